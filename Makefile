@@ -1,0 +1,48 @@
+# sanzhua — everything a newcomer needs starts from `make demo` or `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+AS_OF  ?= 2026-11-25
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test lint typecheck bench render clean dist
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+## demo: check, status and this week's bulletin of the bundled ledger
+demo: $(STAMP)
+	@echo "== sanzhua check --as-of $(AS_OF)"
+	-$(BIN)/sanzhua check --as-of $(AS_OF)
+	@echo
+	@echo "== sanzhua status --as-of $(AS_OF)"
+	$(BIN)/sanzhua status --as-of $(AS_OF)
+	@echo
+	@echo "== sanzhua brief --week --as-of $(AS_OF)"
+	$(BIN)/sanzhua brief --week --as-of $(AS_OF)
+	@mkdir -p out
+	$(BIN)/sanzhua brief --week --as-of $(AS_OF) --format docx -o out/政务督查.docx
+	@echo "Word bulletin written to out/政务督查.docx"
+
+## test: the whole suite, plus ruff and mypy --strict on src/
+test: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy src
+	$(BIN)/pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy src
+
+## bench: timings as ratios to a bare CSafeLoader load of the same files
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
+dist: $(STAMP)
+	$(BIN)/python -m build --wheel --outdir dist
+
+clean:
+	rm -rf $(VENV) dist build out .sanzhua .pytest_cache .mypy_cache .ruff_cache
