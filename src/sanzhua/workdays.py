@@ -73,7 +73,8 @@ class WorkCalendar:
 
     def is_workday(self, d: date) -> bool:
         """Whether `d` is a working day."""
-        return self._year(d.year).flags[d.timetuple().tm_yday - 1] == 1
+        y = self._year(d.year)
+        return y.flags[d.toordinal() - y.first.toordinal()] == 1
 
     def count_workdays(self, after: date, upto: date) -> int:
         """Count the working days d with `after` < d <= `upto`; 0 when `upto` <= `after`."""
