@@ -1,0 +1,840 @@
+"""Assemble a briefing (政务督查 / 工作简报) or a reminder notice (督办通知) as data.
+
+`assemble_brief` turns a ledger, its evaluation at the as-of date and at the end of
+the previous period into a frozen `Brief`; `assemble_notice` does the same for one
+unit's 督办通知. Templates only lay these out: Markdown and Word read the same data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from fractions import Fraction
+from typing import TYPE_CHECKING, Literal, Protocol, TypeVar
+
+from sanzhua.model import Milestone, Settings, Task, Unit
+from sanzhua.report.periods import (
+    Period,
+    PeriodKind,
+    following,
+    issue_number,
+    period_label,
+    previous,
+    span_cn,
+)
+
+if TYPE_CHECKING:
+    from sanzhua.workdays import WorkCalendar
+
+Lang = Literal["zh", "en"]
+
+STATE_LABELS: dict[str, dict[str, str]] = {
+    "zh": {
+        "done": "已完成",
+        "done_late": "逾期完成",
+        "overdue": "逾期",
+        "milestone_overdue": "节点逾期",
+        "due_soon": "临期",
+        "behind": "进度滞后",
+        "no_report": "未按时报送",
+        "on_track": "正常推进",
+        "planned": "未启动",
+        "suspended": "暂缓",
+        "cancelled": "已取消",
+    },
+    "en": {
+        "done": "done",
+        "done_late": "done late",
+        "overdue": "overdue",
+        "milestone_overdue": "milestone overdue",
+        "due_soon": "due soon",
+        "behind": "behind",
+        "no_report": "not reported",
+        "on_track": "on track",
+        "planned": "planned",
+        "suspended": "suspended",
+        "cancelled": "cancelled",
+    },
+}
+
+LIGHT_LABELS: dict[str, dict[str, str]] = {
+    "zh": {"red": "红灯", "yellow": "黄灯", "green": "绿灯", "done": "已完成", "none": "—"},
+    "en": {"red": "red", "yellow": "yellow", "green": "green", "done": "done", "none": "—"},
+}
+
+_LIGHT_ORDER = {"red": 0, "yellow": 1, "green": 2, "done": 3, "none": 4}
+_UNCATEGORISED = {"zh": "未分类", "en": "uncategorised"}
+_OTHER_KIND = {"zh": "其他", "en": "other"}
+
+
+# ---------------------------------------------------------------------------
+# What the assembler reads. The loader and evaluator define the real types;
+# these protocols name only the attributes a briefing needs.
+
+
+class TaskStateLike(Protocol):
+    @property
+    def task(self) -> Task: ...
+    @property
+    def states(self) -> tuple[str, ...]: ...
+    @property
+    def light(self) -> str: ...
+    @property
+    def deadline(self) -> date | None: ...
+    @property
+    def days_overdue(self) -> int | None: ...
+    @property
+    def percent(self) -> float | None: ...
+    @property
+    def expected_percent(self) -> float | None: ...
+    @property
+    def done(self) -> date | None: ...
+    @property
+    def is_open(self) -> bool: ...
+    @property
+    def overdue_milestones(self) -> tuple[Milestone, ...]: ...
+    @property
+    def workdays_left(self) -> int | None: ...
+    @property
+    def last_report(self) -> date | None: ...
+
+
+class EvaluationLike(Protocol):
+    @property
+    def tasks(self) -> Mapping[str, TaskStateLike]: ...
+
+
+class LedgerLike(Protocol):
+    @property
+    def settings(self) -> Settings: ...
+    @property
+    def units(self) -> Mapping[str, Unit]: ...
+    @property
+    def tasks(self) -> Sequence[Task]: ...
+    @property
+    def calendar(self) -> WorkCalendar: ...
+
+
+Evaluator = Callable[[date], EvaluationLike]
+
+
+# ---------------------------------------------------------------------------
+# The report's data
+
+
+@dataclass(frozen=True, slots=True)
+class Header:
+    name: str  # 政务督查 / 工作简报 (the red name)
+    number: int | None  # 第N期
+    office: str  # 编印单位
+    written: date  # the date written: the as-of date
+    campaign: str  # settings.name
+    title: str  # 方正小标宋 title
+    subtitle: str  # （2026年11月23日—29日）
+    kind: PeriodKind
+    period_start: date
+    period_end: date
+    period_label: str
+
+
+@dataclass(frozen=True, slots=True)
+class Totals:
+    """Counts over the whole ledger at one date; rates are percentages or None when undefined."""
+
+    tasks: int  # every task except cancelled ones
+    open: int
+    done: int  # done + done_late
+    done_on_time: int
+    done_late: int
+    overdue: int
+    milestone_overdue: int
+    due_soon: int
+    behind: int
+    no_report: int
+    on_track: int
+    planned: int
+    suspended: int
+    cancelled: int
+    due_by_now: int  # tasks (not suspended/cancelled) whose deadline is on or before the date
+    completion_rate: float | None  # done / tasks
+    on_time_rate: float | None  # done on time among due_by_now / due_by_now
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """This period's totals minus the previous period's (rates in percentage points)."""
+
+    done: int
+    done_on_time: int
+    overdue: int
+    milestone_overdue: int
+    due_soon: int
+    behind: int
+    no_report: int
+    tasks: int
+    completion_rate: float | None
+    on_time_rate: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class BreakdownRow:
+    label: str
+    tasks: int
+    done: int
+    overdue: int
+    due_soon: int
+    behind: int
+    no_report: int
+    completion_rate: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class TaskLine:
+    """One task as a briefing shows it."""
+
+    no: int  # 序号 within its list
+    id: str
+    title: str
+    unit_id: str
+    unit: str  # lead unit's name
+    owner: str
+    leader: str
+    category: str
+    deadline: date | None
+    days_overdue: int | None
+    workdays_left: int | None
+    percent: float | None
+    expected_percent: float | None
+    done: date | None
+    early_days: int | None  # days done before the deadline (0 = on the day), None if not done
+    last_report: date | None
+    note: str  # latest progress note as of the date
+    states: tuple[str, ...]
+    state_text: str  # 逾期、未按时报送
+    light: str
+    light_text: str
+    overdue_milestones: int
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """A deadline item in 通报 or 下步工作: a task, or one milestone of a task."""
+
+    no: int
+    id: str
+    title: str
+    milestone: str  # "" for the task itself
+    unit_id: str
+    unit: str
+    owner: str
+    leader: str
+    deadline: date
+    days_overdue: int  # 0 when not overdue
+    workdays_left: int | None
+    note: str
+    overdue_milestones: tuple[str, ...] = ()  # names of a task's own overdue milestones
+
+
+@dataclass(frozen=True, slots=True)
+class UnitGroup:
+    """One unit's share of a 通报 list, worst units first."""
+
+    unit_id: str
+    unit: str
+    kind: str
+    head: str
+    items: tuple[Item, ...]
+    tasks: int  # how many items are whole tasks
+    milestones: int  # how many are milestones
+    max_days: int
+
+
+@dataclass(frozen=True, slots=True)
+class UnreportedGroup:
+    unit_id: str
+    unit: str
+    tasks: tuple[TaskLine, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RankRow:
+    rank: int
+    unit_id: str
+    unit: str
+    kind: str
+    due: int  # tasks due in the window (not suspended/cancelled)
+    on_time: int  # of those, done on or before the deadline
+    late: int  # done after the deadline
+    overdue: int  # still open past the deadline
+    rate: float  # on_time / due, percent
+
+
+@dataclass(frozen=True, slots=True)
+class Brief:
+    lang: Lang
+    as_of: date  # the date written
+    evaluated_at: date  # min(as_of, period end): the date the states are computed at
+    period: Period
+    previous_period: Period
+    next_period: Period
+    header: Header
+    totals: Totals
+    previous: Totals
+    change: Change
+    by_category: tuple[BreakdownRow, ...]
+    by_unit_kind: tuple[BreakdownRow, ...]
+    completed: tuple[TaskLine, ...]  # done within the period (up to evaluated_at)
+    done_early: tuple[TaskLine, ...]  # of those, done before the deadline
+    overdue: tuple[UnitGroup, ...]  # overdue tasks and milestones, by unit, worst first
+    overdue_tasks: int
+    overdue_milestones: int
+    behind: tuple[TaskLine, ...]
+    unreported: tuple[UnreportedGroup, ...]
+    unreported_tasks: int
+    coming_due: tuple[Item, ...]  # open tasks and milestones due from evaluated_at to next period's end
+    requirements: tuple[str, ...]
+    appendix: tuple[TaskLine, ...]  # every open task with its light
+    ranking: tuple[RankRow, ...]
+    ranking_start: date
+    unranked_units: int  # units with nothing due in the ranking window
+    recipients_report: str
+    recipients_send: str
+    recipients_issue: str
+    copies: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """督办通知: one unit's overdue, due-soon and unreported tasks."""
+
+    lang: Lang
+    as_of: date
+    unit_id: str
+    unit: str
+    head: str
+    office: str
+    campaign: str
+    overdue: tuple[Item, ...]
+    milestone_overdue: tuple[Item, ...]
+    due_soon: tuple[Item, ...]
+    unreported: tuple[TaskLine, ...]
+    reply_by: date
+
+    @property
+    def empty(self) -> bool:
+        return not (self.overdue or self.milestone_overdue or self.due_soon or self.unreported)
+
+
+# ---------------------------------------------------------------------------
+# Counting
+
+
+def totals(evaluation: EvaluationLike, at: date) -> Totals:
+    """Counts and rates of the whole ledger in `evaluation`, computed at `at`."""
+    n: dict[str, int] = dict.fromkeys(STATE_LABELS["zh"], 0)
+    tasks = open_ = due_by_now = on_time_due = 0
+    for ts in evaluation.tasks.values():
+        states = set(ts.states)
+        for s in states:
+            if s in n:
+                n[s] += 1
+        if "cancelled" in states:
+            continue
+        tasks += 1
+        open_ += ts.is_open
+        if "suspended" not in states and ts.deadline is not None and ts.deadline <= at:
+            due_by_now += 1
+            on_time_due += "done" in states
+    done = n["done"] + n["done_late"]
+    return Totals(
+        tasks=tasks,
+        open=open_,
+        done=done,
+        done_on_time=n["done"],
+        done_late=n["done_late"],
+        overdue=n["overdue"],
+        milestone_overdue=n["milestone_overdue"],
+        due_soon=n["due_soon"],
+        behind=n["behind"],
+        no_report=n["no_report"],
+        on_track=n["on_track"],
+        planned=n["planned"],
+        suspended=n["suspended"],
+        cancelled=n["cancelled"],
+        due_by_now=due_by_now,
+        completion_rate=_pct(done, tasks),
+        on_time_rate=_pct(on_time_due, due_by_now),
+    )
+
+
+def _change(now: Totals, before: Totals) -> Change:
+    def rate(a: float | None, b: float | None) -> float | None:
+        return None if a is None or b is None else round(a - b, 1)
+
+    return Change(
+        done=now.done - before.done,
+        done_on_time=now.done_on_time - before.done_on_time,
+        overdue=now.overdue - before.overdue,
+        milestone_overdue=now.milestone_overdue - before.milestone_overdue,
+        due_soon=now.due_soon - before.due_soon,
+        behind=now.behind - before.behind,
+        no_report=now.no_report - before.no_report,
+        tasks=now.tasks - before.tasks,
+        completion_rate=rate(now.completion_rate, before.completion_rate),
+        on_time_rate=rate(now.on_time_rate, before.on_time_rate),
+    )
+
+
+def _pct(part: int, whole: int) -> float | None:
+    return None if whole == 0 else round(100.0 * part / whole, 1)
+
+
+def ranking(
+    evaluation: EvaluationLike,
+    start: date,
+    end: date,
+    units: Mapping[str, Unit] | None = None,
+) -> tuple[RankRow, ...]:
+    """Rank lead units by on-time completion of the tasks due from `start` to `end`.
+
+    rate = tasks done on or before their deadline / tasks whose deadline falls in
+    the window (suspended and cancelled tasks left out). `end` should not be after
+    the evaluation's date: a task due later is not yet due. Units with nothing due
+    are not ranked. Equal rates share a rank (1, 1, 3); within a tie, the unit with
+    more tasks due comes first, then the order of units.yaml.
+    """
+    units = units or {}
+    order = {uid: i for i, uid in enumerate(units)}
+    due: dict[str, list[int]] = {}  # unit -> [due, on_time, late, overdue]
+    for ts in evaluation.tasks.values():
+        states = set(ts.states)
+        if "cancelled" in states or "suspended" in states:
+            continue
+        if ts.deadline is None or not start <= ts.deadline <= end:
+            continue
+        row = due.setdefault(ts.task.lead, [0, 0, 0, 0])
+        row[0] += 1
+        row[1] += "done" in states
+        row[2] += "done_late" in states
+        row[3] += "overdue" in states
+    keyed = sorted(
+        due.items(),
+        key=lambda kv: (-Fraction(kv[1][1], kv[1][0]), -kv[1][0], order.get(kv[0], len(order)), kv[0]),
+    )
+    rows: list[RankRow] = []
+    prev: Fraction | None = None
+    rank = 0
+    for i, (uid, (n_due, on_time, late, overdue)) in enumerate(keyed, start=1):
+        rate = Fraction(on_time, n_due)
+        if rate != prev:
+            rank, prev = i, rate
+        unit = units.get(uid)
+        rows.append(
+            RankRow(
+                rank=rank,
+                unit_id=uid,
+                unit=unit.name if unit else uid,
+                kind=(unit.kind or "") if unit else "",
+                due=n_due,
+                on_time=on_time,
+                late=late,
+                overdue=overdue,
+                rate=round(float(rate) * 100, 1),
+            )
+        )
+    return tuple(rows)
+
+
+# ---------------------------------------------------------------------------
+# Building lines
+
+
+class _Lines:
+    """Turns task states into report lines, with the ledger's unit names and language."""
+
+    def __init__(self, ledger: LedgerLike, lang: Lang, at: date) -> None:
+        self.units = ledger.units
+        self.order = {uid: i for i, uid in enumerate(ledger.units)}
+        self.lang = lang
+        self.at = at
+
+    def unit_name(self, uid: str) -> str:
+        unit = self.units.get(uid)
+        return unit.name if unit else uid
+
+    def unit_key(self, uid: str) -> int:
+        return self.order.get(uid, len(self.order))
+
+    def note(self, task: Task) -> str:
+        for p in sorted((p for p in task.progress if p.date <= self.at), key=lambda p: p.date, reverse=True):
+            if p.note:
+                return p.note
+        return ""
+
+    def task_line(self, ts: TaskStateLike, no: int = 0) -> TaskLine:
+        t = ts.task
+        early = None
+        if ts.done is not None and ts.deadline is not None:
+            early = (ts.deadline - ts.done).days
+        labels = STATE_LABELS[self.lang]
+        sep = "、" if self.lang == "zh" else ", "
+        return TaskLine(
+            no=no,
+            id=t.id,
+            title=t.title,
+            unit_id=t.lead,
+            unit=self.unit_name(t.lead),
+            owner=t.owner or "",
+            leader=t.leader or "",
+            category=t.category or "",
+            deadline=ts.deadline,
+            days_overdue=ts.days_overdue,
+            workdays_left=ts.workdays_left,
+            percent=ts.percent,
+            expected_percent=ts.expected_percent,
+            done=ts.done,
+            early_days=early,
+            last_report=ts.last_report,
+            note=self.note(t),
+            states=tuple(ts.states),
+            state_text=sep.join(labels.get(s, s) for s in ts.states),
+            light=ts.light,
+            light_text=LIGHT_LABELS[self.lang].get(ts.light, ts.light),
+            overdue_milestones=len(ts.overdue_milestones),
+        )
+
+    def task_item(self, ts: TaskStateLike) -> Item:
+        t = ts.task
+        assert ts.deadline is not None
+        return Item(
+            no=0,
+            id=t.id,
+            title=t.title,
+            milestone="",
+            unit_id=t.lead,
+            unit=self.unit_name(t.lead),
+            owner=t.owner or "",
+            leader=t.leader or "",
+            deadline=ts.deadline,
+            days_overdue=max(0, (self.at - ts.deadline).days),
+            workdays_left=ts.workdays_left,
+            note=self.note(t),
+            overdue_milestones=tuple(m.name for m in ts.overdue_milestones),
+        )
+
+    def milestone_item(self, ts: TaskStateLike, m: Milestone, workdays_left: int | None = None) -> Item:
+        t = ts.task
+        return Item(
+            no=0,
+            id=t.id,
+            title=t.title,
+            milestone=m.name,
+            unit_id=t.lead,
+            unit=self.unit_name(t.lead),
+            owner=t.owner or "",
+            leader=t.leader or "",
+            deadline=m.due,
+            days_overdue=max(0, (self.at - m.due).days),
+            workdays_left=workdays_left,
+            note=self.note(t),
+        )
+
+
+def _numbered_lines(lines: Iterable[TaskLine]) -> tuple[TaskLine, ...]:
+    return tuple(_renumber(x, i) for i, x in enumerate(lines, start=1))
+
+
+_T = TypeVar("_T", TaskLine, Item)
+
+
+def _renumber(x: _T, no: int) -> _T:
+    return replace(x, no=no)
+
+
+def _category(category: str | None, lang: Lang) -> str:
+    return (category or "").replace("／", "/").strip() or _UNCATEGORISED[lang]
+
+
+def _breakdown(
+    evaluation: EvaluationLike, key: Callable[[TaskStateLike], str], order: Callable[[str], object]
+) -> tuple[BreakdownRow, ...]:
+    acc: dict[str, list[int]] = {}
+    for ts in evaluation.tasks.values():
+        states = set(ts.states)
+        if "cancelled" in states:
+            continue
+        row = acc.setdefault(key(ts), [0, 0, 0, 0, 0, 0])
+        row[0] += 1
+        row[1] += bool(states & {"done", "done_late"})
+        row[2] += "overdue" in states
+        row[3] += "due_soon" in states
+        row[4] += "behind" in states
+        row[5] += "no_report" in states
+    return tuple(
+        BreakdownRow(label, r[0], r[1], r[2], r[3], r[4], r[5], _pct(r[1], r[0]))
+        for label, r in sorted(acc.items(), key=lambda kv: order(kv[0]))
+    )
+
+
+def _overdue_groups(
+    evaluation: EvaluationLike, lines: _Lines, ledger: LedgerLike
+) -> tuple[tuple[UnitGroup, ...], int, int]:
+    items: dict[str, list[Item]] = {}
+    n_tasks = n_milestones = 0
+    for ts in evaluation.tasks.values():
+        if "overdue" in ts.states:
+            items.setdefault(ts.task.lead, []).append(lines.task_item(ts))
+            n_tasks += 1
+        elif "milestone_overdue" in ts.states:
+            for m in ts.overdue_milestones:
+                items.setdefault(ts.task.lead, []).append(lines.milestone_item(ts, m))
+                n_milestones += 1
+    groups: list[UnitGroup] = []
+    for uid, its in items.items():
+        its.sort(key=lambda x: (-x.days_overdue, x.deadline))
+        unit = ledger.units.get(uid)
+        groups.append(
+            UnitGroup(
+                unit_id=uid,
+                unit=lines.unit_name(uid),
+                kind=(unit.kind or "") if unit else "",
+                head=(unit.head or "") if unit else "",
+                items=tuple(its),
+                tasks=sum(1 for x in its if not x.milestone),
+                milestones=sum(1 for x in its if x.milestone),
+                max_days=max(x.days_overdue for x in its),
+            )
+        )
+    # Worst first: most overdue tasks, then most overdue milestones, then the longest delay.
+    groups.sort(key=lambda g: (-g.tasks, -g.milestones, -g.max_days, lines.unit_key(g.unit_id)))
+    numbered: list[UnitGroup] = []
+    no = 0
+    for g in groups:
+        its2 = []
+        for x in g.items:
+            no += 1
+            its2.append(_renumber(x, no))
+        numbered.append(_replace_items(g, tuple(its2)))
+    return tuple(numbered), n_tasks, n_milestones
+
+
+def _replace_items(g: UnitGroup, items: tuple[Item, ...]) -> UnitGroup:
+    return replace(g, items=items)
+
+
+def _coming_due(
+    evaluation: EvaluationLike, lines: _Lines, at: date, until: date, cal: WorkCalendar
+) -> tuple[Item, ...]:
+    out: list[Item] = []
+    for ts in evaluation.tasks.values():
+        if not ts.is_open:
+            continue
+        if ts.deadline is not None and at <= ts.deadline <= until:
+            out.append(lines.task_item(ts))
+        for m in ts.task.milestones:
+            done = m.done is not None and m.done <= at
+            if not done and at <= m.due <= until and m.due != ts.deadline:
+                out.append(lines.milestone_item(ts, m, cal.count_workdays(at, m.due)))
+    out.sort(key=lambda x: (x.deadline, lines.unit_key(x.unit_id), x.id, x.milestone))
+    return tuple(_renumber(x, i) for i, x in enumerate(out, start=1))
+
+
+def _titles(settings: Settings, period: Period, lang: Lang) -> tuple[str, str, str]:
+    """(red name, title, subtitle) for the period."""
+    campaign = settings.name
+    span = span_cn(period.start, period.end)
+    if lang == "en":
+        name = settings.bulletin.name if period.kind == "week" else "Work Briefing"
+        title = f"{campaign}: progress of key tasks"
+        return name, title, f"({period_label(period, 'en')})"
+    if period.kind == "week":
+        return settings.bulletin.name, f"{campaign}重点任务推进情况通报", f"（{span}）"
+    if period.kind == "custom":
+        return "工作简报", f"{campaign}重点任务推进情况", f"（{span}）"
+    return "工作简报", f"{campaign}{period_label(period)}工作情况", f"（{span}）"
+
+
+def assemble_brief(
+    ledger: LedgerLike,
+    evaluate_at: Evaluator,
+    period: Period,
+    as_of: date,
+    *,
+    lang: Lang | None = None,
+    number: int | None = None,
+) -> Brief:
+    """Everything a briefing for `period` says, as of `as_of` (the date written).
+
+    `evaluate_at(d)` evaluates the ledger at `d`; it is called for the as-of date
+    (or the period's end, if earlier) and for the previous period's end, whose
+    totals give the change since the last issue.
+    """
+    settings = ledger.settings
+    lang = lang or settings.lang
+    at = min(as_of, period.end)
+    now = evaluate_at(at)
+    prev_period = previous(period)
+    before = evaluate_at(prev_period.end)
+    next_period = following(period)
+    lines = _Lines(ledger, lang, at)
+
+    name, title, subtitle = _titles(settings, period, lang)
+    if number is None:
+        number = issue_number(period, first_week=settings.bulletin.first_week, year=settings.year)
+    header = Header(
+        name=name,
+        number=number,
+        office=settings.office or "",
+        written=as_of,
+        campaign=settings.name,
+        title=title,
+        subtitle=subtitle,
+        kind=period.kind,
+        period_start=period.start,
+        period_end=period.end,
+        period_label=period_label(period, lang),
+    )
+
+    t_now, t_before = totals(now, at), totals(before, prev_period.end)
+    states = list(now.tasks.values())
+
+    completed_states = [
+        ts for ts in states if ts.done is not None and period.start <= ts.done <= at
+    ]
+    completed_states.sort(key=lambda ts: (ts.done or at, lines.unit_key(ts.task.lead)))
+    completed = _numbered_lines(lines.task_line(ts) for ts in completed_states)
+    done_early = _numbered_lines(x for x in completed if x.early_days is not None and x.early_days > 0)
+
+    overdue, n_overdue, n_ms = _overdue_groups(now, lines, ledger)
+
+    behind_states = [ts for ts in states if "behind" in ts.states]
+    behind_states.sort(
+        key=lambda ts: (-((ts.expected_percent or 0) - (ts.percent or 0)), lines.unit_key(ts.task.lead))
+    )
+    behind = _numbered_lines(lines.task_line(ts) for ts in behind_states)
+
+    unrep: dict[str, list[TaskStateLike]] = {}
+    for ts in states:
+        if "no_report" in ts.states:
+            unrep.setdefault(ts.task.lead, []).append(ts)
+    unrep_sorted = sorted(unrep.items(), key=lambda kv: (-len(kv[1]), lines.unit_key(kv[0])))
+    unreported = tuple(
+        UnreportedGroup(uid, lines.unit_name(uid), _numbered_lines(lines.task_line(ts) for ts in tss))
+        for uid, tss in unrep_sorted
+    )
+
+    cats: list[str] = []
+    for t in ledger.tasks:
+        c = _category(t.category, lang)
+        if c not in cats:
+            cats.append(c)
+    by_category = _breakdown(
+        now, lambda ts: _category(ts.task.category, lang), lambda c: cats.index(c) if c in cats else 99
+    )
+    kinds: list[str] = []
+    for u in ledger.units.values():
+        k = u.kind or _OTHER_KIND[lang]
+        if k not in kinds:
+            kinds.append(k)
+
+    def kind_of(ts: TaskStateLike) -> str:
+        unit = ledger.units.get(ts.task.lead)
+        return (unit.kind if unit else None) or _OTHER_KIND[lang]
+
+    by_unit_kind = _breakdown(now, kind_of, lambda k: kinds.index(k) if k in kinds else 99)
+
+    appendix_states = [ts for ts in states if ts.is_open]
+    appendix_states.sort(key=lambda ts: (lines.unit_key(ts.task.lead), _LIGHT_ORDER.get(ts.light, 9)))
+    appendix = _numbered_lines(lines.task_line(ts) for ts in appendix_states)
+
+    ranking_start = date(at.year, 1, 1)
+    ranks = ranking(now, ranking_start, at, ledger.units)
+    ranked = {r.unit_id for r in ranks}
+
+    b = settings.bulletin
+    return Brief(
+        lang=lang,
+        as_of=as_of,
+        evaluated_at=at,
+        period=period,
+        previous_period=prev_period,
+        next_period=next_period,
+        header=header,
+        totals=t_now,
+        previous=t_before,
+        change=_change(t_now, t_before),
+        by_category=by_category,
+        by_unit_kind=by_unit_kind,
+        completed=completed,
+        done_early=done_early,
+        overdue=overdue,
+        overdue_tasks=n_overdue,
+        overdue_milestones=n_ms,
+        behind=behind,
+        unreported=unreported,
+        unreported_tasks=sum(len(g.tasks) for g in unreported),
+        coming_due=_coming_due(now, lines, at, next_period.end, ledger.calendar),
+        requirements=tuple(b.requirements),
+        appendix=appendix,
+        ranking=ranks,
+        ranking_start=ranking_start,
+        unranked_units=sum(1 for uid in ledger.units if uid not in ranked),
+        recipients_report=b.recipients_report or "",
+        recipients_send=b.recipients_send or "",
+        recipients_issue=b.recipients_issue or "",
+        copies=b.copies,
+    )
+
+
+def units_needing_notice(evaluation: EvaluationLike) -> list[str]:
+    """Lead units with any overdue, milestone-overdue, due-soon or unreported task, in ledger order."""
+    wanted = {"overdue", "milestone_overdue", "due_soon", "no_report"}
+    out: list[str] = []
+    for ts in evaluation.tasks.values():
+        if wanted & set(ts.states) and ts.task.lead not in out:
+            out.append(ts.task.lead)
+    return out
+
+
+def assemble_notice(
+    ledger: LedgerLike,
+    evaluation: EvaluationLike,
+    unit_id: str,
+    as_of: date,
+    *,
+    lang: Lang | None = None,
+    reply_workdays: int = 3,
+) -> Notice:
+    """督办通知 for `unit_id`: its overdue, due-soon and unreported tasks as of `as_of`."""
+    settings = ledger.settings
+    lang = lang or settings.lang
+    lines = _Lines(ledger, lang, as_of)
+    mine = [ts for ts in evaluation.tasks.values() if ts.task.lead == unit_id]
+    overdue = [lines.task_item(ts) for ts in mine if "overdue" in ts.states]
+    overdue.sort(key=lambda x: (-x.days_overdue, x.deadline))
+    ms = [
+        lines.milestone_item(ts, m)
+        for ts in mine
+        if "milestone_overdue" in ts.states and "overdue" not in ts.states
+        for m in ts.overdue_milestones
+    ]
+    ms.sort(key=lambda x: (-x.days_overdue, x.deadline))
+    soon = [lines.task_item(ts) for ts in mine if "due_soon" in ts.states]
+    soon.sort(key=lambda x: (x.deadline, x.id))
+    unrep = [lines.task_line(ts) for ts in mine if "no_report" in ts.states]
+    unit = ledger.units.get(unit_id)
+    return Notice(
+        lang=lang,
+        as_of=as_of,
+        unit_id=unit_id,
+        unit=unit.name if unit else unit_id,
+        head=(unit.head or "") if unit else "",
+        office=settings.office or "",
+        campaign=settings.name,
+        overdue=tuple(_renumber(x, i) for i, x in enumerate(overdue, 1)),
+        milestone_overdue=tuple(_renumber(x, i) for i, x in enumerate(ms, 1)),
+        due_soon=tuple(_renumber(x, i) for i, x in enumerate(soon, 1)),
+        unreported=_numbered_lines(unrep),
+        reply_by=ledger.calendar.add_workdays(as_of, reply_workdays),
+    )
