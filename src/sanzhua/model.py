@@ -88,6 +88,7 @@ class Task:
     tags: tuple[str, ...] = ()
     weight: float | None = None
     lead_given: bool = True
+    column: int = 1
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,30 @@
+"""Two tasks share an id; ids must be unique across the whole ledger.
+
+The second occurrence is reported, naming the file and line of the first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from sanzhua.problems import msg
+
+if TYPE_CHECKING:
+    from sanzhua.checks import Context, Found
+
+CODE = "duplicate-id"
+LEVEL = "error"
+
+
+def check(ctx: Context) -> Iterator[Found]:
+    from sanzhua.checks import Found
+
+    first: dict[str, tuple[str, int]] = {}
+    for t in ctx.ledger.tasks:
+        seen = first.get(t.id)
+        if seen is None:
+            first[t.id] = (t.file, t.line)
+            continue
+        yield Found(t.file, t.line, t.column, msg("id.duplicate", id=t.id, first=f"{seen[0]}:{seen[1]}"),
+                    msg("id.duplicate.hint"), t.id)

@@ -1,0 +1,25 @@
+"""A task has no deadline (`due`), and no parent to take one from."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from sanzhua.problems import msg
+
+if TYPE_CHECKING:
+    from sanzhua.checks import Context, Found
+
+CODE = "missing-key"
+LEVEL = "error"
+
+
+def check(ctx: Context) -> Iterator[Found]:
+    from sanzhua.checks import Found
+
+    for t in ctx.ledger.tasks:  # deadlines already inherited from parents
+        if t.due is None:
+            f = ctx.ledger.file(t.file)
+            if f is not None and "due" in f.positions.get(t.id, {}):
+                continue  # written but unreadable: invalid-date says so
+            yield Found(t.file, t.line, t.column, msg("task.no-due"), msg("task.no-due.hint"), t.id)

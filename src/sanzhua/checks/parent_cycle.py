@@ -1,0 +1,34 @@
+"""Tasks whose `parent` chain comes back to themselves (A → B → A)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from sanzhua.problems import msg
+
+if TYPE_CHECKING:
+    from sanzhua.checks import Context, Found
+
+CODE = "parent-cycle"
+LEVEL = "error"
+
+
+def check(ctx: Context) -> Iterator[Found]:
+    from sanzhua.checks import Found
+
+    by_id = ctx.ledger.by_id
+    reported: set[str] = set()
+    for t in ctx.ledger.tasks:
+        if not t.parent or t.id in reported or by_id.get(t.id) is not t:
+            continue
+        chain = [t.id]
+        cur = by_id.get(t.parent)
+        while cur is not None and cur.id not in chain:
+            chain.append(cur.id)
+            cur = by_id.get(cur.parent) if cur.parent else None
+        if cur is None or cur.id != t.id:
+            continue  # no cycle, or a cycle further up that its own members report
+        reported.update(chain)
+        line, col = ctx.position(t.id, t.file, "parent", (t.line, t.column))
+        yield Found(t.file, line, col, msg("parent.cycle", chain=" → ".join([*chain, t.id])), msg("parent.cycle.hint"), t.id)

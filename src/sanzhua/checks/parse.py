@@ -1,0 +1,19 @@
+"""Problems found while reading files, before any named check runs.
+
+These come from the loader (sanzhua.load); they are listed here so that
+`--select`, `--ignore` and `sanzhua check --list` know them.
+"""
+
+from __future__ import annotations
+
+CODES: dict[str, tuple[str, str]] = {
+    "syntax": ("error", "The file is not valid YAML (tabs, a full-width colon, an unquoted %, an alias ...)."),
+    "encoding": ("error", "The file is not UTF-8 text (GBK from a Windows editor, binary data)."),
+    "unknown-key": ("error", "A key that the format does not know, with a did-you-mean."),
+    "missing-key": ("error", "A required key is missing (id, title, due, tasks, name ...)."),
+    "duplicate-key": ("error", "The same key twice in one mapping (also an English key and its Chinese alias)."),
+    "invalid-value": ("error", "A value of the wrong kind: a percent outside 0-100, an unknown status, a list where text belongs."),
+    "invalid-date": ("error", "A date that does not exist (2026-02-30) or cannot be read (尽快)."),
+    "missing-file": ("error", "A file the ledger needs (units.yaml) is missing."),
+    "calendar-fallback": ("warning", "A year that no calendar covers; working days are counted Monday to Friday."),
+}

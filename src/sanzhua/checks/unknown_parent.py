@@ -1,0 +1,27 @@
+"""A task's `parent` names a task id that does not exist."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from sanzhua.load.keys import did_you_mean
+from sanzhua.problems import msg
+
+if TYPE_CHECKING:
+    from sanzhua.checks import Context, Found
+
+CODE = "unknown-parent"
+LEVEL = "error"
+
+
+def check(ctx: Context) -> Iterator[Found]:
+    from sanzhua.checks import Found
+
+    ids = ctx.ledger.by_id
+    for t in ctx.ledger.tasks:
+        if t.parent and t.parent not in ids:
+            line, col = ctx.position(t.id, t.file, "parent", (t.line, t.column))
+            guess = did_you_mean(t.parent, list(ids))
+            hint = msg("parent.unknown.hint", guess=guess) if guess else msg("parent.unknown.hint-plain")
+            yield Found(t.file, line, col, msg("parent.unknown", parent=t.parent), hint, t.id)

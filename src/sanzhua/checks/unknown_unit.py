@@ -1,0 +1,58 @@
+"""A task's lead or partner unit is not in units.yaml.
+
+Units are referred to by id (`fgw`); a unit's full name (县发改委) is accepted too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from sanzhua.load.keys import did_you_mean
+from sanzhua.problems import msg
+
+if TYPE_CHECKING:
+    from sanzhua.checks import Context, Found
+
+CODE = "unknown-unit"
+LEVEL = "error"
+
+
+def check(ctx: Context) -> Iterator[Found]:
+    from sanzhua.checks import Found
+
+    ledger = ctx.ledger
+    if not ledger.has_units_file:
+        return
+    units = ledger.units
+    choices = [*units, *(u.name for u in units.values())]
+    for f in ledger.files:
+        reported_file_unit = False
+        for t in f.tasks:
+            if not t.lead:
+                yield Found(t.file, t.line, 1, msg("task.no-lead"), msg("task.no-lead.hint"), t.id, "error")
+                continue
+            if t.lead not in units:
+                if t.lead_given:
+                    line, col = ctx.position(t.id, t.file, "lead", (t.line, 1))
+                elif reported_file_unit:
+                    continue
+                else:
+                    line, col = f.unit_pos
+                    reported_file_unit = True
+                yield Found(t.file, line, col, msg("unit.unknown", unit=t.lead), _hint(t.lead, choices, units), t.id)
+            for p in t.partners:
+                if p not in units:
+                    line, col = ctx.position(t.id, t.file, "partners", (t.line, 1))
+                    yield Found(t.file, line, col, msg("unit.unknown", unit=p), _hint(p, choices, units), t.id)
+
+
+def _hint(name: str, choices: list[str], units: dict[str, object]) -> object:
+    guess = did_you_mean(name, choices)
+    if guess is None:
+        return msg("unit.hint")
+    if guess not in units:  # a name: point at its id
+        for uid, u in units.items():
+            if getattr(u, "name", None) == guess:
+                guess = uid
+    return msg("unit.did-you-mean", guess=guess)

@@ -1,0 +1,187 @@
+"""The command line: Typer at the edge, one thin wrapper per command.
+
+Exit codes (stable): 0 success; 1 the ledger has errors (or what --fail-on names);
+2 the command could not run (no ledger root, a bad option, an internal error).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Annotated, NoReturn, TypeVar
+
+import typer
+
+from sanzhua import __version__
+from sanzhua.commands.common import EXIT_CANNOT_RUN
+from sanzhua.dates import DateError, parse_when
+from sanzhua.errors import FatalError
+
+app = typer.Typer(
+    name="sanzhua",
+    help="sanzhua 三抓：督查督办台账工具 — a plain-text ledger for government task supervision.",
+    add_completion=False,
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+T = TypeVar("T")
+
+RootOpt = Annotated[Path | None, typer.Option("--root", help="Ledger root (default: the nearest folder above with sanzhua.yaml).",
+                                             file_okay=False)]
+AsOfOpt = Annotated[str | None, typer.Option("--as-of", help="Evaluate as of this date (default: today), e.g. 2026-11-25.")]
+LangOpt = Annotated[str | None, typer.Option("--lang", help="Message language: zh or en (default: the ledger's lang).")]
+
+
+def _fail(message: str, hint: str | None = None) -> NoReturn:
+    sys.stderr.write(f"sanzhua: {message}\n")
+    if hint:
+        sys.stderr.write(f"  {hint}\n")
+    raise typer.Exit(EXIT_CANNOT_RUN)
+
+
+def as_of_date(value: str | None) -> date:
+    """--as-of, in any form FORMAT.md accepts; only the CLI asks the clock."""
+    if value is None:
+        return date.today()
+    try:
+        return parse_when(value.strip(), date.today().year)
+    except DateError as e:
+        _fail(f"--as-of：无法识别的日期“{value}”（{e.detail_zh}）/ cannot read the date '{value}'",
+              "例如 --as-of 2026-11-25")
+
+
+def run(fn: Callable[[], int]) -> NoReturn:
+    """Run a command: FatalError → message and exit 2; never a traceback."""
+    try:
+        code = fn()
+    except FatalError as e:
+        _fail(e.message, e.hint)
+    except typer.Exit:
+        raise
+    except KeyboardInterrupt:
+        sys.stderr.write("sanzhua: interrupted\n")
+        raise typer.Exit(130) from None
+    except BrokenPipeError:
+        raise typer.Exit(0) from None
+    except Exception as e:  # noqa: BLE001 - the last line of defence: no traceback for users
+        if os.environ.get("SANZHUA_DEBUG"):
+            traceback.print_exc()
+        _fail(f"内部错误 / internal error: {type(e).__name__}: {e}",
+              "这是 sanzhua 的缺陷，请连同命令一起报告；设置 SANZHUA_DEBUG=1 可看到详细信息 / "
+              "please report this bug; SANZHUA_DEBUG=1 shows details")
+    raise typer.Exit(code)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"sanzhua {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option("--version", help="Show the version and exit.", callback=_version,
+                                          is_eager=True)] = False,
+) -> None:
+    """sanzhua 三抓：督查督办台账工具."""
+
+
+@app.command("check")
+def check_cmd(
+    root: RootOpt = None,
+    as_of: AsOfOpt = None,
+    fmt: Annotated[str | None, typer.Option("--format", "-f", help="text, json or github (default: github under "
+                                                                   "GitHub Actions, else text).")] = None,
+    lang: LangOpt = None,
+    select: Annotated[list[str] | None, typer.Option("--select", help="Only these problem codes (repeat or comma-separate).")] = None,
+    ignore: Annotated[list[str] | None, typer.Option("--ignore", help="Leave out these problem codes.")] = None,
+    fail_on: Annotated[list[str] | None, typer.Option("--fail-on", help="Also fail (exit 1) on: overdue, warning.")] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Parse every file again; do not use .sanzhua/cache.")] = False,
+    list_codes: Annotated[bool, typer.Option("--list", help="List the problem codes and exit.")] = False,
+) -> None:
+    """Validate the ledger files and flag overdue tasks (校验台账，标出逾期任务)."""
+    from sanzhua.commands.check import check
+
+    if list_codes:
+        from sanzhua.checks import ALL_CODES
+
+        for code, (level, doc) in sorted(ALL_CODES.items()):
+            typer.echo(f"{code:24} {level:8} {doc}")
+        raise typer.Exit(0)
+    chosen = fmt or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
+    day = as_of_date(as_of)
+    run(lambda: check(root, as_of=day, fmt=chosen, lang=lang, select=select or (), ignore=ignore or (),
+                      fail_on=fail_on or (), cache=not no_cache, color=sys.stdout.isatty()))
+
+
+@app.command("status")
+def status_cmd(
+    root: RootOpt = None,
+    as_of: AsOfOpt = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table, json or csv.")] = "table",
+    lang: LangOpt = None,
+    unit: Annotated[list[str] | None, typer.Option("--unit", help="Only tasks led by (or shared with) this unit id.")] = None,
+    leader: Annotated[str | None, typer.Option("--leader", help="Only tasks of this leader in charge (包抓领导).")] = None,
+    owner: Annotated[str | None, typer.Option("--owner", help="Only tasks of this responsible person (责任人).")] = None,
+    state: Annotated[list[str] | None, typer.Option("--state", help="Only tasks in this state (overdue, due_soon, ...).")] = None,
+    light: Annotated[list[str] | None, typer.Option("--light", help="Only tasks with this light: red, yellow, green, done, none.")] = None,
+    category: Annotated[str | None, typer.Option("--category", help="Only tasks whose category starts with this.")] = None,
+    tag: Annotated[list[str] | None, typer.Option("--tag", help="Only tasks with this tag.")] = None,
+    due_within: Annotated[int | None, typer.Option("--due-within", help="Only open tasks due within N working days.")] = None,
+    sort: Annotated[str, typer.Option("--sort", help="urgency (default), due, unit, id, percent.")] = "urgency",
+    by: Annotated[str | None, typer.Option("--by", help="Summarise per 'unit' (counts per light) or 'leader'.")] = None,
+    show_all: Annotated[bool, typer.Option("--all", help="Also list done, planned, suspended and cancelled tasks.")] = False,
+) -> None:
+    """Show every task's state as of a date: lights, deadlines, who is behind (任务状态)."""
+    from sanzhua.commands.status import StatusFilter, status
+
+    day = as_of_date(as_of)
+    flt = StatusFilter(units=tuple(unit or ()), leader=leader, owner=owner, states=tuple(state or ()),
+                       lights=tuple(light or ()), category=category, tags=tuple(tag or ()), due_within=due_within)
+    run(lambda: status(root, as_of=day, fmt=fmt, lang=lang, flt=flt, sort=sort, by=by, show_all=show_all))
+
+
+@app.command("show")
+def show_cmd(
+    task_id: Annotated[str, typer.Argument(metavar="ID", help="The task id, e.g. XM-001.")],
+    root: RootOpt = None,
+    as_of: AsOfOpt = None,
+    lang: LangOpt = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+) -> None:
+    """Show one task whole: milestones, progress timeline, extensions, children, states (任务详情)."""
+    from sanzhua.commands.show import show
+
+    day = as_of_date(as_of)
+    run(lambda: show(root, task_id, as_of=day, lang=lang, fmt=fmt))
+
+
+@app.command("init")
+def init_cmd(
+    directory: Annotated[Path, typer.Argument(metavar="[DIR]", help="Where to create the ledger (default: here).")] = Path("."),
+    name: Annotated[str | None, typer.Option("--name", help="The ledger's name, shown on bulletins.")] = None,
+    lang: Annotated[str, typer.Option("--lang", help="zh or en.")] = "zh",
+    force: Annotated[bool, typer.Option("--force", help="Write into a folder that already has files.")] = False,
+) -> None:
+    """Create a new ledger repository: settings, units, an example file, CI (新建台账仓库)."""
+    from sanzhua.commands.init import init
+
+    run(lambda: init(directory, name=name, lang=lang, force=force))
+
+
+def main() -> None:
+    """Console entry point."""
+    try:
+        app()
+    except SystemExit:
+        raise
+    except Exception as e:  # noqa: BLE001 - e.g. a click usage failure outside a command
+        sys.stderr.write(f"sanzhua: {e}\n")
+        raise SystemExit(EXIT_CANNOT_RUN) from None

@@ -1,0 +1,1 @@
+"""The commands: each a plain function returning an exit code, testable without the CLI."""

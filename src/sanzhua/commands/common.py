@@ -1,0 +1,47 @@
+"""What every command does first: find the ledger, pick the language, load it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sanzhua.errors import FatalError
+from sanzhua.i18n import Lang
+from sanzhua.load import Ledger, find_root, load_ledger
+from sanzhua.problems import Problem, msg
+
+EXIT_OK = 0
+EXIT_PROBLEMS = 1
+EXIT_CANNOT_RUN = 2
+
+
+@dataclass
+class Opened:
+    ledger: Ledger
+    lang: Lang
+
+
+def open_ledger(root: Path | None, lang: str | None = None, *, cache: bool = True) -> Opened:
+    """Find and load the ledger; `lang` overrides the ledger's own setting."""
+    if lang not in (None, "zh", "en"):
+        raise FatalError(f"--lang 只能是 zh 或 en（收到 {lang}）", "--lang takes zh or en")
+    where = find_root(root or Path.cwd(), lang) if root is None else _given_root(root, lang)
+    ledger = load_ledger(where, cache=cache)
+    chosen: Lang = "en" if (lang or ledger.settings.lang) == "en" else "zh"
+    return Opened(ledger, chosen)
+
+
+def _given_root(root: Path, lang: str | None) -> Path:
+    if (root / "sanzhua.yaml").is_file():
+        return root.resolve()
+    return find_root(root, lang)
+
+
+def calendar_problems(ledger: Ledger) -> list[Problem]:
+    """One warning for the years that no calendar covers (asked during evaluation)."""
+    years = sorted(ledger.calendar.fallback_years)
+    if not years:
+        return []
+    return [Problem("calendar-fallback", "warning", "calendar.yaml" if (ledger.root / "calendar.yaml").exists()
+                    else "sanzhua.yaml", 0, 0, msg("calendar.fallback", years="、".join(str(y) for y in years)),
+                    msg("calendar.fallback.hint"))]

@@ -1,0 +1,247 @@
+"""The derived states of FORMAT.md, as of a date: a pure function of the ledger.
+
+Nothing here reads the clock or the disk. `evaluate(ledger, as_of)` applies every
+rule of the "Derived states" table exactly; what is dated after `as_of` (progress,
+done dates, milestone done dates) has not happened yet and is ignored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Literal
+
+from sanzhua.model import Milestone, Progress, Settings, Task
+from sanzhua.workdays import WorkCalendar
+
+Light = Literal["red", "yellow", "green", "done", "none"]
+
+# The order states are listed in, everywhere (FORMAT.md's table).
+STATE_ORDER: tuple[str, ...] = (
+    "done", "done_late", "overdue", "milestone_overdue", "due_soon", "behind",
+    "no_report", "on_track", "planned", "suspended", "cancelled",
+)
+LIGHTS: tuple[str, ...] = ("red", "yellow", "green", "done", "none")
+_PERIOD_DAYS = {"week": 7, "month": 31}
+
+
+@dataclass(frozen=True, slots=True)
+class TaskState:
+    """One task as of a date."""
+
+    task: Task
+    states: tuple[str, ...]
+    light: Light
+    deadline: date | None
+    done: date | None  # the done date if done by as_of (None also for "status done" without a date)
+    is_done: bool
+    is_open: bool
+    days_overdue: int | None  # as_of − deadline, when overdue
+    days_late: int | None  # done − deadline, when done late
+    percent: float | None  # actual progress, when the task has a measure
+    expected_percent: float | None
+    has_measure: bool
+    workdays_left: int | None  # working days after as_of up to the deadline, when open and not overdue
+    overdue_milestones: tuple[Milestone, ...]
+    last_report: date | None
+    value: float | None  # latest value (rolled up for a parent)
+
+    @property
+    def id(self) -> str:
+        return self.task.id
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    as_of: date
+    tasks: dict[str, TaskState]
+
+    def __iter__(self) -> Iterable[TaskState]:  # type: ignore[override]
+        return iter(self.tasks.values())
+
+
+def evaluate_tasks(
+    tasks: list[Task],
+    children: dict[str, list[Task]],
+    settings: Settings,
+    calendar: WorkCalendar,
+    as_of: date,
+) -> Evaluation:
+    """Per-task states for `tasks` (each id once; the first of a duplicated id wins)."""
+    by_id: dict[str, Task] = {}
+    for t in tasks:
+        by_id.setdefault(t.id, t)
+    descendants = _descendants(by_id, children)
+    entries_of: dict[str, list[Progress]] = {}
+    rollup: dict[str, float | None] = {}
+
+    def entries(t: Task) -> list[Progress]:
+        """Progress dated on or before as_of; a parent's include its descendants'."""
+        got = entries_of.get(t.id)
+        if got is None:
+            got = [p for p in t.progress if p.date <= as_of]
+            for c in descendants.get(t.id, ()):
+                got.extend(p for p in c.progress if p.date <= as_of)
+            entries_of[t.id] = got
+        return got
+
+    def latest_value(t: Task, seen: frozenset[str] = frozenset()) -> float | None:
+        """The latest `value`; for a parent, the sum of its children's whose target unit matches."""
+        if t.id in rollup:
+            return rollup[t.id]
+        unit = t.target.unit if t.target else None
+        matching = [c for c in children.get(t.id, ())
+                    if t.target is not None and c.target is not None and c.target.unit == unit
+                    and c.id not in seen and by_id.get(c.id) is c]
+        result: float | None
+        if matching:
+            result = sum(latest_value(c, seen | {t.id}) or 0.0 for c in matching)
+        else:
+            result = _latest(entries(t), "value")
+        rollup[t.id] = result
+        return result
+
+    margin = settings.behind_margin
+    soon = settings.due_soon_days
+    period = _PERIOD_DAYS.get(settings.report_every)
+    out: dict[str, TaskState] = {}
+    for t in by_id.values():
+        deadline = t.due
+        done_date = t.done if t.done is not None and t.done <= as_of else None
+        is_done = done_date is not None or (t.status == "done" and t.done is None)
+        suspended = not is_done and t.status == "suspended"
+        cancelled = not is_done and t.status == "cancelled"
+        started = t.start <= as_of
+        is_open = not is_done and not suspended and not cancelled and started
+        reports = entries(t)
+        last_report = max((p.date for p in reports), default=None)
+
+        # Progress measure (also reported for tasks that are not open).
+        percent_entry = _latest_entry(reports, "percent")
+        has_target_measure = t.target is not None and t.target.direction == "at_least"
+        has_measure = percent_entry is not None or has_target_measure
+        actual: float | None = None
+        value = latest_value(t)
+        if percent_entry is not None:
+            actual = percent_entry.percent
+        elif has_target_measure and t.target is not None:
+            actual = 100.0 * (value or 0.0) / t.target.value if t.target.value else 0.0
+        expected: float | None = None
+        if deadline is not None:
+            span = (deadline - t.start).days
+            if span <= 0:
+                expected = 100.0 if as_of >= deadline else 0.0
+            else:
+                expected = min(100.0, max(0.0, 100.0 * (as_of - t.start).days / span))
+
+        states: list[str] = []
+        days_overdue = days_late = workdays_left = None
+        overdue_ms: tuple[Milestone, ...] = ()
+        if is_done:
+            if done_date is not None and deadline is not None and done_date > deadline:
+                states.append("done_late")
+                days_late = (done_date - deadline).days
+            else:
+                states.append("done")
+        elif suspended:
+            states.append("suspended")
+        elif cancelled:
+            states.append("cancelled")
+        elif not started:
+            states.append("planned")
+        else:
+            overdue = deadline is not None and deadline < as_of
+            if overdue and deadline is not None:
+                states.append("overdue")
+                days_overdue = (as_of - deadline).days
+            overdue_ms = tuple(
+                m for m in t.milestones if m.due < as_of and (m.done is None or m.done > as_of)
+            )
+            if overdue_ms:
+                states.append("milestone_overdue")
+            if not overdue and deadline is not None:
+                workdays_left = calendar.count_workdays(as_of, deadline)
+                if workdays_left <= soon:
+                    states.append("due_soon")
+            if has_measure and expected is not None and (actual or 0.0) < expected - margin:
+                states.append("behind")
+            if (
+                period is not None
+                and (as_of - t.start).days >= period
+                and not any(p.date > as_of - timedelta(days=period) for p in reports)
+            ):
+                states.append("no_report")
+            if not states:
+                states.append("on_track")
+        out[t.id] = TaskState(
+            task=t,
+            states=tuple(states),
+            light=light_of(states),
+            deadline=deadline,
+            done=done_date,
+            is_done=is_done,
+            is_open=is_open,
+            days_overdue=days_overdue,
+            days_late=days_late,
+            percent=None if not has_measure else (actual if actual is not None else 0.0),
+            expected_percent=expected,
+            has_measure=has_measure,
+            workdays_left=workdays_left,
+            overdue_milestones=overdue_ms,
+            last_report=last_report,
+            value=value,
+        )
+    return Evaluation(as_of, out)
+
+
+def evaluate(ledger: object, as_of: date) -> Evaluation:
+    """States of every task of a loaded `sanzhua.load.Ledger` as of `as_of`."""
+    from sanzhua.load import Ledger
+
+    assert isinstance(ledger, Ledger)
+    return evaluate_tasks(ledger.tasks, ledger.children, ledger.settings, ledger.calendar, as_of)
+
+
+def light_of(states: Iterable[str]) -> Light:
+    s = set(states)
+    if s & {"overdue", "milestone_overdue"}:
+        return "red"
+    if s & {"due_soon", "behind", "no_report"}:
+        return "yellow"
+    if "on_track" in s:
+        return "green"
+    if s & {"done", "done_late"}:
+        return "done"
+    return "none"
+
+
+def _descendants(by_id: dict[str, Task], children: dict[str, list[Task]]) -> dict[str, list[Task]]:
+    out: dict[str, list[Task]] = {}
+    for pid in children:
+        acc: list[Task] = []
+        seen = {pid}
+        stack = list(children[pid])
+        while stack:
+            c = stack.pop()
+            if c.id in seen:
+                continue
+            seen.add(c.id)
+            acc.append(c)
+            stack.extend(children.get(c.id, ()))
+        out[pid] = acc
+    return out
+
+
+def _latest_entry(entries: Iterable[Progress], attr: str) -> Progress | None:
+    """The entry with the latest date that has `attr`; of equal dates, the last written."""
+    best: Progress | None = None
+    for p in entries:
+        if getattr(p, attr) is not None and (best is None or p.date >= best.date):
+            best = p
+    return best
+
+
+def _latest(entries: Iterable[Progress], attr: str) -> float | None:
+    e = _latest_entry(entries, attr)
+    return None if e is None else float(getattr(e, attr))

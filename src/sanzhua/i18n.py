@@ -1,0 +1,205 @@
+"""Every message a user can see, in Chinese and English.
+
+Problems carry a catalogue key and arguments (`sanzhua.problems.Msg`); `text()`
+renders them in the ledger's language. One table keeps the two languages side by
+side so that neither falls behind.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from sanzhua.problems import Msg
+
+Lang = Literal["zh", "en"]
+
+CATALOGUE: dict[str, tuple[str, str]] = {
+    # encoding
+    "enc.binary": ("文件含有二进制内容（NUL 字节），不是文本文件", "the file holds binary data (a NUL byte); it is not a text file"),
+    "enc.binary.hint": ("台账文件必须是 UTF-8 文本；请检查是否误存了 Excel 或 Word 文件", "ledger files must be UTF-8 text; was an Excel or Word file saved here by mistake?"),
+    "enc.gbk": ("文件不是 UTF-8 编码，看起来是 GBK（Windows 中文默认编码）", "the file is not UTF-8; it looks like GBK (the Windows Chinese default)"),
+    "enc.gbk.hint": ("用记事本或 WPS 打开后“另存为”，编码选 UTF-8；或运行 iconv -f GBK -t UTF-8 原文件 > 新文件", "re-save it as UTF-8 (Notepad: Save as → Encoding UTF-8), or run: iconv -f GBK -t UTF-8 old.yaml > new.yaml"),
+    "enc.not-utf8": ("文件不是有效的 UTF-8 文本", "the file is not valid UTF-8 text"),
+    "enc.not-utf8.hint": ("请用文本编辑器把文件另存为 UTF-8 编码", "save the file as UTF-8 in a text editor"),
+    "file.unreadable": ("无法读取文件：{detail}", "cannot read the file: {detail}"),
+    # YAML syntax
+    "yaml.tab": ("缩进用了制表符（Tab），YAML 只允许空格缩进", "a tab is used for indentation; YAML allows only spaces"),
+    "yaml.tab.hint": ("把行首的 Tab 换成空格（每级缩进 2 个空格）；编辑器可设置“用空格代替 Tab”", "replace the tabs at the start of the line with spaces (2 per level)"),
+    "yaml.reserved": ("值不能以字符“{char}”开头", "a plain value cannot start with '{char}'"),
+    "yaml.reserved.hint": ("给这个值加上引号，例如 \"{char}…\"", "put the value in quotes, e.g. \"{char}...\""),
+    "yaml.fullwidth-colon": ("键名后面用了中文全角冒号“：”", "a full-width colon '：' follows a key"),
+    "yaml.fullwidth-colon.hint": ("把“：”改成英文半角冒号“:”，冒号后再加一个空格，例如 title: 某某任务", "use an ASCII colon and a space instead: 'title: ...'"),
+    "yaml.colon-in-value": ("这里不能出现“冒号+空格”", "a colon followed by a space is not allowed here"),
+    "yaml.colon-in-value.hint": ("如果值里含有“: ”，请给整个值加引号；否则检查上一行的缩进和冒号", "if the value contains ': ', quote the whole value; otherwise check the indentation and colon on this line and the one above"),
+    "yaml.unclosed-quote": ("引号没有闭合", "a quote is not closed"),
+    "yaml.unclosed-quote.hint": ("在值的末尾补上对应的引号", "add the matching quote at the end of the value"),
+    "yaml.many-documents": ("一个文件里只能有一个 YAML 文档（出现了第二个 ---）", "a file may hold only one YAML document (a second --- was found)"),
+    "yaml.many-documents.hint": ("删掉多余的 --- 行，或把第二部分移到另一个文件", "remove the extra --- line, or move the second part to a file of its own"),
+    "yaml.alias": ("不允许使用锚点和别名（& 和 *）复用内容", "anchors and aliases (& and *) that reuse content are not allowed"),
+    "yaml.alias.hint": ("把要复用的内容直接写出来；若值以 * 或 & 开头，请加引号", "write the content out in full; quote a value that starts with * or &"),
+    "yaml.complex-key": ("键名必须是文字", "a key must be plain text"),
+    "yaml.complex-key.hint": ("检查这一行是否多了“?”、方括号或花括号", "check this line for a stray '?', brackets or braces"),
+    "yaml.duplicate-key": ("键“{key}”重复，第 {first_line} 行已经有了", "the key '{key}' appears twice; line {first_line} has it already"),
+    "yaml.duplicate-key.hint": ("删掉其中一个“{key}”，或把它们合并", "delete one '{key}' or merge the two"),
+    "yaml.too-deep": ("嵌套层次太深", "nesting is too deep"),
+    "yaml.too-deep.hint": ("台账只需要几层缩进；请检查括号是否成对", "a ledger needs only a few levels; check that brackets are balanced"),
+    "yaml.indent": ("缩进不对，或缺少“键: 值”中的冒号", "the indentation is wrong, or a 'key: value' lacks its colon"),
+    "yaml.indent.hint": ("同一层的键要对齐（用空格），每个键后面要有英文冒号和空格", "keys of one level must line up (with spaces), and each key needs ': ' after it"),
+    "yaml.generic": ("YAML 语法错误：{detail}", "YAML syntax error: {detail}"),
+    "yaml.generic.hint": ("检查这一行和上一行的缩进、冒号和引号", "check the indentation, colons and quotes on this line and the one above"),
+    # file shape
+    "file.empty": ("文件是空的", "the file is empty"),
+    "file.empty.hint": ("写上 unit:（责任单位）和 tasks:（任务清单），或删除这个文件", "add 'unit:' and 'tasks:', or delete the file"),
+    "file.not-mapping": ("文件的最外层必须是“键: 值”形式（映射），而不是列表或一段文字", "the top level of the file must be a mapping (key: value), not a list or text"),
+    "file.not-mapping.hint": ("台账文件以 unit: 和 tasks: 两个键开头，任务写在 tasks: 下面", "a ledger file starts with 'unit:' and 'tasks:', with the tasks listed under 'tasks:'"),
+    "file.no-tasks": ("缺少 tasks（任务清单）", "'tasks' is missing"),
+    "file.no-tasks.hint": ("加上 tasks:（或 任务清单:），下面用“- ”逐条列出任务", "add 'tasks:' with one '- ' entry per task"),
+    "file.tasks-not-list": ("“{key}”必须是列表，每个任务以“- ”开头", "'{key}' must be a list, each task starting with '- '"),
+    "file.tasks-not-list.hint": ("在每个任务的第一个键前加“- ”，例如“  - id: XM-001”", "start each task with '- ', e.g. '  - id: XM-001'"),
+    # keys
+    "key.unknown": ("未知的键“{key}”", "unknown key '{key}'"),
+    "key.did-you-mean": ("是不是想写“{guess}”？", "did you mean '{guess}'?"),
+    "key.known": ("可用的键：{known}", "known keys: {known}"),
+    "key.twice": ("“{key}”和“{other}”是同一个字段，只能写一个", "'{key}' and '{other}' are the same field; keep one"),
+    "key.twice.hint": ("删掉“{key}”或“{other}”之一", "delete either '{key}' or '{other}'"),
+    "key.missing": ("缺少必填的“{key}”（{zh}）", "the required key '{key}' is missing"),
+    "key.missing-plain": ("缺少必填的“{key}”", "the required key '{key}' is missing"),
+    "key.missing.hint": ("加上“{key}: …”", "add '{key}: ...'"),
+    # tasks
+    "task.not-mapping": ("任务必须是“键: 值”形式的一组字段", "a task must be a mapping of keys and values"),
+    "task.not-mapping.hint": ("每个任务写成“- id: …”，下一行起缩进写 title: 等字段", "write each task as '- id: ...' with its other keys indented below"),
+    "task.bad-id": ("编号“{id}”含有不允许的字符", "the id '{id}' has characters that are not allowed"),
+    "task.bad-id.hint": ("编号只能用字母、数字、汉字和 - _ .，不能有空格", "use letters, digits, '-', '_' and '.', no spaces"),
+    "task.empty-title": ("任务名称是空的", "the title is empty"),
+    "task.no-lead": ("任务没有牵头单位", "the task has no lead unit"),
+    "task.no-lead.hint": ("在文件开头写 unit: 单位编号，或在任务里写 lead: 单位编号", "add 'unit: ID' at the top of the file or 'lead: ID' in the task"),
+    "task.no-due": ("任务没有时限（due），也没有可继承时限的上级任务", "the task has no deadline ('due') and no parent to take one from"),
+    "task.no-due.hint": ("加上 due: 2026-09-30（或 9月底、年底 等写法）", "add 'due: 2026-09-30' (or 9月底, 年底 ...)"),
+    # values
+    "value.text": ("“{key}”应该是一段文字", "'{key}' must be text"),
+    "value.text.hint": ("“{key}”后面直接写文字，不要写成列表或子项", "write plain text after '{key}:', not a list or nested keys"),
+    "value.number": ("“{key}”应该是数字，这里是“{text}”", "'{key}' must be a number, not '{text}'"),
+    "value.number.hint": ("只写数字，例如 50000；单位写在 unit: 里", "write only the number, e.g. 50000; the unit goes in 'unit:'"),
+    "value.text-list": ("“{key}”应该是文字列表", "'{key}' must be a list of text"),
+    "value.text-list.hint": ("写成 [a, b] 或每行一个“- a”", "write [a, b] or one '- a' per line"),
+    "value.list": ("“{key}”应该是列表", "'{key}' must be a list"),
+    "value.list.hint": ("每一项以“- ”开头，例如“- {{date: 2026-06-05, note: …}}”", "start each entry with '- ', e.g. '- {{date: 2026-06-05, note: ...}}'"),
+    "value.entry": ("“{key}”的每一项都必须是“键: 值”形式", "each entry of '{key}' must be a mapping"),
+    "value.entry.hint": ("例如“- {{date: 2026-06-05, note: …}}”", "e.g. '- {{date: 2026-06-05, note: ...}}'"),
+    "date.not-text": ("“{key}”应该是日期", "'{key}' must be a date"),
+    "date.impossible": ("“{key}”的日期“{text}”不存在：{detail_zh}", "the date '{text}' in '{key}' does not exist: {detail_en}"),
+    "date.impossible.hint": ("检查月份（1–12）和这个月的天数", "check the month (1-12) and the number of days in that month"),
+    "date.unreadable": ("“{key}”的“{text}”不是能识别的日期", "'{text}' in '{key}' is not a date sanzhua can read"),
+    "date.hint": ("请写成 2026-09-30、2026年9月30日、9月底、第三季度、年底 等形式", "write it as 2026-09-30, 2026年9月30日, 9月底, 第三季度, 年底 ..."),
+    "status.unknown": ("状态“{value}”不是五种状态之一", "the status '{value}' is not one of the five"),
+    "status.did-you-mean": ("是不是想写“{guess}”？状态只能是 planned 未启动、active 推进中、done 已完成、suspended 暂缓、cancelled 已取消", "did you mean '{guess}'? A status is one of planned, active, done, suspended, cancelled"),
+    "status.hint": ("状态只能是 planned 未启动、active 推进中、done 已完成、suspended 暂缓、cancelled 已取消", "a status is one of planned, active, done, suspended, cancelled"),
+    "direction.unknown": ("方向“{value}”无法识别", "the direction '{value}' is not known"),
+    "direction.hint": ("写 at_least（不低于）或 at_most（不高于）", "write at_least or at_most"),
+    "target.not-mapping": ("目标（target）应写成“{{metric: …, value: …, unit: …}}”", "'target' must be a mapping like '{{metric: ..., value: ..., unit: ...}}'"),
+    "target.not-mapping.hint": ("例如 target: {{metric: 完成投资, value: 50000, unit: 万元}}", "e.g. target: {{metric: investment, value: 50000, unit: 万元}}"),
+    "percent.range": ("进度 {value}% 超出了 0–100 的范围", "the percent {value} is outside 0-100"),
+    "percent.range.hint": ("进度（percent）填 0 到 100 之间的数字；实际完成量请填在 value 里", "write a percent from 0 to 100; amounts go in 'value'"),
+    "weight.negative": ("权重不能为负数", "a weight cannot be negative"),
+    "weight.hint": ("写一个不小于 0 的数字，默认是 1", "write a number of 0 or more; the default is 1"),
+    # settings
+    "settings.invalid": ("“{key}”的值“{value}”无效：{detail}", "invalid value '{value}' for '{key}': {detail}"),
+    "settings.invalid.hint": ("按 FORMAT.md 中“{key}”的说明修改", "see FORMAT.md for '{key}'"),
+    "units.missing": ("没有 units.yaml（责任单位清单）", "units.yaml (the list of responsible units) is missing"),
+    "units.missing.hint": ("在台账根目录建立 units.yaml，列出各责任单位的 id 和 name；`sanzhua init` 会生成示例", "create units.yaml in the ledger root listing each unit's id and name; `sanzhua init` writes an example"),
+    "units.shape": ("units.yaml 应以 units: 开头，下面逐条列出单位", "units.yaml must start with 'units:' followed by a list of units"),
+    "units.shape.hint": ("例如：units:\\n  - {{id: fgw, name: 县发改委, kind: 县直部门}}", "e.g. units:\\n  - {{id: fgw, name: County DRC}}"),
+    "units.entry": ("单位必须写成“键: 值”形式", "a unit must be a mapping"),
+    "units.bad-id": ("单位编号“{id}”只能用小写字母、数字、- 和 _", "the unit id '{id}' may use only lower-case letters, digits, '-' and '_'"),
+    "units.bad-id.hint": ("例如 fgw、chengguan、jyj；中文名称写在 name: 里", "e.g. fgw, chengguan; the Chinese name goes in 'name:'"),
+    "units.duplicate": ("单位编号“{id}”重复（第 {first_line} 行已有）", "the unit id '{id}' appears twice (line {first_line} has it)"),
+    "units.duplicate.hint": ("每个单位的 id 必须唯一", "give each unit its own id"),
+    "calendar.hint": ("calendar.yaml 写成 holidays: [2027-01-01] 和 workdays: [2027-02-14]", "calendar.yaml holds 'holidays: [...]' and 'workdays: [...]'"),
+    "calendar.fallback": ("内置日历没有 {years} 年的节假日安排，按周一至周五计算工作日", "the built-in calendar has no holidays for {years}; working days are counted Monday to Friday"),
+    "calendar.fallback.hint": ("在 calendar.yaml 中补充该年的 holidays 和 workdays（调休上班日）", "add that year's holidays and make-up workdays to calendar.yaml"),
+    # semantic checks
+    "unit.unknown": ("单位“{unit}”不在 units.yaml 中", "the unit '{unit}' is not in units.yaml"),
+    "unit.did-you-mean": ("是不是“{guess}”？单位要写 units.yaml 中的 id", "did you mean '{guess}'? Use a unit id from units.yaml"),
+    "unit.hint": ("在 units.yaml 中添加这个单位，或改成已有单位的 id", "add the unit to units.yaml or use an existing unit id"),
+    "id.duplicate": ("任务编号“{id}”重复，{first} 已经用过", "the task id '{id}' is used twice; {first} has it already"),
+    "id.duplicate.hint": ("编号在整个台账中必须唯一，请给其中一个换一个编号", "ids must be unique across the whole ledger; renumber one of them"),
+    "parent.unknown": ("上级任务“{parent}”不存在", "the parent task '{parent}' does not exist"),
+    "parent.unknown.hint": ("检查上级任务的编号；是不是“{guess}”？", "check the parent's id; did you mean '{guess}'?"),
+    "parent.unknown.hint-plain": ("检查上级任务的编号是否写对", "check the parent's id"),
+    "parent.cycle": ("上级任务形成了循环：{chain}", "the parents form a cycle: {chain}"),
+    "parent.cycle.hint": ("一个任务不能是自己的上级（直接或间接），请改正其中一个 parent", "a task cannot be its own ancestor; fix one of the 'parent' keys"),
+    "overdue.task": ("任务“{title}”已逾期 {days} 天（时限 {due}）", "'{title}' is {days} days overdue (due {due})"),
+    "overdue.hint": ("完成后填写 done: 完成日期；确需延期的，按程序审批后在 extensions 中登记", "record 'done: DATE' when finished; an approved extension goes in 'extensions'"),
+    "milestone.after-due": ("节点“{name}”的时限 {ms_due} 晚于任务时限 {due}", "the milestone '{name}' is due {ms_due}, after the task's deadline {due}"),
+    "milestone.after-due.hint": ("倒排工期的节点应在任务时限之前", "milestones are worked back from the deadline and fall before it"),
+    "done.before-start": ("完成日期 {done} 早于开始日期 {start}", "the done date {done} is before the start {start}"),
+    "done.before-start.hint": ("检查 done 和 start 的日期", "check the 'done' and 'start' dates"),
+    "future.progress": ("进展日期 {date} 晚于检查日期 {as_of}，暂不计入", "the progress entry dated {date} is after the as-of date {as_of} and is ignored"),
+    "future.done": ("完成日期 {date} 晚于检查日期 {as_of}，暂不计入", "the done date {date} is after the as-of date {as_of} and is ignored"),
+    "future.hint": ("检查日期是否写错；进展应在发生后再登记", "check the date; record progress after it happens"),
+    "child.after-parent": ("时限 {due} 晚于上级任务“{parent}”的时限 {parent_due}", "the deadline {due} is after the parent '{parent}' deadline {parent_due}"),
+    "child.after-parent.hint": ("分解任务的时限不应晚于上级任务", "a share of a task should not be due after the task itself"),
+    "extension.mismatch": ("最后一次延期的新时限 {to} 与任务时限 {due} 不一致", "the last extension's new deadline {to} differs from the deadline {due}"),
+    "extension.mismatch.hint": ("延期后把 due 改为新时限，或改正延期记录（sanzhua extend 会同时改两处）", "set 'due' to the new deadline, or correct the extension ('sanzhua extend' does both)"),
+    "done.no-date": ("状态为已完成，但没有填写完成日期", "the status is done but there is no done date"),
+    "done.no-date.hint": ("加上 done: 完成日期（或用 sanzhua done 编号）", "add 'done: DATE' (or run 'sanzhua done ID')"),
+    # fatal / cli
+    "cli.no-root": ("这里不是台账仓库", "this is not a ledger repository"),
+}
+
+
+def text(m: Msg | None, lang: Lang) -> str:
+    """Render a catalogue message in `lang`; unknown keys show themselves."""
+    if m is None:
+        return ""
+    pair = CATALOGUE.get(m.key)
+    if pair is None:
+        return m.key
+    template = pair[0] if lang == "zh" else pair[1]
+    try:
+        return template.format(**m.args)
+    except (KeyError, IndexError, ValueError):
+        return template
+
+
+STATE_LABELS: dict[str, tuple[str, str]] = {
+    "done": ("已完成", "done"),
+    "done_late": ("逾期完成", "done late"),
+    "overdue": ("逾期", "overdue"),
+    "milestone_overdue": ("节点逾期", "milestone overdue"),
+    "due_soon": ("临期", "due soon"),
+    "behind": ("进度滞后", "behind"),
+    "no_report": ("未按时报送", "not reported"),
+    "on_track": ("正常推进", "on track"),
+    "planned": ("未启动", "planned"),
+    "suspended": ("暂缓", "suspended"),
+    "cancelled": ("已取消", "cancelled"),
+}
+
+LIGHT_LABELS: dict[str, tuple[str, str]] = {
+    "red": ("红灯", "red"),
+    "yellow": ("黄灯", "yellow"),
+    "green": ("绿灯", "green"),
+    "done": ("完成", "done"),
+    "none": ("—", "-"),
+}
+
+STATUS_LABELS: dict[str, tuple[str, str]] = {
+    "planned": ("未启动", "planned"),
+    "active": ("推进中", "active"),
+    "done": ("已完成", "done"),
+    "suspended": ("暂缓", "suspended"),
+    "cancelled": ("已取消", "cancelled"),
+}
+
+
+def label(table: dict[str, tuple[str, str]], key: str, lang: Lang) -> str:
+    pair = table.get(key)
+    if pair is None:
+        return key
+    return pair[0] if lang == "zh" else pair[1]
+
+
+def words(lang: Lang, zh: str, en: str) -> str:
+    """Inline choice for short UI words (column headers, labels)."""
+    return zh if lang == "zh" else en

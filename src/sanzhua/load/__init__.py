@@ -1,0 +1,247 @@
+"""Loading a ledger: files → typed tasks, units and settings, with problems.
+
+`load_ledger(root)` reads sanzhua.yaml, units.yaml, calendar.yaml and every
+ledgers/**/*.y{a,}ml. Each ledger file is parsed on its own (ledgerfile.py), in worker
+processes when there are many, and its result is cached by content under
+`.sanzhua/cache/`, so a re-check after a small change parses only what changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from sanzhua import __version__
+from sanzhua.errors import FatalError
+from sanzhua.load.ledgerfile import FileResult, parse_ledger_bytes
+from sanzhua.load.settings import load_calendar, load_settings, load_units
+from sanzhua.model import Settings, Task, Unit
+from sanzhua.problems import Problem, msg
+from sanzhua.workdays import WorkCalendar
+
+__all__ = ["FileResult", "Ledger", "find_root", "load_ledger", "parse_ledger_bytes"]
+
+SETTINGS_FILE = "sanzhua.yaml"
+UNITS_FILE = "units.yaml"
+CALENDAR_FILE = "calendar.yaml"
+LEDGER_DIR = "ledgers"
+CACHE_DIR = ".sanzhua/cache"
+# Bump when FileResult or parsing changes; the package version is part of the key too.
+_CACHE_FORMAT = 1
+_PARALLEL_MIN_BYTES = 2_000_000
+
+
+@dataclass
+class Ledger:
+    """A loaded ledger: what every command works on."""
+
+    root: Path
+    settings: Settings
+    units: dict[str, Unit]
+    tasks: list[Task]
+    by_id: dict[str, Task]
+    children: dict[str, list[Task]]
+    calendar: WorkCalendar
+    files: list[FileResult]
+    problems: list[Problem] = field(default_factory=list)
+    has_units_file: bool = True
+    _by_path: dict[str, FileResult] = field(default_factory=dict, repr=False)
+
+    def file(self, path: str) -> FileResult | None:
+        if len(self._by_path) != len(self.files):
+            self._by_path = {f.path: f for f in self.files}
+        return self._by_path.get(path)
+
+
+def find_root(start: Path, lang: str | None = None) -> Path:
+    """The nearest folder at or above `start` holding sanzhua.yaml (like git's root)."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / SETTINGS_FILE).is_file():
+            return folder
+    if lang == "en":
+        raise FatalError(
+            f"no {SETTINGS_FILE} found in {start} or any folder above it",
+            "run sanzhua inside a ledger repository, pass --root DIR, or create one with `sanzhua init`",
+        )
+    raise FatalError(
+        f"在 {start} 及其上级目录中都没有找到 {SETTINGS_FILE}，这里不是台账仓库",
+        "请在台账仓库内运行，或用 --root 指定台账目录；新建台账请运行 `sanzhua init`",
+    )
+
+
+def ledger_files(root: Path) -> list[Path]:
+    """Every *.yaml / *.yml below ledgers/, in a stable order."""
+    base = root / LEDGER_DIR
+    if not base.is_dir():
+        return []
+    found: list[Path] = []
+    for dirpath, dirnames, filenames in os.walk(base):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in filenames:
+            if name.endswith((".yaml", ".yml")) and not name.startswith("."):
+                found.append(Path(dirpath) / name)
+    return sorted(found, key=lambda p: p.relative_to(root).as_posix())
+
+
+def _read_optional(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+
+
+def _parse_many(jobs: list[tuple[bytes, str, int]]) -> list[FileResult]:
+    return [parse_ledger_bytes(data, path, year) for data, path, year in jobs]
+
+
+def _chunks(items: list[tuple[bytes, str, int]], n: int) -> Iterable[list[tuple[bytes, str, int]]]:
+    size = max(1, -(-len(items) // n))
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+class _Cache:
+    """Parsed files keyed by (path, content digest, year); one pickle per ledger."""
+
+    def __init__(self, root: Path, enabled: bool) -> None:
+        self.path = root / CACHE_DIR / "files.pickle"
+        self.enabled = enabled
+        self.entries: dict[str, tuple[bytes, FileResult]] = {}
+        self.dirty = False
+        self.stamp = f"{__version__}/{_CACHE_FORMAT}"
+        if enabled:
+            try:
+                with self.path.open("rb") as fh:
+                    stamp, entries = pickle.load(fh)
+                if stamp == self.stamp and isinstance(entries, dict):
+                    self.entries = entries
+            except Exception:  # noqa: BLE001 - a broken cache is simply ignored
+                self.entries = {}
+
+    def get(self, rel: str, key: bytes) -> FileResult | None:
+        hit = self.entries.get(rel)
+        return hit[1] if hit is not None and hit[0] == key else None
+
+    def put(self, rel: str, key: bytes, result: FileResult) -> None:
+        self.entries[rel] = (key, result)
+        self.dirty = True
+
+    def save(self, keep: set[str]) -> None:
+        if not self.enabled:
+            return
+        if set(self.entries) - keep:
+            self.entries = {k: v for k, v in self.entries.items() if k in keep}
+            self.dirty = True
+        if not self.dirty:
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            gitignore = self.path.parent.parent / ".gitignore"
+            if not gitignore.exists():
+                gitignore.write_text("*\n", encoding="utf-8")
+            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".files.", suffix=".tmp")
+            with os.fdopen(fd, "wb") as fh:
+                pickle.dump((self.stamp, self.entries), fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, self.path)
+        except OSError:
+            pass  # a read-only checkout still checks, only slower next time
+
+
+def load_ledger(root: Path, *, cache: bool = True, jobs: int | None = None) -> Ledger:
+    """Read the whole ledger under `root`. Bad data becomes problems, never exceptions."""
+    problems: list[Problem] = []
+    settings_bytes = _read_optional(root / SETTINGS_FILE)
+    if settings_bytes is None:
+        raise FatalError(f"{root / SETTINGS_FILE} not found")
+    settings, p = load_settings(settings_bytes, SETTINGS_FILE)
+    problems.extend(p)
+    units_bytes = _read_optional(root / UNITS_FILE)
+    units, p = load_units(units_bytes, UNITS_FILE)
+    problems.extend(p)
+    if units_bytes is None:
+        problems.append(Problem("missing-file", "error", UNITS_FILE, 0, 0, msg("units.missing"), msg("units.missing.hint")))
+    holidays, workdays, p = load_calendar(_read_optional(root / CALENDAR_FILE), CALENDAR_FILE)
+    problems.extend(p)
+    calendar = WorkCalendar(holidays=holidays, workdays=workdays)
+
+    year = settings.year
+    store = _Cache(root, cache)
+    paths = ledger_files(root)
+    results: dict[str, FileResult] = {}
+    todo: list[tuple[bytes, str, int]] = []
+    keys: dict[str, bytes] = {}
+    order: list[str] = []
+    for path in paths:
+        rel = path.relative_to(root).as_posix()
+        order.append(rel)
+        try:
+            data = path.read_bytes()
+        except OSError as e:
+            results[rel] = FileResult(rel, problems=[
+                Problem("encoding", "error", rel, 0, 0, msg("file.unreadable", detail=e.strerror or str(e)), None)
+            ])
+            continue
+        key = hashlib.blake2b(data, digest_size=16, person=str(year).encode()).digest()
+        keys[rel] = key
+        hit = store.get(rel, key)
+        if hit is not None:
+            results[rel] = hit
+        else:
+            todo.append((data, rel, year))
+    if todo:
+        total = sum(len(d) for d, _, _ in todo)
+        workers = jobs if jobs is not None else (os.cpu_count() or 1)
+        if workers > 1 and total >= _PARALLEL_MIN_BYTES and len(todo) >= 4:
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                parsed = [r for batch in pool.map(_parse_many, _chunks(todo, workers * 4)) for r in batch]
+        else:
+            parsed = _parse_many(todo)
+        for res in parsed:
+            results[res.path] = res
+            store.put(res.path, keys[res.path], res)
+    store.save(set(keys))
+
+    files = [results[rel] for rel in order]
+    return assemble(root, settings, units, calendar, files, problems, has_units_file=units_bytes is not None)
+
+
+def assemble(root: Path, settings: Settings, units: dict[str, Unit], calendar: WorkCalendar,
+             files: list[FileResult], problems: list[Problem], *, has_units_file: bool = True) -> Ledger:
+    """Files → one ledger: unit names resolved to ids, deadlines inherited from parents."""
+    by_name = {u.name: u.id for u in units.values()}
+    tasks: list[Task] = []
+    for f in files:
+        for t in f.tasks:
+            if t.lead not in units and t.lead in by_name:
+                t = replace(t, lead=by_name[t.lead])
+            if any(p not in units and p in by_name for p in t.partners):
+                t = replace(t, partners=tuple(by_name.get(p, p) if p not in units else p for p in t.partners))
+            tasks.append(t)
+    by_id: dict[str, Task] = {}
+    for t in tasks:
+        by_id.setdefault(t.id, t)
+    # A child without a deadline takes its parent's (following the chain upward).
+    for i, t in enumerate(tasks):
+        if t.due is None and t.parent:
+            seen = {t.id}
+            p = by_id.get(t.parent)
+            while p is not None and p.due is None and p.parent and p.parent not in seen:
+                seen.add(p.id)
+                p = by_id.get(p.parent)
+            if p is not None and p.due is not None:
+                t = replace(t, due=p.due, due_text=p.due_text, due_inherited=True)
+                tasks[i] = t
+                if by_id.get(t.id) is not None and by_id[t.id].file == t.file and by_id[t.id].line == t.line:
+                    by_id[t.id] = t
+    children: dict[str, list[Task]] = {}
+    for t in tasks:
+        if t.parent and by_id.get(t.id) is t:
+            children.setdefault(t.parent, []).append(t)
+    return Ledger(root, settings, units, tasks, by_id, children, calendar, files, problems, has_units_file)

@@ -1,0 +1,423 @@
+"""One ledger file (ledgers/**/*.yaml) → typed tasks and the problems found.
+
+This is the per-file stage: it needs nothing but the file's bytes, its path and the
+ledger's `year`, so it runs in worker processes and its result is cached by content.
+Cross-file rules (unknown unit, duplicate id, parents) are the checks' business.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sanzhua.dates import DateError, parse_when
+from sanzhua.load import keys as K
+from sanzhua.load.yamlfast import YMap, YSeq, decode, parse
+from sanzhua.model import Extension, Milestone, Progress, Target, Task
+from sanzhua.problems import Msg, Problem, msg
+
+_FILE_KEYS = K.reverse(K.FILE_KEYS)
+_TASK_KEYS = K.reverse(K.TASK_KEYS)
+_MS_KEYS = K.reverse(K.MILESTONE_KEYS)
+_TARGET_KEYS = K.reverse(K.TARGET_KEYS)
+_PROGRESS_KEYS = K.reverse(K.PROGRESS_KEYS)
+_EXT_KEYS = K.reverse(K.EXTENSION_KEYS)
+
+_ID_RE = re.compile(r"^[\w.\-]+$")
+_LIST_SPLIT = re.compile(r"[、,，;；\s]+")
+
+
+@dataclass
+class FileResult:
+    """What one ledger file holds. `unit` is the file's default lead unit."""
+
+    path: str
+    tasks: list[Task] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    unit: str | None = None
+    unit_pos: tuple[int, int] = (0, 0)
+    # Where things stand, for checks that need more than a task's own line:
+    # task id → {field: (line, col)} of the values a check may point at.
+    positions: dict[str, dict[str, tuple[int, int]]] = field(default_factory=dict)
+    key_style: str = "en"  # "en", "zh" or "mixed": which key names the file uses
+
+
+class _Ctx:
+    __slots__ = ("path", "problems", "task_id", "year")
+
+    def __init__(self, path: str, year: int) -> None:
+        self.path = path
+        self.year = year
+        self.problems: list[Problem] = []
+        self.task_id: str | None = None
+
+    def err(self, code: str, pos: tuple[int, int], m: Msg, hint: Msg | None = None,
+            severity: str = "error") -> None:
+        self.problems.append(
+            Problem(code, "error" if severity == "error" else "warning", self.path, pos[0], pos[1],
+                    m, hint, self.task_id)
+        )
+
+
+def parse_ledger_bytes(data: bytes, path: str, year: int) -> FileResult:
+    """Read one ledger file from bytes. Never raises for bad input."""
+    result = FileResult(path)
+    text, problems = decode(data, path)
+    if text is None:
+        result.problems.extend(problems)
+        return result
+    doc = parse(text, path)
+    result.problems.extend(doc.problems)
+    root = doc.root
+    if doc.problems and root is None:
+        return result
+    ctx = _Ctx(path, year)
+    if root is None:
+        ctx.err("missing-key", (1, 1), msg("file.empty"), msg("file.empty.hint"))
+        result.problems.extend(ctx.problems)
+        return result
+    if not isinstance(root, YMap):
+        hint = _scalar_hint(root) or msg("file.not-mapping.hint")
+        line, col = (root.line, root.col) if isinstance(root, YSeq) else (1, 1)
+        ctx.err("invalid-value", (line, col), msg("file.not-mapping"), hint)
+        result.problems.extend(ctx.problems)
+        return result
+    styles: set[str] = set()
+    tasks_node: Any = None
+    tasks_key = "tasks"
+    for key in root:
+        eng = _FILE_KEYS.get(key)
+        if eng is None:
+            _unknown_key(ctx, root, key, list(K.FILE_KEYS) + list(K.FILE_KEYS.values()))
+            continue
+        styles.add("en" if key == eng else "zh")
+        if eng == "unit":
+            v = root[key]
+            if isinstance(v, str) and v.strip():
+                result.unit = v.strip()
+                result.unit_pos = root.value_pos(key)
+            else:
+                ctx.err("invalid-value", root.value_pos(key), msg("value.text", key=key))
+        else:
+            tasks_node = root[key]
+            tasks_key = key
+    if tasks_node is None:
+        if not any(_FILE_KEYS.get(k) == "tasks" for k in root):
+            ctx.err("missing-key", (root.line, root.col), msg("file.no-tasks"), msg("file.no-tasks.hint"))
+    elif not isinstance(tasks_node, YSeq):
+        ctx.err("invalid-value", root.value_pos(tasks_key), msg("file.tasks-not-list", key=tasks_key),
+                msg("file.tasks-not-list.hint"))
+    else:
+        for i, item in enumerate(tasks_node):
+            ctx.task_id = None
+            if not isinstance(item, YMap):
+                pos = tasks_node.item_pos(i)
+                ctx.err("invalid-value", pos, msg("task.not-mapping"), _scalar_hint(item) or msg("task.not-mapping.hint"))
+                continue
+            task = _build_task(ctx, item, result, styles)
+            if task is not None:
+                result.tasks.append(task)
+    result.problems.extend(ctx.problems)
+    result.key_style = "mixed" if len(styles) > 1 else (styles.pop() if styles else "en")
+    return result
+
+
+def _scalar_hint(v: Any) -> Msg | None:
+    if isinstance(v, str) and "：" in v:
+        return msg("yaml.fullwidth-colon.hint")
+    return None
+
+
+def _unknown_key(ctx: _Ctx, m: YMap, key: str, choices: list[str]) -> None:
+    guess = K.did_you_mean(key, choices)
+    if "：" in key or ":" in key:
+        hint = msg("yaml.fullwidth-colon.hint")
+    elif guess:
+        hint = msg("key.did-you-mean", guess=guess)
+    else:
+        hint = msg("key.known", known="、".join(c for c in choices if c.isascii()))
+    ctx.err("unknown-key", m.key_pos(key), msg("key.unknown", key=key), hint)
+
+
+def _fields(ctx: _Ctx, m: YMap, table: dict[str, str], choices: dict[str, str],
+            styles: set[str] | None = None) -> dict[str, str]:
+    """Map each key of `m` to its English name; report unknown and doubled keys."""
+    out: dict[str, str] = {}
+    for key in m:
+        eng = table.get(key)
+        if eng is None:
+            _unknown_key(ctx, m, key, list(choices) + list(choices.values()))
+            continue
+        if eng in out.values():
+            other = next(k for k, e in out.items() if e == eng)
+            ctx.err("duplicate-key", m.key_pos(key), msg("key.twice", key=key, other=other),
+                    msg("key.twice.hint", key=key, other=other))
+            continue
+        if styles is not None:
+            styles.add("en" if key == eng else "zh")
+        out[key] = eng
+    return out
+
+
+def _text(ctx: _Ctx, m: YMap, key: str) -> str | None:
+    v = m[key]
+    if v is None:
+        return None
+    if isinstance(v, str):
+        v = v.strip()
+        return v or None
+    ctx.err("invalid-value", m.value_pos(key), msg("value.text", key=key), msg("value.text.hint", key=key))
+    return None
+
+
+def _date(ctx: _Ctx, m: YMap, key: str) -> tuple[date | None, str | None]:
+    v = m[key]
+    if v is None:
+        return None, None
+    if not isinstance(v, str):
+        ctx.err("invalid-date", m.value_pos(key), msg("date.not-text", key=key), msg("date.hint"))
+        return None, None
+    text = v.strip()
+    try:
+        return parse_when(text, ctx.year), text
+    except DateError as e:
+        if e.reason == "impossible":
+            ctx.err("invalid-date", m.value_pos(key), msg("date.impossible", key=key, text=text, detail_zh=e.detail_zh, detail_en=str(e)),
+                    msg("date.impossible.hint"))
+        else:
+            ctx.err("invalid-date", m.value_pos(key), msg("date.unreadable", key=key, text=text), msg("date.hint"))
+        return None, None
+
+
+def _number(ctx: _Ctx, m: YMap, key: str) -> float | None:
+    v = m[key]
+    if v is None:
+        return None
+    if isinstance(v, str):
+        t = unicodedata.normalize("NFKC", v).strip().replace(",", "").rstrip("%").strip()
+        try:
+            f = float(t)
+        except ValueError:
+            pass
+        else:
+            if f == f and f not in (float("inf"), float("-inf")):
+                return f
+    ctx.err("invalid-value", m.value_pos(key), msg("value.number", key=key, text=str(v)), msg("value.number.hint"))
+    return None
+
+
+def _text_list(ctx: _Ctx, m: YMap, key: str) -> tuple[str, ...]:
+    v = m[key]
+    if v is None:
+        return ()
+    if isinstance(v, str):
+        return tuple(p for p in _LIST_SPLIT.split(v.strip()) if p)
+    if isinstance(v, YSeq):
+        out: list[str] = []
+        for i, item in enumerate(v):
+            if isinstance(item, str) and item.strip():
+                out.append(item.strip())
+            elif item is not None:
+                ctx.err("invalid-value", v.item_pos(i), msg("value.text-list", key=key), msg("value.text-list.hint", key=key))
+        return tuple(out)
+    ctx.err("invalid-value", m.value_pos(key), msg("value.text-list", key=key), msg("value.text-list.hint", key=key))
+    return ()
+
+
+def _items(ctx: _Ctx, m: YMap, key: str) -> list[tuple[YMap, tuple[int, int]]]:
+    """The mappings of a list value (milestones, progress, extensions)."""
+    v = m[key]
+    if v is None:
+        return []
+    if isinstance(v, YMap):
+        return [(v, (v.line, v.col))]  # a single entry written without the "- "
+    if not isinstance(v, YSeq):
+        ctx.err("invalid-value", m.value_pos(key), msg("value.list", key=key), msg("value.list.hint", key=key))
+        return []
+    out: list[tuple[YMap, tuple[int, int]]] = []
+    for i, item in enumerate(v):
+        if isinstance(item, YMap):
+            out.append((item, v.item_pos(i)))
+        else:
+            ctx.err("invalid-value", v.item_pos(i), msg("value.entry", key=key), _scalar_hint(item) or msg("value.entry.hint", key=key))
+    return out
+
+
+def _require(ctx: _Ctx, m: YMap, pos: tuple[int, int], got: dict[str, str], name: str, zh: str, where: str) -> bool:
+    if name in got.values():
+        return True
+    ctx.err("missing-key", pos, msg("key.missing", key=name, zh=zh, where=where), msg("key.missing.hint", key=name, zh=zh))
+    return False
+
+
+def _build_task(ctx: _Ctx, m: YMap, result: FileResult, styles: set[str]) -> Task | None:
+    got = _fields(ctx, m, _TASK_KEYS, K.TASK_KEYS, styles)
+    by = {eng: key for key, eng in got.items()}
+    pos = (m.line, m.col)
+    tid: str | None = None
+    if "id" in by:
+        tid = _text(ctx, m, by["id"])
+        if tid is not None and not _ID_RE.match(tid):
+            ctx.err("invalid-value", m.value_pos(by["id"]), msg("task.bad-id", id=tid), msg("task.bad-id.hint"))
+            tid = None
+    ctx.task_id = tid
+    ok = _require(ctx, m, pos, got, "id", "编号", "task")
+    ok = _require(ctx, m, pos, got, "title", "任务", "task") and ok
+    title = _text(ctx, m, by["title"]) if "title" in by else None
+    if "title" in by and title is None:
+        ctx.err("missing-key", m.value_pos(by["title"]), msg("task.empty-title"), msg("key.missing.hint", key="title", zh="任务"))
+    positions: dict[str, tuple[int, int]] = {}
+    due = start = done = None
+    due_text = None
+    if "due" in by:
+        due, due_text = _date(ctx, m, by["due"])
+        positions["due"] = m.value_pos(by["due"])
+    if "start" in by:
+        start, _ = _date(ctx, m, by["start"])
+        positions["start"] = m.value_pos(by["start"])
+    if "done" in by:
+        done, _ = _date(ctx, m, by["done"])
+        positions["done"] = m.value_pos(by["done"])
+    status = "active"
+    if "status" in by:
+        raw = _text(ctx, m, by["status"])
+        if raw is not None:
+            s = K.STATUS_ALIASES.get(raw) or K.STATUS_ALIASES.get(raw.lower())
+            if s is None:
+                guess = K.did_you_mean(raw, list(K.STATUS_ALIASES))
+                hint = msg("status.did-you-mean", guess=guess) if guess else msg("status.hint")
+                ctx.err("invalid-value", m.value_pos(by["status"]), msg("status.unknown", value=raw), hint)
+            else:
+                status = s
+        positions["status"] = m.value_pos(by["status"])
+    milestones: list[Milestone] = []
+    if "milestones" in by:
+        for item, ipos in _items(ctx, m, by["milestones"]):
+            mg = _fields(ctx, item, _MS_KEYS, K.MILESTONE_KEYS)
+            mb = {e: k for k, e in mg.items()}
+            has = _require(ctx, item, ipos, mg, "name", "名称", "milestone")
+            has = _require(ctx, item, ipos, mg, "due", "时限", "milestone") and has
+            name = _text(ctx, item, mb["name"]) if "name" in mb else None
+            mdue, mdue_text = _date(ctx, item, mb["due"]) if "due" in mb else (None, None)
+            mdone, _ = _date(ctx, item, mb["done"]) if "done" in mb else (None, None)
+            if has and name is not None and mdue is not None and mdue_text is not None:
+                milestones.append(Milestone(name, mdue, mdue_text, mdone, ipos[0]))
+    target: Target | None = None
+    if "target" in by:
+        tv = m[by["target"]]
+        if isinstance(tv, YMap):
+            tg = _fields(ctx, tv, _TARGET_KEYS, K.TARGET_KEYS)
+            tb = {e: k for k, e in tg.items()}
+            if _require(ctx, tv, (tv.line, tv.col), tg, "value", "目标值", "target"):
+                value = _number(ctx, tv, tb["value"])
+                direction = "at_least"
+                if "direction" in tb:
+                    raw_dir = _text(ctx, tv, tb["direction"])
+                    d = K.DIRECTION_ALIASES.get(raw_dir or "")
+                    if d is None:
+                        ctx.err("invalid-value", tv.value_pos(tb["direction"]), msg("direction.unknown", value=raw_dir or ""), msg("direction.hint"))
+                    else:
+                        direction = d
+                if value is not None:
+                    target = Target(
+                        value,
+                        _text(ctx, tv, tb["metric"]) if "metric" in tb else None,
+                        _text(ctx, tv, tb["unit"]) if "unit" in tb else None,
+                        direction,  # type: ignore[arg-type]
+                    )
+        elif tv is not None:
+            ctx.err("invalid-value", m.value_pos(by["target"]), msg("target.not-mapping"), msg("target.not-mapping.hint"))
+    progress: list[Progress] = []
+    if "progress" in by:
+        for item, ipos in _items(ctx, m, by["progress"]):
+            pg = _fields(ctx, item, _PROGRESS_KEYS, K.PROGRESS_KEYS)
+            pb = {e: k for k, e in pg.items()}
+            if not _require(ctx, item, ipos, pg, "date", "日期", "progress"):
+                continue
+            pdate, _ = _date(ctx, item, pb["date"])
+            pct = _number(ctx, item, pb["percent"]) if "percent" in pb else None
+            if pct is not None and not 0 <= pct <= 100:
+                ctx.err("invalid-value", item.value_pos(pb["percent"]), msg("percent.range", value=_fmt_num(pct)), msg("percent.range.hint"))
+                pct = None
+            val = _number(ctx, item, pb["value"]) if "value" in pb else None
+            if pdate is not None:
+                progress.append(Progress(
+                    pdate,
+                    _text(ctx, item, pb["note"]) if "note" in pb else None,
+                    val,
+                    pct,
+                    _text(ctx, item, pb["by"]) if "by" in pb else None,
+                    ipos[0],
+                ))
+    extensions: list[Extension] = []
+    if "extensions" in by:
+        for item, ipos in _items(ctx, m, by["extensions"]):
+            eg = _fields(ctx, item, _EXT_KEYS, K.EXTENSION_KEYS)
+            eb = {e: k for k, e in eg.items()}
+            if not _require(ctx, item, ipos, eg, "to", "新时限", "extension"):
+                continue
+            to, _ = _date(ctx, item, eb["to"])
+            frm, _ = _date(ctx, item, eb["from"]) if "from" in eb else (None, None)
+            edate, _ = _date(ctx, item, eb["date"]) if "date" in eb else (None, None)
+            if to is not None:
+                extensions.append(Extension(
+                    to, frm,
+                    _text(ctx, item, eb["approved_by"]) if "approved_by" in eb else None,
+                    _text(ctx, item, eb["ref"]) if "ref" in eb else None,
+                    edate, ipos[0],
+                ))
+        if extensions:
+            positions["extensions"] = (extensions[-1].line, ipos[1])
+    weight = None
+    if "weight" in by:
+        weight = _number(ctx, m, by["weight"])
+        if weight is not None and weight < 0:
+            ctx.err("invalid-value", m.value_pos(by["weight"]), msg("weight.negative"), msg("weight.hint"))
+            weight = None
+    lead = _text(ctx, m, by["lead"]) if "lead" in by else None
+    if "lead" in by:
+        positions["lead"] = m.value_pos(by["lead"])
+    if "partners" in by:
+        positions["partners"] = m.value_pos(by["partners"])
+    parent = _text(ctx, m, by["parent"]) if "parent" in by else None
+    if "parent" in by:
+        positions["parent"] = m.value_pos(by["parent"])
+    if not ok or tid is None or title is None:
+        return None
+    # A duplicated id keeps the first task's positions; duplicate-id reports the second.
+    result.positions.setdefault(tid, positions)
+    return Task(
+        id=tid,
+        title=title,
+        lead=lead or result.unit or "",
+        file=ctx.path,
+        line=m.line,
+        start=start or date(ctx.year, 1, 1),
+        due=due,
+        due_text=due_text,
+        category=_text(ctx, m, by["category"]) if "category" in by else None,
+        source=_text(ctx, m, by["source"]) if "source" in by else None,
+        partners=_text_list(ctx, m, by["partners"]) if "partners" in by else (),
+        owner=_text(ctx, m, by["owner"]) if "owner" in by else None,
+        leader=_text(ctx, m, by["leader"]) if "leader" in by else None,
+        start_given=start is not None,
+        milestones=tuple(milestones),
+        target=target,
+        progress=tuple(progress),
+        status=status,  # type: ignore[arg-type]
+        done=done,
+        parent=parent,
+        extensions=tuple(extensions),
+        supervision=_text(ctx, m, by["supervision"]) if "supervision" in by else None,
+        tags=_text_list(ctx, m, by["tags"]) if "tags" in by else (),
+        weight=weight,
+        lead_given=lead is not None,
+        column=m.col,
+    )
+
+
+def _fmt_num(x: float) -> str:
+    return str(int(x)) if x == int(x) else str(x)

@@ -1,0 +1,284 @@
+"""sanzhua.yaml, units.yaml and calendar.yaml: the ledger's settings.
+
+These small files are validated with pydantic models (extra keys forbidden), and
+pydantic's error locations are mapped back to the file's line and column. Task
+files are far more numerous and take the hand-written fast path in ledgerfile.py.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+
+from sanzhua.dates import DateError, parse_when
+from sanzhua.load.keys import did_you_mean
+from sanzhua.load.yamlfast import YMap, YSeq, decode, parse
+from sanzhua.model import BulletinSettings, Settings, Unit
+from sanzhua.problems import Problem, msg
+
+_UNIT_ID = re.compile(r"^[a-z0-9_-]+$")
+
+
+def _iso_date(v: Any) -> Any:
+    if isinstance(v, str):
+        try:
+            return parse_when(v.strip(), 2000)
+        except DateError as e:
+            raise ValueError(f"date: {e}") from e
+    return v
+
+
+def _text_list(v: Any) -> Any:
+    if isinstance(v, str):
+        return [p for p in re.split(r"[、,，;；\s]+", v.strip()) if p]
+    return v
+
+
+Day = Annotated[date, BeforeValidator(_iso_date)]
+TextList = Annotated[list[str], BeforeValidator(_text_list)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class BulletinIn(_Strict):
+    name: str = "政务督查"
+    first_week: Day | None = None
+    report: str | None = None
+    send: str | None = None
+    issue: str | None = None
+    requirements: TextList = Field(default_factory=list)
+    copies: int | None = Field(default=None, ge=1)
+
+
+class SettingsIn(_Strict):
+    name: str = Field(min_length=1)
+    office: str | None = None
+    year: int = Field(default=2026, ge=1900, le=2999)
+    lang: Literal["zh", "en"] = "zh"
+    due_soon_days: int = Field(default=5, ge=0, le=366)
+    behind_margin: float = Field(default=20.0, ge=0, le=100)
+    report_every: Literal["none", "week", "month"] = "week"
+    supervisors: TextList = Field(default_factory=list)
+    bulletin: BulletinIn = Field(default_factory=BulletinIn)
+    require_signed: bool = False
+    backdate_days: int = Field(default=7, ge=0)
+    scoring: dict[str, Any] | None = None
+
+
+class UnitIn(_Strict):
+    id: str
+    name: str = Field(min_length=1)
+    kind: str | None = None
+    head: str | None = None
+    deputy: str | None = None
+    editors: TextList = Field(default_factory=list)
+
+
+class UnitsIn(_Strict):
+    units: list[UnitIn]
+
+
+class CalendarIn(_Strict):
+    holidays: list[Day] = Field(default_factory=list)
+    workdays: list[Day] = Field(default_factory=list)
+
+
+_BOOL = {"true": True, "yes": True, "是": True, "false": False, "no": False, "否": False}
+
+
+def _plain(v: Any) -> Any:
+    """YMap/YSeq → dict/list for pydantic; yes/no words become booleans where a bool is asked."""
+    if isinstance(v, YMap):
+        return {k: _plain(x) for k, x in v.items()}
+    if isinstance(v, YSeq):
+        return [_plain(x) for x in v]
+    return v
+
+
+def _locate(root: Any, loc: tuple[int | str, ...]) -> tuple[int, int, bool]:
+    """(line, col, is_key) of a pydantic error location inside the YAML tree."""
+    node = root
+    line, col = (getattr(root, "line", 1), getattr(root, "col", 1))
+    for i, part in enumerate(loc):
+        last = i == len(loc) - 1
+        if isinstance(node, YMap) and isinstance(part, str) and part in node:
+            if last:
+                kl, kc, vl, vc = node.pos[part]
+                return vl, vc, False
+            line, col = node.value_pos(part)
+            node = node[part]
+        elif isinstance(node, YSeq) and isinstance(part, int) and part < len(node):
+            line, col = node.item_pos(part)
+            node = node[part]
+        else:
+            return line, col, True
+    return line, col, False
+
+
+def _problems_from(err: ValidationError, root: Any, path: str, known: dict[tuple[str, ...], list[str]]) -> list[Problem]:
+    out: list[Problem] = []
+    for e in err.errors():
+        loc = tuple(e["loc"])
+        kind = e["type"]
+        # Pydantic reports a union's alternatives separately; the tuple keys make them unique.
+        if kind == "extra_forbidden":
+            key = str(loc[-1])
+            parent = tuple(str(p) for p in loc[:-1] if isinstance(p, str))
+            node: Any = root
+            for p in loc[:-1]:
+                node = node[p] if isinstance(node, (YMap, YSeq)) else None
+            line, col = node.key_pos(key) if isinstance(node, YMap) else (1, 1)
+            choices = known.get(parent, [])
+            guess = did_you_mean(key, choices)
+            hint = msg("key.did-you-mean", guess=guess) if guess else msg("key.known", known="、".join(choices))
+            out.append(Problem("unknown-key", "error", path, line, col, msg("key.unknown", key=key), hint))
+        elif kind == "missing":
+            line, col, _ = _locate(root, loc[:-1])
+            key = str(loc[-1])
+            out.append(Problem("missing-key", "error", path, line, col, msg("key.missing-plain", key=key),
+                               msg("key.missing.hint", key=key, zh="")))
+        else:
+            line, col, _ = _locate(root, loc)
+            where = ".".join(str(p) for p in loc)
+            value = e.get("input")
+            code = "invalid-date" if "date" in kind or "date:" in str(e.get("msg", "")) else "invalid-value"
+            out.append(Problem(code, "error", path, line, col,
+                               msg("settings.invalid", key=where, value=str(value) if not isinstance(value, (dict, list)) else "…",
+                                   detail=str(e["msg"])),
+                               msg("settings.invalid.hint", key=where)))
+    return out
+
+
+def _read(data: bytes | None, path: str) -> tuple[Any, list[Problem]]:
+    if data is None:
+        return None, []
+    text, problems = decode(data, path)
+    if text is None:
+        return None, problems
+    doc = parse(text, path)
+    return doc.root, doc.problems
+
+
+_SETTINGS_KNOWN = {
+    (): list(SettingsIn.model_fields),
+    ("bulletin",): list(BulletinIn.model_fields),
+}
+
+
+def load_settings(data: bytes, path: str = "sanzhua.yaml") -> tuple[Settings, list[Problem]]:
+    """sanzhua.yaml → Settings. On errors, defaults stand in for what could not be read."""
+    root, problems = _read(data, path)
+    if root is None:
+        if not problems:
+            problems.append(Problem("missing-key", "error", path, 1, 1, msg("key.missing-plain", key="name"),
+                                    msg("key.missing.hint", key="name", zh="")))
+        return Settings(name=""), problems
+    if not isinstance(root, YMap):
+        problems.append(Problem("invalid-value", "error", path, 1, 1, msg("file.not-mapping"), msg("file.not-mapping.hint")))
+        return Settings(name=""), problems
+    raw = _plain(root)
+    if isinstance(raw.get("require_signed"), str):
+        raw["require_signed"] = _BOOL.get(raw["require_signed"].lower(), raw["require_signed"])
+    try:
+        s = SettingsIn.model_validate(raw)
+    except ValidationError as err:
+        problems.extend(_problems_from(err, root, path, _SETTINGS_KNOWN))
+        # Keep what is valid: drop offending top-level keys and try once more.
+        bad = {str(e["loc"][0]) for e in err.errors() if e["loc"]}
+        cleaned = {k: v for k, v in raw.items() if k not in bad}
+        if not isinstance(cleaned.get("name"), str) or not cleaned["name"]:
+            cleaned["name"] = "?"
+        try:
+            s = SettingsIn.model_validate(cleaned)
+        except ValidationError:
+            return Settings(name=str(raw.get("name") or "")), problems
+    b = s.bulletin
+    settings = Settings(
+        name=s.name,
+        office=s.office,
+        year=s.year,
+        lang=s.lang,
+        due_soon_days=s.due_soon_days,
+        behind_margin=s.behind_margin,
+        report_every=s.report_every,
+        supervisors=tuple(s.supervisors),
+        bulletin=BulletinSettings(
+            name=b.name,
+            first_week=b.first_week,
+            recipients_report=b.report,
+            recipients_send=b.send,
+            recipients_issue=b.issue,
+            requirements=tuple(b.requirements),
+            copies=b.copies,
+        ),
+        require_signed=s.require_signed,
+        backdate_days=s.backdate_days,
+        extra={"scoring": s.scoring} if s.scoring is not None else {},
+    )
+    return settings, problems
+
+
+def load_units(data: bytes | None, path: str = "units.yaml") -> tuple[dict[str, Unit], list[Problem]]:
+    """units.yaml → {id: Unit}; duplicate and malformed ids are problems."""
+    root, problems = _read(data, path)
+    units: dict[str, Unit] = {}
+    if root is None:
+        return units, problems
+    if not isinstance(root, YMap) or "units" not in root or not isinstance(root["units"], YSeq):
+        if isinstance(root, YMap) and "units" in root:
+            line, col = root.value_pos("units")
+        else:
+            line, col = (1, 1)
+        problems.append(Problem("invalid-value", "error", path, line, col, msg("units.shape"), msg("units.shape.hint")))
+        if not isinstance(root, YMap):
+            return units, problems
+    for key in root:
+        if key != "units":
+            guess = did_you_mean(key, ["units"])
+            problems.append(Problem("unknown-key", "error", path, *root.key_pos(key), msg("key.unknown", key=key),
+                                    msg("key.did-you-mean", guess=guess) if guess else msg("key.known", known="units")))
+    seq = root.get("units")
+    if not isinstance(seq, YSeq):
+        return units, problems
+    known = {(): list(UnitIn.model_fields)}
+    for i, item in enumerate(seq):
+        line, col = seq.item_pos(i)
+        if not isinstance(item, YMap):
+            problems.append(Problem("invalid-value", "error", path, line, col, msg("units.entry"), msg("units.shape.hint")))
+            continue
+        try:
+            u = UnitIn.model_validate(_plain(item))
+        except ValidationError as err:
+            problems.extend(_problems_from(err, item, path, known))
+            continue
+        if not _UNIT_ID.match(u.id):
+            problems.append(Problem("invalid-value", "error", path, *item.value_pos("id"), msg("units.bad-id", id=u.id),
+                                    msg("units.bad-id.hint")))
+            continue
+        if u.id in units:
+            problems.append(Problem("duplicate-id", "error", path, *item.value_pos("id"),
+                                    msg("units.duplicate", id=u.id, first_line=units[u.id].line), msg("units.duplicate.hint")))
+            continue
+        units[u.id] = Unit(u.id, u.name, u.kind, u.head, u.deputy, tuple(u.editors), line)
+    return units, problems
+
+
+def load_calendar(data: bytes | None, path: str = "calendar.yaml") -> tuple[list[date], list[date], list[Problem]]:
+    """calendar.yaml → (holidays, workdays)."""
+    root, problems = _read(data, path)
+    if root is None:
+        return [], [], problems
+    if not isinstance(root, YMap):
+        problems.append(Problem("invalid-value", "error", path, 1, 1, msg("file.not-mapping"), msg("calendar.hint")))
+        return [], [], problems
+    try:
+        c = CalendarIn.model_validate(_plain(root))
+    except ValidationError as err:
+        problems.extend(_problems_from(err, root, path, {(): list(CalendarIn.model_fields)}))
+        return [], [], problems
+    return list(c.holidays), list(c.workdays), problems

@@ -1,0 +1,239 @@
+"""Reading YAML fast, with a source position for every key and value.
+
+libyaml (PyYAML's C binding) scans, parses and composes; the only Python called per
+scalar is `resolve`, which says "text" for everything, so YAML 1.1 surprises
+(`NO`, `on`, `0012`, `2026-09-30`) stay exactly what the clerk wrote and the model
+types them later. A small walker then turns nodes into `YMap`/`YSeq`: a dict and a
+list that also remember where each key and item stood. This is about twice as fast
+as `yaml.load(..., CSafeLoader)`, which runs its resolver regexes and constructor in
+Python; the round-trip parser (ruamel.yaml) is kept for the commands that edit.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from sanzhua.problems import Problem, msg
+
+_STR_TAG = "tag:yaml.org,2002:str"
+_NULLS = frozenset(("", "~", "null", "Null", "NULL"))
+
+# (line, column) pairs are 1-based everywhere in sanzhua.
+Pos = tuple[int, int]
+
+
+class YMap(dict[str, Any]):
+    """A mapping from the file: keys are text; `pos[key]` = (key line, key col, value line, value col)."""
+
+    __slots__ = ("col", "line", "pos")
+
+    def __init__(self, line: int, col: int) -> None:
+        super().__init__()
+        self.line = line
+        self.col = col
+        self.pos: dict[str, tuple[int, int, int, int]] = {}
+
+    def key_pos(self, key: str) -> Pos:
+        p = self.pos.get(key)
+        return (p[0], p[1]) if p else (self.line, self.col)
+
+    def value_pos(self, key: str) -> Pos:
+        p = self.pos.get(key)
+        return (p[2], p[3]) if p else (self.line, self.col)
+
+
+class YSeq(list[Any]):
+    """A sequence from the file; `pos[i]` = (line, col) of item i."""
+
+    __slots__ = ("col", "line", "pos")
+
+    def __init__(self, line: int, col: int) -> None:
+        super().__init__()
+        self.line = line
+        self.col = col
+        self.pos: list[Pos] = []
+
+    def item_pos(self, i: int) -> Pos:
+        return self.pos[i] if 0 <= i < len(self.pos) else (self.line, self.col)
+
+
+class _TextLoader(yaml.CSafeLoader):  # type: ignore[misc,name-defined]
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        return _STR_TAG
+
+
+@dataclass
+class Document:
+    """One file read: its root value (None when unreadable) and the problems found."""
+
+    path: str
+    root: Any
+    problems: list[Problem] = field(default_factory=list)
+    text: str = ""
+
+
+class _Walker:
+    def __init__(self, path: str, check_aliases: bool) -> None:
+        self.path = path
+        self.problems: list[Problem] = []
+        self.seen: set[int] | None = set() if check_aliases else None
+        self.alias_reported = False
+
+    def walk(self, n: Node) -> Any:
+        cls = n.__class__
+        if cls is ScalarNode:
+            v = n.value
+            if n.style is None and v in _NULLS:
+                return None
+            return v
+        seen = self.seen
+        if seen is not None:
+            if id(n) in seen:
+                # A collection reached twice is an alias; expanding it is how an alias
+                # bomb ("billion laughs") explodes, so refuse it instead.
+                if not self.alias_reported:
+                    self.alias_reported = True
+                    m = n.start_mark
+                    self.problems.append(
+                        Problem("syntax", "error", self.path, m.line + 1, m.column + 1,
+                                msg("yaml.alias"), msg("yaml.alias.hint"))
+                    )
+                return None
+            seen.add(id(n))
+        sm = n.start_mark
+        if cls is MappingNode:
+            d = YMap(sm.line + 1, sm.column + 1)
+            pos = d.pos
+            walk = self.walk
+            for k, v in n.value:
+                if k.__class__ is not ScalarNode:
+                    km = k.start_mark
+                    self.problems.append(
+                        Problem("syntax", "error", self.path, km.line + 1, km.column + 1,
+                                msg("yaml.complex-key"), msg("yaml.complex-key.hint"))
+                    )
+                    continue
+                key = k.value
+                km = k.start_mark
+                vm = v.start_mark
+                if key in d:
+                    first = pos[key]
+                    self.problems.append(
+                        Problem("duplicate-key", "error", self.path, km.line + 1, km.column + 1,
+                                msg("yaml.duplicate-key", key=key, first_line=first[0]),
+                                msg("yaml.duplicate-key.hint", key=key))
+                    )
+                    continue
+                d[key] = walk(v)
+                pos[key] = (km.line + 1, km.column + 1, vm.line + 1, vm.column + 1)
+            return d
+        if cls is SequenceNode:
+            s = YSeq(sm.line + 1, sm.column + 1)
+            ipos = s.pos
+            walk = self.walk
+            for v in n.value:
+                vm = v.start_mark
+                ipos.append((vm.line + 1, vm.column + 1))
+                s.append(walk(v))
+            return s
+        return None  # pragma: no cover - libyaml composes only these three
+
+
+_FULLWIDTH_COLON_KEY = re.compile(r"^\s*(?:-\s+)?[^\s:：#'\"][^:：#]*：")
+
+
+def decode(data: bytes, path: str) -> tuple[str | None, list[Problem]]:
+    """Bytes to text: UTF-8, an optional BOM; anything else is an `encoding` problem."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    if b"\x00" in data:
+        line = data.count(b"\n", 0, data.index(b"\x00")) + 1
+        return None, [Problem("encoding", "error", path, line, 1, msg("enc.binary"), msg("enc.binary.hint"))]
+    try:
+        return data.decode("utf-8"), []
+    except UnicodeDecodeError as e:
+        before = data[: e.start]
+        line = before.count(b"\n") + 1
+        line_start = before.rfind(b"\n") + 1
+        col = len(before[line_start:].decode("utf-8", "replace")) + 1
+        gbk = _looks_like(data, "gb18030")
+        key = "enc.gbk" if gbk else "enc.not-utf8"
+        return None, [Problem("encoding", "error", path, line, col, msg(key), msg(key + ".hint"))]
+
+
+def _looks_like(data: bytes, codec: str) -> bool:
+    try:
+        text = data.decode(codec)
+    except UnicodeDecodeError:
+        return False
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def parse(text: str, path: str) -> Document:
+    """Text to a `Document`; never raises for bad input."""
+    doc = Document(path, None, text=text)
+    loader = _TextLoader(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.MarkedYAMLError as e:
+        doc.problems.append(_syntax_problem(e, text, path))
+        return doc
+    except yaml.YAMLError as e:  # pragma: no cover - libyaml always marks its errors
+        doc.problems.append(Problem("syntax", "error", path, 1, 1, msg("yaml.generic", detail=str(e))))
+        return doc
+    finally:
+        loader.dispose()
+    if node is None:
+        return doc
+    walker = _Walker(path, check_aliases="*" in text)
+    try:
+        doc.root = walker.walk(node)
+    except RecursionError:
+        doc.problems.append(
+            Problem("syntax", "error", path, node.start_mark.line + 1, 1, msg("yaml.too-deep"), msg("yaml.too-deep.hint"))
+        )
+        return doc
+    doc.problems.extend(walker.problems)
+    return doc
+
+
+def _syntax_problem(e: yaml.MarkedYAMLError, text: str, path: str) -> Problem:
+    mark = e.problem_mark or e.context_mark
+    line = mark.line + 1 if mark else 1
+    col = mark.column + 1 if mark else 1
+    lines = text.splitlines()
+    here = lines[line - 1] if 0 < line <= len(lines) else ""
+    problem = e.problem or ""
+    ch = here[col - 1] if 0 < col <= len(here) else ""
+    # A full-width colon after a key is the commonest slip with a Chinese input method;
+    # libyaml notices it only a line or two later, so look back for it.
+    for back in range(0, 3):
+        n = line - 1 - back
+        if 0 <= n < len(lines) and _FULLWIDTH_COLON_KEY.match(lines[n]):
+            col_fw = lines[n].index("：") + 1
+            return Problem("syntax", "error", path, n + 1, col_fw, msg("yaml.fullwidth-colon"), msg("yaml.fullwidth-colon.hint"))
+    if "cannot start any token" in problem:
+        if ch == "\t" or (here[: col - 1].strip() == "" and "\t" in here[:col]):
+            return Problem("syntax", "error", path, line, col, msg("yaml.tab"), msg("yaml.tab.hint"))
+        return Problem("syntax", "error", path, line, col, msg("yaml.reserved", char=ch), msg("yaml.reserved.hint", char=ch))
+    if "\t" in here[: len(here) - len(here.lstrip())]:
+        return Problem("syntax", "error", path, line, col, msg("yaml.tab"), msg("yaml.tab.hint"))
+    if "exceeded maximum nesting depth" in problem:
+        return Problem("syntax", "error", path, line, col, msg("yaml.too-deep"), msg("yaml.too-deep.hint"))
+    if "mapping values are not allowed" in problem:
+        return Problem("syntax", "error", path, line, col, msg("yaml.colon-in-value"), msg("yaml.colon-in-value.hint"))
+    if "quoted scalar" in (e.context or ""):
+        return Problem("syntax", "error", path, line, col, msg("yaml.unclosed-quote"), msg("yaml.unclosed-quote.hint"))
+    if "expected a single document" in (e.context or ""):
+        return Problem("syntax", "error", path, line, col, msg("yaml.many-documents"), msg("yaml.many-documents.hint"))
+    if "undefined alias" in problem:
+        return Problem("syntax", "error", path, line, col, msg("yaml.alias"), msg("yaml.alias.hint"))
+    if "did not find expected key" in problem or "could not find expected ':'" in problem:
+        return Problem("syntax", "error", path, line, col, msg("yaml.indent"), msg("yaml.indent.hint"))
+    detail = problem + (f" ({e.context})" if e.context else "")
+    return Problem("syntax", "error", path, line, col, msg("yaml.generic", detail=detail), msg("yaml.generic.hint"))
