@@ -99,6 +99,15 @@ def _short_date(d: date | None, lang: str = "zh") -> str:
     return d.strftime("%m-%d") if lang == "en" else f"{d.month}月{d.day}日"
 
 
+def _tdate(d: date | None, year: int | None = None) -> str:
+    """A date for a table cell: 9月30日 within `year`, 2025年9月30日 outside it."""
+    if d is None:
+        return "—"
+    if year is not None and d.year == year:
+        return f"{d.month}月{d.day}日"
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
 def _num(x: float | int | None) -> str:
     if x is None:
         return "—"
@@ -142,6 +151,7 @@ def _signed(x: float | int | None) -> str:
 FILTERS: dict[str, Callable[..., Any]] = {
     "cn_date": _cn_date,
     "short_date": _short_date,
+    "tdate": _tdate,
     "num": _num,
     "pct": _pct,
     "signed": _signed,

@@ -131,6 +131,7 @@ class Header:
     written: date  # the date written: the as-of date
     campaign: str  # settings.name
     title: str  # 方正小标宋 title
+    title_lines: tuple[str, ...]  # the title broken where a 二号 line would overflow
     subtitle: str  # （2026年11月23日—29日）
     kind: PeriodKind
     period_start: date
@@ -655,6 +656,16 @@ def _titles(settings: Settings, period: Period, lang: Lang) -> tuple[str, str, s
     return "工作简报", f"{campaign}{period_label(period)}工作情况", f"（{span}）"
 
 
+_TITLE_LINE_CHARS = 20  # 二号 characters in the 156 mm text block
+
+
+def _title_lines(campaign: str, title: str) -> tuple[str, ...]:
+    """Break a long title after the campaign's name rather than mid-word."""
+    if len(title) <= _TITLE_LINE_CHARS or not title.startswith(campaign) or title == campaign:
+        return (title,)
+    return (campaign, title[len(campaign) :])
+
+
 def assemble_brief(
     ledger: LedgerLike,
     evaluate_at: Evaluator,
@@ -689,6 +700,7 @@ def assemble_brief(
         written=as_of,
         campaign=settings.name,
         title=title,
+        title_lines=_title_lines(settings.name, title),
         subtitle=subtitle,
         kind=period.kind,
         period_start=period.start,
@@ -833,7 +845,7 @@ def assemble_notice(
         office=settings.office or "",
         campaign=settings.name,
         overdue=tuple(_renumber(x, i) for i, x in enumerate(overdue, 1)),
-        milestone_overdue=tuple(_renumber(x, i) for i, x in enumerate(ms, 1)),
+        milestone_overdue=tuple(_renumber(x, i) for i, x in enumerate(ms, len(overdue) + 1)),
         due_soon=tuple(_renumber(x, i) for i, x in enumerate(soon, 1)),
         unreported=_numbered_lines(unrep),
         reply_by=ledger.calendar.add_workdays(as_of, reply_workdays),

@@ -1,0 +1,169 @@
+"""`sanzhua brief`: the weekly 政务督查 bulletin, the monthly/quarterly/yearly 工作简报,
+and 督办通知 reminder notices, as Markdown or Word.
+
+load → evaluate → assemble (sanzhua.report.brief) → render (sanzhua.render): this
+module only picks the period, the template and where the output goes.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+from typing import TextIO
+
+from sanzhua.commands.common import EXIT_OK, open_ledger
+from sanzhua.errors import FatalError
+from sanzhua.evaluate import evaluate
+from sanzhua.load import Ledger
+from sanzhua.load.keys import did_you_mean
+from sanzhua.render.docx import render_docx
+from sanzhua.render.markdown import render_markdown
+from sanzhua.report.brief import Brief, Lang, Notice, assemble_brief, assemble_notice, units_needing_notice
+from sanzhua.report.periods import PERIOD_KINDS, Period, PeriodKind, period_of
+
+FORMATS = ("md", "docx")
+_FORMAT_ALIASES = {"md": "md", "markdown": "md", "docx": "docx", "word": "docx"}
+
+
+def brief_context(b: Brief) -> dict[str, object]:
+    """What the brief templates see: `b` and short names for its parts."""
+    issue = "" if b.header.number is None else (
+        f"No. {b.header.number}" if b.lang == "en" else f"第{b.header.number}期"
+    )
+    return {"b": b, "h": b.header, "t": b.totals, "p": b.previous, "c": b.change, "issue": issue, "lang": b.lang}
+
+
+def notice_context(n: Notice) -> dict[str, object]:
+    return {"n": n, "lang": n.lang}
+
+
+def default_name(b: Brief, ext: str) -> str:
+    """政务督查-2026-第47期.docx; a custom period without a number: 工作简报-2026-11-01至2026-11-28.docx."""
+    h = b.header
+    if h.number is not None:
+        return f"{h.name}-{h.period_start.year}-第{h.number}期.{ext}"
+    return f"{h.name}-{h.period_start.isoformat()}至{h.period_end.isoformat()}.{ext}"
+
+
+def notice_name(n: Notice, ext: str) -> str:
+    return f"督办通知-{_safe(n.unit)}-{n.as_of.isoformat()}.{ext}"
+
+
+def _safe(name: str) -> str:
+    return "".join("_" if c in '\\/:*?"<>|' else c for c in name)
+
+
+def _format(fmt: str) -> str:
+    chosen = _FORMAT_ALIASES.get(fmt.lower())
+    if chosen is None:
+        raise FatalError(f"--format 只能是 md 或 docx（收到 {fmt}）", "--format takes md or docx")
+    return chosen
+
+
+def _period(kind: str, as_of: date, start: date | None, end: date | None) -> Period:
+    if kind not in PERIOD_KINDS:
+        raise FatalError(f"未知的简报周期 {kind}", "用 --week、--month、--quarter、--year 或 --from/--to 选择周期。")
+    if kind == "custom":
+        if start is None or end is None:
+            raise FatalError("--from 和 --to 要一起给出", "例如 --from 2026-11-01 --to 2026-11-28")
+        if end < start:
+            raise FatalError(f"--to {end} 早于 --from {start}", "请交换两个日期。")
+    pk: PeriodKind = kind  # type: ignore[assignment]
+    return period_of(pk, as_of, start, end)
+
+
+def _render(kind: str, fmt: str, context: dict[str, object], ledger: Ledger) -> bytes:
+    if fmt == "docx":
+        return render_docx(f"{kind}.docx", context, ledger.root)
+    return render_markdown(f"{kind}.md.j2", context, ledger.root).encode("utf-8")
+
+
+def _write(data: bytes, path: Path) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    except OSError as e:
+        raise FatalError(
+            f"无法写入 {path}：{e.strerror}",
+            "文件可能正在 Word/WPS 中打开，请关闭后重试，或用 -o 指定其他文件名。",
+        ) from e
+
+
+def _check_unit(ledger: Ledger, unit: str) -> None:
+    if unit in ledger.units or any(t.lead == unit for t in ledger.tasks):
+        return
+    by_name = {u.name: uid for uid, u in ledger.units.items()}
+    if unit in by_name:
+        raise FatalError(f"--unit 要填单位代码，不是名称：{unit} 的代码是 {by_name[unit]}", f"--unit {by_name[unit]}")
+    guess = did_you_mean(unit, list(ledger.units))
+    raise FatalError(
+        f"units.yaml 中没有代码为 {unit} 的单位",
+        f"是否要写 {guess}？" if guess else "单位代码见 units.yaml 的 id。",
+    )
+
+
+def brief(
+    root: Path | None,
+    *,
+    as_of: date,
+    period: str = "week",
+    start: date | None = None,
+    end: date | None = None,
+    number: int | None = None,
+    unit: str | None = None,
+    each_unit: Path | None = None,
+    fmt: str = "md",
+    output: Path | None = None,
+    lang: str | None = None,
+    out: TextIO | None = None,
+) -> int:
+    """Write a briefing for the period holding `as_of`, or 督办通知 with `unit` / `each_unit`.
+
+    Markdown goes to `out` (standard output) unless `output` is given; Word always
+    goes to a file, by default 政务督查-2026-第47期.docx in the working directory.
+    """
+    out = out or sys.stdout
+    fmt = _format(fmt)
+    opened = open_ledger(root, lang)
+    ledger, chosen = opened.ledger, opened.lang
+    lang_: Lang = chosen
+    errors = [p for p in ledger.problems if p.severity == "error"]
+    if errors:
+        print(
+            f"注意：台账有 {len(errors)} 处错误，有错误的任务未计入；请先运行 sanzhua check 查看并修正。",
+            file=sys.stderr,
+        )
+
+    if unit is not None or each_unit is not None:
+        evaluation = evaluate(ledger, as_of)
+        if unit is not None:
+            _check_unit(ledger, unit)
+            n = assemble_notice(ledger, evaluation, unit, as_of, lang=lang_)
+            data = _render("notice", fmt, notice_context(n), ledger)
+            if output is None and fmt == "md":
+                out.write(data.decode("utf-8"))
+                return EXIT_OK
+            path = output or Path(notice_name(n, fmt))
+            _write(data, path)
+            print(str(path), file=out)
+            if each_unit is None:
+                return EXIT_OK
+        if each_unit is not None:
+            for uid in units_needing_notice(evaluation):
+                n = assemble_notice(ledger, evaluation, uid, as_of, lang=lang_)
+                path = each_unit / notice_name(n, fmt)
+                _write(_render("notice", fmt, notice_context(n), ledger), path)
+                print(str(path), file=out)
+        return EXIT_OK
+
+    p = _period(period, as_of, start, end)
+    b = assemble_brief(ledger, lambda d: evaluate(ledger, d), p, as_of, lang=lang_, number=number)
+    data = _render("brief", fmt, brief_context(b), ledger)
+    if output is None and fmt == "md":
+        out.write(data.decode("utf-8"))
+        return EXIT_OK
+    path = output or Path(default_name(b, fmt))
+    _write(data, path)
+    print(str(path), file=out)
+    return EXIT_OK

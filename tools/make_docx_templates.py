@@ -1,0 +1,808 @@
+#!/usr/bin/env python3
+"""(Re)generate the built-in Word templates templates/brief.docx and templates/notice.docx.
+
+The generated files are committed: they are data that an office may open in Word
+or WPS and restyle to its own letterhead (fonts, the red name, the rule, the
+版记), keeping the {{ }} / {%p %} / {%tr %} tags. Run this script only to start
+over from the standard layout:
+
+    /tmp/v/bin/python tools/make_docx_templates.py [OUTDIR]
+
+The layout follows GB/T 9704-2012 as county offices use it: A4; margins 37 mm
+top, 28 mm binding side, 35 mm bottom, 26 mm right (版心 156 × 225 mm); body
+仿宋_GB2312 三号 with exact 28.95 pt lines (22 lines a page) and −0.25 pt
+character spacing (28 characters a line); title 方正小标宋简体 二号; headings
+一、 黑体, （一） 楷体_GB2312; page numbers "— 1 —" in 宋体 四号, odd pages right,
+even pages left, one character in.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from docx import Document
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt, RGBColor, Twips
+from docx.styles.style import BaseStyle
+from docx.table import Table
+
+FANGSONG = "仿宋_GB2312"
+XIAOBIAOSONG = "方正小标宋简体"
+HEITI = "黑体"
+KAITI = "楷体_GB2312"
+SONGTI = "宋体"
+
+RED = "FF0000"
+TEXT_WIDTH_MM = 156
+TEXT_WIDTH_TWIPS = 8844  # 156 mm
+LINE_TWIPS = 579  # exact line pitch: 22 lines in the 225 mm text block
+BODY_PT = 16  # 三号
+TABLE_PT = 12  # 小四
+PAGE_NO_PT = 14  # 四号
+
+_RPR_ORDER = (
+    "rStyle rFonts b bCs i iCs caps smallCaps strike dstrike outline shadow emboss imprint noProof "
+    "snapToGrid vanish webHidden color spacing w kern position sz szCs highlight u effect bdr shd "
+    "fitText vertAlign rtl cs em lang eastAsianLayout specVanish oMath"
+).split()
+_PPR_ORDER = (
+    "pStyle keepNext keepLines pageBreakBefore framePr widowControl numPr suppressLineNumbers pBdr "
+    "shd tabs suppressAutoHyphens kinsoku wordWrap overflowPunct topLinePunct autoSpaceDE "
+    "autoSpaceDN bidi adjustRightInd snapToGrid spacing ind contextualSpacing mirrorIndents "
+    "suppressOverlap jc textDirection textAlignment textboxTightWrap outlineLvl divId cnfStyle rPr "
+    "sectPr pPrChange"
+).split()
+
+
+# ---------------------------------------------------------------------------
+# XML helpers: python-docx has no API for these; children must keep schema order.
+
+
+def _put(parent: object, tag: str, order: Sequence[str], **attrs: str) -> object:
+    """Replace or insert child `w:tag` of `parent` in schema order, with `attrs`."""
+    el = parent  # lxml element
+    for old in el.findall(qn(f"w:{tag}")):  # type: ignore[attr-defined]
+        el.remove(old)  # type: ignore[attr-defined]
+    child = OxmlElement(f"w:{tag}")
+    for k, v in attrs.items():
+        child.set(qn(f"w:{k}"), v)
+    pos = order.index(tag)
+    later = {qn(f"w:{t}") for t in order[pos + 1 :]}
+    for i, sib in enumerate(el):  # type: ignore[attr-defined]
+        if sib.tag in later:
+            el.insert(i, child)  # type: ignore[attr-defined]
+            break
+    else:
+        el.append(child)  # type: ignore[attr-defined]
+    return child
+
+
+def set_run_fonts(rpr: object, font: str, *, east_asia: str | None = None) -> None:
+    """Latin and East Asian fonts, explicitly, with no theme-font attributes."""
+    _put(rpr, "rFonts", _RPR_ORDER, ascii=font, hAnsi=font, eastAsia=east_asia or font, cs=font)
+
+
+def set_rpr(
+    rpr: object,
+    *,
+    font: str | None = None,
+    size: float | None = None,
+    color: str | None = None,
+    bold: bool | None = None,
+    spacing_twentieths: int | None = None,
+) -> None:
+    if font:
+        set_run_fonts(rpr, font)
+    if bold is not None:
+        _put(rpr, "b", _RPR_ORDER, val="1" if bold else "0")
+        _put(rpr, "bCs", _RPR_ORDER, val="1" if bold else "0")
+    if color:
+        _put(rpr, "color", _RPR_ORDER, val=color)
+    if spacing_twentieths is not None:
+        _put(rpr, "spacing", _RPR_ORDER, val=str(spacing_twentieths))
+    if size is not None:
+        half = str(round(size * 2))
+        _put(rpr, "sz", _RPR_ORDER, val=half)
+        _put(rpr, "szCs", _RPR_ORDER, val=half)
+    _put(rpr, "lang", _RPR_ORDER, val="en-US", eastAsia="zh-CN", bidi="ar-SA")
+
+
+def style_rpr(style: BaseStyle) -> object:
+    return style.element.get_or_add_rPr()
+
+
+def style_ppr(style: BaseStyle) -> object:
+    return style.element.get_or_add_pPr()
+
+
+def paragraph_style(
+    doc: Document,  # type: ignore[valid-type]
+    name: str,
+    *,
+    font: str,
+    size: float,
+    align: WD_ALIGN_PARAGRAPH = WD_ALIGN_PARAGRAPH.JUSTIFY,
+    line_twips: int | None = LINE_TWIPS,
+    first_line_chars: int = 0,
+    color: str | None = None,
+    bold: bool = False,
+    spacing: int | None = None,
+    outline: int | None = None,
+    keep_next: bool = False,
+    snap: bool = True,
+    base: str = "Normal",
+) -> BaseStyle:
+    styles = doc.styles  # type: ignore[attr-defined]
+    style = styles[name] if name in [s.name for s in styles] else styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+    if name != "Normal":
+        style.base_style = styles[base]
+        style.quick_style = True
+    pf = style.paragraph_format
+    pf.alignment = align
+    pf.space_before = Pt(0)
+    pf.space_after = Pt(0)
+    if line_twips is None:
+        pf.line_spacing_rule = WD_LINE_SPACING.SINGLE
+    else:
+        pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+        pf.line_spacing = Twips(line_twips)
+    pf.keep_with_next = keep_next
+    pf.widow_control = True
+    ppr = style_ppr(style)
+    # Indent in characters (Word and WPS keep it in step with the font size) and in twips.
+    _put(
+        ppr,
+        "ind",
+        _PPR_ORDER,
+        firstLineChars=str(first_line_chars * 100),
+        firstLine=str(round(first_line_chars * size * 20)),
+        left="0",
+        right="0",
+    )
+    if outline is not None:
+        _put(ppr, "outlineLvl", _PPR_ORDER, val=str(outline))
+    if not snap:
+        # Off the 22-line grid: tables, the red name, page numbers, the 版记.
+        _put(ppr, "snapToGrid", _PPR_ORDER, val="0")
+    set_rpr(style_rpr(style), font=font, size=size, color=color, bold=bold, spacing_twentieths=spacing)
+    return style
+
+
+def border(ppr: object, side: str, *, size_eighths: int, color: str = "000000", space: int = 1) -> None:
+    pbdr = ppr.find(qn("w:pBdr"))  # type: ignore[attr-defined]
+    if pbdr is None:
+        pbdr = _put(ppr, "pBdr", _PPR_ORDER)
+    el = OxmlElement(f"w:{side}")
+    el.set(qn("w:val"), "single")
+    el.set(qn("w:sz"), str(size_eighths))
+    el.set(qn("w:space"), str(space))
+    el.set(qn("w:color"), color)
+    pbdr.append(el)  # type: ignore[attr-defined]
+
+
+def right_tab(ppr: object, pos_twips: int = TEXT_WIDTH_TWIPS) -> None:
+    tabs = _put(ppr, "tabs", _PPR_ORDER)
+    tab = OxmlElement("w:tab")
+    tab.set(qn("w:val"), "right")
+    tab.set(qn("w:pos"), str(pos_twips))
+    tabs.append(tab)  # type: ignore[attr-defined]
+
+
+def add_field(paragraph: object, instr: str) -> None:
+    """A complex field (PAGE): begin, instruction, separate, placeholder result, end."""
+    p = paragraph._p  # type: ignore[attr-defined]
+
+    def run_with(child: object) -> None:
+        r = OxmlElement("w:r")
+        r.append(child)
+        p.append(r)
+
+    begin = OxmlElement("w:fldChar")
+    begin.set(qn("w:fldCharType"), "begin")
+    run_with(begin)
+    it = OxmlElement("w:instrText")
+    it.set(qn("xml:space"), "preserve")
+    it.text = f" {instr} "
+    run_with(it)
+    sep = OxmlElement("w:fldChar")
+    sep.set(qn("w:fldCharType"), "separate")
+    run_with(sep)
+    t = OxmlElement("w:t")
+    t.text = "1"
+    run_with(t)
+    end = OxmlElement("w:fldChar")
+    end.set(qn("w:fldCharType"), "end")
+    run_with(end)
+
+
+# ---------------------------------------------------------------------------
+# The document skeleton shared by both templates
+
+
+def new_document() -> Document:  # type: ignore[valid-type]
+    doc = Document()
+    styles_el = doc.styles.element
+    # Document defaults: explicit fonts (no theme fonts, whose Japanese entry is ＭＳ 明朝),
+    # zh-CN, no space after paragraphs.
+    defaults = styles_el.find(qn("w:docDefaults"))
+    rpr_default = defaults.find(qn("w:rPrDefault"))
+    rpr = rpr_default.find(qn("w:rPr"))
+    set_rpr(rpr, font=FANGSONG, size=BODY_PT)
+    ppr_default = defaults.find(qn("w:pPrDefault"))
+    if ppr_default is not None:
+        defaults.remove(ppr_default)
+    ppr_default = OxmlElement("w:pPrDefault")
+    ppr_el = OxmlElement("w:pPr")
+    sp = OxmlElement("w:spacing")
+    sp.set(qn("w:after"), "0")
+    sp.set(qn("w:line"), str(LINE_TWIPS))
+    sp.set(qn("w:lineRule"), "exact")
+    ppr_el.append(sp)
+    ppr_default.append(ppr_el)
+    defaults.append(ppr_default)
+
+    sec = doc.sections[0]
+    sec.page_width, sec.page_height = Mm(210), Mm(297)
+    sec.top_margin, sec.bottom_margin = Mm(37), Mm(35)
+    sec.left_margin, sec.right_margin = Mm(28), Mm(26)
+    sec.header_distance = Mm(15)
+    sec.footer_distance = Mm(22)
+    doc.settings.odd_and_even_pages_header_footer = True
+    # Grid: 22 lines of 579 twips; Word's page-setup dialog then shows 22 行.
+    grid = sec._sectPr.find(qn("w:docGrid"))
+    if grid is None:
+        grid = OxmlElement("w:docGrid")
+        sec._sectPr.append(grid)
+    grid.set(qn("w:type"), "lines")
+    grid.set(qn("w:linePitch"), str(LINE_TWIPS))
+
+    paragraph_style(doc, "Normal", font=FANGSONG, size=BODY_PT, first_line_chars=2, spacing=-5)
+    paragraph_style(
+        doc, "简报名称", font=XIAOBIAOSONG, size=42, align=WD_ALIGN_PARAGRAPH.CENTER,
+        line_twips=1300, color=RED, spacing=20, snap=False,
+    )
+    paragraph_style(doc, "期号", font=FANGSONG, size=BODY_PT, align=WD_ALIGN_PARAGRAPH.CENTER)
+    head = paragraph_style(doc, "编印单位", font=FANGSONG, size=BODY_PT, align=WD_ALIGN_PARAGRAPH.LEFT)
+    right_tab(style_ppr(head))
+    border(style_ppr(head), "bottom", size_eighths=24, color=RED, space=4)
+    paragraph_style(
+        doc, "文件标题", font=XIAOBIAOSONG, size=22, align=WD_ALIGN_PARAGRAPH.CENTER,
+        outline=0, keep_next=True,
+    )
+    paragraph_style(doc, "副标题", font=KAITI, size=BODY_PT, align=WD_ALIGN_PARAGRAPH.CENTER)
+    paragraph_style(
+        doc, "一级标题", font=HEITI, size=BODY_PT, first_line_chars=2, outline=1, keep_next=True, spacing=-5
+    )
+    paragraph_style(
+        doc, "二级标题", font=KAITI, size=BODY_PT, first_line_chars=2, outline=2, keep_next=True, spacing=-5
+    )
+    paragraph_style(
+        doc, "表格文字", font=FANGSONG, size=TABLE_PT, align=WD_ALIGN_PARAGRAPH.CENTER, line_twips=360, snap=False,
+    )
+    paragraph_style(
+        doc, "表格文字左", font=FANGSONG, size=TABLE_PT, align=WD_ALIGN_PARAGRAPH.LEFT, line_twips=360, snap=False,
+    )
+    paragraph_style(
+        doc, "表头", font=HEITI, size=TABLE_PT, align=WD_ALIGN_PARAGRAPH.CENTER, line_twips=360, snap=False,
+    )
+    paragraph_style(doc, "附表文字", font=FANGSONG, size=10.5, align=WD_ALIGN_PARAGRAPH.LEFT, line_twips=300, snap=False)
+    paragraph_style(doc, "附表表头", font=HEITI, size=10.5, align=WD_ALIGN_PARAGRAPH.CENTER, line_twips=300, snap=False)
+    paragraph_style(doc, "版记", font=FANGSONG, size=14, align=WD_ALIGN_PARAGRAPH.LEFT, line_twips=None, snap=False)
+    paragraph_style(doc, "落款", font=FANGSONG, size=BODY_PT, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    paragraph_style(doc, "页码", font=SONGTI, size=PAGE_NO_PT, line_twips=None, align=WD_ALIGN_PARAGRAPH.RIGHT, snap=False)
+
+    _footers(doc)
+    # The default template's empty first paragraph.
+    body = doc.element.body
+    for p in list(body.findall(qn("w:p"))):
+        body.remove(p)
+    doc.core_properties.author = "sanzhua"
+    doc.core_properties.language = "zh-CN"
+    return doc
+
+
+def _footers(doc: Document) -> None:  # type: ignore[valid-type]
+    sec = doc.sections[0]
+    one_char = str(PAGE_NO_PT * 20)  # one 四号 character, in twips
+    for footer, align, side in (
+        (sec.footer, WD_ALIGN_PARAGRAPH.RIGHT, "right"),
+        (sec.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT, "left"),
+    ):
+        footer.is_linked_to_previous = False
+        p = footer.paragraphs[0] if footer.paragraphs else footer.add_paragraph()
+        p.style = doc.styles["页码"]
+        p.alignment = align
+        ppr = p._p.get_or_add_pPr()
+        _put(ppr, "ind", _PPR_ORDER, **{side: one_char, "firstLine": "0", "firstLineChars": "0"})
+        p.add_run("— ")
+        add_field(p, "PAGE")
+        p.add_run(" —")
+    for header in (sec.header, sec.even_page_header):
+        header.is_linked_to_previous = False
+
+
+def para(doc: Document, text: str, style: str = "Normal") -> object:  # type: ignore[valid-type]
+    return doc.add_paragraph(text, style=doc.styles[style])
+
+
+def page_break(doc: Document) -> None:  # type: ignore[valid-type]
+    p = doc.add_paragraph(style=doc.styles["Normal"])
+    p.add_run().add_break(WD_BREAK.PAGE)
+
+
+def red_header(doc: Document, name: str, issue: str, office: str, date: str) -> None:  # type: ignore[valid-type]
+    """The 简报 header: red name, 第N期, office left and date right over a thick red rule."""
+    para(doc, name, "简报名称")
+    if issue:
+        para(doc, issue, "期号")
+    para(doc, f"{office}\t{date}", "编印单位")
+
+
+def _cell_margins(table: Table, twips: int = 60) -> None:
+    tblpr = table._tbl.tblPr
+    mar = OxmlElement("w:tblCellMar")
+    for side in ("left", "right"):
+        el = OxmlElement(f"w:{side}")
+        el.set(qn("w:w"), str(twips))
+        el.set(qn("w:type"), "dxa")
+        mar.append(el)
+    tblpr.append(mar)
+
+
+def _table_borders(table: Table, size_eighths: int = 4) -> None:
+    tblpr = table._tbl.tblPr
+    borders = OxmlElement("w:tblBorders")
+    for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        el = OxmlElement(f"w:{side}")
+        el.set(qn("w:val"), "single")
+        el.set(qn("w:sz"), str(size_eighths))
+        el.set(qn("w:space"), "0")
+        el.set(qn("w:color"), "000000")
+        borders.append(el)
+    tblpr.append(borders)
+
+
+def _fix_widths(table: Table, widths_mm: Sequence[float]) -> None:
+    table.autofit = False
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    tblpr = table._tbl.tblPr
+    tblw = tblpr.find(qn("w:tblW"))
+    if tblw is None:
+        tblw = OxmlElement("w:tblW")
+        tblpr.append(tblw)
+    total = sum(widths_mm)
+    tblw.set(qn("w:w"), str(round(total / 25.4 * 1440)))
+    tblw.set(qn("w:type"), "dxa")
+    layout = OxmlElement("w:tblLayout")
+    layout.set(qn("w:type"), "fixed")
+    tblpr.append(layout)
+    for i, col in enumerate(table.columns):
+        col.width = Mm(widths_mm[i])
+    for row in table.rows:
+        for i, cell in enumerate(row.cells):
+            cell.width = Mm(widths_mm[i])
+
+
+def _set_cell(cell: object, text: str, style: str, doc: Document) -> None:  # type: ignore[valid-type]
+    p = cell.paragraphs[0]  # type: ignore[attr-defined]
+    p.style = doc.styles[style]
+    if text:
+        p.add_run(text)
+
+
+def _repeat_header(row: object) -> None:
+    trpr = row._tr.get_or_add_trPr()  # type: ignore[attr-defined]
+    el = OxmlElement("w:tblHeader")
+    trpr.append(el)
+    cant = OxmlElement("w:cantSplit")
+    trpr.append(cant)
+
+
+def loop_table(
+    doc: Document,  # type: ignore[valid-type]
+    headers: Sequence[str],
+    cells: Sequence[str],
+    widths_mm: Sequence[float],
+    *,
+    loop: str,
+    var: str = "x",
+    group: tuple[str, str] | None = None,
+    left_cols: Sequence[int] = (),
+    small: bool = False,
+) -> Table:
+    """A table with a repeated header row and one `{%tr for %}` row per item.
+
+    With `group` = (outer loop, group caption), each group gets a merged caption row
+    and the inner `loop` runs over its items.
+    """
+    head_style = "附表表头" if small else "表头"
+    text_style = "附表文字" if small else "表格文字"
+    left_style = "附表文字" if small else "表格文字左"
+    n = len(headers)
+    table = doc.add_table(rows=1, cols=n)
+    _table_borders(table)
+    _cell_margins(table)
+    for i, h in enumerate(headers):
+        _set_cell(table.rows[0].cells[i], h, head_style, doc)
+    _repeat_header(table.rows[0])
+
+    def tag_row(tag: str) -> None:
+        row = table.add_row()
+        _set_cell(row.cells[0], tag, text_style, doc)
+
+    if group:
+        tag_row(f"{{%tr for g in {group[0]} %}}")
+        row = table.add_row()
+        merged = row.cells[0].merge(row.cells[n - 1])
+        for extra in merged.paragraphs[1:]:
+            extra._p.getparent().remove(extra._p)
+        _set_cell(merged, group[1], "表格文字左", doc)
+        merged.paragraphs[0].runs[0].bold = True
+        merged.paragraphs[0].paragraph_format.keep_with_next = True  # the caption stays with its rows
+    tag_row(f"{{%tr for {var} in {loop} %}}")
+    row = table.add_row()
+    for i, text in enumerate(cells):
+        _set_cell(row.cells[i], text, left_style if i in left_cols else text_style, doc)
+    trpr = row._tr.get_or_add_trPr()
+    trpr.append(OxmlElement("w:cantSplit"))
+    tag_row("{%tr endfor %}")
+    if group:
+        tag_row("{%tr endfor %}")
+    _fix_widths(table, widths_mm)
+    return table
+
+
+def banji(  # type: ignore[valid-type]
+    doc: Document, rows: Sequence[tuple[str, str]], last: str, copies: tuple[str, str] | None = None
+) -> Table:
+    """版记: thick rules first and last, thin between; `rows` are (condition, text)."""
+    table = doc.add_table(rows=0, cols=1)
+    tblpr = table._tbl.tblPr
+    borders = OxmlElement("w:tblBorders")
+    for side, sz in (("top", 8), ("bottom", 8), ("insideH", 4)):
+        el = OxmlElement(f"w:{side}")
+        el.set(qn("w:val"), "single")
+        el.set(qn("w:sz"), str(sz))
+        el.set(qn("w:space"), "0")
+        el.set(qn("w:color"), "000000")
+        borders.append(el)
+    for side in ("left", "right", "insideV"):
+        el = OxmlElement(f"w:{side}")
+        el.set(qn("w:val"), "nil")
+        borders.append(el)
+    tblpr.append(borders)
+    _cell_margins(table, 0)
+    for cond, text in rows:
+        if cond:
+            table.add_row().cells[0].paragraphs[0].add_run(f"{{%tr if {cond} %}}")
+        cell = table.add_row().cells[0]
+        p = cell.paragraphs[0]
+        p.style = doc.styles["版记"]
+        _put(p._p.get_or_add_pPr(), "ind", _PPR_ORDER, left="280", right="280", firstLine="0", firstLineChars="0")
+        p.add_run(text)
+        if cond:
+            table.add_row().cells[0].paragraphs[0].add_run("{%tr endif %}")
+    cell = table.add_row().cells[0]
+    p = cell.paragraphs[0]
+    p.style = doc.styles["版记"]
+    ppr = p._p.get_or_add_pPr()
+    _put(ppr, "ind", _PPR_ORDER, left="280", right="280", firstLine="0", firstLineChars="0")
+    right_tab(ppr, TEXT_WIDTH_TWIPS - 280)
+    p.add_run(last)
+    if copies:
+        table.add_row().cells[0].paragraphs[0].add_run(f"{{%tr if {copies[0]} %}}")
+        p = table.add_row().cells[0].paragraphs[0]
+        p.style = doc.styles["版记"]
+        p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        _put(p._p.get_or_add_pPr(), "ind", _PPR_ORDER, left="280", right="280", firstLine="0", firstLineChars="0")
+        p.add_run(copies[1])
+        table.add_row().cells[0].paragraphs[0].add_run("{%tr endif %}")
+    _fix_widths(table, [TEXT_WIDTH_MM])
+    return table
+
+
+# ---------------------------------------------------------------------------
+# The two templates
+
+
+def build_brief() -> Document:  # type: ignore[valid-type]
+    doc = new_document()
+    red_header(doc, "{{ h.name }}", "{{ issue }}", "{{ h.office }}", "{{ h.written|cn_date }}")
+    para(doc, "", "Normal")
+    para(doc, "{%p for line in h.title_lines %}")
+    para(doc, "{{ line }}", "文件标题")
+    para(doc, "{%p endfor %}")
+    para(doc, "{{ h.subtitle }}", "副标题")
+    para(doc, "", "Normal")
+
+    para(doc, "一、总体情况", "一级标题")
+    para(
+        doc,
+        "截至{{ b.evaluated_at|cn_date }}，台账共有任务{{ t.tasks }}项"
+        "{% if t.cancelled %}（另有已取消{{ t.cancelled }}项，不计入）{% endif %}。"
+        "其中已完成{{ t.done }}项（按期完成{{ t.done_on_time }}项、逾期完成{{ t.done_late }}项），"
+        "完成率{{ t.completion_rate|pct }}；正在推进{{ t.open }}项"
+        "{% if t.planned or t.suspended %}，未启动{{ t.planned }}项，暂缓{{ t.suspended }}项{% endif %}。"
+        "已到时限的{{ t.due_by_now }}项任务中按期完成率{{ t.on_time_rate|pct }}。",
+    )
+    para(
+        doc,
+        "在推进的任务中，逾期未完成{{ t.overdue }}项，节点逾期{{ t.milestone_overdue }}项，"
+        "临期{{ t.due_soon }}项，进度滞后{{ t.behind }}项，未按时报送进展{{ t.no_report }}项，"
+        "正常推进{{ t.on_track }}项。",
+    )
+    para(
+        doc,
+        "与上期（截至{{ b.previous_period.end|cn_date }}）相比：已完成{{ c.done|delta }}，"
+        "逾期未完成{{ c.overdue|delta }}，节点逾期{{ c.milestone_overdue|delta }}，"
+        "临期{{ c.due_soon|delta }}，进度滞后{{ c.behind|delta }}，"
+        "未按时报送{{ c.no_report|delta }}；完成率{{ c.completion_rate|points }}。",
+    )
+    breakdown_headers = ["任务", "已完成", "逾期", "临期", "滞后", "未报送", "完成率"]
+    breakdown_cells = [
+        "{{ r.tasks }}", "{{ r.done }}", "{{ r.overdue }}", "{{ r.due_soon }}",
+        "{{ r.behind }}", "{{ r.no_report }}", "{{ r.completion_rate|pct }}",
+    ]
+    widths = [44, 16, 16, 16, 16, 16, 16, 16]
+    para(doc, "各类别任务推进情况如下：", "Normal")
+    loop_table(doc, ["类别", *breakdown_headers], ["{{ r.label }}", *breakdown_cells], widths,
+               loop="b.by_category", var="r", left_cols=(0,))
+    para(doc, "各类单位任务推进情况如下：", "Normal")
+    loop_table(doc, ["单位类型", *breakdown_headers], ["{{ r.label }}", *breakdown_cells], widths,
+               loop="b.by_unit_kind", var="r", left_cols=(0,))
+
+    para(doc, "二、进展较好", "一级标题")
+    para(doc, "{%p if b.completed %}")
+    para(
+        doc,
+        "本期（{{ b.period.start|short_date }}至{{ b.evaluated_at|short_date }}）完成任务"
+        "{{ b.completed|length }}项{% if b.done_early %}，其中提前完成{{ b.done_early|length }}项{% endif %}：",
+    )
+    para(doc, "{%p for x in b.completed %}")
+    para(
+        doc,
+        "{{ x.no }}. {{ x.title }}（{{ x.unit }}）：{{ x.done|short_date }}完成"
+        "{% if x.early_days is none %}。{% elif x.early_days > 0 %}，比时限提前{{ x.early_days }}天。"
+        "{% elif x.early_days == 0 %}，按期完成。{% else %}，逾期{{ -x.early_days }}天完成。{% endif %}",
+    )
+    para(doc, "{%p endfor %}")
+    para(doc, "{%p else %}")
+    para(doc, "本期没有完成的任务。")
+    para(doc, "{%p endif %}")
+
+    para(doc, "三、存在问题", "一级标题")
+    para(doc, "（一）逾期未完成任务", "二级标题")
+    para(doc, "{%p if b.overdue %}")
+    para(
+        doc,
+        "截至{{ b.evaluated_at|cn_date }}，逾期未完成任务{{ b.overdue_tasks }}项"
+        "{% if b.overdue_milestones %}、其他任务逾期节点{{ b.overdue_milestones }}个{% endif %}，"
+        "涉及{{ b.overdue|length }}个单位，现予通报：",
+    )
+    loop_table(
+        doc,
+        ["序号", "编号", "任务", "责任人", "包抓领导", "时限", "逾期天数"],
+        [
+            "{{ x.no }}", "{{ x.id }}",
+            "{{ x.title }}{% if x.milestone %}（节点：{{ x.milestone }}）{% endif %}"
+            "{% if x.overdue_milestones %}（逾期节点：{{ x.overdue_milestones|join('、') }}）{% endif %}",
+            "{{ x.owner }}", "{{ x.leader }}", "{{ x.deadline|tdate(b.as_of.year) }}", "{{ x.days_overdue }}",
+        ],
+        [11, 21, 45, 17, 22, 21, 19],
+        loop="g.items",
+        group=(
+            "b.overdue",
+            "{{ g.unit }}（{% if g.tasks %}逾期任务{{ g.tasks }}项{% endif %}{% if g.tasks and g.milestones %}，"
+            "{% endif %}{% if g.milestones %}逾期节点{{ g.milestones }}个{% endif %}）",
+        ),
+        left_cols=(2, 4),
+    )
+    para(doc, "{%p else %}")
+    para(doc, "本期没有逾期未完成的任务和节点。")
+    para(doc, "{%p endif %}")
+
+    para(doc, "（二）进度滞后任务", "二级标题")
+    para(doc, "{%p if b.behind %}")
+    para(doc, "以下{{ b.behind|length }}项任务实际进度低于时序进度：")
+    loop_table(
+        doc,
+        ["序号", "编号", "任务", "牵头单位", "责任人", "实际进度", "时序进度"],
+        ["{{ x.no }}", "{{ x.id }}", "{{ x.title }}", "{{ x.unit }}", "{{ x.owner }}",
+         "{{ x.percent|pct }}", "{{ x.expected_percent|pct }}"],
+        [11, 21, 48, 25, 17, 17, 17],
+        loop="b.behind",
+        left_cols=(2, 3),
+    )
+    para(doc, "{%p else %}")
+    para(doc, "本期没有进度滞后的任务。")
+    para(doc, "{%p endif %}")
+
+    para(doc, "（三）未按时报送进展", "二级标题")
+    para(doc, "{%p if b.unreported %}")
+    para(doc, "{{ b.unreported|length }}个单位的{{ b.unreported_tasks }}项任务本期未报送进展：")
+    para(doc, "{%p for g in b.unreported %}")
+    para(
+        doc,
+        "{{ loop.index }}. {{ g.unit }}（{{ g.tasks|length }}项）：{% for x in g.tasks %}{{ x.title }}"
+        "（最近报送：{{ x.last_report|short_date if x.last_report else '从未报送' }}）"
+        "{{ '；' if not loop.last else '。' }}{% endfor %}",
+    )
+    para(doc, "{%p endfor %}")
+    para(doc, "{%p else %}")
+    para(doc, "各单位均按时报送了任务进展。")
+    para(doc, "{%p endif %}")
+
+    para(doc, "四、下步工作要求", "一级标题")
+    para(doc, "（一）下期到期事项", "二级标题")
+    para(doc, "{%p if b.coming_due %}")
+    para(
+        doc,
+        "截至{{ b.next_period.end|cn_date }}，以下{{ b.coming_due|length }}项任务和节点到期，"
+        "请责任单位倒排工期，确保按期完成：",
+    )
+    loop_table(
+        doc,
+        ["序号", "编号", "任务", "牵头单位", "责任人", "时限", "剩余工作日"],
+        ["{{ x.no }}", "{{ x.id }}",
+         "{{ x.title }}{% if x.milestone %}（节点：{{ x.milestone }}）{% endif %}",
+         "{{ x.unit }}", "{{ x.owner }}", "{{ x.deadline|tdate(b.as_of.year) }}", "{{ x.workdays_left|num }}"],
+        [11, 21, 44, 25, 17, 21, 17],
+        loop="b.coming_due",
+        left_cols=(2, 3),
+    )
+    para(doc, "{%p else %}")
+    para(doc, "截至{{ b.next_period.end|cn_date }}，没有到期的任务和节点。")
+    para(doc, "{%p endif %}")
+    para(doc, "（二）工作要求", "二级标题")
+    para(doc, "{%p if b.requirements %}")
+    para(doc, "{%p for r in b.requirements %}")
+    para(doc, "{{ loop.index }}. {{ r }}")
+    para(doc, "{%p endfor %}")
+    para(doc, "{%p else %}")
+    para(doc, "请各责任单位对照时间节点，加快推进；对本期通报的问题，认真分析原因，限期整改到位。")
+    para(doc, "{%p endif %}")
+
+    para(doc, "五、各单位按期完成情况排名", "一级标题")
+    para(doc, "{%p if b.ranking %}")
+    para(
+        doc,
+        "{{ b.ranking_start|cn_date }}至{{ b.evaluated_at|cn_date }}到期任务的按期完成率"
+        "（按期完成数÷到期任务数，并列者名次相同）{% if b.unranked_units %}，"
+        "另有{{ b.unranked_units }}个单位暂无到期任务，不参加排名{% endif %}：",
+    )
+    loop_table(
+        doc,
+        ["名次", "单位", "到期任务", "按期完成", "逾期完成", "逾期未完成", "按期完成率"],
+        ["{{ x.rank }}", "{{ x.unit }}", "{{ x.due }}", "{{ x.on_time }}", "{{ x.late }}",
+         "{{ x.overdue }}", "{{ x.rate|pct }}"],
+        [12, 40, 20, 20, 20, 22, 22],
+        loop="b.ranking",
+        left_cols=(1,),
+    )
+    para(doc, "{%p else %}")
+    para(doc, "{{ b.ranking_start|cn_date }}以来尚无到期任务，暂不排名。")
+    para(doc, "{%p endif %}")
+
+    para(doc, "", "Normal")
+    para(doc, "附件：在推进任务一览表", "Normal")
+
+    page_break(doc)
+    p = para(doc, "附件", "一级标题")
+    _put(p._p.get_or_add_pPr(), "ind", _PPR_ORDER, firstLine="0", firstLineChars="0")  # type: ignore[attr-defined]
+    para(doc, "", "Normal")
+    para(doc, "在推进任务一览表", "文件标题")
+    para(doc, "（截至{{ b.evaluated_at|cn_date }}）", "副标题")
+    para(doc, "", "Normal")
+    para(doc, "{%p if b.appendix %}")
+    loop_table(
+        doc,
+        ["序号", "编号", "任务", "牵头单位", "责任人", "时限", "进度", "状态"],
+        ["{{ x.no }}", "{{ x.id }}", "{{ x.title }}", "{{ x.unit }}", "{{ x.owner }}",
+         "{{ x.deadline|tdate(b.as_of.year) }}", "{{ x.percent|pct }}", "{{ x.light_text }}：{{ x.state_text }}"],
+        [10, 17, 43, 22, 15, 18, 13, 18],
+        loop="b.appendix",
+        left_cols=(2, 3, 7),
+        small=True,
+    )
+    para(doc, "{%p else %}")
+    para(doc, "目前没有在推进的任务。")
+    para(doc, "{%p endif %}")
+
+    para(doc, "", "Normal")
+    banji(
+        doc,
+        [
+            ("b.recipients_report", "报：{{ b.recipients_report }}"),
+            ("b.recipients_send", "送：{{ b.recipients_send }}"),
+            ("b.recipients_issue", "发：{{ b.recipients_issue }}"),
+        ],
+        "{{ h.office }}\t{{ h.written|cn_date }}印发",
+        copies=("b.copies", "（共印{{ b.copies }}份）"),
+    )
+    return doc
+
+
+def build_notice() -> Document:  # type: ignore[valid-type]
+    doc = new_document()
+    red_header(doc, "督办通知", "", "{{ n.office }}", "{{ n.as_of|cn_date }}")
+    para(doc, "", "Normal")
+    para(doc, "关于督促{{ n.unit }}加快推进重点任务的通知", "文件标题")
+    para(doc, "", "Normal")
+    p = para(doc, "{{ n.unit }}：")
+    _put(p._p.get_or_add_pPr(), "ind", _PPR_ORDER, firstLine="0", firstLineChars="0")  # type: ignore[attr-defined]
+    para(
+        doc,
+        "根据{{ n.campaign }}督查督办台账，截至{{ n.as_of|cn_date }}，你单位牵头的以下任务"
+        "存在逾期、临期或未按时报送进展的情况，现予督办。",
+    )
+
+    def section(title: str, cond: str, empty: str, build: object) -> None:
+        para(doc, title, "一级标题")
+        para(doc, f"{{%p if {cond} %}}")
+        build()  # type: ignore[operator]
+        para(doc, "{%p else %}")
+        para(doc, empty)
+        para(doc, "{%p endif %}")
+
+    item_headers = ["序号", "编号", "任务", "责任人", "包抓领导", "时限", "逾期天数"]
+    item_widths = [11, 21, 45, 17, 22, 21, 19]
+    section(
+        "一、逾期未完成任务", "n.overdue or n.milestone_overdue", "你单位没有逾期未完成的任务。",
+        lambda: loop_table(
+            doc, item_headers,
+            ["{{ x.no }}", "{{ x.id }}",
+             "{{ x.title }}{% if x.milestone %}（节点：{{ x.milestone }}）{% endif %}",
+             "{{ x.owner }}", "{{ x.leader }}", "{{ x.deadline|tdate(n.as_of.year) }}", "{{ x.days_overdue }}"],
+            item_widths, loop="n.overdue + n.milestone_overdue", left_cols=(2, 4),
+        ),
+    )
+    section(
+        "二、临期任务", "n.due_soon", "你单位没有临期任务。",
+        lambda: loop_table(
+            doc, ["序号", "编号", "任务", "责任人", "包抓领导", "时限", "剩余工作日"],
+            ["{{ x.no }}", "{{ x.id }}", "{{ x.title }}", "{{ x.owner }}", "{{ x.leader }}",
+             "{{ x.deadline|tdate(n.as_of.year) }}", "{{ x.workdays_left|num }}"],
+            [11, 21, 45, 17, 22, 21, 19], loop="n.due_soon", left_cols=(2, 4),
+        ),
+    )
+    section(
+        "三、未按时报送进展的任务", "n.unreported", "你单位各项任务均按时报送了进展。",
+        lambda: loop_table(
+            doc, ["序号", "编号", "任务", "责任人", "时限", "最近报送"],
+            ["{{ x.no }}", "{{ x.id }}", "{{ x.title }}", "{{ x.owner }}",
+             "{{ x.deadline|tdate(n.as_of.year) }}",
+             "{{ x.last_report|tdate(n.as_of.year) if x.last_report else '从未报送' }}"],
+            [11, 21, 66, 19, 19, 20], loop="n.unreported", left_cols=(2,),
+        ),
+    )
+    para(
+        doc,
+        "请你单位接此通知后，对照时间节点认真分析原因，制定整改措施，加快推进，"
+        "并于{{ n.reply_by|cn_date }}前将办理情况书面报送{{ n.office }}。",
+    )
+    para(doc, "", "Normal")
+    para(doc, "", "Normal")
+    p = para(doc, "{{ n.office }}", "落款")
+    _put(p._p.get_or_add_pPr(), "ind", _PPR_ORDER, right="640")  # type: ignore[attr-defined]
+    p = para(doc, "{{ n.as_of|cn_date }}", "落款")
+    _put(p._p.get_or_add_pPr(), "ind", _PPR_ORDER, right="1280")  # type: ignore[attr-defined]
+    return doc
+
+
+def main(argv: list[str]) -> int:
+    out = Path(argv[1]) if len(argv) > 1 else Path(__file__).resolve().parents[1] / "templates"
+    out.mkdir(parents=True, exist_ok=True)
+    build_brief().save(str(out / "brief.docx"))
+    build_notice().save(str(out / "notice.docx"))
+    print(f"wrote {out / 'brief.docx'} and {out / 'notice.docx'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
