@@ -107,6 +107,23 @@ def _chunks(items: list[tuple[bytes, str, int]], n: int) -> Iterable[list[tuple[
         yield items[i : i + size]
 
 
+def _code_fingerprint() -> str:
+    """A digest of the code that produces cached results: an edited parser never reads stale entries."""
+    import sanzhua.dates
+    import sanzhua.load.keys
+    import sanzhua.load.ledgerfile
+    import sanzhua.load.yamlfast
+    import sanzhua.model
+
+    h = hashlib.blake2b(digest_size=8)
+    for mod in (sanzhua.dates, sanzhua.load.keys, sanzhua.load.ledgerfile, sanzhua.load.yamlfast, sanzhua.model):
+        try:
+            h.update(Path(str(mod.__file__)).read_bytes())
+        except OSError:
+            h.update(str(mod.__name__).encode())
+    return h.hexdigest()
+
+
 class _Cache:
     """Parsed files keyed by (path, content digest, year); one pickle per ledger."""
 
@@ -115,7 +132,7 @@ class _Cache:
         self.enabled = enabled
         self.entries: dict[str, tuple[bytes, FileResult]] = {}
         self.dirty = False
-        self.stamp = f"{__version__}/{_CACHE_FORMAT}"
+        self.stamp = f"{__version__}/{_CACHE_FORMAT}/{_code_fingerprint()}"
         if enabled:
             try:
                 with self.path.open("rb") as fh:

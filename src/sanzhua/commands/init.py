@@ -1,0 +1,145 @@
+"""`sanzhua init [DIR]`: a new ledger repository that passes `sanzhua check` at once."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+from sanzhua.commands.common import EXIT_OK
+from sanzhua.errors import FatalError
+
+SETTINGS_ZH = """\
+# sanzhua 台账设置（格式说明见 FORMAT.md）
+name: "{name}"                    # 台账名称，印在简报上
+office: 县政府督查室                # 编印单位
+year: {year}                        # 只写月日的日期（如 9月底）属于这一年
+lang: {lang}                        # zh 中文提示 | en 英文提示
+due_soon_days: 5                    # 距时限不超过几个工作日算“临期”
+behind_margin: 20                   # 实际进度低于应达进度多少个百分点算“滞后”
+report_every: week                  # none | week | month：多久必须报送一次进展
+supervisors: []                     # 督查室人员的 git 邮箱：只有他们可以改时限、目标和延期
+bulletin:
+  name: 政务督查                    # 每周简报的名称
+  first_week: {year}-01-05          # 第1期所在的那一周中的任意一天
+"""
+
+UNITS_ZH = """\
+# 责任单位清单：任务里的 unit / lead / partners 写这里的 id
+units:
+  - id: ducha
+    name: 县政府督查室
+    kind: 县直部门
+    head: 某某某
+    editors: []                     # 可以修改本单位任务的 git 邮箱
+  - id: fgw
+    name: 县发改委
+    kind: 县直部门
+  - id: chengguan
+    name: 城关镇
+    kind: 乡镇
+"""
+
+LEDGER_ZH = """\
+# 每个牵头单位一个文件；字段说明见 FORMAT.md
+unit: fgw                           # 本文件任务的默认牵头单位
+tasks:
+  - id: FGW-001
+    title: 重点项目前期推进工作
+    category: 抓具体/抓项目建设
+    owner: 某某某                    # 责任人
+    leader: 副县长 某某某            # 包抓领导
+    start: {year}-01-01
+    due: 年底                       # 也可写 2026-09-30、9月底、第三季度 等
+    partners: [chengguan]
+    milestones:
+      - {{name: 完成项目筛选, due: 6月底, done: {year}-06-20}}
+    target: {{metric: 完成前期项目, value: 10, unit: 个}}
+    progress:                       # 只追加、不修改；可用 sanzhua progress 追加
+      - {{date: {year}-01-10, value: 0, note: 已部署，正在筛选项目}}
+    supervision: 跟踪督办
+"""
+
+WORKFLOW = """\
+# Runs `sanzhua check` on every push and merge request: the ledger must stay valid.
+name: sanzhua
+on: [push, pull_request]
+jobs:
+  check:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+        with:
+          fetch-depth: 0            # the whole history, for `sanzhua audit`
+      - uses: actions/setup-python@v5
+        with:
+          python-version: "3.12"
+      - run: pip install sanzhua    # or: pip install <path or URL of the sanzhua wheel your office uses>
+      - run: sanzhua check --format github
+"""
+
+PRE_COMMIT = """\
+# `pre-commit install` once; then every commit is checked by sanzhua.
+repos:
+  - repo: local
+    hooks:
+      - id: sanzhua-check
+        name: sanzhua check
+        entry: sanzhua check
+        language: system
+        pass_filenames: false
+        files: ^(sanzhua\\.yaml|units\\.yaml|calendar\\.yaml|ledgers/.*\\.ya?ml)$
+"""
+
+GITIGNORE = ".sanzhua/\n"
+
+
+def init(directory: Path, *, name: str | None = None, lang: str = "zh", force: bool = False,
+         year: int | None = None) -> int:
+    """Write the files of a new ledger into `directory` and `git init` it if needed."""
+    if lang not in ("zh", "en"):
+        raise FatalError(f"--lang 只能是 zh 或 en（收到 {lang}）", "--lang takes zh or en")
+    directory = directory.resolve()
+    if directory.exists() and not directory.is_dir():
+        raise FatalError(f"{directory} 不是文件夹 / is not a folder")
+    if (directory / "sanzhua.yaml").exists():
+        raise FatalError(f"{directory} 已经是台账仓库（已有 sanzhua.yaml）/ already a ledger",
+                         "直接在这里运行 sanzhua check / run sanzhua check there")
+    visible = [p for p in directory.iterdir() if p.name != ".git"] if directory.exists() else []
+    if visible and not force:
+        raise FatalError(f"{directory} 里已经有文件 / the folder is not empty",
+                         "换一个空文件夹，或加 --force 在这里生成 / use an empty folder or --force")
+    year = year or date.today().year
+    name = name or f"{directory.name}督查督办台账"
+    files = {
+        "sanzhua.yaml": SETTINGS_ZH.format(name=name.replace('"', "'"), year=year, lang=lang),
+        "units.yaml": UNITS_ZH,
+        "ledgers/fgw.yaml": LEDGER_ZH.format(year=year),
+        ".github/workflows/sanzhua.yml": WORKFLOW,
+        ".pre-commit-config.yaml": PRE_COMMIT,
+        ".gitignore": GITIGNORE,
+    }
+    for rel, text in files.items():
+        path = directory / rel
+        if path.exists():
+            continue  # never overwrite what is there (only with --force can we get here)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    in_repo = False
+    if shutil.which("git"):
+        probe = subprocess.run(["git", "-C", str(directory), "rev-parse", "--is-inside-work-tree"],
+                               capture_output=True, text=True, check=False)
+        in_repo = probe.returncode == 0
+        if not in_repo:
+            subprocess.run(["git", "init", "-q", str(directory)], check=False)
+    zh = lang == "zh"
+    say = sys.stdout.write
+    say((f"已在 {directory} 建立台账：\n" if zh else f"Created a ledger in {directory}:\n")
+        + "".join(f"  {rel}\n" for rel in files))
+    if not in_repo and shutil.which("git"):
+        say("  （已运行 git init）\n" if zh else "  (git init done)\n")
+    say("下一步：编辑 units.yaml 和 ledgers/ 下的文件，然后运行 sanzhua check\n" if zh
+        else "Next: edit units.yaml and the files under ledgers/, then run sanzhua check\n")
+    return EXIT_OK
