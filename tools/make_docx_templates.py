@@ -28,7 +28,7 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt, RGBColor, Twips
+from docx.shared import Mm, Pt, Twips
 from docx.styles.style import BaseStyle
 from docx.table import Table
 
@@ -46,18 +46,8 @@ BODY_PT = 16  # 三号
 TABLE_PT = 12  # 小四
 PAGE_NO_PT = 14  # 四号
 
-_RPR_ORDER = (
-    "rStyle rFonts b bCs i iCs caps smallCaps strike dstrike outline shadow emboss imprint noProof "
-    "snapToGrid vanish webHidden color spacing w kern position sz szCs highlight u effect bdr shd "
-    "fitText vertAlign rtl cs em lang eastAsianLayout specVanish oMath"
-).split()
-_PPR_ORDER = (
-    "pStyle keepNext keepLines pageBreakBefore framePr widowControl numPr suppressLineNumbers pBdr "
-    "shd tabs suppressAutoHyphens kinsoku wordWrap overflowPunct topLinePunct autoSpaceDE "
-    "autoSpaceDN bidi adjustRightInd snapToGrid spacing ind contextualSpacing mirrorIndents "
-    "suppressOverlap jc textDirection textAlignment textboxTightWrap outlineLvl divId cnfStyle rPr "
-    "sectPr pPrChange"
-).split()
+_RPR_ORDER = ["rStyle", "rFonts", "b", "bCs", "i", "iCs", "caps", "smallCaps", "strike", "dstrike", "outline", "shadow", "emboss", "imprint", "noProof", "snapToGrid", "vanish", "webHidden", "color", "spacing", "w", "kern", "position", "sz", "szCs", "highlight", "u", "effect", "bdr", "shd", "fitText", "vertAlign", "rtl", "cs", "em", "lang", "eastAsianLayout", "specVanish", "oMath"]
+_PPR_ORDER = ["pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl", "numPr", "suppressLineNumbers", "pBdr", "shd", "tabs", "suppressAutoHyphens", "kinsoku", "wordWrap", "overflowPunct", "topLinePunct", "autoSpaceDE", "autoSpaceDN", "bidi", "adjustRightInd", "snapToGrid", "spacing", "ind", "contextualSpacing", "mirrorIndents", "suppressOverlap", "jc", "textDirection", "textAlignment", "textboxTightWrap", "outlineLvl", "divId", "cnfStyle", "rPr", "sectPr", "pPrChange"]
 
 
 # ---------------------------------------------------------------------------
@@ -139,7 +129,11 @@ def paragraph_style(
     base: str = "Normal",
 ) -> BaseStyle:
     styles = doc.styles  # type: ignore[attr-defined]
-    style = styles[name] if name in [s.name for s in styles] else styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+    style = (
+        styles[name]
+        if name in [s.name for s in styles]
+        else styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+    )
     if name != "Normal":
         style.base_style = styles[base]
         style.quick_style = True
@@ -168,13 +162,20 @@ def paragraph_style(
     if outline is not None:
         _put(ppr, "outlineLvl", _PPR_ORDER, val=str(outline))
     if not snap:
-        # Off the 22-line grid: tables, the red name, page numbers, the 版记.
+        # Off the 22-line grid: tables, the red name, page numbers, the 版记. No extra
+        # space between Chinese and digits, so "11月30日" fits a narrow date column.
+        _put(ppr, "autoSpaceDE", _PPR_ORDER, val="0")
+        _put(ppr, "autoSpaceDN", _PPR_ORDER, val="0")
         _put(ppr, "snapToGrid", _PPR_ORDER, val="0")
-    set_rpr(style_rpr(style), font=font, size=size, color=color, bold=bold, spacing_twentieths=spacing)
+    set_rpr(
+        style_rpr(style), font=font, size=size, color=color, bold=bold, spacing_twentieths=spacing
+    )
     return style
 
 
-def border(ppr: object, side: str, *, size_eighths: int, color: str = "000000", space: int = 1) -> None:
+def border(
+    ppr: object, side: str, *, size_eighths: int, color: str = "000000", space: int = 1
+) -> None:
     pbdr = ppr.find(qn("w:pBdr"))  # type: ignore[attr-defined]
     if pbdr is None:
         pbdr = _put(ppr, "pBdr", _PPR_ORDER)
@@ -264,38 +265,116 @@ def new_document() -> Document:  # type: ignore[valid-type]
 
     paragraph_style(doc, "Normal", font=FANGSONG, size=BODY_PT, first_line_chars=2, spacing=-5)
     paragraph_style(
-        doc, "简报名称", font=XIAOBIAOSONG, size=42, align=WD_ALIGN_PARAGRAPH.CENTER,
-        line_twips=1300, color=RED, spacing=20, snap=False,
+        doc,
+        "简报名称",
+        font=XIAOBIAOSONG,
+        size=42,
+        align=WD_ALIGN_PARAGRAPH.CENTER,
+        line_twips=1300,
+        color=RED,
+        spacing=20,
+        snap=False,
     )
     paragraph_style(doc, "期号", font=FANGSONG, size=BODY_PT, align=WD_ALIGN_PARAGRAPH.CENTER)
-    head = paragraph_style(doc, "编印单位", font=FANGSONG, size=BODY_PT, align=WD_ALIGN_PARAGRAPH.LEFT)
+    head = paragraph_style(
+        doc, "编印单位", font=FANGSONG, size=BODY_PT, align=WD_ALIGN_PARAGRAPH.LEFT
+    )
     right_tab(style_ppr(head))
     border(style_ppr(head), "bottom", size_eighths=24, color=RED, space=4)
     paragraph_style(
-        doc, "文件标题", font=XIAOBIAOSONG, size=22, align=WD_ALIGN_PARAGRAPH.CENTER,
-        outline=0, keep_next=True,
+        doc,
+        "文件标题",
+        font=XIAOBIAOSONG,
+        size=22,
+        align=WD_ALIGN_PARAGRAPH.CENTER,
+        outline=0,
+        keep_next=True,
     )
     paragraph_style(doc, "副标题", font=KAITI, size=BODY_PT, align=WD_ALIGN_PARAGRAPH.CENTER)
     paragraph_style(
-        doc, "一级标题", font=HEITI, size=BODY_PT, first_line_chars=2, outline=1, keep_next=True, spacing=-5
+        doc,
+        "一级标题",
+        font=HEITI,
+        size=BODY_PT,
+        first_line_chars=2,
+        outline=1,
+        keep_next=True,
+        spacing=-5,
     )
     paragraph_style(
-        doc, "二级标题", font=KAITI, size=BODY_PT, first_line_chars=2, outline=2, keep_next=True, spacing=-5
+        doc,
+        "二级标题",
+        font=KAITI,
+        size=BODY_PT,
+        first_line_chars=2,
+        outline=2,
+        keep_next=True,
+        spacing=-5,
     )
     paragraph_style(
-        doc, "表格文字", font=FANGSONG, size=TABLE_PT, align=WD_ALIGN_PARAGRAPH.CENTER, line_twips=360, snap=False,
+        doc,
+        "表格文字",
+        font=FANGSONG,
+        size=TABLE_PT,
+        align=WD_ALIGN_PARAGRAPH.CENTER,
+        line_twips=360,
+        snap=False,
     )
     paragraph_style(
-        doc, "表格文字左", font=FANGSONG, size=TABLE_PT, align=WD_ALIGN_PARAGRAPH.LEFT, line_twips=360, snap=False,
+        doc,
+        "表格文字左",
+        font=FANGSONG,
+        size=TABLE_PT,
+        align=WD_ALIGN_PARAGRAPH.LEFT,
+        line_twips=360,
+        snap=False,
     )
     paragraph_style(
-        doc, "表头", font=HEITI, size=TABLE_PT, align=WD_ALIGN_PARAGRAPH.CENTER, line_twips=360, snap=False,
+        doc,
+        "表头",
+        font=HEITI,
+        size=TABLE_PT,
+        align=WD_ALIGN_PARAGRAPH.CENTER,
+        line_twips=360,
+        snap=False,
     )
-    paragraph_style(doc, "附表文字", font=FANGSONG, size=10.5, align=WD_ALIGN_PARAGRAPH.LEFT, line_twips=300, snap=False)
-    paragraph_style(doc, "附表表头", font=HEITI, size=10.5, align=WD_ALIGN_PARAGRAPH.CENTER, line_twips=300, snap=False)
-    paragraph_style(doc, "版记", font=FANGSONG, size=14, align=WD_ALIGN_PARAGRAPH.LEFT, line_twips=None, snap=False)
+    paragraph_style(
+        doc,
+        "附表文字",
+        font=FANGSONG,
+        size=10.5,
+        align=WD_ALIGN_PARAGRAPH.LEFT,
+        line_twips=300,
+        snap=False,
+    )
+    paragraph_style(
+        doc,
+        "附表表头",
+        font=HEITI,
+        size=10.5,
+        align=WD_ALIGN_PARAGRAPH.CENTER,
+        line_twips=300,
+        snap=False,
+    )
+    paragraph_style(
+        doc,
+        "版记",
+        font=FANGSONG,
+        size=14,
+        align=WD_ALIGN_PARAGRAPH.LEFT,
+        line_twips=None,
+        snap=False,
+    )
     paragraph_style(doc, "落款", font=FANGSONG, size=BODY_PT, align=WD_ALIGN_PARAGRAPH.RIGHT)
-    paragraph_style(doc, "页码", font=SONGTI, size=PAGE_NO_PT, line_twips=None, align=WD_ALIGN_PARAGRAPH.RIGHT, snap=False)
+    paragraph_style(
+        doc,
+        "页码",
+        font=SONGTI,
+        size=PAGE_NO_PT,
+        line_twips=None,
+        align=WD_ALIGN_PARAGRAPH.RIGHT,
+        snap=False,
+    )
 
     _footers(doc)
     # The default template's empty first paragraph.
@@ -444,7 +523,9 @@ def loop_table(
             extra._p.getparent().remove(extra._p)
         _set_cell(merged, group[1], "表格文字左", doc)
         merged.paragraphs[0].runs[0].bold = True
-        merged.paragraphs[0].paragraph_format.keep_with_next = True  # the caption stays with its rows
+        merged.paragraphs[
+            0
+        ].paragraph_format.keep_with_next = True  # the caption stays with its rows
     tag_row(f"{{%tr for {var} in {loop} %}}")
     row = table.add_row()
     for i, text in enumerate(cells):
@@ -484,7 +565,15 @@ def banji(  # type: ignore[valid-type]
         cell = table.add_row().cells[0]
         p = cell.paragraphs[0]
         p.style = doc.styles["版记"]
-        _put(p._p.get_or_add_pPr(), "ind", _PPR_ORDER, left="280", right="280", firstLine="0", firstLineChars="0")
+        _put(
+            p._p.get_or_add_pPr(),
+            "ind",
+            _PPR_ORDER,
+            left="280",
+            right="280",
+            firstLine="0",
+            firstLineChars="0",
+        )
         p.add_run(text)
         if cond:
             table.add_row().cells[0].paragraphs[0].add_run("{%tr endif %}")
@@ -500,7 +589,15 @@ def banji(  # type: ignore[valid-type]
         p = table.add_row().cells[0].paragraphs[0]
         p.style = doc.styles["版记"]
         p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-        _put(p._p.get_or_add_pPr(), "ind", _PPR_ORDER, left="280", right="280", firstLine="0", firstLineChars="0")
+        _put(
+            p._p.get_or_add_pPr(),
+            "ind",
+            _PPR_ORDER,
+            left="280",
+            right="280",
+            firstLine="0",
+            firstLineChars="0",
+        )
         p.add_run(copies[1])
         table.add_row().cells[0].paragraphs[0].add_run("{%tr endif %}")
     _fix_widths(table, [TEXT_WIDTH_MM])
@@ -546,16 +643,35 @@ def build_brief() -> Document:  # type: ignore[valid-type]
     )
     breakdown_headers = ["任务", "已完成", "逾期", "临期", "滞后", "未报送", "完成率"]
     breakdown_cells = [
-        "{{ r.tasks }}", "{{ r.done }}", "{{ r.overdue }}", "{{ r.due_soon }}",
-        "{{ r.behind }}", "{{ r.no_report }}", "{{ r.completion_rate|pct }}",
+        "{{ r.tasks }}",
+        "{{ r.done }}",
+        "{{ r.overdue }}",
+        "{{ r.due_soon }}",
+        "{{ r.behind }}",
+        "{{ r.no_report }}",
+        "{{ r.completion_rate|pct }}",
     ]
     widths = [44, 16, 16, 16, 16, 16, 16, 16]
     para(doc, "各类别任务推进情况如下：", "Normal")
-    loop_table(doc, ["类别", *breakdown_headers], ["{{ r.label }}", *breakdown_cells], widths,
-               loop="b.by_category", var="r", left_cols=(0,))
+    loop_table(
+        doc,
+        ["类别", *breakdown_headers],
+        ["{{ r.label }}", *breakdown_cells],
+        widths,
+        loop="b.by_category",
+        var="r",
+        left_cols=(0,),
+    )
     para(doc, "各类单位任务推进情况如下：", "Normal")
-    loop_table(doc, ["单位类型", *breakdown_headers], ["{{ r.label }}", *breakdown_cells], widths,
-               loop="b.by_unit_kind", var="r", left_cols=(0,))
+    loop_table(
+        doc,
+        ["单位类型", *breakdown_headers],
+        ["{{ r.label }}", *breakdown_cells],
+        widths,
+        loop="b.by_unit_kind",
+        var="r",
+        left_cols=(0,),
+    )
 
     para(doc, "二、进展较好", "一级标题")
     para(doc, "{%p if b.completed %}")
@@ -589,10 +705,14 @@ def build_brief() -> Document:  # type: ignore[valid-type]
         doc,
         ["序号", "编号", "任务", "责任人", "包抓领导", "时限", "逾期天数"],
         [
-            "{{ x.no }}", "{{ x.id }}",
+            "{{ x.no }}",
+            "{{ x.id }}",
             "{{ x.title }}{% if x.milestone %}（节点：{{ x.milestone }}）{% endif %}"
             "{% if x.overdue_milestones %}（逾期节点：{{ x.overdue_milestones|join('、') }}）{% endif %}",
-            "{{ x.owner }}", "{{ x.leader }}", "{{ x.deadline|tdate(b.as_of.year) }}", "{{ x.days_overdue }}",
+            "{{ x.owner }}",
+            "{{ x.leader }}",
+            "{{ x.deadline|tdate(b.as_of.year) }}",
+            "{{ x.days_overdue }}",
         ],
         [11, 21, 45, 17, 22, 21, 19],
         loop="g.items",
@@ -613,8 +733,15 @@ def build_brief() -> Document:  # type: ignore[valid-type]
     loop_table(
         doc,
         ["序号", "编号", "任务", "牵头单位", "责任人", "实际进度", "时序进度"],
-        ["{{ x.no }}", "{{ x.id }}", "{{ x.title }}", "{{ x.unit }}", "{{ x.owner }}",
-         "{{ x.percent|pct }}", "{{ x.expected_percent|pct }}"],
+        [
+            "{{ x.no }}",
+            "{{ x.id }}",
+            "{{ x.title }}",
+            "{{ x.unit }}",
+            "{{ x.owner }}",
+            "{{ x.percent|pct }}",
+            "{{ x.expected_percent|pct }}",
+        ],
         [11, 21, 48, 25, 17, 17, 17],
         loop="b.behind",
         left_cols=(2, 3),
@@ -649,9 +776,15 @@ def build_brief() -> Document:  # type: ignore[valid-type]
     loop_table(
         doc,
         ["序号", "编号", "任务", "牵头单位", "责任人", "时限", "剩余工作日"],
-        ["{{ x.no }}", "{{ x.id }}",
-         "{{ x.title }}{% if x.milestone %}（节点：{{ x.milestone }}）{% endif %}",
-         "{{ x.unit }}", "{{ x.owner }}", "{{ x.deadline|tdate(b.as_of.year) }}", "{{ x.workdays_left|num }}"],
+        [
+            "{{ x.no }}",
+            "{{ x.id }}",
+            "{{ x.title }}{% if x.milestone %}（节点：{{ x.milestone }}）{% endif %}",
+            "{{ x.unit }}",
+            "{{ x.owner }}",
+            "{{ x.deadline|tdate(b.as_of.year) }}",
+            "{{ x.workdays_left|num }}",
+        ],
         [11, 21, 44, 25, 17, 21, 17],
         loop="b.coming_due",
         left_cols=(2, 3),
@@ -679,8 +812,15 @@ def build_brief() -> Document:  # type: ignore[valid-type]
     loop_table(
         doc,
         ["名次", "单位", "到期任务", "按期完成", "逾期完成", "逾期未完成", "按期完成率"],
-        ["{{ x.rank }}", "{{ x.unit }}", "{{ x.due }}", "{{ x.on_time }}", "{{ x.late }}",
-         "{{ x.overdue }}", "{{ x.rate|pct }}"],
+        [
+            "{{ x.rank }}",
+            "{{ x.unit }}",
+            "{{ x.due }}",
+            "{{ x.on_time }}",
+            "{{ x.late }}",
+            "{{ x.overdue }}",
+            "{{ x.rate|pct }}",
+        ],
         [12, 40, 20, 20, 20, 22, 22],
         loop="b.ranking",
         left_cols=(1,),
@@ -703,8 +843,16 @@ def build_brief() -> Document:  # type: ignore[valid-type]
     loop_table(
         doc,
         ["序号", "编号", "任务", "牵头单位", "责任人", "时限", "进度", "状态"],
-        ["{{ x.no }}", "{{ x.id }}", "{{ x.title }}", "{{ x.unit }}", "{{ x.owner }}",
-         "{{ x.deadline|tdate(b.as_of.year) }}", "{{ x.percent|pct }}", "{{ x.light_text }}：{{ x.state_text }}"],
+        [
+            "{{ x.no }}",
+            "{{ x.id }}",
+            "{{ x.title }}",
+            "{{ x.unit }}",
+            "{{ x.owner }}",
+            "{{ x.deadline|tdate(b.as_of.year) }}",
+            "{{ x.percent|pct }}",
+            "{{ x.light_text }}：{{ x.state_text }}",
+        ],
         [10, 17, 43, 22, 15, 18, 13, 18],
         loop="b.appendix",
         left_cols=(2, 3, 7),
@@ -753,32 +901,65 @@ def build_notice() -> Document:  # type: ignore[valid-type]
     item_headers = ["序号", "编号", "任务", "责任人", "包抓领导", "时限", "逾期天数"]
     item_widths = [11, 21, 45, 17, 22, 21, 19]
     section(
-        "一、逾期未完成任务", "n.overdue or n.milestone_overdue", "你单位没有逾期未完成的任务。",
+        "一、逾期未完成任务",
+        "n.overdue or n.milestone_overdue",
+        "你单位没有逾期未完成的任务。",
         lambda: loop_table(
-            doc, item_headers,
-            ["{{ x.no }}", "{{ x.id }}",
-             "{{ x.title }}{% if x.milestone %}（节点：{{ x.milestone }}）{% endif %}",
-             "{{ x.owner }}", "{{ x.leader }}", "{{ x.deadline|tdate(n.as_of.year) }}", "{{ x.days_overdue }}"],
-            item_widths, loop="n.overdue + n.milestone_overdue", left_cols=(2, 4),
+            doc,
+            item_headers,
+            [
+                "{{ x.no }}",
+                "{{ x.id }}",
+                "{{ x.title }}{% if x.milestone %}（节点：{{ x.milestone }}）{% endif %}",
+                "{{ x.owner }}",
+                "{{ x.leader }}",
+                "{{ x.deadline|tdate(n.as_of.year) }}",
+                "{{ x.days_overdue }}",
+            ],
+            item_widths,
+            loop="n.overdue + n.milestone_overdue",
+            left_cols=(2, 4),
         ),
     )
     section(
-        "二、临期任务", "n.due_soon", "你单位没有临期任务。",
+        "二、临期任务",
+        "n.due_soon",
+        "你单位没有临期任务。",
         lambda: loop_table(
-            doc, ["序号", "编号", "任务", "责任人", "包抓领导", "时限", "剩余工作日"],
-            ["{{ x.no }}", "{{ x.id }}", "{{ x.title }}", "{{ x.owner }}", "{{ x.leader }}",
-             "{{ x.deadline|tdate(n.as_of.year) }}", "{{ x.workdays_left|num }}"],
-            [11, 21, 45, 17, 22, 21, 19], loop="n.due_soon", left_cols=(2, 4),
+            doc,
+            ["序号", "编号", "任务", "责任人", "包抓领导", "时限", "剩余工作日"],
+            [
+                "{{ x.no }}",
+                "{{ x.id }}",
+                "{{ x.title }}",
+                "{{ x.owner }}",
+                "{{ x.leader }}",
+                "{{ x.deadline|tdate(n.as_of.year) }}",
+                "{{ x.workdays_left|num }}",
+            ],
+            [11, 21, 45, 17, 22, 21, 19],
+            loop="n.due_soon",
+            left_cols=(2, 4),
         ),
     )
     section(
-        "三、未按时报送进展的任务", "n.unreported", "你单位各项任务均按时报送了进展。",
+        "三、未按时报送进展的任务",
+        "n.unreported",
+        "你单位各项任务均按时报送了进展。",
         lambda: loop_table(
-            doc, ["序号", "编号", "任务", "责任人", "时限", "最近报送"],
-            ["{{ x.no }}", "{{ x.id }}", "{{ x.title }}", "{{ x.owner }}",
-             "{{ x.deadline|tdate(n.as_of.year) }}",
-             "{{ x.last_report|tdate(n.as_of.year) if x.last_report else '从未报送' }}"],
-            [11, 21, 66, 19, 19, 20], loop="n.unreported", left_cols=(2,),
+            doc,
+            ["序号", "编号", "任务", "责任人", "时限", "最近报送"],
+            [
+                "{{ x.no }}",
+                "{{ x.id }}",
+                "{{ x.title }}",
+                "{{ x.owner }}",
+                "{{ x.deadline|tdate(n.as_of.year) }}",
+                "{{ x.last_report|tdate(n.as_of.year) if x.last_report else '从未报送' }}",
+            ],
+            [11, 21, 66, 19, 19, 20],
+            loop="n.unreported",
+            left_cols=(2,),
         ),
     )
     para(

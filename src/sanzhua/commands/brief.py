@@ -19,7 +19,14 @@ from sanzhua.load import Ledger
 from sanzhua.load.keys import did_you_mean
 from sanzhua.render.docx import render_docx
 from sanzhua.render.markdown import render_markdown
-from sanzhua.report.brief import Brief, Lang, Notice, assemble_brief, assemble_notice, units_needing_notice
+from sanzhua.report.brief import (
+    Brief,
+    Lang,
+    Notice,
+    assemble_brief,
+    assemble_notice,
+    units_needing_notice,
+)
 from sanzhua.report.periods import PERIOD_KINDS, Period, PeriodKind, period_of
 
 FORMATS = ("md", "docx")
@@ -28,10 +35,20 @@ _FORMAT_ALIASES = {"md": "md", "markdown": "md", "docx": "docx", "word": "docx"}
 
 def brief_context(b: Brief) -> dict[str, object]:
     """What the brief templates see: `b` and short names for its parts."""
-    issue = "" if b.header.number is None else (
-        f"No. {b.header.number}" if b.lang == "en" else f"第{b.header.number}期"
+    issue = (
+        ""
+        if b.header.number is None
+        else (f"No. {b.header.number}" if b.lang == "en" else f"第{b.header.number}期")
     )
-    return {"b": b, "h": b.header, "t": b.totals, "p": b.previous, "c": b.change, "issue": issue, "lang": b.lang}
+    return {
+        "b": b,
+        "h": b.header,
+        "t": b.totals,
+        "p": b.previous,
+        "c": b.change,
+        "issue": issue,
+        "lang": b.lang,
+    }
 
 
 def notice_context(n: Notice) -> dict[str, object]:
@@ -39,7 +56,8 @@ def notice_context(n: Notice) -> dict[str, object]:
 
 
 def default_name(b: Brief, ext: str) -> str:
-    """政务督查-2026-第47期.docx; a custom period without a number: 工作简报-2026-11-01至2026-11-28.docx."""
+    """政务督查-2026-第47期.docx; a custom period without a number:
+    工作简报-2026-11-01至2026-11-28.docx."""
     h = b.header
     if h.number is not None:
         return f"{h.name}-{h.period_start.year}-第{h.number}期.{ext}"
@@ -63,13 +81,16 @@ def _format(fmt: str) -> str:
 
 def _period(kind: str, as_of: date, start: date | None, end: date | None) -> Period:
     if kind not in PERIOD_KINDS:
-        raise FatalError(f"未知的简报周期 {kind}", "用 --week、--month、--quarter、--year 或 --from/--to 选择周期。")
+        raise FatalError(
+            f"未知的简报周期 {kind}",
+            "用 --week、--month、--quarter、--year 或 --from/--to 选择周期。",
+        )
     if kind == "custom":
         if start is None or end is None:
             raise FatalError("--from 和 --to 要一起给出", "例如 --from 2026-11-01 --to 2026-11-28")
         if end < start:
             raise FatalError(f"--to {end} 早于 --from {start}", "请交换两个日期。")
-    pk: PeriodKind = kind  # type: ignore[assignment]
+    pk: PeriodKind = kind
     return period_of(pk, as_of, start, end)
 
 
@@ -95,7 +116,10 @@ def _check_unit(ledger: Ledger, unit: str) -> None:
         return
     by_name = {u.name: uid for uid, u in ledger.units.items()}
     if unit in by_name:
-        raise FatalError(f"--unit 要填单位代码，不是名称：{unit} 的代码是 {by_name[unit]}", f"--unit {by_name[unit]}")
+        raise FatalError(
+            f"--unit 要填单位代码，不是名称：{unit} 的代码是 {by_name[unit]}",
+            f"--unit {by_name[unit]}",
+        )
     guess = did_you_mean(unit, list(ledger.units))
     raise FatalError(
         f"units.yaml 中没有代码为 {unit} 的单位",
@@ -131,7 +155,8 @@ def brief(
     errors = [p for p in ledger.problems if p.severity == "error"]
     if errors:
         print(
-            f"注意：台账有 {len(errors)} 处错误，有错误的任务未计入；请先运行 sanzhua check 查看并修正。",
+            f"注意：台账有 {len(errors)} 处错误，有错误的任务未计入；"
+            "请先运行 sanzhua check 查看并修正。",
             file=sys.stderr,
         )
 

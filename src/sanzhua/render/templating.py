@@ -161,7 +161,9 @@ FILTERS: dict[str, Callable[..., Any]] = {
 }
 
 
-def environment(*, markdown: bool = False, loader_dirs: list[Path] | None = None) -> SandboxedEnvironment:
+def environment(
+    *, markdown: bool = False, loader_dirs: list[Path] | None = None
+) -> SandboxedEnvironment:
     """A sandboxed Jinja2 environment with StrictUndefined and sanzhua's filters.
 
     For Markdown, every printed string is escaped unless it went through `|md`

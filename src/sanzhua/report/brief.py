@@ -293,7 +293,9 @@ class Brief:
     behind: tuple[TaskLine, ...]
     unreported: tuple[UnreportedGroup, ...]
     unreported_tasks: int
-    coming_due: tuple[Item, ...]  # open tasks and milestones due from evaluated_at to next period's end
+    coming_due: tuple[
+        Item, ...
+    ]  # open tasks and milestones due from evaluated_at to next period's end
     requirements: tuple[str, ...]
     appendix: tuple[TaskLine, ...]  # every open task with its light
     ranking: tuple[RankRow, ...]
@@ -421,7 +423,12 @@ def ranking(
         row[3] += "overdue" in states
     keyed = sorted(
         due.items(),
-        key=lambda kv: (-Fraction(kv[1][1], kv[1][0]), -kv[1][0], order.get(kv[0], len(order)), kv[0]),
+        key=lambda kv: (
+            -Fraction(kv[1][1], kv[1][0]),
+            -kv[1][0],
+            order.get(kv[0], len(order)),
+            kv[0],
+        ),
     )
     rows: list[RankRow] = []
     prev: Fraction | None = None
@@ -468,7 +475,9 @@ class _Lines:
         return self.order.get(uid, len(self.order))
 
     def note(self, task: Task) -> str:
-        for p in sorted((p for p in task.progress if p.date <= self.at), key=lambda p: p.date, reverse=True):
+        for p in sorted(
+            (p for p in task.progress if p.date <= self.at), key=lambda p: p.date, reverse=True
+        ):
             if p.note:
                 return p.note
         return ""
@@ -524,7 +533,9 @@ class _Lines:
             overdue_milestones=tuple(m.name for m in ts.overdue_milestones),
         )
 
-    def milestone_item(self, ts: TaskStateLike, m: Milestone, workdays_left: int | None = None) -> Item:
+    def milestone_item(
+        self, ts: TaskStateLike, m: Milestone, workdays_left: int | None = None
+    ) -> Item:
         t = ts.task
         return Item(
             no=0,
@@ -558,7 +569,7 @@ def _category(category: str | None, lang: Lang) -> str:
 
 
 def _breakdown(
-    evaluation: EvaluationLike, key: Callable[[TaskStateLike], str], order: Callable[[str], object]
+    evaluation: EvaluationLike, key: Callable[[TaskStateLike], str], order: Callable[[str], int]
 ) -> tuple[BreakdownRow, ...]:
     acc: dict[str, list[int]] = {}
     for ts in evaluation.tasks.values():
@@ -716,13 +727,18 @@ def assemble_brief(
     ]
     completed_states.sort(key=lambda ts: (ts.done or at, lines.unit_key(ts.task.lead)))
     completed = _numbered_lines(lines.task_line(ts) for ts in completed_states)
-    done_early = _numbered_lines(x for x in completed if x.early_days is not None and x.early_days > 0)
+    done_early = _numbered_lines(
+        x for x in completed if x.early_days is not None and x.early_days > 0
+    )
 
     overdue, n_overdue, n_ms = _overdue_groups(now, lines, ledger)
 
     behind_states = [ts for ts in states if "behind" in ts.states]
     behind_states.sort(
-        key=lambda ts: (-((ts.expected_percent or 0) - (ts.percent or 0)), lines.unit_key(ts.task.lead))
+        key=lambda ts: (
+            -((ts.expected_percent or 0) - (ts.percent or 0)),
+            lines.unit_key(ts.task.lead),
+        )
     )
     behind = _numbered_lines(lines.task_line(ts) for ts in behind_states)
 
@@ -732,7 +748,9 @@ def assemble_brief(
             unrep.setdefault(ts.task.lead, []).append(ts)
     unrep_sorted = sorted(unrep.items(), key=lambda kv: (-len(kv[1]), lines.unit_key(kv[0])))
     unreported = tuple(
-        UnreportedGroup(uid, lines.unit_name(uid), _numbered_lines(lines.task_line(ts) for ts in tss))
+        UnreportedGroup(
+            uid, lines.unit_name(uid), _numbered_lines(lines.task_line(ts) for ts in tss)
+        )
         for uid, tss in unrep_sorted
     )
 
@@ -742,7 +760,9 @@ def assemble_brief(
         if c not in cats:
             cats.append(c)
     by_category = _breakdown(
-        now, lambda ts: _category(ts.task.category, lang), lambda c: cats.index(c) if c in cats else 99
+        now,
+        lambda ts: _category(ts.task.category, lang),
+        lambda c: cats.index(c) if c in cats else 99,
     )
     kinds: list[str] = []
     for u in ledger.units.values():
@@ -757,7 +777,9 @@ def assemble_brief(
     by_unit_kind = _breakdown(now, kind_of, lambda k: kinds.index(k) if k in kinds else 99)
 
     appendix_states = [ts for ts in states if ts.is_open]
-    appendix_states.sort(key=lambda ts: (lines.unit_key(ts.task.lead), _LIGHT_ORDER.get(ts.light, 9)))
+    appendix_states.sort(
+        key=lambda ts: (lines.unit_key(ts.task.lead), _LIGHT_ORDER.get(ts.light, 9))
+    )
     appendix = _numbered_lines(lines.task_line(ts) for ts in appendix_states)
 
     ranking_start = date(at.year, 1, 1)
@@ -800,7 +822,8 @@ def assemble_brief(
 
 
 def units_needing_notice(evaluation: EvaluationLike) -> list[str]:
-    """Lead units with any overdue, milestone-overdue, due-soon or unreported task, in ledger order."""
+    """Lead units with any overdue, milestone-overdue, due-soon or unreported task,
+    in ledger order."""
     wanted = {"overdue", "milestone_overdue", "due_soon", "no_report"}
     out: list[str] = []
     for ts in evaluation.tasks.values():

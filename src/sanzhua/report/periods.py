@@ -57,14 +57,18 @@ def quarter_of(d: date) -> Period:
     q = (d.month - 1) // 3
     first = date(d.year, 3 * q + 1, 1)
     last_month = 3 * q + 3
-    return Period("quarter", first, date(d.year, last_month, calendar.monthrange(d.year, last_month)[1]))
+    return Period(
+        "quarter", first, date(d.year, last_month, calendar.monthrange(d.year, last_month)[1])
+    )
 
 
 def year_of(d: date) -> Period:
     return Period("year", date(d.year, 1, 1), date(d.year, 12, 31))
 
 
-def period_of(kind: PeriodKind, as_of: date, start: date | None = None, end: date | None = None) -> Period:
+def period_of(
+    kind: PeriodKind, as_of: date, start: date | None = None, end: date | None = None
+) -> Period:
     """The period of `kind` that holds `as_of`; for "custom", `start`..`end`."""
     if kind == "week":
         return week_of(as_of)

@@ -1,0 +1,433 @@
+"""`sanzhua brief`: periods, the assembled Brief, Markdown (golden file) and Word read back.
+
+Regenerate the golden Markdown deliberately with SANZHUA_REGEN=1.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import textwrap
+import zipfile
+from datetime import date
+from pathlib import Path
+
+import pytest
+from docx import Document
+from docx.oxml.ns import qn
+from docx.shared import Mm
+
+from sanzhua.commands.brief import brief, brief_context
+from sanzhua.evaluate import evaluate
+from sanzhua.load import load_ledger
+from sanzhua.render.docx import render_docx
+from sanzhua.render.markdown import render_markdown
+from sanzhua.render.templating import builtin_dir, md_escape
+from sanzhua.report.brief import assemble_brief, assemble_notice, ranking, units_needing_notice
+from sanzhua.report.periods import (
+    Period,
+    issue_number,
+    month_of,
+    previous,
+    quarter_of,
+    week_of,
+)
+
+FIXTURES = Path(__file__).parent / "fixtures" / "brief"
+AS_OF = date(2026, 11, 25)  # a Wednesday; week 47 counted from 2026-01-05
+
+SETTINGS = """\
+name: 测试县“三抓两促”活动
+office: 县“三抓两促”活动推进办公室
+year: 2026
+lang: zh
+due_soon_days: 5
+behind_margin: 20
+report_every: week
+bulletin:
+  name: 政务督查
+  first_week: 2026-01-05
+  report: 县委、县政府主要领导
+  send: 县委、县政府各位领导
+  issue: 各乡（镇）人民政府，县直各部门
+  requirements:
+    - 对逾期任务，责任单位要在3个工作日内书面说明原因。
+  copies: 30
+"""
+
+UNITS = """\
+units:
+  - {id: fgw, name: 县发改委, kind: 县直部门, head: 王某某}
+  - {id: zjj, name: 县住建局, kind: 县直部门, head: 余某某}
+  - {id: cg, name: 城关镇, kind: 乡镇, head: 刘某某}
+"""
+
+FGW = """\
+unit: fgw
+tasks:
+  - id: FGW-1
+    title: 项目 A|B *重点* <前期> & 手续
+    category: 抓具体/抓项目建设
+    owner: 张某某
+    leader: 副县长 赵某某
+    start: 2026-03-01
+    due: 2026-10-31
+    progress:
+      - {date: 2026-11-24, percent: 80, note: 正在办理用地手续}
+  - id: FGW-2
+    title: 完成可研批复
+    category: 抓具体/抓项目建设
+    owner: 贾某某
+    start: 2026-03-01
+    due: 2026-12-31
+    done: 2026-11-24
+  - id: FGW-3
+    title: 森林公园开工建设
+    category: 抓具体/抓项目建设
+    owner: 贾某某
+    leader: 副县长 赵某某
+    start: 2026-03-01
+    due: 2026-12-31
+    milestones:
+      - {name: 完成设计, due: 2026-11-10}
+    progress:
+      - {date: 2026-11-23, percent: 85}
+"""
+
+ZJJ = """\
+unit: zjj
+tasks:
+  - id: ZJJ-1
+    title: 污水处理厂建成投用
+    category: 抓具体/抓民生改善
+    owner: 余某某
+    leader: 副县长 李某某
+    start: 2026-01-01
+    due: 2026-09-30
+    progress:
+      - {date: 2026-11-20, percent: 88}
+  - id: ZJJ-2
+    title: 老旧小区供热整改
+    category: 抓具体/抓民生改善
+    owner: 余某某
+    start: 2026-01-01
+    due: 2026-11-30
+    progress:
+      - {date: 2026-11-24, percent: 90}
+  - id: ZJJ-3
+    title: 廉租房建设
+    category: 抓具体/抓民生改善
+    owner: 阎某某
+    start: 2026-01-01
+    due: 2026-12-31
+    progress:
+      - {date: 2026-10-01, percent: 20}
+"""
+
+CG = """\
+unit: cg
+tasks:
+  - id: CG-1
+    title: 城关镇招商引资
+    category: 抓具体/抓项目建设
+    owner: 宋某某
+    start: 2026-01-01
+    due: 2026-12-31
+    progress:
+      - {date: 2026-11-24, percent: 95}
+"""
+
+
+def write_ledger(root: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def ledger_root(tmp_path: Path) -> Path:
+    return write_ledger(
+        tmp_path,
+        {
+            "sanzhua.yaml": SETTINGS,
+            "units.yaml": UNITS,
+            "ledgers/fgw.yaml": FGW,
+            "ledgers/zjj.yaml": ZJJ,
+            "ledgers/cg.yaml": CG,
+        },
+    )
+
+
+def _brief(root: Path, period: Period | None = None, as_of: date = AS_OF):  # type: ignore[no-untyped-def]
+    ledger = load_ledger(root, cache=False)
+    assert [p for p in ledger.problems if p.severity == "error"] == []
+    b = assemble_brief(ledger, lambda d: evaluate(ledger, d), period or week_of(as_of), as_of)
+    return ledger, b
+
+
+# ---------------------------------------------------------------------------
+# Periods and issue numbers
+
+
+def test_week_is_monday_to_sunday() -> None:
+    p = week_of(date(2026, 11, 25))
+    assert (p.start, p.end) == (date(2026, 11, 23), date(2026, 11, 29))
+    assert week_of(date(2026, 11, 29)) == p
+    assert previous(p).end == date(2026, 11, 22)
+
+
+@pytest.mark.parametrize(
+    ("as_of", "first_week", "number"),
+    [
+        (date(2026, 1, 5), date(2026, 1, 5), 1),
+        (date(2026, 1, 11), date(2026, 1, 5), 1),
+        (date(2026, 1, 12), date(2026, 1, 5), 2),
+        (date(2026, 11, 25), date(2026, 1, 5), 47),
+        (date(2026, 11, 25), date(2026, 1, 7), 47),  # any day of week 1 will do
+        (date(2026, 11, 25), None, 47),  # default: first Monday of the ledger's year
+        (date(2027, 1, 4), date(2026, 1, 5), 53),
+        (date(2026, 1, 2), date(2026, 1, 5), None),  # before week 1
+    ],
+)
+def test_weekly_issue_number(as_of: date, first_week: date | None, number: int | None) -> None:
+    assert issue_number(week_of(as_of), first_week=first_week, year=2026) == number
+
+
+def test_other_issue_numbers_are_ordinals() -> None:
+    assert issue_number(month_of(date(2026, 11, 25)), first_week=None, year=2026) == 11
+    assert issue_number(quarter_of(date(2026, 11, 25)), first_week=None, year=2026) == 4
+    q = quarter_of(date(2026, 8, 1))
+    assert (q.start, q.end) == (date(2026, 7, 1), date(2026, 9, 30))
+
+
+# ---------------------------------------------------------------------------
+# The assembled data: exactly FORMAT.md's states
+
+
+def test_brief_sections_follow_the_states(ledger_root: Path) -> None:
+    _, b = _brief(ledger_root)
+    assert b.header.name == "政务督查"
+    assert b.header.number == 47
+    overdue = [
+        (g.unit_id, [(x.id, x.milestone, x.days_overdue) for x in g.items]) for g in b.overdue
+    ]
+    # Two overdue tasks (zjj 56 days, fgw 25 days) and one overdue milestone; worst unit first.
+    assert overdue == [
+        ("fgw", [("FGW-1", "", 25), ("FGW-3", "完成设计", 15)]),
+        ("zjj", [("ZJJ-1", "", 56)]),
+    ] or overdue == [
+        ("zjj", [("ZJJ-1", "", 56)]),
+        ("fgw", [("FGW-1", "", 25), ("FGW-3", "完成设计", 15)]),
+    ]
+    assert b.overdue_tasks == 2 and b.overdue_milestones == 1
+    assert [x.id for x in b.completed] == ["FGW-2"]
+    assert b.completed[0].early_days == 37
+    assert [x.id for x in b.coming_due] == ["ZJJ-2"]
+    assert [g.unit_id for g in b.unreported] == ["zjj"]
+    assert [x.id for x in b.unreported[0].tasks] == ["ZJJ-3"]
+    assert "ZJJ-3" in [x.id for x in b.behind]
+    assert b.totals.tasks == 7 and b.totals.done == 1 and b.totals.overdue == 2
+    assert {x.id for x in b.appendix} == {"FGW-1", "FGW-3", "ZJJ-1", "ZJJ-2", "ZJJ-3", "CG-1"}
+
+
+def test_ranking_ties_share_a_rank(ledger_root: Path) -> None:
+    ledger = load_ledger(ledger_root, cache=False)
+    ev = evaluate(ledger, date(2026, 12, 31))
+    rows = ranking(ev, date(2026, 1, 1), date(2026, 12, 31), ledger.units)
+    by_unit = {r.unit_id: r for r in rows}
+    # fgw: FGW-2 done on time, FGW-1 and FGW-3 not done -> 1/3; zjj 0/3; cg 0/1.
+    assert by_unit["fgw"].rank == 1 and by_unit["fgw"].rate == pytest.approx(33.3)
+    assert by_unit["zjj"].rank == by_unit["cg"].rank == 2
+
+
+def test_notice_lists_only_the_units_own_problems(ledger_root: Path) -> None:
+    ledger = load_ledger(ledger_root, cache=False)
+    ev = evaluate(ledger, AS_OF)
+    n = assemble_notice(ledger, ev, "zjj", AS_OF)
+    assert [x.id for x in n.overdue] == ["ZJJ-1"]
+    assert [x.id for x in n.due_soon] == ["ZJJ-2"]
+    assert [x.id for x in n.unreported] == ["ZJJ-3"]
+    assert n.reply_by == date(2026, 11, 30)
+    assert units_needing_notice(ev) == ["fgw", "zjj"]
+    md = render_markdown("notice.md.j2", {"n": n, "lang": "zh"}, ledger.root)
+    assert "县住建局：" in md and "ZJJ-1" in md and "FGW-1" not in md
+
+
+# ---------------------------------------------------------------------------
+# Markdown
+
+
+def test_markdown_golden(ledger_root: Path) -> None:
+    _, b = _brief(ledger_root)
+    md = render_markdown("brief.md.j2", brief_context(b), ledger_root)
+    golden = FIXTURES / "week.md"
+    if os.environ.get("SANZHUA_REGEN"):
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_text(md, encoding="utf-8")
+    assert md == golden.read_text(encoding="utf-8")
+
+
+def test_markdown_escapes_ledger_text(ledger_root: Path) -> None:
+    _, b = _brief(ledger_root)
+    md = render_markdown("brief.md.j2", brief_context(b), ledger_root)
+    assert r"项目 A\|B \*重点\* \<前期\> & 手续" in md
+    for line in md.splitlines():
+        if line.startswith("| ") and "FGW-1" in line:
+            assert line.replace(r"\|", "").count("|") == line.count("|") - line.count(r"\|")
+    assert md_escape("a|b*c_d") == r"a\|b\*c\_d"
+    assert md_escape("&amp;") == r"\&amp;"
+
+
+def test_empty_sections_say_so(tmp_path: Path) -> None:
+    root = write_ledger(
+        tmp_path,
+        {
+            "sanzhua.yaml": "name: 空县\nyear: 2026\nreport_every: none\n",
+            "units.yaml": UNITS,
+            "ledgers/cg.yaml": """\
+                unit: cg
+                tasks:
+                  - {id: CG-1, title: 招商引资, start: 2026-01-01, due: 2026-12-31}
+                """,
+        },
+    )
+    _, b = _brief(root)
+    md = render_markdown("brief.md.j2", brief_context(b), root)
+    for sentence in (
+        "本期没有完成的任务。",
+        "本期没有逾期未完成的任务和节点。",
+        "本期没有进度滞后的任务。",
+        "各单位均按时报送了任务进展。",
+        "没有到期的任务和节点。",
+    ):
+        assert sentence in md
+
+
+def test_user_template_overrides_and_is_sandboxed(ledger_root: Path) -> None:
+    own = ledger_root / "templates"
+    own.mkdir()
+    (own / "brief.md.j2").write_text("{{ h.name }} 第{{ h.number }}期\n", encoding="utf-8")
+    out = io.StringIO()
+    assert brief(ledger_root, as_of=AS_OF, period="week", fmt="md", out=out) == 0
+    assert out.getvalue() == "政务督查 第47期\n"
+    (own / "brief.md.j2").write_text("{{ h.__class__.__mro__ }}\n", encoding="utf-8")
+    from sanzhua.errors import FatalError
+
+    with pytest.raises(FatalError):
+        brief(ledger_root, as_of=AS_OF, period="week", fmt="md", out=io.StringIO())
+
+
+# ---------------------------------------------------------------------------
+# Word
+
+
+def _docx(ledger_root: Path) -> Document:  # type: ignore[valid-type]
+    _, b = _brief(ledger_root)
+    data = render_docx("brief.docx", brief_context(b), ledger_root)
+    return Document(io.BytesIO(data))
+
+
+def test_docx_page_setup_and_fonts(ledger_root: Path) -> None:
+    doc = _docx(ledger_root)
+    sec = doc.sections[0]
+    assert (round(sec.page_width.mm), round(sec.page_height.mm)) == (210, 297)
+    assert round(sec.top_margin.mm) == 37 and round(sec.left_margin.mm) == 28
+    assert round(sec.bottom_margin.mm) == 35 and round(sec.right_margin.mm) == 26
+    assert abs(sec.page_width - sec.left_margin - sec.right_margin - Mm(156)) < Mm(0.1)
+    normal = doc.styles["Normal"]
+    rfonts = normal.element.rPr.find(qn("w:rFonts"))
+    assert rfonts.get(qn("w:eastAsia")) == "仿宋_GB2312"
+    assert rfonts.get(qn("w:ascii")) == "仿宋_GB2312"
+    assert normal.font.size.pt == 16
+    assert normal.paragraph_format.line_spacing.twips == 579  # 22 lines a page
+    assert doc.styles["一级标题"].element.rPr.find(qn("w:rFonts")).get(qn("w:eastAsia")) == "黑体"
+    assert (
+        doc.styles["二级标题"].element.rPr.find(qn("w:rFonts")).get(qn("w:eastAsia"))
+        == "楷体_GB2312"
+    )
+    title = doc.styles["文件标题"]
+    assert title.element.rPr.find(qn("w:rFonts")).get(qn("w:eastAsia")) == "方正小标宋简体"
+    assert title.font.size.pt == 22
+
+
+def test_docx_header_footer_and_content(ledger_root: Path) -> None:
+    doc = _docx(ledger_root)
+    texts = [p.text for p in doc.paragraphs]
+    assert texts[0] == "政务督查"
+    assert texts[1] == "第47期"
+    assert texts[2] == "县“三抓两促”活动推进办公室\t2026年11月25日"
+    assert doc.paragraphs[0].style.font.color.rgb is not None
+    assert str(doc.paragraphs[0].style.font.color.rgb) == "FF0000"
+    rule = doc.paragraphs[2].style.element.pPr.find(qn("w:pBdr")).find(qn("w:bottom"))
+    assert rule.get(qn("w:color")) == "FF0000"
+    # odd/even page numbers "— N —"
+    assert doc.settings.odd_and_even_pages_header_footer
+    sec = doc.sections[0]
+    for footer, align in ((sec.footer, "right"), (sec.even_page_footer, "left")):
+        xml = footer._element.xml
+        assert "PAGE" in xml and "— " in xml and " —" in xml
+        assert footer.paragraphs[0].alignment is not None
+        assert align in str(footer.paragraphs[0].alignment).lower()
+    # the overdue tasks in the 通报 table, escaped text intact
+    cells = {c.text for t in doc.tables for row in t.rows for c in row.cells}
+    assert "ZJJ-1" in cells and "FGW-1" in cells
+    assert "项目 A|B *重点* <前期> & 手续" in cells
+    assert not any("{%" in c or "{{" in c for c in cells)
+    assert not any("{%" in t or "{{" in t for t in texts)
+    body = "\n".join(texts)
+    assert "报：县委、县政府主要领导" in cells
+    assert "本期没有" not in body or "进度滞后" in body
+
+
+def test_shipped_templates_render(ledger_root: Path, tmp_path: Path) -> None:
+    """Every built-in template renders (catches curly quotes or split tags after editing)."""
+    names = sorted(p.name for p in builtin_dir().iterdir() if p.suffix in (".docx", ".j2"))
+    assert {"brief.docx", "notice.docx", "brief.md.j2", "notice.md.j2"} <= set(names)
+    for name in ("brief.docx", "notice.docx"):
+        with zipfile.ZipFile(builtin_dir() / name) as z:
+            xml = z.read("word/document.xml").decode("utf-8")
+        assert "“ }}" not in xml and "‘" not in xml.split("{%")[0]
+    outdir = tmp_path / "out"
+    assert (
+        brief(
+            ledger_root,
+            as_of=AS_OF,
+            period="month",
+            fmt="docx",
+            output=outdir / "m.docx",
+            out=io.StringIO(),
+        )
+        == 0
+    )
+    assert (
+        brief(
+            ledger_root,
+            as_of=AS_OF,
+            unit="zjj",
+            fmt="docx",
+            output=outdir / "n.docx",
+            out=io.StringIO(),
+        )
+        == 0
+    )
+    assert (
+        brief(ledger_root, as_of=AS_OF, each_unit=outdir / "each", fmt="md", out=io.StringIO()) == 0
+    )
+    assert sorted(p.name for p in (outdir / "each").iterdir()) == [
+        "督办通知-县住建局-2026-11-25.md",
+        "督办通知-县发改委-2026-11-25.md",
+    ]
+    n = Document(str(outdir / "n.docx"))
+    assert any(c.text == "ZJJ-1" for t in n.tables for row in t.rows for c in row.cells)
+
+
+def test_default_docx_name(
+    ledger_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    out = io.StringIO()
+    assert brief(ledger_root, as_of=AS_OF, period="week", fmt="docx", out=out) == 0
+    assert out.getvalue().strip() == "政务督查-2026-第47期.docx"
+    assert (tmp_path / "政务督查-2026-第47期.docx").is_file()
