@@ -714,7 +714,7 @@ def build_brief() -> Document:  # type: ignore[valid-type]
             "{{ x.deadline|tdate(b.as_of.year) }}",
             "{{ x.days_overdue }}",
         ],
-        [11, 21, 45, 17, 22, 21, 19],
+        [11, 21, 43, 17, 22, 23, 19],
         loop="g.items",
         group=(
             "b.overdue",
@@ -785,7 +785,7 @@ def build_brief() -> Document:  # type: ignore[valid-type]
             "{{ x.deadline|tdate(b.as_of.year) }}",
             "{{ x.workdays_left|num }}",
         ],
-        [11, 21, 44, 25, 17, 21, 17],
+        [11, 21, 42, 25, 17, 23, 17],
         loop="b.coming_due",
         left_cols=(2, 3),
     )
@@ -899,7 +899,7 @@ def build_notice() -> Document:  # type: ignore[valid-type]
         para(doc, "{%p endif %}")
 
     item_headers = ["序号", "编号", "任务", "责任人", "包抓领导", "时限", "逾期天数"]
-    item_widths = [11, 21, 45, 17, 22, 21, 19]
+    item_widths = [11, 21, 43, 17, 22, 23, 19]
     section(
         "一、逾期未完成任务",
         "n.overdue or n.milestone_overdue",
@@ -937,7 +937,7 @@ def build_notice() -> Document:  # type: ignore[valid-type]
                 "{{ x.deadline|tdate(n.as_of.year) }}",
                 "{{ x.workdays_left|num }}",
             ],
-            [11, 21, 45, 17, 22, 21, 19],
+            [11, 21, 43, 17, 22, 23, 19],
             loop="n.due_soon",
             left_cols=(2, 4),
         ),
