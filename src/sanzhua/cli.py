@@ -176,6 +176,29 @@ def init_cmd(
     run(lambda: init(directory, name=name, lang=lang, force=force))
 
 
+@app.command("score")
+def score_cmd(
+    root: RootOpt = None,
+    as_of: AsOfOpt = None,
+    lang: LangOpt = None,
+    month: Annotated[bool, typer.Option("--month", help="Score the month that holds the as-of date (月度).")] = False,
+    quarter: Annotated[bool, typer.Option("--quarter", help="Score the quarter that holds the as-of date (季度测评).")] = False,
+    year: Annotated[bool, typer.Option("--year", help="Score the year that holds the as-of date (年终考核; the default).")] = False,
+    start: Annotated[str | None, typer.Option("--from", help="First day of a custom period, e.g. 2026-10-01.")] = None,
+    end: Annotated[str | None, typer.Option("--to", help="Last day of a custom period (default: the as-of date).")] = None,
+    explain: Annotated[str | None, typer.Option("--explain", metavar="UNIT", help="List every point a unit gained or lost, with the task and the reason.")] = None,
+    kind: Annotated[list[str] | None, typer.Option("--kind", help="Only units of this kind (乡镇, 县直部门), ranked among themselves.")] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table, json, csv or md.")] = "table",
+) -> None:
+    """Score and rank the units over a period by the ledger's scoring rules (考评排名)."""
+    from sanzhua.commands.score import resolve_period, score
+
+    day = as_of_date(as_of)
+    run(lambda: score(root, as_of=day, period=resolve_period(day, month=month, quarter=quarter, year=year,
+                                                             start=start, end=end),
+                      fmt=fmt, lang=lang, explain=explain, kinds=kind or (), color=sys.stdout.isatty()))
+
+
 def main() -> None:
     """Console entry point."""
     try:

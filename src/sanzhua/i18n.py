@@ -145,6 +145,28 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "done.no-date.hint": ("加上 done: 完成日期（或用 sanzhua done 编号）", "add 'done: DATE' (or run 'sanzhua done ID')"),
     # fatal / cli
     "cli.no-root": ("这里不是台账仓库", "this is not a ledger repository"),
+    # score
+    "score.done_on_time": ("按时完成（时限 {deadline}，{done} 完成）", "done on time (due {deadline}, done {done})"),
+    "score.done_early": ("提前 {days} 天完成（时限 {deadline}，{done} 完成；提前 {early_days} 天及以上加分）", "done {days} days early (due {deadline}, done {done}; {early_days} days or more earn this)"),
+    "score.done_late": ("逾期 {days} 天完成（时限 {deadline}，{done} 完成）", "done {days} days late (due {deadline}, done {done})"),
+    "score.done_late_time": ("逾期 {days} 天完成：{rate}{capped}", "done {days} days late: {rate}{capped}"),
+    "score.overdue": ("逾期未完成（时限 {deadline}，截至 {at} 逾期 {days} 天）", "overdue (due {deadline}, {days} days overdue at {at})"),
+    "score.overdue_time": ("逾期 {days} 天：{rate}{capped}", "{days} days overdue: {rate}{capped}"),
+    "score.rate.day": ("每天 {per_day}", "{per_day} a day"),
+    "score.rate.week": ("每周 {per_week}（计 {weeks} 周，不足一周按一周计）", "{per_week} a week ({weeks} weeks; a started week counts)"),
+    "score.capped": ("，封顶 {cap} 分", ", capped at {cap}"),
+    "score.milestone_missed": ("节点“{milestone}”未按期完成（节点时限 {due}）", "milestone '{milestone}' missed (due {due})"),
+    "score.milestone_missed.late": ("节点“{milestone}”未按期完成（节点时限 {due}，{done} 才完成）", "milestone '{milestone}' missed (due {due}, done only {done})"),
+    "score.report_missing": ("{from}至{to}未报送进展", "no progress report from {from} to {to}"),
+    "score.behind": ("进度滞后（截至 {at} 实际进度 {percent}%，应达 {expected}%）", "behind schedule ({percent}% done at {at}, {expected}% expected)"),
+    "score.weight": ("，×权重 {weight}", ", × weight {weight}"),
+    "score.share": ("，×配合单位分成 {share}", ", × partner share {share}"),
+    "score.rules.reward-negative": ("“{key}”是加分项，这里写成了负数 {value}，会扣分", "'{key}' is a reward but is written negative ({value}): it takes points away"),
+    "score.rules.reward-negative.hint": ("加分写正数，例如 {key}: {value}；确实要扣分可忽略此警告", "write rewards as positive numbers, e.g. {key}: {value}; ignore this if a deduction is meant"),
+    "score.rules.penalty-positive": ("“{key}”是扣分项，这里写成了正数 {value}，会加分", "'{key}' is a penalty but is written positive ({value}): it adds points"),
+    "score.rules.penalty-positive.hint": ("扣分写负数，例如 {key}: {value}；确实要加分可忽略此警告", "write penalties as negative numbers, e.g. {key}: {value}; ignore this if a reward is meant"),
+    "score.rules.unused-category": ("category_weights 中的类别“{category}”没有对应的任务", "no task has the category '{category}' named in category_weights"),
+    "score.rules.unused-category.hint": ("类别名称要与任务的 category 一致，也可写前半段，如“抓具体”", "use a task's category, or its first part such as 抓具体"),
 }
 
 

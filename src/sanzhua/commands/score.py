@@ -1,0 +1,442 @@
+"""`sanzhua score`: every unit's score and rank over a period, and why (考评排名)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from collections.abc import Callable, Iterable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sanzhua.commands.common import EXIT_OK, EXIT_PROBLEMS, open_ledger
+from sanzhua.dates import DateError, parse_when
+from sanzhua.errors import FatalError
+from sanzhua.i18n import Lang, label, words
+from sanzhua.output import format_text
+from sanzhua.report.periods import Period, PeriodKind, period_label, period_of
+from sanzhua.score import (
+    COUNT_KEYS,
+    Scoreboard,
+    UnitScore,
+    number,
+    reason_text,
+    rules_from_root,
+    score_units,
+    signed,
+)
+
+COUNT_LABELS: dict[str, tuple[str, str]] = {
+    "tasks": ("牵头任务", "tasks led"),
+    "partner_tasks": ("配合任务", "partner tasks"),
+    "done_on_time": ("按时完成", "on time"),
+    "done_early": ("提前完成", "early"),
+    "done_late": ("逾期完成", "done late"),
+    "overdue": ("逾期未完成", "overdue"),
+    "milestone_missed": ("节点未按期", "milestones missed"),
+    "report_missing": ("未报送进展", "reports missing"),
+    "behind": ("进度滞后", "behind"),
+}
+KIND_WORDS: dict[str, tuple[str, str]] = {
+    "month": ("月度", "month"),
+    "quarter": ("季度", "quarter"),
+    "year": ("年度", "year"),
+    "custom": ("自定", "custom"),
+    "week": ("周", "week"),
+}
+
+
+def resolve_period(
+    as_of: date,
+    *,
+    month: bool = False,
+    quarter: bool = False,
+    year: bool = False,
+    start: str | None = None,
+    end: str | None = None,
+) -> Period:
+    """--month/--quarter/--year: the one holding the as-of date; --from/--to: a custom span;
+    default: the year."""
+    chosen = [k for k, on in (("month", month), ("quarter", quarter), ("year", year)) if on]
+    if len(chosen) + (1 if start or end else 0) > 1:
+        raise FatalError(
+            "--month、--quarter、--year、--from/--to 只能选一种",
+            "choose one of --month, --quarter, --year or --from/--to",
+        )
+    if start or end:
+        first = _day(start, "--from", as_of.year) if start else date(as_of.year, 1, 1)
+        last = _day(end, "--to", first.year) if end else as_of
+        if last < first:
+            raise FatalError(f"--to {last} 早于 --from {first}", "--to must not be before --from")
+        return Period("custom", first, last)
+    kind: PeriodKind = chosen[0] if chosen else "year"  # type: ignore[assignment]
+    return period_of(kind, as_of)
+
+
+def _day(value: str, option: str, year: int) -> date:
+    try:
+        return parse_when(value.strip(), year)
+    except DateError as e:
+        raise FatalError(
+            f"{option}：无法识别的日期“{value}”（{e.detail_zh}）/ cannot read the date '{value}'",
+            f"例如 {option} 2026-10-01",
+        ) from None
+
+
+def score(
+    root: Path | None,
+    *,
+    as_of: date,
+    period: Period,
+    fmt: str = "table",
+    lang: str | None = None,
+    explain: str | None = None,
+    kinds: Iterable[str] = (),
+    out: Any = None,
+    color: bool = False,
+) -> int:
+    """Print the scoreboard (or one unit's explanation); 1 when the scoring rules have errors."""
+    if fmt not in FORMATS:
+        raise FatalError(
+            f"--format 只能是 {'、'.join(FORMATS)}（收到 {fmt}）",
+            f"--format takes one of {', '.join(FORMATS)}",
+        )
+    opened = open_ledger(root, lang)
+    ledger, chosen = opened.ledger, opened.lang
+    rules, problems = rules_from_root(ledger.root)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        from sanzhua.output import Summary
+
+        sys.stderr.write(
+            format_text(
+                errors, Summary(1, len(ledger.tasks), len(errors), 0, 0), chosen, ledger.root, as_of
+            )
+        )
+        sys.stderr.write(
+            words(
+                chosen,
+                "计分规则（sanzhua.yaml 的 scoring）有错误，改正后再计分\n",
+                "the scoring rules (scoring: in sanzhua.yaml) have errors; fix them first\n",
+            )
+        )
+        return EXIT_PROBLEMS
+    if period.start > as_of:
+        raise FatalError(
+            f"考评期 {period.start} 起，晚于 --as-of {as_of}",
+            "the period starts after the as-of date",
+        )
+    board = score_units(ledger, rules, period.start, period.end, as_of, kinds=tuple(kinds))
+    stream = out if out is not None else sys.stdout
+    if explain is not None:
+        unit = board.unit(explain) or next((u for u in board.units if u.name == explain), None)
+        if unit is None:
+            known = "、".join(u.unit for u in board.units)
+            raise FatalError(f"没有单位“{explain}” / no unit '{explain}'", f"units: {known}")
+        stream.write(EXPLAIN[fmt](board, unit, period, chosen))
+    else:
+        stream.write(FORMATS[fmt](board, period, chosen, color))
+    return EXIT_OK
+
+
+# ---------------------------------------------------------------------------
+# Data for every format
+
+
+def _period_json(board: Scoreboard, period: Period) -> dict[str, object]:
+    return {
+        "start": period.start.isoformat(),
+        "end": period.end.isoformat(),
+        "kind": period.kind,
+        "evaluated_at": board.evaluated_at.isoformat(),
+    }
+
+
+def _num(d: Any) -> Any:
+    from decimal import Decimal
+
+    if isinstance(d, Decimal):
+        return int(d) if d == d.to_integral_value() else float(d)
+    return d
+
+
+def entry_json(e: Any, lang: Lang) -> dict[str, object]:
+    return {
+        "points": _num(e.points),
+        "task": e.task_id,
+        "title": e.title,
+        "reason": e.reason_key,
+        "text": reason_text(e, lang),
+        "role": e.role,
+        "rule_points": _num(e.rule_points),
+        "weight": _num(e.weight),
+        "share": _num(e.share),
+        "date": e.date.isoformat() if e.date else None,
+        "args": {k: _num(v) for k, v in e.args.items()},
+    }
+
+
+def unit_json(u: UnitScore, lang: Lang, entries: bool = True) -> dict[str, object]:
+    doc: dict[str, object] = {
+        "unit": u.unit,
+        "name": u.name,
+        "kind": u.kind,
+        "score": _num(u.score),
+        "rank": u.rank,
+        "base": _num(u.base),
+        "added": _num(u.added),
+        "taken": _num(u.taken),
+        "counts": dict(u.counts),
+    }
+    if entries:
+        doc["entries"] = [entry_json(e, lang) for e in u.entries]
+    return doc
+
+
+def format_json(board: Scoreboard, period: Period, lang: Lang, color: bool = False) -> str:
+    doc = {
+        "version": 1,
+        "as_of": board.as_of.isoformat(),
+        "period": _period_json(board, period),
+        "rules": board.rules.as_dict(),
+        "units": [unit_json(u, lang) for u in board.units],
+    }
+    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+
+
+def _headers(lang: Lang) -> list[str]:
+    return [
+        words(lang, "排名", "rank"),
+        words(lang, "单位", "unit"),
+        words(lang, "编号", "id"),
+        words(lang, "得分", "score"),
+        words(lang, "加分", "added"),
+        words(lang, "扣分", "taken"),
+        *(label(COUNT_LABELS, k, lang) for k in COUNT_KEYS),
+    ]
+
+
+def _row(u: UnitScore) -> list[str]:
+    return [
+        str(u.rank),
+        u.name,
+        u.unit,
+        number(u.score),
+        signed(u.added) if u.added else "0",
+        number(u.taken),
+        *(str(u.counts.get(k, 0)) for k in COUNT_KEYS),
+    ]
+
+
+def _title(board: Scoreboard, period: Period, lang: Lang) -> str:
+    span = period_label(period, lang)
+    kind = label(KIND_WORDS, period.kind, lang)
+    if lang == "zh":
+        return (
+            f"{kind}考评排名 {span}（{period.start.isoformat()} 至 {period.end.isoformat()}，"
+            f"计至 {board.evaluated_at.isoformat()}）"
+        )
+    return (
+        f"Scores, {kind} {span} ({period.start.isoformat()} to {period.end.isoformat()}, "
+        f"as of {board.evaluated_at.isoformat()})"
+    )
+
+
+def format_csv(board: Scoreboard, period: Period, lang: Lang, color: bool = False) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["rank", "unit", "name", "kind", "score", "added", "taken", *COUNT_KEYS])
+    for u in board.units:
+        w.writerow(
+            [
+                u.rank,
+                u.unit,
+                u.name,
+                u.kind,
+                number(u.score),
+                number(u.added),
+                number(u.taken),
+                *(u.counts.get(k, 0) for k in COUNT_KEYS),
+            ]
+        )
+    return buf.getvalue()
+
+
+def _md_cell(s: str) -> str:
+    return s.replace("|", "\\|").replace("\n", " ")
+
+
+def format_md(board: Scoreboard, period: Period, lang: Lang, color: bool = False) -> str:
+    head = _headers(lang)
+    lines = [
+        f"## {_title(board, period, lang)}",
+        "",
+        "| " + " | ".join(head) + " |",
+        "|" + "|".join("---:" if i != 1 else "---" for i in range(len(head))) + "|",
+    ]
+    lines += ["| " + " | ".join(_md_cell(c) for c in _row(u)) + " |" for u in board.units]
+    return "\n".join(lines) + "\n"
+
+
+def format_table(board: Scoreboard, period: Period, lang: Lang, color: bool = False) -> str:
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=_title(board, period, lang), box=box.SIMPLE_HEAD, title_justify="left")
+    for i, h in enumerate(_headers(lang)):
+        table.add_column(h, justify="left" if i in (1, 2) else "right", no_wrap=i == 1)
+    for u in board.units:
+        table.add_row(*_row(u))
+    buf = io.StringIO()
+    console = Console(
+        file=buf,
+        force_terminal=color,
+        no_color=not color,
+        width=None if color else 200,
+        highlight=False,
+    )
+    console.print(table)
+    return buf.getvalue()
+
+
+FORMATS: dict[str, Callable[[Scoreboard, Period, Lang, bool], str]] = {
+    "table": format_table,
+    "json": format_json,
+    "csv": format_csv,
+    "md": format_md,
+}
+
+
+# ---------------------------------------------------------------------------
+# --explain UNIT
+
+
+def _explain_head(board: Scoreboard, u: UnitScore, period: Period, lang: Lang) -> str:
+    n = len(board.units)
+    if lang == "zh":
+        return (
+            f"{u.name}（{u.unit}）{_title(board, period, lang)}："
+            f"得分 {number(u.score)}，第 {u.rank} 名（共 {n} 个单位）"
+        )
+    return (
+        f"{u.name} ({u.unit}), {_title(board, period, lang)}: "
+        f"score {number(u.score)}, rank {u.rank} of {n}"
+    )
+
+
+def explain_text(board: Scoreboard, u: UnitScore, period: Period, lang: Lang) -> str:
+    lines = [
+        _explain_head(board, u, period, lang),
+        "",
+        f"  {number(u.base):>8}  " + words(lang, "基础分", "base score"),
+    ]
+    for e in u.entries:
+        lines.append(f"  {signed(e.points):>8}  {e.task_id}  {e.title}")
+        lines.append(f"  {'':>8}  {'':{len(e.task_id)}}  {reason_text(e, lang)}")
+    lines.append("  " + "-" * 8)
+    total = words(
+        lang,
+        f"合计：基础分 {number(u.base)}，加 {number(u.added)}，"
+        f"减 {number(-u.taken)}，得 {number(u.score)}",
+        f"total: base {number(u.base)}, +{number(u.added)}, "
+        f"-{number(-u.taken)} = {number(u.score)}",
+    )
+    lines.append(f"  {number(u.score):>8}  {total}")
+    return "\n".join(lines) + "\n"
+
+
+def explain_md(board: Scoreboard, u: UnitScore, period: Period, lang: Lang) -> str:
+    head = [
+        words(lang, "分值", "points"),
+        words(lang, "任务", "task"),
+        words(lang, "名称", "title"),
+        words(lang, "原因", "reason"),
+    ]
+    lines = [
+        f"## {_explain_head(board, u, period, lang)}",
+        "",
+        "| " + " | ".join(head) + " |",
+        "|---:|---|---|---|",
+        f"| {number(u.base)} | | | {words(lang, '基础分', 'base score')} |",
+    ]
+    for e in u.entries:
+        lines.append(
+            f"| {signed(e.points)} | {_md_cell(e.task_id)} | {_md_cell(e.title)} "
+            f"| {_md_cell(reason_text(e, lang))} |"
+        )
+    lines.append(f"| **{number(u.score)}** | | | **{words(lang, '得分', 'score')}** |")
+    return "\n".join(lines) + "\n"
+
+
+def explain_csv(board: Scoreboard, u: UnitScore, period: Period, lang: Lang) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(
+        [
+            "unit",
+            "points",
+            "task",
+            "title",
+            "reason",
+            "role",
+            "rule_points",
+            "weight",
+            "share",
+            "date",
+            "text",
+        ]
+    )
+    w.writerow(
+        [
+            u.unit,
+            number(u.base),
+            "",
+            "",
+            "base",
+            "",
+            "",
+            "",
+            "",
+            "",
+            words(lang, "基础分", "base score"),
+        ]
+    )
+    for e in u.entries:
+        w.writerow(
+            [
+                u.unit,
+                number(e.points),
+                e.task_id,
+                e.title,
+                e.reason_key,
+                e.role,
+                number(e.rule_points),
+                number(e.weight),
+                number(e.share),
+                e.date.isoformat() if e.date else "",
+                reason_text(e, lang),
+            ]
+        )
+    return buf.getvalue()
+
+
+def explain_json(board: Scoreboard, u: UnitScore, period: Period, lang: Lang) -> str:
+    doc = {
+        "version": 1,
+        "as_of": board.as_of.isoformat(),
+        "period": _period_json(board, period),
+        "units_ranked": len(board.units),
+        **unit_json(u, lang),
+    }
+    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+
+
+EXPLAIN: dict[str, Callable[[Scoreboard, UnitScore, Period, Lang], str]] = {
+    "table": explain_text,
+    "json": explain_json,
+    "csv": explain_csv,
+    "md": explain_md,
+}
