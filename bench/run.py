@@ -1,0 +1,489 @@
+"""`make bench`: sanzhua's speed and memory as ratios to a bare CSafeLoader load.
+
+    .venv/bin/python bench/run.py [--tasks 20000] [--big 100000] [--skip-big] [--repeat 3]
+
+Generates ledgers with bench/generate.py into bench/data/ (reused while the generator
+and its arguments are unchanged), runs every command in a fresh subprocess with the
+ledger root as working directory, and prints for each the best wall time of `--repeat`
+runs, its ratio to the baseline measured in the same run, and its peak memory.
+Writes the numbers to bench/results.json as well.
+
+Exit status: 0 when every command ran (even if a target is missed: this is a report),
+1 when a command failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import importlib.util
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+BENCH = Path(__file__).resolve().parent
+REPO = BENCH.parent
+DATA = BENCH / "data"
+RESULTS = BENCH / "results.json"
+AS_OF = "2026-11-25"
+TASKS_PER_UNIT = 20
+SEED = 1
+
+sys.path.insert(0, str(BENCH))
+from generate import generate  # noqa: E402  (bench/ is a folder of scripts, not a package)
+
+# The baseline: what any tool must at least do, read every ledger file and parse it
+# with libyaml, keeping the documents (a tool has to hold the ledger too).
+BASELINE = """
+import pathlib, sys, time, yaml
+t0 = time.perf_counter()
+docs = []
+for p in sorted(pathlib.Path("ledgers").rglob("*")):
+    if p.suffix in (".yaml", ".yml") and p.is_file():
+        docs.append(yaml.load(p.read_text(encoding="utf-8-sig"), Loader=yaml.CSafeLoader))
+print(f"{len(docs)} {time.perf_counter() - t0:.6f}")
+"""
+
+
+# --- running one command --------------------------------------------------------------
+
+
+@dataclass
+class Run:
+    seconds: float
+    peak_mb: float  # the whole process tree: main process and any worker processes
+    main_rss_mb: float  # ru_maxrss of the main process (and its largest reaped child)
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def _children(pid: int) -> list[int]:
+    out: list[int] = []
+    try:
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{tid}/children") as f:
+                out.extend(int(c) for c in f.read().split())
+    except OSError:
+        pass
+    return out
+
+
+def _memory_kb(pid: int) -> int:
+    """Proportional set size (shared pages split between sharers), else RSS."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    try:
+        with open(f"/proc/{pid}/statm") as f:
+            return int(f.read().split()[1]) * (os.sysconf("SC_PAGE_SIZE") // 1024)
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+class TreeSampler(threading.Thread):
+    """Samples the memory of a process and all its descendants until stopped."""
+
+    def __init__(self, pid: int, interval: float = 0.05) -> None:
+        super().__init__(daemon=True)
+        self.pid = pid
+        self.interval = interval
+        self.peak_kb = 0
+        self._stop_event = threading.Event()
+
+    def run(self) -> None:
+        while not self._stop_event.is_set():
+            total, todo, seen = 0, [self.pid], set()
+            while todo:
+                pid = todo.pop()
+                if pid in seen:
+                    continue
+                seen.add(pid)
+                total += _memory_kb(pid)
+                todo.extend(_children(pid))
+            self.peak_kb = max(self.peak_kb, total)
+            self._stop_event.wait(self.interval)
+
+    def stop(self) -> None:
+        self._stop_event.set()
+        self.join()
+
+
+def _read(f: IO[bytes]) -> str:
+    f.seek(0)
+    return f.read().decode("utf-8", "replace")
+
+
+def measure(argv: Sequence[str], cwd: Path, env: dict[str, str], keep_stdout: bool = True) -> Run:
+    """Run argv once in a fresh process; wall time, peak memory, exit code, output."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        stdout: IO[bytes] | int = out if keep_stdout else subprocess.DEVNULL
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(list(argv), cwd=cwd, env=env, stdout=stdout, stderr=err,
+                                stdin=subprocess.DEVNULL)
+        sampler = TreeSampler(proc.pid)
+        sampler.start()
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - t0
+        sampler.stop()
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        main_mb = usage.ru_maxrss / 1024  # kilobytes on Linux
+        return Run(
+            seconds=seconds,
+            peak_mb=max(main_mb, sampler.peak_kb / 1024),
+            main_rss_mb=main_mb,
+            returncode=proc.returncode,
+            stdout=_read(out) if keep_stdout else "",
+            stderr=_read(err),
+        )
+
+
+# --- the ledgers ------------------------------------------------------------------------
+
+
+def generator_hash() -> str:
+    return hashlib.sha256((BENCH / "generate.py").read_bytes()).hexdigest()
+
+
+def ledger(tasks: int) -> Path:
+    """The generated ledger root for `tasks` tasks, generated now unless already current."""
+    units = max(1, tasks // TASKS_PER_UNIT)
+    root = DATA / f"t{tasks}"
+    stamp_path = DATA / f"t{tasks}.stamp.json"
+    stamp = {"units": units, "tasks_per_unit": TASKS_PER_UNIT, "seed": SEED,
+             "generator_sha256": generator_hash()}
+    try:
+        current = json.loads(stamp_path.read_text()) == stamp and (root / "sanzhua.yaml").exists()
+    except (OSError, ValueError):
+        current = False
+    if not current:
+        print(f"generating {units} units x {TASKS_PER_UNIT} tasks into {root} ...",
+              file=sys.stderr, flush=True)
+        shutil.rmtree(root, ignore_errors=True)
+        stamp_path.unlink(missing_ok=True)
+        generate(root, units, TASKS_PER_UNIT, SEED)
+        stamp_path.write_text(json.dumps(stamp, indent=2) + "\n")
+    return root
+
+
+def ledger_paths(root: Path) -> list[Path]:
+    return sorted(p for p in (root / "ledgers").rglob("*")
+                  if p.suffix in (".yaml", ".yml") and p.is_file())
+
+
+def clear_cache(root: Path) -> None:
+    shutil.rmtree(root / ".sanzhua", ignore_errors=True)
+
+
+# --- the measurements -------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    name: str
+    command: str
+    seconds: float
+    peak_mb: float
+    main_rss_mb: float
+    runs: list[float]
+    target: str = ""
+    ratio: float | None = None  # seconds / baseline seconds
+    mem_ratio: float | None = None  # peak MB / baseline peak MB
+    passed: bool | None = None
+    failed: str | None = None  # why the command failed, if it did
+
+
+@dataclass
+class Case:
+    """One thing to time: how to run it, and its runs so far."""
+
+    name: str
+    argv: list[str]
+    cold: bool = False  # delete the cache before each run
+    warm: bool = False  # fill the cache, change one file, then run
+    keep_stdout: bool = True
+    runs: list[Run] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        return any(r.returncode != 0 for r in self.runs)
+
+
+@dataclass
+class Bench:
+    python: str
+    env: dict[str, str]
+    repeat: int
+    failures: list[str] = field(default_factory=list)
+
+    def sanzhua(self, *args: str) -> list[str]:
+        return [self.python, "-m", "sanzhua", *args]
+
+    def baseline_case(self) -> Case:
+        return Case("baseline", [self.python, "-c", BASELINE])
+
+    def rounds(self, root: Path, cases: list[Case]) -> None:
+        """Run every case `repeat` times, interleaved, so that a busy moment of the
+        machine does not land on one command only; a case that failed is not rerun."""
+        for _ in range(self.repeat):
+            for case in cases:
+                if case.failed:
+                    continue
+                if case.cold or case.warm:
+                    clear_cache(root)
+                if case.warm:
+                    case.runs.append(self.warm_run(root, case))
+                else:
+                    case.runs.append(measure(case.argv, root, self.env, case.keep_stdout))
+
+    def warm_run(self, root: Path, case: Case) -> Run:
+        """Fill the cache (untimed), append a comment to one file, time the command."""
+        fill = measure(case.argv, root, self.env)
+        if fill.returncode != 0:
+            return fill
+        paths = ledger_paths(root)
+        victim = paths[len(paths) // 2]
+        original = victim.read_bytes()
+        newline = b"\r\n" if b"\r\n" in original else b"\n"
+        try:
+            victim.write_bytes(original + b"# bench: touched" + newline)
+            return measure(case.argv, root, self.env, case.keep_stdout)
+        finally:
+            victim.write_bytes(original)
+
+    def row(self, case: Case) -> Row:
+        """The best time of a case's runs, and the largest peak memory of them."""
+        cmd = " ".join(a if a != self.python else "python" for a in case.argv)
+        if len(cmd) > 120:
+            cmd = cmd[:117] + "..."
+        runs = case.runs
+        row = Row(case.name, cmd, min(r.seconds for r in runs), max(r.peak_mb for r in runs),
+                  max(r.main_rss_mb for r in runs), [round(r.seconds, 3) for r in runs])
+        bad = [r for r in runs if r.returncode != 0]
+        if bad:
+            r = bad[0]
+            tail = "\n".join((r.stderr.strip() or r.stdout.strip()).splitlines()[-15:])
+            row.failed = f"exit {r.returncode}: {tail}"
+            self.failures.append(f"{case.name}: {row.failed}")
+            print(f"\n!! {case.name} failed ({cmd}), exit {r.returncode}:\n{tail}\n",
+                  file=sys.stderr, flush=True)
+        return row
+
+    @staticmethod
+    def loading_seconds(baseline: Case) -> float:
+        """The fastest time the baseline spent loading YAML (without Python start-up)."""
+        inner = [float(r.stdout.split()[1]) for r in baseline.runs if r.returncode == 0]
+        return min(inner, default=0.0)
+
+    def accepts_no_cache(self, root: Path) -> bool:
+        run = measure(self.sanzhua("check", "--help"), root, self.env)
+        return run.returncode == 0 and "--no-cache" in run.stdout
+
+    def check_summary(self, root: Path) -> dict[str, Any] | None:
+        """One untimed `check --format json`: how many tasks, errors and warnings it saw."""
+        clear_cache(root)
+        run = measure(self.sanzhua("check", "--as-of", AS_OF, "--format", "json"), root,
+                      self.env)
+        try:
+            data = json.loads(run.stdout)
+        except ValueError:
+            return None
+        summary = data.get("summary")
+        if isinstance(summary, dict) and summary.get("errors"):
+            errors = [p for p in data.get("problems", []) if p.get("severity") == "error"]
+            for p in errors[:10]:
+                print(f"  {p.get('file')}:{p.get('line')}:{p.get('column')}: {p.get('code')} "
+                      f"{p.get('message')}", file=sys.stderr)
+        return summary if isinstance(summary, dict) else None
+
+
+def judge(row: Row, base: Row, limit: float | None) -> None:
+    if base.seconds > 0:
+        row.ratio = row.seconds / base.seconds
+    if base.peak_mb > 0:
+        row.mem_ratio = row.peak_mb / base.peak_mb
+    if limit is not None:
+        row.target = f"<= {limit:g} x"
+        row.passed = row.failed is None and row.ratio is not None and row.ratio <= limit
+
+
+def verdict(passed: bool | None, failed: str | None = None) -> str:
+    if failed is not None:
+        return "FAIL"
+    return "" if passed is None else "PASS" if passed else "MISS"
+
+
+def print_table(headers: list[str], rows: list[list[str]]) -> None:
+    widths = [max(_width(h), *(_width(r[i]) for r in rows)) for i, h in enumerate(headers)]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(c + " " * (w - _width(c)) for c, w in zip(cells, widths, strict=True))
+
+    print(line(headers).rstrip())
+    print("  ".join("-" * w for w in widths))
+    for r in rows:
+        print(line(r).rstrip())
+
+
+def _width(text: str) -> int:
+    # CJK characters take two columns in a terminal.
+    return sum(2 if ord(c) >= 0x1100 else 1 for c in text)
+
+
+def folder_stats(root: Path) -> dict[str, Any]:
+    paths = ledger_paths(root)
+    return {"files": len(paths), "megabytes": round(sum(p.stat().st_size for p in paths) / 1e6, 2)}
+
+
+def child_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.update({"NO_COLOR": "1", "TERM": "dumb", "COLUMNS": "200"})
+    if importlib.util.find_spec("sanzhua") is None and (REPO / "src" / "sanzhua").is_dir():
+        env["PYTHONPATH"] = os.pathsep.join(
+            p for p in (str(REPO / "src"), env.get("PYTHONPATH", "")) if p)
+    return env
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="sanzhua benchmarks (make bench)")
+    parser.add_argument("--tasks", type=int, default=20000, help="tasks in the main ledger")
+    parser.add_argument("--big", type=int, default=100000,
+                        help="tasks in the big ledger (also measured at half that size)")
+    parser.add_argument("--skip-big", action="store_true", help="skip the big ledgers")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (best wins)")
+    args = parser.parse_args(argv)
+    if args.repeat < 1 or args.tasks < TASKS_PER_UNIT:
+        parser.error(f"--repeat must be >= 1 and --tasks >= {TASKS_PER_UNIT}")
+
+    import yaml  # the runner needs PyYAML only for the version line
+
+    bench = Bench(sys.executable, child_env(), args.repeat)
+    machine = {
+        "python": platform.python_version(),
+        "pyyaml": yaml.__version__,
+        "libyaml": bool(getattr(yaml, "__with_libyaml__", False)),
+        "cpus": os.cpu_count(),
+        "platform": platform.platform(),
+    }
+    print(f"sanzhua bench: Python {machine['python']}, PyYAML {machine['pyyaml']} "
+          f"(libyaml: {machine['libyaml']}), {machine['cpus']} CPUs, {machine['platform']}")
+    results: dict[str, Any] = {"as_of": AS_OF, "repeat": args.repeat, "machine": machine}
+
+    # -- the main ledger
+    root = ledger(args.tasks)
+    stats = folder_stats(root)
+    print(f"\n== {args.tasks} tasks in {stats['files']} files ({stats['megabytes']} MB of YAML), "
+          f"best of {args.repeat}, as of {AS_OF}\n", flush=True)
+    no_cache = bench.accepts_no_cache(root)
+    summary = bench.check_summary(root)
+    cold = ["--no-cache"] if no_cache else []
+    baseline = bench.baseline_case()
+    cases: list[tuple[Case, float | None]] = [
+        (baseline, None),
+        (Case("check (cold)", bench.sanzhua("check", "--as-of", AS_OF, *cold), cold=True), 1.0),
+        (Case("status --format json",
+              bench.sanzhua("status", "--as-of", AS_OF, "--format", "json"),
+              cold=True, keep_stdout=False), 1.5),
+        (Case("brief --week", bench.sanzhua("brief", "--week", "--as-of", AS_OF),
+              cold=True, keep_stdout=False), 1.5),
+        (Case("check (warm, 1 file changed)", bench.sanzhua("check", "--as-of", AS_OF),
+              warm=True), 0.1),
+    ]
+    bench.rounds(root, [c for c, _ in cases])
+    clear_cache(root)
+    inner = bench.loading_seconds(baseline)
+    rows = [(bench.row(c), limit) for c, limit in cases]
+    base = rows[0][0]
+    for row, limit in rows:
+        judge(row, base, limit)
+
+    print_table(
+        ["command", "seconds", "x baseline", "peak MB", "x base mem", "target", "result"],
+        [[r.name, f"{r.seconds:.2f}", f"{r.ratio:.2f}" if r.ratio is not None else "",
+          f"{r.peak_mb:.0f}", f"{r.mem_ratio:.2f}" if r.mem_ratio is not None else "",
+          r.target, verdict(r.passed, r.failed)] for r, _ in rows],
+    )
+    print(f"\nbaseline = a fresh Python reading every ledger file and yaml.load(text, "
+          f"Loader=CSafeLoader); {inner:.2f} s of it is the loading itself.")
+    print(f"cold runs clear .sanzhua/ first{' and pass --no-cache' if no_cache else ''}; "
+          "peak MB is the whole process tree (PSS, sampled) or ru_maxrss, whichever is larger.")
+    if summary is not None:
+        print(f"check saw: {json.dumps(summary, ensure_ascii=False)}")
+    results["main"] = {"tasks": args.tasks, **stats, "no_cache_flag": no_cache,
+                       "baseline_inner_seconds": round(inner, 3), "check_summary": summary,
+                       "rows": [asdict(r) for r, _ in rows]}
+
+    # -- the big ledgers: does time grow linearly, does memory stay under 1.5 GB?
+    if not args.skip_big:
+        big_rows: list[dict[str, Any]] = []
+        cells: list[list[str]] = []
+        sizes = [args.big // 2, args.big]
+        per_1000: dict[int, float] = {}
+        main_check = rows[1][0]
+        if main_check.failed is None:
+            per_1000[args.tasks] = main_check.seconds / args.tasks * 1000
+        for size in sizes:
+            broot = ledger(size)
+            bstats = folder_stats(broot)
+            print(f"\n.. {size} tasks in {bstats['files']} files ({bstats['megabytes']} MB)",
+                  file=sys.stderr, flush=True)
+            bcases = [bench.baseline_case(),
+                      Case(f"check (cold), {size} tasks",
+                           bench.sanzhua("check", "--as-of", AS_OF, *cold), cold=True)]
+            bench.rounds(broot, bcases)
+            clear_cache(broot)
+            bbase, bcheck = bench.row(bcases[0]), bench.row(bcases[1])
+            judge(bcheck, bbase, None)
+            if bcheck.failed is None:
+                per_1000[size] = bcheck.seconds / size * 1000
+            bcheck.target = "< 1500 MB" if size == args.big else ""
+            bcheck.passed = (bcheck.failed is None and bcheck.peak_mb < 1500
+                             if size == args.big else None)
+            big_rows.append({"tasks": size, **bstats, "baseline": asdict(bbase),
+                             "check": asdict(bcheck)})
+            cells.append([f"{size}", f"{bbase.seconds:.2f}", f"{bcheck.seconds:.2f}",
+                          f"{bcheck.ratio:.2f}" if bcheck.ratio is not None else "",
+                          f"{per_1000.get(size, float('nan')):.3f}", f"{bbase.peak_mb:.0f}",
+                          f"{bcheck.peak_mb:.0f}", bcheck.target,
+                          verdict(bcheck.passed, bcheck.failed)])
+        print(f"\n== check (cold) as the ledger grows, best of {args.repeat}\n")
+        print_table(["tasks", "baseline s", "check s", "x baseline", "s / 1000 tasks",
+                     "base MB", "check MB", "target", "result"], cells)
+        linear: bool | None = None
+        if per_1000:
+            print("\ntime per 1000 tasks: " + ", ".join(
+                f"{n}: {s:.3f} s" for n, s in sorted(per_1000.items())))
+        if all(n in per_1000 for n in sizes) and per_1000[sizes[0]] > 0:
+            # Between the two big sizes start-up time no longer flatters the per-task cost.
+            growth = per_1000[sizes[1]] / per_1000[sizes[0]]
+            linear = growth <= 1.25
+            print(f"linearity: per-task time at {sizes[1]} is x{growth:.2f} that at {sizes[0]}"
+                  f" (target <= 1.25) {verdict(linear)}")
+        results["big"] = {"sizes": big_rows, "seconds_per_1000_tasks": per_1000,
+                          "linear": linear}
+
+    results["failures"] = bench.failures
+    RESULTS.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n")
+    print(f"\nwrote {RESULTS.relative_to(REPO)}")
+    if bench.failures:
+        print(f"{len(bench.failures)} command(s) failed", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
