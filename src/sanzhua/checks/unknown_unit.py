@@ -25,14 +25,15 @@ def check(ctx: Context) -> Iterator[Found]:
     if not ledger.has_units_file:
         return
     units = ledger.units
-    choices = [*units, *(u.name for u in units.values())]
+    names = {u.name for u in units.values()}
+    choices = [*units, *names]
     for f in ledger.files:
         reported_file_unit = False
         for t in f.tasks:
             if not t.lead:
                 yield Found(t.file, t.line, 1, msg("task.no-lead"), msg("task.no-lead.hint"), t.id, "error")
                 continue
-            if t.lead not in units:
+            if t.lead not in units and t.lead not in names:
                 if t.lead_given:
                     line, col = ctx.position(t.id, t.file, "lead", (t.line, 1))
                 elif reported_file_unit:
@@ -42,7 +43,7 @@ def check(ctx: Context) -> Iterator[Found]:
                     reported_file_unit = True
                 yield Found(t.file, line, col, msg("unit.unknown", unit=t.lead), _hint(t.lead, choices, units), t.id)
             for p in t.partners:
-                if p not in units:
+                if p not in units and p not in names:
                     line, col = ctx.position(t.id, t.file, "partners", (t.line, 1))
                     yield Found(t.file, line, col, msg("unit.unknown", unit=p), _hint(p, choices, units), t.id)
 

@@ -78,11 +78,9 @@ class Document:
 
 
 class _Walker:
-    def __init__(self, path: str, check_aliases: bool) -> None:
+    def __init__(self, path: str) -> None:
         self.path = path
         self.problems: list[Problem] = []
-        self.seen: set[int] | None = set() if check_aliases else None
-        self.alias_reported = False
 
     def walk(self, n: Node) -> Any:
         cls = n.__class__
@@ -91,20 +89,6 @@ class _Walker:
             if n.style is None and v in _NULLS:
                 return None
             return v
-        seen = self.seen
-        if seen is not None:
-            if id(n) in seen:
-                # A collection reached twice is an alias; expanding it is how an alias
-                # bomb ("billion laughs") explodes, so refuse it instead.
-                if not self.alias_reported:
-                    self.alias_reported = True
-                    m = n.start_mark
-                    self.problems.append(
-                        Problem("syntax", "error", self.path, m.line + 1, m.column + 1,
-                                msg("yaml.alias"), msg("yaml.alias.hint"))
-                    )
-                return None
-            seen.add(id(n))
         sm = n.start_mark
         if cls is MappingNode:
             d = YMap(sm.line + 1, sm.column + 1)
@@ -190,7 +174,12 @@ def parse(text: str, path: str) -> Document:
         loader.dispose()
     if node is None:
         return doc
-    walker = _Walker(path, check_aliases="*" in text)
+    if "*" in text:
+        alias = _collection_alias(text)
+        if alias is not None:
+            doc.problems.append(Problem("syntax", "error", path, alias[0], alias[1], msg("yaml.alias"), msg("yaml.alias.hint")))
+            return doc
+    walker = _Walker(path)
     try:
         doc.root = walker.walk(node)
     except RecursionError:
@@ -200,6 +189,34 @@ def parse(text: str, path: str) -> Document:
         return doc
     doc.problems.extend(walker.problems)
     return doc
+
+
+def _collection_alias(text: str) -> tuple[int, int] | None:
+    """Where the first alias to a mapping or sequence stands, if any.
+
+    Expanding such aliases is how an alias bomb ("billion laughs") explodes; ledgers
+    never need them, so they are refused. Events are scanned only for files that
+    contain a `*` at all, and nothing is expanded while scanning.
+    """
+    collections: set[str] = set()
+    loader = _TextLoader(text)
+    try:
+        while True:
+            ev = loader.get_event()
+            if ev is None:
+                return None
+            cls = ev.__class__
+            if cls is yaml.AliasEvent:
+                if ev.anchor in collections:
+                    return (ev.start_mark.line + 1, ev.start_mark.column + 1)
+            elif (cls is yaml.MappingStartEvent or cls is yaml.SequenceStartEvent) and ev.anchor:
+                collections.add(ev.anchor)
+            elif cls is yaml.StreamEndEvent:
+                return None
+    except yaml.YAMLError:
+        return None
+    finally:
+        loader.dispose()
 
 
 def _syntax_problem(e: yaml.MarkedYAMLError, text: str, path: str) -> Problem:

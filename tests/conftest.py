@@ -1,0 +1,52 @@
+"""Shared helpers: real ledgers written into temporary folders."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+SETTINGS = """\
+name: 测试县督查台账
+office: 县政府督查室
+year: 2026
+lang: zh
+"""
+
+UNITS = """\
+units:
+  - {id: fgw, name: 县发改委, kind: 县直部门}
+  - {id: jyj, name: 县教育局, kind: 县直部门}
+  - {id: chengguan, name: 城关镇, kind: 乡镇}
+"""
+
+MakeLedger = Callable[..., Path]
+
+
+@pytest.fixture
+def make_ledger(tmp_path: Path) -> MakeLedger:
+    """Write a ledger: `files` maps paths to text (dedented) or bytes (written as is)."""
+
+    def make(files: dict[str, str | bytes] | None = None, *, settings: str | None = SETTINGS,
+             units: str | None = UNITS) -> Path:
+        root = tmp_path / "ledger"
+        root.mkdir(exist_ok=True)
+        if settings is not None:
+            (root / "sanzhua.yaml").write_text(textwrap.dedent(settings), encoding="utf-8")
+        if units is not None:
+            (root / "units.yaml").write_text(textwrap.dedent(units), encoding="utf-8")
+        (root / "ledgers").mkdir(exist_ok=True)
+        for rel, content in (files or {}).items():
+            path = root / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, bytes):
+                path.write_bytes(content)
+            else:
+                path.write_text(textwrap.dedent(content), encoding="utf-8")
+        return root
+
+    return make
