@@ -165,6 +165,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "score.rules.reward-negative.hint": ("加分写正数，例如 {key}: {value}；确实要扣分可忽略此警告", "write rewards as positive numbers, e.g. {key}: {value}; ignore this if a deduction is meant"),
     "score.rules.penalty-positive": ("“{key}”是扣分项，这里写成了正数 {value}，会加分", "'{key}' is a penalty but is written positive ({value}): it adds points"),
     "score.rules.penalty-positive.hint": ("扣分写负数，例如 {key}: {value}；确实要加分可忽略此警告", "write penalties as negative numbers, e.g. {key}: {value}; ignore this if a reward is meant"),
+    "score.rules.invalid.hint": ("scoring 中的分值写数字（加分为正、扣分为负，如 -0.5），partner_share 在 0 到 1 之间，early_days 为正整数；详见 docs/scoring.md", "points are numbers (rewards positive, penalties negative, e.g. -0.5), partner_share is from 0 to 1, early_days a whole number of days; see docs/scoring.md"),
     "score.rules.unused-category": ("category_weights 中的类别“{category}”没有对应的任务", "no task has the category '{category}' named in category_weights"),
     "score.rules.unused-category.hint": ("类别名称要与任务的 category 一致，也可写前半段，如“抓具体”", "use a task's category, or its first part such as 抓具体"),
 }

@@ -25,6 +25,7 @@ from sanzhua.checks import (
     missing_due,
     overdue,
     parent_cycle,
+    scoring_rules,
     unknown_parent,
     unknown_unit,
 )
@@ -48,6 +49,7 @@ CHECKS: dict[str, ModuleType] = {
         child_after_parent,
         extension_mismatch,
         done_without_date,
+        scoring_rules,
     )
 }
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
@@ -206,8 +206,12 @@ def rules_from_text(text: str, path: str = SETTINGS_FILE) -> tuple[Rules, list[P
         try:
             _Wrapped.model_validate({"scoring": raw})
         except ValidationError as wrapped:
-            problems = _problems_from(wrapped, root, path, _KNOWN)
+            problems = [
+                p if p.code == "unknown-key" else replace(p, hint=msg("score.rules.invalid.hint"))
+                for p in _problems_from(wrapped, root, path, _KNOWN)
+            ]
     problems.extend(_sign_warnings(node, raw, path, err))
+    problems.sort(key=Problem.sort_key)
     return rules, problems
 
 

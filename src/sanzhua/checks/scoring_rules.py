@@ -1,0 +1,60 @@
+"""The scoring rules (`scoring:` in sanzhua.yaml) have an unknown key or a bad value.
+
+An error for an unknown key (with a did-you-mean hint) or a value that is not a
+number in range; a warning for a reward written negative or a penalty written
+positive, and for a `category_weights` entry that no task's category matches.
+docs/scoring.md describes every key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from sanzhua.load.yamlfast import YMap, decode, parse
+from sanzhua.problems import msg
+
+if TYPE_CHECKING:
+    from sanzhua.checks import Context, Found
+
+CODE = "invalid-scoring"
+LEVEL = "error"
+
+
+def check(ctx: Context) -> Iterator[Found]:
+    from sanzhua.checks import Found
+    from sanzhua.score.rules import SETTINGS_FILE, rules_from_text
+
+    try:
+        data = (ctx.ledger.root / SETTINGS_FILE).read_bytes()
+    except OSError:
+        return
+    text, _ = decode(data, SETTINGS_FILE)
+    if text is None:
+        return
+    rules, problems = rules_from_text(text)
+    for p in problems:
+        yield Found(p.file, p.line, p.column, p.message, p.hint, None, p.severity)
+    if not rules.category_weights:
+        return
+    categories = {t.category for t in ctx.ledger.tasks if t.category}
+    root = parse(text, SETTINGS_FILE).root
+    node = root.get("scoring") if isinstance(root, YMap) else None
+    weights = node.get("category_weights") if isinstance(node, YMap) else None
+    for key, _w in rules.category_weights:
+        if any(_covers(key, c) for c in categories):
+            continue
+        line, col = weights.key_pos(key) if isinstance(weights, YMap) else (1, 1)
+        yield Found(
+            SETTINGS_FILE,
+            line,
+            col,
+            msg("score.rules.unused-category", category=key),
+            msg("score.rules.unused-category.hint"),
+            None,
+            "warning",
+        )
+
+
+def _covers(key: str, category: str) -> bool:
+    return category == key or category.startswith(key.rstrip("/") + "/")
