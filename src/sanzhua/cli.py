@@ -199,6 +199,107 @@ def score_cmd(
                       fmt=fmt, lang=lang, explain=explain, kinds=kind or (), color=sys.stdout.isatty()))
 
 
+DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Show the change as a diff; write nothing.")]
+CommitOpt = Annotated[bool, typer.Option("--commit", help="Also git-commit the changed file with a conventional message.")]
+EditDateOpt = Annotated[str | None, typer.Option("--date", help="The date to record (default: today), e.g. 2026-11-25.")]
+
+
+def _edit_run(root: Path | None, lang: str | None, dry_run: bool, commit: bool):  # type: ignore[no-untyped-def]
+    from sanzhua.commands.edit import EditRun
+
+    return EditRun(root, date.today(), lang=lang, dry_run=dry_run, commit=commit)
+
+
+@app.command("progress")
+def progress_cmd(
+    task_id: Annotated[str, typer.Argument(metavar="ID", help="The task id, e.g. XM-001.")],
+    percent: Annotated[str | None, typer.Option("--percent", help="Progress in percent, 0-100 (进度).")] = None,
+    value: Annotated[str | None, typer.Option("--value", help="Cumulative value done, in the target's unit (完成值).")] = None,
+    note: Annotated[str | None, typer.Option("--note", help="What was done (情况).")] = None,
+    when: EditDateOpt = None,
+    by: Annotated[str | None, typer.Option("--by", help="Who reports (填报人).")] = None,
+    root: RootOpt = None,
+    lang: LangOpt = None,
+    dry_run: DryRunOpt = False,
+    commit: CommitOpt = False,
+) -> None:
+    """Append a progress entry to a task (填报进展)."""
+    from sanzhua.commands.edit import progress
+
+    er = _edit_run(root, lang, dry_run, commit)
+    run(lambda: progress(er, task_id, percent=percent, value=value, note=note, when=when, by=by))
+
+
+@app.command("done")
+def done_cmd(
+    task_id: Annotated[str, typer.Argument(metavar="ID", help="The task id, e.g. XM-001.")],
+    when: EditDateOpt = None,
+    milestone: Annotated[str | None, typer.Option("--milestone", help="Mark this milestone done instead (节点名称).")] = None,
+    root: RootOpt = None,
+    lang: LangOpt = None,
+    dry_run: DryRunOpt = False,
+    commit: CommitOpt = False,
+) -> None:
+    """Mark a task, or one of its milestones, done (标记完成)."""
+    from sanzhua.commands.edit import done
+
+    er = _edit_run(root, lang, dry_run, commit)
+    run(lambda: done(er, task_id, when=when, milestone=milestone))
+
+
+@app.command("extend")
+def extend_cmd(
+    task_id: Annotated[str, typer.Argument(metavar="ID", help="The task id, e.g. XM-001.")],
+    to: Annotated[str, typer.Option("--to", help="The new deadline (新时限).")],
+    approved_by: Annotated[str, typer.Option("--approved-by", help="Who approved the extension (批准人).")],
+    ref: Annotated[str, typer.Option("--ref", help="The approving document's number (文号).")],
+    when: EditDateOpt = None,
+    root: RootOpt = None,
+    lang: LangOpt = None,
+    dry_run: DryRunOpt = False,
+    commit: CommitOpt = False,
+) -> None:
+    """Record an approved extension and move the deadline (登记延期)."""
+    from sanzhua.commands.edit import extend
+
+    er = _edit_run(root, lang, dry_run, commit)
+    run(lambda: extend(er, task_id, to=to, approved_by=approved_by, ref=ref, when=when))
+
+
+@app.command("new")
+def new_cmd(
+    unit: Annotated[str, typer.Option("--unit", help="The lead unit's id (or name) from units.yaml.")],
+    title: Annotated[str, typer.Option("--title", help="What must be done (任务).")],
+    due: Annotated[str, typer.Option("--due", help="The deadline (时限), e.g. 2026-12-31 or 年底.")],
+    task_id: Annotated[str | None, typer.Option("--id", help="The id (default: the next free one in the file's pattern).")] = None,
+    owner: Annotated[str | None, typer.Option("--owner", help="Responsible person (责任人).")] = None,
+    leader: Annotated[str | None, typer.Option("--leader", help="Leader in charge (包抓领导).")] = None,
+    category: Annotated[str | None, typer.Option("--category", help="Category (类别), e.g. 抓具体/抓项目建设.")] = None,
+    source: Annotated[str | None, typer.Option("--source", help="The document that set the task (依据).")] = None,
+    start: Annotated[str | None, typer.Option("--start", help="Start date (开始).")] = None,
+    partners: Annotated[list[str] | None, typer.Option("--partners", help="Cooperating unit ids (配合单位; repeat or comma-separate).")] = None,
+    parent: Annotated[str | None, typer.Option("--parent", help="Parent task id (上级任务).")] = None,
+    target_value: Annotated[str | None, typer.Option("--target-value", help="Target value (目标值).")] = None,
+    target_unit: Annotated[str | None, typer.Option("--target-unit", help="Unit of the target (单位), e.g. 万元.")] = None,
+    metric: Annotated[str | None, typer.Option("--metric", help="What the target measures (指标).")] = None,
+    supervision: Annotated[str | None, typer.Option("--supervision", help="Form of supervision (督办方式).")] = None,
+    tags: Annotated[list[str] | None, typer.Option("--tag", help="A tag (标签); repeat for more.")] = None,
+    root: RootOpt = None,
+    lang: LangOpt = None,
+    dry_run: DryRunOpt = False,
+    commit: CommitOpt = False,
+) -> None:
+    """Add a task to its unit's ledger file, with the next free id (新增任务)."""
+    from sanzhua.commands.edit import NewTask, new
+
+    spec = NewTask(unit=unit, title=title, due=due, id=task_id, owner=owner, leader=leader, category=category,
+                   source=source, start=start, partners=tuple(partners or ()), parent=parent,
+                   target_value=target_value, target_unit=target_unit, metric=metric, supervision=supervision,
+                   tags=tuple(tags or ()))
+    er = _edit_run(root, lang, dry_run, commit)
+    run(lambda: new(er, spec))
+
+
 def main() -> None:
     """Console entry point."""
     try:

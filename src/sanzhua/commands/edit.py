@@ -1,0 +1,586 @@
+"""`sanzhua progress`, `done`, `extend`, `new`: the common changes, made for the clerk.
+
+Each command finds the task and its file, splices the change into the file's text in
+the file's own style (sanzhua.edit.ops), and hands the result to sanzhua.edit.session,
+which validates it, shows the diff, writes atomically and optionally commits.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import unicodedata
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import TextIO
+
+import yaml
+
+from sanzhua.commands.common import EXIT_OK, EXIT_PROBLEMS, Opened, open_ledger
+from sanzhua.dates import DateError, parse_when
+from sanzhua.edit import render as R
+from sanzhua.edit.ops import (
+    Editor,
+    EditError,
+    Field,
+    append_entry,
+    entry,
+    find_task,
+    flow_map,
+    scalar_source,
+    set_key,
+    set_scalar,
+    style_of,
+    tasks_node,
+)
+from sanzhua.edit.render import _reads_back
+from sanzhua.edit.session import (
+    Change,
+    GitError,
+    Refused,
+    can_commit,
+    commit,
+    format_problems,
+    require_valid,
+    verify,
+    write_atomic,
+)
+from sanzhua.edit.source import Source, SourceError, unified_diff
+from sanzhua.edit.tree import MappingNode, ScalarNode, SequenceNode, compose, is_null, last_line
+from sanzhua.i18n import Lang, text
+from sanzhua.load import keys as K
+from sanzhua.load import ledger_files
+from sanzhua.model import Task, Unit
+from sanzhua.problems import Msg, msg
+
+
+@dataclass
+class EditRun:
+    """What every edit command shares: where, when, how loud, whether to write and commit."""
+
+    root: Path | None
+    today: date
+    lang: str | None = None
+    dry_run: bool = False
+    commit: bool = False
+    out: TextIO | None = None
+    err: TextIO | None = None
+
+    def stdout(self) -> TextIO:
+        return self.out if self.out is not None else sys.stdout
+
+    def stderr(self) -> TextIO:
+        return self.err if self.err is not None else sys.stderr
+
+
+# -- shared steps ------------------------------------------------------------------------
+
+Check = Callable[[Task | None], bool]
+Body = Callable[[Opened], tuple[Change | None, Check | None]]
+
+
+def _guard(run: EditRun, body: Body) -> int:
+    opened = open_ledger(run.root, run.lang, cache=False)
+    try:
+        change, check = body(opened)
+        if change is None:
+            return EXIT_OK
+        verify(change, opened.ledger, run.today, check)
+        return _finish(run, opened, change)
+    except Refused as e:
+        _report(run, opened.lang, e)
+        return EXIT_PROBLEMS
+    except EditError as e:
+        _report(run, opened.lang, Refused(e.message, e.hint))
+        return EXIT_PROBLEMS
+
+
+def _report(run: EditRun, lang: Lang, e: Refused) -> None:
+    err = run.stderr()
+    word = "拒绝修改" if lang == "zh" else "refused"
+    err.write(f"sanzhua: {word}: {text(e.message, lang)}\n")
+    if e.problems:
+        err.write(format_problems(e.problems, lang, e.texts))
+    if e.hint is not None:
+        err.write(("  提示：" if lang == "zh" else "  hint: ") + text(e.hint, lang) + "\n")
+    err.write(text(msg("edit.unchanged"), lang) + "\n")
+
+
+def _finish(run: EditRun, opened: Opened, change: Change) -> int:
+    lang = opened.lang
+    out = run.stdout()
+    root = opened.ledger.root
+    out.write(unified_diff(change.before, change.after, change.rel))
+    if change.notes:
+        out.write(format_problems(change.notes, lang, {}))
+    if run.dry_run:
+        out.write(text(msg("edit.dry-run", file=change.rel), lang) + "\n")
+        return EXIT_OK
+    if run.commit:
+        can_commit(root, change.rel)
+    write_atomic(root / change.rel, change.after, None if change.created else change.before)
+    out.write(text(msg("edit.written", file=change.rel), lang) + "\n")
+    if run.commit:
+        try:
+            commit(root, change.rel, change.subject)
+        except GitError as e:
+            run.stderr().write(text(msg("edit.git-failed", detail=str(e)), lang) + "\n")
+            return EXIT_PROBLEMS
+        out.write(text(msg("edit.committed", subject=change.subject), lang) + "\n")
+    return EXIT_OK
+
+
+def _locate(opened: Opened, task_id: str, today: date) -> tuple[Task, str, bytes, Editor, str]:
+    """The task, its file, the file's bytes as read now, an editor on them, the task's key style."""
+    ledger = opened.ledger
+    task = ledger.by_id.get(task_id)
+    if task is None:
+        guess = K.did_you_mean(task_id, list(ledger.by_id))
+        raise Refused(msg("edit.unknown-id", id=task_id),
+                      msg("edit.unknown-id.hint-guess", guess=guess) if guess else msg("edit.unknown-id.hint"))
+    rel = task.file
+    data = _read(ledger.root / rel, rel)
+    require_valid(data, rel, ledger, today)
+    ed = _editor(data, rel)
+    node = find_task(ed, task_id)
+    fr = next((f for f in ledger.files if f.path == rel), None)
+    default = fr.key_style if fr is not None and fr.key_style in ("en", "zh") else "en"
+    return task, rel, data, ed, style_of(node, R.TASK, default)
+
+
+def _read(path: Path, rel: str) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as e:
+        raise Refused(msg("file.unreadable", detail=e.strerror or str(e))) from None
+
+
+def _editor(data: bytes, rel: str) -> Editor:
+    try:
+        return Editor(Source(data))
+    except (SourceError, yaml.YAMLError):
+        raise Refused(msg("edit.invalid-before", file=rel), msg("edit.invalid-before.hint")) from None
+
+
+def _day(value: str, option: str, year: int) -> date:
+    try:
+        return parse_when(value.strip(), year)
+    except DateError as e:
+        raise Refused(msg("edit.bad-date", option=option, value=value, detail=e.detail_zh),
+                      msg("edit.bad-date.hint", option=option)) from None
+
+
+def _date_text(value: str, option: str, year: int) -> tuple[date, str]:
+    """A deadline as the clerk typed it, when YAML reads it back as typed; else ISO."""
+    d = _day(value, option, year)
+    typed = unicodedata.normalize("NFKC", value.strip()) if value.strip().isascii() else value.strip()
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", typed) or (not R._NOT_TEXT.match(typed) and _reads_back(typed, typed)):
+        return d, typed
+    return d, d.isoformat()
+
+
+def _number(value: str, option: str) -> float:
+    t = unicodedata.normalize("NFKC", value).strip().replace(",", "").rstrip("%").strip()
+    try:
+        f = float(t)
+    except ValueError:
+        raise Refused(msg("edit.bad-number", option=option, value=value)) from None
+    if f != f or f in (float("inf"), float("-inf")):
+        raise Refused(msg("edit.bad-number", option=option, value=value))
+    return f
+
+
+# -- progress --------------------------------------------------------------------------
+
+def progress(run: EditRun, task_id: str, *, percent: str | None = None, value: str | None = None,
+             note: str | None = None, when: str | None = None, by: str | None = None) -> int:
+    """Append a progress entry (进展) to a task."""
+
+    def body(opened: Opened) -> tuple[Change | None, Check | None]:
+        year = opened.ledger.settings.year
+        if percent is not None and value is not None:
+            raise Refused(msg("edit.percent-or-value"))
+        if percent is None and value is None and not (note and note.strip()):
+            raise Refused(msg("edit.progress-empty"), msg("edit.progress-empty.hint"))
+        pct = _number(percent, "--percent") if percent is not None else None
+        if pct is not None and not 0 <= pct <= 100:
+            raise Refused(msg("percent.range", value=R.number(pct)), msg("percent.range.hint"))
+        val = _number(value, "--value") if value is not None else None
+        day = _day(when, "--date", year) if when else run.today
+        task, rel, data, ed, style = _locate(opened, task_id, run.today)
+        fields: list[Field] = [("date", day.isoformat())]
+        if pct is not None:
+            fields.append(("percent", R.number(pct)))
+        if val is not None:
+            fields.append(("value", R.number(val)))
+        if note and note.strip():
+            fields.append(("note", R.text(note.strip())))
+        if by and by.strip():
+            fields.append(("by", R.text(by.strip())))
+        append_entry(ed, find_task(ed, task_id), "progress", K.PROGRESS_KEYS, fields, style)
+        amount = f"{R.number(pct)}%" if pct is not None else (
+            R.number(val) + (task.target.unit or "" if task.target else "") if val is not None else "")
+        subject = " ".join(x for x in (f"progress: {task_id}", amount, (note or "").strip()) if x)
+        n = len(task.progress)
+
+        def check(t: Task | None) -> bool:
+            if t is None or len(t.progress) != n + 1:
+                return False
+            p = t.progress[-1]
+            return p.date == day and p.percent == pct and p.value == val and p.note == ((note or "").strip() or None)
+
+        return Change(rel, data, ed.result(), subject, task_id=task_id), check
+
+    return _guard(run, body)
+
+
+# -- done ----------------------------------------------------------------------------------
+
+def done(run: EditRun, task_id: str, *, when: str | None = None, milestone: str | None = None) -> int:
+    """Mark a task done (完成), or one of its milestones."""
+
+    def body(opened: Opened) -> tuple[Change | None, Check | None]:
+        year = opened.ledger.settings.year
+        day = _day(when, "--date", year) if when else run.today
+        task, rel, data, ed, style = _locate(opened, task_id, run.today)
+        node = find_task(ed, task_id)
+        iso = day.isoformat()
+        if milestone is not None:
+            ms_node, name = _milestone(ed, node, task, milestone)
+            current = next((m for m in task.milestones if m.name == name), None)
+            if current is not None and current.done == day:
+                _say(run, opened.lang, msg("edit.nothing", id=f"{task_id} {name}"))
+                return None, None
+            set_key(ed, ms_node, "done", K.MILESTONE_KEYS, tuple(K.MILESTONE_KEYS),
+                    style_of(ms_node, K.MILESTONE_KEYS, style), iso)
+            subject = f"done: {task_id} {name} {iso}"
+
+            def check_ms(t: Task | None) -> bool:
+                return t is not None and any(m.name == name and m.done == day for m in t.milestones)
+
+            return Change(rel, data, ed.result(), subject, task_id=task_id), check_ms
+        st = entry(node, R.names("status", K.TASK_KEYS))
+        if task.done == day and (st is None or task.status == "done"):
+            _say(run, opened.lang, msg("edit.nothing", id=task_id))
+            return None, None
+        set_key(ed, node, "done", K.TASK_KEYS, R.TASK_ORDER, style, iso)
+        if st is not None and isinstance(st.value, ScalarNode) and not is_null(st.value) and \
+                K.STATUS_ALIASES.get(st.value.value.strip().lower(), K.STATUS_ALIASES.get(st.value.value.strip())) != "done":
+            zh = any("\u4e00" <= ch <= "\u9fff" for ch in st.value.value)
+            set_scalar(ed, st.value, st.key, "已完成" if zh else "done")
+        subject = f"done: {task_id} {iso}"
+
+        def check(t: Task | None) -> bool:
+            return t is not None and t.done == day and (st is None or t.status == "done")
+
+        return Change(rel, data, ed.result(), subject, task_id=task_id), check
+
+    return _guard(run, body)
+
+
+def _say(run: EditRun, lang: Lang, m: Msg) -> None:
+    run.stdout().write(text(m, lang) + "\n")
+
+
+def _milestone(ed: Editor, node: MappingNode, task: Task, name: str) -> tuple[MappingNode, str]:
+    e = entry(node, R.names("milestones", K.TASK_KEYS))
+    items: list[tuple[MappingNode, str]] = []
+    if e is not None:
+        seq = e.value.value if isinstance(e.value, SequenceNode) else [e.value]
+        for item in seq:
+            if isinstance(item, MappingNode):
+                ne = entry(item, R.names("name", K.MILESTONE_KEYS))
+                if ne is not None and isinstance(ne.value, ScalarNode):
+                    items.append((item, ne.value.value.strip()))
+    exact = [it for it in items if it[1] == name.strip()]
+    if not exact:
+        exact = [it for it in items if name.strip() and name.strip() in it[1]]
+    if len(exact) != 1:
+        names = "、".join(n for _, n in items) or "—"
+        raise Refused(msg("edit.unknown-milestone", id=task.id, name=name), msg("edit.unknown-milestone.hint", names=names))
+    return exact[0]
+
+
+# -- extend --------------------------------------------------------------------------------
+
+def extend(run: EditRun, task_id: str, *, to: str, approved_by: str, ref: str, when: str | None = None) -> int:
+    """Record an extension (延期) and move the deadline, in one change."""
+
+    def body(opened: Opened) -> tuple[Change | None, Check | None]:
+        year = opened.ledger.settings.year
+        new_due, new_text = _date_text(to, "--to", year)
+        day = _day(when, "--date", year) if when else run.today
+        if not approved_by.strip():
+            raise Refused(msg("edit.required", option="--approved-by"))
+        if not ref.strip():
+            raise Refused(msg("edit.required", option="--ref"))
+        task, rel, data, ed, style = _locate(opened, task_id, run.today)
+        node = find_task(ed, task_id)
+        if task.due is not None and new_due <= task.due:
+            raise Refused(msg("edit.extend-not-later", to=new_due.isoformat(), due=task.due.isoformat()),
+                          msg("edit.extend-not-later.hint"))
+        due_entry = entry(node, R.names("due", K.TASK_KEYS))
+        if due_entry is not None and isinstance(due_entry.value, ScalarNode) and not is_null(due_entry.value):
+            old_text = scalar_source(ed, due_entry.value)
+            set_scalar(ed, due_entry.value, due_entry.key, new_text)
+        else:
+            old_text = task.due_text or ""
+            set_key(ed, node, "due", K.TASK_KEYS, R.TASK_ORDER, style, new_text)
+        fields: list[Field] = []
+        if old_text:
+            fields.append(("from", old_text))
+        fields += [("to", new_text), ("approved_by", R.text(approved_by.strip())),
+                   ("ref", R.text(ref.strip())), ("date", day.isoformat())]
+        append_entry(ed, node, "extensions", K.EXTENSION_KEYS, fields, style)
+        old_shown = task.due.isoformat() if task.due else "—"
+        subject = f"extend: {task_id} {old_shown} → {new_due.isoformat()} ({ref.strip()})"
+        n = len(task.extensions)
+
+        def check(t: Task | None) -> bool:
+            return t is not None and t.due == new_due and len(t.extensions) == n + 1 and t.extensions[-1].to == new_due
+
+        return Change(rel, data, ed.result(), subject, task_id=task_id), check
+
+    return _guard(run, body)
+
+
+# -- new -----------------------------------------------------------------------------------
+
+@dataclass
+class NewTask:
+    unit: str
+    title: str
+    due: str
+    id: str | None = None
+    owner: str | None = None
+    leader: str | None = None
+    category: str | None = None
+    source: str | None = None
+    start: str | None = None
+    partners: tuple[str, ...] = ()
+    parent: str | None = None
+    target_value: str | None = None
+    target_unit: str | None = None
+    metric: str | None = None
+    supervision: str | None = None
+    tags: tuple[str, ...] = ()
+
+
+_ID_TAIL = re.compile(r"^(.*?)(\d+)$")
+
+
+def next_id(file_ids: list[str], all_ids: set[str], unit: Unit) -> str:
+    """The next free id in the ledger's own pattern: ZJ-012 → ZJ-013."""
+    numbered = [m for m in (_ID_TAIL.match(i) for i in file_ids) if m]
+    if numbered:
+        prefix, digits = numbered[-1].group(1), numbered[-1].group(2)
+    else:
+        everywhere = [m for m in (_ID_TAIL.match(i) for i in sorted(all_ids)) if m]
+        seps = Counter(re.sub(r"^.*?([-_.]?)$", r"\1", m.group(1)) for m in everywhere)
+        widths = Counter(len(m.group(2)) for m in everywhere)
+        sep = seps.most_common(1)[0][0] if seps else "-"
+        width = widths.most_common(1)[0][0] if widths else 3
+        prefix, digits = re.sub(r"[^A-Za-z0-9]", "", unit.id).upper() + sep, "0" * width
+    width = len(digits)
+    used = [int(m.group(2)) for m in (_ID_TAIL.match(i) for i in all_ids) if m and m.group(1) == prefix]
+    n = max(used, default=0) + 1
+    while f"{prefix}{n:0{width}d}" in all_ids:
+        n += 1
+    return f"{prefix}{n:0{width}d}"
+
+
+def new(run: EditRun, spec: NewTask) -> int:
+    """Add a task to its unit's ledger file, creating the file when the unit has none."""
+
+    def body(opened: Opened) -> tuple[Change | None, Check | None]:
+        ledger = opened.ledger
+        year = ledger.settings.year
+        unit = ledger.units.get(spec.unit) or next((u for u in ledger.units.values() if u.name == spec.unit), None)
+        if unit is None:
+            guess = K.did_you_mean(spec.unit, list(ledger.units) + [u.name for u in ledger.units.values()])
+            raise Refused(msg("edit.unknown-unit", unit=spec.unit),
+                          msg("edit.unknown-unit.hint-guess", guess=guess) if guess else msg("edit.unknown-unit.hint"))
+        if not spec.title.strip():
+            raise Refused(msg("edit.required", option="--title"))
+        due_d, due_text = _date_text(spec.due, "--due", year)
+        start_text = _date_text(spec.start, "--start", year)[1] if spec.start else None
+        if spec.target_value is not None:
+            _number(spec.target_value, "--target-value")
+        elif spec.target_unit or spec.metric:
+            raise Refused(msg("edit.target-needs-value"))
+        files = [f for f in ledger.files if f.unit in (unit.id, unit.name)]
+        all_ids = {t.id for t in ledger.tasks}
+        if files:
+            fr = files[0]
+            rel = fr.path
+            data = _read(ledger.root / rel, rel)
+            require_valid(data, rel, ledger, run.today)
+            ed = _editor(data, rel)
+            indent = 2
+            file_ids = [t.id for t in fr.tasks]
+            created = False
+        else:
+            rel, data, ed, indent = _new_file(opened, unit)
+            file_ids, created = [], True
+        tid = spec.id.strip() if spec.id else next_id(file_ids, all_ids, unit)
+        if tid in all_ids:
+            raise Refused(msg("id.duplicate", id=tid, first=ledger.by_id[tid].file), msg("id.duplicate.hint"))
+        _append_task(ed, tid, spec, due_text, start_text, indent)
+        after = ed.result()
+        subject = f"new: {tid} {spec.title.strip()}"
+
+        def check(t: Task | None) -> bool:
+            return t is not None and t.title == spec.title.strip() and t.due == due_d
+
+        return Change(rel, b"" if created else data, after, subject, created=created, task_id=tid), check
+
+    return _guard(run, body)
+
+
+def _task_fields(tid: str, spec: NewTask, due_text: str, start_text: str | None,
+                 style: str, flow_target: bool) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    tk = K.TASK_KEYS
+
+    def add(eng: str, value: str | None) -> None:
+        if value is not None and value != "":
+            out.append((R.key(eng, tk, style), value))
+
+    add("id", R.text(tid))
+    add("title", R.text(spec.title.strip()))
+    add("category", R.text(spec.category.strip()) if spec.category else None)
+    add("source", R.text(spec.source.strip()) if spec.source else None)
+    parts = [p for v in spec.partners for p in re.split(r"[、,，\s]+", v) if p]
+    add("partners", "[" + ", ".join(R.text(p) for p in parts) + "]" if parts else None)
+    add("owner", R.text(spec.owner.strip()) if spec.owner else None)
+    add("leader", R.text(spec.leader.strip()) if spec.leader else None)
+    add("start", start_text)
+    add("due", due_text)
+    if spec.target_value is not None:
+        tg = K.TARGET_KEYS
+        t_fields = []
+        if spec.metric:
+            t_fields.append((R.key("metric", tg, style), R.text(spec.metric.strip())))
+        t_fields.append((R.key("value", tg, style), R.number(_number(spec.target_value, "--target-value"))))
+        if spec.target_unit:
+            t_fields.append((R.key("unit", tg, style), R.text(spec.target_unit.strip())))
+        out.append((R.key("target", tk, style), flow_map(t_fields) if flow_target else "\n" + "\n".join(
+            f"{k}: {v}" for k, v in t_fields)))
+    add("parent", R.text(spec.parent.strip()) if spec.parent else None)
+    add("supervision", R.text(spec.supervision.strip()) if spec.supervision else None)
+    tags = [p for v in spec.tags for p in re.split(r"[、,，]+", v) if p.strip()]
+    add("tags", "[" + ", ".join(R.text(p.strip()) for p in tags) + "]" if tags else None)
+    return out
+
+
+def _append_task(ed: Editor, tid: str, spec: NewTask, due_text: str, start_text: str | None,
+                 indent: int = 2) -> None:
+    root, key, seq = tasks_node(ed)
+    tasks = [t for t in seq.value if isinstance(t, MappingNode)] if isinstance(seq, SequenceNode) else []
+    style = "en"
+    flow_target = True
+    if tasks:
+        style = style_of(tasks[-1], K.TASK_KEYS, "en")
+        for t in tasks:
+            te = entry(t, R.names("target", K.TASK_KEYS))
+            if te is not None and isinstance(te.value, MappingNode):
+                flow_target = bool(te.value.flow_style)
+                break
+    elif key is not None:
+        style = "zh" if key.value == K.FILE_KEYS["tasks"] else "en"
+    fields = _task_fields(tid, spec, due_text, start_text, style, flow_target)
+    if isinstance(seq, SequenceNode) and seq.flow_style:
+        item = "{" + ", ".join(f"{k}: {v}" if not v.startswith("\n") else f"{k}: {{{v.strip().replace(chr(10), ', ')}}}"
+                               for k, v in fields) + "}"
+        if seq.value:
+            ed.replace(seq.value[-1].end_mark.index, seq.value[-1].end_mark.index, ", " + item)
+        else:
+            ed.replace(seq.start_mark.index + 1, seq.start_mark.index + 1, item)
+        return
+    if isinstance(seq, SequenceNode) and seq.value:
+        last = seq.value[-1]
+        dash = seq.start_mark.column
+        if isinstance(last, MappingNode) and last.flow_style:
+            end = last_line(last, ed.lines)
+            ed.insert_lines(end, [" " * dash + "- " + "{" + ", ".join(
+                f"{k}: {v}" if not v.startswith("\n") else f"{k}: {{{v.strip().replace(chr(10), ', ')}}}"
+                for k, v in fields) + "}"])
+            return
+        col = last.start_mark.column if isinstance(last, MappingNode) else dash + 2
+        blank = any(not ed.lines[t.start_mark.line - 1].strip() for t in seq.value[1:]) if len(seq.value) > 1 else False
+        end = last_line(last, ed.lines)
+        lines = [""] if blank else []
+        lines += _task_lines(fields, dash, col)
+        ed.insert_lines(end, lines)
+        return
+    if key is None:
+        raise EditError(msg("edit.not-ledger"))
+    # `tasks:` with no tasks yet (empty, ~ or []): the first task goes below the key.
+    if seq is not None and seq.end_mark.index > seq.start_mark.index:
+        at = ed.text.index(":", key.end_mark.index) + 1
+        ed.replace(at, seq.end_mark.index, "")
+    kcol = key.start_mark.column
+    ed.insert_lines(key.start_mark.line, _task_lines(fields, kcol + indent, kcol + indent + 2))
+
+
+def _task_lines(fields: list[tuple[str, str]], dash: int, col: int) -> list[str]:
+    lines: list[str] = []
+    for i, (k, v) in enumerate(fields):
+        lead = " " * dash + "-" + " " * (col - dash - 1) if i == 0 else " " * col
+        if v.startswith("\n"):
+            lines.append(f"{lead}{k}:")
+            lines += [" " * (col + 2) + sub for sub in v.strip("\n").split("\n")]
+        else:
+            lines.append(f"{lead}{k}: {v}")
+    return lines
+
+
+def _new_file(opened: Opened, unit: Unit) -> tuple[str, bytes, Editor, int]:
+    """A new ledger file for `unit`, named and styled like the files of its peers."""
+    ledger = opened.ledger
+    root = ledger.root
+    peers = [f for f in ledger.files if f.unit in ledger.units and f.tasks]
+    same_kind = [f for f in peers if f.unit is not None and ledger.units[f.unit].kind == unit.kind] or peers
+    model = same_kind[0] if same_kind else None
+    folder = "ledgers"
+    stem = unit.id
+    if model is not None and model.unit is not None:
+        mp = Path(model.path)
+        folder = mp.parent.as_posix()
+        peer_unit = ledger.units[model.unit]
+        stem = unit.name if mp.stem == peer_unit.name and mp.stem != peer_unit.id else unit.id
+    rel = f"{folder}/{stem}.yaml"
+    if (root / rel).exists() or any(p.relative_to(root).as_posix() == rel for p in ledger_files(root)):
+        raise Refused(msg("edit.file-exists", file=rel))
+    header: list[str] = []
+    zh = False
+    bom = False
+    newline = "\n"
+    indent = 2
+    if model is not None and model.unit is not None:
+        mdata = (root / model.path).read_bytes()
+        msrc = Source(mdata)
+        bom, newline = msrc.bom, msrc.newline
+        zh = model.key_style == "zh"
+        peer_name = ledger.units[model.unit].name
+        for line in msrc.lines:
+            if not line.startswith("#"):
+                break
+            if peer_name in line:
+                header.append(line.replace(peer_name, unit.name))
+        try:
+            node = compose(msrc.text)
+        except yaml.YAMLError:
+            node = None
+        if isinstance(node, MappingNode):
+            te = entry(node, R.names("tasks", K.FILE_KEYS))
+            if te is not None and isinstance(te.value, SequenceNode):
+                indent = te.value.start_mark.column - te.key.start_mark.column
+    ukey = K.FILE_KEYS["unit"] if zh else "unit"
+    tkey = K.FILE_KEYS["tasks"] if zh else "tasks"
+    body = "\n".join([*header, f"{ukey}: {R.text(unit.id)}", f"{tkey}:"]) + "\n"
+    data = (b"\xef\xbb\xbf" if bom else b"") + body.replace("\n", newline).encode("utf-8")
+    return rel, data, Editor(Source(data)), indent

@@ -1,0 +1,245 @@
+"""One edit of one file, from reading to writing: validate, refuse, diff, write atomically, commit.
+
+The rules every edit command follows (issue 6):
+- the file must be valid before the edit (an edit never builds on a broken file);
+- the result is parsed and the ledger checks run again; an edit that would add an
+  error is refused, and nothing is written;
+- tasks the edit did not mean to touch must read back exactly as before;
+- the file is re-read right before it is replaced; if it changed since it was read,
+  the edit is refused;
+- the write is atomic: a temporary file in the same folder, fsync, rename, the file's
+  mode kept.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import tempfile
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields, is_dataclass, replace
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sanzhua.checks import Context, run_checks
+from sanzhua.evaluate import evaluate
+from sanzhua.i18n import Lang, text
+from sanzhua.load import FileResult, Ledger, assemble, parse_ledger_bytes
+from sanzhua.model import Task
+from sanzhua.problems import Msg, Problem, msg
+
+
+class Refused(Exception):
+    """The edit is refused (exit 1); nothing was written."""
+
+    def __init__(self, message: Msg, hint: Msg | None = None, problems: list[Problem] | None = None,
+                 texts: dict[str, str] | None = None) -> None:
+        super().__init__(message.key)
+        self.message = message
+        self.hint = hint
+        self.problems = problems or []
+        self.texts = texts or {}
+
+
+@dataclass
+class Change:
+    """What an edit command wants written: one file's old and new bytes."""
+
+    rel: str  # path relative to the ledger root, "/" separators
+    before: bytes  # b"" for a file that does not exist yet
+    after: bytes
+    subject: str  # the commit message's first line
+    created: bool = False
+    task_id: str | None = None  # the task the edit meant to change (others must stay as they were)
+    notes: list[Problem] = field(default_factory=list)  # warnings the edit brings, shown, not refused
+
+
+def ledger_with(ledger: Ledger, result: FileResult) -> Ledger:
+    """The ledger with one file's parse replaced (or added)."""
+    files = [f for f in ledger.files if f.path != result.path]
+    at = next((i for i, f in enumerate(ledger.files) if f.path == result.path), len(files))
+    files.insert(at, result)
+    return assemble(ledger.root, ledger.settings, ledger.units, ledger.calendar, files,
+                    list(ledger.problems), has_units_file=ledger.has_units_file)
+
+
+def all_problems(ledger: Ledger, as_of: date) -> list[Problem]:
+    out: list[Problem] = list(ledger.problems)
+    for f in ledger.files:
+        out.extend(f.problems)
+    out.extend(run_checks(Context(ledger, evaluate(ledger, as_of), as_of)))
+    return out
+
+
+def file_errors(result: FileResult, ledger: Ledger, as_of: date) -> list[Problem]:
+    """The errors that concern one file, its own and the cross-file checks'."""
+    return [p for p in all_problems(ledger, as_of) if p.severity == "error" and p.file == result.path]
+
+
+def require_valid(data: bytes, rel: str, ledger: Ledger, as_of: date) -> tuple[FileResult, Ledger]:
+    """Parse the file as read now; refuse when it already has errors."""
+    result = parse_ledger_bytes(data, rel, ledger.settings.year)
+    current = ledger_with(ledger, result)
+    errors = file_errors(result, current, as_of)
+    if errors:
+        texts = {rel: _decode(data)}
+        raise Refused(msg("edit.invalid-before", file=rel), msg("edit.invalid-before.hint"), errors, texts)
+    return result, current
+
+
+def _decode(data: bytes) -> str:
+    return data.removeprefix(b"\xef\xbb\xbf").decode("utf-8", "replace").replace("\r\n", "\n")
+
+
+def _no_lines(value: Any) -> Any:
+    """A value with every source position zeroed, to compare tasks across an edit."""
+    if is_dataclass(value) and not isinstance(value, type):
+        changes = {f.name: _no_lines(getattr(value, f.name)) for f in fields(value)}
+        for name in ("line", "column"):
+            if name in changes:
+                changes[name] = 0
+        return replace(value, **changes)
+    if isinstance(value, tuple):
+        return tuple(_no_lines(v) for v in value)
+    return value
+
+
+def verify(change: Change, ledger: Ledger, as_of: date, check: Callable[[Task | None], bool] | None = None) -> None:
+    """Refuse a change that adds an error, or that changes a task it did not mean to."""
+    before = parse_ledger_bytes(change.before, change.rel, ledger.settings.year) if change.before else None
+    after = parse_ledger_bytes(change.after, change.rel, ledger.settings.year)
+    old_ledger = ledger_with(ledger, before) if before is not None else ledger
+    new_ledger = ledger_with(ledger, after)
+    old = all_problems(old_ledger, as_of)
+    new = all_problems(new_ledger, as_of)
+
+    def key(p: Problem) -> tuple[str, str, str, str | None]:
+        return (p.severity, p.code, p.file, p.task)
+
+    seen = Counter(key(p) for p in old)
+    added: list[Problem] = []
+    for p in new:
+        if seen[key(p)] > 0:
+            seen[key(p)] -= 1
+        else:
+            added.append(p)
+    errors = [p for p in added if p.severity == "error"]
+    if errors:
+        raise Refused(msg("edit.would-break", file=change.rel), msg("edit.would-break.hint"), errors,
+                      {change.rel: _decode(change.after)})
+    change.notes = [p for p in added if p.severity == "warning" and p.code != "overdue"]
+    # The tasks the edit did not mean to touch read back as they were.
+    old_tasks = {t.id: _no_lines(t) for t in (before.tasks if before else []) if t.id != change.task_id}
+    new_tasks = {t.id: _no_lines(t) for t in after.tasks if t.id != change.task_id}
+    if old_tasks != new_tasks:
+        raise Refused(msg("edit.internal", file=change.rel), msg("edit.internal.hint"))
+    if check is not None:
+        mine = next((t for t in after.tasks if t.id == change.task_id), None)
+        if not check(mine):
+            raise Refused(msg("edit.internal", file=change.rel), msg("edit.internal.hint"))
+
+
+def write_atomic(path: Path, data: bytes, expected: bytes | None) -> None:
+    """Replace `path` with `data`, unless it is no longer `expected` (None: must not exist)."""
+    try:
+        current: bytes | None = path.read_bytes()
+    except FileNotFoundError:
+        current = None
+    if current != expected:
+        raise Refused(msg("edit.changed-on-disk", file=str(path)), msg("edit.changed-on-disk.hint"))
+    if current is not None:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    else:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+        path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, mode)
+        # Last look: a save from an editor between our read and now must not be lost.
+        try:
+            now: bytes | None = path.read_bytes()
+        except FileNotFoundError:
+            now = None
+        if now != expected:
+            raise Refused(msg("edit.changed-on-disk", file=str(path)), msg("edit.changed-on-disk.hint"))
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    try:
+        dfd = os.open(path.parent, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(dfd)
+    except OSError:
+        pass
+    finally:
+        os.close(dfd)
+
+
+# -- git -----------------------------------------------------------------------------------
+
+class GitError(Exception):
+    pass
+
+
+def _git(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    try:
+        return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, check=False)
+    except OSError as e:
+        raise GitError(str(e)) from None
+
+
+def can_commit(root: Path, rel: str) -> None:
+    """Refuse --commit outside a git repository or when the file has uncommitted changes."""
+    r = _git(root, "rev-parse", "--is-inside-work-tree")
+    if r.returncode != 0 or r.stdout.strip() != "true":
+        raise Refused(msg("edit.no-git"), msg("edit.no-git.hint"))
+    r = _git(root, "status", "--porcelain", "--", rel)
+    if r.returncode != 0:
+        raise Refused(msg("edit.git-failed", detail=r.stderr.strip()))
+    if r.stdout.strip():
+        raise Refused(msg("edit.dirty", file=rel), msg("edit.dirty.hint", file=rel))
+
+
+def commit(root: Path, rel: str, subject: str) -> None:
+    r = _git(root, "add", "--", rel)
+    if r.returncode == 0:
+        r = _git(root, "commit", "-q", "-m", subject, "--", rel)
+    if r.returncode != 0:
+        raise GitError((r.stderr or r.stdout).strip())
+
+
+# -- output --------------------------------------------------------------------------------
+
+def format_problems(problems: list[Problem], lang: Lang, texts: dict[str, str]) -> str:
+    """`path:line:col: level message [code]`, the line and a caret, the hint."""
+    out: list[str] = []
+    level_words = {"error": ("错误", "error"), "warning": ("警告", "warning")}
+    for p in sorted(problems, key=Problem.sort_key):
+        level = level_words[p.severity][0 if lang == "zh" else 1]
+        where = f"{p.file}:{p.line}:{p.column}" if p.line else p.file
+        out.append(f"{where}: {level} {text(p.message, lang)} [{p.code}]")
+        lines = texts.get(p.file, "").split("\n")
+        if p.line and 0 < p.line <= len(lines) and p.file in texts:
+            gutter = f"{p.line:>5} | "
+            out.append(gutter + lines[p.line - 1])
+            if p.column:
+                from sanzhua.output import width
+
+                pad = width(lines[p.line - 1][: p.column - 1])
+                out.append(" " * (len(gutter) - 2) + "| " + " " * pad + "^")
+        if p.hint is not None:
+            out.append(("      提示：" if lang == "zh" else "      hint: ") + text(p.hint, lang))
+    return "\n".join(out) + ("\n" if out else "")
