@@ -300,6 +300,23 @@ def new_cmd(
     run(lambda: new(er, spec))
 
 
+@app.command("fmt")
+def fmt_cmd(
+    files: Annotated[list[Path] | None, typer.Argument(metavar="[FILE]...", help="Ledger files (default: all).")] = None,
+    check: Annotated[bool, typer.Option("--check", help="Only check: show the diff and exit 1 if a file is not formatted.")] = False,
+    normalize_dates: Annotated[bool, typer.Option("--normalize-dates", help="Also write every date as YYYY-MM-DD.")] = False,
+    root: RootOpt = None,
+    lang: LangOpt = None,
+    dry_run: DryRunOpt = False,
+    commit: CommitOpt = False,
+) -> None:
+    """Lay out ledger files canonically, keeping comments (整理格式)."""
+    from sanzhua.commands.fmt import fmt
+
+    er = _edit_run(root, lang, dry_run, commit)
+    run(lambda: fmt(er, files or None, check=check, normalize_dates=normalize_dates))
+
+
 def main() -> None:
     """Console entry point."""
     try:

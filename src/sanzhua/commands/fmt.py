@@ -1,0 +1,75 @@
+"""`sanzhua fmt`: the canonical layout of every ledger file; `--check` for pre-commit and CI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sanzhua.commands.common import EXIT_OK, EXIT_PROBLEMS, open_ledger
+from sanzhua.commands.edit import EditRun
+from sanzhua.edit.fmt import format_bytes
+from sanzhua.edit.session import GitError, Refused, _git, write_atomic
+from sanzhua.edit.source import unified_diff
+from sanzhua.errors import FatalError
+from sanzhua.i18n import text
+from sanzhua.load import ledger_files
+from sanzhua.problems import msg
+
+
+def fmt(run: EditRun, paths: list[Path] | None = None, *, check: bool = False,
+        normalize_dates: bool = False) -> int:
+    """Lay out ledger files canonically; with `check`, only report (exit 1 if any would change)."""
+    opened = open_ledger(run.root, run.lang, cache=False)
+    ledger = opened.ledger
+    lang = opened.lang
+    root = ledger.root
+    out, err = run.stdout(), run.stderr()
+    files = ledger_files(root)
+    if paths:
+        chosen = {p.resolve() for p in paths}
+        unknown = [p for p in chosen if p not in {f.resolve() for f in files}]
+        if unknown:
+            raise FatalError(f"不是台账文件 / not a ledger file: {unknown[0]}")
+        files = [f for f in files if f.resolve() in chosen]
+    changed: list[tuple[str, bytes, bytes]] = []
+    failed = 0
+    for path in files:
+        rel = path.relative_to(root).as_posix()
+        data = path.read_bytes()
+        new, why = format_bytes(data, rel, ledger.settings.year, normalize_dates)
+        if new is None:
+            failed += 1
+            err.write(text(msg("fmt.invalid" if why == "invalid" else "fmt.unsafe", file=rel), lang) + "\n")
+            continue
+        if new != data:
+            changed.append((rel, data, new))
+    for rel, data, new in changed:
+        out.write(unified_diff(data, new, rel, context=2))
+    if check or run.dry_run:
+        if changed:
+            err.write(text(msg("fmt.check-fail", n=len(changed)), lang) + "\n")
+        else:
+            out.write(text(msg("fmt.ok", n=len(files) - failed), lang) + "\n")
+        return EXIT_PROBLEMS if (check and changed) or failed else EXIT_OK
+    if run.commit and changed:
+        r = _git(root, "status", "--porcelain", "--", *(rel for rel, _, _ in changed))
+        if r.returncode != 0 or r.stdout.strip():
+            err.write(text(msg("edit.dirty", file=", ".join(rel for rel, _, _ in changed)), lang) + "\n")
+            return EXIT_PROBLEMS
+    for rel, data, new in changed:
+        try:
+            write_atomic(root / rel, new, data)
+        except Refused as e:
+            err.write(text(e.message, lang) + "\n")
+            failed += 1
+    written = [rel for rel, _, _ in changed]
+    out.write(text(msg("fmt.changed", n=len(written)), lang) + "\n")
+    if run.commit and written:
+        subject = f"fmt: {written[0]}" if len(written) == 1 else f"fmt: {len(written)} ledger files"
+        r = _git(root, "add", "--", *written)
+        if r.returncode == 0:
+            r = _git(root, "commit", "-q", "-m", subject, "--", *written)
+        if r.returncode != 0:
+            err.write(text(msg("edit.git-failed", detail=GitError((r.stderr or r.stdout).strip())), lang) + "\n")
+            return EXIT_PROBLEMS
+        out.write(text(msg("edit.committed", subject=subject), lang) + "\n")
+    return EXIT_PROBLEMS if failed else EXIT_OK
