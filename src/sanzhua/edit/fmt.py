@@ -81,18 +81,9 @@ def _reorder(m: CommentedMap, rank: dict[str, int]) -> None:
     wanted = sorted(keys, key=lambda k: (rank.get(k, len(rank)), keys.index(k)))
     if wanted == keys:
         return
-    old_last, new_last = keys[-1], wanted[-1]
+    # A blank line kept as a moved key's trailing comment is dropped by _blank_lines.
     for k in wanted:
         m.move_to_end(k)
-    # The blank line after a mapping is kept as the last key's trailing comment: it
-    # belongs to the mapping's end, not to that key.
-    items = m.ca.items
-    if old_last != new_last and old_last in items and not isinstance(m[old_last], CommentedMap | CommentedSeq) \
-            and not isinstance(m[new_last], CommentedMap | CommentedSeq):
-        tail = items[old_last]
-        if len(tail) > 2 and tail[2] is not None and new_last not in items:
-            items[new_last] = [None, None, tail[2], None]
-            tail[2] = None
 
 
 def _normalize(m: CommentedMap, names: frozenset[str], year: int) -> None:
