@@ -317,6 +317,79 @@ def fmt_cmd(
     run(lambda: fmt(er, files or None, check=check, normalize_dates=normalize_dates))
 
 
+@app.command("import")
+def import_cmd(
+    source: Annotated[Path, typer.Argument(metavar="FILE", help="The spreadsheet: .xlsx or .csv (UTF-8 or GBK).")],
+    sheet: Annotated[list[str] | None, typer.Option("--sheet", help="Only this sheet (repeat for more; default: every sheet with a task header).")] = None,
+    unit: Annotated[str | None, typer.Option("--unit", help="Lead unit (id or name) for rows without one, or whose unit is not in units.yaml.")] = None,
+    mapping: Annotated[list[str] | None, typer.Option("--map", help="Name a column: 列名=field, e.g. --map 牵头处室=lead (repeat).")] = None,
+    id_prefix: Annotated[str | None, typer.Option("--id-prefix", help="Prefix of new ids (default: the unit's own pattern, e.g. FGW-).")] = None,
+    when: Annotated[str | None, typer.Option("--date", help="Date of the progress entries made from 进展情况 (default: today).")] = None,
+    default_due: Annotated[str | None, typer.Option("--default-due", help="Deadline for rows without a readable one, e.g. 年底.")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be written; write nothing.")] = False,
+    root: RootOpt = None,
+    lang: LangOpt = None,
+) -> None:
+    """Bring a 台账 spreadsheet (xlsx/csv) into the ledger; every row not read is reported (导入台账)."""
+    from sanzhua.commands.importer import import_table
+
+    day = as_of_date(when)
+    run(lambda: import_table(source, root, today=day, sheets=sheet or (), unit=unit, mapping=mapping or (),
+                             id_prefix=id_prefix, default_due=default_due, dry_run=dry_run, lang=lang))
+
+
+@app.command("export")
+def export_cmd(
+    fmt: Annotated[str, typer.Option("--format", "-f", help="xlsx (default) or csv.")] = "xlsx",
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Output file (xlsx default: 台账-DATE.xlsx; csv default: stdout).")] = None,
+    by: Annotated[str | None, typer.Option("--by", help="'unit': one sheet per lead unit (default: one sheet for all).")] = None,
+    root: RootOpt = None,
+    as_of: AsOfOpt = None,
+    lang: LangOpt = None,
+    unit: Annotated[list[str] | None, typer.Option("--unit", help="Only tasks led by (or shared with) this unit.")] = None,
+    leader: Annotated[str | None, typer.Option("--leader", help="Only tasks of this leader in charge (包抓领导).")] = None,
+    owner: Annotated[str | None, typer.Option("--owner", help="Only tasks of this responsible person (责任人).")] = None,
+    state: Annotated[list[str] | None, typer.Option("--state", help="Only tasks in this state (overdue, due_soon, ...).")] = None,
+    light: Annotated[list[str] | None, typer.Option("--light", help="Only tasks with this light: red, yellow, green, done, none.")] = None,
+    category: Annotated[str | None, typer.Option("--category", help="Only tasks whose category starts with this.")] = None,
+    tag: Annotated[list[str] | None, typer.Option("--tag", help="Only tasks with this tag.")] = None,
+    due_within: Annotated[int | None, typer.Option("--due-within", help="Only open tasks due within N working days.")] = None,
+) -> None:
+    """Export the 台账 as an Excel workbook or CSV to send upward (导出台账)."""
+    from sanzhua.commands.export import export
+    from sanzhua.commands.status import StatusFilter
+
+    day = as_of_date(as_of)
+    flt = StatusFilter(units=tuple(unit or ()), leader=leader, owner=owner, states=tuple(state or ()),
+                       lights=tuple(light or ()), category=category, tags=tuple(tag or ()), due_within=due_within)
+    run(lambda: export(root, as_of=day, fmt=fmt, output=output, lang=lang, flt=flt, by=by))
+
+
+@app.command("calendar")
+def calendar_cmd(
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="The .ics file (default: deadlines.ics; - for stdout).")] = None,
+    unit: Annotated[list[str] | None, typer.Option("--unit", help="Only tasks led by (or shared with) this unit.")] = None,
+    leader: Annotated[str | None, typer.Option("--leader", help="Only tasks of this leader in charge (包抓领导).")] = None,
+    owner: Annotated[str | None, typer.Option("--owner", help="Only tasks of this responsible person (责任人).")] = None,
+    alarm_days: Annotated[int, typer.Option("--alarm-days", help="Alarm this many working days before (0: on the day, at 9:00).")] = 3,
+    no_alarm: Annotated[bool, typer.Option("--no-alarm", help="No alarms.")] = False,
+    root: RootOpt = None,
+    as_of: AsOfOpt = None,
+    lang: LangOpt = None,
+) -> None:
+    """Write open deadlines and milestones as an iCalendar file for phone calendars (日程提醒)."""
+    from datetime import datetime, timezone
+
+    from sanzhua.commands.calendar import calendar
+    from sanzhua.commands.status import StatusFilter
+
+    day = as_of_date(as_of)
+    flt = StatusFilter(units=tuple(unit or ()), leader=leader, owner=owner)
+    stamp = datetime.now(timezone.utc).replace(microsecond=0)
+    run(lambda: calendar(root, as_of=day, stamp=stamp, output=output, lang=lang, flt=flt,
+                         alarm_days=None if no_alarm else alarm_days))
+
+
 def main() -> None:
     """Console entry point."""
     try:

@@ -1,0 +1,61 @@
+"""`sanzhua calendar`: open deadlines and milestones as an iCalendar (.ics) file."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date, datetime
+from pathlib import Path
+from typing import TextIO
+
+from sanzhua.commands.common import EXIT_OK, open_ledger
+from sanzhua.commands.status import StatusFilter
+from sanzhua.errors import FatalError
+from sanzhua.evaluate import evaluate
+from sanzhua.i18n import text, words
+from sanzhua.interchange.ics import build_events, to_ical
+from sanzhua.problems import msg
+
+
+def calendar(
+    root: Path | None,
+    *,
+    as_of: date,
+    stamp: datetime,
+    output: Path | None = None,
+    lang: str | None = None,
+    flt: StatusFilter | None = None,
+    alarm_days: int | None = 3,
+    out: TextIO | None = None,
+) -> int:
+    """Write the .ics file (or to stdout with -o -); always exit 0."""
+    if alarm_days is not None and not 0 <= alarm_days <= 60:
+        raise FatalError(
+            f"--alarm-days 应在 0 到 60 之间（收到 {alarm_days}）", "--alarm-days takes 0 to 60"
+        )
+    stream = out or sys.stdout
+    opened = open_ledger(root, lang)
+    ledger, lg = opened.ledger, opened.lang
+    flt = (flt or StatusFilter()).validate(ledger)
+    evaluation = evaluate(ledger, as_of)
+    states = [st for st in evaluation.tasks.values() if flt.keep(st)]
+    events = build_events(states, ledger.settings, ledger.units, ledger.calendar, lg, alarm_days)
+    data = to_ical(events, ledger.settings, lg, stamp, alarm_days)
+    if output is not None and str(output) == "-":
+        stream.write(data.decode("utf-8"))
+        return EXIT_OK
+    target = output or Path("deadlines.ics")
+    try:
+        target.write_bytes(data)
+    except OSError as e:
+        raise FatalError(
+            words(
+                lg,
+                f"无法写入 {target}：{e.strerror or e}",
+                f"cannot write {target}: {e.strerror or e}",
+            )
+        ) from None
+    tasks = len({e.uid.split("-due@")[0] for e in events if "-due@" in e.uid})
+    stream.write(
+        text(msg("calendar.wrote", events=len(events), tasks=tasks, file=str(target)), lg) + "\n"
+    )
+    return EXIT_OK

@@ -1,0 +1,90 @@
+"""`sanzhua export`: the 台账 as an xlsx workbook (or CSV) to send upward."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+from typing import TextIO
+
+from sanzhua.commands.common import EXIT_OK, open_ledger
+from sanzhua.commands.status import StatusFilter
+from sanzhua.errors import FatalError
+from sanzhua.evaluate import TaskState, evaluate
+from sanzhua.i18n import text, words
+from sanzhua.interchange.export import Export, write_csv, write_xlsx
+from sanzhua.load import Ledger
+from sanzhua.problems import msg
+
+FORMATS = ("xlsx", "csv")
+
+
+def export(
+    root: Path | None,
+    *,
+    as_of: date,
+    fmt: str = "xlsx",
+    output: Path | None = None,
+    lang: str | None = None,
+    flt: StatusFilter | None = None,
+    by: str | None = None,
+    out: TextIO | None = None,
+) -> int:
+    """Write the workbook (or CSV) of the tasks the filter keeps; always exit 0."""
+    if fmt not in FORMATS:
+        raise FatalError(f"--format 只能是 xlsx 或 csv（收到 {fmt}）", "--format takes xlsx or csv")
+    if by not in (None, "unit", "all"):
+        raise FatalError(f"--by 只能是 unit 或 all（收到 {by}）", "--by takes unit or all")
+    stream = out or sys.stdout
+    opened = open_ledger(root, lang)
+    ledger, lg = opened.ledger, opened.lang
+    flt = (flt or StatusFilter()).validate(ledger)
+    evaluation = evaluate(ledger, as_of)
+    states = ordered([st for st in evaluation.tasks.values() if flt.keep(st)], ledger)
+    ex = Export(ledger.settings, ledger.units, as_of, states, lg)
+    if fmt == "csv":
+        data = write_csv(ex)
+        if output is None or str(output) == "-":
+            stream.write(data.lstrip("\ufeff"))
+            return EXIT_OK
+        output.write_text(data, encoding="utf-8", newline="")
+    else:
+        if output is None:
+            output = Path(
+                words(lg, f"台账-{as_of.isoformat()}.xlsx", f"ledger-{as_of.isoformat()}.xlsx")
+            )
+        if str(output) == "-":
+            raise FatalError(
+                words(
+                    lg,
+                    "xlsx 不能输出到屏幕，请用 -o 文件名.xlsx",
+                    "an xlsx cannot go to the terminal; use -o FILE.xlsx",
+                )
+            )
+        try:
+            write_xlsx(ex, output, by_unit=by == "unit")
+        except OSError as e:
+            raise FatalError(
+                words(
+                    lg,
+                    f"无法写入 {output}：{e.strerror or e}",
+                    f"cannot write {output}: {e.strerror or e}",
+                ),
+                words(
+                    lg,
+                    "文件是否正在 Excel/WPS 中打开？关闭后重试",
+                    "is the file open in Excel? close it and retry",
+                ),
+            ) from None
+    stream.write(text(msg("export.wrote", tasks=len(states), file=str(output)), lg) + "\n")
+    return EXIT_OK
+
+
+def ordered(states: list[TaskState], ledger: Ledger) -> list[TaskState]:
+    """Units in units.yaml order, each unit's tasks in the order its files list them."""
+    rank = {uid: i for i, uid in enumerate(ledger.units)}
+    pos = {id(t): i for i, t in enumerate(ledger.tasks)}
+    return sorted(
+        states,
+        key=lambda st: (rank.get(st.task.lead, len(rank)), st.task.lead, pos.get(id(st.task), 0)),
+    )

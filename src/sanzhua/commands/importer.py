@@ -1,0 +1,296 @@
+"""`sanzhua import`: a 台账 spreadsheet (xlsx or csv) → ledger files, every unread row reported."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import TextIO
+
+from sanzhua.commands.common import EXIT_OK, EXIT_PROBLEMS, open_ledger
+from sanzhua.errors import FatalError
+from sanzhua.i18n import Lang, text, words
+from sanzhua.interchange.cells import UnitMatcher
+from sanzhua.interchange.columns import FIELDS, normalize
+from sanzhua.interchange.tabular import read_table_file
+from sanzhua.interchange.writer import Style, append_tasks, detect_style, new_file, render_task
+from sanzhua.interchange.xlsx_import import Draft, ImportOptions, ImportPlan, RowNote, plan_import
+from sanzhua.load import LEDGER_DIR, Ledger, parse_ledger_bytes
+from sanzhua.load import keys as K
+from sanzhua.problems import msg
+
+
+@dataclass
+class _Target:
+    path: str  # relative to the root
+    unit: str
+    style: Style
+    text: str | None  # the file as it is, None for a new file
+    drafts: list[Draft]
+    blocks: list[list[str]]
+    unit_name: str = ""
+
+
+def import_table(
+    source: Path,
+    root: Path | None,
+    *,
+    today: date,
+    sheets: Sequence[str] = (),
+    unit: str | None = None,
+    mapping: Sequence[str] = (),
+    id_prefix: str | None = None,
+    default_due: str | None = None,
+    dry_run: bool = False,
+    lang: str | None = None,
+    out: TextIO | None = None,
+) -> int:
+    """Read `source` into the ledger; exit 1 when any row could not come in, else 0."""
+    stream = out or sys.stdout
+    opened = open_ledger(root, lang, cache=False)
+    ledger, lg = opened.ledger, opened.lang
+    matcher = UnitMatcher(ledger.units)
+    unit_id: str | None = None
+    if unit is not None:
+        unit_id = matcher.match(unit)
+        if unit_id is None:
+            guess = matcher.guess(unit)
+            raise FatalError(
+                words(
+                    lg,
+                    f"--unit：units.yaml 中没有单位“{unit}”",
+                    f"--unit: no unit '{unit}' in units.yaml",
+                ),
+                words(lg, f"是不是“{guess}”？", f"did you mean '{guess}'?")
+                if guess
+                else "units: " + ", ".join(ledger.units),
+            )
+    tables = read_table_file(source)
+    names = [t.name for t in tables]
+    for s in sheets:
+        if s not in names:
+            raise FatalError(
+                words(
+                    lg,
+                    f"--sheet：工作簿中没有工作表“{s}”",
+                    f"--sheet: the workbook has no sheet '{s}'",
+                ),
+                words(lg, "工作表：", "sheets: ") + "、".join(names),
+            )
+    options = ImportOptions(
+        year=ledger.settings.year,
+        today=today,
+        unit=unit_id,
+        mapping=_mapping(mapping, lg),
+        id_prefix=id_prefix,
+        default_due=default_due,
+        sheets=tuple(sheets),
+    )
+    plan = plan_import(tables, ledger.units, ledger.tasks, options)
+    targets = _targets(ledger, plan, source.name, today, lg)
+    _report(stream, plan, targets, source, lg, dry_run, several=len(plan.sheets_read) > 1)
+    if not dry_run:
+        for t in targets:
+            _write(ledger.root / t.path, _compose(t, source.name, today))
+    return EXIT_PROBLEMS if any(n.level == "error" for n in plan.notes) else EXIT_OK
+
+
+def _mapping(items: Sequence[str], lg: Lang) -> dict[str, str]:
+    """--map 列名=field (field in English or as the ledger's Chinese key)."""
+    aliases = {f: f for f in FIELDS}
+    aliases.update({zh: eng for eng, zh in K.TASK_KEYS.items() if eng in FIELDS})
+    out: dict[str, str] = {}
+    for item in items:
+        head, sep, fld = item.partition("=")
+        fld = fld.strip()
+        if not sep or not head.strip() or fld not in aliases:
+            raise FatalError(
+                words(
+                    lg, f"--map “{item}” 应写成 列名=字段", f"--map '{item}' must be COLUMN=FIELD"
+                ),
+                words(lg, "字段：", "fields: ") + ", ".join(f for f in FIELDS if f != "seq"),
+            )
+        out[normalize(head)] = aliases[fld]
+    return out
+
+
+def _targets(ledger: Ledger, plan: ImportPlan, source: str, today: date, lg: Lang) -> list[_Target]:
+    """Each draft's file (its lead unit's, else a new one), rendered and checked."""
+    by_unit: dict[str, _Target] = {}
+    styles = [f.key_style for f in ledger.files if f.tasks]
+    new_keys = "zh" if styles.count("zh") > styles.count("en") else "en"
+    files_of: dict[str, list[str]] = {}
+    for f in ledger.files:
+        if f.unit:
+            files_of.setdefault(f.unit, []).append(f.path)
+    kept: list[Draft] = []
+    for d in plan.drafts:
+        tgt = by_unit.get(d.lead)
+        if tgt is None:
+            paths = files_of.get(d.lead, [])
+            preferred = f"{LEDGER_DIR}/{d.lead}.yaml"
+            path = preferred if preferred in paths else (paths[0] if paths else preferred)
+            if paths:
+                raw = (ledger.root / path).read_bytes()
+                body = raw.decode("utf-8-sig")
+                fr = ledger.file(path)
+                style = detect_style(body, fr.key_style if fr else "en")
+                tgt = _Target(path, d.lead, style, body, [], [])
+            else:
+                if (
+                    ledger.root / path
+                ).exists():  # a file for another unit, or unreadable: never overwrite
+                    path = _free_name(ledger.root, d.lead)
+                name = ledger.units[d.lead].name if d.lead in ledger.units else d.lead
+                tgt = _Target(path, d.lead, Style(keys=new_keys), None, [], [], name)
+            by_unit[d.lead] = tgt
+        block = render_task(d.ordered(), d.comments, tgt.style)
+        problem = _check_block(block, tgt, ledger.settings.year)
+        if problem is not None:
+            plan.notes.append(
+                RowNote(d.sheet, d.row, "error", msg("import.invalid", detail=problem))
+            )
+            continue
+        tgt.drafts.append(d)
+        tgt.blocks.append(block)
+        kept.append(d)
+    plan.drafts = kept
+    return [t for t in by_unit.values() if t.blocks]
+
+
+def _free_name(root: Path, unit: str) -> str:
+    n = 2
+    while (root / LEDGER_DIR / f"{unit}-{n}.yaml").exists():
+        n += 1
+    return f"{LEDGER_DIR}/{unit}-{n}.yaml"
+
+
+def _check_block(block: list[str], tgt: _Target, year: int) -> str | None:
+    """Parse one rendered task on its own: what the loader would say, or None when it is clean."""
+    doc = new_file(tgt.unit, [], [block], tgt.style)
+    res = parse_ledger_bytes(doc.encode("utf-8"), "import.yaml", year)
+    errors = [p for p in res.problems if p.severity == "error"]
+    if errors:
+        return text(errors[0].message, "zh")
+    if len(res.tasks) != 1:
+        return "no task"
+    return None
+
+
+def _compose(t: _Target, source: str, today: date) -> str:
+    if t.text is None:
+        header = [
+            f"{t.unit_name or t.unit} 任务台账",
+            f"由 sanzhua import 从 {source} 导入（{today.isoformat()}）",
+        ]
+        result = new_file(t.unit, header, t.blocks, t.style)
+    else:
+        result = append_tasks(t.text, t.blocks, t.style)
+    # The whole file must still load, with the new tasks in it.
+    before = (
+        0 if t.text is None else len(parse_ledger_bytes(t.text.encode("utf-8"), t.path, 9999).tasks)
+    )
+    after = parse_ledger_bytes(result.encode("utf-8"), t.path, 9999)
+    if len(after.tasks) != before + len(t.blocks):
+        raise FatalError(
+            f"内部错误：写入 {t.path} 后任务数不对 / internal error: the file would not read back",
+            "请报告这个问题，并附上导入的表格 / please report this with the spreadsheet",
+        )
+    return result
+
+
+def _write(path: Path, content: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".import.", suffix=".tmp")
+    with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+        fh.write(content)
+    os.replace(tmp, path)
+
+
+_LEVEL = {
+    "error": ("未导入", "not imported"),
+    "warning": ("注意", "note"),
+    "info": ("说明", "info"),
+}
+
+
+def where(n: RowNote, lg: Lang, several: bool) -> str:
+    if lg == "zh":
+        sheet = f"工作表“{n.sheet}”" if several or n.row == 0 else ""
+        return f"{sheet}第{n.row}行" if n.row else sheet
+    sheet = f"sheet '{n.sheet}' " if several or n.row == 0 else ""
+    return f"{sheet}row {n.row}" if n.row else sheet.strip()
+
+
+def _report(
+    stream: TextIO,
+    plan: ImportPlan,
+    targets: list[_Target],
+    source: Path,
+    lg: Lang,
+    dry_run: bool,
+    several: bool,
+) -> None:
+    order = {
+        name: i
+        for i, name in enumerate(dict.fromkeys([*plan.sheets_read, *(n.sheet for n in plan.notes)]))
+    }
+    notes = sorted(plan.notes, key=lambda n: (order.get(n.sheet, 0), n.row))
+    sep = "：" if lg == "zh" else ": "
+    for n in notes:
+        level = _LEVEL[n.level][0 if lg == "zh" else 1]
+        line = f"{where(n, lg, several)}{sep}{level} — {text(n.message, lg)}"
+        if n.hint is not None:
+            line += ("（" + text(n.hint, lg) + "）") if lg == "zh" else f" ({text(n.hint, lg)})"
+        stream.write(line + "\n")
+    if plan.unmatched:
+        matcher_names = "、".join(
+            f"{name}（{len(rows)}行）" if lg == "zh" else f"{name} ({len(rows)} rows)"
+            for name, rows in plan.unmatched.items()
+        )
+        stream.write(text(msg("import.unmatched", names=matcher_names), lg) + "\n")
+        stream.write("  " + text(msg("import.unmatched.hint"), lg) + "\n")
+    if notes or plan.unmatched:
+        stream.write("\n")
+    for t in targets:
+        how = msg("import.how-new") if t.text is None else msg("import.how-append")
+        stream.write(
+            text(
+                msg(
+                    "import.wrote" if not dry_run else "import.would-write",
+                    file=t.path,
+                    count=len(t.blocks),
+                    how=text(how, lg),
+                ),
+                lg,
+            )
+            + "\n"
+        )
+        if dry_run:
+            for block in t.blocks:
+                for ln in block:
+                    stream.write("    " + ln + "\n")
+                stream.write("\n")
+    errors = sum(n.level == "error" for n in plan.notes)
+    stream.write(
+        text(
+            msg(
+                "import.summary",
+                file=source.name,
+                rows=plan.rows_seen,
+                tasks=len(plan.drafts),
+                skipped=errors,
+                blank=plan.blank_rows,
+            ),
+            lg,
+        )
+        + "\n"
+    )
+    if dry_run:
+        stream.write(text(msg("import.dry-run"), lg) + "\n")
+    elif plan.drafts:
+        stream.write(text(msg("import.next"), lg) + "\n")

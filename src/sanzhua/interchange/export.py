@@ -1,0 +1,450 @@
+"""The 台账 as a workbook an office sends upward, or as CSV.
+
+`build_rows` turns evaluated tasks into plain rows (data first); `write_xlsx` and
+`write_csv` lay them out. The workbook has: the task sheet(s) with a merged title row,
+a frozen header with filters, the light as the cell colour and dates as real dates;
+a 汇总 sheet with each unit's counts per light; and 进展记录, 节点 and 延期 sheets
+with every entry keyed by 编号, so that `sanzhua import` rebuilds the ledger exactly.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sanzhua.dates import format_cn
+from sanzhua.evaluate import LIGHTS, TaskState
+from sanzhua.i18n import LIGHT_LABELS, STATE_LABELS, STATUS_LABELS, Lang, label, words
+from sanzhua.interchange.columns import MAIN_COLUMNS
+from sanzhua.model import Settings, Unit
+
+Value = str | int | float | date | None
+
+LIGHT_FILL = {"red": "FFFF4D4F", "yellow": "FFFFD666", "green": "FF73D13D", "done": "FFBFBFBF"}
+LIGHT_FONT = {"red": "FFFFFFFF", "yellow": "FF000000", "green": "FF000000", "done": "FF000000"}
+_DATE_FIELDS = {"start", "due", "done"}
+_WRAP_FIELDS = {"title", "latest", "states", "source", "partners", "category", "metric"}
+_MAX_WIDTH = {
+    "title": 44,
+    "latest": 44,
+    "states": 16,
+    "source": 22,
+    "partners": 22,
+    "category": 20,
+    "metric": 20,
+}
+DETAIL_COLUMNS: dict[str, tuple[tuple[str, str, str], ...]] = {
+    "progress": (
+        ("id", "编号", "ID"),
+        ("date", "日期", "Date"),
+        ("value", "完成值", "Value"),
+        ("percent", "进度", "Percent"),
+        ("note", "情况", "Note"),
+        ("by", "填报人", "By"),
+    ),
+    "milestones": (
+        ("id", "编号", "ID"),
+        ("name", "名称", "Name"),
+        ("due", "时限", "Due"),
+        ("done", "完成", "Done"),
+    ),
+    "extensions": (
+        ("id", "编号", "ID"),
+        ("from", "原时限", "From"),
+        ("to", "新时限", "To"),
+        ("approved_by", "批准人", "Approved by"),
+        ("ref", "文号", "Ref"),
+        ("date", "日期", "Date"),
+    ),
+}
+DETAIL_SHEETS = {
+    "progress": ("进展记录", "Progress"),
+    "milestones": ("节点", "Milestones"),
+    "extensions": ("延期", "Extensions"),
+}
+
+
+@dataclass(frozen=True)
+class Export:
+    """What is exported: the tasks as of a date, with the names they need."""
+
+    settings: Settings
+    units: dict[str, Unit]
+    as_of: date
+    states: list[TaskState]
+    lang: Lang
+
+
+def unit_name(units: dict[str, Unit], uid: str) -> str:
+    u = units.get(uid)
+    return u.name if u else uid
+
+
+def headers(lang: Lang) -> list[str]:
+    return [zh if lang == "zh" else en for _, zh, en in MAIN_COLUMNS]
+
+
+def build_rows(ex: Export) -> list[dict[str, Value]]:
+    """One dict per task, keyed by MAIN_COLUMNS field."""
+    rows: list[dict[str, Value]] = []
+    for n, st in enumerate(ex.states, 1):
+        t = st.task
+        latest = max(
+            ((p.date, i, p) for i, p in enumerate(t.progress) if p.date <= ex.as_of and p.note),
+            default=None,
+            key=lambda x: (x[0], x[1]),
+        )
+        row: dict[str, Value] = {
+            "seq": n,
+            "id": t.id,
+            "title": t.title,
+            "category": t.category,
+            "lead": unit_name(ex.units, t.lead),
+            "partners": "、".join(unit_name(ex.units, p) for p in t.partners) or None,
+            "owner": t.owner,
+            "leader": t.leader,
+            "start": t.start,
+            "due": st.deadline,
+            "done": t.done,
+            "status": label(STATUS_LABELS, t.status, ex.lang),
+            "light": label(LIGHT_LABELS, st.light, ex.lang),
+            "states": "、".join(label(STATE_LABELS, s, ex.lang) for s in st.states),
+            "days_overdue": st.days_overdue,
+            "percent": None if st.percent is None else round(st.percent, 1),
+            "expected": None
+            if st.expected_percent is None or not st.is_open
+            else round(st.expected_percent, 1),
+            "latest": f"{latest[2].date.isoformat()}：{latest[2].note}" if latest else None,
+            "source": t.source,
+            "parent": t.parent,
+            "metric": t.target.metric if t.target else None,
+            "target": _num(t.target.value) if t.target else None,
+            "target_unit": t.target.unit if t.target else None,
+            "direction": (
+                words(ex.lang, "不高于", "at_most")
+                if t.target and t.target.direction == "at_most"
+                else None
+            ),
+            "supervision": t.supervision,
+            "tags": "、".join(t.tags) or None,
+            "weight": _num(t.weight) if t.weight is not None else None,
+            "_light": st.light,  # the light's key, for the cell colour
+        }
+        rows.append(row)
+    return rows
+
+
+def detail_rows(ex: Export, kind: str) -> list[list[Value]]:
+    """The progress entries, milestones or extensions of every task, keyed by 编号."""
+    out: list[list[Value]] = []
+    for st in ex.states:
+        t = st.task
+        if kind == "progress":
+            out += [
+                [t.id, p.date, _num(p.value), _num(p.percent), p.note, p.by] for p in t.progress
+            ]
+        elif kind == "milestones":
+            out += [[t.id, m.name, m.due, m.done] for m in t.milestones]
+        else:
+            out += [[t.id, e.from_, e.to, e.approved_by, e.ref, e.date] for e in t.extensions]
+    return out
+
+
+def _num(x: float | None) -> int | float | None:
+    if x is None:
+        return None
+    return int(x) if float(x).is_integer() and abs(x) < 1e15 else x
+
+
+def display_width(v: Value) -> int:
+    """Width in Excel's character units: CJK characters count double."""
+    if v is None:
+        return 0
+    if isinstance(v, date):
+        return 10
+    s = str(v)
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
+
+
+# --- CSV ------------------------------------------------------------------------------
+
+
+def write_csv(ex: Export) -> str:
+    """The task sheet as CSV (UTF-8 with BOM for Excel), one header row, ISO dates."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow(headers(ex.lang))
+    for row in build_rows(ex):
+        w.writerow(
+            [
+                ""
+                if row[f] is None
+                else (row[f].isoformat() if isinstance(row[f], date) else row[f])  # type: ignore[union-attr]
+                for f, _, _ in MAIN_COLUMNS
+            ]
+        )
+    return "\ufeff" + buf.getvalue()
+
+
+# --- xlsx -----------------------------------------------------------------------------
+
+
+def write_xlsx(ex: Export, path: Path, by_unit: bool = False) -> None:
+    """The workbook: task sheet(s), 汇总, 进展记录, 节点, 延期."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    first = wb.active
+    assert first is not None
+    rows = build_rows(ex)
+    title = f"{ex.settings.name} {words(ex.lang, '任务台账', 'task ledger')}"
+    if by_unit:
+        groups: dict[str, list[dict[str, Value]]] = {}
+        for st, row in zip(ex.states, rows, strict=True):
+            groups.setdefault(st.task.lead, []).append(row)
+        order = [u for u in ex.units if u in groups] + [u for u in groups if u not in ex.units]
+        used: set[str] = set()
+        for i, uid in enumerate(order):
+            ws = first if i == 0 else wb.create_sheet()
+            ws.title = _sheet_title(unit_name(ex.units, uid), used)
+            group = [dict(r, seq=n) for n, r in enumerate(groups[uid], 1)]
+            _task_sheet(
+                ws, ex, group, f"{unit_name(ex.units, uid)} {words(ex.lang, '任务台账', 'tasks')}"
+            )
+        if not order:
+            first.title = words(ex.lang, "台账", "Tasks")
+            _task_sheet(first, ex, [], title)
+    else:
+        first.title = words(ex.lang, "台账", "Tasks")
+        _task_sheet(first, ex, rows, title)
+    _summary_sheet(wb.create_sheet(words(ex.lang, "汇总", "Summary")), ex)
+    for kind in ("progress", "milestones", "extensions"):
+        zh, en = DETAIL_SHEETS[kind]
+        _detail_sheet(wb.create_sheet(words(ex.lang, zh, en)), ex, kind)
+    wb.properties.title = title
+    wb.properties.creator = "sanzhua"
+    wb.save(path)
+
+
+def _sheet_title(name: str, used: set[str]) -> str:
+    clean = "".join("_" if ch in "[]:*?/\\" else ch for ch in name)[:28] or "Sheet"
+    out, n = clean, 2
+    while out in used:
+        out, n = f"{clean}{n}", n + 1
+    used.add(out)
+    return out
+
+
+def _styles() -> dict[str, Any]:
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
+    thin = Side(style="thin", color="FF808080")
+    return {
+        "border": Border(left=thin, right=thin, top=thin, bottom=thin),
+        "head_fill": PatternFill("solid", fgColor="FFD9E1F2"),
+        "head_font": Font(bold=True),
+        "title_font": Font(bold=True, size=16),
+        "center": Alignment(horizontal="center", vertical="center", wrap_text=True),
+        "wrap": Alignment(vertical="center", wrap_text=True),
+        "plain": Alignment(vertical="center"),
+    }
+
+
+def _task_sheet(ws: Any, ex: Export, rows: list[dict[str, Value]], title: str) -> None:
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    s = _styles()
+    fields = [f for f, _, _ in MAIN_COLUMNS]
+    ncols = len(fields)
+    last = get_column_letter(ncols)
+    ws.append([title])
+    ws.merge_cells(f"A1:{last}1")
+    ws["A1"].font = s["title_font"]
+    ws["A1"].alignment = Alignment(horizontal="center", vertical="center")
+    ws.row_dimensions[1].height = 30
+    counts = {k: sum(1 for r in rows if r["_light"] == k) for k in LIGHTS}
+    sub = words(
+        ex.lang,
+        f"截至{format_cn(ex.as_of)}　共{len(rows)}项：红灯{counts['red']}　黄灯{counts['yellow']}　"
+        f"绿灯{counts['green']}　已完成{counts['done']}"
+        + (f"　　{ex.settings.office}" if ex.settings.office else ""),
+        f"As of {ex.as_of.isoformat()}: {len(rows)} tasks; red {counts['red']}, "
+        f"yellow {counts['yellow']}, green {counts['green']}, done {counts['done']}",
+    )
+    ws.append([sub])
+    ws.merge_cells(f"A2:{last}2")
+    ws["A2"].alignment = Alignment(horizontal="right", vertical="center")
+    ws.append(headers(ex.lang))
+    for c in range(1, ncols + 1):
+        cell = ws.cell(row=3, column=c)
+        cell.font = s["head_font"]
+        cell.fill = s["head_fill"]
+        cell.alignment = s["center"]
+        cell.border = s["border"]
+    ws.row_dimensions[3].height = 30
+    widths = [max(display_width(h) + 2, 6) for h in headers(ex.lang)]
+    light_col = fields.index("light") + 1
+    for r_i, row in enumerate(rows, start=4):
+        ws.append([row[f] for f in fields])
+        lines = 1
+        for c_i, f in enumerate(fields, start=1):
+            cell = ws.cell(row=r_i, column=c_i)
+            cell.border = s["border"]
+            v = row[f]
+            w = display_width(v) + 2
+            if f in _DATE_FIELDS and v is not None:
+                cell.number_format = "yyyy-mm-dd"
+                cell.alignment = s["center"]
+            elif f in _WRAP_FIELDS:
+                cell.alignment = s["wrap"]
+                cap = _MAX_WIDTH[f]
+                if w > cap:
+                    lines = max(lines, math.ceil(w / cap))
+                    w = cap
+            elif f in ("seq", "light", "status", "days_overdue", "percent", "expected"):
+                cell.alignment = s["center"]
+            else:
+                cell.alignment = s["plain"]
+            widths[c_i - 1] = max(widths[c_i - 1], min(w, _MAX_WIDTH.get(f, 30)))
+        light_key = str(row["_light"])
+        if light_key in LIGHT_FILL:
+            lc = ws.cell(row=r_i, column=light_col)
+            lc.fill = PatternFill("solid", fgColor=LIGHT_FILL[light_key])
+            lc.font = Font(bold=True, color=LIGHT_FONT[light_key])
+        ws.row_dimensions[r_i].height = min(15 * lines + 3, 120)
+    for c_i, w in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(c_i)].width = w
+    ws.freeze_panes = "D4"
+    ws.auto_filter.ref = f"A3:{last}{max(3, 3 + len(rows))}"
+    _page(ws, "3:3")
+
+
+def _page(ws: Any, repeat_rows: str | None) -> None:
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    if repeat_rows:
+        ws.print_title_rows = repeat_rows
+
+
+def _summary_sheet(ws: Any, ex: Export) -> None:
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    s = _styles()
+    head = [
+        words(ex.lang, "责任单位", "Unit"),
+        words(ex.lang, "类别", "Kind"),
+        words(ex.lang, "任务数", "Tasks"),
+        words(ex.lang, "红灯", "Red"),
+        words(ex.lang, "黄灯", "Yellow"),
+        words(ex.lang, "绿灯", "Green"),
+        words(ex.lang, "已完成", "Done"),
+        words(ex.lang, "未启动/暂缓/取消", "Planned etc."),
+        words(ex.lang, "逾期", "Overdue"),
+        words(ex.lang, "完成率", "Done %"),
+    ]
+    last = get_column_letter(len(head))
+    ws.append([f"{ex.settings.name} {words(ex.lang, '任务完成情况汇总', 'summary by unit')}"])
+    ws.merge_cells(f"A1:{last}1")
+    ws["A1"].font = s["title_font"]
+    ws["A1"].alignment = Alignment(horizontal="center", vertical="center")
+    ws.row_dimensions[1].height = 30
+    ws.append([words(ex.lang, f"截至{format_cn(ex.as_of)}", f"As of {ex.as_of.isoformat()}")])
+    ws.merge_cells(f"A2:{last}2")
+    ws["A2"].alignment = Alignment(horizontal="right")
+    ws.append(head)
+    for c, light in enumerate(
+        (None, None, None, "red", "yellow", "green", "done", None, None, None), start=1
+    ):
+        cell = ws.cell(row=3, column=c)
+        cell.font = s["head_font"] if light is None else Font(bold=True, color=LIGHT_FONT[light])
+        cell.fill = (
+            s["head_fill"] if light is None else PatternFill("solid", fgColor=LIGHT_FILL[light])
+        )
+        cell.alignment = s["center"]
+        cell.border = s["border"]
+    per: dict[str, list[TaskState]] = {}
+    for st in ex.states:
+        per.setdefault(st.task.lead, []).append(st)
+    order = [u for u in ex.units if u in per] + [u for u in per if u not in ex.units]
+
+    def counts(group: Sequence[TaskState]) -> list[Value]:
+        c = {k: sum(st.light == k for st in group) for k in LIGHTS}
+        overdue = sum("overdue" in st.states for st in group)
+        done_share = c["done"] / len(group) if group else 0.0
+        return [
+            len(group),
+            c["red"],
+            c["yellow"],
+            c["green"],
+            c["done"],
+            c["none"],
+            overdue,
+            done_share,
+        ]
+
+    r = 4
+    for uid in order:
+        u = ex.units.get(uid)
+        ws.append([unit_name(ex.units, uid), u.kind if u else None, *counts(per[uid])])
+        r += 1
+    ws.append([words(ex.lang, "合计", "Total"), None, *counts(ex.states)])
+    for row in ws.iter_rows(min_row=4, max_row=r):
+        for cell in row:
+            cell.border = s["border"]
+            if cell.column > 2:
+                cell.alignment = s["center"]
+            if cell.column == len(head):
+                cell.number_format = "0.0%"
+    for cell in ws[r]:
+        cell.font = s["head_font"]
+    widths = [
+        max(display_width(ws.cell(row=i, column=1).value) for i in range(3, r + 1)) + 2,
+        10,
+    ] + [max(display_width(h) + 2, 8) for h in head[2:]]
+    for i, w in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = w
+    ws.freeze_panes = "B4"
+    _page(ws, "3:3")
+
+
+def _detail_sheet(ws: Any, ex: Export, kind: str) -> None:
+    from openpyxl.utils import get_column_letter
+
+    s = _styles()
+    cols = DETAIL_COLUMNS[kind]
+    head = [zh if ex.lang == "zh" else en for _, zh, en in cols]
+    ws.append(head)
+    for c in range(1, len(head) + 1):
+        cell = ws.cell(row=1, column=c)
+        cell.font = s["head_font"]
+        cell.fill = s["head_fill"]
+        cell.alignment = s["center"]
+        cell.border = s["border"]
+    widths = [display_width(h) + 4 for h in head]
+    for row in detail_rows(ex, kind):
+        ws.append(row)
+        for c, v in enumerate(row, start=1):
+            cell = ws.cell(row=ws.max_row, column=c)
+            if isinstance(v, date):
+                cell.number_format = "yyyy-mm-dd"
+            if cols[c - 1][0] == "note":
+                cell.alignment = s["wrap"]
+            widths[c - 1] = max(widths[c - 1], min(display_width(v) + 2, 60))
+    for i, w in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = w
+    ws.freeze_panes = "A2"
+    if ws.max_row > 1:
+        ws.auto_filter.ref = f"A1:{get_column_letter(len(head))}{ws.max_row}"
+    _page(ws, "1:1")

@@ -1,0 +1,202 @@
+"""Writing imported tasks as ledger-file text, in the house style of the file they join.
+
+Import only ever adds: a new file per lead unit, or new items at the end of an existing
+file's `tasks:` list, with that file's indentation, key language (title / 任务), list
+style (block or `- {…}`) and line endings. Nothing already written is touched. This is
+deliberately small; the editing commands (sanzhua.edit) do surgery inside tasks.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from sanzhua.load import keys as K
+
+FieldValue = str | list[str] | dict[str, str] | list[dict[str, str]]
+
+_SUB_KEYS: dict[str, dict[str, str]] = {
+    "milestones": K.MILESTONE_KEYS,
+    "progress": K.PROGRESS_KEYS,
+    "extensions": K.EXTENSION_KEYS,
+    "target": K.TARGET_KEYS,
+}
+_NULLS = frozenset(("", "~", "null", "Null", "NULL"))
+_INDICATORS = set("-?:,[]{}#&*!|>'\"%@`")
+_NUMBER = re.compile(r"^[-+]?\d+(?:\.\d+)?$")
+
+
+@dataclass(frozen=True)
+class Style:
+    """How a ledger file is written: key language, indents, list style, line ending."""
+
+    keys: str = "en"  # "en" or "zh"
+    item_indent: int = 2  # columns before "- " of a task
+    key_indent: int = 4  # columns before a task's keys
+    nested_offset: int = 2  # a nested list's "- " relative to its key
+    flow_entries: bool = False  # milestones/progress written as "- {…}"
+    blank_between: bool = True
+    newline: str = "\n"
+
+
+def scalar(value: str, flow: bool = False) -> str:
+    """A text value as YAML: plain when that reads back the same, else double-quoted."""
+    s = value
+    plain = (
+        s not in _NULLS
+        and s == s.strip()
+        and (s[0] not in _INDICATORS or (s[0] in "-" and _NUMBER.match(s) is not None))
+        and ": " not in s
+        and " #" not in s
+        and not s.endswith(":")
+        and all(ch >= " " for ch in s)
+        and not (flow and any(ch in s for ch in ",[]{}"))
+    )
+    return s if plain else json.dumps(s, ensure_ascii=False)
+
+
+def _key(eng: str, style: Style, table: Mapping[str, str]) -> str:
+    return table[eng] if style.keys == "zh" and eng in table else eng
+
+
+def _flow_map(entry: Mapping[str, str], table: Mapping[str, str], style: Style) -> str:
+    inner = ", ".join(f"{_key(k, style, table)}: {scalar(v, flow=True)}" for k, v in entry.items())
+    return "{" + inner + "}"
+
+
+def render_task(
+    fields: Mapping[str, FieldValue], comments: Sequence[str], style: Style
+) -> list[str]:
+    """One task as lines (without line endings), keys in the given order."""
+    pad_item = " " * style.item_indent
+    pad_key = " " * style.key_indent
+    lines = [f"{pad_item}# {c}" for c in comments]
+    first = True
+    for eng, value in fields.items():
+        key = _key(eng, style, K.TASK_KEYS)
+        lead = (
+            f"{pad_item}- " + " " * (style.key_indent - style.item_indent - 2) if first else pad_key
+        )
+        first = False
+        if isinstance(value, str):
+            lines.append(f"{lead}{key}: {scalar(value)}")
+        elif isinstance(value, dict):
+            lines.append(f"{lead}{key}: {_flow_map(value, _SUB_KEYS.get(eng, {}), style)}")
+        elif value and isinstance(value[0], dict):
+            lines.append(f"{lead}{key}:")
+            table = _SUB_KEYS.get(eng, {})
+            pad_sub = " " * (style.key_indent + style.nested_offset)
+            for entry in value:
+                assert isinstance(entry, dict)
+                if style.flow_entries:
+                    lines.append(f"{pad_sub}- {_flow_map(entry, table, style)}")
+                    continue
+                for i, (k, v) in enumerate(entry.items()):
+                    head = f"{pad_sub}- " if i == 0 else pad_sub + "  "
+                    lines.append(f"{head}{_key(k, style, table)}: {scalar(v)}")
+        else:
+            items = ", ".join(scalar(str(v), flow=True) for v in value)
+            lines.append(f"{lead}{key}: [{items}]")
+    return lines
+
+
+_TASKS_LINE = re.compile(r"^(tasks|任务清单)\s*:\s*(\[\s*\])?\s*(#.*)?$")
+_ITEM = re.compile(r"^(\s*)-(\s+)(\{)?")
+_NESTED_KEY = re.compile(r"^(\s*)(milestones|progress|extensions|节点|进展|延期)\s*:\s*(#.*)?$")
+_TOP_KEY = re.compile(r"^[^\s#-][^:]*:")
+
+
+def detect_style(text: str, keys: str) -> Style:
+    """The style an existing ledger file is written in (`keys` from the loader's key_style)."""
+    lines = text.splitlines()
+    newline = "\r\n" if "\r\n" in text else "\n"
+    item_indent, key_indent = 2, 4
+    tasks_at = next((i for i, ln in enumerate(lines) if _TASKS_LINE.match(ln)), None)
+    blank_between = True
+    if tasks_at is not None:
+        first = next(
+            (
+                i
+                for i in range(tasks_at + 1, len(lines))
+                if lines[i].strip() and not lines[i].lstrip().startswith("#")
+            ),
+            None,
+        )
+        if first is not None and (m := _ITEM.match(lines[first])):
+            item_indent = len(m.group(1))
+            key_indent = item_indent + 1 + len(m.group(2))
+            items = [
+                i
+                for i in range(first, len(lines))
+                if (mm := _ITEM.match(lines[i])) and len(mm.group(1)) == item_indent
+            ]
+            if len(items) >= 2:
+                blank_between = any(not lines[i - 1].strip() for i in items[1:])
+    nested_offset = 2
+    for i, ln in enumerate(lines[:-1]):
+        m = _NESTED_KEY.match(ln)
+        if m and (n := _ITEM.match(lines[i + 1])):
+            nested_offset = len(n.group(1)) - len(m.group(1))
+            break
+    flow = sum(1 for ln in lines if re.match(r"^\s+- \{", ln)) > sum(
+        1
+        for i, ln in enumerate(lines[:-1])
+        if _NESTED_KEY.match(ln) and re.match(r"^\s+- [^{]", lines[i + 1])
+    )
+    return Style(
+        "zh" if keys == "zh" else "en",
+        item_indent,
+        key_indent,
+        max(0, nested_offset),
+        flow,
+        blank_between,
+        newline,
+    )
+
+
+def append_tasks(text: str, blocks: Sequence[list[str]], style: Style) -> str:
+    """`text` with the task blocks added at the end of its tasks list; nothing else changes."""
+    nl = style.newline
+    lines = text.splitlines()
+    tasks_at = next((i for i, ln in enumerate(lines) if _TASKS_LINE.match(ln)), None)
+    if tasks_at is None:
+        key = "任务清单" if style.keys == "zh" else "tasks"
+        lines.append(f"{key}:")
+        tasks_at = len(lines) - 1
+    elif _TASKS_LINE.match(lines[tasks_at]) and "[" in lines[tasks_at].split("#")[0]:
+        lines[tasks_at] = re.sub(r"\s*\[\s*\]", "", lines[tasks_at], count=1)
+    # The list ends before the next top-level key (and the comments right above it).
+    end = len(lines)
+    for i in range(tasks_at + 1, len(lines)):
+        if _TOP_KEY.match(lines[i]):
+            end = i
+            while end > tasks_at + 1 and (
+                not lines[end - 1].strip() or lines[end - 1].startswith("#")
+            ):
+                end -= 1
+            break
+    else:
+        while end > tasks_at + 1 and not lines[end - 1].strip():
+            end -= 1
+    added: list[str] = []
+    has_items = any(_ITEM.match(ln) for ln in lines[tasks_at + 1 : end])
+    for block in blocks:
+        if style.blank_between and (has_items or added):
+            added.append("")
+        added.extend(block)
+    out = [*lines[:end], *added, *lines[end:]]
+    return nl.join(out) + nl
+
+
+def new_file(unit: str, header: Sequence[str], blocks: Sequence[list[str]], style: Style) -> str:
+    """A new ledger file for one lead unit."""
+    unit_key, tasks_key = ("责任单位", "任务清单") if style.keys == "zh" else ("unit", "tasks")
+    lines = [f"# {h}" for h in header]
+    lines += [f"{unit_key}: {scalar(unit)}", f"{tasks_key}:"]
+    for i, block in enumerate(blocks):
+        if i and style.blank_between:
+            lines.append("")
+        lines.extend(block)
+    return style.newline.join(lines) + style.newline

@@ -1,0 +1,871 @@
+"""A 台账 spreadsheet → draft tasks, with one report line for every row that does not come in.
+
+The layout is found, not assumed: the header is the row among the first fifteen with
+the most known header words (columns.py), joined with a second header row when the
+sheet has one; title rows above it are read for the unit's name; section rows
+(一、抓具体 / （一）抓项目建设) become the category of the tasks under them. Every
+non-blank row below the header ends up either as a task or as a `RowNote` saying why
+not; blank rows are only counted.
+
+A workbook that sanzhua exported also has 进展记录, 节点 and 延期 sheets keyed by 编号;
+they are read back entry by entry, so export → import loses nothing.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal
+
+from sanzhua.interchange.cells import (
+    CellError,
+    UnitMatcher,
+    When,
+    fmt_number,
+    read_number,
+    read_percent,
+    read_when,
+    text_of,
+)
+from sanzhua.interchange.columns import detail_field, field_of, normalize, sheet_kind
+from sanzhua.interchange.tabular import CellValue, Table
+from sanzhua.interchange.writer import FieldValue
+from sanzhua.load import keys as K
+from sanzhua.model import Task, Unit
+from sanzhua.problems import Msg, msg
+
+Level = Literal["error", "warning", "info"]
+
+HEADER_SCAN_ROWS = 15
+_ID_RE = re.compile(r"^[\w.\-]+$")
+_ID_NUMBER = re.compile(r"^(.*?)(\d+)$")
+_CN_NUM = "一二三四五六七八九十"
+_SECTION_1 = re.compile(rf"^\s*(?:第[{_CN_NUM}]+[部分类项]?|[{_CN_NUM}]+)\s*[、.．:：]\s*")
+_SECTION_2 = re.compile(rf"^\s*[（(][{_CN_NUM}]+[)）]\s*[、.．]?\s*")
+_SEQ_SECTION = re.compile(rf"^\s*(?:[（(]?[{_CN_NUM}]+[)）]?[、.．]?|[IVXⅠ-Ⅻ]+[、.．]?)\s*$")
+_TOTALS = frozenset(("合计", "小计", "总计", "共计", "total", "subtotal"))
+_DONE_TEXT = re.compile(
+    r"^(?:已经?|均已|全部)?(?:完成|办结|落实|竣工|建成|投用|结束)|^(?:是|√|✓|✔|完成了)$"
+)
+_NOT_DONE_TEXT = re.compile(r"未|没有|尚未|正在|推进中|进行中|^否|×|部分")
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    """What the command line decided: the ledger year, the import date, defaults."""
+
+    year: int
+    today: date
+    unit: str | None = None  # default lead unit id (--unit)
+    mapping: dict[str, str] = field(default_factory=dict)  # normalized header → field (--map)
+    id_prefix: str | None = None
+    default_due: str | None = None
+    sheets: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RowNote:
+    """Why a row did not come in (error), came in changed (warning), or what it was (info)."""
+
+    sheet: str
+    row: int  # spreadsheet row, 1-based; 0 for the sheet as a whole
+    level: Level
+    message: Msg
+    hint: Msg | None = None
+
+
+@dataclass
+class Draft:
+    """A task read from one row, as ledger fields (English keys, text values)."""
+
+    sheet: str
+    row: int
+    title: str
+    lead: str
+    id: str | None
+    fields: dict[str, FieldValue]
+    comments: list[str] = field(default_factory=list)
+
+    def ordered(self) -> dict[str, FieldValue]:
+        """The fields in the ledger's key order, id first."""
+        out: dict[str, FieldValue] = {"id": self.id or ""}
+        for key in K.TASK_KEYS:
+            if key in self.fields and key != "id":
+                out[key] = self.fields[key]
+        return out
+
+
+@dataclass
+class ImportPlan:
+    drafts: list[Draft] = field(default_factory=list)
+    notes: list[RowNote] = field(default_factory=list)
+    sheets_read: list[str] = field(default_factory=list)
+    rows_seen: int = 0
+    blank_rows: int = 0
+    unmatched: dict[str, list[tuple[str, int]]] = field(default_factory=dict)  # name → (sheet, row)
+
+    def note(self, sheet: str, row: int, level: Level, m: Msg, hint: Msg | None = None) -> None:
+        self.notes.append(RowNote(sheet, row, level, m, hint))
+
+
+@dataclass(frozen=True)
+class Header:
+    first: int  # 0-based index of the first header row
+    last: int  # 0-based index of the last header row
+    fields: list[str | None]
+    unknown: list[str]
+
+
+def plan_import(
+    tables: list[Table], units: dict[str, Unit], tasks: Iterable[Task], options: ImportOptions
+) -> ImportPlan:
+    """Read every task sheet (and the detail sheets) into drafts and notes."""
+    plan = ImportPlan()
+    existing = list(tasks)
+    reader = _Reader(plan, UnitMatcher(units), existing, options)
+    chosen = [t for t in tables if not options.sheets or t.name in options.sheets]
+    details = {
+        sheet_kind(t.name): t
+        for t in chosen
+        if sheet_kind(t.name) in ("progress", "milestones", "extensions")
+    }
+    for t in chosen:
+        kind = sheet_kind(t.name)
+        if kind == "tasks":
+            reader.read_sheet(t, skip_progress="progress" in details)
+    for kind, t in details.items():
+        reader.read_details(t, kind)
+    reader.assign_ids()
+    return plan
+
+
+class _Reader:
+    def __init__(
+        self, plan: ImportPlan, matcher: UnitMatcher, existing: list[Task], options: ImportOptions
+    ) -> None:
+        self.plan = plan
+        self.units = matcher
+        self.options = options
+        self.existing = existing
+        self.by_id: dict[str, Task] = {}
+        for t in existing:
+            self.by_id.setdefault(t.id, t)
+        self.by_key: dict[tuple[str, str], Task] = {}
+        for t in existing:
+            self.by_key.setdefault((_title_key(t.title), t.lead), t)
+        self.seen_ids: dict[str, Draft] = {}
+        self.seen_keys: dict[tuple[str, str], Draft] = {}
+
+    # --- the task sheets ---------------------------------------------------------------
+
+    def read_sheet(self, table: Table, skip_progress: bool) -> None:
+        plan = self.plan
+        header = find_header(table.rows, self.options.mapping)
+        if header is None:
+            if any(any(c is not None for c in r) for r in table.rows):
+                plan.note(
+                    table.name, 0, "error", msg("import.no-header"), msg("import.no-header.hint")
+                )
+            return
+        plan.sheets_read.append(table.name)
+        if header.unknown:
+            plan.note(
+                table.name,
+                header.last + 1,
+                "warning",
+                msg("import.unknown-columns", columns="、".join(header.unknown)),
+                msg("import.unknown-columns.hint"),
+            )
+        context_unit = self._unit_of_context(table, header)
+        sections: list[str] = []
+        cols: dict[str, list[int]] = {}
+        for i, f in enumerate(header.fields):
+            if f is not None:
+                cols.setdefault(f, []).append(i)
+        for idx in range(header.last + 1, len(table.rows)):
+            row = table.rows[idx]
+            rownum = idx + 1
+            if all(c is None or text_of(c) is None for c in row):
+                plan.blank_rows += 1
+                continue
+            plan.rows_seen += 1
+            got = _RowCells(row, cols)
+            texts = [t for t in (text_of(c) for c in row) if t]
+            title = got.text("title")
+            seq = got.text("seq")
+            # A section heading: 一、抓具体 merged across, or a numeral in 序号 and no unit or due.
+            distinct = set(texts)
+            heading: str | None = None
+            if len(distinct) == 1 and (rownum in table.merged_rows or len(texts) == 1):
+                heading = texts[0]
+            elif (
+                seq
+                and _SEQ_SECTION.match(seq)
+                and title
+                and not got.text("due")
+                and not got.text("lead")
+            ):
+                heading = title
+            if heading is not None and not _is_total(heading):
+                level2 = _SECTION_2.match(heading)
+                level1 = _SECTION_1.match(heading)
+                if level1 or level2 or (seq and _SEQ_SECTION.match(seq)):
+                    name = _SECTION_2.sub("", _SECTION_1.sub("", heading)).strip() or heading
+                    if level2 or (seq and seq.startswith(("(", "（"))):
+                        sections[1:] = [name]
+                        sections = sections[:2]
+                    else:
+                        sections = [name]
+                    plan.note(
+                        table.name,
+                        rownum,
+                        "info",
+                        msg("import.section", text=heading, category="/".join(sections)),
+                    )
+                    continue
+                if title is None or len(texts) == 1:
+                    plan.note(
+                        table.name, rownum, "error", msg("import.note-row", text=_short(heading))
+                    )
+                    continue
+            if title is None:
+                plan.note(
+                    table.name,
+                    rownum,
+                    "error",
+                    msg("import.no-title", content=_short("；".join(texts))),
+                    msg("import.no-title.hint"),
+                )
+                continue
+            if _is_total(title) or (seq and _is_total(seq)):
+                plan.note(table.name, rownum, "info", msg("import.total-row", text=_short(title)))
+                continue
+            draft = self._task(
+                table.name, rownum, got, title, context_unit, sections, skip_progress
+            )
+            if draft is not None:
+                plan.drafts.append(draft)
+
+    def _unit_of_context(self, table: Table, header: Header) -> str | None:
+        """The unit a sheet is about, from its name or the title rows above the header."""
+        if self.options.unit:
+            return self.options.unit
+        hit = self.units.match(table.name) or self.units.find_in(table.name)
+        if hit:
+            return hit
+        for r in table.rows[: header.first]:
+            for c in r:
+                s = text_of(c)
+                if s and (hit := self.units.find_in(s)):
+                    return hit
+        return None
+
+    def _task(
+        self,
+        sheet: str,
+        rownum: int,
+        got: _RowCells,
+        title: str,
+        context_unit: str | None,
+        sections: list[str],
+        skip_progress: bool,
+    ) -> Draft | None:
+        plan = self.plan
+        year = self.options.year
+        fields: dict[str, FieldValue] = {}
+        comments: list[str] = []
+
+        # Units: the first name of the lead cell leads, the others cooperate.
+        names: list[str] = []
+        for v in got.all("lead"):
+            names.extend(self.units.split(v))
+        lead: str | None = None
+        partners: list[str] = []
+        for i, name in enumerate(names):
+            uid = self.units.match(name)
+            if uid is None:
+                self._unmatched(name, sheet, rownum)
+                guess = self.units.guess(name)
+                if i == 0:
+                    if self.options.unit:
+                        lead = self.options.unit
+                        plan.note(
+                            sheet,
+                            rownum,
+                            "warning",
+                            msg("import.unknown-unit.default", name=name, unit=lead),
+                            msg("import.did-you-mean", guess=guess)
+                            if guess
+                            else msg("import.add-unit.hint"),
+                        )
+                        comments.append(f"原责任单位：{name}")
+                        continue
+                    plan.note(
+                        sheet,
+                        rownum,
+                        "error",
+                        msg("import.unknown-unit", name=name),
+                        msg("import.did-you-mean", guess=guess)
+                        if guess
+                        else msg("import.add-unit.hint"),
+                    )
+                    return None
+                plan.note(
+                    sheet,
+                    rownum,
+                    "warning",
+                    msg("import.unknown-partner", name=name),
+                    msg("import.did-you-mean", guess=guess)
+                    if guess
+                    else msg("import.add-unit.hint"),
+                )
+                comments.append(f"原配合单位：{name}")
+                continue
+            if lead is None:
+                lead = uid
+            elif uid != lead and uid not in partners:
+                partners.append(uid)
+        for v in got.all("partners"):
+            for name in self.units.split(v):
+                uid = self.units.match(name)
+                if uid is None:
+                    self._unmatched(name, sheet, rownum)
+                    guess = self.units.guess(name)
+                    plan.note(
+                        sheet,
+                        rownum,
+                        "warning",
+                        msg("import.unknown-partner", name=name),
+                        msg("import.did-you-mean", guess=guess)
+                        if guess
+                        else msg("import.add-unit.hint"),
+                    )
+                    comments.append(f"原配合单位：{name}")
+                elif uid != lead and uid not in partners:
+                    partners.append(uid)
+        if lead is None:
+            lead = context_unit
+        if lead is None:
+            plan.note(sheet, rownum, "error", msg("import.no-lead"), msg("import.no-lead.hint"))
+            return None
+        partners = [p for p in partners if p != lead]
+
+        # Not twice: an id or the same title for the same unit already in the ledger or this import.
+        tid = got.text("id")
+        if tid is not None:
+            tid = unicodedata.normalize("NFKC", tid).strip()
+            if not _ID_RE.match(tid):
+                plan.note(sheet, rownum, "warning", msg("import.bad-id", id=tid))
+                tid = None
+        key = (_title_key(title), lead)
+        if tid is not None and tid in self.by_id:
+            t = self.by_id[tid]
+            plan.note(
+                sheet, rownum, "error", msg("import.id-exists", id=tid, where=f"{t.file}:{t.line}")
+            )
+            return None
+        if tid is not None and tid in self.seen_ids:
+            plan.note(
+                sheet, rownum, "error", msg("import.id-twice", id=tid, row=self.seen_ids[tid].row)
+            )
+            return None
+        if key in self.by_key:
+            t = self.by_key[key]
+            plan.note(
+                sheet, rownum, "error", msg("import.same-task", id=t.id, where=f"{t.file}:{t.line}")
+            )
+            return None
+        if key in self.seen_keys:
+            plan.note(sheet, rownum, "error", msg("import.same-row", row=self.seen_keys[key].row))
+            return None
+
+        fields["title"] = title
+        category = got.text("category") or ("/".join(sections) if sections else None)
+        if category:
+            fields["category"] = category
+        for name in ("source",):
+            if (s := got.text(name)) is not None:
+                fields[name] = s
+        if partners:
+            fields["partners"] = partners
+        for name in ("owner", "leader"):
+            if (s := got.text(name)) is not None:
+                fields[name] = s
+
+        # Dates.
+        start = self._when(got, "start", sheet, rownum, "开始")
+        if start is not None:
+            fields["start"] = start.written
+        due_cell = got.first("due")
+        parent = got.text("parent")
+        milestones: list[dict[str, str]] = []
+        if due_cell is not None:
+            try:
+                due = read_when(due_cell, year)
+            except CellError as e:
+                if self.options.default_due:
+                    plan.note(
+                        sheet,
+                        rownum,
+                        "warning",
+                        msg(
+                            "import.bad-due.default",
+                            text=text_of(due_cell) or "",
+                            detail_zh=e.zh,
+                            detail_en=e.en,
+                            due=self.options.default_due,
+                        ),
+                    )
+                    comments.append(f"原时限：{text_of(due_cell)}")
+                    fields["due"] = self.options.default_due
+                else:
+                    plan.note(
+                        sheet,
+                        rownum,
+                        "error",
+                        msg(
+                            "import.bad-due",
+                            text=text_of(due_cell) or "",
+                            detail_zh=e.zh,
+                            detail_en=e.en,
+                        ),
+                        msg("import.bad-due.hint"),
+                    )
+                    return None
+            else:
+                fields["due"] = due.written
+                if due.original and due.original != due.written:
+                    comments.append(f"原时限：{due.original}")
+                for name, day in due.milestones:
+                    milestones.append({"name": name, "due": day.isoformat()})
+                if due.milestones:
+                    plan.note(
+                        sheet,
+                        rownum,
+                        "info",
+                        msg(
+                            "import.many-dates",
+                            text=due.original or "",
+                            due=due.day.isoformat(),
+                            count=len(due.milestones),
+                        ),
+                    )
+        elif parent is None:
+            if self.options.default_due:
+                fields["due"] = self.options.default_due
+                plan.note(
+                    sheet,
+                    rownum,
+                    "warning",
+                    msg("import.no-due.default", due=self.options.default_due),
+                )
+            else:
+                plan.note(sheet, rownum, "error", msg("import.no-due"), msg("import.bad-due.hint"))
+                return None
+        if milestones:
+            fields["milestones"] = milestones
+
+        # Target.
+        target: dict[str, str] = {}
+        if (s := got.text("metric")) is not None:
+            target["metric"] = s
+        tv = got.first("target")
+        if tv is not None:
+            try:
+                value, unit_word = read_number(tv)
+            except CellError:
+                # A target written in words (引进项目1个以上) is a metric, not a number.
+                if "metric" not in target:
+                    target["metric"] = text_of(tv) or ""
+                plan.note(
+                    sheet,
+                    rownum,
+                    "warning",
+                    msg("import.target-text", text=_short(text_of(tv) or "")),
+                )
+            else:
+                target["value"] = fmt_number(value)
+                unit_text = got.text("target_unit") or unit_word
+                if unit_text:
+                    target["unit"] = unit_text
+                if (d := got.text("direction")) is not None:
+                    direction = K.DIRECTION_ALIASES.get(d) or K.DIRECTION_ALIASES.get(d.lower())
+                    if direction == "at_most":
+                        target["direction"] = "at_most"
+        if "value" in target:
+            fields["target"] = target
+        elif target.get("metric"):
+            comments.append(f"目标：{target['metric']}")
+
+        # Status, completion and progress.
+        status: str | None = None
+        if (s := got.text("status")) is not None:
+            status = K.STATUS_ALIASES.get(s) or K.STATUS_ALIASES.get(s.lower()) or _status_word(s)
+            if status is None:
+                plan.note(sheet, rownum, "warning", msg("import.bad-status", text=s))
+        done_when = self._when(got, "done", sheet, rownum, "完成")
+        notes: list[str] = []
+        completion = got.text("completion")
+        if completion is not None:
+            c = unicodedata.normalize("NFKC", completion).strip()
+            word = _status_word(c)
+            if word is not None and status is None:
+                status = word
+            if word == "done" and done_when is None:
+                try:
+                    found = read_when(c, year)
+                    done_when = found
+                except CellError:
+                    pass
+            if word is None or len(c) > 6:
+                notes.append(completion)
+        progress_text = None if skip_progress else got.text("progress")
+        if progress_text:
+            notes.insert(0, progress_text)
+        percent: float | None = None
+        if (pc := got.first("percent")) is not None:
+            try:
+                percent = read_percent(pc)
+            except CellError as e:
+                plan.note(
+                    sheet,
+                    rownum,
+                    "warning",
+                    msg(
+                        "import.bad-percent", text=text_of(pc) or "", detail_zh=e.zh, detail_en=e.en
+                    ),
+                )
+        value_done: float | None = None
+        if (vc := got.first("value")) is not None:
+            try:
+                value_done = read_number(vc)[0]
+            except CellError:
+                plan.note(
+                    sheet,
+                    rownum,
+                    "warning",
+                    msg("import.bad-number", column="完成值", text=text_of(vc) or ""),
+                )
+        if not skip_progress and (notes or percent is not None or value_done is not None):
+            entry: dict[str, str] = {"date": self.options.today.isoformat()}
+            if value_done is not None:
+                entry["value"] = fmt_number(value_done)
+            if percent is not None:
+                entry["percent"] = fmt_number(percent)
+            if notes:
+                entry["note"] = "；".join(notes)
+            fields["progress"] = [entry]
+        if status is not None and status != "active":
+            fields["status"] = status
+        if done_when is not None:
+            fields["done"] = done_when.written
+        if parent is not None:
+            fields["parent"] = parent
+        if (s := got.text("supervision")) is not None:
+            fields["supervision"] = s
+        tags = [t for v in got.all("tags") for t in re.split(r"[、,，;；\s]+", v) if t]
+        if tags:
+            fields["tags"] = tags
+        if (wc := got.first("weight")) is not None:
+            try:
+                fields["weight"] = fmt_number(read_number(wc)[0])
+            except CellError:
+                plan.note(
+                    sheet,
+                    rownum,
+                    "warning",
+                    msg("import.bad-number", column="权重", text=text_of(wc) or ""),
+                )
+        for r in got.all("remarks"):
+            comments.append(f"备注：{r}")
+
+        draft = Draft(sheet, rownum, title, lead, tid, fields, comments)
+        if tid is not None:
+            self.seen_ids[tid] = draft
+        self.seen_keys[key] = draft
+        return draft
+
+    def _when(
+        self, got: _RowCells, name: str, sheet: str, rownum: int, label_zh: str
+    ) -> When | None:
+        cell = got.first(name)
+        if cell is None:
+            return None
+        try:
+            return read_when(cell, self.options.year)
+        except CellError as e:
+            self.plan.note(
+                sheet,
+                rownum,
+                "warning",
+                msg(
+                    "import.bad-date",
+                    column=label_zh,
+                    text=text_of(cell) or "",
+                    detail_zh=e.zh,
+                    detail_en=e.en,
+                ),
+            )
+            return None
+
+    def _unmatched(self, name: str, sheet: str, rownum: int) -> None:
+        self.plan.unmatched.setdefault(name, []).append((sheet, rownum))
+
+    # --- detail sheets (进展记录, 节点, 延期) ---------------------------------------------
+
+    def read_details(self, table: Table, kind: str) -> None:
+        plan = self.plan
+        start = None
+        fields: list[str | None] = []
+        for i, row in enumerate(table.rows[:HEADER_SCAN_ROWS]):
+            fs = [detail_field(kind, c) for c in row]
+            if "id" in fs and len({f for f in fs if f}) >= 2:
+                start, fields = i, fs
+                break
+        if start is None:
+            if any(any(c is not None for c in r) for r in table.rows):
+                plan.note(
+                    table.name, 0, "error", msg("import.no-header"), msg("import.no-header.hint")
+                )
+            return
+        plan.sheets_read.append(table.name)
+        drafts = {d.id: d for d in plan.drafts if d.id}
+        required = {"progress": ("date",), "milestones": ("name", "due"), "extensions": ("to",)}[
+            kind
+        ]
+        key = {"progress": "progress", "milestones": "milestones", "extensions": "extensions"}[kind]
+        cols = {f: i for i, f in reversed(list(enumerate(fields))) if f}
+        for idx in range(start + 1, len(table.rows)):
+            row = table.rows[idx]
+            rownum = idx + 1
+            if all(text_of(c) is None for c in row):
+                plan.blank_rows += 1
+                continue
+            plan.rows_seen += 1
+            values = {f: row[i] for f, i in cols.items() if i < len(row)}
+            tid = text_of(values.get("id"))
+            if tid is None or tid not in drafts:
+                if tid is not None and tid in self.by_id:
+                    plan.note(table.name, rownum, "error", msg("import.detail-existing", id=tid))
+                else:
+                    plan.note(
+                        table.name, rownum, "error", msg("import.detail-unknown-id", id=tid or "")
+                    )
+                continue
+            missing = [f for f in required if text_of(values.get(f)) is None]
+            if missing:
+                plan.note(
+                    table.name,
+                    rownum,
+                    "error",
+                    msg("import.detail-missing", column="、".join(missing)),
+                )
+                continue
+            entry: dict[str, str] = {}
+            ok = True
+            for f in _DETAIL_ORDER[kind]:
+                v = values.get(f)
+                if text_of(v) is None:
+                    continue
+                if f in ("date", "due", "done", "to", "from"):
+                    try:
+                        entry[f] = read_when(v, self.options.year).written
+                    except CellError as e:
+                        if f in required:
+                            plan.note(
+                                table.name,
+                                rownum,
+                                "error",
+                                msg(
+                                    "import.bad-date",
+                                    column=f,
+                                    text=text_of(v) or "",
+                                    detail_zh=e.zh,
+                                    detail_en=e.en,
+                                ),
+                            )
+                            ok = False
+                            break
+                        plan.note(
+                            table.name,
+                            rownum,
+                            "warning",
+                            msg(
+                                "import.bad-date",
+                                column=f,
+                                text=text_of(v) or "",
+                                detail_zh=e.zh,
+                                detail_en=e.en,
+                            ),
+                        )
+                elif f in ("value", "percent"):
+                    try:
+                        entry[f] = fmt_number(
+                            read_percent(v) if f == "percent" else read_number(v)[0]
+                        )
+                    except CellError:
+                        plan.note(
+                            table.name,
+                            rownum,
+                            "warning",
+                            msg("import.bad-number", column=f, text=text_of(v) or ""),
+                        )
+                else:
+                    entry[f] = text_of(v) or ""
+            if not ok:
+                continue
+            d = drafts[tid]
+            existing = d.fields.get(key)
+            if not isinstance(existing, list) or (existing and not isinstance(existing[0], dict)):
+                existing = []
+            d.fields[key] = [*existing, entry]
+
+    # --- ids ---------------------------------------------------------------------------
+
+    def assign_ids(self) -> None:
+        """Number the drafts that have no 编号, continuing each unit's own id pattern."""
+        taken = set(self.by_id) | {d.id for d in self.plan.drafts if d.id}
+        patterns: dict[str, tuple[str, int]] = {}
+        for d in self.plan.drafts:
+            if d.id is not None:
+                continue
+            if d.lead not in patterns:
+                patterns[d.lead] = self._pattern(d.lead)
+            prefix, width = patterns[d.lead]
+            n = 1 + max(
+                (
+                    int(m.group(2))
+                    for t in taken
+                    if (m := _ID_NUMBER.match(t)) and m.group(1) == prefix
+                ),
+                default=0,
+            )
+            d.id = f"{prefix}{n:0{width}d}"
+            taken.add(d.id)
+
+    def _pattern(self, lead: str) -> tuple[str, int]:
+        if self.options.id_prefix:
+            return self.options.id_prefix, 3
+        found = Counter(
+            (m.group(1), len(m.group(2)))
+            for t in self.existing
+            if t.lead == lead and (m := _ID_NUMBER.match(t.id))
+        )
+        if found:
+            return found.most_common(1)[0][0]
+        if re.fullmatch(r"[a-z0-9_]+", lead):
+            return lead.upper() + "-", 3
+        return "RW-", 3
+
+
+_DETAIL_ORDER: dict[str, tuple[str, ...]] = {
+    "progress": ("date", "value", "percent", "note", "by"),
+    "milestones": ("name", "due", "done"),
+    "extensions": ("from", "to", "approved_by", "ref", "date"),
+}
+
+
+class _RowCells:
+    """The cells of one row by field; of several columns, the first non-empty one wins."""
+
+    def __init__(self, row: list[CellValue], cols: dict[str, list[int]]) -> None:
+        self.row = row
+        self.cols = cols
+
+    def first(self, name: str) -> CellValue:
+        for i in self.cols.get(name, ()):
+            if i < len(self.row) and text_of(self.row[i]) is not None:
+                return self.row[i]
+        return None
+
+    def text(self, name: str) -> str | None:
+        return text_of(self.first(name))
+
+    def all(self, name: str) -> list[str]:
+        out: list[str] = []
+        for i in self.cols.get(name, ()):
+            s = text_of(self.row[i]) if i < len(self.row) else None
+            if s and s not in out:
+                out.append(s)
+        return out
+
+
+def find_header(rows: list[list[CellValue]], mapping: dict[str, str]) -> Header | None:
+    """The header row(s) among the first rows: the most known header words, a title among them."""
+
+    def fields_of(row: list[CellValue]) -> list[str | None]:
+        out: list[str | None] = []
+        for c in row:
+            n = normalize(c) if isinstance(c, str) else ""
+            out.append(mapping.get(n) or (field_of(c) if isinstance(c, str) else None))
+        return out
+
+    best: tuple[int, int] | None = None  # (score, index)
+    for i, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+        fs = fields_of(row)
+        score = len({f for f in fs if f})
+        if "title" in fs and score >= 2 and (best is None or score > best[0]):
+            best = (score, i)
+    if best is None:
+        return None
+    first = last = best[1]
+    fields = fields_of(rows[first])
+    # A second header row below (责任主体 over 责任单位 | 责任人, merged headers repeated).
+    if first + 1 < len(rows):
+        upper, lower = rows[first], rows[first + 1]
+        lower_fields = fields_of(lower)
+        news = 0
+        continuation = True
+        for c, (u, lo, lf) in enumerate(zip(upper, lower, lower_fields, strict=False)):
+            if lo is None or lo == u:
+                continue
+            if lf is None:
+                continuation = False
+                break
+            if lf != fields[c]:
+                news += 1
+        if continuation and news:
+            last = first + 1
+            fields = [lf or f for f, lf in zip(fields, lower_fields, strict=False)]
+    # A column twice (two 完成时限 columns): the first keeps it, and the rest are reported unknown.
+    unknown: list[str] = []
+    header_rows = rows[first : last + 1]
+    for c, f in enumerate(fields):
+        if f is None:
+            words = [text_of(r[c]) for r in header_rows if c < len(r) and text_of(r[c])]
+            if words:
+                unknown.append(str(words[-1]))
+    return Header(first, last, fields, list(dict.fromkeys(unknown)))
+
+
+def _status_word(text: str) -> str | None:
+    t = unicodedata.normalize("NFKC", text).strip()
+    if t in K.STATUS_ALIASES:
+        return K.STATUS_ALIASES[t]
+    if "暂缓" in t:
+        return "suspended"
+    if "取消" in t:
+        return "cancelled"
+    if t in ("未启动", "未开始", "尚未启动"):
+        return "planned"
+    if _DONE_TEXT.search(t) and not _NOT_DONE_TEXT.search(t):
+        return "done"
+    if t in ("推进中", "正在推进", "进行中", "序时推进", "未完成", "正在实施", "在建"):
+        return "active"
+    return None
+
+
+def _title_key(title: str) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", title))
+
+
+def _is_total(text: str) -> bool:
+    return re.sub(r"\s+", "", text).lower() in _TOTALS
+
+
+def _short(text: str, n: int = 40) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
