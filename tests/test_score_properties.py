@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from sanzhua.evaluate import evaluate_tasks
 from sanzhua.load import Ledger, load_ledger
+from sanzhua.model import Task
 from sanzhua.score import Rules, Scoreboard, rules_from_mapping, score_tasks
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,12 +38,16 @@ def ledger() -> Ledger:
     return load_ledger(ROOT, cache=False)
 
 
-def run(tasks: list, start: date, end: date, rules: Rules = RULES) -> Scoreboard:  # type: ignore[type-arg]
+def run(tasks: list[Task], start: date, end: date, rules: Rules = RULES) -> Scoreboard:
     lg = ledger()
     at = min(end, AS_OF)
-    ev = evaluate_tasks(tasks, lg.children, lg.settings, lg.calendar, at)
+    children: dict[str, list[Task]] = {}
+    for t in tasks:
+        if t.parent:
+            children.setdefault(t.parent, []).append(t)
+    ev = evaluate_tasks(tasks, children, lg.settings, lg.calendar, at)
     return score_tasks(
-        ev, lg.units, lg.children, rules, start, end, AS_OF, report_every=lg.settings.report_every
+        ev, lg.units, children, rules, start, end, AS_OF, report_every=lg.settings.report_every
     )
 
 
