@@ -58,7 +58,10 @@ FGW = textwrap.dedent("""\
     """)
 
 # Chinese keys, CRLF and a BOM.
-CG = ("\ufeff" + textwrap.dedent("""\
+CG = (
+    (
+        "\ufeff"
+        + textwrap.dedent("""\
     # 城关镇 任务台账
     责任单位: chengguan
     任务清单:
@@ -72,7 +75,11 @@ CG = ("\ufeff" + textwrap.dedent("""\
       - 编号: CG-02
         任务: 城关镇完成市外内资1.5亿元
         时限: 年底
-    """)).replace("\n", "\r\n").encode("utf-8")
+    """)
+    )
+    .replace("\n", "\r\n")
+    .encode("utf-8")
+)
 
 
 def make_ledger(tmp: Path) -> Path:
@@ -116,6 +123,7 @@ def cg(root: Path) -> bytes:
 
 # -- progress ---------------------------------------------------------------------------
 
+
 def test_progress_appends_one_flow_line_after_the_entries_comment_kept(ledger: Path) -> None:
     before = fgw(ledger)
     assert progress(run_of(ledger), "XM-001", percent="60", note="可研已批复") == 0
@@ -127,11 +135,18 @@ def test_progress_appends_one_flow_line_after_the_entries_comment_kept(ledger: P
 
 def test_progress_block_entries_get_a_block_entry(ledger: Path) -> None:
     before = fgw(ledger)
-    assert progress(run_of(ledger), "XM-002", value="3", note="a: b # c", when="2026-11-20", by="李四") == 0
+    assert (
+        progress(run_of(ledger), "XM-002", value="3", note="a: b # c", when="2026-11-20", by="李四")
+        == 0
+    )
     removed, added = changes(before, fgw(ledger))
     assert removed == []
-    assert added == ["      - date: 2026-11-20\n", "        value: 3\n", "        note: 'a: b # c'\n",
-                     "        by: 李四\n"]
+    assert added == [
+        "      - date: 2026-11-20\n",
+        "        value: 3\n",
+        "        note: 'a: b # c'\n",
+        "        by: 李四\n",
+    ]
 
 
 def test_progress_chinese_keys_crlf_bom(ledger: Path) -> None:
@@ -152,15 +167,20 @@ def test_progress_creates_the_list_in_the_files_style(ledger: Path) -> None:
     assert added == ["    进展:\r\n", "      - {日期: 2026-11-25, 进度: 10, 情况: 启动}\r\n"]
 
 
-@pytest.mark.parametrize(("args", "kw"), [
-    (("XM-404",), {"percent": "10", "note": "x"}),
-    (("XM-001",), {"percent": "150", "note": "x"}),
-    (("XM-001",), {"percent": "abc", "note": "x"}),
-    (("XM-001",), {"percent": "10", "note": "x", "when": "2026-02-30"}),
-    (("XM-001",), {"percent": "10", "value": "3"}),
-    (("XM-001",), {}),
-])
-def test_progress_refusals_leave_the_file_alone(ledger: Path, args: tuple[str], kw: dict[str, str]) -> None:
+@pytest.mark.parametrize(
+    ("args", "kw"),
+    [
+        (("XM-404",), {"percent": "10", "note": "x"}),
+        (("XM-001",), {"percent": "150", "note": "x"}),
+        (("XM-001",), {"percent": "abc", "note": "x"}),
+        (("XM-001",), {"percent": "10", "note": "x", "when": "2026-02-30"}),
+        (("XM-001",), {"percent": "10", "value": "3"}),
+        (("XM-001",), {}),
+    ],
+)
+def test_progress_refusals_leave_the_file_alone(
+    ledger: Path, args: tuple[str], kw: dict[str, str]
+) -> None:
     before = fgw(ledger)
     r = run_of(ledger)
     assert progress(r, *args, **kw) == 1
@@ -178,7 +198,9 @@ def test_refuses_a_file_that_is_already_invalid(ledger: Path) -> None:
     assert "2026-02-30" in r.err.getvalue()  # type: ignore[union-attr]
 
 
-def test_refuses_when_the_file_changed_in_between(ledger: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_refuses_when_the_file_changed_in_between(
+    ledger: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from sanzhua.edit import session
 
     path = ledger / "ledgers" / "fgw.yaml"
@@ -202,6 +224,7 @@ def test_dry_run_writes_nothing_and_shows_the_diff(ledger: Path) -> None:
 
 
 # -- done ---------------------------------------------------------------------------------
+
 
 def test_done_inserts_the_key_in_canonical_place(ledger: Path) -> None:
     before = fgw(ledger)
@@ -247,16 +270,27 @@ def test_done_unknown_milestone(ledger: Path) -> None:
 
 # -- extend -------------------------------------------------------------------------------
 
+
 def test_extend_moves_due_and_records_the_extension(ledger: Path) -> None:
     before = fgw(ledger)
-    assert extend(run_of(ledger), "XM-001", to="2026-11-30", approved_by="县政府常务会议",
-                  ref="延政督〔2026〕12号", when="2026-09-20") == 0
+    assert (
+        extend(
+            run_of(ledger),
+            "XM-001",
+            to="2026-11-30",
+            approved_by="县政府常务会议",
+            ref="延政督〔2026〕12号",
+            when="2026-09-20",
+        )
+        == 0
+    )
     removed, added = changes(before, fgw(ledger))
     assert removed == ["    due: 2026年9月底\n"]
     assert added == [
         "    due: 2026-11-30\n",
         "    extensions:\n",
-        "      - {from: 2026年9月底, to: 2026-11-30, approved_by: 县政府常务会议, ref: 延政督〔2026〕12号, date: 2026-09-20}\n",
+        "      - {from: 2026年9月底, to: 2026-11-30, approved_by: 县政府常务会议, "
+        "ref: 延政督〔2026〕12号, date: 2026-09-20}\n",
     ]
 
 
@@ -275,10 +309,19 @@ def test_extend_to_an_earlier_date_is_refused(ledger: Path) -> None:
 
 # -- new ----------------------------------------------------------------------------------
 
+
 def test_new_appends_with_next_id_and_blank_line(ledger: Path) -> None:
     before = fgw(ledger)
-    spec = NewTask(unit="fgw", title="新任务", due="2026-12-31", owner="赵某", partners=("zjj,cgj",),
-                   target_value="5", target_unit="个", metric="项目数")
+    spec = NewTask(
+        unit="fgw",
+        title="新任务",
+        due="2026-12-31",
+        owner="赵某",
+        partners=("zjj,cgj",),
+        target_value="5",
+        target_unit="个",
+        metric="项目数",
+    )
     assert new(run_of(ledger), spec) == 0
     removed, added = changes(before, fgw(ledger))
     assert removed == []
@@ -295,27 +338,43 @@ def test_new_appends_with_next_id_and_blank_line(ledger: Path) -> None:
 
 def test_new_chinese_keys_crlf(ledger: Path) -> None:
     before = cg(ledger)
-    assert new(run_of(ledger), NewTask(unit="城关镇", title="新任务", due="年底", parent="XM-001")) == 0
+    assert (
+        new(run_of(ledger), NewTask(unit="城关镇", title="新任务", due="年底", parent="XM-001"))
+        == 0
+    )
     removed, added = changes(before, cg(ledger))
     assert removed == []
-    assert added == ["\r\n", "  - 编号: CG-03\r\n", "    任务: 新任务\r\n", "    时限: 年底\r\n",
-                     "    上级任务: XM-001\r\n"]
+    assert added == [
+        "\r\n",
+        "  - 编号: CG-03\r\n",
+        "    任务: 新任务\r\n",
+        "    时限: 年底\r\n",
+        "    上级任务: XM-001\r\n",
+    ]
 
 
 def test_new_creates_a_file_like_its_peers(ledger: Path) -> None:
     assert new(run_of(ledger), NewTask(unit="dongtun", title="东屯任务", due="2026-12-31")) == 0
     made = (ledger / "ledgers" / "乡镇" / "东屯镇.yaml").read_bytes()
-    assert made == ("\ufeff# 东屯镇 任务台账\r\n责任单位: dongtun\r\n任务清单:\r\n  - 编号: DONGTUN-01\r\n"
-                    "    任务: 东屯任务\r\n    时限: 2026-12-31\r\n").encode()
+    assert (
+        made
+        == (
+            "\ufeff# 东屯镇 任务台账\r\n责任单位: dongtun\r\n任务清单:\r\n  - 编号: DONGTUN-01\r\n"
+            "    任务: 东屯任务\r\n    时限: 2026-12-31\r\n"
+        ).encode()
+    )
 
 
-@pytest.mark.parametrize("spec", [
-    NewTask(unit="nosuch", title="x", due="2026-12-31"),
-    NewTask(unit="fgw", title="x", due="2026-13-01"),
-    NewTask(unit="fgw", title="x", due="2026-12-31", parent="NOPE-1"),
-    NewTask(unit="fgw", title="x", due="2026-12-31", partners=("nosuch",)),
-    NewTask(unit="fgw", title="x", due="2026-12-31", id="CG-01"),
-])
+@pytest.mark.parametrize(
+    "spec",
+    [
+        NewTask(unit="nosuch", title="x", due="2026-12-31"),
+        NewTask(unit="fgw", title="x", due="2026-13-01"),
+        NewTask(unit="fgw", title="x", due="2026-12-31", parent="NOPE-1"),
+        NewTask(unit="fgw", title="x", due="2026-12-31", partners=("nosuch",)),
+        NewTask(unit="fgw", title="x", due="2026-12-31", id="CG-01"),
+    ],
+)
 def test_new_refusals(ledger: Path, spec: NewTask) -> None:
     before = fgw(ledger)
     assert new(run_of(ledger), spec) == 1
@@ -324,11 +383,15 @@ def test_new_refusals(ledger: Path, spec: NewTask) -> None:
 
 # -- fmt ----------------------------------------------------------------------------------
 
+
 def test_fmt_check_and_write(ledger: Path) -> None:
     path = ledger / "ledgers" / "fgw.yaml"
-    path.write_text(FGW.replace("    owner:   张某某       # odd spacing kept\n", "")
-                    .replace("    supervision: 跟踪督办\n", "    supervision: 跟踪督办\n    owner: 张某某  # moved\n"),
-                    encoding="utf-8")
+    path.write_text(
+        FGW.replace("    owner:   张某某       # odd spacing kept\n", "").replace(
+            "    supervision: 跟踪督办\n", "    supervision: 跟踪督办\n    owner: 张某某  # moved\n"
+        ),
+        encoding="utf-8",
+    )
     r = run_of(ledger)
     assert fmt(r, check=True) == 1
     assert "owner" in r.out.getvalue()  # type: ignore[union-attr]
@@ -348,8 +411,11 @@ def test_fmt_normalize_dates(ledger: Path) -> None:
 
 # -- CLI and git --------------------------------------------------------------------------
 
+
 def git(root: Path, *args: str) -> str:
-    return subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True, text=True).stdout
+    return subprocess.run(
+        ["git", "-C", str(root), *args], check=True, capture_output=True, text=True
+    ).stdout
 
 
 def test_cli_commit(ledger: Path) -> None:
@@ -357,19 +423,46 @@ def test_cli_commit(ledger: Path) -> None:
     git(ledger, "-c", "user.email=t@x", "-c", "user.name=t", "add", ".")
     git(ledger, "-c", "user.email=t@x", "-c", "user.name=t", "commit", "-q", "-m", "init")
     runner = CliRunner()
-    env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@x", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@x"}
-    res = runner.invoke(app, ["extend", "XM-001", "--to", "2026-11-30", "--approved-by", "王", "--ref",
-                              "延政督〔2026〕12号", "--root", str(ledger), "--commit"], env=env)
+    env = {
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@x",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@x",
+    }
+    res = runner.invoke(
+        app,
+        [
+            "extend",
+            "XM-001",
+            "--to",
+            "2026-11-30",
+            "--approved-by",
+            "王",
+            "--ref",
+            "延政督〔2026〕12号",
+            "--root",
+            str(ledger),
+            "--commit",
+        ],
+        env=env,
+    )
     assert res.exit_code == 0, res.output
-    assert git(ledger, "log", "-1", "--format=%s").strip() == "extend: XM-001 2026-09-30 → 2026-11-30 (延政督〔2026〕12号)"
+    assert (
+        git(ledger, "log", "-1", "--format=%s").strip()
+        == "extend: XM-001 2026-09-30 → 2026-11-30 (延政督〔2026〕12号)"
+    )
     assert git(ledger, "status", "--porcelain").strip() == ""
-    res = runner.invoke(app, ["progress", "XM-001", "--percent", "150", "--note", "x", "--root", str(ledger)])
+    res = runner.invoke(
+        app, ["progress", "XM-001", "--percent", "150", "--note", "x", "--root", str(ledger)]
+    )
     assert res.exit_code == 1
 
 
 def test_cli_commit_refuses_a_dirty_file(ledger: Path) -> None:
     git(ledger, "init", "-q")
     path = ledger / "ledgers" / "fgw.yaml"
-    res = CliRunner().invoke(app, ["done", "XM-001", "--root", str(ledger), "--commit", "--date", "2026-11-20"])
+    res = CliRunner().invoke(
+        app, ["done", "XM-001", "--root", str(ledger), "--commit", "--date", "2026-11-20"]
+    )
     assert res.exit_code == 1
     assert path.read_bytes() == FGW.encode()

@@ -12,7 +12,7 @@ import traceback
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Annotated, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Annotated, NoReturn, TypeVar
 
 import typer
 
@@ -199,12 +199,15 @@ def score_cmd(
                       fmt=fmt, lang=lang, explain=explain, kinds=kind or (), color=sys.stdout.isatty()))
 
 
+if TYPE_CHECKING:
+    from sanzhua.commands.edit import EditRun
+
 DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Show the change as a diff; write nothing.")]
 CommitOpt = Annotated[bool, typer.Option("--commit", help="Also git-commit the changed file with a conventional message.")]
 EditDateOpt = Annotated[str | None, typer.Option("--date", help="The date to record (default: today), e.g. 2026-11-25.")]
 
 
-def _edit_run(root: Path | None, lang: str | None, dry_run: bool, commit: bool):  # type: ignore[no-untyped-def]
+def _edit_run(root: Path | None, lang: str | None, dry_run: bool, commit: bool) -> EditRun:
     from sanzhua.commands.edit import EditRun
 
     return EditRun(root, date.today(), lang=lang, dry_run=dry_run, commit=commit)

@@ -23,11 +23,10 @@ from sanzhua.commands.common import EXIT_OK, EXIT_PROBLEMS, Opened, open_ledger
 from sanzhua.dates import DateError, parse_when
 from sanzhua.edit import render as R
 from sanzhua.edit.ops import (
-    Editor,
     EditError,
+    Editor,
     Field,
     append_entry,
-    entry,
     find_task,
     flow_map,
     scalar_source,
@@ -49,7 +48,15 @@ from sanzhua.edit.session import (
     write_atomic,
 )
 from sanzhua.edit.source import Source, SourceError, unified_diff
-from sanzhua.edit.tree import MappingNode, ScalarNode, SequenceNode, compose, is_null, last_line
+from sanzhua.edit.tree import (
+    MappingNode,
+    ScalarNode,
+    SequenceNode,
+    compose,
+    entry,
+    is_null,
+    last_line,
+)
 from sanzhua.i18n import Lang, text
 from sanzhua.load import keys as K
 from sanzhua.load import ledger_files
@@ -139,8 +146,12 @@ def _locate(opened: Opened, task_id: str, today: date) -> tuple[Task, str, bytes
     task = ledger.by_id.get(task_id)
     if task is None:
         guess = K.did_you_mean(task_id, list(ledger.by_id))
-        raise Refused(msg("edit.unknown-id", id=task_id),
-                      msg("edit.unknown-id.hint-guess", guess=guess) if guess else msg("edit.unknown-id.hint"))
+        raise Refused(
+            msg("edit.unknown-id", id=task_id),
+            msg("edit.unknown-id.hint-guess", guess=guess)
+            if guess
+            else msg("edit.unknown-id.hint"),
+        )
     rel = task.file
     data = _read(ledger.root / rel, rel)
     require_valid(data, rel, ledger, today)
@@ -162,22 +173,30 @@ def _editor(data: bytes, rel: str) -> Editor:
     try:
         return Editor(Source(data))
     except (SourceError, yaml.YAMLError):
-        raise Refused(msg("edit.invalid-before", file=rel), msg("edit.invalid-before.hint")) from None
+        raise Refused(
+            msg("edit.invalid-before", file=rel), msg("edit.invalid-before.hint")
+        ) from None
 
 
 def _day(value: str, option: str, year: int) -> date:
     try:
         return parse_when(value.strip(), year)
     except DateError as e:
-        raise Refused(msg("edit.bad-date", option=option, value=value, detail=e.detail_zh),
-                      msg("edit.bad-date.hint", option=option)) from None
+        raise Refused(
+            msg("edit.bad-date", option=option, value=value, detail=e.detail_zh),
+            msg("edit.bad-date.hint", option=option),
+        ) from None
 
 
 def _date_text(value: str, option: str, year: int) -> tuple[date, str]:
     """A deadline as the clerk typed it, when YAML reads it back as typed; else ISO."""
     d = _day(value, option, year)
-    typed = unicodedata.normalize("NFKC", value.strip()) if value.strip().isascii() else value.strip()
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", typed) or (not R._NOT_TEXT.match(typed) and _reads_back(typed, typed)):
+    typed = (
+        unicodedata.normalize("NFKC", value.strip()) if value.strip().isascii() else value.strip()
+    )
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", typed) or (
+        not R._NOT_TEXT.match(typed) and _reads_back(typed, typed)
+    ):
         return d, typed
     return d, d.isoformat()
 
@@ -195,8 +214,17 @@ def _number(value: str, option: str) -> float:
 
 # -- progress --------------------------------------------------------------------------
 
-def progress(run: EditRun, task_id: str, *, percent: str | None = None, value: str | None = None,
-             note: str | None = None, when: str | None = None, by: str | None = None) -> int:
+
+def progress(
+    run: EditRun,
+    task_id: str,
+    *,
+    percent: str | None = None,
+    value: str | None = None,
+    note: str | None = None,
+    when: str | None = None,
+    by: str | None = None,
+) -> int:
     """Append a progress entry (进展) to a task."""
 
     def body(opened: Opened) -> tuple[Change | None, Check | None]:
@@ -221,8 +249,15 @@ def progress(run: EditRun, task_id: str, *, percent: str | None = None, value: s
         if by and by.strip():
             fields.append(("by", R.text(by.strip())))
         append_entry(ed, find_task(ed, task_id), "progress", K.PROGRESS_KEYS, fields, style)
-        amount = f"{R.number(pct)}%" if pct is not None else (
-            R.number(val) + (task.target.unit or "" if task.target else "") if val is not None else "")
+        amount = (
+            f"{R.number(pct)}%"
+            if pct is not None
+            else (
+                R.number(val) + (task.target.unit or "" if task.target else "")
+                if val is not None
+                else ""
+            )
+        )
         subject = " ".join(x for x in (f"progress: {task_id}", amount, (note or "").strip()) if x)
         n = len(task.progress)
 
@@ -230,7 +265,12 @@ def progress(run: EditRun, task_id: str, *, percent: str | None = None, value: s
             if t is None or len(t.progress) != n + 1:
                 return False
             p = t.progress[-1]
-            return p.date == day and p.percent == pct and p.value == val and p.note == ((note or "").strip() or None)
+            return (
+                p.date == day
+                and p.percent == pct
+                and p.value == val
+                and p.note == ((note or "").strip() or None)
+            )
 
         return Change(rel, data, ed.result(), subject, task_id=task_id), check
 
@@ -239,7 +279,10 @@ def progress(run: EditRun, task_id: str, *, percent: str | None = None, value: s
 
 # -- done ----------------------------------------------------------------------------------
 
-def done(run: EditRun, task_id: str, *, when: str | None = None, milestone: str | None = None) -> int:
+
+def done(
+    run: EditRun, task_id: str, *, when: str | None = None, milestone: str | None = None
+) -> int:
     """Mark a task done (完成), or one of its milestones."""
 
     def body(opened: Opened) -> tuple[Change | None, Check | None]:
@@ -254,8 +297,15 @@ def done(run: EditRun, task_id: str, *, when: str | None = None, milestone: str 
             if current is not None and current.done == day:
                 _say(run, opened.lang, msg("edit.nothing", id=f"{task_id} {name}"))
                 return None, None
-            set_key(ed, ms_node, "done", K.MILESTONE_KEYS, tuple(K.MILESTONE_KEYS),
-                    style_of(ms_node, K.MILESTONE_KEYS, style), iso)
+            set_key(
+                ed,
+                ms_node,
+                "done",
+                K.MILESTONE_KEYS,
+                tuple(K.MILESTONE_KEYS),
+                style_of(ms_node, K.MILESTONE_KEYS, style),
+                iso,
+            )
             subject = f"done: {task_id} {name} {iso}"
 
             def check_ms(t: Task | None) -> bool:
@@ -267,8 +317,15 @@ def done(run: EditRun, task_id: str, *, when: str | None = None, milestone: str 
             _say(run, opened.lang, msg("edit.nothing", id=task_id))
             return None, None
         set_key(ed, node, "done", K.TASK_KEYS, R.TASK_ORDER, style, iso)
-        if st is not None and isinstance(st.value, ScalarNode) and not is_null(st.value) and \
-                K.STATUS_ALIASES.get(st.value.value.strip().lower(), K.STATUS_ALIASES.get(st.value.value.strip())) != "done":
+        if (
+            st is not None
+            and isinstance(st.value, ScalarNode)
+            and not is_null(st.value)
+            and K.STATUS_ALIASES.get(
+                st.value.value.strip().lower(), K.STATUS_ALIASES.get(st.value.value.strip())
+            )
+            != "done"
+        ):
             zh = any("\u4e00" <= ch <= "\u9fff" for ch in st.value.value)
             set_scalar(ed, st.value, st.key, "已完成" if zh else "done")
         subject = f"done: {task_id} {iso}"
@@ -300,13 +357,19 @@ def _milestone(ed: Editor, node: MappingNode, task: Task, name: str) -> tuple[Ma
         exact = [it for it in items if name.strip() and name.strip() in it[1]]
     if len(exact) != 1:
         names = "、".join(n for _, n in items) or "—"
-        raise Refused(msg("edit.unknown-milestone", id=task.id, name=name), msg("edit.unknown-milestone.hint", names=names))
+        raise Refused(
+            msg("edit.unknown-milestone", id=task.id, name=name),
+            msg("edit.unknown-milestone.hint", names=names),
+        )
     return exact[0]
 
 
 # -- extend --------------------------------------------------------------------------------
 
-def extend(run: EditRun, task_id: str, *, to: str, approved_by: str, ref: str, when: str | None = None) -> int:
+
+def extend(
+    run: EditRun, task_id: str, *, to: str, approved_by: str, ref: str, when: str | None = None
+) -> int:
     """Record an extension (延期) and move the deadline, in one change."""
 
     def body(opened: Opened) -> tuple[Change | None, Check | None]:
@@ -320,10 +383,16 @@ def extend(run: EditRun, task_id: str, *, to: str, approved_by: str, ref: str, w
         task, rel, data, ed, style = _locate(opened, task_id, run.today)
         node = find_task(ed, task_id)
         if task.due is not None and new_due <= task.due:
-            raise Refused(msg("edit.extend-not-later", to=new_due.isoformat(), due=task.due.isoformat()),
-                          msg("edit.extend-not-later.hint"))
+            raise Refused(
+                msg("edit.extend-not-later", to=new_due.isoformat(), due=task.due.isoformat()),
+                msg("edit.extend-not-later.hint"),
+            )
         due_entry = entry(node, R.names("due", K.TASK_KEYS))
-        if due_entry is not None and isinstance(due_entry.value, ScalarNode) and not is_null(due_entry.value):
+        if (
+            due_entry is not None
+            and isinstance(due_entry.value, ScalarNode)
+            and not is_null(due_entry.value)
+        ):
             old_text = scalar_source(ed, due_entry.value)
             set_scalar(ed, due_entry.value, due_entry.key, new_text)
         else:
@@ -332,15 +401,24 @@ def extend(run: EditRun, task_id: str, *, to: str, approved_by: str, ref: str, w
         fields: list[Field] = []
         if old_text:
             fields.append(("from", old_text))
-        fields += [("to", new_text), ("approved_by", R.text(approved_by.strip())),
-                   ("ref", R.text(ref.strip())), ("date", day.isoformat())]
+        fields += [
+            ("to", new_text),
+            ("approved_by", R.text(approved_by.strip())),
+            ("ref", R.text(ref.strip())),
+            ("date", day.isoformat()),
+        ]
         append_entry(ed, node, "extensions", K.EXTENSION_KEYS, fields, style)
         old_shown = task.due.isoformat() if task.due else "—"
         subject = f"extend: {task_id} {old_shown} → {new_due.isoformat()} ({ref.strip()})"
         n = len(task.extensions)
 
         def check(t: Task | None) -> bool:
-            return t is not None and t.due == new_due and len(t.extensions) == n + 1 and t.extensions[-1].to == new_due
+            return (
+                t is not None
+                and t.due == new_due
+                and len(t.extensions) == n + 1
+                and t.extensions[-1].to == new_due
+            )
 
         return Change(rel, data, ed.result(), subject, task_id=task_id), check
 
@@ -348,6 +426,7 @@ def extend(run: EditRun, task_id: str, *, to: str, approved_by: str, ref: str, w
 
 
 # -- new -----------------------------------------------------------------------------------
+
 
 @dataclass
 class NewTask:
@@ -385,7 +464,9 @@ def next_id(file_ids: list[str], all_ids: set[str], unit: Unit) -> str:
         width = widths.most_common(1)[0][0] if widths else 3
         prefix, digits = re.sub(r"[^A-Za-z0-9]", "", unit.id).upper() + sep, "0" * width
     width = len(digits)
-    used = [int(m.group(2)) for m in (_ID_TAIL.match(i) for i in all_ids) if m and m.group(1) == prefix]
+    used = [
+        int(m.group(2)) for m in (_ID_TAIL.match(i) for i in all_ids) if m and m.group(1) == prefix
+    ]
     n = max(used, default=0) + 1
     while f"{prefix}{n:0{width}d}" in all_ids:
         n += 1
@@ -398,11 +479,19 @@ def new(run: EditRun, spec: NewTask) -> int:
     def body(opened: Opened) -> tuple[Change | None, Check | None]:
         ledger = opened.ledger
         year = ledger.settings.year
-        unit = ledger.units.get(spec.unit) or next((u for u in ledger.units.values() if u.name == spec.unit), None)
+        unit = ledger.units.get(spec.unit) or next(
+            (u for u in ledger.units.values() if u.name == spec.unit), None
+        )
         if unit is None:
-            guess = K.did_you_mean(spec.unit, list(ledger.units) + [u.name for u in ledger.units.values()])
-            raise Refused(msg("edit.unknown-unit", unit=spec.unit),
-                          msg("edit.unknown-unit.hint-guess", guess=guess) if guess else msg("edit.unknown-unit.hint"))
+            guess = K.did_you_mean(
+                spec.unit, list(ledger.units) + [u.name for u in ledger.units.values()]
+            )
+            raise Refused(
+                msg("edit.unknown-unit", unit=spec.unit),
+                msg("edit.unknown-unit.hint-guess", guess=guess)
+                if guess
+                else msg("edit.unknown-unit.hint"),
+            )
         if not spec.title.strip():
             raise Refused(msg("edit.required", option="--title"))
         due_d, due_text = _date_text(spec.due, "--due", year)
@@ -427,7 +516,9 @@ def new(run: EditRun, spec: NewTask) -> int:
             file_ids, created = [], True
         tid = spec.id.strip() if spec.id else next_id(file_ids, all_ids, unit)
         if tid in all_ids:
-            raise Refused(msg("id.duplicate", id=tid, first=ledger.by_id[tid].file), msg("id.duplicate.hint"))
+            raise Refused(
+                msg("id.duplicate", id=tid, first=ledger.by_id[tid].file), msg("id.duplicate.hint")
+            )
         _append_task(ed, tid, spec, due_text, start_text, indent)
         after = ed.result()
         subject = f"new: {tid} {spec.title.strip()}"
@@ -435,13 +526,16 @@ def new(run: EditRun, spec: NewTask) -> int:
         def check(t: Task | None) -> bool:
             return t is not None and t.title == spec.title.strip() and t.due == due_d
 
-        return Change(rel, b"" if created else data, after, subject, created=created, task_id=tid), check
+        return Change(
+            rel, b"" if created else data, after, subject, created=created, task_id=tid
+        ), check
 
     return _guard(run, body)
 
 
-def _task_fields(tid: str, spec: NewTask, due_text: str, start_text: str | None,
-                 style: str, flow_target: bool) -> list[tuple[str, str]]:
+def _task_fields(
+    tid: str, spec: NewTask, due_text: str, start_text: str | None, style: str, flow_target: bool
+) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     tk = K.TASK_KEYS
 
@@ -464,11 +558,19 @@ def _task_fields(tid: str, spec: NewTask, due_text: str, start_text: str | None,
         t_fields = []
         if spec.metric:
             t_fields.append((R.key("metric", tg, style), R.text(spec.metric.strip())))
-        t_fields.append((R.key("value", tg, style), R.number(_number(spec.target_value, "--target-value"))))
+        t_fields.append(
+            (R.key("value", tg, style), R.number(_number(spec.target_value, "--target-value")))
+        )
         if spec.target_unit:
             t_fields.append((R.key("unit", tg, style), R.text(spec.target_unit.strip())))
-        out.append((R.key("target", tk, style), flow_map(t_fields) if flow_target else "\n" + "\n".join(
-            f"{k}: {v}" for k, v in t_fields)))
+        out.append(
+            (
+                R.key("target", tk, style),
+                flow_map(t_fields)
+                if flow_target
+                else "\n" + "\n".join(f"{k}: {v}" for k, v in t_fields),
+            )
+        )
     add("parent", R.text(spec.parent.strip()) if spec.parent else None)
     add("supervision", R.text(spec.supervision.strip()) if spec.supervision else None)
     tags = [p for v in spec.tags for p in re.split(r"[、,，]+", v) if p.strip()]
@@ -476,10 +578,15 @@ def _task_fields(tid: str, spec: NewTask, due_text: str, start_text: str | None,
     return out
 
 
-def _append_task(ed: Editor, tid: str, spec: NewTask, due_text: str, start_text: str | None,
-                 indent: int = 2) -> None:
-    root, key, seq = tasks_node(ed)
-    tasks = [t for t in seq.value if isinstance(t, MappingNode)] if isinstance(seq, SequenceNode) else []
+def _append_task(
+    ed: Editor, tid: str, spec: NewTask, due_text: str, start_text: str | None, indent: int = 2
+) -> None:
+    _, key, seq = tasks_node(ed)
+    tasks = (
+        [t for t in seq.value if isinstance(t, MappingNode)]
+        if isinstance(seq, SequenceNode)
+        else []
+    )
     style = "en"
     flow_target = True
     if tasks:
@@ -493,8 +600,16 @@ def _append_task(ed: Editor, tid: str, spec: NewTask, due_text: str, start_text:
         style = "zh" if key.value == K.FILE_KEYS["tasks"] else "en"
     fields = _task_fields(tid, spec, due_text, start_text, style, flow_target)
     if isinstance(seq, SequenceNode) and seq.flow_style:
-        item = "{" + ", ".join(f"{k}: {v}" if not v.startswith("\n") else f"{k}: {{{v.strip().replace(chr(10), ', ')}}}"
-                               for k, v in fields) + "}"
+        item = (
+            "{"
+            + ", ".join(
+                f"{k}: {v}"
+                if not v.startswith("\n")
+                else f"{k}: {{{v.strip().replace(chr(10), ', ')}}}"
+                for k, v in fields
+            )
+            + "}"
+        )
         if seq.value:
             ed.replace(seq.value[-1].end_mark.index, seq.value[-1].end_mark.index, ", " + item)
         else:
@@ -505,12 +620,28 @@ def _append_task(ed: Editor, tid: str, spec: NewTask, due_text: str, start_text:
         dash = seq.start_mark.column
         if isinstance(last, MappingNode) and last.flow_style:
             end = last_line(last, ed.lines)
-            ed.insert_lines(end, [" " * dash + "- " + "{" + ", ".join(
-                f"{k}: {v}" if not v.startswith("\n") else f"{k}: {{{v.strip().replace(chr(10), ', ')}}}"
-                for k, v in fields) + "}"])
+            ed.insert_lines(
+                end,
+                [
+                    " " * dash
+                    + "- "
+                    + "{"
+                    + ", ".join(
+                        f"{k}: {v}"
+                        if not v.startswith("\n")
+                        else f"{k}: {{{v.strip().replace(chr(10), ', ')}}}"
+                        for k, v in fields
+                    )
+                    + "}"
+                ],
+            )
             return
         col = last.start_mark.column if isinstance(last, MappingNode) else dash + 2
-        blank = any(not ed.lines[t.start_mark.line - 1].strip() for t in seq.value[1:]) if len(seq.value) > 1 else False
+        blank = (
+            any(not ed.lines[t.start_mark.line - 1].strip() for t in seq.value[1:])
+            if len(seq.value) > 1
+            else False
+        )
         end = last_line(last, ed.lines)
         lines = [""] if blank else []
         lines += _task_lines(fields, dash, col)
@@ -543,7 +674,9 @@ def _new_file(opened: Opened, unit: Unit) -> tuple[str, bytes, Editor, int]:
     ledger = opened.ledger
     root = ledger.root
     peers = [f for f in ledger.files if f.unit in ledger.units and f.tasks]
-    same_kind = [f for f in peers if f.unit is not None and ledger.units[f.unit].kind == unit.kind] or peers
+    same_kind = [
+        f for f in peers if f.unit is not None and ledger.units[f.unit].kind == unit.kind
+    ] or peers
     model = same_kind[0] if same_kind else None
     folder = "ledgers"
     stem = unit.id
@@ -553,7 +686,9 @@ def _new_file(opened: Opened, unit: Unit) -> tuple[str, bytes, Editor, int]:
         peer_unit = ledger.units[model.unit]
         stem = unit.name if mp.stem == peer_unit.name and mp.stem != peer_unit.id else unit.id
     rel = f"{folder}/{stem}.yaml"
-    if (root / rel).exists() or any(p.relative_to(root).as_posix() == rel for p in ledger_files(root)):
+    if (root / rel).exists() or any(
+        p.relative_to(root).as_posix() == rel for p in ledger_files(root)
+    ):
         raise Refused(msg("edit.file-exists", file=rel))
     header: list[str] = []
     zh = False

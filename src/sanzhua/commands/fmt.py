@@ -15,8 +15,13 @@ from sanzhua.load import ledger_files
 from sanzhua.problems import msg
 
 
-def fmt(run: EditRun, paths: list[Path] | None = None, *, check: bool = False,
-        normalize_dates: bool = False) -> int:
+def fmt(
+    run: EditRun,
+    paths: list[Path] | None = None,
+    *,
+    check: bool = False,
+    normalize_dates: bool = False,
+) -> int:
     """Lay out ledger files canonically; with `check`, only report (exit 1 if any would change)."""
     opened = open_ledger(run.root, run.lang, cache=False)
     ledger = opened.ledger
@@ -38,7 +43,10 @@ def fmt(run: EditRun, paths: list[Path] | None = None, *, check: bool = False,
         new, why = format_bytes(data, rel, ledger.settings.year, normalize_dates)
         if new is None:
             failed += 1
-            err.write(text(msg("fmt.invalid" if why == "invalid" else "fmt.unsafe", file=rel), lang) + "\n")
+            err.write(
+                text(msg("fmt.invalid" if why == "invalid" else "fmt.unsafe", file=rel), lang)
+                + "\n"
+            )
             continue
         if new != data:
             changed.append((rel, data, new))
@@ -53,7 +61,9 @@ def fmt(run: EditRun, paths: list[Path] | None = None, *, check: bool = False,
     if run.commit and changed:
         r = _git(root, "status", "--porcelain", "--", *(rel for rel, _, _ in changed))
         if r.returncode != 0 or r.stdout.strip():
-            err.write(text(msg("edit.dirty", file=", ".join(rel for rel, _, _ in changed)), lang) + "\n")
+            err.write(
+                text(msg("edit.dirty", file=", ".join(rel for rel, _, _ in changed)), lang) + "\n"
+            )
             return EXIT_PROBLEMS
     for rel, data, new in changed:
         try:
@@ -69,7 +79,10 @@ def fmt(run: EditRun, paths: list[Path] | None = None, *, check: bool = False,
         if r.returncode == 0:
             r = _git(root, "commit", "-q", "-m", subject, "--", *written)
         if r.returncode != 0:
-            err.write(text(msg("edit.git-failed", detail=GitError((r.stderr or r.stdout).strip())), lang) + "\n")
+            err.write(
+                text(msg("edit.git-failed", detail=GitError((r.stderr or r.stdout).strip())), lang)
+                + "\n"
+            )
             return EXIT_PROBLEMS
         out.write(text(msg("edit.committed", subject=subject), lang) + "\n")
     return EXIT_PROBLEMS if failed else EXIT_OK

@@ -10,6 +10,7 @@ the same comments, or the file is left alone.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 from collections import Counter
@@ -36,7 +37,9 @@ _NULLS = frozenset(("", "~", "null", "Null", "NULL"))
 class _TextResolver(VersionedResolver):
     def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
         if kind is ScalarNode and implicit[0]:
-            return Tag(suffix="tag:yaml.org,2002:null" if value in _NULLS else "tag:yaml.org,2002:str")
+            return Tag(
+                suffix="tag:yaml.org,2002:null" if value in _NULLS else "tag:yaml.org,2002:str"
+            )
         return super().resolve(kind, value, implicit)
 
 
@@ -90,10 +93,8 @@ def _normalize(m: CommentedMap, names: frozenset[str], year: int) -> None:
     for k in list(m.keys()):
         v = m[k]
         if k in names and isinstance(v, str) and not getattr(v, "style", None):
-            try:
+            with contextlib.suppress(DateError):
                 m[k] = parse_when(v.strip(), year).isoformat()
-            except DateError:
-                pass
 
 
 def _entries(v: Any) -> list[CommentedMap]:
@@ -230,21 +231,26 @@ def _same(value: Any) -> Any:
     return value
 
 
-def format_bytes(data: bytes, path: str, year: int, normalize_dates: bool = False) -> tuple[bytes | None, str]:
-    """The formatted bytes (BOM and line endings kept), or None with a reason ("invalid", "unsafe")."""
+def format_bytes(
+    data: bytes, path: str, year: int, normalize_dates: bool = False
+) -> tuple[bytes | None, str]:
+    """The formatted bytes (BOM and line endings kept), or None and why: "invalid", "unsafe"."""
     before = parse_ledger_bytes(data, path, year)
     if any(p.severity == "error" for p in before.problems):
         return None, "invalid"
     src = Source(data)
     try:
         new_text = format_text(src.text, year, normalize_dates)
-    except Exception:  # noqa: BLE001 - whatever ruamel cannot lay out is left as written
+    except Exception:
         return None, "unsafe"
     out = rebuild(src, new_text)
     after = parse_ledger_bytes(out, path, year)
-    same = (after.unit == before.unit and not any(p.severity == "error" for p in after.problems)
-            and [_same(t) for t in after.tasks] == [_same(t) for t in before.tasks]
-            and comments(new_text) == comments(src.text))
+    same = (
+        after.unit == before.unit
+        and not any(p.severity == "error" for p in after.problems)
+        and [_same(t) for t in after.tasks] == [_same(t) for t in before.tasks]
+        and comments(new_text) == comments(src.text)
+    )
     if not same:
         return None, "unsafe"
     return out, ""

@@ -111,6 +111,7 @@ def rebuild(source: Source, new_text: str) -> bytes:
 
 # -- reading the tree ------------------------------------------------------------------
 
+
 def eng_key(k: str, table: dict[str, str]) -> str | None:
     for e, zh in table.items():
         if k in (e, zh):
@@ -119,7 +120,7 @@ def eng_key(k: str, table: dict[str, str]) -> str | None:
 
 
 def style_of(mapping: MappingNode, table: dict[str, str], default: str) -> str:
-    """"zh" when the mapping's keys are Chinese aliases, "en" when English."""
+    """ "zh" when the mapping's keys are Chinese aliases, "en" when English."""
     zh = en = 0
     for k, _ in mapping.value:
         if not isinstance(k, ScalarNode):
@@ -150,27 +151,35 @@ def find_task(ed: Editor, task_id: str) -> MappingNode:
         for item in seq.value:
             if isinstance(item, MappingNode):
                 e = entry(item, R.names("id", R.TASK))
-                if e is not None and isinstance(e.value, ScalarNode) and e.value.value.strip() == task_id:
+                if (
+                    e is not None
+                    and isinstance(e.value, ScalarNode)
+                    and e.value.value.strip() == task_id
+                ):
                     return item
     raise EditError(msg("edit.no-task-in-file", id=task_id))
 
 
 def scalar_source(ed: Editor, node: ScalarNode) -> str:
     """The value exactly as written (with its quotes)."""
-    return ed.text[node.start_mark.index:node.end_mark.index]
+    return ed.text[node.start_mark.index : node.end_mark.index]
 
 
 # -- edits on mappings -----------------------------------------------------------------
 
+
 def set_scalar(ed: Editor, node: Node, key: ScalarNode, value: str) -> None:
     """Replace a scalar value (or fill an empty one) in place."""
-    if not isinstance(node, ScalarNode) or node.style in ("|", ">") \
-            or node.start_mark.line != node.end_mark.line:
+    if (
+        not isinstance(node, ScalarNode)
+        or node.style in ("|", ">")
+        or node.start_mark.line != node.end_mark.line
+    ):
         raise EditError(msg("edit.complex-value", key=key.value))
     if node.start_mark.index == node.end_mark.index:
         # `done:` with nothing after it: write after the colon, before any comment.
         at = _after_colon(ed, key)
-        after = ed.lines[key.end_mark.line][at - ed.starts[key.end_mark.line]:]
+        after = ed.lines[key.end_mark.line][at - ed.starts[key.end_mark.line] :]
         if after.strip().startswith("#"):
             ed.replace(at + 1, at + 1, value + " ")
         else:
@@ -184,7 +193,9 @@ def _after_colon(ed: Editor, key: ScalarNode) -> int:
     return ed.text.index(":", key.end_mark.index) + 1
 
 
-def _pred_index(mapping: MappingNode, eng: str, table: dict[str, str], order: Sequence[str]) -> int | None:
+def _pred_index(
+    mapping: MappingNode, eng: str, table: dict[str, str], order: Sequence[str]
+) -> int | None:
     rank = {k: i for i, k in enumerate(order)}
     mine = rank.get(eng, len(order))
     best: int | None = None
@@ -195,8 +206,17 @@ def _pred_index(mapping: MappingNode, eng: str, table: dict[str, str], order: Se
     return best
 
 
-def insert_key(ed: Editor, mapping: MappingNode, eng: str, table: dict[str, str], order: Sequence[str],
-               keyname: str, inline: str | None, block: Sequence[str] = (), flow_value: str | None = None) -> None:
+def insert_key(
+    ed: Editor,
+    mapping: MappingNode,
+    eng: str,
+    table: dict[str, str],
+    order: Sequence[str],
+    keyname: str,
+    inline: str | None,
+    block: Sequence[str] = (),
+    flow_value: str | None = None,
+) -> None:
     """Add `keyname: inline` (and `block` lines, indented relative to the key) to a mapping.
 
     The key goes after the last key that comes before it in `order`. A flow mapping gets
@@ -230,8 +250,15 @@ def insert_key(ed: Editor, mapping: MappingNode, eng: str, table: dict[str, str]
     ed.insert_lines(last, [first, *(" " * col + b for b in block)])
 
 
-def set_key(ed: Editor, mapping: MappingNode, eng: str, table: dict[str, str], order: Sequence[str],
-            style: str, value: str) -> None:
+def set_key(
+    ed: Editor,
+    mapping: MappingNode,
+    eng: str,
+    table: dict[str, str],
+    order: Sequence[str],
+    style: str,
+    value: str,
+) -> None:
     """Set a scalar key: replace the value where it is written, or add the key."""
     e = entry(mapping, R.names(eng, table))
     if e is not None:
@@ -241,6 +268,7 @@ def set_key(ed: Editor, mapping: MappingNode, eng: str, table: dict[str, str], o
 
 
 # -- lists of entries ------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class ListStyle:
@@ -259,7 +287,11 @@ def list_style(ed: Editor, prefer: Iterable[str]) -> ListStyle:
             if not isinstance(task, MappingNode) or task.flow_style:
                 continue
             for k, v in task.value:
-                if not (isinstance(k, ScalarNode) and isinstance(v, SequenceNode)) or v.flow_style or not v.value:
+                if (
+                    not (isinstance(k, ScalarNode) and isinstance(v, SequenceNode))
+                    or v.flow_style
+                    or not v.value
+                ):
                     continue
                 item = v.value[-1]
                 if not isinstance(item, MappingNode):
@@ -267,9 +299,16 @@ def list_style(ed: Editor, prefer: Iterable[str]) -> ListStyle:
                 kind = eng_key(k.value, R.TASK) or k.value
                 if kind in found:
                     continue
-                pad = bool(item.flow_style) and ed.text[item.start_mark.index + 1:item.start_mark.index + 2] == " "
-                found[kind] = ListStyle(bool(item.flow_style), v.start_mark.column - k.start_mark.column,
-                                        max(1, item.start_mark.column - v.start_mark.column - 1), pad)
+                pad = (
+                    bool(item.flow_style)
+                    and ed.text[item.start_mark.index + 1 : item.start_mark.index + 2] == " "
+                )
+                found[kind] = ListStyle(
+                    bool(item.flow_style),
+                    v.start_mark.column - k.start_mark.column,
+                    max(1, item.start_mark.column - v.start_mark.column - 1),
+                    pad,
+                )
     for kind in prefer:
         if kind in found:
             return found[kind]
@@ -287,8 +326,12 @@ _PLACEMENT: dict[str, tuple[str, ...]] = {
 }
 
 
-def _ordered(fields: Sequence[Field], template: MappingNode | None, table: dict[str, str],
-             placement: Sequence[str] | None = None) -> list[Field]:
+def _ordered(
+    fields: Sequence[Field],
+    template: MappingNode | None,
+    table: dict[str, str],
+    placement: Sequence[str] | None = None,
+) -> list[Field]:
     """Fields in the order the file's last entry uses; a key it lacks goes after the key
     that comes before it in `placement` (FORMAT.md's order by default)."""
     canon = list(placement or table)
@@ -299,7 +342,9 @@ def _ordered(fields: Sequence[Field], template: MappingNode | None, table: dict[
             e = eng_key(k.value, table) if isinstance(k, ScalarNode) else None
             if e is not None and e not in order:
                 order.append(e)
-    for name in sorted((f[0] for f in fields if f[0] not in order), key=lambda n: rank.get(n, len(rank))):
+    for name in sorted(
+        (f[0] for f in fields if f[0] not in order), key=lambda n: rank.get(n, len(rank))
+    ):
         mine = rank.get(name, len(rank))
         at = 0
         for i, other in enumerate(order):
@@ -310,8 +355,14 @@ def _ordered(fields: Sequence[Field], template: MappingNode | None, table: dict[
     return sorted(fields, key=lambda f: pos[f[0]])
 
 
-def append_entry(ed: Editor, task: MappingNode, list_eng: str, item_table: dict[str, str],
-                 fields: Sequence[Field], task_style: str) -> None:
+def append_entry(
+    ed: Editor,
+    task: MappingNode,
+    list_eng: str,
+    item_table: dict[str, str],
+    fields: Sequence[Field],
+    task_style: str,
+) -> None:
     """Append one entry (progress, extension) to a task's list, creating the list if needed."""
     e = entry(task, R.names(list_eng, R.TASK))
     if e is not None and isinstance(e.value, SequenceNode):
@@ -319,10 +370,16 @@ def append_entry(ed: Editor, task: MappingNode, list_eng: str, item_table: dict[
         last = seq.value[-1] if seq.value else None
         template = last if isinstance(last, MappingNode) else None
         style = style_of(template, item_table, task_style) if template is not None else task_style
-        named = [(R.key(k, item_table, style), v) for k, v in _ordered(fields, template, item_table, _PLACEMENT.get(list_eng))]
+        named = [
+            (R.key(k, item_table, style), v)
+            for k, v in _ordered(fields, template, item_table, _PLACEMENT.get(list_eng))
+        ]
         if seq.flow_style:
-            pad = template is not None and bool(template.flow_style) and \
-                ed.text[template.start_mark.index + 1:template.start_mark.index + 2] == " "
+            pad = (
+                template is not None
+                and bool(template.flow_style)
+                and ed.text[template.start_mark.index + 1 : template.start_mark.index + 2] == " "
+            )
             item = flow_map(named, pad)
             if last is None:
                 at = seq.start_mark.index + 1
@@ -336,7 +393,10 @@ def append_entry(ed: Editor, task: MappingNode, list_eng: str, item_table: dict[
         gap = max(1, last.start_mark.column - dash - 1)
         end = extend_over_comments(last_line(last, ed.lines), ed.lines, dash)
         if template is None or template.flow_style:
-            pad = template is not None and ed.text[template.start_mark.index + 1:template.start_mark.index + 2] == " "
+            pad = (
+                template is not None
+                and ed.text[template.start_mark.index + 1 : template.start_mark.index + 2] == " "
+            )
             ed.insert_lines(end, [" " * dash + "-" + " " * gap + flow_map(named, pad)])
         else:
             col = template.start_mark.column
@@ -346,23 +406,40 @@ def append_entry(ed: Editor, task: MappingNode, list_eng: str, item_table: dict[
         return
     if e is not None and not is_null(e.value):
         raise EditError(msg("edit.not-a-list", key=e.key.value))
-    named = [(R.key(k, item_table, task_style), v) for k, v in _ordered(fields, None, item_table, _PLACEMENT.get(list_eng))]
+    named = [
+        (R.key(k, item_table, task_style), v)
+        for k, v in _ordered(fields, None, item_table, _PLACEMENT.get(list_eng))
+    ]
     ls = list_style(ed, (list_eng, "progress", "extensions", "milestones"))
     if e is not None:
         # `progress:` written with no value (or ~): the entries go below it.
         col = e.key.start_mark.column
         v = e.value
         if task.flow_style:
-            ed.replace(v.start_mark.index, v.end_mark.index, " [" + flow_map(named) + "]"
-                       if v.start_mark.index == v.end_mark.index else "[" + flow_map(named) + "]")
+            ed.replace(
+                v.start_mark.index,
+                v.end_mark.index,
+                " [" + flow_map(named) + "]"
+                if v.start_mark.index == v.end_mark.index
+                else "[" + flow_map(named) + "]",
+            )
             return
         if v.end_mark.index > v.start_mark.index:
             ed.replace(_after_colon(ed, e.key), v.end_mark.index, "")
         ed.insert_lines(e.key.start_mark.line, _block_items(named, col + ls.offset, ls))
         return
     keyname = R.key(list_eng, R.TASK, task_style)
-    insert_key(ed, task, list_eng, R.TASK, R.TASK_ORDER, keyname, None, _block_items(named, ls.offset, ls),
-               flow_value="[" + flow_map(named) + "]")
+    insert_key(
+        ed,
+        task,
+        list_eng,
+        R.TASK,
+        R.TASK_ORDER,
+        keyname,
+        None,
+        _block_items(named, ls.offset, ls),
+        flow_value="[" + flow_map(named) + "]",
+    )
 
 
 def _block_items(named: Sequence[tuple[str, str]], dash: int, ls: ListStyle) -> list[str]:

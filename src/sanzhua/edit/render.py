@@ -41,8 +41,14 @@ def _reads_back(text: str, value: str) -> bool:
 
 def text(value: str) -> str:
     """A text value as YAML: plain if that reads back as the same text everywhere, else quoted."""
-    if value and value == value.strip() and not _NOT_TEXT.match(value) and "\n" not in value \
-            and value[0] not in "-?:,[]{}#&*!|>'\"%@`" and _reads_back(value, value):
+    if (
+        value
+        and value == value.strip()
+        and not _NOT_TEXT.match(value)
+        and "\n" not in value
+        and value[0] not in "-?:,[]{}#&*!|>'\"%@`"
+        and _reads_back(value, value)
+    ):
         return value
     single = "'" + value.replace("'", "''") + "'"
     if "\n" not in value and _reads_back(single, value):

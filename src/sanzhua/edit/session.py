@@ -35,8 +35,13 @@ from sanzhua.problems import Msg, Problem, msg
 class Refused(Exception):
     """The edit is refused (exit 1); nothing was written."""
 
-    def __init__(self, message: Msg, hint: Msg | None = None, problems: list[Problem] | None = None,
-                 texts: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        message: Msg,
+        hint: Msg | None = None,
+        problems: list[Problem] | None = None,
+        texts: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(message.key)
         self.message = message
         self.hint = hint
@@ -54,7 +59,9 @@ class Change:
     subject: str  # the commit message's first line
     created: bool = False
     task_id: str | None = None  # the task the edit meant to change (others must stay as they were)
-    notes: list[Problem] = field(default_factory=list)  # warnings the edit brings, shown, not refused
+    notes: list[Problem] = field(
+        default_factory=list
+    )  # warnings the edit brings, shown, not refused
 
 
 def ledger_with(ledger: Ledger, result: FileResult) -> Ledger:
@@ -62,8 +69,15 @@ def ledger_with(ledger: Ledger, result: FileResult) -> Ledger:
     files = [f for f in ledger.files if f.path != result.path]
     at = next((i for i, f in enumerate(ledger.files) if f.path == result.path), len(files))
     files.insert(at, result)
-    return assemble(ledger.root, ledger.settings, ledger.units, ledger.calendar, files,
-                    list(ledger.problems), has_units_file=ledger.has_units_file)
+    return assemble(
+        ledger.root,
+        ledger.settings,
+        ledger.units,
+        ledger.calendar,
+        files,
+        list(ledger.problems),
+        has_units_file=ledger.has_units_file,
+    )
 
 
 def all_problems(ledger: Ledger, as_of: date) -> list[Problem]:
@@ -76,7 +90,9 @@ def all_problems(ledger: Ledger, as_of: date) -> list[Problem]:
 
 def file_errors(result: FileResult, ledger: Ledger, as_of: date) -> list[Problem]:
     """The errors that concern one file, its own and the cross-file checks'."""
-    return [p for p in all_problems(ledger, as_of) if p.severity == "error" and p.file == result.path]
+    return [
+        p for p in all_problems(ledger, as_of) if p.severity == "error" and p.file == result.path
+    ]
 
 
 def require_valid(data: bytes, rel: str, ledger: Ledger, as_of: date) -> tuple[FileResult, Ledger]:
@@ -86,7 +102,9 @@ def require_valid(data: bytes, rel: str, ledger: Ledger, as_of: date) -> tuple[F
     errors = file_errors(result, current, as_of)
     if errors:
         texts = {rel: _decode(data)}
-        raise Refused(msg("edit.invalid-before", file=rel), msg("edit.invalid-before.hint"), errors, texts)
+        raise Refused(
+            msg("edit.invalid-before", file=rel), msg("edit.invalid-before.hint"), errors, texts
+        )
     return result, current
 
 
@@ -107,9 +125,15 @@ def _no_lines(value: Any) -> Any:
     return value
 
 
-def verify(change: Change, ledger: Ledger, as_of: date, check: Callable[[Task | None], bool] | None = None) -> None:
+def verify(
+    change: Change, ledger: Ledger, as_of: date, check: Callable[[Task | None], bool] | None = None
+) -> None:
     """Refuse a change that adds an error, or that changes a task it did not mean to."""
-    before = parse_ledger_bytes(change.before, change.rel, ledger.settings.year) if change.before else None
+    before = (
+        parse_ledger_bytes(change.before, change.rel, ledger.settings.year)
+        if change.before
+        else None
+    )
     after = parse_ledger_bytes(change.after, change.rel, ledger.settings.year)
     old_ledger = ledger_with(ledger, before) if before is not None else ledger
     new_ledger = ledger_with(ledger, after)
@@ -128,11 +152,17 @@ def verify(change: Change, ledger: Ledger, as_of: date, check: Callable[[Task | 
             added.append(p)
     errors = [p for p in added if p.severity == "error"]
     if errors:
-        raise Refused(msg("edit.would-break", file=change.rel), msg("edit.would-break.hint"), errors,
-                      {change.rel: _decode(change.after)})
+        raise Refused(
+            msg("edit.would-break", file=change.rel),
+            msg("edit.would-break.hint"),
+            errors,
+            {change.rel: _decode(change.after)},
+        )
     change.notes = [p for p in added if p.severity == "warning" and p.code != "overdue"]
     # The tasks the edit did not mean to touch read back as they were.
-    old_tasks = {t.id: _no_lines(t) for t in (before.tasks if before else []) if t.id != change.task_id}
+    old_tasks = {
+        t.id: _no_lines(t) for t in (before.tasks if before else []) if t.id != change.task_id
+    }
     new_tasks = {t.id: _no_lines(t) for t in after.tasks if t.id != change.task_id}
     if old_tasks != new_tasks:
         raise Refused(msg("edit.internal", file=change.rel), msg("edit.internal.hint"))
@@ -170,7 +200,9 @@ def write_atomic(path: Path, data: bytes, expected: bytes | None) -> None:
         except FileNotFoundError:
             now = None
         if now != expected:
-            raise Refused(msg("edit.changed-on-disk", file=str(path)), msg("edit.changed-on-disk.hint"))
+            raise Refused(
+                msg("edit.changed-on-disk", file=str(path)), msg("edit.changed-on-disk.hint")
+            )
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
@@ -190,13 +222,16 @@ def write_atomic(path: Path, data: bytes, expected: bytes | None) -> None:
 
 # -- git -----------------------------------------------------------------------------------
 
+
 class GitError(Exception):
     pass
 
 
 def _git(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
     try:
-        return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, check=False)
+        return subprocess.run(
+            ["git", "-C", str(root), *args], capture_output=True, text=True, check=False
+        )
     except OSError as e:
         raise GitError(str(e)) from None
 
@@ -222,6 +257,7 @@ def commit(root: Path, rel: str, subject: str) -> None:
 
 
 # -- output --------------------------------------------------------------------------------
+
 
 def format_problems(problems: list[Problem], lang: Lang, texts: dict[str, str]) -> str:
     """`path:line:col: level message [code]`, the line and a caret, the hint."""

@@ -2,16 +2,15 @@
 
 Every edit command works on `Source`: the text split into lines, each line's own
 ending (LF, CRLF, or none for a last line without one) and whether the file starts
-with a BOM. An edit replaces a range of lines with new lines; every line outside
-the range is written back byte for byte, so a CRLF file with a BOM stays one, and
-a file with mixed endings keeps them where they were.
+with a BOM. Edits are made on the LF text; `sanzhua.edit.ops.rebuild` writes every
+unchanged line back with its own ending, so a CRLF file with a BOM stays one, and a
+file with mixed endings keeps them where they were.
 """
 
 from __future__ import annotations
 
 import difflib
 from collections import Counter
-from dataclasses import dataclass
 
 BOM = b"\xef\xbb\xbf"
 
@@ -20,22 +19,13 @@ class SourceError(Exception):
     """The bytes are not text that can be edited (not UTF-8)."""
 
 
-@dataclass(frozen=True)
-class Splice:
-    """Replace lines [start, end) (0-based) with `lines`; start == end inserts before `start`."""
-
-    start: int
-    end: int
-    lines: tuple[str, ...]
-
-
 class Source:
     """The text of one file as lines, with the bytes it came from."""
 
     def __init__(self, data: bytes) -> None:
         self.data = data
         self.bom = data.startswith(BOM)
-        body = data[len(BOM):] if self.bom else data
+        body = data[len(BOM) :] if self.bom else data
         try:
             text = body.decode("utf-8")
         except UnicodeDecodeError as e:
@@ -63,36 +53,11 @@ class Source:
         """The text with LF endings and no BOM: what positions (line, column) refer to."""
         return "".join(line + "\n" for line in self.lines)
 
-    def apply(self, splices: list[Splice]) -> bytes:
-        """The bytes after the splices (which must not overlap); untouched lines keep their bytes."""
-        lines = list(self.lines)
-        endings = list(self.endings)
-        for sp in sorted(splices, key=lambda s: (s.start, s.end), reverse=True):
-            if sp.end > sp.start:
-                # A replaced range keeps the ending of its last line for its last new line.
-                keep = endings[sp.end - 1]
-                new_endings = [self.newline] * len(sp.lines)
-                if new_endings:
-                    new_endings[-1] = keep if keep else ""
-                    if not keep and sp.end < len(lines):
-                        new_endings[-1] = self.newline
-            else:
-                new_endings = [self.newline] * len(sp.lines)
-                if sp.start == len(lines) and lines and not endings[-1] and sp.lines:
-                    # Appending after a last line that had no newline: it needs one now,
-                    # and the new last line goes without, as the file did.
-                    endings[-1] = self.newline
-                    new_endings[-1] = ""
-            lines[sp.start:sp.end] = list(sp.lines)
-            endings[sp.start:sp.end] = new_endings
-        out = "".join(line + end for line, end in zip(lines, endings, strict=True))
-        return (BOM if self.bom else b"") + out.encode("utf-8")
-
 
 def decode_lines(data: bytes) -> list[str]:
     """Lines for display (BOM and line endings dropped)."""
     if data.startswith(BOM):
-        data = data[len(BOM):]
+        data = data[len(BOM) :]
     return data.decode("utf-8", "replace").replace("\r\n", "\n").split("\n")
 
 
@@ -104,6 +69,7 @@ def unified_diff(before: bytes, after: bytes, path: str, context: int = 1) -> st
         a.pop()
     if b and b[-1] == "":
         b.pop()
-    lines = difflib.unified_diff(a, b, f"a/{path}" if before else "/dev/null", f"b/{path}", n=context,
-                                 lineterm="")
+    lines = difflib.unified_diff(
+        a, b, f"a/{path}" if before else "/dev/null", f"b/{path}", n=context, lineterm=""
+    )
     return "\n".join(lines) + "\n" if before != after else ""

@@ -14,7 +14,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 __all__ = ["MappingNode", "Node", "ScalarNode", "SequenceNode", "compose", "entry", "last_line"]
 
 
-class _Loader(yaml.CSafeLoader):  # type: ignore[misc,name-defined]
+class _Loader(yaml.CSafeLoader):
     def resolve(self, kind: object, value: object, implicit: object) -> str:
         return "tag:yaml.org,2002:str"
 
