@@ -1,0 +1,224 @@
+"""Old versions of ledger files, parsed fast: one task at a time, cached by content.
+
+A commit usually touches one task in a file of dozens. Parsing the whole file again
+for every commit would make a long history slow, so a file's text is cut into its
+task items (the `- ` entries under `tasks:`), and each item is parsed on its own
+with the ordinary loader (`parse_ledger_bytes`) and cached by its text: a new
+version of a file costs one small parse for the task that changed. Any file whose
+layout the cutter is not sure about (flow style, document markers, tabs, unknown
+top-level keys, an item that does not parse alone) is parsed whole, so the result
+is always the loader's.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import OrderedDict
+from dataclasses import dataclass, fields, replace
+
+from sanzhua.load import parse_ledger_bytes
+from sanzhua.load.yamlfast import decode
+from sanzhua.model import Extension, Milestone, Progress, Task
+
+
+@dataclass(frozen=True, slots=True)
+class Placed:
+    """One task of one file version. `task` is normalised (no file, no lines) so that two
+    versions compare with `==`; `line` and `positions` are where it stands in this file."""
+
+    task: Task
+    raw: Task  # as parsed, with the lines of its milestones, progress and extensions
+    file: str
+    shift: int  # added to the lines in `rel` to give this file's lines
+    rel: dict[str, tuple[int, int]]  # field → (line, column) as parsed; "__task__" the task itself
+
+    @property
+    def line(self) -> int:
+        return self.rel["__task__"][0] + self.shift
+
+    def at(self, field: str) -> int:
+        """The line of a field's value in this file (the task's line if it has none)."""
+        pos = self.rel.get(field)
+        return pos[0] + self.shift if pos else self.line
+
+    def entry_line(self, kind: str, entry: object) -> int:
+        """The line of a milestone, progress or extension entry (equal to `entry`) in this file."""
+        for norm, raw in zip(getattr(self.task, kind), getattr(self.raw, kind), strict=False):
+            if norm == entry:
+                return int(raw.line) + self.shift
+        return self.line
+
+
+@dataclass(frozen=True, slots=True)
+class FileView:
+    """A parsed file version: its tasks in order, and whether it could be read at all."""
+
+    tasks: tuple[Placed, ...]
+    readable: bool
+
+
+_TASKS_KEY = re.compile(r"^(?:tasks|任务清单)[ \t]*:[ \t]*(?:#.*)?\r?$", re.M)
+_UNIT_KEY = re.compile(r"^(?:unit|责任单位)[ \t]*:[ \t]*\S")
+_CONTENT = re.compile(r"^ *[^ \r\n#]", re.M)
+_TAB_INDENT = re.compile(r"^ *\t", re.M)
+_ITEM_AT: dict[int, re.Pattern[str]] = {}
+_END_AT: dict[int, re.Pattern[str]] = {}
+_FATAL = frozenset(("syntax", "encoding"))
+
+
+def normalise(task: Task) -> Task:
+    """The task without where it stands: what two versions are compared on."""
+    return replace(
+        task, file="", line=0, column=0,
+        milestones=tuple(replace(m, line=0) for m in task.milestones),
+        progress=tuple(replace(p, line=0) for p in task.progress),
+        extensions=tuple(replace(e, line=0) for e in task.extensions),
+    )
+
+
+def _outside_ok(lines: list[str], unit_line: str) -> str | None:
+    """The lines outside the task list: blank, comments and one `unit:` line; its text, or None."""
+    for line in lines:
+        line = line.rstrip("\r")
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        if line[0] in " \t" or not _UNIT_KEY.match(line) or unit_line:
+            return None
+        unit_line = line
+    return unit_line
+
+
+def _split(text: str) -> tuple[str, list[tuple[int, str]]] | None:
+    """(the file's `unit:` line or "", [(first line number, item text)]) or None if unsure.
+
+    Regular expressions over the whole text rather than a loop over lines: a file
+    version is cut once per commit that touches it, so this is on the hot path.
+    """
+    key = _TASKS_KEY.search(text)
+    if key is None or ("\t" in text and _TAB_INDENT.search(text)):
+        return None
+    if ("\ntasks" in text[key.end():] or "\n任务清单" in text[key.end():]) and _TASKS_KEY.search(text, key.end()):
+        return None
+    body = key.end() + 1
+    first = _CONTENT.search(text, body)
+    if first is None:
+        unit = _outside_ok(text[: key.start()].split("\n"), "")
+        return (unit, []) if unit is not None else None
+    line = text[first.start(): text.find("\n", first.start()) if "\n" in text[first.start():] else len(text)]
+    m = re.match(r"( *)-(?: |\r?$)", line)
+    if m is None:
+        unit = _outside_ok(text[: key.start()].split("\n") + text[first.start():].split("\n"), "")
+        return (unit, []) if unit is not None else None
+    indent = len(m.group(1))
+    item_re = _ITEM_AT.get(indent)
+    if item_re is None:
+        item_re = _ITEM_AT[indent] = re.compile(rf"^ {{{indent}}}-(?: |\r?$)", re.M)
+        _END_AT[indent] = re.compile(rf"^(?! {{{indent}}}-(?: |\r?$)) {{0,{indent}}}[^ \r\n#]", re.M)
+    stop = _END_AT[indent].search(text, first.start())
+    end = stop.start() if stop is not None else len(text)
+    unit = _outside_ok(text[: key.start()].split("\n") + text[end:].split("\n"), "")
+    if unit is None:
+        return None
+    starts = [s.start() for s in item_re.finditer(text, first.start(), end)]
+    items: list[tuple[int, str]] = []
+    line_no = text.count("\n", 0, first.start()) + 1
+    prev = first.start()
+    for i, s in enumerate(starts):
+        line_no += text.count("\n", prev, s)
+        prev = s
+        items.append((line_no, text[s: starts[i + 1] if i + 1 < len(starts) else end]))
+    return unit, items
+
+
+class Parser:
+    """Parses file versions, caching items by text and whole files by blob id."""
+
+    def __init__(self, max_files: int = 4096) -> None:
+        self._items: dict[tuple[int, str, str], tuple[Task, Task, dict[str, tuple[int, int]]] | None] = {}
+        self._files: OrderedDict[tuple[str, str, int], FileView] = OrderedDict()
+        self._max_files = max_files
+        self.parsed_items = 0
+        self.parsed_files = 0
+
+    def view(self, oid: str, data: bytes, path: str, year: int) -> FileView:
+        key = (oid, path, year)
+        hit = self._files.get(key)
+        if hit is not None:
+            self._files.move_to_end(key)
+            return hit
+        found = self._view(data, path, year)
+        self._files[key] = found
+        if len(self._files) > self._max_files:
+            self._files.popitem(last=False)
+        return found
+
+    def _view(self, data: bytes, path: str, year: int) -> FileView:
+        text, problems = decode(data, path)
+        if text is None:
+            return FileView((), False)
+        cut = _split(text)
+        if cut is not None:
+            unit_line, items = cut
+            placed: list[Placed] = []
+            for first, item in items:
+                got = self._item(year, unit_line, item)
+                if got is False:
+                    break
+                if got is None:
+                    continue
+                placed.append(Placed(got[0], got[1], path, first - 3, got[2]))
+            else:
+                return FileView(tuple(placed), True)
+        return self._whole(data, path, year)
+
+    def _item(self, year: int, unit_line: str, item: str) -> tuple[Task, Task, dict[str, tuple[int, int]]] | None | bool:
+        key = (year, unit_line, item)
+        if key in self._items:
+            return self._items[key]
+        self.parsed_items += 1
+        mini = f"{unit_line or '# -'}\ntasks:\n{item}\n".encode()
+        res = parse_ledger_bytes(mini, "", year)
+        if any(p.code in _FATAL for p in res.problems) or len(res.tasks) > 1:
+            return False
+        if not res.tasks:
+            self._items[key] = None
+            return None
+        task = res.tasks[0]
+        pos = dict(res.positions.get(task.id, {}))
+        pos["__task__"] = (task.line, task.column)
+        got = (normalise(task), task, pos)
+        self._items[key] = got
+        return got
+
+    def _whole(self, data: bytes, path: str, year: int) -> FileView:
+        self.parsed_files += 1
+        res = parse_ledger_bytes(data, path, year)
+        if any(p.code in _FATAL for p in res.problems):
+            return FileView((), False)
+        placed = []
+        for t in res.tasks:
+            pos = dict(res.positions.get(t.id, {}))
+            pos["__task__"] = (t.line, t.column)
+            placed.append(Placed(normalise(t), t, path, 0, pos))
+        return FileView(tuple(placed), True)
+
+
+def same_task(a: Task, b: Task) -> bool:
+    """Equal as far as the audit is concerned (both normalised)."""
+    return a is b or a == b
+
+
+def entry_dict(entry: Progress | Extension | Milestone) -> dict[str, object]:
+    """A progress, extension or milestone entry as JSON-ready data (dates as ISO text)."""
+    out: dict[str, object] = {}
+    for f in fields(entry):
+        if f.name == "line":
+            continue
+        value = getattr(entry, f.name)
+        if f.name == "from_":
+            out["from"] = value.isoformat() if value is not None else None
+            continue
+        if f.name == "due_text":
+            continue
+        out[f.name] = value.isoformat() if hasattr(value, "isoformat") else value
+    return out

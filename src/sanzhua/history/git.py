@@ -1,0 +1,257 @@
+"""Talking to git: the history read once, blobs through one `git cat-file --batch`.
+
+This is the edge of the history package: every other module works on the plain
+`Commit` values read here. One `git log --raw` gives every commit with the blob ids
+of the files it changed (against its first parent); file contents are fetched on
+demand from a long-running `git cat-file --batch`, so a history of thousands of
+commits costs two processes, not thousands.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import IO
+
+from sanzhua.errors import FatalError
+
+NULL_OID = "0" * 40
+_BLOB_MODES = ("100644", "100755")
+# The signature states that count as signed: G good, U good with unknown trust,
+# X good but expired, Y good by an expired key. N none, B bad, R revoked key and
+# E cannot be checked (e.g. no allowed-signers file) do not.
+SIGNED_STATES = frozenset("GUXY")
+
+
+@dataclass(frozen=True, slots=True)
+class FileChange:
+    """One file a commit changed; paths are relative to the ledger root, oids None when absent."""
+
+    path: str
+    old: str | None
+    new: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Commit:
+    sha: str
+    parents: tuple[str, ...]
+    author: str  # name
+    email: str
+    when: datetime  # author date, with the author's offset
+    subject: str
+    changes: tuple[FileChange, ...]  # against the first parent (all files for a root commit)
+
+    @property
+    def day(self) -> date:
+        return self.when.date()
+
+    @property
+    def is_merge(self) -> bool:
+        return len(self.parents) > 1
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["LC_ALL"] = "C"
+    env.pop("GIT_DIR", None)
+    env.pop("GIT_WORK_TREE", None)
+    return env
+
+
+# Configuration that would change git's output must not leak in from the user's config.
+_GIT = ["git", "-c", "core.quotepath=off", "-c", "log.showSignature=false", "-c", "diff.noprefix=false",
+        "-c", "color.ui=never"]
+
+
+class Repo:
+    """The git repository holding a ledger root (which may be a subfolder of it)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        try:
+            out = subprocess.run([*_GIT, "rev-parse", "--show-toplevel", "--show-prefix"], cwd=root,
+                                 capture_output=True, env=_env(), check=False)
+        except FileNotFoundError as e:
+            raise FatalError("找不到 git 命令，请先安装 git / git is not installed",
+                             "install git and make sure it is on PATH") from e
+        if out.returncode != 0:
+            raise FatalError(f"{root} 不在 git 仓库中，无法读取修改历史 / {root} is not in a git repository",
+                             "台账要放在 git 仓库里提交，审计才有依据：git init && git add . && git commit")
+        lines = out.stdout.decode("utf-8", "surrogateescape").split("\n")
+        self.toplevel = Path(lines[0])
+        self.prefix = lines[1] if len(lines) > 1 else ""  # "" or "sub/dir/"
+        self._blobs: _CatFile | None = None
+        self._check: _CatFile | None = None
+
+    def git(self, *args: str, stdin: bytes | None = None) -> bytes:
+        """Run one git command at the top level and return its output; failures are fatal."""
+        proc = subprocess.run([*_GIT, *args], cwd=self.toplevel, input=stdin, capture_output=True,
+                              env=_env(), check=False)
+        if proc.returncode != 0:
+            detail = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+            raise FatalError(f"git {args[0]} 失败 / failed: {detail[-1] if detail else proc.returncode}",
+                             "检查 --range / --since 是否写对 / check --range and --since")
+        return proc.stdout
+
+    def has_commits(self) -> bool:
+        proc = subprocess.run([*_GIT, "rev-parse", "--verify", "-q", "HEAD"], cwd=self.toplevel,
+                              capture_output=True, env=_env(), check=False)
+        return proc.returncode == 0
+
+    def rel(self, repo_path: str) -> str | None:
+        """A path relative to the repository top → relative to the ledger root (None if outside)."""
+        if not self.prefix:
+            return repo_path
+        return repo_path[len(self.prefix):] if repo_path.startswith(self.prefix) else None
+
+    def log(self, revisions: list[str], since: str | None = None) -> list[Commit]:
+        """Every commit of `revisions`, parents before children, with its changed files."""
+        args = ["log", "-z", "--raw", "--no-abbrev", "--no-renames", "--diff-merges=first-parent",
+                "--no-ext-diff", "--no-textconv", "--reverse", "--topo-order",
+                "--format=%x01%H%x00%P%x00%an%x00%ae%x00%aI%x00%s%x00"]
+        if since:
+            args.append(f"--since={since}")
+        args.extend(revisions)
+        args.append("--")
+        return parse_log(self.git(*args), self.rel)
+
+    def blob(self, spec: str) -> bytes | None:
+        """A blob's bytes by object id, or by `REV:path` (path from the repository top)."""
+        if self._blobs is None:
+            self._blobs = _CatFile(self.toplevel, "--batch")
+        return self._blobs.get(spec)
+
+    def exists(self, spec: str) -> str | None:
+        """The object id `spec` names (e.g. `REV:path`), or None."""
+        if self._check is None:
+            self._check = _CatFile(self.toplevel, "--batch-check")
+        return self._check.check(spec)
+
+    def ledger_blobs(self, commit: str) -> list[tuple[str, str]]:
+        """(path relative to the ledger root, oid) of every ledger file in a commit's tree."""
+        out = self.git("ls-tree", "-r", "-z", "--full-tree", commit, "--", f"{self.prefix}ledgers/")
+        found: list[tuple[str, str]] = []
+        for entry in out.split(b"\0"):
+            if not entry:
+                continue
+            meta, _, raw_path = entry.partition(b"\t")
+            mode, kind, oid = meta.decode().split(" ")
+            path = self.rel(raw_path.decode("utf-8", "surrogateescape"))
+            if kind == "blob" and mode in _BLOB_MODES and path is not None and is_ledger_path(path):
+                found.append((path, oid))
+        return found
+
+    def merge_base(self, a: str, b: str) -> str | None:
+        proc = subprocess.run([*_GIT, "merge-base", a, b], cwd=self.toplevel, capture_output=True,
+                              env=_env(), check=False)
+        return proc.stdout.decode().strip() or None if proc.returncode == 0 else None
+
+    def signatures(self, shas: list[str]) -> dict[str, str]:
+        """sha → git's %G? letter, asked only for the commits that need it (verifying is slow)."""
+        if not shas:
+            return {}
+        out = self.git("log", "--no-walk=unsorted", "--stdin", "--format=%H %G?",
+                       stdin=("\n".join(shas) + "\n").encode())
+        states: dict[str, str] = {}
+        for line in out.decode().splitlines():
+            sha, _, state = line.partition(" ")
+            if sha:
+                states[sha] = state.strip() or "N"
+        return states
+
+    def close(self) -> None:
+        for cat in (self._blobs, self._check):
+            if cat is not None:
+                cat.close()
+        self._blobs = self._check = None
+
+
+def is_ledger_path(path: str) -> bool:
+    """Whether a path (relative to the ledger root) is a ledger file, by the loader's rules."""
+    if not path.startswith("ledgers/") or not path.endswith((".yaml", ".yml")):
+        return False
+    return not any(part.startswith(".") for part in path.split("/")[1:])
+
+
+def parse_log(out: bytes, rel: object) -> list[Commit]:
+    """The output of `git log -z --raw --format=%x01…` → commits. `rel` maps repository paths."""
+    to_rel = rel if callable(rel) else (lambda p: p)
+    commits: list[Commit] = []
+    for record in out.split(b"\x01"):
+        if not record:
+            continue
+        fields = record.split(b"\0", 6)
+        if len(fields) < 7:
+            continue
+        sha, parents, name, email, when, subject, rest = fields
+        changes: list[FileChange] = []
+        tokens = rest.split(b"\0")
+        i = 0
+        while i < len(tokens):
+            meta = tokens[i].lstrip(b"\n")
+            if not meta.startswith(b":") or i + 1 >= len(tokens):
+                i += 1
+                continue
+            raw_path = tokens[i + 1]
+            i += 2
+            parts = meta[1:].decode().split(" ")
+            if len(parts) < 5:
+                continue
+            old_mode, new_mode, old_oid, new_oid = parts[0], parts[1], parts[2], parts[3]
+            path = to_rel(raw_path.decode("utf-8", "surrogateescape"))
+            if path is None:
+                continue
+            changes.append(FileChange(
+                path,
+                old_oid if old_oid != NULL_OID and old_mode in _BLOB_MODES else None,
+                new_oid if new_oid != NULL_OID and new_mode in _BLOB_MODES else None,
+            ))
+        commits.append(Commit(
+            sha.decode(),
+            tuple(parents.decode().split()),
+            name.decode("utf-8", "replace"),
+            email.decode("utf-8", "replace"),
+            datetime.fromisoformat(when.decode()),
+            subject.decode("utf-8", "replace"),
+            tuple(changes),
+        ))
+    return commits
+
+
+class _CatFile:
+    """One long-running `git cat-file --batch` (or `--batch-check`)."""
+
+    def __init__(self, cwd: Path, mode: str) -> None:
+        self.proc = subprocess.Popen(["git", "cat-file", mode], cwd=cwd, stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, env=_env())
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.stdin: IO[bytes] = self.proc.stdin
+        self.stdout: IO[bytes] = self.proc.stdout
+
+    def _ask(self, spec: str) -> list[bytes]:
+        self.stdin.write(spec.encode("utf-8", "surrogateescape") + b"\n")
+        self.stdin.flush()
+        return self.stdout.readline().rstrip(b"\n").split(b" ")
+
+    def get(self, spec: str) -> bytes | None:
+        head = self._ask(spec)
+        if len(head) != 3:  # "<spec> missing" / "ambiguous"
+            return None
+        size = int(head[2])
+        data = self.stdout.read(size + 1)[:size]
+        return data if head[1] == b"blob" else None
+
+    def check(self, spec: str) -> str | None:
+        head = self._ask(spec)
+        return head[0].decode() if len(head) == 3 and head[1] == b"blob" else None
+
+    def close(self) -> None:
+        try:
+            self.stdin.close()
+            self.proc.wait(timeout=5)
+        except (OSError, subprocess.TimeoutExpired):
+            self.proc.kill()

@@ -1,0 +1,301 @@
+"""The audit's rules: what in a commit's changes is a hidden move, and who may make it.
+
+Each rule reads one `Step` (a commit with its tasks before and after, and the
+settings and units as of its parent) and returns findings. The codes are stable;
+`CODES` lists them with their level and the user's documentation.
+
+Who is who: a commit's **author email** (case-insensitive) is matched against
+`supervisors` in sanzhua.yaml and each unit's `editors` in units.yaml, both **as of
+the commit's parent** — a commit cannot bless itself.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, fields
+from datetime import date
+from typing import Any
+
+from sanzhua.history.blobs import Placed, entry_dict
+from sanzhua.history.walk import Step, TaskChange
+from sanzhua.model import Progress, Target, Task, Unit
+from sanzhua.problems import Msg, Severity, msg
+
+CODES: dict[str, tuple[Severity, str]] = {
+    "deadline-moved": ("error", "A task's or milestone's deadline moved later with no new extension entry whose `to` "
+                                "is the new deadline."),
+    "extension-unauthorized": ("error", "An extension recorded or changed, or a deadline or target changed, by an "
+                                        "author who is not in `supervisors`."),
+    "progress-rewritten": ("error", "A progress entry that was already committed was edited or removed "
+                                    "(progress is append-only)."),
+    "task-deleted": ("error", "A task removed from the ledger instead of being given `status: cancelled`."),
+    "unauthorized-edit": ("error", "A unit's tasks changed by an author who is neither one of the unit's `editors` "
+                                   "nor a supervisor; or sanzhua.yaml, units.yaml or calendar.yaml changed by a "
+                                   "non-supervisor."),
+    "backdated": ("warning", "A `done` date, milestone `done` date or progress entry dated more than `backdate_days` "
+                             "(default 7) before the commit that added it, on a task that already existed."),
+    "unsigned": ("error", "A commit without a valid signature while the ledger sets `require_signed: true`."),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    code: str
+    severity: Severity
+    commit: str
+    author: str  # email
+    author_name: str
+    date: str  # the commit's author date, YYYY-MM-DD
+    subject: str
+    task: str | None
+    file: str
+    line: int
+    message: Msg
+    before: Any = None
+    after: Any = None
+    hint: Msg | None = None
+
+    def sort_key(self) -> tuple[str, str, int, str]:
+        return (self.date, self.file, self.line, self.code)
+
+
+def _iso(d: date | None) -> str | None:
+    return d.isoformat() if d is not None else None
+
+
+def _target(t: Target | None) -> dict[str, object] | None:
+    if t is None:
+        return None
+    return {"metric": t.metric, "value": t.value, "unit": t.unit, "direction": t.direction}
+
+
+class _Who:
+    def __init__(self, step: Step) -> None:
+        self.email = step.commit.email.strip().lower()
+        self.supervisor = self.email in {s.strip().lower() for s in step.settings.supervisors}
+        self.units = step.units
+        self.by_name = {u.name: u.id for u in step.units.values()}
+
+    def unit(self, lead: str) -> Unit | None:
+        return self.units.get(lead) or self.units.get(self.by_name.get(lead, ""))
+
+    def may_edit(self, lead: str) -> bool:
+        if self.supervisor:
+            return True
+        u = self.unit(lead)
+        return u is not None and self.email in {e.strip().lower() for e in u.editors}
+
+
+class _Out:
+    """Collects one step's findings, stamping each with the commit."""
+
+    def __init__(self, step: Step) -> None:
+        self.step = step
+        self.found: list[Finding] = []
+
+    def add(self, code: str, task: str | None, file: str, line: int, message: Msg, before: Any = None,
+            after: Any = None, hint: Msg | None = None) -> None:
+        c = self.step.commit
+        self.found.append(Finding(code, CODES[code][0], c.sha, c.email, c.author, c.day.isoformat(), c.subject,
+                                  task, file, line, message, before, after, hint or msg(f"audit.{code}.hint")))
+
+
+def audit_step(step: Step, signature: str | None = None) -> list[Finding]:
+    """Every finding of one commit. `signature` is git's %G? letter when signing is required."""
+    out = _Out(step)
+    if signature is not None and step.settings.require_signed:
+        _unsigned(out, signature)
+    if step.baseline or step.skipped:
+        return out.found
+    who = _Who(step)
+    if not who.supervisor:
+        for path in step.config_changed:
+            out.add("unauthorized-edit", None, path, 0, msg("audit.unauthorized-config", author=who.email, file=path),
+                    hint=msg("audit.unauthorized-config.hint"))
+    for tc in step.tasks:
+        for rule in RULES:
+            rule(out, who, tc)
+    return out.found
+
+
+def _unsigned(out: _Out, state: str) -> None:
+    from sanzhua.history.git import SIGNED_STATES
+
+    if state not in SIGNED_STATES:
+        out.add("unsigned", None, "", 0, msg("audit.unsigned", state=state, why=msg(f"audit.sig.{state}")),
+                after=state)
+
+
+# -- the rules, one function each ------------------------------------------------------
+
+Rule = Callable[[_Out, _Who, TaskChange], None]
+
+
+def task_deleted(out: _Out, who: _Who, tc: TaskChange) -> None:
+    """A task gone from the ledger (its id nowhere in the commit's tree)."""
+    if tc.old is None or tc.new is not None:
+        return
+    t = tc.old.task
+    out.add("task-deleted", tc.id, tc.old.file, tc.old.line, msg("audit.task-deleted", task=tc.id, title=t.title),
+            before={"id": t.id, "title": t.title, "status": t.status, "due": _iso(t.due)})
+
+
+def unauthorized_edit(out: _Out, who: _Who, tc: TaskChange) -> None:
+    """A task created, changed or removed by someone who may not edit its unit's tasks."""
+    leads: list[str] = []
+    if tc.old is not None:
+        leads.append(tc.old.task.lead)
+    if tc.new is not None and tc.new.task.lead not in leads:
+        leads.append(tc.new.task.lead)
+    denied = [lead for lead in leads if not who.may_edit(lead)]
+    if not denied:
+        return
+    where = tc.new or tc.old
+    assert where is not None
+    names = "、".join(u.name if (u := who.unit(lead)) else lead for lead in denied)
+    out.add("unauthorized-edit", tc.id, where.file, where.line,
+            msg("audit.unauthorized-edit", author=who.email, unit=names, task=tc.id),
+            after=changed_fields(tc.old.task if tc.old else None, tc.new.task if tc.new else None))
+
+
+def _extension_for(old: Task, new: Task, to: date) -> bool:
+    added = Counter(new.extensions) - Counter(old.extensions)
+    return any(e.to == to for e in added)
+
+
+def deadlines(out: _Out, who: _Who, tc: TaskChange) -> None:
+    """The task's and its milestones' deadlines: moved later unrecorded, or changed by a non-supervisor."""
+    if tc.old is None or tc.new is None:
+        return
+    old, new = tc.old.task, tc.new.task
+    if old.due != new.due:
+        line = tc.new.at("due")
+        before, after = _iso(old.due), _iso(new.due)
+        if old.due is not None and new.due is not None and new.due > old.due and not _extension_for(old, new, new.due):
+            out.add("deadline-moved", tc.id, tc.new.file, line,
+                    msg("audit.deadline-moved", task=tc.id, before=before, after=after), before, after)
+        if not who.supervisor:
+            out.add("extension-unauthorized", tc.id, tc.new.file, line,
+                    msg("audit.unauthorized-deadline", author=who.email, task=tc.id, before=before or "—",
+                        after=after or "—"), before, after)
+    old_ms = {m.name: m for m in old.milestones}
+    for m in new.milestones:
+        was = old_ms.get(m.name)
+        if was is None or was.due == m.due:
+            continue
+        line = tc.new.entry_line("milestones", m)
+        before, after = was.due.isoformat(), m.due.isoformat()
+        if m.due > was.due and not _extension_for(old, new, m.due):
+            out.add("deadline-moved", tc.id, tc.new.file, line,
+                    msg("audit.milestone-moved", task=tc.id, name=m.name, before=before, after=after), before, after)
+        if not who.supervisor:
+            out.add("extension-unauthorized", tc.id, tc.new.file, line,
+                    msg("audit.unauthorized-milestone", author=who.email, task=tc.id, name=m.name, before=before,
+                        after=after), before, after)
+
+
+def targets_and_extensions(out: _Out, who: _Who, tc: TaskChange) -> None:
+    """Targets and extension entries are the supervisors' to set."""
+    if tc.old is None or tc.new is None or who.supervisor:
+        return
+    old, new = tc.old.task, tc.new.task
+    if old.target != new.target:
+        out.add("extension-unauthorized", tc.id, tc.new.file, tc.new.line,
+                msg("audit.unauthorized-target", author=who.email, task=tc.id), _target(old.target), _target(new.target))
+    if Counter(old.extensions) != Counter(new.extensions):
+        added = list((Counter(new.extensions) - Counter(old.extensions)).elements())
+        line = tc.new.entry_line("extensions", added[0]) if added else tc.new.at("extensions")
+        out.add("extension-unauthorized", tc.id, tc.new.file, line,
+                msg("audit.unauthorized-extension", author=who.email, task=tc.id),
+                [entry_dict(e) for e in old.extensions], [entry_dict(e) for e in new.extensions])
+
+
+def _progress_changes(old: Task, new: Task) -> tuple[list[tuple[Progress, Progress | None]], list[Progress]]:
+    """(rewritten: (old entry, the entry that replaced it or None), truly added entries)."""
+    removed = list((Counter(old.progress) - Counter(new.progress)).elements())
+    added = list((Counter(new.progress) - Counter(old.progress)).elements())
+    rewritten: list[tuple[Progress, Progress | None]] = []
+    for r in removed:
+        twin = next((a for a in added if a.date == r.date), None)
+        if twin is not None:
+            added.remove(twin)
+        rewritten.append((r, twin))
+    order = {id(p): i for i, p in enumerate(new.progress)}
+    added.sort(key=lambda p: order.get(id(p), 0))
+    return rewritten, added
+
+
+def progress_rewritten(out: _Out, who: _Who, tc: TaskChange) -> None:
+    """Progress is append-only: a committed entry edited or removed."""
+    if tc.old is None or tc.new is None:
+        return
+    rewritten, _ = _progress_changes(tc.old.task, tc.new.task)
+    for before, after in rewritten:
+        if after is not None:
+            line = tc.new.entry_line("progress", after)
+            m = msg("audit.progress-edited", task=tc.id, date=before.date.isoformat())
+        else:
+            line = tc.new.at("__task__")
+            m = msg("audit.progress-removed", task=tc.id, date=before.date.isoformat())
+        out.add("progress-rewritten", tc.id, tc.new.file, line, m, entry_dict(before),
+                entry_dict(after) if after is not None else None)
+
+
+def backdated(out: _Out, who: _Who, tc: TaskChange) -> None:
+    """Dates written well before the commit that wrote them, on a task that already existed."""
+    if tc.old is None or tc.new is None:
+        return
+    limit = out.step.settings.backdate_days
+    day = out.step.commit.day
+    old, new = tc.old.task, tc.new.task
+
+    def late(d: date | None) -> int | None:
+        if d is None:
+            return None
+        days = (day - d).days
+        return days if days > limit else None
+
+    _, added = _progress_changes(old, new)
+    for p in added:
+        days = late(p.date)
+        if days is not None:
+            out.add("backdated", tc.id, tc.new.file, tc.new.entry_line("progress", p),
+                    msg("audit.backdated-progress", task=tc.id, date=p.date.isoformat(), commit_date=day.isoformat(),
+                        days=days, limit=limit), None, entry_dict(p))
+    if new.done is not None and new.done != old.done:
+        days = late(new.done)
+        if days is not None:
+            out.add("backdated", tc.id, tc.new.file, tc.new.at("done"),
+                    msg("audit.backdated-done", task=tc.id, date=new.done.isoformat(), commit_date=day.isoformat(),
+                        days=days, limit=limit), _iso(old.done), new.done.isoformat())
+    old_ms = {m.name: m for m in old.milestones}
+    for m in new.milestones:
+        was = old_ms.get(m.name)
+        if was is None or m.done is None or m.done == was.done:
+            continue
+        days = late(m.done)
+        if days is not None:
+            out.add("backdated", tc.id, tc.new.file, tc.new.entry_line("milestones", m),
+                    msg("audit.backdated-milestone", task=tc.id, name=m.name, date=m.done.isoformat(),
+                        commit_date=day.isoformat(), days=days, limit=limit), _iso(was.done), m.done.isoformat())
+
+
+RULES: tuple[Rule, ...] = (task_deleted, unauthorized_edit, deadlines, targets_and_extensions, progress_rewritten,
+                           backdated)
+
+# -- what changed, for `log` and for the findings' `after` --------------------------------
+
+TRACKED = ("title", "lead", "owner", "leader", "start", "due", "status", "done", "target", "parent", "partners",
+           "category", "source", "supervision", "tags", "weight")
+
+
+def changed_fields(old: Task | None, new: Task | None) -> list[str]:
+    if old is None or new is None:
+        return ["created"] if old is None else ["deleted"]
+    return [f.name for f in fields(Task) if getattr(old, f.name) != getattr(new, f.name)
+            and f.name not in ("file", "line", "column", "start_given", "lead_given", "due_text", "due_inherited")]
+
+
+def where(p: Placed | None) -> tuple[str, int]:
+    return (p.file, p.line) if p is not None else ("", 0)

@@ -1,0 +1,330 @@
+"""The history as a sequence of steps: per commit, each task before and after.
+
+`walk()` turns the commits read by `sanzhua.history.git` into `Step`s that the
+commands (`log`, `audit`) interpret. What a step holds:
+
+- the settings and units **as of the commit's parent** (its first parent): a commit
+  cannot bless itself by adding its author to `supervisors` or to a unit's `editors`;
+  a commit whose parent has no sanzhua.yaml creates the ledger and is a *baseline*;
+- every task the commit changed, as (before, after) pairs keyed by task id, so a task
+  that moves between files or folders is one changed task, not a deletion and a
+  creation. A task removed from one file is only "gone" when its id is nowhere in the
+  commit's tree (removing a duplicate is not a deletion).
+
+A merge is compared task by task with what combining its parents would have given
+(a three-way merge of each task against the merge base: fields, progress entries,
+extensions and milestones); only what the merge itself changed beyond that appears,
+so honest merges are empty and a conflict resolution that rewrites history is not.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
+
+from sanzhua.history.blobs import FileView, Parser, Placed
+from sanzhua.history.git import Commit, FileChange, Repo, is_ledger_path
+from sanzhua.load.settings import load_settings, load_units
+from sanzhua.model import Settings, Task, Unit
+
+SETTINGS_FILE = "sanzhua.yaml"
+UNITS_FILE = "units.yaml"
+CONFIG_FILES = ("sanzhua.yaml", "units.yaml", "calendar.yaml")
+
+
+@dataclass(frozen=True, slots=True)
+class TaskChange:
+    """One task in one commit: `old` is None when created, `new` None when it is gone."""
+
+    id: str
+    old: Placed | None
+    new: Placed | None
+
+
+@dataclass
+class Step:
+    commit: Commit
+    baseline: bool  # the commit creates the ledger (its parent has no sanzhua.yaml)
+    settings: Settings  # as of the parent (the commit's own for a baseline)
+    units: dict[str, Unit]  # as of the parent
+    config_changed: list[str] = field(default_factory=list)  # sanzhua.yaml / units.yaml / calendar.yaml
+    tasks: list[TaskChange] = field(default_factory=list)
+    skipped: bool = False  # an octopus merge: not compared
+
+
+@dataclass
+class _Config:
+    settings: str | None
+    units: str | None
+
+
+class History:
+    """Reads commits and file versions from one repository, with every cache in one place."""
+
+    def __init__(self, repo: Repo) -> None:
+        self.repo = repo
+        self.parser = Parser()
+        self._config: dict[str, _Config] = {}
+        self._settings: dict[str | None, Settings] = {}
+        self._units: dict[str | None, dict[str, Unit]] = {}
+        self._trees: dict[str, list[tuple[str, str]]] = {}
+
+    # -- settings and units, as of any commit ---------------------------------------
+
+    def config_of(self, sha: str) -> _Config:
+        got = self._config.get(sha)
+        if got is None:
+            p = self.repo.prefix
+            got = _Config(self.repo.exists(f"{sha}:{p}{SETTINGS_FILE}"), self.repo.exists(f"{sha}:{p}{UNITS_FILE}"))
+            self._config[sha] = got
+        return got
+
+    def settings(self, oid: str | None) -> Settings:
+        got = self._settings.get(oid)
+        if got is None:
+            data = self.repo.blob(oid) if oid else None
+            got = load_settings(data, SETTINGS_FILE)[0] if data is not None else Settings(name="")
+            self._settings[oid] = got
+        return got
+
+    def units(self, oid: str | None) -> dict[str, Unit]:
+        got = self._units.get(oid)
+        if got is None:
+            got = load_units(self.repo.blob(oid) if oid else None, UNITS_FILE)[0]
+            self._units[oid] = got
+        return got
+
+    def _advance(self, c: Commit) -> _Config:
+        base = self.config_of(c.parents[0]) if c.parents else _Config(None, None)
+        cfg = _Config(base.settings, base.units)
+        for ch in c.changes:
+            if ch.path == SETTINGS_FILE:
+                cfg.settings = ch.new
+            elif ch.path == UNITS_FILE:
+                cfg.units = ch.new
+        self._config[c.sha] = cfg
+        return cfg
+
+    # -- file versions ---------------------------------------------------------------
+
+    def view(self, oid: str | None, path: str, year: int, needle: bytes | None = None) -> FileView:
+        if oid is None:
+            return FileView((), True)
+        data = self.repo.blob(oid)
+        if data is None:
+            return FileView((), False)
+        if needle is not None and needle not in data:
+            return FileView((), True)
+        return self.parser.view(oid, data, path, year)
+
+    def view_at(self, rev: str, path: str, year: int) -> FileView:
+        return self.view(self.repo.exists(f"{rev}:{self.repo.prefix}{path}"), path, year)
+
+    def id_elsewhere(self, sha: str, task_id: str, year: int, skip: set[str]) -> bool:
+        """Whether `task_id` is still in some ledger file of the commit outside `skip`."""
+        needle = task_id.encode()
+        tree = self._trees.get(sha)
+        if tree is None:
+            tree = self._trees[sha] = self.repo.ledger_blobs(sha)
+        for path, oid in tree:
+            if path in skip:
+                continue
+            v = self.view(oid, path, year, needle)
+            if any(p.task.id == task_id for p in v.tasks):
+                return True
+        return False
+
+    # -- the walk ---------------------------------------------------------------------
+
+    def walk(self, commits: Iterable[Commit], only: str | None = None) -> Iterator[Step]:
+        """One step per commit, parents first. `only`: a task id, to skip what cannot hold it."""
+        needle = only.encode() if only else None
+        for c in commits:
+            parent_cfg = self.config_of(c.parents[0]) if c.parents else _Config(None, None)
+            own_cfg = self._advance(c)
+            baseline = parent_cfg.settings is None
+            settings = self.settings(own_cfg.settings if baseline else parent_cfg.settings)
+            units = self.units(own_cfg.units if baseline else parent_cfg.units)
+            step = Step(c, baseline, settings, units)
+            step.config_changed = [ch.path for ch in c.changes if ch.path in CONFIG_FILES]
+            if len(c.parents) > 2:
+                step.skipped = True
+                yield step
+                continue
+            old_year = settings.year
+            new_year = self.settings(own_cfg.settings).year
+            ledger = [ch for ch in c.changes if is_ledger_path(ch.path)]
+            if ledger:
+                step.tasks = self._compare(c, ledger, old_year, new_year, needle)
+            if step.tasks and c.is_merge:
+                step.tasks = self._merge_only(c, ledger, step.tasks, old_year)
+            if only is not None:
+                step.tasks = [t for t in step.tasks if t.id == only]
+            yield step
+
+    def _compare(self, c: Commit, changes: list[FileChange], old_year: int, new_year: int,
+                 needle: bytes | None) -> list[TaskChange]:
+        before: dict[str, Placed] = {}
+        after: dict[str, Placed] = {}
+        unreadable: set[str] = set()
+        for ch in changes:
+            old_v = self.view(ch.old, ch.path, old_year, needle)
+            new_v = self.view(ch.new, ch.path, new_year, needle)
+            if not old_v.readable or not new_v.readable:
+                # A version that cannot be parsed (a syntax error) says nothing about its
+                # tasks; compare the last readable version with the next one instead.
+                unreadable.add(ch.path)
+                if not new_v.readable:
+                    continue
+                if not old_v.readable and c.parents:
+                    old_v = self._last_readable(c.parents[0], ch.path, old_year)
+            for p in old_v.tasks:
+                before.setdefault(p.task.id, p)
+            for p in new_v.tasks:
+                after.setdefault(p.task.id, p)
+        out: list[TaskChange] = []
+        gone_check: set[str] = {ch.path for ch in changes}
+        for tid in before.keys() | after.keys():
+            old, new = before.get(tid), after.get(tid)
+            if old is not None and new is not None and old.task == new.task and old.file == new.file:
+                continue
+            if new is None and old is not None:
+                if old.file in unreadable or self._still_written(c, changes, tid, new_year):
+                    continue
+                if self.id_elsewhere(c.sha, tid, new_year, gone_check):
+                    continue
+            out.append(TaskChange(tid, old, new))
+        out.sort(key=_where)
+        return out
+
+    def _still_written(self, c: Commit, changes: list[FileChange], tid: str, year: int) -> bool:
+        """The id is still in a changed file, in a task the loader could not build (a missing
+        title, say): a broken task that `check` reports, not a deleted one."""
+        needle = tid.encode()
+        written = re.compile(rb"(?:^|[\s{,])(?:id|\xe7\xbc\x96\xe5\x8f\xb7)[ \t]*:[ \t]*[\"']?"
+                             + re.escape(needle) + rb"[\"']?[ \t]*(?:[#,}\r\n]|$)", re.M)
+        for ch in changes:
+            if ch.new is None:
+                continue
+            data = self.repo.blob(ch.new)
+            if data is not None and needle in data and written.search(data):
+                return True
+        return False
+
+    def _last_readable(self, sha: str, path: str, year: int) -> FileView:
+        out = self.repo.git("log", "-z", "--format=%H", "--first-parent", sha, "--", f"{self.repo.prefix}{path}")
+        for rev in out.decode().split("\0"):
+            rev = rev.strip()
+            if not rev:
+                continue
+            v = self.view_at(rev, path, year)
+            if v.readable:
+                return v
+        return FileView((), True)
+
+    def _merge_only(self, c: Commit, changes: list[FileChange], vs_first: list[TaskChange],
+                    year: int) -> list[TaskChange]:
+        """Keep what a two-parent merge changed beyond combining its parents."""
+        p1, p2 = c.parents
+        base = self.repo.merge_base(p1, p2)
+        paths = sorted({ch.path for ch in changes})
+
+        def tasks_at(rev: str | None) -> dict[str, Placed]:
+            found: dict[str, Placed] = {}
+            if rev is None:
+                return found
+            for path in paths:
+                for p in self.view_at(rev, path, year).tasks:
+                    found.setdefault(p.task.id, p)
+            return found
+
+        theirs = tasks_at(p2)
+        at_base = tasks_at(base)
+        out: list[TaskChange] = []
+        for tc in vs_first:
+            y = theirs.get(tc.id)
+            b = at_base.get(tc.id)
+            expected = merge_task(b.task if b else None, tc.old.task if tc.old else None,
+                                  y.task if y else None, tc.new.task if tc.new else None)
+            result = tc.new.task if tc.new else None
+            if expected == result:
+                continue
+            where = tc.old or y or b
+            old = replace(where, task=expected) if expected is not None and where is not None else None
+            out.append(TaskChange(tc.id, old, tc.new))
+        return out
+
+
+def _where(t: TaskChange) -> tuple[str, int]:
+    p = t.new or t.old
+    return (p.file, p.line) if p is not None else ("", 0)
+
+
+# -- three-way merge of one task ---------------------------------------------------------
+
+_MISSING: Any = object()
+
+
+def _pick(b: Any, x: Any, y: Any, r: Any) -> Any:
+    """One value after merging x (ours) and y (theirs) from b; a conflict accepts r if it is one side."""
+    if x == y:
+        return x
+    if b is not _MISSING and x == b:
+        return y
+    if b is not _MISSING and y == b:
+        return x
+    return r if r == x or r == y else x
+
+
+def _bag(b: tuple[Any, ...], x: tuple[Any, ...], y: tuple[Any, ...]) -> tuple[Any, ...]:
+    cb, cx, cy = Counter(b), Counter(x), Counter(y)
+    removed = (cb - cx) | (cb - cy)
+    want = (cb - removed) + ((cx - cb) | (cy - cb))
+    out: list[Any] = []
+    for item in (*x, *y, *b):
+        if want[item] > 0:
+            want[item] -= 1
+            out.append(item)
+    return tuple(out)
+
+
+def _milestones(b: Task | None, x: Task, y: Task, r: Task | None) -> tuple[Any, ...]:
+    mb = {m.name: m for m in b.milestones} if b is not None else {}
+    mx = {m.name: m for m in x.milestones}
+    my = {m.name: m for m in y.milestones}
+    mr = {m.name: m for m in r.milestones} if r is not None else {}
+    out = []
+    for name in dict.fromkeys([*mx, *my, *mb]):
+        v = _pick(mb.get(name, None) if b is not None else _MISSING, mx.get(name), my.get(name), mr.get(name))
+        if v is not None:
+            out.append(v)
+    return tuple(out)
+
+
+def merge_task(b: Task | None, x: Task | None, y: Task | None, r: Task | None) -> Task | None:
+    """What a clean merge of one task gives (all normalised); `r`, the merge's own version,
+    settles conflicts when it equals one side."""
+    if x is None or y is None:
+        if x is None and y is None:
+            return None
+        present = x if x is not None else y
+        if b is None:
+            return present  # added on one side only
+        if present == b:
+            return None  # removed on one side, untouched on the other
+        return r if r in (present, None) else present  # modify/delete conflict
+    values: dict[str, Any] = {}
+    for f in fields(Task):
+        name = f.name
+        vx, vy = getattr(x, name), getattr(y, name)
+        vb = getattr(b, name) if b is not None else _MISSING
+        if name in ("progress", "extensions"):
+            values[name] = _bag(vb if vb is not _MISSING else (), vx, vy) if vx != vy else vx
+        elif name == "milestones":
+            values[name] = _milestones(b, x, y, r) if vx != vy else vx
+        else:
+            values[name] = _pick(vb, vx, vy, getattr(r, name) if r is not None else _MISSING)
+    return Task(**values)
