@@ -295,13 +295,14 @@ def _reports_of(t: Task, children: Mapping[str, Sequence[Task]]) -> list[date]:
 
 def _late_points(
     days: int, per_day: Decimal, per_week: Decimal, cap: Decimal | None
-) -> tuple[Decimal, int, bool]:
-    """Points for `days` late: per day plus per started week, limited to the cap."""
+) -> tuple[Decimal, int, Decimal | None]:
+    """Points for `days` late: per day plus per started week, limited to the cap
+    (the third value is the uncapped amount when the cap applied)."""
     weeks = -(-days // 7)
     raw = per_day * days + per_week * weeks
     if cap is not None and abs(raw) > cap:
-        return (cap if raw > 0 else -cap), weeks, True
-    return raw, weeks, False
+        return (cap if raw > 0 else -cap), weeks, raw
+    return raw, weeks, None
 
 
 def _events(
@@ -364,7 +365,8 @@ def _events(
                     "per_day": rules.done_late_per_day,
                     "per_week": rules.done_late_per_week,
                     "cap": rules.done_late_cap,
-                    "capped": capped,
+                    "capped": capped is not None,
+                    "uncapped": capped,
                 },
             )
     # Overdue (and behind) as of the end of the period.
@@ -388,7 +390,8 @@ def _events(
                 "per_day": rules.overdue_per_day,
                 "per_week": rules.overdue_per_week,
                 "cap": rules.overdue_cap,
-                "capped": capped,
+                "capped": capped is not None,
+                "uncapped": capped,
             },
         )
     elif "behind" in states:

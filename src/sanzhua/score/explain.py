@@ -40,8 +40,8 @@ def reason_text(e: Entry, lang: Lang) -> str:
         rate = ("，" if lang == "zh" else ", ").join(parts)
         cap = a.get("cap")
         capped = (
-            text(msg("score.capped", cap=number(cap)), lang)
-            if a.get("capped") and isinstance(cap, Decimal)
+            text(msg("score.capped", cap=number(cap), uncapped=signed(raw)), lang)
+            if isinstance(raw := a.get("uncapped"), Decimal) and isinstance(cap, Decimal)
             else ""
         )
         a.update(rate=rate, capped=capped)
