@@ -393,6 +393,66 @@ def calendar_cmd(
                          alarm_days=None if no_alarm else alarm_days))
 
 
+@app.command("log")
+def log_cmd(
+    task_id: Annotated[str, typer.Argument(metavar="ID", help="The task id, e.g. XM-001.")],
+    root: RootOpt = None,
+    lang: LangOpt = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+    rev_range: Annotated[str | None, typer.Option("--range", help="Only these commits, e.g. v1..main (default: all of HEAD).")] = None,
+) -> None:
+    """The history of one task from git: created, each field changed, progress added, by whom and when (任务修改记录)."""
+    from sanzhua.commands.log import log
+
+    run(lambda: log(root, task_id, fmt=fmt, lang=lang, rev_range=rev_range))
+
+
+@app.command("audit")
+def audit_cmd(
+    root: RootOpt = None,
+    lang: LangOpt = None,
+    since: Annotated[str | None, typer.Option("--since", help="Only commits since this date, e.g. 2026-10-01.")] = None,
+    rev_range: Annotated[str | None, typer.Option("--range", help="Only these commits, e.g. origin/main..HEAD (default: all of HEAD).")] = None,
+    fmt: Annotated[str | None, typer.Option("--format", "-f", help="text, json or github (default: github under "
+                                                                   "GitHub Actions, else text).")] = None,
+    select: Annotated[list[str] | None, typer.Option("--select", help="Only these finding codes (repeat or comma-separate).")] = None,
+    ignore: Annotated[list[str] | None, typer.Option("--ignore", help="Leave out these finding codes.")] = None,
+    list_codes: Annotated[bool, typer.Option("--list", help="List the finding codes and exit.")] = False,
+) -> None:
+    """Audit the git history: deadlines moved, progress rewritten, tasks deleted, unauthorized edits (审计修改记录).
+
+    Each commit is compared with its parent, using the settings and units as of the
+    parent. The commit that creates the ledger is the baseline. `backdated` only looks
+    at entries added to tasks that already existed. Merges are judged on what they
+    change beyond combining their parents. Exit 1 when a finding is an error.
+    See docs/audit.md.
+    """
+    if list_codes:
+        from sanzhua.history.rules import CODES
+
+        for code, (level, doc) in CODES.items():
+            typer.echo(f"{code:24} {level:8} {doc}")
+        raise typer.Exit(0)
+    from sanzhua.commands.audit import audit
+
+    chosen = fmt or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
+    run(lambda: audit(root, since=since, rev_range=rev_range, fmt=chosen, lang=lang, select=select or (),
+                      ignore=ignore or ()))
+
+
+@app.command("codeowners")
+def codeowners_cmd(
+    root: RootOpt = None,
+    lang: LangOpt = None,
+    output: Annotated[str | None, typer.Option("-o", "--output", help="Where to write (default: CODEOWNERS at the repository top; - for stdout).")] = None,
+    check: Annotated[bool, typer.Option("--check", help="Write nothing; exit 1 if the file is missing or out of date.")] = False,
+) -> None:
+    """Write a CODEOWNERS file from units.yaml: each unit's editors own its files, supervisors the settings (代码所有者)."""
+    from sanzhua.commands.codeowners import codeowners
+
+    run(lambda: codeowners(root, output=output, check=check, lang=lang))
+
+
 def main() -> None:
     """Console entry point."""
     try:

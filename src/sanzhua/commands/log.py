@@ -1,0 +1,209 @@
+"""`sanzhua log ID`: one task's history from git, commit by commit.
+
+Each entry says what the commit did to the task — created it, moved it to another
+file, changed a field (deadline, status, done, target, owner, lead, ...), added,
+edited or removed a progress entry, recorded an extension, deleted it — with the
+commit, author, date and subject. The task is followed by its id across files.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, TextIO
+
+from sanzhua.commands.audit import resolve
+from sanzhua.commands.common import EXIT_OK, EXIT_PROBLEMS
+from sanzhua.errors import FatalError
+from sanzhua.history.blobs import entry_dict
+from sanzhua.history.git import Repo
+from sanzhua.history.walk import History, TaskChange
+from sanzhua.i18n import STATUS_LABELS, Lang, label
+from sanzhua.load import keys as K
+from sanzhua.model import Target, Task
+
+# The fields a clerk or a supervisor cares about, in the order they are shown.
+FIELDS = ("title", "lead", "partners", "owner", "leader", "start", "due", "status", "done", "target", "parent",
+          "category", "source", "supervision", "tags", "weight")
+
+
+@dataclass
+class Change:
+    field: str  # a task key, or "progress" / "extensions" / "milestones"
+    before: Any
+    after: Any
+    kind: str = "changed"  # changed | added | edited | removed
+
+
+@dataclass
+class Event:
+    commit: str
+    author: str
+    email: str
+    date: str
+    subject: str
+    kind: str  # created | changed | moved | deleted
+    file: str
+    line: int
+    from_file: str | None = None
+    merge: bool = False
+    changes: list[Change] = field(default_factory=list)
+
+
+def _value(v: Any) -> Any:
+    if isinstance(v, date):
+        return v.isoformat()
+    if isinstance(v, Target):
+        return {"metric": v.metric, "value": v.value, "unit": v.unit, "direction": v.direction}
+    if isinstance(v, tuple):
+        return [_value(x) for x in v]
+    return v
+
+
+def diff(old: Task | None, new: Task | None) -> list[Change]:
+    """What changed in one task (both normalised); a created task lists what it was created with."""
+    base = old if old is not None else None
+    out: list[Change] = []
+    for name in FIELDS:
+        a = getattr(base, name) if base is not None else None
+        b = getattr(new, name) if new is not None else None
+        if name == "start":
+            a = a if base is not None and base.start_given else None
+            b = b if new is not None and new.start_given else None
+        if name == "status" and new is not None and base is None and b == "active":
+            continue
+        if a != b and not (a in (None, ()) and b in (None, ())):
+            out.append(Change(name, _value(a), _value(b)))
+    if new is None:
+        return out
+    old_ms = {m.name: m for m in base.milestones} if base is not None else {}
+    for m in new.milestones:
+        was = old_ms.pop(m.name, None)
+        if was != m:
+            out.append(Change("milestones", entry_dict(was) if was else None, entry_dict(m),
+                              "added" if was is None else "changed"))
+    for m in old_ms.values():
+        out.append(Change("milestones", entry_dict(m), None, "removed"))
+    for name in ("extensions", "progress"):
+        before = Counter(getattr(base, name)) if base is not None else Counter()
+        after = Counter(getattr(new, name))
+        removed = list((before - after).elements())
+        for entry in getattr(new, name):
+            if after[entry] > before[entry]:
+                after[entry] -= 1
+                twin = next((r for r in removed if getattr(r, "date", None) == getattr(entry, "date", 0)), None)
+                if twin is not None:
+                    removed.remove(twin)
+                    out.append(Change(name, entry_dict(twin), entry_dict(entry), "edited"))
+                else:
+                    out.append(Change(name, None, entry_dict(entry), "added"))
+        out.extend(Change(name, entry_dict(r), None, "removed") for r in removed)
+    return out
+
+
+def history(root: Path, task_id: str, rev_range: str | None = None) -> list[Event]:
+    """The events of one task, oldest first."""
+    repo = Repo(root)
+    try:
+        if not repo.has_commits():
+            return []
+        commits = repo.log([rev_range] if rev_range else ["HEAD"])
+        events: list[Event] = []
+        for step in History(repo).walk(commits, only=task_id):
+            for tc in step.tasks:
+                events.append(_event(step.commit, tc))
+        return events
+    finally:
+        repo.close()
+
+
+def _event(c: Any, tc: TaskChange) -> Event:
+    old, new = tc.old, tc.new
+    if old is None:
+        kind = "created"
+    elif new is None:
+        kind = "deleted"
+    elif old.file != new.file:
+        kind = "moved"
+    else:
+        kind = "changed"
+    where = new or old
+    assert where is not None
+    return Event(c.sha, c.author, c.email, c.day.isoformat(), c.subject, kind, where.file, where.line,
+                 old.file if kind == "moved" and old is not None else None, c.is_merge,
+                 diff(old.task if old else None, new.task if new else None) if kind != "deleted" else [])
+
+
+def log(root: Path | None, task_id: str, *, fmt: str = "text", lang: str | None = None,
+        rev_range: str | None = None, out: TextIO | None = None) -> int:
+    """Print one task's history; 1 when the task never appears in it."""
+    if fmt not in ("text", "json"):
+        raise FatalError(f"--format 只能是 text 或 json（收到 {fmt}）", "--format takes text or json")
+    where, language = resolve(root, lang)
+    events = history(where, task_id, rev_range)
+    stream = out if out is not None else sys.stdout
+    if fmt == "json":
+        doc = {"version": 1, "task": task_id, "events": [_event_json(e) for e in events]}
+        stream.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
+    else:
+        stream.write(format_text(task_id, events, language))
+    return EXIT_OK if events else EXIT_PROBLEMS
+
+
+def _event_json(e: Event) -> dict[str, Any]:
+    return {"commit": e.commit, "author": e.email, "author_name": e.author, "date": e.date, "subject": e.subject,
+            "kind": e.kind, "file": e.file, "line": e.line, "from_file": e.from_file, "merge": e.merge,
+            "changes": [{"field": c.field, "kind": c.kind, "before": c.before, "after": c.after} for c in e.changes]}
+
+
+_KIND = {"created": ("新建", "created"), "changed": ("修改", "changed"), "moved": ("移动", "moved"),
+         "deleted": ("删除", "deleted")}
+_ENTRY = {"added": ("+", "+"), "removed": ("-", "-"), "edited": ("~", "~"), "changed": ("~", "~")}
+
+
+def _name(field: str, lang: Lang) -> str:
+    zh = K.TASK_KEYS.get(field)
+    return f"{zh}({field})" if lang == "zh" and zh else field
+
+
+def _show(v: Any, lang: Lang, field: str = "") -> str:
+    if v is None or v == []:
+        return "—"
+    if field == "status" and isinstance(v, str):
+        return label(STATUS_LABELS, v, lang)
+    if isinstance(v, dict):
+        return " ".join(f"{k}={_show(x, lang)}" for k, x in v.items() if x is not None)
+    if isinstance(v, list):
+        return "、".join(_show(x, lang) for x in v)
+    if isinstance(v, float) and v == int(v):
+        return str(int(v))
+    return str(v)
+
+
+def format_text(task_id: str, events: list[Event], lang: Lang) -> str:
+    zh = lang == "zh"
+    if not events:
+        return (f"任务 {task_id} 在修改记录中不存在（检查编号是否写对）\n" if zh
+                else f"the task {task_id} does not appear in the history (check the id)\n")
+    out: list[str] = []
+    for e in events:
+        kind = _KIND[e.kind][0 if zh else 1]
+        merge = (" （合并）" if zh else " (merge)") if e.merge else ""
+        out.append(f"{e.commit[:10]}  {e.date}  {e.author} <{e.email}>  {e.subject}{merge}")
+        place = f"{e.from_file} → {e.file}:{e.line}" if e.from_file else f"{e.file}:{e.line}"
+        out.append(f"    {kind} {place}")
+        for c in e.changes:
+            if c.field in ("progress", "extensions", "milestones"):
+                mark = _ENTRY[c.kind][0]
+                body = _show(c.after if c.after is not None else c.before, lang)
+                if c.kind in ("edited", "changed") and c.before is not None:
+                    body = f"{_show(c.before, lang)} → {_show(c.after, lang)}"
+                out.append(f"    {mark} {_name(c.field, lang)}: {body}")
+            else:
+                out.append(f"    {_name(c.field, lang)}: {_show(c.before, lang, c.field)} → {_show(c.after, lang, c.field)}")
+        out.append("")
+    return "\n".join(out)
