@@ -105,7 +105,7 @@ def read_when(v: CellValue, year: int) -> When:
     n = unicodedata.normalize("NFKC", s).strip()
     if re.fullmatch(r"\d{5}(?:\.\d+)?", n) and _SERIAL_MIN <= float(n) <= _SERIAL_MAX:
         d = serial_to_date(float(n))
-        return When(d, d.isoformat(), s)
+        return When(d, d.isoformat())
     try:
         return When(parse_when(s, year), s)
     except DateError as e:
@@ -244,7 +244,7 @@ class UnitMatcher:
         """The closest unit name, for a did-you-mean."""
         names = [u.name for u in self.units.values()]
         n = _REMARK.sub("", unicodedata.normalize("NFKC", text).strip())
-        found = difflib.get_close_matches(n, names, n=1, cutoff=0.5)
+        found = difflib.get_close_matches(n, names, n=1, cutoff=0.6)
         if found:
             return found[0]
         for name in names:

@@ -323,24 +323,26 @@ def sheet_kind(name: str) -> str:
 # What export writes, in order: (field, zh header, en header). Fields named "ignore" are
 # derived (as of the export date) and skipped by import.
 MAIN_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    # printed: what a reader upstairs looks at
     ("seq", "序号", "No."),
     ("id", "编号", "ID"),
     ("title", "任务", "Task"),
-    ("category", "类别", "Category"),
     ("lead", "牵头单位", "Lead"),
     ("partners", "配合单位", "Partners"),
     ("owner", "责任人", "Owner"),
     ("leader", "包抓领导", "Leader"),
-    ("start", "开始", "Start"),
     ("due", "时限", "Due"),
     ("done", "完成", "Done"),
-    ("status", "状态", "Status"),
     ("light", "灯", "Light"),
     ("states", "当前状态", "States"),
     ("days_overdue", "逾期天数", "Days overdue"),
     ("percent", "实际进度", "Actual %"),
-    ("expected", "时序进度", "Expected %"),
     ("latest", "最新进展", "Latest progress"),
+    # on screen only: the rest of each task, so that import rebuilds it
+    ("category", "类别", "Category"),
+    ("start", "开始", "Start"),
+    ("status", "状态", "Status"),
+    ("expected", "时序进度", "Expected %"),
     ("source", "依据", "Source"),
     ("parent", "上级任务", "Parent"),
     ("metric", "目标指标", "Metric"),
@@ -351,3 +353,5 @@ MAIN_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("tags", "标签", "Tags"),
     ("weight", "权重", "Weight"),
 )
+PRINTED_COLUMNS = 14
+"""The first columns, which the print area holds."""

@@ -22,7 +22,7 @@ from typing import Any
 from sanzhua.dates import format_cn
 from sanzhua.evaluate import LIGHTS, TaskState
 from sanzhua.i18n import LIGHT_LABELS, STATE_LABELS, STATUS_LABELS, Lang, label, words
-from sanzhua.interchange.columns import MAIN_COLUMNS
+from sanzhua.interchange.columns import MAIN_COLUMNS, PRINTED_COLUMNS
 from sanzhua.model import Settings, Unit
 
 Value = str | int | float | date | None
@@ -265,8 +265,9 @@ def _task_sheet(ws: Any, ex: Export, rows: list[dict[str, Value]], title: str) -
     fields = [f for f, _, _ in MAIN_COLUMNS]
     ncols = len(fields)
     last = get_column_letter(ncols)
+    shown = get_column_letter(PRINTED_COLUMNS)  # the title spans what is printed
     ws.append([title])
-    ws.merge_cells(f"A1:{last}1")
+    ws.merge_cells(f"A1:{shown}1")
     ws["A1"].font = s["title_font"]
     ws["A1"].alignment = Alignment(horizontal="center", vertical="center")
     ws.row_dimensions[1].height = 30
@@ -280,7 +281,7 @@ def _task_sheet(ws: Any, ex: Export, rows: list[dict[str, Value]], title: str) -
         f"yellow {counts['yellow']}, green {counts['green']}, done {counts['done']}",
     )
     ws.append([sub])
-    ws.merge_cells(f"A2:{last}2")
+    ws.merge_cells(f"A2:{shown}2")
     ws["A2"].alignment = Alignment(horizontal="right", vertical="center")
     ws.append(headers(ex.lang))
     for c in range(1, ncols + 1):
@@ -325,6 +326,7 @@ def _task_sheet(ws: Any, ex: Export, rows: list[dict[str, Value]], title: str) -
     ws.freeze_panes = "D4"
     ws.auto_filter.ref = f"A3:{last}{max(3, 3 + len(rows))}"
     _page(ws, "3:3")
+    ws.print_area = f"A1:{get_column_letter(PRINTED_COLUMNS)}{max(3, 3 + len(rows))}"
 
 
 def _page(ws: Any, repeat_rows: str | None) -> None:

@@ -51,6 +51,7 @@ _TOTALS = frozenset(("合计", "小计", "总计", "共计", "total", "subtotal"
 _DONE_TEXT = re.compile(
     r"^(?:已经?|均已|全部)?(?:完成|办结|落实|竣工|建成|投用|结束)|^(?:是|√|✓|✔|完成了)$"
 )
+_PERCENT_ONLY = re.compile(r"^(?:已?完成|进度)?\s*(\d{1,2}(?:\.\d+)?|100)\s*[%％]$")
 _NOT_DONE_TEXT = re.compile(r"未|没有|尚未|正在|推进中|进行中|^否|×|部分")
 
 
@@ -210,6 +211,8 @@ class _Reader:
                 and not got.text("lead")
             ):
                 heading = title
+            if heading is not None and heading.isdigit():
+                heading = None  # a numbered row left empty: reported below as having no title
             if heading is not None and not _is_total(heading):
                 level2 = _SECTION_2.match(heading)
                 level1 = _SECTION_1.match(heading)
@@ -521,7 +524,7 @@ class _Reader:
                     done_when = found
                 except CellError:
                     pass
-            if word is None or len(c) > 6:
+            if word != "done" or len(c) > 6:
                 notes.append(completion)
         progress_text = None if skip_progress else got.text("progress")
         if progress_text:
@@ -539,6 +542,8 @@ class _Reader:
                         "import.bad-percent", text=text_of(pc) or "", detail_zh=e.zh, detail_en=e.en
                     ),
                 )
+        if percent is None and progress_text and (m := _PERCENT_ONLY.match(progress_text)):
+            percent = float(m.group(1))  # 进展情况 that is only a percentage: 60%, 完成60%
         value_done: float | None = None
         if (vc := got.first("value")) is not None:
             try:
