@@ -17,7 +17,7 @@ Direction = Literal["at_least", "at_most"]
 ReportEvery = Literal["none", "week", "month"]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Milestone:
     name: str
     due: date
@@ -26,7 +26,7 @@ class Milestone:
     line: int = 0
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Target:
     value: float
     metric: str | None = None
@@ -34,7 +34,7 @@ class Target:
     direction: Direction = "at_least"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Progress:
     date: date
     note: str | None = None
@@ -44,7 +44,7 @@ class Progress:
     line: int = 0
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Extension:
     to: date
     from_: date | None = None
@@ -54,7 +54,7 @@ class Extension:
     line: int = 0
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Task:
     """One task as written in a ledger file, with its source position.
 
@@ -91,7 +91,7 @@ class Task:
     column: int = 1
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Unit:
     id: str
     name: str
@@ -102,7 +102,7 @@ class Unit:
     line: int = 0
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class BulletinSettings:
     name: str = "政务督查"
     first_week: date | None = None
@@ -113,7 +113,7 @@ class BulletinSettings:
     copies: int | None = None  # 共印N份
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Settings:
     name: str
     office: str | None = None

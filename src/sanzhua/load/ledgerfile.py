@@ -69,7 +69,7 @@ def parse_ledger_bytes(data: bytes, path: str, year: int) -> FileResult:
     if text is None:
         result.problems.extend(problems)
         return result
-    doc = parse(text, path)
+    doc = parse(text, path, data[3:] if data.startswith(b"\xef\xbb\xbf") else data)
     result.problems.extend(doc.problems)
     root = doc.root
     if doc.problems and root is None:
