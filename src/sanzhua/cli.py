@@ -176,6 +176,41 @@ def init_cmd(
     run(lambda: init(directory, name=name, lang=lang, force=force))
 
 
+@app.command("brief")
+def brief_cmd(
+    week: Annotated[bool, typer.Option("--week", help="This week's 政务督查 (Monday-Sunday holding --as-of; the default).")] = False,
+    month: Annotated[bool, typer.Option("--month", help="This month's 工作简报.")] = False,
+    quarter: Annotated[bool, typer.Option("--quarter", help="This quarter's 工作简报.")] = False,
+    year: Annotated[bool, typer.Option("--year", help="This year's 工作简报.")] = False,
+    from_: Annotated[str | None, typer.Option("--from", help="Start of a custom period, e.g. 2026-11-01.")] = None,
+    to: Annotated[str | None, typer.Option("--to", help="End of a custom period (default: --as-of).")] = None,
+    number: Annotated[int | None, typer.Option("--number", help="Issue number (第N期); default: computed.")] = None,
+    unit: Annotated[str | None, typer.Option("--unit", help="A 督办通知 (reminder notice) for this unit id.")] = None,
+    each_unit: Annotated[Path | None, typer.Option("--each-unit", help="Write one 督办通知 per unit that needs one into DIR.",
+                                                   file_okay=False)] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="md (Markdown) or docx (Word).")] = "md",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Output file; Markdown goes to the screen without "
+                                                "it, Word to a default name like 政务督查-2026-第47期.docx.")] = None,
+    as_of: AsOfOpt = None,
+    lang: LangOpt = None,
+    root: RootOpt = None,
+) -> None:
+    """Write the weekly 政务督查 bulletin or a 工作简报, as Markdown or Word (简报)."""
+    from sanzhua.commands.brief import brief
+
+    kinds = [k for k, on in (("week", week), ("month", month), ("quarter", quarter), ("year", year)) if on]
+    if from_ or to:
+        kinds.append("custom")
+    if len(kinds) > 1:
+        _fail("--week、--month、--quarter、--year、--from/--to 只能选一个 / choose one period")
+    day = as_of_date(as_of)
+    start = as_of_date(from_) if from_ else None
+    end = as_of_date(to) if to else None
+    period = kinds[0] if kinds else "week"
+    run(lambda: brief(root, as_of=day, period=period, start=start, end=end, number=number, unit=unit,
+                      each_unit=each_unit, fmt=fmt, output=output, lang=lang))
+
+
 @app.command("score")
 def score_cmd(
     root: RootOpt = None,
