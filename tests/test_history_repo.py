@@ -75,11 +75,18 @@ class GitLedger:
         env = dict(os.environ)
         stamp = f"{when}T10:00:00+08:00" if "T" not in when else when
         name = who.split("@")[0]
-        env.update({
-            "GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": who, "GIT_AUTHOR_DATE": stamp,
-            "GIT_COMMITTER_NAME": name, "GIT_COMMITTER_EMAIL": who, "GIT_COMMITTER_DATE": stamp,
-            "GIT_CONFIG_NOSYSTEM": "1", "HOME": str(self.path.parent),
-        })
+        env.update(
+            {
+                "GIT_AUTHOR_NAME": name,
+                "GIT_AUTHOR_EMAIL": who,
+                "GIT_AUTHOR_DATE": stamp,
+                "GIT_COMMITTER_NAME": name,
+                "GIT_COMMITTER_EMAIL": who,
+                "GIT_COMMITTER_DATE": stamp,
+                "GIT_CONFIG_NOSYSTEM": "1",
+                "HOME": str(self.path.parent),
+            }
+        )
         proc = subprocess.run(["git", *args], cwd=self.path, env=env, capture_output=True, text=True, check=False)
         if check and proc.returncode != 0:
             raise AssertionError(f"git {' '.join(args)} failed: {proc.stderr}")

@@ -72,14 +72,16 @@ def _codes(values: tuple[str, ...] | list[str], option: str) -> set[str]:
             if not code:
                 continue
             if code not in CODES:
-                raise FatalError(f"{option}: 没有名为 {code} 的审计项 / no audit finding named {code}",
-                                 f"known codes: {', '.join(CODES)}")
+                raise FatalError(
+                    f"{option}: 没有名为 {code} 的审计项 / no audit finding named {code}",
+                    f"known codes: {', '.join(CODES)}",
+                )
             out.add(code)
     return out
 
 
 def collect(root: Path, *, since: str | None = None, rev_range: str | None = None) -> tuple[list[Finding], int]:
-    """Every finding over the range (default: the whole history of HEAD), and the commits audited."""
+    """Every finding over the range (default: all of the history of HEAD), and the commits seen."""
     repo = Repo(root)
     try:
         if not repo.has_commits():
@@ -109,7 +111,10 @@ def audit(
 ) -> int:
     """Audit the history and print the findings; 1 when one is an error, else 0."""
     if fmt not in FORMATS:
-        raise FatalError(f"--format 只能是 {'、'.join(FORMATS)}（收到 {fmt}）", f"--format takes one of {', '.join(FORMATS)}")
+        raise FatalError(
+            f"--format 只能是 {'、'.join(FORMATS)}（收到 {fmt}）",
+            f"--format takes one of {', '.join(FORMATS)}",
+        )
     chosen_codes = _codes(select, "--select")
     ignored = _codes(ignore, "--ignore")
     where, language = resolve(root, lang)
@@ -143,18 +148,30 @@ def as_json(f: Finding, lang: Lang) -> dict[str, Any]:
 
 def _summary(findings: list[Finding], commits: int) -> dict[str, Any]:
     errors = sum(f.severity == "error" for f in findings)
-    return {"commits": commits, "findings": len(findings), "errors": errors, "warnings": len(findings) - errors,
-            "codes": dict(sorted(Counter(f.code for f in findings).items()))}
+    return {
+        "commits": commits,
+        "findings": len(findings),
+        "errors": errors,
+        "warnings": len(findings) - errors,
+        "codes": dict(sorted(Counter(f.code for f in findings).items())),
+    }
 
 
 def format_json(findings: list[Finding], commits: int, lang: Lang) -> str:
-    doc = {"version": 1, "findings": [as_json(f, lang) for f in findings], "summary": _summary(findings, commits)}
+    doc = {
+        "version": 1,
+        "findings": [as_json(f, lang) for f in findings],
+        "summary": _summary(findings, commits),
+    }
     return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
 
 
 def _tail(findings: list[Finding], commits: int, lang: Lang) -> str:
     s = _summary(findings, commits)
-    return text(Msg("audit.summary", {"commits": commits, "errors": s["errors"], "warnings": s["warnings"]}), lang)
+    return text(
+        Msg("audit.summary", {"commits": commits, "errors": s["errors"], "warnings": s["warnings"]}),
+        lang,
+    )
 
 
 def _where(f: Finding) -> str:
@@ -170,9 +187,22 @@ def format_text(findings: list[Finding], commits: int, lang: Lang) -> str:
     for f in findings:
         level = levels[f.severity][0 if lang == "zh" else 1]
         out.append(f"{_where(f)}: {level} {render(f.message, lang)} [{f.code}]")
-        out.append("      " + text(Msg("audit.commit-line", {"commit": f.commit[:10], "date": f.date,
-                                                           "name": f.author_name, "email": f.author,
-                                                           "subject": f.subject}), lang))
+        out.append(
+            "      "
+            + text(
+                Msg(
+                    "audit.commit-line",
+                    {
+                        "commit": f.commit[:10],
+                        "date": f.date,
+                        "name": f.author_name,
+                        "email": f.author,
+                        "subject": f.subject,
+                    },
+                ),
+                lang,
+            )
+        )
         if f.hint is not None:
             out.append(("      提示：" if lang == "zh" else "      hint: ") + render(f.hint, lang))
     if findings:

@@ -62,14 +62,23 @@ def render(ledger: Ledger, prefix: str = "", owners_file: str = "CODEOWNERS") ->
         if names:
             lines.append(f"# {names}")
         lines.append(f"/{_escape(prefix + f.path)} {_owners(editors + sup)}".rstrip())
-    lines += ["", "# 全局设置、单位名录、日历、模板：仅督查室 / settings, units, calendar, templates: supervisors only"]
+    lines += [
+        "",
+        "# 全局设置、单位名录、日历、模板：仅督查室 / settings, units, calendar, templates: supervisors only",
+    ]
     for path in (*(prefix + p for p in SETTINGS_PATHS), owners_file):
         lines.append(f"/{_escape(path)} {_owners(sup)}".rstrip())
     return "\n".join(lines) + "\n"
 
 
-def codeowners(root: Path | None, *, output: str | None = None, check: bool = False, lang: str | None = None,
-               out: TextIO | None = None) -> int:
+def codeowners(
+    root: Path | None,
+    *,
+    output: str | None = None,
+    check: bool = False,
+    lang: str | None = None,
+    out: TextIO | None = None,
+) -> int:
     """Write (or with `check`, compare) the CODEOWNERS file; 1 when `check` finds it stale."""
     opened = open_ledger(root, lang)
     ledger = opened.ledger
@@ -85,8 +94,11 @@ def codeowners(root: Path | None, *, output: str | None = None, check: bool = Fa
         pass  # not in git yet: paths relative to the ledger root
     target = top / "CODEOWNERS" if output is None else (None if output == "-" else Path(output))
     resolved = target.resolve() if target is not None else None
-    name = (resolved.relative_to(top.resolve()).as_posix()
-            if resolved is not None and resolved.is_relative_to(top.resolve()) else "CODEOWNERS")
+    name = (
+        resolved.relative_to(top.resolve()).as_posix()
+        if resolved is not None and resolved.is_relative_to(top.resolve())
+        else "CODEOWNERS"
+    )
     content = render(ledger, prefix, name)
     stream = out if out is not None else sys.stdout
     if target is None:
@@ -96,8 +108,11 @@ def codeowners(root: Path | None, *, output: str | None = None, check: bool = Fa
         current = target.read_text(encoding="utf-8") if target.is_file() else None
         if current == content:
             return EXIT_OK
-        stream.write((f"{target} 已过期，请运行 sanzhua codeowners 重新生成\n" if zh
-                      else f"{target} is out of date; run sanzhua codeowners\n"))
+        stream.write(
+            f"{target} 已过期，请运行 sanzhua codeowners 重新生成\n"
+            if zh
+            else f"{target} is out of date; run sanzhua codeowners\n"
+        )
         return EXIT_PROBLEMS
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(content, encoding="utf-8")

@@ -27,8 +27,24 @@ from sanzhua.load import keys as K
 from sanzhua.model import Target, Task
 
 # The fields a clerk or a supervisor cares about, in the order they are shown.
-FIELDS = ("title", "lead", "partners", "owner", "leader", "start", "due", "status", "done", "target", "parent",
-          "category", "source", "supervision", "tags", "weight")
+FIELDS = (
+    "title",
+    "lead",
+    "partners",
+    "owner",
+    "leader",
+    "start",
+    "due",
+    "status",
+    "done",
+    "target",
+    "parent",
+    "category",
+    "source",
+    "supervision",
+    "tags",
+    "weight",
+)
 
 
 @dataclass
@@ -84,8 +100,14 @@ def diff(old: Task | None, new: Task | None) -> list[Change]:
     for m in new.milestones:
         was = old_ms.pop(m.name, None)
         if was != m:
-            out.append(Change("milestones", entry_dict(was) if was else None, entry_dict(m),
-                              "added" if was is None else "changed"))
+            out.append(
+                Change(
+                    "milestones",
+                    entry_dict(was) if was else None,
+                    entry_dict(m),
+                    "added" if was is None else "changed",
+                )
+            )
     for m in old_ms.values():
         out.append(Change("milestones", entry_dict(m), None, "removed"))
     for name in ("extensions", "progress"):
@@ -95,7 +117,10 @@ def diff(old: Task | None, new: Task | None) -> list[Change]:
         for entry in getattr(new, name):
             if after[entry] > before[entry]:
                 after[entry] -= 1
-                twin = next((r for r in removed if getattr(r, "date", None) == getattr(entry, "date", 0)), None)
+                twin = next(
+                    (r for r in removed if getattr(r, "date", None) == getattr(entry, "date", 0)),
+                    None,
+                )
                 if twin is not None:
                     removed.remove(twin)
                     out.append(Change(name, entry_dict(twin), entry_dict(entry), "edited"))
@@ -133,13 +158,30 @@ def _event(c: Any, tc: TaskChange) -> Event:
         kind = "changed"
     where = new or old
     assert where is not None
-    return Event(c.sha, c.author, c.email, c.day.isoformat(), c.subject, kind, where.file, where.line,
-                 old.file if kind == "moved" and old is not None else None, c.is_merge,
-                 diff(old.task if old else None, new.task if new else None) if kind != "deleted" else [])
+    return Event(
+        c.sha,
+        c.author,
+        c.email,
+        c.day.isoformat(),
+        c.subject,
+        kind,
+        where.file,
+        where.line,
+        old.file if kind == "moved" and old is not None else None,
+        c.is_merge,
+        diff(old.task if old else None, new.task if new else None) if kind != "deleted" else [],
+    )
 
 
-def log(root: Path | None, task_id: str, *, fmt: str = "text", lang: str | None = None,
-        rev_range: str | None = None, out: TextIO | None = None) -> int:
+def log(
+    root: Path | None,
+    task_id: str,
+    *,
+    fmt: str = "text",
+    lang: str | None = None,
+    rev_range: str | None = None,
+    out: TextIO | None = None,
+) -> int:
     """Print one task's history; 1 when the task never appears in it."""
     if fmt not in ("text", "json"):
         raise FatalError(f"--format 只能是 text 或 json（收到 {fmt}）", "--format takes text or json")
@@ -155,13 +197,27 @@ def log(root: Path | None, task_id: str, *, fmt: str = "text", lang: str | None 
 
 
 def _event_json(e: Event) -> dict[str, Any]:
-    return {"commit": e.commit, "author": e.email, "author_name": e.author, "date": e.date, "subject": e.subject,
-            "kind": e.kind, "file": e.file, "line": e.line, "from_file": e.from_file, "merge": e.merge,
-            "changes": [{"field": c.field, "kind": c.kind, "before": c.before, "after": c.after} for c in e.changes]}
+    return {
+        "commit": e.commit,
+        "author": e.email,
+        "author_name": e.author,
+        "date": e.date,
+        "subject": e.subject,
+        "kind": e.kind,
+        "file": e.file,
+        "line": e.line,
+        "from_file": e.from_file,
+        "merge": e.merge,
+        "changes": [{"field": c.field, "kind": c.kind, "before": c.before, "after": c.after} for c in e.changes],
+    }
 
 
-_KIND = {"created": ("新建", "created"), "changed": ("修改", "changed"), "moved": ("移动", "moved"),
-         "deleted": ("删除", "deleted")}
+_KIND = {
+    "created": ("新建", "created"),
+    "changed": ("修改", "changed"),
+    "moved": ("移动", "moved"),
+    "deleted": ("删除", "deleted"),
+}
 _ENTRY = {"added": ("+", "+"), "removed": ("-", "-"), "edited": ("~", "~"), "changed": ("~", "~")}
 
 
@@ -187,8 +243,11 @@ def _show(v: Any, lang: Lang, field: str = "") -> str:
 def format_text(task_id: str, events: list[Event], lang: Lang) -> str:
     zh = lang == "zh"
     if not events:
-        return (f"任务 {task_id} 在修改记录中不存在（检查编号是否写对）\n" if zh
-                else f"the task {task_id} does not appear in the history (check the id)\n")
+        return (
+            f"任务 {task_id} 在修改记录中不存在（检查编号是否写对）\n"
+            if zh
+            else f"the task {task_id} does not appear in the history (check the id)\n"
+        )
     out: list[str] = []
     for e in events:
         kind = _KIND[e.kind][0 if zh else 1]
@@ -204,6 +263,7 @@ def format_text(task_id: str, events: list[Event], lang: Lang) -> str:
                     body = f"{_show(c.before, lang)} → {_show(c.after, lang)}"
                 out.append(f"    {mark} {_name(c.field, lang)}: {body}")
             else:
-                out.append(f"    {_name(c.field, lang)}: {_show(c.before, lang, c.field)} → {_show(c.after, lang, c.field)}")
+                before, after = _show(c.before, lang, c.field), _show(c.after, lang, c.field)
+                out.append(f"    {_name(c.field, lang)}: {before} → {after}")
         out.append("")
     return "\n".join(out)

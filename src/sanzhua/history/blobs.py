@@ -69,7 +69,10 @@ _FATAL = frozenset(("syntax", "encoding"))
 def normalise(task: Task) -> Task:
     """The task without where it stands: what two versions are compared on."""
     return replace(
-        task, file="", line=0, column=0,
+        task,
+        file="",
+        line=0,
+        column=0,
         milestones=tuple(replace(m, line=0) for m in task.milestones),
         progress=tuple(replace(p, line=0) for p in task.progress),
         extensions=tuple(replace(e, line=0) for e in task.extensions),
@@ -97,17 +100,17 @@ def _split(text: str) -> tuple[str, list[tuple[int, str]]] | None:
     key = _TASKS_KEY.search(text)
     if key is None or ("\t" in text and _TAB_INDENT.search(text)):
         return None
-    if ("\ntasks" in text[key.end():] or "\n任务清单" in text[key.end():]) and _TASKS_KEY.search(text, key.end()):
+    if ("\ntasks" in text[key.end() :] or "\n任务清单" in text[key.end() :]) and _TASKS_KEY.search(text, key.end()):
         return None
     body = key.end() + 1
     first = _CONTENT.search(text, body)
     if first is None:
         unit = _outside_ok(text[: key.start()].split("\n"), "")
         return (unit, []) if unit is not None else None
-    line = text[first.start(): text.find("\n", first.start()) if "\n" in text[first.start():] else len(text)]
+    line = text[first.start() : text.find("\n", first.start()) if "\n" in text[first.start() :] else len(text)]
     m = re.match(r"( *)-(?: |\r?$)", line)
     if m is None:
-        unit = _outside_ok(text[: key.start()].split("\n") + text[first.start():].split("\n"), "")
+        unit = _outside_ok(text[: key.start()].split("\n") + text[first.start() :].split("\n"), "")
         return (unit, []) if unit is not None else None
     indent = len(m.group(1))
     item_re = _ITEM_AT.get(indent)
@@ -126,7 +129,7 @@ def _split(text: str) -> tuple[str, list[tuple[int, str]]] | None:
     for i, s in enumerate(starts):
         line_no += text.count("\n", prev, s)
         prev = s
-        items.append((line_no, text[s: starts[i + 1] if i + 1 < len(starts) else end]))
+        items.append((line_no, text[s : starts[i + 1] if i + 1 < len(starts) else end]))
     return unit, items
 
 
@@ -153,7 +156,7 @@ class Parser:
         return found
 
     def _view(self, data: bytes, path: str, year: int) -> FileView:
-        text, problems = decode(data, path)
+        text, _ = decode(data, path)
         if text is None:
             return FileView((), False)
         cut = _split(text)
@@ -164,14 +167,16 @@ class Parser:
                 got = self._item(year, unit_line, item)
                 if got is False:
                     break
-                if got is None:
+                if got is None or got is True:
                     continue
                 placed.append(Placed(got[0], got[1], path, first - 3, got[2]))
             else:
                 return FileView(tuple(placed), True)
         return self._whole(data, path, year)
 
-    def _item(self, year: int, unit_line: str, item: str) -> tuple[Task, Task, dict[str, tuple[int, int]]] | None | bool:
+    def _item(
+        self, year: int, unit_line: str, item: str
+    ) -> tuple[Task, Task, dict[str, tuple[int, int]]] | bool | None:
         key = (year, unit_line, item)
         if key in self._items:
             return self._items[key]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -63,8 +64,17 @@ def _env() -> dict[str, str]:
 
 
 # Configuration that would change git's output must not leak in from the user's config.
-_GIT = ["git", "-c", "core.quotepath=off", "-c", "log.showSignature=false", "-c", "diff.noprefix=false",
-        "-c", "color.ui=never"]
+_GIT = [
+    "git",
+    "-c",
+    "core.quotepath=off",
+    "-c",
+    "log.showSignature=false",
+    "-c",
+    "diff.noprefix=false",
+    "-c",
+    "color.ui=never",
+]
 
 
 class Repo:
@@ -73,14 +83,23 @@ class Repo:
     def __init__(self, root: Path) -> None:
         self.root = root
         try:
-            out = subprocess.run([*_GIT, "rev-parse", "--show-toplevel", "--show-prefix"], cwd=root,
-                                 capture_output=True, env=_env(), check=False)
+            out = subprocess.run(
+                [*_GIT, "rev-parse", "--show-toplevel", "--show-prefix"],
+                cwd=root,
+                capture_output=True,
+                env=_env(),
+                check=False,
+            )
         except FileNotFoundError as e:
-            raise FatalError("找不到 git 命令，请先安装 git / git is not installed",
-                             "install git and make sure it is on PATH") from e
+            raise FatalError(
+                "找不到 git 命令，请先安装 git / git is not installed",
+                "install git and make sure it is on PATH",
+            ) from e
         if out.returncode != 0:
-            raise FatalError(f"{root} 不在 git 仓库中，无法读取修改历史 / {root} is not in a git repository",
-                             "台账要放在 git 仓库里提交，审计才有依据：git init && git add . && git commit")
+            raise FatalError(
+                f"{root} 不在 git 仓库中，无法读取修改历史 / {root} is not in a git repository",
+                "台账要放在 git 仓库里提交，审计才有依据：git init && git add . && git commit",
+            )
         lines = out.stdout.decode("utf-8", "surrogateescape").split("\n")
         self.toplevel = Path(lines[0])
         self.prefix = lines[1] if len(lines) > 1 else ""  # "" or "sub/dir/"
@@ -89,30 +108,53 @@ class Repo:
 
     def git(self, *args: str, stdin: bytes | None = None) -> bytes:
         """Run one git command at the top level and return its output; failures are fatal."""
-        proc = subprocess.run([*_GIT, *args], cwd=self.toplevel, input=stdin, capture_output=True,
-                              env=_env(), check=False)
+        proc = subprocess.run(
+            [*_GIT, *args],
+            cwd=self.toplevel,
+            input=stdin,
+            capture_output=True,
+            env=_env(),
+            check=False,
+        )
         if proc.returncode != 0:
             detail = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-            raise FatalError(f"git {args[0]} 失败 / failed: {detail[-1] if detail else proc.returncode}",
-                             "检查 --range / --since 是否写对 / check --range and --since")
+            raise FatalError(
+                f"git {args[0]} 失败 / failed: {detail[-1] if detail else proc.returncode}",
+                "检查 --range / --since 是否写对 / check --range and --since",
+            )
         return proc.stdout
 
     def has_commits(self) -> bool:
-        proc = subprocess.run([*_GIT, "rev-parse", "--verify", "-q", "HEAD"], cwd=self.toplevel,
-                              capture_output=True, env=_env(), check=False)
+        proc = subprocess.run(
+            [*_GIT, "rev-parse", "--verify", "-q", "HEAD"],
+            cwd=self.toplevel,
+            capture_output=True,
+            env=_env(),
+            check=False,
+        )
         return proc.returncode == 0
 
     def rel(self, repo_path: str) -> str | None:
         """A path relative to the repository top → relative to the ledger root (None if outside)."""
         if not self.prefix:
             return repo_path
-        return repo_path[len(self.prefix):] if repo_path.startswith(self.prefix) else None
+        return repo_path[len(self.prefix) :] if repo_path.startswith(self.prefix) else None
 
     def log(self, revisions: list[str], since: str | None = None) -> list[Commit]:
         """Every commit of `revisions`, parents before children, with its changed files."""
-        args = ["log", "-z", "--raw", "--no-abbrev", "--no-renames", "--diff-merges=first-parent",
-                "--no-ext-diff", "--no-textconv", "--reverse", "--topo-order",
-                "--format=%x01%H%x00%P%x00%an%x00%ae%x00%aI%x00%s%x00"]
+        args = [
+            "log",
+            "-z",
+            "--raw",
+            "--no-abbrev",
+            "--no-renames",
+            "--diff-merges=first-parent",
+            "--no-ext-diff",
+            "--no-textconv",
+            "--reverse",
+            "--topo-order",
+            "--format=%x01%H%x00%P%x00%an%x00%ae%x00%aI%x00%s%x00",
+        ]
         if since:
             args.append(f"--since={since}")
         args.extend(revisions)
@@ -146,16 +188,26 @@ class Repo:
         return found
 
     def merge_base(self, a: str, b: str) -> str | None:
-        proc = subprocess.run([*_GIT, "merge-base", a, b], cwd=self.toplevel, capture_output=True,
-                              env=_env(), check=False)
+        proc = subprocess.run(
+            [*_GIT, "merge-base", a, b],
+            cwd=self.toplevel,
+            capture_output=True,
+            env=_env(),
+            check=False,
+        )
         return proc.stdout.decode().strip() or None if proc.returncode == 0 else None
 
     def signatures(self, shas: list[str]) -> dict[str, str]:
         """sha → git's %G? letter, asked only for the commits that need it (verifying is slow)."""
         if not shas:
             return {}
-        out = self.git("log", "--no-walk=unsorted", "--stdin", "--format=%H %G?",
-                       stdin=("\n".join(shas) + "\n").encode())
+        out = self.git(
+            "log",
+            "--no-walk=unsorted",
+            "--stdin",
+            "--format=%H %G?",
+            stdin=("\n".join(shas) + "\n").encode(),
+        )
         states: dict[str, str] = {}
         for line in out.decode().splitlines():
             sha, _, state = line.partition(" ")
@@ -177,9 +229,9 @@ def is_ledger_path(path: str) -> bool:
     return not any(part.startswith(".") for part in path.split("/")[1:])
 
 
-def parse_log(out: bytes, rel: object) -> list[Commit]:
+def parse_log(out: bytes, rel: Callable[[str], str | None] | None = None) -> list[Commit]:
     """The output of `git log -z --raw --format=%x01…` → commits. `rel` maps repository paths."""
-    to_rel = rel if callable(rel) else (lambda p: p)
+    to_rel: Callable[[str], str | None] = rel if rel is not None else (lambda p: p)
     commits: list[Commit] = []
     for record in out.split(b"\x01"):
         if not record:
@@ -205,20 +257,24 @@ def parse_log(out: bytes, rel: object) -> list[Commit]:
             path = to_rel(raw_path.decode("utf-8", "surrogateescape"))
             if path is None:
                 continue
-            changes.append(FileChange(
-                path,
-                old_oid if old_oid != NULL_OID and old_mode in _BLOB_MODES else None,
-                new_oid if new_oid != NULL_OID and new_mode in _BLOB_MODES else None,
-            ))
-        commits.append(Commit(
-            sha.decode(),
-            tuple(parents.decode().split()),
-            name.decode("utf-8", "replace"),
-            email.decode("utf-8", "replace"),
-            datetime.fromisoformat(when.decode()),
-            subject.decode("utf-8", "replace"),
-            tuple(changes),
-        ))
+            changes.append(
+                FileChange(
+                    path,
+                    old_oid if old_oid != NULL_OID and old_mode in _BLOB_MODES else None,
+                    new_oid if new_oid != NULL_OID and new_mode in _BLOB_MODES else None,
+                )
+            )
+        commits.append(
+            Commit(
+                sha.decode(),
+                tuple(parents.decode().split()),
+                name.decode("utf-8", "replace"),
+                email.decode("utf-8", "replace"),
+                datetime.fromisoformat(when.decode()),
+                subject.decode("utf-8", "replace"),
+                tuple(changes),
+            )
+        )
     return commits
 
 
@@ -226,8 +282,13 @@ class _CatFile:
     """One long-running `git cat-file --batch` (or `--batch-check`)."""
 
     def __init__(self, cwd: Path, mode: str) -> None:
-        self.proc = subprocess.Popen(["git", "cat-file", mode], cwd=cwd, stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, env=_env())
+        self.proc = subprocess.Popen(
+            ["git", "cat-file", mode],
+            cwd=cwd,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env=_env(),
+        )
         assert self.proc.stdin is not None and self.proc.stdout is not None
         self.stdin: IO[bytes] = self.proc.stdin
         self.stdout: IO[bytes] = self.proc.stdout

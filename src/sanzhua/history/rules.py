@@ -23,19 +23,37 @@ from sanzhua.model import Progress, Target, Task, Unit
 from sanzhua.problems import Msg, Severity, msg
 
 CODES: dict[str, tuple[Severity, str]] = {
-    "deadline-moved": ("error", "A task's or milestone's deadline moved later with no new extension entry whose `to` "
-                                "is the new deadline."),
-    "extension-unauthorized": ("error", "An extension recorded or changed, or a deadline or target changed, by an "
-                                        "author who is not in `supervisors`."),
-    "progress-rewritten": ("error", "A progress entry that was already committed was edited or removed "
-                                    "(progress is append-only)."),
-    "task-deleted": ("error", "A task removed from the ledger instead of being given `status: cancelled`."),
-    "unauthorized-edit": ("error", "A unit's tasks changed by an author who is neither one of the unit's `editors` "
-                                   "nor a supervisor; or sanzhua.yaml, units.yaml or calendar.yaml changed by a "
-                                   "non-supervisor."),
-    "backdated": ("warning", "A `done` date, milestone `done` date or progress entry dated more than `backdate_days` "
-                             "(default 7) before the commit that added it, on a task that already existed."),
-    "unsigned": ("error", "A commit without a valid signature while the ledger sets `require_signed: true`."),
+    "deadline-moved": (
+        "error",
+        "A task's or milestone's deadline moved later with no new extension entry whose `to` is the new deadline.",
+    ),
+    "extension-unauthorized": (
+        "error",
+        "An extension recorded or changed, or a deadline or target changed, by an author who is not in `supervisors`.",
+    ),
+    "progress-rewritten": (
+        "error",
+        "A progress entry that was already committed was edited or removed (progress is append-only).",
+    ),
+    "task-deleted": (
+        "error",
+        "A task removed from the ledger instead of being given `status: cancelled`.",
+    ),
+    "unauthorized-edit": (
+        "error",
+        "A unit's tasks changed by an author who is neither one of the unit's `editors` "
+        "nor a supervisor; or sanzhua.yaml, units.yaml or calendar.yaml changed by a "
+        "non-supervisor.",
+    ),
+    "backdated": (
+        "warning",
+        "A `done` date, milestone `done` date or progress entry dated more than `backdate_days` "
+        "(default 7) before the commit that added it, on a task that already existed.",
+    ),
+    "unsigned": (
+        "error",
+        "A commit without a valid signature while the ledger sets `require_signed: true`.",
+    ),
 }
 
 
@@ -94,11 +112,36 @@ class _Out:
         self.step = step
         self.found: list[Finding] = []
 
-    def add(self, code: str, task: str | None, file: str, line: int, message: Msg, before: Any = None,
-            after: Any = None, hint: Msg | None = None) -> None:
+    def add(
+        self,
+        code: str,
+        task: str | None,
+        file: str,
+        line: int,
+        message: Msg,
+        before: Any = None,
+        after: Any = None,
+        hint: Msg | None = None,
+    ) -> None:
         c = self.step.commit
-        self.found.append(Finding(code, CODES[code][0], c.sha, c.email, c.author, c.day.isoformat(), c.subject,
-                                  task, file, line, message, before, after, hint or msg(f"audit.{code}.hint")))
+        self.found.append(
+            Finding(
+                code,
+                CODES[code][0],
+                c.sha,
+                c.email,
+                c.author,
+                c.day.isoformat(),
+                c.subject,
+                task,
+                file,
+                line,
+                message,
+                before,
+                after,
+                hint or msg(f"audit.{code}.hint"),
+            )
+        )
 
 
 def audit_step(step: Step, signature: str | None = None) -> list[Finding]:
@@ -111,8 +154,14 @@ def audit_step(step: Step, signature: str | None = None) -> list[Finding]:
     who = _Who(step)
     if not who.supervisor:
         for path in step.config_changed:
-            out.add("unauthorized-edit", None, path, 0, msg("audit.unauthorized-config", author=who.email, file=path),
-                    hint=msg("audit.unauthorized-config.hint"))
+            out.add(
+                "unauthorized-edit",
+                None,
+                path,
+                0,
+                msg("audit.unauthorized-config", author=who.email, file=path),
+                hint=msg("audit.unauthorized-config.hint"),
+            )
     for tc in step.tasks:
         for rule in RULES:
             rule(out, who, tc)
@@ -123,8 +172,14 @@ def _unsigned(out: _Out, state: str) -> None:
     from sanzhua.history.git import SIGNED_STATES
 
     if state not in SIGNED_STATES:
-        out.add("unsigned", None, "", 0, msg("audit.unsigned", state=state, why=msg(f"audit.sig.{state}")),
-                after=state)
+        out.add(
+            "unsigned",
+            None,
+            "",
+            0,
+            msg("audit.unsigned", state=state, why=msg(f"audit.sig.{state}")),
+            after=state,
+        )
 
 
 # -- the rules, one function each ------------------------------------------------------
@@ -137,8 +192,14 @@ def task_deleted(out: _Out, who: _Who, tc: TaskChange) -> None:
     if tc.old is None or tc.new is not None:
         return
     t = tc.old.task
-    out.add("task-deleted", tc.id, tc.old.file, tc.old.line, msg("audit.task-deleted", task=tc.id, title=t.title),
-            before={"id": t.id, "title": t.title, "status": t.status, "due": _iso(t.due)})
+    out.add(
+        "task-deleted",
+        tc.id,
+        tc.old.file,
+        tc.old.line,
+        msg("audit.task-deleted", task=tc.id, title=t.title),
+        before={"id": t.id, "title": t.title, "status": t.status, "due": _iso(t.due)},
+    )
 
 
 def unauthorized_edit(out: _Out, who: _Who, tc: TaskChange) -> None:
@@ -154,9 +215,14 @@ def unauthorized_edit(out: _Out, who: _Who, tc: TaskChange) -> None:
     where = tc.new or tc.old
     assert where is not None
     names = "、".join(u.name if (u := who.unit(lead)) else lead for lead in denied)
-    out.add("unauthorized-edit", tc.id, where.file, where.line,
-            msg("audit.unauthorized-edit", author=who.email, unit=names, task=tc.id),
-            after=changed_fields(tc.old.task if tc.old else None, tc.new.task if tc.new else None))
+    out.add(
+        "unauthorized-edit",
+        tc.id,
+        where.file,
+        where.line,
+        msg("audit.unauthorized-edit", author=who.email, unit=names, task=tc.id),
+        after=changed_fields(tc.old.task if tc.old else None, tc.new.task if tc.new else None),
+    )
 
 
 def _extension_for(old: Task, new: Task, to: date) -> bool:
@@ -165,7 +231,8 @@ def _extension_for(old: Task, new: Task, to: date) -> bool:
 
 
 def deadlines(out: _Out, who: _Who, tc: TaskChange) -> None:
-    """The task's and its milestones' deadlines: moved later unrecorded, or changed by a non-supervisor."""
+    """Deadlines of the task and its milestones: moved later unrecorded, or changed at all by a
+    non-supervisor."""
     if tc.old is None or tc.new is None:
         return
     old, new = tc.old.task, tc.new.task
@@ -173,12 +240,31 @@ def deadlines(out: _Out, who: _Who, tc: TaskChange) -> None:
         line = tc.new.at("due")
         before, after = _iso(old.due), _iso(new.due)
         if old.due is not None and new.due is not None and new.due > old.due and not _extension_for(old, new, new.due):
-            out.add("deadline-moved", tc.id, tc.new.file, line,
-                    msg("audit.deadline-moved", task=tc.id, before=before, after=after), before, after)
+            out.add(
+                "deadline-moved",
+                tc.id,
+                tc.new.file,
+                line,
+                msg("audit.deadline-moved", task=tc.id, before=before, after=after),
+                before,
+                after,
+            )
         if not who.supervisor:
-            out.add("extension-unauthorized", tc.id, tc.new.file, line,
-                    msg("audit.unauthorized-deadline", author=who.email, task=tc.id, before=before or "—",
-                        after=after or "—"), before, after)
+            out.add(
+                "extension-unauthorized",
+                tc.id,
+                tc.new.file,
+                line,
+                msg(
+                    "audit.unauthorized-deadline",
+                    author=who.email,
+                    task=tc.id,
+                    before=before or "—",
+                    after=after or "—",
+                ),
+                before,
+                after,
+            )
     old_ms = {m.name: m for m in old.milestones}
     for m in new.milestones:
         was = old_ms.get(m.name)
@@ -187,12 +273,32 @@ def deadlines(out: _Out, who: _Who, tc: TaskChange) -> None:
         line = tc.new.entry_line("milestones", m)
         before, after = was.due.isoformat(), m.due.isoformat()
         if m.due > was.due and not _extension_for(old, new, m.due):
-            out.add("deadline-moved", tc.id, tc.new.file, line,
-                    msg("audit.milestone-moved", task=tc.id, name=m.name, before=before, after=after), before, after)
+            out.add(
+                "deadline-moved",
+                tc.id,
+                tc.new.file,
+                line,
+                msg("audit.milestone-moved", task=tc.id, name=m.name, before=before, after=after),
+                before,
+                after,
+            )
         if not who.supervisor:
-            out.add("extension-unauthorized", tc.id, tc.new.file, line,
-                    msg("audit.unauthorized-milestone", author=who.email, task=tc.id, name=m.name, before=before,
-                        after=after), before, after)
+            out.add(
+                "extension-unauthorized",
+                tc.id,
+                tc.new.file,
+                line,
+                msg(
+                    "audit.unauthorized-milestone",
+                    author=who.email,
+                    task=tc.id,
+                    name=m.name,
+                    before=before,
+                    after=after,
+                ),
+                before,
+                after,
+            )
 
 
 def targets_and_extensions(out: _Out, who: _Who, tc: TaskChange) -> None:
@@ -201,14 +307,27 @@ def targets_and_extensions(out: _Out, who: _Who, tc: TaskChange) -> None:
         return
     old, new = tc.old.task, tc.new.task
     if old.target != new.target:
-        out.add("extension-unauthorized", tc.id, tc.new.file, tc.new.line,
-                msg("audit.unauthorized-target", author=who.email, task=tc.id), _target(old.target), _target(new.target))
+        out.add(
+            "extension-unauthorized",
+            tc.id,
+            tc.new.file,
+            tc.new.line,
+            msg("audit.unauthorized-target", author=who.email, task=tc.id),
+            _target(old.target),
+            _target(new.target),
+        )
     if Counter(old.extensions) != Counter(new.extensions):
         added = list((Counter(new.extensions) - Counter(old.extensions)).elements())
         line = tc.new.entry_line("extensions", added[0]) if added else tc.new.at("extensions")
-        out.add("extension-unauthorized", tc.id, tc.new.file, line,
-                msg("audit.unauthorized-extension", author=who.email, task=tc.id),
-                [entry_dict(e) for e in old.extensions], [entry_dict(e) for e in new.extensions])
+        out.add(
+            "extension-unauthorized",
+            tc.id,
+            tc.new.file,
+            line,
+            msg("audit.unauthorized-extension", author=who.email, task=tc.id),
+            [entry_dict(e) for e in old.extensions],
+            [entry_dict(e) for e in new.extensions],
+        )
 
 
 def _progress_changes(old: Task, new: Task) -> tuple[list[tuple[Progress, Progress | None]], list[Progress]]:
@@ -238,8 +357,15 @@ def progress_rewritten(out: _Out, who: _Who, tc: TaskChange) -> None:
         else:
             line = tc.new.at("__task__")
             m = msg("audit.progress-removed", task=tc.id, date=before.date.isoformat())
-        out.add("progress-rewritten", tc.id, tc.new.file, line, m, entry_dict(before),
-                entry_dict(after) if after is not None else None)
+        out.add(
+            "progress-rewritten",
+            tc.id,
+            tc.new.file,
+            line,
+            m,
+            entry_dict(before),
+            entry_dict(after) if after is not None else None,
+        )
 
 
 def backdated(out: _Out, who: _Who, tc: TaskChange) -> None:
@@ -260,15 +386,41 @@ def backdated(out: _Out, who: _Who, tc: TaskChange) -> None:
     for p in added:
         days = late(p.date)
         if days is not None:
-            out.add("backdated", tc.id, tc.new.file, tc.new.entry_line("progress", p),
-                    msg("audit.backdated-progress", task=tc.id, date=p.date.isoformat(), commit_date=day.isoformat(),
-                        days=days, limit=limit), None, entry_dict(p))
+            out.add(
+                "backdated",
+                tc.id,
+                tc.new.file,
+                tc.new.entry_line("progress", p),
+                msg(
+                    "audit.backdated-progress",
+                    task=tc.id,
+                    date=p.date.isoformat(),
+                    commit_date=day.isoformat(),
+                    days=days,
+                    limit=limit,
+                ),
+                None,
+                entry_dict(p),
+            )
     if new.done is not None and new.done != old.done:
         days = late(new.done)
         if days is not None:
-            out.add("backdated", tc.id, tc.new.file, tc.new.at("done"),
-                    msg("audit.backdated-done", task=tc.id, date=new.done.isoformat(), commit_date=day.isoformat(),
-                        days=days, limit=limit), _iso(old.done), new.done.isoformat())
+            out.add(
+                "backdated",
+                tc.id,
+                tc.new.file,
+                tc.new.at("done"),
+                msg(
+                    "audit.backdated-done",
+                    task=tc.id,
+                    date=new.done.isoformat(),
+                    commit_date=day.isoformat(),
+                    days=days,
+                    limit=limit,
+                ),
+                _iso(old.done),
+                new.done.isoformat(),
+            )
     old_ms = {m.name: m for m in old.milestones}
     for m in new.milestones:
         was = old_ms.get(m.name)
@@ -276,25 +428,65 @@ def backdated(out: _Out, who: _Who, tc: TaskChange) -> None:
             continue
         days = late(m.done)
         if days is not None:
-            out.add("backdated", tc.id, tc.new.file, tc.new.entry_line("milestones", m),
-                    msg("audit.backdated-milestone", task=tc.id, name=m.name, date=m.done.isoformat(),
-                        commit_date=day.isoformat(), days=days, limit=limit), _iso(was.done), m.done.isoformat())
+            out.add(
+                "backdated",
+                tc.id,
+                tc.new.file,
+                tc.new.entry_line("milestones", m),
+                msg(
+                    "audit.backdated-milestone",
+                    task=tc.id,
+                    name=m.name,
+                    date=m.done.isoformat(),
+                    commit_date=day.isoformat(),
+                    days=days,
+                    limit=limit,
+                ),
+                _iso(was.done),
+                m.done.isoformat(),
+            )
 
 
-RULES: tuple[Rule, ...] = (task_deleted, unauthorized_edit, deadlines, targets_and_extensions, progress_rewritten,
-                           backdated)
+RULES: tuple[Rule, ...] = (
+    task_deleted,
+    unauthorized_edit,
+    deadlines,
+    targets_and_extensions,
+    progress_rewritten,
+    backdated,
+)
 
 # -- what changed, for `log` and for the findings' `after` --------------------------------
 
-TRACKED = ("title", "lead", "owner", "leader", "start", "due", "status", "done", "target", "parent", "partners",
-           "category", "source", "supervision", "tags", "weight")
+TRACKED = (
+    "title",
+    "lead",
+    "owner",
+    "leader",
+    "start",
+    "due",
+    "status",
+    "done",
+    "target",
+    "parent",
+    "partners",
+    "category",
+    "source",
+    "supervision",
+    "tags",
+    "weight",
+)
 
 
 def changed_fields(old: Task | None, new: Task | None) -> list[str]:
     if old is None or new is None:
         return ["created"] if old is None else ["deleted"]
-    return [f.name for f in fields(Task) if getattr(old, f.name) != getattr(new, f.name)
-            and f.name not in ("file", "line", "column", "start_given", "lead_given", "due_text", "due_inherited")]
+    return [
+        f.name
+        for f in fields(Task)
+        if getattr(old, f.name) != getattr(new, f.name)
+        and f.name not in ("file", "line", "column", "start_given", "lead_given", "due_text", "due_inherited")
+    ]
 
 
 def where(p: Placed | None) -> tuple[str, int]:

@@ -21,12 +21,12 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from sanzhua.history.blobs import FileView, Parser, Placed
-from sanzhua.history.git import Commit, FileChange, Repo, is_ledger_path
+from sanzhua.history.git import NULL_OID, Commit, FileChange, Repo, is_ledger_path
 from sanzhua.load.settings import load_settings, load_units
 from sanzhua.model import Settings, Task, Unit
 
@@ -78,7 +78,10 @@ class History:
         got = self._config.get(sha)
         if got is None:
             p = self.repo.prefix
-            got = _Config(self.repo.exists(f"{sha}:{p}{SETTINGS_FILE}"), self.repo.exists(f"{sha}:{p}{UNITS_FILE}"))
+            got = _Config(
+                self.repo.exists(f"{sha}:{p}{SETTINGS_FILE}"),
+                self.repo.exists(f"{sha}:{p}{UNITS_FILE}"),
+            )
             self._config[sha] = got
         return got
 
@@ -142,6 +145,8 @@ class History:
     def walk(self, commits: Iterable[Commit], only: str | None = None) -> Iterator[Step]:
         """One step per commit, parents first. `only`: a task id, to skip what cannot hold it."""
         needle = only.encode() if only else None
+        commits = list(commits)
+        theirs = self._second_parent_changes([c for c in commits if len(c.parents) == 2])
         for c in commits:
             parent_cfg = self.config_of(c.parents[0]) if c.parents else _Config(None, None)
             own_cfg = self._advance(c)
@@ -157,16 +162,24 @@ class History:
             old_year = settings.year
             new_year = self.settings(own_cfg.settings).year
             ledger = [ch for ch in c.changes if is_ledger_path(ch.path)]
-            if ledger:
+            if c.is_merge:
+                other = [ch for ch in theirs.get(c.sha, ()) if is_ledger_path(ch.path)]
+                if ledger or other:
+                    step.tasks = self._merge_only(c, ledger, other, old_year, new_year, needle)
+            elif ledger:
                 step.tasks = self._compare(c, ledger, old_year, new_year, needle)
-            if step.tasks and c.is_merge:
-                step.tasks = self._merge_only(c, ledger, step.tasks, old_year)
             if only is not None:
                 step.tasks = [t for t in step.tasks if t.id == only]
             yield step
 
-    def _compare(self, c: Commit, changes: list[FileChange], old_year: int, new_year: int,
-                 needle: bytes | None) -> list[TaskChange]:
+    def _compare(
+        self,
+        c: Commit,
+        changes: list[FileChange],
+        old_year: int,
+        new_year: int,
+        needle: bytes | None,
+    ) -> list[TaskChange]:
         before: dict[str, Placed] = {}
         after: dict[str, Placed] = {}
         unreadable: set[str] = set()
@@ -204,8 +217,12 @@ class History:
         """The id is still in a changed file, in a task the loader could not build (a missing
         title, say): a broken task that `check` reports, not a deleted one."""
         needle = tid.encode()
-        written = re.compile(rb"(?:^|[\s{,])(?:id|\xe7\xbc\x96\xe5\x8f\xb7)[ \t]*:[ \t]*[\"']?"
-                             + re.escape(needle) + rb"[\"']?[ \t]*(?:[#,}\r\n]|$)", re.M)
+        written = re.compile(
+            rb"(?:^|[\s{,])(?:id|\xe7\xbc\x96\xe5\x8f\xb7)[ \t]*:[ \t]*[\"']?"
+            + re.escape(needle)
+            + rb"[\"']?[ \t]*(?:[#,}\r\n]|$)",
+            re.M,
+        )
         for ch in changes:
             if ch.new is None:
                 continue
@@ -225,37 +242,106 @@ class History:
                 return v
         return FileView((), True)
 
-    def _merge_only(self, c: Commit, changes: list[FileChange], vs_first: list[TaskChange],
-                    year: int) -> list[TaskChange]:
-        """Keep what a two-parent merge changed beyond combining its parents."""
-        p1, p2 = c.parents
-        base = self.repo.merge_base(p1, p2)
-        paths = sorted({ch.path for ch in changes})
+    def _second_parent_changes(self, merges: list[Commit]) -> dict[str, list[FileChange]]:
+        """For each two-parent merge, the files it changed against its second parent (one git call)."""
+        if not merges:
+            return {}
+        lines = "".join(f"{c.sha} {c.parents[1]}\n" for c in merges).encode()
+        out = self.repo.git("diff-tree", "--stdin", "-z", "-r", "--raw", "--no-abbrev", "--no-renames", stdin=lines)
+        return {sha: list(changes) for sha, changes in parse_diff_tree(out, self.repo.rel).items()}
 
-        def tasks_at(rev: str | None) -> dict[str, Placed]:
+    def _merge_only(
+        self,
+        c: Commit,
+        first: list[FileChange],
+        second: list[FileChange],
+        old_year: int,
+        new_year: int,
+        needle: bytes | None,
+    ) -> list[TaskChange]:
+        """What a two-parent merge changed beyond combining its parents, task by task."""
+        p1, p2 = c.parents
+        vs1 = {ch.path: ch for ch in first}
+        vs2 = {ch.path: ch for ch in second}
+        paths = sorted(vs1.keys() | vs2.keys())
+        base = self.repo.merge_base(p1, p2)
+
+        def merged(path: str) -> str | None:
+            return vs1[path].new if path in vs1 else vs2[path].new
+
+        def tasks(oids: dict[str, str | None], year: int) -> dict[str, Placed] | None:
             found: dict[str, Placed] = {}
-            if rev is None:
-                return found
-            for path in paths:
-                for p in self.view_at(rev, path, year).tasks:
+            for path, oid in oids.items():
+                v = self.view(oid, path, year, needle)
+                if not v.readable:
+                    return None
+                for p in v.tasks:
                     found.setdefault(p.task.id, p)
             return found
 
-        theirs = tasks_at(p2)
-        at_base = tasks_at(base)
+        m = tasks({p: merged(p) for p in paths}, new_year)
+        x = tasks({p: vs1[p].old if p in vs1 else merged(p) for p in paths}, old_year)
+        y = tasks({p: vs2[p].old if p in vs2 else merged(p) for p in paths}, old_year)
+        prefix = self.repo.prefix
+        b = tasks({p: self.repo.exists(f"{base}:{prefix}{p}") if base else None for p in paths}, old_year)
+        if m is None or x is None or y is None or b is None:
+            return []  # an unreadable version on some side: check reports it
         out: list[TaskChange] = []
-        for tc in vs_first:
-            y = theirs.get(tc.id)
-            b = at_base.get(tc.id)
-            expected = merge_task(b.task if b else None, tc.old.task if tc.old else None,
-                                  y.task if y else None, tc.new.task if tc.new else None)
-            result = tc.new.task if tc.new else None
-            if expected == result:
+        for tid in sorted(m.keys() | x.keys() | y.keys()):
+            now = m.get(tid)
+            ours, theirs, at_base = x.get(tid), y.get(tid), b.get(tid)
+            sides = [ours, theirs, at_base]
+            expected = merge_task(
+                at_base.task if at_base else None,
+                ours.task if ours else None,
+                theirs.task if theirs else None,
+                now.task if now else None,
+            )
+            if expected == (now.task if now else None):
                 continue
-            where = tc.old or y or b
+            where = next((s for s in sides if s is not None), None)
             old = replace(where, task=expected) if expected is not None and where is not None else None
-            out.append(TaskChange(tc.id, old, tc.new))
+            if now is None and old is not None:
+                changes = [FileChange(p, None, merged(p)) for p in paths]
+                if self._still_written(c, changes, tid, new_year):
+                    continue
+                if self.id_elsewhere(c.sha, tid, new_year, set(paths)):
+                    continue
+            out.append(TaskChange(tid, old, now))
+        out.sort(key=_where)
         return out
+
+
+def parse_diff_tree(out: bytes, rel: Callable[[str], str | None]) -> dict[str, list[FileChange]]:
+    """`git diff-tree --stdin -z -r --raw` output → commit → changed files."""
+    found: dict[str, list[FileChange]] = {}
+    current: list[FileChange] | None = None
+    tokens = out.split(b"\0")
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i].strip(b"\n")
+        i += 1
+        if not tok:
+            continue
+        if not tok.startswith(b":"):
+            current = found.setdefault(tok.decode(), [])
+            continue
+        if i >= len(tokens) or current is None:
+            break
+        path = rel(tokens[i].decode("utf-8", "surrogateescape"))
+        i += 1
+        parts = tok[1:].decode().split(" ")
+        if path is None or len(parts) < 5:
+            continue
+        blob = ("100644", "100755")
+        current.append(
+            FileChange(
+                path,
+                parts[2] if parts[2] != NULL_OID and parts[0] in blob else None,
+                parts[3] if parts[3] != NULL_OID and parts[1] in blob else None,
+            )
+        )
+    return found
 
 
 def _where(t: TaskChange) -> tuple[str, int]:
@@ -269,14 +355,15 @@ _MISSING: Any = object()
 
 
 def _pick(b: Any, x: Any, y: Any, r: Any) -> Any:
-    """One value after merging x (ours) and y (theirs) from b; a conflict accepts r if it is one side."""
+    """One value after merging x (ours) and y (theirs) from b; a conflict accepts r if it is
+    one side."""
     if x == y:
         return x
     if b is not _MISSING and x == b:
         return y
     if b is not _MISSING and y == b:
         return x
-    return r if r == x or r == y else x
+    return r if r in (x, y) else x
 
 
 def _bag(b: tuple[Any, ...], x: tuple[Any, ...], y: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -298,7 +385,12 @@ def _milestones(b: Task | None, x: Task, y: Task, r: Task | None) -> tuple[Any, 
     mr = {m.name: m for m in r.milestones} if r is not None else {}
     out = []
     for name in dict.fromkeys([*mx, *my, *mb]):
-        v = _pick(mb.get(name, None) if b is not None else _MISSING, mx.get(name), my.get(name), mr.get(name))
+        v = _pick(
+            mb.get(name) if b is not None else _MISSING,
+            mx.get(name),
+            my.get(name),
+            mr.get(name),
+        )
         if v is not None:
             out.append(v)
     return tuple(out)
