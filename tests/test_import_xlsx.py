@@ -147,7 +147,7 @@ def test_county_sheet_tasks_come_in_right(tmp_path: Path) -> None:
     county_workbook(src)
     code, _report = run_import(root, src)
     ledger = load_ledger(root, cache=False)
-    assert [p for f in ledger.files for p in f.problems] == []
+    assert [p for f in ledger.files for p in f.problems if p.severity == "error"] == []
     by_title = {t.title: t for t in ledger.tasks}
     assert set(by_title) == {
         "森林公园综合开发项目前期推进",

@@ -108,8 +108,7 @@ def evaluate_tasks(
     out: dict[str, TaskState] = {}
     for t in by_id.values():
         deadline = t.due
-        done_date = t.done if t.done is not None and t.done <= as_of else None
-        is_done = done_date is not None or (t.status == "done" and t.done is None)
+        done_date, is_done = done_as_of(t, as_of)
         suspended = not is_done and t.status == "suspended"
         cancelled = not is_done and t.status == "cancelled"
         started = t.start <= as_of
@@ -201,6 +200,29 @@ def evaluate(ledger: object, as_of: date) -> Evaluation:
 
     assert isinstance(ledger, Ledger)
     return evaluate_tasks(ledger.tasks, ledger.children, ledger.settings, ledger.calendar, as_of)
+
+
+def done_as_of(t: Task, as_of: date) -> tuple[date | None, bool]:
+    """(the done date if it is on or before as_of, whether the task counts as done then).
+
+    A `done` date after as_of has not happened yet; `status: done` without a date counts as done.
+    """
+    done_date = t.done if t.done is not None and t.done <= as_of else None
+    return done_date, done_date is not None or (t.status == "done" and t.done is None)
+
+
+def is_open(t: Task, as_of: date) -> bool:
+    """Open: not done, not suspended or cancelled, and started, whatever `status` says."""
+    if done_as_of(t, as_of)[1]:
+        return False
+    return t.status not in ("suspended", "cancelled") and t.start <= as_of
+
+
+def days_overdue(t: Task, as_of: date) -> int | None:
+    """Calendar days past the deadline for an open task due before as_of; None otherwise."""
+    if t.due is None or t.due >= as_of or not is_open(t, as_of):
+        return None
+    return (as_of - t.due).days
 
 
 def light_of(states: Iterable[str]) -> Light:

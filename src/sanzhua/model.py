@@ -89,6 +89,7 @@ class Task:
     weight: float | None = None
     lead_given: bool = True
     column: int = 1
+    latest_entry: date | None = None  # the latest progress date, kept when progress is left out (slim tasks)
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from types import ModuleType
+from typing import TYPE_CHECKING
 
 from sanzhua.checks import (
     child_after_parent,
@@ -30,9 +31,14 @@ from sanzhua.checks import (
     unknown_unit,
 )
 from sanzhua.checks import parse as parse_codes
-from sanzhua.evaluate import Evaluation
-from sanzhua.load import Ledger
-from sanzhua.problems import Msg, Problem
+from sanzhua.checks.found import Found, TaskFound
+from sanzhua.problems import Problem
+
+__all__ = ["ALL_CODES", "CHECKS", "Context", "Found", "TaskFound", "run_checks"]
+
+if TYPE_CHECKING:
+    from sanzhua.evaluate import Evaluation
+    from sanzhua.load import Ledger
 
 CHECKS: dict[str, ModuleType] = {
     m.CODE: m
@@ -60,11 +66,21 @@ ALL_CODES: dict[str, tuple[str, str]] = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass
 class Context:
+    """What ledger-wide checks see. The full evaluation is computed only if a check asks."""
+
     ledger: Ledger
-    evaluation: Evaluation
     as_of: date
+    _evaluation: Evaluation | None = None
+
+    @property
+    def evaluation(self) -> Evaluation:
+        if self._evaluation is None:
+            from sanzhua.evaluate import evaluate
+
+            self._evaluation = evaluate(self.ledger, self.as_of)
+        return self._evaluation
 
     def position(self, task_id: str, file: str, field: str, default: tuple[int, int]) -> tuple[int, int]:
         """Where `field` of a task stands in its file (the task's own line if not written)."""
@@ -76,23 +92,14 @@ class Context:
         return default
 
 
-@dataclass(frozen=True)
-class Found:
-    file: str
-    line: int
-    column: int
-    message: Msg
-    hint: Msg | None = None
-    task: str | None = None
-    severity: str | None = None  # a check may lower or raise its default level for one finding
-
-
 def run_checks(ctx: Context, codes: Iterable[str] | None = None) -> list[Problem]:
     """Run the named checks (all when `codes` is None) and stamp their findings."""
     out: list[Problem] = []
     for code, module in CHECKS.items():
         if codes is not None and code not in codes:
             continue
+        if getattr(module, "SCOPE", "ledger") == "task":
+            continue  # ran while the files were read (sanzhua.checks.per_task)
         level = module.LEVEL
         found: Iterator[Found] = module.check(ctx)
         for f in found:

@@ -7,18 +7,18 @@ from typing import TYPE_CHECKING
 
 from sanzhua.problems import msg
 
+from sanzhua.checks.found import TaskFound
+
 if TYPE_CHECKING:
-    from sanzhua.checks import Context, Found
+    from sanzhua.model import Task
 
 CODE = "done-before-start"
+SCOPE = "task"  # needs only the task itself: runs while each file is read, cached with it
 LEVEL = "error"
 
 
-def check(ctx: Context) -> Iterator[Found]:
-    from sanzhua.checks import Found
-
-    for t in ctx.ledger.tasks:
-        if t.done is not None and t.start_given and t.done < t.start:
-            line, col = ctx.position(t.id, t.file, "done", (t.line, t.column))
-            yield Found(t.file, line, col, msg("done.before-start", done=t.done.isoformat(), start=t.start.isoformat()),
-                        msg("done.before-start.hint"), t.id)
+def check_task(t: Task, positions: dict[str, tuple[int, int]]) -> Iterator[TaskFound]:
+    if t.done is not None and t.start_given and t.done < t.start:
+        line, col = positions.get("done", (t.line, t.column))
+        yield TaskFound(line, col, msg("done.before-start", done=t.done.isoformat(), start=t.start.isoformat()),
+                        msg("done.before-start.hint"))

@@ -7,17 +7,17 @@ from typing import TYPE_CHECKING
 
 from sanzhua.problems import msg
 
+from sanzhua.checks.found import TaskFound
+
 if TYPE_CHECKING:
-    from sanzhua.checks import Context, Found
+    from sanzhua.model import Task
 
 CODE = "done-without-date"
+SCOPE = "task"  # needs only the task itself: runs while each file is read, cached with it
 LEVEL = "warning"
 
 
-def check(ctx: Context) -> Iterator[Found]:
-    from sanzhua.checks import Found
-
-    for t in ctx.ledger.tasks:
-        if t.status == "done" and t.done is None:
-            line, col = ctx.position(t.id, t.file, "status", (t.line, t.column))
-            yield Found(t.file, line, col, msg("done.no-date"), msg("done.no-date.hint"), t.id)
+def check_task(t: Task, positions: dict[str, tuple[int, int]]) -> Iterator[TaskFound]:
+    if t.status == "done" and t.done is None:
+        line, col = positions.get("status", (t.line, t.column))
+        yield TaskFound(line, col, msg("done.no-date"), msg("done.no-date.hint"))

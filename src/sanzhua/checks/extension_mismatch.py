@@ -10,21 +10,22 @@ from typing import TYPE_CHECKING
 
 from sanzhua.problems import msg
 
+from sanzhua.checks.found import TaskFound
+
 if TYPE_CHECKING:
-    from sanzhua.checks import Context, Found
+    from sanzhua.model import Task
 
 CODE = "extension-mismatch"
+SCOPE = "task"  # needs only the task itself: runs while each file is read, cached with it
 LEVEL = "error"
 
 
-def check(ctx: Context) -> Iterator[Found]:
-    from sanzhua.checks import Found
-
-    for t in ctx.ledger.tasks:
-        if not t.extensions or t.due is None or t.due_inherited:
-            continue
-        last = t.extensions[-1]
-        if last.to != t.due:
-            line, col = ctx.position(t.id, t.file, "due", (t.line, t.column))
-            yield Found(t.file, line, col, msg("extension.mismatch", to=last.to.isoformat(), due=t.due.isoformat()),
-                        msg("extension.mismatch.hint"), t.id)
+def check_task(t: Task, positions: dict[str, tuple[int, int]]) -> Iterator[TaskFound]:
+    # A task's own deadline only: an inherited one (no `due` written) has nothing to match.
+    if not t.extensions or t.due is None:
+        return
+    last = t.extensions[-1]
+    if last.to != t.due:
+        line, col = positions.get("due", (t.line, t.column))
+        yield TaskFound(line, col, msg("extension.mismatch", to=last.to.isoformat(), due=t.due.isoformat()),
+                        msg("extension.mismatch.hint"))

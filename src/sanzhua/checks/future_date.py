@@ -19,7 +19,13 @@ def check(ctx: Context) -> Iterator[Found]:
 
     as_of = ctx.as_of
     for t in ctx.ledger.tasks:
-        for p in t.progress:
+        if t.latest_entry is not None and t.latest_entry > as_of:
+            # A slim ledger (sanzhua check) leaves progress out; fetch the task whole for its lines.
+            full = ctx.ledger.full_task(t) if not t.progress else t
+            progress = full.progress if full is not None else ()
+        else:
+            progress = ()
+        for p in progress:
             if p.date > as_of:
                 yield Found(t.file, p.line, 1, msg("future.progress", date=p.date.isoformat(), as_of=as_of.isoformat()),
                             msg("future.hint"), t.id)

@@ -7,20 +7,20 @@ from typing import TYPE_CHECKING
 
 from sanzhua.problems import msg
 
+from sanzhua.checks.found import TaskFound
+
 if TYPE_CHECKING:
-    from sanzhua.checks import Context, Found
+    from sanzhua.model import Task
 
 CODE = "milestone-after-due"
+SCOPE = "task"  # needs only the task itself: runs while each file is read, cached with it
 LEVEL = "warning"
 
 
-def check(ctx: Context) -> Iterator[Found]:
-    from sanzhua.checks import Found
-
-    for t in ctx.ledger.tasks:
-        if t.due is None:
-            continue
-        for m in t.milestones:
-            if m.due > t.due:
-                yield Found(t.file, m.line, 1, msg("milestone.after-due", name=m.name, ms_due=m.due.isoformat(),
-                                                   due=t.due.isoformat()), msg("milestone.after-due.hint"), t.id)
+def check_task(t: Task, positions: dict[str, tuple[int, int]]) -> Iterator[TaskFound]:
+    if t.due is None:
+        return
+    for m in t.milestones:
+        if m.due > t.due:
+            yield TaskFound(m.line, 1, msg("milestone.after-due", name=m.name, ms_due=m.due.isoformat(),
+                                           due=t.due.isoformat()), msg("milestone.after-due.hint"))

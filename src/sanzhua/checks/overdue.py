@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from sanzhua.dates import format_cn
+from sanzhua.evaluate import days_overdue
 from sanzhua.problems import msg
 
 if TYPE_CHECKING:
@@ -21,10 +22,14 @@ LEVEL = "warning"
 def check(ctx: Context) -> Iterator[Found]:
     from sanzhua.checks import Found
 
-    for st in ctx.evaluation.tasks.values():
-        if "overdue" in st.states and st.deadline is not None:
-            t = st.task
+    # The same rule as the evaluation's `overdue` state, without evaluating everything else.
+    seen: set[str] = set()
+    for t in ctx.ledger.tasks:
+        if t.id in seen:
+            continue  # a duplicated id is evaluated once, as in sanzhua.evaluate
+        seen.add(t.id)
+        days = days_overdue(t, ctx.as_of)
+        if days is not None and t.due is not None:
             line, col = ctx.position(t.id, t.file, "due", (t.line, t.column))
-            yield Found(t.file, line, col,
-                        msg("overdue.task", title=t.title, days=st.days_overdue, due=format_cn(st.deadline)),
+            yield Found(t.file, line, col, msg("overdue.task", title=t.title, days=days, due=format_cn(t.due)),
                         msg("overdue.hint"), t.id)

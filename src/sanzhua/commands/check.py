@@ -10,7 +10,6 @@ from pathlib import Path
 from sanzhua.checks import ALL_CODES, Context, run_checks
 from sanzhua.commands.common import EXIT_OK, EXIT_PROBLEMS, calendar_problems, open_ledger
 from sanzhua.errors import FatalError
-from sanzhua.evaluate import evaluate
 from sanzhua.output import FORMATS, Summary
 from sanzhua.problems import Problem
 
@@ -52,13 +51,12 @@ def check(
     if bad:
         raise FatalError(f"--fail-on 只接受 overdue 或 warning（收到 {', '.join(sorted(bad))}）",
                          "--fail-on takes overdue or warning")
-    opened = open_ledger(root, lang, cache=cache)
+    opened = open_ledger(root, lang, cache=cache, slim=True)
     ledger = opened.ledger
-    evaluation = evaluate(ledger, as_of)
     problems: list[Problem] = list(ledger.problems)
     for f in ledger.files:
         problems.extend(f.problems)
-    problems.extend(run_checks(Context(ledger, evaluation, as_of)))
+    problems.extend(run_checks(Context(ledger, as_of)))
     problems.extend(calendar_problems(ledger))
     if selected:
         problems = [p for p in problems if p.code in selected]

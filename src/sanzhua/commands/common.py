@@ -21,12 +21,12 @@ class Opened:
     lang: Lang
 
 
-def open_ledger(root: Path | None, lang: str | None = None, *, cache: bool = True) -> Opened:
+def open_ledger(root: Path | None, lang: str | None = None, *, cache: bool = True, slim: bool = False) -> Opened:
     """Find and load the ledger; `lang` overrides the ledger's own setting."""
     if lang not in (None, "zh", "en"):
         raise FatalError(f"--lang 只能是 zh 或 en（收到 {lang}）", "--lang takes zh or en")
     where = find_root(root or Path.cwd(), lang) if root is None else _given_root(root, lang)
-    ledger = load_ledger(where, cache=cache)
+    ledger = load_ledger(where, cache=cache, slim=slim)
     chosen: Lang = "en" if (lang or ledger.settings.lang) == "en" else "zh"
     return Opened(ledger, chosen)
 

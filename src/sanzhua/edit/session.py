@@ -84,7 +84,7 @@ def all_problems(ledger: Ledger, as_of: date) -> list[Problem]:
     out: list[Problem] = list(ledger.problems)
     for f in ledger.files:
         out.extend(f.problems)
-    out.extend(run_checks(Context(ledger, evaluate(ledger, as_of), as_of)))
+    out.extend(run_checks(Context(ledger, as_of)))
     return out
 
 

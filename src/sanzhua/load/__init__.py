@@ -8,6 +8,7 @@ processes when there are many, and its result is cached by content under
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import pickle
@@ -51,7 +52,22 @@ class Ledger:
     files: list[FileResult]
     problems: list[Problem] = field(default_factory=list)
     has_units_file: bool = True
+    slim: bool = False  # tasks without milestones, progress and extensions (what `check` needs)
+    full_files: dict[str, bytes] = field(default_factory=dict, repr=False)  # path → pickled full FileResult
     _by_path: dict[str, FileResult] = field(default_factory=dict, repr=False)
+
+    def full_task(self, task: Task) -> Task | None:
+        """The task whole, also when the ledger was loaded slim."""
+        if not self.slim:
+            return task
+        blob = self.full_files.get(task.file)
+        if blob is None:
+            return None
+        full: FileResult = pickle.loads(blob)
+        for t in full.tasks:
+            if t.id == task.id and t.line == task.line:
+                return t
+        return None
 
     def file(self, path: str) -> FileResult | None:
         if len(self._by_path) != len(self.files):
@@ -97,10 +113,6 @@ def _read_optional(path: Path) -> bytes | None:
         return None
 
 
-def _parse_many(jobs: list[tuple[bytes, str, int]]) -> list[FileResult]:
-    return [parse_ledger_bytes(data, path, year) for data, path, year in jobs]
-
-
 def _chunks(items: list[tuple[bytes, str, int]], n: int) -> Iterable[list[tuple[bytes, str, int]]]:
     size = max(1, -(-len(items) // n))
     for i in range(0, len(items), size):
@@ -109,6 +121,10 @@ def _chunks(items: list[tuple[bytes, str, int]], n: int) -> Iterable[list[tuple[
 
 def _code_fingerprint() -> str:
     """A digest of the code that produces cached results: an edited parser never reads stale entries."""
+    import sanzhua.checks.done_before_start
+    import sanzhua.checks.done_without_date
+    import sanzhua.checks.extension_mismatch
+    import sanzhua.checks.milestone_after_due
     import sanzhua.dates
     import sanzhua.load.keys
     import sanzhua.load.ledgerfile
@@ -116,7 +132,9 @@ def _code_fingerprint() -> str:
     import sanzhua.model
 
     h = hashlib.blake2b(digest_size=8)
-    for mod in (sanzhua.dates, sanzhua.load.keys, sanzhua.load.ledgerfile, sanzhua.load.yamlfast, sanzhua.model):
+    for mod in (sanzhua.dates, sanzhua.load.keys, sanzhua.load.ledgerfile, sanzhua.load.yamlfast, sanzhua.model,
+                sanzhua.checks.done_before_start, sanzhua.checks.done_without_date,
+                sanzhua.checks.extension_mismatch, sanzhua.checks.milestone_after_due):
         try:
             h.update(Path(str(mod.__file__)).read_bytes())
         except OSError:
@@ -125,12 +143,16 @@ def _code_fingerprint() -> str:
 
 
 class _Cache:
-    """Parsed files keyed by (path, content digest, year); one pickle per ledger."""
+    """Parsed files by (path, content digest); one pickle for the whole ledger.
+
+    Each entry keeps the full result pickled (unpickled only by commands that need
+    progress, milestones and extensions) and a slim one that `check` uses directly.
+    """
 
     def __init__(self, root: Path, enabled: bool) -> None:
         self.path = root / CACHE_DIR / "files.pickle"
         self.enabled = enabled
-        self.entries: dict[str, tuple[bytes, FileResult]] = {}
+        self.entries: dict[str, tuple[bytes, bytes, FileResult]] = {}
         self.dirty = False
         self.stamp = f"{__version__}/{_CACHE_FORMAT}/{_code_fingerprint()}"
         if enabled:
@@ -142,12 +164,12 @@ class _Cache:
             except Exception:  # noqa: BLE001 - a broken cache is simply ignored
                 self.entries = {}
 
-    def get(self, rel: str, key: bytes) -> FileResult | None:
+    def get(self, rel: str, key: bytes) -> tuple[bytes, FileResult] | None:
         hit = self.entries.get(rel)
-        return hit[1] if hit is not None and hit[0] == key else None
+        return (hit[1], hit[2]) if hit is not None and hit[0] == key else None
 
-    def put(self, rel: str, key: bytes, result: FileResult) -> None:
-        self.entries[rel] = (key, result)
+    def put(self, rel: str, key: bytes, full: bytes, slim: FileResult) -> None:
+        self.entries[rel] = (key, full, slim)
         self.dirty = True
 
     def save(self, keep: set[str]) -> None:
@@ -171,8 +193,40 @@ class _Cache:
             pass  # a read-only checkout still checks, only slower next time
 
 
-def load_ledger(root: Path, *, cache: bool = True, jobs: int | None = None) -> Ledger:
-    """Read the whole ledger under `root`. Bad data becomes problems, never exceptions."""
+def slim_of(result: FileResult) -> FileResult:
+    """The same file without the per-task lists that only reports need."""
+    tasks = [replace(t, milestones=(), progress=(), extensions=()) if (t.milestones or t.progress or t.extensions)
+             else t for t in result.tasks]
+    return FileResult(result.path, tasks, result.problems, result.unit, result.unit_pos, result.positions,
+                      result.key_style)
+
+
+def _parse_job(jobs: list[tuple[bytes, str, int]]) -> list[tuple[str, bytes, FileResult, FileResult | None]]:
+    """Worker: parse, and return (path, pickled full result, slim result, full result or None)."""
+    out = []
+    for data, path, year in jobs:
+        full = parse_ledger_bytes(data, path, year)
+        out.append((path, pickle.dumps(full, protocol=pickle.HIGHEST_PROTOCOL), slim_of(full), None))
+    return out
+
+
+def load_ledger(root: Path, *, cache: bool = True, jobs: int | None = None, slim: bool = False) -> Ledger:
+    """Read the whole ledger under `root`. Bad data becomes problems, never exceptions.
+
+    `slim=True` leaves each task's milestones, progress and extensions out (they stay
+    reachable through `Ledger.full_task`): all that `sanzhua check` needs, and much
+    faster from the cache. Many files are parsed in worker processes.
+    """
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # millions of small objects and no cycles: the collector only costs time here
+    try:
+        return _load(root, cache=cache, jobs=jobs, slim=slim)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+
+def _load(root: Path, *, cache: bool, jobs: int | None, slim: bool) -> Ledger:
     problems: list[Problem] = []
     settings_bytes = _read_optional(root / SETTINGS_FILE)
     if settings_bytes is None:
@@ -190,12 +244,12 @@ def load_ledger(root: Path, *, cache: bool = True, jobs: int | None = None) -> L
 
     year = settings.year
     store = _Cache(root, cache)
-    paths = ledger_files(root)
     results: dict[str, FileResult] = {}
+    blobs: dict[str, bytes] = {}
     todo: list[tuple[bytes, str, int]] = []
     keys: dict[str, bytes] = {}
     order: list[str] = []
-    for path in paths:
+    for path in ledger_files(root):
         rel = path.relative_to(root).as_posix()
         order.append(rel)
         try:
@@ -209,24 +263,36 @@ def load_ledger(root: Path, *, cache: bool = True, jobs: int | None = None) -> L
         keys[rel] = key
         hit = store.get(rel, key)
         if hit is not None:
-            results[rel] = hit
+            blobs[rel] = hit[0]
+            results[rel] = hit[1] if slim else pickle.loads(hit[0])
         else:
             todo.append((data, rel, year))
     if todo:
         total = sum(len(d) for d, _, _ in todo)
         workers = jobs if jobs is not None else (os.cpu_count() or 1)
-        if workers > 1 and total >= _PARALLEL_MIN_BYTES and len(todo) >= 4:
-            with ProcessPoolExecutor(max_workers=workers) as pool:
-                parsed = [r for batch in pool.map(_parse_many, _chunks(todo, workers * 4)) for r in batch]
+        parallel = workers > 1 and total >= _PARALLEL_MIN_BYTES and len(todo) >= 4
+        if parallel:
+            with ProcessPoolExecutor(max_workers=workers, initializer=gc.disable) as pool:
+                done = [r for batch in pool.map(_parse_job, _chunks(todo, workers * 4)) for r in batch]
+            for rel, blob, small, _ in done:
+                blobs[rel] = blob
+                results[rel] = small if slim else pickle.loads(blob)
+                store.put(rel, keys[rel], blob, small)
         else:
-            parsed = _parse_many(todo)
-        for res in parsed:
-            results[res.path] = res
-            store.put(res.path, keys[res.path], res)
+            for data, rel, y in todo:
+                full = parse_ledger_bytes(data, rel, y)
+                small = slim_of(full)
+                blob = pickle.dumps(full, protocol=pickle.HIGHEST_PROTOCOL)
+                blobs[rel] = blob
+                results[rel] = small if slim else full
+                store.put(rel, keys[rel], blob, small)
     store.save(set(keys))
 
     files = [results[rel] for rel in order]
-    return assemble(root, settings, units, calendar, files, problems, has_units_file=units_bytes is not None)
+    ledger = assemble(root, settings, units, calendar, files, problems, has_units_file=units_bytes is not None)
+    ledger.slim = slim
+    ledger.full_files = blobs
+    return ledger
 
 
 def assemble(root: Path, settings: Settings, units: dict[str, Unit], calendar: WorkCalendar,

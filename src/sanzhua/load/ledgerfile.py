@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from sanzhua.checks.per_task import TASK_CHECKS
 from sanzhua.dates import DateError, parse_when
 from sanzhua.load import keys as K
 from sanzhua.load.yamlfast import YMap, YSeq, decode, parse
@@ -389,7 +390,7 @@ def _build_task(ctx: _Ctx, m: YMap, result: FileResult, styles: set[str]) -> Tas
         return None
     # A duplicated id keeps the first task's positions; duplicate-id reports the second.
     result.positions.setdefault(tid, positions)
-    return Task(
+    task = Task(
         id=tid,
         title=title,
         lead=lead or result.unit or "",
@@ -416,7 +417,12 @@ def _build_task(ctx: _Ctx, m: YMap, result: FileResult, styles: set[str]) -> Tas
         weight=weight,
         lead_given=lead is not None,
         column=m.col,
+        latest_entry=max((p.date for p in progress), default=None),
     )
+    for check in TASK_CHECKS:
+        for f in check.check_task(task, positions):
+            ctx.problems.append(Problem(check.CODE, check.LEVEL, ctx.path, f.line, f.column, f.message, f.hint, tid))
+    return task
 
 
 def _fmt_num(x: float) -> str:
