@@ -136,12 +136,20 @@ def _split(text: str) -> tuple[str, list[tuple[int, str]]] | None:
 class Parser:
     """Parses file versions, caching items by text and whole files by blob id."""
 
-    def __init__(self, max_files: int = 4096) -> None:
+    def __init__(self, max_files: int = 65536) -> None:
         self._items: dict[tuple[int, str, str], tuple[Task, Task, dict[str, tuple[int, int]]] | None] = {}
         self._files: OrderedDict[tuple[str, str, int], FileView] = OrderedDict()
         self._max_files = max_files
+        self._oids: set[str] = set()
         self.parsed_items = 0
         self.parsed_files = 0
+
+    def has(self, oid: str) -> bool:
+        """Whether some parse of this blob is cached (its bytes are then not needed again)."""
+        return oid in self._oids
+
+    def cached(self, oid: str, path: str, year: int) -> FileView | None:
+        return self._files.get((oid, path, year))
 
     def view(self, oid: str, data: bytes, path: str, year: int) -> FileView:
         key = (oid, path, year)
@@ -151,8 +159,10 @@ class Parser:
             return hit
         found = self._view(data, path, year)
         self._files[key] = found
+        self._oids.add(oid)
         if len(self._files) > self._max_files:
-            self._files.popitem(last=False)
+            dropped = self._files.popitem(last=False)[0]
+            self._oids.discard(dropped[0])
         return found
 
     def _view(self, data: bytes, path: str, year: int) -> FileView:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -167,6 +168,12 @@ class Repo:
             self._blobs = _CatFile(self.toplevel, "--batch")
         return self._blobs.get(spec)
 
+    def blobs(self, specs: list[str]) -> dict[str, bytes]:
+        """Many blobs in one exchange: requests are written by a thread while answers are read."""
+        if self._blobs is None:
+            self._blobs = _CatFile(self.toplevel, "--batch")
+        return self._blobs.many(specs)
+
     def exists(self, spec: str) -> str | None:
         """The object id `spec` names (e.g. `REV:path`), or None."""
         if self._check is None:
@@ -305,6 +312,28 @@ class _CatFile:
         size = int(head[2])
         data = self.stdout.read(size + 1)[:size]
         return data if head[1] == b"blob" else None
+
+    def many(self, specs: list[str]) -> dict[str, bytes]:
+        def feed() -> None:
+            try:
+                self.stdin.write(b"".join(s.encode("utf-8", "surrogateescape") + b"\n" for s in specs))
+                self.stdin.flush()
+            except OSError:
+                pass
+
+        writer = threading.Thread(target=feed, daemon=True)
+        writer.start()
+        found: dict[str, bytes] = {}
+        for spec in specs:
+            head = self.stdout.readline().rstrip(b"\n").split(b" ")
+            if len(head) != 3:
+                continue
+            size = int(head[2])
+            data = self.stdout.read(size + 1)[:size]
+            if head[1] == b"blob":
+                found[spec] = data
+        writer.join()
+        return found
 
     def check(self, spec: str) -> str | None:
         head = self._ask(spec)

@@ -31,6 +31,7 @@ from sanzhua.load.settings import load_settings, load_units
 from sanzhua.model import Settings, Task, Unit
 
 SETTINGS_FILE = "sanzhua.yaml"
+_WINDOW = 256  # commits whose file versions are fetched together
 UNITS_FILE = "units.yaml"
 CONFIG_FILES = ("sanzhua.yaml", "units.yaml", "calendar.yaml")
 
@@ -71,6 +72,7 @@ class History:
         self._settings: dict[str | None, Settings] = {}
         self._units: dict[str | None, dict[str, Unit]] = {}
         self._trees: dict[str, list[tuple[str, str]]] = {}
+        self._prefetched: dict[str, bytes] = {}
 
     # -- settings and units, as of any commit ---------------------------------------
 
@@ -116,7 +118,12 @@ class History:
     def view(self, oid: str | None, path: str, year: int, needle: bytes | None = None) -> FileView:
         if oid is None:
             return FileView((), True)
-        data = self.repo.blob(oid)
+        hit = self.parser.cached(oid, path, year)
+        if hit is not None:
+            return hit
+        data = self._prefetched.get(oid)
+        if data is None:
+            data = self.repo.blob(oid)
         if data is None:
             return FileView((), False)
         if needle is not None and needle not in data:
@@ -147,7 +154,9 @@ class History:
         needle = only.encode() if only else None
         commits = list(commits)
         theirs = self._second_parent_changes([c for c in commits if len(c.parents) == 2])
-        for c in commits:
+        for n, c in enumerate(commits):
+            if n % _WINDOW == 0:
+                self._prefetch(commits[n : n + _WINDOW])
             parent_cfg = self.config_of(c.parents[0]) if c.parents else _Config(None, None)
             own_cfg = self._advance(c)
             baseline = parent_cfg.settings is None
@@ -171,6 +180,17 @@ class History:
             if only is not None:
                 step.tasks = [t for t in step.tasks if t.id == only]
             yield step
+
+    def _prefetch(self, commits: list[Commit]) -> None:
+        """Fetch the ledger file versions the next commits need in one exchange with git."""
+        want: dict[str, None] = {}
+        for c in commits:
+            for ch in c.changes:
+                if is_ledger_path(ch.path):
+                    for oid in (ch.old, ch.new):
+                        if oid is not None and not self.parser.has(oid):
+                            want[oid] = None
+        self._prefetched = self.repo.blobs(list(want)) if want else {}
 
     def _compare(
         self,
@@ -408,6 +428,12 @@ def merge_task(b: Task | None, x: Task | None, y: Task | None, r: Task | None) -
         if present == b:
             return None  # removed on one side, untouched on the other
         return r if r in (present, None) else present  # modify/delete conflict
+    if x is y or x == y:
+        return x
+    if b is not None and (b is x or b == x):
+        return y
+    if b is not None and (b is y or b == y):
+        return x
     values: dict[str, Any] = {}
     for f in fields(Task):
         name = f.name
