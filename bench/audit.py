@@ -27,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Mapping
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -72,7 +73,7 @@ class Builder:
         who: str,
         when: date,
         message: str,
-        files: dict[str, str | None],
+        files: Mapping[str, str | None],
         parent: int | None = None,
         merge: int | None = None,
     ) -> int:
@@ -170,9 +171,9 @@ def build(where: Path, commits: int, units: int, per_unit: int, seed: int = 1) -
         else:
             r = rng.random()
             if r < 0.75:
-                t["progress"].append(
+                t["progress"].append(  # type: ignore[attr-defined]
                     (
-                        (day - timedelta(days=rng.randint(0, 3))).isoformat(),  # type: ignore[attr-defined]
+                        (day - timedelta(days=rng.randint(0, 3))).isoformat(),
                         rng.randint(1, 100000),
                         f"第{n}次进展，按计划推进",
                     )

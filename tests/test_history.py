@@ -1,0 +1,103 @@
+"""The history package's pieces: item-by-item parsing equals the loader, git output parsing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sanzhua.history.blobs import Parser, normalise
+from sanzhua.history.git import parse_log
+from sanzhua.history.walk import merge_task
+from sanzhua.load import parse_ledger_bytes
+from sanzhua.model import Progress, Task
+
+REPO = Path(__file__).resolve().parent.parent
+
+LAYOUTS = {
+    "zh-keys": "责任单位: fgw\n任务清单:\n  - 编号: A-1\n    任务: 甲\n    时限: 9月底\n    进展:\n"
+    "      - {日期: 2026-03-01, 进度: 10}\n  - 编号: A-2\n    任务: 乙\n    时限: 年底\n",
+    "indent-0-unit-after": "tasks:\n- id: A-1\n  title: 甲\n  due: 2026-09-30\n# 注释\n- id: A-2\n  title: 乙\n"
+    "  due: 2026-10-31\nunit: fgw\n",
+    "crlf-bom": "\ufeffunit: fgw\r\ntasks:\r\n  - id: A-1\r\n    title: 甲\r\n    due: 2026-09-30\r\n",
+    "flow": "unit: fgw\ntasks: [{id: A-1, title: 甲, due: 2026-09-30}]\n",
+    "block-scalar": "unit: fgw\ntasks:\n  - id: A-1\n    title: 甲\n    due: 2026-09-30\n    progress:\n"
+    "      - date: 2026-03-01\n        note: |\n          第一行\n          - 不是任务\n",
+    "bad-task": "unit: fgw\ntasks:\n  - id: A-1\n    due: 2026-09-30\n"
+    "  - id: A-2\n    title: 乙\n    due: 2026-02-30\n",
+    "unknown-top": "unit: fgw\nextra: 1\ntasks:\n  - {id: A-1, title: 甲, due: 年底}\n",
+    "syntax": "unit: fgw\ntasks:\n  - id: A-1\n\ttitle: 甲\n",
+    "empty": "unit: fgw\ntasks:\n",
+}
+
+
+def _same(data: bytes, path: str) -> None:
+    view = Parser().view("x", data, path, 2026)
+    whole = parse_ledger_bytes(data, path, 2026)
+    fatal = any(p.code in ("syntax", "encoding") for p in whole.problems)
+    assert view.readable is not fatal
+    got = [(p.task, p.line, {k: p.at(k) for k in p.rel if k != "__task__"}) for p in view.tasks]
+    want = [(normalise(t), t.line, {k: v[0] for k, v in whole.positions.get(t.id, {}).items()}) for t in whole.tasks]
+    assert got == want
+
+
+@pytest.mark.parametrize("name", sorted(LAYOUTS))
+def test_item_parsing_equals_the_loader(name: str) -> None:
+    _same(LAYOUTS[name].encode(), f"ledgers/{name}.yaml")
+
+
+def test_item_parsing_equals_the_loader_on_the_example_ledger() -> None:
+    files = sorted((REPO / "ledgers").rglob("*.y*ml"))
+    assert files
+    for f in files:
+        _same(f.read_bytes(), f.relative_to(REPO).as_posix())
+
+
+def test_items_are_cached_across_versions() -> None:
+    p = Parser()
+    a = LAYOUTS["zh-keys"]
+    p.view("a", a.encode(), "f.yaml", 2026)
+    before = p.parsed_items
+    p.view("b", a.replace("任务: 乙", "任务: 丙").encode(), "f.yaml", 2026)
+    assert p.parsed_items == before + 1
+
+
+def test_parse_log_with_chinese_paths_and_merges() -> None:
+    out = (
+        b"\x01" + b"a" * 40 + b"\0\0A\0a@x\0" + b"2026-03-01T10:00:00+08:00\0\xe5\xbb\xba\0\n"
+        b":000000 100644 " + b"0" * 40 + b" " + b"1" * 40 + b" A\0ledgers/\xe5\x8e\xbf.yaml\0"
+        b"\x01" + b"b" * 40 + b"\0" + b"a" * 40 + b" " + b"c" * 40 + b"\0B\0b@x\0"
+        b"2026-03-02T10:00:00+08:00\0merge\0"
+    )
+    first, second = parse_log(out)
+    assert first.changes[0].path == "ledgers/县.yaml" and first.changes[0].old is None
+    assert first.subject == "建" and first.day.isoformat() == "2026-03-01"
+    assert second.is_merge and second.changes == ()
+
+
+def _task(*progress: Progress, due: str = "2026-09-30") -> Task:
+    from datetime import date
+
+    return Task(
+        id="A",
+        title="甲",
+        lead="fgw",
+        file="",
+        line=0,
+        start=date(2026, 1, 1),
+        due=date.fromisoformat(due),
+        progress=progress,
+    )
+
+
+def test_merge_task_combines_both_sides() -> None:
+    from datetime import date
+
+    p1, p2 = Progress(date(2026, 3, 1)), Progress(date(2026, 3, 2))
+    base = _task()
+    ours = _task(p1)
+    theirs = _task(p2, due="2026-12-31")
+    merged = merge_task(base, ours, theirs, None)
+    assert merged is not None and set(merged.progress) == {p1, p2} and merged.due == date(2026, 12, 31)
+    assert merge_task(base, None, base, None) is None  # deleted on one side
+    assert merge_task(None, ours, None, None) == ours  # added on one side
