@@ -51,8 +51,12 @@ def test_valid_ledger_passes(make_ledger: MakeLedger) -> None:
     root = make_ledger({"ledgers/fgw.yaml": GOOD})
     code, doc = run(root)
     assert code == 0
-    assert doc == {"version": 1, "as_of": "2026-11-25", "problems": [],
-                   "summary": {"files": 1, "tasks": 1, "errors": 0, "warnings": 0, "overdue": 0}}
+    assert doc == {
+        "version": 1,
+        "as_of": "2026-11-25",
+        "problems": [],
+        "summary": {"files": 1, "tasks": 1, "errors": 0, "warnings": 0, "overdue": 0},
+    }
 
 
 def test_bom_and_crlf_are_valid(make_ledger: MakeLedger) -> None:
@@ -62,7 +66,9 @@ def test_bom_and_crlf_are_valid(make_ledger: MakeLedger) -> None:
 
 
 def test_chinese_keys_and_mixed(make_ledger: MakeLedger) -> None:
-    root = make_ledger({"ledgers/城关镇.yaml": """\
+    root = make_ledger(
+        {
+            "ledgers/城关镇.yaml": """\
         责任单位: chengguan
         任务清单:
           - 编号: CG-01
@@ -74,7 +80,9 @@ def test_chinese_keys_and_mixed(make_ledger: MakeLedger) -> None:
             任务: 拆除旧宅基
             due: 12月底前
             status: 推进中
-        """})
+        """
+        }
+    )
     code, doc = run(root)
     assert code == 0, doc
 
@@ -170,8 +178,15 @@ def test_missing_required_keys(make_ledger: MakeLedger) -> None:
     assert problems(root) == [("ledgers/a.yaml", 3, "missing-key"), ("ledgers/a.yaml", 5, "missing-key")]
 
 
-@pytest.mark.parametrize(("due", "code"), [("2026-02-30", "invalid-date"), ("2026-13-01", "invalid-date"),
-                                           ("尽快", "invalid-date"), ("9月31日", "invalid-date")])
+@pytest.mark.parametrize(
+    ("due", "code"),
+    [
+        ("2026-02-30", "invalid-date"),
+        ("2026-13-01", "invalid-date"),
+        ("尽快", "invalid-date"),
+        ("9月31日", "invalid-date"),
+    ],
+)
 def test_bad_dates(make_ledger: MakeLedger, due: str, code: str) -> None:
     root = make_ledger({"ledgers/a.yaml": f"unit: fgw\ntasks:\n  - id: A\n    title: a\n    due: {due}\n"})
     p = only(root)
@@ -179,7 +194,9 @@ def test_bad_dates(make_ledger: MakeLedger, due: str, code: str) -> None:
 
 
 def test_percent_out_of_range(make_ledger: MakeLedger) -> None:
-    root = make_ledger({"ledgers/a.yaml": """\
+    root = make_ledger(
+        {
+            "ledgers/a.yaml": """\
         unit: fgw
         tasks:
           - id: A
@@ -187,7 +204,9 @@ def test_percent_out_of_range(make_ledger: MakeLedger) -> None:
             due: 年底
             progress:
               - {date: 2026-06-01, percent: 150}
-        """})
+        """
+        }
+    )
     p = only(root)
     assert (p["code"], p["line"], p["column"]) == ("invalid-value", 7, 37)
 
@@ -199,13 +218,17 @@ def test_bad_status_did_you_mean(make_ledger: MakeLedger) -> None:
 
 
 def test_unknown_parent_and_cycle(make_ledger: MakeLedger) -> None:
-    root = make_ledger({"ledgers/a.yaml": """\
+    root = make_ledger(
+        {
+            "ledgers/a.yaml": """\
         unit: fgw
         tasks:
           - {id: A, title: a, due: 年底, parent: B}
           - {id: B, title: b, due: 年底, parent: A}
           - {id: C, title: c, due: 年底, parent: ZZZ}
-        """})
+        """
+        }
+    )
     found = problems(root)
     assert ("ledgers/a.yaml", 5, "unknown-parent") in found
     assert [f for f in found if f[2] == "parent-cycle"] == [("ledgers/a.yaml", 3, "parent-cycle")]
@@ -237,9 +260,13 @@ def test_alias_bomb_refused_quickly(make_ledger: MakeLedger) -> None:
 
 
 def test_deep_nesting(make_ledger: MakeLedger) -> None:
-    root = make_ledger({"ledgers/deep.yaml": "a: " + "[" * 5000 + "]" * 5000 + "\n",
-                        "ledgers/deep2.yaml": "".join("  " * i + "- \n" for i in range(3000)),
-                        "ledgers/ok.yaml": GOOD})
+    root = make_ledger(
+        {
+            "ledgers/deep.yaml": "a: " + "[" * 5000 + "]" * 5000 + "\n",
+            "ledgers/deep2.yaml": "".join("  " * i + "- \n" for i in range(3000)),
+            "ledgers/ok.yaml": GOOD,
+        }
+    )
     _, doc = run(root)
     assert isinstance(doc, dict)
     files = {p["file"] for p in doc["problems"]}  # type: ignore[union-attr,index]
@@ -247,7 +274,12 @@ def test_deep_nesting(make_ledger: MakeLedger) -> None:
 
 
 def test_big_file(make_ledger: MakeLedger) -> None:
-    task = "  - id: T{i}\n    title: 第{i}项任务\n    due: 年底\n    progress:\n" + "      - {{date: 2026-06-01, note: " + "进展" * 200 + "}}\n"
+    task = (
+        "  - id: T{i}\n    title: 第{i}项任务\n    due: 年底\n    progress:\n"
+        + "      - {{date: 2026-06-01, note: "
+        + "进展" * 200
+        + "}}\n"
+    )
     text = "unit: fgw\ntasks:\n" + "".join(task.format(i=i) for i in range(16000))
     assert len(text.encode()) > 20_000_000
     root = make_ledger({"ledgers/big.yaml": text})
@@ -257,7 +289,9 @@ def test_big_file(make_ledger: MakeLedger) -> None:
 
 
 def test_chinese_file_name(make_ledger: MakeLedger) -> None:
-    root = make_ledger({"ledgers/乡镇/城关镇.yaml": "unit: chengguan\ntasks:\n  - {id: A, title: a, due: 年底, statu: x}\n"})
+    root = make_ledger(
+        {"ledgers/乡镇/城关镇.yaml": "unit: chengguan\ntasks:\n  - {id: A, title: a, due: 年底, statu: x}\n"}
+    )
     p = only(root)
     assert (p["file"], p["code"]) == ("ledgers/乡镇/城关镇.yaml", "unknown-key")
 
@@ -269,8 +303,11 @@ def test_no_root_is_exit_2(tmp_path: Path) -> None:
 
 
 def test_unknown_key_in_settings_and_units(make_ledger: MakeLedger) -> None:
-    root = make_ledger({"ledgers/a.yaml": GOOD}, settings="name: x\nyear: 2026\ndue_son_days: 3\n",
-                       units="units:\n  - {id: fgw, name: 县发改委, knd: 县直部门}\n")
+    root = make_ledger(
+        {"ledgers/a.yaml": GOOD},
+        settings="name: x\nyear: 2026\ndue_son_days: 3\n",
+        units="units:\n  - {id: fgw, name: 县发改委, knd: 县直部门}\n",
+    )
     found = problems(root)
     assert ("sanzhua.yaml", 3, "unknown-key") in found
     assert ("units.yaml", 2, "unknown-key") in found
@@ -281,7 +318,9 @@ def test_unknown_key_in_settings_and_units(make_ledger: MakeLedger) -> None:
 
 
 def test_semantic_checks(make_ledger: MakeLedger) -> None:
-    root = make_ledger({"ledgers/a.yaml": """\
+    root = make_ledger(
+        {
+            "ledgers/a.yaml": """\
         unit: fgw
         tasks:
           - id: P
@@ -306,10 +345,18 @@ def test_semantic_checks(make_ledger: MakeLedger) -> None:
             title: 已完成无日期
             due: 2026-12-31
             status: done
-        """})
+        """
+        }
+    )
     found = {(line, code) for _, line, code in problems(root)}
-    assert found >= {(10, "child-due-after-parent"), (11, "done-before-start"), (13, "milestone-after-due"),
-                     (15, "future-date"), (18, "extension-mismatch"), (24, "done-without-date")}
+    assert found >= {
+        (10, "child-due-after-parent"),
+        (11, "done-before-start"),
+        (13, "milestone-after-due"),
+        (15, "future-date"),
+        (18, "extension-mismatch"),
+        (24, "done-without-date"),
+    }
 
 
 def test_overdue_warning_and_fail_on(make_ledger: MakeLedger) -> None:
@@ -345,7 +392,7 @@ def test_text_format_has_caret_and_hint(make_ledger: MakeLedger) -> None:
 
 def test_english_messages(make_ledger: MakeLedger) -> None:
     root = make_ledger({"ledgers/a.yaml": "unit: fgw\ntasks:\n  - {id: A, title: a, due: soon}\n"})
-    code, out = run(root, fmt="text", lang="en")
+    _, out = run(root, fmt="text", lang="en")
     assert "error" in str(out) and "is not a date sanzhua can read" in str(out)
 
 
@@ -357,8 +404,12 @@ def test_github_format(make_ledger: MakeLedger) -> None:
 
 
 def test_bad_file_does_not_stop_others(make_ledger: MakeLedger) -> None:
-    root = make_ledger({"ledgers/a.yaml": "unit: fgw\ntasks:\n\t- x\n",
-                        "ledgers/b.yaml": "unit: fgw\ntasks:\n  - {id: B, title: b, due: 尽快}\n"})
+    root = make_ledger(
+        {
+            "ledgers/a.yaml": "unit: fgw\ntasks:\n\t- x\n",
+            "ledgers/b.yaml": "unit: fgw\ntasks:\n  - {id: B, title: b, due: 尽快}\n",
+        }
+    )
     assert {(f, c) for f, _, c in problems(root)} == {("ledgers/a.yaml", "syntax"), ("ledgers/b.yaml", "invalid-date")}
 
 

@@ -40,10 +40,14 @@ def test_due_soon_counts_working_days_over_national_day(make_ledger: MakeLedger)
 
 
 def test_behind_uses_latest_percent_against_time(make_ledger: MakeLedger) -> None:
-    tasks = ("  - id: A\n    title: a\n    start: 2026-01-01\n    due: 2026-12-31\n"
-             "    progress:\n      - {date: 2026-06-01, percent: 50}\n      - {date: 2026-11-20, percent: 60}\n")
+    tasks = (
+        "  - id: A\n    title: a\n    start: 2026-01-01\n    due: 2026-12-31\n"
+        "    progress:\n      - {date: 2026-06-01, percent: 50}\n      - {date: 2026-11-20, percent: 60}\n"
+    )
     st = states(make_ledger, tasks, date(2026, 11, 25))["A"]
-    assert st.percent == 60 and st.expected_percent is not None and round(st.expected_percent, 2) == 90.11  # 328 of 364 days
+    assert (
+        st.percent == 60 and st.expected_percent is not None and round(st.expected_percent, 2) == 90.11
+    )  # 328 of 364 days
     assert "behind" in st.states and st.light == "yellow"
     # As of June the 50% stands against 41% expected: not behind.
     early = states(make_ledger, tasks, date(2026, 6, 1))["A"]
@@ -51,12 +55,14 @@ def test_behind_uses_latest_percent_against_time(make_ledger: MakeLedger) -> Non
 
 
 def test_behind_from_target_value_and_no_progress_counts_zero(make_ledger: MakeLedger) -> None:
-    tasks = ("  - {id: A, title: a, start: 2026-01-01, due: 2026-12-31, target: {value: 100, unit: 个},"
-             " progress: [{date: 2026-11-20, value: 95}]}\n"
-             "  - {id: B, title: b, start: 2026-01-01, due: 2026-12-31, target: {value: 100},"
-             " progress: [{date: 2026-11-20, note: 无数值}]}\n"
-             "  - {id: C, title: c, start: 2026-01-01, due: 2026-12-31, target: {value: 10, direction: at_most},"
-             " progress: [{date: 2026-11-20, note: 无数值}]}\n")
+    tasks = (
+        "  - {id: A, title: a, start: 2026-01-01, due: 2026-12-31, target: {value: 100, unit: 个},"
+        " progress: [{date: 2026-11-20, value: 95}]}\n"
+        "  - {id: B, title: b, start: 2026-01-01, due: 2026-12-31, target: {value: 100},"
+        " progress: [{date: 2026-11-20, note: 无数值}]}\n"
+        "  - {id: C, title: c, start: 2026-01-01, due: 2026-12-31, target: {value: 10, direction: at_most},"
+        " progress: [{date: 2026-11-20, note: 无数值}]}\n"
+    )
     s = states(make_ledger, tasks, date(2026, 11, 25))
     assert s["A"].percent == 95 and s["A"].states == ("on_track",)
     assert s["B"].percent == 0 and "behind" in s["B"].states
@@ -64,10 +70,12 @@ def test_behind_from_target_value_and_no_progress_counts_zero(make_ledger: MakeL
 
 
 def test_no_report_window_is_seven_days(make_ledger: MakeLedger) -> None:
-    tasks = ("  - {id: A, title: a, start: 2026-01-01, due: 2026-12-31, progress: [{date: 2026-11-19, percent: 90}]}\n"
-             "  - {id: B, title: b, start: 2026-01-01, due: 2026-12-31, progress: [{date: 2026-11-18, percent: 90}]}\n"
-             "  - {id: C, title: c, start: 2026-11-19, due: 2026-12-31}\n"
-             "  - {id: D, title: d, start: 2026-11-18, due: 2026-12-31}\n")
+    tasks = (
+        "  - {id: A, title: a, start: 2026-01-01, due: 2026-12-31, progress: [{date: 2026-11-19, percent: 90}]}\n"
+        "  - {id: B, title: b, start: 2026-01-01, due: 2026-12-31, progress: [{date: 2026-11-18, percent: 90}]}\n"
+        "  - {id: C, title: c, start: 2026-11-19, due: 2026-12-31}\n"
+        "  - {id: D, title: d, start: 2026-11-18, due: 2026-12-31}\n"
+    )
     s = states(make_ledger, tasks, date(2026, 11, 25))
     assert "no_report" not in s["A"].states
     assert "no_report" in s["B"].states
@@ -77,15 +85,21 @@ def test_no_report_window_is_seven_days(make_ledger: MakeLedger) -> None:
 
 def test_report_every_none_and_month(make_ledger: MakeLedger) -> None:
     tasks = "  - {id: A, title: a, start: 2026-01-01, due: 2026-12-31, progress: [{date: 2026-11-01, percent: 90}]}\n"
-    assert "no_report" not in states(make_ledger, tasks, date(2026, 11, 25), SETTINGS.replace("week", "none"))["A"].states
-    assert "no_report" not in states(make_ledger, tasks, date(2026, 11, 25), SETTINGS.replace("week", "month"))["A"].states
+    assert (
+        "no_report" not in states(make_ledger, tasks, date(2026, 11, 25), SETTINGS.replace("week", "none"))["A"].states
+    )
+    assert (
+        "no_report" not in states(make_ledger, tasks, date(2026, 11, 25), SETTINGS.replace("week", "month"))["A"].states
+    )
     assert "no_report" in states(make_ledger, tasks, date(2026, 12, 2), SETTINGS.replace("week", "month"))["A"].states
 
 
 def test_future_entries_are_ignored(make_ledger: MakeLedger) -> None:
-    tasks = ("  - {id: A, title: a, start: 2026-01-01, due: 2026-09-30, done: 2026-10-20,"
-             " milestones: [{name: m, due: 2026-06-30, done: 2026-10-01}],"
-             " progress: [{date: 2026-10-20, percent: 100}]}\n")
+    tasks = (
+        "  - {id: A, title: a, start: 2026-01-01, due: 2026-09-30, done: 2026-10-20,"
+        " milestones: [{name: m, due: 2026-06-30, done: 2026-10-01}],"
+        " progress: [{date: 2026-10-20, percent: 100}]}\n"
+    )
     before = states(make_ledger, tasks, date(2026, 9, 15))["A"]
     assert before.done is None and before.percent is None
     assert set(before.states) == {"milestone_overdue", "no_report"}  # 9 working days left: not due soon
@@ -94,46 +108,56 @@ def test_future_entries_are_ignored(make_ledger: MakeLedger) -> None:
 
 
 def test_planned_status_after_start_is_open(make_ledger: MakeLedger) -> None:
-    tasks = ("  - {id: A, title: a, status: planned, start: 2026-12-01, due: 2026-12-31}\n"
-             "  - {id: B, title: b, status: planned, start: 2026-10-01, due: 2026-11-01}\n")
+    tasks = (
+        "  - {id: A, title: a, status: planned, start: 2026-12-01, due: 2026-12-31}\n"
+        "  - {id: B, title: b, status: planned, start: 2026-10-01, due: 2026-11-01}\n"
+    )
     s = states(make_ledger, tasks, date(2026, 11, 25))
     assert s["A"].states == ("planned",) and s["A"].light == "none" and not s["A"].is_open
     assert "overdue" in s["B"].states and s["B"].is_open
 
 
 def test_suspended_and_cancelled_are_never_overdue(make_ledger: MakeLedger) -> None:
-    tasks = ("  - {id: A, title: a, status: suspended, due: 2026-01-31}\n"
-             "  - {id: B, title: b, status: cancelled, due: 2026-01-31}\n")
+    tasks = (
+        "  - {id: A, title: a, status: suspended, due: 2026-01-31}\n"
+        "  - {id: B, title: b, status: cancelled, due: 2026-01-31}\n"
+    )
     s = states(make_ledger, tasks, date(2026, 11, 25))
     assert s["A"].states == ("suspended",) and s["B"].states == ("cancelled",)
     assert s["A"].light == s["B"].light == "none"
 
 
 def test_done_on_time_late_and_without_date(make_ledger: MakeLedger) -> None:
-    tasks = ("  - {id: A, title: a, due: 2026-09-30, done: 2026-09-30}\n"
-             "  - {id: B, title: b, due: 2026-09-30, done: 2026-10-01}\n"
-             "  - {id: C, title: c, due: 2026-09-30, status: done}\n")
+    tasks = (
+        "  - {id: A, title: a, due: 2026-09-30, done: 2026-09-30}\n"
+        "  - {id: B, title: b, due: 2026-09-30, done: 2026-10-01}\n"
+        "  - {id: C, title: c, due: 2026-09-30, status: done}\n"
+    )
     s = states(make_ledger, tasks, date(2026, 11, 25))
     assert s["A"].states == ("done",) and s["B"].states == ("done_late",) and s["C"].states == ("done",)
     assert s["B"].days_overdue is None and s["B"].days_late == 1
 
 
 def test_milestone_overdue_from_the_day_after(make_ledger: MakeLedger) -> None:
-    tasks = ("  - {id: A, title: a, start: 2026-01-01, due: 2026-12-31,"
-             " milestones: [{name: m, due: 2026-11-24}], progress: [{date: 2026-11-24, percent: 95}]}\n")
+    tasks = (
+        "  - {id: A, title: a, start: 2026-01-01, due: 2026-12-31,"
+        " milestones: [{name: m, due: 2026-11-24}], progress: [{date: 2026-11-24, percent: 95}]}\n"
+    )
     assert states(make_ledger, tasks, date(2026, 11, 24))["A"].states == ("on_track",)
     late = states(make_ledger, tasks, date(2026, 11, 25))["A"]
     assert late.states == ("milestone_overdue",) and late.light == "red"
 
 
 def test_parent_rolls_up_children_and_their_reports(make_ledger: MakeLedger) -> None:
-    tasks = ("  - {id: P, title: 县级, start: 2026-01-01, due: 2026-12-31, target: {value: 2388, unit: 万美元}}\n"
-             "  - {id: C1, title: 甲, parent: P, start: 2026-01-01, target: {value: 1200, unit: 万美元},"
-             " progress: [{date: 2026-06-01, value: 500}, {date: 2026-11-20, value: 1100}]}\n"
-             "  - {id: C2, title: 乙, parent: P, start: 2026-01-01, target: {value: 1188, unit: 万美元},"
-             " progress: [{date: 2026-11-01, value: 1000}]}\n"
-             "  - {id: C3, title: 丙, parent: P, start: 2026-01-01, target: {value: 5, unit: 个},"
-             " progress: [{date: 2026-11-01, value: 5}]}\n")
+    tasks = (
+        "  - {id: P, title: 县级, start: 2026-01-01, due: 2026-12-31, target: {value: 2388, unit: 万美元}}\n"
+        "  - {id: C1, title: 甲, parent: P, start: 2026-01-01, target: {value: 1200, unit: 万美元},"
+        " progress: [{date: 2026-06-01, value: 500}, {date: 2026-11-20, value: 1100}]}\n"
+        "  - {id: C2, title: 乙, parent: P, start: 2026-01-01, target: {value: 1188, unit: 万美元},"
+        " progress: [{date: 2026-11-01, value: 1000}]}\n"
+        "  - {id: C3, title: 丙, parent: P, start: 2026-01-01, target: {value: 5, unit: 个},"
+        " progress: [{date: 2026-11-01, value: 5}]}\n"
+    )
     s = states(make_ledger, tasks, date(2026, 11, 25))
     assert s["P"].value == 2100 and s["P"].percent is not None and round(s["P"].percent, 2) == round(210000 / 2388, 2)
     assert s["P"].last_report == date(2026, 11, 20) and "no_report" not in s["P"].states

@@ -10,7 +10,7 @@ import os
 import sys
 import traceback
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn, TypeVar
 
@@ -33,9 +33,13 @@ app = typer.Typer(
 
 T = TypeVar("T")
 
-RootOpt = Annotated[Path | None, typer.Option("--root", help="Ledger root (default: the nearest folder above with sanzhua.yaml).",
-                                             file_okay=False)]
-AsOfOpt = Annotated[str | None, typer.Option("--as-of", help="Evaluate as of this date (default: today), e.g. 2026-11-25.")]
+RootOpt = Annotated[
+    Path | None,
+    typer.Option("--root", help="Ledger root (default: the nearest folder above with sanzhua.yaml).", file_okay=False),
+]
+AsOfOpt = Annotated[
+    str | None, typer.Option("--as-of", help="Evaluate as of this date (default: today), e.g. 2026-11-25.")
+]
 LangOpt = Annotated[str | None, typer.Option("--lang", help="Message language: zh or en (default: the ledger's lang).")]
 
 
@@ -53,8 +57,10 @@ def as_of_date(value: str | None) -> date:
     try:
         return parse_when(value.strip(), date.today().year)
     except DateError as e:
-        _fail(f"--as-of：无法识别的日期“{value}”（{e.detail_zh}）/ cannot read the date '{value}'",
-              "例如 --as-of 2026-11-25")
+        _fail(
+            f"--as-of：无法识别的日期“{value}”（{e.detail_zh}）/ cannot read the date '{value}'",
+            "例如 --as-of 2026-11-25",
+        )
 
 
 def run(fn: Callable[[], int]) -> NoReturn:
@@ -70,12 +76,14 @@ def run(fn: Callable[[], int]) -> NoReturn:
         raise typer.Exit(130) from None
     except BrokenPipeError:
         raise typer.Exit(0) from None
-    except Exception as e:  # noqa: BLE001 - the last line of defence: no traceback for users
+    except Exception as e:
         if os.environ.get("SANZHUA_DEBUG"):
             traceback.print_exc()
-        _fail(f"内部错误 / internal error: {type(e).__name__}: {e}",
-              "这是 sanzhua 的缺陷，请连同命令一起报告；设置 SANZHUA_DEBUG=1 可看到详细信息 / "
-              "please report this bug; SANZHUA_DEBUG=1 shows details")
+        _fail(
+            f"内部错误 / internal error: {type(e).__name__}: {e}",
+            "这是 sanzhua 的缺陷，请连同命令一起报告；设置 SANZHUA_DEBUG=1 可看到详细信息 / "
+            "please report this bug; SANZHUA_DEBUG=1 shows details",
+        )
     raise typer.Exit(code)
 
 
@@ -87,8 +95,9 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
-    version: Annotated[bool, typer.Option("--version", help="Show the version and exit.", callback=_version,
-                                          is_eager=True)] = False,
+    version: Annotated[
+        bool, typer.Option("--version", help="Show the version and exit.", callback=_version, is_eager=True)
+    ] = False,
 ) -> None:
     """sanzhua 三抓：督查督办台账工具."""
 
@@ -97,13 +106,21 @@ def _root(
 def check_cmd(
     root: RootOpt = None,
     as_of: AsOfOpt = None,
-    fmt: Annotated[str | None, typer.Option("--format", "-f", help="text, json or github (default: github under "
-                                                                   "GitHub Actions, else text).")] = None,
+    fmt: Annotated[
+        str | None,
+        typer.Option("--format", "-f", help="text, json or github (default: github under GitHub Actions, else text)."),
+    ] = None,
     lang: LangOpt = None,
-    select: Annotated[list[str] | None, typer.Option("--select", help="Only these problem codes (repeat or comma-separate).")] = None,
+    select: Annotated[
+        list[str] | None, typer.Option("--select", help="Only these problem codes (repeat or comma-separate).")
+    ] = None,
     ignore: Annotated[list[str] | None, typer.Option("--ignore", help="Leave out these problem codes.")] = None,
-    fail_on: Annotated[list[str] | None, typer.Option("--fail-on", help="Also fail (exit 1) on: overdue, warning.")] = None,
-    no_cache: Annotated[bool, typer.Option("--no-cache", help="Parse every file again; do not use .sanzhua/cache.")] = False,
+    fail_on: Annotated[
+        list[str] | None, typer.Option("--fail-on", help="Also fail (exit 1) on: overdue, warning.")
+    ] = None,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Parse every file again; do not use .sanzhua/cache.")
+    ] = False,
     list_codes: Annotated[bool, typer.Option("--list", help="List the problem codes and exit.")] = False,
 ) -> None:
     """Validate the ledger files and flag overdue tasks (校验台账，标出逾期任务)."""
@@ -117,8 +134,19 @@ def check_cmd(
         raise typer.Exit(0)
     chosen = fmt or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
     day = as_of_date(as_of)
-    run(lambda: check(root, as_of=day, fmt=chosen, lang=lang, select=select or (), ignore=ignore or (),
-                      fail_on=fail_on or (), cache=not no_cache, color=sys.stdout.isatty()))
+    run(
+        lambda: check(
+            root,
+            as_of=day,
+            fmt=chosen,
+            lang=lang,
+            select=select or (),
+            ignore=ignore or (),
+            fail_on=fail_on or (),
+            cache=not no_cache,
+            color=sys.stdout.isatty(),
+        )
+    )
 
 
 @app.command("status")
@@ -127,24 +155,48 @@ def status_cmd(
     as_of: AsOfOpt = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="table, json or csv.")] = "table",
     lang: LangOpt = None,
-    unit: Annotated[list[str] | None, typer.Option("--unit", help="Only tasks led by (or shared with) this unit id.")] = None,
-    leader: Annotated[str | None, typer.Option("--leader", help="Only tasks of this leader in charge (包抓领导).")] = None,
-    owner: Annotated[str | None, typer.Option("--owner", help="Only tasks of this responsible person (责任人).")] = None,
-    state: Annotated[list[str] | None, typer.Option("--state", help="Only tasks in this state (overdue, due_soon, ...).")] = None,
-    light: Annotated[list[str] | None, typer.Option("--light", help="Only tasks with this light: red, yellow, green, done, none.")] = None,
-    category: Annotated[str | None, typer.Option("--category", help="Only tasks whose category starts with this.")] = None,
+    unit: Annotated[
+        list[str] | None, typer.Option("--unit", help="Only tasks led by (or shared with) this unit id.")
+    ] = None,
+    leader: Annotated[
+        str | None, typer.Option("--leader", help="Only tasks of this leader in charge (包抓领导).")
+    ] = None,
+    owner: Annotated[
+        str | None, typer.Option("--owner", help="Only tasks of this responsible person (责任人).")
+    ] = None,
+    state: Annotated[
+        list[str] | None, typer.Option("--state", help="Only tasks in this state (overdue, due_soon, ...).")
+    ] = None,
+    light: Annotated[
+        list[str] | None, typer.Option("--light", help="Only tasks with this light: red, yellow, green, done, none.")
+    ] = None,
+    category: Annotated[
+        str | None, typer.Option("--category", help="Only tasks whose category starts with this.")
+    ] = None,
     tag: Annotated[list[str] | None, typer.Option("--tag", help="Only tasks with this tag.")] = None,
-    due_within: Annotated[int | None, typer.Option("--due-within", help="Only open tasks due within N working days.")] = None,
+    due_within: Annotated[
+        int | None, typer.Option("--due-within", help="Only open tasks due within N working days.")
+    ] = None,
     sort: Annotated[str, typer.Option("--sort", help="urgency (default), due, unit, id, percent.")] = "urgency",
     by: Annotated[str | None, typer.Option("--by", help="Summarise per 'unit' (counts per light) or 'leader'.")] = None,
-    show_all: Annotated[bool, typer.Option("--all", help="Also list done, planned, suspended and cancelled tasks.")] = False,
+    show_all: Annotated[
+        bool, typer.Option("--all", help="Also list done, planned, suspended and cancelled tasks.")
+    ] = False,
 ) -> None:
     """Show every task's state as of a date: lights, deadlines, who is behind (任务状态)."""
     from sanzhua.commands.status import StatusFilter, status
 
     day = as_of_date(as_of)
-    flt = StatusFilter(units=tuple(unit or ()), leader=leader, owner=owner, states=tuple(state or ()),
-                       lights=tuple(light or ()), category=category, tags=tuple(tag or ()), due_within=due_within)
+    flt = StatusFilter(
+        units=tuple(unit or ()),
+        leader=leader,
+        owner=owner,
+        states=tuple(state or ()),
+        lights=tuple(light or ()),
+        category=category,
+        tags=tuple(tag or ()),
+        due_within=due_within,
+    )
     run(lambda: status(root, as_of=day, fmt=fmt, lang=lang, flt=flt, sort=sort, by=by, show_all=show_all))
 
 
@@ -165,7 +217,9 @@ def show_cmd(
 
 @app.command("init")
 def init_cmd(
-    directory: Annotated[Path, typer.Argument(metavar="[DIR]", help="Where to create the ledger (default: here).")] = Path("."),
+    directory: Annotated[
+        Path, typer.Argument(metavar="[DIR]", help="Where to create the ledger (default: here).")
+    ] = Path("."),
     name: Annotated[str | None, typer.Option("--name", help="The ledger's name, shown on bulletins.")] = None,
     lang: Annotated[str, typer.Option("--lang", help="zh or en.")] = "zh",
     force: Annotated[bool, typer.Option("--force", help="Write into a folder that already has files.")] = False,
@@ -178,7 +232,9 @@ def init_cmd(
 
 @app.command("brief")
 def brief_cmd(
-    week: Annotated[bool, typer.Option("--week", help="This week's 政务督查 (Monday-Sunday holding --as-of; the default).")] = False,
+    week: Annotated[
+        bool, typer.Option("--week", help="This week's 政务督查 (Monday-Sunday holding --as-of; the default).")
+    ] = False,
     month: Annotated[bool, typer.Option("--month", help="This month's 工作简报.")] = False,
     quarter: Annotated[bool, typer.Option("--quarter", help="This quarter's 工作简报.")] = False,
     year: Annotated[bool, typer.Option("--year", help="This year's 工作简报.")] = False,
@@ -186,11 +242,20 @@ def brief_cmd(
     to: Annotated[str | None, typer.Option("--to", help="End of a custom period (default: --as-of).")] = None,
     number: Annotated[int | None, typer.Option("--number", help="Issue number (第N期); default: computed.")] = None,
     unit: Annotated[str | None, typer.Option("--unit", help="A 督办通知 (reminder notice) for this unit id.")] = None,
-    each_unit: Annotated[Path | None, typer.Option("--each-unit", help="Write one 督办通知 per unit that needs one into DIR.",
-                                                   file_okay=False)] = None,
+    each_unit: Annotated[
+        Path | None,
+        typer.Option("--each-unit", help="Write one 督办通知 per unit that needs one into DIR.", file_okay=False),
+    ] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="md (Markdown) or docx (Word).")] = "md",
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Output file; Markdown goes to the screen without "
-                                                "it, Word to a default name like 政务督查-2026-第47期.docx.")] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Output file; Markdown goes to the screen without "
+            "it, Word to a default name like 政务督查-2026-第47期.docx.",
+        ),
+    ] = None,
     as_of: AsOfOpt = None,
     lang: LangOpt = None,
     root: RootOpt = None,
@@ -207,8 +272,21 @@ def brief_cmd(
     start = as_of_date(from_) if from_ else None
     end = as_of_date(to) if to else None
     period = kinds[0] if kinds else "week"
-    run(lambda: brief(root, as_of=day, period=period, start=start, end=end, number=number, unit=unit,
-                      each_unit=each_unit, fmt=fmt, output=output, lang=lang))
+    run(
+        lambda: brief(
+            root,
+            as_of=day,
+            period=period,
+            start=start,
+            end=end,
+            number=number,
+            unit=unit,
+            each_unit=each_unit,
+            fmt=fmt,
+            output=output,
+            lang=lang,
+        )
+    )
 
 
 @app.command("score")
@@ -217,29 +295,56 @@ def score_cmd(
     as_of: AsOfOpt = None,
     lang: LangOpt = None,
     month: Annotated[bool, typer.Option("--month", help="Score the month that holds the as-of date (月度).")] = False,
-    quarter: Annotated[bool, typer.Option("--quarter", help="Score the quarter that holds the as-of date (季度测评).")] = False,
-    year: Annotated[bool, typer.Option("--year", help="Score the year that holds the as-of date (年终考核; the default).")] = False,
+    quarter: Annotated[
+        bool, typer.Option("--quarter", help="Score the quarter that holds the as-of date (季度测评).")
+    ] = False,
+    year: Annotated[
+        bool, typer.Option("--year", help="Score the year that holds the as-of date (年终考核; the default).")
+    ] = False,
     start: Annotated[str | None, typer.Option("--from", help="First day of a custom period, e.g. 2026-10-01.")] = None,
-    end: Annotated[str | None, typer.Option("--to", help="Last day of a custom period (default: the as-of date).")] = None,
-    explain: Annotated[str | None, typer.Option("--explain", metavar="UNIT", help="List every point a unit gained or lost, with the task and the reason.")] = None,
-    kind: Annotated[list[str] | None, typer.Option("--kind", help="Only units of this kind (乡镇, 县直部门), ranked among themselves.")] = None,
+    end: Annotated[
+        str | None, typer.Option("--to", help="Last day of a custom period (default: the as-of date).")
+    ] = None,
+    explain: Annotated[
+        str | None,
+        typer.Option(
+            "--explain", metavar="UNIT", help="List every point a unit gained or lost, with the task and the reason."
+        ),
+    ] = None,
+    kind: Annotated[
+        list[str] | None,
+        typer.Option("--kind", help="Only units of this kind (乡镇, 县直部门), ranked among themselves."),
+    ] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="table, json, csv or md.")] = "table",
 ) -> None:
     """Score and rank the units over a period by the ledger's scoring rules (考评排名)."""
     from sanzhua.commands.score import resolve_period, score
 
     day = as_of_date(as_of)
-    run(lambda: score(root, as_of=day, period=resolve_period(day, month=month, quarter=quarter, year=year,
-                                                             start=start, end=end),
-                      fmt=fmt, lang=lang, explain=explain, kinds=kind or (), color=sys.stdout.isatty()))
+    run(
+        lambda: score(
+            root,
+            as_of=day,
+            period=resolve_period(day, month=month, quarter=quarter, year=year, start=start, end=end),
+            fmt=fmt,
+            lang=lang,
+            explain=explain,
+            kinds=kind or (),
+            color=sys.stdout.isatty(),
+        )
+    )
 
 
 if TYPE_CHECKING:
     from sanzhua.commands.edit import EditRun
 
 DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Show the change as a diff; write nothing.")]
-CommitOpt = Annotated[bool, typer.Option("--commit", help="Also git-commit the changed file with a conventional message.")]
-EditDateOpt = Annotated[str | None, typer.Option("--date", help="The date to record (default: today), e.g. 2026-11-25.")]
+CommitOpt = Annotated[
+    bool, typer.Option("--commit", help="Also git-commit the changed file with a conventional message.")
+]
+EditDateOpt = Annotated[
+    str | None, typer.Option("--date", help="The date to record (default: today), e.g. 2026-11-25.")
+]
 
 
 def _edit_run(root: Path | None, lang: str | None, dry_run: bool, commit: bool) -> EditRun:
@@ -252,7 +357,9 @@ def _edit_run(root: Path | None, lang: str | None, dry_run: bool, commit: bool) 
 def progress_cmd(
     task_id: Annotated[str, typer.Argument(metavar="ID", help="The task id, e.g. XM-001.")],
     percent: Annotated[str | None, typer.Option("--percent", help="Progress in percent, 0-100 (进度).")] = None,
-    value: Annotated[str | None, typer.Option("--value", help="Cumulative value done, in the target's unit (完成值).")] = None,
+    value: Annotated[
+        str | None, typer.Option("--value", help="Cumulative value done, in the target's unit (完成值).")
+    ] = None,
     note: Annotated[str | None, typer.Option("--note", help="What was done (情况).")] = None,
     when: EditDateOpt = None,
     by: Annotated[str | None, typer.Option("--by", help="Who reports (填报人).")] = None,
@@ -272,7 +379,9 @@ def progress_cmd(
 def done_cmd(
     task_id: Annotated[str, typer.Argument(metavar="ID", help="The task id, e.g. XM-001.")],
     when: EditDateOpt = None,
-    milestone: Annotated[str | None, typer.Option("--milestone", help="Mark this milestone done instead (节点名称).")] = None,
+    milestone: Annotated[
+        str | None, typer.Option("--milestone", help="Mark this milestone done instead (节点名称).")
+    ] = None,
     root: RootOpt = None,
     lang: LangOpt = None,
     dry_run: DryRunOpt = False,
@@ -309,16 +418,22 @@ def new_cmd(
     unit: Annotated[str, typer.Option("--unit", help="The lead unit's id (or name) from units.yaml.")],
     title: Annotated[str, typer.Option("--title", help="What must be done (任务).")],
     due: Annotated[str, typer.Option("--due", help="The deadline (时限), e.g. 2026-12-31 or 年底.")],
-    task_id: Annotated[str | None, typer.Option("--id", help="The id (default: the next free one in the file's pattern).")] = None,
+    task_id: Annotated[
+        str | None, typer.Option("--id", help="The id (default: the next free one in the file's pattern).")
+    ] = None,
     owner: Annotated[str | None, typer.Option("--owner", help="Responsible person (责任人).")] = None,
     leader: Annotated[str | None, typer.Option("--leader", help="Leader in charge (包抓领导).")] = None,
     category: Annotated[str | None, typer.Option("--category", help="Category (类别), e.g. 抓具体/抓项目建设.")] = None,
     source: Annotated[str | None, typer.Option("--source", help="The document that set the task (依据).")] = None,
     start: Annotated[str | None, typer.Option("--start", help="Start date (开始).")] = None,
-    partners: Annotated[list[str] | None, typer.Option("--partners", help="Cooperating unit ids (配合单位; repeat or comma-separate).")] = None,
+    partners: Annotated[
+        list[str] | None, typer.Option("--partners", help="Cooperating unit ids (配合单位; repeat or comma-separate).")
+    ] = None,
     parent: Annotated[str | None, typer.Option("--parent", help="Parent task id (上级任务).")] = None,
     target_value: Annotated[str | None, typer.Option("--target-value", help="Target value (目标值).")] = None,
-    target_unit: Annotated[str | None, typer.Option("--target-unit", help="Unit of the target (单位), e.g. 万元.")] = None,
+    target_unit: Annotated[
+        str | None, typer.Option("--target-unit", help="Unit of the target (单位), e.g. 万元.")
+    ] = None,
     metric: Annotated[str | None, typer.Option("--metric", help="What the target measures (指标).")] = None,
     supervision: Annotated[str | None, typer.Option("--supervision", help="Form of supervision (督办方式).")] = None,
     tags: Annotated[list[str] | None, typer.Option("--tag", help="A tag (标签); repeat for more.")] = None,
@@ -330,19 +445,39 @@ def new_cmd(
     """Add a task to its unit's ledger file, with the next free id (新增任务)."""
     from sanzhua.commands.edit import NewTask, new
 
-    spec = NewTask(unit=unit, title=title, due=due, id=task_id, owner=owner, leader=leader, category=category,
-                   source=source, start=start, partners=tuple(partners or ()), parent=parent,
-                   target_value=target_value, target_unit=target_unit, metric=metric, supervision=supervision,
-                   tags=tuple(tags or ()))
+    spec = NewTask(
+        unit=unit,
+        title=title,
+        due=due,
+        id=task_id,
+        owner=owner,
+        leader=leader,
+        category=category,
+        source=source,
+        start=start,
+        partners=tuple(partners or ()),
+        parent=parent,
+        target_value=target_value,
+        target_unit=target_unit,
+        metric=metric,
+        supervision=supervision,
+        tags=tuple(tags or ()),
+    )
     er = _edit_run(root, lang, dry_run, commit)
     run(lambda: new(er, spec))
 
 
 @app.command("fmt")
 def fmt_cmd(
-    files: Annotated[list[Path] | None, typer.Argument(metavar="[FILE]...", help="Ledger files (default: all).")] = None,
-    check: Annotated[bool, typer.Option("--check", help="Only check: show the diff and exit 1 if a file is not formatted.")] = False,
-    normalize_dates: Annotated[bool, typer.Option("--normalize-dates", help="Also write every date as YYYY-MM-DD.")] = False,
+    files: Annotated[
+        list[Path] | None, typer.Argument(metavar="[FILE]...", help="Ledger files (default: all).")
+    ] = None,
+    check: Annotated[
+        bool, typer.Option("--check", help="Only check: show the diff and exit 1 if a file is not formatted.")
+    ] = False,
+    normalize_dates: Annotated[
+        bool, typer.Option("--normalize-dates", help="Also write every date as YYYY-MM-DD.")
+    ] = False,
     root: RootOpt = None,
     lang: LangOpt = None,
     dry_run: DryRunOpt = False,
@@ -358,12 +493,26 @@ def fmt_cmd(
 @app.command("import")
 def import_cmd(
     source: Annotated[Path, typer.Argument(metavar="FILE", help="The spreadsheet: .xlsx or .csv (UTF-8 or GBK).")],
-    sheet: Annotated[list[str] | None, typer.Option("--sheet", help="Only this sheet (repeat for more; default: every sheet with a task header).")] = None,
-    unit: Annotated[str | None, typer.Option("--unit", help="Lead unit (id or name) for rows without one, or whose unit is not in units.yaml.")] = None,
-    mapping: Annotated[list[str] | None, typer.Option("--map", help="Name a column: 列名=field, e.g. --map 牵头处室=lead (repeat).")] = None,
-    id_prefix: Annotated[str | None, typer.Option("--id-prefix", help="Prefix of new ids (default: the unit's own pattern, e.g. FGW-).")] = None,
-    when: Annotated[str | None, typer.Option("--date", help="Date of the progress entries made from 进展情况 (default: today).")] = None,
-    default_due: Annotated[str | None, typer.Option("--default-due", help="Deadline for rows without a readable one, e.g. 年底.")] = None,
+    sheet: Annotated[
+        list[str] | None,
+        typer.Option("--sheet", help="Only this sheet (repeat for more; default: every sheet with a task header)."),
+    ] = None,
+    unit: Annotated[
+        str | None,
+        typer.Option("--unit", help="Lead unit (id or name) for rows without one, or whose unit is not in units.yaml."),
+    ] = None,
+    mapping: Annotated[
+        list[str] | None, typer.Option("--map", help="Name a column: 列名=field, e.g. --map 牵头处室=lead (repeat).")
+    ] = None,
+    id_prefix: Annotated[
+        str | None, typer.Option("--id-prefix", help="Prefix of new ids (default: the unit's own pattern, e.g. FGW-).")
+    ] = None,
+    when: Annotated[
+        str | None, typer.Option("--date", help="Date of the progress entries made from 进展情况 (default: today).")
+    ] = None,
+    default_due: Annotated[
+        str | None, typer.Option("--default-due", help="Deadline for rows without a readable one, e.g. 年底.")
+    ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be written; write nothing.")] = False,
     root: RootOpt = None,
     lang: LangOpt = None,
@@ -372,60 +521,112 @@ def import_cmd(
     from sanzhua.commands.importer import import_table
 
     day = as_of_date(when)
-    run(lambda: import_table(source, root, today=day, sheets=sheet or (), unit=unit, mapping=mapping or (),
-                             id_prefix=id_prefix, default_due=default_due, dry_run=dry_run, lang=lang))
+    run(
+        lambda: import_table(
+            source,
+            root,
+            today=day,
+            sheets=sheet or (),
+            unit=unit,
+            mapping=mapping or (),
+            id_prefix=id_prefix,
+            default_due=default_due,
+            dry_run=dry_run,
+            lang=lang,
+        )
+    )
 
 
 @app.command("export")
 def export_cmd(
     fmt: Annotated[str, typer.Option("--format", "-f", help="xlsx (default) or csv.")] = "xlsx",
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="Output file (xlsx default: 台账-DATE.xlsx; csv default: stdout).")] = None,
-    by: Annotated[str | None, typer.Option("--by", help="'unit': one sheet per lead unit (default: one sheet for all).")] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("-o", "--output", help="Output file (xlsx default: 台账-DATE.xlsx; csv default: stdout)."),
+    ] = None,
+    by: Annotated[
+        str | None, typer.Option("--by", help="'unit': one sheet per lead unit (default: one sheet for all).")
+    ] = None,
     root: RootOpt = None,
     as_of: AsOfOpt = None,
     lang: LangOpt = None,
-    unit: Annotated[list[str] | None, typer.Option("--unit", help="Only tasks led by (or shared with) this unit.")] = None,
-    leader: Annotated[str | None, typer.Option("--leader", help="Only tasks of this leader in charge (包抓领导).")] = None,
-    owner: Annotated[str | None, typer.Option("--owner", help="Only tasks of this responsible person (责任人).")] = None,
-    state: Annotated[list[str] | None, typer.Option("--state", help="Only tasks in this state (overdue, due_soon, ...).")] = None,
-    light: Annotated[list[str] | None, typer.Option("--light", help="Only tasks with this light: red, yellow, green, done, none.")] = None,
-    category: Annotated[str | None, typer.Option("--category", help="Only tasks whose category starts with this.")] = None,
+    unit: Annotated[
+        list[str] | None, typer.Option("--unit", help="Only tasks led by (or shared with) this unit.")
+    ] = None,
+    leader: Annotated[
+        str | None, typer.Option("--leader", help="Only tasks of this leader in charge (包抓领导).")
+    ] = None,
+    owner: Annotated[
+        str | None, typer.Option("--owner", help="Only tasks of this responsible person (责任人).")
+    ] = None,
+    state: Annotated[
+        list[str] | None, typer.Option("--state", help="Only tasks in this state (overdue, due_soon, ...).")
+    ] = None,
+    light: Annotated[
+        list[str] | None, typer.Option("--light", help="Only tasks with this light: red, yellow, green, done, none.")
+    ] = None,
+    category: Annotated[
+        str | None, typer.Option("--category", help="Only tasks whose category starts with this.")
+    ] = None,
     tag: Annotated[list[str] | None, typer.Option("--tag", help="Only tasks with this tag.")] = None,
-    due_within: Annotated[int | None, typer.Option("--due-within", help="Only open tasks due within N working days.")] = None,
+    due_within: Annotated[
+        int | None, typer.Option("--due-within", help="Only open tasks due within N working days.")
+    ] = None,
 ) -> None:
     """Export the 台账 as an Excel workbook or CSV to send upward (导出台账)."""
     from sanzhua.commands.export import export
     from sanzhua.commands.status import StatusFilter
 
     day = as_of_date(as_of)
-    flt = StatusFilter(units=tuple(unit or ()), leader=leader, owner=owner, states=tuple(state or ()),
-                       lights=tuple(light or ()), category=category, tags=tuple(tag or ()), due_within=due_within)
+    flt = StatusFilter(
+        units=tuple(unit or ()),
+        leader=leader,
+        owner=owner,
+        states=tuple(state or ()),
+        lights=tuple(light or ()),
+        category=category,
+        tags=tuple(tag or ()),
+        due_within=due_within,
+    )
     run(lambda: export(root, as_of=day, fmt=fmt, output=output, lang=lang, flt=flt, by=by))
 
 
 @app.command("calendar")
 def calendar_cmd(
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="The .ics file (default: deadlines.ics; - for stdout).")] = None,
-    unit: Annotated[list[str] | None, typer.Option("--unit", help="Only tasks led by (or shared with) this unit.")] = None,
-    leader: Annotated[str | None, typer.Option("--leader", help="Only tasks of this leader in charge (包抓领导).")] = None,
-    owner: Annotated[str | None, typer.Option("--owner", help="Only tasks of this responsible person (责任人).")] = None,
-    alarm_days: Annotated[int, typer.Option("--alarm-days", help="Alarm this many working days before (0: on the day, at 9:00).")] = 3,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="The .ics file (default: deadlines.ics; - for stdout).")
+    ] = None,
+    unit: Annotated[
+        list[str] | None, typer.Option("--unit", help="Only tasks led by (or shared with) this unit.")
+    ] = None,
+    leader: Annotated[
+        str | None, typer.Option("--leader", help="Only tasks of this leader in charge (包抓领导).")
+    ] = None,
+    owner: Annotated[
+        str | None, typer.Option("--owner", help="Only tasks of this responsible person (责任人).")
+    ] = None,
+    alarm_days: Annotated[
+        int, typer.Option("--alarm-days", help="Alarm this many working days before (0: on the day, at 9:00).")
+    ] = 3,
     no_alarm: Annotated[bool, typer.Option("--no-alarm", help="No alarms.")] = False,
     root: RootOpt = None,
     as_of: AsOfOpt = None,
     lang: LangOpt = None,
 ) -> None:
     """Write open deadlines and milestones as an iCalendar file for phone calendars (日程提醒)."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from sanzhua.commands.calendar import calendar
     from sanzhua.commands.status import StatusFilter
 
     day = as_of_date(as_of)
     flt = StatusFilter(units=tuple(unit or ()), leader=leader, owner=owner)
-    stamp = datetime.now(timezone.utc).replace(microsecond=0)
-    run(lambda: calendar(root, as_of=day, stamp=stamp, output=output, lang=lang, flt=flt,
-                         alarm_days=None if no_alarm else alarm_days))
+    stamp = datetime.now(UTC).replace(microsecond=0)
+    run(
+        lambda: calendar(
+            root, as_of=day, stamp=stamp, output=output, lang=lang, flt=flt, alarm_days=None if no_alarm else alarm_days
+        )
+    )
 
 
 @app.command("log")
@@ -434,9 +635,11 @@ def log_cmd(
     root: RootOpt = None,
     lang: LangOpt = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
-    rev_range: Annotated[str | None, typer.Option("--range", help="Only these commits, e.g. v1..main (default: all of HEAD).")] = None,
+    rev_range: Annotated[
+        str | None, typer.Option("--range", help="Only these commits, e.g. v1..main (default: all of HEAD).")
+    ] = None,
 ) -> None:
-    """The history of one task from git: created, each field changed, progress added, by whom and when (任务修改记录)."""
+    """The history of one task from git: created, each field changed, progress added (任务修改记录)."""
     from sanzhua.commands.log import log
 
     run(lambda: log(root, task_id, fmt=fmt, lang=lang, rev_range=rev_range))
@@ -447,10 +650,16 @@ def audit_cmd(
     root: RootOpt = None,
     lang: LangOpt = None,
     since: Annotated[str | None, typer.Option("--since", help="Only commits since this date, e.g. 2026-10-01.")] = None,
-    rev_range: Annotated[str | None, typer.Option("--range", help="Only these commits, e.g. origin/main..HEAD (default: all of HEAD).")] = None,
-    fmt: Annotated[str | None, typer.Option("--format", "-f", help="text, json or github (default: github under "
-                                                                   "GitHub Actions, else text).")] = None,
-    select: Annotated[list[str] | None, typer.Option("--select", help="Only these finding codes (repeat or comma-separate).")] = None,
+    rev_range: Annotated[
+        str | None, typer.Option("--range", help="Only these commits, e.g. origin/main..HEAD (default: all of HEAD).")
+    ] = None,
+    fmt: Annotated[
+        str | None,
+        typer.Option("--format", "-f", help="text, json or github (default: github under GitHub Actions, else text)."),
+    ] = None,
+    select: Annotated[
+        list[str] | None, typer.Option("--select", help="Only these finding codes (repeat or comma-separate).")
+    ] = None,
     ignore: Annotated[list[str] | None, typer.Option("--ignore", help="Leave out these finding codes.")] = None,
     list_codes: Annotated[bool, typer.Option("--list", help="List the finding codes and exit.")] = False,
 ) -> None:
@@ -471,18 +680,28 @@ def audit_cmd(
     from sanzhua.commands.audit import audit
 
     chosen = fmt or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
-    run(lambda: audit(root, since=since, rev_range=rev_range, fmt=chosen, lang=lang, select=select or (),
-                      ignore=ignore or ()))
+    run(
+        lambda: audit(
+            root, since=since, rev_range=rev_range, fmt=chosen, lang=lang, select=select or (), ignore=ignore or ()
+        )
+    )
 
 
 @app.command("codeowners")
 def codeowners_cmd(
     root: RootOpt = None,
     lang: LangOpt = None,
-    output: Annotated[str | None, typer.Option("-o", "--output", help="Where to write (default: CODEOWNERS at the repository top; - for stdout).")] = None,
-    check: Annotated[bool, typer.Option("--check", help="Write nothing; exit 1 if the file is missing or out of date.")] = False,
+    output: Annotated[
+        str | None,
+        typer.Option(
+            "-o", "--output", help="Where to write (default: CODEOWNERS at the repository top; - for stdout)."
+        ),
+    ] = None,
+    check: Annotated[
+        bool, typer.Option("--check", help="Write nothing; exit 1 if the file is missing or out of date.")
+    ] = False,
 ) -> None:
-    """Write a CODEOWNERS file from units.yaml: each unit's editors own its files, supervisors the settings (代码所有者)."""
+    """Write CODEOWNERS from units.yaml: unit editors own their files, supervisors the settings."""
     from sanzhua.commands.codeowners import codeowners
 
     run(lambda: codeowners(root, output=output, check=check, lang=lang))
@@ -494,6 +713,6 @@ def main() -> None:
         app()
     except SystemExit:
         raise
-    except Exception as e:  # noqa: BLE001 - e.g. a click usage failure outside a command
+    except Exception as e:
         sys.stderr.write(f"sanzhua: {e}\n")
         raise SystemExit(EXIT_CANNOT_RUN) from None

@@ -7,7 +7,7 @@ done dates, milestone done dates) has not happened yet and is ignored.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
@@ -19,8 +19,17 @@ Light = Literal["red", "yellow", "green", "done", "none"]
 
 # The order states are listed in, everywhere (FORMAT.md's table).
 STATE_ORDER: tuple[str, ...] = (
-    "done", "done_late", "overdue", "milestone_overdue", "due_soon", "behind",
-    "no_report", "on_track", "planned", "suspended", "cancelled",
+    "done",
+    "done_late",
+    "overdue",
+    "milestone_overdue",
+    "due_soon",
+    "behind",
+    "no_report",
+    "on_track",
+    "planned",
+    "suspended",
+    "cancelled",
 )
 LIGHTS: tuple[str, ...] = ("red", "yellow", "green", "done", "none")
 _PERIOD_DAYS = {"week": 7, "month": 31}
@@ -57,7 +66,7 @@ class Evaluation:
     as_of: date
     tasks: dict[str, TaskState]
 
-    def __iter__(self) -> Iterable[TaskState]:  # type: ignore[override]
+    def __iter__(self) -> Iterator[TaskState]:
         return iter(self.tasks.values())
 
 
@@ -91,9 +100,15 @@ def evaluate_tasks(
         if t.id in rollup:
             return rollup[t.id]
         unit = t.target.unit if t.target else None
-        matching = [c for c in children.get(t.id, ())
-                    if t.target is not None and c.target is not None and c.target.unit == unit
-                    and c.id not in seen and by_id.get(c.id) is c]
+        matching = [
+            c
+            for c in children.get(t.id, ())
+            if t.target is not None
+            and c.target is not None
+            and c.target.unit == unit
+            and c.id not in seen
+            and by_id.get(c.id) is c
+        ]
         result: float | None
         if matching:
             result = sum(latest_value(c, seen | {t.id}) or 0.0 for c in matching)
@@ -154,9 +169,7 @@ def evaluate_tasks(
             if overdue and deadline is not None:
                 states.append("overdue")
                 days_overdue = (as_of - deadline).days
-            overdue_ms = tuple(
-                m for m in t.milestones if m.due < as_of and (m.done is None or m.done > as_of)
-            )
+            overdue_ms = tuple(m for m in t.milestones if m.due < as_of and (m.done is None or m.done > as_of))
             if overdue_ms:
                 states.append("milestone_overdue")
             if not overdue and deadline is not None:

@@ -47,8 +47,9 @@ class _Lines:
         return lines[line - 1] if 0 < line <= len(lines) else None
 
 
-def format_text(problems: list[Problem], summary: Summary, lang: Lang, root: Path, as_of: date,
-                color: bool = False) -> str:
+def format_text(
+    problems: list[Problem], summary: Summary, lang: Lang, root: Path, as_of: date, color: bool = False
+) -> str:
     """`path:line:col: level message [code]`, the source line with a caret, and a hint."""
     lines = _Lines(root)
     out: list[str] = []
@@ -69,21 +70,30 @@ def format_text(problems: list[Problem], summary: Summary, lang: Lang, root: Pat
                 pad = width(shown[: max(0, p.column - 1)])
                 out.append(" " * (len(gutter) - 2) + "| " + " " * pad + "^")
         if p.hint is not None:
-            out.append(f"      {hint_word}：{text(p.hint, lang)}" if lang == "zh" else f"      {hint_word}: {text(p.hint, lang)}")
+            out.append(
+                f"      {hint_word}：{text(p.hint, lang)}"
+                if lang == "zh"
+                else f"      {hint_word}: {text(p.hint, lang)}"
+            )
     if lang == "zh":
-        tail = (f"检查日期 {as_of.isoformat()}：共 {summary.files} 个文件、{summary.tasks} 项任务；"
-                f"{summary.errors} 个错误，{summary.warnings} 个警告，{summary.overdue} 项逾期")
+        tail = (
+            f"检查日期 {as_of.isoformat()}：共 {summary.files} 个文件、{summary.tasks} 项任务；"
+            f"{summary.errors} 个错误，{summary.warnings} 个警告，{summary.overdue} 项逾期"
+        )
     else:
-        tail = (f"as of {as_of.isoformat()}: {summary.files} files, {summary.tasks} tasks; "
-                f"{summary.errors} errors, {summary.warnings} warnings, {summary.overdue} overdue")
+        tail = (
+            f"as of {as_of.isoformat()}: {summary.files} files, {summary.tasks} tasks; "
+            f"{summary.errors} errors, {summary.warnings} warnings, {summary.overdue} overdue"
+        )
     if problems:
         out.append("")
     out.append(tail)
     return "\n".join(out) + "\n"
 
 
-def format_json(problems: list[Problem], summary: Summary, lang: Lang, root: Path, as_of: date,
-                color: bool = False) -> str:
+def format_json(
+    problems: list[Problem], summary: Summary, lang: Lang, root: Path, as_of: date, color: bool = False
+) -> str:
     """The shape of FORMAT.md's "Machine-readable output"."""
     doc = {
         "version": 1,
@@ -119,8 +129,9 @@ def _gh_escape(s: str, prop: bool = False) -> str:
     return s
 
 
-def format_github(problems: list[Problem], summary: Summary, lang: Lang, root: Path, as_of: date,
-                  color: bool = False) -> str:
+def format_github(
+    problems: list[Problem], summary: Summary, lang: Lang, root: Path, as_of: date, color: bool = False
+) -> str:
     """GitHub Actions workflow commands: one annotation per problem."""
     out: list[str] = []
     for p in problems:

@@ -104,6 +104,9 @@ def run_checks(ctx: Context, codes: Iterable[str] | None = None) -> list[Problem
         found: Iterator[Found] = module.check(ctx)
         for f in found:
             sev = f.severity or level
-            out.append(Problem(code, "error" if sev == "error" else "warning", f.file, f.line, f.column,
-                               f.message, f.hint, f.task))
+            out.append(
+                Problem(
+                    code, "error" if sev == "error" else "warning", f.file, f.line, f.column, f.message, f.hint, f.task
+                )
+            )
     return out

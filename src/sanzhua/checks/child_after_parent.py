@@ -24,5 +24,11 @@ def check(ctx: Context) -> Iterator[Found]:
             continue
         if t.due > p.due:
             line, col = ctx.position(t.id, t.file, "due", (t.line, t.column))
-            yield Found(t.file, line, col, msg("child.after-parent", due=t.due.isoformat(), parent=p.id,
-                                               parent_due=p.due.isoformat()), msg("child.after-parent.hint"), t.id)
+            yield Found(
+                t.file,
+                line,
+                col,
+                msg("child.after-parent", due=t.due.isoformat(), parent=p.id, parent_due=p.due.isoformat()),
+                msg("child.after-parent.hint"),
+                t.id,
+            )

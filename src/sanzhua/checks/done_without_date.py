@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from sanzhua.problems import msg
-
 from sanzhua.checks.found import TaskFound
+from sanzhua.problems import msg
 
 if TYPE_CHECKING:
     from sanzhua.model import Task

@@ -26,5 +26,11 @@ def check(ctx: Context) -> Iterator[Found]:
         if seen is None:
             first[t.id] = (t.file, t.line)
             continue
-        yield Found(t.file, t.line, t.column, msg("id.duplicate", id=t.id, first=f"{seen[0]}:{seen[1]}"),
-                    msg("id.duplicate.hint"), t.id)
+        yield Found(
+            t.file,
+            t.line,
+            t.column,
+            msg("id.duplicate", id=t.id, first=f"{seen[0]}:{seen[1]}"),
+            msg("id.duplicate.hint"),
+            t.id,
+        )

@@ -8,9 +8,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from sanzhua.problems import msg
-
 from sanzhua.checks.found import TaskFound
+from sanzhua.problems import msg
 
 if TYPE_CHECKING:
     from sanzhua.model import Task
@@ -27,5 +26,9 @@ def check_task(t: Task, positions: dict[str, tuple[int, int]]) -> Iterator[TaskF
     last = t.extensions[-1]
     if last.to != t.due:
         line, col = positions.get("due", (t.line, t.column))
-        yield TaskFound(line, col, msg("extension.mismatch", to=last.to.isoformat(), due=t.due.isoformat()),
-                        msg("extension.mismatch.hint"))
+        yield TaskFound(
+            line,
+            col,
+            msg("extension.mismatch", to=last.to.isoformat(), due=t.due.isoformat()),
+            msg("extension.mismatch.hint"),
+        )

@@ -27,9 +27,21 @@ def check(ctx: Context) -> Iterator[Found]:
             progress = ()
         for p in progress:
             if p.date > as_of:
-                yield Found(t.file, p.line, 1, msg("future.progress", date=p.date.isoformat(), as_of=as_of.isoformat()),
-                            msg("future.hint"), t.id)
+                yield Found(
+                    t.file,
+                    p.line,
+                    1,
+                    msg("future.progress", date=p.date.isoformat(), as_of=as_of.isoformat()),
+                    msg("future.hint"),
+                    t.id,
+                )
         if t.done is not None and t.done > as_of:
             line, col = ctx.position(t.id, t.file, "done", (t.line, t.column))
-            yield Found(t.file, line, col, msg("future.done", date=t.done.isoformat(), as_of=as_of.isoformat()),
-                        msg("future.hint"), t.id)
+            yield Found(
+                t.file,
+                line,
+                col,
+                msg("future.done", date=t.done.isoformat(), as_of=as_of.isoformat()),
+                msg("future.hint"),
+                t.id,
+            )

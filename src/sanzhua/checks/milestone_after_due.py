@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from sanzhua.problems import msg
-
 from sanzhua.checks.found import TaskFound
+from sanzhua.problems import msg
 
 if TYPE_CHECKING:
     from sanzhua.model import Task
@@ -22,5 +21,9 @@ def check_task(t: Task, positions: dict[str, tuple[int, int]]) -> Iterator[TaskF
         return
     for m in t.milestones:
         if m.due > t.due:
-            yield TaskFound(m.line, 1, msg("milestone.after-due", name=m.name, ms_due=m.due.isoformat(),
-                                           due=t.due.isoformat()), msg("milestone.after-due.hint"))
+            yield TaskFound(
+                m.line,
+                1,
+                msg("milestone.after-due", name=m.name, ms_due=m.due.isoformat(), due=t.due.isoformat()),
+                msg("milestone.after-due.hint"),
+            )

@@ -31,5 +31,11 @@ def check(ctx: Context) -> Iterator[Found]:
         days = days_overdue(t, ctx.as_of)
         if days is not None and t.due is not None:
             line, col = ctx.position(t.id, t.file, "due", (t.line, t.column))
-            yield Found(t.file, line, col, msg("overdue.task", title=t.title, days=days, due=format_cn(t.due)),
-                        msg("overdue.hint"), t.id)
+            yield Found(
+                t.file,
+                line,
+                col,
+                msg("overdue.task", title=t.title, days=days, due=format_cn(t.due)),
+                msg("overdue.hint"),
+                t.id,
+            )

@@ -31,4 +31,6 @@ def check(ctx: Context) -> Iterator[Found]:
             continue  # no cycle, or a cycle further up that its own members report
         reported.update(chain)
         line, col = ctx.position(t.id, t.file, "parent", (t.line, t.column))
-        yield Found(t.file, line, col, msg("parent.cycle", chain=" → ".join([*chain, t.id])), msg("parent.cycle.hint"), t.id)
+        yield Found(
+            t.file, line, col, msg("parent.cycle", chain=" → ".join([*chain, t.id])), msg("parent.cycle.hint"), t.id
+        )

@@ -12,7 +12,10 @@ CODES: dict[str, tuple[str, str]] = {
     "unknown-key": ("error", "A key that the format does not know, with a did-you-mean."),
     "missing-key": ("error", "A required key is missing (id, title, due, tasks, name ...)."),
     "duplicate-key": ("error", "The same key twice in one mapping (also an English key and its Chinese alias)."),
-    "invalid-value": ("error", "A value of the wrong kind: a percent outside 0-100, an unknown status, a list where text belongs."),
+    "invalid-value": (
+        "error",
+        "A value of the wrong kind: a percent outside 0-100, an unknown status, a list where text belongs.",
+    ),
     "invalid-date": ("error", "A date that does not exist (2026-02-30) or cannot be read (尽快)."),
     "missing-file": ("error", "A file the ledger needs (units.yaml) is missing."),
     "calendar-fallback": ("warning", "A year that no calendar covers; working days are counted Monday to Friday."),

@@ -5,14 +5,15 @@ Units are referred to by id (`fgw`); a unit's full name (县发改委) is accept
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING
 
 from sanzhua.load.keys import did_you_mean
-from sanzhua.problems import msg
+from sanzhua.problems import Msg, msg
 
 if TYPE_CHECKING:
     from sanzhua.checks import Context, Found
+    from sanzhua.model import Unit
 
 CODE = "unknown-unit"
 LEVEL = "error"
@@ -48,12 +49,12 @@ def check(ctx: Context) -> Iterator[Found]:
                     yield Found(t.file, line, col, msg("unit.unknown", unit=p), _hint(p, choices, units), t.id)
 
 
-def _hint(name: str, choices: list[str], units: dict[str, object]) -> object:
+def _hint(name: str, choices: list[str], units: Mapping[str, Unit]) -> Msg:
     guess = did_you_mean(name, choices)
     if guess is None:
         return msg("unit.hint")
     if guess not in units:  # a name: point at its id
         for uid, u in units.items():
-            if getattr(u, "name", None) == guess:
+            if u.name == guess:
                 guess = uid
     return msg("unit.did-you-mean", guess=guess)

@@ -6,6 +6,7 @@ import sys
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
+from typing import TextIO
 
 from sanzhua.checks import ALL_CODES, Context, run_checks
 from sanzhua.commands.common import EXIT_OK, EXIT_PROBLEMS, calendar_problems, open_ledger
@@ -39,18 +40,22 @@ def check(
     fail_on: Iterable[str] = (),
     cache: bool = True,
     color: bool = False,
-    out: object = None,
+    out: TextIO | None = None,
 ) -> int:
     """Validate every file, print the problems, and return the exit code (0, 1; 2 is raised)."""
     if fmt not in FORMATS:
-        raise FatalError(f"--format 只能是 {'、'.join(FORMATS)}（收到 {fmt}）", f"--format takes one of {', '.join(FORMATS)}")
+        raise FatalError(
+            f"--format 只能是 {'、'.join(FORMATS)}（收到 {fmt}）", f"--format takes one of {', '.join(FORMATS)}"
+        )
     selected = _codes(select, "--select")
     ignored = _codes(ignore, "--ignore")
     failing = {c.strip() for v in fail_on for c in v.split(",") if c.strip()}
     bad = failing - {"overdue", "warning", "warnings"}
     if bad:
-        raise FatalError(f"--fail-on 只接受 overdue 或 warning（收到 {', '.join(sorted(bad))}）",
-                         "--fail-on takes overdue or warning")
+        raise FatalError(
+            f"--fail-on 只接受 overdue 或 warning（收到 {', '.join(sorted(bad))}）",
+            "--fail-on takes overdue or warning",
+        )
     opened = open_ledger(root, lang, cache=cache, slim=True)
     ledger = opened.ledger
     problems: list[Problem] = list(ledger.problems)
@@ -69,7 +74,7 @@ def check(
     summary = Summary(len(ledger.files), len(ledger.tasks), errors, warnings, overdue)
     text = FORMATS[fmt](problems, summary, opened.lang, ledger.root, as_of, color)
     stream = out if out is not None else sys.stdout
-    stream.write(text)  # type: ignore[attr-defined]
+    stream.write(text)
     if errors:
         return EXIT_PROBLEMS
     if "overdue" in failing and overdue:

@@ -42,6 +42,14 @@ def calendar_problems(ledger: Ledger) -> list[Problem]:
     years = sorted(ledger.calendar.fallback_years)
     if not years:
         return []
-    return [Problem("calendar-fallback", "warning", "calendar.yaml" if (ledger.root / "calendar.yaml").exists()
-                    else "sanzhua.yaml", 0, 0, msg("calendar.fallback", years="、".join(str(y) for y in years)),
-                    msg("calendar.fallback.hint"))]
+    return [
+        Problem(
+            "calendar-fallback",
+            "warning",
+            "calendar.yaml" if (ledger.root / "calendar.yaml").exists() else "sanzhua.yaml",
+            0,
+            0,
+            msg("calendar.fallback", years="、".join(str(y) for y in years)),
+            msg("calendar.fallback.hint"),
+        )
+    ]

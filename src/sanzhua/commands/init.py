@@ -96,8 +96,9 @@ repos:
 GITIGNORE = ".sanzhua/\n"
 
 
-def init(directory: Path, *, name: str | None = None, lang: str = "zh", force: bool = False,
-         year: int | None = None) -> int:
+def init(
+    directory: Path, *, name: str | None = None, lang: str = "zh", force: bool = False, year: int | None = None
+) -> int:
     """Write the files of a new ledger into `directory` and `git init` it if needed."""
     if lang not in ("zh", "en"):
         raise FatalError(f"--lang 只能是 zh 或 en（收到 {lang}）", "--lang takes zh or en")
@@ -105,12 +106,16 @@ def init(directory: Path, *, name: str | None = None, lang: str = "zh", force: b
     if directory.exists() and not directory.is_dir():
         raise FatalError(f"{directory} 不是文件夹 / is not a folder")
     if (directory / "sanzhua.yaml").exists():
-        raise FatalError(f"{directory} 已经是台账仓库（已有 sanzhua.yaml）/ already a ledger",
-                         "直接在这里运行 sanzhua check / run sanzhua check there")
+        raise FatalError(
+            f"{directory} 已经是台账仓库（已有 sanzhua.yaml）/ already a ledger",
+            "直接在这里运行 sanzhua check / run sanzhua check there",
+        )
     visible = [p for p in directory.iterdir() if p.name != ".git"] if directory.exists() else []
     if visible and not force:
-        raise FatalError(f"{directory} 里已经有文件 / the folder is not empty",
-                         "换一个空文件夹，或加 --force 在这里生成 / use an empty folder or --force")
+        raise FatalError(
+            f"{directory} 里已经有文件 / the folder is not empty",
+            "换一个空文件夹，或加 --force 在这里生成 / use an empty folder or --force",
+        )
     year = year or date.today().year
     name = name or f"{directory.name}督查督办台账"
     files = {
@@ -129,17 +134,26 @@ def init(directory: Path, *, name: str | None = None, lang: str = "zh", force: b
         path.write_text(text, encoding="utf-8")
     in_repo = False
     if shutil.which("git"):
-        probe = subprocess.run(["git", "-C", str(directory), "rev-parse", "--is-inside-work-tree"],
-                               capture_output=True, text=True, check=False)
+        probe = subprocess.run(
+            ["git", "-C", str(directory), "rev-parse", "--is-inside-work-tree"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         in_repo = probe.returncode == 0
         if not in_repo:
             subprocess.run(["git", "init", "-q", str(directory)], check=False)
     zh = lang == "zh"
     say = sys.stdout.write
-    say((f"已在 {directory} 建立台账：\n" if zh else f"Created a ledger in {directory}:\n")
-        + "".join(f"  {rel}\n" for rel in files))
+    say(
+        (f"已在 {directory} 建立台账：\n" if zh else f"Created a ledger in {directory}:\n")
+        + "".join(f"  {rel}\n" for rel in files)
+    )
     if not in_repo and shutil.which("git"):
         say("  （已运行 git init）\n" if zh else "  (git init done)\n")
-    say("下一步：编辑 units.yaml 和 ledgers/ 下的文件，然后运行 sanzhua check\n" if zh
-        else "Next: edit units.yaml and the files under ledgers/, then run sanzhua check\n")
+    say(
+        "下一步：编辑 units.yaml 和 ledgers/ 下的文件，然后运行 sanzhua check\n"
+        if zh
+        else "Next: edit units.yaml and the files under ledgers/, then run sanzhua check\n"
+    )
     return EXIT_OK

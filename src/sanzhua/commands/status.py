@@ -9,6 +9,7 @@ import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -20,7 +21,7 @@ from sanzhua.commands.common import EXIT_OK, open_ledger
 from sanzhua.dates import format_cn
 from sanzhua.errors import FatalError
 from sanzhua.evaluate import LIGHTS, STATE_ORDER, Evaluation, TaskState, evaluate
-from sanzhua.i18n import LIGHT_LABELS, STATE_LABELS, Lang, label, words
+from sanzhua.i18n import STATE_LABELS, Lang, label, words
 from sanzhua.load import Ledger
 
 LIGHT_STYLE = {"red": "bold red", "yellow": "bold yellow", "green": "green", "done": "blue", "none": "dim"}
@@ -45,11 +46,15 @@ class StatusFilter:
         """Check the names given; unit names are turned into ids."""
         bad_states = [s for s in self.states if s not in STATE_ORDER]
         if bad_states:
-            raise FatalError(f"--state: 没有“{bad_states[0]}”这种状态 / unknown state {bad_states[0]}",
-                             "states: " + ", ".join(STATE_ORDER))
+            raise FatalError(
+                f"--state: 没有“{bad_states[0]}”这种状态 / unknown state {bad_states[0]}",
+                "states: " + ", ".join(STATE_ORDER),
+            )
         bad_lights = [x for x in self.lights if x not in LIGHTS]
         if bad_lights:
-            raise FatalError(f"--light: 没有“{bad_lights[0]}” / unknown light {bad_lights[0]}", "lights: " + ", ".join(LIGHTS))
+            raise FatalError(
+                f"--light: 没有“{bad_lights[0]}” / unknown light {bad_lights[0]}", "lights: " + ", ".join(LIGHTS)
+            )
         by_name = {u.name: u.id for u in ledger.units.values()}
         units: list[str] = []
         for u in self.units:
@@ -58,16 +63,20 @@ class StatusFilter:
             elif u in by_name:
                 units.append(by_name[u])
             else:
-                raise FatalError(f"--unit: units.yaml 中没有单位“{u}” / no unit {u}",
-                                 "units: " + ", ".join(ledger.units))
-        return StatusFilter(tuple(units), self.leader, self.owner, self.states, self.lights, self.category,
-                            self.tags, self.due_within)
+                raise FatalError(
+                    f"--unit: units.yaml 中没有单位“{u}” / no unit {u}", "units: " + ", ".join(ledger.units)
+                )
+        return StatusFilter(
+            tuple(units), self.leader, self.owner, self.states, self.lights, self.category, self.tags, self.due_within
+        )
 
     @property
     def names_closed(self) -> bool:
         """True when the filter asks for tasks that are not open (done, planned ...)."""
-        return bool(set(self.states) - {"overdue", "milestone_overdue", "due_soon", "behind", "no_report", "on_track"}
-                    or set(self.lights) & {"done", "none"})
+        return bool(
+            set(self.states) - {"overdue", "milestone_overdue", "due_soon", "behind", "no_report", "on_track"}
+            or set(self.lights) & {"done", "none"}
+        )
 
     def keep(self, st: TaskState) -> bool:
         t = st.task
@@ -85,8 +94,7 @@ class StatusFilter:
             return False
         if self.tags and not set(self.tags) & set(t.tags):
             return False
-        return not (self.due_within is not None
-                    and (st.workdays_left is None or st.workdays_left > self.due_within))
+        return not (self.due_within is not None and (st.workdays_left is None or st.workdays_left > self.due_within))
 
 
 def urgency(st: TaskState) -> tuple[Any, ...]:
@@ -185,18 +193,38 @@ def status(
     return EXIT_OK
 
 
-def _json(stream: TextIO, ledger: Ledger, ev: Evaluation, rows: list[TaskState], lang: Lang, show_all: bool,
-          width: int | None) -> None:
+def _json(
+    stream: TextIO, ledger: Ledger, ev: Evaluation, rows: list[TaskState], lang: Lang, show_all: bool, width: int | None
+) -> None:
     doc = {"version": 1, "as_of": ev.as_of.isoformat(), "tasks": [task_row(st) for st in rows]}
     stream.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
 
 
-CSV_FIELDS = ("id", "title", "lead", "partners", "owner", "leader", "start", "due", "done", "status", "states",
-              "light", "days_overdue", "percent", "expected_percent", "category", "file", "line")
+CSV_FIELDS = (
+    "id",
+    "title",
+    "lead",
+    "partners",
+    "owner",
+    "leader",
+    "start",
+    "due",
+    "done",
+    "status",
+    "states",
+    "light",
+    "days_overdue",
+    "percent",
+    "expected_percent",
+    "category",
+    "file",
+    "line",
+)
 
 
-def _csv(stream: TextIO, ledger: Ledger, ev: Evaluation, rows: list[TaskState], lang: Lang, show_all: bool,
-         width: int | None) -> None:
+def _csv(
+    stream: TextIO, ledger: Ledger, ev: Evaluation, rows: list[TaskState], lang: Lang, show_all: bool, width: int | None
+) -> None:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(CSV_FIELDS)
@@ -211,10 +239,14 @@ def counts_line(ev: Evaluation, rows: Iterable[TaskState], lang: Lang) -> str:
     c = {k: sum(st.light == k for st in rows) for k in LIGHTS}
     overdue = sum("overdue" in st.states for st in rows)
     if lang == "zh":
-        return (f"截至{format_cn(ev.as_of)}：共 {len(rows)} 项任务，红灯 {c['red']}（逾期 {overdue}），黄灯 {c['yellow']}，"
-                f"绿灯 {c['green']}，已完成 {c['done']}，未启动/暂缓/取消 {c['none']}")
-    return (f"As of {ev.as_of.isoformat()}: {len(rows)} tasks; red {c['red']} ({overdue} overdue), yellow {c['yellow']}, "
-            f"green {c['green']}, done {c['done']}, planned/suspended/cancelled {c['none']}")
+        return (
+            f"截至{format_cn(ev.as_of)}：共 {len(rows)} 项任务，红灯 {c['red']}（逾期 {overdue}），黄灯 {c['yellow']}，"
+            f"绿灯 {c['green']}，已完成 {c['done']}，未启动/暂缓/取消 {c['none']}"
+        )
+    return (
+        f"As of {ev.as_of.isoformat()}: {len(rows)} tasks; red {c['red']} ({overdue} overdue), yellow {c['yellow']}, "
+        f"green {c['green']}, done {c['done']}, planned/suspended/cancelled {c['none']}"
+    )
 
 
 def when_text(st: TaskState, lang: Lang) -> str:
@@ -225,8 +257,11 @@ def when_text(st: TaskState, lang: Lang) -> str:
         if st.done is None:
             return words(lang, "已完成", "done")
         late = f"，晚{st.days_late}天" if st.days_late else ""
-        return words(lang, f"{st.done.month}月{st.done.day}日完成{late}",
-                     f"done {st.done.isoformat()}" + (f", {st.days_late}d late" if st.days_late else ""))
+        return words(
+            lang,
+            f"{st.done.month}月{st.done.day}日完成{late}",
+            f"done {st.done.isoformat()}" + (f", {st.days_late}d late" if st.days_late else ""),
+        )
     if st.workdays_left is not None:
         return words(lang, f"剩{st.workdays_left}个工作日", f"{st.workdays_left} workdays left")
     return ""
@@ -237,13 +272,14 @@ def _unit_name(ledger: Ledger, uid: str) -> str:
     return u.name if u else uid
 
 
-def _table(stream: TextIO, ledger: Ledger, ev: Evaluation, rows: list[TaskState], lang: Lang, show_all: bool,
-           width: int | None) -> None:
+def _table(
+    stream: TextIO, ledger: Ledger, ev: Evaluation, rows: list[TaskState], lang: Lang, show_all: bool, width: int | None
+) -> None:
     console = Console(file=stream, width=width, highlight=False, soft_wrap=False)
     shown = rows if show_all else [st for st in rows if st.is_open]
     hidden = len(rows) - len(shown)
     cols = console.width
-    w = lambda zh, en: words(lang, zh, en)  # noqa: E731
+    w = partial(words, lang)
     table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold", collapse_padding=True)
     id_width = max((len(st.task.id) for st in shown), default=4)
     table.add_column(w("状态", "State"), no_wrap=True, overflow="ellipsis", max_width=18)
@@ -293,9 +329,15 @@ def _table(stream: TextIO, ledger: Ledger, ev: Evaluation, rows: list[TaskState]
     else:
         console.print(w("没有需要跟进的任务。", "No open tasks match."))
     if hidden:
-        console.print(Text(w(f"另有 {hidden} 项已完成、未启动、暂缓或已取消的任务未列出（加 --all 显示）。",
-                             f"{hidden} done, planned, suspended or cancelled tasks not shown (--all shows them)."),
-                           style="dim"))
+        console.print(
+            Text(
+                w(
+                    f"另有 {hidden} 项已完成、未启动、暂缓或已取消的任务未列出（加 --all 显示）。",
+                    f"{hidden} done, planned, suspended or cancelled tasks not shown (--all shows them).",
+                ),
+                style="dim",
+            )
+        )
 
 
 _SHORT_ZH = {"milestone_overdue": "节点逾期", "behind": "滞后", "no_report": "未报送", "on_track": "正常"}
@@ -326,28 +368,42 @@ def short_when(st: TaskState, lang: Lang) -> str:
     return ""
 
 
-def _summary(stream: TextIO, ledger: Ledger, ev: Evaluation, rows: list[TaskState], by: str, fmt: str, lang: Lang,
-             width: int | None) -> None:
+def _summary(
+    stream: TextIO,
+    ledger: Ledger,
+    ev: Evaluation,
+    rows: list[TaskState],
+    by: str,
+    fmt: str,
+    lang: Lang,
+    width: int | None,
+) -> None:
     groups: dict[str, list[TaskState]] = {}
     for st in rows:
         key = st.task.lead if by == "unit" else (st.task.leader or "—")
         groups.setdefault(key, []).append(st)
-    data = []
+    data: list[dict[str, Any]] = []
     for key, sts in groups.items():
         c = {k: sum(s.light == k for s in sts) for k in LIGHTS}
-        data.append({
-            by: key,
-            "name": _unit_name(ledger, key) if by == "unit" else key,
-            "kind": (ledger.units[key].kind if by == "unit" and key in ledger.units else None),
-            "tasks": len(sts),
-            **c,
-            "overdue": sum("overdue" in s.states for s in sts),
-            "no_report": sum("no_report" in s.states for s in sts),
-        })
+        data.append(
+            {
+                by: key,
+                "name": _unit_name(ledger, key) if by == "unit" else key,
+                "kind": (ledger.units[key].kind if by == "unit" and key in ledger.units else None),
+                "tasks": len(sts),
+                **c,
+                "overdue": sum("overdue" in s.states for s in sts),
+                "no_report": sum("no_report" in s.states for s in sts),
+            }
+        )
     data.sort(key=lambda d: (-d["red"], -d["yellow"], -d["overdue"], str(d[by])))
     if fmt == "json":
-        stream.write(json.dumps({"version": 1, "as_of": ev.as_of.isoformat(), "by": by, "groups": data},
-                                ensure_ascii=False, indent=2) + "\n")
+        stream.write(
+            json.dumps(
+                {"version": 1, "as_of": ev.as_of.isoformat(), "by": by, "groups": data}, ensure_ascii=False, indent=2
+            )
+            + "\n"
+        )
         return
     cols = [by, "name", "kind", "tasks", "red", "yellow", "green", "done", "none", "overdue", "no_report"]
     if fmt == "csv":
@@ -359,15 +415,21 @@ def _summary(stream: TextIO, ledger: Ledger, ev: Evaluation, rows: list[TaskStat
         stream.write(buf.getvalue())
         return
     console = Console(file=stream, width=width, highlight=False)
-    w = lambda zh, en: words(lang, zh, en)  # noqa: E731
+    w = partial(words, lang)
     table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
     table.add_column(w("单位", "Unit") if by == "unit" else w("包抓领导", "Leader"))
     if by == "unit":
         table.add_column(w("类别", "Kind"))
-    for col, zh, en, style in (("tasks", "任务", "Tasks", ""), ("red", "红灯", "Red", "bold red"),
-                               ("yellow", "黄灯", "Yellow", "bold yellow"), ("green", "绿灯", "Green", "green"),
-                               ("done", "已完成", "Done", "blue"), ("none", "其他", "Other", "dim"),
-                               ("overdue", "逾期", "Overdue", "red"), ("no_report", "未报送", "Unreported", "yellow")):
+    for _col, zh, en, style in (
+        ("tasks", "任务", "Tasks", ""),
+        ("red", "红灯", "Red", "bold red"),
+        ("yellow", "黄灯", "Yellow", "bold yellow"),
+        ("green", "绿灯", "Green", "green"),
+        ("done", "已完成", "Done", "blue"),
+        ("none", "其他", "Other", "dim"),
+        ("overdue", "逾期", "Overdue", "red"),
+        ("no_report", "未报送", "Unreported", "yellow"),
+    ):
         table.add_column(w(zh, en), justify="right", style=style)
     for d in data:
         cells = [str(d["name"])]

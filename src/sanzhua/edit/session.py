@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import Any
 
 from sanzhua.checks import Context, run_checks
-from sanzhua.evaluate import evaluate
 from sanzhua.i18n import Lang, text
 from sanzhua.load import FileResult, Ledger, assemble, parse_ledger_bytes
 from sanzhua.model import Task

@@ -132,9 +132,17 @@ def _code_fingerprint() -> str:
     import sanzhua.model
 
     h = hashlib.blake2b(digest_size=8)
-    for mod in (sanzhua.dates, sanzhua.load.keys, sanzhua.load.ledgerfile, sanzhua.load.yamlfast, sanzhua.model,
-                sanzhua.checks.done_before_start, sanzhua.checks.done_without_date,
-                sanzhua.checks.extension_mismatch, sanzhua.checks.milestone_after_due):
+    for mod in (
+        sanzhua.dates,
+        sanzhua.load.keys,
+        sanzhua.load.ledgerfile,
+        sanzhua.load.yamlfast,
+        sanzhua.model,
+        sanzhua.checks.done_before_start,
+        sanzhua.checks.done_without_date,
+        sanzhua.checks.extension_mismatch,
+        sanzhua.checks.milestone_after_due,
+    ):
         try:
             h.update(Path(str(mod.__file__)).read_bytes())
         except OSError:
@@ -161,7 +169,7 @@ class _Cache:
                     stamp, entries = pickle.load(fh)
                 if stamp == self.stamp and isinstance(entries, dict):
                     self.entries = entries
-            except Exception:  # noqa: BLE001 - a broken cache is simply ignored
+            except Exception:
                 self.entries = {}
 
     def get(self, rel: str, key: bytes) -> tuple[bytes, FileResult] | None:
@@ -195,15 +203,18 @@ class _Cache:
 
 def slim_of(result: FileResult) -> FileResult:
     """The same file without the per-task lists that only reports need."""
-    tasks = [replace(t, milestones=(), progress=(), extensions=()) if (t.milestones or t.progress or t.extensions)
-             else t for t in result.tasks]
-    return FileResult(result.path, tasks, result.problems, result.unit, result.unit_pos, result.positions,
-                      result.key_style)
+    tasks = [
+        replace(t, milestones=(), progress=(), extensions=()) if (t.milestones or t.progress or t.extensions) else t
+        for t in result.tasks
+    ]
+    return FileResult(
+        result.path, tasks, result.problems, result.unit, result.unit_pos, result.positions, result.key_style
+    )
 
 
 def _parse_job(jobs: list[tuple[bytes, str, int]]) -> list[tuple[str, bytes, FileResult, FileResult | None]]:
     """Worker: parse, and return (path, pickled full result, slim result, full result or None)."""
-    out = []
+    out: list[tuple[str, bytes, FileResult, FileResult | None]] = []
     for data, path, year in jobs:
         full = parse_ledger_bytes(data, path, year)
         out.append((path, pickle.dumps(full, protocol=pickle.HIGHEST_PROTOCOL), slim_of(full), None))
@@ -222,6 +233,8 @@ def load_ledger(root: Path, *, cache: bool = True, jobs: int | None = None, slim
     try:
         return _load(root, cache=cache, jobs=jobs, slim=slim)
     finally:
+        # What was loaded lives as long as the command: later collections need not walk it.
+        gc.freeze()
         if gc_was_enabled:
             gc.enable()
 
@@ -237,7 +250,9 @@ def _load(root: Path, *, cache: bool, jobs: int | None, slim: bool) -> Ledger:
     units, p = load_units(units_bytes, UNITS_FILE)
     problems.extend(p)
     if units_bytes is None:
-        problems.append(Problem("missing-file", "error", UNITS_FILE, 0, 0, msg("units.missing"), msg("units.missing.hint")))
+        problems.append(
+            Problem("missing-file", "error", UNITS_FILE, 0, 0, msg("units.missing"), msg("units.missing.hint"))
+        )
     holidays, workdays, p = load_calendar(_read_optional(root / CALENDAR_FILE), CALENDAR_FILE)
     problems.extend(p)
     calendar = WorkCalendar(holidays=holidays, workdays=workdays)
@@ -255,9 +270,12 @@ def _load(root: Path, *, cache: bool, jobs: int | None, slim: bool) -> Ledger:
         try:
             data = path.read_bytes()
         except OSError as e:
-            results[rel] = FileResult(rel, problems=[
-                Problem("encoding", "error", rel, 0, 0, msg("file.unreadable", detail=e.strerror or str(e)), None)
-            ])
+            results[rel] = FileResult(
+                rel,
+                problems=[
+                    Problem("encoding", "error", rel, 0, 0, msg("file.unreadable", detail=e.strerror or str(e)), None)
+                ],
+            )
             continue
         key = hashlib.blake2b(data, digest_size=16, person=str(year).encode()).digest()
         keys[rel] = key
@@ -295,8 +313,16 @@ def _load(root: Path, *, cache: bool, jobs: int | None, slim: bool) -> Ledger:
     return ledger
 
 
-def assemble(root: Path, settings: Settings, units: dict[str, Unit], calendar: WorkCalendar,
-             files: list[FileResult], problems: list[Problem], *, has_units_file: bool = True) -> Ledger:
+def assemble(
+    root: Path,
+    settings: Settings,
+    units: dict[str, Unit],
+    calendar: WorkCalendar,
+    files: list[FileResult],
+    problems: list[Problem],
+    *,
+    has_units_file: bool = True,
+) -> Ledger:
     """Files → one ledger: unit names resolved to ids, deadlines inherited from parents."""
     by_name = {u.name: u.id for u in units.values()}
     tasks: list[Task] = []

@@ -55,11 +55,11 @@ class _Ctx:
         self.problems: list[Problem] = []
         self.task_id: str | None = None
 
-    def err(self, code: str, pos: tuple[int, int], m: Msg, hint: Msg | None = None,
-            severity: str = "error") -> None:
+    def err(self, code: str, pos: tuple[int, int], m: Msg, hint: Msg | None = None, severity: str = "error") -> None:
         self.problems.append(
-            Problem(code, "error" if severity == "error" else "warning", self.path, pos[0], pos[1],
-                    m, hint, self.task_id)
+            Problem(
+                code, "error" if severity == "error" else "warning", self.path, pos[0], pos[1], m, hint, self.task_id
+            )
         )
 
 
@@ -109,14 +109,20 @@ def parse_ledger_bytes(data: bytes, path: str, year: int) -> FileResult:
         if not any(_FILE_KEYS.get(k) == "tasks" for k in root):
             ctx.err("missing-key", (root.line, root.col), msg("file.no-tasks"), msg("file.no-tasks.hint"))
     elif not isinstance(tasks_node, YSeq):
-        ctx.err("invalid-value", root.value_pos(tasks_key), msg("file.tasks-not-list", key=tasks_key),
-                msg("file.tasks-not-list.hint"))
+        ctx.err(
+            "invalid-value",
+            root.value_pos(tasks_key),
+            msg("file.tasks-not-list", key=tasks_key),
+            msg("file.tasks-not-list.hint"),
+        )
     else:
         for i, item in enumerate(tasks_node):
             ctx.task_id = None
             if not isinstance(item, YMap):
                 pos = tasks_node.item_pos(i)
-                ctx.err("invalid-value", pos, msg("task.not-mapping"), _scalar_hint(item) or msg("task.not-mapping.hint"))
+                ctx.err(
+                    "invalid-value", pos, msg("task.not-mapping"), _scalar_hint(item) or msg("task.not-mapping.hint")
+                )
                 continue
             task = _build_task(ctx, item, result, styles)
             if task is not None:
@@ -143,8 +149,9 @@ def _unknown_key(ctx: _Ctx, m: YMap, key: str, choices: list[str]) -> None:
     ctx.err("unknown-key", m.key_pos(key), msg("key.unknown", key=key), hint)
 
 
-def _fields(ctx: _Ctx, m: YMap, table: dict[str, str], choices: dict[str, str],
-            styles: set[str] | None = None) -> dict[str, str]:
+def _fields(
+    ctx: _Ctx, m: YMap, table: dict[str, str], choices: dict[str, str], styles: set[str] | None = None
+) -> dict[str, str]:
     """Map each key of `m` to its English name; report unknown and doubled keys."""
     out: dict[str, str] = {}
     for key in m:
@@ -154,8 +161,12 @@ def _fields(ctx: _Ctx, m: YMap, table: dict[str, str], choices: dict[str, str],
             continue
         if eng in out.values():
             other = next(k for k, e in out.items() if e == eng)
-            ctx.err("duplicate-key", m.key_pos(key), msg("key.twice", key=key, other=other),
-                    msg("key.twice.hint", key=key, other=other))
+            ctx.err(
+                "duplicate-key",
+                m.key_pos(key),
+                msg("key.twice", key=key, other=other),
+                msg("key.twice.hint", key=key, other=other),
+            )
             continue
         if styles is not None:
             styles.add("en" if key == eng else "zh")
@@ -186,8 +197,12 @@ def _date(ctx: _Ctx, m: YMap, key: str) -> tuple[date | None, str | None]:
         return parse_when(text, ctx.year), text
     except DateError as e:
         if e.reason == "impossible":
-            ctx.err("invalid-date", m.value_pos(key), msg("date.impossible", key=key, text=text, detail_zh=e.detail_zh, detail_en=str(e)),
-                    msg("date.impossible.hint"))
+            ctx.err(
+                "invalid-date",
+                m.value_pos(key),
+                msg("date.impossible", key=key, text=text, detail_zh=e.detail_zh, detail_en=str(e)),
+                msg("date.impossible.hint"),
+            )
         else:
             ctx.err("invalid-date", m.value_pos(key), msg("date.unreadable", key=key, text=text), msg("date.hint"))
         return None, None
@@ -222,7 +237,12 @@ def _text_list(ctx: _Ctx, m: YMap, key: str) -> tuple[str, ...]:
             if isinstance(item, str) and item.strip():
                 out.append(item.strip())
             elif item is not None:
-                ctx.err("invalid-value", v.item_pos(i), msg("value.text-list", key=key), msg("value.text-list.hint", key=key))
+                ctx.err(
+                    "invalid-value",
+                    v.item_pos(i),
+                    msg("value.text-list", key=key),
+                    msg("value.text-list.hint", key=key),
+                )
         return tuple(out)
     ctx.err("invalid-value", m.value_pos(key), msg("value.text-list", key=key), msg("value.text-list.hint", key=key))
     return ()
@@ -243,14 +263,21 @@ def _items(ctx: _Ctx, m: YMap, key: str) -> list[tuple[YMap, tuple[int, int]]]:
         if isinstance(item, YMap):
             out.append((item, v.item_pos(i)))
         else:
-            ctx.err("invalid-value", v.item_pos(i), msg("value.entry", key=key), _scalar_hint(item) or msg("value.entry.hint", key=key))
+            ctx.err(
+                "invalid-value",
+                v.item_pos(i),
+                msg("value.entry", key=key),
+                _scalar_hint(item) or msg("value.entry.hint", key=key),
+            )
     return out
 
 
 def _require(ctx: _Ctx, m: YMap, pos: tuple[int, int], got: dict[str, str], name: str, zh: str, where: str) -> bool:
     if name in got.values():
         return True
-    ctx.err("missing-key", pos, msg("key.missing", key=name, zh=zh, where=where), msg("key.missing.hint", key=name, zh=zh))
+    ctx.err(
+        "missing-key", pos, msg("key.missing", key=name, zh=zh, where=where), msg("key.missing.hint", key=name, zh=zh)
+    )
     return False
 
 
@@ -269,7 +296,12 @@ def _build_task(ctx: _Ctx, m: YMap, result: FileResult, styles: set[str]) -> Tas
     ok = _require(ctx, m, pos, got, "title", "任务", "task") and ok
     title = _text(ctx, m, by["title"]) if "title" in by else None
     if "title" in by and title is None:
-        ctx.err("missing-key", m.value_pos(by["title"]), msg("task.empty-title"), msg("key.missing.hint", key="title", zh="任务"))
+        ctx.err(
+            "missing-key",
+            m.value_pos(by["title"]),
+            msg("task.empty-title"),
+            msg("key.missing.hint", key="title", zh="任务"),
+        )
     positions: dict[str, tuple[int, int]] = {}
     due = start = done = None
     due_text = None
@@ -319,7 +351,12 @@ def _build_task(ctx: _Ctx, m: YMap, result: FileResult, styles: set[str]) -> Tas
                     raw_dir = _text(ctx, tv, tb["direction"])
                     d = K.DIRECTION_ALIASES.get(raw_dir or "")
                     if d is None:
-                        ctx.err("invalid-value", tv.value_pos(tb["direction"]), msg("direction.unknown", value=raw_dir or ""), msg("direction.hint"))
+                        ctx.err(
+                            "invalid-value",
+                            tv.value_pos(tb["direction"]),
+                            msg("direction.unknown", value=raw_dir or ""),
+                            msg("direction.hint"),
+                        )
                     else:
                         direction = d
                 if value is not None:
@@ -330,7 +367,9 @@ def _build_task(ctx: _Ctx, m: YMap, result: FileResult, styles: set[str]) -> Tas
                         direction,  # type: ignore[arg-type]
                     )
         elif tv is not None:
-            ctx.err("invalid-value", m.value_pos(by["target"]), msg("target.not-mapping"), msg("target.not-mapping.hint"))
+            ctx.err(
+                "invalid-value", m.value_pos(by["target"]), msg("target.not-mapping"), msg("target.not-mapping.hint")
+            )
     progress: list[Progress] = []
     if "progress" in by:
         for item, ipos in _items(ctx, m, by["progress"]):
@@ -341,18 +380,25 @@ def _build_task(ctx: _Ctx, m: YMap, result: FileResult, styles: set[str]) -> Tas
             pdate, _ = _date(ctx, item, pb["date"])
             pct = _number(ctx, item, pb["percent"]) if "percent" in pb else None
             if pct is not None and not 0 <= pct <= 100:
-                ctx.err("invalid-value", item.value_pos(pb["percent"]), msg("percent.range", value=_fmt_num(pct)), msg("percent.range.hint"))
+                ctx.err(
+                    "invalid-value",
+                    item.value_pos(pb["percent"]),
+                    msg("percent.range", value=_fmt_num(pct)),
+                    msg("percent.range.hint"),
+                )
                 pct = None
             val = _number(ctx, item, pb["value"]) if "value" in pb else None
             if pdate is not None:
-                progress.append(Progress(
-                    pdate,
-                    _text(ctx, item, pb["note"]) if "note" in pb else None,
-                    val,
-                    pct,
-                    _text(ctx, item, pb["by"]) if "by" in pb else None,
-                    ipos[0],
-                ))
+                progress.append(
+                    Progress(
+                        pdate,
+                        _text(ctx, item, pb["note"]) if "note" in pb else None,
+                        val,
+                        pct,
+                        _text(ctx, item, pb["by"]) if "by" in pb else None,
+                        ipos[0],
+                    )
+                )
     extensions: list[Extension] = []
     if "extensions" in by:
         for item, ipos in _items(ctx, m, by["extensions"]):
@@ -364,12 +410,16 @@ def _build_task(ctx: _Ctx, m: YMap, result: FileResult, styles: set[str]) -> Tas
             frm, _ = _date(ctx, item, eb["from"]) if "from" in eb else (None, None)
             edate, _ = _date(ctx, item, eb["date"]) if "date" in eb else (None, None)
             if to is not None:
-                extensions.append(Extension(
-                    to, frm,
-                    _text(ctx, item, eb["approved_by"]) if "approved_by" in eb else None,
-                    _text(ctx, item, eb["ref"]) if "ref" in eb else None,
-                    edate, ipos[0],
-                ))
+                extensions.append(
+                    Extension(
+                        to,
+                        frm,
+                        _text(ctx, item, eb["approved_by"]) if "approved_by" in eb else None,
+                        _text(ctx, item, eb["ref"]) if "ref" in eb else None,
+                        edate,
+                        ipos[0],
+                    )
+                )
         if extensions:
             positions["extensions"] = (extensions[-1].line, ipos[1])
     weight = None

@@ -8,6 +8,7 @@ files are far more numerous and take the hand-written fast path in ledgerfile.py
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date
 from typing import Annotated, Any, Literal
 
@@ -108,7 +109,7 @@ def _locate(root: Any, loc: tuple[int | str, ...]) -> tuple[int, int, bool]:
         last = i == len(loc) - 1
         if isinstance(node, YMap) and isinstance(part, str) and part in node:
             if last:
-                kl, kc, vl, vc = node.pos[part]
+                _, _, vl, vc = node.pos[part]
                 return vl, vc, False
             line, col = node.value_pos(part)
             node = node[part]
@@ -120,7 +121,9 @@ def _locate(root: Any, loc: tuple[int | str, ...]) -> tuple[int, int, bool]:
     return line, col, False
 
 
-def _problems_from(err: ValidationError, root: Any, path: str, known: dict[tuple[str, ...], list[str]]) -> list[Problem]:
+def _problems_from(
+    err: ValidationError, root: Any, path: str, known: Mapping[tuple[str, ...], list[str]]
+) -> list[Problem]:
     out: list[Problem] = []
     for e in err.errors():
         loc = tuple(e["loc"])
@@ -130,8 +133,13 @@ def _problems_from(err: ValidationError, root: Any, path: str, known: dict[tuple
             key = str(loc[-1])
             parent = tuple(str(p) for p in loc[:-1] if isinstance(p, str))
             node: Any = root
-            for p in loc[:-1]:
-                node = node[p] if isinstance(node, (YMap, YSeq)) else None
+            for part in loc[:-1]:
+                if isinstance(node, YMap) and isinstance(part, str):
+                    node = node.get(part)
+                elif isinstance(node, YSeq) and isinstance(part, int) and part < len(node):
+                    node = node[part]
+                else:
+                    node = None
             line, col = node.key_pos(key) if isinstance(node, YMap) else (1, 1)
             choices = known.get(parent, [])
             guess = did_you_mean(key, choices)
@@ -140,17 +148,38 @@ def _problems_from(err: ValidationError, root: Any, path: str, known: dict[tuple
         elif kind == "missing":
             line, col, _ = _locate(root, loc[:-1])
             key = str(loc[-1])
-            out.append(Problem("missing-key", "error", path, line, col, msg("key.missing-plain", key=key),
-                               msg("key.missing.hint", key=key, zh="")))
+            out.append(
+                Problem(
+                    "missing-key",
+                    "error",
+                    path,
+                    line,
+                    col,
+                    msg("key.missing-plain", key=key),
+                    msg("key.missing.hint", key=key, zh=""),
+                )
+            )
         else:
             line, col, _ = _locate(root, loc)
             where = ".".join(str(p) for p in loc)
             value = e.get("input")
             code = "invalid-date" if "date" in kind or "date:" in str(e.get("msg", "")) else "invalid-value"
-            out.append(Problem(code, "error", path, line, col,
-                               msg("settings.invalid", key=where, value=str(value) if not isinstance(value, (dict, list)) else "…",
-                                   detail=str(e["msg"])),
-                               msg("settings.invalid.hint", key=where)))
+            out.append(
+                Problem(
+                    code,
+                    "error",
+                    path,
+                    line,
+                    col,
+                    msg(
+                        "settings.invalid",
+                        key=where,
+                        value=str(value) if not isinstance(value, (dict, list)) else "…",
+                        detail=str(e["msg"]),
+                    ),
+                    msg("settings.invalid.hint", key=where),
+                )
+            )
     return out
 
 
@@ -175,11 +204,22 @@ def load_settings(data: bytes, path: str = "sanzhua.yaml") -> tuple[Settings, li
     root, problems = _read(data, path)
     if root is None:
         if not problems:
-            problems.append(Problem("missing-key", "error", path, 1, 1, msg("key.missing-plain", key="name"),
-                                    msg("key.missing.hint", key="name", zh="")))
+            problems.append(
+                Problem(
+                    "missing-key",
+                    "error",
+                    path,
+                    1,
+                    1,
+                    msg("key.missing-plain", key="name"),
+                    msg("key.missing.hint", key="name", zh=""),
+                )
+            )
         return Settings(name=""), problems
     if not isinstance(root, YMap):
-        problems.append(Problem("invalid-value", "error", path, 1, 1, msg("file.not-mapping"), msg("file.not-mapping.hint")))
+        problems.append(
+            Problem("invalid-value", "error", path, 1, 1, msg("file.not-mapping"), msg("file.not-mapping.hint"))
+        )
         return Settings(name=""), problems
     raw = _plain(root)
     if isinstance(raw.get("require_signed"), str):
@@ -240,16 +280,26 @@ def load_units(data: bytes | None, path: str = "units.yaml") -> tuple[dict[str, 
     for key in root:
         if key != "units":
             guess = did_you_mean(key, ["units"])
-            problems.append(Problem("unknown-key", "error", path, *root.key_pos(key), msg("key.unknown", key=key),
-                                    msg("key.did-you-mean", guess=guess) if guess else msg("key.known", known="units")))
+            problems.append(
+                Problem(
+                    "unknown-key",
+                    "error",
+                    path,
+                    *root.key_pos(key),
+                    msg("key.unknown", key=key),
+                    msg("key.did-you-mean", guess=guess) if guess else msg("key.known", known="units"),
+                )
+            )
     seq = root.get("units")
     if not isinstance(seq, YSeq):
         return units, problems
-    known = {(): list(UnitIn.model_fields)}
+    known: dict[tuple[str, ...], list[str]] = {(): list(UnitIn.model_fields)}
     for i, item in enumerate(seq):
         line, col = seq.item_pos(i)
         if not isinstance(item, YMap):
-            problems.append(Problem("invalid-value", "error", path, line, col, msg("units.entry"), msg("units.shape.hint")))
+            problems.append(
+                Problem("invalid-value", "error", path, line, col, msg("units.entry"), msg("units.shape.hint"))
+            )
             continue
         try:
             u = UnitIn.model_validate(_plain(item))
@@ -257,12 +307,28 @@ def load_units(data: bytes | None, path: str = "units.yaml") -> tuple[dict[str, 
             problems.extend(_problems_from(err, item, path, known))
             continue
         if not _UNIT_ID.match(u.id):
-            problems.append(Problem("invalid-value", "error", path, *item.value_pos("id"), msg("units.bad-id", id=u.id),
-                                    msg("units.bad-id.hint")))
+            problems.append(
+                Problem(
+                    "invalid-value",
+                    "error",
+                    path,
+                    *item.value_pos("id"),
+                    msg("units.bad-id", id=u.id),
+                    msg("units.bad-id.hint"),
+                )
+            )
             continue
         if u.id in units:
-            problems.append(Problem("duplicate-id", "error", path, *item.value_pos("id"),
-                                    msg("units.duplicate", id=u.id, first_line=units[u.id].line), msg("units.duplicate.hint")))
+            problems.append(
+                Problem(
+                    "duplicate-id",
+                    "error",
+                    path,
+                    *item.value_pos("id"),
+                    msg("units.duplicate", id=u.id, first_line=units[u.id].line),
+                    msg("units.duplicate.hint"),
+                )
+            )
             continue
         units[u.id] = Unit(u.id, u.name, u.kind, u.head, u.deputy, tuple(u.editors), line)
     return units, problems
@@ -279,6 +345,7 @@ def load_calendar(data: bytes | None, path: str = "calendar.yaml") -> tuple[list
     try:
         c = CalendarIn.model_validate(_plain(root))
     except ValidationError as err:
-        problems.extend(_problems_from(err, root, path, {(): list(CalendarIn.model_fields)}))
+        known_cal: dict[tuple[str, ...], list[str]] = {(): list(CalendarIn.model_fields)}
+        problems.extend(_problems_from(err, root, path, known_cal))
         return [], [], problems
     return list(c.holidays), list(c.workdays), problems

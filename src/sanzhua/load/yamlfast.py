@@ -62,7 +62,7 @@ class YSeq(list[Any]):
         return self.pos[i] if 0 <= i < len(self.pos) else (self.line, self.col)
 
 
-class _TextLoader(yaml.CSafeLoader):  # type: ignore[misc,name-defined]
+class _TextLoader(yaml.CSafeLoader):
     """libyaml's composer with every Python callback made as cheap as it can be.
 
     The C composer calls `resolve(kind, value, implicit)` for each scalar and
@@ -72,8 +72,8 @@ class _TextLoader(yaml.CSafeLoader):  # type: ignore[misc,name-defined]
     """
 
     resolve = slice
-    descend_resolver = slice
-    ascend_resolver = tuple
+    descend_resolver = slice  # type: ignore[assignment]
+    ascend_resolver = tuple  # type: ignore[assignment]
 
 
 @dataclass
@@ -95,7 +95,7 @@ class _Walker:
         cls = n.__class__
         if cls is ScalarNode:
             v = n.value
-            if n.style is None and v in _NULLS:
+            if n.style is None and v in _NULLS:  # type: ignore[attr-defined]
                 return None
             return v
         sm = n.start_mark
@@ -107,8 +107,15 @@ class _Walker:
                 if k.__class__ is not ScalarNode:
                     km = k.start_mark
                     self.problems.append(
-                        Problem("syntax", "error", self.path, km.line + 1, km.column + 1,
-                                msg("yaml.complex-key"), msg("yaml.complex-key.hint"))
+                        Problem(
+                            "syntax",
+                            "error",
+                            self.path,
+                            km.line + 1,
+                            km.column + 1,
+                            msg("yaml.complex-key"),
+                            msg("yaml.complex-key.hint"),
+                        )
                     )
                     continue
                 key = k.value
@@ -117,9 +124,15 @@ class _Walker:
                 if key in d:
                     first = pos[key]
                     self.problems.append(
-                        Problem("duplicate-key", "error", self.path, km.line + 1, km.column + 1,
-                                msg("yaml.duplicate-key", key=key, first_line=first[0]),
-                                msg("yaml.duplicate-key.hint", key=key))
+                        Problem(
+                            "duplicate-key",
+                            "error",
+                            self.path,
+                            km.line + 1,
+                            km.column + 1,
+                            msg("yaml.duplicate-key", key=key, first_line=first[0]),
+                            msg("yaml.duplicate-key.hint", key=key),
+                        )
                     )
                     continue
                 d[key] = walk(v)
@@ -190,14 +203,18 @@ def parse(text: str, path: str, data: bytes | None = None) -> Document:
     if "*" in text:
         alias = _collection_alias(text)
         if alias is not None:
-            doc.problems.append(Problem("syntax", "error", path, alias[0], alias[1], msg("yaml.alias"), msg("yaml.alias.hint")))
+            doc.problems.append(
+                Problem("syntax", "error", path, alias[0], alias[1], msg("yaml.alias"), msg("yaml.alias.hint"))
+            )
             return doc
     walker = _Walker(path)
     try:
         doc.root = walker.walk(node)
     except RecursionError:
         doc.problems.append(
-            Problem("syntax", "error", path, node.start_mark.line + 1, 1, msg("yaml.too-deep"), msg("yaml.too-deep.hint"))
+            Problem(
+                "syntax", "error", path, node.start_mark.line + 1, 1, msg("yaml.too-deep"), msg("yaml.too-deep.hint")
+            )
         )
         return doc
     doc.problems.extend(walker.problems)
@@ -219,11 +236,13 @@ def _collection_alias(text: str) -> tuple[int, int] | None:
             if ev is None:
                 return None
             cls = ev.__class__
+            anchor: str | None = getattr(ev, "anchor", None)
             if cls is yaml.AliasEvent:
-                if ev.anchor in collections:
-                    return (ev.start_mark.line + 1, ev.start_mark.column + 1)
-            elif (cls is yaml.MappingStartEvent or cls is yaml.SequenceStartEvent) and ev.anchor:
-                collections.add(ev.anchor)
+                mark = ev.start_mark
+                if anchor in collections and mark is not None:
+                    return (mark.line + 1, mark.column + 1)
+            elif (cls is yaml.MappingStartEvent or cls is yaml.SequenceStartEvent) and anchor:
+                collections.add(anchor)
             elif cls is yaml.StreamEndEvent:
                 return None
     except yaml.YAMLError:
@@ -246,11 +265,15 @@ def _syntax_problem(e: yaml.MarkedYAMLError, text: str, path: str) -> Problem:
         n = line - 1 - back
         if 0 <= n < len(lines) and _FULLWIDTH_COLON_KEY.match(lines[n]):
             col_fw = lines[n].index("：") + 1
-            return Problem("syntax", "error", path, n + 1, col_fw, msg("yaml.fullwidth-colon"), msg("yaml.fullwidth-colon.hint"))
+            return Problem(
+                "syntax", "error", path, n + 1, col_fw, msg("yaml.fullwidth-colon"), msg("yaml.fullwidth-colon.hint")
+            )
     if "cannot start any token" in problem:
         if ch == "\t" or (here[: col - 1].strip() == "" and "\t" in here[:col]):
             return Problem("syntax", "error", path, line, col, msg("yaml.tab"), msg("yaml.tab.hint"))
-        return Problem("syntax", "error", path, line, col, msg("yaml.reserved", char=ch), msg("yaml.reserved.hint", char=ch))
+        return Problem(
+            "syntax", "error", path, line, col, msg("yaml.reserved", char=ch), msg("yaml.reserved.hint", char=ch)
+        )
     if "\t" in here[: len(here) - len(here.lstrip())]:
         return Problem("syntax", "error", path, line, col, msg("yaml.tab"), msg("yaml.tab.hint"))
     if "exceeded maximum nesting depth" in problem:
