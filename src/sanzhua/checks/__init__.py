@@ -61,8 +61,8 @@ CHECKS: dict[str, ModuleType] = {
 
 # Every code a problem can carry, with its level and one line of documentation.
 ALL_CODES: dict[str, tuple[str, str]] = {
-    **parse_codes.CODES,
     **{code: (m.LEVEL, (m.__doc__ or "").strip().splitlines()[0]) for code, m in CHECKS.items()},
+    **parse_codes.CODES,  # the loader's description wins where a check shares its code (missing-key)
 }
 
 
