@@ -604,7 +604,7 @@ class Generator:
         if n == 0 or due <= start:
             return
         mk = {key: k.sub(MILESTONE_KEYS, key) for key in MILESTONE_KEYS}
-        names = rng.sample(MILESTONE_NAMES, n)
+        names = sorted(rng.sample(MILESTONE_NAMES, n), key=MILESTONE_NAMES.index)
         picked = sorted(pick_deadline(rng, start + timedelta(days=1), due, kinds="fine")
                         for _ in range(n))
         flow = rng.random() < 0.7
