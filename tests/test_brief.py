@@ -10,6 +10,7 @@ import os
 import textwrap
 import zipfile
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -23,7 +24,7 @@ from sanzhua.load import load_ledger
 from sanzhua.render.docx import render_docx
 from sanzhua.render.markdown import render_markdown
 from sanzhua.render.templating import builtin_dir, md_escape
-from sanzhua.report.brief import assemble_brief, assemble_notice, ranking, units_needing_notice
+from sanzhua.report.brief import assemble_brief, assemble_notice, units_needing_notice
 from sanzhua.report.periods import (
     Period,
     issue_number,
@@ -31,7 +32,9 @@ from sanzhua.report.periods import (
     previous,
     quarter_of,
     week_of,
+    year_of,
 )
+from sanzhua.score import rules_from_settings, score_units
 
 FIXTURES = Path(__file__).parent / "fixtures" / "brief"
 AS_OF = date(2026, 11, 25)  # a Wednesday; week 47 counted from 2026-01-05
@@ -53,6 +56,10 @@ bulletin:
   requirements:
     - 对逾期任务，责任单位要在3个工作日内书面说明原因。
   copies: 30
+scoring:
+  report_missing: -0.1
+  overdue_per_day: -0.1
+  overdue_cap: 2
 """
 
 UNITS = """\
@@ -163,7 +170,15 @@ def ledger_root(tmp_path: Path) -> Path:
 def _brief(root: Path, period: Period | None = None, as_of: date = AS_OF):  # type: ignore[no-untyped-def]
     ledger = load_ledger(root, cache=False)
     assert [p for p in ledger.problems if p.severity == "error"] == []
-    b = assemble_brief(ledger, lambda d: evaluate(ledger, d), period or week_of(as_of), as_of)
+    rules = rules_from_settings(ledger.settings)
+
+    def score_at(d: date):  # type: ignore[no-untyped-def]
+        year = year_of(d)
+        return score_units(ledger, rules, year.start, year.end, d)
+
+    b = assemble_brief(
+        ledger, lambda d: evaluate(ledger, d), period or week_of(as_of), as_of, score_at=score_at
+    )
     return ledger, b
 
 
@@ -232,14 +247,42 @@ def test_brief_sections_follow_the_states(ledger_root: Path) -> None:
     assert {x.id for x in b.appendix} == {"FGW-1", "FGW-3", "ZJJ-1", "ZJJ-2", "ZJJ-3", "CG-1"}
 
 
-def test_ranking_ties_share_a_rank(ledger_root: Path) -> None:
-    ledger = load_ledger(ledger_root, cache=False)
-    ev = evaluate(ledger, date(2026, 12, 31))
-    rows = ranking(ev, date(2026, 1, 1), date(2026, 12, 31), ledger.units)
-    by_unit = {r.unit_id: r for r in rows}
-    # fgw: FGW-2 done on time, FGW-1 and FGW-3 not done -> 1/3; zjj 0/3; cg 0/1.
-    assert by_unit["fgw"].rank == 1 and by_unit["fgw"].rate == pytest.approx(33.3)
-    assert by_unit["zjj"].rank == by_unit["cg"].rank == 2
+def test_ranking_is_the_year_to_date_score(ledger_root: Path) -> None:
+    """The bulletin ranks by `sanzhua score --year --as-of <evaluated date>`: same scores,
+    same ranks, same counts; units without a scored task are counted, not ranked."""
+    (ledger_root / "units.yaml").write_text(
+        UNITS + "  - {id: czj, name: 县财政局, kind: 县直部门}\n", encoding="utf-8"
+    )
+    ledger, b = _brief(ledger_root)
+    board = score_units(
+        ledger, rules_from_settings(ledger.settings), date(2026, 1, 1), date(2026, 12, 31), AS_OF
+    )
+    r = b.ranking
+    assert (r.start, r.end, r.base) == (date(2026, 1, 1), AS_OF, "100")
+    assert [(x.rank, x.unit_id, x.score) for x in r.rows] == [
+        (u.rank, u.unit, u.score) for u in board.ranked
+    ]
+    for x in r.rows:
+        u = board.unit(x.unit_id)
+        assert u is not None and Decimal(x.score_text) == u.score
+        assert (x.done_on_time, x.done_late, x.overdue, x.milestone_missed, x.report_missing) == (
+            u.counts["done_on_time"],
+            u.counts["done_late"],
+            u.counts["overdue"],
+            u.counts["milestone_missed"],
+            u.counts["report_missing"],
+        )
+    assert [(x.unit_id, x.score_text) for x in r.rows] == [
+        ("cg", "95.4"),
+        ("fgw", "83.6"),
+        ("zjj", "78.4"),
+    ]
+    # Three ranked units: all are the top three, none is left for the bottom three.
+    assert [x.unit_id for x in r.top] == ["cg", "fgw", "zjj"] and r.bottom == ()
+    assert r.unranked == 1  # czj leads no task and partners none
+    md = render_markdown("brief.md.j2", brief_context(b), ledger_root)
+    assert "另有1个单位本期无考评任务，不参加排名。" in md
+    assert "县财政局" not in md.split("五、各单位考评排名")[1].split("附件")[0]
 
 
 def test_notice_lists_only_the_units_own_problems(ledger_root: Path) -> None:
@@ -431,3 +474,16 @@ def test_default_docx_name(
     assert brief(ledger_root, as_of=AS_OF, period="week", fmt="docx", out=out) == 0
     assert out.getvalue().strip() == "政务督查-2026-第47期.docx"
     assert (tmp_path / "政务督查-2026-第47期.docx").is_file()
+
+
+def test_no_briefing_with_broken_scoring_rules(ledger_root: Path) -> None:
+    settings = ledger_root / "sanzhua.yaml"
+    settings.write_text(
+        settings.read_text(encoding="utf-8").replace("overdue_cap: 2", "overdue_cap: 二"),
+        encoding="utf-8",
+    )
+    out = io.StringIO()
+    assert brief(ledger_root, as_of=AS_OF, period="week", fmt="md", out=out) == 1
+    assert out.getvalue() == ""
+    # 督办通知 have no ranking and are still written.
+    assert brief(ledger_root, as_of=AS_OF, unit="zjj", fmt="md", out=out) == 0

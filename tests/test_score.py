@@ -111,16 +111,17 @@ def test_every_rule_worked_by_hand(tmp_path: Path) -> None:
     # b: A3 as partner (-1 -1) x0.5 = -1; B1 (-5, 10 x -0.2 = -2) x0.5 = -3.5;
     #    B2 -5 and 22 x -0.2 = -4.4 capped to -3: -8; B3 two milestones missed: -2  -> 85.5
     # c: B2 as partner -8 x0.5 = -4; C1 behind -1; C2 suspended, C3 done without a date: 0  -> 95
-    # d: no tasks -> the base, 100
+    # d: no tasks -> the base, 100, and no rank (listed last)
     root = make(tmp_path, FULL_RULES, FULL_TASKS)
     b = board(root, *YEAR, date(2026, 9, 11))
     assert scores(b) == {
         "a": (Decimal(107), 1),
-        "d": (Decimal(100), 2),
-        "c": (Decimal(95), 3),
-        "b": (Decimal("85.5"), 4),
+        "c": (Decimal(95), 2),
+        "b": (Decimal("85.5"), 3),
+        "d": (Decimal(100), None),
     }
-    assert [u.unit for u in b.units] == ["a", "d", "c", "b"]
+    assert [u.unit for u in b.units] == ["a", "c", "b", "d"]
+    assert [u.unit for u in b.unranked] == ["d"] and not b.unit("d").ranked  # type: ignore[union-attr]
     assert_explained(b)
     a = b.unit("a")
     assert a is not None
@@ -159,8 +160,9 @@ def test_defaults(tmp_path: Path) -> None:
     """
     root = make(tmp_path, "", tasks)
     b = board(root, *YEAR, date(2026, 5, 1))
-    assert scores(b)["a"] == (Decimal(100 + 2 + 3 - 1 - 5), 4)
-    assert scores(b)["b"] == (Decimal(100), 1)  # partner_share defaults to 0
+    assert scores(b)["a"] == (Decimal(100 + 2 + 3 - 1 - 5), 1)
+    # partner_share defaults to 0: a partner's tasks are not scored, so b is not ranked
+    assert scores(b)["b"] == (Decimal(100), None)
 
 
 def test_period_boundaries_and_as_of(tmp_path: Path) -> None:
@@ -208,10 +210,10 @@ def test_overdue_per_week_counts_a_started_week_and_cap(tmp_path: Path) -> None:
     b = board(root, *YEAR, date(2026, 4, 1))
     # 1 day = 1 started week: -2 -1; 8 days = 2 weeks: -2 -2; 61 days = 9 weeks, capped at 4: -2 -4
     assert scores(b) == {
-        "a": (Decimal(97), 2),
-        "b": (Decimal(96), 3),
-        "c": (Decimal(94), 4),
-        "d": (Decimal(100), 1),
+        "a": (Decimal(97), 1),
+        "b": (Decimal(96), 2),
+        "c": (Decimal(94), 3),
+        "d": (Decimal(100), None),
     }
     assert_explained(b)
 
@@ -340,9 +342,9 @@ def test_partner_share_both_ways_and_duplicates(tmp_path: Path) -> None:
     # T1 +2 to a, 0.25 x 2 to b and c (b once, a not as its own partner); T2 -5 to a, 0.25 x -5 to c
     assert scores(b) == {
         "b": (Decimal("100.5"), 1),
-        "d": (Decimal(100), 2),
-        "c": (Decimal("99.25"), 3),
-        "a": (Decimal(97), 4),
+        "c": (Decimal("99.25"), 2),
+        "a": (Decimal(97), 3),
+        "d": (Decimal(100), None),
     }
     roles = {(e.task_id, e.role) for e in b.unit("c").entries}  # type: ignore[union-attr]
     assert roles == {("T1", "partner"), ("T2", "partner")}
@@ -350,11 +352,15 @@ def test_partner_share_both_ways_and_duplicates(tmp_path: Path) -> None:
 
 def test_ties_share_a_rank_in_units_yaml_order(tmp_path: Path) -> None:
     units = "units:\n" + "".join(f"  - {{id: {u}, name: 单位{u}}}\n" for u in ("w", "z", "y", "x"))
+    # y and z each lead a task that gains and loses nothing (open, not due yet): they are
+    # scored at the base, and tie.
     tasks = """\
     unit: w
     tasks:
       - {id: T1, title: 甲, lead: x, due: 2026-03-31, done: 2026-03-31}
       - {id: T2, title: 乙, lead: w, due: 2026-03-31}
+      - {id: T3, title: 丙, lead: y, due: 2026-12-31}
+      - {id: T4, title: 丁, lead: z, due: 2026-12-31}
     """
     root = make(tmp_path, "done_early: 0\n", tasks, units=units)
     b = board(root, *YEAR, date(2026, 4, 30))
@@ -362,6 +368,47 @@ def test_ties_share_a_rank_in_units_yaml_order(tmp_path: Path) -> None:
     assert [u.unit for u in b.top(1)] == ["x"]
     assert [u.unit for u in b.top(2)] == ["x", "z", "y"]
     assert [u.unit for u in b.bottom(1)] == ["w"]
+    assert [u.unit for u in b.bottom(3)] == ["z", "y", "w"]
+
+
+def test_units_without_a_scored_task_are_not_ranked(tmp_path: Path) -> None:
+    """A unit is ranked when it leads a task scored in the period (or is its partner and
+    partner_share is not 0); others get no rank and come last, in units.yaml order."""
+    tasks = """\
+    unit: a
+    tasks:
+      - {id: T1, title: 三月完成, due: 2026-03-31, done: 2026-03-20, partners: [d]}
+      - {id: T2, title: 暂缓, lead: b, status: suspended, due: 2026-03-31}
+      - {id: T3, title: 权重零, lead: c, weight: 0, due: 2026-03-31}
+      - {id: T4, title: 已完成无日期, lead: d, status: done, due: 2026-03-31}
+    """
+    root = make(tmp_path, "", tasks)
+    year = board(root, *YEAR, date(2026, 11, 25))
+    assert [(u.unit, u.rank) for u in year.units] == [
+        ("a", 1),
+        ("b", None),
+        ("c", None),
+        ("d", None),
+    ]
+    assert [u.unit for u in year.top(3)] == ["a"] and [u.unit for u in year.bottom(3)] == ["a"]
+    # In November, T1 (done in March) is not scored: nobody is ranked.
+    nov = board(root, date(2026, 11, 1), date(2026, 11, 30), date(2026, 11, 25))
+    assert nov.ranked == () and nov.top(3) == () and nov.bottom(3) == ()
+    assert all(u.score == 100 for u in nov.units)
+    # A partner is ranked once its share counts; an open task not due yet is scored at 0.
+    (root / "ledgers" / "tasks.yaml").write_text(
+        textwrap.dedent(tasks) + "  - {id: T5, title: 推进中, lead: b, due: 2026-12-31}\n",
+        encoding="utf-8",
+    )
+    text = (root / "sanzhua.yaml").read_text(encoding="utf-8")
+    (root / "sanzhua.yaml").write_text(text + "scoring:\n  partner_share: 0.5\n", encoding="utf-8")
+    shared = board(root, *YEAR, date(2026, 11, 25))
+    assert [(u.unit, u.rank) for u in shared.units] == [
+        ("a", 1),
+        ("d", 2),
+        ("b", 3),
+        ("c", None),
+    ]
 
 
 def test_kind_ranks_among_its_own(tmp_path: Path) -> None:
@@ -467,9 +514,9 @@ def test_cli_json_shape_and_explain(tmp_path: Path) -> None:
     }
     assert [(u["unit"], u["score"], u["rank"]) for u in doc["units"]] == [
         ("a", 107, 1),
-        ("d", 100, 2),
-        ("c", 95, 3),
-        ("b", 85.5, 4),
+        ("c", 95, 2),
+        ("b", 85.5, 3),
+        ("d", 100, None),
     ]
     for u in doc["units"]:
         assert (
@@ -558,3 +605,27 @@ def test_cli_periods(tmp_path: Path, flag: str, start: str, end: str) -> None:
     )
     period = json.loads(r.stdout)["period"]
     assert (period["start"], period["end"]) == (start, end)
+
+
+@pytest.mark.parametrize("columns", [80, 100])
+def test_table_fits_a_terminal_and_wide_shows_every_count(columns: int) -> None:
+    from sanzhua.output import width
+
+    example = Path(__file__).resolve().parent.parent  # the example ledger, 30 units
+    args = ["score", "--root", str(example), "--as-of", "2026-11-25", "--year"]
+    runner = CliRunner()
+    r = runner.invoke(app, args, env={"COLUMNS": str(columns)})
+    assert r.exit_code == 0, r.output
+    lines = r.stdout.splitlines()
+    assert max(width(line.rstrip()) for line in lines) <= columns
+    assert "…" not in r.stdout  # nothing cut short
+    assert "县纪委监委（县监察局）" in r.stdout
+    assert "提前完成" not in r.stdout
+    assert any(line.split()[:1] == ["—"] for line in lines)  # units without a rank
+    assert "不参加排名" in lines[-1]
+    r = runner.invoke(app, [*args, "--wide"], env={"COLUMNS": str(columns)})
+    assert r.exit_code == 0, r.output
+    head = next(line for line in r.stdout.splitlines() if "编号" in line)
+    for word in ("牵头任务", "配合任务", "提前完成", "逾期完成", "进度滞后", "未报送进展"):
+        assert word in head
+    assert "…" not in r.stdout

@@ -67,11 +67,15 @@ def test_every_point_is_explained_and_every_unit_scored() -> None:
         for u in b.units:
             assert u.score == RULES.base + sum((e.points for e in u.entries), Decimal(0))
             assert u.added + u.taken == u.score - RULES.base
-        ranks = [u.rank for u in b.units]
+        ranked = b.ranked
+        assert b.units == ranked + b.unranked  # the units without a rank come last
+        ranks = [u.rank for u in ranked]
         assert ranks[0] == 1 and ranks == sorted(ranks)
-        for i, u in enumerate(b.units):
-            assert u.rank == 1 + sum(1 for v in b.units if v.score > u.score)
-            assert i == 0 or b.units[i - 1].score >= u.score
+        for i, u in enumerate(ranked):
+            assert u.rank == 1 + sum(1 for v in ranked if v.score > u.score)
+            assert i == 0 or ranked[i - 1].score >= u.score
+        for u in b.unranked:
+            assert not u.entries and u.score == RULES.base
 
 
 def test_event_rules_add_up_over_months() -> None:

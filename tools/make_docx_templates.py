@@ -801,32 +801,43 @@ def build_brief() -> Document:  # type: ignore[valid-type]
     para(doc, "请各责任单位对照时间节点，加快推进；对本期通报的问题，认真分析原因，限期整改到位。")
     para(doc, "{%p endif %}")
 
-    para(doc, "五、各单位按期完成情况排名", "一级标题")
-    para(doc, "{%p if b.ranking %}")
+    para(doc, "五、各单位考评排名", "一级标题")
+    para(doc, "{%p if b.ranking.rows %}")
     para(
         doc,
-        "{{ b.ranking_start|cn_date }}至{{ b.evaluated_at|cn_date }}到期任务的按期完成率"
-        "（按期完成数÷到期任务数，并列者名次相同）{% if b.unranked_units %}，"
-        "另有{{ b.unranked_units }}个单位暂无到期任务，不参加排名{% endif %}：",
+        "按照考评计分办法，{{ b.ranking.start|cn_date }}至{{ b.ranking.end|cn_date }}各单位"
+        "考评得分及排名如下（基础分{{ b.ranking.base }}分，得分相同者名次相同）：",
     )
+    # 单位 holds the longest name (县纪委监委（县监察局）, 11 characters of 小四) on one
+    # line; the count headers take two lines each.
     loop_table(
         doc,
-        ["名次", "单位", "到期任务", "按期完成", "逾期完成", "逾期未完成", "按期完成率"],
+        ["名次", "单位", "得分", "按期\n完成", "逾期\n完成", "逾期\n未完成", "节点\n未按期", "未报送\n(次)"],
         [
             "{{ x.rank }}",
             "{{ x.unit }}",
-            "{{ x.due }}",
-            "{{ x.on_time }}",
-            "{{ x.late }}",
+            "{{ x.score_text }}",
+            "{{ x.done_on_time }}",
+            "{{ x.done_late }}",
             "{{ x.overdue }}",
-            "{{ x.rate|pct }}",
+            "{{ x.milestone_missed }}",
+            "{{ x.report_missing }}",
         ],
-        [12, 40, 20, 20, 20, 22, 22],
-        loop="b.ranking",
+        [12, 49, 17, 15.6, 15.6, 15.6, 15.6, 15.6],
+        loop="b.ranking.rows",
         left_cols=(1,),
     )
+    para(
+        doc,
+        "得分前三名：{% for x in b.ranking.top %}{{ x.unit }}（{{ x.score_text }}分）"
+        "{{ '、' if not loop.last }}{% endfor %}{% if b.ranking.bottom %}；后三名："
+        "{% for x in b.ranking.bottom %}{{ x.unit }}（{{ x.score_text }}分）"
+        "{{ '、' if not loop.last }}{% endfor %}{% endif %}。"
+        "{% if b.ranking.unranked %}另有{{ b.ranking.unranked }}个单位本期无考评任务，"
+        "不参加排名。{% endif %}",
+    )
     para(doc, "{%p else %}")
-    para(doc, "{{ b.ranking_start|cn_date }}以来尚无到期任务，暂不排名。")
+    para(doc, "{{ b.ranking.start|cn_date }}至{{ b.ranking.end|cn_date }}各单位均无考评任务，暂不排名。")
     para(doc, "{%p endif %}")
 
     para(doc, "", "Normal")

@@ -316,6 +316,9 @@ def score_cmd(
         typer.Option("--kind", help="Only units of this kind (乡镇, 县直部门), ranked among themselves."),
     ] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="table, json, csv or md.")] = "table",
+    wide: Annotated[
+        bool, typer.Option("--wide", help="Show the unit ids and every count in the table (json and csv always do).")
+    ] = False,
 ) -> None:
     """Score and rank the units over a period by the ledger's scoring rules (考评排名)."""
     from sanzhua.commands.score import resolve_period, score
@@ -331,6 +334,7 @@ def score_cmd(
             explain=explain,
             kinds=kind or (),
             color=sys.stdout.isatty(),
+            wide=wide,
         )
     )
 

@@ -12,9 +12,10 @@ from datetime import date
 from pathlib import Path
 from typing import TextIO
 
-from sanzhua.commands.common import EXIT_OK, open_ledger
+from sanzhua.commands.common import EXIT_OK, EXIT_PROBLEMS, open_ledger
+from sanzhua.commands.score import ledger_rules
 from sanzhua.errors import FatalError
-from sanzhua.evaluate import evaluate
+from sanzhua.evaluate import Evaluation, evaluate
 from sanzhua.load import Ledger
 from sanzhua.load.keys import did_you_mean
 from sanzhua.render.docx import render_docx
@@ -28,6 +29,7 @@ from sanzhua.report.brief import (
     units_needing_notice,
 )
 from sanzhua.report.periods import PERIOD_KINDS, Period, PeriodKind, period_of
+from sanzhua.score import Scoreboard, score_units
 
 FORMATS = ("md", "docx")
 _FORMAT_ALIASES = {"md": "md", "markdown": "md", "docx": "docx", "word": "docx"}
@@ -146,6 +148,8 @@ def brief(
 
     Markdown goes to `out` (standard output) unless `output` is given; Word always
     goes to a file, by default 政务督查-2026-第47期.docx in the working directory.
+    A briefing's ranking is `sanzhua score --year` at its evaluated date; with errors
+    in the scoring rules no briefing is written (exit 1).
     """
     out = out or sys.stdout
     fmt = _format(fmt)
@@ -183,7 +187,22 @@ def brief(
         return EXIT_OK
 
     p = _period(period, as_of, start, end)
-    b = assemble_brief(ledger, lambda d: evaluate(ledger, d), p, as_of, lang=lang_, number=number)
+    rules = ledger_rules(ledger, lang_, as_of)
+    if rules is None:
+        return EXIT_PROBLEMS
+    evaluations: dict[date, Evaluation] = {}
+
+    def evaluate_at(d: date) -> Evaluation:
+        if d not in evaluations:
+            evaluations[d] = evaluate(ledger, d)
+        return evaluations[d]
+
+    def score_at(d: date) -> Scoreboard:
+        # Exactly `sanzhua score --year --as-of d`: the year holding d, evaluated at d.
+        year = period_of("year", d)
+        return score_units(ledger, rules, year.start, year.end, d, evaluation=evaluate_at(d))
+
+    b = assemble_brief(ledger, evaluate_at, p, as_of, score_at=score_at, lang=lang_, number=number)
     data = _render("brief", fmt, brief_context(b), ledger)
     if output is None and fmt == "md":
         out.write(data.decode("utf-8"))

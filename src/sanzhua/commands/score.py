@@ -15,12 +15,15 @@ from sanzhua.commands.common import EXIT_OK, EXIT_PROBLEMS, open_ledger
 from sanzhua.dates import DateError, parse_when
 from sanzhua.errors import FatalError
 from sanzhua.i18n import Lang, label, words
+from sanzhua.load import Ledger
 from sanzhua.output import format_text
 from sanzhua.report.periods import Period, PeriodKind, period_label, period_of
 from sanzhua.score import (
     COUNT_KEYS,
+    Rules,
     Scoreboard,
     UnitScore,
+    decimals,
     number,
     reason_text,
     rules_from_root,
@@ -85,6 +88,28 @@ def _day(value: str, option: str, year: int) -> date:
         ) from None
 
 
+def ledger_rules(ledger: Ledger, lang: Lang, as_of: date) -> Rules | None:
+    """The ledger's scoring rules; None, with the errors written to standard error, when
+    `scoring:` in sanzhua.yaml has errors (nothing is scored with broken rules)."""
+    rules, problems = rules_from_root(ledger.root)
+    errors = [p for p in problems if p.severity == "error"]
+    if not errors:
+        return rules
+    from sanzhua.output import Summary
+
+    sys.stderr.write(
+        format_text(errors, Summary(1, len(ledger.tasks), len(errors), 0, 0), lang, ledger.root, as_of)
+    )
+    sys.stderr.write(
+        words(
+            lang,
+            "计分规则（sanzhua.yaml 的 scoring）有错误，改正后再计分\n",
+            "the scoring rules (scoring: in sanzhua.yaml) have errors; fix them first\n",
+        )
+    )
+    return None
+
+
 def score(
     root: Path | None,
     *,
@@ -96,8 +121,12 @@ def score(
     kinds: Iterable[str] = (),
     out: Any = None,
     color: bool = False,
+    wide: bool = False,
 ) -> int:
-    """Print the scoreboard (or one unit's explanation); 1 when the scoring rules have errors."""
+    """Print the scoreboard (or one unit's explanation); 1 when the scoring rules have errors.
+
+    The table shows the main counts only, to fit a terminal; `wide` shows every count
+    (json and csv always do)."""
     if fmt not in FORMATS:
         raise FatalError(
             f"--format 只能是 {'、'.join(FORMATS)}（收到 {fmt}）",
@@ -105,23 +134,8 @@ def score(
         )
     opened = open_ledger(root, lang)
     ledger, chosen = opened.ledger, opened.lang
-    rules, problems = rules_from_root(ledger.root)
-    errors = [p for p in problems if p.severity == "error"]
-    if errors:
-        from sanzhua.output import Summary
-
-        sys.stderr.write(
-            format_text(
-                errors, Summary(1, len(ledger.tasks), len(errors), 0, 0), chosen, ledger.root, as_of
-            )
-        )
-        sys.stderr.write(
-            words(
-                chosen,
-                "计分规则（sanzhua.yaml 的 scoring）有错误，改正后再计分\n",
-                "the scoring rules (scoring: in sanzhua.yaml) have errors; fix them first\n",
-            )
-        )
+    rules = ledger_rules(ledger, chosen, as_of)
+    if rules is None:
         return EXIT_PROBLEMS
     if period.start > as_of:
         raise FatalError(
@@ -137,7 +151,7 @@ def score(
             raise FatalError(f"没有单位“{explain}” / no unit '{explain}'", f"units: {known}")
         stream.write(EXPLAIN[fmt](board, unit, period, chosen))
     else:
-        stream.write(FORMATS[fmt](board, period, chosen, color))
+        stream.write(FORMATS[fmt](board, period, chosen, color, wide))
     return EXIT_OK
 
 
@@ -195,7 +209,9 @@ def unit_json(u: UnitScore, lang: Lang, entries: bool = True) -> dict[str, objec
     return doc
 
 
-def format_json(board: Scoreboard, period: Period, lang: Lang, color: bool = False) -> str:
+def format_json(
+    board: Scoreboard, period: Period, lang: Lang, color: bool = False, wide: bool = True
+) -> str:
     doc = {
         "version": 1,
         "as_of": board.as_of.isoformat(),
@@ -206,7 +222,38 @@ def format_json(board: Scoreboard, period: Period, lang: Lang, color: bool = Fal
     return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
 
 
-def _headers(lang: Lang) -> list[str]:
+# The default table's counts: what a terminal of 80 columns has room for (--wide, json
+# and csv give every count).
+NARROW_COUNTS: tuple[str, ...] = ("done_on_time", "overdue", "milestone_missed", "report_missing")
+# Two-line headers keep the narrow table's count columns four to six columns wide.
+NARROW_LABELS: dict[str, tuple[str, str]] = {
+    "done_on_time": ("按时\n完成", "on\ntime"),
+    "overdue": ("逾期\n未完成", "over-\ndue"),
+    "milestone_missed": ("节点\n未按期", "milest.\nmissed"),
+    "report_missing": ("未报送\n(次)", "reports\nmissing"),
+}
+NO_RANK = "—"
+
+
+def _unranked_note(board: Scoreboard, lang: Lang) -> str:
+    n = len(board.unranked)
+    return words(
+        lang,
+        f"{NO_RANK}：本期无考评任务，不参加排名（{n}个单位）",
+        f"{NO_RANK}: no task scored in the period, not ranked ({n} units)",
+    )
+
+
+def _headers(lang: Lang, wide: bool = True) -> list[str]:
+    if not wide:
+        return [
+            words(lang, "排名", "rank"),
+            words(lang, "单位", "unit"),
+            words(lang, "得分", "score"),
+            words(lang, "加分", "added"),
+            words(lang, "扣分", "taken"),
+            *(label(NARROW_LABELS, k, lang) for k in NARROW_COUNTS),
+        ]
     return [
         words(lang, "排名", "rank"),
         words(lang, "单位", "unit"),
@@ -218,16 +265,27 @@ def _headers(lang: Lang) -> list[str]:
     ]
 
 
-def _row(u: UnitScore) -> list[str]:
-    return [
-        str(u.rank),
-        u.name,
-        u.unit,
-        number(u.score),
-        signed(u.added) if u.added else "0",
-        number(u.taken),
-        *(str(u.counts.get(k, 0)) for k in COUNT_KEYS),
-    ]
+def _places(board: Scoreboard) -> tuple[int, int, int]:
+    """Decimals for the score, added and taken columns, so that each column lines up."""
+    ranked = board.ranked
+    return (
+        decimals(u.score for u in ranked),
+        decimals(u.added for u in ranked),
+        decimals(u.taken for u in ranked),
+    )
+
+
+def _row(u: UnitScore, places: tuple[int, int, int], wide: bool = True) -> list[str]:
+    if u.rank is None:
+        points = [NO_RANK, "", ""]
+    else:
+        ps, pa, pt = places
+        added = ("+" if u.added else "") + number(u.added, pa)
+        points = [number(u.score, ps), added, number(u.taken, pt)]
+    rank = NO_RANK if u.rank is None else str(u.rank)
+    if not wide:
+        return [rank, u.name, *points, *(str(u.counts.get(k, 0)) for k in NARROW_COUNTS)]
+    return [rank, u.name, u.unit, *points, *(str(u.counts.get(k, 0)) for k in COUNT_KEYS)]
 
 
 def _title(board: Scoreboard, period: Period, lang: Lang) -> str:
@@ -244,14 +302,16 @@ def _title(board: Scoreboard, period: Period, lang: Lang) -> str:
     )
 
 
-def format_csv(board: Scoreboard, period: Period, lang: Lang, color: bool = False) -> str:
+def format_csv(
+    board: Scoreboard, period: Period, lang: Lang, color: bool = False, wide: bool = True
+) -> str:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(["rank", "unit", "name", "kind", "score", "added", "taken", *COUNT_KEYS])
     for u in board.units:
         w.writerow(
             [
-                u.rank,
+                "" if u.rank is None else u.rank,
                 u.unit,
                 u.name,
                 u.kind,
@@ -268,41 +328,62 @@ def _md_cell(s: str) -> str:
     return s.replace("|", "\\|").replace("\n", " ")
 
 
-def format_md(board: Scoreboard, period: Period, lang: Lang, color: bool = False) -> str:
+def format_md(
+    board: Scoreboard, period: Period, lang: Lang, color: bool = False, wide: bool = True
+) -> str:
+    """A Markdown table with every count (a document has room for them)."""
     head = _headers(lang)
     lines = [
         f"## {_title(board, period, lang)}",
         "",
         "| " + " | ".join(head) + " |",
-        "|" + "|".join("---:" if i != 1 else "---" for i in range(len(head))) + "|",
+        "|" + "|".join("---:" if i not in (1, 2) else "---" for i in range(len(head))) + "|",
     ]
-    lines += ["| " + " | ".join(_md_cell(c) for c in _row(u)) + " |" for u in board.units]
+    places = _places(board)
+    lines += ["| " + " | ".join(_md_cell(c) for c in _row(u, places)) + " |" for u in board.units]
+    if board.unranked:
+        lines += ["", _unranked_note(board, lang)]
     return "\n".join(lines) + "\n"
 
 
-def format_table(board: Scoreboard, period: Period, lang: Lang, color: bool = False) -> str:
+def format_table(
+    board: Scoreboard, period: Period, lang: Lang, color: bool = False, wide: bool = False
+) -> str:
+    """The scoreboard for a terminal: by default rank, unit, score, added, taken and four
+    counts, which fit 80 columns; `wide` adds the unit id and every count."""
     from rich import box
     from rich.console import Console
+    from rich.measure import Measurement
     from rich.table import Table
 
-    table = Table(title=_title(board, period, lang), box=box.SIMPLE_HEAD, title_justify="left")
-    for i, h in enumerate(_headers(lang)):
-        table.add_column(h, justify="left" if i in (1, 2) else "right", no_wrap=i == 1)
+    table = Table(
+        title=_title(board, period, lang),
+        box=box.SIMPLE_HEAD,
+        title_justify="left",
+        caption=_unranked_note(board, lang) if board.unranked else None,
+        caption_justify="left",
+        show_edge=False,
+        pad_edge=False,
+        collapse_padding=True,
+    )
+    text_cols = (1, 2) if wide else (1,)
+    for i, h in enumerate(_headers(lang, wide)):
+        table.add_column(h, justify="left" if i in text_cols else "right", no_wrap=True)
+    places = _places(board)
     for u in board.units:
-        table.add_row(*_row(u))
+        table.add_row(*_row(u, places, wide))
     buf = io.StringIO()
     console = Console(
-        file=buf,
-        force_terminal=color,
-        no_color=not color,
-        width=None if color else 200,
-        highlight=False,
+        file=buf, force_terminal=color, no_color=not color, highlight=False, soft_wrap=False
     )
+    if wide:  # never squeeze the wide table: let it be as wide as it needs
+        need = Measurement.get(console, console.options.update_width(1000), table).maximum
+        console.width = max(console.width, need)
     console.print(table)
     return buf.getvalue()
 
 
-FORMATS: dict[str, Callable[[Scoreboard, Period, Lang, bool], str]] = {
+FORMATS: dict[str, Callable[[Scoreboard, Period, Lang, bool, bool], str]] = {
     "table": format_table,
     "json": format_json,
     "csv": format_csv,
@@ -315,16 +396,16 @@ FORMATS: dict[str, Callable[[Scoreboard, Period, Lang, bool], str]] = {
 
 
 def _explain_head(board: Scoreboard, u: UnitScore, period: Period, lang: Lang) -> str:
-    n = len(board.units)
+    n = len(board.ranked)
     if lang == "zh":
-        return (
-            f"{u.name}（{u.unit}）{_title(board, period, lang)}："
-            f"得分 {number(u.score)}，第 {u.rank} 名（共 {n} 个单位）"
+        place = (
+            "本期无考评任务，不参加排名"
+            if u.rank is None
+            else f"第 {u.rank} 名（共 {n} 个单位参加排名）"
         )
-    return (
-        f"{u.name} ({u.unit}), {_title(board, period, lang)}: "
-        f"score {number(u.score)}, rank {u.rank} of {n}"
-    )
+        return f"{u.name}（{u.unit}）{_title(board, period, lang)}：得分 {number(u.score)}，{place}"
+    place = "not ranked (no task scored)" if u.rank is None else f"rank {u.rank} of {n}"
+    return f"{u.name} ({u.unit}), {_title(board, period, lang)}: score {number(u.score)}, {place}"
 
 
 def explain_text(board: Scoreboard, u: UnitScore, period: Period, lang: Lang) -> str:
@@ -428,7 +509,7 @@ def explain_json(board: Scoreboard, u: UnitScore, period: Period, lang: Lang) ->
         "version": 1,
         "as_of": board.as_of.isoformat(),
         "period": _period_json(board, period),
-        "units_ranked": len(board.units),
+        "units_ranked": len(board.ranked),
         **unit_json(u, lang),
     }
     return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"

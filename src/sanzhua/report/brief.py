@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
-from fractions import Fraction
+from decimal import Decimal
 from typing import TYPE_CHECKING, Literal, Protocol, TypeVar
 
 from sanzhua.model import Milestone, Settings, Task, Unit
@@ -23,6 +23,8 @@ from sanzhua.report.periods import (
     previous,
     span_cn,
 )
+from sanzhua.score import Scoreboard, UnitScore, decimals
+from sanzhua.score import number as points_text
 
 if TYPE_CHECKING:
     from sanzhua.workdays import WorkCalendar
@@ -117,6 +119,8 @@ class LedgerLike(Protocol):
 
 
 Evaluator = Callable[[date], EvaluationLike]
+# The year-to-date scoreboard at a date: what `sanzhua score --year --as-of D` computes.
+Scorer = Callable[[date], Scoreboard]
 
 
 # ---------------------------------------------------------------------------
@@ -260,15 +264,32 @@ class UnreportedGroup:
 
 @dataclass(frozen=True, slots=True)
 class RankRow:
+    """One unit's line of the ranking: its score and counts as `sanzhua score` gives them."""
+
     rank: int
     unit_id: str
     unit: str
     kind: str
-    due: int  # tasks due in the window (not suspended/cancelled)
-    on_time: int  # of those, done on or before the deadline
-    late: int  # done after the deadline
-    overdue: int  # still open past the deadline
-    rate: float  # on_time / due, percent
+    score: Decimal
+    score_text: str  # the score as `sanzhua score` prints it, decimals aligned: 97.50, 100.00
+    done_on_time: int
+    done_late: int
+    overdue: int
+    milestone_missed: int
+    report_missing: int  # reporting periods without a progress entry
+
+
+@dataclass(frozen=True, slots=True)
+class Ranking:
+    """The year-to-date scores (`sanzhua score --year --as-of end`) as the bulletin shows them."""
+
+    start: date  # 1 January of the evaluated year
+    end: date  # the evaluated date
+    base: str  # the base score, as text
+    rows: tuple[RankRow, ...]  # ranked units in rank order
+    top: tuple[RankRow, ...]  # the first three ranks (more on a tie)
+    bottom: tuple[RankRow, ...]  # the last three ranks, not also in `top` (more on a tie)
+    unranked: int  # units with no task scored in the period
 
 
 @dataclass(frozen=True, slots=True)
@@ -298,9 +319,7 @@ class Brief:
     ]  # open tasks and milestones due from evaluated_at to next period's end
     requirements: tuple[str, ...]
     appendix: tuple[TaskLine, ...]  # every open task with its light
-    ranking: tuple[RankRow, ...]
-    ranking_start: date
-    unranked_units: int  # units with nothing due in the ranking window
+    ranking: Ranking
     recipients_report: str
     recipients_send: str
     recipients_issue: str
@@ -393,65 +412,40 @@ def _pct(part: int, whole: int) -> float | None:
     return None if whole == 0 else round(100.0 * part / whole, 1)
 
 
-def ranking(
-    evaluation: EvaluationLike,
-    start: date,
-    end: date,
-    units: Mapping[str, Unit] | None = None,
-) -> tuple[RankRow, ...]:
-    """Rank lead units by on-time completion of the tasks due from `start` to `end`.
+def ranking(board: Scoreboard, n: int = 3) -> Ranking:
+    """The bulletin's ranking: `board`'s ranked units, the top and bottom `n` (ties kept
+    whole, as `Scoreboard.top` and `bottom` keep them) and how many units are not ranked."""
 
-    rate = tasks done on or before their deadline / tasks whose deadline falls in
-    the window (suspended and cancelled tasks left out). `end` should not be after
-    the evaluation's date: a task due later is not yet due. Units with nothing due
-    are not ranked. Equal rates share a rank (1, 1, 3); within a tie, the unit with
-    more tasks due comes first, then the order of units.yaml.
-    """
-    units = units or {}
-    order = {uid: i for i, uid in enumerate(units)}
-    due: dict[str, list[int]] = {}  # unit -> [due, on_time, late, overdue]
-    for ts in evaluation.tasks.values():
-        states = set(ts.states)
-        if "cancelled" in states or "suspended" in states:
-            continue
-        if ts.deadline is None or not start <= ts.deadline <= end:
-            continue
-        row = due.setdefault(ts.task.lead, [0, 0, 0, 0])
-        row[0] += 1
-        row[1] += "done" in states
-        row[2] += "done_late" in states
-        row[3] += "overdue" in states
-    keyed = sorted(
-        due.items(),
-        key=lambda kv: (
-            -Fraction(kv[1][1], kv[1][0]),
-            -kv[1][0],
-            order.get(kv[0], len(order)),
-            kv[0],
-        ),
-    )
-    rows: list[RankRow] = []
-    prev: Fraction | None = None
-    rank = 0
-    for i, (uid, (n_due, on_time, late, overdue)) in enumerate(keyed, start=1):
-        rate = Fraction(on_time, n_due)
-        if rate != prev:
-            rank, prev = i, rate
-        unit = units.get(uid)
-        rows.append(
-            RankRow(
-                rank=rank,
-                unit_id=uid,
-                unit=unit.name if unit else uid,
-                kind=(unit.kind or "") if unit else "",
-                due=n_due,
-                on_time=on_time,
-                late=late,
-                overdue=overdue,
-                rate=round(float(rate) * 100, 1),
-            )
+    places = decimals(u.score for u in board.ranked)  # one column: 100.80 under 104.95
+
+    def row(u: UnitScore) -> RankRow:
+        assert u.rank is not None
+        c = u.counts
+        return RankRow(
+            rank=u.rank,
+            unit_id=u.unit,
+            unit=u.name,
+            kind=u.kind,
+            score=u.score,
+            score_text=points_text(u.score, places),
+            done_on_time=c.get("done_on_time", 0),
+            done_late=c.get("done_late", 0),
+            overdue=c.get("overdue", 0),
+            milestone_missed=c.get("milestone_missed", 0),
+            report_missing=c.get("report_missing", 0),
         )
-    return tuple(rows)
+
+    top = board.top(n)
+    shown = {u.unit for u in top}
+    return Ranking(
+        start=board.start,
+        end=board.evaluated_at,
+        base=points_text(board.rules.base),
+        rows=tuple(row(u) for u in board.ranked),
+        top=tuple(row(u) for u in top),
+        bottom=tuple(row(u) for u in board.bottom(n) if u.unit not in shown),
+        unranked=len(board.unranked),
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -683,6 +677,7 @@ def assemble_brief(
     period: Period,
     as_of: date,
     *,
+    score_at: Scorer,
     lang: Lang | None = None,
     number: int | None = None,
 ) -> Brief:
@@ -690,7 +685,8 @@ def assemble_brief(
 
     `evaluate_at(d)` evaluates the ledger at `d`; it is called for the as-of date
     (or the period's end, if earlier) and for the previous period's end, whose
-    totals give the change since the last issue.
+    totals give the change since the last issue. `score_at(d)` scores the units
+    for the year to `d` (`sanzhua score --year --as-of d`); the ranking shows it.
     """
     settings = ledger.settings
     lang = lang or settings.lang
@@ -782,10 +778,6 @@ def assemble_brief(
     )
     appendix = _numbered_lines(lines.task_line(ts) for ts in appendix_states)
 
-    ranking_start = date(at.year, 1, 1)
-    ranks = ranking(now, ranking_start, at, ledger.units)
-    ranked = {r.unit_id for r in ranks}
-
     b = settings.bulletin
     return Brief(
         lang=lang,
@@ -811,9 +803,7 @@ def assemble_brief(
         coming_due=_coming_due(now, lines, at, next_period.end, ledger.calendar),
         requirements=tuple(b.requirements),
         appendix=appendix,
-        ranking=ranks,
-        ranking_start=ranking_start,
-        unranked_units=sum(1 for uid in ledger.units if uid not in ranked),
+        ranking=ranking(score_at(at)),
         recipients_report=b.recipients_report or "",
         recipients_send=b.recipients_send or "",
         recipients_issue=b.recipients_issue or "",

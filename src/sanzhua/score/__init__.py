@@ -18,7 +18,7 @@ from sanzhua.score.compute import (
     score_tasks,
     score_units,
 )
-from sanzhua.score.explain import number, reason_text, signed
+from sanzhua.score.explain import decimals, number, reason_text, signed
 from sanzhua.score.rules import (
     DEFAULT_RULES,
     Rules,
@@ -36,6 +36,7 @@ __all__ = [
     "Rules",
     "Scoreboard",
     "UnitScore",
+    "decimals",
     "number",
     "reason_text",
     "rules_from_mapping",

@@ -76,10 +76,14 @@ class UnitScore:
     name: str
     kind: str
     score: Decimal
-    rank: int
+    rank: int | None  # None: no task was scored for the unit in the period, so it is not ranked
     counts: Mapping[str, int]
     entries: tuple[Entry, ...]
     base: Decimal = Decimal(100)
+
+    @property
+    def ranked(self) -> bool:
+        return self.rank is not None
 
     @property
     def added(self) -> Decimal:
@@ -92,8 +96,12 @@ class UnitScore:
 
 @dataclass(frozen=True, slots=True)
 class Scoreboard:
-    """Every unit's score over `start`..`end`, evaluated at `evaluated_at` = min(end, as_of);
-    `units` in rank order (ties share a rank; within a tie, the order of units.yaml)."""
+    """Every unit's score over `start`..`end`, evaluated at `evaluated_at` = min(end, as_of).
+
+    `units` holds the ranked units in rank order (ties share a rank; within a tie, the
+    order of units.yaml), then the units without a scored task (rank None), in the
+    order of units.yaml.
+    """
 
     start: date
     end: date
@@ -108,19 +116,36 @@ class Scoreboard:
             self._index.update({u.unit: u for u in self.units})
         return self._index.get(unit_id)
 
+    @property
+    def ranked(self) -> tuple[UnitScore, ...]:
+        """The units that have a rank, in rank order."""
+        return tuple(u for u in self.units if u.rank is not None)
+
+    @property
+    def unranked(self) -> tuple[UnitScore, ...]:
+        """The units with no scored task in the period (no rank)."""
+        return tuple(u for u in self.units if u.rank is None)
+
     def top(self, n: int = 3) -> tuple[UnitScore, ...]:
-        """The first `n` ranks (more than n units when a tie straddles the cut)."""
-        if n <= 0 or not self.units:
+        """The first `n` ranked units (more than n when a tie straddles the cut)."""
+        ranked = self.ranked
+        if n <= 0 or not ranked:
             return ()
-        cut = self.units[min(n, len(self.units)) - 1].rank
-        return tuple(u for u in self.units if u.rank <= cut)
+        cut = _rank(ranked[min(n, len(ranked)) - 1])
+        return tuple(u for u in ranked if _rank(u) <= cut)
 
     def bottom(self, n: int = 3) -> tuple[UnitScore, ...]:
-        """The last `n` units, worst last (more when a tie straddles the cut)."""
-        if n <= 0 or not self.units:
+        """The last `n` ranked units, worst last (more when a tie straddles the cut)."""
+        ranked = self.ranked
+        if n <= 0 or not ranked:
             return ()
-        cut = self.units[max(0, len(self.units) - n)].rank
-        return tuple(u for u in self.units if u.rank >= cut)
+        cut = _rank(ranked[max(0, len(ranked) - n)])
+        return tuple(u for u in ranked if _rank(u) >= cut)
+
+
+def _rank(u: UnitScore) -> int:
+    assert u.rank is not None
+    return u.rank
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,6 +209,7 @@ def score_tasks(
     at = min(end, as_of)
     entries: dict[str, list[Entry]] = {}
     counts: dict[str, dict[str, int]] = {}
+    scored_units: set[str] = set()  # units with at least one scored task: these are ranked
 
     def counts_of(uid: str) -> dict[str, int]:
         return counts.setdefault(uid, dict.fromkeys(COUNT_KEYS, 0))
@@ -198,10 +224,15 @@ def score_tasks(
             counts_of(p)["partner_tasks"] += 1
         if at < start:
             continue
+        weight = _weight(t, rules)
+        if weight != 0 and _is_scored(st, start, at):
+            if lead:
+                scored_units.add(lead)
+            if rules.partner_share != 0:
+                scored_units.update(partners)
         events = list(_events(st, rules, start, at, report_every, _reports_of(t, children)))
         if not events:
             continue
-        weight = _weight(t, rules)
         for ev in events:
             if lead:
                 c = counts_of(lead)
@@ -235,15 +266,19 @@ def score_tasks(
     if kinds:
         ids = [u for u in ids if u in units and (units[u].kind or "") in kinds]
     scored: list[tuple[Decimal, str]] = []
+    unscored: list[tuple[Decimal, str]] = []
     for uid in ids:
         es = entries.get(uid, [])
-        scored.append((rules.base + sum((e.points for e in es), Decimal(0)), uid))
+        total = rules.base + sum((e.points for e in es), Decimal(0))
+        (scored if uid in scored_units or es else unscored).append((total, uid))
     scored.sort(key=lambda x: (-x[0], order.get(x[1], len(order)), x[1]))
     rows: list[UnitScore] = []
-    rank = 0
+    rank: int | None = 0
     prev: Decimal | None = None
-    for i, (score, uid) in enumerate(scored, start=1):
-        if score != prev:
+    for i, (score, uid) in enumerate(scored + unscored, start=1):
+        if i > len(scored):
+            rank = None
+        elif score != prev:
             rank, prev = i, score
         unit = units.get(uid)
         es = sorted(entries.get(uid, []), key=_entry_key)
@@ -260,6 +295,19 @@ def score_tasks(
             )
         )
     return Scoreboard(start, end, as_of, at, rules, tuple(rows))
+
+
+def _is_scored(st: TaskState, start: date, at: date) -> bool:
+    """Whether the task is scored in the period start..at, whatever its events: not
+    suspended or cancelled at `at`, and either done within the period or still not
+    done and started by `at`. (`st.done` is never after `at`; a task done without a
+    done date scores nothing.)"""
+    states = set(st.states)
+    if "suspended" in states or "cancelled" in states:
+        return False
+    if st.done is not None:
+        return start <= st.done
+    return not st.is_done and st.task.start <= at
 
 
 def _entry_key(e: Entry) -> tuple[date, str, int, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 
 from sanzhua.i18n import Lang, text
@@ -9,13 +10,25 @@ from sanzhua.problems import msg
 from sanzhua.score.compute import Entry
 
 
-def number(d: Decimal | int | float) -> str:
-    """An exact decimal without exponent or trailing zeros: 100, 97.5, 0.25."""
+def number(d: Decimal | int | float, places: int | None = None) -> str:
+    """An exact decimal without exponent or trailing zeros: 100, 97.5, 0.25.
+
+    With `places` (at least `decimals(d)`), exactly that many decimals, so that a
+    column of scores lines up: 100.80, 97.50, 0.25.
+    """
     d = Decimal(d) if not isinstance(d, Decimal) else d
     s = format(d, "f")
     if "." in s:
         s = s.rstrip("0").rstrip(".")
+    if places:
+        whole, _, frac = s.partition(".")
+        s = f"{whole}.{frac.ljust(places, '0')}"
     return "0" if s in ("-0", "") else s
+
+
+def decimals(ds: Iterable[Decimal]) -> int:
+    """The most decimals `number` writes for any of `ds`: the places a column needs."""
+    return max((len(number(d).partition(".")[2]) for d in ds), default=0)
 
 
 def signed(d: Decimal) -> str:
