@@ -15,7 +15,6 @@ import sanzhua as sanzhua_pkg
 from sanzhua.cli import app
 from tests.conftest import REPO, MakeLedger
 
-
 # Where the sanzhua under test lives: subprocesses import the same one.
 SRC = str(Path(sanzhua_pkg.__file__).resolve().parent.parent)
 
@@ -23,8 +22,15 @@ SRC = str(Path(sanzhua_pkg.__file__).resolve().parent.parent)
 def sanzhua(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     if env is None:
         env = {**os.environ, "PYTHONPATH": SRC}
-    return subprocess.run([sys.executable, "-m", "sanzhua", *args], cwd=cwd, capture_output=True, text=True,
-                          env=env, timeout=300, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "sanzhua", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=False,
+    )
 
 
 def test_every_command_and_option_has_help() -> None:
@@ -57,12 +63,14 @@ def test_bad_option_exits_2(make_ledger: MakeLedger) -> None:
 
 
 def test_broken_files_give_messages_not_tracebacks(make_ledger: MakeLedger) -> None:
-    root = make_ledger({
-        "ledgers/a.yaml": b"\x00\x01\x02binary",
-        "ledgers/b.yaml": "unit: fgw\ntasks:\n  - id: A\n\ttitle: x\n",
-        "ledgers/c.yaml": "- just\n- a list\n",
-        "ledgers/d.yaml": "unit: fgw\ntasks:\n  - {id: D, title: d, due: 2026-13-01}\n",
-    })
+    root = make_ledger(
+        {
+            "ledgers/a.yaml": b"\x00\x01\x02binary",
+            "ledgers/b.yaml": "unit: fgw\ntasks:\n  - id: A\n\ttitle: x\n",
+            "ledgers/c.yaml": "- just\n- a list\n",
+            "ledgers/d.yaml": "unit: fgw\ntasks:\n  - {id: D, title: d, due: 2026-13-01}\n",
+        }
+    )
     for command in (["check"], ["status"], ["brief", "--week"], ["score"], ["show", "D"]):
         r = sanzhua(*command, "--as-of", "2026-11-25", cwd=root)
         assert "Traceback" not in r.stderr + r.stdout, command
@@ -77,8 +85,13 @@ def test_init_then_check_in_an_empty_folder(tmp_path: Path) -> None:
     target = tmp_path / "新台账"
     r = sanzhua("init", str(target), cwd=tmp_path)
     assert r.returncode == 0, r.stderr
-    for rel in ("sanzhua.yaml", "units.yaml", "ledgers/fgw.yaml", ".github/workflows/sanzhua.yml",
-                ".pre-commit-config.yaml"):
+    for rel in (
+        "sanzhua.yaml",
+        "units.yaml",
+        "ledgers/fgw.yaml",
+        ".github/workflows/sanzhua.yml",
+        ".pre-commit-config.yaml",
+    ):
         assert (target / rel).is_file(), rel
     assert (target / ".git").is_dir()
     r = sanzhua("check", cwd=target)
@@ -102,21 +115,35 @@ def test_github_annotations_chosen_under_actions(make_ledger: MakeLedger) -> Non
 @pytest.mark.skipif(not (REPO / "pyproject.toml").exists(), reason="needs the source tree")
 def test_wheel_carries_templates_and_runs_outside_the_repository(tmp_path: Path) -> None:
     dist = tmp_path / "dist"
-    build = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-                            "-w", str(dist), str(REPO)], capture_output=True, text=True, check=False)
+    build = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(dist), str(REPO)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert build.returncode == 0, build.stderr
     wheel = next(dist.glob("sanzhua-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
     assert "sanzhua/templates/brief.md.j2" in names and "sanzhua/templates/brief.docx" in names
     target = tmp_path / "site"
-    inst = subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target),
-                           str(wheel)], capture_output=True, text=True, check=False)
+    inst = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target), str(wheel)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert inst.returncode == 0, inst.stderr
     env = {**os.environ, "PYTHONPATH": str(target)}
     ledger = tmp_path / "ledger"
     assert sanzhua("init", str(ledger), cwd=tmp_path, env=env).returncode == 0
-    where = subprocess.run([sys.executable, "-c", "import sanzhua; print(sanzhua.__file__)"], cwd=ledger,
-                           env=env, capture_output=True, text=True, check=False)
+    where = subprocess.run(
+        [sys.executable, "-c", "import sanzhua; print(sanzhua.__file__)"],
+        cwd=ledger,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert where.stdout.startswith(str(target))
     r = sanzhua("brief", "--week", "--format", "docx", "-o", "b.docx", cwd=ledger, env=env)
     assert r.returncode == 0, r.stderr

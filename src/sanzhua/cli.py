@@ -17,9 +17,8 @@ from typing import TYPE_CHECKING, Annotated, NoReturn, TypeVar
 import typer
 
 from sanzhua import __version__
-from sanzhua.commands.common import EXIT_CANNOT_RUN
 from sanzhua.dates import DateError, parse_when
-from sanzhua.errors import FatalError
+from sanzhua.errors import EXIT_CANNOT_RUN, FatalError
 
 app = typer.Typer(
     name="sanzhua",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+EXIT_CANNOT_RUN = 2  # the documented exit status for "the command could not run"
+
 
 class FatalError(Exception):
     """The command cannot run (no ledger root, a bad option, an unreadable settings file).

@@ -28,23 +28,28 @@ def width(s: str) -> int:
 
 
 class _Lines:
-    """Source lines of the files that have problems, read once each."""
+    """Source lines of the files that have problems, read once each; only shown lines are decoded."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self.cache: dict[str, list[str]] = {}
+        self.cache: dict[str, list[bytes]] = {}
 
     def get(self, file: str, line: int) -> str | None:
-        if file not in self.cache:
+        lines = self.cache.get(file)
+        if lines is None:
             try:
                 raw = (self.root / file).read_bytes()
-                if raw.startswith(b"\xef\xbb\xbf"):
-                    raw = raw[3:]
-                self.cache[file] = raw.decode("utf-8").splitlines()
-            except (OSError, UnicodeDecodeError):
-                self.cache[file] = []
-        lines = self.cache[file]
-        return lines[line - 1] if 0 < line <= len(lines) else None
+            except OSError:
+                raw = b""
+            if raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]
+            lines = self.cache[file] = raw.split(b"\n")
+        if not 0 < line <= len(lines):
+            return None
+        try:
+            return lines[line - 1].rstrip(b"\r").decode("utf-8")
+        except UnicodeDecodeError:
+            return None
 
 
 def format_text(

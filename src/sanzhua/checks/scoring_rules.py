@@ -23,15 +23,17 @@ LEVEL = "error"
 
 def check(ctx: Context) -> Iterator[Found]:
     from sanzhua.checks import Found
-    from sanzhua.score.rules import SETTINGS_FILE, rules_from_text
+    from sanzhua.load import SETTINGS_FILE
 
     try:
         data = (ctx.ledger.root / SETTINGS_FILE).read_bytes()
     except OSError:
         return
     text, _ = decode(data, SETTINGS_FILE)
-    if text is None:
-        return
+    if text is None or "scoring" not in text:
+        return  # no rules written: the built-in defaults need no checking
+    from sanzhua.score.rules import rules_from_text
+
     rules, problems = rules_from_text(text)
     for p in problems:
         yield Found(p.file, p.line, p.column, p.message, p.hint, None, p.severity)

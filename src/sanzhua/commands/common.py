@@ -12,7 +12,6 @@ from sanzhua.problems import Problem, msg
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
-EXIT_CANNOT_RUN = 2
 
 
 @dataclass

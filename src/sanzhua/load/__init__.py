@@ -13,15 +13,15 @@ import hashlib
 import os
 import pickle
 import tempfile
-from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from types import ModuleType
+from typing import Any, TypeVar, cast
 
 from sanzhua import __version__
 from sanzhua.errors import FatalError
 from sanzhua.load.ledgerfile import FileResult, parse_ledger_bytes
-from sanzhua.load.settings import load_calendar, load_settings, load_units
 from sanzhua.model import Settings, Task, Unit
 from sanzhua.problems import Problem, msg
 from sanzhua.workdays import WorkCalendar
@@ -36,6 +36,7 @@ CACHE_DIR = ".sanzhua/cache"
 # Bump when FileResult or parsing changes; the package version is part of the key too.
 _CACHE_FORMAT = 1
 _PARALLEL_MIN_BYTES = 2_000_000
+T = TypeVar("T")
 
 
 @dataclass
@@ -93,17 +94,26 @@ def find_root(start: Path, lang: str | None = None) -> Path:
 
 
 def ledger_files(root: Path) -> list[Path]:
-    """Every *.yaml / *.yml below ledgers/, in a stable order."""
-    base = root / LEDGER_DIR
-    if not base.is_dir():
-        return []
-    found: list[Path] = []
-    for dirpath, dirnames, filenames in os.walk(base):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in filenames:
-            if name.endswith((".yaml", ".yml")) and not name.startswith("."):
-                found.append(Path(dirpath) / name)
-    return sorted(found, key=lambda p: p.relative_to(root).as_posix())
+    """Every *.yaml / *.yml below ledgers/, in a stable order (by relative path)."""
+    base = os.path.join(root, LEDGER_DIR)
+    found: list[str] = []
+    stack = [base]
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for e in entries:
+            if e.name.startswith("."):
+                continue
+            if e.is_dir():
+                stack.append(e.path)
+            elif e.name.endswith((".yaml", ".yml")):
+                found.append(e.path)
+    cut = len(str(root)) + 1
+    found.sort(key=lambda p: p[cut:].replace(os.sep, "/"))
+    return [Path(p) for p in found]
 
 
 def _read_optional(path: Path) -> bytes | None:
@@ -161,14 +171,16 @@ class _Cache:
         self.path = root / CACHE_DIR / "files.pickle"
         self.enabled = enabled
         self.entries: dict[str, tuple[bytes, bytes, FileResult]] = {}
+        self.meta: dict[str, tuple[bytes, Any]] = {}  # settings, units, calendar: digest → parsed
         self.dirty = False
         self.stamp = f"{__version__}/{_CACHE_FORMAT}/{_code_fingerprint()}"
         if enabled:
             try:
                 with self.path.open("rb") as fh:
-                    stamp, entries = pickle.load(fh)
-                if stamp == self.stamp and isinstance(entries, dict):
+                    stamp, entries, meta = pickle.load(fh)
+                if stamp == self.stamp and isinstance(entries, dict) and isinstance(meta, dict):
                     self.entries = entries
+                    self.meta = meta
             except Exception:
                 self.entries = {}
 
@@ -179,6 +191,20 @@ class _Cache:
     def put(self, rel: str, key: bytes, full: bytes, slim: FileResult) -> None:
         self.entries[rel] = (key, full, slim)
         self.dirty = True
+
+    def memo(self, name: str, data: bytes | None, compute: Callable[[], T]) -> T:
+        """A settings file's parsed form, recomputed only when its bytes change.
+
+        This also spares a warm run importing and building the pydantic models.
+        """
+        key = hashlib.blake2b(data or b"<none>", digest_size=16).digest()
+        hit = self.meta.get(name)
+        if hit is not None and hit[0] == key:
+            return cast(T, hit[1])
+        value = compute()
+        self.meta[name] = (key, value)
+        self.dirty = True
+        return value
 
     def save(self, keep: set[str]) -> None:
         if not self.enabled:
@@ -195,7 +221,7 @@ class _Cache:
                 gitignore.write_text("*\n", encoding="utf-8")
             fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".files.", suffix=".tmp")
             with os.fdopen(fd, "wb") as fh:
-                pickle.dump((self.stamp, self.entries), fh, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump((self.stamp, self.entries, self.meta), fh, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, self.path)
         except OSError:
             pass  # a read-only checkout still checks, only slower next time
@@ -239,33 +265,42 @@ def load_ledger(root: Path, *, cache: bool = True, jobs: int | None = None, slim
             gc.enable()
 
 
+def _settings() -> ModuleType:
+    """The settings parser, imported only when a settings file changed (it builds pydantic models)."""
+    from sanzhua.load import settings
+
+    return settings
+
+
 def _load(root: Path, *, cache: bool, jobs: int | None, slim: bool) -> Ledger:
+    store = _Cache(root, cache)
     problems: list[Problem] = []
     settings_bytes = _read_optional(root / SETTINGS_FILE)
     if settings_bytes is None:
         raise FatalError(f"{root / SETTINGS_FILE} not found")
-    settings, p = load_settings(settings_bytes, SETTINGS_FILE)
+    settings, p = store.memo("settings", settings_bytes, lambda: _settings().load_settings(settings_bytes))
     problems.extend(p)
     units_bytes = _read_optional(root / UNITS_FILE)
-    units, p = load_units(units_bytes, UNITS_FILE)
+    units, p = store.memo("units", units_bytes, lambda: _settings().load_units(units_bytes))
     problems.extend(p)
     if units_bytes is None:
         problems.append(
             Problem("missing-file", "error", UNITS_FILE, 0, 0, msg("units.missing"), msg("units.missing.hint"))
         )
-    holidays, workdays, p = load_calendar(_read_optional(root / CALENDAR_FILE), CALENDAR_FILE)
+    calendar_bytes = _read_optional(root / CALENDAR_FILE)
+    holidays, workdays, p = store.memo("calendar", calendar_bytes, lambda: _settings().load_calendar(calendar_bytes))
     problems.extend(p)
     calendar = WorkCalendar(holidays=holidays, workdays=workdays)
 
     year = settings.year
-    store = _Cache(root, cache)
     results: dict[str, FileResult] = {}
     blobs: dict[str, bytes] = {}
     todo: list[tuple[bytes, str, int]] = []
     keys: dict[str, bytes] = {}
     order: list[str] = []
+    cut = len(str(root)) + 1
     for path in ledger_files(root):
-        rel = path.relative_to(root).as_posix()
+        rel = str(path)[cut:].replace(os.sep, "/")
         order.append(rel)
         try:
             data = path.read_bytes()
@@ -290,6 +325,8 @@ def _load(root: Path, *, cache: bool, jobs: int | None, slim: bool) -> Ledger:
         workers = jobs if jobs is not None else (os.cpu_count() or 1)
         parallel = workers > 1 and total >= _PARALLEL_MIN_BYTES and len(todo) >= 4
         if parallel:
+            from concurrent.futures import ProcessPoolExecutor
+
             with ProcessPoolExecutor(max_workers=workers, initializer=gc.disable) as pool:
                 done = [r for batch in pool.map(_parse_job, _chunks(todo, workers * 4)) for r in batch]
             for rel, blob, small, _ in done:

@@ -11,6 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
+from sys import intern
 from typing import Any
 
 from sanzhua.checks.per_task import TASK_CHECKS
@@ -27,6 +28,7 @@ _TARGET_KEYS = K.reverse(K.TARGET_KEYS)
 _PROGRESS_KEYS = K.reverse(K.PROGRESS_KEYS)
 _EXT_KEYS = K.reverse(K.EXTENSION_KEYS)
 
+_DAYS: dict[date, date] = {}  # one object per day, shared (see _text)
 _ID_RE = re.compile(r"^[\w.\-]+$")
 _LIST_SPLIT = re.compile(r"[、,，;；\s]+")
 
@@ -180,7 +182,9 @@ def _text(ctx: _Ctx, m: YMap, key: str) -> str | None:
         return None
     if isinstance(v, str):
         v = v.strip()
-        return v or None
+        # Short texts repeat (units, owners, leaders, categories): one object each keeps
+        # memory down and lets the cache's pickle store them once.
+        return (intern(v) if len(v) <= 24 else v) or None
     ctx.err("invalid-value", m.value_pos(key), msg("value.text", key=key), msg("value.text.hint", key=key))
     return None
 
@@ -194,7 +198,8 @@ def _date(ctx: _Ctx, m: YMap, key: str) -> tuple[date | None, str | None]:
         return None, None
     text = v.strip()
     try:
-        return parse_when(text, ctx.year), text
+        day = parse_when(text, ctx.year)
+        return _DAYS.setdefault(day, day), text
     except DateError as e:
         if e.reason == "impossible":
             ctx.err(
