@@ -1,0 +1,165 @@
+"""`sanzhua status` and `sanzhua show`: what the office sees first thing in the morning."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from sanzhua.commands.show import show
+from sanzhua.commands.status import StatusFilter, status
+from sanzhua.errors import FatalError
+from tests.conftest import REPO, MakeLedger
+
+AS_OF = date(2026, 11, 25)
+
+LEDGER = """\
+unit: fgw
+tasks:
+  - id: A
+    title: 森林公园综合开发
+    owner: 张某某
+    leader: 副县长 赵某某
+    category: 抓具体/抓项目建设
+    start: 2026-03-01
+    due: 9月底
+    target: {metric: 完成投资, value: 100, unit: 万元}
+    progress:
+      - {date: 2026-11-20, value: 40}
+  - id: B
+    title: 幼儿园建设
+    lead: jyj
+    partners: [chengguan]
+    due: 2026-11-30
+    tags: [民生]
+    progress:
+      - {date: 2026-11-24, percent: 95}
+  - id: C
+    title: 已完成的任务
+    due: 2026-10-31
+    done: 2026-10-20
+  - id: D
+    title: 暂缓的任务
+    due: 2026-06-30
+    status: suspended
+"""
+
+
+def run_status(root: Path, fmt: str = "json", **kw: object) -> str:
+    buf = io.StringIO()
+    assert status(root, as_of=AS_OF, fmt=fmt, out=buf, width=120, **kw) == 0  # type: ignore[arg-type]
+    return buf.getvalue()
+
+
+def test_json_has_the_format_md_shape(make_ledger: MakeLedger) -> None:
+    root = make_ledger({"ledgers/fgw.yaml": LEDGER})
+    doc = json.loads(run_status(root))
+    assert doc["version"] == 1 and doc["as_of"] == "2026-11-25"
+    a = next(t for t in doc["tasks"] if t["id"] == "A")
+    required = {
+        "id": "A",
+        "title": "森林公园综合开发",
+        "lead": "fgw",
+        "partners": [],
+        "owner": "张某某",
+        "leader": "副县长 赵某某",
+        "start": "2026-03-01",
+        "due": "2026-09-30",
+        "done": None,
+        "status": "active",
+        "states": ["overdue", "behind"],
+        "light": "red",
+        "days_overdue": 56,
+        "percent": 40.0,
+        "expected_percent": 100.0,
+        "file": "ledgers/fgw.yaml",
+        "line": 3,
+    }
+    assert {k: a[k] for k in required} == required
+    assert [t["id"] for t in doc["tasks"]] == ["A", "B", "C", "D"]  # most urgent first
+
+
+def test_filters(make_ledger: MakeLedger) -> None:
+    root = make_ledger({"ledgers/fgw.yaml": LEDGER})
+
+    def ids(**kw: object) -> list[str]:
+        return [t["id"] for t in json.loads(run_status(root, flt=StatusFilter(**kw)))["tasks"]]  # type: ignore[arg-type]
+
+    assert ids(units=("jyj",)) == ["B"]
+    assert ids(units=("chengguan",)) == ["B"]  # a partner unit sees the task too
+    assert ids(units=("县教育局",)) == ["B"]  # by name
+    assert ids(states=("overdue",)) == ["A"]
+    assert ids(lights=("yellow",)) == ["B"]
+    assert ids(leader="赵某某") == ["A"]
+    assert ids(owner="张某某") == ["A"]
+    assert ids(category="抓具体") == ["A"]
+    assert ids(tags=("民生",)) == ["B"]
+    assert ids(due_within=3) == ["B"]
+    assert ids(lights=("none",)) == ["D"]
+    with pytest.raises(FatalError):
+        ids(states=("late",))
+    with pytest.raises(FatalError):
+        ids(units=("nosuch",))
+
+
+def test_table_shows_open_tasks_and_counts(make_ledger: MakeLedger) -> None:
+    root = make_ledger({"ledgers/fgw.yaml": LEDGER})
+    out = run_status(root, fmt="table")
+    assert "共 4 项任务，红灯 1（逾期 1），黄灯 1" in out
+    assert "逾期56天" in out and "剩3工作日" in out
+    assert "已完成的任务" not in out and "另有 2 项" in out
+    everything = run_status(root, fmt="table", show_all=True)
+    assert "已完成的任务" in everything and "暂缓" in everything
+
+
+def test_by_unit_and_csv(make_ledger: MakeLedger) -> None:
+    root = make_ledger({"ledgers/fgw.yaml": LEDGER})
+    groups = json.loads(run_status(root, by="unit"))["groups"]
+    assert {g["unit"]: (g["tasks"], g["red"], g["yellow"], g["done"], g["none"]) for g in groups} == {
+        "fgw": (3, 1, 0, 1, 1),
+        "jyj": (1, 0, 1, 0, 0),
+    }
+    rows = list(csv.DictReader(io.StringIO(run_status(root, fmt="csv"))))
+    assert rows[0]["id"] == "A" and rows[0]["states"] == "overdue|behind" and rows[0]["days_overdue"] == "56"
+
+
+def test_show_spells_out_each_state(make_ledger: MakeLedger) -> None:
+    root = make_ledger({"ledgers/fgw.yaml": LEDGER})
+    buf = io.StringIO()
+    assert show(root, "A", as_of=AS_OF, out=buf, width=100) == 0
+    text = buf.getvalue()
+    assert "逾期56天：时限2026年9月30日，未报完成" in text
+    assert "2026-11-20  进展 40万元" in text
+    buf = io.StringIO()
+    show(root, "A", as_of=AS_OF, fmt="json", out=buf)
+    doc = json.loads(buf.getvalue())
+    assert doc["reasons"] == [
+        {"state": "overdue", "why": "逾期56天：时限2026年9月30日，未报完成"},
+        {"state": "behind", "why": "实际进度40%，按时间应达100%，落后超过20个百分点"},
+    ]
+    assert doc["progress"] == [{"date": "2026-11-20", "note": None, "value": 40.0, "percent": None, "by": None}]
+    with pytest.raises(FatalError) as err:
+        show(root, "a", as_of=AS_OF, out=io.StringIO())
+    assert "A" in str(err.value.hint)
+
+
+def test_bundled_ledger_shows_every_state() -> None:
+    doc = json.loads(run_status(REPO))
+    seen = {s for t in doc["tasks"] for s in t["states"]}
+    assert seen == {
+        "done",
+        "done_late",
+        "overdue",
+        "milestone_overdue",
+        "due_soon",
+        "behind",
+        "no_report",
+        "on_track",
+        "planned",
+        "suspended",
+        "cancelled",
+    }
