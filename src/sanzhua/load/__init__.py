@@ -227,12 +227,20 @@ class _Cache:
             pass  # a read-only checkout still checks, only slower next time
 
 
+_NO_LISTS = {"milestones": (), "progress": (), "extensions": ()}
+
+
+def _without_lists(t: Task) -> Task:
+    # dataclasses.replace re-runs __init__ with every field; a copied __dict__ is ten times cheaper.
+    new: Task = object.__new__(Task)
+    new.__dict__.update(t.__dict__)
+    new.__dict__.update(_NO_LISTS)
+    return new
+
+
 def slim_of(result: FileResult) -> FileResult:
     """The same file without the per-task lists that only reports need."""
-    tasks = [
-        replace(t, milestones=(), progress=(), extensions=()) if (t.milestones or t.progress or t.extensions) else t
-        for t in result.tasks
-    ]
+    tasks = [_without_lists(t) if (t.milestones or t.progress or t.extensions) else t for t in result.tasks]
     return FileResult(
         result.path, tasks, result.problems, result.unit, result.unit_pos, result.positions, result.key_style
     )
