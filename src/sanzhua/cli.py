@@ -41,6 +41,26 @@ AsOfOpt = Annotated[
 ]
 LangOpt = Annotated[str | None, typer.Option("--lang", help="Message language: zh or en (default: the ledger's lang).")]
 
+# The task filters of `status`, shared by the commands that select tasks the same way (export).
+UnitFilterOpt = Annotated[
+    list[str] | None, typer.Option("--unit", help="Only tasks led by (or shared with) this unit (id or name).")
+]
+LeaderFilterOpt = Annotated[
+    str | None, typer.Option("--leader", help="Only tasks of this leader in charge (包抓领导).")
+]
+OwnerFilterOpt = Annotated[str | None, typer.Option("--owner", help="Only tasks of this responsible person (责任人).")]
+StateFilterOpt = Annotated[
+    list[str] | None, typer.Option("--state", help="Only tasks in this state (overdue, due_soon, ...).")
+]
+LightFilterOpt = Annotated[
+    list[str] | None, typer.Option("--light", help="Only tasks with this light: red, yellow, green, done, none.")
+]
+CategoryFilterOpt = Annotated[
+    str | None, typer.Option("--category", help="Only tasks whose category starts with this.")
+]
+TagFilterOpt = Annotated[list[str] | None, typer.Option("--tag", help="Only tasks with this tag.")]
+DueWithinOpt = Annotated[int | None, typer.Option("--due-within", help="Only open tasks due within N working days.")]
+
 
 def _fail(message: str, hint: str | None = None) -> NoReturn:
     sys.stderr.write(f"sanzhua: {message}\n")
@@ -154,28 +174,14 @@ def status_cmd(
     as_of: AsOfOpt = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="table, json or csv.")] = "table",
     lang: LangOpt = None,
-    unit: Annotated[
-        list[str] | None, typer.Option("--unit", help="Only tasks led by (or shared with) this unit id.")
-    ] = None,
-    leader: Annotated[
-        str | None, typer.Option("--leader", help="Only tasks of this leader in charge (包抓领导).")
-    ] = None,
-    owner: Annotated[
-        str | None, typer.Option("--owner", help="Only tasks of this responsible person (责任人).")
-    ] = None,
-    state: Annotated[
-        list[str] | None, typer.Option("--state", help="Only tasks in this state (overdue, due_soon, ...).")
-    ] = None,
-    light: Annotated[
-        list[str] | None, typer.Option("--light", help="Only tasks with this light: red, yellow, green, done, none.")
-    ] = None,
-    category: Annotated[
-        str | None, typer.Option("--category", help="Only tasks whose category starts with this.")
-    ] = None,
-    tag: Annotated[list[str] | None, typer.Option("--tag", help="Only tasks with this tag.")] = None,
-    due_within: Annotated[
-        int | None, typer.Option("--due-within", help="Only open tasks due within N working days.")
-    ] = None,
+    unit: UnitFilterOpt = None,
+    leader: LeaderFilterOpt = None,
+    owner: OwnerFilterOpt = None,
+    state: StateFilterOpt = None,
+    light: LightFilterOpt = None,
+    category: CategoryFilterOpt = None,
+    tag: TagFilterOpt = None,
+    due_within: DueWithinOpt = None,
     sort: Annotated[str, typer.Option("--sort", help="urgency (default), due, unit, id, percent.")] = "urgency",
     by: Annotated[str | None, typer.Option("--by", help="Summarise per 'unit' (counts per light) or 'leader'.")] = None,
     show_all: Annotated[
@@ -553,28 +559,14 @@ def export_cmd(
     root: RootOpt = None,
     as_of: AsOfOpt = None,
     lang: LangOpt = None,
-    unit: Annotated[
-        list[str] | None, typer.Option("--unit", help="Only tasks led by (or shared with) this unit.")
-    ] = None,
-    leader: Annotated[
-        str | None, typer.Option("--leader", help="Only tasks of this leader in charge (包抓领导).")
-    ] = None,
-    owner: Annotated[
-        str | None, typer.Option("--owner", help="Only tasks of this responsible person (责任人).")
-    ] = None,
-    state: Annotated[
-        list[str] | None, typer.Option("--state", help="Only tasks in this state (overdue, due_soon, ...).")
-    ] = None,
-    light: Annotated[
-        list[str] | None, typer.Option("--light", help="Only tasks with this light: red, yellow, green, done, none.")
-    ] = None,
-    category: Annotated[
-        str | None, typer.Option("--category", help="Only tasks whose category starts with this.")
-    ] = None,
-    tag: Annotated[list[str] | None, typer.Option("--tag", help="Only tasks with this tag.")] = None,
-    due_within: Annotated[
-        int | None, typer.Option("--due-within", help="Only open tasks due within N working days.")
-    ] = None,
+    unit: UnitFilterOpt = None,
+    leader: LeaderFilterOpt = None,
+    owner: OwnerFilterOpt = None,
+    state: StateFilterOpt = None,
+    light: LightFilterOpt = None,
+    category: CategoryFilterOpt = None,
+    tag: TagFilterOpt = None,
+    due_within: DueWithinOpt = None,
 ) -> None:
     """Export the 台账 as an Excel workbook or CSV to send upward (导出台账)."""
     from sanzhua.commands.export import export
