@@ -128,7 +128,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "parent.unknown.hint-plain": ("检查上级任务的编号是否写对", "check the parent's id"),
     "parent.cycle": ("上级任务形成了循环：{chain}", "the parents form a cycle: {chain}"),
     "parent.cycle.hint": ("一个任务不能是自己的上级（直接或间接），请改正其中一个 parent", "a task cannot be its own ancestor; fix one of the 'parent' keys"),
-    "overdue.task": ("任务“{title}”已逾期 {days} 天（时限 {due}）", "'{title}' is {days} days overdue (due {due})"),
+    "overdue.task": ("任务“{title}”已逾期 {days} 天（时限 {due}）", "'{title}' is {days} days overdue (due {due_iso})"),
     "overdue.hint": ("完成后填写 done: 完成日期；确需延期的，按程序审批后在 extensions 中登记", "record 'done: DATE' when finished; an approved extension goes in 'extensions'"),
     "milestone.after-due": ("节点“{name}”的时限 {ms_due} 晚于任务时限 {due}", "the milestone '{name}' is due {ms_due}, after the task's deadline {due}"),
     "milestone.after-due.hint": ("倒排工期的节点应在任务时限之前", "milestones are worked back from the deadline and fall before it"),

@@ -35,7 +35,7 @@ def check(ctx: Context) -> Iterator[Found]:
                 t.file,
                 line,
                 col,
-                msg("overdue.task", title=t.title, days=days, due=format_cn(t.due)),
+                msg("overdue.task", title=t.title, days=days, due=format_cn(t.due), due_iso=t.due.isoformat()),
                 msg("overdue.hint"),
                 t.id,
             )
