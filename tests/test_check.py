@@ -432,3 +432,22 @@ def test_cache_reparses_only_changed_files(make_ledger: MakeLedger) -> None:
     assert [t.id for t in second.tasks] == ["XM-001", "XM-003"]
     assert second.files[0] is not first.files[0]  # unpickled from the cache, equal in content
     assert second.files[0].tasks == first.files[0].tasks
+
+
+def test_calendar_fallback_warned_once(make_ledger: MakeLedger) -> None:
+    root = make_ledger(
+        {
+            "ledgers/a.yaml": """\
+        unit: fgw
+        tasks:
+          - {id: A, title: a, due: 2027-03-31}
+          - {id: B, title: b, due: 2028-06-30}
+        """
+        }
+    )
+    found = [p for p in run(root)[1]["problems"] if p["code"] == "calendar-fallback"]  # type: ignore[index]
+    assert len(found) == 1 and "2027" in found[0]["message"] and "2028" in found[0]["message"]
+    (root / "calendar.yaml").write_text(
+        "holidays: [2027-01-01, 2028-01-01]\nworkdays: [2027-02-14]\n", encoding="utf-8"
+    )
+    assert not [p for p in run(root)[1]["problems"] if p["code"] == "calendar-fallback"]  # type: ignore[index]

@@ -62,7 +62,7 @@ def check(
     for f in ledger.files:
         problems.extend(f.problems)
     problems.extend(run_checks(Context(ledger, as_of)))
-    problems.extend(calendar_problems(ledger))
+    problems.extend(calendar_problems(ledger, as_of))
     if selected:
         problems = [p for p in problems if p.code in selected]
     if ignored:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from sanzhua.errors import FatalError
+from sanzhua.evaluate import is_open
 from sanzhua.i18n import Lang
 from sanzhua.load import Ledger, find_root, load_ledger
 from sanzhua.problems import Problem, msg
@@ -36,9 +38,17 @@ def _given_root(root: Path, lang: str | None) -> Path:
     return find_root(root, lang)
 
 
-def calendar_problems(ledger: Ledger) -> list[Problem]:
-    """One warning for the years that no calendar covers (asked during evaluation)."""
-    years = sorted(ledger.calendar.fallback_years)
+def calendar_problems(ledger: Ledger, as_of: date) -> list[Problem]:
+    """One warning for the years that no calendar covers but working days are counted in.
+
+    Working days are counted from the as-of date to the deadline of every open task
+    not yet overdue (the due-soon rule), so those are the years that matter.
+    """
+    needed: set[int] = set(ledger.calendar.fallback_years)
+    for t in ledger.tasks:
+        if t.due is not None and t.due >= as_of and is_open(t, as_of):
+            needed.update(range(as_of.year, t.due.year + 1))
+    years = sorted(y for y in needed if not ledger.calendar.covers(y))
     if not years:
         return []
     return [
