@@ -1,9 +1,9 @@
 """Word output: a report dataclass through a .docx template (docxtpl).
 
 The template is data, not code: an office restyles it in Word or WPS to its own
-letterhead and the tags keep working. Rendering uses the same sandboxed
-environment and filters as Markdown, with XML autoescape so `<` or `&` in a task
-title cannot break the document.
+letterhead and the tags keep working. Rendering uses the same environment and
+filters as Markdown (sandboxed for a ledger's own template), with XML autoescape
+so `<` or `&` in a task title cannot break the document.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from docxtpl import DocxTemplate
 from jinja2 import TemplateError
 
 from sanzhua.errors import FatalError
-from sanzhua.render.templating import environment, find_template
+from sanzhua.render.templating import environment, find_template, is_builtin
 
 
 def render_docx(name: str, context: dict[str, object], ledger_root: Path | None) -> bytes:
@@ -23,7 +23,9 @@ def render_docx(name: str, context: dict[str, object], ledger_root: Path | None)
     path = find_template(name, ledger_root)
     try:
         tpl = DocxTemplate(str(path))
-        tpl.render(context, jinja_env=environment(), autoescape=True)
+        tpl.render(
+            context, jinja_env=environment(sandboxed=not is_builtin(path)), autoescape=True
+        )
     except TemplateError as e:
         raise FatalError(
             f"Word 模板 {path} 出错：{e}",

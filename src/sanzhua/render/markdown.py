@@ -7,13 +7,13 @@ from pathlib import Path
 from jinja2 import TemplateError
 
 from sanzhua.errors import FatalError
-from sanzhua.render.templating import environment, find_template
+from sanzhua.render.templating import environment, find_template, is_builtin
 
 
 def render_markdown(name: str, context: dict[str, object], ledger_root: Path | None) -> str:
-    """Render template `name` (the ledger's own, else the built-in) with `context`."""
+    """Render template `name` (the ledger's own, sandboxed, else the built-in) with `context`."""
     path = find_template(name, ledger_root)
-    env = environment(markdown=True, loader_dirs=[path.parent])
+    env = environment(markdown=True, loader_dirs=[path.parent], sandboxed=not is_builtin(path))
     try:
         return env.get_template(path.name).render(context)
     except TemplateError as e:

@@ -460,6 +460,8 @@ class _Lines:
         self.order = {uid: i for i, uid in enumerate(ledger.units)}
         self.lang = lang
         self.at = at
+        self._notes: dict[str, str] = {}  # a task is in several lists: its note is found once
+        self._state_texts: dict[tuple[str, ...], str] = {}
 
     def unit_name(self, uid: str) -> str:
         unit = self.units.get(uid)
@@ -469,20 +471,34 @@ class _Lines:
         return self.order.get(uid, len(self.order))
 
     def note(self, task: Task) -> str:
-        for p in sorted(
-            (p for p in task.progress if p.date <= self.at), key=lambda p: p.date, reverse=True
-        ):
-            if p.note:
-                return p.note
-        return ""
+        """The latest progress note as of the date (of several on that day, the first)."""
+        got = self._notes.get(task.id)
+        if got is None:
+            best = None
+            for p in task.progress:
+                if p.note and p.date <= self.at and (best is None or p.date > best.date):
+                    best = p
+            got = self._notes[task.id] = (best.note or "") if best is not None else ""
+        return got
+
+    def state_text(self, states: tuple[str, ...]) -> str:
+        """逾期、未按时报送: the states in words (a few combinations recur in every list)."""
+        got = self._state_texts.get(states)
+        if got is None:
+            labels = STATE_LABELS[self.lang]
+            sep = "、" if self.lang == "zh" else ", "
+            got = self._state_texts[states] = sep.join(labels.get(s, s) for s in states)
+        return got
+
+    def numbered(self, states: Iterable[TaskStateLike]) -> tuple[TaskLine, ...]:
+        return tuple(self.task_line(ts, no) for no, ts in enumerate(states, start=1))
 
     def task_line(self, ts: TaskStateLike, no: int = 0) -> TaskLine:
         t = ts.task
         early = None
         if ts.done is not None and ts.deadline is not None:
             early = (ts.deadline - ts.done).days
-        labels = STATE_LABELS[self.lang]
-        sep = "、" if self.lang == "zh" else ", "
+        states = tuple(ts.states)
         return TaskLine(
             no=no,
             id=t.id,
@@ -501,18 +517,18 @@ class _Lines:
             early_days=early,
             last_report=ts.last_report,
             note=self.note(t),
-            states=tuple(ts.states),
-            state_text=sep.join(labels.get(s, s) for s in ts.states),
+            states=states,
+            state_text=self.state_text(states),
             light=ts.light,
             light_text=LIGHT_LABELS[self.lang].get(ts.light, ts.light),
             overdue_milestones=len(ts.overdue_milestones),
         )
 
-    def task_item(self, ts: TaskStateLike) -> Item:
+    def task_item(self, ts: TaskStateLike, no: int = 0) -> Item:
         t = ts.task
         assert ts.deadline is not None
         return Item(
-            no=0,
+            no=no,
             id=t.id,
             title=t.title,
             milestone="",
@@ -528,11 +544,11 @@ class _Lines:
         )
 
     def milestone_item(
-        self, ts: TaskStateLike, m: Milestone, workdays_left: int | None = None
+        self, ts: TaskStateLike, m: Milestone, workdays_left: int | None = None, no: int = 0
     ) -> Item:
         t = ts.task
         return Item(
-            no=0,
+            no=no,
             id=t.id,
             title=t.title,
             milestone=m.name,
@@ -583,22 +599,42 @@ def _breakdown(
     )
 
 
+_Overdue = tuple[int, date, TaskStateLike, Milestone | None]
+
+
 def _overdue_groups(
     evaluation: EvaluationLike, lines: _Lines, ledger: LedgerLike
 ) -> tuple[tuple[UnitGroup, ...], int, int]:
-    items: dict[str, list[Item]] = {}
+    # (days overdue, deadline, task, milestone or None for the task itself), per unit.
+    found: dict[str, list[_Overdue]] = {}
+    at = lines.at
     n_tasks = n_milestones = 0
     for ts in evaluation.tasks.values():
         if "overdue" in ts.states:
-            items.setdefault(ts.task.lead, []).append(lines.task_item(ts))
+            assert ts.deadline is not None
+            found.setdefault(ts.task.lead, []).append(
+                (max(0, (at - ts.deadline).days), ts.deadline, ts, None)
+            )
             n_tasks += 1
         elif "milestone_overdue" in ts.states:
             for m in ts.overdue_milestones:
-                items.setdefault(ts.task.lead, []).append(lines.milestone_item(ts, m))
+                found.setdefault(ts.task.lead, []).append((max(0, (at - m.due).days), m.due, ts, m))
                 n_milestones += 1
+    order: list[tuple[tuple[int, int, int, int], str, list[_Overdue]]] = []
+    for uid, its in found.items():
+        its.sort(key=lambda x: (-x[0], x[1]))
+        tasks = sum(1 for x in its if x[3] is None or not x[3].name)  # as `Item.milestone` tells
+        # Worst first: most overdue tasks, then most overdue milestones, then the longest delay.
+        key = (-tasks, -(len(its) - tasks), -max(x[0] for x in its), lines.unit_key(uid))
+        order.append((key, uid, its))
+    order.sort(key=lambda g: g[0])
     groups: list[UnitGroup] = []
-    for uid, its in items.items():
-        its.sort(key=lambda x: (-x.days_overdue, x.deadline))
+    no = 0
+    for key, uid, its in order:
+        items: list[Item] = []
+        for _, _, ts, ms in its:
+            no += 1
+            items.append(lines.task_item(ts, no) if ms is None else lines.milestone_item(ts, ms, no=no))
         unit = ledger.units.get(uid)
         groups.append(
             UnitGroup(
@@ -606,44 +642,37 @@ def _overdue_groups(
                 unit=lines.unit_name(uid),
                 kind=(unit.kind or "") if unit else "",
                 head=(unit.head or "") if unit else "",
-                items=tuple(its),
-                tasks=sum(1 for x in its if not x.milestone),
-                milestones=sum(1 for x in its if x.milestone),
-                max_days=max(x.days_overdue for x in its),
+                items=tuple(items),
+                tasks=-key[0],
+                milestones=-key[1],
+                max_days=-key[2],
             )
         )
-    # Worst first: most overdue tasks, then most overdue milestones, then the longest delay.
-    groups.sort(key=lambda g: (-g.tasks, -g.milestones, -g.max_days, lines.unit_key(g.unit_id)))
-    numbered: list[UnitGroup] = []
-    no = 0
-    for g in groups:
-        its2 = []
-        for x in g.items:
-            no += 1
-            its2.append(_renumber(x, no))
-        numbered.append(_replace_items(g, tuple(its2)))
-    return tuple(numbered), n_tasks, n_milestones
-
-
-def _replace_items(g: UnitGroup, items: tuple[Item, ...]) -> UnitGroup:
-    return replace(g, items=items)
+    return tuple(groups), n_tasks, n_milestones
 
 
 def _coming_due(
     evaluation: EvaluationLike, lines: _Lines, at: date, until: date, cal: WorkCalendar
 ) -> tuple[Item, ...]:
-    out: list[Item] = []
+    # (sort key, task, milestone or None for the task itself), numbered once in order.
+    found: list[tuple[tuple[date, int, str, str], TaskStateLike, Milestone | None]] = []
     for ts in evaluation.tasks.values():
         if not ts.is_open:
             continue
+        t = ts.task
         if ts.deadline is not None and at <= ts.deadline <= until:
-            out.append(lines.task_item(ts))
-        for m in ts.task.milestones:
+            found.append(((ts.deadline, lines.unit_key(t.lead), t.id, ""), ts, None))
+        for m in t.milestones:
             done = m.done is not None and m.done <= at
             if not done and at <= m.due <= until and m.due != ts.deadline:
-                out.append(lines.milestone_item(ts, m, cal.count_workdays(at, m.due)))
-    out.sort(key=lambda x: (x.deadline, lines.unit_key(x.unit_id), x.id, x.milestone))
-    return tuple(_renumber(x, i) for i, x in enumerate(out, start=1))
+                found.append(((m.due, lines.unit_key(t.lead), t.id, m.name), ts, m))
+    found.sort(key=lambda x: x[0])
+    return tuple(
+        lines.task_item(ts, no)
+        if m is None
+        else lines.milestone_item(ts, m, cal.count_workdays(at, m.due), no)
+        for no, (_, ts, m) in enumerate(found, start=1)
+    )
 
 
 def _titles(settings: Settings, period: Period, lang: Lang) -> tuple[str, str, str]:
@@ -722,7 +751,7 @@ def assemble_brief(
         ts for ts in states if ts.done is not None and period.start <= ts.done <= at
     ]
     completed_states.sort(key=lambda ts: (ts.done or at, lines.unit_key(ts.task.lead)))
-    completed = _numbered_lines(lines.task_line(ts) for ts in completed_states)
+    completed = lines.numbered(completed_states)
     done_early = _numbered_lines(
         x for x in completed if x.early_days is not None and x.early_days > 0
     )
@@ -736,7 +765,7 @@ def assemble_brief(
             lines.unit_key(ts.task.lead),
         )
     )
-    behind = _numbered_lines(lines.task_line(ts) for ts in behind_states)
+    behind = lines.numbered(behind_states)
 
     unrep: dict[str, list[TaskStateLike]] = {}
     for ts in states:
@@ -745,7 +774,7 @@ def assemble_brief(
     unrep_sorted = sorted(unrep.items(), key=lambda kv: (-len(kv[1]), lines.unit_key(kv[0])))
     unreported = tuple(
         UnreportedGroup(
-            uid, lines.unit_name(uid), _numbered_lines(lines.task_line(ts) for ts in tss)
+            uid, lines.unit_name(uid), lines.numbered(tss)
         )
         for uid, tss in unrep_sorted
     )
@@ -776,7 +805,7 @@ def assemble_brief(
     appendix_states.sort(
         key=lambda ts: (lines.unit_key(ts.task.lead), _LIGHT_ORDER.get(ts.light, 9))
     )
-    appendix = _numbered_lines(lines.task_line(ts) for ts in appendix_states)
+    appendix = lines.numbered(appendix_states)
 
     b = settings.bulletin
     return Brief(

@@ -10,10 +10,11 @@ The semantics are written down, with examples, in docs/scoring.md.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import partial
 from typing import Literal
 
 from sanzhua.evaluate import Evaluation, TaskState, evaluate
@@ -48,6 +49,7 @@ COUNT_KEYS: tuple[str, ...] = (
     "behind",
 )
 _ONE = Decimal(1)
+_ONE_DAY = timedelta(days=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +72,37 @@ class Entry:
     date: date | None = None  # the day the event counts for
 
 
+class _LazyEntries:
+    """A unit's entries, built on first use: a year of weekly reports is hundreds of
+    thousands of them, and the ranking (score, counts) needs none."""
+
+    __slots__ = ("_build", "_value")
+
+    def __init__(self, build: Callable[[], tuple[Entry, ...]]) -> None:
+        self._build: Callable[[], tuple[Entry, ...]] | None = build
+        self._value: tuple[Entry, ...] | None = None
+
+    def get(self) -> tuple[Entry, ...]:
+        if self._value is None:
+            assert self._build is not None
+            self._value, self._build = self._build(), None
+        return self._value
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, _LazyEntries):
+            return NotImplemented
+        return self.get() == other.get()
+
+    def __hash__(self) -> int:
+        return hash(self.get())
+
+    def __repr__(self) -> str:
+        return repr(self.get())
+
+
+_NO_ENTRIES = _LazyEntries(tuple)
+
+
 @dataclass(frozen=True, slots=True)
 class UnitScore:
     unit: str
@@ -78,20 +111,19 @@ class UnitScore:
     score: Decimal
     rank: int | None  # None: no task was scored for the unit in the period, so it is not ranked
     counts: Mapping[str, int]
-    entries: tuple[Entry, ...]
+    added: Decimal  # the sum of the positive entries
+    taken: Decimal  # the sum of the negative entries
     base: Decimal = Decimal(100)
+    _entries: _LazyEntries = field(default=_NO_ENTRIES, repr=False)
 
     @property
     def ranked(self) -> bool:
         return self.rank is not None
 
     @property
-    def added(self) -> Decimal:
-        return sum((e.points for e in self.entries if e.points > 0), Decimal(0))
-
-    @property
-    def taken(self) -> Decimal:
-        return sum((e.points for e in self.entries if e.points < 0), Decimal(0))
+    def entries(self) -> tuple[Entry, ...]:
+        """Every amount added or taken, by date, then task, then reason."""
+        return self._entries.get()
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,12 +239,19 @@ def score_tasks(
 ) -> Scoreboard:
     """`score_units` on an evaluation already made at min(end, as_of)."""
     at = min(end, as_of)
-    entries: dict[str, list[Entry]] = {}
     counts: dict[str, dict[str, int]] = {}
+    # Per unit: its tasks' events, turned into entries only when asked for.
+    sources: dict[str, list[_Source]] = {}
+    added: dict[str, Decimal] = {}
+    taken: dict[str, Decimal] = {}
     scored_units: set[str] = set()  # units with at least one scored task: these are ranked
+    periods = _ReportPeriods(report_every, start, at) if at >= start else None
 
     def counts_of(uid: str) -> dict[str, int]:
-        return counts.setdefault(uid, dict.fromkeys(COUNT_KEYS, 0))
+        c = counts.get(uid)
+        if c is None:
+            c = counts[uid] = dict.fromkeys(COUNT_KEYS, 0)
+        return c
 
     for st in sorted(evaluation.tasks.values(), key=lambda s: s.task.id):
         t = st.task
@@ -230,36 +269,35 @@ def score_tasks(
                 scored_units.add(lead)
             if rules.partner_share != 0:
                 scored_units.update(partners)
-        events = list(_events(st, rules, start, at, report_every, _reports_of(t, children)))
-        if not events:
+        events = _events(st, rules, start, at)
+        gaps = _report_gaps(st, periods, children) if periods is not None else None
+        missing = gaps.missing if gaps is not None else 0
+        if not events and not missing:
             continue
-        for ev in events:
-            if lead:
-                c = counts_of(lead)
+        if lead:
+            c = counts_of(lead)
+            for ev in events:
                 if ev.reason in c:
                     c[ev.reason] += 1
-            for uid, role, share in [(lead, "lead", _ONE)] + [
-                (p, "partner", rules.partner_share) for p in partners
-            ]:
-                if not uid:
-                    continue
-                points = ev.points * weight * share
-                if points == 0:
-                    continue
-                entries.setdefault(uid, []).append(
-                    Entry(
-                        points=points,
-                        task_id=t.id,
-                        reason_key=ev.reason,
-                        args=ev.args,
-                        title=t.title,
-                        role=role,  # type: ignore[arg-type]
-                        rule_points=ev.points,
-                        weight=weight,
-                        share=share,
-                        date=ev.day,
-                    )
-                )
+            c["report_missing"] += missing
+        task_events = _TaskEvents(t, weight, events, gaps)
+        shares: list[tuple[str, Role, Decimal]] = [(lead, "lead", _ONE)]
+        shares.extend((p, "partner", rules.partner_share) for p in partners)
+        for uid, role, share in shares:
+            if not uid:
+                continue
+            # Exact decimals: n equal entries sum to the entry × n, whatever the order.
+            amounts = [ev.points * weight * share for ev in events]
+            if missing:
+                amounts.append(rules.report_missing * weight * share * missing)
+            if not any(amounts):
+                continue
+            for a in amounts:
+                if a > 0:
+                    added[uid] = added.get(uid, Decimal(0)) + a
+                elif a < 0:
+                    taken[uid] = taken.get(uid, Decimal(0)) + a
+            sources.setdefault(uid, []).append((task_events, role, share))
 
     order = {uid: i for i, uid in enumerate(units)}
     ids = list(units) + sorted(set(counts) - set(units))
@@ -268,9 +306,8 @@ def score_tasks(
     scored: list[tuple[Decimal, str]] = []
     unscored: list[tuple[Decimal, str]] = []
     for uid in ids:
-        es = entries.get(uid, [])
-        total = rules.base + sum((e.points for e in es), Decimal(0))
-        (scored if uid in scored_units or es else unscored).append((total, uid))
+        total = rules.base + (added.get(uid, Decimal(0)) + taken.get(uid, Decimal(0)))
+        (scored if uid in scored_units or uid in sources else unscored).append((total, uid))
     scored.sort(key=lambda x: (-x[0], order.get(x[1], len(order)), x[1]))
     rows: list[UnitScore] = []
     rank: int | None = 0
@@ -281,7 +318,7 @@ def score_tasks(
         elif score != prev:
             rank, prev = i, score
         unit = units.get(uid)
-        es = sorted(entries.get(uid, []), key=_entry_key)
+        src = sources.get(uid)
         rows.append(
             UnitScore(
                 unit=uid,
@@ -290,11 +327,129 @@ def score_tasks(
                 score=score,
                 rank=rank,
                 counts=dict(counts.get(uid) or dict.fromkeys(COUNT_KEYS, 0)),
-                entries=tuple(es),
+                added=added.get(uid, Decimal(0)),
+                taken=taken.get(uid, Decimal(0)),
                 base=rules.base,
+                _entries=_LazyEntries(partial(_entries, src, rules)) if src else _NO_ENTRIES,
             )
         )
     return Scoreboard(start, end, as_of, at, rules, tuple(rows))
+
+
+@dataclass(frozen=True, slots=True)
+class _Gaps:
+    """The reporting periods a task should have reported in (indexes `lo`..`hi` − 1 of
+    `periods`) and those of them that hold a report (`covered`)."""
+
+    periods: _ReportPeriods
+    lo: int
+    hi: int
+    covered: frozenset[int]
+    missing: int
+
+    def spans(self) -> Iterator[tuple[date, date]]:
+        firsts, lasts, covered = self.periods.firsts, self.periods.lasts, self.covered
+        for i in range(self.lo, self.hi):
+            if i not in covered:
+                yield firsts[i], lasts[i]
+
+
+@dataclass(frozen=True, slots=True)
+class _TaskEvents:
+    task: Task
+    weight: Decimal
+    events: list[_Event]  # every event but the reports missing, in the order entries list them
+    gaps: _Gaps | None
+
+
+_Source = tuple[_TaskEvents, Role, Decimal]  # a task's events, the unit's role and share
+
+
+class _ReportPeriods:
+    """The calendar weeks or months whose last day falls in start..at, in order: one run
+    works them out once, and each task finds its own by bisection."""
+
+    __slots__ = ("firsts", "lasts")
+
+    def __init__(self, every: ReportEvery, start: date, at: date) -> None:
+        spans = list(_report_periods(every, start, at)) if every != "none" else []
+        self.firsts = [f for f, _ in spans]
+        self.lasts = [last for _, last in spans]
+
+    def gaps(self, task_start: date, done: date | None, reports: Iterable[date]) -> _Gaps | None:
+        """The periods that began on or after the task's start and ended before it was
+        done, and which of them hold a report."""
+        firsts, lasts = self.firsts, self.lasts
+        lo = bisect.bisect_left(firsts, task_start)
+        hi = len(lasts) if done is None else bisect.bisect_left(lasts, done)
+        if hi <= lo:
+            return None
+        covered: set[int] = set()
+        for d in reports:
+            i = bisect.bisect_right(firsts, d) - 1
+            if lo <= i < hi and d <= lasts[i]:
+                covered.add(i)
+        return _Gaps(self, lo, hi, frozenset(covered), hi - lo - len(covered))
+
+
+def _report_gaps(
+    st: TaskState, periods: _ReportPeriods, children: Mapping[str, Sequence[Task]]
+) -> _Gaps | None:
+    """Which reporting periods the task missed: none for a suspended or cancelled task,
+    nor for one marked done without a done date."""
+    if not periods.firsts or "suspended" in st.states or "cancelled" in st.states:
+        return None
+    if st.is_done and st.done is None:
+        return None
+    return periods.gaps(st.task.start, st.done, _reports_of(st.task, children))
+
+
+def _entries(sources: list[_Source], rules: Rules) -> tuple[Entry, ...]:
+    """A unit's entries from its tasks' events, in the order `--explain` lists them."""
+    out: list[Entry] = []
+    for te, role, share in sources:
+        t, weight = te.task, te.weight
+        for ev in te.events:
+            points = ev.points * weight * share
+            if points != 0:
+                out.append(
+                    Entry(
+                        points=points,
+                        task_id=t.id,
+                        reason_key=ev.reason,
+                        args=ev.args,
+                        title=t.title,
+                        role=role,
+                        rule_points=ev.points,
+                        weight=weight,
+                        share=share,
+                        date=ev.day,
+                    )
+                )
+        if te.gaps is None:
+            continue
+        rule = rules.report_missing
+        points = rule * weight * share
+        if points == 0:
+            continue
+        iso = date.isoformat
+        out.extend(
+            Entry(
+                points=points,
+                task_id=t.id,
+                reason_key="report_missing",
+                args={"from": iso(first), "to": iso(last)},
+                title=t.title,
+                role=role,
+                rule_points=rule,
+                weight=weight,
+                share=share,
+                date=last,
+            )
+            for first, last in te.gaps.spans()
+        )
+    out.sort(key=_entry_key)
+    return tuple(out)
 
 
 def _is_scored(st: TaskState, start: date, at: date) -> bool:
@@ -302,7 +457,7 @@ def _is_scored(st: TaskState, start: date, at: date) -> bool:
     suspended or cancelled at `at`, and either done within the period or still not
     done and started by `at`. (`st.done` is never after `at`; a task done without a
     done date scores nothing.)"""
-    states = set(st.states)
+    states = st.states
     if "suspended" in states or "cancelled" in states:
         return False
     if st.done is not None:
@@ -310,11 +465,14 @@ def _is_scored(st: TaskState, start: date, at: date) -> bool:
     return not st.is_done and st.task.start <= at
 
 
+_REASON_ORDER = {r: i for i, r in enumerate(REASONS)}
+
+
 def _entry_key(e: Entry) -> tuple[date, str, int, str]:
     return (
         e.date or date.min,
         e.task_id,
-        REASONS.index(e.reason_key),
+        _REASON_ORDER[e.reason_key],
         str(e.args.get("milestone", "")),
     )
 
@@ -327,10 +485,13 @@ def _weight(t: Task, rules: Rules) -> Decimal:
 
 
 def _reports_of(t: Task, children: Mapping[str, Sequence[Task]]) -> list[date]:
-    """The dates of a task's progress entries and its descendants' (sorted)."""
+    """The dates of a task's progress entries and its descendants'."""
     days = [p.date for p in t.progress]
+    kids = children.get(t.id)
+    if not kids:
+        return days
     seen = {t.id}
-    stack = list(children.get(t.id, ()))
+    stack = list(kids)
     while stack:
         c = stack.pop()
         if c.id in seen:
@@ -338,7 +499,7 @@ def _reports_of(t: Task, children: Mapping[str, Sequence[Task]]) -> list[date]:
         seen.add(c.id)
         days.extend(p.date for p in c.progress)
         stack.extend(children.get(c.id, ()))
-    return sorted(days)
+    return days
 
 
 def _late_points(
@@ -353,18 +514,16 @@ def _late_points(
     return raw, weeks, None
 
 
-def _events(
-    st: TaskState,
-    rules: Rules,
-    start: date,
-    at: date,
-    report_every: ReportEvery,
-    reports: list[date],
-) -> Iterator[_Event]:
+def _events(st: TaskState, rules: Rules, start: date, at: date) -> list[_Event]:
+    """A task's events in the period start..at, except the reports missing (`_report_gaps`)."""
+    return list(_iter_events(st, rules, start, at))
+
+
+def _iter_events(st: TaskState, rules: Rules, start: date, at: date) -> Iterator[_Event]:
     t = st.task
     deadline = st.deadline
     done = st.done
-    states = set(st.states)
+    states = st.states
     if "suspended" in states or "cancelled" in states:
         return
     iso = date.isoformat
@@ -450,10 +609,9 @@ def _events(
             {"at": iso(at), "percent": _pct(st.percent), "expected": _pct(st.expected_percent)},
         )
     # Milestones: missed on the day after their date, if not done by then.
-    done_no_date = st.is_done and done is None
-    if not done_no_date:
+    if not (st.is_done and done is None):
         for m in t.milestones:
-            missed_on = m.due + timedelta(days=1)
+            missed_on = m.due + _ONE_DAY
             if not start <= missed_on <= at or t.start > m.due:
                 continue
             if m.done is not None and m.done <= min(m.due, at):
@@ -470,20 +628,6 @@ def _events(
                     "done": iso(m.done) if m.done is not None and m.done <= at else "",
                 },
             )
-    # Reports: each calendar week (or month) that ends within the period.
-    if report_every == "none" or done_no_date:
-        return
-    for first, last in _report_periods(report_every, start, at):
-        if t.start > first:
-            continue
-        if done is not None and done <= last:
-            break
-        i = bisect.bisect_left(reports, first)
-        if i < len(reports) and reports[i] <= last:
-            continue
-        yield _Event(
-            "report_missing", rules.report_missing, last, {"from": iso(first), "to": iso(last)}
-        )
 
 
 def _report_periods(every: ReportEvery, start: date, at: date) -> Iterator[tuple[date, date]]:

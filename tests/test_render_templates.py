@@ -1,0 +1,120 @@
+"""Templates: the built-in ones render without the sandbox, a ledger's own inside it;
+`md_escape`'s fast path changes nothing."""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import zipfile
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from sanzhua.commands.brief import notice_context
+from sanzhua.errors import FatalError
+from sanzhua.evaluate import evaluate
+from sanzhua.load import load_ledger
+from sanzhua.render.docx import render_docx
+from sanzhua.render.markdown import render_markdown
+from sanzhua.render.templating import MdSafe, builtin_dir, environment, is_builtin, md_escape
+from sanzhua.report.brief import assemble_notice
+from tests.conftest import MakeLedger
+
+AS_OF = date(2026, 11, 25)
+
+PROBE = "{{ x.__class__.__mro__ }}\n"
+
+
+class Thing:
+    name = "甲"
+
+
+def _slow_md_escape(value: object) -> str:
+    """md_escape as it was, without the fast path: the reference."""
+    text = "" if value is None else str(value)
+    text = " ".join(text.splitlines())
+    text = re.sub(r"([\\`*_\[\]<>|~])", r"\\\1", text)
+    return re.sub(r"&(?=#?\w+;)", r"\\&", text)
+
+
+def test_builtin_templates_are_ours(tmp_path: Path) -> None:
+    assert is_builtin(builtin_dir() / "brief.md.j2")
+    assert is_builtin(builtin_dir() / "notice.docx")
+    (tmp_path / "templates").mkdir()
+    own = tmp_path / "templates" / "brief.md.j2"
+    own.write_text("x", encoding="utf-8")
+    assert not is_builtin(own)
+
+
+def test_ledger_template_is_sandboxed(tmp_path: Path) -> None:
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "brief.md.j2").write_text(PROBE, encoding="utf-8")
+    with pytest.raises(FatalError, match="unsafe"):
+        render_markdown("brief.md.j2", {"x": Thing()}, tmp_path)
+    (tmp_path / "templates" / "brief.md.j2").write_text("{{ x.name }}\n", encoding="utf-8")
+    assert render_markdown("brief.md.j2", {"x": Thing()}, tmp_path) == "甲\n"
+    # The probe does reach internals outside the sandbox: the test above means something.
+    plain = environment(markdown=True, sandboxed=False).from_string(PROBE)
+    assert "object" in plain.render(x=Thing())
+
+
+def test_ledger_word_template_is_sandboxed(make_ledger: MakeLedger, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = make_ledger(
+        {"ledgers/fgw.yaml": "unit: fgw\ntasks:\n  - {id: F-1, title: 项目, start: 2026-01-01, due: 2026-03-31}\n"}
+    )
+    ledger = load_ledger(root, cache=False)
+    context = notice_context(assemble_notice(ledger, evaluate(ledger, AS_OF), "fgw", AS_OF))
+    assert render_docx("notice.docx", context, root)  # the built-in
+    (root / "templates").mkdir()
+    own = root / "templates" / "notice.docx"
+    shutil.copy(builtin_dir() / "notice.docx", own)
+    with zipfile.ZipFile(builtin_dir() / "notice.docx") as z:
+        parts = {i: z.read(i) for i in z.namelist()}
+    xml = parts["word/document.xml"].decode("utf-8")
+    # Replace the first paragraph's text with the probe (one run, so docxtpl sees one tag).
+    xml = re.sub(r"(<w:t(?: [^>]*)?>)[^<]*(</w:t>)", r"\1{{ n.__class__.__mro__ }}\2", xml, count=1)
+    parts["word/document.xml"] = xml.encode("utf-8")
+    with zipfile.ZipFile(own, "w") as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    with pytest.raises(FatalError, match="unsafe"):
+        render_docx("notice.docx", context, root)
+    # Were it not sandboxed, the probe would print the class hierarchy.
+    monkeypatch.setattr("sanzhua.render.docx.is_builtin", lambda path: True)
+    data = render_docx("notice.docx", context, root)
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        assert "sanzhua.report.brief.Notice" in z.read("word/document.xml").decode("utf-8")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "普通的任务名称",
+        "项目 A|B *重点* <前期> & 手续",
+        "&amp; &#12; & x",
+        "a\nb\r\nc\rd\x0be\x0cf\x1cg\x1dh\x1ei\x85j\u2028k\u2029l",
+        "ends with a newline\n",
+        "\\`*_[]<>|~",
+        "全角｜＊＿不转义",
+    ],
+)
+def test_md_escape_fast_path_changes_nothing(text: str) -> None:
+    assert md_escape(text) == _slow_md_escape(text)
+    assert isinstance(md_escape(text), MdSafe)
+
+
+def test_md_escape_every_character() -> None:
+    for i in [*range(0x250), *range(0x2000, 0x2100), *range(0x3000, 0x3100), *range(0xFF00, 0xFFF0)]:
+        s = f"a{chr(i)}b"
+        assert md_escape(s) == _slow_md_escape(s), hex(i)
+    assert md_escape(None) == "" and md_escape(12) == "12"
+    assert md_escape(MdSafe("*")) == "*"
+
+
+def test_builtin_render_escapes_as_before() -> None:
+    env = environment(markdown=True, sandboxed=False)
+    out = env.from_string("{{ a }}|{{ b|md }}|{{ c }}|{{ n }}").render(a="x*y", b="p_q", c=None, n=3)
+    assert out == r"x\*y|p\_q||3"
