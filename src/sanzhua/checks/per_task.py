@@ -8,6 +8,18 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from sanzhua.checks import done_before_start, done_without_date, extension_mismatch, milestone_after_due
+from sanzhua.checks import (
+    done_before_start,
+    done_without_date,
+    due_before_start,
+    extension_mismatch,
+    milestone_after_due,
+)
 
-TASK_CHECKS: tuple[ModuleType, ...] = (milestone_after_due, done_before_start, extension_mismatch, done_without_date)
+TASK_CHECKS: tuple[ModuleType, ...] = (
+    milestone_after_due,
+    done_before_start,
+    due_before_start,
+    extension_mismatch,
+    done_without_date,
+)

@@ -98,16 +98,25 @@ def ledger_files(root: Path) -> list[Path]:
     base = os.path.join(root, LEDGER_DIR)
     found: list[str] = []
     stack = [base]
+    seen: set[tuple[int, int]] = set()  # folders by (device, inode): a symlink loop is walked once
     while stack:
         folder = stack.pop()
         try:
+            st = os.stat(folder)
+            if (st.st_dev, st.st_ino) in seen:
+                continue
+            seen.add((st.st_dev, st.st_ino))
             entries = list(os.scandir(folder))
         except OSError:
             continue
         for e in entries:
             if e.name.startswith("."):
                 continue
-            if e.is_dir():
+            try:
+                is_dir = e.is_dir()
+            except OSError:
+                continue
+            if is_dir:
                 stack.append(e.path)
             elif e.name.endswith((".yaml", ".yml")):
                 found.append(e.path)
@@ -133,6 +142,7 @@ def _code_fingerprint() -> str:
     """A digest of the code that produces cached results: an edited parser never reads stale entries."""
     import sanzhua.checks.done_before_start
     import sanzhua.checks.done_without_date
+    import sanzhua.checks.due_before_start
     import sanzhua.checks.extension_mismatch
     import sanzhua.checks.milestone_after_due
     import sanzhua.dates
@@ -142,6 +152,11 @@ def _code_fingerprint() -> str:
     import sanzhua.model
 
     h = hashlib.blake2b(digest_size=8)
+    # The settings parser by its source alone: importing it would build its pydantic models.
+    try:
+        h.update((Path(__file__).parent / "settings.py").read_bytes())
+    except OSError:
+        h.update(b"settings")
     for mod in (
         sanzhua.dates,
         sanzhua.load.keys,
@@ -150,6 +165,7 @@ def _code_fingerprint() -> str:
         sanzhua.model,
         sanzhua.checks.done_before_start,
         sanzhua.checks.done_without_date,
+        sanzhua.checks.due_before_start,
         sanzhua.checks.extension_mismatch,
         sanzhua.checks.milestone_after_due,
     ):

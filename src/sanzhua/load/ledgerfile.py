@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from sys import intern
 from typing import Any
@@ -28,6 +28,12 @@ _TARGET_KEYS = K.reverse(K.TARGET_KEYS)
 _PROGRESS_KEYS = K.reverse(K.PROGRESS_KEYS)
 _EXT_KEYS = K.reverse(K.EXTENSION_KEYS)
 
+_IMPOSSIBLE_HINTS = {"quarter": "date.quarter.hint", "half": "date.half.hint"}  # by DateError's first word
+_LIST_EXAMPLES = {
+    "milestones": "{name: 完成可研批复, due: 2026-05-31}",
+    "progress": "{date: 2026-06-05, note: …}",
+    "extensions": "{from: 2026-09-30, to: 2026-12-31, approved_by: …}",
+}
 _DAYS: dict[date, date] = {}  # one object per day, shared (see _text)
 _ID_RE = re.compile(r"^[\w.\-]+$")
 _LIST_SPLIT = re.compile(r"[、,，;；\s]+")
@@ -49,13 +55,15 @@ class FileResult:
 
 
 class _Ctx:
-    __slots__ = ("path", "problems", "task_id", "year")
+    __slots__ = ("guessed", "path", "problems", "task_id", "year")
 
     def __init__(self, path: str, year: int) -> None:
         self.path = path
         self.year = year
         self.problems: list[Problem] = []
         self.task_id: str | None = None
+        # What the unknown keys of the mapping just read were meant to be → where they stand.
+        self.guessed: dict[str, tuple[int, int]] = {}
 
     def err(self, code: str, pos: tuple[int, int], m: Msg, hint: Msg | None = None, severity: str = "error") -> None:
         self.problems.append(
@@ -89,26 +97,25 @@ def parse_ledger_bytes(data: bytes, path: str, year: int) -> FileResult:
         result.problems.extend(ctx.problems)
         return result
     styles: set[str] = set()
+    unit_invalid = False
     tasks_node: Any = None
     tasks_key = "tasks"
-    for key in root:
-        eng = _FILE_KEYS.get(key)
-        if eng is None:
-            _unknown_key(ctx, root, key, list(K.FILE_KEYS) + list(K.FILE_KEYS.values()))
-            continue
-        styles.add("en" if key == eng else "zh")
+    got = _fields(ctx, root, _FILE_KEYS, K.FILE_KEYS, styles)
+    guessed = set(ctx.guessed)  # `task:` for `tasks:` is reported once, as an unknown key
+    for key, eng in got.items():
         if eng == "unit":
             v = root[key]
             if isinstance(v, str) and v.strip():
                 result.unit = v.strip()
                 result.unit_pos = root.value_pos(key)
-            else:
-                ctx.err("invalid-value", root.value_pos(key), msg("value.text", key=key))
+            elif v is not None and not isinstance(v, str):
+                unit_invalid = True
+                ctx.err("invalid-value", root.value_pos(key), msg("value.text", key=key), msg("file.unit.hint"))
         else:
             tasks_node = root[key]
             tasks_key = key
     if tasks_node is None:
-        if not any(_FILE_KEYS.get(k) == "tasks" for k in root):
+        if "tasks" not in got.values() and "tasks" not in guessed:
             ctx.err("missing-key", (root.line, root.col), msg("file.no-tasks"), msg("file.no-tasks.hint"))
     elif not isinstance(tasks_node, YSeq):
         ctx.err(
@@ -129,9 +136,20 @@ def parse_ledger_bytes(data: bytes, path: str, year: int) -> FileResult:
             task = _build_task(ctx, item, result, styles)
             if task is not None:
                 result.tasks.append(task)
+    if result.unit is None and not unit_invalid and "unit" not in guessed:
+        # Said once for the file: the fix is one `unit:` line at the top (or a `lead:` per task).
+        orphan = next((t for t in result.tasks if not t.lead), None)
+        if orphan is not None:
+            ctx.task_id = orphan.id
+            ctx.err("missing-key", (root.line, root.col), msg("file.no-unit", task=orphan.id), msg("task.no-lead.hint"))
     result.problems.extend(ctx.problems)
     result.key_style = "mixed" if len(styles) > 1 else (styles.pop() if styles else "en")
     return result
+
+
+def _blank(v: Any) -> bool:
+    """Nothing written (`key:`) or only an empty text: a missing value, not a wrong kind of one."""
+    return v is None or (isinstance(v, str) and not v.strip())
 
 
 def _scalar_hint(v: Any) -> Msg | None:
@@ -140,7 +158,7 @@ def _scalar_hint(v: Any) -> Msg | None:
     return None
 
 
-def _unknown_key(ctx: _Ctx, m: YMap, key: str, choices: list[str]) -> None:
+def _unknown_key(ctx: _Ctx, m: YMap, key: str, choices: list[str]) -> str | None:
     guess = K.did_you_mean(key, choices)
     if "：" in key or ":" in key:
         hint = msg("yaml.fullwidth-colon.hint")
@@ -149,6 +167,7 @@ def _unknown_key(ctx: _Ctx, m: YMap, key: str, choices: list[str]) -> None:
     else:
         hint = msg("key.known", known="、".join(c for c in choices if c.isascii()))
     ctx.err("unknown-key", m.key_pos(key), msg("key.unknown", key=key), hint)
+    return guess
 
 
 def _fields(
@@ -156,11 +175,21 @@ def _fields(
 ) -> dict[str, str]:
     """Map each key of `m` to its English name; report unknown and doubled keys."""
     out: dict[str, str] = {}
+    if ctx.guessed:
+        ctx.guessed = {}
     for key in m:
         eng = table.get(key)
         if eng is None:
-            _unknown_key(ctx, m, key, list(choices) + list(choices.values()))
-            continue
+            spelled = unicodedata.normalize("NFKC", key).strip().lower()
+            eng = table.get(spelled)
+            if eng is None or eng in out.values():
+                guess = _unknown_key(ctx, m, key, list(choices) + list(choices.values()))
+                if guess is not None:
+                    ctx.guessed.setdefault(table[guess], m.key_pos(key))
+                continue
+            # `title　` (a full-width space) or `Title`: say so, but read it, so that
+            # the task is not also reported as lacking its title.
+            ctx.err("unknown-key", m.key_pos(key), msg("key.unknown", key=key), msg("key.spelled", guess=spelled))
         if eng in out.values():
             other = next(k for k, e in out.items() if e == eng)
             ctx.err(
@@ -197,6 +226,8 @@ def _date(ctx: _Ctx, m: YMap, key: str) -> tuple[date | None, str | None]:
         ctx.err("invalid-date", m.value_pos(key), msg("date.not-text", key=key), msg("date.hint"))
         return None, None
     text = v.strip()
+    if not text:
+        return None, None
     try:
         day = parse_when(text, ctx.year)
         return _DAYS.setdefault(day, day), text
@@ -206,7 +237,7 @@ def _date(ctx: _Ctx, m: YMap, key: str) -> tuple[date | None, str | None]:
                 "invalid-date",
                 m.value_pos(key),
                 msg("date.impossible", key=key, text=text, detail_zh=e.detail_zh, detail_en=str(e)),
-                msg("date.impossible.hint"),
+                msg(_IMPOSSIBLE_HINTS.get(str(e).split(" ", 1)[0], "date.impossible.hint")),
             )
         else:
             ctx.err("invalid-date", m.value_pos(key), msg("date.unreadable", key=key, text=text), msg("date.hint"))
@@ -260,8 +291,9 @@ def _items(ctx: _Ctx, m: YMap, key: str) -> list[tuple[YMap, tuple[int, int]]]:
         return []
     if isinstance(v, YMap):
         return [(v, (v.line, v.col))]  # a single entry written without the "- "
+    example = _LIST_EXAMPLES.get(_TASK_KEYS.get(key, ""), _LIST_EXAMPLES["progress"])
     if not isinstance(v, YSeq):
-        ctx.err("invalid-value", m.value_pos(key), msg("value.list", key=key), msg("value.list.hint", key=key))
+        ctx.err("invalid-value", m.value_pos(key), msg("value.list", key=key), msg("value.list.hint", example=example))
         return []
     out: list[tuple[YMap, tuple[int, int]]] = []
     for i, item in enumerate(v):
@@ -272,7 +304,7 @@ def _items(ctx: _Ctx, m: YMap, key: str) -> list[tuple[YMap, tuple[int, int]]]:
                 "invalid-value",
                 v.item_pos(i),
                 msg("value.entry", key=key),
-                _scalar_hint(item) or msg("value.entry.hint", key=key),
+                _scalar_hint(item) or msg("value.entry.hint", example=example),
             )
     return out
 
@@ -280,6 +312,8 @@ def _items(ctx: _Ctx, m: YMap, key: str) -> list[tuple[YMap, tuple[int, int]]]:
 def _require(ctx: _Ctx, m: YMap, pos: tuple[int, int], got: dict[str, str], name: str, zh: str, where: str) -> bool:
     if name in got.values():
         return True
+    if name in ctx.guessed:
+        return False  # `titel: …` says already that `title` is missing
     ctx.err(
         "missing-key", pos, msg("key.missing", key=name, zh=zh, where=where), msg("key.missing.hint", key=name, zh=zh)
     )
@@ -287,6 +321,7 @@ def _require(ctx: _Ctx, m: YMap, pos: tuple[int, int], got: dict[str, str], name
 
 
 def _build_task(ctx: _Ctx, m: YMap, result: FileResult, styles: set[str]) -> Task | None:
+    first_problem = len(ctx.problems)
     got = _fields(ctx, m, _TASK_KEYS, K.TASK_KEYS, styles)
     by = {eng: key for key, eng in got.items()}
     pos = (m.line, m.col)
@@ -296,11 +331,17 @@ def _build_task(ctx: _Ctx, m: YMap, result: FileResult, styles: set[str]) -> Tas
         if tid is not None and not _ID_RE.match(tid):
             ctx.err("invalid-value", m.value_pos(by["id"]), msg("task.bad-id", id=tid), msg("task.bad-id.hint"))
             tid = None
+        elif tid is None and _blank(m[by["id"]]):
+            hint = msg("key.missing.hint", key="id", zh="编号")
+            ctx.err("missing-key", m.value_pos(by["id"]), msg("task.empty-id"), hint)
     ctx.task_id = tid
+    if tid is not None and len(ctx.problems) > first_problem:
+        # Keys were checked before the id was known: the problems found so far belong to this task.
+        ctx.problems[first_problem:] = [p if p.task else replace(p, task=tid) for p in ctx.problems[first_problem:]]
     ok = _require(ctx, m, pos, got, "id", "编号", "task")
     ok = _require(ctx, m, pos, got, "title", "任务", "task") and ok
     title = _text(ctx, m, by["title"]) if "title" in by else None
-    if "title" in by and title is None:
+    if "title" in by and title is None and _blank(m[by["title"]]):
         ctx.err(
             "missing-key",
             m.value_pos(by["title"]),
@@ -313,6 +354,8 @@ def _build_task(ctx: _Ctx, m: YMap, result: FileResult, styles: set[str]) -> Tas
     if "due" in by:
         due, due_text = _date(ctx, m, by["due"])
         positions["due"] = m.value_pos(by["due"])
+    elif "due" in ctx.guessed:
+        positions["due"] = ctx.guessed["due"]  # `dua: 年底`: the unknown key says it, missing-key need not
     if "start" in by:
         start, _ = _date(ctx, m, by["start"])
         positions["start"] = m.value_pos(by["start"])
@@ -438,6 +481,11 @@ def _build_task(ctx: _Ctx, m: YMap, result: FileResult, styles: set[str]) -> Tas
         positions["lead"] = m.value_pos(by["lead"])
     if "partners" in by:
         positions["partners"] = m.value_pos(by["partners"])
+        listed = m[by["partners"]]
+        if isinstance(listed, YSeq):  # each unit's own place, for unknown-unit to point at
+            for i, item in enumerate(listed):
+                if isinstance(item, str):
+                    positions.setdefault("partner:" + item.strip(), listed.item_pos(i))
     parent = _text(ctx, m, by["parent"]) if "parent" in by else None
     if "parent" in by:
         positions["parent"] = m.value_pos(by["parent"])

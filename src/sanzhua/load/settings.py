@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from sanzhua.dates import DateError, parse_when
+from sanzhua.i18n import CATALOGUE
 from sanzhua.load.keys import did_you_mean
 from sanzhua.load.yamlfast import YMap, YSeq, decode, parse
 from sanzhua.model import BulletinSettings, Settings, Unit
@@ -93,9 +94,9 @@ _BOOL = {"true": True, "yes": True, "是": True, "false": False, "no": False, "�
 
 
 def _plain(v: Any) -> Any:
-    """YMap/YSeq → dict/list for pydantic; yes/no words become booleans where a bool is asked."""
+    """YMap/YSeq → dict/list for pydantic. A key with nothing after it is left out: not given."""
     if isinstance(v, YMap):
-        return {k: _plain(x) for k, x in v.items()}
+        return {k: _plain(x) for k, x in v.items() if x is not None}
     if isinstance(v, YSeq):
         return [_plain(x) for x in v]
     return v
@@ -121,9 +122,70 @@ def _locate(root: Any, loc: tuple[int | str, ...]) -> tuple[int, int, bool]:
     return line, col, False
 
 
+# pydantic's error types, said for a clerk: (中文, English); `{ge}`-style fields come from the error's ctx.
+_DETAILS: dict[str, tuple[str, str]] = {
+    "int_parsing": ("应该是整数", "must be a whole number"),
+    "int_type": ("应该是整数", "must be a whole number"),
+    "int_from_float": ("应该是整数", "must be a whole number"),
+    "float_parsing": ("应该是数字", "must be a number"),
+    "float_type": ("应该是数字", "must be a number"),
+    "greater_than_equal": ("不能小于 {ge}", "must be at least {ge}"),
+    "less_than_equal": ("不能大于 {le}", "must be at most {le}"),
+    "greater_than": ("必须大于 {gt}", "must be more than {gt}"),
+    "literal_error": ("只能是 {expected}", "must be {expected}"),
+    "string_type": ("应该是一段文字", "must be text"),
+    "string_too_short": ("不能为空", "must not be empty"),
+    "list_type": ("应该是列表，例如 [a, b]", "must be a list, e.g. [a, b]"),
+    "dict_type": ("应该是“键: 值”形式，下面缩进写各项", "must be a mapping: its keys indented below it"),
+    "model_type": ("应该是“键: 值”形式，下面缩进写各项", "must be a mapping: its keys indented below it"),
+    "model_attributes_type": ("应该是“键: 值”形式，下面缩进写各项", "must be a mapping: its keys indented below it"),
+    "bool_parsing": ("应该是 true 或 false（是/否）", "must be true or false"),
+    "bool_type": ("应该是 true 或 false（是/否）", "must be true or false"),
+}
+
+
+def _detail(e: Any) -> tuple[str, str]:
+    """(中文, English) of one pydantic error."""
+    cause = getattr(e.get("ctx", {}).get("error"), "__cause__", None)
+    if isinstance(cause, DateError):
+        return cause.detail_zh, str(cause)
+    pair = _DETAILS.get(str(e["type"]))
+    if pair is None:
+        return str(e["msg"]), str(e["msg"])
+    ctx = {k: _shown(v) for k, v in e.get("ctx", {}).items()}
+    try:
+        zh = pair[0].format(**{k: v.replace(" or ", " 或 ").replace(", ", "、") for k, v in ctx.items()})
+        return zh, pair[1].format(**ctx)
+    except (KeyError, IndexError):
+        return str(e["msg"]), str(e["msg"])
+
+
+def _shown(v: Any) -> str:
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v).replace("'", "")
+
+
+def _node_at(root: Any, loc: tuple[int | str, ...]) -> Any:
+    node = root
+    for part in loc:
+        if isinstance(node, YMap) and isinstance(part, str):
+            node = node.get(part)
+        elif isinstance(node, YSeq) and isinstance(part, int) and part < len(node):
+            node = node[part]
+        else:
+            return None
+    return node
+
+
 def _problems_from(
-    err: ValidationError, root: Any, path: str, known: Mapping[tuple[str, ...], list[str]]
+    err: ValidationError,
+    root: Any,
+    path: str,
+    known: Mapping[tuple[str, ...], list[str]],
+    hints: str = "settings.hint.",
 ) -> list[Problem]:
+    """Pydantic's errors as problems at their key or value; `hints` + key path names a key's own hint."""
     out: list[Problem] = []
     for e in err.errors():
         loc = tuple(e["loc"])
@@ -132,14 +194,7 @@ def _problems_from(
         if kind == "extra_forbidden":
             key = str(loc[-1])
             parent = tuple(str(p) for p in loc[:-1] if isinstance(p, str))
-            node: Any = root
-            for part in loc[:-1]:
-                if isinstance(node, YMap) and isinstance(part, str):
-                    node = node.get(part)
-                elif isinstance(node, YSeq) and isinstance(part, int) and part < len(node):
-                    node = node[part]
-                else:
-                    node = None
+            node = _node_at(root, loc[:-1])
             line, col = node.key_pos(key) if isinstance(node, YMap) else (1, 1)
             choices = known.get(parent, [])
             guess = did_you_mean(key, choices)
@@ -148,6 +203,10 @@ def _problems_from(
         elif kind == "missing":
             line, col, _ = _locate(root, loc[:-1])
             key = str(loc[-1])
+            node = _node_at(root, loc[:-1])
+            written = isinstance(node, YMap) and key in node  # `name:` with nothing after it
+            if written:
+                line, col = node.value_pos(key)
             out.append(
                 Problem(
                     "missing-key",
@@ -155,7 +214,7 @@ def _problems_from(
                     path,
                     line,
                     col,
-                    msg("key.missing-plain", key=key),
+                    msg("key.empty" if written else "key.missing-plain", key=key),
                     msg("key.missing.hint", key=key, zh=""),
                 )
             )
@@ -164,6 +223,9 @@ def _problems_from(
             where = ".".join(str(p) for p in loc)
             value = e.get("input")
             code = "invalid-date" if "date" in kind or "date:" in str(e.get("msg", "")) else "invalid-value"
+            detail_zh, detail_en = _detail(e)
+            named = ".".join(str(p) for p in loc if isinstance(p, str))
+            hint_key = hints + named
             out.append(
                 Problem(
                     code,
@@ -176,8 +238,10 @@ def _problems_from(
                         key=where,
                         value=str(value) if not isinstance(value, (dict, list)) else "…",
                         detail=str(e["msg"]),
+                        detail_zh=detail_zh,
+                        detail_en=detail_en,
                     ),
-                    msg("settings.invalid.hint", key=where),
+                    msg(hint_key if hint_key in CATALOGUE else "settings.invalid.hint", key=where),
                 )
             )
     return out
@@ -218,7 +282,7 @@ def load_settings(data: bytes, path: str = "sanzhua.yaml") -> tuple[Settings, li
         return Settings(name=""), problems
     if not isinstance(root, YMap):
         problems.append(
-            Problem("invalid-value", "error", path, 1, 1, msg("file.not-mapping"), msg("file.not-mapping.hint"))
+            Problem("invalid-value", "error", path, 1, 1, msg("file.not-mapping"), msg("settings.not-mapping.hint"))
         )
         return Settings(name=""), problems
     raw = _plain(root)
@@ -268,6 +332,8 @@ def load_units(data: bytes | None, path: str = "units.yaml") -> tuple[dict[str, 
     root, problems = _read(data, path)
     units: dict[str, Unit] = {}
     if root is None:
+        if data is not None and not problems:
+            problems.append(Problem("missing-key", "error", path, 1, 1, msg("units.shape"), msg("units.shape.hint")))
         return units, problems
     if not isinstance(root, YMap) or "units" not in root or not isinstance(root["units"], YSeq):
         if isinstance(root, YMap) and "units" in root:
@@ -301,12 +367,24 @@ def load_units(data: bytes | None, path: str = "units.yaml") -> tuple[dict[str, 
                 Problem("invalid-value", "error", path, line, col, msg("units.entry"), msg("units.shape.hint"))
             )
             continue
+        raw = _plain(item)
         try:
-            u = UnitIn.model_validate(_plain(item))
+            u = UnitIn.model_validate(raw)
         except ValidationError as err:
-            problems.extend(_problems_from(err, item, path, known))
-            continue
+            problems.extend(_problems_from(err, item, path, known, "units.hint."))
+            # Keep the unit without what is wrong, so that the ledgers naming it are not also reported.
+            bad = {str(e["loc"][0]) for e in err.errors() if e["loc"]}
+            kept = {k: v for k, v in raw.items() if k not in bad}
+            if not isinstance(kept.get("id"), str):
+                continue
+            kept.setdefault("name", kept["id"])
+            try:
+                u = UnitIn.model_validate(kept)
+            except ValidationError:
+                continue
         if not _UNIT_ID.match(u.id):
+            # Still a unit (FGW under the id fgw it was surely meant to have), so that the
+            # ledgers naming it are not reported as well.
             problems.append(
                 Problem(
                     "invalid-value",
@@ -317,7 +395,8 @@ def load_units(data: bytes | None, path: str = "units.yaml") -> tuple[dict[str, 
                     msg("units.bad-id.hint"),
                 )
             )
-            continue
+            if _UNIT_ID.match(u.id.lower()):
+                u = u.model_copy(update={"id": u.id.lower()})
         if u.id in units:
             problems.append(
                 Problem(
@@ -346,6 +425,6 @@ def load_calendar(data: bytes | None, path: str = "calendar.yaml") -> tuple[list
         c = CalendarIn.model_validate(_plain(root))
     except ValidationError as err:
         known_cal: dict[tuple[str, ...], list[str]] = {(): list(CalendarIn.model_fields)}
-        problems.extend(_problems_from(err, root, path, known_cal))
+        problems.extend(_problems_from(err, root, path, known_cal, "calendar.hint."))
         return [], [], problems
     return list(c.holidays), list(c.workdays), problems

@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.reader import ReaderError
 
 from sanzhua.problems import Problem, msg
 
@@ -86,19 +87,35 @@ class Document:
     text: str = ""
 
 
+# A ledger nests five levels (tasks → task → progress → entry → value); far deeper is a
+# mistake or an attack, and would overflow the recursion of every later stage.
+_MAX_DEPTH = 64
+
+
+class _TooDeep(Exception):
+    def __init__(self, node: Node) -> None:
+        super().__init__()
+        self.node = node
+
+
 class _Walker:
     def __init__(self, path: str) -> None:
         self.path = path
         self.problems: list[Problem] = []
+        self.depth = 0
 
     def walk(self, n: Node) -> Any:
         cls = n.__class__
         if cls is ScalarNode:
             v = n.value
-            if n.style is None and v in _NULLS:  # type: ignore[attr-defined]
+            # libyaml marks a plain scalar with style "" (pure-Python PyYAML with None).
+            if not n.style and v in _NULLS:  # type: ignore[attr-defined]
                 return None
             return v
         sm = n.start_mark
+        depth = self.depth = self.depth + 1  # not restored on _TooDeep: the walk is abandoned then
+        if depth > _MAX_DEPTH:
+            raise _TooDeep(n)
         if cls is MappingNode:
             d = YMap(sm.line + 1, sm.column + 1)
             pos = d.pos
@@ -137,6 +154,7 @@ class _Walker:
                     continue
                 d[key] = walk(v)
                 pos[key] = (km.line + 1, km.column + 1, vm.line + 1, vm.column + 1)
+            self.depth = depth - 1
             return d
         if cls is SequenceNode:
             s = YSeq(sm.line + 1, sm.column + 1)
@@ -146,6 +164,7 @@ class _Walker:
                 vm = v.start_mark
                 ipos.append((vm.line + 1, vm.column + 1))
                 s.append(walk(v))
+            self.depth = depth - 1
             return s
         return None  # pragma: no cover - libyaml composes only these three
 
@@ -157,6 +176,8 @@ def decode(data: bytes, path: str) -> tuple[str | None, list[Problem]]:
     """Bytes to text: UTF-8, an optional BOM; anything else is an `encoding` problem."""
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):  # Notepad's "Unicode": UTF-16 with its BOM
+        return None, [Problem("encoding", "error", path, 1, 1, msg("enc.utf16"), msg("enc.utf16.hint"))]
     if b"\x00" in data:
         line = data.count(b"\n", 0, data.index(b"\x00")) + 1
         return None, [Problem("encoding", "error", path, line, 1, msg("enc.binary"), msg("enc.binary.hint"))]
@@ -193,8 +214,13 @@ def parse(text: str, path: str, data: bytes | None = None) -> Document:
     except yaml.MarkedYAMLError as e:
         doc.problems.append(_syntax_problem(e, text, path))
         return doc
-    except yaml.YAMLError as e:  # pragma: no cover - libyaml always marks its errors
-        doc.problems.append(Problem("syntax", "error", path, 1, 1, msg("yaml.generic", detail=str(e))))
+    except ReaderError as e:
+        doc.problems.append(_reader_problem(e, text, data, path))
+        return doc
+    except yaml.YAMLError as e:  # pragma: no cover - libyaml marks all its other errors
+        doc.problems.append(
+            Problem("syntax", "error", path, 1, 1, msg("yaml.generic", detail=str(e)), msg("yaml.generic.hint"))
+        )
         return doc
     finally:
         loader.dispose()
@@ -210,11 +236,10 @@ def parse(text: str, path: str, data: bytes | None = None) -> Document:
     walker = _Walker(path)
     try:
         doc.root = walker.walk(node)
-    except RecursionError:
+    except _TooDeep as e:
+        m = e.node.start_mark
         doc.problems.append(
-            Problem(
-                "syntax", "error", path, node.start_mark.line + 1, 1, msg("yaml.too-deep"), msg("yaml.too-deep.hint")
-            )
+            Problem("syntax", "error", path, m.line + 1, m.column + 1, msg("yaml.too-deep"), msg("yaml.too-deep.hint"))
         )
         return doc
     doc.problems.extend(walker.problems)
@@ -251,6 +276,23 @@ def _collection_alias(text: str) -> tuple[int, int] | None:
         loader.dispose()
 
 
+def _reader_problem(e: ReaderError, text: str, data: bytes | None, path: str) -> Problem:
+    """A character YAML refuses (a control character such as Ctrl-Z or a bell): say where it is."""
+    raw = data if data is not None else text.encode("utf-8")
+    before = raw[: max(0, e.position)]  # libyaml counts bytes of the UTF-8 input
+    line_start = before.rfind(b"\n") + 1
+    line = before.count(b"\n") + 1
+    col = len(before[line_start:].decode("utf-8", "replace")) + 1
+    char = f"U+{e.character:04X}" if isinstance(e.character, int) else "?"
+    return Problem(
+        "syntax", "error", path, line, col, msg("yaml.control-char", char=char), msg("yaml.control-char.hint")
+    )
+
+
+_DASH_WITHOUT_SPACE = re.compile(r"^\s*(?:-(?=[^\s-])|[—–－﹣―])")
+_KEY_AT_LINE_START = re.compile(r"^(\s*)(?:-\s+)?[^\s:#'\"{}\[\],][^:#]*:(?:\s|$)")
+
+
 def _syntax_problem(e: yaml.MarkedYAMLError, text: str, path: str) -> Problem:
     mark = e.problem_mark or e.context_mark
     line = mark.line + 1 if mark else 1
@@ -258,35 +300,86 @@ def _syntax_problem(e: yaml.MarkedYAMLError, text: str, path: str) -> Problem:
     lines = text.splitlines()
     here = lines[line - 1] if 0 < line <= len(lines) else ""
     problem = e.problem or ""
+    context = e.context or ""
+    cm = e.context_mark
     ch = here[col - 1] if 0 < col <= len(here) else ""
+
+    def at(key: str, ln: int = line, cl: int = col, **args: object) -> Problem:
+        return Problem("syntax", "error", path, ln, cl, msg(key, **args), msg(key + ".hint", **args))
+
     # A full-width colon after a key is the commonest slip with a Chinese input method;
     # libyaml notices it only a line or two later, so look back for it.
     for back in range(0, 3):
         n = line - 1 - back
         if 0 <= n < len(lines) and _FULLWIDTH_COLON_KEY.match(lines[n]):
-            col_fw = lines[n].index("：") + 1
-            return Problem(
-                "syntax", "error", path, n + 1, col_fw, msg("yaml.fullwidth-colon"), msg("yaml.fullwidth-colon.hint")
-            )
+            return at("yaml.fullwidth-colon", n + 1, lines[n].index("：") + 1)
     if "cannot start any token" in problem:
         if ch == "\t" or (here[: col - 1].strip() == "" and "\t" in here[:col]):
-            return Problem("syntax", "error", path, line, col, msg("yaml.tab"), msg("yaml.tab.hint"))
-        return Problem(
-            "syntax", "error", path, line, col, msg("yaml.reserved", char=ch), msg("yaml.reserved.hint", char=ch)
-        )
+            return at("yaml.tab")
+        return at("yaml.reserved", char=ch)
     if "\t" in here[: len(here) - len(here.lstrip())]:
-        return Problem("syntax", "error", path, line, col, msg("yaml.tab"), msg("yaml.tab.hint"))
+        return at("yaml.tab")
     if "exceeded maximum nesting depth" in problem:
-        return Problem("syntax", "error", path, line, col, msg("yaml.too-deep"), msg("yaml.too-deep.hint"))
-    if "mapping values are not allowed" in problem:
-        return Problem("syntax", "error", path, line, col, msg("yaml.colon-in-value"), msg("yaml.colon-in-value.hint"))
-    if "quoted scalar" in (e.context or ""):
-        return Problem("syntax", "error", path, line, col, msg("yaml.unclosed-quote"), msg("yaml.unclosed-quote.hint"))
-    if "expected a single document" in (e.context or ""):
-        return Problem("syntax", "error", path, line, col, msg("yaml.many-documents"), msg("yaml.many-documents.hint"))
+        return at("yaml.too-deep")
+    if "unknown escape character" in problem:
+        return at("yaml.bad-escape", cm.line + 1 if cm else line, cm.column + 1 if cm else col)
+    if "quoted scalar" in context and cm is not None:
+        # The scalar runs to the end of the file: point at the quote that opens it.
+        return at("yaml.unclosed-quote", cm.line + 1, cm.column + 1)
+    if context.startswith("while parsing a flow"):
+        found = _unclosed_bracket(lines, line, col)
+        if found is not None:
+            bl, bc, opening = found
+            return at("yaml.unclosed-bracket", bl, bc, open=opening, close="]" if opening == "[" else "}")
+    if ("anchor" in context or "alias" in context or "directive" in context) and cm is not None:
+        char = lines[cm.line][cm.column] if cm.line < len(lines) and cm.column < len(lines[cm.line]) else ch
+        return at("yaml.reserved", cm.line + 1, cm.column + 1, char=char)
+    if "expected a single document" in context:
+        return at("yaml.many-documents")
     if "undefined alias" in problem:
-        return Problem("syntax", "error", path, line, col, msg("yaml.alias"), msg("yaml.alias.hint"))
-    if "did not find expected key" in problem or "could not find expected ':'" in problem:
-        return Problem("syntax", "error", path, line, col, msg("yaml.indent"), msg("yaml.indent.hint"))
-    detail = problem + (f" ({e.context})" if e.context else "")
+        return at("yaml.alias")
+    if "mapping values are not allowed" in problem or "could not find expected ':'" in problem:
+        # A "- " without its space on the line above ("-id: A", "— id: A") makes this line a value.
+        prev = line - 2
+        while prev >= 0 and not lines[prev].strip():
+            prev -= 1
+        if prev >= 0 and _DASH_WITHOUT_SPACE.match(lines[prev]):
+            dash = len(lines[prev]) - len(lines[prev].lstrip()) + 1
+            return at("yaml.dash-space", prev + 1, dash)
+    if "mapping values are not allowed" in problem:
+        key = _KEY_AT_LINE_START.match(here)
+        if key is not None and here.index(":") == col - 1:
+            # The colon of the line's own key: the line is indented as if it went on the value above.
+            return at("yaml.indent", line, len(key.group(1)) + 1)
+        return at("yaml.colon-in-value")
+    if "could not find expected ':'" in problem and cm is not None:
+        return at("yaml.indent", cm.line + 1, cm.column + 1)  # the key that lacks its colon
+    if (
+        "did not find expected key" in problem
+        or "expected '-' indicator" in problem
+        or "expected <block end>" in problem
+    ):
+        return at("yaml.indent")
+    detail = problem + (f" ({context})" if context else "")
     return Problem("syntax", "error", path, line, col, msg("yaml.generic", detail=detail), msg("yaml.generic.hint"))
+
+
+def _unclosed_bracket(lines: list[str], line: int, col: int) -> tuple[int, int, str] | None:
+    """The innermost `[` or `{` still open at (line, col), skipping quoted text and comments."""
+    stack: list[tuple[int, int, str]] = []
+    for n, text in enumerate(lines[:line]):
+        end = col - 1 if n == line - 1 else len(text)
+        quote = ""
+        for i, ch in enumerate(text[:end]):
+            if quote:
+                if ch == quote:
+                    quote = ""
+            elif ch in "'\"" and (i == 0 or text[i - 1] in " \t[{,:"):
+                quote = ch
+            elif ch == "#" and (i == 0 or text[i - 1] in " \t"):
+                break
+            elif ch in "[{":
+                stack.append((n + 1, i + 1, ch))
+            elif ch in "]}" and stack:
+                stack.pop()
+    return stack[-1] if stack else None
