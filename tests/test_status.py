@@ -49,9 +49,9 @@ tasks:
 """
 
 
-def run_status(root: Path, fmt: str = "json", **kw: object) -> str:
+def run_status(root: Path, fmt: str = "json", width: int = 120, **kw: object) -> str:
     buf = io.StringIO()
-    assert status(root, as_of=AS_OF, fmt=fmt, out=buf, width=120, **kw) == 0  # type: ignore[arg-type]
+    assert status(root, as_of=AS_OF, fmt=fmt, out=buf, width=width, **kw) == 0  # type: ignore[arg-type]
     return buf.getvalue()
 
 
@@ -109,8 +109,9 @@ def test_filters(make_ledger: MakeLedger) -> None:
 def test_table_shows_open_tasks_and_counts(make_ledger: MakeLedger) -> None:
     root = make_ledger({"ledgers/fgw.yaml": LEDGER})
     out = run_status(root, fmt="table")
-    assert "共 4 项任务，红灯 1（逾期 1），黄灯 1" in out
+    assert out.splitlines()[0] == "截至11月25日：4项任务 红灯1（逾期1） 黄灯1 绿灯0 已完成1 未启动/暂缓/取消1"
     assert "逾期56天" in out and "剩3工作日" in out
+    assert "红 逾期、滞后" in out and "黄 临期" in out  # the light reads without colour too
     assert "已完成的任务" not in out and "另有 2 项" in out
     everything = run_status(root, fmt="table", show_all=True)
     assert "已完成的任务" in everything and "暂缓" in everything
@@ -163,3 +164,60 @@ def test_bundled_ledger_shows_every_state() -> None:
         "suspended",
         "cancelled",
     }
+
+
+GREEN = """\
+unit: fgw
+tasks:
+  - {id: R, title: 逾期的任务, due: 2026-11-01, owner: 张某某, leader: 副县长 赵某某}
+  - id: G
+    title: 正常推进的任务
+    due: 2026-12-31
+    owner: 李某某
+    leader: 县委常委、常务副县长 钱某某
+    progress: [{date: 2026-11-24, percent: 95}]
+"""
+
+
+def test_table_lists_what_needs_chasing_and_says_what_it_left_out(make_ledger: MakeLedger) -> None:
+    root = make_ledger({"ledgers/fgw.yaml": GREEN})
+    out = run_status(root, fmt="table")
+    assert "逾期的任务" in out and "正常推进的任务" not in out
+    assert "另有 1 项正常推进（绿灯）未列出，加 --light green 查看。" in out
+    green = run_status(root, fmt="table", flt=StatusFilter(lights=("green",)))
+    assert "正常推进的任务" in green and "逾期的任务" not in green
+    assert "正常推进的任务" in run_status(root, fmt="table", show_all=True)
+    assert "正常推进的任务" in run_status(root, fmt="table", flt=StatusFilter(states=("on_track",)))
+    nothing = run_status(root, fmt="table", flt=StatusFilter(owner="李某某"))
+    assert "没有需要催办的任务" in nothing and "另有 1 项正常推进" in nothing
+
+
+@pytest.mark.parametrize("cols", [60, 80, 100, 120, 160, 200])
+def test_table_fits_the_terminal_and_shows_people_when_there_is_room(cols: int) -> None:
+    from sanzhua.output import width
+
+    out = run_status(REPO, fmt="table", width=cols)
+    lines = out.splitlines()
+    assert max(width(line) for line in lines) <= cols
+    header = next(line for line in lines if "编号" in line)
+    assert "逾期/剩余" in header
+    if cols < 80:  # a narrow terminal keeps the light, state, id, title and days late or left
+        assert "ZJJ-002" in out and "逾期56天" in out
+        return
+    assert "牵头单位" in header and "进度/应达" in header and "时限" in header
+    assert ("责任人" in header) == (cols >= 100)
+    assert ("包抓领导" in header) == (cols >= 100)
+    zjj = next(line for line in lines if "ZJJ-002" in line)
+    assert "逾期56天" in zjj and "88/100%" in zjj and "09-30" in zjj
+    if cols >= 100:
+        assert "余某某" in zjj and "李某某" in zjj  # the leader's name, never cut
+    if cols >= 160:
+        assert "副县长 李某某" in zjj and "县住建局" in zjj
+    assert "…" not in zjj.split("ZJJ-002")[1].split("09-30")[1]  # only titles are cut
+
+
+def test_table_notes_a_year_that_no_calendar_covers(make_ledger: MakeLedger) -> None:
+    root = make_ledger({"ledgers/fgw.yaml": "unit: fgw\ntasks:\n  - {id: A, title: a, due: 2027-01-08}\n"})
+    buf = io.StringIO()
+    status(root, as_of=date(2026, 12, 30), fmt="table", out=buf, width=100)
+    assert "注意：内置日历没有 2027 年的节假日安排" in buf.getvalue()

@@ -185,7 +185,7 @@ def status_cmd(
     sort: Annotated[str, typer.Option("--sort", help="urgency (default), due, unit, id, percent.")] = "urgency",
     by: Annotated[str | None, typer.Option("--by", help="Summarise per 'unit' (counts per light) or 'leader'.")] = None,
     show_all: Annotated[
-        bool, typer.Option("--all", help="Also list done, planned, suspended and cancelled tasks.")
+        bool, typer.Option("--all", help="List every task: green, done, planned, suspended and cancelled too.")
     ] = False,
 ) -> None:
     """Show every task's state as of a date: lights, deadlines, who is behind (任务状态)."""

@@ -81,7 +81,7 @@ def evaluate_tasks(
     by_id: dict[str, Task] = {}
     for t in tasks:
         by_id.setdefault(t.id, t)
-    descendants = _descendants(by_id, children)
+    families = _families(by_id, children)
     entries_of: dict[str, list[Progress]] = {}
     rollup: dict[str, float | None] = {}
 
@@ -89,9 +89,11 @@ def evaluate_tasks(
         """Progress dated on or before as_of; a parent's include its descendants'."""
         got = entries_of.get(t.id)
         if got is None:
-            got = [p for p in t.progress if p.date <= as_of]
-            for c in descendants.get(t.id, ()):
-                got.extend(p for p in c.progress if p.date <= as_of)
+            family = families.get(t.id)
+            if family is None:
+                got = [p for p in t.progress if p.date <= as_of]
+            else:
+                got = [p for member in family for p in member.progress if p.date <= as_of]
             entries_of[t.id] = got
         return got
 
@@ -251,10 +253,19 @@ def light_of(states: Iterable[str]) -> Light:
     return "none"
 
 
-def _descendants(by_id: dict[str, Task], children: dict[str, list[Task]]) -> dict[str, list[Task]]:
+def _families(by_id: dict[str, Task], children: dict[str, list[Task]]) -> dict[str, list[Task]]:
+    """For each parent: itself and every task below it, in ledger order.
+
+    Ledger order keeps "of two entries on the same date, the one written last" true
+    across a parent's and its children's entries.
+    """
+    rank = {tid: i for i, tid in enumerate(by_id)}
     out: dict[str, list[Task]] = {}
     for pid in children:
-        acc: list[Task] = []
+        parent = by_id.get(pid)
+        if parent is None:
+            continue
+        acc: list[Task] = [parent]
         seen = {pid}
         stack = list(children[pid])
         while stack:
@@ -264,6 +275,7 @@ def _descendants(by_id: dict[str, Task], children: dict[str, list[Task]]) -> dic
             seen.add(c.id)
             acc.append(c)
             stack.extend(children.get(c.id, ()))
+        acc.sort(key=lambda t: rank.get(t.id, 0))
         out[pid] = acc
     return out
 

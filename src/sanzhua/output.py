@@ -27,6 +27,27 @@ def width(s: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
 
 
+def clip(s: str, cells: int) -> str:
+    """`s` cut to at most `cells` display columns, with "…" where it was cut."""
+    if width(s) <= cells:
+        return s
+    out, used = [], 0
+    for ch in s:
+        w = 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+        if used + w > cells - 1:
+            break
+        out.append(ch)
+        used += w
+    return "".join(out) + "…" if cells > 0 else ""
+
+
+def fit(full: str, short: str, cells: int) -> str:
+    """The full form if it fits in `cells` columns, else the short one, cut only as a last resort."""
+    if width(full) <= cells:
+        return full
+    return clip(short, cells)
+
+
 class _Lines:
     """Source lines of the files that have problems, read once each; only shown lines are decoded."""
 

@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.text import Text
 
 from sanzhua.commands.common import EXIT_OK, open_ledger
-from sanzhua.commands.status import LIGHT_DOT, LIGHT_STYLE, task_row
+from sanzhua.commands.status import LIGHT_DOT, LIGHT_MARK, LIGHT_STYLE, task_row, urgency
 from sanzhua.dates import format_cn
 from sanzhua.errors import FatalError
 from sanzhua.evaluate import Evaluation, TaskState, evaluate
@@ -336,8 +336,13 @@ def _text(stream: TextIO, st: TaskState, ledger: Ledger, ev: Evaluation, lang: L
     console.print(Text(w(f"判定（截至{format_cn(ev.as_of)}）", f"States as of {ev.as_of.isoformat()}"), style="bold"))
     for s, why in reasons(st, ledger.settings, ev.as_of, lang):
         line = Text("  · ")
-        line.append(label(STATE_LABELS, s, lang), style=LIGHT_STYLE[st.light])
-        line.append(f"{sep}{why}" if why else "")
+        name = label(STATE_LABELS, s, lang)
+        if why.startswith(name):  # 逾期56天：… says its state already; no "逾期：逾期56天"
+            line.append(name, style=LIGHT_STYLE[st.light])
+            line.append(why[len(name) :])
+        else:
+            line.append(name, style=LIGHT_STYLE[st.light])
+            line.append(f"{sep}{why}" if why else "")
         console.print(line)
     console.print()
     console.print(Text(w("时间线", "Timeline"), style="bold"))
@@ -349,16 +354,17 @@ def _text(stream: TextIO, st: TaskState, ledger: Ledger, ev: Evaluation, lang: L
     if kids:
         console.print()
         console.print(Text(w(f"分解任务（{len(kids)}项）", f"Shares ({len(kids)})"), style="bold"))
-        for c in kids:
-            cs = ev.tasks.get(c.id)
-            if cs is None:
-                continue
+        shares = sorted((ev.tasks[c.id] for c in kids if c.id in ev.tasks), key=urgency)
+        id_width = max(len(cs.task.id) for cs in shares) if shares else 0
+        for cs in shares:
+            c = cs.task
             share = ""
             if c.target is not None:
                 share = f"{_num(c.target.value)}{c.target.unit or ''}"
                 if cs.value is not None:
                     share = f"{_num(cs.value)}/{share}"
-            line = Text(f"  {LIGHT_DOT[cs.light]} ", style=LIGHT_STYLE[cs.light])
-            line.append(f"{c.id}  {unit(c.lead)}  {share}  ")
+            # The light as a character (红/黄/绿), so that it reads without colour too.
+            line = Text(f"  {LIGHT_MARK[cs.light][0 if lang == 'zh' else 1]} ", style=LIGHT_STYLE[cs.light])
+            line.append(f"{c.id:<{id_width}}  {unit(c.lead)}  {share}  ")
             line.append("、".join(label(STATE_LABELS, s, lang) for s in cs.states), style=LIGHT_STYLE[cs.light])
             console.print(line)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -17,12 +18,14 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from sanzhua.commands.common import EXIT_OK, open_ledger
+from sanzhua.commands.common import EXIT_OK, calendar_problems, open_ledger
 from sanzhua.dates import format_cn
 from sanzhua.errors import FatalError
 from sanzhua.evaluate import LIGHTS, STATE_ORDER, Evaluation, TaskState, evaluate
-from sanzhua.i18n import STATE_LABELS, Lang, label, words
+from sanzhua.i18n import STATE_LABELS, Lang, label, text, words
 from sanzhua.load import Ledger
+from sanzhua.output import fit
+from sanzhua.output import width as _width
 
 LIGHT_STYLE = {"red": "bold red", "yellow": "bold yellow", "green": "green", "done": "blue", "none": "dim"}
 LIGHT_DOT = {"red": "●", "yellow": "●", "green": "●", "done": "✓", "none": "·"}
@@ -69,6 +72,11 @@ class StatusFilter:
         return StatusFilter(
             tuple(units), self.leader, self.owner, self.states, self.lights, self.category, self.tags, self.due_within
         )
+
+    @property
+    def picks_rows(self) -> bool:
+        """True when the filter itself says which lights or states to list (the table then lists them all)."""
+        return bool(self.states or self.lights or self.due_within is not None)
 
     @property
     def names_closed(self) -> bool:
@@ -189,7 +197,7 @@ def status(
     if by is not None:
         _summary(stream, ledger, evaluation, rows, by, fmt, opened.lang, width)
         return EXIT_OK
-    renderers[fmt](stream, ledger, evaluation, rows, opened.lang, show_all or flt.names_closed, width)
+    renderers[fmt](stream, ledger, evaluation, rows, opened.lang, show_all or flt.picks_rows, width)
     return EXIT_OK
 
 
@@ -234,19 +242,39 @@ def _csv(
     stream.write(buf.getvalue())
 
 
-def counts_line(ev: Evaluation, rows: Iterable[TaskState], lang: Lang) -> str:
+def counts_line(ev: Evaluation, rows: Iterable[TaskState], lang: Lang, year: int | None = None) -> Text:
+    """截至11月25日：111项任务 红灯9（逾期6） 黄灯18 …, each count in its light's colour.
+
+    The year is left out when it is the ledger's `year` (as in the table's deadlines), so the
+    line fits 80 columns; spaces between the counts let a narrower terminal wrap between them.
+    """
     rows = list(rows)
     c = {k: sum(st.light == k for st in rows) for k in LIGHTS}
     overdue = sum("overdue" in st.states for st in rows)
+    d = ev.as_of
     if lang == "zh":
-        return (
-            f"截至{format_cn(ev.as_of)}：共 {len(rows)} 项任务，红灯 {c['red']}（逾期 {overdue}），黄灯 {c['yellow']}，"
-            f"绿灯 {c['green']}，已完成 {c['done']}，未启动/暂缓/取消 {c['none']}"
-        )
-    return (
-        f"As of {ev.as_of.isoformat()}: {len(rows)} tasks; red {c['red']} ({overdue} overdue), yellow {c['yellow']}, "
-        f"green {c['green']}, done {c['done']}, planned/suspended/cancelled {c['none']}"
-    )
+        day = f"{d.month}月{d.day}日" if d.year == year else format_cn(d)
+        line = Text(f"截至{day}：{len(rows)}项任务")
+        parts = {
+            "red": f"红灯{c['red']}（逾期{overdue}）",
+            "yellow": f"黄灯{c['yellow']}",
+            "green": f"绿灯{c['green']}",
+            "done": f"已完成{c['done']}",
+            "none": f"未启动/暂缓/取消{c['none']}",
+        }
+    else:
+        line = Text(f"As of {d.isoformat()}: {len(rows)} tasks;")
+        parts = {
+            "red": f"red {c['red']} ({overdue} overdue),",
+            "yellow": f"yellow {c['yellow']},",
+            "green": f"green {c['green']},",
+            "done": f"done {c['done']},",
+            "none": f"other {c['none']}",
+        }
+    for light, part in parts.items():
+        line.append(" ")
+        line.append(part, style=LIGHT_STYLE[light] if c[light] else "")
+    return line
 
 
 def when_text(st: TaskState, lang: Lang) -> str:
@@ -272,87 +300,196 @@ def _unit_name(ledger: Ledger, uid: str) -> str:
     return u.name if u else uid
 
 
+LIGHT_MARK = {"red": ("红", "R"), "yellow": ("黄", "Y"), "green": ("绿", "G"), "done": ("✓ ", "✓"), "none": ("· ", "·")}
+"""The light as a character, so that it reads without colour too (a pipe, a printout, a chat message)."""
+
+_TITLE_MIN = 16  # display cells: 8 汉字, below which a title says nothing
+_TITLE_COMFORT = 40  # give the title this much before widening unit and leader names
+_LEAD_MIN = 10
+_STATE_MIN = 18  # 红 逾期、节点逾期 / 黄 滞后、未报送; more states than that are cut when room is short
+
+
 def _table(
     stream: TextIO, ledger: Ledger, ev: Evaluation, rows: list[TaskState], lang: Lang, show_all: bool, width: int | None
 ) -> None:
+    """What needs chasing, most urgent first, laid out to the terminal's width.
+
+    Without `--all` (or a filter that names lights or states) only red and yellow tasks are
+    listed: what the office has to chase today fits on one screen, and the lines under the
+    table say what was left out. Columns: light and states, id, task, deadline, days late or
+    working days left, progress against schedule, lead unit, then owner and leader when
+    there is room. Long unit names and leaders shrink to a short form (县住建局 → 住建局,
+    副县长 李某某 → 李某某) before anything is cut.
+    """
     console = Console(file=stream, width=width, highlight=False, soft_wrap=False)
-    shown = rows if show_all else [st for st in rows if st.is_open]
-    hidden = len(rows) - len(shown)
-    cols = console.width
     w = partial(words, lang)
-    table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold", collapse_padding=True)
-    id_width = max((len(st.task.id) for st in shown), default=4)
-    table.add_column(w("状态", "State"), no_wrap=True, overflow="ellipsis", max_width=18)
-    table.add_column(w("编号", "ID"), no_wrap=True, min_width=id_width)
-    with_owner = cols >= 100
-    with_leader = cols >= 116
-    state_width = min(18, max((_width(_states_text(st, lang)) + 2 for st in shown), default=6))
-    fixed = state_width + id_width + 6 + 9 + 8 + 10 + (9 if with_owner else 0) + (13 if with_leader else 0) + 8
-    table.add_column(w("任务", "Task"), no_wrap=True, overflow="ellipsis", max_width=max(10, cols - fixed))
-    table.add_column(w("时限", "Due"), no_wrap=True)
-    table.add_column(w("逾期/剩余", "Late/left"), no_wrap=True, justify="right")
-    table.add_column(w("进度/应达", "Done/plan"), no_wrap=True, justify="right")
-    table.add_column(w("牵头单位", "Lead"), no_wrap=True, overflow="ellipsis", max_width=10)
-    if with_owner:
-        table.add_column(w("责任人", "Owner"), no_wrap=True, overflow="ellipsis", max_width=8)
-    if with_leader:
-        table.add_column(w("包抓领导", "Leader"), no_wrap=True, overflow="ellipsis", max_width=12)
+    shown = rows if show_all else [st for st in rows if st.light in ("red", "yellow")]
+    green = sum(st.light == "green" for st in rows) if not show_all else 0
+    closed = len(rows) - len(shown) - green
+    cols = console.width
+
+    def unit_names(uid: str) -> tuple[str, str]:
+        full = _unit_name(ledger, uid)
+        return full, _short_unit(full)
+
+    table_rows: list[dict[str, tuple[str, str]]] = []
     for st in shown:
         t = st.task
-        style = LIGHT_STYLE[st.light]
-        states = _states_text(st, lang)
-        pct = "" if st.percent is None else f"{st.percent:.0f}"
-        if st.expected_percent is not None and st.is_open and st.percent is not None:
+        pct = "—" if st.percent is None else f"{st.percent:.0f}"  # — : no measure (FORMAT.md's behind rule)
+        if st.percent is not None and st.expected_percent is not None and st.is_open:
             pct += f"/{st.expected_percent:.0f}"
-        if pct:
+        if st.percent is not None:
             pct += "%"
         due = "—"
         if st.deadline is not None:
             due = st.deadline.strftime("%m-%d") if st.deadline.year == ev.as_of.year else st.deadline.isoformat()
-        cells: list[Text | str] = [
-            Text(f"{LIGHT_DOT[st.light]} {states}", style=style),
-            t.id,
-            t.title,
-            due,
-            Text(short_when(st, lang), style="red" if st.days_overdue else ""),
-            pct,
-            _unit_name(ledger, t.lead),
-        ]
-        if with_owner:
-            cells.append(t.owner or "")
-        if with_leader:
-            cells.append(t.leader or "")
+        mark = LIGHT_MARK[st.light][0 if lang == "zh" else 1]
+        state = f"{mark} {_states_text(st, lang)}"
+        leader = t.leader or ""
+        table_rows.append(
+            {
+                "state": (state, state),
+                "id": (t.id, t.id),
+                "title": (t.title, t.title),
+                "due": (due, due),
+                "when": (short_when(st, lang), short_when(st, lang)),
+                "pct": (pct, pct),
+                "lead": unit_names(t.lead),
+                "owner": (t.owner or "", t.owner or ""),
+                "leader": (leader, _short_person(leader)),
+            }
+        )
+    headers = {
+        "state": w("灯 状态", "  State"),
+        "id": w("编号", "ID"),
+        "title": w("任务", "Task"),
+        "due": w("时限", "Due"),
+        "when": w("逾期/剩余", "Late/left"),
+        "pct": w("进度/应达", "Done/plan"),
+        "lead": w("牵头单位", "Lead"),
+        "owner": w("责任人", "Owner"),
+        "leader": w("包抓领导", "Leader"),
+    }
+
+    def natural(key: str, form: int = 0) -> int:
+        return max([_width(r[key][form]) for r in table_rows] + [_width(headers[key])])
+
+    def typical(key: str) -> int:
+        """Wide enough for the full form in four rows of five (the rest use the short form)."""
+        full = sorted(_width(r[key][0]) for r in table_rows)
+        return max(full[(len(full) * 4) // 5] if full else 0, natural(key, 1))
+
+    widths = {k: natural(k) for k in ("state", "id", "due", "when", "pct")}
+    widths["state"] = min(widths["state"], _STATE_MIN)
+    title_full = natural("title")
+    widths["title"] = min(title_full, _TITLE_MIN)
+    lead_full, lead_short = natural("lead"), natural("lead", 1)
+    widths["lead"] = min(lead_short, max(_LEAD_MIN, _width(headers["lead"])))
+
+    def used() -> int:
+        return sum(widths.values()) + len(widths) - 1  # one space between columns
+
+    # Owner, then leader (by name), when the title keeps its minimum.
+    for key in ("owner", "leader"):
+        if any(r[key][0] for r in table_rows):
+            need = natural(key, 1) + 1
+            if used() + need <= cols:
+                widths[key] = need - 1
+    # What is left: some more title, then unit and leader names in full for most rows, then
+    # the whole title, then the longest names.
+    for key, goal in (
+        ("title", min(title_full, _TITLE_COMFORT)),
+        ("state", natural("state")),
+        ("lead", typical("lead")),
+        ("leader", typical("leader")),
+        ("title", title_full),
+        ("lead", lead_full),
+        ("leader", natural("leader")),
+    ):
+        if key in widths and widths[key] < goal:
+            widths[key] = min(goal, widths[key] + max(0, cols - used()))
+    # A narrow terminal: the title and the states give way first, then whole columns
+    # (the deadline before the progress, the progress before the lead unit).
+    for key, least in (("title", 8), ("state", 10), ("due", 0), ("pct", 0), ("lead", 0)):
+        if used() <= cols:
+            break
+        if least:
+            widths[key] = max(least, widths[key] - (used() - cols))
+        else:
+            del widths[key]
+    widths["title"] = min(title_full, widths["title"] + max(0, cols - used()))
+
+    table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold", collapse_padding=True)
+    order = [k for k in ("state", "id", "title", "due", "when", "pct", "lead", "owner", "leader") if k in widths]
+    for key in order:
+        table.add_column(
+            headers[key],
+            width=widths[key],
+            no_wrap=True,
+            overflow="ellipsis",
+            justify="right" if key in ("when", "pct") else "left",
+        )
+    for st, r in zip(shown, table_rows, strict=True):
+        cells: list[Text | str] = []
+        for key in order:
+            cell = fit(r[key][0], r[key][1], widths[key])
+            if key == "state":
+                cells.append(Text(cell, style=LIGHT_STYLE[st.light]))
+            elif key == "when":
+                cells.append(Text(cell, style="red" if st.days_overdue else ""))
+            else:
+                cells.append(cell)
         table.add_row(*cells)
-    console.print(counts_line(ev, rows, lang))
+    console.print(counts_line(ev, rows, lang, ledger.settings.year))
     if shown:
         console.print(table)
+    elif green:
+        console.print(w("没有需要催办的任务（红灯、黄灯）。", "Nothing to chase (no red or yellow tasks)."))
     else:
         console.print(w("没有需要跟进的任务。", "No open tasks match."))
-    if hidden:
-        console.print(
-            Text(
-                w(
-                    f"另有 {hidden} 项已完成、未启动、暂缓或已取消的任务未列出（加 --all 显示）。",
-                    f"{hidden} done, planned, suspended or cancelled tasks not shown (--all shows them).",
-                ),
-                style="dim",
+    notes: list[str] = []
+    if green:
+        notes.append(
+            w(
+                f"另有 {green} 项正常推进（绿灯）未列出，加 --light green 查看。",
+                f"{green} tasks on track (green) not shown; --light green lists them.",
             )
         )
+    if closed:
+        notes.append(
+            w(
+                f"另有 {closed} 项已完成、未启动、暂缓或已取消的任务未列出（加 --all 显示全部）。",
+                f"{closed} done, planned, suspended or cancelled tasks not shown (--all shows everything).",
+            )
+        )
+    for note in notes:
+        console.print(Text(note, style="dim"))
+    for p in calendar_problems(ledger, ev.as_of):  # FORMAT.md: one warning for a year no calendar covers
+        console.print(Text(w("注意：", "Note: ") + text(p.message, lang), style="yellow"))
+
+
+def _short_unit(name: str) -> str:
+    """县纪委监委（县监察局） → 纪委监委: what a county office calls a unit among itself."""
+    short = re.sub(r"[（(].*?[）)]", "", name).strip() or name
+    if short.startswith("县") and len(short) > 3:
+        short = short[1:]
+    return short
+
+
+def _short_person(text: str) -> str:
+    """副县长 李某某 → 李某某: the name is what matters when there is no room for the title."""
+    parts = text.split()
+    return parts[-1] if parts else text
 
 
 _SHORT_ZH = {"milestone_overdue": "节点逾期", "behind": "滞后", "no_report": "未报送", "on_track": "正常"}
+_SHORT_EN = {"milestone_overdue": "milestone late", "no_report": "no report"}
 
 
 def _states_text(st: TaskState, lang: Lang) -> str:
     if lang == "zh":
         return "、".join(_SHORT_ZH.get(s) or label(STATE_LABELS, s, lang) for s in st.states)
-    return ", ".join(label(STATE_LABELS, s, lang) for s in st.states)
-
-
-def _width(s: str) -> int:
-    from sanzhua.output import width
-
-    return width(s)
+    return ", ".join(_SHORT_EN.get(s) or label(STATE_LABELS, s, lang) for s in st.states)
 
 
 def short_when(st: TaskState, lang: Lang) -> str:
@@ -437,5 +574,5 @@ def _summary(
             cells.append(str(d["kind"] or ""))
         cells += [str(d[c]) for c in ("tasks", "red", "yellow", "green", "done", "none", "overdue", "no_report")]
         table.add_row(*cells)
-    console.print(counts_line(ev, rows, lang))
+    console.print(counts_line(ev, rows, lang, ledger.settings.year))
     console.print(table)
