@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 AS_OF  ?= 2026-11-25
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck bench render clean dist
+.PHONY: demo test viewers lint typecheck bench render clean dist
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,10 +28,24 @@ demo: $(STAMP)
 	@echo "Word bulletin written to out/政务督查.docx"
 
 ## test: the whole suite, plus ruff and mypy --strict on src/
-test: $(STAMP)
+test: $(STAMP) viewers
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy src
 	$(BIN)/pytest
+
+## viewers: LibreOffice, poppler and CJK fonts for the tests that print the Word
+## bulletin to PDF; installed with apt-get when missing and run as root, else those
+## tests skip (a failed install only says so)
+VIEWER_PKGS := libreoffice-writer-nogui poppler-utils fonts-noto-cjk fonts-arphic-ukai
+viewers:
+	@if command -v soffice >/dev/null && command -v pdftotext >/dev/null \
+	    && command -v fc-list >/dev/null && fc-list :lang=zh family | grep -q .; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "== apt-get install $(VIEWER_PKGS) (for the PDF tests)"; \
+	    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	      apt-get install -y -qq $(VIEWER_PKGS) >/dev/null; } \
+	    || echo "could not install them: the PDF tests will be skipped"; \
+	else echo "LibreOffice missing: the PDF tests will be skipped (Debian: $(VIEWER_PKGS))"; fi
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench

@@ -1,4 +1,5 @@
-"""`sanzhua brief`: periods, the assembled Brief, Markdown (golden file) and Word read back.
+"""`sanzhua brief`: periods, the assembled Brief, Markdown (golden file), Word read back
+and, where LibreOffice is installed, the Word file printed to PDF and measured.
 
 Regenerate the golden Markdown deliberately with SANZHUA_REGEN=1.
 """
@@ -6,6 +7,7 @@ Regenerate the golden Markdown deliberately with SANZHUA_REGEN=1.
 from __future__ import annotations
 
 import io
+import itertools
 import os
 import textwrap
 import zipfile
@@ -424,6 +426,126 @@ def test_docx_header_footer_and_content(ledger_root: Path) -> None:
     assert "本期没有" not in body or "进度滞后" in body
 
 
+def _xml(data: bytes, part: str) -> str:
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        return z.read(part).decode("utf-8")
+
+
+def test_docx_grid_and_text_block(ledger_root: Path) -> None:
+    """22 lines of 28 characters: exact 28.95 pt lines, −0.25 pt character spacing, the
+    docGrid Word's page setup reads, no widow control (it would leave 21 lines) and no
+    punctuation past the right margin; the 版心 is 156 × 225 mm."""
+    doc = _docx(ledger_root)
+    sec = doc.sections[0]
+    assert abs(sec.page_height - sec.top_margin - sec.bottom_margin - Mm(225)) < Mm(0.1)
+    grid = sec._sectPr.find(qn("w:docGrid"))
+    assert (grid.get(qn("w:type")), grid.get(qn("w:linePitch"))) == ("lines", "579")
+    # the page number sits about 7 mm under the text block: footer 22 mm above the edge
+    assert round(sec.footer_distance.mm) == 22
+    normal = doc.styles["Normal"]
+    ppr = normal.element.pPr
+    spacing = ppr.find(qn("w:spacing"))
+    assert (spacing.get(qn("w:line")), spacing.get(qn("w:lineRule"))) == ("579", "exact")
+    assert normal.element.rPr.find(qn("w:spacing")).get(qn("w:val")) == "-5"
+    assert normal.paragraph_format.widow_control is False
+    assert ppr.find(qn("w:overflowPunct")).get(qn("w:val")) == "0"
+    assert normal.paragraph_format.alignment is not None
+    assert "justify" in str(normal.paragraph_format.alignment).lower()
+    assert ppr.find(qn("w:ind")).get(qn("w:firstLineChars")) == "200"  # 2 characters
+    # LibreOffice gives a 二号 title two grid lines unless it is off the grid
+    assert doc.styles["文件标题"].element.pPr.find(qn("w:snapToGrid")).get(qn("w:val")) == "0"
+    # every table fits the 版心, at fixed widths
+    for table in doc.tables:
+        cols = table._tbl.tblGrid.findall(qn("w:gridCol"))
+        assert sum(int(c.get(qn("w:w"))) for c in cols) <= 8845
+        assert table._tbl.tblPr.find(qn("w:tblLayout")).get(qn("w:type")) == "fixed"
+
+
+def test_docx_fonts_are_explicit(ledger_root: Path) -> None:
+    """Every style names its East Asian font; no theme font, no Japanese font anywhere."""
+    _, b = _brief(ledger_root)
+    data = render_docx("brief.docx", brief_context(b), ledger_root)
+    doc = Document(io.BytesIO(data))
+    expected = {
+        "Normal": "仿宋_GB2312",
+        "简报名称": "方正小标宋简体",
+        "文件标题": "方正小标宋简体",
+        "一级标题": "黑体",
+        "二级标题": "楷体_GB2312",
+        "表格文字": "仿宋_GB2312",
+        "表头": "黑体",
+        "附表文字": "仿宋_GB2312",
+        "版记": "仿宋_GB2312",
+        "页码": "宋体",
+    }
+    for name, font in expected.items():
+        rfonts = doc.styles[name].element.rPr.find(qn("w:rFonts"))
+        assert (name, rfonts.get(qn("w:eastAsia")), rfonts.get(qn("w:ascii"))) == (name, font, font)
+    assert doc.styles["页码"].font.size.pt == 14  # 四号
+    styles = _xml(data, "word/styles.xml")
+    assert "Theme=" not in styles and "ＭＳ" not in styles
+    assert 'w:eastAsia="zh-CN"' in styles  # w:lang
+    fonts = _xml(data, "word/fontTable.xml")
+    assert "ＭＳ" not in fonts and 'w:name="仿宋_GB2312"' in fonts and 'w:val="86"' in fonts
+    assert "ＭＳ" not in _xml(data, "word/theme/theme1.xml")
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        assert "word/stylesWithEffects.xml" not in z.namelist()
+
+
+def test_docx_page_numbers(ledger_root: Path) -> None:
+    """"— N —": a PAGE field between em dashes, odd pages right and even pages left, one
+    四号 character in; the setting for different odd and even footers is on."""
+    _, b = _brief(ledger_root)
+    data = render_docx("brief.docx", brief_context(b), ledger_root)
+    assert "<w:evenAndOddHeaders/>" in _xml(data, "word/settings.xml")
+    doc = Document(io.BytesIO(data))
+    sec = doc.sections[0]
+    for footer, side in ((sec.footer, "right"), (sec.even_page_footer, "left")):
+        p = footer.paragraphs[0]
+        assert p.style.name == "页码"
+        kinds = [el.get(qn("w:fldCharType")) for el in p._p.iter(qn("w:fldChar"))]
+        assert kinds == ["begin", "separate", "end"]
+        assert [el.text.strip() for el in p._p.iter(qn("w:instrText"))] == ["PAGE"]
+        assert p.text == "— 1 —"  # the field's placeholder result between the dashes
+        assert side in str(p.alignment).lower()
+        assert p._p.pPr.find(qn("w:ind")).get(qn(f"w:{side}")) == "280"
+
+
+def test_docx_pagination_and_lights(ledger_root: Path) -> None:
+    """The appendix starts a page by itself (no page-break paragraph that could fall on
+    an empty page); what introduces a table stays with it; lights are coloured; the
+    版记 is the document's last block and holds together."""
+    doc = _docx(ledger_root)
+    body = doc.element.body
+    assert not [br for br in body.iter(qn("w:br")) if br.get(qn("w:type")) == "page"]
+    annex = [p for p in doc.paragraphs if p.text == "附件"]
+    assert len(annex) == 1 and annex[0].paragraph_format.page_break_before
+    for tbl in body.iter(qn("w:tbl")):
+        if tbl.getparent() is not body:
+            continue
+        before = tbl.getprevious()
+        assert before is not None and before.tag == qn("w:p")
+        kept = before.find(f"{qn('w:pPr')}/{qn('w:keepNext')}") is not None
+        style = before.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
+        kept = kept or (
+            style is not None and doc.styles[style.get(qn("w:val"))].paragraph_format.keep_with_next
+        )
+        assert kept, "".join(before.itertext())
+    colours = {}
+    for t in doc.tables:
+        for row in t.rows:
+            for run in row.cells[-1].paragraphs[0].runs:
+                if run.text in ("红灯", "黄灯", "绿灯"):
+                    colours[run.text] = str(run.font.color.rgb)
+    assert colours.get("红灯") == "FF0000" and colours.get("绿灯") is not None
+    blocks = [el for el in body if el.tag != qn("w:sectPr")]
+    assert blocks[-1].tag == qn("w:tbl")
+    banji = doc.tables[-1]
+    assert banji.rows[0].cells[0].text.startswith("报：")
+    assert all(r._tr.trPr.find(qn("w:cantSplit")) is not None for r in banji.rows)
+    assert all(r.cells[0].paragraphs[0].paragraph_format.keep_with_next for r in banji.rows[:-1])
+
+
 def test_shipped_templates_render(ledger_root: Path, tmp_path: Path) -> None:
     """Every built-in template renders (catches curly quotes or split tags after editing)."""
     names = sorted(p.name for p in builtin_dir().iterdir() if p.suffix in (".docx", ".j2"))
@@ -487,3 +609,130 @@ def test_no_briefing_with_broken_scoring_rules(ledger_root: Path) -> None:
     assert out.getvalue() == ""
     # 督办通知 have no ranking and are still written.
     assert brief(ledger_root, as_of=AS_OF, unit="zjj", fmt="md", out=out) == 0
+
+
+# ---------------------------------------------------------------------------
+# The Word bulletin as LibreOffice prints it (tools/render_pdf.sh). `make test`
+# installs the Debian packages when it runs as root; elsewhere these tests skip.
+
+TOOLS = Path(__file__).resolve().parents[1] / "tools"
+_VIEWERS = ("soffice", "pdftotext", "pdfinfo", "pdftoppm", "fc-list", "python3")
+
+
+def _have_viewers() -> bool:
+    import shutil
+    import subprocess
+
+    if not all(shutil.which(t) for t in _VIEWERS):
+        return False
+    zh = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True)
+    return bool(zh.stdout.strip())
+
+
+needs_libreoffice = pytest.mark.skipif(
+    not _have_viewers(),
+    reason="needs LibreOffice, poppler-utils and CJK fonts (Debian: libreoffice-writer-nogui "
+    "poppler-utils fonts-noto-cjk fonts-arphic-ukai; `make test` installs them as root)",
+)
+PT_MM = 25.4 / 72
+
+
+def _pdf(docx: Path, out: Path) -> Path:
+    import subprocess
+
+    subprocess.run(
+        ["sh", str(TOOLS / "render_pdf.sh"), str(docx), str(out)],
+        check=True,
+        capture_output=True,
+        env={**os.environ, "TMPDIR": str(out), "DPI": "20"},
+        timeout=180,
+    )
+    return out / (docx.stem + ".pdf")
+
+
+def _pdf_pages(pdf: Path) -> list[list[tuple[float, float, float, float, str]]]:
+    """Each page's text lines as (x0, y0, x1, y1, text) in points, from the top left."""
+    import re
+    import subprocess
+
+    html = subprocess.run(
+        ["pdftotext", "-bbox-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    pages = []
+    for page in html.split("<page ")[1:]:
+        lines = []
+        for m in re.finditer(
+            r'<line xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</line>',
+            page,
+            re.S,
+        ):
+            text = "".join(re.findall(r">([^<]*)</word>", m.group(5)))
+            lines.append((*(float(v) for v in m.groups()[:4]), text))
+        pages.append(lines)
+    return pages
+
+
+@needs_libreoffice
+def test_pdf_body_pages_have_22_lines_of_28(tmp_path: Path) -> None:
+    """Body text alone in the shipped template's styles: every full page holds 22 lines
+    28.95 pt apart, full lines hold 28 characters between 28 mm and 26 mm margins."""
+    doc = Document(str(builtin_dir() / "brief.docx"))
+    body = doc.element.body
+    for el in list(body):
+        if el.tag != qn("w:sectPr"):
+            body.remove(el)
+    text = "各乡镇各部门要对照时间节点倒排工期加快推进确保各项任务按期完成" * 4
+    for i in range(30):
+        doc.add_paragraph(text[: 50 + i * 3], style=doc.styles["Normal"])
+    doc.save(str(tmp_path / "body.docx"))
+    pages = _pdf_pages(_pdf(tmp_path / "body.docx", tmp_path / "pdf"))
+    assert len(pages) >= 3
+    for lines in pages[:-1]:
+        body_lines = sorted((ln for ln in lines if ln[1] < 742), key=lambda ln: ln[1])
+        assert len(body_lines) == 22
+        tops = [ln[1] for ln in body_lines]
+        assert all(abs(b - a - 28.95) < 0.1 for a, b in itertools.pairwise(tops))
+        for x0, _, x1, _, t in body_lines:
+            assert abs(x0 * PT_MM - 28) < 0.6 or abs(x0 * PT_MM - 39.3) < 0.6  # 2-char indent
+            assert (595.28 - x1) * PT_MM > 25.5, t
+        full = [  # lines from margin to margin, not a paragraph's first or last
+            t
+            for x0, _, x1, _, t in body_lines
+            if abs(x0 * PT_MM - 28) < 0.6 and (595.28 - x1) * PT_MM < 27
+        ]
+        assert len(full) >= 3 and all(len(t) == 28 for t in full), full
+
+
+@needs_libreoffice
+def test_pdf_bulletin_pages(ledger_root: Path, tmp_path: Path) -> None:
+    """The weekly bulletin: A4 pages, text and tables inside the 版心, the header on the
+    first page, "— N —" on odd pages right and even pages left, no page without text,
+    the 版记 on the last page."""
+    import re
+    import subprocess
+
+    docx = tmp_path / "week.docx"
+    assert brief(ledger_root, as_of=AS_OF, fmt="docx", output=docx, out=io.StringIO()) == 0
+    pdf = _pdf(docx, tmp_path / "pdf")
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
+    size = re.search(r"Page size:\s+([\d.]+) x ([\d.]+)", info)
+    assert size and (round(float(size[1])), round(float(size[2]))) == (595, 842)
+    pages = _pdf_pages(pdf)
+    assert len(pages) >= 3
+    first = " ".join(t for *_, t in pages[0])
+    assert "政务督查" in first and "第47期" in first and "2026年11月25日" in first
+    for n, lines in enumerate(pages, start=1):
+        numbers = [ln for ln in lines if ln[1] > 745]
+        assert [t for *_, t in numbers] == [f"—{n}—"]
+        x0, y0, x1, _, _ = numbers[0]
+        if n % 2:
+            assert abs((595.28 - x1) * PT_MM - 31) < 1  # 26 mm margin + one 四号 character
+        else:
+            assert abs(x0 * PT_MM - 33) < 1  # 28 mm margin + one character
+        assert 5 < (y0 - 742.7) * PT_MM < 9  # about 7 mm under the text block
+        text = [ln for ln in lines if ln[1] <= 745]
+        assert text, f"page {n} is empty"
+        for x0, y0, x1, y1, t in text:
+            assert x0 * PT_MM > 27.5 and (595.28 - x1) * PT_MM > 25.5, (n, t)
+            assert y0 * PT_MM > 36 and y1 * PT_MM < 262.5, (n, t)
+    assert "印发" in " ".join(t for *_, t in pages[-1])

@@ -6,14 +6,18 @@ or WPS and restyle to its own letterhead (fonts, the red name, the rule, the
 版记), keeping the {{ }} / {%p %} / {%tr %} tags. Run this script only to start
 over from the standard layout:
 
-    /tmp/v/bin/python tools/make_docx_templates.py [OUTDIR]
+    .venv/bin/python tools/make_docx_templates.py [OUTDIR]
 
 The layout follows GB/T 9704-2012 as county offices use it: A4; margins 37 mm
 top, 28 mm binding side, 35 mm bottom, 26 mm right (版心 156 × 225 mm); body
-仿宋_GB2312 三号 with exact 28.95 pt lines (22 lines a page) and −0.25 pt
-character spacing (28 characters a line); title 方正小标宋简体 二号; headings
-一、 黑体, （一） 楷体_GB2312; page numbers "— 1 —" in 宋体 四号, odd pages right,
-even pages left, one character in.
+仿宋_GB2312 三号 with exact 28.95 pt lines (22 lines a page: no widow control,
+which would leave 21) and −0.25 pt character spacing (28 characters a line, no
+punctuation past the margin); title 方正小标宋简体 二号; headings 一、 黑体,
+（一） 楷体_GB2312; page numbers "— 1 —" in 宋体 四号, odd pages right, even pages
+left, one character in. Every style names its fonts (East Asian included); no
+theme or Japanese font is left from python-docx's default template.
+
+Check the result with tools/render_pdf.sh and the PDF tests in tests/test_brief.py.
 """
 
 from __future__ import annotations
@@ -25,10 +29,10 @@ from pathlib import Path
 from docx import Document
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt, Twips
+from docx.shared import Mm, Pt, RGBColor, Twips
 from docx.styles.style import BaseStyle
 from docx.table import Table
 
@@ -46,8 +50,26 @@ BODY_PT = 16  # 三号
 TABLE_PT = 12  # 小四
 PAGE_NO_PT = 14  # 四号
 
-_RPR_ORDER = ["rStyle", "rFonts", "b", "bCs", "i", "iCs", "caps", "smallCaps", "strike", "dstrike", "outline", "shadow", "emboss", "imprint", "noProof", "snapToGrid", "vanish", "webHidden", "color", "spacing", "w", "kern", "position", "sz", "szCs", "highlight", "u", "effect", "bdr", "shd", "fitText", "vertAlign", "rtl", "cs", "em", "lang", "eastAsianLayout", "specVanish", "oMath"]
-_PPR_ORDER = ["pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl", "numPr", "suppressLineNumbers", "pBdr", "shd", "tabs", "suppressAutoHyphens", "kinsoku", "wordWrap", "overflowPunct", "topLinePunct", "autoSpaceDE", "autoSpaceDN", "bidi", "adjustRightInd", "snapToGrid", "spacing", "ind", "contextualSpacing", "mirrorIndents", "suppressOverlap", "jc", "textDirection", "textAlignment", "textboxTightWrap", "outlineLvl", "divId", "cnfStyle", "rPr", "sectPr", "pPrChange"]
+_RPR_ORDER = [
+    "rStyle", "rFonts", "b", "bCs", "i", "iCs", "caps", "smallCaps", "strike", "dstrike",
+    "outline", "shadow", "emboss", "imprint", "noProof", "snapToGrid", "vanish",
+    "webHidden", "color", "spacing", "w", "kern", "position", "sz", "szCs", "highlight",
+    "u", "effect", "bdr", "shd", "fitText", "vertAlign", "rtl", "cs", "em", "lang",
+    "eastAsianLayout", "specVanish", "oMath",
+]
+_TBLPR_ORDER = [
+    "tblStyle", "tblpPr", "tblOverlap", "bidiVisual", "tblStyleRowBandSize",
+    "tblStyleColBandSize", "tblW", "jc", "tblCellSpacing", "tblInd", "tblBorders", "shd",
+    "tblLayout", "tblCellMar", "tblLook", "tblCaption", "tblDescription",
+]
+_PPR_ORDER = [
+    "pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl",
+    "numPr", "suppressLineNumbers", "pBdr", "shd", "tabs", "suppressAutoHyphens", "kinsoku",
+    "wordWrap", "overflowPunct", "topLinePunct", "autoSpaceDE", "autoSpaceDN", "bidi",
+    "adjustRightInd", "snapToGrid", "spacing", "ind", "contextualSpacing", "mirrorIndents",
+    "suppressOverlap", "jc", "textDirection", "textAlignment", "textboxTightWrap",
+    "outlineLvl", "divId", "cnfStyle", "rPr", "sectPr", "pPrChange",
+]
 
 
 # ---------------------------------------------------------------------------
@@ -126,6 +148,7 @@ def paragraph_style(
     outline: int | None = None,
     keep_next: bool = False,
     snap: bool = True,
+    autospace: bool | None = None,
     base: str = "Normal",
 ) -> BaseStyle:
     styles = doc.styles  # type: ignore[attr-defined]
@@ -147,7 +170,9 @@ def paragraph_style(
         pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
         pf.line_spacing = Twips(line_twips)
     pf.keep_with_next = keep_next
-    pf.widow_control = True
+    # No widow/orphan control: every full page has its 22 lines, as GB/T 9704 counts
+    # them; headings are kept with what follows instead (keep_next).
+    pf.widow_control = False
     ppr = style_ppr(style)
     # Indent in characters (Word and WPS keep it in step with the font size) and in twips.
     _put(
@@ -161,11 +186,15 @@ def paragraph_style(
     )
     if outline is not None:
         _put(ppr, "outlineLvl", _PPR_ORDER, val=str(outline))
-    if not snap:
-        # Off the 22-line grid: tables, the red name, page numbers, the 版记. No extra
-        # space between Chinese and digits, so "11月30日" fits a narrow date column.
+    if not (snap if autospace is None else autospace):
+        # No extra space between Chinese and digits, so "11月30日" fits a narrow
+        # date column.
         _put(ppr, "autoSpaceDE", _PPR_ORDER, val="0")
         _put(ppr, "autoSpaceDN", _PPR_ORDER, val="0")
+    if not snap:
+        # Off the 22-line grid: tables, the title, the red name, page numbers, the 版记.
+        # LibreOffice gives a line taller than the grid pitch (a 二号 title) two grid
+        # lines even at exact spacing; Word keeps it at one.
         _put(ppr, "snapToGrid", _PPR_ORDER, val="0")
     set_rpr(
         style_rpr(style), font=font, size=size, color=color, bold=bold, spacing_twentieths=spacing
@@ -263,7 +292,13 @@ def new_document() -> Document:  # type: ignore[valid-type]
     grid.set(qn("w:type"), "lines")
     grid.set(qn("w:linePitch"), str(LINE_TWIPS))
 
-    paragraph_style(doc, "Normal", font=FANGSONG, size=BODY_PT, first_line_chars=2, spacing=-5)
+    normal = paragraph_style(
+        doc, "Normal", font=FANGSONG, size=BODY_PT, first_line_chars=2, spacing=-5
+    )
+    # No punctuation hanging past the right edge of the text block: a line ends at
+    # 156 mm, 28 characters, as GB/T 9704 counts them (Word: 中文版式, 允许标点溢出边界
+    # off). LibreOffice reads this value inverted; tools/render_pdf.sh compensates.
+    _put(style_ppr(normal), "overflowPunct", _PPR_ORDER, val="0")
     paragraph_style(
         doc,
         "简报名称",
@@ -289,6 +324,8 @@ def new_document() -> Document:  # type: ignore[valid-type]
         align=WD_ALIGN_PARAGRAPH.CENTER,
         outline=0,
         keep_next=True,
+        snap=False,
+        autospace=True,
     )
     paragraph_style(doc, "副标题", font=KAITI, size=BODY_PT, align=WD_ALIGN_PARAGRAPH.CENTER)
     paragraph_style(
@@ -349,6 +386,15 @@ def new_document() -> Document:  # type: ignore[valid-type]
     )
     paragraph_style(
         doc,
+        "附表文字居中",
+        font=FANGSONG,
+        size=10.5,
+        align=WD_ALIGN_PARAGRAPH.CENTER,
+        line_twips=300,
+        snap=False,
+    )
+    paragraph_style(
+        doc,
         "附表表头",
         font=HEITI,
         size=10.5,
@@ -377,6 +423,7 @@ def new_document() -> Document:  # type: ignore[valid-type]
     )
 
     _footers(doc)
+    _explicit_fonts(doc)
     # The default template's empty first paragraph.
     body = doc.element.body
     for p in list(body.findall(qn("w:p"))):
@@ -384,6 +431,72 @@ def new_document() -> Document:  # type: ignore[valid-type]
     doc.core_properties.author = "sanzhua"
     doc.core_properties.language = "zh-CN"
     return doc
+
+
+# The font table tells Word and WPS what a missing font is (charset 86 = GB2312) and
+# what else it is called, so a computer with only 仿宋 still finds a Chinese serif.
+_FONT_TABLE = (
+    (FANGSONG, "仿宋", "modern", "fixed"),
+    (XIAOBIAOSONG, "宋体", "script", "fixed"),
+    (HEITI, "SimHei", "modern", "fixed"),
+    (KAITI, "楷体", "modern", "fixed"),
+    (SONGTI, "SimSun", "auto", "variable"),
+)
+
+
+def _explicit_fonts(doc: Document) -> None:  # type: ignore[valid-type]
+    """No style or part of the file names a theme font or a Japanese font.
+
+    The default template's built-in styles (标题 1, 标题 …) take their fonts from the
+    theme, whose East Asian entries are ＭＳ 明朝 / ＭＳ ゴシック; an office that applies
+    one would get a Japanese font. Give them 黑体 / 仿宋_GB2312 explicitly, point the
+    theme at the same fonts, and list the fonts the templates use in the font table.
+    """
+    from lxml import etree
+
+    theme_attrs = [qn(f"w:{a}") for a in ("asciiTheme", "hAnsiTheme", "eastAsiaTheme", "cstheme")]
+    for rfonts in doc.styles.element.iter(qn("w:rFonts")):
+        themed = [rfonts.get(a) for a in theme_attrs]
+        if not any(themed):
+            continue
+        font = HEITI if any(t and t.startswith("major") for t in themed) else FANGSONG
+        for a in theme_attrs:
+            rfonts.attrib.pop(a, None)
+        for a in ("ascii", "hAnsi", "eastAsia", "cs"):
+            rfonts.set(qn(f"w:{a}"), font)
+    for rfonts in doc.styles.element.iter(qn("w:rFonts")):
+        if rfonts.get(qn("w:ascii")) and not rfonts.get(qn("w:eastAsia")):
+            rfonts.set(qn("w:eastAsia"), FANGSONG)  # Courier-only styles (宏文本)
+    # stylesWithEffects.xml is Word 2010's copy of the styles, themed; Word 2013 and
+    # later, WPS and LibreOffice read styles.xml.
+    for rid, rel in list(doc.part.rels.items()):
+        if rel.reltype.endswith("/stylesWithEffects"):
+            doc.part.drop_rel(rid)
+        elif rel.reltype.endswith("/fontTable"):
+            w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+            root = etree.Element(f"{{{w}}}fonts", nsmap={"w": w})
+            for name, alt, family, pitch in _FONT_TABLE:
+                font = etree.SubElement(root, f"{{{w}}}font", {f"{{{w}}}name": name})
+                for tag, val in (("altName", alt), ("charset", "86"), ("family", family), ("pitch", pitch)):
+                    etree.SubElement(font, f"{{{w}}}{tag}", {f"{{{w}}}val": val})
+            tnr = etree.SubElement(root, f"{{{w}}}font", {f"{{{w}}}name": "Times New Roman"})
+            for tag, val in (("charset", "00"), ("family", "roman"), ("pitch", "variable")):
+                etree.SubElement(tnr, f"{{{w}}}{tag}", {f"{{{w}}}val": val})
+            rel.target_part._blob = etree.tostring(
+                root, xml_declaration=True, encoding="UTF-8", standalone=True
+            )
+        elif rel.reltype.endswith("/theme"):
+            a = "http://schemas.openxmlformats.org/drawingml/2006/main"
+            theme = etree.fromstring(rel.target_part.blob)
+            for kind, font in (("majorFont", HEITI), ("minorFont", FANGSONG)):
+                for el in theme.iter(f"{{{a}}}{kind}"):
+                    el.find(f"{{{a}}}ea").set("typeface", font)
+                    for f in el.findall(f"{{{a}}}font"):
+                        if f.get("script") in ("Jpan", "Hans"):
+                            f.set("typeface", font)
+            rel.target_part._blob = etree.tostring(
+                theme, xml_declaration=True, encoding="UTF-8", standalone=True
+            )
 
 
 def _footers(doc: Document) -> None:  # type: ignore[valid-type]
@@ -410,9 +523,40 @@ def para(doc: Document, text: str, style: str = "Normal") -> object:  # type: ig
     return doc.add_paragraph(text, style=doc.styles[style])
 
 
-def page_break(doc: Document) -> None:  # type: ignore[valid-type]
-    p = doc.add_paragraph(style=doc.styles["Normal"])
-    p.add_run().add_break(WD_BREAK.PAGE)
+def lead_in(doc: Document, text: str) -> object:  # type: ignore[valid-type]
+    """A paragraph kept on the page of what follows (a table's first rows)."""
+    p = para(doc, text)
+    p.paragraph_format.keep_with_next = True  # type: ignore[attr-defined]
+    return p
+
+
+def new_page(paragraph: object) -> None:
+    """Start `paragraph` on a new page. A page-break paragraph of its own would, when
+    the page before is full, fall onto an empty page and break again."""
+    paragraph.paragraph_format.page_break_before = True  # type: ignore[attr-defined]
+
+
+LIGHT_COLOURS = (("red", RED), ("yellow", "C07800"), ("green", "008A3E"))
+
+
+def light_cell(cell: object, doc: Document, style: str, light: str, text: str) -> None:  # type: ignore[valid-type]
+    """A cell whose first paragraph is the light (红灯 in red, 黄灯 in amber, 绿灯 in
+    green, bold) and whose second is `text`. Each colour is its own run between
+    {%r if %} tags, so an office can recolour the runs in Word."""
+    p = cell.paragraphs[0]  # type: ignore[attr-defined]
+    for r in list(p.runs):
+        r._r.getparent().remove(r._r)
+    p.style = doc.styles[style]
+    for i, (name, colour) in enumerate(LIGHT_COLOURS):
+        p.add_run(f"{{%r {'if' if i == 0 else 'elif'} {light} == '{name}' %}}")
+        run = p.add_run(f"{{{{ {light}_text }}}}")
+        run.bold = True
+        run.font.color.rgb = RGBColor.from_string(colour)
+    p.add_run("{%r else %}")
+    p.add_run(f"{{{{ {light}_text }}}}")
+    p.add_run("{%r endif %}")
+    q = cell.add_paragraph(text, style=doc.styles[style])  # type: ignore[attr-defined]
+    del q
 
 
 def red_header(doc: Document, name: str, issue: str, office: str, date: str) -> None:  # type: ignore[valid-type]
@@ -424,43 +568,35 @@ def red_header(doc: Document, name: str, issue: str, office: str, date: str) -> 
 
 
 def _cell_margins(table: Table, twips: int = 60) -> None:
-    tblpr = table._tbl.tblPr
-    mar = OxmlElement("w:tblCellMar")
+    mar = _put(table._tbl.tblPr, "tblCellMar", _TBLPR_ORDER)
     for side in ("left", "right"):
         el = OxmlElement(f"w:{side}")
         el.set(qn("w:w"), str(twips))
         el.set(qn("w:type"), "dxa")
-        mar.append(el)
-    tblpr.append(mar)
+        mar.append(el)  # type: ignore[attr-defined]
 
 
 def _table_borders(table: Table, size_eighths: int = 4) -> None:
-    tblpr = table._tbl.tblPr
-    borders = OxmlElement("w:tblBorders")
+    borders = _put(table._tbl.tblPr, "tblBorders", _TBLPR_ORDER)
     for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
         el = OxmlElement(f"w:{side}")
         el.set(qn("w:val"), "single")
         el.set(qn("w:sz"), str(size_eighths))
         el.set(qn("w:space"), "0")
         el.set(qn("w:color"), "000000")
-        borders.append(el)
-    tblpr.append(borders)
+        borders.append(el)  # type: ignore[attr-defined]
 
 
 def _fix_widths(table: Table, widths_mm: Sequence[float]) -> None:
     table.autofit = False
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     tblpr = table._tbl.tblPr
-    tblw = tblpr.find(qn("w:tblW"))
-    if tblw is None:
-        tblw = OxmlElement("w:tblW")
-        tblpr.append(tblw)
-    total = sum(widths_mm)
-    tblw.set(qn("w:w"), str(round(total / 25.4 * 1440)))
-    tblw.set(qn("w:type"), "dxa")
-    layout = OxmlElement("w:tblLayout")
-    layout.set(qn("w:type"), "fixed")
-    tblpr.append(layout)
+    _put(tblpr, "tblW", _TBLPR_ORDER, w=str(round(sum(widths_mm) / 25.4 * 1440)), type="dxa")
+    _put(tblpr, "tblLayout", _TBLPR_ORDER, type="fixed")
+    look = tblpr.find(qn("w:tblLook"))  # python-docx puts it before jc: move it last
+    if look is not None:
+        tblpr.remove(look)
+        tblpr.append(look)
     for i, col in enumerate(table.columns):
         col.width = Mm(widths_mm[i])
     for row in table.rows:
@@ -501,7 +637,7 @@ def loop_table(
     and the inner `loop` runs over its items.
     """
     head_style = "附表表头" if small else "表头"
-    text_style = "附表文字" if small else "表格文字"
+    text_style = "附表文字居中" if small else "表格文字"
     left_style = "附表文字" if small else "表格文字左"
     n = len(headers)
     table = doc.add_table(rows=1, cols=n)
@@ -544,20 +680,20 @@ def banji(  # type: ignore[valid-type]
 ) -> Table:
     """版记: thick rules first and last, thin between; `rows` are (condition, text)."""
     table = doc.add_table(rows=0, cols=1)
-    tblpr = table._tbl.tblPr
-    borders = OxmlElement("w:tblBorders")
-    for side, sz in (("top", 8), ("bottom", 8), ("insideH", 4)):
+    borders = _put(table._tbl.tblPr, "tblBorders", _TBLPR_ORDER)
+    # Schema order; thick (1 pt) first and last rules, thin (0.5 pt) between.
+    for side, sz in (
+        ("top", 8), ("left", 0), ("bottom", 8), ("right", 0), ("insideH", 4), ("insideV", 0)
+    ):
         el = OxmlElement(f"w:{side}")
-        el.set(qn("w:val"), "single")
-        el.set(qn("w:sz"), str(sz))
-        el.set(qn("w:space"), "0")
-        el.set(qn("w:color"), "000000")
-        borders.append(el)
-    for side in ("left", "right", "insideV"):
-        el = OxmlElement(f"w:{side}")
-        el.set(qn("w:val"), "nil")
-        borders.append(el)
-    tblpr.append(borders)
+        if sz:
+            el.set(qn("w:val"), "single")
+            el.set(qn("w:sz"), str(sz))
+            el.set(qn("w:space"), "0")
+            el.set(qn("w:color"), "000000")
+        else:
+            el.set(qn("w:val"), "nil")
+        borders.append(el)  # type: ignore[attr-defined]
     _cell_margins(table, 0)
     for cond, text in rows:
         if cond:
@@ -600,12 +736,25 @@ def banji(  # type: ignore[valid-type]
         )
         p.add_run(copies[1])
         table.add_row().cells[0].paragraphs[0].add_run("{%tr endif %}")
+    # One block on one page: no row split, every row kept with the next.
+    for row in table.rows:
+        row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+        for cell_p in row.cells[0].paragraphs:
+            cell_p.paragraph_format.keep_with_next = True
+    table.rows[-1].cells[0].paragraphs[0].paragraph_format.keep_with_next = False
     _fix_widths(table, [TEXT_WIDTH_MM])
     return table
 
 
 # ---------------------------------------------------------------------------
 # The two templates
+
+# Column widths in mm (they add up to the 156 mm text block) for 小四 table text, in
+# the fonts an office has and in LibreOffice's wider substitutes: 序号, FGW-003,
+# 11月30日 and 副县长 李某某 each on one line; two-line headers where a header is
+# wider than its numbers.
+OVERDUE_HEADERS = ["序号", "编号", "任务", "责任人", "包抓领导", "时限", "逾期\n天数"]
+OVERDUE_WIDTHS = [11, 21, 46, 15, 29, 22, 12]
 
 
 def build_brief() -> Document:  # type: ignore[valid-type]
@@ -636,7 +785,7 @@ def build_brief() -> Document:  # type: ignore[valid-type]
     )
     para(
         doc,
-        "与上期（截至{{ b.previous_period.end|cn_date }}）相比：已完成{{ c.done|delta }}，"
+        "与{{ h.previous_name }}（截至{{ b.previous_period.end|cn_date }}）相比：已完成{{ c.done|delta }}，"
         "逾期未完成{{ c.overdue|delta }}，节点逾期{{ c.milestone_overdue|delta }}，"
         "临期{{ c.due_soon|delta }}，进度滞后{{ c.behind|delta }}，"
         "未按时报送{{ c.no_report|delta }}；完成率{{ c.completion_rate|points }}。",
@@ -652,7 +801,7 @@ def build_brief() -> Document:  # type: ignore[valid-type]
         "{{ r.completion_rate|pct }}",
     ]
     widths = [44, 16, 16, 16, 16, 16, 16, 16]
-    para(doc, "各类别任务推进情况如下：", "Normal")
+    lead_in(doc, "各类别任务推进情况如下：")
     loop_table(
         doc,
         ["类别", *breakdown_headers],
@@ -662,7 +811,7 @@ def build_brief() -> Document:  # type: ignore[valid-type]
         var="r",
         left_cols=(0,),
     )
-    para(doc, "各类单位任务推进情况如下：", "Normal")
+    lead_in(doc, "各类单位任务推进情况如下：")
     loop_table(
         doc,
         ["单位类型", *breakdown_headers],
@@ -695,7 +844,7 @@ def build_brief() -> Document:  # type: ignore[valid-type]
     para(doc, "三、存在问题", "一级标题")
     para(doc, "（一）逾期未完成任务", "二级标题")
     para(doc, "{%p if b.overdue %}")
-    para(
+    lead_in(
         doc,
         "截至{{ b.evaluated_at|cn_date }}，逾期未完成任务{{ b.overdue_tasks }}项"
         "{% if b.overdue_milestones %}、其他任务逾期节点{{ b.overdue_milestones }}个{% endif %}，"
@@ -703,7 +852,7 @@ def build_brief() -> Document:  # type: ignore[valid-type]
     )
     loop_table(
         doc,
-        ["序号", "编号", "任务", "责任人", "包抓领导", "时限", "逾期天数"],
+        OVERDUE_HEADERS,
         [
             "{{ x.no }}",
             "{{ x.id }}",
@@ -714,7 +863,7 @@ def build_brief() -> Document:  # type: ignore[valid-type]
             "{{ x.deadline|tdate(b.as_of.year) }}",
             "{{ x.days_overdue }}",
         ],
-        [11, 21, 43, 17, 22, 23, 19],
+        OVERDUE_WIDTHS,
         loop="g.items",
         group=(
             "b.overdue",
@@ -729,10 +878,10 @@ def build_brief() -> Document:  # type: ignore[valid-type]
 
     para(doc, "（二）进度滞后任务", "二级标题")
     para(doc, "{%p if b.behind %}")
-    para(doc, "以下{{ b.behind|length }}项任务实际进度低于时序进度：")
+    lead_in(doc, "以下{{ b.behind|length }}项任务实际进度低于时序进度：")
     loop_table(
         doc,
-        ["序号", "编号", "任务", "牵头单位", "责任人", "实际进度", "时序进度"],
+        ["序号", "编号", "任务", "牵头单位", "责任人", "实际\n进度", "时序\n进度"],
         [
             "{{ x.no }}",
             "{{ x.id }}",
@@ -742,7 +891,7 @@ def build_brief() -> Document:  # type: ignore[valid-type]
             "{{ x.percent|pct }}",
             "{{ x.expected_percent|pct }}",
         ],
-        [11, 21, 48, 25, 17, 17, 17],
+        [11, 21, 51, 28, 15, 15, 15],
         loop="b.behind",
         left_cols=(2, 3),
     )
@@ -768,14 +917,14 @@ def build_brief() -> Document:  # type: ignore[valid-type]
     para(doc, "四、下步工作要求", "一级标题")
     para(doc, "（一）下期到期事项", "二级标题")
     para(doc, "{%p if b.coming_due %}")
-    para(
+    lead_in(
         doc,
-        "截至{{ b.next_period.end|cn_date }}，以下{{ b.coming_due|length }}项任务和节点到期，"
-        "请责任单位倒排工期，确保按期完成：",
+        "截至下期末（{{ b.next_period.end|cn_date }}），以下{{ b.coming_due|length }}项任务和节点"
+        "将到期，请责任单位倒排工期，确保按期完成：",
     )
     loop_table(
         doc,
-        ["序号", "编号", "任务", "牵头单位", "责任人", "时限", "剩余工作日"],
+        ["序号", "编号", "任务", "牵头单位", "责任人", "时限", "剩余\n工作日"],
         [
             "{{ x.no }}",
             "{{ x.id }}",
@@ -785,12 +934,12 @@ def build_brief() -> Document:  # type: ignore[valid-type]
             "{{ x.deadline|tdate(b.as_of.year) }}",
             "{{ x.workdays_left|num }}",
         ],
-        [11, 21, 42, 25, 17, 23, 17],
+        [11, 21, 44, 28, 15, 22, 15],
         loop="b.coming_due",
         left_cols=(2, 3),
     )
     para(doc, "{%p else %}")
-    para(doc, "截至{{ b.next_period.end|cn_date }}，没有到期的任务和节点。")
+    para(doc, "截至下期末（{{ b.next_period.end|cn_date }}），没有到期的任务和节点。")
     para(doc, "{%p endif %}")
     para(doc, "（二）工作要求", "二级标题")
     para(doc, "{%p if b.requirements %}")
@@ -803,7 +952,7 @@ def build_brief() -> Document:  # type: ignore[valid-type]
 
     para(doc, "五、各单位考评排名", "一级标题")
     para(doc, "{%p if b.ranking.rows %}")
-    para(
+    lead_in(
         doc,
         "按照考评计分办法，{{ b.ranking.start|cn_date }}至{{ b.ranking.end|cn_date }}各单位"
         "考评得分及排名如下（基础分{{ b.ranking.base }}分，得分相同者名次相同）：",
@@ -827,7 +976,9 @@ def build_brief() -> Document:  # type: ignore[valid-type]
         loop="b.ranking.rows",
         left_cols=(1,),
     )
-    para(
+    # The last sentence, the blank line and 附件说明 stay together: 附件说明 never
+    # stands alone on a page.
+    lead_in(
         doc,
         "得分前三名：{% for x in b.ranking.top %}{{ x.unit }}（{{ x.score_text }}分）"
         "{{ '、' if not loop.last }}{% endfor %}{% if b.ranking.bottom %}；后三名："
@@ -837,21 +988,21 @@ def build_brief() -> Document:  # type: ignore[valid-type]
         "不参加排名。{% endif %}",
     )
     para(doc, "{%p else %}")
-    para(doc, "{{ b.ranking.start|cn_date }}至{{ b.ranking.end|cn_date }}各单位均无考评任务，暂不排名。")
+    lead_in(doc, "{{ b.ranking.start|cn_date }}至{{ b.ranking.end|cn_date }}各单位均无考评任务，暂不排名。")
     para(doc, "{%p endif %}")
 
-    para(doc, "", "Normal")
+    lead_in(doc, "")
     para(doc, "附件：在推进任务一览表", "Normal")
 
-    page_break(doc)
     p = para(doc, "附件", "一级标题")
+    new_page(p)
     _put(p._p.get_or_add_pPr(), "ind", _PPR_ORDER, firstLine="0", firstLineChars="0")  # type: ignore[attr-defined]
     para(doc, "", "Normal")
     para(doc, "在推进任务一览表", "文件标题")
-    para(doc, "（截至{{ b.evaluated_at|cn_date }}）", "副标题")
-    para(doc, "", "Normal")
+    lead_in(doc, "（截至{{ b.evaluated_at|cn_date }}）").style = doc.styles["副标题"]  # type: ignore[attr-defined]
+    lead_in(doc, "")
     para(doc, "{%p if b.appendix %}")
-    loop_table(
+    appendix = loop_table(
         doc,
         ["序号", "编号", "任务", "牵头单位", "责任人", "时限", "进度", "状态"],
         [
@@ -862,18 +1013,21 @@ def build_brief() -> Document:  # type: ignore[valid-type]
             "{{ x.owner }}",
             "{{ x.deadline|tdate(b.as_of.year) }}",
             "{{ x.percent|pct }}",
-            "{{ x.light_text }}：{{ x.state_text }}",
+            "",
         ],
-        [10, 17, 43, 22, 15, 18, 13, 18],
+        # 时限 holds 12月31日 and 状态 未按时报送 on one line of 五号, also in LibreOffice,
+        # which puts a gap between Chinese and digits whatever autoSpaceDE says.
+        [9.5, 18.5, 37.5, 24.5, 13.5, 20.5, 13, 19],
         loop="b.appendix",
         left_cols=(2, 3, 7),
         small=True,
     )
+    light_cell(appendix.rows[2].cells[7], doc, "附表文字", "x.light", "{{ x.state_text }}")
     para(doc, "{%p else %}")
     para(doc, "目前没有在推进的任务。")
     para(doc, "{%p endif %}")
 
-    para(doc, "", "Normal")
+    lead_in(doc, "")  # the blank line before the 版记 goes with it
     banji(
         doc,
         [
@@ -909,15 +1063,13 @@ def build_notice() -> Document:  # type: ignore[valid-type]
         para(doc, empty)
         para(doc, "{%p endif %}")
 
-    item_headers = ["序号", "编号", "任务", "责任人", "包抓领导", "时限", "逾期天数"]
-    item_widths = [11, 21, 43, 17, 22, 23, 19]
     section(
         "一、逾期未完成任务",
         "n.overdue or n.milestone_overdue",
         "你单位没有逾期未完成的任务。",
         lambda: loop_table(
             doc,
-            item_headers,
+            OVERDUE_HEADERS,
             [
                 "{{ x.no }}",
                 "{{ x.id }}",
@@ -927,7 +1079,7 @@ def build_notice() -> Document:  # type: ignore[valid-type]
                 "{{ x.deadline|tdate(n.as_of.year) }}",
                 "{{ x.days_overdue }}",
             ],
-            item_widths,
+            OVERDUE_WIDTHS,
             loop="n.overdue + n.milestone_overdue",
             left_cols=(2, 4),
         ),
@@ -938,7 +1090,7 @@ def build_notice() -> Document:  # type: ignore[valid-type]
         "你单位没有临期任务。",
         lambda: loop_table(
             doc,
-            ["序号", "编号", "任务", "责任人", "包抓领导", "时限", "剩余工作日"],
+            ["序号", "编号", "任务", "责任人", "包抓领导", "时限", "剩余\n工作日"],
             [
                 "{{ x.no }}",
                 "{{ x.id }}",
@@ -948,7 +1100,7 @@ def build_notice() -> Document:  # type: ignore[valid-type]
                 "{{ x.deadline|tdate(n.as_of.year) }}",
                 "{{ x.workdays_left|num }}",
             ],
-            [11, 21, 43, 17, 22, 23, 19],
+            [11, 21, 43, 15, 29, 22, 15],
             loop="n.due_soon",
             left_cols=(2, 4),
         ),
@@ -959,7 +1111,7 @@ def build_notice() -> Document:  # type: ignore[valid-type]
         "你单位各项任务均按时报送了进展。",
         lambda: loop_table(
             doc,
-            ["序号", "编号", "任务", "责任人", "时限", "最近报送"],
+            ["序号", "编号", "任务", "责任人", "时限", "最近\n报送"],
             [
                 "{{ x.no }}",
                 "{{ x.id }}",
@@ -968,7 +1120,7 @@ def build_notice() -> Document:  # type: ignore[valid-type]
                 "{{ x.deadline|tdate(n.as_of.year) }}",
                 "{{ x.last_report|tdate(n.as_of.year) if x.last_report else '从未报送' }}",
             ],
-            [11, 21, 66, 19, 19, 20],
+            [11, 21, 66, 15, 22, 21],
             loop="n.unreported",
             left_cols=(2,),
         ),

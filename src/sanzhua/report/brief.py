@@ -141,6 +141,7 @@ class Header:
     period_start: date
     period_end: date
     period_label: str
+    previous_name: str  # 上期 / 上月 / 上季度 / 上年: what 与…相比 compares with
 
 
 @dataclass(frozen=True, slots=True)
@@ -579,7 +580,9 @@ def _category(category: str | None, lang: Lang) -> str:
 
 
 def _breakdown(
-    evaluation: EvaluationLike, key: Callable[[TaskStateLike], str], order: Callable[[str], int]
+    evaluation: EvaluationLike,
+    key: Callable[[TaskStateLike], str],
+    order: Callable[[str], tuple[int, int]],
 ) -> tuple[BreakdownRow, ...]:
     acc: dict[str, list[int]] = {}
     for ts in evaluation.tasks.values():
@@ -690,6 +693,17 @@ def _titles(settings: Settings, period: Period, lang: Lang) -> tuple[str, str, s
     return "工作简报", f"{campaign}{period_label(period)}工作情况", f"（{span}）"
 
 
+_PREVIOUS_NAME: dict[str, dict[str, str]] = {
+    "zh": {"week": "上期", "month": "上月", "quarter": "上季度", "year": "上年", "custom": "上期"},
+    "en": {
+        "week": "last week",
+        "month": "last month",
+        "quarter": "last quarter",
+        "year": "last year",
+        "custom": "the previous period",
+    },
+}
+
 _TITLE_LINE_CHARS = 20  # 二号 characters in the 156 mm text block
 
 
@@ -742,6 +756,7 @@ def assemble_brief(
         period_start=period.start,
         period_end=period.end,
         period_label=period_label(period, lang),
+        previous_name=_PREVIOUS_NAME[lang][period.kind],
     )
 
     t_now, t_before = totals(now, at), totals(before, prev_period.end)
@@ -779,15 +794,18 @@ def assemble_brief(
         for uid, tss in unrep_sorted
     )
 
-    cats: list[str] = []
+    # Categories in the ledger's order, those under one heading (抓具体/…, 抓规范/…)
+    # together: the heading's first appearance, then the category's.
+    cats: dict[str, tuple[int, int]] = {}
+    heads: dict[str, int] = {}
     for t in ledger.tasks:
         c = _category(t.category, lang)
         if c not in cats:
-            cats.append(c)
+            cats[c] = (heads.setdefault(c.split("/", 1)[0], len(heads)), len(cats))
     by_category = _breakdown(
         now,
         lambda ts: _category(ts.task.category, lang),
-        lambda c: cats.index(c) if c in cats else 99,
+        lambda c: cats.get(c, (len(heads), len(cats))),
     )
     kinds: list[str] = []
     for u in ledger.units.values():
@@ -799,7 +817,9 @@ def assemble_brief(
         unit = ledger.units.get(ts.task.lead)
         return (unit.kind if unit else None) or _OTHER_KIND[lang]
 
-    by_unit_kind = _breakdown(now, kind_of, lambda k: kinds.index(k) if k in kinds else 99)
+    by_unit_kind = _breakdown(
+        now, kind_of, lambda k: (kinds.index(k) if k in kinds else len(kinds), 0)
+    )
 
     appendix_states = [ts for ts in states if ts.is_open]
     appendix_states.sort(
