@@ -216,7 +216,9 @@ def test_unauthorized_edits(g: GitLedger) -> None:
 
 
 def test_settings_as_of_the_parent(g: GitLedger) -> None:
-    """Adding yourself to supervisors does not bless the same commit; it does bless later ones."""
+    """Adding yourself to supervisors blesses neither the same commit nor later ones: a change
+    to the settings by a non-supervisor gives no rights. A supervisor's change counts from
+    the next commit."""
     g.write(
         "sanzhua.yaml",
         SETTINGS.replace("supervisors: [ducha@yanjin.gov.cn]", "supervisors: [ducha@yanjin.gov.cn, clerk@fgw.gov.cn]"),
@@ -224,10 +226,26 @@ def test_settings_as_of_the_parent(g: GitLedger) -> None:
     g.edit("ledgers/fgw.yaml", "value: 50000", "value: 10")
     c = g.commit("自封督查", who=FGW, when="2026-04-01")
     g.edit("ledgers/fgw.yaml", "value: 10", "value: 5")
-    g.commit("再改", who=FGW, when="2026-04-02")
+    again = g.commit("再改", who=FGW, when="2026-04-02")
+    g.edit("units.yaml", "editors: [clerk@jtj.gov.cn]", "editors: [clerk@jtj.gov.cn, clerk@fgw.gov.cn]")
+    units = g.commit("自加联络员", who=FGW, when="2026-04-03")
+    g.edit("ledgers/jtj.yaml", "title: 县城道路绿化", "title: 县城道路绿化工程")
+    other_unit = g.commit("改别单位任务", who=FGW, when="2026-04-04")
+    g.write(
+        "sanzhua.yaml",
+        g.read("sanzhua.yaml").replace(
+            "[ducha@yanjin.gov.cn, clerk@fgw.gov.cn]", "[ducha@yanjin.gov.cn, zhang@yanjin.gov.cn]"
+        ),
+    )
+    g.commit("督查室改名单", who=SUP, when="2026-04-05")
+    g.edit("ledgers/fgw.yaml", "value: 5", "value: 8")
+    g.commit("新督查改目标", who="zhang@yanjin.gov.cn", when="2026-04-06")
     assert found(g) == {
         ("unauthorized-edit", c, None, "sanzhua.yaml"),
         ("extension-unauthorized", c, "XM-001", "ledgers/fgw.yaml"),
+        ("extension-unauthorized", again, "XM-001", "ledgers/fgw.yaml"),
+        ("unauthorized-edit", units, None, "units.yaml"),
+        ("unauthorized-edit", other_unit, "JT-001", "ledgers/jtj.yaml"),
     }
 
 

@@ -23,8 +23,11 @@ Decisions (docs/audit.md gives the reasons):
 from __future__ import annotations
 
 import json
+import re
 import sys
+import time
 from collections import Counter
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -80,13 +83,59 @@ def _codes(values: tuple[str, ...] | list[str], option: str) -> set[str]:
     return out
 
 
-def collect(root: Path, *, since: str | None = None, rev_range: str | None = None) -> tuple[list[Finding], int]:
-    """Every finding over the range (default: all of the history of HEAD), and the commits seen."""
+_DAY = re.compile(r"\s*([0-9]{4})\s*[-/.年]\s*([0-9]{1,2})\s*[-/.月]\s*([0-9]{1,2})\s*[日号]?\s*")
+_NOW_WORDS = frozenset(("now", "today"))
+
+
+def since_day(repo: Repo, since: str) -> tuple[str, date | None]:
+    """`--since` as git should read it, and the first day to keep when it names a day.
+
+    A day (2026-10-01, 2026/10/1, 2026年10月1日) keeps the commits whose author date, in
+    the author's time zone, is that day or later — the date every finding shows. Git
+    would read it as that day at the current time of day, in this machine's time zone,
+    and compare committer dates; so git is asked for a few days more and the commits
+    are kept by their own date. Anything else (`2 weeks ago`) goes to git as it is.
+    """
+    m = _DAY.fullmatch(since)
+    if m is not None:
+        try:
+            day = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        except ValueError as e:
+            raise FatalError(
+                f"--since：没有这一天（{since}） / no such day: {since}", "write a day like 2026-10-01"
+            ) from e
+        return (day - timedelta(days=3)).isoformat(), day
+    if since.strip().lower() not in _NOW_WORDS:
+        # git reads any text it does not understand as "now", which would silently audit nothing
+        out = repo.git("rev-parse", f"--since={since}").decode().strip()
+        stamp = out.removeprefix("--max-age=")
+        if stamp.isdigit() and abs(int(stamp) - time.time()) < 5:
+            raise FatalError(
+                f"--since：无法识别的日期“{since}” / cannot read the date {since!r}",
+                "write a day like 2026-10-01, or a git date like '2 weeks ago'",
+            )
+    return since, None
+
+
+def collect(
+    root: Path,
+    *,
+    since: str | None = None,
+    rev_range: str | None = None,
+    notes: list[Msg] | None = None,
+) -> tuple[list[Finding], int]:
+    """Every finding over the range (default: all of the history of HEAD), and the commits seen.
+    `notes` receives warnings about the run itself (a shallow clone)."""
     repo = Repo(root)
     try:
+        git_since, first_day = since_day(repo, since) if since else (None, None)
         if not repo.has_commits():
             return [], 0
-        commits = repo.log([rev_range] if rev_range else ["HEAD"], since)
+        if notes is not None and repo.is_shallow():
+            notes.append(Msg("audit.shallow", {}))
+        commits = repo.log([rev_range] if rev_range else ["HEAD"], git_since)
+        if first_day is not None:
+            commits = [c for c in commits if c.day >= first_day]
         history = History(repo)
         steps = list(history.walk(commits))
         signed = repo.signatures([s.commit.sha for s in steps if s.settings.require_signed])
@@ -118,7 +167,10 @@ def audit(
     chosen_codes = _codes(select, "--select")
     ignored = _codes(ignore, "--ignore")
     where, language = resolve(root, lang)
-    findings, commits = collect(where, since=since, rev_range=rev_range)
+    notes: list[Msg] = []
+    findings, commits = collect(where, since=since, rev_range=rev_range, notes=notes)
+    for note in notes:
+        sys.stderr.write(("警告：" if language == "zh" else "warning: ") + render(note, language) + "\n")
     if chosen_codes:
         findings = [f for f in findings if f.code in chosen_codes]
     findings = [f for f in findings if f.code not in ignored]

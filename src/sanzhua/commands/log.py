@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TextIO
 
-from sanzhua.commands.audit import resolve
+from sanzhua.commands.audit import render, resolve
 from sanzhua.commands.common import EXIT_OK, EXIT_PROBLEMS
 from sanzhua.errors import FatalError
 from sanzhua.history.blobs import entry_dict
@@ -25,6 +25,7 @@ from sanzhua.history.walk import History, TaskChange
 from sanzhua.i18n import STATUS_LABELS, Lang, label
 from sanzhua.load import keys as K
 from sanzhua.model import Target, Task
+from sanzhua.problems import Msg
 
 # The fields a clerk or a supervisor cares about, in the order they are shown.
 FIELDS = (
@@ -130,12 +131,14 @@ def diff(old: Task | None, new: Task | None) -> list[Change]:
     return out
 
 
-def history(root: Path, task_id: str, rev_range: str | None = None) -> list[Event]:
-    """The events of one task, oldest first."""
+def history(root: Path, task_id: str, rev_range: str | None = None, notes: list[Msg] | None = None) -> list[Event]:
+    """The events of one task, oldest first. `notes` receives warnings (a shallow clone)."""
     repo = Repo(root)
     try:
         if not repo.has_commits():
             return []
+        if notes is not None and repo.is_shallow():
+            notes.append(Msg("audit.shallow", {}))
         commits = repo.log([rev_range] if rev_range else ["HEAD"])
         events: list[Event] = []
         for step in History(repo).walk(commits, only=task_id):
@@ -186,7 +189,10 @@ def log(
     if fmt not in ("text", "json"):
         raise FatalError(f"--format 只能是 text 或 json（收到 {fmt}）", "--format takes text or json")
     where, language = resolve(root, lang)
-    events = history(where, task_id, rev_range)
+    notes: list[Msg] = []
+    events = history(where, task_id, rev_range, notes)
+    for note in notes:
+        sys.stderr.write(("警告：" if language == "zh" else "warning: ") + render(note, language) + "\n")
     stream = out if out is not None else sys.stdout
     if fmt == "json":
         doc = {"version": 1, "task": task_id, "events": [_event_json(e) for e in events]}

@@ -67,13 +67,16 @@ _FATAL = frozenset(("syntax", "encoding"))
 
 
 def normalise(task: Task) -> Task:
-    """The task without where it stands: what two versions are compared on."""
+    """The task without where it stands or how its dates are spelled (`9月底` is
+    2026-09-30): what two versions are compared on."""
     return replace(
         task,
         file="",
         line=0,
         column=0,
-        milestones=tuple(replace(m, line=0) for m in task.milestones),
+        due_text=None,
+        lead_given=True,
+        milestones=tuple(replace(m, line=0, due_text="") for m in task.milestones),
         progress=tuple(replace(p, line=0) for p in task.progress),
         extensions=tuple(replace(e, line=0) for e in task.extensions),
     )

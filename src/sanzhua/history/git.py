@@ -13,6 +13,7 @@ import os
 import subprocess
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -106,6 +107,7 @@ class Repo:
         self.prefix = lines[1] if len(lines) > 1 else ""  # "" or "sub/dir/"
         self._blobs: _CatFile | None = None
         self._check: _CatFile | None = None
+        self._objects: _CatFile | None = None
 
     def git(self, *args: str, stdin: bytes | None = None) -> bytes:
         """Run one git command at the top level and return its output; failures are fatal."""
@@ -205,28 +207,59 @@ class Repo:
         return proc.stdout.decode().strip() or None if proc.returncode == 0 else None
 
     def signatures(self, shas: list[str]) -> dict[str, str]:
-        """sha → git's %G? letter, asked only for the commits that need it (verifying is slow)."""
+        """sha → git's %G? letter, asked only for the commits that need it (verifying is slow).
+
+        A commit with no signature is N without asking git to verify it. git says N for a
+        signed commit it could not check (an SSH signature and no gpg.ssh.allowedSignersFile)
+        and U for an SSH signature whose key is in no allowed-signers file — a key anyone can
+        make; both are E here (cannot be verified). U stays good for GPG (a known key, trust
+        unknown). Verifying runs in a few git processes at once, one per processor.
+        """
         if not shas:
             return {}
-        out = self.git(
+        if self._objects is None:
+            self._objects = _CatFile(self.toplevel, "--batch")
+        raw = self._objects.many(shas, b"commit")
+        kinds = {sha: _signature_kind(raw[sha]) if sha in raw else None for sha in shas}
+        signed = [sha for sha in shas if kinds[sha] is not None]
+        states = {sha: "N" for sha in shas if kinds[sha] is None}
+        if signed:
+            n = max(1, min(os.cpu_count() or 1, 8, len(signed) // 16 or 1))
+            chunks = [signed[i::n] for i in range(n)]
+            with ThreadPoolExecutor(n) as pool:
+                outs = list(pool.map(self._verify, chunks))
+            verified: dict[str, str] = {}
+            for out in outs:
+                for line in out.decode().splitlines():
+                    sha, _, state = line.partition(" ")
+                    if sha:
+                        verified[sha] = state.strip() or "N"
+            for sha in signed:
+                state = verified.get(sha, "N")
+                if state == "N" or (state == "U" and kinds[sha] == "ssh"):
+                    state = "E"
+                states[sha] = state
+        return states
+
+    def _verify(self, shas: list[str]) -> bytes:
+        return self.git(
             "log",
             "--no-walk=unsorted",
             "--stdin",
             "--format=%H %G?",
             stdin=("\n".join(shas) + "\n").encode(),
         )
-        states: dict[str, str] = {}
-        for line in out.decode().splitlines():
-            sha, _, state = line.partition(" ")
-            if sha:
-                states[sha] = state.strip() or "N"
-        return states
+
+    def is_shallow(self) -> bool:
+        """Whether the clone is shallow: its history is cut off, and the cut looks like a root."""
+        out = self.git("rev-parse", "--is-shallow-repository")
+        return out.strip() == b"true"
 
     def close(self) -> None:
-        for cat in (self._blobs, self._check):
+        for cat in (self._blobs, self._check, self._objects):
             if cat is not None:
                 cat.close()
-        self._blobs = self._check = None
+        self._blobs = self._check = self._objects = None
 
 
 def is_ledger_path(path: str) -> bool:
@@ -234,6 +267,15 @@ def is_ledger_path(path: str) -> bool:
     if not path.startswith("ledgers/") or not path.endswith((".yaml", ".yml")):
         return False
     return not any(part.startswith(".") for part in path.split("/")[1:])
+
+
+def _signature_kind(commit: bytes) -> str | None:
+    """Whether a commit object carries a signature header: "ssh", "gpg" or None."""
+    header = commit.split(b"\n\n", 1)[0]
+    for line in header.split(b"\n"):
+        if line.startswith((b"gpgsig ", b"gpgsig-sha256 ")):
+            return "ssh" if b"BEGIN SSH SIGNATURE" in line else "gpg"
+    return None
 
 
 def parse_log(out: bytes, rel: Callable[[str], str | None] | None = None) -> list[Commit]:
@@ -305,15 +347,19 @@ class _CatFile:
         self.stdin.flush()
         return self.stdout.readline().rstrip(b"\n").split(b" ")
 
-    def get(self, spec: str) -> bytes | None:
+    def read(self, spec: str) -> tuple[bytes, bytes] | None:
+        """(object type, content) of any object, or None."""
         head = self._ask(spec)
         if len(head) != 3:  # "<spec> missing" / "ambiguous"
             return None
         size = int(head[2])
-        data = self.stdout.read(size + 1)[:size]
-        return data if head[1] == b"blob" else None
+        return head[1], self.stdout.read(size + 1)[:size]
 
-    def many(self, specs: list[str]) -> dict[str, bytes]:
+    def get(self, spec: str) -> bytes | None:
+        got = self.read(spec)
+        return got[1] if got is not None and got[0] == b"blob" else None
+
+    def many(self, specs: list[str], kind: bytes = b"blob") -> dict[str, bytes]:
         def feed() -> None:
             try:
                 self.stdin.write(b"".join(s.encode("utf-8", "surrogateescape") + b"\n" for s in specs))
@@ -330,7 +376,7 @@ class _CatFile:
                 continue
             size = int(head[2])
             data = self.stdout.read(size + 1)[:size]
-            if head[1] == b"blob":
+            if head[1] == kind:
                 found[spec] = data
         writer.join()
         return found

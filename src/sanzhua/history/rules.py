@@ -212,6 +212,8 @@ def unauthorized_edit(out: _Out, who: _Who, tc: TaskChange) -> None:
     denied = [lead for lead in leads if not who.may_edit(lead)]
     if not denied:
         return
+    if tc.old is not None and tc.new is not None and tc.old.task == tc.new.task:
+        return  # moved to another file as it was (a rename, a split): nothing of it changed
     where = tc.new or tc.old
     assert where is not None
     names = "、".join(u.name if (u := who.unit(lead)) else lead for lead in denied)
@@ -311,7 +313,7 @@ def targets_and_extensions(out: _Out, who: _Who, tc: TaskChange) -> None:
             "extension-unauthorized",
             tc.id,
             tc.new.file,
-            tc.new.line,
+            tc.new.at("target"),
             msg("audit.unauthorized-target", author=who.email, task=tc.id),
             _target(old.target),
             _target(new.target),

@@ -20,7 +20,7 @@ so honest merges are empty and a conflict resolution that rewrites history is no
 from __future__ import annotations
 
 import re
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
@@ -32,6 +32,7 @@ from sanzhua.model import Settings, Task, Unit
 
 SETTINGS_FILE = "sanzhua.yaml"
 _WINDOW = 256  # commits whose file versions are fetched together
+_TREES = 1024  # commit trees kept
 UNITS_FILE = "units.yaml"
 CONFIG_FILES = ("sanzhua.yaml", "units.yaml", "calendar.yaml")
 
@@ -56,10 +57,18 @@ class Step:
     skipped: bool = False  # an octopus merge: not compared
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class _Config:
+    """The sanzhua.yaml and units.yaml blobs of a commit's tree, and the ones the audit
+    goes by: a change made by a non-supervisor (flagged) gives no one any rights."""
+
     settings: str | None
     units: str | None
+    trusted_settings: str | None
+    trusted_units: str | None
+
+
+_NO_CONFIG = _Config(None, None, None, None)
 
 
 class History:
@@ -71,7 +80,14 @@ class History:
         self._config: dict[str, _Config] = {}
         self._settings: dict[str | None, Settings] = {}
         self._units: dict[str | None, dict[str, Unit]] = {}
-        self._trees: dict[str, list[tuple[str, str]]] = {}
+        # path → oid of the ledger files of a commit's tree, carried from commit to commit
+        # once one is known (git ls-tree only for the first)
+        self._trees: OrderedDict[str, dict[str, str]] = OrderedDict()
+        # Every task id met so far, and whether the walk holds the whole history (every
+        # parent walked first): then an id never met cannot be in a parent's tree, and a
+        # new task needs no look-up there.
+        self._seen: set[str] = set()
+        self._whole = False
         self._prefetched: dict[str, bytes] = {}
 
     # -- settings and units, as of any commit ---------------------------------------
@@ -80,10 +96,9 @@ class History:
         got = self._config.get(sha)
         if got is None:
             p = self.repo.prefix
-            got = _Config(
-                self.repo.exists(f"{sha}:{p}{SETTINGS_FILE}"),
-                self.repo.exists(f"{sha}:{p}{UNITS_FILE}"),
-            )
+            settings = self.repo.exists(f"{sha}:{p}{SETTINGS_FILE}")
+            units = self.repo.exists(f"{sha}:{p}{UNITS_FILE}")
+            got = _Config(settings, units, settings, units)
             self._config[sha] = got
         return got
 
@@ -102,14 +117,35 @@ class History:
             self._units[oid] = got
         return got
 
-    def _advance(self, c: Commit) -> _Config:
-        base = self.config_of(c.parents[0]) if c.parents else _Config(None, None)
-        cfg = _Config(base.settings, base.units)
+    def _advance(self, c: Commit, supervisor: bool) -> _Config:
+        """The commit's config. `supervisor`: whether its author is one, as of its parent."""
+        base = self.config_of(c.parents[0]) if c.parents else _NO_CONFIG
+        other = self.config_of(c.parents[1]) if len(c.parents) == 2 else None
+        settings, units = base.settings, base.units
         for ch in c.changes:
             if ch.path == SETTINGS_FILE:
-                cfg.settings = ch.new
+                settings = ch.new
             elif ch.path == UNITS_FILE:
-                cfg.units = ch.new
+                units = ch.new
+        trust = supervisor or base.settings is None  # the commit that creates the ledger
+
+        def trusted(
+            now: str | None, mine: tuple[str | None, str | None], theirs: tuple[str | None, str | None]
+        ) -> str | None:
+            """(blob, trusted blob) of the first and second parent → the trusted blob now."""
+            if now == mine[0]:
+                return mine[1]
+            if other is not None and now == theirs[0]:
+                return theirs[1]
+            return now if trust else mine[1]
+
+        o = other or _NO_CONFIG
+        cfg = _Config(
+            settings,
+            units,
+            trusted(settings, (base.settings, base.trusted_settings), (o.settings, o.trusted_settings)),
+            trusted(units, (base.units, base.trusted_units), (o.units, o.trusted_units)),
+        )
         self._config[c.sha] = cfg
         return cfg
 
@@ -133,19 +169,47 @@ class History:
     def view_at(self, rev: str, path: str, year: int) -> FileView:
         return self.view(self.repo.exists(f"{rev}:{self.repo.prefix}{path}"), path, year)
 
-    def id_elsewhere(self, sha: str, task_id: str, year: int, skip: set[str]) -> bool:
-        """Whether `task_id` is still in some ledger file of the commit outside `skip`."""
+    def find(self, sha: str, task_id: str, year: int, skip: set[str]) -> Placed | None:
+        """The task `task_id` in some ledger file of the commit outside `skip`, or None."""
         needle = task_id.encode()
-        tree = self._trees.get(sha)
-        if tree is None:
-            tree = self._trees[sha] = self.repo.ledger_blobs(sha)
-        for path, oid in tree:
+        for path, oid in self._tree(sha).items():
             if path in skip:
                 continue
             v = self.view(oid, path, year, needle)
-            if any(p.task.id == task_id for p in v.tasks):
-                return True
-        return False
+            for p in v.tasks:
+                if p.task.id == task_id:
+                    return p
+        return None
+
+    def _tree(self, sha: str) -> dict[str, str]:
+        tree = self._trees.get(sha)
+        if tree is None:
+            tree = self._keep_tree(sha, dict(self.repo.ledger_blobs(sha)))
+        return tree
+
+    def _keep_tree(self, sha: str, tree: dict[str, str]) -> dict[str, str]:
+        self._trees[sha] = tree
+        if len(self._trees) > _TREES:
+            self._trees.popitem(last=False)
+        return tree
+
+    def _carry_tree(self, c: Commit) -> None:
+        """The commit's ledger tree from its first parent's, when that one is known."""
+        base = self._trees.get(c.parents[0]) if c.parents else None
+        if base is None or c.sha in self._trees:
+            return
+        tree = dict(base)
+        for ch in c.changes:
+            if is_ledger_path(ch.path):
+                if ch.new is None:
+                    tree.pop(ch.path, None)
+                else:
+                    tree[ch.path] = ch.new
+        self._keep_tree(c.sha, tree)
+
+    def id_elsewhere(self, sha: str, task_id: str, year: int, skip: set[str]) -> bool:
+        """Whether `task_id` is still in some ledger file of the commit outside `skip`."""
+        return self.find(sha, task_id, year, skip) is not None
 
     # -- the walk ---------------------------------------------------------------------
 
@@ -153,23 +217,27 @@ class History:
         """One step per commit, parents first. `only`: a task id, to skip what cannot hold it."""
         needle = only.encode() if only else None
         commits = list(commits)
+        shas = {c.sha for c in commits}
+        self._whole = all(p in shas for c in commits for p in c.parents)
         theirs = self._second_parent_changes([c for c in commits if len(c.parents) == 2])
         for n, c in enumerate(commits):
             if n % _WINDOW == 0:
                 self._prefetch(commits[n : n + _WINDOW])
-            parent_cfg = self.config_of(c.parents[0]) if c.parents else _Config(None, None)
-            own_cfg = self._advance(c)
+            parent_cfg = self.config_of(c.parents[0]) if c.parents else _NO_CONFIG
             baseline = parent_cfg.settings is None
-            settings = self.settings(own_cfg.settings if baseline else parent_cfg.settings)
-            units = self.units(own_cfg.units if baseline else parent_cfg.units)
+            before = self.settings(parent_cfg.trusted_settings)
+            own_cfg = self._advance(c, c.email.strip().lower() in {e.strip().lower() for e in before.supervisors})
+            settings = self.settings(own_cfg.trusted_settings) if baseline else before
+            units = self.units(own_cfg.trusted_units if baseline else parent_cfg.trusted_units)
             step = Step(c, baseline, settings, units)
             step.config_changed = [ch.path for ch in c.changes if ch.path in CONFIG_FILES]
+            self._carry_tree(c)
             if len(c.parents) > 2:
                 step.skipped = True
                 yield step
                 continue
             old_year = settings.year
-            new_year = self.settings(own_cfg.settings).year
+            new_year = self.settings(own_cfg.trusted_settings).year
             ledger = [ch for ch in c.changes if is_ledger_path(ch.path)]
             if c.is_merge:
                 other = [ch for ch in theirs.get(c.sha, ()) if is_ledger_path(ch.path)]
@@ -202,34 +270,37 @@ class History:
     ) -> list[TaskChange]:
         before: dict[str, Placed] = {}
         after: dict[str, Placed] = {}
-        unreadable: set[str] = set()
         for ch in changes:
             old_v = self.view(ch.old, ch.path, old_year, needle)
             new_v = self.view(ch.new, ch.path, new_year, needle)
-            if not old_v.readable or not new_v.readable:
-                # A version that cannot be parsed (a syntax error) says nothing about its
-                # tasks; compare the last readable version with the next one instead.
-                unreadable.add(ch.path)
-                if not new_v.readable:
-                    continue
-                if not old_v.readable and c.parents:
-                    old_v = self._last_readable(c.parents[0], ch.path, old_year)
+            # A version that cannot be parsed (a syntax error) says nothing about its
+            # tasks: an unreadable new version is compared once it is fixed, and a fixed
+            # (or deleted) file is compared with its last readable version.
+            if not new_v.readable:
+                continue
+            if not old_v.readable and c.parents:
+                old_v = self._last_readable(c.parents[0], ch.path, old_year)
             for p in old_v.tasks:
                 before.setdefault(p.task.id, p)
             for p in new_v.tasks:
                 after.setdefault(p.task.id, p)
         out: list[TaskChange] = []
-        gone_check: set[str] = {ch.path for ch in changes}
+        changed: set[str] = {ch.path for ch in changes}
         for tid in before.keys() | after.keys():
             old, new = before.get(tid), after.get(tid)
+            if old is None and c.parents and (tid in self._seen or not self._whole):
+                # Written into a file while the id stands unchanged in another: a copy,
+                # compared with the task it copies (so a copy with a later deadline is seen).
+                old = self.find(c.parents[0], tid, old_year, changed)
             if old is not None and new is not None and old.task == new.task and old.file == new.file:
                 continue
             if new is None and old is not None:
-                if old.file in unreadable or self._still_written(c, changes, tid, new_year):
+                if self._still_written(c, changes, tid, new_year):
                     continue
-                if self.id_elsewhere(c.sha, tid, new_year, gone_check):
+                if self.id_elsewhere(c.sha, tid, new_year, changed):
                     continue
             out.append(TaskChange(tid, old, new))
+        self._seen.update(before, after)
         out.sort(key=_where)
         return out
 
@@ -289,23 +360,28 @@ class History:
         def merged(path: str) -> str | None:
             return vs1[path].new if path in vs1 else vs2[path].new
 
-        def tasks(oids: dict[str, str | None], year: int) -> dict[str, Placed] | None:
+        prefix = self.repo.prefix
+        versions = (
+            ({p: merged(p) for p in paths}, new_year),
+            ({p: vs1[p].old if p in vs1 else merged(p) for p in paths}, old_year),
+            ({p: vs2[p].old if p in vs2 else merged(p) for p in paths}, old_year),
+            ({p: self.repo.exists(f"{base}:{prefix}{p}") if base else None for p in paths}, old_year),
+        )
+        views = [{p: self.view(oid, p, year, needle) for p, oid in oids.items()} for oids, year in versions]
+        # A file unreadable on some side (a syntax error: check reports it) cannot be merged
+        # task by task; the other files still are.
+        bad = {p for vs in views for p, v in vs.items() if not v.readable}
+
+        def tasks(vs: dict[str, FileView]) -> dict[str, Placed]:
             found: dict[str, Placed] = {}
-            for path, oid in oids.items():
-                v = self.view(oid, path, year, needle)
-                if not v.readable:
-                    return None
-                for p in v.tasks:
-                    found.setdefault(p.task.id, p)
+            for path, v in vs.items():
+                if path not in bad:
+                    for p in v.tasks:
+                        found.setdefault(p.task.id, p)
             return found
 
-        m = tasks({p: merged(p) for p in paths}, new_year)
-        x = tasks({p: vs1[p].old if p in vs1 else merged(p) for p in paths}, old_year)
-        y = tasks({p: vs2[p].old if p in vs2 else merged(p) for p in paths}, old_year)
-        prefix = self.repo.prefix
-        b = tasks({p: self.repo.exists(f"{base}:{prefix}{p}") if base else None for p in paths}, old_year)
-        if m is None or x is None or y is None or b is None:
-            return []  # an unreadable version on some side: check reports it
+        m, x, y, b = (tasks(vs) for vs in views)
+        self._seen.update(m, x, y)
         out: list[TaskChange] = []
         for tid in sorted(m.keys() | x.keys() | y.keys()):
             now = m.get(tid)
@@ -325,7 +401,7 @@ class History:
                 changes = [FileChange(p, None, merged(p)) for p in paths]
                 if self._still_written(c, changes, tid, new_year):
                     continue
-                if self.id_elsewhere(c.sha, tid, new_year, set(paths)):
+                if self.id_elsewhere(c.sha, tid, new_year, set(paths) - bad):
                     continue
             out.append(TaskChange(tid, old, now))
         out.sort(key=_where)
