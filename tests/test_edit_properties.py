@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import difflib
 import io
+import re
 import tempfile
 from datetime import date, timedelta
 from pathlib import Path
@@ -13,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sanzhua.commands.edit import EditRun, NewTask, done, extend, new, progress
+from sanzhua.edit.fmt import comments, format_bytes
 from sanzhua.load import load_ledger
 
 TODAY = date(2026, 11, 25)
@@ -59,9 +61,13 @@ def ledgers(draw: st.DrawFn) -> tuple[bytes, list[tuple[str, date, date]]]:
     flow = draw(st.booleans())
     blank = draw(st.booleans())
     dash = draw(st.sampled_from([0, 2, 4]))
-    col = dash + 2
-    lines = ["# 测试台账"] if draw(st.booleans()) else []
-    lines += [f"{k['unit']}: fgw", f"{k['tasks']}:"]
+    gap = draw(st.sampled_from([1, 1, 3]))  # spaces after "- "
+    col = dash + 1 + gap
+    off = draw(st.sampled_from([0, 2, 4]))  # a progress list's "-" right of its key
+    trailing = draw(st.sampled_from(["", "   # 注释", "  #\t制表符 注释"]))
+    lines = ["---"] if draw(st.booleans()) else []
+    lines += ["# 测试台账"] if draw(st.booleans()) else []
+    lines += [f"{k['unit']}: fgw" + trailing, f"{k['tasks']}:"]
     tasks: list[tuple[str, date, date]] = []
     n = draw(st.integers(1, 4))
     for i in range(n):
@@ -71,7 +77,18 @@ def ledgers(draw: st.DrawFn) -> tuple[bytes, list[tuple[str, date, date]]]:
         tasks.append((tid, start, due))
         if blank and i:
             lines.append("")
-        lines.append(" " * dash + f"- {k['id']}: {tid}")
+        if draw(st.integers(0, 5)) == 0:
+            # the whole task as one flow mapping
+            lines.append(
+                " " * dash
+                + f"- {{{k['id']}: {tid}, {k['title']}: 任务{i}, {k['start']}: {start.isoformat()}, "
+                + f"{k['due']}: {due.isoformat()}"
+                + (f", {k['progress']}: []" if draw(st.booleans()) else "")
+                + "}"
+                + trailing
+            )
+            continue
+        lines.append(" " * dash + "-" + " " * gap + f"{k['id']}: {tid}")
         lines.append(
             " " * col + f"{k['title']}: 任务{i}" + ("   # 备注" if draw(st.booleans()) else "")
         )
@@ -82,22 +99,33 @@ def ledgers(draw: st.DrawFn) -> tuple[bytes, list[tuple[str, date, date]]]:
             " " * col
             + f"{k['due']}: "
             + (f"'{due.isoformat()}'" if draw(st.booleans()) else due.isoformat())
+            + trailing
         )
         if draw(st.booleans()):
-            lines.append(" " * col + f"{k['status']}: " + ("active" if k is EN else "推进中"))
-        if draw(st.booleans()):
-            lines.append(" " * col + f"{k['progress']}:")
+            lines.append(
+                " " * col + f"{k['status']}: " + ("active" if k is EN else "推进中") + trailing
+            )
+        shape = draw(st.sampled_from(["none", "list", "list", "empty"]))
+        if shape == "empty":
+            lines.append(" " * col + f"{k['progress']}: []" + trailing)
+        if shape == "list":
+            lines.append(" " * col + f"{k['progress']}:" + trailing)
             for _ in range(draw(st.integers(1, 2))):
                 if flow:
                     lines.append(
-                        " " * (col + 2)
+                        " " * (col + off)
                         + f"- {{{k['date']}: {start.isoformat()}, {k['percent']}: 10}}"
+                        + trailing
                     )
                 else:
-                    lines.append(" " * (col + 2) + f"- {k['date']}: {start.isoformat()}")
-                    lines.append(" " * (col + 4) + f"{k['percent']}: 10")
+                    lines.append(" " * (col + off) + f"- {k['date']}: {start.isoformat()}")
+                    lines.append(" " * (col + off + 2) + f"{k['percent']}: 10")
+                    if draw(st.booleans()):
+                        lines.append(" " * (col + off + 2) + f"{k['note']}: |")
+                        lines.append(" " * (col + off + 4) + "多行情况")
+                        lines.append(" " * (col + off + 4) + "# 不是注释")
             if draw(st.booleans()):
-                lines.append(" " * (col + 2) + "# 进展写在上面")
+                lines.append(" " * (col + off) + "# 进展写在上面")
     text = "\n".join(lines) + ("\n" if draw(st.booleans()) else "")
     if crlf:
         text = text.replace("\n", "\r\n")
@@ -113,19 +141,22 @@ def setup(root: Path, data: bytes) -> Path:
     return path
 
 
+_TASK_LINE = re.compile(r"^\s*-\s+\{?(?:id|编号): (T-\d+)")
+
+
 def task_lines(data: bytes, tid: str) -> range:
     """0-based line range of one task in the file (its '- id' line up to the next task)."""
     lines = data.splitlines()
-    starts = [
-        i for i, line in enumerate(lines) if b"- id: T-" in line or "- 编号: T-".encode() in line
-    ]
+    starts = [i for i, line in enumerate(lines) if _TASK_LINE.match(line.decode("utf-8-sig"))]
     me = next(i for i in starts if line_id(lines[i]) == tid)
     nxt = next((i for i in starts if i > me), len(lines))
     return range(me, nxt + 1)
 
 
 def line_id(line: bytes) -> str:
-    return line.decode("utf-8").split(":", 1)[1].strip()
+    m = _TASK_LINE.match(line.decode("utf-8-sig"))
+    assert m is not None
+    return m.group(1)
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -196,10 +227,34 @@ def test_random_edits_keep_everything_else(
                 if t in ("replace", "delete")
                 for x in a[i1:i2]
             ]
-            # only a last line without a newline may be rewritten (it gains one)
-            assert all(not x.endswith(b"\n") for x in removed)
+            # only a last line without a newline may be rewritten (it gains one), or the
+            # line of a flow value that the entry goes into (`[]`, a task in flow style)
+            assert all(
+                not x.endswith(b"\n") or b"[]" in x or x.lstrip().startswith(b"- {")
+                for x in removed
+            ), removed
         by_id = {t.id: t for t in ledger_after.tasks}
         if kind == "done":
             assert by_id[tid].done == date.fromisoformat(when)
         if kind == "extend":
             assert by_id[tid].due == due + timedelta(days=30)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(ledgers())
+def test_fmt_keeps_tasks_and_comments_and_is_idempotent(
+    ledger: tuple[bytes, list[tuple[str, date, date]]],
+) -> None:
+    raw, _ = ledger
+    once, why = format_bytes(raw, "ledgers/fgw.yaml", 2026)
+    assert once is not None, why  # format_bytes itself checks the tasks read back the same
+    assert once.startswith(b"\xef\xbb\xbf") == raw.startswith(b"\xef\xbb\xbf")
+    if b"\r\n" in raw:
+        assert b"\n" not in once.replace(b"\r\n", b"")
+    text = once.decode("utf-8-sig").replace("\r\n", "\n")
+    assert comments(text) == comments(raw.decode("utf-8-sig").replace("\r\n", "\n"))
+    assert format_bytes(once, "ledgers/fgw.yaml", 2026) == (once, "")
+    # two spaces a level, lists under their key
+    for line in text.split("\n"):
+        if line.strip() and not line.lstrip().startswith("#"):
+            assert (len(line) - len(line.lstrip(" "))) % 2 == 0, line

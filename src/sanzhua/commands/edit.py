@@ -44,6 +44,7 @@ from sanzhua.edit.session import (
     commit,
     format_problems,
     require_valid,
+    subject_line,
     verify,
     write_atomic,
 )
@@ -136,7 +137,7 @@ def _finish(run: EditRun, opened: Opened, change: Change) -> int:
         except GitError as e:
             run.stderr().write(text(msg("edit.git-failed", detail=str(e)), lang) + "\n")
             return EXIT_PROBLEMS
-        out.write(text(msg("edit.committed", subject=change.subject), lang) + "\n")
+        out.write(text(msg("edit.committed", subject=subject_line(change.subject)), lang) + "\n")
     return EXIT_OK
 
 
@@ -145,6 +146,7 @@ def _locate(opened: Opened, task_id: str, today: date) -> tuple[Task, str, bytes
     ledger = opened.ledger
     task = ledger.by_id.get(task_id)
     if task is None:
+        _in_a_broken_file(opened, task_id, today)
         guess = K.did_you_mean(task_id, list(ledger.by_id))
         raise Refused(
             msg("edit.unknown-id", id=task_id),
@@ -160,6 +162,22 @@ def _locate(opened: Opened, task_id: str, today: date) -> tuple[Task, str, bytes
     fr = next((f for f in ledger.files if f.path == rel), None)
     default = fr.key_style if fr is not None and fr.key_style in ("en", "zh") else "en"
     return task, rel, data, ed, style_of(node, R.TASK, default)
+
+
+def _in_a_broken_file(opened: Opened, task_id: str, today: date) -> None:
+    """Refuse as "the file has errors" when an unknown id is written in a file that does not
+    load (a syntax error, an unknown key): the clerk's task is there, the file is the problem."""
+    ledger = opened.ledger
+    word = re.compile(r"(?<![\w.-])" + re.escape(task_id) + r"(?![\w.-])")
+    for f in ledger.files:
+        if not any(p.severity == "error" for p in f.problems):
+            continue
+        try:
+            data = (ledger.root / f.path).read_bytes()
+        except OSError:
+            continue
+        if word.search(data.decode("utf-8", "replace")):
+            require_valid(data, f.path, ledger, today)
 
 
 def _read(path: Path, rel: str) -> bytes:
@@ -512,6 +530,7 @@ def new(run: EditRun, spec: NewTask) -> int:
             file_ids = [t.id for t in fr.tasks]
             created = False
         else:
+            _unit_file_broken(opened, unit, run.today)
             rel, data, ed, indent = _new_file(opened, unit)
             file_ids, created = [], True
         tid = spec.id.strip() if spec.id else next_id(file_ids, all_ids, unit)
@@ -531,6 +550,26 @@ def new(run: EditRun, spec: NewTask) -> int:
         ), check
 
     return _guard(run, body)
+
+
+def _unit_file_broken(opened: Opened, unit: Unit, today: date) -> None:
+    """Refuse to start a new file for a unit whose own file does not load right now."""
+    ledger = opened.ledger
+    names = "|".join(re.escape(n) for n in (unit.id, unit.name))
+    declares = re.compile(
+        rf"^\ufeff?(?:unit|{K.FILE_KEYS['unit']})[ \t]*:[ \t]*['\"]?(?:{names})['\"]?[ \t]*(?:#.*)?\r?$",
+        re.M,
+    )
+    for f in ledger.files:
+        if f.unit is not None or not any(p.severity == "error" for p in f.problems):
+            continue
+        try:
+            data = (ledger.root / f.path).read_bytes()
+        except OSError:
+            continue
+        stem_is_unit = Path(f.path).stem in (unit.id, unit.name)
+        if stem_is_unit or declares.search(data.decode("utf-8", "replace")):
+            require_valid(data, f.path, ledger, today)
 
 
 def _task_fields(

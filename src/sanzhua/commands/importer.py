@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -12,12 +10,20 @@ from pathlib import Path
 from typing import TextIO
 
 from sanzhua.commands.common import EXIT_OK, EXIT_PROBLEMS, open_ledger
+from sanzhua.edit.session import Refused, _no_lines, write_atomic
 from sanzhua.errors import FatalError
 from sanzhua.i18n import Lang, text, words
 from sanzhua.interchange.cells import UnitMatcher
 from sanzhua.interchange.columns import FIELDS, normalize
 from sanzhua.interchange.tabular import read_table_file
-from sanzhua.interchange.writer import Style, append_tasks, detect_style, new_file, render_task
+from sanzhua.interchange.writer import (
+    CannotAppend,
+    Style,
+    append_to_file,
+    file_style,
+    new_file,
+    render_task,
+)
 from sanzhua.interchange.xlsx_import import Draft, ImportOptions, ImportPlan, RowNote, plan_import
 from sanzhua.load import LEDGER_DIR, Ledger, parse_ledger_bytes
 from sanzhua.load import keys as K
@@ -29,7 +35,7 @@ class _Target:
     path: str  # relative to the root
     unit: str
     style: Style
-    text: str | None  # the file as it is, None for a new file
+    data: bytes | None  # the file as it is, None for a new file
     drafts: list[Draft]
     blocks: list[list[str]]
     unit_name: str = ""
@@ -92,10 +98,15 @@ def import_table(
     )
     plan = plan_import(tables, ledger.units, ledger.tasks, options)
     targets = _targets(ledger, plan, source.name, today, lg)
+    # Every file is composed and read back before the first one is written.
+    results = [(t, _compose(t, source.name, today, ledger.settings.year)) for t in targets]
     _report(stream, plan, targets, source, lg, dry_run, several=len(plan.sheets_read) > 1)
     if not dry_run:
-        for t in targets:
-            _write(ledger.root / t.path, _compose(t, source.name, today))
+        for t, data in results:
+            try:
+                write_atomic(ledger.root / t.path, data, t.data)
+            except Refused as e:
+                raise FatalError(text(e.message, lg), text(e.hint, lg) if e.hint else None) from None
     return EXIT_PROBLEMS if any(n.level == "error" for n in plan.notes) else EXIT_OK
 
 
@@ -128,25 +139,43 @@ def _targets(ledger: Ledger, plan: ImportPlan, source: str, today: date, lg: Lan
         if f.unit:
             files_of.setdefault(f.unit, []).append(f.path)
     kept: list[Draft] = []
+    broken: dict[str, str] = {}  # unit → its file that has errors now
     for d in plan.drafts:
+        if d.lead in broken:
+            plan.notes.append(
+                RowNote(d.sheet, d.row, "error", msg("import.file-invalid", file=broken[d.lead]))
+            )
+            continue
         tgt = by_unit.get(d.lead)
         if tgt is None:
             paths = files_of.get(d.lead, [])
             preferred = f"{LEDGER_DIR}/{d.lead}.yaml"
             path = preferred if preferred in paths else (paths[0] if paths else preferred)
-            if paths:
-                raw = (ledger.root / path).read_bytes()
-                body = raw.decode("utf-8-sig")
-                fr = ledger.file(path)
-                style = detect_style(body, fr.key_style if fr else "en")
-                tgt = _Target(path, d.lead, style, body, [], [])
+            name = ledger.units[d.lead].name if d.lead in ledger.units else d.lead
+            fr = ledger.file(path) if paths else None
+            if fr is not None and any(p.severity == "error" for p in fr.problems):
+                broken[d.lead] = path
+                plan.notes.append(
+                    RowNote(d.sheet, d.row, "error", msg("import.file-invalid", file=path))
+                )
+                continue
+            raw = (ledger.root / path).read_bytes() if paths else None
+            style = file_style(raw, fr.key_style if fr else "en") if raw is not None else None
+            if raw is not None and style is not None:
+                try:
+                    append_to_file(raw, [], style)
+                except CannotAppend:
+                    # `tasks: [{…}, {…}]` on one line: the new tasks get a file of their own
+                    plan.notes.append(
+                        RowNote(d.sheet, d.row, "info", msg("import.flow-file", file=path))
+                    )
+                    raw = None
+            if raw is not None and style is not None:
+                tgt = _Target(path, d.lead, style, raw, [], [])
             else:
-                if (
-                    ledger.root / path
-                ).exists():  # a file for another unit, or unreadable: never overwrite
+                if (ledger.root / path).exists():  # another unit's file: never overwritten
                     path = _free_name(ledger.root, d.lead)
-                name = ledger.units[d.lead].name if d.lead in ledger.units else d.lead
-                tgt = _Target(path, d.lead, Style(keys=new_keys), None, [], [], name)
+                tgt = _Target(path, d.lead, style or Style(keys=new_keys), None, [], [], name)
             by_unit[d.lead] = tgt
         block = render_task(d.ordered(), d.comments, tgt.style)
         problem = _check_block(block, tgt, ledger.settings.year)
@@ -181,34 +210,29 @@ def _check_block(block: list[str], tgt: _Target, year: int) -> str | None:
     return None
 
 
-def _compose(t: _Target, source: str, today: date) -> str:
-    if t.text is None:
+def _compose(t: _Target, source: str, today: date, year: int) -> bytes:
+    if t.data is None:
         header = [
             f"{t.unit_name or t.unit} 任务台账",
             f"由 sanzhua import 从 {source} 导入（{today.isoformat()}）",
         ]
-        result = new_file(t.unit, header, t.blocks, t.style)
+        result = new_file(t.unit, header, t.blocks, t.style).encode("utf-8")
     else:
-        result = append_tasks(t.text, t.blocks, t.style)
-    # The whole file must still load, with the new tasks in it.
-    before = (
-        0 if t.text is None else len(parse_ledger_bytes(t.text.encode("utf-8"), t.path, 9999).tasks)
-    )
-    after = parse_ledger_bytes(result.encode("utf-8"), t.path, 9999)
-    if len(after.tasks) != before + len(t.blocks):
+        result = append_to_file(t.data, t.blocks, t.style)
+    # The whole file must still load, with what was there unchanged and the new tasks added.
+    before = [] if t.data is None else parse_ledger_bytes(t.data, t.path, year).tasks
+    after = parse_ledger_bytes(result, t.path, year)
+    same = [_no_lines(x) for x in after.tasks[: len(before)]] == [_no_lines(x) for x in before]
+    if (
+        len(after.tasks) != len(before) + len(t.blocks)
+        or not same
+        or any(p.severity == "error" for p in after.problems)
+    ):
         raise FatalError(
-            f"内部错误：写入 {t.path} 后任务数不对 / internal error: the file would not read back",
+            f"内部错误：写入 {t.path} 后文件读不回来 / internal error: the file would not read back",
             "请报告这个问题，并附上导入的表格 / please report this with the spreadsheet",
         )
     return result
-
-
-def _write(path: Path, content: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".import.", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-        fh.write(content)
-    os.replace(tmp, path)
 
 
 _LEVEL = {
@@ -257,7 +281,7 @@ def _report(
     if notes or plan.unmatched:
         stream.write("\n")
     for t in targets:
-        how = msg("import.how-new") if t.text is None else msg("import.how-append")
+        how = msg("import.how-new") if t.data is None else msg("import.how-append")
         stream.write(
             text(
                 msg(

@@ -365,6 +365,9 @@ def append_entry(
 ) -> None:
     """Append one entry (progress, extension) to a task's list, creating the list if needed."""
     e = entry(task, R.names(list_eng, R.TASK))
+    if e is not None and isinstance(e.value, MappingNode) and e.value.value:
+        _append_to_single(ed, e.value, item_table, fields, task_style, list_eng)
+        return
     if e is not None and isinstance(e.value, SequenceNode):
         seq = e.value
         last = seq.value[-1] if seq.value else None
@@ -440,6 +443,47 @@ def append_entry(
         _block_items(named, ls.offset, ls),
         flow_value="[" + flow_map(named) + "]",
     )
+
+
+def _append_to_single(
+    ed: Editor,
+    single: MappingNode,
+    item_table: dict[str, str],
+    fields: Sequence[Field],
+    task_style: str,
+    list_eng: str,
+) -> None:
+    """`progress: {date: …}` (one entry written without a list) becomes a list of two.
+
+    A flow mapping on one line is wrapped in `[…, {new}]` on that line. A block mapping
+    gets a `- ` before its first key and its other lines two more spaces, and the new
+    entry follows in the same shape.
+    """
+    style = style_of(single, item_table, task_style)
+    named = [
+        (R.key(k, item_table, style), v)
+        for k, v in _ordered(fields, single, item_table, _PLACEMENT.get(list_eng))
+    ]
+    if single.flow_style:
+        if single.start_mark.line != single.end_mark.line:
+            raise EditError(msg("edit.complex-value", key=list_eng))
+        pad = ed.text[single.start_mark.index + 1 : single.start_mark.index + 2] == " "
+        ed.replace(single.start_mark.index, single.start_mark.index, "[")
+        ed.replace(single.end_mark.index, single.end_mark.index, ", " + flow_map(named, pad) + "]")
+        return
+    first = single.start_mark.line
+    col = single.value[0][0].start_mark.column
+    if ed.lines[first][:col].strip():
+        raise EditError(msg("edit.complex-value", key=list_eng))
+    last = extend_over_comments(last_line(single, ed.lines), ed.lines, col - 1)
+    at = ed.starts[first] + col
+    ed.replace(at, at, "- ")
+    for n in range(first + 1, last + 1):
+        if ed.lines[n].strip():
+            ed.replace(ed.starts[n], ed.starts[n], "  ")
+    lines = [" " * col + "- " + f"{named[0][0]}: {named[0][1]}"]
+    lines += [" " * (col + 2) + f"{k}: {v}" for k, v in named[1:]]
+    ed.insert_lines(last, lines)
 
 
 def _block_items(named: Sequence[tuple[str, str]], dash: int, ls: ListStyle) -> list[str]:

@@ -247,7 +247,14 @@ def can_commit(root: Path, rel: str) -> None:
         raise Refused(msg("edit.dirty", file=rel), msg("edit.dirty.hint", file=rel))
 
 
+def subject_line(subject: str, limit: int = 72) -> str:
+    """A commit subject on one line (a note's line breaks become spaces), cut at `limit`."""
+    one = " ".join(subject.split())
+    return one if len(one) <= limit else one[: limit - 1].rstrip() + "…"
+
+
 def commit(root: Path, rel: str, subject: str) -> None:
+    subject = subject_line(subject)
     r = _git(root, "add", "--", rel)
     if r.returncode == 0:
         r = _git(root, "commit", "-q", "-m", subject, "--", rel)

@@ -33,7 +33,8 @@ _NULLS = frozenset(("", "~", "null", "Null", "NULL"))
 
 
 def is_null(node: Node) -> bool:
-    return isinstance(node, ScalarNode) and node.style is None and node.value in _NULLS
+    # libyaml gives a plain scalar the style "" (the pure-Python composer: None)
+    return isinstance(node, ScalarNode) and not node.style and node.value in _NULLS
 
 
 @dataclass(frozen=True)

@@ -103,6 +103,11 @@ def read_when(v: CellValue, year: int) -> When:
     if s is None:
         raise CellError("是空的", "is empty")
     n = unicodedata.normalize("NFKC", s).strip()
+    if n.startswith("="):
+        raise CellError(
+            f"“{s}”是没有计算结果的公式（在 Excel 或 WPS 中打开、保存后再导入）",
+            f"'{s}' is a formula without a saved result (open and save it in Excel or WPS first)",
+        )
     if re.fullmatch(r"\d{5}(?:\.\d+)?", n) and _SERIAL_MIN <= float(n) <= _SERIAL_MAX:
         d = serial_to_date(float(n))
         return When(d, d.isoformat())
@@ -112,6 +117,9 @@ def read_when(v: CellValue, year: int) -> When:
         if e.reason == "impossible":
             raise CellError(e.detail_zh, str(e)) from None
     stripped = _TRAILING_WORDS.sub("", n)
+    loose = _loose_day(stripped or n, year)
+    if loose is not None:
+        return When(loose, loose.isoformat(), s)
     if stripped and stripped != n:
         try:
             d = parse_when(stripped, year)
@@ -125,6 +133,31 @@ def read_when(v: CellValue, year: int) -> When:
     last_day = found[-1][1]
     extra = tuple((name, day) for name, day in found[:-1] if day < last_day)
     return When(last_day, last_day.isoformat(), s, extra)
+
+
+_TEN_DAYS = re.compile(r"^(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*([上中下])旬$")
+_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_MONTH_DOT_DAY = re.compile(r"^(\d{1,2})\.(\d{1,2})$")
+
+
+def _loose_day(text: str, year: int) -> date | None:
+    """Forms offices write that the ledger format does not: 11月上旬 (the 10th), 中旬 (the
+    20th), 下旬 (the month's end), 20260630, 6.30 (June 30 of the ledger's year), 年内."""
+    try:
+        if m := _TEN_DAYS.match(text):
+            y, month = int(m.group(1) or year), int(m.group(2))
+            if m.group(3) == "下":
+                return parse_when(f"{y}-{month:02d}", year)
+            return date(y, month, 10 if m.group(3) == "上" else 20)
+        if m := _COMPACT.match(text):
+            return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        if m := _MONTH_DOT_DAY.match(text):
+            return date(year, int(m.group(1)), int(m.group(2)))
+    except (ValueError, DateError):
+        return None
+    if text in ("年内", "本年内", "今年内", "年度内"):
+        return date(year, 12, 31)
+    return None
 
 
 def _dated_clauses(text: str, year: int) -> list[tuple[str, date]]:
@@ -212,11 +245,12 @@ class UnitMatcher:
     @staticmethod
     def _variants(name: str) -> Iterable[str]:
         n = unicodedata.normalize("NFKC", name).replace(" ", "")
-        yield n
-        bare = _GOV_SUFFIX.sub("", n)
-        yield bare
-        if bare.startswith("县") and len(bare) > 2:
-            yield bare[1:]  # 县发改委 → 发改委
+        for form in dict.fromkeys((n, _REMARK.sub("", n) or n)):  # 县纪委监委（县监察局）
+            yield form
+            bare = _GOV_SUFFIX.sub("", form)
+            yield bare
+            if bare.startswith("县") and len(bare) > 2:
+                yield bare[1:]  # 县发改委 → 发改委
 
     def match(self, text: str) -> str | None:
         """The unit id a written name means, or None."""
@@ -239,6 +273,29 @@ class UnitMatcher:
             yield "县" + rest
             yield rest
             yield _GOV_SUFFIX.sub("", rest)
+
+    def abbreviation(self, text: str) -> str | None:
+        """The one unit that a short form names: 城管局 → 县城市管理局, 县发展改革委 → 县发改委.
+
+        The shorter name's characters appear in order in the longer one and both begin and
+        end with the same character (局, 委, 镇 …), or the shorter one (three characters or
+        more) begins the longer one; and no other unit fits."""
+        n = _GOV_SUFFIX.sub("", _REMARK.sub("", unicodedata.normalize("NFKC", text)))
+        n = n.replace(" ", "").replace("\u3000", "").removeprefix("县")
+        if len(n) < 2:
+            return None
+        hits: set[str] = set()
+        for u in self.units.values():
+            name = _GOV_SUFFIX.sub("", unicodedata.normalize("NFKC", u.name)).removeprefix("县")
+            name = _REMARK.sub("", name)
+            short, long_ = sorted((n, name), key=len)
+            if short == long_ or len(short) < 2:
+                continue
+            if (short[0] == long_[0] and short[-1] == long_[-1] and _in_order(short, long_)) or (
+                len(short) >= 3 and long_.startswith(short)  # 政府办 → 政府办公室
+            ):
+                hits.add(u.id)
+        return hits.pop() if len(hits) == 1 else None
 
     def guess(self, text: str) -> str | None:
         """The closest unit name, for a did-you-mean."""
@@ -268,3 +325,9 @@ class UnitMatcher:
                 if len(key) >= 3 and not key.isascii() and key in n
             }
         return hits.pop() if len(hits) == 1 else None
+
+
+def _in_order(short: str, long_: str) -> bool:
+    """Every character of `short` appears in `long_`, in the same order."""
+    it = iter(long_)
+    return all(ch in it for ch in short)

@@ -58,17 +58,30 @@ def read_workbook(path: Path) -> list[Table]:
 
     try:
         wb = openpyxl.load_workbook(path, data_only=True)
+        # The formulas themselves, for the cells whose result was never saved (a sheet
+        # written by a program, not by Excel): the formula text is shown, not a blank.
+        formulas = openpyxl.load_workbook(path, data_only=False)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as e:
         raise FatalError(
             f"无法打开工作簿 {path.name}：{e} / cannot open the workbook",
             "文件可能已损坏或不是 .xlsx；请用 Excel/WPS 打开后重新另存为 .xlsx",
         ) from None
     tables: list[Table] = []
-    for ws in wb.worksheets:
+    for ws, fs in zip(wb.worksheets, formulas.worksheets, strict=True):
         nrows, ncols = ws.max_row, ws.max_column
         rows: list[list[CellValue]] = []
-        for r in ws.iter_rows(min_row=1, max_row=nrows, max_col=ncols):
-            rows.append([_cell_value(c.value, c.number_format) for c in r])
+        for r, fr in zip(
+            ws.iter_rows(min_row=1, max_row=nrows, max_col=ncols),
+            fs.iter_rows(min_row=1, max_row=nrows, max_col=ncols),
+            strict=True,
+        ):
+            row: list[CellValue] = []
+            for c, f in zip(r, fr, strict=True):
+                v = c.value
+                if v is None and isinstance(f.value, str) and f.value.startswith("="):
+                    v = f.value
+                row.append(_cell_value(v, c.number_format))
+            rows.append(row)
         merged_rows: set[int] = set()
         for rng in ws.merged_cells.ranges:
             top = rows[rng.min_row - 1][rng.min_col - 1] if rng.min_row <= len(rows) else None
@@ -79,6 +92,7 @@ def read_workbook(path: Path) -> list[Table]:
                     merged_rows.add(rr)
         tables.append(Table(ws.title, rows, frozenset(merged_rows)))
     wb.close()
+    formulas.close()
     return tables
 
 

@@ -2,8 +2,8 @@
 
 Import only ever adds: a new file per lead unit, or new items at the end of an existing
 file's `tasks:` list, with that file's indentation, key language (title / 任务), list
-style (block or `- {…}`) and line endings. Nothing already written is touched. This is
-deliberately small; the editing commands (sanzhua.edit) do surgery inside tasks.
+style (block or `- {…}`), BOM and line endings. Nothing already written is touched: the
+new lines are spliced in with the editing commands' `Editor` (sanzhua.edit.ops).
 """
 
 from __future__ import annotations
@@ -11,8 +11,13 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+import yaml
+
+from sanzhua.edit.ops import EditError, Editor, tasks_node
+from sanzhua.edit.source import Source
+from sanzhua.edit.tree import MappingNode, SequenceNode, extend_over_comments, is_null, last_line
 from sanzhua.load import keys as K
 
 FieldValue = str | list[str] | dict[str, str] | list[dict[str, str]]
@@ -105,7 +110,6 @@ def render_task(
 _TASKS_LINE = re.compile(r"^(tasks|任务清单)\s*:\s*(\[\s*\])?\s*(#.*)?$")
 _ITEM = re.compile(r"^(\s*)-(\s+)(\{)?")
 _NESTED_KEY = re.compile(r"^(\s*)(milestones|progress|extensions|节点|进展|延期)\s*:\s*(#.*)?$")
-_TOP_KEY = re.compile(r"^[^\s#-][^:]*:")
 
 
 def detect_style(text: str, keys: str) -> Style:
@@ -156,38 +160,68 @@ def detect_style(text: str, keys: str) -> Style:
     )
 
 
-def append_tasks(text: str, blocks: Sequence[list[str]], style: Style) -> str:
-    """`text` with the task blocks added at the end of its tasks list; nothing else changes."""
-    nl = style.newline
-    lines = text.splitlines()
-    tasks_at = next((i for i, ln in enumerate(lines) if _TASKS_LINE.match(ln)), None)
-    if tasks_at is None:
-        key = "任务清单" if style.keys == "zh" else "tasks"
-        lines.append(f"{key}:")
-        tasks_at = len(lines) - 1
-    elif _TASKS_LINE.match(lines[tasks_at]) and "[" in lines[tasks_at].split("#")[0]:
-        lines[tasks_at] = re.sub(r"\s*\[\s*\]", "", lines[tasks_at], count=1)
-    # The list ends before the next top-level key (and the comments right above it).
-    end = len(lines)
-    for i in range(tasks_at + 1, len(lines)):
-        if _TOP_KEY.match(lines[i]):
-            end = i
-            while end > tasks_at + 1 and (
-                not lines[end - 1].strip() or lines[end - 1].startswith("#")
-            ):
-                end -= 1
-            break
-    else:
-        while end > tasks_at + 1 and not lines[end - 1].strip():
-            end -= 1
+class CannotAppend(Exception):
+    """The file's task list is written so that whole tasks cannot be added below it."""
+
+
+def file_style(data: bytes, keys: str) -> Style:
+    """The style of an existing file: `detect_style`, with the task list's own indentation
+    and line ending taken from the parsed file."""
+    src = Source(data)
+    style = detect_style(src.text, keys)
+    style = replace(style, newline="\r\n" if src.newline == "\r\n" else "\n")
+    try:
+        ed = Editor(src)
+        _, _, seq = tasks_node(ed)
+    except (yaml.YAMLError, EditError):
+        return style
+    if isinstance(seq, SequenceNode) and not seq.flow_style and seq.value:
+        first = seq.value[0]
+        dash = seq.start_mark.column
+        key = first.start_mark.column if isinstance(first, MappingNode) else dash + 2
+        style = replace(style, item_indent=dash, key_indent=max(key, dash + 2))
+    return style
+
+
+def append_to_file(data: bytes, blocks: Sequence[list[str]], style: Style) -> bytes:
+    """`data` with the task blocks added at the end of its task list; every other byte kept
+    (BOM, line endings, comments, a last line without a newline gains only its newline)."""
+    src = Source(data)
+    ed = Editor(src)
+    _, key, seq = tasks_node(ed)
     added: list[str] = []
-    has_items = any(_ITEM.match(ln) for ln in lines[tasks_at + 1 : end])
-    for block in blocks:
-        if style.blank_between and (has_items or added):
+    if isinstance(seq, SequenceNode) and seq.flow_style and seq.value:
+        raise CannotAppend("flow")
+    if isinstance(seq, SequenceNode) and seq.value:
+        last = seq.value[-1]
+        end = extend_over_comments(last_line(last, ed.lines), ed.lines, seq.start_mark.column)
+        for block in blocks:
+            if style.blank_between:
+                added.append("")
+            added.extend(block)
+        ed.insert_lines(end, added)
+        return ed.result()
+    if seq is not None and not is_null(seq) and not (isinstance(seq, SequenceNode) and not seq.value):
+        raise CannotAppend("not a list")
+    for i, block in enumerate(blocks):
+        if i and style.blank_between:
             added.append("")
         added.extend(block)
-    out = [*lines[:end], *added, *lines[end:]]
-    return nl.join(out) + nl
+    if key is None:
+        tasks_key = "任务清单" if style.keys == "zh" else "tasks"
+        last = len(ed.lines) - 1
+        while last >= 0 and not ed.lines[last].strip():
+            last -= 1
+        if last < 0:
+            raise CannotAppend("empty")
+        ed.insert_lines(last, [f"{tasks_key}:", *added])
+        return ed.result()
+    if seq is not None and seq.end_mark.index > seq.start_mark.index:
+        # `tasks: []`: the empty list goes, the tasks come below the key
+        at = ed.text.index(":", key.end_mark.index) + 1
+        ed.replace(at, seq.end_mark.index, "")
+    ed.insert_lines(key.start_mark.line, added)
+    return ed.result()
 
 
 def new_file(unit: str, header: Sequence[str], blocks: Sequence[list[str]], style: Style) -> str:

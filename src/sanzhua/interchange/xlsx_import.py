@@ -48,6 +48,11 @@ _SECTION_1 = re.compile(rf"^\s*(?:第[{_CN_NUM}]+[部分类项]?|[{_CN_NUM}]+)\s
 _SECTION_2 = re.compile(rf"^\s*[（(][{_CN_NUM}]+[)）]\s*[、.．]?\s*")
 _SEQ_SECTION = re.compile(rf"^\s*(?:[（(]?[{_CN_NUM}]+[)）]?[、.．]?|[IVXⅠ-Ⅻ]+[、.．]?)\s*$")
 _TOTALS = frozenset(("合计", "小计", "总计", "共计", "total", "subtotal"))
+# The lines under a table: who filled it in, a phone number, the seal, a date of filling.
+_FOOTER = re.compile(
+    r"^\s*(?:填报人|填表人|制表人?|审核人?|审核|联系人|联系电话|电话|负责人签字|单位负责人|"
+    r"分管领导签字|填报日期|填报时间|制表时间|单位（盖章）|单位\(盖章\)|注[：:]|备注[：:]|说明[：:])"
+)
 _DONE_TEXT = re.compile(
     r"^(?:已经?|均已|全部)?(?:完成|办结|落实|竣工|建成|投用|结束)|^(?:是|√|✓|✔|完成了)$"
 )
@@ -119,6 +124,7 @@ class Header:
     last: int  # 0-based index of the last header row
     fields: list[str | None]
     unknown: list[str]
+    due_from: str | None = None  # a 完成时间 column read as the deadline (there is no 时限 column)
 
 
 def plan_import(
@@ -167,12 +173,22 @@ class _Reader:
         plan = self.plan
         header = find_header(table.rows, self.options.mapping)
         if header is None:
-            if any(any(c is not None for c in r) for r in table.rows):
+            filled = [r for r in table.rows if any(text_of(c) is not None for c in r)]
+            if filled and all(
+                len({text_of(c) for c in r if text_of(c) is not None}) == 1 for r in filled
+            ):
+                # 填表说明: a sheet of instructions, not a table; said so, not an error
+                plan.note(table.name, 0, "warning", msg("import.no-table"))
+            elif filled:
                 plan.note(
                     table.name, 0, "error", msg("import.no-header"), msg("import.no-header.hint")
                 )
             return
         plan.sheets_read.append(table.name)
+        if header.due_from is not None:
+            plan.note(
+                table.name, header.last + 1, "info", msg("import.due-column", column=header.due_from)
+            )
         if header.unknown:
             plan.note(
                 table.name,
@@ -198,6 +214,14 @@ class _Reader:
             texts = [t for t in (text_of(c) for c in row) if t]
             title = got.text("title")
             seq = got.text("seq")
+            if _is_total(texts[0]):
+                total = _short(" ".join(dict.fromkeys(texts)))
+                plan.note(table.name, rownum, "info", msg("import.total-row", text=total))
+                continue
+            if _FOOTER.search(texts[0]) and got.text("due") is None:
+                footer = _short(" ".join(dict.fromkeys(texts)))
+                plan.note(table.name, rownum, "info", msg("import.footer-row", text=footer))
+                continue
             # A section heading: 一、抓具体 merged across, or a numeral in 序号 and no unit or due.
             distinct = set(texts)
             heading: str | None = None
@@ -230,7 +254,10 @@ class _Reader:
                         msg("import.section", text=heading, category="/".join(sections)),
                     )
                     continue
-                if title is None or len(texts) == 1:
+                if _FOOTER.search(heading):
+                    plan.note(table.name, rownum, "info", msg("import.footer-row", text=_short(heading)))
+                    continue
+                if title is None or len(distinct) == 1:
                     plan.note(
                         table.name, rownum, "error", msg("import.note-row", text=_short(heading))
                     )
@@ -289,7 +316,7 @@ class _Reader:
         lead: str | None = None
         partners: list[str] = []
         for i, name in enumerate(names):
-            uid = self.units.match(name)
+            uid = self._match_unit(name, sheet, rownum, "import.unit-abbrev" if i == 0 else "import.partner-abbrev")
             if uid is None:
                 self._unmatched(name, sheet, rownum)
                 guess = self.units.guess(name)
@@ -334,7 +361,7 @@ class _Reader:
                 partners.append(uid)
         for v in got.all("partners"):
             for name in self.units.split(v):
-                uid = self.units.match(name)
+                uid = self._match_unit(name, sheet, rownum, "import.partner-abbrev")
                 if uid is None:
                     self._unmatched(name, sheet, rownum)
                     guess = self.units.guess(name)
@@ -617,6 +644,18 @@ class _Reader:
             )
             return None
 
+    def _match_unit(self, name: str, sheet: str, rownum: int, note: str) -> str | None:
+        """A unit id for a written name; an abbreviation (城管局 for 县城市管理局) is taken
+        with a warning that names the unit it was read as."""
+        uid = self.units.match(name)
+        if uid is not None:
+            return uid
+        uid = self.units.abbreviation(name)
+        if uid is not None:
+            unit = self.units.units[uid]
+            self.plan.note(sheet, rownum, "warning", msg(note, name=name, unit=unit.name, id=uid))
+        return uid
+
     def _unmatched(self, name: str, sheet: str, rownum: int) -> None:
         self.plan.unmatched.setdefault(name, []).append((sheet, rownum))
 
@@ -833,9 +872,21 @@ def find_header(rows: list[list[CellValue]], mapping: dict[str, str]) -> Header 
                 break
             if lf != fields[c]:
                 news += 1
+        repeated = any(lo is not None and lo == u for u, lo in zip(upper, lower, strict=False))
         if continuation and news:
             last = first + 1
             fields = [lf or f for f, lf in zip(fields, lower_fields, strict=False)]
+        elif continuation and repeated:
+            last = first + 1  # a header merged down over two rows, nothing new below
+    # 完成时间 with no 时限 column beside it is, in a 台账, the deadline.
+    due_from: str | None = None
+    if "due" not in fields:
+        for c, f in enumerate(fields):
+            word = normalize(rows[first][c]) if c < len(rows[first]) else ""
+            if f == "done" and _BRACKETS_RE.sub("", word) in _DONE_OR_DUE:
+                fields[c] = "due"
+                due_from = text_of(rows[first][c])
+                break
     # A column twice (two 完成时限 columns): the first keeps it, and the rest are reported unknown.
     unknown: list[str] = []
     header_rows = rows[first : last + 1]
@@ -844,7 +895,11 @@ def find_header(rows: list[list[CellValue]], mapping: dict[str, str]) -> Header 
             words = [text_of(r[c]) for r in header_rows if c < len(r) and text_of(r[c])]
             if words:
                 unknown.append(str(words[-1]))
-    return Header(first, last, fields, list(dict.fromkeys(unknown)))
+    return Header(first, last, fields, list(dict.fromkeys(unknown)), due_from)
+
+
+_DONE_OR_DUE = frozenset(("完成时间", "完成日期", "办结时间", "办结日期", "完成"))
+_BRACKETS_RE = re.compile(r"[(（\[【].*?[)）\]】]")
 
 
 def _status_word(text: str) -> str | None:
