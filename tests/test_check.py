@@ -451,3 +451,57 @@ def test_calendar_fallback_warned_once(make_ledger: MakeLedger) -> None:
         "holidays: [2027-01-01, 2028-01-01]\nworkdays: [2027-02-14]\n", encoding="utf-8"
     )
     assert not [p for p in run(root)[1]["problems"] if p["code"] == "calendar-fallback"]  # type: ignore[index]
+
+
+def _ids(root: Path, **kw: object) -> list[str]:
+    from sanzhua.load import load_ledger
+
+    return [t.id for t in load_ledger(root, **kw).tasks]  # type: ignore[arg-type]
+
+
+def test_cache_delta_keeps_every_change(make_ledger: MakeLedger) -> None:
+    """A few changed files go to the delta beside the main pickle; many rewrite the main
+    one. Whatever was written, a cached load reads what an uncached one reads."""
+    files: dict[str, str | bytes] = {f"ledgers/f{i:02}.yaml": GOOD.replace("XM-001", f"T{i:02}") for i in range(40)}
+    root = make_ledger(files)
+    cache = root / ".sanzhua/cache"
+    _ids(root)
+    assert (cache / "files.pickle").is_file() and not (cache / "files.delta.pickle").exists()
+    main = (cache / "files.pickle").read_bytes()
+
+    (root / "ledgers/f03.yaml").write_text(GOOD.replace("XM-001", "NEW-A"), encoding="utf-8")
+    assert "NEW-A" in _ids(root)
+    assert (cache / "files.pickle").read_bytes() == main  # only the delta was written
+    assert (cache / "files.delta.pickle").is_file()
+
+    # A second small change: the delta still carries the first one.
+    (root / "ledgers/f07.yaml").write_text(GOOD.replace("XM-001", "NEW-B"), encoding="utf-8")
+    (root / "ledgers/f11.yaml").unlink()
+    warm = _ids(root)
+    assert warm == _ids(root, cache=False)
+    assert {"NEW-A", "NEW-B"} <= set(warm) and "T11" not in warm and "T03" not in warm
+    assert (cache / "files.pickle").read_bytes() == main
+
+    # Changing a file back to what the main pickle holds is still read right.
+    (root / "ledgers/f03.yaml").write_text(GOOD.replace("XM-001", "T03"), encoding="utf-8")
+    assert _ids(root) == _ids(root, cache=False)
+
+    # Many changes: the main pickle is rewritten and the delta goes.
+    for i in range(0, 40, 1):
+        if i != 11:
+            (root / f"ledgers/f{i:02}.yaml").write_text(GOOD.replace("XM-001", f"U{i:02}"), encoding="utf-8")
+    assert _ids(root) == _ids(root, cache=False)
+    assert (cache / "files.pickle").read_bytes() != main
+    assert not (cache / "files.delta.pickle").exists()
+
+
+def test_cache_ignores_broken_pickles(make_ledger: MakeLedger) -> None:
+    root = make_ledger({"ledgers/a.yaml": GOOD, "ledgers/b.yaml": GOOD.replace("XM-001", "XM-002")})
+    cache = root / ".sanzhua/cache"
+    _ids(root)
+    (root / "ledgers/b.yaml").write_text(GOOD.replace("XM-001", "XM-003"), encoding="utf-8")
+    _ids(root)
+    (cache / "files.delta.pickle").write_bytes(b"\x80\x05junk")
+    assert _ids(root) == ["XM-001", "XM-003"]
+    (cache / "files.pickle").write_bytes(b"junk")
+    assert _ids(root) == ["XM-001", "XM-003"]

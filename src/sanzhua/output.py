@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Protocol
 
 from sanzhua.i18n import Lang, text
 from sanzhua.problems import Problem
@@ -49,19 +50,23 @@ def fit(full: str, short: str, cells: int) -> str:
 
 
 class _Lines:
-    """Source lines of the files that have problems, read once each; only shown lines are decoded."""
+    """Source lines of the files that have problems, split once each; only shown lines
+    are decoded. The bytes the loader read are used when given, else the file is read."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, sources: Mapping[str, bytes] | None = None) -> None:
         self.root = root
+        self.sources = sources or {}
         self.cache: dict[str, list[bytes]] = {}
 
     def get(self, file: str, line: int) -> str | None:
         lines = self.cache.get(file)
         if lines is None:
-            try:
-                raw = (self.root / file).read_bytes()
-            except OSError:
-                raw = b""
+            raw = self.sources.get(file)
+            if raw is None:
+                try:
+                    raw = (self.root / file).read_bytes()
+                except OSError:
+                    raw = b""
             if raw.startswith(b"\xef\xbb\xbf"):
                 raw = raw[3:]
             lines = self.cache[file] = raw.split(b"\n")
@@ -74,10 +79,16 @@ class _Lines:
 
 
 def format_text(
-    problems: list[Problem], summary: Summary, lang: Lang, root: Path, as_of: date, color: bool = False
+    problems: list[Problem],
+    summary: Summary,
+    lang: Lang,
+    root: Path,
+    as_of: date,
+    color: bool = False,
+    sources: Mapping[str, bytes] | None = None,
 ) -> str:
     """`path:line:col: level message [code]`, the source line with a caret, and a hint."""
-    lines = _Lines(root)
+    lines = _Lines(root, sources)
     out: list[str] = []
     level_words = {"error": ("错误", "error"), "warning": ("警告", "warning")}
     hint_word = "提示" if lang == "zh" else "hint"
@@ -118,7 +129,13 @@ def format_text(
 
 
 def format_json(
-    problems: list[Problem], summary: Summary, lang: Lang, root: Path, as_of: date, color: bool = False
+    problems: list[Problem],
+    summary: Summary,
+    lang: Lang,
+    root: Path,
+    as_of: date,
+    color: bool = False,
+    sources: Mapping[str, bytes] | None = None,
 ) -> str:
     """The shape of FORMAT.md's "Machine-readable output"."""
     doc = {
@@ -156,7 +173,13 @@ def _gh_escape(s: str, prop: bool = False) -> str:
 
 
 def format_github(
-    problems: list[Problem], summary: Summary, lang: Lang, root: Path, as_of: date, color: bool = False
+    problems: list[Problem],
+    summary: Summary,
+    lang: Lang,
+    root: Path,
+    as_of: date,
+    color: bool = False,
+    sources: Mapping[str, bytes] | None = None,
 ) -> str:
     """GitHub Actions workflow commands: one annotation per problem."""
     out: list[str] = []
@@ -176,7 +199,20 @@ def format_github(
     return "\n".join(out) + "\n"
 
 
-FORMATS: dict[str, Callable[[list[Problem], Summary, Lang, Path, date, bool], str]] = {
+class Formatter(Protocol):
+    def __call__(
+        self,
+        problems: list[Problem],
+        summary: Summary,
+        lang: Lang,
+        root: Path,
+        as_of: date,
+        color: bool = False,
+        sources: Mapping[str, bytes] | None = None,
+    ) -> str: ...
+
+
+FORMATS: dict[str, Formatter] = {
     "text": format_text,
     "json": format_json,
     "github": format_github,

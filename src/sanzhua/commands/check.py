@@ -72,7 +72,7 @@ def check(
     warnings = len(problems) - errors
     overdue = sum(p.code == "overdue" for p in problems)
     summary = Summary(len(ledger.files), len(ledger.tasks), errors, warnings, overdue)
-    text = FORMATS[fmt](problems, summary, opened.lang, ledger.root, as_of, color)
+    text = FORMATS[fmt](problems, summary, opened.lang, ledger.root, as_of, color, ledger.sources)
     stream = out if out is not None else sys.stdout
     stream.write(text)
     if errors:

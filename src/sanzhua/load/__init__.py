@@ -34,7 +34,7 @@ CALENDAR_FILE = "calendar.yaml"
 LEDGER_DIR = "ledgers"
 CACHE_DIR = ".sanzhua/cache"
 # Bump when FileResult or parsing changes; the package version is part of the key too.
-_CACHE_FORMAT = 1
+_CACHE_FORMAT = 2
 _PARALLEL_MIN_BYTES = 2_000_000
 T = TypeVar("T")
 
@@ -55,6 +55,7 @@ class Ledger:
     has_units_file: bool = True
     slim: bool = False  # tasks without milestones, progress and extensions (what `check` needs)
     full_files: dict[str, bytes] = field(default_factory=dict, repr=False)  # path → pickled full FileResult
+    sources: dict[str, bytes] = field(default_factory=dict, repr=False)  # path → the bytes read, for messages
     _by_path: dict[str, FileResult] = field(default_factory=dict, repr=False)
 
     def full_task(self, task: Task) -> Task | None:
@@ -177,35 +178,56 @@ def _code_fingerprint() -> str:
 
 
 class _Cache:
-    """Parsed files by (path, content digest); one pickle for the whole ledger.
+    """Parsed files by (path, content digest): a main pickle and a small delta beside it.
 
     Each entry keeps the full result pickled (unpickled only by commands that need
     progress, milestones and extensions) and a slim one that `check` uses directly.
+    A run that changed a few files writes only the delta (what differs from the main
+    pickle), so a re-check after a small edit does not rewrite the whole cache; the
+    main pickle is rewritten when the delta grows past a twentieth of it. The delta
+    names the main pickle it was written against (a random token), so a delta is
+    never applied to another main. Entries of files that no longer exist are dropped
+    when the main pickle is rewritten; until then they are never looked up.
     """
 
     def __init__(self, root: Path, enabled: bool) -> None:
         self.path = root / CACHE_DIR / "files.pickle"
+        self.delta_path = root / CACHE_DIR / "files.delta.pickle"
         self.enabled = enabled
         self.entries: dict[str, tuple[bytes, bytes, FileResult]] = {}
         self.meta: dict[str, tuple[bytes, Any]] = {}  # settings, units, calendar: digest → parsed
+        self.changed: dict[str, tuple[bytes, bytes, FileResult]] = {}  # entries not in the main pickle
+        self.token: bytes | None = None  # the main pickle's, None when there is none
         self.dirty = False
         self.stamp = f"{__version__}/{_CACHE_FORMAT}/{_code_fingerprint()}"
         if enabled:
-            try:
-                with self.path.open("rb") as fh:
-                    stamp, entries, meta = pickle.load(fh)
-                if stamp == self.stamp and isinstance(entries, dict) and isinstance(meta, dict):
-                    self.entries = entries
-                    self.meta = meta
-            except Exception:
-                self.entries = {}
+            self._read()
+
+    def _read(self) -> None:
+        try:
+            with self.path.open("rb") as fh:
+                stamp, token, entries, meta = pickle.load(fh)
+            if stamp != self.stamp or not isinstance(entries, dict) or not isinstance(meta, dict):
+                return
+            self.entries, self.meta, self.token = entries, meta, token
+        except Exception:
+            return
+        try:
+            with self.delta_path.open("rb") as fh:
+                stamp, token, changed, meta = pickle.load(fh)
+            if stamp == self.stamp and token == self.token and isinstance(changed, dict):
+                self.entries.update(changed)
+                self.meta = meta
+                self.changed = changed
+        except Exception:
+            pass  # no delta, or a broken one: the main pickle alone is still right
 
     def get(self, rel: str, key: bytes) -> tuple[bytes, FileResult] | None:
         hit = self.entries.get(rel)
         return (hit[1], hit[2]) if hit is not None and hit[0] == key else None
 
     def put(self, rel: str, key: bytes, full: bytes, slim: FileResult) -> None:
-        self.entries[rel] = (key, full, slim)
+        self.entries[rel] = self.changed[rel] = (key, full, slim)
         self.dirty = True
 
     def memo(self, name: str, data: bytes | None, compute: Callable[[], T]) -> T:
@@ -223,24 +245,32 @@ class _Cache:
         return value
 
     def save(self, keep: set[str]) -> None:
-        if not self.enabled:
-            return
-        if set(self.entries) - keep:
-            self.entries = {k: v for k, v in self.entries.items() if k in keep}
-            self.dirty = True
-        if not self.dirty:
+        if not self.enabled or not self.dirty:
             return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             gitignore = self.path.parent.parent / ".gitignore"
             if not gitignore.exists():
                 gitignore.write_text("*\n", encoding="utf-8")
-            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".files.", suffix=".tmp")
-            with os.fdopen(fd, "wb") as fh:
-                pickle.dump((self.stamp, self.entries, self.meta), fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, self.path)
+            if self.token is not None and len(self.changed) <= max(32, len(keep) // 20):
+                self._write(self.delta_path, (self.stamp, self.token, self.changed, self.meta))
+                return
+            token = os.urandom(16)
+            entries = {k: v for k, v in self.entries.items() if k in keep}
+            self._write(self.path, (self.stamp, token, entries, self.meta))
+            self.delta_path.unlink(missing_ok=True)
         except OSError:
             pass  # a read-only checkout still checks, only slower next time
+
+    def _write(self, path: Path, value: object) -> None:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".files.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
 
 
 _NO_LISTS = {"milestones": (), "progress": (), "extensions": ()}
@@ -321,6 +351,7 @@ def _load(root: Path, *, cache: bool, jobs: int | None, slim: bool) -> Ledger:
     blobs: dict[str, bytes] = {}
     todo: list[tuple[bytes, str, int]] = []
     keys: dict[str, bytes] = {}
+    sources: dict[str, bytes] = {}
     order: list[str] = []
     cut = len(str(root)) + 1
     for path in ledger_files(root):
@@ -338,6 +369,7 @@ def _load(root: Path, *, cache: bool, jobs: int | None, slim: bool) -> Ledger:
             continue
         key = hashlib.blake2b(data, digest_size=16, person=str(year).encode()).digest()
         keys[rel] = key
+        sources[rel] = data
         hit = store.get(rel, key)
         if hit is not None:
             blobs[rel] = hit[0]
@@ -371,6 +403,7 @@ def _load(root: Path, *, cache: bool, jobs: int | None, slim: bool) -> Ledger:
     ledger = assemble(root, settings, units, calendar, files, problems, has_units_file=units_bytes is not None)
     ledger.slim = slim
     ledger.full_files = blobs
+    ledger.sources = sources
     return ledger
 
 

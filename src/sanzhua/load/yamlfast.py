@@ -6,7 +6,9 @@ scalar is `resolve`, which says "text" for everything, so YAML 1.1 surprises
 types them later. A small walker then turns nodes into `YMap`/`YSeq`: a dict and a
 list that also remember where each key and item stood. This is about twice as fast
 as `yaml.load(..., CSafeLoader)`, which runs its resolver regexes and constructor in
-Python; the round-trip parser (ruamel.yaml) is kept for the commands that edit.
+Python. The commands that edit use these same positions to splice the file's own
+text (sanzhua.edit), which keeps every other byte as it was; a round-trip dump
+(ruamel.yaml) would re-emit the file and move comments and spacing.
 """
 
 from __future__ import annotations
