@@ -283,7 +283,7 @@ def test_ranking_is_the_year_to_date_score(ledger_root: Path) -> None:
     assert [x.unit_id for x in r.top] == ["cg", "fgw", "zjj"] and r.bottom == ()
     assert r.unranked == 1  # czj leads no task and partners none
     md = render_markdown("brief.md.j2", brief_context(b), ledger_root)
-    assert "另有1个单位本期无考评任务，不参加排名。" in md
+    assert "另有1个单位在此期间无考评任务，不参加排名。" in md
     assert "县财政局" not in md.split("五、各单位考评排名")[1].split("附件")[0]
 
 

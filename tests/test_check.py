@@ -505,3 +505,14 @@ def test_cache_ignores_broken_pickles(make_ledger: MakeLedger) -> None:
     assert _ids(root) == ["XM-001", "XM-003"]
     (cache / "files.pickle").write_bytes(b"junk")
     assert _ids(root) == ["XM-001", "XM-003"]
+
+
+def test_json_positions_start_at_one_for_whole_file_problems(make_ledger: MakeLedger) -> None:
+    root = make_ledger({"ledgers/a.yaml": GOOD, "ledgers/b.yaml": b"unit: fgw\ntasks: [\xff\xfe]\n"}, units=None)
+    code, doc = run(root)
+    assert code == 1 and isinstance(doc, dict)
+    found = {(p["file"], p["code"]): (p["line"], p["column"]) for p in doc["problems"]}  # type: ignore[union-attr]
+    assert found[("units.yaml", "missing-file")] == (1, 1)
+    assert all(line >= 1 and col >= 1 for line, col in found.values())
+    _, text = run(root, fmt="text")
+    assert "\nunits.yaml: 错误 " in "\n" + str(text)  # the text output names the file alone

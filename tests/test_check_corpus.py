@@ -333,6 +333,15 @@ CASES: dict[str, tuple[dict[str, str | bytes], Found, int]] = {
         0,
     ),
     "done-after-as-of": ({"ledgers/a.yaml": GOOD + "    done: 2026-12-20\n"}, a((6, "future-date")), 0),
+    "milestone-done-after-as-of": (
+        {
+            "ledgers/a.yaml": GOOD
+            + "    milestones:\n      - {name: 开工, due: 2026-10-01, done: 2026-09-20}\n"
+            + "      - 名称: 完工\n        时限: 2026-12-01\n        完成: 2026-11-30\n"
+        },
+        a((8, "future-date")),
+        0,
+    ),
     "child-due-after-parent": (
         {"ledgers/a.yaml": GOOD.replace("年底", "2026-11-20") + "  - {id: B, title: b, parent: A, due: 2026-12-31}\n"},
         a((5, "overdue"), (6, "child-due-after-parent")),
@@ -497,7 +506,7 @@ UNITS_CASES: dict[str, tuple[str | bytes | None, Found]] = {
     "a-list": ("- {id: fgw, name: 县发改委}\n", [("units.yaml", 1, "invalid-value")]),
     "units-one-mapping": ("units: {id: fgw, name: 县发改委}\n", [("units.yaml", 1, "invalid-value")]),
     "gbk": ("units:\n  - {id: fgw, name: 县发改委}\n".encode("gbk"), [("units.yaml", 2, "encoding")]),
-    "missing": (None, [("units.yaml", 0, "missing-file")]),
+    "missing": (None, [("units.yaml", 1, "missing-file")]),
 }
 
 
@@ -563,7 +572,7 @@ def test_symlink_loop_in_ledgers(make_ledger: MakeLedger) -> None:
     os.symlink("..", root / "ledgers/loop")
     os.symlink("nowhere.yaml", root / "ledgers/broken.yaml")
     code, doc = run(root)
-    assert ("ledgers/broken.yaml", 0, "encoding") in found(doc)
+    assert ("ledgers/broken.yaml", 1, "encoding") in found(doc)
     assert code == 1
 
 

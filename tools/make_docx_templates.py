@@ -984,7 +984,7 @@ def build_brief() -> Document:  # type: ignore[valid-type]
         "{{ '、' if not loop.last }}{% endfor %}{% if b.ranking.bottom %}；后三名："
         "{% for x in b.ranking.bottom %}{{ x.unit }}（{{ x.score_text }}分）"
         "{{ '、' if not loop.last }}{% endfor %}{% endif %}。"
-        "{% if b.ranking.unranked %}另有{{ b.ranking.unranked }}个单位本期无考评任务，"
+        "{% if b.ranking.unranked %}另有{{ b.ranking.unranked }}个单位在此期间无考评任务，"
         "不参加排名。{% endif %}",
     )
     para(doc, "{%p else %}")

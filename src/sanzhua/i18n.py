@@ -175,6 +175,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "done.before-start.hint": ("检查 done 和 start 的日期", "check the 'done' and 'start' dates"),
     "future.progress": ("进展日期 {date} 晚于检查日期 {as_of}，暂不计入", "the progress entry dated {date} is after the as-of date {as_of} and is ignored"),
     "future.done": ("完成日期 {date} 晚于检查日期 {as_of}，暂不计入", "the done date {date} is after the as-of date {as_of} and is ignored"),
+    "future.milestone": ("节点“{name}”的完成日期 {date} 晚于检查日期 {as_of}，暂不计入", "milestone '{name}' is marked done on {date}, after the as-of date {as_of}, and is ignored"),
     "future.hint": ("检查日期是否写错；进展应在发生后再登记", "check the date; record progress after it happens"),
     "child.after-parent": ("时限 {due} 晚于上级任务“{parent}”的时限 {parent_due}", "the deadline {due} is after the parent '{parent}' deadline {parent_due}"),
     "child.after-parent.hint": ("分解任务的时限不应晚于上级任务", "a share of a task should not be due after the task itself"),

@@ -110,6 +110,7 @@ class Task(_Pickled):
     lead_given: bool = True
     column: int = 1
     latest_entry: date | None = None  # the latest progress date, kept when progress is left out (slim tasks)
+    latest_mark: date | None = None  # the latest milestone done date, kept likewise
 
 
 @dataclass(frozen=True)

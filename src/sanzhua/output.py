@@ -146,8 +146,10 @@ def format_json(
                 "code": p.code,
                 "severity": p.severity,
                 "file": p.file,
-                "line": p.line,
-                "column": p.column,
+                # FORMAT.md: lines and columns start at 1; a problem with the file as a
+                # whole (a missing units.yaml, an unreadable file) points at its start.
+                "line": p.line or 1,
+                "column": p.column or 1,
                 "task": p.task,
                 "message": text(p.message, lang),
                 "hint": text(p.hint, lang) if p.hint is not None else None,

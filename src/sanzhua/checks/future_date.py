@@ -1,4 +1,5 @@
-"""A progress entry or done date after the as-of date: it has not happened yet and is ignored."""
+"""A progress entry, done date or milestone done date after the as-of date: it has not
+happened yet and is ignored."""
 
 from __future__ import annotations
 
@@ -19,12 +20,25 @@ def check(ctx: Context) -> Iterator[Found]:
 
     as_of = ctx.as_of
     for t in ctx.ledger.tasks:
-        if t.latest_entry is not None and t.latest_entry > as_of:
-            # A slim ledger (sanzhua check) leaves progress out; fetch the task whole for its lines.
-            full = ctx.ledger.full_task(t) if not t.progress else t
-            progress = full.progress if full is not None else ()
+        late_entry = t.latest_entry is not None and t.latest_entry > as_of
+        late_mark = t.latest_mark is not None and t.latest_mark > as_of
+        if late_entry or late_mark:
+            # A slim ledger (sanzhua check) leaves progress and milestones out; fetch the task whole.
+            full = ctx.ledger.full_task(t) if not (t.progress or t.milestones) else t
+            progress = full.progress if full is not None and late_entry else ()
+            milestones = full.milestones if full is not None and late_mark else ()
         else:
-            progress = ()
+            progress = milestones = ()
+        for m in milestones:
+            if m.done is not None and m.done > as_of:
+                yield Found(
+                    t.file,
+                    m.line,
+                    1,
+                    msg("future.milestone", name=m.name, date=m.done.isoformat(), as_of=as_of.isoformat()),
+                    msg("future.hint"),
+                    t.id,
+                )
         for p in progress:
             if p.date > as_of:
                 yield Found(

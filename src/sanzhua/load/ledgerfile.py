@@ -521,6 +521,7 @@ def _build_task(ctx: _Ctx, m: YMap, result: FileResult, styles: set[str]) -> Tas
         lead_given=lead is not None,
         column=m.col,
         latest_entry=max((p.date for p in progress), default=None),
+        latest_mark=max((ms.done for ms in milestones if ms.done is not None), default=None),
     )
     for check in TASK_CHECKS:
         for f in check.check_task(task, positions):
