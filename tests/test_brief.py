@@ -448,7 +448,7 @@ def test_docx_grid_and_text_block(ledger_root: Path) -> None:
     assert (spacing.get(qn("w:line")), spacing.get(qn("w:lineRule"))) == ("579", "exact")
     assert normal.element.rPr.find(qn("w:spacing")).get(qn("w:val")) == "-5"
     assert normal.paragraph_format.widow_control is False
-    assert ppr.find(qn("w:overflowPunct")).get(qn("w:val")) == "0"
+    assert ppr.find(qn("w:overflowPunct")).get(qn("w:val")) == "1"  # LibreOffice: no hanging commas
     assert normal.paragraph_format.alignment is not None
     assert "justify" in str(normal.paragraph_format.alignment).lower()
     assert ppr.find(qn("w:ind")).get(qn("w:firstLineChars")) == "200"  # 2 characters

@@ -295,10 +295,12 @@ def new_document() -> Document:  # type: ignore[valid-type]
     normal = paragraph_style(
         doc, "Normal", font=FANGSONG, size=BODY_PT, first_line_chars=2, spacing=-5
     )
-    # No punctuation hanging past the right edge of the text block: a line ends at
-    # 156 mm, 28 characters, as GB/T 9704 counts them (Word: 中文版式, 允许标点溢出边界
-    # off). LibreOffice reads this value inverted; tools/render_pdf.sh compensates.
-    _put(style_ppr(normal), "overflowPunct", _PPR_ORDER, val="0")
+    # Punctuation at the end of a line: Word and WPS let it hang past the right edge
+    # by default (中文版式, 允许标点溢出边界), and "1" keeps that default for them. LibreOffice
+    # reads this element inverted: it hangs punctuation when the element is absent or
+    # "0" and keeps every line inside the 156 mm block only with "1". So "1" is the one
+    # value that prints as county offices expect in all three.
+    _put(style_ppr(normal), "overflowPunct", _PPR_ORDER, val="1")
     paragraph_style(
         doc,
         "简报名称",
