@@ -1066,7 +1066,7 @@ def build_notice() -> Document:  # type: ignore[valid-type]
         para(doc, "{%p endif %}")
 
     section(
-        "一、逾期未完成任务",
+        "一、逾期未完成{{ '任务和节点' if n.milestone_overdue else '任务' }}",
         "n.overdue or n.milestone_overdue",
         "你单位没有逾期未完成的任务。",
         lambda: loop_table(
