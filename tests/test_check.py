@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import time
 from datetime import date
 from pathlib import Path
 
@@ -246,14 +245,12 @@ def test_empty_file(make_ledger: MakeLedger) -> None:
     assert (p["code"], p["file"]) == ("missing-key", "ledgers/a.yaml")
 
 
-def test_alias_bomb_refused_quickly(make_ledger: MakeLedger) -> None:
+def test_alias_bomb_refused(make_ledger: MakeLedger) -> None:
     lines = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
     for i in range(1, 10):
         lines.append(f"a{i}: &a{i} [" + ",".join([f"*a{i - 1}"] * 9) + "]")
     root = make_ledger({"ledgers/bomb.yaml": "\n".join(lines) + "\n"})
-    started = time.perf_counter()
-    code, doc = run(root)
-    assert time.perf_counter() - started < 5
+    code, doc = run(root)  # returning at all means it was not expanded (10^9 strings)
     assert code == 1
     assert isinstance(doc, dict)
     assert any(p["code"] == "syntax" and p["line"] == 2 for p in doc["problems"])  # type: ignore[union-attr,index]

@@ -85,7 +85,6 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "task.bad-id.hint": ("编号只能用字母、数字、汉字和 - _ .，不能有空格", "use letters, digits, '-', '_' and '.', no spaces"),
     "task.empty-title": ("任务名称是空的", "the title is empty"),
     "task.empty-id": ("任务编号是空的", "the id is empty"),
-    "task.no-lead": ("任务没有牵头单位", "the task has no lead unit"),
     "task.no-lead.hint": ("在文件开头写 unit: 单位编号，或在任务里写 lead: 单位编号", "add 'unit: ID' at the top of the file or 'lead: ID' in the task"),
     "task.no-due": ("任务没有时限（due），也没有可继承时限的上级任务", "the task has no deadline ('due') and no parent to take one from"),
     "task.no-due.hint": ("加上 due: 2026-09-30（或 9月底、年底 等写法）", "add 'due: 2026-09-30' (or 9月底, 年底 ...)"),

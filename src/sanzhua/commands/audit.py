@@ -102,7 +102,8 @@ def since_day(repo: Repo, since: str) -> tuple[str, date | None]:
             day = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
         except ValueError as e:
             raise FatalError(
-                f"--since：没有这一天（{since}） / no such day: {since}", "write a day like 2026-10-01"
+                f"--since：没有这一天（{since}） / no such day: {since}",
+                "请写成 2026-10-01 这样的日期 / write a day like 2026-10-01",
             ) from e
         return (day - timedelta(days=3)).isoformat(), day
     if since.strip().lower() not in _NOW_WORDS:
@@ -112,6 +113,7 @@ def since_day(repo: Repo, since: str) -> tuple[str, date | None]:
         if stamp.isdigit() and abs(int(stamp) - time.time()) < 5:
             raise FatalError(
                 f"--since：无法识别的日期“{since}” / cannot read the date {since!r}",
+                "请写成 2026-10-01 这样的日期，或 git 的写法如 '2 weeks ago' / "
                 "write a day like 2026-10-01, or a git date like '2 weeks ago'",
             )
     return since, None

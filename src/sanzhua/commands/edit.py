@@ -11,7 +11,7 @@ import re
 import sys
 import unicodedata
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -59,8 +59,8 @@ from sanzhua.edit.tree import (
     last_line,
 )
 from sanzhua.i18n import Lang, text
+from sanzhua.load import FileResult, Ledger, ledger_files
 from sanzhua.load import keys as K
-from sanzhua.load import ledger_files
 from sanzhua.model import Task, Unit
 from sanzhua.problems import Msg, msg
 
@@ -164,20 +164,23 @@ def _locate(opened: Opened, task_id: str, today: date) -> tuple[Task, str, bytes
     return task, rel, data, ed, style_of(node, R.TASK, default)
 
 
+def _broken_files(ledger: Ledger) -> Iterator[tuple[FileResult, str]]:
+    """The ledger files that have errors, with their text as the loader read it."""
+    for f in ledger.files:
+        data = ledger.sources.get(f.path)
+        if data is not None and any(p.severity == "error" for p in f.problems):
+            yield f, data.decode("utf-8", "replace")
+
+
 def _in_a_broken_file(opened: Opened, task_id: str, today: date) -> None:
     """Refuse as "the file has errors" when an unknown id is written in a file that does not
-    load (a syntax error, an unknown key): the clerk's task is there, the file is the problem."""
+    load (a syntax error, an unknown key): the clerk's task may be there, the file is the
+    problem. A refusal, so a mention of the id anywhere in such a file is enough."""
     ledger = opened.ledger
     word = re.compile(r"(?<![\w.-])" + re.escape(task_id) + r"(?![\w.-])")
-    for f in ledger.files:
-        if not any(p.severity == "error" for p in f.problems):
-            continue
-        try:
-            data = (ledger.root / f.path).read_bytes()
-        except OSError:
-            continue
-        if word.search(data.decode("utf-8", "replace")):
-            require_valid(data, f.path, ledger, today)
+    for f, written in _broken_files(ledger):
+        if word.search(written):
+            require_valid(ledger.sources[f.path], f.path, ledger, today)
 
 
 def _read(path: Path, rel: str) -> bytes:
@@ -560,16 +563,9 @@ def _unit_file_broken(opened: Opened, unit: Unit, today: date) -> None:
         rf"^\ufeff?(?:unit|{K.FILE_KEYS['unit']})[ \t]*:[ \t]*['\"]?(?:{names})['\"]?[ \t]*(?:#.*)?\r?$",
         re.M,
     )
-    for f in ledger.files:
-        if f.unit is not None or not any(p.severity == "error" for p in f.problems):
-            continue
-        try:
-            data = (ledger.root / f.path).read_bytes()
-        except OSError:
-            continue
-        stem_is_unit = Path(f.path).stem in (unit.id, unit.name)
-        if stem_is_unit or declares.search(data.decode("utf-8", "replace")):
-            require_valid(data, f.path, ledger, today)
+    for f, written in _broken_files(ledger):
+        if f.unit is None and (Path(f.path).stem in (unit.id, unit.name) or declares.search(written)):
+            require_valid(ledger.sources[f.path], f.path, ledger, today)
 
 
 def _task_fields(

@@ -39,7 +39,7 @@ def reasons(st: TaskState, settings: Settings, as_of: date, lang: Lang) -> list[
             why = (
                 f"逾期{st.days_overdue}天：时限{format_cn(dl)}，未报完成"
                 if zh
-                else f"{st.days_overdue} days overdue: due {dl.isoformat()}, not reported done"
+                else f"overdue {st.days_overdue} days: due {dl.isoformat()}, not reported done"
             )
         elif s == "done" and st.done is not None and dl is not None:
             early = (dl - st.done).days

@@ -78,14 +78,6 @@ class StatusFilter:
         """True when the filter itself says which lights or states to list (the table then lists them all)."""
         return bool(self.states or self.lights or self.due_within is not None)
 
-    @property
-    def names_closed(self) -> bool:
-        """True when the filter asks for tasks that are not open (done, planned ...)."""
-        return bool(
-            set(self.states) - {"overdue", "milestone_overdue", "due_soon", "behind", "no_report", "on_track"}
-            or set(self.lights) & {"done", "none"}
-        )
-
     def keep(self, st: TaskState) -> bool:
         t = st.task
         if self.units and t.lead not in self.units and not set(t.partners) & set(self.units):
