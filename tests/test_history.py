@@ -1,16 +1,20 @@
-"""The history package's pieces: item-by-item parsing equals the loader, git output parsing."""
+"""The history package's pieces: item-by-item parsing equals the loader, git output parsing,
+ledger trees built from the changes equal git's."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from sanzhua.history import walk
 from sanzhua.history.blobs import Parser, normalise
-from sanzhua.history.git import parse_log
-from sanzhua.history.walk import merge_task
+from sanzhua.history.git import Repo, parse_log
+from sanzhua.history.walk import History, merge_task
 from sanzhua.load import parse_ledger_bytes
 from sanzhua.model import Progress, Task
+from tests.test_history_repo import FGW, JTJ, SUP, GitLedger
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -101,3 +105,50 @@ def test_merge_task_combines_both_sides() -> None:
     assert merged is not None and set(merged.progress) == {p1, p2} and merged.due == date(2026, 12, 31)
     assert merge_task(base, None, base, None) is None  # deleted on one side
     assert merge_task(None, ours, None, None) == ours  # added on one side
+
+
+def _count_calls(monkeypatch: pytest.MonkeyPatch, repo: Repo) -> list[str]:
+    """The commits whose tree is listed by git from now on."""
+    listed: list[str] = []
+    real: Callable[[str], list[tuple[str, str]]] = repo.ledger_blobs
+
+    def ls_tree(sha: str) -> list[tuple[str, str]]:
+        listed.append(sha)
+        return real(sha)
+
+    monkeypatch.setattr(repo, "ledger_blobs", ls_tree)
+    return listed
+
+
+def test_trees_built_from_changes_equal_git_ls_tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    g = GitLedger(tmp_path / "r")
+    g.baseline()
+    g.write("ledgers/sub/new.yaml", "unit: jtj\ntasks: []\n")
+    g.commit("新增", who=JTJ, when="2026-03-02")
+    g.git("checkout", "-q", "-b", "side")
+    g.git("mv", "ledgers/fgw.yaml", "ledgers/县发改委.yaml")
+    g.commit("改名", who=FGW, when="2026-03-03")
+    g.git("checkout", "-q", "main")
+    g.edit("ledgers/jtj.yaml", "县城道路绿化", "县城道路绿化提升")
+    g.git("rm", "-q", "ledgers/sub/new.yaml")
+    g.write("notes.txt", "不是台账\n")
+    g.commit("修改", who=JTJ, when="2026-03-04")
+    g.git("merge", "-q", "--no-ff", "-m", "合并", "side", who=SUP, when="2026-03-05")
+    g.write("ledgers/.hidden.yaml", "unit: fgw\ntasks: []\n")
+    g.commit("隐藏文件", who=SUP, when="2026-03-06")
+    for kept in (1024, 2):  # every tree kept, and most of them evicted
+        monkeypatch.setattr(walk, "_TREES", kept)
+        repo = Repo(g.path)
+        try:
+            commits = repo.log(["HEAD"])
+            want = {c.sha: dict(repo.ledger_blobs(c.sha)) for c in commits}
+            listed = _count_calls(monkeypatch, repo)
+            h = History(repo)
+            h._tree(commits[0].sha)  # the one tree listed by git; the others follow from it
+            list(h.walk(commits))
+            for c in reversed(commits):
+                assert h._tree(c.sha) == want[c.sha], c.subject
+            if kept > len(commits):
+                assert listed == [commits[0].sha]
+        finally:
+            repo.close()

@@ -1,9 +1,10 @@
 """`sanzhua log ID`: one task's history from git, commit by commit.
 
-Each entry says what the commit did to the task — created it, moved it to another
-file, changed a field (deadline, status, done, target, owner, lead, ...), added,
-edited or removed a progress entry, recorded an extension, deleted it — with the
-commit, author, date and subject. The task is followed by its id across files.
+Each entry says what the commit did to the task — created it (perhaps as a copy of
+the task in another file, which stays there), moved it to another file, changed a
+field (deadline, status, done, target, owner, lead, ...), added, edited or removed a
+progress entry, recorded an extension, deleted it — with the commit, author, date
+and subject. The task is followed by its id across files.
 """
 
 from __future__ import annotations
@@ -66,7 +67,7 @@ class Event:
     kind: str  # created | changed | moved | deleted
     file: str
     line: int
-    from_file: str | None = None
+    from_file: str | None = None  # moved: the file it left; created: the file of the task it copies
     merge: bool = False
     changes: list[Change] = field(default_factory=list)
 
@@ -151,8 +152,8 @@ def history(root: Path, task_id: str, rev_range: str | None = None, notes: list[
 
 def _event(c: Any, tc: TaskChange) -> Event:
     old, new = tc.old, tc.new
-    if old is None:
-        kind = "created"
+    if old is None or tc.copied:
+        kind = "created"  # a copy lists how it differs from the task it copies
     elif new is None:
         kind = "deleted"
     elif old.file != new.file:
@@ -170,7 +171,7 @@ def _event(c: Any, tc: TaskChange) -> Event:
         kind,
         where.file,
         where.line,
-        old.file if kind == "moved" and old is not None else None,
+        old.file if old is not None and (kind == "moved" or tc.copied) else None,
         c.is_merge,
         diff(old.task if old else None, new.task if new else None) if kind != "deleted" else [],
     )
@@ -224,6 +225,7 @@ _KIND = {
     "moved": ("移动", "moved"),
     "deleted": ("删除", "deleted"),
 }
+_COPIED = ("（复制自 {file}，原任务仍在）", " (copied from {file}; the original stays there)")
 _ENTRY = {"added": ("+", "+"), "removed": ("-", "-"), "edited": ("~", "~"), "changed": ("~", "~")}
 
 
@@ -259,7 +261,11 @@ def format_text(task_id: str, events: list[Event], lang: Lang) -> str:
         kind = _KIND[e.kind][0 if zh else 1]
         merge = (" （合并）" if zh else " (merge)") if e.merge else ""
         out.append(f"{e.commit[:10]}  {e.date}  {e.author} <{e.email}>  {e.subject}{merge}")
-        place = f"{e.from_file} → {e.file}:{e.line}" if e.from_file else f"{e.file}:{e.line}"
+        place = f"{e.file}:{e.line}"
+        if e.from_file and e.kind == "created":
+            place += _COPIED[0 if zh else 1].format(file=e.from_file)
+        elif e.from_file:
+            place = f"{e.from_file} → {place}"
         out.append(f"    {kind} {place}")
         for c in e.changes:
             if c.field in ("progress", "extensions", "milestones"):

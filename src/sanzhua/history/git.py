@@ -107,7 +107,6 @@ class Repo:
         self.prefix = lines[1] if len(lines) > 1 else ""  # "" or "sub/dir/"
         self._blobs: _CatFile | None = None
         self._check: _CatFile | None = None
-        self._objects: _CatFile | None = None
 
     def git(self, *args: str, stdin: bytes | None = None) -> bytes:
         """Run one git command at the top level and return its output; failures are fatal."""
@@ -164,17 +163,19 @@ class Repo:
         args.append("--")
         return parse_log(self.git(*args), self.rel)
 
-    def blob(self, spec: str) -> bytes | None:
-        """A blob's bytes by object id, or by `REV:path` (path from the repository top)."""
+    def _batch(self) -> _CatFile:
+        """The one `git cat-file --batch` that reads every object's content (blobs, commits)."""
         if self._blobs is None:
             self._blobs = _CatFile(self.toplevel, "--batch")
-        return self._blobs.get(spec)
+        return self._blobs
+
+    def blob(self, spec: str) -> bytes | None:
+        """A blob's bytes by object id, or by `REV:path` (path from the repository top)."""
+        return self._batch().get(spec)
 
     def blobs(self, specs: list[str]) -> dict[str, bytes]:
         """Many blobs in one exchange: requests are written by a thread while answers are read."""
-        if self._blobs is None:
-            self._blobs = _CatFile(self.toplevel, "--batch")
-        return self._blobs.many(specs)
+        return self._batch().many(specs)
 
     def exists(self, spec: str) -> str | None:
         """The object id `spec` names (e.g. `REV:path`), or None."""
@@ -217,9 +218,7 @@ class Repo:
         """
         if not shas:
             return {}
-        if self._objects is None:
-            self._objects = _CatFile(self.toplevel, "--batch")
-        raw = self._objects.many(shas, b"commit")
+        raw = self._batch().many(shas, b"commit")
         kinds = {sha: _signature_kind(raw[sha]) if sha in raw else None for sha in shas}
         signed = [sha for sha in shas if kinds[sha] is not None]
         states = {sha: "N" for sha in shas if kinds[sha] is None}
@@ -256,10 +255,10 @@ class Repo:
         return out.strip() == b"true"
 
     def close(self) -> None:
-        for cat in (self._blobs, self._check, self._objects):
+        for cat in (self._blobs, self._check):
             if cat is not None:
                 cat.close()
-        self._blobs = self._check = self._objects = None
+        self._blobs = self._check = None
 
 
 def is_ledger_path(path: str) -> bool:

@@ -39,11 +39,17 @@ CONFIG_FILES = ("sanzhua.yaml", "units.yaml", "calendar.yaml")
 
 @dataclass(frozen=True, slots=True)
 class TaskChange:
-    """One task in one commit: `old` is None when created, `new` None when it is gone."""
+    """One task in one commit: `old` is None when created, `new` None when it is gone.
+
+    `copied`: the task was written into `new.file` while its id still stands in `old.file`
+    after the commit; `old` is the task it copies (what the audit compares it with), and
+    the commit created a copy rather than moving the task.
+    """
 
     id: str
     old: Placed | None
     new: Placed | None
+    copied: bool = False
 
 
 @dataclass
@@ -80,9 +86,11 @@ class History:
         self._config: dict[str, _Config] = {}
         self._settings: dict[str | None, Settings] = {}
         self._units: dict[str | None, dict[str, Unit]] = {}
-        # path → oid of the ledger files of a commit's tree, carried from commit to commit
-        # once one is known (git ls-tree only for the first)
+        # path → oid of the ledger files of a commit's tree, least recently used first. Once
+        # one is known (git ls-tree), every later commit walked keeps only its first parent
+        # and its changes in `_deltas`, and a tree is built from them when `find` asks.
         self._trees: OrderedDict[str, dict[str, str]] = OrderedDict()
+        self._deltas: dict[str, tuple[str, tuple[FileChange, ...]]] = {}
         # Every task id met so far, and whether the walk holds the whole history (every
         # parent walked first): then an id never met cannot be in a parent's tree, and a
         # new task needs no look-up there.
@@ -182,30 +190,42 @@ class History:
         return None
 
     def _tree(self, sha: str) -> dict[str, str]:
+        """The commit's ledger files (path → oid): kept, built from the nearest kept tree
+        of its first-parent line and the changes since, or listed by git."""
         tree = self._trees.get(sha)
-        if tree is None:
-            tree = self._keep_tree(sha, dict(self.repo.ledger_blobs(sha)))
-        return tree
-
-    def _keep_tree(self, sha: str, tree: dict[str, str]) -> dict[str, str]:
+        if tree is not None:
+            self._trees.move_to_end(sha)
+            return tree
+        chain: list[tuple[FileChange, ...]] = []
+        at = sha
+        while at not in self._trees and at in self._deltas:
+            at, changes = self._deltas[at]
+            chain.append(changes)
+        base = self._trees.get(at)
+        if base is None:  # never known, or no longer kept
+            tree = dict(self.repo.ledger_blobs(sha))
+        else:
+            tree = dict(base)
+            for changes in reversed(chain):
+                for ch in changes:
+                    if is_ledger_path(ch.path):
+                        if ch.new is None:
+                            tree.pop(ch.path, None)
+                        else:
+                            tree[ch.path] = ch.new
         self._trees[sha] = tree
         if len(self._trees) > _TREES:
             self._trees.popitem(last=False)
         return tree
 
     def _carry_tree(self, c: Commit) -> None:
-        """The commit's ledger tree from its first parent's, when that one is known."""
-        base = self._trees.get(c.parents[0]) if c.parents else None
-        if base is None or c.sha in self._trees:
+        """Keep what builds the commit's ledger tree from its first parent's, once a tree
+        of its line is known; the tree itself is only built if `find` needs it."""
+        if not c.parents or c.sha in self._trees or c.sha in self._deltas:
             return
-        tree = dict(base)
-        for ch in c.changes:
-            if is_ledger_path(ch.path):
-                if ch.new is None:
-                    tree.pop(ch.path, None)
-                else:
-                    tree[ch.path] = ch.new
-        self._keep_tree(c.sha, tree)
+        parent = c.parents[0]
+        if parent in self._trees or parent in self._deltas:
+            self._deltas[c.sha] = (parent, c.changes)
 
     def id_elsewhere(self, sha: str, task_id: str, year: int, skip: set[str]) -> bool:
         """Whether `task_id` is still in some ledger file of the commit outside `skip`."""
@@ -270,6 +290,7 @@ class History:
     ) -> list[TaskChange]:
         before: dict[str, Placed] = {}
         after: dict[str, Placed] = {}
+        now: dict[str, FileView] = {}  # the changed files after the commit, where readable
         for ch in changes:
             old_v = self.view(ch.old, ch.path, old_year, needle)
             new_v = self.view(ch.new, ch.path, new_year, needle)
@@ -278,6 +299,7 @@ class History:
             # (or deleted) file is compared with its last readable version.
             if not new_v.readable:
                 continue
+            now[ch.path] = new_v
             if not old_v.readable and c.parents:
                 old_v = self._last_readable(c.parents[0], ch.path, old_year)
             for p in old_v.tasks:
@@ -288,10 +310,17 @@ class History:
         changed: set[str] = {ch.path for ch in changes}
         for tid in before.keys() | after.keys():
             old, new = before.get(tid), after.get(tid)
+            copied = False
             if old is None and c.parents and (tid in self._seen or not self._whole):
                 # Written into a file while the id stands unchanged in another: a copy,
                 # compared with the task it copies (so a copy with a later deadline is seen).
+                # `find` looks only in files the commit left as they were: the original stays.
                 old = self.find(c.parents[0], tid, old_year, changed)
+                copied = old is not None
+            if old is not None and new is not None and old.file != new.file and not copied:
+                # Taken from a file the commit changed: a copy if the id is still there.
+                kept = now.get(old.file)
+                copied = kept is not None and any(p.task.id == tid for p in kept.tasks)
             if old is not None and new is not None and old.task == new.task and old.file == new.file:
                 continue
             if new is None and old is not None:
@@ -299,7 +328,7 @@ class History:
                     continue
                 if self.id_elsewhere(c.sha, tid, new_year, changed):
                     continue
-            out.append(TaskChange(tid, old, new))
+            out.append(TaskChange(tid, old, new, copied))
         self._seen.update(before, after)
         out.sort(key=_where)
         return out
