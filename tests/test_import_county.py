@@ -23,7 +23,7 @@ from typer.testing import CliRunner
 from sanzhua.cli import app
 from sanzhua.commands.importer import import_table
 from sanzhua.interchange.cells import UnitMatcher
-from sanzhua.interchange.tabular import read_table_file
+from sanzhua.interchange.tabular import Formula, read_table_file
 from sanzhua.interchange.writer import append_to_file, file_style, render_task
 from sanzhua.interchange.xlsx_import import ImportOptions, ImportPlan, find_header, plan_import
 from sanzhua.load import load_ledger
@@ -285,7 +285,7 @@ CASES: list[tuple[str, Callable[[Path], None], list[Outcome]]] = [
             ("县水利局", 3, "info", "import.due-column"),
             ("县水利局", 4, "task", "SLJ-001 slj 2026-06-30"),
             ("县水利局", 5, "task", "SLJ-002 slj 2026年下半年"),
-            ("县水利局", 6, "error", "import.bad-due"),
+            ("县水利局", 6, "error", "import.formula"),
             ("县水利局", 7, "error", "import.bad-due"),
             ("县水利局", 8, "info", "import.total-row"),
         ],
@@ -405,7 +405,7 @@ def test_formula_and_impossible_date_say_why(root: Path, tmp_path: Path) -> None
     out = io.StringIO()
     assert import_table(path, root, today=TODAY, dry_run=True, out=out) == 1
     report = out.getvalue()
-    assert "第6行：未导入 — 时限“=DATE(2026,8,31)”无法识别：“=DATE(2026,8,31)”是没有计算结果的公式" in report
+    assert "第6行：未导入 — 完成时间“=DATE(2026,8,31)”是没有计算结果的公式（在 Excel 或 WPS 中打开、保存后再导入）" in report
     assert "第7行：未导入 — 时限“2026-13-01”无法识别：不存在13月" in report
 
 
@@ -509,7 +509,8 @@ def test_append_keeps_every_byte_of_the_file(root: Path, tmp_path: Path) -> None
     ],
 )
 def test_append_to_odd_files(before: str, after: str) -> None:
-    style = file_style(before.encode(), "en")
+    style, appendable = file_style(before.encode(), "en")
+    assert appendable
     block = render_task({"id": "FGW-002", "title": "乙", "due": "2026-12-31"}, [], style)
     assert append_to_file(before.encode(), [block], style).decode() == after
 
@@ -590,6 +591,8 @@ def test_export_then_import_into_an_empty_ledger_agrees_on_every_task(
         ("12月中旬", date(2026, 12, 20), "2026-12-20"),
         ("2026年11月下旬", date(2026, 11, 30), "2026-11-30"),
         ("20260630", date(2026, 6, 30), "2026-06-30"),
+        (20260630, date(2026, 6, 30), "2026-06-30"),  # 20260630 typed into a number cell
+        ("6.3", date(2026, 6, 3), "2026-06-03"),  # month.day: June 3, not a decimal
         ("6.30前", date(2026, 6, 30), "2026-06-30"),
         ("年内完成", date(2026, 12, 31), "2026-12-31"),
         ("2026/6/30 0:00", date(2026, 6, 30), "2026-06-30"),
@@ -602,12 +605,15 @@ def test_dates_as_offices_write_them(cell: object, day: date, written: str) -> N
     assert (w.day, w.written) == (day, written)
 
 
-@pytest.mark.parametrize("cell", ["长期", "长期坚持", "持续推进", "每月", "2026-13-01", "9月31日", "=DATE(2026,8,31)"])
-def test_dates_that_cannot_be_read(cell: str) -> None:
+@pytest.mark.parametrize(
+    "cell",
+    ["长期", "长期坚持", "持续推进", "每月", "2026-13-01", "9月31日", "=DATE(2026,8,31)", 20261301, 20260230, 12345678, 6.3],
+)
+def test_dates_that_cannot_be_read(cell: object) -> None:
     from sanzhua.interchange.cells import CellError, read_when
 
     with pytest.raises(CellError):
-        read_when(cell, 2026)
+        read_when(cell, 2026)  # type: ignore[arg-type]
 
 
 def test_footer_lines_not_merged_are_footers(root: Path, tmp_path: Path) -> None:
@@ -629,3 +635,247 @@ def test_footer_lines_not_merged_are_footers(root: Path, tmp_path: Path) -> None
         ("县水利局", 4, "info", "import.footer-row"),
         ("县水利局", 5, "info", "import.footer-row"),
     ]
+
+
+# -- formulas without a saved result -------------------------------------------------------
+
+
+def formula_workbook(path: Path) -> None:
+    """Formulas as a program writes them (openpyxl saves no result): in the title, the
+    owner, the target; one in 时序进度, which import ignores; a task sheet and 进展记录."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "任务"
+    ws.append(["编号", "任务", "责任单位", "责任人", "时限", "目标值", "时序进度"])
+    ws.append(["FGW-001", '="完成"&"投资"', "县发改委", None, "2026-09-30", None, None])  # 2
+    ws.append(["FGW-002", "招商引资", "县发改委", "=B2", "2026-09-30", None, None])  # 3
+    ws.append(["FGW-003", "项目开工", "县发改委", None, "2026-09-30", "=2*25", None])  # 4
+    ws.append(["FGW-004", "项目谋划", "县发改委", None, 20260630, None, "=ROUND(0.5,0)"])  # 5
+    pr = wb.create_sheet("进展记录")
+    pr.append(["编号", "日期", "情况"])
+    pr.append(["FGW-004", "2026-06-01", '="已"&"谋划"'])  # 2
+    pr.append(["FGW-004", "2026-06-20", "完成谋划"])  # 3
+    wb.save(path)
+
+
+def test_a_formula_without_a_saved_result_is_reported_in_any_column(
+    root: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "f.xlsx"
+    formula_workbook(path)
+    plan = plan_of(root, path)
+    assert outcomes(plan) == [
+        ("任务", 2, "error", "import.formula"),
+        ("任务", 3, "error", "import.formula"),
+        ("任务", 4, "error", "import.formula"),
+        ("任务", 5, "task", "FGW-004 fgw 2026-06-30"),  # 时序进度 is never imported
+        ("进展记录", 2, "error", "import.formula"),
+    ]
+    accounted(plan, path)
+    (draft,) = plan.drafts
+    assert draft.fields["progress"] == [{"date": "2026-06-20", "note": "完成谋划"}]  # row 3 only
+    out = io.StringIO()
+    assert import_table(path, root, today=TODAY, dry_run=True, out=out) == 1
+    report = out.getvalue()
+    assert "title: =" not in report and '完成"&' not in report.split("将写入")[1]
+    hint = "（在 Excel 或 WPS 中打开、保存后再导入）"
+    for line in (
+        f'工作表“任务”第2行：未导入 — 任务“="完成"&"投资"”是没有计算结果的公式{hint}',
+        f"工作表“任务”第3行：未导入 — 责任人“=B2”是没有计算结果的公式{hint}",
+        f"工作表“任务”第4行：未导入 — 目标值“=2*25”是没有计算结果的公式{hint}",
+        f'工作表“进展记录”第2行：未导入 — 情况“="已"&"谋划"”是没有计算结果的公式{hint}',
+    ):
+        assert line in report, report
+
+
+def with_saved_results(path: Path, results: dict[str, str]) -> None:
+    """The workbook as Excel would save it: each formula cell given its result (cell → text)."""
+    import re
+    import zipfile
+
+    sheet = "xl/worksheets/sheet1.xml"
+    with zipfile.ZipFile(path) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    xml = parts[sheet].decode("utf-8")
+    for ref, value in results.items():
+        xml, n = re.subn(
+            rf'<c r="{ref}"([^>]*)><f>(.*?)</f><v\s*/?>(?:</v>)?</c>',
+            rf'<c r="{ref}"\1 t="str"><f>\2</f><v>{value}</v></c>',
+            xml,
+        )
+        assert n == 1, ref
+    parts[sheet] = xml.encode("utf-8")
+    with zipfile.ZipFile(path, "w") as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+
+
+def test_a_workbook_is_loaded_once_unless_a_formula_has_no_saved_result(
+    root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    loads: list[bool] = []
+    real = openpyxl.load_workbook
+
+    def counting(path: Path, data_only: bool = False, **kw: object) -> object:
+        loads.append(data_only)
+        return real(path, data_only=data_only, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(openpyxl, "load_workbook", counting)
+
+    plain = tmp_path / "t1.xlsx"
+    merged_title_workbook(plain)
+    before = read_table_file(plain)
+    assert loads == [True]  # no formula at all
+
+    saved = tmp_path / "saved.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(["任务", "责任单位", "时限"])
+    ws.append(['="完成"&"投资"', "县发改委", "2026-09-30"])
+    wb.save(saved)
+    with_saved_results(saved, {"A2": "完成投资"})
+    loads.clear()
+    assert read_table_file(saved)[0].rows[1] == ["完成投资", "县发改委", "2026-09-30"]
+    assert loads == [True]  # formulas, every one with its result saved
+
+    unsaved = tmp_path / "f.xlsx"
+    formula_workbook(unsaved)
+    loads.clear()
+    rows = read_table_file(unsaved)[0].rows
+    assert loads == [True, False]
+    assert rows[1][1] == '="完成"&"投资"' and isinstance(rows[1][1], Formula)
+    assert rows[4][4] == 20260630 and rows[1][0] == "FGW-001"
+    # the same tables as before the change: merged cells, dates, numbers
+    assert before[0].rows[5][:3] == [1, "森林公园综合开发项目前期推进", "县发改委"]
+
+
+# -- writing: from the bytes the ledger was loaded from, all files or none -------------------
+
+FGW = "unit: fgw\ntasks:\n  - id: FGW-001\n    title: 甲\n    due: 年底\n"
+SWJ = "unit: swj\ntasks:\n  - id: SWJ-001\n    title: 乙\n    due: 年底\n"
+
+
+def two_units_workbook(path: Path) -> None:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(["任务", "责任单位", "时限"])
+    ws.append(["发改委新任务", "县发改委", "2026-09-30"])
+    ws.append(["商务局新任务", "县商务局", "2026-10-31"])
+    wb.save(path)
+
+
+def test_a_file_changed_after_loading_means_no_file_is_written(
+    root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sanzhua.commands import importer
+    from sanzhua.errors import FatalError
+
+    fgw, swj = root / "ledgers" / "fgw.yaml", root / "ledgers" / "swj.yaml"
+    fgw.write_text(FGW, encoding="utf-8")
+    swj.write_text(SWJ, encoding="utf-8")
+    src = tmp_path / "two.xlsx"
+    two_units_workbook(src)
+    real = importer._compose
+
+    def compose_while_a_clerk_saves(t: importer._Target, *a: object) -> bytes:
+        data = real(t, *a)  # type: ignore[arg-type]
+        if t.path.endswith("swj.yaml"):
+            swj.write_text(SWJ + "  # 刚改的\n", encoding="utf-8")
+        return data
+
+    monkeypatch.setattr(importer, "_compose", compose_while_a_clerk_saves)
+    with pytest.raises(FatalError) as e:
+        import_table(src, root, today=TODAY, out=io.StringIO())
+    assert "ledgers/swj.yaml 在读取后被修改过" in e.value.message
+    assert fgw.read_text(encoding="utf-8") == FGW  # the first one is not written either
+    assert swj.read_text(encoding="utf-8") == SWJ + "  # 刚改的\n"
+
+
+def test_a_write_refused_midway_names_the_files_written_before_it(
+    root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sanzhua.commands import importer
+    from sanzhua.errors import FatalError
+
+    fgw, swj = root / "ledgers" / "fgw.yaml", root / "ledgers" / "swj.yaml"
+    fgw.write_text(FGW, encoding="utf-8")
+    swj.write_text(SWJ, encoding="utf-8")
+    src = tmp_path / "two.xlsx"
+    two_units_workbook(src)
+    real = importer.write_atomic
+
+    def write_while_a_clerk_saves(path: Path, data: bytes, expected: bytes | None) -> None:
+        if path == swj:
+            swj.write_text(SWJ + "  # 刚改的\n", encoding="utf-8")
+        real(path, data, expected)
+
+    monkeypatch.setattr(importer, "write_atomic", write_while_a_clerk_saves)
+    with pytest.raises(FatalError) as e:
+        import_table(src, root, today=TODAY, out=io.StringIO())
+    assert e.value.message == (
+        "ledgers/swj.yaml 在读取后被修改过（可能有人同时在编辑），未写入；在它之前已写入：ledgers/fgw.yaml"
+    )
+    assert "FGW-002" in fgw.read_text(encoding="utf-8")
+    assert swj.read_text(encoding="utf-8") == SWJ + "  # 刚改的\n"
+
+
+def test_import_composes_from_the_loaded_bytes_and_reports_after_writing(
+    root: Path, tmp_path: Path
+) -> None:
+    fgw = root / "ledgers" / "fgw.yaml"
+    fgw.write_bytes("\ufeffunit: fgw\r\ntasks:\r\n    - id: FGW-001\r\n      title: 甲\r\n      due: 2026-12-31\r\n".encode())
+    src = tmp_path / "two.xlsx"
+    two_units_workbook(src)
+    out = io.StringIO()
+    assert import_table(src, root, today=TODAY, out=out) == 0
+    assert "已写入 ledgers/fgw.yaml：1 项任务（追加到已有文件末尾）" in out.getvalue()
+    assert "已写入 ledgers/swj.yaml：1 项任务（新文件）" in out.getvalue()
+    assert fgw.read_bytes().endswith(
+        "\r\n\r\n    - id: FGW-002\r\n      title: 发改委新任务\r\n      due: 2026-09-30\r\n".encode()
+    )
+    ledger = load_ledger(root, cache=False)
+    assert [t.id for t in ledger.tasks] == ["FGW-001", "FGW-002", "SWJ-001"]
+
+
+@pytest.mark.parametrize(
+    ("text", "item", "key", "blank", "newline", "appendable"),
+    [
+        ("unit: fgw\ntasks:\n    - id: A\n      title: a\n    - id: B\n      title: b\n", 4, 6, False, "\n", True),
+        ("unit: fgw\r\ntasks:\r\n- id: A\r\n  title: a\r\n\r\n- id: B\r\n", 0, 2, True, "\r\n", True),
+        # another list below, with a blank line in it, says nothing about the tasks
+        ("unit: fgw\ntasks:\n  -   id: A\n  -   id: B\nother:\n  - x\n\n  - y\n", 2, 6, False, "\n", True),
+        ("unit: fgw\ntasks: [{id: A, title: a, due: 年底}]\n", 2, 4, True, "\n", False),
+        ("unit: fgw\ntasks: 没有\n", 2, 4, True, "\n", False),
+        ("unit: fgw\ntasks: [\n", 2, 4, True, "\n", False),  # does not parse
+    ],
+)
+def test_file_style_reads_the_task_list_and_says_whether_it_takes_more(
+    text: str, item: int, key: int, blank: bool, newline: str, appendable: bool
+) -> None:
+    from sanzhua.interchange.writer import CannotAppend
+
+    style, ok = file_style(text.encode(), "en")
+    assert (style.item_indent, style.key_indent, style.blank_between, style.newline, ok) == (
+        item,
+        key,
+        blank,
+        newline,
+        appendable,
+    )
+    if not ok and "[\n" not in text:
+        with pytest.raises(CannotAppend):
+            append_to_file(text.encode(), [], style)
+
+
+@pytest.mark.parametrize(
+    ("header", "due"),
+    [("完成时间", True), ("完成时间（填日期）", True), ("办结日期", True), ("实际完成时间", False), ("done", False)],
+)
+def test_which_done_headers_may_be_the_deadline(header: str, due: bool) -> None:
+    from sanzhua.interchange.columns import done_or_due, field_of
+
+    assert field_of(header) == "done"
+    assert done_or_due(header) is due

@@ -286,6 +286,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "import.summary": ("{file}：读取 {rows} 行，导入 {tasks} 项任务，{skipped} 行未导入（见上），另有空行 {blank} 行", "{file}: {rows} rows read, {tasks} tasks imported, {skipped} rows not imported (see above), {blank} blank rows"),
     "import.dry-run": ("（试运行：没有写入任何文件）", "(dry run: no file was written)"),
     "import.next": ("请运行 sanzhua check 检查后提交", "run 'sanzhua check', then commit"),
+    "import.formula": ("{column}“{text}”是没有计算结果的公式", "the {column} cell '{text}' is a formula without a saved result"),
+    "import.formula.hint": ("在 Excel 或 WPS 中打开、保存后再导入", "open and save it in Excel or WPS first"),
+    "import.partly-written": ("{file} 在读取后被修改过（可能有人同时在编辑），未写入；在它之前已写入：{written}", "{file} changed on disk after it was read (someone editing it?) and was not written; written before it: {written}"),
     "export.wrote": ("已导出 {tasks} 项任务到 {file}", "exported {tasks} tasks to {file}"),
     "calendar.wrote": ("已写出 {events} 个日程（{tasks} 项任务）到 {file}", "wrote {events} events ({tasks} tasks) to {file}"),
     # score

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import TextIO
@@ -17,7 +17,6 @@ from sanzhua.interchange.cells import UnitMatcher
 from sanzhua.interchange.columns import FIELDS, normalize
 from sanzhua.interchange.tabular import read_table_file
 from sanzhua.interchange.writer import (
-    CannotAppend,
     Style,
     append_to_file,
     file_style,
@@ -27,6 +26,7 @@ from sanzhua.interchange.writer import (
 from sanzhua.interchange.xlsx_import import Draft, ImportOptions, ImportPlan, RowNote, plan_import
 from sanzhua.load import LEDGER_DIR, Ledger, parse_ledger_bytes
 from sanzhua.load import keys as K
+from sanzhua.model import Task
 from sanzhua.problems import msg
 
 
@@ -39,6 +39,7 @@ class _Target:
     drafts: list[Draft]
     blocks: list[list[str]]
     unit_name: str = ""
+    before: list[Task] = field(default_factory=list)  # the file's tasks as loaded
 
 
 def import_table(
@@ -100,14 +101,40 @@ def import_table(
     targets = _targets(ledger, plan, source.name, today, lg)
     # Every file is composed and read back before the first one is written.
     results = [(t, _compose(t, source.name, today, ledger.settings.year)) for t in targets]
-    _report(stream, plan, targets, source, lg, dry_run, several=len(plan.sheets_read) > 1)
     if not dry_run:
-        for t, data in results:
-            try:
-                write_atomic(ledger.root / t.path, data, t.data)
-            except Refused as e:
-                raise FatalError(text(e.message, lg), text(e.hint, lg) if e.hint else None) from None
+        _write(ledger.root, results, lg)
+    _report(stream, plan, targets, source, lg, dry_run, several=len(plan.sheets_read) > 1)
     return EXIT_PROBLEMS if any(n.level == "error" for n in plan.notes) else EXIT_OK
+
+
+def _write(root: Path, results: list[tuple[_Target, bytes]], lg: Lang) -> None:
+    """Write every file, or none when one of them has changed on disk since it was read.
+
+    All are checked first; each write checks again (`write_atomic`), and should one still
+    be refused, the message names the files written before it."""
+    for t, _ in results:
+        path = root / t.path
+        try:
+            current: bytes | None = path.read_bytes()
+        except FileNotFoundError:
+            current = None
+        if current != t.data:
+            raise FatalError(
+                text(msg("edit.changed-on-disk", file=t.path), lg),
+                text(msg("edit.changed-on-disk.hint"), lg),
+            )
+    written: list[str] = []
+    for t, data in results:
+        try:
+            write_atomic(root / t.path, data, t.data)
+        except Refused as e:
+            message = (
+                text(msg("import.partly-written", file=t.path, written="、".join(written)), lg)
+                if written
+                else text(e.message, lg)
+            )
+            raise FatalError(message, text(e.hint, lg) if e.hint else None) from None
+        written.append(t.path)
 
 
 def _mapping(items: Sequence[str], lg: Lang) -> dict[str, str]:
@@ -159,23 +186,25 @@ def _targets(ledger: Ledger, plan: ImportPlan, source: str, today: date, lg: Lan
                     RowNote(d.sheet, d.row, "error", msg("import.file-invalid", file=path))
                 )
                 continue
-            raw = (ledger.root / path).read_bytes() if paths else None
-            style = file_style(raw, fr.key_style if fr else "en") if raw is not None else None
-            if raw is not None and style is not None:
-                try:
-                    append_to_file(raw, [], style)
-                except CannotAppend:
+            # The bytes the ledger was loaded from: what is written is composed from them,
+            # and the file on disk must still be them when it is written.
+            style = Style(keys=new_keys)
+            raw: bytes | None = None
+            if fr is not None and (data := ledger.sources.get(path)) is not None:
+                style, appendable = file_style(data, fr.key_style)
+                if appendable:
+                    raw = data
+                else:
                     # `tasks: [{…}, {…}]` on one line: the new tasks get a file of their own
                     plan.notes.append(
                         RowNote(d.sheet, d.row, "info", msg("import.flow-file", file=path))
                     )
-                    raw = None
-            if raw is not None and style is not None:
-                tgt = _Target(path, d.lead, style, raw, [], [])
+            if fr is not None and raw is not None:
+                tgt = _Target(path, d.lead, style, raw, [], [], before=fr.tasks)
             else:
                 if (ledger.root / path).exists():  # another unit's file: never overwritten
                     path = _free_name(ledger.root, d.lead)
-                tgt = _Target(path, d.lead, style or Style(keys=new_keys), None, [], [], name)
+                tgt = _Target(path, d.lead, style, None, [], [], name)
             by_unit[d.lead] = tgt
         block = render_task(d.ordered(), d.comments, tgt.style)
         problem = _check_block(block, tgt, ledger.settings.year)
@@ -220,7 +249,7 @@ def _compose(t: _Target, source: str, today: date, year: int) -> bytes:
     else:
         result = append_to_file(t.data, t.blocks, t.style)
     # The whole file must still load, with what was there unchanged and the new tasks added.
-    before = [] if t.data is None else parse_ledger_bytes(t.data, t.path, year).tasks
+    before = t.before
     after = parse_ledger_bytes(result, t.path, year)
     same = [_no_lines(x) for x in after.tasks[: len(before)]] == [_no_lines(x) for x in before]
     if (

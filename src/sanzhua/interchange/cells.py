@@ -98,6 +98,8 @@ def read_when(v: CellValue, year: int) -> When:
             return When(d, d.isoformat())
         if 1900 <= v < 2200:  # 2026 or 2026.9 typed as a number
             return read_when(str(int(v)) if float(v).is_integer() else str(v), year)
+        if 19000101 <= v <= 21991231 and float(v).is_integer():  # 20260630 typed as a number
+            return read_when(str(int(v)), year)
         raise CellError(f"“{v}”不是日期", f"'{v}' is not a date")
     s = text_of(v)
     if s is None:

@@ -12,6 +12,10 @@ from __future__ import annotations
 import re
 import unicodedata
 
+# 完成时间 and its like: the day a task was done, or, in a 台账 with no deadline column of
+# its own, the deadline (`done_or_due`). 实际完成时间 is only ever the day it was done.
+_DONE_OR_DUE = ("完成", "完成日期", "完成时间", "办结时间", "办结日期")
+
 # field → (exact header words, key words contained in a longer header)
 # Order matters for the key words: more specific fields come first (配合单位 before 单位).
 _FIELDS: list[tuple[str, tuple[str, ...], tuple[str, ...]]] = [
@@ -158,16 +162,7 @@ _FIELDS: list[tuple[str, tuple[str, ...], tuple[str, ...]]] = [
     ),
     (
         "done",
-        (
-            "完成",
-            "完成日期",
-            "完成时间",
-            "实际完成时间",
-            "实际完成日期",
-            "办结时间",
-            "办结日期",
-            "done",
-        ),
+        (*_DONE_OR_DUE, "实际完成时间", "实际完成日期", "done"),
         (),
     ),
     ("status", ("状态", "任务状态", "status"), ()),
@@ -298,6 +293,12 @@ def field_of(header: object) -> str | None:
         if any(k in bare or k in h for k in keys):
             return field
     return None
+
+
+def done_or_due(header: object) -> bool:
+    """Whether a 完成 header (完成时间, 办结日期 …) may be read as the deadline when the
+    table has no deadline column."""
+    return _BRACKETS.sub("", normalize(header)) in _DONE_OR_DUE
 
 
 def detail_field(kind: str, header: object) -> str | None:

@@ -4,19 +4,29 @@ A cell value is text, a number, a date/datetime or None. Merged cells are filled
 with their top-left value, so a 责任单位 merged down over five tasks reads as five
 rows of the same unit, and a header merged over two rows reads in both. A number the
 sheet formats as a percentage arrives as text ("60%"), so 0.6 and 60 cannot be confused.
+A formula whose result was never saved arrives as a `Formula`, so that the import can
+refuse the row instead of taking the formula's text for the value.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
+import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
 from sanzhua.errors import FatalError
 
-CellValue = str | int | float | date | datetime | None
+
+class Formula(str):
+    """The text of a formula (`=` included) whose result was never saved in the file: a
+    sheet written by a program, not by Excel or WPS, so its value is not known."""
+
+
+CellValue = str | Formula | int | float | date | datetime | None
 
 
 @dataclass(frozen=True)
@@ -51,35 +61,33 @@ def read_table_file(path: Path) -> list[Table]:
 
 
 def read_workbook(path: Path) -> list[Table]:
-    """All sheets of a workbook, merged cells filled in, cached formula values used."""
-    import zipfile
-
+    """All sheets of a workbook, merged cells filled in, cached formula values used (and a
+    `Formula` where a formula has none)."""
     import openpyxl
 
     try:
         wb = openpyxl.load_workbook(path, data_only=True)
-        # The formulas themselves, for the cells whose result was never saved (a sheet
-        # written by a program, not by Excel): the formula text is shown, not a blank.
-        formulas = openpyxl.load_workbook(path, data_only=False)
+        # The formulas themselves, only when some formula's result was never saved (a sheet
+        # written by a program, not by Excel): those cells are read as `Formula`, not blank.
+        formulas = openpyxl.load_workbook(path, data_only=False) if _unsaved_formulas(path) else None
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as e:
         raise FatalError(
             f"无法打开工作簿 {path.name}：{e} / cannot open the workbook",
             "文件可能已损坏或不是 .xlsx；请用 Excel/WPS 打开后重新另存为 .xlsx",
         ) from None
     tables: list[Table] = []
-    for ws, fs in zip(wb.worksheets, formulas.worksheets, strict=True):
+    for i, ws in enumerate(wb.worksheets):
+        fs = formulas.worksheets[i] if formulas is not None else None
         nrows, ncols = ws.max_row, ws.max_column
         rows: list[list[CellValue]] = []
-        for r, fr in zip(
-            ws.iter_rows(min_row=1, max_row=nrows, max_col=ncols),
-            fs.iter_rows(min_row=1, max_row=nrows, max_col=ncols),
-            strict=True,
-        ):
+        for r in ws.iter_rows(min_row=1, max_row=nrows, max_col=ncols):
             row: list[CellValue] = []
-            for c, f in zip(r, fr, strict=True):
+            for c in r:
                 v = c.value
-                if v is None and isinstance(f.value, str) and f.value.startswith("="):
-                    v = f.value
+                if v is None and fs is not None:
+                    f = fs.cell(row=c.row, column=c.column).value
+                    if isinstance(f, str) and f.startswith("="):
+                        v = Formula(f)
                 row.append(_cell_value(v, c.number_format))
             rows.append(row)
         merged_rows: set[int] = set()
@@ -92,13 +100,46 @@ def read_workbook(path: Path) -> list[Table]:
                     merged_rows.add(rr)
         tables.append(Table(ws.title, rows, frozenset(merged_rows)))
     wb.close()
-    formulas.close()
+    if formulas is not None:
+        formulas.close()
     return tables
 
 
+# Any element named f, with or without a namespace prefix: <f>, <f t="shared" …/>, <x:f>.
+_FORMULA_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s/>]")
+
+
+def _unsaved_formulas(path: Path) -> bool:
+    """Whether some worksheet holds a formula cell without a saved value (no `<v>`, or an
+    empty one). A sheet without a formula is told by a byte search; only a sheet that has
+    formulas is parsed. When the parts cannot be told apart, the answer is yes."""
+    from xml.etree.ElementTree import ParseError, iterparse
+
+    with zipfile.ZipFile(path) as z:
+        sheets = [n for n in z.namelist() if re.search(r"(?:^|/)worksheets/[^/]+\.xml$", n)]
+        if not sheets:
+            return True
+        for name in sheets:
+            if _FORMULA_TAG.search(z.read(name)) is None:
+                continue
+            try:
+                with z.open(name) as fh:
+                    for _, el in iterparse(fh):
+                        if el.tag.rpartition("}")[2] != "c":
+                            continue
+                        kids = {k.tag.rpartition("}")[2]: k for k in el}
+                        v = kids.get("v")
+                        if "f" in kids and (v is None or not v.text):
+                            return True
+                        el.clear()
+            except ParseError:
+                return True
+    return False
+
+
 def _cell_value(v: object, number_format: str | None) -> CellValue:
-    if v is None:
-        return None
+    if v is None or isinstance(v, Formula):
+        return v
     if isinstance(v, bool):
         return str(v)
     if isinstance(v, datetime | date):

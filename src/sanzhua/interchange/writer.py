@@ -17,7 +17,7 @@ import yaml
 
 from sanzhua.edit.ops import EditError, Editor, tasks_node
 from sanzhua.edit.source import Source
-from sanzhua.edit.tree import MappingNode, SequenceNode, extend_over_comments, is_null, last_line
+from sanzhua.edit.tree import MappingNode, Node, SequenceNode, extend_over_comments, is_null, last_line
 from sanzhua.load import keys as K
 
 FieldValue = str | list[str] | dict[str, str] | list[dict[str, str]]
@@ -107,37 +107,20 @@ def render_task(
     return lines
 
 
-_TASKS_LINE = re.compile(r"^(tasks|任务清单)\s*:\s*(\[\s*\])?\s*(#.*)?$")
 _ITEM = re.compile(r"^(\s*)-(\s+)(\{)?")
 _NESTED_KEY = re.compile(r"^(\s*)(milestones|progress|extensions|节点|进展|延期)\s*:\s*(#.*)?$")
 
 
-def detect_style(text: str, keys: str) -> Style:
-    """The style an existing ledger file is written in (`keys` from the loader's key_style)."""
-    lines = text.splitlines()
-    newline = "\r\n" if "\r\n" in text else "\n"
-    item_indent, key_indent = 2, 4
-    tasks_at = next((i for i, ln in enumerate(lines) if _TASKS_LINE.match(ln)), None)
-    blank_between = True
-    if tasks_at is not None:
-        first = next(
-            (
-                i
-                for i in range(tasks_at + 1, len(lines))
-                if lines[i].strip() and not lines[i].lstrip().startswith("#")
-            ),
-            None,
-        )
-        if first is not None and (m := _ITEM.match(lines[first])):
-            item_indent = len(m.group(1))
-            key_indent = item_indent + 1 + len(m.group(2))
-            items = [
-                i
-                for i in range(first, len(lines))
-                if (mm := _ITEM.match(lines[i])) and len(mm.group(1)) == item_indent
-            ]
-            if len(items) >= 2:
-                blank_between = any(not lines[i - 1].strip() for i in items[1:])
+class CannotAppend(Exception):
+    """The file's task list is written so that whole tasks cannot be added below it."""
+
+
+def file_style(data: bytes, keys: str) -> tuple[Style, bool]:
+    """The style an existing ledger file is written in (`keys` from the loader's key_style),
+    and whether whole tasks can be added at the end of its task list: not when it is one
+    flow list (`tasks: [{…}, {…}]`), is not a list at all, or the file does not parse."""
+    src = Source(data)
+    lines = src.lines
     nested_offset = 2
     for i, ln in enumerate(lines[:-1]):
         m = _NESTED_KEY.match(ln)
@@ -149,38 +132,45 @@ def detect_style(text: str, keys: str) -> Style:
         for i, ln in enumerate(lines[:-1])
         if _NESTED_KEY.match(ln) and re.match(r"^\s+- [^{]", lines[i + 1])
     )
-    return Style(
-        "zh" if keys == "zh" else "en",
-        item_indent,
-        key_indent,
-        max(0, nested_offset),
-        flow,
-        blank_between,
-        newline,
+    style = Style(
+        keys="zh" if keys == "zh" else "en",
+        nested_offset=max(0, nested_offset),
+        flow_entries=flow,
+        newline="\r\n" if src.newline == "\r\n" else "\n",
     )
-
-
-class CannotAppend(Exception):
-    """The file's task list is written so that whole tasks cannot be added below it."""
-
-
-def file_style(data: bytes, keys: str) -> Style:
-    """The style of an existing file: `detect_style`, with the task list's own indentation
-    and line ending taken from the parsed file."""
-    src = Source(data)
-    style = detect_style(src.text, keys)
-    style = replace(style, newline="\r\n" if src.newline == "\r\n" else "\n")
     try:
         ed = Editor(src)
-        _, _, seq = tasks_node(ed)
+        _, key, seq = tasks_node(ed)
     except (yaml.YAMLError, EditError):
-        return style
+        return style, False
     if isinstance(seq, SequenceNode) and not seq.flow_style and seq.value:
+        # The task list's own indentation; blank lines between tasks if any two have one.
         first = seq.value[0]
         dash = seq.start_mark.column
-        key = first.start_mark.column if isinstance(first, MappingNode) else dash + 2
-        style = replace(style, item_indent=dash, key_indent=max(key, dash + 2))
-    return style
+        key_col = first.start_mark.column if isinstance(first, MappingNode) else dash + 2
+        items = [
+            i
+            for i in range(seq.start_mark.line, min(seq.end_mark.line + 1, len(lines)))
+            if (m := _ITEM.match(lines[i])) and len(m.group(1)) == dash
+        ]
+        style = replace(
+            style,
+            item_indent=dash,
+            key_indent=max(key_col, dash + 2),
+            blank_between=len(items) < 2 or any(not lines[i - 1].strip() for i in items[1:]),
+        )
+    return style, _cannot_append(ed, key, seq) is None
+
+
+def _cannot_append(ed: Editor, key: Node | None, seq: Node | None) -> str | None:
+    """Why whole tasks cannot be added at the end of the file's task list, or None."""
+    if isinstance(seq, SequenceNode):
+        return "flow" if seq.flow_style and seq.value else None
+    if seq is not None and not is_null(seq):
+        return "not a list"
+    if key is None and not any(ln.strip() for ln in ed.lines):
+        return "empty"
+    return None
 
 
 def append_to_file(data: bytes, blocks: Sequence[list[str]], style: Style) -> bytes:
@@ -189,9 +179,10 @@ def append_to_file(data: bytes, blocks: Sequence[list[str]], style: Style) -> by
     src = Source(data)
     ed = Editor(src)
     _, key, seq = tasks_node(ed)
+    why = _cannot_append(ed, key, seq)
+    if why is not None:
+        raise CannotAppend(why)
     added: list[str] = []
-    if isinstance(seq, SequenceNode) and seq.flow_style and seq.value:
-        raise CannotAppend("flow")
     if isinstance(seq, SequenceNode) and seq.value:
         last = seq.value[-1]
         end = extend_over_comments(last_line(last, ed.lines), ed.lines, seq.start_mark.column)
@@ -201,8 +192,6 @@ def append_to_file(data: bytes, blocks: Sequence[list[str]], style: Style) -> by
             added.extend(block)
         ed.insert_lines(end, added)
         return ed.result()
-    if seq is not None and not is_null(seq) and not (isinstance(seq, SequenceNode) and not seq.value):
-        raise CannotAppend("not a list")
     for i, block in enumerate(blocks):
         if i and style.blank_between:
             added.append("")
@@ -210,10 +199,8 @@ def append_to_file(data: bytes, blocks: Sequence[list[str]], style: Style) -> by
     if key is None:
         tasks_key = "任务清单" if style.keys == "zh" else "tasks"
         last = len(ed.lines) - 1
-        while last >= 0 and not ed.lines[last].strip():
+        while not ed.lines[last].strip():
             last -= 1
-        if last < 0:
-            raise CannotAppend("empty")
         ed.insert_lines(last, [f"{tasks_key}:", *added])
         return ed.result()
     if seq is not None and seq.end_mark.index > seq.start_mark.index:

@@ -31,8 +31,8 @@ from sanzhua.interchange.cells import (
     read_when,
     text_of,
 )
-from sanzhua.interchange.columns import detail_field, field_of, normalize, sheet_kind
-from sanzhua.interchange.tabular import CellValue, Table
+from sanzhua.interchange.columns import detail_field, done_or_due, field_of, normalize, sheet_kind
+from sanzhua.interchange.tabular import CellValue, Formula, Table
 from sanzhua.interchange.writer import FieldValue
 from sanzhua.load import keys as K
 from sanzhua.model import Task, Unit
@@ -221,6 +221,15 @@ class _Reader:
             if _FOOTER.search(texts[0]) and got.text("due") is None:
                 footer = _short(" ".join(dict.fromkeys(texts)))
                 plan.note(table.name, rownum, "info", msg("import.footer-row", text=footer))
+                continue
+            if (formula := got.formula()) is not None:
+                plan.note(
+                    table.name,
+                    rownum,
+                    "error",
+                    msg("import.formula", column=_label(table, header, formula[0]), text=formula[1]),
+                    msg("import.formula.hint"),
+                )
                 continue
             # A section heading: 一、抓具体 merged across, or a numeral in 序号 and no unit or due.
             distinct = set(texts)
@@ -691,6 +700,17 @@ class _Reader:
                 continue
             plan.rows_seen += 1
             values = {f: row[i] for f, i in cols.items() if i < len(row)}
+            formula = next((f for f, v in values.items() if isinstance(v, Formula)), None)
+            if formula is not None:
+                column = text_of(table.rows[start][cols[formula]]) or formula
+                plan.note(
+                    table.name,
+                    rownum,
+                    "error",
+                    msg("import.formula", column=column, text=str(values[formula])),
+                    msg("import.formula.hint"),
+                )
+                continue
             tid = text_of(values.get("id"))
             if tid is None or tid not in drafts:
                 if tid is not None and tid in self.by_id:
@@ -829,6 +849,16 @@ class _RowCells:
     def text(self, name: str) -> str | None:
         return text_of(self.first(name))
 
+    def formula(self) -> tuple[int, Formula] | None:
+        """The first cell of an imported column that holds a formula without a saved result."""
+        for name, idx in self.cols.items():
+            if name in ("ignore", "seq"):
+                continue  # never imported: what they hold does not matter
+            for i in idx:
+                if i < len(self.row) and isinstance(v := self.row[i], Formula):
+                    return i, v
+        return None
+
     def all(self, name: str) -> list[str]:
         out: list[str] = []
         for i in self.cols.get(name, ()):
@@ -882,8 +912,7 @@ def find_header(rows: list[list[CellValue]], mapping: dict[str, str]) -> Header 
     due_from: str | None = None
     if "due" not in fields:
         for c, f in enumerate(fields):
-            word = normalize(rows[first][c]) if c < len(rows[first]) else ""
-            if f == "done" and _BRACKETS_RE.sub("", word) in _DONE_OR_DUE:
+            if f == "done" and c < len(rows[first]) and done_or_due(rows[first][c]):
                 fields[c] = "due"
                 due_from = text_of(rows[first][c])
                 break
@@ -898,8 +927,12 @@ def find_header(rows: list[list[CellValue]], mapping: dict[str, str]) -> Header 
     return Header(first, last, fields, list(dict.fromkeys(unknown)), due_from)
 
 
-_DONE_OR_DUE = frozenset(("完成时间", "完成日期", "办结时间", "办结日期", "完成"))
-_BRACKETS_RE = re.compile(r"[(（\[【].*?[)）\]】]")
+def _label(table: Table, header: Header, column: int) -> str:
+    """A column's header as the sheet writes it (the lower row of a two-row header)."""
+    for r in reversed(table.rows[header.first : header.last + 1]):
+        if column < len(r) and (t := text_of(r[column])):
+            return t
+    return header.fields[column] or ""
 
 
 def _status_word(text: str) -> str | None:
