@@ -25,20 +25,22 @@ class DateError(ValueError):
 
     `reason` is "impossible" for a well-formed date that does not exist (2026-02-30,
     month 13) and "unreadable" for anything that is not a date form at all (尽快, 下周).
-    `str(err)` is a short English description, `detail_zh` the same in Chinese, and
-    `text` the string that was given.
+    `str(err)` is a short English description, `detail_zh` the same in Chinese,
+    `text` the string that was given, and `part` what does not exist in an
+    impossible date ("year", "month", "day", "quarter", "half"), for the hint.
     """
 
-    def __init__(self, reason: Reason, message: str, detail_zh: str, text: str = "") -> None:
+    def __init__(self, reason: Reason, message: str, detail_zh: str, text: str = "", part: str = "") -> None:
         super().__init__(message)
         self.reason: Reason = reason
         self.message = message
         self.detail_zh = detail_zh
         self.text = text
+        self.part = part
 
-    def __reduce__(self) -> tuple[type[DateError], tuple[Reason, str, str, str]]:
+    def __reduce__(self) -> tuple[type[DateError], tuple[Reason, str, str, str, str]]:
         # Keeps the error picklable (multiprocessing) despite the custom __init__.
-        return (DateError, (self.reason, self.message, self.detail_zh, self.text))
+        return (DateError, (self.reason, self.message, self.detail_zh, self.text, self.part))
 
 
 def format_cn(d: date) -> str:
@@ -113,14 +115,14 @@ def _unreadable(text: str) -> DateError:
 
 def _check_year(y: int, text: str) -> int:
     if not 1 <= y <= 9999:
-        raise DateError("impossible", f"year {y} does not exist", f"不存在{y}年", text)
+        raise DateError("impossible", f"year {y} does not exist", f"不存在{y}年", text, "year")
     return y
 
 
 def _check_month(y: int, m: int, text: str) -> None:
     _check_year(y, text)
     if not 1 <= m <= 12:
-        raise DateError("impossible", f"month {m} does not exist", f"不存在{m}月", text)
+        raise DateError("impossible", f"month {m} does not exist", f"不存在{m}月", text, "month")
 
 
 def _day(y: int, m: int, d: int, text: str) -> date:
@@ -132,6 +134,7 @@ def _day(y: int, m: int, d: int, text: str) -> date:
             f"{_MONTH_EN[m]} {y} has no day {d} (it has {last} days)",
             f"{y}年{m}月没有{d}日（该月只有{last}天）",
             text,
+            "day",
         )
     return date(y, m, d)
 
@@ -148,13 +151,13 @@ def _number(token: str) -> int:
 def _quarter_end(y: int, token: str, text: str) -> date:
     q = _number(token)
     if not 1 <= q <= 4:
-        raise DateError("impossible", f"quarter {q} does not exist", f"不存在第{q}季度", text)
+        raise DateError("impossible", f"quarter {q} does not exist", f"不存在第{q}季度", text, "quarter")
     return _month_end(y, 3 * q, text)
 
 
 def _half_end(y: int, h: int, text: str) -> date:
     if h not in (1, 2):
-        raise DateError("impossible", f"half year H{h} does not exist", f"不存在H{h}半年", text)
+        raise DateError("impossible", f"half year H{h} does not exist", f"不存在H{h}半年", text, "half")
     return _month_end(y, 6 * h, text)
 
 

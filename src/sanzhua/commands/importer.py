@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TextIO
 
 from sanzhua.commands.common import EXIT_OK, EXIT_PROBLEMS, open_ledger
-from sanzhua.edit.session import Refused, _no_lines, write_atomic
+from sanzhua.edit.session import Refused, without_positions, write_atomic
 from sanzhua.errors import FatalError
 from sanzhua.i18n import Lang, text, words
 from sanzhua.interchange.cells import UnitMatcher
@@ -251,7 +251,7 @@ def _compose(t: _Target, source: str, today: date, year: int) -> bytes:
     # The whole file must still load, with what was there unchanged and the new tasks added.
     before = t.before
     after = parse_ledger_bytes(result, t.path, year)
-    same = [_no_lines(x) for x in after.tasks[: len(before)]] == [_no_lines(x) for x in before]
+    same = [without_positions(x) for x in after.tasks[: len(before)]] == [without_positions(x) for x in before]
     if (
         len(after.tasks) != len(before) + len(t.blocks)
         or not same

@@ -23,11 +23,10 @@ from __future__ import annotations
 import bisect
 import re
 from collections import Counter
-from dataclasses import fields, is_dataclass, replace
-from typing import Any
 
 from sanzhua.dates import DateError, parse_when
 from sanzhua.edit.ops import rebuild
+from sanzhua.edit.session import without_positions
 from sanzhua.edit.source import Source
 from sanzhua.edit.tree import MappingNode, Node, ScalarNode, SequenceNode, compose, entry, last_line
 from sanzhua.load import keys as K
@@ -589,18 +588,6 @@ def comments(text: str) -> Counter[str]:
     return found
 
 
-def _same(value: Any) -> Any:
-    if is_dataclass(value) and not isinstance(value, type):
-        changes = {f.name: _same(getattr(value, f.name)) for f in fields(value)}
-        for name in ("line", "column", "due_text"):
-            if name in changes:
-                changes[name] = 0 if name != "due_text" else None
-        return replace(value, **changes)
-    if isinstance(value, tuple):
-        return tuple(_same(v) for v in value)
-    return value
-
-
 def format_bytes(
     data: bytes, path: str, year: int, normalize_dates: bool = False
 ) -> tuple[bytes | None, str]:
@@ -618,7 +605,8 @@ def format_bytes(
     same = (
         after.unit == before.unit
         and not any(p.severity == "error" for p in after.problems)
-        and [_same(t) for t in after.tasks] == [_same(t) for t in before.tasks]
+        and [without_positions(t, spelling=False) for t in after.tasks]
+        == [without_positions(t, spelling=False) for t in before.tasks]
         and comments(new_text) == comments(src.text)
     )
     if not same:

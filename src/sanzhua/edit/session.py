@@ -111,16 +111,19 @@ def _decode(data: bytes) -> str:
     return data.removeprefix(b"\xef\xbb\xbf").decode("utf-8", "replace").replace("\r\n", "\n")
 
 
-def _no_lines(value: Any) -> Any:
-    """A value with every source position zeroed, to compare tasks across an edit."""
+def without_positions(value: Any, *, spelling: bool = True) -> Any:
+    """A value with every source position zeroed, to compare tasks across an edit; with
+    `spelling=False` also without how the deadline was written (`9月底` vs 2026-09-30)."""
     if is_dataclass(value) and not isinstance(value, type):
-        changes = {f.name: _no_lines(getattr(value, f.name)) for f in fields(value)}
+        changes = {f.name: without_positions(getattr(value, f.name), spelling=spelling) for f in fields(value)}
         for name in ("line", "column"):
             if name in changes:
                 changes[name] = 0
+        if not spelling and "due_text" in changes:
+            changes["due_text"] = None
         return replace(value, **changes)
     if isinstance(value, tuple):
-        return tuple(_no_lines(v) for v in value)
+        return tuple(without_positions(v, spelling=spelling) for v in value)
     return value
 
 
@@ -160,9 +163,9 @@ def verify(
     change.notes = [p for p in added if p.severity == "warning" and p.code != "overdue"]
     # The tasks the edit did not mean to touch read back as they were.
     old_tasks = {
-        t.id: _no_lines(t) for t in (before.tasks if before else []) if t.id != change.task_id
+        t.id: without_positions(t) for t in (before.tasks if before else []) if t.id != change.task_id
     }
-    new_tasks = {t.id: _no_lines(t) for t in after.tasks if t.id != change.task_id}
+    new_tasks = {t.id: without_positions(t) for t in after.tasks if t.id != change.task_id}
     if old_tasks != new_tasks:
         raise Refused(msg("edit.internal", file=change.rel), msg("edit.internal.hint"))
     if check is not None:

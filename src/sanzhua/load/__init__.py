@@ -57,15 +57,18 @@ class Ledger:
     full_files: dict[str, bytes] = field(default_factory=dict, repr=False)  # path → pickled full FileResult
     sources: dict[str, bytes] = field(default_factory=dict, repr=False)  # path → the bytes read, for messages
     _by_path: dict[str, FileResult] = field(default_factory=dict, repr=False)
+    _full: dict[str, FileResult] = field(default_factory=dict, repr=False)  # files unpickled by full_task
 
     def full_task(self, task: Task) -> Task | None:
-        """The task whole, also when the ledger was loaded slim."""
+        """The task whole, also when the ledger was loaded slim (its file unpickled once)."""
         if not self.slim:
             return task
-        blob = self.full_files.get(task.file)
-        if blob is None:
-            return None
-        full: FileResult = pickle.loads(blob)
+        full = self._full.get(task.file)
+        if full is None:
+            blob = self.full_files.get(task.file)
+            if blob is None:
+                return None
+            full = self._full[task.file] = pickle.loads(blob)
         for t in full.tasks:
             if t.id == task.id and t.line == task.line:
                 return t

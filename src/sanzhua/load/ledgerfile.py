@@ -28,7 +28,7 @@ _TARGET_KEYS = K.reverse(K.TARGET_KEYS)
 _PROGRESS_KEYS = K.reverse(K.PROGRESS_KEYS)
 _EXT_KEYS = K.reverse(K.EXTENSION_KEYS)
 
-_IMPOSSIBLE_HINTS = {"quarter": "date.quarter.hint", "half": "date.half.hint"}  # by DateError's first word
+_IMPOSSIBLE_HINTS = {"quarter": "date.quarter.hint", "half": "date.half.hint"}  # by DateError.part
 _LIST_EXAMPLES = {
     "milestones": "{name: 完成可研批复, due: 2026-05-31}",
     "progress": "{date: 2026-06-05, note: …}",
@@ -237,7 +237,7 @@ def _date(ctx: _Ctx, m: YMap, key: str) -> tuple[date | None, str | None]:
                 "invalid-date",
                 m.value_pos(key),
                 msg("date.impossible", key=key, text=text, detail_zh=e.detail_zh, detail_en=str(e)),
-                msg(_IMPOSSIBLE_HINTS.get(str(e).split(" ", 1)[0], "date.impossible.hint")),
+                msg(_IMPOSSIBLE_HINTS.get(e.part, "date.impossible.hint")),
             )
         else:
             ctx.err("invalid-date", m.value_pos(key), msg("date.unreadable", key=key, text=text), msg("date.hint"))
