@@ -33,19 +33,20 @@ test: $(STAMP) viewers
 	$(BIN)/mypy src
 	$(BIN)/pytest
 
-## viewers: LibreOffice, poppler and CJK fonts for the tests that print the Word
-## bulletin to PDF; installed with apt-get when missing and run as root, else those
-## tests skip (a failed install only says so)
-VIEWER_PKGS := libreoffice-writer-nogui poppler-utils fonts-noto-cjk fonts-arphic-ukai
+## viewers: LibreOffice (Writer and Calc), poppler and CJK fonts for the tests that print
+## the Word bulletin to PDF and open the exported workbook; installed with apt-get when
+## missing and run as root, else those tests skip (a failed install only says so)
+VIEWER_PKGS := libreoffice-writer-nogui libreoffice-calc-nogui poppler-utils fonts-noto-cjk fonts-arphic-ukai
 viewers:
 	@if command -v soffice >/dev/null && command -v pdftotext >/dev/null \
+	    && ls "$$(dirname "$$(readlink -f "$$(command -v soffice)")")"/libsclo.so >/dev/null 2>&1 \
 	    && command -v fc-list >/dev/null && fc-list :lang=zh family | grep -q .; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo "== apt-get install $(VIEWER_PKGS) (for the PDF tests)"; \
+	    echo "== apt-get install $(VIEWER_PKGS) (for the PDF and workbook tests)"; \
 	    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
 	      apt-get install -y -qq $(VIEWER_PKGS) >/dev/null; } \
-	    || echo "could not install them: the PDF tests will be skipped"; \
-	else echo "LibreOffice missing: the PDF tests will be skipped (Debian: $(VIEWER_PKGS))"; fi
+	    || echo "could not install them: the PDF and workbook tests will be skipped"; \
+	else echo "LibreOffice missing: the PDF and workbook tests will be skipped (Debian: $(VIEWER_PKGS))"; fi
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
