@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Literal
+from typing import Literal, NamedTuple
 
 STATUSES: tuple[str, ...] = ("planned", "active", "done", "suspended", "cancelled")
 Status = Literal["planned", "active", "done", "suspended", "cancelled"]
@@ -91,6 +91,24 @@ class Task:
     column: int = 1
     latest_entry: date | None = None  # the latest progress date, kept when progress is left out (slim tasks)
     latest_mark: date | None = None  # the latest milestone done date, kept likewise
+
+
+class TaskRow(NamedTuple):
+    """What the ledger-wide checks need of a task: a row of the index every file keeps in
+    the cache, so that a re-check does not rebuild the tasks of the files that did not change.
+
+    `due` and `due_text` are the task's own (None when it inherits its parent's).
+    """
+
+    id: str
+    parent: str | None
+    due: date | None
+    due_text: str | None
+    file: str
+    line: int
+    column: int
+    parent_pos: tuple[int, int] | None  # where `parent` is written
+    category: str | None
 
 
 @dataclass(frozen=True)

@@ -1,16 +1,23 @@
 """The named checks of `sanzhua check`: one module each, registered below.
 
 A check module has `CODE` (a stable kebab-case id users select and ignore), `LEVEL`
-("error" or "warning"), a docstring that is its user documentation, and
+("error" or "warning"), `SCOPE`, a docstring that is its user documentation, and
 `check(ctx)` yielding `Found` values. The runner, not the check, stamps the code
 and level on each problem. Problems found while loading (syntax, encoding,
 unknown-key, ...) are listed in `sanzhua.checks.parse`.
+
+The scope says what a check may look at, which is what lets a re-check after a small
+change redo only the files that changed (sanzhua.commands.check):
+- "task": one task alone; runs while its file is read (sanzhua.checks.per_task);
+- "file": the tasks of `ctx.ledger`, one at a time, and of the rest of the ledger
+  only what `ctx.dues` tells (a parent's deadline, whether an id is the first of its
+  kind); its findings for a file are all about that file;
+- "ledger": `ctx.rows`, the index of every task in the ledger.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from datetime import date
 from types import ModuleType
 from typing import TYPE_CHECKING
@@ -40,6 +47,8 @@ __all__ = ["ALL_CODES", "CHECKS", "Context", "Found", "TaskFound", "run_checks"]
 if TYPE_CHECKING:
     from sanzhua.evaluate import Evaluation
     from sanzhua.load import Ledger
+    from sanzhua.load.index import Dues
+    from sanzhua.model import TaskRow
 
 CHECKS: dict[str, ModuleType] = {
     m.CODE: m
@@ -68,13 +77,24 @@ ALL_CODES: dict[str, tuple[str, str]] = {
 }
 
 
-@dataclass
 class Context:
-    """What ledger-wide checks see. The full evaluation is computed only if a check asks."""
+    """What the checks see. The full evaluation is computed only if a check asks.
 
-    ledger: Ledger
-    as_of: date
-    _evaluation: Evaluation | None = None
+    `rows` (the index of every task) and `dues` are worked out from the ledger unless
+    given; they are given when `ledger` holds only some of the files (see the module
+    docstring).
+    """
+
+    def __init__(
+        self, ledger: Ledger, as_of: date, rows: list[TaskRow] | None = None, dues: Dues | None = None
+    ) -> None:
+        from sanzhua.load.index import resolve, rows_of
+
+        self.ledger = ledger
+        self.as_of = as_of
+        self.rows = rows if rows is not None else [r for f in ledger.files for r in rows_of(f)]
+        self.dues = dues if dues is not None else resolve(self.rows)
+        self._evaluation: Evaluation | None = None
 
     @property
     def evaluation(self) -> Evaluation:
@@ -94,14 +114,17 @@ class Context:
         return default
 
 
-def run_checks(ctx: Context, codes: Iterable[str] | None = None) -> list[Problem]:
-    """Run the named checks (all when `codes` is None) and stamp their findings."""
+def run_checks(ctx: Context, codes: Iterable[str] | None = None, scope: str | None = None) -> list[Problem]:
+    """Run the named checks (all when `codes` is None) of one scope ("file" or "ledger",
+    both when None) and stamp their findings."""
     out: list[Problem] = []
     for code, module in CHECKS.items():
         if codes is not None and code not in codes:
             continue
-        if getattr(module, "SCOPE", "ledger") == "task":
+        if module.SCOPE == "task":
             continue  # ran while the files were read (sanzhua.checks.per_task)
+        if scope is not None and module.SCOPE != scope:
+            continue
         level = module.LEVEL
         found: Iterator[Found] = module.check(ctx)
         for f in found:

@@ -12,23 +12,24 @@ if TYPE_CHECKING:
 
 CODE = "child-due-after-parent"
 LEVEL = "warning"
+SCOPE = "file"  # each task of ctx.ledger alone, and of other files only what ctx.dues tells
 
 
 def check(ctx: Context) -> Iterator[Found]:
     from sanzhua.checks import Found
 
-    by_id = ctx.ledger.by_id
     for t in ctx.ledger.tasks:
-        p = by_id.get(t.parent) if t.parent else None
-        if p is None or t.due is None or p.due is None or t.due_inherited:
+        p = ctx.dues.parent_due(t.parent) if t.parent else None
+        if p is None or t.due is None or t.due_inherited:
             continue
-        if t.due > p.due:
+        parent, parent_due = p
+        if parent_due is not None and t.due > parent_due:
             line, col = ctx.position(t.id, t.file, "due", (t.line, t.column))
             yield Found(
                 t.file,
                 line,
                 col,
-                msg("child.after-parent", due=t.due.isoformat(), parent=p.id, parent_due=p.due.isoformat()),
+                msg("child.after-parent", due=t.due.isoformat(), parent=parent, parent_due=parent_due.isoformat()),
                 msg("child.after-parent.hint"),
                 t.id,
             )

@@ -15,13 +15,14 @@ if TYPE_CHECKING:
 
 CODE = "duplicate-id"
 LEVEL = "error"
+SCOPE = "ledger"  # the index of every task (ctx.rows)
 
 
 def check(ctx: Context) -> Iterator[Found]:
     from sanzhua.checks import Found
 
     first: dict[str, tuple[str, int]] = {}
-    for t in ctx.ledger.tasks:
+    for t in ctx.rows:
         seen = first.get(t.id)
         if seen is None:
             first[t.id] = (t.file, t.line)

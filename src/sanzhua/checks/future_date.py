@@ -13,6 +13,7 @@ if TYPE_CHECKING:
 
 CODE = "future-date"
 LEVEL = "warning"
+SCOPE = "file"  # each task of ctx.ledger alone, and of other files only what ctx.dues tells
 
 
 def check(ctx: Context) -> Iterator[Found]:

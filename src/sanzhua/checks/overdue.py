@@ -17,17 +17,17 @@ if TYPE_CHECKING:
 
 CODE = "overdue"
 LEVEL = "warning"
+SCOPE = "file"  # each task of ctx.ledger alone, and of other files only what ctx.dues tells
 
 
 def check(ctx: Context) -> Iterator[Found]:
     from sanzhua.checks import Found
 
     # The same rule as the evaluation's `overdue` state, without evaluating everything else.
-    seen: set[str] = set()
+    is_first = ctx.dues.is_first
     for t in ctx.ledger.tasks:
-        if t.id in seen:
+        if not is_first(t.id, t.file, t.line):
             continue  # a duplicated id is evaluated once, as in sanzhua.evaluate
-        seen.add(t.id)
         days = days_overdue(t, ctx.as_of)
         if days is not None and t.due is not None:
             line, col = ctx.position(t.id, t.file, "due", (t.line, t.column))

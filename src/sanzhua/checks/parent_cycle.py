@@ -12,14 +12,15 @@ if TYPE_CHECKING:
 
 CODE = "parent-cycle"
 LEVEL = "error"
+SCOPE = "ledger"  # the index of every task (ctx.rows)
 
 
 def check(ctx: Context) -> Iterator[Found]:
     from sanzhua.checks import Found
 
-    by_id = ctx.ledger.by_id
+    by_id = ctx.dues.first
     reported: set[str] = set()
-    for t in ctx.ledger.tasks:
+    for t in ctx.rows:
         if not t.parent or t.id in reported or by_id.get(t.id) is not t:
             continue
         chain = [t.id]
@@ -30,7 +31,7 @@ def check(ctx: Context) -> Iterator[Found]:
         if cur is None or cur.id != t.id:
             continue  # no cycle, or a cycle further up that its own members report
         reported.update(chain)
-        line, col = ctx.position(t.id, t.file, "parent", (t.line, t.column))
+        line, col = t.parent_pos or (t.line, t.column)
         yield Found(
             t.file, line, col, msg("parent.cycle", chain=" → ".join([*chain, t.id])), msg("parent.cycle.hint"), t.id
         )

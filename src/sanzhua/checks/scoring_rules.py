@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
 CODE = "invalid-scoring"
 LEVEL = "error"
+SCOPE = "ledger"  # the index of every task (ctx.rows)
 
 
 def check(ctx: Context) -> Iterator[Found]:
@@ -39,7 +40,7 @@ def check(ctx: Context) -> Iterator[Found]:
         yield Found(p.file, p.line, p.column, p.message, p.hint, None, p.severity)
     if not rules.category_weights:
         return
-    categories = {t.category for t in ctx.ledger.tasks if t.category}
+    categories = {t.category for t in ctx.rows if t.category}
     root = parse(text, SETTINGS_FILE).root
     node = root.get("scoring") if isinstance(root, YMap) else None
     weights = node.get("category_weights") if isinstance(node, YMap) else None

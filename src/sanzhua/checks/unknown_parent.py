@@ -13,15 +13,16 @@ if TYPE_CHECKING:
 
 CODE = "unknown-parent"
 LEVEL = "error"
+SCOPE = "ledger"  # the index of every task (ctx.rows)
 
 
 def check(ctx: Context) -> Iterator[Found]:
     from sanzhua.checks import Found
 
-    ids = ctx.ledger.by_id
-    for t in ctx.ledger.tasks:
+    ids = ctx.dues.first
+    for t in ctx.rows:
         if t.parent and t.parent not in ids:
-            line, col = ctx.position(t.id, t.file, "parent", (t.line, t.column))
+            line, col = t.parent_pos or (t.line, t.column)
             guess = did_you_mean(t.parent, list(ids))
             hint = msg("parent.unknown.hint", guess=guess) if guess else msg("parent.unknown.hint-plain")
             yield Found(t.file, line, col, msg("parent.unknown", parent=t.parent), hint, t.id)

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 CODE = "unknown-unit"
 LEVEL = "error"
+SCOPE = "file"  # each task of ctx.ledger alone, and of other files only what ctx.dues tells
 
 
 def check(ctx: Context) -> Iterator[Found]:

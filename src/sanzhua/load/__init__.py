@@ -21,6 +21,7 @@ from typing import Any, TypeVar, cast
 
 from sanzhua import __version__
 from sanzhua.errors import FatalError
+from sanzhua.load.index import Dues, resolve, rows_of
 from sanzhua.load.ledgerfile import FileResult, parse_ledger_bytes
 from sanzhua.model import Settings, Task, Unit
 from sanzhua.problems import Problem, msg
@@ -419,9 +420,17 @@ def assemble(
     problems: list[Problem],
     *,
     has_units_file: bool = True,
+    dues: Dues | None = None,
 ) -> Ledger:
-    """Files → one ledger: unit names resolved to ids, deadlines inherited from parents."""
+    """Files → one ledger: unit names resolved to ids, deadlines inherited from parents.
+
+    `dues` is the inheritance worked out over a larger ledger than `files` (the check
+    of a few changed files among many); by default it is worked out over `files`.
+    """
+    if dues is None:
+        dues = resolve(r for f in files for r in rows_of(f))
     by_name = {u.name: u.id for u in units.values()}
+    inherited = dues.inherited
     tasks: list[Task] = []
     for f in files:
         for t in f.tasks:
@@ -429,23 +438,14 @@ def assemble(
                 t = replace(t, lead=by_name[t.lead])
             if any(p not in units and p in by_name for p in t.partners):
                 t = replace(t, partners=tuple(by_name.get(p, p) if p not in units else p for p in t.partners))
+            if t.due is None and t.parent:
+                due = inherited.get((t.file, t.line))
+                if due is not None:
+                    t = replace(t, due=due[0], due_text=due[1], due_inherited=True)
             tasks.append(t)
     by_id: dict[str, Task] = {}
     for t in tasks:
         by_id.setdefault(t.id, t)
-    # A child without a deadline takes its parent's (following the chain upward).
-    for i, t in enumerate(tasks):
-        if t.due is None and t.parent:
-            seen = {t.id}
-            p = by_id.get(t.parent)
-            while p is not None and p.due is None and p.parent and p.parent not in seen:
-                seen.add(p.id)
-                p = by_id.get(p.parent)
-            if p is not None and p.due is not None:
-                t = replace(t, due=p.due, due_text=p.due_text, due_inherited=True)
-                tasks[i] = t
-                if by_id.get(t.id) is not None and by_id[t.id].file == t.file and by_id[t.id].line == t.line:
-                    by_id[t.id] = t
     children: dict[str, list[Task]] = {}
     for t in tasks:
         if t.parent and by_id.get(t.id) is t:
