@@ -123,7 +123,7 @@ def run_checks(ctx: Context, codes: Iterable[str] | None = None, scope: str | No
             continue
         if module.SCOPE == "task":
             continue  # ran while the files were read (sanzhua.checks.per_task)
-        if scope is not None and module.SCOPE != scope:
+        if scope is not None and scope != module.SCOPE:
             continue
         level = module.LEVEL
         found: Iterator[Found] = module.check(ctx)

@@ -1,7 +1,17 @@
-"""`sanzhua check`: validate the ledger and flag what is overdue."""
+"""`sanzhua check`: validate the ledger and flag what is overdue.
+
+A re-check after a small change does the work of the changed files only. Each file's
+problems (the loader's and those of the file-scope checks, see sanzhua.checks) are
+cached with what they depend on: the file's content, the as-of date, the settings
+files, and what its tasks see of the rest of the ledger (whether each id is the first
+of its kind, the deadline a task inherits, its parent's deadline). That last part is
+read off the index of every task (sanzhua.load.index), which the ledger-wide checks
+use too, so the tasks of a file whose results still hold are never rebuilt.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import sys
 from collections.abc import Iterable
 from datetime import date
@@ -9,8 +19,12 @@ from pathlib import Path
 from typing import TextIO
 
 from sanzhua.checks import ALL_CODES, Context, run_checks
-from sanzhua.commands.common import EXIT_OK, EXIT_PROBLEMS, calendar_problems, open_ledger
+from sanzhua.commands.common import EXIT_OK, EXIT_PROBLEMS, calendar_warning, ledger_root, years_counted
 from sanzhua.errors import FatalError
+from sanzhua.i18n import Lang
+from sanzhua.load import Scan, assemble, frozen_gc, scan_ledger
+from sanzhua.load.index import Dues, resolve
+from sanzhua.model import Task, TaskRow
 from sanzhua.output import FORMATS, Summary
 from sanzhua.problems import Problem
 
@@ -56,13 +70,12 @@ def check(
             f"--fail-on 只接受 overdue 或 warning（收到 {', '.join(sorted(bad))}）",
             "--fail-on takes overdue or warning",
         )
-    opened = open_ledger(root, lang, cache=cache, slim=True)
-    ledger = opened.ledger
-    problems: list[Problem] = list(ledger.problems)
-    for f in ledger.files:
-        problems.extend(f.problems)
-    problems.extend(run_checks(Context(ledger, as_of)))
-    problems.extend(calendar_problems(ledger, as_of))
+    where = ledger_root(root, lang)
+    scan = scan_ledger(where, cache=cache)
+    chosen: Lang = "en" if (lang or scan.settings.lang) == "en" else "zh"
+    with frozen_gc():
+        problems, tasks = _problems(scan, as_of)
+    scan.save()
     if selected:
         problems = [p for p in problems if p.code in selected]
     if ignored:
@@ -71,8 +84,8 @@ def check(
     errors = sum(p.severity == "error" for p in problems)
     warnings = len(problems) - errors
     overdue = sum(p.code == "overdue" for p in problems)
-    summary = Summary(len(ledger.files), len(ledger.tasks), errors, warnings, overdue)
-    text = FORMATS[fmt](problems, summary, opened.lang, ledger.root, as_of, color, ledger.sources)
+    summary = Summary(len(scan.order), tasks, errors, warnings, overdue)
+    text = FORMATS[fmt](problems, summary, chosen, scan.root, as_of, color, scan.sources)
     stream = out if out is not None else sys.stdout
     stream.write(text)
     if errors:
@@ -82,3 +95,76 @@ def check(
     if failing & {"warning", "warnings"} and warnings:
         return EXIT_PROBLEMS
     return EXIT_OK
+
+
+def _problems(scan: Scan, as_of: date) -> tuple[list[Problem], int]:
+    """Every problem of the ledger, and how many tasks it has."""
+    rows: list[TaskRow] = [r for rel in scan.order for r in scan.rows(rel)]
+    dues = resolve(rows)
+    context = hashlib.blake2b(as_of.isoformat().encode() + scan.settings_key, digest_size=16).digest()
+    store = scan.store
+    problems: list[Problem] = list(scan.problems)
+    years: set[int] = set()
+    kept: dict[str, tuple[list[Problem], frozenset[int]]] = {}
+    todo: list[str] = []
+    seen: dict[str, tuple[object, ...]] = {}
+    for rel in scan.order:
+        key = scan.keys.get(rel)
+        if key is None:
+            todo.append(rel)  # unreadable: nothing to cache
+            continue
+        seen[rel] = _seen(scan.rows(rel), dues)
+        hit = store.get_check(rel, key, context, seen[rel])
+        if hit is None:
+            todo.append(rel)
+        else:
+            kept[rel] = (hit[3], hit[4])
+    # Only the files whose results do not hold are rebuilt into tasks and checked.
+    files = [scan.slim(rel) for rel in todo]
+    ledger = assemble(
+        scan.root,
+        scan.settings,
+        scan.units,
+        scan.calendar,
+        files,
+        scan.problems,
+        has_units_file=scan.has_units_file,
+        dues=dues,
+    )
+    ledger.slim = True
+    ledger.full_files = scan.blobs(todo)
+    ledger.sources = scan.sources
+    ctx = Context(ledger, as_of, rows, dues)
+    found: dict[str, list[Problem]] = {}
+    for p in run_checks(ctx, scope="file"):
+        found.setdefault(p.file, []).append(p)
+    tasks: dict[str, list[Task]] = {}
+    for t in ledger.tasks:
+        tasks.setdefault(t.file, []).append(t)
+    for f in files:
+        mine = [*f.problems, *found.get(f.path, ())]
+        need = frozenset(years_counted(tasks.get(f.path, ()), as_of))
+        kept[f.path] = (mine, need)
+        key = scan.keys.get(f.path)
+        if key is not None:
+            store.put_check(f.path, (key, context, seen[f.path], mine, need))
+    for rel in scan.order:
+        mine, need = kept[rel]
+        problems.extend(mine)
+        years |= need
+    problems.extend(run_checks(ctx, scope="ledger"))
+    problems.extend(calendar_warning(scan.root, scan.calendar, years))
+    return problems, len(rows)
+
+
+def _seen(rows: tuple[TaskRow, ...], dues: Dues) -> tuple[object, ...]:
+    """What a file's tasks see of the rest of the ledger (what its cached results assume)."""
+    inherited = dues.inherited
+    return tuple(
+        (
+            dues.is_first(r.id, r.file, r.line),
+            inherited.get((r.file, r.line)),
+            dues.parent_due(r.parent) if r.parent else None,
+        )
+        for r in rows
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -10,7 +11,9 @@ from sanzhua.errors import FatalError
 from sanzhua.evaluate import is_open
 from sanzhua.i18n import Lang
 from sanzhua.load import Ledger, find_root, load_ledger
+from sanzhua.model import Task
 from sanzhua.problems import Problem, msg
+from sanzhua.workdays import WorkCalendar
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
@@ -24,12 +27,16 @@ class Opened:
 
 def open_ledger(root: Path | None, lang: str | None = None, *, cache: bool = True, slim: bool = False) -> Opened:
     """Find and load the ledger; `lang` overrides the ledger's own setting."""
-    if lang not in (None, "zh", "en"):
-        raise FatalError(f"--lang 只能是 zh 或 en（收到 {lang}）", "--lang takes zh or en")
-    where = find_root(root or Path.cwd(), lang) if root is None else _given_root(root, lang)
-    ledger = load_ledger(where, cache=cache, slim=slim)
+    ledger = load_ledger(ledger_root(root, lang), cache=cache, slim=slim)
     chosen: Lang = "en" if (lang or ledger.settings.lang) == "en" else "zh"
     return Opened(ledger, chosen)
+
+
+def ledger_root(root: Path | None, lang: str | None) -> Path:
+    """The ledger root a command works on: `--root`, or the nearest above the working folder."""
+    if lang not in (None, "zh", "en"):
+        raise FatalError(f"--lang 只能是 zh 或 en（收到 {lang}）", "--lang takes zh or en")
+    return find_root(root or Path.cwd(), lang) if root is None else _given_root(root, lang)
 
 
 def _given_root(root: Path, lang: str | None) -> Path:
@@ -39,23 +46,31 @@ def _given_root(root: Path, lang: str | None) -> Path:
 
 
 def calendar_problems(ledger: Ledger, as_of: date) -> list[Problem]:
-    """One warning for the years that no calendar covers but working days are counted in.
+    """One warning for the years that no calendar covers but working days are counted in."""
+    return calendar_warning(ledger.root, ledger.calendar, years_counted(ledger.tasks, as_of))
 
-    Working days are counted from the as-of date to the deadline of every open task
-    not yet overdue (the due-soon rule), so those are the years that matter.
-    """
-    needed: set[int] = set(ledger.calendar.fallback_years)
-    for t in ledger.tasks:
+
+def years_counted(tasks: Iterable[Task], as_of: date) -> set[int]:
+    """The years working days are counted in for these tasks: from the as-of date to the
+    deadline of every open task not yet overdue (the due-soon rule)."""
+    needed: set[int] = set()
+    for t in tasks:
         if t.due is not None and t.due >= as_of and is_open(t, as_of):
             needed.update(range(as_of.year, t.due.year + 1))
-    years = sorted(y for y in needed if not ledger.calendar.covers(y))
+    return needed
+
+
+def calendar_warning(root: Path, calendar: WorkCalendar, counted: Iterable[int]) -> list[Problem]:
+    """The warning for the counted years (and the calendar's own) that no calendar covers."""
+    needed = set(calendar.fallback_years) | set(counted)
+    years = sorted(y for y in needed if not calendar.covers(y))
     if not years:
         return []
     return [
         Problem(
             "calendar-fallback",
             "warning",
-            "calendar.yaml" if (ledger.root / "calendar.yaml").exists() else "sanzhua.yaml",
+            "calendar.yaml" if (root / "calendar.yaml").exists() else "sanzhua.yaml",
             0,
             0,
             msg("calendar.fallback", years="、".join(str(y) for y in years)),

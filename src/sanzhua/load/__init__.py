@@ -13,7 +13,8 @@ import hashlib
 import os
 import pickle
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import ModuleType
@@ -23,11 +24,11 @@ from sanzhua import __version__
 from sanzhua.errors import FatalError
 from sanzhua.load.index import Dues, resolve, rows_of
 from sanzhua.load.ledgerfile import FileResult, parse_ledger_bytes
-from sanzhua.model import Settings, Task, Unit
+from sanzhua.model import Settings, Task, TaskRow, Unit
 from sanzhua.problems import Problem, msg
 from sanzhua.workdays import WorkCalendar
 
-__all__ = ["FileResult", "Ledger", "find_root", "load_ledger", "parse_ledger_bytes"]
+__all__ = ["FileResult", "Ledger", "Scan", "find_root", "load_ledger", "parse_ledger_bytes", "scan_ledger"]
 
 SETTINGS_FILE = "sanzhua.yaml"
 UNITS_FILE = "units.yaml"
@@ -35,7 +36,7 @@ CALENDAR_FILE = "calendar.yaml"
 LEDGER_DIR = "ledgers"
 CACHE_DIR = ".sanzhua/cache"
 # Bump when FileResult or parsing changes; the package version is part of the key too.
-_CACHE_FORMAT = 2
+_CACHE_FORMAT = 3
 _PARALLEL_MIN_BYTES = 2_000_000
 T = TypeVar("T")
 
@@ -137,7 +138,7 @@ def _read_optional(path: Path) -> bytes | None:
         return None
 
 
-def _chunks(items: list[tuple[bytes, str, int]], n: int) -> Iterable[list[tuple[bytes, str, int]]]:
+def _chunks(items: list[T], n: int) -> Iterable[list[T]]:
     size = max(1, -(-len(items) // n))
     for i in range(0, len(items), size):
         yield items[i : i + size]
@@ -181,26 +182,39 @@ def _code_fingerprint() -> str:
     return h.hexdigest()
 
 
+# A file's cache entry: its content digest, its full and slim results pickled (each
+# unpickled only by the commands that need it) and its index rows.
+Entry = tuple[bytes, bytes, bytes, tuple[TaskRow, ...]]
+# A file's check results (sanzhua.commands.check): content digest, what else they
+# depend on (the date, the settings files, what the file's tasks see of other files),
+# its problems and the years its open tasks need a calendar for.
+CheckEntry = tuple[bytes, bytes, tuple[object, ...], list[Problem], frozenset[int]]
+
+
 class _Cache:
     """Parsed files by (path, content digest): a main pickle and a small delta beside it.
 
     Each entry keeps the full result pickled (unpickled only by commands that need
-    progress, milestones and extensions) and a slim one that `check` uses directly.
-    A run that changed a few files writes only the delta (what differs from the main
-    pickle), so a re-check after a small edit does not rewrite the whole cache; the
-    main pickle is rewritten when the delta grows past a twentieth of it. The delta
-    names the main pickle it was written against (a random token), so a delta is
-    never applied to another main. Entries of files that no longer exist are dropped
-    when the main pickle is rewritten; until then they are never looked up.
+    progress, milestones and extensions), a slim one (what `check` needs), and the
+    file's index rows. A run that changed a few files writes only the delta (what
+    differs from the main pickle), so a re-check after a small edit does not rewrite
+    the whole cache; the main pickle is rewritten when the delta grows past a
+    twentieth of it. The delta names the main pickle it was written against (a random
+    token), so a delta is never applied to another main. Entries of files that no
+    longer exist are dropped when the main pickle is rewritten; until then they are
+    never looked up. `check` keeps each file's results here as well (`checks`), keyed
+    by everything they depend on.
     """
 
     def __init__(self, root: Path, enabled: bool) -> None:
         self.path = root / CACHE_DIR / "files.pickle"
         self.delta_path = root / CACHE_DIR / "files.delta.pickle"
         self.enabled = enabled
-        self.entries: dict[str, tuple[bytes, bytes, FileResult]] = {}
+        self.entries: dict[str, Entry] = {}
+        self.checks: dict[str, CheckEntry] = {}
         self.meta: dict[str, tuple[bytes, Any]] = {}  # settings, units, calendar: digest → parsed
-        self.changed: dict[str, tuple[bytes, bytes, FileResult]] = {}  # entries not in the main pickle
+        self.changed: dict[str, Entry] = {}  # entries not in the main pickle
+        self.changed_checks: dict[str, CheckEntry] = {}
         self.token: bytes | None = None  # the main pickle's, None when there is none
         self.dirty = False
         self.stamp = f"{__version__}/{_CACHE_FORMAT}/{_code_fingerprint()}"
@@ -210,36 +224,49 @@ class _Cache:
     def _read(self) -> None:
         try:
             with self.path.open("rb") as fh:
-                stamp, token, entries, meta = pickle.load(fh)
-            if stamp != self.stamp or not isinstance(entries, dict) or not isinstance(meta, dict):
+                stamp, token, entries, checks, meta = pickle.load(fh)
+            if stamp != self.stamp or not all(isinstance(d, dict) for d in (entries, checks, meta)):
                 return
-            self.entries, self.meta, self.token = entries, meta, token
+            self.entries, self.checks, self.meta, self.token = entries, checks, meta, token
         except Exception:
             return
         try:
             with self.delta_path.open("rb") as fh:
-                stamp, token, changed, meta = pickle.load(fh)
+                stamp, token, changed, changed_checks, meta = pickle.load(fh)
             if stamp == self.stamp and token == self.token and isinstance(changed, dict):
                 self.entries.update(changed)
+                self.checks.update(changed_checks)
                 self.meta = meta
                 self.changed = changed
+                self.changed_checks = changed_checks
         except Exception:
             pass  # no delta, or a broken one: the main pickle alone is still right
 
-    def get(self, rel: str, key: bytes) -> tuple[bytes, FileResult] | None:
+    def get(self, rel: str, key: bytes) -> Entry | None:
         hit = self.entries.get(rel)
-        return (hit[1], hit[2]) if hit is not None and hit[0] == key else None
+        return hit if hit is not None and hit[0] == key else None
 
-    def put(self, rel: str, key: bytes, full: bytes, slim: FileResult) -> None:
-        self.entries[rel] = self.changed[rel] = (key, full, slim)
+    def put(self, rel: str, entry: Entry) -> None:
+        self.entries[rel] = self.changed[rel] = entry
         self.dirty = True
+
+    def get_check(self, rel: str, key: bytes, context: bytes, seen: tuple[object, ...]) -> CheckEntry | None:
+        hit = self.checks.get(rel)
+        if hit is not None and hit[0] == key and hit[1] == context and hit[2] == seen:
+            return hit
+        return None
+
+    def put_check(self, rel: str, entry: CheckEntry) -> None:
+        if self.enabled:
+            self.checks[rel] = self.changed_checks[rel] = entry
+            self.dirty = True
 
     def memo(self, name: str, data: bytes | None, compute: Callable[[], T]) -> T:
         """A settings file's parsed form, recomputed only when its bytes change.
 
         This also spares a warm run importing and building the pydantic models.
         """
-        key = hashlib.blake2b(data or b"<none>", digest_size=16).digest()
+        key = self.digest(data)
         hit = self.meta.get(name)
         if hit is not None and hit[0] == key:
             return cast(T, hit[1])
@@ -247,6 +274,10 @@ class _Cache:
         self.meta[name] = (key, value)
         self.dirty = True
         return value
+
+    @staticmethod
+    def digest(data: bytes | None) -> bytes:
+        return hashlib.blake2b(data or b"<none>", digest_size=16).digest()
 
     def save(self, keep: set[str]) -> None:
         if not self.enabled or not self.dirty:
@@ -256,12 +287,15 @@ class _Cache:
             gitignore = self.path.parent.parent / ".gitignore"
             if not gitignore.exists():
                 gitignore.write_text("*\n", encoding="utf-8")
-            if self.token is not None and len(self.changed) <= max(32, len(keep) // 20):
-                self._write(self.delta_path, (self.stamp, self.token, self.changed, self.meta))
+            small = max(32, len(keep) // 20)
+            if self.token is not None and len(self.changed) <= small and len(self.changed_checks) <= small:
+                delta = (self.stamp, self.token, self.changed, self.changed_checks, self.meta)
+                self._write(self.delta_path, delta)
                 return
             token = os.urandom(16)
             entries = {k: v for k, v in self.entries.items() if k in keep}
-            self._write(self.path, (self.stamp, token, entries, self.meta))
+            checks = {k: v for k, v in self.checks.items() if k in keep}
+            self._write(self.path, (self.stamp, token, entries, checks, self.meta))
             self.delta_path.unlink(missing_ok=True)
         except OSError:
             pass  # a read-only checkout still checks, only slower next time
@@ -296,28 +330,99 @@ def slim_of(result: FileResult) -> FileResult:
     )
 
 
-def _parse_job(jobs: list[tuple[bytes, str, int]]) -> list[tuple[str, bytes, FileResult, FileResult | None]]:
-    """Worker: parse, and return (path, pickled full result, slim result, full result or None)."""
-    out: list[tuple[str, bytes, FileResult, FileResult | None]] = []
-    for data, path, year in jobs:
-        full = parse_ledger_bytes(data, path, year)
-        out.append((path, pickle.dumps(full, protocol=pickle.HIGHEST_PROTOCOL), slim_of(full), None))
-    return out
+def _entry(key: bytes, full: FileResult) -> tuple[Entry, FileResult]:
+    """A parsed file's cache entry, and its slim result."""
+    slim = slim_of(full)
+    proto = pickle.HIGHEST_PROTOCOL
+    return (key, pickle.dumps(full, protocol=proto), pickle.dumps(slim, protocol=proto), rows_of(slim)), slim
+
+
+def _parse_job(jobs: list[tuple[bytes, str, int, bytes]]) -> list[tuple[str, Entry]]:
+    """Worker: parse, and return each file's cache entry."""
+    return [(path, _entry(key, parse_ledger_bytes(data, path, year))[0]) for data, path, year, key in jobs]
+
+
+@dataclass
+class Scan:
+    """Every file of a ledger read, digested and parsed (or found in the cache), before
+    any is turned into tasks: what `load_ledger` assembles, and what `check` uses to
+    rebuild only the files that changed."""
+
+    root: Path
+    settings: Settings
+    units: dict[str, Unit]
+    calendar: WorkCalendar
+    problems: list[Problem]  # of the settings files
+    has_units_file: bool
+    order: list[str]  # every ledger file, relative to the root
+    keys: dict[str, bytes]  # content digests of the files that could be read
+    sources: dict[str, bytes]  # the bytes read
+    entries: dict[str, Entry]
+    unreadable: dict[str, FileResult]
+    settings_key: bytes  # digest of sanzhua.yaml, units.yaml and calendar.yaml
+    store: _Cache
+    parsed: dict[str, FileResult] = field(default_factory=dict)  # slim results parsed in this run
+
+    def rows(self, rel: str) -> tuple[TaskRow, ...]:
+        entry = self.entries.get(rel)
+        return entry[3] if entry is not None else ()
+
+    def slim(self, rel: str) -> FileResult:
+        """The file without progress, milestones and extensions (unpickled once)."""
+        got = self.parsed.get(rel) or self.unreadable.get(rel)
+        if got is None:
+            got = self.parsed[rel] = pickle.loads(self.entries[rel][2])
+        return got
+
+    def full(self, rel: str) -> FileResult:
+        got = self.unreadable.get(rel)
+        return got if got is not None else cast(FileResult, pickle.loads(self.entries[rel][1]))
+
+    def blobs(self, rels: Iterable[str]) -> dict[str, bytes]:
+        """The pickled full results of these files, for `Ledger.full_task`."""
+        return {rel: self.entries[rel][1] for rel in rels if rel in self.entries}
+
+    def save(self) -> None:
+        self.store.save(set(self.keys))
 
 
 def load_ledger(root: Path, *, cache: bool = True, jobs: int | None = None, slim: bool = False) -> Ledger:
     """Read the whole ledger under `root`. Bad data becomes problems, never exceptions.
 
     `slim=True` leaves each task's milestones, progress and extensions out (they stay
-    reachable through `Ledger.full_task`): all that `sanzhua check` needs, and much
-    faster from the cache. Many files are parsed in worker processes.
+    reachable through `Ledger.full_task`): faster from the cache, for commands that
+    need only deadlines and states of completion. Many files are parsed in worker
+    processes.
     """
+    with frozen_gc():
+        scan = _scan(root, cache=cache, jobs=jobs)
+        scan.save()
+        files = [scan.slim(rel) if slim else scan.full(rel) for rel in scan.order]
+        ledger = assemble(
+            root, scan.settings, scan.units, scan.calendar, files, scan.problems, has_units_file=scan.has_units_file
+        )
+        ledger.slim = slim
+        ledger.full_files = scan.blobs(scan.order)
+        ledger.sources = scan.sources
+        return ledger
+
+
+def scan_ledger(root: Path, *, cache: bool = True, jobs: int | None = None) -> Scan:
+    """Read, digest and parse (or find in the cache) every file; assemble nothing."""
+    with frozen_gc():
+        return _scan(root, cache=cache, jobs=jobs)
+
+
+@contextmanager
+def frozen_gc() -> Iterator[None]:
+    """No garbage collection while loading: millions of small objects and no cycles,
+    the collector only costs time; what was loaded is frozen (lives as long as the
+    command), so later collections need not walk it."""
     gc_was_enabled = gc.isenabled()
-    gc.disable()  # millions of small objects and no cycles: the collector only costs time here
+    gc.disable()
     try:
-        return _load(root, cache=cache, jobs=jobs, slim=slim)
+        yield
     finally:
-        # What was loaded lives as long as the command: later collections need not walk it.
         gc.freeze()
         if gc_was_enabled:
             gc.enable()
@@ -330,7 +435,7 @@ def _settings() -> ModuleType:
     return settings
 
 
-def _load(root: Path, *, cache: bool, jobs: int | None, slim: bool) -> Ledger:
+def _scan(root: Path, *, cache: bool, jobs: int | None) -> Scan:
     store = _Cache(root, cache)
     problems: list[Problem] = []
     settings_bytes = _read_optional(root / SETTINGS_FILE)
@@ -349,11 +454,14 @@ def _load(root: Path, *, cache: bool, jobs: int | None, slim: bool) -> Ledger:
     holidays, workdays, p = store.memo("calendar", calendar_bytes, lambda: _settings().load_calendar(calendar_bytes))
     problems.extend(p)
     calendar = WorkCalendar(holidays=holidays, workdays=workdays)
+    settings_key = b"".join(store.digest(d) for d in (settings_bytes, units_bytes, calendar_bytes))
 
     year = settings.year
-    results: dict[str, FileResult] = {}
-    blobs: dict[str, bytes] = {}
-    todo: list[tuple[bytes, str, int]] = []
+    person = str(year).encode()
+    entries: dict[str, Entry] = {}
+    unreadable: dict[str, FileResult] = {}
+    parsed: dict[str, FileResult] = {}
+    todo: list[tuple[bytes, str, int, bytes]] = []
     keys: dict[str, bytes] = {}
     sources: dict[str, bytes] = {}
     order: list[str] = []
@@ -364,51 +472,53 @@ def _load(root: Path, *, cache: bool, jobs: int | None, slim: bool) -> Ledger:
         try:
             data = path.read_bytes()
         except OSError as e:
-            results[rel] = FileResult(
+            unreadable[rel] = FileResult(
                 rel,
                 problems=[
                     Problem("encoding", "error", rel, 0, 0, msg("file.unreadable", detail=e.strerror or str(e)), None)
                 ],
             )
             continue
-        key = hashlib.blake2b(data, digest_size=16, person=str(year).encode()).digest()
+        key = hashlib.blake2b(data, digest_size=16, person=person).digest()
         keys[rel] = key
         sources[rel] = data
         hit = store.get(rel, key)
         if hit is not None:
-            blobs[rel] = hit[0]
-            results[rel] = hit[1] if slim else pickle.loads(hit[0])
+            entries[rel] = hit
         else:
-            todo.append((data, rel, year))
+            todo.append((data, rel, year, key))
     if todo:
-        total = sum(len(d) for d, _, _ in todo)
+        total = sum(len(d) for d, _, _, _ in todo)
         workers = jobs if jobs is not None else (os.cpu_count() or 1)
-        parallel = workers > 1 and total >= _PARALLEL_MIN_BYTES and len(todo) >= 4
-        if parallel:
+        if workers > 1 and total >= _PARALLEL_MIN_BYTES and len(todo) >= 4:
             from concurrent.futures import ProcessPoolExecutor
 
             with ProcessPoolExecutor(max_workers=workers, initializer=gc.disable) as pool:
-                done = [r for batch in pool.map(_parse_job, _chunks(todo, workers * 4)) for r in batch]
-            for rel, blob, small, _ in done:
-                blobs[rel] = blob
-                results[rel] = small if slim else pickle.loads(blob)
-                store.put(rel, keys[rel], blob, small)
+                for batch in pool.map(_parse_job, _chunks(todo, workers * 4)):
+                    for rel, entry in batch:
+                        entries[rel] = entry
+                        store.put(rel, entry)
         else:
-            for data, rel, y in todo:
-                full = parse_ledger_bytes(data, rel, y)
-                small = slim_of(full)
-                blob = pickle.dumps(full, protocol=pickle.HIGHEST_PROTOCOL)
-                blobs[rel] = blob
-                results[rel] = small if slim else full
-                store.put(rel, keys[rel], blob, small)
-    store.save(set(keys))
-
-    files = [results[rel] for rel in order]
-    ledger = assemble(root, settings, units, calendar, files, problems, has_units_file=units_bytes is not None)
-    ledger.slim = slim
-    ledger.full_files = blobs
-    ledger.sources = sources
-    return ledger
+            for data, rel, y, key in todo:
+                entry, parsed[rel] = _entry(key, parse_ledger_bytes(data, rel, y))
+                entries[rel] = entry
+                store.put(rel, entry)
+    return Scan(
+        root,
+        settings,
+        units,
+        calendar,
+        problems,
+        units_bytes is not None,
+        order,
+        keys,
+        sources,
+        entries,
+        unreadable,
+        settings_key,
+        store,
+        parsed,
+    )
 
 
 def assemble(
