@@ -12,7 +12,7 @@ import traceback
 from collections.abc import Callable
 from datetime import UTC, date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
 import typer
 
@@ -20,15 +20,16 @@ from sanzhua import __version__
 from sanzhua.dates import DateError, parse_when
 from sanzhua.errors import EXIT_CANNOT_RUN, FatalError
 
-app = typer.Typer(
-    name="sanzhua",
-    help="sanzhua 三抓：督查督办台账工具 — a plain-text ledger for government task supervision.",
-    add_completion=False,
-    no_args_is_help=True,
-    rich_markup_mode=None,
-    pretty_exceptions_enable=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
+_APP_SETTINGS: dict[str, Any] = {
+    "name": "sanzhua",
+    "help": "sanzhua 三抓：督查督办台账工具 — a plain-text ledger for government task supervision.",
+    "add_completion": False,
+    "no_args_is_help": True,
+    "rich_markup_mode": None,
+    "pretty_exceptions_enable": False,
+    "context_settings": {"help_option_names": ["-h", "--help"]},
+}
+app = typer.Typer(**_APP_SETTINGS)
 
 T = TypeVar("T")
 
@@ -702,10 +703,25 @@ def codeowners_cmd(
     run(lambda: codeowners(root, output=output, check=check, lang=lang))
 
 
+def _app_for(args: list[str]) -> typer.Typer:
+    """The app with only the command named on the command line, when one is: Typer
+    builds every registered command before it parses, which costs a `check` in CI more
+    than reading a cached ledger does. `sanzhua --help`, a mistyped command and no
+    command at all get the whole app."""
+    name = args[0] if args else None
+    chosen = [c for c in app.registered_commands if c.name is not None and c.name == name]
+    if not chosen:
+        return app
+    one = typer.Typer(**_APP_SETTINGS)
+    one.registered_callback = app.registered_callback
+    one.registered_commands = chosen
+    return one
+
+
 def main() -> None:
     """Console entry point."""
     try:
-        app()
+        _app_for(sys.argv[1:])()
     except SystemExit:
         raise
     except Exception as e:

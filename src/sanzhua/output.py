@@ -25,6 +25,8 @@ class Summary:
 
 def width(s: str) -> int:
     """Display width in a terminal: CJK characters take two columns."""
+    if s.isascii():
+        return len(s)
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
 
 
@@ -49,16 +51,24 @@ def fit(full: str, short: str, cells: int) -> str:
     return clip(short, cells)
 
 
-class _Lines:
-    """Source lines of the files that have problems, split once each; only shown lines
-    are decoded. The bytes the loader read are used when given, else the file is read."""
+Known = Mapping[str, Mapping[int, str | None]]  # file → line number → the line, as shown
 
-    def __init__(self, root: Path, sources: Mapping[str, bytes] | None = None) -> None:
+
+class SourceLines:
+    """Source lines of the files that have problems, split once each; only shown lines
+    are decoded. Lines already known (kept with cached results) are taken as they are;
+    else the bytes the loader read are used when given, else the file is read."""
+
+    def __init__(self, root: Path, sources: Mapping[str, bytes] | None = None, known: Known | None = None) -> None:
         self.root = root
         self.sources = sources or {}
+        self.known = known or {}
         self.cache: dict[str, list[bytes]] = {}
 
     def get(self, file: str, line: int) -> str | None:
+        known = self.known.get(file)
+        if known is not None and line in known:
+            return known[line]
         lines = self.cache.get(file)
         if lines is None:
             raw = self.sources.get(file)
@@ -86,9 +96,10 @@ def format_text(
     as_of: date,
     color: bool = False,
     sources: Mapping[str, bytes] | None = None,
+    known: Known | None = None,
 ) -> str:
     """`path:line:col: level message [code]`, the source line with a caret, and a hint."""
-    lines = _Lines(root, sources)
+    lines = SourceLines(root, sources, known)
     out: list[str] = []
     level_words = {"error": ("错误", "error"), "warning": ("警告", "warning")}
     hint_word = "提示" if lang == "zh" else "hint"
@@ -136,6 +147,7 @@ def format_json(
     as_of: date,
     color: bool = False,
     sources: Mapping[str, bytes] | None = None,
+    known: Known | None = None,
 ) -> str:
     """The shape of FORMAT.md's "Machine-readable output"."""
     doc = {
@@ -182,6 +194,7 @@ def format_github(
     as_of: date,
     color: bool = False,
     sources: Mapping[str, bytes] | None = None,
+    known: Known | None = None,
 ) -> str:
     """GitHub Actions workflow commands: one annotation per problem."""
     out: list[str] = []
@@ -211,6 +224,7 @@ class Formatter(Protocol):
         as_of: date,
         color: bool = False,
         sources: Mapping[str, bytes] | None = None,
+        known: Known | None = None,
     ) -> str: ...
 
 

@@ -25,7 +25,7 @@ from sanzhua.i18n import Lang
 from sanzhua.load import Scan, assemble, frozen_gc, scan_ledger
 from sanzhua.load.index import Dues, resolve
 from sanzhua.model import Task, TaskRow
-from sanzhua.output import FORMATS, Summary
+from sanzhua.output import FORMATS, SourceLines, Summary
 from sanzhua.problems import Problem
 
 
@@ -74,7 +74,7 @@ def check(
     scan = scan_ledger(where, cache=cache)
     chosen: Lang = "en" if (lang or scan.settings.lang) == "en" else "zh"
     with frozen_gc():
-        problems, tasks = _problems(scan, as_of)
+        problems, tasks, shown = _problems(scan, as_of)
     scan.save()
     if selected:
         problems = [p for p in problems if p.code in selected]
@@ -85,7 +85,7 @@ def check(
     warnings = len(problems) - errors
     overdue = sum(p.code == "overdue" for p in problems)
     summary = Summary(len(scan.order), tasks, errors, warnings, overdue)
-    text = FORMATS[fmt](problems, summary, chosen, scan.root, as_of, color, scan.sources)
+    text = FORMATS[fmt](problems, summary, chosen, scan.root, as_of, color, scan.sources, shown)
     stream = out if out is not None else sys.stdout
     stream.write(text)
     if errors:
@@ -97,8 +97,9 @@ def check(
     return EXIT_OK
 
 
-def _problems(scan: Scan, as_of: date) -> tuple[list[Problem], int]:
-    """Every problem of the ledger, and how many tasks it has."""
+def _problems(scan: Scan, as_of: date) -> tuple[list[Problem], int, dict[str, dict[int, str | None]]]:
+    """Every problem of the ledger, how many tasks it has, and the source lines of the
+    problems in ledger files."""
     rows: list[TaskRow] = [r for rel in scan.order for r in scan.rows(rel)]
     dues = resolve(rows)
     context = hashlib.blake2b(as_of.isoformat().encode() + scan.settings_key, digest_size=16).digest()
@@ -106,6 +107,7 @@ def _problems(scan: Scan, as_of: date) -> tuple[list[Problem], int]:
     problems: list[Problem] = list(scan.problems)
     years: set[int] = set()
     kept: dict[str, tuple[list[Problem], frozenset[int]]] = {}
+    shown: dict[str, dict[int, str | None]] = {}
     todo: list[str] = []
     seen: dict[str, tuple[object, ...]] = {}
     for rel in scan.order:
@@ -119,6 +121,7 @@ def _problems(scan: Scan, as_of: date) -> tuple[list[Problem], int]:
             todo.append(rel)
         else:
             kept[rel] = (hit[3], hit[4])
+            shown[rel] = hit[5]
     # Only the files whose results do not hold are rebuilt into tasks and checked.
     files = [scan.slim(rel) for rel in todo]
     ledger = assemble(
@@ -141,20 +144,23 @@ def _problems(scan: Scan, as_of: date) -> tuple[list[Problem], int]:
     tasks: dict[str, list[Task]] = {}
     for t in ledger.tasks:
         tasks.setdefault(t.file, []).append(t)
+    lines = SourceLines(scan.root, scan.sources)
     for f in files:
-        mine = [*f.problems, *found.get(f.path, ())]
-        need = frozenset(years_counted(tasks.get(f.path, ()), as_of))
-        kept[f.path] = (mine, need)
-        key = scan.keys.get(f.path)
+        rel = f.path
+        mine = [*f.problems, *found.get(rel, ())]
+        need = frozenset(years_counted(tasks.get(rel, ()), as_of))
+        kept[rel] = (mine, need)
+        shown[rel] = {p.line: lines.get(rel, p.line) for p in mine if p.line and p.file == rel}
+        key = scan.keys.get(rel)
         if key is not None:
-            store.put_check(f.path, (key, context, seen[f.path], mine, need))
+            store.put_check(rel, (key, context, seen[rel], mine, need, shown[rel]))
     for rel in scan.order:
         mine, need = kept[rel]
         problems.extend(mine)
         years |= need
     problems.extend(run_checks(ctx, scope="ledger"))
     problems.extend(calendar_warning(scan.root, scan.calendar, years))
-    return problems, len(rows)
+    return problems, len(rows), shown
 
 
 def _seen(rows: tuple[TaskRow, ...], dues: Dues) -> tuple[object, ...]:

@@ -36,7 +36,7 @@ CALENDAR_FILE = "calendar.yaml"
 LEDGER_DIR = "ledgers"
 CACHE_DIR = ".sanzhua/cache"
 # Bump when FileResult or parsing changes; the package version is part of the key too.
-_CACHE_FORMAT = 3
+_CACHE_FORMAT = 5
 _PARALLEL_MIN_BYTES = 2_000_000
 T = TypeVar("T")
 
@@ -185,36 +185,43 @@ def _code_fingerprint() -> str:
 # A file's cache entry: its content digest, its full and slim results pickled (each
 # unpickled only by the commands that need it) and its index rows.
 Entry = tuple[bytes, bytes, bytes, tuple[TaskRow, ...]]
+Blobs = tuple[bytes, bytes, bytes]  # content digest, full result, slim result (pickled)
 # A file's check results (sanzhua.commands.check): content digest, what else they
 # depend on (the date, the settings files, what the file's tasks see of other files),
-# its problems and the years its open tasks need a calendar for.
-CheckEntry = tuple[bytes, bytes, tuple[object, ...], list[Problem], frozenset[int]]
+# its problems, the years its open tasks need a calendar for, and the source lines
+# the problems point at (line number → the line).
+CheckEntry = tuple[bytes, bytes, tuple[object, ...], list[Problem], frozenset[int], dict[int, str | None]]
 
 
 class _Cache:
     """Parsed files by (path, content digest): a main pickle and a small delta beside it.
 
-    Each entry keeps the full result pickled (unpickled only by commands that need
-    progress, milestones and extensions), a slim one (what `check` needs), and the
-    file's index rows. A run that changed a few files writes only the delta (what
-    differs from the main pickle), so a re-check after a small edit does not rewrite
-    the whole cache; the main pickle is rewritten when the delta grows past a
-    twentieth of it. The delta names the main pickle it was written against (a random
-    token), so a delta is never applied to another main. Entries of files that no
-    longer exist are dropped when the main pickle is rewritten; until then they are
-    never looked up. `check` keeps each file's results here as well (`checks`), keyed
-    by everything they depend on.
+    Each file has its content digest and index rows in the main pickle, and its full
+    result (unpickled only by commands that need progress, milestones and extensions)
+    and slim one (what `check` needs) pickled in a second file beside it, read only
+    when a command asks for a result (a re-check whose results all hold never does).
+    A run that changed a few files writes only the delta (what differs from the main
+    pickle, results included), so a re-check after a small edit does not rewrite the
+    whole cache; the main pickle is rewritten when the delta grows past a twentieth
+    of it. The delta and the results file name the main pickle they were written with
+    (a random token), so neither is ever applied to another main; results that are
+    missing or stale are parsed again. Entries of files that no longer exist are
+    dropped when the main pickle is rewritten; until then they are never looked up.
+    `check` keeps each file's problems here as well (`checks`), keyed by everything
+    they depend on.
     """
 
     def __init__(self, root: Path, enabled: bool) -> None:
         self.path = root / CACHE_DIR / "files.pickle"
+        self.blobs_path = root / CACHE_DIR / "files.results.pickle"
         self.delta_path = root / CACHE_DIR / "files.delta.pickle"
         self.enabled = enabled
-        self.entries: dict[str, Entry] = {}
+        self.index: dict[str, tuple[bytes, tuple[TaskRow, ...]]] = {}
         self.checks: dict[str, CheckEntry] = {}
         self.meta: dict[str, tuple[bytes, Any]] = {}  # settings, units, calendar: digest → parsed
         self.changed: dict[str, Entry] = {}  # entries not in the main pickle
         self.changed_checks: dict[str, CheckEntry] = {}
+        self._blobs: dict[str, Blobs] | None = None  # the results file, once read
         self.token: bytes | None = None  # the main pickle's, None when there is none
         self.dirty = False
         self.stamp = f"{__version__}/{_CACHE_FORMAT}/{_code_fingerprint()}"
@@ -224,17 +231,17 @@ class _Cache:
     def _read(self) -> None:
         try:
             with self.path.open("rb") as fh:
-                stamp, token, entries, checks, meta = pickle.load(fh)
-            if stamp != self.stamp or not all(isinstance(d, dict) for d in (entries, checks, meta)):
+                stamp, token, index, checks, meta = pickle.load(fh)
+            if stamp != self.stamp or not all(isinstance(d, dict) for d in (index, checks, meta)):
                 return
-            self.entries, self.checks, self.meta, self.token = entries, checks, meta, token
+            self.index, self.checks, self.meta, self.token = index, checks, meta, token
         except Exception:
             return
         try:
             with self.delta_path.open("rb") as fh:
                 stamp, token, changed, changed_checks, meta = pickle.load(fh)
             if stamp == self.stamp and token == self.token and isinstance(changed, dict):
-                self.entries.update(changed)
+                self.index.update((rel, (e[0], e[3])) for rel, e in changed.items())
                 self.checks.update(changed_checks)
                 self.meta = meta
                 self.changed = changed
@@ -242,12 +249,35 @@ class _Cache:
         except Exception:
             pass  # no delta, or a broken one: the main pickle alone is still right
 
-    def get(self, rel: str, key: bytes) -> Entry | None:
-        hit = self.entries.get(rel)
-        return hit if hit is not None and hit[0] == key else None
+    def rows(self, rel: str, key: bytes) -> tuple[TaskRow, ...] | None:
+        """The file's index rows if the cache holds this content of it."""
+        hit = self.index.get(rel)
+        return hit[1] if hit is not None and hit[0] == key else None
+
+    def blobs(self, rel: str, key: bytes) -> Blobs | None:
+        """The file's pickled results, if the cache holds them for this content."""
+        entry = self.changed.get(rel)
+        if entry is not None:
+            return (entry[0], entry[1], entry[2]) if entry[0] == key else None
+        got = self._all_blobs().get(rel)
+        return got if got is not None and got[0] == key else None
+
+    def _all_blobs(self) -> dict[str, Blobs]:
+        if self._blobs is None:
+            self._blobs = {}
+            if self.token is not None:
+                try:
+                    with self.blobs_path.open("rb") as fh:
+                        stamp, token, blobs = pickle.load(fh)
+                    if stamp == self.stamp and token == self.token and isinstance(blobs, dict):
+                        self._blobs = blobs
+                except Exception:
+                    pass  # missing or broken: the files are parsed again
+        return self._blobs
 
     def put(self, rel: str, entry: Entry) -> None:
-        self.entries[rel] = self.changed[rel] = entry
+        self.changed[rel] = entry
+        self.index[rel] = (entry[0], entry[3])
         self.dirty = True
 
     def get_check(self, rel: str, key: bytes, context: bytes, seen: tuple[object, ...]) -> CheckEntry | None:
@@ -293,9 +323,11 @@ class _Cache:
                 self._write(self.delta_path, delta)
                 return
             token = os.urandom(16)
-            entries = {k: v for k, v in self.entries.items() if k in keep}
+            index = {k: v for k, v in self.index.items() if k in keep}
             checks = {k: v for k, v in self.checks.items() if k in keep}
-            self._write(self.path, (self.stamp, token, entries, checks, self.meta))
+            blobs = {k: b for k in index if (b := self.blobs(k, index[k][0])) is not None}
+            self._write(self.blobs_path, (self.stamp, token, blobs))
+            self._write(self.path, (self.stamp, token, index, checks, self.meta))
             self.delta_path.unlink(missing_ok=True)
         except OSError:
             pass  # a read-only checkout still checks, only slower next time
@@ -357,30 +389,38 @@ class Scan:
     order: list[str]  # every ledger file, relative to the root
     keys: dict[str, bytes]  # content digests of the files that could be read
     sources: dict[str, bytes]  # the bytes read
-    entries: dict[str, Entry]
+    index: dict[str, tuple[TaskRow, ...]]  # each readable file's rows
     unreadable: dict[str, FileResult]
     settings_key: bytes  # digest of sanzhua.yaml, units.yaml and calendar.yaml
     store: _Cache
     parsed: dict[str, FileResult] = field(default_factory=dict)  # slim results parsed in this run
 
     def rows(self, rel: str) -> tuple[TaskRow, ...]:
-        entry = self.entries.get(rel)
-        return entry[3] if entry is not None else ()
+        return self.index.get(rel, ())
 
     def slim(self, rel: str) -> FileResult:
         """The file without progress, milestones and extensions (unpickled once)."""
         got = self.parsed.get(rel) or self.unreadable.get(rel)
         if got is None:
-            got = self.parsed[rel] = pickle.loads(self.entries[rel][2])
+            got = self.parsed[rel] = pickle.loads(self._blobs(rel)[2])
         return got
 
     def full(self, rel: str) -> FileResult:
         got = self.unreadable.get(rel)
-        return got if got is not None else cast(FileResult, pickle.loads(self.entries[rel][1]))
+        return got if got is not None else cast(FileResult, pickle.loads(self._blobs(rel)[1]))
 
     def blobs(self, rels: Iterable[str]) -> dict[str, bytes]:
         """The pickled full results of these files, for `Ledger.full_task`."""
-        return {rel: self.entries[rel][1] for rel in rels if rel in self.entries}
+        return {rel: self._blobs(rel)[1] for rel in rels if rel in self.keys}
+
+    def _blobs(self, rel: str) -> Blobs:
+        key = self.keys[rel]
+        got = self.store.blobs(rel, key)
+        if got is None:  # the results file is missing or older than the index: parse again
+            entry, self.parsed[rel] = _entry(key, parse_ledger_bytes(self.sources[rel], rel, self.settings.year))
+            self.store.put(rel, entry)
+            got = (entry[0], entry[1], entry[2])
+        return got
 
     def save(self) -> None:
         self.store.save(set(self.keys))
@@ -458,7 +498,7 @@ def _scan(root: Path, *, cache: bool, jobs: int | None) -> Scan:
 
     year = settings.year
     person = str(year).encode()
-    entries: dict[str, Entry] = {}
+    index: dict[str, tuple[TaskRow, ...]] = {}
     unreadable: dict[str, FileResult] = {}
     parsed: dict[str, FileResult] = {}
     todo: list[tuple[bytes, str, int, bytes]] = []
@@ -482,9 +522,9 @@ def _scan(root: Path, *, cache: bool, jobs: int | None) -> Scan:
         key = hashlib.blake2b(data, digest_size=16, person=person).digest()
         keys[rel] = key
         sources[rel] = data
-        hit = store.get(rel, key)
-        if hit is not None:
-            entries[rel] = hit
+        rows = store.rows(rel, key)
+        if rows is not None:
+            index[rel] = rows
         else:
             todo.append((data, rel, year, key))
     if todo:
@@ -496,12 +536,12 @@ def _scan(root: Path, *, cache: bool, jobs: int | None) -> Scan:
             with ProcessPoolExecutor(max_workers=workers, initializer=gc.disable) as pool:
                 for batch in pool.map(_parse_job, _chunks(todo, workers * 4)):
                     for rel, entry in batch:
-                        entries[rel] = entry
+                        index[rel] = entry[3]
                         store.put(rel, entry)
         else:
             for data, rel, y, key in todo:
                 entry, parsed[rel] = _entry(key, parse_ledger_bytes(data, rel, y))
-                entries[rel] = entry
+                index[rel] = entry[3]
                 store.put(rel, entry)
     return Scan(
         root,
@@ -513,7 +553,7 @@ def _scan(root: Path, *, cache: bool, jobs: int | None) -> Scan:
         order,
         keys,
         sources,
-        entries,
+        index,
         unreadable,
         settings_key,
         store,
