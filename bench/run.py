@@ -236,10 +236,10 @@ class Bench:
     def baseline_case(self) -> Case:
         return Case("baseline", [self.python, "-c", BASELINE])
 
-    def rounds(self, root: Path, cases: list[Case]) -> None:
-        """Run every case `repeat` times, interleaved, so that a busy moment of the
-        machine does not land on one command only; a case that failed is not rerun."""
-        for _ in range(self.repeat):
+    def rounds(self, root: Path, cases: list[Case], times: int | None = None) -> None:
+        """Run every case `repeat` times (or `times`), interleaved, so that a busy moment
+        of the machine does not land on one command only; a case that failed is not rerun."""
+        for _ in range(self.repeat if times is None else times):
             for case in cases:
                 if case.failed:
                     continue
@@ -445,17 +445,25 @@ def main(argv: list[str] | None = None) -> int:
         main_check = rows[1][0]
         if main_check.failed is None:
             per_1000[args.tasks] = main_check.seconds / args.tasks * 1000
+        # Both sizes are measured in alternation, round after round, so that the machine
+        # getting busier or quieter in between does not pass for growth.
+        broots = {size: ledger(size) for size in sizes}
+        bcases = {size: [bench.baseline_case(),
+                         Case(f"check (cold), {size} tasks",
+                              bench.sanzhua("check", "--as-of", AS_OF, *cold), cold=True)]
+                  for size in sizes}
         for size in sizes:
-            broot = ledger(size)
-            bstats = folder_stats(broot)
+            bstats = folder_stats(broots[size])
             print(f"\n.. {size} tasks in {bstats['files']} files ({bstats['megabytes']} MB)",
                   file=sys.stderr, flush=True)
-            bcases = [bench.baseline_case(),
-                      Case(f"check (cold), {size} tasks",
-                           bench.sanzhua("check", "--as-of", AS_OF, *cold), cold=True)]
-            bench.rounds(broot, bcases)
+        for _ in range(args.repeat):
+            for size in sizes:
+                bench.rounds(broots[size], bcases[size], times=1)
+        for size in sizes:
+            broot = broots[size]
+            bstats = folder_stats(broot)
             clear_cache(broot)
-            bbase, bcheck = bench.row(bcases[0]), bench.row(bcases[1])
+            bbase, bcheck = bench.row(bcases[size][0]), bench.row(bcases[size][1])
             judge(bcheck, bbase, None)
             if bcheck.failed is None:
                 per_1000[size] = bcheck.seconds / size * 1000
