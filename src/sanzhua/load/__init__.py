@@ -322,11 +322,15 @@ class _Cache:
                 delta = (self.stamp, self.token, self.changed, self.changed_checks, self.meta)
                 self._write(self.delta_path, delta)
                 return
-            token = os.urandom(16)
             index = {k: v for k, v in self.index.items() if k in keep}
             checks = {k: v for k, v in self.checks.items() if k in keep}
-            blobs = {k: b for k in index if (b := self.blobs(k, index[k][0])) is not None}
-            self._write(self.blobs_path, (self.stamp, token, blobs))
+            token = self.token
+            if token is None or self.changed:
+                # New parsed files: the results file is rewritten, under a new token.
+                token = os.urandom(16)
+                blobs = {k: b for k in index if (b := self.blobs(k, index[k][0])) is not None}
+                self._write(self.blobs_path, (self.stamp, token, blobs))
+            # else only check results changed (a new as-of date): the results file stands.
             self._write(self.path, (self.stamp, token, index, checks, self.meta))
             self.delta_path.unlink(missing_ok=True)
         except OSError:
