@@ -239,3 +239,37 @@ def test_a_unit_added_to_units_yaml_is_seen(tmp_path: Path) -> None:
     assert codes() == []
     (root / "units.yaml").write_text(UNITS, encoding="utf-8")
     assert codes() == ["unknown-unit"]
+
+
+def test_a_missing_or_foreign_results_file_is_parsed_again(tmp_path: Path) -> None:
+    """The parsed results live beside the index; when they are gone, broken or written with
+    another index (an interrupted run), the files are parsed again, never misread."""
+    from sanzhua.load import load_ledger
+
+    root = tmp_path
+    (root / "sanzhua.yaml").write_text(SETTINGS, encoding="utf-8")
+    (root / "units.yaml").write_text(UNITS, encoding="utf-8")
+    (root / "ledgers").mkdir()
+    for i in range(3):
+        (root / f"ledgers/f{i}.yaml").write_text(
+            f"unit: fgw\ntasks:\n  - {{id: T{i}, title: 任务{i}, due: 2026-0{i + 3}-31}}\n", encoding="utf-8"
+        )
+    cache = root / ".sanzhua/cache"
+    expected = run_check(root, date(2026, 11, 25), "text", cache=False)
+    assert run_check(root, date(2026, 11, 25), "text", cache=True) == expected
+    results = cache / "files.results.pickle"
+    foreign = results.read_bytes()
+    shutil.rmtree(cache)  # the next run writes a new index, under a new token
+    assert run_check(root, date(2026, 11, 25), "text", cache=True) == expected
+    # A new as-of date: every file is checked again, from the parsed results.
+    for damage in (None, b"junk", foreign):
+        if damage is None:
+            results.unlink()
+        else:
+            results.write_bytes(damage)
+        fresh = run_check(root, date(2026, 11, 20), "text", cache=False)
+        assert run_check(root, date(2026, 11, 20), "text", cache=True) == fresh
+        assert run_check(root, date(2026, 11, 21), "text", cache=True) == run_check(
+            root, date(2026, 11, 21), "text", cache=False
+        )
+        assert [t.id for t in load_ledger(root).tasks] == [t.id for t in load_ledger(root, cache=False).tasks]
