@@ -158,6 +158,10 @@ def _problems(scan: Scan, as_of: date) -> tuple[list[Problem], int, dict[str, di
         mine, need = kept[rel]
         problems.extend(mine)
         years |= need
+    checked = set(todo)
+    for rel, other in found.items():
+        if rel not in checked:
+            problems.extend(other)  # about a file other than its task's (none now): kept, not cached
     problems.extend(run_checks(ctx, scope="ledger"))
     problems.extend(calendar_warning(scan.root, scan.calendar, years))
     return problems, len(rows), shown
