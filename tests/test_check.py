@@ -513,3 +513,42 @@ def test_json_positions_start_at_one_for_whole_file_problems(make_ledger: MakeLe
     assert all(line >= 1 and col >= 1 for line, col in found.values())
     _, text = run(root, fmt="text")
     assert "\nunits.yaml: 错误 " in "\n" + str(text)  # the text output names the file alone
+
+
+def test_dates_in_lists_are_pointed_at_exactly(make_ledger: MakeLedger) -> None:
+    """A future progress date, a milestone done in the future and a milestone due after its
+    task: each at the line and column of the offending date, in flow and block style, also
+    when the date is not the entry's first key and when a duplicated id shares the file."""
+    text = """\
+    unit: fgw
+    tasks:
+      - id: A
+        title: 任务甲
+        due: 2026-11-28
+        milestones:
+          - {name: 开工, due: 2026-11-30}
+          - 名称: 完工
+            完成: 2026-11-30
+            时限: 2026-10-01
+        progress:
+          - {note: 已开工, date: 2026-12-01}
+          - note: 推进中
+            date: 2026-12-02
+      - id: A
+        title: 重复的任务
+        due: 2026-11-28
+        progress:
+          - {date: 2026-12-03}
+    """
+    root = make_ledger({"ledgers/a.yaml": text})
+    _, doc = run(root)
+    assert isinstance(doc, dict)
+    got = sorted((p["line"], p["column"], p["code"]) for p in doc["problems"])  # type: ignore[index,union-attr]
+    assert got == [
+        (7, 25, "milestone-after-due"),  # {name: 开工, due: 2026-11-30}
+        (9, 13, "future-date"),  # 完成: 2026-11-30
+        (12, 27, "future-date"),  # {note: 已开工, date: 2026-12-01}
+        (14, 15, "future-date"),  # date: 2026-12-02, the entry's second key
+        (15, 5, "duplicate-id"),
+        (19, 16, "future-date"),  # the duplicate's own progress, not the first task's
+    ]

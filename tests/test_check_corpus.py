@@ -338,7 +338,7 @@ CASES: dict[str, tuple[dict[str, str | bytes], Found, int]] = {
             + "    milestones:\n      - {name: 开工, due: 2026-10-01, done: 2026-09-20}\n"
             + "      - 名称: 完工\n        时限: 2026-12-01\n        完成: 2026-11-30\n"
         },
-        a((8, "future-date")),
+        a((10, "future-date")),  # the line of 完成, not of the milestone's first key
         0,
     ),
     "child-due-after-parent": (

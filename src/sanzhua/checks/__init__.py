@@ -48,7 +48,7 @@ if TYPE_CHECKING:
     from sanzhua.evaluate import Evaluation
     from sanzhua.load import Ledger
     from sanzhua.load.index import Dues
-    from sanzhua.model import TaskRow
+    from sanzhua.model import Task, TaskRow
 
 CHECKS: dict[str, ModuleType] = {
     m.CODE: m
@@ -104,11 +104,11 @@ class Context:
             self._evaluation = evaluate(self.ledger, self.as_of)
         return self._evaluation
 
-    def position(self, task_id: str, file: str, field: str, default: tuple[int, int]) -> tuple[int, int]:
-        """Where `field` of a task stands in its file (the task's own line if not written)."""
-        f = self.ledger.file(file)
+    def position(self, task: Task, field: str, default: tuple[int, int]) -> tuple[int, int]:
+        """Where `field` of a task stands in its file (`default` if not written)."""
+        f = self.ledger.file(task.file)
         if f is not None:
-            pos = f.positions.get(task_id, {}).get(field)
+            pos = f.positions_of(task).get(field)
             if pos is not None:
                 return pos
         return default

@@ -24,7 +24,7 @@ def check(ctx: Context) -> Iterator[Found]:
             continue
         parent, parent_due = p
         if parent_due is not None and t.due > parent_due:
-            line, col = ctx.position(t.id, t.file, "due", (t.line, t.column))
+            line, col = ctx.position(t, "due", (t.line, t.column))
             yield Found(
                 t.file,
                 line,

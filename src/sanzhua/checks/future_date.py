@@ -30,28 +30,30 @@ def check(ctx: Context) -> Iterator[Found]:
             milestones = full.milestones if full is not None and late_mark else ()
         else:
             progress = milestones = ()
-        for m in milestones:
+        for i, m in enumerate(milestones):
             if m.done is not None and m.done > as_of:
+                line, col = ctx.position(t, f"milestone:{i}:done", (m.line, 1))
                 yield Found(
                     t.file,
-                    m.line,
-                    1,
+                    line,
+                    col,
                     msg("future.milestone", name=m.name, date=m.done.isoformat(), as_of=as_of.isoformat()),
                     msg("future.hint"),
                     t.id,
                 )
-        for p in progress:
+        for i, p in enumerate(progress):
             if p.date > as_of:
+                line, col = ctx.position(t, f"progress:{i}", (p.line, 1))
                 yield Found(
                     t.file,
-                    p.line,
-                    1,
+                    line,
+                    col,
                     msg("future.progress", date=p.date.isoformat(), as_of=as_of.isoformat()),
                     msg("future.hint"),
                     t.id,
                 )
         if t.done is not None and t.done > as_of:
-            line, col = ctx.position(t.id, t.file, "done", (t.line, t.column))
+            line, col = ctx.position(t, "done", (t.line, t.column))
             yield Found(
                 t.file,
                 line,

@@ -19,11 +19,12 @@ LEVEL = "warning"
 def check_task(t: Task, positions: dict[str, tuple[int, int]]) -> Iterator[TaskFound]:
     if t.due is None:
         return
-    for m in t.milestones:
+    for i, m in enumerate(t.milestones):
         if m.due > t.due:
+            line, col = positions.get(f"milestone:{i}:due", (m.line, 1))
             yield TaskFound(
-                m.line,
-                1,
+                line,
+                col,
                 msg("milestone.after-due", name=m.name, ms_due=m.due.isoformat(), due=t.due.isoformat()),
                 msg("milestone.after-due.hint"),
             )

@@ -21,6 +21,6 @@ def check(ctx: Context) -> Iterator[Found]:
     for t in ctx.ledger.tasks:  # deadlines already inherited from parents
         if t.due is None:
             f = ctx.ledger.file(t.file)
-            if f is not None and "due" in f.positions.get(t.id, {}):
+            if f is not None and "due" in f.positions_of(t):
                 continue  # written but unreadable: invalid-date says so
             yield Found(t.file, t.line, t.column, msg("task.no-due"), msg("task.no-due.hint"), t.id)

@@ -30,7 +30,7 @@ def check(ctx: Context) -> Iterator[Found]:
             continue  # a duplicated id is evaluated once, as in sanzhua.evaluate
         days = days_overdue(t, ctx.as_of)
         if days is not None and t.due is not None:
-            line, col = ctx.position(t.id, t.file, "due", (t.line, t.column))
+            line, col = ctx.position(t, "due", (t.line, t.column))
             yield Found(
                 t.file,
                 line,

@@ -38,7 +38,7 @@ def check(ctx: Context) -> Iterator[Found]:
                 continue  # no unit at all: the loader reports the file's missing `unit` (missing-key)
             if t.lead not in units and t.lead not in names:
                 if t.lead_given:
-                    line, col = ctx.position(t.id, t.file, "lead", (t.line, 1))
+                    line, col = ctx.position(t, "lead", (t.line, 1))
                 elif reported_file_unit:
                     continue
                 else:
@@ -47,8 +47,8 @@ def check(ctx: Context) -> Iterator[Found]:
                 yield Found(t.file, line, col, msg("unit.unknown", unit=t.lead), _hint(t.lead, choices, units), t.id)
             for p in t.partners:
                 if p not in units and p not in names:
-                    near = ctx.position(t.id, t.file, "partners", (t.line, 1))
-                    line, col = ctx.position(t.id, t.file, "partner:" + p, near)
+                    near = ctx.position(t, "partners", (t.line, 1))
+                    line, col = ctx.position(t, "partner:" + p, near)
                     yield Found(t.file, line, col, msg("unit.unknown", unit=p), _hint(p, choices, units), t.id)
 
 

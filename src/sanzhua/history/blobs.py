@@ -202,7 +202,7 @@ class Parser:
             self._items[key] = None
             return None
         task = res.tasks[0]
-        pos = dict(res.positions.get(task.id, {}))
+        pos = dict(res.positions_of(task))
         pos["__task__"] = (task.line, task.column)
         got = (normalise(task), task, pos)
         self._items[key] = got
@@ -215,7 +215,7 @@ class Parser:
             return FileView((), False)
         placed = []
         for t in res.tasks:
-            pos = dict(res.positions.get(t.id, {}))
+            pos = dict(res.positions_of(t))
             pos["__task__"] = (t.line, t.column)
             placed.append(Placed(normalise(t), t, path, 0, pos))
         return FileView(tuple(placed), True)

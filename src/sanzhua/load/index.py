@@ -19,10 +19,9 @@ Due = tuple[date | None, str | None]  # a deadline and how it was written
 
 def rows_of(result: FileResult) -> tuple[TaskRow, ...]:
     """One row per task of a parsed (not yet assembled) file, in file order."""
-    positions = result.positions
     out: list[TaskRow] = []
     for t in result.tasks:
-        pos = positions.get(t.id)
+        pos = result.positions_of(t)
         out.append(
             TaskRow(
                 t.id,
@@ -32,7 +31,7 @@ def rows_of(result: FileResult) -> tuple[TaskRow, ...]:
                 t.file,
                 t.line,
                 t.column,
-                pos.get("parent") if pos is not None else None,
+                pos.get("parent"),
                 t.category,
             )
         )

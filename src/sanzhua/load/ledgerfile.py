@@ -49,9 +49,14 @@ class FileResult:
     unit: str | None = None
     unit_pos: tuple[int, int] = (0, 0)
     # Where things stand, for checks that need more than a task's own line:
-    # task id → {field: (line, col)} of the values a check may point at.
+    # task id → {field: (line, col)} of the values a check may point at; a later task
+    # with an id already used in the file is under "id\0line" (NUL is in no YAML text). Read with positions_of.
     positions: dict[str, dict[str, tuple[int, int]]] = field(default_factory=dict)
     key_style: str = "en"  # "en", "zh" or "mixed": which key names the file uses
+
+    def positions_of(self, task: Task) -> dict[str, tuple[int, int]]:
+        """Where the values of one task of the file stand: field → (line, column)."""
+        return self.positions.get(f"{task.id}\0{task.line}") or self.positions.get(task.id) or {}
 
 
 class _Ctx:
@@ -385,6 +390,10 @@ def _build_task(ctx: _Ctx, m: YMap, result: FileResult, styles: set[str]) -> Tas
             mdue, mdue_text = _date(ctx, item, mb["due"]) if "due" in mb else (None, None)
             mdone, _ = _date(ctx, item, mb["done"]) if "done" in mb else (None, None)
             if has and name is not None and mdue is not None and mdue_text is not None:
+                # Where the dates stand, for the checks that point at them ("milestone:N:due").
+                positions[f"milestone:{len(milestones)}:due"] = item.value_pos(mb["due"])
+                if mdone is not None:
+                    positions[f"milestone:{len(milestones)}:done"] = item.value_pos(mb["done"])
                 milestones.append(Milestone(name, mdue, mdue_text, mdone, ipos[0]))
     target: Target | None = None
     if "target" in by:
@@ -437,6 +446,7 @@ def _build_task(ctx: _Ctx, m: YMap, result: FileResult, styles: set[str]) -> Tas
                 pct = None
             val = _number(ctx, item, pb["value"]) if "value" in pb else None
             if pdate is not None:
+                positions[f"progress:{len(progress)}"] = item.value_pos(pb["date"])
                 progress.append(
                     Progress(
                         pdate,
@@ -491,8 +501,8 @@ def _build_task(ctx: _Ctx, m: YMap, result: FileResult, styles: set[str]) -> Tas
         positions["parent"] = m.value_pos(by["parent"])
     if not ok or tid is None or title is None:
         return None
-    # A duplicated id keeps the first task's positions; duplicate-id reports the second.
-    result.positions.setdefault(tid, positions)
+    # A duplicated id's later tasks keep theirs under "id\0line" (see FileResult.positions_of).
+    result.positions[tid if tid not in result.positions else f"{tid}\0{m.line}"] = positions
     task = Task(
         id=tid,
         title=title,
