@@ -404,6 +404,32 @@ def test_fmt_check_and_write(ledger: Path) -> None:
     assert b"\r\n" in cg(ledger) and b"\n" not in cg(ledger).replace(b"\r\n", b"")
 
 
+def test_fmt_reports_its_own_defect_per_file_and_goes_on(ledger: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A formatter bug is not passed off as "would change what it says": it is said to be
+    an internal error, that file is left alone, the others are formatted, and the exit
+    status is 2 (the command could not do its work)."""
+    import sanzhua.edit.fmt as fmt_module
+
+    real = fmt_module.format_text
+    fgw_path = ledger / "ledgers" / "fgw.yaml"
+    before = fgw_path.read_bytes()
+    others = {p: p.read_bytes() for p in (ledger / "ledgers").rglob("*.y*ml") if p != fgw_path}
+
+    def broken(text: str, year: int, normalize: bool = False) -> str:
+        if "fgw" in text or "发改" in text:
+            raise IndexError("list index out of range")
+        return real(text, year, normalize)
+
+    monkeypatch.setattr(fmt_module, "format_text", broken)
+    r = run_of(ledger)
+    assert fmt(r, normalize_dates=True) == 2
+    said = r.err.getvalue()  # type: ignore[union-attr]
+    assert "内部错误" in said and "ledgers/fgw.yaml" in said and "IndexError" in said and "请连同" in said
+    assert "会改变内容含义" not in said
+    assert fgw_path.read_bytes() == before
+    assert any(p.read_bytes() != data for p, data in others.items())  # the others were formatted
+
+
 def test_fmt_normalize_dates(ledger: Path) -> None:
     assert fmt(run_of(ledger), normalize_dates=True) == 0
     assert "    due: 2026-09-30\n" in fgw(ledger).decode()

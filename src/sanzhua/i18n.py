@@ -231,6 +231,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "fmt.check-fail": ("{n} 个文件需要整理，运行 sanzhua fmt", "{n} files need formatting; run 'sanzhua fmt'"),
     "fmt.unsafe": ("整理 {file} 会改变内容含义，已跳过", "formatting {file} would change what it says; skipped"),
     "fmt.invalid": ("{file} 有错误，先改正再整理格式", "{file} has errors; fix them before formatting"),
+    "fmt.bug": ("内部错误：整理 {file} 时出错（{detail}），该文件未改动", "internal error while formatting {file} ({detail}); the file was left as it was"),
+    "fmt.bug.hint": ("这是 sanzhua 的缺陷，请连同出错的文件一起报告；设置 SANZHUA_DEBUG=1 可看到详细信息", "this is a bug in sanzhua: please report it with the file; SANZHUA_DEBUG=1 shows details"),
     # fatal / cli
     "cli.no-root": ("这里不是台账仓库", "this is not a ledger repository"),
     # interchange

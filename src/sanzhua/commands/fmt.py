@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import traceback
 from pathlib import Path
 
 from sanzhua.commands.common import EXIT_OK, EXIT_PROBLEMS, open_ledger
@@ -9,7 +11,7 @@ from sanzhua.commands.edit import EditRun
 from sanzhua.edit.fmt import format_bytes
 from sanzhua.edit.session import GitError, Refused, _git, write_atomic
 from sanzhua.edit.source import unified_diff
-from sanzhua.errors import FatalError
+from sanzhua.errors import EXIT_CANNOT_RUN, FatalError
 from sanzhua.i18n import text
 from sanzhua.load import ledger_files
 from sanzhua.problems import msg
@@ -37,10 +39,18 @@ def fmt(
         files = [f for f in files if f.resolve() in chosen]
     changed: list[tuple[str, bytes, bytes]] = []
     failed = 0
+    broke = 0
     for path in files:
         rel = path.relative_to(root).as_posix()
         data = path.read_bytes()
-        new, why = format_bytes(data, rel, ledger.settings.year, normalize_dates)
+        try:
+            new, why = format_bytes(data, rel, ledger.settings.year, normalize_dates)
+        except Exception as e:  # a defect of sanzhua: said as one, the file left alone, the others go on
+            if os.environ.get("SANZHUA_DEBUG"):
+                traceback.print_exc()
+            broke += 1
+            err.write(text(msg("fmt.bug", file=rel, detail=f"{type(e).__name__}: {e}"), lang) + "\n")
+            continue
         if new is None:
             failed += 1
             err.write(
@@ -52,11 +62,15 @@ def fmt(
             changed.append((rel, data, new))
     for rel, data, new in changed:
         out.write(unified_diff(data, new, rel, context=2))
+    if broke:
+        err.write(text(msg("fmt.bug.hint"), lang) + "\n")
     if check or run.dry_run:
         if changed:
             err.write(text(msg("fmt.check-fail", n=len(changed)), lang) + "\n")
         else:
             out.write(text(msg("fmt.ok", n=len(files) - failed), lang) + "\n")
+        if broke:
+            return EXIT_CANNOT_RUN
         return EXIT_PROBLEMS if (check and changed) or failed else EXIT_OK
     if run.commit and changed:
         r = _git(root, "status", "--porcelain", "--", *(rel for rel, _, _ in changed))
@@ -85,4 +99,6 @@ def fmt(
             )
             return EXIT_PROBLEMS
         out.write(text(msg("edit.committed", subject=subject), lang) + "\n")
+    if broke:
+        return EXIT_CANNOT_RUN
     return EXIT_PROBLEMS if failed else EXIT_OK
