@@ -60,15 +60,13 @@ class FileResult:
 
 
 class _Ctx:
-    __slots__ = ("guessed", "path", "problems", "task_id", "year")
+    __slots__ = ("path", "problems", "task_id", "year")
 
     def __init__(self, path: str, year: int) -> None:
         self.path = path
         self.year = year
         self.problems: list[Problem] = []
         self.task_id: str | None = None
-        # What the unknown keys of the mapping just read were meant to be → where they stand.
-        self.guessed: dict[str, tuple[int, int]] = {}
 
     def err(self, code: str, pos: tuple[int, int], m: Msg, hint: Msg | None = None, severity: str = "error") -> None:
         self.problems.append(
@@ -106,7 +104,7 @@ def parse_ledger_bytes(data: bytes, path: str, year: int) -> FileResult:
     tasks_node: Any = None
     tasks_key = "tasks"
     got = _fields(ctx, root, _FILE_KEYS, K.FILE_KEYS, styles)
-    guessed = set(ctx.guessed)  # `task:` for `tasks:` is reported once, as an unknown key
+    guessed = got.guessed  # `task:` for `tasks:` is reported once, as an unknown key
     for key, eng in got.items():
         if eng == "unit":
             v = root[key]
@@ -175,13 +173,23 @@ def _unknown_key(ctx: _Ctx, m: YMap, key: str, choices: list[str]) -> str | None
     return guess
 
 
+class _Fields(dict[str, str]):
+    """A mapping's keys → their English names, and `guessed`: what its unknown keys were
+    meant to be → where they stand (so that `titel:` is not also reported as a missing
+    `title`)."""
+
+    __slots__ = ("guessed",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.guessed: dict[str, tuple[int, int]] = {}
+
+
 def _fields(
     ctx: _Ctx, m: YMap, table: dict[str, str], choices: dict[str, str], styles: set[str] | None = None
-) -> dict[str, str]:
+) -> _Fields:
     """Map each key of `m` to its English name; report unknown and doubled keys."""
-    out: dict[str, str] = {}
-    if ctx.guessed:
-        ctx.guessed = {}
+    out = _Fields()
     for key in m:
         eng = table.get(key)
         if eng is None:
@@ -190,7 +198,7 @@ def _fields(
             if eng is None or eng in out.values():
                 guess = _unknown_key(ctx, m, key, list(choices) + list(choices.values()))
                 if guess is not None:
-                    ctx.guessed.setdefault(table[guess], m.key_pos(key))
+                    out.guessed.setdefault(table[guess], m.key_pos(key))
                 continue
             # `title　` (a full-width space) or `Title`: say so, but read it, so that
             # the task is not also reported as lacking its title.
@@ -314,10 +322,10 @@ def _items(ctx: _Ctx, m: YMap, key: str) -> list[tuple[YMap, tuple[int, int]]]:
     return out
 
 
-def _require(ctx: _Ctx, m: YMap, pos: tuple[int, int], got: dict[str, str], name: str, zh: str, where: str) -> bool:
+def _require(ctx: _Ctx, m: YMap, pos: tuple[int, int], got: _Fields, name: str, zh: str, where: str) -> bool:
     if name in got.values():
         return True
-    if name in ctx.guessed:
+    if name in got.guessed:
         return False  # `titel: …` says already that `title` is missing
     ctx.err(
         "missing-key", pos, msg("key.missing", key=name, zh=zh, where=where), msg("key.missing.hint", key=name, zh=zh)
@@ -359,8 +367,8 @@ def _build_task(ctx: _Ctx, m: YMap, result: FileResult, styles: set[str]) -> Tas
     if "due" in by:
         due, due_text = _date(ctx, m, by["due"])
         positions["due"] = m.value_pos(by["due"])
-    elif "due" in ctx.guessed:
-        positions["due"] = ctx.guessed["due"]  # `dua: 年底`: the unknown key says it, missing-key need not
+    elif "due" in got.guessed:
+        positions["due"] = got.guessed["due"]  # `dua: 年底`: the unknown key says it, missing-key need not
     if "start" in by:
         start, _ = _date(ctx, m, by["start"])
         positions["start"] = m.value_pos(by["start"])
