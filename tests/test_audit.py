@@ -325,6 +325,40 @@ def test_merges(g: GitLedger) -> None:
     }
 
 
+def test_octopus_merges(g: GitLedger) -> None:
+    """A clean octopus merge takes each file from one branch: nothing to report (the
+    branches' commits are audited on their own). One edited by hand leaves a file unlike
+    every branch: that is reported, since a change could hide there."""
+    base = g.git("rev-parse", "HEAD")
+    g.git("checkout", "-q", "-b", "a")
+    append_progress(g, "2026-03-09", 2000)
+    g.commit("进展", who=FGW, when="2026-03-10")
+    g.git("checkout", "-q", "-b", "b", base)
+    g.edit("ledgers/jtj.yaml", "title: 县城道路绿化", "title: 县城道路绿化提升")
+    g.commit("改标题", who=JTJ, when="2026-03-10")
+    g.git("checkout", "-q", "main")
+    g.git("merge", "-q", "--no-ff", "-m", "合并两个分支", "a", "b", who=FGW, when="2026-03-11")
+    clean = g.git("rev-parse", "HEAD")
+    assert len(g.git("log", "-1", "--format=%P").split()) == 3
+    assert found(g) == set()
+
+    g.git("checkout", "-q", "-b", "c", clean)
+    g.edit("ledgers/jtj.yaml", "due: 年底", "due: 2026-11-30")
+    g.commit("提前", who=SUP, when="2026-03-12")
+    g.git("checkout", "-q", "-b", "d", clean)
+    append_progress(g, "2026-03-12", 2100)
+    g.commit("进展", who=FGW, when="2026-03-12")
+    g.git("checkout", "-q", "main")
+    g.git("merge", "-q", "--no-ff", "--no-commit", "c", "d", who=FGW, when="2026-03-13")
+    g.edit("ledgers/fgw.yaml", "{name: 完成可研批复, due: 2026-05-31}", "{name: 完成可研批复, due: 2026-08-31}")
+    g.git("add", "-A")
+    g.git("commit", "-q", "-m", "合并", who=FGW, when="2026-03-13")
+    evil = g.git("rev-parse", "HEAD")
+    assert evil != clean
+    # jtj.yaml is branch c's as it was: not reported; fgw.yaml is unlike branch d's
+    assert found(g) == {("unaudited-merge", evil, None, "ledgers/fgw.yaml")}
+
+
 def test_conflict_resolution_that_drops_progress(g: GitLedger) -> None:
     g.git("checkout", "-q", "-b", "side")
     append_progress(g, "2026-03-09", 2000)

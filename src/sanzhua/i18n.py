@@ -338,6 +338,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "audit.backdated-done": ("任务 {task} 的完成日期 {date} 比提交日期 {commit_date} 早 {days} 天（超过 {limit} 天）", "the done date {date} of {task} was written on {commit_date}, {days} days later (more than {limit})"),
     "audit.backdated-milestone": ("任务 {task} 的节点“{name}”完成日期 {date} 比提交日期 {commit_date} 早 {days} 天（超过 {limit} 天）", "the done date {date} of the milestone '{name}' of {task} was written on {commit_date}, {days} days later (more than {limit})"),
     "audit.backdated.hint": ("进展和完成情况应及时登记；补登的请在 note 中说明原因，并由督查室核实（backdate_days 可调整天数）", "record progress and completion promptly; explain a late entry in its note for the supervisors to verify (backdate_days sets the limit)"),
+    "audit.unaudited-merge": ("这次提交一次合并了 {n} 个分支（章鱼式合并），{file} 与其中任何一个分支都不同：它在合并中所做的改动无法逐项审计", "this commit merges {n} branches at once (an octopus merge) and leaves {file} different from every one of them: what it changed there cannot be audited task by task"),
+    "audit.unaudited-merge.hint": ("请一次只合并一个分支（git merge 分支名），冲突在两方合并中解决，审计才能逐项比对", "merge one branch at a time (git merge BRANCH), so that conflicts are resolved in two-way merges the audit can compare"),
     "audit.unsigned": ("提交没有有效签名（{state}：{why}），而台账要求签名（require_signed: true）", "the commit has no valid signature ({state}: {why}) and the ledger sets require_signed: true"),
     "audit.unsigned.hint": ("用 git commit -S 签名提交（gpg 或 ssh 密钥），并在 gpg.ssh.allowedSignersFile 或 gpg 密钥环中登记公钥", "sign commits with git commit -S (a gpg or ssh key) and register the public key (gpg.ssh.allowedSignersFile or the gpg keyring)"),
     "audit.sig.N": ("未签名", "not signed"),

@@ -15,8 +15,9 @@ Decisions (docs/audit.md gives the reasons):
   may bring its history with it (an import), a done date or progress entry written
   weeks late on an existing task may not;
 - a **merge** is judged only on what it changed beyond combining its parents (a
-  three-way merge of every task against the merge base); octopus merges are not
-  compared;
+  three-way merge of every task against the merge base); an octopus merge (more
+  than two parents) is not compared task by task, and each file it leaves different
+  from every branch it merged is an `unaudited-merge` error;
 - dates are the commit's **author date** in the author's time zone.
 """
 

@@ -50,6 +50,11 @@ CODES: dict[str, tuple[Severity, str]] = {
         "A `done` date, milestone `done` date or progress entry dated more than `backdate_days` "
         "(default 7) before the commit that added it, on a task that already existed.",
     ),
+    "unaudited-merge": (
+        "error",
+        "A merge of more than two branches (an octopus merge) left a file different from every "
+        "branch it merged: what it changed there cannot be compared task by task.",
+    ),
     "unsigned": (
         "error",
         "A commit without a valid signature while the ledger sets `require_signed: true`.",
@@ -149,7 +154,17 @@ def audit_step(step: Step, signature: str | None = None) -> list[Finding]:
     out = _Out(step)
     if signature is not None and step.settings.require_signed:
         _unsigned(out, signature)
-    if step.baseline or step.skipped:
+    if step.skipped:
+        for path in step.unmerged:
+            out.add(
+                "unaudited-merge",
+                None,
+                path,
+                0,
+                msg("audit.unaudited-merge", file=path, n=len(step.commit.parents)),
+            )
+        return out.found
+    if step.baseline:
         return out.found
     who = _Who(step)
     if not who.supervisor:

@@ -60,7 +60,10 @@ class Step:
     units: dict[str, Unit]  # as of the parent
     config_changed: list[str] = field(default_factory=list)  # sanzhua.yaml / units.yaml / calendar.yaml
     tasks: list[TaskChange] = field(default_factory=list)
-    skipped: bool = False  # an octopus merge: not compared
+    skipped: bool = False  # an octopus merge: not compared task by task
+    # An octopus merge's files (ledger and config) that match none of its parents: what
+    # it changed beyond taking each file from one branch, which the audit cannot judge.
+    unmerged: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,6 +257,7 @@ class History:
             self._carry_tree(c)
             if len(c.parents) > 2:
                 step.skipped = True
+                step.unmerged = self._octopus_own(c)
                 yield step
                 continue
             old_year = settings.year
@@ -361,6 +365,20 @@ class History:
             if v.readable:
                 return v
         return FileView((), True)
+
+    def _octopus_own(self, c: Commit) -> list[str]:
+        """The files an octopus merge left different from every one of its parents (it
+        changed them vs the first, `c.changes`, and vs each other parent too)."""
+        own = {ch.path for ch in c.changes if is_ledger_path(ch.path) or ch.path in CONFIG_FILES}
+        for parent in c.parents[1:]:
+            if not own:
+                break
+            out = self.repo.git(
+                "diff-tree", "--stdin", "-z", "-r", "--raw", "--no-abbrev", "--no-renames",
+                stdin=f"{c.sha} {parent}\n".encode(),
+            )
+            own &= {ch.path for ch in parse_diff_tree(out, self.repo.rel).get(c.sha, ())}
+        return sorted(own)
 
     def _second_parent_changes(self, merges: list[Commit]) -> dict[str, list[FileChange]]:
         """For each two-parent merge, the files it changed against its second parent (one git call)."""
