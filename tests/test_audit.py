@@ -486,5 +486,6 @@ def test_codes_are_documented() -> None:
         "unauthorized-edit",
         "backdated",
         "unsigned",
+        "unaudited-merge",
     }
     assert all(doc for _, doc in CODES.values())
