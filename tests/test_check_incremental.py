@@ -175,70 +175,53 @@ def test_a_cached_recheck_equals_an_uncached_check(steps: list[Edit]) -> None:
                 assert run_check(root, w.as_of, fmt, cache=True) == run_check(root, w.as_of, fmt, cache=False), step
 
 
+def write(root: Path, files: dict[str, str]) -> None:
+    """A ledger root with the shared settings and units, and `files` below it."""
+    (root / "sanzhua.yaml").write_text(SETTINGS, encoding="utf-8")
+    (root / "units.yaml").write_text(UNITS, encoding="utf-8")
+    for rel, content in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(content, encoding="utf-8")
+
+
+def tasks_with(root: Path, code: str) -> list[str | None]:
+    """The tasks of the problems with this code, from a cached check."""
+    _, out = run_check(root, date(2026, 11, 25), "json", cache=True)
+    return sorted((p["task"] for p in json.loads(out)["problems"] if p["code"] == code), key=str)
+
+
 def test_a_parent_in_another_file_changes_its_childs_problems(tmp_path: Path) -> None:
     """The plain case: B1 inherits A1's deadline; moving A1's deadline into the past makes
     B1 overdue, though b.yaml did not change (so its cached results must not be used)."""
-    root = tmp_path
-    (root / "sanzhua.yaml").write_text(SETTINGS, encoding="utf-8")
-    (root / "units.yaml").write_text(UNITS, encoding="utf-8")
-    (root / "ledgers").mkdir()
-    a = root / "ledgers/a.yaml"
-    a.write_text("unit: fgw\ntasks:\n  - {id: A1, title: 上级任务, due: 2026-12-31}\n", encoding="utf-8")
+    parent = "unit: fgw\ntasks:\n  - {{id: A1, title: 上级任务, due: {}}}\n"
     child = "unit: fgw\ntasks:\n  - {id: B1, title: 下级任务, parent: A1}\n"
-    (root / "ledgers/b.yaml").write_text(child, encoding="utf-8")
-
-    def overdue() -> list[str]:
-        _, out = run_check(root, date(2026, 11, 25), "json", cache=True)
-        return sorted(p["task"] for p in json.loads(out)["problems"] if p["code"] == "overdue")
-
-    assert overdue() == []
-    a.write_text("unit: fgw\ntasks:\n  - {id: A1, title: 上级任务, due: 2026-06-30}\n", encoding="utf-8")
-    assert overdue() == ["A1", "B1"]
-    a.write_text("unit: fgw\ntasks:\n  - {id: A1, title: 上级任务, due: 2026-12-31}\n", encoding="utf-8")
-    assert overdue() == []
+    write(tmp_path, {"ledgers/a.yaml": parent.format("2026-12-31"), "ledgers/b.yaml": child})
+    assert tasks_with(tmp_path, "overdue") == []
+    write(tmp_path, {"ledgers/a.yaml": parent.format("2026-06-30")})
+    assert tasks_with(tmp_path, "overdue") == ["A1", "B1"]
+    write(tmp_path, {"ledgers/a.yaml": parent.format("2026-12-31")})
+    assert tasks_with(tmp_path, "overdue") == []
 
 
 def test_a_parents_earlier_deadline_in_another_file_is_seen(tmp_path: Path) -> None:
     """B1 has its own deadline; when its parent A1 (in another file) moves its deadline
     before B1's, B1 is due after its parent — though b.yaml did not change."""
-    root = tmp_path
-    (root / "sanzhua.yaml").write_text(SETTINGS, encoding="utf-8")
-    (root / "units.yaml").write_text(UNITS, encoding="utf-8")
-    (root / "ledgers").mkdir()
-    a = root / "ledgers/a.yaml"
-    a.write_text("unit: fgw\ntasks:\n  - {id: A1, title: 上级任务, due: 2026-12-31}\n", encoding="utf-8")
-    (root / "ledgers/b.yaml").write_text(
-        "unit: fgw\ntasks:\n  - {id: B1, title: 下级任务, parent: A1, due: 2026-12-20}\n", encoding="utf-8"
-    )
-
-    def late_children() -> list[str]:
-        _, out = run_check(root, date(2026, 11, 25), "json", cache=True)
-        return [p["task"] for p in json.loads(out)["problems"] if p["code"] == "child-due-after-parent"]
-
-    assert late_children() == []
-    a.write_text("unit: fgw\ntasks:\n  - {id: A1, title: 上级任务, due: 2026-12-15}\n", encoding="utf-8")
-    assert late_children() == ["B1"]
+    parent = "unit: fgw\ntasks:\n  - {{id: A1, title: 上级任务, due: {}}}\n"
+    child = "unit: fgw\ntasks:\n  - {id: B1, title: 下级任务, parent: A1, due: 2026-12-20}\n"
+    write(tmp_path, {"ledgers/a.yaml": parent.format("2026-12-31"), "ledgers/b.yaml": child})
+    assert tasks_with(tmp_path, "child-due-after-parent") == []
+    write(tmp_path, {"ledgers/a.yaml": parent.format("2026-12-15")})
+    assert tasks_with(tmp_path, "child-due-after-parent") == ["B1"]
 
 
 def test_a_unit_added_to_units_yaml_is_seen(tmp_path: Path) -> None:
     """units.yaml is not a ledger file, but the unknown-unit problems of every file hang on it."""
-    root = tmp_path
-    (root / "sanzhua.yaml").write_text(SETTINGS, encoding="utf-8")
-    (root / "units.yaml").write_text(UNITS, encoding="utf-8")
-    (root / "ledgers").mkdir()
-    (root / "ledgers/a.yaml").write_text(
-        "unit: nyj\ntasks:\n  - {id: A1, title: 高标准农田建设, due: 2026-12-31}\n", encoding="utf-8"
-    )
-
-    def codes() -> list[str]:
-        _, out = run_check(root, date(2026, 11, 25), "json", cache=True)
-        return [p["code"] for p in json.loads(out)["problems"]]
-
-    assert codes() == ["unknown-unit"]
-    (root / "units.yaml").write_text(UNITS_ALT, encoding="utf-8")
-    assert codes() == []
-    (root / "units.yaml").write_text(UNITS, encoding="utf-8")
-    assert codes() == ["unknown-unit"]
+    write(tmp_path, {"ledgers/a.yaml": "unit: nyj\ntasks:\n  - {id: A1, title: 高标准农田建设, due: 2026-12-31}\n"})
+    assert tasks_with(tmp_path, "unknown-unit") == ["A1"]
+    (tmp_path / "units.yaml").write_text(UNITS_ALT, encoding="utf-8")
+    assert tasks_with(tmp_path, "unknown-unit") == []
+    (tmp_path / "units.yaml").write_text(UNITS, encoding="utf-8")
+    assert tasks_with(tmp_path, "unknown-unit") == ["A1"]
 
 
 def test_a_missing_or_foreign_results_file_is_parsed_again(tmp_path: Path) -> None:
@@ -247,13 +230,8 @@ def test_a_missing_or_foreign_results_file_is_parsed_again(tmp_path: Path) -> No
     from sanzhua.load import load_ledger
 
     root = tmp_path
-    (root / "sanzhua.yaml").write_text(SETTINGS, encoding="utf-8")
-    (root / "units.yaml").write_text(UNITS, encoding="utf-8")
-    (root / "ledgers").mkdir()
-    for i in range(3):
-        (root / f"ledgers/f{i}.yaml").write_text(
-            f"unit: fgw\ntasks:\n  - {{id: T{i}, title: 任务{i}, due: 2026-0{i + 3}-31}}\n", encoding="utf-8"
-        )
+    write(root, {f"ledgers/f{i}.yaml": f"unit: fgw\ntasks:\n  - {{id: T{i}, title: 任务{i}, due: 2026-0{i + 3}-31}}\n"
+                 for i in range(3)})
     cache = root / ".sanzhua/cache"
     expected = run_check(root, date(2026, 11, 25), "text", cache=False)
     assert run_check(root, date(2026, 11, 25), "text", cache=True) == expected
