@@ -251,3 +251,22 @@ def test_a_missing_or_foreign_results_file_is_parsed_again(tmp_path: Path) -> No
             root, date(2026, 11, 21), "text", cache=False
         )
         assert [t.id for t in load_ledger(root).tasks] == [t.id for t in load_ledger(root, cache=False).tasks]
+
+
+def test_the_cache_key_covers_the_code_behind_cached_results() -> None:
+    """Every module whose output the cache keeps is part of the code fingerprint, so an
+    edited check (in a checkout, or a patched install) never serves stale problems."""
+    import sys
+    from fnmatch import fnmatch
+
+    import sanzhua
+    import sanzhua.commands.check
+    import sanzhua.load
+    from sanzhua.checks import CHECKS
+
+    package = Path(sanzhua.__file__).resolve().parent
+    modules = [*CHECKS.values(), sys.modules["sanzhua.load.index"], sys.modules["sanzhua.load.ledgerfile"],
+               sanzhua.commands.check, sys.modules["sanzhua.output"], sys.modules["sanzhua.evaluate"]]
+    for module in modules:
+        rel = Path(str(module.__file__)).resolve().relative_to(package).as_posix()
+        assert any(fnmatch(rel, pattern) for pattern in sanzhua.load._CACHED_CODE), rel

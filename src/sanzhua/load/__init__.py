@@ -14,7 +14,7 @@ import os
 import pickle
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import ModuleType
@@ -144,41 +144,35 @@ def _chunks(items: list[T], n: int) -> Iterable[list[T]]:
         yield items[i : i + size]
 
 
-def _code_fingerprint() -> str:
-    """A digest of the code that produces cached results: an edited parser never reads stale entries."""
-    import sanzhua.checks.done_before_start
-    import sanzhua.checks.done_without_date
-    import sanzhua.checks.due_before_start
-    import sanzhua.checks.extension_mismatch
-    import sanzhua.checks.milestone_after_due
-    import sanzhua.dates
-    import sanzhua.load.keys
-    import sanzhua.load.ledgerfile
-    import sanzhua.load.yamlfast
-    import sanzhua.model
+# The code whose output the cache keeps (parsed files, index rows, check results),
+# relative to the package: a change to any of it makes every entry stale.
+_CACHED_CODE = (
+    "load/*.py",
+    "checks/*.py",
+    "commands/check.py",
+    "commands/common.py",
+    "dates.py",
+    "evaluate.py",
+    "model.py",
+    "output.py",
+    "problems.py",
+)
 
+
+def _code_fingerprint() -> str:
+    """A digest of the code that produces cached results: an edited parser or check never
+    reads stale entries. The sources are read, not imported (that would build the
+    settings parser's pydantic models on every run)."""
+    package = Path(__file__).resolve().parent.parent
     h = hashlib.blake2b(digest_size=8)
-    # The settings parser by its source alone: importing it would build its pydantic models.
-    try:
-        h.update((Path(__file__).parent / "settings.py").read_bytes())
-    except OSError:
-        h.update(b"settings")
-    for mod in (
-        sanzhua.dates,
-        sanzhua.load.keys,
-        sanzhua.load.ledgerfile,
-        sanzhua.load.yamlfast,
-        sanzhua.model,
-        sanzhua.checks.done_before_start,
-        sanzhua.checks.done_without_date,
-        sanzhua.checks.due_before_start,
-        sanzhua.checks.extension_mismatch,
-        sanzhua.checks.milestone_after_due,
-    ):
-        try:
-            h.update(Path(str(mod.__file__)).read_bytes())
-        except OSError:
-            h.update(str(mod.__name__).encode())
+    for pattern in _CACHED_CODE:
+        found = sorted(package.glob(pattern))
+        if not found:
+            h.update(pattern.encode())  # no sources (a bytecode-only install): the version decides
+        for path in found:
+            h.update(path.relative_to(package).as_posix().encode())
+            with suppress(OSError):
+                h.update(path.read_bytes())
     return h.hexdigest()
 
 
