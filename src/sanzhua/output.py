@@ -95,11 +95,12 @@ def format_text(
     root: Path,
     as_of: date,
     color: bool = False,
-    sources: Mapping[str, bytes] | None = None,
-    known: Known | None = None,
+    lines: SourceLines | None = None,
 ) -> str:
-    """`path:line:col: level message [code]`, the source line with a caret, and a hint."""
-    lines = SourceLines(root, sources, known)
+    """`path:line:col: level message [code]`, the source line with a caret, and a hint.
+    `lines` gives the source lines (by default each file is read from disk)."""
+    if lines is None:
+        lines = SourceLines(root)
     out: list[str] = []
     level_words = {"error": ("错误", "error"), "warning": ("警告", "warning")}
     hint_word = "提示" if lang == "zh" else "hint"
@@ -146,8 +147,7 @@ def format_json(
     root: Path,
     as_of: date,
     color: bool = False,
-    sources: Mapping[str, bytes] | None = None,
-    known: Known | None = None,
+    lines: SourceLines | None = None,
 ) -> str:
     """The shape of FORMAT.md's "Machine-readable output"."""
     doc = {
@@ -193,8 +193,7 @@ def format_github(
     root: Path,
     as_of: date,
     color: bool = False,
-    sources: Mapping[str, bytes] | None = None,
-    known: Known | None = None,
+    lines: SourceLines | None = None,
 ) -> str:
     """GitHub Actions workflow commands: one annotation per problem."""
     out: list[str] = []
@@ -223,8 +222,7 @@ class Formatter(Protocol):
         root: Path,
         as_of: date,
         color: bool = False,
-        sources: Mapping[str, bytes] | None = None,
-        known: Known | None = None,
+        lines: SourceLines | None = None,
     ) -> str: ...
 
 

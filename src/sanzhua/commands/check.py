@@ -85,7 +85,8 @@ def check(
     warnings = len(problems) - errors
     overdue = sum(p.code == "overdue" for p in problems)
     summary = Summary(len(scan.order), tasks, errors, warnings, overdue)
-    text = FORMATS[fmt](problems, summary, chosen, scan.root, as_of, color, scan.sources, shown)
+    lines = SourceLines(scan.root, scan.sources, shown)
+    text = FORMATS[fmt](problems, summary, chosen, scan.root, as_of, color, lines)
     stream = out if out is not None else sys.stdout
     stream.write(text)
     if errors:
@@ -134,8 +135,7 @@ def _problems(scan: Scan, as_of: date) -> tuple[list[Problem], int, dict[str, di
         has_units_file=scan.has_units_file,
         dues=dues,
     )
-    ledger.slim = True
-    ledger.full_files = scan.blobs(todo)
+    ledger.whole = scan.full
     ledger.sources = scan.sources
     ctx = Context(ledger, as_of, rows, dues)
     found: dict[str, list[Problem]] = {}

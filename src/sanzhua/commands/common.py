@@ -25,9 +25,9 @@ class Opened:
     lang: Lang
 
 
-def open_ledger(root: Path | None, lang: str | None = None, *, cache: bool = True, slim: bool = False) -> Opened:
+def open_ledger(root: Path | None, lang: str | None = None, *, cache: bool = True) -> Opened:
     """Find and load the ledger; `lang` overrides the ledger's own setting."""
-    ledger = load_ledger(ledger_root(root, lang), cache=cache, slim=slim)
+    ledger = load_ledger(ledger_root(root, lang), cache=cache)
     chosen: Lang = "en" if (lang or ledger.settings.lang) == "en" else "zh"
     return Opened(ledger, chosen)
 

@@ -55,22 +55,20 @@ class Ledger:
     files: list[FileResult]
     problems: list[Problem] = field(default_factory=list)
     has_units_file: bool = True
-    slim: bool = False  # tasks without milestones, progress and extensions (what `check` needs)
-    full_files: dict[str, bytes] = field(default_factory=dict, repr=False)  # path → pickled full FileResult
+    # Set when the tasks are slim, without milestones, progress and extensions (what
+    # `check` builds): a file's full result, by path.
+    whole: Callable[[str], FileResult] | None = field(default=None, repr=False)
     sources: dict[str, bytes] = field(default_factory=dict, repr=False)  # path → the bytes read, for messages
     _by_path: dict[str, FileResult] = field(default_factory=dict, repr=False)
-    _full: dict[str, FileResult] = field(default_factory=dict, repr=False)  # files unpickled by full_task
+    _full: dict[str, FileResult] = field(default_factory=dict, repr=False)  # files fetched by full_task
 
     def full_task(self, task: Task) -> Task | None:
-        """The task whole, also when the ledger was loaded slim (its file unpickled once)."""
-        if not self.slim:
+        """The task whole, also when its tasks are slim (its file fetched once)."""
+        if self.whole is None:
             return task
         full = self._full.get(task.file)
         if full is None:
-            blob = self.full_files.get(task.file)
-            if blob is None:
-                return None
-            full = self._full[task.file] = pickle.loads(blob)
+            full = self._full[task.file] = self.whole(task.file)
         for t in full.tasks:
             if t.id == task.id and t.line == task.line:
                 return t
@@ -391,31 +389,29 @@ class Scan:
     unreadable: dict[str, FileResult]
     settings_key: bytes  # digest of sanzhua.yaml, units.yaml and calendar.yaml
     store: _Cache
-    parsed: dict[str, FileResult] = field(default_factory=dict)  # slim results parsed in this run
+    parsed: dict[str, FileResult] = field(default_factory=dict)  # full results parsed in this run
+    slims: dict[str, FileResult] = field(default_factory=dict)  # slim results parsed or unpickled
 
     def rows(self, rel: str) -> tuple[TaskRow, ...]:
         return self.index.get(rel, ())
 
     def slim(self, rel: str) -> FileResult:
         """The file without progress, milestones and extensions (unpickled once)."""
-        got = self.parsed.get(rel) or self.unreadable.get(rel)
+        got = self.slims.get(rel) or self.unreadable.get(rel)
         if got is None:
-            got = self.parsed[rel] = pickle.loads(self._blobs(rel)[2])
+            got = self.slims[rel] = pickle.loads(self._blobs(rel)[2])
         return got
 
     def full(self, rel: str) -> FileResult:
-        got = self.unreadable.get(rel)
+        got = self.parsed.get(rel) or self.unreadable.get(rel)
         return got if got is not None else cast(FileResult, pickle.loads(self._blobs(rel)[1]))
-
-    def blobs(self, rels: Iterable[str]) -> dict[str, bytes]:
-        """The pickled full results of these files, for `Ledger.full_task`."""
-        return {rel: self._blobs(rel)[1] for rel in rels if rel in self.keys}
 
     def _blobs(self, rel: str) -> Blobs:
         key = self.keys[rel]
         got = self.store.blobs(rel, key)
         if got is None:  # the results file is missing or older than the index: parse again
-            entry, self.parsed[rel] = _entry(key, parse_ledger_bytes(self.sources[rel], rel, self.settings.year))
+            full = self.parsed[rel] = parse_ledger_bytes(self.sources[rel], rel, self.settings.year)
+            entry, self.slims[rel] = _entry(key, full)
             self.store.put(rel, entry)
             got = (entry[0], entry[1], entry[2])
         return got
@@ -424,23 +420,16 @@ class Scan:
         self.store.save(set(self.keys))
 
 
-def load_ledger(root: Path, *, cache: bool = True, jobs: int | None = None, slim: bool = False) -> Ledger:
+def load_ledger(root: Path, *, cache: bool = True, jobs: int | None = None) -> Ledger:
     """Read the whole ledger under `root`. Bad data becomes problems, never exceptions.
-
-    `slim=True` leaves each task's milestones, progress and extensions out (they stay
-    reachable through `Ledger.full_task`): faster from the cache, for commands that
-    need only deadlines and states of completion. Many files are parsed in worker
-    processes.
-    """
+    Many files are parsed in worker processes."""
     with frozen_gc():
         scan = _scan(root, cache=cache, jobs=jobs)
         scan.save()
-        files = [scan.slim(rel) if slim else scan.full(rel) for rel in scan.order]
+        files = [scan.full(rel) for rel in scan.order]
         ledger = assemble(
             root, scan.settings, scan.units, scan.calendar, files, scan.problems, has_units_file=scan.has_units_file
         )
-        ledger.slim = slim
-        ledger.full_files = scan.blobs(scan.order)
         ledger.sources = scan.sources
         return ledger
 
@@ -499,6 +488,7 @@ def _scan(root: Path, *, cache: bool, jobs: int | None) -> Scan:
     index: dict[str, tuple[TaskRow, ...]] = {}
     unreadable: dict[str, FileResult] = {}
     parsed: dict[str, FileResult] = {}
+    slims: dict[str, FileResult] = {}
     todo: list[tuple[bytes, str, int, bytes]] = []
     keys: dict[str, bytes] = {}
     sources: dict[str, bytes] = {}
@@ -538,7 +528,8 @@ def _scan(root: Path, *, cache: bool, jobs: int | None) -> Scan:
                         store.put(rel, entry)
         else:
             for data, rel, y, key in todo:
-                entry, parsed[rel] = _entry(key, parse_ledger_bytes(data, rel, y))
+                full = parsed[rel] = parse_ledger_bytes(data, rel, y)
+                entry, slims[rel] = _entry(key, full)
                 index[rel] = entry[3]
                 store.put(rel, entry)
     return Scan(
@@ -556,6 +547,7 @@ def _scan(root: Path, *, cache: bool, jobs: int | None) -> Scan:
         settings_key,
         store,
         parsed,
+        slims,
     )
 
 
