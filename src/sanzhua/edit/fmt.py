@@ -31,6 +31,7 @@ from sanzhua.edit.source import Source
 from sanzhua.edit.tree import MappingNode, Node, ScalarNode, SequenceNode, compose, entry, last_line
 from sanzhua.load import keys as K
 from sanzhua.load import parse_ledger_bytes
+from sanzhua.load.yamlfast import outside_quotes, starts_comment
 
 
 class Unsafe(Exception):
@@ -568,21 +569,12 @@ def format_text(text: str, year: int, normalize: bool = False) -> str:
     return _Layout(text).run()
 
 
-_COMMENT = re.compile(r"(?:^|\s)(#.*)$")
-
-
 def comments(text: str) -> Counter[str]:
     """The comments of a text (outside quotes, roughly), to check that none is lost."""
     found: Counter[str] = Counter()
     for line in text.split("\n"):
-        quote = ""
-        for i, ch in enumerate(line):
-            if quote:
-                if ch == quote:
-                    quote = ""
-            elif ch in "'\"" and (i == 0 or line[i - 1] in " [{,:-"):
-                quote = ch
-            elif ch == "#" and (i == 0 or line[i - 1] in " \t"):
+        for i, _ in outside_quotes(line):
+            if starts_comment(line, i):
                 found[line[i:].rstrip()] += 1
                 break
     return found

@@ -14,6 +14,7 @@ text (sanzhua.edit), which keeps every other byte as it was; a round-trip dump
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -366,21 +367,34 @@ def _syntax_problem(e: yaml.MarkedYAMLError, text: str, path: str) -> Problem:
     return Problem("syntax", "error", path, line, col, msg("yaml.generic", detail=detail), msg("yaml.generic.hint"))
 
 
+def outside_quotes(text: str) -> Iterator[tuple[int, str]]:
+    """The characters of one line that are not quoted text, with their index. A quote
+    opens where YAML starts a quoted scalar (at the start, or after a space, tab, `[`,
+    `{`, `,`, `:` or `-`) and closes on its line (what is read line by line, roughly)."""
+    quote = ""
+    for i, ch in enumerate(text):
+        if quote:
+            if ch == quote:
+                quote = ""
+        elif ch in "'\"" and (i == 0 or text[i - 1] in " \t[{,:-"):
+            quote = ch
+        else:
+            yield i, ch
+
+
+def starts_comment(text: str, i: int) -> bool:
+    """Whether the unquoted `#` at `i` starts a comment (at the start or after a space)."""
+    return text[i] == "#" and (i == 0 or text[i - 1] in " \t")
+
+
 def _unclosed_bracket(lines: list[str], line: int, col: int) -> tuple[int, int, str] | None:
     """The innermost `[` or `{` still open at (line, col), skipping quoted text and comments."""
     stack: list[tuple[int, int, str]] = []
     for n, text in enumerate(lines[:line]):
-        end = col - 1 if n == line - 1 else len(text)
-        quote = ""
-        for i, ch in enumerate(text[:end]):
-            if quote:
-                if ch == quote:
-                    quote = ""
-            elif ch in "'\"" and (i == 0 or text[i - 1] in " \t[{,:"):
-                quote = ch
-            elif ch == "#" and (i == 0 or text[i - 1] in " \t"):
+        for i, ch in outside_quotes(text[: col - 1] if n == line - 1 else text):
+            if starts_comment(text, i):
                 break
-            elif ch in "[{":
+            if ch in "[{":
                 stack.append((n + 1, i + 1, ch))
             elif ch in "]}" and stack:
                 stack.pop()
