@@ -229,18 +229,28 @@ def test_a_missing_or_foreign_results_file_is_parsed_again(tmp_path: Path) -> No
     another index (an interrupted run), the files are parsed again, never misread."""
     from sanzhua.load import load_ledger
 
+    def files(title: str) -> dict[str, str]:
+        return {
+            f"ledgers/f{i}.yaml": f"unit: fgw\ntasks:\n  - {{id: T{i}, title: {title}{i}, due: 2026-0{i + 3}-31}}\n"
+            for i in range(3)
+        }
+
     root = tmp_path
-    write(root, {f"ledgers/f{i}.yaml": f"unit: fgw\ntasks:\n  - {{id: T{i}, title: 任务{i}, due: 2026-0{i + 3}-31}}\n"
-                 for i in range(3)})
     cache = root / ".sanzhua/cache"
-    expected = run_check(root, date(2026, 11, 25), "text", cache=False)
-    assert run_check(root, date(2026, 11, 25), "text", cache=True) == expected
     results = cache / "files.results.pickle"
+    # The foreign results: of other contents of the same files (other titles, which the
+    # overdue warnings quote), under another index.
+    write(root, files("旧任务"))
+    run_check(root, date(2026, 11, 25), "text", cache=True)
     foreign = results.read_bytes()
-    shutil.rmtree(cache)  # the next run writes a new index, under a new token
+    shutil.rmtree(cache)
+    write(root, files("任务"))
+    expected = run_check(root, date(2026, 11, 25), "text", cache=False)
+    assert "旧任务" not in expected[1]
     assert run_check(root, date(2026, 11, 25), "text", cache=True) == expected
-    # A new as-of date: every file is checked again, from the parsed results.
-    for damage in (None, b"junk", foreign):
+    # A new as-of date: every file is checked again, from the parsed results (the foreign
+    # ones first, while no delta holds results of its own).
+    for damage in (foreign, None, b"junk"):
         if damage is None:
             results.unlink()
         else:

@@ -10,8 +10,6 @@ added, taken and entries (same order, reasons and arguments) must be equal.
 from __future__ import annotations
 
 import bisect
-import importlib.util
-import sys
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -37,6 +35,7 @@ from sanzhua.score import (
     score_units,
 )
 from sanzhua.score.compute import COUNT_KEYS, REASONS, Entry
+from tests.conftest import bench_generator
 
 REPO = Path(__file__).resolve().parent.parent
 _ONE = Decimal(1)
@@ -158,18 +157,9 @@ def test_example_ledger(every: ReportEvery, rules_name: str) -> None:
     compare(ledger, rules, *PERIODS[0], AS_OFS[0], every, kinds=("乡镇",))
 
 
-def _load_generator() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_generate", REPO / "bench" / "generate.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while being created
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
 def generator() -> ModuleType:
-    return _load_generator()
+    return bench_generator()
 
 
 @pytest.mark.parametrize(
