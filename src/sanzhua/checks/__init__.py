@@ -80,20 +80,17 @@ ALL_CODES: dict[str, tuple[str, str]] = {
 class Context:
     """What the checks see. The full evaluation is computed only if a check asks.
 
-    `rows` (the index of every task) and `dues` are worked out from the ledger unless
-    given; they are given when `ledger` holds only some of the files (see the module
-    docstring).
+    `rows` (the index of every task) and `dues` are the ledger's own unless given; they
+    are given when `ledger` holds only some of the files (see the module docstring).
     """
 
     def __init__(
         self, ledger: Ledger, as_of: date, rows: list[TaskRow] | None = None, dues: Dues | None = None
     ) -> None:
-        from sanzhua.load.index import resolve, rows_of
-
         self.ledger = ledger
         self.as_of = as_of
-        self.rows = rows if rows is not None else [r for f in ledger.files for r in rows_of(f)]
-        self.dues = dues if dues is not None else resolve(self.rows)
+        self.rows = rows if rows is not None else ledger.rows
+        self.dues = dues if dues is not None else ledger.dues
         self._evaluation: Evaluation | None = None
 
     @property

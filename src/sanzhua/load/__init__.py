@@ -59,6 +59,8 @@ class Ledger:
     # `check` builds): a file's full result, by path.
     whole: Callable[[str], FileResult] | None = field(default=None, repr=False)
     sources: dict[str, bytes] = field(default_factory=dict, repr=False)  # path → the bytes read, for messages
+    rows: list[TaskRow] = field(default_factory=list, repr=False)  # the index rows of `files`
+    dues: Dues = field(default_factory=lambda: resolve(()), repr=False)  # the inheritance the tasks were assembled with
     _by_path: dict[str, FileResult] = field(default_factory=dict, repr=False)
     _full: dict[str, FileResult] = field(default_factory=dict, repr=False)  # files fetched by full_task
 
@@ -567,8 +569,9 @@ def assemble(
     `dues` is the inheritance worked out over a larger ledger than `files` (the check
     of a few changed files among many); by default it is worked out over `files`.
     """
+    rows = [r for f in files for r in rows_of(f)]
     if dues is None:
-        dues = resolve(r for f in files for r in rows_of(f))
+        dues = resolve(rows)
     by_name = {u.name: u.id for u in units.values()}
     inherited = dues.inherited
     tasks: list[Task] = []
@@ -590,4 +593,6 @@ def assemble(
     for t in tasks:
         if t.parent and by_id.get(t.id) is t:
             children.setdefault(t.parent, []).append(t)
-    return Ledger(root, settings, units, tasks, by_id, children, calendar, files, problems, has_units_file)
+    return Ledger(
+        root, settings, units, tasks, by_id, children, calendar, files, problems, has_units_file, rows=rows, dues=dues
+    )
