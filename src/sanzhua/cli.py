@@ -587,6 +587,30 @@ def export_cmd(
     run(lambda: export(root, as_of=day, fmt=fmt, output=output, lang=lang, flt=flt, by=by))
 
 
+# -- the weekly 进展填报表: form out, collect back (issue 18) ----------------------------------
+
+
+@app.command("form")
+def form_cmd(
+    unit: Annotated[str | None, typer.Option("--unit", help="The unit (id or name) whose form to write.")] = None,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="The .xlsx file (default: 进展填报表-UNIT-DATE.xlsx).")
+    ] = None,
+    each_unit: Annotated[
+        Path | None,
+        typer.Option("--each-unit", help="Write one form per unit with open tasks into DIR.", file_okay=False),
+    ] = None,
+    root: RootOpt = None,
+    as_of: AsOfOpt = None,
+    lang: LangOpt = None,
+) -> None:
+    """Write a unit's weekly progress form (进展填报表) as an xlsx workbook to send out."""
+    from sanzhua.commands.form import form
+
+    day = as_of_date(as_of)
+    run(lambda: form(root, as_of=day, unit=unit, output=output, each_unit=each_unit, lang=lang))
+
+
 @app.command("calendar")
 def calendar_cmd(
     output: Annotated[

@@ -1,0 +1,154 @@
+"""`sanzhua form`: the weekly 进展填报表 of a unit (or of every unit), as an xlsx workbook.
+
+The form lists the unit's open tasks as of the date: those it leads and those it
+supports as a partner (配合单位). A partner row asks only for a note; percent, value,
+done and milestone dates are the lead unit's to report. `sanzhua collect` reads the
+returned forms back into the ledger.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+from typing import TextIO
+
+from sanzhua.commands.common import EXIT_OK, EXIT_PROBLEMS, open_ledger
+from sanzhua.edit.session import all_problems
+from sanzhua.errors import FatalError
+from sanzhua.evaluate import is_open
+from sanzhua.i18n import Lang, text, words
+from sanzhua.interchange.form import Form, build_form, write_form_xlsx
+from sanzhua.load import Ledger
+from sanzhua.load.keys import did_you_mean
+from sanzhua.model import Task, Unit
+from sanzhua.problems import msg
+
+
+def ledger_commit(ledger: Ledger) -> str:
+    """The commit the ledger's files are at, with "+" when some differ from it; "" outside git."""
+    root = ledger.root
+    try:
+        head = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "--verify", "-q", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if head.returncode != 0:
+            return ""
+        paths = ["sanzhua.yaml", "units.yaml", *(f.path for f in ledger.files)]
+        st = subprocess.run(
+            ["git", "-C", str(root), "status", "--porcelain", "--", *paths],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    except OSError:
+        return ""
+    return head.stdout.strip() + ("+" if st.stdout.strip() else "")
+
+
+def find_unit(ledger: Ledger, name: str, lang: Lang) -> Unit:
+    """A unit by id or by name; FatalError (exit 2) with a guess otherwise."""
+    unit = ledger.units.get(name.strip()) or next((u for u in ledger.units.values() if u.name == name.strip()), None)
+    if unit is None:
+        guess = did_you_mean(name, list(ledger.units) + [u.name for u in ledger.units.values()])
+        raise FatalError(
+            text(msg("edit.unknown-unit", unit=name), lang),
+            text(msg("edit.unknown-unit.hint-guess", guess=guess), lang)
+            if guess
+            else text(msg("edit.unknown-unit.hint"), lang),
+        )
+    return unit
+
+
+def unit_tasks(ledger: Ledger, unit: Unit, as_of: date) -> list[Task]:
+    """The unit's open tasks, led or shared, in ledger order."""
+    return [t for t in ledger.tasks if (t.lead == unit.id or unit.id in t.partners) and is_open(t, as_of)]
+
+
+def _safe(name: str) -> str:
+    return re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", name).strip(". ") or "unit"
+
+
+def default_name(unit: Unit, as_of: date, lang: Lang) -> str:
+    return words(
+        lang,
+        f"进展填报表-{_safe(unit.name)}-{as_of.isoformat()}.xlsx",
+        f"progress-form-{_safe(unit.id)}-{as_of.isoformat()}.xlsx",
+    )
+
+
+def form(
+    root: Path | None,
+    *,
+    as_of: date,
+    unit: str | None = None,
+    output: Path | None = None,
+    each_unit: Path | None = None,
+    lang: str | None = None,
+    out: TextIO | None = None,
+) -> int:
+    """Write one unit's form (`unit`, `output`) or every unit's (`each_unit`)."""
+    stream = out or sys.stdout
+    if (unit is None) == (each_unit is None):
+        raise FatalError(
+            "请用 --unit 单位 -o 文件.xlsx 写一个单位的填报表，或用 --each-unit 目录 写每个单位的",
+            "give --unit ID -o FILE.xlsx for one unit, or --each-unit DIR for every unit",
+        )
+    opened = open_ledger(root, lang, cache=False)
+    ledger, lg = opened.ledger, opened.lang
+    # A form made from a ledger with errors would leave out the tasks of the broken files.
+    errors = [p for p in all_problems(ledger, as_of) if p.severity == "error"]
+    if errors:
+        files = sorted({p.file for p in errors})
+        sys.stderr.write(text(msg("form.ledger-errors", files="、".join(files), count=len(errors)), lg) + "\n")
+        sys.stderr.write("  " + text(msg("form.ledger-errors.hint"), lg) + "\n")
+        return EXIT_PROBLEMS
+    commit = ledger_commit(ledger)
+    if unit is not None:
+        u = find_unit(ledger, unit, lg)
+        path = output or Path(default_name(u, as_of, lg))
+        if path.suffix.lower() != ".xlsx":
+            raise FatalError(f"-o 要写 .xlsx 文件（收到 {path.name}）", "the form is an .xlsx workbook: -o FILE.xlsx")
+        f = _form_of(ledger, u, as_of, commit, lg)
+        if not f.rows:
+            stream.write(text(msg("form.no-tasks", unit=u.name), lg) + "\n")
+            return EXIT_OK
+        _write(f, path)
+        stream.write(text(msg("form.wrote", file=str(path), unit=u.name, rows=len(f.rows), code=f.code), lg) + "\n")
+        return EXIT_OK
+    assert each_unit is not None
+    written = 0
+    empty: list[str] = []
+    for u in ledger.units.values():
+        f = _form_of(ledger, u, as_of, commit, lg)
+        if not f.rows:
+            empty.append(u.name)
+            continue
+        path = each_unit / default_name(u, as_of, lg)
+        _write(f, path)
+        written += 1
+        stream.write(text(msg("form.wrote", file=str(path), unit=u.name, rows=len(f.rows), code=f.code), lg) + "\n")
+    if empty:
+        stream.write(text(msg("form.none-for", units="、".join(empty)), lg) + "\n")
+    stream.write(text(msg("form.summary", forms=written, dir=str(each_unit)), lg) + "\n")
+    return EXIT_OK
+
+
+def _form_of(ledger: Ledger, u: Unit, as_of: date, commit: str, lg: Lang) -> Form:
+    s = ledger.settings
+    return build_form(s.name, u, unit_tasks(ledger, u, as_of), as_of, commit, lg, s.office)
+
+
+def _write(f: Form, path: Path) -> None:
+    try:
+        write_form_xlsx(f, path)
+    except OSError as e:
+        raise FatalError(
+            f"无法写入 {path}：{e.strerror or e}",
+            "文件可能正在 Excel/WPS 中打开，请关闭后重试，或用 -o 指定其他文件名 / close it or choose another name",
+        ) from None

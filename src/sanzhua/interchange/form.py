@@ -1,0 +1,580 @@
+"""The weekly 进展填报表: one workbook per unit, out to the clerk and back.
+
+`build_form` turns a unit's open tasks into plain rows (data first); `write_form_xlsx`
+lays them out: the read-only columns (what the ledger says: deadline, milestones,
+target, the last report) locked and grey, the columns of this period's report open and
+checked by data validation, the sheet protected without a password, a hidden sheet
+with the form's identity (ledger, unit, as-of date, commit, digest of the rows) and
+the milestone lists the validation offers.
+
+What makes a returned form trustworthy is in the form itself, so that a CSV the clerk
+saved from it can be checked too: the visible 表单编号 line (unit, as-of date, number
+of rows, digest) and a hidden 校验 column whose code holds a short hash of every
+read-only cell of its row. `sanzhua.interchange.form_read` reads a returned form;
+`sanzhua.commands.collect` writes what it reports into the ledger.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from sanzhua.i18n import Lang, words
+from sanzhua.model import Task, Unit
+
+FORMAT_NAME = "sanzhua-form"
+FORMAT_VERSION = 1
+MAIN_SHEET = ("进展填报", "Progress report")
+HELP_SHEET = ("填报说明", "Instructions")
+META_SHEET = "_sanzhua"
+MAX_MILESTONE_PAIRS = 4
+TITLE_ROWS = 3  # title, form id line, header: data rows start at row 4
+FIRST_ROW = TITLE_ROWS + 1
+
+# Read-only columns, then the columns of this period's report; the milestone pairs
+# (ms1, ms1_date, …) and the hidden check column follow.
+READ_ONLY = ("seq", "id", "title", "role", "due", "milestones", "target", "last")
+EDITABLE = ("date", "percent", "value", "note", "done")
+HEADERS: dict[str, tuple[str, str]] = {
+    "seq": ("序号", "No."),
+    "id": ("编号", "ID"),
+    "title": ("任务", "Task"),
+    "role": ("角色", "Role"),
+    "due": ("时限", "Deadline"),
+    "milestones": ("节点", "Milestones"),
+    "target": ("目标", "Target"),
+    "last": ("上次填报", "Last report"),
+    "date": ("填报日期", "Report date"),
+    "percent": ("进度（%）", "Percent"),
+    "value": ("完成值（累计）", "Value (cumulative)"),
+    "note": ("进展情况", "Progress note"),
+    "done": ("完成日期", "Done on"),
+    "ms": ("完成节点{n}", "Milestone {n} done"),
+    "ms_date": ("节点{n}完成日期", "Milestone {n} date"),
+    "check": ("校验", "Check"),
+}
+ROLE_WORDS = {"lead": ("牵头", "lead"), "partner": ("配合", "partner")}
+WIDTHS = {
+    "seq": 5,
+    "id": 11,
+    "title": 30,
+    "role": 6,
+    "due": 11,
+    "milestones": 26,
+    "target": 14,
+    "last": 28,
+    "date": 12,
+    "percent": 9,
+    "value": 10,
+    "note": 32,
+    "done": 12,
+    "ms": 16,
+    "ms_date": 12,
+    "check": 10,
+}
+
+
+@dataclass(frozen=True)
+class FormRow:
+    """One task of the form: what is shown read-only, and what may be filled in."""
+
+    seq: int
+    task_id: str
+    role: str  # "lead" or "partner"
+    texts: dict[str, str]  # read-only column → its text
+    milestones: tuple[str, ...]  # the names of the milestones not yet done (the list offered)
+    has_target: bool
+
+    @property
+    def lead(self) -> bool:
+        return self.role == "lead"
+
+    def check_code(self) -> str:
+        return check_code([self.texts[c] for c in READ_ONLY])
+
+
+@dataclass(frozen=True)
+class Form:
+    """A unit's form as of a date, made from the ledger at `commit`."""
+
+    ledger_name: str
+    unit: Unit
+    as_of: date
+    commit: str  # the ledger's git commit ("" outside git); "+" at the end when files differed from it
+    rows: tuple[FormRow, ...]
+    pairs: int  # milestone (name, date) column pairs
+    lang: Lang
+    office: str | None = None
+
+    @property
+    def digest(self) -> str:
+        return rows_digest(self.unit.id, self.as_of, [(r.seq, r.task_id, r.check_code()) for r in self.rows])
+
+    @property
+    def code(self) -> str:
+        return form_code(self.unit.id, self.as_of, len(self.rows), self.digest)
+
+    def columns(self) -> list[str]:
+        return columns(self.pairs)
+
+
+def columns(pairs: int) -> list[str]:
+    """Every column of the main sheet, in order: `ms1`, `ms1_date` … for the pairs."""
+    out = list(READ_ONLY) + list(EDITABLE)
+    for n in range(1, pairs + 1):
+        out += [f"ms{n}", f"ms{n}_date"]
+    return [*out, "check"]
+
+
+def header_text(col: str, lang: Lang) -> str:
+    m = re.fullmatch(r"ms(\d+)(_date)?", col)
+    if m:
+        zh, en = HEADERS["ms_date" if m.group(2) else "ms"]
+        return (zh if lang == "zh" else en).format(n=m.group(1))
+    zh, en = HEADERS[col]
+    return zh if lang == "zh" else en
+
+
+def norm(v: object) -> str:
+    """A cell as the text it shows: what the read-only checks compare."""
+    if v is None:
+        return ""
+    if isinstance(v, datetime):
+        return v.date().isoformat()
+    if isinstance(v, date):
+        return v.isoformat()
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    s = str(v).replace("\r\n", "\n").replace("\r", "\n")
+    return "\n".join(line.strip() for line in s.strip().split("\n"))
+
+
+def _h(*parts: str) -> str:
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+
+
+def check_code(texts: Sequence[str]) -> str:
+    """The 校验 code of a row: five hex digits per read-only cell (the id among them), so
+    that an edited cell can be named even in a CSV made from the form."""
+    return "".join(_h(str(i), norm(t))[:5] for i, t in enumerate(texts))
+
+
+def cell_hashes(code: str) -> list[str]:
+    return [code[i : i + 5] for i in range(0, len(code), 5)]
+
+
+def rows_digest(unit: str, as_of: date, rows: Sequence[tuple[int, str, str]]) -> str:
+    body = json.dumps([unit, as_of.isoformat(), sorted(rows)], ensure_ascii=False)
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+def form_code(unit: str, as_of: date, n: int, digest: str) -> str:
+    """The 表单编号 printed on the form: unit.yyyymmdd.rows.digest (8 hex)."""
+    return f"{unit}.{as_of.strftime('%Y%m%d')}.{n}.{digest[:8]}"
+
+
+CODE_RE = re.compile(r"([a-z0-9_-]+)\.(\d{8})\.(\d+)\.([0-9a-f]{8})")
+
+
+# -- building ------------------------------------------------------------------------------
+
+
+def _milestone_text(task: Task, as_of: date, lang: Lang) -> str:
+    lines = []
+    for m in task.milestones:
+        if m.done is not None and m.done <= as_of:
+            lines.append(
+                words(
+                    lang,
+                    f"{m.name}（{m.due.isoformat()}，已完成 {m.done.isoformat()}）",
+                    f"{m.name} ({m.due.isoformat()}, done {m.done.isoformat()})",
+                )
+            )
+        else:
+            lines.append(words(lang, f"{m.name}（{m.due.isoformat()}）", f"{m.name} ({m.due.isoformat()})"))
+    return "\n".join(lines)
+
+
+def _num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else f"{x:g}"
+
+
+def _target_text(task: Task) -> str:
+    t = task.target
+    if t is None:
+        return ""
+    parts = [t.metric or "", _num(t.value) + (t.unit or "")]
+    if t.direction == "at_most":
+        parts.append("（不超过）")
+    return " ".join(p for p in parts if p)
+
+
+def _last_text(task: Task, as_of: date, lang: Lang) -> str:
+    entries = [p for p in task.progress if p.date <= as_of]
+    if not entries:
+        return words(lang, "（尚无）", "(none yet)")
+    p = max(entries, key=lambda e: e.date)
+    amount = []
+    if p.percent is not None:
+        amount.append(f"{_num(p.percent)}%")
+    if p.value is not None:
+        amount.append(_num(p.value) + (task.target.unit or "" if task.target else ""))
+    head = p.date.isoformat() + (" " + " ".join(amount) if amount else "")
+    return head + ("\n" + " ".join(p.note.split()) if p.note else "")
+
+
+def form_row(seq: int, task: Task, role: str, as_of: date, lang: Lang) -> FormRow:
+    texts = {
+        "seq": str(seq),
+        "id": task.id,
+        "title": " ".join(task.title.split()),
+        "role": words(lang, *ROLE_WORDS[role]),
+        "due": task.due.isoformat() if task.due else "",
+        "milestones": _milestone_text(task, as_of, lang),
+        "target": _target_text(task),
+        "last": _last_text(task, as_of, lang),
+    }
+    open_ms = tuple(m.name for m in task.milestones if m.done is None or m.done > as_of)
+    return FormRow(seq, task.id, role, texts, open_ms if role == "lead" else (), task.target is not None)
+
+
+def build_form(
+    ledger_name: str,
+    unit: Unit,
+    tasks: Sequence[Task],
+    as_of: date,
+    commit: str,
+    lang: Lang,
+    office: str | None = None,
+) -> Form:
+    """The form of `unit`: its open tasks (given in order), led ones first, then shared ones."""
+    lead = [t for t in tasks if t.lead == unit.id]
+    partner = [t for t in tasks if t.lead != unit.id and unit.id in t.partners]
+    rows = [form_row(i, t, "lead", as_of, lang) for i, t in enumerate(lead, start=1)]
+    rows += [form_row(i, t, "partner", as_of, lang) for i, t in enumerate(partner, start=len(rows) + 1)]
+    most = max((len(r.milestones) for r in rows), default=0)
+    pairs = max(1, min(MAX_MILESTONE_PAIRS, most))
+    return Form(ledger_name, unit, as_of, commit, tuple(rows), pairs, lang, office)
+
+
+# -- writing -------------------------------------------------------------------------------
+
+GREY = "FFF2F2F2"
+OPEN = "FFFFF9DB"
+HEAD = "FFD9E1F2"
+
+
+def write_form_xlsx(form: Form, path: Path) -> None:
+    """The workbook: the form sheet, the instructions, the hidden identity sheet."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    lang = form.lang
+    ws.title = MAIN_SHEET[0] if lang == "zh" else MAIN_SHEET[1]
+    meta = wb.create_sheet(META_SHEET)
+    help_ws = wb.create_sheet(HELP_SHEET[0] if lang == "zh" else HELP_SHEET[1])
+    _main_sheet(ws, meta, form)
+    _help_sheet(help_ws, form)
+    _meta_sheet(meta, form)
+    # The instructions come second; the identity sheet is hidden and the structure locked,
+    # so that it cannot be shown, renamed or deleted by mistake (no password).
+    wb.move_sheet(help_ws, offset=-1)
+    meta.sheet_state = "hidden"
+    wb.security = _workbook_protection()
+    wb.active = 0
+    props = wb.properties
+    props.title = _title(form)
+    props.creator = "sanzhua"
+    props.subject = form.code
+    props.keywords = f"{FORMAT_NAME} {form.code}"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+
+
+def _workbook_protection() -> Any:
+    from openpyxl.workbook.protection import WorkbookProtection
+
+    return WorkbookProtection(lockStructure=True)
+
+
+def _title(form: Form) -> str:
+    return words(
+        form.lang,
+        f"{form.unit.name}任务进展填报表（截至{form.as_of.year}年{form.as_of.month}月{form.as_of.day}日）",
+        f"{form.unit.name}: progress report form (as of {form.as_of.isoformat()})",
+    )
+
+
+def _main_sheet(ws: Any, meta: Any, form: Form) -> None:
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    lang = form.lang
+    cols = form.columns()
+    letter = {c: get_column_letter(i) for i, c in enumerate(cols, start=1)}
+    printed = len(cols) - 1  # the check column is hidden and not printed
+    last_shown = get_column_letter(printed)
+    thin = Side(style="thin", color="FF808080")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    grey = PatternFill("solid", fgColor=GREY)
+    open_fill = PatternFill("solid", fgColor=OPEN)
+    head_fill = PatternFill("solid", fgColor=HEAD)
+    wrap = Alignment(vertical="top", wrap_text=True)
+    center = Alignment(horizontal="center", vertical="top", wrap_text=True)
+    unlocked = Protection(locked=False)
+
+    ws["A1"] = _title(form)
+    ws.merge_cells(f"A1:{last_shown}1")
+    ws["A1"].font = Font(bold=True, size=16)
+    ws["A1"].alignment = Alignment(horizontal="center", vertical="center")
+    ws.row_dimensions[1].height = 30
+    commit = form.commit[:12] if form.commit else words(lang, "无", "none")
+    ws["A2"] = words(
+        lang,
+        f"表单编号：{form.code}　台账版本：{commit}　"
+        "灰色单元格不能修改，浅黄色单元格填写本期进展；填报方法见“填报说明”工作表",
+        f"Form id: {form.code}   ledger version: {commit}   "
+        "Grey cells are fixed; fill in the light yellow cells (see the Instructions sheet)",
+    )
+    ws.merge_cells(f"A2:{last_shown}2")
+    ws["A2"].alignment = Alignment(horizontal="left", vertical="center")
+    ws["A2"].font = Font(size=9)
+    for i, c in enumerate(cols, start=1):
+        cell = ws.cell(row=TITLE_ROWS, column=i, value=header_text(c, lang))
+        cell.font = Font(bold=True)
+        cell.fill = head_fill
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        cell.border = border
+    ws.row_dimensions[TITLE_ROWS].height = 30
+
+    meta_ms_col = 20  # the milestone lists on the hidden sheet start in column T
+    dv_percent = DataValidation(type="decimal", operator="between", formula1="0", formula2="100", allow_blank=True)
+    dv_value = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True)
+    dv_date = DataValidation(type="date", operator="between", formula1="36526", formula2="73050", allow_blank=True)
+    for dv, (zh_t, zh_m, en_t, en_m) in (
+        (dv_percent, ("进度", "填 0 到 100 之间的数字（不带 % 号也可）", "Percent", "a number from 0 to 100")),
+        (
+            dv_value,
+            (
+                "完成值",
+                "填累计完成数（数字，单位见“目标”列）",
+                "Value",
+                "the cumulative amount, a number in the target's unit",
+            ),
+        ),
+        (dv_date, ("日期", "填真实存在的日期，例如 2026-11-25", "Date", "a real date, e.g. 2026-11-25")),
+    ):
+        dv.showErrorMessage = True
+        dv.showInputMessage = True
+        dv.errorStyle = "stop"
+        dv.errorTitle = words(lang, zh_t, en_t)
+        dv.error = words(lang, zh_m, en_m)
+        dv.promptTitle = words(lang, zh_t, en_t)
+        dv.prompt = words(lang, zh_m, en_m)
+        ws.add_data_validation(dv)
+
+    for r_i, row in enumerate(form.rows, start=FIRST_ROW):
+        editable = {"date", "note"}
+        if row.lead:
+            editable |= {"percent", "done"}
+            if row.has_target:
+                editable.add("value")
+            for n in range(1, min(len(row.milestones), form.pairs) + 1):
+                editable |= {f"ms{n}", f"ms{n}_date"}
+        for c_i, c in enumerate(cols, start=1):
+            cell = ws.cell(row=r_i, column=c_i)
+            cell.border = border
+            if c in READ_ONLY:
+                cell.value = int(row.texts[c]) if c == "seq" else (row.texts[c] or None)
+                cell.number_format = "@"
+                cell.fill = grey
+                cell.alignment = center if c in ("seq", "role", "due") else wrap
+            elif c == "check":
+                cell.value = row.check_code()
+                cell.number_format = "@"
+            else:
+                if c in editable:
+                    cell.protection = unlocked
+                    cell.fill = open_fill
+                else:
+                    cell.fill = grey
+                if c == "date":
+                    cell.value = datetime(form.as_of.year, form.as_of.month, form.as_of.day)
+                if c in ("date", "done") or c.endswith("_date"):
+                    cell.number_format = "yyyy-mm-dd"
+                    cell.alignment = center
+                    if c in editable:
+                        dv_date.add(cell)
+                elif c == "percent":
+                    cell.number_format = "0.##"
+                    cell.alignment = center
+                    if c in editable:
+                        dv_percent.add(cell)
+                elif c == "value":
+                    cell.number_format = "General"
+                    cell.alignment = center
+                    if c in editable:
+                        dv_value.add(cell)
+                elif c == "note" or (c.startswith("ms") and c in editable):
+                    cell.number_format = "@"
+                    cell.alignment = wrap
+        if row.lead and row.milestones:
+            # The milestone names this task offers, on the hidden sheet; each name cell
+            # gets a list validation over that row.
+            mrow = r_i
+            for k, name in enumerate(row.milestones):
+                meta.cell(row=mrow, column=meta_ms_col + k, value=name)
+            lo = get_column_letter(meta_ms_col)
+            hi = get_column_letter(meta_ms_col + len(row.milestones) - 1)
+            dv = DataValidation(type="list", formula1=f"'{META_SHEET}'!${lo}${mrow}:${hi}${mrow}", allow_blank=True)
+            dv.showErrorMessage = True
+            dv.errorTitle = words(lang, "节点", "Milestone")
+            dv.error = words(
+                lang, "请从下拉列表中选择本任务的节点名称", "choose one of this task's milestones from the list"
+            )
+            ws.add_data_validation(dv)
+            for n in range(1, min(len(row.milestones), form.pairs) + 1):
+                dv.add(ws[f"{letter[f'ms{n}']}{r_i}"])
+        lines = max(
+            [1]
+            + [
+                sum(max(1, -(-_width(line) // (WIDTHS[c] - 1))) for line in row.texts[c].split("\n"))
+                for c in ("title", "milestones", "last", "target")
+            ]
+        )
+        ws.row_dimensions[r_i].height = min(15 * lines + 4, 160)
+
+    for i, c in enumerate(cols, start=1):
+        key = "ms" if re.fullmatch(r"ms\d+", c) else "ms_date" if re.fullmatch(r"ms\d+_date", c) else c
+        ws.column_dimensions[get_column_letter(i)].width = WIDTHS[key]
+    ws.column_dimensions[letter["check"]].hidden = True
+    ws.freeze_panes = f"D{FIRST_ROW}"
+    ws.protection.sheet = True
+    ws.protection.formatColumns = False
+    ws.protection.formatRows = False
+    ws.protection.selectLockedCells = False
+    ws.protection.selectUnlockedCells = False
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = f"1:{TITLE_ROWS}"
+    ws.print_area = f"A1:{last_shown}{max(TITLE_ROWS, TITLE_ROWS + len(form.rows))}"
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.5
+    ws.oddFooter.center.text = words(lang, "第 &P 页，共 &N 页", "Page &P of &N")
+    ws.oddFooter.right.text = form.code
+
+
+def _width(s: str) -> int:
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
+
+
+def help_lines(form: Form) -> list[str]:
+    """The instructions sheet, one paragraph a line."""
+    lang = form.lang
+    if lang == "en":
+        return [
+            f"How to fill in this form ({form.unit.name}, as of {form.as_of.isoformat()})",
+            "1. The sheet lists your unit's open tasks: those you lead (lead) and those you support (partner).",
+            "2. Grey cells come from the ledger and cannot be changed. Fill in the light yellow cells only.",
+            "3. Report date: the date of this report; it is filled in with the form's date, change it if needed.",
+            "4. Percent: progress from 0 to 100. Value: the cumulative amount done, in the unit shown under "
+            "Target. Give one of the two, not both.",
+            "5. Progress note: what was done this period, in a sentence or two.",
+            "6. Done on: only when the whole task is finished, the day it was finished.",
+            "7. Milestone done: choose the milestone from the list and give the day it was done.",
+            "8. Partner rows: describe your unit's part in the note; percent, value and dates are reported "
+            "by the lead unit.",
+            "9. Leave a row blank when there is nothing to report; it then counts as not reported.",
+            "10. Do not add, delete or reorder rows, and do not rename sheets. Save as .xlsx (or CSV) and "
+            "send it back as it is.",
+            f"Form id: {form.code}. The office uses it to tell which form came back.",
+        ]
+    return [
+        f"填报说明（{form.unit.name}，截至{form.as_of.year}年{form.as_of.month}月{form.as_of.day}日）",
+        "一、本表列出你单位所有在推进的任务：牵头的任务（角色“牵头”）和配合的任务（角色“配合”）。",
+        "二、灰色单元格是台账中的内容，不能修改；只在浅黄色单元格中填写。",
+        "三、填报日期：本次填报的日期，已预填为本表日期，如有不同请改正。",
+        "四、进度（%）：填 0 到 100 之间的数字；完成值（累计）：填累计完成数，单位见“目标”列。两者只填一项。",
+        "五、进展情况：用一两句话写明本期做了什么、下步打算。",
+        "六、完成日期：整项任务全部完成时才填写，填实际完成的日期。",
+        "七、完成节点：从下拉列表中选择已完成的节点，并在后面一列填写节点完成日期。",
+        "八、配合的任务：只在“进展情况”中填写本单位配合做了什么；进度、完成值和日期由牵头单位填报。",
+        "九、本期没有进展可报的任务，该行留空，视为未报送。",
+        "十、不要增加、删除或调换行，不要修改工作表名称。填好后保存为 .xlsx（或另存为 CSV）原样报回。",
+        f"表单编号：{form.code}。督查室据此核对收回的是哪一份表。",
+    ]
+
+
+def _help_sheet(ws: Any, form: Form) -> None:
+    from openpyxl.styles import Alignment, Font
+
+    ws.column_dimensions["A"].width = 110
+    for i, line in enumerate(help_lines(form), start=1):
+        cell = ws.cell(row=i, column=1, value=line)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        if i == 1:
+            cell.font = Font(bold=True, size=14)
+            ws.row_dimensions[1].height = 26
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.protection.sheet = True
+
+
+META_KEYS = (
+    "format",
+    "version",
+    "ledger",
+    "unit",
+    "unit_name",
+    "as_of",
+    "commit",
+    "rows",
+    "pairs",
+    "digest",
+    "code",
+    "lang",
+)
+
+
+def _meta_sheet(ws: Any, form: Form) -> None:
+    """Key/value rows from row 1, then (from row FIRST_ROW, column A–C) each form row's
+    sheet row, task id and role; the milestone lists sit in column T onwards."""
+    values = {
+        "format": FORMAT_NAME,
+        "version": str(FORMAT_VERSION),
+        "ledger": form.ledger_name,
+        "unit": form.unit.id,
+        "unit_name": form.unit.name,
+        "as_of": form.as_of.isoformat(),
+        "commit": form.commit,
+        "rows": str(len(form.rows)),
+        "pairs": str(form.pairs),
+        "digest": form.digest,
+        "code": form.code,
+        "lang": form.lang,
+    }
+    for i, k in enumerate(META_KEYS, start=1):
+        ws.cell(row=i, column=5, value=k)
+        ws.cell(row=i, column=6, value=values[k]).number_format = "@"
+    for r_i, row in enumerate(form.rows, start=FIRST_ROW):
+        ws.cell(row=r_i, column=1, value=row.seq)
+        ws.cell(row=r_i, column=2, value=row.task_id).number_format = "@"
+        ws.cell(row=r_i, column=3, value=row.role)
+    ws.protection.sheet = True
