@@ -561,6 +561,26 @@ def light_cell(cell: object, doc: Document, style: str, light: str, text: str) -
     del q
 
 
+def warning(doc: Document, var: str) -> None:  # type: ignore[valid-type]
+    """What a report made with --allow-errors left out: bold red, at the top, only when set."""
+    para(doc, f"{{%p if {var} %}}")
+    p = para(doc, "")
+    run = p.add_run(f"{{{{ {var} }}}}")  # type: ignore[attr-defined]
+    run.bold = True
+    run.font.color.rgb = RGBColor.from_string(RED)
+    para(doc, "{%p endif %}")
+
+
+def made_from(doc: Document, var: str) -> None:  # type: ignore[valid-type]
+    """Small print: the commit the document was made from (after the 版记 or the 落款)."""
+    para(doc, f"{{%p if {var} %}}")
+    p = para(doc, "", "版记")
+    p.paragraph_format.space_before = Pt(6)  # type: ignore[attr-defined]
+    run = p.add_run(f"{{{{ {var} }}}}")  # type: ignore[attr-defined]
+    run.font.size = Pt(9)
+    para(doc, "{%p endif %}")
+
+
 def red_header(doc: Document, name: str, issue: str, office: str, date: str) -> None:  # type: ignore[valid-type]
     """The 简报 header: red name, 第N期, office left and date right over a thick red rule."""
     para(doc, name, "简报名称")
@@ -762,6 +782,7 @@ OVERDUE_WIDTHS = [11, 21, 46, 15, 29, 22, 12]
 def build_brief() -> Document:  # type: ignore[valid-type]
     doc = new_document()
     red_header(doc, "{{ h.name }}", "{{ issue }}", "{{ h.office }}", "{{ h.written|cn_date }}")
+    warning(doc, "b.notice")
     para(doc, "", "Normal")
     para(doc, "{%p for line in h.title_lines %}")
     para(doc, "{{ line }}", "文件标题")
@@ -776,7 +797,8 @@ def build_brief() -> Document:  # type: ignore[valid-type]
         "{% if t.cancelled %}（另有已取消{{ t.cancelled }}项，不计入）{% endif %}。"
         "其中已完成{{ t.done }}项（按期完成{{ t.done_on_time }}项、逾期完成{{ t.done_late }}项），"
         "完成率{{ t.completion_rate|pct }}；正在推进{{ t.open }}项"
-        "{% if t.planned or t.suspended %}，未启动{{ t.planned }}项，暂缓{{ t.suspended }}项{% endif %}。"
+        "{% if t.planned or t.suspended %}，未启动{{ t.planned }}项，暂缓{{ t.suspended }}项{% endif %}"
+        "{% if t.invalid %}，台账有误（日期或状态无法识别）{{ t.invalid }}项{% endif %}。"
         "已到时限的{{ t.due_by_now }}项任务中按期完成率{{ t.on_time_rate|pct }}。",
     )
     para(
@@ -1040,12 +1062,14 @@ def build_brief() -> Document:  # type: ignore[valid-type]
         "{{ h.office }}\t{{ h.written|cn_date }}印发",
         copies=("b.copies", "（共印{{ b.copies }}份）"),
     )
+    made_from(doc, "b.made_from")
     return doc
 
 
 def build_notice() -> Document:  # type: ignore[valid-type]
     doc = new_document()
     red_header(doc, "督办通知", "", "{{ n.office }}", "{{ n.as_of|cn_date }}")
+    warning(doc, "n.notice")
     para(doc, "", "Normal")
     para(doc, "关于督促{{ n.unit }}加快推进重点任务的通知", "文件标题")
     para(doc, "", "Normal")
@@ -1138,6 +1162,7 @@ def build_notice() -> Document:  # type: ignore[valid-type]
     _put(p._p.get_or_add_pPr(), "ind", _PPR_ORDER, right="640")  # type: ignore[attr-defined]
     p = para(doc, "{{ n.as_of|cn_date }}", "落款")
     _put(p._p.get_or_add_pPr(), "ind", _PPR_ORDER, right="1280")  # type: ignore[attr-defined]
+    made_from(doc, "n.made_from")
     return doc
 
 

@@ -18,7 +18,7 @@ import typer
 
 from sanzhua import __version__
 from sanzhua.dates import DateError, parse_when
-from sanzhua.errors import EXIT_CANNOT_RUN, FatalError
+from sanzhua.errors import EXIT_CANNOT_RUN, FatalError, Refused
 
 _APP_SETTINGS: dict[str, Any] = {
     "name": "sanzhua",
@@ -60,6 +60,14 @@ CategoryFilterOpt = Annotated[
     str | None, typer.Option("--category", help="Only tasks whose category starts with this.")
 ]
 TagFilterOpt = Annotated[list[str] | None, typer.Option("--tag", help="Only tasks with this tag.")]
+# Complete or loud: every report refuses a ledger whose files lose tasks, unless this.
+AllowErrorsOpt = Annotated[
+    bool,
+    typer.Option(
+        "--allow-errors",
+        help="Make the report even when ledger files have errors; it then says which tasks it left out.",
+    ),
+]
 DueWithinOpt = Annotated[int | None, typer.Option("--due-within", help="Only open tasks due within N working days.")]
 
 
@@ -89,6 +97,8 @@ def run(fn: Callable[[], int]) -> NoReturn:
         code = fn()
     except FatalError as e:
         _fail(e.message, e.hint)
+    except Refused:
+        raise typer.Exit(1) from None
     except typer.Exit:
         raise
     except KeyboardInterrupt:
@@ -188,6 +198,7 @@ def status_cmd(
     show_all: Annotated[
         bool, typer.Option("--all", help="List every task: green, done, planned, suspended and cancelled too.")
     ] = False,
+    allow_errors: AllowErrorsOpt = False,
 ) -> None:
     """Show every task's state as of a date: lights, deadlines, who is behind (任务状态)."""
     from sanzhua.commands.status import StatusFilter, status
@@ -203,7 +214,11 @@ def status_cmd(
         tags=tuple(tag or ()),
         due_within=due_within,
     )
-    run(lambda: status(root, as_of=day, fmt=fmt, lang=lang, flt=flt, sort=sort, by=by, show_all=show_all))
+    run(
+        lambda: status(
+            root, as_of=day, fmt=fmt, lang=lang, flt=flt, sort=sort, by=by, show_all=show_all, allow_errors=allow_errors
+        )
+    )
 
 
 @app.command("show")
@@ -213,12 +228,13 @@ def show_cmd(
     as_of: AsOfOpt = None,
     lang: LangOpt = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+    allow_errors: AllowErrorsOpt = False,
 ) -> None:
     """Show one task whole: milestones, progress timeline, extensions, children, states (任务详情)."""
     from sanzhua.commands.show import show
 
     day = as_of_date(as_of)
-    run(lambda: show(root, task_id, as_of=day, lang=lang, fmt=fmt))
+    run(lambda: show(root, task_id, as_of=day, lang=lang, fmt=fmt, allow_errors=allow_errors))
 
 
 @app.command("init")
@@ -265,6 +281,7 @@ def brief_cmd(
     as_of: AsOfOpt = None,
     lang: LangOpt = None,
     root: RootOpt = None,
+    allow_errors: AllowErrorsOpt = False,
 ) -> None:
     """Write the weekly 政务督查 bulletin or a 工作简报, as Markdown or Word (简报)."""
     from sanzhua.commands.brief import brief
@@ -291,6 +308,7 @@ def brief_cmd(
             fmt=fmt,
             output=output,
             lang=lang,
+            allow_errors=allow_errors,
         )
     )
 
@@ -325,6 +343,7 @@ def score_cmd(
     wide: Annotated[
         bool, typer.Option("--wide", help="Show the unit ids and every count in the table (json and csv always do).")
     ] = False,
+    allow_errors: AllowErrorsOpt = False,
 ) -> None:
     """Score and rank the units over a period by the ledger's scoring rules (考评排名)."""
     from sanzhua.commands.score import resolve_period, score
@@ -341,6 +360,7 @@ def score_cmd(
             kinds=kind or (),
             color=sys.stdout.isatty(),
             wide=wide,
+            allow_errors=allow_errors,
         )
     )
 
@@ -568,6 +588,7 @@ def export_cmd(
     category: CategoryFilterOpt = None,
     tag: TagFilterOpt = None,
     due_within: DueWithinOpt = None,
+    allow_errors: AllowErrorsOpt = False,
 ) -> None:
     """Export the 台账 as an Excel workbook or CSV to send upward (导出台账)."""
     from sanzhua.commands.export import export
@@ -584,7 +605,11 @@ def export_cmd(
         tags=tuple(tag or ()),
         due_within=due_within,
     )
-    run(lambda: export(root, as_of=day, fmt=fmt, output=output, lang=lang, flt=flt, by=by))
+    run(
+        lambda: export(
+            root, as_of=day, fmt=fmt, output=output, lang=lang, flt=flt, by=by, allow_errors=allow_errors
+        )
+    )
 
 
 # -- the weekly 进展填报表: form out, collect back (issue 18) ----------------------------------
@@ -632,6 +657,7 @@ def calendar_cmd(
     root: RootOpt = None,
     as_of: AsOfOpt = None,
     lang: LangOpt = None,
+    allow_errors: AllowErrorsOpt = False,
 ) -> None:
     """Write open deadlines and milestones as an iCalendar file for phone calendars (日程提醒)."""
     from datetime import datetime
@@ -644,7 +670,14 @@ def calendar_cmd(
     stamp = datetime.now(UTC).replace(microsecond=0)
     run(
         lambda: calendar(
-            root, as_of=day, stamp=stamp, output=output, lang=lang, flt=flt, alarm_days=None if no_alarm else alarm_days
+            root,
+            as_of=day,
+            stamp=stamp,
+            output=output,
+            lang=lang,
+            flt=flt,
+            alarm_days=None if no_alarm else alarm_days,
+            allow_errors=allow_errors,
         )
     )
 

@@ -15,3 +15,8 @@ class FatalError(Exception):
         super().__init__(message)
         self.message = message
         self.hint = hint
+
+
+class Refused(Exception):
+    """A report will not be made from an incomplete ledger; what is missing was already
+    said on standard error. The CLI exits 1 (the ledger has errors)."""

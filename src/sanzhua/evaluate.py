@@ -30,6 +30,7 @@ STATE_ORDER: tuple[str, ...] = (
     "planned",
     "suspended",
     "cancelled",
+    "invalid",
 )
 LIGHTS: tuple[str, ...] = ("red", "yellow", "green", "done", "none")
 _PERIOD_DAYS = {"week": 7, "month": 31}
@@ -124,6 +125,9 @@ def evaluate_tasks(
     period = _PERIOD_DAYS.get(settings.report_every)
     out: dict[str, TaskState] = {}
     for t in by_id.values():
+        if t.invalid:
+            out[t.id] = invalid_state(t)
+            continue
         deadline = t.due
         done_date, is_done = done_as_of(t, as_of)
         suspended = not is_done and t.status == "suspended"
@@ -209,6 +213,29 @@ def evaluate_tasks(
     return Evaluation(as_of, out)
 
 
+def invalid_state(t: Task) -> TaskState:
+    """A task whose own dates or status cannot be read: state `invalid` (台账有误), light
+    none, and nothing else. Guessing would show it green, or overdue, on no evidence."""
+    return TaskState(
+        task=t,
+        states=("invalid",),
+        light="none",
+        deadline=t.due,
+        done=None,
+        is_done=False,
+        is_open=False,
+        days_overdue=None,
+        days_late=None,
+        percent=None,
+        expected_percent=None,
+        has_measure=False,
+        workdays_left=None,
+        overdue_milestones=(),
+        last_report=max((p.date for p in t.progress), default=t.latest_entry),
+        value=None,
+    )
+
+
 def evaluate(ledger: object, as_of: date) -> Evaluation:
     """States of every task of a loaded `sanzhua.load.Ledger` as of `as_of`."""
     from sanzhua.load import Ledger
@@ -227,8 +254,9 @@ def done_as_of(t: Task, as_of: date) -> tuple[date | None, bool]:
 
 
 def is_open(t: Task, as_of: date) -> bool:
-    """Open: not done, not suspended or cancelled, and started, whatever `status` says."""
-    if done_as_of(t, as_of)[1]:
+    """Open: not done, not suspended or cancelled, and started, whatever `status` says
+    (a task in state invalid is none of these)."""
+    if t.invalid or done_as_of(t, as_of)[1]:
         return False
     return t.status not in ("suspended", "cancelled") and t.start <= as_of
 

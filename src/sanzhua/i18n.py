@@ -359,6 +359,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "audit.no-git": ("{root} 不在 git 仓库中，无法读取修改历史", "{root} is not in a git repository"),
     "audit.summary": ("审计 {commits} 个提交：{errors} 个错误，{warnings} 个警告", "audited {commits} commits: {errors} errors, {warnings} warnings"),
     "audit.commit-line": ("提交 {commit} {date} {name} <{email}>“{subject}”", "commit {commit} {date} {name} <{email}> \"{subject}\""),
+    # --- issue 13: complete or loud, edits never rewrite (i13-reports) ---
+    "gaps.duplicate": ("编号 {id} 在前面已被另一项任务使用，本项未计入", "the id {id} is used by an earlier task; this one is not counted"),
+    "progress.regressed": ("进度 {percent}% 低于前一条进展的 {previous}%（{previous_date}）", "the percent {percent}% is lower than the previous entry's {previous}% ({previous_date})"),
+    "progress.regressed.hint": ("进度只增不减；写错了请用 sanzhua progress --correct --reason 说明更正，确有倒退的在 note 中说明原因", "progress only goes up; to correct an entry use sanzhua progress --correct --reason, and explain a real setback in the note"),
 }
 
 
@@ -388,6 +392,7 @@ STATE_LABELS: dict[str, tuple[str, str]] = {
     "planned": ("未启动", "planned"),
     "suspended": ("暂缓", "suspended"),
     "cancelled": ("已取消", "cancelled"),
+    "invalid": ("台账有误", "ledger error"),
 }
 
 LIGHT_LABELS: dict[str, tuple[str, str]] = {

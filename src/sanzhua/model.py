@@ -91,6 +91,9 @@ class Task:
     column: int = 1
     latest_entry: date | None = None  # the latest progress date, kept when progress is left out (slim tasks)
     latest_mark: date | None = None  # the latest milestone done date, kept likewise
+    # The fields its states depend on that could not be read ("due", "start", "done",
+    # "milestone", "status"): such a task is in state `invalid` and nothing else.
+    invalid: tuple[str, ...] = ()
 
 
 class TaskRow(NamedTuple):

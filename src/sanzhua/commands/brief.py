@@ -7,15 +7,18 @@ module only picks the period, the template and where the output goes.
 
 from __future__ import annotations
 
+import subprocess
 import sys
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import TextIO
 
-from sanzhua.commands.common import EXIT_OK, EXIT_PROBLEMS, open_ledger
+from sanzhua.commands.common import EXIT_OK, EXIT_PROBLEMS, open_report
 from sanzhua.commands.score import ledger_rules
 from sanzhua.errors import FatalError
 from sanzhua.evaluate import Evaluation, evaluate
+from sanzhua.i18n import words
 from sanzhua.load import Ledger
 from sanzhua.load.keys import did_you_mean
 from sanzhua.render.docx import render_docx
@@ -28,6 +31,7 @@ from sanzhua.report.brief import (
     assemble_notice,
     units_needing_notice,
 )
+from sanzhua.report.gaps import notice
 from sanzhua.report.periods import PERIOD_KINDS, Period, PeriodKind, period_of
 from sanzhua.score import Scoreboard, score_units
 
@@ -38,9 +42,7 @@ _FORMAT_ALIASES = {"md": "md", "markdown": "md", "docx": "docx", "word": "docx"}
 def brief_context(b: Brief) -> dict[str, object]:
     """What the brief templates see: `b` and short names for its parts."""
     issue = (
-        ""
-        if b.header.number is None
-        else (f"No. {b.header.number}" if b.lang == "en" else f"第{b.header.number}期")
+        "" if b.header.number is None else (f"No. {b.header.number}" if b.lang == "en" else f"第{b.header.number}期")
     )
     return {
         "b": b,
@@ -113,6 +115,41 @@ def _write(data: bytes, path: Path) -> None:
         ) from e
 
 
+# What a bulletin is made from: the files whose uncommitted changes it would show.
+_READ_PATHS = ("sanzhua.yaml", "units.yaml", "calendar.yaml", "ledgers", "templates")
+
+
+def made_from(root: Path, lang: Lang) -> str:
+    """据台账提交 1a2b3c4（2026-11-25）生成; with uncommitted changes to the ledger's files,
+    says so; outside git, says that no version can be named."""
+
+    def git(*args: str) -> str | None:
+        try:
+            done = subprocess.run(
+                ["git", "-C", str(root), *args], capture_output=True, text=True, timeout=30, check=False
+            )
+        except (OSError, subprocess.SubprocessError):
+            return None
+        return done.stdout.strip() if done.returncode == 0 else None
+
+    if git("rev-parse", "--is-inside-work-tree") != "true":
+        return words(
+            lang,
+            "本文件生成时台账不在 git 仓库中，无法注明所据版本。",
+            "The ledger was not in a git repository when this was made; no version can be named.",
+        )
+    head = git("log", "-1", "--format=%h %cs")
+    if not head:
+        commit = words(lang, "据尚无提交的台账生成", "Made from a ledger with no commit yet")
+    else:
+        sha, day = head.split(" ", 1)
+        commit = words(lang, f"据台账提交 {sha}（{day}）生成", f"Made from the ledger's commit {sha} ({day})")
+    dirty = git("status", "--porcelain", "--", *_READ_PATHS)
+    if dirty:
+        commit += words(lang, "；生成时工作区有未提交的修改", "; the working tree had uncommitted changes")
+    return commit + words(lang, "。", ".")
+
+
 def _check_unit(ledger: Ledger, unit: str) -> None:
     if unit in ledger.units or any(t.lead == unit for t in ledger.tasks):
         return
@@ -143,6 +180,7 @@ def brief(
     output: Path | None = None,
     lang: str | None = None,
     out: TextIO | None = None,
+    allow_errors: bool = False,
 ) -> int:
     """Write a briefing for the period holding `as_of`, or 督办通知 with `unit` / `each_unit`.
 
@@ -153,22 +191,27 @@ def brief(
     """
     out = out or sys.stdout
     fmt = _format(fmt)
-    opened = open_ledger(root, lang)
+    opened = open_report(root, lang, allow_errors=allow_errors)
     ledger, chosen = opened.ledger, opened.lang
     lang_: Lang = chosen
     errors = [p for p in ledger.problems if p.severity == "error"]
-    if errors:
+    if errors:  # the settings files' (a ledger file's errors are the gate's, above)
         print(
-            f"注意：台账有 {len(errors)} 处错误，有错误的任务未计入；"
-            "请先运行 sanzhua check 查看并修正。",
+            words(
+                chosen,
+                f"注意：设置文件有 {len(errors)} 处错误；请先运行 sanzhua check 查看并修正。",
+                f"note: the settings files have {len(errors)} error(s); run sanzhua check to see and fix them.",
+            ),
             file=sys.stderr,
         )
+    warning = notice(opened.gaps, chosen, lead=words(chosen, "本期", "")) if opened.gaps else ""
+    stamp = made_from(ledger.root, chosen)
 
     if unit is not None or each_unit is not None:
         evaluation = evaluate(ledger, as_of)
         if unit is not None:
             _check_unit(ledger, unit)
-            n = assemble_notice(ledger, evaluation, unit, as_of, lang=lang_)
+            n = replace(assemble_notice(ledger, evaluation, unit, as_of, lang=lang_), notice=warning, made_from=stamp)
             data = _render("notice", fmt, notice_context(n), ledger)
             if output is None and fmt == "md":
                 out.write(data.decode("utf-8"))
@@ -180,7 +223,9 @@ def brief(
                 return EXIT_OK
         if each_unit is not None:
             for uid in units_needing_notice(evaluation):
-                n = assemble_notice(ledger, evaluation, uid, as_of, lang=lang_)
+                n = replace(
+                    assemble_notice(ledger, evaluation, uid, as_of, lang=lang_), notice=warning, made_from=stamp
+                )
                 path = each_unit / notice_name(n, fmt)
                 _write(_render("notice", fmt, notice_context(n), ledger), path)
                 print(str(path), file=out)
@@ -203,6 +248,7 @@ def brief(
         return score_units(ledger, rules, year.start, year.end, d, evaluation=evaluate_at(d))
 
     b = assemble_brief(ledger, evaluate_at, p, as_of, score_at=score_at, lang=lang_, number=number)
+    b = replace(b, notice=warning, made_from=stamp)
     data = _render("brief", fmt, brief_context(b), ledger)
     if output is None and fmt == "md":
         out.write(data.decode("utf-8"))

@@ -7,13 +7,14 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TextIO
 
-from sanzhua.commands.common import EXIT_OK, open_ledger
+from sanzhua.commands.common import EXIT_OK, open_report
 from sanzhua.commands.status import StatusFilter
 from sanzhua.errors import FatalError
 from sanzhua.evaluate import evaluate
 from sanzhua.i18n import text, words
 from sanzhua.interchange.ics import build_events, to_ical
 from sanzhua.problems import msg
+from sanzhua.report.gaps import notice
 
 
 def calendar(
@@ -26,20 +27,24 @@ def calendar(
     flt: StatusFilter | None = None,
     alarm_days: int | None = 3,
     out: TextIO | None = None,
+    allow_errors: bool = False,
 ) -> int:
-    """Write the .ics file (or to stdout with -o -); always exit 0."""
+    """Write the .ics file (or to stdout with -o -). A ledger whose files lose tasks is
+    refused (exit 1) unless `allow_errors`; then the calendar's description says what
+    it left out."""
     if alarm_days is not None and not 0 <= alarm_days <= 60:
         raise FatalError(
             f"--alarm-days 应在 0 到 60 之间（收到 {alarm_days}）", "--alarm-days takes 0 to 60"
         )
     stream = out or sys.stdout
-    opened = open_ledger(root, lang)
+    opened = open_report(root, lang, allow_errors=allow_errors)
     ledger, lg = opened.ledger, opened.lang
     flt = (flt or StatusFilter()).validate(ledger)
     evaluation = evaluate(ledger, as_of)
     states = [st for st in evaluation.tasks.values() if flt.keep(st)]
     events = build_events(states, ledger.settings, ledger.units, ledger.calendar, lg, alarm_days)
-    data = to_ical(events, ledger.settings, lg, stamp, alarm_days)
+    warning = notice(opened.gaps, lg) if opened.gaps else ""
+    data = to_ical(events, ledger.settings, lg, stamp, alarm_days, notice=warning)
     if output is not None and str(output) == "-":
         stream.write(data.decode("utf-8"))
         return EXIT_OK

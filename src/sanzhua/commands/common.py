@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from sanzhua.errors import FatalError
+from sanzhua.errors import FatalError, Refused
 from sanzhua.evaluate import is_open
 from sanzhua.i18n import Lang
 from sanzhua.load import Ledger, find_root, load_ledger
 from sanzhua.model import Task
 from sanzhua.problems import Problem, msg
+from sanzhua.report.gaps import Gaps, gaps_of, stderr_lines
 from sanzhua.workdays import WorkCalendar
 
 EXIT_OK = 0
@@ -23,6 +25,7 @@ EXIT_PROBLEMS = 1
 class Opened:
     ledger: Ledger
     lang: Lang
+    gaps: Gaps = field(default_factory=lambda: Gaps(()))  # what a report leaves out (open_report)
 
 
 def open_ledger(root: Path | None, lang: str | None = None, *, cache: bool = True) -> Opened:
@@ -30,6 +33,26 @@ def open_ledger(root: Path | None, lang: str | None = None, *, cache: bool = Tru
     ledger = load_ledger(ledger_root(root, lang), cache=cache)
     chosen: Lang = "en" if (lang or ledger.settings.lang) == "en" else "zh"
     return Opened(ledger, chosen)
+
+
+def open_report(root: Path | None, lang: str | None = None, *, allow_errors: bool = False) -> Opened:
+    """Load the ledger for a report (status, show, brief, score, export, calendar).
+
+    Complete or loud: when a file's errors drop or distort tasks, each file and task
+    left out is named on standard error, and the report is refused (`Refused`, exit 1)
+    unless `allow_errors`; then `Opened.gaps` says what the report must say it left out.
+    """
+    return gate(open_ledger(root, lang), allow_errors=allow_errors)
+
+
+def gate(opened: Opened, *, allow_errors: bool) -> Opened:
+    """`open_report`'s test, on a ledger already open."""
+    opened.gaps = gaps_of(opened.ledger)
+    if opened.gaps:
+        sys.stderr.write("\n".join(stderr_lines(opened.gaps, opened.lang, refused=not allow_errors)) + "\n")
+        if not allow_errors:
+            raise Refused()
+    return opened
 
 
 def ledger_root(root: Path | None, lang: str | None) -> Path:

@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 from typing import TextIO
 
-from sanzhua.commands.common import EXIT_OK, open_ledger
+from sanzhua.commands.common import EXIT_OK, open_report
 from sanzhua.commands.status import StatusFilter
 from sanzhua.errors import FatalError
 from sanzhua.evaluate import TaskState, evaluate
@@ -15,6 +15,7 @@ from sanzhua.i18n import text, words
 from sanzhua.interchange.export import Export, write_csv, write_xlsx
 from sanzhua.load import Ledger
 from sanzhua.problems import msg
+from sanzhua.report.gaps import notice
 
 FORMATS = ("xlsx", "csv")
 
@@ -29,19 +30,22 @@ def export(
     flt: StatusFilter | None = None,
     by: str | None = None,
     out: TextIO | None = None,
+    allow_errors: bool = False,
 ) -> int:
-    """Write the workbook (or CSV) of the tasks the filter keeps; always exit 0."""
+    """Write the workbook (or CSV) of the tasks the filter keeps. A ledger whose files
+    lose tasks is refused (exit 1) unless `allow_errors`; then the workbook opens on a
+    sheet that says what it left out (a CSV has no place: standard error says it)."""
     if fmt not in FORMATS:
         raise FatalError(f"--format 只能是 xlsx 或 csv（收到 {fmt}）", "--format takes xlsx or csv")
     if by not in (None, "unit", "all"):
         raise FatalError(f"--by 只能是 unit 或 all（收到 {by}）", "--by takes unit or all")
     stream = out or sys.stdout
-    opened = open_ledger(root, lang)
+    opened = open_report(root, lang, allow_errors=allow_errors)
     ledger, lg = opened.ledger, opened.lang
     flt = (flt or StatusFilter()).validate(ledger)
     evaluation = evaluate(ledger, as_of)
     states = ordered([st for st in evaluation.tasks.values() if flt.keep(st)], ledger)
-    ex = Export(ledger.settings, ledger.units, as_of, states, lg)
+    ex = Export(ledger.settings, ledger.units, as_of, states, lg, notice(opened.gaps, lg) if opened.gaps else "")
     if fmt == "csv":
         data = write_csv(ex)
         if output is None or str(output) == "-":

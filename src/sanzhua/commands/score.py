@@ -11,12 +11,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sanzhua.commands.common import EXIT_OK, EXIT_PROBLEMS, open_ledger
+from sanzhua.commands.common import EXIT_OK, EXIT_PROBLEMS, open_report
 from sanzhua.dates import DateError, parse_when
 from sanzhua.errors import FatalError
 from sanzhua.i18n import Lang, label, words
 from sanzhua.load import Ledger
 from sanzhua.output import format_text
+from sanzhua.report.gaps import Gaps, notice
 from sanzhua.report.periods import Period, PeriodKind, period_label, period_of
 from sanzhua.score import (
     COUNT_KEYS,
@@ -122,8 +123,10 @@ def score(
     out: Any = None,
     color: bool = False,
     wide: bool = False,
+    allow_errors: bool = False,
 ) -> int:
-    """Print the scoreboard (or one unit's explanation); 1 when the scoring rules have errors.
+    """Print the scoreboard (or one unit's explanation); 1 when the scoring rules have errors,
+    or a ledger file's errors drop tasks (unless `allow_errors`: then the output says so).
 
     The table shows the main counts only, to fit a terminal; `wide` shows every count
     (json and csv always do)."""
@@ -132,7 +135,7 @@ def score(
             f"--format 只能是 {'、'.join(FORMATS)}（收到 {fmt}）",
             f"--format takes one of {', '.join(FORMATS)}",
         )
-    opened = open_ledger(root, lang)
+    opened = open_report(root, lang, allow_errors=allow_errors)
     ledger, chosen = opened.ledger, opened.lang
     rules = ledger_rules(ledger, chosen, as_of)
     if rules is None:
@@ -149,10 +152,24 @@ def score(
         if unit is None:
             known = "、".join(u.unit for u in board.units)
             raise FatalError(f"没有单位“{explain}” / no unit '{explain}'", f"units: {known}")
-        stream.write(EXPLAIN[fmt](board, unit, period, chosen))
+        written = EXPLAIN[fmt](board, unit, period, chosen)
     else:
-        stream.write(FORMATS[fmt](board, period, chosen, color, wide))
+        written = FORMATS[fmt](board, period, chosen, color, wide)
+    stream.write(_with_gaps(written, fmt, opened.gaps, chosen))
     return EXIT_OK
+
+
+def _with_gaps(written: str, fmt: str, gaps: Gaps, lang: Lang) -> str:
+    """The output, saying what the ledger's errors left out: a line at the top (table,
+    md), an `incomplete` member (json); csv has no place for it (standard error says it)."""
+    if not gaps or fmt == "csv":
+        return written
+    if fmt == "json":
+        doc = json.loads(written)
+        doc["incomplete"] = gaps.as_json()
+        return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+    line = notice(gaps, lang)
+    return (f"> **{line}**" if fmt == "md" else line) + "\n\n" + written
 
 
 # ---------------------------------------------------------------------------

@@ -13,15 +13,17 @@ from typing import Any, TextIO
 from rich.console import Console
 from rich.text import Text
 
-from sanzhua.commands.common import EXIT_OK, open_ledger
+from sanzhua.commands.common import EXIT_OK, gate, open_ledger
 from sanzhua.commands.status import LIGHT_DOT, LIGHT_MARK, LIGHT_STYLE, task_row, urgency
 from sanzhua.dates import format_cn
-from sanzhua.errors import FatalError
+from sanzhua.errors import FatalError, Refused
 from sanzhua.evaluate import Evaluation, TaskState, evaluate
 from sanzhua.i18n import LIGHT_LABELS, STATE_LABELS, STATUS_LABELS, Lang, label, words
+from sanzhua.i18n import text as message_text
 from sanzhua.load import Ledger
 from sanzhua.load.keys import did_you_mean
 from sanzhua.model import Settings, Task
+from sanzhua.report.gaps import gaps_of, notice
 
 
 def _num(x: float) -> str:
@@ -108,10 +110,27 @@ def reasons(st: TaskState, settings: Settings, as_of: date, lang: Lang) -> list[
             why = words(lang, "已暂缓，不计逾期", "suspended: never overdue")
         elif s == "cancelled":
             why = words(lang, "已取消，不计逾期", "cancelled: never overdue")
+        elif s == "invalid":
+            fields = "、".join(_INVALID_FIELDS.get(f, (f, f))[0] for f in t.invalid)
+            fields_en = ", ".join(_INVALID_FIELDS.get(f, (f, f))[1] for f in t.invalid)
+            why = words(
+                lang,
+                f"{fields}无法识别，无法判断状态；请运行 sanzhua check 查看并修正",
+                f"the {fields_en} cannot be read, so no state can be worked out; run sanzhua check",
+            )
         else:
             why = ""
         out.append((s, why))
     return out
+
+
+_INVALID_FIELDS = {
+    "due": ("时限", "deadline"),
+    "start": ("开始日期", "start"),
+    "done": ("完成日期", "done date"),
+    "milestone": ("节点", "milestone"),
+    "status": ("状态", "status"),
+}
 
 
 @dataclass
@@ -203,12 +222,30 @@ def show(
     fmt: str = "text",
     out: TextIO | None = None,
     width: int | None = None,
+    allow_errors: bool = False,
 ) -> int:
-    """Print one task; an unknown id is a FatalError with a did-you-mean."""
+    """Print one task; an unknown id is a FatalError with a did-you-mean, a task in a
+    file that cannot be read is named with its file (exit 1)."""
     if fmt not in ("text", "json"):
         raise FatalError(f"--format 只能是 text 或 json（收到 {fmt}）", "--format takes text or json")
     opened = open_ledger(root, lang)
     ledger, lg = opened.ledger, opened.lang
+    broken = gaps_of(ledger).file_of(task_id)
+    if broken is not None:
+        first = min(broken.errors, key=lambda p: p.sort_key())
+        where = f"{broken.file}:{first.line}:{first.column}" if first.line else broken.file
+        sys.stderr.write(
+            words(
+                lg,
+                f"sanzhua: 任务 {task_id} 在 {broken.file} 中，但这个文件有错误，无法读取这项任务：\n"
+                f"  {where}: {message_text(first.message, lg)}\n  请运行 sanzhua check 查看并修正。\n",
+                f"sanzhua: the task {task_id} is in {broken.file}, but that file has an error and the task "
+                f"cannot be read:\n  {where}: {message_text(first.message, lg)}\n"
+                "  run sanzhua check to see and fix it.\n",
+            )
+        )
+        raise Refused()
+    gate(opened, allow_errors=allow_errors)
     if task_id not in ledger.by_id:
         guess = did_you_mean(task_id, list(ledger.by_id))
         raise FatalError(
@@ -221,8 +258,13 @@ def show(
     st = evaluation.tasks[task_id]
     stream = out or sys.stdout
     if fmt == "json":
-        stream.write(json.dumps(_json(st, ledger, evaluation, lg), ensure_ascii=False, indent=2) + "\n")
+        doc = _json(st, ledger, evaluation, lg)
+        if opened.gaps:
+            doc["incomplete"] = opened.gaps.as_json()
+        stream.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
         return EXIT_OK
+    if opened.gaps:
+        stream.write(notice(opened.gaps, lg) + "\n\n")
     _text(stream, st, ledger, evaluation, lg, width)
     return EXIT_OK
 

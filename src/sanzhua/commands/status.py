@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from sanzhua.commands.common import EXIT_OK, calendar_problems, open_ledger
+from sanzhua.commands.common import EXIT_OK, calendar_problems, open_report
 from sanzhua.dates import format_cn
 from sanzhua.errors import FatalError
 from sanzhua.evaluate import LIGHTS, STATE_ORDER, Evaluation, TaskState, evaluate
@@ -26,6 +26,7 @@ from sanzhua.i18n import STATE_LABELS, Lang, label, text, words
 from sanzhua.load import Ledger
 from sanzhua.output import fit
 from sanzhua.output import width as _width
+from sanzhua.report.gaps import Gaps, notice
 
 LIGHT_STYLE = {"red": "bold red", "yellow": "bold yellow", "green": "green", "done": "blue", "none": "dim"}
 LIGHT_DOT = {"red": "●", "yellow": "●", "green": "●", "done": "✓", "none": "·"}
@@ -173,30 +174,47 @@ def status(
     show_all: bool = False,
     out: TextIO | None = None,
     width: int | None = None,
+    allow_errors: bool = False,
 ) -> int:
-    """Print the tasks' states; always exit 0 (problems are `check`'s business)."""
+    """Print the tasks' states. A ledger whose files lose tasks is refused (exit 1)
+    unless `allow_errors`; then the output says what it left out."""
     renderers = {"table": _table, "json": _json, "csv": _csv}
     if fmt not in renderers:
         raise FatalError(f"--format 只能是 table、json 或 csv（收到 {fmt}）", "--format takes table, json or csv")
     if by not in (None, "unit", "leader"):
         raise FatalError(f"--by 只能是 unit 或 leader（收到 {by}）", "--by takes unit or leader")
-    opened = open_ledger(root, lang)
+    opened = open_report(root, lang, allow_errors=allow_errors)
     ledger = opened.ledger
     flt = (flt or StatusFilter()).validate(ledger)
     evaluation = evaluate(ledger, as_of)
     rows = selected(evaluation, flt, sort)
     stream = out or sys.stdout
+    if opened.gaps and fmt == "table":
+        Console(file=stream, width=width, highlight=False, soft_wrap=True).print(
+            Text(notice(opened.gaps, opened.lang), style="bold red")
+        )
+    if fmt == "json":
+        renderers["json"] = partial(_json, gaps=opened.gaps)
     if by is not None:
-        _summary(stream, ledger, evaluation, rows, by, fmt, opened.lang, width)
+        _summary(stream, ledger, evaluation, rows, by, fmt, opened.lang, width, opened.gaps)
         return EXIT_OK
     renderers[fmt](stream, ledger, evaluation, rows, opened.lang, show_all or flt.picks_rows, width)
     return EXIT_OK
 
 
 def _json(
-    stream: TextIO, ledger: Ledger, ev: Evaluation, rows: list[TaskState], lang: Lang, show_all: bool, width: int | None
+    stream: TextIO,
+    ledger: Ledger,
+    ev: Evaluation,
+    rows: list[TaskState],
+    lang: Lang,
+    show_all: bool,
+    width: int | None,
+    gaps: Gaps | None = None,
 ) -> None:
-    doc = {"version": 1, "as_of": ev.as_of.isoformat(), "tasks": [task_row(st) for st in rows]}
+    doc: dict[str, object] = {"version": 1, "as_of": ev.as_of.isoformat(), "tasks": [task_row(st) for st in rows]}
+    if gaps:
+        doc["incomplete"] = gaps.as_json()
     stream.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
 
 
@@ -266,6 +284,10 @@ def counts_line(ev: Evaluation, rows: Iterable[TaskState], lang: Lang, year: int
     for light, part in parts.items():
         line.append(" ")
         line.append(part, style=LIGHT_STYLE[light] if c[light] else "")
+    invalid = sum("invalid" in st.states for st in rows)
+    if invalid:  # counted among "none", and named: a task whose dates cannot be read
+        line.append(" ")
+        line.append(f"其中台账有误{invalid}" if lang == "zh" else f"(ledger error {invalid})", style="bold red")
     return line
 
 
@@ -315,7 +337,7 @@ def _table(
     """
     console = Console(file=stream, width=width, highlight=False, soft_wrap=False)
     w = partial(words, lang)
-    shown = rows if show_all else [st for st in rows if st.light in ("red", "yellow")]
+    shown = rows if show_all else [st for st in rows if st.light in ("red", "yellow") or "invalid" in st.states]
     green = sum(st.light == "green" for st in rows) if not show_all else 0
     closed = len(rows) - len(shown) - green
     cols = console.width
@@ -506,6 +528,7 @@ def _summary(
     fmt: str,
     lang: Lang,
     width: int | None,
+    gaps: Gaps | None = None,
 ) -> None:
     groups: dict[str, list[TaskState]] = {}
     for st in rows:
@@ -523,16 +546,15 @@ def _summary(
                 **c,
                 "overdue": sum("overdue" in s.states for s in sts),
                 "no_report": sum("no_report" in s.states for s in sts),
+                "invalid": sum("invalid" in s.states for s in sts),
             }
         )
     data.sort(key=lambda d: (-d["red"], -d["yellow"], -d["overdue"], str(d[by])))
     if fmt == "json":
-        stream.write(
-            json.dumps(
-                {"version": 1, "as_of": ev.as_of.isoformat(), "by": by, "groups": data}, ensure_ascii=False, indent=2
-            )
-            + "\n"
-        )
+        doc: dict[str, object] = {"version": 1, "as_of": ev.as_of.isoformat(), "by": by, "groups": data}
+        if gaps:
+            doc["incomplete"] = gaps.as_json()
+        stream.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
         return
     cols = [by, "name", "kind", "tasks", "red", "yellow", "green", "done", "none", "overdue", "no_report"]
     if fmt == "csv":

@@ -80,6 +80,7 @@ class Export:
     as_of: date
     states: list[TaskState]
     lang: Lang
+    notice: str = ""  # what the ledger's errors left out (--allow-errors): a first sheet says it
 
 
 def unit_name(units: dict[str, Unit], uid: str) -> str:
@@ -228,6 +229,10 @@ def write_xlsx(ex: Export, path: Path, by_unit: bool = False) -> None:
     for kind in ("progress", "milestones", "extensions"):
         zh, en = DETAIL_SHEETS[kind]
         _detail_sheet(wb.create_sheet(words(ex.lang, zh, en)), ex, kind)
+    if ex.notice:  # made with --allow-errors: the workbook opens on what it left out
+        warn = wb.create_sheet(words(ex.lang, "注意", "Notice"), 0)
+        warn.append([ex.notice])
+        wb.active = 0
     wb.properties.title = title
     wb.properties.creator = "sanzhua"
     wb.save(path)

@@ -147,8 +147,11 @@ def to_ical(
     lang: Lang,
     stamp: datetime,
     alarm_days: int | None,
+    *,
+    notice: str = "",
 ) -> bytes:
-    """The calendar file. `stamp` (UTC) is DTSTAMP: when the file was made."""
+    """The calendar file. `stamp` (UTC) is DTSTAMP: when the file was made; `notice`
+    (what the ledger's errors left out) leads the calendar's description."""
     from icalendar import Alarm, Calendar, Event
 
     cal = Calendar()
@@ -157,14 +160,12 @@ def to_ical(
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
     cal.add("x-wr-calname", f"{settings.name} {words(lang, '任务时限', 'deadlines')}")
-    cal.add(
-        "x-wr-caldesc",
-        words(
-            lang,
-            "由 sanzhua calendar 生成：未完成任务的时限和节点",
-            "made by sanzhua calendar: deadlines and milestones of open tasks",
-        ),
+    desc = words(
+        lang,
+        "由 sanzhua calendar 生成：未完成任务的时限和节点",
+        "made by sanzhua calendar: deadlines and milestones of open tasks",
     )
+    cal.add("x-wr-caldesc", f"{notice} {desc}" if notice else desc)
     cal.add("x-wr-timezone", "Asia/Shanghai")
     for e in events:
         ev = Event()

@@ -36,7 +36,7 @@ CALENDAR_FILE = "calendar.yaml"
 LEDGER_DIR = "ledgers"
 CACHE_DIR = ".sanzhua/cache"
 # Bump when FileResult or parsing changes; the package version is part of the key too.
-_CACHE_FORMAT = 5
+_CACHE_FORMAT = 6
 _PARALLEL_MIN_BYTES = 2_000_000
 T = TypeVar("T")
 
@@ -356,7 +356,14 @@ def slim_of(result: FileResult) -> FileResult:
     """The same file without the per-task lists that only reports need."""
     tasks = [_without_lists(t) if (t.milestones or t.progress or t.extensions) else t for t in result.tasks]
     return FileResult(
-        result.path, tasks, result.problems, result.unit, result.unit_pos, result.positions, result.key_style
+        result.path,
+        tasks,
+        result.problems,
+        result.unit,
+        result.unit_pos,
+        result.positions,
+        result.key_style,
+        result.dropped,
     )
 
 

@@ -53,6 +53,9 @@ class FileResult:
     # with an id already used in the file is under "id\0line" (NUL is in no YAML text). Read with positions_of.
     positions: dict[str, dict[str, tuple[int, int]]] = field(default_factory=dict)
     key_style: str = "en"  # "en", "zh" or "mixed": which key names the file uses
+    # Task entries that could not be built (no id or title, not a mapping): (line, the id
+    # if one can be read, even under a misspelt key), for reports to name what they leave out.
+    dropped: list[tuple[int, str | None]] = field(default_factory=list)
 
     def positions_of(self, task: Task) -> dict[str, tuple[int, int]]:
         """Where the values of one task of the file stand: field → (line, column)."""
@@ -135,6 +138,7 @@ def parse_ledger_bytes(data: bytes, path: str, year: int) -> FileResult:
                 ctx.err(
                     "invalid-value", pos, msg("task.not-mapping"), _scalar_hint(item) or msg("task.not-mapping.hint")
                 )
+                result.dropped.append((pos[0], None))
                 continue
             task = _build_task(ctx, item, result, styles)
             if task is not None:
@@ -364,16 +368,26 @@ def _build_task(ctx: _Ctx, m: YMap, result: FileResult, styles: set[str]) -> Tas
     positions: dict[str, tuple[int, int]] = {}
     due = start = done = None
     due_text = None
+    invalid: list[str] = []  # the fields the states depend on that cannot be read
     if "due" in by:
+        before = len(ctx.problems)
         due, due_text = _date(ctx, m, by["due"])
+        if len(ctx.problems) > before:
+            invalid.append("due")
         positions["due"] = m.value_pos(by["due"])
     elif "due" in got.guessed:
         positions["due"] = got.guessed["due"]  # `dua: 年底`: the unknown key says it, missing-key need not
     if "start" in by:
+        before = len(ctx.problems)
         start, _ = _date(ctx, m, by["start"])
+        if len(ctx.problems) > before:
+            invalid.append("start")
         positions["start"] = m.value_pos(by["start"])
     if "done" in by:
+        before = len(ctx.problems)
         done, _ = _date(ctx, m, by["done"])
+        if len(ctx.problems) > before:
+            invalid.append("done")
         positions["done"] = m.value_pos(by["done"])
     status = "active"
     if "status" in by:
@@ -384,12 +398,14 @@ def _build_task(ctx: _Ctx, m: YMap, result: FileResult, styles: set[str]) -> Tas
                 guess = K.did_you_mean(raw, list(K.STATUS_ALIASES))
                 hint = msg("status.did-you-mean", guess=guess) if guess else msg("status.hint")
                 ctx.err("invalid-value", m.value_pos(by["status"]), msg("status.unknown", value=raw), hint)
+                invalid.append("status")
             else:
                 status = s
         positions["status"] = m.value_pos(by["status"])
     milestones: list[Milestone] = []
     if "milestones" in by:
         for item, ipos in _items(ctx, m, by["milestones"]):
+            before = len(ctx.problems)
             mg = _fields(ctx, item, _MS_KEYS, K.MILESTONE_KEYS)
             mb = {e: k for k, e in mg.items()}
             has = _require(ctx, item, ipos, mg, "name", "名称", "milestone")
@@ -403,6 +419,8 @@ def _build_task(ctx: _Ctx, m: YMap, result: FileResult, styles: set[str]) -> Tas
                 if mdone is not None:
                     positions[f"milestone:{len(milestones)}:done"] = item.value_pos(mb["done"])
                 milestones.append(Milestone(name, mdue, mdue_text, mdone, ipos[0]))
+            if len(ctx.problems) > before and "milestone" not in invalid:
+                invalid.append("milestone")  # a milestone whose dates or name cannot be read
     target: Target | None = None
     if "target" in by:
         tv = m[by["target"]]
@@ -508,6 +526,7 @@ def _build_task(ctx: _Ctx, m: YMap, result: FileResult, styles: set[str]) -> Tas
     if "parent" in by:
         positions["parent"] = m.value_pos(by["parent"])
     if not ok or tid is None or title is None:
+        result.dropped.append((m.line, tid or _stray_id(m, got)))
         return None
     # A duplicated id's later tasks keep theirs under "id\0line" (see FileResult.positions_of).
     result.positions[tid if tid not in result.positions else f"{tid}\0{m.line}"] = positions
@@ -540,11 +559,21 @@ def _build_task(ctx: _Ctx, m: YMap, result: FileResult, styles: set[str]) -> Tas
         column=m.col,
         latest_entry=max((p.date for p in progress), default=None),
         latest_mark=max((ms.done for ms in milestones if ms.done is not None), default=None),
+        invalid=tuple(invalid),
     )
     for check in TASK_CHECKS:
         for f in check.check_task(task, positions):
             ctx.problems.append(Problem(check.CODE, check.LEVEL, ctx.path, f.line, f.column, f.message, f.hint, tid))
     return task
+
+
+def _stray_id(m: YMap, got: _Fields) -> str | None:
+    """An id written under a misspelt key (`idd: ZJJ-001`, `编号：…`), to name a task left out."""
+    for key in m:
+        v = m[key]
+        if key not in got and isinstance(v, str) and _ID_RE.match(v.strip()) and ("id" in key.lower() or "编号" in key):
+            return v.strip()
+    return None
 
 
 def _fmt_num(x: float) -> str:

@@ -44,6 +44,7 @@ STATE_LABELS: dict[str, dict[str, str]] = {
         "planned": "未启动",
         "suspended": "暂缓",
         "cancelled": "已取消",
+        "invalid": "台账有误",
     },
     "en": {
         "done": "done",
@@ -57,6 +58,7 @@ STATE_LABELS: dict[str, dict[str, str]] = {
         "planned": "planned",
         "suspended": "suspended",
         "cancelled": "cancelled",
+        "invalid": "ledger error",
     },
 }
 
@@ -165,6 +167,7 @@ class Totals:
     due_by_now: int  # tasks (not suspended/cancelled) whose deadline is on or before the date
     completion_rate: float | None  # done / tasks
     on_time_rate: float | None  # done on time among due_by_now / due_by_now
+    invalid: int = 0  # tasks whose dates cannot be read (台账有误): in `tasks`, in no other count
 
 
 @dataclass(frozen=True, slots=True)
@@ -325,6 +328,8 @@ class Brief:
     recipients_send: str
     recipients_issue: str
     copies: int | None
+    notice: str = ""  # 本期台账有N处错误，以下任务未计入：… (made with --allow-errors), shown at the top
+    made_from: str = ""  # 据提交 abc1234 生成（工作区有未提交的修改）: small print after the 版记
 
 
 @dataclass(frozen=True, slots=True)
@@ -343,6 +348,8 @@ class Notice:
     due_soon: tuple[Item, ...]
     unreported: tuple[TaskLine, ...]
     reply_by: date
+    notice: str = ""  # what the ledger's errors left out (made with --allow-errors), shown at the top
+    made_from: str = ""  # the commit it was made from, small print at the end
 
     @property
     def empty(self) -> bool:
@@ -388,6 +395,7 @@ def totals(evaluation: EvaluationLike, at: date) -> Totals:
         due_by_now=due_by_now,
         completion_rate=_pct(done, tasks),
         on_time_rate=_pct(on_time_due, due_by_now),
+        invalid=n["invalid"],
     )
 
 

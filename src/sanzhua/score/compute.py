@@ -397,7 +397,7 @@ def _report_gaps(
 ) -> _Gaps | None:
     """Which reporting periods the task missed: none for a suspended or cancelled task,
     nor for one marked done without a done date."""
-    if not periods.firsts or "suspended" in st.states or "cancelled" in st.states:
+    if not periods.firsts or {"suspended", "cancelled", "invalid"} & set(st.states):
         return None
     if st.is_done and st.done is None:
         return None
@@ -458,7 +458,7 @@ def _is_scored(st: TaskState, start: date, at: date) -> bool:
     done and started by `at`. (`st.done` is never after `at`; a task done without a
     done date scores nothing.)"""
     states = st.states
-    if "suspended" in states or "cancelled" in states:
+    if "suspended" in states or "cancelled" in states or "invalid" in states:
         return False
     if st.done is not None:
         return start <= st.done
@@ -524,8 +524,8 @@ def _iter_events(st: TaskState, rules: Rules, start: date, at: date) -> Iterator
     deadline = st.deadline
     done = st.done
     states = st.states
-    if "suspended" in states or "cancelled" in states:
-        return
+    if "suspended" in states or "cancelled" in states or "invalid" in states:
+        return  # an invalid task's dates cannot be read: it neither gains nor loses
     iso = date.isoformat
     # Done within the period.
     if done is not None and start <= done <= at:

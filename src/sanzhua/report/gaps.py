@@ -1,0 +1,265 @@
+"""What a report would leave out: the one test every report command makes first.
+
+A ledger file with an error may lose tasks (a YAML syntax error, a tab, an empty or
+unreadable file loses all of them; an entry without an id or title loses itself) or
+keep a task whose dates cannot be read (state `invalid`). `gaps_of(ledger)` finds
+all of it per file, with the ids of the tasks left out read from the raw text (and
+from the last commit when the file cannot be read at all), so that a report either
+refuses naming them or says in itself what it did not count.
+
+Only what reading the file found counts here (the codes of the loader, not the
+ledger-wide checks, which leave every task in place); a task whose id is used twice
+is also left out (the first one counts), and said so.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from sanzhua.checks.per_task import TASK_CHECKS
+from sanzhua.i18n import Lang
+from sanzhua.i18n import text as msg_text
+from sanzhua.load import Ledger
+from sanzhua.problems import Problem
+
+# Per-task logic checks (done before start, ...) leave the task as written: not a gap.
+_LOGIC_CODES = frozenset(m.CODE for m in TASK_CHECKS)
+# `id: ZJJ-001`, `- 编号: "ZJJ-001"`, `{id: ZJJ-001, ...}`: a task's id in text YAML could not read.
+_ID_IN_TEXT = re.compile(r"""(?:^|[\s{,\-])["']?(?:id|编号)["']?\s*[:：]\s*["']?([\w.\-]+)""", re.MULTILINE)
+_LIST_MAX = 12  # ids listed per file in one line; the rest are counted
+
+
+@dataclass(frozen=True)
+class FileGap:
+    """One ledger file's errors and what they cost a report."""
+
+    file: str
+    errors: tuple[Problem, ...]  # the errors reading found (a duplicated id counts as one)
+    left_out: tuple[str, ...]  # ids of tasks not counted at all
+    unnamed: int  # task entries not counted that have no readable id
+    invalid: tuple[str, ...]  # ids counted in state invalid (台账有误)
+    flawed: tuple[str, ...]  # ids counted, with a field that could not be read left out
+    unread: bool  # nothing of the file could be read
+    duplicates: tuple[str, ...] = ()  # of `left_out`, those left out because the id is used before
+
+
+@dataclass(frozen=True)
+class Gaps:
+    files: tuple[FileGap, ...]
+
+    def __bool__(self) -> bool:
+        return bool(self.files)
+
+    @property
+    def errors(self) -> int:
+        return sum(len(f.errors) for f in self.files)
+
+    @property
+    def left_out(self) -> tuple[str, ...]:
+        return tuple(i for f in self.files for i in f.left_out)
+
+    @property
+    def invalid(self) -> tuple[str, ...]:
+        return tuple(i for f in self.files for i in f.invalid)
+
+    def file_of(self, task_id: str) -> FileGap | None:
+        """The broken file a task left out stands in."""
+        return next((f for f in self.files if task_id in f.left_out), None)
+
+    def as_json(self) -> dict[str, object]:
+        """The `incomplete` member reports add to their JSON (absent when nothing is missing)."""
+        return {
+            "errors": self.errors,
+            "left_out": list(self.left_out),
+            "invalid": list(self.invalid),
+            "files": [
+                {
+                    "file": f.file,
+                    "errors": len(f.errors),
+                    "unread": f.unread,
+                    "left_out": list(f.left_out),
+                    "unnamed": f.unnamed,
+                    "invalid": list(f.invalid),
+                    "flawed": list(f.flawed),
+                }
+                for f in self.files
+            ],
+        }
+
+
+def gaps_of(ledger: Ledger) -> Gaps:
+    """Every ledger file whose errors drop or distort tasks, in ledger order."""
+    out: list[FileGap] = []
+    first_of: dict[str, object] = {}
+    later: dict[str, list[str]] = {}  # file → ids used before (the later task is left out)
+    for t in ledger.tasks:
+        if first_of.setdefault(t.id, t) is not t:
+            later.setdefault(t.file, []).append(t.id)
+    for f in ledger.files:
+        errors = tuple(p for p in f.problems if p.severity == "error" and p.code not in _LOGIC_CODES)
+        dup = tuple(dict.fromkeys(later.get(f.path, ())))
+        if not errors and not dup:
+            continue
+        kept = {t.id for t in f.tasks}
+        source = ledger.sources.get(f.path)
+        unread = source is None or (not f.tasks and not f.dropped and bool(errors))
+        if unread:  # nothing was read: its tasks are named from its text, or from the last commit
+            named = _ids_in(source) if source else []
+            if not named:
+                committed = _committed(ledger.root, f.path)
+                named = _ids_in(committed) if committed else []
+            left = [i for i in dict.fromkeys(named) if i not in kept]
+            unnamed = 0
+        else:
+            left = [i for i in dict.fromkeys(i for _, i in f.dropped if i) if i not in kept]
+            unnamed = sum(1 for _, i in f.dropped if not i)
+        invalid = tuple(t.id for t in f.tasks if t.invalid)
+        hit = {p.task for p in errors if p.task}
+        flawed = tuple(t.id for t in f.tasks if t.id in hit and not t.invalid and t.id not in left)
+        out.append(
+            FileGap(
+                f.path,
+                errors + tuple(_dup_problem(f.path, i) for i in dup),
+                tuple(left) + tuple(i for i in dup if i not in left),
+                unnamed,
+                invalid,
+                flawed,
+                unread,
+                dup,
+            )
+        )
+    return Gaps(tuple(out))
+
+
+def _dup_problem(file: str, task_id: str) -> Problem:
+    from sanzhua.problems import msg
+
+    return Problem("duplicate-id", "error", file, 0, 0, msg("gaps.duplicate", id=task_id), None, task_id)
+
+
+def _ids_in(source: bytes) -> list[str]:
+    text = source.decode("utf-8", errors="replace")
+    return [m.group(1) for m in _ID_IN_TEXT.finditer(text)]
+
+
+def _committed(root: Path, rel: str) -> bytes | None:
+    """The file as last committed, to name the tasks of a file that cannot be read now."""
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(root), "show", f"HEAD:{rel}"],
+            capture_output=True,
+            timeout=10,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout if done.returncode == 0 and len(done.stdout) < 50_000_000 else None
+
+
+# ---------------------------------------------------------------------------
+# Words
+
+
+def _ids(ids: Iterable[str], lang: Lang) -> str:
+    got = list(ids)
+    sep = "、" if lang == "zh" else ", "
+    shown = sep.join(got[:_LIST_MAX])
+    if len(got) > _LIST_MAX:
+        shown += f"等{len(got)}项" if lang == "zh" else f" and {len(got) - _LIST_MAX} more"
+    return shown
+
+
+def _left_text(f: FileGap, lang: Lang) -> str:
+    """ZJJ-001、ZJJ-002（ledgers/zjj.yaml） or the file as a whole."""
+    parts: list[str] = []
+    if f.left_out:
+        parts.append(_ids(f.left_out, lang))
+    if f.unnamed:
+        parts.append(f"{f.unnamed}项无编号的任务" if lang == "zh" else f"{f.unnamed} task(s) without an id")
+    if not parts:
+        return f"{f.file}中的全部任务" if lang == "zh" else f"every task of {f.file}"
+    return "、".join(parts) + f"（{f.file}）" if lang == "zh" else ", ".join(parts) + f" ({f.file})"
+
+
+def notice(gaps: Gaps, lang: Lang, *, lead: str = "") -> str:
+    """One paragraph a report prints at its top: how many errors, which tasks are not
+    counted, which are counted as 台账有误. `lead` goes before 台账 (本期)."""
+    zh = lang == "zh"
+    left = [f for f in gaps.files if f.left_out or f.unnamed or f.unread]
+    invalid = [f for f in gaps.files if f.invalid]
+    flawed = [f for f in gaps.files if f.flawed]
+    parts: list[str] = []
+    if zh:
+        head = f"{lead}台账有{gaps.errors}处错误"
+        if left:
+            parts.append("以下任务未计入：" + "；".join(_left_text(f, lang) for f in left))
+        if invalid:
+            parts.append(
+                "以下任务的日期或状态无法识别，列为“台账有误”，未计入各项统计："
+                + "；".join(f"{_ids(f.invalid, lang)}（{f.file}）" for f in invalid)
+            )
+        if flawed:
+            parts.append(
+                "以下任务有字段无法识别，按其余内容计入："
+                + "；".join(f"{_ids(f.flawed, lang)}（{f.file}）" for f in flawed)
+            )
+        if not parts:
+            parts.append("有错误的文件：" + "、".join(f.file for f in gaps.files))
+        return head + "，" + "；".join(parts) + "。请运行 sanzhua check 查看并修正。"
+    head = f"{lead}The ledger has {gaps.errors} error(s)"
+    if left:
+        parts.append("these tasks are not counted: " + "; ".join(_left_text(f, lang) for f in left))
+    if invalid:
+        parts.append(
+            "these tasks have a date or status that cannot be read and are listed as 'ledger error', "
+            "outside every count: " + "; ".join(f"{_ids(f.invalid, lang)} ({f.file})" for f in invalid)
+        )
+    if flawed:
+        parts.append(
+            "these tasks have a field that cannot be read and are counted without it: "
+            + "; ".join(f"{_ids(f.flawed, lang)} ({f.file})" for f in flawed)
+        )
+    if not parts:
+        parts.append("files with errors: " + ", ".join(f.file for f in gaps.files))
+    return head + "; " + "; ".join(parts) + ". Run sanzhua check to see and fix them."
+
+
+def stderr_lines(gaps: Gaps, lang: Lang, *, refused: bool) -> list[str]:
+    """What a report command says on standard error: each file, its first error, what is
+    left out; then whether the report was made."""
+    zh = lang == "zh"
+    out: list[str] = []
+    if refused:
+        out.append(
+            f"sanzhua: 台账有{gaps.errors}处错误，报告未生成（以下任务无法计入）："
+            if zh
+            else f"sanzhua: the ledger has {gaps.errors} error(s); no report was made (these tasks cannot be counted):"
+        )
+    else:
+        out.append(
+            f"sanzhua: 注意：台账有{gaps.errors}处错误，报告中未计入以下任务（报告开头已注明）："
+            if zh
+            else f"sanzhua: note: the ledger has {gaps.errors} error(s); the report leaves out (and says so):"
+        )
+    for f in gaps.files:
+        first = min(f.errors, key=lambda p: p.sort_key())
+        where = f"{f.file}:{first.line}:{first.column}" if first.line else f.file
+        out.append(f"  {where}: {msg_text(first.message, lang)}")
+        if f.left_out or f.unnamed or f.unread:
+            out.append(("    未计入：" if zh else "    left out: ") + _left_text(f, lang))
+        if f.invalid:
+            out.append(("    列为“台账有误”：" if zh else "    listed as 'ledger error': ") + _ids(f.invalid, lang))
+        if f.flawed:
+            out.append(("    有字段未能读取：" if zh else "    a field not read: ") + _ids(f.flawed, lang))
+    if refused:
+        out.append(
+            "  请运行 sanzhua check 查看并修正；确需先出报告的，加 --allow-errors（报告中会注明未计入的任务）。"
+            if zh
+            else "  run sanzhua check to see and fix them; to make the report anyway, add --allow-errors "
+            "(the report then says what it left out)."
+        )
+    return out
