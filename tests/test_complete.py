@@ -163,7 +163,10 @@ def test_allow_errors_status_score_export_calendar_say_what_is_missing(county: P
 
 def test_tasks_that_parse_keep_counting_only_the_broken_one_is_left_out(county: Path) -> None:
     # A misspelt title drops one task; the other ten of the file still count.
-    _edit(county / "ledgers/zjj.yaml", lambda t: t.replace("  - id: ZJJ-002\n    title:", "  - id: ZJJ-002\n    titel:", 1))
+    _edit(
+        county / "ledgers/zjj.yaml",
+        lambda t: t.replace("  - id: ZJJ-002\n    title:", "  - id: ZJJ-002\n    titel:", 1),
+    )
     code, _, stderr = _run(county, "status")
     assert code == 1 and "ZJJ-002" in stderr and "ZJJ-003" not in stderr
     code, out, _ = _run(county, "status", "-f", "json", "--all", "--allow-errors")
@@ -247,12 +250,13 @@ def test_invalid_state_for_start_done_milestone_and_status(make_ledger: MakeLedg
         }
     )
     code, out, _ = _run(root, "status", "-f", "json", "--all", "--allow-errors")
+    assert code == 0
     states = {t["id"]: (t["states"], t["light"]) for t in json.loads(out)["tasks"]}
     for tid in ("S-1", "S-2", "S-3", "S-4"):
         assert states[tid] == (["invalid"], "none"), tid
     assert states["S-5"] == (["overdue", "no_report"], "red")
-    code, out, _ = _run(root, "brief", "--week", "--allow-errors")
+    _, out, _ = _run(root, "brief", "--week", "--allow-errors")
     assert "台账有误（日期或状态无法识别）4项" in out
-    code, out, _ = _run(root, "score", "-f", "json", "--allow-errors")
+    _, out, _ = _run(root, "score", "-f", "json", "--allow-errors")
     fgw = next(u for u in json.loads(out)["units"] if u["unit"] == "fgw")
     assert fgw["counts"]["overdue"] == 1  # S-5 only: an invalid task neither gains nor loses
