@@ -636,6 +636,31 @@ def form_cmd(
     run(lambda: form(root, as_of=day, unit=unit, output=output, each_unit=each_unit, lang=lang))
 
 
+@app.command("collect")
+def collect_cmd(
+    files: Annotated[
+        list[Path], typer.Argument(metavar="FILE...", help="Returned forms: .xlsx, or .csv saved from one.")
+    ],
+    partial: Annotated[
+        bool, typer.Option("--partial", help="Write the rows without errors even when other cells have errors.")
+    ] = False,
+    unit: Annotated[
+        str | None, typer.Option("--unit", help="Refuse forms that are not this unit's (id or name).")
+    ] = None,
+    root: RootOpt = None,
+    as_of: AsOfOpt = None,
+    lang: LangOpt = None,
+    dry_run: DryRunOpt = False,
+    commit: CommitOpt = False,
+) -> None:
+    """Write the reports of returned progress forms into the ledger (收集进展填报表)."""
+    from sanzhua.commands.collect import collect
+    from sanzhua.commands.edit import EditRun
+
+    er = EditRun(root, as_of_date(as_of), lang=lang, dry_run=dry_run, commit=commit)
+    run(lambda: collect(er, list(files), partial=partial, unit=unit))
+
+
 @app.command("calendar")
 def calendar_cmd(
     output: Annotated[

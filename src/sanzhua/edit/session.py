@@ -265,6 +265,16 @@ def commit(root: Path, rel: str, subject: str) -> None:
         raise GitError((r.stderr or r.stdout).strip())
 
 
+def commit_files(root: Path, rels: list[str], subject: str) -> None:
+    """One commit of several files (`sanzhua collect`: a form may touch a partner's file)."""
+    subject = subject_line(subject)
+    r = _git(root, "add", "--", *rels)
+    if r.returncode == 0:
+        r = _git(root, "commit", "-q", "-m", subject, "--", *rels)
+    if r.returncode != 0:
+        raise GitError((r.stderr or r.stdout).strip())
+
+
 # -- output --------------------------------------------------------------------------------
 
 
