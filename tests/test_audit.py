@@ -176,7 +176,10 @@ def test_progress_rewritten_or_removed(g: GitLedger) -> None:
     g.edit("ledgers/fgw.yaml", "{date: 2026-03-20, value: 3000}", "{date: 2026-03-20, value: 8000}")
     edited = g.commit("改进展", who=FGW, when="2026-03-25")
     g.edit("ledgers/fgw.yaml", "      - {date: 2026-03-05, value: 1000, note: 启动前期工作}\n", "")
-    removed = g.commit("删进展", who=SUP, when="2026-03-26")
+    removed = g.commit("删进展", who=FGW, when="2026-03-26")
+    # a supervisor's correction of a committed entry is theirs to make
+    g.edit("ledgers/fgw.yaml", "{date: 2026-03-20, value: 8000}", "{date: 2026-03-20, value: 3000}")
+    g.commit("督查室更正进展", who=SUP, when="2026-03-27")
     assert found(g) == {
         ("progress-rewritten", edited, "XM-001", "ledgers/fgw.yaml"),
         ("progress-rewritten", removed, "XM-001", "ledgers/fgw.yaml"),
@@ -487,5 +490,12 @@ def test_codes_are_documented() -> None:
         "backdated",
         "unsigned",
         "unaudited-merge",
+        "done-rewritten",
+        "status-unauthorized",
+        "committer-not-supervisor",
+        "symlink-committed",
+        "cache-committed",
     }
     assert all(doc for _, doc in CODES.values())
+    documented = (Path(__file__).parents[1] / "docs" / "audit.md").read_text(encoding="utf-8")
+    assert all(f"| `{code}` | {level} |" in documented for code, (level, _) in CODES.items())

@@ -68,14 +68,16 @@ def test_items_are_cached_across_versions() -> None:
 
 def test_parse_log_with_chinese_paths_and_merges() -> None:
     out = (
-        b"\x01" + b"a" * 40 + b"\0\0A\0a@x\0" + b"2026-03-01T10:00:00+08:00\0\xe5\xbb\xba\0\n"
+        b"\x01" + b"a" * 40 + b"\0\0A\0a@x\0" + b"2026-03-01T10:00:00+08:00\0\xe5\xbb\xba\0c@x\0"
+        b"2026-03-09T10:00:00+08:00\0\n"
         b":000000 100644 " + b"0" * 40 + b" " + b"1" * 40 + b" A\0ledgers/\xe5\x8e\xbf.yaml\0"
         b"\x01" + b"b" * 40 + b"\0" + b"a" * 40 + b" " + b"c" * 40 + b"\0B\0b@x\0"
-        b"2026-03-02T10:00:00+08:00\0merge\0"
+        b"2026-03-02T10:00:00+08:00\0merge\0b@x\x002026-03-02T10:00:00+08:00\0"
     )
     first, second = parse_log(out)
     assert first.changes[0].path == "ledgers/县.yaml" and first.changes[0].old is None
     assert first.subject == "建" and first.day.isoformat() == "2026-03-01"
+    assert first.committer == "c@x" and first.committed_day.isoformat() == "2026-03-09"
     assert second.is_merge and second.changes == ()
 
 

@@ -71,18 +71,32 @@ class GitLedger:
         self.settings = settings
         self.units = units
 
-    def git(self, *args: str, who: str = SUP, when: str = "2026-03-01", check: bool = True) -> str:
+    def git(
+        self,
+        *args: str,
+        who: str = SUP,
+        when: str = "2026-03-01",
+        check: bool = True,
+        committer: str | None = None,
+        committed: str | None = None,
+    ) -> str:
+        """Run git as `who` on `when` (author and committer both, unless `committer` or
+        `committed` say otherwise, as `git commit --date` or an amend by someone else does)."""
         env = dict(os.environ)
-        stamp = f"{when}T10:00:00+08:00" if "T" not in when else when
+
+        def stamp(day: str) -> str:
+            return f"{day}T10:00:00+08:00" if "T" not in day else day
+
         name = who.split("@")[0]
+        by = committer or who
         env.update(
             {
                 "GIT_AUTHOR_NAME": name,
                 "GIT_AUTHOR_EMAIL": who,
-                "GIT_AUTHOR_DATE": stamp,
-                "GIT_COMMITTER_NAME": name,
-                "GIT_COMMITTER_EMAIL": who,
-                "GIT_COMMITTER_DATE": stamp,
+                "GIT_AUTHOR_DATE": stamp(when),
+                "GIT_COMMITTER_NAME": by.split("@")[0],
+                "GIT_COMMITTER_EMAIL": by,
+                "GIT_COMMITTER_DATE": stamp(committed or when),
                 "GIT_CONFIG_NOSYSTEM": "1",
                 "HOME": str(self.path.parent),
             }
@@ -105,12 +119,21 @@ class GitLedger:
         assert old in text, f"{old!r} not in {rel}"
         self.write(rel, text.replace(old, new, 1))
 
-    def commit(self, message: str, *, who: str = SUP, when: str = "2026-03-01", sign: bool = False) -> str:
+    def commit(
+        self,
+        message: str,
+        *,
+        who: str = SUP,
+        when: str = "2026-03-01",
+        sign: bool = False,
+        committer: str | None = None,
+        committed: str | None = None,
+    ) -> str:
         self.git("add", "-A", who=who, when=when)
         args = ["commit", "-q", "--allow-empty", "-m", message]
         if sign:
             args.insert(1, "-S")
-        self.git(*args, who=who, when=when)
+        self.git(*args, who=who, when=when, committer=committer, committed=committed)
         return self.git("rev-parse", "HEAD")
 
     def baseline(self, *, when: str = "2026-03-01") -> str:

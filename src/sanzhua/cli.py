@@ -740,6 +740,13 @@ def audit_cmd(
     ] = None,
     ignore: Annotated[list[str] | None, typer.Option("--ignore", help="Leave out these finding codes.")] = None,
     list_codes: Annotated[bool, typer.Option("--list", help="List the finding codes and exit.")] = False,
+    baseline: Annotated[
+        str | None,
+        typer.Option(
+            "--baseline",
+            help="Start the record at this commit: nothing before it is judged, its settings are trusted.",
+        ),
+    ] = None,
 ) -> None:
     """Audit the git history: deadlines moved, progress rewritten, tasks deleted, unauthorized edits (审计修改记录).
 
@@ -760,7 +767,14 @@ def audit_cmd(
     chosen = fmt or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
     run(
         lambda: audit(
-            root, since=since, rev_range=rev_range, fmt=chosen, lang=lang, select=select or (), ignore=ignore or ()
+            root,
+            since=since,
+            rev_range=rev_range,
+            baseline=baseline,
+            fmt=chosen,
+            lang=lang,
+            select=select or (),
+            ignore=ignore or (),
         )
     )
 

@@ -381,7 +381,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "audit.progress-removed": ("任务 {task} 已提交的 {date} 进展被删除", "the committed progress entry of {date} of {task} was removed"),
     "audit.progress-rewritten.hint": ("进展只能追加，不能修改或删除；写错了请追加一条新进展加以更正", "progress is append-only; to correct an entry, add a new one"),
     "audit.task-deleted": ("任务 {task}（{title}）被删除", "the task {task} ({title}) was deleted"),
-    "audit.task-deleted.hint": ("不再执行的任务应保留在台账中并标记 status: cancelled（已取消），不能删除", "keep a task that is dropped and set 'status: cancelled'; do not delete it"),
+    "audit.task-deleted.hint": ("不再执行的任务应保留在台账中，报督查室标记 status: cancelled（已取消），不能删除", "keep a task that is dropped in the ledger and ask the supervisors to set 'status: cancelled'; do not delete it"),
     "audit.unauthorized-edit": ("{author} 既不是{unit}的台账联络员（editors），也不是督查人员，却修改了任务 {task}", "{author} is neither an editor of {unit} nor a supervisor but changed {task}"),
     "audit.unauthorized-edit.hint": ("各单位只能修改本单位的任务；联络员名单见 units.yaml 中的 editors，变更请报督查室", "a unit's tasks are edited by its editors (units.yaml) or by a supervisor"),
     "audit.unauthorized-config": ("{author} 不是督查人员（supervisors），却修改了 {file}", "{author} is not a supervisor but changed {file}"),
@@ -408,6 +408,23 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "gaps.duplicate": ("编号 {id} 在前面已被另一项任务使用，本项未计入", "the id {id} is used by an earlier task; this one is not counted"),
     "progress.regressed": ("进度 {percent}% 低于前一条进展的 {previous}%（{previous_date}）", "the percent {percent}% is lower than the previous entry's {previous}% ({previous_date})"),
     "progress.regressed.hint": ("进度只增不减；写错了请用 sanzhua progress --correct --reason 说明更正，确有倒退的在 note 中说明原因", "progress only goes up; to correct an entry use sanzhua progress --correct --reason, and explain a real setback in the note"),
+    # -- issue 13, audit: rewritten done dates, stopped tasks, borrowed standing, files that
+    # have no place in the record, bootstrapping (no supervisors, --baseline)
+    "audit.done-rewritten": ("任务 {task} 已提交的完成日期被改写（{before} → {after}）", "the committed done date of {task} was changed ({before} → {after})"),
+    "audit.done-removed": ("任务 {task} 已提交的完成日期 {before} 被删除", "the committed done date {before} of {task} was removed"),
+    "audit.milestone-done-rewritten": ("任务 {task} 的节点“{name}”已提交的完成日期被改写（{before} → {after}）", "the committed done date of the milestone '{name}' of {task} was changed ({before} → {after})"),
+    "audit.milestone-done-removed": ("任务 {task} 的节点“{name}”已提交的完成日期 {before} 被删除", "the committed done date {before} of the milestone '{name}' of {task} was removed"),
+    "audit.done-rewritten.hint": ("完成日期一经提交不能改动；确需更正的，由督查室提交（或用 sanzhua done --correct --reason 说明原因，交督查室核实）", "a committed done date is not changed; a correction is committed by a supervisor (or made with sanzhua done --correct --reason, for the supervisors to verify)"),
+    "audit.task-renamed": ("任务 {task}（{title}）的编号被改为 {new}：原编号的任务从台账中消失", "the id of the task {task} ({title}) was changed to {new}: the task of the old id is gone from the ledger"),
+    "audit.milestone-renamed-moved": ("任务 {task} 的节点“{old}”改名为“{name}”，时限从 {before} 推迟到 {after}，但没有登记延期", "the milestone '{old}' of {task} was renamed '{name}' and moved from {before} to {after} with no extension entry recording it"),
+    "audit.status-unauthorized": ("{author} 不是督查人员（supervisors），却把任务 {task} 的状态从“{before_zh}”改为“{after_zh}”", "{author} is not a supervisor but changed the status of {task} from {before_en} to {after_en}"),
+    "audit.status-unauthorized.hint": ("暂缓、取消任务须经批准，由督查室提交；暂缓或取消的任务不再计算逾期", "suspending or cancelling a task needs approval and is committed by a supervisor: such a task is no longer counted as overdue"),
+    "audit.committer-not-supervisor": ("提交的作者是督查人员 {author}，提交人却是 {committer}（督查室的提交被他人修改或重新提交），按提交人的身份审计", "the author {author} is a supervisor but the committer {committer} is not (a supervisor's commit amended or re-applied by someone else): it is audited as the committer's"),
+    "audit.committer-not-supervisor.hint": ("督查室的提交应由督查人员本人提交；作者和提交人都可以随意填写，要确认身份请设置 require_signed: true 并签名提交", "a supervisor's commit is made by the supervisor; author and committer can both be set at will, so set require_signed: true and sign commits to prove who made them"),
+    "audit.symlink-committed": ("提交了符号链接 {file}：台账中不能有符号链接", "{file} is a symbolic link: a ledger holds no symbolic links"),
+    "audit.symlink-committed.hint": ("删除链接，提交它所指向的文件本身（git rm --cached 路径）", "remove the link and commit the file it points to (git rm --cached PATH)"),
+    "audit.cache-committed": ("提交了缓存文件 {file}：.sanzhua/ 是 sanzhua 的缓存，不能提交", "{file} is under .sanzhua/, sanzhua's cache, which is never committed"),
+    "audit.cache-committed.hint": ("git rm -r --cached .sanzhua，并在 .gitignore 中加入 .sanzhua/", "run git rm -r --cached .sanzhua and add .sanzhua/ to .gitignore"),
 }
 
 

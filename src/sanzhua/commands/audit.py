@@ -18,7 +18,11 @@ Decisions (docs/audit.md gives the reasons):
   three-way merge of every task against the merge base); an octopus merge (more
   than two parents) is not compared task by task, and each file it leaves different
   from every branch it merged is an `unaudited-merge` error;
-- dates are the commit's **author date** in the author's time zone.
+- dates are the commit's **author date** in the author's time zone; `backdated` and
+  `--since` also go by the committer date, which an author date set back cannot hide;
+- `--baseline COMMIT` starts the record at a named commit, as if it created the ledger:
+  nothing before it is judged, its settings and units are trusted (the way out of a
+  history locked by an empty `supervisors` list).
 """
 
 from __future__ import annotations
@@ -35,7 +39,7 @@ from typing import Any, TextIO
 from sanzhua.commands.common import EXIT_OK, EXIT_PROBLEMS
 from sanzhua.errors import FatalError
 from sanzhua.history.git import Repo
-from sanzhua.history.rules import CODES, Finding, audit_step
+from sanzhua.history.rules import CODES, Finding, audit_step, specials_in_tree
 from sanzhua.history.walk import History
 from sanzhua.i18n import Lang, text
 from sanzhua.load import find_root
@@ -120,31 +124,61 @@ def since_day(repo: Repo, since: str) -> tuple[str, date | None]:
     return since, None
 
 
+def baseline_of(repo: Repo, baseline: str, tip: str) -> str:
+    """The commit `--baseline` names; it must be in the history being audited."""
+    sha = repo.commit_id(baseline)
+    if sha is None:
+        raise FatalError(
+            f"--baseline：找不到提交“{baseline}” / no commit named {baseline!r}",
+            "写提交号（git log --oneline 中的那一列）或分支、标签名 / give a commit id, branch or tag",
+        )
+    if not repo.is_ancestor(sha, tip):
+        raise FatalError(
+            f"--baseline：提交 {sha[:10]} 不在 {tip} 的历史中 / commit {sha[:10]} is not in the history of {tip}",
+            "基准提交必须是要审计的历史中的一个提交 / the baseline must be a commit of the history audited",
+        )
+    return sha
+
+
 def collect(
     root: Path,
     *,
     since: str | None = None,
     rev_range: str | None = None,
+    baseline: str | None = None,
     notes: list[Msg] | None = None,
 ) -> tuple[list[Finding], int]:
     """Every finding over the range (default: all of the history of HEAD), and the commits seen.
-    `notes` receives warnings about the run itself (a shallow clone)."""
+    `baseline`: a commit the record starts at (nothing before it is judged). `notes` receives
+    warnings about the run itself (a shallow clone)."""
     repo = Repo(root)
     try:
         git_since, first_day = since_day(repo, since) if since else (None, None)
         if not repo.has_commits():
+            if baseline is not None:
+                baseline_of(repo, baseline, "HEAD")
             return [], 0
         if notes is not None and repo.is_shallow():
             notes.append(Msg("audit.shallow", {}))
-        commits = repo.log([rev_range] if rev_range else ["HEAD"], git_since)
+        revisions = [rev_range] if rev_range else ["HEAD"]
+        if baseline is not None:
+            tip = rev_range.split("..")[-1].lstrip(".") if rev_range and ".." in rev_range else (rev_range or "HEAD")
+            revisions.append("^" + baseline_of(repo, baseline, tip or "HEAD"))
+        commits = repo.log(revisions, git_since)
         if first_day is not None:
-            commits = [c for c in commits if c.day >= first_day]
+            # by either date: a commit made on or after the day is audited whatever its author date says
+            commits = [c for c in commits if c.day >= first_day or c.committed_day >= first_day]
         history = History(repo)
         steps = list(history.walk(commits))
         signed = repo.signatures([s.commit.sha for s in steps if s.settings.require_signed])
         findings: list[Finding] = []
         for step in steps:
             findings.extend(audit_step(step, signed.get(step.commit.sha)))
+        if commits:
+            # symlinks and cache files the walked commits did not bring in, but the tree holds
+            seen = {path for step in steps for path, _ in step.specials}
+            left = [(p, k) for p, k in repo.specials(commits[-1].sha) if p not in seen]
+            findings.extend(specials_in_tree(commits[-1], left))
         return findings, len(commits)
     finally:
         repo.close()
@@ -155,6 +189,7 @@ def audit(
     *,
     since: str | None = None,
     rev_range: str | None = None,
+    baseline: str | None = None,
     fmt: str = "text",
     lang: str | None = None,
     select: tuple[str, ...] | list[str] = (),
@@ -171,7 +206,7 @@ def audit(
     ignored = _codes(ignore, "--ignore")
     where, language = resolve(root, lang)
     notes: list[Msg] = []
-    findings, commits = collect(where, since=since, rev_range=rev_range, notes=notes)
+    findings, commits = collect(where, since=since, rev_range=rev_range, baseline=baseline, notes=notes)
     for note in notes:
         sys.stderr.write(("警告：" if language == "zh" else "warning: ") + render(note, language) + "\n")
     if chosen_codes:

@@ -30,6 +30,7 @@ from sanzhua.problems import Msg
 
 # The fields a clerk or a supervisor cares about, in the order they are shown.
 FIELDS = (
+    "id",  # changed only with the task's id (followed by its title, see history.walk.pair_renamed)
     "title",
     "lead",
     "partners",
@@ -93,6 +94,8 @@ def diff(old: Task | None, new: Task | None) -> list[Change]:
             a = a if base is not None and base.start_given else None
             b = b if new is not None and new.start_given else None
         if name == "status" and new is not None and base is None and b == "active":
+            continue
+        if name == "id" and (base is None or new is None):
             continue
         if a != b and not (a in (None, ()) and b in (None, ())):
             out.append(Change(name, _value(a), _value(b)))

@@ -221,6 +221,29 @@ class Parser:
         return FileView(tuple(placed), True)
 
 
+def pair_milestones(
+    old: tuple[Milestone, ...], new: tuple[Milestone, ...]
+) -> list[tuple[Milestone | None, Milestone | None]]:
+    """Each milestone of `new` with the one of `old` it continues, then the old ones gone.
+
+    A milestone continues the old one of its name; one whose name is new continues, in
+    order, an old milestone whose name is gone (a milestone renamed is the same milestone:
+    renaming it does not reset its deadline); an old one left over is removed, a new one
+    left over is added.
+    """
+    by_name = {m.name: m for m in old}
+    names = {m.name for m in new}
+    gone = [m for m in old if m.name not in names]
+    out: list[tuple[Milestone | None, Milestone | None]] = []
+    for m in new:
+        was = by_name.get(m.name)
+        if was is None and gone:
+            was = gone.pop(0)
+        out.append((was, m))
+    out.extend((m, None) for m in gone)
+    return out
+
+
 def same_task(a: Task, b: Task) -> bool:
     """Equal as far as the audit is concerned (both normalised)."""
     return a is b or a == b

@@ -23,6 +23,8 @@ from sanzhua.errors import FatalError
 
 NULL_OID = "0" * 40
 _BLOB_MODES = ("100644", "100755")
+_LINK_MODE = "120000"
+CACHE_DIR = ".sanzhua/"  # sanzhua's own cache: never part of the record
 # The signature states that count as signed: G good, U good with unknown trust,
 # X good but expired, Y good by an expired key. N none, B bad, R revoked key and
 # E cannot be checked (e.g. no allowed-signers file) do not.
@@ -47,10 +49,20 @@ class Commit:
     when: datetime  # author date, with the author's offset
     subject: str
     changes: tuple[FileChange, ...]  # against the first parent (all files for a root commit)
+    committer: str = ""  # email
+    committed: datetime | None = None  # committer date, with the committer's offset
+    # Tree entries the commit added or changed that have no place in a ledger's record:
+    # (path, "symlink" | "cache"); see `special_kind`.
+    specials: tuple[tuple[str, str], ...] = ()
 
     @property
     def day(self) -> date:
         return self.when.date()
+
+    @property
+    def committed_day(self) -> date:
+        """The day the commit was made (committer date); the author date can be set to anything."""
+        return self.committed.date() if self.committed is not None else self.day
 
     @property
     def is_merge(self) -> bool:
@@ -155,7 +167,7 @@ class Repo:
             "--no-textconv",
             "--reverse",
             "--topo-order",
-            "--format=%x01%H%x00%P%x00%an%x00%ae%x00%aI%x00%s%x00",
+            "--format=%x01%H%x00%P%x00%an%x00%ae%x00%aI%x00%s%x00%ce%x00%cI%x00",
         ]
         if since:
             args.append(f"--since={since}")
@@ -196,6 +208,39 @@ class Repo:
             if kind == "blob" and mode in _BLOB_MODES and path is not None and is_ledger_path(path):
                 found.append((path, oid))
         return found
+
+    def specials(self, commit: str) -> list[tuple[str, str]]:
+        """(path relative to the ledger root, kind) of every symlink and cache file in a
+        commit's tree under the ledger root (see `special_kind`)."""
+        args = ["ls-tree", "-r", "-z", "--full-tree", commit]
+        if self.prefix:
+            args += ["--", self.prefix]
+        found: list[tuple[str, str]] = []
+        for entry in self.git(*args).split(b"\0"):
+            if not entry:
+                continue
+            meta, _, raw_path = entry.partition(b"\t")
+            path = self.rel(raw_path.decode("utf-8", "surrogateescape"))
+            kind = special_kind(path, meta.decode().split(" ")[0]) if path is not None else None
+            if path is not None and kind is not None:
+                found.append((path, kind))
+        return found
+
+    def commit_id(self, rev: str) -> str | None:
+        """The commit `rev` names, or None when it names none."""
+        proc = subprocess.run(
+            [*_GIT, "rev-parse", "--verify", "-q", "--end-of-options", f"{rev}^{{commit}}"],
+            cwd=self.toplevel,
+            capture_output=True,
+            env=_env(),
+            check=False,
+        )
+        return proc.stdout.decode().strip() or None if proc.returncode == 0 else None
+
+    def is_ancestor(self, a: str, b: str) -> bool:
+        args = [*_GIT, "merge-base", "--is-ancestor", a, b]
+        proc = subprocess.run(args, cwd=self.toplevel, capture_output=True, env=_env(), check=False)
+        return proc.returncode == 0
 
     def merge_base(self, a: str, b: str) -> str | None:
         proc = subprocess.run(
@@ -261,6 +306,17 @@ class Repo:
         self._blobs = self._check = None
 
 
+def special_kind(path: str, mode: str) -> str | None:
+    """Why a tree entry has no place in a ledger's record: "symlink" (it could point the
+    loader outside the ledger), "cache" (a file under .sanzhua/, sanzhua's own cache,
+    which must come from the ledger files, never from git), or None."""
+    if mode == _LINK_MODE:
+        return "symlink"
+    if path.startswith(CACHE_DIR) and mode != "000000":
+        return "cache"
+    return None
+
+
 def is_ledger_path(path: str) -> bool:
     """Whether a path (relative to the ledger root) is a ledger file, by the loader's rules."""
     if not path.startswith("ledgers/") or not path.endswith((".yaml", ".yml")):
@@ -284,11 +340,12 @@ def parse_log(out: bytes, rel: Callable[[str], str | None] | None = None) -> lis
     for record in out.split(b"\x01"):
         if not record:
             continue
-        fields = record.split(b"\0", 6)
-        if len(fields) < 7:
+        fields = record.split(b"\0", 8)
+        if len(fields) < 9:
             continue
-        sha, parents, name, email, when, subject, rest = fields
+        sha, parents, name, email, when, subject, c_email, c_when, rest = fields
         changes: list[FileChange] = []
+        specials: list[tuple[str, str]] = []
         tokens = rest.split(b"\0")
         i = 0
         while i < len(tokens):
@@ -305,6 +362,9 @@ def parse_log(out: bytes, rel: Callable[[str], str | None] | None = None) -> lis
             path = to_rel(raw_path.decode("utf-8", "surrogateescape"))
             if path is None:
                 continue
+            kind = special_kind(path, new_mode)
+            if kind is not None:
+                specials.append((path, kind))
             changes.append(
                 FileChange(
                     path,
@@ -321,6 +381,9 @@ def parse_log(out: bytes, rel: Callable[[str], str | None] | None = None) -> lis
                 datetime.fromisoformat(when.decode()),
                 subject.decode("utf-8", "replace"),
                 tuple(changes),
+                c_email.decode("utf-8", "replace"),
+                datetime.fromisoformat(c_when.decode()) if c_when else None,
+                tuple(specials),
             )
         )
     return commits

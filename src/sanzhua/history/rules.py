@@ -17,8 +17,10 @@ from dataclasses import dataclass, fields
 from datetime import date
 from typing import Any
 
-from sanzhua.history.blobs import Placed, entry_dict
+from sanzhua.history.blobs import Placed, entry_dict, pair_milestones
+from sanzhua.history.git import Commit
 from sanzhua.history.walk import Step, TaskChange
+from sanzhua.i18n import STATUS_LABELS, label
 from sanzhua.model import Progress, Target, Task, Unit
 from sanzhua.problems import Msg, Severity, msg
 
@@ -33,7 +35,30 @@ CODES: dict[str, tuple[Severity, str]] = {
     ),
     "progress-rewritten": (
         "error",
-        "A progress entry that was already committed was edited or removed (progress is append-only).",
+        "A progress entry that was already committed was edited or removed (progress is append-only), "
+        "by an author who is not in `supervisors`.",
+    ),
+    "done-rewritten": (
+        "error",
+        "A task's or milestone's `done` date that was already committed was changed or removed, "
+        "by an author who is not in `supervisors`.",
+    ),
+    "status-unauthorized": (
+        "error",
+        "A task's status set to `suspended` or `cancelled` (暂缓, 已取消) by an author who is not in `supervisors`.",
+    ),
+    "committer-not-supervisor": (
+        "error",
+        "A commit whose author is a supervisor but whose committer is not (a supervisor's commit amended "
+        "or re-applied by someone else); it is judged with the committer's standing.",
+    ),
+    "symlink-committed": (
+        "error",
+        "A symbolic link committed in the ledger's tree.",
+    ),
+    "cache-committed": (
+        "error",
+        "A file committed under `.sanzhua/`, sanzhua's own cache, which is never part of the record.",
     ),
     "task-deleted": (
         "error",
@@ -95,7 +120,7 @@ def _target(t: Target | None) -> dict[str, object] | None:
 
 class _Who:
     def __init__(self, step: Step) -> None:
-        self.email = step.commit.email.strip().lower()
+        self.email = step.acting or step.commit.email.strip().lower()
         self.supervisor = self.email in {s.strip().lower() for s in step.settings.supervisors}
         self.units = step.units
         self.by_name = {u.name: u.id for u in step.units.values()}
@@ -154,6 +179,7 @@ def audit_step(step: Step, signature: str | None = None) -> list[Finding]:
     out = _Out(step)
     if signature is not None and step.settings.require_signed:
         _unsigned(out, signature)
+    out.found.extend(specials_in_tree(step.commit, step.specials))
     if step.skipped:
         for path in step.unmerged:
             out.add(
@@ -167,6 +193,17 @@ def audit_step(step: Step, signature: str | None = None) -> list[Finding]:
     if step.baseline:
         return out.found
     who = _Who(step)
+    if step.impersonated and (step.tasks or step.config_changed):
+        c = step.commit
+        out.add(
+            "committer-not-supervisor",
+            None,
+            "",
+            0,
+            msg("audit.committer-not-supervisor", author=c.email, committer=c.committer),
+            c.email,
+            c.committer,
+        )
     if not who.supervisor:
         for path in step.config_changed:
             out.add(
@@ -180,6 +217,17 @@ def audit_step(step: Step, signature: str | None = None) -> list[Finding]:
     for tc in step.tasks:
         for rule in RULES:
             rule(out, who, tc)
+    return out.found
+
+
+def specials_in_tree(commit: Commit, entries: list[tuple[str, str]]) -> list[Finding]:
+    """Symlinks and cache files standing in a commit's tree (reported on that commit)."""
+    from sanzhua.model import Settings
+
+    out = _Out(Step(commit, False, Settings(name=""), {}))
+    for path, kind in entries:
+        code = "symlink-committed" if kind == "symlink" else "cache-committed"
+        out.add(code, None, path, 0, msg(f"audit.{code}", file=path))
     return out.found
 
 
@@ -212,7 +260,9 @@ def task_deleted(out: _Out, who: _Who, tc: TaskChange) -> None:
         tc.id,
         tc.old.file,
         tc.old.line,
-        msg("audit.task-deleted", task=tc.id, title=t.title),
+        msg("audit.task-deleted", task=tc.id, title=t.title)
+        if tc.renamed_to is None
+        else msg("audit.task-renamed", task=tc.id, title=t.title, new=tc.renamed_to),
         before={"id": t.id, "title": t.title, "status": t.status, "due": _iso(t.due)},
     )
 
@@ -282,23 +332,20 @@ def deadlines(out: _Out, who: _Who, tc: TaskChange) -> None:
                 before,
                 after,
             )
-    old_ms = {m.name: m for m in old.milestones}
-    for m in new.milestones:
-        was = old_ms.get(m.name)
-        if was is None or was.due == m.due:
+    for was, m in pair_milestones(old.milestones, new.milestones):
+        if was is None or m is None or was.due == m.due:
             continue
         line = tc.new.entry_line("milestones", m)
         before, after = was.due.isoformat(), m.due.isoformat()
         if m.due > was.due and not _extension_for(old, new, m.due):
-            out.add(
-                "deadline-moved",
-                tc.id,
-                tc.new.file,
-                line,
-                msg("audit.milestone-moved", task=tc.id, name=m.name, before=before, after=after),
-                before,
-                after,
+            moved = (
+                msg("audit.milestone-moved", task=tc.id, name=m.name, before=before, after=after)
+                if was.name == m.name
+                else msg(
+                    "audit.milestone-renamed-moved", task=tc.id, old=was.name, name=m.name, before=before, after=after
+                )
             )
+            out.add("deadline-moved", tc.id, tc.new.file, line, moved, before, after)
         if not who.supervisor:
             out.add(
                 "extension-unauthorized",
@@ -363,8 +410,8 @@ def _progress_changes(old: Task, new: Task) -> tuple[list[tuple[Progress, Progre
 
 
 def progress_rewritten(out: _Out, who: _Who, tc: TaskChange) -> None:
-    """Progress is append-only: a committed entry edited or removed."""
-    if tc.old is None or tc.new is None:
+    """Progress is append-only: a committed entry edited or removed, but by a supervisor."""
+    if tc.old is None or tc.new is None or who.supervisor:
         return
     rewritten, _ = _progress_changes(tc.old.task, tc.new.task)
     for before, after in rewritten:
@@ -385,12 +432,84 @@ def progress_rewritten(out: _Out, who: _Who, tc: TaskChange) -> None:
         )
 
 
+def done_rewritten(out: _Out, who: _Who, tc: TaskChange) -> None:
+    """A committed done date (the task's or a milestone's) changed or removed, but by a supervisor."""
+    if tc.old is None or tc.new is None or who.supervisor:
+        return
+    old, new = tc.old.task, tc.new.task
+    if old.done is not None and new.done != old.done:
+        out.add(
+            "done-rewritten",
+            tc.id,
+            tc.new.file,
+            tc.new.at("done") if new.done is not None else tc.new.at("status"),
+            msg(
+                "audit.done-rewritten" if new.done is not None else "audit.done-removed",
+                task=tc.id,
+                before=old.done.isoformat(),
+                after=_iso(new.done) or "—",
+            ),
+            old.done.isoformat(),
+            _iso(new.done),
+        )
+    for was, m in pair_milestones(old.milestones, new.milestones):
+        if was is None or was.done is None or (m is not None and m.done == was.done):
+            continue
+        after = m.done if m is not None else None
+        out.add(
+            "done-rewritten",
+            tc.id,
+            tc.new.file,
+            tc.new.entry_line("milestones", m) if m is not None else tc.new.at("milestones"),
+            msg(
+                "audit.milestone-done-rewritten" if m is not None else "audit.milestone-done-removed",
+                task=tc.id,
+                name=was.name,
+                before=was.done.isoformat(),
+                after=_iso(after) or "—",
+            ),
+            was.done.isoformat(),
+            _iso(after),
+        )
+
+
+_STOPPED = ("suspended", "cancelled")
+
+
+def status_unauthorized(out: _Out, who: _Who, tc: TaskChange) -> None:
+    """Suspending or cancelling a task stops its clock: the supervisors' decision."""
+    if tc.old is None or tc.new is None or who.supervisor:
+        return
+    old, new = tc.old.task.status, tc.new.task.status
+    if new == old or new not in _STOPPED:
+        return
+    out.add(
+        "status-unauthorized",
+        tc.id,
+        tc.new.file,
+        tc.new.at("status"),
+        msg(
+            "audit.status-unauthorized",
+            author=who.email,
+            task=tc.id,
+            before_zh=label(STATUS_LABELS, old, "zh"),
+            after_zh=label(STATUS_LABELS, new, "zh"),
+            before_en=old,
+            after_en=new,
+        ),
+        old,
+        new,
+    )
+
+
 def backdated(out: _Out, who: _Who, tc: TaskChange) -> None:
-    """Dates written well before the commit that wrote them, on a task that already existed."""
+    """Dates written well before the commit that wrote them, on a task that already existed.
+    The commit's date is its committer date, the day it was made: an author date can be
+    set to anything (git commit --date)."""
     if tc.old is None or tc.new is None:
         return
     limit = out.step.settings.backdate_days
-    day = out.step.commit.day
+    day = max(out.step.commit.day, out.step.commit.committed_day)
     old, new = tc.old.task, tc.new.task
 
     def late(d: date | None) -> int | None:
@@ -438,10 +557,8 @@ def backdated(out: _Out, who: _Who, tc: TaskChange) -> None:
                 _iso(old.done),
                 new.done.isoformat(),
             )
-    old_ms = {m.name: m for m in old.milestones}
-    for m in new.milestones:
-        was = old_ms.get(m.name)
-        if was is None or m.done is None or m.done == was.done:
+    for was, m in pair_milestones(old.milestones, new.milestones):
+        if was is None or m is None or m.done is None or m.done == was.done:
             continue
         days = late(m.done)
         if days is not None:
@@ -470,6 +587,8 @@ RULES: tuple[Rule, ...] = (
     deadlines,
     targets_and_extensions,
     progress_rewritten,
+    done_rewritten,
+    status_unauthorized,
     backdated,
 )
 

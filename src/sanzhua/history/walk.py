@@ -44,12 +44,17 @@ class TaskChange:
     `copied`: the task was written into `new.file` while its id still stands in `old.file`
     after the commit; `old` is the task it copies (what the audit compares it with), and
     the commit created a copy rather than moving the task.
+
+    `old` is the task's last version that could be built: a task broken in one commit (its
+    title deleted, say) and mended in a later one is compared across both, not taken as new.
     """
 
     id: str
     old: Placed | None
     new: Placed | None
     copied: bool = False
+    renamed_from: str | None = None  # the id the task had before this commit changed it
+    renamed_to: str | None = None  # a task gone: the id it was given instead (see `pair_renamed`)
 
 
 @dataclass
@@ -61,6 +66,13 @@ class Step:
     config_changed: list[str] = field(default_factory=list)  # sanzhua.yaml / units.yaml / calendar.yaml
     tasks: list[TaskChange] = field(default_factory=list)
     skipped: bool = False  # an octopus merge: not compared task by task
+    # Whose standing the commit is judged by: its author's, unless the author is a
+    # supervisor and the committer is not (a supervisor's commit amended or re-applied by
+    # someone else): then the committer's, and `impersonated` is set.
+    acting: str = ""
+    impersonated: bool = False
+    # Symlinks and cache files (.sanzhua/) the commit added or changed: (path, kind).
+    specials: list[tuple[str, str]] = field(default_factory=list)
     # An octopus merge's files (ledger and config) that match none of its parents: what
     # it changed beyond taking each file from one branch, which the audit cannot judge.
     unmerged: list[str] = field(default_factory=list)
@@ -100,6 +112,11 @@ class History:
         self._seen: set[str] = set()
         self._whole = False
         self._prefetched: dict[str, bytes] = {}
+        # commit → the tasks written in its tree that cannot be built (a title deleted),
+        # each with its last version that could: what the task is judged against once it
+        # builds again. Kept only where non-empty, shared between commits while unchanged.
+        self._broken: dict[str, dict[str, Placed]] = {}
+        self._walked: set[str] = set()
 
     # -- settings and units, as of any commit ---------------------------------------
 
@@ -249,12 +266,22 @@ class History:
             parent_cfg = self.config_of(c.parents[0]) if c.parents else _NO_CONFIG
             baseline = parent_cfg.settings is None
             before = self.settings(parent_cfg.trusted_settings)
-            own_cfg = self._advance(c, c.email.strip().lower() in {e.strip().lower() for e in before.supervisors})
+            acting, impersonated = standing(c, before.supervisors)
+            own_cfg = self._advance(c, acting in {e.strip().lower() for e in before.supervisors})
             settings = self.settings(own_cfg.trusted_settings) if baseline else before
             units = self.units(own_cfg.trusted_units if baseline else parent_cfg.trusted_units)
-            step = Step(c, baseline, settings, units)
+            step = Step(c, baseline, settings, units, acting=acting, impersonated=impersonated)
             step.config_changed = [ch.path for ch in c.changes if ch.path in CONFIG_FILES]
+            step.specials = list(c.specials)
+            if len(c.parents) == 2 and step.specials:
+                # a merge adds only what it did not take from its second parent
+                mine = {ch.path for ch in theirs.get(c.sha, ())}
+                step.specials = [s for s in step.specials if s[0] in mine]
             self._carry_tree(c)
+            self._walked.add(c.sha)
+            broken = self._broken_of(c)
+            if broken:
+                self._broken[c.sha] = broken
             if len(c.parents) > 2:
                 step.skipped = True
                 step.unmerged = self._octopus_own(c)
@@ -268,10 +295,25 @@ class History:
                 if ledger or other:
                     step.tasks = self._merge_only(c, ledger, other, old_year, new_year, needle)
             elif ledger:
-                step.tasks = self._compare(c, ledger, old_year, new_year, needle)
+                step.tasks = self._compare(c, ledger, old_year, new_year, needle, broken)
             if only is not None:
                 step.tasks = [t for t in step.tasks if t.id == only]
+                if needle and ledger and not c.is_merge and any(t.old is None for t in step.tasks):
+                    # new here, or given this id here: the old id is not in the files the
+                    # needle let through, so look again at every task of the changed files
+                    again = self._compare(c, ledger, old_year, new_year, None, broken)
+                    step.tasks = [t for t in again if t.id == only]
             yield step
+
+    def _broken_of(self, c: Commit) -> dict[str, Placed]:
+        """The broken tasks the commit inherits from its parents (not copied: `_compare`
+        copies before it changes them)."""
+        got: dict[str, Placed] = {}
+        for parent in reversed(c.parents):
+            mine = self._broken.get(parent)
+            if mine:
+                got = mine if not got else {**got, **mine}
+        return got
 
     def _prefetch(self, commits: list[Commit]) -> None:
         """Fetch the ledger file versions the next commits need in one exchange with git."""
@@ -291,7 +333,10 @@ class History:
         old_year: int,
         new_year: int,
         needle: bytes | None,
+        broken: dict[str, Placed] | None = None,
     ) -> list[TaskChange]:
+        inherited = broken if broken is not None else {}
+        broken = dict(inherited)
         before: dict[str, Placed] = {}
         after: dict[str, Placed] = {}
         now: dict[str, FileView] = {}  # the changed files after the commit, where readable
@@ -315,6 +360,10 @@ class History:
         for tid in before.keys() | after.keys():
             old, new = before.get(tid), after.get(tid)
             copied = False
+            if old is None and tid in broken:
+                old = broken.pop(tid)  # broken in the parent: judged against its last good version
+            elif old is None and c.parents and c.parents[0] not in self._walked:
+                old = self._last_built(c, changes, tid, old_year)
             if old is None and c.parents and (tid in self._seen or not self._whole):
                 # Written into a file while the id stands unchanged in another: a copy,
                 # compared with the task it copies (so a copy with a later deadline is seen).
@@ -329,13 +378,45 @@ class History:
                 continue
             if new is None and old is not None:
                 if self._still_written(c, changes, tid, new_year):
+                    broken[tid] = old  # written but not buildable: compared once it is mended
                     continue
                 if self.id_elsewhere(c.sha, tid, new_year, changed):
                     continue
             out.append(TaskChange(tid, old, new, copied))
+        # A broken task whose id is now gone from the tree: deleted, as it last stood.
+        for tid in [t for t in broken if t not in after and t not in before]:
+            if self._still_written(c, changes, tid, new_year) or self.id_elsewhere(c.sha, tid, new_year, changed):
+                continue
+            out.append(TaskChange(tid, broken.pop(tid), None))
+        if broken != inherited:
+            if broken:
+                self._broken[c.sha] = broken
+            else:
+                self._broken.pop(c.sha, None)
         self._seen.update(before, after)
+        out = pair_renamed(out)
         out.sort(key=_where)
         return out
+
+    def _last_built(self, c: Commit, changes: list[FileChange], tid: str, year: int) -> Placed | None:
+        """At the start of a range (the parent was not walked): when the id is written in the
+        parent's version of a changed file but could not be built there, its last version that
+        could, on the file's first-parent line (the nearest 64 versions)."""
+        old = [ch for ch in changes if ch.old is not None]
+        if not old or not self._still_written(c, [FileChange(ch.path, None, ch.old) for ch in old], tid, year):
+            return None
+        for ch in old:
+            out = self.repo.git(
+                "log", "-z", "-n", "64", "--format=%H", "--first-parent", c.parents[0], "--",
+                f"{self.repo.prefix}{ch.path}",
+            )
+            for rev in out.decode().split("\0"):
+                rev = rev.strip()
+                if rev:
+                    for p in self.view_at(rev, ch.path, year).tasks:
+                        if p.task.id == tid:
+                            return p
+        return None
 
     def _still_written(self, c: Commit, changes: list[FileChange], tid: str, year: int) -> bool:
         """The id is still in a changed file, in a task the loader could not build (a missing
@@ -453,6 +534,47 @@ class History:
             out.append(TaskChange(tid, old, now))
         out.sort(key=_where)
         return out
+
+
+def standing(c: Commit, supervisors: Iterable[str]) -> tuple[str, bool]:
+    """(the email a commit is judged by, whether its author is a supervisor its committer is not).
+
+    A supervisor's commit amended, rebased or re-applied by someone else carries the
+    supervisor as author and the other person as committer: it has the committer's
+    standing, so editing a supervisor's commit does not borrow the supervisor's rights.
+    """
+    sups = {e.strip().lower() for e in supervisors}
+    author = c.email.strip().lower()
+    committer = c.committer.strip().lower() or author
+    if author in sups and committer not in sups:
+        return committer, True
+    return author, False
+
+
+def pair_renamed(changes: list[TaskChange]) -> list[TaskChange]:
+    """A task gone and a task created in one commit with the same title (the only ones of
+    that title on either side) are one task whose id changed. The old id is still gone
+    (a deletion: bulletins, notices and children name tasks by id), and the task under its
+    new id is compared with what it was, not taken as new: changing the id while moving
+    the deadline does not hide the move."""
+    gone: dict[str, list[TaskChange]] = {}
+    made: dict[str, list[TaskChange]] = {}
+    for tc in changes:
+        if tc.new is None and tc.old is not None:
+            gone.setdefault(tc.old.task.title.strip(), []).append(tc)
+        elif tc.old is None and tc.new is not None:
+            made.setdefault(tc.new.task.title.strip(), []).append(tc)
+    paired: dict[int, TaskChange] = {}
+    for title, olds in gone.items():
+        news = made.get(title, [])
+        if len(olds) != 1 or len(news) != 1 or not title:
+            continue
+        (o,), (n,) = olds, news
+        paired[id(n)] = TaskChange(n.id, o.old, n.new, renamed_from=o.id)
+        paired[id(o)] = replace(o, renamed_to=n.id)
+    if not paired:
+        return changes
+    return [paired.get(id(tc), tc) for tc in changes]
 
 
 def parse_diff_tree(out: bytes, rel: Callable[[str], str | None]) -> dict[str, list[FileChange]]:
