@@ -120,7 +120,8 @@ def test_milestones_renamed_honestly(g: GitLedger) -> None:
     # a rename alone, an added milestone, and a supervisor's rename with a recorded extension
     g.edit(F, "{name: 完成可研批复, due: 2026-05-31}", "{name: 可研批复, due: 2026-05-31}")
     g.commit("节点改名", who=FGW, when="2026-04-01")
-    g.edit(F, "{name: 可研批复, due: 2026-05-31}", "{name: 可研批复, due: 2026-05-31}\n      - {name: 开工, due: 2026-08-31}")
+    added = "{name: 可研批复, due: 2026-05-31}\n      - {name: 开工, due: 2026-08-31}"
+    g.edit(F, "{name: 可研批复, due: 2026-05-31}", added)
     g.commit("增加节点", who=FGW, when="2026-04-02")
     g.edit(F, "{name: 可研批复, due: 2026-05-31}", "{name: 完成可研, due: 2026-06-30}")
     g.edit(F, "    progress:\n", "    extensions:\n      - {to: 2026-06-30, approved_by: 县政府}\n    progress:\n")

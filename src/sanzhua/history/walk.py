@@ -383,11 +383,17 @@ class History:
                 if self.id_elsewhere(c.sha, tid, new_year, changed):
                     continue
             out.append(TaskChange(tid, old, new, copied))
-        # A broken task whose id is now gone from the tree: deleted, as it last stood.
-        for tid in [t for t in broken if t not in after and t not in before]:
-            if self._still_written(c, changes, tid, new_year) or self.id_elsewhere(c.sha, tid, new_year, changed):
-                continue
-            out.append(TaskChange(tid, broken.pop(tid), None))
+        # A broken task whose id is now gone from the tree: deleted, as it last stood. Only an
+        # id written in a file the commit changed can have gone.
+        waiting = [t for t in broken if t not in after and t not in before]
+        if waiting:
+            olds = [self._prefetched.get(ch.old) or self.repo.blob(ch.old) or b"" for ch in changes if ch.old]
+            for tid in waiting:
+                if not any(tid.encode() in data for data in olds):
+                    continue
+                if self._still_written(c, changes, tid, new_year) or self.id_elsewhere(c.sha, tid, new_year, changed):
+                    continue
+                out.append(TaskChange(tid, broken.pop(tid), None))
         if broken != inherited:
             if broken:
                 self._broken[c.sha] = broken
