@@ -424,3 +424,83 @@ def test_cli_collect(repo: Path, blank: Path, tmp_path: Path) -> None:
     res = CliRunner().invoke(app, ["collect", str(filled), "--as-of", "2026-11-27", "--root", str(repo), "--dry-run"])
     assert res.exit_code == 0, res.output
     assert "写入 3 行" in res.stdout
+
+
+def test_a_row_the_ledger_checks_refuse_is_left_out_and_the_rest_of_its_file_applies(
+    repo: Path, blank: Path, tmp_path: Path
+) -> None:
+    filled = tmp_path / "filled.xlsx"
+    fill(
+        blank,
+        filled,
+        {
+            ("FGW-001", "进展情况"): "新增2个项目完成环评",
+            ("FGW-003", "完成日期"): day("2026-03-01"),  # before its start, 2026-04-01
+        },
+    )
+    code, out, err = run_collect(repo, filled)
+    assert code == 1
+    assert "A5: 任务 FGW-003 未写入：这次修改会使 ledgers/fgw.yaml 出现错误，已拒绝" in err
+    assert "写入 1 行" in out and "未采用 1 行" in out
+    added, removed = added_and_removed(repo)
+    assert removed == []
+    assert added == [
+        "      - date: 2026-11-25",
+        "        note: 新增2个项目完成环评",
+        "        by: 县发改委",
+    ]
+
+
+def test_many_rows_of_one_file_are_checked_together(repo: Path, tmp_path: Path) -> None:
+    # Every lead row of 县住建局 filled in: one check of the ledger for the file, the same
+    # result as row by row.
+    book = tmp_path / "zjj.xlsx"
+    make_form(repo, "zjj", book)
+    ws = openpyxl.load_workbook(book)["进展填报"]
+    cols = header_columns(ws)
+    lead = [ws.cell(r, 2).value for r in range(4, ws.max_row + 1) if ws.cell(r, cols["角色"]).value == "牵头"]
+    assert len(lead) >= 3
+    filled = tmp_path / "filled.xlsx"
+    fill(book, filled, {(tid, "进展情况"): f"第{i}项本周推进" for i, tid in enumerate(lead)})
+    code, out, err = run_collect(repo, filled)
+    assert code == 0, err
+    assert f"写入 {len(lead)} 行" in out
+    added, removed = added_and_removed(repo)
+    assert removed == [] and sum("本周推进" in a for a in added) == len(lead)
+    after = states(repo)
+    assert all("no_report" not in after[tid] for tid in lead)
+
+
+def test_two_forms_touching_one_file_in_one_run(repo: Path, blank: Path, tmp_path: Path) -> None:
+    nyj = tmp_path / "nyj.xlsx"
+    make_form(repo, "nyj", nyj)
+    fgw_filled, nyj_filled = tmp_path / "fgw-filled.xlsx", tmp_path / "nyj-filled.xlsx"
+    fill(blank, fgw_filled, {("NYJ-004", "进展情况"): "配合完成包装设计"})
+    fill(nyj, nyj_filled, {("NYJ-004", "进度（%）"): 88, ("NYJ-004", "进展情况"): "打捆项目包已修改"})
+    code, _, err = run_collect(repo, fgw_filled, nyj_filled, commit=True)
+    assert code == 0, err
+    log = git(repo, "log", "--format=%s").splitlines()
+    assert log[0].startswith("collect: 县农业农村局 (nyj)") and log[1].startswith("collect: 县发改委 (fgw)")
+    added, _ = added_and_removed(repo, "HEAD~2")
+    assert added == [
+        "      - {date: 2026-11-25, note: 配合完成包装设计, by: 县发改委}",
+        "      - {date: 2026-11-25, percent: 88, note: 打捆项目包已修改, by: 县农业农村局}",
+    ]
+
+
+def test_the_weekly_bulletin_counts_rows_not_returned(repo: Path, blank: Path, tmp_path: Path) -> None:
+    import re
+
+    def unreported() -> int:
+        res = CliRunner().invoke(app, ["brief", "--week", "--as-of", "2026-11-27", "--root", str(repo)])
+        assert res.exit_code == 0, res.output
+        m = re.search(r"未按时报送进展(\d+)项", res.stdout)
+        assert m, res.stdout
+        return int(m.group(1))
+
+    before = unreported()
+    filled = tmp_path / "filled.xlsx"
+    fill(blank, filled, {("FGW-001", "进展情况"): "新增2个项目完成环评", ("NYJ-004", "进展情况"): "配合完成包装设计"})
+    assert run_collect(repo, filled)[0] == 0
+    # two rows returned, two tasks fewer unreported; the blank rows stay unreported
+    assert unreported() == before - 2

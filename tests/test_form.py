@@ -8,8 +8,11 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from typer.testing import CliRunner
 
+from sanzhua.cli import app
 from sanzhua.commands.form import form
+from sanzhua.errors import Refused
 from sanzhua.evaluate import is_open
 from sanzhua.interchange import form as F
 from sanzhua.load import load_ledger
@@ -164,9 +167,22 @@ def test_each_unit(repo: Path, tmp_path: Path) -> None:
 def test_refuses_a_ledger_with_errors(repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (repo / "ledgers" / "broken.yaml").write_text("unit: fgw\ntasks:\n  - id: X-1\n    title: [\n", encoding="utf-8")
     book = tmp_path / "fgw.xlsx"
-    assert form(repo, as_of=AS_OF, unit="fgw", output=book, out=io.StringIO()) == 1
+    with pytest.raises(Refused):
+        form(repo, as_of=AS_OF, unit="fgw", output=book, out=io.StringIO())
     assert not book.exists()
     assert "ledgers/broken.yaml" in capsys.readouterr().err
+    res = CliRunner().invoke(app, ["form", "--unit", "fgw", "-o", str(book), "--root", str(repo)])
+    assert res.exit_code == 1 and not book.exists()
+
+
+def test_an_error_that_loses_no_task_does_not_stop_the_forms(repo: Path, tmp_path: Path) -> None:
+    # an unknown partner is an error of the ledger, but every task is read
+    fy = repo / "ledgers" / "fgw.yaml"
+    text = fy.read_text(encoding="utf-8").replace("partners: [nyj]", "partners: [nyj, nosuch]")
+    fy.write_text(text, encoding="utf-8")
+    book = tmp_path / "fgw.xlsx"
+    make_form(repo, "fgw", book)
+    assert book.exists()
 
 
 def test_unknown_unit_is_a_clear_message(repo: Path, tmp_path: Path) -> None:

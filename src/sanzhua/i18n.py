@@ -294,8 +294,6 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "export.wrote": ("已导出 {tasks} 项任务到 {file}", "exported {tasks} tasks to {file}"),
     "calendar.wrote": ("已写出 {events} 个日程（{tasks} 项任务）到 {file}", "wrote {events} events ({tasks} tasks) to {file}"),
     # form and collect: the weekly 进展填报表 (issue 18)
-    "form.ledger-errors": ("台账有 {count} 处错误（{files}），据此生成的填报表会漏掉任务，未生成", "the ledger has {count} errors ({files}); a form made from it would leave tasks out, so none was written"),
-    "form.ledger-errors.hint": ("运行 sanzhua check 查看并改正错误后再生成填报表", "run 'sanzhua check', fix the errors, then make the forms"),
     "form.no-tasks": ("{unit} 没有在推进的任务，未生成填报表", "{unit} has no open tasks; no form written"),
     "form.wrote": ("已写出 {file}：{unit}，{rows} 项任务，表单编号 {code}", "wrote {file}: {unit}, {rows} tasks, form id {code}"),
     "form.none-for": ("没有在推进任务、未生成填报表的单位：{units}", "units with no open tasks (no form): {units}"),

@@ -53,7 +53,7 @@ from sanzhua.interchange.form_read import (
     read_form,
     read_row,
 )
-from sanzhua.load import Ledger
+from sanzhua.load import Ledger, parse_ledger_bytes
 from sanzhua.load import keys as K
 from sanzhua.model import Task, Unit
 from sanzhua.problems import Msg, msg
@@ -94,11 +94,17 @@ def collect(run: EditRun, files: list[Path], *, partial: bool = False, unit: str
         run.stderr().write(text(msg("collect.nothing-written", count=errors), lang) + "\n")
         return EXIT_PROBLEMS
     failed = False
+    current: Opened | None = opened  # reloaded once a form has written something
     for fr in runs:
         if fr.form is None:
             continue
         try:
-            failed |= _apply(run, fr)
+            if current is None:
+                current = open_ledger(run.root, run.lang, cache=False)
+            refused, wrote = _apply(run, fr, current)
+            failed |= refused
+            if wrote:
+                current = None
         except Refused as e:
             run.stderr().write(f"{fr.shown}: {text(e.message, lang)}\n")
             if e.hint is not None:
@@ -243,11 +249,11 @@ def _plan_row(rep: RowReport, ledger: Ledger, unit: Unit, form: ReturnedForm, la
     return _Plan(rep, task, day, new_entry, new_done, new_ms)
 
 
-def _apply(run: EditRun, fr: FormRun) -> bool:
-    """Plan, check and write one form; True when some row was refused."""
+def _apply(run: EditRun, fr: FormRun, opened: Opened) -> tuple[bool, bool]:
+    """Plan, check and write one form on the ledger as it is now: (some row was refused,
+    some file was written)."""
     assert fr.form is not None
     form = fr.form
-    opened = open_ledger(run.root, run.lang, cache=False)
     ledger, lang = opened.ledger, opened.lang
     unit = ledger.units[form.unit]
     out = run.stdout()
@@ -288,25 +294,23 @@ def _apply(run: EditRun, fr: FormRun) -> bool:
                     )
                 )
             continue
-        current = original
-        for p in group:
-            try:
-                current = _edit(current, rel, p, ledger, run.today, lang)
-                fr.applied += 1
-            except Refused as e:
-                fr.refused.append(
-                    Issue(
-                        f"A{p.rep.row.sheet_row}",
-                        msg("collect.edit-refused", id=p.task.id, reason=text(e.message, lang)),
+        current = _all_at_once(original, rel, group, ledger, run.today)
+        if current is not None:
+            fr.applied += len(group)
+        else:
+            # Something in the file's rows is refused: row by row, to say which.
+            current = original
+            for p in group:
+                try:
+                    current = _edit(current, rel, p, ledger, run.today)
+                    fr.applied += 1
+                except (Refused, EditError) as e:
+                    fr.refused.append(
+                        Issue(
+                            f"A{p.rep.row.sheet_row}",
+                            msg("collect.edit-refused", id=p.task.id, reason=text(e.message, lang)),
+                        )
                     )
-                )
-            except EditError as e:
-                fr.refused.append(
-                    Issue(
-                        f"A{p.rep.row.sheet_row}",
-                        msg("collect.edit-refused", id=p.task.id, reason=text(e.message, lang)),
-                    )
-                )
         if current != original:
             changes.append((rel, original, current))
     for issue in fr.refused:
@@ -325,7 +329,7 @@ def _apply(run: EditRun, fr: FormRun) -> bool:
         out.write(text(summary, lang) + "\n")
         if changes:
             out.write(text(msg("edit.dry-run", file="、".join(c[0] for c in changes)), lang) + "\n")
-        return bool(fr.refused)
+        return bool(fr.refused), False
     rels = [c[0] for c in changes]
     if run.commit and changes:
         for rel in rels:
@@ -340,9 +344,9 @@ def _apply(run: EditRun, fr: FormRun) -> bool:
             commit_files(ledger.root, rels, subject)
         except GitError as e:
             run.stderr().write(text(msg("edit.git-failed", detail=str(e)), lang) + "\n")
-            return True
+            return True, True
         out.write(text(msg("edit.committed", subject=subject_line(subject)), lang) + "\n")
-    return bool(fr.refused)
+    return bool(fr.refused), bool(changes)
 
 
 def _stale(ledger: Ledger, unit: Unit, form: ReturnedForm, lang: Lang) -> bool:
@@ -366,10 +370,51 @@ def _style(ed: Editor, ledger: Ledger, rel: str, node: MappingNode) -> str:
     return style_of(node, R.TASK, default)
 
 
-def _edit(data: bytes, rel: str, p: _Plan, ledger: Ledger, today: date, lang: Lang) -> bytes:
+Step = Callable[[Editor, MappingNode, str], None]
+Ok = Callable[[Task | None], bool]
+
+
+def _all_at_once(data: bytes, rel: str, group: list[_Plan], ledger: Ledger, today: date) -> bytes | None:
+    """Every row of one file spliced in, then checked once (as `progress`/`done` check one
+    change: no error added, no other task touched, each row reads back as meant); None
+    when that fails, so the rows are taken one by one. One check of the ledger per file,
+    not per row: the checks cost as much as a whole `sanzhua check`."""
+    current = data
+    oks: list[tuple[str, Ok]] = []
+    try:
+        for p in group:
+            for step, ok in _steps(p):
+                current = _splice(current, rel, p.task.id, step, ledger)
+                oks.append((p.task.id, ok))
+        verify(Change(rel, data, current, "", also=frozenset(p.task.id for p in group)), ledger, today)
+    except (Refused, EditError):
+        return None
+    after = {t.id: t for t in parse_ledger_bytes(current, rel, ledger.settings.year).tasks}
+    if not all(ok(after.get(tid)) for tid, ok in oks):
+        return None
+    return current
+
+
+def _splice(data: bytes, rel: str, tid: str, step: Step, ledger: Ledger) -> bytes:
+    ed = _editor(data, rel)
+    node = find_task(ed, tid)
+    step(ed, node, _style(ed, ledger, rel, node))
+    return ed.result()
+
+
+def _edit(data: bytes, rel: str, p: _Plan, ledger: Ledger, today: date) -> bytes:
     """One row's changes to one file's bytes, each made and checked like `progress`/`done`."""
-    tid = p.task.id
-    steps: list[tuple[Callable[[Editor, MappingNode, str], None], Callable[[Task | None], bool]]] = []
+    current = data
+    for step, ok in _steps(p):
+        after = _splice(current, rel, p.task.id, step, ledger)
+        verify(Change(rel, current, after, "", task_id=p.task.id), ledger, today, ok)
+        current = after
+    return current
+
+
+def _steps(p: _Plan) -> list[tuple[Step, Ok]]:
+    """The edits of one row: its progress entry, its milestones, its done date."""
+    steps: list[tuple[Step, Ok]] = []
     if p.entry is not None:
         e = p.entry
         n_before = len(p.task.progress)
@@ -412,16 +457,7 @@ def _edit(data: bytes, rel: str, p: _Plan, ledger: Ledger, today: date, lang: La
             return t is not None and t.done == day and t.status in ("done", "active")
 
         steps.append((mark_done, done_ok))
-    current = data
-    for step, ok in steps:
-        ed = _editor(current, rel)
-        node = find_task(ed, tid)
-        step(ed, node, _style(ed, ledger, rel, node))
-        after = ed.result()
-        change = Change(rel, current, after, "", task_id=tid)
-        verify(change, ledger, today, ok)
-        current = after
-    return current
+    return steps
 
 
 def _ms_step(name: str, d: date) -> Callable[[Editor, MappingNode, str], None]:

@@ -15,8 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import TextIO
 
-from sanzhua.commands.common import EXIT_OK, EXIT_PROBLEMS, open_ledger
-from sanzhua.edit.session import all_problems
+from sanzhua.commands.common import EXIT_OK, open_report
 from sanzhua.errors import FatalError
 from sanzhua.evaluate import is_open
 from sanzhua.i18n import Lang, text, words
@@ -99,15 +98,11 @@ def form(
             "请用 --unit 单位 -o 文件.xlsx 写一个单位的填报表，或用 --each-unit 目录 写每个单位的",
             "give --unit ID -o FILE.xlsx for one unit, or --each-unit DIR for every unit",
         )
-    opened = open_ledger(root, lang, cache=False)
+    # Complete or loud, as every report: a ledger whose files lose tasks (or cannot read
+    # their dates) gives no form, which would leave those tasks out; the files and tasks
+    # are named on stderr and the command exits 1.
+    opened = open_report(root, lang)
     ledger, lg = opened.ledger, opened.lang
-    # A form made from a ledger with errors would leave out the tasks of the broken files.
-    errors = [p for p in all_problems(ledger, as_of) if p.severity == "error"]
-    if errors:
-        files = sorted({p.file for p in errors})
-        sys.stderr.write(text(msg("form.ledger-errors", files="、".join(files), count=len(errors)), lg) + "\n")
-        sys.stderr.write("  " + text(msg("form.ledger-errors.hint"), lg) + "\n")
-        return EXIT_PROBLEMS
     commit = ledger_commit(ledger)
     if unit is not None:
         u = find_unit(ledger, unit, lg)

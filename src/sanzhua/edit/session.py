@@ -58,6 +58,7 @@ class Change:
     subject: str  # the commit message's first line
     created: bool = False
     task_id: str | None = None  # the task the edit meant to change (others must stay as they were)
+    also: frozenset[str] = frozenset()  # further tasks it means to change (collect: a form's rows)
     notes: list[Problem] = field(
         default_factory=list
     )  # warnings the edit brings, shown, not refused
@@ -162,10 +163,11 @@ def verify(
         )
     change.notes = [p for p in added if p.severity == "warning" and p.code != "overdue"]
     # The tasks the edit did not mean to touch read back as they were.
+    meant = {change.task_id, *change.also}
     old_tasks = {
-        t.id: without_positions(t) for t in (before.tasks if before else []) if t.id != change.task_id
+        t.id: without_positions(t) for t in (before.tasks if before else []) if t.id not in meant
     }
-    new_tasks = {t.id: without_positions(t) for t in after.tasks if t.id != change.task_id}
+    new_tasks = {t.id: without_positions(t) for t in after.tasks if t.id not in meant}
     if old_tasks != new_tasks:
         raise Refused(msg("edit.internal", file=change.rel), msg("edit.internal.hint"))
     if check is not None:
