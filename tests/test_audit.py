@@ -491,6 +491,7 @@ def test_codes_are_documented() -> None:
         "unsigned",
         "unaudited-merge",
         "done-rewritten",
+        "done-corrected",
         "status-unauthorized",
         "committer-not-supervisor",
         "symlink-committed",

@@ -352,3 +352,30 @@ def test_an_honest_history_of_a_season(g: GitLedger) -> None:
     g.commit("交通局报送", who=JTJ, when="2026-07-03")
     assert found(g) == set()
     assert [e.kind for e in history(g.path, "XM-002")] == ["created", "changed"]
+
+
+def test_a_done_date_corrected_with_a_recorded_reason(g: GitLedger) -> None:
+    """`sanzhua done --correct --reason` changes the date and adds a progress entry of the
+    day saying so: still reported, as a warning that quotes the correction."""
+    g.edit(F, "due: 2026-10-31\n", "due: 2026-10-31\n    done: 2026-04-01\n")
+    g.commit("完成", who=FGW, when="2026-04-02")
+    g.edit(F, "done: 2026-04-01", "done: 2026-03-30")
+    g.edit(
+        F,
+        "    owner: 李某某\n",
+        "    owner: 李某某\n    progress:\n"
+        "      - date: 2026-04-03\n        note: 更正：完成日期由 2026-04-01 改为 2026-03-30（原因：录入错误）\n",
+    )
+    corrected = g.commit("correct: XM-002 done 2026-04-01 -> 2026-03-30", who=FGW, when="2026-04-03")
+    (f,) = findings(g)
+    assert (f.code, f.severity, f.commit, f.task, f.before, f.after) == (
+        "done-corrected",
+        "warning",
+        corrected,
+        "XM-002",
+        "2026-04-01",
+        "2026-03-30",
+    )
+    out = io.StringIO()
+    assert audit(g.path, lang="zh", out=out) == 0  # a warning: the supervisors verify it
+    assert "录入错误" in out.getvalue() and "[done-corrected]" in out.getvalue()

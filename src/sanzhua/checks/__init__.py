@@ -32,6 +32,7 @@ from sanzhua.checks import (
     future_date,
     milestone_after_due,
     missing_due,
+    no_supervisors,
     overdue,
     parent_cycle,
     scoring_rules,
@@ -67,6 +68,7 @@ CHECKS: dict[str, ModuleType] = {
         extension_mismatch,
         done_without_date,
         scoring_rules,
+        no_supervisors,
     )
 }
 
@@ -75,6 +77,9 @@ ALL_CODES: dict[str, tuple[str, str]] = {
     **{code: (m.LEVEL, (m.__doc__ or "").strip().splitlines()[0]) for code, m in CHECKS.items()},
     **parse_codes.CODES,  # the loader's description wins where a check shares its code (missing-key)
 }
+
+
+_UNREAD = object()
 
 
 class Context:
@@ -92,6 +97,7 @@ class Context:
         self.rows = rows if rows is not None else ledger.rows
         self.dues = dues if dues is not None else ledger.dues
         self._evaluation: Evaluation | None = None
+        self._settings_doc: object = _UNREAD
 
     @property
     def evaluation(self) -> Evaluation:
@@ -100,6 +106,23 @@ class Context:
 
             self._evaluation = evaluate(self.ledger, self.as_of)
         return self._evaluation
+
+    def settings_document(self) -> tuple[str, object] | None:
+        """sanzhua.yaml's text and parsed document root (with positions), read once for the
+        checks that point into it; None when it cannot be read."""
+        if self._settings_doc is _UNREAD:
+            from sanzhua.load import SETTINGS_FILE
+            from sanzhua.load.yamlfast import decode, parse
+
+            self._settings_doc = None
+            try:
+                data = (self.ledger.root / SETTINGS_FILE).read_bytes()
+            except OSError:
+                return None
+            text, _ = decode(data, SETTINGS_FILE)
+            if text is not None:
+                self._settings_doc = (text, parse(text, SETTINGS_FILE).root)
+        return self._settings_doc if isinstance(self._settings_doc, tuple) else None
 
     def position(self, task: Task, field: str, default: tuple[int, int]) -> tuple[int, int]:
         """Where `field` of a task stands in its file (`default` if not written)."""

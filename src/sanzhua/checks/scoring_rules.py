@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from sanzhua.load.yamlfast import YMap, decode, parse
+from sanzhua.load.yamlfast import YMap
 from sanzhua.problems import msg
 
 if TYPE_CHECKING:
@@ -26,13 +26,10 @@ def check(ctx: Context) -> Iterator[Found]:
     from sanzhua.checks import Found
     from sanzhua.load import SETTINGS_FILE
 
-    try:
-        data = (ctx.ledger.root / SETTINGS_FILE).read_bytes()
-    except OSError:
-        return
-    text, _ = decode(data, SETTINGS_FILE)
-    if text is None or "scoring" not in text:
+    doc = ctx.settings_document()
+    if doc is None or "scoring" not in doc[0]:
         return  # no rules written: the built-in defaults need no checking
+    text, root = doc
     from sanzhua.score.rules import rules_from_text
 
     rules, problems = rules_from_text(text)
@@ -41,7 +38,6 @@ def check(ctx: Context) -> Iterator[Found]:
     if not rules.category_weights:
         return
     categories = {t.category for t in ctx.rows if t.category}
-    root = parse(text, SETTINGS_FILE).root
     node = root.get("scoring") if isinstance(root, YMap) else None
     weights = node.get("category_weights") if isinstance(node, YMap) else None
     for key, _w in rules.category_weights:

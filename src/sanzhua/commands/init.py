@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -9,6 +10,7 @@ from datetime import date
 from pathlib import Path
 
 from sanzhua.commands.common import EXIT_OK
+from sanzhua.edit import render as R
 from sanzhua.errors import FatalError
 
 SETTINGS_ZH = """\
@@ -20,7 +22,7 @@ lang: {lang}                        # zh 中文提示 | en 英文提示
 due_soon_days: 5                    # 距时限不超过几个工作日算“临期”
 behind_margin: 20                   # 实际进度低于应达进度多少个百分点算“滞后”
 report_every: week                  # none | week | month：多久必须报送一次进展
-supervisors: []                     # 督查室人员的 git 邮箱：只有他们可以改时限、目标和延期
+supervisors: [{supervisors}]{pad}# 督查室人员的 git 邮箱：只有他们可以改时限、目标和延期
 bulletin:
   name: 政务督查                    # 每周简报的名称
   first_week: {year}-01-05          # 第1期所在的那一周中的任意一天
@@ -96,6 +98,26 @@ repos:
 GITIGNORE = ".sanzhua/\n"
 
 
+def _git_email(where: Path) -> str | None:
+    """The email git puts on this user's commits (user.email, or what git works out), if any."""
+    if not shutil.which("git"):
+        return None
+    while not where.exists():
+        where = where.parent
+    got = subprocess.run(["git", "var", "GIT_AUTHOR_IDENT"], cwd=where, capture_output=True, text=True, check=False)
+    m = re.search(r"<([^<>\s]+@[^<>\s]+)>", got.stdout) if got.returncode == 0 else None
+    return m.group(1) if m else None
+
+
+def _settings(name: str, year: int, lang: str, directory: Path) -> str:
+    """sanzhua.yaml, with the person running init as its first supervisor: a ledger committed
+    with no supervisors locks its own audit (`sanzhua check` reports `no-supervisors`)."""
+    email = _git_email(directory)
+    first = R.text(email) if email else ""
+    pad = " " * max(1, 21 - len(first))
+    return SETTINGS_ZH.format(name=name.replace('"', "'"), year=year, lang=lang, supervisors=first, pad=pad)
+
+
 def init(
     directory: Path, *, name: str | None = None, lang: str = "zh", force: bool = False, year: int | None = None
 ) -> int:
@@ -119,7 +141,7 @@ def init(
     year = year or date.today().year
     name = name or f"{directory.name}督查督办台账"
     files = {
-        "sanzhua.yaml": SETTINGS_ZH.format(name=name.replace('"', "'"), year=year, lang=lang),
+        "sanzhua.yaml": _settings(name, year, lang, directory),
         "units.yaml": UNITS_ZH,
         "ledgers/fgw.yaml": LEDGER_ZH.format(year=year),
         ".github/workflows/sanzhua.yml": WORKFLOW,

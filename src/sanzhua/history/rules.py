@@ -43,6 +43,11 @@ CODES: dict[str, tuple[Severity, str]] = {
         "A task's or milestone's `done` date that was already committed was changed or removed, "
         "by an author who is not in `supervisors`.",
     ),
+    "done-corrected": (
+        "warning",
+        "A committed `done` date changed by an author who is not in `supervisors`, with the correction "
+        "recorded in the same commit (`sanzhua done --correct --reason`): for the supervisors to verify.",
+    ),
     "status-unauthorized": (
         "error",
         "A task's status set to `suspended` or `cancelled` (暂缓, 已取消) by an author who is not in `supervisors`.",
@@ -432,17 +437,40 @@ def progress_rewritten(out: _Out, who: _Who, tc: TaskChange) -> None:
         )
 
 
+_CORRECTION = ("更正", "correction")  # how the entry `sanzhua done --correct --reason` adds begins
+
+
+def _correction(old: Task, new: Task) -> str | None:
+    """The note of a correction entry the commit added to the task (`--correct --reason`), if any."""
+    _, added = _progress_changes(old, new)
+    for p in added:
+        note = (p.note or "").strip()
+        if note.lower().startswith(_CORRECTION):
+            return note
+    return None
+
+
 def done_rewritten(out: _Out, who: _Who, tc: TaskChange) -> None:
-    """A committed done date (the task's or a milestone's) changed or removed, but by a supervisor."""
+    """A committed done date (the task's or a milestone's) changed or removed, but by a
+    supervisor. One the same commit records as a correction (a progress entry that begins
+    更正 / correction, as `sanzhua done --correct --reason` writes) is `done-corrected`, a
+    warning that quotes it, for the supervisors to verify."""
     if tc.old is None or tc.new is None or who.supervisor:
         return
-    old, new = tc.old.task, tc.new.task
+    now = tc.new
+    old, new = tc.old.task, now.task
+    note = _correction(old, new)
+
+    def add(line: int, change: Msg, before: str, after: str | None) -> None:
+        if note is None:
+            out.add("done-rewritten", tc.id, now.file, line, change, before, after)
+        else:
+            told = msg("audit.done-corrected", change=change, note=note)
+            out.add("done-corrected", tc.id, now.file, line, told, before, after)
+
     if old.done is not None and new.done != old.done:
-        out.add(
-            "done-rewritten",
-            tc.id,
-            tc.new.file,
-            tc.new.at("done") if new.done is not None else tc.new.at("status"),
+        add(
+            now.at("done") if new.done is not None else now.at("status"),
             msg(
                 "audit.done-rewritten" if new.done is not None else "audit.done-removed",
                 task=tc.id,
@@ -456,11 +484,8 @@ def done_rewritten(out: _Out, who: _Who, tc: TaskChange) -> None:
         if was is None or was.done is None or (m is not None and m.done == was.done):
             continue
         after = m.done if m is not None else None
-        out.add(
-            "done-rewritten",
-            tc.id,
-            tc.new.file,
-            tc.new.entry_line("milestones", m) if m is not None else tc.new.at("milestones"),
+        add(
+            now.entry_line("milestones", m) if m is not None else now.at("milestones"),
             msg(
                 "audit.milestone-done-rewritten" if m is not None else "audit.milestone-done-removed",
                 task=tc.id,
