@@ -114,6 +114,10 @@ def test_a_milestone_renamed_and_moved_later_in_one_commit(g: GitLedger) -> None
     out = io.StringIO()
     audit(g.path, lang="zh", out=out)
     assert "节点“完成可研批复”改名为“可研批复”，时限从 2026-05-31 推迟到 2026-07-31" in out.getvalue()
+    (event,) = [e for e in history(g.path, "XM-001") if e.commit == c]
+    assert [(x.field, x.kind, x.before["name"], x.after["due"]) for x in event.changes] == [
+        ("milestones", "changed", "完成可研批复", "2026-07-31")
+    ]
 
 
 def test_milestones_renamed_honestly(g: GitLedger) -> None:

@@ -20,7 +20,7 @@ from typing import Any, TextIO
 from sanzhua.commands.audit import render, resolve
 from sanzhua.commands.common import EXIT_OK, EXIT_PROBLEMS
 from sanzhua.errors import FatalError
-from sanzhua.history.blobs import entry_dict
+from sanzhua.history.blobs import entry_dict, pair_milestones
 from sanzhua.history.git import Repo
 from sanzhua.history.walk import History, TaskChange
 from sanzhua.i18n import STATUS_LABELS, Lang, label
@@ -101,10 +101,12 @@ def diff(old: Task | None, new: Task | None) -> list[Change]:
             out.append(Change(name, _value(a), _value(b)))
     if new is None:
         return out
-    old_ms = {m.name: m for m in base.milestones} if base is not None else {}
-    for m in new.milestones:
-        was = old_ms.pop(m.name, None)
-        if was != m:
+    # a milestone renamed is the same milestone (pair_milestones), as the audit sees it
+    for was, m in pair_milestones(base.milestones if base is not None else (), new.milestones):
+        if m is None:
+            assert was is not None
+            out.append(Change("milestones", entry_dict(was), None, "removed"))
+        elif was != m:
             out.append(
                 Change(
                     "milestones",
@@ -113,8 +115,6 @@ def diff(old: Task | None, new: Task | None) -> list[Change]:
                     "added" if was is None else "changed",
                 )
             )
-    for m in old_ms.values():
-        out.append(Change("milestones", entry_dict(m), None, "removed"))
     for name in ("extensions", "progress"):
         before = Counter(getattr(base, name)) if base is not None else Counter()
         after = Counter(getattr(new, name))
