@@ -180,8 +180,11 @@ def build(where: Path, commits: int, units: int, per_unit: int, seed: int = 1) -
                 )
             elif r < 0.85:
                 ms = t["milestones"]
-                ms[0] = (ms[0][0], ms[0][1], day.isoformat())  # type: ignore[index]
-                message = "节点完成"
+                if ms[0][2] is None:  # type: ignore[index]  # done once: a done date is not rewritten
+                    ms[0] = (ms[0][0], ms[0][1], day.isoformat())  # type: ignore[index]
+                    message = "节点完成"
+                else:
+                    t["progress"].append((day.isoformat(), rng.randint(1, 100000), "节点已完成，继续推进"))  # type: ignore[attr-defined]
             elif r < 0.95:
                 old = str(t["due"])
                 new = f"2027-{rng.randint(1, 6):02d}-30"
