@@ -383,3 +383,18 @@ def test_a_done_date_corrected_with_a_recorded_reason(g: GitLedger) -> None:
     out = io.StringIO()
     assert audit(g.path, lang="zh", out=out) == 0  # a warning: the supervisors verify it
     assert "录入错误" in out.getvalue() and "[done-corrected]" in out.getvalue()
+
+
+def test_both_dates_set_back_are_no_earlier_than_the_parent(g: GitLedger) -> None:
+    """Author and committer dates are both text the committer chooses, but a commit is not
+    made before the commit it extends: backdated goes by the later of the two."""
+    g.edit(J, "title: 县城道路绿化", "title: 县城道路绿化提升")
+    g.commit("改标题", who=JTJ, when="2026-04-01")
+    g.edit(F, "note: 启动前期工作}\n", "note: 启动前期工作}\n      - {date: 2026-03-01, value: 3000}\n")
+    forged = g.commit("补报", who=FGW, when="2026-03-02", committed="2026-03-02")
+    assert g.git("log", "-1", "--format=%aI %cI").startswith("2026-03-02T10:00:00+08:00 2026-03-02")
+    (f,) = findings(g)
+    assert (f.code, f.commit, f.date) == ("backdated", forged, "2026-03-02")
+    out = io.StringIO()
+    audit(g.path, lang="en", out=out)
+    assert "was added on 2026-04-01, 31 days later" in out.getvalue()

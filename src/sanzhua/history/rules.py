@@ -529,12 +529,12 @@ def status_unauthorized(out: _Out, who: _Who, tc: TaskChange) -> None:
 
 def backdated(out: _Out, who: _Who, tc: TaskChange) -> None:
     """Dates written well before the commit that wrote them, on a task that already existed.
-    The commit's date is its committer date, the day it was made: an author date can be
-    set to anything (git commit --date)."""
+    The commit's date is the day it was made (`Step.made`): its committer date, and no
+    earlier than its parent's; an author date can be set to anything (git commit --date)."""
     if tc.old is None or tc.new is None:
         return
     limit = out.step.settings.backdate_days
-    day = max(out.step.commit.day, out.step.commit.committed_day)
+    day = out.step.made or max(out.step.commit.day, out.step.commit.committed_day)
     old, new = tc.old.task, tc.new.task
 
     def late(d: date | None) -> int | None:

@@ -23,6 +23,7 @@ import re
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, fields, replace
+from datetime import date
 from typing import Any
 
 from sanzhua.history.blobs import FileView, Parser, Placed
@@ -73,6 +74,10 @@ class Step:
     impersonated: bool = False
     # Symlinks and cache files (.sanzhua/) the commit added or changed: (path, kind).
     specials: list[tuple[str, str]] = field(default_factory=list)
+    # The day the commit was made, at the earliest: the latest of its author date, its
+    # committer date and the day its parents were made (no commit is made before its
+    # parent; both dates are set at will, but not before the history they extend).
+    made: date | None = None
     # An octopus merge's files (ledger and config) that match none of its parents: what
     # it changed beyond taking each file from one branch, which the audit cannot judge.
     unmerged: list[str] = field(default_factory=list)
@@ -117,6 +122,7 @@ class History:
         # builds again. Kept only where non-empty, shared between commits while unchanged.
         self._broken: dict[str, dict[str, Placed]] = {}
         self._walked: set[str] = set()
+        self._made: dict[str, date] = {}
 
     # -- settings and units, as of any commit ---------------------------------------
 
@@ -277,6 +283,9 @@ class History:
                 # a merge adds only what it did not take from its second parent
                 mine = {ch.path for ch in theirs.get(c.sha, ())}
                 step.specials = [s for s in step.specials if s[0] in mine]
+            step.made = self._made[c.sha] = max(
+                [c.day, c.committed_day, *(self._made[p] for p in c.parents if p in self._made)]
+            )
             self._carry_tree(c)
             self._walked.add(c.sha)
             broken = self._broken_of(c)
