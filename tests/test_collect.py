@@ -504,3 +504,16 @@ def test_the_weekly_bulletin_counts_rows_not_returned(repo: Path, blank: Path, t
     assert run_collect(repo, filled)[0] == 0
     # two rows returned, two tasks fewer unreported; the blank rows stay unreported
     assert unreported() == before - 2
+
+
+def test_a_sheet_past_the_row_limit_is_refused_while_streaming(repo: Path, blank: Path, tmp_path: Path) -> None:
+    from sanzhua.interchange.form_read import MAX_ROWS
+
+    wb = openpyxl.load_workbook(blank)
+    ws = wb["进展填报"]
+    ws.cell(MAX_ROWS + 50, 1).value = "x"  # one far cell; the sheet streams up to it
+    wb.save(tmp_path / "long.xlsx")
+    snapshot = ledger_bytes(repo)
+    code, _, err = run_collect(repo, tmp_path / "long.xlsx")
+    assert code == 1 and f"超出填报表的大小限制（more than {MAX_ROWS} rows）" in err
+    assert ledger_bytes(repo) == snapshot

@@ -36,6 +36,7 @@ from sanzhua.edit.session import (
     Refused,
     can_commit,
     commit_files,
+    format_problems,
     require_valid,
     subject_line,
     verify,
@@ -56,7 +57,7 @@ from sanzhua.interchange.form_read import (
 from sanzhua.load import Ledger, parse_ledger_bytes
 from sanzhua.load import keys as K
 from sanzhua.model import Task, Unit
-from sanzhua.problems import Msg, msg
+from sanzhua.problems import Msg, Problem, msg
 
 
 @dataclass
@@ -72,6 +73,7 @@ class FormRun:
     applied: int = 0
     already: int = 0
     blank: int = 0
+    notes: list[Problem] = field(default_factory=list)  # warnings the edits bring, shown
 
 
 def _say(run: EditRun, lang: Lang, fr: FormRun, issue: Issue) -> None:
@@ -294,7 +296,7 @@ def _apply(run: EditRun, fr: FormRun, opened: Opened) -> tuple[bool, bool]:
                     )
                 )
             continue
-        current = _all_at_once(original, rel, group, ledger, run.today)
+        current = _all_at_once(original, rel, group, ledger, run.today, fr.notes)
         if current is not None:
             fr.applied += len(group)
         else:
@@ -302,7 +304,7 @@ def _apply(run: EditRun, fr: FormRun, opened: Opened) -> tuple[bool, bool]:
             current = original
             for p in group:
                 try:
-                    current = _edit(current, rel, p, ledger, run.today)
+                    current = _edit(current, rel, p, ledger, run.today, fr.notes)
                     fr.applied += 1
                 except (Refused, EditError) as e:
                     fr.refused.append(
@@ -317,6 +319,8 @@ def _apply(run: EditRun, fr: FormRun, opened: Opened) -> tuple[bool, bool]:
         _say(run, lang, fr, issue)
     for rel, before, after in changes:
         out.write(unified_diff(before, after, rel))
+    if fr.notes:
+        out.write(format_problems(fr.notes, lang, {}))
     summary = msg(
         "collect.summary",
         applied=fr.applied,
@@ -374,7 +378,9 @@ Step = Callable[[Editor, MappingNode, str], None]
 Ok = Callable[[Task | None], bool]
 
 
-def _all_at_once(data: bytes, rel: str, group: list[_Plan], ledger: Ledger, today: date) -> bytes | None:
+def _all_at_once(
+    data: bytes, rel: str, group: list[_Plan], ledger: Ledger, today: date, notes: list[Problem]
+) -> bytes | None:
     """Every row of one file spliced in, then checked once (as `progress`/`done` check one
     change: no error added, no other task touched, each row reads back as meant); None
     when that fails, so the rows are taken one by one. One check of the ledger per file,
@@ -386,7 +392,9 @@ def _all_at_once(data: bytes, rel: str, group: list[_Plan], ledger: Ledger, toda
             for step, ok in _steps(p):
                 current = _splice(current, rel, p.task.id, step, ledger)
                 oks.append((p.task.id, ok))
-        verify(Change(rel, data, current, "", also=frozenset(p.task.id for p in group)), ledger, today)
+        change = Change(rel, data, current, "", also=frozenset(p.task.id for p in group))
+        verify(change, ledger, today)
+        notes.extend(change.notes)
     except (Refused, EditError):
         return None
     after = {t.id: t for t in parse_ledger_bytes(current, rel, ledger.settings.year).tasks}
@@ -402,12 +410,14 @@ def _splice(data: bytes, rel: str, tid: str, step: Step, ledger: Ledger) -> byte
     return ed.result()
 
 
-def _edit(data: bytes, rel: str, p: _Plan, ledger: Ledger, today: date) -> bytes:
+def _edit(data: bytes, rel: str, p: _Plan, ledger: Ledger, today: date, notes: list[Problem]) -> bytes:
     """One row's changes to one file's bytes, each made and checked like `progress`/`done`."""
     current = data
     for step, ok in _steps(p):
         after = _splice(current, rel, p.task.id, step, ledger)
-        verify(Change(rel, current, after, "", task_id=p.task.id), ledger, today, ok)
+        change = Change(rel, current, after, "", task_id=p.task.id)
+        verify(change, ledger, today, ok)
+        notes.extend(change.notes)
         current = after
     return current
 

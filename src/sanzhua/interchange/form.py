@@ -71,7 +71,7 @@ WIDTHS = {
     "last": 28,
     "date": 12,
     "percent": 9,
-    "value": 10,
+    "value": 12,
     "note": 32,
     "done": 12,
     "ms": 16,
