@@ -349,7 +349,7 @@ def test_a_zip_bomb_is_not_unpacked(repo: Path, blank: Path, tmp_path: Path) -> 
         dst.writestr("xl/media/padding.bin", b"\0" * (60 * 1024 * 1024))
     assert bomb.stat().st_size < 1024 * 1024
     code, _, err = run_collect(repo, bomb)
-    assert code == 1 and "超出填报表的大小限制" in err
+    assert code == 1 and "xl/media/padding.bin 解压后超过压缩前的 200 倍（疑似压缩炸弹）" in err
 
 
 def test_a_formula_note_stays_text(repo: Path, blank: Path, tmp_path: Path) -> None:
@@ -515,5 +515,5 @@ def test_a_sheet_past_the_row_limit_is_refused_while_streaming(repo: Path, blank
     wb.save(tmp_path / "long.xlsx")
     snapshot = ledger_bytes(repo)
     code, _, err = run_collect(repo, tmp_path / "long.xlsx")
-    assert code == 1 and f"超出填报表的大小限制（more than {MAX_ROWS} rows）" in err
+    assert code == 1 and f"工作表超过 {MAX_ROWS} 行，超出填报表的大小限制" in err
     assert ledger_bytes(repo) == snapshot

@@ -109,14 +109,16 @@ def _check_zip(path: Path) -> None:
         with zipfile.ZipFile(path) as z:
             infos = z.infolist()
             if len(infos) > MAX_MEMBERS:
-                raise FormFileError(msg("collect.too-big", detail=f"{len(infos)} zip members"))
+                raise FormFileError(msg("collect.too-many-parts", n=len(infos), limit=MAX_MEMBERS))
             total = 0
             for info in infos:
                 total += info.file_size
                 if info.file_size > 1024 * 1024 and info.file_size > MAX_RATIO * max(1, info.compress_size):
-                    raise FormFileError(msg("collect.too-big", detail=f"{info.filename}: compression ratio"))
+                    raise FormFileError(msg("collect.zip-bomb", part=info.filename, limit=MAX_RATIO))
             if total > MAX_UNPACKED_BYTES:
-                raise FormFileError(msg("collect.too-big", detail=f"{total} bytes unpacked"))
+                raise FormFileError(
+                    msg("collect.too-big-unpacked", mb=total // 2**20, limit=MAX_UNPACKED_BYTES // 2**20)
+                )
     except (zipfile.BadZipFile, OSError, ValueError) as e:
         raise FormFileError(msg("collect.unreadable", detail=str(e))) from None
 
@@ -185,7 +187,7 @@ def _sheet_rows(ws: object, fws: object | None, max_cols: int = MAX_COLS) -> lis
     for r in ws.iter_rows(max_col=max_cols):  # type: ignore[attr-defined]
         frow = next(f_iter, None) if f_iter is not None else None
         if len(out) >= MAX_ROWS:
-            raise FormFileError(msg("collect.too-big", detail=f"more than {MAX_ROWS} rows"))
+            raise FormFileError(msg("collect.too-many-rows", limit=MAX_ROWS))
         row: list[Raw] = []
         for j, c in enumerate(r):
             v = getattr(c, "value", None)
@@ -208,7 +210,7 @@ def _read_csv(path: Path) -> _Grid:
     except FatalError as e:
         raise FormFileError(msg("collect.unreadable", detail=e.message)) from None
     if len(table.rows) > MAX_ROWS:
-        raise FormFileError(msg("collect.too-big", detail=f"more than {MAX_ROWS} rows"))
+        raise FormFileError(msg("collect.too-many-rows", limit=MAX_ROWS))
     return _Grid([[_cell(v, None) for v in r[:MAX_COLS]] for r in table.rows])
 
 
@@ -222,7 +224,7 @@ def read_form(path: Path) -> ReturnedForm:
     if not path.is_file():
         raise FormFileError(msg("collect.unreadable", detail="not a regular file"))
     if size > MAX_FILE_BYTES:
-        raise FormFileError(msg("collect.too-big", detail=f"{size} bytes"))
+        raise FormFileError(msg("collect.too-big-file", mb=size // 2**20, limit=MAX_FILE_BYTES // 2**20))
     if suffix in (".xlsx", ".xlsm"):
         grid = _read_xlsx(path)
     elif suffix in (".csv", ".txt"):
