@@ -33,12 +33,13 @@ test: $(STAMP) viewers
 	$(BIN)/mypy src
 	$(BIN)/pytest
 
-## viewers: LibreOffice (Writer and Calc), poppler and CJK fonts for the tests that print
-## the Word bulletin to PDF and open the exported workbook; installed with apt-get when
+## viewers: LibreOffice (Writer and Calc), poppler, CJK fonts and Chromium for the tests that
+## print the Word bulletin to PDF, open the exported workbook and the site; installed with apt-get when
 ## missing and run as root, else those tests skip (a failed install only says so)
-VIEWER_PKGS := libreoffice-writer-nogui libreoffice-calc-nogui poppler-utils fonts-noto-cjk fonts-arphic-ukai
+## chromium: the browser the site tests drive through Playwright (never `playwright install`)
+VIEWER_PKGS := libreoffice-writer-nogui libreoffice-calc-nogui poppler-utils fonts-noto-cjk fonts-arphic-ukai chromium
 viewers:
-	@if command -v soffice >/dev/null && command -v pdftotext >/dev/null \
+	@if command -v soffice >/dev/null && command -v pdftotext >/dev/null && command -v chromium >/dev/null \
 	    && ls "$$(dirname "$$(readlink -f "$$(command -v soffice)")")"/libsclo.so >/dev/null 2>&1 \
 	    && command -v fc-list >/dev/null && fc-list :lang=zh family | grep -q .; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \

@@ -779,6 +779,37 @@ def audit_cmd(
     )
 
 
+# --- sanzhua site (issue 19) ------------------------------------------------------------
+@app.command("site")
+def site_cmd(
+    output: Annotated[
+        Path,
+        typer.Option("--output", "-o", help="Folder to write the site into (new, empty, or a site written before)."),
+    ],
+    as_of: AsOfOpt = None,
+    lang: LangOpt = None,
+    root: RootOpt = None,
+    allow_errors: Annotated[
+        bool,
+        typer.Option(
+            "--allow-errors", help="Build even when the ledger has errors; every page names the files left out."
+        ),
+    ] = False,
+    no_history: Annotated[
+        bool, typer.Option("--no-history", help="Leave out each task's git history (faster on a long history).")
+    ] = False,
+) -> None:
+    """Write the ledger as a static web site: overview, units, tasks, trends (works offline)."""
+    from sanzhua.commands.site import site
+
+    day = as_of_date(as_of)
+    run(
+        lambda: site(
+            root, as_of=day, output=output, lang=lang, allow_errors=allow_errors, history=not no_history
+        )
+    )
+
+
 @app.command("codeowners")
 def codeowners_cmd(
     root: RootOpt = None,

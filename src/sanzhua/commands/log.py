@@ -153,6 +153,27 @@ def history(root: Path, task_id: str, rev_range: str | None = None, notes: list[
         repo.close()
 
 
+def histories(root: Path, notes: list[Msg] | None = None) -> dict[str, list[Event]]:
+    """Every task's events from one walk of the whole history (HEAD), oldest first, by task id.
+
+    What `history` gives for one task, for all of them at the cost of one walk (the site's
+    task pages). Empty when the repository has no commit yet.
+    """
+    repo = Repo(root)
+    try:
+        if not repo.has_commits():
+            return {}
+        if notes is not None and repo.is_shallow():
+            notes.append(Msg("audit.shallow", {}))
+        out: dict[str, list[Event]] = {}
+        for step in History(repo).walk(repo.log(["HEAD"])):
+            for tc in step.tasks:
+                out.setdefault(tc.id, []).append(_event(step.commit, tc))
+        return out
+    finally:
+        repo.close()
+
+
 def _event(c: Any, tc: TaskChange) -> Event:
     old, new = tc.old, tc.new
     if old is None or tc.copied:
@@ -270,15 +291,22 @@ def format_text(task_id: str, events: list[Event], lang: Lang) -> str:
         elif e.from_file:
             place = f"{e.from_file} → {place}"
         out.append(f"    {kind} {place}")
-        for c in e.changes:
-            if c.field in ("progress", "extensions", "milestones"):
-                mark = _ENTRY[c.kind][0]
-                body = _show(c.after if c.after is not None else c.before, lang)
-                if c.kind in ("edited", "changed") and c.before is not None:
-                    body = f"{_show(c.before, lang)} → {_show(c.after, lang)}"
-                out.append(f"    {mark} {_name(c.field, lang)}: {body}")
-            else:
-                before, after = _show(c.before, lang, c.field), _show(c.after, lang, c.field)
-                out.append(f"    {_name(c.field, lang)}: {before} → {after}")
+        out.extend(f"    {line}" for line in change_lines(e, lang))
         out.append("")
     return "\n".join(out)
+
+
+def change_lines(e: Event, lang: Lang) -> list[str]:
+    """What an event changed, one line per field or entry (as `sanzhua log` prints them)."""
+    out: list[str] = []
+    for c in e.changes:
+        if c.field in ("progress", "extensions", "milestones"):
+            mark = _ENTRY[c.kind][0]
+            body = _show(c.after if c.after is not None else c.before, lang)
+            if c.kind in ("edited", "changed") and c.before is not None:
+                body = f"{_show(c.before, lang)} → {_show(c.after, lang)}"
+            out.append(f"{mark} {_name(c.field, lang)}: {body}")
+        else:
+            before, after = _show(c.before, lang, c.field), _show(c.after, lang, c.field)
+            out.append(f"{_name(c.field, lang)}: {before} → {after}")
+    return out

@@ -1,0 +1,378 @@
+"""Write the site: HTML pages through Jinja2 templates (autoescaped), the task data as
+a script file, the style sheet and the filter script, into a fresh folder.
+
+The pages link to each other by relative paths and load nothing from elsewhere, so
+the folder works opened from disk (file://) as well as from any web server. Task data
+for the filter page is a `.js` file rather than JSON: a page opened from disk may not
+fetch() a file beside it, but it may load a script.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from sanzhua.commands.log import Event
+from sanzhua.errors import FatalError
+from sanzhua.evaluate import Evaluation
+from sanzhua.load import Ledger
+from sanzhua.render.templating import FILTERS
+from sanzhua.report.brief import LIGHT_LABELS, STATE_LABELS
+from sanzhua.site import story
+from sanzhua.site.data import LIGHT_RANK, Names, Overview, TaskView, children_of, overview
+from sanzhua.site.text import Lang, words
+
+HERE = Path(__file__).resolve().parent
+MARKER = ".sanzhua-site"  # a folder with this file is a site we wrote and may replace
+URGENT_ROWS = 30  # the most urgent red and yellow tasks on the overview
+
+
+@dataclass
+class SiteInfo:
+    """What every page's frame shows."""
+
+    name: str
+    office: str
+    as_of: date
+    lang: Lang
+    commit: str = ""
+    errors: str = ""
+    has_archive: bool = False
+
+
+@dataclass
+class Built:
+    """What a build wrote, for the command's summary and the tests."""
+
+    folder: Path
+    pages: int = 0
+    tasks: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+def environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(HERE / "templates")),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(FILTERS)
+    return env
+
+
+def script_json(value: object) -> str:
+    """JSON to put in a script: `<` escaped so that no `</script>` or `<!--` in ledger
+    text can end the script or start a comment, and the two line separators escaped
+    for older JavaScript engines."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
+TASK_COLUMNS = (
+    "id",
+    "title",
+    "href",
+    "lead",
+    "unit",
+    "partners",
+    "leader",
+    "owner",
+    "category",
+    "due",
+    "light",
+    "light_text",
+    "states",
+    "state_text",
+    "percent",
+    "expected",
+    "days_overdue",
+)
+
+
+def _task_data(ov: Overview, lang: Lang) -> dict[str, Any]:
+    w = words(lang)
+    rows = [
+        [
+            v.id,
+            v.title,
+            v.href,
+            v.lead,
+            v.unit,
+            list(v.partners),
+            v.leader,
+            v.owner,
+            v.category,
+            v.deadline.isoformat() if v.deadline else None,
+            v.light,
+            v.light_text,
+            list(v.states),
+            v.state_text,
+            v.percent,
+            v.expected,
+            v.days_overdue,
+        ]
+        for v in ov.tasks
+    ]
+    labels = {
+        "days": "天" if lang == "zh" else " d",
+        "shown": w["shown"],
+        "of": w["of"],
+        "no_match": w["no_match"],
+    }
+    return {"version": 1, "as_of": ov.as_of.isoformat(), "cols": list(TASK_COLUMNS), "rows": rows, "labels": labels}
+
+
+class Writer:
+    """Writes pages into a folder, counting them."""
+
+    def __init__(self, folder: Path, env: Environment, site: SiteInfo) -> None:
+        self.folder = folder
+        self.env = env
+        self.site = site
+        self.w = words(site.lang)
+        self.pages = 0
+        self._made: set[Path] = set()
+
+    def path(self, rel: str) -> Path:
+        p = self.folder / rel
+        if p.parent not in self._made:
+            p.parent.mkdir(parents=True, exist_ok=True)
+            self._made.add(p.parent)
+        return p
+
+    def page(self, rel: str, template: str, page: str, **context: object) -> None:
+        depth = rel.count("/")
+        html = self.env.get_template(template).render(
+            site=self.site, w=self.w, lang=self.site.lang, root="../" * depth, page=page, **context
+        )
+        self.path(rel).write_text(html, encoding="utf-8")
+        self.pages += 1
+
+    def text(self, rel: str, text: str) -> None:
+        self.path(rel).write_text(text, encoding="utf-8")
+
+    def data(self, rel: str, data: bytes) -> None:
+        self.path(rel).write_bytes(data)
+
+
+def prepare(out: Path) -> Path:
+    """A fresh folder beside `out` to build in. `out` itself must be missing, empty, or a
+    site written before (it holds MARKER): nothing else is ever replaced."""
+    out = out.absolute()
+    if out.exists() and not out.is_dir():
+        raise FatalError(f"{out} 不是文件夹", "用 -o 指定一个新的或空的文件夹。")
+    if out.is_dir() and any(out.iterdir()) and not (out / MARKER).is_file():
+        raise FatalError(
+            f"{out} 不是空文件夹，也不是 sanzhua 生成的网站，不能覆盖",
+            "用 -o 指定一个新的或空的文件夹（之前生成的网站文件夹可以直接覆盖）。",
+        )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    tmp.chmod(0o777 & ~umask)  # mkdtemp's 0700 would hide the site from a web server
+    return tmp
+
+
+def publish(tmp: Path, out: Path) -> None:
+    """Put the finished site in place of the old one in two renames: a reader never sees
+    half a site, and a failed build leaves the old one as it was."""
+    out = out.absolute()
+    old: Path | None = None
+    if out.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=out.parent))
+        os.rename(out, old / "site")
+    os.rename(tmp, out)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def write_core(
+    wr: Writer,
+    ledger: Ledger,
+    evaluation: Evaluation,
+    events: Mapping[str, list[Event]] | None,
+    lang: Lang,
+) -> Overview:
+    """The overview, the task list, one page per unit and per task, and the assets."""
+    names = Names()
+    ov = overview(ledger, evaluation, lang, names)
+    w = wr.w
+    light_labels = LIGHT_LABELS[lang]
+    lights = [
+        (
+            name,
+            sum(r.tasks and getattr(r, name) for r in ov.by_unit),
+            w["light_none"] if name == "none" else light_labels[name],
+        )
+        for name in LIGHT_RANK
+    ]
+    urgent = [v for v in ov.tasks if v.light in ("red", "yellow")][:URGENT_ROWS]
+    wr.page("index.html", "index.html", "index", ov=ov, t=ov.totals, lights=lights, urgent=urgent)
+    wr.page("units.html", "units.html", "units", ov=ov)
+    state_labels = STATE_LABELS[lang]
+    wr.page(
+        "tasks.html",
+        "tasks.html",
+        "tasks",
+        count=len(ov.tasks),
+        light_options=[(k, w["light_none"] if k == "none" else light_labels[k]) for k in LIGHT_RANK],
+        state_options=list(state_labels.items()),
+        unit_options=[(u.id, u.name) for u in ov.units],
+        leader_options=sorted({v.leader for v in ov.tasks if v.leader}),
+    )
+    wr.text("assets/tasks.js", "window.SANZHUA_TASKS=" + script_json(_task_data(ov, lang)) + ";\n")
+    for name in ("site.css", "site.js"):
+        wr.data(f"assets/{name}", (HERE / "static" / name).read_bytes())
+
+    for u in ov.units:
+        wr.page(u.href, "unit.html", "units", u=u)
+
+    unit_href = {u.id: u.href for u in ov.units}
+    task_href = {v.id: v.href for v in ov.tasks}
+    kids = children_of(ledger.tasks)
+    settings = ledger.settings
+    task_tpl = "task.html"
+    for v in ov.tasks:
+        task = ledger.full_task(v.state.task) or v.state.task
+        ms = story.milestones(task, ov.as_of, lang)
+        got = events.get(v.id, []) if events is not None else None
+        target = ""
+        if task.target is not None:
+            tg = task.target
+            target = " ".join(x for x in (tg.metric or "", _num(tg.value), tg.unit or "") if x)
+            if tg.direction == "at_most":
+                target += "（不超过）" if lang == "zh" else " (at most)"
+        wr.page(
+            v.href,
+            task_tpl,
+            "tasks",
+            v=v,
+            unit_href=unit_href.get(v.lead, "units.html"),
+            why=story.why(v, settings, lang),
+            facts=story.facts(v, task, ledger.units, lang, unit_href, task_href, kids.get(v.id, []), w),
+            target=target,
+            milestones=ms,
+            timeline=story.timeline_svg(v, task, ms, ov.as_of, w),
+            progress=[
+                {
+                    "date": p.date,
+                    "note": p.note,
+                    "value": p.value,
+                    "percent": p.percent,
+                    "by": p.by,
+                    "future": p.date > ov.as_of,
+                }
+                for p in sorted(task.progress, key=lambda p: p.date, reverse=True)
+            ],
+            extensions=list(task.extensions),
+            events=story.event_rows(got, lang) if got is not None else None,
+        )
+    return ov
+
+
+def _num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else f"{x:g}"
+
+
+def finish(wr: Writer) -> None:
+    wr.text(MARKER, "sanzhua site\n")
+
+
+Step = Callable[[Writer], None]
+
+
+def build(
+    out: Path,
+    site: SiteInfo,
+    steps: list[Step],
+) -> Built:
+    """Run `steps` into a fresh folder and put it in place of `out`."""
+    tmp = prepare(out)
+    try:
+        wr = Writer(tmp, environment(), site)
+        for step in steps:
+            step(wr)
+        finish(wr)
+        publish(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return Built(out, wr.pages)
+
+
+def markup(svg: str) -> Markup:
+    """An SVG our own code drew (every text in it escaped by `svg.esc`)."""
+    return Markup(svg)
+
+
+__all__ = ["Built", "SiteInfo", "TaskView", "build", "write_core"]
+
+
+MEASURED_ROWS = 100  # tasks on the trends page's planned-versus-actual table
+
+
+def write_trends(wr: Writer, ov: Overview, points: list[Any]) -> None:
+    """trends.html: three charts and the table of weeks, and planned against actual."""
+    from sanzhua.site.svg import Series, line_chart
+
+    w = wr.w
+    labels = [f"{p.day.month}/{p.day.day}" for p in points]
+    git = sum(p.source == "git" for p in points)
+    note = w["trend_source_git"].format(git=git, rules=len(points) - git) if git else w["trend_source_rules"]
+    chart_rate = line_chart(
+        w["trend_completion"],
+        labels,
+        [Series(w["completion_rate"], [p.completion_rate for p in points], "#1f4e8c")],
+        y_max=100,
+        y_suffix="%",
+    )
+    chart_counts = line_chart(
+        w["trend_counts"],
+        labels,
+        [
+            Series(w["overdue"], [p.overdue for p in points], "#c62828"),
+            Series(w["behind"], [p.behind for p in points], "#b26b00", "6 4"),
+            Series(w["milestone_overdue"], [p.milestone_overdue for p in points], "#6a1b9a", "2 3"),
+        ],
+    )
+    chart_progress = ""
+    if any(p.actual_mean is not None for p in points):
+        chart_progress = line_chart(
+            w["planned_actual"],
+            labels,
+            [
+                Series(w["expected"], [p.expected_mean for p in points], "#555", "6 4"),
+                Series(w["actual"], [p.actual_mean for p in points], "#1d7a3a"),
+            ],
+            y_max=100,
+            y_suffix="%",
+        )
+    measured = sorted(
+        (v for v in ov.tasks if v.percent is not None and v.state.is_open),
+        key=lambda v: ((v.percent or 0) - (v.expected or 0), v.id),
+    )
+    wr.page(
+        "trends.html",
+        "trends.html",
+        "trends",
+        source_note=note,
+        chart_rate=markup(chart_rate),
+        chart_counts=markup(chart_counts),
+        chart_progress=markup(chart_progress) if chart_progress else "",
+        points=list(reversed(points)),
+        measured=measured[:MEASURED_ROWS],
+        measured_more=max(0, len(measured) - MEASURED_ROWS),
+    )

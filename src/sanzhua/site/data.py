@@ -1,0 +1,316 @@
+"""What the site shows, as data: the ledger's evaluation grouped for the overview, and
+each task with its story. Templates only lay this out (STYLE.md: data first)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from sanzhua.evaluate import Evaluation, TaskState
+from sanzhua.load import Ledger
+from sanzhua.model import Task
+from sanzhua.report.brief import LIGHT_LABELS, STATE_LABELS, Totals, totals
+from sanzhua.site.text import Lang
+
+LIGHT_RANK = {"red": 0, "yellow": 1, "green": 2, "done": 3, "none": 4}
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One line of a lights table: a unit, a leader, a category or a kind of unit."""
+
+    key: str
+    label: str
+    href: str | None
+    extra: str  # the unit's kind, shown beside its name
+    tasks: int  # every task, as `status --by unit` counts them
+    red: int
+    yellow: int
+    green: int
+    done: int
+    none: int
+    overdue: int
+    behind: int
+    no_report: int
+    counted: int  # tasks less cancelled ones: what the completion rate divides by
+    completed: int  # done and done late
+    completion_rate: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class TaskView:
+    """One task as every page shows it."""
+
+    id: str
+    title: str
+    href: str  # relative to the site root
+    lead: str
+    unit: str
+    kind: str
+    partners: tuple[str, ...]
+    leader: str
+    owner: str
+    category: str
+    deadline: date | None
+    done: date | None
+    light: str
+    light_text: str
+    states: tuple[str, ...]
+    state_text: str
+    percent: float | None
+    expected: float | None
+    days_overdue: int | None
+    workdays_left: int | None
+    rank: tuple[object, ...]  # urgency: most urgent first
+    state: TaskState = field(repr=False, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class UnitView:
+    id: str
+    name: str
+    kind: str
+    head: str
+    deputy: str
+    href: str
+    row: Row
+    lead: tuple[TaskView, ...]
+    partner: tuple[TaskView, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Overview:
+    as_of: date
+    totals: Totals
+    by_unit: tuple[Row, ...]
+    by_leader: tuple[Row, ...]
+    by_category: tuple[Row, ...]
+    by_kind: tuple[Row, ...]
+    tasks: tuple[TaskView, ...]  # most urgent first
+    units: tuple[UnitView, ...]
+
+
+_SAFE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,80}$")
+
+
+class Names:
+    """File names for pages: the id itself when it is a safe, unique (case-folded) name,
+    else a short hash of it, so that no id can climb out of the folder or overwrite another
+    page on a case-insensitive disk."""
+
+    def __init__(self) -> None:
+        self._taken: set[tuple[str, str]] = set()
+        self._of: dict[tuple[str, str], str] = {}
+
+    def __call__(self, kind: str, key: str) -> str:
+        """The file name (without extension) for `key` among the pages of `kind`."""
+        got = self._of.get((kind, key))
+        if got is not None:
+            return got
+        name = key if _SAFE.match(key) else "x" + hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+        base, n = name, 1
+        while (kind, name.lower()) in self._taken:
+            n += 1
+            name = f"{base}~{n}"
+        self._taken.add((kind, name.lower()))
+        self._of[(kind, key)] = name
+        return name
+
+
+def urgency(st: TaskState) -> tuple[object, ...]:
+    """Most urgent first: red by days late, then yellow by time left, then the rest (as `status`)."""
+    return (
+        LIGHT_RANK.get(st.light, 9),
+        -(st.days_overdue or 0),
+        -len(st.overdue_milestones),
+        st.workdays_left if st.workdays_left is not None else 10**6,
+        st.deadline or date.max,
+        st.task.id,
+    )
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return None if whole == 0 else round(100.0 * part / whole, 1)
+
+
+def rows_by(
+    views: Iterable[TaskView],
+    key: Callable[[TaskView], str],
+    label: Callable[[str], str],
+    href: Callable[[str], str | None] = lambda _k: None,
+    extra: Callable[[str], str] = lambda _k: "",
+    order: Callable[[str], object] = lambda k: k,
+) -> tuple[Row, ...]:
+    """Lights per group, worst first: most red, then yellow, then overdue (as `status --by`)."""
+    acc: dict[str, list[TaskView]] = {}
+    for v in views:
+        acc.setdefault(key(v), []).append(v)
+    rows: list[Row] = []
+    for k, vs in acc.items():
+        lights = {name: 0 for name in LIGHT_RANK}
+        overdue = behind = no_report = counted = completed = 0
+        for v in vs:
+            lights[v.light] = lights.get(v.light, 0) + 1
+            s = v.states
+            overdue += "overdue" in s
+            behind += "behind" in s
+            no_report += "no_report" in s
+            if "cancelled" not in s:
+                counted += 1
+                completed += "done" in s or "done_late" in s
+        rows.append(
+            Row(
+                k,
+                label(k),
+                href(k),
+                extra(k),
+                len(vs),
+                lights["red"],
+                lights["yellow"],
+                lights["green"],
+                lights["done"],
+                lights["none"],
+                overdue,
+                behind,
+                no_report,
+                counted,
+                completed,
+                _rate(completed, counted),
+            )
+        )
+    rows.sort(key=lambda r: (-r.red, -r.yellow, -r.overdue, -r.behind, -r.no_report, order(r.key)))
+    return tuple(rows)
+
+
+def overview(ledger: Ledger, evaluation: Evaluation, lang: Lang, names: Names) -> Overview:
+    """The evaluation grouped by unit, leader, category and kind of unit, and every task."""
+    units = ledger.units
+    other_kind = "其他" if lang == "zh" else "other"
+    uncategorised = "未分类" if lang == "zh" else "uncategorised"
+    no_leader = "（未填）" if lang == "zh" else "(none)"
+    light_labels = LIGHT_LABELS[lang]
+    state_labels = STATE_LABELS[lang]
+    sep = "、" if lang == "zh" else ", "
+
+    def unit_name(uid: str) -> str:
+        u = units.get(uid)
+        return u.name if u else uid
+
+    def kind_of(uid: str) -> str:
+        u = units.get(uid)
+        return (u.kind if u else None) or other_kind
+
+    views: list[TaskView] = []
+    for st in sorted(evaluation.tasks.values(), key=urgency):
+        t = st.task
+        views.append(
+            TaskView(
+                id=t.id,
+                title=t.title,
+                href=f"t/{names('t', t.id)}.html",
+                lead=t.lead,
+                unit=unit_name(t.lead),
+                kind=kind_of(t.lead),
+                partners=t.partners,
+                leader=t.leader or "",
+                owner=t.owner or "",
+                category=(t.category or "").replace("／", "/").strip() or uncategorised,
+                deadline=st.deadline,
+                done=st.done,
+                light=st.light,
+                light_text=light_labels.get(st.light, st.light) if st.light != "none" else _none_text(st, lang),
+                states=st.states,
+                state_text=sep.join(state_labels.get(s, s) for s in st.states),
+                percent=None if st.percent is None else round(st.percent, 1),
+                expected=None if st.expected_percent is None else round(st.expected_percent, 1),
+                days_overdue=st.days_overdue,
+                workdays_left=st.workdays_left,
+                rank=urgency(st),
+                state=st,
+            )
+        )
+    unit_order = {uid: i for i, uid in enumerate(units)}
+    kinds: list[str] = []
+    for u in units.values():
+        k = u.kind or other_kind
+        if k not in kinds:
+            kinds.append(k)
+    # Categories in the ledger's order, as the bulletin lists them.
+    cat_order: dict[str, int] = {}
+    for t in ledger.tasks:
+        cat_order.setdefault((t.category or "").replace("／", "/").strip() or uncategorised, len(cat_order))
+
+    def unit_href(uid: str) -> str:
+        return f"u/{names('u', uid)}.html"
+
+    by_unit = rows_by(
+        views,
+        lambda v: v.lead,
+        unit_name,
+        unit_href,
+        lambda k: kind_of(k),
+        lambda k: (unit_order.get(k, len(unit_order)), k),
+    )
+    by_leader = rows_by(views, lambda v: v.leader or no_leader, lambda k: k)
+    by_category = rows_by(views, lambda v: v.category, lambda k: k, order=lambda k: (cat_order.get(k, 10**6), k))
+    by_kind = rows_by(views, lambda v: v.kind, lambda k: k, order=lambda k: (kinds.index(k) if k in kinds else 99, k))
+
+    rows = {r.key: r for r in by_unit}
+    lead: dict[str, list[TaskView]] = {}
+    partner: dict[str, list[TaskView]] = {}
+    for v in views:
+        lead.setdefault(v.lead, []).append(v)
+        for p in v.partners:
+            if p != v.lead:
+                partner.setdefault(p, []).append(v)
+    unit_views: list[UnitView] = []
+    for uid in [*units, *(k for k in rows if k not in units)]:
+        unit = units.get(uid)
+        unit_views.append(
+            UnitView(
+                id=uid,
+                name=unit_name(uid),
+                kind=kind_of(uid),
+                head=(unit.head or "") if unit else "",
+                deputy=(unit.deputy or "") if unit else "",
+                href=unit_href(uid),
+                row=rows.get(uid) or _empty_row(uid, unit_name(uid), unit_href(uid), kind_of(uid)),
+                lead=tuple(lead.get(uid, ())),
+                partner=tuple(partner.get(uid, ())),
+            )
+        )
+    return Overview(
+        as_of=evaluation.as_of,
+        totals=totals(evaluation, evaluation.as_of),
+        by_unit=by_unit,
+        by_leader=by_leader,
+        by_category=by_category,
+        by_kind=by_kind,
+        tasks=tuple(views),
+        units=tuple(unit_views),
+    )
+
+
+def _empty_row(key: str, label: str, href: str, extra: str) -> Row:
+    return Row(key, label, href, extra, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, None)
+
+
+def _none_text(st: TaskState, lang: Lang) -> str:
+    """A task without a light says why: 未启动, 暂缓 or 已取消."""
+    labels = STATE_LABELS[lang]
+    return labels.get(st.states[0], "—") if st.states else "—"
+
+
+def task_by_id(ov: Overview) -> dict[str, TaskView]:
+    return {v.id: v for v in ov.tasks}
+
+
+def children_of(tasks: Sequence[Task]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for t in tasks:
+        if t.parent:
+            out.setdefault(t.parent, []).append(t.id)
+    return out
