@@ -147,6 +147,7 @@ def init(
         ".github/workflows/sanzhua.yml": WORKFLOW,
         ".pre-commit-config.yaml": PRE_COMMIT,
         ".gitignore": GITIGNORE,
+        ".github/workflows/sanzhua-site.yml": SITE_WORKFLOW,
     }
     for rel, text in files.items():
         path = directory / rel
@@ -179,3 +180,49 @@ def init(
         else "Next: edit units.yaml and the files under ledgers/, then run sanzhua check\n"
     )
     return EXIT_OK
+
+
+# --- the site job (issue 19): its own workflow file, so that it can be dropped or changed alone
+SITE_WORKFLOW = """\
+# sanzhua 网站：每次推送到 main 分支，用 sanzhua site 生成台账网站（总览、各单位、每项任务、趋势），
+# 并用 GitHub Pages 发布（仓库 Settings → Pages → Source 选 GitHub Actions）。
+# 网站是一个普通文件夹，不需要服务器程序；也可以下载本作业的 public 产物，放到内网共享目录，打开 index.html。
+# GitLab / Gitea：在 .gitlab-ci.yml 中写一个 pages 作业，script 为
+#   pip install sanzhua && sanzhua site -o public
+# 并把 public 设为 artifacts 路径即可。
+name: sanzhua site
+on:
+  push:
+    branches: [main]
+permissions:
+  contents: read
+  pages: write
+  id-token: write
+concurrency:
+  group: sanzhua-pages
+  cancel-in-progress: true
+env:
+  SANZHUA_SOURCE: ${{ vars.SANZHUA_SOURCE || 'sanzhua' }}
+jobs:
+  site:
+    runs-on: ubuntu-latest
+    environment:
+      name: github-pages
+      url: ${{ steps.deploy.outputs.page_url }}
+    steps:
+      - uses: actions/checkout@v4
+        with:
+          fetch-depth: 0            # the whole history: each task's changes and the weekly trend
+      - uses: actions/setup-python@v5
+        with:
+          python-version: "3.12"
+      - name: install sanzhua
+        run: pip install "$SANZHUA_SOURCE"
+      - name: sanzhua site
+        run: sanzhua site -o public
+      - uses: actions/upload-pages-artifact@v3
+        with:
+          path: public
+      - id: deploy
+        uses: actions/deploy-pages@v4
+"""
