@@ -181,6 +181,7 @@ def brief(
     lang: str | None = None,
     out: TextIO | None = None,
     allow_errors: bool = False,
+    charts: bool = True,
 ) -> int:
     """Write a briefing for the period holding `as_of`, or 督办通知 with `unit` / `each_unit`.
 
@@ -250,10 +251,52 @@ def brief(
     b = assemble_brief(ledger, evaluate_at, p, as_of, score_at=score_at, lang=lang_, number=number)
     b = replace(b, notice=warning, made_from=stamp)
     data = _render("brief", fmt, brief_context(b), ledger)
-    if output is None and fmt == "md":
+    target = output or (None if fmt == "md" else Path(default_name(b, fmt)))
+    if charts and p.kind in CHART_PERIODS:
+        data = _with_charts(data, fmt, b, ledger, target)
+    if target is None:
         out.write(data.decode("utf-8"))
         return EXIT_OK
-    path = output or Path(default_name(b, fmt))
-    _write(data, path)
-    print(str(path), file=out)
+    _write(data, target)
+    print(str(target), file=out)
     return EXIT_OK
+
+
+# --- charts in the monthly, quarterly and yearly 工作简报 (issue 19) -----------------------
+CHART_PERIODS = ("month", "quarter", "year")
+
+
+def _with_charts(data: bytes, fmt: str, b: Brief, ledger: Ledger, path: Path | None) -> bytes:
+    """Markdown: SVG files beside the output file, linked from it. Word: PNG pictures in
+    the document; without a CJK font, none, and a warning that says what to install."""
+    from sanzhua.render import charts as C
+
+    zh = b.lang == "zh"
+    c = C.charts_of(ledger, b)
+    if fmt == "md":
+        if path is None:
+            print(
+                "提示：简报输出到屏幕时不附图表；用 -o 文件名.md 输出，图表（SVG）写在它旁边。"
+                if zh
+                else "note: no charts when the briefing goes to the screen; with -o FILE.md they are written beside it",
+                file=sys.stderr,
+            )
+            return data
+        images: list[tuple[str, str]] = []
+        for suffix, title, svg in C.svgs(c):
+            name = f"{path.stem}-{suffix}.svg"
+            _write(svg.encode("utf-8"), path.with_name(name))
+            images.append((title, name))
+        return C.place_in_markdown(data.decode("utf-8"), images).encode("utf-8")
+    font = C.find_cjk_font()
+    if font is None:
+        print(
+            "警告：本机没有中文字体，Word 简报中未插入图表（否则图中汉字会显示为方框）。"
+            "请安装中文字体后重新生成，例如 Debian/Ubuntu：apt-get install fonts-noto-cjk"
+            if zh
+            else "warning: no CJK font on this machine, so the Word briefing has no charts (they would show boxes). "
+            "Install one and run again, e.g. Debian/Ubuntu: apt-get install fonts-noto-cjk",
+            file=sys.stderr,
+        )
+        return data
+    return C.place_in_docx(data, C.pngs(c, font), b.lang)
