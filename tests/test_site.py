@@ -14,7 +14,7 @@ import os
 import re
 import shutil
 import subprocess
-import textwrap
+import sys
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,6 +24,7 @@ import pytest
 
 from sanzhua.commands.site import site
 from sanzhua.commands.status import status
+from sanzhua.errors import Refused
 from sanzhua.site.build import script_json
 from sanzhua.site.data import Names
 from tests.conftest import REPO
@@ -217,7 +218,8 @@ def test_site_refuses_a_ledger_with_errors_unless_told(tmp_path: Path, capsys: p
         "unit: fgw\ntasks:\n  - id: B-1\n    title: 坏\n    due: 2026-02-30\n"
     )
     out = tmp_path / "site"
-    assert site(root, as_of=_date(AS_OF), output=out, out=io.StringIO()) == 1
+    with pytest.raises(Refused):  # the CLI exits 1
+        site(root, as_of=_date(AS_OF), output=out, out=io.StringIO())
     assert not out.exists()
     assert "ledgers/broken.yaml" in capsys.readouterr().err
     _build(root, out, allow_errors=True)
@@ -495,23 +497,80 @@ def test_screenshots(browser: Any, bundled_site: tuple[Path, Path], width: int, 
 
 
 def test_site_command_line(tmp_path: Path) -> None:
+    """The command as a user runs it: exit 0 and where to look; a ledger with errors, exit 1."""
     root = _bundled(tmp_path)
     out = tmp_path / "site"
-    proc = subprocess.run(
-        [
-            str(REPO / ".venv/bin/sanzhua") if (REPO / ".venv/bin/sanzhua").exists() else "sanzhua",
-            "site",
-            "-o",
-            str(out),
-            "--as-of",
-            AS_OF,
-            "--root",
-            str(root),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        argv = [sys.executable, "-m", "sanzhua", "site", "--root", str(root), "--as-of", AS_OF, *args]
+        return subprocess.run(argv, capture_output=True, text=True, check=False, env=env)
+
+    proc = run("-o", str(out), "--no-archive")
     assert proc.returncode == 0, proc.stderr
     assert "网站已生成" in proc.stdout and (out / "index.html").is_file()
-    assert textwrap.dedent("") == ""
+    (root / "ledgers" / "broken.yaml").write_text("unit: fgw\ntasks: [\n", encoding="utf-8")
+    proc = run("-o", str(tmp_path / "other"))
+    assert proc.returncode == 1 and "ledgers/broken.yaml" in proc.stderr
+    assert "Traceback" not in proc.stderr and not (tmp_path / "other").exists()
+
+
+# --- the bulletin archive ----------------------------------------------------------------
+
+
+def test_archive_holds_every_week_as_brief_writes_it(tmp_path: Path) -> None:
+    from sanzhua.commands.brief import brief
+
+    root = _bundled(tmp_path)
+    out = tmp_path / "site"
+    _build(root, out)
+    pages = sorted((out / "briefs").glob("week-*.html"))
+    # bulletin.first_week is 2026-01-05: weeks 1 to 48 (the week holding 2026-11-25).
+    assert len(pages) == 47
+    assert pages[0].name == "week-2026-01-05.html" and pages[-1].name == "week-2026-11-23.html"
+    buf = io.StringIO()
+    assert brief(root, as_of=_date(AS_OF), period="week", out=buf) == 0
+    md = sorted((out / "briefs").glob("*第47期.md"))
+    assert len(md) == 1 and md[0].read_text(encoding="utf-8") == buf.getvalue()
+    html = pages[-1].read_text(encoding="utf-8")
+    assert "<table>" in html and "<h1>政务督查</h1>" in html
+    index = (out / "briefs" / "index.html").read_text(encoding="utf-8")
+    assert index.count('href="week-') == 47 and ".docx" not in index  # Word files only with --docx
+
+
+def test_archive_with_word_files(tmp_path: Path) -> None:
+    from docx import Document
+
+    root = _hostile(tmp_path)
+    out = tmp_path / "site"
+    _build(root, out, as_of="2026-01-20", docx=True)
+    files = sorted((out / "briefs").glob("*.docx"))
+    assert len(files) == 3  # the weeks of 5, 12 and 19 January
+    text = "\n".join(p.text for p in Document(str(files[-1])).paragraphs)
+    assert "政务督查" in text
+    index = (out / "briefs" / "index.html").read_text(encoding="utf-8")
+    assert index.count('.docx" download') == 3
+
+
+# --- sanzhua init's CI job ----------------------------------------------------------------
+
+
+def test_init_writes_a_site_job_that_builds(tmp_path: Path) -> None:
+    import yaml
+
+    from sanzhua.commands.init import init
+
+    target = tmp_path / "台账"
+    assert init(target, name="测试台账", year=2026) == 0
+    job = yaml.safe_load((target / ".github/workflows/sanzhua-site.yml").read_text(encoding="utf-8"))
+    assert job[True]["push"]["branches"] == ["main"]  # `on:` reads as True in YAML 1.1
+    steps = job["jobs"]["site"]["steps"]
+    runs = [s.get("run", "") for s in steps]
+    assert "sanzhua site -o public" in runs
+    assert any(s.get("uses", "").startswith("actions/upload-pages-artifact") for s in steps)
+    assert steps[0]["with"]["fetch-depth"] == 0  # the whole history, for the trend and task histories
+    _git(target, "add", "-A")
+    _git(target, "commit", "-q", "-m", "init")
+    out = target / "public"
+    _build(target, out, as_of="2026-03-01")
+    assert (out / "index.html").is_file() and (out / "t" / "FGW-001.html").is_file()

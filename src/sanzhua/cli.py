@@ -798,6 +798,12 @@ def site_cmd(
     no_history: Annotated[
         bool, typer.Option("--no-history", help="Leave out each task's git history (faster on a long history).")
     ] = False,
+    no_archive: Annotated[
+        bool, typer.Option("--no-archive", help="Leave out the archive of weekly bulletins.")
+    ] = False,
+    docx: Annotated[
+        bool, typer.Option("--docx", help="Put each archived bulletin's Word file beside it (about 0.2 s an issue).")
+    ] = False,
 ) -> None:
     """Write the ledger as a static web site: overview, units, tasks, trends (works offline)."""
     from sanzhua.commands.site import site
@@ -805,7 +811,14 @@ def site_cmd(
     day = as_of_date(as_of)
     run(
         lambda: site(
-            root, as_of=day, output=output, lang=lang, allow_errors=allow_errors, history=not no_history
+            root,
+            as_of=day,
+            output=output,
+            lang=lang,
+            allow_errors=allow_errors,
+            history=not no_history,
+            archive=not no_archive,
+            docx=docx,
         )
     )
 

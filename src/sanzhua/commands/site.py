@@ -14,21 +14,17 @@ from datetime import date
 from pathlib import Path
 from typing import TextIO
 
-from sanzhua.commands.common import EXIT_OK, EXIT_PROBLEMS, open_ledger
+from sanzhua.commands.common import EXIT_OK, open_report
 from sanzhua.commands.log import Event, histories
+from sanzhua.commands.score import ledger_rules
 from sanzhua.errors import FatalError
 from sanzhua.evaluate import evaluate
 from sanzhua.history.git import Repo
 from sanzhua.load import Ledger
+from sanzhua.report.gaps import notice
 from sanzhua.site import build as B
-from sanzhua.site.text import WORDS, Lang
+from sanzhua.site.text import Lang
 from sanzhua.site.trends import trend
-
-
-def _errors(ledger: Ledger) -> tuple[int, list[str]]:
-    found = [*ledger.problems, *(p for f in ledger.files for p in f.problems)]
-    errors = [p for p in found if p.severity == "error"]
-    return len(errors), sorted({p.file for p in errors})
 
 
 def _git(ledger: Ledger, notes: list[str]) -> tuple[dict[str, list[Event]] | None, str]:
@@ -55,31 +51,19 @@ def site(
     lang: str | None = None,
     allow_errors: bool = False,
     history: bool = True,
+    archive: bool = True,
+    docx: bool = False,
     out: TextIO | None = None,
     clock: Callable[[], float] = time.perf_counter,
 ) -> int:
-    """Build the site into `output`; 1 (and nothing written) when the ledger has errors,
-    unless `allow_errors`, when every page says which files were left out."""
+    """Build the site into `output`. A ledger with errors is refused (`Refused`, exit 1,
+    nothing written) unless `allow_errors`; then every page says what was left out."""
     stream = out or sys.stdout
     t0 = clock()
-    opened = open_ledger(root, lang)
+    opened = open_report(root, lang, allow_errors=allow_errors)  # refuses (exit 1) unless allowed
     ledger, chosen = opened.ledger, opened.lang
     lang_: Lang = chosen
-    n_errors, files = _errors(ledger)
     zh = lang_ == "zh"
-    if n_errors and not allow_errors:
-        sys.stderr.write(
-            (
-                f"台账有 {n_errors} 处错误（{'、'.join(files)}），未生成网站。\n"
-                "  请先运行 sanzhua check 修正；或加 --allow-errors 生成，每页都会注明未计入的文件。\n"
-            )
-            if zh
-            else (
-                f"the ledger has {n_errors} errors ({', '.join(files)}): no site written.\n"
-                "  Run sanzhua check and fix them, or pass --allow-errors: every page then names the files left out.\n"
-            )
-        )
-        return EXIT_PROBLEMS
     notes: list[str] = []
     events, commit = _git(ledger, notes) if history else (None, "")
     info = B.SiteInfo(
@@ -88,12 +72,16 @@ def site(
         as_of=as_of,
         lang=lang_,
         commit=commit,
-        errors=WORDS["errors_banner"][0 if zh else 1].format(
-            n=n_errors, files="、".join(files) if zh else ", ".join(files)
-        )
-        if n_errors
-        else "",
+        errors=notice(opened.gaps, lang_) if opened.gaps else "",
     )
+    rules = ledger_rules(ledger, lang_, as_of) if archive else None
+    if archive and rules is None:
+        notes.append(
+            "注意：计分规则有错误，网站中没有简报存档（简报的排名按计分规则计算）。"
+            if zh
+            else "note: the scoring rules have errors, so the site has no bulletin archive (bulletins rank by them)."
+        )
+    info.has_archive = rules is not None
     evaluation = evaluate(ledger, as_of)
     counted: list[int] = []
 
@@ -101,6 +89,10 @@ def site(
         ov = B.write_core(wr, ledger, evaluation, events, lang_)
         counted.append(len(ov.tasks))
         B.write_trends(wr, ov, trend(ledger, as_of, use_git=history))
+        if rules is not None:
+            lead = "本期" if zh else ""
+            warning = notice(opened.gaps, lang_, lead=lead) if opened.gaps else ""
+            B.write_archive(wr, ledger, as_of, lang_, rules, docx=docx, notice=warning)
 
     built = B.build(output, info, [core])
     seconds = clock() - t0

@@ -376,3 +376,30 @@ def write_trends(wr: Writer, ov: Overview, points: list[Any]) -> None:
         measured=measured[:MEASURED_ROWS],
         measured_more=max(0, len(measured) - MEASURED_ROWS),
     )
+
+
+def write_archive(
+    wr: Writer, ledger: Ledger, as_of: date, lang: Lang, rules: Any, *, docx: bool, notice: str = ""
+) -> int:
+    """briefs/: every week's bulletin as HTML, with its Markdown and (with `docx`) Word file."""
+    from sanzhua.commands.brief import made_from
+    from sanzhua.site import archive
+
+    made = archive.bulletins(
+        ledger, rules, as_of, lang, notice=notice, made_from=made_from(ledger.root, lang)
+    )
+
+    def page(rel: str, issue: archive.Issue, body: Markup) -> None:
+        wr.page(rel, "brief.html", "briefs", b=issue, body=body)
+
+    issues = archive.write_issues(ledger, made, wr.text, wr.data, page, docx=docx)
+    w = wr.w
+    note = (
+        "每期按该周最后一天（本期为截至日）的台账生成，与 sanzhua brief --week --as-of 该日 相同。"
+        if lang == "zh"
+        else "Each issue is the ledger at its week's last day (the as-of date for this week), "
+        "as sanzhua brief --week --as-of that day writes it."
+    )
+    wr.page("briefs/index.html", "briefs.html", "briefs", items=issues, docx=docx, note=note)
+    del w
+    return len(issues)

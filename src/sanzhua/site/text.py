@@ -106,10 +106,6 @@ WORDS: dict[str, tuple[str, str]] = {
     "deleted": ("删除", "deleted"),
     "merge": ("（合并）", " (merge)"),
     "none_yet": ("暂无", "None"),
-    "errors_banner": (
-        "台账有 {n} 处错误，以下文件中有错误的任务未计入：{files}。请运行 sanzhua check 修正。",
-        "The ledger has {n} errors; tasks with errors in these files are left out: {files}. Run sanzhua check.",
-    ),
     "worst_first": ("红灯多的排在前面", "Most red lights first"),
     "rate_note": (
         "完成率 = 已完成 ÷ 任务数（不含已取消）",

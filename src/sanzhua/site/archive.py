@@ -1,0 +1,119 @@
+"""The archive of bulletins: every week's 政务督查 from the first bulletin week to the
+as-of date, as `sanzhua brief --week --as-of <week's end>` writes it (Markdown, and Word
+to download), each rendered to an HTML page.
+
+Markdown → HTML is markdown-it-py: a CommonMark parser with tables, raw HTML switched
+off, so whatever a title holds stays text (the brief's Markdown escapes it as well).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from urllib.parse import quote
+
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+from sanzhua.commands.brief import brief_context, default_name
+from sanzhua.evaluate import Evaluation, evaluate
+from sanzhua.load import Ledger
+from sanzhua.render.docx import render_docx
+from sanzhua.render.markdown import render_markdown
+from sanzhua.report.brief import Brief, assemble_brief
+from sanzhua.report.periods import Period, period_of, week_of
+from sanzhua.score import Rules, Scoreboard, score_units
+from sanzhua.site.text import Lang
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    title: str  # 2026年第47期 (11月16日—22日)
+    period: str
+    html: str  # file names inside briefs/
+    md: str
+    docx: str
+
+
+def weeks(first: date, as_of: date) -> list[Period]:
+    """The weeks (Monday to Sunday) from the one holding `first` to the one holding `as_of`."""
+    out: list[Period] = []
+    p = week_of(min(first, as_of))
+    last = week_of(as_of)
+    while p.start <= last.start:
+        out.append(p)
+        p = week_of(p.start + timedelta(days=7))
+    return out
+
+
+def markdown_html(text: str) -> Markup:
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
+    return Markup(md.render(text))
+
+
+def bulletins(
+    ledger: Ledger,
+    rules: Rules,
+    as_of: date,
+    lang: Lang,
+    *,
+    notice: str = "",
+    made_from: str = "",
+) -> list[tuple[Period, date, Brief]]:
+    """Each week's bulletin, oldest first, written at min(week's end, as_of), with the
+    notice of what the ledger's errors left out and the commit it was made from, as
+    `sanzhua brief` gives them."""
+    settings = ledger.settings
+    first = settings.bulletin.first_week or date(settings.year, 1, 1)
+    evaluations: dict[date, Evaluation] = {}
+
+    def evaluate_at(d: date) -> Evaluation:
+        if d not in evaluations:
+            evaluations[d] = evaluate(ledger, d)
+        return evaluations[d]
+
+    def score_at(d: date) -> Scoreboard:
+        year = period_of("year", d)
+        return score_units(ledger, rules, year.start, year.end, d, evaluation=evaluate_at(d))
+
+    out: list[tuple[Period, date, Brief]] = []
+    for p in weeks(first, as_of):
+        written = min(p.end, as_of)
+        b = assemble_brief(ledger, evaluate_at, p, written, score_at=score_at, lang=lang)
+        out.append((p, written, replace(b, notice=notice, made_from=made_from)))
+    return out
+
+
+def write_issues(
+    ledger: Ledger,
+    made: list[tuple[Period, date, Brief]],
+    put_text: Callable[[str, str], None],
+    put_bytes: Callable[[str, bytes], None],
+    page: Callable[[str, Issue, Markup], None],
+    *,
+    docx: bool,
+) -> list[Issue]:
+    """Write each bulletin's .md (and .docx) and its HTML page; the issues, newest first."""
+    issues: list[Issue] = []
+    for p, _written, b in made:
+        text = render_markdown("brief.md.j2", brief_context(b), ledger.root)
+        stem = f"week-{p.start.isoformat()}"
+        md_name = default_name(b, "md")
+        docx_name = default_name(b, "docx")
+        put_text(f"briefs/{md_name}", text)
+        if docx:
+            put_bytes(f"briefs/{docx_name}", render_docx("brief.docx", brief_context(b), ledger.root))
+        h = b.header
+        number = "" if h.number is None else (f"第{h.number}期" if b.lang == "zh" else f"No. {h.number}")
+        issue = Issue(
+            title=f"{h.name} {number}".strip(),
+            period=h.period_label,
+            html=f"{stem}.html",
+            md=quote(md_name),
+            docx=quote(docx_name) if docx else "",
+        )
+        page(f"briefs/{stem}.html", issue, markdown_html(text))
+        issues.append(issue)
+    issues.reverse()
+    return issues
