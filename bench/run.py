@@ -185,6 +185,26 @@ def ledger_paths(root: Path) -> list[Path]:
                   if p.suffix in (".yaml", ".yml") and p.is_file())
 
 
+def site_dir(tasks: int) -> Path:
+    """Where `sanzhua site` writes in the bench (outside the ledger root)."""
+    return DATA / f"site-t{tasks}"
+
+
+def site_sizes(tasks: int) -> dict[str, Any]:
+    """The size of the bench site's pages: the index must stay under 1 MB."""
+    folder = site_dir(tasks)
+    index = folder / "index.html"
+    if not index.is_file():
+        return {}
+    files = [p for p in folder.rglob("*") if p.is_file()]
+    return {
+        "index_kb": round(index.stat().st_size / 1024, 1),
+        "tasks_js_kb": round((folder / "assets" / "tasks.js").stat().st_size / 1024, 1),
+        "files": len(files),
+        "megabytes": round(sum(p.stat().st_size for p in files) / 1e6, 1),
+    }
+
+
 def clear_cache(root: Path) -> None:
     shutil.rmtree(root / ".sanzhua", ignore_errors=True)
 
@@ -411,6 +431,8 @@ def main(argv: list[str] | None = None) -> int:
               cold=True, keep_stdout=False), 1.5),
         (Case("check (warm, 1 file changed)", bench.sanzhua("check", "--as-of", AS_OF),
               warm=True), 0.1),
+        (Case("site", bench.sanzhua("site", "--as-of", AS_OF, "-o", str(site_dir(args.tasks))),
+              cold=True, keep_stdout=False), 3.0),
     ]
     bench.rounds(root, [c for c, _ in cases])
     clear_cache(root)
@@ -432,6 +454,13 @@ def main(argv: list[str] | None = None) -> int:
           "peak MB is the whole process tree (PSS, sampled) or ru_maxrss, whichever is larger.")
     if summary is not None:
         print(f"check saw: {json.dumps(summary, ensure_ascii=False)}")
+    sizes_of_site = site_sizes(args.tasks)
+    if sizes_of_site:
+        small = sizes_of_site["index_kb"] < 1024
+        print(f"site: index.html {sizes_of_site['index_kb']} KB (target < 1024 KB) {verdict(small)}; "
+              f"tasks.js {sizes_of_site['tasks_js_kb']} KB; {sizes_of_site['files']} files, "
+              f"{sizes_of_site['megabytes']} MB")
+        results["site"] = {**sizes_of_site, "index_under_1mb": small}
     results["main"] = {"tasks": args.tasks, **stats, "no_cache_flag": no_cache,
                        "baseline_inner_seconds": round(inner, 3), "check_summary": summary,
                        "rows": [asdict(r) for r, _ in rows]}
