@@ -19,6 +19,7 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import pytest
 
@@ -367,7 +368,7 @@ def test_every_page_loads_clean_and_offline(browser: Any, bundled_site: tuple[Pa
             "a[href], link[href], script[src]", "els => els.map(e => e.href || e.src)"
         ):
             assert href.startswith(out.resolve().as_uri()), (rel, href)
-            target = href.split("#")[0][len(out.resolve().as_uri()) + 1 :]
+            target = unquote(href.split("#")[0][len(out.resolve().as_uri()) + 1 :])
             assert (out / target).exists(), (rel, href)
     v.clean()
     v.close()
