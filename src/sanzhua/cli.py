@@ -843,6 +843,52 @@ def codeowners_cmd(
     run(lambda: codeowners(root, output=output, check=check, lang=lang))
 
 
+# --- the 督办 cycle (issue 20) ---
+@app.command("remind")
+def remind_cmd(
+    send: Annotated[
+        bool, typer.Option("--send", help="Send the reminders (without it: print them, a dry run).")
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the reminders, send nothing (the default).")
+    ] = False,
+    unit: Annotated[list[str] | None, typer.Option("--unit", help="Only this unit (id; repeat for more).")] = None,
+    channel: Annotated[
+        list[str] | None, typer.Option("--channel", help="Only this channel: wecom, dingtalk or email.")
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+    sent_file: Annotated[
+        Path | None,
+        typer.Option("--sent-file", help="The record of what was sent (default: remind.sent_file in sanzhua.yaml).")
+    ] = None,
+    allow_errors: Annotated[
+        bool, typer.Option("--allow-errors", help="Remind even though the ledger has errors (and say so).")
+    ] = False,
+    as_of: AsOfOpt = None,
+    lang: LangOpt = None,
+    root: RootOpt = None,
+) -> None:
+    """Push reminders (督办提醒) of overdue, due-soon and unreported tasks to each unit's contact."""
+    from sanzhua.commands.remind import remind
+
+    if send and dry_run:
+        _fail("--send 和 --dry-run 只能选一个 / choose --send or --dry-run")
+    day = as_of_date(as_of)
+    run(
+        lambda: remind(
+            root,
+            as_of=day,
+            send=send,
+            units=unit or (),
+            channels=channel or (),
+            fmt=fmt,
+            lang=lang,
+            sent_file=sent_file,
+            allow_errors=allow_errors,
+        )
+    )
+
+
 def _app_for(args: list[str]) -> typer.Typer:
     """The app with only the command named on the command line, when one is: Typer
     builds every registered command before it parses, which costs a `check` in CI more

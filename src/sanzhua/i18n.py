@@ -431,6 +431,21 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "audit.symlink-committed.hint": ("删除链接，提交它所指向的文件本身（git rm --cached 路径）", "remove the link and commit the file it points to (git rm --cached PATH)"),
     "audit.cache-committed": ("提交了缓存文件 {file}：.sanzhua/ 是 sanzhua 的缓存，不能提交", "{file} is under .sanzhua/, sanzhua's cache, which is never committed"),
     "audit.cache-committed.hint": ("git rm -r --cached .sanzhua，并在 .gitignore 中加入 .sanzhua/", "run git rm -r --cached .sanzhua and add .sanzhua/ to .gitignore"),
+    # --- the 督办 cycle (issue 20): sanzhua remind's settings ---
+    "settings.hint.remind": ("remind 下面缩进写 states:、email:、retries: 等子项，详见 docs/format.md", "'remind' holds 'states:', 'email:', 'retries:' ... indented below it; see docs/format.md"),
+    "settings.hint.remind.states": ("states 写要提醒的状态，例如 states: [overdue, due_soon, no_report]", "'states' lists the states to remind of, e.g. states: [overdue, due_soon, no_report]"),
+    "settings.hint.remind.email": ("email 下面缩进写 host:、port:、sender:、user_env:、password_env:", "'email' holds 'host:', 'port:', 'sender:', 'user_env:', 'password_env:' indented below it"),
+    "settings.hint.remind.email.sender": ("sender 写发件人邮箱，例如 sender: ducha@example.gov.cn", "'sender' is the From address, e.g. sender: ducha@example.gov.cn"),
+    "settings.hint.remind.email.user_env": ("这里写保存 SMTP 用户名的环境变量名（如 SANZHUA_SMTP_USER），不要写用户名本身", "name the environment variable that holds the SMTP user (e.g. SANZHUA_SMTP_USER), not the user itself"),
+    "settings.hint.remind.email.password_env": ("这里写保存 SMTP 密码的环境变量名（如 SANZHUA_SMTP_PASSWORD），密码不能写进台账", "name the environment variable that holds the SMTP password (e.g. SANZHUA_SMTP_PASSWORD); a password never goes into the ledger"),
+    "settings.hint.remind.email.security": ("security 只能写 starttls（默认，端口 587）、ssl（端口 465）或 none（只限本机中继，不能登录）", "'security' is starttls (the default, port 587), ssl (port 465) or none (a local relay only, no login)"),
+    "settings.hint.remind.per_minute": ("per_minute 写每分钟最多发送的条数（1 到 6000），钉钉机器人每分钟最多 20 条", "'per_minute' is how many messages go out per minute at most (1 to 6000); a DingTalk robot takes 20"),
+    "settings.hint.remind.sent_file": ("sent_file 写台账目录内的相对路径，例如 .sanzhua/remind-sent.json", "'sent_file' is a path inside the ledger folder, e.g. .sanzhua/remind-sent.json"),
+    "units.hint.contact": ("contact 下面缩进写 name:、email:、wecom_env:、dingtalk_env:、dingtalk_secret_env:", "'contact' holds 'name:', 'email:', 'wecom_env:', 'dingtalk_env:', 'dingtalk_secret_env:' indented below it"),
+    "units.hint.contact.wecom_env": ("这里写保存企业微信机器人 webhook 地址的环境变量名（如 SANZHUA_WECOM_FGW），不要写地址本身：地址里含有密钥", "name the environment variable that holds the WeCom robot's webhook URL (e.g. SANZHUA_WECOM_FGW), not the URL: it carries the robot's key"),
+    "units.hint.contact.dingtalk_env": ("这里写保存钉钉机器人 webhook 地址的环境变量名（如 SANZHUA_DINGTALK_FGW），不要写地址本身：地址里含有 access_token", "name the environment variable that holds the DingTalk robot's webhook URL (e.g. SANZHUA_DINGTALK_FGW), not the URL: it carries the access token"),
+    "units.hint.contact.dingtalk_secret_env": ("这里写保存钉钉机器人加签密钥（SEC 开头）的环境变量名，不要写密钥本身", "name the environment variable that holds the DingTalk robot's signing secret (SEC...), not the secret"),
+    "units.hint.contact.email": ("email 写接收提醒的邮箱，例如 email: [clerk@example.gov.cn]", "'email' lists the addresses reminders go to, e.g. email: [clerk@example.gov.cn]"),
 }
 
 

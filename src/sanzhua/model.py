@@ -114,6 +114,56 @@ class TaskRow(NamedTuple):
     category: str | None
 
 
+# --- reminders pushed (sanzhua remind, issue 20) ---
+@dataclass(frozen=True)
+class Contact:
+    """Where a unit's reminders go. Webhook URLs carry their robot's token, so the
+    settings only name the environment variables that hold them, never the secret."""
+
+    name: str | None = None
+    email: tuple[str, ...] = ()
+    wecom_env: str | None = None  # the variable holding the WeCom (企业微信) group robot's webhook URL
+    dingtalk_env: str | None = None  # the variable holding the DingTalk (钉钉) robot's webhook URL
+    dingtalk_secret_env: str | None = None  # the variable holding its signing secret (加签), if any
+
+    @property
+    def channels(self) -> tuple[str, ...]:
+        out: list[str] = []
+        if self.wecom_env:
+            out.append("wecom")
+        if self.dingtalk_env:
+            out.append("dingtalk")
+        if self.email:
+            out.append("email")
+        return tuple(out)
+
+
+@dataclass(frozen=True)
+class EmailSettings:
+    host: str
+    port: int = 587
+    sender: str = ""
+    security: Literal["starttls", "ssl", "none"] = "starttls"
+    user_env: str | None = None
+    password_env: str | None = None
+    ca_file: str | None = None  # a CA bundle for a server whose certificate an internal CA signed
+
+
+REMIND_STATES: tuple[str, ...] = ("overdue", "milestone_overdue", "due_soon", "no_report")
+REMINDABLE: tuple[str, ...] = REMIND_STATES  # what `remind.states` may name
+
+
+@dataclass(frozen=True)
+class RemindSettings:
+    states: tuple[str, ...] = REMIND_STATES
+    email: EmailSettings | None = None
+    retries: int = 3  # attempts after the first, for a failure that may pass (5xx, 429, timeouts)
+    backoff: float = 2.0  # seconds before the first retry, doubled for each next one
+    per_minute: int = 20  # messages sent at most per minute (a DingTalk robot takes 20)
+    timeout: float = 10.0  # seconds for one request
+    sent_file: str = ".sanzhua/remind-sent.json"
+
+
 @dataclass(frozen=True)
 class Unit:
     id: str
@@ -123,6 +173,7 @@ class Unit:
     deputy: str | None = None
     editors: tuple[str, ...] = ()
     line: int = 0
+    contact: Contact | None = None
 
 
 @dataclass(frozen=True)
@@ -150,3 +201,4 @@ class Settings:
     require_signed: bool = False
     backdate_days: int = 7
     extra: dict[str, object] = field(default_factory=dict)  # sections other features own (scoring)
+    remind: RemindSettings = field(default_factory=RemindSettings)

@@ -97,6 +97,45 @@ repos:
 
 GITIGNORE = ".sanzhua/\n"
 
+# --- the 督办 cycle (issue 20): reminders pushed on a schedule ---
+REMIND_WORKFLOW = """\
+# Sends the day's reminders (sanzhua remind) every working-day morning, 09:00 Beijing time.
+# The webhook URLs, DingTalk secrets and SMTP login are repository secrets, named in
+# units.yaml (contact: wecom_env / dingtalk_env / dingtalk_secret_env) and sanzhua.yaml
+# (remind.email.user_env / password_env); add each name below under env.
+# The record of what was sent is kept in the Actions cache, so a re-run sends nothing twice.
+name: sanzhua-remind
+on:
+  schedule:
+    - cron: "0 1 * * 1-5"         # 01:00 UTC = 09:00 Beijing, Monday to Friday
+  workflow_dispatch: {}
+concurrency: sanzhua-remind       # never two senders at once
+jobs:
+  remind:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - uses: actions/setup-python@v5
+        with:
+          python-version: "3.12"
+      - run: pip install sanzhua    # or: pip install <path or URL of the sanzhua wheel your office uses>
+      - uses: actions/cache/restore@v4
+        with:
+          path: .sanzhua/remind-sent.json
+          key: sanzhua-remind-sent-${{ github.run_id }}
+          restore-keys: sanzhua-remind-sent-
+      - run: sanzhua remind --send
+        env:
+          SANZHUA_SMTP_USER: ${{ secrets.SANZHUA_SMTP_USER }}
+          SANZHUA_SMTP_PASSWORD: ${{ secrets.SANZHUA_SMTP_PASSWORD }}
+          # SANZHUA_WECOM_FGW: ${{ secrets.SANZHUA_WECOM_FGW }}
+      - uses: actions/cache/save@v4
+        if: always()                # what was sent stays recorded even when a message failed
+        with:
+          path: .sanzhua/remind-sent.json
+          key: sanzhua-remind-sent-${{ github.run_id }}
+"""
+
 
 def _git_email(where: Path) -> str | None:
     """The email git puts on this user's commits (user.email, or what git works out), if any."""
@@ -148,6 +187,7 @@ def init(
         ".pre-commit-config.yaml": PRE_COMMIT,
         ".gitignore": GITIGNORE,
         ".github/workflows/sanzhua-site.yml": SITE_WORKFLOW,
+        ".github/workflows/sanzhua-remind.yml": REMIND_WORKFLOW,  # issue 20
     }
     for rel, text in files.items():
         path = directory / rel

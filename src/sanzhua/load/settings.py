@@ -12,13 +12,22 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from sanzhua.dates import DateError, parse_when
 from sanzhua.i18n import CATALOGUE
 from sanzhua.load.keys import did_you_mean
 from sanzhua.load.yamlfast import YMap, YSeq, decode, parse
-from sanzhua.model import BulletinSettings, Settings, Unit
+from sanzhua.model import (
+    REMIND_STATES,
+    REMINDABLE,
+    BulletinSettings,
+    Contact,
+    EmailSettings,
+    RemindSettings,
+    Settings,
+    Unit,
+)
 from sanzhua.problems import Problem, msg
 
 _UNIT_ID = re.compile(r"^[a-z0-9_-]+$")
@@ -57,6 +66,46 @@ class BulletinIn(_Strict):
     copies: int | None = Field(default=None, ge=1)
 
 
+# --- reminders pushed (sanzhua remind, issue 20) ---
+_ENV_NAME = r"^[A-Za-z_][A-Za-z0-9_]*$"
+EnvName = Annotated[str, Field(pattern=_ENV_NAME, max_length=128)]
+
+
+class EmailIn(_Strict):
+    host: str = Field(min_length=1)
+    port: int = Field(default=587, ge=1, le=65535)
+    sender: str = Field(min_length=3, pattern=r"^[^@\s]+@[^@\s]+$")
+    security: Literal["starttls", "ssl", "none"] = "starttls"
+    user_env: EnvName | None = None
+    password_env: EnvName | None = None
+    ca_file: str | None = None
+
+
+def _remindable(v: list[str]) -> list[str]:
+    for state in v:
+        if state not in REMINDABLE:
+            raise ValueError(f"unknown state {state!r}: one of {', '.join(REMINDABLE)}")
+    return v
+
+
+class RemindIn(_Strict):
+    states: Annotated[TextList, AfterValidator(_remindable)] = Field(default_factory=lambda: list(REMIND_STATES))
+    email: EmailIn | None = None
+    retries: int = Field(default=3, ge=0, le=10)
+    backoff: float = Field(default=2.0, ge=0, le=600)
+    per_minute: int = Field(default=20, ge=1, le=6000)
+    timeout: float = Field(default=10.0, gt=0, le=300)
+    sent_file: str = Field(default=".sanzhua/remind-sent.json", min_length=1)
+
+
+class ContactIn(_Strict):
+    name: str | None = None
+    email: TextList = Field(default_factory=list)
+    wecom_env: EnvName | None = None
+    dingtalk_env: EnvName | None = None
+    dingtalk_secret_env: EnvName | None = None
+
+
 class SettingsIn(_Strict):
     name: str = Field(min_length=1)
     office: str | None = None
@@ -70,6 +119,7 @@ class SettingsIn(_Strict):
     require_signed: bool = False
     backdate_days: int = Field(default=7, ge=0)
     scoring: dict[str, Any] | None = None
+    remind: RemindIn = Field(default_factory=RemindIn)
 
 
 class UnitIn(_Strict):
@@ -79,6 +129,7 @@ class UnitIn(_Strict):
     head: str | None = None
     deputy: str | None = None
     editors: TextList = Field(default_factory=list)
+    contact: ContactIn | None = None
 
 
 class UnitsIn(_Strict):
@@ -141,6 +192,7 @@ _DETAILS: dict[str, tuple[str, str]] = {
     "model_attributes_type": ("应该是“键: 值”形式，下面缩进写各项", "must be a mapping: its keys indented below it"),
     "bool_parsing": ("应该是 true 或 false（是/否）", "must be true or false"),
     "bool_type": ("应该是 true 或 false（是/否）", "must be true or false"),
+    "string_pattern_mismatch": ("写法不对", "is not written the right way"),
 }
 
 
@@ -260,6 +312,8 @@ def _read(data: bytes | None, path: str) -> tuple[Any, list[Problem]]:
 _SETTINGS_KNOWN = {
     (): list(SettingsIn.model_fields),
     ("bulletin",): list(BulletinIn.model_fields),
+    ("remind",): list(RemindIn.model_fields),
+    ("remind", "email"): list(EmailIn.model_fields),
 }
 
 
@@ -323,8 +377,30 @@ def load_settings(data: bytes, path: str = "sanzhua.yaml") -> tuple[Settings, li
         require_signed=s.require_signed,
         backdate_days=s.backdate_days,
         extra={"scoring": s.scoring} if s.scoring is not None else {},
+        remind=_remind(s.remind),
     )
     return settings, problems
+
+
+def _remind(r: RemindIn) -> RemindSettings:
+    e = r.email
+    return RemindSettings(
+        states=tuple(r.states),
+        email=None
+        if e is None
+        else EmailSettings(e.host, e.port, e.sender, e.security, e.user_env, e.password_env, e.ca_file),
+        retries=r.retries,
+        backoff=r.backoff,
+        per_minute=r.per_minute,
+        timeout=r.timeout,
+        sent_file=r.sent_file,
+    )
+
+
+def _contact(c: ContactIn | None) -> Contact | None:
+    if c is None:
+        return None
+    return Contact(c.name, tuple(c.email), c.wecom_env, c.dingtalk_env, c.dingtalk_secret_env)
 
 
 def load_units(data: bytes | None, path: str = "units.yaml") -> tuple[dict[str, Unit], list[Problem]]:
@@ -359,7 +435,10 @@ def load_units(data: bytes | None, path: str = "units.yaml") -> tuple[dict[str, 
     seq = root.get("units")
     if not isinstance(seq, YSeq):
         return units, problems
-    known: dict[tuple[str, ...], list[str]] = {(): list(UnitIn.model_fields)}
+    known: dict[tuple[str, ...], list[str]] = {
+        (): list(UnitIn.model_fields),
+        ("contact",): list(ContactIn.model_fields),
+    }
     for i, item in enumerate(seq):
         line, col = seq.item_pos(i)
         if not isinstance(item, YMap):
@@ -409,7 +488,9 @@ def load_units(data: bytes | None, path: str = "units.yaml") -> tuple[dict[str, 
                 )
             )
             continue
-        units[u.id] = Unit(u.id, u.name, u.kind, u.head, u.deputy, tuple(u.editors), line)
+        units[u.id] = Unit(
+            u.id, u.name, u.kind, u.head, u.deputy, tuple(u.editors), line, _contact(u.contact)
+        )
     return units, problems
 
 

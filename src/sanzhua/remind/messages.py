@@ -1,0 +1,235 @@
+"""What `sanzhua remind` says to each unit: one message per unit and channel, as data.
+
+A pure function of the evaluated ledger: `assemble` picks every task of a unit in a
+state the settings remind of (`remind.states`), one item per task and state, and
+leaves out the items already sent on that channel (the `sent` set). The text is
+Markdown, which both group robots render and an email shows as it is.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from sanzhua.evaluate import TaskState
+from sanzhua.i18n import STATE_LABELS, Lang, label, words
+from sanzhua.model import Settings, Unit
+
+CHANNELS: tuple[str, ...] = ("wecom", "dingtalk", "email")
+CHANNEL_NAMES: dict[str, tuple[str, str]] = {
+    "wecom": ("企业微信", "WeCom"),
+    "dingtalk": ("钉钉", "DingTalk"),
+    "email": ("邮件", "email"),
+    "none": ("未配置联系方式", "no contact"),
+}
+# A robot takes a message of at most this many bytes (WeCom 4096, DingTalk about 20000);
+# a longer one is split between items, each part numbered.
+MAX_BYTES: dict[str, int] = {"wecom": 4000, "dingtalk": 18000, "email": 1_000_000, "none": 1_000_000}
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One task in one state: what is sent at most once a day on each channel."""
+
+    task: str
+    state: str
+    line: str  # the task's line in the message, Markdown
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    unit: str
+    unit_name: str
+    channel: str  # wecom, dingtalk, email, or none (the unit has no contact)
+    target: str  # the environment variable or the addresses the message goes to
+    title: str
+    text: str
+    items: tuple[Item, ...]
+    part: int = 1
+    parts: int = 1
+
+
+# The order of a message's sections, most urgent first.
+_SECTION_ORDER: tuple[str, ...] = ("overdue", "milestone_overdue", "unacknowledged", "due_soon", "no_report")
+
+# Characters that would turn a title into a link, a heading, bold or HTML in a robot's
+# Markdown: replaced by their full-width forms, so that ledger text stays text.
+_MARKUP = str.maketrans({"[": "［", "]": "］", "<": "＜", ">": "＞", "*": "＊", "`": "｀", "#": "＃", "|": "｜"})
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]+")
+
+
+def plain(s: str) -> str:
+    """Ledger text made safe for a robot's Markdown: one line, no markup, no control characters."""
+    return _CONTROL.sub(" ", s).translate(_MARKUP).strip()
+
+
+def item_line(ts: TaskState, state: str, lang: Lang) -> str:
+    t = ts.task
+    head = f"{plain(t.id)} {plain(t.title)}"
+    if t.owner:
+        head += words(lang, f"（责任人：{plain(t.owner)}）", f" (owner: {plain(t.owner)})")
+    if state == "overdue" and ts.deadline is not None:
+        tail = words(
+            lang,
+            f"时限 {ts.deadline.isoformat()}，已逾期 {ts.days_overdue} 天",
+            f"due {ts.deadline.isoformat()}, {ts.days_overdue} days overdue",
+        )
+    elif state == "milestone_overdue":
+        names = "、".join(f"{plain(m.name)}（{m.due.isoformat()}）" for m in ts.overdue_milestones)
+        tail = words(lang, f"逾期节点：{names}", f"overdue milestones: {names}")
+    elif state == "due_soon" and ts.deadline is not None:
+        tail = words(
+            lang,
+            f"时限 {ts.deadline.isoformat()}，还剩 {ts.workdays_left} 个工作日",
+            f"due {ts.deadline.isoformat()}, {ts.workdays_left} working days left",
+        )
+    elif state == "no_report":
+        last = ts.last_report.isoformat() if ts.last_report else words(lang, "从未报送", "never")
+        tail = words(lang, f"最近一次报送进展：{last}", f"last progress report: {last}")
+    else:
+        tail = label(STATE_LABELS, state, lang)
+    return f"{head} — {tail}"
+
+
+def items_of(states: Iterable[TaskState], remind: Collection[str], lang: Lang) -> dict[str, list[Item]]:
+    """{unit id: its items}, the units and their tasks in ledger order."""
+    out: dict[str, list[Item]] = {}
+    for ts in states:
+        if not ts.is_open:
+            continue
+        for state in _SECTION_ORDER:
+            if state in remind and state in ts.states:
+                out.setdefault(ts.task.lead, []).append(Item(ts.task.id, state, item_line(ts, state, lang)))
+    return out
+
+
+def compose(
+    unit: Unit | None,
+    uid: str,
+    channel: str,
+    target: str,
+    items: list[Item],
+    settings: Settings,
+    as_of: date,
+    lang: Lang,
+) -> list[Message]:
+    """The message (or its parts, when too long for the channel) of one unit's items."""
+    name = plain(unit.name) if unit is not None else uid
+    office = plain(settings.office or settings.name)
+    title = words(lang, f"【督办提醒】{name} {as_of.isoformat()}", f"[Reminder] {name} {as_of.isoformat()}")
+    greeting = (
+        words(lang, f"{plain(unit.contact.name)}：", f"{plain(unit.contact.name)}:")
+        if unit is not None and unit.contact is not None and unit.contact.name
+        else ""
+    )
+    footer = words(
+        lang,
+        f"请抓紧办理，并在台账中如实报送进展。\n\n> {office}",
+        f"Please act on these and report progress in the ledger.\n\n> {office}",
+    )
+    sections: list[tuple[str, list[Item]]] = []
+    for state in _SECTION_ORDER:
+        chosen = [i for i in items if i.state == state]
+        if chosen:
+            sections.append((state, chosen))
+
+    def render(part_sections: list[tuple[str, list[Item]]], part: int, parts: int) -> str:
+        head = f"### {title}" + (f"（{part}/{parts}）" if parts > 1 else "")
+        lines = [head, ""]
+        if greeting:
+            lines += [greeting, ""]
+        for state, chosen in part_sections:
+            heading = label(STATE_LABELS, state, lang)
+            lines.append(words(lang, f"**{heading}（{len(chosen)}项）**", f"**{heading} ({len(chosen)})**"))
+            lines += [f"{n}. {i.line}" for n, i in enumerate(chosen, start=1)]
+            lines.append("")
+        lines.append(footer)
+        return "\n".join(lines) + "\n"
+
+    limit = MAX_BYTES.get(channel, MAX_BYTES["email"])
+    chunks: list[list[tuple[str, list[Item]]]] = [[]]
+    for state, chosen in sections:
+        for i in chosen:
+            trial = _add(chunks[-1], state, i)
+            if chunks[-1] and len(render(trial, 99, 99).encode("utf-8")) > limit:
+                chunks.append(_add([], state, i))
+            else:
+                chunks[-1] = trial
+    parts = len(chunks)
+    return [
+        Message(
+            unit=uid,
+            unit_name=name,
+            channel=channel,
+            target=target,
+            title=title + (f"（{n}/{parts}）" if parts > 1 else ""),
+            text=render(chunk, n, parts),
+            items=tuple(i for _, chosen in chunk for i in chosen),
+            part=n,
+            parts=parts,
+        )
+        for n, chunk in enumerate(chunks, start=1)
+    ]
+
+
+def _add(chunk: list[tuple[str, list[Item]]], state: str, item: Item) -> list[tuple[str, list[Item]]]:
+    out = [(s, list(c)) for s, c in chunk]
+    if out and out[-1][0] == state:
+        out[-1][1].append(item)
+    else:
+        out.append((state, [item]))
+    return out
+
+
+def targets(unit: Unit | None) -> list[tuple[str, str]]:
+    """(channel, target) of each way a unit is reached; ("none", "") when it has no contact."""
+    c = unit.contact if unit is not None else None
+    if c is None or not c.channels:
+        return [("none", "")]
+    out: list[tuple[str, str]] = []
+    if c.wecom_env:
+        out.append(("wecom", c.wecom_env))
+    if c.dingtalk_env:
+        out.append(("dingtalk", c.dingtalk_env))
+    if c.email:
+        out.append(("email", ", ".join(c.email)))
+    return out
+
+
+def assemble(
+    states: Iterable[TaskState],
+    units: Mapping[str, Unit],
+    settings: Settings,
+    as_of: date,
+    lang: Lang,
+    *,
+    sent: Collection[tuple[str, str, str, str]] = (),
+    only_units: Collection[str] = (),
+    only_channels: Collection[str] = (),
+) -> tuple[list[Message], list[tuple[str, str, Item]]]:
+    """(the messages to send, the items left out because they were sent already today).
+
+    `sent` holds (unit, channel, task, state) of what went out on `as_of` already.
+    """
+    by_unit = items_of(states, settings.remind.states, lang)
+    order = {uid: i for i, uid in enumerate(units)}
+    messages: list[Message] = []
+    skipped: list[tuple[str, str, Item]] = []
+    for uid in sorted(by_unit, key=lambda u: (order.get(u, len(order)), u)):
+        if only_units and uid not in only_units:
+            continue
+        unit = units.get(uid)
+        for channel, target in targets(unit):
+            if only_channels and channel not in only_channels:
+                continue
+            fresh: list[Item] = []
+            for i in by_unit[uid]:
+                if (uid, channel, i.task, i.state) in sent:
+                    skipped.append((uid, channel, i))
+                else:
+                    fresh.append(i)
+            if fresh:
+                messages.extend(compose(unit, uid, channel, target, fresh, settings, as_of, lang))
+    return messages, skipped

@@ -1,0 +1,145 @@
+"""The record of reminders sent: what makes a second run on the same day send nothing twice.
+
+A JSON file (never code: it is read with `json`, checked field by field, and refused
+when it is anything else), by default `.sanzhua/remind-sent.json` in the ledger root,
+which `.gitignore` keeps out of git; in CI, a path the job caches between runs. Each
+record is one item delivered on one channel: (day, unit, channel, task, state).
+Records older than `KEEP_DAYS` are dropped when the file is written. Writes go to a
+temporary file renamed over the old one, so a crash leaves the old record or the new,
+never half of one; a lock file keeps two runs from sending at once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import sys
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import IO
+
+from sanzhua.errors import FatalError
+
+FORMAT = "sanzhua-remind-sent"
+VERSION = 1
+KEEP_DAYS = 62
+MAX_BYTES = 32 * 1024 * 1024  # about 300,000 records: far beyond two months of any county's reminders
+_FIELD = re.compile(r"^[^\x00-\x1f\x7f]{1,200}$")
+
+Key = tuple[str, str, str, str]  # (unit, channel, task, state)
+
+
+@dataclass
+class SentRecord:
+    path: Path
+    days: dict[date, set[Key]] = field(default_factory=dict)
+
+    def sent_on(self, day: date) -> set[Key]:
+        return self.days.get(day, set())
+
+    def add(self, day: date, key: Key) -> None:
+        self.days.setdefault(day, set()).add(key)
+
+    def save(self, as_of: date) -> None:
+        """Write the record atomically, without the days older than KEEP_DAYS before `as_of`."""
+        oldest = as_of - timedelta(days=KEEP_DAYS)
+        rows = [
+            {"day": d.isoformat(), "unit": k[0], "channel": k[1], "task": k[2], "state": k[3]}
+            for d in sorted(self.days)
+            if d >= oldest
+            for k in sorted(self.days[d])
+        ]
+        data = json.dumps({"format": FORMAT, "version": VERSION, "sent": rows}, ensure_ascii=False, indent=1)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".remind-sent.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(data + "\n")
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, self.path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+
+
+def load_sent(path: Path) -> SentRecord:
+    """Read the record; a missing file is an empty record, anything malformed is refused."""
+    record = SentRecord(path)
+    if not path.exists():
+        return record
+    if not path.is_file():
+        raise _bad(path, "不是普通文件 / is not a regular file")
+    size = path.stat().st_size
+    if size > MAX_BYTES:
+        raise _bad(path, f"太大（{size} 字节）/ too large ({size} bytes)")
+    try:
+        raw = json.loads(path.read_bytes().decode("utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e:
+        raise _bad(path, f"无法读取 / cannot be read: {e}") from e
+    if not isinstance(raw, dict) or raw.get("format") != FORMAT or raw.get("version") != VERSION:
+        raise _bad(path, "不是 sanzhua remind 的发送记录 / is not a sanzhua remind record")
+    rows = raw.get("sent")
+    if not isinstance(rows, list):
+        raise _bad(path, "缺少 sent 列表 / has no 'sent' list")
+    for n, row in enumerate(rows, start=1):
+        if not isinstance(row, dict) or set(row) != {"day", "unit", "channel", "task", "state"}:
+            raise _bad(path, f"第 {n} 条记录的字段不对 / record {n} has the wrong fields")
+        values = [row["day"], row["unit"], row["channel"], row["task"], row["state"]]
+        if not all(isinstance(v, str) and _FIELD.match(v) for v in values):
+            raise _bad(path, f"第 {n} 条记录的值不对 / record {n} has a bad value")
+        try:
+            day = date.fromisoformat(row["day"])
+        except ValueError as e:
+            raise _bad(path, f"第 {n} 条记录的日期不对 / record {n} has a bad day") from e
+        record.add(day, (row["unit"], row["channel"], row["task"], row["state"]))
+    return record
+
+
+def _bad(path: Path, what: str) -> FatalError:
+    return FatalError(
+        f"发送记录 {path} {what}",
+        "删除这个文件会让今天已经发过的提醒再发一次；确认后删除，或用 --sent-file 指定另一个文件 / "
+        "deleting it sends today's reminders again; delete it if that is acceptable, or pass --sent-file",
+    )
+
+
+@contextlib.contextmanager
+def locked(path: Path) -> Iterator[None]:
+    """Hold `path`.lock while sending: a second `remind --send` at the same time stops."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lock_path = path.with_name(path.name + ".lock")
+    f: IO[bytes] = open(lock_path, "ab")  # noqa: SIM115 - held for the whole block
+    try:
+        if not _try_lock(f):
+            raise FatalError(
+                f"另一个 sanzhua remind 正在发送（{lock_path} 被占用）/ another sanzhua remind is sending",
+                "等它结束后再运行 / run again when it has finished",
+            )
+        yield
+    finally:
+        f.close()
+
+
+def _try_lock(f: IO[bytes]) -> bool:
+    if sys.platform == "win32":
+        import msvcrt
+
+        try:
+            msvcrt.locking(f.fileno(), msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+        return True
+    import fcntl
+
+    try:
+        fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    return True
