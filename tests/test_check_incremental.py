@@ -271,12 +271,14 @@ def test_the_cache_key_covers_the_code_behind_cached_results() -> None:
 
     import sanzhua
     import sanzhua.commands.check
+    import sanzhua.kinds
     import sanzhua.load
     from sanzhua.checks import CHECKS
 
     package = Path(sanzhua.__file__).resolve().parent
     modules = [*CHECKS.values(), sys.modules["sanzhua.load.index"], sys.modules["sanzhua.load.ledgerfile"],
-               sanzhua.commands.check, sys.modules["sanzhua.output"], sys.modules["sanzhua.evaluate"]]
+               sanzhua.commands.check, sys.modules["sanzhua.output"], sys.modules["sanzhua.evaluate"],
+               sanzhua.kinds]
     for module in modules:
         rel = Path(str(module.__file__)).resolve().relative_to(package).as_posix()
         assert any(fnmatch(rel, pattern) for pattern in sanzhua.load._CACHED_CODE), rel

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
-from sanzhua.model import Milestone, Progress, Settings, Task
+from sanzhua.model import KindRule, Milestone, Progress, Settings, Task
 from sanzhua.workdays import WorkCalendar
 
 Light = Literal["red", "yellow", "green", "done", "none"]
@@ -21,10 +21,12 @@ Light = Literal["red", "yellow", "green", "done", "none"]
 STATE_ORDER: tuple[str, ...] = (
     "done",
     "done_late",
+    "pending_verification",
     "overdue",
     "milestone_overdue",
     "due_soon",
     "behind",
+    "unacknowledged",
     "no_report",
     "on_track",
     "planned",
@@ -122,7 +124,8 @@ def evaluate_tasks(
 
     margin = settings.behind_margin
     soon = settings.due_soon_days
-    period = _PERIOD_DAYS.get(settings.report_every)
+    ledger_period = _PERIOD_DAYS.get(settings.report_every)
+    kinds = _Kinds(settings, calendar)
     out: dict[str, TaskState] = {}
     for t in by_id.values():
         if t.invalid:
@@ -130,10 +133,17 @@ def evaluate_tasks(
             continue
         deadline = t.due
         done_date, is_done = done_as_of(t, as_of)
-        suspended = not is_done and t.status == "suspended"
-        cancelled = not is_done and t.status == "cancelled"
+        pending = False
+        if settings.verify_done and is_done:
+            done_date, is_done, pending = verification_as_of(t, as_of)
+        rule = kinds.rule(t) if t.kind is not None or t.assigned is not None else None
+        period = ledger_period
+        if rule is not None and rule.report_every is not None:
+            period = _PERIOD_DAYS.get(rule.report_every)
+        suspended = not is_done and not pending and t.status == "suspended"
+        cancelled = not is_done and not pending and t.status == "cancelled"
         started = t.start <= as_of
-        is_open = not is_done and not suspended and not cancelled and started
+        is_open = not is_done and not pending and not suspended and not cancelled and started
         reports = entries(t)
         last_report = max((p.date for p in reports), default=None)
 
@@ -164,6 +174,8 @@ def evaluate_tasks(
                 days_late = (done_date - deadline).days
             else:
                 states.append("done")
+        elif pending:
+            states.append("pending_verification")
         elif suspended:
             states.append("suspended")
         elif cancelled:
@@ -184,6 +196,8 @@ def evaluate_tasks(
                     states.append("due_soon")
             if has_measure and expected is not None and (actual or 0.0) < expected - margin:
                 states.append("behind")
+            if rule is not None and kinds.unacknowledged(t, rule, as_of):
+                states.append("unacknowledged")
             if (
                 period is not None
                 and (as_of - t.start).days >= period
@@ -236,6 +250,50 @@ def invalid_state(t: Task) -> TaskState:
     )
 
 
+class _Kinds:
+    """The kinds' rules for evaluate: a task's rule, and whether it is 未签收 as of a date."""
+
+    def __init__(self, settings: Settings, calendar: WorkCalendar) -> None:
+        from sanzhua.kinds import lookup
+
+        self.table = lookup(settings)
+        self.calendar = calendar
+
+    def rule(self, t: Task) -> KindRule | None:
+        from sanzhua.kinds import kind_of
+
+        return kind_of(t, self.table)
+
+    def unacknowledged(self, t: Task, rule: KindRule, as_of: date) -> bool:
+        """Assigned, not acknowledged by as_of, and the kind's days to acknowledge are over."""
+        if rule.ack_days is None or t.assigned is None or t.assigned > as_of:
+            return False
+        if t.acknowledged is not None and t.acknowledged <= as_of:
+            return False
+        from sanzhua.kinds import ack_due
+
+        limit = ack_due(rule, t.assigned, self.calendar)
+        return limit is not None and as_of > limit
+
+
+def verification_as_of(t: Task, as_of: date) -> tuple[date | None, bool, bool]:
+    """With `verify_done`: (done date, done, pending verification) of a task whose unit says done.
+
+    A `returned` on or after the done date sends that done back: the task is open again
+    until the unit writes a later done date. Otherwise the done counts only once a
+    `verified` dated on or after it (and on or before as_of) is recorded; until then it
+    is pending (待销号).
+    """
+    done = t.done if t.done is not None and t.done <= as_of else None
+    returned = max((r.date for r in t.returned if r.date <= as_of), default=None)
+    if returned is not None and (done is None or done <= returned):
+        return None, False, False
+    v = t.verified
+    if v is not None and v.date <= as_of and (done is None or v.date >= done):
+        return done, True, False
+    return None, False, True
+
+
 def evaluate(ledger: object, as_of: date) -> Evaluation:
     """States of every task of a loaded `sanzhua.load.Ledger` as of `as_of`."""
     from sanzhua.load import Ledger
@@ -272,9 +330,9 @@ def light_of(states: Iterable[str]) -> Light:
     s = set(states)
     if s & {"overdue", "milestone_overdue"}:
         return "red"
-    if s & {"due_soon", "behind", "no_report"}:
+    if s & {"due_soon", "behind", "no_report", "unacknowledged"}:
         return "yellow"
-    if "on_track" in s:
+    if s & {"on_track", "pending_verification"}:
         return "green"
     if s & {"done", "done_late"}:
         return "done"

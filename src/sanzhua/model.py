@@ -42,6 +42,7 @@ class Progress:
     percent: float | None = None
     by: str | None = None
     line: int = 0
+    notice: str | None = None  # the 督办通知 this entry answers (〔2026〕3号), issue 20
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,26 @@ class Extension:
     approved_by: str | None = None
     ref: str | None = None
     date: date | None = None
+    line: int = 0
+
+
+# --- the 督办 cycle (issue 20): 销号 checked by the office ---
+@dataclass(frozen=True)
+class Verification:
+    """`verified:` — a supervisor accepts the unit's `done` (销号)."""
+
+    date: date
+    by: str | None = None
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Return:
+    """`returned:` — a supervisor sends a `done` back (退回), which reopens the task."""
+
+    date: date
+    by: str | None = None
+    reason: str | None = None
     line: int = 0
 
 
@@ -94,6 +115,14 @@ class Task:
     # The fields its states depend on that could not be read ("due", "start", "done",
     # "milestone", "status"): such a task is in state `invalid` and nothing else.
     invalid: tuple[str, ...] = ()
+    # --- the 督办 cycle (issue 20) ---
+    kind: str | None = None  # 类型 as written; the rules are settings.kinds (None: the default kind)
+    assigned: date | None = None  # 交办日期: the clocks of a kind count from it
+    acknowledged: date | None = None  # 签收: the unit took the task on
+    satisfaction: str | None = None  # 满意/基本满意/不满意 (人大代表建议, 政协委员提案)
+    verified: Verification | None = None
+    returned: tuple[Return, ...] = ()
+    due_derived: bool = False  # `due` is assigned + the kind's answer limit, not written
 
 
 class TaskRow(NamedTuple):
@@ -149,7 +178,7 @@ class EmailSettings:
     ca_file: str | None = None  # a CA bundle for a server whose certificate an internal CA signed
 
 
-REMIND_STATES: tuple[str, ...] = ("overdue", "milestone_overdue", "due_soon", "no_report")
+REMIND_STATES: tuple[str, ...] = ("overdue", "milestone_overdue", "unacknowledged", "due_soon", "no_report")
 REMINDABLE: tuple[str, ...] = REMIND_STATES  # what `remind.states` may name
 
 
@@ -187,6 +216,26 @@ class BulletinSettings:
     copies: int | None = None  # 共印N份
 
 
+# --- the 督办 cycle (issue 20): kinds with clocks ---
+@dataclass(frozen=True)
+class KindRule:
+    """How a kind of task (领导批示件, 人大代表建议, ...) is run: its clocks count from `assigned`."""
+
+    name: str  # the name the bulletin shows (领导批示件)
+    aliases: tuple[str, ...] = ()  # other spellings a task's `kind:` may use (instruction, 批示件)
+    ack_days: int | None = None  # working days to acknowledge (签收) after `assigned`
+    answer_days: int | None = None  # the deadline: working days after `assigned` ...
+    answer_months: int | None = None  # ... or months after it
+    report_every: ReportEvery | None = None  # None: the ledger's `report_every`
+    requires: tuple[str, ...] = ()  # task keys a task of this kind must have
+    satisfaction: bool = False  # a done task must record satisfaction (满意度)
+    scored: bool = True  # counted by `sanzhua score`
+
+    @property
+    def has_clock(self) -> bool:
+        return self.answer_days is not None or self.answer_months is not None
+
+
 @dataclass(frozen=True)
 class Settings:
     name: str
@@ -202,3 +251,5 @@ class Settings:
     backdate_days: int = 7
     extra: dict[str, object] = field(default_factory=dict)  # sections other features own (scoring)
     remind: RemindSettings = field(default_factory=RemindSettings)
+    kinds: tuple[KindRule, ...] = ()  # the built-in kinds, with sanzhua.yaml's changes and additions
+    verify_done: bool = False  # a unit's `done` waits for a supervisor's `verified` (销号)

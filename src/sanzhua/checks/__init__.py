@@ -30,12 +30,14 @@ from sanzhua.checks import (
     duplicate_id,
     extension_mismatch,
     future_date,
+    kind_requires,
     milestone_after_due,
     missing_due,
     no_supervisors,
     overdue,
     parent_cycle,
     scoring_rules,
+    unknown_kind,
     unknown_parent,
     unknown_unit,
 )
@@ -69,6 +71,8 @@ CHECKS: dict[str, ModuleType] = {
         done_without_date,
         scoring_rules,
         no_supervisors,
+        unknown_kind,  # issue 20
+        kind_requires,  # issue 20
     )
 }
 

@@ -153,6 +153,7 @@ _CACHED_CODE = (
     "commands/common.py",
     "dates.py",
     "evaluate.py",
+    "kinds.py",
     "model.py",
     "output.py",
     "problems.py",
@@ -593,6 +594,11 @@ def assemble(
                 if due is not None:
                     t = replace(t, due=due[0], due_text=due[1], due_inherited=True)
             tasks.append(t)
+    if any(t.assigned is not None for t in tasks):
+        # issue 20: an assigned task starts then, and a kind with an answer limit gives it its deadline
+        from sanzhua.kinds import derive_deadlines
+
+        tasks = derive_deadlines(tasks, settings, calendar)
     by_id: dict[str, Task] = {}
     for t in tasks:
         by_id.setdefault(t.id, t)

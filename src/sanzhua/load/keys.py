@@ -14,18 +14,24 @@ TASK_KEYS: dict[str, str] = {
     "id": "编号",
     "title": "任务",
     "category": "类别",
+    "kind": "类型",  # issue 20: the kind of task, whose rules are in sanzhua.yaml's kinds
     "source": "依据",
     "lead": "牵头单位",
     "partners": "配合单位",
     "owner": "责任人",
     "leader": "包抓领导",
     "start": "开始",
+    "assigned": "交办日期",  # issue 20: when the office assigned it; a kind's clocks count from it
+    "acknowledged": "签收",  # issue 20: when the unit acknowledged it
     "due": "时限",
     "milestones": "节点",
     "target": "目标",
     "progress": "进展",
     "status": "状态",
     "done": "完成",
+    "satisfaction": "满意度",  # issue 20: 满意/基本满意/不满意
+    "verified": "销号",  # issue 20: {date, by}: a supervisor accepts the done
+    "returned": "退回",  # issue 20: {date, by, reason}: a supervisor sends the done back
     "parent": "上级任务",
     "extensions": "延期",
     "supervision": "督办方式",
@@ -41,7 +47,10 @@ PROGRESS_KEYS: dict[str, str] = {
     "value": "完成值",
     "percent": "进度",
     "by": "填报人",
+    "notice": "通知",  # issue 20: the 督办通知 an entry answers
 }
+VERIFIED_KEYS: dict[str, str] = {"date": "日期", "by": "确认人"}
+RETURNED_KEYS: dict[str, str] = {"date": "日期", "by": "退回人", "reason": "原因"}
 EXTENSION_KEYS: dict[str, str] = {
     "from": "原时限",
     "to": "新时限",

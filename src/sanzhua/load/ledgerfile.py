@@ -18,7 +18,7 @@ from sanzhua.checks.per_task import TASK_CHECKS
 from sanzhua.dates import DateError, parse_when
 from sanzhua.load import keys as K
 from sanzhua.load.yamlfast import YMap, YSeq, decode, parse
-from sanzhua.model import Extension, Milestone, Progress, Target, Task
+from sanzhua.model import Extension, Milestone, Progress, Return, Target, Task, Verification
 from sanzhua.problems import Msg, Problem, msg
 
 _FILE_KEYS = K.reverse(K.FILE_KEYS)
@@ -27,12 +27,15 @@ _MS_KEYS = K.reverse(K.MILESTONE_KEYS)
 _TARGET_KEYS = K.reverse(K.TARGET_KEYS)
 _PROGRESS_KEYS = K.reverse(K.PROGRESS_KEYS)
 _EXT_KEYS = K.reverse(K.EXTENSION_KEYS)
+_VERIFIED_KEYS = K.reverse(K.VERIFIED_KEYS)
+_RETURNED_KEYS = K.reverse(K.RETURNED_KEYS)
 
 _IMPOSSIBLE_HINTS = {"quarter": "date.quarter.hint", "half": "date.half.hint"}  # by DateError.part
 _LIST_EXAMPLES = {
     "milestones": "{name: 完成可研批复, due: 2026-05-31}",
     "progress": "{date: 2026-06-05, note: …}",
     "extensions": "{from: 2026-09-30, to: 2026-12-31, approved_by: …}",
+    "returned": "{date: 2026-11-20, by: ducha@example.gov.cn, reason: …}",
 }
 _DAYS: dict[date, date] = {}  # one object per day, shared (see _text)
 _ID_RE = re.compile(r"^[\w.\-]+$")
@@ -481,6 +484,7 @@ def _build_task(ctx: _Ctx, m: YMap, result: FileResult, styles: set[str]) -> Tas
                         pct,
                         _text(ctx, item, pb["by"]) if "by" in pb else None,
                         ipos[0],
+                        _text(ctx, item, pb["notice"]) if "notice" in pb else None,
                     )
                 )
     extensions: list[Extension] = []
@@ -512,6 +516,7 @@ def _build_task(ctx: _Ctx, m: YMap, result: FileResult, styles: set[str]) -> Tas
         if weight is not None and weight < 0:
             ctx.err("invalid-value", m.value_pos(by["weight"]), msg("weight.negative"), msg("weight.hint"))
             weight = None
+    cycle = _cycle(ctx, m, by, positions)
     lead = _text(ctx, m, by["lead"]) if "lead" in by else None
     if "lead" in by:
         positions["lead"] = m.value_pos(by["lead"])
@@ -560,6 +565,7 @@ def _build_task(ctx: _Ctx, m: YMap, result: FileResult, styles: set[str]) -> Tas
         latest_entry=max((p.date for p in progress), default=None),
         latest_mark=max((ms.done for ms in milestones if ms.done is not None), default=None),
         invalid=tuple(invalid),
+        **cycle,
     )
     for check in TASK_CHECKS:
         for f in check.check_task(task, positions):
@@ -574,6 +580,73 @@ def _stray_id(m: YMap, got: _Fields) -> str | None:
         if key not in got and isinstance(v, str) and _ID_RE.match(v.strip()) and ("id" in key.lower() or "编号" in key):
             return v.strip()
     return None
+
+
+# --- the 督办 cycle (issue 20): kind, 交办/签收, satisfaction, 销号 ---
+_SATISFACTION = ("满意", "基本满意", "不满意")
+
+
+def _cycle(ctx: _Ctx, m: YMap, by: dict[str, str], positions: dict[str, tuple[int, int]]) -> dict[str, Any]:
+    """The task's keys of the 督办 cycle, as Task fields (only those written)."""
+    out: dict[str, Any] = {}
+    if "kind" in by:
+        out["kind"] = _text(ctx, m, by["kind"])
+        positions["kind"] = m.value_pos(by["kind"])
+    for key in ("assigned", "acknowledged"):
+        if key in by:
+            out[key], _ = _date(ctx, m, by[key])
+            positions[key] = m.value_pos(by[key])
+    if "satisfaction" in by:
+        raw = _text(ctx, m, by["satisfaction"])
+        positions["satisfaction"] = m.value_pos(by["satisfaction"])
+        if raw is not None and raw not in _SATISFACTION:
+            ctx.err(
+                "invalid-value",
+                m.value_pos(by["satisfaction"]),
+                msg("satisfaction.unknown", value=raw),
+                msg("satisfaction.hint"),
+            )
+        elif raw is not None:
+            out["satisfaction"] = raw
+    if "verified" in by:
+        v = m[by["verified"]]
+        positions["verified"] = m.value_pos(by["verified"])
+        if isinstance(v, YMap):
+            vg = _fields(ctx, v, _VERIFIED_KEYS, K.VERIFIED_KEYS)
+            vb = {e: k for k, e in vg.items()}
+            if _require(ctx, v, (v.line, v.col), vg, "date", "日期", "verified"):
+                vdate, _ = _date(ctx, v, vb["date"])
+                if vdate is not None:
+                    positions["verified"] = v.value_pos(vb["date"])
+                    out["verified"] = Verification(
+                        vdate, _text(ctx, v, vb["by"]) if "by" in vb else None, v.line
+                    )
+        elif isinstance(v, str) and v.strip():
+            vdate, _ = _date(ctx, m, by["verified"])  # `verified: 2026-11-20`: a date alone
+            if vdate is not None:
+                out["verified"] = Verification(vdate, None, m.value_pos(by["verified"])[0])
+        elif v is not None:
+            ctx.err("invalid-value", m.value_pos(by["verified"]), msg("verified.shape"), msg("verified.hint"))
+    if "returned" in by:
+        returns: list[Return] = []
+        for item, ipos in _items(ctx, m, by["returned"]):
+            rg = _fields(ctx, item, _RETURNED_KEYS, K.RETURNED_KEYS)
+            rb = {e: k for k, e in rg.items()}
+            if not _require(ctx, item, ipos, rg, "date", "日期", "returned"):
+                continue
+            rdate, _ = _date(ctx, item, rb["date"])
+            if rdate is not None:
+                positions[f"returned:{len(returns)}"] = item.value_pos(rb["date"])
+                returns.append(
+                    Return(
+                        rdate,
+                        _text(ctx, item, rb["by"]) if "by" in rb else None,
+                        _text(ctx, item, rb["reason"]) if "reason" in rb else None,
+                        ipos[0],
+                    )
+                )
+        out["returned"] = tuple(returns)
+    return out
 
 
 def _fmt_num(x: float) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import date
 from typing import Annotated, Any, Literal
 
@@ -24,6 +25,7 @@ from sanzhua.model import (
     BulletinSettings,
     Contact,
     EmailSettings,
+    KindRule,
     RemindSettings,
     Settings,
     Unit,
@@ -106,6 +108,18 @@ class ContactIn(_Strict):
     dingtalk_secret_env: EnvName | None = None
 
 
+# --- the 督办 cycle (issue 20): kinds with clocks ---
+class KindIn(_Strict):
+    aliases: TextList = Field(default_factory=list)
+    ack_days: int | None = Field(default=None, ge=0, le=366)
+    answer_days: int | None = Field(default=None, ge=0, le=3660)
+    answer_months: int | None = Field(default=None, ge=0, le=120)
+    report_every: Literal["none", "week", "month"] | None = None
+    requires: TextList = Field(default_factory=list)
+    satisfaction: bool | None = None
+    scored: bool | None = None
+
+
 class SettingsIn(_Strict):
     name: str = Field(min_length=1)
     office: str | None = None
@@ -120,6 +134,8 @@ class SettingsIn(_Strict):
     backdate_days: int = Field(default=7, ge=0)
     scoring: dict[str, Any] | None = None
     remind: RemindIn = Field(default_factory=RemindIn)
+    kinds: dict[str, KindIn] = Field(default_factory=dict)
+    verify_done: bool = False
 
 
 class UnitIn(_Strict):
@@ -314,6 +330,7 @@ _SETTINGS_KNOWN = {
     ("bulletin",): list(BulletinIn.model_fields),
     ("remind",): list(RemindIn.model_fields),
     ("remind", "email"): list(EmailIn.model_fields),
+    ("kinds",): [],
 }
 
 
@@ -340,8 +357,16 @@ def load_settings(data: bytes, path: str = "sanzhua.yaml") -> tuple[Settings, li
         )
         return Settings(name=""), problems
     raw = _plain(root)
-    if isinstance(raw.get("require_signed"), str):
-        raw["require_signed"] = _BOOL.get(raw["require_signed"].lower(), raw["require_signed"])
+    for flag in ("require_signed", "verify_done"):
+        if isinstance(raw.get(flag), str):
+            raw[flag] = _BOOL.get(raw[flag].lower(), raw[flag])
+    kinds_raw = raw.get("kinds")
+    if isinstance(kinds_raw, dict):
+        for rules in kinds_raw.values():
+            if isinstance(rules, dict):
+                for flag in ("satisfaction", "scored"):
+                    if isinstance(rules.get(flag), str):
+                        rules[flag] = _BOOL.get(rules[flag].lower(), rules[flag])
     try:
         s = SettingsIn.model_validate(raw)
     except ValidationError as err:
@@ -378,9 +403,60 @@ def load_settings(data: bytes, path: str = "sanzhua.yaml") -> tuple[Settings, li
         backdate_days=s.backdate_days,
         extra={"scoring": s.scoring} if s.scoring is not None else {},
         remind=_remind(s.remind),
+        kinds=_kinds(s.kinds, root, path, problems),
+        verify_done=s.verify_done,
     )
     return settings, problems
 
+
+def _kinds(given: dict[str, KindIn], root: Any, path: str, problems: list[Problem]) -> tuple[KindRule, ...]:
+    """The built-in kinds with sanzhua.yaml's changes, then its own kinds; () when it has none."""
+    from sanzhua.kinds import BUILTIN_KINDS, spelled
+    from sanzhua.load.keys import TASK_KEYS
+
+    if not given:
+        return ()
+    rules = list(BUILTIN_KINDS)
+    node = root.get("kinds") if isinstance(root, YMap) else None
+    for name, k in given.items():
+        where = node.value_pos(name) if isinstance(node, YMap) and name in node else (1, 1)
+        if k.answer_days is not None and k.answer_months is not None:
+            problems.append(
+                Problem("invalid-value", "error", path, *where, msg("kinds.two-clocks", kind=name), msg("kinds.hint"))
+            )
+        unknown = [r for r in k.requires if r not in TASK_KEYS and r not in TASK_KEYS.values()]
+        if unknown:
+            problems.append(
+                Problem(
+                    "invalid-value",
+                    "error",
+                    path,
+                    *where,
+                    msg("kinds.unknown-field", kind=name, fields="、".join(unknown)),
+                    msg("key.known", known="、".join(TASK_KEYS)),
+                )
+            )
+        eng = {v: key for key, v in TASK_KEYS.items()}
+        changes: dict[str, Any] = {
+            f: getattr(k, f)
+            for f in ("ack_days", "answer_days", "answer_months", "report_every", "satisfaction", "scored")
+            if f in k.model_fields_set
+        }
+        if "requires" in k.model_fields_set:
+            changes["requires"] = tuple(eng.get(r, r) for r in k.requires if r not in unknown)
+        if "answer_days" in changes and "answer_months" not in changes:
+            changes["answer_months"] = None  # one clock replaces the other
+        if "answer_months" in changes and "answer_days" not in changes:
+            changes["answer_days"] = None
+        at = next(
+            (i for i, r in enumerate(rules) if spelled(name) in {spelled(n) for n in (r.name, *r.aliases)}), None
+        )
+        if at is None:
+            rules.append(replace(KindRule(name), aliases=tuple(k.aliases), **changes))
+        else:
+            base = rules[at]
+            rules[at] = replace(base, aliases=(*base.aliases, *k.aliases), **changes)
+    return tuple(rules)
 
 def _remind(r: RemindIn) -> RemindSettings:
     e = r.email

@@ -85,6 +85,12 @@ def item_line(ts: TaskState, state: str, lang: Lang) -> str:
             f"时限 {ts.deadline.isoformat()}，还剩 {ts.workdays_left} 个工作日",
             f"due {ts.deadline.isoformat()}, {ts.workdays_left} working days left",
         )
+    elif state == "unacknowledged" and t.assigned is not None:
+        tail = words(
+            lang,
+            f"{t.assigned.isoformat()} 交办，尚未签收",
+            f"assigned {t.assigned.isoformat()}, not acknowledged",
+        )
     elif state == "no_report":
         last = ts.last_report.isoformat() if ts.last_report else words(lang, "从未报送", "never")
         tail = words(lang, f"最近一次报送进展：{last}", f"last progress report: {last}")

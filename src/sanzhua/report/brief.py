@@ -40,6 +40,8 @@ STATE_LABELS: dict[str, dict[str, str]] = {
         "due_soon": "临期",
         "behind": "进度滞后",
         "no_report": "未按时报送",
+        "unacknowledged": "未签收",
+        "pending_verification": "待销号",
         "on_track": "正常推进",
         "planned": "未启动",
         "suspended": "暂缓",
@@ -54,6 +56,8 @@ STATE_LABELS: dict[str, dict[str, str]] = {
         "due_soon": "due soon",
         "behind": "behind",
         "no_report": "not reported",
+        "unacknowledged": "unacknowledged",
+        "pending_verification": "awaiting verification",
         "on_track": "on track",
         "planned": "planned",
         "suspended": "suspended",
@@ -296,6 +300,39 @@ class Ranking:
     unranked: int  # units with no task scored in the period
 
 
+# --- the 督办 cycle (issue 20): a section per kind of task ---
+@dataclass(frozen=True, slots=True)
+class KindLine:
+    """A task of a kind with clocks, as its kind's section lists it."""
+
+    no: int
+    id: str
+    title: str
+    unit: str
+    assigned: date | None
+    acknowledged: date | None  # as of the evaluated date
+    deadline: date | None
+    done: date | None
+    satisfaction: str
+    state_text: str
+    light: str
+
+
+@dataclass(frozen=True, slots=True)
+class KindSection:
+    """One kind of task present in the ledger: its counts, and (for a kind other than the
+    default) its tasks."""
+
+    name: str
+    tasks: int
+    done: int
+    overdue: int
+    unacknowledged: int
+    pending_verification: int
+    completion_rate: float | None
+    items: tuple[KindLine, ...]
+
+
 @dataclass(frozen=True, slots=True)
 class Brief:
     lang: Lang
@@ -330,6 +367,7 @@ class Brief:
     copies: int | None
     notice: str = ""  # 本期台账有N处错误，以下任务未计入：… (made with --allow-errors), shown at the top
     made_from: str = ""  # 据提交 abc1234 生成（工作区有未提交的修改）: small print after the 版记
+    by_task_kind: tuple[KindSection, ...] = ()  # issue 20: only when a task names a kind other than the default
 
 
 @dataclass(frozen=True, slots=True)
@@ -865,7 +903,63 @@ def assemble_brief(
         recipients_send=b.recipients_send or "",
         recipients_issue=b.recipients_issue or "",
         copies=b.copies,
+        by_task_kind=_kind_sections(ledger, now, lines, at),
     )
+
+
+def _kind_sections(ledger: LedgerLike, now: EvaluationLike, lines: _Lines, at: date) -> tuple[KindSection, ...]:
+    """A section per kind present, in the order of the ledger's kinds; none when every
+    task is of the default kind (so that such a ledger's bulletin stays as it was)."""
+    from sanzhua.kinds import DEFAULT_KIND, kind_of, lookup, rules_of, uses_kinds
+
+    if not uses_kinds(ledger.tasks):
+        return ()
+    table = lookup(ledger.settings)
+    groups: dict[str, list[TaskStateLike]] = {}
+    for ts in now.tasks.values():
+        if "cancelled" in ts.states:
+            continue
+        rule = kind_of(ts.task, table)
+        groups.setdefault(rule.name if rule is not None else (ts.task.kind or DEFAULT_KIND), []).append(ts)
+    order = [r.name for r in rules_of(ledger.settings)]
+    out: list[KindSection] = []
+    for name in sorted(groups, key=lambda n: (order.index(n) if n in order else len(order), n)):
+        tss = groups[name]
+        done = sum(1 for ts in tss if {"done", "done_late"} & set(ts.states))
+        items: tuple[KindLine, ...] = ()
+        if name != DEFAULT_KIND:
+            tss_sorted = sorted(tss, key=lambda ts: (ts.task.assigned or date.max, lines.unit_key(ts.task.lead)))
+            items = tuple(
+                KindLine(
+                    no=n,
+                    id=ts.task.id,
+                    title=ts.task.title,
+                    unit=lines.unit_name(ts.task.lead),
+                    assigned=ts.task.assigned,
+                    acknowledged=ts.task.acknowledged
+                    if ts.task.acknowledged is not None and ts.task.acknowledged <= at
+                    else None,
+                    deadline=ts.deadline,
+                    done=ts.done,
+                    satisfaction=ts.task.satisfaction or "",
+                    state_text=lines.state_text(tuple(ts.states)),
+                    light=ts.light,
+                )
+                for n, ts in enumerate(tss_sorted, start=1)
+            )
+        out.append(
+            KindSection(
+                name=name,
+                tasks=len(tss),
+                done=done,
+                overdue=sum(1 for ts in tss if "overdue" in ts.states),
+                unacknowledged=sum(1 for ts in tss if "unacknowledged" in ts.states),
+                pending_verification=sum(1 for ts in tss if "pending_verification" in ts.states),
+                completion_rate=_pct(done, len(tss)),
+                items=items,
+            )
+        )
+    return tuple(out)
 
 
 def units_needing_notice(evaluation: EvaluationLike) -> list[str]:

@@ -18,7 +18,7 @@ from functools import partial
 from typing import Literal
 
 from sanzhua.evaluate import Evaluation, TaskState, evaluate
-from sanzhua.model import ReportEvery, Task, Unit
+from sanzhua.model import ReportEvery, Settings, Task, Unit
 from sanzhua.report.periods import month_of, week_of
 from sanzhua.score.rules import Rules
 
@@ -212,6 +212,7 @@ def score_units(
     at = min(end, as_of)
     if evaluation is None or evaluation.as_of != at:
         evaluation = evaluate(ledger, at)
+    evaluation = _scored_kinds(evaluation, ledger.settings)
     return score_tasks(
         evaluation,
         ledger.units,
@@ -223,6 +224,19 @@ def score_units(
         report_every=ledger.settings.report_every,
         kinds=kinds,
     )
+
+
+def _scored_kinds(evaluation: Evaluation, settings: Settings) -> Evaluation:
+    """The evaluation without the tasks of kinds that are not scored (issue 20: `scored: false`)."""
+    if not any(ts.task.kind is not None for ts in evaluation):
+        return evaluation
+    from sanzhua.kinds import kind_of, lookup
+
+    table = lookup(settings)
+    kept = {
+        tid: ts for tid, ts in evaluation.tasks.items() if (rule := kind_of(ts.task, table)) is None or rule.scored
+    }
+    return evaluation if len(kept) == len(evaluation.tasks) else Evaluation(evaluation.as_of, kept)
 
 
 def score_tasks(
