@@ -378,16 +378,21 @@ def test_ledger_text_cannot_become_markup(make_ledger: MakeLedger) -> None:
     assert "点这里 ［领奖］(http://evil.example/) ＜font color=red＞＊＊紧急＊＊＜/font＞ ＃ 标题" in text
 
 
-def test_a_ledger_with_errors_is_refused_unless_allowed(make_ledger: MakeLedger) -> None:
+def test_a_ledger_with_errors_is_refused_unless_allowed(
+    make_ledger: MakeLedger, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sanzhua.errors import Refused
+
     tasks = dict(TASKS)
     tasks["ledgers/bad.yaml"] = "unit: fgw\ntasks:\n  - id: X-1\n    title: [unclosed\n"
     root = make_ledger(tasks, settings=settings(), units=UNITS)
-    code, out, err = run(root, env={})
-    assert code == 1 and out == ""
-    assert "ledgers/bad.yaml" in err and "--allow-errors" in err
+    with pytest.raises(Refused):
+        run(root, env={})
+    err = capsys.readouterr().err
+    assert "ledgers/bad.yaml" in err and "X-1" in err and "--allow-errors" in err
     code, out, _ = run(root, env={}, allow_errors=True)
     assert code == 0
-    assert out.startswith("注意：台账有") and "ledgers/bad.yaml" in out
+    assert out.startswith("注意：台账有") and "ledgers/bad.yaml" in out and "可能漏提醒" in out
 
 
 def test_a_long_list_is_split_for_wecom(make_ledger: MakeLedger) -> None:

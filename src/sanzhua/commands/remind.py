@@ -5,7 +5,7 @@ load → evaluate → assemble the messages (sanzhua.remind.messages) → print 
 a record of what went out so that nothing is sent twice for the same task, state and day.
 
 Exit codes: 0 every message was sent (or, without --send, the messages were printed);
-1 the ledger has errors (without --allow-errors), or a message could not be delivered
+1 the ledger's files lose tasks (without --allow-errors), or a message could not be delivered
 (the report names each one and why); 2 the command could not run (bad option, a
 malformed send record, another `remind --send` running).
 """
@@ -20,7 +20,7 @@ from datetime import date
 from pathlib import Path
 from typing import TextIO
 
-from sanzhua.commands.common import EXIT_OK, EXIT_PROBLEMS, open_ledger
+from sanzhua.commands.common import EXIT_OK, EXIT_PROBLEMS, open_report
 from sanzhua.errors import FatalError
 from sanzhua.evaluate import evaluate
 from sanzhua.i18n import Lang, words
@@ -110,23 +110,12 @@ def remind(
     env = os.environ if env is None else env
     if fmt not in ("text", "json"):
         raise FatalError(f"--format 只能是 text 或 json（收到 {fmt}）", "--format takes text or json")
-    opened = open_ledger(root, lang)
+    # Complete or loud, as every report: a ledger whose files lose tasks is refused (exit 1,
+    # each file and task named on stderr) unless --allow-errors, and then the output says so.
+    opened = open_report(root, lang, allow_errors=allow_errors)
     ledger, chosen = opened.ledger, opened.lang
     _check_options(ledger, units, channels)
-    found = [*ledger.problems, *(p for f in ledger.files for p in f.problems)]
-    errors = [p for p in found if p.severity == "error"]
-    left_out = sorted({p.file for p in errors})
-    if errors and not allow_errors:
-        err.write(
-            words(
-                chosen,
-                f"台账有 {len(errors)} 处错误（{'、'.join(left_out)}），不发送提醒：有错误的任务可能漏提醒或错提醒。\n"
-                "请先运行 sanzhua check 修正；确需发送，加 --allow-errors。\n",
-                f"the ledger has {len(errors)} errors ({', '.join(left_out)}); no reminders: tasks in error could be "
-                "missed or wrong.\nRun sanzhua check and fix them; or pass --allow-errors.\n",
-            )
-        )
-        return EXIT_PROBLEMS
+    left_out = [f.file for f in opened.gaps.files]
     path = sent_path(ledger, sent_file)
     evaluation = evaluate(ledger, as_of)
 
@@ -145,11 +134,12 @@ def remind(
     notice = (
         words(
             chosen,
-            f"注意：台账有 {len(errors)} 处错误，以下文件中的任务可能不完整：{'、'.join(left_out)}",
-            f"Note: the ledger has {len(errors)} errors; the tasks of these files may be incomplete: "
-            f"{', '.join(left_out)}",
+            f"注意：台账有 {opened.gaps.errors} 处错误，以下文件中的任务未计入或不完整，"
+            f"可能漏提醒：{'、'.join(left_out)}",
+            f"Note: the ledger has {opened.gaps.errors} errors; tasks of these files are left out or incomplete "
+            f"and may not be reminded of: {', '.join(left_out)}",
         )
-        if errors
+        if opened.gaps
         else None
     )
     if not send:
