@@ -282,6 +282,14 @@ def brief_cmd(
     lang: LangOpt = None,
     root: RootOpt = None,
     allow_errors: AllowErrorsOpt = False,
+    issue: Annotated[
+        bool,
+        typer.Option(
+            "--issue",
+            help="With --unit/--each-unit: number each 督办通知 (〔2026〕N号), give it its colour and record it "
+            "in notices/<year>.yaml.",
+        ),
+    ] = False,
 ) -> None:
     """Write the weekly 政务督查 bulletin or a 工作简报, as Markdown or Word (简报)."""
     from sanzhua.commands.brief import brief
@@ -309,6 +317,7 @@ def brief_cmd(
             output=output,
             lang=lang,
             allow_errors=allow_errors,
+            issue=issue,
         )
     )
 

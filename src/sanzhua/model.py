@@ -178,7 +178,14 @@ class EmailSettings:
     ca_file: str | None = None  # a CA bundle for a server whose certificate an internal CA signed
 
 
-REMIND_STATES: tuple[str, ...] = ("overdue", "milestone_overdue", "unacknowledged", "due_soon", "no_report")
+REMIND_STATES: tuple[str, ...] = (
+    "overdue",
+    "milestone_overdue",
+    "unacknowledged",
+    "due_soon",
+    "no_report",
+    "escalated",  # an unanswered 督办通知 past its reply date
+)
 REMINDABLE: tuple[str, ...] = REMIND_STATES  # what `remind.states` may name
 
 
@@ -236,6 +243,17 @@ class KindRule:
         return self.answer_days is not None or self.answer_months is not None
 
 
+# --- the 督办 cycle (issue 20): notices as records ---
+@dataclass(frozen=True)
+class NoticeSettings:
+    prefix: str = ""  # before 〔2026〕3号: 延政督〔2026〕3号
+    reply_days: int = 3  # working days from the notice to its reply date
+    escalate_days: int = 3  # working days unanswered past the reply date for each further colour
+    ladder: tuple[str, ...] = ("blue", "yellow", "red")
+    interview_after: int = 3  # 约谈: named in this many consecutive bulletins (0: never)
+    show_interviews: bool = False  # the bulletin prints the 约谈 list (set when sanzhua.yaml has `notices:`)
+
+
 @dataclass(frozen=True)
 class Settings:
     name: str
@@ -253,3 +271,4 @@ class Settings:
     remind: RemindSettings = field(default_factory=RemindSettings)
     kinds: tuple[KindRule, ...] = ()  # the built-in kinds, with sanzhua.yaml's changes and additions
     verify_done: bool = False  # a unit's `done` waits for a supervisor's `verified` (销号)
+    notices: NoticeSettings = field(default_factory=NoticeSettings)

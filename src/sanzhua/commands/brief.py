@@ -16,7 +16,7 @@ from typing import TextIO
 
 from sanzhua.commands.common import EXIT_OK, EXIT_PROBLEMS, open_report
 from sanzhua.commands.score import ledger_rules
-from sanzhua.errors import FatalError
+from sanzhua.errors import FatalError, Refused
 from sanzhua.evaluate import Evaluation, evaluate
 from sanzhua.i18n import words
 from sanzhua.load import Ledger
@@ -182,6 +182,7 @@ def brief(
     out: TextIO | None = None,
     allow_errors: bool = False,
     charts: bool = True,
+    issue: bool = False,
 ) -> int:
     """Write a briefing for the period holding `as_of`, or 督办通知 with `unit` / `each_unit`.
 
@@ -208,11 +209,23 @@ def brief(
     warning = notice(opened.gaps, chosen, lead=words(chosen, "本期", "")) if opened.gaps else ""
     stamp = made_from(ledger.root, chosen)
 
+    if issue and unit is None and each_unit is None:
+        raise FatalError(
+            words(chosen, "--issue 要和 --unit 或 --each-unit 一起用", "--issue goes with --unit or --each-unit"),
+            words(chosen, "例如 brief --unit fgw --issue", "e.g. brief --unit fgw --issue"),
+        )
     if unit is not None or each_unit is not None:
         evaluation = evaluate(ledger, as_of)
+        register = _Register(ledger, as_of, chosen) if issue else None
+
+        def make_notice(uid: str) -> Notice:
+            """The unit's notice; with --issue, numbered, coloured and recorded first."""
+            n = assemble_notice(ledger, evaluation, uid, as_of, lang=lang_)
+            return register.issue(n) if register is not None else n
+
         if unit is not None:
             _check_unit(ledger, unit)
-            n = replace(assemble_notice(ledger, evaluation, unit, as_of, lang=lang_), notice=warning, made_from=stamp)
+            n = replace(make_notice(unit), notice=warning, made_from=stamp)
             data = _render("notice", fmt, notice_context(n), ledger)
             if output is None and fmt == "md":
                 out.write(data.decode("utf-8"))
@@ -225,7 +238,7 @@ def brief(
         if each_unit is not None:
             for uid in units_needing_notice(evaluation):
                 n = replace(
-                    assemble_notice(ledger, evaluation, uid, as_of, lang=lang_), notice=warning, made_from=stamp
+                    make_notice(uid), notice=warning, made_from=stamp
                 )
                 path = each_unit / notice_name(n, fmt)
                 _write(_render("notice", fmt, notice_context(n), ledger), path)
@@ -248,7 +261,25 @@ def brief(
         year = period_of("year", d)
         return score_units(ledger, rules, year.start, year.end, d, evaluation=evaluate_at(d))
 
-    b = assemble_brief(ledger, evaluate_at, p, as_of, score_at=score_at, lang=lang_, number=number)
+    from sanzhua.notices import load_notices
+
+    records, broken = load_notices(ledger.root)
+    if broken:  # complete or loud: a notice that cannot be read would drop out of the 约谈 list
+        files = "、".join(sorted({f"{q.file}:{q.line}" for q in broken}))
+        sys.stderr.write(
+            words(
+                chosen,
+                f"督办通知登记有错误（{files}），有错误的通知未计入；请运行 sanzhua check 修正\n",
+                f"the notices have errors ({files}); those are left out; run sanzhua check\n",
+            )
+        )
+        if not allow_errors:
+            raise Refused()
+        extra = words(chosen, f"督办通知登记有错误，以下未计入：{files}", f"notices with errors left out: {files}")
+        warning = f"{warning}；{extra}" if warning else extra
+    b = assemble_brief(
+        ledger, evaluate_at, p, as_of, score_at=score_at, lang=lang_, number=number, notices=records
+    )
     b = replace(b, notice=warning, made_from=stamp)
     data = _render("brief", fmt, brief_context(b), ledger)
     target = output or (None if fmt == "md" else Path(default_name(b, fmt)))
@@ -300,3 +331,85 @@ def _with_charts(data: bytes, fmt: str, b: Brief, ledger: Ledger, path: Path | N
         )
         return data
     return C.place_in_docx(data, C.pngs(c, font), b.lang)
+
+
+# --- the 督办 cycle (issue 20): notices issued are recorded ---
+class _Register:
+    """Issues notices: numbers them (〔2026〕N号), gives them their colour, and records them in
+    notices/<year>.yaml before they are written out."""
+
+    def __init__(self, ledger: Ledger, as_of: date, lang: Lang) -> None:
+        from sanzhua.notices import load_notices
+
+        self.ledger = ledger
+        self.as_of = as_of
+        self.lang = lang
+        self.records, problems = load_notices(ledger.root, ledger.units, {t.id for t in ledger.tasks})
+        if problems:
+            p = problems[0]
+            raise FatalError(
+                words(
+                    lang,
+                    f"{p.file} 第 {p.line} 行有错误，不能登记新的督办通知",
+                    f"{p.file} line {p.line} has an error; no notice can be recorded",
+                ),
+                words(lang, "先运行 sanzhua check 并修正", "run sanzhua check and fix it first"),
+            )
+
+    def issue(self, n: Notice) -> Notice:
+        from dataclasses import replace as _replace
+
+        from sanzhua.notices import (
+            COLOUR_NAMES,
+            NoticeRecord,
+            append_record,
+            next_number,
+            number_text,
+            statuses,
+        )
+
+        lang = self.lang
+        if n.empty:
+            sys.stderr.write(
+                words(lang, f"{n.unit}没有需要督办的任务，未登记\n", f"{n.unit}: nothing to notify; none recorded\n")
+            )
+            return n
+        settings = self.ledger.settings.notices
+        same_day = [r for r in self.records if r.unit == n.unit_id and r.issued == self.as_of]
+        if same_day:
+            r = same_day[-1]
+            sys.stderr.write(
+                words(
+                    lang,
+                    f"{n.unit}今天已发出 {r.number}，不重复登记\n",
+                    f"{n.unit}: {r.number} was issued today already; not recorded again\n",
+                )
+            )
+        else:
+            ladder = settings.ladder
+            held = [
+                s.colour
+                for s in statuses(self.records, self.ledger.tasks, self.as_of, settings, self.ledger.calendar)
+                if s.record.unit == n.unit_id and s.answered is None
+            ]
+            colour = max(held, key=ladder.index, default=ladder[0]) if held else ladder[0]
+            year = self.as_of.year
+            r = NoticeRecord(
+                number=number_text(settings.prefix, year, next_number(self.records, year)),
+                n=next_number(self.records, year),
+                year=year,
+                issued=self.as_of,
+                unit=n.unit_id,
+                tasks=n.task_ids,
+                reply_due=n.reply_by,
+                colour=colour,
+                file="",
+                line=0,
+            )
+            rel = append_record(self.ledger.root, r)
+            self.records.append(r)
+            sys.stderr.write(
+                words(lang, f"已登记 {r.number}（{n.unit}）→ {rel}\n", f"recorded {r.number} ({n.unit}) in {rel}\n")
+            )
+        name = COLOUR_NAMES.get(r.colour, (r.colour, r.colour))
+        return _replace(n, number=r.number, colour=r.colour, colour_text=name[0] if lang == "zh" else name[1])

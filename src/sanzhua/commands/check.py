@@ -164,7 +164,17 @@ def _problems(scan: Scan, as_of: date) -> tuple[list[Problem], int, dict[str, di
             problems.extend(other)  # about a file other than its task's (none now): kept, not cached
     problems.extend(run_checks(ctx, scope="ledger"))
     problems.extend(calendar_warning(scan.root, scan.calendar, years))
+    problems.extend(_notice_problems(scan, rows))
     return problems, len(rows), shown
+
+
+def _notice_problems(scan: Scan, rows: list[TaskRow]) -> list[Problem]:
+    """What is wrong with the recorded 督办通知 (notices/*.yaml), issue 20."""
+    from sanzhua.notices import load_notices, notice_files
+
+    if not notice_files(scan.root):
+        return []
+    return load_notices(scan.root, scan.units, {r.id for r in rows})[1]
 
 
 def _seen(rows: tuple[TaskRow, ...], dues: Dues) -> tuple[object, ...]:

@@ -26,8 +26,9 @@ from sanzhua.evaluate import evaluate
 from sanzhua.i18n import Lang, words
 from sanzhua.load import Ledger
 from sanzhua.load.keys import did_you_mean
+from sanzhua.notices import load_notices, statuses
 from sanzhua.remind.channels import Delivery, Sender
-from sanzhua.remind.messages import CHANNEL_NAMES, CHANNELS, Item, Message, assemble
+from sanzhua.remind.messages import CHANNEL_NAMES, CHANNELS, Item, Message, assemble, escalated_items
 from sanzhua.remind.sent import SentRecord, load_sent, locked
 
 SenderFactory = Callable[[Ledger, Mapping[str, str]], Sender]
@@ -118,6 +119,23 @@ def remind(
     left_out = [f.file for f in opened.gaps.files]
     path = sent_path(ledger, sent_file)
     evaluation = evaluate(ledger, as_of)
+    records, broken = load_notices(ledger.root)
+    if broken:  # complete or loud: an unreadable notice would not be reminded of
+        if not allow_errors:
+            err.write(
+                words(
+                    chosen,
+                    f"督办通知登记有错误（{broken[0].file} 第 {broken[0].line} 行），不发送提醒；"
+                    "请运行 sanzhua check 修正，或加 --allow-errors\n",
+                    f"the notices have errors ({broken[0].file} line {broken[0].line}); no reminders: run sanzhua "
+                    "check, or pass --allow-errors\n",
+                )
+            )
+            return EXIT_PROBLEMS
+        left_out.extend(sorted({p.file for p in broken}))
+    escalated = escalated_items(
+        statuses(records, ledger.tasks, as_of, ledger.settings.notices, ledger.calendar), chosen
+    )
 
     def plan(record: SentRecord) -> tuple[list[Message], list[tuple[str, str, Item]]]:
         return assemble(
@@ -129,17 +147,19 @@ def remind(
             sent=record.sent_on(as_of),
             only_units=units,
             only_channels=channels,
+            notices=escalated,
         )
 
     notice = (
         words(
             chosen,
-            f"注意：台账有 {opened.gaps.errors} 处错误，以下文件中的任务未计入或不完整，"
+            f"注意：台账有 {opened.gaps.errors + len(broken)} 处错误，以下文件中的任务和通知未计入或不完整，"
             f"可能漏提醒：{'、'.join(left_out)}",
-            f"Note: the ledger has {opened.gaps.errors} errors; tasks of these files are left out or incomplete "
+            f"Note: the ledger has {opened.gaps.errors + len(broken)} errors; tasks and notices of these files are "
+            "left out or incomplete "
             f"and may not be reminded of: {', '.join(left_out)}",
         )
-        if opened.gaps
+        if left_out
         else None
     )
     if not send:

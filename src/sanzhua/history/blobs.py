@@ -261,5 +261,7 @@ def entry_dict(entry: Progress | Extension | Milestone) -> dict[str, object]:
             continue
         if f.name == "due_text":
             continue
+        if f.name == "notice" and value is None:
+            continue  # issue 20's reply reference: shown only when written, so older output stays as it was
         out[f.name] = value.isoformat() if hasattr(value, "isoformat") else value
     return out

@@ -646,7 +646,8 @@ def changed_fields(old: Task | None, new: Task | None) -> list[str]:
         f.name
         for f in fields(Task)
         if getattr(old, f.name) != getattr(new, f.name)
-        and f.name not in ("file", "line", "column", "start_given", "lead_given", "due_text", "due_inherited")
+        and f.name
+        not in ("file", "line", "column", "start_given", "lead_given", "due_text", "due_inherited", "due_derived")
     ]
 
 

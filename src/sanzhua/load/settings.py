@@ -26,6 +26,7 @@ from sanzhua.model import (
     Contact,
     EmailSettings,
     KindRule,
+    NoticeSettings,
     RemindSettings,
     Settings,
     Unit,
@@ -120,6 +121,23 @@ class KindIn(_Strict):
     scored: bool | None = None
 
 
+def _colours(v: list[str]) -> list[str]:
+    from sanzhua.notices import COLOUR_ALIASES
+
+    out = [COLOUR_ALIASES.get(c.lower()) for c in v]
+    if any(c is None for c in out) or len(set(out)) != len(out) or len(out) < 2:
+        raise ValueError("two or more different colours of blue, yellow, red (蓝、黄、红)")
+    return [c for c in out if c is not None]
+
+
+class NoticesIn(_Strict):
+    prefix: str = Field(default="", max_length=40)
+    reply_days: int = Field(default=3, ge=0, le=366)
+    escalate_days: int = Field(default=3, ge=0, le=366)
+    ladder: Annotated[TextList, AfterValidator(_colours)] = Field(default_factory=lambda: ["blue", "yellow", "red"])
+    interview_after: int = Field(default=3, ge=0, le=100)
+
+
 class SettingsIn(_Strict):
     name: str = Field(min_length=1)
     office: str | None = None
@@ -136,6 +154,7 @@ class SettingsIn(_Strict):
     remind: RemindIn = Field(default_factory=RemindIn)
     kinds: dict[str, KindIn] = Field(default_factory=dict)
     verify_done: bool = False
+    notices: NoticesIn | None = None
 
 
 class UnitIn(_Strict):
@@ -331,6 +350,7 @@ _SETTINGS_KNOWN = {
     ("remind",): list(RemindIn.model_fields),
     ("remind", "email"): list(EmailIn.model_fields),
     ("kinds",): [],
+    ("notices",): list(NoticesIn.model_fields),
 }
 
 
@@ -405,6 +425,16 @@ def load_settings(data: bytes, path: str = "sanzhua.yaml") -> tuple[Settings, li
         remind=_remind(s.remind),
         kinds=_kinds(s.kinds, root, path, problems),
         verify_done=s.verify_done,
+        notices=NoticeSettings()
+        if s.notices is None
+        else NoticeSettings(
+            s.notices.prefix,
+            s.notices.reply_days,
+            s.notices.escalate_days,
+            tuple(s.notices.ladder),
+            s.notices.interview_after,
+            True,
+        ),
     )
     return settings, problems
 

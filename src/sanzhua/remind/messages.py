@@ -16,6 +16,7 @@ from datetime import date
 from sanzhua.evaluate import TaskState
 from sanzhua.i18n import STATE_LABELS, Lang, label, words
 from sanzhua.model import Settings, Unit
+from sanzhua.notices import NoticeStatus
 
 CHANNELS: tuple[str, ...] = ("wecom", "dingtalk", "email")
 CHANNEL_NAMES: dict[str, tuple[str, str]] = {
@@ -52,7 +53,15 @@ class Message:
 
 
 # The order of a message's sections, most urgent first.
-_SECTION_ORDER: tuple[str, ...] = ("overdue", "milestone_overdue", "unacknowledged", "due_soon", "no_report")
+_SECTION_ORDER: tuple[str, ...] = (
+    "escalated",
+    "overdue",
+    "milestone_overdue",
+    "unacknowledged",
+    "due_soon",
+    "no_report",
+)
+_SECTION_NAMES: dict[str, tuple[str, str]] = {"escalated": ("督办通知逾期未回复", "notices not answered")}
 
 # Characters that would turn a title into a link, a heading, bold or HTML in a robot's
 # Markdown: replaced by their full-width forms, so that ledger text stays text.
@@ -111,6 +120,27 @@ def items_of(states: Iterable[TaskState], remind: Collection[str], lang: Lang) -
     return out
 
 
+def escalated_items(statuses: Iterable[NoticeStatus], lang: Lang) -> dict[str, list[Item]]:
+    """{unit: an item per unanswered notice that has gone up the ladder}."""
+    from sanzhua.notices import COLOUR_NAMES
+
+    out: dict[str, list[Item]] = {}
+    for s in statuses:
+        if s.answered is None and s.escalated > 0:
+            r = s.record
+            colour = words(lang, *COLOUR_NAMES[s.colour])
+            line = words(
+                lang,
+                f"{plain(r.number)}（{r.issued.isoformat()} 发出）应于 {r.reply_due.isoformat()} 前回复，"
+                f"至今未回复，已升为{colour}督办单；回复请在任务进展中写 notice: {plain(r.number)}",
+                f"{plain(r.number)} (issued {r.issued.isoformat()}) was due for a reply on "
+                f"{r.reply_due.isoformat()} and is unanswered: now {colour}; reply with a progress entry "
+                f"notice: {plain(r.number)}",
+            )
+            out.setdefault(r.unit, []).append(Item(r.number, "escalated", line))
+    return out
+
+
 def compose(
     unit: Unit | None,
     uid: str,
@@ -147,7 +177,7 @@ def compose(
         if greeting:
             lines += [greeting, ""]
         for state, chosen in part_sections:
-            heading = label(STATE_LABELS, state, lang)
+            heading = label(_SECTION_NAMES if state in _SECTION_NAMES else STATE_LABELS, state, lang)
             lines.append(words(lang, f"**{heading}（{len(chosen)}项）**", f"**{heading} ({len(chosen)})**"))
             lines += [f"{n}. {i.line}" for n, i in enumerate(chosen, start=1)]
             lines.append("")
@@ -214,12 +244,17 @@ def assemble(
     sent: Collection[tuple[str, str, str, str]] = (),
     only_units: Collection[str] = (),
     only_channels: Collection[str] = (),
+    notices: Mapping[str, list[Item]] | None = None,
 ) -> tuple[list[Message], list[tuple[str, str, Item]]]:
     """(the messages to send, the items left out because they were sent already today).
 
-    `sent` holds (unit, channel, task, state) of what went out on `as_of` already.
+    `sent` holds (unit, channel, task, state) of what went out on `as_of` already;
+    `notices` each unit's escalated notices (their `task` is the notice's number).
     """
     by_unit = items_of(states, settings.remind.states, lang)
+    if notices and "escalated" in settings.remind.states:
+        for uid, extra in notices.items():
+            by_unit[uid] = [*extra, *by_unit.get(uid, [])]
     order = {uid: i for i, uid in enumerate(units)}
     messages: list[Message] = []
     skipped: list[tuple[str, str, Item]] = []

@@ -27,6 +27,7 @@ from sanzhua.score import Scoreboard, UnitScore, decimals
 from sanzhua.score import number as points_text
 
 if TYPE_CHECKING:
+    from sanzhua.notices import NoticeRecord
     from sanzhua.workdays import WorkCalendar
 
 Lang = Literal["zh", "en"]
@@ -333,6 +334,27 @@ class KindSection:
     items: tuple[KindLine, ...]
 
 
+# --- the 督办 cycle (issue 20): notices and the 约谈 list ---
+@dataclass(frozen=True, slots=True)
+class NoticeLine:
+    number: str
+    unit: str
+    issued: date
+    reply_due: date
+    colour: str  # blue, yellow, red: as of the evaluated date
+    colour_text: str
+    answered: date | None
+    escalated: int  # steps up the ladder since it was issued
+
+
+@dataclass(frozen=True, slots=True)
+class InterviewLine:
+    no: int
+    unit: str
+    red_notices: tuple[str, ...]
+    consecutive: int  # bulletins in a row that named it (0: on the list for a red notice only)
+
+
 @dataclass(frozen=True, slots=True)
 class Brief:
     lang: Lang
@@ -368,6 +390,10 @@ class Brief:
     notice: str = ""  # 本期台账有N处错误，以下任务未计入：… (made with --allow-errors), shown at the top
     made_from: str = ""  # 据提交 abc1234 生成（工作区有未提交的修改）: small print after the 版记
     by_task_kind: tuple[KindSection, ...] = ()  # issue 20: only when a task names a kind other than the default
+    show_notices: bool = False  # issue 20: sanzhua.yaml has `notices:`, or notices were issued
+    notices: tuple[NoticeLine, ...] = ()  # issued this period, or not answered by the evaluated date
+    interviews: tuple[InterviewLine, ...] = ()  # the 约谈 list, computed
+    interview_after: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -388,6 +414,16 @@ class Notice:
     reply_by: date
     notice: str = ""  # what the ledger's errors left out (made with --allow-errors), shown at the top
     made_from: str = ""  # the commit it was made from, small print at the end
+    number: str = ""  # issue 20: 〔2026〕3号 when issued (--issue) and recorded in notices/
+    colour: str = ""  # issue 20: blue, yellow or red (三色督办单), when issued
+    colour_text: str = ""  # 蓝色 / 黄色 / 红色
+
+    @property
+    def task_ids(self) -> tuple[str, ...]:
+        """The tasks the notice names, each once, in its order."""
+        ids = [x.id for x in (*self.overdue, *self.milestone_overdue, *self.due_soon)]
+        ids += [x.id for x in self.unreported]
+        return tuple(dict.fromkeys(ids))
 
     @property
     def empty(self) -> bool:
@@ -769,6 +805,7 @@ def assemble_brief(
     score_at: Scorer,
     lang: Lang | None = None,
     number: int | None = None,
+    notices: Sequence[NoticeRecord] = (),
 ) -> Brief:
     """Everything a briefing for `period` says, as of `as_of` (the date written).
 
@@ -874,6 +911,7 @@ def assemble_brief(
     appendix = lines.numbered(appendix_states)
 
     b = settings.bulletin
+    parts = _notice_parts(ledger, evaluate_at, notices, period, at, lines)
     return Brief(
         lang=lang,
         as_of=as_of,
@@ -904,6 +942,57 @@ def assemble_brief(
         recipients_issue=b.recipients_issue or "",
         copies=b.copies,
         by_task_kind=_kind_sections(ledger, now, lines, at),
+        show_notices=parts is not None,
+        notices=parts[0] if parts else (),
+        interviews=parts[1] if parts else (),
+        interview_after=ledger.settings.notices.interview_after,
+    )
+
+
+def _notice_parts(
+    ledger: LedgerLike,
+    evaluate_at: Evaluator,
+    records: Sequence[NoticeRecord],
+    period: Period,
+    at: date,
+    lines: _Lines,
+) -> tuple[tuple[NoticeLine, ...], tuple[InterviewLine, ...]] | None:
+    """The bulletin's 督办通知 table and 约谈 list, when the ledger uses notices (else None)."""
+    from sanzhua.notices import COLOUR_NAMES, interview_list, named_units, statuses
+
+    settings = ledger.settings.notices
+    if not settings.show_interviews and not records:
+        return None
+    held = statuses(records, ledger.tasks, at, settings, ledger.calendar)
+    shown = [s for s in held if s.answered is None or period.start <= s.record.issued]
+    notices = tuple(
+        NoticeLine(
+            number=s.record.number,
+            unit=lines.unit_name(s.record.unit),
+            issued=s.record.issued,
+            reply_due=s.record.reply_due,
+            colour=s.colour,
+            colour_text=COLOUR_NAMES[s.colour][0 if lines.lang == "zh" else 1],
+            answered=s.answered,
+            escalated=s.escalated,
+        )
+        for s in sorted(shown, key=lambda s: (s.record.issued, s.record.n))
+    )
+    ends: list[date] = [at]
+    p = period
+    for _ in range(max(settings.interview_after - 1, 0)):
+        p = previous(p)
+        ends.append(p.end)
+    named: dict[int, set[str]] = {}
+
+    def named_in(k: int) -> set[str]:
+        if k not in named:
+            named[k] = named_units(evaluate_at(ends[k]).tasks.values())
+        return named[k]
+
+    chosen = interview_list(ledger.units, held, named_in, settings.interview_after)
+    return notices, tuple(
+        InterviewLine(i, c.unit_name, c.red_notices, c.consecutive) for i, c in enumerate(chosen, start=1)
     )
 
 
@@ -980,7 +1069,7 @@ def assemble_notice(
     as_of: date,
     *,
     lang: Lang | None = None,
-    reply_workdays: int = 3,
+    reply_workdays: int | None = None,
 ) -> Notice:
     """督办通知 for `unit_id`: its overdue, due-soon and unreported tasks as of `as_of`."""
     settings = ledger.settings
@@ -1012,5 +1101,7 @@ def assemble_notice(
         milestone_overdue=tuple(_renumber(x, i) for i, x in enumerate(ms, len(overdue) + 1)),
         due_soon=tuple(_renumber(x, i) for i, x in enumerate(soon, 1)),
         unreported=_numbered_lines(unrep),
-        reply_by=ledger.calendar.add_workdays(as_of, reply_workdays),
+        reply_by=ledger.calendar.add_workdays(
+            as_of, settings.notices.reply_days if reply_workdays is None else reply_workdays
+        ),
     )
