@@ -496,6 +496,7 @@ def test_codes_are_documented() -> None:
         "committer-not-supervisor",
         "symlink-committed",
         "cache-committed",
+        "verification-unauthorized",
     }
     assert all(doc for _, doc in CODES.values())
     documented = (Path(__file__).parents[1] / "docs" / "audit.md").read_text(encoding="utf-8")

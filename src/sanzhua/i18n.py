@@ -475,6 +475,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "notice.unknown-unit.hint": ("单位写 units.yaml 中的 id", "write the unit's id from units.yaml"),
     "notice.unknown-task": ("台账中没有任务 {ids}", "the ledger has no task {ids}"),
     "notice.unknown-task.hint": ("任务写台账中的编号；任务改号后请同时修改通知登记", "write task ids of the ledger"),
+    "audit.verification-unauthorized": ("{author} 不是督查人员（supervisors），却写入、修改或删除了任务 {task} 的 {key}", "{author} is not a supervisor but wrote, changed or removed {key} of task {task}"),
+    "audit.verification-unauthorized.hint": ("销号（verified）和退回（returned）只能由 sanzhua.yaml 中 supervisors 所列的督查室人员提交；单位完成后只填写 done，等待督查室销号", "verified and returned may be committed only by the supervisors in sanzhua.yaml; a unit writes done and waits for the office"),
     "units.hint.contact.email": ("email 写接收提醒的邮箱，例如 email: [clerk@example.gov.cn]", "'email' lists the addresses reminders go to, e.g. email: [clerk@example.gov.cn]"),
 }
 

@@ -79,6 +79,8 @@ def normalise(task: Task) -> Task:
         milestones=tuple(replace(m, line=0, due_text="") for m in task.milestones),
         progress=tuple(replace(p, line=0) for p in task.progress),
         extensions=tuple(replace(e, line=0) for e in task.extensions),
+        verified=replace(task.verified, line=0) if task.verified is not None else None,  # issue 20
+        returned=tuple(replace(r, line=0) for r in task.returned),
     )
 
 

@@ -21,7 +21,7 @@ from sanzhua.history.blobs import Placed, entry_dict, pair_milestones
 from sanzhua.history.git import Commit
 from sanzhua.history.walk import Step, TaskChange
 from sanzhua.i18n import STATUS_LABELS, label
-from sanzhua.model import Progress, Target, Task, Unit
+from sanzhua.model import Progress, Return, Target, Task, Unit, Verification
 from sanzhua.problems import Msg, Severity, msg
 
 CODES: dict[str, tuple[Severity, str]] = {
@@ -88,6 +88,12 @@ CODES: dict[str, tuple[Severity, str]] = {
     "unsigned": (
         "error",
         "A commit without a valid signature while the ledger sets `require_signed: true`.",
+    ),
+    # issue 20: 销号 is the office's
+    "verification-unauthorized": (
+        "error",
+        "A task's `verified` (销号) or `returned` (退回) written, changed or removed by an author "
+        "who is not in `supervisors`.",
     ),
 }
 
@@ -606,6 +612,47 @@ def backdated(out: _Out, who: _Who, tc: TaskChange) -> None:
             )
 
 
+def verification(out: _Out, who: _Who, tc: TaskChange) -> None:
+    """销号 (`verified`) and 退回 (`returned`) are the supervisors' to record: a unit that
+    verifies its own done, or removes a return, is reported."""
+    if tc.new is None or who.supervisor:
+        return
+    old = tc.old.task if tc.old is not None else None
+    new = tc.new.task
+    was_v = old.verified if old is not None else None
+    if new.verified != was_v:
+        out.add(
+            "verification-unauthorized",
+            tc.id,
+            tc.new.file,
+            tc.new.at("verified"),
+            msg("audit.verification-unauthorized", author=who.email, task=tc.id, key="verified（销号）"),
+            _verification(was_v),
+            _verification(new.verified),
+        )
+    was_r = old.returned if old is not None else ()
+    if Counter(new.returned) != Counter(was_r):
+        added = list((Counter(new.returned) - Counter(was_r)).elements())
+        line = tc.new.at(f"returned:{new.returned.index(added[0])}") if added else tc.new.at("returned:0")
+        out.add(
+            "verification-unauthorized",
+            tc.id,
+            tc.new.file,
+            line,
+            msg("audit.verification-unauthorized", author=who.email, task=tc.id, key="returned（退回）"),
+            [_return(r) for r in was_r],
+            [_return(r) for r in new.returned],
+        )
+
+
+def _verification(v: Verification | None) -> dict[str, object] | None:
+    return None if v is None else {"date": v.date.isoformat(), "by": v.by}
+
+
+def _return(r: Return) -> dict[str, object]:
+    return {"date": r.date.isoformat(), "by": r.by, "reason": r.reason}
+
+
 RULES: tuple[Rule, ...] = (
     task_deleted,
     unauthorized_edit,
@@ -615,6 +662,7 @@ RULES: tuple[Rule, ...] = (
     done_rewritten,
     status_unauthorized,
     backdated,
+    verification,  # issue 20
 )
 
 # -- what changed, for `log` and for the findings' `after` --------------------------------
