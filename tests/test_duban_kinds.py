@@ -272,3 +272,16 @@ def test_remind_includes_unacknowledged_tasks(ledger: Path) -> None:
         ("fgw", [("PS-2", "unacknowledged"), ("PS-1", "due_soon"), ("PS-2", "due_soon"), ("ZD-1", "no_report")])
     ]
     assert "PS-2 落实副县长关于安全生产的批示 — 2026-11-02 交办，尚未签收" in doc["messages"][0]["text"]
+
+
+def test_word_bulletin_has_the_kind_section(ledger: Path, tmp_path: Path) -> None:
+    import docx
+
+    path = tmp_path / "b.docx"
+    assert brief(ledger, as_of=date(2026, 11, 25), fmt="docx", output=path, out=io.StringIO()) == 0
+    d = docx.Document(str(path))
+    cells = [c.text for t in d.tables for row in t.rows for c in row.cells]
+    text = "\n".join([p.text for p in d.paragraphs] + cells)
+    assert "各类型任务办理情况如下：" in text and "领导批示件（2件）" in text and "12345/信访件" in text
+    assert "重点工作（" not in text  # counted, not listed
+    assert "{%" not in text and "{{" not in text

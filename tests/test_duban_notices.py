@@ -283,3 +283,24 @@ def test_remind_pushes_escalated_notices(ledger: Path) -> None:
     out = io.StringIO()
     assert remind(ledger, as_of=date(2026, 11, 19), fmt="json", env={}, out=out) == 0
     assert "escalated" not in out.getvalue()  # on the reply date itself, nothing is late yet
+
+
+def test_word_outputs_carry_the_number_the_notices_and_the_list(ledger: Path, tmp_path: Path) -> None:
+    import docx
+
+    def text_of(path: Path) -> str:
+        d = docx.Document(str(path))
+        cells = [c.text for t in d.tables for row in t.rows for c in row.cells]
+        return "\n".join([p.text for p in d.paragraphs] + cells)
+
+    out = io.StringIO()
+    n = tmp_path / "n.docx"
+    assert brief(ledger, as_of=date(2026, 11, 16), unit="fgw", issue=True, fmt="docx", output=n, out=out) == 0
+    got = text_of(n)
+    assert "蓝色督办单　测督〔2026〕1号" in got and "notice: 测督〔2026〕1号" in got
+    b = tmp_path / "b.docx"
+    assert brief(ledger, as_of=date(2026, 11, 25), fmt="docx", output=b, out=out) == 0
+    got = text_of(b)
+    assert "（四）督办通知办理情况" in got and "红色（已升级）" in got
+    assert "1. 县发改委（红色督办单测督〔2026〕1号未回复；连续2期被通报）" in got
+    assert "{%" not in got and "{{" not in got

@@ -845,6 +845,45 @@ def build_brief() -> Document:  # type: ignore[valid-type]
         var="r",
         left_cols=(0,),
     )
+    # issue 20: a section per kind of task, only when a task names a kind other than 重点工作
+    para(doc, "{%p if b.by_task_kind %}")
+    lead_in(doc, "各类型任务办理情况如下：")
+    loop_table(
+        doc,
+        ["任务类型", "任务", "已完成", "逾期", "未签收", "待销号", "完成率"],
+        [
+            "{{ k.name }}",
+            "{{ k.tasks }}",
+            "{{ k.done }}",
+            "{{ k.overdue }}",
+            "{{ k.unacknowledged }}",
+            "{{ k.pending_verification }}",
+            "{{ k.completion_rate|pct }}",
+        ],
+        [40, 18, 18, 18, 18, 18, 26],
+        loop="b.by_task_kind",
+        var="k",
+        left_cols=(0,),
+    )
+    lead_in(doc, "分类督办事项：")
+    loop_table(
+        doc,
+        ["序号", "事项", "承办单位", "交办", "签收", "时限", "状态"],
+        [
+            "{{ x.no }}",
+            "{{ x.title }}{% if x.satisfaction %}（{{ x.satisfaction }}）{% endif %}",
+            "{{ x.unit }}",
+            "{{ x.assigned|tdate(b.as_of.year) if x.assigned else '—' }}",
+            "{{ x.acknowledged|tdate(b.as_of.year) if x.acknowledged else '未签收' }}",
+            "{{ x.deadline|tdate(b.as_of.year) if x.deadline else '—' }}",
+            "{{ x.state_text }}",
+        ],
+        [10, 38, 22, 21, 21, 21, 23],
+        loop="g.items",
+        group=("b.by_task_kind if g.items", "{{ g.name }}（{{ g.tasks }}件）"),
+        left_cols=(1, 2),
+    )
+    para(doc, "{%p endif %}")
 
     para(doc, "二、进展较好", "一级标题")
     para(doc, "{%p if b.completed %}")
@@ -936,6 +975,49 @@ def build_brief() -> Document:  # type: ignore[valid-type]
     para(doc, "{%p endfor %}")
     para(doc, "{%p else %}")
     para(doc, "各单位均按时报送了任务进展。")
+    para(doc, "{%p endif %}")
+
+    # issue 20: notices as records and the 约谈 list computed from them
+    para(doc, "{%p if b.show_notices %}")
+    para(doc, "（四）督办通知办理情况", "二级标题")
+    para(doc, "{%p if b.notices %}")
+    lead_in(doc, "本期发出和尚未回复的督办通知{{ b.notices|length }}件：")
+    loop_table(
+        doc,
+        ["文号", "单位", "发出日期", "回复期限", "督办单", "回复情况"],
+        [
+            "{{ x.number }}",
+            "{{ x.unit }}",
+            "{{ x.issued|tdate(b.as_of.year) }}",
+            "{{ x.reply_due|tdate(b.as_of.year) }}",
+            "{{ x.colour_text }}{% if x.escalated %}（已升级）{% endif %}",
+            "{% if x.answered %}{{ x.answered|short_date }}已回复{% else %}未回复{% endif %}",
+        ],
+        [40, 28, 22, 22, 26, 18],
+        loop="b.notices",
+        left_cols=(0, 1),
+    )
+    para(doc, "{%p else %}")
+    para(doc, "本期没有发出或尚未回复的督办通知。")
+    para(doc, "{%p endif %}")
+    para(doc, "（五）约谈名单", "二级标题")
+    para(doc, "{%p if b.interviews %}")
+    para(
+        doc,
+        "以下单位持有红色督办单{% if b.interview_after %}或连续{{ b.interview_after }}期被通报{% endif %}，"
+        "列入约谈名单：",
+    )
+    para(doc, "{%p for x in b.interviews %}")
+    para(
+        doc,
+        "{{ x.no }}. {{ x.unit }}（{% if x.red_notices %}红色督办单{{ x.red_notices|join('、') }}未回复{% endif %}"
+        "{% if x.red_notices and x.consecutive %}；{% endif %}"
+        "{% if x.consecutive %}连续{{ x.consecutive }}期被通报{% endif %}）",
+    )
+    para(doc, "{%p endfor %}")
+    para(doc, "{%p else %}")
+    para(doc, "本期没有单位列入约谈名单。")
+    para(doc, "{%p endif %}")
     para(doc, "{%p endif %}")
 
     para(doc, "四、下步工作要求", "一级标题")
@@ -1070,6 +1152,9 @@ def build_notice() -> Document:  # type: ignore[valid-type]
     doc = new_document()
     red_header(doc, "督办通知", "", "{{ n.office }}", "{{ n.as_of|cn_date }}")
     warning(doc, "n.notice")
+    para(doc, "{%p if n.number %}")  # issue 20: a notice issued with --issue
+    para(doc, "{{ n.colour_text }}督办单　{{ n.number }}", "Normal")
+    para(doc, "{%p endif %}")
     para(doc, "", "Normal")
     para(doc, "关于督促{{ n.unit }}加快推进重点任务的通知", "文件标题")
     para(doc, "", "Normal")
@@ -1154,7 +1239,9 @@ def build_notice() -> Document:  # type: ignore[valid-type]
     para(
         doc,
         "请你单位接此通知后，对照时间节点认真分析原因，制定整改措施，加快推进，"
-        "并于{{ n.reply_by|cn_date }}前将办理情况书面报送{{ n.office }}。",
+        "并于{{ n.reply_by|cn_date }}前将办理情况书面报送{{ n.office }}。"
+        "{% if n.number %}回复时请在相应任务的进展（progress）中注明“notice: {{ n.number }}”；"
+        "逾期未回复的，督办单将升级。{% endif %}",
     )
     para(doc, "", "Normal")
     para(doc, "", "Normal")
