@@ -152,3 +152,13 @@ def test_a_unit_that_removes_a_return_is_an_audit_error(g: GitLedger) -> None:
     cheat = g.commit("删掉退回", who=FGW, when="2026-03-22")
     got = {(f.code, f.commit, f.task) for f in collect(g.path)[0]}
     assert ("verification-unauthorized", cheat, "XM-002") in got
+
+
+def test_check_flags_a_returned_task_past_its_deadline(make_ledger: MakeLedger) -> None:
+    from sanzhua.commands.check import check
+
+    root = make_ledger(TASKS, settings=SETTINGS, units=UNITS)
+    out = io.StringIO()
+    check(root, as_of=date(2026, 11, 25), fmt="json", out=out, cache=False)
+    overdue = [p["task"] for p in json.loads(out.getvalue())["problems"] if p["code"] == "overdue"]
+    assert overdue == ["A-4"]  # sent back, due on the 21st; the pending ones are not overdue

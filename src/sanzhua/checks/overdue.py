@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from sanzhua.dates import format_cn
-from sanzhua.evaluate import days_overdue
+from sanzhua.evaluate import days_overdue, verification_as_of
 from sanzhua.problems import msg
 
 if TYPE_CHECKING:
@@ -25,10 +25,16 @@ def check(ctx: Context) -> Iterator[Found]:
 
     # The same rule as the evaluation's `overdue` state, without evaluating everything else.
     is_first = ctx.dues.is_first
+    verify = ctx.ledger.settings.verify_done
     for t in ctx.ledger.tasks:
         if not is_first(t.id, t.file, t.line):
             continue  # a duplicated id is evaluated once, as in sanzhua.evaluate
         days = days_overdue(t, ctx.as_of)
+        if days is None and verify and t.returned and t.due is not None and t.due < ctx.as_of:
+            # issue 20: a done sent back (returned) is open again, as the evaluation has it
+            _, done, pending = verification_as_of(t, ctx.as_of)
+            if not done and not pending and t.status not in ("suspended", "cancelled") and not t.invalid:
+                days = (ctx.as_of - t.due).days
         if days is not None and t.due is not None:
             line, col = ctx.position(t, "due", (t.line, t.column))
             yield Found(
