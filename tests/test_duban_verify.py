@@ -136,7 +136,16 @@ def test_the_office_verifies_and_returns_without_findings(g: GitLedger) -> None:
     g.commit("重新报完成", who=FGW, when="2026-03-25")
     g.edit("ledgers/fgw.yaml", "    done: 2026-03-25\n", "    done: 2026-03-25\n    verified: {date: 2026-03-26}\n")
     g.commit("销号", who=SUP, when="2026-03-26")
-    assert [f for f in collect(g.path)[0] if f.code == "verification-unauthorized"] == []
+    # no finding at all: re-reporting done after a return is a new request, not a rewritten done
+    assert collect(g.path)[0] == []
+
+
+def test_a_unit_that_moves_its_done_without_a_return_is_still_a_rewrite(g: GitLedger) -> None:
+    g.edit("ledgers/fgw.yaml", "    due: 2026-10-31\n", "    due: 2026-10-31\n    done: 2026-03-18\n")
+    g.commit("报完成", who=FGW, when="2026-03-20")
+    g.edit("ledgers/fgw.yaml", "    done: 2026-03-18\n", "    done: 2026-03-25\n")
+    cheat = g.commit("改完成日期", who=FGW, when="2026-03-25")
+    assert {(f.code, f.commit) for f in collect(g.path)[0]} == {("done-rewritten", cheat)}
 
 
 def test_a_unit_that_removes_a_return_is_an_audit_error(g: GitLedger) -> None:

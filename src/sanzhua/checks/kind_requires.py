@@ -1,6 +1,8 @@
-"""A task lacks a key its kind requires (`requires` in the kind's rules, e.g. `assigned`
-for a 领导批示件), or a done task of a kind that records satisfaction (人大代表建议,
-政协委员提案) has no `satisfaction` (满意度)."""
+"""A task lacks a key its kind requires, or a done 人大建议/政协提案 has no satisfaction.
+
+The keys are the kind's `requires` (e.g. `assigned` and `source` for a 领导批示件); a
+kind with `satisfaction: true` (人大代表建议, 政协委员提案) needs `satisfaction`
+(满意度) once the task is done."""
 
 from __future__ import annotations
 

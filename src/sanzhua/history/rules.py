@@ -466,6 +466,14 @@ def done_rewritten(out: _Out, who: _Who, tc: TaskChange) -> None:
     now = tc.new
     old, new = tc.old.task, now.task
     note = _correction(old, new)
+    # issue 20: a done the office sent back (a committed `returned` on or after it) is
+    # reported again with a later date: a new request, not a rewrite
+    sent_back = (
+        old.done is not None
+        and new.done is not None
+        and new.done > old.done
+        and any(r.date >= old.done for r in old.returned)
+    )
 
     def add(line: int, change: Msg, before: str, after: str | None) -> None:
         if note is None:
@@ -474,7 +482,7 @@ def done_rewritten(out: _Out, who: _Who, tc: TaskChange) -> None:
             told = msg("audit.done-corrected", change=change, note=note)
             out.add("done-corrected", tc.id, now.file, line, told, before, after)
 
-    if old.done is not None and new.done != old.done:
+    if old.done is not None and new.done != old.done and not sent_back:
         add(
             now.at("done") if new.done is not None else now.at("status"),
             msg(
