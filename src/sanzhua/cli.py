@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
 import typer
+import typer.main
 
 from sanzhua import __version__
 from sanzhua.dates import DateError, parse_when
@@ -158,9 +159,10 @@ def check_cmd(
 
     if list_codes:
         from sanzhua.checks import ALL_CODES
+        from sanzhua.clitext import lang_for
+        from sanzhua.clitext import list_codes as code_lines
 
-        for code, (level, doc) in sorted(ALL_CODES.items()):
-            typer.echo(f"{code:24} {level:8} {doc}")
+        typer.echo(code_lines(dict(sorted(ALL_CODES.items())), lang_for(lang, root)))
         raise typer.Exit(0)
     chosen = fmt or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
     day = as_of_date(as_of)
@@ -242,7 +244,9 @@ def init_cmd(
     directory: Annotated[
         Path, typer.Argument(metavar="[DIR]", help="Where to create the ledger (default: here).")
     ] = Path("."),
-    name: Annotated[str | None, typer.Option("--name", help="The ledger's name, shown on bulletins.")] = None,
+    name: Annotated[
+        str | None, typer.Option("--name", help="The ledger's name, printed on bulletins (asked on a terminal).")
+    ] = None,
     lang: Annotated[str, typer.Option("--lang", help="zh or en.")] = "zh",
     force: Annotated[bool, typer.Option("--force", help="Write into a folder that already has files.")] = False,
 ) -> None:
@@ -757,10 +761,11 @@ def audit_cmd(
     See docs/audit.md.
     """
     if list_codes:
+        from sanzhua.clitext import lang_for
+        from sanzhua.clitext import list_codes as code_lines
         from sanzhua.history.rules import CODES
 
-        for code, (level, doc) in CODES.items():
-            typer.echo(f"{code:24} {level:8} {doc}")
+        typer.echo(code_lines(CODES, lang_for(lang, root)))
         raise typer.Exit(0)
     from sanzhua.commands.audit import audit
 
@@ -859,11 +864,18 @@ def _app_for(args: list[str]) -> typer.Typer:
 
 
 def main() -> None:
-    """Console entry point."""
+    """Console entry point: the help pages and usage errors in the ledger's language."""
+    args = sys.argv[1:]
     try:
-        _app_for(sys.argv[1:])()
+        from sanzhua.clitext import detect_lang, localize, run_command
+
+        lang = detect_lang(args)
+        command = typer.main.get_command(_app_for(args))
+        localize(command, lang)
+        code = run_command(command, args, lang)
     except SystemExit:
         raise
     except Exception as e:
         sys.stderr.write(f"sanzhua: {e}\n")
         raise SystemExit(EXIT_CANNOT_RUN) from None
+    raise SystemExit(code)
