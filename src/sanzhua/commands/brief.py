@@ -16,6 +16,7 @@ from typing import TextIO
 
 from sanzhua.commands.common import EXIT_OK, EXIT_PROBLEMS, open_report
 from sanzhua.commands.score import ledger_rules
+from sanzhua.commands.writefail import write_failed
 from sanzhua.errors import FatalError
 from sanzhua.evaluate import Evaluation, evaluate
 from sanzhua.i18n import words
@@ -104,15 +105,12 @@ def _render(kind: str, fmt: str, context: dict[str, object], ledger: Ledger) -> 
     return render_markdown(f"{kind}.md.j2", context, ledger.root).encode("utf-8")
 
 
-def _write(data: bytes, path: Path) -> None:
+def _write(data: bytes, path: Path, lang: Lang = "zh") -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
     except OSError as e:
-        raise FatalError(
-            f"无法写入 {path}：{e.strerror}",
-            "文件可能正在 Word/WPS 中打开，请关闭后重试，或用 -o 指定其他文件名。",
-        ) from e
+        raise write_failed(path, e, lang, "Word/WPS") from e
 
 
 # What a bulletin is made from: the files whose uncommitted changes it would show.
@@ -150,20 +148,31 @@ def made_from(root: Path, lang: Lang) -> str:
     return commit + words(lang, "。", ".")
 
 
-def _check_unit(ledger: Ledger, unit: str) -> None:
-    if unit in ledger.units or any(t.lead == unit for t in ledger.tasks):
-        return
-    by_name = {u.name: uid for uid, u in ledger.units.items()}
-    if unit in by_name:
+def _check_unit(ledger: Ledger, unit: str, lang: Lang) -> str:
+    """The unit id of `--unit`: an id or a name (sanzhua.filters.unit_id), as status takes."""
+    from sanzhua.filters import unit_choices, unit_id
+
+    if any(t.lead == unit for t in ledger.tasks):
+        return unit
+    uid = unit_id(ledger.units, unit)
+    if uid is not None:
+        return uid
+    guess = did_you_mean(unit, [*ledger.units, *(u.name for u in ledger.units.values())])
+    if lang == "en":
         raise FatalError(
-            f"--unit 要填单位代码，不是名称：{unit} 的代码是 {by_name[unit]}",
-            f"--unit {by_name[unit]}",
+            f"--unit: units.yaml has no unit '{unit}'",
+            f"did you mean {guess}?" if guess else "give a unit id or name, e.g. " + unit_choices(ledger.units, lang),
         )
-    guess = did_you_mean(unit, list(ledger.units))
     raise FatalError(
-        f"units.yaml 中没有代码为 {unit} 的单位",
-        f"是否要写 {guess}？" if guess else "单位代码见 units.yaml 的 id。",
+        f"--unit：units.yaml 中没有单位“{unit}”",
+        f"是不是“{guess}”？" if guess else "填单位编号或名称，例如：" + unit_choices(ledger.units, lang),
     )
+
+
+def _markdown_out(out: TextIO, data: bytes) -> None:
+    """Markdown on the screen ends with a newline, so the shell prompt starts its own line."""
+    text = data.decode("utf-8")
+    out.write(text if text.endswith("\n") else text + "\n")
 
 
 def brief(
@@ -195,6 +204,11 @@ def brief(
     opened = open_report(root, lang, allow_errors=allow_errors)
     ledger, chosen = opened.ledger, opened.lang
     lang_: Lang = chosen
+    if number is not None and number < 1:
+        raise FatalError(
+            words(lang_, f"--number 是期数，要写正整数（收到 {number}）", f"--number takes 1 or more (not {number})"),
+            words(lang_, "例如 --number 47；不写则自动计算", "e.g. --number 47; leave it out to have it computed"),
+        )
     errors = [p for p in ledger.problems if p.severity == "error"]
     if errors:  # the settings files' (a ledger file's errors are the gate's, above)
         print(
@@ -211,14 +225,14 @@ def brief(
     if unit is not None or each_unit is not None:
         evaluation = evaluate(ledger, as_of)
         if unit is not None:
-            _check_unit(ledger, unit)
+            unit = _check_unit(ledger, unit, lang_)
             n = replace(assemble_notice(ledger, evaluation, unit, as_of, lang=lang_), notice=warning, made_from=stamp)
             data = _render("notice", fmt, notice_context(n), ledger)
             if output is None and fmt == "md":
-                out.write(data.decode("utf-8"))
+                _markdown_out(out, data)
                 return EXIT_OK
             path = output or Path(notice_name(n, fmt))
-            _write(data, path)
+            _write(data, path, lang_)
             print(str(path), file=out)
             if each_unit is None:
                 return EXIT_OK
@@ -228,7 +242,7 @@ def brief(
                     assemble_notice(ledger, evaluation, uid, as_of, lang=lang_), notice=warning, made_from=stamp
                 )
                 path = each_unit / notice_name(n, fmt)
-                _write(_render("notice", fmt, notice_context(n), ledger), path)
+                _write(_render("notice", fmt, notice_context(n), ledger), path, lang_)
                 print(str(path), file=out)
         return EXIT_OK
 
@@ -255,9 +269,9 @@ def brief(
     if charts and p.kind in CHART_PERIODS:
         data = _with_charts(data, fmt, b, ledger, target)
     if target is None:
-        out.write(data.decode("utf-8"))
+        _markdown_out(out, data)
         return EXIT_OK
-    _write(data, target)
+    _write(data, target, lang_)
     print(str(target), file=out)
     return EXIT_OK
 

@@ -102,8 +102,10 @@ class _TooDeep(Exception):
 
 
 class _Walker:
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, text: str) -> None:
         self.path = path
+        self._text = text
+        self._lines: list[str] | None = None
         self.problems: list[Problem] = []
         self.depth = 0
 
@@ -120,43 +122,7 @@ class _Walker:
         if depth > _MAX_DEPTH:
             raise _TooDeep(n)
         if cls is MappingNode:
-            d = YMap(sm.line + 1, sm.column + 1)
-            pos = d.pos
-            walk = self.walk
-            for k, v in n.value:
-                if k.__class__ is not ScalarNode:
-                    km = k.start_mark
-                    self.problems.append(
-                        Problem(
-                            "syntax",
-                            "error",
-                            self.path,
-                            km.line + 1,
-                            km.column + 1,
-                            msg("yaml.complex-key"),
-                            msg("yaml.complex-key.hint"),
-                        )
-                    )
-                    continue
-                key = k.value
-                km = k.start_mark
-                vm = v.start_mark
-                if key in d:
-                    first = pos[key]
-                    self.problems.append(
-                        Problem(
-                            "duplicate-key",
-                            "error",
-                            self.path,
-                            km.line + 1,
-                            km.column + 1,
-                            msg("yaml.duplicate-key", key=key, first_line=first[0]),
-                            msg("yaml.duplicate-key.hint", key=key),
-                        )
-                    )
-                    continue
-                d[key] = walk(v)
-                pos[key] = (km.line + 1, km.column + 1, vm.line + 1, vm.column + 1)
+            d = self._mapping(n, False)[0]
             self.depth = depth - 1
             return d
         if cls is SequenceNode:
@@ -164,12 +130,99 @@ class _Walker:
             ipos = s.pos
             walk = self.walk
             for v in n.value:
+                if v.__class__ is MappingNode and not v.flow_style:
+                    self.depth += 1
+                    if self.depth > _MAX_DEPTH:
+                        raise _TooDeep(v)
+                    for part in self._mapping(v, True):
+                        ipos.append((part.line, part.col))
+                        s.append(part)
+                    self.depth -= 1
+                    continue
                 vm = v.start_mark
                 ipos.append((vm.line + 1, vm.column + 1))
                 s.append(walk(v))
             self.depth = depth - 1
             return s
         return None  # pragma: no cover - libyaml composes only these three
+
+    @property
+    def lines(self) -> list[str]:
+        if self._lines is None:
+            self._lines = self._text.splitlines()
+        return self._lines
+
+    def _mapping(self, n: Node, item: bool) -> list[YMap]:
+        """A block mapping's keys and values. In a list item (`item`), the item's first
+        key written again at its column starts a new item whose "- " was left out: it is
+        reported once as that, and read as an item of its own, instead of as a run of
+        duplicate keys that would be "fixed" by deleting the new item's lines."""
+        sm = n.start_mark
+        d = YMap(sm.line + 1, sm.column + 1)
+        out = [d]
+        pos = d.pos
+        walk = self.walk
+        first: tuple[str, int] | None = None
+        for k, v in n.value:
+            if k.__class__ is not ScalarNode:
+                km = k.start_mark
+                self.problems.append(
+                    Problem(
+                        "syntax",
+                        "error",
+                        self.path,
+                        km.line + 1,
+                        km.column + 1,
+                        msg("yaml.complex-key"),
+                        msg("yaml.complex-key.hint"),
+                    )
+                )
+                continue
+            key = k.value
+            km = k.start_mark
+            vm = v.start_mark
+            if first is None:
+                first = (key, km.column)
+            if key in d:
+                if item and first == (key, km.column):
+                    self.problems.append(
+                        Problem(
+                            "syntax",
+                            "error",
+                            self.path,
+                            km.line + 1,
+                            km.column + 1,
+                            msg("yaml.missing-dash", key=key, first_line=pos[key][0]),
+                            msg("yaml.missing-dash.hint", key=key, example=_with_dash(k, self.lines)),
+                        )
+                    )
+                    d = YMap(km.line + 1, km.column + 1)
+                    out.append(d)
+                    pos = d.pos
+                else:
+                    first_at = pos[key]
+                    self.problems.append(
+                        Problem(
+                            "duplicate-key",
+                            "error",
+                            self.path,
+                            km.line + 1,
+                            km.column + 1,
+                            msg("yaml.duplicate-key", key=key, first_line=first_at[0]),
+                            msg("yaml.duplicate-key.hint", key=key),
+                        )
+                    )
+                    continue
+            d[key] = walk(v)
+            pos[key] = (km.line + 1, km.column + 1, vm.line + 1, vm.column + 1)
+        return out
+
+
+def _with_dash(k: Node, lines: list[str]) -> str:
+    """The line of key `k` as it should read, with "- " before the key."""
+    mark = k.start_mark
+    text = lines[mark.line][mark.column :].rstrip() if mark.line < len(lines) else f"{k.value}: …"
+    return " " * max(mark.column - 2, 0) + "- " + text
 
 
 _FULLWIDTH_COLON_KEY = re.compile(r"^\s*(?:-\s+)?[^\s:：#'\"][^:：#]*：")
@@ -236,7 +289,7 @@ def parse(text: str, path: str, data: bytes | None = None) -> Document:
                 Problem("syntax", "error", path, alias[0], alias[1], msg("yaml.alias"), msg("yaml.alias.hint"))
             )
             return doc
-    walker = _Walker(path)
+    walker = _Walker(path, text)
     try:
         doc.root = walker.walk(node)
     except _TooDeep as e:
@@ -292,6 +345,7 @@ def _reader_problem(e: ReaderError, text: str, data: bytes | None, path: str) ->
     )
 
 
+_FULLWIDTH_INDENT = re.compile(r"^[ \t]*\u3000")
 _DASH_WITHOUT_SPACE = re.compile(r"^\s*(?:-(?=[^\s-])|[—–－﹣―])")
 _KEY_AT_LINE_START = re.compile(r"^(\s*)(?:-\s+)?[^\s:#'\"{}\[\],][^:#]*:(?:\s|$)")
 
@@ -316,6 +370,12 @@ def _syntax_problem(e: yaml.MarkedYAMLError, text: str, path: str) -> Problem:
         n = line - 1 - back
         if 0 <= n < len(lines) and _FULLWIDTH_COLON_KEY.match(lines[n]):
             return at("yaml.fullwidth-colon", n + 1, lines[n].index("：") + 1)
+    # Indentation typed with the input method's full-width space (U+3000): YAML reads it
+    # as text, and libyaml stumbles a line later.
+    for back in range(0, 3):
+        n = line - 1 - back
+        if 0 <= n < len(lines) and _FULLWIDTH_INDENT.match(lines[n]):
+            return at("yaml.fullwidth-space", n + 1, lines[n].index("\u3000") + 1)
     if "cannot start any token" in problem:
         if ch == "\t" or (here[: col - 1].strip() == "" and "\t" in here[:col]):
             return at("yaml.tab")
@@ -333,6 +393,10 @@ def _syntax_problem(e: yaml.MarkedYAMLError, text: str, path: str) -> Problem:
         found = _unclosed_bracket(lines, line, col)
         if found is not None:
             bl, bc, opening = found
+            comma = _fullwidth_comma(lines, (bl, bc), (line, col))
+            if comma is not None:
+                close = "]" if opening == "[" else "}"
+                return at("yaml.fullwidth-comma", comma[0], comma[1], open=opening, close=close)
             return at("yaml.unclosed-bracket", bl, bc, open=opening, close="]" if opening == "[" else "}")
     if ("anchor" in context or "alias" in context or "directive" in context) and cm is not None:
         char = lines[cm.line][cm.column] if cm.line < len(lines) and cm.column < len(lines[cm.line]) else ch
@@ -399,3 +463,19 @@ def _unclosed_bracket(lines: list[str], line: int, col: int) -> tuple[int, int, 
             elif ch in "]}" and stack:
                 stack.pop()
     return stack[-1] if stack else None
+
+
+def _fullwidth_comma(lines: list[str], start: tuple[int, int], end: tuple[int, int]) -> tuple[int, int] | None:
+    """The first unquoted full-width comma between an open bracket and where libyaml
+    gave up: the real reason a `{name: A， due: B}` does not close."""
+    for n in range(start[0] - 1, min(end[0], len(lines))):
+        text = lines[n]
+        lo = start[1] if n == start[0] - 1 else 0
+        for i, ch in outside_quotes(text):
+            if i < lo:
+                continue
+            if starts_comment(text, i):
+                break
+            if ch == "，":
+                return (n + 1, i + 1)
+    return None
