@@ -253,7 +253,8 @@ def init_cmd(
     """Create a new ledger repository: settings, units, an example file, CI (新建台账仓库)."""
     from sanzhua.commands.init import init
 
-    run(lambda: init(directory, name=name, lang=lang, force=force))
+    ask = input if name is None and sys.stdin.isatty() and sys.stdout.isatty() else None
+    run(lambda: init(directory, name=name, lang=lang, force=force, ask=ask))
 
 
 @app.command("brief")
@@ -758,7 +759,7 @@ def audit_cmd(
     parent. The commit that creates the ledger is the baseline. `backdated` only looks
     at entries added to tasks that already existed. Merges are judged on what they
     change beyond combining their parents. Exit 1 when a finding is an error.
-    See docs/audit.md.
+    The rules: sanzhua help audit.
     """
     if list_codes:
         from sanzhua.clitext import lang_for
@@ -846,6 +847,20 @@ def codeowners_cmd(
     from sanzhua.commands.codeowners import codeowners
 
     run(lambda: codeowners(root, output=output, check=check, lang=lang))
+
+
+@app.command("help")
+def help_cmd(
+    topic: Annotated[str | None, typer.Argument(metavar="[TOPIC]", help="The topic: format, scoring or audit.")] = None,
+    root: RootOpt = None,
+    lang: LangOpt = None,
+) -> None:
+    """Show documentation: 'format' (the ledger format), 'scoring', 'audit' (说明文档)."""
+    from sanzhua.clitext import lang_for
+    from sanzhua.commands.helpdoc import help_topic
+
+    chosen = lang_for(lang, root)
+    run(lambda: help_topic(topic, chosen, sys.stdout))
 
 
 def _app_for(args: list[str]) -> typer.Typer:

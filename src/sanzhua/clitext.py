@@ -233,8 +233,8 @@ HELP_ZH: dict[str, str] = {
     "Where to write (default: CODEOWNERS at the repository top; - for stdout).": "写到哪里（默认：仓库根目录的 CODEOWNERS；写 - 表示显示在屏幕上）。",
     "Write nothing; exit 1 if the file is missing or out of date.": "不写文件；文件缺失或过时时退出码为 1。",
     # help
-    "Show documentation: 'format' (the ledger format), 'codes' (the problem codes), 'exit' (exit codes).": "查看说明：format（台账格式）、codes（问题代码）、exit（退出码）。",
-    "The topic: format, codes or exit.": "主题：format、codes 或 exit。",
+    "Show documentation: 'format' (the ledger format), 'scoring', 'audit' (说明文档).": "查看说明文档：format 台账格式（每个键、日期写法、状态、问题代码、退出码）、scoring 计分规则、audit 审计规则。",
+    "The topic: format, scoring or audit.": "主题：format（台账格式）、scoring（计分）或 audit（审计）；不写则列出全部主题。",
 }
 
 # The long help of a command past its first paragraph (audit's), keyed by the command.
@@ -243,7 +243,7 @@ LONG_HELP_ZH: dict[str, str] = {
         "审计 git 修改记录：擅自推迟时限、改写进展、删除任务、越权修改（审计修改记录）。\n\n"
         "每个提交都与它的上一个提交比较，按上一个提交时的设置和单位名录判断。建立台账的"
         "那个提交是基准。backdated（补登）只看已有任务新增的记录。合并提交只看它在合并"
-        "双方之外另做的改动。发现错误时退出码为 1。说明见 docs/audit.md。"
+        "双方之外另做的改动。发现错误时退出码为 1。审计规则：sanzhua help audit。"
     ),
 }
 
@@ -256,6 +256,9 @@ _METAVARS = {
     "<path>": "<路径>",
     "<file>": "<文件>",
     "[OPTIONS]": "[选项]",
+    "[TOPIC]": "[主题]",
+    "[FILE]...": "[文件]...",
+    "[DIR]": "[目录]",
     "COMMAND [ARGS]...": "命令 [参数]...",
     "[ARGS]...": "[参数]...",
 }

@@ -126,7 +126,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "weight.hint": ("写一个不小于 0 的数字，默认是 1", "write a number of 0 or more; the default is 1"),
     # settings
     "settings.invalid": ("“{key}”的值“{value}”无效：{detail_zh}", "invalid value '{value}' for '{key}': {detail_en}"),
-    "settings.invalid.hint": ("按 FORMAT.md 中“{key}”的说明修改", "see FORMAT.md for '{key}'"),
+    "settings.invalid.hint": ("按台账格式说明中“{key}”的说明修改（运行 sanzhua help format 查看）", "see '{key}' in the ledger format (sanzhua help format)"),
     "settings.hint.name": ("name 写台账的名称，例如 name: 某某县“三抓两促”活动", "'name' is the ledger's title, e.g. name: County tasks 2026"),
     "settings.hint.office": ("office 写编印单位的名称", "'office' is the name of the issuing office"),
     "settings.hint.year": ("year 写四位数字的年份，例如 year: 2026", "'year' is a four-digit year, e.g. year: 2026"),
@@ -140,7 +140,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "settings.hint.bulletin.copies": ("copies 写不小于 1 的整数，例如 copies: 60", "'copies' is a whole number of 1 or more, e.g. copies: 60"),
     "settings.hint.require_signed": ("require_signed 写 true 或 false（也可写 是/否）", "'require_signed' is true or false"),
     "settings.hint.backdate_days": ("backdate_days 写不小于 0 的整数（天数），例如 backdate_days: 7", "'backdate_days' is a whole number of days, 0 or more, e.g. backdate_days: 7"),
-    "settings.hint.scoring": ("scoring 下面缩进写计分规则，详见 docs/scoring.md", "'scoring' holds the scoring rules indented below it; see docs/scoring.md"),
+    "settings.hint.scoring": ("scoring 下面缩进写计分规则，详见 sanzhua help scoring", "'scoring' holds the scoring rules indented below it; see sanzhua help scoring"),
     "units.hint.id": ("id 写单位编号（小写字母、数字、- 和 _），例如 id: fgw", "'id' is the unit's short id (lower-case letters, digits, '-' and '_'), e.g. id: fgw"),
     "units.hint.name": ("name 写单位的全称，例如 name: 县发改委", "'name' is the unit's full name, e.g. name: County DRC"),
     "units.hint.editors": ("editors 写本单位联络员的 git 邮箱列表，例如 editors: [clerk@example.gov.cn]", "'editors' is a list of git author emails, e.g. editors: [clerk@example.gov.cn]"),
@@ -374,7 +374,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "score.rules.reward-negative.hint": ("加分写正数，例如 {key}: {value}；确实要扣分可忽略此警告", "write rewards as positive numbers, e.g. {key}: {value}; ignore this if a deduction is meant"),
     "score.rules.penalty-positive": ("“{key}”是扣分项，这里写成了正数 {value}，会加分", "'{key}' is a penalty but is written positive ({value}): it adds points"),
     "score.rules.penalty-positive.hint": ("扣分写负数，例如 {key}: {value}；确实要加分可忽略此警告", "write penalties as negative numbers, e.g. {key}: {value}; ignore this if a reward is meant"),
-    "score.rules.invalid.hint": ("scoring 中的分值写数字（加分为正、扣分为负，如 -0.5），partner_share 在 0 到 1 之间，early_days 为正整数；详见 docs/scoring.md", "points are numbers (rewards positive, penalties negative, e.g. -0.5), partner_share is from 0 to 1, early_days a whole number of days; see docs/scoring.md"),
+    "score.rules.invalid.hint": ("scoring 中的分值写数字（加分为正、扣分为负，如 -0.5），partner_share 在 0 到 1 之间，early_days 为正整数；详见 sanzhua help scoring", "points are numbers (rewards positive, penalties negative, e.g. -0.5), partner_share is from 0 to 1, early_days a whole number of days; see sanzhua help scoring"),
     "score.rules.unused-category": ("category_weights 中的类别“{category}”没有对应的任务", "no task has the category '{category}' named in category_weights"),
     "score.rules.unused-category.hint": ("类别名称要与任务的 category 一致，也可写前半段，如“抓具体”", "use a task's category, or its first part such as 抓具体"),
     # audit

@@ -6,15 +6,17 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
+from sanzhua import __version__
 from sanzhua.commands.common import EXIT_OK
 from sanzhua.edit import render as R
 from sanzhua.errors import FatalError
 
 SETTINGS_ZH = """\
-# sanzhua 台账设置（格式说明见 FORMAT.md）
+# sanzhua 台账设置（格式说明：运行 sanzhua help format）
 name: "{name}"                    # 台账名称，印在简报上
 office: 县政府督查室                # 编印单位
 year: {year}                        # 只写月日的日期（如 9月底）属于这一年
@@ -45,17 +47,17 @@ units:
 """
 
 LEDGER_ZH = """\
-# 每个牵头单位一个文件；字段说明见 FORMAT.md
+# 每个牵头单位一个文件；字段说明：运行 sanzhua help format
 unit: fgw                           # 本文件任务的默认牵头单位
 tasks:
   - id: FGW-001
     title: 重点项目前期推进工作
     category: 抓具体/抓项目建设
+    partners: [chengguan]           # 配合单位，多个写成 [chengguan, 县教育局]
     owner: 某某某                    # 责任人
     leader: 副县长 某某某            # 包抓领导
     start: {year}-01-01
     due: 年底                       # 也可写 2026-09-30、9月底、第三季度 等
-    partners: [chengguan]
     milestones:
       - {{name: 完成项目筛选, due: 6月底, done: {year}-06-20}}
     target: {{metric: 完成前期项目, value: 10, unit: 个}}
@@ -65,9 +67,19 @@ tasks:
 """
 
 WORKFLOW = """\
-# Runs `sanzhua check` on every push and merge request: the ledger must stay valid.
+# sanzhua 检查：每次推送和合并请求（pull request）都运行 sanzhua check，台账必须始终有效；
+# 合并请求还审计它的新提交（sanzhua audit --range）：私改时限、改写进展、删除任务、越权修改。
+#
+# 从哪里安装 sanzhua：SANZHUA_SOURCE，固定到你们单位掌握的一个版本，不要跟随最新版。
+# 在仓库 Settings → Secrets and variables → Actions → Variables 中新建变量 SANZHUA_SOURCE，
+# 或直接改下面 env 中的值，例如：
+#   git+https://git.example.gov.cn/tools/sanzhua.git@v{version}   （单位 git 服务器上带标签的版本）
+#   ./tools/sanzhua-{version}-py3-none-any.whl                     （提交在本仓库中的 wheel 文件）
+#   sanzhua=={version}                                            （软件源中的固定版本）
 name: sanzhua
 on: [push, pull_request]
+env:
+  SANZHUA_SOURCE: ${{{{ vars.SANZHUA_SOURCE || 'sanzhua=={version}' }}}}
 jobs:
   check:
     runs-on: ubuntu-latest
@@ -78,8 +90,16 @@ jobs:
       - uses: actions/setup-python@v5
         with:
           python-version: "3.12"
-      - run: pip install sanzhua    # or: pip install <path or URL of the sanzhua wheel your office uses>
-      - run: sanzhua check --format github
+      - name: install sanzhua (pinned, see SANZHUA_SOURCE above)
+        run: pip install "$SANZHUA_SOURCE"
+      - name: sanzhua check
+        run: sanzhua check --format github
+      - name: sanzhua audit (the pull request's new commits)
+        if: github.event_name == 'pull_request'
+        run: sanzhua audit --format github --range "$BASE..$HEAD"
+        env:
+          BASE: ${{{{ github.event.pull_request.base.sha }}}}
+          HEAD: ${{{{ github.event.pull_request.head.sha }}}}
 """
 
 PRE_COMMIT = """\
@@ -95,7 +115,16 @@ repos:
         files: ^(sanzhua\\.yaml|units\\.yaml|calendar\\.yaml|ledgers/.*\\.ya?ml)$
 """
 
-GITIGNORE = ".sanzhua/\n"
+GITIGNORE = """\
+# sanzhua 的缓存，以及用它生成的文件（简报、导出的表格、日历）：随时可以重新生成，不进版本库
+.sanzhua/
+out/
+*.docx
+*.xlsx
+*.ics
+# 自己的简报模板要提交
+!templates/*.docx
+"""
 
 
 def _git_email(where: Path) -> str | None:
@@ -119,9 +148,16 @@ def _settings(name: str, year: int, lang: str, directory: Path) -> str:
 
 
 def init(
-    directory: Path, *, name: str | None = None, lang: str = "zh", force: bool = False, year: int | None = None
+    directory: Path,
+    *,
+    name: str | None = None,
+    lang: str = "zh",
+    force: bool = False,
+    year: int | None = None,
+    ask: Callable[[str], str] | None = None,
 ) -> int:
-    """Write the files of a new ledger into `directory` and `git init` it if needed."""
+    """Write the files of a new ledger into `directory` and `git init` it if needed.
+    Without `name`, `ask` (the terminal's input, when there is one) asks for it."""
     if lang not in ("zh", "en"):
         raise FatalError(f"--lang 只能是 zh 或 en（收到 {lang}）", "--lang takes zh or en")
     directory = directory.resolve()
@@ -139,15 +175,17 @@ def init(
             "换一个空文件夹，或加 --force 在这里生成 / use an empty folder or --force",
         )
     year = year or date.today().year
-    name = name or f"{directory.name}督查督办台账"
+    name, named = _ledger_name(name, lang, year, ask)
     files = {
         "sanzhua.yaml": _settings(name, year, lang, directory),
         "units.yaml": UNITS_ZH,
         "ledgers/fgw.yaml": LEDGER_ZH.format(year=year),
-        ".github/workflows/sanzhua.yml": WORKFLOW,
+        ".github/workflows/sanzhua.yml": WORKFLOW.format(version=__version__),
         ".pre-commit-config.yaml": PRE_COMMIT,
         ".gitignore": GITIGNORE,
-        ".github/workflows/sanzhua-site.yml": SITE_WORKFLOW,
+        ".github/workflows/sanzhua-site.yml": SITE_WORKFLOW.replace(
+            "|| 'sanzhua' }}", "|| 'sanzhua==" + __version__ + "' }}"  # pinned, as sanzhua.yml
+        ),
     }
     for rel, text in files.items():
         path = directory / rel
@@ -174,12 +212,49 @@ def init(
     )
     if not in_repo and shutil.which("git"):
         say("  （已运行 git init）\n" if zh else "  (git init done)\n")
-    say(
-        "下一步：编辑 units.yaml 和 ledgers/ 下的文件，然后运行 sanzhua check\n"
-        if zh
-        else "Next: edit units.yaml and the files under ledgers/, then run sanzhua check\n"
-    )
+    say(_next_steps(name, named, zh))
     return EXIT_OK
+
+
+def _ledger_name(name: str | None, lang: str, year: int, ask: Callable[[str], str] | None) -> tuple[str, bool]:
+    """The ledger's title and whether the user gave it (else a placeholder to change)."""
+    if name is None and ask is not None:
+        prompt = (
+            "台账名称（印在简报上，例如 某某县2026年重点工作督查督办台账）："
+            if lang == "zh"
+            else "Ledger name (printed on bulletins, e.g. County key tasks 2026): "
+        )
+        try:
+            name = ask(prompt).strip() or None
+        except EOFError:
+            name = None
+    if name is not None and name.strip():
+        return name.strip(), True
+    return (f"{year}年督查督办台账" if lang == "zh" else f"Supervision ledger {year}"), False
+
+
+def _next_steps(name: str, named: bool, zh: bool) -> str:
+    if zh:
+        lines = [] if named else [f"台账名称暂定为“{name}”：请在 sanzhua.yaml 的 name: 中改成正式名称。"]
+        lines += [
+            "重要：第一次 git commit 之前，先在 sanzhua.yaml 的 supervisors: 中写上督查室人员的 git 邮箱",
+            "  （用 git config user.email 查看），例如 supervisors: [ducha@example.gov.cn]。审计以第一次提交为基准，",
+            "  只有 supervisors 中的人可以改时限、目标和延期；名单为空时任何人的修改都无法判断是否越权。",
+            "下一步：编辑 units.yaml 和 ledgers/ 下的文件，运行 sanzhua check，无误后 git add . && git commit",
+            "  CI：.github/workflows/sanzhua.yml 从 SANZHUA_SOURCE 安装固定版本的 sanzhua（见文件开头的说明）。",
+            "  台账格式说明：sanzhua help format",
+        ]
+    else:
+        lines = [] if named else [f"The ledger is named '{name}' for now: set its real name in sanzhua.yaml (name:)."]
+        lines += [
+            "Important: before the first git commit, list the supervision office's git emails in sanzhua.yaml",
+            "  (supervisors: [...]; see git config user.email). The audit takes the first commit as its baseline,",
+            "  and only supervisors may change deadlines, targets and extensions.",
+            "Next: edit units.yaml and the files under ledgers/, run sanzhua check, then git add . && git commit",
+            "  CI: .github/workflows/sanzhua.yml installs the sanzhua pinned in SANZHUA_SOURCE (see its header).",
+            "  The ledger format: sanzhua help format",
+        ]
+    return "\n".join(lines) + "\n"
 
 
 # --- the site job (issue 19): its own workflow file, so that it can be dropped or changed alone
