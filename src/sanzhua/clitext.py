@@ -232,6 +232,11 @@ HELP_ZH: dict[str, str] = {
     "Write CODEOWNERS from units.yaml: unit editors own their files, supervisors the settings.": "按 units.yaml 生成 CODEOWNERS：各单位联络员负责本单位文件，督查人员负责设置文件。",
     "Where to write (default: CODEOWNERS at the repository top; - for stdout).": "写到哪里（默认：仓库根目录的 CODEOWNERS；写 - 表示显示在屏幕上）。",
     "Write nothing; exit 1 if the file is missing or out of date.": "不写文件；文件缺失或过时时退出码为 1。",
+    # form (i18-form)
+    "Write a unit's weekly progress form (进展填报表) as an xlsx workbook to send out.": "为一个单位生成每周进展填报表（xlsx 工作簿），发给单位填写。",
+    "The unit (id or name) whose form to write.": "为哪个单位生成填报表（单位编号或名称）。",
+    "The .xlsx file (default: 进展填报表-UNIT-DATE.xlsx).": "输出的 .xlsx 文件（默认：进展填报表-单位-日期.xlsx）。",
+    "Write one form per unit with open tasks into DIR.": "给每个有未完成任务的单位各生成一份填报表，放到这个目录。",
     # help
     "Show documentation: 'format' (the ledger format), 'scoring', 'audit' (说明文档).": "查看说明文档：format 台账格式（每个键、日期写法、状态、问题代码、退出码）、scoring 计分规则、audit 审计规则。",
     "The topic: format, scoring or audit.": "主题：format（台账格式）、scoring（计分）或 audit（审计）；不写则列出全部主题。",
