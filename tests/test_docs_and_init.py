@@ -123,10 +123,13 @@ def test_bundled_ledger_passes_fmt_check() -> None:
 def test_gitignore_keeps_outputs_out_of_git(tmp_path: Path) -> None:
     target = tmp_path / "l"
     init(target, name="x", year=2026)
-    for rel in ("政务督查-2026-第1期.docx", "台账-2026-11-25.xlsx", "deadlines.ics", "out/a.md", "templates/brief.docx"):
+    made = ("政务督查-2026-第1期.docx", "台账-2026-11-25.xlsx", "deadlines.ics", "out/a.md", "templates/brief.docx")
+    for rel in made:
         (target / rel).parent.mkdir(parents=True, exist_ok=True)
         (target / rel).write_bytes(b"x")
-    r = subprocess.run(["git", "status", "--porcelain", "-uall"], cwd=target, capture_output=True, text=True, check=True)
+    r = subprocess.run(
+        ["git", "status", "--porcelain", "-uall"], cwd=target, capture_output=True, text=True, check=True
+    )
     listed = r.stdout
     assert "templates/brief.docx" in listed
     for rel in ("第1期.docx", ".xlsx", ".ics", "out/a.md"):

@@ -472,6 +472,12 @@ def new_cmd(
     metric: Annotated[str | None, typer.Option("--metric", help="What the target measures (指标).")] = None,
     supervision: Annotated[str | None, typer.Option("--supervision", help="Form of supervision (督办方式).")] = None,
     tags: Annotated[list[str] | None, typer.Option("--tag", help="A tag (标签); repeat for more.")] = None,
+    milestone: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--milestone", help="A milestone, 名称=日期 (e.g. --milestone 完成招标=9月底); repeat for more."
+        ),
+    ] = None,
     root: RootOpt = None,
     lang: LangOpt = None,
     dry_run: DryRunOpt = False,
@@ -497,6 +503,7 @@ def new_cmd(
         metric=metric,
         supervision=supervision,
         tags=tuple(tags or ()),
+        milestones=tuple(milestone or ()),
     )
     er = _edit_run(root, lang, dry_run, commit)
     run(lambda: new(er, spec))

@@ -467,6 +467,7 @@ class NewTask:
     metric: str | None = None
     supervision: str | None = None
     tags: tuple[str, ...] = ()
+    milestones: tuple[str, ...] = ()  # 名称=日期, as typed after --milestone
 
 
 _ID_TAIL = re.compile(r"^(.*?)(\d+)$")
@@ -521,6 +522,7 @@ def new(run: EditRun, spec: NewTask) -> int:
             _number(spec.target_value, "--target-value")
         elif spec.target_unit or spec.metric:
             raise Refused(msg("edit.target-needs-value"))
+        milestones = _milestones(spec.milestones, year)
         files = [f for f in ledger.files if f.unit in (unit.id, unit.name)]
         all_ids = {t.id for t in ledger.tasks}
         if files:
@@ -541,7 +543,7 @@ def new(run: EditRun, spec: NewTask) -> int:
             raise Refused(
                 msg("id.duplicate", id=tid, first=ledger.by_id[tid].file), msg("id.duplicate.hint")
             )
-        _append_task(ed, tid, spec, due_text, start_text, indent)
+        _append_task(ed, tid, spec, due_text, start_text, indent, milestones)
         after = ed.result()
         subject = f"new: {tid} {spec.title.strip()}"
 
@@ -553,6 +555,24 @@ def new(run: EditRun, spec: NewTask) -> int:
         ), check
 
     return _guard(run, body)
+
+
+def _milestones(given: tuple[str, ...], year: int) -> list[tuple[str, str]]:
+    """--milestone 名称=日期 (repeatable): each name and its date as it will be written."""
+    out: list[tuple[str, str]] = []
+    for raw in given:
+        text = raw.replace("＝", "=")
+        name, sep, when = text.rpartition("=")
+        if not sep or not name.strip() or not when.strip():
+            raise Refused(msg("edit.bad-milestone", value=raw), msg("edit.bad-milestone.hint"))
+        if any(n == name.strip() for n, _ in out):
+            raise Refused(msg("edit.milestone-twice", name=name.strip()), msg("edit.bad-milestone.hint"))
+        try:
+            written = _date_text(when, "--milestone", year)[1]
+        except Refused as e:
+            raise Refused(e.message, msg("edit.bad-milestone.hint")) from None
+        out.append((name.strip(), written))
+    return out
 
 
 def _unit_file_broken(opened: Opened, unit: Unit, today: date) -> None:
@@ -569,7 +589,13 @@ def _unit_file_broken(opened: Opened, unit: Unit, today: date) -> None:
 
 
 def _task_fields(
-    tid: str, spec: NewTask, due_text: str, start_text: str | None, style: str, flow_target: bool
+    tid: str,
+    spec: NewTask,
+    due_text: str,
+    start_text: str | None,
+    style: str,
+    flow_target: bool,
+    milestones: list[tuple[str, str]] | None = None,
 ) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     tk = K.TASK_KEYS
@@ -588,6 +614,18 @@ def _task_fields(
     add("leader", R.text(spec.leader.strip()) if spec.leader else None)
     add("start", start_text)
     add("due", due_text)
+    if milestones:
+        mk = K.MILESTONE_KEYS
+        out.append(
+            (
+                R.key("milestones", tk, style),
+                "\n"
+                + "\n".join(
+                    "- " + flow_map([(R.key("name", mk, style), R.text(name)), (R.key("due", mk, style), when)])
+                    for name, when in milestones
+                ),
+            )
+        )
     if spec.target_value is not None:
         tg = K.TARGET_KEYS
         t_fields = []
@@ -614,7 +652,13 @@ def _task_fields(
 
 
 def _append_task(
-    ed: Editor, tid: str, spec: NewTask, due_text: str, start_text: str | None, indent: int = 2
+    ed: Editor,
+    tid: str,
+    spec: NewTask,
+    due_text: str,
+    start_text: str | None,
+    indent: int = 2,
+    milestones: list[tuple[str, str]] | None = None,
 ) -> None:
     _, key, seq = tasks_node(ed)
     tasks = (
@@ -633,15 +677,12 @@ def _append_task(
                 break
     elif key is not None:
         style = "zh" if key.value == K.FILE_KEYS["tasks"] else "en"
-    fields = _task_fields(tid, spec, due_text, start_text, style, flow_target)
+    fields = _task_fields(tid, spec, due_text, start_text, style, flow_target, milestones or [])
     if isinstance(seq, SequenceNode) and seq.flow_style:
         item = (
             "{"
             + ", ".join(
-                f"{k}: {v}"
-                if not v.startswith("\n")
-                else f"{k}: {{{v.strip().replace(chr(10), ', ')}}}"
-                for k, v in fields
+                _flow_field(k, v) for k, v in fields
             )
             + "}"
         )
@@ -662,10 +703,7 @@ def _append_task(
                     + "- "
                     + "{"
                     + ", ".join(
-                        f"{k}: {v}"
-                        if not v.startswith("\n")
-                        else f"{k}: {{{v.strip().replace(chr(10), ', ')}}}"
-                        for k, v in fields
+                        _flow_field(k, v) for k, v in fields
                     )
                     + "}"
                 ],
@@ -690,6 +728,16 @@ def _append_task(
         ed.replace(at, seq.end_mark.index, "")
     kcol = key.start_mark.column
     ed.insert_lines(key.start_mark.line, _task_lines(fields, kcol + indent, kcol + indent + 2))
+
+
+def _flow_field(k: str, v: str) -> str:
+    """A field of a task written on one line: a nested mapping in {}, a list in []."""
+    if not v.startswith("\n"):
+        return f"{k}: {v}"
+    lines = v.strip().split("\n")
+    if all(line.startswith("- ") for line in lines):
+        return f"{k}: [" + ", ".join(line[2:] for line in lines) + "]"
+    return f"{k}: {{{', '.join(lines)}}}"
 
 
 def _task_lines(fields: list[tuple[str, str]], dash: int, col: int) -> list[str]:
