@@ -232,6 +232,8 @@ HELP_ZH: dict[str, str] = {
     "Write CODEOWNERS from units.yaml: unit editors own their files, supervisors the settings.": "按 units.yaml 生成 CODEOWNERS：各单位联络员负责本单位文件，督查人员负责设置文件。",
     "Where to write (default: CODEOWNERS at the repository top; - for stdout).": "写到哪里（默认：仓库根目录的 CODEOWNERS；写 - 表示显示在屏幕上）。",
     "Write nothing; exit 1 if the file is missing or out of date.": "不写文件；文件缺失或过时时退出码为 1。",
+    # complete or loud (i13-reports)
+    "Make the report even when ledger files have errors; it then says which tasks it left out.": "台账文件有错误时也生成报告，并在报告中注明漏掉了哪些任务（默认拒绝生成）。",
     # form (i18-form)
     "Write a unit's weekly progress form (进展填报表) as an xlsx workbook to send out.": "为一个单位生成每周进展填报表（xlsx 工作簿），发给单位填写。",
     "The unit (id or name) whose form to write.": "为哪个单位生成填报表（单位编号或名称）。",
