@@ -122,7 +122,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "direction.unknown": ("方向“{value}”无法识别", "the direction '{value}' is not known"),
     "direction.hint": ("写 at_least（不低于）或 at_most（不高于）", "write at_least or at_most"),
     "target.not-mapping": ("目标（target）应写成“{{metric: …, value: …, unit: …}}”", "'target' must be a mapping like '{{metric: ..., value: ..., unit: ...}}'"),
-    "target.not-mapping.hint": ("例如 target: {{metric: 完成投资, value: 50000, unit: 万元}}", "e.g. target: {{metric: investment, value: 50000, unit: 万元}}"),
+    "target.not-mapping.hint": ("例如 target: {{metric: 完成投资, value: 50000, unit: 万元}}", "e.g. target: {{metric: investment, value: 500, unit: million}}"),
     "percent.range": ("进度 {value}% 超出了 0–100 的范围", "the percent {value} is outside 0-100"),
     "percent.range.hint": ("进度（percent）填 0 到 100 之间的数字；实际完成量请填在 value 里", "write a percent from 0 to 100; amounts go in 'value'"),
     "weight.negative": ("权重不能为负数", "a weight cannot be negative"),

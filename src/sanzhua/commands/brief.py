@@ -100,9 +100,32 @@ def _period(kind: str, as_of: date, start: date | None, end: date | None) -> Per
 
 
 def _render(kind: str, fmt: str, context: dict[str, object], ledger: Ledger) -> bytes:
+    english = context.get("lang") == "en"
+    name = _template_name(kind, "docx" if fmt == "docx" else "md.j2", english, ledger.root)
     if fmt == "docx":
-        return render_docx(f"{kind}.docx", context, ledger.root)
-    return render_markdown(f"{kind}.md.j2", context, ledger.root).encode("utf-8")
+        if english and name == f"{kind}.docx" and not (ledger.root / "templates" / name).is_file():
+            # No English Word template: the built-in ones are Chinese 公文; write the
+            # English Markdown as a plain Word document instead.
+            from sanzhua.render.mddocx import markdown_to_docx
+
+            md = render_markdown(_template_name(kind, "md.j2", True, ledger.root), context, ledger.root)
+            return markdown_to_docx(md)
+        return render_docx(name, context, ledger.root)
+    return render_markdown(name, context, ledger.root).encode("utf-8")
+
+
+def _template_name(kind: str, ext: str, english: bool, root: Path) -> str:
+    """brief.md.j2, or for an English report brief.en.md.j2 (the built-in English one)
+    unless the ledger has its own brief.md.j2 and no brief.en.md.j2 of its own."""
+    from sanzhua.render.templating import builtin_dir
+
+    plain, en = f"{kind}.{ext}", f"{kind}.en.{ext}"
+    if not english:
+        return plain
+    own = root / "templates"
+    if (own / en).is_file() or (not (own / plain).is_file() and (builtin_dir() / en).is_file()):
+        return en
+    return plain
 
 
 def _write(data: bytes, path: Path, lang: Lang = "zh") -> None:

@@ -691,7 +691,9 @@ def _titles(settings: Settings, period: Period, lang: Lang) -> tuple[str, str, s
     campaign = settings.name
     span = span_cn(period.start, period.end)
     if lang == "en":
-        name = settings.bulletin.name if period.kind == "week" else "Work Briefing"
+        default = settings.bulletin.name == "政务督查"  # not written: the default, in English
+        weekly = "Supervision Bulletin" if default else settings.bulletin.name
+        name = weekly if period.kind == "week" else "Work Briefing"
         title = f"{campaign}: progress of key tasks"
         return name, title, f"({period_label(period, 'en')})"
     if period.kind == "week":
