@@ -264,6 +264,8 @@ _METAVARS = {
     "<file>": "<文件>",
     "[OPTIONS]": "[选项]",
     "[TOPIC]": "[主题]",
+    "{ID}": "<编号>",
+    "ID": "<编号>",
     "[FILE]...": "[文件]...",
     "[DIR]": "[目录]",
     "COMMAND [ARGS]...": "命令 [参数]...",
@@ -475,7 +477,10 @@ def _what_zh(e: click_exc.UsageError) -> str:
         return f"{name} 的值无效：{_value_problem_zh(e.message)}"
     m = re.match(r"Got unexpected extra argument(?:s|\(s\))? \((.*)\)$", e.message, re.DOTALL)
     if m:
-        return f"多出了参数：{m.group(1)}。值里有空格的请加引号，例如 --note \"完成 3 项\""
+        return (
+            f"多出了参数：{m.group(1)}。每个值前面要写选项名（如 --note 完成筛选）；"
+            '值里有空格的要加引号（如 --note "完成 3 项"）'
+        )
     m = re.match(r"No such command '(.*?)'\.(?: Did you mean '(.*)'\?)?$", e.message)
     if m:
         guess = f"是不是想写“{m.group(2)}”？" if m.group(2) else ""

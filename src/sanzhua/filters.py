@@ -30,7 +30,6 @@ _STATE_EXTRA = {
     "办结": "done",
     "取消": "cancelled",
     "canceled": "cancelled",
-    "late": "overdue",
 }
 _LIGHT_EXTRA = {
     "红": "red",

@@ -227,9 +227,13 @@ def _number(value: str, option: str) -> float:
     try:
         f = float(t)
     except ValueError:
-        raise Refused(msg("edit.bad-number", option=option, value=value)) from None
+        raise Refused(
+            msg("edit.bad-number", option=option, value=value), msg("edit.bad-number.hint", option=option)
+        ) from None
     if f != f or f in (float("inf"), float("-inf")):
-        raise Refused(msg("edit.bad-number", option=option, value=value))
+        raise Refused(
+            msg("edit.bad-number", option=option, value=value), msg("edit.bad-number.hint", option=option)
+        )
     return f
 
 
@@ -376,6 +380,8 @@ def _milestone(ed: Editor, node: MappingNode, task: Task, name: str) -> tuple[Ma
     exact = [it for it in items if it[1] == name.strip()]
     if not exact:
         exact = [it for it in items if name.strip() and name.strip() in it[1]]
+    if not items:
+        raise Refused(msg("edit.no-milestones", id=task.id), msg("edit.no-milestones.hint", id=task.id))
     if len(exact) != 1:
         names = "、".join(n for _, n in items) or "—"
         raise Refused(
