@@ -858,11 +858,13 @@ def codeowners_cmd(
 
 @app.command("help")
 def help_cmd(
-    topic: Annotated[str | None, typer.Argument(metavar="[TOPIC]", help="The topic: format, scoring or audit.")] = None,
+    topic: Annotated[
+        str | None, typer.Argument(metavar="[TOPIC]", help="The topic: format, scoring, audit or forms.")
+    ] = None,
     root: RootOpt = None,
     lang: LangOpt = None,
 ) -> None:
-    """Show documentation: 'format' (the ledger format), 'scoring', 'audit' (说明文档)."""
+    """Show documentation: 'format' (the ledger format), 'scoring', 'audit', 'forms' (说明文档)."""
     from sanzhua.clitext import lang_for
     from sanzhua.commands.helpdoc import help_topic
 

@@ -239,9 +239,14 @@ HELP_ZH: dict[str, str] = {
     "The unit (id or name) whose form to write.": "为哪个单位生成填报表（单位编号或名称）。",
     "The .xlsx file (default: 进展填报表-UNIT-DATE.xlsx).": "输出的 .xlsx 文件（默认：进展填报表-单位-日期.xlsx）。",
     "Write one form per unit with open tasks into DIR.": "给每个有未完成任务的单位各生成一份填报表，放到这个目录。",
+    # collect (i18-form)
+    "Write the reports of returned progress forms into the ledger (收集进展填报表).": "把交回的进展填报表中的填报写入台账（收集进展填报表）。",
+    "Returned forms: .xlsx, or .csv saved from one.": "交回的填报表：.xlsx，或由它另存的 .csv。",
+    "Write the rows without errors even when other cells have errors.": "其他单元格有错误时，也写入没有错误的行。",
+    "Refuse forms that are not this unit's (id or name).": "不是这个单位（编号或名称）的填报表一律拒收。",
     # help
-    "Show documentation: 'format' (the ledger format), 'scoring', 'audit' (说明文档).": "查看说明文档：format 台账格式（每个键、日期写法、状态、问题代码、退出码）、scoring 计分规则、audit 审计规则。",
-    "The topic: format, scoring or audit.": "主题：format（台账格式）、scoring（计分）或 audit（审计）；不写则列出全部主题。",
+    "Show documentation: 'format' (the ledger format), 'scoring', 'audit', 'forms' (说明文档).": "查看说明文档：format 台账格式（每个键、日期写法、状态、问题代码、退出码）、scoring 计分规则、audit 审计规则、forms 进展填报表。",
+    "The topic: format, scoring, audit or forms.": "主题：format（台账格式）、scoring（计分）、audit（审计）或 forms（填报表）；不写则列出全部主题。",
 }
 
 # The long help of a command past its first paragraph (audit's), keyed by the command.

@@ -27,8 +27,18 @@ TOPICS: dict[str, tuple[str, str, str]] = {
     ),
     "scoring": ("scoring.md", "考评计分规则（sanzhua.yaml 的 scoring:）", "the scoring rules (scoring:)"),
     "audit": ("audit.md", "审计规则（sanzhua audit）", "the audit's rules (sanzhua audit)"),
+    "forms": ("forms.md", "进展填报表（sanzhua form、sanzhua collect）", "progress forms (form, collect)"),
 }
-_ALIASES = {"格式": "format", "台账格式": "format", "计分": "scoring", "考评": "scoring", "审计": "audit"}
+_ALIASES = {
+    "格式": "format",
+    "台账格式": "format",
+    "计分": "scoring",
+    "考评": "scoring",
+    "审计": "audit",
+    "填报表": "forms",
+    "form": "forms",
+    "collect": "forms",
+}
 
 
 def docs_dir() -> Path:
