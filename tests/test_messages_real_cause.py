@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import MakeLedger
 from tests.test_check import run
 
@@ -160,3 +162,38 @@ def test_partners_split_reach_status(make_ledger: MakeLedger) -> None:
     )
     ledger = load_ledger(root, cache=False)
     assert ledger.tasks[0].partners == ("jyj", "chengguan")
+
+
+@pytest.mark.parametrize(
+    ("body", "where", "says", "fix"),
+    [
+        ("    due:年底\n", (5, 8), "“due:”的冒号后面缺少空格", "“due: …”"),
+        ("     due: 年底\n", (5, 6), "缩进了 5 个空格，上面的“title”是 4 个", "改成 4 个空格"),
+        ("   due: 年底\n", (5, 4), "缩进了 3 个空格，上面的“title”是 4 个", "改成 4 个空格"),
+        ("    due: 年底\n  - id:T-2\n    title: x\n    due: 年底\n", (6, 7), "“id:”的冒号后面缺少空格", "“id: …”"),
+    ],
+)
+def test_colon_without_space_and_indentation_off(
+    make_ledger: MakeLedger, body: str, where: tuple[int, int], says: str, fix: str
+) -> None:
+    root = make_ledger({"ledgers/fgw.yaml": TASK_HEAD + body})
+    probs = all_problems(root)
+    assert len(probs) == 1, probs
+    p = probs[0]
+    assert (p["file"], (p["line"], p["column"]), p["code"]) == ("ledgers/fgw.yaml", where, "syntax")
+    assert says in str(p["message"]) and fix in str(p["hint"])
+
+
+@pytest.mark.parametrize(
+    ("body", "fix"),
+    [
+        ("    due: 年底\n    done: 是\n", "只知道已完成、不知道日期的，改写 status: done"),
+        ("    due: 年底\n    完成: 已完成\n", "“完成”写完成的那一天"),
+        ("    due: 11.30\n", "写成 11月30日 或 2026-11-30"),
+    ],
+)
+def test_unreadable_dates_say_the_fix(make_ledger: MakeLedger, body: str, fix: str) -> None:
+    root = make_ledger({"ledgers/fgw.yaml": TASK_HEAD + body})
+    probs = all_problems(root)
+    assert [p["code"] for p in probs] == ["invalid-date"]
+    assert fix in str(probs[0]["hint"])

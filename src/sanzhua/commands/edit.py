@@ -507,9 +507,10 @@ def new(run: EditRun, spec: NewTask) -> int:
     def body(opened: Opened) -> tuple[Change | None, Check | None]:
         ledger = opened.ledger
         year = ledger.settings.year
-        unit = ledger.units.get(spec.unit) or next(
-            (u for u in ledger.units.values() if u.name == spec.unit), None
-        )
+        from sanzhua.filters import unit_id
+
+        uid = unit_id(ledger.units, spec.unit)  # an id, a name or a part of one name, as status --unit
+        unit = ledger.units.get(uid) if uid is not None else None
         if unit is None:
             guess = K.did_you_mean(
                 spec.unit, list(ledger.units) + [u.name for u in ledger.units.values()]

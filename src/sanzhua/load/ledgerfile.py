@@ -264,8 +264,24 @@ def _date(ctx: _Ctx, m: YMap, key: str) -> tuple[date | None, str | None]:
                 msg(_IMPOSSIBLE_HINTS.get(e.part, "date.impossible.hint")),
             )
         else:
-            ctx.err("invalid-date", m.value_pos(key), msg("date.unreadable", key=key, text=text), msg("date.hint"))
+            hint = _unreadable_hint(key, text, ctx.year)
+            ctx.err("invalid-date", m.value_pos(key), msg("date.unreadable", key=key, text=text), hint)
         return None, None
+
+
+_YES = frozenset({"是", "已完成", "完成", "已办结", "办结", "yes", "y", "true", "ok", "√", "✓", "✔"})
+_MONTH_DOT = re.compile(r"([0-9]{1,2})[./]([0-9]{1,2})")
+
+
+def _unreadable_hint(key: str, text: str, year: int) -> Msg:
+    """The hint for a date that cannot be read: for the slips clerks make, the fix itself."""
+    plain = unicodedata.normalize("NFKC", text).strip()
+    if key in ("done", K.TASK_KEYS["done"]) and plain.lower() in _YES:
+        return msg("date.done-yes.hint", key=key)
+    dot = _MONTH_DOT.fullmatch(plain)
+    if dot is not None and 1 <= int(dot.group(1)) <= 12 and 1 <= int(dot.group(2)) <= 31:
+        return msg("date.month-dot.hint", month=int(dot.group(1)), day=int(dot.group(2)), year=year)
+    return msg("date.hint")
 
 
 def _number(ctx: _Ctx, m: YMap, key: str) -> float | None:

@@ -14,7 +14,7 @@ text (sanzhua.edit), which keeps every other byte as it was; a round-trip dump
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -345,6 +345,7 @@ def _reader_problem(e: ReaderError, text: str, data: bytes | None, path: str) ->
     )
 
 
+_COLON_GLUED = re.compile(r"^(\s*(?:-\s+)?[A-Za-z_\u4e00-\u9fff][\w\u4e00-\u9fff]*):(?=[^\s:/])")
 _FULLWIDTH_INDENT = re.compile(r"^[ \t]*\u3000")
 _DASH_WITHOUT_SPACE = re.compile(r"^\s*(?:-(?=[^\s-])|[—–－﹣―])")
 _KEY_AT_LINE_START = re.compile(r"^(\s*)(?:-\s+)?[^\s:#'\"{}\[\],][^:#]*:(?:\s|$)")
@@ -413,20 +414,26 @@ def _syntax_problem(e: yaml.MarkedYAMLError, text: str, path: str) -> Problem:
         if prev >= 0 and _DASH_WITHOUT_SPACE.match(lines[prev]):
             dash = len(lines[prev]) - len(lines[prev].lstrip()) + 1
             return at("yaml.dash-space", prev + 1, dash)
+    if "could not find expected ':'" in problem or "mapping values are not allowed" in problem:
+        # `due:年底`: a key whose colon has no space after it reads as text.
+        for n in range(line - 1, min(line - 4, cm.line if cm else line) - 1, -1):
+            glued = _COLON_GLUED.match(lines[n]) if 0 <= n < len(lines) else None
+            if glued is not None:
+                return at("yaml.colon-space", n + 1, glued.end(1) + 1, name=glued.group(1).strip(" -"))
     if "mapping values are not allowed" in problem:
         key = _KEY_AT_LINE_START.match(here)
         if key is not None and here.index(":") == col - 1:
             # The colon of the line's own key: the line is indented as if it went on the value above.
-            return at("yaml.indent", line, len(key.group(1)) + 1)
+            return _indent_problem(at, lines, line, len(key.group(1)) + 1)
         return at("yaml.colon-in-value")
     if "could not find expected ':'" in problem and cm is not None:
-        return at("yaml.indent", cm.line + 1, cm.column + 1)  # the key that lacks its colon
+        return _indent_problem(at, lines, cm.line + 1, cm.column + 1)  # the key that lacks its colon
     if (
         "did not find expected key" in problem
         or "expected '-' indicator" in problem
         or "expected <block end>" in problem
     ):
-        return at("yaml.indent")
+        return _indent_problem(at, lines, line, col)
     detail = problem + (f" ({context})" if context else "")
     return Problem("syntax", "error", path, line, col, msg("yaml.generic", detail=detail), msg("yaml.generic.hint"))
 
@@ -479,3 +486,23 @@ def _fullwidth_comma(lines: list[str], start: tuple[int, int], end: tuple[int, i
             if ch == "，":
                 return (n + 1, i + 1)
     return None
+
+
+def _indent_problem(at: Callable[..., Problem], lines: list[str], line: int, col: int) -> Problem:
+    """A key at the wrong indentation: with the number of spaces it has and the number the
+    keys above it have, when a key line above is close by."""
+    here = lines[line - 1] if 0 < line <= len(lines) else ""
+    has = len(here) - len(here.lstrip(" "))
+    for n in range(line - 2, max(line - 6, -1), -1):
+        above = lines[n]
+        if not above.strip() or above.lstrip().startswith("#"):
+            continue
+        key = _KEY_AT_LINE_START.match(above)
+        if key is None:
+            break
+        want = len(key.group(1)) + (len(above.lstrip()) - len(above.lstrip().lstrip("-").lstrip()))
+        if want != has and abs(want - has) <= 3:
+            name = above.lstrip().lstrip("-").strip().split(":", 1)[0]
+            return at("yaml.indent-off", line, col, has=has, want=want, name=name)
+        break
+    return at("yaml.indent", line, col)
