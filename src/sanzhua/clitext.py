@@ -271,11 +271,17 @@ _METAVARS = {
     "[TOPIC]": "[主题]",
     "{ID}": "<编号>",
     "ID": "<编号>",
+    "{FILE...}": "<文件>...",
+    "FILE...": "<文件>...",
+    "{FILE}": "<文件>",
+    "FILE": "<文件>",
+    "UNIT": "<单位>",
     "[FILE]...": "[文件]...",
     "[DIR]": "[目录]",
     "COMMAND [ARGS]...": "命令 [参数]...",
     "[ARGS]...": "[参数]...",
 }
+_METAVAR_ORDER = sorted(_METAVARS.items(), key=lambda kv: -len(kv[0]))  # "[FILE]..." before "FILE"
 _SECTIONS = {"Options": "选项", "Arguments": "参数", "Commands": "命令"}
 
 
@@ -372,7 +378,7 @@ class ZhHelpFormatter(HelpFormatter):
     """Click's help layout with Chinese headings, measured in display columns."""
 
     def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
-        for en, zh in _METAVARS.items():
+        for en, zh in _METAVAR_ORDER:
             args = args.replace(en, zh)
         super().write_usage(prog, args, "用法：" if prefix is None else prefix)
 
@@ -409,7 +415,7 @@ class ZhHelpFormatter(HelpFormatter):
 
 
 def _first_col(text: str) -> str:
-    for en, zh in _METAVARS.items():
+    for en, zh in _METAVAR_ORDER:
         text = text.replace(en, zh)
     return text
 

@@ -237,12 +237,14 @@ def _next_steps(name: str, named: bool, zh: bool) -> str:
     if zh:
         lines = [] if named else [f"台账名称暂定为“{name}”：请在 sanzhua.yaml 的 name: 中改成正式名称。"]
         lines += [
-            "重要：第一次 git commit 之前，先在 sanzhua.yaml 的 supervisors: 中写上督查室人员的 git 邮箱",
-            "  （用 git config user.email 查看），例如 supervisors: [ducha@example.gov.cn]。审计以第一次提交为基准，",
-            "  只有 supervisors 中的人可以改时限、目标和延期；名单为空时任何人的修改都无法判断是否越权。",
-            "下一步：编辑 units.yaml 和 ledgers/ 下的文件，运行 sanzhua check，无误后 git add . && git commit",
-            "  CI：.github/workflows/sanzhua.yml 从 SANZHUA_SOURCE 安装固定版本的 sanzhua（见文件开头的说明）。",
-            "  台账格式说明：sanzhua help format",
+            "重要：第一次 git commit 之前，先在 sanzhua.yaml 的 supervisors: 中写上督查室人员的",
+            "  git 邮箱（用 git config user.email 查看），例如 supervisors: [ducha@example.gov.cn]。",
+            "  审计以第一次提交为基准，只有 supervisors 中的人可以改时限、目标和延期。",
+            "下一步：编辑 units.yaml 和 ledgers/ 下的文件，运行 sanzhua check，",
+            "  无误后 git add . && git commit",
+            "CI：.github/workflows/sanzhua.yml 从 SANZHUA_SOURCE 安装固定版本的 sanzhua，",
+            "  请按该文件开头的说明设置。",
+            "台账格式说明：sanzhua help format",
         ]
     else:
         lines = [] if named else [f"The ledger is named '{name}' for now: set its real name in sanzhua.yaml (name:)."]
