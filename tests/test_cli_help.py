@@ -129,3 +129,21 @@ def test_wrap_measures_han_as_two_columns() -> None:
     assert all(sum(2 if "\u4e00" <= c <= "\u9fff" or c in "（）；" else 1 for c in x) <= 30 for x in lines)
     assert not any(x.startswith(("）", "；", "，")) or x.endswith("（") for x in lines)
     assert "".join(lines) == "把台账表格（xlsx/csv）导入台账；没有导入的每一行都会说明原因（导入台账）"
+
+
+def test_one_language_of_a_two_language_message() -> None:
+    from sanzhua.clitext import one_language
+
+    both = "检查 --range / --since 是否写对 / check --range and --since"
+    assert one_language(both, "zh") == "检查 --range / --since 是否写对"
+    assert one_language(both, "en") == "check --range and --since"
+    assert one_language("--range a / b", "en") == "--range a / b"  # no Chinese half: as it is
+    assert one_language(both, None) == both
+
+
+def test_fatal_messages_in_one_language(make_ledger: MakeLedger) -> None:
+    root = make_ledger({})
+    r = sanzhua("status", "--sort", "紧急", cwd=root, env=_env())
+    assert r.returncode == 2 and "--sort 只能是" in r.stderr and "takes" not in r.stderr
+    r = sanzhua("status", "--sort", "x", "--lang", "en", cwd=root, env=_env())
+    assert "--sort takes" in r.stderr and "只能" not in r.stderr

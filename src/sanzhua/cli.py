@@ -73,6 +73,10 @@ DueWithinOpt = Annotated[int | None, typer.Option("--due-within", help="Only ope
 
 
 def _fail(message: str, hint: str | None = None) -> NoReturn:
+    from sanzhua import clitext
+
+    message = clitext.one_language(message, clitext.CURRENT) or message
+    hint = clitext.one_language(hint, clitext.CURRENT)
     sys.stderr.write(f"sanzhua: {message}\n")
     if hint:
         sys.stderr.write(f"  {hint}\n")
@@ -87,7 +91,7 @@ def as_of_date(value: str | None) -> date:
         return parse_when(value.strip(), date.today().year)
     except DateError as e:
         _fail(
-            f"--as-of：无法识别的日期“{value}”（{e.detail_zh}）/ cannot read the date '{value}'",
+            f"--as-of：无法识别的日期“{value}”（{e.detail_zh}） / cannot read the date '{value}'",
             "例如 --as-of 2026-11-25",
         )
 
@@ -891,9 +895,11 @@ def main() -> None:
     """Console entry point: the help pages and usage errors in the ledger's language."""
     args = sys.argv[1:]
     try:
+        from sanzhua import clitext
         from sanzhua.clitext import detect_lang, localize, run_command
 
         lang = detect_lang(args)
+        clitext.CURRENT = lang
         command = typer.main.get_command(_app_for(args))
         localize(command, lang)
         code = run_command(command, args, lang)

@@ -56,6 +56,26 @@ def detect_lang(args: Sequence[str], env: Mapping[str, str] | None = None, cwd: 
     return "zh"
 
 
+# The language main() chose for this run (None when the app runs without main, as in tests).
+CURRENT: Lang | None = None
+
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def one_language(text: str | None, lang: Lang | None) -> str | None:
+    """Of a message written "中文 / English" (as messages from before the ledger's
+    language is known are), the half in `lang`; other text as it is."""
+    if text is None or lang is None or " / " not in text:
+        return text
+    at = 0
+    while (i := text.find(" / ", at)) >= 0:
+        left, right = text[:i], text[i + 3 :]
+        if _HAN.search(left) and not _HAN.search(right):
+            return left if lang == "zh" else right
+        at = i + 3
+    return text
+
+
 def lang_for(lang: str | None, root: Path | None) -> Lang:
     """The language of a command's own listings (`check --list`) from its options."""
     args: list[str] = []
@@ -538,9 +558,11 @@ def show_usage_error(e: click_exc.UsageError, lang: Lang) -> int:
     if e.ctx is not None:
         out.write(e.ctx.get_usage() + "\n")
     out.write(f"sanzhua: 用法错误：{usage_error_zh(e)}\n")
-    if e.ctx is not None:
+    if e.ctx is not None and not isinstance(e.ctx.command, Group):
         out.write(f"  运行 {e.ctx.command_path} -h 查看这个命令的全部选项\n")
-    elif sys.argv[1:2] and not sys.argv[1].startswith("-"):
+    elif e.ctx is not None and "没有命令" not in usage_error_zh(e):
+        out.write("  运行 sanzhua -h 查看全部命令和选项\n")
+    elif e.ctx is None and sys.argv[1:2] and not sys.argv[1].startswith("-"):
         out.write(f"  运行 sanzhua {sys.argv[1]} -h 查看这个命令的全部选项\n")
     return e.exit_code
 

@@ -165,7 +165,7 @@ def init(
         raise FatalError(f"{directory} 不是文件夹 / is not a folder")
     if (directory / "sanzhua.yaml").exists():
         raise FatalError(
-            f"{directory} 已经是台账仓库（已有 sanzhua.yaml）/ already a ledger",
+            f"{directory} 已经是台账仓库（已有 sanzhua.yaml） / already a ledger",
             "直接在这里运行 sanzhua check / run sanzhua check there",
         )
     visible = [p for p in directory.iterdir() if p.name != ".git"] if directory.exists() else []

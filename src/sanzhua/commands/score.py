@@ -84,7 +84,7 @@ def _day(value: str, option: str, year: int) -> date:
         return parse_when(value.strip(), year)
     except DateError as e:
         raise FatalError(
-            f"{option}：无法识别的日期“{value}”（{e.detail_zh}）/ cannot read the date '{value}'",
+            f"{option}：无法识别的日期“{value}”（{e.detail_zh}） / cannot read the date '{value}'",
             f"例如 {option} 2026-10-01",
         ) from None
 
