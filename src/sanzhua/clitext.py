@@ -252,6 +252,8 @@ HELP_ZH: dict[str, str] = {
     "Write CODEOWNERS from units.yaml: unit editors own their files, supervisors the settings.": "按 units.yaml 生成 CODEOWNERS：各单位联络员负责本单位文件，督查人员负责设置文件。",
     "Where to write (default: CODEOWNERS at the repository top; - for stdout).": "写到哪里（默认：仓库根目录的 CODEOWNERS；写 - 表示显示在屏幕上）。",
     "Write nothing; exit 1 if the file is missing or out of date.": "不写文件；文件缺失或过时时退出码为 1。",
+    # audit --baseline (i13-audit)
+    "Start the record at this commit: nothing before it is judged, its settings are trusted.": "从这个提交开始审计：不审查它之前的提交，以它的设置和单位名录为准。",
     # complete or loud (i13-reports)
     "Make the report even when ledger files have errors; it then says which tasks it left out.": "台账文件有错误时也生成报告，并在报告中注明漏掉了哪些任务（默认拒绝生成）。",
     # form (i18-form)
@@ -621,6 +623,11 @@ CODE_DOCS_ZH: dict[str, str] = {
     "backdated": "已有任务新增的完成日期、节点完成日期或进展，日期比提交时间早 backdate_days（默认 7）天以上。",
     "unaudited-merge": "一次合并两个以上分支（章鱼式合并），且合并后的文件与每个分支都不同，无法逐项比对。",
     "unsigned": "台账要求签名（require_signed: true），但提交没有有效签名。",
+    "done-rewritten": "不在 supervisors 名单中的人改动或删除了已提交的任务或节点完成日期（done）。",
+    "status-unauthorized": "不在 supervisors 名单中的人把任务状态改为 suspended 暂缓或 cancelled 已取消。",
+    "committer-not-supervisor": "提交的作者是督查人员，但提交者不是（督查人员的提交被别人修改或重新提交）；按提交者的身份判断。",
+    "symlink-committed": "台账中提交了符号链接。",
+    "cache-committed": "提交了 .sanzhua/ 下的文件（sanzhua 自己的缓存，不属于台账记录）。",
 }
 
 
