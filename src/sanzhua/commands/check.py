@@ -38,7 +38,10 @@ def _codes(values: Iterable[str], option: str) -> set[str]:
                 continue
             if code not in ALL_CODES:
                 known = ", ".join(sorted(ALL_CODES))
-                raise FatalError(f"{option}: 没有名为 {code} 的检查项 / no check named {code}", f"known codes: {known}")
+                raise FatalError(
+                    f"{option}：没有名为 {code} 的问题代码 / {option}: no check named {code}",
+                    f"可用的代码（sanzhua check --list 列出说明）：{known} / known codes: {known}",
+                )
             out.add(code)
     return out
 

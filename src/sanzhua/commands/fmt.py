@@ -12,7 +12,7 @@ from sanzhua.edit.fmt import format_bytes
 from sanzhua.edit.session import GitError, Refused, _git, write_atomic
 from sanzhua.edit.source import unified_diff
 from sanzhua.errors import EXIT_CANNOT_RUN, FatalError
-from sanzhua.i18n import text
+from sanzhua.i18n import text, words
 from sanzhua.load import ledger_files
 from sanzhua.problems import msg
 
@@ -35,7 +35,16 @@ def fmt(
         chosen = {p.resolve() for p in paths}
         unknown = [p for p in chosen if p not in {f.resolve() for f in files}]
         if unknown:
-            raise FatalError(f"不是台账文件 / not a ledger file: {unknown[0]}")
+            bad = unknown[0]
+            if not bad.exists():
+                raise FatalError(
+                    words(lang, f"文件不存在：{bad}", f"no such file: {bad}"),
+                    words(lang, "检查文件名和路径；不写文件名则整理全部台账文件", "check the path"),
+                )
+            raise FatalError(
+                words(lang, f"{bad} 不是台账文件", f"{bad} is not a ledger file"),
+                words(lang, "fmt 只整理 ledgers/ 下的 .yaml/.yml 文件", "fmt formats the files under ledgers/"),
+            )
         files = [f for f in files if f.resolve() in chosen]
     changed: list[tuple[str, bytes, bytes]] = []
     failed = 0
