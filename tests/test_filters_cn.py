@@ -115,3 +115,31 @@ def test_export_to_a_missing_folder_says_so(make_ledger: MakeLedger, tmp_path: P
     assert e.value.message == f"无法写入 {target}：文件夹 {target.parent} 不存在"
     assert "mkdir" in (e.value.hint or "") and "Excel" not in (e.value.hint or "")
     assert not target.parent.exists()
+
+
+def test_score_explain_takes_a_name(make_ledger: MakeLedger) -> None:
+    from sanzhua.commands.score import resolve_period, score
+
+    root = make_ledger({"ledgers/fgw.yaml": LEDGER})
+    period = resolve_period(AS_OF, month=False, quarter=False, year=True, start=None, end=None)
+    by_id, by_name = io.StringIO(), io.StringIO()
+    assert score(root, as_of=AS_OF, period=period, explain="fgw", out=by_id) == 0
+    assert score(root, as_of=AS_OF, period=period, explain="发改委", out=by_name) == 0
+    assert by_id.getvalue() == by_name.getvalue()
+    with pytest.raises(FatalError) as e:
+        score(root, as_of=AS_OF, period=period, explain="小潭乡", out=io.StringIO())
+    assert e.value.message == "--explain：没有单位“小潭乡”" and "县发改委（fgw）" in (e.value.hint or "")
+
+
+def test_fmt_names_a_missing_file(make_ledger: MakeLedger) -> None:
+    from sanzhua.commands.edit import EditRun
+    from sanzhua.commands.fmt import fmt
+
+    root = make_ledger({"ledgers/fgw.yaml": LEDGER})
+    run = EditRun(root, AS_OF, out=io.StringIO(), err=io.StringIO())
+    with pytest.raises(FatalError) as e:
+        fmt(run, [root / "ledgers" / "nosuch.yaml"])
+    assert e.value.message.startswith("文件不存在：")
+    with pytest.raises(FatalError) as e:
+        fmt(run, [root / "units.yaml"])
+    assert "不是台账文件" in e.value.message
