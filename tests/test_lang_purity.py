@@ -183,7 +183,7 @@ def _latin_words(zh: str) -> set[str]:
     t = re.sub(r"\{[a-z_]+\}", "", zh)  # placeholders: filled with data
     t = re.sub(r"[\w.-]*\.(yaml|yml|md|xlsx|xls|et|docx|csv|ics|j2)\b", "", t)  # file names and kinds
     t = re.sub(r"--[a-z-]+", "", t)  # options
-    t = re.sub(r"sanzhua( [a-z]+)?", "", t)  # commands
+    t = re.sub(r"sanzhua( [a-z]+){0,2}", "", t)  # commands
     return {w for w in LATIN.findall(t) if w not in _CODES and w not in _NAMES}
 
 

@@ -614,6 +614,7 @@ CODE_DOCS_ZH: dict[str, str] = {
     "extension-mismatch": "最后一次延期的新时限（to）与任务的时限（due）不一致。",
     "done-without-date": "状态为已完成（status: done），但没有完成日期（按已完成计算）。",
     "invalid-scoring": "计分规则（sanzhua.yaml 中的 scoring:）有不认识的键或无效的值。",
+    "no-supervisors": "sanzhua.yaml 中写了 supervisors，但名单是空的：没有人有权修改时限、目标和延期。",
     # audit
     "deadline-moved": "任务或节点的时限被推迟，却没有新增一条 to 为新时限的延期记录。",
     "extension-unauthorized": "不在 supervisors（督查人员）名单中的人登记或修改了延期，或修改了时限、目标。",
@@ -628,6 +629,7 @@ CODE_DOCS_ZH: dict[str, str] = {
     "committer-not-supervisor": "提交的作者是督查人员，但提交者不是（督查人员的提交被别人修改或重新提交）；按提交者的身份判断。",
     "symlink-committed": "台账中提交了符号链接。",
     "cache-committed": "提交了 .sanzhua/ 下的文件（sanzhua 自己的缓存，不属于台账记录）。",
+    "done-corrected": "非督查人员改动了已提交的完成日期，同一次提交中登记了更正（sanzhua done --correct --reason），请督查室核实。",
 }
 
 

@@ -212,7 +212,7 @@ def init(
     )
     if not in_repo and shutil.which("git"):
         say("  （已运行 git init）\n" if zh else "  (git init done)\n")
-    say(_next_steps(name, named, zh))
+    say(_next_steps(name, named, zh, _git_email(directory)))
     return EXIT_OK
 
 
@@ -233,12 +233,21 @@ def _ledger_name(name: str | None, lang: str, year: int, ask: Callable[[str], st
     return (f"{year}年督查督办台账" if lang == "zh" else f"Supervision ledger {year}"), False
 
 
-def _next_steps(name: str, named: bool, zh: bool) -> str:
+def _next_steps(name: str, named: bool, zh: bool, email: str | None = None) -> str:
     if zh:
         lines = [] if named else [f"台账名称暂定为“{name}”：请在 sanzhua.yaml 的 name: 中改成正式名称。"]
+        lines += (
+            [
+                f"重要：sanzhua.yaml 的 supervisors: 中已写入你的 git 邮箱 {email}。",
+                "  第一次 git commit 之前，补上督查室其他人员的 git 邮箱（你不是督查人员的，换成他们的）。",
+            ]
+            if email
+            else [
+                "重要：第一次 git commit 之前，先在 sanzhua.yaml 的 supervisors: 中写上督查室人员的",
+                "  git 邮箱（用 git config user.email 查看），例如 supervisors: [ducha@example.gov.cn]。",
+            ]
+        )
         lines += [
-            "重要：第一次 git commit 之前，先在 sanzhua.yaml 的 supervisors: 中写上督查室人员的",
-            "  git 邮箱（用 git config user.email 查看），例如 supervisors: [ducha@example.gov.cn]。",
             "  审计以第一次提交为基准，只有 supervisors 中的人可以改时限、目标和延期。",
             "下一步：编辑 units.yaml 和 ledgers/ 下的文件，运行 sanzhua check，",
             "  无误后 git add . && git commit",
@@ -249,9 +258,17 @@ def _next_steps(name: str, named: bool, zh: bool) -> str:
     else:
         lines = [] if named else [f"The ledger is named '{name}' for now: set its real name in sanzhua.yaml (name:)."]
         lines += [
-            "Important: before the first git commit, list the supervision office's git emails in sanzhua.yaml",
-            "  (supervisors: [...]; see git config user.email). The audit takes the first commit as its baseline,",
-            "  and only supervisors may change deadlines, targets and extensions.",
+            (
+                f"Important: sanzhua.yaml lists your git email {email} as a supervisor; before the first commit,"
+                if email
+                else "Important: before the first git commit, list the supervision office's git emails in"
+            ),
+            (
+                "  add the other supervisors' emails (supervisors: [...]). The audit takes the first commit"
+                if email
+                else "  sanzhua.yaml (supervisors: [...]; see git config user.email). The audit takes the first commit"
+            ),
+            "  as its baseline, and only supervisors may change deadlines, targets and extensions.",
             "Next: edit units.yaml and the files under ledgers/, run sanzhua check, then git add . && git commit",
             "  CI: .github/workflows/sanzhua.yml installs the sanzhua pinned in SANZHUA_SOURCE (see its header).",
             "  The ledger format: sanzhua help format",
