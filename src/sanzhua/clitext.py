@@ -266,6 +266,13 @@ HELP_ZH: dict[str, str] = {
     "Returned forms: .xlsx, or .csv saved from one.": "交回的填报表：.xlsx，或由它另存的 .csv。",
     "Write the rows without errors even when other cells have errors.": "其他单元格有错误时，也写入没有错误的行。",
     "Refuse forms that are not this unit's (id or name).": "不是这个单位（编号或名称）的填报表一律拒收。",
+    # site (i19-site)
+    "Write the ledger as a static web site: overview, units, tasks, trends (works offline).": "把台账生成静态网站：总览、各单位、每项任务、趋势（不联网也能打开）。",
+    "Folder to write the site into (new, empty, or a site written before).": "网站写到哪个文件夹（新的、空的，或以前生成过网站的文件夹）。",
+    "Build even when the ledger has errors; every page names the files left out.": "台账有错误时也生成网站，每一页注明漏掉了哪些文件。",
+    "Leave out each task's git history (faster on a long history).": "不写每项任务的 git 修改记录（历史很长时更快）。",
+    "Leave out the archive of weekly bulletins.": "不生成每周简报的存档。",
+    "Put each archived bulletin's Word file beside it (about 0.2 s an issue).": "每期存档简报旁边同时放 Word 文件（每期约 0.2 秒）。",
     # help
     "Show documentation: 'format' (the ledger format), 'scoring', 'audit', 'forms' (说明文档).": "查看说明文档：format 台账格式（每个键、日期写法、状态、问题代码、退出码）、scoring 计分规则、audit 审计规则、forms 进展填报表。",
     "The topic: format, scoring, audit or forms.": "主题：format（台账格式）、scoring（计分）、audit（审计）或 forms（填报表）；不写则列出全部主题。",
