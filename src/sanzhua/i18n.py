@@ -450,6 +450,19 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "audit.symlink-committed.hint": ("删除链接，提交它所指向的文件本身（git rm --cached 路径）", "remove the link and commit the file it points to (git rm --cached PATH)"),
     "audit.cache-committed": ("提交了缓存文件 {file}：.sanzhua/ 是 sanzhua 的缓存，不能提交", "{file} is under .sanzhua/, sanzhua's cache, which is never committed"),
     "audit.cache-committed.hint": ("git rm -r --cached .sanzhua，并在 .gitignore 中加入 .sanzhua/", "run git rm -r --cached .sanzhua and add .sanzhua/ to .gitignore"),
+    # -- issue 14, writing side: the edit lock, file-system faults, hostile workbooks --------
+    "edit.locked": ("另一个 sanzhua 命令正在修改台账（{file} 被占用），等待 {seconds} 秒后仍未结束，未写入", "another sanzhua command is changing the ledger ({file} is held); still busy after {seconds} s, nothing written"),
+    "edit.locked.hint": ("稍后重新运行；如确认没有其他 sanzhua 命令在运行，可设置 SANZHUA_LOCK_TIMEOUT 延长等待秒数", "run the command again shortly; SANZHUA_LOCK_TIMEOUT sets how many seconds to wait"),
+    "edit.read-only-file": ("{file} 是只读文件，未写入", "{file} is read-only; nothing written"),
+    "edit.read-only-file.hint": ("文件被设为只读（可能是有意锁定）；确需修改时先 chmod u+w 该文件", "the file was made read-only (perhaps on purpose); chmod u+w it first if it should change"),
+    "edit.read-only-fs": ("{file} 所在的磁盘是只读的，未写入", "the file system holding {file} is read-only; nothing written"),
+    "edit.read-only-fs.hint": ("在可写的副本（例如自己的 git 克隆）中修改", "make the change in a writable copy (your own git clone, say)"),
+    "edit.disk-full": ("磁盘空间已满，无法写入 {file}；文件保持原样", "the disk is full; {file} could not be written and is as it was"),
+    "edit.disk-full.hint": ("清理磁盘空间后重新运行命令", "free some disk space, then run the command again"),
+    "edit.no-permission": ("没有写入 {file} 的权限，未写入", "no permission to write {file}; nothing written"),
+    "edit.no-permission.hint": ("检查文件和所在目录的权限，或换有权限的账户运行", "check the permissions of the file and its folder"),
+    "edit.write-failed": ("写入 {file} 失败：{detail}；文件保持原样", "writing {file} failed: {detail}; the file is as it was"),
+    "edit.not-regular": ("{file} 不是普通文件（可能是链接或设备），未写入", "{file} is not a regular file (a link or a device?); nothing written"),
 }
 
 

@@ -12,6 +12,7 @@ import sys
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -19,9 +20,10 @@ from typing import TextIO
 
 import yaml
 
-from sanzhua.commands.common import EXIT_OK, EXIT_PROBLEMS, Opened, open_ledger
+from sanzhua.commands.common import EXIT_OK, EXIT_PROBLEMS, Opened, ledger_root, open_ledger
 from sanzhua.dates import DateError, parse_when
 from sanzhua.edit import render as R
+from sanzhua.edit.lock import ledger_lock
 from sanzhua.edit.ops import (
     EditError,
     Editor,
@@ -91,7 +93,20 @@ Body = Callable[[Opened], tuple[Change | None, Check | None]]
 
 
 def _guard(run: EditRun, body: Body) -> int:
-    opened = open_ledger(run.root, run.lang, cache=False)
+    """Run one edit; unless it is a dry run, under the ledger's edit lock from the first
+    read to the rename, so that concurrent edits queue instead of overwriting each other."""
+    root = ledger_root(run.root, run.lang)
+    lock: AbstractContextManager[None] = nullcontext() if run.dry_run else ledger_lock(root)
+    try:
+        with lock:
+            return _edit(run, root, body)
+    except Refused as e:  # only taking the lock refuses here; the edit reports its own
+        _report(run, lang_before_loading(root, run.lang), e)
+        return EXIT_PROBLEMS
+
+
+def _edit(run: EditRun, root: Path, body: Body) -> int:
+    opened = open_ledger(root, run.lang, cache=False)
     try:
         change, check = body(opened)
         if change is None:
@@ -104,6 +119,19 @@ def _guard(run: EditRun, body: Body) -> int:
     except EditError as e:
         _report(run, opened.lang, Refused(e.message, e.hint))
         return EXIT_PROBLEMS
+
+
+def lang_before_loading(root: Path, lang: str | None) -> Lang:
+    """The language of a refusal made before the ledger is loaded (the lock is busy)."""
+    if lang in ("zh", "en"):
+        return "en" if lang == "en" else "zh"
+    try:
+        from sanzhua.load.settings import load_settings
+
+        settings, _ = load_settings((root / "sanzhua.yaml").read_bytes())
+    except Exception:  # any trouble with the settings is reported by the edit itself
+        return "zh"
+    return "en" if settings.lang == "en" else "zh"
 
 
 def _report(run: EditRun, lang: Lang, e: Refused) -> None:

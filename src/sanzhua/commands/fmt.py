@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 import traceback
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
-from sanzhua.commands.common import EXIT_OK, EXIT_PROBLEMS, open_ledger
-from sanzhua.commands.edit import EditRun
+from sanzhua.commands.common import EXIT_OK, EXIT_PROBLEMS, ledger_root, open_ledger
+from sanzhua.commands.edit import EditRun, lang_before_loading
 from sanzhua.edit.fmt import format_bytes
+from sanzhua.edit.lock import ledger_lock
 from sanzhua.edit.session import GitError, Refused, _git, write_atomic
 from sanzhua.edit.source import unified_diff
 from sanzhua.errors import EXIT_CANNOT_RUN, FatalError
@@ -25,7 +27,25 @@ def fmt(
     normalize_dates: bool = False,
 ) -> int:
     """Lay out ledger files canonically; with `check`, only report (exit 1 if any would change)."""
-    opened = open_ledger(run.root, run.lang, cache=False)
+    root = ledger_root(run.root, run.lang)
+    lock: AbstractContextManager[None] = (
+        nullcontext() if check or run.dry_run else ledger_lock(root)
+    )
+    try:
+        with lock:
+            return _fmt(run, root, paths, check=check, normalize_dates=normalize_dates)
+    except Refused as e:  # only taking the lock refuses here
+        lang = lang_before_loading(root, run.lang)
+        run.stderr().write(text(e.message, lang) + "\n")
+        if e.hint is not None:
+            run.stderr().write(text(e.hint, lang) + "\n")
+        return EXIT_PROBLEMS
+
+
+def _fmt(
+    run: EditRun, root: Path, paths: list[Path] | None, *, check: bool, normalize_dates: bool
+) -> int:
+    opened = open_ledger(root, run.lang, cache=False)
     ledger = opened.ledger
     lang = opened.lang
     root = ledger.root
@@ -93,6 +113,8 @@ def fmt(
             write_atomic(root / rel, new, data)
         except Refused as e:
             err.write(text(e.message, lang) + "\n")
+            if e.hint is not None:
+                err.write(text(e.hint, lang) + "\n")
             failed += 1
     written = [rel for rel, _, _ in changed]
     out.write(text(msg("fmt.changed", n=len(written)), lang) + "\n")

@@ -13,6 +13,8 @@ The rules every edit command follows (issue 6):
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
 import stat
 import subprocess
@@ -176,27 +178,63 @@ def verify(
             raise Refused(msg("edit.internal", file=change.rel), msg("edit.internal.hint"))
 
 
+def os_refusal(e: OSError, file: str) -> Refused:
+    """A refusal in plain words for a file-system fault (disk full, read-only, no permission)."""
+    code = e.errno
+    if code in (errno.ENOSPC, errno.EDQUOT):
+        return Refused(msg("edit.disk-full", file=file), msg("edit.disk-full.hint"))
+    if code == errno.EROFS:
+        return Refused(msg("edit.read-only-fs", file=file), msg("edit.read-only-fs.hint"))
+    if code in (errno.EACCES, errno.EPERM):
+        return Refused(msg("edit.no-permission", file=file), msg("edit.no-permission.hint"))
+    return Refused(msg("edit.write-failed", file=file, detail=e.strerror or str(e)))
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        n = os.write(fd, view)
+        view = view[n:]
+
+
 def write_atomic(path: Path, data: bytes, expected: bytes | None) -> None:
-    """Replace `path` with `data`, unless it is no longer `expected` (None: must not exist)."""
+    """Replace `path` with `data`, unless it is no longer `expected` (None: must not exist).
+
+    Callers hold the ledger's edit lock (sanzhua.edit.lock), so the last look at the file
+    and the rename cannot be overtaken by another sanzhua edit. A read-only file (no write
+    bit, checked on the mode itself since root may write anything) is refused; a full disk
+    or a read-only file system is refused in plain words, the file and folder as they were.
+    """
+    shown = str(path)
     try:
+        st: os.stat_result | None = os.lstat(path)
         current: bytes | None = path.read_bytes()
     except FileNotFoundError:
-        current = None
+        st, current = None, None
+    except OSError as e:
+        raise os_refusal(e, shown) from None
     if current != expected:
-        raise Refused(msg("edit.changed-on-disk", file=str(path)), msg("edit.changed-on-disk.hint"))
-    if current is not None:
-        mode = stat.S_IMODE(path.stat().st_mode)
+        raise Refused(msg("edit.changed-on-disk", file=shown), msg("edit.changed-on-disk.hint"))
+    if st is not None:
+        if not stat.S_ISREG(st.st_mode):
+            raise Refused(msg("edit.not-regular", file=shown))
+        mode = stat.S_IMODE(st.st_mode)
+        if not mode & 0o222:
+            raise Refused(msg("edit.read-only-file", file=shown), msg("edit.read-only-file.hint"))
     else:
         umask = os.umask(0)
         os.umask(umask)
         mode = 0o666 & ~umask
-        path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    tmp: str | None = None
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
+        if st is None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.sanzhua-", suffix=".tmp")
+        try:
+            _write_all(fd, data)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
         os.chmod(tmp, mode)
         # Last look: a save from an editor between our read and now must not be lost.
         try:
@@ -204,14 +242,15 @@ def write_atomic(path: Path, data: bytes, expected: bytes | None) -> None:
         except FileNotFoundError:
             now = None
         if now != expected:
-            raise Refused(
-                msg("edit.changed-on-disk", file=str(path)), msg("edit.changed-on-disk.hint")
-            )
+            raise Refused(msg("edit.changed-on-disk", file=shown), msg("edit.changed-on-disk.hint"))
         os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+        tmp = None
+    except OSError as e:
+        raise os_refusal(e, shown) from None
+    finally:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
     try:
         dfd = os.open(path.parent, os.O_RDONLY)
     except OSError:
