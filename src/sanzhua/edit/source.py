@@ -10,6 +10,7 @@ file with mixed endings keeps them where they were.
 from __future__ import annotations
 
 import difflib
+import re
 from collections import Counter
 
 BOM = b"\xef\xbb\xbf"
@@ -62,14 +63,44 @@ def decode_lines(data: bytes) -> list[str]:
 
 
 def unified_diff(before: bytes, after: bytes, path: str, context: int = 1) -> str:
-    """A short unified diff of two versions of a file, as `git diff` would show the lines."""
+    """A short unified diff of two versions of a file, as `git diff` would show the lines.
+
+    The common head and tail are cut off before difflib sees the lines (its matching is
+    quadratic at worst, issue 14.8), and the hunks' line numbers shifted back.
+    """
+    if before == after:
+        return ""
     a = decode_lines(before) if before else []
     b = decode_lines(after)
     if a and a[-1] == "":
         a.pop()
     if b and b[-1] == "":
         b.pop()
-    lines = difflib.unified_diff(
-        a, b, f"a/{path}" if before else "/dev/null", f"b/{path}", n=context, lineterm=""
-    )
-    return "\n".join(lines) + "\n" if before != after else ""
+    head = 0
+    while head < len(a) and head < len(b) and a[head] == b[head]:
+        head += 1
+    tail = 0
+    while tail < len(a) - head and tail < len(b) - head and a[-1 - tail] == b[-1 - tail]:
+        tail += 1
+    start = max(0, head - context)
+    a_mid = a[start : len(a) - max(0, tail - context)]
+    b_mid = b[start : len(b) - max(0, tail - context)]
+    out: list[str] = []
+    for line in difflib.unified_diff(
+        a_mid, b_mid, f"a/{path}" if before else "/dev/null", f"b/{path}", n=context, lineterm=""
+    ):
+        hunk = _HUNK.match(line)
+        if hunk is not None:
+            line = f"@@ -{_shift(hunk.group(1), start)} +{_shift(hunk.group(2), start)} @@{hunk.group(3)}"
+        out.append(line)
+    return "\n".join(out) + "\n"
+
+
+_HUNK = re.compile(r"^@@ -(\S+) \+(\S+) @@(.*)$")
+
+
+def _shift(span: str, by: int) -> str:
+    """`12,3` → `12+by,3`; an empty range (`11,0`) shifts the same way."""
+    first, _, length = span.partition(",")
+    moved = int(first) + by
+    return f"{moved},{length}" if length else str(moved)
