@@ -20,6 +20,7 @@ import typer.main
 from sanzhua import __version__
 from sanzhua.dates import DateError, parse_when
 from sanzhua.errors import EXIT_CANNOT_RUN, FatalError, Refused
+from sanzhua.textsafe import safe_terminal
 
 _APP_SETTINGS: dict[str, Any] = {
     "name": "sanzhua",
@@ -97,9 +98,11 @@ def as_of_date(value: str | None) -> date:
 
 
 def run(fn: Callable[[], int]) -> NoReturn:
-    """Run a command: FatalError → message and exit 2; never a traceback."""
+    """Run a command: FatalError → message and exit 2; never a traceback. Its terminal
+    output passes through `safe_terminal`: no control sequence from ledger text."""
     try:
-        code = fn()
+        with safe_terminal():
+            code = fn()
     except FatalError as e:
         _fail(e.message, e.hint)
     except Refused:

@@ -20,9 +20,11 @@ from typing import Any
 
 from jinja2 import Environment, StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
+from markupsafe import Markup
 
 from sanzhua.errors import FatalError
 from sanzhua.report.periods import cn_numeral
+from sanzhua.textsafe import has_unprintable, printable
 
 
 def builtin_dir() -> Path:
@@ -91,9 +93,22 @@ def _md_finalize(value: object) -> object:
     if value is None:
         return ""
     if type(value) is str:  # the common case, checked first: printed as is unless it must change
+        value = printable(value)
         return value if _MD_TOUCHED.search(value) is None else md_escape(value)
     if isinstance(value, str) and not isinstance(value, MdSafe):
-        return md_escape(value)
+        return md_escape(printable(value))
+    return _printable_finalize(value)
+
+
+def _printable_finalize(value: object) -> object:
+    """Every printed value without control characters (issue 14.4): in Word they are not
+    XML, and docxtpl's recovering parser then drops `&<>` from the rest of the document;
+    "\a" is its paragraph break. Text marked safe keeps its mark."""
+    if isinstance(value, str) and has_unprintable(value):
+        cleaned = printable(value)
+        if isinstance(value, (MdSafe, Markup)):
+            return type(value)(cleaned)
+        return cleaned
     return value
 
 
@@ -193,7 +208,7 @@ def environment(
         lstrip_blocks=True,
         keep_trailing_newline=True,
         loader=FileSystemLoader([str(d) for d in loader_dirs]) if loader_dirs else None,
-        finalize=_md_finalize if markdown else None,
+        finalize=_md_finalize if markdown else _printable_finalize,
     )
     env.filters.update(FILTERS)
     if markdown:
