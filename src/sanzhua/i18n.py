@@ -462,6 +462,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "edit.no-permission": ("没有写入 {file} 的权限，未写入", "no permission to write {file}; nothing written"),
     "edit.no-permission.hint": ("检查文件和所在目录的权限，或换有权限的账户运行", "check the permissions of the file and its folder"),
     "edit.write-failed": ("写入 {file} 失败：{detail}；文件保持原样", "writing {file} failed: {detail}; the file is as it was"),
+    "import.control-chars": ("{columns} 列的单元格含有不可见的控制字符，已删除后导入", "cells in column {columns} held invisible control characters; they were removed"),
+    "import.control-chars.hint": ("请核对这一行导入的文字；控制字符常随从网页或其他系统复制的文字而来", "check the text imported from this row; such characters come with text copied from the web or other systems"),
     "edit.not-regular": ("{file} 不是普通文件（可能是链接或设备），未写入", "{file} is not a regular file (a link or a device?); nothing written"),
 }
 
