@@ -20,6 +20,7 @@ import pytest
 
 from sanzhua.commands.check import check
 from sanzhua.errors import FatalError
+from sanzhua.load.cache import cache_dir
 from tests.conftest import MakeLedger
 
 AS_OF = date(2026, 11, 25)
@@ -562,7 +563,7 @@ def test_cached_run_reports_the_same(make_ledger: MakeLedger) -> None:
     )
     cold = run(root, cache=True)
     warm = run(root, cache=True)
-    assert (root / ".sanzhua/cache").is_dir()
+    assert cache_dir(root).is_dir()
     assert warm == cold == run(root)
 
 

@@ -157,7 +157,7 @@ def check_cmd(
         list[str] | None, typer.Option("--fail-on", help="Also fail (exit 1) on: overdue, warning.")
     ] = None,
     no_cache: Annotated[
-        bool, typer.Option("--no-cache", help="Parse every file again; do not use .sanzhua/cache.")
+        bool, typer.Option("--no-cache", help="Parse every file again; do not use the parse cache (~/.cache/sanzhua).")
     ] = False,
     list_codes: Annotated[bool, typer.Option("--list", help="List the problem codes and exit.")] = False,
 ) -> None:
