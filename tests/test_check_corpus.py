@@ -51,7 +51,7 @@ CASES: dict[str, tuple[dict[str, str | bytes], Found, int]] = {
     "utf16-notepad-unicode": ({"ledgers/a.yaml": GOOD.encode("utf-16")}, a((1, "encoding")), 1),
     "latin1": ({"ledgers/a.yaml": (T + "    title: café\n").encode("latin-1")}, a((4, "encoding")), 1),
     "binary-junk": ({"ledgers/a.yaml": bytes(range(256)) * 4}, a((1, "encoding")), 1),
-    "ctrl-z-at-end": ({"ledgers/a.yaml": GOOD + "\x1a"}, a((6, "syntax")), 1),
+    "ctrl-z-at-end": ({"ledgers/a.yaml": GOOD + "\x1a"}, a((6, "invalid-value")), 1),
     "bom-and-crlf-valid": ({"ledgers/a.yaml": b"\xef\xbb\xbf" + GOOD.replace("\n", "\r\n").encode()}, [], 0),
     "bom-and-crlf-lines-count": (
         {"ledgers/a.yaml": b"\xef\xbb\xbf" + (GOOD + "    titel: x\n").replace("\n", "\r\n").encode()},

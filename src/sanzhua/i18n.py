@@ -24,6 +24,25 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "enc.not-utf8": ("文件不是有效的 UTF-8 文本", "the file is not valid UTF-8 text"),
     "enc.not-utf8.hint": ("请用文本编辑器把文件另存为 UTF-8 编码", "save the file as UTF-8 in a text editor"),
     "file.unreadable": ("无法读取文件：{detail}", "cannot read the file: {detail}"),
+    # unsafe files (issue 14, reading side): what sanzhua.load.safe refuses to read
+    "unsafe.outside": ("{path} 是指向台账目录之外（{detail}）的链接，未读取", "{path} is a link to {detail}, outside the ledger; not read"),
+    "unsafe.special": ("{path} 不是普通文件（{detail}），未读取", "{path} is not a regular file ({detail}); not read"),
+    "unsafe.folder": ("{path} 是文件夹，这里应当是文件", "{path} is a folder where a file belongs"),
+    "unsafe.too-big": ("{path} 太大（{detail} 字节，上限 {limit} MB），未读取", "{path} is too big ({detail} bytes, the limit is {limit} MB); not read"),
+    "unsafe.denied": ("没有读取 {path} 的权限", "no permission to read {path}"),
+    "unsafe.unreadable": ("无法读取 {path}：{detail}", "cannot read {path}: {detail}"),
+    "unsafe.hint": ("sanzhua 只读取台账目录之内的普通文件：请用文件本身替换链接或特殊文件（git rm 删除链接，再提交真正的文件）", "sanzhua reads only regular files inside the ledger: replace the link or special file with the file itself (git rm the link, commit the real file)"),
+    "unsafe.too-big.hint": ("把台账拆成几个文件；确需更大的文件，在 sanzhua.yaml 中调大 max_file_mb", "split the ledger into several files; if a bigger file is really needed, raise max_file_mb in sanzhua.yaml"),
+    "unsafe.unreadable.hint": ("检查文件的权限（ls -l）和属主：运行 sanzhua 的用户须能读取它", "check the file's permissions (ls -l) and owner: the user running sanzhua must be able to read it"),
+    # control characters and lone surrogates in ledger text (issue 14.4, 14.10)
+    "value.control-escape": ("值中的转义 {escape} 写出了不可见的控制字符 {char}", "the escape {escape} in this value makes an invisible control character {char}"),
+    "value.control-escape.hint": ("删掉这个转义：台账文字中不应有控制字符（换行请直接分行书写，或用 \\n）", "delete the escape: ledger text holds no control characters (write a line break as \\n or as a real new line)"),
+    "yaml.surrogate": ("{escape} 是单独的代理码位（UTF-16 代理对的一半），不是字符", "{escape} is a lone surrogate (half of a UTF-16 pair), not a character"),
+    "yaml.surrogate.hint": ("删掉这个转义；要写的字直接输入即可，或用完整码位转义（如 \\U0001F600）", "delete the escape; type the character itself, or escape its whole code point (e.g. \\U0001F600)"),
+    # confusable ids (issue 14.10)
+    "id.confusable": ("任务编号 {id} 与 {other}（{where}）只差大小写、全角或形近字母（{chars}），容易看成同一个", "task id {id} differs from {other} ({where}) only in case, full-width or look-alike letters ({chars})"),
+    "id.confusable.hint": ("编号只用半角英文字母、数字和 - . _，同一任务处处写法一致；确是两个任务的，请换一个明显不同的编号", "write ids with half-width Latin letters, digits and - . _ only, the same way everywhere; if these are two tasks, give one a clearly different id"),
+    "unsafe.fatal": ("无法读取 {path}，命令无法运行", "cannot read {path}; the command cannot run"),
     # YAML syntax
     "yaml.tab": ("缩进用了制表符（Tab），YAML 只允许空格缩进", "a tab is used for indentation; YAML allows only spaces"),
     "yaml.tab.hint": ("把行首的 Tab 换成空格（每级缩进 2 个空格）；编辑器可设置“用空格代替 Tab”", "replace the tabs at the start of the line with spaces (2 per level)"),

@@ -149,4 +149,5 @@ class Settings:
     bulletin: BulletinSettings = field(default_factory=BulletinSettings)
     require_signed: bool = False
     backdate_days: int = 7
+    max_file_mb: int = 64  # files larger than this are not read (unsafe-file)
     extra: dict[str, object] = field(default_factory=dict)  # sections other features own (scoring)

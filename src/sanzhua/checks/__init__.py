@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 from sanzhua.checks import (
     child_after_parent,
+    confusable_id,
     done_before_start,
     done_without_date,
     due_before_start,
@@ -56,6 +57,7 @@ CHECKS: dict[str, ModuleType] = {
     for m in (
         unknown_unit,
         duplicate_id,
+        confusable_id,
         unknown_parent,
         parent_cycle,
         missing_due,
@@ -112,12 +114,13 @@ class Context:
         checks that point into it; None when it cannot be read."""
         if self._settings_doc is _UNREAD:
             from sanzhua.load import SETTINGS_FILE
+            from sanzhua.load.safe import UnsafeFile, read_inside
             from sanzhua.load.yamlfast import decode, parse
 
             self._settings_doc = None
             try:
-                data = (self.ledger.root / SETTINGS_FILE).read_bytes()
-            except OSError:
+                data = read_inside(self.ledger.root / SETTINGS_FILE, self.ledger.root)
+            except (OSError, UnsafeFile):
                 return None
             text, _ = decode(data, SETTINGS_FILE)
             if text is not None:

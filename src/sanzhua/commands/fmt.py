@@ -71,7 +71,11 @@ def _fmt(
     broke = 0
     for path in files:
         rel = path.relative_to(root).as_posix()
-        data = path.read_bytes()
+        data = ledger.sources.get(rel)  # what the loader read (a link out, a FIFO, a huge file: nothing)
+        if data is None:
+            failed += 1
+            err.write(text(msg("fmt.invalid", file=rel), lang) + "\n")
+            continue
         try:
             new, why = format_bytes(data, rel, ledger.settings.year, normalize_dates)
         except Exception as e:  # a defect of sanzhua: said as one, the file left alone, the others go on

@@ -8,6 +8,7 @@ outside the work tree), so a re-check after a small change parses only what chan
 
 from __future__ import annotations
 
+import errno
 import gc
 import hashlib
 import os
@@ -19,10 +20,12 @@ from types import ModuleType
 from typing import TypeVar
 
 from sanzhua.errors import FatalError
+from sanzhua.i18n import text
 from sanzhua.load.cache import Cache, Entry, decode_result, encode_result
 from sanzhua.load.index import Dues, resolve, rows_of
 from sanzhua.load.ledgerfile import FileResult, parse_ledger_bytes
 from sanzhua.load.plain import BadCache
+from sanzhua.load.safe import DEFAULT_MAX_BYTES, TOO_BIG, UNREADABLE, UnsafeFile, inside, read_inside, read_optional
 from sanzhua.model import Settings, Task, TaskRow, Unit
 from sanzhua.problems import Problem, msg
 from sanzhua.workdays import WorkCalendar
@@ -82,7 +85,7 @@ def find_root(start: Path, lang: str | None = None) -> Path:
     """The nearest folder at or above `start` holding sanzhua.yaml (like git's root)."""
     start = start.resolve()
     for folder in (start, *start.parents):
-        if (folder / SETTINGS_FILE).is_file():
+        if os.path.lexists(folder / SETTINGS_FILE):  # whatever it is: reading it says what is wrong
             return folder
     if lang == "en":
         raise FatalError(
@@ -96,8 +99,13 @@ def find_root(start: Path, lang: str | None = None) -> Path:
 
 
 def ledger_files(root: Path) -> list[Path]:
-    """Every *.yaml / *.yml below ledgers/, in a stable order (by relative path)."""
+    """Every *.yaml / *.yml below ledgers/, in a stable order (by relative path).
+
+    A folder that is a link out of the ledger root is not walked but listed itself, so
+    that reading it reports it (`unsafe-file`); one that leads back inside is walked once.
+    """
     base = os.path.join(root, LEDGER_DIR)
+    top = os.path.realpath(root)
     found: list[str] = []
     stack = [base]
     seen: set[tuple[int, int]] = set()  # folders by (device, inode): a symlink loop is walked once
@@ -119,7 +127,10 @@ def ledger_files(root: Path) -> list[Path]:
             except OSError:
                 continue
             if is_dir:
-                stack.append(e.path)
+                if e.is_symlink() and not inside(os.path.realpath(e.path), top):
+                    found.append(e.path)
+                else:
+                    stack.append(e.path)
             elif e.name.endswith((".yaml", ".yml")):
                 found.append(e.path)
     cut = len(str(root)) + 1
@@ -132,6 +143,24 @@ def _read_optional(path: Path) -> bytes | None:
         return path.read_bytes()
     except FileNotFoundError:
         return None
+
+
+def unsafe_problem(rel: str, e: UnsafeFile, max_mb: int) -> Problem:
+    """The problem for a file sanzhua.load.safe would not read."""
+    hint = {TOO_BIG: "unsafe.too-big.hint", UNREADABLE: "unsafe.unreadable.hint"}.get(e.reason, "unsafe.hint")
+    key = "unsafe.denied" if e.errno in (errno.EACCES, errno.EPERM) else f"unsafe.{e.reason}"
+    m = msg(key, path=rel, detail=e.detail, limit=max_mb)
+    return Problem("unsafe-file", "error", rel, 0, 0, m, msg(hint))
+
+
+def _fatal(name: str, e: UnsafeFile) -> FatalError:
+    """sanzhua.yaml cannot be read: the command cannot run (its language is not known
+    yet, so the message is in both)."""
+    p = unsafe_problem(name, e, DEFAULT_MAX_BYTES >> 20)
+    return FatalError(
+        f"{text(p.message, 'zh')} / {text(p.message, 'en')}",
+        f"{text(p.hint, 'zh')} / {text(p.hint, 'en')}",
+    )
 
 
 def _chunks(items: list[T], n: int) -> Iterable[list[T]]:
@@ -286,19 +315,32 @@ def _settings() -> ModuleType:
 def _scan(root: Path, *, cache: bool, jobs: int | None) -> Scan:
     store = Cache(root, cache)
     problems: list[Problem] = []
-    settings_bytes = _read_optional(root / SETTINGS_FILE)
+    try:
+        settings_bytes = read_optional(root / SETTINGS_FILE, root)
+    except UnsafeFile as e:
+        raise _fatal(SETTINGS_FILE, e) from None
     if settings_bytes is None:
         raise FatalError(f"{root / SETTINGS_FILE} not found")
     settings, p = store.memo("settings", settings_bytes, lambda: _settings().load_settings(settings_bytes))
     problems.extend(p)
-    units_bytes = _read_optional(root / UNITS_FILE)
+    limit = settings.max_file_mb << 20
+
+    def optional(name: str) -> tuple[bytes | None, bool]:
+        """A settings file's bytes (None when missing or not read), and whether it was refused."""
+        try:
+            return read_optional(root / name, root, max_bytes=limit), False
+        except UnsafeFile as e:
+            problems.append(unsafe_problem(name, e, settings.max_file_mb))
+            return None, True
+
+    units_bytes, units_refused = optional(UNITS_FILE)
     units, p = store.memo("units", units_bytes, lambda: _settings().load_units(units_bytes))
     problems.extend(p)
-    if units_bytes is None:
+    if units_bytes is None and not units_refused:
         problems.append(
             Problem("missing-file", "error", UNITS_FILE, 0, 0, msg("units.missing"), msg("units.missing.hint"))
         )
-    calendar_bytes = _read_optional(root / CALENDAR_FILE)
+    calendar_bytes, _ = optional(CALENDAR_FILE)
     holidays, workdays, p = store.memo("calendar", calendar_bytes, lambda: _settings().load_calendar(calendar_bytes))
     problems.extend(p)
     calendar = WorkCalendar(holidays=holidays, workdays=workdays)
@@ -319,14 +361,16 @@ def _scan(root: Path, *, cache: bool, jobs: int | None) -> Scan:
         rel = str(path)[cut:].replace(os.sep, "/")
         order.append(rel)
         try:
-            data = path.read_bytes()
-        except OSError as e:
-            unreadable[rel] = FileResult(
-                rel,
-                problems=[
-                    Problem("encoding", "error", rel, 0, 0, msg("file.unreadable", detail=e.strerror or str(e)), None)
-                ],
-            )
+            data = read_inside(path, root, max_bytes=limit)
+        except (OSError, UnsafeFile) as e:
+            if isinstance(e, UnsafeFile) and e.reason != UNREADABLE:
+                problem = unsafe_problem(rel, e, settings.max_file_mb)
+            else:  # a dangling link, a file that went away, no permission: as before
+                detail = e.detail if isinstance(e, UnsafeFile) else e.strerror or str(e)
+                denied = e.errno in (errno.EACCES, errno.EPERM)
+                m = msg("unsafe.denied", path=rel) if denied else msg("file.unreadable", detail=detail)
+                problem = Problem("encoding", "error", rel, 0, 0, m, msg("unsafe.unreadable.hint") if denied else None)
+            unreadable[rel] = FileResult(rel, problems=[problem])
             continue
         key = hashlib.blake2b(data, digest_size=16, person=person).digest()
         keys[rel] = key

@@ -225,6 +225,104 @@ def _with_dash(k: Node, lines: list[str]) -> str:
     return " " * max(mark.column - 2, 0) + "- " + text
 
 
+class _EscapeWalker(_Walker):
+    """The walk of a file with backslashes: a double-quoted value whose escapes make a
+    control character is an `invalid-value` at the escape (the value is read as written)."""
+
+    def __init__(self, path: str, text: str) -> None:
+        super().__init__(path, text)
+        self.text = text
+        self.reported = 0
+
+    def walk(self, n: Node) -> Any:
+        if n.__class__ is ScalarNode and n.style == '"' and self.reported < _MAX_CONTROL_REPORTS:
+            bad = _CONTROL.search(n.value)
+            if bad is not None:
+                self._report(n, bad.group())
+        return super().walk(n)
+
+    def _report(self, n: Node, ch: str) -> None:
+        sm, em = n.start_mark, n.end_mark
+        lines = self.text.split("\n")[sm.line : em.line + 1]
+        line, col, escape = sm.line + 1, sm.column + 1, ""
+        for i, source in enumerate(lines):
+            start = sm.column if i == 0 else 0
+            for m in _ESCAPE.finditer(source, start):
+                if _unescape(m) == ch:
+                    line, col, escape = sm.line + 1 + i, m.start() + 1, m.group()
+                    break
+            if escape:
+                break
+        self.reported += 1
+        self.problems.append(
+            Problem(
+                "invalid-value",
+                "error",
+                self.path,
+                line,
+                col,
+                msg("value.control-escape", char=_char_name(ch), escape=escape or "\\"),
+                msg("value.control-escape.hint"),
+            )
+        )
+
+
+def _unescape(m: re.Match[str]) -> str:
+    hexa = m.group(1) or m.group(2) or m.group(3)
+    if hexa is not None:
+        try:
+            return chr(int(hexa, 16))
+        except (ValueError, OverflowError):
+            return ""
+    return _SIMPLE_ESCAPES.get(m.group(4) or "", "")
+
+
+def _raw_controls(text: str, path: str) -> Iterator[Problem]:
+    for n, m in enumerate(_CONTROL.finditer(text)):
+        if n == _MAX_CONTROL_REPORTS:
+            return
+        i = m.start()
+        line_start = text.rfind("\n", 0, i) + 1
+        yield Problem(
+            "invalid-value",
+            "error",
+            path,
+            text.count("\n", 0, i) + 1,
+            i - line_start + 1,
+            msg("yaml.control-char", char=_char_name(m.group())),
+            msg("yaml.control-char.hint"),
+        )
+
+
+def _surrogate_escape(e: yaml.MarkedYAMLError, text: str, path: str) -> tuple[str, Problem] | None:
+    """libyaml stops at "\\ud800" (a lone surrogate: half of a UTF-16 pair, no character).
+    Say so at the escape, and read the value with U+FFFD in its place (same length)."""
+    mark = e.problem_mark
+    if mark is None or "invalid Unicode character escape" not in (e.problem or ""):
+        return None
+    lines = text.split("\n")
+    if not 0 <= mark.line < len(lines):
+        return None
+    source = lines[mark.line]
+    start = source.rfind("\\", 0, mark.column + 1)
+    m = _SURROGATE_ESCAPE.match(source, start) if start >= 0 else None
+    if m is None:
+        return None
+    escape = m.group()
+    replacement = "\\ufffd" if escape[1] == "u" else "\\U0000fffd"
+    lines[mark.line] = source[: m.start()] + replacement + source[m.end() :]
+    problem = Problem(
+        "invalid-value",
+        "error",
+        path,
+        mark.line + 1,
+        start + 1,
+        msg("yaml.surrogate", escape=escape),
+        msg("yaml.surrogate.hint"),
+    )
+    return "\n".join(lines), problem
+
+
 _FULLWIDTH_COLON_KEY = re.compile(r"^\s*(?:-\s+)?[^\s:：#'\"][^:：#]*：")
 
 
@@ -257,29 +355,84 @@ def _looks_like(data: bytes, codec: str) -> bool:
     return any("\u4e00" <= ch <= "\u9fff" for ch in text)
 
 
+# Characters that have no place in ledger text (issue 14.4): C0 controls but tab and
+# line breaks, DEL and the C1 controls YAML refuses, the non-characters U+FFFE/U+FFFF,
+# and lone surrogates (only an escape can make those). NUL is an `encoding` problem.
+_CONTROL = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff\ud800-\udfff]")
+_MAX_CONTROL_REPORTS = 20  # per file: one pasted block can hold hundreds
+_ESCAPE = re.compile(r"\\(?:x([0-9A-Fa-f]{2})|u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|([0abtvfe\\\"/ N_LP]))")
+_SIMPLE_ESCAPES = {"0": "\x00", "a": "\x07", "b": "\x08", "v": "\x0b", "f": "\x0c", "e": "\x1b"}
+_SURROGATE_ESCAPE = re.compile(r"\\(?:u[dD][89a-fA-F][0-9A-Fa-f]{2}|U0000[dD][89a-fA-F][0-9A-Fa-f]{2})")
+
+
+def _char_name(ch: str) -> str:
+    return f"U+{ord(ch):04X}"
+
+
+_FAILED: Any = object()  # _compose could not read the text
+
+
+def _compose(text: str, data: bytes | None, path: str) -> tuple[Any, str, list[Problem]]:
+    """libyaml's node tree of `text` (or _FAILED), the text it was read from (lone
+    surrogate escapes replaced), and the problems found."""
+    problems: list[Problem] = []
+    for _ in range(_MAX_CONTROL_REPORTS + 1):
+        loader = _TextLoader(data if data is not None else text)
+        try:
+            return loader.get_single_node(), text, problems
+        except yaml.MarkedYAMLError as e:
+            fixed = _surrogate_escape(e, text, path)
+            if fixed is None:
+                problems.append(_syntax_problem(e, text, path))
+                return _FAILED, text, problems
+            text, problem = fixed
+            problems.append(problem)
+            data = None
+        except ReaderError as e:
+            problems.append(_reader_problem(e, text, data, path))
+            return _FAILED, text, problems
+        except yaml.YAMLError as e:  # pragma: no cover - libyaml marks all its other errors
+            problems.append(
+                Problem("syntax", "error", path, 1, 1, msg("yaml.generic", detail=str(e)), msg("yaml.generic.hint"))
+            )
+            return _FAILED, text, problems
+        finally:
+            loader.dispose()
+    return _FAILED, text, problems  # pragma: no cover - more surrogate escapes than reports
+
+
 def parse(text: str, path: str, data: bytes | None = None) -> Document:
     """Text to a `Document`; never raises for bad input.
 
     `data`, when given, is the same content as UTF-8 bytes: libyaml reads bytes a
     little faster than text.
+
+    A control character written as such is an `invalid-value` at its line and column
+    and the rest of the file is still read (each is read as U+FFFD, which keeps every
+    column where it was); so is one written as a double-quoted escape ("\\x01", "\\e")
+    and a lone surrogate escape ("\\ud800"), which libyaml cannot read at all.
     """
+    controls: list[Problem] = []
+    if _CONTROL.search(text) is not None:
+        controls = list(_raw_controls(text, path))
+        node, used, problems = _compose(_CONTROL.sub("\ufffd", text), None, path)
+        if node is _FAILED:
+            # U+FFFD where the character stood is out of place (a Ctrl-Z at the end of
+            # the file, a bell in the indentation): read the file without them instead.
+            node2, used2, problems2 = _compose(_CONTROL.sub("", text), None, path)
+            if node2 is not _FAILED:
+                node, used, problems = node2, used2, problems2
+            else:  # still broken: the syntax error stands, unless it is the character itself
+                spots = {(p.line, p.column) for p in controls}
+                problems = [p for p in problems if p.code != "syntax" or (p.line, p.column) not in spots]
+    else:
+        node, used, problems = _compose(text, data, path)
+    text = used
     doc = Document(path, None, text=text)
-    loader = _TextLoader(data if data is not None else text)
-    try:
-        node = loader.get_single_node()
-    except yaml.MarkedYAMLError as e:
-        doc.problems.append(_syntax_problem(e, text, path))
+    doc.problems.extend(controls)
+    doc.problems.extend(problems)
+    if node is _FAILED:
         return doc
-    except ReaderError as e:
-        doc.problems.append(_reader_problem(e, text, data, path))
-        return doc
-    except yaml.YAMLError as e:  # pragma: no cover - libyaml marks all its other errors
-        doc.problems.append(
-            Problem("syntax", "error", path, 1, 1, msg("yaml.generic", detail=str(e)), msg("yaml.generic.hint"))
-        )
-        return doc
-    finally:
-        loader.dispose()
     if node is None:
         return doc
     if "*" in text:
@@ -289,7 +442,7 @@ def parse(text: str, path: str, data: bytes | None = None) -> Document:
                 Problem("syntax", "error", path, alias[0], alias[1], msg("yaml.alias"), msg("yaml.alias.hint"))
             )
             return doc
-    walker = _Walker(path, text)
+    walker = _EscapeWalker(path, text) if "\\" in text else _Walker(path, text)
     try:
         doc.root = walker.walk(node)
     except _TooDeep as e:

@@ -217,9 +217,11 @@ def rules_from_text(text: str, path: str = SETTINGS_FILE) -> tuple[Rules, list[P
 
 def rules_from_root(root: Path) -> tuple[Rules, list[Problem]]:
     """Rules from the sanzhua.yaml in a ledger root."""
+    from sanzhua.load.safe import UnsafeFile, read_inside
+
     try:
-        data = (root / SETTINGS_FILE).read_bytes()
-    except OSError:
+        data = read_inside(root / SETTINGS_FILE, root)
+    except (OSError, UnsafeFile):
         return DEFAULT_RULES, []
     text, _ = decode(data, SETTINGS_FILE)
     if text is None:
