@@ -418,6 +418,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "edit.correction.done": ("更正：完成日期由 {old} 改为 {new}（原因：{reason}）", "correction: done date {old} changed to {new} (reason: {reason})"),
     "edit.correction.milestone": ("更正：节点“{name}”完成日期由 {old} 改为 {new}（原因：{reason}）", "correction: done date of the milestone '{name}' {old} changed to {new} (reason: {reason})"),
     "edit.correction.progress": ("更正（原因：{reason}）", "correction (reason: {reason})"),
+    "score.report_missing_unit": ("{from}至{to}本单位牵头的任务（{tasks}）均未报送进展", "none of the unit's tasks ({tasks}) reported progress from {from} to {to}"),
+    "score.report_missing_unit.capped": ("{from}至{to}本单位牵头的任务（{tasks}）均未报送进展（未报送扣分已达上限 {cap} 分，此后 {more} 次不再扣分）", "none of the unit's tasks ({tasks}) reported progress from {from} to {to} (the cap of {cap} points for missed reports is reached; {more} later ones cost nothing)"),
     "progress.regressed.hint": ("进度只增不减；写错了请用 sanzhua progress --correct --reason 说明更正，确有倒退的在 note 中说明原因", "progress only goes up; to correct an entry use sanzhua progress --correct --reason, and explain a real setback in the note"),
     # -- issue 13, audit: rewritten done dates, stopped tasks, borrowed standing, files that
     # have no place in the record, bootstrapping (no supervisors, --baseline)

@@ -149,4 +149,5 @@ class Settings:
     bulletin: BulletinSettings = field(default_factory=BulletinSettings)
     require_signed: bool = False
     backdate_days: int = 7
+    tracking_since: date | None = None  # no state or score counts a missed report before it
     extra: dict[str, object] = field(default_factory=dict)  # sections other features own (scoring)
