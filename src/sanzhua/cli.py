@@ -245,11 +245,15 @@ def init_cmd(
     name: Annotated[str | None, typer.Option("--name", help="The ledger's name, shown on bulletins.")] = None,
     lang: Annotated[str, typer.Option("--lang", help="zh or en.")] = "zh",
     force: Annotated[bool, typer.Option("--force", help="Write into a folder that already has files.")] = False,
+    supervisor: Annotated[
+        str | None,
+        typer.Option("--supervisor", help="The first supervisor's git email (default: git config user.email)."),
+    ] = None,
 ) -> None:
     """Create a new ledger repository: settings, units, an example file, CI (新建台账仓库)."""
     from sanzhua.commands.init import init
 
-    run(lambda: init(directory, name=name, lang=lang, force=force))
+    run(lambda: init(directory, name=name, lang=lang, force=force, supervisor=supervisor))
 
 
 @app.command("brief")

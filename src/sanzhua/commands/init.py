@@ -6,7 +6,7 @@ import re
 import shutil
 import subprocess
 import sys
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from sanzhua.commands.common import EXIT_OK
@@ -22,10 +22,12 @@ lang: {lang}                        # zh 中文提示 | en 英文提示
 due_soon_days: 5                    # 距时限不超过几个工作日算“临期”
 behind_margin: 20                   # 实际进度低于应达进度多少个百分点算“滞后”
 report_every: week                  # none | week | month：多久必须报送一次进展
-supervisors: [{supervisors}]{pad}# 督查室人员的 git 邮箱：只有他们可以改时限、目标和延期
+supervisors:                        # 督查室人员的 git 邮箱：只有他们可以改时限、目标和延期
+  - {supervisor}
+tracking_since: {today}          # 台账启用日：此前的未报送不计入状态和考评
 bulletin:
   name: 政务督查                    # 每周简报的名称
-  first_week: {year}-01-05          # 第1期所在的那一周中的任意一天
+  first_week: {monday}           # 第1期所在的那一周（本周的周一）
 """
 
 UNITS_ZH = """\
@@ -53,14 +55,14 @@ tasks:
     category: 抓具体/抓项目建设
     owner: 某某某                    # 责任人
     leader: 副县长 某某某            # 包抓领导
-    start: {year}-01-01
+    start: {today}
     due: 年底                       # 也可写 2026-09-30、9月底、第三季度 等
     partners: [chengguan]
     milestones:
-      - {{name: 完成项目筛选, due: 6月底, done: {year}-06-20}}
+      - {{name: 完成项目筛选, due: {year}-12-31}}
     target: {{metric: 完成前期项目, value: 10, unit: 个}}
     progress:                       # 只追加、不修改；可用 sanzhua progress 追加
-      - {{date: {year}-01-10, value: 0, note: 已部署，正在筛选项目}}
+      - {{date: {today}, value: 0, note: 已部署，正在筛选项目}}
     supervision: 跟踪督办
 """
 
@@ -109,19 +111,21 @@ def _git_email(where: Path) -> str | None:
     return m.group(1) if m else None
 
 
-def _settings(name: str, year: int, lang: str, directory: Path) -> str:
-    """sanzhua.yaml, with the person running init as its first supervisor: a ledger committed
-    with no supervisors locks its own audit (`sanzhua check` reports `no-supervisors`)."""
-    email = _git_email(directory)
-    first = R.text(email) if email else ""
-    pad = " " * max(1, 21 - len(first))
-    return SETTINGS_ZH.format(name=name.replace('"', "'"), year=year, lang=lang, supervisors=first, pad=pad)
-
-
 def init(
-    directory: Path, *, name: str | None = None, lang: str = "zh", force: bool = False, year: int | None = None
+    directory: Path,
+    *,
+    name: str | None = None,
+    lang: str = "zh",
+    force: bool = False,
+    year: int | None = None,
+    supervisor: str | None = None,
+    today: date | None = None,
 ) -> int:
-    """Write the files of a new ledger into `directory` and `git init` it if needed."""
+    """Write the files of a new ledger into `directory` and `git init` it if needed.
+
+    The supervisors list is never empty (an empty one, once committed, locks the audit):
+    `supervisor`, else `git config user.email`, else the command refuses. Tracking starts
+    `today`, and the first bulletin is 第1期."""
     if lang not in ("zh", "en"):
         raise FatalError(f"--lang 只能是 zh 或 en（收到 {lang}）", "--lang takes zh or en")
     directory = directory.resolve()
@@ -138,12 +142,22 @@ def init(
             f"{directory} 里已经有文件 / the folder is not empty",
             "换一个空文件夹，或加 --force 在这里生成 / use an empty folder or --force",
         )
-    year = year or date.today().year
+    supervisor = _supervisor(supervisor, directory)
+    today = today or date.today()
+    year = year or today.year
+    monday = today - timedelta(days=today.weekday())
     name = name or f"{directory.name}督查督办台账"
     files = {
-        "sanzhua.yaml": _settings(name, year, lang, directory),
+        "sanzhua.yaml": SETTINGS_ZH.format(
+            name=name.replace('"', "'"),
+            year=year,
+            lang=lang,
+            supervisor=R.text(supervisor),
+            today=today.isoformat(),
+            monday=monday.isoformat(),
+        ),
         "units.yaml": UNITS_ZH,
-        "ledgers/fgw.yaml": LEDGER_ZH.format(year=year),
+        "ledgers/fgw.yaml": LEDGER_ZH.format(year=year, today=today.isoformat()),
         ".github/workflows/sanzhua.yml": WORKFLOW,
         ".pre-commit-config.yaml": PRE_COMMIT,
         ".gitignore": GITIGNORE,
@@ -226,3 +240,25 @@ jobs:
       - id: deploy
         uses: actions/deploy-pages@v4
 """
+
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
+
+
+def _supervisor(given: str | None, directory: Path) -> str:
+    """The first supervisor: --supervisor, else the email git puts on this user's commits;
+    refused without one (a ledger committed with no supervisors locks its own audit)."""
+    email = (given or "").strip() or _git_email(directory) or ""
+    if not email:
+        raise FatalError(
+            "需要至少一名督查人员（supervisors）：请用 --supervisor 给出督查室人员的 git 邮箱"
+            " / a supervisor is needed: give --supervisor EMAIL",
+            "例如 sanzhua init --supervisor ducha@example.gov.cn；或先运行 git config --global user.email 你的邮箱。"
+            "督查人员名单为空的台账一经提交，就再没有人能改时限和目标。",
+        )
+    if not _EMAIL.match(email):
+        raise FatalError(
+            f"--supervisor 应是一个邮箱（收到 {email}）/ --supervisor takes an email address",
+            "例如 --supervisor ducha@example.gov.cn",
+        )
+    return email
