@@ -176,6 +176,7 @@ _NAMES = {  # products, commands and formats a clerk meets by these names
     "iconv", "commit", "merge", "fetch", "depth", "shallow", "clone", "allowedSignersFile", "SANZHUA_DEBUG",
     "rm", "gitignore",  # git rm, .gitignore
     "MB", "KB", "GB",  # sizes
+    "chmod", "ls", "SANZHUA_LOCK_TIMEOUT",  # commands and a setting a hint names
     "XM", "fgw", "jyj", "chengguan", "ducha", "clerk", "example", "gov", "cn",  # ids and addresses in examples
 }
 

@@ -256,12 +256,16 @@ def init_cmd(
     ] = None,
     lang: Annotated[str, typer.Option("--lang", help="zh or en.")] = "zh",
     force: Annotated[bool, typer.Option("--force", help="Write into a folder that already has files.")] = False,
+    supervisor: Annotated[
+        str | None,
+        typer.Option("--supervisor", help="The first supervisor's git email (default: git config user.email)."),
+    ] = None,
 ) -> None:
     """Create a new ledger repository: settings, units, an example file, CI (新建台账仓库)."""
     from sanzhua.commands.init import init
 
     ask = input if name is None and sys.stdin.isatty() and sys.stdout.isatty() else None
-    run(lambda: init(directory, name=name, lang=lang, force=force, ask=ask))
+    run(lambda: init(directory, name=name, lang=lang, force=force, ask=ask, supervisor=supervisor))
 
 
 @app.command("brief")
@@ -384,6 +388,13 @@ DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Show the change as a
 CommitOpt = Annotated[
     bool, typer.Option("--commit", help="Also git-commit the changed file with a conventional message.")
 ]
+CorrectOpt = Annotated[
+    bool,
+    typer.Option("--correct", help="Correct what is already recorded (a done date, a done task); needs --reason."),
+]
+ReasonOpt = Annotated[
+    str | None, typer.Option("--reason", help="Why the record is corrected (kept in the ledger with the correction).")
+]
 EditDateOpt = Annotated[
     str | None, typer.Option("--date", help="The date to record (default: today), e.g. 2026-11-25.")
 ]
@@ -409,12 +420,18 @@ def progress_cmd(
     lang: LangOpt = None,
     dry_run: DryRunOpt = False,
     commit: CommitOpt = False,
+    correct: CorrectOpt = False,
+    reason: ReasonOpt = None,
 ) -> None:
     """Append a progress entry to a task (填报进展)."""
     from sanzhua.commands.edit import progress
 
     er = _edit_run(root, lang, dry_run, commit)
-    run(lambda: progress(er, task_id, percent=percent, value=value, note=note, when=when, by=by))
+    run(
+        lambda: progress(
+            er, task_id, percent=percent, value=value, note=note, when=when, by=by, correct=correct, reason=reason
+        )
+    )
 
 
 @app.command("done")
@@ -428,12 +445,14 @@ def done_cmd(
     lang: LangOpt = None,
     dry_run: DryRunOpt = False,
     commit: CommitOpt = False,
+    correct: CorrectOpt = False,
+    reason: ReasonOpt = None,
 ) -> None:
     """Mark a task, or one of its milestones, done (标记完成)."""
     from sanzhua.commands.edit import done
 
     er = _edit_run(root, lang, dry_run, commit)
-    run(lambda: done(er, task_id, when=when, milestone=milestone))
+    run(lambda: done(er, task_id, when=when, milestone=milestone, correct=correct, reason=reason))
 
 
 @app.command("extend")

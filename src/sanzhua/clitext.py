@@ -120,6 +120,11 @@ HELP_ZH: dict[str, str] = {
     "sanzhua 三抓：督查督办台账工具 — a plain-text ledger for government task supervision.": "sanzhua 三抓：督查督办台账工具。台账是 git 仓库中的 YAML 文本文件；各命令在台账目录（或其下级目录）中运行。台账格式说明：sanzhua help format",
     "Show the version and exit.": "显示版本号并退出。",
     "Show this message and exit.": "显示本帮助并退出。",
+    # added at integration: options other branches brought
+    "Parse every file again; do not use the parse cache (~/.cache/sanzhua).": "重新读取每个文件，不使用读取缓存（~/.cache/sanzhua）。",
+    "The first supervisor's git email (default: git config user.email).": "第一位督查人员提交时所用的 git 邮箱（默认：git config user.email）。",
+    "Correct what is already recorded (a done date, a done task); needs --reason.": "更正已经记录的内容（完成日期、已完成的任务）；须同时写 --reason。",
+    "Why the record is corrected (kept in the ledger with the correction).": "更正的原因（与更正一起记入台账）。",
     # shared options
     "Ledger root (default: the nearest folder above with sanzhua.yaml).": "台账根目录（默认：当前目录或上级目录中最近的含 sanzhua.yaml 的目录）。",
     "Evaluate as of this date (default: today), e.g. 2026-11-25.": "按哪一天计算（默认：今天），例如 2026-11-25。",
@@ -622,6 +627,9 @@ CODE_DOCS_ZH: dict[str, str] = {
     "done-without-date": "状态为已完成（status: done），但没有完成日期（按已完成计算）。",
     "invalid-scoring": "计分规则（sanzhua.yaml 中的 scoring:）有不认识的键或无效的值。",
     "no-supervisors": "sanzhua.yaml 中写了 supervisors，但名单是空的：没有人有权修改时限、目标和延期。",
+    "unsafe-file": "没有读取的文件：指向台账目录以外的链接、管道、设备或文件夹，超过 max_file_mb 的文件，或系统不允许读取的文件。",
+    "confusable-id": "两个任务编号只差大小写、全角字母或形近的外文字母，容易混淆。",
+    "progress-regressed": "一条进展的进度比上一条低（进度只增不减，倒退请在情况中说明）。",
     # audit
     "deadline-moved": "任务或节点的时限被推迟，却没有新增一条 to 为新时限的延期记录。",
     "extension-unauthorized": "不在 supervisors（督查人员）名单中的人登记或修改了延期，或修改了时限、目标。",

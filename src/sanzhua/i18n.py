@@ -447,6 +447,17 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     # --- issue 13: complete or loud, edits never rewrite (i13-reports) ---
     "gaps.duplicate": ("编号 {id} 在前面已被另一项任务使用，本项未计入", "the id {id} is used by an earlier task; this one is not counted"),
     "progress.regressed": ("进度 {percent}% 低于前一条进展的 {previous}%（{previous_date}）", "the percent {percent}% is lower than the previous entry's {previous}% ({previous_date})"),
+    "edit.done-again": ("任务 {id} 已于 {done} 完成；完成日期是已经发生的事实，不能改写", "{id} was done on {done}; a done date records what happened and is not rewritten"),
+    "edit.milestone-done-again": ("任务 {id} 的节点“{name}”已于 {done} 完成，不能改写", "the milestone '{name}' of {id} was done on {done} and is not rewritten"),
+    "edit.progress-on-done": ("任务 {id} 已完成（{done}），不再填报进展", "{id} is done ({done}); no more progress is reported on it"),
+    "edit.correct.hint": ("确属登记错误需要更正的，加 --correct --reason \"更正原因\"，更正会作为一条进展记入台账", "to correct a mistake, add --correct --reason \"why\"; the correction is recorded as a progress entry"),
+    "edit.reason-needed": ("--correct 要和 --reason 一起使用，写明更正原因", "--correct needs --reason: say why"),
+    "edit.reason-without-correct": ("--reason 只和 --correct 一起使用", "--reason goes with --correct"),
+    "edit.correction.done": ("更正：完成日期由 {old} 改为 {new}（原因：{reason}）", "correction: done date {old} changed to {new} (reason: {reason})"),
+    "edit.correction.milestone": ("更正：节点“{name}”完成日期由 {old} 改为 {new}（原因：{reason}）", "correction: done date of the milestone '{name}' {old} changed to {new} (reason: {reason})"),
+    "edit.correction.progress": ("更正（原因：{reason}）", "correction (reason: {reason})"),
+    "score.report_missing_unit": ("{from}至{to}本单位牵头的任务（{tasks}）均未报送进展", "none of the unit's tasks ({tasks}) reported progress from {from} to {to}"),
+    "score.report_missing_unit.capped": ("{from}至{to}本单位牵头的任务（{tasks}）均未报送进展（未报送扣分已达上限 {cap} 分，此后 {more} 次不再扣分）", "none of the unit's tasks ({tasks}) reported progress from {from} to {to} (the cap of {cap} points for missed reports is reached; {more} later ones cost nothing)"),
     "progress.regressed.hint": ("进度只增不减；写错了请用 sanzhua progress --correct --reason 说明更正，确有倒退的在 note 中说明原因", "progress only goes up; to correct an entry use sanzhua progress --correct --reason, and explain a real setback in the note"),
     # -- issue 13, audit: rewritten done dates, stopped tasks, borrowed standing, files that
     # have no place in the record, bootstrapping (no supervisors, --baseline)

@@ -150,4 +150,5 @@ class Settings:
     require_signed: bool = False
     backdate_days: int = 7
     max_file_mb: int = 64  # files larger than this are not read (unsafe-file)
+    tracking_since: date | None = None  # no state or score counts a missed report before it
     extra: dict[str, object] = field(default_factory=dict)  # sections other features own (scoring)

@@ -36,6 +36,7 @@ from sanzhua.checks import (
     no_supervisors,
     overdue,
     parent_cycle,
+    progress_regressed,
     scoring_rules,
     unknown_parent,
     unknown_unit,
@@ -69,6 +70,7 @@ CHECKS: dict[str, ModuleType] = {
         child_after_parent,
         extension_mismatch,
         done_without_date,
+        progress_regressed,
         scoring_rules,
         no_supervisors,
     )

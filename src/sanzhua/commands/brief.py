@@ -285,7 +285,16 @@ def brief(
         year = period_of("year", d)
         return score_units(ledger, rules, year.start, year.end, d, evaluation=evaluate_at(d))
 
-    b = assemble_brief(ledger, evaluate_at, p, as_of, score_at=score_at, lang=lang_, number=number)
+    b = assemble_brief(
+        ledger,
+        evaluate_at,
+        p,
+        as_of,
+        score_at=score_at,
+        lang=lang_,
+        number=number,
+        tracking_since=ledger.tracking_start(),
+    )
     b = replace(b, notice=warning, made_from=stamp)
     data = _render("brief", fmt, brief_context(b), ledger)
     target = output or (None if fmt == "md" else Path(default_name(b, fmt)))

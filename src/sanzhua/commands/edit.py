@@ -277,11 +277,15 @@ def progress(
     note: str | None = None,
     when: str | None = None,
     by: str | None = None,
+    correct: bool = False,
+    reason: str | None = None,
 ) -> int:
-    """Append a progress entry (进展) to a task."""
+    """Append a progress entry (进展) to a task. A done task takes none, unless `correct`
+    (with `reason`): the entry then says it is a correction, and why."""
 
     def body(opened: Opened) -> tuple[Change | None, Check | None]:
         year = opened.ledger.settings.year
+        why = _correction(correct, reason)
         if percent is not None and value is not None:
             raise Refused(msg("edit.percent-or-value"))
         if percent is None and value is None and not (note and note.strip()):
@@ -292,13 +296,21 @@ def progress(
         val = _number(value, "--value") if value is not None else None
         day = _day(when, "--date", year) if when else run.today
         task, rel, data, ed, style = _locate(opened, task_id, run.today)
+        if _is_done(task) and why is None:
+            raise Refused(
+                msg("edit.progress-on-done", id=task_id, done=task.done.isoformat() if task.done else "status: done"),
+                msg("edit.correct.hint"),
+            )
+        said = (note or "").strip()
+        if why is not None:  # the entry says it corrects, and why
+            said = text(msg("edit.correction.progress", reason=why), opened.lang) + (f"：{said}" if said else "")
         fields: list[Field] = [("date", day.isoformat())]
         if pct is not None:
             fields.append(("percent", R.number(pct)))
         if val is not None:
             fields.append(("value", R.number(val)))
-        if note and note.strip():
-            fields.append(("note", R.text(note.strip())))
+        if said:
+            fields.append(("note", R.text(said)))
         if by and by.strip():
             fields.append(("by", R.text(by.strip())))
         append_entry(ed, find_task(ed, task_id), "progress", K.PROGRESS_KEYS, fields, style)
@@ -318,12 +330,7 @@ def progress(
             if t is None or len(t.progress) != n + 1:
                 return False
             p = t.progress[-1]
-            return (
-                p.date == day
-                and p.percent == pct
-                and p.value == val
-                and p.note == ((note or "").strip() or None)
-            )
+            return p.date == day and p.percent == pct and p.value == val and p.note == (said or None)
 
         return Change(rel, data, ed.result(), subject, task_id=task_id), check
 
@@ -334,22 +341,42 @@ def progress(
 
 
 def done(
-    run: EditRun, task_id: str, *, when: str | None = None, milestone: str | None = None
+    run: EditRun,
+    task_id: str,
+    *,
+    when: str | None = None,
+    milestone: str | None = None,
+    correct: bool = False,
+    reason: str | None = None,
 ) -> int:
-    """Mark a task done (完成), or one of its milestones."""
+    """Mark a task done (完成), or one of its milestones. A done date already written is
+    not changed, unless `correct` (with `reason`): the correction is then recorded as a
+    progress entry of the day that says what changed, and why."""
 
     def body(opened: Opened) -> tuple[Change | None, Check | None]:
         year = opened.ledger.settings.year
+        why = _correction(correct, reason)
         day = _day(when, "--date", year) if when else run.today
         task, rel, data, ed, style = _locate(opened, task_id, run.today)
         node = find_task(ed, task_id)
         iso = day.isoformat()
+
+        def record(m: Msg) -> None:
+            """The correction, as a progress entry of the day (written after the change)."""
+            fields: list[Field] = [("date", run.today.isoformat()), ("note", R.text(text(m, opened.lang)))]
+            append_entry(ed, find_task(ed, task_id), "progress", K.PROGRESS_KEYS, fields, style)
+
         if milestone is not None:
             ms_node, name = _milestone(ed, node, task, milestone)
             current = next((m for m in task.milestones if m.name == name), None)
             if current is not None and current.done == day:
                 _say(run, opened.lang, msg("edit.nothing", id=f"{task_id} {name}"))
                 return None, None
+            if current is not None and current.done is not None and why is None:
+                raise Refused(
+                    msg("edit.milestone-done-again", id=task_id, name=name, done=current.done.isoformat()),
+                    msg("edit.correct.hint"),
+                )
             set_key(
                 ed,
                 ms_node,
@@ -360,6 +387,10 @@ def done(
                 iso,
             )
             subject = f"done: {task_id} {name} {iso}"
+            if why is not None and current is not None and current.done is not None:
+                old = current.done.isoformat()
+                record(msg("edit.correction.milestone", name=name, old=old, new=iso, reason=why))
+                subject = f"correct: {task_id} {name} done {old} -> {iso}"
 
             def check_ms(t: Task | None) -> bool:
                 return t is not None and any(m.name == name and m.done == day for m in t.milestones)
@@ -369,6 +400,8 @@ def done(
         if task.done == day and (st is None or task.status == "done"):
             _say(run, opened.lang, msg("edit.nothing", id=task_id))
             return None, None
+        if task.done is not None and why is None:
+            raise Refused(msg("edit.done-again", id=task_id, done=task.done.isoformat()), msg("edit.correct.hint"))
         set_key(ed, node, "done", K.TASK_KEYS, R.TASK_ORDER, style, iso)
         if (
             st is not None
@@ -382,6 +415,10 @@ def done(
             zh = any("\u4e00" <= ch <= "\u9fff" for ch in st.value.value)
             set_scalar(ed, st.value, st.key, "已完成" if zh else "done")
         subject = f"done: {task_id} {iso}"
+        if why is not None and task.done is not None:
+            old = task.done.isoformat()
+            record(msg("edit.correction.done", old=old, new=iso, reason=why))
+            subject = f"correct: {task_id} done {old} -> {iso}"
 
         def check(t: Task | None) -> bool:
             return t is not None and t.done == day and (st is None or t.status == "done")
@@ -389,6 +426,21 @@ def done(
         return Change(rel, data, ed.result(), subject, task_id=task_id), check
 
     return _guard(run, body)
+
+
+def _correction(correct: bool, reason: str | None) -> str | None:
+    """The reason of a correction (`--correct --reason`), None when not correcting."""
+    why = (reason or "").strip()
+    if correct and not why:
+        raise Refused(msg("edit.reason-needed"))
+    if why and not correct:
+        raise Refused(msg("edit.reason-without-correct"))
+    return why or None
+
+
+def _is_done(task: Task) -> bool:
+    """Done, whenever: a done date, or `status: done` (what happened is not added to)."""
+    return task.done is not None or task.status == "done"
 
 
 def _say(run: EditRun, lang: Lang, m: Msg) -> None:

@@ -7,7 +7,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from sanzhua import __version__
@@ -24,10 +24,12 @@ lang: {lang}                        # zh 中文提示 | en 英文提示
 due_soon_days: 5                    # 距时限不超过几个工作日算“临期”
 behind_margin: 20                   # 实际进度低于应达进度多少个百分点算“滞后”
 report_every: week                  # none | week | month：多久必须报送一次进展
-supervisors: [{supervisors}]{pad}# 督查室人员的 git 邮箱：只有他们可以改时限、目标和延期
+supervisors:                        # 督查室人员的 git 邮箱：只有他们可以改时限、目标和延期
+  - {supervisor}
+tracking_since: {today}          # 台账启用日：此前的未报送不计入状态和考评
 bulletin:
   name: 政务督查                    # 每周简报的名称
-  first_week: {year}-01-05          # 第1期所在的那一周中的任意一天
+  first_week: {monday}           # 第1期所在的那一周（本周的周一）
 """
 
 UNITS_ZH = """\
@@ -56,13 +58,13 @@ tasks:
     partners: [chengguan]           # 配合单位，多个写成 [chengguan, 县教育局]
     owner: 某某某                    # 责任人
     leader: 副县长 某某某            # 包抓领导
-    start: {year}-01-01
+    start: {today}
     due: 年底                       # 也可写 2026-09-30、9月底、第三季度 等
     milestones:
-      - {{name: 完成项目筛选, due: 6月底, done: {year}-06-20}}
+      - {{name: 完成项目筛选, due: {year}-12-31}}
     target: {{metric: 完成前期项目, value: 10, unit: 个}}
     progress:                       # 只追加、不修改；可用 sanzhua progress 追加
-      - {{date: {year}-01-10, value: 0, note: 已部署，正在筛选项目}}
+      - {{date: {today}, value: 0, note: 已部署，正在筛选项目}}
     supervision: 跟踪督办
 """
 
@@ -138,15 +140,6 @@ def _git_email(where: Path) -> str | None:
     return m.group(1) if m else None
 
 
-def _settings(name: str, year: int, lang: str, directory: Path) -> str:
-    """sanzhua.yaml, with the person running init as its first supervisor: a ledger committed
-    with no supervisors locks its own audit (`sanzhua check` reports `no-supervisors`)."""
-    email = _git_email(directory)
-    first = R.text(email) if email else ""
-    pad = " " * max(1, 21 - len(first))
-    return SETTINGS_ZH.format(name=name.replace('"', "'"), year=year, lang=lang, supervisors=first, pad=pad)
-
-
 def init(
     directory: Path,
     *,
@@ -155,9 +148,15 @@ def init(
     force: bool = False,
     year: int | None = None,
     ask: Callable[[str], str] | None = None,
+    supervisor: str | None = None,
+    today: date | None = None,
 ) -> int:
     """Write the files of a new ledger into `directory` and `git init` it if needed.
-    Without `name`, `ask` (the terminal's input, when there is one) asks for it."""
+
+    Without `name`, `ask` (the terminal's input, when there is one) asks for it. The
+    supervisors list is never empty (an empty one, once committed, locks the audit):
+    `supervisor`, else `git config user.email`, else the command refuses. Tracking starts
+    `today`, and the first bulletin is 第1期."""
     if lang not in ("zh", "en"):
         raise FatalError(f"--lang 只能是 zh 或 en（收到 {lang}）", "--lang takes zh or en")
     directory = directory.resolve()
@@ -174,12 +173,22 @@ def init(
             f"{directory} 里已经有文件 / the folder is not empty",
             "换一个空文件夹，或加 --force 在这里生成 / use an empty folder or --force",
         )
-    year = year or date.today().year
+    supervisor = _supervisor(supervisor, directory)
+    today = today or date.today()
+    year = year or today.year
+    monday = today - timedelta(days=today.weekday())
     name, named = _ledger_name(name, lang, year, ask)
     files = {
-        "sanzhua.yaml": _settings(name, year, lang, directory),
+        "sanzhua.yaml": SETTINGS_ZH.format(
+            name=name.replace('"', "'"),
+            year=year,
+            lang=lang,
+            supervisor=R.text(supervisor),
+            today=today.isoformat(),
+            monday=monday.isoformat(),
+        ),
         "units.yaml": UNITS_ZH,
-        "ledgers/fgw.yaml": LEDGER_ZH.format(year=year),
+        "ledgers/fgw.yaml": LEDGER_ZH.format(year=year, today=today.isoformat()),
         ".github/workflows/sanzhua.yml": WORKFLOW.format(version=__version__),
         ".pre-commit-config.yaml": PRE_COMMIT,
         ".gitignore": GITIGNORE,
@@ -212,7 +221,7 @@ def init(
     )
     if not in_repo and shutil.which("git"):
         say("  （已运行 git init）\n" if zh else "  (git init done)\n")
-    say(_next_steps(name, named, zh, _git_email(directory)))
+    say(_next_steps(name, named, zh, supervisor))
     return EXIT_OK
 
 
@@ -320,3 +329,25 @@ jobs:
       - id: deploy
         uses: actions/deploy-pages@v4
 """
+
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
+
+
+def _supervisor(given: str | None, directory: Path) -> str:
+    """The first supervisor: --supervisor, else the email git puts on this user's commits;
+    refused without one (a ledger committed with no supervisors locks its own audit)."""
+    email = (given or "").strip() or _git_email(directory) or ""
+    if not email:
+        raise FatalError(
+            "需要至少一名督查人员（supervisors）：请用 --supervisor 给出督查室人员的 git 邮箱"
+            " / a supervisor is needed: give --supervisor EMAIL",
+            "例如 sanzhua init --supervisor ducha@example.gov.cn；或先运行 git config --global user.email 你的邮箱。"
+            "督查人员名单为空的台账一经提交，就再没有人能改时限和目标。",
+        )
+    if not _EMAIL.match(email):
+        raise FatalError(
+            f"--supervisor 应是一个邮箱（收到 {email}）/ --supervisor takes an email address",
+            "例如 --supervisor ducha@example.gov.cn",
+        )
+    return email

@@ -15,6 +15,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from datetime import date
 from pathlib import Path
 from types import ModuleType
 from typing import TypeVar
@@ -62,6 +63,15 @@ class Ledger:
     dues: Dues = field(default_factory=lambda: resolve(()), repr=False)  # the inheritance the tasks were assembled with
     _by_path: dict[str, FileResult] = field(default_factory=dict, repr=False)
     _full: dict[str, FileResult] = field(default_factory=dict, repr=False)  # files fetched by full_task
+    _since: list[date | None] = field(default_factory=list, repr=False)  # tracking_start, once worked out
+
+    def tracking_start(self) -> date | None:
+        """When tracking began: `tracking_since`, else the day the ledger's first commit
+        added sanzhua.yaml; None (every task from its start) outside git. No state or
+        score counts a report missed before it."""
+        if not self._since:
+            self._since.append(self.settings.tracking_since or _first_commit(self.root))
+        return self._since[0]
 
     def full_task(self, task: Task) -> Task | None:
         """The task whole, also when its tasks are slim (its file fetched once)."""
@@ -79,6 +89,27 @@ class Ledger:
         if len(self._by_path) != len(self.files):
             self._by_path = {f.path: f for f in self.files}
         return self._by_path.get(path)
+
+
+def _first_commit(root: Path) -> date | None:
+    """The committer date of the commit that added the ledger's sanzhua.yaml."""
+    import subprocess
+
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(root), "log", "--diff-filter=A", "--format=%cs", "--", SETTINGS_FILE],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    days = done.stdout.split() if done.returncode == 0 else []
+    try:
+        return date.fromisoformat(days[-1]) if days else None
+    except ValueError:
+        return None
 
 
 def find_root(start: Path, lang: str | None = None) -> Path:

@@ -328,6 +328,8 @@ class Brief:
     recipients_send: str
     recipients_issue: str
     copies: int | None
+    has_previous: bool = True  # False when the previous period ended before tracking_since: 上期无数据
+    tracking_since: date | None = None  # when the ledger began to be kept
     notice: str = ""  # 本期台账有N处错误，以下任务未计入：… (made with --allow-errors), shown at the top
     made_from: str = ""  # 据提交 abc1234 生成（工作区有未提交的修改）: small print after the 版记
 
@@ -348,12 +350,13 @@ class Notice:
     due_soon: tuple[Item, ...]
     unreported: tuple[TaskLine, ...]
     reply_by: date
+    behind: tuple[TaskLine, ...] = ()  # lagging: actual progress below the schedule
     notice: str = ""  # what the ledger's errors left out (made with --allow-errors), shown at the top
     made_from: str = ""  # the commit it was made from, small print at the end
 
     @property
     def empty(self) -> bool:
-        return not (self.overdue or self.milestone_overdue or self.due_soon or self.unreported)
+        return not (self.overdue or self.milestone_overdue or self.due_soon or self.behind or self.unreported)
 
 
 # ---------------------------------------------------------------------------
@@ -733,6 +736,7 @@ def assemble_brief(
     score_at: Scorer,
     lang: Lang | None = None,
     number: int | None = None,
+    tracking_since: date | None = None,
 ) -> Brief:
     """Everything a briefing for `period` says, as of `as_of` (the date written).
 
@@ -740,6 +744,7 @@ def assemble_brief(
     (or the period's end, if earlier) and for the previous period's end, whose
     totals give the change since the last issue. `score_at(d)` scores the units
     for the year to `d` (`sanzhua score --year --as-of d`); the ranking shows it.
+    A previous period that ended before `tracking_since` has no data to compare with.
     """
     settings = ledger.settings
     lang = lang or settings.lang
@@ -867,13 +872,19 @@ def assemble_brief(
         recipients_send=b.recipients_send or "",
         recipients_issue=b.recipients_issue or "",
         copies=b.copies,
+        has_previous=tracking_since is None or prev_period.end >= tracking_since,
+        tracking_since=tracking_since,
     )
 
 
+# Every state that lights a task yellow or red: a notice covers each of them.
+NOTICE_STATES = frozenset({"overdue", "milestone_overdue", "due_soon", "behind", "no_report"})
+
+
 def units_needing_notice(evaluation: EvaluationLike) -> list[str]:
-    """Lead units with any overdue, milestone-overdue, due-soon or unreported task,
-    in ledger order."""
-    wanted = {"overdue", "milestone_overdue", "due_soon", "no_report"}
+    """Lead units with any yellow or red task (overdue, milestone overdue, due soon,
+    behind or unreported), in ledger order."""
+    wanted = NOTICE_STATES
     out: list[str] = []
     for ts in evaluation.tasks.values():
         if wanted & set(ts.states) and ts.task.lead not in out:
@@ -890,7 +901,8 @@ def assemble_notice(
     lang: Lang | None = None,
     reply_workdays: int = 3,
 ) -> Notice:
-    """督办通知 for `unit_id`: its overdue, due-soon and unreported tasks as of `as_of`."""
+    """督办通知 for `unit_id`: every yellow or red task it leads as of `as_of` (overdue,
+    milestone overdue, due soon, behind, unreported)."""
     settings = ledger.settings
     lang = lang or settings.lang
     lines = _Lines(ledger, lang, as_of)
@@ -907,6 +919,8 @@ def assemble_notice(
     soon = [lines.task_item(ts) for ts in mine if "due_soon" in ts.states]
     soon.sort(key=lambda x: (x.deadline, x.id))
     unrep = [lines.task_line(ts) for ts in mine if "no_report" in ts.states]
+    lagging = [ts for ts in mine if "behind" in ts.states]
+    lagging.sort(key=lambda ts: (-((ts.expected_percent or 0) - (ts.percent or 0)), ts.task.id))
     unit = ledger.units.get(unit_id)
     return Notice(
         lang=lang,
@@ -921,4 +935,5 @@ def assemble_notice(
         due_soon=tuple(_renumber(x, i) for i, x in enumerate(soon, 1)),
         unreported=_numbered_lines(unrep),
         reply_by=ledger.calendar.add_workdays(as_of, reply_workdays),
+        behind=lines.numbered(lagging),
     )

@@ -140,7 +140,7 @@ def trend(ledger: Ledger, as_of: date, *, use_git: bool = True) -> list[Point]:
         for sha in dict.fromkeys(sha for _, sha in source):  # one ledger per commit ("" today's)
             these = [d for d, (_, s) in zip(days, source, strict=True) if s == sha]
             led = next(led for led, s in source if s == sha)
-            got = weekly(led.tasks, led.children, led.settings, led.calendar, these)
+            got = weekly(led.tasks, led.children, led.settings, led.calendar, these, led.tracking_start())
             out.extend(
                 Point(day=d, source="git" if sha else "rules", commit=sha, **fields)
                 for d, fields in zip(these, got, strict=True)
@@ -158,6 +158,7 @@ def weekly(
     settings: Settings,
     calendar: WorkCalendar,
     days: Sequence[date],
+    tracking_since: date | None = None,
 ) -> list[dict[str, Any]]:
     """The trend's counts at each of `days`, as `point(evaluate(ledger, day), ...)` gives
     them, without evaluating the whole ledger again for every day.
@@ -250,7 +251,8 @@ def weekly(
             if has_measure and expected is not None and (actual or 0.0) < expected - margin:
                 behind[i] += 1
             recent = k >= 0 and dates[k] > d - timedelta(days=period or 0)
-            if period is not None and (d - t.start).days >= period and not recent:
+            begin = max(t.start, tracking_since or t.start)  # no report is owed before tracking_since
+            if period is not None and (d - begin).days >= period and not recent:
                 no_report[i] += 1
             if has_measure:
                 expected_sum[i].append(expected or 0.0)
@@ -259,7 +261,7 @@ def weekly(
     if family:
         members = list(family.values())
         for i, d in enumerate(days):
-            ev = evaluate_tasks(members, children, settings, calendar, d)
+            ev = evaluate_tasks(members, children, settings, calendar, d, tracking_since=tracking_since)
             for pid in children:
                 st = ev.tasks.get(pid)
                 if st is None or family.get(pid) is None:
