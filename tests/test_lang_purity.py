@@ -176,6 +176,7 @@ _NAMES = {  # products, commands and formats a clerk meets by these names
     "iconv", "commit", "merge", "fetch", "depth", "shallow", "clone", "allowedSignersFile", "SANZHUA_DEBUG",
     "rm", "gitignore",  # git rm, .gitignore
     "SANZHUA_LOCK_TIMEOUT", "chmod",  # the edit lock's setting, the command that makes a file writable
+    "ls",  # ls -l, to look at a file's owner and mode
     "MB", "KB", "GB",  # sizes
     "XM", "fgw", "jyj", "chengguan", "ducha", "clerk", "example", "gov", "cn",  # ids and addresses in examples
 }
