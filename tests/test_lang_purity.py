@@ -175,8 +175,9 @@ _NAMES = {  # products, commands and formats a clerk meets by these names
     "YAML", "UTF", "GBK", "Unicode", "NUL", "Tab", "Excel", "WPS", "Word", "Windows", "CI", "git", "gpg", "ssh",
     "iconv", "commit", "merge", "fetch", "depth", "shallow", "clone", "allowedSignersFile", "SANZHUA_DEBUG",
     "rm", "gitignore",  # git rm, .gitignore
+    "SANZHUA_LOCK_TIMEOUT", "chmod",  # the edit lock's setting, the command that makes a file writable
+    "ls",  # ls -l, to look at a file's owner and mode
     "MB", "KB", "GB",  # sizes
-    "chmod", "ls", "SANZHUA_LOCK_TIMEOUT",  # commands and a setting a hint names
     "XM", "fgw", "jyj", "chengguan", "ducha", "clerk", "example", "gov", "cn",  # ids and addresses in examples
 }
 

@@ -121,7 +121,6 @@ HELP_ZH: dict[str, str] = {
     "Show the version and exit.": "显示版本号并退出。",
     "Show this message and exit.": "显示本帮助并退出。",
     # added at integration: options other branches brought
-    "Parse every file again; do not use the parse cache (~/.cache/sanzhua).": "重新读取每个文件，不使用读取缓存（~/.cache/sanzhua）。",
     "The first supervisor's git email (default: git config user.email).": "第一位督查人员提交时所用的 git 邮箱（默认：git config user.email）。",
     "Correct what is already recorded (a done date, a done task); needs --reason.": "更正已经记录的内容（完成日期、已完成的任务）；须同时写 --reason。",
     "Why the record is corrected (kept in the ledger with the correction).": "更正的原因（与更正一起记入台账）。",
@@ -147,7 +146,7 @@ HELP_ZH: dict[str, str] = {
     "Only these problem codes (repeat or comma-separate).": "只报告这些问题代码（可重复，或用逗号分隔）。",
     "Leave out these problem codes.": "不报告这些问题代码。",
     "Also fail (exit 1) on: overdue, warning.": "遇到这些情况也按失败退出（退出码 1）：overdue 逾期、warning 警告。",
-    "Parse every file again; do not use .sanzhua/cache.": "重新读取每个文件，不使用 .sanzhua/cache 缓存。",
+    "Parse every file again; do not use the parse cache (~/.cache/sanzhua).": "重新读取每个文件，不使用解析缓存（~/.cache/sanzhua）。",
     "List the problem codes and exit.": "列出全部问题代码并退出。",
     # status
     "Show every task's state as of a date: lights, deadlines, who is behind (任务状态).": "查看任务状态：红黄绿灯、时限、谁落后了。",
@@ -612,6 +611,7 @@ CODE_DOCS_ZH: dict[str, str] = {
     "invalid-date": "日期不存在（2026-02-30）或无法识别（尽快）。",
     "missing-file": "缺少台账必需的文件（units.yaml）。",
     "calendar-fallback": "没有这一年的节假日安排，工作日按周一至周五计算。",
+    "unsafe-file": "未读取的文件：指向台账目录之外的链接、管道（FIFO）、设备或文件夹，超过 max_file_mb 的文件，或无权读取的文件。",
     # check: named checks
     "unknown-unit": "任务的牵头单位或配合单位不在 units.yaml 中。",
     "duplicate-id": "两项任务用了同一个编号；编号在整个台账中必须唯一。",
@@ -625,10 +625,9 @@ CODE_DOCS_ZH: dict[str, str] = {
     "child-due-after-parent": "分解任务（下级任务）的时限晚于上级任务。",
     "extension-mismatch": "最后一次延期的新时限（to）与任务的时限（due）不一致。",
     "done-without-date": "状态为已完成（status: done），但没有完成日期（按已完成计算）。",
+    "confusable-id": "两个任务编号只差大小写、全角字母或形近的西里尔/希腊字母（警告），容易看成同一个。",
     "invalid-scoring": "计分规则（sanzhua.yaml 中的 scoring:）有不认识的键或无效的值。",
     "no-supervisors": "sanzhua.yaml 中写了 supervisors，但名单是空的：没有人有权修改时限、目标和延期。",
-    "unsafe-file": "没有读取的文件：指向台账目录以外的链接、管道、设备或文件夹，超过 max_file_mb 的文件，或系统不允许读取的文件。",
-    "confusable-id": "两个任务编号只差大小写、全角字母或形近的外文字母，容易混淆。",
     "progress-regressed": "一条进展的进度比上一条低（进度只增不减，倒退请在情况中说明）。",
     # audit
     "deadline-moved": "任务或节点的时限被推迟，却没有新增一条 to 为新时限的延期记录。",
