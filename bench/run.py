@@ -66,6 +66,7 @@ class Run:
     returncode: int
     stdout: str
     stderr: str
+    cpu: float = 0.0  # user + system CPU seconds of the process and the children it reaped
 
 
 def _children(pid: int) -> list[int]:
@@ -143,6 +144,7 @@ def measure(argv: Sequence[str], cwd: Path, env: dict[str, str], keep_stdout: bo
         proc.returncode = os.waitstatus_to_exitcode(status)
         main_mb = usage.ru_maxrss / 1024  # kilobytes on Linux
         return Run(
+            cpu=usage.ru_utime + usage.ru_stime,
             seconds=seconds,
             peak_mb=max(main_mb, sampler.peak_kb / 1024),
             main_rss_mb=main_mb,
@@ -161,21 +163,25 @@ GENERATOR_SHA256 = hashlib.sha256((BENCH / "generate.py").read_bytes()).hexdiges
 
 def ledger(tasks: int) -> Path:
     """The generated ledger root for `tasks` tasks, generated now unless already current."""
-    units = max(1, tasks // TASKS_PER_UNIT)
-    root = DATA / f"t{tasks}"
-    stamp_path = DATA / f"t{tasks}.stamp.json"
-    stamp = {"units": units, "tasks_per_unit": TASKS_PER_UNIT, "seed": SEED,
+    return ledger_of(f"t{tasks}", max(1, tasks // TASKS_PER_UNIT), TASKS_PER_UNIT)
+
+
+def ledger_of(name: str, units: int, per_unit: int) -> Path:
+    """A generated ledger root of `units` x `per_unit` tasks, generated now unless current."""
+    root = DATA / name
+    stamp_path = DATA / f"{name}.stamp.json"
+    stamp = {"units": units, "tasks_per_unit": per_unit, "seed": SEED,
              "generator_sha256": GENERATOR_SHA256}
     try:
         current = json.loads(stamp_path.read_text()) == stamp and (root / "sanzhua.yaml").exists()
     except (OSError, ValueError):
         current = False
     if not current:
-        print(f"generating {units} units x {TASKS_PER_UNIT} tasks into {root} ...",
+        print(f"generating {units} units x {per_unit} tasks into {root} ...",
               file=sys.stderr, flush=True)
         shutil.rmtree(root, ignore_errors=True)
         stamp_path.unlink(missing_ok=True)
-        generate(root, units, TASKS_PER_UNIT, SEED)
+        generate(root, units, per_unit, SEED)
         stamp_path.write_text(json.dumps(stamp, indent=2) + "\n")
     return root
 
@@ -205,8 +211,14 @@ def site_sizes(tasks: int) -> dict[str, Any]:
     }
 
 
+# The parse cache lives outside the ledger, under $XDG_CACHE_HOME/sanzhua; the bench
+# points that at a folder of its own, which a cold run deletes.
+CACHE_HOME = DATA / "xdg-cache"
+
+
 def clear_cache(root: Path) -> None:
-    shutil.rmtree(root / ".sanzhua", ignore_errors=True)
+    shutil.rmtree(root / ".sanzhua", ignore_errors=True)  # where older versions kept it
+    shutil.rmtree(CACHE_HOME, ignore_errors=True)
 
 
 # --- the measurements -------------------------------------------------------------------
@@ -221,6 +233,8 @@ class Row:
     main_rss_mb: float
     runs: list[float]
     target: str = ""
+    cpu: float = 0.0  # the least CPU seconds of the runs
+    cpu_ratio: float | None = None  # CPU seconds / baseline CPU seconds
     ratio: float | None = None  # seconds / baseline seconds
     mem_ratio: float | None = None  # peak MB / baseline peak MB
     passed: bool | None = None
@@ -237,10 +251,13 @@ class Case:
     warm: bool = False  # fill the cache, change one file, then run
     keep_stdout: bool = True
     runs: list[Run] = field(default_factory=list)
+    cwd: Path | None = None  # another ledger root than the one being measured
+    restore: Path | None = None  # a file the command writes, put back after each run
+    ok: tuple[int, ...] = (0,)  # exit codes that are a result (fmt --check: 1, "would change")
 
     @property
     def failed(self) -> bool:
-        return any(r.returncode != 0 for r in self.runs)
+        return any(r.returncode not in self.ok for r in self.runs)
 
 
 @dataclass
@@ -268,7 +285,13 @@ class Bench:
                 if case.warm:
                     case.runs.append(self.warm_run(root, case))
                 else:
-                    case.runs.append(measure(case.argv, root, self.env, case.keep_stdout))
+                    original = case.restore.read_bytes() if case.restore is not None else None
+                    try:
+                        case.runs.append(
+                            measure(case.argv, case.cwd or root, self.env, case.keep_stdout))
+                    finally:
+                        if case.restore is not None and original is not None:
+                            case.restore.write_bytes(original)
 
     def warm_run(self, root: Path, case: Case) -> Run:
         """Fill the cache (untimed), append a comment to one file, time the command."""
@@ -293,7 +316,8 @@ class Bench:
         runs = case.runs
         row = Row(case.name, cmd, min(r.seconds for r in runs), max(r.peak_mb for r in runs),
                   max(r.main_rss_mb for r in runs), [round(r.seconds, 3) for r in runs])
-        bad = [r for r in runs if r.returncode != 0]
+        row.cpu = min(r.cpu for r in runs)
+        bad = [r for r in runs if r.returncode not in case.ok]
         if bad:
             r = bad[0]
             tail = "\n".join((r.stderr.strip() or r.stdout.strip()).splitlines()[-15:])
@@ -336,6 +360,8 @@ def judge(row: Row, base: Row, limit: float | None) -> None:
         row.ratio = row.seconds / base.seconds
     if base.peak_mb > 0:
         row.mem_ratio = row.peak_mb / base.peak_mb
+    if base.cpu > 0:
+        row.cpu_ratio = row.cpu / base.cpu
     if limit is not None:
         row.target = f"<= {limit:g} x"
         row.passed = row.failed is None and row.ratio is not None and row.ratio <= limit
@@ -371,7 +397,8 @@ def folder_stats(root: Path) -> dict[str, Any]:
 
 def child_env() -> dict[str, str]:
     env = dict(os.environ)
-    env.update({"NO_COLOR": "1", "TERM": "dumb", "COLUMNS": "200"})
+    env.update({"NO_COLOR": "1", "TERM": "dumb", "COLUMNS": "200", "XDG_CACHE_HOME": str(CACHE_HOME)})
+    env.pop("SANZHUA_CACHE_DIR", None)
     if importlib.util.find_spec("sanzhua") is None and (REPO / "src" / "sanzhua").is_dir():
         env["PYTHONPATH"] = os.pathsep.join(
             p for p in (str(REPO / "src"), env.get("PYTHONPATH", "")) if p)
@@ -386,12 +413,78 @@ def compile_bytecode(bench: Bench) -> None:
     subprocess.run([bench.python, "-c", code], env=bench.env, check=False)
 
 
+def one_file_ledger(tasks: int) -> tuple[Path, Path, str]:
+    """A ledger of one unit whose one file holds `tasks` tasks; its file and a task id in
+    the middle of it."""
+    root = ledger_of(f"f{tasks}", 1, tasks)
+    path = ledger_paths(root)[0]
+    import yaml
+
+    doc = yaml.load(path.read_text(encoding="utf-8-sig"), Loader=yaml.CSafeLoader)
+    items = next(v for k, v in doc.items() if k in ("tasks", "任务清单"))
+    # an open task from the middle: progress on a done one is refused
+    task = next(t for t in items[len(items) // 2:]
+                if not ({"done", "完成"} & set(t)) and t.get("status", t.get("状态", "")) in
+                ("", "active", "推进中", "planned", "未启动"))
+    return root, path, str(next(v for k, v in task.items() if k in ("id", "编号")))
+
+
+def writing_and_interchange(bench: Bench, root: Path, base: Row,
+                            args: argparse.Namespace) -> dict[str, Any]:
+    """Issue 14.8 and 17: an edit and fmt --check of one big file, export -f xlsx and
+    calendar of the main ledger; ratios to the main ledger's baseline, CPU seconds too."""
+    out_dir = Path(tempfile.mkdtemp(prefix="sanzhua-bench-"))
+    sizes = [args.edit_tasks] + ([] if args.skip_big else [args.edit_big])
+    cases: list[tuple[Case, str, float | None, float | None]] = [
+        (Case("export -f xlsx", bench.sanzhua("export", "-f", "xlsx", "--as-of", AS_OF,
+                                                "-o", str(out_dir / "x.xlsx"))),
+         "<= 3 x", 3.0, None),
+        (Case("calendar", bench.sanzhua("calendar", "--as-of", AS_OF,
+                                        "-o", str(out_dir / "c.ics"))), "", None, None),
+    ]
+    for size in sizes:
+        eroot, path, task_id = one_file_ledger(size)
+        edit = Case(f"progress, 1 task of a {size}-task file",
+                    bench.sanzhua("progress", task_id, "--note", "bench", "--date", AS_OF),
+                    cwd=eroot, restore=path)
+        limit = 0.5 if size <= 5000 else 2.0
+        cases.append((edit, f"<= {limit:g} s", None, limit))
+        cases.append((Case(f"fmt --check, a {size}-task file", bench.sanzhua("fmt", "--check"),
+                           cwd=eroot, keep_stdout=False, ok=(0, 1)), "", None, None))
+    try:
+        bench.rounds(root, [c for c, _, _, _ in cases])
+    finally:
+        shutil.rmtree(out_dir, ignore_errors=True)
+    rows: list[Row] = []
+    cells: list[list[str]] = []
+    for case, target, ratio_limit, seconds_limit in cases:
+        row = bench.row(case)
+        judge(row, base, ratio_limit)
+        row.target = target
+        if seconds_limit is not None:
+            row.passed = row.failed is None and row.seconds <= seconds_limit
+        rows.append(row)
+        cells.append([row.name, f"{row.seconds:.2f}", f"{row.ratio:.2f}" if row.ratio else "",
+                      f"{row.cpu:.2f}", f"{row.cpu_ratio:.2f}" if row.cpu_ratio else "",
+                      f"{row.peak_mb:.0f}", row.target, verdict(row.passed, row.failed)])
+    print(f"\n== writing and interchange, best of {bench.repeat} (ratios to the baseline above; "
+          f"baseline CPU {base.cpu:.2f} s)\n")
+    print_table(["command", "seconds", "x baseline", "cpu s", "x base cpu", "peak MB", "target",
+                 "result"], cells)
+    print("an edit writes its file (restored after each run); fmt --check only reads")
+    return {"rows": [asdict(r) for r in rows]}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="sanzhua benchmarks (make bench)")
     parser.add_argument("--tasks", type=int, default=20000, help="tasks in the main ledger")
     parser.add_argument("--big", type=int, default=100000,
                         help="tasks in the big ledger (also measured at half that size)")
     parser.add_argument("--skip-big", action="store_true", help="skip the big ledgers")
+    parser.add_argument("--edit-tasks", type=int, default=5000,
+                        help="tasks in the one file that edits and fmt are timed on")
+    parser.add_argument("--edit-big", type=int, default=60000,
+                        help="tasks in the big one-file ledger an edit is timed on (with --big)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (best wins)")
     args = parser.parse_args(argv)
     if args.repeat < 1 or args.tasks < TASKS_PER_UNIT:
@@ -431,7 +524,9 @@ def main(argv: list[str] | None = None) -> int:
               cold=True, keep_stdout=False), 1.5),
         (Case("check (warm, 1 file changed)", bench.sanzhua("check", "--as-of", AS_OF),
               warm=True), 0.1),
-        (Case("site", bench.sanzhua("site", "--as-of", AS_OF, "-o", str(site_dir(args.tasks))),
+        # The bulletin archive re-assembles every week's bulletin (47 here): measured apart.
+        (Case("site --no-archive",
+              bench.sanzhua("site", "--as-of", AS_OF, "--no-archive", "-o", str(site_dir(args.tasks))),
               cold=True, keep_stdout=False), 3.0),
     ]
     bench.rounds(root, [c for c, _ in cases])
@@ -450,7 +545,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(f"\nbaseline = a fresh Python reading every ledger file and yaml.load(text, "
           f"Loader=CSafeLoader); {inner:.2f} s of it is the loading itself.")
-    print(f"cold runs clear .sanzhua/ first{' and pass --no-cache' if no_cache else ''}; "
+    print(f"cold runs clear the parse cache first{' and pass --no-cache' if no_cache else ''}; "
           "peak MB is the whole process tree (PSS, sampled) or ru_maxrss, whichever is larger.")
     if summary is not None:
         print(f"check saw: {json.dumps(summary, ensure_ascii=False)}")
@@ -464,6 +559,8 @@ def main(argv: list[str] | None = None) -> int:
     results["main"] = {"tasks": args.tasks, **stats, "no_cache_flag": no_cache,
                        "baseline_inner_seconds": round(inner, 3), "check_summary": summary,
                        "rows": [asdict(r) for r, _ in rows]}
+
+    results["writing"] = writing_and_interchange(bench, root, base, args)
 
     # -- the big ledgers: does time grow linearly, does memory stay under 1.5 GB?
     if not args.skip_big:

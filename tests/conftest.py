@@ -31,6 +31,14 @@ units:
 MakeLedger = Callable[..., Path]
 
 
+@pytest.fixture(autouse=True)
+def _own_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test's parse cache in a folder of its own (sanzhua keeps it outside the ledger,
+    under $XDG_CACHE_HOME): no test sees another's, nor the user's."""
+    monkeypatch.delenv("SANZHUA_CACHE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))
+
+
 @pytest.fixture
 def make_ledger(tmp_path: Path) -> MakeLedger:
     """Write a ledger: `files` maps paths to text (dedented) or bytes (written as is)."""

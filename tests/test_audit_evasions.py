@@ -398,3 +398,29 @@ def test_both_dates_set_back_are_no_earlier_than_the_parent(g: GitLedger) -> Non
     out = io.StringIO()
     audit(g.path, lang="en", out=out)
     assert "was added on 2026-04-01, 31 days later" in out.getvalue()
+
+
+def test_a_milestone_removed_and_written_back_later(g: GitLedger) -> None:
+    """Removing a milestone is a unit's own business; writing it back in a later commit under
+    its name with a later date moves it, and is judged against what it was."""
+    g.edit(F, "    milestones:\n      - {name: 完成可研批复, due: 2026-05-31}\n", "")
+    g.commit("精简节点", who=FGW, when="2026-04-01")
+    g.edit(J, "title: 县城道路绿化", "title: 县城道路绿化提升")
+    g.commit("交通局改标题", who=JTJ, when="2026-04-02")
+    g.edit(
+        F, "    owner: 张某某\n", "    owner: 张某某\n    milestones:\n      - {name: 完成可研批复, due: 2026-08-31}\n"
+    )
+    back = g.commit("恢复节点", who=FGW, when="2026-04-03")
+    assert found(g) == {("deadline-moved", back, "XM-001", F), ("extension-unauthorized", back, "XM-001", F)}
+    (event,) = [e for e in history(g.path, "XM-001") if e.commit == back]
+    assert [(x.field, x.kind) for x in event.changes] == [("milestones", "changed")]
+    # written back as it was: nothing to report
+    g.edit(F, "due: 2026-08-31}", "due: 2026-05-31}")
+    g.commit("改回", who=SUP, when="2026-04-04")
+    g.edit(F, "    milestones:\n      - {name: 完成可研批复, due: 2026-05-31}\n", "")
+    g.commit("再精简", who=FGW, when="2026-04-05")
+    g.edit(
+        F, "    owner: 张某某\n", "    owner: 张某某\n    milestones:\n      - {name: 完成可研批复, due: 2026-05-31}\n"
+    )
+    g.commit("再恢复", who=FGW, when="2026-04-06")
+    assert {f.commit for f in findings(g)} == {back}

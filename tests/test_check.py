@@ -11,6 +11,7 @@ import pytest
 
 from sanzhua.commands.check import check
 from sanzhua.errors import FatalError
+from sanzhua.load.cache import cache_dir
 from tests.conftest import MakeLedger
 
 AS_OF = date(2026, 11, 25)
@@ -461,15 +462,15 @@ def test_cache_delta_keeps_every_change(make_ledger: MakeLedger) -> None:
     one. Whatever was written, a cached load reads what an uncached one reads."""
     files: dict[str, str | bytes] = {f"ledgers/f{i:02}.yaml": GOOD.replace("XM-001", f"T{i:02}") for i in range(40)}
     root = make_ledger(files)
-    cache = root / ".sanzhua/cache"
+    cache = cache_dir(root)
     _ids(root)
-    assert (cache / "files.pickle").is_file() and not (cache / "files.delta.pickle").exists()
-    main = (cache / "files.pickle").read_bytes()
+    assert (cache / "files.cache").is_file() and not (cache / "files.delta.cache").exists()
+    main = (cache / "files.cache").read_bytes()
 
     (root / "ledgers/f03.yaml").write_text(GOOD.replace("XM-001", "NEW-A"), encoding="utf-8")
     assert "NEW-A" in _ids(root)
-    assert (cache / "files.pickle").read_bytes() == main  # only the delta was written
-    assert (cache / "files.delta.pickle").is_file()
+    assert (cache / "files.cache").read_bytes() == main  # only the delta was written
+    assert (cache / "files.delta.cache").is_file()
 
     # A second small change: the delta still carries the first one.
     (root / "ledgers/f07.yaml").write_text(GOOD.replace("XM-001", "NEW-B"), encoding="utf-8")
@@ -477,7 +478,7 @@ def test_cache_delta_keeps_every_change(make_ledger: MakeLedger) -> None:
     warm = _ids(root)
     assert warm == _ids(root, cache=False)
     assert {"NEW-A", "NEW-B"} <= set(warm) and "T11" not in warm and "T03" not in warm
-    assert (cache / "files.pickle").read_bytes() == main
+    assert (cache / "files.cache").read_bytes() == main
 
     # Changing a file back to what the main pickle holds is still read right.
     (root / "ledgers/f03.yaml").write_text(GOOD.replace("XM-001", "T03"), encoding="utf-8")
@@ -488,19 +489,19 @@ def test_cache_delta_keeps_every_change(make_ledger: MakeLedger) -> None:
         if i != 11:
             (root / f"ledgers/f{i:02}.yaml").write_text(GOOD.replace("XM-001", f"U{i:02}"), encoding="utf-8")
     assert _ids(root) == _ids(root, cache=False)
-    assert (cache / "files.pickle").read_bytes() != main
-    assert not (cache / "files.delta.pickle").exists()
+    assert (cache / "files.cache").read_bytes() != main
+    assert not (cache / "files.delta.cache").exists()
 
 
 def test_cache_ignores_broken_pickles(make_ledger: MakeLedger) -> None:
     root = make_ledger({"ledgers/a.yaml": GOOD, "ledgers/b.yaml": GOOD.replace("XM-001", "XM-002")})
-    cache = root / ".sanzhua/cache"
+    cache = cache_dir(root)
     _ids(root)
     (root / "ledgers/b.yaml").write_text(GOOD.replace("XM-001", "XM-003"), encoding="utf-8")
     _ids(root)
-    (cache / "files.delta.pickle").write_bytes(b"\x80\x05junk")
+    (cache / "files.delta.cache").write_bytes(b"\x80\x05junk")
     assert _ids(root) == ["XM-001", "XM-003"]
-    (cache / "files.pickle").write_bytes(b"junk")
+    (cache / "files.cache").write_bytes(b"junk")
     assert _ids(root) == ["XM-001", "XM-003"]
 
 

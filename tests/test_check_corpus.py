@@ -20,6 +20,7 @@ import pytest
 
 from sanzhua.commands.check import check
 from sanzhua.errors import FatalError
+from sanzhua.load.cache import cache_dir
 from tests.conftest import MakeLedger
 
 AS_OF = date(2026, 11, 25)
@@ -50,7 +51,7 @@ CASES: dict[str, tuple[dict[str, str | bytes], Found, int]] = {
     "utf16-notepad-unicode": ({"ledgers/a.yaml": GOOD.encode("utf-16")}, a((1, "encoding")), 1),
     "latin1": ({"ledgers/a.yaml": (T + "    title: café\n").encode("latin-1")}, a((4, "encoding")), 1),
     "binary-junk": ({"ledgers/a.yaml": bytes(range(256)) * 4}, a((1, "encoding")), 1),
-    "ctrl-z-at-end": ({"ledgers/a.yaml": GOOD + "\x1a"}, a((6, "syntax")), 1),
+    "ctrl-z-at-end": ({"ledgers/a.yaml": GOOD + "\x1a"}, a((6, "invalid-value")), 1),
     "bom-and-crlf-valid": ({"ledgers/a.yaml": b"\xef\xbb\xbf" + GOOD.replace("\n", "\r\n").encode()}, [], 0),
     "bom-and-crlf-lines-count": (
         {"ledgers/a.yaml": b"\xef\xbb\xbf" + (GOOD + "    titel: x\n").replace("\n", "\r\n").encode()},
@@ -562,7 +563,7 @@ def test_cached_run_reports_the_same(make_ledger: MakeLedger) -> None:
     )
     cold = run(root, cache=True)
     warm = run(root, cache=True)
-    assert (root / ".sanzhua/cache").is_dir()
+    assert cache_dir(root).is_dir()
     assert warm == cold == run(root)
 
 

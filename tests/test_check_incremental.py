@@ -26,6 +26,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sanzhua.commands.check import check
+from sanzhua.load.cache import cache_dir
 from tests.conftest import SETTINGS, UNITS
 
 FILES = ("ledgers/a.yaml", "ledgers/b.yaml", "ledgers/sub/c.yml", "ledgers/d.yaml")
@@ -236,8 +237,8 @@ def test_a_missing_or_foreign_results_file_is_parsed_again(tmp_path: Path) -> No
         }
 
     root = tmp_path
-    cache = root / ".sanzhua/cache"
-    results = cache / "files.results.pickle"
+    cache = cache_dir(root)
+    results = cache / "files.results.cache"
     # The foreign results: of other contents of the same files (other titles, which the
     # overdue warnings quote), under another index.
     write(root, files("旧任务"))
@@ -281,4 +282,4 @@ def test_the_cache_key_covers_the_code_behind_cached_results() -> None:
                sanzhua.kinds]
     for module in modules:
         rel = Path(str(module.__file__)).resolve().relative_to(package).as_posix()
-        assert any(fnmatch(rel, pattern) for pattern in sanzhua.load._CACHED_CODE), rel
+        assert any(fnmatch(rel, pattern) for pattern in sanzhua.load.cache.CACHED_CODE), rel

@@ -48,7 +48,7 @@ def test_the_bundled_ledger_names_its_supervisors() -> None:
 
 def test_init_names_the_person_running_it(tmp_path: Path) -> None:
     """`sanzhua init` writes the email git puts on its user's commits as the first supervisor;
-    with none known it writes an empty list, and `check` says what to do."""
+    with none known (and no --supervisor) it refuses, and never writes an empty list."""
     import os
 
     from tests.test_cli import SRC, sanzhua
@@ -57,9 +57,10 @@ def test_init_names_the_person_running_it(tmp_path: Path) -> None:
     bare |= {"PYTHONPATH": SRC, "HOME": str(tmp_path), "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull}
     named = bare | {"GIT_AUTHOR_EMAIL": "ducha@yanjin.gov.cn", "GIT_AUTHOR_NAME": "督查室"}
     assert sanzhua("init", "甲", cwd=tmp_path, env=named).returncode == 0
-    assert "supervisors: [ducha@yanjin.gov.cn]" in (tmp_path / "甲" / "sanzhua.yaml").read_text(encoding="utf-8")
+    assert "  - ducha@yanjin.gov.cn" in (tmp_path / "甲" / "sanzhua.yaml").read_text(encoding="utf-8")
     assert sanzhua("check", cwd=tmp_path / "甲", env=named).returncode == 0
-    assert sanzhua("init", "乙", cwd=tmp_path, env=bare).returncode == 0
-    assert "supervisors: []" in (tmp_path / "乙" / "sanzhua.yaml").read_text(encoding="utf-8")
-    r = sanzhua("check", cwd=tmp_path / "乙", env=bare)
-    assert r.returncode == 1 and "[no-supervisors]" in r.stdout
+    r = sanzhua("init", "乙", cwd=tmp_path, env=bare)
+    assert r.returncode == 2 and "--supervisor" in r.stderr
+    assert not (tmp_path / "乙" / "sanzhua.yaml").exists()
+    assert sanzhua("init", "丙", "--supervisor", "d@x.gov.cn", cwd=tmp_path, env=bare).returncode == 0
+    assert sanzhua("check", cwd=tmp_path / "丙", env=bare).returncode == 0

@@ -125,6 +125,7 @@ def test_wheel_carries_templates_and_runs_outside_the_repository(tmp_path: Path)
     wheel = next(dist.glob("sanzhua-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
     assert "sanzhua/templates/brief.md.j2" in names and "sanzhua/templates/brief.docx" in names
+    assert "sanzhua/docs/format.md" in names  # `sanzhua help format` reads it
     target = tmp_path / "site"
     inst = subprocess.run(
         [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target), str(wheel)],
@@ -145,6 +146,8 @@ def test_wheel_carries_templates_and_runs_outside_the_repository(tmp_path: Path)
         check=False,
     )
     assert where.stdout.startswith(str(target))
+    r = sanzhua("help", "format", cwd=ledger, env=env)
+    assert r.returncode == 0 and r.stdout.startswith("# 台账格式说明") and "时限" in r.stdout, r.stderr
     r = sanzhua("brief", "--week", "--format", "docx", "-o", "b.docx", cwd=ledger, env=env)
     assert r.returncode == 0, r.stderr
     assert (ledger / "b.docx").stat().st_size > 10_000

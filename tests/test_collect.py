@@ -517,3 +517,25 @@ def test_a_sheet_past_the_row_limit_is_refused_while_streaming(repo: Path, blank
     code, _, err = run_collect(repo, tmp_path / "long.xlsx")
     assert code == 1 and f"工作表超过 {MAX_ROWS} 行，超出填报表的大小限制" in err
     assert ledger_bytes(repo) == snapshot
+
+
+def test_an_english_ledger_and_form(repo: Path, tmp_path: Path) -> None:
+    s = repo / "sanzhua.yaml"
+    s.write_text(s.read_text(encoding="utf-8").replace("lang: zh", "lang: en"), encoding="utf-8")
+    git(repo, "commit", "-qam", "lang: en")
+    book = tmp_path / "fgw.xlsx"
+    make_form(repo, "fgw", book)
+    filled = tmp_path / "filled.xlsx"
+    fill(
+        book,
+        filled,
+        {("FGW-001", "Progress note"): "two more projects", ("FGW-003", "Percent"): 150},
+        sheet="Progress report",
+    )
+    code, _, err = run_collect(repo, filled)
+    assert code == 1 and f"{filled}!J5: the percent '150' is not between 0 and 100" in err
+    code, out, err = run_collect(repo, filled, partial=True, lang="zh")
+    assert "1 rows written" not in out and "写入 1 行" in out
+    assert "台账有改动" not in out  # the form is current, whatever language the messages are in
+    added, _ = added_and_removed(repo)
+    assert added == ["      - date: 2026-11-25", "        note: two more projects", "        by: 县发改委"]

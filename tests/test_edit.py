@@ -492,3 +492,43 @@ def test_cli_commit_refuses_a_dirty_file(ledger: Path) -> None:
     )
     assert res.exit_code == 1
     assert path.read_bytes() == FGW.encode()
+
+
+# -- new --milestone (issue 15.8) -------------------------------------------------------
+
+
+def test_new_with_milestones_in_each_style(ledger: Path) -> None:
+    before = fgw(ledger)
+    spec = NewTask(unit="fgw", title="新任务", due="年底", milestones=("完成招标=9月底", "开工建设＝2026-10-15"))
+    assert new(run_of(ledger), spec) == 0
+    removed, added = changes(before, fgw(ledger))
+    assert removed == []
+    assert added[-4:] == [
+        "    due: 年底\n",
+        "    milestones:\n",
+        "      - {name: 完成招标, due: 9月底}\n",
+        "      - {name: 开工建设, due: 2026-10-15}\n",
+    ]
+    before = cg(ledger)
+    assert new(run_of(ledger), NewTask(unit="城关镇", title="新任务", due="年底", milestones=("验收=12月20日",))) == 0
+    removed, added = changes(before, cg(ledger))
+    assert added[-2:] == ["    节点:\r\n", "      - {名称: 验收, 时限: 12月20日}\r\n"]
+
+
+@pytest.mark.parametrize(
+    ("given", "says"),
+    [
+        ("完成招标", "要写成“名称=日期”"),
+        ("=9月底", "要写成“名称=日期”"),
+        ("完成招标=", "要写成“名称=日期”"),
+        ("完成招标=9月35日", "9月没有35日"),
+        ("完成招标=尽快", "无法识别的日期"),
+    ],
+)
+def test_new_milestone_refusals(ledger: Path, given: str, says: str) -> None:
+    before = fgw(ledger)
+    r = run_of(ledger)
+    assert new(r, NewTask(unit="fgw", title="x", due="年底", milestones=(given,))) == 1
+    assert fgw(ledger) == before
+    err = r.err.getvalue()  # type: ignore[union-attr]
+    assert says in err and "名称=日期" in err, err

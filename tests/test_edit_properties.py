@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import difflib
 import io
+import itertools
 import re
 import tempfile
 from datetime import date, timedelta
@@ -258,3 +259,63 @@ def test_fmt_keeps_tasks_and_comments_and_is_idempotent(
     for line in text.split("\n"):
         if line.strip() and not line.lstrip().startswith("#"):
             assert (len(line) - len(line.lstrip(" "))) % 2 == 0, line
+
+
+# -- the linear line matching and diff (issue 14.8) -------------------------------------
+
+_LINES = st.lists(st.sampled_from(["a", "b", "c", "  - x", "", "# c"]), max_size=25)
+
+
+@given(_LINES, st.lists(st.tuples(st.integers(0, 30), st.sampled_from(["ins", "del", "set"]),
+                                  st.sampled_from(["a", "z", "new"])), max_size=4))
+@settings(max_examples=300, deadline=None)
+def test_same_lines_pairs_equal_lines_in_order(old: list[str], ops: list[tuple[int, str, str]]) -> None:
+    from sanzhua.edit.ops import same_lines
+    from sanzhua.edit.source import unified_diff
+
+    new = list(old)
+    for at, op, line in ops:
+        k = min(at, len(new))
+        if op == "ins":
+            new.insert(k, line)
+        elif new:
+            k = min(k, len(new) - 1)
+            if op == "del":
+                del new[k]
+            else:
+                new[k] = line
+    pairs = same_lines(old, new)
+    assert all(old[i] == new[j] for i, j in pairs)
+    assert all(a[0] < b[0] and a[1] < b[1] for a, b in itertools.pairwise(pairs))
+    # An edit that touches one stretch leaves its head and tail paired.
+    head = next((k for k in range(min(len(old), len(new))) if old[k] != new[k]), min(len(old), len(new)))
+    assert [(k, k) for k in range(head)] == pairs[:head]
+    # The shortened diff says the same as difflib's over the whole files.
+    before = "".join(x + "\n" for x in old).encode()
+    after = "".join(x + "\n" for x in new).encode()
+    ours = unified_diff(before, after, "f.yaml")
+    assert (ours == "") == (before == after)
+    if ours:
+        removed = [ln[1:] for ln in ours.splitlines()[2:] if ln.startswith("-")]
+        added = [ln[1:] for ln in ours.splitlines()[2:] if ln.startswith("+")]
+        assert len(removed) - len(added) == len(old) - len(new)
+
+
+def test_rebuild_keeps_mixed_endings_of_a_big_file_fast() -> None:
+    """60,000 lines with mixed endings and one line changed: each unchanged line keeps its
+    own ending (the old difflib matching took minutes on such files)."""
+    import time
+
+    from sanzhua.edit.ops import rebuild
+    from sanzhua.edit.source import Source
+
+    lines = [f"    - {{date: 2026-01-01, note: 第{i}条}}" for i in range(60_000)]
+    data = "".join(line + ("\r\n" if i % 3 == 0 else "\n") for i, line in enumerate(lines)).encode()
+    source = Source(data)
+    text = source.text.replace("note: 第30000条}", "note: 改}", 1)
+    t0 = time.process_time()
+    out = rebuild(source, text)
+    assert time.process_time() - t0 < 5
+    # the changed line takes the file's most common ending, the others keep their own
+    want = data.replace("note: 第30000条}\r\n".encode(), "note: 改}\n".encode(), 1)
+    assert out == want

@@ -82,7 +82,7 @@ def test_ledger_word_template_is_sandboxed(make_ledger: MakeLedger, monkeypatch:
     with pytest.raises(FatalError, match="unsafe"):
         render_docx("notice.docx", context, root)
     # Were it not sandboxed, the probe would print the class hierarchy.
-    monkeypatch.setattr("sanzhua.render.docx.is_builtin", lambda path: True)
+    monkeypatch.setattr("sanzhua.render.templating.is_builtin", lambda path: True)
     data = render_docx("notice.docx", context, root)
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         assert "sanzhua.report.brief.Notice" in z.read("word/document.xml").decode("utf-8")

@@ -575,3 +575,30 @@ def test_init_writes_a_site_job_that_builds(tmp_path: Path) -> None:
     out = target / "public"
     _build(target, out, as_of="2026-03-01")
     assert (out / "index.html").is_file() and (out / "t" / "FGW-001.html").is_file()
+
+
+# --- the trend's shortcut equals the full evaluation ---------------------------------------
+
+
+def _full_points(ledger: Any, as_of: str) -> list[Any]:
+    from sanzhua.evaluate import evaluate
+    from sanzhua.site.trends import point, week_ends
+
+    first = ledger.settings.bulletin.first_week or _date(f"{ledger.settings.year}-01-01")
+    return [point(evaluate(ledger, d), d, "rules") for d in week_ends(min(first, _date(as_of)), _date(as_of))]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_weekly_trend_equals_evaluating_every_week(tmp_path: Path, seed: int) -> None:
+    """`trends.weekly` follows each task through the weeks instead of evaluating the whole
+    ledger every week: on generated ledgers (parents and sub-tasks, every status, targets,
+    percent and value entries, extensions) and the bundled one, every number is the same."""
+    from sanzhua.load import load_ledger
+    from sanzhua.site.trends import trend
+    from tests.conftest import bench_generator
+
+    root = tmp_path / "gen"
+    bench_generator().generate(root, 12, 20, seed)
+    for r, as_of in ((root, "2026-11-25"), (root, "2027-03-01"), (_bundled(tmp_path), AS_OF)):
+        ledger = load_ledger(r, cache=False)
+        assert trend(ledger, _date(as_of), use_git=False) == _full_points(ledger, as_of)

@@ -187,6 +187,7 @@ class OLedger:
     holidays: frozenset[date]
     workdays: frozenset[date]
     tasks: dict[str, OTask] = field(default_factory=dict)
+    tracking_since: date | None = None  # no report is owed before it
 
 
 def read_ledger(root: Path) -> OLedger:
@@ -207,6 +208,7 @@ def read_ledger(root: Path) -> OLedger:
         report_every=str(settings.get("report_every", "week")),
         holidays=frozenset(when(d, year) for d in cal.get("holidays") or []),
         workdays=frozenset(when(d, year) for d in cal.get("workdays") or []),
+        tracking_since=None if settings.get("tracking_since") is None else when(settings["tracking_since"], year),
     )
     files = sorted(
         (p for p in (root / "ledgers").rglob("*") if p.suffix in (".yaml", ".yml")),
@@ -411,7 +413,7 @@ class Oracle:
             "behind": is_open and has_measure and (actual or 0.0) < expected - led.behind_margin,
             "no_report": is_open
             and period is not None
-            and t.start <= as_of - timedelta(days=period)
+            and max(t.start, led.tracking_since or t.start) <= as_of - timedelta(days=period)
             and not any(as_of - timedelta(days=period - 1) <= e.date <= as_of for e in entries),
             "planned": not counts_done and not suspended and not cancelled and t.start > as_of,
             "suspended": suspended,

@@ -807,6 +807,7 @@ def build_brief() -> Document:  # type: ignore[valid-type]
         "临期{{ t.due_soon }}项，进度滞后{{ t.behind }}项，未按时报送进展{{ t.no_report }}项，"
         "正常推进{{ t.on_track }}项。",
     )
+    para(doc, "{%p if b.has_previous %}")
     para(
         doc,
         "与{{ h.previous_name }}（截至{{ b.previous_period.end|cn_date }}）相比：已完成{{ c.done|delta }}，"
@@ -814,6 +815,9 @@ def build_brief() -> Document:  # type: ignore[valid-type]
         "临期{{ c.due_soon|delta }}，进度滞后{{ c.behind|delta }}，"
         "未按时报送{{ c.no_report|delta }}；完成率{{ c.completion_rate|points }}。",
     )
+    para(doc, "{%p else %}")
+    para(doc, "{{ h.previous_name }}无数据（台账自{{ b.tracking_since|cn_date }}起建立），不作比较。")
+    para(doc, "{%p endif %}")
     breakdown_headers = ["任务", "已完成", "逾期", "临期", "滞后", "未报送", "完成率"]
     breakdown_cells = [
         "{{ r.tasks }}",
@@ -1163,7 +1167,7 @@ def build_notice() -> Document:  # type: ignore[valid-type]
     para(
         doc,
         "根据{{ n.campaign }}督查督办台账，截至{{ n.as_of|cn_date }}，你单位牵头的以下任务"
-        "存在逾期、临期或未按时报送进展的情况，现予督办。",
+        "存在逾期、临期、进度滞后或未按时报送进展的情况，现予督办。",
     )
 
     def section(title: str, cond: str, empty: str, build: object) -> None:
@@ -1217,7 +1221,28 @@ def build_notice() -> Document:  # type: ignore[valid-type]
         ),
     )
     section(
-        "三、未按时报送进展的任务",
+        "三、进度滞后的任务",
+        "n.behind",
+        "你单位没有进度滞后的任务。",
+        lambda: loop_table(
+            doc,
+            ["序号", "编号", "任务", "责任人", "时限", "实际\n进度", "时序\n进度"],
+            [
+                "{{ x.no }}",
+                "{{ x.id }}",
+                "{{ x.title }}",
+                "{{ x.owner }}",
+                "{{ x.deadline|tdate(n.as_of.year) }}",
+                "{{ x.percent|pct }}",
+                "{{ x.expected_percent|pct }}",
+            ],
+            [11, 21, 56, 15, 22, 15, 16],
+            loop="n.behind",
+            left_cols=(2,),
+        ),
+    )
+    section(
+        "四、未按时报送进展的任务",
         "n.unreported",
         "你单位各项任务均按时报送了进展。",
         lambda: loop_table(

@@ -15,10 +15,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
 import typer
+import typer.main
 
 from sanzhua import __version__
 from sanzhua.dates import DateError, parse_when
 from sanzhua.errors import EXIT_CANNOT_RUN, FatalError, Refused
+from sanzhua.textsafe import safe_terminal
 
 _APP_SETTINGS: dict[str, Any] = {
     "name": "sanzhua",
@@ -72,6 +74,10 @@ DueWithinOpt = Annotated[int | None, typer.Option("--due-within", help="Only ope
 
 
 def _fail(message: str, hint: str | None = None) -> NoReturn:
+    from sanzhua import clitext
+
+    message = clitext.one_language(message, clitext.CURRENT) or message
+    hint = clitext.one_language(hint, clitext.CURRENT)
     sys.stderr.write(f"sanzhua: {message}\n")
     if hint:
         sys.stderr.write(f"  {hint}\n")
@@ -86,15 +92,17 @@ def as_of_date(value: str | None) -> date:
         return parse_when(value.strip(), date.today().year)
     except DateError as e:
         _fail(
-            f"--as-of：无法识别的日期“{value}”（{e.detail_zh}）/ cannot read the date '{value}'",
+            f"--as-of：无法识别的日期“{value}”（{e.detail_zh}） / cannot read the date '{value}'",
             "例如 --as-of 2026-11-25",
         )
 
 
 def run(fn: Callable[[], int]) -> NoReturn:
-    """Run a command: FatalError → message and exit 2; never a traceback."""
+    """Run a command: FatalError → message and exit 2; never a traceback. Its terminal
+    output passes through `safe_terminal`: no control sequence from ledger text."""
     try:
-        code = fn()
+        with safe_terminal():
+            code = fn()
     except FatalError as e:
         _fail(e.message, e.hint)
     except Refused:
@@ -149,7 +157,7 @@ def check_cmd(
         list[str] | None, typer.Option("--fail-on", help="Also fail (exit 1) on: overdue, warning.")
     ] = None,
     no_cache: Annotated[
-        bool, typer.Option("--no-cache", help="Parse every file again; do not use .sanzhua/cache.")
+        bool, typer.Option("--no-cache", help="Parse every file again; do not use the parse cache (~/.cache/sanzhua).")
     ] = False,
     list_codes: Annotated[bool, typer.Option("--list", help="List the problem codes and exit.")] = False,
 ) -> None:
@@ -158,9 +166,10 @@ def check_cmd(
 
     if list_codes:
         from sanzhua.checks import ALL_CODES
+        from sanzhua.clitext import lang_for
+        from sanzhua.clitext import list_codes as code_lines
 
-        for code, (level, doc) in sorted(ALL_CODES.items()):
-            typer.echo(f"{code:24} {level:8} {doc}")
+        typer.echo(code_lines(dict(sorted(ALL_CODES.items())), lang_for(lang, root)))
         raise typer.Exit(0)
     chosen = fmt or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
     day = as_of_date(as_of)
@@ -242,14 +251,21 @@ def init_cmd(
     directory: Annotated[
         Path, typer.Argument(metavar="[DIR]", help="Where to create the ledger (default: here).")
     ] = Path("."),
-    name: Annotated[str | None, typer.Option("--name", help="The ledger's name, shown on bulletins.")] = None,
+    name: Annotated[
+        str | None, typer.Option("--name", help="The ledger's name, printed on bulletins (asked on a terminal).")
+    ] = None,
     lang: Annotated[str, typer.Option("--lang", help="zh or en.")] = "zh",
     force: Annotated[bool, typer.Option("--force", help="Write into a folder that already has files.")] = False,
+    supervisor: Annotated[
+        str | None,
+        typer.Option("--supervisor", help="The first supervisor's git email (default: git config user.email)."),
+    ] = None,
 ) -> None:
     """Create a new ledger repository: settings, units, an example file, CI (新建台账仓库)."""
     from sanzhua.commands.init import init
 
-    run(lambda: init(directory, name=name, lang=lang, force=force))
+    ask = input if name is None and sys.stdin.isatty() and sys.stdout.isatty() else None
+    run(lambda: init(directory, name=name, lang=lang, force=force, ask=ask, supervisor=supervisor))
 
 
 @app.command("brief")
@@ -381,6 +397,13 @@ DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Show the change as a
 CommitOpt = Annotated[
     bool, typer.Option("--commit", help="Also git-commit the changed file with a conventional message.")
 ]
+CorrectOpt = Annotated[
+    bool,
+    typer.Option("--correct", help="Correct what is already recorded (a done date, a done task); needs --reason."),
+]
+ReasonOpt = Annotated[
+    str | None, typer.Option("--reason", help="Why the record is corrected (kept in the ledger with the correction).")
+]
 EditDateOpt = Annotated[
     str | None, typer.Option("--date", help="The date to record (default: today), e.g. 2026-11-25.")
 ]
@@ -406,12 +429,18 @@ def progress_cmd(
     lang: LangOpt = None,
     dry_run: DryRunOpt = False,
     commit: CommitOpt = False,
+    correct: CorrectOpt = False,
+    reason: ReasonOpt = None,
 ) -> None:
     """Append a progress entry to a task (填报进展)."""
     from sanzhua.commands.edit import progress
 
     er = _edit_run(root, lang, dry_run, commit)
-    run(lambda: progress(er, task_id, percent=percent, value=value, note=note, when=when, by=by))
+    run(
+        lambda: progress(
+            er, task_id, percent=percent, value=value, note=note, when=when, by=by, correct=correct, reason=reason
+        )
+    )
 
 
 @app.command("done")
@@ -425,12 +454,14 @@ def done_cmd(
     lang: LangOpt = None,
     dry_run: DryRunOpt = False,
     commit: CommitOpt = False,
+    correct: CorrectOpt = False,
+    reason: ReasonOpt = None,
 ) -> None:
     """Mark a task, or one of its milestones, done (标记完成)."""
     from sanzhua.commands.edit import done
 
     er = _edit_run(root, lang, dry_run, commit)
-    run(lambda: done(er, task_id, when=when, milestone=milestone))
+    run(lambda: done(er, task_id, when=when, milestone=milestone, correct=correct, reason=reason))
 
 
 @app.command("extend")
@@ -476,6 +507,12 @@ def new_cmd(
     metric: Annotated[str | None, typer.Option("--metric", help="What the target measures (指标).")] = None,
     supervision: Annotated[str | None, typer.Option("--supervision", help="Form of supervision (督办方式).")] = None,
     tags: Annotated[list[str] | None, typer.Option("--tag", help="A tag (标签); repeat for more.")] = None,
+    milestone: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--milestone", help="A milestone, 名称=日期 (e.g. --milestone 完成招标=9月底); repeat for more."
+        ),
+    ] = None,
     root: RootOpt = None,
     lang: LangOpt = None,
     dry_run: DryRunOpt = False,
@@ -501,6 +538,7 @@ def new_cmd(
         metric=metric,
         supervision=supervision,
         tags=tuple(tags or ()),
+        milestones=tuple(milestone or ()),
     )
     er = _edit_run(root, lang, dry_run, commit)
     run(lambda: new(er, spec))
@@ -763,13 +801,14 @@ def audit_cmd(
     parent. The commit that creates the ledger is the baseline. `backdated` only looks
     at entries added to tasks that already existed. Merges are judged on what they
     change beyond combining their parents. Exit 1 when a finding is an error.
-    See docs/audit.md.
+    The rules: sanzhua help audit.
     """
     if list_codes:
+        from sanzhua.clitext import lang_for
+        from sanzhua.clitext import list_codes as code_lines
         from sanzhua.history.rules import CODES
 
-        for code, (level, doc) in CODES.items():
-            typer.echo(f"{code:24} {level:8} {doc}")
+        typer.echo(code_lines(CODES, lang_for(lang, root)))
         raise typer.Exit(0)
     from sanzhua.commands.audit import audit
 
@@ -897,6 +936,21 @@ def remind_cmd(
         )
     )
 
+@app.command("help")
+def help_cmd(
+    topic: Annotated[
+        str | None, typer.Argument(metavar="[TOPIC]", help="The topic: format, scoring, audit, forms or duban.")
+    ] = None,
+    root: RootOpt = None,
+    lang: LangOpt = None,
+) -> None:
+    """Show documentation: 'format' (the ledger format), 'scoring', 'audit', 'forms', 'duban' (说明文档)."""
+    from sanzhua.clitext import lang_for
+    from sanzhua.commands.helpdoc import help_topic
+
+    chosen = lang_for(lang, root)
+    run(lambda: help_topic(topic, chosen, sys.stdout))
+
 
 def _app_for(args: list[str]) -> typer.Typer:
     """The app with only the command named on the command line, when one is: Typer
@@ -914,11 +968,20 @@ def _app_for(args: list[str]) -> typer.Typer:
 
 
 def main() -> None:
-    """Console entry point."""
+    """Console entry point: the help pages and usage errors in the ledger's language."""
+    args = sys.argv[1:]
     try:
-        _app_for(sys.argv[1:])()
+        from sanzhua import clitext
+        from sanzhua.clitext import detect_lang, localize, run_command
+
+        lang = detect_lang(args)
+        clitext.CURRENT = lang
+        command = typer.main.get_command(_app_for(args))
+        localize(command, lang)
+        code = run_command(command, args, lang)
     except SystemExit:
         raise
     except Exception as e:
         sys.stderr.write(f"sanzhua: {e}\n")
         raise SystemExit(EXIT_CANNOT_RUN) from None
+    raise SystemExit(code)

@@ -79,8 +79,12 @@ def evaluate_tasks(
     settings: Settings,
     calendar: WorkCalendar,
     as_of: date,
+    *,
+    tracking_since: date | None = None,
 ) -> Evaluation:
-    """Per-task states for `tasks` (each id once; the first of a duplicated id wins)."""
+    """Per-task states for `tasks` (each id once; the first of a duplicated id wins).
+
+    No report is owed before `tracking_since` (when the ledger began to be kept)."""
     by_id: dict[str, Task] = {}
     for t in tasks:
         by_id.setdefault(t.id, t)
@@ -200,7 +204,7 @@ def evaluate_tasks(
                 states.append("unacknowledged")
             if (
                 period is not None
-                and (as_of - t.start).days >= period
+                and (as_of - max(t.start, tracking_since or t.start)).days >= period
                 and not any(p.date > as_of - timedelta(days=period) for p in reports)
             ):
                 states.append("no_report")
@@ -299,7 +303,14 @@ def evaluate(ledger: object, as_of: date) -> Evaluation:
     from sanzhua.load import Ledger
 
     assert isinstance(ledger, Ledger)
-    return evaluate_tasks(ledger.tasks, ledger.children, ledger.settings, ledger.calendar, as_of)
+    return evaluate_tasks(
+        ledger.tasks,
+        ledger.children,
+        ledger.settings,
+        ledger.calendar,
+        as_of,
+        tracking_since=ledger.tracking_start(),
+    )
 
 
 def done_as_of(t: Task, as_of: date) -> tuple[date | None, bool]:

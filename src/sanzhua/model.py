@@ -267,6 +267,8 @@ class Settings:
     bulletin: BulletinSettings = field(default_factory=BulletinSettings)
     require_signed: bool = False
     backdate_days: int = 7
+    max_file_mb: int = 64  # files larger than this are not read (unsafe-file)
+    tracking_since: date | None = None  # no state or score counts a missed report before it
     extra: dict[str, object] = field(default_factory=dict)  # sections other features own (scoring)
     remind: RemindSettings = field(default_factory=RemindSettings)
     kinds: tuple[KindRule, ...] = ()  # the built-in kinds, with sanzhua.yaml's changes and additions

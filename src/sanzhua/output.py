@@ -73,9 +73,11 @@ class SourceLines:
         if lines is None:
             raw = self.sources.get(file)
             if raw is None:
+                from sanzhua.load.safe import UnsafeFile, read_inside
+
                 try:
-                    raw = (self.root / file).read_bytes()
-                except OSError:
+                    raw = read_inside(self.root / file, self.root)
+                except (OSError, UnsafeFile):
                     raw = b""
             if raw.startswith(b"\xef\xbb\xbf"):
                 raw = raw[3:]

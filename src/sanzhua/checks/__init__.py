@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 from sanzhua.checks import (
     child_after_parent,
+    confusable_id,
     done_before_start,
     done_without_date,
     due_before_start,
@@ -36,6 +37,7 @@ from sanzhua.checks import (
     no_supervisors,
     overdue,
     parent_cycle,
+    progress_regressed,
     scoring_rules,
     unknown_kind,
     unknown_parent,
@@ -58,6 +60,7 @@ CHECKS: dict[str, ModuleType] = {
     for m in (
         unknown_unit,
         duplicate_id,
+        confusable_id,
         unknown_parent,
         parent_cycle,
         missing_due,
@@ -69,6 +72,7 @@ CHECKS: dict[str, ModuleType] = {
         child_after_parent,
         extension_mismatch,
         done_without_date,
+        progress_regressed,
         scoring_rules,
         no_supervisors,
         unknown_kind,  # issue 20
@@ -116,12 +120,13 @@ class Context:
         checks that point into it; None when it cannot be read."""
         if self._settings_doc is _UNREAD:
             from sanzhua.load import SETTINGS_FILE
+            from sanzhua.load.safe import UnsafeFile, read_inside
             from sanzhua.load.yamlfast import decode, parse
 
             self._settings_doc = None
             try:
-                data = (self.ledger.root / SETTINGS_FILE).read_bytes()
-            except OSError:
+                data = read_inside(self.ledger.root / SETTINGS_FILE, self.ledger.root)
+            except (OSError, UnsafeFile):
                 return None
             text, _ = decode(data, SETTINGS_FILE)
             if text is not None:

@@ -18,6 +18,10 @@ CODES: dict[str, tuple[str, str]] = {
     ),
     "invalid-date": ("error", "A date that does not exist (2026-02-30) or cannot be read (尽快)."),
     "missing-file": ("error", "A file the ledger needs (units.yaml) is missing."),
+    "unsafe-file": (
+        "error",
+        "A file not read: a link out of the ledger, a FIFO, device or folder, over max_file_mb, or unreadable.",
+    ),
     "calendar-fallback": ("warning", "A year that no calendar covers; working days are counted Monday to Friday."),
     # issue 20: notices/*.yaml, the 督办通知 recorded by `brief --issue` (sanzhua.notices)
     "invalid-notice": (

@@ -14,6 +14,7 @@ from sanzhua.checks import (
     due_before_start,
     extension_mismatch,
     milestone_after_due,
+    progress_regressed,
 )
 
 TASK_CHECKS: tuple[ModuleType, ...] = (
@@ -22,4 +23,5 @@ TASK_CHECKS: tuple[ModuleType, ...] = (
     due_before_start,
     extension_mismatch,
     done_without_date,
+    progress_regressed,
 )

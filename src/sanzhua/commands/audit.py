@@ -43,6 +43,7 @@ from sanzhua.history.rules import CODES, Finding, audit_step, specials_in_tree
 from sanzhua.history.walk import History
 from sanzhua.i18n import Lang, text
 from sanzhua.load import find_root
+from sanzhua.load.safe import UnsafeFile, read_inside
 from sanzhua.load.settings import load_settings
 from sanzhua.problems import Msg
 
@@ -66,8 +67,8 @@ def resolve(root: Path | None, lang: str | None) -> tuple[Path, Lang]:
     where = start.resolve() if (start / "sanzhua.yaml").is_file() else find_root(start, lang)
     if lang is None:
         try:
-            lang = load_settings((where / "sanzhua.yaml").read_bytes())[0].lang
-        except OSError:
+            lang = load_settings(read_inside(where / "sanzhua.yaml", where))[0].lang
+        except (OSError, UnsafeFile):
             lang = "zh"
     return where, ("en" if lang == "en" else "zh")
 

@@ -16,6 +16,7 @@ from typing import TextIO
 
 from sanzhua.commands.common import EXIT_OK, EXIT_PROBLEMS, open_report
 from sanzhua.commands.score import ledger_rules
+from sanzhua.commands.writefail import write_failed
 from sanzhua.errors import FatalError, Refused
 from sanzhua.evaluate import Evaluation, evaluate
 from sanzhua.i18n import words
@@ -99,20 +100,40 @@ def _period(kind: str, as_of: date, start: date | None, end: date | None) -> Per
 
 
 def _render(kind: str, fmt: str, context: dict[str, object], ledger: Ledger) -> bytes:
+    english = context.get("lang") == "en"
+    name = _template_name(kind, "docx" if fmt == "docx" else "md.j2", english, ledger.root)
     if fmt == "docx":
-        return render_docx(f"{kind}.docx", context, ledger.root)
-    return render_markdown(f"{kind}.md.j2", context, ledger.root).encode("utf-8")
+        if english and name == f"{kind}.docx" and not (ledger.root / "templates" / name).is_file():
+            # No English Word template: the built-in ones are Chinese 公文; write the
+            # English Markdown as a plain Word document instead.
+            from sanzhua.render.mddocx import markdown_to_docx
+
+            md = render_markdown(_template_name(kind, "md.j2", True, ledger.root), context, ledger.root)
+            return markdown_to_docx(md)
+        return render_docx(name, context, ledger.root)
+    return render_markdown(name, context, ledger.root).encode("utf-8")
 
 
-def _write(data: bytes, path: Path) -> None:
+def _template_name(kind: str, ext: str, english: bool, root: Path) -> str:
+    """brief.md.j2, or for an English report brief.en.md.j2 (the built-in English one)
+    unless the ledger has its own brief.md.j2 and no brief.en.md.j2 of its own."""
+    from sanzhua.render.templating import builtin_dir
+
+    plain, en = f"{kind}.{ext}", f"{kind}.en.{ext}"
+    if not english:
+        return plain
+    own = root / "templates"
+    if (own / en).is_file() or (not (own / plain).is_file() and (builtin_dir() / en).is_file()):
+        return en
+    return plain
+
+
+def _write(data: bytes, path: Path, lang: Lang = "zh") -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
     except OSError as e:
-        raise FatalError(
-            f"无法写入 {path}：{e.strerror}",
-            "文件可能正在 Word/WPS 中打开，请关闭后重试，或用 -o 指定其他文件名。",
-        ) from e
+        raise write_failed(path, e, lang, "Word/WPS") from e
 
 
 # What a bulletin is made from: the files whose uncommitted changes it would show.
@@ -150,20 +171,31 @@ def made_from(root: Path, lang: Lang) -> str:
     return commit + words(lang, "。", ".")
 
 
-def _check_unit(ledger: Ledger, unit: str) -> None:
-    if unit in ledger.units or any(t.lead == unit for t in ledger.tasks):
-        return
-    by_name = {u.name: uid for uid, u in ledger.units.items()}
-    if unit in by_name:
+def _check_unit(ledger: Ledger, unit: str, lang: Lang) -> str:
+    """The unit id of `--unit`: an id or a name (sanzhua.filters.unit_id), as status takes."""
+    from sanzhua.filters import unit_choices, unit_id
+
+    if any(t.lead == unit for t in ledger.tasks):
+        return unit
+    uid = unit_id(ledger.units, unit)
+    if uid is not None:
+        return uid
+    guess = did_you_mean(unit, [*ledger.units, *(u.name for u in ledger.units.values())])
+    if lang == "en":
         raise FatalError(
-            f"--unit 要填单位代码，不是名称：{unit} 的代码是 {by_name[unit]}",
-            f"--unit {by_name[unit]}",
+            f"--unit: units.yaml has no unit '{unit}'",
+            f"did you mean {guess}?" if guess else "give a unit id or name, e.g. " + unit_choices(ledger.units, lang),
         )
-    guess = did_you_mean(unit, list(ledger.units))
     raise FatalError(
-        f"units.yaml 中没有代码为 {unit} 的单位",
-        f"是否要写 {guess}？" if guess else "单位代码见 units.yaml 的 id。",
+        f"--unit：units.yaml 中没有单位“{unit}”",
+        f"是不是“{guess}”？" if guess else "填单位编号或名称，例如：" + unit_choices(ledger.units, lang),
     )
+
+
+def _markdown_out(out: TextIO, data: bytes) -> None:
+    """Markdown on the screen ends with a newline, so the shell prompt starts its own line."""
+    text = data.decode("utf-8")
+    out.write(text if text.endswith("\n") else text + "\n")
 
 
 def brief(
@@ -196,6 +228,11 @@ def brief(
     opened = open_report(root, lang, allow_errors=allow_errors)
     ledger, chosen = opened.ledger, opened.lang
     lang_: Lang = chosen
+    if number is not None and number < 1:
+        raise FatalError(
+            words(lang_, f"--number 是期数，要写正整数（收到 {number}）", f"--number takes 1 or more (not {number})"),
+            words(lang_, "例如 --number 47；不写则自动计算", "e.g. --number 47; leave it out to have it computed"),
+        )
     errors = [p for p in ledger.problems if p.severity == "error"]
     if errors:  # the settings files' (a ledger file's errors are the gate's, above)
         print(
@@ -224,14 +261,14 @@ def brief(
             return register.issue(n) if register is not None else n
 
         if unit is not None:
-            _check_unit(ledger, unit)
+            unit = _check_unit(ledger, unit, lang_)
             n = replace(make_notice(unit), notice=warning, made_from=stamp)
             data = _render("notice", fmt, notice_context(n), ledger)
             if output is None and fmt == "md":
-                out.write(data.decode("utf-8"))
+                _markdown_out(out, data)
                 return EXIT_OK
             path = output or Path(notice_name(n, fmt))
-            _write(data, path)
+            _write(data, path, lang_)
             print(str(path), file=out)
             if each_unit is None:
                 return EXIT_OK
@@ -241,7 +278,7 @@ def brief(
                     make_notice(uid), notice=warning, made_from=stamp
                 )
                 path = each_unit / notice_name(n, fmt)
-                _write(_render("notice", fmt, notice_context(n), ledger), path)
+                _write(_render("notice", fmt, notice_context(n), ledger), path, lang_)
                 print(str(path), file=out)
         return EXIT_OK
 
@@ -278,7 +315,15 @@ def brief(
         extra = words(chosen, f"督办通知登记有错误，以下未计入：{files}", f"notices with errors left out: {files}")
         warning = f"{warning}；{extra}" if warning else extra
     b = assemble_brief(
-        ledger, evaluate_at, p, as_of, score_at=score_at, lang=lang_, number=number, notices=records
+        ledger,
+        evaluate_at,
+        p,
+        as_of,
+        score_at=score_at,
+        lang=lang_,
+        number=number,
+        notices=records,
+        tracking_since=ledger.tracking_start(),
     )
     b = replace(b, notice=warning, made_from=stamp)
     data = _render("brief", fmt, brief_context(b), ledger)
@@ -286,9 +331,9 @@ def brief(
     if charts and p.kind in CHART_PERIODS:
         data = _with_charts(data, fmt, b, ledger, target)
     if target is None:
-        out.write(data.decode("utf-8"))
+        _markdown_out(out, data)
         return EXIT_OK
-    _write(data, target)
+    _write(data, target, lang_)
     print(str(target), file=out)
     return EXIT_OK
 

@@ -39,7 +39,7 @@ def calendar(
     stream = out or sys.stdout
     opened = open_report(root, lang, allow_errors=allow_errors)
     ledger, lg = opened.ledger, opened.lang
-    flt = (flt or StatusFilter()).validate(ledger)
+    flt = (flt or StatusFilter()).validate(ledger, lg)
     evaluation = evaluate(ledger, as_of)
     states = [st for st in evaluation.tasks.values() if flt.keep(st)]
     events = build_events(states, ledger.settings, ledger.units, ledger.calendar, lg, alarm_days)

@@ -23,6 +23,7 @@ from sanzhua.commands.common import EXIT_OK, EXIT_PROBLEMS, calendar_warning, le
 from sanzhua.errors import FatalError
 from sanzhua.i18n import Lang
 from sanzhua.load import Scan, assemble, frozen_gc, scan_ledger
+from sanzhua.load.cache import CheckEntry
 from sanzhua.load.index import Dues, resolve
 from sanzhua.model import Task, TaskRow
 from sanzhua.output import FORMATS, SourceLines, Summary
@@ -38,7 +39,10 @@ def _codes(values: Iterable[str], option: str) -> set[str]:
                 continue
             if code not in ALL_CODES:
                 known = ", ".join(sorted(ALL_CODES))
-                raise FatalError(f"{option}: 没有名为 {code} 的检查项 / no check named {code}", f"known codes: {known}")
+                raise FatalError(
+                    f"{option}：没有名为 {code} 的问题代码 / {option}: no check named {code}",
+                    f"可用的代码（sanzhua check --list 列出说明）：{known} / known codes: {known}",
+                )
             out.add(code)
     return out
 
@@ -121,8 +125,8 @@ def _problems(scan: Scan, as_of: date) -> tuple[list[Problem], int, dict[str, di
         if hit is None:
             todo.append(rel)
         else:
-            kept[rel] = (hit[3], hit[4])
-            shown[rel] = hit[5]
+            kept[rel] = (hit.problems, hit.years)
+            shown[rel] = hit.lines
     # Only the files whose results do not hold are rebuilt into tasks and checked.
     files = [scan.slim(rel) for rel in todo]
     ledger = assemble(
@@ -153,7 +157,7 @@ def _problems(scan: Scan, as_of: date) -> tuple[list[Problem], int, dict[str, di
         shown[rel] = {p.line: lines.get(rel, p.line) for p in mine if p.line and p.file == rel}
         key = scan.keys.get(rel)
         if key is not None:
-            store.put_check(rel, (key, context, seen[rel], mine, need, shown[rel]))
+            store.put_check(rel, CheckEntry(key, context, seen[rel], mine, need, shown[rel]))
     for rel in scan.order:
         mine, need = kept[rel]
         problems.extend(mine)
@@ -178,13 +182,22 @@ def _notice_problems(scan: Scan, rows: list[TaskRow]) -> list[Problem]:
 
 
 def _seen(rows: tuple[TaskRow, ...], dues: Dues) -> tuple[object, ...]:
-    """What a file's tasks see of the rest of the ledger (what its cached results assume)."""
+    """What a file's tasks see of the rest of the ledger (what its cached results assume),
+    as plain data (dates as day numbers), which the cache keeps as it is."""
     inherited = dues.inherited
-    return tuple(
-        (
-            dues.is_first(r.id, r.file, r.line),
-            inherited.get((r.file, r.line)),
-            dues.parent_due(r.parent) if r.parent else None,
+    out: list[object] = []
+    for r in rows:
+        due = inherited.get((r.file, r.line))
+        parent = dues.parent_due(r.parent) if r.parent else None
+        out.append(
+            (
+                dues.is_first(r.id, r.file, r.line),
+                None if due is None else (_day(due[0]), due[1]),
+                None if parent is None else (parent[0], _day(parent[1])),
+            )
         )
-        for r in rows
-    )
+    return tuple(out)
+
+
+def _day(d: date | None) -> int | None:
+    return None if d is None else d.toordinal()

@@ -20,15 +20,17 @@ Three kinds of findings:
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 import yaml
 
-from sanzhua.commands.common import EXIT_OK, EXIT_PROBLEMS, Opened, open_ledger
-from sanzhua.commands.edit import EditRun
+from sanzhua.commands.common import EXIT_OK, EXIT_PROBLEMS, Opened, ledger_root, open_ledger
+from sanzhua.commands.edit import EditRun, lang_before_loading
 from sanzhua.edit import render as R
+from sanzhua.edit.lock import ledger_lock
 from sanzhua.edit.ops import EditError, Editor, Field, append_entry, find_task, set_key, set_scalar, style_of
 from sanzhua.edit.session import (
     Change,
@@ -82,8 +84,26 @@ def _say(run: EditRun, lang: Lang, fr: FormRun, issue: Issue) -> None:
 
 
 def collect(run: EditRun, files: list[Path], *, partial: bool = False, unit: str | None = None) -> int:
-    """Collect the forms; exit 0 when every filled row went in (or was in already)."""
-    opened = open_ledger(run.root, run.lang, cache=False)
+    """Collect the forms; exit 0 when every filled row went in (or was in already).
+
+    Unless it is a dry run, the whole collection runs under the ledger's edit lock
+    (sanzhua.edit.lock): from the first read to the last write no other sanzhua edit
+    comes in between."""
+    root = ledger_root(run.root, run.lang)
+    lock: AbstractContextManager[None] = nullcontext() if run.dry_run else ledger_lock(root)
+    try:
+        with lock:
+            return _collect(run, root, files, partial=partial, unit=unit)
+    except Refused as e:  # only taking the lock refuses here; the forms report their own
+        lang = lang_before_loading(root, run.lang)
+        run.stderr().write(text(e.message, lang) + "\n")
+        if e.hint is not None:
+            run.stderr().write("  " + text(e.hint, lang) + "\n")
+        return EXIT_PROBLEMS
+
+
+def _collect(run: EditRun, root: Path, files: list[Path], *, partial: bool, unit: str | None) -> int:
+    opened = open_ledger(root, run.lang, cache=False)
     lang = opened.lang
     runs = [FormRun(p, str(p)) for p in files]
     for fr in runs:
@@ -102,7 +122,7 @@ def collect(run: EditRun, files: list[Path], *, partial: bool = False, unit: str
             continue
         try:
             if current is None:
-                current = open_ledger(run.root, run.lang, cache=False)
+                current = open_ledger(root, run.lang, cache=False)
             refused, wrote = _apply(run, fr, current)
             failed |= refused
             if wrote:
@@ -354,10 +374,13 @@ def _apply(run: EditRun, fr: FormRun, opened: Opened) -> tuple[bool, bool]:
 
 
 def _stale(ledger: Ledger, unit: Unit, form: ReturnedForm, lang: Lang) -> bool:
-    """Whether the ledger now gives this unit another form for the same date."""
+    """Whether the ledger now gives this unit another form for the same date (in the
+    form's own language: its grey cells are worded in it)."""
     from sanzhua.commands.form import unit_tasks
 
-    now = F.build_form(ledger.settings.name, unit, unit_tasks(ledger, unit, form.as_of), form.as_of, "", lang)
+    made_in: Lang = "en" if form.lang == "en" else "zh" if form.lang == "zh" else lang
+    tasks = unit_tasks(ledger, unit, form.as_of)
+    now = F.build_form(ledger.settings.name, unit, tasks, form.as_of, "", made_in)
     return now.digest[:8] != form.digest8
 
 

@@ -12,6 +12,7 @@ import sys
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -19,9 +20,10 @@ from typing import TextIO
 
 import yaml
 
-from sanzhua.commands.common import EXIT_OK, EXIT_PROBLEMS, Opened, open_ledger
+from sanzhua.commands.common import EXIT_OK, EXIT_PROBLEMS, Opened, ledger_root, open_ledger
 from sanzhua.dates import DateError, parse_when
 from sanzhua.edit import render as R
+from sanzhua.edit.lock import ledger_lock
 from sanzhua.edit.ops import (
     EditError,
     Editor,
@@ -91,7 +93,20 @@ Body = Callable[[Opened], tuple[Change | None, Check | None]]
 
 
 def _guard(run: EditRun, body: Body) -> int:
-    opened = open_ledger(run.root, run.lang, cache=False)
+    """Run one edit; unless it is a dry run, under the ledger's edit lock from the first
+    read to the rename, so that concurrent edits queue instead of overwriting each other."""
+    root = ledger_root(run.root, run.lang)
+    lock: AbstractContextManager[None] = nullcontext() if run.dry_run else ledger_lock(root)
+    try:
+        with lock:
+            return _edit(run, root, body)
+    except Refused as e:  # only taking the lock refuses here; the edit reports its own
+        _report(run, lang_before_loading(root, run.lang), e)
+        return EXIT_PROBLEMS
+
+
+def _edit(run: EditRun, root: Path, body: Body) -> int:
+    opened = open_ledger(root, run.lang, cache=False)
     try:
         change, check = body(opened)
         if change is None:
@@ -104,6 +119,19 @@ def _guard(run: EditRun, body: Body) -> int:
     except EditError as e:
         _report(run, opened.lang, Refused(e.message, e.hint))
         return EXIT_PROBLEMS
+
+
+def lang_before_loading(root: Path, lang: str | None) -> Lang:
+    """The language of a refusal made before the ledger is loaded (the lock is busy)."""
+    if lang in ("zh", "en"):
+        return "en" if lang == "en" else "zh"
+    try:
+        from sanzhua.load.settings import load_settings
+
+        settings, _ = load_settings((root / "sanzhua.yaml").read_bytes())
+    except Exception:  # any trouble with the settings is reported by the edit itself
+        return "zh"
+    return "en" if settings.lang == "en" else "zh"
 
 
 def _report(run: EditRun, lang: Lang, e: Refused) -> None:
@@ -227,9 +255,13 @@ def _number(value: str, option: str) -> float:
     try:
         f = float(t)
     except ValueError:
-        raise Refused(msg("edit.bad-number", option=option, value=value)) from None
+        raise Refused(
+            msg("edit.bad-number", option=option, value=value), msg("edit.bad-number.hint", option=option)
+        ) from None
     if f != f or f in (float("inf"), float("-inf")):
-        raise Refused(msg("edit.bad-number", option=option, value=value))
+        raise Refused(
+            msg("edit.bad-number", option=option, value=value), msg("edit.bad-number.hint", option=option)
+        )
     return f
 
 
@@ -245,11 +277,15 @@ def progress(
     note: str | None = None,
     when: str | None = None,
     by: str | None = None,
+    correct: bool = False,
+    reason: str | None = None,
 ) -> int:
-    """Append a progress entry (进展) to a task."""
+    """Append a progress entry (进展) to a task. A done task takes none, unless `correct`
+    (with `reason`): the entry then says it is a correction, and why."""
 
     def body(opened: Opened) -> tuple[Change | None, Check | None]:
         year = opened.ledger.settings.year
+        why = _correction(correct, reason)
         if percent is not None and value is not None:
             raise Refused(msg("edit.percent-or-value"))
         if percent is None and value is None and not (note and note.strip()):
@@ -260,13 +296,21 @@ def progress(
         val = _number(value, "--value") if value is not None else None
         day = _day(when, "--date", year) if when else run.today
         task, rel, data, ed, style = _locate(opened, task_id, run.today)
+        if _is_done(task) and why is None:
+            raise Refused(
+                msg("edit.progress-on-done", id=task_id, done=task.done.isoformat() if task.done else "status: done"),
+                msg("edit.correct.hint"),
+            )
+        said = (note or "").strip()
+        if why is not None:  # the entry says it corrects, and why
+            said = text(msg("edit.correction.progress", reason=why), opened.lang) + (f"：{said}" if said else "")
         fields: list[Field] = [("date", day.isoformat())]
         if pct is not None:
             fields.append(("percent", R.number(pct)))
         if val is not None:
             fields.append(("value", R.number(val)))
-        if note and note.strip():
-            fields.append(("note", R.text(note.strip())))
+        if said:
+            fields.append(("note", R.text(said)))
         if by and by.strip():
             fields.append(("by", R.text(by.strip())))
         append_entry(ed, find_task(ed, task_id), "progress", K.PROGRESS_KEYS, fields, style)
@@ -286,12 +330,7 @@ def progress(
             if t is None or len(t.progress) != n + 1:
                 return False
             p = t.progress[-1]
-            return (
-                p.date == day
-                and p.percent == pct
-                and p.value == val
-                and p.note == ((note or "").strip() or None)
-            )
+            return p.date == day and p.percent == pct and p.value == val and p.note == (said or None)
 
         return Change(rel, data, ed.result(), subject, task_id=task_id), check
 
@@ -302,22 +341,42 @@ def progress(
 
 
 def done(
-    run: EditRun, task_id: str, *, when: str | None = None, milestone: str | None = None
+    run: EditRun,
+    task_id: str,
+    *,
+    when: str | None = None,
+    milestone: str | None = None,
+    correct: bool = False,
+    reason: str | None = None,
 ) -> int:
-    """Mark a task done (完成), or one of its milestones."""
+    """Mark a task done (完成), or one of its milestones. A done date already written is
+    not changed, unless `correct` (with `reason`): the correction is then recorded as a
+    progress entry of the day that says what changed, and why."""
 
     def body(opened: Opened) -> tuple[Change | None, Check | None]:
         year = opened.ledger.settings.year
+        why = _correction(correct, reason)
         day = _day(when, "--date", year) if when else run.today
         task, rel, data, ed, style = _locate(opened, task_id, run.today)
         node = find_task(ed, task_id)
         iso = day.isoformat()
+
+        def record(m: Msg) -> None:
+            """The correction, as a progress entry of the day (written after the change)."""
+            fields: list[Field] = [("date", run.today.isoformat()), ("note", R.text(text(m, opened.lang)))]
+            append_entry(ed, find_task(ed, task_id), "progress", K.PROGRESS_KEYS, fields, style)
+
         if milestone is not None:
             ms_node, name = _milestone(ed, node, task, milestone)
             current = next((m for m in task.milestones if m.name == name), None)
             if current is not None and current.done == day:
                 _say(run, opened.lang, msg("edit.nothing", id=f"{task_id} {name}"))
                 return None, None
+            if current is not None and current.done is not None and why is None:
+                raise Refused(
+                    msg("edit.milestone-done-again", id=task_id, name=name, done=current.done.isoformat()),
+                    msg("edit.correct.hint"),
+                )
             set_key(
                 ed,
                 ms_node,
@@ -328,6 +387,10 @@ def done(
                 iso,
             )
             subject = f"done: {task_id} {name} {iso}"
+            if why is not None and current is not None and current.done is not None:
+                old = current.done.isoformat()
+                record(msg("edit.correction.milestone", name=name, old=old, new=iso, reason=why))
+                subject = f"correct: {task_id} {name} done {old} -> {iso}"
 
             def check_ms(t: Task | None) -> bool:
                 return t is not None and any(m.name == name and m.done == day for m in t.milestones)
@@ -337,6 +400,8 @@ def done(
         if task.done == day and (st is None or task.status == "done"):
             _say(run, opened.lang, msg("edit.nothing", id=task_id))
             return None, None
+        if task.done is not None and why is None:
+            raise Refused(msg("edit.done-again", id=task_id, done=task.done.isoformat()), msg("edit.correct.hint"))
         set_key(ed, node, "done", K.TASK_KEYS, R.TASK_ORDER, style, iso)
         if (
             st is not None
@@ -350,6 +415,10 @@ def done(
             zh = any("\u4e00" <= ch <= "\u9fff" for ch in st.value.value)
             set_scalar(ed, st.value, st.key, "已完成" if zh else "done")
         subject = f"done: {task_id} {iso}"
+        if why is not None and task.done is not None:
+            old = task.done.isoformat()
+            record(msg("edit.correction.done", old=old, new=iso, reason=why))
+            subject = f"correct: {task_id} done {old} -> {iso}"
 
         def check(t: Task | None) -> bool:
             return t is not None and t.done == day and (st is None or t.status == "done")
@@ -357,6 +426,21 @@ def done(
         return Change(rel, data, ed.result(), subject, task_id=task_id), check
 
     return _guard(run, body)
+
+
+def _correction(correct: bool, reason: str | None) -> str | None:
+    """The reason of a correction (`--correct --reason`), None when not correcting."""
+    why = (reason or "").strip()
+    if correct and not why:
+        raise Refused(msg("edit.reason-needed"))
+    if why and not correct:
+        raise Refused(msg("edit.reason-without-correct"))
+    return why or None
+
+
+def _is_done(task: Task) -> bool:
+    """Done, whenever: a done date, or `status: done` (what happened is not added to)."""
+    return task.done is not None or task.status == "done"
 
 
 def _say(run: EditRun, lang: Lang, m: Msg) -> None:
@@ -376,6 +460,8 @@ def _milestone(ed: Editor, node: MappingNode, task: Task, name: str) -> tuple[Ma
     exact = [it for it in items if it[1] == name.strip()]
     if not exact:
         exact = [it for it in items if name.strip() and name.strip() in it[1]]
+    if not items:
+        raise Refused(msg("edit.no-milestones", id=task.id), msg("edit.no-milestones.hint", id=task.id))
     if len(exact) != 1:
         names = "、".join(n for _, n in items) or "—"
         raise Refused(
@@ -467,6 +553,7 @@ class NewTask:
     metric: str | None = None
     supervision: str | None = None
     tags: tuple[str, ...] = ()
+    milestones: tuple[str, ...] = ()  # 名称=日期, as typed after --milestone
 
 
 _ID_TAIL = re.compile(r"^(.*?)(\d+)$")
@@ -500,9 +587,10 @@ def new(run: EditRun, spec: NewTask) -> int:
     def body(opened: Opened) -> tuple[Change | None, Check | None]:
         ledger = opened.ledger
         year = ledger.settings.year
-        unit = ledger.units.get(spec.unit) or next(
-            (u for u in ledger.units.values() if u.name == spec.unit), None
-        )
+        from sanzhua.filters import unit_id
+
+        uid = unit_id(ledger.units, spec.unit)  # an id, a name or a part of one name, as status --unit
+        unit = ledger.units.get(uid) if uid is not None else None
         if unit is None:
             guess = K.did_you_mean(
                 spec.unit, list(ledger.units) + [u.name for u in ledger.units.values()]
@@ -521,6 +609,7 @@ def new(run: EditRun, spec: NewTask) -> int:
             _number(spec.target_value, "--target-value")
         elif spec.target_unit or spec.metric:
             raise Refused(msg("edit.target-needs-value"))
+        milestones = _milestones(spec.milestones, year)
         files = [f for f in ledger.files if f.unit in (unit.id, unit.name)]
         all_ids = {t.id for t in ledger.tasks}
         if files:
@@ -541,7 +630,7 @@ def new(run: EditRun, spec: NewTask) -> int:
             raise Refused(
                 msg("id.duplicate", id=tid, first=ledger.by_id[tid].file), msg("id.duplicate.hint")
             )
-        _append_task(ed, tid, spec, due_text, start_text, indent)
+        _append_task(ed, tid, spec, due_text, start_text, indent, milestones)
         after = ed.result()
         subject = f"new: {tid} {spec.title.strip()}"
 
@@ -553,6 +642,24 @@ def new(run: EditRun, spec: NewTask) -> int:
         ), check
 
     return _guard(run, body)
+
+
+def _milestones(given: tuple[str, ...], year: int) -> list[tuple[str, str]]:
+    """--milestone 名称=日期 (repeatable): each name and its date as it will be written."""
+    out: list[tuple[str, str]] = []
+    for raw in given:
+        text = raw.replace("＝", "=")
+        name, sep, when = text.rpartition("=")
+        if not sep or not name.strip() or not when.strip():
+            raise Refused(msg("edit.bad-milestone", value=raw), msg("edit.bad-milestone.hint"))
+        if any(n == name.strip() for n, _ in out):
+            raise Refused(msg("edit.milestone-twice", name=name.strip()), msg("edit.bad-milestone.hint"))
+        try:
+            written = _date_text(when, "--milestone", year)[1]
+        except Refused as e:
+            raise Refused(e.message, msg("edit.bad-milestone.hint")) from None
+        out.append((name.strip(), written))
+    return out
 
 
 def _unit_file_broken(opened: Opened, unit: Unit, today: date) -> None:
@@ -569,7 +676,13 @@ def _unit_file_broken(opened: Opened, unit: Unit, today: date) -> None:
 
 
 def _task_fields(
-    tid: str, spec: NewTask, due_text: str, start_text: str | None, style: str, flow_target: bool
+    tid: str,
+    spec: NewTask,
+    due_text: str,
+    start_text: str | None,
+    style: str,
+    flow_target: bool,
+    milestones: list[tuple[str, str]] | None = None,
 ) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     tk = K.TASK_KEYS
@@ -588,6 +701,18 @@ def _task_fields(
     add("leader", R.text(spec.leader.strip()) if spec.leader else None)
     add("start", start_text)
     add("due", due_text)
+    if milestones:
+        mk = K.MILESTONE_KEYS
+        out.append(
+            (
+                R.key("milestones", tk, style),
+                "\n"
+                + "\n".join(
+                    "- " + flow_map([(R.key("name", mk, style), R.text(name)), (R.key("due", mk, style), when)])
+                    for name, when in milestones
+                ),
+            )
+        )
     if spec.target_value is not None:
         tg = K.TARGET_KEYS
         t_fields = []
@@ -614,7 +739,13 @@ def _task_fields(
 
 
 def _append_task(
-    ed: Editor, tid: str, spec: NewTask, due_text: str, start_text: str | None, indent: int = 2
+    ed: Editor,
+    tid: str,
+    spec: NewTask,
+    due_text: str,
+    start_text: str | None,
+    indent: int = 2,
+    milestones: list[tuple[str, str]] | None = None,
 ) -> None:
     _, key, seq = tasks_node(ed)
     tasks = (
@@ -633,15 +764,12 @@ def _append_task(
                 break
     elif key is not None:
         style = "zh" if key.value == K.FILE_KEYS["tasks"] else "en"
-    fields = _task_fields(tid, spec, due_text, start_text, style, flow_target)
+    fields = _task_fields(tid, spec, due_text, start_text, style, flow_target, milestones or [])
     if isinstance(seq, SequenceNode) and seq.flow_style:
         item = (
             "{"
             + ", ".join(
-                f"{k}: {v}"
-                if not v.startswith("\n")
-                else f"{k}: {{{v.strip().replace(chr(10), ', ')}}}"
-                for k, v in fields
+                _flow_field(k, v) for k, v in fields
             )
             + "}"
         )
@@ -662,10 +790,7 @@ def _append_task(
                     + "- "
                     + "{"
                     + ", ".join(
-                        f"{k}: {v}"
-                        if not v.startswith("\n")
-                        else f"{k}: {{{v.strip().replace(chr(10), ', ')}}}"
-                        for k, v in fields
+                        _flow_field(k, v) for k, v in fields
                     )
                     + "}"
                 ],
@@ -690,6 +815,16 @@ def _append_task(
         ed.replace(at, seq.end_mark.index, "")
     kcol = key.start_mark.column
     ed.insert_lines(key.start_mark.line, _task_lines(fields, kcol + indent, kcol + indent + 2))
+
+
+def _flow_field(k: str, v: str) -> str:
+    """A field of a task written on one line: a nested mapping in {}, a list in []."""
+    if not v.startswith("\n"):
+        return f"{k}: {v}"
+    lines = v.strip().split("\n")
+    if all(line.startswith("- ") for line in lines):
+        return f"{k}: [" + ", ".join(line[2:] for line in lines) + "]"
+    return f"{k}: {{{', '.join(lines)}}}"
 
 
 def _task_lines(fields: list[tuple[str, str]], dash: int, col: int) -> list[str]:

@@ -9,6 +9,7 @@ from typing import TextIO
 
 from sanzhua.commands.common import EXIT_OK, open_report
 from sanzhua.commands.status import StatusFilter
+from sanzhua.commands.writefail import write_failed
 from sanzhua.errors import FatalError
 from sanzhua.evaluate import TaskState, evaluate
 from sanzhua.i18n import text, words
@@ -42,7 +43,7 @@ def export(
     stream = out or sys.stdout
     opened = open_report(root, lang, allow_errors=allow_errors)
     ledger, lg = opened.ledger, opened.lang
-    flt = (flt or StatusFilter()).validate(ledger)
+    flt = (flt or StatusFilter()).validate(ledger, lg)
     evaluation = evaluate(ledger, as_of)
     states = ordered([st for st in evaluation.tasks.values() if flt.keep(st)], ledger)
     ex = Export(ledger.settings, ledger.units, as_of, states, lg, notice(opened.gaps, lg) if opened.gaps else "")
@@ -51,7 +52,10 @@ def export(
         if output is None or str(output) == "-":
             stream.write(data.lstrip("\ufeff"))
             return EXIT_OK
-        output.write_text(data, encoding="utf-8", newline="")
+        try:
+            output.write_text(data, encoding="utf-8", newline="")
+        except OSError as e:
+            raise write_failed(output, e, lg) from None
     else:
         if output is None:
             output = Path(
@@ -68,18 +72,7 @@ def export(
         try:
             write_xlsx(ex, output, by_unit=by == "unit")
         except OSError as e:
-            raise FatalError(
-                words(
-                    lg,
-                    f"无法写入 {output}：{e.strerror or e}",
-                    f"cannot write {output}: {e.strerror or e}",
-                ),
-                words(
-                    lg,
-                    "文件是否正在 Excel/WPS 中打开？关闭后重试",
-                    "is the file open in Excel? close it and retry",
-                ),
-            ) from None
+            raise write_failed(output, e, lg) from None
     stream.write(text(msg("export.wrote", tasks=len(states), file=str(output)), lg) + "\n")
     return EXIT_OK
 

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import os
 import traceback
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
-from sanzhua.commands.common import EXIT_OK, EXIT_PROBLEMS, open_ledger
-from sanzhua.commands.edit import EditRun
+from sanzhua.commands.common import EXIT_OK, EXIT_PROBLEMS, ledger_root, open_ledger
+from sanzhua.commands.edit import EditRun, lang_before_loading
 from sanzhua.edit.fmt import format_bytes
+from sanzhua.edit.lock import ledger_lock
 from sanzhua.edit.session import GitError, Refused, _git, write_atomic
 from sanzhua.edit.source import unified_diff
 from sanzhua.errors import EXIT_CANNOT_RUN, FatalError
-from sanzhua.i18n import text
+from sanzhua.i18n import text, words
 from sanzhua.load import ledger_files
 from sanzhua.problems import msg
 
@@ -25,7 +27,25 @@ def fmt(
     normalize_dates: bool = False,
 ) -> int:
     """Lay out ledger files canonically; with `check`, only report (exit 1 if any would change)."""
-    opened = open_ledger(run.root, run.lang, cache=False)
+    root = ledger_root(run.root, run.lang)
+    lock: AbstractContextManager[None] = (
+        nullcontext() if check or run.dry_run else ledger_lock(root)
+    )
+    try:
+        with lock:
+            return _fmt(run, root, paths, check=check, normalize_dates=normalize_dates)
+    except Refused as e:  # only taking the lock refuses here
+        lang = lang_before_loading(root, run.lang)
+        run.stderr().write(text(e.message, lang) + "\n")
+        if e.hint is not None:
+            run.stderr().write(text(e.hint, lang) + "\n")
+        return EXIT_PROBLEMS
+
+
+def _fmt(
+    run: EditRun, root: Path, paths: list[Path] | None, *, check: bool, normalize_dates: bool
+) -> int:
+    opened = open_ledger(root, run.lang, cache=False)
     ledger = opened.ledger
     lang = opened.lang
     root = ledger.root
@@ -35,14 +55,27 @@ def fmt(
         chosen = {p.resolve() for p in paths}
         unknown = [p for p in chosen if p not in {f.resolve() for f in files}]
         if unknown:
-            raise FatalError(f"不是台账文件 / not a ledger file: {unknown[0]}")
+            bad = unknown[0]
+            if not bad.exists():
+                raise FatalError(
+                    words(lang, f"文件不存在：{bad}", f"no such file: {bad}"),
+                    words(lang, "检查文件名和路径；不写文件名则整理全部台账文件", "check the path"),
+                )
+            raise FatalError(
+                words(lang, f"{bad} 不是台账文件", f"{bad} is not a ledger file"),
+                words(lang, "fmt 只整理 ledgers/ 下的 .yaml/.yml 文件", "fmt formats the files under ledgers/"),
+            )
         files = [f for f in files if f.resolve() in chosen]
     changed: list[tuple[str, bytes, bytes]] = []
     failed = 0
     broke = 0
     for path in files:
         rel = path.relative_to(root).as_posix()
-        data = path.read_bytes()
+        data = ledger.sources.get(rel)  # what the loader read (a link out, a FIFO, a huge file: nothing)
+        if data is None:
+            failed += 1
+            err.write(text(msg("fmt.invalid", file=rel), lang) + "\n")
+            continue
         try:
             new, why = format_bytes(data, rel, ledger.settings.year, normalize_dates)
         except Exception as e:  # a defect of sanzhua: said as one, the file left alone, the others go on
@@ -84,6 +117,8 @@ def fmt(
             write_atomic(root / rel, new, data)
         except Refused as e:
             err.write(text(e.message, lang) + "\n")
+            if e.hint is not None:
+                err.write(text(e.hint, lang) + "\n")
             failed += 1
     written = [rel for rel, _, _ in changed]
     out.write(text(msg("fmt.changed", n=len(written)), lang) + "\n")

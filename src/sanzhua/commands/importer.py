@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import TextIO
 
-from sanzhua.commands.common import EXIT_OK, EXIT_PROBLEMS, open_ledger
+from sanzhua.commands.common import EXIT_OK, EXIT_PROBLEMS, ledger_root, open_ledger
+from sanzhua.commands.edit import lang_before_loading
+from sanzhua.edit.lock import ledger_lock
 from sanzhua.edit.session import Refused, without_positions, write_atomic
 from sanzhua.errors import FatalError
 from sanzhua.i18n import Lang, text, words
@@ -57,6 +60,33 @@ def import_table(
     out: TextIO | None = None,
 ) -> int:
     """Read `source` into the ledger; exit 1 when any row could not come in, else 0."""
+    where = ledger_root(root, lang)
+    lock: AbstractContextManager[None] = nullcontext() if dry_run else ledger_lock(where)
+    try:
+        with lock:
+            return _import(
+                source, where, today=today, sheets=sheets, unit=unit, mapping=mapping,
+                id_prefix=id_prefix, default_due=default_due, dry_run=dry_run, lang=lang, out=out,
+            )
+    except Refused as e:  # only taking the lock refuses here
+        lg = lang_before_loading(where, lang)
+        raise FatalError(text(e.message, lg), text(e.hint, lg) if e.hint else None) from None
+
+
+def _import(
+    source: Path,
+    root: Path,
+    *,
+    today: date,
+    sheets: Sequence[str],
+    unit: str | None,
+    mapping: Sequence[str],
+    id_prefix: str | None,
+    default_due: str | None,
+    dry_run: bool,
+    lang: str | None,
+    out: TextIO | None,
+) -> int:
     stream = out or sys.stdout
     opened = open_ledger(root, lang, cache=False)
     ledger, lg = opened.ledger, opened.lang

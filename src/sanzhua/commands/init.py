@@ -6,15 +6,17 @@ import re
 import shutil
 import subprocess
 import sys
-from datetime import date
+from collections.abc import Callable
+from datetime import date, timedelta
 from pathlib import Path
 
+from sanzhua import __version__
 from sanzhua.commands.common import EXIT_OK
 from sanzhua.edit import render as R
 from sanzhua.errors import FatalError
 
 SETTINGS_ZH = """\
-# sanzhua 台账设置（格式说明见 FORMAT.md）
+# sanzhua 台账设置（格式说明：运行 sanzhua help format）
 name: "{name}"                    # 台账名称，印在简报上
 office: 县政府督查室                # 编印单位
 year: {year}                        # 只写月日的日期（如 9月底）属于这一年
@@ -22,10 +24,12 @@ lang: {lang}                        # zh 中文提示 | en 英文提示
 due_soon_days: 5                    # 距时限不超过几个工作日算“临期”
 behind_margin: 20                   # 实际进度低于应达进度多少个百分点算“滞后”
 report_every: week                  # none | week | month：多久必须报送一次进展
-supervisors: [{supervisors}]{pad}# 督查室人员的 git 邮箱：只有他们可以改时限、目标和延期
+supervisors:                        # 督查室人员的 git 邮箱：只有他们可以改时限、目标和延期
+  - {supervisor}
+tracking_since: {today}          # 台账启用日：此前的未报送不计入状态和考评
 bulletin:
   name: 政务督查                    # 每周简报的名称
-  first_week: {year}-01-05          # 第1期所在的那一周中的任意一天
+  first_week: {monday}           # 第1期所在的那一周（本周的周一）
 """
 
 UNITS_ZH = """\
@@ -45,29 +49,39 @@ units:
 """
 
 LEDGER_ZH = """\
-# 每个牵头单位一个文件；字段说明见 FORMAT.md
+# 每个牵头单位一个文件；字段说明：运行 sanzhua help format
 unit: fgw                           # 本文件任务的默认牵头单位
 tasks:
   - id: FGW-001
     title: 重点项目前期推进工作
     category: 抓具体/抓项目建设
+    partners: [chengguan]           # 配合单位，多个写成 [chengguan, 县教育局]
     owner: 某某某                    # 责任人
     leader: 副县长 某某某            # 包抓领导
-    start: {year}-01-01
+    start: {today}
     due: 年底                       # 也可写 2026-09-30、9月底、第三季度 等
-    partners: [chengguan]
     milestones:
-      - {{name: 完成项目筛选, due: 6月底, done: {year}-06-20}}
+      - {{name: 完成项目筛选, due: {year}-12-31}}
     target: {{metric: 完成前期项目, value: 10, unit: 个}}
     progress:                       # 只追加、不修改；可用 sanzhua progress 追加
-      - {{date: {year}-01-10, value: 0, note: 已部署，正在筛选项目}}
+      - {{date: {today}, value: 0, note: 已部署，正在筛选项目}}
     supervision: 跟踪督办
 """
 
 WORKFLOW = """\
-# Runs `sanzhua check` on every push and merge request: the ledger must stay valid.
+# sanzhua 检查：每次推送和合并请求（pull request）都运行 sanzhua check，台账必须始终有效；
+# 合并请求还审计它的新提交（sanzhua audit --range）：私改时限、改写进展、删除任务、越权修改。
+#
+# 从哪里安装 sanzhua：SANZHUA_SOURCE，固定到你们单位掌握的一个版本，不要跟随最新版。
+# 在仓库 Settings → Secrets and variables → Actions → Variables 中新建变量 SANZHUA_SOURCE，
+# 或直接改下面 env 中的值，例如：
+#   git+https://git.example.gov.cn/tools/sanzhua.git@v{version}   （单位 git 服务器上带标签的版本）
+#   ./tools/sanzhua-{version}-py3-none-any.whl                     （提交在本仓库中的 wheel 文件）
+#   sanzhua=={version}                                            （软件源中的固定版本）
 name: sanzhua
 on: [push, pull_request]
+env:
+  SANZHUA_SOURCE: ${{{{ vars.SANZHUA_SOURCE || 'sanzhua=={version}' }}}}
 jobs:
   check:
     runs-on: ubuntu-latest
@@ -78,8 +92,16 @@ jobs:
       - uses: actions/setup-python@v5
         with:
           python-version: "3.12"
-      - run: pip install sanzhua    # or: pip install <path or URL of the sanzhua wheel your office uses>
-      - run: sanzhua check --format github
+      - name: install sanzhua (pinned, see SANZHUA_SOURCE above)
+        run: pip install "$SANZHUA_SOURCE"
+      - name: sanzhua check
+        run: sanzhua check --format github
+      - name: sanzhua audit (the pull request's new commits)
+        if: github.event_name == 'pull_request'
+        run: sanzhua audit --format github --range "$BASE..$HEAD"
+        env:
+          BASE: ${{{{ github.event.pull_request.base.sha }}}}
+          HEAD: ${{{{ github.event.pull_request.head.sha }}}}
 """
 
 PRE_COMMIT = """\
@@ -95,7 +117,16 @@ repos:
         files: ^(sanzhua\\.yaml|units\\.yaml|calendar\\.yaml|ledgers/.*\\.ya?ml)$
 """
 
-GITIGNORE = ".sanzhua/\n"
+GITIGNORE = """\
+# sanzhua 的缓存，以及用它生成的文件（简报、导出的表格、日历）：随时可以重新生成，不进版本库
+.sanzhua/
+out/
+*.docx
+*.xlsx
+*.ics
+# 自己的简报模板要提交
+!templates/*.docx
+"""
 
 # --- the 督办 cycle (issue 20): reminders pushed on a schedule ---
 REMIND_WORKFLOW = """\
@@ -110,6 +141,9 @@ on:
     - cron: "0 1 * * 1-5"         # 01:00 UTC = 09:00 Beijing, Monday to Friday
   workflow_dispatch: {}
 concurrency: sanzhua-remind       # never two senders at once
+env:
+  # the sanzhua to install, pinned as in sanzhua.yml (the repository variable SANZHUA_SOURCE)
+  SANZHUA_SOURCE: ${{ vars.SANZHUA_SOURCE || 'sanzhua' }}
 jobs:
   remind:
     runs-on: ubuntu-latest
@@ -118,7 +152,7 @@ jobs:
       - uses: actions/setup-python@v5
         with:
           python-version: "3.12"
-      - run: pip install sanzhua    # or: pip install <path or URL of the sanzhua wheel your office uses>
+      - run: pip install "$SANZHUA_SOURCE"
       - uses: actions/cache/restore@v4
         with:
           path: .sanzhua/remind-sent.json
@@ -148,19 +182,23 @@ def _git_email(where: Path) -> str | None:
     return m.group(1) if m else None
 
 
-def _settings(name: str, year: int, lang: str, directory: Path) -> str:
-    """sanzhua.yaml, with the person running init as its first supervisor: a ledger committed
-    with no supervisors locks its own audit (`sanzhua check` reports `no-supervisors`)."""
-    email = _git_email(directory)
-    first = R.text(email) if email else ""
-    pad = " " * max(1, 21 - len(first))
-    return SETTINGS_ZH.format(name=name.replace('"', "'"), year=year, lang=lang, supervisors=first, pad=pad)
-
-
 def init(
-    directory: Path, *, name: str | None = None, lang: str = "zh", force: bool = False, year: int | None = None
+    directory: Path,
+    *,
+    name: str | None = None,
+    lang: str = "zh",
+    force: bool = False,
+    year: int | None = None,
+    ask: Callable[[str], str] | None = None,
+    supervisor: str | None = None,
+    today: date | None = None,
 ) -> int:
-    """Write the files of a new ledger into `directory` and `git init` it if needed."""
+    """Write the files of a new ledger into `directory` and `git init` it if needed.
+
+    Without `name`, `ask` (the terminal's input, when there is one) asks for it. The
+    supervisors list is never empty (an empty one, once committed, locks the audit):
+    `supervisor`, else `git config user.email`, else the command refuses. Tracking starts
+    `today`, and the first bulletin is 第1期."""
     if lang not in ("zh", "en"):
         raise FatalError(f"--lang 只能是 zh 或 en（收到 {lang}）", "--lang takes zh or en")
     directory = directory.resolve()
@@ -168,7 +206,7 @@ def init(
         raise FatalError(f"{directory} 不是文件夹 / is not a folder")
     if (directory / "sanzhua.yaml").exists():
         raise FatalError(
-            f"{directory} 已经是台账仓库（已有 sanzhua.yaml）/ already a ledger",
+            f"{directory} 已经是台账仓库（已有 sanzhua.yaml） / already a ledger",
             "直接在这里运行 sanzhua check / run sanzhua check there",
         )
     visible = [p for p in directory.iterdir() if p.name != ".git"] if directory.exists() else []
@@ -177,17 +215,31 @@ def init(
             f"{directory} 里已经有文件 / the folder is not empty",
             "换一个空文件夹，或加 --force 在这里生成 / use an empty folder or --force",
         )
-    year = year or date.today().year
-    name = name or f"{directory.name}督查督办台账"
+    supervisor = _supervisor(supervisor, directory)
+    today = today or date.today()
+    year = year or today.year
+    monday = today - timedelta(days=today.weekday())
+    name, named = _ledger_name(name, lang, year, ask)
     files = {
-        "sanzhua.yaml": _settings(name, year, lang, directory),
+        "sanzhua.yaml": SETTINGS_ZH.format(
+            name=name.replace('"', "'"),
+            year=year,
+            lang=lang,
+            supervisor=R.text(supervisor),
+            today=today.isoformat(),
+            monday=monday.isoformat(),
+        ),
         "units.yaml": UNITS_ZH,
-        "ledgers/fgw.yaml": LEDGER_ZH.format(year=year),
-        ".github/workflows/sanzhua.yml": WORKFLOW,
+        "ledgers/fgw.yaml": LEDGER_ZH.format(year=year, today=today.isoformat()),
+        ".github/workflows/sanzhua.yml": WORKFLOW.format(version=__version__),
         ".pre-commit-config.yaml": PRE_COMMIT,
         ".gitignore": GITIGNORE,
-        ".github/workflows/sanzhua-site.yml": SITE_WORKFLOW,
-        ".github/workflows/sanzhua-remind.yml": REMIND_WORKFLOW,  # issue 20
+        ".github/workflows/sanzhua-site.yml": SITE_WORKFLOW.replace(
+            "|| 'sanzhua' }}", "|| 'sanzhua==" + __version__ + "' }}"  # pinned, as sanzhua.yml
+        ),
+        ".github/workflows/sanzhua-remind.yml": REMIND_WORKFLOW.replace(
+            "|| 'sanzhua' }}", "|| 'sanzhua==" + __version__ + "' }}"  # pinned, as sanzhua.yml
+        ),  # issue 20
     }
     for rel, text in files.items():
         path = directory / rel
@@ -214,12 +266,68 @@ def init(
     )
     if not in_repo and shutil.which("git"):
         say("  （已运行 git init）\n" if zh else "  (git init done)\n")
-    say(
-        "下一步：编辑 units.yaml 和 ledgers/ 下的文件，然后运行 sanzhua check\n"
-        if zh
-        else "Next: edit units.yaml and the files under ledgers/, then run sanzhua check\n"
-    )
+    say(_next_steps(name, named, zh, supervisor))
     return EXIT_OK
+
+
+def _ledger_name(name: str | None, lang: str, year: int, ask: Callable[[str], str] | None) -> tuple[str, bool]:
+    """The ledger's title and whether the user gave it (else a placeholder to change)."""
+    if name is None and ask is not None:
+        prompt = (
+            "台账名称（印在简报上，例如 某某县2026年重点工作督查督办台账）："
+            if lang == "zh"
+            else "Ledger name (printed on bulletins, e.g. County key tasks 2026): "
+        )
+        try:
+            name = ask(prompt).strip() or None
+        except EOFError:
+            name = None
+    if name is not None and name.strip():
+        return name.strip(), True
+    return (f"{year}年督查督办台账" if lang == "zh" else f"Supervision ledger {year}"), False
+
+
+def _next_steps(name: str, named: bool, zh: bool, email: str | None = None) -> str:
+    if zh:
+        lines = [] if named else [f"台账名称暂定为“{name}”：请在 sanzhua.yaml 的 name: 中改成正式名称。"]
+        lines += (
+            [
+                f"重要：sanzhua.yaml 的 supervisors: 中已写入你的 git 邮箱 {email}。",
+                "  第一次 git commit 之前，补上督查室其他人员的 git 邮箱（你不是督查人员的，换成他们的）。",
+            ]
+            if email
+            else [
+                "重要：第一次 git commit 之前，先在 sanzhua.yaml 的 supervisors: 中写上督查室人员的",
+                "  git 邮箱（用 git config user.email 查看），例如 supervisors: [ducha@example.gov.cn]。",
+            ]
+        )
+        lines += [
+            "  审计以第一次提交为基准，只有 supervisors 中的人可以改时限、目标和延期。",
+            "下一步：编辑 units.yaml 和 ledgers/ 下的文件，运行 sanzhua check，",
+            "  无误后 git add . && git commit",
+            "CI：.github/workflows/sanzhua.yml 从 SANZHUA_SOURCE 安装固定版本的 sanzhua，",
+            "  请按该文件开头的说明设置。",
+            "台账格式说明：sanzhua help format",
+        ]
+    else:
+        lines = [] if named else [f"The ledger is named '{name}' for now: set its real name in sanzhua.yaml (name:)."]
+        lines += [
+            (
+                f"Important: sanzhua.yaml lists your git email {email} as a supervisor; before the first commit,"
+                if email
+                else "Important: before the first git commit, list the supervision office's git emails in"
+            ),
+            (
+                "  add the other supervisors' emails (supervisors: [...]). The audit takes the first commit"
+                if email
+                else "  sanzhua.yaml (supervisors: [...]; see git config user.email). The audit takes the first commit"
+            ),
+            "  as its baseline, and only supervisors may change deadlines, targets and extensions.",
+            "Next: edit units.yaml and the files under ledgers/, run sanzhua check, then git add . && git commit",
+            "  CI: .github/workflows/sanzhua.yml installs the sanzhua pinned in SANZHUA_SOURCE (see its header).",
+            "  The ledger format: sanzhua help format",
+        ]
+    return "\n".join(lines) + "\n"
 
 
 # --- the site job (issue 19): its own workflow file, so that it can be dropped or changed alone
@@ -266,3 +374,25 @@ jobs:
       - id: deploy
         uses: actions/deploy-pages@v4
 """
+
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
+
+
+def _supervisor(given: str | None, directory: Path) -> str:
+    """The first supervisor: --supervisor, else the email git puts on this user's commits;
+    refused without one (a ledger committed with no supervisors locks its own audit)."""
+    email = (given or "").strip() or _git_email(directory) or ""
+    if not email:
+        raise FatalError(
+            "需要至少一名督查人员（supervisors）：请用 --supervisor 给出督查室人员的 git 邮箱"
+            " / a supervisor is needed: give --supervisor EMAIL",
+            "例如 sanzhua init --supervisor ducha@example.gov.cn；或先运行 git config --global user.email 你的邮箱。"
+            "督查人员名单为空的台账一经提交，就再没有人能改时限和目标。",
+        )
+    if not _EMAIL.match(email):
+        raise FatalError(
+            f"--supervisor 应是一个邮箱（收到 {email}）/ --supervisor takes an email address",
+            "例如 --supervisor ducha@example.gov.cn",
+        )
+    return email

@@ -84,7 +84,7 @@ def _day(value: str, option: str, year: int) -> date:
         return parse_when(value.strip(), year)
     except DateError as e:
         raise FatalError(
-            f"{option}：无法识别的日期“{value}”（{e.detail_zh}）/ cannot read the date '{value}'",
+            f"{option}：无法识别的日期“{value}”（{e.detail_zh}） / cannot read the date '{value}'",
             f"例如 {option} 2026-10-01",
         ) from None
 
@@ -148,10 +148,16 @@ def score(
     board = score_units(ledger, rules, period.start, period.end, as_of, kinds=tuple(kinds))
     stream = out if out is not None else sys.stdout
     if explain is not None:
-        unit = board.unit(explain) or next((u for u in board.units if u.name == explain), None)
+        from sanzhua.filters import unit_choices, unit_id
+
+        uid = unit_id(ledger.units, explain)  # an id, a name or a part of one name, as status --unit
+        unit = board.unit(uid or explain) or next((u for u in board.units if u.name == explain), None)
         if unit is None:
-            known = "、".join(u.unit for u in board.units)
-            raise FatalError(f"没有单位“{explain}” / no unit '{explain}'", f"units: {known}")
+            raise FatalError(
+                words(chosen, f"--explain：没有单位“{explain}”", f"--explain: no unit '{explain}'"),
+                words(chosen, "填单位编号或名称，例如：", "a unit id or name, e.g. ")
+                + unit_choices(ledger.units, chosen),
+            )
         written = EXPLAIN[fmt](board, unit, period, chosen)
     else:
         written = FORMATS[fmt](board, period, chosen, color, wide)

@@ -21,7 +21,7 @@ from rich.text import Text
 from sanzhua.commands.common import EXIT_OK, calendar_problems, open_report
 from sanzhua.dates import format_cn
 from sanzhua.errors import FatalError
-from sanzhua.evaluate import LIGHTS, STATE_ORDER, Evaluation, TaskState, evaluate
+from sanzhua.evaluate import LIGHTS, Evaluation, TaskState, evaluate
 from sanzhua.i18n import STATE_LABELS, Lang, label, text, words
 from sanzhua.load import Ledger
 from sanzhua.output import fit
@@ -46,32 +46,48 @@ class StatusFilter:
     tags: tuple[str, ...] = ()
     due_within: int | None = None
 
-    def validate(self, ledger: Ledger) -> StatusFilter:
-        """Check the names given; unit names are turned into ids."""
-        bad_states = [s for s in self.states if s not in STATE_ORDER]
-        if bad_states:
-            raise FatalError(
-                f"--state: 没有“{bad_states[0]}”这种状态 / unknown state {bad_states[0]}",
-                "states: " + ", ".join(STATE_ORDER),
-            )
-        bad_lights = [x for x in self.lights if x not in LIGHTS]
-        if bad_lights:
-            raise FatalError(
-                f"--light: 没有“{bad_lights[0]}” / unknown light {bad_lights[0]}", "lights: " + ", ".join(LIGHTS)
-            )
-        by_name = {u.name: u.id for u in ledger.units.values()}
+    def validate(self, ledger: Ledger, lang: Lang = "zh") -> StatusFilter:
+        """Read the values given as clerks type them (sanzhua.filters): states and lights
+        by code or label, units by id or name; refuse what matches nothing."""
+        from sanzhua.filters import light_choices, light_code, state_choices, state_code, unit_choices, unit_id
+
+        states: list[str] = []
+        for s in self.states:
+            code = state_code(s)
+            if code is None:
+                raise FatalError(
+                    words(lang, f"--state：没有“{s}”这种状态", f"--state: unknown state '{s}'"),
+                    words(lang, "可选：", "states: ") + state_choices(lang),
+                )
+            states.append(code)
+        lights: list[str] = []
+        for x in self.lights:
+            code = light_code(x)
+            if code is None:
+                raise FatalError(
+                    words(lang, f"--light：没有“{x}”这种灯", f"--light: unknown light '{x}'"),
+                    words(lang, "可选：", "lights: ") + light_choices(lang),
+                )
+            lights.append(code)
         units: list[str] = []
         for u in self.units:
-            if u in ledger.units:
-                units.append(u)
-            elif u in by_name:
-                units.append(by_name[u])
-            else:
+            uid = unit_id(ledger.units, u)
+            if uid is None:
                 raise FatalError(
-                    f"--unit: units.yaml 中没有单位“{u}” / no unit {u}", "units: " + ", ".join(ledger.units)
+                    words(lang, f"--unit：units.yaml 中没有单位“{u}”", f"--unit: units.yaml has no unit '{u}'"),
+                    words(lang, "填单位编号或名称，例如：", "a unit id or name, e.g. ")
+                    + unit_choices(ledger.units, lang),
                 )
+            units.append(uid)
         return StatusFilter(
-            tuple(units), self.leader, self.owner, self.states, self.lights, self.category, self.tags, self.due_within
+            tuple(units),
+            self.leader,
+            self.owner,
+            tuple(states),
+            tuple(lights),
+            self.category,
+            self.tags,
+            self.due_within,
         )
 
     @property
@@ -185,7 +201,7 @@ def status(
         raise FatalError(f"--by 只能是 unit 或 leader（收到 {by}）", "--by takes unit or leader")
     opened = open_report(root, lang, allow_errors=allow_errors)
     ledger = opened.ledger
-    flt = (flt or StatusFilter()).validate(ledger)
+    flt = (flt or StatusFilter()).validate(ledger, opened.lang)
     evaluation = evaluate(ledger, as_of)
     rows = selected(evaluation, flt, sort)
     stream = out or sys.stdout

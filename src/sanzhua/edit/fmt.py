@@ -573,6 +573,8 @@ def comments(text: str) -> Counter[str]:
     """The comments of a text (outside quotes, roughly), to check that none is lost."""
     found: Counter[str] = Counter()
     for line in text.split("\n"):
+        if "#" not in line:  # most lines: no comment to look for character by character
+            continue
         for i, _ in outside_quotes(line):
             if starts_comment(line, i):
                 found[line[i:].rstrip()] += 1

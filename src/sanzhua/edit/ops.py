@@ -86,10 +86,9 @@ def rebuild(source: Source, new_text: str) -> bytes:
     """Bytes for `new_text` (LF, no BOM) in the source's BOM and line endings.
 
     Lines that are unchanged keep their own ending; new or changed lines take the
-    file's most common one.
+    file's most common one. Linear in the file's size (issue 14.8): a file with one kind
+    of ending needs no matching at all, and a mixed one is matched by `same_lines`.
     """
-    import difflib
-
     from sanzhua.edit.source import BOM
 
     new_lines = new_text.split("\n")
@@ -97,16 +96,67 @@ def rebuild(source: Source, new_text: str) -> bytes:
         new_lines.pop()
     old = source.lines
     endings: list[str] = [source.newline] * len(new_lines)
-    sm = difflib.SequenceMatcher(None, old, new_lines, autojunk=False)
-    for tag, i1, i2, j1, _j2 in sm.get_opcodes():
-        if tag == "equal":
-            for k in range(i2 - i1):
-                endings[j1 + k] = source.endings[i1 + k] or source.newline
+    if any(e != source.newline for e in source.endings[:-1]):
+        for i, j in same_lines(old, new_lines):
+            endings[j] = source.endings[i] or source.newline
     if new_lines:
         last_old = source.endings[-1] if source.endings else "\n"
         endings[-1] = "" if last_old == "" else endings[-1]
     body = "".join(line + end for line, end in zip(new_lines, endings, strict=True))
     return (BOM if source.bom else b"") + body.encode("utf-8")
+
+
+def same_lines(old: Sequence[str], new: Sequence[str]) -> list[tuple[int, int]]:
+    """Pairs (i, j), increasing in both, of lines that an edit left as they were.
+
+    The common head and tail are matched first; what lies between (the edited stretch,
+    small for an edit, possibly the whole file for fmt) is matched greedily on lines that
+    occur once on each side, in order, and the runs between those anchors pair up from
+    their ends. Linear in the number of lines, unlike difflib's quadratic worst case; an
+    edit's own lines are new in any matching, so the endings of the rest are what counts.
+    """
+    n, m = len(old), len(new)
+    head = 0
+    while head < n and head < m and old[head] == new[head]:
+        head += 1
+    tail = 0
+    while tail < n - head and tail < m - head and old[n - 1 - tail] == new[m - 1 - tail]:
+        tail += 1
+    pairs = [(k, k) for k in range(head)]
+    mid_old = range(head, n - tail)
+    mid_new = range(head, m - tail)
+    count_old: dict[str, int] = {}
+    for i in mid_old:
+        count_old[old[i]] = count_old.get(old[i], 0) + 1
+    count_new: dict[str, int] = {}
+    for j in mid_new:
+        count_new[new[j]] = count_new.get(new[j], 0) + 1
+    where_old = {old[i]: i for i in mid_old if count_old[old[i]] == 1}
+    last_i = head - 1
+    anchors: list[tuple[int, int]] = []
+    for j in mid_new:
+        line = new[j]
+        if count_new[line] == 1 and line in where_old and where_old[line] > last_i:
+            last_i = where_old[line]
+            anchors.append((last_i, j))
+    # Between two anchors (and before the first, after the last) pair equal lines from
+    # both ends of the gap.
+    prev_i, prev_j = head - 1, head - 1
+    for i, j in [*anchors, (n - tail, m - tail)]:
+        lo_i, lo_j, hi_i, hi_j = prev_i + 1, prev_j + 1, i - 1, j - 1
+        while lo_i <= hi_i and lo_j <= hi_j and old[lo_i] == new[lo_j]:
+            pairs.append((lo_i, lo_j))
+            lo_i, lo_j = lo_i + 1, lo_j + 1
+        back: list[tuple[int, int]] = []
+        while lo_i <= hi_i and lo_j <= hi_j and old[hi_i] == new[hi_j]:
+            back.append((hi_i, hi_j))
+            hi_i, hi_j = hi_i - 1, hi_j - 1
+        pairs.extend(reversed(back))
+        if i < n - tail:
+            pairs.append((i, j))
+        prev_i, prev_j = i, j
+    pairs.extend((n - tail + k, m - tail + k) for k in range(tail))
+    return pairs
 
 
 # -- reading the tree ------------------------------------------------------------------

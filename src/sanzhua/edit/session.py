@@ -13,6 +13,8 @@ The rules every edit command follows (issue 6):
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
 import stat
 import subprocess
@@ -65,11 +67,14 @@ class Change:
 
 
 def ledger_with(ledger: Ledger, result: FileResult) -> Ledger:
-    """The ledger with one file's parse replaced (or added)."""
+    """The ledger with one file's parse replaced (or added); the ledger itself when that
+    parse is the one it holds already."""
+    if any(f is result for f in ledger.files):
+        return ledger
     files = [f for f in ledger.files if f.path != result.path]
     at = next((i for i, f in enumerate(ledger.files) if f.path == result.path), len(files))
     files.insert(at, result)
-    return assemble(
+    changed = assemble(
         ledger.root,
         ledger.settings,
         ledger.units,
@@ -78,14 +83,44 @@ def ledger_with(ledger: Ledger, result: FileResult) -> Ledger:
         list(ledger.problems),
         has_units_file=ledger.has_units_file,
     )
+    changed.sources = {k: v for k, v in ledger.sources.items() if k != result.path}
+    return changed
+
+
+def parse_in(ledger: Ledger, data: bytes, rel: str) -> FileResult:
+    """`rel` parsed from `data`: the ledger's own parse when it read these very bytes (an
+    edit reads its file again, and parsing a big file is most of an edit's time)."""
+    if ledger.whole is None and ledger.sources.get(rel) == data:
+        own = ledger.file(rel)
+        if own is not None:
+            return own
+    key = (rel, ledger.settings.year, data)
+    hit = _PARSED.get(key)
+    if hit is None:
+        hit = parse_ledger_bytes(data, rel, ledger.settings.year)
+        if len(_PARSED) >= 4:
+            _PARSED.pop(next(iter(_PARSED)))
+        _PARSED[key] = hit
+    return hit
+
+
+_PARSED: dict[tuple[str, int, bytes], FileResult] = {}
+_PROBLEMS: list[tuple[Ledger, date, list[Problem]]] = []
 
 
 def all_problems(ledger: Ledger, as_of: date) -> list[Problem]:
+    """Every problem of the ledger as of a date (kept for the last few ledgers asked about:
+    an edit asks about the ledger before it twice)."""
+    for seen, when, found in _PROBLEMS:
+        if seen is ledger and when == as_of:
+            return list(found)
     out: list[Problem] = list(ledger.problems)
     for f in ledger.files:
         out.extend(f.problems)
     out.extend(run_checks(Context(ledger, as_of)))
-    return out
+    _PROBLEMS.append((ledger, as_of, out))
+    del _PROBLEMS[:-3]
+    return list(out)
 
 
 def file_errors(result: FileResult, ledger: Ledger, as_of: date) -> list[Problem]:
@@ -97,7 +132,7 @@ def file_errors(result: FileResult, ledger: Ledger, as_of: date) -> list[Problem
 
 def require_valid(data: bytes, rel: str, ledger: Ledger, as_of: date) -> tuple[FileResult, Ledger]:
     """Parse the file as read now; refuse when it already has errors."""
-    result = parse_ledger_bytes(data, rel, ledger.settings.year)
+    result = parse_in(ledger, data, rel)
     current = ledger_with(ledger, result)
     errors = file_errors(result, current, as_of)
     if errors:
@@ -128,16 +163,32 @@ def without_positions(value: Any, *, spelling: bool = True) -> Any:
     return value
 
 
+def plain(value: Any) -> Any:
+    """A value as nested tuples without its source positions: what `without_positions`
+    compares, built several times faster (an edit compares every task of its file)."""
+    kind = type(value)
+    names = _NAMES.get(kind)
+    if names is None:
+        if is_dataclass(value) and not isinstance(value, type):
+            names = _NAMES[kind] = tuple(
+                f.name for f in fields(value) if f.name not in ("line", "column")
+            )
+        elif kind is tuple:
+            return tuple(plain(v) for v in value)
+        else:
+            return value
+    return (kind, *(plain(getattr(value, n)) for n in names))
+
+
+_NAMES: dict[type, tuple[str, ...]] = {}
+
+
 def verify(
     change: Change, ledger: Ledger, as_of: date, check: Callable[[Task | None], bool] | None = None
 ) -> None:
     """Refuse a change that adds an error, or that changes a task it did not mean to."""
-    before = (
-        parse_ledger_bytes(change.before, change.rel, ledger.settings.year)
-        if change.before
-        else None
-    )
-    after = parse_ledger_bytes(change.after, change.rel, ledger.settings.year)
+    before = parse_in(ledger, change.before, change.rel) if change.before else None
+    after = parse_in(ledger, change.after, change.rel)
     old_ledger = ledger_with(ledger, before) if before is not None else ledger
     new_ledger = ledger_with(ledger, after)
     old = all_problems(old_ledger, as_of)
@@ -164,10 +215,8 @@ def verify(
     change.notes = [p for p in added if p.severity == "warning" and p.code != "overdue"]
     # The tasks the edit did not mean to touch read back as they were.
     meant = {change.task_id, *change.also}
-    old_tasks = {
-        t.id: without_positions(t) for t in (before.tasks if before else []) if t.id not in meant
-    }
-    new_tasks = {t.id: without_positions(t) for t in after.tasks if t.id not in meant}
+    old_tasks = {t.id: plain(t) for t in (before.tasks if before else []) if t.id not in meant}
+    new_tasks = {t.id: plain(t) for t in after.tasks if t.id not in meant}
     if old_tasks != new_tasks:
         raise Refused(msg("edit.internal", file=change.rel), msg("edit.internal.hint"))
     if check is not None:
@@ -176,27 +225,63 @@ def verify(
             raise Refused(msg("edit.internal", file=change.rel), msg("edit.internal.hint"))
 
 
+def os_refusal(e: OSError, file: str) -> Refused:
+    """A refusal in plain words for a file-system fault (disk full, read-only, no permission)."""
+    code = e.errno
+    if code in (errno.ENOSPC, errno.EDQUOT):
+        return Refused(msg("edit.disk-full", file=file), msg("edit.disk-full.hint"))
+    if code == errno.EROFS:
+        return Refused(msg("edit.read-only-fs", file=file), msg("edit.read-only-fs.hint"))
+    if code in (errno.EACCES, errno.EPERM):
+        return Refused(msg("edit.no-permission", file=file), msg("edit.no-permission.hint"))
+    return Refused(msg("edit.write-failed", file=file, detail=e.strerror or str(e)))
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        n = os.write(fd, view)
+        view = view[n:]
+
+
 def write_atomic(path: Path, data: bytes, expected: bytes | None) -> None:
-    """Replace `path` with `data`, unless it is no longer `expected` (None: must not exist)."""
+    """Replace `path` with `data`, unless it is no longer `expected` (None: must not exist).
+
+    Callers hold the ledger's edit lock (sanzhua.edit.lock), so the last look at the file
+    and the rename cannot be overtaken by another sanzhua edit. A read-only file (no write
+    bit, checked on the mode itself since root may write anything) is refused; a full disk
+    or a read-only file system is refused in plain words, the file and folder as they were.
+    """
+    shown = str(path)
     try:
+        st: os.stat_result | None = os.lstat(path)
         current: bytes | None = path.read_bytes()
     except FileNotFoundError:
-        current = None
+        st, current = None, None
+    except OSError as e:
+        raise os_refusal(e, shown) from None
     if current != expected:
-        raise Refused(msg("edit.changed-on-disk", file=str(path)), msg("edit.changed-on-disk.hint"))
-    if current is not None:
-        mode = stat.S_IMODE(path.stat().st_mode)
+        raise Refused(msg("edit.changed-on-disk", file=shown), msg("edit.changed-on-disk.hint"))
+    if st is not None:
+        if not stat.S_ISREG(st.st_mode):
+            raise Refused(msg("edit.not-regular", file=shown))
+        mode = stat.S_IMODE(st.st_mode)
+        if not mode & 0o222:
+            raise Refused(msg("edit.read-only-file", file=shown), msg("edit.read-only-file.hint"))
     else:
         umask = os.umask(0)
         os.umask(umask)
         mode = 0o666 & ~umask
-        path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    tmp: str | None = None
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
+        if st is None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.sanzhua-", suffix=".tmp")
+        try:
+            _write_all(fd, data)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
         os.chmod(tmp, mode)
         # Last look: a save from an editor between our read and now must not be lost.
         try:
@@ -204,14 +289,15 @@ def write_atomic(path: Path, data: bytes, expected: bytes | None) -> None:
         except FileNotFoundError:
             now = None
         if now != expected:
-            raise Refused(
-                msg("edit.changed-on-disk", file=str(path)), msg("edit.changed-on-disk.hint")
-            )
+            raise Refused(msg("edit.changed-on-disk", file=shown), msg("edit.changed-on-disk.hint"))
         os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+        tmp = None
+    except OSError as e:
+        raise os_refusal(e, shown) from None
+    finally:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
     try:
         dfd = os.open(path.parent, os.O_RDONLY)
     except OSError:

@@ -62,14 +62,104 @@ def decode_lines(data: bytes) -> list[str]:
 
 
 def unified_diff(before: bytes, after: bytes, path: str, context: int = 1) -> str:
-    """A short unified diff of two versions of a file, as `git diff` would show the lines."""
+    """A short unified diff of two versions of a file, as `git diff` would show the lines.
+
+    Linear in the files' size (issue 14.8): lines are paired by `same_lines` (head, tail,
+    lines that occur once on each side), and only a small stretch between two pairs is
+    left to difflib's finer but quadratic matching.
+    """
+    if before == after:
+        return ""
     a = decode_lines(before) if before else []
     b = decode_lines(after)
     if a and a[-1] == "":
         a.pop()
     if b and b[-1] == "":
         b.pop()
-    lines = difflib.unified_diff(
-        a, b, f"a/{path}" if before else "/dev/null", f"b/{path}", n=context, lineterm=""
-    )
-    return "\n".join(lines) + "\n" if before != after else ""
+    out = [f"--- a/{path}" if before else "--- /dev/null", f"+++ b/{path}"]
+    for group in _grouped(opcodes(a, b), context):
+        first, last = group[0], group[-1]
+        out.append(f"@@ -{_range(first[1], last[2])} +{_range(first[3], last[4])} @@")
+        for tag, i1, i2, j1, j2 in group:
+            if tag == "equal":
+                out.extend(" " + line for line in a[i1:i2])
+                continue
+            if tag in ("replace", "delete"):
+                out.extend("-" + line for line in a[i1:i2])
+            if tag in ("replace", "insert"):
+                out.extend("+" + line for line in b[j1:j2])
+    return "\n".join(out) + "\n"
+
+
+Opcode = tuple[str, int, int, int, int]
+_FINE = 250_000  # a gap of at most this many line pairs is matched by difflib
+
+
+def opcodes(a: list[str], b: list[str]) -> list[Opcode]:
+    """difflib-style opcodes from `same_lines`' pairs, small gaps refined by difflib."""
+    from sanzhua.edit.ops import same_lines
+
+    ops: list[Opcode] = []
+
+    def add(tag: str, i1: int, i2: int, j1: int, j2: int) -> None:
+        if i1 == i2 and j1 == j2:
+            return
+        if ops and ops[-1][0] == tag == "equal" and ops[-1][2] == i1 and ops[-1][4] == j1:
+            ops[-1] = ("equal", ops[-1][1], i2, ops[-1][3], j2)
+        else:
+            ops.append((tag, i1, i2, j1, j2))
+
+    def gap(i1: int, i2: int, j1: int, j2: int) -> None:
+        if i1 == i2:
+            add("insert", i1, i2, j1, j2)
+        elif j1 == j2:
+            add("delete", i1, i2, j1, j2)
+        elif (i2 - i1) * (j2 - j1) <= _FINE:
+            sm = difflib.SequenceMatcher(None, a[i1:i2], b[j1:j2], autojunk=False)
+            for tag, x1, x2, y1, y2 in sm.get_opcodes():
+                add(tag, i1 + x1, i1 + x2, j1 + y1, j1 + y2)
+        else:
+            add("replace", i1, i2, j1, j2)
+
+    pi = pj = 0
+    for i, j in same_lines(a, b):
+        gap(pi, i, pj, j)
+        add("equal", i, i + 1, j, j + 1)
+        pi, pj = i + 1, j + 1
+    gap(pi, len(a), pj, len(b))
+    return ops or [("equal", 0, 0, 0, 0)]
+
+
+def _grouped(ops: list[Opcode], n: int) -> list[list[Opcode]]:
+    """Hunks of changes with `n` lines of context (difflib's get_grouped_opcodes)."""
+    codes = list(ops)
+    if codes[0][0] == "equal":
+        tag, i1, i2, j1, j2 = codes[0]
+        codes[0] = tag, max(i1, i2 - n), i2, max(j1, j2 - n), j2
+    if codes[-1][0] == "equal":
+        tag, i1, i2, j1, j2 = codes[-1]
+        codes[-1] = tag, i1, min(i2, i1 + n), j1, min(j2, j1 + n)
+    nn = n + n
+    groups: list[list[Opcode]] = []
+    group: list[Opcode] = []
+    for tag, i1, i2, j1, j2 in codes:
+        if tag == "equal" and i2 - i1 > nn:
+            group.append((tag, i1, min(i2, i1 + n), j1, min(j2, j1 + n)))
+            groups.append(group)
+            group = []
+            i1, j1 = max(i1, i2 - n), max(j1, j2 - n)
+        group.append((tag, i1, i2, j1, j2))
+    if group and not (len(group) == 1 and group[0][0] == "equal"):
+        groups.append(group)
+    return groups
+
+
+def _range(start: int, stop: int) -> str:
+    """A hunk's range as unified diffs write it (difflib's _format_range_unified)."""
+    beginning = start + 1
+    length = stop - start
+    if length == 1:
+        return str(beginning)
+    if not length:
+        beginning -= 1
+    return f"{beginning},{length}"

@@ -26,10 +26,10 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from typing import Any
 
-from sanzhua.history.blobs import FileView, Parser, Placed
+from sanzhua.history.blobs import FileView, Parser, Placed, pair_milestones
 from sanzhua.history.git import NULL_OID, Commit, FileChange, Repo, is_ledger_path
 from sanzhua.load.settings import load_settings, load_units
-from sanzhua.model import Settings, Task, Unit
+from sanzhua.model import Milestone, Settings, Task, Unit
 
 SETTINGS_FILE = "sanzhua.yaml"
 _WINDOW = 256  # commits whose file versions are fetched together
@@ -121,6 +121,10 @@ class History:
         # each with its last version that could: what the task is judged against once it
         # builds again. Kept only where non-empty, shared between commits while unchanged.
         self._broken: dict[str, dict[str, Placed]] = {}
+        # commit → task id → the milestones removed from that task, by name, as they last
+        # stood: one written back later under its name is compared with this version (a
+        # milestone removed in one commit and re-added with a later date in the next is moved).
+        self._dropped: dict[str, dict[str, dict[str, Milestone]]] = {}
         self._walked: set[str] = set()
         self._made: dict[str, date] = {}
 
@@ -291,6 +295,9 @@ class History:
             broken = self._broken_of(c)
             if broken:
                 self._broken[c.sha] = broken
+            dropped = self._dropped_of(c)
+            if dropped:
+                self._dropped[c.sha] = dropped
             if len(c.parents) > 2:
                 step.skipped = True
                 step.unmerged = self._octopus_own(c)
@@ -409,9 +416,51 @@ class History:
             else:
                 self._broken.pop(c.sha, None)
         self._seen.update(before, after)
-        out = pair_renamed(out)
+        out = self._readded(c, pair_renamed(out))
         out.sort(key=_where)
         return out
+
+    def _readded(self, c: Commit, changes: list[TaskChange]) -> list[TaskChange]:
+        """Remember the milestones the commit removed; a milestone written back under the name
+        of one removed earlier makes the task's old version hold that milestone again."""
+        dropped = dict(self._dropped_of(c))
+        out: list[TaskChange] = []
+        for tc in changes:
+            if tc.old is None or tc.new is None:
+                out.append(tc)
+                continue
+            gone = dict(dropped.get(tc.id, {}))
+            back: list[Milestone] = []
+            for was, m in pair_milestones(tc.old.task.milestones, tc.new.task.milestones):
+                if m is None and was is not None:
+                    gone[was.name] = was
+                elif was is None and m is not None and m.name in gone:
+                    back.append(gone.pop(m.name))
+                elif was is not None and m is not None:
+                    gone.pop(m.name, None)
+            if gone != dropped.get(tc.id, {}):
+                if gone:
+                    dropped[tc.id] = gone
+                else:
+                    dropped.pop(tc.id, None)
+            if back:
+                task = replace(tc.old.task, milestones=tc.old.task.milestones + tuple(back))
+                tc = replace(tc, old=replace(tc.old, task=task))
+            out.append(tc)
+        if dropped:
+            self._dropped[c.sha] = dropped
+        else:
+            self._dropped.pop(c.sha, None)
+        return out
+
+    def _dropped_of(self, c: Commit) -> dict[str, dict[str, Milestone]]:
+        """The removed milestones the commit inherits from its parents."""
+        got: dict[str, dict[str, Milestone]] = {}
+        for parent in reversed(c.parents):
+            mine = self._dropped.get(parent)
+            if mine:
+                got = mine if not got else {**got, **mine}
+        return got
 
     def _last_built(self, c: Commit, changes: list[FileChange], tid: str, year: int) -> Placed | None:
         """At the start of a range (the parent was not walked): when the id is written in the

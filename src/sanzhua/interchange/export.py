@@ -24,6 +24,7 @@ from sanzhua.evaluate import LIGHTS, TaskState
 from sanzhua.i18n import LIGHT_LABELS, STATE_LABELS, STATUS_LABELS, Lang, label, words
 from sanzhua.interchange.columns import MAIN_COLUMNS, PRINTED_COLUMNS
 from sanzhua.model import Settings, Unit
+from sanzhua.textsafe import printable
 
 Value = str | int | float | date | None
 
@@ -176,6 +177,17 @@ def display_width(v: Value) -> int:
 
 # --- CSV ------------------------------------------------------------------------------
 
+# A cell a spreadsheet would take for a formula (OWASP, CSV injection): = + - @, and a
+# tab or carriage return, which some readers skip before looking for one.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_text(value: str) -> str:
+    """Text for a CSV cell: no control characters, and a `'` before anything a
+    spreadsheet would run as a formula (`sanzhua import` takes the `'` off again)."""
+    value = printable(value)
+    return "'" + value if value.startswith(_FORMULA_START) else value
+
 
 def write_csv(ex: Export) -> str:
     """The task sheet as CSV (UTF-8 with BOM for Excel), one header row, ISO dates."""
@@ -183,48 +195,52 @@ def write_csv(ex: Export) -> str:
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow(headers(ex.lang))
     for row in build_rows(ex):
-        w.writerow(
-            [
-                ""
-                if row[f] is None
-                else (row[f].isoformat() if isinstance(row[f], date) else row[f])  # type: ignore[union-attr]
-                for f, _, _ in MAIN_COLUMNS
-            ]
-        )
+        cells: list[object] = []
+        for f, _, _ in MAIN_COLUMNS:
+            v = row[f]
+            if v is None:
+                cells.append("")
+            elif isinstance(v, date):
+                cells.append(v.isoformat())
+            elif isinstance(v, str):
+                cells.append(csv_text(v))
+            else:
+                cells.append(v)
+        w.writerow(cells)
     return "\ufeff" + buf.getvalue()
 
 
 # --- xlsx -----------------------------------------------------------------------------
+#
+# The workbook is written in openpyxl's write-only mode (issue 17): rows stream to the
+# file as they are made, so a city's 100,000 tasks take time and memory in proportion.
+# Column widths, row heights, the frozen header and page setup are decided before the
+# first row, since a streamed sheet writes them first. Every text cell is a string cell
+# (data type "s"): a title "=HYPERLINK(...)" is shown, never run (issue 14.5).
 
 
 def write_xlsx(ex: Export, path: Path, by_unit: bool = False) -> None:
     """The workbook: task sheet(s), 汇总, 进展记录, 节点, 延期."""
     from openpyxl import Workbook
 
-    wb = Workbook()
-    first = wb.active
-    assert first is not None
+    wb = Workbook(write_only=True)
     rows = build_rows(ex)
-    title = f"{ex.settings.name} {words(ex.lang, '任务台账', 'task ledger')}"
+    title = f"{printable(ex.settings.name)} {words(ex.lang, '任务台账', 'task ledger')}"
     if by_unit:
         groups: dict[str, list[dict[str, Value]]] = {}
         for st, row in zip(ex.states, rows, strict=True):
             groups.setdefault(st.task.lead, []).append(row)
         order = [u for u in ex.units if u in groups] + [u for u in groups if u not in ex.units]
         used: set[str] = set()
-        for i, uid in enumerate(order):
-            ws = first if i == 0 else wb.create_sheet()
-            ws.title = _sheet_title(unit_name(ex.units, uid), used)
+        for uid in order:
+            name = printable(unit_name(ex.units, uid))
+            ws = wb.create_sheet(_sheet_title(name, used))
             group = [dict(r, seq=n) for n, r in enumerate(groups[uid], 1)]
-            _task_sheet(
-                ws, ex, group, f"{unit_name(ex.units, uid)} {words(ex.lang, '任务台账', 'tasks')}"
-            )
+            _task_sheet(ws, ex, group, f"{name} {words(ex.lang, '任务台账', 'tasks')}")
         if not order:
-            first.title = words(ex.lang, "台账", "Tasks")
-            _task_sheet(first, ex, [], title)
+            _task_sheet(wb.create_sheet(words(ex.lang, "台账", "Tasks")), ex, [], title)
     else:
-        first.title = words(ex.lang, "台账", "Tasks")
-        _task_sheet(first, ex, rows, title)
+        _task_sheet(wb.create_sheet(words(ex.lang, "台账", "Tasks")), ex, rows, title)
     _summary_sheet(wb.create_sheet(words(ex.lang, "汇总", "Summary")), ex)
     for kind in ("progress", "milestones", "extensions"):
         zh, en = DETAIL_SHEETS[kind]
@@ -239,7 +255,8 @@ def write_xlsx(ex: Export, path: Path, by_unit: bool = False) -> None:
 
 
 def _sheet_title(name: str, used: set[str]) -> str:
-    clean = "".join("_" if ch in "[]:*?/\\" else ch for ch in name)[:28] or "Sheet"
+    clean = "".join("_" if ch in "[]:*?/\\'" else ch for ch in printable(name))[:28].strip()
+    clean = clean or "Sheet"
     out, n = clean, 2
     while out in used:
         out, n = f"{clean}{n}", n + 1
@@ -262,6 +279,26 @@ def _styles() -> dict[str, Any]:
     }
 
 
+def cell(ws: Any, value: Value, **style: Any) -> Any:
+    """One cell of a streamed sheet; text without control characters and typed as a
+    string, so that nothing in it is taken for a formula."""
+    from openpyxl.cell import WriteOnlyCell
+
+    c = WriteOnlyCell(ws, printable(value) if isinstance(value, str) else value)
+    if isinstance(value, str):
+        c.data_type = "s"
+    for name, v in style.items():
+        if v is not None:
+            setattr(c, name, v)
+    return c
+
+
+def _merge(ws: Any, ref: str) -> None:
+    from openpyxl.worksheet.cell_range import CellRange
+
+    ws.merged_cells.add(CellRange(ref))
+
+
 def _task_sheet(ws: Any, ex: Export, rows: list[dict[str, Value]], title: str) -> None:
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
@@ -271,11 +308,6 @@ def _task_sheet(ws: Any, ex: Export, rows: list[dict[str, Value]], title: str) -
     ncols = len(fields)
     last = get_column_letter(ncols)
     shown = get_column_letter(PRINTED_COLUMNS)  # the title spans what is printed
-    ws.append([title])
-    ws.merge_cells(f"A1:{shown}1")
-    ws["A1"].font = s["title_font"]
-    ws["A1"].alignment = Alignment(horizontal="center", vertical="center")
-    ws.row_dimensions[1].height = 30
     counts = {k: sum(1 for r in rows if r["_light"] == k) for k in LIGHTS}
     sub = words(
         ex.lang,
@@ -285,58 +317,81 @@ def _task_sheet(ws: Any, ex: Export, rows: list[dict[str, Value]], title: str) -
         f"As of {ex.as_of.isoformat()}: {len(rows)} tasks; red {counts['red']}, "
         f"yellow {counts['yellow']}, green {counts['green']}, done {counts['done']}",
     )
-    ws.append([sub])
-    ws.merge_cells(f"A2:{shown}2")
-    ws["A2"].alignment = Alignment(horizontal="right", vertical="center")
-    ws.append(headers(ex.lang))
-    for c in range(1, ncols + 1):
-        cell = ws.cell(row=3, column=c)
-        cell.font = s["head_font"]
-        cell.fill = s["head_fill"]
-        cell.alignment = s["center"]
-        cell.border = s["border"]
-    ws.row_dimensions[3].height = 30
+    # First pass: widths and heights, which a streamed sheet writes before its rows.
     widths = [max(display_width(h) + 2, 6) for h in headers(ex.lang)]
-    light_col = fields.index("light") + 1
-    for r_i, row in enumerate(rows, start=4):
-        ws.append([row[f] for f in fields])
+    heights: list[int] = []
+    for row in rows:
         lines = 1
-        for c_i, f in enumerate(fields, start=1):
-            cell = ws.cell(row=r_i, column=c_i)
-            cell.border = s["border"]
+        for c_i, f in enumerate(fields):
             v = row[f]
             w = display_width(v) + 2
-            if f in _DATE_FIELDS and v is not None:
-                cell.number_format = "yyyy-mm-dd"
-                cell.alignment = s["center"]
-            elif f in _WRAP_FIELDS:
-                cell.alignment = s["wrap"]
+            if f in _WRAP_FIELDS and not (f in _DATE_FIELDS and v is not None):
                 cap = _MAX_WIDTH[f]
                 if w > cap:
                     lines = max(lines, math.ceil(w / cap))
                     w = cap
-            elif f in ("seq", "light", "status", "days_overdue", "percent", "expected"):
-                cell.alignment = s["center"]
-            else:
-                cell.alignment = s["plain"]
-            widths[c_i - 1] = max(widths[c_i - 1], min(w, _MAX_WIDTH.get(f, 30)))
-        light_key = str(row["_light"])
-        if light_key in LIGHT_FILL:
-            lc = ws.cell(row=r_i, column=light_col)
-            lc.fill = PatternFill("solid", fgColor=LIGHT_FILL[light_key])
-            lc.font = Font(bold=True, color=LIGHT_FONT[light_key])
-        ws.row_dimensions[r_i].height = min(15 * lines + 3, 120)
+            widths[c_i] = max(widths[c_i], min(w, _MAX_WIDTH.get(f, 30)))
+        heights.append(min(15 * lines + 3, 120))
     for c_i, w in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(c_i)].width = w
+    ws.row_dimensions[1].height = 30
+    ws.row_dimensions[3].height = 30
+    for r_i, h in enumerate(heights, start=4):
+        ws.row_dimensions[r_i].height = h
     ws.freeze_panes = "D4"
-    ws.auto_filter.ref = f"A3:{last}{max(3, 3 + len(rows))}"
+    end = max(3, 3 + len(rows))
+    ws.auto_filter.ref = f"A3:{last}{end}"
     _page(ws, "3:3")
-    ws.print_area = f"A1:{get_column_letter(PRINTED_COLUMNS)}{max(3, 3 + len(rows))}"
+    ws.print_area = f"A1:{shown}{end}"
+    _merge(ws, f"A1:{shown}1")
+    _merge(ws, f"A2:{shown}2")
+
+    ws.append(
+        [cell(ws, title, font=s["title_font"],
+              alignment=Alignment(horizontal="center", vertical="center"))]
+    )
+    ws.append([cell(ws, sub, alignment=Alignment(horizontal="right", vertical="center"))])
+    ws.append(
+        [
+            cell(ws, h, font=s["head_font"], fill=s["head_fill"], alignment=s["center"],
+                 border=s["border"])
+            for h in headers(ex.lang)
+        ]
+    )
+    light_fills = {k: PatternFill("solid", fgColor=v) for k, v in LIGHT_FILL.items()}
+    light_fonts = {k: Font(bold=True, color=v) for k, v in LIGHT_FONT.items()}
+    for row in rows:
+        out: list[Any] = []
+        light_key = str(row["_light"])
+        for f in fields:
+            v = row[f]
+            number_format = None
+            if f in _DATE_FIELDS and v is not None:
+                number_format, alignment = "yyyy-mm-dd", s["center"]
+            elif f in _WRAP_FIELDS:
+                alignment = s["wrap"]
+            elif f in ("seq", "light", "status", "days_overdue", "percent", "expected"):
+                alignment = s["center"]
+            else:
+                alignment = s["plain"]
+            lit = f == "light" and light_key in LIGHT_FILL
+            out.append(
+                cell(
+                    ws,
+                    v,
+                    border=s["border"],
+                    alignment=alignment,
+                    number_format=number_format,
+                    fill=light_fills[light_key] if lit else None,
+                    font=light_fonts[light_key] if lit else None,
+                )
+            )
+        ws.append(out)
 
 
 def _page(ws: Any, repeat_rows: str | None) -> None:
     ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.paperSize = "9"  # A4 (Worksheet.PAPERSIZE_A4)
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
@@ -362,25 +417,6 @@ def _summary_sheet(ws: Any, ex: Export) -> None:
         words(ex.lang, "完成率", "Done %"),
     ]
     last = get_column_letter(len(head))
-    ws.append([f"{ex.settings.name} {words(ex.lang, '任务完成情况汇总', 'summary by unit')}"])
-    ws.merge_cells(f"A1:{last}1")
-    ws["A1"].font = s["title_font"]
-    ws["A1"].alignment = Alignment(horizontal="center", vertical="center")
-    ws.row_dimensions[1].height = 30
-    ws.append([words(ex.lang, f"截至{format_cn(ex.as_of)}", f"As of {ex.as_of.isoformat()}")])
-    ws.merge_cells(f"A2:{last}2")
-    ws["A2"].alignment = Alignment(horizontal="right")
-    ws.append(head)
-    for c, light in enumerate(
-        (None, None, None, "red", "yellow", "green", "done", None, None, None), start=1
-    ):
-        cell = ws.cell(row=3, column=c)
-        cell.font = s["head_font"] if light is None else Font(bold=True, color=LIGHT_FONT[light])
-        cell.fill = (
-            s["head_fill"] if light is None else PatternFill("solid", fgColor=LIGHT_FILL[light])
-        )
-        cell.alignment = s["center"]
-        cell.border = s["border"]
     per: dict[str, list[TaskState]] = {}
     for st in ex.states:
         per.setdefault(st.task.lead, []).append(st)
@@ -401,29 +437,72 @@ def _summary_sheet(ws: Any, ex: Export) -> None:
             done_share,
         ]
 
-    r = 4
+    body: list[list[Value]] = []
     for uid in order:
         u = ex.units.get(uid)
-        ws.append([unit_name(ex.units, uid), u.kind if u else None, *counts(per[uid])])
-        r += 1
-    ws.append([words(ex.lang, "合计", "Total"), None, *counts(ex.states)])
-    for row in ws.iter_rows(min_row=4, max_row=r):
-        for cell in row:
-            cell.border = s["border"]
-            if cell.column > 2:
-                cell.alignment = s["center"]
-            if cell.column == len(head):
-                cell.number_format = "0.0%"
-    for cell in ws[r]:
-        cell.font = s["head_font"]
+        body.append([unit_name(ex.units, uid), u.kind if u else None, *counts(per[uid])])
+    total: list[Value] = [words(ex.lang, "合计", "Total"), None, *counts(ex.states)]
     widths = [
-        max(display_width(ws.cell(row=i, column=1).value) for i in range(3, r + 1)) + 2,
+        max(display_width(v) for v in [head[0], *(b[0] for b in body), total[0]]) + 2,
         10,
     ] + [max(display_width(h) + 2, 8) for h in head[2:]]
     for i, w in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = w
+    ws.row_dimensions[1].height = 30
     ws.freeze_panes = "B4"
     _page(ws, "3:3")
+    _merge(ws, f"A1:{last}1")
+    _merge(ws, f"A2:{last}2")
+    ws.append(
+        [
+            cell(
+                ws,
+                f"{printable(ex.settings.name)} {words(ex.lang, '任务完成情况汇总', 'summary by unit')}",
+                font=s["title_font"],
+                alignment=Alignment(horizontal="center", vertical="center"),
+            )
+        ]
+    )
+    ws.append(
+        [
+            cell(
+                ws,
+                words(ex.lang, f"截至{format_cn(ex.as_of)}", f"As of {ex.as_of.isoformat()}"),
+                alignment=Alignment(horizontal="right"),
+            )
+        ]
+    )
+    lights = (None, None, None, "red", "yellow", "green", "done", None, None, None)
+    ws.append(
+        [
+            cell(
+                ws,
+                h,
+                font=s["head_font"] if light is None else Font(bold=True, color=LIGHT_FONT[light]),
+                fill=s["head_fill"]
+                if light is None
+                else PatternFill("solid", fgColor=LIGHT_FILL[light]),
+                alignment=s["center"],
+                border=s["border"],
+            )
+            for h, light in zip(head, lights, strict=True)
+        ]
+    )
+    for n, values in enumerate([*body, total]):
+        is_total = n == len(body)
+        ws.append(
+            [
+                cell(
+                    ws,
+                    v,
+                    border=s["border"],
+                    alignment=s["center"] if c > 2 else None,
+                    number_format="0.0%" if c == len(head) else None,
+                    font=s["head_font"] if is_total else None,
+                )
+                for c, v in enumerate(values, start=1)
+            ]
+        )
 
 
 def _detail_sheet(ws: Any, ex: Export, kind: str) -> None:
@@ -432,26 +511,33 @@ def _detail_sheet(ws: Any, ex: Export, kind: str) -> None:
     s = _styles()
     cols = DETAIL_COLUMNS[kind]
     head = [zh if ex.lang == "zh" else en for _, zh, en in cols]
-    ws.append(head)
-    for c in range(1, len(head) + 1):
-        cell = ws.cell(row=1, column=c)
-        cell.font = s["head_font"]
-        cell.fill = s["head_fill"]
-        cell.alignment = s["center"]
-        cell.border = s["border"]
+    rows = detail_rows(ex, kind)
     widths = [display_width(h) + 4 for h in head]
-    for row in detail_rows(ex, kind):
-        ws.append(row)
-        for c, v in enumerate(row, start=1):
-            cell = ws.cell(row=ws.max_row, column=c)
-            if isinstance(v, date):
-                cell.number_format = "yyyy-mm-dd"
-            if cols[c - 1][0] == "note":
-                cell.alignment = s["wrap"]
-            widths[c - 1] = max(widths[c - 1], min(display_width(v) + 2, 60))
+    for row in rows:
+        for c, v in enumerate(row):
+            widths[c] = max(widths[c], min(display_width(v) + 2, 60))
     for i, w in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = w
     ws.freeze_panes = "A2"
-    if ws.max_row > 1:
-        ws.auto_filter.ref = f"A1:{get_column_letter(len(head))}{ws.max_row}"
+    if rows:
+        ws.auto_filter.ref = f"A1:{get_column_letter(len(head))}{len(rows) + 1}"
     _page(ws, "1:1")
+    ws.append(
+        [
+            cell(ws, h, font=s["head_font"], fill=s["head_fill"], alignment=s["center"],
+                 border=s["border"])
+            for h in head
+        ]
+    )
+    for row in rows:
+        ws.append(
+            [
+                cell(
+                    ws,
+                    v,
+                    number_format="yyyy-mm-dd" if isinstance(v, date) else None,
+                    alignment=s["wrap"] if cols[c][0] == "note" else None,
+                )
+                for c, v in enumerate(row)
+            ]
+        )

@@ -18,6 +18,7 @@ from sanzhua import __version__
 from sanzhua.evaluate import TaskState
 from sanzhua.i18n import STATE_LABELS, Lang, label, words
 from sanzhua.model import Settings, Unit
+from sanzhua.textsafe import printable
 from sanzhua.workdays import WorkCalendar
 
 ALARM_HOUR = 9
@@ -159,13 +160,13 @@ def to_ical(
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", f"{settings.name} {words(lang, '任务时限', 'deadlines')}")
+    cal.add("x-wr-calname", printable(f"{settings.name} {words(lang, '任务时限', 'deadlines')}"))
     desc = words(
         lang,
         "由 sanzhua calendar 生成：未完成任务的时限和节点",
         "made by sanzhua calendar: deadlines and milestones of open tasks",
     )
-    cal.add("x-wr-caldesc", f"{notice} {desc}" if notice else desc)
+    cal.add("x-wr-caldesc", printable(f"{notice} {desc}" if notice else desc))
     cal.add("x-wr-timezone", "Asia/Shanghai")
     for e in events:
         ev = Event()
@@ -173,9 +174,11 @@ def to_ical(
         ev.add("dtstamp", stamp)
         ev.add("dtstart", e.day)
         ev.add("dtend", e.day + timedelta(days=1))
-        ev.add("summary", e.summary)
-        ev.add("description", e.description)
-        ev.add("categories", list(e.categories))
+        # No control characters in the file: calendar apps stop reading at them (14.4).
+        summary = printable(e.summary)
+        ev.add("summary", summary)
+        ev.add("description", printable(e.description))
+        ev.add("categories", [printable(c) for c in e.categories])
         ev.add("transp", "TRANSPARENT")
         ev.add("sequence", e.sequence)
         if e.alarm_day is not None and alarm_days is not None:
@@ -186,11 +189,11 @@ def to_ical(
                 "description",
                 words(
                     lang,
-                    f"{e.summary}：还有{n}个工作日到期",
-                    f"{e.summary}: due in {n} working days",
+                    f"{summary}：还有{n}个工作日到期",
+                    f"{summary}: due in {n} working days",
                 )
                 if n
-                else e.summary,
+                else summary,
             )
             # Relative to the all-day event's start (00:00 of the day): 09:00 of the alarm day.
             alarm.add("trigger", timedelta(days=(e.alarm_day - e.day).days, hours=ALARM_HOUR))

@@ -17,8 +17,10 @@ import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from sanzhua.errors import FatalError
+from sanzhua.textsafe import has_unprintable, printable
 
 
 class Formula(str):
@@ -36,6 +38,35 @@ class Table:
     name: str
     rows: list[list[CellValue]]
     merged_rows: frozenset[int] = frozenset()  # 1-based rows holding a cell merged across columns
+    cleaned: tuple[tuple[int, int], ...] = ()  # (row, column), 1-based: control characters removed
+
+
+# What one import may read (issue 14.6). A county's 台账 is a few thousand rows of a few
+# dozen columns and a few megabytes; these leave a city's room many times over and keep
+# a hostile workbook (a cell at XFD1048576, a merge over the whole sheet, a zip bomb)
+# to seconds and a few hundred megabytes.
+MAX_FILE_BYTES = 64 * 1024 * 1024  # the file as given
+MAX_UNPACKED_BYTES = 128 * 1024 * 1024  # every part of a workbook, unpacked
+MAX_RATIO = 100  # unpacked size / packed size of one part (XML packs 5-20 times)
+MAX_PARTS = 5_000
+MAX_SHEETS = 200
+MAX_ROWS = 100_000
+MAX_COLUMNS = 500
+MAX_CELLS = 5_000_000  # cells held (rows x columns), merged areas included
+MAX_MERGES = 100_000
+
+
+class TooBig(FatalError):
+    """The spreadsheet is beyond what an import reads; nothing was read into the ledger."""
+
+
+def _too_big(path: Path, zh: str, en: str) -> TooBig:
+    return TooBig(
+        f"{path.name}：{zh}，未导入 / {en}; nothing imported",
+        "台账表格通常不超过几万行、几十列；请检查是否有误填在很远处的单元格或整表合并，"
+        "删除后另存为 .xlsx 再导入 / a ledger sheet has at most tens of thousands of rows and "
+        "dozens of columns: look for a stray cell far away or a merge over the whole sheet",
+    )
 
 
 def read_table_file(path: Path) -> list[Table]:
@@ -44,6 +75,13 @@ def read_table_file(path: Path) -> list[Table]:
     if not path.is_file():
         raise FatalError(
             f"找不到文件 {path} / no such file", "检查文件名和路径 / check the file name"
+        )
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise _too_big(
+            path,
+            f"文件有 {size // 1024 // 1024} MB，超过导入上限 {MAX_FILE_BYTES // 1024 // 1024} MB",
+            f"the file has {size // 1024 // 1024} MB, over the {MAX_FILE_BYTES // 1024 // 1024} MB limit",
         )
     if suffix in (".xlsx", ".xlsm"):
         return read_workbook(path)
@@ -60,49 +98,202 @@ def read_table_file(path: Path) -> list[Table]:
     )
 
 
+def _unreadable(path: Path, detail: object) -> FatalError:
+    return FatalError(
+        f"无法打开工作簿 {path.name}：{detail} / cannot open the workbook",
+        "文件可能已损坏或不是 .xlsx；请用 Excel/WPS 打开后重新另存为 .xlsx",
+    )
+
+
+def check_package(path: Path) -> None:
+    """Refuse a workbook whose zip package is too big unpacked, packs too well (a zip
+    bomb) or has too many parts, before any XML of it is parsed."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            infos = z.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as e:
+        raise _unreadable(path, e) from None
+    if len(infos) > MAX_PARTS:
+        raise _too_big(path, f"压缩包有 {len(infos)} 个部件", f"the package has {len(infos)} parts")
+    total = 0
+    for info in infos:
+        total += info.file_size
+        ratio = info.file_size // max(info.compress_size, 1)
+        if info.file_size > 1024 * 1024 and ratio > MAX_RATIO:
+            raise _too_big(
+                path,
+                f"部件 {info.filename} 解压后是压缩前的 {ratio} 倍（疑似压缩炸弹）",
+                f"the part {info.filename} unpacks to {ratio} times its packed size (a zip bomb?)",
+            )
+    if total > MAX_UNPACKED_BYTES:
+        raise _too_big(
+            path,
+            f"解压后共 {total // 1024 // 1024} MB，超过上限 {MAX_UNPACKED_BYTES // 1024 // 1024} MB",
+            f"it unpacks to {total // 1024 // 1024} MB, over the {MAX_UNPACKED_BYTES // 1024 // 1024} MB limit",
+        )
+
+
 def read_workbook(path: Path) -> list[Table]:
     """All sheets of a workbook, merged cells filled in, cached formula values used (and a
-    `Formula` where a formula has none)."""
-    import openpyxl
+    `Formula` where a formula has none).
 
+    The package is checked first (`check_package`); the sheets are then streamed
+    (openpyxl's read-only mode, its XML through defusedxml), and a sheet that goes past
+    `MAX_ROWS`, `MAX_COLUMNS` or `MAX_CELLS` is refused as soon as it does, whatever
+    dimension it declares.
+    """
+    import openpyxl
+    from defusedxml import DefusedXmlException
+
+    check_package(path)
     try:
-        wb = openpyxl.load_workbook(path, data_only=True)
+        wb = openpyxl.load_workbook(path, data_only=True, read_only=True)
         # The formulas themselves, only when some formula's result was never saved (a sheet
         # written by a program, not by Excel): those cells are read as `Formula`, not blank.
-        formulas = openpyxl.load_workbook(path, data_only=False) if _unsaved_formulas(path) else None
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as e:
-        raise FatalError(
-            f"无法打开工作簿 {path.name}：{e} / cannot open the workbook",
-            "文件可能已损坏或不是 .xlsx；请用 Excel/WPS 打开后重新另存为 .xlsx",
-        ) from None
-    tables: list[Table] = []
-    for i, ws in enumerate(wb.worksheets):
-        fs = formulas.worksheets[i] if formulas is not None else None
-        nrows, ncols = ws.max_row, ws.max_column
-        rows: list[list[CellValue]] = []
-        for r in ws.iter_rows(min_row=1, max_row=nrows, max_col=ncols):
-            row: list[CellValue] = []
-            for c in r:
-                v = c.value
-                if v is None and fs is not None:
-                    f = fs.cell(row=c.row, column=c.column).value
-                    if isinstance(f, str) and f.startswith("="):
-                        v = Formula(f)
-                row.append(_cell_value(v, c.number_format))
-            rows.append(row)
-        merged_rows: set[int] = set()
-        for rng in ws.merged_cells.ranges:
-            top = rows[rng.min_row - 1][rng.min_col - 1] if rng.min_row <= len(rows) else None
-            for rr in range(rng.min_row, min(rng.max_row, len(rows)) + 1):
-                for cc in range(rng.min_col, min(rng.max_col, ncols) + 1):
-                    rows[rr - 1][cc - 1] = top
-                if rng.max_col > rng.min_col:
-                    merged_rows.add(rr)
-        tables.append(Table(ws.title, rows, frozenset(merged_rows)))
-    wb.close()
-    if formulas is not None:
-        formulas.close()
-    return tables
+        formulas = (
+            openpyxl.load_workbook(path, data_only=False, read_only=True)
+            if _unsaved_formulas(path)
+            else None
+        )
+    except FatalError:
+        raise
+    except (DefusedXmlException, SyntaxError) as e:  # ParseError and lxml's are SyntaxErrors
+        raise _unsafe(path, e) from None
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, AttributeError) as e:
+        raise _unsafe(path, e) if _defused(e) else _unreadable(path, e) from None
+    try:
+        if len(wb.worksheets) > MAX_SHEETS:
+            raise _too_big(path, f"有 {len(wb.worksheets)} 个工作表", f"it has {len(wb.worksheets)} sheets")
+        tables: list[Table] = []
+        budget = [MAX_CELLS]
+        for i, ws in enumerate(wb.worksheets):
+            fs = formulas.worksheets[i] if formulas is not None else None
+            tables.append(_read_sheet(path, ws, fs, budget))
+        return tables
+    except FatalError:
+        raise
+    except (DefusedXmlException, SyntaxError) as e:
+        raise _unsafe(path, e) from None
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, AttributeError) as e:
+        raise _unsafe(path, e) if _defused(e) else _unreadable(path, e) from None
+    finally:
+        wb.close()
+        if formulas is not None:
+            formulas.close()
+
+
+def _defused(e: BaseException) -> bool:
+    """Whether defusedxml refused some XML on the way to `e` (openpyxl wraps its errors)."""
+    from defusedxml import DefusedXmlException
+
+    seen: BaseException | None = e
+    for _ in range(10):
+        if seen is None:
+            return False
+        if isinstance(seen, DefusedXmlException):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def _unsafe(path: Path, e: Exception) -> FatalError:
+    return FatalError(
+        f"工作簿 {path.name} 的 XML 无法安全读取（{type(e).__name__}），未导入 / the workbook's "
+        "XML cannot be read safely (entities, a DTD or broken XML); nothing imported",
+        "Excel/WPS 保存的工作簿不会有这种内容；请用 Excel/WPS 打开后另存为 .xlsx 再导入",
+    )
+
+
+def _read_sheet(path: Path, ws: Any, fs: Any, budget: list[int]) -> Table:
+    """One sheet, streamed; `budget` is the cells all sheets may still hold."""
+    ws.reset_dimensions()  # the declared dimension is not trusted: rows are read as they come
+    formula_rows = iter(fs.iter_rows()) if fs is not None else None
+    if fs is not None:
+        fs.reset_dimensions()
+    rows: list[list[CellValue]] = []
+    width = 0
+    for r_i, r in enumerate(ws.iter_rows(), start=1):
+        if r_i > MAX_ROWS:
+            raise _too_big(
+                path,
+                f"工作表“{ws.title}”超过 {MAX_ROWS} 行",
+                f"the sheet '{ws.title}' has more than {MAX_ROWS} rows",
+            )
+        frow = next(formula_rows, ()) if formula_rows is not None else ()
+        n = max(len(r), len(frow))
+        while n and (n > len(r) or r[n - 1].value is None) and (
+            n > len(frow) or frow[n - 1].value is None
+        ):
+            n -= 1
+        if n > MAX_COLUMNS:
+            raise _too_big(
+                path,
+                f"工作表“{ws.title}”第 {r_i} 行有第 {n} 列的内容，超过 {MAX_COLUMNS} 列",
+                f"row {r_i} of the sheet '{ws.title}' has a value in column {n}, "
+                f"past column {MAX_COLUMNS}",
+            )
+        row: list[CellValue] = []
+        for c_i in range(n):
+            c = r[c_i] if c_i < len(r) else None
+            v = c.value if c is not None else None
+            if v is None and c_i < len(frow):
+                f = frow[c_i].value
+                if isinstance(f, str) and f.startswith("="):
+                    v = Formula(f)
+            row.append(_cell_value(v, getattr(c, "number_format", None)))
+        rows.append(row)
+        width = max(width, n)
+        budget[0] -= max(n, 1)
+        if budget[0] < 0:
+            raise _too_big(path, f"单元格超过 {MAX_CELLS} 个", f"more than {MAX_CELLS} cells")
+    # Trailing empty rows are dropped; every row gets the same length.
+    while rows and not any(v is not None for v in rows[-1]):
+        rows.pop()
+    budget[0] -= len(rows) * width
+    if budget[0] < 0:
+        raise _too_big(path, f"单元格超过 {MAX_CELLS} 个", f"more than {MAX_CELLS} cells")
+    for row in rows:
+        row.extend([None] * (width - len(row)))
+    merged_rows: set[int] = set()
+    for min_col, min_row, max_col, max_row in _merges(path, ws):
+        if min_row > len(rows) or min_col > width:
+            continue
+        last_row, last_col = min(max_row, len(rows)), min(max_col, width)
+        budget[0] -= (last_row - min_row + 1) * (last_col - min_col + 1)
+        if budget[0] < 0:
+            raise _too_big(path, f"合并单元格过大（超过 {MAX_CELLS} 个单元格）", "merged cells too large")
+        top = rows[min_row - 1][min_col - 1]
+        for rr in range(min_row, last_row + 1):
+            for cc in range(min_col, last_col + 1):
+                rows[rr - 1][cc - 1] = top
+            if max_col > min_col:
+                merged_rows.add(rr)
+    return Table(ws.title, rows, frozenset(merged_rows), clean_cells(rows))
+
+
+_MERGE = re.compile(
+    rb"<(?:[A-Za-z_][\w.-]*:)?mergeCell\b[^>]*?\bref=\"([A-Z]{1,3}[0-9]{1,7})(?::([A-Z]{1,3}[0-9]{1,7}))?\""
+)
+
+
+def _merges(path: Path, ws: Any) -> list[tuple[int, int, int, int]]:
+    """The sheet's merged ranges as (min_col, min_row, max_col, max_row), read from its
+    XML (a streamed sheet does not keep them); the package's size is checked already."""
+    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+
+    with zipfile.ZipFile(path) as z:
+        data = z.read(ws._worksheet_path)
+    found: list[tuple[int, int, int, int]] = []
+    for m in _MERGE.finditer(data):
+        if len(found) >= MAX_MERGES:
+            raise _too_big(path, f"合并单元格超过 {MAX_MERGES} 处", f"more than {MAX_MERGES} merges")
+        first = m.group(1).decode()
+        last = (m.group(2) or m.group(1)).decode()
+        c1, r1 = coordinate_from_string(first)
+        c2, r2 = coordinate_from_string(last)
+        a, b = column_index_from_string(c1), column_index_from_string(c2)
+        found.append((min(a, b), min(r1, r2), max(a, b), max(r1, r2)))
+    return found
 
 
 # Any element named f, with or without a namespace prefix: <f>, <f t="shared" …/>, <x:f>.
@@ -112,8 +303,12 @@ _FORMULA_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s/>]")
 def _unsaved_formulas(path: Path) -> bool:
     """Whether some worksheet holds a formula cell without a saved value (no `<v>`, or an
     empty one). A sheet without a formula is told by a byte search; only a sheet that has
-    formulas is parsed. When the parts cannot be told apart, the answer is yes."""
-    from xml.etree.ElementTree import ParseError, iterparse
+    formulas is parsed (without entities or DTDs). When the parts cannot be told apart,
+    the answer is yes."""
+    from xml.etree.ElementTree import ParseError
+
+    from defusedxml import DefusedXmlException
+    from defusedxml.ElementTree import iterparse
 
     with zipfile.ZipFile(path) as z:
         sheets = [n for n in z.namelist() if re.search(r"(?:^|/)worksheets/[^/]+\.xml$", n)]
@@ -132,7 +327,7 @@ def _unsaved_formulas(path: Path) -> bool:
                         if "f" in kids and (v is None or not v.text):
                             return True
                         el.clear()
-            except ParseError:
+            except (ParseError, DefusedXmlException):
                 return True
     return False
 
@@ -173,9 +368,41 @@ def read_csv_bytes(data: bytes, name: str = "csv") -> Table:
     except csv.Error:
         dialect = csv.excel
     rows: list[list[CellValue]] = []
-    for rec in csv.reader(io.StringIO(text, newline=""), dialect):
-        rows.append([c if c.strip() else None for c in rec])
+    if "\x00" in text:  # the csv module stops at a NUL; it is removed (and reported) below
+        text = text.replace("\x00", "\ufffe")
+    for n, rec in enumerate(csv.reader(io.StringIO(text, newline=""), dialect), start=1):
+        if n > MAX_ROWS:
+            raise TooBig(
+                f"{name}：CSV 超过 {MAX_ROWS} 行，未导入 / more than {MAX_ROWS} rows; nothing imported"
+            )
+        if len(rec) > MAX_COLUMNS:
+            raise TooBig(
+                f"{name}：CSV 第 {n} 行有 {len(rec)} 列，超过 {MAX_COLUMNS} 列，未导入 / "
+                f"row {n} has {len(rec)} columns, past {MAX_COLUMNS}; nothing imported"
+            )
+        rows.append([_unquote(c) if c.strip() else None for c in rec])
     width = max((len(r) for r in rows), default=0)
     for r in rows:
         r.extend([None] * (width - len(r)))
-    return Table(name, rows)
+    return Table(name, rows, cleaned=clean_cells(rows))
+
+
+def _unquote(cell: str) -> str:
+    """A cell `sanzhua export` (or another careful writer) guarded against formula
+    injection, `'=…`, back as it was written in the ledger."""
+    if cell.startswith("'") and cell[1:2] in ("=", "+", "-", "@", "\t", "\r"):
+        return cell[1:]
+    return cell
+
+
+def clean_cells(rows: list[list[CellValue]]) -> tuple[tuple[int, int], ...]:
+    """Remove control characters from every text cell (issue 14.4: a NUL or ESC must not
+    reach the ledger); where they were, to be reported."""
+    where: list[tuple[int, int]] = []
+    for r_i, row in enumerate(rows, start=1):
+        for c_i, v in enumerate(row, start=1):
+            if isinstance(v, str) and has_unprintable(v):
+                kept = printable(v)
+                row[c_i - 1] = (Formula(kept) if isinstance(v, Formula) else kept) if kept.strip() else None
+                where.append((r_i, c_i))
+    return tuple(where)

@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
+from openpyxl.utils import get_column_letter
+
 from sanzhua.interchange.cells import (
     CellError,
     UnitMatcher,
@@ -140,6 +142,13 @@ def plan_import(
         for t in chosen
         if sheet_kind(t.name) in ("progress", "milestones", "extensions")
     }
+    for t in chosen:
+        rows_cleaned: dict[int, list[int]] = {}
+        for r, c in t.cleaned:
+            rows_cleaned.setdefault(r, []).append(c)
+        for r, cols in rows_cleaned.items():
+            plan.note(t.name, r, "warning", msg("import.control-chars", columns="、".join(
+                get_column_letter(c) for c in cols)), msg("import.control-chars.hint"))
     for t in chosen:
         kind = sheet_kind(t.name)
         if kind == "tasks":

@@ -40,6 +40,7 @@ _LIST_EXAMPLES = {
 _DAYS: dict[date, date] = {}  # one object per day, shared (see _text)
 _ID_RE = re.compile(r"^[\w.\-]+$")
 _LIST_SPLIT = re.compile(r"[、,，;；\s]+")
+_ITEM_SPLIT = re.compile(r"\s*[、,，;；]\s*")
 
 
 @dataclass
@@ -199,7 +200,13 @@ def _fields(
     out = _Fields()
     for key in m:
         eng = table.get(key)
-        if eng is None:
+        if eng is None and key[:1] == "\u3000":
+            # Indented with full-width spaces: YAML took them for part of the key.
+            ctx.err("syntax", m.key_pos(key), msg("yaml.fullwidth-space"), msg("yaml.fullwidth-space.hint"))
+            eng = table.get(unicodedata.normalize("NFKC", key).strip().lower())
+            if eng is None or eng in out.values():
+                continue
+        elif eng is None:
             spelled = unicodedata.normalize("NFKC", key).strip().lower()
             eng = table.get(spelled)
             if eng is None or eng in out.values():
@@ -260,8 +267,24 @@ def _date(ctx: _Ctx, m: YMap, key: str) -> tuple[date | None, str | None]:
                 msg(_IMPOSSIBLE_HINTS.get(e.part, "date.impossible.hint")),
             )
         else:
-            ctx.err("invalid-date", m.value_pos(key), msg("date.unreadable", key=key, text=text), msg("date.hint"))
+            hint = _unreadable_hint(key, text, ctx.year)
+            ctx.err("invalid-date", m.value_pos(key), msg("date.unreadable", key=key, text=text), hint)
         return None, None
+
+
+_YES = frozenset({"是", "已完成", "完成", "已办结", "办结", "yes", "y", "true", "ok", "√", "✓", "✔"})
+_MONTH_DOT = re.compile(r"([0-9]{1,2})[./]([0-9]{1,2})")
+
+
+def _unreadable_hint(key: str, text: str, year: int) -> Msg:
+    """The hint for a date that cannot be read: for the slips clerks make, the fix itself."""
+    plain = unicodedata.normalize("NFKC", text).strip()
+    if key in ("done", K.TASK_KEYS["done"]) and plain.lower() in _YES:
+        return msg("date.done-yes.hint", key=key)
+    dot = _MONTH_DOT.fullmatch(plain)
+    if dot is not None and 1 <= int(dot.group(1)) <= 12 and 1 <= int(dot.group(2)) <= 31:
+        return msg("date.month-dot.hint", month=int(dot.group(1)), day=int(dot.group(2)), year=year)
+    return msg("date.hint")
 
 
 def _number(ctx: _Ctx, m: YMap, key: str) -> float | None:
@@ -291,7 +314,8 @@ def _text_list(ctx: _Ctx, m: YMap, key: str) -> tuple[str, ...]:
         out: list[str] = []
         for i, item in enumerate(v):
             if isinstance(item, str) and item.strip():
-                out.append(item.strip())
+                # `[东屯镇、城关镇]`: clerks separate with 、 or ， inside the brackets too
+                out.extend(p for p in _ITEM_SPLIT.split(item.strip()) if p)
             elif item is not None:
                 ctx.err(
                     "invalid-value",
@@ -526,7 +550,10 @@ def _build_task(ctx: _Ctx, m: YMap, result: FileResult, styles: set[str]) -> Tas
         if isinstance(listed, YSeq):  # each unit's own place, for unknown-unit to point at
             for i, item in enumerate(listed):
                 if isinstance(item, str):
-                    positions.setdefault("partner:" + item.strip(), listed.item_pos(i))
+                    line, col = listed.item_pos(i)
+                    for part in _ITEM_SPLIT.split(item.strip()):
+                        at = item.find(part) if part else -1
+                        positions.setdefault("partner:" + part, (line, col + max(at, 0)))
     parent = _text(ctx, m, by["parent"]) if "parent" in by else None
     if "parent" in by:
         positions["parent"] = m.value_pos(by["parent"])

@@ -150,11 +150,13 @@ class SettingsIn(_Strict):
     bulletin: BulletinIn = Field(default_factory=BulletinIn)
     require_signed: bool = False
     backdate_days: int = Field(default=7, ge=0)
+    tracking_since: Day | None = None
     scoring: dict[str, Any] | None = None
     remind: RemindIn = Field(default_factory=RemindIn)
     kinds: dict[str, KindIn] = Field(default_factory=dict)
     verify_done: bool = False
     notices: NoticesIn | None = None
+    max_file_mb: int = Field(default=64, ge=1, le=4096)  # issue 14: the largest file sanzhua reads
 
 
 class UnitIn(_Strict):
@@ -421,6 +423,8 @@ def load_settings(data: bytes, path: str = "sanzhua.yaml") -> tuple[Settings, li
         ),
         require_signed=s.require_signed,
         backdate_days=s.backdate_days,
+        max_file_mb=s.max_file_mb,
+        tracking_since=s.tracking_since,
         extra={"scoring": s.scoring} if s.scoring is not None else {},
         remind=_remind(s.remind),
         kinds=_kinds(s.kinds, root, path, problems),

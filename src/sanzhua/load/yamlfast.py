@@ -14,7 +14,7 @@ text (sanzhua.edit), which keeps every other byte as it was; a round-trip dump
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -102,8 +102,10 @@ class _TooDeep(Exception):
 
 
 class _Walker:
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, text: str) -> None:
         self.path = path
+        self._text = text
+        self._lines: list[str] | None = None
         self.problems: list[Problem] = []
         self.depth = 0
 
@@ -120,43 +122,7 @@ class _Walker:
         if depth > _MAX_DEPTH:
             raise _TooDeep(n)
         if cls is MappingNode:
-            d = YMap(sm.line + 1, sm.column + 1)
-            pos = d.pos
-            walk = self.walk
-            for k, v in n.value:
-                if k.__class__ is not ScalarNode:
-                    km = k.start_mark
-                    self.problems.append(
-                        Problem(
-                            "syntax",
-                            "error",
-                            self.path,
-                            km.line + 1,
-                            km.column + 1,
-                            msg("yaml.complex-key"),
-                            msg("yaml.complex-key.hint"),
-                        )
-                    )
-                    continue
-                key = k.value
-                km = k.start_mark
-                vm = v.start_mark
-                if key in d:
-                    first = pos[key]
-                    self.problems.append(
-                        Problem(
-                            "duplicate-key",
-                            "error",
-                            self.path,
-                            km.line + 1,
-                            km.column + 1,
-                            msg("yaml.duplicate-key", key=key, first_line=first[0]),
-                            msg("yaml.duplicate-key.hint", key=key),
-                        )
-                    )
-                    continue
-                d[key] = walk(v)
-                pos[key] = (km.line + 1, km.column + 1, vm.line + 1, vm.column + 1)
+            d = self._mapping(n, False)[0]
             self.depth = depth - 1
             return d
         if cls is SequenceNode:
@@ -164,12 +130,197 @@ class _Walker:
             ipos = s.pos
             walk = self.walk
             for v in n.value:
+                if v.__class__ is MappingNode and not v.flow_style:
+                    self.depth += 1
+                    if self.depth > _MAX_DEPTH:
+                        raise _TooDeep(v)
+                    for part in self._mapping(v, True):
+                        ipos.append((part.line, part.col))
+                        s.append(part)
+                    self.depth -= 1
+                    continue
                 vm = v.start_mark
                 ipos.append((vm.line + 1, vm.column + 1))
                 s.append(walk(v))
             self.depth = depth - 1
             return s
         return None  # pragma: no cover - libyaml composes only these three
+
+    @property
+    def lines(self) -> list[str]:
+        if self._lines is None:
+            self._lines = self._text.splitlines()
+        return self._lines
+
+    def _mapping(self, n: Node, item: bool) -> list[YMap]:
+        """A block mapping's keys and values. In a list item (`item`), the item's first
+        key written again at its column starts a new item whose "- " was left out: it is
+        reported once as that, and read as an item of its own, instead of as a run of
+        duplicate keys that would be "fixed" by deleting the new item's lines."""
+        sm = n.start_mark
+        d = YMap(sm.line + 1, sm.column + 1)
+        out = [d]
+        pos = d.pos
+        walk = self.walk
+        first: tuple[str, int] | None = None
+        for k, v in n.value:
+            if k.__class__ is not ScalarNode:
+                km = k.start_mark
+                self.problems.append(
+                    Problem(
+                        "syntax",
+                        "error",
+                        self.path,
+                        km.line + 1,
+                        km.column + 1,
+                        msg("yaml.complex-key"),
+                        msg("yaml.complex-key.hint"),
+                    )
+                )
+                continue
+            key = k.value
+            km = k.start_mark
+            vm = v.start_mark
+            if first is None:
+                first = (key, km.column)
+            if key in d:
+                if item and first == (key, km.column):
+                    self.problems.append(
+                        Problem(
+                            "syntax",
+                            "error",
+                            self.path,
+                            km.line + 1,
+                            km.column + 1,
+                            msg("yaml.missing-dash", key=key, first_line=pos[key][0]),
+                            msg("yaml.missing-dash.hint", key=key, example=_with_dash(k, self.lines)),
+                        )
+                    )
+                    d = YMap(km.line + 1, km.column + 1)
+                    out.append(d)
+                    pos = d.pos
+                else:
+                    first_at = pos[key]
+                    self.problems.append(
+                        Problem(
+                            "duplicate-key",
+                            "error",
+                            self.path,
+                            km.line + 1,
+                            km.column + 1,
+                            msg("yaml.duplicate-key", key=key, first_line=first_at[0]),
+                            msg("yaml.duplicate-key.hint", key=key),
+                        )
+                    )
+                    continue
+            d[key] = walk(v)
+            pos[key] = (km.line + 1, km.column + 1, vm.line + 1, vm.column + 1)
+        return out
+
+
+def _with_dash(k: Node, lines: list[str]) -> str:
+    """The line of key `k` as it should read, with "- " before the key."""
+    mark = k.start_mark
+    text = lines[mark.line][mark.column :].rstrip() if mark.line < len(lines) else f"{k.value}: …"
+    return " " * max(mark.column - 2, 0) + "- " + text
+
+
+class _EscapeWalker(_Walker):
+    """The walk of a file with backslashes: a double-quoted value whose escapes make a
+    control character is an `invalid-value` at the escape (the value is read as written)."""
+
+    def __init__(self, path: str, text: str) -> None:
+        super().__init__(path, text)
+        self.text = text
+        self.reported = 0
+
+    def walk(self, n: Node) -> Any:
+        if n.__class__ is ScalarNode and n.style == '"' and self.reported < _MAX_CONTROL_REPORTS:
+            bad = _CONTROL.search(n.value)
+            if bad is not None:
+                self._report(n, bad.group())
+        return super().walk(n)
+
+    def _report(self, n: Node, ch: str) -> None:
+        sm, em = n.start_mark, n.end_mark
+        lines = self.text.split("\n")[sm.line : em.line + 1]
+        line, col, escape = sm.line + 1, sm.column + 1, ""
+        for i, source in enumerate(lines):
+            start = sm.column if i == 0 else 0
+            for m in _ESCAPE.finditer(source, start):
+                if _unescape(m) == ch:
+                    line, col, escape = sm.line + 1 + i, m.start() + 1, m.group()
+                    break
+            if escape:
+                break
+        self.reported += 1
+        self.problems.append(
+            Problem(
+                "invalid-value",
+                "error",
+                self.path,
+                line,
+                col,
+                msg("value.control-escape", char=_char_name(ch), escape=escape or "\\"),
+                msg("value.control-escape.hint"),
+            )
+        )
+
+
+def _unescape(m: re.Match[str]) -> str:
+    hexa = m.group(1) or m.group(2) or m.group(3)
+    if hexa is not None:
+        try:
+            return chr(int(hexa, 16))
+        except (ValueError, OverflowError):
+            return ""
+    return _SIMPLE_ESCAPES.get(m.group(4) or "", "")
+
+
+def _raw_controls(text: str, path: str) -> Iterator[Problem]:
+    for n, m in enumerate(_CONTROL.finditer(text)):
+        if n == _MAX_CONTROL_REPORTS:
+            return
+        i = m.start()
+        line_start = text.rfind("\n", 0, i) + 1
+        yield Problem(
+            "invalid-value",
+            "error",
+            path,
+            text.count("\n", 0, i) + 1,
+            i - line_start + 1,
+            msg("yaml.control-char", char=_char_name(m.group())),
+            msg("yaml.control-char.hint"),
+        )
+
+
+def _surrogate_escape(e: yaml.MarkedYAMLError, text: str, path: str) -> tuple[str, Problem] | None:
+    """libyaml stops at "\\ud800" (a lone surrogate: half of a UTF-16 pair, no character).
+    Say so at the escape, and read the value with U+FFFD in its place (same length)."""
+    mark = e.problem_mark
+    if mark is None or "invalid Unicode character escape" not in (e.problem or ""):
+        return None
+    lines = text.split("\n")
+    if not 0 <= mark.line < len(lines):
+        return None
+    source = lines[mark.line]
+    start = source.rfind("\\", 0, mark.column + 1)
+    m = _SURROGATE_ESCAPE.match(source, start) if start >= 0 else None
+    if m is None:
+        return None
+    escape = m.group()
+    replacement = "\\ufffd" if escape[1] == "u" else "\\U0000fffd"
+    lines[mark.line] = source[: m.start()] + replacement + source[m.end() :]
+    problem = Problem(
+        "invalid-value",
+        "error",
+        path,
+        mark.line + 1,
+        start + 1,
+        msg("yaml.surrogate", escape=escape),
+        msg("yaml.surrogate.hint"),
+    )
+    return "\n".join(lines), problem
 
 
 _FULLWIDTH_COLON_KEY = re.compile(r"^\s*(?:-\s+)?[^\s:：#'\"][^:：#]*：")
@@ -204,29 +355,84 @@ def _looks_like(data: bytes, codec: str) -> bool:
     return any("\u4e00" <= ch <= "\u9fff" for ch in text)
 
 
+# Characters that have no place in ledger text (issue 14.4): C0 controls but tab and
+# line breaks, DEL and the C1 controls YAML refuses, the non-characters U+FFFE/U+FFFF,
+# and lone surrogates (only an escape can make those). NUL is an `encoding` problem.
+_CONTROL = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff\ud800-\udfff]")
+_MAX_CONTROL_REPORTS = 20  # per file: one pasted block can hold hundreds
+_ESCAPE = re.compile(r"\\(?:x([0-9A-Fa-f]{2})|u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|([0abtvfe\\\"/ N_LP]))")
+_SIMPLE_ESCAPES = {"0": "\x00", "a": "\x07", "b": "\x08", "v": "\x0b", "f": "\x0c", "e": "\x1b"}
+_SURROGATE_ESCAPE = re.compile(r"\\(?:u[dD][89a-fA-F][0-9A-Fa-f]{2}|U0000[dD][89a-fA-F][0-9A-Fa-f]{2})")
+
+
+def _char_name(ch: str) -> str:
+    return f"U+{ord(ch):04X}"
+
+
+_FAILED: Any = object()  # _compose could not read the text
+
+
+def _compose(text: str, data: bytes | None, path: str) -> tuple[Any, str, list[Problem]]:
+    """libyaml's node tree of `text` (or _FAILED), the text it was read from (lone
+    surrogate escapes replaced), and the problems found."""
+    problems: list[Problem] = []
+    for _ in range(_MAX_CONTROL_REPORTS + 1):
+        loader = _TextLoader(data if data is not None else text)
+        try:
+            return loader.get_single_node(), text, problems
+        except yaml.MarkedYAMLError as e:
+            fixed = _surrogate_escape(e, text, path)
+            if fixed is None:
+                problems.append(_syntax_problem(e, text, path))
+                return _FAILED, text, problems
+            text, problem = fixed
+            problems.append(problem)
+            data = None
+        except ReaderError as e:
+            problems.append(_reader_problem(e, text, data, path))
+            return _FAILED, text, problems
+        except yaml.YAMLError as e:  # pragma: no cover - libyaml marks all its other errors
+            problems.append(
+                Problem("syntax", "error", path, 1, 1, msg("yaml.generic", detail=str(e)), msg("yaml.generic.hint"))
+            )
+            return _FAILED, text, problems
+        finally:
+            loader.dispose()
+    return _FAILED, text, problems  # pragma: no cover - more surrogate escapes than reports
+
+
 def parse(text: str, path: str, data: bytes | None = None) -> Document:
     """Text to a `Document`; never raises for bad input.
 
     `data`, when given, is the same content as UTF-8 bytes: libyaml reads bytes a
     little faster than text.
+
+    A control character written as such is an `invalid-value` at its line and column
+    and the rest of the file is still read (each is read as U+FFFD, which keeps every
+    column where it was); so is one written as a double-quoted escape ("\\x01", "\\e")
+    and a lone surrogate escape ("\\ud800"), which libyaml cannot read at all.
     """
+    controls: list[Problem] = []
+    if _CONTROL.search(text) is not None:
+        controls = list(_raw_controls(text, path))
+        node, used, problems = _compose(_CONTROL.sub("\ufffd", text), None, path)
+        if node is _FAILED:
+            # U+FFFD where the character stood is out of place (a Ctrl-Z at the end of
+            # the file, a bell in the indentation): read the file without them instead.
+            node2, used2, problems2 = _compose(_CONTROL.sub("", text), None, path)
+            if node2 is not _FAILED:
+                node, used, problems = node2, used2, problems2
+            else:  # still broken: the syntax error stands, unless it is the character itself
+                spots = {(p.line, p.column) for p in controls}
+                problems = [p for p in problems if p.code != "syntax" or (p.line, p.column) not in spots]
+    else:
+        node, used, problems = _compose(text, data, path)
+    text = used
     doc = Document(path, None, text=text)
-    loader = _TextLoader(data if data is not None else text)
-    try:
-        node = loader.get_single_node()
-    except yaml.MarkedYAMLError as e:
-        doc.problems.append(_syntax_problem(e, text, path))
+    doc.problems.extend(controls)
+    doc.problems.extend(problems)
+    if node is _FAILED:
         return doc
-    except ReaderError as e:
-        doc.problems.append(_reader_problem(e, text, data, path))
-        return doc
-    except yaml.YAMLError as e:  # pragma: no cover - libyaml marks all its other errors
-        doc.problems.append(
-            Problem("syntax", "error", path, 1, 1, msg("yaml.generic", detail=str(e)), msg("yaml.generic.hint"))
-        )
-        return doc
-    finally:
-        loader.dispose()
     if node is None:
         return doc
     if "*" in text:
@@ -236,7 +442,7 @@ def parse(text: str, path: str, data: bytes | None = None) -> Document:
                 Problem("syntax", "error", path, alias[0], alias[1], msg("yaml.alias"), msg("yaml.alias.hint"))
             )
             return doc
-    walker = _Walker(path)
+    walker = _EscapeWalker(path, text) if "\\" in text else _Walker(path, text)
     try:
         doc.root = walker.walk(node)
     except _TooDeep as e:
@@ -292,6 +498,8 @@ def _reader_problem(e: ReaderError, text: str, data: bytes | None, path: str) ->
     )
 
 
+_COLON_GLUED = re.compile(r"^(\s*(?:-\s+)?[A-Za-z_\u4e00-\u9fff][\w\u4e00-\u9fff]*):(?=[^\s:/])")
+_FULLWIDTH_INDENT = re.compile(r"^[ \t]*\u3000")
 _DASH_WITHOUT_SPACE = re.compile(r"^\s*(?:-(?=[^\s-])|[—–－﹣―])")
 _KEY_AT_LINE_START = re.compile(r"^(\s*)(?:-\s+)?[^\s:#'\"{}\[\],][^:#]*:(?:\s|$)")
 
@@ -316,6 +524,12 @@ def _syntax_problem(e: yaml.MarkedYAMLError, text: str, path: str) -> Problem:
         n = line - 1 - back
         if 0 <= n < len(lines) and _FULLWIDTH_COLON_KEY.match(lines[n]):
             return at("yaml.fullwidth-colon", n + 1, lines[n].index("：") + 1)
+    # Indentation typed with the input method's full-width space (U+3000): YAML reads it
+    # as text, and libyaml stumbles a line later.
+    for back in range(0, 3):
+        n = line - 1 - back
+        if 0 <= n < len(lines) and _FULLWIDTH_INDENT.match(lines[n]):
+            return at("yaml.fullwidth-space", n + 1, lines[n].index("\u3000") + 1)
     if "cannot start any token" in problem:
         if ch == "\t" or (here[: col - 1].strip() == "" and "\t" in here[:col]):
             return at("yaml.tab")
@@ -333,6 +547,10 @@ def _syntax_problem(e: yaml.MarkedYAMLError, text: str, path: str) -> Problem:
         found = _unclosed_bracket(lines, line, col)
         if found is not None:
             bl, bc, opening = found
+            comma = _fullwidth_comma(lines, (bl, bc), (line, col))
+            if comma is not None:
+                close = "]" if opening == "[" else "}"
+                return at("yaml.fullwidth-comma", comma[0], comma[1], open=opening, close=close)
             return at("yaml.unclosed-bracket", bl, bc, open=opening, close="]" if opening == "[" else "}")
     if ("anchor" in context or "alias" in context or "directive" in context) and cm is not None:
         char = lines[cm.line][cm.column] if cm.line < len(lines) and cm.column < len(lines[cm.line]) else ch
@@ -349,20 +567,26 @@ def _syntax_problem(e: yaml.MarkedYAMLError, text: str, path: str) -> Problem:
         if prev >= 0 and _DASH_WITHOUT_SPACE.match(lines[prev]):
             dash = len(lines[prev]) - len(lines[prev].lstrip()) + 1
             return at("yaml.dash-space", prev + 1, dash)
+    if "could not find expected ':'" in problem or "mapping values are not allowed" in problem:
+        # `due:年底`: a key whose colon has no space after it reads as text.
+        for n in range(line - 1, min(line - 4, cm.line if cm else line) - 1, -1):
+            glued = _COLON_GLUED.match(lines[n]) if 0 <= n < len(lines) else None
+            if glued is not None:
+                return at("yaml.colon-space", n + 1, glued.end(1) + 1, name=glued.group(1).strip(" -"))
     if "mapping values are not allowed" in problem:
         key = _KEY_AT_LINE_START.match(here)
         if key is not None and here.index(":") == col - 1:
             # The colon of the line's own key: the line is indented as if it went on the value above.
-            return at("yaml.indent", line, len(key.group(1)) + 1)
+            return _indent_problem(at, lines, line, len(key.group(1)) + 1)
         return at("yaml.colon-in-value")
     if "could not find expected ':'" in problem and cm is not None:
-        return at("yaml.indent", cm.line + 1, cm.column + 1)  # the key that lacks its colon
+        return _indent_problem(at, lines, cm.line + 1, cm.column + 1)  # the key that lacks its colon
     if (
         "did not find expected key" in problem
         or "expected '-' indicator" in problem
         or "expected <block end>" in problem
     ):
-        return at("yaml.indent")
+        return _indent_problem(at, lines, line, col)
     detail = problem + (f" ({context})" if context else "")
     return Problem("syntax", "error", path, line, col, msg("yaml.generic", detail=detail), msg("yaml.generic.hint"))
 
@@ -399,3 +623,39 @@ def _unclosed_bracket(lines: list[str], line: int, col: int) -> tuple[int, int, 
             elif ch in "]}" and stack:
                 stack.pop()
     return stack[-1] if stack else None
+
+
+def _fullwidth_comma(lines: list[str], start: tuple[int, int], end: tuple[int, int]) -> tuple[int, int] | None:
+    """The first unquoted full-width comma between an open bracket and where libyaml
+    gave up: the real reason a `{name: A， due: B}` does not close."""
+    for n in range(start[0] - 1, min(end[0], len(lines))):
+        text = lines[n]
+        lo = start[1] if n == start[0] - 1 else 0
+        for i, ch in outside_quotes(text):
+            if i < lo:
+                continue
+            if starts_comment(text, i):
+                break
+            if ch == "，":
+                return (n + 1, i + 1)
+    return None
+
+
+def _indent_problem(at: Callable[..., Problem], lines: list[str], line: int, col: int) -> Problem:
+    """A key at the wrong indentation: with the number of spaces it has and the number the
+    keys above it have, when a key line above is close by."""
+    here = lines[line - 1] if 0 < line <= len(lines) else ""
+    has = len(here) - len(here.lstrip(" "))
+    for n in range(line - 2, max(line - 6, -1), -1):
+        above = lines[n]
+        if not above.strip() or above.lstrip().startswith("#"):
+            continue
+        key = _KEY_AT_LINE_START.match(above)
+        if key is None:
+            break
+        want = len(key.group(1)) + (len(above.lstrip()) - len(above.lstrip().lstrip("-").lstrip()))
+        if want != has and abs(want - has) <= 3:
+            name = above.lstrip().lstrip("-").strip().split(":", 1)[0]
+            return at("yaml.indent-off", line, col, has=has, want=want, name=name)
+        break
+    return at("yaml.indent", line, col)

@@ -2,30 +2,36 @@
 
 The template is data, not code: an office restyles it in Word or WPS to its own
 letterhead and the tags keep working. Rendering uses the same environment and
-filters as Markdown (sandboxed for a ledger's own template), with XML autoescape
-so `<` or `&` in a task title cannot break the document.
+filters as Markdown (sandboxed and bounded for a ledger's own template), with XML
+autoescape so `<` or `&` in a task title cannot break the document.
 """
 
 from __future__ import annotations
 
 import io
+import zipfile
 from pathlib import Path
 
 from docxtpl import DocxTemplate
 from jinja2 import TemplateError
 
 from sanzhua.errors import FatalError
-from sanzhua.render.templating import environment, find_template, is_builtin
+from sanzhua.render.templating import MAX_DOCX_UNPACKED, environment, limits, read_template
 
 
 def render_docx(name: str, context: dict[str, object], ledger_root: Path | None) -> bytes:
     """Render Word template `name` (the ledger's own, else the built-in) to .docx bytes."""
-    path = find_template(name, ledger_root)
+    src = read_template(name, ledger_root)
+    path = src.path
+    if not src.builtin:
+        _check_package(path, src.data)
     try:
-        tpl = DocxTemplate(str(path))
-        tpl.render(
-            context, jinja_env=environment(sandboxed=not is_builtin(path)), autoescape=True
-        )
+        tpl = DocxTemplate(io.BytesIO(src.data))
+        if src.builtin:
+            tpl.render(context, jinja_env=environment(sandboxed=False), autoescape=True)
+        else:
+            with limits(str(path)):
+                tpl.render(context, jinja_env=environment(sandboxed=True), autoescape=True)
     except TemplateError as e:
         raise FatalError(
             f"Word 模板 {path} 出错：{e}",
@@ -35,3 +41,22 @@ def render_docx(name: str, context: dict[str, object], ledger_root: Path | None)
     buf = io.BytesIO()
     tpl.save(buf)
     return buf.getvalue()
+
+
+def _check_package(path: Path, data: bytes) -> None:
+    """A ledger's .docx is a zip: refuse one that is not, or that would unpack to more
+    than MAX_DOCX_UNPACKED (a zip bomb), before docxtpl opens it."""
+    why_zh = why_en = ""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            infos = z.infolist()
+            if len(infos) > 10_000 or sum(i.file_size for i in infos) > MAX_DOCX_UNPACKED:
+                why_zh, why_en = "解压后过大", "it would unpack to too much data"
+    except (zipfile.BadZipFile, OSError, ValueError):
+        why_zh, why_en = "不是有效的 Word（.docx）文件", "it is not a Word (.docx) file"
+    if why_en:
+        raise FatalError(
+            f"Word 模板 {path} 无法使用：{why_zh} / Word template {path} cannot be used: {why_en}",
+            "删除台账 templates/ 中的同名文件即恢复内置模板 / delete it from the ledger's templates/ to use"
+            " the built-in one",
+        )

@@ -7,15 +7,38 @@ from pathlib import Path
 from jinja2 import TemplateError
 
 from sanzhua.errors import FatalError
-from sanzhua.render.templating import environment, find_template, is_builtin
+from sanzhua.render.templating import MAX_OUTPUT, TemplateLimit, environment, limits, read_template
 
 
 def render_markdown(name: str, context: dict[str, object], ledger_root: Path | None) -> str:
-    """Render template `name` (the ledger's own, sandboxed, else the built-in) with `context`."""
-    path = find_template(name, ledger_root)
-    env = environment(markdown=True, loader_dirs=[path.parent], sandboxed=not is_builtin(path))
+    """Render template `name` (the ledger's own, sandboxed and bounded, else the built-in)
+    with `context`."""
+    src = read_template(name, ledger_root)
+    path = src.path
+    if src.builtin:
+        env = environment(markdown=True, loader_dirs=[path.parent], sandboxed=False)
+    else:
+        env = environment(markdown=True, loader_dirs=[path.parent], sandboxed=True, boundary=ledger_root)
     try:
-        return env.get_template(path.name).render(context)
+        try:
+            source = src.data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise FatalError(
+                f"模板 {path} 不是 UTF-8 文本 / template {path} is not UTF-8 text",
+                "请用文本编辑器把模板另存为 UTF-8 / save the template as UTF-8",
+            ) from None
+        if src.builtin:
+            return env.from_string(source).render(context)
+        with limits(str(path)):
+            template = env.from_string(source)
+            out: list[str] = []
+            size = 0
+            for piece in template.generate(context):
+                size += len(piece)
+                if size > MAX_OUTPUT:
+                    raise TemplateLimit(f"the output passed {MAX_OUTPUT} characters")
+                out.append(piece)
+            return "".join(out)
     except TemplateError as e:
         raise FatalError(
             f"模板 {path} 出错：{e}",

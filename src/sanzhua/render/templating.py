@@ -12,17 +12,29 @@ filters and escaping.
 from __future__ import annotations
 
 import importlib.resources
+import operator
+import os
 import re
-from collections.abc import Callable
+import signal
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
+from pathlib import Path, PurePath
+from types import ModuleType
 from typing import Any
 
-from jinja2 import Environment, StrictUndefined
+from jinja2 import BaseLoader, Environment, StrictUndefined, TemplateNotFound
+from jinja2.exceptions import SecurityError
+from jinja2.loaders import split_template_path
 from jinja2.sandbox import SandboxedEnvironment
+from markupsafe import Markup
 
 from sanzhua.errors import FatalError
 from sanzhua.report.periods import cn_numeral
+from sanzhua.textsafe import has_unprintable, printable
 
 
 def builtin_dir() -> Path:
@@ -38,18 +50,59 @@ def builtin_dir() -> Path:
 
 
 def find_template(name: str, ledger_root: Path | None) -> Path:
-    """The ledger's `templates/<name>` if there is one, else the built-in."""
+    """The ledger's `templates/<name>` if there is one, else the built-in.
+
+    The ledger's own must be a regular file inside the ledger (not a link to
+    /etc/passwd, not a FIFO, not over the size cap): else a refusal naming it."""
+    return read_template(name, ledger_root).path
+
+
+@dataclass(frozen=True)
+class Source:
+    """A template found and read: where it is, its bytes, and whether it is sanzhua's own."""
+
+    path: Path
+    data: bytes
+    builtin: bool
+
+
+def read_template(name: str, ledger_root: Path | None) -> Source:
+    """The ledger's `templates/<name>` (read safely) if there is one, else the built-in."""
     if ledger_root is not None:
         own = ledger_root / "templates" / name
-        if own.is_file():
-            return own
+        if os.path.lexists(own):
+            data = _read_own(own, ledger_root)
+            if data is not None:
+                return Source(own, data, is_builtin(own))
     path = builtin_dir() / name
     if not path.is_file():
         raise FatalError(
             f"找不到模板 {name}（内置模板目录：{builtin_dir()}）",
             "请重新安装 sanzhua，或在台账的 templates/ 目录中放置同名模板。",
         )
-    return path
+    return Source(path, path.read_bytes(), True)
+
+
+def _read_own(path: Path, root: Path) -> bytes | None:
+    """A ledger template's bytes (None if it vanished); a refusal for an unsafe one."""
+    from sanzhua.load.safe import UnsafeFile, read_inside
+
+    try:
+        return read_inside(path, root, max_bytes=MAX_TEMPLATE_BYTES)
+    except FileNotFoundError:
+        return None
+    except UnsafeFile as e:
+        from sanzhua.i18n import text
+        from sanzhua.problems import msg
+
+        rel = path.relative_to(root).as_posix()
+        m = msg(f"unsafe.{e.reason}", path=rel, detail=e.detail, limit=MAX_TEMPLATE_BYTES >> 20)
+        raise FatalError(
+            f"模板{text(m, 'zh')} / template: {text(m, 'en')}",
+            "删除台账 templates/ 中的这个文件即恢复内置模板；自定义模板须是台账目录中的普通文件。"
+            " / Delete it from the ledger's templates/ to use the built-in one; a template must be"
+            " a regular file inside the ledger.",
+        ) from None
 
 
 def is_builtin(path: Path) -> bool:
@@ -91,9 +144,22 @@ def _md_finalize(value: object) -> object:
     if value is None:
         return ""
     if type(value) is str:  # the common case, checked first: printed as is unless it must change
+        value = printable(value)
         return value if _MD_TOUCHED.search(value) is None else md_escape(value)
     if isinstance(value, str) and not isinstance(value, MdSafe):
-        return md_escape(value)
+        return md_escape(printable(value))
+    return _printable_finalize(value)
+
+
+def _printable_finalize(value: object) -> object:
+    """Every printed value without control characters (issue 14.4): in Word they are not
+    XML, and docxtpl's recovering parser then drops `&<>` from the rest of the document;
+    "\a" is its paragraph break. Text marked safe keeps its mark."""
+    if isinstance(value, str) and has_unprintable(value):
+        cleaned = printable(value)
+        if isinstance(value, (MdSafe, Markup)):
+            return type(value)(cleaned)
+        return cleaned
     return value
 
 
@@ -175,8 +241,227 @@ FILTERS: dict[str, Callable[..., Any]] = {
 }
 
 
+# ---------------------------------------------------------------------------
+# Limits on a ledger's own templates (issue 14.7): data an office edits must not be
+# able to exhaust the machine. The sandbox already refuses `range()` over 100,000
+# items and every private attribute; on top of that:
+
+MAX_TEMPLATE_BYTES = 4 * 1024 * 1024  # a template file (a .docx with pictures is ~100 KB)
+MAX_TEXT = 1_000_000  # characters (or items) one `*` / `+` / `%` / call may produce
+MAX_NUMBER = 1_000_000  # the largest number a call into a string method may take (a width)
+MAX_OUTPUT = 64 * 1024 * 1024  # characters of rendered output
+MAX_SECONDS = 15  # wall time of one render (signal-based, in the main thread)
+MAX_EXTRA_MEMORY = 1 << 30  # address space a render may add (RLIMIT_AS, Linux)
+MAX_DOCX_UNPACKED = 256 * 1024 * 1024  # a .docx template's parts, uncompressed
+_BIG_WIDTH = re.compile(r"%[-+ #0]*(?:\*|\d{7,})|\{[^{}]*(?::[^{}]*\d{7,})[^{}]*\}")
+
+
+class TemplateLimit(SecurityError):
+    """A user template went past one of the limits above."""
+
+
+class LimitedSandbox(SandboxedEnvironment):
+    """Jinja2's sandbox with bounds on what one expression may build and on the
+    objects a template may touch (no paths, files or modules at all)."""
+
+    intercepted_binops = frozenset(["*", "**", "+", "%", "//"])
+
+    def call_binop(self, context: Any, op: str, left: Any, right: Any) -> Any:
+        if op == "*":
+            for seq, n in ((left, right), (right, left)):
+                if isinstance(seq, str | list | tuple | bytes) and isinstance(n, int) and len(seq) * n > MAX_TEXT:
+                    raise TemplateLimit(f"'{op}' would build {len(seq) * n} items (the limit is {MAX_TEXT})")
+        elif op == "**" and _ints(left, right) and abs(left) > 1 and right > 0:
+            if max(left.bit_length(), 1) * right > 64 * 1024:
+                raise TemplateLimit(f"{left} ** {right} is too large a number")
+        elif op == "+" and _seqs(left, right) and len(left) + len(right) > MAX_TEXT:
+            raise TemplateLimit(f"'+' would build {len(left) + len(right)} items (the limit is {MAX_TEXT})")
+        elif op == "%" and isinstance(left, str) and _BIG_WIDTH.search(left):
+            raise TemplateLimit("a format width over 6 digits")
+        try:
+            return _BINOPS[op](left, right)
+        except (OverflowError, MemoryError) as e:
+            raise TemplateLimit(f"'{op}': {type(e).__name__}") from None
+
+    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+        for v in (*args, *kwargs.values()):
+            if isinstance(v, int) and not isinstance(v, bool) and abs(v) > MAX_NUMBER:
+                raise TemplateLimit(f"a number over {MAX_NUMBER} passed to {getattr(__obj, '__name__', 'a call')}")
+            if isinstance(v, str) and len(v) > MAX_TEXT:
+                raise TemplateLimit(f"a text over {MAX_TEXT} characters passed to a call")
+        owner = getattr(__obj, "__self__", None)
+        if isinstance(owner, str) and _BIG_WIDTH.search(owner) and getattr(__obj, "__name__", "") in _FORMATS:
+            raise TemplateLimit("a format width over 6 digits")
+        return super().call(__context, __obj, *args, **kwargs)
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        if isinstance(obj, PurePath | ModuleType) or isinstance(value, ModuleType) or hasattr(obj, "fileno"):
+            return False
+        if callable(value) and attr in _UNSAFE_CALLS:
+            return False
+        return bool(super().is_safe_attribute(obj, attr, value))
+
+    def is_safe_callable(self, obj: Any) -> bool:
+        if getattr(obj, "__module__", None) in _UNSAFE_MODULES or obj in (open, exec, eval, compile, __import__):
+            return False
+        return bool(super().is_safe_callable(obj))
+
+
+_FORMATS = ("format", "format_map")
+
+
+def _ints(a: object, b: object) -> bool:
+    return isinstance(a, int) and isinstance(b, int)
+
+
+def _seqs(a: object, b: object) -> bool:
+    return isinstance(a, str | list | tuple) and isinstance(b, str | list | tuple)
+
+
+_BINOPS: dict[str, Callable[[Any, Any], Any]] = {
+    "*": operator.mul,
+    "**": operator.pow,
+    "+": operator.add,
+    "%": operator.mod,
+    "//": operator.floordiv,
+}
+_UNSAFE_CALLS = frozenset(
+    {"open", "read_text", "read_bytes", "write_text", "write_bytes", "unlink", "rmdir", "mkdir", "touch", "chmod"}
+    | {"symlink_to", "hardlink_to", "iterdir", "glob", "rglob", "readlink", "system", "popen", "fileno"}
+)
+_UNSAFE_MODULES = frozenset({"os", "posix", "io", "_io", "pathlib", "shutil", "subprocess", "builtins", "sys"})
+
+
+def _wrap_filter(f: Callable[..., Any], name: str) -> Callable[..., Any]:
+    """A built-in filter whose numbers and result are bounded (center(10**10) would
+    build ten gigabytes before anything could stop it)."""
+
+    def bounded(*args: Any, **kwargs: Any) -> Any:
+        for v in (*args[1:], *kwargs.values()):
+            if isinstance(v, int) and not isinstance(v, bool) and abs(v) > MAX_NUMBER:
+                raise TemplateLimit(f"a number over {MAX_NUMBER} passed to |{name}")
+        out = f(*args, **kwargs)
+        if isinstance(out, str) and len(out) > MAX_OUTPUT:
+            raise TemplateLimit(f"|{name} built more than {MAX_OUTPUT} characters")
+        return out
+
+    for attr in ("jinja_pass_arg",):  # Jinja's markers (pass_context ...) must survive
+        if hasattr(f, attr):
+            setattr(bounded, attr, getattr(f, attr))
+    return bounded
+
+
+class _TimeUp(Exception):
+    pass
+
+
+@contextmanager
+def limits(name: str) -> Iterator[None]:
+    """Run a user template's render under a time limit (SIGALRM, main thread only) and
+    an address-space limit (RLIMIT_AS, Linux); either is a refusal naming `name`."""
+    timer = threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
+    old_handler: Any = None
+    old_as: tuple[int, int] | None = None
+    if timer:
+
+        def up(signum: int, frame: object) -> None:
+            raise _TimeUp
+
+        old_handler = signal.signal(signal.SIGALRM, up)
+        signal.setitimer(signal.ITIMER_REAL, MAX_SECONDS)
+    try:
+        import resource
+
+        size = _address_space()
+        if size:
+            old_as = resource.getrlimit(resource.RLIMIT_AS)
+            cap = size + MAX_EXTRA_MEMORY
+            hard = old_as[1]
+            if hard == resource.RLIM_INFINITY or cap < hard:
+                if old_as[0] == resource.RLIM_INFINITY or cap < old_as[0]:
+                    resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+                else:
+                    old_as = None
+            else:
+                old_as = None
+    except (ImportError, OSError, ValueError):
+        old_as = None
+    try:
+        yield
+    except _TimeUp:
+        raise _refusal(name, f"rendering took longer than {MAX_SECONDS} s", f"渲染超过 {MAX_SECONDS} 秒") from None
+    except MemoryError:
+        raise _refusal(name, "rendering needed too much memory", "渲染所需内存过多") from None
+    except TemplateLimit as e:
+        raise _refusal(name, str(e), f"超出限制（{e}）") from None
+    except (OverflowError, RecursionError) as e:
+        raise _refusal(name, f"{type(e).__name__}: {e}", f"超出限制（{e}）") from None
+    finally:
+        if timer:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, old_handler)
+        if old_as is not None:
+            import resource
+
+            resource.setrlimit(resource.RLIMIT_AS, old_as)
+
+
+def _address_space() -> int:
+    if not sys.platform.startswith("linux"):
+        return 0
+    try:
+        with open("/proc/self/statm", "rb") as fh:
+            return int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def _refusal(name: str, en: str, zh: str) -> FatalError:
+    return FatalError(
+        f"模板 {name} 超出限制，已停止渲染：{zh} / template {name} stopped: {en}",
+        "模板中不要构造超长文本、超大数字或过多循环；删除台账 templates/ 中的同名文件即恢复内置模板。"
+        " / Do not build huge texts, numbers or loops in a template; delete it from the ledger's"
+        " templates/ to use the built-in one.",
+    )
+
+
+class SafeLoader(BaseLoader):
+    """Templates for `{% include %}` and `{% extends %}`, read like every ledger file
+    (sanzhua.load.safe): regular files inside `boundary`, never through a link out."""
+
+    def __init__(self, folders: list[Path], boundary: Path | None) -> None:
+        self.folders = folders
+        self.boundary = boundary
+
+    def get_source(self, environment: Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+        pieces = split_template_path(template)  # refuses ".."
+        for folder in self.folders:
+            path = folder.joinpath(*pieces)
+            if not os.path.lexists(path):
+                continue
+            if self.boundary is None:
+                data = path.read_bytes()
+            else:
+                got = _read_own(path, self.boundary)
+                if got is None:
+                    continue
+                data = got
+            try:
+                return data.decode("utf-8-sig"), str(path), lambda: True
+            except UnicodeDecodeError:
+                raise FatalError(
+                    f"模板 {path} 不是 UTF-8 文本 / template {path} is not UTF-8 text",
+                    "请用文本编辑器把模板另存为 UTF-8 / save the template as UTF-8",
+                ) from None
+        raise TemplateNotFound(template)
+
+
 def environment(
-    *, markdown: bool = False, loader_dirs: list[Path] | None = None, sandboxed: bool = True
+    *,
+    markdown: bool = False,
+    loader_dirs: list[Path] | None = None,
+    sandboxed: bool = True,
+    boundary: Path | None = None,
 ) -> Environment:
     """A Jinja2 environment with StrictUndefined and sanzhua's filters; sandboxed unless
     `sandboxed` is False (only for the built-in templates: see `is_builtin`).
@@ -185,17 +470,23 @@ def environment(
     already (autoescape for Markdown); Word output uses XML autoescape instead,
     switched on by docxtpl.
     """
-    from jinja2 import FileSystemLoader
-
-    env = (SandboxedEnvironment if sandboxed else Environment)(
+    env = (LimitedSandbox if sandboxed else Environment)(
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
-        loader=FileSystemLoader([str(d) for d in loader_dirs]) if loader_dirs else None,
-        finalize=_md_finalize if markdown else None,
+        loader=SafeLoader(loader_dirs, boundary) if loader_dirs else None,
+        finalize=_md_finalize if markdown else _printable_finalize,
     )
     env.filters.update(FILTERS)
     if markdown:
         env.filters["md"] = md_escape
+    if sandboxed:
+        for name in _BOUNDED_FILTERS:
+            if name in env.filters:
+                env.filters[name] = _wrap_filter(env.filters[name], name)
+        env.globals.pop("lipsum", None)
     return env
+
+
+_BOUNDED_FILTERS = ("center", "indent", "wordwrap", "truncate", "format", "replace", "join", "batch", "slice", "list")

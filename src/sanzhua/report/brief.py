@@ -387,6 +387,8 @@ class Brief:
     recipients_send: str
     recipients_issue: str
     copies: int | None
+    has_previous: bool = True  # False when the previous period ended before tracking_since: 上期无数据
+    tracking_since: date | None = None  # when the ledger began to be kept
     notice: str = ""  # 本期台账有N处错误，以下任务未计入：… (made with --allow-errors), shown at the top
     made_from: str = ""  # 据提交 abc1234 生成（工作区有未提交的修改）: small print after the 版记
     by_task_kind: tuple[KindSection, ...] = ()  # issue 20: only when a task names a kind other than the default
@@ -412,6 +414,7 @@ class Notice:
     due_soon: tuple[Item, ...]
     unreported: tuple[TaskLine, ...]
     reply_by: date
+    behind: tuple[TaskLine, ...] = ()  # lagging: actual progress below the schedule
     notice: str = ""  # what the ledger's errors left out (made with --allow-errors), shown at the top
     made_from: str = ""  # the commit it was made from, small print at the end
     number: str = ""  # issue 20: 〔2026〕3号 when issued (--issue) and recorded in notices/
@@ -427,7 +430,7 @@ class Notice:
 
     @property
     def empty(self) -> bool:
-        return not (self.overdue or self.milestone_overdue or self.due_soon or self.unreported)
+        return not (self.overdue or self.milestone_overdue or self.due_soon or self.behind or self.unreported)
 
 
 # ---------------------------------------------------------------------------
@@ -765,7 +768,9 @@ def _titles(settings: Settings, period: Period, lang: Lang) -> tuple[str, str, s
     campaign = settings.name
     span = span_cn(period.start, period.end)
     if lang == "en":
-        name = settings.bulletin.name if period.kind == "week" else "Work Briefing"
+        default = settings.bulletin.name == "政务督查"  # not written: the default, in English
+        weekly = "Supervision Bulletin" if default else settings.bulletin.name
+        name = weekly if period.kind == "week" else "Work Briefing"
         title = f"{campaign}: progress of key tasks"
         return name, title, f"({period_label(period, 'en')})"
     if period.kind == "week":
@@ -806,6 +811,7 @@ def assemble_brief(
     lang: Lang | None = None,
     number: int | None = None,
     notices: Sequence[NoticeRecord] = (),
+    tracking_since: date | None = None,
 ) -> Brief:
     """Everything a briefing for `period` says, as of `as_of` (the date written).
 
@@ -813,6 +819,7 @@ def assemble_brief(
     (or the period's end, if earlier) and for the previous period's end, whose
     totals give the change since the last issue. `score_at(d)` scores the units
     for the year to `d` (`sanzhua score --year --as-of d`); the ranking shows it.
+    A previous period that ended before `tracking_since` has no data to compare with.
     """
     settings = ledger.settings
     lang = lang or settings.lang
@@ -946,6 +953,8 @@ def assemble_brief(
         notices=parts[0] if parts else (),
         interviews=parts[1] if parts else (),
         interview_after=ledger.settings.notices.interview_after,
+        has_previous=tracking_since is None or prev_period.end >= tracking_since,
+        tracking_since=tracking_since,
     )
 
 
@@ -1051,10 +1060,14 @@ def _kind_sections(ledger: LedgerLike, now: EvaluationLike, lines: _Lines, at: d
     return tuple(out)
 
 
+# Every state that lights a task yellow or red: a notice covers each of them.
+NOTICE_STATES = frozenset({"overdue", "milestone_overdue", "due_soon", "behind", "no_report"})
+
+
 def units_needing_notice(evaluation: EvaluationLike) -> list[str]:
-    """Lead units with any overdue, milestone-overdue, due-soon or unreported task,
-    in ledger order."""
-    wanted = {"overdue", "milestone_overdue", "due_soon", "no_report"}
+    """Lead units with any yellow or red task (overdue, milestone overdue, due soon,
+    behind or unreported), in ledger order."""
+    wanted = NOTICE_STATES
     out: list[str] = []
     for ts in evaluation.tasks.values():
         if wanted & set(ts.states) and ts.task.lead not in out:
@@ -1071,7 +1084,8 @@ def assemble_notice(
     lang: Lang | None = None,
     reply_workdays: int | None = None,
 ) -> Notice:
-    """督办通知 for `unit_id`: its overdue, due-soon and unreported tasks as of `as_of`."""
+    """督办通知 for `unit_id`: every yellow or red task it leads as of `as_of` (overdue,
+    milestone overdue, due soon, behind, unreported)."""
     settings = ledger.settings
     lang = lang or settings.lang
     lines = _Lines(ledger, lang, as_of)
@@ -1088,6 +1102,8 @@ def assemble_notice(
     soon = [lines.task_item(ts) for ts in mine if "due_soon" in ts.states]
     soon.sort(key=lambda x: (x.deadline, x.id))
     unrep = [lines.task_line(ts) for ts in mine if "no_report" in ts.states]
+    lagging = [ts for ts in mine if "behind" in ts.states]
+    lagging.sort(key=lambda ts: (-((ts.expected_percent or 0) - (ts.percent or 0)), ts.task.id))
     unit = ledger.units.get(unit_id)
     return Notice(
         lang=lang,
@@ -1104,4 +1120,5 @@ def assemble_notice(
         reply_by=ledger.calendar.add_workdays(
             as_of, settings.notices.reply_days if reply_workdays is None else reply_workdays
         ),
+        behind=lines.numbered(lagging),
     )

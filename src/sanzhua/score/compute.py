@@ -34,6 +34,7 @@ REASONS: tuple[str, ...] = (
     "overdue_time",
     "milestone_missed",
     "report_missing",
+    "report_missing_unit",
     "behind",
 )
 # What the counts of a unit hold (events of the tasks it leads).
@@ -223,6 +224,7 @@ def score_units(
         as_of,
         report_every=ledger.settings.report_every,
         kinds=kinds,
+        tracking_since=ledger.tracking_start(),
     )
 
 
@@ -250,8 +252,11 @@ def score_tasks(
     *,
     report_every: ReportEvery = "week",
     kinds: Collection[str] = (),
+    tracking_since: date | None = None,
 ) -> Scoreboard:
-    """`score_units` on an evaluation already made at min(end, as_of)."""
+    """`score_units` on an evaluation already made at min(end, as_of). No report is owed
+    before `tracking_since`; with `report_missing_per: unit` (the default) a unit loses
+    points for a reporting period only when it owed reports and gave none, up to the cap."""
     at = min(end, as_of)
     counts: dict[str, dict[str, int]] = {}
     # Per unit: its tasks' events, turned into entries only when asked for.
@@ -260,6 +265,9 @@ def score_tasks(
     taken: dict[str, Decimal] = {}
     scored_units: set[str] = set()  # units with at least one scored task: these are ranked
     periods = _ReportPeriods(report_every, start, at) if at >= start else None
+    per_unit = rules.report_missing_per == "unit"
+    owed: dict[str, dict[int, list[str]]] = {}  # per unit: reporting period → the tasks owing a report
+    reported: dict[str, set[int]] = {}  # per unit: the periods in which it reported
 
     def counts_of(uid: str) -> dict[str, int]:
         c = counts.get(uid)
@@ -284,7 +292,14 @@ def score_tasks(
             if rules.partner_share != 0:
                 scored_units.update(partners)
         events = _events(st, rules, start, at)
-        gaps = _report_gaps(st, periods, children) if periods is not None else None
+        gaps = _report_gaps(st, periods, children, tracking_since) if periods is not None else None
+        if per_unit:  # counted per unit and period below, not per task
+            if gaps is not None and lead:
+                weeks = owed.setdefault(lead, {})
+                for i in range(gaps.lo, gaps.hi):
+                    weeks.setdefault(i, []).append(t.id)
+                reported.setdefault(lead, set()).update(gaps.covered)
+            gaps = None
         missing = gaps.missing if gaps is not None else 0
         if not events and not missing:
             continue
@@ -313,6 +328,22 @@ def score_tasks(
                     taken[uid] = taken.get(uid, Decimal(0)) + a
             sources.setdefault(uid, []).append((task_events, role, share))
 
+    unit_missed: dict[str, _UnitMissed] = {}
+    if per_unit and periods is not None:
+        for uid, weeks in owed.items():
+            missed = [i for i in sorted(weeks) if i not in reported.get(uid, ())]
+            if not missed:
+                continue
+            counts_of(uid)["report_missing"] += len(missed)
+            points = _capped(rules.report_missing, len(missed), rules.report_missing_cap)
+            total = sum(points, Decimal(0))
+            if total > 0:
+                added[uid] = added.get(uid, Decimal(0)) + total
+            elif total < 0:
+                taken[uid] = taken.get(uid, Decimal(0)) + total
+            if total != 0:
+                unit_missed[uid] = _UnitMissed(periods, tuple(missed), {i: tuple(weeks[i]) for i in missed}, points)
+
     order = {uid: i for i, uid in enumerate(units)}
     ids = list(units) + sorted(set(counts) - set(units))
     if kinds:
@@ -321,7 +352,7 @@ def score_tasks(
     unscored: list[tuple[Decimal, str]] = []
     for uid in ids:
         total = rules.base + (added.get(uid, Decimal(0)) + taken.get(uid, Decimal(0)))
-        (scored if uid in scored_units or uid in sources else unscored).append((total, uid))
+        (scored if uid in scored_units or uid in sources or uid in unit_missed else unscored).append((total, uid))
     scored.sort(key=lambda x: (-x[0], order.get(x[1], len(order)), x[1]))
     rows: list[UnitScore] = []
     rank: int | None = 0
@@ -333,6 +364,7 @@ def score_tasks(
             rank, prev = i, score
         unit = units.get(uid)
         src = sources.get(uid)
+        um = unit_missed.get(uid)
         rows.append(
             UnitScore(
                 unit=uid,
@@ -344,7 +376,7 @@ def score_tasks(
                 added=added.get(uid, Decimal(0)),
                 taken=taken.get(uid, Decimal(0)),
                 base=rules.base,
-                _entries=_LazyEntries(partial(_entries, src, rules)) if src else _NO_ENTRIES,
+                _entries=_LazyEntries(partial(_entries, src or [], rules, um)) if src or um else _NO_ENTRIES,
             )
         )
     return Scoreboard(start, end, as_of, at, rules, tuple(rows))
@@ -379,6 +411,31 @@ class _TaskEvents:
 _Source = tuple[_TaskEvents, Role, Decimal]  # a task's events, the unit's role and share
 
 
+@dataclass(frozen=True, slots=True)
+class _UnitMissed:
+    """The reporting periods in which a unit owed reports and gave none (report_missing_per:
+    unit): their indexes in `periods`, the tasks that owed in each, the points of each."""
+
+    periods: _ReportPeriods
+    missed: tuple[int, ...]
+    tasks: dict[int, tuple[str, ...]]
+    points: list[Decimal]
+
+
+def _capped(each: Decimal, n: int, cap: Decimal | None) -> list[Decimal]:
+    """`n` times `each`, the running total held to `cap` (a magnitude): the entry that
+    reaches the cap takes what is left of it, the later ones nothing."""
+    out: list[Decimal] = []
+    total = Decimal(0)
+    for _ in range(n):
+        step = each
+        if cap is not None and abs(total + step) > cap:
+            step = (cap if each > 0 else -cap) - total
+        out.append(step)
+        total += step
+    return out
+
+
 class _ReportPeriods:
     """The calendar weeks or months whose last day falls in start..at, in order: one run
     works them out once, and each task finds its own by bisection."""
@@ -407,20 +464,52 @@ class _ReportPeriods:
 
 
 def _report_gaps(
-    st: TaskState, periods: _ReportPeriods, children: Mapping[str, Sequence[Task]]
+    st: TaskState,
+    periods: _ReportPeriods,
+    children: Mapping[str, Sequence[Task]],
+    since: date | None = None,
 ) -> _Gaps | None:
     """Which reporting periods the task missed: none for a suspended or cancelled task,
-    nor for one marked done without a done date."""
+    nor for one marked done without a done date, nor before `since` (tracking_since)."""
     if not periods.firsts or {"suspended", "cancelled", "invalid"} & set(st.states):
         return None
     if st.is_done and st.done is None:
         return None
-    return periods.gaps(st.task.start, st.done, _reports_of(st.task, children))
+    begin = st.task.start if since is None else max(st.task.start, since)
+    return periods.gaps(begin, st.done, _reports_of(st.task, children))
 
 
-def _entries(sources: list[_Source], rules: Rules) -> tuple[Entry, ...]:
-    """A unit's entries from its tasks' events, in the order `--explain` lists them."""
+def _entries(sources: list[_Source], rules: Rules, missed: _UnitMissed | None = None) -> tuple[Entry, ...]:
+    """A unit's entries from its tasks' events (and the periods it reported nothing in),
+    in the order `--explain` lists them."""
     out: list[Entry] = []
+    if missed is not None:
+        firsts, lasts = missed.periods.firsts, missed.periods.lasts
+        cap = rules.report_missing_cap
+        total = Decimal(0)
+        pairs = list(zip(missed.missed, missed.points, strict=True))
+        for n, (i, points) in enumerate(pairs):
+            if points == 0:
+                continue
+            total += points
+            capped = cap is not None and abs(total) >= cap
+            out.append(
+                Entry(
+                    points=points,
+                    task_id="",
+                    reason_key="report_missing_unit",
+                    args={
+                        "from": firsts[i].isoformat(),
+                        "to": lasts[i].isoformat(),
+                        "tasks": "、".join(missed.tasks[i]),
+                        "capped": capped,
+                        "cap": cap,
+                        "more": len(pairs) - n - 1 if capped else 0,
+                    },
+                    rule_points=rules.report_missing,
+                    date=lasts[i],
+                )
+            )
     for te, role, share in sources:
         t, weight = te.task, te.weight
         for ev in te.events:

@@ -60,6 +60,11 @@ def reason_text(e: Entry, lang: Lang) -> str:
         a.update(rate=rate, capped=capped)
     elif e.reason_key == "milestone_missed" and a.get("done"):
         key = "score.milestone_missed.late"
+    elif e.reason_key == "report_missing_unit":
+        cap = a.get("cap")
+        a["cap"] = number(cap) if isinstance(cap, Decimal) else ""
+        if a.get("capped"):
+            key = "score.report_missing_unit.capped"
     out = text(msg(key, **a), lang)
     if e.weight != 1:
         out += text(msg("score.weight", weight=number(e.weight)), lang)

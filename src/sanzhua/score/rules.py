@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
@@ -58,6 +58,8 @@ class ScoringIn(BaseModel):
     overdue_cap: Points | None = None
     milestone_missed: Points = Decimal(-1)
     report_missing: Points = Decimal("-0.5")
+    report_missing_per: Literal["unit", "task"] = "unit"
+    report_missing_cap: Points | None = Decimal(5)
     behind: Points = Decimal(-1)
     partner_share: Share = Decimal(0)
     category_weights: dict[str, Weight] = Field(default_factory=dict)
@@ -96,6 +98,10 @@ class Rules:
     overdue_cap: Decimal | None = None
     milestone_missed: Decimal = Decimal(-1)
     report_missing: Decimal = Decimal("-0.5")
+    # "unit": a unit loses report_missing once for a reporting period in which it owed
+    # reports and reported nothing at all; "task": once per task and period (the old way).
+    report_missing_per: str = "unit"
+    report_missing_cap: Decimal | None = Decimal(5)  # most a unit loses for missed reports in a score
     behind: Decimal = Decimal(-1)
     partner_share: Decimal = Decimal(0)
     category_weights: tuple[tuple[str, Decimal], ...] = ()
@@ -149,6 +155,8 @@ def _to_rules(s: ScoringIn) -> Rules:
         overdue_cap=None if s.overdue_cap is None else abs(s.overdue_cap),
         milestone_missed=s.milestone_missed,
         report_missing=s.report_missing,
+        report_missing_per=s.report_missing_per,
+        report_missing_cap=None if s.report_missing_cap is None else abs(s.report_missing_cap),
         behind=s.behind,
         partner_share=s.partner_share,
         category_weights=tuple(s.category_weights.items()),
@@ -217,9 +225,11 @@ def rules_from_text(text: str, path: str = SETTINGS_FILE) -> tuple[Rules, list[P
 
 def rules_from_root(root: Path) -> tuple[Rules, list[Problem]]:
     """Rules from the sanzhua.yaml in a ledger root."""
+    from sanzhua.load.safe import UnsafeFile, read_inside
+
     try:
-        data = (root / SETTINGS_FILE).read_bytes()
-    except OSError:
+        data = read_inside(root / SETTINGS_FILE, root)
+    except (OSError, UnsafeFile):
         return DEFAULT_RULES, []
     text, _ = decode(data, SETTINGS_FILE)
     if text is None:

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from sanzhua.commands.log import Event
 from sanzhua.errors import FatalError
@@ -141,7 +141,9 @@ class Writer:
         self.folder = folder
         self.env = env
         self.site = site
-        self.w = words(site.lang)
+        # Our own labels, marked safe once rather than escaped on each of 20,000 pages.
+        self.raw = words(site.lang)  # for SVG and scripts, which escape in their own way
+        self.w = {k: Markup(escape(v)) for k, v in self.raw.items()}
         self.pages = 0
         self._made: set[Path] = set()
 
@@ -328,7 +330,7 @@ def write_trends(wr: Writer, ov: Overview, points: list[Any]) -> None:
     """trends.html: three charts and the table of weeks, and planned against actual."""
     from sanzhua.site.svg import Series, line_chart
 
-    w = wr.w
+    w = wr.raw
     labels = [f"{p.day.month}/{p.day.day}" for p in points]
     git = sum(p.source == "git" for p in points)
     note = w["trend_source_git"].format(git=git, rules=len(points) - git) if git else w["trend_source_rules"]

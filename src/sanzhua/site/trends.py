@@ -10,16 +10,22 @@ point says which of the two it is.
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from math import fsum
+from typing import Any
 
 from sanzhua.errors import FatalError
-from sanzhua.evaluate import Evaluation, evaluate, evaluate_tasks
+from sanzhua.evaluate import Evaluation, evaluate_tasks
 from sanzhua.history.git import Commit, Repo
 from sanzhua.history.walk import History
 from sanzhua.load import Ledger, assemble
 from sanzhua.load.ledgerfile import FileResult, parse_ledger_bytes
+from sanzhua.model import Settings, Task
 from sanzhua.report.brief import totals
+from sanzhua.workdays import WorkCalendar
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,8 +75,8 @@ def point(ev: Evaluation, day: date, source: str, commit: str = "") -> Point:
         behind=t.behind,
         no_report=t.no_report,
         measured=n,
-        expected_mean=round(sum(s.expected_percent or 0.0 for s in measured) / n, 1) if n else None,
-        actual_mean=round(sum(s.percent or 0.0 for s in measured) / n, 1) if n else None,
+        expected_mean=round(fsum(s.expected_percent or 0.0 for s in measured) / n, 1) if n else None,
+        actual_mean=round(fsum(s.percent or 0.0 for s in measured) / n, 1) if n else None,
     )
 
 
@@ -122,18 +128,172 @@ def trend(ledger: Ledger, as_of: date, *, use_git: bool = True) -> list[Point]:
     out: list[Point] = []
     try:
         past = _Past(ledger, repo) if repo is not None else None
+        # Each day's source: the ledger of the last commit dated on or before it, else today's.
+        source: list[tuple[Ledger, str]] = []
         for day in days:
             last = None
             for c in commits:
                 if c.day <= day:
                     last = c
             old = past.ledger_at(last.sha) if past is not None and last is not None else None
-            if old is not None and last is not None:
-                ev = evaluate_tasks(old.tasks, old.children, old.settings, old.calendar, day)
-                out.append(point(ev, day, "git", last.sha[:10]))
-            else:
-                out.append(point(evaluate(ledger, day), day, "rules"))
+            source.append((old, last.sha[:10]) if old is not None and last is not None else (ledger, ""))
+        for sha in dict.fromkeys(sha for _, sha in source):  # one ledger per commit ("" today's)
+            these = [d for d, (_, s) in zip(days, source, strict=True) if s == sha]
+            led = next(led for led, s in source if s == sha)
+            got = weekly(led.tasks, led.children, led.settings, led.calendar, these, led.tracking_start())
+            out.extend(
+                Point(day=d, source="git" if sha else "rules", commit=sha, **fields)
+                for d, fields in zip(these, got, strict=True)
+            )
+        out.sort(key=lambda p: p.day)
     finally:
         if repo is not None:
             repo.close()
+    return out
+
+
+def weekly(
+    tasks: Sequence[Task],
+    children: dict[str, list[Task]],
+    settings: Settings,
+    calendar: WorkCalendar,
+    days: Sequence[date],
+    tracking_since: date | None = None,
+) -> list[dict[str, Any]]:
+    """The trend's counts at each of `days`, as `point(evaluate(ledger, day), ...)` gives
+    them, without evaluating the whole ledger again for every day.
+
+    A task without sub-tasks (nearly all) is followed through the days with its progress
+    sorted once and looked up by bisection; a task with sub-tasks, whose progress and value
+    roll up from its family, is left to `evaluate_tasks` with its family. The rules are
+    FORMAT's derived states; tests hold the result equal to the full evaluation.
+    """
+    by_id: dict[str, Task] = {}
+    for t in tasks:
+        by_id.setdefault(t.id, t)
+    family: dict[str, Task] = {}
+    for pid in children:
+        parent = by_id.get(pid)
+        if parent is None:
+            continue
+        stack = [parent]
+        while stack:
+            x = stack.pop()
+            if x.id in family or by_id.get(x.id) is not x:
+                continue
+            family[x.id] = x
+            stack.extend(children.get(x.id, ()))
+    n = len(days)
+    total = [0] * n
+    done = [0] * n
+    overdue = [0] * n
+    ms_overdue = [0] * n
+    behind = [0] * n
+    no_report = [0] * n
+    expected_sum: list[list[float]] = [[] for _ in range(n)]
+    actual_sum: list[list[float]] = [[] for _ in range(n)]
+    margin = settings.behind_margin
+    period = {"week": 7, "month": 31}.get(settings.report_every)
+
+    for t in by_id.values():
+        if t.id in children and t.id in family:
+            continue  # a parent: below, with its family
+        if t.invalid:
+            for i in range(n):
+                total[i] += 1
+            continue
+        prog = sorted(t.progress, key=lambda p: p.date)  # stable: of one date, the last written last
+        dates = [p.date for p in prog]
+        last_pct: list[int] = []
+        last_val: list[int] = []
+        lp = lv = -1
+        for j, p in enumerate(prog):
+            if p.percent is not None:
+                lp = j
+            if p.value is not None:
+                lv = j
+            last_pct.append(lp)
+            last_val.append(lv)
+        target = t.target
+        has_target = target is not None and target.direction == "at_least"
+        deadline = t.due
+        span = (deadline - t.start).days if deadline is not None else 0
+        for i, d in enumerate(days):
+            is_done = (t.done is not None and t.done <= d) or (t.status == "done" and t.done is None)
+            if not is_done and t.status == "cancelled":
+                continue
+            total[i] += 1
+            if is_done:
+                done[i] += 1
+                continue
+            if t.status == "suspended" or t.start > d:
+                continue
+            if deadline is not None and deadline < d:
+                overdue[i] += 1
+            if any(m.due < d and (m.done is None or m.done > d) for m in t.milestones):
+                ms_overdue[i] += 1
+            k = bisect_right(dates, d) - 1
+            pi = last_pct[k] if k >= 0 else -1
+            has_measure = pi >= 0 or has_target
+            actual: float | None = None
+            if pi >= 0:
+                actual = prog[pi].percent
+            elif has_target and target is not None:
+                vi = last_val[k] if k >= 0 else -1
+                value = prog[vi].value if vi >= 0 else None
+                actual = 100.0 * float(value or 0.0) / target.value if target.value else 0.0
+            expected: float | None = None
+            if deadline is not None:
+                if span <= 0:
+                    expected = 100.0 if d >= deadline else 0.0
+                else:
+                    expected = min(100.0, max(0.0, 100.0 * (d - t.start).days / span))
+            if has_measure and expected is not None and (actual or 0.0) < expected - margin:
+                behind[i] += 1
+            recent = k >= 0 and dates[k] > d - timedelta(days=period or 0)
+            begin = max(t.start, tracking_since or t.start)  # no report is owed before tracking_since
+            if period is not None and (d - begin).days >= period and not recent:
+                no_report[i] += 1
+            if has_measure:
+                expected_sum[i].append(expected or 0.0)
+                actual_sum[i].append(actual if actual is not None else 0.0)
+
+    if family:
+        members = list(family.values())
+        for i, d in enumerate(days):
+            ev = evaluate_tasks(members, children, settings, calendar, d, tracking_since=tracking_since)
+            for pid in children:
+                st = ev.tasks.get(pid)
+                if st is None or family.get(pid) is None:
+                    continue
+                states = st.states
+                if "cancelled" in states:
+                    continue
+                total[i] += 1
+                done[i] += "done" in states or "done_late" in states
+                overdue[i] += "overdue" in states
+                ms_overdue[i] += "milestone_overdue" in states
+                behind[i] += "behind" in states
+                no_report[i] += "no_report" in states
+                if st.is_open and st.has_measure:
+                    expected_sum[i].append(st.expected_percent or 0.0)
+                    actual_sum[i].append(st.percent or 0.0)
+
+    out: list[dict[str, Any]] = []
+    for i in range(n):
+        m = len(expected_sum[i])
+        out.append(
+            {
+                "tasks": total[i],
+                "done": done[i],
+                "completion_rate": None if total[i] == 0 else round(100.0 * done[i] / total[i], 1),
+                "overdue": overdue[i],
+                "milestone_overdue": ms_overdue[i],
+                "behind": behind[i],
+                "no_report": no_report[i],
+                "measured": m,
+                "expected_mean": round(fsum(expected_sum[i]) / m, 1) if m else None,
+                "actual_mean": round(fsum(actual_sum[i]) / m, 1) if m else None,
+            }
+        )
     return out

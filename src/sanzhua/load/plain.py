@@ -1,0 +1,348 @@
+"""Parsed results ↔ plain data (None, bool, int, float, str, bytes, tuple, list, dict,
+frozenset): what the cache stores with `marshal`, which cannot build an object of any
+other type, so reading a cache file can never run code (pickle can).
+
+Tasks, problems and index rows have a codec of their own, written out field by field
+(the cache's hot path); everything else (the parsed settings files, a message's
+arguments) goes through `encode`/`decode`, which tag what marshal has no type for. Every
+decoder checks the shape it is given and raises `BadCache` (a ValueError) on anything
+else, so a damaged entry is a miss, never a wrong result or a crash.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date, datetime
+from typing import Any
+
+from sanzhua.load.ledgerfile import FileResult
+from sanzhua.model import (
+    BulletinSettings,
+    Contact,
+    EmailSettings,
+    Extension,
+    KindRule,
+    Milestone,
+    NoticeSettings,
+    Progress,
+    RemindSettings,
+    Return,
+    Settings,
+    Target,
+    Task,
+    TaskRow,
+    Unit,
+    Verification,
+)
+from sanzhua.problems import Msg, Problem
+
+
+class BadCache(ValueError):
+    """A cache entry that is not what this version writes."""
+
+
+_SCALARS = (type(None), bool, int, float, str, bytes)
+_DAYS: dict[int, date] = {}  # one object per day, shared (as the parser does)
+_new = object.__new__
+
+
+def day(ordinal: int | None) -> date | None:
+    if ordinal is None:
+        return None
+    got = _DAYS.get(ordinal)
+    if got is None:
+        if type(ordinal) is not int:
+            raise BadCache("a date is not a day number")
+        got = _DAYS[ordinal] = date.fromordinal(ordinal)
+    return got
+
+
+def _o(d: date | None) -> int | None:
+    return None if d is None else d.toordinal()
+
+
+def _fill(cls: type, names: tuple[str, ...], values: tuple[object, ...]) -> Any:
+    """An instance of a (frozen) dataclass with these field values, as pickle builds one."""
+    obj: Any = _new(cls)
+    obj.__dict__.update(zip(names, values, strict=True))
+    return obj
+
+
+def _names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
+
+
+# --- the generic codec: tagged lists for what marshal has no type of -------------------
+
+_CLASSES: dict[str, type] = {
+    c.__name__: c
+    for c in (
+        Settings,
+        BulletinSettings,
+        Unit,
+        Problem,
+        Msg,
+        Task,
+        Milestone,
+        Target,
+        Progress,
+        Extension,
+        # the 督办 cycle (issue 20)
+        Contact,
+        EmailSettings,
+        RemindSettings,
+        KindRule,
+        NoticeSettings,
+        Verification,
+        Return,
+    )
+}
+
+
+def encode(value: object) -> object:
+    """Any value built of plain data, dates and sanzhua's model classes → plain data.
+    Raises TypeError for anything else (then it is not cached)."""
+    t = type(value)
+    if t in _SCALARS:
+        return value
+    if t is dict:
+        d: dict[Any, Any] = value  # type: ignore[assignment]
+        if all(type(k) is str for k in d):
+            return {k: encode(v) for k, v in d.items()}
+        return ["M", [[encode(k), encode(v)] for k, v in d.items()]]
+    if t is list:
+        return ["l", *(encode(v) for v in value)]  # type: ignore[attr-defined]
+    if t is tuple:
+        return ["t", *(encode(v) for v in value)]  # type: ignore[attr-defined]
+    if t is date:
+        return ["d", value.toordinal()]  # type: ignore[attr-defined]
+    if t is datetime:
+        return ["T", value.isoformat()]  # type: ignore[attr-defined]
+    if t is frozenset:
+        return ["f", *(encode(v) for v in value)]  # type: ignore[attr-defined]
+    if t.__name__ in _CLASSES and _CLASSES[t.__name__] is t:
+        return ["D", t.__name__, {f: encode(getattr(value, f)) for f in _names(t)}]
+    raise TypeError(f"not cacheable: {t.__name__}")
+
+
+def decode(value: object) -> Any:
+    """The inverse of `encode`; BadCache on anything `encode` does not write."""
+    t = type(value)
+    if t in _SCALARS:
+        return value
+    if t is dict:
+        return {k: decode(v) for k, v in value.items()}  # type: ignore[attr-defined]
+    if t is not list or not value:
+        raise BadCache(f"unexpected {t.__name__}")
+    items: list[Any] = value  # type: ignore[assignment]
+    tag = items[0]
+    rest = items[1:]
+    if tag == "l":
+        return [decode(v) for v in rest]
+    if tag == "t":
+        return tuple(decode(v) for v in rest)
+    if tag == "d" and len(rest) == 1:
+        return day(rest[0])
+    if tag == "T" and len(rest) == 1 and type(rest[0]) is str:
+        return datetime.fromisoformat(rest[0])
+    if tag == "f":
+        return frozenset(decode(v) for v in rest)
+    if tag == "M" and len(rest) == 1 and type(rest[0]) is list:
+        return {decode(k): decode(v) for k, v in rest[0]}
+    if tag == "D" and len(rest) == 2 and type(rest[1]) is dict and rest[0] in _CLASSES:
+        cls = _CLASSES[rest[0]]
+        fields = rest[1]
+        if set(fields) != set(_names(cls)):
+            raise BadCache(f"fields of {rest[0]} differ")
+        return cls(**{k: decode(v) for k, v in fields.items()})
+    raise BadCache(f"unknown tag {tag!r}")
+
+
+# --- problems ------------------------------------------------------------------------
+
+_PROBLEM = _names(Problem)
+
+
+def _args(args: dict[str, object]) -> object:
+    for v in args.values():
+        if type(v) not in _SCALARS:
+            return encode(args)
+    return args
+
+
+def _msg(key: object, args: object) -> Msg:
+    if type(key) is not str or type(args) is not dict:
+        raise BadCache("a message is not a key and its arguments")
+    for v in args.values():
+        if type(v) not in _SCALARS:
+            args = decode(args)
+            break
+    return _fill(Msg, ("key", "args"), (key, args))  # type: ignore[no-any-return]
+
+
+def encode_problem(p: Problem) -> tuple[object, ...]:
+    h = p.hint
+    return (
+        p.code,
+        p.severity,
+        p.file,
+        p.line,
+        p.column,
+        p.message.key,
+        _args(p.message.args),
+        None if h is None else h.key,
+        None if h is None else _args(h.args),
+        p.task,
+    )
+
+
+def decode_problem(raw: object) -> Problem:
+    if type(raw) is not tuple or len(raw) != 10:
+        raise BadCache("a problem is not a 10-tuple")
+    code, severity, file, line, column, mk, ma, hk, ha, task = raw
+    if type(code) is not str or type(file) is not str or type(line) is not int or type(column) is not int:
+        raise BadCache("a problem's code or position")
+    hint = None if hk is None else _msg(hk, ha)
+    return _fill(Problem, _PROBLEM, (code, severity, file, line, column, _msg(mk, ma), hint, task))  # type: ignore[no-any-return]
+
+
+def encode_problems(problems: list[Problem]) -> list[tuple[object, ...]]:
+    return [encode_problem(p) for p in problems]
+
+
+def decode_problems(raw: object) -> list[Problem]:
+    if type(raw) is not list:
+        raise BadCache("problems are not a list")
+    return [decode_problem(p) for p in raw]
+
+
+# --- index rows ----------------------------------------------------------------------
+
+
+def encode_rows(rows: tuple[TaskRow, ...]) -> tuple[tuple[object, ...], ...]:
+    return tuple((r[0], r[1], _o(r[2]), *r[3:]) for r in rows)
+
+
+def decode_rows(raw: object) -> tuple[TaskRow, ...]:
+    if type(raw) is not tuple:
+        raise BadCache("rows are not a tuple")
+    out: list[TaskRow] = []
+    for r in raw:
+        if type(r) is not tuple or len(r) != 9:
+            raise BadCache("a row is not a 9-tuple")
+        out.append(TaskRow(r[0], r[1], day(r[2]), r[3], r[4], r[5], r[6], r[7], r[8]))
+    return tuple(out)
+
+
+# --- tasks and files -----------------------------------------------------------------
+
+_TASK = _names(Task)
+_MILESTONE = _names(Milestone)
+_TARGET = _names(Target)
+_PROGRESS = _names(Progress)
+_EXTENSION = _names(Extension)
+_VERIFICATION = _names(Verification)
+_RETURN = _names(Return)
+# The codec below writes the fields in this order; a test holds it to the model.
+TASK_FIELDS = (
+    "id", "title", "lead", "file", "line", "start", "due", "due_text", "due_inherited", "category", "source",
+    "partners", "owner", "leader", "start_given", "milestones", "target", "progress", "status", "done", "parent",
+    "extensions", "supervision", "tags", "weight", "lead_given", "column", "latest_entry", "latest_mark", "invalid",
+    "kind", "assigned", "acknowledged", "satisfaction", "verified", "returned", "due_derived",
+)  # fmt: skip
+
+
+def _encode_task(t: Task) -> tuple[object, ...]:
+    target = t.target
+    return (
+        t.id,
+        t.title,
+        t.lead,
+        t.file,
+        t.line,
+        _o(t.start),
+        _o(t.due),
+        t.due_text,
+        t.due_inherited,
+        t.category,
+        t.source,
+        t.partners,
+        t.owner,
+        t.leader,
+        t.start_given,
+        tuple((m.name, _o(m.due), m.due_text, _o(m.done), m.line) for m in t.milestones),
+        None if target is None else (target.value, target.metric, target.unit, target.direction),
+        tuple((p.date.toordinal(), p.note, p.value, p.percent, p.by, p.line, p.notice) for p in t.progress),
+        t.status,
+        _o(t.done),
+        t.parent,
+        tuple((e.to.toordinal(), _o(e.from_), e.approved_by, e.ref, _o(e.date), e.line) for e in t.extensions),
+        t.supervision,
+        t.tags,
+        t.weight,
+        t.lead_given,
+        t.column,
+        _o(t.latest_entry),
+        _o(t.latest_mark),
+        t.invalid,
+        t.kind,
+        _o(t.assigned),
+        _o(t.acknowledged),
+        t.satisfaction,
+        None if t.verified is None else (t.verified.date.toordinal(), t.verified.by, t.verified.line),
+        tuple((r.date.toordinal(), r.by, r.reason, r.line) for r in t.returned),
+        t.due_derived,
+    )
+
+
+def _decode_task(raw: object) -> Task:
+    if type(raw) is not tuple or len(raw) != 37:
+        raise BadCache("a task is not a 37-tuple")
+    v = list(raw)
+    if type(v[0]) is not str or type(v[3]) is not str or type(v[4]) is not int:
+        raise BadCache("a task's id or position")
+    v[5] = day(v[5])
+    v[6] = day(v[6])
+    v[15] = tuple(_fill(Milestone, _MILESTONE, (n, day(d), dt, day(dn), ln)) for n, d, dt, dn, ln in v[15])
+    if v[16] is not None:
+        v[16] = _fill(Target, _TARGET, v[16])
+    v[17] = tuple(_fill(Progress, _PROGRESS, (day(d), *rest)) for d, *rest in v[17])
+    v[19] = day(v[19])
+    v[21] = tuple(
+        _fill(Extension, _EXTENSION, (day(to), day(fr), ab, ref, day(dt), ln)) for to, fr, ab, ref, dt, ln in v[21]
+    )
+    v[27] = day(v[27])
+    v[28] = day(v[28])
+    v[31] = day(v[31])
+    v[32] = day(v[32])
+    if v[34] is not None:
+        d, by, ln = v[34]
+        v[34] = _fill(Verification, _VERIFICATION, (day(d), by, ln))
+    v[35] = tuple(_fill(Return, _RETURN, (day(d), by, reason, ln)) for d, by, reason, ln in v[35])
+    return _fill(Task, _TASK, tuple(v))  # type: ignore[no-any-return]
+
+
+def encode_file(f: FileResult) -> tuple[object, ...]:
+    return (
+        f.path,
+        [_encode_task(t) for t in f.tasks],
+        encode_problems(f.problems),
+        f.unit,
+        f.unit_pos,
+        f.positions,
+        f.key_style,
+        f.dropped,
+    )
+
+
+def decode_file(raw: object) -> FileResult:
+    if type(raw) is not tuple or len(raw) != 8:
+        raise BadCache("a file result is not an 8-tuple")
+    path, tasks, problems, unit, unit_pos, positions, key_style, dropped = raw
+    if type(path) is not str or type(tasks) is not list or type(positions) is not dict or type(dropped) is not list:
+        raise BadCache("a file result's parts")
+    try:
+        decoded = [_decode_task(t) for t in tasks]
+    except (TypeError, ValueError) as e:  # a nested part of the wrong shape
+        raise BadCache(str(e)) from e
+    return FileResult(path, decoded, decode_problems(problems), unit, unit_pos, positions, key_style, dropped)

@@ -1,0 +1,92 @@
+"""Ledger text made safe for the places it is printed (issue 14.4).
+
+A title may hold control characters written as YAML escapes ("\\x01", "\\e", "\\a"):
+`check` reports them, but every report must still come out whole. In a Word document
+they are not XML at all (docxtpl's recovering parser then drops `&<>` from every later
+task, and "\\a" is its paragraph break), openpyxl refuses them, a calendar or CSV reader
+may stop at them, and in a terminal ESC starts a control sequence that can rewrite the
+screen or the CI log. `printable` removes them from text bound for a document; the
+terminal streams of every command pass through `SafeStream`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import sys
+from collections.abc import Iterator
+from typing import Any, TextIO
+
+# C0 controls but tab, line feed and carriage return; DEL and the C1 controls; the
+# noncharacters U+FFFE/U+FFFF; lone surrogates (which no encoder writes).
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
+# For a terminal also a carriage return that does not end a line (it overwrites one).
+_TERMINAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]|\r(?!\n)")
+# What sanzhua itself writes to a terminal that is one: colours (SGR) only.
+_SGR = re.compile("\x1b\\[[0-9;]*m")
+
+
+def printable(text: str) -> str:
+    """`text` without the characters no document format may hold."""
+    if _UNPRINTABLE.search(text) is None:
+        return text
+    return _UNPRINTABLE.sub("", text)
+
+
+def has_unprintable(text: str) -> bool:
+    return _UNPRINTABLE.search(text) is not None
+
+
+def for_terminal(text: str, colours: bool = False) -> str:
+    """`text` as it may reach a terminal: no control character but tab and line breaks,
+    and with `colours`, the colour sequences sanzhua's own output uses."""
+    if _TERMINAL.search(text) is None:
+        return text
+    if not colours:
+        return _TERMINAL.sub("", text)
+    out: list[str] = []
+    at = 0
+    for m in _SGR.finditer(text):
+        out.append(_TERMINAL.sub("", text[at : m.start()]))
+        out.append(m.group())
+        at = m.end()
+    out.append(_TERMINAL.sub("", text[at:]))
+    return "".join(out)
+
+
+class SafeStream:
+    """A text stream that passes everything through `for_terminal` (colours kept only
+    when the stream is a terminal, where sanzhua itself colours its output)."""
+
+    def __init__(self, raw: TextIO) -> None:
+        self._raw = raw
+        try:
+            self._colours = bool(raw.isatty())
+        except (AttributeError, ValueError, OSError):
+            self._colours = False
+
+    def write(self, text: str) -> int:
+        self._raw.write(for_terminal(text, self._colours))
+        return len(text)
+
+    def writelines(self, lines: Any) -> None:
+        for line in lines:
+            self.write(line)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._raw, name)
+
+
+@contextlib.contextmanager
+def safe_terminal() -> Iterator[None]:
+    """Run a command with sys.stdout and sys.stderr behind `SafeStream`."""
+    out, err = sys.stdout, sys.stderr
+    if isinstance(out, SafeStream) or out is None or err is None:
+        yield
+        return
+    sys.stdout = SafeStream(out)
+    sys.stderr = SafeStream(err)
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = out, err

@@ -1,0 +1,222 @@
+# ruff: noqa: E501  (the OOXML fixtures are one line each, as Excel writes them)
+"""Hostile workbooks and CSV files for `sanzhua import` (issue 14.6): each is built by hand
+with zipfile, imported in a subprocess limited to 2 GB of address space and 60 s, and
+must be refused with a plain message (exit 2) and nothing written, or come in cleaned."""
+
+from __future__ import annotations
+
+import os
+import resource
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+
+LIMIT_BYTES = 2 * 1024**3
+TIMEOUT = 60
+
+CONTENT_TYPES = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">
+<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>
+<Default Extension="xml" ContentType="application/xml"/>
+<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>
+<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>
+{extra}
+</Types>"""
+RELS = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">
+<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>
+</Relationships>"""
+WORKBOOK = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">
+<sheets><sheet name="台账" sheetId="1" r:id="rId1"/></sheets>
+</workbook>"""
+WORKBOOK_RELS = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">
+<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>
+{extra}
+</Relationships>"""
+SST_REL = (
+    '<Relationship Id="rId9" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+    'relationships/sharedStrings" Target="sharedStrings.xml"/>'
+)
+SST_TYPE = (
+    '<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+    'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+)
+NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+HEADER_ROWS = (
+    '<row r="1"><c r="A1" t="inlineStr"><is><t>任务名称</t></is></c>'
+    '<c r="B1" t="inlineStr"><is><t>责任单位</t></is></c>'
+    '<c r="C1" t="inlineStr"><is><t>完成时限</t></is></c></row>'
+    '<row r="2"><c r="A2" t="inlineStr"><is><t>新任务</t></is></c>'
+    '<c r="B2" t="inlineStr"><is><t>县发改委</t></is></c>'
+    '<c r="C2" t="inlineStr"><is><t>2026-12-31</t></is></c></row>'
+)
+
+
+def sheet(rows: str, after: str = "", dimension: str = "A1:C2", prolog: str = "") -> str:
+    return (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>{prolog}'
+        f'<worksheet {NS}><dimension ref="{dimension}"/><sheetData>{rows}</sheetData>{after}'
+        "</worksheet>"
+    )
+
+
+def workbook(path: Path, sheet_xml: str | bytes, shared: str | None = None) -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
+        z.writestr("[Content_Types].xml", CONTENT_TYPES.format(extra=SST_TYPE if shared else ""))
+        z.writestr("_rels/.rels", RELS)
+        z.writestr("xl/workbook.xml", WORKBOOK)
+        z.writestr("xl/_rels/workbook.xml.rels", WORKBOOK_RELS.format(extra=SST_REL if shared else ""))
+        z.writestr("xl/worksheets/sheet1.xml", sheet_xml)
+        if shared is not None:
+            z.writestr("xl/sharedStrings.xml", shared)
+    return path
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    r = tmp_path / "ledger"
+    (r / "ledgers").mkdir(parents=True)
+    (r / "sanzhua.yaml").write_text("name: 测试县\nyear: 2026\nlang: zh\n", encoding="utf-8")
+    (r / "units.yaml").write_text(
+        "units:\n  - {id: fgw, name: 县发改委, kind: 县直部门}\n", encoding="utf-8"
+    )
+    return r
+
+
+def _limits() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (LIMIT_BYTES, LIMIT_BYTES))
+
+
+def run_import(root: Path, source: Path) -> tuple[subprocess.CompletedProcess[str], float]:
+    t0 = time.monotonic()
+    r = subprocess.run(
+        [sys.executable, "-m", "sanzhua", "import", str(source), "--root", str(root)],
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        preexec_fn=_limits,
+        env={**os.environ, "COLUMNS": "200"},
+    )
+    return r, time.monotonic() - t0
+
+
+def ledger_files(root: Path) -> list[str]:
+    return sorted(p.name for p in (root / "ledgers").rglob("*"))
+
+
+def assert_refused(r: subprocess.CompletedProcess[str], *words: str) -> None:
+    assert r.returncode == 2, (r.returncode, r.stdout, r.stderr)
+    assert "内部错误" not in r.stderr and "Traceback" not in r.stderr, r.stderr
+    for w in words:
+        assert w in r.stderr, r.stderr
+
+
+def test_a_plain_workbook_comes_in(root: Path, tmp_path: Path) -> None:
+    """The hand-built package itself is a good workbook: what the others break is theirs."""
+    book = workbook(tmp_path / "ok.xlsx", sheet(HEADER_ROWS))
+    r, _ = run_import(root, book)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "新任务" in (root / "ledgers" / "fgw.yaml").read_text(encoding="utf-8")
+
+
+def test_a_cell_at_the_last_column_and_row(root: Path, tmp_path: Path) -> None:
+    far = '<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>'
+    book = workbook(tmp_path / "far.xlsx", sheet(HEADER_ROWS + far, dimension="A1:XFD1048576"))
+    assert book.stat().st_size < 5000
+    r, seconds = run_import(root, book)
+    assert_refused(r, "未导入", "100000")
+    assert seconds < 30
+    assert ledger_files(root) == []
+
+
+def test_a_value_far_to_the_right(root: Path, tmp_path: Path) -> None:
+    wide = '<row r="3"><c r="XFD3" t="inlineStr"><is><t>x</t></is></c></row>'
+    book = workbook(tmp_path / "wide.xlsx", sheet(HEADER_ROWS + wide, dimension="A1:XFD3"))
+    r, seconds = run_import(root, book)
+    assert_refused(r, "未导入", "第 3 行有第 16384 列")
+    assert seconds < 30
+
+
+def test_a_merge_over_the_whole_sheet(root: Path, tmp_path: Path) -> None:
+    merge = '<mergeCells count="1"><mergeCell ref="A3:XFD1048576"/></mergeCells>'
+    book = workbook(tmp_path / "merge.xlsx", sheet(HEADER_ROWS, merge, dimension="A1:XFD1048576"))
+    r, seconds = run_import(root, book)
+    # The merge is clipped to the cells the sheet has: the task comes in, quickly.
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert seconds < 30
+    assert "新任务" in (root / "ledgers" / "fgw.yaml").read_text(encoding="utf-8")
+
+
+def test_a_zip_bomb(root: Path, tmp_path: Path) -> None:
+    filler = " " * (300 * 1024 * 1024)  # 300 MB of spaces packs to a few hundred KB
+    book = workbook(tmp_path / "bomb.xlsx", sheet(HEADER_ROWS + filler))
+    assert book.stat().st_size < 2 * 1024 * 1024
+    del filler
+    r, seconds = run_import(root, book)
+    assert_refused(r, "压缩炸弹")
+    assert seconds < 30
+    assert ledger_files(root) == []
+
+
+def test_xxe_is_not_resolved(root: Path, tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET-LINE", encoding="utf-8")
+    prolog = f'<!DOCTYPE worksheet [<!ENTITY xxe SYSTEM "file://{secret}">]>'
+    rows = HEADER_ROWS.replace("新任务", "&xxe;")
+    book = workbook(tmp_path / "xxe.xlsx", sheet(rows, prolog=prolog))
+    r, _ = run_import(root, book)
+    assert_refused(r, "无法安全读取")
+    assert "TOP-SECRET" not in r.stdout + r.stderr
+    assert ledger_files(root) == []
+
+
+def test_billion_laughs_in_the_shared_strings(root: Path, tmp_path: Path) -> None:
+    ents = '<!ENTITY lol0 "lol">' + "".join(
+        f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' for i in range(1, 10)
+    )
+    shared = (
+        f'<?xml version="1.0"?><!DOCTYPE sst [{ents}]>'
+        f'<sst {NS} count="1" uniqueCount="1"><si><t>&lol9;</t></si></sst>'
+    )
+    rows = HEADER_ROWS.replace('<c r="A2" t="inlineStr"><is><t>新任务</t></is></c>', '<c r="A2" t="s"><v>0</v></c>')
+    book = workbook(tmp_path / "lol.xlsx", sheet(rows), shared)
+    r, seconds = run_import(root, book)
+    assert_refused(r, "无法安全读取")
+    assert seconds < 30
+    assert ledger_files(root) == []
+
+
+def test_csv_nul_and_escape_bytes_are_removed_and_reported(root: Path, tmp_path: Path) -> None:
+    source = tmp_path / "in.csv"
+    source.write_bytes(
+        "任务名称,责任单位,完成时限\n新\x00任务\x1b[31m,县发改委,2026-12-31\n".encode()
+    )
+    r, _ = run_import(root, source)
+    assert r.returncode == 0, r.stdout + r.stderr
+    written = (root / "ledgers" / "fgw.yaml").read_bytes()
+    assert b"\x00" not in written and b"\x1b" not in written
+    assert "新任务[31m" in written.decode("utf-8")
+    assert "控制字符" in r.stdout + r.stderr
+
+
+def test_csv_cells_guarded_by_export_come_back_unguarded(root: Path, tmp_path: Path) -> None:
+    source = tmp_path / "in.csv"
+    source.write_text(
+        "任务名称,责任单位,完成时限\n\"'=SUM(1,2)\",县发改委,2026-12-31\n", encoding="utf-8"
+    )
+    r, _ = run_import(root, source)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "title: =SUM(1,2)\n" in (root / "ledgers" / "fgw.yaml").read_text(encoding="utf-8")
+
+
+def test_openpyxl_parses_without_entities() -> None:
+    """defusedxml is installed, and openpyxl uses it."""
+    import openpyxl.xml
+
+    assert openpyxl.xml.DEFUSEDXML
