@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from sanzhua.commands.audit import audit, collect
+from sanzhua.commands.audit import audit
+from sanzhua.history.audit import collect
 from sanzhua.history.rules import CODES, Finding
 from tests.test_history_repo import FGW, JTJ, OUTSIDER, SETTINGS, SUP, GitLedger
 

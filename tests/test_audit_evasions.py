@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from sanzhua.commands.audit import audit, collect
-from sanzhua.commands.log import history
+from sanzhua.commands.audit import audit
 from sanzhua.errors import FatalError
+from sanzhua.history.audit import collect
 from sanzhua.history.rules import Finding
+from sanzhua.history.timeline import history
 from tests.test_history_repo import FGW, JTJ, SETTINGS, SUP, GitLedger
 
 F = "ledgers/fgw.yaml"

@@ -23,9 +23,10 @@ from pathlib import Path
 import pytest
 
 import sanzhua as sanzhua_pkg
-from sanzhua.commands.audit import audit, collect
+from sanzhua.commands.audit import audit
 from sanzhua.commands.codeowners import codeowners
-from sanzhua.commands.log import history
+from sanzhua.history.audit import collect
+from sanzhua.history.timeline import history
 from sanzhua.problems import Msg
 
 SRC = str(Path(sanzhua_pkg.__file__).resolve().parent.parent)

@@ -20,13 +20,14 @@ from docx import Document
 from docx.oxml.ns import qn
 from docx.shared import Mm
 
-from sanzhua.commands.brief import brief, brief_context
+from sanzhua.commands.brief import brief
 from sanzhua.evaluate import evaluate
 from sanzhua.load import load_ledger
 from sanzhua.render.docx import render_docx
 from sanzhua.render.markdown import render_markdown
 from sanzhua.render.templating import builtin_dir, md_escape
 from sanzhua.report.brief import assemble_brief, assemble_notice, units_needing_notice
+from sanzhua.report.document import brief_context
 from sanzhua.report.periods import (
     Period,
     issue_number,

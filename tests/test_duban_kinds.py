@@ -253,7 +253,8 @@ def test_bulletin_without_kinds_has_no_kind_section(make_ledger: MakeLedger) -> 
 
 
 def test_status_filters_by_the_new_state(ledger: Path) -> None:
-    from sanzhua.commands.status import StatusFilter, status
+    from sanzhua.commands.status import status
+    from sanzhua.selection import StatusFilter
 
     out = io.StringIO()
     status(ledger, as_of=date(2026, 11, 25), fmt="json", flt=StatusFilter(states=("unacknowledged",)), out=out)

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from sanzhua.commands.audit import audit, collect
+from sanzhua.commands.audit import audit
 from sanzhua.evaluate import evaluate
+from sanzhua.history.audit import collect
 from sanzhua.load import load_ledger
 from tests.conftest import UNITS, MakeLedger
 from tests.test_history_repo import FGW, SUP, GitLedger
@@ -86,7 +87,8 @@ def test_without_verify_done_a_done_is_done(make_ledger: MakeLedger) -> None:
 
 
 def test_bulletin_counts_pending_in_the_kind_table_and_status_shows_it(make_ledger: MakeLedger) -> None:
-    from sanzhua.commands.status import StatusFilter, status
+    from sanzhua.commands.status import status
+    from sanzhua.selection import StatusFilter
 
     root = make_ledger(TASKS, settings=SETTINGS, units=UNITS)
     out = io.StringIO()

@@ -127,7 +127,7 @@ def test_by_unit_has_a_sheet_per_unit(tmp_path: Path) -> None:
 
 
 def test_filters_as_in_status(tmp_path: Path) -> None:
-    from sanzhua.commands.status import StatusFilter
+    from sanzhua.selection import StatusFilter
 
     out = io.StringIO()
     export(

@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 
 from sanzhua.commands.brief import brief
-from sanzhua.commands.status import StatusFilter, status
+from sanzhua.commands.status import status
 from sanzhua.errors import FatalError
 from sanzhua.filters import light_code, state_code, unit_id
 from sanzhua.load import load_ledger
+from sanzhua.selection import StatusFilter
 from tests.conftest import MakeLedger
 from tests.test_status import LEDGER
 

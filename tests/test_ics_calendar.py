@@ -11,10 +11,10 @@ import icalendar
 import pytest
 
 from sanzhua.commands.calendar import calendar
-from sanzhua.commands.status import StatusFilter
 from sanzhua.evaluate import evaluate
 from sanzhua.interchange.ics import workdays_before
 from sanzhua.load import load_ledger
+from sanzhua.selection import StatusFilter
 
 REPO = Path(__file__).resolve().parent.parent
 AS_OF = date(2026, 11, 25)

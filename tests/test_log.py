@@ -6,7 +6,8 @@ import io
 import json
 from pathlib import Path
 
-from sanzhua.commands.log import history, log
+from sanzhua.commands.log import log
+from sanzhua.history.timeline import history
 from tests.test_history_repo import FGW, SUP, GitLedger
 
 

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from sanzhua.commands.brief import notice_context
 from sanzhua.errors import FatalError
 from sanzhua.evaluate import evaluate
 from sanzhua.load import load_ledger
@@ -20,6 +19,7 @@ from sanzhua.render.docx import render_docx
 from sanzhua.render.markdown import render_markdown
 from sanzhua.render.templating import MdSafe, builtin_dir, environment, is_builtin, md_escape
 from sanzhua.report.brief import assemble_notice
+from sanzhua.report.document import notice_context
 from tests.conftest import MakeLedger
 
 AS_OF = date(2026, 11, 25)

@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from sanzhua.commands.show import show
-from sanzhua.commands.status import StatusFilter, status
+from sanzhua.commands.status import status
 from sanzhua.errors import FatalError
+from sanzhua.selection import StatusFilter
 from tests.conftest import REPO, MakeLedger
 
 AS_OF = date(2026, 11, 25)

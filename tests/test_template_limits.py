@@ -103,10 +103,10 @@ def test_a_hostile_word_template(make_ledger: MakeLedger) -> None:
     """The same limits in a .docx template, and a zip bomb refused before it is opened."""
     from datetime import date
 
-    from sanzhua.commands.brief import notice_context
     from sanzhua.evaluate import evaluate
     from sanzhua.load import load_ledger
     from sanzhua.report.brief import assemble_notice
+    from sanzhua.report.document import notice_context
 
     root = make_ledger({"ledgers/fgw.yaml": "unit: fgw\ntasks:\n  - {id: F-1, title: 项目, due: 2026-03-31}\n"})
     ledger = load_ledger(root, cache=False)

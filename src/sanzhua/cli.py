@@ -210,7 +210,8 @@ def status_cmd(
     allow_errors: AllowErrorsOpt = False,
 ) -> None:
     """Show every task's state as of a date: lights, deadlines, who is behind (任务状态)."""
-    from sanzhua.commands.status import StatusFilter, status
+    from sanzhua.commands.status import status
+    from sanzhua.selection import StatusFilter
 
     day = as_of_date(as_of)
     flt = StatusFilter(
@@ -639,7 +640,7 @@ def export_cmd(
 ) -> None:
     """Export the 台账 as an Excel workbook or CSV to send upward (导出台账)."""
     from sanzhua.commands.export import export
-    from sanzhua.commands.status import StatusFilter
+    from sanzhua.selection import StatusFilter
 
     day = as_of_date(as_of)
     flt = StatusFilter(
@@ -735,7 +736,7 @@ def calendar_cmd(
     from datetime import datetime
 
     from sanzhua.commands.calendar import calendar
-    from sanzhua.commands.status import StatusFilter
+    from sanzhua.selection import StatusFilter
 
     day = as_of_date(as_of)
     flt = StatusFilter(units=tuple(unit or ()), leader=leader, owner=owner)

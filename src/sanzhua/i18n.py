@@ -546,15 +546,19 @@ CATALOGUE: dict[str, tuple[str, str]] = {
 
 
 def text(m: Msg | None, lang: Lang) -> str:
-    """Render a catalogue message in `lang`; unknown keys show themselves."""
+    """Render a catalogue message in `lang` (arguments that are messages too, in the same
+    language); unknown keys show themselves."""
     if m is None:
         return ""
     pair = CATALOGUE.get(m.key)
     if pair is None:
         return m.key
     template = pair[0] if lang == "zh" else pair[1]
+    args = m.args
+    if any(isinstance(v, Msg) for v in args.values()):  # a message may quote another
+        args = {k: text(v, lang) if isinstance(v, Msg) else v for k, v in args.items()}
     try:
-        return template.format(**m.args)
+        return template.format(**args)
     except (KeyError, IndexError, ValueError):
         return template
 

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal, NamedTuple
 
-STATUSES: tuple[str, ...] = ("planned", "active", "done", "suspended", "cancelled")
 Status = Literal["planned", "active", "done", "suspended", "cancelled"]
 Direction = Literal["at_least", "at_most"]
 ReportEvery = Literal["none", "week", "month"]
@@ -237,10 +236,6 @@ class KindRule:
     requires: tuple[str, ...] = ()  # task keys a task of this kind must have
     satisfaction: bool = False  # a done task must record satisfaction (满意度)
     scored: bool = True  # counted by `sanzhua score`
-
-    @property
-    def has_clock(self) -> bool:
-        return self.answer_days is not None or self.answer_months is not None
 
 
 # --- the 督办 cycle (issue 20): notices as records ---

@@ -83,10 +83,6 @@ class NoticeStatus:
     answered: date | None  # the first reply on or before the date
     escalated: int  # ladder steps above its issued colour
 
-    @property
-    def unanswered_late(self) -> bool:
-        return self.answered is None and self.escalated > 0
-
 
 def canonical(number: str) -> str:
     """One spelling of a notice number: NFKC, no spaces, 〔〕 for the brackets people type."""

@@ -7,15 +7,13 @@ module only picks the period, the template and where the output goes.
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import TextIO
 
-from sanzhua.commands.common import EXIT_OK, EXIT_PROBLEMS, open_report
-from sanzhua.commands.score import ledger_rules
+from sanzhua.commands.common import EXIT_OK, EXIT_PROBLEMS, ledger_rules, open_report
 from sanzhua.commands.writefail import write_failed
 from sanzhua.errors import FatalError, Refused
 from sanzhua.evaluate import Evaluation, evaluate
@@ -32,49 +30,13 @@ from sanzhua.report.brief import (
     assemble_notice,
     units_needing_notice,
 )
+from sanzhua.report.document import brief_context, default_name, made_from, notice_context, notice_name
 from sanzhua.report.gaps import notice
 from sanzhua.report.periods import PERIOD_KINDS, Period, PeriodKind, period_of
 from sanzhua.score import Scoreboard, score_units
 
 FORMATS = ("md", "docx")
 _FORMAT_ALIASES = {"md": "md", "markdown": "md", "docx": "docx", "word": "docx"}
-
-
-def brief_context(b: Brief) -> dict[str, object]:
-    """What the brief templates see: `b` and short names for its parts."""
-    issue = (
-        "" if b.header.number is None else (f"No. {b.header.number}" if b.lang == "en" else f"第{b.header.number}期")
-    )
-    return {
-        "b": b,
-        "h": b.header,
-        "t": b.totals,
-        "p": b.previous,
-        "c": b.change,
-        "issue": issue,
-        "lang": b.lang,
-    }
-
-
-def notice_context(n: Notice) -> dict[str, object]:
-    return {"n": n, "lang": n.lang}
-
-
-def default_name(b: Brief, ext: str) -> str:
-    """政务督查-2026-第47期.docx; a custom period without a number:
-    工作简报-2026-11-01至2026-11-28.docx."""
-    h = b.header
-    if h.number is not None:
-        return f"{h.name}-{h.period_start.year}-第{h.number}期.{ext}"
-    return f"{h.name}-{h.period_start.isoformat()}至{h.period_end.isoformat()}.{ext}"
-
-
-def notice_name(n: Notice, ext: str) -> str:
-    return f"督办通知-{_safe(n.unit)}-{n.as_of.isoformat()}.{ext}"
-
-
-def _safe(name: str) -> str:
-    return "".join("_" if c in '\\/:*?"<>|' else c for c in name)
 
 
 def _format(fmt: str) -> str:
@@ -137,40 +99,6 @@ def _write(data: bytes, path: Path, lang: Lang = "zh") -> None:
 
 
 # What a bulletin is made from: the files whose uncommitted changes it would show.
-_READ_PATHS = ("sanzhua.yaml", "units.yaml", "calendar.yaml", "ledgers", "templates")
-
-
-def made_from(root: Path, lang: Lang) -> str:
-    """据台账提交 1a2b3c4（2026-11-25）生成; with uncommitted changes to the ledger's files,
-    says so; outside git, says that no version can be named."""
-
-    def git(*args: str) -> str | None:
-        try:
-            done = subprocess.run(
-                ["git", "-C", str(root), *args], capture_output=True, text=True, timeout=30, check=False
-            )
-        except (OSError, subprocess.SubprocessError):
-            return None
-        return done.stdout.strip() if done.returncode == 0 else None
-
-    if git("rev-parse", "--is-inside-work-tree") != "true":
-        return words(
-            lang,
-            "本文件生成时台账不在 git 仓库中，无法注明所据版本。",
-            "The ledger was not in a git repository when this was made; no version can be named.",
-        )
-    head = git("log", "-1", "--format=%h %cs")
-    if not head:
-        commit = words(lang, "据尚无提交的台账生成", "Made from a ledger with no commit yet")
-    else:
-        sha, day = head.split(" ", 1)
-        commit = words(lang, f"据台账提交 {sha}（{day}）生成", f"Made from the ledger's commit {sha} ({day})")
-    dirty = git("status", "--porcelain", "--", *_READ_PATHS)
-    if dirty:
-        commit += words(lang, "；生成时工作区有未提交的修改", "; the working tree had uncommitted changes")
-    return commit + words(lang, "。", ".")
-
-
 def _check_unit(ledger: Ledger, unit: str, lang: Lang) -> str:
     """The unit id of `--unit`: an id or a name (sanzhua.filters.unit_id), as status takes."""
     from sanzhua.filters import unit_choices, unit_id

@@ -8,13 +8,13 @@ from pathlib import Path
 from typing import TextIO
 
 from sanzhua.commands.common import EXIT_OK, open_report
-from sanzhua.commands.status import StatusFilter
 from sanzhua.errors import FatalError
 from sanzhua.evaluate import evaluate
 from sanzhua.i18n import text, words
 from sanzhua.interchange.ics import build_events, to_ical
 from sanzhua.problems import msg
 from sanzhua.report.gaps import notice
+from sanzhua.selection import StatusFilter
 
 
 def calendar(

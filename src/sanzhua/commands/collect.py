@@ -34,7 +34,6 @@ from sanzhua.edit.lock import ledger_lock
 from sanzhua.edit.ops import EditError, Editor, Field, append_entry, find_task, set_key, set_scalar, style_of
 from sanzhua.edit.session import (
     Change,
-    GitError,
     Refused,
     can_commit,
     commit_files,
@@ -46,6 +45,7 @@ from sanzhua.edit.session import (
 )
 from sanzhua.edit.source import Source, SourceError, unified_diff
 from sanzhua.edit.tree import MappingNode, ScalarNode, SequenceNode, entry, is_null
+from sanzhua.history.git import GitError
 from sanzhua.i18n import STATUS_LABELS, Lang, label, text
 from sanzhua.interchange import form as F
 from sanzhua.interchange.form_read import (

@@ -7,15 +7,21 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sanzhua.errors import FatalError, Refused
 from sanzhua.evaluate import is_open
-from sanzhua.i18n import Lang
+from sanzhua.i18n import Lang, words
 from sanzhua.load import Ledger, find_root, load_ledger
+from sanzhua.load.safe import UnsafeFile, read_inside
+from sanzhua.load.settings import load_settings
 from sanzhua.model import Task
 from sanzhua.problems import Problem, msg
 from sanzhua.report.gaps import Gaps, gaps_of, stderr_lines
 from sanzhua.workdays import WorkCalendar
+
+if TYPE_CHECKING:
+    from sanzhua.score.rules import Rules
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
@@ -100,3 +106,46 @@ def calendar_warning(root: Path, calendar: WorkCalendar, counted: Iterable[int])
             msg("calendar.fallback.hint"),
         )
     ]
+
+
+# -- for the commands that score (score, brief, site) ------------------------------------
+
+
+def ledger_rules(ledger: Ledger, lang: Lang, as_of: date) -> Rules | None:
+    """The ledger's scoring rules; None, with the errors written to standard error, when
+    `scoring:` in sanzhua.yaml has errors (nothing is scored with broken rules)."""
+    from sanzhua.output import Summary, format_text
+    from sanzhua.score import rules_from_root
+
+    rules, problems = rules_from_root(ledger.root)
+    errors = [p for p in problems if p.severity == "error"]
+    if not errors:
+        return rules
+    sys.stderr.write(
+        format_text(errors, Summary(1, len(ledger.tasks), len(errors), 0, 0), lang, ledger.root, as_of)
+    )
+    sys.stderr.write(
+        words(
+            lang,
+            "计分规则（sanzhua.yaml 的 scoring）有错误，改正后再计分\n",
+            "the scoring rules (scoring: in sanzhua.yaml) have errors; fix them first\n",
+        )
+    )
+    return None
+
+
+# -- for the commands that read git history (audit, log) -------------------------------
+
+
+def root_and_lang(root: Path | None, lang: str | None) -> tuple[Path, Lang]:
+    """The ledger root and the message language, without loading the whole ledger."""
+    if lang not in (None, "zh", "en"):
+        raise FatalError(f"--lang 只能是 zh 或 en（收到 {lang}）", "--lang takes zh or en")
+    start = root or Path.cwd()
+    where = start.resolve() if (start / "sanzhua.yaml").is_file() else find_root(start, lang)
+    if lang is None:
+        try:
+            lang = load_settings(read_inside(where / "sanzhua.yaml", where))[0].lang
+        except (OSError, UnsafeFile):
+            lang = "zh"
+    return where, ("en" if lang == "en" else "zh")

@@ -40,7 +40,6 @@ from sanzhua.edit.ops import (
 from sanzhua.edit.render import _reads_back
 from sanzhua.edit.session import (
     Change,
-    GitError,
     Refused,
     can_commit,
     commit,
@@ -60,6 +59,7 @@ from sanzhua.edit.tree import (
     is_null,
     last_line,
 )
+from sanzhua.history.git import GitError
 from sanzhua.i18n import Lang, text
 from sanzhua.load import FileResult, Ledger, ledger_files
 from sanzhua.load import keys as K

@@ -8,15 +8,14 @@ from pathlib import Path
 from typing import TextIO
 
 from sanzhua.commands.common import EXIT_OK, open_report
-from sanzhua.commands.status import StatusFilter
 from sanzhua.commands.writefail import write_failed
 from sanzhua.errors import FatalError
-from sanzhua.evaluate import TaskState, evaluate
+from sanzhua.evaluate import evaluate
 from sanzhua.i18n import text, words
 from sanzhua.interchange.export import Export, write_csv, write_xlsx
-from sanzhua.load import Ledger
 from sanzhua.problems import msg
 from sanzhua.report.gaps import notice
+from sanzhua.selection import StatusFilter, in_ledger_order
 
 FORMATS = ("xlsx", "csv")
 
@@ -45,7 +44,7 @@ def export(
     ledger, lg = opened.ledger, opened.lang
     flt = (flt or StatusFilter()).validate(ledger, lg)
     evaluation = evaluate(ledger, as_of)
-    states = ordered([st for st in evaluation.tasks.values() if flt.keep(st)], ledger)
+    states = in_ledger_order([st for st in evaluation.tasks.values() if flt.keep(st)], ledger)
     ex = Export(ledger.settings, ledger.units, as_of, states, lg, notice(opened.gaps, lg) if opened.gaps else "")
     if fmt == "csv":
         data = write_csv(ex)
@@ -75,13 +74,3 @@ def export(
             raise write_failed(output, e, lg) from None
     stream.write(text(msg("export.wrote", tasks=len(states), file=str(output)), lg) + "\n")
     return EXIT_OK
-
-
-def ordered(states: list[TaskState], ledger: Ledger) -> list[TaskState]:
-    """Units in units.yaml order, each unit's tasks in the order its files list them."""
-    rank = {uid: i for i, uid in enumerate(ledger.units)}
-    pos = {id(t): i for i, t in enumerate(ledger.tasks)}
-    return sorted(
-        states,
-        key=lambda st: (rank.get(st.task.lead, len(rank)), st.task.lead, pos.get(id(st.task), 0)),
-    )

@@ -11,9 +11,10 @@ from sanzhua.commands.common import EXIT_OK, EXIT_PROBLEMS, ledger_root, open_le
 from sanzhua.commands.edit import EditRun, lang_before_loading
 from sanzhua.edit.fmt import format_bytes
 from sanzhua.edit.lock import ledger_lock
-from sanzhua.edit.session import GitError, Refused, _git, write_atomic
+from sanzhua.edit.session import Refused, write_atomic
 from sanzhua.edit.source import unified_diff
 from sanzhua.errors import EXIT_CANNOT_RUN, FatalError
+from sanzhua.history.git import GitError, run_git
 from sanzhua.i18n import text, words
 from sanzhua.load import ledger_files
 from sanzhua.problems import msg
@@ -106,7 +107,7 @@ def _fmt(
             return EXIT_CANNOT_RUN
         return EXIT_PROBLEMS if (check and changed) or failed else EXIT_OK
     if run.commit and changed:
-        r = _git(root, "status", "--porcelain", "--", *(rel for rel, _, _ in changed))
+        r = run_git(root, "status", "--porcelain", "--", *(rel for rel, _, _ in changed))
         if r.returncode != 0 or r.stdout.strip():
             err.write(
                 text(msg("edit.dirty", file=", ".join(rel for rel, _, _ in changed)), lang) + "\n"
@@ -124,9 +125,9 @@ def _fmt(
     out.write(text(msg("fmt.changed", n=len(written)), lang) + "\n")
     if run.commit and written:
         subject = f"fmt: {written[0]}" if len(written) == 1 else f"fmt: {len(written)} ledger files"
-        r = _git(root, "add", "--", *written)
+        r = run_git(root, "add", "--", *written)
         if r.returncode == 0:
-            r = _git(root, "commit", "-q", "-m", subject, "--", *written)
+            r = run_git(root, "commit", "-q", "-m", subject, "--", *written)
         if r.returncode != 0:
             err.write(
                 text(msg("edit.git-failed", detail=GitError((r.stderr or r.stdout).strip())), lang)

@@ -11,194 +11,14 @@ from __future__ import annotations
 
 import json
 import sys
-from collections import Counter
-from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import Any, TextIO
 
-from sanzhua.commands.audit import render, resolve
-from sanzhua.commands.common import EXIT_OK, EXIT_PROBLEMS
+from sanzhua.commands.common import EXIT_OK, EXIT_PROBLEMS, root_and_lang
 from sanzhua.errors import FatalError
-from sanzhua.history.blobs import entry_dict, pair_milestones
-from sanzhua.history.git import Repo
-from sanzhua.history.walk import History, TaskChange
-from sanzhua.i18n import STATUS_LABELS, Lang, label
-from sanzhua.load import keys as K
-from sanzhua.model import Target, Task
+from sanzhua.history.timeline import COPIED_WORDS, KIND_WORDS, Event, change_lines, history
+from sanzhua.i18n import Lang, text
 from sanzhua.problems import Msg
-
-# The fields a clerk or a supervisor cares about, in the order they are shown.
-FIELDS = (
-    "id",  # changed only with the task's id (followed by its title, see history.walk.pair_renamed)
-    "title",
-    "lead",
-    "partners",
-    "owner",
-    "leader",
-    "start",
-    "due",
-    "status",
-    "done",
-    "target",
-    "parent",
-    "category",
-    "source",
-    "supervision",
-    "tags",
-    "weight",
-)
-
-
-@dataclass
-class Change:
-    field: str  # a task key, or "progress" / "extensions" / "milestones"
-    before: Any
-    after: Any
-    kind: str = "changed"  # changed | added | edited | removed
-
-
-@dataclass
-class Event:
-    commit: str
-    author: str
-    email: str
-    date: str
-    subject: str
-    kind: str  # created | changed | moved | deleted
-    file: str
-    line: int
-    from_file: str | None = None  # moved: the file it left; created: the file of the task it copies
-    merge: bool = False
-    changes: list[Change] = field(default_factory=list)
-
-
-def _value(v: Any) -> Any:
-    if isinstance(v, date):
-        return v.isoformat()
-    if isinstance(v, Target):
-        return {"metric": v.metric, "value": v.value, "unit": v.unit, "direction": v.direction}
-    if isinstance(v, tuple):
-        return [_value(x) for x in v]
-    return v
-
-
-def diff(old: Task | None, new: Task | None) -> list[Change]:
-    """What changed in one task (both normalised); a created task lists what it was created with."""
-    base = old if old is not None else None
-    out: list[Change] = []
-    for name in FIELDS:
-        a = getattr(base, name) if base is not None else None
-        b = getattr(new, name) if new is not None else None
-        if name == "start":
-            a = a if base is not None and base.start_given else None
-            b = b if new is not None and new.start_given else None
-        if name == "status" and new is not None and base is None and b == "active":
-            continue
-        if name == "id" and (base is None or new is None):
-            continue
-        if a != b and not (a in (None, ()) and b in (None, ())):
-            out.append(Change(name, _value(a), _value(b)))
-    if new is None:
-        return out
-    # a milestone renamed is the same milestone (pair_milestones), as the audit sees it
-    for was, m in pair_milestones(base.milestones if base is not None else (), new.milestones):
-        if m is None:
-            assert was is not None
-            out.append(Change("milestones", entry_dict(was), None, "removed"))
-        elif was != m:
-            out.append(
-                Change(
-                    "milestones",
-                    entry_dict(was) if was else None,
-                    entry_dict(m),
-                    "added" if was is None else "changed",
-                )
-            )
-    for name in ("extensions", "progress"):
-        before = Counter(getattr(base, name)) if base is not None else Counter()
-        after = Counter(getattr(new, name))
-        removed = list((before - after).elements())
-        for entry in getattr(new, name):
-            if after[entry] > before[entry]:
-                after[entry] -= 1
-                twin = next(
-                    (r for r in removed if getattr(r, "date", None) == getattr(entry, "date", 0)),
-                    None,
-                )
-                if twin is not None:
-                    removed.remove(twin)
-                    out.append(Change(name, entry_dict(twin), entry_dict(entry), "edited"))
-                else:
-                    out.append(Change(name, None, entry_dict(entry), "added"))
-        out.extend(Change(name, entry_dict(r), None, "removed") for r in removed)
-    return out
-
-
-def history(root: Path, task_id: str, rev_range: str | None = None, notes: list[Msg] | None = None) -> list[Event]:
-    """The events of one task, oldest first. `notes` receives warnings (a shallow clone)."""
-    repo = Repo(root)
-    try:
-        if not repo.has_commits():
-            return []
-        if notes is not None and repo.is_shallow():
-            notes.append(Msg("audit.shallow", {}))
-        commits = repo.log([rev_range] if rev_range else ["HEAD"])
-        events: list[Event] = []
-        for step in History(repo).walk(commits, only=task_id):
-            for tc in step.tasks:
-                events.append(_event(step.commit, tc))
-        return events
-    finally:
-        repo.close()
-
-
-def histories(root: Path, notes: list[Msg] | None = None) -> dict[str, list[Event]]:
-    """Every task's events from one walk of the whole history (HEAD), oldest first, by task id.
-
-    What `history` gives for one task, for all of them at the cost of one walk (the site's
-    task pages). Empty when the repository has no commit yet.
-    """
-    repo = Repo(root)
-    try:
-        if not repo.has_commits():
-            return {}
-        if notes is not None and repo.is_shallow():
-            notes.append(Msg("audit.shallow", {}))
-        out: dict[str, list[Event]] = {}
-        for step in History(repo).walk(repo.log(["HEAD"])):
-            for tc in step.tasks:
-                out.setdefault(tc.id, []).append(_event(step.commit, tc))
-        return out
-    finally:
-        repo.close()
-
-
-def _event(c: Any, tc: TaskChange) -> Event:
-    old, new = tc.old, tc.new
-    if old is None or tc.copied:
-        kind = "created"  # a copy lists how it differs from the task it copies
-    elif new is None:
-        kind = "deleted"
-    elif old.file != new.file:
-        kind = "moved"
-    else:
-        kind = "changed"
-    where = new or old
-    assert where is not None
-    return Event(
-        c.sha,
-        c.author,
-        c.email,
-        c.day.isoformat(),
-        c.subject,
-        kind,
-        where.file,
-        where.line,
-        old.file if old is not None and (kind == "moved" or tc.copied) else None,
-        c.is_merge,
-        diff(old.task if old else None, new.task if new else None) if kind != "deleted" else [],
-    )
 
 
 def log(
@@ -213,11 +33,11 @@ def log(
     """Print one task's history; 1 when the task never appears in it."""
     if fmt not in ("text", "json"):
         raise FatalError(f"--format 只能是 text 或 json（收到 {fmt}）", "--format takes text or json")
-    where, language = resolve(root, lang)
+    where, language = root_and_lang(root, lang)
     notes: list[Msg] = []
     events = history(where, task_id, rev_range, notes)
     for note in notes:
-        sys.stderr.write(("警告：" if language == "zh" else "warning: ") + render(note, language) + "\n")
+        sys.stderr.write(("警告：" if language == "zh" else "warning: ") + text(note, language) + "\n")
     stream = out if out is not None else sys.stdout
     if fmt == "json":
         doc = {"version": 1, "task": task_id, "events": [_event_json(e) for e in events]}
@@ -243,35 +63,6 @@ def _event_json(e: Event) -> dict[str, Any]:
     }
 
 
-_KIND = {
-    "created": ("新建", "created"),
-    "changed": ("修改", "changed"),
-    "moved": ("移动", "moved"),
-    "deleted": ("删除", "deleted"),
-}
-_COPIED = ("（复制自 {file}，原任务仍在）", " (copied from {file}; the original stays there)")
-_ENTRY = {"added": ("+", "+"), "removed": ("-", "-"), "edited": ("~", "~"), "changed": ("~", "~")}
-
-
-def _name(field: str, lang: Lang) -> str:
-    zh = K.TASK_KEYS.get(field)
-    return f"{zh}({field})" if lang == "zh" and zh else field
-
-
-def _show(v: Any, lang: Lang, field: str = "") -> str:
-    if v is None or v == []:
-        return "—"
-    if field == "status" and isinstance(v, str):
-        return label(STATUS_LABELS, v, lang)
-    if isinstance(v, dict):
-        return " ".join(f"{k}={_show(x, lang)}" for k, x in v.items() if x is not None)
-    if isinstance(v, list):
-        return "、".join(_show(x, lang) for x in v)
-    if isinstance(v, float) and v == int(v):
-        return str(int(v))
-    return str(v)
-
-
 def format_text(task_id: str, events: list[Event], lang: Lang) -> str:
     zh = lang == "zh"
     if not events:
@@ -282,31 +73,15 @@ def format_text(task_id: str, events: list[Event], lang: Lang) -> str:
         )
     out: list[str] = []
     for e in events:
-        kind = _KIND[e.kind][0 if zh else 1]
+        kind = KIND_WORDS[e.kind][0 if zh else 1]
         merge = (" （合并）" if zh else " (merge)") if e.merge else ""
         out.append(f"{e.commit[:10]}  {e.date}  {e.author} <{e.email}>  {e.subject}{merge}")
         place = f"{e.file}:{e.line}"
         if e.from_file and e.kind == "created":
-            place += _COPIED[0 if zh else 1].format(file=e.from_file)
+            place += COPIED_WORDS[0 if zh else 1].format(file=e.from_file)
         elif e.from_file:
             place = f"{e.from_file} → {place}"
         out.append(f"    {kind} {place}")
         out.extend(f"    {line}" for line in change_lines(e, lang))
         out.append("")
     return "\n".join(out)
-
-
-def change_lines(e: Event, lang: Lang) -> list[str]:
-    """What an event changed, one line per field or entry (as `sanzhua log` prints them)."""
-    out: list[str] = []
-    for c in e.changes:
-        if c.field in ("progress", "extensions", "milestones"):
-            mark = _ENTRY[c.kind][0]
-            body = _show(c.after if c.after is not None else c.before, lang)
-            if c.kind in ("edited", "changed") and c.before is not None:
-                body = f"{_show(c.before, lang)} → {_show(c.after, lang)}"
-            out.append(f"{mark} {_name(c.field, lang)}: {body}")
-        else:
-            before, after = _show(c.before, lang, c.field), _show(c.after, lang, c.field)
-            out.append(f"{_name(c.field, lang)}: {before} → {after}")
-    return out

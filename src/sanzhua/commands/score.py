@@ -11,23 +11,19 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sanzhua.commands.common import EXIT_OK, EXIT_PROBLEMS, open_report
+from sanzhua.commands.common import EXIT_OK, EXIT_PROBLEMS, ledger_rules, open_report
 from sanzhua.dates import DateError, parse_when
 from sanzhua.errors import FatalError
 from sanzhua.i18n import Lang, label, words
-from sanzhua.load import Ledger
-from sanzhua.output import format_text
 from sanzhua.report.gaps import Gaps, notice
 from sanzhua.report.periods import Period, PeriodKind, period_label, period_of
 from sanzhua.score import (
     COUNT_KEYS,
-    Rules,
     Scoreboard,
     UnitScore,
     decimals,
     number,
     reason_text,
-    rules_from_root,
     score_units,
     signed,
 )
@@ -87,28 +83,6 @@ def _day(value: str, option: str, year: int) -> date:
             f"{option}：无法识别的日期“{value}”（{e.detail_zh}） / cannot read the date '{value}'",
             f"例如 {option} 2026-10-01",
         ) from None
-
-
-def ledger_rules(ledger: Ledger, lang: Lang, as_of: date) -> Rules | None:
-    """The ledger's scoring rules; None, with the errors written to standard error, when
-    `scoring:` in sanzhua.yaml has errors (nothing is scored with broken rules)."""
-    rules, problems = rules_from_root(ledger.root)
-    errors = [p for p in problems if p.severity == "error"]
-    if not errors:
-        return rules
-    from sanzhua.output import Summary
-
-    sys.stderr.write(
-        format_text(errors, Summary(1, len(ledger.tasks), len(errors), 0, 0), lang, ledger.root, as_of)
-    )
-    sys.stderr.write(
-        words(
-            lang,
-            "计分规则（sanzhua.yaml 的 scoring）有错误，改正后再计分\n",
-            "the scoring rules (scoring: in sanzhua.yaml) have errors; fix them first\n",
-        )
-    )
-    return None
 
 
 def score(

@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.text import Text
 
 from sanzhua.commands.common import EXIT_OK, gate, open_ledger
-from sanzhua.commands.status import LIGHT_DOT, LIGHT_MARK, LIGHT_STYLE, task_row, urgency
+from sanzhua.commands.status import LIGHT_DOT, LIGHT_MARK, LIGHT_STYLE
 from sanzhua.dates import format_cn
 from sanzhua.errors import FatalError, Refused
 from sanzhua.evaluate import Evaluation, TaskState, evaluate
@@ -24,6 +24,7 @@ from sanzhua.load import Ledger
 from sanzhua.load.keys import did_you_mean
 from sanzhua.model import Settings, Task
 from sanzhua.report.gaps import gaps_of, notice
+from sanzhua.selection import task_row, urgency
 
 
 def _num(x: float) -> str:

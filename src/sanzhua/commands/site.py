@@ -14,12 +14,11 @@ from datetime import date
 from pathlib import Path
 from typing import TextIO
 
-from sanzhua.commands.common import EXIT_OK, open_report
-from sanzhua.commands.log import Event, histories
-from sanzhua.commands.score import ledger_rules
+from sanzhua.commands.common import EXIT_OK, ledger_rules, open_report
 from sanzhua.errors import FatalError
 from sanzhua.evaluate import evaluate
 from sanzhua.history.git import Repo
+from sanzhua.history.timeline import Event, histories
 from sanzhua.load import Ledger
 from sanzhua.report.gaps import notice
 from sanzhua.site import build as B

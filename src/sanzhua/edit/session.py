@@ -17,7 +17,6 @@ import contextlib
 import errno
 import os
 import stat
-import subprocess
 import tempfile
 from collections import Counter
 from collections.abc import Callable
@@ -27,6 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from sanzhua.checks import Context, run_checks
+from sanzhua.history.git import GitError
+from sanzhua.history.git import run_git as _git
 from sanzhua.i18n import Lang, text
 from sanzhua.load import FileResult, Ledger, assemble, parse_ledger_bytes
 from sanzhua.model import Task
@@ -311,19 +312,6 @@ def write_atomic(path: Path, data: bytes, expected: bytes | None) -> None:
 
 
 # -- git -----------------------------------------------------------------------------------
-
-
-class GitError(Exception):
-    pass
-
-
-def _git(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    try:
-        return subprocess.run(
-            ["git", "-C", str(root), *args], capture_output=True, text=True, check=False
-        )
-    except OSError as e:
-        raise GitError(str(e)) from None
 
 
 def can_commit(root: Path, rel: str) -> None:

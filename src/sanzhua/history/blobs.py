@@ -246,11 +246,6 @@ def pair_milestones(
     return out
 
 
-def same_task(a: Task, b: Task) -> bool:
-    """Equal as far as the audit is concerned (both normalised)."""
-    return a is b or a == b
-
-
 def entry_dict(entry: Progress | Extension | Milestone) -> dict[str, object]:
     """A progress, extension or milestone entry as JSON-ready data (dates as ISO text)."""
     out: dict[str, object] = {}

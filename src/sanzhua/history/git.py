@@ -453,3 +453,19 @@ class _CatFile:
             self.proc.wait(timeout=5)
         except (OSError, subprocess.TimeoutExpired):
             self.proc.kill()
+
+
+# -- plain git runs, for the commands that commit what they wrote (edit, fmt) ---------------
+
+
+class GitError(Exception):
+    """git could not be run at all (not installed, not executable)."""
+
+
+def run_git(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`git -C root ARGS`, its output as text; a failing git is the caller's to read from
+    the return code, a git that cannot start is a GitError."""
+    try:
+        return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, check=False)
+    except OSError as e:
+        raise GitError(str(e)) from None

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from sanzhua.history.blobs import Placed, entry_dict, pair_milestones
 from sanzhua.history.git import Commit
+from sanzhua.history.timeline import changed_fields
 from sanzhua.history.walk import Step, TaskChange
 from sanzhua.i18n import STATUS_LABELS, label
 from sanzhua.model import Progress, Return, Target, Task, Unit, Verification
@@ -672,40 +673,6 @@ RULES: tuple[Rule, ...] = (
     backdated,
     verification,  # issue 20
 )
-
-# -- what changed, for `log` and for the findings' `after` --------------------------------
-
-TRACKED = (
-    "title",
-    "lead",
-    "owner",
-    "leader",
-    "start",
-    "due",
-    "status",
-    "done",
-    "target",
-    "parent",
-    "partners",
-    "category",
-    "source",
-    "supervision",
-    "tags",
-    "weight",
-)
-
-
-def changed_fields(old: Task | None, new: Task | None) -> list[str]:
-    if old is None or new is None:
-        return ["created"] if old is None else ["deleted"]
-    return [
-        f.name
-        for f in fields(Task)
-        if getattr(old, f.name) != getattr(new, f.name)
-        and f.name
-        not in ("file", "line", "column", "start_given", "lead_given", "due_text", "due_inherited", "due_derived")
-    ]
-
 
 def where(p: Placed | None) -> tuple[str, int]:
     return (p.file, p.line) if p is not None else ("", 0)

@@ -169,10 +169,6 @@ class UnitIn(_Strict):
     contact: ContactIn | None = None
 
 
-class UnitsIn(_Strict):
-    units: list[UnitIn]
-
-
 class CalendarIn(_Strict):
     holidays: list[Day] = Field(default_factory=list)
     workdays: list[Day] = Field(default_factory=list)

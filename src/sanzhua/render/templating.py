@@ -49,14 +49,6 @@ def builtin_dir() -> Path:
     return Path(__file__).resolve().parents[3] / "templates"
 
 
-def find_template(name: str, ledger_root: Path | None) -> Path:
-    """The ledger's `templates/<name>` if there is one, else the built-in.
-
-    The ledger's own must be a regular file inside the ledger (not a link to
-    /etc/passwd, not a FIFO, not over the size cap): else a refusal naming it."""
-    return read_template(name, ledger_root).path
-
-
 @dataclass(frozen=True)
 class Source:
     """A template found and read: where it is, its bytes, and whether it is sanzhua's own."""

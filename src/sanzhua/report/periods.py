@@ -34,9 +34,6 @@ class Period:
     def days(self) -> int:
         return (self.end - self.start).days + 1
 
-    def contains(self, d: date) -> bool:
-        return self.start <= d <= self.end
-
 
 def monday_of(d: date) -> date:
     return d - timedelta(days=d.weekday())

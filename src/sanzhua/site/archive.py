@@ -16,12 +16,12 @@ from urllib.parse import quote
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from sanzhua.commands.brief import brief_context, default_name
 from sanzhua.evaluate import Evaluation, evaluate
 from sanzhua.load import Ledger
 from sanzhua.render.docx import render_docx
 from sanzhua.render.markdown import render_markdown
 from sanzhua.report.brief import Brief, assemble_brief
+from sanzhua.report.document import brief_context, default_name
 from sanzhua.report.periods import Period, period_of, week_of
 from sanzhua.score import Rules, Scoreboard, score_units
 from sanzhua.site.text import Lang

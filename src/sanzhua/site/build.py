@@ -22,9 +22,9 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 
-from sanzhua.commands.log import Event
 from sanzhua.errors import FatalError
 from sanzhua.evaluate import Evaluation
+from sanzhua.history.timeline import Event
 from sanzhua.load import Ledger
 from sanzhua.render.templating import FILTERS
 from sanzhua.report.brief import LIGHT_LABELS, STATE_LABELS
@@ -384,7 +384,7 @@ def write_archive(
     wr: Writer, ledger: Ledger, as_of: date, lang: Lang, rules: Any, *, docx: bool, notice: str = ""
 ) -> int:
     """briefs/: every week's bulletin as HTML, with its Markdown and (with `docx`) Word file."""
-    from sanzhua.commands.brief import made_from
+    from sanzhua.report.document import made_from
     from sanzhua.site import archive
 
     made = archive.bulletins(

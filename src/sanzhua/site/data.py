@@ -304,10 +304,6 @@ def _none_text(st: TaskState, lang: Lang) -> str:
     return labels.get(st.states[0], "—") if st.states else "—"
 
 
-def task_by_id(ov: Overview) -> dict[str, TaskView]:
-    return {v.id: v for v in ov.tasks}
-
-
 def children_of(tasks: Sequence[Task]) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for t in tasks:

@@ -9,7 +9,7 @@ from datetime import date
 
 from markupsafe import Markup
 
-from sanzhua.commands.log import Event, change_lines
+from sanzhua.history.timeline import Event, change_lines
 from sanzhua.model import Settings, Task, Unit
 from sanzhua.site.data import TaskView
 from sanzhua.site.svg import Mark, timeline
