@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sanzhua import __version__
 from sanzhua.evaluate import TaskState
@@ -152,52 +152,154 @@ def to_ical(
     notice: str = "",
 ) -> bytes:
     """The calendar file. `stamp` (UTC) is DTSTAMP: when the file was made; `notice`
-    (what the ledger's errors left out) leads the calendar's description."""
-    from icalendar import Alarm, Calendar, Event
+    (what the ledger's errors left out) leads the calendar's description.
 
-    cal = Calendar()
-    cal.add("prodid", f"-//sanzhua//sanzhua {__version__}//{lang.upper()}")
-    cal.add("version", "2.0")
-    cal.add("calscale", "GREGORIAN")
-    cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", printable(f"{settings.name} {words(lang, '任务时限', 'deadlines')}"))
+    The lines are written here rather than through the icalendar package's objects
+    (issue 17: those took 20 s for 25,000 events); the bytes are the same as the
+    package writes for the same calendar, in the same order: a component's properties
+    in RFC 5545's customary order and the rest alphabetically, text escaped as in
+    RFC 5545 3.3.11, lines folded at 75 octets (tests/test_ics_writer.py holds the two
+    equal)."""
     desc = words(
         lang,
         "由 sanzhua calendar 生成：未完成任务的时限和节点",
         "made by sanzhua calendar: deadlines and milestones of open tasks",
     )
-    cal.add("x-wr-caldesc", printable(f"{notice} {desc}" if notice else desc))
-    cal.add("x-wr-timezone", "Asia/Shanghai")
+    lines: list[bytes] = [
+        b"BEGIN:VCALENDAR",
+        b"VERSION:2.0",
+        _line("PRODID", _text(f"-//sanzhua//sanzhua {__version__}//{lang.upper()}")),
+        b"CALSCALE:GREGORIAN",
+        b"METHOD:PUBLISH",
+        # The X-WR- properties are not RFC 5545's: calendar apps read them unescaped.
+        _line("X-WR-CALDESC", _unbroken(printable(f"{notice} {desc}" if notice else desc))),
+        _line(
+            "X-WR-CALNAME",
+            _unbroken(printable(f"{settings.name} {words(lang, '任务时限', 'deadlines')}")),
+        ),
+        b"X-WR-TIMEZONE:Asia/Shanghai",
+    ]
+    dtstamp = b"DTSTAMP:" + _utc(stamp)
+    one_day = timedelta(days=1)
+    append = lines.append
     for e in events:
-        ev = Event()
-        ev.add("uid", e.uid)
-        ev.add("dtstamp", stamp)
-        ev.add("dtstart", e.day)
-        ev.add("dtend", e.day + timedelta(days=1))
         # No control characters in the file: calendar apps stop reading at them (14.4).
         summary = printable(e.summary)
-        ev.add("summary", summary)
-        ev.add("description", printable(e.description))
-        ev.add("categories", [printable(c) for c in e.categories])
-        ev.add("transp", "TRANSPARENT")
-        ev.add("sequence", e.sequence)
+        append(b"BEGIN:VEVENT")
+        append(_line("SUMMARY", _text(summary)))
+        append(b"DTSTART;VALUE=DATE:" + _day(e.day))
+        append(b"DTEND;VALUE=DATE:" + _day(e.day + one_day))
+        append(dtstamp)
+        append(_line("UID", _text(e.uid)))
+        append(b"SEQUENCE:" + str(e.sequence).encode())
+        append(_line("CATEGORIES", ",".join(_text(printable(c)) for c in e.categories)))
+        append(_line("DESCRIPTION", _text(printable(e.description))))
+        append(b"TRANSP:TRANSPARENT")
         if e.alarm_day is not None and alarm_days is not None:
-            alarm = Alarm()
-            alarm.add("action", "DISPLAY")
             n = alarm_days
-            alarm.add(
-                "description",
+            said = (
                 words(
                     lang,
                     f"{summary}：还有{n}个工作日到期",
                     f"{summary}: due in {n} working days",
                 )
                 if n
-                else summary,
+                else summary
             )
             # Relative to the all-day event's start (00:00 of the day): 09:00 of the alarm day.
-            alarm.add("trigger", timedelta(days=(e.alarm_day - e.day).days, hours=ALARM_HOUR))
-            ev.add_component(alarm)
-        cal.add_component(ev)
-    data: bytes = cal.to_ical()
-    return data
+            trigger = timedelta(days=(e.alarm_day - e.day).days, hours=ALARM_HOUR)
+            append(b"BEGIN:VALARM")
+            append(b"ACTION:DISPLAY")
+            append(_line("DESCRIPTION", _text(said)))
+            append(b"TRIGGER:" + _duration(trigger))
+            append(b"END:VALARM")
+        append(b"END:VEVENT")
+    append(b"END:VCALENDAR")
+    append(b"")
+    return b"\r\n".join(lines)
+
+
+def _text(value: str) -> str:
+    """A TEXT value escaped as RFC 5545 3.3.11 says (and as the icalendar package does:
+    a literal \\N is taken for a line break first)."""
+    return (
+        value.replace("\\N", "\n")
+        .replace("\\", "\\\\")
+        .replace(";", "\\;")
+        .replace(",", "\\,")
+        .replace("\r\n", "\\n")
+        .replace("\n", "\\n")
+        .replace("\r", "\\n")
+    )
+
+
+def _unbroken(value: str) -> str:
+    """A value written as it is, but for line breaks, which would end the line: \\n."""
+    return value.replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n")
+
+
+_FOLD_AT = 74  # octets of a line before its fold (75 with the leading space of the next)
+
+
+def _line(name: str, value: str) -> bytes:
+    """A content line, folded: each piece the most whole characters that fit in 74
+    octets, never ending on the backslash (or caret) of an escape unless it is alone."""
+    data = f"{name}:{value}".encode()
+    if len(data) <= _FOLD_AT:
+        return data
+    pieces: list[bytes] = []
+    start, size = 0, len(data)
+    while size - start > _FOLD_AT:
+        end = start + _FOLD_AT
+        while data[end] & 0xC0 == 0x80:  # inside a character: back to its first octet
+            end -= 1
+        if data[end - 1] in b"\\^" and _chars(data, start, end) > 1:
+            end -= 1
+        pieces.append(data[start:end])
+        start = end
+    pieces.append(data[start:])
+    return b"\r\n ".join(pieces)
+
+
+def _chars(data: bytes, start: int, end: int) -> int:
+    """How many characters data[start:end] holds (at most two are counted)."""
+    n = 0
+    for i in range(start, end):
+        if data[i] & 0xC0 != 0x80:
+            n += 1
+            if n > 1:
+                break
+    return n
+
+
+def _day(d: date) -> bytes:
+    return f"{d.year:04d}{d.month:02d}{d.day:02d}".encode()
+
+
+def _utc(t: datetime) -> bytes:
+    """A date-time in UTC (a time without a zone is written as it is, floating)."""
+    zone = ""
+    if t.tzinfo is not None:
+        t, zone = t.astimezone(UTC), "Z"
+    return f"{t.year:04d}{t.month:02d}{t.day:02d}T{t.hour:02d}{t.minute:02d}{t.second:02d}{zone}".encode()
+
+
+def _duration(td: timedelta) -> bytes:
+    """A DURATION value (RFC 5545 3.3.6) as the icalendar package writes it."""
+    sign = ""
+    if td.days < 0:
+        sign = "-"
+        td = -td
+    timepart = ""
+    if td.seconds:
+        hours, minutes, seconds = td.seconds // 3600, td.seconds % 3600 // 60, td.seconds % 60
+        timepart = "T"
+        if hours:
+            timepart += f"{hours}H"
+        if minutes or (hours and seconds):
+            timepart += f"{minutes}M"
+        if seconds:
+            timepart += f"{seconds}S"
+    if td.days == 0 and timepart:
+        return f"{sign}P{timepart}".encode()
+    return f"{sign}P{abs(td.days)}D{timepart}".encode()
