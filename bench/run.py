@@ -431,17 +431,12 @@ def one_file_ledger(tasks: int) -> tuple[Path, Path, str]:
 
 def writing_and_interchange(bench: Bench, root: Path, base: Row,
                             args: argparse.Namespace) -> dict[str, Any]:
-    """Issue 14.8 and 17: an edit and fmt --check of one big file, export -f xlsx and
-    calendar of the main ledger; ratios to the main ledger's baseline, CPU seconds too."""
+    """Issue 14.8 and 17: an edit and fmt --check of one big file; ratios to the main
+    ledger's baseline, CPU seconds too."""
     out_dir = Path(tempfile.mkdtemp(prefix="sanzhua-bench-"))
     sizes = [args.edit_tasks] + ([] if args.skip_big else [args.edit_big])
-    cases: list[tuple[Case, str, float | None, float | None]] = [
-        (Case("export -f xlsx", bench.sanzhua("export", "-f", "xlsx", "--as-of", AS_OF,
-                                                "-o", str(out_dir / "x.xlsx"))),
-         "<= 3 x", 3.0, None),
-        (Case("calendar", bench.sanzhua("calendar", "--as-of", AS_OF,
-                                        "-o", str(out_dir / "c.ics"))), "", None, None),
-    ]
+    # export -f xlsx and calendar: in reports_and_site (below), with score and the site
+    cases: list[tuple[Case, str, float | None, float | None]] = []
     for size in sizes:
         eroot, path, task_id = one_file_ledger(size)
         edit = Case(f"progress, 1 task of a {size}-task file",
@@ -473,6 +468,105 @@ def writing_and_interchange(bench: Bench, root: Path, base: Row,
                  "result"], cells)
     print("an edit writes its file (restored after each run); fmt --check only reads")
     return {"rows": [asdict(r) for r in rows]}
+
+
+# --- perf-report (issue 17's reports, issue 19's site) ---------------------------------
+#
+# score, export -f xlsx, calendar and the site, each with the parse cache cleared first,
+# as ratios to the main ledger's baseline, with CPU seconds and peak memory; status and
+# brief with the cache filled (one file changed); then, with the big ledgers, the same
+# reports of the 100,000-task ledger (one run each: time and memory only, < 1,500 MB).
+
+REPORT_PEAK_MB = {"score --format json": 400.0}  # issue 17: score's peak under 400 MB
+
+
+def report_cases(bench: Bench, out_dir: Path, *, site: bool) -> list[tuple[Case, float | None]]:
+    """The report commands and their targets (x baseline); `site`: site --no-archive too
+    (the main table has it for the main ledger)."""
+    cases: list[tuple[Case, float | None]] = [
+        (Case("score --format json", bench.sanzhua("score", "--as-of", AS_OF, "--format", "json"),
+              cold=True, keep_stdout=False), 1.5),
+        (Case("export -f xlsx", bench.sanzhua("export", "-f", "xlsx", "--as-of", AS_OF,
+                                                "-o", str(out_dir / "x.xlsx")), cold=True), 3.0),
+        (Case("calendar", bench.sanzhua("calendar", "--as-of", AS_OF, "-o", str(out_dir / "c.ics")),
+              cold=True), None),
+    ]
+    if site:
+        cases.append((Case("site --no-archive", bench.sanzhua("site", "--as-of", AS_OF, "--no-archive",
+                                                              "-o", str(out_dir / "site")),
+                           cold=True, keep_stdout=False), 3.0))
+    cases.append((Case("site (with the archive)", bench.sanzhua("site", "--as-of", AS_OF,
+                                                                "-o", str(out_dir / "site-archive")),
+                       cold=True, keep_stdout=False), None))
+    return cases
+
+
+def reports_and_site(bench: Bench, root: Path, base: Row, args: argparse.Namespace) -> dict[str, Any]:
+    out_dir = Path(tempfile.mkdtemp(prefix="sanzhua-bench-reports-"))
+    results: dict[str, Any] = {}
+    try:
+        cases = [
+            *report_cases(bench, out_dir, site=False),
+            (Case("status --format json (warm)",
+                  bench.sanzhua("status", "--as-of", AS_OF, "--format", "json"),
+                  warm=True, keep_stdout=False), 0.3),
+            (Case("brief --week (warm)", bench.sanzhua("brief", "--week", "--as-of", AS_OF),
+                  warm=True, keep_stdout=False), 0.4),
+        ]
+        bench.rounds(root, [c for c, _ in cases])
+        clear_cache(root)
+        rows: list[Row] = []
+        cells: list[list[str]] = []
+        for case, limit in cases:
+            row = bench.row(case)
+            judge(row, base, limit)
+            cap = REPORT_PEAK_MB.get(case.name)
+            if cap is not None:
+                row.target += f", <= {cap:g} MB"
+                row.passed = bool(row.passed) and row.peak_mb <= cap
+            rows.append(row)
+            cells.append(_report_cells(row))
+        print(f"\n== reports and the site, {args.tasks} tasks, best of {bench.repeat} (ratios to "
+              f"the baseline above; baseline CPU {base.cpu:.2f} s)\n")
+        print_table(REPORT_HEADERS, cells)
+        print("cold: the parse cache cleared first; warm: filled, then one ledger file changed")
+        results["rows"] = [asdict(r) for r in rows]
+
+        if not args.skip_big:
+            broot = ledger(args.big)
+            big_dir = out_dir / "big"
+            big_dir.mkdir()
+            bcases = [(bench.baseline_case(), None), *report_cases(bench, big_dir, site=True)]
+            bench.rounds(broot, [c for c, _ in bcases], times=1)
+            clear_cache(broot)
+            bbase = bench.row(bcases[0][0])
+            brows: list[Row] = [bbase]
+            bcells = [_report_cells(bbase)]
+            for case, _ in bcases[1:]:
+                row = bench.row(case)
+                judge(row, bbase, None)
+                row.target = "< 1500 MB"
+                row.passed = row.failed is None and row.peak_mb < 1500
+                brows.append(row)
+                bcells.append(_report_cells(row))
+            print(f"\n== reports and the site, {args.big} tasks, one run each (time and memory)\n")
+            print_table(REPORT_HEADERS, bcells)
+            results["big"] = {"tasks": args.big, "rows": [asdict(r) for r in brows]}
+    finally:
+        shutil.rmtree(out_dir, ignore_errors=True)
+    return results
+
+
+REPORT_HEADERS = ["command", "seconds", "x baseline", "cpu s", "x base cpu", "peak MB", "target",
+                  "result"]
+
+
+def _report_cells(row: Row) -> list[str]:
+    return [row.name, f"{row.seconds:.2f}", f"{row.ratio:.2f}" if row.ratio else "",
+            f"{row.cpu:.2f}", f"{row.cpu_ratio:.2f}" if row.cpu_ratio else "",
+            f"{row.peak_mb:.0f}", row.target, verdict(row.passed, row.failed)]
+
+# --- end perf-report --------------------------------------------------------------------
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -561,6 +655,7 @@ def main(argv: list[str] | None = None) -> int:
                        "rows": [asdict(r) for r, _ in rows]}
 
     results["writing"] = writing_and_interchange(bench, root, base, args)
+    results["reports"] = reports_and_site(bench, root, base, args)  # perf-report
 
     # -- the big ledgers: does time grow linearly, does memory stay under 1.5 GB?
     if not args.skip_big:

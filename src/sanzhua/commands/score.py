@@ -8,9 +8,11 @@ import json
 import sys
 from collections.abc import Callable, Iterable
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from sanzhua import jsontext
 from sanzhua.commands.common import EXIT_OK, EXIT_PROBLEMS, ledger_rules, open_report
 from sanzhua.dates import DateError, parse_when
 from sanzhua.errors import FatalError
@@ -147,7 +149,7 @@ def _with_gaps(written: str, fmt: str, gaps: Gaps, lang: Lang) -> str:
     if fmt == "json":
         doc = json.loads(written)
         doc["incomplete"] = gaps.as_json()
-        return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+        return jsontext.dumps(doc) + "\n"
     line = notice(gaps, lang)
     return (f"> **{line}**" if fmt == "md" else line) + "\n\n" + written
 
@@ -166,11 +168,17 @@ def _period_json(board: Scoreboard, period: Period) -> dict[str, object]:
 
 
 def _num(d: Any) -> Any:
-    from decimal import Decimal
-
     if isinstance(d, Decimal):
-        return int(d) if d == d.to_integral_value() else float(d)
+        got = _NUMS.get(d)
+        if got is None:
+            got = _NUMS[d] = int(d) if d == d.to_integral_value() else float(d)
+        return got
     return d
+
+
+# A decimal's JSON number, by value (equal decimals give the same number): a scoreboard
+# holds hundreds of thousands of amounts, of a few dozen values.
+_NUMS: dict[Decimal, int | float] = {}
 
 
 def entry_json(e: Any, lang: Lang) -> dict[str, object]:
@@ -216,7 +224,7 @@ def format_json(
         "rules": board.rules.as_dict(),
         "units": [unit_json(u, lang) for u in board.units],
     }
-    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+    return jsontext.dumps(doc) + "\n"
 
 
 # The default table's counts: what a terminal of 80 columns has room for (--wide, json
@@ -509,7 +517,7 @@ def explain_json(board: Scoreboard, u: UnitScore, period: Period, lang: Lang) ->
         "units_ranked": len(board.ranked),
         **unit_json(u, lang),
     }
-    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+    return jsontext.dumps(doc) + "\n"
 
 
 EXPLAIN: dict[str, Callable[[Scoreboard, UnitScore, Period, Lang], str]] = {

@@ -266,7 +266,8 @@ def score_tasks(
     scored_units: set[str] = set()  # units with at least one scored task: these are ranked
     periods = _ReportPeriods(report_every, start, at) if at >= start else None
     per_unit = rules.report_missing_per == "unit"
-    owed: dict[str, dict[int, list[str]]] = {}  # per unit: reporting period → the tasks owing a report
+    # Per unit: the spans of reporting periods (lo..hi-1) each task owed reports in, by task id.
+    owed: dict[str, list[tuple[int, int, str]]] = {}
     reported: dict[str, set[int]] = {}  # per unit: the periods in which it reported
 
     def counts_of(uid: str) -> dict[str, int]:
@@ -295,9 +296,7 @@ def score_tasks(
         gaps = _report_gaps(st, periods, children, tracking_since) if periods is not None else None
         if per_unit:  # counted per unit and period below, not per task
             if gaps is not None and lead:
-                weeks = owed.setdefault(lead, {})
-                for i in range(gaps.lo, gaps.hi):
-                    weeks.setdefault(i, []).append(t.id)
+                owed.setdefault(lead, []).append((gaps.lo, gaps.hi, t.id))
                 reported.setdefault(lead, set()).update(gaps.covered)
             gaps = None
         missing = gaps.missing if gaps is not None else 0
@@ -330,8 +329,8 @@ def score_tasks(
 
     unit_missed: dict[str, _UnitMissed] = {}
     if per_unit and periods is not None:
-        for uid, weeks in owed.items():
-            missed = [i for i in sorted(weeks) if i not in reported.get(uid, ())]
+        for uid, spans in owed.items():
+            missed = _missed(spans, len(periods.firsts), reported.get(uid, set()))
             if not missed:
                 continue
             counts_of(uid)["report_missing"] += len(missed)
@@ -342,7 +341,8 @@ def score_tasks(
             elif total < 0:
                 taken[uid] = taken.get(uid, Decimal(0)) + total
             if total != 0:
-                unit_missed[uid] = _UnitMissed(periods, tuple(missed), {i: tuple(weeks[i]) for i in missed}, points)
+                tasks = {i: tuple(tid for lo, hi, tid in spans if lo <= i < hi) for i in missed}
+                unit_missed[uid] = _UnitMissed(periods, tuple(missed), tasks, points)
 
     order = {uid: i for i, uid in enumerate(units)}
     ids = list(units) + sorted(set(counts) - set(units))
@@ -380,6 +380,22 @@ def score_tasks(
             )
         )
     return Scoreboard(start, end, as_of, at, rules, tuple(rows))
+
+
+def _missed(spans: Sequence[tuple[int, int, str]], n: int, reported: Collection[int]) -> list[int]:
+    """The reporting periods (of `n`) some span owed a report in and none was given, in
+    order: counted over the spans' ends, not period by period of every task (issue 17)."""
+    starts = [0] * (n + 1)
+    for lo, hi, _ in spans:
+        starts[lo] += 1
+        starts[hi] -= 1
+    out: list[int] = []
+    open_spans = 0
+    for i in range(n):
+        open_spans += starts[i]
+        if open_spans > 0 and i not in reported:
+            out.append(i)
+    return out
 
 
 @dataclass(frozen=True, slots=True)
