@@ -542,6 +542,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "import.control-chars": ("{columns} 列的单元格含有不可见的控制字符，已删除后导入", "cells in column {columns} held invisible control characters; they were removed"),
     "import.control-chars.hint": ("请核对这一行导入的文字；控制字符常随从网页或其他系统复制的文字而来", "check the text imported from this row; such characters come with text copied from the web or other systems"),
     "edit.not-regular": ("{file} 不是普通文件（可能是链接或设备），未写入", "{file} is not a regular file (a link or a device?); nothing written"),
+    # -- perf-edit: edits of files with line breaks the editor does not count
+    "edit.odd-breaks": ("文件含有特殊换行字符（单独的回车符、U+0085、U+2028 或 U+2029），命令无法安全修改", "the file has unusual line breaks (a lone CR, U+0085, U+2028 or U+2029); a command cannot edit it safely"),
+    "edit.odd-breaks.hint": ("在编辑器中把这些字符换成普通换行后重新运行命令", "replace them with ordinary line breaks in an editor, then run the command again"),
 }
 
 

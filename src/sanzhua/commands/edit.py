@@ -49,7 +49,8 @@ from sanzhua.edit.session import (
     verify,
     write_atomic,
 )
-from sanzhua.edit.source import Source, SourceError, unified_diff
+from sanzhua.edit.source import Source, SourceError
+from sanzhua.edit.span import SpanBroken, SpanEditor, find_span
 from sanzhua.edit.tree import (
     MappingNode,
     ScalarNode,
@@ -106,7 +107,9 @@ def _guard(run: EditRun, body: Body) -> int:
 
 
 def _edit(run: EditRun, root: Path, body: Body) -> int:
-    opened = open_ledger(root, run.lang, cache=False)
+    # The parse cache is keyed by content (sanzhua.load.cache): a file unchanged since the
+    # last command is not parsed again, and an edit of one task then reads only its lines.
+    opened = open_ledger(root, run.lang)
     try:
         change, check = body(opened)
         if change is None:
@@ -149,7 +152,7 @@ def _finish(run: EditRun, opened: Opened, change: Change) -> int:
     lang = opened.lang
     out = run.stdout()
     root = opened.ledger.root
-    out.write(unified_diff(change.before, change.after, change.rel))
+    out.write(change.diff())
     if change.notes:
         out.write(format_problems(change.notes, lang, {}))
     if run.dry_run:
@@ -184,12 +187,41 @@ def _locate(opened: Opened, task_id: str, today: date) -> tuple[Task, str, bytes
         )
     rel = task.file
     data = _read(ledger.root / rel, rel)
-    require_valid(data, rel, ledger, today)
-    ed = _editor(data, rel)
+    fr, _ = require_valid(data, rel, ledger, today)
+    ed = _span_editor(ledger, fr, data, task) or _editor(data, rel)
     node = find_task(ed, task_id)
-    fr = next((f for f in ledger.files if f.path == rel), None)
-    default = fr.key_style if fr is not None and fr.key_style in ("en", "zh") else "en"
+    default = fr.key_style if fr.key_style in ("en", "zh") else "en"
     return task, rel, data, ed, style_of(node, R.TASK, default)
+
+
+def _span_editor(ledger: Ledger, fr: FileResult, data: bytes, task: Task) -> SpanEditor | None:
+    """An editor of the task's own lines, when the file read now is the one the ledger
+    parsed and the task's lines read alone as in the file (sanzhua.edit.span)."""
+    if ledger.file(fr.path) is not fr or ledger.sources.get(fr.path) != data:
+        return None
+    mine = next((t for t in fr.tasks if t.id == task.id and t.line == task.line), None)
+    if mine is None:
+        return None
+    span = find_span(fr, data, mine, ledger.settings.year)
+    if span is None:
+        return None
+    try:
+        return SpanEditor(span)
+    except yaml.YAMLError:
+        return None
+
+
+def _change(ed: Editor, rel: str, data: bytes, subject: str, task_id: str) -> Change:
+    """The change an edit of one task makes, with its span when only the span was edited."""
+    if isinstance(ed, SpanEditor):
+        try:
+            new_span = ed.new_span()
+        except SpanBroken:
+            raise Refused(msg("edit.internal", file=rel), msg("edit.internal.hint")) from None
+        change = Change(rel, data, ed.span.splice(new_span), subject, task_id=task_id)
+        change.span, change.span_text = ed.span, new_span
+        return change
+    return Change(rel, data, ed.result(), subject, task_id=task_id)
 
 
 def _broken_files(ledger: Ledger) -> Iterator[tuple[FileResult, str]]:
@@ -332,7 +364,7 @@ def progress(
             p = t.progress[-1]
             return p.date == day and p.percent == pct and p.value == val and p.note == (said or None)
 
-        return Change(rel, data, ed.result(), subject, task_id=task_id), check
+        return _change(ed, rel, data, subject, task_id), check
 
     return _guard(run, body)
 
@@ -395,7 +427,7 @@ def done(
             def check_ms(t: Task | None) -> bool:
                 return t is not None and any(m.name == name and m.done == day for m in t.milestones)
 
-            return Change(rel, data, ed.result(), subject, task_id=task_id), check_ms
+            return _change(ed, rel, data, subject, task_id), check_ms
         st = entry(node, R.names("status", K.TASK_KEYS))
         if task.done == day and (st is None or task.status == "done"):
             _say(run, opened.lang, msg("edit.nothing", id=task_id))
@@ -423,7 +455,7 @@ def done(
         def check(t: Task | None) -> bool:
             return t is not None and t.done == day and (st is None or t.status == "done")
 
-        return Change(rel, data, ed.result(), subject, task_id=task_id), check
+        return _change(ed, rel, data, subject, task_id), check
 
     return _guard(run, body)
 
@@ -527,7 +559,7 @@ def extend(
                 and t.extensions[-1].to == new_due
             )
 
-        return Change(rel, data, ed.result(), subject, task_id=task_id), check
+        return _change(ed, rel, data, subject, task_id), check
 
     return _guard(run, body)
 

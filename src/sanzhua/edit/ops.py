@@ -10,8 +10,10 @@ validated again before anything is written (sanzhua.edit.session).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 
 from sanzhua.edit import render as R
 from sanzhua.edit.source import Source
@@ -38,6 +40,8 @@ class EditError(Exception):
         self.hint = hint
 
 
+_ODD_BREAK = re.compile("[\r\x85\u2028\u2029]")
+
 # One field of a new entry: (English key, YAML text of the value).
 Field = tuple[str, str]
 
@@ -48,13 +52,22 @@ class Editor:
     def __init__(self, source: Source) -> None:
         self.source = source
         self.text = source.text
+        if _ODD_BREAK.search(self.text):
+            # libyaml counts these as line breaks and the line split here does not: marks
+            # would point at the wrong lines (a splice in the wrong place, or a crash).
+            raise EditError(msg("edit.odd-breaks"), msg("edit.odd-breaks.hint"))
         self.lines = source.lines
         self.root = compose(self.text)
         self.edits: list[tuple[int, int, str]] = []
-        starts = [0]
-        for line in self.lines:
-            starts.append(starts[-1] + len(line) + 1)
-        self.starts = starts
+        self.starts = [0, *accumulate(len(line) + 1 for line in self.lines)]
+
+    def style_tasks(self) -> Iterator[tuple[MappingNode, str]]:
+        """The file's tasks in order, each with the text its marks index, for `list_style`."""
+        _, _, seq = tasks_node(self)
+        if isinstance(seq, SequenceNode):
+            for task in seq.value:
+                if isinstance(task, MappingNode):
+                    yield task, self.text
 
     # -- primitive edits -------------------------------------------------------------
     def replace(self, start: int, end: int, new: str) -> None:
@@ -330,36 +343,37 @@ class ListStyle:
 
 def list_style(ed: Editor, prefer: Iterable[str]) -> ListStyle:
     """How this file writes its lists of entries, from the first list found (by key name)."""
+    order = list(prefer)
     found: dict[str, ListStyle] = {}
-    _, _, seq = tasks_node(ed)
-    if isinstance(seq, SequenceNode):
-        for task in seq.value:
-            if not isinstance(task, MappingNode) or task.flow_style:
+    for task, text in ed.style_tasks():
+        if task.flow_style:
+            continue
+        for k, v in task.value:
+            if (
+                not (isinstance(k, ScalarNode) and isinstance(v, SequenceNode))
+                or v.flow_style
+                or not v.value
+            ):
                 continue
-            for k, v in task.value:
-                if (
-                    not (isinstance(k, ScalarNode) and isinstance(v, SequenceNode))
-                    or v.flow_style
-                    or not v.value
-                ):
-                    continue
-                item = v.value[-1]
-                if not isinstance(item, MappingNode):
-                    continue
-                kind = eng_key(k.value, R.TASK) or k.value
-                if kind in found:
-                    continue
-                pad = (
-                    bool(item.flow_style)
-                    and ed.text[item.start_mark.index + 1 : item.start_mark.index + 2] == " "
-                )
-                found[kind] = ListStyle(
-                    bool(item.flow_style),
-                    v.start_mark.column - k.start_mark.column,
-                    max(1, item.start_mark.column - v.start_mark.column - 1),
-                    pad,
-                )
-    for kind in prefer:
+            item = v.value[-1]
+            if not isinstance(item, MappingNode):
+                continue
+            kind = eng_key(k.value, R.TASK) or k.value
+            if kind in found:
+                continue
+            pad = (
+                bool(item.flow_style)
+                and text[item.start_mark.index + 1 : item.start_mark.index + 2] == " "
+            )
+            found[kind] = ListStyle(
+                bool(item.flow_style),
+                v.start_mark.column - k.start_mark.column,
+                max(1, item.start_mark.column - v.start_mark.column - 1),
+                pad,
+            )
+        if order and order[0] in found:
+            break  # the first kind asked for decides; no later task can change that
+    for kind in order:
         if kind in found:
             return found[kind]
     return next(iter(found.values()), ListStyle())

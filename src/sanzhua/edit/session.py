@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sanzhua.checks import Context, run_checks
 from sanzhua.history.git import GitError
@@ -32,6 +32,9 @@ from sanzhua.i18n import Lang, text
 from sanzhua.load import FileResult, Ledger, assemble, parse_ledger_bytes
 from sanzhua.model import Task
 from sanzhua.problems import Msg, Problem, msg
+
+if TYPE_CHECKING:
+    from sanzhua.edit.span import Span
 
 
 class Refused(Exception):
@@ -65,6 +68,16 @@ class Change:
     notes: list[Problem] = field(
         default_factory=list
     )  # warnings the edit brings, shown, not refused
+    span: Span | None = None  # an edit of one task's lines only (sanzhua.edit.span)
+    span_text: str = ""  # those lines as the edit leaves them
+
+    def diff(self) -> str:
+        """The unified diff shown before writing."""
+        if self.span is not None:
+            return self.span.diff(self.span_text)
+        from sanzhua.edit.source import unified_diff
+
+        return unified_diff(self.before, self.after, self.rel)
 
 
 def ledger_with(ledger: Ledger, result: FileResult) -> Ledger:
@@ -188,6 +201,9 @@ def verify(
     change: Change, ledger: Ledger, as_of: date, check: Callable[[Task | None], bool] | None = None
 ) -> None:
     """Refuse a change that adds an error, or that changes a task it did not mean to."""
+    if change.span is not None:
+        verify_span(change, change.span, ledger, as_of, check)
+        return
     before = parse_in(ledger, change.before, change.rel) if change.before else None
     after = parse_in(ledger, change.after, change.rel)
     old_ledger = ledger_with(ledger, before) if before is not None else ledger
@@ -224,6 +240,84 @@ def verify(
         mine = next((t for t in after.tasks if t.id == change.task_id), None)
         if not check(mine):
             raise Refused(msg("edit.internal", file=change.rel), msg("edit.internal.hint"))
+
+
+def verify_span(
+    change: Change, span: Span, ledger: Ledger, as_of: date, check: Callable[[Task | None], bool] | None
+) -> None:
+    """`verify` for an edit of one task's span: the bytes outside the span are the file's as
+    read, the new span read alone is one task at the same place (the file's other tasks are
+    then read as before, see sanzhua.edit.span), and the ledger with that task replaced gains
+    no error."""
+    new_span = change.span_text.replace("\n", "\r\n") if span.crlf else change.span_text
+    size = len(new_span.encode("utf-8"))
+    after = change.after
+    if (
+        change.before != span.data
+        or after[: span.start] != span.data[: span.start]
+        or after[span.start + size :] != span.data[span.end :]
+        or not change.span_text.endswith("\n")
+    ):
+        raise Refused(msg("edit.internal", file=change.rel), msg("edit.internal.hint"))
+    alone = span.parse(change.span_text)
+    old = span.task
+    mine = alone.tasks[0] if len(alone.tasks) == 1 else None
+    if (
+        mine is None
+        or alone.dropped
+        or mine.id != old.id
+        or (mine.line, mine.column) != (old.line, old.column)
+        or any(p.line < span.line for p in alone.problems)
+        or mine.id not in alone.positions
+    ):
+        raise Refused(msg("edit.internal", file=change.rel), msg("edit.internal.hint"))
+    fr = span.fr
+    tasks = list(fr.tasks)
+    tasks[span.index] = mine
+    positions = dict(fr.positions)
+    positions[mine.id] = alone.positions[mine.id]
+    kept = [p for p in fr.problems if not span.line <= p.line < span.next_line]
+    style = fr.key_style if fr.key_style == "mixed" or alone.key_style == fr.key_style else "mixed"
+    # The other tasks keep the line numbers of the file as read: only the problems an edit
+    # adds are shown, and those below the span are moved by the lines it added.
+    result = FileResult(fr.path, tasks, kept + alone.problems, fr.unit, fr.unit_pos, positions, style, fr.dropped)
+    new_ledger = ledger_with(ledger, result)
+    shift = change.span_text.count("\n") - span.text.count("\n")
+    added = _added(all_problems(ledger, as_of), all_problems(new_ledger, as_of))
+    if shift:
+        added = [
+            replace(p, line=p.line + shift)
+            if p.file == fr.path and p.task != mine.id and p.line >= span.next_line
+            else p
+            for p in added
+        ]
+    errors = [p for p in added if p.severity == "error"]
+    if errors:
+        raise Refused(
+            msg("edit.would-break", file=change.rel),
+            msg("edit.would-break.hint"),
+            errors,
+            {change.rel: _decode(after)},
+        )
+    change.notes = [p for p in added if p.severity == "warning" and p.code != "overdue"]
+    if check is not None and not check(mine):
+        raise Refused(msg("edit.internal", file=change.rel), msg("edit.internal.hint"))
+
+
+def _added(old: list[Problem], new: list[Problem]) -> list[Problem]:
+    """The problems of `new` that `old` does not have (counted by kind, file and task)."""
+
+    def key(p: Problem) -> tuple[str, str, str, str | None]:
+        return (p.severity, p.code, p.file, p.task)
+
+    seen = Counter(key(p) for p in old)
+    added: list[Problem] = []
+    for p in new:
+        if seen[key(p)] > 0:
+            seen[key(p)] -= 1
+        else:
+            added.append(p)
+    return added
 
 
 def os_refusal(e: OSError, file: str) -> Refused:

@@ -30,21 +30,19 @@ class Source:
             text = body.decode("utf-8")
         except UnicodeDecodeError as e:
             raise SourceError(str(e)) from None
-        self.lines: list[str] = []
-        self.endings: list[str] = []
-        for raw in text.split("\n"):
-            self.lines.append(raw)
-            self.endings.append("\n")
+        self.lines: list[str] = text.split("\n")
+        self.endings: list[str] = ["\n"] * len(self.lines)
         # text.split leaves one piece after the last "\n": empty when the file ends with one.
         last = self.lines.pop()
         self.endings.pop()
         if last != "":
             self.lines.append(last)
             self.endings.append("")
-        for i, line in enumerate(self.lines):
-            if line.endswith("\r") and self.endings[i] == "\n":
-                self.lines[i] = line[:-1]
-                self.endings[i] = "\r\n"
+        if "\r" in text:
+            for i, line in enumerate(self.lines):
+                if line.endswith("\r") and self.endings[i] == "\n":
+                    self.lines[i] = line[:-1]
+                    self.endings[i] = "\r\n"
         counts = Counter(e for e in self.endings if e)
         self.newline = counts.most_common(1)[0][0] if counts else "\n"
 
@@ -61,8 +59,11 @@ def decode_lines(data: bytes) -> list[str]:
     return data.decode("utf-8", "replace").replace("\r\n", "\n").split("\n")
 
 
-def unified_diff(before: bytes, after: bytes, path: str, context: int = 1) -> str:
+def unified_diff(before: bytes, after: bytes, path: str, context: int = 1, first: int = 0) -> str:
     """A short unified diff of two versions of a file, as `git diff` would show the lines.
+
+    `first`: how many lines of the file come before `before` and `after` (a stretch of a
+    file, diffed on its own: the hunks are numbered as in the whole file).
 
     Linear in the files' size (issue 14.8): lines are paired by `same_lines` (head, tail,
     lines that occur once on each side), and only a small stretch between two pairs is
@@ -78,8 +79,9 @@ def unified_diff(before: bytes, after: bytes, path: str, context: int = 1) -> st
         b.pop()
     out = [f"--- a/{path}" if before else "--- /dev/null", f"+++ b/{path}"]
     for group in _grouped(opcodes(a, b), context):
-        first, last = group[0], group[-1]
-        out.append(f"@@ -{_range(first[1], last[2])} +{_range(first[3], last[4])} @@")
+        last = group[-1]
+        head = group[0]
+        out.append(f"@@ -{_range(head[1] + first, last[2] + first)} +{_range(head[3] + first, last[4] + first)} @@")
         for tag, i1, i2, j1, j2 in group:
             if tag == "equal":
                 out.extend(" " + line for line in a[i1:i2])
