@@ -446,6 +446,13 @@ def writing_and_interchange(bench: Bench, root: Path, base: Row,
         cases.append((edit, f"<= {limit:g} s", None, limit))
         cases.append((Case(f"fmt --check, a {size}-task file", bench.sanzhua("fmt", "--check"),
                            cwd=eroot, keep_stdout=False, ok=(0, 1)), "", None, None))
+    # -- perf-edit: the same edit with the parse cache cleared before each run: the first
+    # edit after the file changed (the rows above find the file in the cache after run 1)
+    for size in sizes:
+        eroot, path, task_id = one_file_ledger(size)
+        cases.append((Case(f"progress, cold cache, {size}-task file",
+                           bench.sanzhua("progress", task_id, "--note", "bench", "--date", AS_OF),
+                           cwd=eroot, restore=path, cold=True), "", None, None))
     try:
         bench.rounds(root, [c for c, _, _, _ in cases])
     finally:
