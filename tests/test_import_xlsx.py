@@ -277,7 +277,7 @@ def test_appends_in_the_files_own_style_and_never_overwrites(tmp_path: Path) -> 
     assert text.startswith(existing)  # what was there is untouched
     added = text[len(existing) :]
     assert "  - 编号: CG-02\n    任务: 农贸市场改造\n" in added
-    assert '- {日期: 2026-11-25, 情况: "已开工: 完成50%"}' in added
+    assert "- {日期: 2026-11-25, 情况: '已开工: 完成50%'}" in added  # quoted by PyYAML's emitter
     ledger = load_ledger(root, cache=False)
     assert [t.id for t in ledger.tasks] == ["CG-01", "CG-02"]
     assert not [p for f in ledger.files for p in f.problems]

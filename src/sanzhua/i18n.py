@@ -545,6 +545,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     # -- perf-edit: edits of files with line breaks the editor does not count
     "edit.odd-breaks": ("文件含有特殊换行字符（单独的回车符、U+0085、U+2028 或 U+2029），命令无法安全修改", "the file has unusual line breaks (a lone CR, U+0085, U+2028 or U+2029); a command cannot edit it safely"),
     "edit.odd-breaks.hint": ("在编辑器中把这些字符换成普通换行后重新运行命令", "replace them with ordinary line breaks in an editor, then run the command again"),
+    "edit.unwritable": ("值“{value}”无法写成读回后完全相同的 YAML 文本，未写入", "the value '{value}' cannot be written as YAML that reads back exactly; nothing written"),
+    "edit.unwritable.hint": ("去掉其中无法保存的字符（例如残缺的 Unicode 代理字符）后重试", "remove the characters that cannot be stored (a lone Unicode surrogate, say) and try again"),
 }
 
 

@@ -12,6 +12,7 @@ from typing import TextIO
 
 from sanzhua.commands.common import EXIT_OK, EXIT_PROBLEMS, ledger_root, open_ledger
 from sanzhua.commands.edit import lang_before_loading
+from sanzhua.edit.emit import Unwritable
 from sanzhua.edit.lock import ledger_lock
 from sanzhua.edit.session import Refused, without_positions, write_atomic
 from sanzhua.errors import FatalError
@@ -236,7 +237,11 @@ def _targets(ledger: Ledger, plan: ImportPlan, source: str, today: date, lg: Lan
                     path = _free_name(ledger.root, d.lead)
                 tgt = _Target(path, d.lead, style, None, [], [], name)
             by_unit[d.lead] = tgt
-        block = render_task(d.ordered(), d.comments, tgt.style)
+        try:
+            block = render_task(d.ordered(), d.comments, tgt.style)
+        except Unwritable as e:  # a value that would not read back as itself: the row is left out
+            plan.notes.append(RowNote(d.sheet, d.row, "error", e.message))
+            continue
         problem = _check_block(block, tgt, ledger.settings.year)
         if problem is not None:
             plan.notes.append(

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from itertools import accumulate
 
 from sanzhua.edit import render as R
+from sanzhua.edit.errors import EditError as EditError
 from sanzhua.edit.source import Source
 from sanzhua.edit.tree import (
     MappingNode,
@@ -28,17 +29,7 @@ from sanzhua.edit.tree import (
     is_null,
     last_line,
 )
-from sanzhua.problems import Msg, msg
-
-
-class EditError(Exception):
-    """The edit cannot be made to this file as it is written; `message` says why."""
-
-    def __init__(self, message: Msg, hint: Msg | None = None) -> None:
-        super().__init__(message.key)
-        self.message = message
-        self.hint = hint
-
+from sanzhua.problems import msg
 
 _ODD_BREAK = re.compile("[\r\x85\u2028\u2029]")
 

@@ -1,59 +1,22 @@
-"""Writing values and keys the way the file would: plain when YAML reads them back as
-the same text, quoted only when it would not, key names in the file's language."""
+"""Writing values and keys the way the file would: text through PyYAML's emitter (plain
+when YAML reads it back as the same text, quoted only when it would not), numbers as
+clerks write them, key names in the file's language."""
 
 from __future__ import annotations
 
-import json
-import re
-
-import yaml
-
-from sanzhua.edit.tree import MappingNode, ScalarNode, SequenceNode, compose
+from sanzhua.edit.emit import NOT_TEXT, reads_back, scalar
 from sanzhua.load import keys as K
 
-# What a YAML 1.1 or 1.2 reader (ruamel, PyYAML, an editor's linter) would not take as text.
-_NOT_TEXT = re.compile(
-    r"""^(?:~|null|Null|NULL|true|True|TRUE|false|False|FALSE|yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF|y|Y|n|N
-    |[-+]?(?:0|[1-9][0-9_]*)(?:\.[0-9_]*)?(?:[eE][-+]?[0-9]+)?|[-+]?\.[0-9_]+(?:[eE][-+]?[0-9]+)?
-    |0[0-7_]+|0o[0-7]+|0x[0-9a-fA-F_]+|0b[01_]+|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)
-    |[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt ].*)?|[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?)$""",
-    re.VERBOSE,
-)
-
-
-def _reads_back(text: str, value: str) -> bool:
-    for doc in (f"k: {text}\n", f"- {{k: {text}, j: 1}}\n", f"[{text}]\n"):
-        try:
-            node = compose(doc)
-        except yaml.YAMLError:
-            return False
-        if isinstance(node, MappingNode):
-            got = node.value[0][1]
-        elif isinstance(node, SequenceNode) and node.value:
-            first = node.value[0]
-            got = first.value[0][1] if isinstance(first, MappingNode) else first
-        else:
-            return False
-        if not isinstance(got, ScalarNode) or got.value != value:
-            return False
-    return True
+# Text values are written by PyYAML's emitter and read back (sanzhua.edit.emit).
+_NOT_TEXT = NOT_TEXT
+_reads_back = reads_back
 
 
 def text(value: str) -> str:
-    """A text value as YAML: plain if that reads back as the same text everywhere, else quoted."""
-    if (
-        value
-        and value == value.strip()
-        and not _NOT_TEXT.match(value)
-        and "\n" not in value
-        and value[0] not in "-?:,[]{}#&*!|>'\"%@`"
-        and _reads_back(value, value)
-    ):
-        return value
-    single = "'" + value.replace("'", "''") + "'"
-    if "\n" not in value and _reads_back(single, value):
-        return single
-    return json.dumps(value, ensure_ascii=False)
+    """A text value as YAML, to stand anywhere (after `key: `, in `{…}`, in `[…]`): the
+    emitter's plain style when that reads back as the same text, else quoted. Raises
+    `Unwritable` (an EditError) for a value that cannot be written to read back."""
+    return scalar(value)
 
 
 def number(value: float) -> str:

@@ -8,13 +8,13 @@ new lines are spliced in with the editing commands' `Editor` (sanzhua.edit.ops).
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import yaml
 
+from sanzhua.edit import emit
 from sanzhua.edit.ops import EditError, Editor, tasks_node
 from sanzhua.edit.source import Source
 from sanzhua.edit.tree import MappingNode, Node, SequenceNode, extend_over_comments, is_null, last_line
@@ -28,9 +28,6 @@ _SUB_KEYS: dict[str, dict[str, str]] = {
     "extensions": K.EXTENSION_KEYS,
     "target": K.TARGET_KEYS,
 }
-_NULLS = frozenset(("", "~", "null", "Null", "NULL"))
-_INDICATORS = set("-?:,[]{}#&*!|>'\"%@`")
-_NUMBER = re.compile(r"^[-+]?\d+(?:\.\d+)?$")
 
 
 @dataclass(frozen=True)
@@ -47,19 +44,18 @@ class Style:
 
 
 def scalar(value: str, flow: bool = False) -> str:
-    """A text value as YAML: plain when that reads back the same, else double-quoted."""
-    s = value
-    plain = (
-        s not in _NULLS
-        and s == s.strip()
-        and (s[0] not in _INDICATORS or (s[0] in "-" and _NUMBER.match(s) is not None))
-        and ": " not in s
-        and " #" not in s
-        and not s.endswith(":")
-        and all(ch >= " " for ch in s)
-        and not (flow and any(ch in s for ch in ",[]{}"))
-    )
-    return s if plain else json.dumps(s, ensure_ascii=False)
+    """A text value as YAML, through the one writer every command uses (sanzhua.edit.emit):
+    PyYAML's emitter, read back; `flow` when it stands in `{…}` or `[…]`."""
+    return emit.scalar(value, flow)
+
+
+# Keys whose values are dates (a task's, and its milestones', progress entries' and
+# extensions'): an ISO date is written plain, as ledgers write dates.
+_DATE_KEYS = frozenset(("due", "start", "done", "date", "from", "to"))
+
+
+def _value(eng: str, value: str, flow: bool = False) -> str:
+    return emit.day(value, flow) if eng in _DATE_KEYS else emit.scalar(value, flow)
 
 
 def _key(eng: str, style: Style, table: Mapping[str, str]) -> str:
@@ -67,7 +63,7 @@ def _key(eng: str, style: Style, table: Mapping[str, str]) -> str:
 
 
 def _flow_map(entry: Mapping[str, str], table: Mapping[str, str], style: Style) -> str:
-    inner = ", ".join(f"{_key(k, style, table)}: {scalar(v, flow=True)}" for k, v in entry.items())
+    inner = ", ".join(f"{_key(k, style, table)}: {_value(k, v, flow=True)}" for k, v in entry.items())
     return "{" + inner + "}"
 
 
@@ -86,7 +82,7 @@ def render_task(
         )
         first = False
         if isinstance(value, str):
-            lines.append(f"{lead}{key}: {scalar(value)}")
+            lines.append(f"{lead}{key}: {_value(eng, value)}")
         elif isinstance(value, dict):
             lines.append(f"{lead}{key}: {_flow_map(value, _SUB_KEYS.get(eng, {}), style)}")
         elif value and isinstance(value[0], dict):
@@ -100,7 +96,7 @@ def render_task(
                     continue
                 for i, (k, v) in enumerate(entry.items()):
                     head = f"{pad_sub}- " if i == 0 else pad_sub + "  "
-                    lines.append(f"{head}{_key(k, style, table)}: {scalar(v)}")
+                    lines.append(f"{head}{_key(k, style, table)}: {_value(k, v)}")
         else:
             items = ", ".join(scalar(str(v), flow=True) for v in value)
             lines.append(f"{lead}{key}: [{items}]")
