@@ -46,7 +46,7 @@ def fmt(
 def _fmt(
     run: EditRun, root: Path, paths: list[Path] | None, *, check: bool, normalize_dates: bool
 ) -> int:
-    opened = open_ledger(root, run.lang, cache=False)
+    opened = open_ledger(root, run.lang)  # through the content-keyed parse cache
     ledger = opened.ledger
     lang = opened.lang
     root = ledger.root
@@ -78,7 +78,7 @@ def _fmt(
             err.write(text(msg("fmt.invalid", file=rel), lang) + "\n")
             continue
         try:
-            new, why = format_bytes(data, rel, ledger.settings.year, normalize_dates)
+            new, why = format_bytes(data, rel, ledger.settings.year, normalize_dates, ledger.file(rel))
         except Exception as e:  # a defect of sanzhua: said as one, the file left alone, the others go on
             if os.environ.get("SANZHUA_DEBUG"):
                 traceback.print_exc()

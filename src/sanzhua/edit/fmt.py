@@ -26,11 +26,11 @@ from collections import Counter
 
 from sanzhua.dates import DateError, parse_when
 from sanzhua.edit.ops import rebuild
-from sanzhua.edit.session import without_positions
+from sanzhua.edit.session import plain
 from sanzhua.edit.source import Source
 from sanzhua.edit.tree import MappingNode, Node, ScalarNode, SequenceNode, compose, entry, last_line
+from sanzhua.load import FileResult, parse_ledger_bytes
 from sanzhua.load import keys as K
-from sanzhua.load import parse_ledger_bytes
 from sanzhua.load.yamlfast import outside_quotes, starts_comment
 
 
@@ -583,22 +583,27 @@ def comments(text: str) -> Counter[str]:
 
 
 def format_bytes(
-    data: bytes, path: str, year: int, normalize_dates: bool = False
+    data: bytes, path: str, year: int, normalize_dates: bool = False, parsed: FileResult | None = None
 ) -> tuple[bytes | None, str]:
     """The formatted bytes (BOM and line endings kept), or None and why: "invalid",
-    "unsafe". A defect of the formatter raises (the command reports it per file)."""
-    before = parse_ledger_bytes(data, path, year)
+    "unsafe". A defect of the formatter raises (the command reports it per file).
+
+    `parsed`: the loader's parse of these very bytes, when the caller has it (fmt of a
+    big file used to parse it three times). A file the layout leaves as it is needs no
+    second parse: the same bytes read the same."""
+    before = parsed if parsed is not None else parse_ledger_bytes(data, path, year)
     if any(p.severity == "error" for p in before.problems):
         return None, "invalid"
     src = Source(data)
     new_text = format_text(src.text, year, normalize_dates)
     out = rebuild(src, new_text)
+    if out == data:
+        return out, ""
     after = parse_ledger_bytes(out, path, year)
     same = (
         after.unit == before.unit
         and not any(p.severity == "error" for p in after.problems)
-        and [without_positions(t, spelling=False) for t in after.tasks]
-        == [without_positions(t, spelling=False) for t in before.tasks]
+        and [plain(t, spelling=False) for t in after.tasks] == [plain(t, spelling=False) for t in before.tasks]
         and comments(new_text) == comments(src.text)
     )
     if not same:

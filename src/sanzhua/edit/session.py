@@ -177,24 +177,27 @@ def without_positions(value: Any, *, spelling: bool = True) -> Any:
     return value
 
 
-def plain(value: Any) -> Any:
+def plain(value: Any, spelling: bool = True) -> Any:
     """A value as nested tuples without its source positions: what `without_positions`
-    compares, built several times faster (an edit compares every task of its file)."""
+    compares, built several times faster (an edit compares every task of its file); with
+    `spelling=False` also without how deadlines were written."""
     kind = type(value)
-    names = _NAMES.get(kind)
+    if kind in _LEAVES:
+        return value
+    names = _NAMES.get((kind, spelling))
     if names is None:
-        if is_dataclass(value) and not isinstance(value, type):
-            names = _NAMES[kind] = tuple(
-                f.name for f in fields(value) if f.name not in ("line", "column")
-            )
-        elif kind is tuple:
-            return tuple(plain(v) for v in value)
-        else:
+        if kind is tuple:
+            return tuple(plain(v, spelling) for v in value)
+        if not is_dataclass(value) or isinstance(value, type):
+            _LEAVES.add(kind)
             return value
-    return (kind, *(plain(getattr(value, n)) for n in names))
+        skip = ("line", "column") if spelling else ("line", "column", "due_text")
+        names = _NAMES[(kind, spelling)] = tuple(f.name for f in fields(value) if f.name not in skip)
+    return (kind, *(plain(getattr(value, n), spelling) for n in names))
 
 
-_NAMES: dict[type, tuple[str, ...]] = {}
+_NAMES: dict[tuple[type, bool], tuple[str, ...]] = {}
+_LEAVES: set[type] = {str, int, float, bool, type(None), date}  # values compared as they are
 
 
 def verify(
