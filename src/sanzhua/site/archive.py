@@ -47,9 +47,13 @@ def weeks(first: date, as_of: date) -> list[Period]:
     return out
 
 
+_PARSER: list[MarkdownIt] = []
+
+
 def markdown_html(text: str) -> Markup:
-    md = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
-    return Markup(md.render(text))
+    if not _PARSER:  # one parser for every week's bulletin (it keeps no state between texts)
+        _PARSER.append(MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table"))
+    return Markup(_PARSER[0].render(text))
 
 
 def bulletins(
