@@ -104,7 +104,9 @@ def run(fn: Callable[[], int]) -> NoReturn:
         with safe_terminal():
             code = fn()
     except FatalError as e:
-        _fail(e.message, e.hint)
+        from sanzhua import clitext
+
+        _fail(*e.text(clitext.CURRENT))
     except Refused:
         raise typer.Exit(1) from None
     except typer.Exit:

@@ -132,7 +132,7 @@ HELP_ZH: dict[str, str] = {
     "Only tasks of this leader in charge (包抓领导).": "只看这位包抓领导的任务。",
     "Only tasks of this responsible person (责任人).": "只看这位责任人的任务。",
     "Only tasks in this state (overdue, due_soon, ...).": "只看这种状态的任务：逾期、临期、进度滞后、未按时报送、正常推进、已完成、逾期完成、节点逾期、未启动、暂缓、已取消（也可写英文代码 overdue、due_soon 等）。",
-    "Only tasks with this light: red, yellow, green, done, none.": "只看这种灯的任务：红灯、黄灯、绿灯、完成、无（也可写 红、red 等）。",
+    "Only tasks with this light: red, yellow, green, done, none.": "只看这种灯的任务：红灯、黄灯、绿灯、已完成、无（也可写 红、完成、red 等）。",
     "Only tasks whose category starts with this.": "只看类别以此开头的任务。",
     "Only tasks with this tag.": "只看带这个标签的任务。",
     "Only open tasks due within N working days.": "只看 N 个工作日内到期的未完成任务。",

@@ -94,7 +94,7 @@ def state_choices(lang: Lang) -> str:
 
 def light_choices(lang: Lang) -> str:
     if lang == "zh":
-        return "红灯、黄灯、绿灯、完成、无（也可写 红、黄、绿 或 red、yellow、green、done、none）"
+        return "红灯、黄灯、绿灯、已完成、无（也可写 红、黄、绿、完成 或 red、yellow、green、done、none）"
     return ", ".join(LIGHTS)
 
 

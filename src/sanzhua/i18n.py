@@ -547,6 +547,17 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "edit.odd-breaks.hint": ("在编辑器中把这些字符换成普通换行后重新运行命令", "replace them with ordinary line breaks in an editor, then run the command again"),
     "edit.unwritable": ("值“{value}”无法写成读回后完全相同的 YAML 文本，未写入", "the value '{value}' cannot be written as YAML that reads back exactly; nothing written"),
     "edit.unwritable.hint": ("去掉其中无法保存的字符（例如残缺的 Unicode 代理字符）后重试", "remove the characters that cannot be stored (a lone Unicode surrogate, say) and try again"),
+    # -- issue 16: the output layer's words and the messages of FatalError (arch-surface) --
+    "output.error": ("错误", "error"),
+    "output.warning": ("警告", "warning"),
+    "output.hint": ("      提示：{hint}", "      hint: {hint}"),
+    "output.note": ("警告：{note}", "warning: {note}"),
+    "option.unknown-check": ("{option}：没有名为 {code} 的问题代码", "{option}: no check named {code}"),
+    "option.unknown-check.hint": ("可用的代码（sanzhua check --list 列出说明）：{known}", "known codes: {known}"),
+    "option.unknown-audit": ("{option}：没有名为 {code} 的审计项", "{option}: no audit finding named {code}"),
+    "option.unknown-audit.hint": ("可用的代码（sanzhua help audit 列出说明）：{known}", "known codes: {known}"),
+    "option.format": ("--format 只能是 {choices}（收到 {given}）", "--format takes one of {choices_en} (got {given})"),
+    "option.fail-on": ("--fail-on 只接受 {choices}（收到 {given}）", "--fail-on takes {choices_en} (got {given})"),
 }
 
 
@@ -585,12 +596,14 @@ STATE_LABELS: dict[str, tuple[str, str]] = {
     "invalid": ("台账有误", "ledger error"),
 }
 
+# One table for every output that names a light (status, show, export, the bulletin, the
+# site): 已完成 as the bulletin and docs/format.md write it; "完成" is still read as input.
 LIGHT_LABELS: dict[str, tuple[str, str]] = {
     "red": ("红灯", "red"),
     "yellow": ("黄灯", "yellow"),
     "green": ("绿灯", "green"),
-    "done": ("完成", "done"),
-    "none": ("—", "-"),
+    "done": ("已完成", "done"),
+    "none": ("—", "—"),
 }
 
 STATUS_LABELS: dict[str, tuple[str, str]] = {

@@ -1,17 +1,24 @@
-"""Problem reports in every format, chosen by name: text, json, github."""
+"""Problem reports in every format, chosen by name: text, json, github.
+
+One layer for both kinds of problem (sanzhua.problems): `FORMATS` prints what `check`
+finds in the files, `AUDIT_FORMATS` what `audit` finds in their history. Both share the
+words for the levels and the hint, the GitHub annotation and its escaping; their JSON
+shapes are the ones docs/format.md documents, a contract with users.
+"""
 
 from __future__ import annotations
 
 import json
 import unicodedata
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from sanzhua.i18n import Lang, text
-from sanzhua.problems import Problem
+from sanzhua.problems import Msg, Problem
 
 
 @dataclass(frozen=True)
@@ -90,6 +97,29 @@ class SourceLines:
             return None
 
 
+def level_word(p: Problem, lang: Lang) -> str:
+    """错误 / 警告, error / warning."""
+    return text(Msg(f"output.{p.severity}"), lang)
+
+
+def hint_line(p: Problem, lang: Lang) -> str | None:
+    """The hint under a problem, indented, or None when it has none."""
+    return None if p.hint is None else text(Msg("output.hint", {"hint": text(p.hint, lang)}), lang)
+
+
+def gh_escape(s: str, prop: bool = False) -> str:
+    """GitHub workflow-command escaping (a property value also escapes : and ,)."""
+    s = s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if prop:
+        s = s.replace(":", "%3A").replace(",", "%2C")
+    return s
+
+
+def annotation(p: Problem, props: list[str], body: str) -> str:
+    """One GitHub Actions annotation: `::error file=...,title=CODE::body`."""
+    return f"::{p.severity} {','.join([*props, f'title={gh_escape(p.code, True)}'])}::{gh_escape(body)}"
+
+
 def format_text(
     problems: list[Problem],
     summary: Summary,
@@ -104,10 +134,8 @@ def format_text(
     if lines is None:
         lines = SourceLines(root)
     out: list[str] = []
-    level_words = {"error": ("错误", "error"), "warning": ("警告", "warning")}
-    hint_word = "提示" if lang == "zh" else "hint"
     for p in problems:
-        level = level_words[p.severity][0 if lang == "zh" else 1]
+        level = level_word(p, lang)
         if color:
             level = ("\x1b[1;31m" if p.severity == "error" else "\x1b[1;33m") + level + "\x1b[0m"
         where = f"{p.file}:{p.line}:{p.column}" if p.line else p.file
@@ -120,12 +148,9 @@ def format_text(
             if p.column:
                 pad = width(shown[: max(0, p.column - 1)])
                 out.append(" " * (len(gutter) - 2) + "| " + " " * pad + "^")
-        if p.hint is not None:
-            out.append(
-                f"      {hint_word}：{text(p.hint, lang)}"
-                if lang == "zh"
-                else f"      {hint_word}: {text(p.hint, lang)}"
-            )
+        hint = hint_line(p, lang)
+        if hint is not None:
+            out.append(hint)
     if lang == "zh":
         tail = (
             f"检查日期 {as_of.isoformat()}：共 {summary.files} 个文件、{summary.tasks} 项任务；"
@@ -181,13 +206,6 @@ def format_json(
     return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
 
 
-def _gh_escape(s: str, prop: bool = False) -> str:
-    s = s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    if prop:
-        s = s.replace(":", "%3A").replace(",", "%2C")
-    return s
-
-
 def format_github(
     problems: list[Problem],
     summary: Summary,
@@ -200,17 +218,15 @@ def format_github(
     """GitHub Actions workflow commands: one annotation per problem."""
     out: list[str] = []
     for p in problems:
-        level = "error" if p.severity == "error" else "warning"
-        props = [f"file={_gh_escape(p.file, True)}"]
+        props = [f"file={gh_escape(p.file, True)}"]
         if p.line:
             props.append(f"line={p.line}")
         if p.column:
             props.append(f"col={p.column}")
-        props.append(f"title={_gh_escape(p.code, True)}")
         body = text(p.message, lang)
         if p.hint is not None:
             body += ("。提示：" if lang == "zh" else ". Hint: ") + text(p.hint, lang)
-        out.append(f"::{level} {','.join(props)}::{_gh_escape(body)}")
+        out.append(annotation(p, props, body))
     out.append(format_text([], summary, lang, root, as_of).strip())
     return "\n".join(out) + "\n"
 
@@ -233,3 +249,95 @@ FORMATS: dict[str, Formatter] = {
     "json": format_json,
     "github": format_github,
 }
+
+
+# -- the audit's findings (problems found in a commit: Problem.revision) --------------------
+
+
+def audit_row(f: Problem, lang: Lang) -> dict[str, Any]:
+    """One finding in the `audit --format json` shape (docs/audit.md)."""
+    return {
+        "code": f.code,
+        "severity": f.severity,
+        "commit": f.commit,
+        "author": f.author,
+        "date": f.date,
+        "task": f.task,
+        "file": f.file,
+        "line": f.line,
+        "message": text(f.message, lang),
+        "before": f.before,
+        "after": f.after,
+        "author_name": f.author_name,
+        "subject": f.subject,
+        "hint": text(f.hint, lang) if f.hint is not None else None,
+    }
+
+
+def _audit_summary(findings: list[Problem], commits: int) -> dict[str, Any]:
+    errors = sum(f.severity == "error" for f in findings)
+    return {
+        "commits": commits,
+        "findings": len(findings),
+        "errors": errors,
+        "warnings": len(findings) - errors,
+        "codes": dict(sorted(Counter(f.code for f in findings).items())),
+    }
+
+
+def _audit_tail(findings: list[Problem], commits: int, lang: Lang) -> str:
+    s = _audit_summary(findings, commits)
+    return text(Msg("audit.summary", {"commits": commits, "errors": s["errors"], "warnings": s["warnings"]}), lang)
+
+
+def audit_json(findings: list[Problem], commits: int, lang: Lang) -> str:
+    doc = {
+        "version": 1,
+        "findings": [audit_row(f, lang) for f in findings],
+        "summary": _audit_summary(findings, commits),
+    }
+    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+
+
+def audit_text(findings: list[Problem], commits: int, lang: Lang) -> str:
+    """`path:line: level message [code]`, the commit under it, and a hint."""
+    out: list[str] = []
+    for f in findings:
+        where = (f"{f.file}:{f.line}" if f.line else f.file) if f.file else f.commit[:10]
+        out.append(f"{where}: {level_word(f, lang)} {text(f.message, lang)} [{f.code}]")
+        said: dict[str, object] = {
+            "commit": f.commit[:10],
+            "date": f.date,
+            "name": f.author_name,
+            "email": f.author,
+            "subject": f.subject,
+        }
+        out.append("      " + text(Msg("audit.commit-line", said), lang))
+        hint = hint_line(f, lang)
+        if hint is not None:
+            out.append(hint)
+    if findings:
+        out.append("")
+    out.append(_audit_tail(findings, commits, lang))
+    return "\n".join(out) + "\n"
+
+
+def audit_github(findings: list[Problem], commits: int, lang: Lang) -> str:
+    """GitHub Actions workflow commands, one annotation per finding."""
+    out: list[str] = []
+    for f in findings:
+        props = []
+        if f.file:
+            props.append(f"file={gh_escape(f.file, True)}")
+            if f.line:
+                props.append(f"line={f.line}")
+        out.append(annotation(f, props, f"{text(f.message, lang)} ({f.commit[:10]} {f.author} {f.date})"))
+    out.append(_audit_tail(findings, commits, lang))
+    return "\n".join(out) + "\n"
+
+
+class AuditFormatter(Protocol):
+    def __call__(self, findings: list[Problem], commits: int, lang: Lang) -> str: ...
+
+
+AUDIT_FORMATS: dict[str, AuditFormatter] = {"text": audit_text, "json": audit_json, "github": audit_github}

@@ -19,7 +19,15 @@ from pathlib import Path
 from typing import TextIO
 
 from sanzhua.checks import ALL_CODES, Context, run_checks
-from sanzhua.commands.common import EXIT_OK, EXIT_PROBLEMS, calendar_warning, ledger_root, years_counted
+from sanzhua.commands.common import (
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    calendar_warning,
+    code_option,
+    format_option,
+    ledger_root,
+    years_counted,
+)
 from sanzhua.errors import FatalError
 from sanzhua.i18n import Lang
 from sanzhua.load import Scan, assemble, frozen_gc, scan_ledger
@@ -27,24 +35,7 @@ from sanzhua.load.cache import CheckEntry
 from sanzhua.load.index import Dues, resolve
 from sanzhua.model import Task, TaskRow
 from sanzhua.output import FORMATS, SourceLines, Summary
-from sanzhua.problems import Problem
-
-
-def _codes(values: Iterable[str], option: str) -> set[str]:
-    out: set[str] = set()
-    for v in values:
-        for code in v.split(","):
-            code = code.strip()
-            if not code:
-                continue
-            if code not in ALL_CODES:
-                known = ", ".join(sorted(ALL_CODES))
-                raise FatalError(
-                    f"{option}：没有名为 {code} 的问题代码 / {option}: no check named {code}",
-                    f"可用的代码（sanzhua check --list 列出说明）：{known} / known codes: {known}",
-                )
-            out.add(code)
-    return out
+from sanzhua.problems import Problem, msg
 
 
 def check(
@@ -61,18 +52,19 @@ def check(
     out: TextIO | None = None,
 ) -> int:
     """Validate every file, print the problems, and return the exit code (0, 1; 2 is raised)."""
-    if fmt not in FORMATS:
-        raise FatalError(
-            f"--format 只能是 {'、'.join(FORMATS)}（收到 {fmt}）", f"--format takes one of {', '.join(FORMATS)}"
-        )
-    selected = _codes(select, "--select")
-    ignored = _codes(ignore, "--ignore")
+    format_option(fmt, FORMATS)
+    selected = code_option(select, "--select", ALL_CODES, "check")
+    ignored = code_option(ignore, "--ignore", ALL_CODES, "check")
     failing = {c.strip() for v in fail_on for c in v.split(",") if c.strip()}
     bad = failing - {"overdue", "warning", "warnings"}
     if bad:
         raise FatalError(
-            f"--fail-on 只接受 overdue 或 warning（收到 {', '.join(sorted(bad))}）",
-            "--fail-on takes overdue or warning",
+            msg(
+                "option.fail-on",
+                choices="overdue、warning",
+                choices_en="overdue or warning",
+                given=", ".join(sorted(bad)),
+            )
         )
     where = ledger_root(root, lang)
     scan = scan_ledger(where, cache=cache)

@@ -121,9 +121,7 @@ def ledger_rules(ledger: Ledger, lang: Lang, as_of: date) -> Rules | None:
     errors = [p for p in problems if p.severity == "error"]
     if not errors:
         return rules
-    sys.stderr.write(
-        format_text(errors, Summary(1, len(ledger.tasks), len(errors), 0, 0), lang, ledger.root, as_of)
-    )
+    sys.stderr.write(format_text(errors, Summary(1, len(ledger.tasks), len(errors), 0, 0), lang, ledger.root, as_of))
     sys.stderr.write(
         words(
             lang,
@@ -149,3 +147,34 @@ def root_and_lang(root: Path | None, lang: str | None) -> tuple[Path, Lang]:
         except (OSError, UnsafeFile):
             lang = "zh"
     return where, ("en" if lang == "en" else "zh")
+
+
+# -- options every problem-reporting command shares (check, audit) -------------------------
+
+
+def code_option(values: Iterable[str], option: str, known: Iterable[str], kind: str) -> set[str]:
+    """The codes of --select / --ignore (each value may list several, comma-separated);
+    an unknown code stops the run, naming the known ones. `kind` is "check" or "audit"."""
+    names = list(known)
+    out: set[str] = set()
+    for v in values:
+        for code in v.split(","):
+            code = code.strip()
+            if not code:
+                continue
+            if code not in names:
+                listed = ", ".join(sorted(names) if kind == "check" else names)
+                raise FatalError(
+                    msg(f"option.unknown-{kind}", option=option, code=code),
+                    msg(f"option.unknown-{kind}.hint", known=listed),
+                )
+            out.add(code)
+    return out
+
+
+def format_option(fmt: str, choices: Iterable[str]) -> str:
+    """--format, one of `choices`."""
+    names = list(choices)
+    if fmt not in names:
+        raise FatalError(msg("option.format", choices="、".join(names), choices_en=", ".join(names), given=fmt))
+    return fmt

@@ -37,7 +37,7 @@ def log(
     notes: list[Msg] = []
     events = history(where, task_id, rev_range, notes)
     for note in notes:
-        sys.stderr.write(("警告：" if language == "zh" else "warning: ") + text(note, language) + "\n")
+        sys.stderr.write(text(Msg("output.note", {"note": note}), language) + "\n")
     stream = out if out is not None else sys.stdout
     if fmt == "json":
         doc = {"version": 1, "task": task_id, "events": [_event_json(e) for e in events]}

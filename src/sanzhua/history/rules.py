@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -23,7 +22,7 @@ from sanzhua.history.timeline import changed_fields
 from sanzhua.history.walk import Step, TaskChange
 from sanzhua.i18n import STATUS_LABELS, label
 from sanzhua.model import Progress, Return, Target, Task, Unit, Verification
-from sanzhua.problems import Msg, Severity, msg
+from sanzhua.problems import Msg, Problem, Revision, Severity, msg
 
 CODES: dict[str, tuple[Severity, str]] = {
     "deadline-moved": (
@@ -99,25 +98,7 @@ CODES: dict[str, tuple[Severity, str]] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Finding:
-    code: str
-    severity: Severity
-    commit: str
-    author: str  # email
-    author_name: str
-    date: str  # the commit's author date, YYYY-MM-DD
-    subject: str
-    task: str | None
-    file: str
-    line: int
-    message: Msg
-    before: Any = None
-    after: Any = None
-    hint: Msg | None = None
-
-    def sort_key(self) -> tuple[str, str, int, str]:
-        return (self.date, self.file, self.line, self.code)
+Finding = Problem  # an audit finding is a Problem that names its commit (problems.Revision)
 
 
 def _iso(d: date | None) -> str | None:
@@ -167,21 +148,18 @@ class _Out:
     ) -> None:
         c = self.step.commit
         self.found.append(
-            Finding(
+            Problem(
                 code,
                 CODES[code][0],
-                c.sha,
-                c.email,
-                c.author,
-                c.day.isoformat(),
-                c.subject,
-                task,
                 file,
                 line,
+                0,
                 message,
+                hint or msg(f"audit.{code}.hint"),
+                task,
+                Revision(c.sha, c.email, c.author, c.day.isoformat(), c.subject),
                 before,
                 after,
-                hint or msg(f"audit.{code}.hint"),
             )
         )
 

@@ -13,6 +13,8 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Literal, Protocol, TypeVar
 
+from sanzhua.i18n import LIGHT_LABELS as _LIGHT_WORDS
+from sanzhua.i18n import STATE_LABELS as _STATE_WORDS
 from sanzhua.model import Milestone, Settings, Task, Unit
 from sanzhua.report.periods import (
     Period,
@@ -32,44 +34,12 @@ if TYPE_CHECKING:
 
 Lang = Literal["zh", "en"]
 
-STATE_LABELS: dict[str, dict[str, str]] = {
-    "zh": {
-        "done": "已完成",
-        "done_late": "逾期完成",
-        "overdue": "逾期",
-        "milestone_overdue": "节点逾期",
-        "due_soon": "临期",
-        "behind": "进度滞后",
-        "no_report": "未按时报送",
-        "unacknowledged": "未签收",
-        "pending_verification": "待销号",
-        "on_track": "正常推进",
-        "planned": "未启动",
-        "suspended": "暂缓",
-        "cancelled": "已取消",
-        "invalid": "台账有误",
-    },
-    "en": {
-        "done": "done",
-        "done_late": "done late",
-        "overdue": "overdue",
-        "milestone_overdue": "milestone overdue",
-        "due_soon": "due soon",
-        "behind": "behind",
-        "no_report": "not reported",
-        "unacknowledged": "unacknowledged",
-        "pending_verification": "awaiting verification",
-        "on_track": "on track",
-        "planned": "planned",
-        "suspended": "suspended",
-        "cancelled": "cancelled",
-        "invalid": "ledger error",
-    },
+STATE_LABELS: dict[str, dict[str, str]] = {  # i18n's one table, by language
+    lang: {code: pair[0 if lang == "zh" else 1] for code, pair in _STATE_WORDS.items()} for lang in ("zh", "en")
 }
 
-LIGHT_LABELS: dict[str, dict[str, str]] = {
-    "zh": {"red": "红灯", "yellow": "黄灯", "green": "绿灯", "done": "已完成", "none": "—"},
-    "en": {"red": "red", "yellow": "yellow", "green": "green", "done": "done", "none": "—"},
+LIGHT_LABELS: dict[str, dict[str, str]] = {  # i18n's one table, by language
+    lang: {code: pair[0 if lang == "zh" else 1] for code, pair in _LIGHT_WORDS.items()} for lang in ("zh", "en")
 }
 
 _LIGHT_ORDER = {"red": 0, "yellow": 1, "green": 2, "done": 3, "none": 4}

@@ -1,0 +1,106 @@
+"""One way to say things (issue 16): one light-label table for every output, one problem
+type and output layer for `check` and `audit`, and a fatal error said in one language."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+
+from sanzhua.commands.audit import audit
+from sanzhua.commands.check import check
+from sanzhua.commands.show import show
+from sanzhua.errors import FatalError
+from sanzhua.i18n import LIGHT_LABELS, STATE_LABELS
+from sanzhua.output import AUDIT_FORMATS, FORMATS
+from sanzhua.problems import Msg, Problem, Revision, msg
+from sanzhua.report import brief as report_brief
+from tests.conftest import REPO, MakeLedger
+from tests.test_cli import sanzhua
+from tests.test_orderings import AS_OF
+
+EN_SETTINGS = """\
+name: Riverside County key tasks 2026
+office: County Supervision Office
+year: 2026
+lang: en
+"""
+
+
+def test_a_done_light_is_called_as_the_bulletin_and_the_format_call_it() -> None:
+    """完成 and 已完成 disagreed between show/export and the bulletin: 已完成 everywhere now."""
+    assert LIGHT_LABELS["done"][0] == "已完成"
+    doc = (REPO / "docs" / "format.md").read_text(encoding="utf-8")
+    assert "| `done` | 已完成 | 已完成，且完成日期不晚于时限 | 已完成 |" in doc  # the light column
+    for lang, i in (("zh", 0), ("en", 1)):
+        assert report_brief.LIGHT_LABELS[lang] == {k: v[i] for k, v in LIGHT_LABELS.items()}
+        assert report_brief.STATE_LABELS[lang] == {k: v[i] for k, v in STATE_LABELS.items()}
+    buf = io.StringIO()
+    show(REPO, "NYJ-002", as_of=AS_OF, out=buf, width=120)
+    assert "✓ 已完成" in buf.getvalue()
+
+
+def test_check_and_audit_problems_are_one_type_printed_by_one_layer() -> None:
+    found = Problem(
+        "backdated",
+        "warning",
+        "ledgers/a.yaml",
+        3,
+        0,
+        Msg("audit.summary", {"commits": 1, "errors": 0, "warnings": 1}),
+        msg("audit.backdated.hint"),
+        "A-1",
+        Revision("0123456789abcdef", "li@example.org", "李四", "2026-03-02", "补报"),
+        None,
+        {"date": "2026-01-01"},
+    )
+    row = json.loads(AUDIT_FORMATS["json"]([found], 1, "zh"))["findings"][0]
+    assert (row["commit"], row["author"], row["author_name"], row["date"], row["subject"]) == (
+        "0123456789abcdef",
+        "li@example.org",
+        "李四",
+        "2026-03-02",
+        "补报",
+    )
+    assert row["after"] == {"date": "2026-01-01"} and row["before"] is None
+    # the hint line and the level read the same under both commands
+    audit_text = AUDIT_FORMATS["text"]([found], 1, "zh")
+    assert "ledgers/a.yaml:3: 警告 " in audit_text and "\n      提示：" in audit_text
+    assert set(FORMATS) == set(AUDIT_FORMATS) == {"text", "json", "github"}
+    gh = AUDIT_FORMATS["github"]([found], 1, "en")
+    assert gh.startswith("::warning file=ledgers/a.yaml,line=3,title=backdated::")
+
+
+def test_unknown_codes_are_refused_the_same_way_in_the_ledgers_language(make_ledger: MakeLedger) -> None:
+    root = make_ledger({})
+    for command in (check, audit):
+        with pytest.raises(FatalError) as e:
+            command(root, select=["nope"], out=io.StringIO(), **({"as_of": AS_OF} if command is check else {}))
+        zh, hint = e.value.text("zh")
+        assert zh.startswith("--select：没有名为 nope 的") and hint is not None and hint.startswith("可用的代码")
+        en, hint_en = e.value.text("en")
+        assert en.startswith("--select: no ") and hint_en is not None and hint_en.startswith("known codes: ")
+        # no language known (called outside the CLI): both, glued
+        assert e.value.message == f"{zh} / {en}"
+    # through the CLI: the audit's hint was English under a Chinese ledger before
+    r = sanzhua("audit", "--select", "nope", cwd=REPO)
+    assert r.returncode == 2
+    assert r.stderr.splitlines()[1].startswith("  可用的代码") and " / " not in r.stderr
+
+
+def test_a_fatal_error_is_said_in_the_language_it_knows() -> None:
+    e = FatalError(msg("option.format", choices="a、b", choices_en="a, b", given="x"), lang="en")
+    assert e.message == "--format takes one of a, b (got x)" and e.hint is None
+    assert e.text("zh")[0] == "--format takes one of a, b (got x)"  # its own language first
+    plain = FatalError("文件不存在：x", "请检查")
+    assert plain.text("en") == ("文件不存在：x", "请检查")  # plain text is data: as it is
+
+
+def test_an_english_ledger_hears_english_only(make_ledger: MakeLedger) -> None:
+    root = make_ledger({}, settings=EN_SETTINGS)
+    r = sanzhua("check", "--format", "xml", cwd=root)
+    assert r.returncode == 2
+    assert r.stderr == "sanzhua: --format takes one of text, json, github (got xml)\n"
+    r = sanzhua("check", "--format", "xml", cwd=make_ledger({}))
+    assert r.returncode == 2
