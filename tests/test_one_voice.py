@@ -104,3 +104,19 @@ def test_an_english_ledger_hears_english_only(make_ledger: MakeLedger) -> None:
     assert r.stderr == "sanzhua: --format takes one of text, json, github (got xml)\n"
     r = sanzhua("check", "--format", "xml", cwd=make_ledger({}))
     assert r.returncode == 2
+
+
+def test_audit_rules_are_one_module_each_registered_like_the_checks() -> None:
+    from sanzhua.history import rules
+
+    folder = REPO / "src" / "sanzhua" / "history" / "rules"
+    files = {p.stem for p in folder.glob("*.py")} - {"__init__", "base"}
+    assert files == {code.replace("-", "_") for code in rules.RULES}, "every rule module is registered"
+    entry = {"task": "audit", "commit": "audit_commit", "tree": "audit_entry"}
+    for code, m in rules.RULES.items():
+        assert m.__name__.endswith("." + code.replace("-", "_"))
+        assert m.LEVEL in ("error", "warning") and rules.CODES[code][0] == m.LEVEL
+        assert m.SCOPE in entry
+        assert any(hasattr(m, f) for f in (entry[m.SCOPE], "audit_signature", "audit_skipped")), code
+        assert len(rules.CODES[code][1]) > 40, "its docstring documents it"
+    assert {m.CODE for m in rules.TASK_RULES} == {c for c, m in rules.RULES.items() if m.SCOPE == "task"}
