@@ -271,7 +271,7 @@ def test_trend_reads_the_ledger_as_committed(tmp_path: Path) -> None:
     by 31 May the second commit's 60 counts. The current ledger at 24 May would say the same
     10 (the 25 May entry is later), so the test asks the week after as well."""
     from sanzhua.load import load_ledger
-    from sanzhua.site.trends import trend
+    from sanzhua.report.trends import trend
 
     root = _hostile(tmp_path)
     # A third commit, after the as-of date, rewrites history: the current file no longer
@@ -582,7 +582,7 @@ def test_init_writes_a_site_job_that_builds(tmp_path: Path) -> None:
 
 def _full_points(ledger: Any, as_of: str) -> list[Any]:
     from sanzhua.evaluate import evaluate
-    from sanzhua.site.trends import point, week_ends
+    from sanzhua.report.trends import point, week_ends
 
     first = ledger.settings.bulletin.first_week or _date(f"{ledger.settings.year}-01-01")
     return [point(evaluate(ledger, d), d, "rules") for d in week_ends(min(first, _date(as_of)), _date(as_of))]
@@ -594,7 +594,7 @@ def test_weekly_trend_equals_evaluating_every_week(tmp_path: Path, seed: int) ->
     ledger every week: on generated ledgers (parents and sub-tasks, every status, targets,
     percent and value entries, extensions) and the bundled one, every number is the same."""
     from sanzhua.load import load_ledger
-    from sanzhua.site.trends import trend
+    from sanzhua.report.trends import trend
     from tests.conftest import bench_generator
 
     root = tmp_path / "gen"

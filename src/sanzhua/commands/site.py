@@ -21,9 +21,9 @@ from sanzhua.history.git import Repo
 from sanzhua.history.timeline import Event, histories
 from sanzhua.load import Ledger
 from sanzhua.report.gaps import notice
+from sanzhua.report.trends import trend
 from sanzhua.site import build as B
 from sanzhua.site.text import Lang
-from sanzhua.site.trends import trend
 
 
 def _git(ledger: Ledger, notes: list[str]) -> tuple[dict[str, list[Event]] | None, str]:

@@ -1,7 +1,7 @@
 """Charts in the monthly, quarterly and yearly 工作简报: completion by unit, and the trend
 of the year (completion rate; overdue and behind tasks) week by week.
 
-Markdown gets SVG files beside it (drawn by sanzhua.site.svg, text as text). Word gets
+Markdown gets SVG files beside it (drawn by sanzhua.render.svg, text as text). Word gets
 PNG pictures 156 mm wide (the 版心 of GB/T 9704) drawn by matplotlib with a CJK font found
 on the system, embedded in the picture; with no CJK font there is no chart and a warning
 says why and what to install, rather than boxes in place of characters.
@@ -17,9 +17,9 @@ from datetime import date
 from pathlib import Path
 
 from sanzhua.load import Ledger
+from sanzhua.render.svg import Series, bar_chart, line_chart
 from sanzhua.report.brief import Brief
-from sanzhua.site.svg import Series, bar_chart, line_chart
-from sanzhua.site.trends import Point, trend
+from sanzhua.report.trends import Point, trend
 
 TEXT_WIDTH_MM = 156  # 版心宽度
 MAX_UNITS = 30  # bars in the completion chart; with more units, the lowest rates

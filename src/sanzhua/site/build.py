@@ -331,7 +331,7 @@ MEASURED_ROWS = 100  # tasks on the trends page's planned-versus-actual table
 
 def write_trends(wr: Writer, ov: Overview, points: list[Any]) -> None:
     """trends.html: three charts and the table of weeks, and planned against actual."""
-    from sanzhua.site.svg import Series, line_chart
+    from sanzhua.render.svg import Series, line_chart
 
     w = wr.raw
     labels = [f"{p.day.month}/{p.day.day}" for p in points]

@@ -11,8 +11,8 @@ from markupsafe import Markup
 
 from sanzhua.history.timeline import Event, change_lines
 from sanzhua.model import Settings, Task, Unit
+from sanzhua.render.svg import Mark, timeline
 from sanzhua.site.data import TaskView
-from sanzhua.site.svg import Mark, timeline
 from sanzhua.site.text import Lang
 
 _STATUS = {
