@@ -90,7 +90,7 @@ def test_unknown_codes_are_refused_the_same_way_in_the_ledgers_language(make_led
 
 
 def test_a_fatal_error_is_said_in_the_language_it_knows() -> None:
-    e = FatalError(msg("option.format", choices="a、b", choices_en="a, b", given="x"), lang="en")
+    e = FatalError(msg("option.choice", option="--format", choices="a、b", choices_en="a, b", given="x"), lang="en")
     assert e.message == "--format takes one of a, b (got x)" and e.hint is None
     assert e.text("zh")[0] == "--format takes one of a, b (got x)"  # its own language first
     plain = FatalError("文件不存在：x", "请检查")
@@ -120,3 +120,19 @@ def test_audit_rules_are_one_module_each_registered_like_the_checks() -> None:
         assert any(hasattr(m, f) for f in (entry[m.SCOPE], "audit_signature", "audit_skipped")), code
         assert len(rules.CODES[code][1]) > 40, "its docstring documents it"
     assert {m.CODE for m in rules.TASK_RULES} == {c for c, m in rules.RULES.items() if m.SCOPE == "task"}
+
+
+def test_every_message_key_written_in_the_code_is_in_the_catalogue() -> None:
+    """A key missing from the catalogue would print itself: every literal key is there."""
+    import re
+
+    from sanzhua.i18n import CATALOGUE
+
+    src = REPO / "src" / "sanzhua"
+    keys = {
+        (p.relative_to(src).as_posix(), m.group(1))
+        for p in src.rglob("*.py")
+        for m in re.finditer(r'\b(?:msg|Msg)\(\s*"([a-z][\w.-]*)"', p.read_text(encoding="utf-8"))
+    }
+    assert len(keys) > 300
+    assert sorted((f, k) for f, k in keys if k not in CATALOGUE) == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from sanzhua.problems import Msg
@@ -52,6 +53,17 @@ def _say(m: str | Msg, lang: Lang | None) -> str:
         zh, en = text(m, "zh"), text(m, "en")
         return zh if zh == en else f"{zh} / {en}"
     return text(m, lang)
+
+
+def bad_choice(option: str, choices: Iterable[str], given: object) -> FatalError:
+    """`option` given a value that is not one of `choices`."""
+    shown = list(choices)
+    return FatalError(
+        Msg(
+            "option.choice",
+            {"option": option, "choices": "、".join(shown), "choices_en": ", ".join(shown), "given": given},
+        )
+    )
 
 
 class Refused(Exception):

@@ -9,9 +9,11 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Mapping
 
+from sanzhua.errors import FatalError
 from sanzhua.evaluate import LIGHTS, STATE_ORDER
 from sanzhua.i18n import LIGHT_LABELS, STATE_LABELS, Lang, label
 from sanzhua.model import Unit
+from sanzhua.problems import msg
 
 # Labels beyond STATE_LABELS that a clerk reads in `status` or writes from habit.
 _STATE_EXTRA = {
@@ -104,3 +106,10 @@ def unit_choices(units: Mapping[str, Unit], lang: Lang, limit: int = 12) -> str:
     if more > 0:
         shown.append(f"等 {len(units)} 个" if lang == "zh" else f"... {more} more")
     return ("、" if lang == "zh" else ", ").join(shown)
+
+
+def unknown_unit(option: str, unit: str, guess: str | None, choices: str, lang: Lang) -> FatalError:
+    """A unit named in `option` that units.yaml does not have: a guess, or some it has
+    (`choices`, from `unit_choices`), said in `lang`."""
+    hint = msg("option.unit.did-you-mean", guess=guess) if guess else msg("option.unit.hint", choices=choices)
+    return FatalError(msg("option.unknown-unit", option=option, unit=unit), hint, lang=lang)

@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sanzhua.errors import FatalError
+from sanzhua.errors import FatalError, bad_choice
 from sanzhua.evaluate import Evaluation, TaskState
-from sanzhua.i18n import Lang, words
+from sanzhua.i18n import Lang
 from sanzhua.load import Ledger
+from sanzhua.problems import msg
 
 LIGHT_RANK = {"red": 0, "yellow": 1, "green": 2, "done": 3, "none": 4}
 
@@ -36,15 +37,24 @@ class StatusFilter:
     def validate(self, ledger: Ledger, lang: Lang = "zh") -> StatusFilter:
         """Read the values given as clerks type them (sanzhua.filters): states and lights
         by code or label, units by id or name; refuse what matches nothing."""
-        from sanzhua.filters import light_choices, light_code, state_choices, state_code, unit_choices, unit_id
+        from sanzhua.filters import (
+            light_choices,
+            light_code,
+            state_choices,
+            state_code,
+            unit_choices,
+            unit_id,
+            unknown_unit,
+        )
 
         states: list[str] = []
         for s in self.states:
             code = state_code(s)
             if code is None:
                 raise FatalError(
-                    words(lang, f"--state：没有“{s}”这种状态", f"--state: unknown state '{s}'"),
-                    words(lang, "可选：", "states: ") + state_choices(lang),
+                    msg("option.unknown-state", value=s),
+                    msg("option.unknown-state.hint", choices=state_choices(lang)),
+                    lang=lang,
                 )
             states.append(code)
         lights: list[str] = []
@@ -52,19 +62,16 @@ class StatusFilter:
             code = light_code(x)
             if code is None:
                 raise FatalError(
-                    words(lang, f"--light：没有“{x}”这种灯", f"--light: unknown light '{x}'"),
-                    words(lang, "可选：", "lights: ") + light_choices(lang),
+                    msg("option.unknown-light", value=x),
+                    msg("option.unknown-light.hint", choices=light_choices(lang)),
+                    lang=lang,
                 )
             lights.append(code)
         units: list[str] = []
         for u in self.units:
             uid = unit_id(ledger.units, u)
             if uid is None:
-                raise FatalError(
-                    words(lang, f"--unit：units.yaml 中没有单位“{u}”", f"--unit: units.yaml has no unit '{u}'"),
-                    words(lang, "填单位编号或名称，例如：", "a unit id or name, e.g. ")
-                    + unit_choices(ledger.units, lang),
-                )
+                raise unknown_unit("--unit", u, None, unit_choices(ledger.units, lang), lang)
             units.append(uid)
         return StatusFilter(
             tuple(units),
@@ -159,7 +166,7 @@ def _round(x: float | None) -> float | None:
 
 def selected(evaluation: Evaluation, flt: StatusFilter, sort: str = "urgency") -> list[TaskState]:
     if sort not in SORTS:
-        raise FatalError(f"--sort 只能是 {'、'.join(SORTS)} / --sort takes {', '.join(SORTS)}")
+        raise bad_choice("--sort", SORTS, sort)
     rows = [st for st in evaluation.tasks.values() if flt.keep(st)]
     rows.sort(key=SORTS[sort])
     return rows

@@ -13,13 +13,21 @@ from datetime import date
 from pathlib import Path
 from typing import TextIO
 
-from sanzhua.commands.common import EXIT_OK, EXIT_PROBLEMS, ledger_rules, open_report
+from sanzhua.commands.common import (
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    ledger_rules,
+    open_report,
+    to_before_from,
+)
 from sanzhua.commands.writefail import write_failed
-from sanzhua.errors import FatalError, Refused
+from sanzhua.errors import FatalError, Refused, bad_choice
 from sanzhua.evaluate import Evaluation, evaluate
+from sanzhua.filters import unknown_unit
 from sanzhua.i18n import words
 from sanzhua.load import Ledger
 from sanzhua.load.keys import did_you_mean
+from sanzhua.problems import msg
 from sanzhua.render.docx import render_docx
 from sanzhua.render.markdown import render_markdown
 from sanzhua.report.brief import (
@@ -42,21 +50,18 @@ _FORMAT_ALIASES = {"md": "md", "markdown": "md", "docx": "docx", "word": "docx"}
 def _format(fmt: str) -> str:
     chosen = _FORMAT_ALIASES.get(fmt.lower())
     if chosen is None:
-        raise FatalError(f"--format 只能是 md 或 docx（收到 {fmt}）", "--format takes md or docx")
+        raise bad_choice("--format", FORMATS, fmt)
     return chosen
 
 
 def _period(kind: str, as_of: date, start: date | None, end: date | None) -> Period:
     if kind not in PERIOD_KINDS:
-        raise FatalError(
-            f"未知的简报周期 {kind}",
-            "用 --week、--month、--quarter、--year 或 --from/--to 选择周期。",
-        )
+        raise FatalError(msg("brief.unknown-period", kind=kind), msg("brief.unknown-period.hint"))
     if kind == "custom":
         if start is None or end is None:
-            raise FatalError("--from 和 --to 要一起给出", "例如 --from 2026-11-01 --to 2026-11-28")
+            raise FatalError(msg("option.from-to-pair"), msg("option.from-to-pair.hint"))
         if end < start:
-            raise FatalError(f"--to {end} 早于 --from {start}", "请交换两个日期。")
+            raise to_before_from(start, end)
     pk: PeriodKind = kind
     return period_of(pk, as_of, start, end)
 
@@ -98,7 +103,6 @@ def _write(data: bytes, path: Path, lang: Lang = "zh") -> None:
         raise write_failed(path, e, lang, "Word/WPS") from e
 
 
-# What a bulletin is made from: the files whose uncommitted changes it would show.
 def _check_unit(ledger: Ledger, unit: str, lang: Lang) -> str:
     """The unit id of `--unit`: an id or a name (sanzhua.filters.unit_id), as status takes."""
     from sanzhua.filters import unit_choices, unit_id
@@ -109,15 +113,7 @@ def _check_unit(ledger: Ledger, unit: str, lang: Lang) -> str:
     if uid is not None:
         return uid
     guess = did_you_mean(unit, [*ledger.units, *(u.name for u in ledger.units.values())])
-    if lang == "en":
-        raise FatalError(
-            f"--unit: units.yaml has no unit '{unit}'",
-            f"did you mean {guess}?" if guess else "give a unit id or name, e.g. " + unit_choices(ledger.units, lang),
-        )
-    raise FatalError(
-        f"--unit：units.yaml 中没有单位“{unit}”",
-        f"是不是“{guess}”？" if guess else "填单位编号或名称，例如：" + unit_choices(ledger.units, lang),
-    )
+    raise unknown_unit("--unit", unit, guess, unit_choices(ledger.units, lang), lang)
 
 
 def _markdown_out(out: TextIO, data: bytes) -> None:
@@ -157,10 +153,7 @@ def brief(
     ledger, chosen = opened.ledger, opened.lang
     lang_: Lang = chosen
     if number is not None and number < 1:
-        raise FatalError(
-            words(lang_, f"--number 是期数，要写正整数（收到 {number}）", f"--number takes 1 or more (not {number})"),
-            words(lang_, "例如 --number 47；不写则自动计算", "e.g. --number 47; leave it out to have it computed"),
-        )
+        raise FatalError(msg("brief.number", number=number), msg("brief.number.hint"), lang=lang_)
     errors = [p for p in ledger.problems if p.severity == "error"]
     if errors:  # the settings files' (a ledger file's errors are the gate's, above)
         print(
@@ -175,10 +168,7 @@ def brief(
     stamp = made_from(ledger.root, chosen)
 
     if issue and unit is None and each_unit is None:
-        raise FatalError(
-            words(chosen, "--issue 要和 --unit 或 --each-unit 一起用", "--issue goes with --unit or --each-unit"),
-            words(chosen, "例如 brief --unit fgw --issue", "e.g. brief --unit fgw --issue"),
-        )
+        raise FatalError(msg("brief.issue-alone"), msg("brief.issue-alone.hint"), lang=chosen)
     if unit is not None or each_unit is not None:
         evaluation = evaluate(ledger, as_of)
         register = _Register(ledger, as_of, chosen) if issue else None
@@ -321,12 +311,7 @@ class _Register:
         if problems:
             p = problems[0]
             raise FatalError(
-                words(
-                    lang,
-                    f"{p.file} 第 {p.line} 行有错误，不能登记新的督办通知",
-                    f"{p.file} line {p.line} has an error; no notice can be recorded",
-                ),
-                words(lang, "先运行 sanzhua check 并修正", "run sanzhua check and fix it first"),
+                msg("brief.notice-file-error", file=p.file, line=p.line), msg("brief.notice-file-error.hint"), lang=lang
             )
 
     def issue(self, n: Notice) -> Notice:

@@ -10,7 +10,7 @@ from typing import TextIO
 from sanzhua.commands.common import EXIT_OK, open_report
 from sanzhua.errors import FatalError
 from sanzhua.evaluate import evaluate
-from sanzhua.i18n import text, words
+from sanzhua.i18n import text
 from sanzhua.interchange.ics import build_events, to_ical
 from sanzhua.problems import msg
 from sanzhua.report.gaps import notice
@@ -33,9 +33,7 @@ def calendar(
     refused (exit 1) unless `allow_errors`; then the calendar's description says what
     it left out."""
     if alarm_days is not None and not 0 <= alarm_days <= 60:
-        raise FatalError(
-            f"--alarm-days 应在 0 到 60 之间（收到 {alarm_days}）", "--alarm-days takes 0 to 60"
-        )
+        raise FatalError(msg("calendar.alarm-days", given=alarm_days))
     stream = out or sys.stdout
     opened = open_report(root, lang, allow_errors=allow_errors)
     ledger, lg = opened.ledger, opened.lang
@@ -52,13 +50,7 @@ def calendar(
     try:
         target.write_bytes(data)
     except OSError as e:
-        raise FatalError(
-            words(
-                lg,
-                f"无法写入 {target}：{e.strerror or e}",
-                f"cannot write {target}: {e.strerror or e}",
-            )
-        ) from None
+        raise FatalError(msg("write.failed", path=target, reason=e.strerror or e), lang=lg) from None
     tasks = len({e.uid.split("-due@")[0] for e in events if "-due@" in e.uid})
     stream.write(
         text(msg("calendar.wrote", events=len(events), tasks=tasks, file=str(target)), lg) + "\n"

@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sanzhua.errors import FatalError, Refused
+from sanzhua.errors import FatalError, Refused, bad_choice
 from sanzhua.evaluate import is_open
 from sanzhua.i18n import Lang, words
 from sanzhua.load import Ledger, find_root, load_ledger
@@ -172,9 +172,19 @@ def code_option(values: Iterable[str], option: str, known: Iterable[str], kind: 
     return out
 
 
+def choice_option(value: str | None, option: str, choices: Iterable[str | None]) -> None:
+    """Refuse a value of `option` that is not one of `choices` (None: the option not given)."""
+    names = list(choices)
+    if value not in names:
+        raise bad_choice(option, [c for c in names if c is not None], value)
+
+
+
 def format_option(fmt: str, choices: Iterable[str]) -> str:
     """--format, one of `choices`."""
-    names = list(choices)
-    if fmt not in names:
-        raise FatalError(msg("option.format", choices="、".join(names), choices_en=", ".join(names), given=fmt))
+    choice_option(fmt, "--format", choices)
     return fmt
+
+
+def to_before_from(start: object, end: object) -> FatalError:
+    return FatalError(msg("option.to-before-from", start=start, end=end), msg("option.to-before-from.hint"))

@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 from typing import TextIO
 
-from sanzhua.commands.common import EXIT_OK, open_report
+from sanzhua.commands.common import EXIT_OK, choice_option, format_option, open_report
 from sanzhua.commands.writefail import write_failed
 from sanzhua.errors import FatalError
 from sanzhua.evaluate import evaluate
@@ -36,9 +36,8 @@ def export(
     lose tasks is refused (exit 1) unless `allow_errors`; then the workbook opens on a
     sheet that says what it left out (a CSV has no place: standard error says it)."""
     if fmt not in FORMATS:
-        raise FatalError(f"--format 只能是 xlsx 或 csv（收到 {fmt}）", "--format takes xlsx or csv")
-    if by not in (None, "unit", "all"):
-        raise FatalError(f"--by 只能是 unit 或 all（收到 {by}）", "--by takes unit or all")
+        format_option(fmt, FORMATS)
+    choice_option(by, "--by", (None, "unit", "all"))
     stream = out or sys.stdout
     opened = open_report(root, lang, allow_errors=allow_errors)
     ledger, lg = opened.ledger, opened.lang
@@ -61,13 +60,7 @@ def export(
                 words(lg, f"台账-{as_of.isoformat()}.xlsx", f"ledger-{as_of.isoformat()}.xlsx")
             )
         if str(output) == "-":
-            raise FatalError(
-                words(
-                    lg,
-                    "xlsx 不能输出到屏幕，请用 -o 文件名.xlsx",
-                    "an xlsx cannot go to the terminal; use -o FILE.xlsx",
-                )
-            )
+            raise FatalError(msg("export.xlsx-terminal"), lang=lg)
         try:
             write_xlsx(ex, output, by_unit=by == "unit")
         except OSError as e:

@@ -14,8 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
-from sanzhua.commands.common import EXIT_OK, EXIT_PROBLEMS, root_and_lang
-from sanzhua.errors import FatalError
+from sanzhua.commands.common import EXIT_OK, EXIT_PROBLEMS, format_option, root_and_lang
 from sanzhua.history.timeline import COPIED_WORDS, KIND_WORDS, Event, change_lines, history
 from sanzhua.i18n import Lang, text
 from sanzhua.problems import Msg
@@ -32,7 +31,7 @@ def log(
 ) -> int:
     """Print one task's history; 1 when the task never appears in it."""
     if fmt not in ("text", "json"):
-        raise FatalError(f"--format 只能是 text 或 json（收到 {fmt}）", "--format takes text or json")
+        format_option(fmt, ("text", "json"))
     where, language = root_and_lang(root, lang)
     notes: list[Msg] = []
     events = history(where, task_id, rev_range, notes)

@@ -13,10 +13,11 @@ from pathlib import Path
 from typing import Any
 
 from sanzhua import jsontext
-from sanzhua.commands.common import EXIT_OK, EXIT_PROBLEMS, ledger_rules, open_report
+from sanzhua.commands.common import EXIT_OK, EXIT_PROBLEMS, format_option, ledger_rules, open_report, to_before_from
 from sanzhua.dates import DateError, parse_when
 from sanzhua.errors import FatalError
 from sanzhua.i18n import Lang, label, words
+from sanzhua.problems import msg
 from sanzhua.report.gaps import Gaps, notice
 from sanzhua.report.periods import Period, PeriodKind, period_label, period_of
 from sanzhua.score import (
@@ -63,15 +64,12 @@ def resolve_period(
     default: the year."""
     chosen = [k for k, on in (("month", month), ("quarter", quarter), ("year", year)) if on]
     if len(chosen) + (1 if start or end else 0) > 1:
-        raise FatalError(
-            "--month、--quarter、--year、--from/--to 只能选一种",
-            "choose one of --month, --quarter, --year or --from/--to",
-        )
+        raise FatalError(msg("score.one-period"))
     if start or end:
         first = _day(start, "--from", as_of.year) if start else date(as_of.year, 1, 1)
         last = _day(end, "--to", first.year) if end else as_of
         if last < first:
-            raise FatalError(f"--to {last} 早于 --from {first}", "--to must not be before --from")
+            raise to_before_from(first, last)
         return Period("custom", first, last)
     kind: PeriodKind = chosen[0] if chosen else "year"  # type: ignore[assignment]
     return period_of(kind, as_of)
@@ -82,8 +80,8 @@ def _day(value: str, option: str, year: int) -> date:
         return parse_when(value.strip(), year)
     except DateError as e:
         raise FatalError(
-            f"{option}：无法识别的日期“{value}”（{e.detail_zh}） / cannot read the date '{value}'",
-            f"例如 {option} 2026-10-01",
+            msg("option.bad-date", option=option, value=value, detail=e.detail_zh, detail_en=str(e)),
+            msg("option.bad-date.hint", option=option),
         ) from None
 
 
@@ -107,20 +105,14 @@ def score(
     The table shows the main counts only, to fit a terminal; `wide` shows every count
     (json and csv always do)."""
     if fmt not in FORMATS:
-        raise FatalError(
-            f"--format 只能是 {'、'.join(FORMATS)}（收到 {fmt}）",
-            f"--format takes one of {', '.join(FORMATS)}",
-        )
+        format_option(fmt, FORMATS)
     opened = open_report(root, lang, allow_errors=allow_errors)
     ledger, chosen = opened.ledger, opened.lang
     rules = ledger_rules(ledger, chosen, as_of)
     if rules is None:
         return EXIT_PROBLEMS
     if period.start > as_of:
-        raise FatalError(
-            f"考评期 {period.start} 起，晚于 --as-of {as_of}",
-            "the period starts after the as-of date",
-        )
+        raise FatalError(msg("score.period-after", start=period.start, as_of=as_of), lang=chosen)
     board = score_units(ledger, rules, period.start, period.end, as_of, kinds=tuple(kinds))
     stream = out if out is not None else sys.stdout
     if explain is not None:
@@ -130,9 +122,9 @@ def score(
         unit = board.unit(uid or explain) or next((u for u in board.units if u.name == explain), None)
         if unit is None:
             raise FatalError(
-                words(chosen, f"--explain：没有单位“{explain}”", f"--explain: no unit '{explain}'"),
-                words(chosen, "填单位编号或名称，例如：", "a unit id or name, e.g. ")
-                + unit_choices(ledger.units, chosen),
+                msg("score.no-unit", unit=explain),
+                msg("option.unit.hint", choices=unit_choices(ledger.units, chosen)),
+                lang=chosen,
             )
         written = EXPLAIN[fmt](board, unit, period, chosen)
     else:

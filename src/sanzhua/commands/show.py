@@ -13,7 +13,7 @@ from typing import Any, TextIO
 from rich.console import Console
 from rich.text import Text
 
-from sanzhua.commands.common import EXIT_OK, gate, open_ledger
+from sanzhua.commands.common import EXIT_OK, format_option, gate, open_ledger
 from sanzhua.commands.status import LIGHT_DOT, LIGHT_MARK, LIGHT_STYLE
 from sanzhua.dates import format_cn
 from sanzhua.errors import FatalError, Refused
@@ -23,6 +23,7 @@ from sanzhua.i18n import text as message_text
 from sanzhua.load import Ledger
 from sanzhua.load.keys import did_you_mean
 from sanzhua.model import Settings, Task
+from sanzhua.problems import msg
 from sanzhua.report.gaps import gaps_of, notice
 from sanzhua.selection import task_row, urgency
 
@@ -228,7 +229,7 @@ def show(
     """Print one task; an unknown id is a FatalError with a did-you-mean, a task in a
     file that cannot be read is named with its file (exit 1)."""
     if fmt not in ("text", "json"):
-        raise FatalError(f"--format 只能是 text 或 json（收到 {fmt}）", "--format takes text or json")
+        format_option(fmt, ("text", "json"))
     opened = open_ledger(root, lang)
     ledger, lg = opened.ledger, opened.lang
     broken = gaps_of(ledger).file_of(task_id)
@@ -250,10 +251,9 @@ def show(
     if task_id not in ledger.by_id:
         guess = did_you_mean(task_id, list(ledger.by_id))
         raise FatalError(
-            words(lg, f"没有编号为“{task_id}”的任务", f"no task with id '{task_id}'"),
-            words(lg, f"是不是“{guess}”？", f"did you mean '{guess}'?")
-            if guess
-            else words(lg, "用 sanzhua status --all 查看所有编号", "sanzhua status --all lists every id"),
+            msg("option.no-task", id=task_id),
+            msg("option.unit.did-you-mean", guess=guess) if guess else msg("option.no-task.hint"),
+            lang=lg,
         )
     evaluation = evaluate(ledger, as_of)
     st = evaluation.tasks[task_id]

@@ -17,9 +17,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from sanzhua.commands.common import EXIT_OK, calendar_problems, open_report
+from sanzhua.commands.common import EXIT_OK, calendar_problems, choice_option, format_option, open_report
 from sanzhua.dates import format_cn
-from sanzhua.errors import FatalError
 from sanzhua.evaluate import LIGHTS, Evaluation, TaskState, evaluate
 from sanzhua.i18n import STATE_LABELS, Lang, label, text, words
 from sanzhua.load import Ledger
@@ -48,9 +47,8 @@ def status(
     unless `allow_errors`; then the output says what it left out."""
     renderers = {"table": _table, "json": _json, "csv": _csv}
     if fmt not in renderers:
-        raise FatalError(f"--format 只能是 table、json 或 csv（收到 {fmt}）", "--format takes table, json or csv")
-    if by not in (None, "unit", "leader"):
-        raise FatalError(f"--by 只能是 unit 或 leader（收到 {by}）", "--by takes unit or leader")
+        format_option(fmt, renderers)
+    choice_option(by, "--by", (None, "unit", "leader"))
     opened = open_report(root, lang, allow_errors=allow_errors)
     ledger = opened.ledger
     flt = (flt or StatusFilter()).validate(ledger, opened.lang)

@@ -12,7 +12,7 @@ from sanzhua.errors import FatalError
 from sanzhua.history.git import Repo
 from sanzhua.history.rules import Finding, audit_step, specials_in_tree
 from sanzhua.history.walk import History
-from sanzhua.problems import Msg
+from sanzhua.problems import Msg, msg
 
 _DAY = re.compile(r"\s*([0-9]{4})\s*[-/.年]\s*([0-9]{1,2})\s*[-/.月]\s*([0-9]{1,2})\s*[日号]?\s*")
 _NOW_WORDS = frozenset(("now", "today"))
@@ -32,10 +32,7 @@ def since_day(repo: Repo, since: str) -> tuple[str, date | None]:
         try:
             day = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
         except ValueError as e:
-            raise FatalError(
-                f"--since：没有这一天（{since}） / no such day: {since}",
-                "请写成 2026-10-01 这样的日期 / write a day like 2026-10-01",
-            ) from e
+            raise FatalError(msg("audit.no-such-day", since=since), msg("audit.no-such-day.hint")) from e
         return (day - timedelta(days=3)).isoformat(), day
     if since.strip().lower() not in _NOW_WORDS:
         # git reads any text it does not understand as "now", which would silently audit nothing
@@ -43,9 +40,7 @@ def since_day(repo: Repo, since: str) -> tuple[str, date | None]:
         stamp = out.removeprefix("--max-age=")
         if stamp.isdigit() and abs(int(stamp) - time.time()) < 5:
             raise FatalError(
-                f"--since：无法识别的日期“{since}” / cannot read the date {since!r}",
-                "请写成 2026-10-01 这样的日期，或 git 的写法如 '2 weeks ago' / "
-                "write a day like 2026-10-01, or a git date like '2 weeks ago'",
+                msg("audit.unreadable-since", since=since), msg("audit.unreadable-since.hint", example="'2 weeks ago'")
             )
     return since, None
 
@@ -55,14 +50,10 @@ def baseline_of(repo: Repo, baseline: str, tip: str) -> str:
     sha = repo.commit_id(baseline)
     if sha is None:
         raise FatalError(
-            f"--baseline：找不到提交“{baseline}” / no commit named {baseline!r}",
-            "写提交号（git log --oneline 中的那一列）或分支、标签名 / give a commit id, branch or tag",
+            msg("audit.no-baseline", baseline=baseline), msg("audit.no-baseline.hint", command="git log --oneline")
         )
     if not repo.is_ancestor(sha, tip):
-        raise FatalError(
-            f"--baseline：提交 {sha[:10]} 不在 {tip} 的历史中 / commit {sha[:10]} is not in the history of {tip}",
-            "基准提交必须是要审计的历史中的一个提交 / the baseline must be a commit of the history audited",
-        )
+        raise FatalError(msg("audit.baseline-elsewhere", sha=sha[:10], tip=tip), msg("audit.baseline-elsewhere.hint"))
     return sha
 
 

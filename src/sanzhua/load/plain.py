@@ -203,7 +203,9 @@ def decode_problem(raw: object) -> Problem:
     if type(code) is not str or type(file) is not str or type(line) is not int or type(column) is not int:
         raise BadCache("a problem's code or position")
     hint = None if hk is None else _msg(hk, ha)
-    return _fill(Problem, _PROBLEM, (code, severity, file, line, column, _msg(mk, ma), hint, task))  # type: ignore[no-any-return]
+    # revision, before, after: what an audit finding adds; a ledger's problem has none
+    values = (code, severity, file, line, column, _msg(mk, ma), hint, task, None, None, None)
+    return _fill(Problem, _PROBLEM, values)  # type: ignore[no-any-return]
 
 
 def encode_problems(problems: list[Problem]) -> list[tuple[object, ...]]:
