@@ -384,7 +384,7 @@ def append_record(root: Path, r: NoticeRecord) -> str:
     rel = f"{NOTICE_DIR}/{r.year}.yaml"
     path = root / rel
     if path.is_symlink() or (path.exists() and not path.is_file()):
-        raise FatalError(f"{rel} 不是普通文件，不能登记督办通知 / is not a regular file")
+        raise FatalError(msg("notice.record.not-regular", file=rel))
     before = path.read_bytes() if path.exists() else None
     if before is None:
         old: list[NoticeRecord] = []
@@ -393,8 +393,7 @@ def append_record(root: Path, r: NoticeRecord) -> str:
         old, problems = parse_notices(before, rel)
         if problems:
             raise FatalError(
-                f"{rel} 有错误（第 {problems[0].line} 行），不能登记新的督办通知 / has errors",
-                "先运行 sanzhua check 并修正 / run sanzhua check and fix it first",
+                msg("brief.notice-file-error", file=rel, line=problems[0].line), msg("brief.notice-file-error.hint")
             )
         text = before.decode("utf-8")
         if not text.endswith("\n"):
@@ -411,12 +410,9 @@ def append_record(root: Path, r: NoticeRecord) -> str:
         (x.number, x.issued, x.unit, x.tasks, x.reply_due, x.colour) for x in want
     ]
     if problems or not same:
-        raise FatalError(
-            f"{rel} 的写法无法安全地追加新的通知，未写入 / cannot be appended to safely; nothing written",
-            "把 notices: 写成块状列表（每条以“  - number:”开头）放在文件末尾 / keep notices: a block list at the end",
-        )
+        raise FatalError(msg("notice.record.unsafe", file=rel), msg("notice.record.unsafe.hint"))
     try:
         write_atomic(path, data, before)
     except Refused as e:
-        raise FatalError(f"{rel} 在登记时被修改，未写入 / changed while being written; nothing written") from e
+        raise FatalError(msg("notice.record.changed", file=rel)) from e
     return rel

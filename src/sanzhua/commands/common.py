@@ -64,7 +64,7 @@ def gate(opened: Opened, *, allow_errors: bool) -> Opened:
 def ledger_root(root: Path | None, lang: str | None) -> Path:
     """The ledger root a command works on: `--root`, or the nearest above the working folder."""
     if lang not in (None, "zh", "en"):
-        raise FatalError(f"--lang 只能是 zh 或 en（收到 {lang}）", "--lang takes zh or en")
+        raise bad_choice("--lang", ("zh", "en"), lang)
     return find_root(root or Path.cwd(), lang) if root is None else _given_root(root, lang)
 
 
@@ -138,7 +138,7 @@ def ledger_rules(ledger: Ledger, lang: Lang, as_of: date) -> Rules | None:
 def root_and_lang(root: Path | None, lang: str | None) -> tuple[Path, Lang]:
     """The ledger root and the message language, without loading the whole ledger."""
     if lang not in (None, "zh", "en"):
-        raise FatalError(f"--lang 只能是 zh 或 en（收到 {lang}）", "--lang takes zh or en")
+        raise bad_choice("--lang", ("zh", "en"), lang)
     start = root or Path.cwd()
     where = start.resolve() if (start / "sanzhua.yaml").is_file() else find_root(start, lang)
     if lang is None:
@@ -177,7 +177,6 @@ def choice_option(value: str | None, option: str, choices: Iterable[str | None])
     names = list(choices)
     if value not in names:
         raise bad_choice(option, [c for c in names if c is not None], value)
-
 
 
 def format_option(fmt: str, choices: Iterable[str]) -> str:

@@ -15,7 +15,7 @@ from sanzhua.edit.session import Refused, write_atomic
 from sanzhua.edit.source import unified_diff
 from sanzhua.errors import EXIT_CANNOT_RUN, FatalError
 from sanzhua.history.git import GitError, run_git
-from sanzhua.i18n import text, words
+from sanzhua.i18n import text
 from sanzhua.load import ledger_files
 from sanzhua.problems import msg
 
@@ -29,9 +29,7 @@ def fmt(
 ) -> int:
     """Lay out ledger files canonically; with `check`, only report (exit 1 if any would change)."""
     root = ledger_root(run.root, run.lang)
-    lock: AbstractContextManager[None] = (
-        nullcontext() if check or run.dry_run else ledger_lock(root)
-    )
+    lock: AbstractContextManager[None] = nullcontext() if check or run.dry_run else ledger_lock(root)
     try:
         with lock:
             return _fmt(run, root, paths, check=check, normalize_dates=normalize_dates)
@@ -58,14 +56,8 @@ def _fmt(
         if unknown:
             bad = unknown[0]
             if not bad.exists():
-                raise FatalError(
-                    words(lang, f"文件不存在：{bad}", f"no such file: {bad}"),
-                    words(lang, "检查文件名和路径；不写文件名则整理全部台账文件", "check the path"),
-                )
-            raise FatalError(
-                words(lang, f"{bad} 不是台账文件", f"{bad} is not a ledger file"),
-                words(lang, "fmt 只整理 ledgers/ 下的 .yaml/.yml 文件", "fmt formats the files under ledgers/"),
-            )
+                raise FatalError(msg("fmt.no-file", file=bad), msg("fmt.no-file.hint"), lang=lang)
+            raise FatalError(msg("fmt.not-ledger", file=bad), msg("fmt.not-ledger.hint", folder="ledgers/"), lang=lang)
         files = [f for f in files if f.resolve() in chosen]
     changed: list[tuple[str, bytes, bytes]] = []
     failed = 0
@@ -87,10 +79,7 @@ def _fmt(
             continue
         if new is None:
             failed += 1
-            err.write(
-                text(msg("fmt.invalid" if why == "invalid" else "fmt.unsafe", file=rel), lang)
-                + "\n"
-            )
+            err.write(text(msg("fmt.invalid" if why == "invalid" else "fmt.unsafe", file=rel), lang) + "\n")
             continue
         if new != data:
             changed.append((rel, data, new))
@@ -109,9 +98,7 @@ def _fmt(
     if run.commit and changed:
         r = run_git(root, "status", "--porcelain", "--", *(rel for rel, _, _ in changed))
         if r.returncode != 0 or r.stdout.strip():
-            err.write(
-                text(msg("edit.dirty", file=", ".join(rel for rel, _, _ in changed)), lang) + "\n"
-            )
+            err.write(text(msg("edit.dirty", file=", ".join(rel for rel, _, _ in changed)), lang) + "\n")
             return EXIT_PROBLEMS
     for rel, data, new in changed:
         try:
@@ -129,10 +116,7 @@ def _fmt(
         if r.returncode == 0:
             r = run_git(root, "commit", "-q", "-m", subject, "--", *written)
         if r.returncode != 0:
-            err.write(
-                text(msg("edit.git-failed", detail=GitError((r.stderr or r.stdout).strip())), lang)
-                + "\n"
-            )
+            err.write(text(msg("edit.git-failed", detail=GitError((r.stderr or r.stdout).strip())), lang) + "\n")
             return EXIT_PROBLEMS
         out.write(text(msg("edit.committed", subject=subject), lang) + "\n")
     if broke:

@@ -56,10 +56,9 @@ def find_unit(ledger: Ledger, name: str, lang: Lang) -> Unit:
     if unit is None:
         guess = did_you_mean(name, list(ledger.units) + [u.name for u in ledger.units.values()])
         raise FatalError(
-            text(msg("edit.unknown-unit", unit=name), lang),
-            text(msg("edit.unknown-unit.hint-guess", guess=guess), lang)
-            if guess
-            else text(msg("edit.unknown-unit.hint"), lang),
+            msg("edit.unknown-unit", unit=name),
+            msg("edit.unknown-unit.hint-guess", guess=guess) if guess else msg("edit.unknown-unit.hint"),
+            lang=lang,
         )
     return unit
 
@@ -94,10 +93,7 @@ def form(
     """Write one unit's form (`unit`, `output`) or every unit's (`each_unit`)."""
     stream = out or sys.stdout
     if (unit is None) == (each_unit is None):
-        raise FatalError(
-            "请用 --unit 单位 -o 文件.xlsx 写一个单位的填报表，或用 --each-unit 目录 写每个单位的",
-            "give --unit ID -o FILE.xlsx for one unit, or --each-unit DIR for every unit",
-        )
+        raise FatalError(msg("form.one-or-each"))
     # Complete or loud, as every report: a ledger whose files lose tasks (or cannot read
     # their dates) gives no form, which would leave those tasks out; the files and tasks
     # are named on stderr and the command exits 1.
@@ -108,7 +104,7 @@ def form(
         u = find_unit(ledger, unit, lg)
         path = output or Path(default_name(u, as_of, lg))
         if path.suffix.lower() != ".xlsx":
-            raise FatalError(f"-o 要写 .xlsx 文件（收到 {path.name}）", "the form is an .xlsx workbook: -o FILE.xlsx")
+            raise FatalError(msg("form.not-xlsx", name=path.name), lang=lg)
         f = _form_of(ledger, u, as_of, commit, lg)
         if not f.rows:
             stream.write(text(msg("form.no-tasks", unit=u.name), lg) + "\n")
@@ -143,7 +139,4 @@ def _write(f: Form, path: Path) -> None:
     try:
         write_form_xlsx(f, path)
     except OSError as e:
-        raise FatalError(
-            f"无法写入 {path}：{e.strerror or e}",
-            "文件可能正在 Excel/WPS 中打开，请关闭后重试，或用 -o 指定其他文件名 / close it or choose another name",
-        ) from None
+        raise FatalError(msg("write.failed", path=path, reason=e.strerror or e), msg("form.write.hint")) from None

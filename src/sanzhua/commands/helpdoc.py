@@ -14,6 +14,7 @@ from typing import TextIO
 
 from sanzhua.errors import FatalError
 from sanzhua.i18n import Lang, words
+from sanzhua.problems import msg
 
 EXIT_OK = 0
 _ENGLISH = '<a id="english"></a>'
@@ -68,8 +69,7 @@ def page(topic: str, lang: Lang) -> str:
         text = path.read_text(encoding="utf-8")
     except OSError as e:
         raise FatalError(
-            words(lang, f"找不到说明文件 {path}（{e.strerror}）", f"cannot read {path} ({e.strerror})"),
-            words(lang, "请重新安装 sanzhua", "reinstall sanzhua"),
+            msg("help.unreadable", path=path, reason=e.strerror), msg("help.unreadable.hint"), lang=lang
         ) from None
     if _ENGLISH in text:
         zh, en = text.split(_ENGLISH, 1)
@@ -94,8 +94,9 @@ def help_topic(topic: str | None, lang: Lang, out: TextIO) -> int:
     key = _ALIASES.get(topic.strip(), topic.strip().lower())
     if key not in TOPICS:
         raise FatalError(
-            words(lang, f"没有“{topic}”这个说明主题", f"no help topic '{topic}'"),
-            words(lang, "可选：", "topics: ") + "、".join(TOPICS) if lang == "zh" else "topics: " + ", ".join(TOPICS),
+            msg("help.no-topic", topic=topic),
+            msg("help.no-topic.hint", choices="、".join(TOPICS) if lang == "zh" else ", ".join(TOPICS)),
+            lang=lang,
         )
     out.write(page(key, lang))
     return EXIT_OK

@@ -13,7 +13,8 @@ from pathlib import Path
 from sanzhua import __version__
 from sanzhua.commands.common import EXIT_OK
 from sanzhua.edit import render as R
-from sanzhua.errors import FatalError
+from sanzhua.errors import FatalError, bad_choice
+from sanzhua.problems import msg
 
 SETTINGS_ZH = """\
 # sanzhua 台账设置（格式说明：运行 sanzhua help format）
@@ -200,21 +201,15 @@ def init(
     `supervisor`, else `git config user.email`, else the command refuses. Tracking starts
     `today`, and the first bulletin is 第1期."""
     if lang not in ("zh", "en"):
-        raise FatalError(f"--lang 只能是 zh 或 en（收到 {lang}）", "--lang takes zh or en")
+        raise bad_choice("--lang", ("zh", "en"), lang)
     directory = directory.resolve()
     if directory.exists() and not directory.is_dir():
-        raise FatalError(f"{directory} 不是文件夹 / is not a folder")
+        raise FatalError(msg("init.not-a-folder", folder=directory))
     if (directory / "sanzhua.yaml").exists():
-        raise FatalError(
-            f"{directory} 已经是台账仓库（已有 sanzhua.yaml） / already a ledger",
-            "直接在这里运行 sanzhua check / run sanzhua check there",
-        )
+        raise FatalError(msg("init.already", folder=directory), msg("init.already.hint"))
     visible = [p for p in directory.iterdir() if p.name != ".git"] if directory.exists() else []
     if visible and not force:
-        raise FatalError(
-            f"{directory} 里已经有文件 / the folder is not empty",
-            "换一个空文件夹，或加 --force 在这里生成 / use an empty folder or --force",
-        )
+        raise FatalError(msg("init.not-empty", folder=directory), msg("init.not-empty.hint"))
     supervisor = _supervisor(supervisor, directory)
     today = today or date.today()
     year = year or today.year
@@ -235,10 +230,12 @@ def init(
         ".pre-commit-config.yaml": PRE_COMMIT,
         ".gitignore": GITIGNORE,
         ".github/workflows/sanzhua-site.yml": SITE_WORKFLOW.replace(
-            "|| 'sanzhua' }}", "|| 'sanzhua==" + __version__ + "' }}"  # pinned, as sanzhua.yml
+            "|| 'sanzhua' }}",
+            "|| 'sanzhua==" + __version__ + "' }}",  # pinned, as sanzhua.yml
         ),
         ".github/workflows/sanzhua-remind.yml": REMIND_WORKFLOW.replace(
-            "|| 'sanzhua' }}", "|| 'sanzhua==" + __version__ + "' }}"  # pinned, as sanzhua.yml
+            "|| 'sanzhua' }}",
+            "|| 'sanzhua==" + __version__ + "' }}",  # pinned, as sanzhua.yml
         ),  # issue 20
     }
     for rel, text in files.items():
@@ -385,14 +382,8 @@ def _supervisor(given: str | None, directory: Path) -> str:
     email = (given or "").strip() or _git_email(directory) or ""
     if not email:
         raise FatalError(
-            "需要至少一名督查人员（supervisors）：请用 --supervisor 给出督查室人员的 git 邮箱"
-            " / a supervisor is needed: give --supervisor EMAIL",
-            "例如 sanzhua init --supervisor ducha@example.gov.cn；或先运行 git config --global user.email 你的邮箱。"
-            "督查人员名单为空的台账一经提交，就再没有人能改时限和目标。",
+            msg("init.no-supervisor"), msg("init.no-supervisor.hint", command="git config --global user.email")
         )
     if not _EMAIL.match(email):
-        raise FatalError(
-            f"--supervisor 应是一个邮箱（收到 {email}）/ --supervisor takes an email address",
-            "例如 --supervisor ducha@example.gov.cn",
-        )
+        raise FatalError(msg("init.bad-supervisor", email=email), msg("init.bad-supervisor.hint"))
     return email

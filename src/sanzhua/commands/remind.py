@@ -21,12 +21,13 @@ from pathlib import Path
 from typing import TextIO
 
 from sanzhua.commands.common import EXIT_OK, EXIT_PROBLEMS, open_report
-from sanzhua.errors import FatalError
+from sanzhua.errors import FatalError, bad_choice
 from sanzhua.evaluate import evaluate
 from sanzhua.i18n import Lang, words
 from sanzhua.load import Ledger
 from sanzhua.load.keys import did_you_mean
 from sanzhua.notices import load_notices, statuses
+from sanzhua.problems import msg
 from sanzhua.remind.channels import Delivery, Sender
 from sanzhua.remind.messages import CHANNEL_NAMES, CHANNELS, Item, Message, assemble, escalated_items
 from sanzhua.remind.sent import SentRecord, load_sent, locked
@@ -42,8 +43,7 @@ def sent_path(ledger: Ledger, given: Path | None) -> Path:
     path = (ledger.root / rel).resolve()
     if rel.is_absolute() or not path.is_relative_to(ledger.root.resolve()):
         raise FatalError(
-            f"sanzhua.yaml 的 remind.sent_file 指向台账目录以外：{rel}",
-            "写台账目录内的相对路径（如 .sanzhua/remind-sent.json），或在命令行用 --sent-file 指定",
+            msg("remind.sent-outside", file=rel), msg("remind.sent-outside.hint"), lang=ledger.settings.lang
         )
     return path
 
@@ -51,16 +51,17 @@ def sent_path(ledger: Ledger, given: Path | None) -> Path:
 def _check_options(ledger: Ledger, units: Sequence[str], channels: Sequence[str]) -> None:
     for c in channels:
         if c not in CHANNELS:
-            raise FatalError(f"--channel 只能是 {'、'.join(CHANNELS)}（收到 {c}）", "例如 --channel wecom")
+            raise bad_choice("--channel", CHANNELS, c)
     by_name = {u.name: uid for uid, u in ledger.units.items()}
     for u in units:
         if u in ledger.units:
             continue
         if u in by_name:
-            raise FatalError(f"--unit 要填单位代码，不是名称：{u} 的代码是 {by_name[u]}", f"--unit {by_name[u]}")
+            raise FatalError(msg("remind.unit-name", name=u, id=by_name[u]), f"--unit {by_name[u]}")
         guess = did_you_mean(u, list(ledger.units))
         raise FatalError(
-            f"units.yaml 中没有代码为 {u} 的单位", f"是否要写 {guess}？" if guess else "单位代码见 units.yaml 的 id。"
+            msg("remind.no-unit", id=u),
+            msg("option.unit.did-you-mean", guess=guess) if guess else msg("remind.no-unit.hint"),
         )
 
 
@@ -110,7 +111,7 @@ def remind(
     err = err or sys.stderr
     env = os.environ if env is None else env
     if fmt not in ("text", "json"):
-        raise FatalError(f"--format 只能是 text 或 json（收到 {fmt}）", "--format takes text or json")
+        raise bad_choice("--format", ("text", "json"), fmt)
     # Complete or loud, as every report: a ledger whose files lose tasks is refused (exit 1,
     # each file and task named on stderr) unless --allow-errors, and then the output says so.
     opened = open_report(root, lang, allow_errors=allow_errors)

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import IO
 
 from sanzhua.errors import FatalError
+from sanzhua.problems import msg
 
 NULL_OID = "0" * 40
 _BLOB_MODES = ("100644", "100755")
@@ -105,14 +106,10 @@ class Repo:
                 check=False,
             )
         except FileNotFoundError as e:
-            raise FatalError(
-                "找不到 git 命令，请先安装 git / git is not installed",
-                "install git and make sure it is on PATH",
-            ) from e
+            raise FatalError(msg("git.missing"), msg("git.missing.hint")) from e
         if out.returncode != 0:
             raise FatalError(
-                f"{root} 不在 git 仓库中，无法读取修改历史 / {root} is not in a git repository",
-                "台账要放在 git 仓库里提交，审计才有依据：git init && git add . && git commit",
+                msg("git.no-repo", root=root), msg("git.no-repo.hint", command="git init && git add . && git commit")
             )
         lines = out.stdout.decode("utf-8", "surrogateescape").split("\n")
         self.toplevel = Path(lines[0])
@@ -133,8 +130,8 @@ class Repo:
         if proc.returncode != 0:
             detail = proc.stderr.decode("utf-8", "replace").strip().splitlines()
             raise FatalError(
-                f"git {args[0]} 失败 / failed: {detail[-1] if detail else proc.returncode}",
-                "检查 --range / --since 是否写对 / check --range and --since",
+                msg("git.failed", command=f"git {args[0]}", detail=detail[-1] if detail else proc.returncode),
+                msg("git.failed.hint"),
             )
         return proc.stdout
 

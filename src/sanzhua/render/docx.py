@@ -16,6 +16,7 @@ from docxtpl import DocxTemplate
 from jinja2 import TemplateError
 
 from sanzhua.errors import FatalError
+from sanzhua.problems import msg
 from sanzhua.render.templating import MAX_DOCX_UNPACKED, environment, limits, read_template
 
 
@@ -34,9 +35,7 @@ def render_docx(name: str, context: dict[str, object], ledger_root: Path | None)
                 tpl.render(context, jinja_env=environment(sandboxed=True), autoescape=True)
     except TemplateError as e:
         raise FatalError(
-            f"Word 模板 {path} 出错：{e}",
-            "在 Word/WPS 中修改模板时，{{ }} 和 {% %} 标签要在一次输入中完成，引号须为英文直引号；"
-            "删除台账 templates/ 中的同名文件即恢复内置模板。",
+            msg("template.word-error", path=path, error=e), msg("template.word-error.hint", folder="templates/")
         ) from e
     buf = io.BytesIO()
     tpl.save(buf)

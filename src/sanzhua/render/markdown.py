@@ -7,6 +7,7 @@ from pathlib import Path
 from jinja2 import Template, TemplateError
 
 from sanzhua.errors import FatalError
+from sanzhua.problems import msg
 from sanzhua.render.templating import MAX_OUTPUT, TemplateLimit, environment, limits, read_template
 
 _BUILTIN: dict[tuple[str, bytes], Template] = {}
@@ -46,10 +47,7 @@ def render_markdown(name: str, context: dict[str, object], ledger_root: Path | N
         try:
             source = src.data.decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise FatalError(
-                f"模板 {path} 不是 UTF-8 文本 / template {path} is not UTF-8 text",
-                "请用文本编辑器把模板另存为 UTF-8 / save the template as UTF-8",
-            ) from None
+            raise FatalError(msg("template.not-utf8", path=path), msg("template.not-utf8.hint")) from None
         if src.builtin:
             return env.from_string(source).render(context)
         with limits(str(path)):
@@ -64,6 +62,5 @@ def render_markdown(name: str, context: dict[str, object], ledger_root: Path | N
             return "".join(out)
     except TemplateError as e:
         raise FatalError(
-            f"模板 {path} 出错：{e}",
-            "请检查模板中的变量名和 {% %} 标签；删除台账 templates/ 中的同名文件即恢复内置模板。",
+            msg("template.error", path=path, error=e), msg("template.error.hint", folder="templates/")
         ) from e

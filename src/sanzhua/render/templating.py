@@ -33,6 +33,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from sanzhua.errors import FatalError
+from sanzhua.problems import msg
 from sanzhua.report.periods import cn_numeral
 from sanzhua.textsafe import has_unprintable, printable
 
@@ -69,8 +70,7 @@ def read_template(name: str, ledger_root: Path | None) -> Source:
     path = builtin_dir() / name
     if not path.is_file():
         raise FatalError(
-            f"找不到模板 {name}（内置模板目录：{builtin_dir()}）",
-            "请重新安装 sanzhua，或在台账的 templates/ 目录中放置同名模板。",
+            msg("template.missing", name=name, folder=builtin_dir()), msg("template.missing.hint", folder="templates/")
         )
     return Source(path, path.read_bytes(), True)
 

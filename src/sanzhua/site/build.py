@@ -26,6 +26,7 @@ from sanzhua.errors import FatalError
 from sanzhua.evaluate import Evaluation
 from sanzhua.history.timeline import Event
 from sanzhua.load import Ledger
+from sanzhua.problems import msg
 from sanzhua.render.templating import FILTERS
 from sanzhua.report.brief import LIGHT_LABELS, STATE_LABELS
 from sanzhua.site import story
@@ -177,12 +178,9 @@ def prepare(out: Path) -> Path:
     site written before (it holds MARKER): nothing else is ever replaced."""
     out = out.absolute()
     if out.exists() and not out.is_dir():
-        raise FatalError(f"{out} 不是文件夹", "用 -o 指定一个新的或空的文件夹。")
+        raise FatalError(msg("init.not-a-folder", folder=out), msg("site.folder.hint"))
     if out.is_dir() and any(out.iterdir()) and not (out / MARKER).is_file():
-        raise FatalError(
-            f"{out} 不是空文件夹，也不是 sanzhua 生成的网站，不能覆盖",
-            "用 -o 指定一个新的或空的文件夹（之前生成的网站文件夹可以直接覆盖）。",
-        )
+        raise FatalError(msg("site.not-ours", folder=out), msg("site.not-ours.hint"))
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     umask = os.umask(0)
