@@ -176,7 +176,7 @@ _CODES = {
     *NoticesIn.model_fields, *NOTICE_KEYS, "starttls", "ssl", "blue", "duban",
 }
 _NAMES = {  # products, commands and formats a clerk meets by these names
-    "YAML", "UTF", "GBK", "Unicode", "NUL", "Tab", "Excel", "WPS", "Word", "Windows", "CI", "git", "gpg", "ssh",
+    "YAML", "UTF", "GBK", "CSV", "XML", "Unicode", "NUL", "Tab", "Excel", "WPS", "Word", "Windows", "CI", "git", "gpg", "ssh",
     "iconv", "commit", "merge", "fetch", "depth", "shallow", "clone", "allowedSignersFile", "SANZHUA_DEBUG",
     "rm", "gitignore",  # git rm, .gitignore
     "SANZHUA_LOCK_TIMEOUT", "chmod",  # the edit lock's setting, the command that makes a file writable

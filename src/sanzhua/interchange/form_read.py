@@ -208,7 +208,7 @@ def _read_csv(path: Path) -> _Grid:
     try:
         table = read_csv_bytes(data, path.stem)
     except FatalError as e:
-        raise FormFileError(msg("collect.unreadable", detail=e.message)) from None
+        raise FormFileError(msg("collect.unreadable", detail=e.said)) from None  # said in the run's language
     if len(table.rows) > MAX_ROWS:
         raise FormFileError(msg("collect.too-many-rows", limit=MAX_ROWS))
     return _Grid([[_cell(v, None) for v in r[:MAX_COLS]] for r in table.rows])

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from sanzhua.errors import FatalError
+from sanzhua.problems import msg
 from sanzhua.textsafe import has_unprintable, printable
 
 
@@ -60,49 +61,30 @@ class TooBig(FatalError):
     """The spreadsheet is beyond what an import reads; nothing was read into the ledger."""
 
 
-def _too_big(path: Path, zh: str, en: str) -> TooBig:
-    return TooBig(
-        f"{path.name}：{zh}，未导入 / {en}; nothing imported",
-        "台账表格通常不超过几万行、几十列；请检查是否有误填在很远处的单元格或整表合并，"
-        "删除后另存为 .xlsx 再导入 / a ledger sheet has at most tens of thousands of rows and "
-        "dozens of columns: look for a stray cell far away or a merge over the whole sheet",
-    )
+def _too_big(path: Path, key: str, /, **args: object) -> TooBig:
+    """The file is beyond a limit: `key` (import.big.*) says which."""
+    return TooBig(msg("import.too-big", file=path.name, detail=msg(key, **args)), msg("import.too-big.hint"))
 
 
 def read_table_file(path: Path) -> list[Table]:
     """Every sheet of an .xlsx/.xlsm file, or the one table of a .csv/.txt file."""
     suffix = path.suffix.lower()
     if not path.is_file():
-        raise FatalError(
-            f"找不到文件 {path} / no such file", "检查文件名和路径 / check the file name"
-        )
+        raise FatalError(msg("fmt.no-file", file=path), msg("import.no-file.hint"))
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
-        raise _too_big(
-            path,
-            f"文件有 {size // 1024 // 1024} MB，超过导入上限 {MAX_FILE_BYTES // 1024 // 1024} MB",
-            f"the file has {size // 1024 // 1024} MB, over the {MAX_FILE_BYTES // 1024 // 1024} MB limit",
-        )
+        raise _too_big(path, "import.big.file", size=size // 1024 // 1024, limit=MAX_FILE_BYTES // 1024 // 1024)
     if suffix in (".xlsx", ".xlsm"):
         return read_workbook(path)
     if suffix in (".csv", ".txt", ".tsv"):
         return [read_csv_bytes(path.read_bytes(), path.stem)]
     if suffix in (".xls", ".et", ".ods", ".wps"):
-        raise FatalError(
-            f"不能直接读取 {suffix} 文件：{path.name} / cannot read {suffix} files",
-            "请在 Excel 或 WPS 中“另存为”Excel 工作簿（.xlsx）后再导入 / "
-            "save it as .xlsx in Excel or WPS first",
-        )
-    raise FatalError(
-        f"不认识的文件类型：{path.name}（只支持 .xlsx 和 .csv） / only .xlsx and .csv are read"
-    )
+        raise FatalError(msg("import.old-format", kind=suffix, file=path.name), msg("import.old-format.hint"))
+    raise FatalError(msg("import.unknown-kind", file=path.name))
 
 
 def _unreadable(path: Path, detail: object) -> FatalError:
-    return FatalError(
-        f"无法打开工作簿 {path.name}：{detail} / cannot open the workbook",
-        "文件可能已损坏或不是 .xlsx；请用 Excel/WPS 打开后重新另存为 .xlsx",
-    )
+    return FatalError(msg("import.unreadable", file=path.name, detail=detail), msg("import.unreadable.hint"))
 
 
 def check_package(path: Path) -> None:
@@ -114,23 +96,16 @@ def check_package(path: Path) -> None:
     except (zipfile.BadZipFile, OSError, ValueError) as e:
         raise _unreadable(path, e) from None
     if len(infos) > MAX_PARTS:
-        raise _too_big(path, f"压缩包有 {len(infos)} 个部件", f"the package has {len(infos)} parts")
+        raise _too_big(path, "import.big.parts", n=len(infos))
     total = 0
     for info in infos:
         total += info.file_size
         ratio = info.file_size // max(info.compress_size, 1)
         if info.file_size > 1024 * 1024 and ratio > MAX_RATIO:
-            raise _too_big(
-                path,
-                f"部件 {info.filename} 解压后是压缩前的 {ratio} 倍（疑似压缩炸弹）",
-                f"the part {info.filename} unpacks to {ratio} times its packed size (a zip bomb?)",
-            )
+            raise _too_big(path, "import.big.ratio", part=info.filename, ratio=ratio)
     if total > MAX_UNPACKED_BYTES:
-        raise _too_big(
-            path,
-            f"解压后共 {total // 1024 // 1024} MB，超过上限 {MAX_UNPACKED_BYTES // 1024 // 1024} MB",
-            f"it unpacks to {total // 1024 // 1024} MB, over the {MAX_UNPACKED_BYTES // 1024 // 1024} MB limit",
-        )
+        size, limit = total // 1024 // 1024, MAX_UNPACKED_BYTES // 1024 // 1024
+        raise _too_big(path, "import.big.unpacked", size=size, limit=limit)
 
 
 def read_workbook(path: Path) -> list[Table]:
@@ -163,7 +138,7 @@ def read_workbook(path: Path) -> list[Table]:
         raise _unsafe(path, e) if _defused(e) else _unreadable(path, e) from None
     try:
         if len(wb.worksheets) > MAX_SHEETS:
-            raise _too_big(path, f"有 {len(wb.worksheets)} 个工作表", f"it has {len(wb.worksheets)} sheets")
+            raise _too_big(path, "import.big.sheets", n=len(wb.worksheets))
         tables: list[Table] = []
         budget = [MAX_CELLS]
         for i, ws in enumerate(wb.worksheets):
@@ -198,9 +173,7 @@ def _defused(e: BaseException) -> bool:
 
 def _unsafe(path: Path, e: Exception) -> FatalError:
     return FatalError(
-        f"工作簿 {path.name} 的 XML 无法安全读取（{type(e).__name__}），未导入 / the workbook's "
-        "XML cannot be read safely (entities, a DTD or broken XML); nothing imported",
-        "Excel/WPS 保存的工作簿不会有这种内容；请用 Excel/WPS 打开后另存为 .xlsx 再导入",
+        msg("import.unsafe-xml", file=path.name, kind=type(e).__name__), msg("import.unsafe-xml.hint")
     )
 
 
@@ -214,11 +187,7 @@ def _read_sheet(path: Path, ws: Any, fs: Any, budget: list[int]) -> Table:
     width = 0
     for r_i, r in enumerate(ws.iter_rows(), start=1):
         if r_i > MAX_ROWS:
-            raise _too_big(
-                path,
-                f"工作表“{ws.title}”超过 {MAX_ROWS} 行",
-                f"the sheet '{ws.title}' has more than {MAX_ROWS} rows",
-            )
+            raise _too_big(path, "import.big.rows", sheet=ws.title, limit=MAX_ROWS)
         frow = next(formula_rows, ()) if formula_rows is not None else ()
         n = max(len(r), len(frow))
         while n and (n > len(r) or r[n - 1].value is None) and (
@@ -226,12 +195,7 @@ def _read_sheet(path: Path, ws: Any, fs: Any, budget: list[int]) -> Table:
         ):
             n -= 1
         if n > MAX_COLUMNS:
-            raise _too_big(
-                path,
-                f"工作表“{ws.title}”第 {r_i} 行有第 {n} 列的内容，超过 {MAX_COLUMNS} 列",
-                f"row {r_i} of the sheet '{ws.title}' has a value in column {n}, "
-                f"past column {MAX_COLUMNS}",
-            )
+            raise _too_big(path, "import.big.columns", sheet=ws.title, row=r_i, column=n, limit=MAX_COLUMNS)
         row: list[CellValue] = []
         for c_i in range(n):
             c = r[c_i] if c_i < len(r) else None
@@ -245,13 +209,13 @@ def _read_sheet(path: Path, ws: Any, fs: Any, budget: list[int]) -> Table:
         width = max(width, n)
         budget[0] -= max(n, 1)
         if budget[0] < 0:
-            raise _too_big(path, f"单元格超过 {MAX_CELLS} 个", f"more than {MAX_CELLS} cells")
+            raise _too_big(path, "import.big.cells", limit=MAX_CELLS)
     # Trailing empty rows are dropped; every row gets the same length.
     while rows and not any(v is not None for v in rows[-1]):
         rows.pop()
     budget[0] -= len(rows) * width
     if budget[0] < 0:
-        raise _too_big(path, f"单元格超过 {MAX_CELLS} 个", f"more than {MAX_CELLS} cells")
+        raise _too_big(path, "import.big.cells", limit=MAX_CELLS)
     for row in rows:
         row.extend([None] * (width - len(row)))
     merged_rows: set[int] = set()
@@ -261,7 +225,7 @@ def _read_sheet(path: Path, ws: Any, fs: Any, budget: list[int]) -> Table:
         last_row, last_col = min(max_row, len(rows)), min(max_col, width)
         budget[0] -= (last_row - min_row + 1) * (last_col - min_col + 1)
         if budget[0] < 0:
-            raise _too_big(path, f"合并单元格过大（超过 {MAX_CELLS} 个单元格）", "merged cells too large")
+            raise _too_big(path, "import.big.merge", limit=MAX_CELLS)
         top = rows[min_row - 1][min_col - 1]
         for rr in range(min_row, last_row + 1):
             for cc in range(min_col, last_col + 1):
@@ -286,7 +250,7 @@ def _merges(path: Path, ws: Any) -> list[tuple[int, int, int, int]]:
     found: list[tuple[int, int, int, int]] = []
     for m in _MERGE.finditer(data):
         if len(found) >= MAX_MERGES:
-            raise _too_big(path, f"合并单元格超过 {MAX_MERGES} 处", f"more than {MAX_MERGES} merges")
+            raise _too_big(path, "import.big.merges", limit=MAX_MERGES)
         first = m.group(1).decode()
         last = (m.group(2) or m.group(1)).decode()
         c1, r1 = coordinate_from_string(first)
@@ -358,10 +322,7 @@ def read_csv_bytes(data: bytes, name: str = "csv") -> Table:
         except UnicodeDecodeError:
             continue
     if text is None:
-        raise FatalError(
-            "CSV 文件既不是 UTF-8 也不是 GBK 编码 / the CSV is neither UTF-8 nor GBK",
-            "请在 Excel 中另存为“CSV UTF-8”或 .xlsx",
-        )
+        raise FatalError(msg("import.csv-encoding"), msg("import.csv-encoding.hint"))
     sample = text[:8192]
     try:
         dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",\t;")
@@ -372,13 +333,14 @@ def read_csv_bytes(data: bytes, name: str = "csv") -> Table:
         text = text.replace("\x00", "\ufffe")
     for n, rec in enumerate(csv.reader(io.StringIO(text, newline=""), dialect), start=1):
         if n > MAX_ROWS:
-            raise TooBig(
-                f"{name}：CSV 超过 {MAX_ROWS} 行，未导入 / more than {MAX_ROWS} rows; nothing imported"
-            )
+            raise TooBig(msg("import.too-big", file=name, detail=msg("import.big.csv-rows", limit=MAX_ROWS)))
         if len(rec) > MAX_COLUMNS:
             raise TooBig(
-                f"{name}：CSV 第 {n} 行有 {len(rec)} 列，超过 {MAX_COLUMNS} 列，未导入 / "
-                f"row {n} has {len(rec)} columns, past {MAX_COLUMNS}; nothing imported"
+                msg(
+                    "import.too-big",
+                    file=name,
+                    detail=msg("import.big.csv-columns", row=n, n=len(rec), limit=MAX_COLUMNS),
+                )
             )
         rows.append([_unquote(c) if c.strip() else None for c in rec])
     width = max((len(r) for r in rows), default=0)
