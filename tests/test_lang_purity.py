@@ -176,9 +176,10 @@ _CODES = {
     *NoticesIn.model_fields, *NOTICE_KEYS, "starttls", "ssl", "blue", "duban",
 }
 _NAMES = {  # products, commands and formats a clerk meets by these names
-    "YAML", "UTF", "GBK", "CSV", "XML", "Unicode", "NUL", "Tab", "Excel", "WPS", "Word", "Windows", "CI", "git", "gpg", "ssh",
+    "YAML", "UTF", "GBK", "Unicode", "NUL", "Tab", "Excel", "WPS", "Word", "Windows", "CI", "git", "gpg", "ssh",
     "iconv", "commit", "merge", "fetch", "depth", "shallow", "clone", "allowedSignersFile", "SANZHUA_DEBUG",
     "rm", "gitignore",  # git rm, .gitignore
+    "CSV", "XML",  # the formats a spreadsheet comes in
     "SANZHUA_LOCK_TIMEOUT", "chmod",  # the edit lock's setting, the command that makes a file writable
     "ls",  # ls -l, to look at a file's owner and mode
     "MB", "KB", "GB",  # sizes

@@ -20,6 +20,7 @@ import typer.main
 from sanzhua import __version__
 from sanzhua.dates import DateError, parse_when
 from sanzhua.errors import EXIT_CANNOT_RUN, FatalError, Refused
+from sanzhua.problems import msg
 from sanzhua.textsafe import safe_terminal
 
 _APP_SETTINGS: dict[str, Any] = {
@@ -73,9 +74,12 @@ AllowErrorsOpt = Annotated[
 DueWithinOpt = Annotated[int | None, typer.Option("--due-within", help="Only open tasks due within N working days.")]
 
 
-def _fail(message: str, hint: str | None = None) -> NoReturn:
+def _fail(e: FatalError) -> NoReturn:
+    """Say why the command cannot run, in the run's language, and exit 2. A message that is
+    still plain text written "中文 / English" gives the half in that language."""
     from sanzhua import clitext
 
+    message, hint = e.text(clitext.CURRENT)
     message = clitext.one_language(message, clitext.CURRENT) or message
     hint = clitext.one_language(hint, clitext.CURRENT)
     sys.stderr.write(f"sanzhua: {message}\n")
@@ -92,8 +96,10 @@ def as_of_date(value: str | None) -> date:
         return parse_when(value.strip(), date.today().year)
     except DateError as e:
         _fail(
-            f"--as-of：无法识别的日期“{value}”（{e.detail_zh}） / cannot read the date '{value}'",
-            "例如 --as-of 2026-11-25",
+            FatalError(
+                msg("option.bad-date", option="--as-of", value=value, detail=e.detail_zh, detail_en=str(e)),
+                msg("option.bad-date.hint", option="--as-of"),
+            )
         )
 
 
@@ -104,9 +110,7 @@ def run(fn: Callable[[], int]) -> NoReturn:
         with safe_terminal():
             code = fn()
     except FatalError as e:
-        from sanzhua import clitext
-
-        _fail(*e.text(clitext.CURRENT))
+        _fail(e)
     except Refused:
         raise typer.Exit(1) from None
     except typer.Exit:
@@ -119,11 +123,7 @@ def run(fn: Callable[[], int]) -> NoReturn:
     except Exception as e:
         if os.environ.get("SANZHUA_DEBUG"):
             traceback.print_exc()
-        _fail(
-            f"内部错误 / internal error: {type(e).__name__}: {e}",
-            "这是 sanzhua 的缺陷，请连同命令一起报告；设置 SANZHUA_DEBUG=1 可看到详细信息 / "
-            "please report this bug; SANZHUA_DEBUG=1 shows details",
-        )
+        _fail(FatalError(msg("cli.internal", error=f"{type(e).__name__}: {e}"), msg("cli.internal.hint")))
     raise typer.Exit(code)
 
 
@@ -317,7 +317,7 @@ def brief_cmd(
     if from_ or to:
         kinds.append("custom")
     if len(kinds) > 1:
-        _fail("--week、--month、--quarter、--year、--from/--to 只能选一个 / choose one period")
+        _fail(FatalError(msg("brief.one-period")))
     day = as_of_date(as_of)
     start = as_of_date(from_) if from_ else None
     end = as_of_date(to) if to else None
@@ -923,7 +923,7 @@ def remind_cmd(
     from sanzhua.commands.remind import remind
 
     if send and dry_run:
-        _fail("--send 和 --dry-run 只能选一个 / choose --send or --dry-run")
+        _fail(FatalError(msg("remind.send-or-dry-run")))
     day = as_of_date(as_of)
     run(
         lambda: remind(

@@ -16,7 +16,8 @@ from sanzhua.edit.emit import Unwritable
 from sanzhua.edit.lock import ledger_lock
 from sanzhua.edit.session import Refused, without_positions, write_atomic
 from sanzhua.errors import FatalError
-from sanzhua.i18n import Lang, text, words
+from sanzhua.filters import unknown_unit
+from sanzhua.i18n import Lang, text
 from sanzhua.interchange.cells import UnitMatcher
 from sanzhua.interchange.columns import FIELDS, normalize
 from sanzhua.interchange.tabular import read_table_file
@@ -97,27 +98,13 @@ def _import(
         unit_id = matcher.match(unit)
         if unit_id is None:
             guess = matcher.guess(unit)
-            raise FatalError(
-                words(
-                    lg,
-                    f"--unit：units.yaml 中没有单位“{unit}”",
-                    f"--unit: no unit '{unit}' in units.yaml",
-                ),
-                words(lg, f"是不是“{guess}”？", f"did you mean '{guess}'?")
-                if guess
-                else "units: " + ", ".join(ledger.units),
-            )
+            raise unknown_unit("--unit", unit, guess, ", ".join(ledger.units), lg)
     tables = read_table_file(source)
     names = [t.name for t in tables]
     for s in sheets:
         if s not in names:
             raise FatalError(
-                words(
-                    lg,
-                    f"--sheet：工作簿中没有工作表“{s}”",
-                    f"--sheet: the workbook has no sheet '{s}'",
-                ),
-                words(lg, "工作表：", "sheets: ") + "、".join(names),
+                msg("import.no-sheet", sheet=s), msg("import.no-sheet.hint", choices="、".join(names)), lang=lg
             )
     options = ImportOptions(
         year=ledger.settings.year,
@@ -178,10 +165,9 @@ def _mapping(items: Sequence[str], lg: Lang) -> dict[str, str]:
         fld = fld.strip()
         if not sep or not head.strip() or fld not in aliases:
             raise FatalError(
-                words(
-                    lg, f"--map “{item}” 应写成 列名=字段", f"--map '{item}' must be COLUMN=FIELD"
-                ),
-                words(lg, "字段：", "fields: ") + ", ".join(f for f in FIELDS if f != "seq"),
+                msg("import.bad-map", item=item),
+                msg("import.bad-map.hint", choices=", ".join(f for f in FIELDS if f != "seq")),
+                lang=lg,
             )
         out[normalize(head)] = aliases[fld]
     return out
@@ -292,10 +278,7 @@ def _compose(t: _Target, source: str, today: date, year: int) -> bytes:
         or not same
         or any(p.severity == "error" for p in after.problems)
     ):
-        raise FatalError(
-            f"内部错误：写入 {t.path} 后文件读不回来 / internal error: the file would not read back",
-            "请报告这个问题，并附上导入的表格 / please report this with the spreadsheet",
-        )
+        raise FatalError(msg("import.internal", file=t.path), msg("import.internal.hint"))
     return result
 
 

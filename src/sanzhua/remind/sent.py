@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import IO
 
 from sanzhua.errors import FatalError
+from sanzhua.problems import msg
 
 FORMAT = "sanzhua-remind-sent"
 VERSION = 1
@@ -75,39 +76,36 @@ def load_sent(path: Path) -> SentRecord:
     if not path.exists():
         return record
     if not path.is_file():
-        raise _bad(path, "不是普通文件 / is not a regular file")
+        raise _bad(path, "remind.sent.not-regular")
     size = path.stat().st_size
     if size > MAX_BYTES:
-        raise _bad(path, f"太大（{size} 字节）/ too large ({size} bytes)")
+        raise _bad(path, "remind.sent.too-large", size=size)
     try:
         raw = json.loads(path.read_bytes().decode("utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e:
-        raise _bad(path, f"无法读取 / cannot be read: {e}") from e
+        raise _bad(path, "remind.sent.unreadable", detail=e) from e
     if not isinstance(raw, dict) or raw.get("format") != FORMAT or raw.get("version") != VERSION:
-        raise _bad(path, "不是 sanzhua remind 的发送记录 / is not a sanzhua remind record")
+        raise _bad(path, "remind.sent.foreign")
     rows = raw.get("sent")
     if not isinstance(rows, list):
-        raise _bad(path, "缺少 sent 列表 / has no 'sent' list")
+        raise _bad(path, "remind.sent.no-list", key="sent")
     for n, row in enumerate(rows, start=1):
         if not isinstance(row, dict) or set(row) != {"day", "unit", "channel", "task", "state"}:
-            raise _bad(path, f"第 {n} 条记录的字段不对 / record {n} has the wrong fields")
+            raise _bad(path, "remind.sent.fields", n=n)
         values = [row["day"], row["unit"], row["channel"], row["task"], row["state"]]
         if not all(isinstance(v, str) and _FIELD.match(v) for v in values):
-            raise _bad(path, f"第 {n} 条记录的值不对 / record {n} has a bad value")
+            raise _bad(path, "remind.sent.value", n=n)
         try:
             day = date.fromisoformat(row["day"])
         except ValueError as e:
-            raise _bad(path, f"第 {n} 条记录的日期不对 / record {n} has a bad day") from e
+            raise _bad(path, "remind.sent.day", n=n) from e
         record.add(day, (row["unit"], row["channel"], row["task"], row["state"]))
     return record
 
 
-def _bad(path: Path, what: str) -> FatalError:
-    return FatalError(
-        f"发送记录 {path} {what}",
-        "删除这个文件会让今天已经发过的提醒再发一次；确认后删除，或用 --sent-file 指定另一个文件 / "
-        "deleting it sends today's reminders again; delete it if that is acceptable, or pass --sent-file",
-    )
+def _bad(path: Path, key: str, /, **args: object) -> FatalError:
+    """The record of sends is not one sanzhua wrote: `key` (remind.sent.*) says how."""
+    return FatalError(msg("remind.sent.bad", path=path, what=msg(key, **args)), msg("remind.sent.bad.hint"))
 
 
 @contextlib.contextmanager
@@ -118,10 +116,7 @@ def locked(path: Path) -> Iterator[None]:
     f: IO[bytes] = open(lock_path, "ab")  # noqa: SIM115 - held for the whole block
     try:
         if not _try_lock(f):
-            raise FatalError(
-                f"另一个 sanzhua remind 正在发送（{lock_path} 被占用）/ another sanzhua remind is sending",
-                "等它结束后再运行 / run again when it has finished",
-            )
+            raise FatalError(msg("remind.busy", lock=lock_path), msg("remind.busy.hint"))
         yield
     finally:
         f.close()

@@ -45,17 +45,16 @@ def render_docx(name: str, context: dict[str, object], ledger_root: Path | None)
 def _check_package(path: Path, data: bytes) -> None:
     """A ledger's .docx is a zip: refuse one that is not, or that would unpack to more
     than MAX_DOCX_UNPACKED (a zip bomb), before docxtpl opens it."""
-    why_zh = why_en = ""
+    why = ""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             infos = z.infolist()
             if len(infos) > 10_000 or sum(i.file_size for i in infos) > MAX_DOCX_UNPACKED:
-                why_zh, why_en = "解压后过大", "it would unpack to too much data"
+                why = "template.docx.too-big"
     except (zipfile.BadZipFile, OSError, ValueError):
-        why_zh, why_en = "不是有效的 Word（.docx）文件", "it is not a Word (.docx) file"
-    if why_en:
+        why = "template.docx.not-docx"
+    if why:
         raise FatalError(
-            f"Word 模板 {path} 无法使用：{why_zh} / Word template {path} cannot be used: {why_en}",
-            "删除台账 templates/ 中的同名文件即恢复内置模板 / delete it from the ledger's templates/ to use"
-            " the built-in one",
+            msg("template.docx.unusable", path=path, why=msg(why)),
+            msg("template.docx.unusable.hint", folder="templates/"),
         )

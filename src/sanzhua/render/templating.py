@@ -84,17 +84,11 @@ def _read_own(path: Path, root: Path) -> bytes | None:
     except FileNotFoundError:
         return None
     except UnsafeFile as e:
-        from sanzhua.i18n import text
         from sanzhua.problems import msg
 
         rel = path.relative_to(root).as_posix()
         m = msg(f"unsafe.{e.reason}", path=rel, detail=e.detail, limit=MAX_TEMPLATE_BYTES >> 20)
-        raise FatalError(
-            f"模板{text(m, 'zh')} / template: {text(m, 'en')}",
-            "删除台账 templates/ 中的这个文件即恢复内置模板；自定义模板须是台账目录中的普通文件。"
-            " / Delete it from the ledger's templates/ to use the built-in one; a template must be"
-            " a regular file inside the ledger.",
-        ) from None
+        raise FatalError(msg("template.unsafe", what=m), msg("template.unsafe.hint", folder="templates/")) from None
 
 
 def is_builtin(path: Path) -> bool:
@@ -381,13 +375,13 @@ def limits(name: str) -> Iterator[None]:
     try:
         yield
     except _TimeUp:
-        raise _refusal(name, f"rendering took longer than {MAX_SECONDS} s", f"渲染超过 {MAX_SECONDS} 秒") from None
+        raise _refusal(name, "template.limit.time", seconds=MAX_SECONDS) from None
     except MemoryError:
-        raise _refusal(name, "rendering needed too much memory", "渲染所需内存过多") from None
+        raise _refusal(name, "template.limit.memory") from None
     except TemplateLimit as e:
-        raise _refusal(name, str(e), f"超出限制（{e}）") from None
+        raise _refusal(name, "template.limit.other", detail=e) from None
     except (OverflowError, RecursionError) as e:
-        raise _refusal(name, f"{type(e).__name__}: {e}", f"超出限制（{e}）") from None
+        raise _refusal(name, "template.limit.other", detail=f"{type(e).__name__}: {e}") from None
     finally:
         if timer:
             signal.setitimer(signal.ITIMER_REAL, 0)
@@ -408,12 +402,10 @@ def _address_space() -> int:
         return 0
 
 
-def _refusal(name: str, en: str, zh: str) -> FatalError:
+def _refusal(name: str, key: str, /, **args: object) -> FatalError:
+    """A template stopped at a limit: `key` (template.limit.*) says which."""
     return FatalError(
-        f"模板 {name} 超出限制，已停止渲染：{zh} / template {name} stopped: {en}",
-        "模板中不要构造超长文本、超大数字或过多循环；删除台账 templates/ 中的同名文件即恢复内置模板。"
-        " / Do not build huge texts, numbers or loops in a template; delete it from the ledger's"
-        " templates/ to use the built-in one.",
+        msg("template.stopped", name=name, why=msg(key, **args)), msg("template.stopped.hint", folder="templates/")
     )
 
 
@@ -441,10 +433,7 @@ class SafeLoader(BaseLoader):
             try:
                 return data.decode("utf-8-sig"), str(path), lambda: True
             except UnicodeDecodeError:
-                raise FatalError(
-                    f"模板 {path} 不是 UTF-8 文本 / template {path} is not UTF-8 text",
-                    "请用文本编辑器把模板另存为 UTF-8 / save the template as UTF-8",
-                ) from None
+                raise FatalError(msg("template.not-utf8", path=path), msg("template.not-utf8.hint")) from None
         raise TemplateNotFound(template)
 
 
