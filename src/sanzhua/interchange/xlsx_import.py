@@ -322,12 +322,45 @@ class _Reader:
         sections: list[str],
         skip_progress: bool,
     ) -> Draft | None:
-        plan = self.plan
-        year = self.options.year
+        """One row as a draft task, or None (the reason noted in the plan)."""
         fields: dict[str, FieldValue] = {}
         comments: list[str] = []
+        units = self._units(sheet, rownum, got, context_unit, comments)
+        if units is None:
+            return None
+        lead, partners = units
+        key = (_title_key(title), lead)
+        fresh, tid = self._new_id(sheet, rownum, got, key)
+        if not fresh:
+            return None
+        fields["title"] = title
+        category = got.text("category") or ("/".join(sections) if sections else None)
+        if category:
+            fields["category"] = category
+        for name in ("source",):
+            if (s := got.text(name)) is not None:
+                fields[name] = s
+        if partners:
+            fields["partners"] = partners
+        for name in ("owner", "leader"):
+            if (s := got.text(name)) is not None:
+                fields[name] = s
+        if not self._dates(sheet, rownum, got, fields, comments):
+            return None
+        self._target(sheet, rownum, got, fields, comments)
+        self._status_and_progress(sheet, rownum, got, fields, comments, skip_progress)
+        draft = Draft(sheet, rownum, title, lead, tid, fields, comments)
+        if tid is not None:
+            self.seen_ids[tid] = draft
+        self.seen_keys[key] = draft
+        return draft
 
-        # Units: the first name of the lead cell leads, the others cooperate.
+    def _units(
+        self, sheet: str, rownum: int, got: _RowCells, context_unit: str | None, comments: list[str]
+    ) -> tuple[str, list[str]] | None:
+        """The lead unit (the first name of the lead cell, else the sheet's) and the partners;
+        None, with the row's error noted, when no lead can be named."""
+        plan = self.plan
         names: list[str] = []
         for v in got.all("lead"):
             names.extend(self.units.split(v))
@@ -400,51 +433,50 @@ class _Reader:
         if lead is None:
             plan.note(sheet, rownum, "error", msg("import.no-lead"), msg("import.no-lead.hint"))
             return None
-        partners = [p for p in partners if p != lead]
+        return lead, [p for p in partners if p != lead]
 
-        # Not twice: an id or the same title for the same unit already in the ledger or this import.
+
+    def _new_id(
+        self, sheet: str, rownum: int, got: _RowCells, key: tuple[str, str]
+    ) -> tuple[bool, str | None]:
+        """Not twice: (False, …) with the row's error noted when its id, or its title for
+        the same unit, is already in the ledger or this import; else (True, its id or None)."""
+        plan = self.plan
         tid = got.text("id")
         if tid is not None:
             tid = unicodedata.normalize("NFKC", tid).strip()
             if not _ID_RE.match(tid):
                 plan.note(sheet, rownum, "warning", msg("import.bad-id", id=tid))
                 tid = None
-        key = (_title_key(title), lead)
         if tid is not None and tid in self.by_id:
             t = self.by_id[tid]
             plan.note(
                 sheet, rownum, "error", msg("import.id-exists", id=tid, where=f"{t.file}:{t.line}")
             )
-            return None
+            return False, tid
         if tid is not None and tid in self.seen_ids:
             plan.note(
                 sheet, rownum, "error", msg("import.id-twice", id=tid, row=self.seen_ids[tid].row)
             )
-            return None
+            return False, tid
         if key in self.by_key:
             t = self.by_key[key]
             plan.note(
                 sheet, rownum, "error", msg("import.same-task", id=t.id, where=f"{t.file}:{t.line}")
             )
-            return None
+            return False, tid
         if key in self.seen_keys:
             plan.note(sheet, rownum, "error", msg("import.same-row", row=self.seen_keys[key].row))
-            return None
+            return False, tid
+        return True, tid
 
-        fields["title"] = title
-        category = got.text("category") or ("/".join(sections) if sections else None)
-        if category:
-            fields["category"] = category
-        for name in ("source",):
-            if (s := got.text(name)) is not None:
-                fields[name] = s
-        if partners:
-            fields["partners"] = partners
-        for name in ("owner", "leader"):
-            if (s := got.text(name)) is not None:
-                fields[name] = s
-
-        # Dates.
+    def _dates(
+        self, sheet: str, rownum: int, got: _RowCells, fields: dict[str, FieldValue], comments: list[str]
+    ) -> bool:
+        """start, due (with the milestones a due cell of several dates gives) into `fields`;
+        False, with the row's error noted, when the deadline cannot be read or is missing."""
+        plan = self.plan
+        year = self.options.year
         start = self._when(got, "start", sheet, rownum, "开始")
         if start is not None:
             fields["start"] = start.written
@@ -483,7 +515,7 @@ class _Reader:
                         ),
                         msg("import.bad-due.hint"),
                     )
-                    return None
+                    return False
             else:
                 fields["due"] = due.written
                 if due.original and due.original != due.written:
@@ -513,11 +545,17 @@ class _Reader:
                 )
             else:
                 plan.note(sheet, rownum, "error", msg("import.no-due"), msg("import.bad-due.hint"))
-                return None
+                return False
         if milestones:
             fields["milestones"] = milestones
 
-        # Target.
+        return True
+
+    def _target(
+        self, sheet: str, rownum: int, got: _RowCells, fields: dict[str, FieldValue], comments: list[str]
+    ) -> None:
+        """The target (metric, value, unit, direction); one written in words is kept as a comment."""
+        plan = self.plan
         target: dict[str, str] = {}
         if (s := got.text("metric")) is not None:
             target["metric"] = s
@@ -549,7 +587,20 @@ class _Reader:
         elif target.get("metric"):
             comments.append(f"目标：{target['metric']}")
 
-        # Status, completion and progress.
+
+    def _status_and_progress(
+        self,
+        sheet: str,
+        rownum: int,
+        got: _RowCells,
+        fields: dict[str, FieldValue],
+        comments: list[str],
+        skip_progress: bool,
+    ) -> None:
+        """Status, done date, a progress entry of today from the progress, percent and value
+        cells, and the rest (parent, supervision, tags, weight, remarks)."""
+        plan = self.plan
+        year = self.options.year
         status: str | None = None
         if (s := got.text("status")) is not None:
             status = K.STATUS_ALIASES.get(s) or K.STATUS_ALIASES.get(s.lower()) or _status_word(s)
@@ -613,7 +664,7 @@ class _Reader:
             fields["status"] = status
         if done_when is not None:
             fields["done"] = done_when.written
-        if parent is not None:
+        if (parent := got.text("parent")) is not None:
             fields["parent"] = parent
         if (s := got.text("supervision")) is not None:
             fields["supervision"] = s
@@ -633,11 +684,6 @@ class _Reader:
         for r in got.all("remarks"):
             comments.append(f"备注：{r}")
 
-        draft = Draft(sheet, rownum, title, lead, tid, fields, comments)
-        if tid is not None:
-            self.seen_ids[tid] = draft
-        self.seen_keys[key] = draft
-        return draft
 
     def _when(
         self, got: _RowCells, name: str, sheet: str, rownum: int, label_zh: str
