@@ -27,10 +27,12 @@ demo: $(STAMP)
 	$(BIN)/sanzhua brief --week --as-of $(AS_OF) --format docx -o out/政务督查.docx
 	@echo "Word bulletin written to out/政务督查.docx"
 
-## test: the whole suite, plus ruff and mypy --strict on src/
+## test: the whole suite, plus ruff, mypy --strict on src/ and the layers (lint-imports,
+## the contract in pyproject.toml; docs/ARCHITECTURE.md draws it)
 test: $(STAMP) viewers
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy src
+	$(BIN)/lint-imports
 	$(BIN)/pytest
 
 ## viewers: LibreOffice (Writer and Calc), poppler, CJK fonts and Chromium for the tests that
@@ -52,6 +54,7 @@ viewers:
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy src
+	$(BIN)/lint-imports
 
 ## bench: timings as ratios to a bare CSafeLoader load of the same files
 bench: $(STAMP)
