@@ -851,7 +851,9 @@ def test_the_command_line_on_odd_repositories(tmp_path: Path) -> None:
     (plain / "sanzhua.yaml").write_text(SETTINGS, encoding="utf-8")
     for args in (["audit"], ["log", "XM-001"]):
         got = run(*args, cwd=plain)
-        assert got.returncode == 2 and "not in a git repository" in got.stderr and "Traceback" not in got.stderr
+        # said in the ledger's language (lang: zh), and in it alone, a path with Han in it too
+        assert got.returncode == 2 and "不在 git 仓库中" in got.stderr and "Traceback" not in got.stderr
+        assert "not in a git repository" not in got.stderr
     empty = tmp_path / "empty"
     empty.mkdir()
     subprocess.run(["git", "init", "-q"], cwd=empty, check=True)
