@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -26,16 +25,15 @@ from pathlib import Path
 from sanzhua.dates import DateError, parse_when
 from sanzhua.i18n import Lang
 from sanzhua.interchange import form as F
+from sanzhua.interchange.tabular import cell_value
 from sanzhua.problems import Msg, msg
 
 # Limits for a returned form: a unit's form is a few dozen rows and a few hundred KB.
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_UNPACKED_BYTES = 100 * 1024 * 1024
-MAX_MEMBERS = 500
-MAX_RATIO = 200  # unpacked/packed of one member larger than 1 MB unpacked
+MAX_MEMBERS = 500  # (a part more than 100 times its packed size is refused, as on import)
 MAX_ROWS = 5000
 MAX_COLS = 100
-MAX_CELL_CHARS = 5000
 
 Raw = str | int | float | date | datetime | None
 
@@ -105,39 +103,14 @@ class _Grid:
 
 
 def _check_zip(path: Path) -> None:
+    """The workbook guard every import has (tabular.check_package), with a form's limits."""
+    from sanzhua.errors import FatalError
+    from sanzhua.interchange.tabular import check_package
+
     try:
-        with zipfile.ZipFile(path) as z:
-            infos = z.infolist()
-            if len(infos) > MAX_MEMBERS:
-                raise FormFileError(msg("collect.too-many-parts", n=len(infos), limit=MAX_MEMBERS))
-            total = 0
-            for info in infos:
-                total += info.file_size
-                if info.file_size > 1024 * 1024 and info.file_size > MAX_RATIO * max(1, info.compress_size):
-                    raise FormFileError(msg("collect.zip-bomb", part=info.filename, limit=MAX_RATIO))
-            if total > MAX_UNPACKED_BYTES:
-                raise FormFileError(
-                    msg("collect.too-big-unpacked", mb=total // 2**20, limit=MAX_UNPACKED_BYTES // 2**20)
-                )
-    except (zipfile.BadZipFile, OSError, ValueError) as e:
-        raise FormFileError(msg("collect.unreadable", detail=str(e))) from None
-
-
-def _cell(v: object, number_format: str | None) -> Raw:
-    if v is None:
-        return None
-    if isinstance(v, bool):
-        return str(v)
-    if isinstance(v, datetime | date):
-        return v
-    if isinstance(v, int | float):
-        if number_format and "%" in number_format:
-            return f"{v * 100:g}%"
-        return v
-    s = str(v)
-    if len(s) > MAX_CELL_CHARS:
-        s = s[:MAX_CELL_CHARS]
-    return s
+        check_package(path, max_parts=MAX_MEMBERS, max_unpacked=MAX_UNPACKED_BYTES)
+    except FatalError as e:
+        raise FormFileError(msg("collect.unreadable", detail=e.said)) from None
 
 
 def _read_xlsx(path: Path) -> _Grid:
@@ -195,7 +168,7 @@ def _sheet_rows(ws: object, fws: object | None, max_cols: int = MAX_COLS) -> lis
                 fv = getattr(frow[j], "value", None)
                 if isinstance(fv, str) and fv.startswith("="):
                     v = fv
-            row.append(_cell(v, getattr(c, "number_format", None)))
+            row.append(cell_value(v, getattr(c, "number_format", None)))
         out.append(row)
     return out
 
@@ -211,7 +184,7 @@ def _read_csv(path: Path) -> _Grid:
         raise FormFileError(msg("collect.unreadable", detail=e.said)) from None  # said in the run's language
     if len(table.rows) > MAX_ROWS:
         raise FormFileError(msg("collect.too-many-rows", limit=MAX_ROWS))
-    return _Grid([[_cell(v, None) for v in r[:MAX_COLS]] for r in table.rows])
+    return _Grid([[cell_value(v, None) for v in r[:MAX_COLS]] for r in table.rows])
 
 
 def read_form(path: Path) -> ReturnedForm:

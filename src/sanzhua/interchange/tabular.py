@@ -55,6 +55,7 @@ MAX_ROWS = 100_000
 MAX_COLUMNS = 500
 MAX_CELLS = 5_000_000  # cells held (rows x columns), merged areas included
 MAX_MERGES = 100_000
+MAX_CELL_CHARS = 5_000  # one cell's text: a 台账 cell is a sentence or a paragraph; the rest is cut
 
 
 class TooBig(FatalError):
@@ -87,24 +88,25 @@ def _unreadable(path: Path, detail: object) -> FatalError:
     return FatalError(msg("import.unreadable", file=path.name, detail=detail), msg("import.unreadable.hint"))
 
 
-def check_package(path: Path) -> None:
+def check_package(path: Path, *, max_parts: int = MAX_PARTS, max_unpacked: int = MAX_UNPACKED_BYTES) -> None:
     """Refuse a workbook whose zip package is too big unpacked, packs too well (a zip
-    bomb) or has too many parts, before any XML of it is parsed."""
+    bomb) or has too many parts, before any XML of it is parsed. The one guard of every
+    workbook sanzhua reads: an import's, and a returned form's with its smaller limits."""
     try:
         with zipfile.ZipFile(path) as z:
             infos = z.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as e:
         raise _unreadable(path, e) from None
-    if len(infos) > MAX_PARTS:
+    if len(infos) > max_parts:
         raise _too_big(path, "import.big.parts", n=len(infos))
     total = 0
     for info in infos:
         total += info.file_size
-        ratio = info.file_size // max(info.compress_size, 1)
-        if info.file_size > 1024 * 1024 and ratio > MAX_RATIO:
+        if info.file_size > 1024 * 1024 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            ratio = info.file_size // max(info.compress_size, 1)
             raise _too_big(path, "import.big.ratio", part=info.filename, ratio=ratio)
-    if total > MAX_UNPACKED_BYTES:
-        size, limit = total // 1024 // 1024, MAX_UNPACKED_BYTES // 1024 // 1024
+    if total > max_unpacked:
+        size, limit = total // 1024 // 1024, max_unpacked // 1024 // 1024
         raise _too_big(path, "import.big.unpacked", size=size, limit=limit)
 
 
@@ -204,7 +206,7 @@ def _read_sheet(path: Path, ws: Any, fs: Any, budget: list[int]) -> Table:
                 f = frow[c_i].value
                 if isinstance(f, str) and f.startswith("="):
                     v = Formula(f)
-            row.append(_cell_value(v, getattr(c, "number_format", None)))
+            row.append(cell_value(v, getattr(c, "number_format", None)))
         rows.append(row)
         width = max(width, n)
         budget[0] -= max(n, 1)
@@ -296,9 +298,14 @@ def _unsaved_formulas(path: Path) -> bool:
     return False
 
 
-def _cell_value(v: object, number_format: str | None) -> CellValue:
-    if v is None or isinstance(v, Formula):
-        return v
+def cell_value(v: object, number_format: str | None) -> CellValue:
+    """One cell as read: a number shown as a percentage as its text ("60%"), blank text as
+    None, text cut at MAX_CELL_CHARS, a formula with no saved result as a `Formula`. The
+    one converter of every workbook sanzhua reads (an import, a returned form)."""
+    if v is None:
+        return None
+    if isinstance(v, Formula):
+        return v if len(v) <= MAX_CELL_CHARS else Formula(v[:MAX_CELL_CHARS])
     if isinstance(v, bool):
         return str(v)
     if isinstance(v, datetime | date):
@@ -307,9 +314,10 @@ def _cell_value(v: object, number_format: str | None) -> CellValue:
         if number_format and "%" in number_format:
             return f"{v * 100:g}%"
         return v
-    if isinstance(v, str):
-        return v if v.strip() else None
-    return str(v)
+    s = v if isinstance(v, str) else str(v)
+    if not s.strip():
+        return None
+    return s if len(s) <= MAX_CELL_CHARS else s[:MAX_CELL_CHARS]
 
 
 def read_csv_bytes(data: bytes, name: str = "csv") -> Table:
