@@ -184,44 +184,70 @@ def _table(
     副县长 李某某 → 李某某) before anything is cut.
     """
     console = Console(file=stream, width=width, highlight=False, soft_wrap=False)
-    w = partial(words, lang)
     shown = rows if show_all else [st for st in rows if st.light in ("red", "yellow") or "invalid" in st.states]
     green = sum(st.light == "green" for st in rows) if not show_all else 0
     closed = len(rows) - len(shown) - green
-    cols = console.width
-
-    def unit_names(uid: str) -> tuple[str, str]:
-        full = _unit_name(ledger, uid)
-        return full, _short_unit(full)
-
-    table_rows: list[dict[str, tuple[str, str]]] = []
-    for st in shown:
-        t = st.task
-        pct = "—" if st.percent is None else f"{st.percent:.0f}"  # — : no measure (FORMAT.md's behind rule)
-        if st.percent is not None and st.expected_percent is not None and st.is_open:
-            pct += f"/{st.expected_percent:.0f}"
-        if st.percent is not None:
-            pct += "%"
-        due = "—"
-        if st.deadline is not None:
-            due = st.deadline.strftime("%m-%d") if st.deadline.year == ev.as_of.year else st.deadline.isoformat()
-        mark = LIGHT_MARK[st.light][0 if lang == "zh" else 1]
-        state = f"{mark} {_states_text(st, lang)}"
-        leader = t.leader or ""
-        table_rows.append(
-            {
-                "state": (state, state),
-                "id": (t.id, t.id),
-                "title": (t.title, t.title),
-                "due": (due, due),
-                "when": (short_when(st, lang), short_when(st, lang)),
-                "pct": (pct, pct),
-                "lead": unit_names(t.lead),
-                "owner": (t.owner or "", t.owner or ""),
-                "leader": (leader, _short_person(leader)),
-            }
+    table_rows = [_row_cells(st, ledger, ev.as_of, lang) for st in shown]
+    headers = _headers(lang)
+    widths = _widths(table_rows, headers, console.width)
+    table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold", collapse_padding=True)
+    order = [k for k in ("state", "id", "title", "due", "when", "pct", "lead", "owner", "leader") if k in widths]
+    for key in order:
+        table.add_column(
+            headers[key],
+            width=widths[key],
+            no_wrap=True,
+            overflow="ellipsis",
+            justify="right" if key in ("when", "pct") else "left",
         )
-    headers = {
+    for st, r in zip(shown, table_rows, strict=True):
+        cells: list[Text | str] = []
+        for key in order:
+            cell = fit(r[key][0], r[key][1], widths[key])
+            if key == "state":
+                cells.append(Text(cell, style=LIGHT_STYLE[st.light]))
+            elif key == "when":
+                cells.append(Text(cell, style="red" if st.days_overdue else ""))
+            else:
+                cells.append(cell)
+        table.add_row(*cells)
+    console.print(counts_line(ev, rows, lang, ledger.settings.year))
+    if shown:
+        console.print(table)
+    _left_out(console, ledger, ev, bool(shown), green, closed, lang)
+
+
+def _row_cells(st: TaskState, ledger: Ledger, as_of: date, lang: Lang) -> dict[str, tuple[str, str]]:
+    """One task's cells, each as (full, short): the short form when room is short."""
+    t = st.task
+    lead_name = _unit_name(ledger, t.lead)
+    pct = "—" if st.percent is None else f"{st.percent:.0f}"  # — : no measure (FORMAT.md's behind rule)
+    if st.percent is not None and st.expected_percent is not None and st.is_open:
+        pct += f"/{st.expected_percent:.0f}"
+    if st.percent is not None:
+        pct += "%"
+    due = "—"
+    if st.deadline is not None:
+        due = st.deadline.strftime("%m-%d") if st.deadline.year == as_of.year else st.deadline.isoformat()
+    mark = LIGHT_MARK[st.light][0 if lang == "zh" else 1]
+    state = f"{mark} {_states_text(st, lang)}"
+    leader = t.leader or ""
+    return {
+        "state": (state, state),
+        "id": (t.id, t.id),
+        "title": (t.title, t.title),
+        "due": (due, due),
+        "when": (short_when(st, lang), short_when(st, lang)),
+        "pct": (pct, pct),
+        "lead": (lead_name, _short_unit(lead_name)),
+        "owner": (t.owner or "", t.owner or ""),
+        "leader": (leader, _short_person(leader)),
+    }
+
+
+def _headers(lang: Lang) -> dict[str, str]:
+    w = partial(words, lang)
+    return {
         "state": w("灯 状态", "  State"),
         "id": w("编号", "ID"),
         "title": w("任务", "Task"),
@@ -232,6 +258,10 @@ def _table(
         "owner": w("责任人", "Owner"),
         "leader": w("包抓领导", "Leader"),
     }
+
+
+def _widths(table_rows: list[dict[str, tuple[str, str]]], headers: dict[str, str], cols: int) -> dict[str, int]:
+    """Each column's width in `cols` terminal columns; the columns that do not fit are left out."""
 
     def natural(key: str, form: int = 0) -> int:
         return max([_width(r[key][form]) for r in table_rows] + [_width(headers[key])])
@@ -280,35 +310,20 @@ def _table(
         else:
             del widths[key]
     widths["title"] = min(title_full, widths["title"] + max(0, cols - used()))
+    return widths
 
-    table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold", collapse_padding=True)
-    order = [k for k in ("state", "id", "title", "due", "when", "pct", "lead", "owner", "leader") if k in widths]
-    for key in order:
-        table.add_column(
-            headers[key],
-            width=widths[key],
-            no_wrap=True,
-            overflow="ellipsis",
-            justify="right" if key in ("when", "pct") else "left",
+
+def _left_out(
+    console: Console, ledger: Ledger, ev: Evaluation, shown: bool, green: int, closed: int, lang: Lang
+) -> None:
+    """Under the table: what it does not list, and the calendar's warning."""
+    w = partial(words, lang)
+    if not shown:
+        console.print(
+            w("没有需要催办的任务（红灯、黄灯）。", "Nothing to chase (no red or yellow tasks).")
+            if green
+            else w("没有需要跟进的任务。", "No open tasks match.")
         )
-    for st, r in zip(shown, table_rows, strict=True):
-        cells: list[Text | str] = []
-        for key in order:
-            cell = fit(r[key][0], r[key][1], widths[key])
-            if key == "state":
-                cells.append(Text(cell, style=LIGHT_STYLE[st.light]))
-            elif key == "when":
-                cells.append(Text(cell, style="red" if st.days_overdue else ""))
-            else:
-                cells.append(cell)
-        table.add_row(*cells)
-    console.print(counts_line(ev, rows, lang, ledger.settings.year))
-    if shown:
-        console.print(table)
-    elif green:
-        console.print(w("没有需要催办的任务（红灯、黄灯）。", "Nothing to chase (no red or yellow tasks)."))
-    else:
-        console.print(w("没有需要跟进的任务。", "No open tasks match."))
     notes: list[str] = []
     if green:
         notes.append(
