@@ -170,37 +170,76 @@ def brief(
     if issue and unit is None and each_unit is None:
         raise FatalError(msg("brief.issue-alone"), msg("brief.issue-alone.hint"), lang=chosen)
     if unit is not None or each_unit is not None:
-        evaluation = evaluate(ledger, as_of)
-        register = _Register(ledger, as_of, chosen) if issue else None
-
-        def make_notice(uid: str) -> Notice:
-            """The unit's notice; with --issue, numbered, coloured and recorded first."""
-            n = assemble_notice(ledger, evaluation, uid, as_of, lang=lang_)
-            return register.issue(n) if register is not None else n
-
-        if unit is not None:
-            unit = _check_unit(ledger, unit, lang_)
-            n = replace(make_notice(unit), notice=warning, made_from=stamp)
-            data = _render("notice", fmt, notice_context(n), ledger)
-            if output is None and fmt == "md":
-                _markdown_out(out, data)
-                return EXIT_OK
-            path = output or Path(notice_name(n, fmt))
-            _write(data, path, lang_)
-            print(str(path), file=out)
-            if each_unit is None:
-                return EXIT_OK
-        if each_unit is not None:
-            for uid in units_needing_notice(evaluation):
-                n = replace(
-                    make_notice(uid), notice=warning, made_from=stamp
-                )
-                path = each_unit / notice_name(n, fmt)
-                _write(_render("notice", fmt, notice_context(n), ledger), path, lang_)
-                print(str(path), file=out)
-        return EXIT_OK
-
+        return _notices(ledger, as_of, unit, each_unit, fmt, output, out, issue, warning, stamp, lang_)
     p = _period(period, as_of, start, end)
+    return _bulletin(ledger, as_of, p, fmt, output, out, number, charts, allow_errors, warning, stamp, lang_)
+
+
+def _notices(
+    ledger: Ledger,
+    as_of: date,
+    unit: str | None,
+    each_unit: Path | None,
+    fmt: str,
+    output: Path | None,
+    out: TextIO,
+    issue: bool,
+    warning: str,
+    stamp: str,
+    lang_: Lang,
+) -> int:
+    """督办通知 for `unit` (to `output`, or Markdown to `out`) and/or every unit that needs
+    one (into `each_unit`); with `issue`, each numbered, coloured and recorded."""
+    chosen = lang_
+    evaluation = evaluate(ledger, as_of)
+    register = _Register(ledger, as_of, chosen) if issue else None
+
+    def make_notice(uid: str) -> Notice:
+        """The unit's notice; with --issue, numbered, coloured and recorded first."""
+        n = assemble_notice(ledger, evaluation, uid, as_of, lang=lang_)
+        return register.issue(n) if register is not None else n
+
+    if unit is not None:
+        unit = _check_unit(ledger, unit, lang_)
+        n = replace(make_notice(unit), notice=warning, made_from=stamp)
+        data = _render("notice", fmt, notice_context(n), ledger)
+        if output is None and fmt == "md":
+            _markdown_out(out, data)
+            return EXIT_OK
+        path = output or Path(notice_name(n, fmt))
+        _write(data, path, lang_)
+        print(str(path), file=out)
+        if each_unit is None:
+            return EXIT_OK
+    if each_unit is not None:
+        for uid in units_needing_notice(evaluation):
+            n = replace(
+                make_notice(uid), notice=warning, made_from=stamp
+            )
+            path = each_unit / notice_name(n, fmt)
+            _write(_render("notice", fmt, notice_context(n), ledger), path, lang_)
+            print(str(path), file=out)
+    return EXIT_OK
+
+
+def _bulletin(
+    ledger: Ledger,
+    as_of: date,
+    p: Period,
+    fmt: str,
+    output: Path | None,
+    out: TextIO,
+    number: int | None,
+    charts: bool,
+    allow_errors: bool,
+    warning: str,
+    stamp: str,
+    lang_: Lang,
+) -> int:
+    """The bulletin of period `p`: ranked by the score at its evaluated date, with the
+    notices' 约谈 list, charts for a month, quarter or year; 1 when the scoring rules or
+    the notices have errors (the latter unless `allow_errors`)."""
+    chosen = lang_
     rules = ledger_rules(ledger, lang_, as_of)
     if rules is None:
         return EXIT_PROBLEMS
@@ -254,6 +293,7 @@ def brief(
     _write(data, target, lang_)
     print(str(target), file=out)
     return EXIT_OK
+
 
 
 # --- charts in the monthly, quarterly and yearly 工作简报 (issue 19) -----------------------
