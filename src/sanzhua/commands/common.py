@@ -14,7 +14,6 @@ from sanzhua.evaluate import is_open
 from sanzhua.i18n import Lang, words
 from sanzhua.load import Ledger, find_root, load_ledger
 from sanzhua.load.safe import UnsafeFile, read_inside
-from sanzhua.load.settings import load_settings
 from sanzhua.model import Task
 from sanzhua.problems import Problem, msg
 from sanzhua.report.gaps import Gaps, gaps_of, stderr_lines
@@ -142,6 +141,8 @@ def root_and_lang(root: Path | None, lang: str | None) -> tuple[Path, Lang]:
     start = root or Path.cwd()
     where = start.resolve() if (start / "sanzhua.yaml").is_file() else find_root(start, lang)
     if lang is None:
+        from sanzhua.load.settings import load_settings  # pydantic's models: only here, not for every command
+
         try:
             lang = load_settings(read_inside(where / "sanzhua.yaml", where))[0].lang
         except (OSError, UnsafeFile):
