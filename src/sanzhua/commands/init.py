@@ -69,6 +69,71 @@ tasks:
     supervision: 跟踪督办
 """
 
+# --- the same files for `init --lang en`: every comment and example in English ---
+SETTINGS_EN = """\
+# sanzhua ledger settings (the format: run sanzhua help format)
+name: "{name}"                    # the ledger's name, printed on bulletins
+office: Supervision Office          # the office that issues the bulletin
+year: {year}                        # a date written without a year falls in this year
+lang: {lang}                        # zh Chinese | en English: the language of messages and templates
+due_soon_days: 5                    # working days before a deadline when a task is "due soon"
+behind_margin: 20                   # percentage points under the expected progress that count as "behind"
+report_every: week                  # none | week | month: how often a task must report progress
+supervisors:                        # the office's git emails: only they may change deadlines, targets, extensions
+  - {supervisor}
+tracking_since: {today}          # the day tracking starts: reports missed before it do not count
+bulletin:
+  name: Supervision Bulletin        # the weekly bulletin's name
+  first_week: {monday}           # a day in the week of issue No. 1 (this week's Monday)
+"""
+
+UNITS_EN = """\
+# The responsible units: a task's unit / lead / partners name these ids
+units:
+  - id: ducha
+    name: Supervision Office
+    kind: county department
+    head: A. N. Other
+    editors: []                     # git emails that may change this unit's tasks
+  - id: fgw
+    name: Development and Reform Commission
+    kind: county department
+  - id: chengguan
+    name: Chengguan Town
+    kind: township
+"""
+
+LEDGER_EN = """\
+# One file per lead unit; every key is explained by: sanzhua help format
+unit: fgw                           # the lead unit of this file's tasks, unless a task says otherwise
+tasks:
+  - id: FGW-001
+    title: Prepare the key projects
+    category: Projects
+    partners: [chengguan]           # partner units; several: [chengguan, ducha]
+    owner: A. N. Other              # the person responsible
+    leader: Deputy County Head A. N. Other   # the leader in charge
+    start: {today}
+    due: {year}-12-31               # also 2026-09 (end of September), 2026-Q3, 2026-H1
+    milestones:
+      - {{name: Shortlist the projects, due: {year}-12-31}}
+    target: {{metric: projects prepared, value: 10, unit: projects}}
+    progress:                       # append only, never change; sanzhua progress appends
+      - {{date: {today}, value: 0, note: Work assigned; shortlisting the projects}}
+    supervision: followed weekly
+"""
+
+GITIGNORE_EN = """\
+# sanzhua's cache and what it generates (bulletins, exported workbooks, calendars): made again at any time
+.sanzhua/
+out/
+*.docx
+*.xlsx
+*.ics
+# your own bulletin templates are committed
+!templates/*.docx
+"""
+
 WORKFLOW = """\
 # sanzhua 检查：每次推送和合并请求（pull request）都运行 sanzhua check，台账必须始终有效；
 # 合并请求还审计它的新提交（sanzhua audit --range）：私改时限、改写进展、删除任务、越权修改。
@@ -79,6 +144,43 @@ WORKFLOW = """\
 #   git+https://git.example.gov.cn/tools/sanzhua.git@v{version}   （单位 git 服务器上带标签的版本）
 #   ./tools/sanzhua-{version}-py3-none-any.whl                     （提交在本仓库中的 wheel 文件）
 #   sanzhua=={version}                                            （软件源中的固定版本）
+name: sanzhua
+on: [push, pull_request]
+env:
+  SANZHUA_SOURCE: ${{{{ vars.SANZHUA_SOURCE || 'sanzhua=={version}' }}}}
+jobs:
+  check:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+        with:
+          fetch-depth: 0            # the whole history, for `sanzhua audit`
+      - uses: actions/setup-python@v5
+        with:
+          python-version: "3.12"
+      - name: install sanzhua (pinned, see SANZHUA_SOURCE above)
+        run: pip install "$SANZHUA_SOURCE"
+      - name: sanzhua check
+        run: sanzhua check --format github
+      - name: sanzhua audit (the pull request's new commits)
+        if: github.event_name == 'pull_request'
+        run: sanzhua audit --format github --range "$BASE..$HEAD"
+        env:
+          BASE: ${{{{ github.event.pull_request.base.sha }}}}
+          HEAD: ${{{{ github.event.pull_request.head.sha }}}}
+"""
+
+WORKFLOW_EN = """\
+# sanzhua check: every push and pull request runs sanzhua check, so the ledger is always valid;
+# a pull request's new commits are also audited (sanzhua audit --range): deadlines moved without
+# an extension, progress rewritten, tasks deleted, changes by someone not allowed to make them.
+#
+# Where sanzhua comes from: SANZHUA_SOURCE, pinned to a version your office controls, never "latest".
+# Set the repository variable SANZHUA_SOURCE (Settings → Secrets and variables → Actions → Variables),
+# or change the value under env below, e.g.:
+#   git+https://git.example.gov.cn/tools/sanzhua.git@v{version}   (a tagged version on your git server)
+#   ./tools/sanzhua-{version}-py3-none-any.whl                     (a wheel committed in this repository)
+#   sanzhua=={version}                                            (a pinned version from the package index)
 name: sanzhua
 on: [push, pull_request]
 env:
@@ -216,7 +318,7 @@ def init(
     monday = today - timedelta(days=today.weekday())
     name, named = _ledger_name(name, lang, year, ask)
     files = {
-        "sanzhua.yaml": SETTINGS_ZH.format(
+        "sanzhua.yaml": (SETTINGS_ZH if lang == "zh" else SETTINGS_EN).format(
             name=name.replace('"', "'"),
             year=year,
             lang=lang,
@@ -224,12 +326,12 @@ def init(
             today=today.isoformat(),
             monday=monday.isoformat(),
         ),
-        "units.yaml": UNITS_ZH,
-        "ledgers/fgw.yaml": LEDGER_ZH.format(year=year, today=today.isoformat()),
-        ".github/workflows/sanzhua.yml": WORKFLOW.format(version=__version__),
+        "units.yaml": UNITS_ZH if lang == "zh" else UNITS_EN,
+        "ledgers/fgw.yaml": (LEDGER_ZH if lang == "zh" else LEDGER_EN).format(year=year, today=today.isoformat()),
+        ".github/workflows/sanzhua.yml": (WORKFLOW if lang == "zh" else WORKFLOW_EN).format(version=__version__),
         ".pre-commit-config.yaml": PRE_COMMIT,
-        ".gitignore": GITIGNORE,
-        ".github/workflows/sanzhua-site.yml": SITE_WORKFLOW.replace(
+        ".gitignore": GITIGNORE if lang == "zh" else GITIGNORE_EN,
+        ".github/workflows/sanzhua-site.yml": (SITE_WORKFLOW if lang == "zh" else _site_workflow_en()).replace(
             "|| 'sanzhua' }}",
             "|| 'sanzhua==" + __version__ + "' }}",  # pinned, as sanzhua.yml
         ),
@@ -387,3 +489,20 @@ def _supervisor(given: str | None, directory: Path) -> str:
     if not _EMAIL.match(email):
         raise FatalError(msg("init.bad-supervisor", email=email), msg("init.bad-supervisor.hint"))
     return email
+
+
+SITE_HEADER_EN = """\
+# sanzhua site: on every push to main, sanzhua site builds the ledger's web site (overview, units,
+# each task, trends) and publishes it with GitHub Pages (Settings → Pages → Source: GitHub Actions).
+# The site is a plain folder and needs no server program: the job's public artifact can also be
+# downloaded, put on an intranet share and opened at index.html.
+# GitLab / Gitea: a pages job whose script is
+#   pip install sanzhua && sanzhua site -o public
+# with public as its artifacts path.
+"""
+
+
+def _site_workflow_en() -> str:
+    """The site job with its header comment in English (the job itself is the same)."""
+    body = SITE_WORKFLOW[SITE_WORKFLOW.index("name: sanzhua site") :]
+    return SITE_HEADER_EN + body

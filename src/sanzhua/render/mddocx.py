@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import re
+import unicodedata
 
 import docx
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -47,6 +48,52 @@ def _cells(line: str) -> list[str]:
     inner = inner[1:] if inner.startswith("|") else inner
     inner = inner[:-1] if inner.endswith("|") and not inner.endswith("\\|") else inner
     return [c.strip() for c in _CELL_SPLIT.split(inner)]
+
+
+_BLOCK = 6.5  # inches of text between the margins of python-docx's Letter page
+_PER_INCH = 8.5  # 11 points: Calibri sets about twelve characters an inch, a wide fallback (DejaVu Sans Bold) 8.5
+_PADDING = 0.16  # inches of a cell's left and right margins together
+_WANT_CAP = 40  # a column asks for at most this many characters on one line
+
+
+def _width(text: str) -> int:
+    """Display width in Latin characters: a CJK (wide) character counts two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _longest_unbreakable(text: str) -> int:
+    """The widest piece of `text` a line cannot break inside: a word of Latin letters or
+    digits (CJK text breaks between any two characters)."""
+    pieces = re.findall(r"[^\s\u2e80-\u9fff\uff00-\uffef]+|[\u2e80-\u9fff\uff00-\uffef]", text)
+    return max((_width(p) for p in pieces), default=0)
+
+
+def column_widths(rows: list[list[str]]) -> tuple[list[float], float | None]:
+    """Column widths in inches that fill the text block, and a smaller font size when the
+    table cannot fit at 11 points.
+
+    Every column gets at least its longest word (so "Deadline" or "2026-12-31" never
+    breaks inside), and the space left goes to the columns whose text asks for more,
+    in proportion to what they ask (the task titles, mostly)."""
+    cols = max((len(r) for r in rows), default=0)
+    texts = [[_unescape(r[c]) if c < len(r) else "" for r in rows] for c in range(cols)]
+    least = [max((_longest_unbreakable(t) for t in col), default=0) / _PER_INCH + _PADDING for col in texts]
+    want = [min(max((_width(t) for t in col), default=0), _WANT_CAP) / _PER_INCH + _PADDING for col in texts]
+    want = [max(w, m) for w, m in zip(want, least, strict=True)]
+    if not cols:
+        return [], None
+    if sum(want) <= _BLOCK:
+        return [w * _BLOCK / sum(want) for w in want], None
+    if sum(least) <= _BLOCK:
+        extra = sum(w - m for w, m in zip(want, least, strict=True))
+        room = _BLOCK - sum(least)
+        return [m + (w - m) * room / extra for w, m in zip(want, least, strict=True)], None
+    # Even the words do not fit: a smaller type (the cell margins stay), never a broken word,
+    # down to 7 points; a table too wide even then breaks its words.
+    words = [(m - _PADDING) * _PER_INCH for m in least]
+    size = max(int((_BLOCK - cols * _PADDING) * 11 * _PER_INCH / sum(words) * 10) / 10, 7.0)
+    need = [w * size / 11 / _PER_INCH + _PADDING for w in words]
+    return [n * _BLOCK / sum(need) for n in need], size
 
 
 def markdown_to_docx(text: str) -> bytes:
@@ -89,25 +136,19 @@ def markdown_to_docx(text: str) -> bytes:
             table = document.add_table(rows=1 + len(body), cols=len(header))
             table.style = "Table Grid"
             table.autofit = False
-            # Columns as wide as their text asks, within the 6.5-inch text block.
-            need = [
-                max(
-                    min(max(len(_unescape(r[c])) if c < len(r) else 0 for r in [header, *body]), 40),
-                    max((len(w) for w in header[c].split()), default=0),
-                )
-                + 3
-                for c in range(len(header))
-            ]
-            for c, share in enumerate(need):
-                width = Inches(6.5 * share / sum(need))
-                table.columns[c].width = width
+            widths, size = column_widths([header, *body])
+            for c, width in enumerate(widths):
+                table.columns[c].width = Inches(width)
                 for row in table.rows:
-                    row.cells[c].width = width
+                    row.cells[c].width = Inches(width)
             for r, cells in enumerate([header, *body]):
                 for c, value in enumerate(cells[: len(header)]):
                     cell = table.rows[r].cells[c]
                     p = cell.paragraphs[0]
                     _runs(p, value, bold=r == 0)
+                    if size is not None:
+                        for run in p.runs:
+                            run.font.size = Pt(size)
                     if c < len(aligns) and aligns[c] and r > 0:
                         p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
             continue
