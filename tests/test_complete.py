@@ -65,6 +65,9 @@ BREAKS: dict[str, Callable[[str], str]] = {
     "fullwidth-colon": lambda t: t.replace("owner: 余某某", "owner：余某某", 1),
     "tab": lambda t: t.replace("\n    owner: 余某某", "\n\towner: 余某某", 1),
     "empty": lambda t: "",
+    # a typo in the file's unit: every task is counted under a unit that does not exist, and
+    # 县住建局 drops out of every table and the ranking (the ids all stay)
+    "unknown-unit": lambda t: t.replace("\nunit: zjj\n", "\nunit: zjjj\n", 1),
 }
 
 
@@ -260,3 +263,20 @@ def test_invalid_state_for_start_done_milestone_and_status(make_ledger: MakeLedg
     _, out, _ = _run(root, "score", "-f", "json", "--allow-errors")
     fgw = next(u for u in json.loads(out)["units"] if u["unit"] == "fgw")
     assert fgw["counts"]["overdue"] == 1  # S-5 only: an invalid task neither gains nor loses
+
+
+def test_a_unit_typo_is_said_in_the_bulletin_and_json(county: Path, tmp_path: Path) -> None:
+    """A clerk's typo in `unit:` would move 县住建局's tasks under a unit that does not exist
+    (and out of its row in every table and the ranking): with --allow-errors, the bulletin
+    and the JSON say which tasks and which unit."""
+    _edit(county / "ledgers/zjj.yaml", BREAKS["unknown-unit"])
+    md = tmp_path / "b.md"
+    code, _, stderr = _run(county, "brief", "--week", "--allow-errors", "-o", str(md))
+    assert code == 0, stderr
+    top = md.read_text(encoding="utf-8").split("---", 1)[0]
+    assert "本期台账有1处错误" in top and "不在 units.yaml 中" in top
+    assert "ZJJ-001（zjjj）" in top and "ledgers/zjj.yaml" in top
+    code, stdout, _ = _run(county, "status", "-f", "json", "--allow-errors")
+    assert code == 0
+    strays = json.loads(stdout)["incomplete"]["files"][0]["unknown_units"]
+    assert [s["id"] for s in strays] == ZJJ and {s["unit"] for s in strays} == {"zjjj"}

@@ -30,7 +30,9 @@ def english_ledger(tmp_path: Path) -> Path:
 
 
 def test_init_en_writes_no_chinese(english_ledger: Path) -> None:
-    written = [p for p in english_ledger.rglob("*") if p.is_file() and ".git" not in p.relative_to(english_ledger).parts]
+    written = [
+        p for p in english_ledger.rglob("*") if p.is_file() and ".git" not in p.relative_to(english_ledger).parts
+    ]
     assert len(written) >= 8
     chinese = {
         str(p.relative_to(english_ledger)): line

@@ -9,7 +9,9 @@ refuses naming them or says in itself what it did not count.
 
 Only what reading the file found counts here (the codes of the loader, not the
 ledger-wide checks, which leave every task in place); a task whose id is used twice
-is also left out (the first one counts), and said so.
+is also left out (the first one counts), and said so; and a task whose lead or partner
+unit is not in units.yaml (a typo, `fgww`) is counted under a unit that does not exist,
+which would drop the real unit from every table and the ranking: that is said too.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ class FileGap:
     flawed: tuple[str, ...]  # ids counted, with a field that could not be read left out
     unread: bool  # nothing of the file could be read
     duplicates: tuple[str, ...] = ()  # of `left_out`, those left out because the id is used before
+    unknown_units: tuple[tuple[str, str], ...] = ()  # (task id, unit) counted under a unit units.yaml lacks
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,7 @@ class Gaps:
                     "unnamed": f.unnamed,
                     "invalid": list(f.invalid),
                     "flawed": list(f.flawed),
+                    "unknown_units": [{"id": i, "unit": u} for i, u in f.unknown_units],
                 }
                 for f in self.files
             ],
@@ -99,10 +103,12 @@ def gaps_of(ledger: Ledger) -> Gaps:
     for t in ledger.tasks:
         if first_of.setdefault(t.id, t) is not t:
             later.setdefault(t.file, []).append(t.id)
+    strays = _unknown_units(ledger)
     for f in ledger.files:
         errors = tuple(p for p in f.problems if p.severity == "error" and p.code not in _LOGIC_CODES)
         dup = tuple(dict.fromkeys(later.get(f.path, ())))
-        if not errors and not dup:
+        stray = strays.get(f.path, ())
+        if not errors and not dup and not stray:
             continue
         kept = {t.id for t in f.tasks}
         source = ledger.sources.get(f.path)
@@ -123,16 +129,48 @@ def gaps_of(ledger: Ledger) -> Gaps:
         out.append(
             FileGap(
                 f.path,
-                errors + tuple(_dup_problem(f.path, i) for i in dup),
+                errors + tuple(_dup_problem(f.path, i) for i in dup) + tuple(p for _, _, p in stray if p is not None),
                 tuple(left) + tuple(i for i in dup if i not in left),
                 unnamed,
                 invalid,
                 flawed,
                 unread,
                 dup,
+                tuple((i, u) for i, u, _ in stray),
             )
         )
     return Gaps(tuple(out))
+
+
+def _unknown_units(ledger: Ledger) -> dict[str, list[tuple[str, str, Problem | None]]]:
+    """Per file, each task whose lead or partner unit units.yaml does not list (names were
+    resolved to ids when the ledger was built): (task id, unit, the problem)."""
+    from sanzhua.problems import msg
+
+    if not ledger.has_units_file or not ledger.units:
+        return {}  # no units file, or one that cannot be read: its own error says so
+    units = ledger.units
+    unit_pos = {f.path: f.unit_pos for f in ledger.files}
+    out: dict[str, list[tuple[str, str, Problem | None]]] = {}
+    said: set[tuple[str, str]] = set()  # a file's `unit:` is one error however many tasks take it (as check)
+    for t in ledger.tasks:
+        for n, unit in enumerate((t.lead, *t.partners)):
+            if not unit or unit in units:
+                continue
+            problem: Problem | None = None
+            if n or t.lead_given or (t.file, unit) not in said:
+                line, col = (t.line, 1) if n or t.lead_given else unit_pos.get(t.file, (t.line, 1))
+                said.add((t.file, unit))
+                said_unit = msg("unit.unknown", unit=unit)
+                problem = Problem("unknown-unit", "error", t.file, line, col, said_unit, None, t.id)
+            out.setdefault(t.file, []).append((t.id, unit, problem))
+    return out
+
+
+def _strays(f: FileGap, lang: Lang) -> str:
+    """FGW-001（fgww）、FGW-002（fgww） or FGW-001 (fgww), ..."""
+    items = [f"{i}（{u}）" if lang == "zh" else f"{i} ({u})" for i, u in f.unknown_units]
+    return _ids(items, lang)
 
 
 def _dup_problem(file: str, task_id: str) -> Problem:
@@ -192,6 +230,7 @@ def notice(gaps: Gaps, lang: Lang, *, lead: str = "") -> str:
     left = [f for f in gaps.files if f.left_out or f.unnamed or f.unread]
     invalid = [f for f in gaps.files if f.invalid]
     flawed = [f for f in gaps.files if f.flawed]
+    strays = [f for f in gaps.files if f.unknown_units]
     parts: list[str] = []
     if zh:
         head = f"{lead}台账有{gaps.errors}处错误"
@@ -206,6 +245,11 @@ def notice(gaps: Gaps, lang: Lang, *, lead: str = "") -> str:
             parts.append(
                 "以下任务有字段无法识别，按其余内容计入："
                 + "；".join(f"{_ids(f.flawed, lang)}（{f.file}）" for f in flawed)
+            )
+        if strays:
+            parts.append(
+                "以下任务的责任单位不在 units.yaml 中，按所写单位编号计入，相应单位的统计和排名不完整："
+                + "；".join(f"{_strays(f, lang)}（{f.file}）" for f in strays)
             )
         if not parts:
             parts.append("有错误的文件：" + "、".join(f.file for f in gaps.files))
@@ -222,6 +266,11 @@ def notice(gaps: Gaps, lang: Lang, *, lead: str = "") -> str:
         parts.append(
             "these tasks have a field that cannot be read and are counted without it: "
             + "; ".join(f"{_ids(f.flawed, lang)} ({f.file})" for f in flawed)
+        )
+    if strays:
+        parts.append(
+            "these tasks name a unit that units.yaml does not list and are counted under it, so the real "
+            "unit's figures and rank are incomplete: " + "; ".join(f"{_strays(f, lang)} ({f.file})" for f in strays)
         )
     if not parts:
         parts.append("files with errors: " + ", ".join(f.file for f in gaps.files))
@@ -255,6 +304,8 @@ def stderr_lines(gaps: Gaps, lang: Lang, *, refused: bool) -> list[str]:
             out.append(("    列为“台账有误”：" if zh else "    listed as 'ledger error': ") + _ids(f.invalid, lang))
         if f.flawed:
             out.append(("    有字段未能读取：" if zh else "    a field not read: ") + _ids(f.flawed, lang))
+        if f.unknown_units:
+            out.append(("    单位不在 units.yaml 中：" if zh else "    unit not in units.yaml: ") + _strays(f, lang))
     if refused:
         out.append(
             "  请运行 sanzhua check 查看并修正；确需先出报告的，加 --allow-errors（报告中会注明未计入的任务）。"
