@@ -9,9 +9,10 @@ refuses naming them or says in itself what it did not count.
 
 Only what reading the file found counts here (the codes of the loader, not the
 ledger-wide checks, which leave every task in place); a task whose id is used twice
-is also left out (the first one counts), and said so; and a task whose lead or partner
+is also left out (the first one counts), and said so; and a task whose lead
 unit is not in units.yaml (a typo, `fgww`) is counted under a unit that does not exist,
-which would drop the real unit from every table and the ranking: that is said too.
+which would drop the real unit from every table and the ranking: that is said too (an
+unknown partner only costs that partner its share, and is left to `check`).
 """
 
 from __future__ import annotations
@@ -143,7 +144,7 @@ def gaps_of(ledger: Ledger) -> Gaps:
 
 
 def _unknown_units(ledger: Ledger) -> dict[str, list[tuple[str, str, Problem | None]]]:
-    """Per file, each task whose lead or partner unit units.yaml does not list (names were
+    """Per file, each task whose lead unit units.yaml does not list (names were
     resolved to ids when the ledger was built): (task id, unit, the problem)."""
     from sanzhua.problems import msg
 
@@ -154,12 +155,11 @@ def _unknown_units(ledger: Ledger) -> dict[str, list[tuple[str, str, Problem | N
     out: dict[str, list[tuple[str, str, Problem | None]]] = {}
     said: set[tuple[str, str]] = set()  # a file's `unit:` is one error however many tasks take it (as check)
     for t in ledger.tasks:
-        for n, unit in enumerate((t.lead, *t.partners)):
-            if not unit or unit in units:
-                continue
+        unit = t.lead
+        if unit and unit not in units:
             problem: Problem | None = None
-            if n or t.lead_given or (t.file, unit) not in said:
-                line, col = (t.line, 1) if n or t.lead_given else unit_pos.get(t.file, (t.line, 1))
+            if t.lead_given or (t.file, unit) not in said:
+                line, col = (t.line, 1) if t.lead_given else unit_pos.get(t.file, (t.line, 1))
                 said.add((t.file, unit))
                 said_unit = msg("unit.unknown", unit=unit)
                 problem = Problem("unknown-unit", "error", t.file, line, col, said_unit, None, t.id)
