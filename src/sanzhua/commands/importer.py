@@ -72,7 +72,7 @@ def import_table(
             )
     except Refused as e:  # only taking the lock refuses here
         lg = lang_before_loading(where, lang)
-        raise FatalError(text(e.message, lg), text(e.hint, lg) if e.hint else None) from None
+        raise FatalError(e.message, e.hint, lang=lg) from None
 
 
 def _import(
@@ -137,10 +137,7 @@ def _write(root: Path, results: list[tuple[_Target, bytes]], lg: Lang) -> None:
         except FileNotFoundError:
             current = None
         if current != t.data:
-            raise FatalError(
-                text(msg("edit.changed-on-disk", file=t.path), lg),
-                text(msg("edit.changed-on-disk.hint"), lg),
-            )
+            raise FatalError(msg("edit.changed-on-disk", file=t.path), msg("edit.changed-on-disk.hint"), lang=lg)
     written: list[str] = []
     for t, data in results:
         try:

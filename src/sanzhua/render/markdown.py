@@ -37,8 +37,7 @@ def render_markdown(name: str, context: dict[str, object], ledger_root: Path | N
                 return template.render(context)
             except TemplateError as e:
                 raise FatalError(
-                    f"模板 {path} 出错：{e}",
-                    "请检查模板中的变量名和 {% %} 标签；删除台账 templates/ 中的同名文件即恢复内置模板。",
+                    msg("template.error", path=path, error=e), msg("template.error.hint", folder="templates/")
                 ) from e
         env = environment(markdown=True, loader_dirs=[path.parent], sandboxed=False)
     else:
