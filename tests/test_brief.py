@@ -23,12 +23,7 @@ from docx.shared import Mm
 from sanzhua.commands.brief import brief
 from sanzhua.evaluate import evaluate
 from sanzhua.load import load_ledger
-from sanzhua.render.docx import render_docx
-from sanzhua.render.markdown import render_markdown
-from sanzhua.render.templating import builtin_dir, md_escape
-from sanzhua.report.brief import assemble_brief, assemble_notice, units_needing_notice
-from sanzhua.report.document import brief_context
-from sanzhua.report.periods import (
+from sanzhua.periods import (
     Period,
     issue_number,
     month_of,
@@ -37,6 +32,11 @@ from sanzhua.report.periods import (
     week_of,
     year_of,
 )
+from sanzhua.render.docx import render_docx
+from sanzhua.render.markdown import render_markdown
+from sanzhua.render.templating import builtin_dir, md_escape
+from sanzhua.report.brief import assemble_brief, assemble_notice, units_needing_notice
+from sanzhua.report.document import brief_context
 from sanzhua.score import rules_from_settings, score_units
 
 FIXTURES = Path(__file__).parent / "fixtures" / "brief"

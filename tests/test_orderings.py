@@ -21,7 +21,7 @@ from sanzhua.commands.brief import brief
 from sanzhua.commands.check import check
 from sanzhua.commands.score import score
 from sanzhua.commands.status import status
-from sanzhua.report.periods import period_of
+from sanzhua.periods import period_of
 from tests.conftest import REPO, MakeLedger
 
 AS_OF = date(2026, 11, 25)

@@ -23,7 +23,7 @@ import pytest
 from sanzhua.evaluate import Evaluation, TaskState, evaluate
 from sanzhua.load import Ledger, load_ledger
 from sanzhua.model import ReportEvery, Task, Unit
-from sanzhua.report.periods import month_of, week_of
+from sanzhua.periods import month_of, week_of
 from sanzhua.score import (
     DEFAULT_RULES,
     Rules,

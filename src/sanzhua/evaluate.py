@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
+from sanzhua.kinds import ack_due, kind_of, lookup
+from sanzhua.load import Ledger
 from sanzhua.model import KindRule, Milestone, Progress, Settings, Task
 from sanzhua.workdays import WorkCalendar
 
@@ -258,14 +260,10 @@ class _Kinds:
     """The kinds' rules for evaluate: a task's rule, and whether it is 未签收 as of a date."""
 
     def __init__(self, settings: Settings, calendar: WorkCalendar) -> None:
-        from sanzhua.kinds import lookup
-
         self.table = lookup(settings)
         self.calendar = calendar
 
     def rule(self, t: Task) -> KindRule | None:
-        from sanzhua.kinds import kind_of
-
         return kind_of(t, self.table)
 
     def unacknowledged(self, t: Task, rule: KindRule, as_of: date) -> bool:
@@ -274,8 +272,6 @@ class _Kinds:
             return False
         if t.acknowledged is not None and t.acknowledged <= as_of:
             return False
-        from sanzhua.kinds import ack_due
-
         limit = ack_due(rule, t.assigned, self.calendar)
         return limit is not None and as_of > limit
 
@@ -298,11 +294,8 @@ def verification_as_of(t: Task, as_of: date) -> tuple[date | None, bool, bool]:
     return None, False, True
 
 
-def evaluate(ledger: object, as_of: date) -> Evaluation:
-    """States of every task of a loaded `sanzhua.load.Ledger` as of `as_of`."""
-    from sanzhua.load import Ledger
-
-    assert isinstance(ledger, Ledger)
+def evaluate(ledger: Ledger, as_of: date) -> Evaluation:
+    """States of every task of a loaded ledger as of `as_of`."""
     return evaluate_tasks(
         ledger.tasks,
         ledger.children,

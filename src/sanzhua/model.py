@@ -109,8 +109,8 @@ class Task:
     weight: float | None = None
     lead_given: bool = True
     column: int = 1
-    latest_entry: date | None = None  # the latest progress date, kept when progress is left out (slim tasks)
-    latest_mark: date | None = None  # the latest milestone done date, kept likewise
+    latest_entry: date | None = None  # the latest progress date (worked out once, while parsing)
+    latest_mark: date | None = None  # the latest milestone done date, likewise
     # The fields its states depend on that could not be read ("due", "start", "done",
     # "milestone", "status"): such a task is in state `invalid` and nothing else.
     invalid: tuple[str, ...] = ()

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
+from sanzhua.checks.context import Context
+from sanzhua.checks.found import Found
 from sanzhua.problems import msg
-
-if TYPE_CHECKING:
-    from sanzhua.checks import Context, Found
 
 CODE = "child-due-after-parent"
 LEVEL = "warning"
@@ -16,7 +14,6 @@ SCOPE = "file"  # each task of ctx.ledger alone, and of other files only what ct
 
 
 def check(ctx: Context) -> Iterator[Found]:
-    from sanzhua.checks import Found
 
     for t in ctx.ledger.tasks:
         p = ctx.dues.parent_due(t.parent) if t.parent else None

@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
+from sanzhua.checks.context import Context
+from sanzhua.checks.found import Found
 from sanzhua.problems import msg
-
-if TYPE_CHECKING:
-    from sanzhua.checks import Context, Found
 
 CODE = "confusable-id"
 LEVEL = "warning"
@@ -40,7 +38,6 @@ def skeleton(task_id: str) -> str:
 
 
 def check(ctx: Context) -> Iterator[Found]:
-    from sanzhua.checks import Found
 
     first: dict[str, tuple[str, str, int]] = {}  # skeleton → the first id, its file and line
     told: set[str] = set()

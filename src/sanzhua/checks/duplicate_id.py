@@ -6,12 +6,10 @@ The second occurrence is reported, naming the file and line of the first.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
+from sanzhua.checks.context import Context
+from sanzhua.checks.found import Found
 from sanzhua.problems import msg
-
-if TYPE_CHECKING:
-    from sanzhua.checks import Context, Found
 
 CODE = "duplicate-id"
 LEVEL = "error"
@@ -19,7 +17,6 @@ SCOPE = "ledger"  # the index of every task (ctx.rows)
 
 
 def check(ctx: Context) -> Iterator[Found]:
-    from sanzhua.checks import Found
 
     first: dict[str, tuple[str, int]] = {}
     for t in ctx.rows:

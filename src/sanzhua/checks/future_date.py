@@ -4,12 +4,10 @@ happened yet and is ignored."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
+from sanzhua.checks.context import Context
+from sanzhua.checks.found import Found
 from sanzhua.problems import msg
-
-if TYPE_CHECKING:
-    from sanzhua.checks import Context, Found
 
 CODE = "future-date"
 LEVEL = "warning"
@@ -17,17 +15,14 @@ SCOPE = "file"  # each task of ctx.ledger alone, and of other files only what ct
 
 
 def check(ctx: Context) -> Iterator[Found]:
-    from sanzhua.checks import Found
 
     as_of = ctx.as_of
     for t in ctx.ledger.tasks:
         late_entry = t.latest_entry is not None and t.latest_entry > as_of
         late_mark = t.latest_mark is not None and t.latest_mark > as_of
         if late_entry or late_mark:
-            # A slim ledger (sanzhua check) leaves progress and milestones out; fetch the task whole.
-            full = ctx.ledger.full_task(t) if not (t.progress or t.milestones) else t
-            progress = full.progress if full is not None and late_entry else ()
-            milestones = full.milestones if full is not None and late_mark else ()
+            progress = t.progress if late_entry else ()
+            milestones = t.milestones if late_mark else ()
         else:
             progress = milestones = ()
         for i, m in enumerate(milestones):

@@ -9,10 +9,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from sanzhua.checks.context import Context
+from sanzhua.checks.found import Found
+from sanzhua.evaluate import done_as_of
+from sanzhua.kinds import kind_of, lookup
+from sanzhua.load.keys import TASK_KEYS
 from sanzhua.problems import msg
 
 if TYPE_CHECKING:
-    from sanzhua.checks import Context, Found
     from sanzhua.model import Task
 
 CODE = "kind-requires"
@@ -24,17 +28,12 @@ def _has(t: Task, key: str) -> bool:
     if key == "lead":
         return t.lead_given
     if key == "progress":
-        return t.latest_entry is not None  # slim tasks keep only the latest date
+        return bool(t.progress)
     value = getattr(t, key, None)
     return value is not None and value != ()
 
 
 def check(ctx: Context) -> Iterator[Found]:
-    from sanzhua.checks import Found
-    from sanzhua.evaluate import done_as_of
-    from sanzhua.kinds import kind_of, lookup
-    from sanzhua.load.keys import TASK_KEYS
-
     table = lookup(ctx.ledger.settings)
     for t in ctx.ledger.tasks:
         if t.kind is None and t.assigned is None:

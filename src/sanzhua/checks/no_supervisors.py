@@ -12,13 +12,12 @@ write the key at all is not reported (a ledger kept without `audit`).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
+from sanzhua.checks.context import Context
+from sanzhua.checks.found import Found
+from sanzhua.load import SETTINGS_FILE
 from sanzhua.load.yamlfast import YMap
 from sanzhua.problems import msg
-
-if TYPE_CHECKING:
-    from sanzhua.checks import Context, Found
 
 CODE = "no-supervisors"
 LEVEL = "error"
@@ -26,8 +25,6 @@ SCOPE = "ledger"  # the settings file, whatever the tasks
 
 
 def check(ctx: Context) -> Iterator[Found]:
-    from sanzhua.checks import Found
-    from sanzhua.load import SETTINGS_FILE
 
     if any(s.strip() for s in ctx.ledger.settings.supervisors):
         return

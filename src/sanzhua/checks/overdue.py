@@ -6,14 +6,12 @@ The number of days is calendar days since the deadline, as of `--as-of`.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
+from sanzhua.checks.context import Context
+from sanzhua.checks.found import Found
 from sanzhua.dates import format_cn
 from sanzhua.evaluate import days_overdue, verification_as_of
 from sanzhua.problems import msg
-
-if TYPE_CHECKING:
-    from sanzhua.checks import Context, Found
 
 CODE = "overdue"
 LEVEL = "warning"
@@ -21,7 +19,6 @@ SCOPE = "file"  # each task of ctx.ledger alone, and of other files only what ct
 
 
 def check(ctx: Context) -> Iterator[Found]:
-    from sanzhua.checks import Found
 
     # The same rule as the evaluation's `overdue` state, without evaluating everything else.
     is_first = ctx.dues.is_first

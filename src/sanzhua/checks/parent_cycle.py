@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
+from sanzhua.checks.context import Context
+from sanzhua.checks.found import Found
 from sanzhua.problems import msg
-
-if TYPE_CHECKING:
-    from sanzhua.checks import Context, Found
 
 CODE = "parent-cycle"
 LEVEL = "error"
@@ -16,7 +14,6 @@ SCOPE = "ledger"  # the index of every task (ctx.rows)
 
 
 def check(ctx: Context) -> Iterator[Found]:
-    from sanzhua.checks import Found
 
     by_id = ctx.dues.first
     reported: set[str] = set()

@@ -9,13 +9,12 @@ docs/scoring.md describes every key.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
+from sanzhua.checks.context import Context
+from sanzhua.checks.found import Found
+from sanzhua.load import SETTINGS_FILE
 from sanzhua.load.yamlfast import YMap
 from sanzhua.problems import msg
-
-if TYPE_CHECKING:
-    from sanzhua.checks import Context, Found
 
 CODE = "invalid-scoring"
 LEVEL = "error"
@@ -23,8 +22,6 @@ SCOPE = "ledger"  # the index of every task (ctx.rows)
 
 
 def check(ctx: Context) -> Iterator[Found]:
-    from sanzhua.checks import Found
-    from sanzhua.load import SETTINGS_FILE
 
     doc = ctx.settings_document()
     if doc is None or "scoring" not in doc[0]:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
+from sanzhua.checks.context import Context
+from sanzhua.checks.found import Found
+from sanzhua.kinds import kind_of, lookup, rules_of
+from sanzhua.load.keys import did_you_mean
 from sanzhua.problems import msg
-
-if TYPE_CHECKING:
-    from sanzhua.checks import Context, Found
 
 CODE = "unknown-kind"
 LEVEL = "error"
@@ -16,10 +16,6 @@ SCOPE = "file"  # each task of ctx.ledger alone, with the settings' kinds
 
 
 def check(ctx: Context) -> Iterator[Found]:
-    from sanzhua.checks import Found
-    from sanzhua.kinds import kind_of, lookup, rules_of
-    from sanzhua.load.keys import did_you_mean
-
     table = lookup(ctx.ledger.settings)
     names = [r.name for r in rules_of(ctx.ledger.settings)]
     for t in ctx.ledger.tasks:

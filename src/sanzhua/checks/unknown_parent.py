@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
+from sanzhua.checks.context import Context
+from sanzhua.checks.found import Found
 from sanzhua.load.keys import did_you_mean
 from sanzhua.problems import msg
-
-if TYPE_CHECKING:
-    from sanzhua.checks import Context, Found
 
 CODE = "unknown-parent"
 LEVEL = "error"
@@ -17,7 +15,6 @@ SCOPE = "ledger"  # the index of every task (ctx.rows)
 
 
 def check(ctx: Context) -> Iterator[Found]:
-    from sanzhua.checks import Found
 
     ids = ctx.dues.first
     for t in ctx.rows:

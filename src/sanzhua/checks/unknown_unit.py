@@ -8,11 +8,12 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING
 
+from sanzhua.checks.context import Context
+from sanzhua.checks.found import Found
 from sanzhua.load.keys import did_you_mean
 from sanzhua.problems import Msg, msg
 
 if TYPE_CHECKING:
-    from sanzhua.checks import Context, Found
     from sanzhua.model import Unit
 
 CODE = "unknown-unit"
@@ -21,7 +22,6 @@ SCOPE = "file"  # each task of ctx.ledger alone, and of other files only what ct
 
 
 def check(ctx: Context) -> Iterator[Found]:
-    from sanzhua.checks import Found
 
     ledger = ctx.ledger
     if not ledger.has_units_file:

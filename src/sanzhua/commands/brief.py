@@ -27,6 +27,7 @@ from sanzhua.filters import unknown_unit
 from sanzhua.i18n import words
 from sanzhua.load import Ledger
 from sanzhua.load.keys import did_you_mean
+from sanzhua.periods import PERIOD_KINDS, Period, PeriodKind, period_of
 from sanzhua.problems import msg
 from sanzhua.render.docx import render_docx
 from sanzhua.render.markdown import render_markdown
@@ -40,7 +41,6 @@ from sanzhua.report.brief import (
 )
 from sanzhua.report.document import brief_context, default_name, made_from, notice_context, notice_name
 from sanzhua.report.gaps import notice
-from sanzhua.report.periods import PERIOD_KINDS, Period, PeriodKind, period_of
 from sanzhua.score import Scoreboard, score_units
 
 FORMATS = ("md", "docx")

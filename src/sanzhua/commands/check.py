@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TextIO
 
 from sanzhua.checks import ALL_CODES, Context, run_checks
+from sanzhua.checks.per_task import task_problems
 from sanzhua.commands.common import (
     EXIT_OK,
     EXIT_PROBLEMS,
@@ -67,11 +68,11 @@ def check(
             )
         )
     where = ledger_root(root, lang)
-    scan = scan_ledger(where, cache=cache)
-    chosen: Lang = "en" if (lang or scan.settings.lang) == "en" else "zh"
     with frozen_gc():
+        scan = scan_ledger(where, cache=cache)
         problems, tasks, shown = _problems(scan, as_of)
     scan.save()
+    chosen: Lang = "en" if (lang or scan.settings.lang) == "en" else "zh"
     if selected:
         problems = [p for p in problems if p.code in selected]
     if ignored:
@@ -97,7 +98,7 @@ def check(
 def _problems(scan: Scan, as_of: date) -> tuple[list[Problem], int, dict[str, dict[int, str | None]]]:
     """Every problem of the ledger, how many tasks it has, and the source lines of the
     problems in ledger files."""
-    rows: list[TaskRow] = [r for rel in scan.order for r in scan.rows(rel)]
+    rows: list[TaskRow] = scan.all_rows()
     dues = resolve(rows)
     context = hashlib.blake2b(as_of.isoformat().encode() + scan.settings_key, digest_size=16).digest()
     store = scan.store
@@ -120,7 +121,7 @@ def _problems(scan: Scan, as_of: date) -> tuple[list[Problem], int, dict[str, di
             kept[rel] = (hit.problems, hit.years)
             shown[rel] = hit.lines
     # Only the files whose results do not hold are rebuilt into tasks and checked.
-    files = [scan.slim(rel) for rel in todo]
+    files = [scan.result(rel) for rel in todo]
     ledger = assemble(
         scan.root,
         scan.settings,
@@ -130,9 +131,8 @@ def _problems(scan: Scan, as_of: date) -> tuple[list[Problem], int, dict[str, di
         scan.problems,
         has_units_file=scan.has_units_file,
         dues=dues,
+        sources=scan.sources,
     )
-    ledger.whole = scan.full
-    ledger.sources = scan.sources
     ctx = Context(ledger, as_of, rows, dues)
     found: dict[str, list[Problem]] = {}
     for p in run_checks(ctx, scope="file"):
@@ -143,7 +143,7 @@ def _problems(scan: Scan, as_of: date) -> tuple[list[Problem], int, dict[str, di
     lines = SourceLines(scan.root, scan.sources)
     for f in files:
         rel = f.path
-        mine = [*f.problems, *found.get(rel, ())]
+        mine = [*f.problems, *task_problems(f), *found.get(rel, ())]
         need = frozenset(years_counted(tasks.get(rel, ()), as_of))
         kept[rel] = (mine, need)
         shown[rel] = {p.line: lines.get(rel, p.line) for p in mine if p.line and p.file == rel}

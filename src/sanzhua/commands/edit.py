@@ -20,6 +20,7 @@ from typing import TextIO
 
 import yaml
 
+from sanzhua.checks.per_task import file_problems
 from sanzhua.commands.common import EXIT_OK, EXIT_PROBLEMS, Opened, ledger_root, open_ledger
 from sanzhua.dates import DateError, parse_when
 from sanzhua.edit import render as R
@@ -228,7 +229,7 @@ def _broken_files(ledger: Ledger) -> Iterator[tuple[FileResult, str]]:
     """The ledger files that have errors, with their text as the loader read it."""
     for f in ledger.files:
         data = ledger.sources.get(f.path)
-        if data is not None and any(p.severity == "error" for p in f.problems):
+        if data is not None and any(p.severity == "error" for p in file_problems(f)):
             yield f, data.decode("utf-8", "replace")
 
 

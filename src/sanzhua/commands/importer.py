@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 from typing import TextIO
 
+from sanzhua.checks.per_task import file_problems
 from sanzhua.commands.common import EXIT_OK, EXIT_PROBLEMS, ledger_root, open_ledger
 from sanzhua.commands.edit import lang_before_loading
 from sanzhua.edit.emit import Unwritable
@@ -194,7 +195,7 @@ def _targets(ledger: Ledger, plan: ImportPlan, source: str, today: date, lg: Lan
             path = preferred if preferred in paths else (paths[0] if paths else preferred)
             name = ledger.units[d.lead].name if d.lead in ledger.units else d.lead
             fr = ledger.file(path) if paths else None
-            if fr is not None and any(p.severity == "error" for p in fr.problems):
+            if fr is not None and any(p.severity == "error" for p in file_problems(fr)):
                 broken[d.lead] = path
                 plan.notes.append(
                     RowNote(d.sheet, d.row, "error", msg("import.file-invalid", file=path))
@@ -249,7 +250,7 @@ def _check_block(block: list[str], tgt: _Target, year: int) -> str | None:
     """Parse one rendered task on its own: what the loader would say, or None when it is clean."""
     doc = new_file(tgt.unit, [], [block], tgt.style)
     res = parse_ledger_bytes(doc.encode("utf-8"), "import.yaml", year)
-    errors = [p for p in res.problems if p.severity == "error"]
+    errors = [p for p in file_problems(res) if p.severity == "error"]
     if errors:
         return text(errors[0].message, "zh")
     if len(res.tasks) != 1:
@@ -273,7 +274,7 @@ def _compose(t: _Target, source: str, today: date, year: int) -> bytes:
     if (
         len(after.tasks) != len(before) + len(t.blocks)
         or not same
-        or any(p.severity == "error" for p in after.problems)
+        or any(p.severity == "error" for p in file_problems(after))
     ):
         raise FatalError(msg("import.internal", file=t.path), msg("import.internal.hint"))
     return result

@@ -17,9 +17,9 @@ from sanzhua.commands.common import EXIT_OK, EXIT_PROBLEMS, format_option, ledge
 from sanzhua.dates import DateError, parse_when
 from sanzhua.errors import FatalError
 from sanzhua.i18n import Lang, label, words
+from sanzhua.periods import Period, PeriodKind, period_label, period_of
 from sanzhua.problems import msg
 from sanzhua.report.gaps import Gaps, notice
-from sanzhua.report.periods import Period, PeriodKind, period_label, period_of
 from sanzhua.score import (
     COUNT_KEYS,
     Scoreboard,

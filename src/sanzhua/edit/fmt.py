@@ -24,6 +24,7 @@ import bisect
 import re
 from collections import Counter
 
+from sanzhua.checks.per_task import file_problems
 from sanzhua.dates import DateError, parse_when
 from sanzhua.edit.ops import rebuild
 from sanzhua.edit.session import plain
@@ -592,7 +593,7 @@ def format_bytes(
     big file used to parse it three times). A file the layout leaves as it is needs no
     second parse: the same bytes read the same."""
     before = parsed if parsed is not None else parse_ledger_bytes(data, path, year)
-    if any(p.severity == "error" for p in before.problems):
+    if any(p.severity == "error" for p in file_problems(before)):
         return None, "invalid"
     src = Source(data)
     new_text = format_text(src.text, year, normalize_dates)
@@ -602,7 +603,7 @@ def format_bytes(
     after = parse_ledger_bytes(out, path, year)
     same = (
         after.unit == before.unit
-        and not any(p.severity == "error" for p in after.problems)
+        and not any(p.severity == "error" for p in file_problems(after))
         and [plain(t, spelling=False) for t in after.tasks] == [plain(t, spelling=False) for t in before.tasks]
         and comments(new_text) == comments(src.text)
     )

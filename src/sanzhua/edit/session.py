@@ -88,7 +88,7 @@ def ledger_with(ledger: Ledger, result: FileResult) -> Ledger:
     files = [f for f in ledger.files if f.path != result.path]
     at = next((i for i, f in enumerate(ledger.files) if f.path == result.path), len(files))
     files.insert(at, result)
-    changed = assemble(
+    return assemble(
         ledger.root,
         ledger.settings,
         ledger.units,
@@ -96,15 +96,14 @@ def ledger_with(ledger: Ledger, result: FileResult) -> Ledger:
         files,
         list(ledger.problems),
         has_units_file=ledger.has_units_file,
+        sources={k: v for k, v in ledger.sources.items() if k != result.path},
     )
-    changed.sources = {k: v for k, v in ledger.sources.items() if k != result.path}
-    return changed
 
 
 def parse_in(ledger: Ledger, data: bytes, rel: str) -> FileResult:
     """`rel` parsed from `data`: the ledger's own parse when it read these very bytes (an
     edit reads its file again, and parsing a big file is most of an edit's time)."""
-    if ledger.whole is None and ledger.sources.get(rel) == data:
+    if ledger.sources.get(rel) == data:
         own = ledger.file(rel)
         if own is not None:
             return own

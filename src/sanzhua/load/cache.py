@@ -10,12 +10,13 @@ What: plain data (sanzhua.load.plain) written with `marshal`, which builds no ob
 but numbers, strings, bytes and containers, so even a forged cache file runs nothing.
 Each file starts with a magic line and a BLAKE2b digest of the rest, checked before it
 is read; inside, a stamp (format, sanzhua's version and a digest of the code whose output
-is cached) must match this program's. Any file that fails is ignored as a whole, and an
+is cached: all of sanzhua's sources) must match this program's. Any file that fails is ignored as a whole, and an
 entry of the wrong shape is a miss: the files are parsed again, never misread.
 
-Layout: a main file (each file's content digest and index rows, the check results, the
-parsed settings files), a results file beside it (each file's full and slim results,
-read only when a command needs tasks), and a small delta (what a run that changed a few
+Records are named tuples in memory (`Parsed`, `CheckEntry`, and those of the three
+files), plain tuples on disk. Layout: a main file (each file's content digest and index
+rows, the check results, the parsed settings files), a results file beside it (each
+file's parsed result, read only when a command needs tasks), and a small delta (what a run that changed a few
 files found), so a re-check after one edit does not rewrite the whole cache. The delta
 and the results file name the main file they were written with (a random token).
 """
@@ -32,7 +33,8 @@ from pathlib import Path
 from typing import NamedTuple, TypeVar
 
 from sanzhua import __version__
-from sanzhua.load.ledgerfile import FileResult
+from sanzhua.load.index import rows_of
+from sanzhua.load.ledgerfile import FileResult, parse_ledger_bytes
 from sanzhua.load.plain import (
     BadCache,
     decode,
@@ -48,6 +50,7 @@ from sanzhua.model import TaskRow
 from sanzhua.problems import Problem
 
 T = TypeVar("T")
+_R = TypeVar("_R", "_Indexed", "_Stored", "_Changed")
 
 # Bump when a record or the plain codec changes; the version and the code digest are part of the stamp too.
 CACHE_FORMAT = 7
@@ -66,46 +69,66 @@ def cache_dir(root: Path) -> Path:
     return Path(base) / key
 
 
-# The code whose output the cache keeps (parsed files, index rows, check results),
-# relative to the package: a change to any of it makes every entry stale.
-CACHED_CODE = (
-    "load/*.py",
-    "checks/*.py",
-    "commands/check.py",
-    "commands/common.py",
-    "dates.py",
-    "evaluate.py",
-    "kinds.py",
-    "model.py",
-    "output.py",
-    "problems.py",
-)
-
-
 def code_fingerprint() -> str:
-    """A digest of the code that produces cached results: an edited parser or check never
-    reads stale entries. The sources are read, not imported."""
+    """A digest of sanzhua's own sources: a changed parser, check or anything they use never
+    reads entries that an older program wrote. The sources are read, not imported."""
     package = Path(__file__).resolve().parent.parent
     h = hashlib.blake2b(digest_size=8)
-    for pattern in CACHED_CODE:
-        found = sorted(package.glob(pattern))
-        if not found:
-            h.update(pattern.encode())  # no sources (a bytecode-only install): the version decides
-        for path in found:
-            h.update(path.relative_to(package).as_posix().encode())
-            with suppress(OSError):
-                h.update(path.read_bytes())
+    found = sorted(package.rglob("*.py"))
+    if not found:
+        h.update(b"no sources")  # a bytecode-only install: the version decides
+    for path in found:
+        h.update(path.relative_to(package).as_posix().encode())
+        with suppress(OSError):
+            h.update(path.read_bytes())
     return h.hexdigest()
 
 
-class Entry(NamedTuple):
-    """A parsed file: its content digest, its full and slim results (encoded, decoded only
-    by the commands that need them) and its index rows."""
+class Parsed(NamedTuple):
+    """What parsing one ledger file leaves in the cache: its content digest, its result
+    (encoded; decoded only by the commands that need tasks) and its index rows."""
 
     key: bytes
-    full: bytes
-    slim: bytes
+    result: bytes
     rows: tuple[TaskRow, ...]
+
+
+def parsed(data: bytes, rel: str, year: int, key: bytes) -> tuple[Parsed, FileResult]:
+    """Parse one file (the pure `parse_ledger_bytes`) and make its cache record."""
+    result = parse_ledger_bytes(data, rel, year)
+    return Parsed(key, encode_result(result), rows_of(result)), result
+
+
+class _Indexed(NamedTuple):
+    """The main file's entry of a ledger file: its digest and index rows (plain data)."""
+
+    key: bytes
+    rows: object
+
+
+class _Stored(NamedTuple):
+    """The results file's entry of a ledger file: its digest and encoded result."""
+
+    key: bytes
+    result: bytes
+
+
+class _Changed(NamedTuple):
+    """The delta's entry of a ledger file parsed since the main file was written."""
+
+    key: bytes
+    result: bytes
+    rows: object
+
+
+def _record(cls: type[_R], raw: object) -> _R | None:
+    """A record read from a cache file, or None when it is not of the shape `cls` has."""
+    if type(raw) is not tuple or len(raw) != len(cls._fields) or type(raw[0]) is not bytes:
+        return None
+    rec = cls._make(raw)
+    if "result" in cls._fields and type(rec.result) is not bytes:  # type: ignore[attr-defined]
+        return None
+    return rec
 
 
 class CheckEntry(NamedTuple):
@@ -191,17 +214,17 @@ class Cache:
     def __init__(self, root: Path, enabled: bool) -> None:
         self.folder = cache_dir(root)
         self.path = self.folder / "files.cache"
-        self.blobs_path = self.folder / "files.results.cache"
+        self.results_path = self.folder / "files.results.cache"
         self.delta_path = self.folder / "files.delta.cache"
         # A cache folder inside the ledger (SANZHUA_CACHE_DIR pointed there) could be
         # committed by anyone: then there is no cache.
         self.enabled = enabled and not _inside(self.folder, root)
-        self.index: dict[str, tuple[bytes, object]] = {}  # rel → (content digest, encoded rows)
+        self.index: dict[str, object] = {}  # rel → an _Indexed, as read
         self.checks: dict[str, object] = {}  # rel → an encoded CheckEntry
-        self.meta: dict[str, tuple[bytes, object]] = {}  # settings, units, calendar: digest → encoded value
-        self.changed: dict[str, tuple[bytes, bytes, bytes, object]] = {}  # entries not in the main file
+        self.meta: dict[str, object] = {}  # settings, units, calendar: name → (digest, encoded value)
+        self.changed: dict[str, _Changed] = {}  # files parsed since the main file was written
         self.changed_checks: dict[str, object] = {}
-        self._blobs: dict[str, tuple[bytes, bytes, bytes]] | None = None  # the results file, once read
+        self._stored: dict[str, object] | None = None  # the results file, once read
         self.token: bytes | None = None  # the main file's, None when there is none
         self.dirty = False
         self.stamp = f"{__version__}/{CACHE_FORMAT}/{code_fingerprint()}"
@@ -222,47 +245,54 @@ class Cache:
         _, _, changed, changed_checks, meta = delta
         if not all(type(d) is dict for d in (changed, changed_checks, meta)):
             return
-        for rel, e in changed.items():
-            if type(e) is tuple and len(e) == 4:
-                self.index[rel] = (e[0], e[3])
-                self.changed[rel] = e
+        for rel, raw in changed.items():
+            entry = _record(_Changed, raw)
+            if entry is not None:
+                self.index[rel] = (entry.key, entry.rows)
+                self.changed[rel] = entry
         self.checks.update(changed_checks)
         self.changed_checks = changed_checks
         self.meta = meta
 
     def rows(self, rel: str, key: bytes) -> tuple[TaskRow, ...] | None:
         """The file's index rows if the cache holds this content of it."""
-        hit = self.index.get(rel)
-        if hit is None or type(hit) is not tuple or len(hit) != 2 or hit[0] != key:
+        hit = _record(_Indexed, self.index.get(rel))
+        if hit is None or hit.key != key:
             return None
         try:
-            return decode_rows(hit[1])
+            return decode_rows(hit.rows)
         except (BadCache, TypeError, ValueError, OverflowError):
             return None
 
-    def blobs(self, rel: str, key: bytes) -> tuple[bytes, bytes] | None:
-        """The file's encoded full and slim results, if the cache holds them for this content."""
-        entry = self.changed.get(rel)
-        if entry is None:
-            entry = self._all_blobs().get(rel)  # type: ignore[assignment]
-        if entry is None or entry[0] != key or type(entry[1]) is not bytes or type(entry[2]) is not bytes:
+    def result(self, rel: str, key: bytes) -> FileResult | None:
+        """The file's parsed result if the cache holds it for this content."""
+        blob = self._blob(rel, key)
+        if blob is None:
             return None
-        return entry[1], entry[2]
+        try:
+            return decode_result(blob)
+        except BadCache:
+            return None
 
-    def _all_blobs(self) -> dict[str, tuple[bytes, bytes, bytes]]:
-        if self._blobs is None:
-            self._blobs = {}
+    def _blob(self, rel: str, key: bytes) -> bytes | None:
+        entry: _Changed | _Stored | None = self.changed.get(rel)
+        if entry is None:
+            entry = _record(_Stored, self._all_stored().get(rel))
+        return entry.result if entry is not None and entry.key == key else None
+
+    def _all_stored(self) -> dict[str, object]:
+        if self._stored is None:
+            self._stored = {}
             if self.token is not None:
-                got = _read(self.blobs_path)
-                if type(got) is tuple and len(got) == 3 and got[0] == self.stamp and got[1] == self.token:
-                    blobs = got[2]
-                    if type(blobs) is dict:
-                        self._blobs = {k: v for k, v in blobs.items() if type(v) is tuple and len(v) == 3}
-        return self._blobs
+                got = _read(self.results_path)
+                fits = type(got) is tuple and len(got) == 3 and got[0] == self.stamp and got[1] == self.token
+                if fits and type(got[2]) is dict:  # type: ignore[index]
+                    self._stored = got[2]  # type: ignore[index]
+        return self._stored
 
-    def put(self, rel: str, entry: Entry) -> None:
+    def put(self, rel: str, entry: Parsed) -> None:
         rows = encode_rows(entry.rows)
-        self.changed[rel] = (entry.key, entry.full, entry.slim, rows)
+        self.changed[rel] = _Changed(entry.key, entry.result, rows)
         self.index[rel] = (entry.key, rows)
         self.dirty = True
 
@@ -311,7 +341,8 @@ class Cache:
             self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
             small = max(32, len(keep) // 20)
             if self.token is not None and len(self.changed) <= small and len(self.changed_checks) <= small:
-                _write(self.delta_path, (self.stamp, self.token, self.changed, self.changed_checks, self.meta))
+                changed = {rel: tuple(e) for rel, e in self.changed.items()}  # marshal takes plain tuples
+                _write(self.delta_path, (self.stamp, self.token, changed, self.changed_checks, self.meta))
                 return
             index = {k: v for k, v in self.index.items() if k in keep}
             checks = {k: v for k, v in self.checks.items() if k in keep}
@@ -319,12 +350,13 @@ class Cache:
             if token is None or self.changed:
                 # New parsed files: the results file is rewritten, under a new token.
                 token = os.urandom(16)
-                blobs: dict[str, tuple[bytes, bytes, bytes]] = {}
-                for k, (key, _) in index.items():
-                    got = self.blobs(k, key)
-                    if got is not None:
-                        blobs[k] = (key, *got)
-                _write(self.blobs_path, (self.stamp, token, blobs))
+                stored: dict[str, tuple[bytes, bytes]] = {}
+                for rel, raw in index.items():
+                    hit = _record(_Indexed, raw)
+                    blob = self._blob(rel, hit.key) if hit is not None else None
+                    if hit is not None and blob is not None:
+                        stored[rel] = (hit.key, blob)
+                _write(self.results_path, (self.stamp, token, stored))
             # else only check results changed (a new as-of date): the results file stands.
             _write(self.path, (self.stamp, token, index, checks, self.meta))
             self.delta_path.unlink(missing_ok=True)

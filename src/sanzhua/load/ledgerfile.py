@@ -2,7 +2,8 @@
 
 This is the per-file stage: it needs nothing but the file's bytes, its path and the
 ledger's `year`, so it runs in worker processes and its result is cached by content.
-Cross-file rules (unknown unit, duplicate id, parents) are the checks' business.
+It says only what the file says: the checks, even those about one task alone
+(sanzhua.checks.per_task), are the check layer's business.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from datetime import date
 from sys import intern
 from typing import Any
 
-from sanzhua.checks.per_task import TASK_CHECKS
 from sanzhua.dates import DateError, parse_when
 from sanzhua.load import keys as K
 from sanzhua.load.yamlfast import YMap, YSeq, decode, parse
@@ -594,9 +594,6 @@ def _build_task(ctx: _Ctx, m: YMap, result: FileResult, styles: set[str]) -> Tas
         invalid=tuple(invalid),
         **cycle,
     )
-    for check in TASK_CHECKS:
-        for f in check.check_task(task, positions):
-            ctx.problems.append(Problem(check.CODE, check.LEVEL, ctx.path, f.line, f.column, f.message, f.hint, tid))
     return task
 
 
@@ -645,9 +642,7 @@ def _cycle(ctx: _Ctx, m: YMap, by: dict[str, str], positions: dict[str, tuple[in
                 vdate, _ = _date(ctx, v, vb["date"])
                 if vdate is not None:
                     positions["verified"] = v.value_pos(vb["date"])
-                    out["verified"] = Verification(
-                        vdate, _text(ctx, v, vb["by"]) if "by" in vb else None, v.line
-                    )
+                    out["verified"] = Verification(vdate, _text(ctx, v, vb["by"]) if "by" in vb else None, v.line)
         elif isinstance(v, str) and v.strip():
             vdate, _ = _date(ctx, m, by["verified"])  # `verified: 2026-11-20`: a date alone
             if vdate is not None:

@@ -478,15 +478,14 @@ def _kinds(given: dict[str, KindIn], root: Any, path: str, problems: list[Proble
             changes["answer_months"] = None  # one clock replaces the other
         if "answer_months" in changes and "answer_days" not in changes:
             changes["answer_days"] = None
-        at = next(
-            (i for i, r in enumerate(rules) if spelled(name) in {spelled(n) for n in (r.name, *r.aliases)}), None
-        )
+        at = next((i for i, r in enumerate(rules) if spelled(name) in {spelled(n) for n in (r.name, *r.aliases)}), None)
         if at is None:
             rules.append(replace(KindRule(name), aliases=tuple(k.aliases), **changes))
         else:
             base = rules[at]
             rules[at] = replace(base, aliases=(*base.aliases, *k.aliases), **changes)
     return tuple(rules)
+
 
 def _remind(r: RemindIn) -> RemindSettings:
     e = r.email
@@ -594,9 +593,7 @@ def load_units(data: bytes | None, path: str = "units.yaml") -> tuple[dict[str, 
                 )
             )
             continue
-        units[u.id] = Unit(
-            u.id, u.name, u.kind, u.head, u.deputy, tuple(u.editors), line, _contact(u.contact)
-        )
+        units[u.id] = Unit(u.id, u.name, u.kind, u.head, u.deputy, tuple(u.editors), line, _contact(u.contact))
     return units, problems
 
 

@@ -33,8 +33,8 @@ from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from sanzhua.errors import FatalError
+from sanzhua.periods import cn_numeral
 from sanzhua.problems import msg
-from sanzhua.report.periods import cn_numeral
 from sanzhua.textsafe import has_unprintable, printable
 
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Literal, Protocol, TypeVar
 from sanzhua.i18n import LIGHT_LABELS as _LIGHT_WORDS
 from sanzhua.i18n import STATE_LABELS as _STATE_WORDS
 from sanzhua.model import Milestone, Settings, Task, Unit
-from sanzhua.report.periods import (
+from sanzhua.periods import (
     Period,
     PeriodKind,
     following,

@@ -23,14 +23,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from sanzhua.checks.per_task import TASK_CHECKS
 from sanzhua.i18n import Lang
 from sanzhua.i18n import text as msg_text
 from sanzhua.load import Ledger
 from sanzhua.problems import Problem
 
-# Per-task logic checks (done before start, ...) leave the task as written: not a gap.
-_LOGIC_CODES = frozenset(m.CODE for m in TASK_CHECKS)
 # `id: ZJJ-001`, `- 编号: "ZJJ-001"`, `{id: ZJJ-001, ...}`: a task's id in text YAML could not read.
 _ID_IN_TEXT = re.compile(r"""(?:^|[\s{,\-])["']?(?:id|编号)["']?\s*[:：]\s*["']?([\w.\-]+)""", re.MULTILINE)
 _LIST_MAX = 12  # ids listed per file in one line; the rest are counted
@@ -106,7 +103,7 @@ def gaps_of(ledger: Ledger) -> Gaps:
             later.setdefault(t.file, []).append(t.id)
     strays = _unknown_units(ledger)
     for f in ledger.files:
-        errors = tuple(p for p in f.problems if p.severity == "error" and p.code not in _LOGIC_CODES)
+        errors = tuple(p for p in f.problems if p.severity == "error")
         dup = tuple(dict.fromkeys(later.get(f.path, ())))
         stray = strays.get(f.path, ())
         if not errors and not dup and not stray:

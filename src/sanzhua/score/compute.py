@@ -18,8 +18,10 @@ from functools import partial
 from typing import Literal
 
 from sanzhua.evaluate import Evaluation, TaskState, evaluate
+from sanzhua.kinds import kind_of, lookup
+from sanzhua.load import Ledger
 from sanzhua.model import ReportEvery, Settings, Task, Unit
-from sanzhua.report.periods import month_of, week_of
+from sanzhua.periods import month_of, week_of
 from sanzhua.score.rules import Rules
 
 Role = Literal["lead", "partner"]
@@ -190,7 +192,7 @@ class _Event:
 
 
 def score_units(
-    ledger: object,
+    ledger: Ledger,
     rules: Rules,
     start: date,
     end: date,
@@ -205,9 +207,6 @@ def score_units(
     ledger evaluated at min(end, as_of) (it is computed otherwise). `kinds` keeps
     only units of those kinds (乡镇, 县直部门), ranked among themselves.
     """
-    from sanzhua.load import Ledger
-
-    assert isinstance(ledger, Ledger)
     if end < start:
         raise ValueError(f"the period ends ({end}) before it starts ({start})")
     at = min(end, as_of)
@@ -232,8 +231,6 @@ def _scored_kinds(evaluation: Evaluation, settings: Settings) -> Evaluation:
     """The evaluation without the tasks of kinds that are not scored (issue 20: `scored: false`)."""
     if not any(ts.task.kind is not None for ts in evaluation):
         return evaluation
-    from sanzhua.kinds import kind_of, lookup
-
     table = lookup(settings)
     kept = {
         tid: ts for tid, ts in evaluation.tasks.items() if (rule := kind_of(ts.task, table)) is None or rule.scored

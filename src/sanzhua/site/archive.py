@@ -18,11 +18,11 @@ from markupsafe import Markup
 
 from sanzhua.evaluate import Evaluation, evaluate
 from sanzhua.load import Ledger
+from sanzhua.periods import Period, period_of, week_of
 from sanzhua.render.docx import render_docx
 from sanzhua.render.markdown import render_markdown
 from sanzhua.report.brief import Brief, assemble_brief
 from sanzhua.report.document import brief_context, default_name
-from sanzhua.report.periods import Period, period_of, week_of
 from sanzhua.score import Rules, Scoreboard, score_units
 from sanzhua.site.text import Lang
 

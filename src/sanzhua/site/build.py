@@ -249,7 +249,7 @@ def write_core(
     settings = ledger.settings
     task_tpl = "task.html"
     for v in ov.tasks:
-        task = ledger.full_task(v.state.task) or v.state.task
+        task = v.state.task
         ms = story.milestones(task, ov.as_of, lang)
         got = events.get(v.id, []) if events is not None else None
         target = ""

@@ -1,0 +1,67 @@
+"""Parsing many ledger files at once: worker processes, and no garbage collection while
+loading. Only the loader uses it; what it returns is what the cache keeps (`Parsed`)."""
+
+from __future__ import annotations
+
+import gc
+import os
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from typing import NamedTuple
+
+from sanzhua.load.cache import Parsed, parsed
+
+# Below this many bytes to parse, starting processes costs more than it saves.
+PARALLEL_MIN_BYTES = 2_000_000
+
+
+class Job(NamedTuple):
+    """One file to parse: its bytes, path (relative to the root), the ledger's year and
+    the content digest its cache record is kept under."""
+
+    data: bytes
+    rel: str
+    year: int
+    key: bytes
+
+
+def worth_it(jobs: list[Job], workers: int) -> bool:
+    return workers > 1 and len(jobs) >= 4 and sum(len(j.data) for j in jobs) >= PARALLEL_MIN_BYTES
+
+
+def parse_in_workers(jobs: list[Job], workers: int) -> Iterator[tuple[str, Parsed]]:
+    """Each file's cache record, parsed in `workers` processes (in the order of `jobs`)."""
+    with ProcessPoolExecutor(max_workers=workers, initializer=gc.disable) as pool:
+        for batch in pool.map(_parse_batch, _chunks(jobs, workers * 4)):
+            yield from batch
+
+
+def _parse_batch(jobs: list[Job]) -> list[tuple[str, Parsed]]:
+    """Worker: parse, and return each file's cache record (its result travels encoded)."""
+    return [(j.rel, parsed(j.data, j.rel, j.year, j.key)[0]) for j in jobs]
+
+
+def _chunks(items: list[Job], n: int) -> Iterable[list[Job]]:
+    size = max(1, -(-len(items) // n))
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+@contextmanager
+def frozen_gc() -> Iterator[None]:
+    """No garbage collection while loading: millions of small objects and no cycles, the
+    collector only costs time; what was loaded is frozen (lives as long as the command),
+    so later collections need not walk it."""
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if gc_was_enabled:
+            gc.enable()
+
+
+def cpu_count() -> int:
+    return os.cpu_count() or 1

@@ -1,0 +1,201 @@
+"""Reading a ledger's files: the settings files parsed, every ledger file read, digested
+and parsed, or found in the cache (sanzhua.load.cache) by its digest.
+
+A `Scan` holds each file's bytes, digest and index rows; a file's tasks (its parsed
+`FileResult`) are decoded or parsed only when asked for, so that `check` can work on the
+rows of every file and the tasks of only the files whose check results do not hold.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import TypeVar
+
+from sanzhua.errors import FatalError
+from sanzhua.i18n import text
+from sanzhua.load.cache import Cache, parsed
+from sanzhua.load.ledgerfile import FileResult
+from sanzhua.load.parallel import Job, cpu_count, parse_in_workers, worth_it
+from sanzhua.load.safe import DEFAULT_MAX_BYTES, TOO_BIG, UNREADABLE, UnsafeFile, read_inside, read_optional
+from sanzhua.model import Settings, TaskRow, Unit
+from sanzhua.problems import Problem, msg
+from sanzhua.workdays import WorkCalendar
+
+SETTINGS_FILE = "sanzhua.yaml"
+UNITS_FILE = "units.yaml"
+CALENDAR_FILE = "calendar.yaml"
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, eq=False)
+class Scan:
+    """Every file of a ledger read and digested, its rows known, before any is turned
+    into tasks."""
+
+    root: Path
+    settings: Settings
+    units: dict[str, Unit]
+    calendar: WorkCalendar
+    problems: list[Problem]  # of the settings files
+    has_units_file: bool
+    order: list[str]  # every ledger file, relative to the root
+    keys: dict[str, bytes]  # content digests of the files that could be read
+    sources: dict[str, bytes]  # the bytes read
+    index: dict[str, tuple[TaskRow, ...]]  # each readable file's rows
+    settings_key: bytes  # digest of sanzhua.yaml, units.yaml and calendar.yaml
+    store: Cache
+    _results: dict[str, FileResult] = field(default_factory=dict, repr=False)  # parsed, decoded or unreadable
+
+    def rows(self, rel: str) -> tuple[TaskRow, ...]:
+        return self.index.get(rel, ())
+
+    def all_rows(self) -> list[TaskRow]:
+        return [r for rel in self.order for r in self.index.get(rel, ())]
+
+    def result(self, rel: str) -> FileResult:
+        """The file as parsed: from this run, else the cache, else parsed now."""
+        got = self._results.get(rel)
+        if got is None:
+            key = self.keys[rel]
+            got = self.store.result(rel, key)
+            if got is None:  # the results file is missing, older than the index, or damaged
+                record, got = parsed(self.sources[rel], rel, self.settings.year, key)
+                self.store.put(rel, record)
+            self._results[rel] = got
+        return got
+
+    def save(self) -> None:
+        self.store.save(set(self.keys))
+
+
+def settings_files() -> ModuleType:
+    """The settings parser, imported only when a settings file changed: it builds pydantic
+    models, which a warm run need not import at all (not a cycle: a cost)."""
+    from sanzhua.load import settings
+
+    return settings
+
+
+def unsafe_problem(rel: str, e: UnsafeFile, max_mb: int) -> Problem:
+    """The problem for a file sanzhua.load.safe would not read."""
+    hint = {TOO_BIG: "unsafe.too-big.hint", UNREADABLE: "unsafe.unreadable.hint"}.get(e.reason, "unsafe.hint")
+    key = "unsafe.denied" if e.errno in (errno.EACCES, errno.EPERM) else f"unsafe.{e.reason}"
+    m = msg(key, path=rel, detail=e.detail, limit=max_mb)
+    return Problem("unsafe-file", "error", rel, 0, 0, m, msg(hint))
+
+
+def _fatal(name: str, e: UnsafeFile) -> FatalError:
+    """sanzhua.yaml cannot be read: the command cannot run (its language is not known
+    yet, so the message is in both)."""
+    p = unsafe_problem(name, e, DEFAULT_MAX_BYTES >> 20)
+    return FatalError(
+        f"{text(p.message, 'zh')} / {text(p.message, 'en')}",
+        f"{text(p.hint, 'zh')} / {text(p.hint, 'en')}",
+    )
+
+
+def scan(root: Path, paths: list[Path], *, cache: bool, jobs: int | None) -> Scan:
+    """Read the settings files and the ledger files `paths` under `root`; parse what the
+    cache does not hold (in worker processes when there is much of it)."""
+    store = Cache(root, cache)
+    problems: list[Problem] = []
+    try:
+        settings_bytes = read_optional(root / SETTINGS_FILE, root)
+    except UnsafeFile as e:
+        raise _fatal(SETTINGS_FILE, e) from None
+    if settings_bytes is None:
+        raise FatalError(f"{root / SETTINGS_FILE} not found")
+    # Each settings file is parsed again only when its bytes change (pydantic models are slow to build).
+    settings, p = store.memo("settings", settings_bytes, lambda: settings_files().load_settings(settings_bytes))
+    problems.extend(p)
+    limit = settings.max_file_mb << 20
+
+    def optional(name: str) -> tuple[bytes | None, bool]:
+        """A settings file's bytes (None when missing or not read), and whether it was refused."""
+        try:
+            return read_optional(root / name, root, max_bytes=limit), False
+        except UnsafeFile as e:
+            problems.append(unsafe_problem(name, e, settings.max_file_mb))
+            return None, True
+
+    units_bytes, units_refused = optional(UNITS_FILE)
+    units, p = store.memo("units", units_bytes, lambda: settings_files().load_units(units_bytes))
+    problems.extend(p)
+    if units_bytes is None and not units_refused:
+        problems.append(
+            Problem("missing-file", "error", UNITS_FILE, 0, 0, msg("units.missing"), msg("units.missing.hint"))
+        )
+    calendar_bytes, _ = optional(CALENDAR_FILE)
+    holidays, workdays, p = store.memo(
+        "calendar", calendar_bytes, lambda: settings_files().load_calendar(calendar_bytes)
+    )
+    problems.extend(p)
+    calendar = WorkCalendar(holidays=holidays, workdays=workdays)
+    settings_key = b"".join(store.digest(d) for d in (settings_bytes, units_bytes, calendar_bytes))
+
+    year = settings.year
+    person = str(year).encode()
+    index: dict[str, tuple[TaskRow, ...]] = {}
+    results: dict[str, FileResult] = {}
+    todo: list[Job] = []
+    keys: dict[str, bytes] = {}
+    sources: dict[str, bytes] = {}
+    order: list[str] = []
+    cut = len(str(root)) + 1
+    for path in paths:
+        rel = str(path)[cut:].replace(os.sep, "/")
+        order.append(rel)
+        try:
+            data = read_inside(path, root, max_bytes=limit)
+        except (OSError, UnsafeFile) as e:
+            results[rel] = FileResult(rel, problems=[_unread(rel, e, settings.max_file_mb)])
+            continue
+        key = hashlib.blake2b(data, digest_size=16, person=person).digest()
+        keys[rel] = key
+        sources[rel] = data
+        rows = store.rows(rel, key)
+        if rows is not None:
+            index[rel] = rows
+        else:
+            todo.append(Job(data, rel, year, key))
+    workers = jobs if jobs is not None else cpu_count()
+    if worth_it(todo, workers):
+        for rel, record in parse_in_workers(todo, workers):
+            index[rel] = record.rows
+            store.put(rel, record)
+    else:
+        for job in todo:
+            record, results[job.rel] = parsed(job.data, job.rel, job.year, job.key)
+            index[job.rel] = record.rows
+            store.put(job.rel, record)
+    return Scan(
+        root,
+        settings,
+        units,
+        calendar,
+        problems,
+        units_bytes is not None,
+        order,
+        keys,
+        sources,
+        index,
+        settings_key,
+        store,
+        results,
+    )
+
+
+def _unread(rel: str, e: OSError | UnsafeFile, max_mb: int) -> Problem:
+    """The problem of a ledger file that could not be read."""
+    if isinstance(e, UnsafeFile) and e.reason != UNREADABLE:
+        return unsafe_problem(rel, e, max_mb)
+    # a dangling link, a file that went away, no permission: as before
+    detail = e.detail if isinstance(e, UnsafeFile) else e.strerror or str(e)
+    denied = e.errno in (errno.EACCES, errno.EPERM)
+    m = msg("unsafe.denied", path=rel) if denied else msg("file.unreadable", detail=detail)
+    return Problem("encoding", "error", rel, 0, 0, m, msg("unsafe.unreadable.hint") if denied else None)
