@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from sanzhua.dates import DateError, parse_when
+from sanzhua.load.keys import COLOUR_ALIASES
 from sanzhua.load.yamlfast import YMap, YSeq, decode, parse
 from sanzhua.model import NoticeSettings, Task, Unit
 from sanzhua.problems import Problem, msg
@@ -31,17 +32,6 @@ from sanzhua.workdays import WorkCalendar
 
 NOTICE_DIR = "notices"
 COLOURS: tuple[str, ...] = ("blue", "yellow", "red")
-COLOUR_ALIASES: dict[str, str] = {
-    "blue": "blue",
-    "蓝": "blue",
-    "蓝色": "blue",
-    "yellow": "yellow",
-    "黄": "yellow",
-    "黄色": "yellow",
-    "red": "red",
-    "红": "red",
-    "红色": "red",
-}
 COLOUR_NAMES: dict[str, tuple[str, str]] = {
     "blue": ("蓝色", "blue"),
     "yellow": ("黄色", "yellow"),

@@ -73,6 +73,19 @@ STATUS_ALIASES: dict[str, str] = {
     "已取消": "cancelled",
 }
 
+# The colours of a 督办通知 (issue 20: notices, and sanzhua.yaml's `notices.colours`)
+COLOUR_ALIASES: dict[str, str] = {
+    "blue": "blue",
+    "蓝": "blue",
+    "蓝色": "blue",
+    "yellow": "yellow",
+    "黄": "yellow",
+    "黄色": "yellow",
+    "red": "red",
+    "红": "red",
+    "红色": "red",
+}
+
 DIRECTION_ALIASES: dict[str, str] = {
     "at_least": "at_least",
     "不低于": "at_least",

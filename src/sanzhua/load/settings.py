@@ -17,7 +17,8 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 
 from sanzhua.dates import DateError, parse_when
 from sanzhua.i18n import CATALOGUE
-from sanzhua.load.keys import did_you_mean
+from sanzhua.kinds import BUILTIN_KINDS, spelled
+from sanzhua.load.keys import COLOUR_ALIASES, TASK_KEYS, did_you_mean
 from sanzhua.load.yamlfast import YMap, YSeq, decode, parse
 from sanzhua.model import (
     REMIND_STATES,
@@ -122,8 +123,6 @@ class KindIn(_Strict):
 
 
 def _colours(v: list[str]) -> list[str]:
-    from sanzhua.notices import COLOUR_ALIASES
-
     out = [COLOUR_ALIASES.get(c.lower()) for c in v]
     if any(c is None for c in out) or len(set(out)) != len(out) or len(out) < 2:
         raise ValueError("two or more different colours of blue, yellow, red (蓝、黄、红)")
@@ -441,9 +440,6 @@ def load_settings(data: bytes, path: str = "sanzhua.yaml") -> tuple[Settings, li
 
 def _kinds(given: dict[str, KindIn], root: Any, path: str, problems: list[Problem]) -> tuple[KindRule, ...]:
     """The built-in kinds with sanzhua.yaml's changes, then its own kinds; () when it has none."""
-    from sanzhua.kinds import BUILTIN_KINDS, spelled
-    from sanzhua.load.keys import TASK_KEYS
-
     if not given:
         return ()
     rules = list(BUILTIN_KINDS)

@@ -1,0 +1,111 @@
+"""The layers of loading, checking and the cache, read off the imports (issue 16).
+
+load parses and caches and knows nothing above it; checks see the ledger and the
+evaluation; evaluate sees the loaded ledger; score sees evaluate but no report. Every
+import counts, at the top of a module or inside a function: a function-local import
+that hides a cycle is exactly what this test is for. A module may import a lower
+layer lazily for start-up cost alone (sanzhua.load.scan's settings parser, which
+builds pydantic models), which stays within its layer.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).resolve().parent.parent / "src" / "sanzhua"
+
+
+def _imports(path: Path) -> list[tuple[str, bool]]:
+    """Every sanzhua module a file imports, and whether the import is inside a function."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    out: list[tuple[str, bool]] = []
+
+    def visit(node: ast.AST, local: bool) -> None:
+        for child in ast.iter_child_nodes(node):
+            inner = local or isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef)
+            if isinstance(child, ast.ImportFrom) and child.module and child.module.startswith("sanzhua"):
+                out.append((child.module, inner))
+                out.extend((f"{child.module}.{a.name}", inner) for a in child.names)
+            elif isinstance(child, ast.Import):
+                out.extend((a.name, inner) for a in child.names if a.name.startswith("sanzhua"))
+            visit(child, inner)
+
+    visit(tree, False)
+    return out
+
+
+def _modules(*parts: str) -> list[Path]:
+    found: list[Path] = []
+    for part in parts:
+        p = SRC / part
+        found.extend(sorted(p.rglob("*.py")) if p.is_dir() else [p.with_suffix(".py")])
+    return found
+
+
+# module (or package) → what it must not import, at any depth of its own code
+FORBIDDEN = {
+    "load": ("sanzhua.checks", "sanzhua.evaluate", "sanzhua.score", "sanzhua.report", "sanzhua.commands"),
+    "evaluate": ("sanzhua.checks", "sanzhua.score", "sanzhua.report", "sanzhua.commands"),
+    "checks": ("sanzhua.score.compute", "sanzhua.report", "sanzhua.commands", "sanzhua.render"),
+    "score": ("sanzhua.report", "sanzhua.commands", "sanzhua.render"),
+    "periods": ("sanzhua.report", "sanzhua.score", "sanzhua.commands"),
+}
+
+
+@pytest.mark.parametrize("layer", sorted(FORBIDDEN))
+def test_each_layer_imports_only_downward(layer: str) -> None:
+    bad = [
+        f"{path.relative_to(SRC)} imports {name}"
+        for path in _modules(layer)
+        for name, _ in _imports(path)
+        if name.startswith(FORBIDDEN[layer])
+    ]
+    assert not bad
+
+
+def test_no_function_local_import_hides_a_cycle_in_load_checks_evaluate_score() -> None:
+    """Inside functions, these modules import nothing of sanzhua but the few lazy imports
+    kept for start-up cost (named here)."""
+    allowed = {
+        ("load/scan.py", "sanzhua.load"),  # the settings parser: pydantic, only when a settings file changed
+        ("load/scan.py", "sanzhua.load.settings"),
+        ("checks/scoring_rules.py", "sanzhua.score.rules"),  # pydantic too, only when `scoring:` is written
+        ("checks/scoring_rules.py", "sanzhua.score.rules.rules_from_text"),
+    }
+    local = [
+        (path.relative_to(SRC).as_posix(), name)
+        for path in _modules("load", "checks", "evaluate", "score/compute", "kinds", "periods")
+        for name, inner in _imports(path)
+        if inner
+    ]
+    assert [x for x in local if x not in allowed] == []
+
+
+def test_the_parser_runs_no_check() -> None:
+    """A file whose task is done before it starts: parsing says nothing about it; the
+    check layer does."""
+    from sanzhua.checks.per_task import file_problems, task_problems
+    from sanzhua.load.ledgerfile import parse_ledger_bytes
+
+    data = (
+        "unit: fgw\ntasks:\n  - id: A-1\n    title: t\n"
+        "    start: 2026-05-01\n    done: 2026-04-01\n    due: 2026-06-30\n"
+    )
+    result = parse_ledger_bytes(data.encode(), "ledgers/a.yaml", 2026)
+    assert result.problems == []
+    assert [p.code for p in task_problems(result)] == ["done-before-start"]
+    assert [p.code for p in file_problems(result)] == ["done-before-start"]
+
+
+def test_a_ledger_is_not_changed_after_it_is_built(make_ledger) -> None:  # type: ignore[no-untyped-def]
+    import dataclasses
+
+    from sanzhua.load import load_ledger
+
+    ledger = load_ledger(make_ledger())
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        ledger.sources = {}  # type: ignore[misc]
+    assert not hasattr(ledger, "full_task") and not hasattr(ledger, "whole")
