@@ -8,7 +8,6 @@ shapes are the ones docs/format.md documents, a contract with users.
 
 from __future__ import annotations
 
-import json
 import unicodedata
 from collections import Counter
 from collections.abc import Mapping
@@ -17,6 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Protocol
 
+from sanzhua import jsontext
 from sanzhua.i18n import Lang, text
 from sanzhua.problems import Msg, Problem
 
@@ -203,7 +203,7 @@ def format_json(
             "overdue": summary.overdue,
         },
     }
-    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+    return jsontext.dumps(doc) + "\n"
 
 
 def format_github(

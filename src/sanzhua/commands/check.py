@@ -132,6 +132,7 @@ def _problems(scan: Scan, as_of: date) -> tuple[list[Problem], int, dict[str, di
         has_units_file=scan.has_units_file,
         dues=dues,
         sources=scan.sources,
+        rows=[r for rel in todo for r in scan.rows(rel)],
     )
     ctx = Context(ledger, as_of, rows, dues)
     found: dict[str, list[Problem]] = {}

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 import sys
 from collections.abc import Iterable
@@ -17,6 +16,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from sanzhua import jsontext
 from sanzhua.commands.common import EXIT_OK, calendar_problems, choice_option, format_option, open_report
 from sanzhua.dates import format_cn
 from sanzhua.evaluate import LIGHTS, Evaluation, TaskState, evaluate
@@ -81,7 +81,7 @@ def _json(
     doc: dict[str, object] = {"version": 1, "as_of": ev.as_of.isoformat(), "tasks": [task_row(st) for st in rows]}
     if gaps:
         doc["incomplete"] = gaps.as_json()
-    stream.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
+    stream.write(jsontext.dumps(doc) + "\n")
 
 
 CSV_FIELDS = (
@@ -417,7 +417,7 @@ def _summary(
         doc: dict[str, object] = {"version": 1, "as_of": ev.as_of.isoformat(), "by": by, "groups": data}
         if gaps:
             doc["incomplete"] = gaps.as_json()
-        stream.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
+        stream.write(jsontext.dumps(doc) + "\n")
         return
     cols = [by, "name", "kind", "tasks", "red", "yellow", "green", "done", "none", "overdue", "no_report"]
     if fmt == "csv":

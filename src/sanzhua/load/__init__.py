@@ -203,14 +203,17 @@ def assemble(
     has_units_file: bool = True,
     dues: Dues | None = None,
     sources: dict[str, bytes] | None = None,
+    rows: list[TaskRow] | None = None,
 ) -> Ledger:
     """Files → one ledger: unit names resolved to ids, deadlines inherited from parents.
 
     `dues` is the inheritance worked out over a larger ledger than `files` (the check
     of a few changed files among many); by default it is worked out over `files`.
-    `sources` are the bytes the files were read from (for messages and edits).
+    `sources` are the bytes the files were read from (for messages and edits); `rows` the
+    index rows of `files`, when they are known already.
     """
-    rows = [r for f in files for r in rows_of(f)]
+    if rows is None:
+        rows = [r for f in files for r in rows_of(f)]
     if dues is None:
         dues = resolve(rows)
     by_name = {u.name: u.id for u in units.values()}

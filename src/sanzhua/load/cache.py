@@ -254,6 +254,11 @@ class Cache:
         self.changed_checks = changed_checks
         self.meta = meta
 
+    def holds(self, rel: str, key: bytes) -> bool:
+        """Whether the cache has index rows for this content of the file (not decoded)."""
+        hit = _record(_Indexed, self.index.get(rel))
+        return hit is not None and hit.key == key
+
     def rows(self, rel: str, key: bytes) -> tuple[TaskRow, ...] | None:
         """The file's index rows if the cache holds this content of it."""
         hit = _record(_Indexed, self.index.get(rel))

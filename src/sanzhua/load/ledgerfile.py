@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field, replace
+from dataclasses import MISSING, dataclass, field, fields, replace
 from datetime import date
 from sys import intern
 from typing import Any
@@ -38,6 +38,9 @@ _LIST_EXAMPLES = {
     "returned": "{date: 2026-11-20, by: ducha@example.gov.cn, reason: …}",
 }
 _DAYS: dict[date, date] = {}  # one object per day, shared (see _text)
+# Dates as written → the day (a ledger writes the same few hundred dates again and again).
+_WHEN: dict[tuple[str, int], date] = {}
+_WHEN_MAX = 50_000
 _ID_RE = re.compile(r"^[\w.\-]+$")
 _LIST_SPLIT = re.compile(r"[、,，;；\s]+")
 _ITEM_SPLIT = re.compile(r"\s*[、,，;；]\s*")
@@ -182,21 +185,50 @@ def _unknown_key(ctx: _Ctx, m: YMap, key: str, choices: list[str]) -> str | None
 
 
 class _Fields(dict[str, str]):
-    """A mapping's keys → their English names, and `guessed`: what its unknown keys were
-    meant to be → where they stand (so that `titel:` is not also reported as a missing
-    `title`)."""
+    """A mapping's keys → their English names; `by`, English names → the keys; and
+    `guessed`: what its unknown keys were meant to be → where they stand (so that `titel:`
+    is not also reported as a missing `title`)."""
 
-    __slots__ = ("guessed",)
+    __slots__ = ("by", "guessed")
 
     def __init__(self) -> None:
         super().__init__()
         self.guessed: dict[str, tuple[int, int]] = {}
+        self.by: dict[str, str] = {}
 
 
 def _fields(
     ctx: _Ctx, m: YMap, table: dict[str, str], choices: dict[str, str], styles: set[str] | None = None
 ) -> _Fields:
-    """Map each key of `m` to its English name; report unknown and doubled keys."""
+    """Map each key of `m` to its English name; report unknown and doubled keys.
+
+    The result is shared between mappings with the same keys (read it, never change it)."""
+    memo = (id(table), *m)
+    hit = _KNOWN.get(memo)
+    if hit is not None:
+        if styles is not None:
+            styles.update(hit[1])
+        return hit[0]
+    before = len(ctx.problems)
+    mine: set[str] = set()
+    out = _fields_of(ctx, m, table, choices, mine)
+    out.by = {eng: key for key, eng in out.items()}
+    if styles is not None:
+        styles.update(mine)
+    if len(ctx.problems) == before and not out.guessed:
+        if len(_KNOWN) >= _KNOWN_MAX:
+            _KNOWN.clear()
+        _KNOWN[memo] = (out, frozenset(mine))
+    return out
+
+
+# Mappings whose keys were all known, by their keys: most tasks of a ledger are written
+# with the same few sets of keys in the same order.
+_KNOWN: dict[tuple[object, ...], tuple[_Fields, frozenset[str]]] = {}
+_KNOWN_MAX = 10_000
+
+
+def _fields_of(ctx: _Ctx, m: YMap, table: dict[str, str], choices: dict[str, str], styles: set[str]) -> _Fields:
     out = _Fields()
     for key in m:
         eng = table.get(key)
@@ -226,8 +258,7 @@ def _fields(
                 msg("key.twice.hint", key=key, other=other),
             )
             continue
-        if styles is not None:
-            styles.add("en" if key == eng else "zh")
+        styles.add("en" if key == eng else "zh")
         out[key] = eng
     return out
 
@@ -255,21 +286,30 @@ def _date(ctx: _Ctx, m: YMap, key: str) -> tuple[date | None, str | None]:
     text = v.strip()
     if not text:
         return None, None
-    try:
-        day = parse_when(text, ctx.year)
-        return _DAYS.setdefault(day, day), text
-    except DateError as e:
-        if e.reason == "impossible":
-            ctx.err(
-                "invalid-date",
-                m.value_pos(key),
-                msg("date.impossible", key=key, text=text, detail_zh=e.detail_zh, detail_en=str(e)),
-                msg(_IMPOSSIBLE_HINTS.get(e.part, "date.impossible.hint")),
-            )
-        else:
-            hint = _unreadable_hint(key, text, ctx.year)
-            ctx.err("invalid-date", m.value_pos(key), msg("date.unreadable", key=key, text=text), hint)
-        return None, None
+    day = _WHEN.get((text, ctx.year))
+    if day is None:
+        try:
+            day = parse_when(text, ctx.year)
+        except DateError as e:
+            _bad_date(ctx, m, key, text, e)
+            return None, None
+        if len(_WHEN) >= _WHEN_MAX:
+            _WHEN.clear()  # bounded: a file of a million distinct dates must not hold them all
+        day = _WHEN[(text, ctx.year)] = _DAYS.setdefault(day, day)
+    return day, text
+
+
+def _bad_date(ctx: _Ctx, m: YMap, key: str, text: str, e: DateError) -> None:
+    if e.reason == "impossible":
+        ctx.err(
+            "invalid-date",
+            m.value_pos(key),
+            msg("date.impossible", key=key, text=text, detail_zh=e.detail_zh, detail_en=str(e)),
+            msg(_IMPOSSIBLE_HINTS.get(e.part, "date.impossible.hint")),
+        )
+    else:
+        hint = _unreadable_hint(key, text, ctx.year)
+        ctx.err("invalid-date", m.value_pos(key), msg("date.unreadable", key=key, text=text), hint)
 
 
 _YES = frozenset({"是", "已完成", "完成", "已办结", "办结", "yes", "y", "true", "ok", "√", "✓", "✔"})
@@ -367,7 +407,7 @@ def _require(ctx: _Ctx, m: YMap, pos: tuple[int, int], got: _Fields, name: str, 
 def _build_task(ctx: _Ctx, m: YMap, result: FileResult, styles: set[str]) -> Task | None:
     first_problem = len(ctx.problems)
     got = _fields(ctx, m, _TASK_KEYS, K.TASK_KEYS, styles)
-    by = {eng: key for key, eng in got.items()}
+    by = got.by
     pos = (m.line, m.col)
     tid: str | None = None
     if "id" in by:
@@ -434,7 +474,7 @@ def _build_task(ctx: _Ctx, m: YMap, result: FileResult, styles: set[str]) -> Tas
         for item, ipos in _items(ctx, m, by["milestones"]):
             before = len(ctx.problems)
             mg = _fields(ctx, item, _MS_KEYS, K.MILESTONE_KEYS)
-            mb = {e: k for k, e in mg.items()}
+            mb = mg.by
             has = _require(ctx, item, ipos, mg, "name", "名称", "milestone")
             has = _require(ctx, item, ipos, mg, "due", "时限", "milestone") and has
             name = _text(ctx, item, mb["name"]) if "name" in mb else None
@@ -453,7 +493,7 @@ def _build_task(ctx: _Ctx, m: YMap, result: FileResult, styles: set[str]) -> Tas
         tv = m[by["target"]]
         if isinstance(tv, YMap):
             tg = _fields(ctx, tv, _TARGET_KEYS, K.TARGET_KEYS)
-            tb = {e: k for k, e in tg.items()}
+            tb = tg.by
             if _require(ctx, tv, (tv.line, tv.col), tg, "value", "目标值", "target"):
                 value = _number(ctx, tv, tb["value"])
                 direction = "at_least"
@@ -484,7 +524,7 @@ def _build_task(ctx: _Ctx, m: YMap, result: FileResult, styles: set[str]) -> Tas
     if "progress" in by:
         for item, ipos in _items(ctx, m, by["progress"]):
             pg = _fields(ctx, item, _PROGRESS_KEYS, K.PROGRESS_KEYS)
-            pb = {e: k for k, e in pg.items()}
+            pb = pg.by
             if not _require(ctx, item, ipos, pg, "date", "日期", "progress"):
                 continue
             pdate, _ = _date(ctx, item, pb["date"])
@@ -515,7 +555,7 @@ def _build_task(ctx: _Ctx, m: YMap, result: FileResult, styles: set[str]) -> Tas
     if "extensions" in by:
         for item, ipos in _items(ctx, m, by["extensions"]):
             eg = _fields(ctx, item, _EXT_KEYS, K.EXTENSION_KEYS)
-            eb = {e: k for k, e in eg.items()}
+            eb = eg.by
             if not _require(ctx, item, ipos, eg, "to", "新时限", "extension"):
                 continue
             to, _ = _date(ctx, item, eb["to"])
@@ -562,7 +602,7 @@ def _build_task(ctx: _Ctx, m: YMap, result: FileResult, styles: set[str]) -> Tas
         return None
     # A duplicated id's later tasks keep theirs under "id\0line" (see FileResult.positions_of).
     result.positions[tid if tid not in result.positions else f"{tid}\0{m.line}"] = positions
-    task = Task(
+    task = _task(
         id=tid,
         title=title,
         lead=lead or result.unit or "",
@@ -580,7 +620,7 @@ def _build_task(ctx: _Ctx, m: YMap, result: FileResult, styles: set[str]) -> Tas
         milestones=tuple(milestones),
         target=target,
         progress=tuple(progress),
-        status=status,  # type: ignore[arg-type]
+        status=status,
         done=done,
         parent=parent,
         extensions=tuple(extensions),
@@ -594,6 +634,22 @@ def _build_task(ctx: _Ctx, m: YMap, result: FileResult, styles: set[str]) -> Tas
         invalid=tuple(invalid),
         **cycle,
     )
+    return task
+
+
+_TASK_DEFAULTS: dict[str, Any] = {f.name: f.default for f in fields(Task) if f.default is not MISSING}
+if hasattr(Task, "__post_init__") or any(f.default_factory is not MISSING for f in fields(Task)):
+    raise TypeError("Task needs its __init__: build it with Task(...) in _build_task")  # pragma: no cover
+
+
+def _task(**given: Any) -> Task:
+    """A Task as `Task(**given)` builds it, without running its __init__: a frozen
+    dataclass sets each of its 37 fields through object.__setattr__, a fifth of the
+    time it takes to build a task. tests/test_layers.py holds the two to be the same."""
+    task: Task = object.__new__(Task)
+    values = task.__dict__
+    values.update(_TASK_DEFAULTS)
+    values.update(given)
     return task
 
 
@@ -637,7 +693,7 @@ def _cycle(ctx: _Ctx, m: YMap, by: dict[str, str], positions: dict[str, tuple[in
         positions["verified"] = m.value_pos(by["verified"])
         if isinstance(v, YMap):
             vg = _fields(ctx, v, _VERIFIED_KEYS, K.VERIFIED_KEYS)
-            vb = {e: k for k, e in vg.items()}
+            vb = vg.by
             if _require(ctx, v, (v.line, v.col), vg, "date", "日期", "verified"):
                 vdate, _ = _date(ctx, v, vb["date"])
                 if vdate is not None:
@@ -653,7 +709,7 @@ def _cycle(ctx: _Ctx, m: YMap, by: dict[str, str], positions: dict[str, tuple[in
         returns: list[Return] = []
         for item, ipos in _items(ctx, m, by["returned"]):
             rg = _fields(ctx, item, _RETURNED_KEYS, K.RETURNED_KEYS)
-            rb = {e: k for k, e in rg.items()}
+            rb = rg.by
             if not _require(ctx, item, ipos, rg, "date", "日期", "returned"):
                 continue
             rdate, _ = _date(ctx, item, rb["date"])

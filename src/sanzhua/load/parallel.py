@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from typing import NamedTuple
 
 from sanzhua.load.cache import Parsed, parsed
+from sanzhua.load.ledgerfile import FileResult
 
 # Below this many bytes to parse, starting processes costs more than it saves.
 PARALLEL_MIN_BYTES = 2_000_000
@@ -26,15 +27,28 @@ class Job(NamedTuple):
     key: bytes
 
 
-def worth_it(jobs: list[Job], workers: int) -> bool:
-    return workers > 1 and len(jobs) >= 4 and sum(len(j.data) for j in jobs) >= PARALLEL_MIN_BYTES
+def parse_all(jobs: list[Job], workers: int) -> Iterator[tuple[str, Parsed, FileResult | None]]:
+    """Each file's cache record, and its result where it was parsed in this process.
 
-
-def parse_in_workers(jobs: list[Job], workers: int) -> Iterator[tuple[str, Parsed]]:
-    """Each file's cache record, parsed in `workers` processes (in the order of `jobs`)."""
-    with ProcessPoolExecutor(max_workers=workers, initializer=gc.disable) as pool:
-        for batch in pool.map(_parse_batch, _chunks(jobs, workers * 4)):
-            yield from batch
+    With much to parse and more than one CPU, `workers - 1` processes parse a share and
+    this process parses its own meanwhile: its results need no encoding, sending and
+    decoding, and it would only wait otherwise."""
+    if workers < 2 or len(jobs) < 4 or sum(len(j.data) for j in jobs) < PARALLEL_MIN_BYTES:
+        for j in jobs:
+            record, result = parsed(j.data, j.rel, j.year, j.key)
+            yield j.rel, record, result
+        return
+    # This process also decodes what the workers send: it takes a little less than its share.
+    mine = len(jobs) * 9 // (10 * workers)
+    theirs = jobs[mine:]
+    with ProcessPoolExecutor(max_workers=workers - 1, initializer=gc.disable) as pool:
+        futures = [pool.submit(_parse_batch, chunk) for chunk in _chunks(theirs, (workers - 1) * 4)]
+        for j in jobs[:mine]:
+            record, result = parsed(j.data, j.rel, j.year, j.key)
+            yield j.rel, record, result
+        for future in futures:
+            for rel, record in future.result():
+                yield rel, record, None
 
 
 def _parse_batch(jobs: list[Job]) -> list[tuple[str, Parsed]]:

@@ -20,7 +20,7 @@ from sanzhua.errors import FatalError
 from sanzhua.i18n import text
 from sanzhua.load.cache import Cache, parsed
 from sanzhua.load.ledgerfile import FileResult
-from sanzhua.load.parallel import Job, cpu_count, parse_in_workers, worth_it
+from sanzhua.load.parallel import Job, cpu_count, parse_all
 from sanzhua.load.safe import DEFAULT_MAX_BYTES, TOO_BIG, UNREADABLE, UnsafeFile, read_inside, read_optional
 from sanzhua.model import Settings, TaskRow, Unit
 from sanzhua.problems import Problem, msg
@@ -46,16 +46,31 @@ class Scan:
     order: list[str]  # every ledger file, relative to the root
     keys: dict[str, bytes]  # content digests of the files that could be read
     sources: dict[str, bytes]  # the bytes read
-    index: dict[str, tuple[TaskRow, ...]]  # each readable file's rows
+    index: dict[str, tuple[TaskRow, ...]]  # the rows of the readable files, once known (see `rows`)
     settings_key: bytes  # digest of sanzhua.yaml, units.yaml and calendar.yaml
     store: Cache
     _results: dict[str, FileResult] = field(default_factory=dict, repr=False)  # parsed, decoded or unreadable
 
     def rows(self, rel: str) -> tuple[TaskRow, ...]:
-        return self.index.get(rel, ())
+        """The file's index rows: decoded from the cache when first asked for (a command
+        that assembles tasks makes them from the results and never asks), else from its
+        result; () for a file that could not be read."""
+        got = self.index.get(rel)
+        if got is None:
+            key = self.keys.get(rel)
+            if key is None:
+                return ()
+            got = self.store.rows(rel, key)
+            if got is None:  # a damaged entry: the file is parsed again
+                self._results.pop(rel, None)
+                record, self._results[rel] = parsed(self.sources[rel], rel, self.settings.year, key)
+                self.store.put(rel, record)
+                got = record.rows
+            self.index[rel] = got
+        return got
 
     def all_rows(self) -> list[TaskRow]:
-        return [r for rel in self.order for r in self.index.get(rel, ())]
+        return [r for rel in self.order for r in self.rows(rel)]
 
     def result(self, rel: str) -> FileResult:
         """The file as parsed: from this run, else the cache, else parsed now."""
@@ -158,21 +173,14 @@ def scan(root: Path, paths: list[Path], *, cache: bool, jobs: int | None) -> Sca
         key = hashlib.blake2b(data, digest_size=16, person=person).digest()
         keys[rel] = key
         sources[rel] = data
-        rows = store.rows(rel, key)
-        if rows is not None:
-            index[rel] = rows
-        else:
+        if not store.holds(rel, key):
             todo.append(Job(data, rel, year, key))
     workers = jobs if jobs is not None else cpu_count()
-    if worth_it(todo, workers):
-        for rel, record in parse_in_workers(todo, workers):
-            index[rel] = record.rows
-            store.put(rel, record)
-    else:
-        for job in todo:
-            record, results[job.rel] = parsed(job.data, job.rel, job.year, job.key)
-            index[job.rel] = record.rows
-            store.put(job.rel, record)
+    for rel, record, result in parse_all(todo, workers):
+        index[rel] = record.rows
+        store.put(rel, record)
+        if result is not None:
+            results[rel] = result
     return Scan(
         root,
         settings,
