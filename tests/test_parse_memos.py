@@ -53,6 +53,8 @@ def test_remembered_keys_and_dates_hide_no_problem() -> None:
 
 
 def test_what_the_parser_remembers_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ledgerfile, "_WHEN", {})  # as a fresh process has them
+    monkeypatch.setattr(ledgerfile, "_KNOWN", {})
     monkeypatch.setattr(ledgerfile, "_WHEN_MAX", 10)
     monkeypatch.setattr(ledgerfile, "_KNOWN_MAX", 3)
     lines = ["unit: fgw", "tasks:"]

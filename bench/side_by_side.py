@@ -1,0 +1,71 @@
+"""Two source trees of sanzhua, run side by side on one ledger, alternating, in one run:
+wall and CPU seconds (the process and its workers) of check, status and brief, cold and
+warm, as ratios to the CSafeLoader baseline of bench/run.py measured in the same run.
+
+    .venv/bin/python bench/side_by_side.py LEDGER ROUNDS TREE...
+
+Each TREE is a folder holding `src/sanzhua` (and `templates/`), e.g. made with
+`git archive REV src templates | tar -x -C TREE`; it is put first on PYTHONPATH.
+The parse cache goes to a temporary folder, emptied before every cold run.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+BASELINE = (BENCH / "run.py").read_text(encoding="utf-8").split('BASELINE = """')[1].split('"""')[0]
+ROWS = [
+    ("check cold (--no-cache)", ["check", "--no-cache"], False),
+    ("status --format json cold", ["status", "--format", "json"], False),
+    ("status --format json warm", ["status", "--format", "json"], True),
+    ("brief --week cold", ["brief", "--week"], False),
+    ("brief --week warm", ["brief", "--week"], True),
+]
+
+
+def _run(argv: list[str], cwd: str, env: dict[str, str]) -> tuple[float, float]:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t = time.perf_counter()
+    subprocess.run(argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    wall = time.perf_counter() - t
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def main() -> None:
+    root, rounds, trees = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+    cache = tempfile.mkdtemp(prefix="sanzhua-side-by-side-")
+    res: dict[tuple[str, str], list[tuple[float, float]]] = {}
+    try:
+        for _ in range(rounds):
+            res.setdefault(("baseline", ""), []).append(_run([sys.executable, "-c", BASELINE], root, dict(os.environ)))
+            for name, cmd, warm in ROWS:
+                for tree in trees:
+                    env = dict(os.environ, PYTHONPATH=str(Path(tree) / "src"), SANZHUA_CACHE_DIR=cache)
+                    argv = [sys.executable, "-m", "sanzhua", *cmd, "--as-of", "2026-11-25"]
+                    shutil.rmtree(cache, ignore_errors=True)
+                    if warm:
+                        _run(argv, root, env)
+                    res.setdefault((name, tree), []).append(_run(argv, root, env))
+            res[("baseline", "")].append(_run([sys.executable, "-c", BASELINE], root, dict(os.environ)))
+    finally:
+        shutil.rmtree(cache, ignore_errors=True)
+    bw = min(w for w, _ in res[("baseline", "")])
+    bc = min(c for _, c in res[("baseline", "")])
+    print(f"baseline: wall {bw:.2f} s, CPU {bc:.2f} s (best of {len(res[('baseline', '')])})")
+    for (name, tree), got in res.items():
+        if name != "baseline":
+            w, c = min(x for x, _ in got), min(y for _, y in got)
+            print(f"{name:28} {Path(tree).name:10} wall {w:6.2f} s {w / bw:5.2f} x   CPU {c:6.2f} s {c / bc:5.2f} x")
+
+
+if __name__ == "__main__":
+    main()
