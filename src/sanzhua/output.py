@@ -8,6 +8,7 @@ shapes are the ones docs/format.md documents, a contract with users.
 
 from __future__ import annotations
 
+import json
 import unicodedata
 from collections import Counter
 from collections.abc import Mapping
