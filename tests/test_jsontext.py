@@ -47,3 +47,20 @@ def test_what_it_leaves_to_the_json_module(value: Any) -> None:
 def test_what_json_cannot_write_is_still_refused() -> None:
     with pytest.raises(TypeError):
         dumps({"a": object()})
+
+
+def test_items_are_written_as_the_list_they_make() -> None:
+    from sanzhua.jsontext import Items
+
+    rows = [{"unit": f"u{i}", "entries": [{"points": -0.5, "text": "未报送"}] * (i % 3)} for i in range(50)]
+    for value, plain in [
+        ({"units": Items(lambda: iter(rows))}, {"units": rows}),
+        ({"units": Items(lambda: iter(()))}, {"units": []}),
+        ({"units": Items(lambda: iter(rows)), "bad": float("nan")}, {"units": rows, "bad": float("nan")}),
+    ]:
+        assert dumps(value, end="\n") == json.dumps(plain, ensure_ascii=False, indent=2) + "\n"
+
+
+def test_a_value_of_millions_of_pieces_is_written_whole() -> None:
+    value = [{"n": i, "s": "中" * (i % 7)} for i in range(60_000)]
+    assert dumps(value) == json.dumps(value, ensure_ascii=False, indent=2)

@@ -214,9 +214,11 @@ def format_json(
         "as_of": board.as_of.isoformat(),
         "period": _period_json(board, period),
         "rules": board.rules.as_dict(),
-        "units": [unit_json(u, lang) for u in board.units],
+        # Unit by unit as the text is written: 100,000 tasks' entries are never all
+        # dictionaries at once.
+        "units": jsontext.Items(lambda: (unit_json(u, lang) for u in board.units)),
     }
-    return jsontext.dumps(doc) + "\n"
+    return jsontext.dumps(doc, end="\n")
 
 
 # The default table's counts: what a terminal of 80 columns has room for (--wide, json
