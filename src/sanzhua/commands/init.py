@@ -170,7 +170,7 @@ jobs:
           HEAD: ${{{{ github.event.pull_request.head.sha }}}}
 """
 
-WORKFLOW_EN = """\
+WORKFLOW_HEADER_EN = """\
 # sanzhua check: every push and pull request runs sanzhua check, so the ledger is always valid;
 # a pull request's new commits are also audited (sanzhua audit --range): deadlines moved without
 # an extension, progress rewritten, tasks deleted, changes by someone not allowed to make them.
@@ -181,30 +181,6 @@ WORKFLOW_EN = """\
 #   git+https://git.example.gov.cn/tools/sanzhua.git@v{version}   (a tagged version on your git server)
 #   ./tools/sanzhua-{version}-py3-none-any.whl                     (a wheel committed in this repository)
 #   sanzhua=={version}                                            (a pinned version from the package index)
-name: sanzhua
-on: [push, pull_request]
-env:
-  SANZHUA_SOURCE: ${{{{ vars.SANZHUA_SOURCE || 'sanzhua=={version}' }}}}
-jobs:
-  check:
-    runs-on: ubuntu-latest
-    steps:
-      - uses: actions/checkout@v4
-        with:
-          fetch-depth: 0            # the whole history, for `sanzhua audit`
-      - uses: actions/setup-python@v5
-        with:
-          python-version: "3.12"
-      - name: install sanzhua (pinned, see SANZHUA_SOURCE above)
-        run: pip install "$SANZHUA_SOURCE"
-      - name: sanzhua check
-        run: sanzhua check --format github
-      - name: sanzhua audit (the pull request's new commits)
-        if: github.event_name == 'pull_request'
-        run: sanzhua audit --format github --range "$BASE..$HEAD"
-        env:
-          BASE: ${{{{ github.event.pull_request.base.sha }}}}
-          HEAD: ${{{{ github.event.pull_request.head.sha }}}}
 """
 
 PRE_COMMIT = """\
@@ -317,6 +293,8 @@ def init(
     year = year or today.year
     monday = today - timedelta(days=today.weekday())
     name, named = _ledger_name(name, lang, year, ask)
+    check_job = WORKFLOW if lang == "zh" else _in_english(WORKFLOW, WORKFLOW_HEADER_EN)
+    site_job = SITE_WORKFLOW if lang == "zh" else _in_english(SITE_WORKFLOW, SITE_HEADER_EN)
     files = {
         "sanzhua.yaml": (SETTINGS_ZH if lang == "zh" else SETTINGS_EN).format(
             name=name.replace('"', "'"),
@@ -328,10 +306,10 @@ def init(
         ),
         "units.yaml": UNITS_ZH if lang == "zh" else UNITS_EN,
         "ledgers/fgw.yaml": (LEDGER_ZH if lang == "zh" else LEDGER_EN).format(year=year, today=today.isoformat()),
-        ".github/workflows/sanzhua.yml": (WORKFLOW if lang == "zh" else WORKFLOW_EN).format(version=__version__),
+        ".github/workflows/sanzhua.yml": check_job.format(version=__version__),
         ".pre-commit-config.yaml": PRE_COMMIT,
         ".gitignore": GITIGNORE if lang == "zh" else GITIGNORE_EN,
-        ".github/workflows/sanzhua-site.yml": (SITE_WORKFLOW if lang == "zh" else _site_workflow_en()).replace(
+        ".github/workflows/sanzhua-site.yml": site_job.replace(
             "|| 'sanzhua' }}",
             "|| 'sanzhua==" + __version__ + "' }}",  # pinned, as sanzhua.yml
         ),
@@ -502,7 +480,6 @@ SITE_HEADER_EN = """\
 """
 
 
-def _site_workflow_en() -> str:
-    """The site job with its header comment in English (the job itself is the same)."""
-    body = SITE_WORKFLOW[SITE_WORKFLOW.index("name: sanzhua site") :]
-    return SITE_HEADER_EN + body
+def _in_english(workflow: str, header: str) -> str:
+    """A workflow with its header comment (every line before `name:`) in English; the job is the same."""
+    return header + workflow[workflow.index("\nname: ") + 1 :]
