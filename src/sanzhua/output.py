@@ -59,6 +59,22 @@ def fit(full: str, short: str, cells: int) -> str:
     return clip(short, cells)
 
 
+EXCERPT_CELLS = 100  # the widest source line shown under a problem, in terminal columns
+
+
+def excerpt(line: str, column: int, cells: int = EXCERPT_CELLS) -> tuple[str, int]:
+    """The part of a source line shown under a problem, and the caret's offset in it.
+    A line wider than `cells` columns (a minified or hostile file may have one of
+    megabytes) is cut to a window around the column, with "…" where it was cut."""
+    before = line[: max(0, column - 1)]
+    if width(line) <= cells:
+        return line, width(before)
+    start = max(0, len(before) - cells // 2)
+    head = "…" if start > 0 else ""
+    shown = clip(head + line[start:], cells)
+    return shown, width(head + line[start : len(before)])
+
+
 Known = Mapping[str, Mapping[int, str | None]]  # file → line number → the line, as shown
 
 
@@ -143,11 +159,10 @@ def format_text(
         out.append(f"{where}: {level} {text(p.message, lang)} [{p.code}]")
         src = lines.get(p.file, p.line) if p.line else None
         if src is not None:
-            shown = src.replace("\t", "→")
+            shown, pad = excerpt(src.replace("\t", "→"), p.column)
             gutter = f"{p.line:>5} | "
             out.append(gutter + shown)
             if p.column:
-                pad = width(shown[: max(0, p.column - 1)])
                 out.append(" " * (len(gutter) - 2) + "| " + " " * pad + "^")
         hint = hint_line(p, lang)
         if hint is not None:
