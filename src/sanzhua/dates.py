@@ -70,9 +70,12 @@ def parse_when(text: str, year: int) -> date:
         and text[8:].isdigit()
     ):
         try:
-            return date.fromisoformat(text)
+            day = date.fromisoformat(text)
         except ValueError:
             pass  # impossible day: the general path says precisely what is wrong
+        else:
+            if YEAR_MIN <= day.year <= YEAR_MAX:
+                return day
     return _resolve(text, year)
 
 
@@ -113,9 +116,23 @@ def _unreadable(text: str) -> DateError:
     )
 
 
+# The years a ledger may use. Python's dates run from year 1 to 9999, but a deadline in
+# year 1 or 9999 is a slip of the keyboard, and every step from it (a week on, a working
+# day back, a year of weekly trends) would run past the end of the calendar.
+YEAR_MIN, YEAR_MAX = 1900, 2199
+
+
 def _check_year(y: int, text: str) -> int:
     if not 1 <= y <= 9999:
         raise DateError("impossible", f"year {y} does not exist", f"不存在{y}年", text, "year")
+    if not YEAR_MIN <= y <= YEAR_MAX:
+        raise DateError(
+            "impossible",
+            f"year {y} is outside the years a ledger can use ({YEAR_MIN}-{YEAR_MAX})",
+            f"{y}年超出台账可用的年份（{YEAR_MIN}—{YEAR_MAX}年）",
+            text,
+            "year-range",
+        )
     return y
 
 

@@ -88,12 +88,26 @@ def years_counted(tasks: Iterable[Task], as_of: date) -> set[int]:
     return needed
 
 
+def year_spans(years: list[int]) -> list[str]:
+    """Sorted years written with runs collapsed: [2027, 2028, 2029, 2031] → 2027–2029, 2031."""
+    spans: list[str] = []
+    i = 0
+    while i < len(years):
+        j = i
+        while j + 1 < len(years) and years[j + 1] == years[j] + 1:
+            j += 1
+        spans.append(str(years[i]) if i == j else f"{years[i]}–{years[j]}")
+        i = j + 1
+    return spans
+
+
 def calendar_warning(root: Path, calendar: WorkCalendar, counted: Iterable[int]) -> list[Problem]:
     """The warning for the counted years (and the calendar's own) that no calendar covers."""
     needed = set(calendar.fallback_years) | set(counted)
     years = sorted(y for y in needed if not calendar.covers(y))
     if not years:
         return []
+    spans = year_spans(years)
     return [
         Problem(
             "calendar-fallback",
@@ -101,7 +115,7 @@ def calendar_warning(root: Path, calendar: WorkCalendar, counted: Iterable[int])
             "calendar.yaml" if (root / "calendar.yaml").exists() else "sanzhua.yaml",
             0,
             0,
-            msg("calendar.fallback", years="、".join(str(y) for y in years)),
+            msg("calendar.fallback", years_zh="、".join(spans), years_en=", ".join(spans)),
             msg("calendar.fallback.hint"),
         )
     ]

@@ -300,7 +300,10 @@ def _date(ctx: _Ctx, m: YMap, key: str) -> tuple[date | None, str | None]:
 
 
 def _bad_date(ctx: _Ctx, m: YMap, key: str, text: str, e: DateError) -> None:
-    if e.reason == "impossible":
+    if e.part == "year-range":
+        hint = msg("date.year-range.hint")
+        ctx.err("invalid-date", m.value_pos(key), msg("date.year-range", key=key, text=text), hint)
+    elif e.reason == "impossible":
         ctx.err(
             "invalid-date",
             m.value_pos(key),
