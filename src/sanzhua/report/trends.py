@@ -11,21 +11,21 @@ point says which of the two it is.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from math import fsum
 from typing import Any
 
 from sanzhua.errors import FatalError
-from sanzhua.evaluate import Evaluation, evaluate_tasks
+from sanzhua.evaluate import Evaluation, done_as_of, verification_as_of
 from sanzhua.history.git import Commit, Repo
 from sanzhua.history.walk import History
+from sanzhua.kinds import kind_of, lookup
 from sanzhua.load import Ledger, assemble
 from sanzhua.load.ledgerfile import FileResult, parse_ledger_bytes
-from sanzhua.model import Settings, Task
+from sanzhua.model import Progress, Settings, Task
 from sanzhua.report.brief import totals
-from sanzhua.workdays import WorkCalendar
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +140,7 @@ def trend(ledger: Ledger, as_of: date, *, use_git: bool = True) -> list[Point]:
         for sha in dict.fromkeys(sha for _, sha in source):  # one ledger per commit ("" today's)
             these = [d for d, (_, s) in zip(days, source, strict=True) if s == sha]
             led = next(led for led, s in source if s == sha)
-            got = weekly(led.tasks, led.children, led.settings, led.calendar, these, led.tracking_start())
+            got = weekly(led.tasks, led.children, led.settings, these, led.tracking_start())
             out.extend(
                 Point(day=d, source="git" if sha else "rules", commit=sha, **fields)
                 for d, fields in zip(these, got, strict=True)
@@ -156,144 +156,247 @@ def weekly(
     tasks: Sequence[Task],
     children: dict[str, list[Task]],
     settings: Settings,
-    calendar: WorkCalendar,
     days: Sequence[date],
     tracking_since: date | None = None,
 ) -> list[dict[str, Any]]:
-    """The trend's counts at each of `days`, as `point(evaluate(ledger, day), ...)` gives
+    """The trend's counts at each of `days`, as `point(evaluate_tasks(...), day)` gives
     them, without evaluating the whole ledger again for every day.
 
-    A task without sub-tasks (nearly all) is followed through the days with its progress
-    sorted once and looked up by bisection; a task with sub-tasks, whose progress and value
-    roll up from its family, is left to `evaluate_tasks` with its family. The rules are
-    FORMAT's derived states; tests hold the result equal to the full evaluation.
+    Each task is followed through the days (`_follow`) with the rules of FORMAT's derived
+    states, its reports — a parent's are its family's — sorted once and looked up by
+    bisection (`_Reports`); a parent's rolled-up value is summed from its children's day by
+    day in the order `evaluate_tasks` sums them (`_rolled_values`). Tests hold the result
+    equal to evaluating the ledger at every day, on ledgers with sub-tasks, targets,
+    extensions, milestones, kinds, `verify_done` and git history.
     """
     by_id: dict[str, Task] = {}
     for t in tasks:
         by_id.setdefault(t.id, t)
-    family: dict[str, Task] = {}
-    for pid in children:
-        parent = by_id.get(pid)
-        if parent is None:
-            continue
-        stack = [parent]
-        while stack:
-            x = stack.pop()
-            if x.id in family or by_id.get(x.id) is not x:
-                continue
-            family[x.id] = x
-            stack.extend(children.get(x.id, ()))
-    n = len(days)
-    total = [0] * n
-    done = [0] * n
-    overdue = [0] * n
-    ms_overdue = [0] * n
-    behind = [0] * n
-    no_report = [0] * n
-    expected_sum: list[list[float]] = [[] for _ in range(n)]
-    actual_sum: list[list[float]] = [[] for _ in range(n)]
-    margin = settings.behind_margin
-    period = {"week": 7, "month": 31}.get(settings.report_every)
-
+    reports = _reports_of(by_id, children)
+    values = _rolled_values(by_id, children, reports, days)
+    tally = _Tally(len(days))
+    table = lookup(settings)
     for t in by_id.values():
-        if t.id in children and t.id in family:
-            continue  # a parent: below, with its family
-        if t.invalid:
-            for i in range(n):
-                total[i] += 1
-            continue
-        prog = sorted(t.progress, key=lambda p: p.date)  # stable: of one date, the last written last
-        dates = [p.date for p in prog]
-        last_pct: list[int] = []
-        last_val: list[int] = []
+        rule = kind_of(t, table) if t.kind is not None or t.assigned is not None else None
+        every = rule.report_every if rule is not None and rule.report_every is not None else settings.report_every
+        _follow(
+            t,
+            reports.get(t.id) or _Reports(()),
+            values.get(t.id),
+            days,
+            tally,
+            margin=settings.behind_margin,
+            period=_PERIOD_DAYS.get(every),
+            verify=settings.verify_done,
+            tracking_since=tracking_since,
+        )
+    return tally.rows()
+
+
+_PERIOD_DAYS = {"week": 7, "month": 31}  # as evaluate's: a report is owed every so many days
+
+
+class _Tally:
+    """The trend's counts, one slot per day."""
+
+    def __init__(self, n: int) -> None:
+        self.total = [0] * n
+        self.done = [0] * n
+        self.overdue = [0] * n
+        self.milestone_overdue = [0] * n
+        self.behind = [0] * n
+        self.no_report = [0] * n
+        self.expected: list[list[float]] = [[] for _ in range(n)]  # of open tasks with a measure
+        self.actual: list[list[float]] = [[] for _ in range(n)]
+
+    def rows(self) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        for i, total in enumerate(self.total):
+            m = len(self.expected[i])
+            out.append(
+                {
+                    "tasks": total,
+                    "done": self.done[i],
+                    "completion_rate": None if total == 0 else round(100.0 * self.done[i] / total, 1),
+                    "overdue": self.overdue[i],
+                    "milestone_overdue": self.milestone_overdue[i],
+                    "behind": self.behind[i],
+                    "no_report": self.no_report[i],
+                    "measured": m,
+                    "expected_mean": round(fsum(self.expected[i]) / m, 1) if m else None,
+                    "actual_mean": round(fsum(self.actual[i]) / m, 1) if m else None,
+                }
+            )
+        return out
+
+
+class _Reports:
+    """A task's progress entries (a parent's: its whole family's, in ledger order) sorted
+    by date once, to say what had been reported by any day: the last entry dated on or
+    before it (`upto`), and of those the latest with a percent or a value — of one date,
+    the last written, as `evaluate`'s `_latest_entry` picks it."""
+
+    __slots__ = ("dates", "entries", "last_percent", "last_value")
+
+    def __init__(self, entries: Iterable[Progress]) -> None:
+        self.entries = sorted(entries, key=lambda p: p.date)  # stable: of one date, the last written last
+        self.dates = [p.date for p in self.entries]
+        self.last_percent: list[int] = []
+        self.last_value: list[int] = []
         lp = lv = -1
-        for j, p in enumerate(prog):
+        for j, p in enumerate(self.entries):
             if p.percent is not None:
                 lp = j
             if p.value is not None:
                 lv = j
-            last_pct.append(lp)
-            last_val.append(lv)
-        target = t.target
-        has_target = target is not None and target.direction == "at_least"
-        deadline = t.due
-        span = (deadline - t.start).days if deadline is not None else 0
-        for i, d in enumerate(days):
-            is_done = (t.done is not None and t.done <= d) or (t.status == "done" and t.done is None)
-            if not is_done and t.status == "cancelled":
-                continue
-            total[i] += 1
-            if is_done:
-                done[i] += 1
-                continue
-            if t.status == "suspended" or t.start > d:
-                continue
-            if deadline is not None and deadline < d:
-                overdue[i] += 1
-            if any(m.due < d and (m.done is None or m.done > d) for m in t.milestones):
-                ms_overdue[i] += 1
-            k = bisect_right(dates, d) - 1
-            pi = last_pct[k] if k >= 0 else -1
-            has_measure = pi >= 0 or has_target
-            actual: float | None = None
-            if pi >= 0:
-                actual = prog[pi].percent
-            elif has_target and target is not None:
-                vi = last_val[k] if k >= 0 else -1
-                value = prog[vi].value if vi >= 0 else None
-                actual = 100.0 * float(value or 0.0) / target.value if target.value else 0.0
-            expected: float | None = None
-            if deadline is not None:
-                if span <= 0:
-                    expected = 100.0 if d >= deadline else 0.0
-                else:
-                    expected = min(100.0, max(0.0, 100.0 * (d - t.start).days / span))
-            if has_measure and expected is not None and (actual or 0.0) < expected - margin:
-                behind[i] += 1
-            recent = k >= 0 and dates[k] > d - timedelta(days=period or 0)
-            begin = max(t.start, tracking_since or t.start)  # no report is owed before tracking_since
-            if period is not None and (d - begin).days >= period and not recent:
-                no_report[i] += 1
-            if has_measure:
-                expected_sum[i].append(expected or 0.0)
-                actual_sum[i].append(actual if actual is not None else 0.0)
+            self.last_percent.append(lp)
+            self.last_value.append(lv)
 
-    if family:
-        members = list(family.values())
-        for i, d in enumerate(days):
-            ev = evaluate_tasks(members, children, settings, calendar, d, tracking_since=tracking_since)
-            for pid in children:
-                st = ev.tasks.get(pid)
-                if st is None or family.get(pid) is None:
-                    continue
-                states = st.states
-                if "cancelled" in states:
-                    continue
-                total[i] += 1
-                done[i] += "done" in states or "done_late" in states
-                overdue[i] += "overdue" in states
-                ms_overdue[i] += "milestone_overdue" in states
-                behind[i] += "behind" in states
-                no_report[i] += "no_report" in states
-                if st.is_open and st.has_measure:
-                    expected_sum[i].append(st.expected_percent or 0.0)
-                    actual_sum[i].append(st.percent or 0.0)
+    def upto(self, d: date) -> int:
+        """The index of the last entry dated on or before `d`; -1 when there is none."""
+        return bisect_right(self.dates, d) - 1
 
-    out: list[dict[str, Any]] = []
-    for i in range(n):
-        m = len(expected_sum[i])
-        out.append(
-            {
-                "tasks": total[i],
-                "done": done[i],
-                "completion_rate": None if total[i] == 0 else round(100.0 * done[i] / total[i], 1),
-                "overdue": overdue[i],
-                "milestone_overdue": ms_overdue[i],
-                "behind": behind[i],
-                "no_report": no_report[i],
-                "measured": m,
-                "expected_mean": round(fsum(expected_sum[i]) / m, 1) if m else None,
-                "actual_mean": round(fsum(actual_sum[i]) / m, 1) if m else None,
-            }
-        )
+    def percent(self, k: int) -> float | None:
+        """The latest percent among the entries up to index `k`."""
+        j = self.last_percent[k] if k >= 0 else -1
+        return self.entries[j].percent if j >= 0 else None
+
+    def value(self, k: int) -> float | None:
+        j = self.last_value[k] if k >= 0 else -1
+        got = self.entries[j].value if j >= 0 else None
+        return None if got is None else float(got)
+
+
+def _reports_of(by_id: dict[str, Task], children: dict[str, list[Task]]) -> dict[str, _Reports]:
+    """Each task's reports: its own progress, or for a parent its family's (itself and
+    every task below it, in ledger order, as `evaluate_tasks` gathers them)."""
+    rank = {tid: i for i, tid in enumerate(by_id)}
+    out: dict[str, _Reports] = {}
+    for pid in children:
+        parent = by_id.get(pid)
+        if parent is None:
+            continue
+        family: list[Task] = [parent]
+        seen = {pid}
+        stack = list(children[pid])
+        while stack:
+            c = stack.pop()
+            if c.id in seen:
+                continue
+            seen.add(c.id)
+            family.append(c)
+            stack.extend(children.get(c.id, ()))
+        family.sort(key=lambda t: rank.get(t.id, 0))
+        out[pid] = _Reports(p for member in family for p in member.progress)
+    for tid, t in by_id.items():
+        if tid not in out and t.progress:
+            out[tid] = _Reports(t.progress)
     return out
+
+
+def _rolled_values(
+    by_id: dict[str, Task],
+    children: dict[str, list[Task]],
+    reports: dict[str, _Reports],
+    days: Sequence[date],
+) -> dict[str, list[float | None]]:
+    """For each parent with a target: its value at each day, the sum of its children's
+    whose target unit matches (theirs rolled up in turn), else its family's latest value.
+
+    `evaluate_tasks` sums them in the order it meets the tasks, remembering each result
+    (which decides what a cycle of parents gives): so does this, day by day."""
+    parents = [t for t in by_id.values() if t.id in children and t.target is not None and not t.invalid]
+    out: dict[str, list[float | None]] = {t.id: [] for t in parents}
+    if not parents:
+        return out
+    empty = _Reports(())
+    for d in days:
+        memo: dict[str, float | None] = {}
+
+        def value(t: Task, seen: frozenset[str], d: date = d, memo: dict[str, float | None] = memo) -> float | None:
+            if t.id in memo:
+                return memo[t.id]
+            unit = t.target.unit if t.target else None
+            matching = [
+                c
+                for c in children.get(t.id, ())
+                if t.target is not None
+                and c.target is not None
+                and c.target.unit == unit
+                and c.id not in seen
+                and by_id.get(c.id) is c
+            ]
+            if matching:
+                got: float | None = sum(value(c, seen | {t.id}) or 0.0 for c in matching)
+            else:
+                r = reports.get(t.id, empty)
+                got = r.value(r.upto(d))
+            memo[t.id] = got
+            return got
+
+        for t in parents:
+            out[t.id].append(value(t, frozenset()))
+    return out
+
+
+def _follow(
+    t: Task,
+    reports: _Reports,
+    rolled: list[float | None] | None,
+    days: Sequence[date],
+    tally: _Tally,
+    *,
+    margin: float,
+    period: int | None,
+    verify: bool,
+    tracking_since: date | None,
+) -> None:
+    """Add one task's states at each of `days` to `tally` (FORMAT's derived states, as
+    `evaluate_tasks` gives them; due_soon and unacknowledged count in no figure here)."""
+    if t.invalid:  # state invalid: counted among the tasks, in no other figure
+        for i in range(len(days)):
+            tally.total[i] += 1
+        return
+    target = t.target
+    has_target = target is not None and target.direction == "at_least"
+    deadline = t.due
+    span = (deadline - t.start).days if deadline is not None else 0
+    begin = max(t.start, tracking_since or t.start)  # no report is owed before tracking_since
+    gap = timedelta(days=period or 0)
+    milestones = t.milestones
+    for i, d in enumerate(days):
+        _, is_done = done_as_of(t, d)
+        pending = False
+        if verify and is_done:
+            _, is_done, pending = verification_as_of(t, d)
+        if not is_done and not pending and t.status == "cancelled":
+            continue  # cancelled: not counted
+        tally.total[i] += 1
+        if is_done:
+            tally.done[i] += 1
+            continue
+        if pending or t.status == "suspended" or t.start > d:
+            continue  # pending verification, suspended or planned: in no other figure
+        if deadline is not None and deadline < d:
+            tally.overdue[i] += 1
+        if milestones and any(m.due < d and (m.done is None or m.done > d) for m in milestones):
+            tally.milestone_overdue[i] += 1
+        k = reports.upto(d)
+        actual = reports.percent(k)
+        has_measure = actual is not None or has_target
+        if actual is None and has_target and target is not None:
+            value = rolled[i] if rolled is not None else reports.value(k)
+            actual = 100.0 * (value or 0.0) / target.value if target.value else 0.0
+        expected: float | None = None
+        if deadline is not None:
+            if span <= 0:
+                expected = 100.0 if d >= deadline else 0.0
+            else:
+                expected = min(100.0, max(0.0, 100.0 * (d - t.start).days / span))
+        if has_measure and expected is not None and (actual or 0.0) < expected - margin:
+            tally.behind[i] += 1
+        if period is not None and (d - begin).days >= period and not (k >= 0 and reports.dates[k] > d - gap):
+            tally.no_report[i] += 1
+        if has_measure:
+            tally.expected[i].append(expected or 0.0)
+            tally.actual[i].append(actual if actual is not None else 0.0)
