@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import shutil
 import tempfile
 from collections.abc import Callable, Mapping
@@ -29,7 +30,7 @@ from sanzhua.load import Ledger
 from sanzhua.problems import msg
 from sanzhua.render.templating import FILTERS
 from sanzhua.report.brief import LIGHT_LABELS, STATE_LABELS
-from sanzhua.site import story
+from sanzhua.site import story, taskpage
 from sanzhua.site.data import LIGHT_RANK, Names, Overview, TaskView, children_of, overview
 from sanzhua.site.text import Lang, words
 
@@ -150,6 +151,10 @@ class Writer:
         self.w = {k: Markup(escape(v)) for k, v in self.raw.items()}
         self.pages = 0
         self._made: set[Path] = set()
+        # base.html's frame around a page our own code writes, rendered once per page kind
+        # and depth; the slots are random, so no ledger text can be taken for one.
+        self._slots = (f"\x00title-{secrets.token_hex(16)}\x00", f"\x00main-{secrets.token_hex(16)}\x00")
+        self._frames: dict[tuple[int, str], tuple[str, str, str]] = {}
 
     def path(self, rel: str) -> Path:
         p = self.folder / rel
@@ -164,6 +169,28 @@ class Writer:
             site=self.site, w=self.w, lang=self.site.lang, root="../" * depth, page=page, **context
         )
         self.path(rel).write_text(html, encoding="utf-8")
+        self.pages += 1
+
+    def framed(self, rel: str, page: str, title: str, main: str) -> None:
+        """A page in base.html's frame whose title and main block our own code wrote
+        (escaped: see site/taskpage.py), as a template extending base.html would give it."""
+        depth = rel.count("/")
+        frame = self._frames.get((depth, page))
+        if frame is None:
+            title_slot, main_slot = self._slots
+            html = self.env.get_template("frame.html").render(
+                site=self.site,
+                w=self.w,
+                lang=self.site.lang,
+                root="../" * depth,
+                page=page,
+                title_slot=Markup(title_slot),
+                main_slot=Markup(main_slot),
+            )
+            head, rest = html.split(title_slot)
+            middle, tail = rest.split(main_slot)
+            frame = self._frames[(depth, page)] = (head, middle, tail)
+        self.path(rel).write_text(frame[0] + title + frame[1] + main + frame[2], encoding="utf-8")
         self.pages += 1
 
     def text(self, rel: str, text: str) -> None:
@@ -208,8 +235,12 @@ def write_core(
     evaluation: Evaluation,
     events: Mapping[str, list[Event]] | None,
     lang: Lang,
+    *,
+    fast: bool = True,
 ) -> Overview:
-    """The overview, the task list, one page per unit and per task, and the assets."""
+    """The overview, the task list, one page per unit and per task, and the assets.
+    `fast=False` renders the task pages through templates/task.html (the reference that
+    site/taskpage.py is held equal to) rather than site/taskpage.py."""
     names = Names()
     ov = overview(ledger, evaluation, lang, names)
     w = wr.w
@@ -243,11 +274,26 @@ def write_core(
     for u in ov.units:
         wr.page(u.href, "unit.html", "units", u=u)
 
+    write_task_pages(wr, ledger, ov, events, lang, fast=fast)
+    return ov
+
+
+def write_task_pages(
+    wr: Writer,
+    ledger: Ledger,
+    ov: Overview,
+    events: Mapping[str, list[Event]] | None,
+    lang: Lang,
+    *,
+    fast: bool = True,
+) -> None:
+    """t/: one page per task, its story (site/story.py) laid out by site/taskpage.py, or
+    with `fast=False` by templates/task.html."""
     unit_href = {u.id: u.href for u in ov.units}
     task_href = {v.id: v.href for v in ov.tasks}
     kids = children_of(ledger.tasks)
     settings = ledger.settings
-    task_tpl = "task.html"
+    w = wr.w
     for v in ov.tasks:
         task = v.state.task
         ms = story.milestones(task, ov.as_of, lang)
@@ -258,18 +304,15 @@ def write_core(
             target = " ".join(x for x in (tg.metric or "", _num(tg.value), tg.unit or "") if x)
             if tg.direction == "at_most":
                 target += "（不超过）" if lang == "zh" else " (at most)"
-        wr.page(
-            v.href,
-            task_tpl,
-            "tasks",
-            v=v,
-            unit_href=unit_href.get(v.lead, "units.html"),
-            why=story.why(v, settings, lang),
-            facts=story.facts(v, task, ledger.units, lang, unit_href, task_href, kids.get(v.id, []), w),
-            target=target,
-            milestones=ms,
-            timeline=story.timeline_svg(v, task, ms, ov.as_of, w),
-            progress=[
+        context: dict[str, Any] = {
+            "v": v,
+            "unit_href": unit_href.get(v.lead, "units.html"),
+            "why": story.why(v, settings, lang),
+            "facts": story.facts(v, task, ledger.units, lang, unit_href, task_href, kids.get(v.id, []), w),
+            "target": target,
+            "milestones": ms,
+            "timeline": story.timeline_svg(v, task, ms, ov.as_of, w),
+            "progress": [
                 {
                     "date": p.date,
                     "note": p.note,
@@ -280,10 +323,14 @@ def write_core(
                 }
                 for p in sorted(task.progress, key=lambda p: p.date, reverse=True)
             ],
-            extensions=list(task.extensions),
-            events=story.event_rows(got, lang) if got is not None else None,
-        )
-    return ov
+            "extensions": list(task.extensions),
+            "events": story.event_rows(got, lang) if got is not None else None,
+        }
+        if fast:
+            main = taskpage.task_main(w=w, root="../" * v.href.count("/"), **context)
+            wr.framed(v.href, "tasks", taskpage.title(v), main)
+        else:
+            wr.page(v.href, "task.html", "tasks", **context)
 
 
 def _num(x: float) -> str:
@@ -388,9 +435,7 @@ def write_archive(
     from sanzhua.report.document import made_from
     from sanzhua.site import archive
 
-    made = archive.bulletins(
-        ledger, rules, as_of, lang, notice=notice, made_from=made_from(ledger.root, lang)
-    )
+    made = archive.bulletins(ledger, rules, as_of, lang, notice=notice, made_from=made_from(ledger.root, lang))
 
     def page(rel: str, issue: archive.Issue, body: Markup) -> None:
         wr.page(rel, "brief.html", "briefs", b=issue, body=body)

@@ -1,0 +1,179 @@
+"""A task's page written by a function rather than a template: 20,000 of them are most of
+a site's build, and Jinja's per-page machinery (contexts, macros, a Markup object per
+escaped value) was most of that (issue 19.5).
+
+`task_main` writes the same bytes as the `main` block of templates/task.html, which stays
+as the reference: `write_core(..., fast=False)` renders every task page through it, and
+tests/test_site_taskpage.py builds sites both ways and compares them file by file (the
+bundled ledger, a generated one, one of hostile titles). Every value from the ledger goes
+through `esc`, markupsafe's escaping (tests hold the two equal); the labels in `w` are
+already escaped (`Markup`), and the timeline is SVG our own code drew with its texts
+escaped (`render.svg`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from markupsafe import Markup
+
+from sanzhua.render.templating import FILTERS
+
+_num = FILTERS["num"]
+_FUTURE = ' class="future"'
+
+
+def esc(value: object) -> str:
+    """`markupsafe.escape(value)` as a plain string: & < > ' " as markupsafe writes them; a
+    `Markup` (HTML our own code made) as it is."""
+    if hasattr(value, "__html__"):
+        return str(value.__html__())
+    s = value if isinstance(value, str) else str(value)
+    if "&" in s:
+        s = s.replace("&", "&amp;")
+    return s.replace(">", "&gt;").replace("<", "&lt;").replace("'", "&#39;").replace('"', "&#34;")
+
+
+def _clamp(x: float) -> int:
+    return int(min(max(x, 0), 100))
+
+
+def light(v: Any) -> str:
+    """macros.html's `light`."""
+    return (
+        f'<span class="light l-{esc(v.light)}"><span class="dot" aria-hidden="true"></span>{esc(v.light_text)}</span>'
+    )
+
+
+def pct(x: float | None) -> str:
+    """macros.html's `pct`."""
+    return "—" if x is None else f"{esc(_num(x))}%"
+
+
+def bar(actual: float | None, expected: float | None) -> str:
+    """macros.html's `bar`."""
+    if actual is None:
+        return ""
+    out = (
+        f'<span class="pbar" title="{esc(_num(actual))}% / {esc(_num(expected or 0))}%">'
+        f'<span class="pfill" style="width:{_clamp(actual)}%"></span>'
+    )
+    if expected is not None:
+        out += f'<span class="pexp" style="left:{_clamp(expected)}%"></span>'
+    return out + "</span>"
+
+
+def title(v: Any) -> str:
+    """The page's title block."""
+    return f"{esc(v.id)} {esc(v.title)}"
+
+
+def task_main(
+    *,
+    w: Mapping[str, Markup],
+    root: str,
+    v: Any,
+    unit_href: str,
+    why: Sequence[str],
+    facts: Sequence[tuple[str, object]],
+    target: str,
+    milestones: Sequence[Any],
+    timeline: Markup,
+    progress: Sequence[Mapping[str, Any]],
+    extensions: Sequence[Any],
+    events: Sequence[Mapping[str, Any]] | None,
+) -> str:
+    """The `main` block of templates/task.html, for the same values."""
+    r = esc(root)
+    out: list[str] = [
+        f'<p class="crumbs"><a href="{r}index.html">{w["overview"]}</a> › '
+        f'<a href="{r}{esc(unit_href)}">{esc(v.unit)}</a></p>\n'
+        f'<h1><span class="tid">{esc(v.id)}</span> {esc(v.title)}</h1>\n'
+        f'<p class="state">{light(v)} <strong>{esc(v.state_text)}</strong></p>\n'
+        f'<section class="why" aria-labelledby="why"><h2 id="why">{w["why"]}</h2>\n<ul>'
+    ]
+    out.extend(f"<li>{esc(line)}</li>" for line in why)
+    out.append('</ul></section>\n<dl class="facts">\n')
+    for k, val in facts:
+        out.append(f"<dt>{esc(k)}</dt><dd>")
+        if isinstance(val, Mapping):
+            out.append("、".join(f'<a href="{r}{esc(href)}">{esc(name)}</a>' for name, href in val.items()))
+        else:
+            out.append(esc(val))
+        out.append("</dd>\n")
+    out.append("</dl>\n")
+    if v.percent is not None:
+        out.append(
+            f"<section><h2>{w['percent']}</h2>\n<p>{w['actual']} <strong>{pct(v.percent)}</strong> · "
+            f"{w['expected']} {pct(v.expected)}"
+        )
+        if target:
+            out.append(f" · {w['target']} {esc(target)}")
+        out.append(f'</p>\n<p class="bigbar">{bar(v.percent, v.expected)}</p></section>\n')
+    out.append(f"<section><h2>{w['timeline']}</h2>\n<figure>{esc(timeline)}</figure>\n")
+    if milestones:
+        out.append(
+            f'<div class="scroll"><table><caption>{w["milestones"]}</caption>\n'
+            f'<thead><tr><th scope="col">{w["name"]}</th><th scope="col">{w["due"]}</th>'
+            f'<th scope="col">{w["done_date"]}</th><th scope="col">{w["states"]}</th></tr></thead><tbody>\n'
+        )
+        out.extend(
+            f'<tr class="ms-{esc(m.kind)}"><td>{esc(m.name)}</td><td class="date">{esc(m.due)}</td>'
+            f'<td class="date">{esc(m.done or "—")}</td><td>{esc(m.text)}</td></tr>\n'
+            for m in milestones
+        )
+        out.append("</tbody></table></div>")
+    out.append(f"</section>\n<section><h2>{w['progress']}</h2>\n")
+    if progress:
+        out.append(
+            f'<div class="scroll"><table><thead><tr><th scope="col">{w["date"]}</th>'
+            f'<th scope="col">{w["note"]}</th><th scope="col" class="n">{w["value"]}</th>'
+            f'<th scope="col" class="n">{w["percent"]}</th><th scope="col">{w["by"]}</th></tr></thead><tbody>\n'
+        )
+        for p in progress:
+            value = "" if p["value"] is None else esc(_num(p["value"]))
+            percent = "" if p["percent"] is None else esc(_num(p["percent"]) + "%")
+            out.append(
+                f'<tr{_FUTURE if p["future"] else ""}><td class="date">{esc(p["date"])}</td>'
+                f'<td>{esc(p["note"] or "")}</td><td class="n">{value}</td><td class="n">{percent}</td>'
+                f"<td>{esc(p['by'] or '')}</td></tr>\n"
+            )
+        out.append("</tbody></table></div>")
+    else:
+        out.append(f'<p class="muted">{w["none_yet"]}</p>')
+    out.append("</section>\n")
+    if extensions:
+        out.append(
+            f'<section><h2>{w["extensions"]}</h2>\n<div class="scroll"><table><thead><tr>'
+            f'<th scope="col">{w["date"]}</th><th scope="col">{w["from"]}</th><th scope="col">{w["to"]}</th>'
+            f'<th scope="col">{w["approved_by"]}</th><th scope="col">{w["ref"]}</th></tr></thead><tbody>\n'
+        )
+        out.extend(
+            f'<tr><td class="date">{esc(e.date or "—")}</td><td class="date">{esc(e.from_ or "—")}</td>'
+            f'<td class="date">{esc(e.to)}</td><td>{esc(e.approved_by or "")}</td><td>{esc(e.ref or "")}</td></tr>\n'
+            for e in extensions
+        )
+        out.append("</tbody></table></div></section>")
+    out.append(f"<section><h2>{w['history']}</h2>\n")
+    if events is None:
+        out.append(f'<p class="muted">{w["no_history"]}</p>\n')
+    elif not events:
+        out.append(f'<p class="muted">{w["no_events"]}</p>\n')
+    else:
+        out.append('<ol class="events">\n')
+        for e in events:
+            out.append(
+                f'<li><div class="ev-head"><span class="date">{esc(e["date"])}</span> '
+                f'<strong>{esc(e["author"])}</strong> <span class="muted">&lt;{esc(e["email"])}&gt;</span> · '
+                f"{esc(e['kind'])}{w['merge'] if e['merge'] else ''} · <code>{esc(e['commit'])}</code></div>\n"
+                f'<div class="ev-subject">{esc(e["subject"])}</div>\n'
+            )
+            if e["lines"]:
+                out.append('<ul class="ev-changes">')
+                out.extend(f"<li>{esc(line)}</li>" for line in e["lines"])
+                out.append("</ul>")
+            out.append("</li>\n")
+        out.append("</ol>")
+    out.append("</section>\n")
+    return "".join(out)
