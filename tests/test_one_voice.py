@@ -3,8 +3,11 @@ type and output layer for `check` and `audit`, and a fatal error said in one lan
 
 from __future__ import annotations
 
+import ast
 import io
 import json
+import string
+from collections.abc import Iterator
 
 import pytest
 
@@ -136,3 +139,54 @@ def test_every_message_key_written_in_the_code_is_in_the_catalogue() -> None:
     }
     assert len(keys) > 300
     assert sorted((f, k) for f, k in keys if k not in CATALOGUE) == []
+
+
+def _said(tree: ast.AST) -> Iterator[tuple[int, str, set[str] | None]]:
+    """(line, key, argument names) of every `say("key", lang, ...)` and of the `w("key", ...)`
+    a module makes of it with `partial(say, lang=lang)`; None for names given as **mapping."""
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Name) or node.func.id not in ("say", "w"):
+            continue
+        if not node.args or not isinstance(node.args[0], ast.Constant) or not isinstance(node.args[0].value, str):
+            continue
+        names = {k.arg for k in node.keywords if k.arg is not None and k.arg != "lang"}
+        yield node.lineno, node.args[0].value, None if any(k.arg is None for k in node.keywords) else names
+
+
+def test_every_said_key_is_in_the_catalogue_with_the_arguments_it_names() -> None:
+    """say() formats its entry at once: a missing key, a placeholder no argument fills or an
+    argument no placeholder takes would be a wrong line in some output, so none may exist."""
+    from sanzhua.i18n import CATALOGUE
+
+    src = REPO / "src" / "sanzhua"
+    wrong = []
+    calls = 0
+    for p in sorted(src.rglob("*.py")):
+        tree = ast.parse(p.read_text(encoding="utf-8"))
+        for line, key, names in _said(tree):
+            calls += 1
+            where = f"{p.relative_to(src).as_posix()}:{line}"
+            if key not in CATALOGUE:
+                wrong.append((where, key, "not in the catalogue"))
+                continue
+            fields = {
+                f.split(".")[0].split("[")[0]
+                for template in CATALOGUE[key]
+                for _, f, _, _ in string.Formatter().parse(template)
+                if f
+            }
+            if names is not None and names != fields:
+                wrong.append((where, key, f"arguments {sorted(names)}, placeholders {sorted(fields)}"))
+    assert calls > 200
+    assert wrong == []
+
+
+def test_inline_pairs_are_gone() -> None:
+    """The one way to say a thing in two languages is a catalogue key: words(lang, zh, en) is gone."""
+    import sanzhua.i18n
+
+    assert not hasattr(sanzhua.i18n, "words")
+    src = REPO / "src" / "sanzhua"
+    assert [p.name for p in src.rglob("*.py") if "import words" in p.read_text(encoding="utf-8")
+            and "site" not in p.parts] == []
+

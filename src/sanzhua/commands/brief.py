@@ -24,7 +24,7 @@ from sanzhua.commands.writefail import write_failed
 from sanzhua.errors import FatalError, Refused, bad_choice
 from sanzhua.evaluate import Evaluation, evaluate
 from sanzhua.filters import unknown_unit
-from sanzhua.i18n import words
+from sanzhua.i18n import say
 from sanzhua.load import Ledger
 from sanzhua.load.keys import did_you_mean
 from sanzhua.periods import PERIOD_KINDS, Period, PeriodKind, period_of
@@ -157,14 +157,10 @@ def brief(
     errors = [p for p in ledger.problems if p.severity == "error"]
     if errors:  # the settings files' (a ledger file's errors are the gate's, above)
         print(
-            words(
-                chosen,
-                f"注意：设置文件有 {len(errors)} 处错误；请先运行 sanzhua check 查看并修正。",
-                f"note: the settings files have {len(errors)} error(s); run sanzhua check to see and fix them.",
-            ),
+            say("brief.out.settings-errors", chosen, n=len(errors)),
             file=sys.stderr,
         )
-    warning = notice(opened.gaps, chosen, lead=words(chosen, "本期", "")) if opened.gaps else ""
+    warning = notice(opened.gaps, chosen, lead=say("brief.out.lead", chosen)) if opened.gaps else ""
     stamp = made_from(ledger.root, chosen)
 
     if issue and unit is None and each_unit is None:
@@ -261,15 +257,11 @@ def _bulletin(
     if broken:  # complete or loud: a notice that cannot be read would drop out of the 约谈 list
         files = "、".join(sorted({f"{q.file}:{q.line}" for q in broken}))
         sys.stderr.write(
-            words(
-                chosen,
-                f"督办通知登记有错误（{files}），有错误的通知未计入；请运行 sanzhua check 修正\n",
-                f"the notices have errors ({files}); those are left out; run sanzhua check\n",
-            )
+            say("brief.out.notices-broken", chosen, files=files)
         )
         if not allow_errors:
             raise Refused()
-        extra = words(chosen, f"督办通知登记有错误，以下未计入：{files}", f"notices with errors left out: {files}")
+        extra = say("brief.out.notices-left-out", chosen, files=files)
         warning = f"{warning}；{extra}" if warning else extra
     b = assemble_brief(
         ledger,
@@ -369,7 +361,7 @@ class _Register:
         lang = self.lang
         if n.empty:
             sys.stderr.write(
-                words(lang, f"{n.unit}没有需要督办的任务，未登记\n", f"{n.unit}: nothing to notify; none recorded\n")
+                say("brief.out.nothing-to-notify", lang, unit=n.unit)
             )
             return n
         settings = self.ledger.settings.notices
@@ -377,11 +369,7 @@ class _Register:
         if same_day:
             r = same_day[-1]
             sys.stderr.write(
-                words(
-                    lang,
-                    f"{n.unit}今天已发出 {r.number}，不重复登记\n",
-                    f"{n.unit}: {r.number} was issued today already; not recorded again\n",
-                )
+                say("brief.out.issued-today", lang, unit=n.unit, number=r.number)
             )
         else:
             ladder = settings.ladder
@@ -407,7 +395,7 @@ class _Register:
             rel = append_record(self.ledger.root, r)
             self.records.append(r)
             sys.stderr.write(
-                words(lang, f"已登记 {r.number}（{n.unit}）→ {rel}\n", f"recorded {r.number} ({n.unit}) in {rel}\n")
+                say("brief.out.recorded", lang, unit=n.unit, number=r.number, file=rel)
             )
         name = COLOUR_NAMES.get(r.colour, (r.colour, r.colour))
         return _replace(n, number=r.number, colour=r.colour, colour_text=name[0] if lang == "zh" else name[1])

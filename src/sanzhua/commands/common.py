@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from sanzhua.errors import FatalError, Refused, bad_choice
 from sanzhua.evaluate import is_open
-from sanzhua.i18n import Lang, words
+from sanzhua.i18n import Lang, say
 from sanzhua.load import Ledger, find_root, load_ledger
 from sanzhua.load.safe import UnsafeFile, read_inside
 from sanzhua.model import Task
@@ -136,11 +136,7 @@ def ledger_rules(ledger: Ledger, lang: Lang, as_of: date) -> Rules | None:
         return rules
     sys.stderr.write(format_text(errors, Summary(1, len(ledger.tasks), len(errors), 0, 0), lang, ledger.root, as_of))
     sys.stderr.write(
-        words(
-            lang,
-            "计分规则（sanzhua.yaml 的 scoring）有错误，改正后再计分\n",
-            "the scoring rules (scoring: in sanzhua.yaml) have errors; fix them first\n",
-        )
+        say("score.out.rules-broken", lang)
     )
     return None
 

@@ -11,7 +11,7 @@ from sanzhua.commands.common import EXIT_OK, choice_option, format_option, open_
 from sanzhua.commands.writefail import write_failed
 from sanzhua.errors import FatalError
 from sanzhua.evaluate import evaluate
-from sanzhua.i18n import text, words
+from sanzhua.i18n import say, text
 from sanzhua.interchange.export import Export, write_csv, write_xlsx
 from sanzhua.problems import msg
 from sanzhua.report.gaps import notice
@@ -56,9 +56,7 @@ def export(
             raise write_failed(output, e, lg) from None
     else:
         if output is None:
-            output = Path(
-                words(lg, f"台账-{as_of.isoformat()}.xlsx", f"ledger-{as_of.isoformat()}.xlsx")
-            )
+            output = Path(say("export.file-name", lg, day=as_of.isoformat()))
         if str(output) == "-":
             raise FatalError(msg("export.xlsx-terminal"), lang=lg)
         try:

@@ -18,7 +18,7 @@ from typing import TextIO
 from sanzhua.commands.common import EXIT_OK, open_report
 from sanzhua.errors import FatalError
 from sanzhua.evaluate import is_open
-from sanzhua.i18n import Lang, text, words
+from sanzhua.i18n import Lang, say, text
 from sanzhua.interchange.form import Form, build_form, write_form_xlsx
 from sanzhua.load import Ledger
 from sanzhua.load.keys import did_you_mean
@@ -73,11 +73,7 @@ def _safe(name: str) -> str:
 
 
 def default_name(unit: Unit, as_of: date, lang: Lang) -> str:
-    return words(
-        lang,
-        f"进展填报表-{_safe(unit.name)}-{as_of.isoformat()}.xlsx",
-        f"progress-form-{_safe(unit.id)}-{as_of.isoformat()}.xlsx",
-    )
+    return say("form.file-name", lang, name=_safe(unit.name), id=_safe(unit.id), day=as_of.isoformat())
 
 
 def form(

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TextIO
 
 from sanzhua.errors import FatalError
-from sanzhua.i18n import Lang, words
+from sanzhua.i18n import Lang, label, say
 from sanzhua.problems import msg
 
 EXIT_OK = 0
@@ -35,6 +35,7 @@ TOPICS: dict[str, tuple[str, str, str]] = {
         "the 督办 cycle: kinds and their clocks, 签收, notices and escalation, the 约谈 list, 销号, remind",
     ),
 }
+TOPIC_TITLES: dict[str, tuple[str, str]] = {name: (zh, en) for name, (_, zh, en) in TOPICS.items()}
 _ALIASES = {
     "格式": "format",
     "台账格式": "format",
@@ -80,16 +81,10 @@ def page(topic: str, lang: Lang) -> str:
 def help_topic(topic: str | None, lang: Lang, out: TextIO) -> int:
     """Print a topic, or the list of topics when none is given."""
     if topic is None:
-        out.write(words(lang, "说明主题（sanzhua help 主题）：\n", "Topics (sanzhua help TOPIC):\n"))
-        for name, (_, zh, en) in TOPICS.items():
-            out.write(f"  {name:8} {words(lang, zh, en)}\n")
-        out.write(
-            words(
-                lang,
-                "各命令的用法：sanzhua 命令 -h，例如 sanzhua check -h\n",
-                "A command's options: sanzhua COMMAND -h, e.g. sanzhua check -h\n",
-            )
-        )
+        out.write(say("help.topics", lang))
+        for name in TOPICS:
+            out.write(f"  {name:8} {label(TOPIC_TITLES, name, lang)}\n")
+        out.write(say("help.commands", lang))
         return EXIT_OK
     key = _ALIASES.get(topic.strip(), topic.strip().lower())
     if key not in TOPICS:

@@ -23,7 +23,7 @@ from typing import TextIO
 from sanzhua.commands.common import EXIT_OK, EXIT_PROBLEMS, open_report
 from sanzhua.errors import FatalError, bad_choice
 from sanzhua.evaluate import evaluate
-from sanzhua.i18n import Lang, words
+from sanzhua.i18n import Lang, label, say
 from sanzhua.load import Ledger
 from sanzhua.load.keys import did_you_mean
 from sanzhua.notices import load_notices, statuses
@@ -68,11 +68,11 @@ def _check_options(ledger: Ledger, units: Sequence[str], channels: Sequence[str]
 def _unreachable(m: Message, ledger: Ledger, env: Mapping[str, str], lang: Lang) -> str | None:
     """Why `m` could not be delivered, seen without sending it (for --dry-run)."""
     if m.channel == "none":
-        return words(lang, "units.yaml 中没有 contact（联系方式）", "no contact in units.yaml")
+        return say("remind.out.no-contact", lang)
     if m.channel == "email":
         e = ledger.settings.remind.email
         if e is None:
-            return words(lang, "sanzhua.yaml 没有 remind.email（发信服务器）", "sanzhua.yaml has no remind.email")
+            return say("remind.out.no-email", lang)
         names = [n for n in (e.user_env, e.password_env) if n]
     else:
         names = [m.target]
@@ -81,13 +81,13 @@ def _unreachable(m: Message, ledger: Ledger, env: Mapping[str, str], lang: Lang)
             names.append(unit.contact.dingtalk_secret_env)
     missing = [n for n in names if not env.get(n, "").strip()]
     if missing:
-        return words(lang, f"环境变量 {'、'.join(missing)} 未设置", f"{', '.join(missing)} not set")
+        return say("remind.out.unset", lang, names="、".join(missing), names_en=", ".join(missing))
     return None
 
 
 def _channel(m: Message, lang: Lang) -> str:
-    name = words(lang, *CHANNEL_NAMES[m.channel])
-    return f"{name}（{m.target}）" if m.target and lang == "zh" else (f"{name} ({m.target})" if m.target else name)
+    name = label(CHANNEL_NAMES, m.channel, lang)
+    return say("remind.out.channel", lang, name=name, target=m.target) if m.target else name
 
 
 def remind(
@@ -124,13 +124,7 @@ def remind(
     if broken:  # complete or loud: an unreadable notice would not be reminded of
         if not allow_errors:
             err.write(
-                words(
-                    chosen,
-                    f"督办通知登记有错误（{broken[0].file} 第 {broken[0].line} 行），不发送提醒；"
-                    "请运行 sanzhua check 修正，或加 --allow-errors\n",
-                    f"the notices have errors ({broken[0].file} line {broken[0].line}); no reminders: run sanzhua "
-                    "check, or pass --allow-errors\n",
-                )
+                say("remind.out.notices-broken", chosen, file=broken[0].file, line=broken[0].line)
             )
             return EXIT_PROBLEMS
         left_out.extend(sorted({p.file for p in broken}))
@@ -152,13 +146,12 @@ def remind(
         )
 
     notice = (
-        words(
+        say(
+            "remind.out.left-out",
             chosen,
-            f"注意：台账有 {opened.gaps.errors + len(broken)} 处错误，以下文件中的任务和通知未计入或不完整，"
-            f"可能漏提醒：{'、'.join(left_out)}",
-            f"Note: the ledger has {opened.gaps.errors + len(broken)} errors; tasks and notices of these files are "
-            "left out or incomplete "
-            f"and may not be reminded of: {', '.join(left_out)}",
+            errors=opened.gaps.errors + len(broken),
+            files="、".join(left_out),
+            files_en=", ".join(left_out),
         )
         if left_out
         else None
@@ -207,23 +200,17 @@ def _dry_text(
         out.write(f"── {m.unit} {m.unit_name} → {_channel(m, lang)}\n")
         why = reasons.get(id(m))
         if why:
-            out.write(words(lang, f"!! 无法发送：{why}\n", f"!! cannot be sent: {why}\n"))
+            out.write(say("remind.out.unsendable", lang, why=why))
         out.write(m.text + "\n")
     items = sum(len(m.items) for m in messages)
     blocked = sum(1 for m in messages if reasons.get(id(m)))
     out.write(
-        words(
-            lang,
-            f"预览（未发送，加 --send 才发送）：{len(messages)} 条消息，{items} 项",
-            f"Preview (nothing sent; --send sends): {len(messages)} messages, {items} items",
-        )
+        say("remind.out.preview", lang, messages=len(messages), items=items)
     )
     if skipped:
-        out.write(
-            words(lang, f"；今天已发送过、不再重发 {len(skipped)} 项", f"; {len(skipped)} items already sent today")
-        )
+        out.write(say("remind.out.preview-skipped", lang, n=len(skipped)))
     if blocked:
-        out.write(words(lang, f"；{blocked} 条无法发送（见 !!）", f"; {blocked} cannot be sent (see !!)"))
+        out.write(say("remind.out.preview-blocked", lang, n=blocked))
     out.write("\n")
 
 
@@ -242,25 +229,17 @@ def _send_text(
         part = f" ({m.part}/{m.parts})" if m.parts > 1 else ""
         head = f"{m.unit} {m.unit_name} → {_channel(m, lang)}{part}"
         if d.ok:
-            out.write(words(lang, f"✓ 已发送 {head}：{len(m.items)} 项\n", f"✓ sent {head}: {len(m.items)} items\n"))
+            out.write(say("remind.out.sent", lang, head=head, n=len(m.items)))
         else:
-            out.write(words(lang, f"✗ 发送失败 {head}：{d.error}\n", f"✗ FAILED {head}: {d.error}\n"))
+            out.write(say("remind.out.failed", lang, head=head, error=d.error))
     ok = sum(1 for d in deliveries if d.ok)
     failed = len(deliveries) - ok
     out.write(
-        words(
-            lang,
-            f"已发送 {ok} 条，失败 {failed} 条；今天已发送过、不再重发 {len(skipped)} 项。发送记录：{path}\n",
-            f"sent {ok}, failed {failed}; {len(skipped)} items already sent today. Record: {path}\n",
-        )
+        say("remind.out.summary", lang, ok=ok, failed=failed, skipped=len(skipped), path=path)
     )
     if failed:
         out.write(
-            words(
-                lang,
-                "失败的消息没有记为已发送：修正后再次运行 sanzhua remind --send 只补发它们。\n",
-                "Failed messages are not recorded as sent: run sanzhua remind --send again to send only them.\n",
-            )
+            say("remind.out.failed-hint", lang)
         )
 
 

@@ -16,7 +16,7 @@ from sanzhua import jsontext
 from sanzhua.commands.common import EXIT_OK, EXIT_PROBLEMS, format_option, ledger_rules, open_report, to_before_from
 from sanzhua.dates import DateError, parse_when
 from sanzhua.errors import FatalError
-from sanzhua.i18n import Lang, label, words
+from sanzhua.i18n import Lang, label, say
 from sanzhua.periods import Period, PeriodKind, period_label, period_of
 from sanzhua.problems import msg
 from sanzhua.report.gaps import Gaps, notice
@@ -236,30 +236,26 @@ NO_RANK = "—"
 
 def _unranked_note(board: Scoreboard, lang: Lang) -> str:
     n = len(board.unranked)
-    return words(
-        lang,
-        f"{NO_RANK}：本期无考评任务，不参加排名（{n}个单位）",
-        f"{NO_RANK}: no task scored in the period, not ranked ({n} units)",
-    )
+    return say("score.out.unranked", lang, mark=NO_RANK, n=n)
 
 
 def _headers(lang: Lang, wide: bool = True) -> list[str]:
     if not wide:
         return [
-            words(lang, "排名", "rank"),
-            words(lang, "单位", "unit"),
-            words(lang, "得分", "score"),
-            words(lang, "加分", "added"),
-            words(lang, "扣分", "taken"),
+            say("score.out.rank", lang),
+            say("score.out.unit", lang),
+            say("score.out.score", lang),
+            say("score.out.added", lang),
+            say("score.out.taken", lang),
             *(label(NARROW_LABELS, k, lang) for k in NARROW_COUNTS),
         ]
     return [
-        words(lang, "排名", "rank"),
-        words(lang, "单位", "unit"),
-        words(lang, "编号", "id"),
-        words(lang, "得分", "score"),
-        words(lang, "加分", "added"),
-        words(lang, "扣分", "taken"),
+        say("score.out.rank", lang),
+        say("score.out.unit", lang),
+        say("score.out.id", lang),
+        say("score.out.score", lang),
+        say("score.out.added", lang),
+        say("score.out.taken", lang),
         *(label(COUNT_LABELS, k, lang) for k in COUNT_KEYS),
     ]
 
@@ -290,14 +286,14 @@ def _row(u: UnitScore, places: tuple[int, int, int], wide: bool = True) -> list[
 def _title(board: Scoreboard, period: Period, lang: Lang) -> str:
     span = period_label(period, lang)
     kind = label(KIND_WORDS, period.kind, lang)
-    if lang == "zh":
-        return (
-            f"{kind}考评排名 {span}（{period.start.isoformat()} 至 {period.end.isoformat()}，"
-            f"计至 {board.evaluated_at.isoformat()}）"
-        )
-    return (
-        f"Scores, {kind} {span} ({period.start.isoformat()} to {period.end.isoformat()}, "
-        f"as of {board.evaluated_at.isoformat()})"
+    return say(
+        "score.out.title-line",
+        lang,
+        kind=kind,
+        span=span,
+        start=period.start.isoformat(),
+        end=period.end.isoformat(),
+        at=board.evaluated_at.isoformat(),
     )
 
 
@@ -396,33 +392,39 @@ FORMATS: dict[str, Callable[[Scoreboard, Period, Lang, bool, bool], str]] = {
 
 def _explain_head(board: Scoreboard, u: UnitScore, period: Period, lang: Lang) -> str:
     n = len(board.ranked)
-    if lang == "zh":
-        place = (
-            "本期无考评任务，不参加排名"
-            if u.rank is None
-            else f"第 {u.rank} 名（共 {n} 个单位参加排名）"
-        )
-        return f"{u.name}（{u.unit}）{_title(board, period, lang)}：得分 {number(u.score)}，{place}"
-    place = "not ranked (no task scored)" if u.rank is None else f"rank {u.rank} of {n}"
-    return f"{u.name} ({u.unit}), {_title(board, period, lang)}: score {number(u.score)}, {place}"
+    place = (
+        say("score.out.not-ranked", lang)
+        if u.rank is None
+        else say("score.out.place", lang, rank=u.rank, n=n)
+    )
+    return say(
+        "score.out.explain-head",
+        lang,
+        name=u.name,
+        unit=u.unit,
+        title=_title(board, period, lang),
+        score=number(u.score),
+        place=place,
+    )
 
 
 def explain_text(board: Scoreboard, u: UnitScore, period: Period, lang: Lang) -> str:
     lines = [
         _explain_head(board, u, period, lang),
         "",
-        f"  {number(u.base):>8}  " + words(lang, "基础分", "base score"),
+        f"  {number(u.base):>8}  " + say("score.out.base", lang),
     ]
     for e in u.entries:
         lines.append(f"  {signed(e.points):>8}  {e.task_id}  {e.title}")
         lines.append(f"  {'':>8}  {'':{len(e.task_id)}}  {reason_text(e, lang)}")
     lines.append("  " + "-" * 8)
-    total = words(
+    total = say(
+        "score.out.total",
         lang,
-        f"合计：基础分 {number(u.base)}，加 {number(u.added)}，"
-        f"减 {number(-u.taken)}，得 {number(u.score)}",
-        f"total: base {number(u.base)}, +{number(u.added)}, "
-        f"-{number(-u.taken)} = {number(u.score)}",
+        base=number(u.base),
+        added=number(u.added),
+        taken=number(-u.taken),
+        score=number(u.score),
     )
     lines.append(f"  {number(u.score):>8}  {total}")
     return "\n".join(lines) + "\n"
@@ -430,24 +432,24 @@ def explain_text(board: Scoreboard, u: UnitScore, period: Period, lang: Lang) ->
 
 def explain_md(board: Scoreboard, u: UnitScore, period: Period, lang: Lang) -> str:
     head = [
-        words(lang, "分值", "points"),
-        words(lang, "任务", "task"),
-        words(lang, "名称", "title"),
-        words(lang, "原因", "reason"),
+        say("score.out.points", lang),
+        say("score.out.task", lang),
+        say("score.out.title", lang),
+        say("score.out.reason", lang),
     ]
     lines = [
         f"## {_explain_head(board, u, period, lang)}",
         "",
         "| " + " | ".join(head) + " |",
         "|---:|---|---|---|",
-        f"| {number(u.base)} | | | {words(lang, '基础分', 'base score')} |",
+        f"| {number(u.base)} | | | {say('score.out.base', lang)} |",
     ]
     for e in u.entries:
         lines.append(
             f"| {signed(e.points)} | {_md_cell(e.task_id)} | {_md_cell(e.title)} "
             f"| {_md_cell(reason_text(e, lang))} |"
         )
-    lines.append(f"| **{number(u.score)}** | | | **{words(lang, '得分', 'score')}** |")
+    lines.append(f"| **{number(u.score)}** | | | **{say('score.out.score', lang)}** |")
     return "\n".join(lines) + "\n"
 
 
@@ -481,7 +483,7 @@ def explain_csv(board: Scoreboard, u: UnitScore, period: Period, lang: Lang) -> 
             "",
             "",
             "",
-            words(lang, "基础分", "base score"),
+            say("score.out.base", lang),
         ]
     )
     for e in u.entries:

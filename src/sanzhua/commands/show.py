@@ -18,7 +18,7 @@ from sanzhua.commands.status import LIGHT_DOT, LIGHT_MARK, LIGHT_STYLE
 from sanzhua.dates import format_cn
 from sanzhua.errors import FatalError, Refused
 from sanzhua.evaluate import Evaluation, TaskState, evaluate
-from sanzhua.i18n import LIGHT_LABELS, STATE_LABELS, STATUS_LABELS, Lang, label, words
+from sanzhua.i18n import LIGHT_LABELS, STATE_LABELS, STATUS_LABELS, Lang, label, say
 from sanzhua.i18n import text as message_text
 from sanzhua.load import Ledger
 from sanzhua.load.keys import did_you_mean
@@ -36,90 +36,88 @@ def reasons(st: TaskState, settings: Settings, as_of: date, lang: Lang) -> list[
     """(state, why) for each state the task is in, spelled out for a person."""
     t = st.task
     out: list[tuple[str, str]] = []
-    zh = lang == "zh"
     dl = st.deadline
     for s in st.states:
         if s == "overdue" and dl is not None:
-            why = (
-                f"逾期{st.days_overdue}天：时限{format_cn(dl)}，未报完成"
-                if zh
-                else f"overdue {st.days_overdue} days: due {dl.isoformat()}, not reported done"
-            )
+            why = say("show.why.overdue", lang, days=st.days_overdue, due_cn=format_cn(dl), due=dl.isoformat())
         elif s == "done" and st.done is not None and dl is not None:
             early = (dl - st.done).days
-            why = (
-                f"{format_cn(st.done)}完成" + (f"，比时限提前{early}天" if early > 0 else "，按时完成")
-                if zh
-                else f"done {st.done.isoformat()}" + (f", {early} days early" if early > 0 else ", on time")
-            )
+            when = say("show.why.early", lang, days=early) if early > 0 else say("show.why.on-time", lang)
+            why = say("show.why.done", lang, done_cn=format_cn(st.done), done=st.done.isoformat(), when=when)
         elif s == "done":
-            why = words(lang, "状态为已完成（未填写完成日期）", "status done (no done date)")
+            why = say("show.why.done-no-date", lang)
         elif s == "done_late" and st.done is not None and dl is not None:
-            why = (
-                f"{format_cn(st.done)}完成，超过时限{format_cn(dl)} {st.days_late}天"
-                if zh
-                else f"done {st.done.isoformat()}, {st.days_late} days after the deadline {dl.isoformat()}"
+            why = say(
+                "show.why.done-late",
+                lang,
+                done_cn=format_cn(st.done),
+                done=st.done.isoformat(),
+                due_cn=format_cn(dl),
+                due=dl.isoformat(),
+                days=st.days_late,
             )
         elif s == "milestone_overdue":
             parts = [
-                (
-                    f"“{m.name}”时限{format_cn(m.due)}，逾期{(as_of - m.due).days}天"
-                    if zh
-                    else f"'{m.name}' due {m.due.isoformat()}, {(as_of - m.due).days} days late"
+                say(
+                    "show.why.milestone",
+                    lang,
+                    name=m.name,
+                    due_cn=format_cn(m.due),
+                    due=m.due.isoformat(),
+                    days=(as_of - m.due).days,
                 )
                 for m in st.overdue_milestones
             ]
-            why = words(lang, "节点未按期完成：", "milestones not done on time: ") + "；".join(parts)
+            why = say("show.why.milestones", lang) + "；".join(parts)
         elif s == "due_soon" and dl is not None:
-            why = (
-                f"距时限{format_cn(dl)}还有{st.workdays_left}个工作日（临期线{settings.due_soon_days}个工作日）"
-                if zh
-                else f"{st.workdays_left} working days to the deadline {dl.isoformat()} "
-                f"(due soon within {settings.due_soon_days})"
+            why = say(
+                "show.why.due-soon",
+                lang,
+                due_cn=format_cn(dl),
+                due=dl.isoformat(),
+                days=st.workdays_left,
+                line=settings.due_soon_days,
             )
         elif s == "behind":
             actual = st.percent or 0.0
             exp = st.expected_percent or 0.0
-            why = (
-                f"实际进度{_num(actual)}%，按时间应达{_num(round(exp, 1))}%，"
-                f"落后超过{_num(settings.behind_margin)}个百分点"
-                if zh
-                else f"actual {_num(actual)}% against {_num(round(exp, 1))}% expected by now "
-                f"(more than {_num(settings.behind_margin)} points behind)"
+            why = say(
+                "show.why.behind",
+                lang,
+                actual=_num(actual),
+                expected=_num(round(exp, 1)),
+                margin=_num(settings.behind_margin),
             )
         elif s == "no_report":
             days = 7 if settings.report_every == "week" else 31
             frm = as_of - timedelta(days=days - 1)
             last = (
-                words(lang, f"最近一次进展是{format_cn(st.last_report)}", f"last report {st.last_report.isoformat()}")
+                say("show.why.last-report", lang, day_cn=format_cn(st.last_report), day=st.last_report.isoformat())
                 if st.last_report
-                else words(lang, "从未报送进展", "no progress ever reported")
+                else say("show.why.never-reported", lang)
             )
-            why = (
-                f"{last}，{frm.month}月{frm.day}日至{as_of.month}月{as_of.day}日无进展报送"
-                if zh
-                else f"{last}; nothing reported {frm.isoformat()}..{as_of.isoformat()}"
+            why = say(
+                "show.why.no-report",
+                lang,
+                last=last,
+                from_month=frm.month,
+                from_day=frm.day,
+                to_month=as_of.month,
+                to_day=as_of.day,
+                span=f"{frm.isoformat()}..{as_of.isoformat()}",
             )
         elif s == "on_track":
-            why = words(
-                lang,
-                "按计划推进，无逾期、临期、滞后或漏报",
-                "on schedule: nothing overdue, due soon, behind or unreported",
-            )
+            why = say("show.why.on-track", lang)
         elif s == "planned":
-            why = f"开始日期{format_cn(t.start)}尚未到" if zh else f"starts {t.start.isoformat()}"
+            why = say("show.why.planned", lang, start_cn=format_cn(t.start), start=t.start.isoformat())
         elif s == "suspended":
-            why = words(lang, "已暂缓，不计逾期", "suspended: never overdue")
+            why = say("show.why.suspended", lang)
         elif s == "cancelled":
-            why = words(lang, "已取消，不计逾期", "cancelled: never overdue")
+            why = say("show.why.cancelled", lang)
         elif s == "invalid":
             fields = "、".join(_INVALID_FIELDS.get(f, (f, f))[0] for f in t.invalid)
             fields_en = ", ".join(_INVALID_FIELDS.get(f, (f, f))[1] for f in t.invalid)
-            why = words(
-                lang,
-                f"{fields}无法识别，无法判断状态；请运行 sanzhua check 查看并修正",
-                f"the {fields_en} cannot be read, so no state can be worked out; run sanzhua check",
-            )
+            why = say("show.why.invalid", lang, fields=fields, fields_en=fields_en)
         else:
             why = ""
         out.append((s, why))
@@ -144,73 +142,39 @@ class _Event:
 
 
 def timeline(t: Task, as_of: date, lang: Lang) -> list[_Event]:
-    zh = lang == "zh"
-    ev: list[_Event] = [_Event(t.start, 0, words(lang, "开始", "start"))]
+    ev: list[_Event] = [_Event(t.start, 0, say("show.event.start", lang))]
     for m in t.milestones:
         if m.done is not None and m.done <= as_of:
             late = (m.done - m.due).days
-            note = (
-                (f"（时限{m.due.month}月{m.due.day}日" + (f"，晚{late}天）" if late > 0 else "）"))
-                if zh
-                else (f" (due {m.due.isoformat()}" + (f", {late}d late)" if late > 0 else ")"))
-            )
-            ev.append(
-                _Event(
-                    m.done,
-                    2,
-                    ("✓ 节点“" if zh else "✓ milestone '") + m.name + ("”完成" if zh else "' done") + note,
-                    "green" if late <= 0 else "yellow",
-                )
-            )
+            when = dict(month=m.due.month, day=m.due.day, due=m.due.isoformat())
+            note = say("show.event.late", lang, late=late, **when) if late > 0 else say("show.event.due", lang, **when)
+            text = say("show.event.milestone-done", lang, name=m.name, note=note)
+            ev.append(_Event(m.done, 2, text, "green" if late <= 0 else "yellow"))
         else:
-            style = "red" if m.due < as_of else ""
-            ev.append(
-                _Event(
-                    m.due,
-                    3,
-                    ("◇ 节点“" if zh else "◇ milestone '")
-                    + m.name
-                    + ("”时限" if zh else "' due")
-                    + (words(lang, "（未完成）", " (not done)") if m.due < as_of else ""),
-                    style,
-                )
-            )
+            missed = say("show.event.not-done", lang) if m.due < as_of else ""
+            text = say("show.event.milestone-open", lang, name=m.name, missed=missed)
+            ev.append(_Event(m.due, 3, text, "red" if m.due < as_of else ""))
     for p in t.progress:
         parts = []
         if p.percent is not None:
             parts.append(f"{_num(p.percent)}%")
         if p.value is not None:
             parts.append(_num(p.value) + (t.target.unit or "" if t.target else ""))
-        head = words(lang, "进展", "progress") + (" " + " ".join(parts) if parts else "")
-        text = (
-            head
-            + (f" — {p.note}" if p.note else "")
-            + (f"（{p.by}）" if p.by and zh else (f" ({p.by})" if p.by else ""))
-        )
+        head = say("show.event.progress", lang) + (" " + " ".join(parts) if parts else "")
+        by = say("show.event.by", lang, by=p.by) if p.by else ""
+        text = head + (f" — {p.note}" if p.note else "") + by
         ev.append(_Event(p.date, 1, text, "dim" if p.date > as_of else ""))
     for x in t.extensions:
         frm = x.from_.isoformat() if x.from_ else "?"
         who = "，".join(v for v in (x.approved_by, x.ref) if v)
-        ev.append(
-            _Event(
-                x.date or x.to,
-                4,
-                words(lang, "延期 ", "extension ")
-                + f"{frm} → {x.to.isoformat()}"
-                + (f"（{who}）" if who and zh else (f" ({who})" if who else "")),
-            )
-        )
+        by = say("show.event.by", lang, by=who) if who else ""
+        ev.append(_Event(x.date or x.to, 4, say("show.event.extension", lang, frm=frm, to=x.to.isoformat()) + by))
     if t.due is not None:
-        ev.append(
-            _Event(
-                t.due,
-                5,
-                words(lang, "时限", "deadline")
-                + (f"（{t.due_text}）" if t.due_text and zh and t.due_text != t.due.isoformat() else ""),
-            )
-        )
+        as_written = t.due_text if t.due_text and t.due_text != t.due.isoformat() else ""
+        written = say("show.event.due-text", lang, text=as_written) if as_written else ""
+        ev.append(_Event(t.due, 5, say("show.event.deadline", lang) + written))
     if t.done is not None:
-        ev.append(_Event(t.done, 6, words(lang, "完成", "done"), "blue"))
+        ev.append(_Event(t.done, 6, say("show.event.done", lang), "blue"))
     ev.sort(key=lambda e: (e.day, e.order))
     return ev
 
@@ -237,13 +201,13 @@ def show(
         first = min(broken.errors, key=lambda p: p.sort_key())
         where = f"{broken.file}:{first.line}:{first.column}" if first.line else broken.file
         sys.stderr.write(
-            words(
+            say(
+                "show.file-broken",
                 lg,
-                f"sanzhua: 任务 {task_id} 在 {broken.file} 中，但这个文件有错误，无法读取这项任务：\n"
-                f"  {where}: {message_text(first.message, lg)}\n  请运行 sanzhua check 查看并修正。\n",
-                f"sanzhua: the task {task_id} is in {broken.file}, but that file has an error and the task "
-                f"cannot be read:\n  {where}: {message_text(first.message, lg)}\n"
-                "  run sanzhua check to see and fix it.\n",
+                id=task_id,
+                file=broken.file,
+                where=where,
+                problem=message_text(first.message, lg),
             )
         )
         raise Refused()
@@ -317,12 +281,12 @@ def _json(st: TaskState, ledger: Ledger, ev: Evaluation, lang: Lang) -> dict[str
 def _text(stream: TextIO, st: TaskState, ledger: Ledger, ev: Evaluation, lang: Lang, width: int | None) -> None:
     console = Console(file=stream, width=width, highlight=False)
     t = st.task
-    w = partial(words, lang)
-    sep = "：" if lang == "zh" else ": "
+    w = partial(say, lang=lang)
+    sep = w("show.sep")
 
     def unit(uid: str) -> str:
         u = ledger.units.get(uid)
-        return f"{u.name}（{u.kind}）" if u and u.kind and lang == "zh" else (u.name if u else uid)
+        return w("show.unit-kind", name=u.name, kind=u.kind) if u and u.kind else (u.name if u else uid)
 
     head = Text()
     head.append(f"{t.id}  ", style="bold")
@@ -330,53 +294,49 @@ def _text(stream: TextIO, st: TaskState, ledger: Ledger, ev: Evaluation, lang: L
     console.print(head)
     light = Text(f"{LIGHT_DOT[st.light]} {label(LIGHT_LABELS, st.light, lang)}", style=LIGHT_STYLE[st.light])
     light.append(
-        "  " + ("、" if lang == "zh" else ", ").join(label(STATE_LABELS, s, lang) for s in st.states),
+        "  " + w("show.list-sep").join(label(STATE_LABELS, s, lang) for s in st.states),
         style=LIGHT_STYLE[st.light],
     )
     console.print(light)
+    deadline = None
+    if st.deadline is not None:
+        deadline = w("show.deadline", due_cn=format_cn(st.deadline), due=st.deadline.isoformat())
+        if t.due_inherited:
+            deadline += w("show.field.inherited")
     fields: list[tuple[str, str | None]] = [
-        (w("牵头单位", "Lead"), unit(t.lead)),
-        (w("配合单位", "Partners"), "、".join(unit(p) for p in t.partners) or None),
-        (w("责任人", "Owner"), t.owner),
-        (w("包抓领导", "Leader"), t.leader),
-        (w("类别", "Category"), t.category),
-        (w("依据", "Source"), t.source),
-        (w("督办方式", "Supervision"), t.supervision),
-        (w("状态（登记）", "Status (as written)"), label(STATUS_LABELS, t.status, lang)),
-        (w("开始", "Start"), t.start.isoformat() + ("" if t.start_given else w("（默认）", " (default)"))),
+        (w("show.field.lead"), unit(t.lead)),
+        (w("show.field.partners"), "、".join(unit(p) for p in t.partners) or None),
+        (w("show.field.owner"), t.owner),
+        (w("show.field.leader"), t.leader),
+        (w("show.field.category"), t.category),
+        (w("show.field.source"), t.source),
+        (w("show.field.supervision"), t.supervision),
+        (w("show.field.status"), label(STATUS_LABELS, t.status, lang)),
+        (w("show.field.start"), t.start.isoformat() + ("" if t.start_given else w("show.field.default"))),
+        (w("show.field.deadline"), deadline),
+        (w("show.field.done"), t.done.isoformat() if t.done else None),
         (
-            w("时限", "Deadline"),
-            (format_cn(st.deadline) if lang == "zh" else st.deadline.isoformat()) if st.deadline else None,
-        ),
-        (w("完成", "Done"), t.done.isoformat() if t.done else None),
-        (
-            w("上级任务", "Parent"),
+            w("show.field.parent"),
             f"{t.parent} {ledger.by_id[t.parent].title}" if t.parent and t.parent in ledger.by_id else t.parent,
         ),
-        (w("标签", "Tags"), "、".join(t.tags) or None),
+        (w("show.field.tags"), "、".join(t.tags) or None),
     ]
-    if st.deadline is not None and t.due_inherited:
-        fields[9] = (fields[9][0], f"{fields[9][1]}" + w("（继承上级任务）", " (from the parent)"))
     if t.target is not None:
         tg = t.target
         unit_txt = tg.unit or ""
-        got = f"{_num(st.value)}{unit_txt}" if st.value is not None else w("尚无", "none yet")
-        arrow = w("不低于", "at least") if tg.direction == "at_least" else w("不高于", "at most")
-        fields.append(
-            (
-                w("目标", "Target"),
-                f"{tg.metric or ''} {arrow} {_num(tg.value)}{unit_txt}；" + w("已完成 ", "reached ") + got,
-            )
-        )
+        got = f"{_num(st.value)}{unit_txt}" if st.value is not None else w("show.target.none-yet")
+        arrow = w("show.target.at-least") if tg.direction == "at_least" else w("show.target.at-most")
+        target = w("show.target", metric=tg.metric or "", arrow=arrow, value=f"{_num(tg.value)}{unit_txt}", got=got)
+        fields.append((w("show.field.target"), target))
     if st.percent is not None:
-        exp = f"，{w('按时间应达', 'expected')} {st.expected_percent:.0f}%" if st.expected_percent is not None else ""
-        fields.append((w("进度", "Progress"), f"{st.percent:.0f}%{exp}"))
-    fields.append((w("位置", "Where"), f"{t.file}:{t.line}"))
+        exp = w("show.expected", percent=st.expected_percent) if st.expected_percent is not None else ""
+        fields.append((w("show.field.progress"), f"{st.percent:.0f}%{exp}"))
+    fields.append((w("show.field.where"), f"{t.file}:{t.line}"))
     for name, value in fields:
         if value:
             console.print(f"  {name}{sep}{value}")
     console.print()
-    console.print(Text(w(f"判定（截至{format_cn(ev.as_of)}）", f"States as of {ev.as_of.isoformat()}"), style="bold"))
+    console.print(Text(w("show.states", day_cn=format_cn(ev.as_of), day=ev.as_of.isoformat()), style="bold"))
     for s, why in reasons(st, ledger.settings, ev.as_of, lang):
         line = Text("  · ")
         name = label(STATE_LABELS, s, lang)
@@ -388,7 +348,7 @@ def _text(stream: TextIO, st: TaskState, ledger: Ledger, ev: Evaluation, lang: L
             line.append(f"{sep}{why}" if why else "")
         console.print(line)
     console.print()
-    console.print(Text(w("时间线", "Timeline"), style="bold"))
+    console.print(Text(w("show.timeline"), style="bold"))
     for e in timeline(t, ev.as_of, lang):
         line = Text(f"  {e.day.isoformat()}  ")
         line.append(e.text, style=e.style)
@@ -396,7 +356,7 @@ def _text(stream: TextIO, st: TaskState, ledger: Ledger, ev: Evaluation, lang: L
     kids = ledger.children.get(t.id, [])
     if kids:
         console.print()
-        console.print(Text(w(f"分解任务（{len(kids)}项）", f"Shares ({len(kids)})"), style="bold"))
+        console.print(Text(w("show.shares", n=len(kids)), style="bold"))
         shares = sorted((ev.tasks[c.id] for c in kids if c.id in ev.tasks), key=urgency)
         id_width = max(len(cs.task.id) for cs in shares) if shares else 0
         for cs in shares:
@@ -407,7 +367,7 @@ def _text(stream: TextIO, st: TaskState, ledger: Ledger, ev: Evaluation, lang: L
                 if cs.value is not None:
                     share = f"{_num(cs.value)}/{share}"
             # The light as a character (红/黄/绿), so that it reads without colour too.
-            line = Text(f"  {LIGHT_MARK[cs.light][0 if lang == 'zh' else 1]} ", style=LIGHT_STYLE[cs.light])
+            line = Text(f"  {label(LIGHT_MARK, cs.light, lang)} ", style=LIGHT_STYLE[cs.light])
             line.append(f"{c.id:<{id_width}}  {unit(c.lead)}  {share}  ")
             line.append("、".join(label(STATE_LABELS, s, lang) for s in cs.states), style=LIGHT_STYLE[cs.light])
             console.print(line)

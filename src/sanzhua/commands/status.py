@@ -20,7 +20,7 @@ from sanzhua import jsontext
 from sanzhua.commands.common import EXIT_OK, calendar_problems, choice_option, format_option, open_report
 from sanzhua.dates import format_cn
 from sanzhua.evaluate import LIGHTS, Evaluation, TaskState, evaluate
-from sanzhua.i18n import STATE_LABELS, Lang, label, text, words
+from sanzhua.i18n import STATE_LABELS, Lang, label, say, text
 from sanzhua.load import Ledger
 from sanzhua.output import fit
 from sanzhua.output import width as _width
@@ -246,17 +246,17 @@ def _row_cells(st: TaskState, ledger: Ledger, as_of: date, lang: Lang) -> dict[s
 
 
 def _headers(lang: Lang) -> dict[str, str]:
-    w = partial(words, lang)
+    w = partial(say, lang=lang)
     return {
-        "state": w("灯 状态", "  State"),
-        "id": w("编号", "ID"),
-        "title": w("任务", "Task"),
-        "due": w("时限", "Due"),
-        "when": w("逾期/剩余", "Late/left"),
-        "pct": w("进度/应达", "Done/plan"),
-        "lead": w("牵头单位", "Lead"),
-        "owner": w("责任人", "Owner"),
-        "leader": w("包抓领导", "Leader"),
+        "state": w("status.col.state"),
+        "id": w("status.col.id"),
+        "title": w("status.col.title"),
+        "due": w("status.col.due"),
+        "when": w("status.col.when"),
+        "pct": w("status.col.pct"),
+        "lead": w("status.col.lead"),
+        "owner": w("status.col.owner"),
+        "leader": w("status.col.leader"),
     }
 
 
@@ -317,32 +317,26 @@ def _left_out(
     console: Console, ledger: Ledger, ev: Evaluation, shown: bool, green: int, closed: int, lang: Lang
 ) -> None:
     """Under the table: what it does not list, and the calendar's warning."""
-    w = partial(words, lang)
+    w = partial(say, lang=lang)
     if not shown:
         console.print(
-            w("没有需要催办的任务（红灯、黄灯）。", "Nothing to chase (no red or yellow tasks).")
+            w("status.out.nothing-to-chase")
             if green
-            else w("没有需要跟进的任务。", "No open tasks match.")
+            else w("status.out.nothing-open")
         )
     notes: list[str] = []
     if green:
         notes.append(
-            w(
-                f"另有 {green} 项正常推进（绿灯）未列出，加 --light green 查看。",
-                f"{green} tasks on track (green) not shown; --light green lists them.",
-            )
+            w("status.out.green-left-out", n=green)
         )
     if closed:
         notes.append(
-            w(
-                f"另有 {closed} 项已完成、未启动、暂缓或已取消的任务未列出（加 --all 显示全部）。",
-                f"{closed} done, planned, suspended or cancelled tasks not shown (--all shows everything).",
-            )
+            w("status.out.closed-left-out", n=closed)
         )
     for note in notes:
         console.print(Text(note, style="dim"))
     for p in calendar_problems(ledger, ev.as_of):  # FORMAT.md: one warning for a year no calendar covers
-        console.print(Text(w("注意：", "Note: ") + text(p.message, lang), style="yellow"))
+        console.print(Text(w("status.out.note") + text(p.message, lang), style="yellow"))
 
 
 def _short_unit(name: str) -> str:
@@ -372,13 +366,13 @@ def _states_text(st: TaskState, lang: Lang) -> str:
 def short_when(st: TaskState, lang: Lang) -> str:
     """Compact form for the table: 逾期56天 / 剩3工作日 / 11-20完成."""
     if st.days_overdue is not None:
-        return words(lang, f"逾期{st.days_overdue}天", f"{st.days_overdue}d late")
+        return say("status.when.late", lang, days=st.days_overdue)
     if st.is_done:
         if st.done is None:
-            return words(lang, "已完成", "done")
-        return st.done.strftime("%m-%d") + words(lang, "完成", " done")
+            return say("status.when.done", lang)
+        return say("status.when.done-on", lang, day=st.done.strftime("%m-%d"))
     if st.workdays_left is not None:
-        return words(lang, f"剩{st.workdays_left}工作日", f"{st.workdays_left} wd left")
+        return say("status.when.left", lang, days=st.workdays_left)
     return ""
 
 
@@ -429,22 +423,22 @@ def _summary(
         stream.write(buf.getvalue())
         return
     console = Console(file=stream, width=width, highlight=False)
-    w = partial(words, lang)
+    w = partial(say, lang=lang)
     table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
-    table.add_column(w("单位", "Unit") if by == "unit" else w("包抓领导", "Leader"))
+    table.add_column(w("status.sum.unit") if by == "unit" else w("status.sum.leader"))
     if by == "unit":
-        table.add_column(w("类别", "Kind"))
-    for _col, zh, en, style in (
-        ("tasks", "任务", "Tasks", ""),
-        ("red", "红灯", "Red", "bold red"),
-        ("yellow", "黄灯", "Yellow", "bold yellow"),
-        ("green", "绿灯", "Green", "green"),
-        ("done", "已完成", "Done", "blue"),
-        ("none", "其他", "Other", "dim"),
-        ("overdue", "逾期", "Overdue", "red"),
-        ("no_report", "未报送", "Unreported", "yellow"),
+        table.add_column(w("status.sum.kind"))
+    for head, style in (
+        (w("status.sum.tasks"), ""),
+        (w("status.sum.red"), "bold red"),
+        (w("status.sum.yellow"), "bold yellow"),
+        (w("status.sum.green"), "green"),
+        (w("status.sum.done"), "blue"),
+        (w("status.sum.other"), "dim"),
+        (w("status.sum.overdue"), "red"),
+        (w("status.sum.no-report"), "yellow"),
     ):
-        table.add_column(w(zh, en), justify="right", style=style)
+        table.add_column(head, justify="right", style=style)
     for d in data:
         cells = [str(d["name"])]
         if by == "unit":

@@ -21,7 +21,7 @@ from typing import Any
 
 from sanzhua.dates import format_cn
 from sanzhua.evaluate import LIGHTS, TaskState
-from sanzhua.i18n import LIGHT_LABELS, STATE_LABELS, STATUS_LABELS, Lang, label, words
+from sanzhua.i18n import LIGHT_LABELS, STATE_LABELS, STATUS_LABELS, Lang, label, say
 from sanzhua.interchange.columns import MAIN_COLUMNS, PRINTED_COLUMNS
 from sanzhua.model import Settings, Unit
 from sanzhua.textsafe import printable
@@ -130,7 +130,7 @@ def build_rows(ex: Export) -> list[dict[str, Value]]:
             "target": _num(t.target.value) if t.target else None,
             "target_unit": t.target.unit if t.target else None,
             "direction": (
-                words(ex.lang, "不高于", "at_most")
+                say("export.at-most", ex.lang)
                 if t.target and t.target.direction == "at_most"
                 else None
             ),
@@ -243,7 +243,7 @@ def write_xlsx(ex: Export, path: Path, by_unit: bool = False, *, fast: bool = Tr
 
     wb = Workbook(write_only=True)
     rows = build_rows(ex)
-    title = f"{printable(ex.settings.name)} {words(ex.lang, '任务台账', 'task ledger')}"
+    title = say("export.title", ex.lang, name=printable(ex.settings.name))
     if by_unit:
         groups: dict[str, list[dict[str, Value]]] = {}
         for st, row in zip(ex.states, rows, strict=True):
@@ -254,17 +254,16 @@ def write_xlsx(ex: Export, path: Path, by_unit: bool = False, *, fast: bool = Tr
             name = printable(unit_name(ex.units, uid))
             ws = wb.create_sheet(_sheet_title(name, used))
             group = [dict(r, seq=n) for n, r in enumerate(groups[uid], 1)]
-            _task_sheet(ws, ex, group, f"{name} {words(ex.lang, '任务台账', 'tasks')}", fast)
+            _task_sheet(ws, ex, group, say("export.unit-title", ex.lang, name=name), fast)
         if not order:
-            _task_sheet(wb.create_sheet(words(ex.lang, "台账", "Tasks")), ex, [], title, fast)
+            _task_sheet(wb.create_sheet(say("export.sheet.tasks", ex.lang)), ex, [], title, fast)
     else:
-        _task_sheet(wb.create_sheet(words(ex.lang, "台账", "Tasks")), ex, rows, title, fast)
-    _summary_sheet(wb.create_sheet(words(ex.lang, "汇总", "Summary")), ex, fast)
+        _task_sheet(wb.create_sheet(say("export.sheet.tasks", ex.lang)), ex, rows, title, fast)
+    _summary_sheet(wb.create_sheet(say("export.sheet.summary", ex.lang)), ex, fast)
     for kind in ("progress", "milestones", "extensions"):
-        zh, en = DETAIL_SHEETS[kind]
-        _detail_sheet(wb.create_sheet(words(ex.lang, zh, en)), ex, kind, fast)
+        _detail_sheet(wb.create_sheet(label(DETAIL_SHEETS, kind, ex.lang)), ex, kind, fast)
     if ex.notice:  # made with --allow-errors: the workbook opens on what it left out
-        warn = wb.create_sheet(words(ex.lang, "注意", "Notice"), 0)
+        warn = wb.create_sheet(say("export.sheet.notice", ex.lang), 0)
         warn.append([ex.notice])
         wb.active = 0
     wb.properties.title = title
@@ -329,13 +328,17 @@ def _task_sheet(
     last = get_column_letter(ncols)
     shown = get_column_letter(PRINTED_COLUMNS)  # the title spans what is printed
     counts = {k: sum(1 for r in rows if r["_light"] == k) for k in LIGHTS}
-    sub = words(
+    sub = say(
+        "export.subtitle",
         ex.lang,
-        f"截至{format_cn(ex.as_of)}　共{len(rows)}项：红灯{counts['red']}　黄灯{counts['yellow']}　"
-        f"绿灯{counts['green']}　已完成{counts['done']}"
-        + (f"　　{ex.settings.office}" if ex.settings.office else ""),
-        f"As of {ex.as_of.isoformat()}: {len(rows)} tasks; red {counts['red']}, "
-        f"yellow {counts['yellow']}, green {counts['green']}, done {counts['done']}",
+        day_cn=format_cn(ex.as_of),
+        day=ex.as_of.isoformat(),
+        n=len(rows),
+        red=counts["red"],
+        yellow=counts["yellow"],
+        green=counts["green"],
+        done=counts["done"],
+        office=f"　　{ex.settings.office}" if ex.settings.office else "",
     )
     # First pass: widths and heights, which a streamed sheet writes before its rows.
     widths = [max(display_width(h) + 2, 6) for h in headers(ex.lang)]
@@ -432,16 +435,16 @@ def _summary_sheet(ws: Any, ex: Export, fast: bool = True) -> None:
 
     s = _styles()
     head = [
-        words(ex.lang, "责任单位", "Unit"),
-        words(ex.lang, "类别", "Kind"),
-        words(ex.lang, "任务数", "Tasks"),
-        words(ex.lang, "红灯", "Red"),
-        words(ex.lang, "黄灯", "Yellow"),
-        words(ex.lang, "绿灯", "Green"),
-        words(ex.lang, "已完成", "Done"),
-        words(ex.lang, "未启动/暂缓/取消", "Planned etc."),
-        words(ex.lang, "逾期", "Overdue"),
-        words(ex.lang, "完成率", "Done %"),
+        say("export.summary.unit", ex.lang),
+        say("export.summary.kind", ex.lang),
+        say("export.summary.tasks", ex.lang),
+        say("export.summary.red", ex.lang),
+        say("export.summary.yellow", ex.lang),
+        say("export.summary.green", ex.lang),
+        say("export.summary.done", ex.lang),
+        say("export.summary.other", ex.lang),
+        say("export.summary.overdue", ex.lang),
+        say("export.summary.done-share", ex.lang),
     ]
     last = get_column_letter(len(head))
     per: dict[str, list[TaskState]] = {}
@@ -468,7 +471,7 @@ def _summary_sheet(ws: Any, ex: Export, fast: bool = True) -> None:
     for uid in order:
         u = ex.units.get(uid)
         body.append([unit_name(ex.units, uid), u.kind if u else None, *counts(per[uid])])
-    total: list[Value] = [words(ex.lang, "合计", "Total"), None, *counts(ex.states)]
+    total: list[Value] = [say("export.summary.total", ex.lang), None, *counts(ex.states)]
     widths = [
         max(display_width(v) for v in [head[0], *(b[0] for b in body), total[0]]) + 2,
         10,
@@ -484,7 +487,7 @@ def _summary_sheet(ws: Any, ex: Export, fast: bool = True) -> None:
         [
             cell(
                 ws,
-                f"{printable(ex.settings.name)} {words(ex.lang, '任务完成情况汇总', 'summary by unit')}",
+                say("export.summary.title", ex.lang, name=printable(ex.settings.name)),
                 font=s["title_font"],
                 alignment=Alignment(horizontal="center", vertical="center"),
             )
@@ -494,7 +497,7 @@ def _summary_sheet(ws: Any, ex: Export, fast: bool = True) -> None:
         [
             cell(
                 ws,
-                words(ex.lang, f"截至{format_cn(ex.as_of)}", f"As of {ex.as_of.isoformat()}"),
+                say("export.as-of", ex.lang, day_cn=format_cn(ex.as_of), day=ex.as_of.isoformat()),
                 alignment=Alignment(horizontal="right"),
             )
         ]

@@ -25,7 +25,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sanzhua.i18n import Lang, words
+from sanzhua.i18n import Lang, label, say
 from sanzhua.model import Task, Unit
 
 FORMAT_NAME = "sanzhua-form"
@@ -189,15 +189,9 @@ def _milestone_text(task: Task, as_of: date, lang: Lang) -> str:
     lines = []
     for m in task.milestones:
         if m.done is not None and m.done <= as_of:
-            lines.append(
-                words(
-                    lang,
-                    f"{m.name}（{m.due.isoformat()}，已完成 {m.done.isoformat()}）",
-                    f"{m.name} ({m.due.isoformat()}, done {m.done.isoformat()})",
-                )
-            )
+            lines.append(say("form.milestone.done", lang, name=m.name, due=m.due.isoformat(), done=m.done.isoformat()))
         else:
-            lines.append(words(lang, f"{m.name}（{m.due.isoformat()}）", f"{m.name} ({m.due.isoformat()})"))
+            lines.append(say("form.milestone.open", lang, name=m.name, due=m.due.isoformat()))
     return "\n".join(lines)
 
 
@@ -218,7 +212,7 @@ def _target_text(task: Task) -> str:
 def _last_text(task: Task, as_of: date, lang: Lang) -> str:
     entries = [p for p in task.progress if p.date <= as_of]
     if not entries:
-        return words(lang, "（尚无）", "(none yet)")
+        return say("form.no-progress", lang)
     p = max(entries, key=lambda e: e.date)
     amount = []
     if p.percent is not None:
@@ -234,7 +228,7 @@ def form_row(seq: int, task: Task, role: str, as_of: date, lang: Lang) -> FormRo
         "seq": str(seq),
         "id": task.id,
         "title": " ".join(task.title.split()),
-        "role": words(lang, *ROLE_WORDS[role]),
+        "role": label(ROLE_WORDS, role, lang),
         "due": task.due.isoformat() if task.due else "",
         "milestones": _milestone_text(task, as_of, lang),
         "target": _target_text(task),
@@ -306,10 +300,9 @@ def _workbook_protection() -> Any:
 
 
 def _title(form: Form) -> str:
-    return words(
-        form.lang,
-        f"{form.unit.name}任务进展填报表（截至{form.as_of.year}年{form.as_of.month}月{form.as_of.day}日）",
-        f"{form.unit.name}: progress report form (as of {form.as_of.isoformat()})",
+    day = form.as_of
+    return say(
+        "form.title", form.lang, unit=form.unit.name, year=day.year, month=day.month, day=day.day, date=day.isoformat()
     )
 
 
@@ -337,14 +330,8 @@ def _main_sheet(ws: Any, meta: Any, form: Form) -> None:
     ws["A1"].font = Font(bold=True, size=16)
     ws["A1"].alignment = Alignment(horizontal="center", vertical="center")
     ws.row_dimensions[1].height = 30
-    commit = form.commit[:12] if form.commit else words(lang, "无", "none")
-    ws["A2"] = words(
-        lang,
-        f"表单编号：{form.code}　台账版本：{commit}　"
-        "灰色单元格不能修改，浅黄色单元格填写本期进展；填报方法见“填报说明”工作表",
-        f"Form id: {form.code}   ledger version: {commit}   "
-        "Grey cells are fixed; fill in the light yellow cells (see the Instructions sheet)",
-    )
+    commit = form.commit[:12] if form.commit else say("form.no-commit", lang)
+    ws["A2"] = say("form.subtitle", lang, code=form.code, commit=commit)
     ws.merge_cells(f"A2:{last_shown}2")
     ws["A2"].alignment = Alignment(horizontal="left", vertical="center")
     ws["A2"].font = Font(size=9)
@@ -360,26 +347,16 @@ def _main_sheet(ws: Any, meta: Any, form: Form) -> None:
     dv_percent = DataValidation(type="decimal", operator="between", formula1="0", formula2="100", allow_blank=True)
     dv_value = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True)
     dv_date = DataValidation(type="date", operator="between", formula1="36526", formula2="73050", allow_blank=True)
-    for dv, (zh_t, zh_m, en_t, en_m) in (
-        (dv_percent, ("进度", "填 0 到 100 之间的数字（不带 % 号也可）", "Percent", "a number from 0 to 100")),
-        (
-            dv_value,
-            (
-                "完成值",
-                "填累计完成数（数字，单位见“目标”列）",
-                "Value",
-                "the cumulative amount, a number in the target's unit",
-            ),
-        ),
-        (dv_date, ("日期", "填真实存在的日期，例如 2026-11-25", "Date", "a real date, e.g. 2026-11-25")),
+    for dv, title, prompt in (
+        (dv_percent, say("form.check.percent", lang), say("form.check.percent.prompt", lang)),
+        (dv_value, say("form.check.value", lang), say("form.check.value.prompt", lang)),
+        (dv_date, say("form.check.date", lang), say("form.check.date.prompt", lang)),
     ):
         dv.showErrorMessage = True
         dv.showInputMessage = True
         dv.errorStyle = "stop"
-        dv.errorTitle = words(lang, zh_t, en_t)
-        dv.error = words(lang, zh_m, en_m)
-        dv.promptTitle = words(lang, zh_t, en_t)
-        dv.prompt = words(lang, zh_m, en_m)
+        dv.errorTitle = dv.promptTitle = title
+        dv.error = dv.prompt = prompt
         ws.add_data_validation(dv)
 
     for r_i, row in enumerate(form.rows, start=FIRST_ROW):
@@ -437,10 +414,8 @@ def _main_sheet(ws: Any, meta: Any, form: Form) -> None:
             hi = get_column_letter(meta_ms_col + len(row.milestones) - 1)
             dv = DataValidation(type="list", formula1=f"'{META_SHEET}'!${lo}${mrow}:${hi}${mrow}", allow_blank=True)
             dv.showErrorMessage = True
-            dv.errorTitle = words(lang, "节点", "Milestone")
-            dv.error = words(
-                lang, "请从下拉列表中选择本任务的节点名称", "choose one of this task's milestones from the list"
-            )
+            dv.errorTitle = say("form.check.milestone", lang)
+            dv.error = say("form.check.milestone.prompt", lang)
             ws.add_data_validation(dv)
             for n in range(1, min(len(row.milestones), form.pairs) + 1):
                 dv.add(ws[f"{letter[f'ms{n}']}{r_i}"])
@@ -472,7 +447,7 @@ def _main_sheet(ws: Any, meta: Any, form: Form) -> None:
     ws.print_area = f"A1:{last_shown}{max(TITLE_ROWS, TITLE_ROWS + len(form.rows))}"
     ws.page_margins.left = ws.page_margins.right = 0.4
     ws.page_margins.top = ws.page_margins.bottom = 0.5
-    ws.oddFooter.center.text = words(lang, "第 &P 页，共 &N 页", "Page &P of &N")
+    ws.oddFooter.center.text = say("form.footer", lang)
     ws.oddFooter.right.text = form.code
 
 

@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sanzhua import __version__
 from sanzhua.evaluate import TaskState
-from sanzhua.i18n import STATE_LABELS, Lang, label, words
+from sanzhua.i18n import STATE_LABELS, Lang, label, say
 from sanzhua.model import Settings, Unit
 from sanzhua.textsafe import printable
 from sanzhua.workdays import WorkCalendar
@@ -75,11 +75,9 @@ def build_events(
             CalendarEvent(
                 uid=f"{t.id}-due@{slug}",
                 day=st.deadline,
-                summary=f"【时限】{t.title}（{lead}）"
-                if lang == "zh"
-                else f"[Due] {t.title} ({lead})",
+                summary=say("ics.due", lang, title=t.title, lead=lead),
                 description=info,
-                categories=(lead, words(lang, "时限", "deadline")),
+                categories=(lead, say("ics.category.due", lang)),
                 alarm_day=alarm,
                 sequence=len(t.extensions),
             )
@@ -88,19 +86,15 @@ def build_events(
             if m.done is not None:
                 continue
             key = hashlib.blake2b(m.name.encode("utf-8"), digest_size=4).hexdigest()
-            summary = (
-                f"【节点】{m.name}｜{t.title}（{lead}）"
-                if lang == "zh"
-                else f"[Milestone] {m.name} | {t.title} ({lead})"
-            )
-            ms_info = words(lang, f"节点：{m.name}\n", f"Milestone: {m.name}\n") + info
+            summary = say("ics.milestone", lang, name=m.name, title=t.title, lead=lead)
+            ms_info = say("ics.milestone.line", lang, name=m.name) + info
             events.append(
                 CalendarEvent(
                     uid=f"{t.id}-ms-{key}@{slug}",
                     day=m.due,
                     summary=summary,
                     description=ms_info,
-                    categories=(lead, words(lang, "节点", "milestone")),
+                    categories=(lead, say("ics.category.milestone", lang)),
                     alarm_day=None
                     if alarm_days is None
                     else workdays_before(calendar, m.due, alarm_days),
@@ -117,28 +111,24 @@ def _description(st: TaskState, units: dict[str, Unit], lang: Lang) -> str:
         return units[uid].name if uid in units else uid
 
     lines = [
-        words(lang, f"编号：{t.id}", f"ID: {t.id}"),
-        words(lang, f"任务：{t.title}", f"Task: {t.title}"),
-        words(lang, f"责任单位：{name(t.lead)}", f"Lead: {name(t.lead)}"),
+        say("ics.id", lang, id=t.id),
+        say("ics.task", lang, title=t.title),
+        say("ics.lead", lang, lead=name(t.lead)),
     ]
     if t.partners:
-        lines.append(
-            words(lang, "配合单位：", "Partners: ") + "、".join(name(p) for p in t.partners)
-        )
+        lines.append(say("ics.partners", lang, partners="、".join(name(p) for p in t.partners)))
     if t.owner:
-        lines.append(words(lang, f"责任人：{t.owner}", f"Owner: {t.owner}"))
+        lines.append(say("ics.owner", lang, owner=t.owner))
     if t.leader:
-        lines.append(words(lang, f"包抓领导：{t.leader}", f"Leader: {t.leader}"))
+        lines.append(say("ics.leader", lang, leader=t.leader))
     if st.deadline:
-        lines.append(
-            words(lang, f"时限：{st.deadline.isoformat()}", f"Due: {st.deadline.isoformat()}")
-        )
+        lines.append(say("ics.deadline", lang, day=st.deadline.isoformat()))
     states = "、".join(label(STATE_LABELS, s, lang) for s in st.states)
-    lines.append(words(lang, f"当前状态：{states}", f"State: {states}"))
+    lines.append(say("ics.states", lang, states=states))
     if st.percent is not None:
-        lines.append(words(lang, f"进度：{st.percent:.0f}%", f"Progress: {st.percent:.0f}%"))
+        lines.append(say("ics.percent", lang, percent=st.percent))
     if t.source:
-        lines.append(words(lang, f"依据：{t.source}", f"Source: {t.source}"))
+        lines.append(say("ics.source", lang, source=t.source))
     return "\n".join(lines)
 
 
@@ -160,11 +150,7 @@ def to_ical(
     in RFC 5545's customary order and the rest alphabetically, text escaped as in
     RFC 5545 3.3.11, lines folded at 75 octets (tests/test_ics_writer.py holds the two
     equal)."""
-    desc = words(
-        lang,
-        "由 sanzhua calendar 生成：未完成任务的时限和节点",
-        "made by sanzhua calendar: deadlines and milestones of open tasks",
-    )
+    desc = say("ics.description", lang)
     lines: list[bytes] = [
         b"BEGIN:VCALENDAR",
         b"VERSION:2.0",
@@ -175,7 +161,7 @@ def to_ical(
         _line("X-WR-CALDESC", _unbroken(printable(f"{notice} {desc}" if notice else desc))),
         _line(
             "X-WR-CALNAME",
-            _unbroken(printable(f"{settings.name} {words(lang, '任务时限', 'deadlines')}")),
+            _unbroken(printable(say("ics.name", lang, name=settings.name))),
         ),
         b"X-WR-TIMEZONE:Asia/Shanghai",
     ]
@@ -197,15 +183,7 @@ def to_ical(
         append(b"TRANSP:TRANSPARENT")
         if e.alarm_day is not None and alarm_days is not None:
             n = alarm_days
-            said = (
-                words(
-                    lang,
-                    f"{summary}：还有{n}个工作日到期",
-                    f"{summary}: due in {n} working days",
-                )
-                if n
-                else summary
-            )
+            said = say("ics.alarm", lang, summary=summary, n=n) if n else summary
             # Relative to the all-day event's start (00:00 of the day): 09:00 of the alarm day.
             trigger = timedelta(days=(e.alarm_day - e.day).days, hours=ALARM_HOUR)
             append(b"BEGIN:VALARM")

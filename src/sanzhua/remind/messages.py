@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from sanzhua.evaluate import TaskState
-from sanzhua.i18n import STATE_LABELS, Lang, label, words
+from sanzhua.i18n import STATE_LABELS, Lang, label, say
 from sanzhua.model import Settings, Unit
-from sanzhua.notices import NoticeStatus
+from sanzhua.notices import COLOUR_NAMES, NoticeStatus
 
 CHANNELS: tuple[str, ...] = ("wecom", "dingtalk", "email")
 CHANNEL_NAMES: dict[str, tuple[str, str]] = {
@@ -78,31 +78,19 @@ def item_line(ts: TaskState, state: str, lang: Lang) -> str:
     t = ts.task
     head = f"{plain(t.id)} {plain(t.title)}"
     if t.owner:
-        head += words(lang, f"（责任人：{plain(t.owner)}）", f" (owner: {plain(t.owner)})")
+        head += say("remind.item.owner", lang, owner=plain(t.owner))
     if state == "overdue" and ts.deadline is not None:
-        tail = words(
-            lang,
-            f"时限 {ts.deadline.isoformat()}，已逾期 {ts.days_overdue} 天",
-            f"due {ts.deadline.isoformat()}, {ts.days_overdue} days overdue",
-        )
+        tail = say("remind.item.overdue", lang, due=ts.deadline.isoformat(), days=ts.days_overdue)
     elif state == "milestone_overdue":
         names = "、".join(f"{plain(m.name)}（{m.due.isoformat()}）" for m in ts.overdue_milestones)
-        tail = words(lang, f"逾期节点：{names}", f"overdue milestones: {names}")
+        tail = say("remind.item.milestones", lang, names=names)
     elif state == "due_soon" and ts.deadline is not None:
-        tail = words(
-            lang,
-            f"时限 {ts.deadline.isoformat()}，还剩 {ts.workdays_left} 个工作日",
-            f"due {ts.deadline.isoformat()}, {ts.workdays_left} working days left",
-        )
+        tail = say("remind.item.due-soon", lang, due=ts.deadline.isoformat(), days=ts.workdays_left)
     elif state == "unacknowledged" and t.assigned is not None:
-        tail = words(
-            lang,
-            f"{t.assigned.isoformat()} 交办，尚未签收",
-            f"assigned {t.assigned.isoformat()}, not acknowledged",
-        )
+        tail = say("remind.item.unacknowledged", lang, assigned=t.assigned.isoformat())
     elif state == "no_report":
-        last = ts.last_report.isoformat() if ts.last_report else words(lang, "从未报送", "never")
-        tail = words(lang, f"最近一次报送进展：{last}", f"last progress report: {last}")
+        last = ts.last_report.isoformat() if ts.last_report else say("remind.item.never", lang)
+        tail = say("remind.item.no-report", lang, last=last)
     else:
         tail = label(STATE_LABELS, state, lang)
     return f"{head} — {tail}"
@@ -122,20 +110,17 @@ def items_of(states: Iterable[TaskState], remind: Collection[str], lang: Lang) -
 
 def escalated_items(statuses: Iterable[NoticeStatus], lang: Lang) -> dict[str, list[Item]]:
     """{unit: an item per unanswered notice that has gone up the ladder}."""
-    from sanzhua.notices import COLOUR_NAMES
-
     out: dict[str, list[Item]] = {}
     for s in statuses:
         if s.answered is None and s.escalated > 0:
             r = s.record
-            colour = words(lang, *COLOUR_NAMES[s.colour])
-            line = words(
+            line = say(
+                "remind.item.escalated",
                 lang,
-                f"{plain(r.number)}（{r.issued.isoformat()} 发出）应于 {r.reply_due.isoformat()} 前回复，"
-                f"至今未回复，已升为{colour}督办单；回复请在任务进展中写 notice: {plain(r.number)}",
-                f"{plain(r.number)} (issued {r.issued.isoformat()}) was due for a reply on "
-                f"{r.reply_due.isoformat()} and is unanswered: now {colour}; reply with a progress entry "
-                f"notice: {plain(r.number)}",
+                number=plain(r.number),
+                issued=r.issued.isoformat(),
+                reply_due=r.reply_due.isoformat(),
+                colour=label(COLOUR_NAMES, s.colour, lang),
             )
             out.setdefault(r.unit, []).append(Item(r.number, "escalated", line))
     return out
@@ -154,17 +139,13 @@ def compose(
     """The message (or its parts, when too long for the channel) of one unit's items."""
     name = plain(unit.name) if unit is not None else uid
     office = plain(settings.office or settings.name)
-    title = words(lang, f"【督办提醒】{name} {as_of.isoformat()}", f"[Reminder] {name} {as_of.isoformat()}")
+    title = say("remind.message.title", lang, name=name, day=as_of.isoformat())
     greeting = (
-        words(lang, f"{plain(unit.contact.name)}：", f"{plain(unit.contact.name)}:")
+        say("remind.message.greeting", lang, name=plain(unit.contact.name))
         if unit is not None and unit.contact is not None and unit.contact.name
         else ""
     )
-    footer = words(
-        lang,
-        f"请抓紧办理，并在台账中如实报送进展。\n\n> {office}",
-        f"Please act on these and report progress in the ledger.\n\n> {office}",
-    )
+    footer = say("remind.message.footer", lang, office=office)
     sections: list[tuple[str, list[Item]]] = []
     for state in _SECTION_ORDER:
         chosen = [i for i in items if i.state == state]
@@ -172,13 +153,13 @@ def compose(
             sections.append((state, chosen))
 
     def render(part_sections: list[tuple[str, list[Item]]], part: int, parts: int) -> str:
-        head = f"### {title}" + (f"（{part}/{parts}）" if parts > 1 else "")
+        head = f"### {title}" + (say("remind.message.part", lang, part=part, parts=parts) if parts > 1 else "")
         lines = [head, ""]
         if greeting:
             lines += [greeting, ""]
         for state, chosen in part_sections:
             heading = label(_SECTION_NAMES if state in _SECTION_NAMES else STATE_LABELS, state, lang)
-            lines.append(words(lang, f"**{heading}（{len(chosen)}项）**", f"**{heading} ({len(chosen)})**"))
+            lines.append(say("remind.message.section", lang, heading=heading, n=len(chosen)))
             lines += [f"{n}. {i.line}" for n, i in enumerate(chosen, start=1)]
             lines.append("")
         lines.append(footer)

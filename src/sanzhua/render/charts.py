@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from sanzhua.i18n import Lang, say
 from sanzhua.load import Ledger
 from sanzhua.render.svg import Series, bar_chart, line_chart
 from sanzhua.report.brief import Brief
@@ -27,7 +28,7 @@ MAX_UNITS = 30  # bars in the completion chart; with more units, the lowest rate
 
 @dataclass(frozen=True, slots=True)
 class Charts:
-    lang: str
+    lang: Lang
     unit_title: str
     units: tuple[tuple[str, float | None], ...]  # (unit name, completion rate)
     units_note: str
@@ -35,16 +36,14 @@ class Charts:
     points: tuple[Point, ...]
 
 
-def _words(lang: str) -> dict[str, str]:
-    zh = lang == "zh"
+def _words(lang: Lang) -> dict[str, str]:
     return {
-        "units": "各单位任务完成率" if zh else "Completion rate by unit",
-        "trend": "全年走势（按周）" if zh else "The year week by week",
-        "rate": "完成率" if zh else "completion rate",
-        "overdue": "逾期" if zh else "overdue",
-        "behind": "进度滞后" if zh else "behind",
-        "counts": "逾期、进度滞后任务数" if zh else "Overdue and behind tasks",
-        "lowest": "（完成率最低的{n}个单位，共{total}个）" if zh else " (the {n} lowest of {total} units)",
+        "units": say("chart.units", lang),
+        "trend": say("chart.trend", lang),
+        "rate": say("chart.rate", lang),
+        "overdue": say("chart.overdue", lang),
+        "behind": say("chart.behind", lang),
+        "counts": say("chart.counts", lang),
     }
 
 
@@ -66,7 +65,7 @@ def charts_of(ledger: Ledger, b: Brief) -> Charts:
     )
     note = ""
     if len(rows) > MAX_UNITS:
-        note = w["lowest"].format(n=MAX_UNITS, total=len(rows))
+        note = say("chart.lowest", b.lang, n=MAX_UNITS, total=len(rows))
         rows = rows[-MAX_UNITS:]
     points = tuple(trend(ledger, at, use_git=False))
     return Charts(b.lang, w["units"] + note, tuple(rows), note, w["trend"], points)
@@ -77,16 +76,15 @@ def svgs(c: Charts) -> list[tuple[str, str, str]]:
     w = _words(c.lang)
     labels = [f"{p.day.month}/{p.day.day}" for p in c.points]
     return [
-        ("完成率" if c.lang == "zh" else "completion", c.unit_title, bar_chart(c.unit_title, c.units, standalone=True)),
+        (say("chart.file.units", c.lang), c.unit_title, bar_chart(c.unit_title, c.units, standalone=True)),
         (
-            "走势" if c.lang == "zh" else "trend",
+            say("chart.file.trend", c.lang),
             c.trend_title,
             line_chart(
                 c.trend_title,
                 labels,
                 [
-                    Series(w["rate"] + "（%）" if c.lang == "zh" else w["rate"] + " (%)",
-                           [p.completion_rate for p in c.points], "#1f4e8c"),
+                    Series(say("chart.rate.percent", c.lang), [p.completion_rate for p in c.points], "#1f4e8c"),
                     Series(w["overdue"], [p.overdue for p in c.points], "#c62828", "6 4"),
                     Series(w["behind"], [p.behind for p in c.points], "#b26b00", "2 3"),
                 ],

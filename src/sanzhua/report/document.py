@@ -7,7 +7,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from sanzhua.i18n import Lang, words
+from sanzhua.i18n import Lang, say
 from sanzhua.report.brief import Brief, Notice
 
 
@@ -65,18 +65,14 @@ def made_from(root: Path, lang: Lang) -> str:
         return done.stdout.strip() if done.returncode == 0 else None
 
     if git("rev-parse", "--is-inside-work-tree") != "true":
-        return words(
-            lang,
-            "本文件生成时台账不在 git 仓库中，无法注明所据版本。",
-            "The ledger was not in a git repository when this was made; no version can be named.",
-        )
+        return say("document.no-git", lang)
     head = git("log", "-1", "--format=%h %cs")
     if not head:
-        commit = words(lang, "据尚无提交的台账生成", "Made from a ledger with no commit yet")
+        commit = say("document.no-commit", lang)
     else:
         sha, day = head.split(" ", 1)
-        commit = words(lang, f"据台账提交 {sha}（{day}）生成", f"Made from the ledger's commit {sha} ({day})")
+        commit = say("document.commit", lang, sha=sha, day=day)
     dirty = git("status", "--porcelain", "--", *_READ_PATHS)
     if dirty:
-        commit += words(lang, "；生成时工作区有未提交的修改", "; the working tree had uncommitted changes")
-    return commit + words(lang, "。", ".")
+        commit += say("document.dirty", lang)
+    return commit + say("document.end", lang)
