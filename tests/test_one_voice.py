@@ -190,3 +190,22 @@ def test_inline_pairs_are_gone() -> None:
     assert [p.name for p in src.rglob("*.py") if "import words" in p.read_text(encoding="utf-8")
             and "site" not in p.parts] == []
 
+
+def test_one_github_annotation_for_check_and_audit() -> None:
+    """output.github_annotations writes both commands' annotations: a problem in the files
+    says its hint, a finding in the history the commit it was found in, in place of a hint."""
+    from sanzhua.output import github_annotations
+
+    in_files = Problem("overdue", "warning", "ledgers/a.yaml", 3, 7, Msg("output.error"), Msg("output.warning"))
+    in_history = Problem(
+        "backdated", "error", "", 0, 0, Msg("output.error"), Msg("output.warning"), "A-1",
+        Revision("0123456789abcdef", "li@example.org", "李四", "2026-03-02", "补报"),
+    )
+    assert github_annotations([in_files, in_history], "zh", "完") == (
+        "::warning file=ledgers/a.yaml,line=3,col=7,title=overdue::错误。提示：警告\n"
+        "::error title=backdated::错误 (0123456789 li@example.org 2026-03-02)\n"
+        "完\n"
+    )
+    assert github_annotations([in_files], "en", "end") == (
+        "::warning file=ledgers/a.yaml,line=3,col=7,title=overdue::error. Hint: warning\nend\n"
+    )

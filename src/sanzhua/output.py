@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from sanzhua import jsontext
-from sanzhua.i18n import Lang, text
+from sanzhua.i18n import Lang, say, text
 from sanzhua.problems import Msg, Problem
 
 
@@ -132,9 +132,32 @@ def gh_escape(s: str, prop: bool = False) -> str:
     return s
 
 
-def annotation(p: Problem, props: list[str], body: str) -> str:
-    """One GitHub Actions annotation: `::error file=...,title=CODE::body`."""
-    return f"::{p.severity} {','.join([*props, f'title={gh_escape(p.code, True)}'])}::{gh_escape(body)}"
+def annotation(p: Problem, lang: Lang) -> str:
+    """One GitHub Actions annotation: `::error file=…,line=…,col=…,title=CODE::body`. The
+    body is the message and, for a finding in the history, the commit that made it (its
+    place, as file and line are a problem's in the files), else the hint."""
+    props = []
+    if p.file:
+        props.append(f"file={gh_escape(p.file, True)}")
+        if p.line:
+            props.append(f"line={p.line}")
+        if p.column:
+            props.append(f"col={p.column}")
+    props.append(f"title={gh_escape(p.code, True)}")
+    message = text(p.message, lang)
+    if p.revision is not None:
+        body = say("output.github.commit", lang, message=message, commit=p.commit[:10], author=p.author, date=p.date)
+    elif p.hint is not None:
+        body = say("output.github.hint", lang, message=message, hint=text(p.hint, lang))
+    else:
+        body = message
+    return f"::{p.severity} {','.join(props)}::{gh_escape(body)}"
+
+
+def github_annotations(problems: list[Problem], lang: Lang, tail: str) -> str:
+    """GitHub Actions workflow commands, one annotation per problem, then the summary line:
+    the one GitHub format of `check` and `audit`."""
+    return "\n".join([*(annotation(p, lang) for p in problems), tail]) + "\n"
 
 
 def format_text(
@@ -167,20 +190,23 @@ def format_text(
         hint = hint_line(p, lang)
         if hint is not None:
             out.append(hint)
-    if lang == "zh":
-        tail = (
-            f"检查日期 {as_of.isoformat()}：共 {summary.files} 个文件、{summary.tasks} 项任务；"
-            f"{summary.errors} 个错误，{summary.warnings} 个警告，{summary.overdue} 项逾期"
-        )
-    else:
-        tail = (
-            f"as of {as_of.isoformat()}: {summary.files} files, {summary.tasks} tasks; "
-            f"{summary.errors} errors, {summary.warnings} warnings, {summary.overdue} overdue"
-        )
     if problems:
         out.append("")
-    out.append(tail)
+    out.append(_check_tail(summary, lang, as_of))
     return "\n".join(out) + "\n"
+
+
+def _check_tail(summary: Summary, lang: Lang, as_of: date) -> str:
+    return say(
+        "output.summary",
+        lang,
+        as_of=as_of.isoformat(),
+        files=summary.files,
+        tasks=summary.tasks,
+        errors=summary.errors,
+        warnings=summary.warnings,
+        overdue=summary.overdue,
+    )
 
 
 def format_json(
@@ -231,20 +257,8 @@ def format_github(
     color: bool = False,
     lines: SourceLines | None = None,
 ) -> str:
-    """GitHub Actions workflow commands: one annotation per problem."""
-    out: list[str] = []
-    for p in problems:
-        props = [f"file={gh_escape(p.file, True)}"]
-        if p.line:
-            props.append(f"line={p.line}")
-        if p.column:
-            props.append(f"col={p.column}")
-        body = text(p.message, lang)
-        if p.hint is not None:
-            body += ("。提示：" if lang == "zh" else ". Hint: ") + text(p.hint, lang)
-        out.append(annotation(p, props, body))
-    out.append(format_text([], summary, lang, root, as_of).strip())
-    return "\n".join(out) + "\n"
+    """GitHub Actions workflow commands: one annotation per problem (`github_annotations`)."""
+    return github_annotations(problems, lang, _check_tail(summary, lang, as_of))
 
 
 class Formatter(Protocol):
@@ -339,17 +353,8 @@ def audit_text(findings: list[Problem], commits: int, lang: Lang) -> str:
 
 
 def audit_github(findings: list[Problem], commits: int, lang: Lang) -> str:
-    """GitHub Actions workflow commands, one annotation per finding."""
-    out: list[str] = []
-    for f in findings:
-        props = []
-        if f.file:
-            props.append(f"file={gh_escape(f.file, True)}")
-            if f.line:
-                props.append(f"line={f.line}")
-        out.append(annotation(f, props, f"{text(f.message, lang)} ({f.commit[:10]} {f.author} {f.date})"))
-    out.append(_audit_tail(findings, commits, lang))
-    return "\n".join(out) + "\n"
+    """GitHub Actions workflow commands: one annotation per finding (`github_annotations`)."""
+    return github_annotations(findings, lang, _audit_tail(findings, commits, lang))
 
 
 class AuditFormatter(Protocol):
