@@ -4,6 +4,7 @@ window around the column, not whole: a CI log must not receive the file once per
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -76,3 +77,23 @@ def test_excerpt_keeps_the_caret_under_the_character(column: int) -> None:
 def test_a_short_line_is_shown_whole() -> None:
     assert excerpt("  - id: A-1", 5) == ("  - id: A-1", 4)
     assert excerpt("标题：某某", 3) == ("标题：某某", 4)
+
+
+def test_show_prints_a_long_story_whole_and_in_order(root: Path) -> None:
+    # `show` printed a task's timeline one rich call a line: 200,000 progress entries
+    # (12 MB) took a minute. It is one call now; every entry must still be there, in order.
+    entries = "\n".join(
+        f"      - {{date: 2026-{1 + i // 28 % 10:02d}-{1 + i % 28:02d}, value: {i}, note: 第{i}次}}"
+        for i in range(3_000)
+    )
+    text = (
+        "unit: fgw\ntasks:\n  - id: P1\n    title: 进展很多\n    owner: 张三\n    start: 2026-01-01\n"
+        f"    due: 2026-12-31\n    target: {{value: 1000000, unit: 元}}\n    progress:\n{entries}\n"
+    )
+    (root / "ledgers" / "p.yaml").write_text(text, encoding="utf-8")
+    r = run(root, "show", "P1")
+    assert r.returncode == 0, r.stderr
+    found = [int(n) for n in re.findall(r"第(\d+)次", r.stdout)]
+    assert sorted(found) == list(range(3_000))
+    days = re.findall(r"^  (2026-\d\d-\d\d)  ", r.stdout, flags=re.M)
+    assert days == sorted(days) and len(days) >= 3_000

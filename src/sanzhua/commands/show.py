@@ -349,10 +349,14 @@ def _text(stream: TextIO, st: TaskState, ledger: Ledger, ev: Evaluation, lang: L
         console.print(line)
     console.print()
     console.print(Text(w("show.timeline"), style="bold"))
+    # One print for the whole timeline: rich costs about a millisecond a call, and a task
+    # may have a progress entry a day for years (200,000 entries took a minute line by line).
+    story = Text()
     for e in timeline(t, ev.as_of, lang):
-        line = Text(f"  {e.day.isoformat()}  ")
-        line.append(e.text, style=e.style)
-        console.print(line)
+        story.append(f"\n  {e.day.isoformat()}  " if story else f"  {e.day.isoformat()}  ")
+        story.append(e.text, style=e.style)
+    if story:
+        console.print(story, soft_wrap=True)
     kids = ledger.children.get(t.id, [])
     if kids:
         console.print()
