@@ -23,6 +23,10 @@ from sanzhua.errors import EXIT_CANNOT_RUN, FatalError, Refused
 from sanzhua.problems import msg
 from sanzhua.textsafe import safe_terminal
 
+# Each command imports its module (and clitext its help texts) inside the function that
+# runs it, for start-up cost alone: a run loads the one command it runs, not all twenty
+# with their libraries (rich, Jinja2, pydantic, openpyxl ...).
+
 _APP_SETTINGS: dict[str, Any] = {
     "name": "sanzhua",
     "help": "sanzhua 三抓：督查督办台账工具 — a plain-text ledger for government task supervision.",

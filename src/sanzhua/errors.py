@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
+from sanzhua.i18n import Lang, text
 from sanzhua.problems import Msg
-
-if TYPE_CHECKING:
-    from sanzhua.i18n import Lang
 
 EXIT_CANNOT_RUN = 2  # the documented exit status for "the command could not run"
 
@@ -45,8 +42,6 @@ class FatalError(Exception):
 
 
 def _say(m: str | Msg, lang: Lang | None) -> str:
-    from sanzhua.i18n import text
-
     if isinstance(m, str):
         return m
     if lang is None:

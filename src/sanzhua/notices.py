@@ -24,6 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from sanzhua.dates import DateError, parse_when
+from sanzhua.edit.render import text as scalar
+from sanzhua.errors import FatalError
 from sanzhua.load.keys import COLOUR_ALIASES
 from sanzhua.load.yamlfast import YMap, YSeq, decode, parse
 from sanzhua.model import NoticeSettings, Task, Unit
@@ -349,14 +351,12 @@ def next_number(records: Iterable[NoticeRecord], year: int) -> int:
 
 def record_text(r: NoticeRecord, indent: str) -> str:
     """One notice as a block list item, every scalar written by the edit machinery's emitter."""
-    from sanzhua.edit.render import text
-
     pad = indent + "  "
-    tasks = "[" + ", ".join(text(t) for t in r.tasks) + "]"
+    tasks = "[" + ", ".join(scalar(t) for t in r.tasks) + "]"
     return (
-        f"{indent}- number: {text(r.number)}\n"
+        f"{indent}- number: {scalar(r.number)}\n"
         f"{pad}date: {r.issued.isoformat()}\n"
-        f"{pad}unit: {text(r.unit)}\n"
+        f"{pad}unit: {scalar(r.unit)}\n"
         f"{pad}tasks: {tasks}\n"
         f"{pad}reply_due: {r.reply_due.isoformat()}\n"
         f"{pad}colour: {r.colour}\n"
@@ -368,8 +368,9 @@ def append_record(root: Path, r: NoticeRecord) -> str:
 
     Refused (FatalError) when the file is not a valid notices file, or when the result
     would not read back as the old notices and this one: nothing is written then."""
+    # Lazy for start-up cost alone: the edit session (about 0.1 s, with the checks it runs
+    # after a write) is needed only by `brief --issue`, the one command that records a notice.
     from sanzhua.edit.session import Refused, write_atomic
-    from sanzhua.errors import FatalError
 
     rel = f"{NOTICE_DIR}/{r.year}.yaml"
     path = root / rel

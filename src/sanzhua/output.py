@@ -19,6 +19,7 @@ from typing import Any, Protocol
 
 from sanzhua import jsontext
 from sanzhua.i18n import Lang, say, text
+from sanzhua.load.safe import UnsafeFile, read_inside
 from sanzhua.problems import Msg, Problem
 
 
@@ -97,8 +98,6 @@ class SourceLines:
         if lines is None:
             raw = self.sources.get(file)
             if raw is None:
-                from sanzhua.load.safe import UnsafeFile, read_inside
-
                 try:
                     raw = read_inside(self.root / file, self.root)
                 except (OSError, UnsafeFile):

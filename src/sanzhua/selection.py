@@ -14,6 +14,15 @@ from typing import Any
 
 from sanzhua.errors import FatalError, bad_choice
 from sanzhua.evaluate import Evaluation, TaskState
+from sanzhua.filters import (
+    light_choices,
+    light_code,
+    state_choices,
+    state_code,
+    unit_choices,
+    unit_id,
+    unknown_unit,
+)
 from sanzhua.i18n import Lang
 from sanzhua.load import Ledger
 from sanzhua.problems import msg
@@ -37,16 +46,6 @@ class StatusFilter:
     def validate(self, ledger: Ledger, lang: Lang = "zh") -> StatusFilter:
         """Read the values given as clerks type them (sanzhua.filters): states and lights
         by code or label, units by id or name; refuse what matches nothing."""
-        from sanzhua.filters import (
-            light_choices,
-            light_code,
-            state_choices,
-            state_code,
-            unit_choices,
-            unit_id,
-            unknown_unit,
-        )
-
         states: list[str] = []
         for s in self.states:
             code = state_code(s)

@@ -27,6 +27,8 @@ def check(ctx: Context) -> Iterator[Found]:
     if doc is None or "scoring" not in doc[0]:
         return  # no rules written: the built-in defaults need no checking
     text, root = doc
+    # Lazy for start-up cost alone: the rules are pydantic models (about 0.3 s to import),
+    # needed only when sanzhua.yaml writes `scoring:`.
     from sanzhua.score.rules import rules_from_text
 
     rules, problems = rules_from_text(text)

@@ -19,6 +19,7 @@ from typing import TextIO
 
 from sanzhua.commands.common import EXIT_OK, EXIT_PROBLEMS, open_ledger
 from sanzhua.errors import FatalError
+from sanzhua.history.git import Repo
 from sanzhua.load import Ledger
 
 SETTINGS_PATHS = ("sanzhua.yaml", "units.yaml", "calendar.yaml", "templates/")
@@ -86,8 +87,6 @@ def codeowners(
     prefix = ""
     top = ledger.root
     try:
-        from sanzhua.history.git import Repo
-
         repo = Repo(ledger.root)
         prefix, top = repo.prefix, repo.toplevel
     except FatalError:

@@ -376,10 +376,8 @@ def _apply(run: EditRun, fr: FormRun, opened: Opened) -> tuple[bool, bool]:
 def _stale(ledger: Ledger, unit: Unit, form: ReturnedForm, lang: Lang) -> bool:
     """Whether the ledger now gives this unit another form for the same date (in the
     form's own language: its grey cells are worded in it)."""
-    from sanzhua.commands.form import unit_tasks
-
     made_in: Lang = "en" if form.lang == "en" else "zh" if form.lang == "zh" else lang
-    tasks = unit_tasks(ledger, unit, form.as_of)
+    tasks = F.unit_tasks(ledger.tasks, unit, form.as_of)
     now = F.build_form(ledger.settings.name, unit, tasks, form.as_of, "", made_in)
     return now.digest[:8] != form.digest8
 

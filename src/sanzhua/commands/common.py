@@ -15,6 +15,7 @@ from sanzhua.i18n import Lang, say
 from sanzhua.load import Ledger, find_root, load_ledger
 from sanzhua.load.safe import UnsafeFile, read_inside
 from sanzhua.model import Task
+from sanzhua.output import Summary, format_text
 from sanzhua.problems import Problem, msg
 from sanzhua.report.gaps import Gaps, gaps_of, stderr_lines
 from sanzhua.workdays import WorkCalendar
@@ -127,8 +128,7 @@ def calendar_warning(root: Path, calendar: WorkCalendar, counted: Iterable[int])
 def ledger_rules(ledger: Ledger, lang: Lang, as_of: date) -> Rules | None:
     """The ledger's scoring rules; None, with the errors written to standard error, when
     `scoring:` in sanzhua.yaml has errors (nothing is scored with broken rules)."""
-    from sanzhua.output import Summary, format_text
-    from sanzhua.score import rules_from_root
+    from sanzhua.score import rules_from_root  # pydantic's models: only for the commands that score
 
     rules, problems = rules_from_root(ledger.root)
     errors = [p for p in problems if p.severity == "error"]

@@ -17,12 +17,11 @@ from typing import TextIO
 
 from sanzhua.commands.common import EXIT_OK, open_report
 from sanzhua.errors import FatalError
-from sanzhua.evaluate import is_open
 from sanzhua.i18n import Lang, say, text
-from sanzhua.interchange.form import Form, build_form, write_form_xlsx
+from sanzhua.interchange.form import Form, build_form, unit_tasks, write_form_xlsx
 from sanzhua.load import Ledger
 from sanzhua.load.keys import did_you_mean
-from sanzhua.model import Task, Unit
+from sanzhua.model import Unit
 from sanzhua.problems import msg
 
 
@@ -61,11 +60,6 @@ def find_unit(ledger: Ledger, name: str, lang: Lang) -> Unit:
             lang=lang,
         )
     return unit
-
-
-def unit_tasks(ledger: Ledger, unit: Unit, as_of: date) -> list[Task]:
-    """The unit's open tasks, led or shared, in ledger order."""
-    return [t for t in ledger.tasks if (t.lead == unit.id or unit.id in t.partners) and is_open(t, as_of)]
 
 
 def _safe(name: str) -> str:
@@ -128,7 +122,7 @@ def form(
 
 def _form_of(ledger: Ledger, u: Unit, as_of: date, commit: str, lg: Lang) -> Form:
     s = ledger.settings
-    return build_form(s.name, u, unit_tasks(ledger, u, as_of), as_of, commit, lg, s.office)
+    return build_form(s.name, u, unit_tasks(ledger.tasks, u, as_of), as_of, commit, lg, s.office)
 
 
 def _write(f: Form, path: Path) -> None:

@@ -16,6 +16,7 @@ from sanzhua import jsontext
 from sanzhua.commands.common import EXIT_OK, EXIT_PROBLEMS, format_option, ledger_rules, open_report, to_before_from
 from sanzhua.dates import DateError, parse_when
 from sanzhua.errors import FatalError
+from sanzhua.filters import unit_choices, unit_id
 from sanzhua.i18n import Lang, label, say
 from sanzhua.periods import Period, PeriodKind, period_label, period_of
 from sanzhua.problems import msg
@@ -116,8 +117,6 @@ def score(
     board = score_units(ledger, rules, period.start, period.end, as_of, kinds=tuple(kinds))
     stream = out if out is not None else sys.stdout
     if explain is not None:
-        from sanzhua.filters import unit_choices, unit_id
-
         uid = unit_id(ledger.units, explain)  # an id, a name or a part of one name, as status --unit
         unit = board.unit(uid or explain) or next((u for u in board.units if u.name == explain), None)
         if unit is None:

@@ -26,6 +26,9 @@ from sanzhua.interchange.columns import MAIN_COLUMNS, PRINTED_COLUMNS
 from sanzhua.model import Settings, Unit
 from sanzhua.textsafe import printable
 
+# openpyxl is imported inside the functions that write a workbook, for start-up cost alone:
+# it takes about half a second to import, and `export --format csv` never needs it.
+
 Value = str | int | float | date | None
 
 LIGHT_FILL = {"red": "FFFF4D4F", "yellow": "FFFFD666", "green": "FF73D13D", "done": "FFBFBFBF"}

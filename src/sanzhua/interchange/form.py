@@ -19,14 +19,19 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from sanzhua.evaluate import is_open
 from sanzhua.i18n import Lang, label, say
 from sanzhua.model import Task, Unit
+
+# openpyxl is imported inside the functions that write the workbook, for start-up cost
+# alone: it takes about half a second to import, and `collect` reads a form without it.
 
 FORMAT_NAME = "sanzhua-form"
 FORMAT_VERSION = 1
@@ -236,6 +241,11 @@ def form_row(seq: int, task: Task, role: str, as_of: date, lang: Lang) -> FormRo
     }
     open_ms = tuple(m.name for m in task.milestones if m.done is None or m.done > as_of)
     return FormRow(seq, task.id, role, texts, open_ms if role == "lead" else (), task.target is not None)
+
+
+def unit_tasks(tasks: Sequence[Task], unit: Unit, as_of: date) -> list[Task]:
+    """The unit's open tasks, led or shared, in ledger order: what its form lists."""
+    return [t for t in tasks if (t.lead == unit.id or unit.id in t.partners) and is_open(t, as_of)]
 
 
 def build_form(
@@ -452,8 +462,6 @@ def _main_sheet(ws: Any, meta: Any, form: Form) -> None:
 
 
 def _width(s: str) -> int:
-    import unicodedata
-
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
 
 

@@ -23,10 +23,15 @@ from datetime import date, datetime
 from pathlib import Path
 
 from sanzhua.dates import DateError, parse_when
+from sanzhua.errors import FatalError
 from sanzhua.i18n import Lang
 from sanzhua.interchange import form as F
-from sanzhua.interchange.tabular import cell_value
+from sanzhua.interchange.cells import serial_to_date
+from sanzhua.interchange.tabular import cell_value, check_package, read_csv_bytes
 from sanzhua.problems import Msg, msg
+
+# openpyxl is imported inside the function that opens a workbook, for start-up cost alone:
+# it takes about half a second to import, and a form returned as CSV needs none of it.
 
 # Limits for a returned form: a unit's form is a few dozen rows and a few hundred KB.
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -104,9 +109,6 @@ class _Grid:
 
 def _check_zip(path: Path) -> None:
     """The workbook guard every import has (tabular.check_package), with a form's limits."""
-    from sanzhua.errors import FatalError
-    from sanzhua.interchange.tabular import check_package
-
     try:
         check_package(path, max_parts=MAX_MEMBERS, max_unpacked=MAX_UNPACKED_BYTES)
     except FatalError as e:
@@ -174,9 +176,6 @@ def _sheet_rows(ws: object, fws: object | None, max_cols: int = MAX_COLS) -> lis
 
 
 def _read_csv(path: Path) -> _Grid:
-    from sanzhua.errors import FatalError
-    from sanzhua.interchange.tabular import read_csv_bytes
-
     data = path.read_bytes()
     try:
         table = read_csv_bytes(data, path.stem)
@@ -397,8 +396,6 @@ def read_day(v: Raw, year: int) -> date:
         return v
     if isinstance(v, int | float):
         if 20000 <= v <= 80000:
-            from sanzhua.interchange.cells import serial_to_date
-
             return serial_to_date(v)
         raise ValueError(msg("collect.not-date", value=F.norm(v), detail="—"))
     s = F.norm(v)

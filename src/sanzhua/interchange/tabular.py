@@ -23,6 +23,9 @@ from sanzhua.errors import FatalError
 from sanzhua.problems import msg
 from sanzhua.textsafe import has_unprintable, printable
 
+# openpyxl and defusedxml are imported inside the functions that open a workbook, for
+# start-up cost alone: openpyxl takes about half a second to import, and a CSV needs neither.
+
 
 class Formula(str):
     """The text of a formula (`=` included) whose result was never saved in the file: a

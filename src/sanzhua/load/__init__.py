@@ -29,7 +29,7 @@ from sanzhua.load.index import Dues, resolve, rows_of
 from sanzhua.load.ledgerfile import FileResult, parse_ledger_bytes
 from sanzhua.load.parallel import frozen_gc
 from sanzhua.load.safe import inside
-from sanzhua.load.scan import CALENDAR_FILE, SETTINGS_FILE, UNITS_FILE, Scan, scan, unsafe_problem
+from sanzhua.load.scan import CALENDAR_FILE, SETTINGS_FILE, UNITS_FILE, Scan, scan_files, unsafe_problem
 from sanzhua.model import Settings, Task, TaskRow, Unit
 from sanzhua.problems import Problem
 from sanzhua.workdays import WorkCalendar
@@ -171,7 +171,7 @@ def load_ledger(root: Path, *, cache: bool = True, jobs: int | None = None) -> L
     """Read the whole ledger under `root`. Bad data becomes problems, never exceptions.
     Many files are parsed in worker processes."""
     with frozen_gc():
-        found = scan(root, ledger_files(root), cache=cache, jobs=jobs)
+        found = scan_files(root, ledger_files(root), cache=cache, jobs=jobs)
         found.save()
         files = [found.result(rel) for rel in found.order]
         return assemble(
@@ -189,7 +189,7 @@ def load_ledger(root: Path, *, cache: bool = True, jobs: int | None = None) -> L
 def scan_ledger(root: Path, *, cache: bool = True, jobs: int | None = None) -> Scan:
     """Read, digest and parse (or find in the cache) every file; assemble nothing."""
     with frozen_gc():
-        return scan(root, ledger_files(root), cache=cache, jobs=jobs)
+        return scan_files(root, ledger_files(root), cache=cache, jobs=jobs)
 
 
 def assemble(

@@ -114,7 +114,7 @@ def _fatal(name: str, e: UnsafeFile) -> FatalError:
     )
 
 
-def scan(root: Path, paths: list[Path], *, cache: bool, jobs: int | None) -> Scan:
+def scan_files(root: Path, paths: list[Path], *, cache: bool, jobs: int | None) -> Scan:
     """Read the settings files and the ledger files `paths` under `root`; parse what the
     cache does not hold (in worker processes when there is much of it)."""
     store = Cache(root, cache)

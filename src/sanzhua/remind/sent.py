@@ -123,7 +123,7 @@ def locked(path: Path) -> Iterator[None]:
 
 
 def _try_lock(f: IO[bytes]) -> bool:
-    if sys.platform == "win32":
+    if sys.platform == "win32":  # each platform's own lock module: the other one does not exist
         import msvcrt
 
         try:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import io
 import re
+import shutil
+import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -21,6 +23,10 @@ from sanzhua.load import Ledger
 from sanzhua.render.svg import Series, bar_chart, line_chart
 from sanzhua.report.brief import Brief
 from sanzhua.report.trends import Point, trend
+
+# matplotlib, fontTools and python-docx are imported inside the functions that draw or
+# place a picture, for start-up cost alone: matplotlib takes seconds to import, and only a
+# Word bulletin with charts needs it.
 
 TEXT_WIDTH_MM = 156  # 版心宽度
 MAX_UNITS = 30  # bars in the completion chart; with more units, the lowest rates
@@ -146,8 +152,6 @@ def find_cjk_font() -> Path | None:
     for name in _CJK_NAMES:
         if name in by_name and Path(by_name[name]).is_file():
             return Path(by_name[name])
-    import shutil
-    import subprocess
 
     if shutil.which("fc-match"):
         out = subprocess.run(

@@ -33,6 +33,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from sanzhua.errors import FatalError
+from sanzhua.load.safe import UnsafeFile, read_inside
 from sanzhua.periods import cn_numeral
 from sanzhua.problems import msg
 from sanzhua.textsafe import has_unprintable, printable
@@ -77,15 +78,11 @@ def read_template(name: str, ledger_root: Path | None) -> Source:
 
 def _read_own(path: Path, root: Path) -> bytes | None:
     """A ledger template's bytes (None if it vanished); a refusal for an unsafe one."""
-    from sanzhua.load.safe import UnsafeFile, read_inside
-
     try:
         return read_inside(path, root, max_bytes=MAX_TEMPLATE_BYTES)
     except FileNotFoundError:
         return None
     except UnsafeFile as e:
-        from sanzhua.problems import msg
-
         rel = path.relative_to(root).as_posix()
         m = msg(f"unsafe.{e.reason}", path=rel, detail=e.detail, limit=MAX_TEMPLATE_BYTES >> 20)
         raise FatalError(msg("template.unsafe", what=m), msg("template.unsafe.hint", folder="templates/")) from None
@@ -356,7 +353,7 @@ def limits(name: str) -> Iterator[None]:
         old_handler = signal.signal(signal.SIGALRM, up)
         signal.setitimer(signal.ITIMER_REAL, MAX_SECONDS)
     try:
-        import resource
+        import resource  # Unix only: where it is missing, templates run with no memory cap
 
         size = _address_space()
         if size:

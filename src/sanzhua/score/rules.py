@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
+from sanzhua.load.safe import UnsafeFile, read_inside
 from sanzhua.load.settings import _plain, _problems_from
 from sanzhua.load.yamlfast import YMap, decode, parse
 from sanzhua.model import Settings
@@ -225,7 +226,6 @@ def rules_from_text(text: str, path: str = SETTINGS_FILE) -> tuple[Rules, list[P
 
 def rules_from_root(root: Path) -> tuple[Rules, list[Problem]]:
     """Rules from the sanzhua.yaml in a ledger root."""
-    from sanzhua.load.safe import UnsafeFile, read_inside
 
     try:
         data = read_inside(root / SETTINGS_FILE, root)

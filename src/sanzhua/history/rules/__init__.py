@@ -49,6 +49,7 @@ from sanzhua.history.rules import (
 )
 from sanzhua.history.rules.base import Out, Who
 from sanzhua.history.walk import Step
+from sanzhua.model import Settings
 from sanzhua.problems import Problem, Severity
 
 __all__ = ["CODES", "RULES", "TASK_RULES", "Finding", "audit_step", "specials_in_tree"]
@@ -124,8 +125,6 @@ def audit_step(step: Step, signature: str | None = None) -> list[Problem]:
 
 def specials_in_tree(commit: Commit, entries: list[tuple[str, str]]) -> list[Problem]:
     """Symlinks and cache files standing in a commit's tree (reported on that commit)."""
-    from sanzhua.model import Settings
-
     out = Out(Step(commit, False, Settings(name=""), {}), LEVELS)
     for path, kind in entries:
         TREE_RULES["symlink" if kind == "symlink" else "cache"].audit_entry(out, path)
