@@ -109,3 +109,23 @@ def test_a_ledger_is_not_changed_after_it_is_built(make_ledger) -> None:  # type
     with pytest.raises(dataclasses.FrozenInstanceError):
         ledger.sources = {}  # type: ignore[misc]
     assert not hasattr(ledger, "full_task") and not hasattr(ledger, "whole")
+
+
+def test_no_name_in_a_package_hides_one_of_its_modules() -> None:
+    """`sanzhua.load.scan` was a function imported into sanzhua.load, not the module of that
+    name: every module of every package is what its dotted name says."""
+    import importlib
+    import types
+
+    hidden = []
+    for init in sorted(SRC.rglob("__init__.py")):
+        package = ".".join(("sanzhua", *init.parent.relative_to(SRC).parts))
+        outer = importlib.import_module(package)
+        for path in sorted(init.parent.glob("*.py")):
+            if path.stem in ("__init__", "__main__"):
+                continue
+            inner = importlib.import_module(f"{package}.{path.stem}")
+            if getattr(outer, path.stem) is not inner:
+                hidden.append(f"{package}.{path.stem}: {type(getattr(outer, path.stem)).__name__}")
+    assert hidden == []
+    assert isinstance(importlib.import_module("sanzhua.load").scan, types.ModuleType)
