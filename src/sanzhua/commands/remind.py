@@ -33,6 +33,7 @@ from sanzhua.remind.messages import CHANNEL_NAMES, CHANNELS, Item, Message, asse
 from sanzhua.remind.sent import SentRecord, load_sent, locked
 
 SenderFactory = Callable[[Ledger, Mapping[str, str]], Sender]
+Plan = tuple[list[Message], list[tuple[str, str, Item]]]  # the messages to send, and the items sent already
 
 
 def sent_path(ledger: Ledger, given: Path | None) -> Path:
@@ -132,7 +133,7 @@ def remind(
         statuses(records, ledger.tasks, as_of, ledger.settings.notices, ledger.calendar), chosen
     )
 
-    def plan(record: SentRecord) -> tuple[list[Message], list[tuple[str, str, Item]]]:
+    def plan(record: SentRecord) -> Plan:
         return assemble(
             evaluation,
             ledger.units,
@@ -166,11 +167,24 @@ def remind(
         return EXIT_OK
 
     make = sender or (lambda lg, e: Sender(lg.settings.remind, lg.units, e, lg.root))
+    deliveries, skipped = _deliver(path, plan, make(ledger, env), as_of)
+    failed = [d for d in deliveries if not d.ok]
+    if fmt == "json":
+        _json(out, as_of, "send", [(d.message, d) for d in deliveries], skipped, {}, notice)
+    else:
+        _send_text(out, deliveries, skipped, path, notice, chosen)
+    return EXIT_PROBLEMS if failed else EXIT_OK
+
+
+def _deliver(
+    path: Path, plan: Callable[[SentRecord], Plan], courier: Sender, as_of: date
+) -> tuple[list[Delivery], list[tuple[str, str, Item]]]:
+    """Send what the record of sends does not hold yet, one `remind --send` at a time (the
+    record locked), recording each message as soon as it went out."""
     deliveries: list[Delivery] = []
     with locked(path):
         record = load_sent(path)
         messages, skipped = plan(record)
-        courier = make(ledger, env)
         for m in messages:
             d = courier.deliver(m)
             deliveries.append(d)
@@ -178,12 +192,7 @@ def remind(
                 for i in m.items:
                     record.add(as_of, (m.unit, m.channel, i.task, i.state))
                 record.save(as_of)  # after each message: a crash later does not send this one again
-    failed = [d for d in deliveries if not d.ok]
-    if fmt == "json":
-        _json(out, as_of, "send", [(d.message, d) for d in deliveries], skipped, {}, notice)
-    else:
-        _send_text(out, deliveries, skipped, path, notice, chosen)
-    return EXIT_PROBLEMS if failed else EXIT_OK
+    return deliveries, skipped
 
 
 def _dry_text(

@@ -322,42 +322,16 @@ def _merge(ws: Any, ref: str) -> None:
 def _task_sheet(
     ws: Any, ex: Export, rows: list[dict[str, Value]], title: str, fast: bool = True
 ) -> None:
-    from openpyxl.styles import Alignment, Font, PatternFill
+    """A task sheet: a title, a line of counts, the header, a row per task (the light
+    coloured), sized first because a streamed sheet writes its sizes before its rows."""
+    from openpyxl.styles import Alignment
     from openpyxl.utils import get_column_letter
 
     s = _styles()
     fields = [f for f, _, _ in MAIN_COLUMNS]
-    ncols = len(fields)
-    last = get_column_letter(ncols)
+    last = get_column_letter(len(fields))
     shown = get_column_letter(PRINTED_COLUMNS)  # the title spans what is printed
-    counts = {k: sum(1 for r in rows if r["_light"] == k) for k in LIGHTS}
-    sub = say(
-        "export.subtitle",
-        ex.lang,
-        day_cn=format_cn(ex.as_of),
-        day=ex.as_of.isoformat(),
-        n=len(rows),
-        red=counts["red"],
-        yellow=counts["yellow"],
-        green=counts["green"],
-        done=counts["done"],
-        office=f"　　{ex.settings.office}" if ex.settings.office else "",
-    )
-    # First pass: widths and heights, which a streamed sheet writes before its rows.
-    widths = [max(display_width(h) + 2, 6) for h in headers(ex.lang)]
-    heights: list[int] = []
-    for row in rows:
-        lines = 1
-        for c_i, f in enumerate(fields):
-            v = row[f]
-            w = display_width(v) + 2
-            if f in _WRAP_FIELDS and not (f in _DATE_FIELDS and v is not None):
-                cap = _MAX_WIDTH[f]
-                if w > cap:
-                    lines = max(lines, math.ceil(w / cap))
-                    w = cap
-            widths[c_i] = max(widths[c_i], min(w, _MAX_WIDTH.get(f, 30)))
-        heights.append(min(15 * lines + 3, 120))
+    widths, heights = _task_sizes(ex, rows, fields)
     for c_i, w in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(c_i)].width = w
     ws.row_dimensions[1].height = 30
@@ -374,6 +348,7 @@ def _task_sheet(
         [cell(ws, title, font=s["title_font"],
               alignment=Alignment(horizontal="center", vertical="center"))]
     )
+    sub = _task_counts_line(ex, rows)
     ws.append([cell(ws, sub, alignment=Alignment(horizontal="right", vertical="center"))])
     ws.append(
         [
@@ -382,11 +357,66 @@ def _task_sheet(
             for h in headers(ex.lang)
         ]
     )
+
+    def body() -> Iterator[tuple[int | None, list[Value], list[Hashable]]]:
+        for row, height in zip(rows, heights, strict=True):
+            light_key = str(row["_light"])
+            lit = light_key if light_key in LIGHT_FILL else None
+            values = [row[f] for f in fields]
+            keys: list[Hashable] = [
+                (f, f in _DATE_FIELDS and v is not None, lit if f == "light" else None)
+                for f, v in zip(fields, values, strict=True)
+            ]
+            yield height, values, keys
+
+    _Body(ws, _task_cell_styles(s, fields), fast).write(4, body())
+
+
+def _task_counts_line(ex: Export, rows: list[dict[str, Value]]) -> str:
+    """The line under a task sheet's title: the date and the tasks of each light."""
+    counts = {k: sum(1 for r in rows if r["_light"] == k) for k in LIGHTS}
+    return say(
+        "export.subtitle",
+        ex.lang,
+        day_cn=format_cn(ex.as_of),
+        day=ex.as_of.isoformat(),
+        n=len(rows),
+        red=counts["red"],
+        yellow=counts["yellow"],
+        green=counts["green"],
+        done=counts["done"],
+        office=f"　　{ex.settings.office}" if ex.settings.office else "",
+    )
+
+
+def _task_sizes(ex: Export, rows: list[dict[str, Value]], fields: list[str]) -> tuple[list[int], list[int]]:
+    """Each column's width (its widest value, capped; long texts wrap) and each row's
+    height (the lines its most wrapped cell needs)."""
+    widths = [max(display_width(h) + 2, 6) for h in headers(ex.lang)]
+    heights: list[int] = []
+    for row in rows:
+        lines = 1
+        for c_i, f in enumerate(fields):
+            v = row[f]
+            w = display_width(v) + 2
+            if f in _WRAP_FIELDS and not (f in _DATE_FIELDS and v is not None):
+                cap = _MAX_WIDTH[f]
+                if w > cap:
+                    lines = max(lines, math.ceil(w / cap))
+                    w = cap
+            widths[c_i] = max(widths[c_i], min(w, _MAX_WIDTH.get(f, 30)))
+        heights.append(min(15 * lines + 3, 120))
+    return widths, heights
+
+
+def _task_cell_styles(s: dict[str, Any], fields: list[str]) -> dict[Hashable, dict[str, Any]]:
+    """A cell's look depends on its column, whether it holds a date, and for the light
+    column on the light: one style per combination, keyed (field, date?, light)."""
+    from openpyxl.styles import Font, PatternFill
+
     light_fills = {k: PatternFill("solid", fgColor=v) for k, v in LIGHT_FILL.items()}
     light_fonts = {k: Font(bold=True, color=v) for k, v in LIGHT_FONT.items()}
     styles: dict[Hashable, dict[str, Any]] = {}
-    # A cell's look depends on its column, whether it holds a date, and for the light
-    # column on the light: one style per combination, keyed (field, date?, light).
     for f in fields:
         for dated in (False, True):
             number_format = None
@@ -407,19 +437,7 @@ def _task_sheet(
                     "fill": None if light_key is None else light_fills[light_key],
                     "font": None if light_key is None else light_fonts[light_key],
                 }
-
-    def body() -> Iterator[tuple[int | None, list[Value], list[Hashable]]]:
-        for row, height in zip(rows, heights, strict=True):
-            light_key = str(row["_light"])
-            lit = light_key if light_key in LIGHT_FILL else None
-            values = [row[f] for f in fields]
-            keys: list[Hashable] = [
-                (f, f in _DATE_FIELDS and v is not None, lit if f == "light" else None)
-                for f, v in zip(fields, values, strict=True)
-            ]
-            yield height, values, keys
-
-    _Body(ws, styles, fast).write(4, body())
+    return styles
 
 
 def _page(ws: Any, repeat_rows: str | None) -> None:
@@ -433,7 +451,8 @@ def _page(ws: Any, repeat_rows: str | None) -> None:
 
 
 def _summary_sheet(ws: Any, ex: Export, fast: bool = True) -> None:
-    from openpyxl.styles import Alignment, Font, PatternFill
+    """汇总: a row per unit (in units.yaml's order) with its tasks of each light, the
+    overdue ones and the share done, and a total row."""
     from openpyxl.utils import get_column_letter
 
     s = _styles()
@@ -449,32 +468,7 @@ def _summary_sheet(ws: Any, ex: Export, fast: bool = True) -> None:
         say("export.summary.overdue", ex.lang),
         say("export.summary.done-share", ex.lang),
     ]
-    last = get_column_letter(len(head))
-    per: dict[str, list[TaskState]] = {}
-    for st in ex.states:
-        per.setdefault(st.task.lead, []).append(st)
-    order = [u for u in ex.units if u in per] + [u for u in per if u not in ex.units]
-
-    def counts(group: Sequence[TaskState]) -> list[Value]:
-        c = {k: sum(st.light == k for st in group) for k in LIGHTS}
-        overdue = sum("overdue" in st.states for st in group)
-        done_share = c["done"] / len(group) if group else 0.0
-        return [
-            len(group),
-            c["red"],
-            c["yellow"],
-            c["green"],
-            c["done"],
-            c["none"],
-            overdue,
-            done_share,
-        ]
-
-    body: list[list[Value]] = []
-    for uid in order:
-        u = ex.units.get(uid)
-        body.append([unit_name(ex.units, uid), u.kind if u else None, *counts(per[uid])])
-    total: list[Value] = [say("export.summary.total", ex.lang), None, *counts(ex.states)]
+    body, total = _summary_rows(ex)
     widths = [
         max(display_width(v) for v in [head[0], *(b[0] for b in body), total[0]]) + 2,
         10,
@@ -484,6 +478,55 @@ def _summary_sheet(ws: Any, ex: Export, fast: bool = True) -> None:
     ws.row_dimensions[1].height = 30
     ws.freeze_panes = "B4"
     _page(ws, "3:3")
+    _summary_heading(ws, ex, head, s)
+    styles: dict[Hashable, dict[str, Any]] = {
+        (c, is_total): {
+            "border": s["border"],
+            "alignment": s["center"] if c > 2 else None,
+            "number_format": "0.0%" if c == len(head) else None,
+            "font": s["head_font"] if is_total else None,
+        }
+        for c in range(1, len(head) + 1)
+        for is_total in (False, True)
+    }
+
+    def rows() -> Iterator[tuple[int | None, list[Value], list[Hashable]]]:
+        for n, values in enumerate([*body, total]):
+            is_total = n == len(body)
+            yield None, values, [(c, is_total) for c in range(1, len(values) + 1)]
+
+    _Body(ws, styles, fast).write(4, rows())
+
+
+def _summary_rows(ex: Export) -> tuple[list[list[Value]], list[Value]]:
+    """A row per unit that leads a task (units.yaml's order, then units it does not name)
+    and the total row."""
+    per: dict[str, list[TaskState]] = {}
+    for st in ex.states:
+        per.setdefault(st.task.lead, []).append(st)
+    order = [u for u in ex.units if u in per] + [u for u in per if u not in ex.units]
+    body: list[list[Value]] = []
+    for uid in order:
+        u = ex.units.get(uid)
+        body.append([unit_name(ex.units, uid), u.kind if u else None, *_light_counts(per[uid])])
+    total: list[Value] = [say("export.summary.total", ex.lang), None, *_light_counts(ex.states)]
+    return body, total
+
+
+def _light_counts(group: Sequence[TaskState]) -> list[Value]:
+    """Tasks, red, yellow, green, done, no light, overdue, the share done."""
+    c = {k: sum(st.light == k for st in group) for k in LIGHTS}
+    overdue = sum("overdue" in st.states for st in group)
+    done_share = c["done"] / len(group) if group else 0.0
+    return [len(group), c["red"], c["yellow"], c["green"], c["done"], c["none"], overdue, done_share]
+
+
+def _summary_heading(ws: Any, ex: Export, head: list[str], s: dict[str, Any]) -> None:
+    """The summary's title, its date and its header row, the light columns in their colours."""
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    last = get_column_letter(len(head))
     _merge(ws, f"A1:{last}1")
     _merge(ws, f"A2:{last}2")
     ws.append(
@@ -521,23 +564,6 @@ def _summary_sheet(ws: Any, ex: Export, fast: bool = True) -> None:
             for h, light in zip(head, lights, strict=True)
         ]
     )
-    styles: dict[Hashable, dict[str, Any]] = {
-        (c, is_total): {
-            "border": s["border"],
-            "alignment": s["center"] if c > 2 else None,
-            "number_format": "0.0%" if c == len(head) else None,
-            "font": s["head_font"] if is_total else None,
-        }
-        for c in range(1, len(head) + 1)
-        for is_total in (False, True)
-    }
-
-    def rows() -> Iterator[tuple[int | None, list[Value], list[Hashable]]]:
-        for n, values in enumerate([*body, total]):
-            is_total = n == len(body)
-            yield None, values, [(c, is_total) for c in range(1, len(values) + 1)]
-
-    _Body(ws, styles, fast).write(4, rows())
 
 
 def _detail_sheet(ws: Any, ex: Export, kind: str, fast: bool = True) -> None:

@@ -316,51 +316,90 @@ def _title(form: Form) -> str:
     )
 
 
-def _main_sheet(ws: Any, meta: Any, form: Form) -> None:
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.datavalidation import DataValidation
+@dataclass(frozen=True)
+class _Look:
+    """The cell styles of the form sheet."""
 
-    lang = form.lang
+    border: Any
+    grey: Any
+    open_fill: Any
+    head_fill: Any
+    wrap: Any
+    center: Any
+    unlocked: Any
+
+
+def _look() -> _Look:
+    from openpyxl.styles import Alignment, Border, PatternFill, Protection, Side
+
+    thin = Side(style="thin", color="FF808080")
+    return _Look(
+        border=Border(left=thin, right=thin, top=thin, bottom=thin),
+        grey=PatternFill("solid", fgColor=GREY),
+        open_fill=PatternFill("solid", fgColor=OPEN),
+        head_fill=PatternFill("solid", fgColor=HEAD),
+        wrap=Alignment(vertical="top", wrap_text=True),
+        center=Alignment(horizontal="center", vertical="top", wrap_text=True),
+        unlocked=Protection(locked=False),
+    )
+
+
+def _main_sheet(ws: Any, meta: Any, form: Form) -> None:
+    """The form itself: the heading, a row per task (grey cells fixed, yellow ones to fill
+    in, each checked by a validation), the hidden check column, and the printed page."""
+    from openpyxl.utils import get_column_letter
+
     cols = form.columns()
     letter = {c: get_column_letter(i) for i, c in enumerate(cols, start=1)}
-    printed = len(cols) - 1  # the check column is hidden and not printed
-    last_shown = get_column_letter(printed)
-    thin = Side(style="thin", color="FF808080")
-    border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    grey = PatternFill("solid", fgColor=GREY)
-    open_fill = PatternFill("solid", fgColor=OPEN)
-    head_fill = PatternFill("solid", fgColor=HEAD)
-    wrap = Alignment(vertical="top", wrap_text=True)
-    center = Alignment(horizontal="center", vertical="top", wrap_text=True)
-    unlocked = Protection(locked=False)
+    look = _look()
+    _heading(ws, form, cols, look)
+    checks = _cell_checks(ws, form.lang)
+    for r_i, row in enumerate(form.rows, start=FIRST_ROW):
+        _task_row(ws, r_i, row, form, cols, look, checks)
+        if row.lead and row.milestones:
+            _milestone_choices(ws, meta, r_i, row, form, letter)
+        ws.row_dimensions[r_i].height = _row_height(row)
+    _page(ws, form, cols, letter)
 
+
+def _heading(ws: Any, form: Form, cols: list[str], look: _Look) -> None:
+    """The title, the line with the form id and how to fill it in, and the column headers."""
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    last_shown = get_column_letter(len(cols) - 1)  # the check column is hidden and not printed
     ws["A1"] = _title(form)
     ws.merge_cells(f"A1:{last_shown}1")
     ws["A1"].font = Font(bold=True, size=16)
     ws["A1"].alignment = Alignment(horizontal="center", vertical="center")
     ws.row_dimensions[1].height = 30
-    commit = form.commit[:12] if form.commit else say("form.no-commit", lang)
-    ws["A2"] = say("form.subtitle", lang, code=form.code, commit=commit)
+    commit = form.commit[:12] if form.commit else say("form.no-commit", form.lang)
+    ws["A2"] = say("form.subtitle", form.lang, code=form.code, commit=commit)
     ws.merge_cells(f"A2:{last_shown}2")
     ws["A2"].alignment = Alignment(horizontal="left", vertical="center")
     ws["A2"].font = Font(size=9)
     for i, c in enumerate(cols, start=1):
-        cell = ws.cell(row=TITLE_ROWS, column=i, value=header_text(c, lang))
+        cell = ws.cell(row=TITLE_ROWS, column=i, value=header_text(c, form.lang))
         cell.font = Font(bold=True)
-        cell.fill = head_fill
+        cell.fill = look.head_fill
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        cell.border = border
+        cell.border = look.border
     ws.row_dimensions[TITLE_ROWS].height = 30
 
-    meta_ms_col = 20  # the milestone lists on the hidden sheet start in column T
-    dv_percent = DataValidation(type="decimal", operator="between", formula1="0", formula2="100", allow_blank=True)
-    dv_value = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True)
-    dv_date = DataValidation(type="date", operator="between", formula1="36526", formula2="73050", allow_blank=True)
+
+def _cell_checks(ws: Any, lang: Lang) -> dict[str, Any]:
+    """The validations of the cells a unit fills in, by kind: "percent", "value", "date"."""
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    checks = {
+        "percent": DataValidation(type="decimal", operator="between", formula1="0", formula2="100", allow_blank=True),
+        "value": DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True),
+        "date": DataValidation(type="date", operator="between", formula1="36526", formula2="73050", allow_blank=True),
+    }
     for dv, title, prompt in (
-        (dv_percent, say("form.check.percent", lang), say("form.check.percent.prompt", lang)),
-        (dv_value, say("form.check.value", lang), say("form.check.value.prompt", lang)),
-        (dv_date, say("form.check.date", lang), say("form.check.date.prompt", lang)),
+        (checks["percent"], say("form.check.percent", lang), say("form.check.percent.prompt", lang)),
+        (checks["value"], say("form.check.value", lang), say("form.check.value.prompt", lang)),
+        (checks["date"], say("form.check.date", lang), say("form.check.date.prompt", lang)),
     ):
         dv.showErrorMessage = True
         dv.showInputMessage = True
@@ -368,75 +407,109 @@ def _main_sheet(ws: Any, meta: Any, form: Form) -> None:
         dv.errorTitle = dv.promptTitle = title
         dv.error = dv.prompt = prompt
         ws.add_data_validation(dv)
+    return checks
 
-    for r_i, row in enumerate(form.rows, start=FIRST_ROW):
-        editable = {"date", "note"}
-        if row.lead:
-            editable |= {"percent", "done"}
-            if row.has_target:
-                editable.add("value")
-            for n in range(1, min(len(row.milestones), form.pairs) + 1):
-                editable |= {f"ms{n}", f"ms{n}_date"}
-        for c_i, c in enumerate(cols, start=1):
-            cell = ws.cell(row=r_i, column=c_i)
-            cell.border = border
-            if c in READ_ONLY:
-                cell.value = int(row.texts[c]) if c == "seq" else (row.texts[c] or None)
-                cell.number_format = "@"
-                cell.fill = grey
-                cell.alignment = center if c in ("seq", "role", "due") else wrap
-            elif c == "check":
-                cell.value = row.check_code()
-                cell.number_format = "@"
-            else:
-                if c in editable:
-                    cell.protection = unlocked
-                    cell.fill = open_fill
-                else:
-                    cell.fill = grey
-                if c == "date":
-                    cell.value = datetime(form.as_of.year, form.as_of.month, form.as_of.day)
-                if c in ("date", "done") or c.endswith("_date"):
-                    cell.number_format = "yyyy-mm-dd"
-                    cell.alignment = center
-                    if c in editable:
-                        dv_date.add(cell)
-                elif c == "percent":
-                    cell.number_format = "0.##"
-                    cell.alignment = center
-                    if c in editable:
-                        dv_percent.add(cell)
-                elif c == "value":
-                    cell.number_format = "General"
-                    cell.alignment = center
-                    if c in editable:
-                        dv_value.add(cell)
-                elif c == "note" or (c.startswith("ms") and c in editable):
-                    cell.number_format = "@"
-                    cell.alignment = wrap
-        if row.lead and row.milestones:
-            # The milestone names this task offers, on the hidden sheet; each name cell
-            # gets a list validation over that row.
-            mrow = r_i
-            for k, name in enumerate(row.milestones):
-                meta.cell(row=mrow, column=meta_ms_col + k, value=name)
-            lo = get_column_letter(meta_ms_col)
-            hi = get_column_letter(meta_ms_col + len(row.milestones) - 1)
-            dv = DataValidation(type="list", formula1=f"'{META_SHEET}'!${lo}${mrow}:${hi}${mrow}", allow_blank=True)
-            dv.showErrorMessage = True
-            dv.errorTitle = say("form.check.milestone", lang)
-            dv.error = say("form.check.milestone.prompt", lang)
-            ws.add_data_validation(dv)
-            for n in range(1, min(len(row.milestones), form.pairs) + 1):
-                dv.add(ws[f"{letter[f'ms{n}']}{r_i}"])
-        lines = max(
-            [1]
-            + [
-                sum(max(1, -(-_width(line) // (WIDTHS[c] - 1))) for line in row.texts[c].split("\n"))
-                for c in ("title", "milestones", "last", "target")
-            ]
-        )
-        ws.row_dimensions[r_i].height = min(15 * lines + 4, 160)
+
+def _editable(row: FormRow, pairs: int) -> set[str]:
+    """The columns a unit may fill in on this row: a partner reports a date and a note;
+    the lead also the percent, the done date, the value (with a target) and its milestones."""
+    editable = {"date", "note"}
+    if row.lead:
+        editable |= {"percent", "done"}
+        if row.has_target:
+            editable.add("value")
+        for n in range(1, min(len(row.milestones), pairs) + 1):
+            editable |= {f"ms{n}", f"ms{n}_date"}
+    return editable
+
+
+def _task_row(
+    ws: Any, r_i: int, row: FormRow, form: Form, cols: list[str], look: _Look, checks: dict[str, Any]
+) -> None:
+    """One task's cells: the read-only texts in grey, the check code, the cells to fill in."""
+    editable = _editable(row, form.pairs)
+    for c_i, c in enumerate(cols, start=1):
+        cell = ws.cell(row=r_i, column=c_i)
+        cell.border = look.border
+        if c in READ_ONLY:
+            cell.value = int(row.texts[c]) if c == "seq" else (row.texts[c] or None)
+            cell.number_format = "@"
+            cell.fill = look.grey
+            cell.alignment = look.center if c in ("seq", "role", "due") else look.wrap
+        elif c == "check":
+            cell.value = row.check_code()
+            cell.number_format = "@"
+        else:
+            _input_cell(cell, c, c in editable, form.as_of, look, checks)
+
+
+def _input_cell(cell: Any, c: str, editable: bool, as_of: date, look: _Look, checks: dict[str, Any]) -> None:
+    """A cell of the columns a unit fills in: yellow and unlocked where this row may be
+    filled in, else grey; its number format and validation by the column's kind."""
+    if editable:
+        cell.protection = look.unlocked
+        cell.fill = look.open_fill
+    else:
+        cell.fill = look.grey
+    if c == "date":
+        cell.value = datetime(as_of.year, as_of.month, as_of.day)
+    if c in ("date", "done") or c.endswith("_date"):
+        cell.number_format = "yyyy-mm-dd"
+        cell.alignment = look.center
+        if editable:
+            checks["date"].add(cell)
+    elif c == "percent":
+        cell.number_format = "0.##"
+        cell.alignment = look.center
+        if editable:
+            checks["percent"].add(cell)
+    elif c == "value":
+        cell.number_format = "General"
+        cell.alignment = look.center
+        if editable:
+            checks["value"].add(cell)
+    elif c == "note" or (c.startswith("ms") and editable):
+        cell.number_format = "@"
+        cell.alignment = look.wrap
+
+
+_META_MS_COL = 20  # the milestone lists on the hidden sheet start in column T
+
+
+def _milestone_choices(ws: Any, meta: Any, r_i: int, row: FormRow, form: Form, letter: dict[str, str]) -> None:
+    """The milestone names this task offers, on the hidden sheet in the task's row; each
+    milestone name cell of the row gets a list validation over them."""
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    for k, name in enumerate(row.milestones):
+        meta.cell(row=r_i, column=_META_MS_COL + k, value=name)
+    lo = get_column_letter(_META_MS_COL)
+    hi = get_column_letter(_META_MS_COL + len(row.milestones) - 1)
+    dv = DataValidation(type="list", formula1=f"'{META_SHEET}'!${lo}${r_i}:${hi}${r_i}", allow_blank=True)
+    dv.showErrorMessage = True
+    dv.errorTitle = say("form.check.milestone", form.lang)
+    dv.error = say("form.check.milestone.prompt", form.lang)
+    ws.add_data_validation(dv)
+    for n in range(1, min(len(row.milestones), form.pairs) + 1):
+        dv.add(ws[f"{letter[f'ms{n}']}{r_i}"])
+
+
+def _row_height(row: FormRow) -> int:
+    """Tall enough for the longest of the wrapped texts, at most 160 points."""
+    lines = max(
+        [1]
+        + [
+            sum(max(1, -(-_width(line) // (WIDTHS[c] - 1))) for line in row.texts[c].split("\n"))
+            for c in ("title", "milestones", "last", "target")
+        ]
+    )
+    return min(15 * lines + 4, 160)
+
+
+def _page(ws: Any, form: Form, cols: list[str], letter: dict[str, str]) -> None:
+    """Column widths, the hidden check column, the sheet's protection and the printed page."""
+    from openpyxl.utils import get_column_letter
 
     for i, c in enumerate(cols, start=1):
         key = "ms" if re.fullmatch(r"ms\d+", c) else "ms_date" if re.fullmatch(r"ms\d+_date", c) else c
@@ -454,10 +527,11 @@ def _main_sheet(ws: Any, meta: Any, form: Form) -> None:
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_title_rows = f"1:{TITLE_ROWS}"
+    last_shown = get_column_letter(len(cols) - 1)
     ws.print_area = f"A1:{last_shown}{max(TITLE_ROWS, TITLE_ROWS + len(form.rows))}"
     ws.page_margins.left = ws.page_margins.right = 0.4
     ws.page_margins.top = ws.page_margins.bottom = 0.5
-    ws.oddFooter.center.text = say("form.footer", lang)
+    ws.oddFooter.center.text = say("form.footer", form.lang)
     ws.oddFooter.right.text = form.code
 
 

@@ -248,6 +248,32 @@ def _header_mismatch(row: list[Raw]) -> Issue | None:
 
 
 def _parse(path: Path, grid: _Grid) -> ReturnedForm:
+    """The returned form: which form it is (its code), and each row's cells, with an
+    `Issue` for each thing a unit changed that it may not (a grey cell, a row added,
+    copied or deleted) and for a code that no longer matches the rows."""
+    rf, header_at, cols, lang = _form_of(path, grid)
+    seen = _Seen()
+    for r_i in range(header_at + 1, len(grid.rows)):
+        _read_row(rf, grid.rows[r_i], r_i + 1, cols, lang, seen)
+    # Rows deleted: the identity sheet names them; a CSV has the count and the numbering.
+    if grid.meta_rows:
+        for sheet_row, (seq, tid) in sorted(grid.meta_rows.items()):
+            if tid not in seen.ids:
+                rf.issues.append(Issue(f"A{sheet_row}", msg("collect.row-deleted", seq=seq, id=tid)))
+    else:
+        for seq in range(1, rf.rows_expected + 1):
+            if seq not in seen.seqs:
+                rf.issues.append(Issue("", msg("collect.row-deleted", seq=seq, id="—")))
+    row_keys = ("collect.row-deleted", "collect.row-added", "collect.row-copied", "collect.read-only")
+    ok_rows = not any(i.message.key in row_keys for i in rf.issues)
+    if ok_rows and F.rows_digest(rf.unit, rf.as_of, seen.rows)[:8] != rf.digest8:
+        rf.issues.append(Issue("", msg("collect.digest")))
+    return rf
+
+
+def _form_of(path: Path, grid: _Grid) -> tuple[ReturnedForm, int, list[str], Lang]:
+    """Which form this is (the code on it and on its identity sheet), where its header
+    row is, its columns and their language; FormFileError for a file that is not a form."""
     rows = grid.rows
     header_at = None
     found: tuple[list[str], Lang] | None = None
@@ -291,63 +317,58 @@ def _parse(path: Path, grid: _Grid) -> ReturnedForm:
     )
     if meta_code and code_m and meta_code.group(0) != code_m.group(0):
         rf.issues.append(Issue("A2", msg("collect.code-edited", visible=code_m.group(0), hidden=meta_code.group(0))))
+    return rf, header_at, cols, lang
+
+
+@dataclass
+class _Seen:
+    """The task rows read so far: each id's sheet row, the row numbers, (seq, id, code)."""
+
+    ids: dict[str, int] = field(default_factory=dict)
+    seqs: set[int] = field(default_factory=set)
+    rows: list[tuple[int, str, str]] = field(default_factory=list)
+
+
+def _read_row(rf: ReturnedForm, raw: list[Raw], sheet_row: int, cols: list[str], lang: Lang, seen: _Seen) -> None:
+    """One row under the header: a `ReturnedRow` when its grey cells are as the form wrote
+    them, else an `Issue` for each changed (a row added or copied is one issue)."""
     index = {c: i for i, c in enumerate(cols)}
-    seen_ids: dict[str, int] = {}
-    seen_seq: set[int] = set()
-    got: list[tuple[int, str, str]] = []
-    for r_i in range(header_at + 1, len(rows)):
-        raw = rows[r_i]
-        sheet_row = r_i + 1
-        values = [raw[index[c]] if index[c] < len(raw) else None for c in cols]
-        extra = [v for v in raw[len(cols) :] if F.norm(v)]
-        if not any(F.norm(v) for v in values) and not extra:
-            rf.blank_rows += 1
-            continue
-        if extra:
-            rf.issues.append(Issue(f"{col_letter(len(cols) + 1)}{sheet_row}", msg("collect.extra-cells")))
-        texts = [F.norm(values[index[c]]) for c in F.READ_ONLY]
-        code = F.norm(values[index["check"]])
-        hashes = F.cell_hashes(code)
-        if len(hashes) != len(F.READ_ONLY) or not re.fullmatch(r"[0-9a-f]+", code):
-            rf.issues.append(Issue(f"A{sheet_row}", msg("collect.row-added", id=texts[1] or "—")))
-            continue
-        mine = F.cell_hashes(F.check_code(texts))
-        edited = [c for c, a, b in zip(F.READ_ONLY, hashes, mine, strict=True) if a != b]
-        for c in edited:
-            ref = f"{col_letter(index[c] + 1)}{sheet_row}"
-            now = _short(texts[F.READ_ONLY.index(c)])
-            rf.issues.append(Issue(ref, msg("collect.read-only", column=F.header_text(c, lang), now=now)))
-        if "id" in edited or "seq" in edited:
-            continue
-        seq = int(texts[0]) if texts[0].isdigit() else 0
-        task_id = texts[1]
-        if task_id in seen_ids:
-            rf.issues.append(Issue(f"A{sheet_row}", msg("collect.row-copied", id=task_id, row=seen_ids[task_id])))
-            continue
-        seen_ids[task_id] = sheet_row
-        seen_seq.add(seq)
-        got.append((seq, task_id, code))
-        role = "partner" if texts[3] in F.ROLE_WORDS["partner"] else "lead"
-        cells = {
-            c: (f"{col_letter(index[c] + 1)}{sheet_row}", values[index[c]])
-            for c in cols
-            if c not in F.READ_ONLY and c != "check"
-        }
-        rf.rows.append(ReturnedRow(sheet_row, seq, task_id, role, texts[4], cells))
-    # Rows deleted: the identity sheet names them; a CSV has the count and the numbering.
-    if grid.meta_rows:
-        for sheet_row, (seq, tid) in sorted(grid.meta_rows.items()):
-            if tid not in seen_ids:
-                rf.issues.append(Issue(f"A{sheet_row}", msg("collect.row-deleted", seq=seq, id=tid)))
-    else:
-        for seq in range(1, rf.rows_expected + 1):
-            if seq not in seen_seq:
-                rf.issues.append(Issue("", msg("collect.row-deleted", seq=seq, id="—")))
-    row_keys = ("collect.row-deleted", "collect.row-added", "collect.row-copied", "collect.read-only")
-    ok_rows = not any(i.message.key in row_keys for i in rf.issues)
-    if ok_rows and F.rows_digest(rf.unit, rf.as_of, got)[:8] != rf.digest8:
-        rf.issues.append(Issue("", msg("collect.digest")))
-    return rf
+    values = [raw[index[c]] if index[c] < len(raw) else None for c in cols]
+    extra = [v for v in raw[len(cols) :] if F.norm(v)]
+    if not any(F.norm(v) for v in values) and not extra:
+        rf.blank_rows += 1
+        return
+    if extra:
+        rf.issues.append(Issue(f"{col_letter(len(cols) + 1)}{sheet_row}", msg("collect.extra-cells")))
+    texts = [F.norm(values[index[c]]) for c in F.READ_ONLY]
+    code = F.norm(values[index["check"]])
+    hashes = F.cell_hashes(code)
+    if len(hashes) != len(F.READ_ONLY) or not re.fullmatch(r"[0-9a-f]+", code):
+        rf.issues.append(Issue(f"A{sheet_row}", msg("collect.row-added", id=texts[1] or "—")))
+        return
+    mine = F.cell_hashes(F.check_code(texts))
+    edited = [c for c, a, b in zip(F.READ_ONLY, hashes, mine, strict=True) if a != b]
+    for c in edited:
+        ref = f"{col_letter(index[c] + 1)}{sheet_row}"
+        now = _short(texts[F.READ_ONLY.index(c)])
+        rf.issues.append(Issue(ref, msg("collect.read-only", column=F.header_text(c, lang), now=now)))
+    if "id" in edited or "seq" in edited:
+        return
+    seq = int(texts[0]) if texts[0].isdigit() else 0
+    task_id = texts[1]
+    if task_id in seen.ids:
+        rf.issues.append(Issue(f"A{sheet_row}", msg("collect.row-copied", id=task_id, row=seen.ids[task_id])))
+        return
+    seen.ids[task_id] = sheet_row
+    seen.seqs.add(seq)
+    seen.rows.append((seq, task_id, code))
+    role = "partner" if texts[3] in F.ROLE_WORDS["partner"] else "lead"
+    cells = {
+        c: (f"{col_letter(index[c] + 1)}{sheet_row}", values[index[c]])
+        for c in cols
+        if c not in F.READ_ONLY and c != "check"
+    }
+    rf.rows.append(ReturnedRow(sheet_row, seq, task_id, role, texts[4], cells))
 
 
 def _short(s: str, n: int = 30) -> str:

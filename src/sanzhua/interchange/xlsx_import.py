@@ -179,25 +179,47 @@ class _Reader:
     # --- the task sheets ---------------------------------------------------------------
 
     def read_sheet(self, table: Table, skip_progress: bool) -> None:
+        """Every row under a task sheet's header: a task drafted from each, or a note saying
+        why a row is none (blank, a total, a footer, a section heading, no title ...)."""
+        header = self._header(table)
+        if header is None:
+            return
+        context_unit = self._unit_of_context(table, header)
+        sections: list[str] = []  # the section headings above the row: its category
+        cols: dict[str, list[int]] = {}
+        for i, f in enumerate(header.fields):
+            if f is not None:
+                cols.setdefault(f, []).append(i)
+        for idx in range(header.last + 1, len(table.rows)):
+            row = table.rows[idx]
+            if all(c is None or text_of(c) is None for c in row):
+                self.plan.blank_rows += 1
+                continue
+            self.plan.rows_seen += 1
+            got = _RowCells(row, cols)
+            title = self._task_title(table, header, idx + 1, row, got, sections)
+            if title is None:
+                continue
+            draft = self._task(table.name, idx + 1, got, title, context_unit, sections, skip_progress)
+            if draft is not None:
+                self.plan.drafts.append(draft)
+
+    def _header(self, table: Table) -> Header | None:
+        """The sheet's header, with notes on what it says (a due column read from another,
+        columns not known); None, said in a note, for a sheet with no table."""
         plan = self.plan
         header = find_header(table.rows, self.options.mapping)
         if header is None:
             filled = [r for r in table.rows if any(text_of(c) is not None for c in r)]
-            if filled and all(
-                len({text_of(c) for c in r if text_of(c) is not None}) == 1 for r in filled
-            ):
+            if filled and all(len({text_of(c) for c in r if text_of(c) is not None}) == 1 for r in filled):
                 # 填表说明: a sheet of instructions, not a table; said so, not an error
                 plan.note(table.name, 0, "warning", msg("import.no-table"))
             elif filled:
-                plan.note(
-                    table.name, 0, "error", msg("import.no-header"), msg("import.no-header.hint")
-                )
-            return
+                plan.note(table.name, 0, "error", msg("import.no-header"), msg("import.no-header.hint"))
+            return None
         plan.sheets_read.append(table.name)
         if header.due_from is not None:
-            plan.note(
-                table.name, header.last + 1, "info", msg("import.due-column", column=header.due_from)
-            )
+            plan.note(table.name, header.last + 1, "info", msg("import.due-column", column=header.due_from))
         if header.unknown:
             plan.note(
                 table.name,
@@ -206,97 +228,72 @@ class _Reader:
                 msg("import.unknown-columns", columns="、".join(header.unknown)),
                 msg("import.unknown-columns.hint"),
             )
-        context_unit = self._unit_of_context(table, header)
-        sections: list[str] = []
-        cols: dict[str, list[int]] = {}
-        for i, f in enumerate(header.fields):
-            if f is not None:
-                cols.setdefault(f, []).append(i)
-        for idx in range(header.last + 1, len(table.rows)):
-            row = table.rows[idx]
-            rownum = idx + 1
-            if all(c is None or text_of(c) is None for c in row):
-                plan.blank_rows += 1
-                continue
-            plan.rows_seen += 1
-            got = _RowCells(row, cols)
-            texts = [t for t in (text_of(c) for c in row) if t]
-            title = got.text("title")
-            seq = got.text("seq")
-            if _is_total(texts[0]):
-                total = _short(" ".join(dict.fromkeys(texts)))
-                plan.note(table.name, rownum, "info", msg("import.total-row", text=total))
-                continue
-            if _FOOTER.search(texts[0]) and got.text("due") is None:
-                footer = _short(" ".join(dict.fromkeys(texts)))
-                plan.note(table.name, rownum, "info", msg("import.footer-row", text=footer))
-                continue
-            if (formula := got.formula()) is not None:
-                plan.note(
-                    table.name,
-                    rownum,
-                    "error",
-                    msg("import.formula", column=_label(table, header, formula[0]), text=formula[1]),
-                    msg("import.formula.hint"),
-                )
-                continue
-            # A section heading: 一、抓具体 merged across, or a numeral in 序号 and no unit or due.
-            distinct = set(texts)
-            heading: str | None = None
-            if len(distinct) == 1 and (rownum in table.merged_rows or len(texts) == 1):
-                heading = texts[0]
-            elif (
-                seq
-                and _SEQ_SECTION.match(seq)
-                and title
-                and not got.text("due")
-                and not got.text("lead")
-            ):
-                heading = title
-            if heading is not None and heading.isdigit():
-                heading = None  # a numbered row left empty: reported below as having no title
-            if heading is not None and not _is_total(heading):
-                level2 = _SECTION_2.match(heading)
-                level1 = _SECTION_1.match(heading)
-                if level1 or level2 or (seq and _SEQ_SECTION.match(seq)):
-                    name = _SECTION_2.sub("", _SECTION_1.sub("", heading)).strip() or heading
-                    if level2 or (seq and seq.startswith(("(", "（"))):
-                        sections[1:] = [name]
-                        sections = sections[:2]
-                    else:
-                        sections = [name]
-                    plan.note(
-                        table.name,
-                        rownum,
-                        "info",
-                        msg("import.section", text=heading, category="/".join(sections)),
-                    )
-                    continue
-                if _FOOTER.search(heading):
-                    plan.note(table.name, rownum, "info", msg("import.footer-row", text=_short(heading)))
-                    continue
-                if title is None or len(distinct) == 1:
-                    plan.note(
-                        table.name, rownum, "error", msg("import.note-row", text=_short(heading))
-                    )
-                    continue
-            if title is None:
-                plan.note(
-                    table.name,
-                    rownum,
-                    "error",
-                    msg("import.no-title", content=_short("；".join(texts))),
-                    msg("import.no-title.hint"),
-                )
-                continue
-            if _is_total(title) or (seq and _is_total(seq)):
-                plan.note(table.name, rownum, "info", msg("import.total-row", text=_short(title)))
-                continue
-            draft = self._task(
-                table.name, rownum, got, title, context_unit, sections, skip_progress
+        return header
+
+    def _task_title(
+        self, table: Table, header: Header, rownum: int, row: list[CellValue], got: _RowCells, sections: list[str]
+    ) -> str | None:
+        """The title of the row's task; None, said in a note, for a row that is not a task:
+        a total, a footer, a formula with no saved value, a section heading (which sets
+        `sections`), a note, or a row with no title."""
+        plan = self.plan
+        texts = [t for t in (text_of(c) for c in row) if t]
+        title = got.text("title")
+        seq = got.text("seq")
+        if _is_total(texts[0]):
+            plan.note(table.name, rownum, "info", msg("import.total-row", text=_short(" ".join(dict.fromkeys(texts)))))
+            return None
+        if _FOOTER.search(texts[0]) and got.text("due") is None:
+            footer = _short(" ".join(dict.fromkeys(texts)))
+            plan.note(table.name, rownum, "info", msg("import.footer-row", text=footer))
+            return None
+        if (formula := got.formula()) is not None:
+            plan.note(
+                table.name,
+                rownum,
+                "error",
+                msg("import.formula", column=_label(table, header, formula[0]), text=formula[1]),
+                msg("import.formula.hint"),
             )
-            if draft is not None:
-                plan.drafts.append(draft)
+            return None
+        heading = _heading_of(texts, seq, title, got, rownum in table.merged_rows)
+        if heading is not None and not _is_total(heading):
+            if self._section(table.name, rownum, heading, seq, sections):
+                return None
+            if _FOOTER.search(heading):
+                plan.note(table.name, rownum, "info", msg("import.footer-row", text=_short(heading)))
+                return None
+            if title is None or len(set(texts)) == 1:
+                plan.note(table.name, rownum, "error", msg("import.note-row", text=_short(heading)))
+                return None
+        if title is None:
+            plan.note(
+                table.name,
+                rownum,
+                "error",
+                msg("import.no-title", content=_short("；".join(texts))),
+                msg("import.no-title.hint"),
+            )
+            return None
+        if _is_total(title) or (seq and _is_total(seq)):
+            plan.note(table.name, rownum, "info", msg("import.total-row", text=_short(title)))
+            return None
+        return title
+
+    def _section(self, sheet: str, rownum: int, heading: str, seq: str | None, sections: list[str]) -> bool:
+        """Whether `heading` opens a section (一、, （一）, a numeral in 序号): `sections`
+        becomes its name under the level above, and a note says so."""
+        level2 = _SECTION_2.match(heading)
+        level1 = _SECTION_1.match(heading)
+        if not (level1 or level2 or (seq and _SEQ_SECTION.match(seq))):
+            return False
+        name = _SECTION_2.sub("", _SECTION_1.sub("", heading)).strip() or heading
+        if level2 or (seq and seq.startswith(("(", "（"))):
+            sections[1:] = [name]
+        else:
+            sections[:] = [name]
+        self.plan.note(sheet, rownum, "info", msg("import.section", text=heading, category="/".join(sections)))
+        return True
 
     def _unit_of_context(self, table: Table, header: Header) -> str | None:
         """The unit a sheet is about, from its name or the title rows above the header."""
@@ -726,122 +723,103 @@ class _Reader:
     # --- detail sheets (进展记录, 节点, 延期) ---------------------------------------------
 
     def read_details(self, table: Table, kind: str) -> None:
-        plan = self.plan
-        start = None
-        fields: list[str | None] = []
-        for i, row in enumerate(table.rows[:HEADER_SCAN_ROWS]):
-            fs = [detail_field(kind, c) for c in row]
-            if "id" in fs and len({f for f in fs if f}) >= 2:
-                start, fields = i, fs
-                break
-        if start is None:
+        """A sheet of progress entries, milestones or extensions (`kind`), each row added to
+        the drafted task its 编号 names; a note for each row that cannot be."""
+        found = _detail_header(table, kind)
+        if found is None:
             if any(any(c is not None for c in r) for r in table.rows):
-                plan.note(
-                    table.name, 0, "error", msg("import.no-header"), msg("import.no-header.hint")
-                )
+                self.plan.note(table.name, 0, "error", msg("import.no-header"), msg("import.no-header.hint"))
             return
-        plan.sheets_read.append(table.name)
-        drafts = {d.id: d for d in plan.drafts if d.id}
-        required = {"progress": ("date",), "milestones": ("name", "due"), "extensions": ("to",)}[
-            kind
-        ]
-        key = {"progress": "progress", "milestones": "milestones", "extensions": "extensions"}[kind]
-        cols = {f: i for i, f in reversed(list(enumerate(fields))) if f}
+        start, cols = found
+        self.plan.sheets_read.append(table.name)
+        drafts = {d.id: d for d in self.plan.drafts if d.id}
         for idx in range(start + 1, len(table.rows)):
             row = table.rows[idx]
-            rownum = idx + 1
             if all(text_of(c) is None for c in row):
-                plan.blank_rows += 1
+                self.plan.blank_rows += 1
                 continue
-            plan.rows_seen += 1
+            self.plan.rows_seen += 1
             values = {f: row[i] for f, i in cols.items() if i < len(row)}
-            formula = next((f for f, v in values.items() if isinstance(v, Formula)), None)
-            if formula is not None:
-                column = text_of(table.rows[start][cols[formula]]) or formula
-                plan.note(
-                    table.name,
-                    rownum,
-                    "error",
-                    msg("import.formula", column=column, text=str(values[formula])),
-                    msg("import.formula.hint"),
-                )
+            tid = self._detail_task(table, start, idx + 1, kind, cols, values, drafts)
+            if tid is None:
                 continue
-            tid = text_of(values.get("id"))
-            if tid is None or tid not in drafts:
-                if tid is not None and tid in self.by_id:
-                    plan.note(table.name, rownum, "error", msg("import.detail-existing", id=tid))
-                else:
-                    plan.note(
-                        table.name, rownum, "error", msg("import.detail-unknown-id", id=tid or "")
-                    )
-                continue
-            missing = [f for f in required if text_of(values.get(f)) is None]
-            if missing:
-                plan.note(
-                    table.name,
-                    rownum,
-                    "error",
-                    msg("import.detail-missing", column="、".join(missing)),
-                )
-                continue
-            entry: dict[str, str] = {}
-            ok = True
-            for f in _DETAIL_ORDER[kind]:
-                v = values.get(f)
-                if text_of(v) is None:
-                    continue
-                if f in ("date", "due", "done", "to", "from"):
-                    try:
-                        entry[f] = read_when(v, self.options.year).written
-                    except CellError as e:
-                        if f in required:
-                            plan.note(
-                                table.name,
-                                rownum,
-                                "error",
-                                msg(
-                                    "import.bad-date",
-                                    column=f,
-                                    text=text_of(v) or "",
-                                    detail_zh=e.zh,
-                                    detail_en=e.en,
-                                ),
-                            )
-                            ok = False
-                            break
-                        plan.note(
-                            table.name,
-                            rownum,
-                            "warning",
-                            msg(
-                                "import.bad-date",
-                                column=f,
-                                text=text_of(v) or "",
-                                detail_zh=e.zh,
-                                detail_en=e.en,
-                            ),
-                        )
-                elif f in ("value", "percent"):
-                    try:
-                        entry[f] = fmt_number(
-                            read_percent(v) if f == "percent" else read_number(v)[0]
-                        )
-                    except CellError:
-                        plan.note(
-                            table.name,
-                            rownum,
-                            "warning",
-                            msg("import.bad-number", column=f, text=text_of(v) or ""),
-                        )
-                else:
-                    entry[f] = text_of(v) or ""
-            if not ok:
+            entry = self._detail_entry(table.name, idx + 1, kind, values)
+            if entry is None:
                 continue
             d = drafts[tid]
-            existing = d.fields.get(key)
+            existing = d.fields.get(kind)
             if not isinstance(existing, list) or (existing and not isinstance(existing[0], dict)):
                 existing = []
-            d.fields[key] = [*existing, entry]
+            d.fields[kind] = [*existing, entry]
+
+    def _detail_task(
+        self,
+        table: Table,
+        start: int,
+        rownum: int,
+        kind: str,
+        cols: dict[str, int],
+        values: dict[str, CellValue],
+        drafts: dict[str, Draft],
+    ) -> str | None:
+        """The id of the drafted task a detail row belongs to; None, said in a note, for a
+        row with a formula, with no id or another task's, or without what `kind` needs."""
+        plan = self.plan
+        formula = next((f for f, v in values.items() if isinstance(v, Formula)), None)
+        if formula is not None:
+            column = text_of(table.rows[start][cols[formula]]) or formula
+            plan.note(
+                table.name,
+                rownum,
+                "error",
+                msg("import.formula", column=column, text=str(values[formula])),
+                msg("import.formula.hint"),
+            )
+            return None
+        tid = text_of(values.get("id"))
+        if tid is None or tid not in drafts:
+            if tid is not None and tid in self.by_id:
+                plan.note(table.name, rownum, "error", msg("import.detail-existing", id=tid))
+            else:
+                plan.note(table.name, rownum, "error", msg("import.detail-unknown-id", id=tid or ""))
+            return None
+        missing = [f for f in _DETAIL_REQUIRED[kind] if text_of(values.get(f)) is None]
+        if missing:
+            plan.note(table.name, rownum, "error", msg("import.detail-missing", column="、".join(missing)))
+            return None
+        return tid
+
+    def _detail_entry(self, sheet: str, rownum: int, kind: str, values: dict[str, CellValue]) -> dict[str, str] | None:
+        """The entry a detail row writes, its dates and numbers read; a value that cannot be
+        read is left out with a warning, or, when `kind` needs it, the row with an error."""
+        entry: dict[str, str] = {}
+        for f in _DETAIL_ORDER[kind]:
+            v = values.get(f)
+            if text_of(v) is None:
+                continue
+            if f in ("date", "due", "done", "to", "from"):
+                try:
+                    entry[f] = read_when(v, self.options.year).written
+                except CellError as e:
+                    needed = f in _DETAIL_REQUIRED[kind]
+                    self.plan.note(
+                        sheet,
+                        rownum,
+                        "error" if needed else "warning",
+                        msg("import.bad-date", column=f, text=text_of(v) or "", detail_zh=e.zh, detail_en=e.en),
+                    )
+                    if needed:
+                        return None
+            elif f in ("value", "percent"):
+                try:
+                    entry[f] = fmt_number(read_percent(v) if f == "percent" else read_number(v)[0])
+                except CellError:
+                    self.plan.note(
+                        sheet, rownum, "warning", msg("import.bad-number", column=f, text=text_of(v) or "")
+                    )
+            else:
+                entry[f] = text_of(v) or ""
+        return entry
 
     # --- ids ---------------------------------------------------------------------------
 
@@ -1009,6 +987,33 @@ def _status_word(text: str) -> str | None:
 
 def _title_key(title: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", title))
+
+
+def _heading_of(texts: list[str], seq: str | None, title: str | None, got: _RowCells, merged: bool) -> str | None:
+    """A section heading: 一、抓具体 merged across (or alone in its row), or a numeral in
+    序号 with a title and no unit or due; a number alone is none (a row left empty)."""
+    heading: str | None = None
+    if len(set(texts)) == 1 and (merged or len(texts) == 1):
+        heading = texts[0]
+    elif seq and _SEQ_SECTION.match(seq) and title and not got.text("due") and not got.text("lead"):
+        heading = title
+    if heading is not None and heading.isdigit():
+        return None  # a numbered row left empty: reported as having no title
+    return heading
+
+
+# What a detail row must have, by sheet.
+_DETAIL_REQUIRED = {"progress": ("date",), "milestones": ("name", "due"), "extensions": ("to",)}
+
+
+def _detail_header(table: Table, kind: str) -> tuple[int, dict[str, int]] | None:
+    """The header row of a detail sheet among its first rows (an id column and another
+    known one), and the column of each field (the first, when one is repeated)."""
+    for i, row in enumerate(table.rows[:HEADER_SCAN_ROWS]):
+        fields = [detail_field(kind, c) for c in row]
+        if "id" in fields and len({f for f in fields if f}) >= 2:
+            return i, {f: c for c, f in reversed(list(enumerate(fields))) if f}
+    return None
 
 
 def _is_total(text: str) -> bool:
