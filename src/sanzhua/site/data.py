@@ -187,22 +187,79 @@ def rows_by(
 
 def overview(ledger: Ledger, evaluation: Evaluation, lang: Lang, names: Names) -> Overview:
     """The evaluation grouped by unit, leader, category and kind of unit, and every task."""
-    units = ledger.units
-    other_kind = "其他" if lang == "zh" else "other"
-    uncategorised = "未分类" if lang == "zh" else "uncategorised"
+    units = _Units(ledger, lang, names)
+    views = task_views(evaluation, units, lang, names)
+    by_unit = rows_by(views, lambda v: v.lead, units.name, units.href, units.kind, units.order)
     no_leader = "（未填）" if lang == "zh" else "(none)"
+    by_leader = rows_by(views, lambda v: v.leader or no_leader, lambda k: k)
+    categories = _category_order(ledger.tasks, lang)
+    by_category = rows_by(views, lambda v: v.category, lambda k: k, order=lambda k: (categories.get(k, 10**6), k))
+    kinds = units.kinds()
+    by_kind = rows_by(views, lambda v: v.kind, lambda k: k, order=lambda k: (kinds.index(k) if k in kinds else 99, k))
+    return Overview(
+        as_of=evaluation.as_of,
+        totals=totals(evaluation, evaluation.as_of),
+        by_unit=by_unit,
+        by_leader=by_leader,
+        by_category=by_category,
+        by_kind=by_kind,
+        tasks=tuple(views),
+        units=unit_views(units, views, by_unit),
+    )
+
+
+class _Units:
+    """The ledger's units as the overview names, orders and links them; a unit a task
+    names that units.yaml lacks keeps its id as its name."""
+
+    def __init__(self, ledger: Ledger, lang: Lang, names: Names) -> None:
+        self.units = ledger.units
+        self.other_kind = "其他" if lang == "zh" else "other"
+        self.names = names
+        self._order = {uid: i for i, uid in enumerate(self.units)}
+
+    def name(self, uid: str) -> str:
+        u = self.units.get(uid)
+        return u.name if u else uid
+
+    def kind(self, uid: str) -> str:
+        u = self.units.get(uid)
+        return (u.kind if u else None) or self.other_kind
+
+    def href(self, uid: str) -> str:
+        return f"u/{self.names('u', uid)}.html"
+
+    def order(self, uid: str) -> object:
+        """units.yaml's order, then the unknown ones by id."""
+        return (self._order.get(uid, len(self._order)), uid)
+
+    def kinds(self) -> list[str]:
+        """The kinds of unit in units.yaml's order."""
+        out: list[str] = []
+        for u in self.units.values():
+            k = u.kind or self.other_kind
+            if k not in out:
+                out.append(k)
+        return out
+
+
+def _category(t: Task, lang: Lang) -> str:
+    return (t.category or "").replace("／", "/").strip() or ("未分类" if lang == "zh" else "uncategorised")
+
+
+def _category_order(tasks: Sequence[Task], lang: Lang) -> dict[str, int]:
+    """Categories in the ledger's order, as the bulletin lists them."""
+    order: dict[str, int] = {}
+    for t in tasks:
+        order.setdefault(_category(t, lang), len(order))
+    return order
+
+
+def task_views(evaluation: Evaluation, units: _Units, lang: Lang, names: Names) -> list[TaskView]:
+    """Every task as the pages show it, most urgent first."""
     light_labels = LIGHT_LABELS[lang]
     state_labels = STATE_LABELS[lang]
     sep = "、" if lang == "zh" else ", "
-
-    def unit_name(uid: str) -> str:
-        u = units.get(uid)
-        return u.name if u else uid
-
-    def kind_of(uid: str) -> str:
-        u = units.get(uid)
-        return (u.kind if u else None) or other_kind
-
     views: list[TaskView] = []
     for st in sorted(evaluation.tasks.values(), key=urgency):
         t = st.task
@@ -212,12 +269,12 @@ def overview(ledger: Ledger, evaluation: Evaluation, lang: Lang, names: Names) -
                 title=t.title,
                 href=f"t/{names('t', t.id)}.html",
                 lead=t.lead,
-                unit=unit_name(t.lead),
-                kind=kind_of(t.lead),
+                unit=units.name(t.lead),
+                kind=units.kind(t.lead),
                 partners=t.partners,
                 leader=t.leader or "",
                 owner=t.owner or "",
-                category=(t.category or "").replace("／", "/").strip() or uncategorised,
+                category=_category(t, lang),
                 deadline=st.deadline,
                 done=st.done,
                 light=st.light,
@@ -232,32 +289,12 @@ def overview(ledger: Ledger, evaluation: Evaluation, lang: Lang, names: Names) -
                 state=st,
             )
         )
-    unit_order = {uid: i for i, uid in enumerate(units)}
-    kinds: list[str] = []
-    for u in units.values():
-        k = u.kind or other_kind
-        if k not in kinds:
-            kinds.append(k)
-    # Categories in the ledger's order, as the bulletin lists them.
-    cat_order: dict[str, int] = {}
-    for t in ledger.tasks:
-        cat_order.setdefault((t.category or "").replace("／", "/").strip() or uncategorised, len(cat_order))
+    return views
 
-    def unit_href(uid: str) -> str:
-        return f"u/{names('u', uid)}.html"
 
-    by_unit = rows_by(
-        views,
-        lambda v: v.lead,
-        unit_name,
-        unit_href,
-        lambda k: kind_of(k),
-        lambda k: (unit_order.get(k, len(unit_order)), k),
-    )
-    by_leader = rows_by(views, lambda v: v.leader or no_leader, lambda k: k)
-    by_category = rows_by(views, lambda v: v.category, lambda k: k, order=lambda k: (cat_order.get(k, 10**6), k))
-    by_kind = rows_by(views, lambda v: v.kind, lambda k: k, order=lambda k: (kinds.index(k) if k in kinds else 99, k))
-
+def unit_views(units: _Units, views: Sequence[TaskView], by_unit: tuple[Row, ...]) -> tuple[UnitView, ...]:
+    """A page's worth for every unit of units.yaml, then every unknown unit a task leads:
+    its row of lights, the tasks it leads and those it is a partner in."""
     rows = {r.key: r for r in by_unit}
     lead: dict[str, list[TaskView]] = {}
     partner: dict[str, list[TaskView]] = {}
@@ -266,32 +303,23 @@ def overview(ledger: Ledger, evaluation: Evaluation, lang: Lang, names: Names) -
         for p in v.partners:
             if p != v.lead:
                 partner.setdefault(p, []).append(v)
-    unit_views: list[UnitView] = []
-    for uid in [*units, *(k for k in rows if k not in units)]:
-        unit = units.get(uid)
-        unit_views.append(
+    out: list[UnitView] = []
+    for uid in [*units.units, *(k for k in rows if k not in units.units)]:
+        unit = units.units.get(uid)
+        out.append(
             UnitView(
                 id=uid,
-                name=unit_name(uid),
-                kind=kind_of(uid),
+                name=units.name(uid),
+                kind=units.kind(uid),
                 head=(unit.head or "") if unit else "",
                 deputy=(unit.deputy or "") if unit else "",
-                href=unit_href(uid),
-                row=rows.get(uid) or _empty_row(uid, unit_name(uid), unit_href(uid), kind_of(uid)),
+                href=units.href(uid),
+                row=rows.get(uid) or _empty_row(uid, units.name(uid), units.href(uid), units.kind(uid)),
                 lead=tuple(lead.get(uid, ())),
                 partner=tuple(partner.get(uid, ())),
             )
         )
-    return Overview(
-        as_of=evaluation.as_of,
-        totals=totals(evaluation, evaluation.as_of),
-        by_unit=by_unit,
-        by_leader=by_leader,
-        by_category=by_category,
-        by_kind=by_kind,
-        tasks=tuple(views),
-        units=tuple(unit_views),
-    )
+    return tuple(out)
 
 
 def _empty_row(key: str, label: str, href: str, extra: str) -> Row:
