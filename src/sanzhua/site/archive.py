@@ -2,8 +2,10 @@
 as-of date, as `sanzhua brief --week --as-of <week's end>` writes it (Markdown, and Word
 to download), each rendered to an HTML page.
 
-Markdown → HTML is markdown-it-py: a CommonMark parser with tables, raw HTML switched
-off, so whatever a title holds stays text (the brief's Markdown escapes it as well).
+Markdown → HTML is markdown-it-py's: a CommonMark parser with tables, raw HTML switched
+off, so whatever a title holds stays text (the brief's Markdown escapes it as well); the
+bulletin's plain tables are written the way it writes them, without its parser
+(site/mdhtml.py, held equal to it).
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from urllib.parse import quote
 
-from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from sanzhua.evaluate import Evaluation, evaluate
@@ -24,6 +25,7 @@ from sanzhua.render.markdown import render_markdown
 from sanzhua.report.brief import Brief, assemble_brief
 from sanzhua.report.document import brief_context, default_name
 from sanzhua.score import Rules, Scoreboard, score_units
+from sanzhua.site import mdhtml
 from sanzhua.site.text import Lang
 
 
@@ -47,13 +49,9 @@ def weeks(first: date, as_of: date) -> list[Period]:
     return out
 
 
-_PARSER: list[MarkdownIt] = []
-
-
 def markdown_html(text: str) -> Markup:
-    if not _PARSER:  # one parser for every week's bulletin (it keeps no state between texts)
-        _PARSER.append(MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table"))
-    return Markup(_PARSER[0].render(text))
+    """markdown-it's HTML of a bulletin, its plain tables written directly (site/mdhtml.py)."""
+    return Markup(mdhtml.to_html(text))
 
 
 def bulletins(
