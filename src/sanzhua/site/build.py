@@ -271,8 +271,13 @@ def write_core(
     for name in ("site.css", "site.js"):
         wr.data(f"assets/{name}", (HERE / "static" / name).read_bytes())
 
+    lang_ = wr.site.lang
+
+    def table(views: Any, w: Any, root: str) -> Markup:
+        return taskpage.task_table(views, w, root, lang_)
+
     for u in ov.units:
-        wr.page(u.href, "unit.html", "units", u=u)
+        wr.page(u.href, "unit.html", "units", u=u, table=table if fast else None)
 
     write_task_pages(wr, ledger, ov, events, lang, fast=fast)
     return ov

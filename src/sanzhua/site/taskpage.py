@@ -2,8 +2,10 @@
 a site's build, and Jinja's per-page machinery (contexts, macros, a Markup object per
 escaped value) was most of that (issue 19.5).
 
-`task_main` writes the same bytes as the `main` block of templates/task.html, which stays
-as the reference: `write_core(..., fast=False)` renders every task page through it, and
+`task_main` writes the same bytes as the `main` block of templates/task.html, and
+`task_table` the same as macros.html's `task_table` on the unit pages (each lists all its
+unit's tasks); the template and the macro stay as the reference: `write_core(...,
+fast=False)` renders through them, and
 tests/test_site_taskpage.py builds sites both ways and compares them file by file (the
 bundled ledger, a generated one, one of hostile titles). Every value from the ledger goes
 through `esc`, markupsafe's escaping (tests hold the two equal); the labels in `w` are
@@ -177,3 +179,29 @@ def task_main(
         out.append("</ol>")
     out.append("</section>\n")
     return "".join(out)
+
+
+def task_table(views: Sequence[Any], w: Mapping[str, Markup], root: str, lang: str, caption: str = "") -> Markup:
+    """macros.html's `task_table`, for the unit pages (each lists every task of its unit)."""
+    r = esc(root)
+    days = "天" if lang == "zh" else " d"
+    out = ['<div class="scroll"><table class="tasks">\n']
+    if caption:
+        out.append(f"<caption>{esc(caption)}</caption>")
+    out.append(
+        f'<thead><tr><th scope="col">{w["light"]}</th><th scope="col">{w["id"]}</th>'
+        f'<th scope="col">{w["title"]}</th><th scope="col">{w["unit"]}</th><th scope="col">{w["due"]}</th>'
+        f'<th scope="col">{w["states"]}</th><th scope="col" class="n">{w["percent"]}</th></tr></thead>\n<tbody>\n'
+    )
+    for v in views:
+        href = esc(v.href)
+        late = f' <span class="muted">{esc(v.days_overdue)}{days}</span>' if v.days_overdue else ""
+        out.append(
+            f'<tr data-id="{esc(v.id)}" data-light="{esc(v.light)}">\n<td>{light(v)}</td>'
+            f'<td class="id"><a href="{r}{href}">{esc(v.id)}</a></td>'
+            f'<td class="title"><a href="{r}{href}">{esc(v.title)}</a></td>\n'
+            f'<td>{esc(v.unit)}</td><td class="date">{esc(v.deadline or "—")}</td><td>{esc(v.state_text)}{late}</td>\n'
+            f'<td class="n">{pct(v.percent)} {bar(v.percent, v.expected)}</td></tr>\n'
+        )
+    out.append("</tbody></table></div>")
+    return Markup("".join(out))
