@@ -513,6 +513,28 @@ def archive_case(bench: Bench, out_dir: Path) -> Case:
                 cold=True, keep_stdout=False)
 
 
+# --- p-site (issue 19.5): the archive at half the tasks, to see it grow linearly ---
+
+
+def archive_half_case(bench: Bench, out_dir: Path, tasks: int) -> Case:
+    """The site with its archive for a ledger of half the tasks (its own generated root)."""
+    return Case(f"site (with the archive), {tasks} tasks, 1 run",
+                bench.sanzhua("site", "--as-of", AS_OF, "-o", str(out_dir / "site-archive-half")),
+                cold=True, keep_stdout=False, cwd=ledger(tasks))
+
+
+def archive_growth(full: Row, half: Row, tasks: int) -> dict[str, Any]:
+    """CPU seconds per 1000 tasks of the archive at N and N/2: linear when the first is at
+    most 1.25 x the second (the archive is weeks x tasks; Python's start-up is hidden)."""
+    per_full, per_half = full.cpu / (tasks / 1000), half.cpu / (tasks // 2 / 1000)
+    linear = per_full <= 1.25 * per_half
+    print(f"archive: {per_full:.2f} CPU s / 1000 tasks at {tasks}, {per_half:.2f} at {tasks // 2} "
+          f"(linear: at most 1.25 x) {verdict(linear)}")
+    return {"cpu_per_1000_full": per_full, "cpu_per_1000_half": per_half, "linear": linear}
+
+# --- end p-site ---
+
+
 def reports_and_site(bench: Bench, root: Path, base: Row, args: argparse.Namespace) -> dict[str, Any]:
     out_dir = Path(tempfile.mkdtemp(prefix="sanzhua-bench-reports-"))
     results: dict[str, Any] = {}
@@ -530,6 +552,9 @@ def reports_and_site(bench: Bench, root: Path, base: Row, args: argparse.Namespa
             archive = archive_case(bench, out_dir)
             bench.rounds(root, [archive], times=1)
             cases.append((archive, None))
+            half = archive_half_case(bench, out_dir, args.tasks // 2)
+            bench.rounds(root, [half], times=1)
+            cases.append((half, None))
         clear_cache(root)
         rows: list[Row] = []
         cells: list[list[str]] = []
@@ -547,6 +572,8 @@ def reports_and_site(bench: Bench, root: Path, base: Row, args: argparse.Namespa
         print_table(REPORT_HEADERS, cells)
         print("cold: the parse cache cleared first; warm: filled, then one ledger file changed")
         results["rows"] = [asdict(r) for r in rows]
+        if not args.skip_archive:
+            results["archive_growth"] = archive_growth(rows[-2], rows[-1], args.tasks)
 
         if not args.skip_big:
             broot = ledger(args.big)

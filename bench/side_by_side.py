@@ -2,7 +2,11 @@
 wall and CPU seconds (the process and its workers) of check, status and brief, cold and
 warm, as ratios to the CSafeLoader baseline of bench/run.py measured in the same run.
 
-    .venv/bin/python bench/side_by_side.py LEDGER ROUNDS TREE...
+    .venv/bin/python bench/side_by_side.py [--site] LEDGER ROUNDS TREE...
+
+With --site the rows are the site's instead (issue 19.5): `site --no-archive` cold and
+warm, and with --archive also the whole site (every week's bulletin), each written to a
+fresh temporary folder (the previous one removed before, untimed).
 
 Each TREE is a folder holding `src/sanzhua` (and `templates/`), e.g. made with
 `git archive REV src templates | tar -x -C TREE`; it is put first on PYTHONPATH.
@@ -31,6 +35,16 @@ ROWS = [
 ]
 
 
+# --- the site's rows (p-site, issue 19.5) ---
+OUT = "{out}"  # replaced by a fresh folder for each run
+SITE_ROWS = [
+    ("site --no-archive cold", ["site", "--no-archive", "-o", OUT], False),
+    ("site --no-archive warm", ["site", "--no-archive", "-o", OUT], True),
+]
+ARCHIVE_ROWS = [("site (with the archive) cold", ["site", "-o", OUT], False)]
+# --- end of the site's rows ---
+
+
 def _run(argv: list[str], cwd: str, env: dict[str, str]) -> tuple[float, float]:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
@@ -41,23 +55,32 @@ def _run(argv: list[str], cwd: str, env: dict[str, str]) -> tuple[float, float]:
 
 
 def main() -> None:
-    root, rounds, trees = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+    args = sys.argv[1:]
+    rows = ROWS
+    if "--site" in args:
+        rows = SITE_ROWS + (ARCHIVE_ROWS if "--archive" in args else [])
+    args = [a for a in args if a not in ("--site", "--archive")]
+    root, rounds, trees = args[0], int(args[1]), args[2:]
     cache = tempfile.mkdtemp(prefix="sanzhua-side-by-side-")
+    out = Path(tempfile.mkdtemp(prefix="sanzhua-side-by-side-out-")) / "site"
     res: dict[tuple[str, str], list[tuple[float, float]]] = {}
     try:
         for _ in range(rounds):
             res.setdefault(("baseline", ""), []).append(_run([sys.executable, "-c", BASELINE], root, dict(os.environ)))
-            for name, cmd, warm in ROWS:
+            for name, cmd, warm in rows:
                 for tree in trees:
                     env = dict(os.environ, PYTHONPATH=str(Path(tree) / "src"), SANZHUA_CACHE_DIR=cache)
-                    argv = [sys.executable, "-m", "sanzhua", *cmd, "--as-of", "2026-11-25"]
+                    argv = [sys.executable, "-m", "sanzhua", *[str(out) if c == OUT else c for c in cmd],
+                            "--as-of", "2026-11-25"]
                     shutil.rmtree(cache, ignore_errors=True)
                     if warm:
                         _run(argv, root, env)
+                    shutil.rmtree(out, ignore_errors=True)
                     res.setdefault((name, tree), []).append(_run(argv, root, env))
             res[("baseline", "")].append(_run([sys.executable, "-c", BASELINE], root, dict(os.environ)))
     finally:
         shutil.rmtree(cache, ignore_errors=True)
+        shutil.rmtree(out.parent, ignore_errors=True)
     bw = min(w for w, _ in res[("baseline", "")])
     bc = min(c for _, c in res[("baseline", "")])
     print(f"baseline: wall {bw:.2f} s, CPU {bc:.2f} s (best of {len(res[('baseline', '')])})")
