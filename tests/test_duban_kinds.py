@@ -244,8 +244,8 @@ def test_bulletin_has_a_section_per_kind(ledger: Path) -> None:
 
 def test_bulletin_without_kinds_has_no_kind_section(make_ledger: MakeLedger) -> None:
     root = make_ledger({"ledgers/fgw.yaml": TASKS["ledgers/fgw.yaml"].split("          - id: ZD-1")[0]
-                        .replace("kind: 领导批示件", "").replace("类型: instruction", "").replace(
-                            "kind: 会议议定事项", "")},
+                        .replace("kind: 领导批示件", "due: 2026-11-30").replace("类型: instruction", "due: 2026-11-30")
+                        .replace("kind: 会议议定事项", "")},
                        settings=SETTINGS, units=UNITS)
     out = io.StringIO()
     assert brief(root, as_of=date(2026, 11, 25), out=out) == 0

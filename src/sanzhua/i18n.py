@@ -669,6 +669,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "show.why.planned": ("开始日期{start_cn}尚未到", "starts {start}"),
     "show.why.suspended": ("已暂缓，不计逾期", "suspended: never overdue"),
     "show.why.cancelled": ("已取消，不计逾期", "cancelled: never overdue"),
+    "show.why.no-due": ("没有时限（due），也没有可继承的上级时限，无法判断状态；请写上时限", "there is no deadline ('due'), own or inherited, so no state can be worked out; add one"),
     "show.why.invalid": ("{fields}无法识别，无法判断状态；请运行 sanzhua check 查看并修正", "the {fields_en} cannot be read, so no state can be worked out; run sanzhua check"),
     "show.file-broken": ("sanzhua: 任务 {id} 在 {file} 中，但这个文件有错误，无法读取这项任务：\n  {where}: {problem}\n  请运行 sanzhua check 查看并修正。\n", "sanzhua: the task {id} is in {file}, but that file has an error and the task cannot be read:\n  {where}: {problem}\n  run sanzhua check to see and fix it.\n"),
     "show.sep": ("：", ": "),
@@ -725,7 +726,6 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "chart.file.units": ("完成率", "completion"),
     "chart.file.trend": ("走势", "trend"),
     # commands/brief: what brief says on stderr
-    "brief.out.settings-errors": ("注意：设置文件有 {n} 处错误；请先运行 sanzhua check 查看并修正。", "note: the settings files have {n} error(s); run sanzhua check to see and fix them."),
     "brief.out.lead": ("本期", ""),  # how the bulletin's notice of left-out files begins
     "brief.out.notices-broken": ("督办通知登记有错误（{files}），有错误的通知未计入；请运行 sanzhua check 修正\n", "the notices have errors ({files}); those are left out; run sanzhua check\n"),
     "brief.out.notices-left-out": ("督办通知登记有错误，以下未计入：{files}", "notices with errors left out: {files}"),

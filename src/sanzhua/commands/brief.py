@@ -154,12 +154,7 @@ def brief(
     lang_: Lang = chosen
     if number is not None and number < 1:
         raise FatalError(msg("brief.number", number=number), msg("brief.number.hint"), lang=lang_)
-    errors = [p for p in ledger.problems if p.severity == "error"]
-    if errors:  # the settings files' (a ledger file's errors are the gate's, above)
-        print(
-            say("brief.out.settings-errors", chosen, n=len(errors)),
-            file=sys.stderr,
-        )
+    # the settings files' errors are the gate's too (report.gaps), and said with the rest
     warning = notice(opened.gaps, chosen, lead=say("brief.out.lead", chosen)) if opened.gaps else ""
     stamp = made_from(ledger.root, chosen)
 

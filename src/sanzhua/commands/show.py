@@ -114,6 +114,8 @@ def reasons(st: TaskState, settings: Settings, as_of: date, lang: Lang) -> list[
             why = say("show.why.suspended", lang)
         elif s == "cancelled":
             why = say("show.why.cancelled", lang)
+        elif s == "invalid" and t.invalid == ("no-due",):
+            why = say("show.why.no-due", lang)
         elif s == "invalid":
             fields = "、".join(_INVALID_FIELDS.get(f, (f, f))[0] for f in t.invalid)
             fields_en = ", ".join(_INVALID_FIELDS.get(f, (f, f))[1] for f in t.invalid)

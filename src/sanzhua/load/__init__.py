@@ -233,6 +233,9 @@ def assemble(
     if any(t.assigned is not None for t in tasks):
         # issue 20: an assigned task starts then, and a kind with an answer limit gives it its deadline
         tasks = derive_deadlines(tasks, settings, calendar)
+    # A task with no deadline at all (none written, inherited or given by its kind) cannot
+    # be judged: it is in state `invalid` like one whose deadline cannot be read, not 正常.
+    tasks = [t if t.due is not None or t.invalid else replace(t, invalid=("no-due",)) for t in tasks]
     by_id: dict[str, Task] = {}
     for t in tasks:
         by_id.setdefault(t.id, t)

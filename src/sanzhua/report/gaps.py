@@ -46,6 +46,7 @@ class FileGap:
     unread: bool  # nothing of the file could be read
     duplicates: tuple[str, ...] = ()  # of `left_out`, those left out because the id is used before
     unknown_units: tuple[tuple[str, str], ...] = ()  # (task id, unit) counted under a unit units.yaml lacks
+    settings: bool = False  # a settings file (sanzhua.yaml, units.yaml, calendar.yaml) with errors
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,7 @@ class Gaps:
                     "invalid": list(f.invalid),
                     "flawed": list(f.flawed),
                     "unknown_units": [{"id": i, "unit": u} for i, u in f.unknown_units],
+                    "settings": f.settings,
                 }
                 for f in self.files
             ],
@@ -102,11 +104,14 @@ def gaps_of(ledger: Ledger) -> Gaps:
         if first_of.setdefault(t.id, t) is not t:
             later.setdefault(t.file, []).append(t.id)
     strays = _unknown_units(ledger)
+    undated = _undated(ledger)
+    unkinded = _unknown_kinds(ledger)
     for f in ledger.files:
         errors = tuple(p for p in f.problems if p.severity == "error")
         dup = tuple(dict.fromkeys(later.get(f.path, ())))
         stray = strays.get(f.path, ())
-        if not errors and not dup and not stray:
+        no_due = undated.get(f.path, ())
+        if not errors and not dup and not stray and not no_due and f.path not in unkinded:
             continue
         kept = {t.id for t in f.tasks}
         source = ledger.sources.get(f.path)
@@ -121,9 +126,11 @@ def gaps_of(ledger: Ledger) -> Gaps:
         else:
             left = [i for i in dict.fromkeys(i for _, i in f.dropped if i) if i not in kept]
             unnamed = sum(1 for _, i in f.dropped if not i)
-        invalid = tuple(t.id for t in f.tasks if t.invalid)
+        invalid = tuple(t.id for t in f.tasks if t.invalid) + tuple(p.task for p in no_due if p.task)
+        errors += no_due + unkinded.get(f.path, ())
         hit = {p.task for p in errors if p.task}
-        flawed = tuple(t.id for t in f.tasks if t.id in hit and not t.invalid and t.id not in left)
+        hit.update(p.task for p in unkinded.get(f.path, ()) if p.task)
+        flawed = tuple(t.id for t in f.tasks if t.id in hit and t.id not in invalid and t.id not in left)
         out.append(
             FileGap(
                 f.path,
@@ -137,7 +144,48 @@ def gaps_of(ledger: Ledger) -> Gaps:
                 tuple((i, u) for i, u, _ in stray),
             )
         )
-    return Gaps(tuple(out))
+    return Gaps(tuple(out) + _settings_gaps(ledger))
+
+
+def _settings_gaps(ledger: Ledger) -> tuple[FileGap, ...]:
+    """The settings files with errors: a setting that cannot be read falls back to its
+    default (a kind's answer limit, the holidays, a unit), which may change any figure."""
+    by_file: dict[str, list[Problem]] = {}
+    for p in ledger.problems:
+        if p.severity == "error":
+            by_file.setdefault(p.file, []).append(p)
+    return tuple(FileGap(file, tuple(ps), (), 0, (), (), False, settings=True) for file, ps in by_file.items())
+
+
+def _undated(ledger: Ledger) -> dict[str, tuple[Problem, ...]]:
+    """Per file, a missing-key problem for each task with no deadline at all (none written,
+    inherited or given by its kind): such a task is in state invalid (see load.assemble)."""
+    from sanzhua.problems import msg
+
+    out: dict[str, list[Problem]] = {}
+    for t in ledger.tasks:
+        if t.invalid == ("no-due",):
+            found = Problem("missing-key", "error", t.file, t.line, t.column, msg("task.no-due"), None, t.id)
+            out.setdefault(t.file, []).append(found)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def _unknown_kinds(ledger: Ledger) -> dict[str, tuple[Problem, ...]]:
+    """Per file, an unknown-kind problem for each task whose `kind` names no kind: it is
+    counted by the default kind's rules (its clocks, whether it is scored), maybe not its own."""
+    from sanzhua.kinds import kind_of, lookup
+    from sanzhua.problems import msg
+
+    if not any(t.kind is not None for t in ledger.tasks):
+        return {}
+    table = lookup(ledger.settings)
+    out: dict[str, list[Problem]] = {}
+    for t in ledger.tasks:
+        if t.kind is not None and kind_of(t, table) is None:
+            said = msg("kind.unknown", kind=t.kind)
+            found = Problem("unknown-kind", "error", t.file, t.line, t.column, said, None, t.id)
+            out.setdefault(t.file, []).append(found)
+    return {k: tuple(v) for k, v in out.items()}
 
 
 def _unknown_units(ledger: Ledger) -> dict[str, list[tuple[str, str, Problem | None]]]:
@@ -228,9 +276,12 @@ def notice(gaps: Gaps, lang: Lang, *, lead: str = "") -> str:
     invalid = [f for f in gaps.files if f.invalid]
     flawed = [f for f in gaps.files if f.flawed]
     strays = [f for f in gaps.files if f.unknown_units]
+    settings = [f.file for f in gaps.files if f.settings]
     parts: list[str] = []
     if zh:
         head = f"{lead}台账有{gaps.errors}处错误"
+        if settings:
+            parts.append("设置文件" + "、".join(settings) + "有误，有误的设置按默认值计算")
         if left:
             parts.append("以下任务未计入：" + "；".join(_left_text(f, lang) for f in left))
         if invalid:
@@ -252,6 +303,8 @@ def notice(gaps: Gaps, lang: Lang, *, lead: str = "") -> str:
             parts.append("有错误的文件：" + "、".join(f.file for f in gaps.files))
         return head + "，" + "；".join(parts) + "。请运行 sanzhua check 查看并修正。"
     head = f"{lead}The ledger has {gaps.errors} error(s)"
+    if settings:
+        parts.append("the settings in " + ", ".join(settings) + " that have errors are taken at their defaults")
     if left:
         parts.append("these tasks are not counted: " + "; ".join(_left_text(f, lang) for f in left))
     if invalid:
@@ -303,6 +356,8 @@ def stderr_lines(gaps: Gaps, lang: Lang, *, refused: bool) -> list[str]:
             out.append(("    有字段未能读取：" if zh else "    a field not read: ") + _ids(f.flawed, lang))
         if f.unknown_units:
             out.append(("    单位不在 units.yaml 中：" if zh else "    unit not in units.yaml: ") + _strays(f, lang))
+        if f.settings:
+            out.append("    有误的设置按默认值计算" if zh else "    the settings with errors are taken as the defaults")
     if refused:
         out.append(
             "  请运行 sanzhua check 查看并修正；确需先出报告的，加 --allow-errors（报告中会注明未计入的任务）。"
