@@ -25,8 +25,9 @@ from pathlib import Path
 
 from sanzhua.i18n import Lang
 from sanzhua.i18n import text as msg_text
+from sanzhua.kinds import kind_of, lookup
 from sanzhua.load import Ledger
-from sanzhua.problems import Problem
+from sanzhua.problems import Problem, msg
 
 # `id: ZJJ-001`, `- 编号: "ZJJ-001"`, `{id: ZJJ-001, ...}`: a task's id in text YAML could not read.
 _ID_IN_TEXT = re.compile(r"""(?:^|[\s{,\-])["']?(?:id|编号)["']?\s*[:：]\s*["']?([\w.\-]+)""", re.MULTILINE)
@@ -160,8 +161,6 @@ def _settings_gaps(ledger: Ledger) -> tuple[FileGap, ...]:
 def _undated(ledger: Ledger) -> dict[str, tuple[Problem, ...]]:
     """Per file, a missing-key problem for each task with no deadline at all (none written,
     inherited or given by its kind): such a task is in state invalid (see load.assemble)."""
-    from sanzhua.problems import msg
-
     out: dict[str, list[Problem]] = {}
     for t in ledger.tasks:
         if t.invalid == ("no-due",):
@@ -173,9 +172,6 @@ def _undated(ledger: Ledger) -> dict[str, tuple[Problem, ...]]:
 def _unknown_kinds(ledger: Ledger) -> dict[str, tuple[Problem, ...]]:
     """Per file, an unknown-kind problem for each task whose `kind` names no kind: it is
     counted by the default kind's rules (its clocks, whether it is scored), maybe not its own."""
-    from sanzhua.kinds import kind_of, lookup
-    from sanzhua.problems import msg
-
     if not any(t.kind is not None for t in ledger.tasks):
         return {}
     table = lookup(ledger.settings)
@@ -191,8 +187,6 @@ def _unknown_kinds(ledger: Ledger) -> dict[str, tuple[Problem, ...]]:
 def _unknown_units(ledger: Ledger) -> dict[str, list[tuple[str, str, Problem | None]]]:
     """Per file, each task whose lead unit units.yaml does not list (names were
     resolved to ids when the ledger was built): (task id, unit, the problem)."""
-    from sanzhua.problems import msg
-
     if not ledger.has_units_file or not ledger.units:
         return {}  # no units file, or one that cannot be read: its own error says so
     units = ledger.units
@@ -219,8 +213,6 @@ def _strays(f: FileGap, lang: Lang) -> str:
 
 
 def _dup_problem(file: str, task_id: str) -> Problem:
-    from sanzhua.problems import msg
-
     return Problem("duplicate-id", "error", file, 0, 0, msg("gaps.duplicate", id=task_id), None, task_id)
 
 
