@@ -42,6 +42,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     # confusable ids (issue 14.10)
     "id.confusable": ("任务编号 {id} 与 {other}（{where}）只差大小写、全角或形近字母（{chars}），容易看成同一个", "task id {id} differs from {other} ({where}) only in case, full-width or look-alike letters ({chars})"),
     "id.confusable.hint": ("编号只用半角英文字母、数字和 - . _，同一任务处处写法一致；确是两个任务的，请换一个明显不同的编号", "write ids with half-width Latin letters, digits and - . _ only, the same way everywhere; if these are two tasks, give one a clearly different id"),
+    "unsafe.name": ("文件名 {path} 含有换行或控制字符，未读取", "the file name {path} holds a line break or a control character; not read"),
+    "unsafe.name.hint": ("给文件改名，新名字只用文字、数字和 - _ .（已提交的文件在 git 中改名后再提交）", "rename the file (git mv) to a name of letters, digits and - _ ."),
     "unsafe.fatal": ("无法读取 {path}，命令无法运行", "cannot read {path}; the command cannot run"),
     # YAML syntax
     "yaml.tab": ("缩进用了制表符（Tab），YAML 只允许空格缩进", "a tab is used for indentation; YAML allows only spaces"),

@@ -24,6 +24,7 @@ from sanzhua.load.parallel import Job, cpu_count, parse_all
 from sanzhua.load.safe import DEFAULT_MAX_BYTES, TOO_BIG, UNREADABLE, UnsafeFile, read_inside, read_optional
 from sanzhua.model import Settings, TaskRow, Unit
 from sanzhua.problems import Problem, msg
+from sanzhua.textsafe import has_unprintable
 from sanzhua.workdays import WorkCalendar
 
 SETTINGS_FILE = "sanzhua.yaml"
@@ -164,6 +165,14 @@ def scan_files(root: Path, paths: list[Path], *, cache: bool, jobs: int | None) 
     cut = len(str(root)) + 1
     for path in paths:
         rel = str(path)[cut:].replace(os.sep, "/")
+        if has_unprintable(rel) or "\n" in rel or "\r" in rel:
+            # A name with a line break or control character would forge lines in the CI log
+            # (`::error file=...`) or rewrite the terminal: it is named escaped, and not read.
+            rel = rel.encode("unicode_escape", "backslashreplace").decode("ascii")
+            order.append(rel)
+            bad = Problem("unsafe-file", "error", rel, 0, 0, msg("unsafe.name", path=rel), msg("unsafe.name.hint"))
+            results[rel] = FileResult(rel, problems=[bad])
+            continue
         order.append(rel)
         try:
             data = read_inside(path, root, max_bytes=limit)
