@@ -35,25 +35,38 @@ def _run(root: Path, edit: Edit, task_id: str) -> tuple[int, str, str, dict[str,
 def _both(
     tmp: Path, src: Path, edit: Edit, task_id: str, monkeypatch: pytest.MonkeyPatch
 ) -> tuple[object, object, int]:
-    """The edit made with spans (counting the spans used) and with the whole file."""
+    """The edit made with spans (counting the spans used) and with the whole file. The span
+    edit is made twice, from the scan alone (sanzhua.commands.edit_quick) and from the whole
+    ledger, and must come out the same both ways."""
     used: list[object] = []
-    real = S.find_span
+    real, real_quick = S.find_span, E.open_quick
 
     def spy(*args: object, **kw: object) -> S.Span | None:
         got = real(*args, **kw)  # type: ignore[arg-type]
         used.append(got)
         return got
 
-    fast, slow = tmp / "fast", tmp / "slow"
-    for d in (fast, slow):
+    def spy_quick(*args: object, **kw: object) -> object:
+        got = real_quick(*args, **kw)  # type: ignore[arg-type]
+        used.append(got)
+        return got
+
+    fast, ledger_span, slow = tmp / "fast", tmp / "span", tmp / "slow"
+    for d in (fast, ledger_span, slow):
         shutil.rmtree(d, ignore_errors=True)
         shutil.copytree(src, d)
-    monkeypatch.setattr(E, "find_span", spy)
+    monkeypatch.setattr(E, "open_quick", spy_quick)
     a = _run(fast, edit, task_id)
+    quick = sum(1 for u in used if u is not None)
+    monkeypatch.setattr(E, "open_quick", lambda *a, **k: None)
+    monkeypatch.setattr(E, "find_span", spy)
+    c = _run(ledger_span, edit, task_id)
+    assert c == a, "the span edit from the scan alone differs from the one from the whole ledger"
     monkeypatch.setattr(E, "find_span", lambda *a, **k: None)
     b = _run(slow, edit, task_id)
     monkeypatch.setattr(E, "find_span", real)
-    return a, b, sum(1 for u in used if u is not None)
+    monkeypatch.setattr(E, "open_quick", real_quick)
+    return a, b, quick
 
 
 EDITS: list[tuple[str, Edit]] = [

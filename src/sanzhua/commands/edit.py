@@ -21,7 +21,8 @@ from typing import TextIO
 import yaml
 
 from sanzhua.checks.per_task import file_problems
-from sanzhua.commands.common import EXIT_OK, EXIT_PROBLEMS, Opened, ledger_root, open_ledger
+from sanzhua.commands.common import EXIT_OK, EXIT_PROBLEMS, ledger_root
+from sanzhua.commands.edit_quick import NeedWhole, Quick, Verified, open_quick, store_written, verify_quick
 from sanzhua.dates import DateError, parse_when
 from sanzhua.edit import render as R
 from sanzhua.edit.lock import ledger_lock
@@ -43,6 +44,7 @@ from sanzhua.edit.session import (
     Change,
     Refused,
     can_commit,
+    check_splice,
     commit,
     format_problems,
     require_valid,
@@ -63,8 +65,9 @@ from sanzhua.edit.tree import (
 )
 from sanzhua.history.git import GitError
 from sanzhua.i18n import Lang, text
-from sanzhua.load import FileResult, Ledger, ledger_files
+from sanzhua.load import FileResult, Ledger, Scan, assemble, frozen_gc, ledger_files, scan_ledger
 from sanzhua.load import keys as K
+from sanzhua.load.plain import BadCache, decode_file
 from sanzhua.model import Task, Unit
 from sanzhua.problems import Msg, msg
 
@@ -90,8 +93,40 @@ class EditRun:
 
 # -- shared steps ------------------------------------------------------------------------
 
+
+class Workspace:
+    """What an edit works on: the ledger's scan (every file read, digested and indexed,
+    sanzhua.load.scan), and the whole ledger built only when asked for. A one-task edit
+    that can be made from the scan alone (sanzhua.commands.edit_quick) never asks."""
+
+    def __init__(self, scan: Scan, lang: Lang) -> None:
+        self.scan = scan
+        self.lang: Lang = lang
+        self._ledger: Ledger | None = None
+        self.quick: Quick | None = None  # the edit's quick view, when it has one
+        self.verified: Verified | None = None
+
+    @property
+    def ledger(self) -> Ledger:
+        if self._ledger is None:
+            scan = self.scan
+            with frozen_gc():
+                files = [scan.result(rel) for rel in scan.order]
+                self._ledger = assemble(
+                    scan.root,
+                    scan.settings,
+                    scan.units,
+                    scan.calendar,
+                    files,
+                    scan.problems,
+                    has_units_file=scan.has_units_file,
+                    sources=scan.sources,
+                )
+        return self._ledger
+
+
 Check = Callable[[Task | None], bool]
-Body = Callable[[Opened], tuple[Change | None, Check | None]]
+Body = Callable[[Workspace], tuple[Change | None, Check | None]]
 
 
 def _guard(run: EditRun, body: Body) -> int:
@@ -110,19 +145,46 @@ def _guard(run: EditRun, body: Body) -> int:
 def _edit(run: EditRun, root: Path, body: Body) -> int:
     # The parse cache is keyed by content (sanzhua.load.cache): a file unchanged since the
     # last command is not parsed again, and an edit of one task then reads only its lines.
-    opened = open_ledger(root, run.lang)
+    with frozen_gc():
+        scan = scan_ledger(root)
+    ws = Workspace(scan, "en" if (run.lang or scan.settings.lang) == "en" else "zh")
     try:
-        change, check = body(opened)
+        change, check = body(ws)
         if change is None:
             return EXIT_OK
-        verify(change, opened.ledger, run.today, check)
-        return _finish(run, opened, change)
+        _verify(ws, change, run.today, check)
+        return _finish(run, ws, change)
     except Refused as e:
-        _report(run, opened.lang, e)
+        _report(run, ws.lang, e)
         return EXIT_PROBLEMS
     except EditError as e:
-        _report(run, opened.lang, Refused(e.message, e.hint))
+        _report(run, ws.lang, Refused(e.message, e.hint))
         return EXIT_PROBLEMS
+    finally:
+        scan.save()  # what this run parsed, and the entry of the bytes it wrote
+
+
+def _verify(ws: Workspace, change: Change, today: date, check: Check | None) -> None:
+    """`verify`, on the task alone when the edit was made from the scan (edit_quick)."""
+    q = ws.quick
+    if q is None or change.span is not q.span:
+        verify(change, ws.ledger, today, check)
+        return
+    check_splice(change, q.span)
+    try:
+        v = verify_quick(q, change.span_text, change.after)
+    except NeedWhole:
+        ws.quick = None
+        try:
+            q.span.whole.result = decode_file(q.raw)
+        except BadCache:
+            raise Refused(msg("edit.internal", file=change.rel), msg("edit.internal.hint")) from None
+        verify(change, ws.ledger, today, check)
+        return
+    change.notes = v.notes
+    if check is not None and not check(v.mine):
+        raise Refused(msg("edit.internal", file=change.rel), msg("edit.internal.hint"))
+    ws.verified = v
 
 
 def lang_before_loading(root: Path, lang: str | None) -> Lang:
@@ -149,10 +211,10 @@ def _report(run: EditRun, lang: Lang, e: Refused) -> None:
     err.write(text(msg("edit.unchanged"), lang) + "\n")
 
 
-def _finish(run: EditRun, opened: Opened, change: Change) -> int:
-    lang = opened.lang
+def _finish(run: EditRun, ws: Workspace, change: Change) -> int:
+    lang = ws.lang
     out = run.stdout()
-    root = opened.ledger.root
+    root = ws.scan.root
     out.write(change.diff())
     if change.notes:
         out.write(format_problems(change.notes, lang, {}))
@@ -162,6 +224,8 @@ def _finish(run: EditRun, opened: Opened, change: Change) -> int:
     if run.commit:
         can_commit(root, change.rel)
     write_atomic(root / change.rel, change.after, None if change.created else change.before)
+    if ws.quick is not None and ws.verified is not None and change.span is ws.quick.span:
+        store_written(ws.quick, ws.verified, change.span_text, change.after)
     out.write(text(msg("edit.written", file=change.rel), lang) + "\n")
     if run.commit:
         try:
@@ -173,12 +237,15 @@ def _finish(run: EditRun, opened: Opened, change: Change) -> int:
     return EXIT_OK
 
 
-def _locate(opened: Opened, task_id: str, today: date) -> tuple[Task, str, bytes, Editor, str]:
+def _locate(ws: Workspace, task_id: str, today: date) -> tuple[Task, str, bytes, Editor, str]:
     """The task, its file, the file's bytes as read now, an editor on them, the task's key style."""
-    ledger = opened.ledger
+    got = _quick(ws, task_id, today)
+    if got is not None:
+        return got
+    ledger = ws.ledger
     task = ledger.by_id.get(task_id)
     if task is None:
-        _in_a_broken_file(opened, task_id, today)
+        _in_a_broken_file(ws, task_id, today)
         guess = K.did_you_mean(task_id, list(ledger.by_id))
         raise Refused(
             msg("edit.unknown-id", id=task_id),
@@ -193,6 +260,26 @@ def _locate(opened: Opened, task_id: str, today: date) -> tuple[Task, str, bytes
     node = find_task(ed, task_id)
     default = fr.key_style if fr.key_style in ("en", "zh") else "en"
     return task, rel, data, ed, style_of(node, R.TASK, default)
+
+
+def _quick(ws: Workspace, task_id: str, today: date) -> tuple[Task, str, bytes, Editor, str] | None:
+    """`_locate` from the scan alone, when it can be (sanzhua.commands.edit_quick)."""
+    scan = ws.scan
+    rel = next((r.file for rel in scan.order for r in scan.rows(rel) if r.id == task_id), None)
+    if rel is None:
+        return None
+    data = _read(scan.root / rel, rel)
+    q = open_quick(scan, task_id, today, data)
+    if q is None:
+        return None
+    try:
+        ed = SpanEditor(q.span)
+    except yaml.YAMLError:
+        return None
+    ws.quick = q
+    node = find_task(ed, task_id)
+    default = q.raw[6] if q.raw[6] in ("en", "zh") else "en"
+    return q.task, rel, data, ed, style_of(node, R.TASK, default)
 
 
 def _span_editor(ledger: Ledger, fr: FileResult, data: bytes, task: Task) -> SpanEditor | None:
@@ -233,7 +320,7 @@ def _broken_files(ledger: Ledger) -> Iterator[tuple[FileResult, str]]:
             yield f, data.decode("utf-8", "replace")
 
 
-def _in_a_broken_file(opened: Opened, task_id: str, today: date) -> None:
+def _in_a_broken_file(opened: Workspace, task_id: str, today: date) -> None:
     """Refuse as "the file has errors" when an unknown id is written in a file that does not
     load (a syntax error, an unknown key): the clerk's task may be there, the file is the
     problem. A refusal, so a mention of the id anywhere in such a file is enough."""
@@ -316,8 +403,8 @@ def progress(
     """Append a progress entry (进展) to a task. A done task takes none, unless `correct`
     (with `reason`): the entry then says it is a correction, and why."""
 
-    def body(opened: Opened) -> tuple[Change | None, Check | None]:
-        year = opened.ledger.settings.year
+    def body(opened: Workspace) -> tuple[Change | None, Check | None]:
+        year = opened.scan.settings.year
         why = _correction(correct, reason)
         if percent is not None and value is not None:
             raise Refused(msg("edit.percent-or-value"))
@@ -386,8 +473,8 @@ def done(
     not changed, unless `correct` (with `reason`): the correction is then recorded as a
     progress entry of the day that says what changed, and why."""
 
-    def body(opened: Opened) -> tuple[Change | None, Check | None]:
-        year = opened.ledger.settings.year
+    def body(opened: Workspace) -> tuple[Change | None, Check | None]:
+        year = opened.scan.settings.year
         why = _correction(correct, reason)
         day = _day(when, "--date", year) if when else run.today
         task, rel, data, ed, style = _locate(opened, task_id, run.today)
@@ -512,8 +599,8 @@ def extend(
 ) -> int:
     """Record an extension (延期) and move the deadline, in one change."""
 
-    def body(opened: Opened) -> tuple[Change | None, Check | None]:
-        year = opened.ledger.settings.year
+    def body(opened: Workspace) -> tuple[Change | None, Check | None]:
+        year = opened.scan.settings.year
         new_due, new_text = _date_text(to, "--to", year)
         day = _day(when, "--date", year) if when else run.today
         if not approved_by.strip():
@@ -617,7 +704,7 @@ def next_id(file_ids: list[str], all_ids: set[str], unit: Unit) -> str:
 def new(run: EditRun, spec: NewTask) -> int:
     """Add a task to its unit's ledger file, creating the file when the unit has none."""
 
-    def body(opened: Opened) -> tuple[Change | None, Check | None]:
+    def body(opened: Workspace) -> tuple[Change | None, Check | None]:
         ledger = opened.ledger
         year = ledger.settings.year
         from sanzhua.filters import unit_id
@@ -695,7 +782,7 @@ def _milestones(given: tuple[str, ...], year: int) -> list[tuple[str, str]]:
     return out
 
 
-def _unit_file_broken(opened: Opened, unit: Unit, today: date) -> None:
+def _unit_file_broken(opened: Workspace, unit: Unit, today: date) -> None:
     """Refuse to start a new file for a unit whose own file does not load right now."""
     ledger = opened.ledger
     names = "|".join(re.escape(n) for n in (unit.id, unit.name))
@@ -872,7 +959,7 @@ def _task_lines(fields: list[tuple[str, str]], dash: int, col: int) -> list[str]
     return lines
 
 
-def _new_file(opened: Opened, unit: Unit) -> tuple[str, bytes, Editor, int]:
+def _new_file(opened: Workspace, unit: Unit) -> tuple[str, bytes, Editor, int]:
     """A new ledger file for `unit`, named and styled like the files of its peers."""
     ledger = opened.ledger
     root = ledger.root

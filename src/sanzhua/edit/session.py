@@ -244,13 +244,9 @@ def verify(
             raise Refused(msg("edit.internal", file=change.rel), msg("edit.internal.hint"))
 
 
-def verify_span(
-    change: Change, span: Span, ledger: Ledger, as_of: date, check: Callable[[Task | None], bool] | None
-) -> None:
-    """`verify` for an edit of one task's span: the bytes outside the span are the file's as
-    read, the new span read alone is one task at the same place (the file's other tasks are
-    then read as before, see sanzhua.edit.span), and the ledger with that task replaced gains
-    no error."""
+def check_splice(change: Change, span: Span) -> None:
+    """Refuse (as a defect of sanzhua) new bytes that are not the file as read with the
+    span replaced by the change's span text."""
     new_span = change.span_text.replace("\n", "\r\n") if span.crlf else change.span_text
     size = len(new_span.encode("utf-8"))
     after = change.after
@@ -261,6 +257,17 @@ def verify_span(
         or not change.span_text.endswith("\n")
     ):
         raise Refused(msg("edit.internal", file=change.rel), msg("edit.internal.hint"))
+
+
+def verify_span(
+    change: Change, span: Span, ledger: Ledger, as_of: date, check: Callable[[Task | None], bool] | None
+) -> None:
+    """`verify` for an edit of one task's span: the bytes outside the span are the file's as
+    read, the new span read alone is one task at the same place (the file's other tasks are
+    then read as before, see sanzhua.edit.span), and the ledger with that task replaced gains
+    no error."""
+    check_splice(change, span)
+    after = change.after
     alone = span.parse(change.span_text)
     old = span.task
     mine = alone.tasks[0] if len(alone.tasks) == 1 else None
@@ -274,6 +281,8 @@ def verify_span(
     ):
         raise Refused(msg("edit.internal", file=change.rel), msg("edit.internal.hint"))
     fr = span.fr
+    if fr is None:
+        raise Refused(msg("edit.internal", file=change.rel), msg("edit.internal.hint"))
     tasks = list(fr.tasks)
     tasks[span.index] = mine
     positions = dict(fr.positions)

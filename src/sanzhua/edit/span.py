@@ -32,7 +32,7 @@ from __future__ import annotations
 import bisect
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 import yaml
@@ -54,13 +54,50 @@ _STYLE_SPANS = 64
 
 
 @dataclass
+class Whole:
+    """What a span needs of its whole file's parse: a `FileResult` (`of_result`), or the
+    parse cached as plain data, whose tasks are built only when asked for
+    (sanzhua.commands.edit_quick: a file of 60,000 tasks is not built to edit one)."""
+
+    path: str
+    unit: str | None
+    key_style: str
+    problems: list[Problem]  # what reading the file found
+    dropped: list[tuple[int, str | None]]
+    lines: list[int]  # each task's first line, in file order
+    positions: Mapping[str, object]  # task id → its positions (only the keys are looked at)
+    lists: Callable[[int], bool]  # whether the task at an index writes progress, milestones or extensions
+    result: FileResult | None = None  # the whole parse, when it is at hand
+
+    @classmethod
+    def of_result(cls, fr: FileResult) -> Whole:
+        tasks = fr.tasks
+        return cls(
+            fr.path,
+            fr.unit,
+            fr.key_style,
+            fr.problems,
+            fr.dropped,
+            [t.line for t in tasks],
+            fr.positions,
+            lambda i: bool(tasks[i].progress or tasks[i].milestones or tasks[i].extensions),
+            fr,
+        )
+
+    def starts(self) -> list[int]:
+        """The first line of every task and of every entry that could not be a task."""
+        return sorted(set(self.lines) | {line for line, _ in self.dropped})
+
+
+@dataclass
 class Span:
     """One task's lines in a file: where they are, and the task as the file's parse read it."""
 
     rel: str
     data: bytes  # the whole file as read
-    fr: FileResult  # the whole file's parse (from the ledger)
-    index: int  # the task's index in fr.tasks
+    whole: Whole  # the whole file's parse
+    task: Task  # the task, as the whole file's parse read it
+    index: int  # the task's index in the file's tasks
     start: int  # byte offset in `data` of the span's first line
     end: int  # byte offset just after its last line: the next task's line, or the end
     line: int  # 1-based line of the task's first line
@@ -72,8 +109,9 @@ class Span:
     problems: list[Problem] = field(default_factory=list)  # the file's problems on the span's lines
 
     @property
-    def task(self) -> Task:
-        return self.fr.tasks[self.index]
+    def fr(self) -> FileResult | None:
+        """The whole file's parse, when it is at hand."""
+        return self.whole.result
 
     def parse(self, span_text: str) -> FileResult:
         """The stand-in document with `span_text` as the task's lines, parsed."""
@@ -134,7 +172,15 @@ _BLOCK = 1 << 16
 def find_span(fr: FileResult, data: bytes, task: Task, year: int) -> Span | None:
     """The task's span in `data`, proven to read as the whole file read it; None when the
     file or the task is written so that the whole file must be edited instead."""
-    if fr.unit is None or not data.endswith(b"\n") or any(b in data for b in _ODD_BREAKS):
+    index = next((i for i, t in enumerate(fr.tasks) if t is task), None)
+    if index is None:
+        return None
+    return span_of(Whole.of_result(fr), data, task, index, year)
+
+
+def span_of(whole: Whole, data: bytes, task: Task, index: int, year: int) -> Span | None:
+    """`find_span` for the task at `index` of a file's parse, whole or cached."""
+    if whole.unit is None or not data.endswith(b"\n") or any(b in data for b in _ODD_BREAKS):
         return None
     base = len(BOM) if data.startswith(BOM) else 0
     body = memoryview(data)[base:].tobytes() if base else data
@@ -142,12 +188,13 @@ def find_span(fr: FileResult, data: bytes, task: Task, year: int) -> Span | None
     if cr and (cr != body.count(b"\r\n") or cr != body.count(b"\n")):
         return None  # a lone CR, or mixed endings: the whole file keeps them
     crlf = cr > 0
-    index = next((i for i, t in enumerate(fr.tasks) if t is task), None)
-    if index is None or task.line < 3 or task.id not in fr.positions:
+    if not 0 <= index < len(whole.lines) or whole.lines[index] != task.line:
         return None
-    if any("\0" in k for k in fr.positions):
+    if task.line < 3 or task.id not in whole.positions:
+        return None
+    if any("\0" in k for k in whole.positions):
         return None  # an id written twice in the file
-    starts = sorted({t.line for t in fr.tasks} | {line for line, _ in fr.dropped})
+    starts = whole.starts()
     after = bisect.bisect_right(starts, task.line)
     next_line = starts[after] if after < len(starts) else None
     wanted = [task.line] + ([next_line] if next_line is not None else [])
@@ -171,19 +218,21 @@ def find_span(fr: FileResult, data: bytes, task: Task, year: int) -> Span | None
             return None  # the next task is not the next item of the same list
     if crlf:
         text = text.replace("\r\n", "\n")
-    zh = fr.key_style == "zh"
+    zh = whole.key_style == "zh"
     head = (
-        f"{K.FILE_KEYS['unit'] if zh else 'unit'}: {json.dumps(fr.unit, ensure_ascii=False)}\n"
+        f"{K.FILE_KEYS['unit'] if zh else 'unit'}: {json.dumps(whole.unit, ensure_ascii=False)}\n"
         f"{K.FILE_KEYS['tasks'] if zh else 'tasks'}:\n"
     )
     prefix = head + "\n" * (task.line - 3)
     span = Span(
-        fr.path, data, fr, index, start, end, task.line,
+        whole.path, data, whole, task, index, start, end, task.line,
         next_line if next_line is not None else task.line + text.count("\n"),
         crlf, prefix, text, year,
-    )
-    span.problems = [p for p in fr.problems if span.line <= p.line < span.next_line]
-    if any(p.line == 0 or p.line >= task.line for p in fr.problems if p not in span.problems and p.task == task.id):
+    )  # fmt: skip
+    span.problems = [p for p in whole.problems if span.line <= p.line < span.next_line]
+    if any(
+        p.line == 0 or p.line >= task.line for p in whole.problems if p not in span.problems and p.task == task.id
+    ):
         return None  # a problem of the task outside its lines: the span is not the whole task
     alone = span.parse(text)
     if not _reads_as(alone, task) or _problem_keys(alone.problems) != _problem_keys(span.problems):
@@ -243,30 +292,29 @@ class SpanEditor(Editor):
         from this document, the others composed from their own spans (the whole file once
         when many must be looked at)."""
         span = self.span
-        fr = span.fr
-        if any(p.code == "unknown-key" for p in fr.problems):
+        whole = span.whole
+        if any(p.code == "unknown-key" for p in whole.problems):
             yield from _whole_file_tasks(span)
             return
-        cands = [
-            (i, t) for i, t in enumerate(fr.tasks) if i == span.index or t.progress or t.milestones or t.extensions
-        ]
-        starts = sorted({t.line for t in fr.tasks} | {line for line, _ in fr.dropped})
+        cands = [i for i in range(len(whole.lines)) if i == span.index or whole.lists(i)]
+        starts = whole.starts()
         base = len(BOM) if span.data.startswith(BOM) else 0
         body = span.data[base:]
         composed = 0
-        for i, t in cands:
+        for i in cands:
             if i == span.index:
                 mine = self._own_task()
                 if mine is not None:
                     yield mine, self.text
                 continue
+            line = whole.lines[i]
             if composed >= _STYLE_SPANS:
-                yield from _whole_file_tasks(span, after_line=t.line - 1)
+                yield from _whole_file_tasks(span, after_line=line - 1)
                 return
             composed += 1
-            got = _compose_task(body, base, t, starts, span.crlf)
+            got = _compose_task(body, line, starts, span.crlf)
             if got is None:
-                yield from _whole_file_tasks(span, after_line=t.line - 1)
+                yield from _whole_file_tasks(span, after_line=line - 1)
                 return
             yield got
 
@@ -283,11 +331,9 @@ class SpanBroken(Exception):
     """The edit reached outside the task's span (never expected): the whole file is edited."""
 
 
-def _compose_task(
-    body: bytes, base: int, t: Task, starts: list[int], crlf: bool
-) -> tuple[MappingNode, str] | None:
-    at = bisect.bisect_right(starts, t.line)
-    lines = [t.line] + ([starts[at]] if at < len(starts) else [])
+def _compose_task(body: bytes, line: int, starts: list[int], crlf: bool) -> tuple[MappingNode, str] | None:
+    at = bisect.bisect_right(starts, line)
+    lines = [line] + ([starts[at]] if at < len(starts) else [])
     offs = _line_offsets(body, 0, lines)
     if offs is None:
         return None

@@ -30,13 +30,15 @@ import tempfile
 from collections.abc import Callable
 from contextlib import suppress
 from pathlib import Path
-from typing import NamedTuple, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from sanzhua import __version__
 from sanzhua.load.index import rows_of
 from sanzhua.load.ledgerfile import FileResult, parse_ledger_bytes
 from sanzhua.load.plain import (
     BadCache,
+    _decode_task,
+    _encode_task,
     decode,
     decode_file,
     decode_problems,
@@ -46,7 +48,7 @@ from sanzhua.load.plain import (
     encode_problems,
     encode_rows,
 )
-from sanzhua.model import TaskRow
+from sanzhua.model import Task, TaskRow
 from sanzhua.problems import Problem
 
 T = TypeVar("T")
@@ -367,3 +369,80 @@ class Cache:
             self.delta_path.unlink(missing_ok=True)
         except (OSError, ValueError):
             pass  # a read-only or missing home still checks, only slower next time
+
+
+# --- an edit's own entries (p-edit, issue 14.8 / 17: sanzhua.commands.edit_quick) -------
+#
+# An edit of one task in a big file works on the file's cached result as plain data (its
+# tasks not built, but the one it edits), and stores the entry of the bytes it writes, so
+# that the next command finds them in the cache. The entry is the old one with the task
+# replaced and every line below it moved: `shift_task` knows the task codec's layout
+# (sanzhua.load.plain.TASK_FIELDS), and tests/test_edit_quick.py holds the stored entry
+# equal to a fresh parse of the written bytes.
+
+
+def content_key(data: bytes, year: int) -> bytes:
+    """A ledger file's cache key, as sanzhua.load.scan digests it."""
+    return hashlib.blake2b(data, digest_size=16, person=str(year).encode()).digest()
+
+
+def plain_result(store: Cache, rel: str, key: bytes) -> tuple[Any, ...] | None:
+    """The file's cached result as plain data (`encode_file`'s tuple, tasks not built), or
+    None when the cache does not hold this content of it."""
+    blob = store._blob(rel, key)
+    if blob is None:
+        return None
+    try:
+        raw = marshal.loads(blob)
+    except (EOFError, TypeError, ValueError):
+        return None
+    if type(raw) is not tuple or len(raw) != 8:
+        return None
+    _, tasks, problems, unit, unit_pos, positions, key_style, dropped = raw
+    if (
+        type(tasks) is not list
+        or type(problems) is not list
+        or type(positions) is not dict
+        or type(dropped) is not list
+        or type(key_style) is not str
+        or not (unit is None or type(unit) is str)
+        or type(unit_pos) is not tuple
+        or not all(type(d) is tuple and len(d) == 2 and type(d[0]) is int for d in dropped)
+    ):
+        return None
+    return raw
+
+
+def plain_task(raw: object) -> Task:
+    """One task of a plain result, built (BadCache when it is not of the codec's shape)."""
+    try:
+        return _decode_task(raw)
+    except (TypeError, ValueError) as e:
+        raise BadCache(str(e)) from e
+
+
+def task_plain(task: Task) -> tuple[object, ...]:
+    return _encode_task(task)
+
+
+def shift_task(raw: tuple[Any, ...], by: int) -> tuple[object, ...]:
+    """A plain task with every line it holds moved by `by` (its own, its milestones',
+    progress entries', extensions', verification's and returns')."""
+    v = list(raw)
+    v[4] += by
+    if v[15]:
+        v[15] = tuple((*m[:4], m[4] + by) for m in v[15])
+    if v[17]:
+        v[17] = tuple((*p[:5], p[5] + by, *p[6:]) for p in v[17])
+    if v[21]:
+        v[21] = tuple((*e[:5], e[5] + by) for e in v[21])
+    if v[34] is not None:
+        v[34] = (v[34][0], v[34][1], v[34][2] + by)
+    if v[35]:
+        v[35] = tuple((*r[:3], r[3] + by) for r in v[35])
+    return tuple(v)
+
+
+def put_plain(store: Cache, rel: str, key: bytes, raw: tuple[object, ...], rows: tuple[TaskRow, ...]) -> None:
+    """Store a file's entry made of plain data (an edit's written bytes)."""
+    store.put(rel, Parsed(key, marshal.dumps(raw, _MARSHAL_VERSION), rows))  # type: ignore[arg-type]

@@ -1,0 +1,420 @@
+"""An edit of one task that builds no other task of the ledger (issue 14.8 / 17).
+
+`progress`, `done` and `extend` change one task's lines (sanzhua.edit.span). In a file
+of 60,000 tasks, building every task from the cache, assembling the ledger and running
+every check before and after the edit cost seconds, the edit itself milliseconds. Here
+the edit works on what the ledger's scan already has (sanzhua.load.scan): every task's
+index row, the file's parse as plain data (only the edited task is built), and the
+file's check results as `check` caches them. The rules of sanzhua.edit.session hold,
+each by its own means:
+
+- *the file is valid before the edit*: the file's own check results (the loader's
+  problems, the per-task and per-file checks: found in the cache for this content, date
+  and settings, or worked out now and cached, as `check` does) and the ledger-wide
+  checks, which read index rows only;
+- *the edit adds no error*: the checks are scoped (sanzhua.checks): a task-scope or
+  file-scope check looks at one task at a time, so only the edited task's findings can
+  change, and they are worked out before and after on that task alone, with the
+  ledger's deadlines (`Dues`). When the task's index row changes (its deadline, its
+  parent), the ledger-wide checks run on the rows before and after, and if another
+  task's view of the ledger changes (a child inheriting the new deadline) the edit is
+  verified on the whole ledger, as before;
+- *tasks it did not mean to touch read back as they were*: the span's proof
+  (sanzhua.edit.span), every byte outside it compared with the file as read.
+
+Anything else (the task not found once in the index, the file not in the cache, an
+error before the edit, a span the file cannot stand for) returns None, and the edit
+takes the whole-ledger path, which also words every refusal.
+
+After writing, the cache entry of the written bytes is stored: the old entry with the
+task replaced and the lines below it moved (sanzhua.load.cache.shift_task), and the
+file's check results likewise when they are known. tests/test_edit_quick.py holds both
+equal to what a fresh parse and `check` make of the written file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Any
+
+from sanzhua.checks import Context, run_checks
+from sanzhua.checks.per_task import task_problems
+from sanzhua.commands.check import _seen as seen_of
+from sanzhua.commands.common import years_counted
+from sanzhua.edit.session import Refused
+from sanzhua.edit.span import Span, Whole, span_of
+from sanzhua.load import FileResult, Ledger, Scan, assemble
+from sanzhua.load.cache import (
+    CheckEntry,
+    content_key,
+    plain_result,
+    plain_task,
+    put_plain,
+    shift_task,
+    task_plain,
+)
+from sanzhua.load.index import Dues, resolve, rows_of
+from sanzhua.load.plain import BadCache, decode_file, decode_problems, encode_problem
+from sanzhua.model import Task, TaskRow
+from sanzhua.output import SourceLines
+from sanzhua.problems import Problem, msg
+
+
+class NeedWhole(Exception):
+    """The edit changes what other tasks see of the ledger: verify it on the whole ledger."""
+
+
+@dataclass
+class Quick:
+    """A one-task edit's view of the ledger, and what it found before the edit."""
+
+    scan: Scan
+    as_of: date
+    rel: str
+    raw: tuple[Any, ...]  # the file's parse as plain data (sanzhua.load.plain.encode_file)
+    rows: list[TaskRow]  # every task's index row, in ledger order
+    at: int  # the task's index in `rows`
+    dues: Dues
+    context: bytes
+    entry: CheckEntry  # the file's check results before the edit
+    own: Task  # the task as its file's parse read it
+    task: Task  # the task as the ledger has it (unit names resolved, deadline inherited)
+    span: Span
+    before: list[Problem]  # the task's own problems before the edit
+
+    @property
+    def file_rows(self) -> tuple[TaskRow, ...]:
+        return self.scan.rows(self.rel)
+
+
+def open_quick(scan: Scan, task_id: str, as_of: date, data: bytes) -> Quick | None:
+    """The quick edit of `task_id` in a file read as `data`, or None (see the module doc)."""
+    rows = scan.all_rows()
+    found = [i for i, r in enumerate(rows) if r.id == task_id]
+    if len(found) != 1:
+        return None
+    at = found[0]
+    row = rows[at]
+    rel = row.file
+    key = scan.keys.get(rel)
+    if key is None or scan.sources.get(rel) != data:
+        return None
+    raw = plain_result(scan.store, rel, key)
+    if raw is None:
+        return None
+    file_rows = scan.rows(rel)
+    index = next((i for i, r in enumerate(file_rows) if r is row or r == row), None)
+    if index is None or index >= len(raw[1]):
+        return None
+    try:
+        own = plain_task(raw[1][index])
+        parse_problems = decode_problems(raw[2])
+    except BadCache:
+        return None
+    if own.id != task_id or own.line != row.line or own.file != rel:
+        return None
+    dues = resolve(rows)
+    context = hashlib.blake2b(as_of.isoformat().encode() + scan.settings_key, digest_size=16).digest()
+    entry = _file_checks(scan, rel, key, raw, rows, dues, context, as_of)
+    if entry is None:
+        return None
+    ledger_wide = run_checks(Context(_ledger(scan, [], dues, []), as_of, rows, dues), scope="ledger")
+    if any(p.severity == "error" and p.file == rel for p in [*entry.problems, *ledger_wide, *scan.problems]):
+        return None  # the whole-ledger path refuses, in its words
+    tasks = raw[1]
+    whole = Whole(
+        rel,
+        raw[3],
+        raw[6],
+        parse_problems,
+        raw[7],
+        [r.line for r in file_rows],
+        raw[5],
+        lambda i: bool(tasks[i][15] or tasks[i][17] or tasks[i][21]),
+    )
+    span = span_of(whole, data, own, index, scan.settings.year)
+    if span is None:
+        return None
+    mini = _one(rel, raw, own, raw[5].get(own.id, {}))
+    ledger = _ledger(scan, [mini], dues, [row])
+    task = ledger.tasks[0]
+    before = [*span.problems, *_task_findings(ledger, mini, as_of, rows, dues)]
+    return Quick(scan, as_of, rel, raw, rows, at, dues, context, entry, own, task, span, before)
+
+
+def _one(rel: str, raw: tuple[Any, ...], task: Task, positions: dict[str, tuple[int, int]]) -> FileResult:
+    """The file as if it held this one task (for the checks that look at one task)."""
+    return FileResult(rel, [task], [], raw[3], raw[4], {task.id: positions}, raw[6], [])
+
+
+def _ledger(scan: Scan, files: list[FileResult], dues: Dues, rows: list[TaskRow]) -> Ledger:
+    return assemble(
+        scan.root,
+        scan.settings,
+        scan.units,
+        scan.calendar,
+        files,
+        scan.problems,
+        has_units_file=scan.has_units_file,
+        dues=dues,
+        sources=scan.sources,
+        rows=rows,
+    )
+
+
+def _task_findings(ledger: Ledger, fr: FileResult, as_of: date, rows: list[TaskRow], dues: Dues) -> list[Problem]:
+    """The per-task and per-file checks' findings for the one task of `ledger`."""
+    scoped = run_checks(Context(ledger, as_of, rows, dues), scope="file")
+    return [*task_problems(fr), *(p for p in scoped if p.file == fr.path)]
+
+
+def _file_checks(
+    scan: Scan,
+    rel: str,
+    key: bytes,
+    raw: tuple[Any, ...],
+    rows: list[TaskRow],
+    dues: Dues,
+    context: bytes,
+    as_of: date,
+) -> CheckEntry | None:
+    """The file's check results as `check` caches them: from the cache, or worked out now
+    (every task of the file built) and cached."""
+    seen = seen_of(scan.rows(rel), dues)
+    hit = scan.store.get_check(rel, key, context, seen)
+    if hit is not None:
+        return hit
+    try:
+        fr = decode_file(raw)
+    except BadCache:
+        return None
+    ledger = _ledger(scan, [fr], dues, list(scan.rows(rel)))
+    found = run_checks(Context(ledger, as_of, rows, dues), scope="file")
+    mine = [*fr.problems, *task_problems(fr), *(p for p in found if p.file == rel)]
+    need = frozenset(years_counted(ledger.tasks, as_of))
+    lines = SourceLines(scan.root, scan.sources)
+    shown = {p.line: lines.get(rel, p.line) for p in mine if p.line and p.file == rel}
+    entry = CheckEntry(key, context, seen, mine, need, shown)
+    scan.store.put_check(rel, entry)
+    return entry
+
+
+@dataclass
+class Verified:
+    """What the quick verification found: the task as written, and how the index changed."""
+
+    mine: Task
+    positions: dict[str, tuple[int, int]]
+    problems: list[Problem]  # the parse problems of the new span
+    key_style: str
+    after: list[Problem]  # the task's own problems after the edit
+    row: TaskRow
+    same_row: bool
+    notes: list[Problem]
+
+
+def verify_quick(q: Quick, span_text: str, after: bytes) -> Verified:
+    """Refuse an edit that adds an error (NeedWhole when only the whole ledger can tell)."""
+    span = q.span
+    alone = span.parse(span_text)
+    mine = alone.tasks[0] if len(alone.tasks) == 1 else None
+    old = q.own
+    if (
+        mine is None
+        or alone.dropped
+        or mine.id != old.id
+        or (mine.line, mine.column) != (old.line, old.column)
+        or any(p.line < span.line for p in alone.problems)
+        or mine.id not in alone.positions
+    ):
+        raise Refused(msg("edit.internal", file=q.rel), msg("edit.internal.hint"))
+    positions = alone.positions[mine.id]
+    fr = _one(q.rel, q.raw, mine, positions)
+    row = rows_of(fr)[0]
+    old_row = q.rows[q.at]
+    same_row = _bare(row) == _bare(old_row)
+    rows, dues = q.rows, q.dues
+    old_wide: list[Problem] = []
+    new_wide: list[Problem] = []
+    if not same_row:
+        rows = list(q.rows)
+        rows[q.at] = row
+        dues = resolve(rows)
+        if _others_see_a_change(q, rows, dues):
+            raise NeedWhole()
+        mini = _ledger(q.scan, [], q.dues, [])
+        old_wide = run_checks(Context(mini, q.as_of, q.rows, q.dues), scope="ledger")
+        new_wide = run_checks(Context(mini, q.as_of, rows, dues), scope="ledger")
+    ledger = _ledger(q.scan, [fr], dues, [row])
+    found = [*alone.problems, *_task_findings(ledger, fr, q.as_of, rows, dues)]
+    added = _added([*q.before, *old_wide], [*found, *new_wide])
+    shift = span_text.count("\n") - span.text.count("\n")
+    if shift:
+        added = [
+            replace(p, line=p.line + shift) if p.file == q.rel and p.task != mine.id and p.line >= span.next_line else p
+            for p in added
+        ]
+    errors = [p for p in added if p.severity == "error"]
+    if errors:
+        text = after.removeprefix(b"\xef\xbb\xbf").decode("utf-8", "replace").replace("\r\n", "\n")
+        raise Refused(msg("edit.would-break", file=q.rel), msg("edit.would-break.hint"), errors, {q.rel: text})
+    notes = [p for p in added if p.severity == "warning" and p.code != "overdue"]
+    style = q.raw[6] if q.raw[6] == "mixed" or alone.key_style == q.raw[6] else "mixed"
+    return Verified(mine, positions, alone.problems, style, found, row, same_row, notes)
+
+
+def _bare(row: TaskRow) -> TaskRow:
+    """A row without where it stands (what the ledger-wide checks compare)."""
+    return row._replace(line=0, column=0, parent_pos=None)
+
+
+def _others_see_a_change(q: Quick, rows: list[TaskRow], dues: Dues) -> bool:
+    """Whether a task other than the edited one sees the ledger differently (`check`'s
+    `seen`: first of its id, inherited deadline, parent's deadline)."""
+    start = 0
+    scan = q.scan
+    for rel in scan.order:
+        n = len(scan.rows(rel))
+        part = rows[start : start + n]
+        old = seen_of(tuple(q.rows[start : start + n]), q.dues)
+        new = seen_of(tuple(part), dues)
+        if old != new:
+            if rel != q.rel:
+                return True
+            i = q.at - start
+            if old[:i] != new[:i] or old[i + 1 :] != new[i + 1 :]:
+                return True
+        start += n
+    return False
+
+
+def _added(old: list[Problem], new: list[Problem]) -> list[Problem]:
+    """The problems of `new` that `old` does not have (counted by kind, file and task)."""
+
+    def key(p: Problem) -> tuple[str, str, str, str | None]:
+        return (p.severity, p.code, p.file, p.task)
+
+    seen = Counter(key(p) for p in old)
+    added: list[Problem] = []
+    for p in new:
+        if seen[key(p)] > 0:
+            seen[key(p)] -= 1
+        else:
+            added.append(p)
+    return added
+
+
+# -- the cache entry of the written bytes ---------------------------------------------------
+
+
+def store_written(q: Quick, v: Verified, span_text: str, after: bytes) -> None:
+    """Store the parse (and, when it is known, the check results) of the bytes just written
+    and verified, so that the next command finds them in the cache."""
+    if v.key_style != q.raw[6]:
+        return  # a fresh parse may word the file's problems otherwise: parsed next time
+    span = q.span
+    shift = span_text.count("\n") - span.text.count("\n")
+    index = span.index
+    raw = q.raw
+    tasks: list[Any] = raw[1]
+    later = tasks[index + 1 :]
+    moved = [shift_task(t, shift) for t in later] if shift else later
+    new_tasks = [*tasks[:index], task_plain(v.mine), *moved]
+    positions = dict(raw[5])
+    positions[v.mine.id] = v.positions
+    if shift:
+        for t in later:
+            spots = positions.get(t[0])
+            if spots is not None:
+                positions[t[0]] = {k: (ln + shift, col) for k, (ln, col) in spots.items()}
+    lo, hi = span.line, span.next_line
+    problems: list[Any] = []
+    placed = False
+    for p in raw[2]:
+        line = p[3]
+        if lo <= line < hi:
+            continue
+        if line >= hi:
+            if not placed:
+                problems.extend(encode_problem(x) for x in v.problems)
+                placed = True
+            p = (*p[:3], line + shift, *p[4:])
+        problems.append(p)
+    if not placed:
+        problems.extend(encode_problem(x) for x in v.problems)
+    dropped = [(ln + shift if ln >= hi else ln, i) for ln, i in raw[7]]
+    new_raw = (raw[0], new_tasks, problems, raw[3], raw[4], positions, raw[6], dropped)
+    old_rows = q.file_rows
+    new_rows = (
+        *old_rows[:index],
+        v.row,
+        *(_row_moved(r, shift) for r in old_rows[index + 1 :]),
+    )
+    store = q.scan.store
+    key = content_key(after, q.scan.settings.year)
+    put_plain(store, q.rel, key, new_raw, new_rows)
+    _store_checks(q, v, key, new_rows, shift, span_text)
+
+
+def _store_checks(q: Quick, v: Verified, key: bytes, new_rows: tuple[TaskRow, ...], shift: int, span_text: str) -> None:
+    """The written file's check results: the old ones with the task's replaced and the
+    lines below it moved; not stored when that cannot be known exactly."""
+    if not v.same_row:
+        return
+    as_of = q.as_of
+    if years_counted([q.task], as_of) != years_counted([_assembled(q, v)], as_of):
+        return
+    span = q.span
+    lo, hi, tid = span.line, span.next_line, q.own.id
+    # Problems hold their messages' arguments in dicts: the task's are matched by their repr.
+    left = Counter(repr(p) for p in q.before)
+    kept: list[Problem] = []
+    for p in q.entry.problems:
+        if p.task == tid or lo <= p.line < hi:
+            k = repr(p)
+            if left[k] > 0:
+                left[k] -= 1
+                continue
+        kept.append(p)
+    if sum(left.values()):
+        return  # the task's findings are not among the file's as cached: worked out next time
+    moved = [_moved(p, shift) if shift and p.file == q.rel and p.line >= hi else p for p in kept]
+    problems = [*moved, *v.after]
+    lines: dict[int, str | None] = {}
+    for ln, txt in q.entry.lines.items():
+        if ln < span.line:
+            lines[ln] = txt
+        elif ln >= hi:
+            lines[ln + shift] = txt
+    own = span_text.split("\n")
+    for p in v.after:
+        if p.line and p.file == q.rel and span.line <= p.line < hi + shift:
+            lines[p.line] = own[p.line - span.line]
+    # The same row for the task, the others' lines all moved alike: what each task sees of
+    # the ledger (`check`'s `seen`) is what it was.
+    entry = CheckEntry(key, q.context, q.entry.seen, problems, q.entry.years, lines)
+    q.scan.store.put_check(q.rel, entry)
+
+
+_new = object.__new__
+
+
+def _moved(p: Problem, by: int) -> Problem:
+    """The problem `by` lines further down (a frozen dataclass, copied as pickle would)."""
+    out: Problem = _new(Problem)
+    out.__dict__.update(p.__dict__)
+    out.__dict__["line"] = p.line + by
+    return out
+
+
+def _row_moved(r: TaskRow, by: int) -> TaskRow:
+    pos = r.parent_pos
+    return TaskRow(r[0], r[1], r[2], r[3], r[4], r[5] + by, r[6], None if pos is None else (pos[0] + by, pos[1]), r[8])
+
+
+def _assembled(q: Quick, v: Verified) -> Task:
+    fr = _one(q.rel, q.raw, v.mine, v.positions)
+    return _ledger(q.scan, [fr], q.dues, [v.row]).tasks[0]

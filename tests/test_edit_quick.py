@@ -1,0 +1,258 @@
+"""A one-task edit made from the ledger's scan alone (sanzhua.commands.edit_quick, issue
+14.8 / 17): the cache entry it stores for the bytes it wrote is what a fresh parse and a
+fresh `check` make of them, the commands after it say what they say on an emptied cache,
+and its refusals leave the file as it was, byte for byte."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from sanzhua.commands import edit as E
+from sanzhua.commands.check import check
+from sanzhua.commands.edit import EditRun, done, extend, progress
+from sanzhua.load import load_ledger, parse_ledger_bytes
+from sanzhua.load.cache import Cache, CheckEntry, _check_of, cache_dir, content_key
+from sanzhua.load.index import rows_of
+from tests.conftest import MakeLedger, bench_generator
+from tests.test_cache_freshness import A, B, C, _outputs
+
+TODAY = date(2026, 11, 25)
+gen = bench_generator()
+
+Edit = Callable[[EditRun, str], int]
+
+EDITS: list[tuple[str, Edit]] = [
+    ("progress", lambda r, t: progress(r, t, percent="70", note="过半: 进展 #2 'yes'")),
+    ("progress-value", lambda r, t: progress(r, t, value="12.5", note="- 注意\n第二行", by="张三")),
+    ("done", lambda r, t: done(r, t, when="2026-11-20")),
+    ("extend", lambda r, t: extend(r, t, to="2027-02-28", approved_by="县政府", ref="督办〔2026〕9号")),
+]
+
+
+def _run(root: Path, edit: Edit, task_id: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = edit(EditRun(root, TODAY, out=out, err=err), task_id)
+    return code, out.getvalue(), err.getvalue()
+
+
+class Spy:
+    """Counts the edits made from the scan alone."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.quick = 0
+        real = E.open_quick
+
+        def spy(*args: object, **kw: object) -> object:
+            got = real(*args, **kw)  # type: ignore[arg-type]
+            self.quick += got is not None
+            return got
+
+        monkeypatch.setattr(E, "open_quick", spy)
+
+
+def _entries(root: Path, rel: str) -> tuple[object, CheckEntry | None, bytes]:
+    """The parse and check entries the cache holds for the file as it is now."""
+    data = (root / rel).read_bytes()
+    store = Cache(root, True)
+    key = content_key(data, 2026)
+    assert store.holds(rel, key), "no entry for the bytes just written"
+    result = store.result(rel, key)
+    raw = store.checks.get(rel)
+    entry = _check_of(raw) if raw is not None else None
+    return result, entry, data
+
+
+def _same_checks(a: CheckEntry, b: CheckEntry) -> None:
+    assert a.key == b.key and a.context == b.context and a.seen == b.seen
+    assert sorted(map(repr, a.problems)) == sorted(map(repr, b.problems))
+    assert a.years == b.years
+    assert a.lines == b.lines
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("gen")
+    gen.generate(root, 6, 14, 5)
+    return root
+
+
+def test_the_entry_an_edit_stores_is_a_fresh_parse_and_a_fresh_check(
+    generated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ledger = load_ledger(generated)
+    ids = [t.id for t in ledger.tasks if not t.done][1::5]
+    spy = Spy(monkeypatch)
+    checked = stored = 0
+    for name, edit in EDITS:
+        for tid in ids:
+            root = tmp_path / f"{name}-{tid}"
+            shutil.copytree(generated, root)
+            monkeypatch.setenv("SANZHUA_CACHE_DIR", str(tmp_path / f"cache-{name}-{tid}"))
+            before = spy.quick
+            code, _out, _err = _run(root, edit, tid)
+            if spy.quick == before or code != 0:
+                continue  # the whole-ledger path (or a refusal): nothing of the quick path's stored
+            rel = next(t.file for t in ledger.tasks if t.id == tid)
+            result, entry, data = _entries(root, rel)
+            fresh = parse_ledger_bytes(data, rel, 2026)
+            assert result == fresh, (name, tid)
+            assert Cache(root, True).rows(rel, content_key(data, 2026)) == rows_of(fresh)
+            stored += 1
+            if entry is None or entry.key != content_key(data, 2026):
+                continue
+            # what `check` of today makes of the written file, on a cache of its own
+            monkeypatch.setenv("SANZHUA_CACHE_DIR", str(tmp_path / f"fresh-{name}-{tid}"))
+            check(root, as_of=TODAY, out=io.StringIO())
+            _, own, _ = _entries(root, rel)
+            assert own is not None
+            _same_checks(entry, own)
+            checked += 1
+    assert stored >= 20 and checked >= 15, (stored, checked)
+
+
+@pytest.mark.parametrize("name", [n for n, _ in EDITS])
+def test_commands_after_an_edit_say_what_they_say_on_an_emptied_cache(
+    make_ledger: MakeLedger, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    """tests/test_cache_freshness.py's check for a hand edit, for an edit by sanzhua, which
+    stores the cache entry of what it wrote."""
+    root = make_ledger({"ledgers/a.yaml": A, "ledgers/b.yaml": B, "ledgers/c.yaml": C})
+    before = _outputs(root)
+    spy = Spy(monkeypatch)
+    edit = dict(EDITS)[name]
+    assert _run(root, edit, "B2")[0] == 0
+    assert spy.quick == 1
+    warm = _outputs(root)
+    shutil.rmtree(cache_dir(root))
+    cold = _outputs(root)
+    assert warm == cold
+    assert warm != before, "the edit must show in some output, or this test could not fail"
+
+
+def test_the_next_edit_finds_everything_in_the_cache(make_ledger: MakeLedger, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Edits one after the other: the second parses nothing and checks nothing again."""
+    root = make_ledger({"ledgers/a.yaml": A, "ledgers/b.yaml": B, "ledgers/c.yaml": C})
+    assert _run(root, dict(EDITS)["progress"], "B2")[0] == 0
+    import importlib
+
+    from sanzhua.commands import edit_quick
+
+    scan_module = importlib.import_module("sanzhua.load.scan")  # the module, not its function
+
+    real_parse_all = scan_module.parse_all
+
+    def boom(*args: object, **kw: object) -> object:
+        raise AssertionError("parsed or checked again")
+
+    def parse_none(todo: list[object], workers: int) -> object:
+        assert not todo, "parsed again"
+        return real_parse_all(todo, workers)
+
+    monkeypatch.setattr(scan_module, "parse_all", parse_none)
+    monkeypatch.setattr(edit_quick, "decode_file", boom)
+    spy = Spy(monkeypatch)
+    assert _run(root, lambda r, t: progress(r, t, note="再一次"), "B2")[0] == 0
+    assert spy.quick == 1
+    assert (root / "ledgers/b.yaml").read_text(encoding="utf-8").count("再一次") == 1
+
+
+BROKEN_ELSEWHERE = """\
+unit: fgw
+tasks:
+  - id: A-1
+    title: 一
+    start: 2026-10-01
+    due: 2026-09-30
+  - id: A-2
+    title: 二
+    due: 2026-12-31
+"""
+
+
+def test_a_file_with_an_error_elsewhere_is_refused_unchanged(
+    make_ledger: MakeLedger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The file's check results say it has an error (a deadline before the start, in
+    another task): the edit is refused as before, the file as it was."""
+    root = make_ledger({"ledgers/fgw.yaml": BROKEN_ELSEWHERE})
+    path = root / "ledgers/fgw.yaml"
+    before = path.read_bytes()
+    spy = Spy(monkeypatch)
+    for _ in range(2):  # the second time, with the file's check results in the cache
+        code, _, err = _run(root, lambda r, t: progress(r, t, note="好"), "A-2")
+        assert code == 1 and "有错误" in err and "due-before-start" in err, err
+        assert path.read_bytes() == before
+    assert spy.quick == 0
+
+
+def test_an_edit_that_would_add_an_error_is_refused_unchanged(
+    make_ledger: MakeLedger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = BROKEN_ELSEWHERE.replace("    start: 2026-10-01\n", "").replace("二\n", "二\n    start: 2026-03-01\n")
+    root = make_ledger({"ledgers/fgw.yaml": text})
+    path = root / "ledgers/fgw.yaml"
+    before = path.read_bytes()
+    spy = Spy(monkeypatch)
+    check(root, as_of=TODAY, out=io.StringIO())  # the file's check results in the cache
+    code, _out, err = _run(root, lambda r, t: done(r, t, when="2026-01-05"), "A-2")
+    assert spy.quick == 1
+    assert code == 1 and "会使 ledgers/fgw.yaml 出现错误" in err and "done-before-start" in err, err
+    assert path.read_bytes() == before
+    # nothing of the refused edit is in the cache: the next command parses the file as it is
+    store = Cache(root, True)
+    assert store.holds("ledgers/fgw.yaml", content_key(before, 2026))
+
+
+def test_a_file_changed_between_read_and_write_is_left_as_the_other_writer_left_it(
+    make_ledger: MakeLedger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_ledger({"ledgers/a.yaml": A, "ledgers/b.yaml": B, "ledgers/c.yaml": C})
+    path = root / "ledgers/b.yaml"
+    real = E.write_atomic
+
+    def meddle(p: Path, data: bytes, expected: bytes | None) -> None:
+        path.write_bytes(path.read_bytes() + b"# someone else\n")
+        real(p, data, expected)
+
+    monkeypatch.setattr(E, "write_atomic", meddle)
+    spy = Spy(monkeypatch)
+    code, _, err = _run(root, lambda r, t: progress(r, t, note="好"), "B2")
+    assert spy.quick == 1 and code == 1, err
+    assert path.read_bytes() == B.encode() + b"# someone else\n"
+    monkeypatch.setattr(E, "write_atomic", real)
+    assert _run(root, lambda r, t: progress(r, t, note="好"), "B2")[0] == 0
+    text = path.read_text(encoding="utf-8")
+    assert "# someone else" in text and "note: 好" in text
+
+
+def test_a_parents_new_deadline_seen_by_its_child_is_verified_on_the_whole_ledger(
+    make_ledger: MakeLedger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A1's deadline is inherited by B1 in another file: the quick path gives way to the
+    whole ledger's verification, and the outputs after it are those of an emptied cache."""
+    root = make_ledger({"ledgers/a.yaml": A, "ledgers/b.yaml": B, "ledgers/c.yaml": C})
+    _outputs(root)
+    code, _out, err = _run(
+        root, lambda r, t: extend(r, t, to="2027-03-31", approved_by="县政府", ref="督办〔2026〕1号"), "A1"
+    )
+    assert code == 0, err
+    warm = _outputs(root)
+    shutil.rmtree(cache_dir(root))
+    assert warm == _outputs(root)
+
+
+def test_a_damaged_cache_falls_back_to_parsing(make_ledger: MakeLedger) -> None:
+    root = make_ledger({"ledgers/a.yaml": A, "ledgers/b.yaml": B, "ledgers/c.yaml": C})
+    check(root, as_of=TODAY, out=io.StringIO())
+    for name in os.listdir(cache_dir(root)):
+        f = cache_dir(root) / name
+        f.write_bytes(f.read_bytes()[:-7] + b"garbage")
+    assert _run(root, lambda r, t: progress(r, t, note="好"), "B2")[0] == 0
+    assert "note: 好" in (root / "ledgers/b.yaml").read_text(encoding="utf-8")
