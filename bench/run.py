@@ -254,6 +254,9 @@ class Case:
     cwd: Path | None = None  # another ledger root than the one being measured
     restore: Path | None = None  # a file the command writes, put back after each run
     ok: tuple[int, ...] = (0,)  # exit codes that are a result (fmt --check: 1, "would change")
+    # -- perf-edit: a case with a ledger copy and a cache of its own (edit_case below)
+    env: dict[str, str] | None = None  # added to the environment (its own SANZHUA_CACHE_DIR)
+    before: Any = None  # called (untimed) before each run, with the case
 
     @property
     def failed(self) -> bool:
@@ -282,13 +285,15 @@ class Bench:
                     continue
                 if case.cold or case.warm:
                     clear_cache(root)
+                if case.before is not None:
+                    case.before(self, case)
                 if case.warm:
                     case.runs.append(self.warm_run(root, case))
                 else:
                     original = case.restore.read_bytes() if case.restore is not None else None
                     try:
-                        case.runs.append(
-                            measure(case.argv, case.cwd or root, self.env, case.keep_stdout))
+                        env = self.env if case.env is None else {**self.env, **case.env}
+                        case.runs.append(measure(case.argv, case.cwd or root, env, case.keep_stdout))
                     finally:
                         if case.restore is not None and original is not None:
                             case.restore.write_bytes(original)
@@ -429,30 +434,96 @@ def one_file_ledger(tasks: int) -> tuple[Path, Path, str]:
     return root, path, str(next(v for k, v in task.items() if k in ("id", "编号")))
 
 
+# --- perf-edit (issues 14.8 and 17): one-task edits, new and fmt of one big file ------
+
+
+def edit_copy(size: int, slug: str, tree: Path | None = None) -> tuple[Path, Path, str, dict[str, str]]:
+    """A fresh copy of the one-file ledger of `size` tasks for one case: its root, its file,
+    the task to edit, and the environment that gives it a parse cache of its own."""
+    src, path, task_id = one_file_ledger(size)
+    root = DATA / f"f{size}-{slug}"
+    shutil.rmtree(root, ignore_errors=True)
+    shutil.copytree(src, root)
+    cache = DATA / f"cache-f{size}-{slug}"
+    shutil.rmtree(cache, ignore_errors=True)
+    env = {"SANZHUA_CACHE_DIR": str(cache)}
+    if tree is not None:  # another source tree of sanzhua (--trees), first on the path
+        env["PYTHONPATH"] = str(tree / "src")
+    return root, root / path.relative_to(src), task_id, env
+
+
+def edit_cases(bench: Bench, size: int, tree: Path | None = None) -> list[tuple[Case, str, float | None, float | None]]:
+    """The edit rows of one file size: progress warm (edits one after the other, as a clerk
+    makes them), the first edit after a hand change, with an emptied cache, `new`, `fmt --check`;
+    with `tree`, of that source tree of sanzhua (the rows' names say which)."""
+    limit = 0.5 if size <= 5000 else 2.0
+    tag = f" [{tree.name}]" if tree is not None else ""
+    progress_args = ("--note", "bench", "--date", AS_OF)
+    out: list[tuple[Case, str, float | None, float | None]] = []
+
+    root, path, task_id, env = edit_copy(size, "warm" + (f"-{tree.name}" if tree else ""), tree)
+    warm = Case(f"progress, warm, {size}-task file{tag}", bench.sanzhua("progress", task_id, *progress_args),
+                cwd=root, env=env)
+
+    def fill_once(b: Bench, case: Case) -> None:
+        if not case.runs:  # the first edit fills the cache (untimed); the timed ones follow it
+            measure(case.argv, case.cwd or DATA, {**b.env, **(case.env or {})}, keep_stdout=False)
+
+    warm.before = fill_once
+    out.append((warm, f"<= {limit:g} s CPU", None, limit))
+
+    root, path, task_id, env = edit_copy(size, "hand" + (f"-{tree.name}" if tree else ""), tree)
+    pristine = path.read_bytes()
+    hand = Case(f"progress, first edit after a hand change, {size}-task file{tag}",
+                bench.sanzhua("progress", task_id, *progress_args), cwd=root, env=env)
+
+    def hand_change(b: Bench, case: Case, path: Path = path, pristine: bytes = pristine) -> None:
+        # the cache holds the file as the last command left it; then someone edits it by hand
+        path.write_bytes(pristine)
+        measure(case.argv, case.cwd or DATA, {**b.env, **(case.env or {})}, keep_stdout=False)
+        with path.open("ab") as f:
+            f.write(f"# bench: edited by hand {len(case.runs)}\n".encode())
+
+    hand.before = hand_change
+    out.append((hand, f"<= {limit:g} s CPU", None, limit))
+
+    root, path, task_id, env = edit_copy(size, "cold" + (f"-{tree.name}" if tree else ""), tree)
+    cold = Case(f"progress, cold cache, {size}-task file{tag}", bench.sanzhua("progress", task_id, *progress_args),
+                cwd=root, env=env, restore=path)
+
+    def empty_cache(b: Bench, case: Case, cache: str = env["SANZHUA_CACHE_DIR"]) -> None:
+        shutil.rmtree(cache, ignore_errors=True)
+
+    cold.before = empty_cache
+    out.append((cold, "", None, None))
+
+    root, path, task_id, env = edit_copy(size, "new" + (f"-{tree.name}" if tree else ""), tree)
+    new = Case(f"new, {size}-task file{tag}", bench.sanzhua("new", "--unit", "U0001", "--title", "bench 新任务",
+                                                       "--due", "2026-12-31"),
+               cwd=root, env=env, restore=path)
+    new.before = fill_once
+    out.append((new, "", None, None))
+
+    root, path, task_id, env = edit_copy(size, "fmt" + (f"-{tree.name}" if tree else ""), tree)
+    out.append((Case(f"fmt --check, {size}-task file{tag}", bench.sanzhua("fmt", "--check"), cwd=root, env=env,
+                     keep_stdout=False, ok=(0, 1)), "", None, None))
+    return out
+
+
 def writing_and_interchange(bench: Bench, root: Path, base: Row,
                             args: argparse.Namespace) -> dict[str, Any]:
     """Issue 14.8 and 17: an edit and fmt --check of one big file; ratios to the main
     ledger's baseline, CPU seconds too."""
     out_dir = Path(tempfile.mkdtemp(prefix="sanzhua-bench-"))
-    sizes = [args.edit_tasks] + ([] if args.skip_big else [args.edit_big])
+    # perf-edit: the 60,000-task file is part of every run (issue 17's table has it), unless
+    # --skip-big-edit
+    sizes = [args.edit_tasks] + ([] if args.skip_big_edit else [args.edit_big])
     # export -f xlsx and calendar: in reports_and_site (below), with score and the site
     cases: list[tuple[Case, str, float | None, float | None]] = []
+    trees: list[Path | None] = [Path(t).resolve() for t in args.trees] if args.trees else [None]
     for size in sizes:
-        eroot, path, task_id = one_file_ledger(size)
-        edit = Case(f"progress, 1 task of a {size}-task file",
-                    bench.sanzhua("progress", task_id, "--note", "bench", "--date", AS_OF),
-                    cwd=eroot, restore=path)
-        limit = 0.5 if size <= 5000 else 2.0
-        cases.append((edit, f"<= {limit:g} s", None, limit))
-        cases.append((Case(f"fmt --check, a {size}-task file", bench.sanzhua("fmt", "--check"),
-                           cwd=eroot, keep_stdout=False, ok=(0, 1)), "", None, None))
-    # -- perf-edit: the same edit with the parse cache cleared before each run: the first
-    # edit after the file changed (the rows above find the file in the cache after run 1)
-    for size in sizes:
-        eroot, path, task_id = one_file_ledger(size)
-        cases.append((Case(f"progress, cold cache, {size}-task file",
-                           bench.sanzhua("progress", task_id, "--note", "bench", "--date", AS_OF),
-                           cwd=eroot, restore=path, cold=True), "", None, None))
+        for tree in trees:
+            cases += edit_cases(bench, size, tree)
     try:
         bench.rounds(root, [c for c, _, _, _ in cases])
     finally:
@@ -463,8 +534,8 @@ def writing_and_interchange(bench: Bench, root: Path, base: Row,
         row = bench.row(case)
         judge(row, base, ratio_limit)
         row.target = target
-        if seconds_limit is not None:
-            row.passed = row.failed is None and row.seconds <= seconds_limit
+        if seconds_limit is not None:  # perf-edit: CPU seconds, and under 2 GB
+            row.passed = row.failed is None and row.cpu <= seconds_limit and row.peak_mb < 2048
         rows.append(row)
         cells.append([row.name, f"{row.seconds:.2f}", f"{row.ratio:.2f}" if row.ratio else "",
                       f"{row.cpu:.2f}", f"{row.cpu_ratio:.2f}" if row.cpu_ratio else "",
@@ -473,7 +544,9 @@ def writing_and_interchange(bench: Bench, root: Path, base: Row,
           f"baseline CPU {base.cpu:.2f} s)\n")
     print_table(["command", "seconds", "x baseline", "cpu s", "x base cpu", "peak MB", "target",
                  "result"], cells)
-    print("an edit writes its file (restored after each run); fmt --check only reads")
+    print("each edit row has a copy of the ledger and a parse cache of its own (bench/data/fN-*); "
+          "warm: edits one after the other, the first untimed; after a hand change: a comment "
+          "appended to the file before each run; cold: the cache emptied before each run")
     return {"rows": [asdict(r) for r in rows]}
 
 
@@ -622,6 +695,13 @@ def main(argv: list[str] | None = None) -> int:
                         help="tasks in the one file that edits and fmt are timed on")
     parser.add_argument("--edit-big", type=int, default=60000,
                         help="tasks in the big one-file ledger an edit is timed on (with --big)")
+    parser.add_argument("--edits-only", action="store_true",
+                        help="only the baseline and the edit, new and fmt rows (perf-edit)")
+    parser.add_argument("--trees", nargs="*", default=[],
+                        help="source trees of sanzhua (each holding src/sanzhua) whose edit rows are "
+                             "measured side by side, e.g. the commit before a change and after it")
+    parser.add_argument("--skip-big-edit", action="store_true",
+                        help="skip the --edit-big one-file ledger (generated once, about 40 MB)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (best wins)")
     parser.add_argument("--skip-archive", action="store_true",
                         help="skip the site with every week's bulletin (minutes at 20,000 tasks)")
@@ -646,6 +726,13 @@ def main(argv: list[str] | None = None) -> int:
 
     # -- the main ledger
     root = ledger(args.tasks)
+    if args.edits_only:  # perf-edit: the baseline, for the ratios, and the edit rows
+        baseline = bench.baseline_case()
+        bench.rounds(root, [baseline])
+        base = bench.row(baseline)
+        results["writing"] = writing_and_interchange(bench, root, base, args)
+        RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+        return 1 if bench.failures else 0
     stats = folder_stats(root)
     print(f"\n== {args.tasks} tasks in {stats['files']} files ({stats['megabytes']} MB of YAML), "
           f"best of {args.repeat}, as of {AS_OF}\n", flush=True)
