@@ -256,3 +256,87 @@ def test_a_damaged_cache_falls_back_to_parsing(make_ledger: MakeLedger) -> None:
         f.write_bytes(f.read_bytes()[:-7] + b"garbage")
     assert _run(root, lambda r, t: progress(r, t, note="好"), "B2")[0] == 0
     assert "note: 好" in (root / "ledgers/b.yaml").read_text(encoding="utf-8")
+
+
+def _new(unit: str, **kw: str) -> Edit:
+    from sanzhua.commands.edit import NewTask, new
+
+    spec = NewTask(unit=unit, title="新增任务: 补短板 #1", due="2026年12月底", owner="李四", **kw)  # type: ignore[arg-type]
+    return lambda r, _t: new(r, spec)
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted((root / "ledgers").rglob("*.y*ml"))}
+
+
+def _quick_and_whole(
+    src: Path, tmp: Path, edit: Edit, monkeypatch: pytest.MonkeyPatch
+) -> tuple[tuple[int, str, str, dict[str, bytes]], tuple[int, str, str, dict[str, bytes]], int]:
+    fast, slow = tmp / "fast", tmp / "slow"
+    for d in (fast, slow):
+        shutil.rmtree(d, ignore_errors=True)
+        shutil.copytree(src, d)
+    spy = Spy(monkeypatch)
+    a = (*_run(fast, edit, ""), _files(fast))
+    with monkeypatch.context() as m:
+        m.setattr(E, "_quick_new", lambda *a, **k: None)
+        m.setattr(E, "open_quick", lambda *a, **k: None)
+        b = (*_run(slow, edit, ""), _files(slow))
+    return a, b, spy.quick  # type: ignore[return-value]
+
+
+def test_new_from_the_scan_writes_what_the_whole_file_edit_writes(
+    generated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ledger = load_ledger(generated)
+    units = sorted({f.unit for f in ledger.files if f.unit})
+    quick = 0
+    for i, unit in enumerate(units):
+        kw = {"target_value": "30", "target_unit": "个"} if i % 2 else {"milestones": ("开工=2026-12-01",)}
+        fast, slow, used = _quick_and_whole(generated, tmp_path, _new(unit, **kw), monkeypatch)  # type: ignore[arg-type]
+        assert fast == slow, unit
+        assert fast[0] == 0, fast[2]
+        quick += used
+        if used:
+            root = tmp_path / "fast"
+            rel = next(f.path for f in ledger.files if f.unit == unit)
+            result, _, data = _entries(root, rel)
+            assert result == parse_ledger_bytes(data, rel, 2026)
+    assert quick >= len(units) // 2, (quick, len(units))
+
+
+NEW_CASES = {
+    "blank lines, block target": (
+        "unit: fgw\ntasks:\n  - id: A-1\n    title: 一\n    due: 2026-12-31\n    target:\n      value: 5\n\n"
+        "  - id: A-2\n    title: 二\n    due: 2026-12-31\n# 文件末尾的注释\n"
+    ),
+    "flow tasks, crlf, bom": (
+        "\ufeffunit: fgw\r\ntasks:\r\n  - {id: A-1, title: 一, due: 2026-12-31}\r\n"
+        "  - {id: A-2, title: 二, due: 2026-12-31}\r\n"
+    ),
+    "chinese keys": (
+        "责任单位: fgw\n任务清单:\n  - 编号: A-1\n    任务: 一\n    时限: 2026-12-31\n"
+        "  - 编号: A-2\n    任务: 二\n    时限: 2026-12-31\n"
+    ),
+    "wide indent, last task with lists": (
+        "unit: fgw\ntasks:\n    -   id: A-1\n        title: 一\n        due: 2026-12-31\n    -   id: A-2\n"
+        "        title: 二\n        due: 2026-12-31\n        progress:\n            - date: 2026-11-01\n"
+        "              note: 开始\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(NEW_CASES))
+def test_new_from_the_scan_on_hand_written_files(
+    make_ledger: MakeLedger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    root = make_ledger({"ledgers/fgw.yaml": NEW_CASES[name].encode()})
+    used = 0
+    for kw in ({"target_value": "30", "target_unit": "个"}, {"milestones": ("开工=2026-12-01",)}, {"id": "A-2"}):
+        fast, slow, quick = _quick_and_whole(root, tmp_path, _new("fgw", **kw), monkeypatch)  # type: ignore[arg-type]
+        assert fast == slow, (name, kw)
+        used += quick
+        if "id" in kw:
+            assert fast[0] == 1 and "A-2" in fast[2]
+            assert fast[3] == _files(root)
+    assert used >= 2, "the quick path was not taken"

@@ -52,8 +52,8 @@ from sanzhua.edit.session import (
     verify,
     write_atomic,
 )
-from sanzhua.edit.source import Source, SourceError
-from sanzhua.edit.span import SpanBroken, SpanEditor, find_span
+from sanzhua.edit.source import BOM, Source, SourceError
+from sanzhua.edit.span import SpanBroken, SpanEditor, find_span, task_node
 from sanzhua.edit.tree import (
     MappingNode,
     ScalarNode,
@@ -67,6 +67,7 @@ from sanzhua.history.git import GitError
 from sanzhua.i18n import Lang, text
 from sanzhua.load import FileResult, Ledger, Scan, assemble, frozen_gc, ledger_files, scan_ledger
 from sanzhua.load import keys as K
+from sanzhua.load.cache import plain_result
 from sanzhua.load.plain import BadCache, decode_file
 from sanzhua.model import Task, Unit
 from sanzhua.problems import Msg, msg
@@ -105,6 +106,7 @@ class Workspace:
         self._ledger: Ledger | None = None
         self.quick: Quick | None = None  # the edit's quick view, when it has one
         self.verified: Verified | None = None
+        self.new_id: str | None = None  # the task `new` adds, when made from the scan alone
 
     @property
     def ledger(self) -> Ledger:
@@ -172,7 +174,7 @@ def _verify(ws: Workspace, change: Change, today: date, check: Check | None) -> 
         return
     check_splice(change, q.span)
     try:
-        v = verify_quick(q, change.span_text, change.after)
+        v = verify_quick(q, change.span_text, change.after, ws.new_id)
     except NeedWhole:
         ws.quick = None
         try:
@@ -182,7 +184,7 @@ def _verify(ws: Workspace, change: Change, today: date, check: Check | None) -> 
         verify(change, ws.ledger, today, check)
         return
     change.notes = v.notes
-    if check is not None and not check(v.mine):
+    if check is not None and not check(v.tasks[-1]):
         raise Refused(msg("edit.internal", file=change.rel), msg("edit.internal.hint"))
     ws.verified = v
 
@@ -705,15 +707,16 @@ def new(run: EditRun, spec: NewTask) -> int:
     """Add a task to its unit's ledger file, creating the file when the unit has none."""
 
     def body(opened: Workspace) -> tuple[Change | None, Check | None]:
-        ledger = opened.ledger
-        year = ledger.settings.year
+        scan = opened.scan
+        year = scan.settings.year
+        units = scan.units
         from sanzhua.filters import unit_id
 
-        uid = unit_id(ledger.units, spec.unit)  # an id, a name or a part of one name, as status --unit
-        unit = ledger.units.get(uid) if uid is not None else None
+        uid = unit_id(units, spec.unit)  # an id, a name or a part of one name, as status --unit
+        unit = units.get(uid) if uid is not None else None
         if unit is None:
             guess = K.did_you_mean(
-                spec.unit, list(ledger.units) + [u.name for u in ledger.units.values()]
+                spec.unit, list(units) + [u.name for u in units.values()]
             )
             raise Refused(
                 msg("edit.unknown-unit", unit=spec.unit),
@@ -730,6 +733,24 @@ def new(run: EditRun, spec: NewTask) -> int:
         elif spec.target_unit or spec.metric:
             raise Refused(msg("edit.target-needs-value"))
         milestones = _milestones(spec.milestones, year)
+
+        def subject_of(tid: str) -> str:
+            return f"new: {tid} {spec.title.strip()}"
+
+        def check(t: Task | None) -> bool:
+            return t is not None and t.title == spec.title.strip() and t.due == due_d
+
+        quick = _quick_new(opened, unit, run.today)
+        if quick is not None:  # after the file's last task, from the scan alone (edit_quick)
+            sed, q_ids, q_all, flow_target, blank = quick
+            tid = spec.id.strip() if spec.id else next_id(q_ids, q_all, unit)
+            if tid in q_all:
+                first = next(r.file for rel in scan.order for r in scan.rows(rel) if r.id == tid)
+                raise Refused(msg("id.duplicate", id=tid, first=first), msg("id.duplicate.hint"))
+            _append_task(sed, tid, spec, due_text, start_text, 2, milestones, flow_target=flow_target, blank=blank)
+            opened.new_id = tid
+            return _change(sed, sed.span.rel, sed.span.data, subject_of(tid), tid), check
+        ledger = opened.ledger
         files = [f for f in ledger.files if f.unit in (unit.id, unit.name)]
         all_ids = {t.id for t in ledger.tasks}
         if files:
@@ -752,16 +773,70 @@ def new(run: EditRun, spec: NewTask) -> int:
             )
         _append_task(ed, tid, spec, due_text, start_text, indent, milestones)
         after = ed.result()
-        subject = f"new: {tid} {spec.title.strip()}"
-
-        def check(t: Task | None) -> bool:
-            return t is not None and t.title == spec.title.strip() and t.due == due_d
-
         return Change(
-            rel, b"" if created else data, after, subject, created=created, task_id=tid
+            rel, b"" if created else data, after, subject_of(tid), created=created, task_id=tid
         ), check
 
     return _guard(run, body)
+
+
+def _quick_new(
+    ws: Workspace, unit: Unit, today: date
+) -> tuple[SpanEditor, list[str], set[str], bool | None, bool] | None:
+    """`new` from the scan alone (sanzhua.commands.edit_quick): an editor of the last task's
+    span in the unit's file, the file's ids and the ledger's, and what `_append_task` would
+    read of the whole file (whether targets are written `{…}`, blank lines between tasks);
+    None when the whole ledger must be loaded (no file yet, an empty list, and the like)."""
+    scan = ws.scan
+    store = scan.store
+    rel: str | None = None
+    names = (unit.id.encode(), unit.name.encode())
+    for path in scan.order:
+        data = scan.sources.get(path)
+        key = scan.keys.get(path)
+        if data is None or key is None:
+            continue
+        if not any(n in data for n in names) and b"\\" not in data:
+            continue  # the unit is not written in it (nor could be, escaped)
+        raw = plain_result(store, path, key)
+        if raw is None:
+            return None
+        if raw[3] in (unit.id, unit.name):
+            rel = path
+            break
+    if rel is None:
+        return None
+    file_rows = scan.rows(rel)
+    if not file_rows:
+        return None
+    data = _read(scan.root / rel, rel)
+    q = open_quick(scan, file_rows[-1].id, today, data)
+    if q is None or q.span.index != len(file_rows) - 1:
+        return None
+    try:
+        ed = SpanEditor(q.span)
+    except yaml.YAMLError:
+        return None
+    ws.quick = q
+    flow_target: bool | None = None
+    whole = q.span.whole
+    starts = whole.starts()
+    body = data[len(BOM) :] if data.startswith(BOM) else data
+    for i, t in enumerate(q.raw[1]):
+        if t[16] is not None:
+            got = task_node(body, whole.lines[i], starts, q.span.crlf)
+            if got is None:
+                return None
+            te = entry(got[0], R.names("target", K.TASK_KEYS))
+            if te is not None and isinstance(te.value, MappingNode):
+                flow_target = bool(te.value.flow_style)
+                break
+    lines = body.split(b"\n")
+    blank = any(
+        not lines[n - 2].rstrip(b"\r").decode("utf-8", "replace").strip() for n in whole.lines[1:] if n >= 2
+    )
+    all_ids = {r.id for path in scan.order for r in scan.rows(path)}
+    return ed, [r.id for r in file_rows], all_ids, flow_target, blank
 
 
 def _milestones(given: tuple[str, ...], year: int) -> list[tuple[str, str]]:
@@ -866,7 +941,15 @@ def _append_task(
     start_text: str | None,
     indent: int = 2,
     milestones: list[tuple[str, str]] | None = None,
+    *,
+    flow_target: bool | None = None,
+    blank: bool | None = None,
 ) -> None:
+    """Append the new task to the file's task list, in the file's style. `flow_target` and
+    `blank` are what the whole file says (how targets are written, blank lines between
+    tasks) when `ed` holds only its last task (`new` from the scan alone)."""
+    target_style = flow_target
+    between = blank
     _, key, seq = tasks_node(ed)
     tasks = (
         [t for t in seq.value if isinstance(t, MappingNode)]
@@ -882,6 +965,8 @@ def _append_task(
             if te is not None and isinstance(te.value, MappingNode):
                 flow_target = bool(te.value.flow_style)
                 break
+        if target_style is not None or between is not None:  # only the last task at hand
+            flow_target = target_style if target_style is not None else True
     elif key is not None:
         style = "zh" if key.value == K.FILE_KEYS["tasks"] else "en"
     fields = _task_fields(tid, spec, due_text, start_text, style, flow_target, milestones or [])
@@ -918,7 +1003,9 @@ def _append_task(
             return
         col = last.start_mark.column if isinstance(last, MappingNode) else dash + 2
         blank = (
-            any(not ed.lines[t.start_mark.line - 1].strip() for t in seq.value[1:])
+            between
+            if between is not None
+            else any(not ed.lines[t.start_mark.line - 1].strip() for t in seq.value[1:])
             if len(seq.value) > 1
             else False
         )

@@ -204,57 +204,70 @@ def _file_checks(
 
 @dataclass
 class Verified:
-    """What the quick verification found: the task as written, and how the index changed."""
+    """What the quick verification found: the span's tasks as written (the edited one, and
+    the task `new` adds after it), and how the index changed."""
 
-    mine: Task
-    positions: dict[str, tuple[int, int]]
+    tasks: list[Task]
+    positions: dict[str, dict[str, tuple[int, int]]]
     problems: list[Problem]  # the parse problems of the new span
     key_style: str
-    after: list[Problem]  # the task's own problems after the edit
-    row: TaskRow
-    same_row: bool
+    after: list[Problem]  # the span's tasks' own problems after the edit
+    rows: tuple[TaskRow, ...]  # the span's tasks' index rows
+    dues: Dues  # the ledger's deadlines after the edit
     notes: list[Problem]
 
+    @property
+    def mine(self) -> Task:
+        return self.tasks[0]
 
-def verify_quick(q: Quick, span_text: str, after: bytes) -> Verified:
-    """Refuse an edit that adds an error (NeedWhole when only the whole ledger can tell)."""
+
+def verify_quick(q: Quick, span_text: str, after: bytes, new_id: str | None = None) -> Verified:
+    """Refuse an edit that adds an error (NeedWhole when only the whole ledger can tell).
+    With `new_id`, the span holds the task as it was and, after it, the task `new` adds."""
     span = q.span
     alone = span.parse(span_text)
-    mine = alone.tasks[0] if len(alone.tasks) == 1 else None
+    tasks = alone.tasks
     old = q.own
+    internal = Refused(msg("edit.internal", file=q.rel), msg("edit.internal.hint"))
     if (
-        mine is None
+        len(tasks) != (2 if new_id else 1)
         or alone.dropped
-        or mine.id != old.id
-        or (mine.line, mine.column) != (old.line, old.column)
+        or tasks[0].id != old.id
+        or (tasks[0].line, tasks[0].column) != (old.line, old.column)
         or any(p.line < span.line for p in alone.problems)
-        or mine.id not in alone.positions
+        or any(t.id not in alone.positions for t in tasks)
     ):
-        raise Refused(msg("edit.internal", file=q.rel), msg("edit.internal.hint"))
-    positions = alone.positions[mine.id]
-    fr = _one(q.rel, q.raw, mine, positions)
-    row = rows_of(fr)[0]
-    old_row = q.rows[q.at]
-    same_row = _bare(row) == _bare(old_row)
+        raise internal
+    if new_id is not None:
+        from sanzhua.edit.session import plain
+
+        if tasks[1].id != new_id or plain(tasks[0]) != plain(old) or alone.positions[old.id] != q.raw[5].get(old.id):
+            raise internal  # the task before the new one reads as it did
+    positions = {t.id: alone.positions[t.id] for t in tasks}
+    fr = FileResult(q.rel, list(tasks), [], q.raw[3], q.raw[4], positions, q.raw[6], [])
+    rows_part = rows_of(fr)
+    same_row = new_id is None and _bare(rows_part[0]) == _bare(q.rows[q.at])
     rows, dues = q.rows, q.dues
     old_wide: list[Problem] = []
     new_wide: list[Problem] = []
     if not same_row:
-        rows = list(q.rows)
-        rows[q.at] = row
+        rows = [*q.rows[: q.at], *rows_part, *q.rows[q.at + 1 :]]
         dues = resolve(rows)
-        if _others_see_a_change(q, rows, dues):
+        if _others_see_a_change(q, rows, dues, len(rows_part) - 1):
             raise NeedWhole()
         mini = _ledger(q.scan, [], q.dues, [])
         old_wide = run_checks(Context(mini, q.as_of, q.rows, q.dues), scope="ledger")
         new_wide = run_checks(Context(mini, q.as_of, rows, dues), scope="ledger")
-    ledger = _ledger(q.scan, [fr], dues, [row])
+    ledger = _ledger(q.scan, [fr], dues, list(rows_part))
     found = [*alone.problems, *_task_findings(ledger, fr, q.as_of, rows, dues)]
     added = _added([*q.before, *old_wide], [*found, *new_wide])
     shift = span_text.count("\n") - span.text.count("\n")
+    meant = {t.id for t in tasks}
     if shift:
         added = [
-            replace(p, line=p.line + shift) if p.file == q.rel and p.task != mine.id and p.line >= span.next_line else p
+            replace(p, line=p.line + shift)
+            if p.file == q.rel and p.task not in meant and p.line >= span.next_line
+            else p
             for p in added
         ]
     errors = [p for p in added if p.severity == "error"]
@@ -263,7 +276,7 @@ def verify_quick(q: Quick, span_text: str, after: bytes) -> Verified:
         raise Refused(msg("edit.would-break", file=q.rel), msg("edit.would-break.hint"), errors, {q.rel: text})
     notes = [p for p in added if p.severity == "warning" and p.code != "overdue"]
     style = q.raw[6] if q.raw[6] == "mixed" or alone.key_style == q.raw[6] else "mixed"
-    return Verified(mine, positions, alone.problems, style, found, row, same_row, notes)
+    return Verified(list(tasks), positions, alone.problems, style, found, rows_part, dues, notes)
 
 
 def _bare(row: TaskRow) -> TaskRow:
@@ -271,21 +284,22 @@ def _bare(row: TaskRow) -> TaskRow:
     return row._replace(line=0, column=0, parent_pos=None)
 
 
-def _others_see_a_change(q: Quick, rows: list[TaskRow], dues: Dues) -> bool:
-    """Whether a task other than the edited one sees the ledger differently (`check`'s
-    `seen`: first of its id, inherited deadline, parent's deadline)."""
+def _others_see_a_change(q: Quick, rows: list[TaskRow], dues: Dues, more: int) -> bool:
+    """Whether a task other than the span's sees the ledger differently (`check`'s `seen`:
+    first of its id, inherited deadline, parent's deadline); `more`: tasks the span gained."""
     start = 0
     scan = q.scan
     for rel in scan.order:
         n = len(scan.rows(rel))
-        part = rows[start : start + n]
+        grow = more if rel == q.rel else 0
         old = seen_of(tuple(q.rows[start : start + n]), q.dues)
-        new = seen_of(tuple(part), dues)
-        if old != new:
-            if rel != q.rel:
+        new = seen_of(tuple(rows[start + (0 if start <= q.at else more) :][: n + grow]), dues)
+        if rel != q.rel:
+            if old != new:
                 return True
+        else:
             i = q.at - start
-            if old[:i] != new[:i] or old[i + 1 :] != new[i + 1 :]:
+            if old[:i] != new[:i] or old[i + 1 :] != new[i + 1 + grow :]:
                 return True
         start += n
     return False
@@ -311,8 +325,8 @@ def _added(old: list[Problem], new: list[Problem]) -> list[Problem]:
 
 
 def store_written(q: Quick, v: Verified, span_text: str, after: bytes) -> None:
-    """Store the parse (and, when it is known, the check results) of the bytes just written
-    and verified, so that the next command finds them in the cache."""
+    """Store the parse (and the check results) of the bytes just written and verified, so
+    that the next command finds them in the cache."""
     if v.key_style != q.raw[6]:
         return  # a fresh parse may word the file's problems otherwise: parsed next time
     span = q.span
@@ -322,9 +336,9 @@ def store_written(q: Quick, v: Verified, span_text: str, after: bytes) -> None:
     tasks: list[Any] = raw[1]
     later = tasks[index + 1 :]
     moved = [shift_task(t, shift) for t in later] if shift else later
-    new_tasks = [*tasks[:index], task_plain(v.mine), *moved]
+    new_tasks = [*tasks[:index], *(task_plain(t) for t in v.tasks), *moved]
     positions = dict(raw[5])
-    positions[v.mine.id] = v.positions
+    positions.update(v.positions)
     if shift:
         for t in later:
             spots = positions.get(t[0])
@@ -348,25 +362,22 @@ def store_written(q: Quick, v: Verified, span_text: str, after: bytes) -> None:
     dropped = [(ln + shift if ln >= hi else ln, i) for ln, i in raw[7]]
     new_raw = (raw[0], new_tasks, problems, raw[3], raw[4], positions, raw[6], dropped)
     old_rows = q.file_rows
-    new_rows = (
-        *old_rows[:index],
-        v.row,
-        *(_row_moved(r, shift) for r in old_rows[index + 1 :]),
-    )
+    new_rows = (*old_rows[:index], *v.rows, *(_row_moved(r, shift) for r in old_rows[index + 1 :]))
     store = q.scan.store
     key = content_key(after, q.scan.settings.year)
     put_plain(store, q.rel, key, new_raw, new_rows)
-    _store_checks(q, v, key, new_rows, shift, span_text)
+    _store_checks(q, v, key, shift, span_text)
 
 
-def _store_checks(q: Quick, v: Verified, key: bytes, new_rows: tuple[TaskRow, ...], shift: int, span_text: str) -> None:
-    """The written file's check results: the old ones with the task's replaced and the
-    lines below it moved; not stored when that cannot be known exactly."""
-    if not v.same_row:
-        return
+def _store_checks(q: Quick, v: Verified, key: bytes, shift: int, span_text: str) -> None:
+    """The written file's check results: the old ones with the span's tasks' replaced and
+    the lines below moved; not stored when that cannot be known exactly."""
     as_of = q.as_of
-    if years_counted([q.task], as_of) != years_counted([_assembled(q, v)], as_of):
-        return
+    fr = FileResult(q.rel, list(v.tasks), [], q.raw[3], q.raw[4], v.positions, q.raw[6], [])
+    assembled = _ledger(q.scan, [fr], v.dues, list(v.rows)).tasks
+    if years_counted([q.task], as_of) != years_counted(assembled[:1], as_of):
+        return  # the file's years without the task's are not known
+    years = q.entry.years | frozenset(years_counted(assembled[1:], as_of))
     span = q.span
     lo, hi, tid = span.line, span.next_line, q.own.id
     # Problems hold their messages' arguments in dicts: the task's are matched by their repr.
@@ -385,17 +396,19 @@ def _store_checks(q: Quick, v: Verified, key: bytes, new_rows: tuple[TaskRow, ..
     problems = [*moved, *v.after]
     lines: dict[int, str | None] = {}
     for ln, txt in q.entry.lines.items():
-        if ln < span.line:
+        if ln < lo:
             lines[ln] = txt
         elif ln >= hi:
             lines[ln + shift] = txt
     own = span_text.split("\n")
     for p in v.after:
-        if p.line and p.file == q.rel and span.line <= p.line < hi + shift:
-            lines[p.line] = own[p.line - span.line]
-    # The same row for the task, the others' lines all moved alike: what each task sees of
-    # the ledger (`check`'s `seen`) is what it was.
-    entry = CheckEntry(key, q.context, q.entry.seen, problems, q.entry.years, lines)
+        if p.line and p.file == q.rel and lo <= p.line < hi + shift:
+            lines[p.line] = own[p.line - lo]
+    # What the other tasks see of the ledger is what it was (verify_quick made sure); the
+    # span's tasks' own part is worked out with the ledger after the edit.
+    i = span.index
+    seen = (*q.entry.seen[:i], *seen_of(v.rows, v.dues), *q.entry.seen[i + 1 :])
+    entry = CheckEntry(key, q.context, seen, problems, years, lines)
     q.scan.store.put_check(q.rel, entry)
 
 
@@ -413,8 +426,3 @@ def _moved(p: Problem, by: int) -> Problem:
 def _row_moved(r: TaskRow, by: int) -> TaskRow:
     pos = r.parent_pos
     return TaskRow(r[0], r[1], r[2], r[3], r[4], r[5] + by, r[6], None if pos is None else (pos[0] + by, pos[1]), r[8])
-
-
-def _assembled(q: Quick, v: Verified) -> Task:
-    fr = _one(q.rel, q.raw, v.mine, v.positions)
-    return _ledger(q.scan, [fr], q.dues, [v.row]).tasks[0]

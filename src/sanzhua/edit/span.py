@@ -331,6 +331,12 @@ class SpanBroken(Exception):
     """The edit reached outside the task's span (never expected): the whole file is edited."""
 
 
+def task_node(body: bytes, line: int, starts: list[int], crlf: bool) -> tuple[MappingNode, str] | None:
+    """The task that starts at `line` of a file's `body` (without BOM), composed from its
+    own lines alone (for how it is written, not what it says), and that document's text."""
+    return _compose_task(body, line, starts, crlf)
+
+
 def _compose_task(body: bytes, line: int, starts: list[int], crlf: bool) -> tuple[MappingNode, str] | None:
     at = bisect.bisect_right(starts, line)
     lines = [line] + ([starts[at]] if at < len(starts) else [])
