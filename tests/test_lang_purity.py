@@ -182,6 +182,7 @@ _NAMES = {  # products, commands and formats a clerk meets by these names
     "CSV", "XML",  # the formats a spreadsheet comes in
     "SANZHUA_LOCK_TIMEOUT", "chmod",  # the edit lock's setting, the command that makes a file writable
     "ls",  # ls -l, to look at a file's owner and mode
+    "SANZHUA_SOURCE", "add", "config", "user", "ledgers",  # init's next steps: CI, git add/config, ledgers/
     "MB", "KB", "GB",  # sizes
     "XM", "fgw", "jyj", "chengguan", "ducha", "clerk", "example", "gov", "cn",  # ids and addresses in examples
     "SMTP", "webhook", "access_token", "SEC",  # what the mail server and the robots call these
@@ -190,8 +191,8 @@ _NAMES = {  # products, commands and formats a clerk meets by these names
 
 
 def _latin_words(zh: str) -> set[str]:
-    t = re.sub(r"\{[a-z_]+\}", "", zh)  # placeholders: filled with data
-    t = re.sub(r"[\w.-]*\.(yaml|yml|md|xlsx|xls|et|docx|csv|ics|j2|json)\b", "", t)  # file names and kinds
+    t = re.sub(r"\{[a-z_]+(?::[^}]*)?\}", "", zh)  # placeholders (with a format): filled with data
+    t = re.sub(r"[\w./-]*\.(yaml|yml|md|xlsx|xls|et|docx|csv|ics|j2|json)\b", "", t)  # file names, paths, kinds
     t = re.sub(r"--[a-z-]+", "", t)  # options
     t = re.sub(r"sanzhua( [a-z]+){0,2}", "", t)  # commands
     return {w for w in LATIN.findall(t) if w not in _CODES and w not in _NAMES}

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 
 from sanzhua.errors import FatalError
 from sanzhua.evaluate import LIGHTS, STATE_ORDER
-from sanzhua.i18n import LIGHT_LABELS, STATE_LABELS, Lang, label
+from sanzhua.i18n import LIGHT_LABELS, STATE_LABELS, Lang, label, say
 from sanzhua.model import Unit
 from sanzhua.problems import msg
 
@@ -89,23 +89,22 @@ def unit_id(units: Mapping[str, Unit], value: str) -> str | None:
 
 
 def state_choices(lang: Lang) -> str:
-    if lang == "zh":
-        return "、".join(label(STATE_LABELS, s, "zh") for s in STATE_ORDER)
-    return ", ".join(STATE_ORDER)
+    """The states, as --state takes them: their Chinese labels, or their codes."""
+    return say("filters.list-sep", lang).join(
+        label(STATE_LABELS, s, "zh") if lang == "zh" else s for s in STATE_ORDER
+    )
 
 
 def light_choices(lang: Lang) -> str:
-    if lang == "zh":
-        return "红灯、黄灯、绿灯、已完成、无（也可写 红、黄、绿、完成 或 red、yellow、green、done、none）"
-    return ", ".join(LIGHTS)
+    return say("filters.lights", lang, codes=", ".join(LIGHTS))
 
 
 def unit_choices(units: Mapping[str, Unit], lang: Lang, limit: int = 12) -> str:
-    shown = [f"{u.name}（{uid}）" if lang == "zh" else f"{uid} ({u.name})" for uid, u in list(units.items())[:limit]]
+    shown = [say("filters.unit", lang, name=u.name, id=uid) for uid, u in list(units.items())[:limit]]
     more = len(units) - len(shown)
     if more > 0:
-        shown.append(f"等 {len(units)} 个" if lang == "zh" else f"... {more} more")
-    return ("、" if lang == "zh" else ", ").join(shown)
+        shown.append(say("filters.more", lang, n=len(units), more=more))
+    return say("filters.list-sep", lang).join(shown)
 
 
 def unknown_unit(option: str, unit: str, guess: str | None, choices: str, lang: Lang) -> FatalError:

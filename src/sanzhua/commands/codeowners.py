@@ -20,6 +20,7 @@ from typing import TextIO
 from sanzhua.commands.common import EXIT_OK, EXIT_PROBLEMS, open_ledger
 from sanzhua.errors import FatalError
 from sanzhua.history.git import Repo
+from sanzhua.i18n import say
 from sanzhua.load import Ledger
 
 SETTINGS_PATHS = ("sanzhua.yaml", "units.yaml", "calendar.yaml", "templates/")
@@ -83,7 +84,6 @@ def codeowners(
     """Write (or with `check`, compare) the CODEOWNERS file; 1 when `check` finds it stale."""
     opened = open_ledger(root, lang)
     ledger = opened.ledger
-    zh = opened.lang == "zh"
     prefix = ""
     top = ledger.root
     try:
@@ -107,13 +107,9 @@ def codeowners(
         current = target.read_text(encoding="utf-8") if target.is_file() else None
         if current == content:
             return EXIT_OK
-        stream.write(
-            f"{target} 已过期，请运行 sanzhua codeowners 重新生成\n"
-            if zh
-            else f"{target} is out of date; run sanzhua codeowners\n"
-        )
+        stream.write(say("codeowners.stale", opened.lang, file=target))
         return EXIT_PROBLEMS
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(content, encoding="utf-8")
-    stream.write(f"已写入 {target}\n" if zh else f"wrote {target}\n")
+    stream.write(say("codeowners.wrote", opened.lang, file=target))
     return EXIT_OK

@@ -14,6 +14,7 @@ from sanzhua import __version__
 from sanzhua.commands.common import EXIT_OK
 from sanzhua.edit import render as R
 from sanzhua.errors import FatalError, bad_choice
+from sanzhua.i18n import Lang, say
 from sanzhua.problems import msg
 
 SETTINGS_ZH = """\
@@ -280,6 +281,7 @@ def init(
     `today`, and the first bulletin is 第1期."""
     if lang not in ("zh", "en"):
         raise bad_choice("--lang", ("zh", "en"), lang)
+    chosen: Lang = "en" if lang == "en" else "zh"
     directory = directory.resolve()
     if directory.exists() and not directory.is_dir():
         raise FatalError(msg("init.not-a-folder", folder=directory))
@@ -292,7 +294,7 @@ def init(
     today = today or date.today()
     year = year or today.year
     monday = today - timedelta(days=today.weekday())
-    name, named = _ledger_name(name, lang, year, ask)
+    name, named = _ledger_name(name, chosen, year, ask)
     check_job = WORKFLOW if lang == "zh" else _in_english(WORKFLOW, WORKFLOW_HEADER_EN)
     site_job = SITE_WORKFLOW if lang == "zh" else _in_english(SITE_WORKFLOW, SITE_HEADER_EN)
     files = {
@@ -335,75 +337,30 @@ def init(
         in_repo = probe.returncode == 0
         if not in_repo:
             subprocess.run(["git", "init", "-q", str(directory)], check=False)
-    zh = lang == "zh"
-    say = sys.stdout.write
-    say(
-        (f"已在 {directory} 建立台账：\n" if zh else f"Created a ledger in {directory}:\n")
-        + "".join(f"  {rel}\n" for rel in files)
-    )
+    write = sys.stdout.write
+    write(say("init.out.created", chosen, folder=directory) + "".join(f"  {rel}\n" for rel in files))
     if not in_repo and shutil.which("git"):
-        say("  （已运行 git init）\n" if zh else "  (git init done)\n")
-    say(_next_steps(name, named, zh, supervisor))
+        write(say("init.out.git-init", chosen))
+    write(_next_steps(name, named, chosen, supervisor))
     return EXIT_OK
 
 
-def _ledger_name(name: str | None, lang: str, year: int, ask: Callable[[str], str] | None) -> tuple[str, bool]:
+def _ledger_name(name: str | None, lang: Lang, year: int, ask: Callable[[str], str] | None) -> tuple[str, bool]:
     """The ledger's title and whether the user gave it (else a placeholder to change)."""
     if name is None and ask is not None:
-        prompt = (
-            "台账名称（印在简报上，例如 某某县2026年重点工作督查督办台账）："
-            if lang == "zh"
-            else "Ledger name (printed on bulletins, e.g. County key tasks 2026): "
-        )
         try:
-            name = ask(prompt).strip() or None
+            name = ask(say("init.out.ask-name", lang)).strip() or None
         except EOFError:
             name = None
     if name is not None and name.strip():
         return name.strip(), True
-    return (f"{year}年督查督办台账" if lang == "zh" else f"Supervision ledger {year}"), False
+    return say("init.out.default-name", lang, year=year), False
 
 
-def _next_steps(name: str, named: bool, zh: bool, email: str | None = None) -> str:
-    if zh:
-        lines = [] if named else [f"台账名称暂定为“{name}”：请在 sanzhua.yaml 的 name: 中改成正式名称。"]
-        lines += (
-            [
-                f"重要：sanzhua.yaml 的 supervisors: 中已写入你的 git 邮箱 {email}。",
-                "  第一次 git commit 之前，补上督查室其他人员的 git 邮箱（你不是督查人员的，换成他们的）。",
-            ]
-            if email
-            else [
-                "重要：第一次 git commit 之前，先在 sanzhua.yaml 的 supervisors: 中写上督查室人员的",
-                "  git 邮箱（用 git config user.email 查看），例如 supervisors: [ducha@example.gov.cn]。",
-            ]
-        )
-        lines += [
-            "  审计以第一次提交为基准，只有 supervisors 中的人可以改时限、目标和延期。",
-            "下一步：编辑 units.yaml 和 ledgers/ 下的文件，运行 sanzhua check，",
-            "  无误后 git add . && git commit",
-            "CI：.github/workflows/sanzhua.yml 从 SANZHUA_SOURCE 安装固定版本的 sanzhua，",
-            "  请按该文件开头的说明设置。",
-            "台账格式说明：sanzhua help format",
-        ]
-    else:
-        lines = [] if named else [f"The ledger is named '{name}' for now: set its real name in sanzhua.yaml (name:)."]
-        lines += [
-            (
-                f"Important: sanzhua.yaml lists your git email {email} as a supervisor; before the first commit,"
-                if email
-                else "Important: before the first git commit, list the supervision office's git emails in"
-            ),
-            (
-                "  add the other supervisors' emails (supervisors: [...]). The audit takes the first commit"
-                if email
-                else "  sanzhua.yaml (supervisors: [...]; see git config user.email). The audit takes the first commit"
-            ),
-            "  as its baseline, and only supervisors may change deadlines, targets and extensions.",
-            "Next: edit units.yaml and the files under ledgers/, run sanzhua check, then git add . && git commit",
-            "  CI: .github/workflows/sanzhua.yml installs the sanzhua pinned in SANZHUA_SOURCE (see its header).",
-            "  The ledger format: sanzhua help format",
-        ]
+def _next_steps(name: str, named: bool, lang: Lang, email: str | None = None) -> str:
+    lines = [] if named else [say("init.out.unnamed", lang, name=name)]
+    lines.append(say("init.out.supervisor", lang, email=email) if email else say("init.out.no-supervisor", lang))
+    lines.append(say("init.out.next", lang))
     return "\n".join(lines) + "\n"
 
 

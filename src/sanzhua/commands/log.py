@@ -16,7 +16,7 @@ from typing import Any, TextIO
 
 from sanzhua.commands.common import EXIT_OK, EXIT_PROBLEMS, format_option, root_and_lang
 from sanzhua.history.timeline import COPIED_WORDS, KIND_WORDS, Event, change_lines, history
-from sanzhua.i18n import Lang, text
+from sanzhua.i18n import Lang, label, say, text
 from sanzhua.problems import Msg
 
 
@@ -63,21 +63,16 @@ def _event_json(e: Event) -> dict[str, Any]:
 
 
 def format_text(task_id: str, events: list[Event], lang: Lang) -> str:
-    zh = lang == "zh"
     if not events:
-        return (
-            f"任务 {task_id} 在修改记录中不存在（检查编号是否写对）\n"
-            if zh
-            else f"the task {task_id} does not appear in the history (check the id)\n"
-        )
+        return say("log.no-task", lang, id=task_id)
     out: list[str] = []
     for e in events:
-        kind = KIND_WORDS[e.kind][0 if zh else 1]
-        merge = (" （合并）" if zh else " (merge)") if e.merge else ""
+        kind = label(KIND_WORDS, e.kind, lang)
+        merge = say("log.merge", lang) if e.merge else ""
         out.append(f"{e.commit[:10]}  {e.date}  {e.author} <{e.email}>  {e.subject}{merge}")
         place = f"{e.file}:{e.line}"
         if e.from_file and e.kind == "created":
-            place += COPIED_WORDS[0 if zh else 1].format(file=e.from_file)
+            place += COPIED_WORDS[0 if lang == "zh" else 1].format(file=e.from_file)
         elif e.from_file:
             place = f"{e.from_file} → {place}"
         out.append(f"    {kind} {place}")

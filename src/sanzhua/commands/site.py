@@ -19,6 +19,7 @@ from sanzhua.errors import FatalError
 from sanzhua.evaluate import evaluate
 from sanzhua.history.git import Repo
 from sanzhua.history.timeline import Event, histories
+from sanzhua.i18n import say
 from sanzhua.load import Ledger
 from sanzhua.report.gaps import notice
 from sanzhua.report.trends import trend
@@ -62,7 +63,6 @@ def site(
     opened = open_report(root, lang, allow_errors=allow_errors)  # refuses (exit 1) unless allowed
     ledger, chosen = opened.ledger, opened.lang
     lang_: Lang = chosen
-    zh = lang_ == "zh"
     notes: list[str] = []
     events, commit = _git(ledger, notes) if history else (None, "")
     info = B.SiteInfo(
@@ -75,11 +75,7 @@ def site(
     )
     rules = ledger_rules(ledger, lang_, as_of) if archive else None
     if archive and rules is None:
-        notes.append(
-            "注意：计分规则有错误，网站中没有简报存档（简报的排名按计分规则计算）。"
-            if zh
-            else "note: the scoring rules have errors, so the site has no bulletin archive (bulletins rank by them)."
-        )
+        notes.append(say("site.out.no-archive", lang_))
     info.has_archive = rules is not None
     evaluation = evaluate(ledger, as_of)
     counted: list[int] = []
@@ -89,21 +85,20 @@ def site(
         counted.append(len(ov.tasks))
         B.write_trends(wr, ov, trend(ledger, as_of, use_git=history))
         if rules is not None:
-            lead = "本期" if zh else ""
-            warning = notice(opened.gaps, lang_, lead=lead) if opened.gaps else ""
+            warning = notice(opened.gaps, lang_, lead=say("brief.out.lead", lang_)) if opened.gaps else ""
             B.write_archive(wr, ledger, as_of, lang_, rules, docx=docx, notice=warning)
 
     built = B.build(output, info, [core])
     seconds = clock() - t0
     stream.write(
-        (
-            f"网站已生成：{built.folder}（{built.pages} 页，{counted[0]} 项任务，{seconds:.1f} 秒）\n"
-            f"  用浏览器打开 {built.folder / 'index.html'}\n"
-        )
-        if zh
-        else (
-            f"site written: {built.folder} ({built.pages} pages, {counted[0]} tasks, {seconds:.1f} s)\n"
-            f"  open {built.folder / 'index.html'} in a browser\n"
+        say(
+            "site.out.written",
+            lang_,
+            folder=built.folder,
+            pages=built.pages,
+            tasks=counted[0],
+            seconds=seconds,
+            index=built.folder / "index.html",
         )
     )
     for note in notes:
