@@ -129,3 +129,19 @@ def test_no_name_in_a_package_hides_one_of_its_modules() -> None:
                 hidden.append(f"{package}.{path.stem}: {type(getattr(outer, path.stem)).__name__}")
     assert hidden == []
     assert isinstance(importlib.import_module("sanzhua.load").scan, types.ModuleType)
+
+
+def test_a_command_imports_no_other_command() -> None:
+    """What two commands share lives in the layer below them or in commands.common and
+    commands.writefail; only the edit commands' session (EditRun) is still shared from
+    commands.edit, by the commands that write through it."""
+    shared = {"sanzhua.commands.common", "sanzhua.commands.writefail"}
+    allowed = {("collect", "edit"), ("fmt", "edit"), ("importer", "edit")}
+    found = set()
+    for path in _modules("commands"):
+        for name, _ in _imports(path):
+            parts = name.split(".")
+            own = len(parts) < 3 or parts[2] == path.stem
+            if not own and parts[1] == "commands" and ".".join(parts[:3]) not in shared:
+                found.add((path.stem, parts[2]))
+    assert found == allowed

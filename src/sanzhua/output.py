@@ -32,6 +32,13 @@ class Summary:
     overdue: int
 
 
+# A light on a terminal (status, show): its rich style, its dot, and a character that reads
+# without colour too (a pipe, a printout, a chat message), in each language.
+LIGHT_STYLE = {"red": "bold red", "yellow": "bold yellow", "green": "green", "done": "blue", "none": "dim"}
+LIGHT_DOT = {"red": "●", "yellow": "●", "green": "●", "done": "✓", "none": "·"}
+LIGHT_MARK = {"red": ("红", "R"), "yellow": ("黄", "Y"), "green": ("绿", "G"), "done": ("✓ ", "✓"), "none": ("· ", "·")}
+
+
 def width(s: str) -> int:
     """Display width in a terminal: CJK characters take two columns."""
     if s.isascii():

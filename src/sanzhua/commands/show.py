@@ -14,7 +14,6 @@ from rich.console import Console
 from rich.text import Text
 
 from sanzhua.commands.common import EXIT_OK, format_option, gate, open_ledger
-from sanzhua.commands.status import LIGHT_DOT, LIGHT_MARK, LIGHT_STYLE
 from sanzhua.dates import format_cn
 from sanzhua.errors import FatalError, Refused
 from sanzhua.evaluate import Evaluation, TaskState, evaluate
@@ -23,6 +22,7 @@ from sanzhua.i18n import text as message_text
 from sanzhua.load import Ledger
 from sanzhua.load.keys import did_you_mean
 from sanzhua.model import Settings, Task
+from sanzhua.output import LIGHT_DOT, LIGHT_MARK, LIGHT_STYLE
 from sanzhua.problems import msg
 from sanzhua.report.gaps import gaps_of, notice
 from sanzhua.selection import task_row, urgency

@@ -22,13 +22,12 @@ from sanzhua.dates import format_cn
 from sanzhua.evaluate import LIGHTS, Evaluation, TaskState, evaluate
 from sanzhua.i18n import STATE_LABELS, Lang, label, say, text
 from sanzhua.load import Ledger
-from sanzhua.output import fit
+from sanzhua.output import LIGHT_MARK, LIGHT_STYLE, fit
 from sanzhua.output import width as _width
 from sanzhua.report.gaps import Gaps, notice
 from sanzhua.selection import StatusFilter, selected, task_row
 
-LIGHT_STYLE = {"red": "bold red", "yellow": "bold yellow", "green": "green", "done": "blue", "none": "dim"}
-LIGHT_DOT = {"red": "●", "yellow": "●", "green": "●", "done": "✓", "none": "·"}
+
 def status(
     root: Path | None,
     *,
@@ -161,9 +160,6 @@ def _unit_name(ledger: Ledger, uid: str) -> str:
     u = ledger.units.get(uid)
     return u.name if u else uid
 
-
-LIGHT_MARK = {"red": ("红", "R"), "yellow": ("黄", "Y"), "green": ("绿", "G"), "done": ("✓ ", "✓"), "none": ("· ", "·")}
-"""The light as a character, so that it reads without colour too (a pipe, a printout, a chat message)."""
 
 _TITLE_MIN = 16  # display cells: 8 汉字, below which a title says nothing
 _TITLE_COMFORT = 40  # give the title this much before widening unit and leader names
