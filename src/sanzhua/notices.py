@@ -33,7 +33,6 @@ from sanzhua.problems import Problem, msg
 from sanzhua.workdays import WorkCalendar
 
 NOTICE_DIR = "notices"
-COLOURS: tuple[str, ...] = ("blue", "yellow", "red")
 COLOUR_NAMES: dict[str, tuple[str, str]] = {
     "blue": ("蓝色", "blue"),
     "yellow": ("黄色", "yellow"),
