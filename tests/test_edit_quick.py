@@ -340,3 +340,22 @@ def test_new_from_the_scan_on_hand_written_files(
             assert fast[0] == 1 and "A-2" in fast[2]
             assert fast[3] == _files(root)
     assert used >= 2, "the quick path was not taken"
+
+
+def test_new_and_import_write_a_task_block_with_the_one_writer(make_ledger: MakeLedger) -> None:
+    """issue 16: `new` lays its block out with sanzhua.interchange.writer.render_task, as
+    import does; a number is written as a number, text through the emitter, read back."""
+    from sanzhua.commands.edit import NewTask, _task_fields
+    from sanzhua.interchange.writer import Style, render_task
+
+    spec = NewTask(unit="fgw", title="a, b: c #d", due="2026年12月底", target_value="12.5", target_unit="个")
+    fields = _task_fields("A-3", spec, "2026年12月底", None, [("开工", "2026-12-01")])
+    lines = render_task(fields, [], Style(flow_entries=True, flow_target=False))
+    root = make_ledger({"ledgers/fgw.yaml": NEW_CASES["blank lines, block target"].encode()})
+    assert _run(root, _new("fgw", target_value="12.5", target_unit="个", milestones=("开工=2026-12-01",)), "")[0] == 0
+    text = (root / "ledgers/fgw.yaml").read_text(encoding="utf-8")
+    assert "      value: 12.5\n" in text and "'12.5'" not in text
+    for line in lines[2:]:  # from the deadline on, the same lines (the title differs)
+        assert line + "\n" in text, (line, text)
+    fresh = parse_ledger_bytes(text.encode(), "ledgers/fgw.yaml", 2026)
+    assert fresh.tasks[-1].target is not None and fresh.tasks[-1].target.value == 12.5

@@ -13,7 +13,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import TextIO
@@ -32,7 +32,6 @@ from sanzhua.edit.ops import (
     Field,
     append_entry,
     find_task,
-    flow_map,
     scalar_source,
     set_key,
     set_scalar,
@@ -65,6 +64,7 @@ from sanzhua.edit.tree import (
 )
 from sanzhua.history.git import GitError
 from sanzhua.i18n import Lang, text
+from sanzhua.interchange.writer import FieldValue, Style, render_task, render_task_flow
 from sanzhua.load import FileResult, Ledger, Scan, assemble, frozen_gc, ledger_files, scan_ledger
 from sanzhua.load import keys as K
 from sanzhua.load.cache import plain_result
@@ -270,7 +270,11 @@ def _quick(ws: Workspace, task_id: str, today: date) -> tuple[Task, str, bytes, 
     rel = next((r.file for rel in scan.order for r in scan.rows(rel) if r.id == task_id), None)
     if rel is None:
         return None
-    data = _read(scan.root / rel, rel)
+    # The bytes the scan read (under the edit lock): the write refuses if the file has
+    # changed since (write_atomic compares it with them).
+    data = scan.sources.get(rel)
+    if data is None:
+        return None
     q = open_quick(scan, task_id, today, data)
     if q is None:
         return None
@@ -809,7 +813,7 @@ def _quick_new(
     file_rows = scan.rows(rel)
     if not file_rows:
         return None
-    data = _read(scan.root / rel, rel)
+    data = scan.sources[rel]
     q = open_quick(scan, file_rows[-1].id, today, data)
     if q is None or q.span.index != len(file_rows) - 1:
         return None
@@ -875,61 +879,42 @@ def _task_fields(
     spec: NewTask,
     due_text: str,
     start_text: str | None,
-    style: str,
-    flow_target: bool,
     milestones: list[tuple[str, str]] | None = None,
-) -> list[tuple[str, str]]:
-    out: list[tuple[str, str]] = []
-    tk = K.TASK_KEYS
+) -> dict[str, FieldValue]:
+    """The new task's fields (English keys, in the order they are written), for the one
+    task-block writer (sanzhua.interchange.writer)."""
+    out: dict[str, FieldValue] = {}
 
     def add(eng: str, value: str | None) -> None:
-        if value is not None and value != "":
-            out.append((R.key(eng, tk, style), value))
+        if value is not None and value.strip() != "":
+            out[eng] = value.strip()
 
-    add("id", R.text(tid))
-    add("title", R.text(spec.title.strip()))
-    add("category", R.text(spec.category.strip()) if spec.category else None)
-    add("source", R.text(spec.source.strip()) if spec.source else None)
+    add("id", tid)
+    add("title", spec.title)
+    add("category", spec.category)
+    add("source", spec.source)
     parts = [p for v in spec.partners for p in re.split(r"[、,，\s]+", v) if p]
-    add("partners", "[" + ", ".join(R.text(p) for p in parts) + "]" if parts else None)
-    add("owner", R.text(spec.owner.strip()) if spec.owner else None)
-    add("leader", R.text(spec.leader.strip()) if spec.leader else None)
+    if parts:
+        out["partners"] = parts
+    add("owner", spec.owner)
+    add("leader", spec.leader)
     add("start", start_text)
     add("due", due_text)
     if milestones:
-        mk = K.MILESTONE_KEYS
-        out.append(
-            (
-                R.key("milestones", tk, style),
-                "\n"
-                + "\n".join(
-                    "- " + flow_map([(R.key("name", mk, style), R.text(name)), (R.key("due", mk, style), when)])
-                    for name, when in milestones
-                ),
-            )
-        )
+        out["milestones"] = [{"name": name, "due": when} for name, when in milestones]
     if spec.target_value is not None:
-        tg = K.TARGET_KEYS
-        t_fields = []
-        if spec.metric:
-            t_fields.append((R.key("metric", tg, style), R.text(spec.metric.strip())))
-        t_fields.append(
-            (R.key("value", tg, style), R.number(_number(spec.target_value, "--target-value")))
-        )
-        if spec.target_unit:
-            t_fields.append((R.key("unit", tg, style), R.text(spec.target_unit.strip())))
-        out.append(
-            (
-                R.key("target", tk, style),
-                flow_map(t_fields)
-                if flow_target
-                else "\n" + "\n".join(f"{k}: {v}" for k, v in t_fields),
-            )
-        )
-    add("parent", R.text(spec.parent.strip()) if spec.parent else None)
-    add("supervision", R.text(spec.supervision.strip()) if spec.supervision else None)
-    tags = [p for v in spec.tags for p in re.split(r"[、,，]+", v) if p.strip()]
-    add("tags", "[" + ", ".join(R.text(p.strip()) for p in tags) + "]" if tags else None)
+        target: dict[str, str] = {}
+        if spec.metric and spec.metric.strip():
+            target["metric"] = spec.metric.strip()
+        target["value"] = R.number(_number(spec.target_value, "--target-value"))
+        if spec.target_unit and spec.target_unit.strip():
+            target["unit"] = spec.target_unit.strip()
+        out["target"] = target
+    add("parent", spec.parent)
+    add("supervision", spec.supervision)
+    tags = [p.strip() for v in spec.tags for p in re.split(r"[、,，]+", v) if p.strip()]
+    if tags:
+        out["tags"] = tags
     return out
 
 
@@ -969,15 +954,10 @@ def _append_task(
             flow_target = target_style if target_style is not None else True
     elif key is not None:
         style = "zh" if key.value == K.FILE_KEYS["tasks"] else "en"
-    fields = _task_fields(tid, spec, due_text, start_text, style, flow_target, milestones or [])
+    fields = _task_fields(tid, spec, due_text, start_text, milestones or [])
+    house = Style(keys="zh" if style == "zh" else "en", flow_entries=True, flow_target=flow_target)
     if isinstance(seq, SequenceNode) and seq.flow_style:
-        item = (
-            "{"
-            + ", ".join(
-                _flow_field(k, v) for k, v in fields
-            )
-            + "}"
-        )
+        item = render_task_flow(fields, house)
         if seq.value:
             ed.replace(seq.value[-1].end_mark.index, seq.value[-1].end_mark.index, ", " + item)
         else:
@@ -988,18 +968,7 @@ def _append_task(
         dash = seq.start_mark.column
         if isinstance(last, MappingNode) and last.flow_style:
             end = last_line(last, ed.lines)
-            ed.insert_lines(
-                end,
-                [
-                    " " * dash
-                    + "- "
-                    + "{"
-                    + ", ".join(
-                        _flow_field(k, v) for k, v in fields
-                    )
-                    + "}"
-                ],
-            )
+            ed.insert_lines(end, [" " * dash + "- " + render_task_flow(fields, house)])
             return
         col = last.start_mark.column if isinstance(last, MappingNode) else dash + 2
         blank = (
@@ -1011,7 +980,7 @@ def _append_task(
         )
         end = last_line(last, ed.lines)
         lines = [""] if blank else []
-        lines += _task_lines(fields, dash, col)
+        lines += render_task(fields, [], replace(house, item_indent=dash, key_indent=col))
         ed.insert_lines(end, lines)
         return
     if key is None:
@@ -1021,29 +990,8 @@ def _append_task(
         at = ed.text.index(":", key.end_mark.index) + 1
         ed.replace(at, seq.end_mark.index, "")
     kcol = key.start_mark.column
-    ed.insert_lines(key.start_mark.line, _task_lines(fields, kcol + indent, kcol + indent + 2))
-
-
-def _flow_field(k: str, v: str) -> str:
-    """A field of a task written on one line: a nested mapping in {}, a list in []."""
-    if not v.startswith("\n"):
-        return f"{k}: {v}"
-    lines = v.strip().split("\n")
-    if all(line.startswith("- ") for line in lines):
-        return f"{k}: [" + ", ".join(line[2:] for line in lines) + "]"
-    return f"{k}: {{{', '.join(lines)}}}"
-
-
-def _task_lines(fields: list[tuple[str, str]], dash: int, col: int) -> list[str]:
-    lines: list[str] = []
-    for i, (k, v) in enumerate(fields):
-        lead = " " * dash + "-" + " " * (col - dash - 1) if i == 0 else " " * col
-        if v.startswith("\n"):
-            lines.append(f"{lead}{k}:")
-            lines += [" " * (col + 2) + sub for sub in v.strip("\n").split("\n")]
-        else:
-            lines.append(f"{lead}{k}: {v}")
-    return lines
+    first = replace(house, item_indent=kcol + indent, key_indent=kcol + indent + 2)
+    ed.insert_lines(key.start_mark.line, render_task(fields, [], first))
 
 
 def _new_file(opened: Workspace, unit: Unit) -> tuple[str, bytes, Editor, int]:

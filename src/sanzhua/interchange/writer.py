@@ -1,9 +1,13 @@
-"""Writing imported tasks as ledger-file text, in the house style of the file they join.
+"""Writing a new task as ledger-file text, in the house style of the file it joins: the
+one task-block writer of `sanzhua import` and `sanzhua new` (issue 16: `new` used to lay
+out its block by rules of its own).
 
 Import only ever adds: a new file per lead unit, or new items at the end of an existing
 file's `tasks:` list, with that file's indentation, key language (title / 任务), list
 style (block or `- {…}`), BOM and line endings. Nothing already written is touched: the
-new lines are spliced in with the editing commands' `Editor` (sanzhua.edit.ops).
+new lines are spliced in with the editing commands' `Editor` (sanzhua.edit.ops). Every
+text value is written by PyYAML's emitter and read back (sanzhua.edit.emit); a number
+(a target's value, a progress entry's percent or value) is written as a number.
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ class Style:
     flow_entries: bool = False  # milestones/progress written as "- {…}"
     blank_between: bool = True
     newline: str = "\n"
+    flow_target: bool = True  # the target written `{…}` on its key's line, else as a block below it
 
 
 def scalar(value: str, flow: bool = False) -> str:
@@ -54,8 +59,18 @@ def scalar(value: str, flow: bool = False) -> str:
 _DATE_KEYS = frozenset(("due", "start", "done", "date", "from", "to"))
 
 
+# Keys whose values are numbers (a target's value, a progress entry's percent and value):
+# a decimal number is written plain, as a number.
+_NUMBER_KEYS = frozenset(("value", "percent"))
+_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?")
+
+
 def _value(eng: str, value: str, flow: bool = False) -> str:
-    return emit.day(value, flow) if eng in _DATE_KEYS else emit.scalar(value, flow)
+    if eng in _DATE_KEYS:
+        return emit.day(value, flow)
+    if eng in _NUMBER_KEYS and _NUMBER.fullmatch(value):
+        return value
+    return emit.scalar(value, flow)
 
 
 def _key(eng: str, style: Style, table: Mapping[str, str]) -> str:
@@ -83,6 +98,10 @@ def render_task(
         first = False
         if isinstance(value, str):
             lines.append(f"{lead}{key}: {_value(eng, value)}")
+        elif isinstance(value, dict) and eng == "target" and not style.flow_target:
+            table = _SUB_KEYS.get(eng, {})
+            lines.append(f"{lead}{key}:")
+            lines += [f"{pad_key}  {_key(k, style, table)}: {_value(k, v)}" for k, v in value.items()]
         elif isinstance(value, dict):
             lines.append(f"{lead}{key}: {_flow_map(value, _SUB_KEYS.get(eng, {}), style)}")
         elif value and isinstance(value[0], dict):
@@ -101,6 +120,25 @@ def render_task(
             items = ", ".join(scalar(str(v), flow=True) for v in value)
             lines.append(f"{lead}{key}: [{items}]")
     return lines
+
+
+def render_task_flow(fields: Mapping[str, FieldValue], style: Style) -> str:
+    """One task as a flow mapping on one line (`{id: …, title: …}`), for a file whose tasks
+    are written so: nested mappings in `{…}`, lists in `[…]`."""
+    parts: list[str] = []
+    for eng, value in fields.items():
+        key = _key(eng, style, K.TASK_KEYS)
+        table = _SUB_KEYS.get(eng, {})
+        if isinstance(value, str):
+            parts.append(f"{key}: {_value(eng, value, flow=True)}")
+        elif isinstance(value, dict):
+            parts.append(f"{key}: {_flow_map(value, table, style)}")
+        elif value and isinstance(value[0], dict):
+            items = [_flow_map(e, table, style) for e in value if isinstance(e, dict)]
+            parts.append(f"{key}: [" + ", ".join(items) + "]")
+        else:
+            parts.append(f"{key}: [" + ", ".join(scalar(str(v), flow=True) for v in value) + "]")
+    return "{" + ", ".join(parts) + "}"
 
 
 _ITEM = re.compile(r"^(\s*)-(\s+)(\{)?")
