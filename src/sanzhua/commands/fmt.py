@@ -7,7 +7,7 @@ import traceback
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
-from sanzhua.commands.common import EXIT_OK, EXIT_PROBLEMS, ledger_root, open_ledger
+from sanzhua.commands.common import EXIT_OK, EXIT_PROBLEMS, ledger_root
 from sanzhua.commands.edit import EditRun, lang_before_loading
 from sanzhua.edit.fmt import format_bytes
 from sanzhua.edit.lock import ledger_lock
@@ -15,9 +15,28 @@ from sanzhua.edit.session import Refused, write_atomic
 from sanzhua.edit.source import unified_diff
 from sanzhua.errors import EXIT_CANNOT_RUN, FatalError
 from sanzhua.history.git import GitError, run_git
-from sanzhua.i18n import text
-from sanzhua.load import ledger_files
+from sanzhua.i18n import Lang, text
+from sanzhua.load import Scan, frozen_gc, ledger_files, scan_ledger
 from sanzhua.problems import msg
+
+
+def _formatted(scan: Scan, rel: str, data: bytes, normalize_dates: bool) -> tuple[bytes | None, str]:
+    """`format_bytes` of one file, unless the cache says these very bytes are laid out
+    already (with this year and this --normalize-dates): `fmt --check` in CI or a
+    pre-commit hook then reads and digests each unchanged file, and lays out none."""
+    year = scan.settings.year
+    done: list[tuple[bytes | None, str]] = []
+
+    def lay_out() -> bool:
+        done.append(format_bytes(data, rel, year, normalize_dates, scan.result(rel)))
+        return done[0][0] == data
+
+    same = scan.store.memo(f"fmt:{year}:{int(normalize_dates)}:{rel}", data, lay_out)
+    if done:
+        return done[0]
+    if same:
+        return data, ""
+    return format_bytes(data, rel, year, normalize_dates, scan.result(rel))
 
 
 def fmt(
@@ -44,10 +63,19 @@ def fmt(
 def _fmt(
     run: EditRun, root: Path, paths: list[Path] | None, *, check: bool, normalize_dates: bool
 ) -> int:
-    opened = open_ledger(root, run.lang)  # through the content-keyed parse cache
-    ledger = opened.ledger
-    lang = opened.lang
-    root = ledger.root
+    with frozen_gc():
+        scan = scan_ledger(root)  # through the content-keyed parse cache; tasks built only when needed
+    try:
+        return _fmt_files(run, scan, paths, check=check, normalize_dates=normalize_dates)
+    finally:
+        scan.save()
+
+
+def _fmt_files(
+    run: EditRun, scan: Scan, paths: list[Path] | None, *, check: bool, normalize_dates: bool
+) -> int:
+    lang: Lang = "en" if (run.lang or scan.settings.lang) == "en" else "zh"
+    root = scan.root
     out, err = run.stdout(), run.stderr()
     files = ledger_files(root)
     if paths:
@@ -64,13 +92,13 @@ def _fmt(
     broke = 0
     for path in files:
         rel = path.relative_to(root).as_posix()
-        data = ledger.sources.get(rel)  # what the loader read (a link out, a FIFO, a huge file: nothing)
+        data = scan.sources.get(rel)  # what the loader read (a link out, a FIFO, a huge file: nothing)
         if data is None:
             failed += 1
             err.write(text(msg("fmt.invalid", file=rel), lang) + "\n")
             continue
         try:
-            new, why = format_bytes(data, rel, ledger.settings.year, normalize_dates, ledger.file(rel))
+            new, why = _formatted(scan, rel, data, normalize_dates)
         except Exception as e:  # a defect of sanzhua: said as one, the file left alone, the others go on
             if os.environ.get("SANZHUA_DEBUG"):
                 traceback.print_exc()

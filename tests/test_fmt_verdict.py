@@ -1,0 +1,54 @@
+"""`fmt --check` remembers, by content, the files it found laid out already (issue 14.8):
+a second run lays out none of the unchanged ones, and a changed byte, another year or
+--normalize-dates lays the file out again."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from sanzhua.commands import fmt as F
+from sanzhua.commands.edit import EditRun
+from tests.conftest import MakeLedger
+
+LAID_OUT = """\
+unit: fgw
+tasks:
+  - id: A-1
+    title: 一
+    due: 2026-12-31
+
+  - id: A-2
+    title: 二
+    due: 2026年9月底
+"""
+
+
+def _check(root: Path, **kw: bool) -> tuple[int, str]:
+    out = io.StringIO()
+    code = F.fmt(EditRun(root, date(2026, 11, 25), out=out, err=out), check=True, **kw)
+    return code, out.getvalue()
+
+
+def test_a_second_check_lays_out_no_unchanged_file(make_ledger: MakeLedger, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = make_ledger({"ledgers/fgw.yaml": LAID_OUT})
+    calls: list[str] = []
+    real = F.format_bytes
+
+    def counted(data: bytes, rel: str, *a: object, **k: object) -> tuple[bytes | None, str]:
+        calls.append(rel)
+        return real(data, rel, *a, **k)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(F, "format_bytes", counted)
+    first = _check(root)
+    assert first[0] == 0 and calls == ["ledgers/fgw.yaml"], first
+    assert _check(root) == first and len(calls) == 1  # from the cache
+    assert _check(root, normalize_dates=True)[0] == 1 and len(calls) == 2  # another question
+    path = root / "ledgers/fgw.yaml"
+    path.write_text(LAID_OUT.replace("    title: 二", "    title:   二"), encoding="utf-8")
+    code, out = _check(root)
+    assert code == 1 and "title:   二" in out and len(calls) == 3  # a changed file is laid out again
+    assert _check(root)[0] == 1 and len(calls) == 4  # one that would change is never taken as laid out
