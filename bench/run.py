@@ -437,6 +437,15 @@ def one_file_ledger(tasks: int) -> tuple[Path, Path, str]:
 # --- perf-edit (issues 14.8 and 17): one-task edits, new and fmt of one big file ------
 
 
+def _row_kind(name: str) -> str:
+    """warm, hand, cold, new or fmt: which of edit_cases' rows (--edit-rows)."""
+    kinds = (("warm", "warm"), ("hand", "hand change"), ("cold", "cold cache"), ("new", "new,"), ("fmt", "fmt"))
+    for kind, word in kinds:
+        if word in name:
+            return kind
+    return name
+
+
 def edit_copy(size: int, slug: str, tree: Path | None = None) -> tuple[Path, Path, str, dict[str, str]]:
     """A fresh copy of the one-file ledger of `size` tasks for one case: its root, its file,
     the task to edit, and the environment that gives it a parse cache of its own."""
@@ -521,9 +530,10 @@ def writing_and_interchange(bench: Bench, root: Path, base: Row,
     # export -f xlsx and calendar: in reports_and_site (below), with score and the site
     cases: list[tuple[Case, str, float | None, float | None]] = []
     trees: list[Path | None] = [Path(t).resolve() for t in args.trees] if args.trees else [None]
+    wanted = {w.strip() for w in args.edit_rows.split(",") if w.strip()}
     for size in sizes:
         for tree in trees:
-            cases += edit_cases(bench, size, tree)
+            cases += [c for c in edit_cases(bench, size, tree) if not wanted or _row_kind(c[0].name) in wanted]
     try:
         bench.rounds(root, [c for c, _, _, _ in cases])
     finally:
@@ -700,6 +710,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--trees", nargs="*", default=[],
                         help="source trees of sanzhua (each holding src/sanzhua) whose edit rows are "
                              "measured side by side, e.g. the commit before a change and after it")
+    parser.add_argument("--edit-rows", default="",
+                        help="only these edit rows, comma-separated: warm, hand, cold, new, fmt (default: all)")
     parser.add_argument("--skip-big-edit", action="store_true",
                         help="skip the --edit-big one-file ledger (generated once, about 40 MB)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (best wins)")
