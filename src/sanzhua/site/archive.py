@@ -10,7 +10,7 @@ bulletin's plain tables are written the way it writes them, without its parser
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from urllib.parse import quote
@@ -38,6 +38,11 @@ class Issue:
     docx: str
 
 
+# A week's bulletin evaluates the ledger at its end, the week before, and for the 约谈 list a
+# few weeks back (notices.interview_after): the last few evaluations are all it reuses.
+KEEP_EVALUATIONS = 8
+
+
 def weeks(first: date, as_of: date) -> list[Period]:
     """The weeks (Monday to Sunday) from the one holding `first` to the one holding `as_of`."""
     out: list[Period] = []
@@ -62,34 +67,36 @@ def bulletins(
     *,
     notice: str = "",
     made_from: str = "",
-) -> list[tuple[Period, date, Brief]]:
+) -> Iterator[tuple[Period, date, Brief]]:
     """Each week's bulletin, oldest first, written at min(week's end, as_of), with the
     notice of what the ledger's errors left out and the commit it was made from, as
-    `sanzhua brief` gives them."""
+    `sanzhua brief` gives them. One at a time, and only the last few weeks' evaluations
+    kept: the archive is weeks × tasks, its memory need not be."""
     settings = ledger.settings
     first = settings.bulletin.first_week or date(settings.year, 1, 1)
     evaluations: dict[date, Evaluation] = {}
 
     def evaluate_at(d: date) -> Evaluation:
-        if d not in evaluations:
-            evaluations[d] = evaluate(ledger, d)
-        return evaluations[d]
+        got = evaluations.get(d)
+        if got is None:
+            got = evaluations[d] = evaluate(ledger, d)
+            while len(evaluations) > KEEP_EVALUATIONS:
+                del evaluations[next(iter(evaluations))]  # the oldest made
+        return got
 
     def score_at(d: date) -> Scoreboard:
         year = period_of("year", d)
         return score_units(ledger, rules, year.start, year.end, d, evaluation=evaluate_at(d))
 
-    out: list[tuple[Period, date, Brief]] = []
     for p in weeks(first, as_of):
         written = min(p.end, as_of)
         b = assemble_brief(ledger, evaluate_at, p, written, score_at=score_at, lang=lang)
-        out.append((p, written, replace(b, notice=notice, made_from=made_from)))
-    return out
+        yield p, written, replace(b, notice=notice, made_from=made_from)
 
 
 def write_issues(
     ledger: Ledger,
-    made: list[tuple[Period, date, Brief]],
+    made: Iterable[tuple[Period, date, Brief]],
     put_text: Callable[[str, str], None],
     put_bytes: Callable[[str, bytes], None],
     page: Callable[[str, Issue, Markup], None],
