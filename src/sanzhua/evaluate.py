@@ -90,136 +90,101 @@ def evaluate_tasks(
     by_id: dict[str, Task] = {}
     for t in tasks:
         by_id.setdefault(t.id, t)
-    families = _families(by_id, children)
-    entries_of: dict[str, list[Progress]] = {}
-    rollup: dict[str, float | None] = {}
+    ev = _Evaluator(by_id, children, settings, calendar, as_of, tracking_since)
+    return Evaluation(as_of, {tid: ev.state(t) for tid, t in by_id.items()})
 
-    def entries(t: Task) -> list[Progress]:
-        """Progress dated on or before as_of; a parent's include its descendants'."""
-        got = entries_of.get(t.id)
-        if got is None:
-            family = families.get(t.id)
-            if family is None:
-                got = [p for p in t.progress if p.date <= as_of]
-            else:
-                got = [p for member in family for p in member.progress if p.date <= as_of]
-            entries_of[t.id] = got
-        return got
 
-    def latest_value(t: Task, seen: frozenset[str] = frozenset()) -> float | None:
-        """The latest `value`; for a parent, the sum of its children's whose target unit matches."""
-        if t.id in rollup:
-            return rollup[t.id]
-        unit = t.target.unit if t.target else None
-        matching = [
-            c
-            for c in children.get(t.id, ())
-            if t.target is not None
-            and c.target is not None
-            and c.target.unit == unit
-            and c.id not in seen
-            and by_id.get(c.id) is c
-        ]
-        result: float | None
-        if matching:
-            result = sum(latest_value(c, seen | {t.id}) or 0.0 for c in matching)
-        else:
-            result = _latest(entries(t), "value")
-        rollup[t.id] = result
-        return result
+class _Evaluator:
+    """The rules of FORMAT.md's "Derived states" for one ledger at one date, task by task.
 
-    margin = settings.behind_margin
-    soon = settings.due_soon_days
-    ledger_period = _PERIOD_DAYS.get(settings.report_every)
-    kinds = _Kinds(settings, calendar)
-    out: dict[str, TaskState] = {}
-    for t in by_id.values():
+    `state(t)` is the task's TaskState; the steps are its methods: what counts as done,
+    the progress reported by as_of (a parent's with its family's), the measure of
+    progress, and the states of an open task."""
+
+    def __init__(
+        self,
+        by_id: dict[str, Task],
+        children: dict[str, list[Task]],
+        settings: Settings,
+        calendar: WorkCalendar,
+        as_of: date,
+        tracking_since: date | None,
+    ) -> None:
+        self.by_id = by_id
+        self.children = children
+        self.families = _families(by_id, children)
+        self.as_of = as_of
+        self.tracking_since = tracking_since
+        self.calendar = calendar
+        self.verify_done = settings.verify_done
+        self.margin = settings.behind_margin
+        self.soon = settings.due_soon_days
+        self.period = _PERIOD_DAYS.get(settings.report_every)
+        self.kinds = _Kinds(settings, calendar)
+        self.entries_of: dict[str, list[Progress]] = {}
+        self.rollup: dict[str, float | None] = {}
+        # A report dated after as_of − period days is recent enough (by the period's days).
+        self.cutoffs = {days: as_of - timedelta(days=days) for days in _PERIOD_DAYS.values()}
+
+    def state(self, t: Task) -> TaskState:
         if t.invalid:
-            out[t.id] = invalid_state(t)
-            continue
-        deadline = t.due
+            return invalid_state(t)
+        as_of = self.as_of
         done_date, is_done = done_as_of(t, as_of)
         pending = False
-        if settings.verify_done and is_done:
+        if self.verify_done and is_done:
             done_date, is_done, pending = verification_as_of(t, as_of)
-        rule = kinds.rule(t) if t.kind is not None or t.assigned is not None else None
-        period = ledger_period
-        if rule is not None and rule.report_every is not None:
-            period = _PERIOD_DAYS.get(rule.report_every)
-        suspended = not is_done and not pending and t.status == "suspended"
-        cancelled = not is_done and not pending and t.status == "cancelled"
+        closed = is_done or pending
+        suspended = not closed and t.status == "suspended"
+        cancelled = not closed and t.status == "cancelled"
         started = t.start <= as_of
-        is_open = not is_done and not pending and not suspended and not cancelled and started
-        reports = entries(t)
-        last_report = max((p.date for p in reports), default=None)
-
-        # Progress measure (also reported for tasks that are not open).
-        percent_entry = _latest_entry(reports, "percent")
-        has_target_measure = t.target is not None and t.target.direction == "at_least"
-        has_measure = percent_entry is not None or has_target_measure
-        actual: float | None = None
-        value = latest_value(t)
-        if percent_entry is not None:
-            actual = percent_entry.percent
-        elif has_target_measure and t.target is not None:
-            actual = 100.0 * (value or 0.0) / t.target.value if t.target.value else 0.0
-        expected: float | None = None
-        if deadline is not None:
-            span = (deadline - t.start).days
-            if span <= 0:
-                expected = 100.0 if as_of >= deadline else 0.0
-            else:
-                expected = min(100.0, max(0.0, 100.0 * (as_of - t.start).days / span))
-
-        states: list[str] = []
+        reports = self.entries(t)
+        last_report = max([p.date for p in reports]) if reports else None
+        value = self.latest_value(t)
+        has_measure, actual = self.measure(t, reports, value)
+        deadline = t.due
+        expected = _expected(t.start, deadline, as_of)
         days_overdue = days_late = workdays_left = None
         overdue_ms: tuple[Milestone, ...] = ()
         if is_done:
             if done_date is not None and deadline is not None and done_date > deadline:
-                states.append("done_late")
+                states = ["done_late"]
                 days_late = (done_date - deadline).days
             else:
-                states.append("done")
+                states = ["done"]
         elif pending:
-            states.append("pending_verification")
+            states = ["pending_verification"]
         elif suspended:
-            states.append("suspended")
+            states = ["suspended"]
         elif cancelled:
-            states.append("cancelled")
+            states = ["cancelled"]
         elif not started:
-            states.append("planned")
+            states = ["planned"]
         else:
-            overdue = deadline is not None and deadline < as_of
-            if overdue and deadline is not None:
+            states = []
+            if deadline is not None and deadline < as_of:
                 states.append("overdue")
                 days_overdue = (as_of - deadline).days
             overdue_ms = tuple(m for m in t.milestones if m.due < as_of and (m.done is None or m.done > as_of))
             if overdue_ms:
                 states.append("milestone_overdue")
-            if not overdue and deadline is not None:
-                workdays_left = calendar.count_workdays(as_of, deadline)
-                if workdays_left <= soon:
+            if days_overdue is None and deadline is not None:
+                workdays_left = self.calendar.count_workdays(as_of, deadline)
+                if workdays_left <= self.soon:
                     states.append("due_soon")
-            if has_measure and expected is not None and (actual or 0.0) < expected - margin:
+            if has_measure and expected is not None and (actual or 0.0) < expected - self.margin:
                 states.append("behind")
-            if rule is not None and kinds.unacknowledged(t, rule, as_of):
-                states.append("unacknowledged")
-            if (
-                period is not None
-                and (as_of - max(t.start, tracking_since or t.start)).days >= period
-                and not any(p.date > as_of - timedelta(days=period) for p in reports)
-            ):
-                states.append("no_report")
+            states.extend(self.report_states(t, last_report))
             if not states:
                 states.append("on_track")
-        out[t.id] = TaskState(
+        return TaskState(
             task=t,
             states=tuple(states),
-            light=light_of(states),
+            light=_light(states),
             deadline=deadline,
             done=done_date,
             is_done=is_done,
-            is_open=is_open,
+            is_open=not closed and not suspended and not cancelled and started,
             days_overdue=days_overdue,
             days_late=days_late,
             percent=None if not has_measure else (actual if actual is not None else 0.0),
@@ -230,7 +195,99 @@ def evaluate_tasks(
             last_report=last_report,
             value=value,
         )
-    return Evaluation(as_of, out)
+
+    def report_states(self, t: Task, last_report: date | None) -> list[str]:
+        """The states "unacknowledged" (the kind's days to acknowledge are over) and "no_report" (no
+        report within the period, once a period has passed since the task started, or
+        since tracking began) of an open task."""
+        out: list[str] = []
+        period = self.period
+        if t.kind is not None or t.assigned is not None:
+            rule = self.kinds.rule(t)
+            if rule is not None:
+                if rule.report_every is not None:
+                    period = _PERIOD_DAYS.get(rule.report_every)
+                if self.kinds.unacknowledged(t, rule, self.as_of):
+                    out.append("unacknowledged")
+        if period is None:
+            return out
+        since = self.tracking_since or t.start
+        if (self.as_of - (t.start if t.start > since else since)).days >= period and (
+            last_report is None or last_report <= self.cutoffs[period]
+        ):
+            out.append("no_report")
+        return out
+
+    def entries(self, t: Task) -> list[Progress]:
+        """Progress dated on or before as_of; a parent's include its descendants'."""
+        got = self.entries_of.get(t.id)
+        if got is None:
+            as_of = self.as_of
+            family = self.families.get(t.id)
+            if family is None:
+                got = [p for p in t.progress if p.date <= as_of]
+            else:
+                got = [p for member in family for p in member.progress if p.date <= as_of]
+            self.entries_of[t.id] = got
+        return got
+
+    def latest_value(self, t: Task, seen: frozenset[str] = frozenset()) -> float | None:
+        """The latest `value`; for a parent, the sum of its children's whose target unit matches."""
+        if t.id in self.rollup:
+            return self.rollup[t.id]
+        kids = self.children.get(t.id)
+        matching: list[Task] = []
+        if kids and t.target is not None:
+            unit = t.target.unit
+            by_id = self.by_id
+            matching = [
+                c
+                for c in kids
+                if c.target is not None and c.target.unit == unit and c.id not in seen and by_id.get(c.id) is c
+            ]
+        result: float | None
+        if matching:
+            result = sum(self.latest_value(c, seen | {t.id}) or 0.0 for c in matching)
+        else:
+            result = _latest(self.entries(t), "value")
+        self.rollup[t.id] = result
+        return result
+
+    @staticmethod
+    def measure(t: Task, reports: list[Progress], value: float | None) -> tuple[bool, float | None]:
+        """(whether the task has a measure of progress, its actual percent): the latest
+        reported percent, else the target's share reached (a target to reach at least)."""
+        percent_entry = _latest_entry(reports, "percent") if reports else None
+        if percent_entry is not None:
+            return True, percent_entry.percent
+        target = t.target
+        if target is not None and target.direction == "at_least":
+            return True, 100.0 * (value or 0.0) / target.value if target.value else 0.0
+        return False, None
+
+
+def _expected(start: date, deadline: date | None, as_of: date) -> float | None:
+    """The percent of the time from start to the deadline that has passed by as_of."""
+    if deadline is None:
+        return None
+    span = (deadline - start).days
+    if span <= 0:
+        return 100.0 if as_of >= deadline else 0.0
+    return min(100.0, max(0.0, 100.0 * (as_of - start).days / span))
+
+
+def _light(states: list[str]) -> Light:
+    """light_of for the states evaluate makes (a short list)."""
+    for s in states:
+        if s == "overdue" or s == "milestone_overdue":
+            return "red"
+    for s in states:
+        if s in _YELLOW:
+            return "yellow"
+    return light_of(states)
+
+
+_YELLOW = frozenset({"due_soon", "behind", "no_report", "unacknowledged"})
 
 
 def invalid_state(t: Task) -> TaskState:
