@@ -222,3 +222,67 @@ def test_table_notes_a_year_that_no_calendar_covers(make_ledger: MakeLedger) -> 
     buf = io.StringIO()
     status(root, as_of=date(2026, 12, 30), fmt="table", out=buf, width=100)
     assert "注意：内置日历没有 2027 年的节假日安排" in buf.getvalue()
+
+
+HOSTILE = """\
+unit: fgw
+tasks:
+  - id: H1
+    title: "引号\\"反斜杠\\\\ 换行\\n制表\\t </script> \\u2028 😀"
+    owner: ""
+    partners: [jyj, "城关镇、东屯镇"]
+    tags: ["a\\"b", 民生]
+    category: 抓具体/抓项目建设
+    start: 2026-01-01
+    due: 2026-03-31
+    milestones:
+      - {name: "节点\\"一\\"", due: 2026-02-01}
+      - {name: 节点二, due: 2026-03-01, done: 2026-12-01}
+    progress:
+      - {date: 2026-02-01, percent: 33.333}
+  - id: H2
+    title: 目标极大
+    due: 2026-12-31
+    target: {value: 1e-300, unit: 个}
+    progress:
+      - {date: 2026-11-01, value: 1e300}
+  - id: H3
+    title: 母任务
+    due: 2026-12-31
+    target: {value: 100, unit: 个}
+  - id: H4
+    title: 子任务
+    parent: H3
+    due: 2026-12-31
+    target: {value: 50, unit: 个}
+    progress:
+      - {date: 2026-11-20, value: 20}
+  - id: H5
+    title: 暂缓
+    status: suspended
+    due: 2026-06-30
+"""
+
+
+@pytest.mark.parametrize("ledger", ["plain", "hostile", "bundled"])
+def test_json_rows_are_the_text_of_task_row_through_jsontext(make_ledger: MakeLedger, ledger: str) -> None:
+    """status --format json writes its rows with a format of their own (issue 17): the text
+    must be exactly jsontext.dumps (json.dumps, indent 2) of task_row's dictionaries,
+    an infinite percent (a value of 1e300 against a target of 1e-300) included."""
+    from sanzhua import jsontext
+    from sanzhua.commands.status import tasks_json
+    from sanzhua.evaluate import evaluate
+    from sanzhua.load import load_ledger
+    from sanzhua.selection import selected, task_row
+
+    root = REPO if ledger == "bundled" else make_ledger({"ledgers/a.yaml": LEDGER if ledger == "plain" else HOSTILE})
+    ld = load_ledger(root, cache=False)
+    for as_of in (date(2026, 1, 15), date(2026, 3, 15), AS_OF):
+        rows = selected(evaluate(ld, as_of), StatusFilter(), "urgency")
+        expected = jsontext.dumps({"tasks": [task_row(st) for st in rows]})
+        assert "{\n  \"tasks\": " + tasks_json(rows) + "\n}" == expected
+        doc = json.loads(run_status(root) if as_of == AS_OF else expected)
+        assert [t["id"] for t in doc["tasks"]] == [st.id for st in rows]
+    assert tasks_json([]) == "[]"
+    if ledger == "hostile":
+        assert any(st.percent == float("inf") for st in rows)
