@@ -123,7 +123,7 @@ def _row_json(st: TaskState) -> str:
 
 
 def _s(v: str | None) -> str:
-    return "null" if v is None else encode_basestring(v)  # type: ignore[no-any-return]
+    return "null" if v is None else encode_basestring(v)
 
 
 def _n(v: float | None) -> str:
