@@ -300,28 +300,44 @@ def _encode_task(t: Task) -> tuple[object, ...]:
 def _decode_task(raw: object) -> Task:
     if type(raw) is not tuple or len(raw) != 37:
         raise BadCache("a task is not a 37-tuple")
-    v = list(raw)
-    if type(v[0]) is not str or type(v[3]) is not str or type(v[4]) is not int:
+    (tid, title, lead, file, line, start, due, due_text, due_inherited, category, source, partners, owner, leader,
+     start_given, milestones, target, progress, status, done, parent, extensions, supervision, tags, weight,
+     lead_given, column, latest_entry, latest_mark, invalid, kind, assigned, acknowledged, satisfaction, verified,
+     returned, due_derived) = raw  # fmt: skip
+    if type(tid) is not str or type(file) is not str or type(line) is not int:
         raise BadCache("a task's id or position")
-    v[5] = day(v[5])
-    v[6] = day(v[6])
-    v[15] = tuple(_fill(Milestone, _MILESTONE, (n, day(d), dt, day(dn), ln)) for n, d, dt, dn, ln in v[15])
-    if v[16] is not None:
-        v[16] = _fill(Target, _TARGET, v[16])
-    v[17] = tuple(_fill(Progress, _PROGRESS, (day(d), *rest)) for d, *rest in v[17])
-    v[19] = day(v[19])
-    v[21] = tuple(
-        _fill(Extension, _EXTENSION, (day(to), day(fr), ab, ref, day(dt), ln)) for to, fr, ab, ref, dt, ln in v[21]
-    )
-    v[27] = day(v[27])
-    v[28] = day(v[28])
-    v[31] = day(v[31])
-    v[32] = day(v[32])
-    if v[34] is not None:
-        d, by, ln = v[34]
-        v[34] = _fill(Verification, _VERIFICATION, (day(d), by, ln))
-    v[35] = tuple(_fill(Return, _RETURN, (day(d), by, reason, ln)) for d, by, reason, ln in v[35])
-    return _fill(Task, _TASK, tuple(v))  # type: ignore[no-any-return]
+    days = _DAYS  # day() for the days seen before, without a call
+    task: Task = _new(Task)
+    task.__dict__.update(
+        zip(
+            _TASK,
+            (
+                tid, title, lead, file, line, days.get(start) or day(start),
+                None if due is None else days.get(due) or day(due),
+                due_text, due_inherited, category, source, partners, owner, leader, start_given,
+                tuple(
+                    _fill(Milestone, _MILESTONE, (n, days.get(d) or day(d), dt, day(dn), ln))
+                    for n, d, dt, dn, ln in milestones
+                ) if milestones else (),
+                None if target is None else _fill(Target, _TARGET, target),
+                tuple(_fill(Progress, _PROGRESS, (days.get(d) or day(d), *rest)) for d, *rest in progress)
+                if progress else (),
+                status, day(done), parent,
+                tuple(
+                    _fill(Extension, _EXTENSION, (day(to), day(fr), ab, ref, day(dt), ln))
+                    for to, fr, ab, ref, dt, ln in extensions
+                ) if extensions else (),
+                supervision, tags, weight, lead_given, column, day(latest_entry), day(latest_mark), invalid, kind,
+                day(assigned), day(acknowledged), satisfaction,
+                None if verified is None else _fill(Verification, _VERIFICATION, (day(verified[0]), *verified[1:])),
+                tuple(_fill(Return, _RETURN, (day(d), by, reason, ln)) for d, by, reason, ln in returned)
+                if returned else (),
+                due_derived,
+            ),
+            strict=True,
+        )
+    )  # fmt: skip
+    return task
 
 
 def encode_file(f: FileResult) -> tuple[object, ...]:
