@@ -255,128 +255,178 @@ def score_tasks(
     before `tracking_since`; with `report_missing_per: unit` (the default) a unit loses
     points for a reporting period only when it owed reports and gave none, up to the cap."""
     at = min(end, as_of)
-    counts: dict[str, dict[str, int]] = {}
-    # Per unit: its tasks' events, turned into entries only when asked for.
-    sources: dict[str, list[_Source]] = {}
-    added: dict[str, Decimal] = {}
-    taken: dict[str, Decimal] = {}
-    scored_units: set[str] = set()  # units with at least one scored task: these are ranked
-    periods = _ReportPeriods(report_every, start, at) if at >= start else None
-    per_unit = rules.report_missing_per == "unit"
-    # Per unit: the spans of reporting periods (lo..hi-1) each task owed reports in, by task id.
-    owed: dict[str, list[tuple[int, int, str]]] = {}
-    reported: dict[str, set[int]] = {}  # per unit: the periods in which it reported
+    tally = _Tally(rules, children, start, at, report_every, tracking_since)
+    for st in sorted(evaluation.tasks.values(), key=_task_id):
+        tally.add(st)
+    tally.units_missed()
+    return Scoreboard(start, end, as_of, at, rules, tally.rows(units, kinds))
 
-    def counts_of(uid: str) -> dict[str, int]:
-        c = counts.get(uid)
+
+def _task_id(st: TaskState) -> str:
+    return st.task.id
+
+
+class _Tally:
+    """The scores being added up, task by task: each unit's counts, the points added and
+    taken, the tasks whose events make its entries (built only when asked for), and
+    with `report_missing_per: unit` the reporting periods each unit owed reports in."""
+
+    def __init__(
+        self,
+        rules: Rules,
+        children: Mapping[str, Sequence[Task]],
+        start: date,
+        at: date,
+        report_every: ReportEvery,
+        tracking_since: date | None,
+    ) -> None:
+        self.rules = rules
+        self.children = children
+        self.start = start
+        self.at = at
+        self.tracking_since = tracking_since
+        self.counts: dict[str, dict[str, int]] = {}
+        self.sources: dict[str, list[_Source]] = {}  # per unit: its tasks' events
+        self.added: dict[str, Decimal] = {}
+        self.taken: dict[str, Decimal] = {}
+        self.scored_units: set[str] = set()  # units with at least one scored task: these are ranked
+        self.periods = _ReportPeriods(report_every, start, at) if at >= start else None
+        self.per_unit = rules.report_missing_per == "unit"
+        # Per unit: the spans of reporting periods (lo..hi-1) each task owed reports in, by task id.
+        self.owed: dict[str, list[tuple[int, int, str]]] = {}
+        self.reported: dict[str, set[int]] = {}  # per unit: the periods in which it reported
+        self.unit_missed: dict[str, _UnitMissed] = {}
+
+    def counts_of(self, uid: str) -> dict[str, int]:
+        c = self.counts.get(uid)
         if c is None:
-            c = counts[uid] = dict.fromkeys(COUNT_KEYS, 0)
+            c = self.counts[uid] = dict.fromkeys(COUNT_KEYS, 0)
         return c
 
-    for st in sorted(evaluation.tasks.values(), key=lambda s: s.task.id):
+    def add(self, st: TaskState) -> None:
+        """One task: counted for its lead and partner units; its events and reports
+        missing scored for each (the reports per unit are counted in units_missed)."""
         t = st.task
         lead = t.lead
         partners = [p for p in dict.fromkeys(t.partners) if p and p != lead]
         if lead:
-            counts_of(lead)["tasks"] += 1
+            self.counts_of(lead)["tasks"] += 1
         for p in partners:
-            counts_of(p)["partner_tasks"] += 1
+            self.counts_of(p)["partner_tasks"] += 1
+        start, at, rules = self.start, self.at, self.rules
         if at < start:
-            continue
+            return
         weight = _weight(t, rules)
         if weight != 0 and _is_scored(st, start, at):
             if lead:
-                scored_units.add(lead)
+                self.scored_units.add(lead)
             if rules.partner_share != 0:
-                scored_units.update(partners)
+                self.scored_units.update(partners)
         events = _events(st, rules, start, at)
-        gaps = _report_gaps(st, periods, children, tracking_since) if periods is not None else None
-        if per_unit:  # counted per unit and period below, not per task
+        periods = self.periods
+        gaps = _report_gaps(st, periods, self.children, self.tracking_since) if periods is not None else None
+        if self.per_unit:  # counted per unit and period in units_missed, not per task
             if gaps is not None and lead:
-                owed.setdefault(lead, []).append((gaps.lo, gaps.hi, t.id))
-                reported.setdefault(lead, set()).update(gaps.covered)
+                self.owed.setdefault(lead, []).append((gaps.lo, gaps.hi, t.id))
+                self.reported.setdefault(lead, set()).update(gaps.covered)
             gaps = None
         missing = gaps.missing if gaps is not None else 0
         if not events and not missing:
-            continue
+            return
         if lead:
-            c = counts_of(lead)
+            c = self.counts_of(lead)
             for ev in events:
                 if ev.reason in c:
                     c[ev.reason] += 1
             c["report_missing"] += missing
         task_events = _TaskEvents(t, weight, events, gaps)
-        shares: list[tuple[str, Role, Decimal]] = [(lead, "lead", _ONE)]
-        shares.extend((p, "partner", rules.partner_share) for p in partners)
-        for uid, role, share in shares:
-            if not uid:
-                continue
-            # Exact decimals: n equal entries sum to the entry × n, whatever the order.
-            amounts = [ev.points * weight * share for ev in events]
-            if missing:
-                amounts.append(rules.report_missing * weight * share * missing)
-            if not any(amounts):
-                continue
-            for a in amounts:
-                if a > 0:
-                    added[uid] = added.get(uid, Decimal(0)) + a
-                elif a < 0:
-                    taken[uid] = taken.get(uid, Decimal(0)) + a
-            sources.setdefault(uid, []).append((task_events, role, share))
+        self.score(lead, "lead", _ONE, task_events, missing)
+        for p in partners:
+            self.score(p, "partner", rules.partner_share, task_events, missing)
 
-    unit_missed: dict[str, _UnitMissed] = {}
-    if per_unit and periods is not None:
-        for uid, spans in owed.items():
-            missed = _missed(spans, len(periods.firsts), reported.get(uid, set()))
+    def score(self, uid: str, role: Role, share: Decimal, te: _TaskEvents, missing: int) -> None:
+        """A task's events (and reports missing) for one of its units, at its share."""
+        if not uid:
+            return
+        weight = te.weight
+        # Exact decimals: n equal entries sum to the entry × n, whatever the order.
+        amounts = [ev.points * weight * share for ev in te.events]
+        if missing:
+            amounts.append(self.rules.report_missing * weight * share * missing)
+        if not any(amounts):
+            return
+        added, taken = self.added, self.taken
+        for a in amounts:
+            if a > 0:
+                added[uid] = added.get(uid, _ZERO) + a
+            elif a < 0:
+                taken[uid] = taken.get(uid, _ZERO) + a
+        self.sources.setdefault(uid, []).append((te, role, share))
+
+    def units_missed(self) -> None:
+        """With `report_missing_per: unit`: each unit's reporting periods in which some
+        task owed a report and none of its tasks gave one, capped."""
+        periods, rules = self.periods, self.rules
+        if not self.per_unit or periods is None:
+            return
+        for uid, spans in self.owed.items():
+            missed = _missed(spans, len(periods.firsts), self.reported.get(uid, set()))
             if not missed:
                 continue
-            counts_of(uid)["report_missing"] += len(missed)
+            self.counts_of(uid)["report_missing"] += len(missed)
             points = _capped(rules.report_missing, len(missed), rules.report_missing_cap)
-            total = sum(points, Decimal(0))
+            total = sum(points, _ZERO)
             if total > 0:
-                added[uid] = added.get(uid, Decimal(0)) + total
+                self.added[uid] = self.added.get(uid, _ZERO) + total
             elif total < 0:
-                taken[uid] = taken.get(uid, Decimal(0)) + total
+                self.taken[uid] = self.taken.get(uid, _ZERO) + total
             if total != 0:
-                tasks = {i: tuple(tid for lo, hi, tid in spans if lo <= i < hi) for i in missed}
-                unit_missed[uid] = _UnitMissed(periods, tuple(missed), tasks, points)
+                self.unit_missed[uid] = _UnitMissed(periods, tuple(missed), tuple(spans), points)
 
-    order = {uid: i for i, uid in enumerate(units)}
-    ids = list(units) + sorted(set(counts) - set(units))
-    if kinds:
-        ids = [u for u in ids if u in units and (units[u].kind or "") in kinds]
-    scored: list[tuple[Decimal, str]] = []
-    unscored: list[tuple[Decimal, str]] = []
-    for uid in ids:
-        total = rules.base + (added.get(uid, Decimal(0)) + taken.get(uid, Decimal(0)))
-        (scored if uid in scored_units or uid in sources or uid in unit_missed else unscored).append((total, uid))
-    scored.sort(key=lambda x: (-x[0], order.get(x[1], len(order)), x[1]))
-    rows: list[UnitScore] = []
-    rank: int | None = 0
-    prev: Decimal | None = None
-    for i, (score, uid) in enumerate(scored + unscored, start=1):
-        if i > len(scored):
-            rank = None
-        elif score != prev:
-            rank, prev = i, score
-        unit = units.get(uid)
-        src = sources.get(uid)
-        um = unit_missed.get(uid)
-        rows.append(
-            UnitScore(
-                unit=uid,
-                name=unit.name if unit else uid,
-                kind=(unit.kind or "") if unit else "",
-                score=score,
-                rank=rank,
-                counts=dict(counts.get(uid) or dict.fromkeys(COUNT_KEYS, 0)),
-                added=added.get(uid, Decimal(0)),
-                taken=taken.get(uid, Decimal(0)),
-                base=rules.base,
-                _entries=_LazyEntries(partial(_entries, src or [], rules, um)) if src or um else _NO_ENTRIES,
+    def rows(self, units: Mapping[str, Unit], kinds: Collection[str]) -> tuple[UnitScore, ...]:
+        """The units ranked: by score (ties share a rank, in the order of units.yaml), then
+        the units without a scored task."""
+        rules = self.rules
+        order = {uid: i for i, uid in enumerate(units)}
+        ids = list(units) + sorted(set(self.counts) - set(units))
+        if kinds:
+            ids = [u for u in ids if u in units and (units[u].kind or "") in kinds]
+        scored: list[tuple[Decimal, str]] = []
+        unscored: list[tuple[Decimal, str]] = []
+        ranked = self.scored_units | set(self.sources) | set(self.unit_missed)
+        for uid in ids:
+            total = rules.base + (self.added.get(uid, _ZERO) + self.taken.get(uid, _ZERO))
+            (scored if uid in ranked else unscored).append((total, uid))
+        scored.sort(key=lambda x: (-x[0], order.get(x[1], len(order)), x[1]))
+        rows: list[UnitScore] = []
+        rank: int | None = 0
+        prev: Decimal | None = None
+        for i, (score, uid) in enumerate(scored + unscored, start=1):
+            if i > len(scored):
+                rank = None
+            elif score != prev:
+                rank, prev = i, score
+            unit = units.get(uid)
+            src = self.sources.get(uid)
+            um = self.unit_missed.get(uid)
+            rows.append(
+                UnitScore(
+                    unit=uid,
+                    name=unit.name if unit else uid,
+                    kind=(unit.kind or "") if unit else "",
+                    score=score,
+                    rank=rank,
+                    counts=dict(self.counts.get(uid) or dict.fromkeys(COUNT_KEYS, 0)),
+                    added=self.added.get(uid, _ZERO),
+                    taken=self.taken.get(uid, _ZERO),
+                    base=rules.base,
+                    _entries=_LazyEntries(partial(_entries, src or [], rules, um)) if src or um else _NO_ENTRIES,
+                )
             )
-        )
-    return Scoreboard(start, end, as_of, at, rules, tuple(rows))
+        return tuple(rows)
+
+
+_ZERO = Decimal(0)
 
 
 def _missed(spans: Sequence[tuple[int, int, str]], n: int, reported: Collection[int]) -> list[int]:
@@ -431,8 +481,12 @@ class _UnitMissed:
 
     periods: _ReportPeriods
     missed: tuple[int, ...]
-    tasks: dict[int, tuple[str, ...]]
+    spans: tuple[tuple[int, int, str], ...]  # (lo, hi, task id): the periods lo..hi-1 each task owed in
     points: list[Decimal]
+
+    def tasks(self, i: int) -> tuple[str, ...]:
+        """The tasks that owed a report in period i."""
+        return tuple(tid for lo, hi, tid in self.spans if lo <= i < hi)
 
 
 def _capped(each: Decimal, n: int, cap: Decimal | None) -> list[Decimal]:
@@ -514,7 +568,7 @@ def _entries(sources: list[_Source], rules: Rules, missed: _UnitMissed | None = 
                     args={
                         "from": firsts[i].isoformat(),
                         "to": lasts[i].isoformat(),
-                        "tasks": "、".join(missed.tasks[i]),
+                        "tasks": "、".join(missed.tasks(i)),
                         "capped": capped,
                         "cap": cap,
                         "more": len(pairs) - n - 1 if capped else 0,
@@ -636,114 +690,105 @@ def _events(st: TaskState, rules: Rules, start: date, at: date) -> list[_Event]:
 
 
 def _iter_events(st: TaskState, rules: Rules, start: date, at: date) -> Iterator[_Event]:
-    t = st.task
-    deadline = st.deadline
-    done = st.done
     states = st.states
     if "suspended" in states or "cancelled" in states or "invalid" in states:
         return  # an invalid task's dates cannot be read: it neither gains nor loses
-    iso = date.isoformat
-    # Done within the period.
+    done = st.done
     if done is not None and start <= done <= at:
-        if deadline is None or done <= deadline:
-            early = (deadline - done).days if deadline is not None else 0
-            yield _Event(
-                "done_on_time",
-                rules.done_on_time,
-                done,
-                {"deadline": iso(deadline) if deadline else "", "done": iso(done)},
-            )
-            if deadline is not None and early >= rules.early_days:
-                yield _Event(
-                    "done_early",
-                    rules.done_early,
-                    done,
-                    {
-                        "deadline": iso(deadline),
-                        "done": iso(done),
-                        "days": early,
-                        "early_days": rules.early_days,
-                    },
-                )
-        else:
-            late = (done - deadline).days
-            yield _Event(
-                "done_late",
-                rules.done_late,
-                done,
-                {"deadline": iso(deadline), "done": iso(done), "days": late},
-            )
-            pts, weeks, capped = _late_points(
-                late, rules.done_late_per_day, rules.done_late_per_week, rules.done_late_cap
-            )
-            yield _Event(
-                "done_late_time",
-                pts,
-                done,
-                {
-                    "deadline": iso(deadline),
-                    "done": iso(done),
-                    "days": late,
-                    "weeks": weeks,
-                    "per_day": rules.done_late_per_day,
-                    "per_week": rules.done_late_per_week,
-                    "cap": rules.done_late_cap,
-                    "capped": capped is not None,
-                    "uncapped": capped,
-                },
-            )
-    # Overdue (and behind) as of the end of the period.
-    if "overdue" in states and deadline is not None and st.days_overdue is not None:
-        days = st.days_overdue
-        yield _Event(
-            "overdue", rules.overdue, at, {"deadline": iso(deadline), "at": iso(at), "days": days}
-        )
-        pts, weeks, capped = _late_points(
-            days, rules.overdue_per_day, rules.overdue_per_week, rules.overdue_cap
-        )
-        yield _Event(
-            "overdue_time",
-            pts,
-            at,
-            {
-                "deadline": iso(deadline),
-                "at": iso(at),
-                "days": days,
-                "weeks": weeks,
-                "per_day": rules.overdue_per_day,
-                "per_week": rules.overdue_per_week,
-                "cap": rules.overdue_cap,
-                "capped": capped is not None,
-                "uncapped": capped,
-            },
-        )
+        yield from _done_events(st.deadline, done, rules)
+    if "overdue" in states and st.deadline is not None and st.days_overdue is not None:
+        yield from _overdue_events(st.deadline, st.days_overdue, at, rules)
     elif "behind" in states:
         yield _Event(
             "behind",
             rules.behind,
             at,
-            {"at": iso(at), "percent": _pct(st.percent), "expected": _pct(st.expected_percent)},
+            {"at": at.isoformat(), "percent": _pct(st.percent), "expected": _pct(st.expected_percent)},
         )
-    # Milestones: missed on the day after their date, if not done by then.
-    if not (st.is_done and done is None):
-        for m in t.milestones:
-            missed_on = m.due + _ONE_DAY
-            if not start <= missed_on <= at or t.start > m.due:
-                continue
-            if m.done is not None and m.done <= min(m.due, at):
-                continue
-            if done is not None and done <= m.due:
-                continue
-            yield _Event(
-                "milestone_missed",
-                rules.milestone_missed,
-                missed_on,
-                {
-                    "milestone": m.name,
-                    "due": iso(m.due),
-                    "done": iso(m.done) if m.done is not None and m.done <= at else "",
-                },
-            )
+    if not (st.is_done and done is None) and st.task.milestones:
+        yield from _milestone_events(st.task, done, rules, start, at)
+
+
+def _done_events(deadline: date | None, done: date, rules: Rules) -> Iterator[_Event]:
+    """Done within the period: on time (and early), or late (and the days late)."""
+    iso = date.isoformat
+    if deadline is None or done <= deadline:
+        yield _Event(
+            "done_on_time",
+            rules.done_on_time,
+            done,
+            {"deadline": iso(deadline) if deadline else "", "done": iso(done)},
+        )
+        early = (deadline - done).days if deadline is not None else 0
+        if deadline is not None and early >= rules.early_days:
+            args = {"deadline": iso(deadline), "done": iso(done), "days": early, "early_days": rules.early_days}
+            yield _Event("done_early", rules.done_early, done, args)
+        return
+    late = (done - deadline).days
+    yield _Event("done_late", rules.done_late, done, {"deadline": iso(deadline), "done": iso(done), "days": late})
+    pts, weeks, capped = _late_points(late, rules.done_late_per_day, rules.done_late_per_week, rules.done_late_cap)
+    yield _Event(
+        "done_late_time",
+        pts,
+        done,
+        {
+            "deadline": iso(deadline),
+            "done": iso(done),
+            "days": late,
+            "weeks": weeks,
+            "per_day": rules.done_late_per_day,
+            "per_week": rules.done_late_per_week,
+            "cap": rules.done_late_cap,
+            "capped": capped is not None,
+            "uncapped": capped,
+        },
+    )
+
+
+def _overdue_events(deadline: date, days: int, at: date, rules: Rules) -> Iterator[_Event]:
+    """Overdue as of the end of the period, and the days overdue."""
+    iso = date.isoformat
+    yield _Event("overdue", rules.overdue, at, {"deadline": iso(deadline), "at": iso(at), "days": days})
+    pts, weeks, capped = _late_points(days, rules.overdue_per_day, rules.overdue_per_week, rules.overdue_cap)
+    yield _Event(
+        "overdue_time",
+        pts,
+        at,
+        {
+            "deadline": iso(deadline),
+            "at": iso(at),
+            "days": days,
+            "weeks": weeks,
+            "per_day": rules.overdue_per_day,
+            "per_week": rules.overdue_per_week,
+            "cap": rules.overdue_cap,
+            "capped": capped is not None,
+            "uncapped": capped,
+        },
+    )
+
+
+def _milestone_events(t: Task, done: date | None, rules: Rules, start: date, at: date) -> Iterator[_Event]:
+    """Milestones missed in the period: on the day after their date, if not done by then."""
+    iso = date.isoformat
+    for m in t.milestones:
+        missed_on = m.due + _ONE_DAY
+        if not start <= missed_on <= at or t.start > m.due:
+            continue
+        if m.done is not None and m.done <= min(m.due, at):
+            continue
+        if done is not None and done <= m.due:
+            continue
+        yield _Event(
+            "milestone_missed",
+            rules.milestone_missed,
+            missed_on,
+            {
+                "milestone": m.name,
+                "due": iso(m.due),
+                "done": iso(m.done) if m.done is not None and m.done <= at else "",
+            },
+        )
 
 
 def _report_periods(every: ReportEvery, start: date, at: date) -> Iterator[tuple[date, date]]:
