@@ -29,7 +29,6 @@ from sanzhua.load import Ledger
 from sanzhua.load.keys import did_you_mean
 from sanzhua.periods import PERIOD_KINDS, Period, PeriodKind, period_of
 from sanzhua.problems import msg
-from sanzhua.render.docx import render_docx
 from sanzhua.render.markdown import render_markdown
 from sanzhua.report.brief import (
     Brief,
@@ -77,6 +76,8 @@ def _render(kind: str, fmt: str, context: dict[str, object], ledger: Ledger) -> 
 
             md = render_markdown(_template_name(kind, "md.j2", True, ledger.root), context, ledger.root)
             return markdown_to_docx(md)
+        from sanzhua.render.docx import render_docx  # docxtpl and python-docx: for Word only
+
         return render_docx(name, context, ledger.root)
     return render_markdown(name, context, ledger.root).encode("utf-8")
 

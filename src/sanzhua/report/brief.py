@@ -796,14 +796,61 @@ def assemble_brief(
     at = min(as_of, period.end)
     now = evaluate_at(at)
     prev_period = previous(period)
-    before = evaluate_at(prev_period.end)
     next_period = following(period)
     lines = _Lines(ledger, lang, at)
+    t_now, t_before = totals(now, at), totals(evaluate_at(prev_period.end), prev_period.end)
+    states = list(now.tasks.values())
+    completed = _completed(states, period, at, lines)
+    overdue, n_overdue, n_ms = _overdue_groups(now, lines, ledger)
+    unreported = _unreported(states, lines)
+    by_category, by_unit_kind = _breakdowns(ledger, now, lang)
+    b = settings.bulletin
+    parts = _notice_parts(ledger, evaluate_at, notices, period, at, lines)
+    return Brief(
+        lang=lang,
+        as_of=as_of,
+        evaluated_at=at,
+        period=period,
+        previous_period=prev_period,
+        next_period=next_period,
+        header=_header(settings, period, as_of, lang, number),
+        totals=t_now,
+        previous=t_before,
+        change=_change(t_now, t_before),
+        by_category=by_category,
+        by_unit_kind=by_unit_kind,
+        completed=completed,
+        done_early=_numbered_lines(x for x in completed if x.early_days is not None and x.early_days > 0),
+        overdue=overdue,
+        overdue_tasks=n_overdue,
+        overdue_milestones=n_ms,
+        behind=_behind(states, lines),
+        unreported=unreported,
+        unreported_tasks=sum(len(g.tasks) for g in unreported),
+        coming_due=_coming_due(now, lines, at, next_period.end, ledger.calendar),
+        requirements=tuple(b.requirements),
+        appendix=_appendix(states, lines),
+        ranking=ranking(score_at(at)),
+        recipients_report=b.recipients_report or "",
+        recipients_send=b.recipients_send or "",
+        recipients_issue=b.recipients_issue or "",
+        copies=b.copies,
+        by_task_kind=_kind_sections(ledger, now, lines, at),
+        show_notices=parts is not None,
+        notices=parts[0] if parts else (),
+        interviews=parts[1] if parts else (),
+        interview_after=ledger.settings.notices.interview_after,
+        has_previous=tracking_since is None or prev_period.end >= tracking_since,
+        tracking_since=tracking_since,
+    )
 
+
+def _header(settings: Settings, period: Period, as_of: date, lang: Lang, number: int | None) -> Header:
+    """The bulletin's masthead and title: its name, issue number, office and period."""
     name, title, subtitle = _titles(settings, period, lang)
     if number is None:
         number = issue_number(period, first_week=settings.bulletin.first_week, year=settings.year)
-    header = Header(
+    return Header(
         name=name,
         number=number,
         office=settings.office or "",
@@ -819,41 +866,35 @@ def assemble_brief(
         previous_name=_PREVIOUS_NAME[lang][period.kind],
     )
 
-    t_now, t_before = totals(now, at), totals(before, prev_period.end)
-    states = list(now.tasks.values())
 
-    completed_states = [
-        ts for ts in states if ts.done is not None and period.start <= ts.done <= at
-    ]
-    completed_states.sort(key=lambda ts: (ts.done or at, lines.unit_key(ts.task.lead)))
-    completed = lines.numbered(completed_states)
-    done_early = _numbered_lines(
-        x for x in completed if x.early_days is not None and x.early_days > 0
-    )
+def _completed(states: list[TaskStateLike], period: Period, at: date, lines: _Lines) -> tuple[TaskLine, ...]:
+    """The tasks done within the period, by done date, then unit."""
+    done = [ts for ts in states if ts.done is not None and period.start <= ts.done <= at]
+    done.sort(key=lambda ts: (ts.done or at, lines.unit_key(ts.task.lead)))
+    return lines.numbered(done)
 
-    overdue, n_overdue, n_ms = _overdue_groups(now, lines, ledger)
 
-    behind_states = [ts for ts in states if "behind" in ts.states]
-    behind_states.sort(
-        key=lambda ts: (
-            -((ts.expected_percent or 0) - (ts.percent or 0)),
-            lines.unit_key(ts.task.lead),
-        )
-    )
-    behind = lines.numbered(behind_states)
+def _behind(states: list[TaskStateLike], lines: _Lines) -> tuple[TaskLine, ...]:
+    """The tasks behind schedule, furthest behind first."""
+    behind = [ts for ts in states if "behind" in ts.states]
+    behind.sort(key=lambda ts: (-((ts.expected_percent or 0) - (ts.percent or 0)), lines.unit_key(ts.task.lead)))
+    return lines.numbered(behind)
 
+
+def _unreported(states: list[TaskStateLike], lines: _Lines) -> tuple[UnreportedGroup, ...]:
+    """The tasks without a report in their period, by unit, the unit with most first."""
     unrep: dict[str, list[TaskStateLike]] = {}
     for ts in states:
         if "no_report" in ts.states:
             unrep.setdefault(ts.task.lead, []).append(ts)
-    unrep_sorted = sorted(unrep.items(), key=lambda kv: (-len(kv[1]), lines.unit_key(kv[0])))
-    unreported = tuple(
-        UnreportedGroup(
-            uid, lines.unit_name(uid), lines.numbered(tss)
-        )
-        for uid, tss in unrep_sorted
-    )
+    ordered = sorted(unrep.items(), key=lambda kv: (-len(kv[1]), lines.unit_key(kv[0])))
+    return tuple(UnreportedGroup(uid, lines.unit_name(uid), lines.numbered(tss)) for uid, tss in ordered)
 
+
+def _breakdowns(
+    ledger: LedgerLike, now: EvaluationLike, lang: Lang
+) -> tuple[tuple[BreakdownRow, ...], tuple[BreakdownRow, ...]]:
+    """The counts by category and by kind of unit (乡镇, 县直部门)."""
     # Categories in the ledger's order, those under one heading (抓具体/…, 抓规范/…)
     # together: the heading's first appearance, then the category's.
     cats: dict[str, tuple[int, int]] = {}
@@ -877,55 +918,15 @@ def assemble_brief(
         unit = ledger.units.get(ts.task.lead)
         return (unit.kind if unit else None) or _OTHER_KIND[lang]
 
-    by_unit_kind = _breakdown(
-        now, kind_of, lambda k: (kinds.index(k) if k in kinds else len(kinds), 0)
-    )
+    by_unit_kind = _breakdown(now, kind_of, lambda k: (kinds.index(k) if k in kinds else len(kinds), 0))
+    return by_category, by_unit_kind
 
-    appendix_states = [ts for ts in states if ts.is_open]
-    appendix_states.sort(
-        key=lambda ts: (lines.unit_key(ts.task.lead), _LIGHT_ORDER.get(ts.light, 9))
-    )
-    appendix = lines.numbered(appendix_states)
 
-    b = settings.bulletin
-    parts = _notice_parts(ledger, evaluate_at, notices, period, at, lines)
-    return Brief(
-        lang=lang,
-        as_of=as_of,
-        evaluated_at=at,
-        period=period,
-        previous_period=prev_period,
-        next_period=next_period,
-        header=header,
-        totals=t_now,
-        previous=t_before,
-        change=_change(t_now, t_before),
-        by_category=by_category,
-        by_unit_kind=by_unit_kind,
-        completed=completed,
-        done_early=done_early,
-        overdue=overdue,
-        overdue_tasks=n_overdue,
-        overdue_milestones=n_ms,
-        behind=behind,
-        unreported=unreported,
-        unreported_tasks=sum(len(g.tasks) for g in unreported),
-        coming_due=_coming_due(now, lines, at, next_period.end, ledger.calendar),
-        requirements=tuple(b.requirements),
-        appendix=appendix,
-        ranking=ranking(score_at(at)),
-        recipients_report=b.recipients_report or "",
-        recipients_send=b.recipients_send or "",
-        recipients_issue=b.recipients_issue or "",
-        copies=b.copies,
-        by_task_kind=_kind_sections(ledger, now, lines, at),
-        show_notices=parts is not None,
-        notices=parts[0] if parts else (),
-        interviews=parts[1] if parts else (),
-        interview_after=ledger.settings.notices.interview_after,
-        has_previous=tracking_since is None or prev_period.end >= tracking_since,
-        tracking_since=tracking_since,
-    )
+def _appendix(states: list[TaskStateLike], lines: _Lines) -> tuple[TaskLine, ...]:
+    """Every open task, by unit, red first."""
+    open_ = [ts for ts in states if ts.is_open]
+    open_.sort(key=lambda ts: (lines.unit_key(ts.task.lead), _LIGHT_ORDER.get(ts.light, 9)))
+    return lines.numbered(open_)
 
 
 def _notice_parts(
