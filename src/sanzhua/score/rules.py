@@ -13,15 +13,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any, Literal
-
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from typing import TYPE_CHECKING, Any
 
 from sanzhua.load.safe import UnsafeFile, read_inside
-from sanzhua.load.settings import _plain, _problems_from
 from sanzhua.load.yamlfast import YMap, decode, parse
 from sanzhua.model import Settings
 from sanzhua.problems import Problem, msg
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
+
+    from sanzhua.score.rules_in import ScoringIn
 
 SETTINGS_FILE = "sanzhua.yaml"
 
@@ -32,38 +34,6 @@ def _number(v: Any) -> Any:
         t = unicodedata.normalize("NFKC", v).strip().replace("−", "-").replace("－", "-")
         return t.removeprefix("+")
     return v
-
-
-Points = Annotated[Decimal, BeforeValidator(_number), Field(allow_inf_nan=False)]
-Share = Annotated[Decimal, BeforeValidator(_number), Field(ge=0, le=1, allow_inf_nan=False)]
-Weight = Annotated[Decimal, BeforeValidator(_number), Field(ge=0, allow_inf_nan=False)]
-Days = Annotated[int, BeforeValidator(_number), Field(ge=1, le=366)]
-
-
-class ScoringIn(BaseModel):
-    """The keys of `scoring:` and their built-in defaults (docs/scoring.md)."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    base: Points = Decimal(100)
-    done_on_time: Points = Decimal(2)
-    done_early: Points = Decimal(1)
-    early_days: Days = 1
-    done_late: Points = Decimal(-1)
-    done_late_per_day: Points = Decimal(0)
-    done_late_per_week: Points = Decimal(0)
-    done_late_cap: Points | None = None
-    overdue: Points = Decimal(-5)
-    overdue_per_day: Points = Decimal(0)
-    overdue_per_week: Points = Decimal(0)
-    overdue_cap: Points | None = None
-    milestone_missed: Points = Decimal(-1)
-    report_missing: Points = Decimal("-0.5")
-    report_missing_per: Literal["unit", "task"] = "unit"
-    report_missing_cap: Points | None = Decimal(5)
-    behind: Points = Decimal(-1)
-    partner_share: Share = Decimal(0)
-    category_weights: dict[str, Weight] = Field(default_factory=dict)
 
 
 # Keys whose points are a reward; the others (except base and the settings) a penalty.
@@ -165,7 +135,15 @@ def _to_rules(s: ScoringIn) -> Rules:
 
 
 def _validate(raw: Mapping[str, Any]) -> tuple[Rules, ValidationError | None]:
-    """Rules from a plain mapping; keys with bad values fall back to their defaults."""
+    """Rules from a plain mapping; keys with bad values fall back to their defaults.
+
+    The pydantic models (sanzhua.score.rules_in) are imported here, when a ledger has a
+    `scoring:` section: building them costs a third of a second of every run that
+    imports them, and most ledgers keep the defaults."""
+    from pydantic import ValidationError
+
+    from sanzhua.score.rules_in import ScoringIn
+
     try:
         return _to_rules(ScoringIn.model_validate(dict(raw))), None
     except ValidationError as err:
@@ -191,11 +169,6 @@ def rules_from_settings(settings: Settings) -> Rules:
     return rules_from_mapping(raw if isinstance(raw, Mapping) else None)
 
 
-_KNOWN: dict[tuple[str, ...], list[str]] = {
-    ("scoring",): list(ScoringIn.model_fields),
-}
-
-
 def rules_from_text(text: str, path: str = SETTINGS_FILE) -> tuple[Rules, list[Problem]]:
     """Rules and their problems, each at the line and column of the offending key or value.
 
@@ -206,6 +179,11 @@ def rules_from_text(text: str, path: str = SETTINGS_FILE) -> tuple[Rules, list[P
     root = doc.root
     if not isinstance(root, YMap) or not isinstance(root.get("scoring"), YMap):
         return DEFAULT_RULES, []
+    from pydantic import ValidationError
+
+    from sanzhua.load.settings import _plain, _problems_from
+    from sanzhua.score.rules_in import KNOWN, Wrapped
+
     node: YMap = root["scoring"]
     raw = _plain(node)
     rules, err = _validate(raw)
@@ -213,11 +191,11 @@ def rules_from_text(text: str, path: str = SETTINGS_FILE) -> tuple[Rules, list[P
     if err is not None:
         # Validate again wrapped in {"scoring": ...} so that error locations start at the root.
         try:
-            _Wrapped.model_validate({"scoring": raw})
+            Wrapped.model_validate({"scoring": raw})
         except ValidationError as wrapped:
             problems = [
                 p if p.code == "unknown-key" else replace(p, hint=msg("score.rules.invalid.hint"))
-                for p in _problems_from(wrapped, root, path, _KNOWN)
+                for p in _problems_from(wrapped, root, path, KNOWN)
             ]
     problems.extend(_sign_warnings(node, raw, path, err))
     problems.sort(key=Problem.sort_key)
@@ -235,11 +213,6 @@ def rules_from_root(root: Path) -> tuple[Rules, list[Problem]]:
     if text is None:
         return DEFAULT_RULES, []
     return rules_from_text(text)
-
-
-class _Wrapped(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-    scoring: ScoringIn
 
 
 def _sign_warnings(
