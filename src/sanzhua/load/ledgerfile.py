@@ -408,195 +408,34 @@ def _require(ctx: _Ctx, m: YMap, pos: tuple[int, int], got: _Fields, name: str, 
 
 
 def _build_task(ctx: _Ctx, m: YMap, result: FileResult, styles: set[str]) -> Task | None:
+    """One task entry → a Task (None when it has no usable id or title: then it is
+    listed in `result.dropped`), its values' positions kept in `result.positions`."""
     first_problem = len(ctx.problems)
     got = _fields(ctx, m, _TASK_KEYS, K.TASK_KEYS, styles)
     by = got.by
-    pos = (m.line, m.col)
-    tid: str | None = None
-    if "id" in by:
-        tid = _text(ctx, m, by["id"])
-        if tid is not None and not _ID_RE.match(tid):
-            ctx.err("invalid-value", m.value_pos(by["id"]), msg("task.bad-id", id=tid), msg("task.bad-id.hint"))
-            tid = None
-        elif tid is None and _blank(m[by["id"]]):
-            hint = msg("key.missing.hint", key="id", zh="编号")
-            ctx.err("missing-key", m.value_pos(by["id"]), msg("task.empty-id"), hint)
-    ctx.task_id = tid
-    if tid is not None and len(ctx.problems) > first_problem:
-        # Keys were checked before the id was known: the problems found so far belong to this task.
-        ctx.problems[first_problem:] = [p if p.task else replace(p, task=tid) for p in ctx.problems[first_problem:]]
-    ok = _require(ctx, m, pos, got, "id", "编号", "task")
-    ok = _require(ctx, m, pos, got, "title", "任务", "task") and ok
-    title = _text(ctx, m, by["title"]) if "title" in by else None
-    if "title" in by and title is None and _blank(m[by["title"]]):
-        ctx.err(
-            "missing-key",
-            m.value_pos(by["title"]),
-            msg("task.empty-title"),
-            msg("key.missing.hint", key="title", zh="任务"),
-        )
+    tid = _task_id(ctx, m, by, first_problem)
+    ok = _require(ctx, m, (m.line, m.col), got, "id", "编号", "task")
+    ok = _require(ctx, m, (m.line, m.col), got, "title", "任务", "task") and ok
+    title = _title(ctx, m, by)
     positions: dict[str, tuple[int, int]] = {}
-    due = start = done = None
-    due_text = None
     invalid: list[str] = []  # the fields the states depend on that cannot be read
-    if "due" in by:
-        before = len(ctx.problems)
-        due, due_text = _date(ctx, m, by["due"])
-        if len(ctx.problems) > before:
-            invalid.append("due")
-        positions["due"] = m.value_pos(by["due"])
-    elif "due" in got.guessed:
+    due, due_text = _task_date(ctx, m, by, "due", positions, invalid)
+    if "due" not in by and "due" in got.guessed:
         positions["due"] = got.guessed["due"]  # `dua: 年底`: the unknown key says it, missing-key need not
-    if "start" in by:
-        before = len(ctx.problems)
-        start, _ = _date(ctx, m, by["start"])
-        if len(ctx.problems) > before:
-            invalid.append("start")
-        positions["start"] = m.value_pos(by["start"])
-    if "done" in by:
-        before = len(ctx.problems)
-        done, _ = _date(ctx, m, by["done"])
-        if len(ctx.problems) > before:
-            invalid.append("done")
-        positions["done"] = m.value_pos(by["done"])
-    status = "active"
-    if "status" in by:
-        raw = _text(ctx, m, by["status"])
-        if raw is not None:
-            s = K.STATUS_ALIASES.get(raw) or K.STATUS_ALIASES.get(raw.lower())
-            if s is None:
-                guess = K.did_you_mean(raw, list(K.STATUS_ALIASES))
-                hint = msg("status.did-you-mean", guess=guess) if guess else msg("status.hint")
-                ctx.err("invalid-value", m.value_pos(by["status"]), msg("status.unknown", value=raw), hint)
-                invalid.append("status")
-            else:
-                status = s
-        positions["status"] = m.value_pos(by["status"])
-    milestones: list[Milestone] = []
-    if "milestones" in by:
-        for item, ipos in _items(ctx, m, by["milestones"]):
-            before = len(ctx.problems)
-            mg = _fields(ctx, item, _MS_KEYS, K.MILESTONE_KEYS)
-            mb = mg.by
-            has = _require(ctx, item, ipos, mg, "name", "名称", "milestone")
-            has = _require(ctx, item, ipos, mg, "due", "时限", "milestone") and has
-            name = _text(ctx, item, mb["name"]) if "name" in mb else None
-            mdue, mdue_text = _date(ctx, item, mb["due"]) if "due" in mb else (None, None)
-            mdone, _ = _date(ctx, item, mb["done"]) if "done" in mb else (None, None)
-            if has and name is not None and mdue is not None and mdue_text is not None:
-                # Where the dates stand, for the checks that point at them ("milestone:N:due").
-                positions[f"milestone:{len(milestones)}:due"] = item.value_pos(mb["due"])
-                if mdone is not None:
-                    positions[f"milestone:{len(milestones)}:done"] = item.value_pos(mb["done"])
-                milestones.append(Milestone(name, mdue, mdue_text, mdone, ipos[0]))
-            if len(ctx.problems) > before and "milestone" not in invalid:
-                invalid.append("milestone")  # a milestone whose dates or name cannot be read
-    target: Target | None = None
-    if "target" in by:
-        tv = m[by["target"]]
-        if isinstance(tv, YMap):
-            tg = _fields(ctx, tv, _TARGET_KEYS, K.TARGET_KEYS)
-            tb = tg.by
-            if _require(ctx, tv, (tv.line, tv.col), tg, "value", "目标值", "target"):
-                value = _number(ctx, tv, tb["value"])
-                direction = "at_least"
-                if "direction" in tb:
-                    raw_dir = _text(ctx, tv, tb["direction"])
-                    d = K.DIRECTION_ALIASES.get(raw_dir or "")
-                    if d is None:
-                        ctx.err(
-                            "invalid-value",
-                            tv.value_pos(tb["direction"]),
-                            msg("direction.unknown", value=raw_dir or ""),
-                            msg("direction.hint"),
-                        )
-                    else:
-                        direction = d
-                if value is not None:
-                    target = Target(
-                        value,
-                        _text(ctx, tv, tb["metric"]) if "metric" in tb else None,
-                        _text(ctx, tv, tb["unit"]) if "unit" in tb else None,
-                        direction,  # type: ignore[arg-type]
-                    )
-        elif tv is not None:
-            ctx.err(
-                "invalid-value", m.value_pos(by["target"]), msg("target.not-mapping"), msg("target.not-mapping.hint")
-            )
-    progress: list[Progress] = []
-    if "progress" in by:
-        for item, ipos in _items(ctx, m, by["progress"]):
-            pg = _fields(ctx, item, _PROGRESS_KEYS, K.PROGRESS_KEYS)
-            pb = pg.by
-            if not _require(ctx, item, ipos, pg, "date", "日期", "progress"):
-                continue
-            pdate, _ = _date(ctx, item, pb["date"])
-            pct = _number(ctx, item, pb["percent"]) if "percent" in pb else None
-            if pct is not None and not 0 <= pct <= 100:
-                ctx.err(
-                    "invalid-value",
-                    item.value_pos(pb["percent"]),
-                    msg("percent.range", value=_fmt_num(pct)),
-                    msg("percent.range.hint"),
-                )
-                pct = None
-            val = _number(ctx, item, pb["value"]) if "value" in pb else None
-            if pdate is not None:
-                positions[f"progress:{len(progress)}"] = item.value_pos(pb["date"])
-                progress.append(
-                    Progress(
-                        pdate,
-                        _text(ctx, item, pb["note"]) if "note" in pb else None,
-                        val,
-                        pct,
-                        _text(ctx, item, pb["by"]) if "by" in pb else None,
-                        ipos[0],
-                        _text(ctx, item, pb["notice"]) if "notice" in pb else None,
-                    )
-                )
-    extensions: list[Extension] = []
-    if "extensions" in by:
-        for item, ipos in _items(ctx, m, by["extensions"]):
-            eg = _fields(ctx, item, _EXT_KEYS, K.EXTENSION_KEYS)
-            eb = eg.by
-            if not _require(ctx, item, ipos, eg, "to", "新时限", "extension"):
-                continue
-            to, _ = _date(ctx, item, eb["to"])
-            frm, _ = _date(ctx, item, eb["from"]) if "from" in eb else (None, None)
-            edate, _ = _date(ctx, item, eb["date"]) if "date" in eb else (None, None)
-            if to is not None:
-                extensions.append(
-                    Extension(
-                        to,
-                        frm,
-                        _text(ctx, item, eb["approved_by"]) if "approved_by" in eb else None,
-                        _text(ctx, item, eb["ref"]) if "ref" in eb else None,
-                        edate,
-                        ipos[0],
-                    )
-                )
-        if extensions:
-            positions["extensions"] = (extensions[-1].line, ipos[1])
-    weight = None
-    if "weight" in by:
-        weight = _number(ctx, m, by["weight"])
-        if weight is not None and weight < 0:
-            ctx.err("invalid-value", m.value_pos(by["weight"]), msg("weight.negative"), msg("weight.hint"))
-            weight = None
+    start, _ = _task_date(ctx, m, by, "start", positions, invalid)
+    done, _ = _task_date(ctx, m, by, "done", positions, invalid)
+    status = _status(ctx, m, by, positions, invalid)
+    milestones = _milestones(ctx, m, by, positions, invalid) if "milestones" in by else []
+    target = _target(ctx, m, by["target"]) if "target" in by else None
+    progress = _progress(ctx, m, by, positions) if "progress" in by else []
+    extensions = _extensions(ctx, m, by, positions) if "extensions" in by else []
+    weight = _weight(ctx, m, by["weight"]) if "weight" in by else None
     cycle = _cycle(ctx, m, by, positions)
     lead = _text(ctx, m, by["lead"]) if "lead" in by else None
     if "lead" in by:
         positions["lead"] = m.value_pos(by["lead"])
     if "partners" in by:
-        positions["partners"] = m.value_pos(by["partners"])
-        listed = m[by["partners"]]
-        if isinstance(listed, YSeq):  # each unit's own place, for unknown-unit to point at
-            for i, item in enumerate(listed):
-                if isinstance(item, str):
-                    line, col = listed.item_pos(i)
-                    for part in _ITEM_SPLIT.split(item.strip()):
-                        at = item.find(part) if part else -1
-                        positions.setdefault("partner:" + part, (line, col + max(at, 0)))
+        _partner_positions(m, by["partners"], positions)
     parent = _text(ctx, m, by["parent"]) if "parent" in by else None
     if "parent" in by:
         positions["parent"] = m.value_pos(by["parent"])
@@ -605,7 +444,7 @@ def _build_task(ctx: _Ctx, m: YMap, result: FileResult, styles: set[str]) -> Tas
         return None
     # A duplicated id's later tasks keep theirs under "id\0line" (see FileResult.positions_of).
     result.positions[tid if tid not in result.positions else f"{tid}\0{m.line}"] = positions
-    task = _task(
+    return _task(
         id=tid,
         title=title,
         lead=lead or result.unit or "",
@@ -632,12 +471,220 @@ def _build_task(ctx: _Ctx, m: YMap, result: FileResult, styles: set[str]) -> Tas
         weight=weight,
         lead_given=lead is not None,
         column=m.col,
-        latest_entry=max((p.date for p in progress), default=None),
+        latest_entry=max([p.date for p in progress]) if progress else None,
         latest_mark=max((ms.done for ms in milestones if ms.done is not None), default=None),
         invalid=tuple(invalid),
         **cycle,
     )
-    return task
+
+
+def _task_id(ctx: _Ctx, m: YMap, by: dict[str, str], first_problem: int) -> str | None:
+    """The task's id (None when it cannot be read), set as the id the problems found
+    from here on name; those found before it was known are given it too."""
+    tid: str | None = None
+    if "id" in by:
+        tid = _text(ctx, m, by["id"])
+        if tid is not None and not _ID_RE.match(tid):
+            ctx.err("invalid-value", m.value_pos(by["id"]), msg("task.bad-id", id=tid), msg("task.bad-id.hint"))
+            tid = None
+        elif tid is None and _blank(m[by["id"]]):
+            hint = msg("key.missing.hint", key="id", zh="编号")
+            ctx.err("missing-key", m.value_pos(by["id"]), msg("task.empty-id"), hint)
+    ctx.task_id = tid
+    if tid is not None and len(ctx.problems) > first_problem:
+        # Keys were checked before the id was known: the problems found so far belong to this task.
+        ctx.problems[first_problem:] = [p if p.task else replace(p, task=tid) for p in ctx.problems[first_problem:]]
+    return tid
+
+
+def _title(ctx: _Ctx, m: YMap, by: dict[str, str]) -> str | None:
+    if "title" not in by:
+        return None
+    title = _text(ctx, m, by["title"])
+    if title is None and _blank(m[by["title"]]):
+        ctx.err(
+            "missing-key",
+            m.value_pos(by["title"]),
+            msg("task.empty-title"),
+            msg("key.missing.hint", key="title", zh="任务"),
+        )
+    return title
+
+
+def _task_date(
+    ctx: _Ctx, m: YMap, by: dict[str, str], name: str, positions: dict[str, tuple[int, int]], invalid: list[str]
+) -> tuple[date | None, str | None]:
+    """One of the task's own dates (due, start, done): "invalid" when written and unreadable."""
+    if name not in by:
+        return None, None
+    before = len(ctx.problems)
+    got = _date(ctx, m, by[name])
+    if len(ctx.problems) > before:
+        invalid.append(name)
+    positions[name] = m.value_pos(by[name])
+    return got
+
+
+def _status(
+    ctx: _Ctx, m: YMap, by: dict[str, str], positions: dict[str, tuple[int, int]], invalid: list[str]
+) -> str:
+    if "status" not in by:
+        return "active"
+    status = "active"
+    raw = _text(ctx, m, by["status"])
+    if raw is not None:
+        s = K.STATUS_ALIASES.get(raw) or K.STATUS_ALIASES.get(raw.lower())
+        if s is None:
+            guess = K.did_you_mean(raw, list(K.STATUS_ALIASES))
+            hint = msg("status.did-you-mean", guess=guess) if guess else msg("status.hint")
+            ctx.err("invalid-value", m.value_pos(by["status"]), msg("status.unknown", value=raw), hint)
+            invalid.append("status")
+        else:
+            status = s
+    positions["status"] = m.value_pos(by["status"])
+    return status
+
+
+def _milestones(
+    ctx: _Ctx, m: YMap, by: dict[str, str], positions: dict[str, tuple[int, int]], invalid: list[str]
+) -> list[Milestone]:
+    milestones: list[Milestone] = []
+    for item, ipos in _items(ctx, m, by["milestones"]):
+        before = len(ctx.problems)
+        mg = _fields(ctx, item, _MS_KEYS, K.MILESTONE_KEYS)
+        mb = mg.by
+        has = _require(ctx, item, ipos, mg, "name", "名称", "milestone")
+        has = _require(ctx, item, ipos, mg, "due", "时限", "milestone") and has
+        name = _text(ctx, item, mb["name"]) if "name" in mb else None
+        mdue, mdue_text = _date(ctx, item, mb["due"]) if "due" in mb else (None, None)
+        mdone, _ = _date(ctx, item, mb["done"]) if "done" in mb else (None, None)
+        if has and name is not None and mdue is not None and mdue_text is not None:
+            # Where the dates stand, for the checks that point at them ("milestone:N:due").
+            positions[f"milestone:{len(milestones)}:due"] = item.value_pos(mb["due"])
+            if mdone is not None:
+                positions[f"milestone:{len(milestones)}:done"] = item.value_pos(mb["done"])
+            milestones.append(Milestone(name, mdue, mdue_text, mdone, ipos[0]))
+        if len(ctx.problems) > before and "milestone" not in invalid:
+            invalid.append("milestone")  # a milestone whose dates or name cannot be read
+    return milestones
+
+
+def _target(ctx: _Ctx, m: YMap, key: str) -> Target | None:
+    tv = m[key]
+    if not isinstance(tv, YMap):
+        if tv is not None:
+            ctx.err("invalid-value", m.value_pos(key), msg("target.not-mapping"), msg("target.not-mapping.hint"))
+        return None
+    tg = _fields(ctx, tv, _TARGET_KEYS, K.TARGET_KEYS)
+    tb = tg.by
+    if not _require(ctx, tv, (tv.line, tv.col), tg, "value", "目标值", "target"):
+        return None
+    value = _number(ctx, tv, tb["value"])
+    direction = "at_least"
+    if "direction" in tb:
+        raw_dir = _text(ctx, tv, tb["direction"])
+        d = K.DIRECTION_ALIASES.get(raw_dir or "")
+        if d is None:
+            ctx.err(
+                "invalid-value",
+                tv.value_pos(tb["direction"]),
+                msg("direction.unknown", value=raw_dir or ""),
+                msg("direction.hint"),
+            )
+        else:
+            direction = d
+    if value is None:
+        return None
+    return Target(
+        value,
+        _text(ctx, tv, tb["metric"]) if "metric" in tb else None,
+        _text(ctx, tv, tb["unit"]) if "unit" in tb else None,
+        direction,  # type: ignore[arg-type]
+    )
+
+
+def _progress(ctx: _Ctx, m: YMap, by: dict[str, str], positions: dict[str, tuple[int, int]]) -> list[Progress]:
+    progress: list[Progress] = []
+    for item, ipos in _items(ctx, m, by["progress"]):
+        pg = _fields(ctx, item, _PROGRESS_KEYS, K.PROGRESS_KEYS)
+        pb = pg.by
+        if not _require(ctx, item, ipos, pg, "date", "日期", "progress"):
+            continue
+        pdate, _ = _date(ctx, item, pb["date"])
+        pct = _number(ctx, item, pb["percent"]) if "percent" in pb else None
+        if pct is not None and not 0 <= pct <= 100:
+            ctx.err(
+                "invalid-value",
+                item.value_pos(pb["percent"]),
+                msg("percent.range", value=_fmt_num(pct)),
+                msg("percent.range.hint"),
+            )
+            pct = None
+        val = _number(ctx, item, pb["value"]) if "value" in pb else None
+        if pdate is not None:
+            positions[f"progress:{len(progress)}"] = item.value_pos(pb["date"])
+            progress.append(
+                Progress(
+                    pdate,
+                    _text(ctx, item, pb["note"]) if "note" in pb else None,
+                    val,
+                    pct,
+                    _text(ctx, item, pb["by"]) if "by" in pb else None,
+                    ipos[0],
+                    _text(ctx, item, pb["notice"]) if "notice" in pb else None,
+                )
+            )
+    return progress
+
+
+def _extensions(
+    ctx: _Ctx, m: YMap, by: dict[str, str], positions: dict[str, tuple[int, int]]
+) -> list[Extension]:
+    extensions: list[Extension] = []
+    ipos = (0, 0)
+    for item, ipos in _items(ctx, m, by["extensions"]):
+        eg = _fields(ctx, item, _EXT_KEYS, K.EXTENSION_KEYS)
+        eb = eg.by
+        if not _require(ctx, item, ipos, eg, "to", "新时限", "extension"):
+            continue
+        to, _ = _date(ctx, item, eb["to"])
+        frm, _ = _date(ctx, item, eb["from"]) if "from" in eb else (None, None)
+        edate, _ = _date(ctx, item, eb["date"]) if "date" in eb else (None, None)
+        if to is not None:
+            extensions.append(
+                Extension(
+                    to,
+                    frm,
+                    _text(ctx, item, eb["approved_by"]) if "approved_by" in eb else None,
+                    _text(ctx, item, eb["ref"]) if "ref" in eb else None,
+                    edate,
+                    ipos[0],
+                )
+            )
+    if extensions:
+        positions["extensions"] = (extensions[-1].line, ipos[1])
+    return extensions
+
+
+def _weight(ctx: _Ctx, m: YMap, key: str) -> float | None:
+    weight = _number(ctx, m, key)
+    if weight is not None and weight < 0:
+        ctx.err("invalid-value", m.value_pos(key), msg("weight.negative"), msg("weight.hint"))
+        return None
+    return weight
+
+
+def _partner_positions(m: YMap, key: str, positions: dict[str, tuple[int, int]]) -> None:
+    """Where the partners are written, and each unit's own place (for unknown-unit)."""
+    positions["partners"] = m.value_pos(key)
+    listed = m[key]
+    if isinstance(listed, YSeq):
+        for i, item in enumerate(listed):
+            if isinstance(item, str):
+                line, col = listed.item_pos(i)
+                for part in _ITEM_SPLIT.split(item.strip()):
+                    at = item.find(part) if part else -1
+                    positions.setdefault("partner:" + part, (line, col + max(at, 0)))
 
 
 _TASK_DEFAULTS: dict[str, Any] = {f.name: f.default for f in fields(Task) if f.default is not MISSING}
