@@ -960,6 +960,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "audit.baseline-elsewhere": ("--baseline：提交 {sha} 不在 {tip} 的历史中", "--baseline: commit {sha} is not in the history of {tip}"),
     "audit.baseline-elsewhere.hint": ("基准提交必须是要审计的历史中的一个提交", "the baseline must be a commit of the history audited"),
     "option.fail-on": ("--fail-on 只接受 {choices}（收到 {given}）", "--fail-on takes {choices_en} (got {given})"),
+    # finding the ledger root and its sanzhua.yaml (sanzhua.load)
+    "root.not-found": ("在 {start} 及其上级目录中都没有找到 {file}，这里不是台账仓库", "no {file} found in {start} or any folder above it"),
+    "root.not-found.hint": ("请在台账仓库内运行，或用 --root 指定台账目录；新建台账请运行 `sanzhua init`", "run sanzhua inside a ledger repository, pass --root DIR, or create one with `sanzhua init`"),
+    "root.settings-missing": ("没有找到 {path}", "{path} not found"),
+    "root.settings-missing.hint": ("台账根目录要有 sanzhua.yaml；新建台账请运行 `sanzhua init`", "a ledger root holds sanzhua.yaml; create one with `sanzhua init`"),
 }
 
 

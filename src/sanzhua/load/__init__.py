@@ -31,7 +31,7 @@ from sanzhua.load.parallel import frozen_gc
 from sanzhua.load.safe import inside
 from sanzhua.load.scan import CALENDAR_FILE, SETTINGS_FILE, UNITS_FILE, Scan, scan_files, unsafe_problem
 from sanzhua.model import Settings, Task, TaskRow, Unit
-from sanzhua.problems import Problem
+from sanzhua.problems import Problem, msg
 from sanzhua.workdays import WorkCalendar
 
 __all__ = [
@@ -116,14 +116,10 @@ def find_root(start: Path, lang: str | None = None) -> Path:
     for folder in (start, *start.parents):
         if os.path.lexists(folder / SETTINGS_FILE):  # whatever it is: reading it says what is wrong
             return folder
-    if lang == "en":
-        raise FatalError(
-            f"no {SETTINGS_FILE} found in {start} or any folder above it",
-            "run sanzhua inside a ledger repository, pass --root DIR, or create one with `sanzhua init`",
-        )
     raise FatalError(
-        f"在 {start} 及其上级目录中都没有找到 {SETTINGS_FILE}，这里不是台账仓库",
-        "请在台账仓库内运行，或用 --root 指定台账目录；新建台账请运行 `sanzhua init`",
+        msg("root.not-found", start=str(start), file=SETTINGS_FILE),
+        msg("root.not-found.hint"),
+        lang="en" if lang == "en" else "zh",  # no ledger, so no language of its own: --lang or Chinese
     )
 
 

@@ -17,7 +17,6 @@ from types import ModuleType
 from typing import TypeVar
 
 from sanzhua.errors import FatalError
-from sanzhua.i18n import text
 from sanzhua.load.cache import Cache, parsed
 from sanzhua.load.ledgerfile import FileResult
 from sanzhua.load.parallel import Job, cpu_count, parse_all
@@ -106,13 +105,10 @@ def unsafe_problem(rel: str, e: UnsafeFile, max_mb: int) -> Problem:
 
 
 def _fatal(name: str, e: UnsafeFile) -> FatalError:
-    """sanzhua.yaml cannot be read: the command cannot run (its language is not known
-    yet, so the message is in both)."""
+    """sanzhua.yaml cannot be read: the command cannot run (in the language of --lang;
+    without it, as the ledger's own language is not known, in both)."""
     p = unsafe_problem(name, e, DEFAULT_MAX_BYTES >> 20)
-    return FatalError(
-        f"{text(p.message, 'zh')} / {text(p.message, 'en')}",
-        f"{text(p.hint, 'zh')} / {text(p.hint, 'en')}",
-    )
+    return FatalError(p.message, p.hint)
 
 
 def scan_files(root: Path, paths: list[Path], *, cache: bool, jobs: int | None) -> Scan:
@@ -125,7 +121,8 @@ def scan_files(root: Path, paths: list[Path], *, cache: bool, jobs: int | None) 
     except UnsafeFile as e:
         raise _fatal(SETTINGS_FILE, e) from None
     if settings_bytes is None:
-        raise FatalError(f"{root / SETTINGS_FILE} not found")
+        missing = msg("root.settings-missing", path=str(root / SETTINGS_FILE))
+        raise FatalError(missing, msg("root.settings-missing.hint"))
     # Each settings file is parsed again only when its bytes change (pydantic models are slow to build).
     settings, p = store.memo("settings", settings_bytes, lambda: settings_files().load_settings(settings_bytes))
     problems.extend(p)
