@@ -123,6 +123,7 @@ class _Evaluator:
         self.kinds = _Kinds(settings, calendar)
         self.entries_of: dict[str, list[Progress]] = {}
         self.rollup: dict[str, float | None] = {}
+        self.workdays: dict[date, int] = {}
         # A report dated after as_of − period days is recent enough (by the period's days).
         self.cutoffs = {days: as_of - timedelta(days=days) for days in _PERIOD_DAYS.values()}
 
@@ -140,7 +141,8 @@ class _Evaluator:
         started = t.start <= as_of
         reports = self.entries(t)
         last_report = max([p.date for p in reports]) if reports else None
-        value = self.latest_value(t)
+        # The latest value: a parent's rolled up from its children (latest_value), else its own.
+        value = self.latest_value(t) if t.id in self.children else _latest_value(reports)
         has_measure, actual = self.measure(t, reports, value)
         deadline = t.due
         expected = _expected(t.start, deadline, as_of)
@@ -169,7 +171,7 @@ class _Evaluator:
             if overdue_ms:
                 states.append("milestone_overdue")
             if days_overdue is None and deadline is not None:
-                workdays_left = self.calendar.count_workdays(as_of, deadline)
+                workdays_left = self.workdays_left(deadline)
                 if workdays_left <= self.soon:
                     states.append("due_soon")
             if has_measure and expected is not None and (actual or 0.0) < expected - self.margin:
@@ -195,6 +197,13 @@ class _Evaluator:
             last_report=last_report,
             value=value,
         )
+
+    def workdays_left(self, deadline: date) -> int:
+        """Working days after as_of up to the deadline (the same deadlines recur: once each)."""
+        got = self.workdays.get(deadline)
+        if got is None:
+            got = self.workdays[deadline] = self.calendar.count_workdays(self.as_of, deadline)
+        return got
 
     def report_states(self, t: Task, last_report: date | None) -> list[str]:
         """The states "unacknowledged" (the kind's days to acknowledge are over) and "no_report" (no
@@ -264,6 +273,15 @@ class _Evaluator:
         if target is not None and target.direction == "at_least":
             return True, 100.0 * (value or 0.0) / target.value if target.value else 0.0
         return False, None
+
+
+def _latest_value(entries: list[Progress]) -> float | None:
+    """`_latest(entries, "value")`: the value of the latest entry that has one."""
+    best: Progress | None = None
+    for p in entries:
+        if p.value is not None and (best is None or p.date >= best.date):
+            best = p
+    return None if best is None else float(best.value)  # type: ignore[arg-type]
 
 
 def _expected(start: date, deadline: date | None, as_of: date) -> float | None:
