@@ -95,12 +95,10 @@ class Parsed(NamedTuple):
     rows: tuple[TaskRow, ...]
 
 
-def parsed(data: bytes, rel: str, year: int, key: bytes, *, keep: bool = True) -> tuple[Parsed, FileResult]:
-    """Parse one file (the pure `parse_ledger_bytes`) and make its cache record; without
-    `keep` (no cache to keep it in) the record holds no encoded result, which no lookup
-    can decode (a miss: the file is parsed again)."""
+def parsed(data: bytes, rel: str, year: int, key: bytes) -> tuple[Parsed, FileResult]:
+    """Parse one file (the pure `parse_ledger_bytes`) and make its cache record."""
     result = parse_ledger_bytes(data, rel, year)
-    return Parsed(key, encode_result(result) if keep else b"", rows_of(result)), result
+    return Parsed(key, encode_result(result), rows_of(result)), result
 
 
 class _Indexed(NamedTuple):

@@ -27,16 +27,15 @@ class Job(NamedTuple):
     key: bytes
 
 
-def parse_all(jobs: list[Job], workers: int, *, keep: bool = True) -> Iterator[tuple[str, Parsed, FileResult | None]]:
+def parse_all(jobs: list[Job], workers: int) -> Iterator[tuple[str, Parsed, FileResult | None]]:
     """Each file's cache record, and its result where it was parsed in this process.
 
     With much to parse and more than one CPU, `workers - 1` processes parse a share and
     this process parses its own meanwhile: its results need no encoding, sending and
-    decoding, and it would only wait otherwise. Without `keep` (the cache is off) the
-    results parsed here are not encoded at all (their records hold none)."""
+    decoding, and it would only wait otherwise."""
     if workers < 2 or len(jobs) < 4 or sum(len(j.data) for j in jobs) < PARALLEL_MIN_BYTES:
         for j in jobs:
-            record, result = parsed(j.data, j.rel, j.year, j.key, keep=keep)
+            record, result = parsed(j.data, j.rel, j.year, j.key)
             yield j.rel, record, result
         return
     # This process also decodes what the workers send: it takes a little less than its share.
@@ -45,7 +44,7 @@ def parse_all(jobs: list[Job], workers: int, *, keep: bool = True) -> Iterator[t
     with ProcessPoolExecutor(max_workers=workers - 1, initializer=gc.disable) as pool:
         futures = [pool.submit(_parse_batch, chunk) for chunk in _chunks(theirs, (workers - 1) * 4)]
         for j in jobs[:mine]:
-            record, result = parsed(j.data, j.rel, j.year, j.key, keep=keep)
+            record, result = parsed(j.data, j.rel, j.year, j.key)
             yield j.rel, record, result
         for future in futures:
             for rel, record in future.result():

@@ -182,7 +182,7 @@ def scan_files(root: Path, paths: list[Path], *, cache: bool, jobs: int | None) 
         if not store.holds(rel, key):
             todo.append(Job(data, rel, year, key))
     workers = jobs if jobs is not None else cpu_count()
-    for rel, record, result in parse_all(todo, workers, keep=store.enabled):
+    for rel, record, result in parse_all(todo, workers):
         index[rel] = record.rows
         store.put(rel, record)
         if result is not None:
