@@ -44,7 +44,7 @@ from sanzhua.checks import Context, run_checks
 from sanzhua.checks.per_task import task_problems
 from sanzhua.commands.check import _seen as seen_of
 from sanzhua.commands.common import years_counted
-from sanzhua.edit.session import Refused
+from sanzhua.edit.session import Refused, added_problems
 from sanzhua.edit.span import Span, Whole, span_of
 from sanzhua.load import FileResult, Ledger, Scan, assemble
 from sanzhua.load.cache import (
@@ -260,7 +260,7 @@ def verify_quick(q: Quick, span_text: str, after: bytes, new_id: str | None = No
         new_wide = run_checks(Context(mini, q.as_of, rows, dues), scope="ledger")
     ledger = _ledger(q.scan, [fr], dues, list(rows_part))
     found = [*alone.problems, *_task_findings(ledger, fr, q.as_of, rows, dues)]
-    added = _added([*q.before, *old_wide], [*found, *new_wide])
+    added = added_problems([*q.before, *old_wide], [*found, *new_wide])
     shift = span_text.count("\n") - span.text.count("\n")
     meant = {t.id for t in tasks}
     if shift:
@@ -303,22 +303,6 @@ def _others_see_a_change(q: Quick, rows: list[TaskRow], dues: Dues, more: int) -
                 return True
         start += n
     return False
-
-
-def _added(old: list[Problem], new: list[Problem]) -> list[Problem]:
-    """The problems of `new` that `old` does not have (counted by kind, file and task)."""
-
-    def key(p: Problem) -> tuple[str, str, str, str | None]:
-        return (p.severity, p.code, p.file, p.task)
-
-    seen = Counter(key(p) for p in old)
-    added: list[Problem] = []
-    for p in new:
-        if seen[key(p)] > 0:
-            seen[key(p)] -= 1
-        else:
-            added.append(p)
-    return added
 
 
 # -- the cache entry of the written bytes ---------------------------------------------------

@@ -294,7 +294,7 @@ def verify_span(
     result = FileResult(fr.path, tasks, kept + alone.problems, fr.unit, fr.unit_pos, positions, style, fr.dropped)
     new_ledger = ledger_with(ledger, result)
     shift = change.span_text.count("\n") - span.text.count("\n")
-    added = _added(all_problems(ledger, as_of), all_problems(new_ledger, as_of))
+    added = added_problems(all_problems(ledger, as_of), all_problems(new_ledger, as_of))
     if shift:
         added = [
             replace(p, line=p.line + shift)
@@ -315,7 +315,7 @@ def verify_span(
         raise Refused(msg("edit.internal", file=change.rel), msg("edit.internal.hint"))
 
 
-def _added(old: list[Problem], new: list[Problem]) -> list[Problem]:
+def added_problems(old: list[Problem], new: list[Problem]) -> list[Problem]:
     """The problems of `new` that `old` does not have (counted by kind, file and task)."""
 
     def key(p: Problem) -> tuple[str, str, str, str | None]:
