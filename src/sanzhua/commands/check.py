@@ -31,7 +31,7 @@ from sanzhua.commands.common import (
 )
 from sanzhua.errors import FatalError
 from sanzhua.i18n import Lang
-from sanzhua.load import Scan, assemble, frozen_gc, scan_ledger
+from sanzhua.load import Scan, assemble_scan, frozen_gc, scan_ledger
 from sanzhua.load.cache import CheckEntry
 from sanzhua.load.index import Dues, resolve
 from sanzhua.model import Task, TaskRow
@@ -122,18 +122,7 @@ def _problems(scan: Scan, as_of: date) -> tuple[list[Problem], int, dict[str, di
             shown[rel] = hit.lines
     # Only the files whose results do not hold are rebuilt into tasks and checked.
     files = [scan.result(rel) for rel in todo]
-    ledger = assemble(
-        scan.root,
-        scan.settings,
-        scan.units,
-        scan.calendar,
-        files,
-        scan.problems,
-        has_units_file=scan.has_units_file,
-        dues=dues,
-        sources=scan.sources,
-        rows=[r for rel in todo for r in scan.rows(rel)],
-    )
+    ledger = assemble_scan(scan, files, dues=dues, rows=[r for rel in todo for r in scan.rows(rel)])
     ctx = Context(ledger, as_of, rows, dues)
     found: dict[str, list[Problem]] = {}
     for p in run_checks(ctx, scope="file"):

@@ -65,7 +65,7 @@ from sanzhua.edit.tree import (
 from sanzhua.history.git import GitError
 from sanzhua.i18n import Lang, text
 from sanzhua.interchange.writer import FieldValue, Style, render_task, render_task_flow
-from sanzhua.load import FileResult, Ledger, Scan, assemble, frozen_gc, ledger_files, scan_ledger
+from sanzhua.load import FileResult, Ledger, Scan, assemble_scan, frozen_gc, ledger_files, scan_ledger
 from sanzhua.load import keys as K
 from sanzhua.load.cache import plain_result
 from sanzhua.load.plain import BadCache, decode_file
@@ -113,17 +113,7 @@ class Workspace:
         if self._ledger is None:
             scan = self.scan
             with frozen_gc():
-                files = [scan.result(rel) for rel in scan.order]
-                self._ledger = assemble(
-                    scan.root,
-                    scan.settings,
-                    scan.units,
-                    scan.calendar,
-                    files,
-                    scan.problems,
-                    has_units_file=scan.has_units_file,
-                    sources=scan.sources,
-                )
+                self._ledger = assemble_scan(scan, [scan.result(rel) for rel in scan.order])
         return self._ledger
 
 

@@ -46,7 +46,7 @@ from sanzhua.commands.check import _seen as seen_of
 from sanzhua.commands.common import years_counted
 from sanzhua.edit.session import Refused, added_problems
 from sanzhua.edit.span import Span, Whole, span_of
-from sanzhua.load import FileResult, Ledger, Scan, assemble
+from sanzhua.load import FileResult, Ledger, Scan, assemble_scan
 from sanzhua.load.cache import (
     CheckEntry,
     content_key,
@@ -151,18 +151,7 @@ def _one(rel: str, raw: tuple[Any, ...], task: Task, positions: dict[str, tuple[
 
 
 def _ledger(scan: Scan, files: list[FileResult], dues: Dues, rows: list[TaskRow]) -> Ledger:
-    return assemble(
-        scan.root,
-        scan.settings,
-        scan.units,
-        scan.calendar,
-        files,
-        scan.problems,
-        has_units_file=scan.has_units_file,
-        dues=dues,
-        sources=scan.sources,
-        rows=rows,
-    )
+    return assemble_scan(scan, files, dues=dues, rows=rows)
 
 
 def _task_findings(ledger: Ledger, fr: FileResult, as_of: date, rows: list[TaskRow], dues: Dues) -> list[Problem]:

@@ -43,6 +43,7 @@ __all__ = [
     "Ledger",
     "Scan",
     "assemble",
+    "assemble_scan",
     "find_root",
     "frozen_gc",
     "ledger_files",
@@ -169,17 +170,26 @@ def load_ledger(root: Path, *, cache: bool = True, jobs: int | None = None) -> L
     with frozen_gc():
         found = scan_files(root, ledger_files(root), cache=cache, jobs=jobs)
         found.save()
-        files = [found.result(rel) for rel in found.order]
-        return assemble(
-            root,
-            found.settings,
-            found.units,
-            found.calendar,
-            files,
-            found.problems,
-            has_units_file=found.has_units_file,
-            sources=found.sources,
-        )
+        return assemble_scan(found, [found.result(rel) for rel in found.order])
+
+
+def assemble_scan(
+    scan: Scan, files: list[FileResult], *, dues: Dues | None = None, rows: list[TaskRow] | None = None
+) -> Ledger:
+    """`assemble` of these files (some or all of the scan's) with the scan's settings,
+    units, calendar, problems and bytes."""
+    return assemble(
+        scan.root,
+        scan.settings,
+        scan.units,
+        scan.calendar,
+        files,
+        scan.problems,
+        has_units_file=scan.has_units_file,
+        dues=dues,
+        sources=scan.sources,
+        rows=rows,
+    )
 
 
 def scan_ledger(root: Path, *, cache: bool = True, jobs: int | None = None) -> Scan:
