@@ -209,3 +209,53 @@ def test_one_github_annotation_for_check_and_audit() -> None:
     assert github_annotations([in_files], "en", "end") == (
         "::warning file=ledgers/a.yaml,line=3,col=7,title=overdue::error. Hint: warning\nend\n"
     )
+
+
+def _is_language_test(test: ast.expr) -> bool:
+    """`lang == "zh"`, `b.lang != "en"`, `zh` (a flag made of one): a choice by language."""
+    if isinstance(test, ast.Compare):
+        return any(isinstance(c, ast.Constant) and c.value in ("zh", "en") for c in (test.left, *test.comparators))
+    return isinstance(test, ast.Name) and test.id == "zh"
+
+
+def _words_in(node: ast.AST) -> bool:
+    """Whether a branch holds text of its own (a language code is no text: `"en" if … else "zh"`)."""
+    return any(
+        (isinstance(n, ast.Constant) and isinstance(n.value, str) and n.value not in ("zh", "en", ""))
+        or isinstance(n, ast.JoinedStr)
+        for n in ast.walk(node)
+    )
+
+
+def inline_choices(tree: ast.AST) -> list[int]:
+    """The lines of every `"中文" if lang == "zh" else "English"` (or a tuple, an f-string, a
+    `zh` flag): text chosen by language where it is said, instead of a catalogue key."""
+    return sorted(
+        n.lineno
+        for n in ast.walk(tree)
+        if isinstance(n, ast.IfExp) and _is_language_test(n.test) and (_words_in(n.body) or _words_in(n.orelse))
+    )
+
+
+def test_no_text_is_chosen_by_language_where_it_is_said() -> None:
+    """Issue 16: one way to say a message in two languages, a catalogue key said with
+    `say`/`msg`. An inline choice between two texts fails here; choosing a language (`"en"
+    if lang == "en" else "zh"`) or a table's column by it is not text and passes."""
+    src = REPO / "src" / "sanzhua"
+    found = {
+        p.relative_to(src).as_posix(): lines
+        for p in sorted(src.rglob("*.py"))
+        if (lines := inline_choices(ast.parse(p.read_text(encoding="utf-8"))))
+    }
+    assert found == {}
+
+
+def test_the_inline_choice_finder_finds_them() -> None:
+    tree = ast.parse(
+        'a = "是" if lang == "zh" else "yes"\n'
+        'b = (f"{n}项" if zh else f"{n} tasks")\n'
+        'c = ("、", "x") if b.lang != "en" else (", ", "x")\n'
+        'd = "en" if lang == "en" else "zh"\n'
+        'e = pair[0 if lang == "zh" else 1]\n'
+    )
+    assert inline_choices(tree) == [1, 2, 3]

@@ -288,21 +288,20 @@ def _bulletin(
 CHART_PERIODS = ("month", "quarter", "year")
 
 
+# where a CJK font comes from, named in the warning when there is none (a product and a command)
+_FONT_SYSTEM = "Debian/Ubuntu"
+_FONT_INSTALL = "apt-get install fonts-noto-cjk"
+
+
 def _with_charts(data: bytes, fmt: str, b: Brief, ledger: Ledger, path: Path | None) -> bytes:
     """Markdown: SVG files beside the output file, linked from it. Word: PNG pictures in
     the document; without a CJK font, none, and a warning that says what to install."""
     from sanzhua.render import charts as C
 
-    zh = b.lang == "zh"
     c = C.charts_of(ledger, b)
     if fmt == "md":
         if path is None:
-            print(
-                "提示：简报输出到屏幕时不附图表；用 -o 文件名.md 输出，图表（SVG）写在它旁边。"
-                if zh
-                else "note: no charts when the briefing goes to the screen; with -o FILE.md they are written beside it",
-                file=sys.stderr,
-            )
+            print(say("brief.charts.on-screen", b.lang, svg="SVG"), file=sys.stderr)
             return data
         images: list[tuple[str, str]] = []
         for suffix, title, svg in C.svgs(c):
@@ -312,14 +311,7 @@ def _with_charts(data: bytes, fmt: str, b: Brief, ledger: Ledger, path: Path | N
         return C.place_in_markdown(data.decode("utf-8"), images).encode("utf-8")
     font = C.find_cjk_font()
     if font is None:
-        print(
-            "警告：本机没有中文字体，Word 简报中未插入图表（否则图中汉字会显示为方框）。"
-            "请安装中文字体后重新生成，例如 Debian/Ubuntu：apt-get install fonts-noto-cjk"
-            if zh
-            else "warning: no CJK font on this machine, so the Word briefing has no charts (they would show boxes). "
-            "Install one and run again, e.g. Debian/Ubuntu: apt-get install fonts-noto-cjk",
-            file=sys.stderr,
-        )
+        print(say("brief.charts.no-font", b.lang, system=_FONT_SYSTEM, install=_FONT_INSTALL), file=sys.stderr)
         return data
     return C.place_in_docx(data, C.pngs(c, font), b.lang)
 

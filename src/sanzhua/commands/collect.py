@@ -46,7 +46,7 @@ from sanzhua.edit.session import (
 from sanzhua.edit.source import Source, SourceError, unified_diff
 from sanzhua.edit.tree import MappingNode, ScalarNode, SequenceNode, entry, is_null
 from sanzhua.history.git import GitError
-from sanzhua.i18n import STATUS_LABELS, Lang, label, text
+from sanzhua.i18n import STATUS_LABELS, Lang, label, say, text
 from sanzhua.interchange import form as F
 from sanzhua.interchange.form_read import (
     FormFileError,
@@ -226,7 +226,7 @@ def _entry_of(
             parts.append(text(msg("collect.note-milestones", names="、".join(m[0] for m in rep.milestones)), lang))
         if rep.done is not None:
             parts.append(text(msg("collect.note-done"), lang))
-        note = "；".join(parts) if lang == "zh" else "; ".join(parts)
+        note = say("list.part-sep", lang).join(parts)
     return (day, rep.percent, rep.value, note, by)
 
 
@@ -480,8 +480,7 @@ def _steps(p: _Plan) -> list[tuple[Step, Ok]]:
                 and K.STATUS_ALIASES.get(st.value.value.strip().lower(), K.STATUS_ALIASES.get(st.value.value.strip()))
                 != "done"
             ):
-                zh = any("\u4e00" <= ch <= "\u9fff" for ch in st.value.value)
-                set_scalar(ed, st.value, st.key, "已完成" if zh else "done")
+                set_scalar(ed, st.value, st.key, K.in_style("done", K.STATUS_WORDS, K.is_chinese(st.value.value)))
 
         def done_ok(t: Task | None) -> bool:
             # A task without a `status` key stays "active" as written; `done` implies done.

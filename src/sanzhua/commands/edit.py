@@ -63,7 +63,7 @@ from sanzhua.edit.tree import (
     last_line,
 )
 from sanzhua.history.git import GitError
-from sanzhua.i18n import Lang, text
+from sanzhua.i18n import Lang, say, text
 from sanzhua.interchange.writer import FieldValue, Style, render_task, render_task_flow
 from sanzhua.load import FileResult, Ledger, Scan, assemble_scan, frozen_gc, ledger_files, scan_ledger
 from sanzhua.load import keys as K
@@ -194,12 +194,11 @@ def lang_before_loading(root: Path, lang: str | None) -> Lang:
 
 def _report(run: EditRun, lang: Lang, e: Refused) -> None:
     err = run.stderr()
-    word = "拒绝修改" if lang == "zh" else "refused"
-    err.write(f"sanzhua: {word}: {text(e.message, lang)}\n")
+    err.write(say("edit.refused", lang, message=text(e.message, lang)) + "\n")
     if e.problems:
         err.write(format_problems(e.problems, lang, e.texts))
     if e.hint is not None:
-        err.write(("  提示：" if lang == "zh" else "  hint: ") + text(e.hint, lang) + "\n")
+        err.write(say("edit.refused.hint", lang, hint=text(e.hint, lang)) + "\n")
     err.write(text(msg("edit.unchanged"), lang) + "\n")
 
 
@@ -528,8 +527,7 @@ def done(
             )
             != "done"
         ):
-            zh = any("\u4e00" <= ch <= "\u9fff" for ch in st.value.value)
-            set_scalar(ed, st.value, st.key, "已完成" if zh else "done")
+            set_scalar(ed, st.value, st.key, K.in_style("done", K.STATUS_WORDS, K.is_chinese(st.value.value)))
         subject = f"done: {task_id} {iso}"
         if why is not None and task.done is not None:
             old = task.done.isoformat()
@@ -1029,8 +1027,8 @@ def _new_file(opened: Workspace, unit: Unit) -> tuple[str, bytes, Editor, int]:
             te = entry(node, R.names("tasks", K.FILE_KEYS))
             if te is not None and isinstance(te.value, SequenceNode):
                 indent = te.value.start_mark.column - te.key.start_mark.column
-    ukey = K.FILE_KEYS["unit"] if zh else "unit"
-    tkey = K.FILE_KEYS["tasks"] if zh else "tasks"
+    ukey = K.in_style("unit", K.FILE_KEYS, zh)
+    tkey = K.in_style("tasks", K.FILE_KEYS, zh)
     body = "\n".join([*header, f"{ukey}: {R.text(unit.id)}", f"{tkey}:"]) + "\n"
     data = (b"\xef\xbb\xbf" if bom else b"") + body.replace("\n", newline).encode("utf-8")
     return rel, data, Editor(Source(data)), indent

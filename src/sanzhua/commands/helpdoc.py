@@ -90,7 +90,7 @@ def help_topic(topic: str | None, lang: Lang, out: TextIO) -> int:
     if key not in TOPICS:
         raise FatalError(
             msg("help.no-topic", topic=topic),
-            msg("help.no-topic.hint", choices="、".join(TOPICS) if lang == "zh" else ", ".join(TOPICS)),
+            msg("help.no-topic.hint", choices=say("list.sep", lang).join(TOPICS)),
             lang=lang,
         )
     out.write(page(key, lang))

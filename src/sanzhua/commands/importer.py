@@ -18,7 +18,7 @@ from sanzhua.edit.lock import ledger_lock
 from sanzhua.edit.session import Refused, without_positions, write_atomic
 from sanzhua.errors import FatalError
 from sanzhua.filters import unknown_unit
-from sanzhua.i18n import Lang, text
+from sanzhua.i18n import Lang, say, text
 from sanzhua.interchange.cells import UnitMatcher
 from sanzhua.interchange.columns import FIELDS, normalize
 from sanzhua.interchange.tabular import read_table_file
@@ -309,17 +309,15 @@ def _report(
         for i, name in enumerate(dict.fromkeys([*plan.sheets_read, *(n.sheet for n in plan.notes)]))
     }
     notes = sorted(plan.notes, key=lambda n: (order.get(n.sheet, 0), n.row))
-    sep = "：" if lg == "zh" else ": "
     for n in notes:
         level = _LEVEL[n.level][0 if lg == "zh" else 1]
-        line = f"{where(n, lg, several)}{sep}{level} — {text(n.message, lg)}"
+        line = say("import.note", lg, where=where(n, lg, several), level=level, message=text(n.message, lg))
         if n.hint is not None:
-            line += ("（" + text(n.hint, lg) + "）") if lg == "zh" else f" ({text(n.hint, lg)})"
+            line += say("import.note.hint", lg, hint=text(n.hint, lg))
         stream.write(line + "\n")
     if plan.unmatched:
-        matcher_names = "、".join(
-            f"{name}（{len(rows)}行）" if lg == "zh" else f"{name} ({len(rows)} rows)"
-            for name, rows in plan.unmatched.items()
+        matcher_names = say("list.sep", lg).join(
+            say("import.unmatched.sheet", lg, name=name, rows=len(rows)) for name, rows in plan.unmatched.items()
         )
         stream.write(text(msg("import.unmatched", names=matcher_names), lg) + "\n")
         stream.write("  " + text(msg("import.unmatched.hint"), lg) + "\n")

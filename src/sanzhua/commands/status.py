@@ -197,32 +197,22 @@ def counts_line(ev: Evaluation, rows: Iterable[TaskState], lang: Lang, year: int
     c = {k: sum(st.light == k for st in rows) for k in LIGHTS}
     overdue = sum("overdue" in st.states for st in rows)
     d = ev.as_of
-    if lang == "zh":
-        day = f"{d.month}月{d.day}日" if d.year == year else format_cn(d)
-        line = Text(f"截至{day}：{len(rows)}项任务")
-        parts = {
-            "red": f"红灯{c['red']}（逾期{overdue}）",
-            "yellow": f"黄灯{c['yellow']}",
-            "green": f"绿灯{c['green']}",
-            "done": f"已完成{c['done']}",
-            "none": f"未启动/暂缓/取消{c['none']}",
-        }
-    else:
-        line = Text(f"As of {d.isoformat()}: {len(rows)} tasks;")
-        parts = {
-            "red": f"red {c['red']} ({overdue} overdue),",
-            "yellow": f"yellow {c['yellow']},",
-            "green": f"green {c['green']},",
-            "done": f"done {c['done']},",
-            "none": f"other {c['none']}",
-        }
+    day = f"{d.month}月{d.day}日" if d.year == year else format_cn(d)
+    line = Text(say("status.counts", lang, day=day, iso=d.isoformat(), count=len(rows)))
+    parts = {
+        "red": say("status.counts.red", lang, n=c["red"], overdue=overdue),
+        "yellow": say("status.counts.yellow", lang, n=c["yellow"]),
+        "green": say("status.counts.green", lang, n=c["green"]),
+        "done": say("status.counts.done", lang, n=c["done"]),
+        "none": say("status.counts.none", lang, n=c["none"]),
+    }
     for light, part in parts.items():
         line.append(" ")
         line.append(part, style=LIGHT_STYLE[light] if c[light] else "")
     invalid = sum("invalid" in st.states for st in rows)
     if invalid:  # counted among "none", and named: a task whose dates cannot be read
         line.append(" ")
-        line.append(f"其中台账有误{invalid}" if lang == "zh" else f"(ledger error {invalid})", style="bold red")
+        line.append(say("status.counts.invalid", lang, n=invalid), style="bold red")
     return line
 
 

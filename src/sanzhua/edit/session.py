@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from sanzhua.checks import Context, run_checks
 from sanzhua.history.git import GitError
 from sanzhua.history.git import run_git as _git
-from sanzhua.i18n import Lang, text
+from sanzhua.i18n import Lang, say, text
 from sanzhua.load import FileResult, Ledger, assemble, parse_ledger_bytes
 from sanzhua.model import Task
 from sanzhua.problems import Msg, Problem, msg
@@ -477,5 +477,5 @@ def format_problems(problems: list[Problem], lang: Lang, texts: dict[str, str]) 
                 pad = width(lines[p.line - 1][: p.column - 1])
                 out.append(" " * (len(gutter) - 2) + "| " + " " * pad + "^")
         if p.hint is not None:
-            out.append(("      提示：" if lang == "zh" else "      hint: ") + text(p.hint, lang))
+            out.append(say("edit.problem.hint", lang, hint=text(p.hint, lang)))
     return "\n".join(out) + ("\n" if out else "")

@@ -220,8 +220,8 @@ def span_of(whole: Whole, data: bytes, task: Task, index: int, year: int) -> Spa
         text = text.replace("\r\n", "\n")
     zh = whole.key_style == "zh"
     head = (
-        f"{K.FILE_KEYS['unit'] if zh else 'unit'}: {json.dumps(whole.unit, ensure_ascii=False)}\n"
-        f"{K.FILE_KEYS['tasks'] if zh else 'tasks'}:\n"
+        f"{K.in_style('unit', K.FILE_KEYS, zh)}: {json.dumps(whole.unit, ensure_ascii=False)}\n"
+        f"{K.in_style('tasks', K.FILE_KEYS, zh)}:\n"
     )
     prefix = head + "\n" * (task.line - 3)
     span = Span(

@@ -231,7 +231,7 @@ def append_to_file(data: bytes, blocks: Sequence[list[str]], style: Style) -> by
             added.append("")
         added.extend(block)
     if key is None:
-        tasks_key = "任务清单" if style.keys == "zh" else "tasks"
+        tasks_key = K.in_style("tasks", K.FILE_KEYS, style.keys == "zh")
         last = len(ed.lines) - 1
         while not ed.lines[last].strip():
             last -= 1
@@ -247,7 +247,8 @@ def append_to_file(data: bytes, blocks: Sequence[list[str]], style: Style) -> by
 
 def new_file(unit: str, header: Sequence[str], blocks: Sequence[list[str]], style: Style) -> str:
     """A new ledger file for one lead unit."""
-    unit_key, tasks_key = ("责任单位", "任务清单") if style.keys == "zh" else ("unit", "tasks")
+    unit_key = K.in_style("unit", K.FILE_KEYS, style.keys == "zh")
+    tasks_key = K.in_style("tasks", K.FILE_KEYS, style.keys == "zh")
     lines = [f"# {h}" for h in header]
     lines += [f"{unit_key}: {scalar(unit)}", f"{tasks_key}:"]
     for i, block in enumerate(blocks):

@@ -9,6 +9,19 @@ from __future__ import annotations
 import difflib
 
 FILE_KEYS: dict[str, str] = {"unit": "责任单位", "tasks": "任务清单"}
+# a status as an edit writes it into a file whose status is written in Chinese
+STATUS_WORDS: dict[str, str] = {"done": "已完成"}
+
+
+def is_chinese(written: str) -> bool:
+    """Whether a file wrote this key or value in Chinese (it holds a Han character)."""
+    return any("\u4e00" <= ch <= "\u9fff" for ch in written)
+
+
+def in_style(name: str, table: dict[str, str], chinese: bool) -> str:
+    """A key or value as a file writes it: the table's Chinese word, or the English name.
+    This is the file's own vocabulary (data), not a message in the run's language."""
+    return table[name] if chinese else name
 
 TASK_KEYS: dict[str, str] = {
     "id": "编号",

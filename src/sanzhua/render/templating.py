@@ -33,6 +33,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from sanzhua.errors import FatalError
+from sanzhua.i18n import Lang, say
 from sanzhua.load.safe import UnsafeFile, read_inside
 from sanzhua.periods import cn_numeral
 from sanzhua.problems import msg
@@ -150,16 +151,21 @@ def _printable_finalize(value: object) -> object:
 # Filters shared by Markdown and Word
 
 
+def _lang(lang: str) -> Lang:
+    """A template's `lang` argument (any text) as a language: English, or else Chinese."""
+    return "en" if lang == "en" else "zh"
+
+
 def _cn_date(d: date | None, lang: str = "zh") -> str:
     if d is None:
         return "—"
-    return d.isoformat() if lang == "en" else f"{d.year}年{d.month}月{d.day}日"
+    return say("template.date.long", _lang(lang), iso=d.isoformat(), year=d.year, month=d.month, day=d.day)
 
 
 def _short_date(d: date | None, lang: str = "zh") -> str:
     if d is None:
         return "—"
-    return d.strftime("%m-%d") if lang == "en" else f"{d.month}月{d.day}日"
+    return say("template.date.short", _lang(lang), month_day=d.strftime("%m-%d"), month=d.month, day=d.day)
 
 
 def _tdate(d: date | None, year: int | None = None) -> str:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Literal, Protocol, TypeVar
 
 from sanzhua.i18n import LIGHT_LABELS as _LIGHT_WORDS
 from sanzhua.i18n import STATE_LABELS as _STATE_WORDS
+from sanzhua.i18n import say
 from sanzhua.model import Milestone, Settings, Task, Unit
 from sanzhua.periods import (
     Period,
@@ -542,8 +543,7 @@ class _Lines:
         got = self._state_texts.get(states)
         if got is None:
             labels = STATE_LABELS[self.lang]
-            sep = "、" if self.lang == "zh" else ", "
-            got = self._state_texts[states] = sep.join(labels.get(s, s) for s in states)
+            got = self._state_texts[states] = say("list.sep", self.lang).join(labels.get(s, s) for s in states)
         return got
 
     def numbered(self, states: Iterable[TaskStateLike]) -> tuple[TaskLine, ...]:

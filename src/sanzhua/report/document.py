@@ -11,11 +11,14 @@ from sanzhua.i18n import Lang, say
 from sanzhua.report.brief import Brief, Notice
 
 
+def issue_number(b: Brief) -> str:
+    """第12期 / No. 12, or nothing when the bulletin has no number."""
+    return "" if b.header.number is None else say("brief.issue-number", b.lang, number=b.header.number)
+
+
 def brief_context(b: Brief) -> dict[str, object]:
     """What the brief templates see: `b` and short names for its parts."""
-    issue = (
-        "" if b.header.number is None else (f"No. {b.header.number}" if b.lang == "en" else f"第{b.header.number}期")
-    )
+    issue = issue_number(b)
     return {
         "b": b,
         "h": b.header,

@@ -19,11 +19,11 @@ from __future__ import annotations
 
 import re
 import subprocess
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from sanzhua.i18n import Lang
+from sanzhua.i18n import Lang, say
 from sanzhua.i18n import text as msg_text
 from sanzhua.kinds import kind_of, lookup
 from sanzhua.load import Ledger
@@ -208,7 +208,7 @@ def _unknown_units(ledger: Ledger) -> dict[str, list[tuple[str, str, Problem | N
 
 def _strays(f: FileGap, lang: Lang) -> str:
     """FGW-001（fgww）、FGW-002（fgww） or FGW-001 (fgww), ..."""
-    items = [f"{i}（{u}）" if lang == "zh" else f"{i} ({u})" for i, u in f.unknown_units]
+    items = [say("gaps.stray", lang, id=i, unit=u) for i, u in f.unknown_units]
     return _ids(items, lang)
 
 
@@ -241,10 +241,9 @@ def _committed(root: Path, rel: str) -> bytes | None:
 
 def _ids(ids: Iterable[str], lang: Lang) -> str:
     got = list(ids)
-    sep = "、" if lang == "zh" else ", "
-    shown = sep.join(got[:_LIST_MAX])
+    shown = say("list.sep", lang).join(got[:_LIST_MAX])
     if len(got) > _LIST_MAX:
-        shown += f"等{len(got)}项" if lang == "zh" else f" and {len(got) - _LIST_MAX} more"
+        shown += say("gaps.and-more", lang, count=len(got), more=len(got) - _LIST_MAX)
     return shown
 
 
@@ -254,107 +253,59 @@ def _left_text(f: FileGap, lang: Lang) -> str:
     if f.left_out:
         parts.append(_ids(f.left_out, lang))
     if f.unnamed:
-        parts.append(f"{f.unnamed}项无编号的任务" if lang == "zh" else f"{f.unnamed} task(s) without an id")
+        parts.append(say("gaps.unnamed", lang, count=f.unnamed))
     if not parts:
-        return f"{f.file}中的全部任务" if lang == "zh" else f"every task of {f.file}"
-    return "、".join(parts) + f"（{f.file}）" if lang == "zh" else ", ".join(parts) + f" ({f.file})"
+        return say("gaps.whole-file", lang, file=f.file)
+    return say("gaps.in-file", lang, items=say("list.sep", lang).join(parts), file=f.file)
 
 
 def notice(gaps: Gaps, lang: Lang, *, lead: str = "") -> str:
     """One paragraph a report prints at its top: how many errors, which tasks are not
     counted, which are counted as 台账有误. `lead` goes before 台账 (本期)."""
-    zh = lang == "zh"
+    part_sep = say("list.part-sep", lang)
+
+    def in_files(files: list[FileGap], ids: Callable[[FileGap], str]) -> str:
+        return part_sep.join(say("gaps.in-file", lang, items=ids(f), file=f.file) for f in files)
+
     left = [f for f in gaps.files if f.left_out or f.unnamed or f.unread]
     invalid = [f for f in gaps.files if f.invalid]
     flawed = [f for f in gaps.files if f.flawed]
     strays = [f for f in gaps.files if f.unknown_units]
     settings = [f.file for f in gaps.files if f.settings]
     parts: list[str] = []
-    if zh:
-        head = f"{lead}台账有{gaps.errors}处错误"
-        if settings:
-            parts.append("设置文件" + "、".join(settings) + "有误，有误的设置按默认值计算")
-        if left:
-            parts.append("以下任务未计入：" + "；".join(_left_text(f, lang) for f in left))
-        if invalid:
-            parts.append(
-                "以下任务的日期或状态无法识别，列为“台账有误”，未计入各项统计："
-                + "；".join(f"{_ids(f.invalid, lang)}（{f.file}）" for f in invalid)
-            )
-        if flawed:
-            parts.append(
-                "以下任务有字段无法识别，按其余内容计入："
-                + "；".join(f"{_ids(f.flawed, lang)}（{f.file}）" for f in flawed)
-            )
-        if strays:
-            parts.append(
-                "以下任务的责任单位不在 units.yaml 中，按所写单位编号计入，相应单位的统计和排名不完整："
-                + "；".join(f"{_strays(f, lang)}（{f.file}）" for f in strays)
-            )
-        if not parts:
-            parts.append("有错误的文件：" + "、".join(f.file for f in gaps.files))
-        return head + "，" + "；".join(parts) + "。请运行 sanzhua check 查看并修正。"
-    head = f"{lead}The ledger has {gaps.errors} error(s)"
     if settings:
-        parts.append("the settings in " + ", ".join(settings) + " that have errors are taken at their defaults")
+        parts.append(say("gaps.notice.settings", lang, files=say("list.sep", lang).join(settings)))
     if left:
-        parts.append("these tasks are not counted: " + "; ".join(_left_text(f, lang) for f in left))
+        parts.append(say("gaps.notice.left-out", lang, tasks=part_sep.join(_left_text(f, lang) for f in left)))
     if invalid:
-        parts.append(
-            "these tasks have a date or status that cannot be read and are listed as 'ledger error', "
-            "outside every count: " + "; ".join(f"{_ids(f.invalid, lang)} ({f.file})" for f in invalid)
-        )
+        parts.append(say("gaps.notice.invalid", lang, tasks=in_files(invalid, lambda f: _ids(f.invalid, lang))))
     if flawed:
-        parts.append(
-            "these tasks have a field that cannot be read and are counted without it: "
-            + "; ".join(f"{_ids(f.flawed, lang)} ({f.file})" for f in flawed)
-        )
+        parts.append(say("gaps.notice.flawed", lang, tasks=in_files(flawed, lambda f: _ids(f.flawed, lang))))
     if strays:
-        parts.append(
-            "these tasks name a unit that units.yaml does not list and are counted under it, so the real "
-            "unit's figures and rank are incomplete: " + "; ".join(f"{_strays(f, lang)} ({f.file})" for f in strays)
-        )
+        parts.append(say("gaps.notice.strays", lang, tasks=in_files(strays, lambda f: _strays(f, lang))))
     if not parts:
-        parts.append("files with errors: " + ", ".join(f.file for f in gaps.files))
-    return head + "; " + "; ".join(parts) + ". Run sanzhua check to see and fix them."
+        parts.append(say("gaps.notice.files", lang, files=say("list.sep", lang).join(f.file for f in gaps.files)))
+    return say("gaps.notice", lang, lead=lead, errors=gaps.errors, parts=part_sep.join(parts))
 
 
 def stderr_lines(gaps: Gaps, lang: Lang, *, refused: bool) -> list[str]:
     """What a report command says on standard error: each file, its first error, what is
     left out; then whether the report was made."""
-    zh = lang == "zh"
-    out: list[str] = []
-    if refused:
-        out.append(
-            f"sanzhua: 台账有{gaps.errors}处错误，报告未生成（以下任务无法计入）："
-            if zh
-            else f"sanzhua: the ledger has {gaps.errors} error(s); no report was made (these tasks cannot be counted):"
-        )
-    else:
-        out.append(
-            f"sanzhua: 注意：台账有{gaps.errors}处错误，报告中未计入以下任务（报告开头已注明）："
-            if zh
-            else f"sanzhua: note: the ledger has {gaps.errors} error(s); the report leaves out (and says so):"
-        )
+    out = [say("gaps.stderr.refused" if refused else "gaps.stderr.noted", lang, errors=gaps.errors)]
     for f in gaps.files:
         first = min(f.errors, key=lambda p: p.sort_key())
         where = f"{f.file}:{first.line}:{first.column}" if first.line else f.file
         out.append(f"  {where}: {msg_text(first.message, lang)}")
         if f.left_out or f.unnamed or f.unread:
-            out.append(("    未计入：" if zh else "    left out: ") + _left_text(f, lang))
+            out.append(say("gaps.stderr.left-out", lang, tasks=_left_text(f, lang)))
         if f.invalid:
-            out.append(("    列为“台账有误”：" if zh else "    listed as 'ledger error': ") + _ids(f.invalid, lang))
+            out.append(say("gaps.stderr.invalid", lang, tasks=_ids(f.invalid, lang)))
         if f.flawed:
-            out.append(("    有字段未能读取：" if zh else "    a field not read: ") + _ids(f.flawed, lang))
+            out.append(say("gaps.stderr.flawed", lang, tasks=_ids(f.flawed, lang)))
         if f.unknown_units:
-            out.append(("    单位不在 units.yaml 中：" if zh else "    unit not in units.yaml: ") + _strays(f, lang))
+            out.append(say("gaps.stderr.strays", lang, tasks=_strays(f, lang)))
         if f.settings:
-            out.append("    有误的设置按默认值计算" if zh else "    the settings with errors are taken as the defaults")
+            out.append(say("gaps.stderr.settings", lang))
     if refused:
-        out.append(
-            "  请运行 sanzhua check 查看并修正；确需先出报告的，加 --allow-errors（报告中会注明未计入的任务）。"
-            if zh
-            else "  run sanzhua check to see and fix them; to make the report anyway, add --allow-errors "
-            "(the report then says what it left out)."
-        )
+        out.append(say("gaps.stderr.refused.hint", lang))
     return out

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import Decimal
 
-from sanzhua.i18n import Lang, text
+from sanzhua.i18n import Lang, say, text
 from sanzhua.problems import msg
 from sanzhua.score.compute import Entry
 
@@ -50,7 +50,7 @@ def reason_text(e: Entry, lang: Lang) -> str:
             parts.append(
                 text(msg("score.rate.week", per_week=signed(per_week), weeks=a.get("weeks")), lang)
             )
-        rate = ("，" if lang == "zh" else ", ").join(parts)
+        rate = say("list.clause-sep", lang).join(parts)
         cap = a.get("cap")
         capped = (
             text(msg("score.capped", cap=number(cap), uncapped=signed(raw)), lang)

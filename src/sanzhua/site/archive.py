@@ -23,7 +23,7 @@ from sanzhua.periods import Period, period_of, week_of
 from sanzhua.render.docx import render_docx
 from sanzhua.render.markdown import render_markdown
 from sanzhua.report.brief import Brief, assemble_brief
-from sanzhua.report.document import brief_context, default_name
+from sanzhua.report.document import brief_context, default_name, issue_number
 from sanzhua.score import Rules, Scoreboard, score_units
 from sanzhua.site import mdhtml
 from sanzhua.site.text import Lang
@@ -114,7 +114,7 @@ def write_issues(
         if docx:
             put_bytes(f"briefs/{docx_name}", render_docx("brief.docx", brief_context(b), ledger.root))
         h = b.header
-        number = "" if h.number is None else (f"第{h.number}期" if b.lang == "zh" else f"No. {h.number}")
+        number = issue_number(b)
         issue = Issue(
             title=f"{h.name} {number}".strip(),
             period=h.period_label,

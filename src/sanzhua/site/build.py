@@ -26,6 +26,7 @@ from markupsafe import Markup, escape
 from sanzhua.errors import FatalError
 from sanzhua.evaluate import Evaluation
 from sanzhua.history.timeline import Event
+from sanzhua.i18n import say
 from sanzhua.load import Ledger
 from sanzhua.problems import msg
 from sanzhua.render.templating import FILTERS
@@ -131,7 +132,7 @@ def _task_data(ov: Overview, lang: Lang) -> dict[str, Any]:
         for v in ov.tasks
     ]
     labels = {
-        "days": "天" if lang == "zh" else " d",
+        "days": say("site.days", lang),
         "shown": w["shown"],
         "of": w["of"],
         "no_match": w["no_match"],
@@ -308,7 +309,7 @@ def write_task_pages(
             tg = task.target
             target = " ".join(x for x in (tg.metric or "", _num(tg.value), tg.unit or "") if x)
             if tg.direction == "at_most":
-                target += "（不超过）" if lang == "zh" else " (at most)"
+                target += say("site.target.at-most", lang)
         context: dict[str, Any] = {
             "v": v,
             "unit_href": unit_href.get(v.lead, "units.html"),
@@ -447,12 +448,7 @@ def write_archive(
 
     issues = archive.write_issues(ledger, made, wr.text, wr.data, page, docx=docx)
     w = wr.w
-    note = (
-        "每期按该周最后一天（本期为截至日）的台账生成，与 sanzhua brief --week --as-of 该日 相同。"
-        if lang == "zh"
-        else "Each issue is the ledger at its week's last day (the as-of date for this week), "
-        "as sanzhua brief --week --as-of that day writes it."
-    )
+    note = say("site.briefs.note", lang)
     wr.page("briefs/index.html", "briefs.html", "briefs", items=issues, docx=docx, note=note)
     del w
     return len(issues)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sanzhua.evaluate import Evaluation, TaskState
+from sanzhua.i18n import say
 from sanzhua.load import Ledger
 from sanzhua.model import Task
 from sanzhua.report.brief import LIGHT_LABELS, STATE_LABELS, Totals, totals
@@ -190,7 +191,7 @@ def overview(ledger: Ledger, evaluation: Evaluation, lang: Lang, names: Names) -
     units = _Units(ledger, lang, names)
     views = task_views(evaluation, units, lang, names)
     by_unit = rows_by(views, lambda v: v.lead, units.name, units.href, units.kind, units.order)
-    no_leader = "（未填）" if lang == "zh" else "(none)"
+    no_leader = say("site.no-leader", lang)
     by_leader = rows_by(views, lambda v: v.leader or no_leader, lambda k: k)
     categories = _category_order(ledger.tasks, lang)
     by_category = rows_by(views, lambda v: v.category, lambda k: k, order=lambda k: (categories.get(k, 10**6), k))
@@ -214,7 +215,7 @@ class _Units:
 
     def __init__(self, ledger: Ledger, lang: Lang, names: Names) -> None:
         self.units = ledger.units
-        self.other_kind = "其他" if lang == "zh" else "other"
+        self.other_kind = say("site.other-kind", lang)
         self.names = names
         self._order = {uid: i for i, uid in enumerate(self.units)}
 
@@ -244,7 +245,7 @@ class _Units:
 
 
 def _category(t: Task, lang: Lang) -> str:
-    return (t.category or "").replace("／", "/").strip() or ("未分类" if lang == "zh" else "uncategorised")
+    return (t.category or "").replace("／", "/").strip() or say("site.uncategorised", lang)
 
 
 def _category_order(tasks: Sequence[Task], lang: Lang) -> dict[str, int]:
@@ -259,7 +260,7 @@ def task_views(evaluation: Evaluation, units: _Units, lang: Lang, names: Names) 
     """Every task as the pages show it, most urgent first."""
     light_labels = LIGHT_LABELS[lang]
     state_labels = STATE_LABELS[lang]
-    sep = "、" if lang == "zh" else ", "
+    sep = say("list.sep", lang)
     views: list[TaskView] = []
     for st in sorted(evaluation.tasks.values(), key=urgency):
         t = st.task

@@ -3,28 +3,18 @@ timeline, progress, extensions and what git says each commit changed."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
 from markupsafe import Markup
 
 from sanzhua.history.timeline import Event, change_lines
+from sanzhua.i18n import STATUS_LABELS, label, say
 from sanzhua.model import Settings, Task, Unit
 from sanzhua.render.svg import Mark, timeline
 from sanzhua.site.data import TaskView
 from sanzhua.site.text import Lang
-
-_STATUS = {
-    "zh": {"planned": "未启动", "active": "推进中", "done": "已完成", "suspended": "暂缓", "cancelled": "已取消"},
-    "en": {
-        "planned": "planned",
-        "active": "active",
-        "done": "done",
-        "suspended": "suspended",
-        "cancelled": "cancelled",
-    },
-}
 
 
 def _n(x: float | None) -> str:
@@ -36,81 +26,61 @@ def _n(x: float | None) -> str:
 def why(v: TaskView, settings: Settings, lang: Lang) -> list[str]:
     """The rule behind each of the task's states, with its numbers, in a sentence each."""
     st = v.state
-    t = st.task
-    zh = lang == "zh"
     out: list[str] = []
     for s in st.states:
-        if s == "done":
-            if st.done is None:
-                out.append("状态为已完成（未填完成日期）" if zh else "Its status is done (no done date written)")
-            else:
-                out.append(
-                    f"已于 {st.done} 完成，时限 {st.deadline or '—'}"
-                    if zh
-                    else f"Done on {st.done}; deadline {st.deadline}"
-                )
-        elif s == "done_late":
-            out.append(
-                f"于 {st.done} 完成，比时限 {st.deadline} 晚 {st.days_late} 天"
-                if zh
-                else f"Done on {st.done}, {st.days_late} days after the deadline {st.deadline}"
-            )
-        elif s == "overdue":
-            out.append(
-                f"时限 {st.deadline} 已过 {st.days_overdue} 天，尚未完成"
-                if zh
-                else f"The deadline {st.deadline} passed {st.days_overdue} days ago and it is not done"
-            )
-        elif s == "milestone_overdue":
-            for m in st.overdue_milestones:
-                out.append(
-                    f"节点“{m.name}”时限 {m.due} 已过，尚未完成"
-                    if zh
-                    else f"The milestone '{m.name}' was due {m.due} and is not done"
-                )
-        elif s == "due_soon":
-            out.append(
-                f"距时限 {st.deadline} 还有 {st.workdays_left} 个工作日（{settings.due_soon_days} 个工作日内为临期）"
-                if zh
-                else f"{st.workdays_left} working days left to the deadline {st.deadline} "
-                f"(due soon within {settings.due_soon_days})"
-            )
-        elif s == "behind":
-            gap = (st.expected_percent or 0) - (st.percent or 0)
-            out.append(
-                f"实际进度 {_n(st.percent)}%，时序进度 {_n(st.expected_percent)}%，落后 {_n(gap)} 个百分点"
-                f"（超过 {_n(settings.behind_margin)} 个百分点为滞后）"
-                if zh
-                else f"Actual progress {_n(st.percent)}% against {_n(st.expected_percent)}% expected: "
-                f"{_n(gap)} points behind (more than {_n(settings.behind_margin)} counts as behind)"
-            )
-        elif s == "no_report":
-            days = 7 if settings.report_every == "week" else 31
-            if st.last_report is None:
-                out.append(
-                    f"开始以来没有报送过进展（每{'周' if days == 7 else '月'}至少报送一次）"
-                    if zh
-                    else f"No progress reported since it started (one report every {settings.report_every} is due)"
-                )
-            else:
-                out.append(
-                    f"最近一次报送是 {st.last_report}，近 {days} 天内没有报送进展"
-                    if zh
-                    else f"Last report {st.last_report}: none in the last {days} days"
-                )
-        elif s == "on_track":
-            out.append(
-                "未逾期，进度正常，按时报送：正常推进"
-                if zh
-                else "Not overdue, on schedule and reported on time: on track"
-            )
-        elif s == "planned":
-            out.append(f"计划于 {t.start} 开始" if zh else f"Starts on {t.start}")
-        elif s == "suspended":
-            out.append("已暂缓，不计逾期" if zh else "Suspended: never overdue")
-        elif s == "cancelled":
-            out.append("已取消，不计入任务数" if zh else "Cancelled: not counted")
+        if s == "milestone_overdue":
+            out.extend(say("site.why.milestone-overdue", lang, name=m.name, due=m.due) for m in st.overdue_milestones)
+        elif s in _WHY:
+            out.append(_WHY[s](v, settings, lang))
     return out
+
+
+def _why_done(v: TaskView, settings: Settings, lang: Lang) -> str:
+    st = v.state
+    if st.done is None:
+        return say("site.why.done-undated", lang)
+    return say("site.why.done", lang, done=st.done, deadline=st.deadline or "—")
+
+
+def _why_behind(v: TaskView, settings: Settings, lang: Lang) -> str:
+    st = v.state
+    gap = (st.expected_percent or 0) - (st.percent or 0)
+    return say(
+        "site.why.behind",
+        lang,
+        percent=_n(st.percent),
+        expected=_n(st.expected_percent),
+        gap=_n(gap),
+        margin=_n(settings.behind_margin),
+    )
+
+
+def _why_no_report(v: TaskView, settings: Settings, lang: Lang) -> str:
+    st = v.state
+    days = 7 if settings.report_every == "week" else 31
+    if st.last_report is None:
+        return say("site.why.never-reported.week" if days == 7 else "site.why.never-reported.month", lang)
+    return say("site.why.no-report", lang, last=st.last_report, days=days)
+
+
+_WHY: dict[str, Callable[[TaskView, Settings, Lang], str]] = {
+    "done": _why_done,
+    "done_late": lambda v, _s, lang: say(
+        "site.why.done-late", lang, done=v.state.done, days=v.state.days_late, deadline=v.state.deadline
+    ),
+    "overdue": lambda v, _s, lang: say(
+        "site.why.overdue", lang, deadline=v.state.deadline, days=v.state.days_overdue
+    ),
+    "due_soon": lambda v, s, lang: say(
+        "site.why.due-soon", lang, deadline=v.state.deadline, left=v.state.workdays_left, within=s.due_soon_days
+    ),
+    "behind": _why_behind,
+    "no_report": _why_no_report,
+    "on_track": lambda _v, _s, lang: say("site.why.on-track", lang),
+    "planned": lambda v, _s, lang: say("site.why.planned", lang, start=v.state.task.start),
+    "suspended": lambda _v, _s, lang: say("site.why.suspended", lang),
+    "cancelled": lambda _v, _s, lang: say("site.why.cancelled", lang),
+}
 
 
 def facts(
@@ -131,7 +101,7 @@ def facts(
 
     due = str(v.deadline or "—")
     if task.due_text and task.due_text != due:
-        due += f"（{task.due_text}）" if lang == "zh" else f" ({task.due_text})"
+        due += say("site.fact.due-as-written", lang, text=task.due_text)
     if task.due_inherited:
         due += w["inherited"]
     out: list[tuple[str, object]] = [(w["unit"], unit_links((task.lead,)))]
@@ -150,7 +120,7 @@ def facts(
     if task.done:
         out.append((w["done_date"], str(task.done)))
     # The status as written, unless a done date says more (`done` implies status done).
-    out.append((w["status"], _STATUS[lang]["done" if task.done else task.status]))
+    out.append((w["status"], label(STATUS_LABELS, "done" if task.done else task.status, lang)))
     if task.supervision:
         out.append((w["supervision"], task.supervision))
     if task.tags:
@@ -160,7 +130,7 @@ def facts(
         out.append((w["parent"], {task.parent: href} if href else task.parent))
     if children:
         out.append((w["children"], {c: task_href[c] for c in children if c in task_href}))
-    out.append(("文件" if lang == "zh" else "File", f"{task.file}:{task.line}"))
+    out.append((say("site.fact.file", lang), f"{task.file}:{task.line}"))
     return out
 
 
@@ -174,17 +144,16 @@ class MilestoneRow:
 
 
 def milestones(task: Task, as_of: date, lang: Lang) -> list[MilestoneRow]:
-    zh = lang == "zh"
     out: list[MilestoneRow] = []
     for m in task.milestones:
         done = m.done if m.done is not None and m.done <= as_of else None
         if done is not None:
             kind = "late" if done > m.due else "done"
-            text = ("逾期完成" if zh else "done late") if kind == "late" else ("已完成" if zh else "done")
+            text = say("site.milestone.done-late", lang) if kind == "late" else say("site.milestone.done", lang)
         elif m.due < as_of:
-            kind, text = "overdue", f"逾期 {(as_of - m.due).days} 天" if zh else f"{(as_of - m.due).days} days overdue"
+            kind, text = "overdue", say("site.milestone.overdue", lang, days=(as_of - m.due).days)
         else:
-            kind, text = "open", "未到期" if zh else "not yet due"
+            kind, text = "open", say("site.milestone.open", lang)
         out.append(MilestoneRow(m.name, m.due, done, kind, text))
     return out
 

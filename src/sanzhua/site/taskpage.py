@@ -20,7 +20,9 @@ from typing import Any
 
 from markupsafe import Markup
 
+from sanzhua.i18n import say
 from sanzhua.render.templating import FILTERS
+from sanzhua.site.text import Lang
 
 _num = FILTERS["num"]
 _FUTURE = ' class="future"'
@@ -181,10 +183,10 @@ def task_main(
     return "".join(out)
 
 
-def task_table(views: Sequence[Any], w: Mapping[str, Markup], root: str, lang: str, caption: str = "") -> Markup:
+def task_table(views: Sequence[Any], w: Mapping[str, Markup], root: str, lang: Lang, caption: str = "") -> Markup:
     """macros.html's `task_table`, for the unit pages (each lists every task of its unit)."""
     r = esc(root)
-    days = "天" if lang == "zh" else " d"
+    days = say("site.days", lang)
     out = ['<div class="scroll"><table class="tasks">\n']
     if caption:
         out.append(f"<caption>{esc(caption)}</caption>")
