@@ -398,7 +398,7 @@ def score_cmd(
 
 
 if TYPE_CHECKING:
-    from sanzhua.commands.edit import EditRun
+    from sanzhua.commands.common import EditRun
 
 DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Show the change as a diff; write nothing.")]
 CommitOpt = Annotated[
@@ -417,7 +417,7 @@ EditDateOpt = Annotated[
 
 
 def _edit_run(root: Path | None, lang: str | None, dry_run: bool, commit: bool) -> EditRun:
-    from sanzhua.commands.edit import EditRun
+    from sanzhua.commands.common import EditRun
 
     return EditRun(root, date.today(), lang=lang, dry_run=dry_run, commit=commit)
 
@@ -709,7 +709,7 @@ def collect_cmd(
 ) -> None:
     """Write the reports of returned progress forms into the ledger (收集进展填报表)."""
     from sanzhua.commands.collect import collect
-    from sanzhua.commands.edit import EditRun
+    from sanzhua.commands.common import EditRun
 
     er = EditRun(root, as_of_date(as_of), lang=lang, dry_run=dry_run, commit=commit)
     run(lambda: collect(er, list(files), partial=partial, unit=unit))

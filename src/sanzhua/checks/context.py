@@ -60,3 +60,25 @@ class Context:
             if pos is not None:
                 return pos
         return default
+
+
+def seen(rows: tuple[TaskRow, ...], dues: Dues) -> tuple[object, ...]:
+    """What a file's tasks see of the rest of the ledger (what its cached results assume),
+    as plain data (dates as day numbers), which the cache keeps as it is."""
+    inherited = dues.inherited
+    out: list[object] = []
+    for r in rows:
+        due = inherited.get((r.file, r.line))
+        parent = dues.parent_due(r.parent) if r.parent else None
+        out.append(
+            (
+                dues.is_first(r.id, r.file, r.line),
+                None if due is None else (_day(due[0]), due[1]),
+                None if parent is None else (parent[0], _day(parent[1])),
+            )
+        )
+    return tuple(out)
+
+
+def _day(d: date | None) -> int | None:
+    return None if d is None else d.toordinal()

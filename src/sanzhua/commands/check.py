@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TextIO
 
 from sanzhua.checks import ALL_CODES, Context, run_checks
+from sanzhua.checks.context import seen as seen_of
 from sanzhua.checks.per_task import task_problems
 from sanzhua.commands.common import (
     EXIT_OK,
@@ -33,7 +34,7 @@ from sanzhua.errors import FatalError
 from sanzhua.i18n import Lang
 from sanzhua.load import Scan, assemble_scan, frozen_gc, scan_ledger
 from sanzhua.load.cache import CheckEntry
-from sanzhua.load.index import Dues, resolve
+from sanzhua.load.index import resolve
 from sanzhua.model import Task, TaskRow
 from sanzhua.output import FORMATS, SourceLines, Summary
 from sanzhua.problems import Problem, msg
@@ -113,7 +114,7 @@ def _problems(scan: Scan, as_of: date) -> tuple[list[Problem], int, dict[str, di
         if key is None:
             todo.append(rel)  # unreadable: nothing to cache
             continue
-        seen[rel] = _seen(scan.rows(rel), dues)
+        seen[rel] = seen_of(scan.rows(rel), dues)
         hit = store.get_check(rel, key, context, seen[rel])
         if hit is None:
             todo.append(rel)
@@ -163,23 +164,3 @@ def _notice_problems(scan: Scan, rows: list[TaskRow]) -> list[Problem]:
     return load_notices(scan.root, scan.units, {r.id for r in rows})[1]
 
 
-def _seen(rows: tuple[TaskRow, ...], dues: Dues) -> tuple[object, ...]:
-    """What a file's tasks see of the rest of the ledger (what its cached results assume),
-    as plain data (dates as day numbers), which the cache keeps as it is."""
-    inherited = dues.inherited
-    out: list[object] = []
-    for r in rows:
-        due = inherited.get((r.file, r.line))
-        parent = dues.parent_due(r.parent) if r.parent else None
-        out.append(
-            (
-                dues.is_first(r.id, r.file, r.line),
-                None if due is None else (_day(due[0]), due[1]),
-                None if parent is None else (parent[0], _day(parent[1])),
-            )
-        )
-    return tuple(out)
-
-
-def _day(d: date | None) -> int | None:
-    return None if d is None else d.toordinal()

@@ -27,8 +27,15 @@ from pathlib import Path
 
 import yaml
 
-from sanzhua.commands.common import EXIT_OK, EXIT_PROBLEMS, Opened, ledger_root, open_ledger
-from sanzhua.commands.edit import EditRun, lang_before_loading
+from sanzhua.commands.common import (
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    EditRun,
+    Opened,
+    lang_before_loading,
+    ledger_root,
+    open_ledger,
+)
 from sanzhua.edit import render as R
 from sanzhua.edit.lock import ledger_lock
 from sanzhua.edit.ops import EditError, Editor, Field, append_entry, find_task, set_key, set_scalar, style_of

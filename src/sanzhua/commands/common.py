@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from sanzhua.errors import FatalError, Refused, bad_choice
 from sanzhua.evaluate import is_open
@@ -25,6 +25,38 @@ if TYPE_CHECKING:
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
+
+
+@dataclass
+class EditRun:
+    """What every edit command shares: where, when, how loud, whether to write and commit."""
+
+    root: Path | None
+    today: date
+    lang: str | None = None
+    dry_run: bool = False
+    commit: bool = False
+    out: TextIO | None = None
+    err: TextIO | None = None
+
+    def stdout(self) -> TextIO:
+        return self.out if self.out is not None else sys.stdout
+
+    def stderr(self) -> TextIO:
+        return self.err if self.err is not None else sys.stderr
+
+
+def lang_before_loading(root: Path, lang: str | None) -> Lang:
+    """The language of a refusal made before the ledger is loaded (the lock is busy)."""
+    if lang in ("zh", "en"):
+        return "en" if lang == "en" else "zh"
+    try:
+        from sanzhua.load.settings import load_settings  # lazy: pydantic's models, only when no --lang
+
+        settings, _ = load_settings((root / "sanzhua.yaml").read_bytes())
+    except Exception:  # any trouble with the settings is reported by the edit itself
+        return "zh"
+    return "en" if settings.lang == "en" else "zh"
 
 
 @dataclass

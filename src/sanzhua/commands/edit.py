@@ -8,7 +8,6 @@ which validates it, shows the diff, writes atomically and optionally commits.
 from __future__ import annotations
 
 import re
-import sys
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -16,12 +15,11 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
-from typing import TextIO
 
 import yaml
 
 from sanzhua.checks.per_task import file_problems
-from sanzhua.commands.common import EXIT_OK, EXIT_PROBLEMS, ledger_root
+from sanzhua.commands.common import EXIT_OK, EXIT_PROBLEMS, EditRun, lang_before_loading, ledger_root
 from sanzhua.commands.edit_quick import NeedWhole, Quick, Verified, open_quick, store_written, verify_quick
 from sanzhua.dates import DateError, parse_when
 from sanzhua.edit import render as R
@@ -71,26 +69,6 @@ from sanzhua.load.cache import plain_result
 from sanzhua.load.plain import BadCache, decode_file
 from sanzhua.model import Task, Unit
 from sanzhua.problems import Msg, msg
-
-
-@dataclass
-class EditRun:
-    """What every edit command shares: where, when, how loud, whether to write and commit."""
-
-    root: Path | None
-    today: date
-    lang: str | None = None
-    dry_run: bool = False
-    commit: bool = False
-    out: TextIO | None = None
-    err: TextIO | None = None
-
-    def stdout(self) -> TextIO:
-        return self.out if self.out is not None else sys.stdout
-
-    def stderr(self) -> TextIO:
-        return self.err if self.err is not None else sys.stderr
-
 
 # -- shared steps ------------------------------------------------------------------------
 
@@ -177,19 +155,6 @@ def _verify(ws: Workspace, change: Change, today: date, check: Check | None) -> 
     if check is not None and not check(v.tasks[-1]):
         raise Refused(msg("edit.internal", file=change.rel), msg("edit.internal.hint"))
     ws.verified = v
-
-
-def lang_before_loading(root: Path, lang: str | None) -> Lang:
-    """The language of a refusal made before the ledger is loaded (the lock is busy)."""
-    if lang in ("zh", "en"):
-        return "en" if lang == "en" else "zh"
-    try:
-        from sanzhua.load.settings import load_settings
-
-        settings, _ = load_settings((root / "sanzhua.yaml").read_bytes())
-    except Exception:  # any trouble with the settings is reported by the edit itself
-        return "zh"
-    return "en" if settings.lang == "en" else "zh"
 
 
 def _report(run: EditRun, lang: Lang, e: Refused) -> None:

@@ -41,8 +41,8 @@ from datetime import date
 from typing import Any
 
 from sanzhua.checks import Context, run_checks
+from sanzhua.checks.context import seen as seen_of
 from sanzhua.checks.per_task import task_problems
-from sanzhua.commands.check import _seen as seen_of
 from sanzhua.commands.common import years_counted
 from sanzhua.edit.session import Refused, added_problems
 from sanzhua.edit.span import Span, Whole, span_of

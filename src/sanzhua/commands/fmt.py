@@ -7,8 +7,7 @@ import traceback
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
-from sanzhua.commands.common import EXIT_OK, EXIT_PROBLEMS, ledger_root
-from sanzhua.commands.edit import EditRun, lang_before_loading
+from sanzhua.commands.common import EXIT_OK, EXIT_PROBLEMS, EditRun, lang_before_loading, ledger_root
 from sanzhua.edit.fmt import format_bytes
 from sanzhua.edit.lock import ledger_lock
 from sanzhua.edit.session import Refused, write_atomic

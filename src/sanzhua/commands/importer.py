@@ -11,8 +11,7 @@ from pathlib import Path
 from typing import TextIO
 
 from sanzhua.checks.per_task import file_problems
-from sanzhua.commands.common import EXIT_OK, EXIT_PROBLEMS, ledger_root, open_ledger
-from sanzhua.commands.edit import lang_before_loading
+from sanzhua.commands.common import EXIT_OK, EXIT_PROBLEMS, lang_before_loading, ledger_root, open_ledger
 from sanzhua.edit.emit import Unwritable
 from sanzhua.edit.lock import ledger_lock
 from sanzhua.edit.session import Refused, without_positions, write_atomic
