@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import random
 import re
 import subprocess
 import sys
@@ -187,3 +188,16 @@ def test_the_filters_themselves() -> None:
     assert for_terminal("\x1b[1;31m错误\x1b[0m \x1b]0;x\x07", colours=True) == (
         "\x1b[1;31m错误\x1b[0m ]0;x"
     )
+
+
+def test_for_terminal_is_the_one_pattern_removal() -> None:
+    """for_terminal tests in two steps (a character class, then a bare carriage return)
+    what it removes in one pattern; on text with and without something to remove it gives
+    exactly the pattern's removal (issue 17: the faster test must not let anything through)."""
+    one = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]|\r(?!\n)")
+    alphabet = ["a", "任", "\r", "\n", "\t", "\x1b", "\x00", "\x7f", "\x85", "\x9f", "\xa0", "\ufffe", "\ud800", " "]
+    rng = random.Random(17)
+    texts = ["", "\r", "\r\n", "a\r", "任务\r\n完成", "\r\n\r", "x" * 50 + "\x9f"]
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randrange(12))) for _ in range(3000)]
+    for text in texts:
+        assert for_terminal(text) == one.sub("", text), repr(text)

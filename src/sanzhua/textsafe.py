@@ -22,6 +22,10 @@ from typing import Any, TextIO
 _UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
 # For a terminal also a carriage return that does not end a line (it overwrites one).
 _TERMINAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]|\r(?!\n)")
+# The same test in two steps, each of which the regex engine runs fast (a character class
+# alone is searched by a quick scan; with the alternation every position is tried): half
+# the time on a large output (status --format json of 20,000 tasks, issue 17).
+_BARE_CR = re.compile("\r(?!\n)")
 # What sanzhua itself writes to a terminal that is one: colours (SGR) only.
 _SGR = re.compile("\x1b\\[[0-9;]*m")
 
@@ -40,8 +44,8 @@ def has_unprintable(text: str) -> bool:
 def for_terminal(text: str, colours: bool = False) -> str:
     """`text` as it may reach a terminal: no control character but tab and line breaks,
     and with `colours`, the colour sequences sanzhua's own output uses."""
-    if _TERMINAL.search(text) is None:
-        return text
+    if _UNPRINTABLE.search(text) is None and ("\r" not in text or _BARE_CR.search(text) is None):
+        return text  # `_TERMINAL.search(text) is None`, faster
     if not colours:
         return _TERMINAL.sub("", text)
     out: list[str] = []
