@@ -11,11 +11,7 @@ from datetime import date
 from functools import partial
 from json.encoder import encode_basestring
 from pathlib import Path
-from typing import Any, TextIO
-
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
+from typing import TYPE_CHECKING, Any, TextIO
 
 from sanzhua import jsontext
 from sanzhua.commands.common import EXIT_OK, calendar_problems, choice_option, format_option, open_report
@@ -27,6 +23,10 @@ from sanzhua.output import LIGHT_MARK, LIGHT_STYLE, fit
 from sanzhua.output import width as _width
 from sanzhua.report.gaps import Gaps, notice
 from sanzhua.selection import StatusFilter, selected, task_row
+
+if TYPE_CHECKING:  # rich is imported where a table is printed: not for JSON or CSV (issue 17)
+    from rich.console import Console
+    from rich.text import Text
 
 
 def status(
@@ -56,6 +56,9 @@ def status(
     rows = selected(evaluation, flt, sort)
     stream = out or sys.stdout
     if opened.gaps and fmt == "table":
+        from rich.console import Console
+        from rich.text import Text
+
         Console(file=stream, width=width, highlight=False, soft_wrap=True).print(
             Text(notice(opened.gaps, opened.lang), style="bold red")
         )
@@ -193,6 +196,8 @@ def counts_line(ev: Evaluation, rows: Iterable[TaskState], lang: Lang, year: int
     The year is left out when it is the ledger's `year` (as in the table's deadlines), so the
     line fits 80 columns; spaces between the counts let a narrower terminal wrap between them.
     """
+    from rich.text import Text
+
     rows = list(rows)
     c = {k: sum(st.light == k for st in rows) for k in LIGHTS}
     overdue = sum("overdue" in st.states for st in rows)
@@ -239,6 +244,10 @@ def _table(
     there is room. Long unit names and leaders shrink to a short form (县住建局 → 住建局,
     副县长 李某某 → 李某某) before anything is cut.
     """
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
     console = Console(file=stream, width=width, highlight=False, soft_wrap=False)
     shown = rows if show_all else [st for st in rows if st.light in ("red", "yellow") or "invalid" in st.states]
     green = sum(st.light == "green" for st in rows) if not show_all else 0
@@ -373,6 +382,8 @@ def _left_out(
     console: Console, ledger: Ledger, ev: Evaluation, shown: bool, green: int, closed: int, lang: Lang
 ) -> None:
     """Under the table: what it does not list, and the calendar's warning."""
+    from rich.text import Text
+
     w = partial(say, lang=lang)
     if not shown:
         console.print(
@@ -478,6 +489,9 @@ def _summary(
             wr.writerow(["" if d.get(c) is None else d.get(c) for c in cols])
         stream.write(buf.getvalue())
         return
+    from rich.console import Console
+    from rich.table import Table
+
     console = Console(file=stream, width=width, highlight=False)
     w = partial(say, lang=lang)
     table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")

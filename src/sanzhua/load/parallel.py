@@ -6,7 +6,6 @@ from __future__ import annotations
 import gc
 import os
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from typing import NamedTuple
 
@@ -39,6 +38,8 @@ def parse_all(jobs: list[Job], workers: int) -> Iterator[tuple[str, Parsed, File
             yield j.rel, record, result
         return
     # This process also decodes what the workers send: it takes a little less than its share.
+    from concurrent.futures import ProcessPoolExecutor  # multiprocessing: only when parsing much (issue 17)
+
     mine = len(jobs) * 9 // (10 * workers)
     theirs = jobs[mine:]
     with ProcessPoolExecutor(max_workers=workers - 1, initializer=gc.disable) as pool:
