@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import io
+import random
 import re
 import shutil
 import zipfile
@@ -17,9 +18,18 @@ from sanzhua.evaluate import evaluate
 from sanzhua.load import load_ledger
 from sanzhua.render.docx import render_docx
 from sanzhua.render.markdown import render_markdown
-from sanzhua.render.templating import MdSafe, builtin_dir, environment, is_builtin, md_escape
+from sanzhua.render.templating import (
+    _MD_TOUCHED,
+    MdSafe,
+    _md_finalize,
+    builtin_dir,
+    environment,
+    is_builtin,
+    md_escape,
+)
 from sanzhua.report.brief import assemble_notice
 from sanzhua.report.document import notice_context
+from sanzhua.textsafe import printable
 from tests.conftest import MakeLedger
 
 AS_OF = date(2026, 11, 25)
@@ -118,3 +128,21 @@ def test_builtin_render_escapes_as_before() -> None:
     env = environment(markdown=True, sandboxed=False)
     out = env.from_string("{{ a }}|{{ b|md }}|{{ c }}|{{ n }}").render(a="x*y", b="p_q", c=None, n=3)
     assert out == r"x\*y|p\_q||3"
+
+
+def test_markdown_finalize_prints_text_as_the_two_searches_did() -> None:
+    """The Markdown finalize passes text on unchanged after one search (issue 17); what it
+    prints is what the two steps print: `printable`, then `md_escape` if anything is left
+    to escape. Random text over the characters either step touches, and plain text."""
+    def two_steps(text: str) -> object:
+        cleaned = printable(text)
+        return cleaned if _MD_TOUCHED.search(cleaned) is None else md_escape(cleaned)
+
+    alphabet = [*"a任 |*_`[]<>~&\\#\n\r\v\f\t", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029"]
+    alphabet += ["\x00", "\x07", "\x1b", "\x7f", "\x9f", "\xa0", "\ufffe", "\uffff", "\ud800", "\u3000"]
+    rng = random.Random(17)
+    texts = ["", "县住建局", "完成率11.1%", "a|b", "\x1b[31m", "&amp;", "&#1;"]
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randrange(10))) for _ in range(5000)]
+    for text in texts:
+        got, want = _md_finalize(text), two_steps(text)
+        assert got == want and type(got) is type(want), repr(text)

@@ -108,6 +108,12 @@ _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
 _ENTITY = re.compile(r"&(?=#?\w+;)")
 # Every character md_escape may change: those it escapes, "&" and str.splitlines' line breaks.
 _MD_TOUCHED = re.compile(r"[\\`*_\[\]<>|~&\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
+# Those, or a character `printable` removes: text with none is printed as it is, found
+# with one search instead of two (a bulletin prints 300,000 values at 20,000 tasks, issue 17).
+_MD_OR_UNPRINTABLE = re.compile(
+    "[\\\\`*_\\[\\]<>|~&\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"
+    "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]"
+)
 
 
 def md_escape(value: object) -> MdSafe:
@@ -128,6 +134,8 @@ def _md_finalize(value: object) -> object:
     if value is None:
         return ""
     if type(value) is str:  # the common case, checked first: printed as is unless it must change
+        if _MD_OR_UNPRINTABLE.search(value) is None:
+            return value
         value = printable(value)
         return value if _MD_TOUCHED.search(value) is None else md_escape(value)
     if isinstance(value, str) and not isinstance(value, MdSafe):
