@@ -18,7 +18,7 @@ from sanzhua.commands.common import EXIT_OK, calendar_problems, choice_option, f
 from sanzhua.dates import format_cn
 from sanzhua.evaluate import LIGHTS, Evaluation, TaskState, evaluate
 from sanzhua.i18n import STATE_LABELS, Lang, label, say, text
-from sanzhua.load import Ledger
+from sanzhua.load import Ledger, frozen_gc
 from sanzhua.output import LIGHT_MARK, LIGHT_STYLE, fit
 from sanzhua.output import width as _width
 from sanzhua.report.gaps import Gaps, notice
@@ -52,8 +52,9 @@ def status(
     opened = open_report(root, lang, allow_errors=allow_errors)
     ledger = opened.ledger
     flt = (flt or StatusFilter()).validate(ledger, opened.lang)
-    evaluation = evaluate(ledger, as_of)
-    rows = selected(evaluation, flt, sort)
+    with frozen_gc():  # a state per task, kept to the end: the cycle collector would only walk them (issue 17)
+        evaluation = evaluate(ledger, as_of)
+        rows = selected(evaluation, flt, sort)
     stream = out or sys.stdout
     if opened.gaps and fmt == "table":
         from rich.console import Console
