@@ -10,7 +10,7 @@ import os
 import sys
 import traceback
 from collections.abc import Callable
-from datetime import UTC, date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
@@ -81,6 +81,7 @@ DueWithinOpt = Annotated[int | None, typer.Option("--due-within", help="Only ope
 def _fail(e: FatalError) -> NoReturn:
     """Say why the command cannot run, in the run's language, and exit 2. A message that is
     still plain text written "中文 / English" gives the half in that language."""
+    # lazy: loaded inside main()'s try, so a failure is said, not a traceback
     from sanzhua import clitext
 
     message, hint = e.text(clitext.CURRENT)
@@ -168,9 +169,11 @@ def check_cmd(
     list_codes: Annotated[bool, typer.Option("--list", help="List the problem codes and exit.")] = False,
 ) -> None:
     """Validate the ledger files and flag overdue tasks (校验台账，标出逾期任务)."""
+    # lazy: a run loads only its own command
     from sanzhua.commands.check import check
 
     if list_codes:
+        # lazy: every check's module, for --list-codes only
         from sanzhua.checks import ALL_CODES
         from sanzhua.clitext import lang_for
         from sanzhua.clitext import list_codes as code_lines
@@ -216,6 +219,7 @@ def status_cmd(
     allow_errors: AllowErrorsOpt = False,
 ) -> None:
     """Show every task's state as of a date: lights, deadlines, who is behind (任务状态)."""
+    # lazy: a run loads only its own command
     from sanzhua.commands.status import status
     from sanzhua.selection import StatusFilter
 
@@ -247,6 +251,7 @@ def show_cmd(
     allow_errors: AllowErrorsOpt = False,
 ) -> None:
     """Show one task whole: milestones, progress timeline, extensions, children, states (任务详情)."""
+    # lazy: a run loads only its own command
     from sanzhua.commands.show import show
 
     day = as_of_date(as_of)
@@ -269,6 +274,7 @@ def init_cmd(
     ] = None,
 ) -> None:
     """Create a new ledger repository: settings, units, an example file, CI (新建台账仓库)."""
+    # lazy: a run loads only its own command
     from sanzhua.commands.init import init
 
     ask = input if name is None and sys.stdin.isatty() and sys.stdout.isatty() else None
@@ -315,6 +321,7 @@ def brief_cmd(
     ] = False,
 ) -> None:
     """Write the weekly 政务督查 bulletin or a 工作简报, as Markdown or Word (简报)."""
+    # lazy: a run loads only its own command
     from sanzhua.commands.brief import brief
 
     kinds = [k for k, on in (("week", week), ("month", month), ("quarter", quarter), ("year", year)) if on]
@@ -378,6 +385,7 @@ def score_cmd(
     allow_errors: AllowErrorsOpt = False,
 ) -> None:
     """Score and rank the units over a period by the ledger's scoring rules (考评排名)."""
+    # lazy: a run loads only its own command
     from sanzhua.commands.score import resolve_period, score
 
     day = as_of_date(as_of)
@@ -398,6 +406,7 @@ def score_cmd(
 
 
 if TYPE_CHECKING:
+    # lazy: a run loads only its own command
     from sanzhua.commands.common import EditRun
 
 DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Show the change as a diff; write nothing.")]
@@ -417,6 +426,7 @@ EditDateOpt = Annotated[
 
 
 def _edit_run(root: Path | None, lang: str | None, dry_run: bool, commit: bool) -> EditRun:
+    # lazy: a run loads only its own command
     from sanzhua.commands.common import EditRun
 
     return EditRun(root, date.today(), lang=lang, dry_run=dry_run, commit=commit)
@@ -440,6 +450,7 @@ def progress_cmd(
     reason: ReasonOpt = None,
 ) -> None:
     """Append a progress entry to a task (填报进展)."""
+    # lazy: a run loads only its own command
     from sanzhua.commands.edit import progress
 
     er = _edit_run(root, lang, dry_run, commit)
@@ -465,6 +476,7 @@ def done_cmd(
     reason: ReasonOpt = None,
 ) -> None:
     """Mark a task, or one of its milestones, done (标记完成)."""
+    # lazy: a run loads only its own command
     from sanzhua.commands.edit import done
 
     er = _edit_run(root, lang, dry_run, commit)
@@ -484,6 +496,7 @@ def extend_cmd(
     commit: CommitOpt = False,
 ) -> None:
     """Record an approved extension and move the deadline (登记延期)."""
+    # lazy: a run loads only its own command
     from sanzhua.commands.edit import extend
 
     er = _edit_run(root, lang, dry_run, commit)
@@ -526,6 +539,7 @@ def new_cmd(
     commit: CommitOpt = False,
 ) -> None:
     """Add a task to its unit's ledger file, with the next free id (新增任务)."""
+    # lazy: a run loads only its own command
     from sanzhua.commands.edit import NewTask, new
 
     spec = NewTask(
@@ -568,6 +582,7 @@ def fmt_cmd(
     commit: CommitOpt = False,
 ) -> None:
     """Lay out ledger files canonically, keeping comments (整理格式)."""
+    # lazy: a run loads only its own command
     from sanzhua.commands.fmt import fmt
 
     er = _edit_run(root, lang, dry_run, commit)
@@ -602,6 +617,7 @@ def import_cmd(
     lang: LangOpt = None,
 ) -> None:
     """Bring a 台账 spreadsheet (xlsx/csv) into the ledger; every row not read is reported (导入台账)."""
+    # lazy: a run loads only its own command
     from sanzhua.commands.importer import import_table
 
     day = as_of_date(when)
@@ -645,6 +661,7 @@ def export_cmd(
     allow_errors: AllowErrorsOpt = False,
 ) -> None:
     """Export the 台账 as an Excel workbook or CSV to send upward (导出台账)."""
+    # lazy: a run loads only its own command
     from sanzhua.commands.export import export
     from sanzhua.selection import StatusFilter
 
@@ -684,6 +701,7 @@ def form_cmd(
     lang: LangOpt = None,
 ) -> None:
     """Write a unit's weekly progress form (进展填报表) as an xlsx workbook to send out."""
+    # lazy: a run loads only its own command
     from sanzhua.commands.form import form
 
     day = as_of_date(as_of)
@@ -708,6 +726,7 @@ def collect_cmd(
     commit: CommitOpt = False,
 ) -> None:
     """Write the reports of returned progress forms into the ledger (收集进展填报表)."""
+    # lazy: a run loads only its own command
     from sanzhua.commands.collect import collect
     from sanzhua.commands.common import EditRun
 
@@ -739,8 +758,8 @@ def calendar_cmd(
     allow_errors: AllowErrorsOpt = False,
 ) -> None:
     """Write open deadlines and milestones as an iCalendar file for phone calendars (日程提醒)."""
-    from datetime import datetime
 
+    # lazy: a run loads only its own command
     from sanzhua.commands.calendar import calendar
     from sanzhua.selection import StatusFilter
 
@@ -772,6 +791,7 @@ def log_cmd(
     ] = None,
 ) -> None:
     """The history of one task from git: created, each field changed, progress added (任务修改记录)."""
+    # lazy: a run loads only its own command
     from sanzhua.commands.log import log
 
     run(lambda: log(root, task_id, fmt=fmt, lang=lang, rev_range=rev_range))
@@ -811,12 +831,14 @@ def audit_cmd(
     The rules: sanzhua help audit.
     """
     if list_codes:
+        # lazy: loaded inside main()'s try, so a failure is said, not a traceback
         from sanzhua.clitext import lang_for
         from sanzhua.clitext import list_codes as code_lines
         from sanzhua.history.rules import CODES
 
         typer.echo(code_lines(CODES, lang_for(lang, root)))
         raise typer.Exit(0)
+    # lazy: a run loads only its own command
     from sanzhua.commands.audit import audit
 
     chosen = fmt or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
@@ -861,6 +883,7 @@ def site_cmd(
     ] = False,
 ) -> None:
     """Write the ledger as a static web site: overview, units, tasks, trends (works offline)."""
+    # lazy: a run loads only its own command
     from sanzhua.commands.site import site
 
     day = as_of_date(as_of)
@@ -893,6 +916,7 @@ def codeowners_cmd(
     ] = False,
 ) -> None:
     """Write CODEOWNERS from units.yaml: unit editors own their files, supervisors the settings."""
+    # lazy: a run loads only its own command
     from sanzhua.commands.codeowners import codeowners
 
     run(lambda: codeowners(root, output=output, check=check, lang=lang))
@@ -924,6 +948,7 @@ def remind_cmd(
     root: RootOpt = None,
 ) -> None:
     """Push reminders (督办提醒) of overdue, due-soon and unreported tasks to each unit's contact."""
+    # lazy: a run loads only its own command
     from sanzhua.commands.remind import remind
 
     if send and dry_run:
@@ -952,6 +977,7 @@ def help_cmd(
     lang: LangOpt = None,
 ) -> None:
     """Show documentation: 'format' (the ledger format), 'scoring', 'audit', 'forms', 'duban' (说明文档)."""
+    # lazy: loaded inside main()'s try, so a failure is said, not a traceback
     from sanzhua.clitext import lang_for
     from sanzhua.commands.helpdoc import help_topic
 
@@ -978,6 +1004,7 @@ def main() -> None:
     """Console entry point: the help pages and usage errors in the ledger's language."""
     args = sys.argv[1:]
     try:
+        # lazy: loaded inside main()'s try, so a failure is said, not a traceback
         from sanzhua import clitext
         from sanzhua.clitext import detect_lang, localize, run_command
 

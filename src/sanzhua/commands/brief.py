@@ -23,13 +23,23 @@ from sanzhua.commands.common import (
 from sanzhua.commands.writefail import write_failed
 from sanzhua.errors import FatalError, Refused, bad_choice
 from sanzhua.evaluate import Evaluation, evaluate
-from sanzhua.filters import unknown_unit
+from sanzhua.filters import unit_choices, unit_id, unknown_unit
 from sanzhua.i18n import say
 from sanzhua.load import Ledger, frozen_gc
 from sanzhua.load.keys import did_you_mean
+from sanzhua.notices import (
+    COLOUR_NAMES,
+    NoticeRecord,
+    append_record,
+    load_notices,
+    next_number,
+    number_text,
+    statuses,
+)
 from sanzhua.periods import PERIOD_KINDS, Period, PeriodKind, period_of
 from sanzhua.problems import msg
 from sanzhua.render.markdown import render_markdown
+from sanzhua.render.templating import builtin_dir
 from sanzhua.report.brief import (
     Brief,
     Lang,
@@ -85,8 +95,6 @@ def _render(kind: str, fmt: str, context: dict[str, object], ledger: Ledger) -> 
 def _template_name(kind: str, ext: str, english: bool, root: Path) -> str:
     """brief.md.j2, or for an English report brief.en.md.j2 (the built-in English one)
     unless the ledger has its own brief.md.j2 and no brief.en.md.j2 of its own."""
-    from sanzhua.render.templating import builtin_dir
-
     plain, en = f"{kind}.{ext}", f"{kind}.en.{ext}"
     if not english:
         return plain
@@ -106,8 +114,6 @@ def _write(data: bytes, path: Path, lang: Lang = "zh") -> None:
 
 def _check_unit(ledger: Ledger, unit: str, lang: Lang) -> str:
     """The unit id of `--unit`: an id or a name (sanzhua.filters.unit_id), as status takes."""
-    from sanzhua.filters import unit_choices, unit_id
-
     if any(t.lead == unit for t in ledger.tasks):
         return unit
     uid = unit_id(ledger.units, unit)
@@ -252,8 +258,6 @@ def _bulletin(
         year = period_of("year", d)
         return score_units(ledger, rules, year.start, year.end, d, evaluation=evaluate_at(d))
 
-    from sanzhua.notices import load_notices
-
     records, broken = load_notices(ledger.root)
     if broken:  # complete or loud: a notice that cannot be read would drop out of the 约谈 list
         files = "、".join(sorted({f"{q.file}:{q.line}" for q in broken}))
@@ -301,7 +305,7 @@ _FONT_INSTALL = "apt-get install fonts-noto-cjk"
 def _with_charts(data: bytes, fmt: str, b: Brief, ledger: Ledger, path: Path | None) -> bytes:
     """Markdown: SVG files beside the output file, linked from it. Word: PNG pictures in
     the document; without a CJK font, none, and a warning that says what to install."""
-    from sanzhua.render import charts as C
+    from sanzhua.render import charts as C  # lazy: matplotlib and fontTools, about 0.8 s, for charts only
 
     c = C.charts_of(ledger, b)
     if fmt == "md":
@@ -327,8 +331,6 @@ class _Register:
     notices/<year>.yaml before they are written out."""
 
     def __init__(self, ledger: Ledger, as_of: date, lang: Lang) -> None:
-        from sanzhua.notices import load_notices
-
         self.ledger = ledger
         self.as_of = as_of
         self.lang = lang
@@ -340,17 +342,6 @@ class _Register:
             )
 
     def issue(self, n: Notice) -> Notice:
-        from dataclasses import replace as _replace
-
-        from sanzhua.notices import (
-            COLOUR_NAMES,
-            NoticeRecord,
-            append_record,
-            next_number,
-            number_text,
-            statuses,
-        )
-
         lang = self.lang
         if n.empty:
             sys.stderr.write(
@@ -391,4 +382,4 @@ class _Register:
                 say("brief.out.recorded", lang, unit=n.unit, number=r.number, file=rel)
             )
         name = COLOUR_NAMES.get(r.colour, (r.colour, r.colour))
-        return _replace(n, number=r.number, colour=r.colour, colour_text=name[0] if lang == "zh" else name[1])
+        return replace(n, number=r.number, colour=r.colour, colour_text=name[0] if lang == "zh" else name[1])

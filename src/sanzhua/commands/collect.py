@@ -292,56 +292,14 @@ def _apply(run: EditRun, fr: FormRun, opened: Opened) -> tuple[bool, bool]:
     )
     if _stale(ledger, unit, form, lang):
         out.write(text(msg("collect.stale"), lang) + "\n")
-    plans: list[_Plan] = []
-    for rep in fr.reports:
-        p = _plan_row(rep, ledger, unit, form, lang)
-        if isinstance(p, Msg):
-            fr.refused.append(Issue(f"A{rep.row.sheet_row}", p))
-        elif p.entry is None and p.done is None and not p.milestones:
-            fr.already += 1
-        else:
-            plans.append(p)
     by_file: dict[str, list[_Plan]] = {}
-    for p in plans:
+    for p in _plans(fr, opened, unit, form):
         by_file.setdefault(p.task.file, []).append(p)
     changes: list[tuple[str, bytes, bytes]] = []
     for rel, group in by_file.items():
-        try:
-            original = (ledger.root / rel).read_bytes()
-        except OSError as e:
-            for p in group:
-                fr.refused.append(Issue(f"A{p.rep.row.sheet_row}", msg("file.unreadable", detail=e.strerror or str(e))))
-            continue
-        try:
-            require_valid(original, rel, ledger, run.today)
-        except Refused as e:
-            for p in group:
-                fr.refused.append(
-                    Issue(
-                        f"A{p.rep.row.sheet_row}",
-                        msg("collect.edit-refused", id=p.task.id, reason=text(e.message, lang)),
-                    )
-                )
-            continue
-        current = _all_at_once(original, rel, group, ledger, run.today, fr.notes)
-        if current is not None:
-            fr.applied += len(group)
-        else:
-            # Something in the file's rows is refused: row by row, to say which.
-            current = original
-            for p in group:
-                try:
-                    current = _edit(current, rel, p, ledger, run.today, fr.notes)
-                    fr.applied += 1
-                except (Refused, EditError) as e:
-                    fr.refused.append(
-                        Issue(
-                            f"A{p.rep.row.sheet_row}",
-                            msg("collect.edit-refused", id=p.task.id, reason=text(e.message, lang)),
-                        )
-                    )
-        if current != original:
-            changes.append((rel, original, current))
+        change = _file_change(run, fr, opened, rel, group)
+        if change is not None:
+            changes.append(change)
     for issue in fr.refused:
         _say(run, lang, fr, issue)
     for rel, before, after in changes:
@@ -361,6 +319,69 @@ def _apply(run: EditRun, fr: FormRun, opened: Opened) -> tuple[bool, bool]:
         if changes:
             out.write(text(msg("edit.dry-run", file="、".join(c[0] for c in changes)), lang) + "\n")
         return bool(fr.refused), False
+    return _write(run, fr, opened, changes, summary)
+
+
+def _plans(fr: FormRun, opened: Opened, unit: Unit, form: ReturnedForm) -> list[_Plan]:
+    """The rows that change the ledger, planned; a refused row and a row already in the
+    ledger are counted on `fr`."""
+    plans: list[_Plan] = []
+    for rep in fr.reports:
+        p = _plan_row(rep, opened.ledger, unit, form, opened.lang)
+        if isinstance(p, Msg):
+            fr.refused.append(Issue(f"A{rep.row.sheet_row}", p))
+        elif p.entry is None and p.done is None and not p.milestones:
+            fr.already += 1
+        else:
+            plans.append(p)
+    return plans
+
+
+def _file_change(
+    run: EditRun, fr: FormRun, opened: Opened, rel: str, group: list[_Plan]
+) -> tuple[str, bytes, bytes] | None:
+    """One file's rows applied: (file, before, after), or None when nothing changed; each
+    row refused is named on `fr`."""
+    ledger, lang = opened.ledger, opened.lang
+
+    def refuse(p: _Plan, reason: Msg) -> None:
+        fr.refused.append(Issue(f"A{p.rep.row.sheet_row}", reason))
+
+    try:
+        original = (ledger.root / rel).read_bytes()
+    except OSError as e:
+        for p in group:
+            refuse(p, msg("file.unreadable", detail=e.strerror or str(e)))
+        return None
+    try:
+        require_valid(original, rel, ledger, run.today)
+    except Refused as e:
+        for p in group:
+            refuse(p, msg("collect.edit-refused", id=p.task.id, reason=text(e.message, lang)))
+        return None
+    current = _all_at_once(original, rel, group, ledger, run.today, fr.notes)
+    if current is not None:
+        fr.applied += len(group)
+    else:
+        # Something in the file's rows is refused: row by row, to say which.
+        current = original
+        for p in group:
+            try:
+                current = _edit(current, rel, p, ledger, run.today, fr.notes)
+                fr.applied += 1
+            except (Refused, EditError) as e:
+                refuse(p, msg("collect.edit-refused", id=p.task.id, reason=text(e.message, lang)))
+    return (rel, original, current) if current != original else None
+
+
+def _write(
+    run: EditRun, fr: FormRun, opened: Opened, changes: list[tuple[str, bytes, bytes]], summary: Msg
+) -> tuple[bool, bool]:
+    """The changed files written (and committed with --commit); (some row was refused,
+    some file was written)."""
+    assert fr.form is not None
+    ledger, lang, out = opened.ledger, opened.lang, run.stdout()
+    unit, form = ledger.units[fr.form.unit], fr.form
     rels = [c[0] for c in changes]
     if run.commit and changes:
         for rel in rels:

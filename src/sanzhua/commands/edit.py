@@ -52,6 +52,7 @@ from sanzhua.edit.session import (
 from sanzhua.edit.source import BOM, Source, SourceError
 from sanzhua.edit.span import SpanBroken, SpanEditor, find_span, task_node
 from sanzhua.edit.tree import (
+    Entry,
     MappingNode,
     ScalarNode,
     SequenceNode,
@@ -60,6 +61,7 @@ from sanzhua.edit.tree import (
     is_null,
     last_line,
 )
+from sanzhua.filters import unit_id
 from sanzhua.history.git import GitError
 from sanzhua.i18n import Lang, say, text
 from sanzhua.interchange.writer import FieldValue, Style, render_task, render_task_flow
@@ -483,16 +485,8 @@ def done(
         if task.done is not None and why is None:
             raise Refused(msg("edit.done-again", id=task_id, done=task.done.isoformat()), msg("edit.correct.hint"))
         set_key(ed, node, "done", K.TASK_KEYS, R.TASK_ORDER, style, iso)
-        if (
-            st is not None
-            and isinstance(st.value, ScalarNode)
-            and not is_null(st.value)
-            and K.STATUS_ALIASES.get(
-                st.value.value.strip().lower(), K.STATUS_ALIASES.get(st.value.value.strip())
-            )
-            != "done"
-        ):
-            set_scalar(ed, st.value, st.key, K.in_style("done", K.STATUS_WORDS, K.is_chinese(st.value.value)))
+        if st is not None:
+            _status_done(ed, st)
         subject = f"done: {task_id} {iso}"
         if why is not None and task.done is not None:
             old = task.done.isoformat()
@@ -505,6 +499,17 @@ def done(
         return _change(ed, rel, data, subject, task_id), check
 
     return _guard(run, body)
+
+
+def _status_done(ed: Editor, st: Entry) -> None:
+    """A written `status:` that does not say done says it now, in the file's words."""
+    if (
+        isinstance(st.value, ScalarNode)
+        and not is_null(st.value)
+        and K.STATUS_ALIASES.get(st.value.value.strip().lower(), K.STATUS_ALIASES.get(st.value.value.strip()))
+        != "done"
+    ):
+        set_scalar(ed, st.value, st.key, K.in_style("done", K.STATUS_WORDS, K.is_chinese(st.value.value)))
 
 
 def _correction(correct: bool, reason: str | None) -> str | None:
@@ -667,8 +672,6 @@ def new(run: EditRun, spec: NewTask) -> int:
         scan = opened.scan
         year = scan.settings.year
         units = scan.units
-        from sanzhua.filters import unit_id
-
         uid = unit_id(units, spec.unit)  # an id, a name or a part of one name, as status --unit
         unit = units.get(uid) if uid is not None else None
         if unit is None:

@@ -283,6 +283,29 @@ def init(
         raise bad_choice("--lang", ("zh", "en"), lang)
     chosen: Lang = "en" if lang == "en" else "zh"
     directory = directory.resolve()
+    _refuse_a_used_folder(directory, force)
+    supervisor = _supervisor(supervisor, directory)
+    today = today or date.today()
+    year = year or today.year
+    name, named = _ledger_name(name, chosen, year, ask)
+    files = _files(chosen, name, year, supervisor, today)
+    for rel, text in files.items():
+        path = directory / rel
+        if path.exists():
+            continue  # never overwrite what is there (only with --force can we get here)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    in_repo = _git_init(directory)
+    write = sys.stdout.write
+    write(say("init.out.created", chosen, folder=directory) + "".join(f"  {rel}\n" for rel in files))
+    if not in_repo and shutil.which("git"):
+        write(say("init.out.git-init", chosen))
+    write(_next_steps(name, named, chosen, supervisor))
+    return EXIT_OK
+
+
+def _refuse_a_used_folder(directory: Path, force: bool) -> None:
+    """A file, a ledger already, or (without --force) a folder with files in it: refused."""
     if directory.exists() and not directory.is_dir():
         raise FatalError(msg("init.not-a-folder", folder=directory))
     if (directory / "sanzhua.yaml").exists():
@@ -290,11 +313,12 @@ def init(
     visible = [p for p in directory.iterdir() if p.name != ".git"] if directory.exists() else []
     if visible and not force:
         raise FatalError(msg("init.not-empty", folder=directory), msg("init.not-empty.hint"))
-    supervisor = _supervisor(supervisor, directory)
-    today = today or date.today()
-    year = year or today.year
+
+
+def _files(lang: Lang, name: str, year: int, supervisor: str, today: date) -> dict[str, str]:
+    """Every file a new ledger starts with, by its path, in `lang` (whole files chosen by
+    language: they are data, not messages)."""
     monday = today - timedelta(days=today.weekday())
-    name, named = _ledger_name(name, chosen, year, ask)
     check_job = WORKFLOW if lang == "zh" else _in_english(WORKFLOW, WORKFLOW_HEADER_EN)
     site_job = SITE_WORKFLOW if lang == "zh" else _in_english(SITE_WORKFLOW, SITE_HEADER_EN)
     files = {
@@ -320,29 +344,23 @@ def init(
             "|| 'sanzhua==" + __version__ + "' }}",  # pinned, as sanzhua.yml
         ),  # issue 20
     }
-    for rel, text in files.items():
-        path = directory / rel
-        if path.exists():
-            continue  # never overwrite what is there (only with --force can we get here)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    in_repo = False
-    if shutil.which("git"):
-        probe = subprocess.run(
-            ["git", "-C", str(directory), "rev-parse", "--is-inside-work-tree"],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        in_repo = probe.returncode == 0
-        if not in_repo:
-            subprocess.run(["git", "init", "-q", str(directory)], check=False)
-    write = sys.stdout.write
-    write(say("init.out.created", chosen, folder=directory) + "".join(f"  {rel}\n" for rel in files))
-    if not in_repo and shutil.which("git"):
-        write(say("init.out.git-init", chosen))
-    write(_next_steps(name, named, chosen, supervisor))
-    return EXIT_OK
+    return files
+
+
+def _git_init(directory: Path) -> bool:
+    """`git init` the folder unless it is inside a work tree already; whether it was."""
+    if not shutil.which("git"):
+        return False
+    probe = subprocess.run(
+        ["git", "-C", str(directory), "rev-parse", "--is-inside-work-tree"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if probe.returncode == 0:
+        return True
+    subprocess.run(["git", "init", "-q", str(directory)], check=False)
+    return False
 
 
 def _ledger_name(name: str | None, lang: Lang, year: int, ask: Callable[[str], str] | None) -> tuple[str, bool]:

@@ -146,17 +146,7 @@ def remind(
             notices=escalated,
         )
 
-    notice = (
-        say(
-            "remind.out.left-out",
-            chosen,
-            errors=opened.gaps.errors + len(broken),
-            files="、".join(left_out),
-            files_en=", ".join(left_out),
-        )
-        if left_out
-        else None
-    )
+    notice = _left_out(left_out, opened.gaps.errors + len(broken), chosen)
     if not send:
         messages, skipped = plan(load_sent(path))
         reasons = {id(m): _unreachable(m, ledger, env, chosen) for m in messages}
@@ -174,6 +164,13 @@ def remind(
     else:
         _send_text(out, deliveries, skipped, path, notice, chosen)
     return EXIT_PROBLEMS if failed else EXIT_OK
+
+
+def _left_out(files: list[str], errors: int, lang: Lang) -> str | None:
+    """The line saying which files' tasks the reminders leave out (--allow-errors)."""
+    if not files:
+        return None
+    return say("remind.out.left-out", lang, errors=errors, files="、".join(files), files_en=", ".join(files))
 
 
 def _deliver(

@@ -345,6 +345,7 @@ def format_table(
 ) -> str:
     """The scoreboard for a terminal: by default rank, unit, score, added, taken and four
     counts, which fit 80 columns; `wide` adds the unit id and every count."""
+    # lazy: rich's tables (~80 ms to import), for the table format only
     from rich import box
     from rich.console import Console
     from rich.measure import Measurement

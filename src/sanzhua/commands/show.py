@@ -57,18 +57,7 @@ def reasons(st: TaskState, settings: Settings, as_of: date, lang: Lang) -> list[
                 days=st.days_late,
             )
         elif s == "milestone_overdue":
-            parts = [
-                say(
-                    "show.why.milestone",
-                    lang,
-                    name=m.name,
-                    due_cn=format_cn(m.due),
-                    due=m.due.isoformat(),
-                    days=(as_of - m.due).days,
-                )
-                for m in st.overdue_milestones
-            ]
-            why = say("show.why.milestones", lang) + "；".join(parts)
+            why = _why_milestones(st, as_of, lang)
         elif s == "due_soon" and dl is not None:
             why = say(
                 "show.why.due-soon",
@@ -89,23 +78,7 @@ def reasons(st: TaskState, settings: Settings, as_of: date, lang: Lang) -> list[
                 margin=_num(settings.behind_margin),
             )
         elif s == "no_report":
-            days = 7 if settings.report_every == "week" else 31
-            frm = as_of - timedelta(days=days - 1)
-            last = (
-                say("show.why.last-report", lang, day_cn=format_cn(st.last_report), day=st.last_report.isoformat())
-                if st.last_report
-                else say("show.why.never-reported", lang)
-            )
-            why = say(
-                "show.why.no-report",
-                lang,
-                last=last,
-                from_month=frm.month,
-                from_day=frm.day,
-                to_month=as_of.month,
-                to_day=as_of.day,
-                span=f"{frm.isoformat()}..{as_of.isoformat()}",
-            )
+            why = _why_no_report(st, settings, as_of, lang)
         elif s == "on_track":
             why = say("show.why.on-track", lang)
         elif s == "planned":
@@ -124,6 +97,41 @@ def reasons(st: TaskState, settings: Settings, as_of: date, lang: Lang) -> list[
             why = ""
         out.append((s, why))
     return out
+
+
+def _why_milestones(st: TaskState, as_of: date, lang: Lang) -> str:
+    parts = [
+        say(
+            "show.why.milestone",
+            lang,
+            name=m.name,
+            due_cn=format_cn(m.due),
+            due=m.due.isoformat(),
+            days=(as_of - m.due).days,
+        )
+        for m in st.overdue_milestones
+    ]
+    return say("show.why.milestones", lang) + "；".join(parts)
+
+
+def _why_no_report(st: TaskState, settings: Settings, as_of: date, lang: Lang) -> str:
+    days = 7 if settings.report_every == "week" else 31
+    frm = as_of - timedelta(days=days - 1)
+    last = (
+        say("show.why.last-report", lang, day_cn=format_cn(st.last_report), day=st.last_report.isoformat())
+        if st.last_report
+        else say("show.why.never-reported", lang)
+    )
+    return say(
+        "show.why.no-report",
+        lang,
+        last=last,
+        from_month=frm.month,
+        from_day=frm.day,
+        to_month=as_of.month,
+        to_day=as_of.day,
+        span=f"{frm.isoformat()}..{as_of.isoformat()}",
+    )
 
 
 _INVALID_FIELDS = {
@@ -284,12 +292,6 @@ def _text(stream: TextIO, st: TaskState, ledger: Ledger, ev: Evaluation, lang: L
     console = Console(file=stream, width=width, highlight=False)
     t = st.task
     w = partial(say, lang=lang)
-    sep = w("show.sep")
-
-    def unit(uid: str) -> str:
-        u = ledger.units.get(uid)
-        return w("show.unit-kind", name=u.name, kind=u.kind) if u and u.kind else (u.name if u else uid)
-
     head = Text()
     head.append(f"{t.id}  ", style="bold")
     head.append(t.title, style="bold")
@@ -300,6 +302,42 @@ def _text(stream: TextIO, st: TaskState, ledger: Ledger, ev: Evaluation, lang: L
         style=LIGHT_STYLE[st.light],
     )
     console.print(light)
+    for name, value in _fields(st, ledger, lang):
+        if value:
+            console.print(f"  {name}{w('show.sep')}{value}")
+    console.print()
+    _print_states(console, st, ledger, ev, lang)
+    console.print()
+    console.print(Text(w("show.timeline"), style="bold"))
+    # One print for the whole timeline: rich costs about a millisecond a call, and a task
+    # may have a progress entry a day for years (200,000 entries took a minute line by line).
+    story = Text()
+    for e in timeline(t, ev.as_of, lang):
+        story.append(f"\n  {e.day.isoformat()}  " if story else f"  {e.day.isoformat()}  ")
+        story.append(e.text, style=e.style)
+    if story:
+        console.print(story, soft_wrap=True)
+    kids = ledger.children.get(t.id, [])
+    if kids:
+        console.print()
+        console.print(Text(w("show.shares", n=len(kids)), style="bold"))
+        _print_shares(console, kids, ledger, ev, lang)
+
+
+def _unit_text(ledger: Ledger, uid: str, lang: Lang) -> str:
+    """A unit by name, with its kind when units.yaml gives one; its id when unknown."""
+    u = ledger.units.get(uid)
+    return say("show.unit-kind", lang, name=u.name, kind=u.kind) if u and u.kind else (u.name if u else uid)
+
+
+def _fields(st: TaskState, ledger: Ledger, lang: Lang) -> list[tuple[str, str | None]]:
+    """The task's fields as (name, value); an empty value is not shown."""
+    t = st.task
+    w = partial(say, lang=lang)
+
+    def unit(uid: str) -> str:
+        return _unit_text(ledger, uid, lang)
+
     deadline = None
     if st.deadline is not None:
         deadline = w("show.deadline", due_cn=format_cn(st.deadline), due=st.deadline.isoformat())
@@ -334,10 +372,13 @@ def _text(stream: TextIO, st: TaskState, ledger: Ledger, ev: Evaluation, lang: L
         exp = w("show.expected", percent=st.expected_percent) if st.expected_percent is not None else ""
         fields.append((w("show.field.progress"), f"{st.percent:.0f}%{exp}"))
     fields.append((w("show.field.where"), f"{t.file}:{t.line}"))
-    for name, value in fields:
-        if value:
-            console.print(f"  {name}{sep}{value}")
-    console.print()
+    return fields
+
+
+def _print_states(console: Console, st: TaskState, ledger: Ledger, ev: Evaluation, lang: Lang) -> None:
+    """Each state the task is in, and why."""
+    w = partial(say, lang=lang)
+    sep = w("show.sep")
     console.print(Text(w("show.states", day_cn=format_cn(ev.as_of), day=ev.as_of.isoformat()), style="bold"))
     for s, why in reasons(st, ledger.settings, ev.as_of, lang):
         line = Text("  · ")
@@ -349,31 +390,25 @@ def _text(stream: TextIO, st: TaskState, ledger: Ledger, ev: Evaluation, lang: L
             line.append(name, style=LIGHT_STYLE[st.light])
             line.append(f"{sep}{why}" if why else "")
         console.print(line)
-    console.print()
-    console.print(Text(w("show.timeline"), style="bold"))
-    # One print for the whole timeline: rich costs about a millisecond a call, and a task
-    # may have a progress entry a day for years (200,000 entries took a minute line by line).
-    story = Text()
-    for e in timeline(t, ev.as_of, lang):
-        story.append(f"\n  {e.day.isoformat()}  " if story else f"  {e.day.isoformat()}  ")
-        story.append(e.text, style=e.style)
-    if story:
-        console.print(story, soft_wrap=True)
-    kids = ledger.children.get(t.id, [])
-    if kids:
-        console.print()
-        console.print(Text(w("show.shares", n=len(kids)), style="bold"))
-        shares = sorted((ev.tasks[c.id] for c in kids if c.id in ev.tasks), key=urgency)
-        id_width = max(len(cs.task.id) for cs in shares) if shares else 0
-        for cs in shares:
-            c = cs.task
-            share = ""
-            if c.target is not None:
-                share = f"{_num(c.target.value)}{c.target.unit or ''}"
-                if cs.value is not None:
-                    share = f"{_num(cs.value)}/{share}"
-            # The light as a character (红/黄/绿), so that it reads without colour too.
-            line = Text(f"  {label(LIGHT_MARK, cs.light, lang)} ", style=LIGHT_STYLE[cs.light])
-            line.append(f"{c.id:<{id_width}}  {unit(c.lead)}  {share}  ")
-            line.append("、".join(label(STATE_LABELS, s, lang) for s in cs.states), style=LIGHT_STYLE[cs.light])
-            console.print(line)
+
+
+def _print_shares(console: Console, kids: list[Task], ledger: Ledger, ev: Evaluation, lang: Lang) -> None:
+    """The children's shares of the task's target, most urgent first."""
+
+    def unit(uid: str) -> str:
+        return _unit_text(ledger, uid, lang)
+
+    shares = sorted((ev.tasks[c.id] for c in kids if c.id in ev.tasks), key=urgency)
+    id_width = max(len(cs.task.id) for cs in shares) if shares else 0
+    for cs in shares:
+        c = cs.task
+        share = ""
+        if c.target is not None:
+            share = f"{_num(c.target.value)}{c.target.unit or ''}"
+            if cs.value is not None:
+                share = f"{_num(cs.value)}/{share}"
+        # The light as a character (红/黄/绿), so that it reads without colour too.
+        line = Text(f"  {label(LIGHT_MARK, cs.light, lang)} ", style=LIGHT_STYLE[cs.light])
+        line.append(f"{c.id:<{id_width}}  {unit(c.lead)}  {share}  ")
+        line.append("、".join(label(STATE_LABELS, s, lang) for s in cs.states), style=LIGHT_STYLE[cs.light])
+        console.print(line)

@@ -242,6 +242,7 @@ def write_xlsx(ex: Export, path: Path, by_unit: bool = False, *, fast: bool = Tr
     With `fast` (always, but in the test that holds the two equal) the data rows of the
     task and detail sheets are written as sheet XML by `_Body`; without it, as openpyxl
     cells, which gives the same workbook in about five times the time."""
+    # lazy: openpyxl takes ~0.3 s to import; workbooks only
     from openpyxl import Workbook
 
     wb = Workbook(write_only=True)
@@ -285,6 +286,7 @@ def _sheet_title(name: str, used: set[str]) -> str:
 
 
 def _styles() -> dict[str, Any]:
+    # lazy: openpyxl takes ~0.3 s to import; workbooks only
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
     thin = Side(style="thin", color="FF808080")
@@ -302,6 +304,7 @@ def _styles() -> dict[str, Any]:
 def cell(ws: Any, value: Value, **style: Any) -> Any:
     """One cell of a streamed sheet; text without control characters and typed as a
     string, so that nothing in it is taken for a formula."""
+    # lazy: openpyxl takes ~0.3 s to import; workbooks only
     from openpyxl.cell import WriteOnlyCell
 
     c = WriteOnlyCell(ws, printable(value) if isinstance(value, str) else value)
@@ -314,6 +317,7 @@ def cell(ws: Any, value: Value, **style: Any) -> Any:
 
 
 def _merge(ws: Any, ref: str) -> None:
+    # lazy: openpyxl takes ~0.3 s to import; workbooks only
     from openpyxl.worksheet.cell_range import CellRange
 
     ws.merged_cells.add(CellRange(ref))
@@ -324,6 +328,7 @@ def _task_sheet(
 ) -> None:
     """A task sheet: a title, a line of counts, the header, a row per task (the light
     coloured), sized first because a streamed sheet writes its sizes before its rows."""
+    # lazy: openpyxl takes ~0.3 s to import; workbooks only
     from openpyxl.styles import Alignment
     from openpyxl.utils import get_column_letter
 
@@ -412,6 +417,7 @@ def _task_sizes(ex: Export, rows: list[dict[str, Value]], fields: list[str]) -> 
 def _task_cell_styles(s: dict[str, Any], fields: list[str]) -> dict[Hashable, dict[str, Any]]:
     """A cell's look depends on its column, whether it holds a date, and for the light
     column on the light: one style per combination, keyed (field, date?, light)."""
+    # lazy: openpyxl takes ~0.3 s to import; workbooks only
     from openpyxl.styles import Font, PatternFill
 
     light_fills = {k: PatternFill("solid", fgColor=v) for k, v in LIGHT_FILL.items()}
@@ -453,6 +459,7 @@ def _page(ws: Any, repeat_rows: str | None) -> None:
 def _summary_sheet(ws: Any, ex: Export, fast: bool = True) -> None:
     """汇总: a row per unit (in units.yaml's order) with its tasks of each light, the
     overdue ones and the share done, and a total row."""
+    # lazy: openpyxl takes ~0.3 s to import; workbooks only
     from openpyxl.utils import get_column_letter
 
     s = _styles()
@@ -523,6 +530,7 @@ def _light_counts(group: Sequence[TaskState]) -> list[Value]:
 
 def _summary_heading(ws: Any, ex: Export, head: list[str], s: dict[str, Any]) -> None:
     """The summary's title, its date and its header row, the light columns in their colours."""
+    # lazy: openpyxl takes ~0.3 s to import; workbooks only
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
@@ -567,6 +575,7 @@ def _summary_heading(ws: Any, ex: Export, head: list[str], s: dict[str, Any]) ->
 
 
 def _detail_sheet(ws: Any, ex: Export, kind: str, fast: bool = True) -> None:
+    # lazy: openpyxl takes ~0.3 s to import; workbooks only
     from openpyxl.utils import get_column_letter
 
     s = _styles()
@@ -664,6 +673,7 @@ class _Body:
 def _streams_to_a_file() -> bool:
     """Whether this openpyxl streams a write-only sheet as `_Body` expects: 3.1's
     WorksheetWriter, into a file named by `out`, removed after saving."""
+    # lazy: openpyxl takes ~0.3 s to import; workbooks only
     import openpyxl
 
     return str(openpyxl.__version__).startswith("3.1.")
@@ -675,6 +685,7 @@ _LETTERS: list[str] = []
 def _letters() -> list[str]:
     """Column letters A … ZZ (the export's sheets have under 40 columns)."""
     if not _LETTERS:
+        # lazy: openpyxl takes ~0.3 s to import; workbooks only
         from openpyxl.utils import get_column_letter
 
         _LETTERS.extend(get_column_letter(n) for n in range(1, 703))
@@ -699,6 +710,7 @@ def _row_xml(
     letters: Sequence[str],
 ) -> str:
     """One <row> as openpyxl writes it (lxml_write_cell) for cells made by `cell`."""
+    # lazy: openpyxl takes ~0.3 s to import; workbooks only
     from openpyxl.compat import safe_string
     from openpyxl.utils.datetime import to_excel
 

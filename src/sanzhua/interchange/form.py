@@ -276,6 +276,7 @@ HEAD = "FFD9E1F2"
 
 def write_form_xlsx(form: Form, path: Path) -> None:
     """The workbook: the form sheet, the instructions, the hidden identity sheet."""
+    # lazy: openpyxl takes ~0.3 s to import; workbooks only
     import openpyxl
 
     wb = openpyxl.Workbook()
@@ -304,6 +305,7 @@ def write_form_xlsx(form: Form, path: Path) -> None:
 
 
 def _workbook_protection() -> Any:
+    # lazy: openpyxl takes ~0.3 s to import; workbooks only
     from openpyxl.workbook.protection import WorkbookProtection
 
     return WorkbookProtection(lockStructure=True)
@@ -330,6 +332,7 @@ class _Look:
 
 
 def _look() -> _Look:
+    # lazy: openpyxl takes ~0.3 s to import; workbooks only
     from openpyxl.styles import Alignment, Border, PatternFill, Protection, Side
 
     thin = Side(style="thin", color="FF808080")
@@ -347,6 +350,7 @@ def _look() -> _Look:
 def _main_sheet(ws: Any, meta: Any, form: Form) -> None:
     """The form itself: the heading, a row per task (grey cells fixed, yellow ones to fill
     in, each checked by a validation), the hidden check column, and the printed page."""
+    # lazy: openpyxl takes ~0.3 s to import; workbooks only
     from openpyxl.utils import get_column_letter
 
     cols = form.columns()
@@ -364,6 +368,7 @@ def _main_sheet(ws: Any, meta: Any, form: Form) -> None:
 
 def _heading(ws: Any, form: Form, cols: list[str], look: _Look) -> None:
     """The title, the line with the form id and how to fill it in, and the column headers."""
+    # lazy: openpyxl takes ~0.3 s to import; workbooks only
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
@@ -389,6 +394,7 @@ def _heading(ws: Any, form: Form, cols: list[str], look: _Look) -> None:
 
 def _cell_checks(ws: Any, lang: Lang) -> dict[str, Any]:
     """The validations of the cells a unit fills in, by kind: "percent", "value", "date"."""
+    # lazy: openpyxl takes ~0.3 s to import; workbooks only
     from openpyxl.worksheet.datavalidation import DataValidation
 
     checks = {
@@ -479,6 +485,7 @@ _META_MS_COL = 20  # the milestone lists on the hidden sheet start in column T
 def _milestone_choices(ws: Any, meta: Any, r_i: int, row: FormRow, form: Form, letter: dict[str, str]) -> None:
     """The milestone names this task offers, on the hidden sheet in the task's row; each
     milestone name cell of the row gets a list validation over them."""
+    # lazy: openpyxl takes ~0.3 s to import; workbooks only
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -509,6 +516,7 @@ def _row_height(row: FormRow) -> int:
 
 def _page(ws: Any, form: Form, cols: list[str], letter: dict[str, str]) -> None:
     """Column widths, the hidden check column, the sheet's protection and the printed page."""
+    # lazy: openpyxl takes ~0.3 s to import; workbooks only
     from openpyxl.utils import get_column_letter
 
     for i, c in enumerate(cols, start=1):
@@ -577,6 +585,7 @@ def help_lines(form: Form) -> list[str]:
 
 
 def _help_sheet(ws: Any, form: Form) -> None:
+    # lazy: openpyxl takes ~0.3 s to import; workbooks only
     from openpyxl.styles import Alignment, Font
 
     ws.column_dimensions["A"].width = 110

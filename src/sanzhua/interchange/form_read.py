@@ -116,6 +116,7 @@ def _check_zip(path: Path) -> None:
 
 
 def _read_xlsx(path: Path) -> _Grid:
+    # lazy: openpyxl takes ~0.3 s to import; workbooks only
     import openpyxl
 
     _check_zip(path)

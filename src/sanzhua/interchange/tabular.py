@@ -122,6 +122,7 @@ def read_workbook(path: Path) -> list[Table]:
     `MAX_ROWS`, `MAX_COLUMNS` or `MAX_CELLS` is refused as soon as it does, whatever
     dimension it declares.
     """
+    # lazy: openpyxl takes ~0.3 s to import; workbooks only
     import openpyxl
     from defusedxml import DefusedXmlException
 
@@ -164,6 +165,7 @@ def read_workbook(path: Path) -> list[Table]:
 
 def _defused(e: BaseException) -> bool:
     """Whether defusedxml refused some XML on the way to `e` (openpyxl wraps its errors)."""
+    # lazy: openpyxl takes ~0.3 s to import; workbooks only
     from defusedxml import DefusedXmlException
 
     seen: BaseException | None = e
@@ -248,6 +250,7 @@ _MERGE = re.compile(
 def _merges(path: Path, ws: Any) -> list[tuple[int, int, int, int]]:
     """The sheet's merged ranges as (min_col, min_row, max_col, max_row), read from its
     XML (a streamed sheet does not keep them); the package's size is checked already."""
+    # lazy: openpyxl takes ~0.3 s to import; workbooks only
     from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
     with zipfile.ZipFile(path) as z:
@@ -274,8 +277,10 @@ def _unsaved_formulas(path: Path) -> bool:
     empty one). A sheet without a formula is told by a byte search; only a sheet that has
     formulas is parsed (without entities or DTDs). When the parts cannot be told apart,
     the answer is yes."""
+    # lazy: openpyxl takes ~0.3 s to import; workbooks only
     from xml.etree.ElementTree import ParseError
 
+    # lazy: openpyxl takes ~0.3 s to import; workbooks only
     from defusedxml import DefusedXmlException
     from defusedxml.ElementTree import iterparse
 

@@ -124,6 +124,7 @@ def locked(path: Path) -> Iterator[None]:
 
 def _try_lock(f: IO[bytes]) -> bool:
     if sys.platform == "win32":  # each platform's own lock module: the other one does not exist
+        # lazy: this platform's own module
         import msvcrt
 
         try:
@@ -131,6 +132,7 @@ def _try_lock(f: IO[bytes]) -> bool:
         except OSError:
             return False
         return True
+    # lazy: this platform's own module
     import fcntl
 
     try:

@@ -143,6 +143,7 @@ def find_cjk_font() -> Path | None:
     """A font file on this machine that has Chinese characters, by name (the usual
     Chinese system fonts first), else any font fontconfig says covers `zh`."""
     try:
+        # lazy: matplotlib ~1 s, fontTools ~0.1 s to import; charts only
         from matplotlib import font_manager
     except ImportError:  # pragma: no cover - matplotlib is a dependency
         return None
@@ -165,6 +166,7 @@ def find_cjk_font() -> Path | None:
 
 def _covers_chinese(path: Path) -> bool:
     try:
+        # lazy: matplotlib ~1 s, fontTools ~0.1 s to import; charts only
         from fontTools.ttLib import TTCollection, TTFont
     except ImportError:  # pragma: no cover
         return False
@@ -177,9 +179,11 @@ def _covers_chinese(path: Path) -> bool:
 
 def pngs(c: Charts, font: Path) -> list[tuple[str, bytes]]:
     """(title, PNG bytes) of each chart, 156 mm wide at 200 dpi, with `font` for all text."""
+    # lazy: matplotlib ~1 s, fontTools ~0.1 s to import; charts only
     import matplotlib
 
     matplotlib.use("Agg")
+    # lazy: matplotlib ~1 s, fontTools ~0.1 s to import; charts only
     from matplotlib import font_manager
     from matplotlib import pyplot as plt
 
@@ -247,6 +251,7 @@ def _png(fig: object) -> bytes:
 def place_in_docx(data: bytes, pictures: Sequence[tuple[str, bytes]], lang: str) -> bytes:
     """The pictures, each on its own centred line 156 mm wide, at the end of part 一
     (before the paragraph that starts part 二), else before the last paragraph."""
+    # lazy: python-docx ~0.3 s to import; Word only
     from docx import Document
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Mm

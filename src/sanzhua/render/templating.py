@@ -367,6 +367,7 @@ def limits(name: str) -> Iterator[None]:
         old_handler = signal.signal(signal.SIGALRM, up)
         signal.setitimer(signal.ITIMER_REAL, MAX_SECONDS)
     try:
+        # lazy: POSIX only
         import resource  # Unix only: where it is missing, templates run with no memory cap
 
         size = _address_space()
@@ -398,6 +399,7 @@ def limits(name: str) -> Iterator[None]:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, old_handler)
         if old_as is not None:
+            # lazy: POSIX only
             import resource
 
             resource.setrlimit(resource.RLIMIT_AS, old_as)

@@ -16,7 +16,9 @@ from typing import TYPE_CHECKING, Literal, Protocol, TypeVar
 from sanzhua.i18n import LIGHT_LABELS as _LIGHT_WORDS
 from sanzhua.i18n import STATE_LABELS as _STATE_WORDS
 from sanzhua.i18n import say
+from sanzhua.kinds import DEFAULT_KIND, kind_of, lookup, rules_of, uses_kinds
 from sanzhua.model import Milestone, Settings, Task, Unit
+from sanzhua.notices import COLOUR_NAMES, interview_list, named_units, statuses
 from sanzhua.periods import (
     Period,
     PeriodKind,
@@ -938,8 +940,6 @@ def _notice_parts(
     lines: _Lines,
 ) -> tuple[tuple[NoticeLine, ...], tuple[InterviewLine, ...]] | None:
     """The bulletin's 督办通知 table and 约谈 list, when the ledger uses notices (else None)."""
-    from sanzhua.notices import COLOUR_NAMES, interview_list, named_units, statuses
-
     settings = ledger.settings.notices
     if not settings.show_interviews and not records:
         return None
@@ -979,8 +979,6 @@ def _notice_parts(
 def _kind_sections(ledger: LedgerLike, now: EvaluationLike, lines: _Lines, at: date) -> tuple[KindSection, ...]:
     """A section per kind present, in the order of the ledger's kinds; none when every
     task is of the default kind (so that such a ledger's bulletin stays as it was)."""
-    from sanzhua.kinds import DEFAULT_KIND, kind_of, lookup, rules_of, uses_kinds
-
     if not uses_kinds(ledger.tasks):
         return ()
     table = lookup(ledger.settings)

@@ -21,8 +21,10 @@ from sanzhua.model import Settings
 from sanzhua.problems import Problem, msg
 
 if TYPE_CHECKING:
+    # lazy: pydantic's models (start-up cost), only for a ledger with scoring:
     from pydantic import ValidationError
 
+    # lazy: pydantic's models (start-up cost), only for a ledger with scoring:
     from sanzhua.score.rules_in import ScoringIn
 
 SETTINGS_FILE = "sanzhua.yaml"
@@ -140,8 +142,10 @@ def _validate(raw: Mapping[str, Any]) -> tuple[Rules, ValidationError | None]:
     The pydantic models (sanzhua.score.rules_in) are imported here, when a ledger has a
     `scoring:` section: building them costs a third of a second of every run that
     imports them, and most ledgers keep the defaults."""
+    # lazy: pydantic's models (start-up cost), only for a ledger with scoring:
     from pydantic import ValidationError
 
+    # lazy: pydantic's models (start-up cost), only for a ledger with scoring:
     from sanzhua.score.rules_in import ScoringIn
 
     try:
@@ -179,8 +183,10 @@ def rules_from_text(text: str, path: str = SETTINGS_FILE) -> tuple[Rules, list[P
     root = doc.root
     if not isinstance(root, YMap) or not isinstance(root.get("scoring"), YMap):
         return DEFAULT_RULES, []
+    # lazy: pydantic's models (start-up cost), only for a ledger with scoring:
     from pydantic import ValidationError
 
+    # lazy: pydantic's models (start-up cost), only for a ledger with scoring:
     from sanzhua.load.settings import _plain, _problems_from
     from sanzhua.score.rules_in import KNOWN, Wrapped
 

@@ -29,8 +29,10 @@ from sanzhua.history.timeline import Event
 from sanzhua.i18n import say
 from sanzhua.load import Ledger
 from sanzhua.problems import msg
+from sanzhua.render.svg import Series, line_chart
 from sanzhua.render.templating import FILTERS
 from sanzhua.report.brief import LIGHT_LABELS, STATE_LABELS
+from sanzhua.report.document import made_from
 from sanzhua.site import story, taskpage
 from sanzhua.site.data import LIGHT_RANK, Names, Overview, TaskView, children_of, overview
 from sanzhua.site.text import Lang, words
@@ -382,8 +384,6 @@ MEASURED_ROWS = 100  # tasks on the trends page's planned-versus-actual table
 
 def write_trends(wr: Writer, ov: Overview, points: list[Any]) -> None:
     """trends.html: three charts and the table of weeks, and planned against actual."""
-    from sanzhua.render.svg import Series, line_chart
-
     w = wr.raw
     labels = [f"{p.day.month}/{p.day.day}" for p in points]
     git = sum(p.source == "git" for p in points)
@@ -438,8 +438,7 @@ def write_archive(
     wr: Writer, ledger: Ledger, as_of: date, lang: Lang, rules: Any, *, docx: bool, notice: str = ""
 ) -> int:
     """briefs/: every week's bulletin as HTML, with its Markdown and (with `docx`) Word file."""
-    from sanzhua.report.document import made_from
-    from sanzhua.site import archive
+    from sanzhua.site import archive  # lazy: the bulletins' Word rendering (python-docx, ~0.3 s), for the archive only
 
     made = archive.bulletins(ledger, rules, as_of, lang, notice=notice, made_from=made_from(ledger.root, lang))
 

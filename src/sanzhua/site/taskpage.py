@@ -89,16 +89,41 @@ def task_main(
     events: Sequence[Mapping[str, Any]] | None,
 ) -> str:
     """The `main` block of templates/task.html, for the same values."""
-    r = esc(root)
-    out: list[str] = [
+    out: list[str] = []
+    _head(out, w, esc(root), v, unit_href, why)
+    _facts(out, esc(root), facts)
+    if v.percent is not None:
+        _percent(out, w, v, target)
+    out.append(f"<section><h2>{w['timeline']}</h2>\n<figure>{esc(timeline)}</figure>\n")
+    if milestones:
+        _milestones(out, w, milestones)
+    out.append(f"</section>\n<section><h2>{w['progress']}</h2>\n")
+    _progress(out, w, progress)
+    out.append("</section>\n")
+    if extensions:
+        _extensions(out, w, extensions)
+    out.append(f"<section><h2>{w['history']}</h2>\n")
+    _history(out, w, events)
+    out.append("</section>\n")
+    return "".join(out)
+
+
+def _head(out: list[str], w: Mapping[str, Markup], r: str, v: Any, unit_href: str, why: Sequence[str]) -> None:
+    """Where the task stands (crumbs), its id and title, its state and why."""
+    out.append(
         f'<p class="crumbs"><a href="{r}index.html">{w["overview"]}</a> › '
         f'<a href="{r}{esc(unit_href)}">{esc(v.unit)}</a></p>\n'
         f'<h1><span class="tid">{esc(v.id)}</span> {esc(v.title)}</h1>\n'
         f'<p class="state">{light(v)} <strong>{esc(v.state_text)}</strong></p>\n'
         f'<section class="why" aria-labelledby="why"><h2 id="why">{w["why"]}</h2>\n<ul>'
-    ]
+    )
     out.extend(f"<li>{esc(line)}</li>" for line in why)
-    out.append('</ul></section>\n<dl class="facts">\n')
+    out.append("</ul></section>\n")
+
+
+def _facts(out: list[str], r: str, facts: Sequence[tuple[str, object]]) -> None:
+    """The facts list: a value that is a mapping is links (name → href)."""
+    out.append('<dl class="facts">\n')
     for k, val in facts:
         out.append(f"<dt>{esc(k)}</dt><dd>")
         if isinstance(val, Mapping):
@@ -107,80 +132,88 @@ def task_main(
             out.append(esc(val))
         out.append("</dd>\n")
     out.append("</dl>\n")
-    if v.percent is not None:
-        out.append(
-            f"<section><h2>{w['percent']}</h2>\n<p>{w['actual']} <strong>{pct(v.percent)}</strong> · "
-            f"{w['expected']} {pct(v.expected)}"
-        )
-        if target:
-            out.append(f" · {w['target']} {esc(target)}")
-        out.append(f'</p>\n<p class="bigbar">{bar(v.percent, v.expected)}</p></section>\n')
-    out.append(f"<section><h2>{w['timeline']}</h2>\n<figure>{esc(timeline)}</figure>\n")
-    if milestones:
-        out.append(
-            f'<div class="scroll"><table><caption>{w["milestones"]}</caption>\n'
-            f'<thead><tr><th scope="col">{w["name"]}</th><th scope="col">{w["due"]}</th>'
-            f'<th scope="col">{w["done_date"]}</th><th scope="col">{w["states"]}</th></tr></thead><tbody>\n'
-        )
-        out.extend(
-            f'<tr class="ms-{esc(m.kind)}"><td>{esc(m.name)}</td><td class="date">{esc(m.due)}</td>'
-            f'<td class="date">{esc(m.done or "—")}</td><td>{esc(m.text)}</td></tr>\n'
-            for m in milestones
-        )
-        out.append("</tbody></table></div>")
-    out.append(f"</section>\n<section><h2>{w['progress']}</h2>\n")
-    if progress:
-        out.append(
-            f'<div class="scroll"><table><thead><tr><th scope="col">{w["date"]}</th>'
-            f'<th scope="col">{w["note"]}</th><th scope="col" class="n">{w["value"]}</th>'
-            f'<th scope="col" class="n">{w["percent"]}</th><th scope="col">{w["by"]}</th></tr></thead><tbody>\n'
-        )
-        for p in progress:
-            value = "" if p["value"] is None else esc(_num(p["value"]))
-            percent = "" if p["percent"] is None else esc(_num(p["percent"]) + "%")
-            out.append(
-                f'<tr{_FUTURE if p["future"] else ""}><td class="date">{esc(p["date"])}</td>'
-                f'<td>{esc(p["note"] or "")}</td><td class="n">{value}</td><td class="n">{percent}</td>'
-                f"<td>{esc(p['by'] or '')}</td></tr>\n"
-            )
-        out.append("</tbody></table></div>")
-    else:
+
+
+def _percent(out: list[str], w: Mapping[str, Markup], v: Any, target: str) -> None:
+    out.append(
+        f"<section><h2>{w['percent']}</h2>\n<p>{w['actual']} <strong>{pct(v.percent)}</strong> · "
+        f"{w['expected']} {pct(v.expected)}"
+    )
+    if target:
+        out.append(f" · {w['target']} {esc(target)}")
+    out.append(f'</p>\n<p class="bigbar">{bar(v.percent, v.expected)}</p></section>\n')
+
+
+def _milestones(out: list[str], w: Mapping[str, Markup], milestones: Sequence[Any]) -> None:
+    out.append(
+        f'<div class="scroll"><table><caption>{w["milestones"]}</caption>\n'
+        f'<thead><tr><th scope="col">{w["name"]}</th><th scope="col">{w["due"]}</th>'
+        f'<th scope="col">{w["done_date"]}</th><th scope="col">{w["states"]}</th></tr></thead><tbody>\n'
+    )
+    out.extend(
+        f'<tr class="ms-{esc(m.kind)}"><td>{esc(m.name)}</td><td class="date">{esc(m.due)}</td>'
+        f'<td class="date">{esc(m.done or "—")}</td><td>{esc(m.text)}</td></tr>\n'
+        for m in milestones
+    )
+    out.append("</tbody></table></div>")
+
+
+def _progress(out: list[str], w: Mapping[str, Markup], progress: Sequence[Mapping[str, Any]]) -> None:
+    if not progress:
         out.append(f'<p class="muted">{w["none_yet"]}</p>')
-    out.append("</section>\n")
-    if extensions:
+        return
+    out.append(
+        f'<div class="scroll"><table><thead><tr><th scope="col">{w["date"]}</th>'
+        f'<th scope="col">{w["note"]}</th><th scope="col" class="n">{w["value"]}</th>'
+        f'<th scope="col" class="n">{w["percent"]}</th><th scope="col">{w["by"]}</th></tr></thead><tbody>\n'
+    )
+    for p in progress:
+        value = "" if p["value"] is None else esc(_num(p["value"]))
+        percent = "" if p["percent"] is None else esc(_num(p["percent"]) + "%")
         out.append(
-            f'<section><h2>{w["extensions"]}</h2>\n<div class="scroll"><table><thead><tr>'
-            f'<th scope="col">{w["date"]}</th><th scope="col">{w["from"]}</th><th scope="col">{w["to"]}</th>'
-            f'<th scope="col">{w["approved_by"]}</th><th scope="col">{w["ref"]}</th></tr></thead><tbody>\n'
+            f'<tr{_FUTURE if p["future"] else ""}><td class="date">{esc(p["date"])}</td>'
+            f'<td>{esc(p["note"] or "")}</td><td class="n">{value}</td><td class="n">{percent}</td>'
+            f"<td>{esc(p['by'] or '')}</td></tr>\n"
         )
-        out.extend(
-            f'<tr><td class="date">{esc(e.date or "—")}</td><td class="date">{esc(e.from_ or "—")}</td>'
-            f'<td class="date">{esc(e.to)}</td><td>{esc(e.approved_by or "")}</td><td>{esc(e.ref or "")}</td></tr>\n'
-            for e in extensions
-        )
-        out.append("</tbody></table></div></section>")
-    out.append(f"<section><h2>{w['history']}</h2>\n")
+    out.append("</tbody></table></div>")
+
+
+def _extensions(out: list[str], w: Mapping[str, Markup], extensions: Sequence[Any]) -> None:
+    out.append(
+        f'<section><h2>{w["extensions"]}</h2>\n<div class="scroll"><table><thead><tr>'
+        f'<th scope="col">{w["date"]}</th><th scope="col">{w["from"]}</th><th scope="col">{w["to"]}</th>'
+        f'<th scope="col">{w["approved_by"]}</th><th scope="col">{w["ref"]}</th></tr></thead><tbody>\n'
+    )
+    out.extend(
+        f'<tr><td class="date">{esc(e.date or "—")}</td><td class="date">{esc(e.from_ or "—")}</td>'
+        f'<td class="date">{esc(e.to)}</td><td>{esc(e.approved_by or "")}</td><td>{esc(e.ref or "")}</td></tr>\n'
+        for e in extensions
+    )
+    out.append("</tbody></table></div></section>")
+
+
+def _history(out: list[str], w: Mapping[str, Markup], events: Sequence[Mapping[str, Any]] | None) -> None:
+    """The task's git history, newest first; none without git, or none yet."""
     if events is None:
         out.append(f'<p class="muted">{w["no_history"]}</p>\n')
-    elif not events:
+        return
+    if not events:
         out.append(f'<p class="muted">{w["no_events"]}</p>\n')
-    else:
-        out.append('<ol class="events">\n')
-        for e in events:
-            out.append(
-                f'<li><div class="ev-head"><span class="date">{esc(e["date"])}</span> '
-                f'<strong>{esc(e["author"])}</strong> <span class="muted">&lt;{esc(e["email"])}&gt;</span> · '
-                f"{esc(e['kind'])}{w['merge'] if e['merge'] else ''} · <code>{esc(e['commit'])}</code></div>\n"
-                f'<div class="ev-subject">{esc(e["subject"])}</div>\n'
-            )
-            if e["lines"]:
-                out.append('<ul class="ev-changes">')
-                out.extend(f"<li>{esc(line)}</li>" for line in e["lines"])
-                out.append("</ul>")
-            out.append("</li>\n")
-        out.append("</ol>")
-    out.append("</section>\n")
-    return "".join(out)
+        return
+    out.append('<ol class="events">\n')
+    for e in events:
+        out.append(
+            f'<li><div class="ev-head"><span class="date">{esc(e["date"])}</span> '
+            f'<strong>{esc(e["author"])}</strong> <span class="muted">&lt;{esc(e["email"])}&gt;</span> · '
+            f"{esc(e['kind'])}{w['merge'] if e['merge'] else ''} · <code>{esc(e['commit'])}</code></div>\n"
+            f'<div class="ev-subject">{esc(e["subject"])}</div>\n'
+        )
+        if e["lines"]:
+            out.append('<ul class="ev-changes">')
+            out.extend(f"<li>{esc(line)}</li>" for line in e["lines"])
+            out.append("</ul>")
+        out.append("</li>\n")
+    out.append("</ol>")
 
 
 def task_table(views: Sequence[Any], w: Mapping[str, Markup], root: str, lang: Lang, caption: str = "") -> Markup:
