@@ -25,6 +25,7 @@ from sanzhua.report.gaps import Gaps, notice
 from sanzhua.selection import StatusFilter, selected, task_row
 
 if TYPE_CHECKING:  # rich is imported where a table is printed: not for JSON or CSV (issue 17)
+    # lazy: rich (~80 ms to import), only where a table is printed (issue 17)
     from rich.console import Console
     from rich.text import Text
 
@@ -57,6 +58,7 @@ def status(
         rows = selected(evaluation, flt, sort)
     stream = out or sys.stdout
     if opened.gaps and fmt == "table":
+        # lazy: rich (~80 ms to import), only where a table is printed (issue 17)
         from rich.console import Console
         from rich.text import Text
 
@@ -197,6 +199,7 @@ def counts_line(ev: Evaluation, rows: Iterable[TaskState], lang: Lang, year: int
     The year is left out when it is the ledger's `year` (as in the table's deadlines), so the
     line fits 80 columns; spaces between the counts let a narrower terminal wrap between them.
     """
+    # lazy: rich (~80 ms to import), only where a table is printed (issue 17)
     from rich.text import Text
 
     rows = list(rows)
@@ -245,6 +248,7 @@ def _table(
     there is room. Long unit names and leaders shrink to a short form (县住建局 → 住建局,
     副县长 李某某 → 李某某) before anything is cut.
     """
+    # lazy: rich (~80 ms to import), only where a table is printed (issue 17)
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
@@ -383,6 +387,7 @@ def _left_out(
     console: Console, ledger: Ledger, ev: Evaluation, shown: bool, green: int, closed: int, lang: Lang
 ) -> None:
     """Under the table: what it does not list, and the calendar's warning."""
+    # lazy: rich (~80 ms to import), only where a table is printed (issue 17)
     from rich.text import Text
 
     w = partial(say, lang=lang)
@@ -490,6 +495,7 @@ def _summary(
             wr.writerow(["" if d.get(c) is None else d.get(c) for c in cols])
         stream.write(buf.getvalue())
         return
+    # lazy: rich (~80 ms to import), only where a table is printed (issue 17)
     from rich.console import Console
     from rich.table import Table
 
