@@ -21,6 +21,7 @@ import pytest
 
 from sanzhua.evaluate import evaluate, evaluate_tasks
 from sanzhua.load import Ledger, load_ledger
+from sanzhua.periods import series_start
 from sanzhua.report.trends import Point, point, trend, week_ends
 from tests.conftest import bench_generator
 
@@ -136,7 +137,8 @@ def _ledger(root: Path, seed: int, *, verify: bool) -> Path:
 
 
 def _days(ledger: Ledger, as_of: date) -> list[date]:
-    first = ledger.settings.bulletin.first_week or date(ledger.settings.year, 1, 1)
+    s = ledger.settings
+    first = series_start(s.bulletin.first_week, s.year, as_of)  # at most a year back
     return week_ends(min(first, as_of), as_of)
 
 

@@ -7,6 +7,8 @@ side so that neither falls behind.
 
 from __future__ import annotations
 
+import re
+
 from typing import Literal
 
 from sanzhua.problems import Msg
@@ -780,6 +782,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "log.merge": (" （合并）", " (merge)"),
     "codeowners.stale": ("{file} 已过期，请运行 sanzhua codeowners 重新生成\n", "{file} is out of date; run sanzhua codeowners\n"),
     "codeowners.wrote": ("已写入 {file}\n", "wrote {file}\n"),
+    "site.archive.cut": ("存档只收最近 {weeks} 周的简报；此前的 {n} 期未收入（可用 sanzhua brief --week --as-of 当周某日 生成）。", "The archive holds the last {weeks} weeks' bulletins; the {n} issues before them are left out (sanzhua brief --week --as-of a day of that week writes one)."),
     "site.out.no-archive": ("注意：计分规则有错误，网站中没有简报存档（简报的排名按计分规则计算）。", "note: the scoring rules have errors, so the site has no bulletin archive (bulletins rank by them)."),
     "site.out.written": ("网站已生成：{folder}（{pages} 页，{tasks} 项任务，{seconds:.1f} 秒）\n  用浏览器打开 {index}\n", "site written: {folder} ({pages} pages, {tasks} tasks, {seconds:.1f} s)\n  open {index} in a browser\n"),
     "init.out.created": ("已在 {folder} 建立台账：\n", "Created a ledger in {folder}:\n"),
@@ -1056,9 +1059,23 @@ def text(m: Msg | None, lang: Lang) -> str:
     if any(isinstance(v, Msg) for v in args.values()):  # a message may quote another
         args = {k: text(v, lang) if isinstance(v, Msg) else v for k, v in args.items()}
     try:
-        return template.format(**args)
+        return template.format(**_clip_quoted(template, args))
     except (KeyError, IndexError, ValueError):
         return template
+
+
+QUOTE_MAX = 120  # characters of a quoted value a message shows before "…"
+_QUOTED = re.compile(r"[“'‘]\{(\w+)\}[”'’]")
+
+
+def _clip_quoted(template: str, args: dict[str, object]) -> dict[str, object]:
+    """A value the message quotes back (“{text}”, '{value}') is the user's text, any
+    length: a 5,000-digit number or a pasted paragraph is shown by its first QUOTE_MAX
+    characters, so one bad cell cannot flood a terminal or a CI log."""
+    long = [k for k in _QUOTED.findall(template) if isinstance(args.get(k), str) and len(str(args[k])) > QUOTE_MAX]
+    if not long:
+        return args
+    return {k: f"{str(v)[:QUOTE_MAX]}…" if k in long else v for k, v in args.items()}
 
 
 STATE_LABELS: dict[str, tuple[str, str]] = {

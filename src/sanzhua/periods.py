@@ -103,6 +103,18 @@ def default_first_week(year: int) -> date:
     return jan1 + timedelta(days=(7 - jan1.weekday()) % 7)
 
 
+SERIES_WEEKS = 53  # how far back a site's trends and bulletin archive go at most
+
+
+def series_start(first_week: date | None, year: int, as_of: date) -> date:
+    """The first day of the weekly series a site draws (trends, the bulletin archive):
+    the week of issue 1 (`bulletin.first_week`, else 1 January of the ledger's year),
+    but no more than SERIES_WEEKS weeks before `as_of`, so that a first week set years
+    back (or 1900 by mistake) cannot make a site of thousands of weekly ledgers."""
+    first = first_week or date(year, 1, 1)
+    return max(first, as_of - timedelta(weeks=SERIES_WEEKS - 1, days=as_of.weekday()))
+
+
 def issue_number(period: Period, *, first_week: date | None, year: int) -> int | None:
     """第N期: weeks since `first_week` (week 1) for a weekly bulletin; the month,
     quarter or year's ordinal for the others (the year counted from the ledger's

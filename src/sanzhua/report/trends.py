@@ -25,6 +25,7 @@ from sanzhua.kinds import kind_of, lookup
 from sanzhua.load import Ledger, assemble
 from sanzhua.load.ledgerfile import FileResult, parse_ledger_bytes
 from sanzhua.model import Progress, Settings, Task
+from sanzhua.periods import series_start
 from sanzhua.report.brief import totals
 
 
@@ -115,7 +116,7 @@ class _Past:
 def trend(ledger: Ledger, as_of: date, *, use_git: bool = True) -> list[Point]:
     """One point per week end from the ledger's first week to `as_of`."""
     settings = ledger.settings
-    first = settings.bulletin.first_week or date(settings.year, 1, 1)
+    first = series_start(settings.bulletin.first_week, settings.year, as_of)
     days = week_ends(min(first, as_of), as_of)
     commits: list[Commit] = []
     repo: Repo | None = None

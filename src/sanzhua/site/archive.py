@@ -19,7 +19,7 @@ from markupsafe import Markup
 
 from sanzhua.evaluate import Evaluation, evaluate
 from sanzhua.load import Ledger
-from sanzhua.periods import Period, period_of, week_of
+from sanzhua.periods import Period, period_of, series_start, week_of
 from sanzhua.render.docx import render_docx
 from sanzhua.render.markdown import render_markdown
 from sanzhua.report.brief import Brief, assemble_brief
@@ -73,7 +73,7 @@ def bulletins(
     `sanzhua brief` gives them. One at a time, and only the last few weeks' evaluations
     kept: the archive is weeks × tasks, its memory need not be."""
     settings = ledger.settings
-    first = settings.bulletin.first_week or date(settings.year, 1, 1)
+    first = series_start(settings.bulletin.first_week, settings.year, as_of)
     evaluations: dict[date, Evaluation] = {}
 
     def evaluate_at(d: date) -> Evaluation:

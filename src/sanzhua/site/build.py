@@ -28,6 +28,7 @@ from sanzhua.evaluate import Evaluation
 from sanzhua.history.timeline import Event
 from sanzhua.i18n import say
 from sanzhua.load import Ledger
+from sanzhua.periods import SERIES_WEEKS, monday_of, series_start
 from sanzhua.problems import msg
 from sanzhua.render.svg import Series, line_chart
 from sanzhua.render.templating import FILTERS
@@ -434,6 +435,16 @@ def write_trends(wr: Writer, ov: Overview, points: list[Any]) -> None:
     )
 
 
+def _archive_cut(ledger: Ledger, as_of: date, lang: Lang) -> str:
+    """What the archive leaves out when week 1 is further back than a site goes."""
+    b, year = ledger.settings.bulletin, ledger.settings.year
+    first = monday_of(b.first_week or date(year, 1, 1))
+    start = monday_of(series_start(b.first_week, year, as_of))
+    if start <= first:
+        return ""
+    return " " + say("site.archive.cut", lang, weeks=SERIES_WEEKS, n=(start - first).days // 7)
+
+
 def write_archive(
     wr: Writer, ledger: Ledger, as_of: date, lang: Lang, rules: Any, *, docx: bool, notice: str = ""
 ) -> int:
@@ -447,7 +458,7 @@ def write_archive(
 
     issues = archive.write_issues(ledger, made, wr.text, wr.data, page, docx=docx)
     w = wr.w
-    note = say("site.briefs.note", lang)
+    note = say("site.briefs.note", lang) + _archive_cut(ledger, as_of, lang)
     wr.page("briefs/index.html", "briefs.html", "briefs", items=issues, docx=docx, note=note)
     del w
     return len(issues)
