@@ -97,3 +97,16 @@ def test_show_prints_a_long_story_whole_and_in_order(root: Path) -> None:
     assert sorted(found) == list(range(3_000))
     days = re.findall(r"^  (2026-\d\d-\d\d)  ", r.stdout, flags=re.M)
     assert days == sorted(days) and len(days) >= 3_000
+
+
+def test_a_quoted_value_is_clipped_in_the_message(root: Path) -> None:
+    """A 5,000-digit target is quoted back by its first characters, in text and JSON."""
+    digits = "9" * 5000
+    task = f"  - id: D1\n    title: t\n    due: 2026-12-01\n    target: {{metric: m, value: {digits}, unit: 个}}\n"
+    (root / "ledgers" / "n.yaml").write_text(f"unit: fgw\ntasks:\n{task}", encoding="utf-8")
+    r = run(root, "check")
+    assert r.returncode == 1, r.stderr
+    line = next(x for x in r.stdout.splitlines() if "应该是数字" in x)
+    assert "9" * 120 + "…”" in line and len(line) < 400
+    j = run(root, "check", "--format", "json")
+    assert digits not in j.stdout and "9" * 120 + "…" in j.stdout
