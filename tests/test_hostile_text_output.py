@@ -188,16 +188,44 @@ def test_the_filters_themselves() -> None:
     assert for_terminal("\x1b[1;31m错误\x1b[0m \x1b]0;x\x07", colours=True) == (
         "\x1b[1;31m错误\x1b[0m ]0;x"
     )
+    # bidirectional overrides and isolates would reorder what a line shows (Trojan Source)
+    assert for_terminal("push \u202edeadline\u202c \u2067x\u2069") == "push deadline x"
 
 
 def test_for_terminal_is_the_one_pattern_removal() -> None:
     """for_terminal tests in two steps (a character class, then a bare carriage return)
     what it removes in one pattern; on text with and without something to remove it gives
     exactly the pattern's removal (issue 17: the faster test must not let anything through)."""
-    one = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]|\r(?!\n)")
+    one = re.compile(
+        "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff\u202a-\u202e\u2066-\u2069]|\r(?!\n)"
+    )
     alphabet = ["a", "任", "\r", "\n", "\t", "\x1b", "\x00", "\x7f", "\x85", "\x9f", "\xa0", "\ufffe", "\ud800", " "]
+    alphabet += ["\u202e", "\u2067"]
     rng = random.Random(17)
     texts = ["", "\r", "\r\n", "a\r", "任务\r\n完成", "\r\n\r", "x" * 50 + "\x9f"]
     texts += ["".join(rng.choice(alphabet) for _ in range(rng.randrange(12))) for _ in range(3000)]
     for text in texts:
         assert for_terminal(text) == one.sub("", text), repr(text)
+
+
+
+def test_a_hostile_commit_reaches_audit_and_log_as_plain_text(root: Path) -> None:
+    """A unit's editor controls its commit's author and subject: audit and log print them
+    without escape sequences, bells or bidirectional overrides."""
+    env = {**os.environ, "GIT_AUTHOR_NAME": "evil\x1b[31mRED\x1b]0;t\x07", "GIT_AUTHOR_EMAIL": "a\x1b[2J@x",
+           "GIT_COMMITTER_NAME": "c", "GIT_COMMITTER_EMAIL": "c@x"}
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True)
+
+    git("init", "-q")
+    git("add", "-A")
+    git("commit", "-qm", "init")
+    path = root / "ledgers" / "fgw.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("2026-12-31", "2027-06-30", 1), encoding="utf-8")
+    git("commit", "-qam", "push \x1b[2J\x1b[31mdeadline\x07 \u202egnp.exe")
+    for args in (("audit",), ("log", "A-1")):
+        r = sanzhua(root, *args)
+        text = r.stdout.decode("utf-8") + r.stderr.decode("utf-8")
+        assert "Traceback" not in text and "evil" in text
+        assert "\x1b" not in text and "\x07" not in text and "\u202e" not in text, text

@@ -20,8 +20,13 @@ from typing import Any, TextIO
 # C0 controls but tab, line feed and carriage return; DEL and the C1 controls; the
 # noncharacters U+FFFE/U+FFFF; lone surrogates (which no encoder writes).
 _UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
-# For a terminal also a carriage return that does not end a line (it overwrites one).
-_TERMINAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]|\r(?!\n)")
+# For a terminal also a carriage return that does not end a line (it overwrites one), and
+# the bidirectional embedding, override and isolate controls, which reorder what a line
+# shows (a commit subject in `audit` could read as something else: "Trojan Source").
+_TERMINAL_CHARS = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff\u202a-\u202e\u2066-\u2069]"
+)
+_TERMINAL = re.compile(f"{_TERMINAL_CHARS.pattern}|\r(?!\n)")
 # The same test in two steps, each of which the regex engine runs fast (a character class
 # alone is searched by a quick scan; with the alternation every position is tried): half
 # the time on a large output (status --format json of 20,000 tasks, issue 17).
@@ -44,7 +49,7 @@ def has_unprintable(text: str) -> bool:
 def for_terminal(text: str, colours: bool = False) -> str:
     """`text` as it may reach a terminal: no control character but tab and line breaks,
     and with `colours`, the colour sequences sanzhua's own output uses."""
-    if _UNPRINTABLE.search(text) is None and ("\r" not in text or _BARE_CR.search(text) is None):
+    if _TERMINAL_CHARS.search(text) is None and ("\r" not in text or _BARE_CR.search(text) is None):
         return text  # `_TERMINAL.search(text) is None`, faster
     if not colours:
         return _TERMINAL.sub("", text)
