@@ -205,6 +205,17 @@ def test_csv_nul_and_escape_bytes_are_removed_and_reported(root: Path, tmp_path:
     assert "控制字符" in r.stdout + r.stderr
 
 
+def test_csv_cell_over_the_field_limit_is_refused_by_name(root: Path, tmp_path: Path) -> None:
+    """A 6 MB cell (the csv module stops at 131,072 characters): a refusal naming the row,
+    not an internal error; nothing is written."""
+    source = tmp_path / "long.csv"
+    source.write_text("任务名称,责任单位,完成时限\n" + "长" * 2_000_000 + ",县发改委,2026-12-31\n", encoding="utf-8")
+    before = ledger_files(root)
+    r, _ = run_import(root, source)
+    assert_refused(r, "第 2 行", "131072")
+    assert ledger_files(root) == before
+
+
 def test_csv_cells_guarded_by_export_come_back_unguarded(root: Path, tmp_path: Path) -> None:
     source = tmp_path / "in.csv"
     source.write_text(

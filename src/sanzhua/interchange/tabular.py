@@ -347,22 +347,30 @@ def read_csv_bytes(data: bytes, name: str = "csv") -> Table:
     rows: list[list[CellValue]] = []
     if "\x00" in text:  # the csv module stops at a NUL; it is removed (and reported) below
         text = text.replace("\x00", "\ufffe")
-    for n, rec in enumerate(csv.reader(io.StringIO(text, newline=""), dialect), start=1):
-        if n > MAX_ROWS:
-            raise TooBig(msg("import.too-big", file=name, detail=msg("import.big.csv-rows", limit=MAX_ROWS)))
-        if len(rec) > MAX_COLUMNS:
-            raise TooBig(
-                msg(
-                    "import.too-big",
-                    file=name,
-                    detail=msg("import.big.csv-columns", row=n, n=len(rec), limit=MAX_COLUMNS),
-                )
-            )
-        rows.append([_unquote(c) if c.strip() else None for c in rec])
+    n = 0
+    try:
+        for n, rec in enumerate(csv.reader(io.StringIO(text, newline=""), dialect), start=1):
+            _bounded(rec, n, name)
+            rows.append([_unquote(c) if c.strip() else None for c in rec])
+    except csv.Error as e:  # a cell over the csv module's field limit, a stray quote in strict mode
+        if "field larger" in str(e):
+            detail = msg("import.big.csv-cell", row=n + 1, limit=csv.field_size_limit())
+            raise TooBig(msg("import.too-big", file=name, detail=detail)) from None
+        hint = msg("import.csv-unreadable.hint")
+        raise FatalError(msg("import.csv-unreadable", row=n + 1, error=str(e)), hint) from None
     width = max((len(r) for r in rows), default=0)
     for r in rows:
         r.extend([None] * (width - len(r)))
     return Table(name, rows, cleaned=clean_cells(rows))
+
+
+def _bounded(rec: list[str], n: int, name: str) -> None:
+    """Refuse a CSV beyond MAX_ROWS rows or MAX_COLUMNS columns, at row `n`."""
+    if n > MAX_ROWS:
+        raise TooBig(msg("import.too-big", file=name, detail=msg("import.big.csv-rows", limit=MAX_ROWS)))
+    if len(rec) > MAX_COLUMNS:
+        detail = msg("import.big.csv-columns", row=n, n=len(rec), limit=MAX_COLUMNS)
+        raise TooBig(msg("import.too-big", file=name, detail=detail))
 
 
 def _unquote(cell: str) -> str:
