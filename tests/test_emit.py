@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from sanzhua.commands.edit import EditRun, NewTask, new, progress
 from sanzhua.commands.importer import import_table
 from sanzhua.edit import render as R
-from sanzhua.edit.emit import Unwritable, scalar
+from sanzhua.edit.emit import Unwritable, dumper_for, scalar
 from sanzhua.edit.errors import EditError
 from sanzhua.i18n import text
 from sanzhua.interchange import writer
@@ -79,6 +79,19 @@ def test_every_value_reads_back_exactly_everywhere(value: str) -> None:
     assert "\n" not in block
     assert _read(f"k: {block}\n", yaml.BaseLoader) == value
     assert _read(f"k: {block}\n", yaml.SafeLoader) == value
+
+
+@settings(max_examples=800, deadline=None)
+@given(values, st.booleans(), st.sampled_from([None, "'", '"']))
+@example("😀 表情", True, None)
+@example("中文：冒号 " * 40, False, '"')
+def test_libyaml_writes_what_pyyaml_would(value: str, flow: bool, style: str | None) -> None:
+    """Where `scalar` uses libyaml's emitter (for speed), it writes exactly what PyYAML's own
+    emitter writes, in every style; elsewhere it is PyYAML's own."""
+    kw = {"allow_unicode": True, "width": 1 << 30, "default_flow_style": flow, "default_style": style}
+    ours = yaml.dump({"k": value}, Dumper=dumper_for(value), sort_keys=False, **kw)  # type: ignore[call-overload]
+    theirs = yaml.dump({"k": value}, Dumper=yaml.SafeDumper, sort_keys=False, **kw)  # type: ignore[call-overload]
+    assert ours == theirs
 
 
 def test_readable_plain_where_safe() -> None:

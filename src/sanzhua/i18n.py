@@ -8,7 +8,6 @@ side so that neither falls behind.
 from __future__ import annotations
 
 import re
-
 from typing import Literal
 
 from sanzhua.problems import Msg

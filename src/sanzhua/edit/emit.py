@@ -54,11 +54,27 @@ class Unwritable(EditError):
         self.value = value
 
 
+# libyaml's emitter (PyYAML's CSafeDumper) writes a one-line value in a seventh of the
+# time; it writes printable text of the Basic Multilingual Plane exactly as PyYAML's own
+# emitter does (tests/test_emit.py holds the two equal), but escapes an emoji or another
+# character beyond it ("\U0001F600") where PyYAML writes the character: such text, and any
+# with a character that is not printable, goes through PyYAML's emitter.
+_C_DUMPER: type[yaml.SafeDumper] | None = getattr(yaml, "CSafeDumper", None)
+_ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
+
+
+def dumper_for(value: str) -> type[yaml.SafeDumper]:
+    """The emitter that writes `value`: libyaml's where it writes as PyYAML's does."""
+    if _C_DUMPER is not None and value.isprintable() and _ASTRAL.search(value) is None:
+        return _C_DUMPER
+    return yaml.SafeDumper
+
+
 def _emitted(value: str, flow: bool, style: str | None) -> str:
     """The value as PyYAML's emitter writes it as a mapping's value (block or flow)."""
     out = yaml.dump(
         {"k": value},
-        Dumper=yaml.SafeDumper,
+        Dumper=dumper_for(value),
         allow_unicode=True,
         width=_WIDTH,
         default_flow_style=flow,

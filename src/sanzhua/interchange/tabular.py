@@ -54,9 +54,9 @@ MAX_UNPACKED_BYTES = 128 * 1024 * 1024  # every part of a workbook, unpacked
 MAX_RATIO = 100  # unpacked size / packed size of one part (XML packs 5-20 times)
 MAX_PARTS = 5_000
 MAX_SHEETS = 200
-MAX_ROWS = 100_000
+MAX_ROWS = 50_000
 MAX_COLUMNS = 500
-MAX_CELLS = 5_000_000  # cells held (rows x columns), merged areas included
+MAX_CELLS = 1_000_000  # cells held (rows x columns), merged areas included
 MAX_MERGES = 100_000
 MAX_CELL_CHARS = 5_000  # one cell's text: a 台账 cell is a sentence or a paragraph; the rest is cut
 

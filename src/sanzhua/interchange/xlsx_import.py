@@ -824,8 +824,14 @@ class _Reader:
     # --- ids ---------------------------------------------------------------------------
 
     def assign_ids(self) -> None:
-        """Number the drafts that have no 编号, continuing each unit's own id pattern."""
+        """Number the drafts that have no 编号, continuing each unit's own id pattern: the
+        highest number taken under each prefix is kept as drafts take the next (linear: a
+        60,000-row workbook must not scan every id once per row)."""
         taken = set(self.by_id) | {d.id for d in self.plan.drafts if d.id}
+        highest: dict[str, int] = {}
+        for t in taken:
+            if m := _ID_NUMBER.match(t):
+                highest[m.group(1)] = max(highest.get(m.group(1), 0), int(m.group(2)))
         patterns: dict[str, tuple[str, int]] = {}
         for d in self.plan.drafts:
             if d.id is not None:
@@ -833,16 +839,12 @@ class _Reader:
             if d.lead not in patterns:
                 patterns[d.lead] = self._pattern(d.lead)
             prefix, width = patterns[d.lead]
-            n = 1 + max(
-                (
-                    int(m.group(2))
-                    for t in taken
-                    if (m := _ID_NUMBER.match(t)) and m.group(1) == prefix
-                ),
-                default=0,
-            )
+            n = highest.get(prefix, 0) + 1
+            while f"{prefix}{n:0{width}d}" in taken:  # a number written with other padding
+                n += 1
             d.id = f"{prefix}{n:0{width}d}"
             taken.add(d.id)
+            highest[prefix] = n
 
     def _pattern(self, lead: str) -> tuple[str, int]:
         if self.options.id_prefix:
