@@ -582,9 +582,11 @@ def test_init_writes_a_site_job_that_builds(tmp_path: Path) -> None:
 
 def _full_points(ledger: Any, as_of: str) -> list[Any]:
     from sanzhua.evaluate import evaluate
+    from sanzhua.periods import series_start
     from sanzhua.report.trends import point, week_ends
 
-    first = ledger.settings.bulletin.first_week or _date(f"{ledger.settings.year}-01-01")
+    s = ledger.settings
+    first = series_start(s.bulletin.first_week, s.year, _date(as_of))  # at most a year back
     return [point(evaluate(ledger, d), d, "rules") for d in week_ends(min(first, _date(as_of)), _date(as_of))]
 
 
