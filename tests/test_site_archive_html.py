@@ -83,6 +83,12 @@ AWKWARD = [
     "| a | b |\n|-|-|\n|1|2|\n",
     "|a|b|\n|---|---|\n|1  |  2|\n",
     "| a | b |\n|---|---| \n| 1 | 2 |   \n",
+    # rows whose cells after the first repeat (remembered by the text after the first cell)
+    "| a | b | c |\n|--:|---|---|\n| 1 | x | y |\n| 2 | x | y |\n|| x | y |\n| 3 | x | y\n| 4 | x | y |  \n",
+    "| a | b |\n|---|---|\n| 1 | x |\n| 2 | x ||\n| 3 ||\n",
+    "| a | b |\n|---|---|\n| 1 | x |\n| 2 |\n",  # the same tail, then a short row
+    "| a |\n|---|\n| 1 | x |\n| 2 |\n|3\n",
+    "| a | b |\n|---|---|\n| 1\u3000| x |\n| \u30002 | x |\n| *3* | x |\n",
 ]
 
 
@@ -116,5 +122,24 @@ def test_random_documents() -> None:
         "| \u3000 | b |",
         "```",
     ]
+    tails = ["| x | y |", "| x |", "||", "| x | y", "| x | y |  ", "| *x* | y |", "| x | y | z |"]
+    firsts = ["| 1 ", "| 2 ", "|", "| \u3000 ", "| a\\ ", "|  3  "]
+    for _ in range(300):
+        rows = [rng.choice(firsts) + rng.choice(tails) for _ in range(rng.randint(0, 6))]
+        head = [rng.choice(["| a | b |", "| a |", "| a | b | c |"]), rng.choice(["|---|--:|", "|---|", "|:-:|-|-|"])]
+        _same("\n".join([*head, *rows]))
     for _ in range(800):
         _same("\n".join(rng.choice(pieces) for _ in range(rng.randint(1, 14))) + rng.choice(["", "\n"]))
+
+
+def test_rows_remembered_in_two_generations(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With room for two rows a generation, rows are found in either generation or made
+    again: the HTML does not change."""
+    monkeypatch.setattr(mdhtml, "_ROWS", 2)
+    monkeypatch.setattr(mdhtml, "_rows", [{}, {}])
+    rng = random.Random(5)
+    tails = ["| x | y |", "| x | z |", "| *x* | y |", "| w | y |", "| x | y | extra |"]
+    for _ in range(200):
+        rows = [f"| {rng.randint(1, 9)} " + rng.choice(tails) for _ in range(rng.randint(1, 5))]
+        _same("\n".join(["| a | b | c |", "|--:|---|---|", *rows]) + "\n")
+    assert 0 < len(mdhtml._rows[0]) <= 2 and len(mdhtml._rows[1]) <= 2

@@ -143,6 +143,11 @@ def _md_finalize(value: object) -> object:
     return _printable_finalize(value)
 
 
+def md_cell(value: object) -> str:
+    """`{{ value }}` in a Markdown template: what the environment prints for it."""
+    return str(_md_finalize(value))
+
+
 def _printable_finalize(value: object) -> object:
     """Every printed value without control characters (issue 14.4): in Word they are not
     XML, and docxtpl's recovering parser then drops `&<>` from the rest of the document;

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, Literal, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
 
 from sanzhua.i18n import LIGHT_LABELS as _LIGHT_WORDS
 from sanzhua.i18n import STATE_LABELS as _STATE_WORDS
@@ -521,6 +521,7 @@ class _Lines:
         self.at = at
         self._notes: dict[str, str] = {}  # a task is in several lists: its note is found once
         self._state_texts: dict[tuple[str, ...], str] = {}
+        self._fields: dict[int, tuple[TaskStateLike, tuple[Any, ...]]] = {}
 
     def unit_name(self, uid: str) -> str:
         unit = self.units.get(uid)
@@ -552,34 +553,42 @@ class _Lines:
         return tuple(self.task_line(ts, no) for no, ts in enumerate(states, start=1))
 
     def task_line(self, ts: TaskStateLike, no: int = 0) -> TaskLine:
+        """The task's line, numbered `no`. A task is in several lists of one briefing (the
+        appendix, and behind or unreported): its fields are worked out once."""
+        got = self._fields.get(id(ts))
+        if got is None or got[0] is not ts:
+            got = self._fields[id(ts)] = (ts, self._line_fields(ts))  # `ts` kept: its id stays its own
+        return TaskLine(no, *got[1])
+
+    def _line_fields(self, ts: TaskStateLike) -> tuple[Any, ...]:
+        """TaskLine's fields after `no`, in their order."""
         t = ts.task
         early = None
         if ts.done is not None and ts.deadline is not None:
             early = (ts.deadline - ts.done).days
         states = tuple(ts.states)
-        return TaskLine(
-            no=no,
-            id=t.id,
-            title=t.title,
-            unit_id=t.lead,
-            unit=self.unit_name(t.lead),
-            owner=t.owner or "",
-            leader=t.leader or "",
-            category=t.category or "",
-            deadline=ts.deadline,
-            days_overdue=ts.days_overdue,
-            workdays_left=ts.workdays_left,
-            percent=ts.percent,
-            expected_percent=ts.expected_percent,
-            done=ts.done,
-            early_days=early,
-            last_report=ts.last_report,
-            note=self.note(t),
-            states=states,
-            state_text=self.state_text(states),
-            light=ts.light,
-            light_text=LIGHT_LABELS[self.lang].get(ts.light, ts.light),
-            overdue_milestones=len(ts.overdue_milestones),
+        return (
+            t.id,
+            t.title,
+            t.lead,
+            self.unit_name(t.lead),
+            t.owner or "",
+            t.leader or "",
+            t.category or "",
+            ts.deadline,
+            ts.days_overdue,
+            ts.workdays_left,
+            ts.percent,
+            ts.expected_percent,
+            ts.done,
+            early,
+            ts.last_report,
+            self.note(t),
+            states,
+            self.state_text(states),
+            ts.light,
+            LIGHT_LABELS[self.lang].get(ts.light, ts.light),
+            len(ts.overdue_milestones),
         )
 
     def task_item(self, ts: TaskStateLike, no: int = 0) -> Item:

@@ -5,14 +5,19 @@ to download), each rendered to an HTML page.
 Markdown → HTML is markdown-it-py's: a CommonMark parser with tables, raw HTML switched
 off, so whatever a title holds stays text (the brief's Markdown escapes it as well); the
 bulletin's plain tables are written the way it writes them, without its parser
-(site/mdhtml.py, held equal to it).
+(site/mdhtml.py, held equal to it). With the built-in template the appendix's rows (every
+open task, every week) are written directly (`bulletin_markdown`), and the Word files go
+through render/docx.py's lighter use of docxtpl; tests/test_site_archive_same.py holds every
+week's Markdown, page and Word file equal to the plain way of making them.
 """
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from pathlib import Path
 from urllib.parse import quote
 
 from markupsafe import Markup
@@ -22,7 +27,8 @@ from sanzhua.load import Ledger
 from sanzhua.periods import Period, period_of, series_start, week_of
 from sanzhua.render.docx import render_docx
 from sanzhua.render.markdown import render_markdown
-from sanzhua.report.brief import Brief, assemble_brief
+from sanzhua.render.templating import FILTERS, md_cell, read_template
+from sanzhua.report.brief import Brief, TaskLine, assemble_brief
 from sanzhua.report.document import brief_context, default_name, issue_number
 from sanzhua.score import Rules, Scoreboard, score_units
 from sanzhua.site import mdhtml
@@ -94,6 +100,66 @@ def bulletins(
         yield p, written, replace(b, notice=notice, made_from=made_from)
 
 
+# The appendix row of the built-in brief.md.j2, written here (see bulletin_markdown).
+_CN_DATE, _PCT = FILTERS["cn_date"], FILTERS["pct"]
+
+
+def appendix_row(x: TaskLine) -> str:
+    """`| {{ x.no }} | {{ x.id }} | … |` of brief.md.j2's appendix, as the template prints it."""
+    return (
+        f"| {x.no} | {md_cell(x.id)} | {md_cell(x.title)} | {md_cell(x.unit)} | {md_cell(x.owner)} | "
+        f"{md_cell(_CN_DATE(x.deadline))} | {md_cell(_PCT(x.percent))} | {md_cell(x.state_text)} | "
+        f"{md_cell(x.light_text)} |\n"
+    )
+
+
+def _probe(token: str) -> TaskLine:
+    """An appendix line whose texts cannot occur in a ledger's bulletin by chance."""
+    return TaskLine(
+        no=1,
+        id=f"id-{token}",
+        title=f"title-{token}",
+        unit_id="",
+        unit=f"unit-{token}",
+        owner=f"owner-{token}",
+        leader="",
+        category="",
+        deadline=date(1901, 2, 3),
+        days_overdue=None,
+        workdays_left=None,
+        percent=12.5,
+        expected_percent=None,
+        done=None,
+        early_days=None,
+        last_report=None,
+        note="",
+        states=(),
+        state_text=f"state-{token}",
+        light=f"light-{token}",
+        light_text=f"light-{token}",
+        overdue_milestones=0,
+    )
+
+
+def bulletin_markdown(b: Brief, root: Path | None) -> str:
+    """`render_markdown("brief.md.j2", brief_context(b), root)`, the appendix's rows (every
+    open task, in every week's bulletin) written by `appendix_row` rather than by Jinja.
+
+    Only with the built-in template: it is rendered with one made-up appendix line, whose
+    row must come out once and exactly as `appendix_row` writes it, and that row is then
+    replaced by the real rows; otherwise (a ledger's own template, or a built-in one that
+    writes the row differently) the whole bulletin goes through Jinja as before."""
+    if not b.appendix or not read_template("brief.md.j2", root).builtin:
+        return render_markdown("brief.md.j2", brief_context(b), root)
+    probe = _probe(secrets.token_hex(16))
+    text = render_markdown("brief.md.j2", brief_context(replace(b, appendix=(probe,))), root)
+    row = appendix_row(probe)
+    at = text.find(row)
+    if at < 0 or text.find(row, at + 1) >= 0 or text.count(probe.id) != 1:
+        return render_markdown("brief.md.j2", brief_context(b), root)
+    return text[:at] + "".join(map(appendix_row, b.appendix)) + text[at + len(row) :]
+
+
 def write_issues(
     ledger: Ledger,
     made: Iterable[tuple[Period, date, Brief]],
@@ -106,7 +172,7 @@ def write_issues(
     """Write each bulletin's .md (and .docx) and its HTML page; the issues, newest first."""
     issues: list[Issue] = []
     for p, _written, b in made:
-        text = render_markdown("brief.md.j2", brief_context(b), ledger.root)
+        text = bulletin_markdown(b, ledger.root)
         stem = f"week-{p.start.isoformat()}"
         md_name = default_name(b, "md")
         docx_name = default_name(b, "docx")

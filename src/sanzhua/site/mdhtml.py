@@ -7,8 +7,9 @@ gives the bytes `MarkdownIt("commonmark", {"html": False}).enable("table").rende
 gives: a table standing on its own between blank lines, every line starting with `|`, no
 backslash in it, is written here, each cell's text through markdown-it's own inline
 renderer unless it holds none of the characters an inline rule starts at (then it is text,
-escaped as markdown-it escapes it), and the cells remembered across the weeks' bulletins;
-everything else — and any table this does not recognise as plainly as that — goes to
+escaped as markdown-it escapes it), and the cells remembered across the weeks' bulletins,
+as are the rows after their first cell (a task's row a week later, renumbered); everything
+else — and any table this does not recognise as plainly as that — goes to
 markdown-it as before. A text with a fence or a link reference definition goes to
 markdown-it whole (either could reach across the tables). tests/test_site_archive_html.py
 holds the two equal on every week's bulletin of the bundled, a generated and a hostile
@@ -141,22 +142,71 @@ def _table(lines: list[str]) -> str | None:
     header = _split(lines[0])
     if aligns is None or header is None or not header or len(header) != len(aligns):
         return None
-    rows: list[list[str]] = []
+    style = tuple(f' style="text-align:{a}"' if a else "" for a in aligns)
+    body: list[str] = []
     for line in lines[2:]:
-        cells = _split(line)
-        if cells is None or len(cells) < len(header):
+        row = _row(line, style)
+        if row is None:
             return None  # a short row: markdown-it's filling-in of cells is left to it
-        rows.append(cells[: len(header)])
-    style = [f' style="text-align:{a}"' if a else "" for a in aligns]
+        body.append(row)
     out = ["<table>\n<thead>\n<tr>\n"]
     out.extend(f"<th{s}>{_cell(c)}</th>\n" for s, c in zip(style, header, strict=True))
     out.append("</tr>\n</thead>\n")
-    if rows:
+    if body:
         out.append("<tbody>\n")
-        for row in rows:
-            out.append("<tr>\n")
-            out.extend(f"<td{s}>{_cell(c)}</td>\n" for s, c in zip(style, row, strict=True))
-            out.append("</tr>\n")
+        out.extend(body)
         out.append("</tbody>\n")
     out.append("</table>\n")
     return "".join(out)
+
+
+_Key = tuple[str, tuple[str, ...]]
+# Row tails remembered: the rows of the bulletin being written and of the one before it
+# (each generation up to _ROWS rows; a week's tables at 15,000 open tasks hold about 13,000).
+_rows: list[dict[_Key, str | None]] = [{}, {}]
+_ROWS = 20_000
+_MISSING = ""  # no tail is empty: a row has at least one cell after the first
+
+
+def _row(line: str, style: tuple[str, ...]) -> str | None:
+    """A body row's `<tr>` (None when it is not plain or has fewer cells than the header).
+
+    A row of a bulletin's table is mostly the row of the same task a week before with
+    another number in front: the cells after the first are written once and remembered
+    with the row's text after its first cell. `line` starts with "|" (a table line), so
+    its cells are its first cell's and those of the row `line[k:]` (k: the second "|")."""
+    k = line.find("|", 1)
+    if k < 0 or len(style) < 2:
+        cells = _split(line)
+        if cells is None or len(cells) < len(style):
+            return None
+        return _tr(cells, style)
+    first = line[1:k]  # `_split(line[: k + 1])`'s one cell, without the list
+    if "\\" in first:
+        return None
+    first = first.strip(" \t")
+    if first[:1].isspace() or first[-1:].isspace():
+        return None
+    key = (line[k:], style)
+    new, old = _rows
+    tail = new.get(key, _MISSING)
+    if tail == _MISSING:
+        tail = old.get(key, _MISSING)
+        if tail == _MISSING:
+            rest = _split(line[k:])
+            tail = None if rest is None or len(rest) < len(style) - 1 else _tds(rest, style[1:])
+        if len(new) >= _ROWS:
+            _rows[:] = [{}, new]
+            new = _rows[0]
+        new[key] = tail
+    if tail is None:
+        return None
+    return f"<tr>\n<td{style[0]}>{_cell(first)}</td>\n{tail}</tr>\n"
+
+
+def _tds(cells: list[str], style: tuple[str, ...]) -> str:
+    return "".join(f"<td{s}>{_cell(c)}</td>\n" for s, c in zip(style, cells[: len(style)], strict=True))
+
+
+def _tr(cells: list[str], style: tuple[str, ...]) -> str:
+    return f"<tr>\n{_tds(cells, style)}</tr>\n"
