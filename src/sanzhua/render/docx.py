@@ -9,11 +9,13 @@ autoescape so `<` or `&` in a task title cannot break the document.
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from pathlib import Path
+from typing import Any
 
 from docxtpl import DocxTemplate
-from jinja2 import TemplateError
+from jinja2 import Environment, Template, TemplateError
 
 from sanzhua.errors import FatalError
 from sanzhua.problems import msg
@@ -27,10 +29,11 @@ def render_docx(name: str, context: dict[str, object], ledger_root: Path | None)
     if not src.builtin:
         _check_package(path, src.data)
     try:
-        tpl = DocxTemplate(io.BytesIO(src.data))
         if src.builtin:
-            tpl.render(context, jinja_env=environment(sandboxed=False), autoescape=True)
+            tpl: DocxTemplate = _OwnTemplate(io.BytesIO(src.data))
+            tpl.render(context, jinja_env=_own_environment(), autoescape=True)
         else:
+            tpl = DocxTemplate(io.BytesIO(src.data))
             with limits(str(path)):
                 tpl.render(context, jinja_env=environment(sandboxed=True), autoescape=True)
     except TemplateError as e:
@@ -40,6 +43,64 @@ def render_docx(name: str, context: dict[str, object], ledger_root: Path | None)
     buf = io.BytesIO()
     tpl.save(buf)
     return buf.getvalue()
+
+
+# --- sanzhua's own Word templates, rendered as docxtpl renders them with less work ---------
+# The site's archive renders brief.docx once a week of the year (issue 19): each time
+# docxtpl cleaned the same template XML (`patch_xml`), compiled the same Jinja source, and
+# ran its "listing" pass (tab, bell, form feed and line feed characters in text made into
+# Word's own runs) over the whole rendered document, a Python call per paragraph and run.
+# The cleaning and the compiling give the same result for the same text, so they are
+# remembered; the listing pass changes nothing in a document without those characters,
+# so it is skipped there (the printed values have had control characters removed:
+# templating._printable_finalize). tests/test_docx_fast.py holds the parts of the file
+# equal to plain docxtpl's.
+
+_LISTING = re.compile(r"[\t\a\f\n]")
+_PATCHED: dict[str, str] = {}
+_COMPILED: dict[str, Template] = {}
+_ENV: list[Environment] = []
+_REMEMBERED = 64  # template texts remembered (a .docx has a few parts)
+
+
+class _OwnTemplate(DocxTemplate):  # type: ignore[misc]
+    def patch_xml(self, src_xml: str) -> str:
+        got = _PATCHED.get(src_xml)
+        if got is None:
+            got = super().patch_xml(src_xml)
+            if len(_PATCHED) >= _REMEMBERED:
+                _PATCHED.clear()
+            _PATCHED[src_xml] = got
+        return got
+
+    def resolve_listing(self, xml: str) -> str:
+        if _LISTING.search(xml) is None:
+            return xml  # nothing for the pass to change
+        got: str = super().resolve_listing(xml)
+        return got
+
+
+def _own_environment() -> Environment:
+    """One environment for the built-in Word templates, whose `from_string` compiles each
+    text once (docxtpl sets `autoescape` on it before compiling: always True here)."""
+    if not _ENV:
+        env = environment(sandboxed=False)
+        plain = env.from_string
+
+        def from_string(source: Any, globals: Any = None, template_class: Any = None) -> Template:
+            if globals is not None or template_class is not None or not isinstance(source, str):
+                return plain(source, globals, template_class)
+            got = _COMPILED.get(source)
+            if got is None:
+                got = plain(source)
+                if len(_COMPILED) >= _REMEMBERED:
+                    _COMPILED.clear()
+                _COMPILED[source] = got
+            return got
+
+        env.from_string = from_string  # type: ignore[method-assign]
+        _ENV.append(env)
+    return _ENV[0]
 
 
 def _check_package(path: Path, data: bytes) -> None:
