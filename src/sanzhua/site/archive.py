@@ -104,13 +104,24 @@ def bulletins(
 _CN_DATE, _PCT = FILTERS["cn_date"], FILTERS["pct"]
 
 
+_TAILS: dict[tuple[object, ...], str] = {}  # a row after its number, by what it shows
+_TAILS_KEPT = 50_000
+
+
 def appendix_row(x: TaskLine) -> str:
     """`| {{ x.no }} | {{ x.id }} | … |` of brief.md.j2's appendix, as the template prints it."""
-    return (
-        f"| {x.no} | {md_cell(x.id)} | {md_cell(x.title)} | {md_cell(x.unit)} | {md_cell(x.owner)} | "
-        f"{md_cell(_CN_DATE(x.deadline))} | {md_cell(_PCT(x.percent))} | {md_cell(x.state_text)} | "
-        f"{md_cell(x.light_text)} |\n"
-    )
+    key = (x.id, x.title, x.unit, x.owner, x.deadline, x.percent, x.state_text, x.light_text)
+    tail = _TAILS.get(key)
+    if tail is None:
+        tail = (
+            f" | {md_cell(x.id)} | {md_cell(x.title)} | {md_cell(x.unit)} | {md_cell(x.owner)} | "
+            f"{md_cell(_CN_DATE(x.deadline))} | {md_cell(_PCT(x.percent))} | {md_cell(x.state_text)} | "
+            f"{md_cell(x.light_text)} |\n"
+        )
+        if len(_TAILS) >= _TAILS_KEPT:
+            _TAILS.clear()
+        _TAILS[key] = tail
+    return f"| {x.no}{tail}"
 
 
 def _probe(token: str) -> TaskLine:
