@@ -20,7 +20,16 @@ import yaml
 
 from sanzhua.checks.per_task import file_problems
 from sanzhua.commands.common import EXIT_OK, EXIT_PROBLEMS, EditRun, lang_before_loading, ledger_root
-from sanzhua.commands.edit_quick import NeedWhole, Quick, Verified, open_quick, store_written, verify_quick
+from sanzhua.commands.edit_quick import (
+    LEAN_MIN,
+    NeedWhole,
+    Quick,
+    Verified,
+    open_lean,
+    open_quick,
+    store_written,
+    verify_quick,
+)
 from sanzhua.dates import DateError, parse_when
 from sanzhua.edit import render as R
 from sanzhua.edit.lock import ledger_lock
@@ -50,7 +59,7 @@ from sanzhua.edit.session import (
     write_atomic,
 )
 from sanzhua.edit.source import BOM, Source, SourceError
-from sanzhua.edit.span import SpanBroken, SpanEditor, find_span, task_node
+from sanzhua.edit.span import NeedFull, SpanBroken, SpanEditor, find_span, task_node
 from sanzhua.edit.tree import (
     Entry,
     MappingNode,
@@ -80,9 +89,10 @@ class Workspace:
     sanzhua.load.scan), and the whole ledger built only when asked for. A one-task edit
     that can be made from the scan alone (sanzhua.commands.edit_quick) never asks."""
 
-    def __init__(self, scan: Scan, lang: Lang) -> None:
+    def __init__(self, scan: Scan, lang: Lang, lean: bool = False) -> None:
         self.scan = scan
         self.lang: Lang = lang
+        self.lean = lean  # a big file the cache does not hold may be edited from its bytes alone
         self._ledger: Ledger | None = None
         self.quick: Quick | None = None  # the edit's quick view, when it has one
         self.verified: Verified | None = None
@@ -101,31 +111,34 @@ Check = Callable[[Task | None], bool]
 Body = Callable[[Workspace], tuple[Change | None, Check | None]]
 
 
-def _guard(run: EditRun, body: Body) -> int:
+def _guard(run: EditRun, body: Body, *, lean: bool = False) -> int:
     """Run one edit; unless it is a dry run, under the ledger's edit lock from the first
-    read to the rename, so that concurrent edits queue instead of overwriting each other."""
+    read to the rename, so that concurrent edits queue instead of overwriting each other.
+    `lean`: an edit of one task that keeps the task's index row (progress, done), which a
+    big file the cache does not hold may take from the file's bytes alone (open_lean)."""
     root = ledger_root(run.root, run.lang)
     lock: AbstractContextManager[None] = nullcontext() if run.dry_run else ledger_lock(root)
     try:
         with lock:
-            return _edit(run, root, body)
+            return _edit(run, root, body, lean)
     except Refused as e:  # only taking the lock refuses here; the edit reports its own
         _report(run, lang_before_loading(root, run.lang), e)
         return EXIT_PROBLEMS
 
 
-def _edit(run: EditRun, root: Path, body: Body) -> int:
+def _edit(run: EditRun, root: Path, body: Body, lean: bool) -> int:
     # The parse cache is keyed by content (sanzhua.load.cache): a file unchanged since the
     # last command is not parsed again, and an edit of one task then reads only its lines.
     with frozen_gc():
-        scan = scan_ledger(root)
-    ws = Workspace(scan, "en" if (run.lang or scan.settings.lang) == "en" else "zh")
+        scan = scan_ledger(root, defer=LEAN_MIN if lean else None)
+    lang: Lang = "en" if (run.lang or scan.settings.lang) == "en" else "zh"
+    ws = Workspace(scan, lang, lean=bool(scan.deferred))
     try:
-        change, check = body(ws)
-        if change is None:
-            return EXIT_OK
-        _verify(ws, change, run.today, check)
-        return _finish(run, ws, change)
+        try:
+            return _attempt(run, ws, body)
+        except NeedFull:  # the file's bytes alone would not do: the whole ledger, parsed
+            ws = Workspace(scan, lang)
+            return _attempt(run, ws, body)
     except Refused as e:
         _report(run, ws.lang, e)
         return EXIT_PROBLEMS
@@ -134,6 +147,14 @@ def _edit(run: EditRun, root: Path, body: Body) -> int:
         return EXIT_PROBLEMS
     finally:
         scan.save()  # what this run parsed, and the entry of the bytes it wrote
+
+
+def _attempt(run: EditRun, ws: Workspace, body: Body) -> int:
+    change, check = body(ws)
+    if change is None:
+        return EXIT_OK
+    _verify(ws, change, run.today, check)
+    return _finish(run, ws, change)
 
 
 def _verify(ws: Workspace, change: Change, today: date, check: Check | None) -> None:
@@ -146,6 +167,8 @@ def _verify(ws: Workspace, change: Change, today: date, check: Check | None) -> 
     try:
         v = verify_quick(q, change.span_text, change.after, ws.new_id)
     except NeedWhole:
+        if q.lean:
+            raise NeedFull() from None
         ws.quick = None
         try:
             q.span.whole.result = decode_file(q.raw)
@@ -223,20 +246,32 @@ def _locate(ws: Workspace, task_id: str, today: date) -> tuple[Task, str, bytes,
 def _quick(ws: Workspace, task_id: str, today: date) -> tuple[Task, str, bytes, Editor, str] | None:
     """`_locate` from the scan alone, when it can be (sanzhua.commands.edit_quick)."""
     scan = ws.scan
-    rel = next((r.file for rel in scan.order for r in scan.rows(rel) if r.id == task_id), None)
+    known = (rel for rel in scan.order if rel not in scan.deferred)
+    rel = next((r.file for rel in known for r in scan.rows(rel) if r.id == task_id), None)
+    q: Quick | None = None
+    if rel is None and ws.lean:
+        q = open_lean(scan, task_id, today)
+        if q is None:
+            raise NeedFull()
+        rel = q.rel
     if rel is None:
-        return None
+        rel = next((r.file for rel in scan.order for r in scan.rows(rel) if r.id == task_id), None)
+        if rel is None:
+            return None
     # The bytes the scan read (under the edit lock): the write refuses if the file has
     # changed since (write_atomic compares it with them).
     data = scan.sources.get(rel)
     if data is None:
         return None
-    q = open_quick(scan, task_id, today, data)
+    if q is None:
+        q = open_quick(scan, task_id, today, data)
     if q is None:
         return None
     try:
         ed = SpanEditor(q.span)
     except yaml.YAMLError:
+        if q.lean:
+            raise NeedFull() from None
         return None
     ws.quick = q
     node = find_task(ed, task_id)
@@ -416,7 +451,7 @@ def progress(
 
         return _change(ed, rel, data, subject, task_id), check
 
-    return _guard(run, body)
+    return _guard(run, body, lean=True)
 
 
 # -- done ----------------------------------------------------------------------------------
@@ -498,7 +533,7 @@ def done(
 
         return _change(ed, rel, data, subject, task_id), check
 
-    return _guard(run, body)
+    return _guard(run, body, lean=True)
 
 
 def _status_done(ed: Editor, st: Entry) -> None:
@@ -776,6 +811,8 @@ def _quick_new(
     try:
         ed = SpanEditor(q.span)
     except yaml.YAMLError:
+        if q.lean:
+            raise NeedFull() from None
         return None
     ws.quick = q
     flow_target: bool | None = None

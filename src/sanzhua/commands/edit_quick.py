@@ -44,9 +44,10 @@ from sanzhua.checks import Context, run_checks
 from sanzhua.checks.context import seen as seen_of
 from sanzhua.checks.per_task import task_problems
 from sanzhua.commands.common import years_counted
+from sanzhua.edit.layout import defines, find_layout
 from sanzhua.edit.session import Refused, added_problems
-from sanzhua.edit.span import Span, Whole, span_of
-from sanzhua.load import FileResult, Ledger, Scan, assemble_scan
+from sanzhua.edit.span import NeedFull, Span, Whole, span_of
+from sanzhua.load import FileResult, Ledger, Scan, assemble_scan, parse_ledger_bytes
 from sanzhua.load.cache import (
     CheckEntry,
     content_key,
@@ -79,11 +80,12 @@ class Quick:
     at: int  # the task's index in `rows`
     dues: Dues
     context: bytes
-    entry: CheckEntry  # the file's check results before the edit
+    entry: CheckEntry | None  # the file's check results before the edit (None: `lean`)
     own: Task  # the task as its file's parse read it
     task: Task  # the task as the ledger has it (unit names resolved, deadline inherited)
     span: Span
     before: list[Problem]  # the task's own problems before the edit
+    lean: bool = False  # made from the file's bytes alone (`open_lean`): no parse of it at hand
 
     @property
     def file_rows(self) -> tuple[TaskRow, ...]:
@@ -143,6 +145,86 @@ def open_quick(scan: Scan, task_id: str, as_of: date, data: bytes) -> Quick | No
     task = ledger.tasks[0]
     before = [*span.problems, *_task_findings(ledger, mini, as_of, rows, dues)]
     return Quick(scan, as_of, rel, raw, rows, at, dues, context, entry, own, task, span, before)
+
+
+# A file the cache does not hold and bigger than this is edited from its bytes alone when
+# it can be (`open_lean`); a smaller one is parsed whole, which is then the quicker way.
+LEAN_MIN = 1 << 20
+
+
+def open_lean(scan: Scan, task_id: str, as_of: date) -> Quick | None:
+    """The edit of `task_id` in a file the scan has not parsed (`Scan.deferred`), read from
+    its bytes alone (sanzhua.edit.layout), or None (the whole-ledger path then parses it).
+
+    The task's lines are read after the file's head as a document of their own, and the
+    edit verified on them as `open_quick` does, with the index rows of every other file;
+    the file's other tasks are neither read nor written (their bytes are kept as read).
+    The task's index row must come out of the edit the same (a moved deadline takes the
+    whole path), its parents be known from other files, and the task itself, as read, be
+    free of errors."""
+    files = [rel for rel in scan.order if rel in scan.deferred and defines(scan.sources[rel], task_id)]
+    if len(files) != 1:
+        return None
+    rel = files[0]
+    data = scan.sources[rel]
+    lay = find_layout(data, task_id)
+    if lay is None:
+        return None
+    mini = parse_ledger_bytes(lay.stand_in(data), rel, scan.settings.year)
+    if (
+        len(mini.tasks) != 1
+        or mini.dropped
+        or mini.tasks[0].id != task_id
+        or mini.tasks[0].line != lay.items[lay.index]
+        or any(p.severity == "error" for p in [*mini.problems, *scan.problems] if p.file == rel)
+    ):
+        return None
+    own = mini.tasks[0]
+    row = rows_of(mini)[0]
+    i = scan.order.index(rel)
+    head = [r for other in scan.order[:i] for r in scan.rows(other)]
+    rows = [*head, row, *(r for other in scan.order[i + 1 :] for r in scan.rows(other))]
+    if not _parents_known(rows, len(head)):
+        return None
+    dues = resolve(rows)
+    wide = run_checks(Context(_ledger(scan, [], dues, []), as_of, rows, dues), scope="ledger")
+    if any(p.severity == "error" and (p.file == rel or p.task == task_id) for p in wide):
+        return None
+    raw: tuple[Any, ...] = (rel, [], [], mini.unit, mini.unit_pos, mini.positions, mini.key_style, [])
+    whole = Whole(
+        rel, mini.unit, mini.key_style, mini.problems, [], lay.items, mini.positions, lambda i: True, lean=True
+    )
+    span = span_of(whole, data, own, lay.index, scan.settings.year)
+    if span is None:
+        return None
+    one = _one(rel, raw, own, mini.positions.get(own.id, {}))
+    ledger = _ledger(scan, [one], dues, [row])
+    before = [*span.problems, *_task_findings(ledger, one, as_of, rows, dues)]
+    if any(p.severity == "error" for p in before):
+        return None
+    at = len(head)
+    return Quick(scan, as_of, rel, raw, rows, at, dues, b"", None, own, ledger.tasks[0], span, before, lean=True)
+
+
+def _parents_known(rows: list[TaskRow], at: int) -> bool:
+    """Whether the task at `at` has its ids alone among `rows` and its chain of parents
+    all there, ending (no cycle)."""
+    by_id: dict[str, TaskRow] = {}
+    for r in rows:
+        if r.id in by_id:
+            if r.id == rows[at].id:
+                return False
+            continue
+        by_id[r.id] = r
+    seen = {rows[at].id}
+    parent = rows[at].parent
+    while parent is not None:
+        up = by_id.get(parent)
+        if up is None or up.id in seen:
+            return False
+        seen.add(up.id)
+        parent = up.parent
+    return True
 
 
 def _one(rel: str, raw: tuple[Any, ...], task: Task, positions: dict[str, tuple[int, int]]) -> FileResult:
@@ -240,6 +322,8 @@ def verify_quick(q: Quick, span_text: str, after: bytes, new_id: str | None = No
     old_wide: list[Problem] = []
     new_wide: list[Problem] = []
     if not same_row:
+        if q.lean:
+            raise NeedFull()  # the ledger-wide checks need the file's other rows
         rows = [*q.rows[: q.at], *rows_part, *q.rows[q.at + 1 :]]
         dues = resolve(rows)
         if _others_see_a_change(q, rows, dues, len(rows_part) - 1):
@@ -300,8 +384,8 @@ def _others_see_a_change(q: Quick, rows: list[TaskRow], dues: Dues, more: int) -
 def store_written(q: Quick, v: Verified, span_text: str, after: bytes) -> None:
     """Store the parse (and the check results) of the bytes just written and verified, so
     that the next command finds them in the cache."""
-    if v.key_style != q.raw[6]:
-        return  # a fresh parse may word the file's problems otherwise: parsed next time
+    if v.key_style != q.raw[6] or q.entry is None:
+        return  # a fresh parse may word the file's problems otherwise (or none is at hand): parsed next time
     span = q.span
     shift = span_text.count("\n") - span.text.count("\n")
     index = span.index
@@ -346,17 +430,20 @@ def _store_checks(q: Quick, v: Verified, key: bytes, shift: int, span_text: str)
     """The written file's check results: the old ones with the span's tasks' replaced and
     the lines below moved; not stored when that cannot be known exactly."""
     as_of = q.as_of
+    old = q.entry
+    if old is None:
+        return
     fr = FileResult(q.rel, list(v.tasks), [], q.raw[3], q.raw[4], v.positions, q.raw[6], [])
     assembled = _ledger(q.scan, [fr], v.dues, list(v.rows)).tasks
     if years_counted([q.task], as_of) != years_counted(assembled[:1], as_of):
         return  # the file's years without the task's are not known
-    years = q.entry.years | frozenset(years_counted(assembled[1:], as_of))
+    years = old.years | frozenset(years_counted(assembled[1:], as_of))
     span = q.span
     lo, hi, tid = span.line, span.next_line, q.own.id
     # Problems hold their messages' arguments in dicts: the task's are matched by their repr.
     left = Counter(repr(p) for p in q.before)
     kept: list[Problem] = []
-    for p in q.entry.problems:
+    for p in old.problems:
         if p.task == tid or lo <= p.line < hi:
             k = repr(p)
             if left[k] > 0:
@@ -368,7 +455,7 @@ def _store_checks(q: Quick, v: Verified, key: bytes, shift: int, span_text: str)
     moved = [_moved(p, shift) if shift and p.file == q.rel and p.line >= hi else p for p in kept]
     problems = [*moved, *v.after]
     lines: dict[int, str | None] = {}
-    for ln, txt in q.entry.lines.items():
+    for ln, txt in old.lines.items():
         if ln < lo:
             lines[ln] = txt
         elif ln >= hi:
@@ -380,7 +467,7 @@ def _store_checks(q: Quick, v: Verified, key: bytes, shift: int, span_text: str)
     # What the other tasks see of the ledger is what it was (verify_quick made sure); the
     # span's tasks' own part is worked out with the ledger after the edit.
     i = span.index
-    seen = (*q.entry.seen[:i], *seen_of(v.rows, v.dues), *q.entry.seen[i + 1 :])
+    seen = (*old.seen[:i], *seen_of(v.rows, v.dues), *old.seen[i + 1 :])
     entry = CheckEntry(key, q.context, seen, problems, years, lines)
     q.scan.store.put_check(q.rel, entry)
 

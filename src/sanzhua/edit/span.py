@@ -68,6 +68,7 @@ class Whole:
     positions: Mapping[str, object]  # task id → its positions (only the keys are looked at)
     lists: Callable[[int], bool]  # whether the task at an index writes progress, milestones or extensions
     result: FileResult | None = None  # the whole parse, when it is at hand
+    lean: bool = False  # read from the bytes alone (sanzhua.edit.layout): never compose the whole file
 
     @classmethod
     def of_result(cls, fr: FileResult) -> Whole:
@@ -180,14 +181,19 @@ def find_span(fr: FileResult, data: bytes, task: Task, year: int) -> Span | None
 
 def span_of(whole: Whole, data: bytes, task: Task, index: int, year: int) -> Span | None:
     """`find_span` for the task at `index` of a file's parse, whole or cached."""
-    if whole.unit is None or not data.endswith(b"\n") or any(b in data for b in _ODD_BREAKS):
+    if whole.unit is None or not data.endswith(b"\n"):
         return None
     base = len(BOM) if data.startswith(BOM) else 0
     body = memoryview(data)[base:].tobytes() if base else data
-    cr = body.count(b"\r")
-    if cr and (cr != body.count(b"\r\n") or cr != body.count(b"\n")):
-        return None  # a lone CR, or mixed endings: the whole file keeps them
-    crlf = cr > 0
+    if whole.lean:  # sanzhua.edit.layout has looked at the file's line breaks already
+        crlf = body.endswith(b"\r\n")
+    else:
+        if any(b in data for b in _ODD_BREAKS):
+            return None
+        cr = body.count(b"\r")
+        if cr and (cr != body.count(b"\r\n") or cr != body.count(b"\n")):
+            return None  # a lone CR, or mixed endings: the whole file keeps them
+        crlf = cr > 0
     if not 0 <= index < len(whole.lines) or whole.lines[index] != task.line:
         return None
     if task.line < 3 or task.id not in whole.positions:
@@ -331,6 +337,11 @@ class SpanBroken(Exception):
     """The edit reached outside the task's span (never expected): the whole file is edited."""
 
 
+class NeedFull(Exception):
+    """An edit made from a file's bytes alone (`Whole.lean`) needs the whole file parsed:
+    the edit starts again on the whole ledger."""
+
+
 def task_node(body: bytes, line: int, starts: list[int], crlf: bool) -> tuple[MappingNode, str] | None:
     """The task that starts at `line` of a file's `body` (without BOM), composed from its
     own lines alone (for how it is written, not what it says), and that document's text."""
@@ -366,6 +377,8 @@ def _whole_file_tasks(span: Span, after_line: int = 0) -> Iterator[tuple[Mapping
     """The file's task nodes from the whole file (for `list_style`), from a line on."""
     from sanzhua.edit.ops import tasks_node
 
+    if span.whole.lean:
+        raise NeedFull()
     ed = Editor(Source(span.data))
     _, _, seq = tasks_node(ed)
     if isinstance(seq, SequenceNode):

@@ -192,10 +192,11 @@ def assemble_scan(
     )
 
 
-def scan_ledger(root: Path, *, cache: bool = True, jobs: int | None = None) -> Scan:
-    """Read, digest and parse (or find in the cache) every file; assemble nothing."""
+def scan_ledger(root: Path, *, cache: bool = True, jobs: int | None = None, defer: int | None = None) -> Scan:
+    """Read, digest and parse (or find in the cache) every file; assemble nothing. Files of
+    more than `defer` bytes that the cache does not hold are parsed only when asked for."""
     with frozen_gc():
-        return scan_files(root, ledger_files(root), cache=cache, jobs=jobs)
+        return scan_files(root, ledger_files(root), cache=cache, jobs=jobs, defer=defer)
 
 
 def assemble(

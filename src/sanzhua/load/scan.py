@@ -50,6 +50,9 @@ class Scan:
     settings_key: bytes  # digest of sanzhua.yaml, units.yaml and calendar.yaml
     store: Cache
     _results: dict[str, FileResult] = field(default_factory=dict, repr=False)  # parsed, decoded or unreadable
+    # Files over `scan_files`' `defer` bytes the cache did not hold: parsed only when asked
+    # for (a one-task edit may need only their bytes: sanzhua.commands.edit_quick.open_lean).
+    deferred: frozenset[str] = frozenset()
 
     def rows(self, rel: str) -> tuple[TaskRow, ...]:
         """The file's index rows: decoded from the cache when first asked for (a command
@@ -111,9 +114,10 @@ def _fatal(name: str, e: UnsafeFile) -> FatalError:
     return FatalError(p.message, p.hint)
 
 
-def scan_files(root: Path, paths: list[Path], *, cache: bool, jobs: int | None) -> Scan:
+def scan_files(root: Path, paths: list[Path], *, cache: bool, jobs: int | None, defer: int | None = None) -> Scan:
     """Read the settings files and the ledger files `paths` under `root`; parse what the
-    cache does not hold (in worker processes when there is much of it)."""
+    cache does not hold (in worker processes when there is much of it), but for files of
+    more than `defer` bytes, which are parsed when first asked for (`Scan.deferred`)."""
     store = Cache(root, cache)
     problems: list[Problem] = []
     try:
@@ -159,6 +163,7 @@ def scan_files(root: Path, paths: list[Path], *, cache: bool, jobs: int | None) 
     keys: dict[str, bytes] = {}
     sources: dict[str, bytes] = {}
     order: list[str] = []
+    deferred: set[str] = set()
     cut = len(str(root)) + 1
     for path in paths:
         rel = str(path)[cut:].replace(os.sep, "/")
@@ -180,7 +185,10 @@ def scan_files(root: Path, paths: list[Path], *, cache: bool, jobs: int | None) 
         keys[rel] = key
         sources[rel] = data
         if not store.holds(rel, key):
-            todo.append(Job(data, rel, year, key))
+            if defer is not None and len(data) > defer:
+                deferred.add(rel)
+            else:
+                todo.append(Job(data, rel, year, key))
     workers = jobs if jobs is not None else cpu_count()
     for rel, record, result in parse_all(todo, workers):
         index[rel] = record.rows
@@ -201,6 +209,7 @@ def scan_files(root: Path, paths: list[Path], *, cache: bool, jobs: int | None) 
         settings_key,
         store,
         results,
+        frozenset(deferred),
     )
 
 

@@ -1,0 +1,254 @@
+"""A ledger file's top-level layout read from its bytes alone, without YAML (issue 14.8 / 17).
+
+A one-task edit of a file the parse cache does not hold (never read, or changed by hand
+since) used to parse the whole file first: 20 s and 2.3 GB for 60,000 tasks. When the
+file is laid out plainly, the task's lines can be found by a few linear passes over the
+bytes in C (`bytes.translate`, `bytes.find`, compiled regular expressions), and read,
+edited and verified alone (sanzhua.edit.span). "Plainly" means (anything else: None, and
+the edit parses the whole file as before):
+
+- UTF-8 lines all ending in LF, or all in CRLF; no tab, NUL, lone CR, NEL, U+2028/2029;
+- no anchor, alias, tag, merge key, complex key, directive or document marker, and no
+  backslash (an escape could spell an id without its bytes);
+- every line closed on itself: its quotes and brackets, counted as if every quote began
+  a quoted scalar, pair up on the line. So no quoted scalar or flow collection runs
+  over a line break, and a line that starts with the list's dash is never inside one;
+- one `tasks:` (`任务清单:`) key at the left margin; after it, every line that is not
+  blank or a comment is indented at least as far as the list's first dash, and those
+  at the dash's column start with `- ` (a new task: nothing else can begin there, since
+  block scalars and plain scalars inside a task are indented further);
+- the task's id written once, as the value of an `id:` (`编号:`) key, and its other
+  occurrences in the file only as `parent:` (`上级任务:`) values: a second task with
+  that id, in whatever style, makes the file take the whole path.
+
+Under these, the parser is at the start of a new item of the tasks list at every line
+that begins with the dash, so the lines from the task's dash to the next dash read alone
+(after the file's head) exactly as in the whole file. What this does not look at is the
+rest of the file's content: errors in other tasks are left to `check` (the edit can
+neither add nor hide them: the bytes outside the task's lines are written as read).
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+from itertools import accumulate
+
+from sanzhua.load import keys as K
+
+BOM = b"\xef\xbb\xbf"
+# What the closure test looks at: line breaks, quotes, brackets and the backslash.
+_KEEP = b'\n"\'[]{}\\'
+_DROP = bytes(b for b in range(256) if b not in _KEEP)
+_ODD = (b"\t", b"\0", b"\xc2\x85", b"\xe2\x80\xa8", b"\xe2\x80\xa9")
+_ANCHOR_BEFORE = (b" ", b"[", b"{", b",", b"\n", b"")
+_NAME_END = (b" ", b"\r", b"\n", b",", b"]", b"}", b"")
+_MANY = 10_000  # occurrences of a marker looked at one by one before giving up
+
+
+def _alts(names: list[str]) -> bytes:
+    return b"|".join(re.escape(n.encode()) for n in names)
+
+
+_TASKS_NAMES = [n.encode() for n in ("tasks", K.FILE_KEYS["tasks"])]
+_TASKS_LINE = re.compile(rb"(?:" + _alts(["tasks", K.FILE_KEYS["tasks"]]) + rb")[ ]*:[ ]*(?:#[^\r\n]*)?\r?")
+_ID_KEYS = _alts(["id", K.TASK_KEYS["id"]])
+_PARENT_KEYS = _alts(["parent", K.TASK_KEYS["parent"]])
+_ITEM = re.compile(rb"^( *)- ", re.M)
+_CONTENT = re.compile(rb"^ *[^ \r\n#]", re.M)
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where a file's tasks list and one task of it stand."""
+
+    items: list[int]  # 1-based line of every item of the tasks list, in file order
+    index: int  # the task's item, an index into `items`
+    head_end: int  # byte offset (BOM included) where the first item's line begins
+    start: int  # byte offset (BOM included) of the task's item's first line
+    end: int  # byte offset just after its last line: the next item's first line, or the end
+
+    def stand_in(self, data: bytes) -> bytes:
+        """The file's head, blank lines, and the task's lines: a document that puts the
+        task on its own lines (LF line endings)."""
+        pad = b"\n" * (self.items[self.index] - self.items[0])
+        doc = data[: self.head_end] + pad + data[self.start : self.end]
+        return doc.replace(b"\r\n", b"\n") if b"\r" in doc else doc
+
+
+def closed(pattern: bytes) -> bool:
+    """Whether a line whose quotes, brackets and backslashes are `pattern` leaves nothing
+    open: every quote taken to begin a quoted scalar, no backslash at all."""
+    depth = 0
+    quote = 0
+    for b in pattern:
+        if quote:
+            if b == quote:
+                quote = 0
+        elif b in (0x22, 0x27):
+            quote = b
+        elif b in (0x5B, 0x7B):
+            depth += 1
+        elif b in (0x5D, 0x7D):
+            depth -= 1
+            if depth < 0:
+                return False
+        else:
+            return False  # a backslash
+    return not quote and depth == 0
+
+
+def plain_lines(body: bytes) -> bool:
+    """Every line of `body` (no BOM) closed on itself, and nothing YAML could read across lines."""
+    if not body.endswith(b"\n") or any(b in body for b in _ODD):
+        return False
+    cr = body.count(b"\r")
+    if cr and (cr != body.count(b"\r\n") or cr != body.count(b"\n")):
+        return False
+    if _risky(body):
+        return False
+    patterns = set(body.translate(None, _DROP).split(b"\n"))
+    return all(closed(p) for p in patterns)
+
+
+def _risky(body: bytes) -> bool:
+    """Whether `body` may hold an anchor, alias, tag, merge key, complex key, directive,
+    document marker or escape (looked for with `bytes.find`, which runs at memory speed)."""
+    if b"<<" in body or b"\\" in body:
+        return True
+    for mark in (b"&", b"*", b"!", b"?"):
+        at = body.find(mark)
+        seen = 0
+        while at >= 0:
+            seen += 1
+            if seen > _MANY:
+                return True
+            before = body[at - 1 : at] if at else b""
+            after = body[at + 1 : at + 2]
+            if mark == b"?":
+                if before in (b" ", b"-", b"\n", b"") and after in _NAME_END:
+                    return True
+            elif before in _ANCHOR_BEFORE and after not in _NAME_END:
+                return True
+            at = body.find(mark, at + 1)
+    return False
+
+
+def _tasks_key(body: bytes) -> int | None:
+    """The offset just after the line of the file's one `tasks:` key at the left margin."""
+    found: list[int] = []
+    for name in _TASKS_NAMES:
+        at = 0 if body.startswith(name) else body.find(b"\n" + name) + 1
+        while at > 0 or (at == 0 and body.startswith(name)):
+            end = body.find(b"\n", at)
+            if _TASKS_LINE.fullmatch(body, at, end):
+                found.append(end + 1)
+            at = body.find(b"\n" + name, at + 1) + 1
+            if at == 0:
+                break
+    return found[0] if len(found) == 1 else None
+
+
+def find_layout(data: bytes, task_id: str) -> Layout | None:
+    """The layout of the file `data` and where the task `task_id` stands in it, or None
+    when the file is not laid out plainly (see the module doc)."""
+    base = len(BOM) if data.startswith(BOM) else 0
+    body = data[base:] if base else data
+    if not plain_lines(body):
+        return None
+    after = _tasks_key(body)
+    if after is None:
+        return None
+    head = body[:after]  # after the tasks key, `_stray` finds markers and directives
+    if head.startswith((b"---", b"...", b"%")) or any(m in head for m in (b"\n---", b"\n...", b"\n%")):
+        return None
+    first = _CONTENT.search(body, after)
+    if first is None:
+        return None
+    item = _ITEM.match(body, first.start())
+    if item is None:
+        return None
+    n = len(item.group(1))
+    if _stray(body, after, n):
+        return None
+    starts, lines = _item_starts(body, first.start(), n)
+    at = _task_item(body, starts, task_id)
+    if at is None:
+        return None
+    end = starts[at + 1] if at + 1 < len(starts) else len(body)
+    return Layout(lines, at, base + starts[0], base + starts[at], base + end)
+
+
+def _stray(body: bytes, at: int, n: int) -> bool:
+    """Whether a line after the tasks key, not blank nor a comment, stands left of the
+    list's dash, or at its column without starting a new item."""
+    less = rb"[ ]{0,%d}[^ \r\n#]|" % (n - 1) if n else b""
+    pattern = rb"\n(?:" + less + rb"[ ]{%d}(?:[^ \r\n#\-]|-(?:[^ \r\n]|\r?\n)))" % n
+    return re.compile(pattern).search(body, at - 1) is not None
+
+
+def _item_starts(body: bytes, first: int, n: int) -> tuple[list[int], list[int]]:
+    """Byte offsets of the lines that begin an item (the dash at column `n`), and their
+    1-based line numbers (one split and sums in C, not a loop over the file's lines)."""
+    needle = b"\n" + b" " * n + b"- "
+    pieces = body[first:].split(needle)
+    sizes = [len(p) + len(needle) for p in pieces[:-1]]
+    back = len(needle) - 1  # an item's line begins after the needle's line break
+    starts = [first, *(first + s - back for s in accumulate(sizes))]
+    breaks = [p.count(b"\n") + 1 for p in pieces[:-1]]
+    line0 = body.count(b"\n", 0, first) + 1
+    return starts, [line0, *(line0 + b for b in accumulate(breaks))]
+
+
+def _is_word(b: bytes) -> bool:
+    return bool(b) and (b.isalnum() or b in (b"_", b".", b"-") or b[0] >= 0x80)
+
+
+def _tokens(body: bytes, raw: bytes) -> list[int]:
+    """Offsets of `raw` in `body` where it is a whole token (not part of a longer id)."""
+    out: list[int] = []
+    at = body.find(raw)
+    while at >= 0:
+        if not _is_word(body[at - 1 : at]) and not _is_word(body[at + len(raw) : at + len(raw) + 1]):
+            out.append(at)
+        at = body.find(raw, at + 1)
+    return out
+
+
+def _value_lines(task_id: str, keys: bytes) -> re.Pattern[bytes]:
+    tid = re.escape(task_id.encode("utf-8"))
+    value = rb"[ ]*:[ ]*(?:" + tid + rb"|\"" + tid + rb"\"|'" + tid + rb"')[ ]*(?:#[^\r\n]*)?\r?"
+    return re.compile(rb"[ ]*(?:-[ ]+)?(?:" + keys + rb")" + value)
+
+
+def _id_lines(body: bytes, task_id: str) -> tuple[list[int], bool]:
+    """The starts of the lines that write `task_id` as an `id:` value, and whether the id
+    also stands anywhere else than as a `parent:` value."""
+    define, refer = _value_lines(task_id, _ID_KEYS), _value_lines(task_id, _PARENT_KEYS)
+    found: list[int] = []
+    other = False
+    for at in _tokens(body, task_id.encode("utf-8")):
+        start = body.rfind(b"\n", 0, at) + 1
+        end = body.find(b"\n", at)
+        if define.fullmatch(body, start, end):
+            found.append(start)
+        elif not refer.fullmatch(body, start, end):
+            other = True
+    return found, other
+
+
+def defines(data: bytes, task_id: str) -> bool:
+    """Whether the file may define the task: `task_id` written as an `id:` value, or
+    anywhere but as a `parent:` value (a file that only names it as a parent does not)."""
+    found, other = _id_lines(data, task_id)
+    return bool(found) or other
+
+
+def _task_item(body: bytes, starts: list[int], task_id: str) -> int | None:
+    """The item whose `id:` line names the task; None unless that line is the id's one
+    definition and every other occurrence of the id is a `parent:` value."""
+    found, other = _id_lines(body, task_id)
+    if other or len(found) != 1 or found[0] < starts[0]:
+        return None
+    return bisect.bisect_right(starts, found[0]) - 1
