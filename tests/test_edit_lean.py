@@ -119,7 +119,7 @@ def _task(tid: str, *more: str) -> str:
 
 PLAIN = HEAD + _task("A-1") + _task("A-2", "progress:", "  - {date: 2026-11-01, percent: 10}") + _task("A-3")
 
-HOSTILE: dict[str, str] = {
+HOSTILE: dict[str, str | bytes] = {
     # a block scalar whose lines look like the task's item
     "block-scalar-item": HEAD + _task("A-1", "supervision: |", "  - id: A-2", "  x") + _task("A-3"),
     "block-scalar-and-task": HEAD + _task("A-1", "supervision: |", "  - id: A-2") + _task("A-2") + _task("A-3"),
@@ -147,6 +147,10 @@ HOSTILE: dict[str, str] = {
     # something at the margin after the list, a stray line at the dash's column
     "key-after-tasks": HEAD + _task("A-2") + "unit: jyj\n",
     "stray-at-dash-column": HEAD + _task("A-1") + "  stray: 1\n" + _task("A-2"),
+    # what the loader would not read at all, in another task
+    "control-character": HEAD + _task("A-1", "owner: 张\x01三") + _task("A-2"),
+    "nel": HEAD + _task("A-1", "owner: 张\x85三") + _task("A-2"),
+    "not-utf8": (HEAD + _task("A-1", "owner: 张三") + _task("A-2")).encode().replace("张".encode(), b"\xff"),
     # the id as a word in a text
     "id-in-text": HEAD + _task("A-1", "source: 见 A-2") + _task("A-2"),
 }

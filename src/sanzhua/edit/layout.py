@@ -7,7 +7,8 @@ bytes in C (`bytes.translate`, `bytes.find`, compiled regular expressions), and 
 edited and verified alone (sanzhua.edit.span). "Plainly" means (anything else: None, and
 the edit parses the whole file as before):
 
-- UTF-8 lines all ending in LF, or all in CRLF; no tab, NUL, lone CR, NEL, U+2028/2029;
+- UTF-8 lines all ending in LF, or all in CRLF; no tab, control character, lone CR,
+  NEL, U+2028/2029, U+FFFE/FFFF (the loader would not read the file at all);
 - no anchor, alias, tag, merge key, complex key, directive or document marker, and no
   backslash (an escape could spell an id without its bytes);
 - every line closed on itself: its quotes and brackets, counted as if every quote began
@@ -41,7 +42,14 @@ BOM = b"\xef\xbb\xbf"
 # What the closure test looks at: line breaks, quotes, brackets and the backslash.
 _KEEP = b'\n"\'[]{}\\'
 _DROP = bytes(b for b in range(256) if b not in _KEEP)
-_ODD = (b"\t", b"\0", b"\xc2\x85", b"\xe2\x80\xa8", b"\xe2\x80\xa9")
+# Every byte but the C0 controls (tab and NUL among them) and DEL: what is left after
+# deleting these is a control character, which libyaml refuses (or a tab, which can indent).
+_NOT_CONTROL = bytes(b for b in range(256) if not ((b < 0x20 and b not in (0x0A, 0x0D)) or b == 0x7F))
+_ODD = [
+    re.compile(rb"\xc2[\x80-\x9f]"),  # C1 controls, NEL (a line break to libyaml) among them
+    re.compile(rb"\xe2\x80[\xa8\xa9]"),  # U+2028, U+2029: line breaks to libyaml
+    re.compile(rb"\xef\xbf[\xbe\xbf]"),  # U+FFFE, U+FFFF
+]
 _ANCHOR_BEFORE = (b" ", b"[", b"{", b",", b"\n", b"")
 _NAME_END = (b" ", b"\r", b"\n", b",", b"]", b"}", b"")
 _MANY = 10_000  # occurrences of a marker looked at one by one before giving up
@@ -100,8 +108,14 @@ def closed(pattern: bytes) -> bool:
 
 
 def plain_lines(body: bytes) -> bool:
-    """Every line of `body` (no BOM) closed on itself, and nothing YAML could read across lines."""
-    if not body.endswith(b"\n") or any(b in body for b in _ODD):
+    """Every line of `body` (no BOM) closed on itself, and nothing YAML could read across
+    lines; the file UTF-8 without a character libyaml refuses (the loader would not read
+    it at all)."""
+    if not body.endswith(b"\n") or body.translate(None, _NOT_CONTROL) or any(p.search(body) for p in _ODD):
+        return False
+    try:
+        str(body, "utf-8")
+    except UnicodeDecodeError:
         return False
     cr = body.count(b"\r")
     if cr and (cr != body.count(b"\r\n") or cr != body.count(b"\n")):
