@@ -273,6 +273,10 @@ def test_layout_finds_the_task() -> None:
     assert lay is not None and lay.items == [3, 6, 11] and lay.index == 1
     assert data[lay.start : lay.end].decode() == _task("A-2", "progress:", "  - {date: 2026-11-01, percent: 10}")
     assert find_layout(data, "A-9") is None and find_layout(data, "A") is None
+    assert find_layout(data.replace(b"tasks:", b"tasks:#x"), "A-2") is None
+    assert find_layout(data.replace(b"tasks:", b"tasks:  # x"), "A-2") is not None
+    many = (HEAD + "".join(_task(f"A-{i}", "owner: 1") for i in range(1, 10_002))).encode()
+    assert find_layout(many, "A-5") is not None and find_layout(many.replace(b"A-5\n", b"1\n"), "1") is None
 
 
 NOTES = (

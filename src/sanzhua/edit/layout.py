@@ -60,7 +60,7 @@ def _alts(names: list[str]) -> bytes:
 
 
 _TASKS_NAMES = [n.encode() for n in ("tasks", K.FILE_KEYS["tasks"])]
-_TASKS_LINE = re.compile(rb"(?:" + _alts(["tasks", K.FILE_KEYS["tasks"]]) + rb")[ ]*:[ ]*(?:#[^\r\n]*)?\r?")
+_TASKS_LINE = re.compile(rb"(?:" + _alts(["tasks", K.FILE_KEYS["tasks"]]) + rb")[ ]*:(?:[ ]+#[^\r\n]*)?[ ]*\r?")
 _ID_KEYS = _alts(["id", K.TASK_KEYS["id"]])
 _PARENT_KEYS = _alts(["parent", K.TASK_KEYS["parent"]])
 _ITEM = re.compile(rb"^( *)- ", re.M)
@@ -219,11 +219,16 @@ def _is_word(b: bytes) -> bool:
     return bool(b) and (b.isalnum() or b in (b"_", b".", b"-") or b[0] >= 0x80)
 
 
-def _tokens(body: bytes, raw: bytes) -> list[int]:
-    """Offsets of `raw` in `body` where it is a whole token (not part of a longer id)."""
+def _tokens(body: bytes, raw: bytes) -> list[int] | None:
+    """Offsets of `raw` in `body` where it is a whole token (not part of a longer id);
+    None when it occurs too often to look at each (an id like `1`)."""
     out: list[int] = []
     at = body.find(raw)
+    seen = 0
     while at >= 0:
+        seen += 1
+        if seen > _MANY:
+            return None
         if not _is_word(body[at - 1 : at]) and not _is_word(body[at + len(raw) : at + len(raw) + 1]):
             out.append(at)
         at = body.find(raw, at + 1)
@@ -242,7 +247,10 @@ def _id_lines(body: bytes, task_id: str) -> tuple[list[int], bool]:
     define, refer = _value_lines(task_id, _ID_KEYS), _value_lines(task_id, _PARENT_KEYS)
     found: list[int] = []
     other = False
-    for at in _tokens(body, task_id.encode("utf-8")):
+    tokens = _tokens(body, task_id.encode("utf-8"))
+    if tokens is None:
+        return found, True
+    for at in tokens:
         start = body.rfind(b"\n", 0, at) + 1
         end = body.find(b"\n", at)
         if define.fullmatch(body, start, end):
