@@ -966,6 +966,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "audit.baseline-elsewhere.hint": ("基准提交必须是要审计的历史中的一个提交", "the baseline must be a commit of the history audited"),
     "option.fail-on": ("--fail-on 只接受 {choices}（收到 {given}）", "--fail-on takes {choices_en} (got {given})"),
     # finding the ledger root and its sanzhua.yaml (sanzhua.load)
+    "units.too-many": ("units.yaml 列了 {n} 个单位，超过上限 {limit} 个；只读取了前 {limit} 个", "units.yaml lists {n} units, over the limit of {limit}; only the first {limit} are read"),
+    "units.too-many.hint": ("一个台账的责任单位通常不过几百个：请检查 units.yaml 是否误粘贴了大量内容", "a ledger's units are a few hundred at most: check units.yaml for a large paste by mistake"),
     "root.not-found": ("在 {start} 及其上级目录中都没有找到 {file}，这里不是台账仓库", "no {file} found in {start} or any folder above it"),
     "root.not-found.hint": ("请在台账仓库内运行，或用 --root 指定台账目录；新建台账请运行 `sanzhua init`", "run sanzhua inside a ledger repository, pass --root DIR, or create one with `sanzhua init`"),
     "root.settings-missing": ("没有找到 {path}", "{path} not found"),

@@ -6,7 +6,7 @@ import csv
 import io
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from functools import partial
 from json.encoder import encode_basestring
@@ -27,6 +27,7 @@ from sanzhua.selection import StatusFilter, selected, task_row
 if TYPE_CHECKING:  # rich is imported where a table is printed: not for JSON or CSV (issue 17)
     # lazy: rich (~80 ms to import), only where a table is printed (issue 17)
     from rich.console import Console
+    from rich.style import Style
     from rich.text import Text
 
 
@@ -250,8 +251,6 @@ def _table(
     """
     # lazy: rich (~80 ms to import), only where a table is printed (issue 17)
     from rich.console import Console
-    from rich.table import Table
-    from rich.text import Text
 
     console = Console(file=stream, width=width, highlight=False, soft_wrap=False)
     shown = rows if show_all else [st for st in rows if st.light in ("red", "yellow") or "invalid" in st.states]
@@ -260,31 +259,50 @@ def _table(
     table_rows = [_row_cells(st, ledger, ev.as_of, lang) for st in shown]
     headers = _headers(lang)
     widths = _widths(table_rows, headers, console.width)
-    table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold", collapse_padding=True)
     order = [k for k in ("state", "id", "title", "due", "when", "pct", "lead", "owner", "leader") if k in widths]
-    for key in order:
-        table.add_column(
-            headers[key],
-            width=widths[key],
-            no_wrap=True,
-            overflow="ellipsis",
-            justify="right" if key in ("when", "pct") else "left",
-        )
+    paint = _painter(console)
+    lines = [" ".join(paint(_pad(headers[k], widths[k], k), "bold") for k in order)]
     for st, r in zip(shown, table_rows, strict=True):
-        cells: list[Text | str] = []
+        cells: list[str] = []
         for key in order:
-            cell = fit(r[key][0], r[key][1], widths[key])
+            cell = _pad(fit(r[key][0], r[key][1], widths[key]), widths[key], key)
             if key == "state":
-                cells.append(Text(cell, style=LIGHT_STYLE[st.light]))
-            elif key == "when":
-                cells.append(Text(cell, style="red" if st.days_overdue else ""))
-            else:
-                cells.append(cell)
-        table.add_row(*cells)
+                cell = paint(cell, LIGHT_STYLE[st.light])
+            elif key == "when" and st.days_overdue:
+                cell = paint(cell, "red")
+            cells.append(cell)
+        lines.append(" ".join(cells))
     console.print(counts_line(ev, rows, lang, ledger.settings.year))
     if shown:
-        console.print(table)
+        console.file.write("".join(line.rstrip(" ") + "\n" for line in lines))
     _left_out(console, ledger, ev, bool(shown), green, closed, lang)
+
+
+def _pad(cell: str, cells: int, key: str) -> str:
+    """`cell` padded to `cells` terminal columns: numbers to the right, text to the left."""
+    room = " " * max(cells - _width(cell), 0)
+    return room + cell if key in ("when", "pct") else cell + room
+
+
+def _painter(console: Console) -> Callable[[str, str], str]:
+    """Colour a cell with a style, as rich would (the table's thousands of rows are laid out
+    here, not by rich.Table, which took 0.5 ms a row: 10 s for a city's ledger); plain text
+    when the console has no colours."""
+    # lazy: rich (~80 ms to import), only where a table is printed (issue 17)
+    from rich.style import Style
+
+    system = getattr(console, "_color_system", None)  # the ColorSystem behind .color_system's name
+    if console.no_color or system is None:
+        return lambda cell, style: cell
+    styles: dict[str, Style] = {}
+
+    def paint(cell: str, style: str) -> str:
+        got = styles.get(style)
+        if got is None:
+            got = styles[style] = Style.parse(style)
+        return got.render(cell, color_system=system) if style and cell.strip() else cell
+
+    return paint
 
 
 def _row_cells(st: TaskState, ledger: Ledger, as_of: date, lang: Lang) -> dict[str, tuple[str, str]]:

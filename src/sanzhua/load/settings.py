@@ -504,6 +504,9 @@ def _contact(c: ContactIn | None) -> Contact | None:
     return Contact(c.name, tuple(c.email), c.wecom_env, c.dingtalk_env, c.dingtalk_secret_env)
 
 
+MAX_UNITS = 10_000  # units.yaml's entries read; more is an error (every table and score is per unit)
+
+
 def load_units(data: bytes | None, path: str = "units.yaml") -> tuple[dict[str, Unit], list[Problem]]:
     """units.yaml → {id: Unit}; duplicate and malformed ids are problems."""
     root, problems = _read(data, path)
@@ -536,11 +539,21 @@ def load_units(data: bytes | None, path: str = "units.yaml") -> tuple[dict[str, 
     seq = root.get("units")
     if not isinstance(seq, YSeq):
         return units, problems
+    items = list(enumerate(seq))
+    if len(items) > MAX_UNITS:  # a county has ~100 units, a city a few thousand
+        line, col = root.value_pos("units")
+        problems.append(
+            Problem(
+                "invalid-value", "error", path, line, col,
+                msg("units.too-many", n=len(items), limit=MAX_UNITS), msg("units.too-many.hint"),
+            )
+        )
+        items = items[:MAX_UNITS]
     known: dict[tuple[str, ...], list[str]] = {
         (): list(UnitIn.model_fields),
         ("contact",): list(ContactIn.model_fields),
     }
-    for i, item in enumerate(seq):
+    for i, item in items:
         line, col = seq.item_pos(i)
         if not isinstance(item, YMap):
             problems.append(
