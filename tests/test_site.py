@@ -604,3 +604,20 @@ def test_weekly_trend_equals_evaluating_every_week(tmp_path: Path, seed: int) ->
     for r, as_of in ((root, "2026-11-25"), (root, "2027-03-01"), (_bundled(tmp_path), AS_OF)):
         ledger = load_ledger(r, cache=False)
         assert trend(ledger, _date(as_of), use_git=False) == _full_points(ledger, as_of)
+
+
+@pytest.mark.parametrize(("lang", "week_end"), [("zh", "2026-11-08"), ("zh", "2026-11-15"), ("en", "2026-11-22")])
+def test_archived_week_is_what_brief_writes_that_week(tmp_path: Path, lang: str, week_end: str) -> None:
+    """The archive's note says each issue is `sanzhua brief --week --as-of` its week's last
+    day: so also in English (brief.en.md.j2) and in the weeks around tracking_since (the
+    bundled ledger's 2026-11-02, before which a missed report counts for nothing)."""
+    from sanzhua.commands.brief import brief
+
+    root = _bundled(tmp_path)
+    out = tmp_path / "site"
+    _build(root, out, lang=lang)
+    buf = io.StringIO()
+    assert brief(root, as_of=_date(week_end), period="week", lang=lang, out=buf) == 0
+    written = buf.getvalue()
+    pages = [p for p in (out / "briefs").glob("*.md") if p.read_text(encoding="utf-8") == written]
+    assert len(pages) == 1, sorted(p.name for p in (out / "briefs").glob("*.md"))[-3:]

@@ -38,8 +38,7 @@ from sanzhua.notices import (
 )
 from sanzhua.periods import PERIOD_KINDS, Period, PeriodKind, period_of
 from sanzhua.problems import msg
-from sanzhua.render.markdown import render_markdown
-from sanzhua.render.templating import builtin_dir
+from sanzhua.render.report import render_report
 from sanzhua.report.brief import (
     Brief,
     Lang,
@@ -76,32 +75,7 @@ def _period(kind: str, as_of: date, start: date | None, end: date | None) -> Per
 
 
 def _render(kind: str, fmt: str, context: dict[str, object], ledger: Ledger) -> bytes:
-    english = context.get("lang") == "en"
-    name = _template_name(kind, "docx" if fmt == "docx" else "md.j2", english, ledger.root)
-    if fmt == "docx":
-        if english and name == f"{kind}.docx" and not (ledger.root / "templates" / name).is_file():
-            # No English Word template: the built-in ones are Chinese 公文; write the
-            # English Markdown as a plain Word document instead.
-            from sanzhua.render.mddocx import markdown_to_docx
-
-            md = render_markdown(_template_name(kind, "md.j2", True, ledger.root), context, ledger.root)
-            return markdown_to_docx(md)
-        from sanzhua.render.docx import render_docx  # docxtpl and python-docx: for Word only
-
-        return render_docx(name, context, ledger.root)
-    return render_markdown(name, context, ledger.root).encode("utf-8")
-
-
-def _template_name(kind: str, ext: str, english: bool, root: Path) -> str:
-    """brief.md.j2, or for an English report brief.en.md.j2 (the built-in English one)
-    unless the ledger has its own brief.md.j2 and no brief.en.md.j2 of its own."""
-    plain, en = f"{kind}.{ext}", f"{kind}.en.{ext}"
-    if not english:
-        return plain
-    own = root / "templates"
-    if (own / en).is_file() or (not (own / plain).is_file() and (builtin_dir() / en).is_file()):
-        return en
-    return plain
+    return render_report(kind, fmt, context, ledger.root)
 
 
 def _write(data: bytes, path: Path, lang: Lang = "zh") -> None:

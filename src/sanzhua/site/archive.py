@@ -23,10 +23,12 @@ from urllib.parse import quote
 from markupsafe import Markup
 
 from sanzhua.evaluate import Evaluation, evaluate
+from sanzhua.i18n import say
 from sanzhua.load import Ledger
+from sanzhua.notices import load_notices
 from sanzhua.periods import Period, period_of, series_start, week_of
-from sanzhua.render.docx import render_docx
 from sanzhua.render.markdown import render_markdown
+from sanzhua.render.report import render_report, template_name
 from sanzhua.render.templating import FILTERS, md_cell, read_template
 from sanzhua.report.brief import Brief, TaskLine, assemble_brief
 from sanzhua.report.document import brief_context, default_name, issue_number
@@ -94,9 +96,17 @@ def bulletins(
         year = period_of("year", d)
         return score_units(ledger, rules, year.start, year.end, d, evaluation=evaluate_at(d))
 
+    records, broken = load_notices(ledger.root)
+    if broken:  # as `sanzhua brief --allow-errors` says it: the 约谈 list may lack them
+        files = "、".join(sorted({f"{q.file}:{q.line}" for q in broken}))
+        extra = say("brief.out.notices-left-out", lang, files=files)
+        notice = f"{notice}；{extra}" if notice else extra
+    since = ledger.tracking_start()
     for p in weeks(first, as_of):
         written = min(p.end, as_of)
-        b = assemble_brief(ledger, evaluate_at, p, written, score_at=score_at, lang=lang)
+        b = assemble_brief(
+            ledger, evaluate_at, p, written, score_at=score_at, lang=lang, notices=records, tracking_since=since
+        )
         yield p, written, replace(b, notice=notice, made_from=made_from)
 
 
@@ -152,22 +162,22 @@ def _probe(token: str) -> TaskLine:
     )
 
 
-def bulletin_markdown(b: Brief, root: Path | None) -> str:
-    """`render_markdown("brief.md.j2", brief_context(b), root)`, the appendix's rows (every
+def bulletin_markdown(b: Brief, root: Path | None, name: str = "brief.md.j2") -> str:
+    """`render_markdown(name, brief_context(b), root)`, the appendix's rows (every
     open task, in every week's bulletin) written by `appendix_row` rather than by Jinja.
 
     Only with the built-in template: it is rendered with one made-up appendix line, whose
     row must come out once and exactly as `appendix_row` writes it, and that row is then
     replaced by the real rows; otherwise (a ledger's own template, or a built-in one that
     writes the row differently) the whole bulletin goes through Jinja as before."""
-    if not b.appendix or not read_template("brief.md.j2", root).builtin:
-        return render_markdown("brief.md.j2", brief_context(b), root)
+    if not b.appendix or not read_template(name, root).builtin:
+        return render_markdown(name, brief_context(b), root)
     probe = _probe(secrets.token_hex(16))
-    text = render_markdown("brief.md.j2", brief_context(replace(b, appendix=(probe,))), root)
+    text = render_markdown(name, brief_context(replace(b, appendix=(probe,))), root)
     row = appendix_row(probe)
     at = text.find(row)
     if at < 0 or text.find(row, at + 1) >= 0 or text.count(probe.id) != 1:
-        return render_markdown("brief.md.j2", brief_context(b), root)
+        return render_markdown(name, brief_context(b), root)
     return text[:at] + "".join(map(appendix_row, b.appendix)) + text[at + len(row) :]
 
 
@@ -183,13 +193,13 @@ def write_issues(
     """Write each bulletin's .md (and .docx) and its HTML page; the issues, newest first."""
     issues: list[Issue] = []
     for p, _written, b in made:
-        text = bulletin_markdown(b, ledger.root)
+        text = bulletin_markdown(b, ledger.root, template_name("brief", "md.j2", b.lang == "en", ledger.root))
         stem = f"week-{p.start.isoformat()}"
         md_name = default_name(b, "md")
         docx_name = default_name(b, "docx")
         put_text(f"briefs/{md_name}", text)
         if docx:
-            put_bytes(f"briefs/{docx_name}", render_docx("brief.docx", brief_context(b), ledger.root))
+            put_bytes(f"briefs/{docx_name}", render_report("brief", "docx", brief_context(b), ledger.root))
         h = b.header
         number = issue_number(b)
         issue = Issue(
