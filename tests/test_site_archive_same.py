@@ -20,7 +20,8 @@ from sanzhua.commands.common import ledger_rules, open_report
 from sanzhua.commands.site import site
 from sanzhua.evaluate import evaluate
 from sanzhua.load import Ledger
-from sanzhua.periods import Period, period_of
+from sanzhua.notices import load_notices
+from sanzhua.periods import Period, period_of, series_start
 from sanzhua.render.markdown import render_markdown
 from sanzhua.report.brief import Brief, assemble_brief
 from sanzhua.report.document import brief_context, default_name, made_from
@@ -35,8 +36,9 @@ AS_OF = date(2026, 11, 25)
 def _reference(ledger: Ledger, rules: Rules, as_of: date) -> Iterator[tuple[Period, Brief]]:
     """Each week's bulletin the plain way: nothing kept from one week to the next."""
     settings = ledger.settings
-    first = settings.bulletin.first_week or date(settings.year, 1, 1)
+    first = series_start(settings.bulletin.first_week, settings.year, as_of)
     stamp = made_from(ledger.root, ledger.settings.lang)
+    records = load_notices(ledger.root)[0]
     for p in archive.weeks(first, as_of):
         written = min(p.end, as_of)
 
@@ -45,7 +47,8 @@ def _reference(ledger: Ledger, rules: Rules, as_of: date) -> Iterator[tuple[Peri
             return score_units(ledger, rules, year.start, year.end, d, evaluation=evaluate(ledger, d))
 
         b = assemble_brief(
-            ledger, lambda d: evaluate(ledger, d), p, written, score_at=score_at, lang=settings.lang  # type: ignore[arg-type]
+            ledger, lambda d: evaluate(ledger, d), p, written, score_at=score_at, lang=settings.lang,  # type: ignore[arg-type]
+            notices=records, tracking_since=ledger.tracking_start(),
         )
         yield p, replace(b, notice="", made_from=stamp)
 
