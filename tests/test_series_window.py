@@ -8,10 +8,13 @@ import io
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 from sanzhua.commands.site import site
 from sanzhua.load import load_ledger
 from sanzhua.periods import SERIES_WEEKS, series_start
 from sanzhua.report.trends import trend
+from sanzhua.site import archive
 from tests.conftest import SETTINGS, MakeLedger
 
 AS_OF = date(2026, 11, 25)
@@ -67,3 +70,19 @@ def test_site_archive_of_a_normal_year_has_no_such_note(make_ledger: MakeLedger,
     assert site(root, as_of=AS_OF, output=out, out=io.StringIO()) == 0
     assert len(list((out / "briefs").glob("week-*.html"))) == 47
     assert "存档只收" not in (out / "briefs" / "index.html").read_text(encoding="utf-8")
+
+
+def test_archive_of_a_large_ledger_keeps_the_latest_weeks_and_says_so(
+    make_ledger: MakeLedger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every bulletin lists every open task, so the archive renders at most
+    ARCHIVE_TASK_WEEKS tasks x weeks: with a budget of 10 a one-task ledger keeps its last
+    10 weeks, and the index names the 37 issues left out (and how to write one)."""
+    monkeypatch.setattr(archive, "ARCHIVE_TASK_WEEKS", 10)
+    root = _ledger(make_ledger, "2026-01-05")
+    out = tmp_path / "site"
+    assert site(root, as_of=AS_OF, output=out, out=io.StringIO()) == 0
+    weeks = sorted((out / "briefs").glob("week-*.html"))
+    assert [w.name for w in weeks[:1]] == ["week-2026-09-21.html"] and len(weeks) == 10
+    index = (out / "briefs" / "index.html").read_text(encoding="utf-8")
+    assert "存档只收最近 10 周的简报；此前的 37 期未收入" in index and "sanzhua brief --week --as-of" in index

@@ -62,6 +62,24 @@ def weeks(first: date, as_of: date) -> list[Period]:
     return out
 
 
+ARCHIVE_TASK_WEEKS = 100_000  # tasks x weeks the archive renders at most (a bulletin lists every open task)
+ARCHIVE_MIN_WEEKS = 4
+
+
+def archive_weeks(ledger: Ledger, as_of: date) -> tuple[list[Period], int]:
+    """The weeks the archive holds, and how many issues since week 1 it leaves out: the
+    series' weeks (at most a year back: periods.series_start), and of those no more than
+    ARCHIVE_TASK_WEEKS / tasks, the latest kept (every week's bulletin lists every open
+    task: 15,000 tasks over 47 weeks were 350 MB of pages and a minute of CPU). The bundled
+    county's 111 tasks keep every week; 2,000 tasks 50 weeks; 20,000 tasks the last 5."""
+    s = ledger.settings
+    since_week_1 = weeks(s.bulletin.first_week or date(s.year, 1, 1), as_of)
+    kept = weeks(series_start(s.bulletin.first_week, s.year, as_of), as_of)
+    most = max(ARCHIVE_MIN_WEEKS, ARCHIVE_TASK_WEEKS // max(len(ledger.tasks), 1))
+    kept = kept[-most:]
+    return kept, max(len(since_week_1) - len(kept), 0)
+
+
 def markdown_html(text: str) -> Markup:
     """markdown-it's HTML of a bulletin, its plain tables written directly (site/mdhtml.py)."""
     return Markup(mdhtml.to_html(text))
@@ -80,8 +98,6 @@ def bulletins(
     notice of what the ledger's errors left out and the commit it was made from, as
     `sanzhua brief` gives them. One at a time, and only the last few weeks' evaluations
     kept: the archive is weeks × tasks, its memory need not be."""
-    settings = ledger.settings
-    first = series_start(settings.bulletin.first_week, settings.year, as_of)
     evaluations: dict[date, Evaluation] = {}
 
     def evaluate_at(d: date) -> Evaluation:
@@ -102,7 +118,7 @@ def bulletins(
         extra = say("brief.out.notices-left-out", lang, files=files)
         notice = f"{notice}；{extra}" if notice else extra
     since = ledger.tracking_start()
-    for p in weeks(first, as_of):
+    for p in archive_weeks(ledger, as_of)[0]:
         written = min(p.end, as_of)
         b = assemble_brief(
             ledger, evaluate_at, p, written, score_at=score_at, lang=lang, notices=records, tracking_since=since

@@ -28,7 +28,6 @@ from sanzhua.evaluate import Evaluation
 from sanzhua.history.timeline import Event
 from sanzhua.i18n import say
 from sanzhua.load import Ledger
-from sanzhua.periods import SERIES_WEEKS, monday_of, series_start
 from sanzhua.problems import msg
 from sanzhua.render.svg import Series, line_chart
 from sanzhua.render.templating import FILTERS
@@ -436,13 +435,13 @@ def write_trends(wr: Writer, ov: Overview, points: list[Any]) -> None:
 
 
 def _archive_cut(ledger: Ledger, as_of: date, lang: Lang) -> str:
-    """What the archive leaves out when week 1 is further back than a site goes."""
-    b, year = ledger.settings.bulletin, ledger.settings.year
-    first = monday_of(b.first_week or date(year, 1, 1))
-    start = monday_of(series_start(b.first_week, year, as_of))
-    if start <= first:
+    """What the archive leaves out: the issues before the weeks it holds (archive_weeks)."""
+    from sanzhua.site import archive  # lazy: as in write_archive
+
+    kept, left_out = archive.archive_weeks(ledger, as_of)
+    if not left_out:
         return ""
-    return " " + say("site.archive.cut", lang, weeks=SERIES_WEEKS, n=(start - first).days // 7)
+    return " " + say("site.archive.cut", lang, weeks=len(kept), n=left_out)
 
 
 def write_archive(
