@@ -270,7 +270,7 @@ def test_json_rows_are_the_text_of_task_row_through_jsontext(make_ledger: MakeLe
     must be exactly jsontext.dumps (json.dumps, indent 2) of task_row's dictionaries,
     an infinite percent (a value of 1e300 against a target of 1e-300) included."""
     from sanzhua import jsontext
-    from sanzhua.commands.status import tasks_json
+    from sanzhua.commands.status import tasks_json, tasks_json_pieces
     from sanzhua.evaluate import evaluate
     from sanzhua.load import load_ledger
     from sanzhua.selection import selected, task_row
@@ -281,6 +281,8 @@ def test_json_rows_are_the_text_of_task_row_through_jsontext(make_ledger: MakeLe
         rows = selected(evaluate(ld, as_of), StatusFilter(), "urgency")
         expected = jsontext.dumps({"tasks": [task_row(st) for st in rows]})
         assert "{\n  \"tasks\": " + tasks_json(rows) + "\n}" == expected
+        for size in (1, 2, 3, max(1, len(rows) - 1), len(rows) + 1):  # written piece by piece
+            assert "".join(tasks_json_pieces(rows, size)) == tasks_json(rows)
         doc = json.loads(run_status(root) if as_of == AS_OF else expected)
         assert [t["id"] for t in doc["tasks"]] == [st.id for st in rows]
     assert tasks_json([]) == "[]"

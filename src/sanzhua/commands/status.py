@@ -6,7 +6,7 @@ import csv
 import io
 import re
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from functools import partial
 from json.encoder import encode_basestring
@@ -89,7 +89,12 @@ def _json(
     if gaps:
         doc["incomplete"] = gaps.as_json()
     head, _, tail = jsontext.dumps(doc).partition(_TASKS_TEXT)
-    stream.write(head + tasks_json(rows) + tail + "\n")
+    # Written in pieces of a few hundred rows: the whole text of 20,000 tasks is 30 MB as a
+    # Python string, and joining, framing and encoding it whole made three more (issue 17).
+    stream.write(head)
+    for piece in tasks_json_pieces(rows):
+        stream.write(piece)
+    stream.write(tail + "\n")
 
 
 # The tasks' place in the document: written by tasks_json, the rest by jsontext.
@@ -103,9 +108,19 @@ def tasks_json(rows: list[TaskState]) -> str:
     of building the rows' dictionaries and walking them (issue 17). A row with a number
     JSON has no plain text for (an infinite percent) goes through task_row and jsontext.
     tests/test_status.py holds the two to the same text."""
+    return "".join(tasks_json_pieces(rows))
+
+
+def tasks_json_pieces(rows: list[TaskState], size: int = 500) -> Iterator[str]:
+    """`tasks_json(rows)` in pieces of `size` rows (the first opens the list, the last
+    closes it), each ending where a row does."""
     if not rows:
-        return "[]"
-    return "[\n    " + ",\n    ".join(map(_row_json, rows)) + "\n  ]"
+        yield "[]"
+        return
+    for at in range(0, len(rows), size):
+        text = ",\n    ".join(map(_row_json, rows[at : at + size]))
+        opening = "[\n    " if at == 0 else ",\n    "
+        yield opening + text + ("\n  ]" if at + size >= len(rows) else "")
 
 
 def _row_json(st: TaskState) -> str:
