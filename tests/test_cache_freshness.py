@@ -106,3 +106,20 @@ def test_a_warm_run_after_an_edit_says_what_a_cold_run_says(make_ledger: MakeLed
     cold = _outputs(root)
     assert warm == cold
     assert warm != before, "the edit must show in some output, or this test could not fail"
+
+
+def test_a_loaded_ledger_has_the_rows_of_its_files_cold_and_warm(make_ledger: MakeLedger) -> None:
+    """load_ledger takes the index rows from the scan (the cache's index when warm, issue 17)
+    instead of making them from the tasks: they must be the rows of the files it assembles,
+    a task written twice, a child of a task in another file and a file not YAML included."""
+    from sanzhua.load import load_ledger
+    from sanzhua.load.index import rows_of
+
+    twice = B + "  - id: B2\n    title: 重复的编号\n    due: 2026-10-01\n    parent: C1\n"
+    root = make_ledger({"ledgers/a.yaml": A, "ledgers/b.yaml": twice, "ledgers/c.yaml": C, "ledgers/d.yaml": "[: bad"})
+    cold = load_ledger(root, cache=False)
+    assert len(cold.rows) == 5
+    for _ in range(2):  # the first fills the cache, the second reads it
+        ld = load_ledger(root)
+        assert ld.rows == [r for f in ld.files for r in rows_of(f)] == cold.rows
+        assert ld.tasks == cold.tasks

@@ -170,7 +170,11 @@ def load_ledger(root: Path, *, cache: bool = True, jobs: int | None = None) -> L
     with frozen_gc():
         found = scan_files(root, ledger_files(root), cache=cache, jobs=jobs)
         found.save()
-        return assemble_scan(found, [found.result(rel) for rel in found.order])
+        files = [found.result(rel) for rel in found.order]
+        # The rows from the cache's index (or this run's parse), not made again from every
+        # task and its values' positions: a third of the time, and a warm report then never
+        # reads the positions at all (issue 17).
+        return assemble_scan(found, files, rows=found.all_rows())
 
 
 def assemble_scan(
