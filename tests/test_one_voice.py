@@ -227,14 +227,33 @@ def _words_in(node: ast.AST) -> bool:
     )
 
 
+# Whole blocks chosen by language that stay: a page of instructions is data as a help page
+# is (interchange.form.help_lines), `--list-codes` lays out other columns in Chinese
+# (clitext.list_codes), and the periods' names sit below the catalogue in the layers
+# (periods.period_label).
+_WHOLE_BLOCKS = {"help_lines", "list_codes", "period_label"}
+
+
 def inline_choices(tree: ast.AST) -> list[int]:
     """The lines of every `"中文" if lang == "zh" else "English"` (or a tuple, an f-string, a
-    `zh` flag): text chosen by language where it is said, instead of a catalogue key."""
-    return sorted(
+    `zh` flag), and of every `if lang == "zh":` block with text in it: text chosen by
+    language where it is said, instead of a catalogue key."""
+    found = [
         n.lineno
         for n in ast.walk(tree)
         if isinstance(n, ast.IfExp) and _is_language_test(n.test) and (_words_in(n.body) or _words_in(n.orelse))
-    )
+    ]
+    for fn in ast.walk(tree):
+        if not isinstance(fn, ast.FunctionDef | ast.AsyncFunctionDef) or fn.name in _WHOLE_BLOCKS:
+            continue
+        found.extend(
+            n.lineno
+            for n in ast.walk(fn)
+            if isinstance(n, ast.If)
+            and _is_language_test(n.test)
+            and any(_words_in(statement) for statement in (*n.body, *n.orelse))
+        )
+    return sorted(set(found))
 
 
 def test_no_text_is_chosen_by_language_where_it_is_said() -> None:
@@ -257,5 +276,10 @@ def test_the_inline_choice_finder_finds_them() -> None:
         'c = ("、", "x") if b.lang != "en" else (", ", "x")\n'
         'd = "en" if lang == "en" else "zh"\n'
         'e = pair[0 if lang == "zh" else 1]\n'
+        'def f(lang):\n'
+        '    if lang == "en":\n'
+        '        return "unchanged"\n'
+        '    if lang == "zh":\n'
+        '        return say("key", lang)\n'
     )
-    assert inline_choices(tree) == [1, 2, 3]
+    assert inline_choices(tree) == [1, 2, 3, 7, 9]

@@ -287,11 +287,8 @@ _LEVEL = {
 
 
 def where(n: RowNote, lg: Lang, several: bool) -> str:
-    if lg == "zh":
-        sheet = f"工作表“{n.sheet}”" if several or n.row == 0 else ""
-        return f"{sheet}第{n.row}行" if n.row else sheet
-    sheet = f"sheet '{n.sheet}' " if several or n.row == 0 else ""
-    return f"{sheet}row {n.row}" if n.row else sheet.strip()
+    sheet = say("import.where.sheet", lg, sheet=n.sheet) if several or n.row == 0 else ""
+    return say("import.where.row", lg, sheet=sheet, row=n.row) if n.row else sheet.strip()
 
 
 def _report(

@@ -459,14 +459,16 @@ def _short_person(text: str) -> str:
     return parts[-1] if parts else text
 
 
-_SHORT_ZH = {"milestone_overdue": "节点逾期", "behind": "滞后", "no_report": "未报送", "on_track": "正常"}
-_SHORT_EN = {"milestone_overdue": "milestone late", "no_report": "no report"}
+# the table's short names of some states, by language (the others as STATE_LABELS says them)
+_SHORT: dict[Lang, dict[str, str]] = {
+    "zh": {"milestone_overdue": "节点逾期", "behind": "滞后", "no_report": "未报送", "on_track": "正常"},
+    "en": {"milestone_overdue": "milestone late", "no_report": "no report"},
+}
 
 
 def _states_text(st: TaskState, lang: Lang) -> str:
-    if lang == "zh":
-        return "、".join(_SHORT_ZH.get(s) or label(STATE_LABELS, s, lang) for s in st.states)
-    return ", ".join(_SHORT_EN.get(s) or label(STATE_LABELS, s, lang) for s in st.states)
+    short = _SHORT[lang]
+    return say("list.sep", lang).join(short.get(s) or label(STATE_LABELS, s, lang) for s in st.states)
 
 
 def short_when(st: TaskState, lang: Lang) -> str:

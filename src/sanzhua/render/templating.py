@@ -206,22 +206,20 @@ def _delta(n: int | None, unit: str = "项", lang: str = "zh") -> str:
     """增加3项 / 减少2项 / 持平 (en: +3 / -2 / unchanged)."""
     if n is None:
         return "—"
-    if lang == "en":
-        return "unchanged" if n == 0 else f"{n:+d}"
     if n == 0:
-        return "持平"
-    return f"增加{n}{unit}" if n > 0 else f"减少{-n}{unit}"
+        return say("template.unchanged", _lang(lang))
+    key = "template.delta.up" if n > 0 else "template.delta.down"
+    return say(key, _lang(lang), n=abs(n), unit=unit, signed=f"{n:+d}")
 
 
 def _points(x: float | None, lang: str = "zh") -> str:
     """提高2.5个百分点 / 下降1个百分点 / 持平."""
     if x is None:
         return "—"
-    if lang == "en":
-        return "unchanged" if x == 0 else f"{x:+.1f} points"
     if x == 0:
-        return "持平"
-    return f"提高{_num(x)}个百分点" if x > 0 else f"下降{_num(-x)}个百分点"
+        return say("template.unchanged", _lang(lang))
+    key = "template.points.up" if x > 0 else "template.points.down"
+    return say(key, _lang(lang), n=_num(abs(x)), signed=f"{x:+.1f}")
 
 
 def _signed(x: float | int | None) -> str:

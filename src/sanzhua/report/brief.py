@@ -748,17 +748,17 @@ def _titles(settings: Settings, period: Period, lang: Lang) -> tuple[str, str, s
     """(red name, title, subtitle) for the period."""
     campaign = settings.name
     span = span_cn(period.start, period.end)
-    if lang == "en":
-        default = settings.bulletin.name == "政务督查"  # not written: the default, in English
-        weekly = "Supervision Bulletin" if default else settings.bulletin.name
-        name = weekly if period.kind == "week" else "Work Briefing"
-        title = f"{campaign}: progress of key tasks"
-        return name, title, f"({period_label(period, 'en')})"
+    # not written: the default name, said in the report's language
+    default = settings.bulletin.name == "政务督查"
+    weekly = say("brief.name.default", lang) if default else settings.bulletin.name
+    name = weekly if period.kind == "week" else say("brief.name.briefing", lang)
     if period.kind == "week":
-        return settings.bulletin.name, f"{campaign}重点任务推进情况通报", f"（{span}）"
-    if period.kind == "custom":
-        return "工作简报", f"{campaign}重点任务推进情况", f"（{span}）"
-    return "工作简报", f"{campaign}{period_label(period)}工作情况", f"（{span}）"
+        title = say("brief.title.week", lang, campaign=campaign)
+    elif period.kind == "custom":
+        title = say("brief.title.custom", lang, campaign=campaign)
+    else:
+        title = say("brief.title.period", lang, campaign=campaign, period=period_label(period))
+    return name, title, say("brief.subtitle", lang, span=span, label=period_label(period, "en"))
 
 
 _PREVIOUS_NAME: dict[str, dict[str, str]] = {
