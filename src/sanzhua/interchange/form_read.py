@@ -501,26 +501,7 @@ def read_row(row: ReturnedRow, year: int, lang: str) -> tuple[RowReport, list[Is
             rep.done = read_day(v, year)
         except ValueError as e:
             issues.append(Issue(ref, e.args[0]))
-    n = 1
-    while f"ms{n}" in row.cells:
-        nref, nv = cell(f"ms{n}")
-        dref, dv = cell(f"ms{n}_date")
-        name = _text(nv)
-        if name and not _text(dv):
-            issues.append(Issue(dref, msg("collect.ms-no-date", name=name)))
-        elif _text(dv) and not name:
-            issues.append(Issue(nref, msg("collect.ms-no-name")))
-        elif name:
-            try:
-                rep.milestones.append((name, read_day(dv, year), nref))
-            except ValueError as e:
-                issues.append(Issue(dref, e.args[0]))
-        n += 1
-    names = [m[0] for m in rep.milestones]
-    for name, _, ref in rep.milestones:
-        if names.count(name) > 1:
-            issues.append(Issue(ref, msg("collect.ms-twice", name=name)))
-            break
+    issues.extend(_read_milestones(row, year, rep.milestones))
     if rep.percent is not None and rep.value is not None:
         issues.append(Issue(cell("value")[0], msg("collect.percent-and-value")))
     if row.role == "partner":
@@ -530,3 +511,30 @@ def read_row(row: ReturnedRow, year: int, lang: str) -> tuple[RowReport, list[Is
         if rep.milestones:
             issues.append(Issue(rep.milestones[0][2], msg("collect.partner-only-note", column=head("ms1"))))
     return rep, issues
+
+
+def _read_milestones(row: ReturnedRow, year: int, into: list[tuple[str, date, str]]) -> list[Issue]:
+    """The row's milestone cells (ms1 and ms1_date, ms2 ...) read into `into`: a name needs
+    a date and a date a name, and a milestone is reported once."""
+    issues: list[Issue] = []
+    n = 1
+    while f"ms{n}" in row.cells:
+        nref, nv = row.cells[f"ms{n}"]
+        dref, dv = row.cells.get(f"ms{n}_date", ("", None))
+        name = _text(nv)
+        if name and not _text(dv):
+            issues.append(Issue(dref, msg("collect.ms-no-date", name=name)))
+        elif _text(dv) and not name:
+            issues.append(Issue(nref, msg("collect.ms-no-name")))
+        elif name:
+            try:
+                into.append((name, read_day(dv, year), nref))
+            except ValueError as e:
+                issues.append(Issue(dref, e.args[0]))
+        n += 1
+    names = [m[0] for m in into]
+    for name, _, ref in into:
+        if names.count(name) > 1:
+            issues.append(Issue(ref, msg("collect.ms-twice", name=name)))
+            break
+    return issues

@@ -17,6 +17,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
@@ -596,13 +597,27 @@ class _Reader:
     ) -> None:
         """Status, done date, a progress entry of today from the progress, percent and value
         cells, and the rest (parent, supervision, tags, weight, remarks)."""
-        plan = self.plan
-        year = self.options.year
+        status, done_when, notes = self._status(sheet, rownum, got)
+        progress_text = None if skip_progress else got.text("progress")
+        if progress_text:
+            notes.insert(0, progress_text)
+        entry = self._progress_entry(sheet, rownum, got, progress_text, notes)
+        if not skip_progress and entry is not None:
+            fields["progress"] = [entry]
+        if status is not None and status != "active":
+            fields["status"] = status
+        if done_when is not None:
+            fields["done"] = done_when.written
+        self._other_fields(sheet, rownum, got, fields, comments)
+
+    def _status(self, sheet: str, rownum: int, got: _RowCells) -> tuple[str | None, When | None, list[str]]:
+        """The status cell, the done date, and a 完成情况 cell: a status word (and a date) it
+        says, and its text as a note unless it is only the word."""
         status: str | None = None
         if (s := got.text("status")) is not None:
             status = K.STATUS_ALIASES.get(s) or K.STATUS_ALIASES.get(s.lower()) or _status_word(s)
             if status is None:
-                plan.note(sheet, rownum, "warning", msg("import.bad-status", text=s))
+                self.plan.note(sheet, rownum, "warning", msg("import.bad-status", text=s))
         done_when = self._when(got, "done", sheet, rownum, "完成")
         notes: list[str] = []
         completion = got.text("completion")
@@ -612,16 +627,18 @@ class _Reader:
             if word is not None and status is None:
                 status = word
             if word == "done" and done_when is None:
-                try:
-                    found = read_when(c, year)
-                    done_when = found
-                except CellError:
-                    pass
+                with suppress(CellError):  # a word without a date: done, its day unknown
+                    done_when = read_when(c, self.options.year)
             if word != "done" or len(c) > 6:
                 notes.append(completion)
-        progress_text = None if skip_progress else got.text("progress")
-        if progress_text:
-            notes.insert(0, progress_text)
+        return status, done_when, notes
+
+    def _progress_entry(
+        self, sheet: str, rownum: int, got: _RowCells, progress_text: str | None, notes: list[str]
+    ) -> dict[str, str] | None:
+        """A progress entry of today from the notes and the percent and value cells, or None
+        when the row reports nothing."""
+        plan = self.plan
         percent: float | None = None
         if (pc := got.first("percent")) is not None:
             try:
@@ -648,19 +665,21 @@ class _Reader:
                     "warning",
                     msg("import.bad-number", column="完成值", text=text_of(vc) or ""),
                 )
-        if not skip_progress and (notes or percent is not None or value_done is not None):
-            entry: dict[str, str] = {"date": self.options.today.isoformat()}
-            if value_done is not None:
-                entry["value"] = fmt_number(value_done)
-            if percent is not None:
-                entry["percent"] = fmt_number(percent)
-            if notes:
-                entry["note"] = "；".join(notes)
-            fields["progress"] = [entry]
-        if status is not None and status != "active":
-            fields["status"] = status
-        if done_when is not None:
-            fields["done"] = done_when.written
+        if not notes and percent is None and value_done is None:
+            return None
+        entry: dict[str, str] = {"date": self.options.today.isoformat()}
+        if value_done is not None:
+            entry["value"] = fmt_number(value_done)
+        if percent is not None:
+            entry["percent"] = fmt_number(percent)
+        if notes:
+            entry["note"] = "；".join(notes)
+        return entry
+
+    def _other_fields(
+        self, sheet: str, rownum: int, got: _RowCells, fields: dict[str, FieldValue], comments: list[str]
+    ) -> None:
+        """Parent, supervision, tags, weight, and the remarks as comments."""
         if (parent := got.text("parent")) is not None:
             fields["parent"] = parent
         if (s := got.text("supervision")) is not None:
@@ -672,7 +691,7 @@ class _Reader:
             try:
                 fields["weight"] = fmt_number(read_number(wc)[0])
             except CellError:
-                plan.note(
+                self.plan.note(
                     sheet,
                     rownum,
                     "warning",
@@ -680,7 +699,6 @@ class _Reader:
                 )
         for r in got.all("remarks"):
             comments.append(f"备注：{r}")
-
 
     def _when(
         self, got: _RowCells, name: str, sheet: str, rownum: int, label_zh: str

@@ -373,7 +373,15 @@ def load_settings(data: bytes, path: str = "sanzhua.yaml") -> tuple[Settings, li
             Problem("invalid-value", "error", path, 1, 1, msg("file.not-mapping"), msg("settings.not-mapping.hint"))
         )
         return Settings(name=""), problems
-    raw = _plain(root)
+    s = _validated(_plain(root), root, path, problems)
+    if isinstance(s, str):
+        return Settings(name=s), problems
+    return _settings_of(s, root, path, problems), problems
+
+
+def _validated(raw: dict[str, Any], root: YMap, path: str, problems: list[Problem]) -> SettingsIn | str:
+    """sanzhua.yaml's keys validated, its yes/no words read as booleans; on errors the
+    problems noted and the keys that are right kept. A name alone when nothing can be kept."""
     for flag in ("require_signed", "verify_done"):
         if isinstance(raw.get(flag), str):
             raw[flag] = _BOOL.get(raw[flag].lower(), raw[flag])
@@ -385,7 +393,7 @@ def load_settings(data: bytes, path: str = "sanzhua.yaml") -> tuple[Settings, li
                     if isinstance(rules.get(flag), str):
                         rules[flag] = _BOOL.get(rules[flag].lower(), rules[flag])
     try:
-        s = SettingsIn.model_validate(raw)
+        return SettingsIn.model_validate(raw)
     except ValidationError as err:
         problems.extend(_problems_from(err, root, path, _SETTINGS_KNOWN))
         # Keep what is valid: drop offending top-level keys and try once more.
@@ -394,11 +402,15 @@ def load_settings(data: bytes, path: str = "sanzhua.yaml") -> tuple[Settings, li
         if not isinstance(cleaned.get("name"), str) or not cleaned["name"]:
             cleaned["name"] = "?"
         try:
-            s = SettingsIn.model_validate(cleaned)
+            return SettingsIn.model_validate(cleaned)
         except ValidationError:
-            return Settings(name=str(raw.get("name") or "")), problems
+            return str(raw.get("name") or "")
+
+
+def _settings_of(s: SettingsIn, root: YMap, path: str, problems: list[Problem]) -> Settings:
+    """The validated settings as the model's frozen Settings."""
     b = s.bulletin
-    settings = Settings(
+    return Settings(
         name=s.name,
         office=s.office,
         year=s.year,
@@ -435,7 +447,6 @@ def load_settings(data: bytes, path: str = "sanzhua.yaml") -> tuple[Settings, li
             True,
         ),
     )
-    return settings, problems
 
 
 def _kinds(given: dict[str, KindIn], root: Any, path: str, problems: list[Problem]) -> tuple[KindRule, ...]:
@@ -549,10 +560,6 @@ def load_units(data: bytes | None, path: str = "units.yaml") -> tuple[dict[str, 
             )
         )
         items = items[:MAX_UNITS]
-    known: dict[tuple[str, ...], list[str]] = {
-        (): list(UnitIn.model_fields),
-        ("contact",): list(ContactIn.model_fields),
-    }
     for i, item in items:
         line, col = seq.item_pos(i)
         if not isinstance(item, YMap):
@@ -560,36 +567,9 @@ def load_units(data: bytes | None, path: str = "units.yaml") -> tuple[dict[str, 
                 Problem("invalid-value", "error", path, line, col, msg("units.entry"), msg("units.shape.hint"))
             )
             continue
-        raw = _plain(item)
-        try:
-            u = UnitIn.model_validate(raw)
-        except ValidationError as err:
-            problems.extend(_problems_from(err, item, path, known, "units.hint."))
-            # Keep the unit without what is wrong, so that the ledgers naming it are not also reported.
-            bad = {str(e["loc"][0]) for e in err.errors() if e["loc"]}
-            kept = {k: v for k, v in raw.items() if k not in bad}
-            if not isinstance(kept.get("id"), str):
-                continue
-            kept.setdefault("name", kept["id"])
-            try:
-                u = UnitIn.model_validate(kept)
-            except ValidationError:
-                continue
-        if not _UNIT_ID.match(u.id):
-            # Still a unit (FGW under the id fgw it was surely meant to have), so that the
-            # ledgers naming it are not reported as well.
-            problems.append(
-                Problem(
-                    "invalid-value",
-                    "error",
-                    path,
-                    *item.value_pos("id"),
-                    msg("units.bad-id", id=u.id),
-                    msg("units.bad-id.hint"),
-                )
-            )
-            if _UNIT_ID.match(u.id.lower()):
-                u = u.model_copy(update={"id": u.id.lower()})
+        u = _unit_in(item, path, problems)
+        if u is None:
+            continue
         if u.id in units:
             problems.append(
                 Problem(
@@ -604,6 +584,47 @@ def load_units(data: bytes | None, path: str = "units.yaml") -> tuple[dict[str, 
             continue
         units[u.id] = Unit(u.id, u.name, u.kind, u.head, u.deputy, tuple(u.editors), line, _contact(u.contact))
     return units, problems
+
+
+_UNIT_KNOWN: dict[tuple[str, ...], list[str]] = {
+    (): list(UnitIn.model_fields),
+    ("contact",): list(ContactIn.model_fields),
+}
+
+
+def _unit_in(item: YMap, path: str, problems: list[Problem]) -> UnitIn | None:
+    """One entry of units.yaml validated, its problems noted; None when it has no id to keep."""
+    raw = _plain(item)
+    try:
+        u = UnitIn.model_validate(raw)
+    except ValidationError as err:
+        problems.extend(_problems_from(err, item, path, _UNIT_KNOWN, "units.hint."))
+        # Keep the unit without what is wrong, so that the ledgers naming it are not also reported.
+        bad = {str(e["loc"][0]) for e in err.errors() if e["loc"]}
+        kept = {k: v for k, v in raw.items() if k not in bad}
+        if not isinstance(kept.get("id"), str):
+            return None
+        kept.setdefault("name", kept["id"])
+        try:
+            u = UnitIn.model_validate(kept)
+        except ValidationError:
+            return None
+    if not _UNIT_ID.match(u.id):
+        # Still a unit (FGW under the id fgw it was surely meant to have), so that the
+        # ledgers naming it are not reported as well.
+        problems.append(
+            Problem(
+                "invalid-value",
+                "error",
+                path,
+                *item.value_pos("id"),
+                msg("units.bad-id", id=u.id),
+                msg("units.bad-id.hint"),
+            )
+        )
+        if _UNIT_ID.match(u.id.lower()):
+            u = u.model_copy(update={"id": u.id.lower()})
+    return u
 
 
 def load_calendar(data: bytes | None, path: str = "calendar.yaml") -> tuple[list[date], list[date], list[Problem]]:
