@@ -246,6 +246,17 @@ def test_done_sets_status_only_when_present(ledger: Path) -> None:
     assert added == ["    状态: 已完成\r\n", "    完成: 2026-11-20\r\n"]
 
 
+def test_done_leaves_an_empty_status_empty(ledger: Path) -> None:
+    """`status:` with nothing after it says nothing (the task is active): done writes the
+    date and is not refused for a status it did not write (edit.done, shared with collect)."""
+    path = ledger / "ledgers" / "fgw.yaml"
+    path.write_text(FGW.replace("    status: active\n", "    status:\n"), encoding="utf-8")
+    before = fgw(ledger)
+    assert done(run_of(ledger), "XM-002", when="2026-11-20") == 0
+    removed, added = changes(before, fgw(ledger))
+    assert removed == [] and added == ["    done: 2026-11-20\n"]
+
+
 def test_done_milestone_in_a_padded_flow_mapping(ledger: Path) -> None:
     before = fgw(ledger)
     assert done(run_of(ledger), "XM-001", milestone="开工建设", when="2026-09-28") == 0

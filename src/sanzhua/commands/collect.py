@@ -37,8 +37,9 @@ from sanzhua.commands.common import (
     open_ledger,
 )
 from sanzhua.edit import render as R
+from sanzhua.edit.done import Ok, mark_done, mark_milestone_done
 from sanzhua.edit.lock import ledger_lock
-from sanzhua.edit.ops import EditError, Editor, Field, append_entry, find_task, set_key, set_scalar, style_of
+from sanzhua.edit.ops import EditError, Editor, Field, append_entry, find_task, style_of
 from sanzhua.edit.session import (
     Change,
     Refused,
@@ -51,7 +52,7 @@ from sanzhua.edit.session import (
     write_atomic,
 )
 from sanzhua.edit.source import Source, SourceError, unified_diff
-from sanzhua.edit.tree import MappingNode, ScalarNode, SequenceNode, entry, is_null
+from sanzhua.edit.tree import MappingNode, ScalarNode, SequenceNode, entry
 from sanzhua.history.git import GitError
 from sanzhua.i18n import STATUS_LABELS, Lang, label, say, text
 from sanzhua.interchange import form as F
@@ -424,7 +425,6 @@ def _style(ed: Editor, ledger: Ledger, rel: str, node: MappingNode) -> str:
 
 
 Step = Callable[[Editor, MappingNode, str], None]
-Ok = Callable[[Task | None], bool]
 
 
 def _all_at_once(
@@ -494,31 +494,26 @@ def _steps(p: _Plan) -> list[tuple[Step, Ok]]:
 
         steps.append((add_entry, entry_ok))
     for name, d in p.milestones:
-        steps.append((_ms_step(name, d), _ms_ok(name, d)))
+        steps.append(_ms_step(name, d))
     if p.done is not None:
-        day = p.done
-
-        def mark_done(ed: Editor, node: MappingNode, style: str) -> None:
-            set_key(ed, node, "done", K.TASK_KEYS, R.TASK_ORDER, style, day.isoformat())
-            st = entry(node, R.names("status", K.TASK_KEYS))
-            if (
-                st is not None
-                and isinstance(st.value, ScalarNode)
-                and not is_null(st.value)
-                and K.STATUS_ALIASES.get(st.value.value.strip().lower(), K.STATUS_ALIASES.get(st.value.value.strip()))
-                != "done"
-            ):
-                set_scalar(ed, st.value, st.key, K.in_style("done", K.STATUS_WORDS, K.is_chinese(st.value.value)))
-
-        def done_ok(t: Task | None) -> bool:
-            # A task without a `status` key stays "active" as written; `done` implies done.
-            return t is not None and t.done == day and t.status in ("done", "active")
-
-        steps.append((mark_done, done_ok))
+        steps.append(_done_step(p.done))
     return steps
 
 
-def _ms_step(name: str, d: date) -> Callable[[Editor, MappingNode, str], None]:
+def _done_step(day: date) -> tuple[Step, Ok]:
+    """The task marked done as `sanzhua done` marks it, and read back the same way."""
+    checks: list[Ok] = []
+
+    def step(ed: Editor, node: MappingNode, style: str) -> None:
+        checks.append(mark_done(ed, node, style, day))
+
+    return step, lambda t: bool(checks) and all(ok(t) for ok in checks)
+
+
+def _ms_step(name: str, d: date) -> tuple[Step, Ok]:
+    """The milestone of that exact name marked done as `sanzhua done --milestone` marks it."""
+    checks: list[Ok] = []
+
     def step(ed: Editor, node: MappingNode, style: str) -> None:
         e = entry(node, R.names("milestones", K.TASK_KEYS))
         items = e.value.value if e is not None and isinstance(e.value, SequenceNode) else []
@@ -527,23 +522,8 @@ def _ms_step(name: str, d: date) -> Callable[[Editor, MappingNode, str], None]:
                 continue
             ne = entry(item, R.names("name", K.MILESTONE_KEYS))
             if ne is not None and isinstance(ne.value, ScalarNode) and ne.value.value.strip() == name:
-                set_key(
-                    ed,
-                    item,
-                    "done",
-                    K.MILESTONE_KEYS,
-                    tuple(K.MILESTONE_KEYS),
-                    style_of(item, K.MILESTONE_KEYS, style),
-                    d.isoformat(),
-                )
+                checks.append(mark_milestone_done(ed, item, name, style, d))
                 return
         raise EditError(msg("edit.unknown-milestone", id="", name=name), None)
 
-    return step
-
-
-def _ms_ok(name: str, d: date) -> Callable[[Task | None], bool]:
-    def ok(t: Task | None) -> bool:
-        return t is not None and any(m.name == name and m.done == d for m in t.milestones)
-
-    return ok
+    return step, lambda t: bool(checks) and all(ok(t) for ok in checks)

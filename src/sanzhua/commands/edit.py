@@ -32,6 +32,7 @@ from sanzhua.commands.edit_quick import (
 )
 from sanzhua.dates import DateError, parse_when
 from sanzhua.edit import render as R
+from sanzhua.edit.done import mark_done, mark_milestone_done
 from sanzhua.edit.lock import ledger_lock
 from sanzhua.edit.ops import (
     EditError,
@@ -61,7 +62,6 @@ from sanzhua.edit.session import (
 from sanzhua.edit.source import BOM, Source, SourceError
 from sanzhua.edit.span import NeedFull, SpanBroken, SpanEditor, find_span, task_node
 from sanzhua.edit.tree import (
-    Entry,
     MappingNode,
     ScalarNode,
     SequenceNode,
@@ -494,24 +494,12 @@ def done(
                     msg("edit.milestone-done-again", id=task_id, name=name, done=current.done.isoformat()),
                     msg("edit.correct.hint"),
                 )
-            set_key(
-                ed,
-                ms_node,
-                "done",
-                K.MILESTONE_KEYS,
-                tuple(K.MILESTONE_KEYS),
-                style_of(ms_node, K.MILESTONE_KEYS, style),
-                iso,
-            )
+            check_ms = mark_milestone_done(ed, ms_node, name, style, day)
             subject = f"done: {task_id} {name} {iso}"
             if why is not None and current is not None and current.done is not None:
                 old = current.done.isoformat()
                 record(msg("edit.correction.milestone", name=name, old=old, new=iso, reason=why))
                 subject = f"correct: {task_id} {name} done {old} -> {iso}"
-
-            def check_ms(t: Task | None) -> bool:
-                return t is not None and any(m.name == name and m.done == day for m in t.milestones)
-
             return _change(ed, rel, data, subject, task_id), check_ms
         st = entry(node, R.names("status", K.TASK_KEYS))
         if task.done == day and (st is None or task.status == "done"):
@@ -519,32 +507,15 @@ def done(
             return None, None
         if task.done is not None and why is None:
             raise Refused(msg("edit.done-again", id=task_id, done=task.done.isoformat()), msg("edit.correct.hint"))
-        set_key(ed, node, "done", K.TASK_KEYS, R.TASK_ORDER, style, iso)
-        if st is not None:
-            _status_done(ed, st)
+        check = mark_done(ed, node, style, day)
         subject = f"done: {task_id} {iso}"
         if why is not None and task.done is not None:
             old = task.done.isoformat()
             record(msg("edit.correction.done", old=old, new=iso, reason=why))
             subject = f"correct: {task_id} done {old} -> {iso}"
-
-        def check(t: Task | None) -> bool:
-            return t is not None and t.done == day and (st is None or t.status == "done")
-
         return _change(ed, rel, data, subject, task_id), check
 
     return _guard(run, body, lean=True)
-
-
-def _status_done(ed: Editor, st: Entry) -> None:
-    """A written `status:` that does not say done says it now, in the file's words."""
-    if (
-        isinstance(st.value, ScalarNode)
-        and not is_null(st.value)
-        and K.STATUS_ALIASES.get(st.value.value.strip().lower(), K.STATUS_ALIASES.get(st.value.value.strip()))
-        != "done"
-    ):
-        set_scalar(ed, st.value, st.key, K.in_style("done", K.STATUS_WORDS, K.is_chinese(st.value.value)))
 
 
 def _correction(correct: bool, reason: str | None) -> str | None:
