@@ -149,6 +149,34 @@ def test_show_spells_out_each_state(make_ledger: MakeLedger) -> None:
     assert "A" in str(err.value.hint)
 
 
+MILESTONES = """\
+unit: fgw
+tasks:
+  - id: M
+    title: Two milestones late
+    due: 2026-12-31
+    milestones:
+      - {name: Design, due: 2026-10-31}
+      - {name: Permit, due: 2026-11-15}
+"""
+
+
+@pytest.mark.parametrize(
+    ("lang", "joined"),
+    [("zh", "逾期25天；“Permit”"), ("en", "25 days late; 'Permit'")],
+)
+def test_show_joins_late_milestones_in_the_ledgers_language(make_ledger: MakeLedger, lang: str, joined: str) -> None:
+    """The reasons of `milestone_overdue` joined by list.part-sep: ；in Chinese, "; " in English."""
+    from tests.conftest import SETTINGS
+
+    root = make_ledger({"ledgers/fgw.yaml": MILESTONES}, settings=SETTINGS.replace("lang: zh", f"lang: {lang}"))
+    buf = io.StringIO()
+    show(root, "M", as_of=AS_OF, fmt="json", out=buf)
+    why = {r["state"]: r["why"] for r in json.loads(buf.getvalue())["reasons"]}["milestone_overdue"]
+    assert joined in why
+    assert ("；" in why) == (lang == "zh")
+
+
 def test_bundled_ledger_shows_every_state() -> None:
     doc = json.loads(run_status(REPO))
     seen = {s for t in doc["tasks"] for s in t["states"]}

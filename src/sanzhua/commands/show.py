@@ -111,7 +111,7 @@ def _why_milestones(st: TaskState, as_of: date, lang: Lang) -> str:
         )
         for m in st.overdue_milestones
     ]
-    return say("show.why.milestones", lang) + "；".join(parts)
+    return say("show.why.milestones", lang) + say("list.part-sep", lang).join(parts)
 
 
 def _why_no_report(st: TaskState, settings: Settings, as_of: date, lang: Lang) -> str:
