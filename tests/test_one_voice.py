@@ -227,11 +227,10 @@ def _words_in(node: ast.AST) -> bool:
     )
 
 
-# Whole blocks chosen by language that stay: a page of instructions is data as a help page
-# is (interchange.form.help_lines), `--list-codes` lays out other columns in Chinese
-# (clitext.list_codes), and the periods' names sit below the catalogue in the layers
-# (periods.period_label).
-_WHOLE_BLOCKS = {"help_lines", "list_codes", "period_label"}
+# Whole blocks chosen by language that stay: none. The last three (a form's page of
+# instructions, `--list-codes`' Chinese columns, the periods' names) say catalogue entries
+# now (form.help.*, codes.line, period.*).
+_WHOLE_BLOCKS: set[str] = set()
 
 
 def inline_choices(tree: ast.AST) -> list[int]:

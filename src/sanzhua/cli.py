@@ -176,7 +176,7 @@ def check_cmd(
         # lazy: every check's module, for --list-codes only
         from sanzhua.checks import ALL_CODES
         from sanzhua.clitext import lang_for
-        from sanzhua.clitext import list_codes as code_lines
+        from sanzhua.output import list_codes as code_lines
 
         typer.echo(code_lines(dict(sorted(ALL_CODES.items())), lang_for(lang, root)))
         raise typer.Exit(0)
@@ -833,8 +833,8 @@ def audit_cmd(
     if list_codes:
         # lazy: loaded inside main()'s try, so a failure is said, not a traceback
         from sanzhua.clitext import lang_for
-        from sanzhua.clitext import list_codes as code_lines
         from sanzhua.history.rules import CODES
+        from sanzhua.output import list_codes as code_lines
 
         typer.echo(code_lines(CODES, lang_for(lang, root)))
         raise typer.Exit(0)

@@ -607,8 +607,6 @@ def run_command(cmd: Command, args: list[str], lang: Lang, **extra: Any) -> int:
 # ---------------------------------------------------------------------------------------
 # Problem codes (`check --list`, `audit --list`)
 
-LEVEL_ZH = {"error": "错误", "warning": "警告"}
-
 CODE_DOCS_ZH: dict[str, str] = {
     # check: found while reading
     "syntax": "文件不是有效的 YAML：用了 Tab 缩进、全角冒号或全角空格、未加引号的 %、别名等。",
@@ -661,12 +659,3 @@ CODE_DOCS_ZH: dict[str, str] = {
 }
 
 
-def list_codes(codes: Mapping[str, tuple[str, str]], lang: Lang) -> str:
-    """The lines of `check --list` / `audit --list`: code, level, what it means."""
-    lines = []
-    for code, (level, doc) in codes.items():
-        if lang == "zh":
-            lines.append(f"{code:24} {LEVEL_ZH.get(level, level)}  {CODE_DOCS_ZH.get(code, doc)}")
-        else:
-            lines.append(f"{code:24} {level:8} {doc}")
-    return "\n".join(lines)

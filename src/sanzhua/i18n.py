@@ -640,6 +640,19 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "remind.out.failed-hint": ("失败的消息没有记为已发送：修正后再次运行 sanzhua remind --send 只补发它们。\n", "Failed messages are not recorded as sent: run sanzhua remind --send again to send only them.\n"),
     # interchange/form: the weekly form's words
     "form.title": ("{unit}任务进展填报表（截至{year}年{month}月{day}日）", "{unit}: progress report form (as of {date})"),
+    # the form's instructions sheet (interchange.form.help_lines), one paragraph a line
+    "form.help.title": ("填报说明（{unit}，截至{day_cn}）", "How to fill in this form ({unit}, as of {day})"),
+    "form.help.rows": ("一、本表列出你单位所有在推进的任务：牵头的任务（角色“牵头”）和配合的任务（角色“配合”）。", "1. The sheet lists your unit's open tasks: those you lead (lead) and those you support (partner)."),
+    "form.help.cells": ("二、灰色单元格是台账中的内容，不能修改；只在浅黄色单元格中填写。", "2. Grey cells come from the ledger and cannot be changed. Fill in the light yellow cells only."),
+    "form.help.date": ("三、填报日期：本次填报的日期，已预填为本表日期，如有不同请改正。", "3. Report date: the date of this report; it is filled in with the form's date, change it if needed."),
+    "form.help.amount": ("四、进度（%）：填 0 到 100 之间的数字；完成值（累计）：填累计完成数，单位见“目标”列。两者只填一项。", "4. Percent: progress from 0 to 100. Value: the cumulative amount done, in the unit shown under Target. Give one of the two, not both."),
+    "form.help.note": ("五、进展情况：用一两句话写明本期做了什么、下步打算。", "5. Progress note: what was done this period, in a sentence or two."),
+    "form.help.done": ("六、完成日期：整项任务全部完成时才填写，填实际完成的日期。", "6. Done on: only when the whole task is finished, the day it was finished."),
+    "form.help.milestone": ("七、完成节点：从下拉列表中选择已完成的节点，并在后面一列填写节点完成日期。", "7. Milestone done: choose the milestone from the list and give the day it was done."),
+    "form.help.partner": ("八、配合的任务：只在“进展情况”中填写本单位配合做了什么；进度、完成值和日期由牵头单位填报。", "8. Partner rows: describe your unit's part in the note; percent, value and dates are reported by the lead unit."),
+    "form.help.blank": ("九、本期没有进展可报的任务，该行留空，视为未报送。", "9. Leave a row blank when there is nothing to report; it then counts as not reported."),
+    "form.help.return": ("十、不要增加、删除或调换行，不要修改工作表名称。填好后保存为 .xlsx（或另存为 CSV）原样报回。", "10. Do not add, delete or reorder rows, and do not rename sheets. Save as .xlsx (or CSV) and send it back as it is."),
+    "form.help.code": ("表单编号：{code}。督查室据此核对收回的是哪一份表。", "Form id: {code}. The office uses it to tell which form came back."),
     "form.subtitle": ("表单编号：{code}　台账版本：{commit}　灰色单元格不能修改，浅黄色单元格填写本期进展；填报方法见“填报说明”工作表", "Form id: {code}   ledger version: {commit}   Grey cells are fixed; fill in the light yellow cells (see the Instructions sheet)"),
     "form.no-commit": ("无", "none"),
     "form.milestone.done": ("{name}（{due}，已完成 {done}）", "{name} ({due}, done {done})"),
@@ -1003,6 +1016,13 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "list.sep": ("、", ", "),
     "list.part-sep": ("；", "; "),
     "list.clause-sep": ("，", ", "),
+    # a report's period named (periods.period_label): 2026年11月23日—29日, 2026年11月 ...
+    "period.span": ("{span_cn}", "{start} – {end}"),
+    "period.month": ("{year}年{month}月", "{month_name} {year}"),
+    "period.quarter": ("{year}年第{quarter_cn}季度", "Q{quarter} {year}"),
+    "period.year": ("{year}年", "{year}"),
+    # `check --list` and `audit --list` (output.list_codes): code, level, what it means
+    "codes.line": ("{code:24} {level}  {doc_zh}", "{code:24} {level:8} {doc}"),
     # dates in a document's text (render.templating's filters cn_date and short_date)
     "template.date.long": ("{year}年{month}月{day}日", "{iso}"),
     "template.date.short": ("{month}月{day}日", "{month_day}"),

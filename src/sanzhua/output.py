@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from sanzhua import jsontext
+from sanzhua.clitext import CODE_DOCS_ZH
 from sanzhua.i18n import Lang, say, text
 from sanzhua.load.safe import UnsafeFile, read_inside
 from sanzhua.problems import Msg, Problem
@@ -123,6 +124,22 @@ class SourceLines:
 def level_word(p: Problem, lang: Lang) -> str:
     """错误 / 警告, error / warning."""
     return text(Msg(f"output.{p.severity}"), lang)
+
+
+def list_codes(codes: Mapping[str, tuple[str, str]], lang: Lang) -> str:
+    """The lines of `check --list` / `audit --list`: code, level, what it means (in Chinese
+    clitext.CODE_DOCS_ZH's line, in English the check's or rule's docstring)."""
+    return "\n".join(
+        say(
+            "codes.line",
+            lang,
+            code=code,
+            level=text(Msg(f"output.{level}"), lang),
+            doc_zh=CODE_DOCS_ZH.get(code, doc),
+            doc=doc,
+        )
+        for code, (level, doc) in codes.items()
+    )
 
 
 def hint_line(p: Problem, lang: Lang) -> str | None:

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
+from sanzhua.i18n import Lang, say
+
 PeriodKind = Literal["week", "month", "quarter", "year", "custom"]
 PERIOD_KINDS: tuple[PeriodKind, ...] = ("week", "month", "quarter", "year", "custom")
 
@@ -144,24 +146,17 @@ def cn_numeral(n: int) -> str:
     return head + "十" + (_CN_NUMERALS[ones] if ones else "")
 
 
-def period_label(period: Period, lang: str = "zh") -> str:
+def period_label(period: Period, lang: Lang = "zh") -> str:
     """How a briefing names its period: 2026年11月23日—29日, 2026年11月, 2026年第四季度, 2026年."""
     s, e = period.start, period.end
-    if lang == "en":
-        if period.kind == "month":
-            return s.strftime("%B %Y")
-        if period.kind == "quarter":
-            return f"Q{(s.month - 1) // 3 + 1} {s.year}"
-        if period.kind == "year":
-            return str(s.year)
-        return f"{s.isoformat()} – {e.isoformat()}"
     if period.kind == "month":
-        return f"{s.year}年{s.month}月"
+        return say("period.month", lang, year=s.year, month=s.month, month_name=s.strftime("%B"))
     if period.kind == "quarter":
-        return f"{s.year}年第{cn_numeral((s.month - 1) // 3 + 1)}季度"
+        q = (s.month - 1) // 3 + 1
+        return say("period.quarter", lang, year=s.year, quarter=q, quarter_cn=cn_numeral(q))
     if period.kind == "year":
-        return f"{s.year}年"
-    return span_cn(s, e)
+        return say("period.year", lang, year=s.year)
+    return say("period.span", lang, span_cn=span_cn(s, e), start=s.isoformat(), end=e.isoformat())
 
 
 def span_cn(s: date, e: date) -> str:

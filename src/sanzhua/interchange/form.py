@@ -23,9 +23,11 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
+from sanzhua.dates import format_cn
 from sanzhua.evaluate import is_open
 from sanzhua.i18n import Lang, label, say
 from sanzhua.model import Task, Unit
@@ -549,38 +551,21 @@ def _width(s: str) -> int:
 
 def help_lines(form: Form) -> list[str]:
     """The instructions sheet, one paragraph a line."""
-    lang = form.lang
-    if lang == "en":
-        return [
-            f"How to fill in this form ({form.unit.name}, as of {form.as_of.isoformat()})",
-            "1. The sheet lists your unit's open tasks: those you lead (lead) and those you support (partner).",
-            "2. Grey cells come from the ledger and cannot be changed. Fill in the light yellow cells only.",
-            "3. Report date: the date of this report; it is filled in with the form's date, change it if needed.",
-            "4. Percent: progress from 0 to 100. Value: the cumulative amount done, in the unit shown under "
-            "Target. Give one of the two, not both.",
-            "5. Progress note: what was done this period, in a sentence or two.",
-            "6. Done on: only when the whole task is finished, the day it was finished.",
-            "7. Milestone done: choose the milestone from the list and give the day it was done.",
-            "8. Partner rows: describe your unit's part in the note; percent, value and dates are reported "
-            "by the lead unit.",
-            "9. Leave a row blank when there is nothing to report; it then counts as not reported.",
-            "10. Do not add, delete or reorder rows, and do not rename sheets. Save as .xlsx (or CSV) and "
-            "send it back as it is.",
-            f"Form id: {form.code}. The office uses it to tell which form came back.",
-        ]
+    w = partial(say, lang=form.lang)
+    d = form.as_of
     return [
-        f"填报说明（{form.unit.name}，截至{form.as_of.year}年{form.as_of.month}月{form.as_of.day}日）",
-        "一、本表列出你单位所有在推进的任务：牵头的任务（角色“牵头”）和配合的任务（角色“配合”）。",
-        "二、灰色单元格是台账中的内容，不能修改；只在浅黄色单元格中填写。",
-        "三、填报日期：本次填报的日期，已预填为本表日期，如有不同请改正。",
-        "四、进度（%）：填 0 到 100 之间的数字；完成值（累计）：填累计完成数，单位见“目标”列。两者只填一项。",
-        "五、进展情况：用一两句话写明本期做了什么、下步打算。",
-        "六、完成日期：整项任务全部完成时才填写，填实际完成的日期。",
-        "七、完成节点：从下拉列表中选择已完成的节点，并在后面一列填写节点完成日期。",
-        "八、配合的任务：只在“进展情况”中填写本单位配合做了什么；进度、完成值和日期由牵头单位填报。",
-        "九、本期没有进展可报的任务，该行留空，视为未报送。",
-        "十、不要增加、删除或调换行，不要修改工作表名称。填好后保存为 .xlsx（或另存为 CSV）原样报回。",
-        f"表单编号：{form.code}。督查室据此核对收回的是哪一份表。",
+        w("form.help.title", unit=form.unit.name, day_cn=format_cn(d), day=d.isoformat()),
+        w("form.help.rows"),
+        w("form.help.cells"),
+        w("form.help.date"),
+        w("form.help.amount"),
+        w("form.help.note"),
+        w("form.help.done"),
+        w("form.help.milestone"),
+        w("form.help.partner"),
+        w("form.help.blank"),
+        w("form.help.return"),
+        w("form.help.code", code=form.code),
     ]
 
 
