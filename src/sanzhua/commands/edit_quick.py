@@ -45,7 +45,7 @@ from sanzhua.checks.context import seen as seen_of
 from sanzhua.checks.per_task import task_problems
 from sanzhua.commands.common import years_counted
 from sanzhua.edit.layout import defines, find_layout
-from sanzhua.edit.session import Refused, added_problems
+from sanzhua.edit.session import Refused, added_problems, plain
 from sanzhua.edit.span import NeedFull, Span, Whole, span_of
 from sanzhua.load import FileResult, Ledger, Scan, assemble_scan, parse_ledger_bytes
 from sanzhua.load.cache import (
@@ -309,11 +309,10 @@ def verify_quick(q: Quick, span_text: str, after: bytes, new_id: str | None = No
         or any(t.id not in alone.positions for t in tasks)
     ):
         raise internal
-    if new_id is not None:
-        from sanzhua.edit.session import plain
-
-        if tasks[1].id != new_id or plain(tasks[0]) != plain(old) or alone.positions[old.id] != q.raw[5].get(old.id):
-            raise internal  # the task before the new one reads as it did
+    if new_id is not None and (
+        tasks[1].id != new_id or plain(tasks[0]) != plain(old) or alone.positions[old.id] != q.raw[5].get(old.id)
+    ):
+        raise internal  # the task before the new one reads as it did
     positions = {t.id: alone.positions[t.id] for t in tasks}
     fr = FileResult(q.rel, list(tasks), [], q.raw[3], q.raw[4], positions, q.raw[6], [])
     rows_part = rows_of(fr)

@@ -17,7 +17,7 @@ from itertools import accumulate
 
 from sanzhua.edit import render as R
 from sanzhua.edit.errors import EditError as EditError
-from sanzhua.edit.source import Source
+from sanzhua.edit.source import BOM, Source
 from sanzhua.edit.tree import (
     MappingNode,
     Node,
@@ -93,8 +93,6 @@ def rebuild(source: Source, new_text: str) -> bytes:
     file's most common one. Linear in the file's size (issue 14.8): a file with one kind
     of ending needs no matching at all, and a mixed one is matched by `same_lines`.
     """
-    from sanzhua.edit.source import BOM
-
     new_lines = new_text.split("\n")
     if new_lines and new_lines[-1] == "":
         new_lines.pop()

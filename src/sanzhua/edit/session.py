@@ -26,11 +26,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sanzhua.checks import Context, run_checks
+from sanzhua.edit.source import unified_diff
 from sanzhua.history.git import GitError
 from sanzhua.history.git import run_git as _git
 from sanzhua.i18n import Lang, say, text
 from sanzhua.load import FileResult, Ledger, assemble, parse_ledger_bytes
 from sanzhua.model import Task
+from sanzhua.output import width
 from sanzhua.problems import Msg, Problem, msg
 
 if TYPE_CHECKING:
@@ -75,8 +77,6 @@ class Change:
         """The unified diff shown before writing."""
         if self.span is not None:
             return self.span.diff(self.span_text)
-        from sanzhua.edit.source import unified_diff
-
         return unified_diff(self.before, self.after, self.rel)
 
 
@@ -472,8 +472,6 @@ def format_problems(problems: list[Problem], lang: Lang, texts: dict[str, str]) 
             gutter = f"{p.line:>5} | "
             out.append(gutter + lines[p.line - 1])
             if p.column:
-                from sanzhua.output import width
-
                 pad = width(lines[p.line - 1][: p.column - 1])
                 out.append(" " * (len(gutter) - 2) + "| " + " " * pad + "^")
         if p.hint is not None:

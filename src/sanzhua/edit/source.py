@@ -99,6 +99,7 @@ _FINE = 250_000  # a gap of at most this many line pairs is matched by difflib
 
 def opcodes(a: list[str], b: list[str]) -> list[Opcode]:
     """difflib-style opcodes from `same_lines`' pairs, small gaps refined by difflib."""
+    # a cycle: sanzhua.edit.ops imports this module (Source) at its top
     from sanzhua.edit.ops import same_lines
 
     ops: list[Opcode] = []

@@ -37,7 +37,8 @@ from dataclasses import dataclass, field
 
 import yaml
 
-from sanzhua.edit.ops import Editor
+from sanzhua.edit.ops import Editor, tasks_node
+from sanzhua.edit.session import plain
 from sanzhua.edit.source import BOM, Source, unified_diff
 from sanzhua.edit.tree import MappingNode, SequenceNode, compose
 from sanzhua.load import FileResult, parse_ledger_bytes
@@ -248,8 +249,6 @@ def span_of(whole: Whole, data: bytes, task: Task, index: int, year: int) -> Spa
 
 def _reads_as(result: FileResult, task: Task) -> bool:
     """The stand-in holds one task, read as `task` (positions included), and nothing else."""
-    from sanzhua.edit.session import plain
-
     if len(result.tasks) != 1 or result.dropped:
         return False
     got = result.tasks[0]
@@ -375,8 +374,6 @@ def _compose_task(body: bytes, line: int, starts: list[int], crlf: bool) -> tupl
 
 def _whole_file_tasks(span: Span, after_line: int = 0) -> Iterator[tuple[MappingNode, str]]:
     """The file's task nodes from the whole file (for `list_style`), from a line on."""
-    from sanzhua.edit.ops import tasks_node
-
     if span.whole.lean:
         raise NeedFull()
     ed = Editor(Source(span.data))

@@ -94,6 +94,7 @@ class Scan:
 def settings_files() -> ModuleType:
     """The settings parser, imported only when a settings file changed: it builds pydantic
     models, which a warm run need not import at all (not a cycle: a cost)."""
+    # lazy: pydantic's models, for start-up cost
     from sanzhua.load import settings
 
     return settings
