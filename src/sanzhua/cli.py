@@ -197,6 +197,37 @@ def check_cmd(
     )
 
 
+if TYPE_CHECKING:
+    # lazy: the selection layer only for the commands that filter
+    from sanzhua.selection import StatusFilter
+
+
+def _status_filter(
+    unit: list[str] | None,
+    leader: str | None,
+    owner: str | None,
+    state: list[str] | None,
+    light: list[str] | None,
+    category: str | None,
+    tag: list[str] | None,
+    due_within: int | None,
+) -> StatusFilter:
+    """The filter options `status` and `export` share (`calendar` takes three of them)."""
+    # lazy: the selection layer (and the evaluation under it) only for the commands that filter
+    from sanzhua.selection import StatusFilter
+
+    return StatusFilter(
+        units=tuple(unit or ()),
+        leader=leader,
+        owner=owner,
+        states=tuple(state or ()),
+        lights=tuple(light or ()),
+        category=category,
+        tags=tuple(tag or ()),
+        due_within=due_within,
+    )
+
+
 @app.command("status")
 def status_cmd(
     root: RootOpt = None,
@@ -221,19 +252,9 @@ def status_cmd(
     """Show every task's state as of a date: lights, deadlines, who is behind (任务状态)."""
     # lazy: a run loads only its own command
     from sanzhua.commands.status import status
-    from sanzhua.selection import StatusFilter
 
     day = as_of_date(as_of)
-    flt = StatusFilter(
-        units=tuple(unit or ()),
-        leader=leader,
-        owner=owner,
-        states=tuple(state or ()),
-        lights=tuple(light or ()),
-        category=category,
-        tags=tuple(tag or ()),
-        due_within=due_within,
-    )
+    flt = _status_filter(unit, leader, owner, state, light, category, tag, due_within)
     run(
         lambda: status(
             root, as_of=day, fmt=fmt, lang=lang, flt=flt, sort=sort, by=by, show_all=show_all, allow_errors=allow_errors
@@ -663,19 +684,9 @@ def export_cmd(
     """Export the 台账 as an Excel workbook or CSV to send upward (导出台账)."""
     # lazy: a run loads only its own command
     from sanzhua.commands.export import export
-    from sanzhua.selection import StatusFilter
 
     day = as_of_date(as_of)
-    flt = StatusFilter(
-        units=tuple(unit or ()),
-        leader=leader,
-        owner=owner,
-        states=tuple(state or ()),
-        lights=tuple(light or ()),
-        category=category,
-        tags=tuple(tag or ()),
-        due_within=due_within,
-    )
+    flt = _status_filter(unit, leader, owner, state, light, category, tag, due_within)
     run(
         lambda: export(
             root, as_of=day, fmt=fmt, output=output, lang=lang, flt=flt, by=by, allow_errors=allow_errors

@@ -112,7 +112,7 @@ class _Evaluator:
     ) -> None:
         self.by_id = by_id
         self.children = children
-        self.families = _families(by_id, children)
+        self.families = families(by_id, children)
         self.as_of = as_of
         self.tracking_since = tracking_since
         self.calendar = calendar
@@ -418,7 +418,7 @@ def light_of(states: Iterable[str]) -> Light:
     return "none"
 
 
-def _families(by_id: dict[str, Task], children: dict[str, list[Task]]) -> dict[str, list[Task]]:
+def families(by_id: dict[str, Task], children: dict[str, list[Task]]) -> dict[str, list[Task]]:
     """For each parent: itself and every task below it, in ledger order.
 
     Ledger order keeps "of two entries on the same date, the one written last" true

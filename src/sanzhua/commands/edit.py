@@ -243,6 +243,17 @@ def _locate(ws: Workspace, task_id: str, today: date) -> tuple[Task, str, bytes,
     return task, rel, data, ed, style_of(node, R.TASK, default)
 
 
+def _quick_editor(q: Quick) -> SpanEditor | None:
+    """An editor of the quick view's task lines; None (the whole file is edited instead)
+    when they do not compose alone, or NeedFull when the file is too big for that."""
+    try:
+        return SpanEditor(q.span)
+    except yaml.YAMLError:
+        if q.lean:
+            raise NeedFull() from None
+        return None
+
+
 def _quick(ws: Workspace, task_id: str, today: date) -> tuple[Task, str, bytes, Editor, str] | None:
     """`_locate` from the scan alone, when it can be (sanzhua.commands.edit_quick)."""
     scan = ws.scan
@@ -267,11 +278,8 @@ def _quick(ws: Workspace, task_id: str, today: date) -> tuple[Task, str, bytes, 
         q = open_quick(scan, task_id, today, data)
     if q is None:
         return None
-    try:
-        ed = SpanEditor(q.span)
-    except yaml.YAMLError:
-        if q.lean:
-            raise NeedFull() from None
+    ed = _quick_editor(q)
+    if ed is None:
         return None
     ws.quick = q
     node = find_task(ed, task_id)
@@ -779,11 +787,8 @@ def _quick_new(
     q = open_quick(scan, file_rows[-1].id, today, data)
     if q is None or q.span.index != len(file_rows) - 1:
         return None
-    try:
-        ed = SpanEditor(q.span)
-    except yaml.YAMLError:
-        if q.lean:
-            raise NeedFull() from None
+    ed = _quick_editor(q)
+    if ed is None:
         return None
     ws.quick = q
     flow_target: bool | None = None

@@ -33,17 +33,23 @@ class CellError(ValueError):
         self.en = en
 
 
-def text_of(v: CellValue) -> str | None:
-    """A cell as one line of text: line breaks joined, numbers without a useless .0."""
-    if v is None:
-        return None
+def shown(v: object) -> str:
+    """A cell's value as the text it shows: a date as 2026-11-25, a whole number without
+    a useless .0, line breaks as LF (what the import and the returned form both read)."""
     if isinstance(v, datetime):
         return v.date().isoformat()
     if isinstance(v, date):
         return v.isoformat()
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
-    s = str(v).replace("\r\n", "\n").replace("\r", "\n")
+    return str(v).replace("\r\n", "\n").replace("\r", "\n")
+
+
+def text_of(v: CellValue) -> str | None:
+    """A cell as one line of text: line breaks joined, numbers without a useless .0."""
+    if v is None:
+        return None
+    s = shown(v)
     parts = [p.strip() for p in s.split("\n") if p.strip()]
     if not parts:
         return None

@@ -30,6 +30,7 @@ from typing import Any
 from sanzhua.dates import format_cn
 from sanzhua.evaluate import is_open
 from sanzhua.i18n import Lang, label, say
+from sanzhua.interchange.cells import shown
 from sanzhua.model import Task, Unit
 
 # openpyxl is imported inside the functions that write the workbook, for start-up cost
@@ -152,14 +153,7 @@ def norm(v: object) -> str:
     """A cell as the text it shows: what the read-only checks compare."""
     if v is None:
         return ""
-    if isinstance(v, datetime):
-        return v.date().isoformat()
-    if isinstance(v, date):
-        return v.isoformat()
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v))
-    s = str(v).replace("\r\n", "\n").replace("\r", "\n")
-    return "\n".join(line.strip() for line in s.strip().split("\n"))
+    return "\n".join(line.strip() for line in shown(v).strip().split("\n"))
 
 
 def _h(*parts: str) -> str:

@@ -367,42 +367,18 @@ class _Reader:
         for i, name in enumerate(names):
             uid = self._match_unit(name, sheet, rownum, "import.unit-abbrev" if i == 0 else "import.partner-abbrev")
             if uid is None:
-                self._unmatched(name, sheet, rownum)
-                guess = self.units.guess(name)
-                if i == 0:
-                    if self.options.unit:
-                        lead = self.options.unit
-                        plan.note(
-                            sheet,
-                            rownum,
-                            "warning",
-                            msg("import.unknown-unit.default", name=name, unit=lead),
-                            msg("import.did-you-mean", guess=guess)
-                            if guess
-                            else msg("import.add-unit.hint"),
-                        )
-                        comments.append(f"原责任单位：{name}")
-                        continue
-                    plan.note(
-                        sheet,
-                        rownum,
-                        "error",
-                        msg("import.unknown-unit", name=name),
-                        msg("import.did-you-mean", guess=guess)
-                        if guess
-                        else msg("import.add-unit.hint"),
+                if i > 0:
+                    self._unknown(name, sheet, rownum, "warning", msg("import.unknown-partner", name=name))
+                    comments.append(f"原配合单位：{name}")
+                elif self.options.unit:
+                    lead = self.options.unit
+                    self._unknown(
+                        name, sheet, rownum, "warning", msg("import.unknown-unit.default", name=name, unit=lead)
                     )
+                    comments.append(f"原责任单位：{name}")
+                else:
+                    self._unknown(name, sheet, rownum, "error", msg("import.unknown-unit", name=name))
                     return None
-                plan.note(
-                    sheet,
-                    rownum,
-                    "warning",
-                    msg("import.unknown-partner", name=name),
-                    msg("import.did-you-mean", guess=guess)
-                    if guess
-                    else msg("import.add-unit.hint"),
-                )
-                comments.append(f"原配合单位：{name}")
                 continue
             if lead is None:
                 lead = uid
@@ -412,17 +388,7 @@ class _Reader:
             for name in self.units.split(v):
                 uid = self._match_unit(name, sheet, rownum, "import.partner-abbrev")
                 if uid is None:
-                    self._unmatched(name, sheet, rownum)
-                    guess = self.units.guess(name)
-                    plan.note(
-                        sheet,
-                        rownum,
-                        "warning",
-                        msg("import.unknown-partner", name=name),
-                        msg("import.did-you-mean", guess=guess)
-                        if guess
-                        else msg("import.add-unit.hint"),
-                    )
+                    self._unknown(name, sheet, rownum, "warning", msg("import.unknown-partner", name=name))
                     comments.append(f"原配合单位：{name}")
                 elif uid != lead and uid not in partners:
                     partners.append(uid)
@@ -734,6 +700,14 @@ class _Reader:
             unit = self.units.units[uid]
             self.plan.note(sheet, rownum, "warning", msg(note, name=name, unit=unit.name, id=uid))
         return uid
+
+    def _unknown(self, name: str, sheet: str, rownum: int, level: Level, m: Msg) -> None:
+        """A unit name no unit matches: listed for the report, noted with the unit it may mean."""
+        self._unmatched(name, sheet, rownum)
+        guess = self.units.guess(name)
+        self.plan.note(
+            sheet, rownum, level, m, msg("import.did-you-mean", guess=guess) if guess else msg("import.add-unit.hint")
+        )
 
     def _unmatched(self, name: str, sheet: str, rownum: int) -> None:
         self.plan.unmatched.setdefault(name, []).append((sheet, rownum))

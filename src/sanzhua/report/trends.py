@@ -18,7 +18,7 @@ from math import fsum
 from typing import Any
 
 from sanzhua.errors import FatalError
-from sanzhua.evaluate import Evaluation, done_as_of, verification_as_of
+from sanzhua.evaluate import Evaluation, done_as_of, families, verification_as_of
 from sanzhua.history.git import Commit, Repo
 from sanzhua.history.walk import History
 from sanzhua.kinds import kind_of, lookup
@@ -271,24 +271,10 @@ class _Reports:
 def _reports_of(by_id: dict[str, Task], children: dict[str, list[Task]]) -> dict[str, _Reports]:
     """Each task's reports: its own progress, or for a parent its family's (itself and
     every task below it, in ledger order, as `evaluate_tasks` gathers them)."""
-    rank = {tid: i for i, tid in enumerate(by_id)}
-    out: dict[str, _Reports] = {}
-    for pid in children:
-        parent = by_id.get(pid)
-        if parent is None:
-            continue
-        family: list[Task] = [parent]
-        seen = {pid}
-        stack = list(children[pid])
-        while stack:
-            c = stack.pop()
-            if c.id in seen:
-                continue
-            seen.add(c.id)
-            family.append(c)
-            stack.extend(children.get(c.id, ()))
-        family.sort(key=lambda t: rank.get(t.id, 0))
-        out[pid] = _Reports(p for member in family for p in member.progress)
+    out = {
+        pid: _Reports(p for member in family for p in member.progress)
+        for pid, family in families(by_id, children).items()
+    }
     for tid, t in by_id.items():
         if tid not in out and t.progress:
             out[tid] = _Reports(t.progress)
