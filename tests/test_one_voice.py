@@ -8,6 +8,7 @@ import io
 import json
 import string
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -282,3 +283,44 @@ def test_the_inline_choice_finder_finds_them() -> None:
         '        return say("key", lang)\n'
     )
     assert inline_choices(tree) == [1, 2, 3, 7, 9]
+
+
+EN_UNITS = """\
+units:
+  - {id: drc, name: Development Commission, kind: department}
+  - {id: edu, name: Education Bureau, kind: department}
+  - {id: river, name: Riverside Town, kind: town}
+"""
+
+EN_LATE = """\
+unit: drc
+tasks:
+  - id: D-1
+    title: Open the bus station
+    partners: [edu, river]
+    start: 2026-01-01
+    due: 2026-10-31
+    milestones:
+      - {name: Design, due: 2026-06-30}
+    progress:
+      - {date: 2026-11-20, percent: 10}
+"""
+
+
+def test_an_english_calendar_and_export_list_in_english(make_ledger: MakeLedger) -> None:
+    """A task's partners and states in the calendar, its states in the export: joined by
+    list.sep, ", " in English (they were joined by 、 in both languages). The export's
+    partners column stays as import reads it back."""
+    from datetime import datetime
+
+    from sanzhua.commands.calendar import calendar
+    from sanzhua.commands.export import export
+
+    root = make_ledger({"ledgers/drc.yaml": EN_LATE}, settings=EN_SETTINGS, units=EN_UNITS)
+    ics = io.StringIO()
+    calendar(root, as_of=AS_OF, stamp=datetime(2026, 11, 25, 8, 0), output=Path("-"), out=ics)
+    unfolded = ics.getvalue().replace("\r\n ", "")
+    assert "Education Bureau\\, Riverside Town" in unfolded and "、" not in unfolded
+    csv_out = io.StringIO()
+    export(root, as_of=AS_OF, fmt="csv", output=Path("-"), out=csv_out)
+    assert '"overdue, milestone overdue, behind"' in csv_out.getvalue()  # the partners column is data: 、 kept

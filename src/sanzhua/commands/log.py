@@ -42,7 +42,7 @@ def log(
         doc = {"version": 1, "task": task_id, "events": [_event_json(e) for e in events]}
         stream.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
     else:
-        stream.write(format_text(task_id, events, language))
+        stream.write(timeline_text(task_id, events, language))
     return EXIT_OK if events else EXIT_PROBLEMS
 
 
@@ -62,7 +62,7 @@ def _event_json(e: Event) -> dict[str, Any]:
     }
 
 
-def format_text(task_id: str, events: list[Event], lang: Lang) -> str:
+def timeline_text(task_id: str, events: list[Event], lang: Lang) -> str:
     if not events:
         return say("log.no-task", lang, id=task_id)
     out: list[str] = []

@@ -99,6 +99,7 @@ def headers(lang: Lang) -> list[str]:
 def build_rows(ex: Export) -> list[dict[str, Value]]:
     """One dict per task, keyed by MAIN_COLUMNS field."""
     rows: list[dict[str, Value]] = []
+    sep = say("list.sep", ex.lang)  # 、 or ", " between a task's states
     for n, st in enumerate(ex.states, 1):
         t = st.task
         latest = max(
@@ -120,7 +121,7 @@ def build_rows(ex: Export) -> list[dict[str, Value]]:
             "done": t.done,
             "status": label(STATUS_LABELS, t.status, ex.lang),
             "light": label(LIGHT_LABELS, st.light, ex.lang),
-            "states": "、".join(label(STATE_LABELS, s, ex.lang) for s in st.states),
+            "states": sep.join(label(STATE_LABELS, s, ex.lang) for s in st.states),
             "days_overdue": st.days_overdue,
             "percent": None if st.percent is None else round(st.percent, 1),
             "expected": None

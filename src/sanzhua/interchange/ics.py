@@ -116,14 +116,14 @@ def _description(st: TaskState, units: dict[str, Unit], lang: Lang) -> str:
         say("ics.lead", lang, lead=name(t.lead)),
     ]
     if t.partners:
-        lines.append(say("ics.partners", lang, partners="、".join(name(p) for p in t.partners)))
+        lines.append(say("ics.partners", lang, partners=say("list.sep", lang).join(name(p) for p in t.partners)))
     if t.owner:
         lines.append(say("ics.owner", lang, owner=t.owner))
     if t.leader:
         lines.append(say("ics.leader", lang, leader=t.leader))
     if st.deadline:
         lines.append(say("ics.deadline", lang, day=st.deadline.isoformat()))
-    states = "、".join(label(STATE_LABELS, s, lang) for s in st.states)
+    states = say("list.sep", lang).join(label(STATE_LABELS, s, lang) for s in st.states)
     lines.append(say("ics.states", lang, states=states))
     if st.percent is not None:
         lines.append(say("ics.percent", lang, percent=st.percent))
