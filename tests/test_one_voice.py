@@ -22,6 +22,7 @@ from sanzhua.problems import Msg, Problem, Revision, msg
 from sanzhua.report import brief as report_brief
 from tests.conftest import REPO, MakeLedger
 from tests.test_cli import sanzhua
+from tests.test_lang_purity import EN_UNITS
 from tests.test_orderings import AS_OF
 
 EN_SETTINGS = """\
@@ -284,13 +285,6 @@ def test_the_inline_choice_finder_finds_them() -> None:
     )
     assert inline_choices(tree) == [1, 2, 3, 7, 9]
 
-
-EN_UNITS = """\
-units:
-  - {id: drc, name: Development Commission, kind: department}
-  - {id: edu, name: Education Bureau, kind: department}
-  - {id: river, name: Riverside Town, kind: town}
-"""
 
 EN_LATE = """\
 unit: drc
