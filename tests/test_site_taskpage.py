@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import io
+import json
 import random
 import shutil
 from datetime import date
@@ -57,6 +58,19 @@ def test_hostile_ledger(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
     assert "<script>alert" not in page and "&lt;script&gt;alert(&#34;t&#34;)" in page
 
 
+def test_hostile_unit_heads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A unit page (site/taskpage.unit_main) with hostile text in every field of the unit."""
+    root = _hostile(tmp_path)
+    units = root / "units.yaml"
+    quoted = json.dumps(HOSTILE, ensure_ascii=False)
+    heads = f"kind: 县直部门, head: {quoted}, deputy: {quoted}}}"
+    units.write_text(units.read_text(encoding="utf-8").replace("kind: 县直部门}", heads), encoding="utf-8")
+    fast, slow = _both(root, tmp_path / "out", monkeypatch, date(2026, 11, 25))
+    _same(fast, slow)
+    page = (fast / "u" / "fgw.html").read_text(encoding="utf-8")
+    assert "<script>alert" not in page and page.count("&lt;script&gt;alert(&#34;t&#34;)") >= 3
+
+
 def test_generated_ledger(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     root = tmp_path / "gen"
     bench_generator().generate(root, 15, 20, 2)
@@ -81,3 +95,20 @@ def test_esc_is_markupsafes_escape() -> None:
     for value in (0, 12.5, date(2026, 1, 2), None, True):
         assert esc(value) == str(escape(value))
     assert esc(Markup("<b>ours</b>")) == "<b>ours</b>"
+
+
+def test_svg_esc_and_numbers_as_before() -> None:
+    """render/svg's shortcuts (text without a character to escape returned as it is, a
+    coordinate's text remembered by value) give what the plain functions give."""
+    from xml.sax.saxutils import escape as xml_escape
+
+    from sanzhua.render import svg
+
+    rng = random.Random(11)
+    numbers = [0.0, -0.0, 1, 1.0, -0.04, 0.04, 700.05, -3, 1e20, float("inf")]
+    numbers += [rng.uniform(-1000, 1000) for _ in range(2000)] + [round(rng.uniform(-50, 50), 2) for _ in range(2000)]
+    for x in numbers * 2:
+        assert svg._n(x) == f"{x:.1f}".rstrip("0").rstrip("."), x
+    texts = [HOSTILE, "", "中文", "a'b", 'a"b', *("".join(rng.choices("&<>\"'ab中 ", k=8)) for _ in range(500))]
+    for text in texts:
+        assert svg.esc(text) == xml_escape(text, {'"': "&quot;", "'": "&#39;"})

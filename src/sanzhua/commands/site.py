@@ -86,7 +86,7 @@ def site(
         B.write_trends(wr, ov, trend(ledger, as_of, use_git=history))
         if rules is not None:
             warning = notice(opened.gaps, lang_, lead=say("brief.out.lead", lang_)) if opened.gaps else ""
-            B.write_archive(wr, ledger, as_of, lang_, rules, docx=docx, notice=warning)
+            B.write_archive(wr, ledger, as_of, lang_, rules, docx=docx, notice=warning, evaluation=evaluation)
 
     built = B.build(output, info, [core])
     seconds = clock() - t0

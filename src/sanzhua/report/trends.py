@@ -10,7 +10,7 @@ point says which of the two it is.
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -201,8 +201,9 @@ class _Tally:
     """The trend's counts, one slot per day."""
 
     def __init__(self, n: int) -> None:
-        self.total = [0] * n
-        self.done = [0] * n
+        # total and done as differences (a run of days counted in O(1)), summed in rows()
+        self.total_steps = [0] * (n + 1)
+        self.done_steps = [0] * (n + 1)
         self.overdue = [0] * n
         self.milestone_overdue = [0] * n
         self.behind = [0] * n
@@ -210,15 +211,28 @@ class _Tally:
         self.expected: list[list[float]] = [[] for _ in range(n)]  # of open tasks with a measure
         self.actual: list[list[float]] = [[] for _ in range(n)]
 
+    def count(self, lo: int, hi: int, *, done: bool = False) -> None:
+        """The task counted among the tasks (and the done ones) on the days lo..hi-1."""
+        if lo < hi:
+            steps = self.done_steps if done else self.total_steps
+            steps[lo] += 1
+            steps[hi] -= 1
+            if done:
+                self.total_steps[lo] += 1
+                self.total_steps[hi] -= 1
+
     def rows(self) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
-        for i, total in enumerate(self.total):
+        total = done = 0
+        for i in range(len(self.expected)):
+            total += self.total_steps[i]
+            done += self.done_steps[i]
             m = len(self.expected[i])
             out.append(
                 {
                     "tasks": total,
-                    "done": self.done[i],
-                    "completion_rate": None if total == 0 else round(100.0 * self.done[i] / total, 1),
+                    "done": done,
+                    "completion_rate": None if total == 0 else round(100.0 * done / total, 1),
                     "overdue": self.overdue[i],
                     "milestone_overdue": self.milestone_overdue[i],
                     "behind": self.behind[i],
@@ -338,38 +352,92 @@ def _follow(
     verify: bool,
     tracking_since: date | None,
 ) -> None:
-    """Add one task's states at each of `days` to `tally` (FORMAT's derived states, as
-    `evaluate_tasks` gives them; due_soon and unacknowledged count in no figure here)."""
+    """Add one task's states at each of `days` (ascending) to `tally` (FORMAT's derived
+    states, as `evaluate_tasks` gives them; due_soon and unacknowledged count in no figure
+    here). Without `verify_done` a task is done from its done date on: the days split into
+    runs (not started, open, done) found by bisection, and only the open days are looked at
+    one by one."""
+    n = len(days)
     if t.invalid:  # state invalid: counted among the tasks, in no other figure
-        for i in range(len(days)):
-            tally.total[i] += 1
+        tally.count(0, n)
         return
+    if verify:
+        _follow_verified(t, reports, rolled, days, tally, margin=margin, period=period, tracking_since=tracking_since)
+        return
+    if t.status == "done" and t.done is None:  # done without a date: done on every day
+        tally.count(0, n, done=True)
+        return
+    first_done = n if t.done is None else bisect_left(days, t.done)  # done_as_of: t.done <= day
+    tally.count(first_done, n, done=True)
+    if t.status == "cancelled":
+        return  # cancelled and not done: not counted
+    tally.count(0, first_done)
+    if t.status == "suspended":
+        return  # in no other figure
+    started = bisect_left(days, t.start)  # planned (t.start > day) before it: in no other figure
+    _open_days(t, reports, rolled, days, range(started, first_done), tally, margin, period, tracking_since)
+
+
+def _follow_verified(
+    t: Task,
+    reports: _Reports,
+    rolled: list[float | None] | None,
+    days: Sequence[date],
+    tally: _Tally,
+    *,
+    margin: float,
+    period: int | None,
+    tracking_since: date | None,
+) -> None:
+    """`_follow` with `verify_done`: a done counts once verified, and a returned one is open
+    again, so each day is looked at."""
+    open_days: list[int] = []
+    for i, d in enumerate(days):
+        _, is_done = done_as_of(t, d)
+        pending = False
+        if is_done:
+            _, is_done, pending = verification_as_of(t, d)
+        if not is_done and not pending and t.status == "cancelled":
+            continue  # cancelled: not counted
+        tally.count(i, i + 1, done=is_done)
+        if is_done or pending or t.status == "suspended" or t.start > d:
+            continue  # pending verification, suspended or planned: in no other figure
+        open_days.append(i)
+    _open_days(t, reports, rolled, days, open_days, tally, margin, period, tracking_since)
+
+
+def _open_days(
+    t: Task,
+    reports: _Reports,
+    rolled: list[float | None] | None,
+    days: Sequence[date],
+    which: Iterable[int],
+    tally: _Tally,
+    margin: float,
+    period: int | None,
+    tracking_since: date | None,
+) -> None:
+    """The figures of an open (started, not done, not suspended) task on the days `which`."""
     target = t.target
     has_target = target is not None and target.direction == "at_least"
     deadline = t.due
     span = (deadline - t.start).days if deadline is not None else 0
     begin = max(t.start, tracking_since or t.start)  # no report is owed before tracking_since
     gap = timedelta(days=period or 0)
-    milestones = t.milestones
-    for i, d in enumerate(days):
-        _, is_done = done_as_of(t, d)
-        pending = False
-        if verify and is_done:
-            _, is_done, pending = verification_as_of(t, d)
-        if not is_done and not pending and t.status == "cancelled":
-            continue  # cancelled: not counted
-        tally.total[i] += 1
-        if is_done:
-            tally.done[i] += 1
-            continue
-        if pending or t.status == "suspended" or t.start > d:
-            continue  # pending verification, suspended or planned: in no other figure
-        if deadline is not None and deadline < d:
-            tally.overdue[i] += 1
-        if milestones and any(m.due < d and (m.done is None or m.done > d) for m in milestones):
-            tally.milestone_overdue[i] += 1
-        k = reports.upto(d)
-        actual = reports.percent(k)
+    late_from = len(days) if deadline is None else bisect_right(days, deadline)  # deadline < day
+    missed = _milestones_missed(t, days)
+    dates, entries, last_percent = reports.dates, reports.entries, reports.last_percent
+    overdue, milestone_overdue = tally.overdue, tally.milestone_overdue
+    behind, no_report = tally.behind, tally.no_report
+    for i in which:
+        d = days[i]
+        if i >= late_from:
+            overdue[i] += 1
+        if missed is not None and missed[i]:
+            milestone_overdue[i] += 1
+        k = bisect_right(dates, d) - 1  # reports.upto(d)
+        j = last_percent[k] if k >= 0 else -1
+        actual = entries[j].percent if j >= 0 else None  # reports.percent(k)
         has_measure = actual is not None or has_target
         if actual is None and has_target and target is not None:
             value = rolled[i] if rolled is not None else reports.value(k)
@@ -381,9 +449,23 @@ def _follow(
             else:
                 expected = min(100.0, max(0.0, 100.0 * (d - t.start).days / span))
         if has_measure and expected is not None and (actual or 0.0) < expected - margin:
-            tally.behind[i] += 1
-        if period is not None and (d - begin).days >= period and not (k >= 0 and reports.dates[k] > d - gap):
-            tally.no_report[i] += 1
+            behind[i] += 1
+        if period is not None and (d - begin).days >= period and not (k >= 0 and dates[k] > d - gap):
+            no_report[i] += 1
         if has_measure:
             tally.expected[i].append(expected or 0.0)
             tally.actual[i].append(actual if actual is not None else 0.0)
+
+
+def _milestones_missed(t: Task, days: Sequence[date]) -> list[bool] | None:
+    """For each day, whether a milestone of the task was overdue then (its date before the
+    day, not done by the day); None when the task has no milestone."""
+    if not t.milestones:
+        return None
+    out = [False] * len(days)
+    for m in t.milestones:
+        lo = bisect_right(days, m.due)  # m.due < day
+        hi = len(days) if m.done is None else bisect_left(days, m.done)  # day < m.done
+        for i in range(lo, hi):
+            out[i] = True
+    return out

@@ -93,14 +93,18 @@ def bulletins(
     *,
     notice: str = "",
     made_from: str = "",
+    known: Evaluation | None = None,
 ) -> Iterator[tuple[Period, date, Brief]]:
     """Each week's bulletin, oldest first, written at min(week's end, as_of), with the
     notice of what the ledger's errors left out and the commit it was made from, as
     `sanzhua brief` gives them. One at a time, and only the last few weeks' evaluations
-    kept: the archive is weeks × tasks, its memory need not be."""
+    kept: the archive is weeks × tasks, its memory need not be. `known`: the ledger
+    already evaluated at some day (the site's, at `as_of`), used rather than made again."""
     evaluations: dict[date, Evaluation] = {}
 
     def evaluate_at(d: date) -> Evaluation:
+        if known is not None and known.as_of == d:
+            return known
         got = evaluations.get(d)
         if got is None:
             got = evaluations[d] = evaluate(ledger, d)
