@@ -12,7 +12,8 @@ import pytest
 
 from sanzhua.commands.audit import audit
 from sanzhua.history.audit import collect
-from sanzhua.history.rules import CODES, Finding
+from sanzhua.history.rules import CODES
+from sanzhua.problems import Problem
 from tests.test_history_repo import FGW, JTJ, OUTSIDER, SETTINGS, SUP, GitLedger
 
 
@@ -22,7 +23,7 @@ def found(g: GitLedger, **kw: str) -> set[tuple[str, str, str | None, str]]:
     return {(f.code, f.commit, f.task, f.file) for f in findings}
 
 
-def findings(g: GitLedger) -> list[Finding]:
+def findings(g: GitLedger) -> list[Problem]:
     return collect(g.path)[0]
 
 

@@ -14,8 +14,8 @@ import pytest
 from sanzhua.commands.audit import audit
 from sanzhua.errors import FatalError
 from sanzhua.history.audit import collect
-from sanzhua.history.rules import Finding
 from sanzhua.history.timeline import history
+from sanzhua.problems import Problem
 from tests.test_history_repo import FGW, JTJ, SETTINGS, SUP, GitLedger
 
 F = "ledgers/fgw.yaml"
@@ -28,7 +28,7 @@ def found(g: GitLedger, **kw: str) -> set[tuple[str, str, str | None, str]]:
     return {(f.code, f.commit, f.task, f.file) for f in collect(g.path, **kw)[0]}
 
 
-def findings(g: GitLedger, **kw: str) -> list[Finding]:
+def findings(g: GitLedger, **kw: str) -> list[Problem]:
     return collect(g.path, **kw)[0]
 
 

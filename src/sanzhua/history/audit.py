@@ -10,9 +10,9 @@ from pathlib import Path
 
 from sanzhua.errors import FatalError
 from sanzhua.history.git import Repo
-from sanzhua.history.rules import Finding, audit_step, specials_in_tree
+from sanzhua.history.rules import audit_step, specials_in_tree
 from sanzhua.history.walk import History
-from sanzhua.problems import Msg, msg
+from sanzhua.problems import Msg, Problem, msg
 
 _DAY = re.compile(r"\s*([0-9]{4})\s*[-/.年]\s*([0-9]{1,2})\s*[-/.月]\s*([0-9]{1,2})\s*[日号]?\s*")
 _NOW_WORDS = frozenset(("now", "today"))
@@ -64,7 +64,7 @@ def collect(
     rev_range: str | None = None,
     baseline: str | None = None,
     notes: list[Msg] | None = None,
-) -> tuple[list[Finding], int]:
+) -> tuple[list[Problem], int]:
     """Every finding over the range (default: all of the history of HEAD), and the commits seen.
     `baseline`: a commit the record starts at (nothing before it is judged). `notes` receives
     warnings about the run itself (a shallow clone)."""
@@ -88,7 +88,7 @@ def collect(
         history = History(repo)
         steps = list(history.walk(commits))
         signed = repo.signatures([s.commit.sha for s in steps if s.settings.require_signed])
-        findings: list[Finding] = []
+        findings: list[Problem] = []
         for step in steps:
             findings.extend(audit_step(step, signed.get(step.commit.sha)))
         if commits:

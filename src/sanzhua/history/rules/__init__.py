@@ -52,9 +52,7 @@ from sanzhua.history.walk import Step
 from sanzhua.model import Settings
 from sanzhua.problems import Problem, Severity
 
-__all__ = ["CODES", "RULES", "TASK_RULES", "Finding", "audit_step", "specials_in_tree"]
-
-Finding = Problem  # an audit finding is a Problem that names its commit (problems.Revision)
+__all__ = ["CODES", "RULES", "TASK_RULES", "audit_step", "specials_in_tree"]
 
 # In the order `sanzhua audit --list` and the docs show them.
 RULES: dict[str, ModuleType] = {
