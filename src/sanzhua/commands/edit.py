@@ -89,10 +89,11 @@ class Workspace:
     sanzhua.load.scan), and the whole ledger built only when asked for. A one-task edit
     that can be made from the scan alone (sanzhua.commands.edit_quick) never asks."""
 
-    def __init__(self, scan: Scan, lang: Lang, lean: bool = False) -> None:
+    def __init__(self, scan: Scan, lang: Lang, lean: bool = False, big: bool = False) -> None:
         self.scan = scan
         self.lang: Lang = lang
         self.lean = lean  # a big file the cache does not hold may be edited from its bytes alone
+        self.big = big  # and a big file it holds too (its parse is not read: open_lean's `held`)
         self._ledger: Ledger | None = None
         self.quick: Quick | None = None  # the edit's quick view, when it has one
         self.verified: Verified | None = None
@@ -114,8 +115,8 @@ Body = Callable[[Workspace], tuple[Change | None, Check | None]]
 def _guard(run: EditRun, body: Body, *, lean: bool = False) -> int:
     """Run one edit; unless it is a dry run, under the ledger's edit lock from the first
     read to the rename, so that concurrent edits queue instead of overwriting each other.
-    `lean`: an edit of one task that keeps the task's index row (progress, done), which a
-    big file the cache does not hold may take from the file's bytes alone (open_lean)."""
+    `lean`: an edit of one task (progress, done, extend), which a big file may take from
+    the file's bytes alone (open_lean), whether the cache holds the file or not."""
     root = ledger_root(run.root, run.lang)
     lock: AbstractContextManager[None] = nullcontext() if run.dry_run else ledger_lock(root)
     try:
@@ -132,7 +133,7 @@ def _edit(run: EditRun, root: Path, body: Body, lean: bool) -> int:
     with frozen_gc():
         scan = scan_ledger(root, defer=LEAN_MIN if lean else None)
     lang: Lang = "en" if (run.lang or scan.settings.lang) == "en" else "zh"
-    ws = Workspace(scan, lang, lean=bool(scan.deferred))
+    ws = Workspace(scan, lang, lean=bool(scan.deferred), big=lean)
     try:
         try:
             return _attempt(run, ws, body)
@@ -265,6 +266,8 @@ def _quick(ws: Workspace, task_id: str, today: date) -> tuple[Task, str, bytes, 
         if q is None:
             raise NeedFull()
         rel = q.rel
+    elif rel is not None and ws.big and len(scan.sources.get(rel, b"")) > LEAN_MIN:
+        q = open_lean(scan, task_id, today, held=rel)  # None: from the file's cached parse, below
     if rel is None:
         rel = next((r.file for rel in scan.order for r in scan.rows(rel) if r.id == task_id), None)
         if rel is None:
@@ -627,7 +630,7 @@ def extend(
 
         return _change(ed, rel, data, subject, task_id), check
 
-    return _guard(run, body)
+    return _guard(run, body, lean=True)
 
 
 # -- new -----------------------------------------------------------------------------------

@@ -44,7 +44,7 @@ from sanzhua.checks import Context, run_checks
 from sanzhua.checks.context import seen as seen_of
 from sanzhua.checks.per_task import task_problems
 from sanzhua.commands.common import years_counted
-from sanzhua.edit.layout import defines, find_layout
+from sanzhua.edit.layout import defines, find_layout, referenced
 from sanzhua.edit.session import Refused, added_problems, plain
 from sanzhua.edit.span import NeedFull, Span, Whole, span_of
 from sanzhua.load import FileResult, Ledger, Scan, assemble_scan, parse_ledger_bytes
@@ -54,6 +54,7 @@ from sanzhua.load.cache import (
     plain_result,
     plain_task,
     put_plain,
+    put_rows,
     shift_task,
     task_plain,
 )
@@ -86,10 +87,17 @@ class Quick:
     span: Span
     before: list[Problem]  # the task's own problems before the edit
     lean: bool = False  # made from the file's bytes alone (`open_lean`): no parse of it at hand
+    held: str | None = None  # lean, of a file whose index rows the cache holds (`open_lean`'s `held`)
 
     @property
     def file_rows(self) -> tuple[TaskRow, ...]:
         return self.scan.rows(self.rel)
+
+    def count(self, rel: str) -> int:
+        """How many of `rows` are the file's (a lean edit's own file: the task's alone, unless held)."""
+        if rel == self.rel and self.lean and self.held is None:
+            return 1
+        return len(self.scan.rows(rel))
 
 
 def open_quick(scan: Scan, task_id: str, as_of: date, data: bytes) -> Quick | None:
@@ -119,7 +127,7 @@ def open_quick(scan: Scan, task_id: str, as_of: date, data: bytes) -> Quick | No
     if own.id != task_id or own.line != row.line or own.file != rel:
         return None
     dues = resolve(rows)
-    context = hashlib.blake2b(as_of.isoformat().encode() + scan.settings_key, digest_size=16).digest()
+    context = _context(scan, as_of)
     entry = _file_checks(scan, rel, key, raw, rows, dues, context, as_of)
     if entry is None:
         return None
@@ -152,7 +160,7 @@ def open_quick(scan: Scan, task_id: str, as_of: date, data: bytes) -> Quick | No
 LEAN_MIN = 1 << 20
 
 
-def open_lean(scan: Scan, task_id: str, as_of: date) -> Quick | None:
+def open_lean(scan: Scan, task_id: str, as_of: date, held: str | None = None) -> Quick | None:
     """The edit of `task_id` in a file the scan has not parsed (`Scan.deferred`), read from
     its bytes alone (sanzhua.edit.layout), or None (the whole-ledger path then parses it).
 
@@ -161,11 +169,19 @@ def open_lean(scan: Scan, task_id: str, as_of: date) -> Quick | None:
     the file's other tasks are neither read nor written (their bytes are kept as read).
     The task's index row must come out of the edit the same (a moved deadline takes the
     whole path), its parents be known from other files, and the task itself, as read, be
-    free of errors."""
-    files = [rel for rel in scan.order if rel in scan.deferred and defines(scan.sources[rel], task_id)]
-    if len(files) != 1:
-        return None
-    rel = files[0]
+    free of errors.
+
+    `held`: the task's file, which the cache holds (its index rows, and perhaps its check
+    results, but not its parse: a 60,000-task file's is 30 MB to read and write back). The
+    task's row read from the bytes must then be the cached one, and every row is known, so
+    that the edit may move the task's deadline (extend)."""
+    if held is None:
+        files = [rel for rel in scan.order if rel in scan.deferred and defines(scan.sources[rel], task_id)]
+        if len(files) != 1:
+            return None
+        rel = files[0]
+    else:
+        rel = held
     data = scan.sources[rel]
     lay = find_layout(data, task_id)
     if lay is None:
@@ -183,8 +199,14 @@ def open_lean(scan: Scan, task_id: str, as_of: date) -> Quick | None:
     row = rows_of(mini)[0]
     i = scan.order.index(rel)
     head = [r for other in scan.order[:i] for r in scan.rows(other)]
-    rows = [*head, row, *(r for other in scan.order[i + 1 :] for r in scan.rows(other))]
-    if not _parents_known(rows, len(head)):
+    mine: tuple[TaskRow, ...] = (row,)
+    if held is not None:
+        mine = scan.rows(rel)
+        if len(mine) != len(lay.items) or mine[lay.index] != row:
+            return None  # the file's items are not its tasks one to one, or the cache is not this file's
+    at = len(head) + (lay.index if held is not None else 0)
+    rows = [*head, *mine, *(r for other in scan.order[i + 1 :] for r in scan.rows(other))]
+    if not _parents_known(rows, at):
         return None
     dues = resolve(rows)
     wide = run_checks(Context(_ledger(scan, [], dues, []), as_of, rows, dues), scope="ledger")
@@ -202,8 +224,18 @@ def open_lean(scan: Scan, task_id: str, as_of: date) -> Quick | None:
     before = [*span.problems, *_task_findings(ledger, one, as_of, rows, dues)]
     if any(p.severity == "error" for p in before):
         return None
-    at = len(head)
-    return Quick(scan, as_of, rel, raw, rows, at, dues, b"", None, own, ledger.tasks[0], span, before, lean=True)
+    entry: CheckEntry | None = None
+    context = b""
+    if held is not None:  # the file's check results as cached, if they hold: kept up to date after the write
+        context = _context(scan, as_of)
+        entry = scan.store.get_check(rel, scan.keys[rel], context, seen_of(mine, dues))
+    task = ledger.tasks[0]
+    return Quick(scan, as_of, rel, raw, rows, at, dues, context, entry, own, task, span, before, lean=True, held=held)
+
+
+def _context(scan: Scan, as_of: date) -> bytes:
+    """What a file's cached check results depend on besides its content: the date, the settings."""
+    return hashlib.blake2b(as_of.isoformat().encode() + scan.settings_key, digest_size=16).digest()
 
 
 def _parents_known(rows: list[TaskRow], at: int) -> bool:
@@ -321,8 +353,8 @@ def verify_quick(q: Quick, span_text: str, after: bytes, new_id: str | None = No
     old_wide: list[Problem] = []
     new_wide: list[Problem] = []
     if not same_row:
-        if q.lean:
-            raise NeedFull()  # the ledger-wide checks need the file's other rows
+        if q.lean and q.held is None and not _due_moved(q, rows_part[0]):
+            raise NeedFull()  # the ledger-wide checks would need the file's other rows
         rows = [*q.rows[: q.at], *rows_part, *q.rows[q.at + 1 :]]
         dues = resolve(rows)
         if _others_see_a_change(q, rows, dues, len(rows_part) - 1):
@@ -351,6 +383,16 @@ def verify_quick(q: Quick, span_text: str, after: bytes, new_id: str | None = No
     return Verified(list(tasks), positions, alone.problems, style, found, rows_part, dues, notes)
 
 
+def _due_moved(q: Quick, row: TaskRow) -> bool:
+    """Whether a lean edit of a file whose rows are not known changed only the task's own
+    deadline, and no task of the file names it as its parent (extend): the ledger-wide
+    checks read ids and parents, not deadlines, and the tasks of other files that see the
+    new deadline are known from their rows (`_others_see_a_change`)."""
+    old = q.rows[q.at]
+    same = _bare(old)._replace(due=None, due_text=None) == _bare(row)._replace(due=None, due_text=None)
+    return same and not referenced(q.span.data, q.own.id)
+
+
 def _bare(row: TaskRow) -> TaskRow:
     """A row without where it stands (what the ledger-wide checks compare)."""
     return row._replace(line=0, column=0, parent_pos=None)
@@ -362,7 +404,7 @@ def _others_see_a_change(q: Quick, rows: list[TaskRow], dues: Dues, more: int) -
     start = 0
     scan = q.scan
     for rel in scan.order:
-        n = len(scan.rows(rel))
+        n = q.count(rel)
         grow = more if rel == q.rel else 0
         old = seen_of(tuple(q.rows[start : start + n]), q.dues)
         new = seen_of(tuple(rows[start + (0 if start <= q.at else more) :][: n + grow]), dues)
@@ -383,6 +425,10 @@ def _others_see_a_change(q: Quick, rows: list[TaskRow], dues: Dues, more: int) -
 def store_written(q: Quick, v: Verified, span_text: str, after: bytes) -> None:
     """Store the parse (and the check results) of the bytes just written and verified, so
     that the next command finds them in the cache."""
+    if q.lean:
+        if q.held is not None:
+            _store_rows(q, v, span_text, after)
+        return
     if v.key_style != q.raw[6] or q.entry is None:
         return  # a fresh parse may word the file's problems otherwise (or none is at hand): parsed next time
     span = q.span
@@ -425,6 +471,21 @@ def store_written(q: Quick, v: Verified, span_text: str, after: bytes) -> None:
     _store_checks(q, v, key, shift, span_text)
 
 
+def _store_rows(q: Quick, v: Verified, span_text: str, after: bytes) -> None:
+    """A lean edit of a file the cache held (`Quick.held`): the written bytes' index rows
+    (the old ones, the task's replaced and those below moved) and, when the file's check
+    results were cached, those; not its parse, which the edit never read (a 60,000-task
+    file's is 30 MB to read and write back): the next command that builds the file's
+    tasks parses it (sanzhua.load.scan.Scan.result). `check` needs only rows and results."""
+    shift = span_text.count("\n") - q.span.text.count("\n")
+    index = q.span.index
+    old_rows = q.file_rows
+    new_rows = (*old_rows[:index], *v.rows, *(_row_moved(r, shift) for r in old_rows[index + 1 :]))
+    key = content_key(after, q.scan.settings.year)
+    put_rows(q.scan.store, q.rel, key, new_rows)
+    _store_checks(q, v, key, shift, span_text)
+
+
 def _store_checks(q: Quick, v: Verified, key: bytes, shift: int, span_text: str) -> None:
     """The written file's check results: the old ones with the span's tasks' replaced and
     the lines below moved; not stored when that cannot be known exactly."""
@@ -451,6 +512,8 @@ def _store_checks(q: Quick, v: Verified, key: bytes, shift: int, span_text: str)
         kept.append(p)
     if sum(left.values()):
         return  # the task's findings are not among the file's as cached: worked out next time
+    if q.lean and sum(p.task == tid or lo <= p.line < hi for p in kept):
+        return  # the cached results say more of the task's lines than its lines read alone
     moved = [_moved(p, shift) if shift and p.file == q.rel and p.line >= hi else p for p in kept]
     problems = [*moved, *v.after]
     lines: dict[int, str | None] = {}

@@ -267,6 +267,21 @@ def defines(data: bytes, task_id: str) -> bool:
     return bool(found) or other
 
 
+def referenced(data: bytes, task_id: str) -> bool:
+    """Whether `task_id` may stand in the file as another task's `parent:` (or anywhere
+    else than as an `id:` value): a task of the file may then inherit its deadline."""
+    tokens = _tokens(data, task_id.encode("utf-8"))
+    if tokens is None:
+        return True
+    define = _value_lines(task_id, _ID_KEYS)
+    for at in tokens:
+        start = data.rfind(b"\n", 0, at) + 1
+        end = data.find(b"\n", at)
+        if not define.fullmatch(data, start, end if end >= 0 else len(data)):
+            return True
+    return False
+
+
 def _task_item(body: bytes, starts: list[int], task_id: str) -> int | None:
     """The item whose `id:` line names the task; None unless that line is the id's one
     definition and every other occurrence of the id is a `parent:` value."""

@@ -446,3 +446,10 @@ def shift_task(raw: tuple[Any, ...], by: int) -> tuple[object, ...]:
 def put_plain(store: Cache, rel: str, key: bytes, raw: tuple[object, ...], rows: tuple[TaskRow, ...]) -> None:
     """Store a file's entry made of plain data (an edit's written bytes)."""
     store.put(rel, Parsed(key, marshal.dumps(raw, _MARSHAL_VERSION), rows))  # type: ignore[arg-type]
+
+
+def put_rows(store: Cache, rel: str, key: bytes, rows: tuple[TaskRow, ...]) -> None:
+    """Store a file's index rows alone (a lean edit's written bytes, whose parse it never
+    made): its result is empty, which no reader decodes (`Cache.result`, `plain_result`:
+    a miss), so the file is parsed when its tasks are first asked for."""
+    store.put(rel, Parsed(key, b"", rows))

@@ -1,0 +1,210 @@
+"""A one-task edit of a big file the parse cache holds, made from the file's bytes alone
+(sanzhua.commands.edit_quick.open_lean with `held`, issue 14.8 / 17): a 60,000-task file's
+cached parse is 30 MB to read and to write back, so the edit reads the task's lines from
+the bytes, checks them against the cached index rows, and stores the written bytes' rows
+and check results, not their parse. It writes, shows and refuses what the edit that reads
+the whole file does; what it leaves in the cache is what a fresh parse and a fresh `check`
+make of the written file; the commands after it say what they say on an emptied cache.
+
+The lean path is taken for files over `LEAN_MIN` bytes; here the threshold is set to 0."""
+
+from __future__ import annotations
+
+import io
+import shutil
+from collections.abc import Callable
+from datetime import date
+from itertools import count
+from pathlib import Path
+
+import pytest
+
+from sanzhua.commands import edit as E
+from sanzhua.commands.check import check
+from sanzhua.commands.edit import EditRun, done, extend, progress
+from sanzhua.load import load_ledger, parse_ledger_bytes
+from sanzhua.load.cache import Cache, _check_of, cache_dir, content_key
+from sanzhua.load.index import rows_of
+from tests.conftest import MakeLedger, bench_generator
+from tests.test_cache_freshness import A, B, C, _outputs
+
+TODAY = date(2026, 11, 25)
+gen = bench_generator()
+
+Edit = Callable[[EditRun, str], int]
+Outcome = tuple[int, str, str, dict[str, bytes]]
+
+EDITS: list[tuple[str, Edit]] = [
+    ("progress", lambda r, t: progress(r, t, percent="70", note="过半: 进展 #2 'yes'")),
+    ("progress-value", lambda r, t: progress(r, t, value="12.5", note="- 注意\n第二行", by="张三")),
+    ("done", lambda r, t: done(r, t, when="2026-11-20")),
+    ("extend", lambda r, t: extend(r, t, to="2027-02-28", approved_by="县政府", ref="督办〔2026〕9号")),
+]
+
+
+def _run(root: Path, edit: Edit, task_id: str) -> Outcome:
+    out, err = io.StringIO(), io.StringIO()
+    code = edit(EditRun(root, TODAY, out=out, err=err), task_id)
+    files = {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted((root / "ledgers").rglob("*.y*ml"))}
+    return code, out.getvalue(), err.getvalue(), files
+
+
+_RUNS = count(1)
+
+
+class Held:
+    """Counts the lean edits of files the cache held (`open_lean(..., held=rel)`)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.mp = monkeypatch
+        self.taken = 0
+        real = E.open_lean
+
+        def spy(*args: object, **kw: object) -> object:
+            got = real(*args, **kw)  # type: ignore[arg-type]
+            self.taken += got is not None and kw.get("held") is not None
+            return got
+
+        monkeypatch.setattr(E, "open_lean", spy)
+
+    def both(self, tmp: Path, src: Path, edit: Edit, task_id: str) -> tuple[Outcome, Outcome, bool]:
+        """`check` of today, then the edit, on two fresh copies of `src` with a cache each:
+        with the lean path on, and off; and whether the lean path took the held file."""
+        n = next(_RUNS)
+        on, off = tmp / f"held{n}", tmp / f"whole{n}"
+        for d in (on, off):
+            shutil.rmtree(d, ignore_errors=True)
+            shutil.copytree(src, d)
+            check(d, as_of=TODAY, out=io.StringIO())  # the cache now holds every file
+        before = self.taken
+        self.mp.setattr(E, "LEAN_MIN", 0)
+        a = _run(on, edit, task_id)
+        taken = self.taken > before
+        self.mp.setattr(E, "LEAN_MIN", 1 << 62)
+        b = _run(off, edit, task_id)
+        return a, b, taken
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("gen")
+    gen.generate(root, 8, 12, 7)
+    return root
+
+
+def test_held_lean_edits_equal_whole_edits(generated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Both key styles, CRLF, BOM, flow and block lists, children: the same bytes, diff,
+    notes and refusals, with the file's parse in the cache or not read at all."""
+    held = Held(monkeypatch)
+    ids = [t.id for t in load_ledger(generated).tasks][2::7]
+    taken: dict[str, int] = {}
+    for name, edit in EDITS:
+        for tid in ids:
+            a, b, used = held.both(tmp_path, generated, edit, tid)
+            assert a == b, (name, tid)
+            taken[name] = taken.get(name, 0) + used
+    assert all(n >= len(ids) * 0.5 for n in taken.values()), (taken, len(ids))
+
+
+def test_what_a_held_lean_edit_stores_is_a_fresh_parse_and_check(
+    generated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rows stored for the written bytes are a fresh parse's; the check results, a
+    fresh `check`'s; the parse itself is not stored (the next reader of tasks parses)."""
+    monkeypatch.setattr(E, "LEAN_MIN", 0)
+    held = Held(monkeypatch)
+    ledger = load_ledger(generated)
+    ids = [t.id for t in ledger.tasks if not t.done][3::6]
+    checked = stored = 0
+    for name, edit in EDITS:
+        for tid in ids:
+            root = tmp_path / f"{name}-{tid}"
+            shutil.copytree(generated, root)
+            monkeypatch.setenv("SANZHUA_CACHE_DIR", str(tmp_path / f"cache-{name}-{tid}"))
+            check(root, as_of=TODAY, out=io.StringIO())
+            before = held.taken
+            code = _run(root, edit, tid)[0]
+            if held.taken == before or code != 0:
+                continue
+            rel = next(t.file for t in ledger.tasks if t.id == tid)
+            data = (root / rel).read_bytes()
+            key = content_key(data, 2026)
+            store = Cache(root, True)
+            if not store.holds(rel, key):
+                continue  # verified on the whole ledger after all (a child sees the new deadline)
+            stored += 1
+            assert store.rows(rel, key) == rows_of(parse_ledger_bytes(data, rel, 2026)), (name, tid)
+            assert store.result(rel, key) is None
+            raw = store.checks.get(rel)
+            assert raw is not None
+            entry = _check_of(raw)
+            if entry.key != key:
+                continue
+            monkeypatch.setenv("SANZHUA_CACHE_DIR", str(tmp_path / f"fresh-{name}-{tid}"))
+            check(root, as_of=TODAY, out=io.StringIO())
+            fresh = _check_of(Cache(root, True).checks[rel])
+            assert (entry.key, entry.context, entry.seen, entry.years, entry.lines) == (
+                fresh.key,
+                fresh.context,
+                fresh.seen,
+                fresh.years,
+                fresh.lines,
+            ), (name, tid)
+            assert sorted(map(repr, entry.problems)) == sorted(map(repr, fresh.problems)), (name, tid)
+            checked += 1
+    assert stored >= 20 and checked >= 15, (stored, checked)
+
+
+@pytest.mark.parametrize("name", [n for n, _ in EDITS])
+def test_commands_after_a_held_lean_edit_say_what_they_say_on_an_emptied_cache(
+    make_ledger: MakeLedger, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    root = make_ledger({"ledgers/a.yaml": A, "ledgers/b.yaml": B, "ledgers/c.yaml": C})
+    before = _outputs(root)  # fills the cache
+    monkeypatch.setattr(E, "LEAN_MIN", 0)
+    held = Held(monkeypatch)
+    assert _run(root, dict(EDITS)[name], "B2")[0] == 0
+    assert held.taken == 1
+    warm = _outputs(root)
+    shutil.rmtree(cache_dir(root))
+    cold = _outputs(root)
+    assert warm == cold
+    assert warm != before, "the edit must show in some output, or this test could not fail"
+
+
+CHILD_HERE = """\
+unit: fgw
+tasks:
+  - id: A-1
+    title: 一
+    due: 2026-12-31
+  - id: A-2
+    title: 二（时限随上级）
+    parent: A-1
+"""
+
+
+@pytest.mark.parametrize("cached", [False, True], ids=["not-cached", "cached"])
+def test_extend_of_a_parent_whose_child_inherits_takes_the_whole_path(
+    cached: bool, make_ledger: MakeLedger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A child in the same file inherits the deadline an extension moves: the bytes alone
+    cannot tell what it then sees, so the edit is verified on the whole ledger, and says
+    and writes what the whole path does."""
+    root = make_ledger(
+        {
+            "ledgers/fgw.yaml": CHILD_HERE,
+            "ledgers/jyj.yaml": "unit: jyj\ntasks:\n  - id: B-1\n    title: 三\n    parent: A-1\n",
+        }
+    )
+    edit: Edit = lambda r, t: extend(r, t, to="2027-03-31", approved_by="县政府", ref="督办〔2026〕1号")  # noqa: E731
+    outcomes = []
+    for lean_min in (0, 1 << 62):
+        copy = tmp_path / f"copy{lean_min}"
+        shutil.copytree(root, copy)
+        if cached:
+            check(copy, as_of=TODAY, out=io.StringIO())
+        monkeypatch.setattr(E, "LEAN_MIN", lean_min)
+        outcomes.append(_run(copy, edit, "A-1"))
+    assert outcomes[0] == outcomes[1]
+    assert outcomes[0][0] == 0 and b"2027-03-31" in outcomes[0][3]["ledgers/fgw.yaml"]
