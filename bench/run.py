@@ -438,12 +438,60 @@ def one_file_ledger(tasks: int) -> tuple[Path, Path, str]:
 
 
 def _row_kind(name: str) -> str:
-    """warm, hand, cold, new or fmt: which of edit_cases' rows (--edit-rows)."""
-    kinds = (("warm", "warm"), ("hand", "hand change"), ("cold", "cold cache"), ("new", "new,"), ("fmt", "fmt"))
+    """warm, hand, cold, new, fmt, or one of p-edit2's (checked, done, extend, new3): which
+    of edit_cases' rows (--edit-rows)."""
+    if name.startswith(("done ", "extend ", "new ")):
+        return name.split(" ")[0] if not name.startswith("new ") else "new3"
+    kinds = (("checked", "after check"), ("warm", "warm"), ("hand", "hand change"), ("cold", "cold cache"),
+             ("new", "new,"), ("fmt", "fmt"))
     for kind, word in kinds:
         if word in name:
             return kind
     return name
+
+
+# p-edit2: every one-task edit command in three states of the cache, the file put back
+# before each run: "after check" (a `check` of today, untimed, fills the cache: the file's
+# rows, parse and check results), "after a hand change" (the same, then a comment appended
+# to the file: the cache holds the file as it was), "cold" (the cache emptied).
+STATES = {"checked": "after check", "hand": "after a hand change", "cold": "cold cache"}
+
+
+def state_case(bench: Bench, size: int, tree: Path | None, command: str, argv: list[str],
+               state: str) -> Case:
+    tag = f" [{tree.name}]" if tree is not None else ""
+    slug = f"{command}-{state}" + (f"-{tree.name}" if tree else "")
+    root, path, _task_id, env = edit_copy(size, slug, tree)
+    pristine = path.read_bytes()
+    case = Case(f"{command} ({STATES[state]}), {size}-task file{tag}", argv, cwd=root, env=env)
+
+    def prepare(b: Bench, c: Case, path: Path = path, pristine: bytes = pristine) -> None:
+        path.write_bytes(pristine)
+        cache = (c.env or {})["SANZHUA_CACHE_DIR"]
+        if state == "cold":
+            shutil.rmtree(cache, ignore_errors=True)
+            return
+        measure(b.sanzhua("check"), c.cwd or DATA, {**b.env, **(c.env or {})}, keep_stdout=False)
+        if state == "hand":
+            with path.open("ab") as f:
+                f.write(b"# bench: edited by hand\n")
+
+    case.before = prepare
+    return case
+
+
+def command_cases(bench: Bench, size: int, tree: Path | None) -> list[tuple[Case, str, float | None, float | None]]:
+    """done, extend and new on the task (or the unit) of the one-file ledger, in each state."""
+    limit = 0.5 if size <= 5000 else 2.0
+    _, _, task_id = one_file_ledger(size)
+    commands = {
+        "done": bench.sanzhua("done", task_id, "--date", AS_OF),
+        "extend": bench.sanzhua("extend", task_id, "--to", "2027-06-30", "--approved-by", "县政府",
+                                "--ref", "督办〔2026〕9号", "--date", AS_OF),
+        "new": bench.sanzhua("new", "--unit", "U0001", "--title", "bench 新任务", "--due", "2026-12-31"),
+    }
+    return [(state_case(bench, size, tree, name, argv, state), f"<= {limit:g} s CPU", None, limit)
+            for name, argv in commands.items() for state in STATES]
 
 
 def edit_copy(size: int, slug: str, tree: Path | None = None) -> tuple[Path, Path, str, dict[str, str]]:
@@ -481,6 +529,10 @@ def edit_cases(bench: Bench, size: int, tree: Path | None = None) -> list[tuple[
     warm.before = fill_once
     out.append((warm, f"<= {limit:g} s CPU", None, limit))
 
+    checked = state_case(bench, size, tree, "progress", bench.sanzhua("progress", task_id, *progress_args), "checked")
+    checked.name = f"progress, first edit after check, {size}-task file{tag}"
+    out.append((checked, f"<= {limit:g} s CPU", None, limit))
+
     root, path, task_id, env = edit_copy(size, "hand" + (f"-{tree.name}" if tree else ""), tree)
     pristine = path.read_bytes()
     hand = Case(f"progress, first edit after a hand change, {size}-task file{tag}",
@@ -516,7 +568,7 @@ def edit_cases(bench: Bench, size: int, tree: Path | None = None) -> list[tuple[
     root, path, task_id, env = edit_copy(size, "fmt" + (f"-{tree.name}" if tree else ""), tree)
     out.append((Case(f"fmt --check, {size}-task file{tag}", bench.sanzhua("fmt", "--check"), cwd=root, env=env,
                      keep_stdout=False, ok=(0, 1)), "", None, None))
-    return out
+    return out + command_cases(bench, size, tree)
 
 
 def writing_and_interchange(bench: Bench, root: Path, base: Row,
@@ -711,7 +763,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="source trees of sanzhua (each holding src/sanzhua) whose edit rows are "
                              "measured side by side, e.g. the commit before a change and after it")
     parser.add_argument("--edit-rows", default="",
-                        help="only these edit rows, comma-separated: warm, hand, cold, new, fmt (default: all)")
+                        help="only these edit rows, comma-separated: warm, checked, hand, cold, new, fmt, "
+                             "done, extend, new3 (default: all)")
     parser.add_argument("--skip-big-edit", action="store_true",
                         help="skip the --edit-big one-file ledger (generated once, about 40 MB)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (best wins)")

@@ -208,3 +208,103 @@ def test_extend_of_a_parent_whose_child_inherits_takes_the_whole_path(
         outcomes.append(_run(copy, edit, "A-1"))
     assert outcomes[0] == outcomes[1]
     assert outcomes[0][0] == 0 and b"2027-03-31" in outcomes[0][3]["ledgers/fgw.yaml"]
+
+
+NEWS: list[tuple[str, Callable[[EditRun, str], int]]] = [
+    ("plain", lambda r, u: E.new(r, E.NewTask(unit=u, title="新增任务", due="2026-12-31"))),
+    (
+        "full",
+        lambda r, u: E.new(
+            r,
+            E.NewTask(
+                unit=u,
+                title="新增：全要素 #1",
+                due="2026年底",
+                owner="张三",
+                target_value="12",
+                target_unit="个",
+                milestones=("开工=2026-12-01",),
+                tags=("重点",),
+            ),
+        ),
+    ),
+    ("parent", lambda r, u: E.new(r, E.NewTask(unit=u, title="子任务", due="2026-12-20", parent="U0001-001"))),
+]
+
+
+@pytest.mark.parametrize("cached", [False, True], ids=["not-cached", "cached"])
+def test_lean_new_equals_whole_new(
+    cached: bool, generated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`new` after the last task of the unit's file, from the file's bytes alone (the cache
+    holding the file or not): the same bytes, diff and notes as the whole path's."""
+    units = sorted({t.lead for t in load_ledger(generated).tasks if t.lead})
+    calls: list[bool] = []
+    real = E.open_lean
+
+    def spy(*args: object, **kw: object) -> object:
+        got = real(*args, **kw)  # type: ignore[arg-type]
+        calls.append(got is not None and kw.get("last") is not None)
+        return got
+
+    monkeypatch.setattr(E, "open_lean", spy)
+    lean = 0
+    for name, make in NEWS:
+        for unit in units:
+            outcomes = []
+            for lean_min in (0, 1 << 62):
+                copy = tmp_path / f"{name}-{unit}-{lean_min}-{cached}"
+                shutil.copytree(generated, copy)
+                if cached:
+                    check(copy, as_of=TODAY, out=io.StringIO())
+                monkeypatch.setattr(E, "LEAN_MIN", lean_min)
+                calls.clear()
+                outcomes.append(_run(copy, make, unit))
+                if lean_min == 0:
+                    lean += any(calls)
+            assert outcomes[0] == outcomes[1], (name, unit)
+            assert outcomes[0][0] == 0, outcomes[0][2]
+    assert lean >= len(units), lean
+
+
+HEAD = "unit: fgw\ntasks:\n"
+
+
+def _task(tid: str, *more: str) -> str:
+    return f"  - id: {tid}\n    title: 任务{tid}\n    due: 2026-12-31\n" + "".join(f"    {m}\n" for m in more)
+
+
+NEW_LAYOUTS: dict[str, str] = {
+    "plain": HEAD + _task("A-1") + _task("A-2"),
+    "blank-lines": HEAD + _task("A-1") + "\n" + _task("A-2"),
+    "block-target": HEAD + _task("A-1", "target:", "  value: 3", "  unit: 个") + _task("A-2"),
+    "flow-target": HEAD + _task("A-1", "target: {value: 3, unit: 个}") + _task("A-2"),
+    "quoted-id": HEAD + _task("A-1") + '  - id: "A-2"\n    title: 二\n    due: 2026-12-31\n',
+    "id-in-block-scalar": HEAD + _task("A-1", "supervision: |", "  id: A-7") + _task("A-2"),
+    "id-not-first": HEAD + "  - title: 一\n    id: A-1\n    due: 2026-12-31\n" + _task("A-2"),
+    "look-alike": HEAD + _task("a-3") + _task("A-2"),
+    "comment-last": HEAD + _task("A-1") + _task("A-2") + "  # 完\n",
+}
+
+
+@pytest.mark.parametrize("name", list(NEW_LAYOUTS))
+def test_new_in_layouts_equals_whole_new(
+    name: str, make_ledger: MakeLedger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Targets in flow or block style, blank lines between tasks, ids the lines cannot
+    read plainly, an id like the next one: lean or whole, the same outcome."""
+    root = make_ledger({"ledgers/fgw.yaml": NEW_LAYOUTS[name]})
+    make: Callable[[EditRun, str], int] = lambda r, u: E.new(  # noqa: E731
+        r, E.NewTask(unit=u, title="新", due="2026-12-31", target_value="5")
+    )
+    for cached in (False, True):
+        outcomes = []
+        for lean_min in (0, 1 << 62):
+            copy = tmp_path / f"{lean_min}-{cached}"
+            shutil.rmtree(copy, ignore_errors=True)
+            shutil.copytree(root, copy)
+            if cached:
+                check(copy, as_of=TODAY, out=io.StringIO())
+            monkeypatch.setattr(E, "LEAN_MIN", lean_min)
+            outcomes.append(_run(copy, make, "fgw"))
+        assert outcomes[0] == outcomes[1], (name, cached)

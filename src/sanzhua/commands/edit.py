@@ -33,6 +33,7 @@ from sanzhua.commands.edit_quick import (
 from sanzhua.dates import DateError, parse_when
 from sanzhua.edit import render as R
 from sanzhua.edit.done import mark_done, mark_milestone_done
+from sanzhua.edit.layout import blank_between, item_ids, target_style
 from sanzhua.edit.lock import ledger_lock
 from sanzhua.edit.ops import (
     EditError,
@@ -754,7 +755,29 @@ def new(run: EditRun, spec: NewTask) -> int:
             rel, b"" if created else data, after, subject_of(tid), created=created, task_id=tid
         ), check
 
-    return _guard(run, body)
+    return _guard(run, body, lean=True)
+
+
+def _lean_new(ws: Workspace, q: Quick) -> tuple[SpanEditor, list[str], set[str], bool | None, bool]:
+    """`_quick_new` of a big file, from its bytes alone (open_lean on its last task): the
+    file's ids from its rows when the cache holds them, else from its `id:` lines; the
+    style of its targets and blank lines from its lines. NeedFull when they cannot be told."""
+    scan = ws.scan
+    path, held = q.rel, q.held
+    data = scan.sources[path]
+    lay = q.layout
+    ids = [r.id for r in scan.rows(path)] if held is not None else item_ids(data, lay) if lay else None
+    flow_target = target_style(data, lay) if lay else None
+    if ids is None or flow_target is None or lay is None:
+        raise NeedFull()
+    try:
+        ed = SpanEditor(q.span)
+    except yaml.YAMLError:
+        raise NeedFull() from None
+    q.ids = frozenset(ids)
+    ws.quick = q
+    others = {r.id for other in scan.order if other != path for r in scan.rows(other)}
+    return ed, ids, others | set(ids), flow_target, blank_between(data, lay)
 
 
 def _quick_new(
@@ -775,6 +798,13 @@ def _quick_new(
             continue
         if not any(n in data for n in names) and b"\\" not in data:
             continue  # the unit is not written in it (nor could be, escaped)
+        if ws.big and len(data) > LEAN_MIN:
+            q = open_lean(scan, None, today, held=None if path in scan.deferred else path, last=path)
+            if q is None:
+                raise NeedFull()
+            if q.raw[3] in (unit.id, unit.name):
+                return _lean_new(ws, q)
+            continue
         raw = plain_result(store, path, key)
         if raw is None:
             return None

@@ -41,10 +41,11 @@ from datetime import date
 from typing import Any
 
 from sanzhua.checks import Context, run_checks
+from sanzhua.checks.confusable_id import skeleton
 from sanzhua.checks.context import seen as seen_of
 from sanzhua.checks.per_task import task_problems
 from sanzhua.commands.common import years_counted
-from sanzhua.edit.layout import defines, find_layout, referenced
+from sanzhua.edit.layout import Layout, defines, find_layout, owns, referenced
 from sanzhua.edit.session import Refused, added_problems, plain
 from sanzhua.edit.span import NeedFull, Span, Whole, span_of
 from sanzhua.load import FileResult, Ledger, Scan, assemble_scan, parse_ledger_bytes
@@ -88,6 +89,8 @@ class Quick:
     before: list[Problem]  # the task's own problems before the edit
     lean: bool = False  # made from the file's bytes alone (`open_lean`): no parse of it at hand
     held: str | None = None  # lean, of a file whose index rows the cache holds (`open_lean`'s `held`)
+    layout: Layout | None = None  # lean: where the file's items stand
+    ids: frozenset[str] | None = None  # lean `new`: the file's ids
 
     @property
     def file_rows(self) -> tuple[TaskRow, ...]:
@@ -160,7 +163,9 @@ def open_quick(scan: Scan, task_id: str, as_of: date, data: bytes) -> Quick | No
 LEAN_MIN = 1 << 20
 
 
-def open_lean(scan: Scan, task_id: str, as_of: date, held: str | None = None) -> Quick | None:
+def open_lean(
+    scan: Scan, task_id: str | None, as_of: date, held: str | None = None, last: str | None = None
+) -> Quick | None:
     """The edit of `task_id` in a file the scan has not parsed (`Scan.deferred`), read from
     its bytes alone (sanzhua.edit.layout), or None (the whole-ledger path then parses it).
 
@@ -175,8 +180,10 @@ def open_lean(scan: Scan, task_id: str, as_of: date, held: str | None = None) ->
     results, but not its parse: a 60,000-task file's is 30 MB to read and write back). The
     task's row read from the bytes must then be the cached one, and every row is known, so
     that the edit may move the task's deadline (extend)."""
-    if held is None:
-        files = [rel for rel in scan.order if rel in scan.deferred and defines(scan.sources[rel], task_id)]
+    if last is not None:  # the last task of that file (`new` appends after it)
+        rel = last
+    elif held is None:
+        files = [rel for rel in scan.order if rel in scan.deferred and defines(scan.sources[rel], str(task_id))]
         if len(files) != 1:
             return None
         rel = files[0]
@@ -187,6 +194,10 @@ def open_lean(scan: Scan, task_id: str, as_of: date, held: str | None = None) ->
     if lay is None:
         return None
     mini = parse_ledger_bytes(lay.stand_in(data), rel, scan.settings.year)
+    if task_id is None:
+        task_id = mini.tasks[0].id if len(mini.tasks) == 1 else ""
+        if not task_id or not owns(data, lay, task_id):
+            return None
     if (
         len(mini.tasks) != 1
         or mini.dropped
@@ -230,7 +241,9 @@ def open_lean(scan: Scan, task_id: str, as_of: date, held: str | None = None) ->
         context = _context(scan, as_of)
         entry = scan.store.get_check(rel, scan.keys[rel], context, seen_of(mine, dues))
     task = ledger.tasks[0]
-    return Quick(scan, as_of, rel, raw, rows, at, dues, context, entry, own, task, span, before, lean=True, held=held)
+    q = Quick(scan, as_of, rel, raw, rows, at, dues, context, entry, own, task, span, before, lean=True, held=held)
+    q.layout = lay
+    return q
 
 
 def _context(scan: Scan, as_of: date) -> bytes:
@@ -353,7 +366,7 @@ def verify_quick(q: Quick, span_text: str, after: bytes, new_id: str | None = No
     old_wide: list[Problem] = []
     new_wide: list[Problem] = []
     if not same_row:
-        if q.lean and q.held is None and not _due_moved(q, rows_part[0]):
+        if q.lean and q.held is None and not (_new_alone(q, rows_part) if new_id else _due_moved(q, rows_part[0])):
             raise NeedFull()  # the ledger-wide checks would need the file's other rows
         rows = [*q.rows[: q.at], *rows_part, *q.rows[q.at + 1 :]]
         dues = resolve(rows)
@@ -391,6 +404,16 @@ def _due_moved(q: Quick, row: TaskRow) -> bool:
     old = q.rows[q.at]
     same = _bare(old)._replace(due=None, due_text=None) == _bare(row)._replace(due=None, due_text=None)
     return same and not referenced(q.span.data, q.own.id)
+
+
+def _new_alone(q: Quick, rows: tuple[TaskRow, ...]) -> bool:
+    """Whether a lean `new` in a file whose rows are not known adds a task the ledger-wide
+    checks can judge without them: no parent, an id unlike (`confusable-id`) every id of
+    the file (whose ids `item_ids` read), the task before it as it was."""
+    if q.ids is None or len(rows) != 2 or rows[1].parent is not None:
+        return False
+    look = skeleton(rows[1].id)
+    return _bare(rows[0]) == _bare(q.rows[q.at]) and all(skeleton(i) != look for i in q.ids)
 
 
 def _bare(row: TaskRow) -> TaskRow:

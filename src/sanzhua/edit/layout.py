@@ -76,6 +76,8 @@ class Layout:
     head_end: int  # byte offset (BOM included) where the first item's line begins
     start: int  # byte offset (BOM included) of the task's item's first line
     end: int  # byte offset just after its last line: the next item's first line, or the end
+    dash: int = 0  # the column of the list's dash
+    offsets: tuple[int, ...] = ()  # byte offset (no BOM) of every item's first line
 
     def stand_in(self, data: bytes) -> bytes:
         """The file's head, blank lines, and the task's lines: a document that puts the
@@ -164,9 +166,10 @@ def _tasks_key(body: bytes) -> int | None:
     return found[0] if len(found) == 1 else None
 
 
-def find_layout(data: bytes, task_id: str) -> Layout | None:
-    """The layout of the file `data` and where the task `task_id` stands in it, or None
-    when the file is not laid out plainly (see the module doc)."""
+def find_layout(data: bytes, task_id: str | None) -> Layout | None:
+    """The layout of the file `data` and where the task `task_id` stands in it (None: the
+    last item, whose id `owns` then proves), or None when the file is not laid out plainly
+    (see the module doc)."""
     base = len(BOM) if data.startswith(BOM) else 0
     body = data[base:] if base else data
     if not plain_lines(body):
@@ -187,11 +190,60 @@ def find_layout(data: bytes, task_id: str) -> Layout | None:
     if _stray(body, after, n):
         return None
     starts, lines = _item_starts(body, first.start(), n)
-    at = _task_item(body, starts, task_id)
+    at = len(starts) - 1 if task_id is None else _task_item(body, starts, task_id)
     if at is None:
         return None
     end = starts[at + 1] if at + 1 < len(starts) else len(body)
-    return Layout(lines, at, base + starts[0], base + starts[at], base + end)
+    return Layout(lines, at, base + starts[0], base + starts[at], base + end, n, tuple(starts))
+
+
+def owns(data: bytes, lay: Layout, task_id: str) -> bool:
+    """Whether `task_id` is written once as an `id:` value, in the layout's item (as
+    `find_layout` with the id would find it), and elsewhere only as a `parent:` value."""
+    body = data[len(BOM) :] if data.startswith(BOM) else data
+    return _task_item(body, list(lay.offsets), task_id) == lay.index
+
+
+def item_ids(data: bytes, lay: Layout) -> list[str] | None:
+    """Every item's id, in file order, read from the lines that write a task's `id:` (at
+    the item's dash, or at its keys' column): None unless every item has exactly one such
+    line, with a value plain enough to read as written (no quote, no flow, no comment)."""
+    body = data[len(BOM) :] if data.startswith(BOM) else data
+    n = lay.dash
+    value = rb"([^ \r\n#'\"\[\]{},&*!|>%@`]+)[ ]*\r?$"
+    pattern = re.compile(rb"^(?:[ ]{%d}-[ ]|[ ]{%d})(?:%s)[ ]*:[ ]+" % (n, n + 2, _ID_KEYS) + value, re.M)
+    ids: list[str] = []
+    starts = list(lay.offsets)
+    for m in pattern.finditer(body, starts[0]):
+        if bisect.bisect_right(starts, m.start()) - 1 != len(ids):
+            return None  # an item without one, or with two
+        ids.append(m.group(1).decode("utf-8"))
+    return ids if len(ids) == len(starts) else None
+
+
+def target_style(data: bytes, lay: Layout) -> bool | None:
+    """Whether the file's first task with a target writes it `{…}` (True) or as a block
+    (False); None when that cannot be told from the lines alone."""
+    body = data[len(BOM) :] if data.startswith(BOM) else data
+    n = lay.dash
+    keys = _alts(["target", K.TASK_KEYS["target"]])
+    line = re.compile(rb"^(?:[ ]{%d}-[ ]|[ ]{%d})(?:%s)[ ]*:(.*?)\r?$" % (n, n + 2, keys), re.M)
+    m = line.search(body, lay.offsets[0])
+    if m is None:
+        return True  # no target anywhere: the writer's default
+    rest = m.group(1).strip()
+    if rest.startswith(b"{"):
+        return True
+    if rest:
+        return None
+    below = re.compile(rb"\n(?:[ ]*\r?\n)*([ ]*)[^ \r\n#-][^\r\n]*:").match(body, m.end())
+    return False if below is not None and len(below.group(1)) > n + 2 else None
+
+
+def blank_between(data: bytes, lay: Layout) -> bool:
+    """Whether a blank line stands before any item after the first."""
+    body = data[len(BOM) :] if data.startswith(BOM) else data
+    return re.compile(rb"\n[ ]*\r?\n[ ]{%d}- " % lay.dash).search(body, lay.offsets[0]) is not None
 
 
 def _stray(body: bytes, at: int, n: int) -> bool:
