@@ -11,6 +11,7 @@ The lean path is taken for files over `LEAN_MIN` bytes; here the threshold is se
 from __future__ import annotations
 
 import io
+import re
 import shutil
 from collections.abc import Callable
 from datetime import date
@@ -308,3 +309,83 @@ def test_new_in_layouts_equals_whole_new(
             monkeypatch.setattr(E, "LEAN_MIN", lean_min)
             outcomes.append(_run(copy, make, "fgw"))
         assert outcomes[0] == outcomes[1], (name, cached)
+
+
+BASE = (
+    "# 发改委 2026 年度台账\n"
+    "unit: fgw  # 牵头单位\n"
+    "\n"
+    "tasks:   # 任务清单\n"
+    "  # 第一项\n"
+    "  - id: A-1\n"
+    "    title: 一号任务  # 标题\n"
+    "    due: 2026-12-31\n"
+    "    tags: [重点, 民生]\n"
+    "    progress:\n"
+    "      - {date: 2026-11-01, percent: 10}\n"
+    "        # 进展说明\n"
+    "\n"
+    "  - id: A-2\n"
+    "    title: '二号: 任务'\n"
+    "    due: 2026-12-20\n"
+    "    milestones: [{name: 开工, due: 2026-12-01}]\n"
+    "    target: {value: 100, unit: 个}\n"
+    "    source: |\n"
+    "      多行说明\n"
+    "        - 缩进的一行\n"
+    "  - {id: A-3, title: 三号, due: 2026-12-25}\n"
+    "  - id: A-4\n"
+    "    title: 四号\n"
+    "    due: 2026-12-30\n"
+    "    progress:\n"
+    "    - date: 2026-11-02\n"
+    "      percent: 20\n"
+    "# 完\n"
+)
+
+VARIANTS: dict[str, Callable[[str], bytes]] = {
+    "lf": lambda t: t.encode(),
+    "crlf": lambda t: t.replace("\n", "\r\n").encode(),
+    "bom": lambda t: b"\xef\xbb\xbf" + t.encode(),
+    "bom-crlf": lambda t: b"\xef\xbb\xbf" + t.replace("\n", "\r\n").encode(),
+    "tab-in-comment": lambda t: t.replace("# 进展说明", "# 进展\t说明").encode(),
+    "margin": lambda t: re.sub(r"(?m)^  ", "", t).encode(),  # the list's dash at the margin
+    "wide": lambda t: re.sub(r"(?m)^  ", "    ", t).encode(),  # the list indented four
+    "chinese-keys": lambda t: re.sub(r"(?m)^unit:", "责任单位:", t).replace("tasks:", "任务清单:").encode(),
+}
+
+MORE_EDITS: list[tuple[str, Edit]] = [
+    *EDITS,
+    ("done-milestone", lambda r, t: done(r, t, milestone="开工", when="2026-11-20")),
+    ("new", lambda r, t: E.new(r, E.NewTask(unit="fgw", title="新", due="2026-12-31", target_value="5"))),
+]
+
+
+@pytest.mark.parametrize("variant", list(VARIANTS))
+def test_lean_equals_whole_on_written_files(
+    variant: str, make_ledger: MakeLedger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Comments everywhere, a block scalar, flow and block lists, a task in flow style, the
+    list at the margin or indented deeper, CRLF, a BOM, a tab in a comment, Chinese keys:
+    every edit, with the cache holding the file or not, writes, says and refuses the same
+    lean or whole."""
+    root = make_ledger({"ledgers/fgw.yaml": VARIANTS[variant](BASE)})
+    taken: list[object] = []
+    real = E.open_lean
+    monkeypatch.setattr(E, "open_lean", lambda *a, **k: taken.append(real(*a, **k)) or taken[-1])
+    for name, edit in MORE_EDITS:
+        for tid in ("A-1", "A-2", "A-3", "A-4"):
+            if name == "new" and tid != "A-1":
+                continue
+            for cached in (False, True):
+                outcomes = []
+                for lean_min in (0, 1 << 62):
+                    copy = tmp_path / f"{name}-{tid}-{cached}-{lean_min}"
+                    shutil.copytree(root, copy)
+                    if cached:
+                        check(copy, as_of=TODAY, out=io.StringIO())
+                    monkeypatch.setattr(E, "LEAN_MIN", lean_min)
+                    outcomes.append(_run(copy, edit, tid))
+                assert outcomes[0] == outcomes[1], (variant, name, tid, cached)
+    # a tab (in a comment or anywhere) is a layout the bytes alone do not vouch for
+    assert (sum(q is not None for q in taken) > 10) == (variant != "tab-in-comment"), variant
