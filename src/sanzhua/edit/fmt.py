@@ -105,7 +105,8 @@ class _Layout:
         self.colmap: dict[int, list[tuple[int, int]]] = {}
         self.seen: set[int] = set()
         self.aliased: set[int] = set()
-        self._find_aliases(root)
+        if "*" in text:  # an alias is written `*name`: without one, no node stands twice (a walk saved)
+            self._find_aliases(root)
         # Lines that belong to a multi-line value (block scalar, long text, flow list).
         self.continued: set[int] = set()
         self._spans(root)
