@@ -30,6 +30,10 @@ After writing, the cache entry of the written bytes is stored: the old entry wit
 task replaced and the lines below it moved (sanzhua.load.cache.shift_task), and the
 file's check results likewise when they are known. tests/test_edit_quick.py holds both
 equal to what a fresh parse and `check` make of the written file.
+
+A big file (over `LEAN_MIN`) is edited from its bytes alone (`open_lean`), whether the
+cache holds it or not; when it does, the written file's index rows and check results are
+stored, not its parse (`_store_rows`; tests/test_edit_held.py).
 """
 
 from __future__ import annotations
@@ -158,8 +162,9 @@ def open_quick(scan: Scan, task_id: str, as_of: date, data: bytes) -> Quick | No
     return Quick(scan, as_of, rel, raw, rows, at, dues, context, entry, own, task, span, before)
 
 
-# A file the cache does not hold and bigger than this is edited from its bytes alone when
-# it can be (`open_lean`); a smaller one is parsed whole, which is then the quicker way.
+# A file bigger than this is edited from its bytes alone when it can be (`open_lean`),
+# whether the cache holds it or not; a smaller one is read from the cache or parsed whole,
+# which is then the quicker way.
 LEAN_MIN = 1 << 20
 
 
