@@ -15,6 +15,7 @@ Exit status: 0 when every command ran (even if a target is missed: this is a rep
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import importlib.util
 import json
@@ -418,6 +419,7 @@ def compile_bytecode(bench: Bench) -> None:
     subprocess.run([bench.python, "-c", code], env=bench.env, check=False)
 
 
+@functools.cache  # a 60,000-task file takes PyYAML 15 s to read: once per run
 def one_file_ledger(tasks: int) -> tuple[Path, Path, str]:
     """A ledger of one unit whose one file holds `tasks` tasks; its file and a task id in
     the middle of it."""
