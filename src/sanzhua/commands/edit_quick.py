@@ -184,33 +184,14 @@ def open_lean(
     `held`: the task's file, which the cache holds (its index rows, and perhaps its check
     results, but not its parse: a 60,000-task file's is 30 MB to read and write back). The
     task's row read from the bytes must then be the cached one, and every row is known, so
-    that the edit may move the task's deadline (extend)."""
-    if last is not None:  # the last task of that file (`new` appends after it)
-        rel = last
-    elif held is None:
-        files = [rel for rel in scan.order if rel in scan.deferred and defines(scan.sources[rel], str(task_id))]
-        if len(files) != 1:
-            return None
-        rel = files[0]
-    else:
-        rel = held
-    data = scan.sources[rel]
-    lay = find_layout(data, task_id)
-    if lay is None:
+    that the edit may move the task's deadline (extend).
+
+    `last`: the last task of that file, whichever it is (`new` appends after it)."""
+    found = _lean_read(scan, task_id, held, last)
+    if found is None:
         return None
-    mini = parse_ledger_bytes(lay.stand_in(data), rel, scan.settings.year)
-    if task_id is None:
-        task_id = mini.tasks[0].id if len(mini.tasks) == 1 else ""
-        if not task_id or not owns(data, lay, task_id):
-            return None
-    if (
-        len(mini.tasks) != 1
-        or mini.dropped
-        or mini.tasks[0].id != task_id
-        or mini.tasks[0].line != lay.items[lay.index]
-        or any(p.severity == "error" for p in [*mini.problems, *scan.problems] if p.file == rel)
-    ):
-        return None
+    rel, data, lay, mini = found
+    task_id = mini.tasks[0].id
     own = mini.tasks[0]
     row = rows_of(mini)[0]
     i = scan.order.index(rel)
@@ -249,6 +230,40 @@ def open_lean(
     q = Quick(scan, as_of, rel, raw, rows, at, dues, context, entry, own, task, span, before, lean=True, held=held)
     q.layout = lay
     return q
+
+
+def _lean_read(
+    scan: Scan, task_id: str | None, held: str | None, last: str | None
+) -> tuple[str, bytes, Layout, FileResult] | None:
+    """`open_lean`'s file, its layout, and the task's lines read alone after its head (one
+    task, the one meant, on the line its item starts, without an error of the file's)."""
+    if last is not None:
+        rel = last
+    elif held is None:
+        files = [rel for rel in scan.order if rel in scan.deferred and defines(scan.sources[rel], str(task_id))]
+        if len(files) != 1:
+            return None
+        rel = files[0]
+    else:
+        rel = held
+    data = scan.sources[rel]
+    lay = find_layout(data, task_id)
+    if lay is None:
+        return None
+    mini = parse_ledger_bytes(lay.stand_in(data), rel, scan.settings.year)
+    if task_id is None:
+        task_id = mini.tasks[0].id if len(mini.tasks) == 1 else ""
+        if not task_id or not owns(data, lay, task_id):
+            return None
+    if (
+        len(mini.tasks) != 1
+        or mini.dropped
+        or mini.tasks[0].id != task_id
+        or mini.tasks[0].line != lay.items[lay.index]
+        or any(p.severity == "error" for p in [*mini.problems, *scan.problems] if p.file == rel)
+    ):
+        return None
+    return rel, data, lay, mini
 
 
 def _context(scan: Scan, as_of: date) -> bytes:
