@@ -36,6 +36,7 @@ from sanzhua.notices import (
     number_text,
     statuses,
 )
+from sanzhua.outfile import replace_bytes
 from sanzhua.periods import PERIOD_KINDS, Period, PeriodKind, period_of
 from sanzhua.problems import msg
 from sanzhua.render.report import render_report
@@ -80,8 +81,7 @@ def _render(kind: str, fmt: str, context: dict[str, object], ledger: Ledger) -> 
 
 def _write(data: bytes, path: Path, lang: Lang = "zh") -> None:
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
+        replace_bytes(path, data)
     except OSError as e:
         raise write_failed(path, e, lang, "Word/WPS") from e
 

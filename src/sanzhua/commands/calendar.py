@@ -12,6 +12,7 @@ from sanzhua.errors import FatalError
 from sanzhua.evaluate import evaluate
 from sanzhua.i18n import text
 from sanzhua.interchange.ics import build_events, to_ical
+from sanzhua.outfile import replace_bytes
 from sanzhua.problems import msg
 from sanzhua.report.gaps import notice
 from sanzhua.selection import StatusFilter
@@ -48,7 +49,7 @@ def calendar(
         return EXIT_OK
     target = output or Path("deadlines.ics")
     try:
-        target.write_bytes(data)
+        replace_bytes(target, data)
     except OSError as e:
         raise FatalError(msg("write.failed", path=target, reason=e.strerror or e), lang=lg) from None
     tasks = len({e.uid.split("-due@")[0] for e in events if "-due@" in e.uid})

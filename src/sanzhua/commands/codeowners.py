@@ -22,6 +22,7 @@ from sanzhua.errors import FatalError
 from sanzhua.history.git import Repo
 from sanzhua.i18n import say
 from sanzhua.load import Ledger
+from sanzhua.outfile import replace_bytes
 
 SETTINGS_PATHS = ("sanzhua.yaml", "units.yaml", "calendar.yaml", "templates/")
 
@@ -109,7 +110,6 @@ def codeowners(
             return EXIT_OK
         stream.write(say("codeowners.stale", opened.lang, file=target))
         return EXIT_PROBLEMS
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(content, encoding="utf-8")
+    replace_bytes(target, content.encode("utf-8"))
     stream.write(say("codeowners.wrote", opened.lang, file=target))
     return EXIT_OK

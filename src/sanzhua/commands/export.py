@@ -13,6 +13,7 @@ from sanzhua.errors import FatalError
 from sanzhua.evaluate import evaluate
 from sanzhua.i18n import say, text
 from sanzhua.interchange.export import Export, write_csv, write_xlsx
+from sanzhua.outfile import replace_bytes
 from sanzhua.problems import msg
 from sanzhua.report.gaps import notice
 from sanzhua.selection import StatusFilter, in_ledger_order
@@ -51,7 +52,7 @@ def export(
             stream.write(data.lstrip("\ufeff"))
             return EXIT_OK
         try:
-            output.write_text(data, encoding="utf-8", newline="")
+            replace_bytes(output, data.encode("utf-8"))
         except OSError as e:
             raise write_failed(output, e, lg) from None
     else:

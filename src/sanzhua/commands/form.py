@@ -8,7 +8,6 @@ returned forms back into the ledger.
 
 from __future__ import annotations
 
-import re
 import subprocess
 import sys
 from datetime import date
@@ -22,6 +21,7 @@ from sanzhua.interchange.form import Form, build_form, unit_tasks, write_form_xl
 from sanzhua.load import Ledger
 from sanzhua.load.keys import did_you_mean
 from sanzhua.model import Unit
+from sanzhua.outfile import file_name
 from sanzhua.problems import msg
 
 
@@ -62,12 +62,9 @@ def find_unit(ledger: Ledger, name: str, lang: Lang) -> Unit:
     return unit
 
 
-def _safe(name: str) -> str:
-    return re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", name).strip(". ") or "unit"
-
-
 def default_name(unit: Unit, as_of: date, lang: Lang) -> str:
-    return say("form.file-name", lang, name=_safe(unit.name), id=_safe(unit.id), day=as_of.isoformat())
+    name, uid = file_name(unit.name, "unit"), file_name(unit.id, "unit")
+    return say("form.file-name", lang, name=name, id=uid, day=as_of.isoformat())
 
 
 def form(

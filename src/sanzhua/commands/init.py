@@ -15,6 +15,7 @@ from sanzhua.commands.common import EXIT_OK
 from sanzhua.edit import render as R
 from sanzhua.errors import FatalError, bad_choice
 from sanzhua.i18n import Lang, say
+from sanzhua.outfile import replace_bytes
 from sanzhua.problems import msg
 
 SETTINGS_ZH = """\
@@ -291,10 +292,9 @@ def init(
     files = _files(chosen, name, year, supervisor, today)
     for rel, text in files.items():
         path = directory / rel
-        if path.exists():
+        if path.exists() or path.is_symlink():
             continue  # never overwrite what is there (only with --force can we get here)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        replace_bytes(path, text.encode("utf-8"))
     in_repo = _git_init(directory)
     write = sys.stdout.write
     write(say("init.out.created", chosen, folder=directory) + "".join(f"  {rel}\n" for rel in files))

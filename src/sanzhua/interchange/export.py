@@ -24,6 +24,7 @@ from sanzhua.evaluate import LIGHTS, TaskState
 from sanzhua.i18n import LIGHT_LABELS, STATE_LABELS, STATUS_LABELS, Lang, label, say
 from sanzhua.interchange.columns import MAIN_COLUMNS, PRINTED_COLUMNS
 from sanzhua.model import Settings, Unit
+from sanzhua.outfile import replacing
 from sanzhua.textsafe import printable
 
 # openpyxl is imported inside the functions that write a workbook, for start-up cost alone:
@@ -273,7 +274,8 @@ def write_xlsx(ex: Export, path: Path, by_unit: bool = False, *, fast: bool = Tr
         wb.active = 0
     wb.properties.title = title
     wb.properties.creator = "sanzhua"
-    wb.save(path)
+    with replacing(path) as tmp:
+        wb.save(tmp)
 
 
 def _sheet_title(name: str, used: set[str]) -> str:

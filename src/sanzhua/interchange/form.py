@@ -32,6 +32,7 @@ from sanzhua.evaluate import is_open
 from sanzhua.i18n import Lang, label, say
 from sanzhua.interchange.cells import shown
 from sanzhua.model import Task, Unit
+from sanzhua.outfile import replacing
 
 # openpyxl is imported inside the functions that write the workbook, for start-up cost
 # alone: it takes about half a second to import, and `collect` reads a form without it.
@@ -296,8 +297,8 @@ def write_form_xlsx(form: Form, path: Path) -> None:
     props.creator = "sanzhua"
     props.subject = form.code
     props.keywords = f"{FORMAT_NAME} {form.code}"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
+    with replacing(path) as tmp:
+        wb.save(tmp)
 
 
 def _workbook_protection() -> Any:

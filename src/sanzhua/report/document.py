@@ -8,6 +8,7 @@ import subprocess
 from pathlib import Path
 
 from sanzhua.i18n import Lang, say
+from sanzhua.outfile import file_name
 from sanzhua.report.brief import Brief, Notice
 
 
@@ -39,16 +40,12 @@ def default_name(b: Brief, ext: str) -> str:
     工作简报-2026-11-01至2026-11-28.docx."""
     h = b.header
     if h.number is not None:
-        return f"{h.name}-{h.period_start.year}-第{h.number}期.{ext}"
-    return f"{h.name}-{h.period_start.isoformat()}至{h.period_end.isoformat()}.{ext}"
+        return f"{file_name(h.name)}-{h.period_start.year}-第{h.number}期.{ext}"
+    return f"{file_name(h.name)}-{h.period_start.isoformat()}至{h.period_end.isoformat()}.{ext}"
 
 
 def notice_name(n: Notice, ext: str) -> str:
-    return f"督办通知-{_safe(n.unit)}-{n.as_of.isoformat()}.{ext}"
-
-
-def _safe(name: str) -> str:
-    return "".join("_" if c in '\\/:*?"<>|' else c for c in name)
+    return f"督办通知-{file_name(n.unit)}-{n.as_of.isoformat()}.{ext}"
 
 
 _READ_PATHS = ("sanzhua.yaml", "units.yaml", "calendar.yaml", "ledgers", "templates")
