@@ -499,6 +499,7 @@ def test_codes_are_documented() -> None:
         "symlink-committed",
         "cache-committed",
         "verification-unauthorized",
+        "history-cut",
     }
     assert all(doc for _, doc in CODES.values())
     documented = (Path(__file__).parents[1] / "docs" / "audit.md").read_text(encoding="utf-8")

@@ -179,6 +179,7 @@ _NAMES = {  # products, commands and formats a clerk meets by these names
     "YAML", "UTF", "GBK", "Unicode", "NUL", "Tab", "Excel", "WPS", "Word", "Windows", "CI", "git", "gpg", "ssh",
     "iconv", "commit", "merge", "fetch", "depth", "shallow", "clone", "allowedSignersFile", "SANZHUA_DEBUG",
     "rm", "gitignore",  # git rm, .gitignore
+    "HEAD",  # git's name for the current commit (--range X..HEAD)
     "CSV", "XML",  # the formats a spreadsheet comes in
     "SANZHUA_LOCK_TIMEOUT", "chmod",  # the edit lock's setting, the command that makes a file writable
     "ls",  # ls -l, to look at a file's owner and mode

@@ -19,16 +19,18 @@ from sanzhua.errors import FatalError
 from sanzhua.evaluate import evaluate
 from sanzhua.history.git import Repo
 from sanzhua.history.timeline import Event, histories
-from sanzhua.i18n import say
+from sanzhua.i18n import say, text
 from sanzhua.load import Ledger
+from sanzhua.problems import Msg
 from sanzhua.report.gaps import notice
 from sanzhua.report.trends import trend
 from sanzhua.site import build as B
 from sanzhua.site.text import Lang
 
 
-def _git(ledger: Ledger, notes: list[str]) -> tuple[dict[str, list[Event]] | None, str]:
-    """Every task's events and the commit the site is built from; (None, "") outside git."""
+def _git(ledger: Ledger, notes: list[Msg]) -> tuple[dict[str, list[Event]] | None, str]:
+    """Every task's events and the commit the site is built from; (None, "") outside git.
+    `notes` receives a warning when the history was too long to read whole."""
     try:
         repo = Repo(ledger.root)
     except FatalError:
@@ -40,7 +42,7 @@ def _git(ledger: Ledger, notes: list[str]) -> tuple[dict[str, list[Event]] | Non
         dirty = repo.git("status", "--porcelain", "--", ".").strip() != b""
     finally:
         repo.close()
-    return histories(ledger.root), head + ("+" if dirty else "")
+    return histories(ledger.root, notes), head + ("+" if dirty else "")
 
 
 def site(
@@ -63,15 +65,18 @@ def site(
     opened = open_report(root, lang, allow_errors=allow_errors)  # refuses (exit 1) unless allowed
     ledger, chosen = opened.ledger, opened.lang
     lang_: Lang = chosen
-    notes: list[str] = []
-    events, commit = _git(ledger, notes) if history else (None, "")
+    said: list[Msg] = []
+    events, commit = _git(ledger, said) if history else (None, "")
+    # A history too long to read whole: every page says so, as it says what errors left out.
+    notes = [text(Msg("site.history-cut", m.args), lang_) for m in said if m.key == "history.cut"]
+    banner = [notice(opened.gaps, lang_)] if opened.gaps else []
     info = B.SiteInfo(
         name=ledger.settings.name,
         office=ledger.settings.office or "",
         as_of=as_of,
         lang=lang_,
         commit=commit,
-        errors=notice(opened.gaps, lang_) if opened.gaps else "",
+        errors=" ".join(banner + notes),
     )
     rules = ledger_rules(ledger, lang_, as_of) if archive else None
     if archive and rules is None:

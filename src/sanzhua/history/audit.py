@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sanzhua.errors import FatalError
 from sanzhua.history.git import Repo
-from sanzhua.history.rules import audit_step, specials_in_tree
+from sanzhua.history.rules import audit_step, cut_finding, specials_in_tree
 from sanzhua.history.walk import History
 from sanzhua.problems import Msg, Problem, msg
 
@@ -91,6 +91,8 @@ def collect(
         findings: list[Problem] = []
         for step in steps:
             findings.extend(audit_step(step, signed.get(step.commit.sha)))
+        if history.cut is not None:
+            findings.extend(cut_finding(history.cut))
         if commits:
             # symlinks and cache files the walked commits did not bring in, but the tree holds
             seen = {path for step in steps for path, _ in step.specials}

@@ -148,6 +148,7 @@ class Parser:
         self._oids: set[str] = set()
         self.parsed_items = 0
         self.parsed_files = 0
+        self.parsed_bytes = 0  # of YAML handed to the loader: what the walk's budget counts
 
     def has(self, oid: str) -> bool:
         """Whether some parse of this blob is cached (its bytes are then not needed again)."""
@@ -197,6 +198,7 @@ class Parser:
             return self._items[key]
         self.parsed_items += 1
         mini = f"{unit_line or '# -'}\ntasks:\n{item}\n".encode()
+        self.parsed_bytes += len(mini)
         res = parse_ledger_bytes(mini, "", year)
         if any(p.code in _FATAL for p in res.problems) or len(res.tasks) > 1:
             return False
@@ -212,6 +214,7 @@ class Parser:
 
     def _whole(self, data: bytes, path: str, year: int) -> FileView:
         self.parsed_files += 1
+        self.parsed_bytes += len(data)
         res = parse_ledger_bytes(data, path, year)
         if any(p.code in _FATAL for p in res.problems):
             return FileView((), False)

@@ -18,7 +18,7 @@ from typing import Any
 
 from sanzhua.history.blobs import entry_dict, pair_milestones
 from sanzhua.history.git import Repo
-from sanzhua.history.walk import History, TaskChange
+from sanzhua.history.walk import Cut, History, TaskChange
 from sanzhua.i18n import STATUS_LABELS, Lang, label
 from sanzhua.load import keys as K
 from sanzhua.model import Target, Task
@@ -165,9 +165,12 @@ def history(root: Path, task_id: str, rev_range: str | None = None, notes: list[
             notes.append(Msg("audit.shallow", {}))
         commits = repo.log([rev_range] if rev_range else ["HEAD"])
         events: list[Event] = []
-        for step in History(repo).walk(commits, only=task_id):
+        walk = History(repo)
+        for step in walk.walk(commits, only=task_id):
             for tc in step.tasks:
                 events.append(_event(step.commit, tc))
+        if walk.cut is not None and notes is not None:
+            notes.append(cut_note(walk.cut))
         return events
     finally:
         repo.close()
@@ -186,12 +189,20 @@ def histories(root: Path, notes: list[Msg] | None = None) -> dict[str, list[Even
         if notes is not None and repo.is_shallow():
             notes.append(Msg("audit.shallow", {}))
         out: dict[str, list[Event]] = {}
-        for step in History(repo).walk(repo.log(["HEAD"])):
+        walk = History(repo)
+        for step in walk.walk(repo.log(["HEAD"])):
             for tc in step.tasks:
                 out.setdefault(tc.id, []).append(_event(step.commit, tc))
+        if walk.cut is not None and notes is not None:
+            notes.append(cut_note(walk.cut))
         return out
     finally:
         repo.close()
+
+
+def cut_note(cut: Cut) -> Msg:
+    """The warning that a walk stopped on its budget (sanzhua.history.walk.Cut)."""
+    return Msg("history.cut", {"sha": cut.last.sha[:10], "day": cut.last.day.isoformat(), "left": cut.left})
 
 
 def _event(c: Any, tc: TaskChange) -> Event:

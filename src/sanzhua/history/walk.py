@@ -19,11 +19,14 @@ so honest merges are empty and a conflict resolution that rewrites history is no
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, fields, replace
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from sanzhua.history.blobs import FileView, Parser, Placed, pair_milestones
@@ -33,9 +36,46 @@ from sanzhua.model import Milestone, Settings, Task, Unit
 
 SETTINGS_FILE = "sanzhua.yaml"
 _WINDOW = 256  # commits whose file versions are fetched together
+# What one walk may spend, so that a history built to be slow (each commit rewriting every
+# task, or a task growing a line each commit: each version is parsed, so that is quadratic
+# in the commits while git's packs stay small) cannot hold a run for minutes. The cost is
+# counted in about a microsecond of this machine's work each: a byte of old versions parsed
+# costs 1/PARSE_BYTES, a task item parsed ITEM_COST, a task change found CHANGE_COST (the
+# rules and the output). Allowed: BUDGET_BASE (some 10 s) plus BUDGET_PER_BYTE for each
+# byte of ledger files in the work tree, so a large ledger's ordinary history stays whole.
+# Past it the walk stops, and says where (`History.cut`).
+PARSE_BYTES = 10
+ITEM_COST = 100
+CHANGE_COST = 100
+BUDGET_BASE = 10_000_000
+BUDGET_PER_BYTE = 0.5
 _TREES = 1024  # commit trees kept
 UNITS_FILE = "units.yaml"
 CONFIG_FILES = ("sanzhua.yaml", "units.yaml", "calendar.yaml")
+
+
+def ledger_budget(root: Path) -> int:
+    """What a walk may spend for the ledger at `root` (see BUDGET_BASE)."""
+    size = 0
+    for folder, dirs, files in os.walk(root / "ledgers"):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in files:
+            if name.endswith((".yaml", ".yml")):
+                with contextlib.suppress(OSError):
+                    size += os.lstat(os.path.join(folder, name)).st_size
+    return BUDGET_BASE + int(BUDGET_PER_BYTE * size)
+
+
+@dataclass(frozen=True, slots=True)
+class Cut:
+    """Where a walk stopped on its budget: `last` the last commit walked, `left` how many of
+    the commits asked for were not, `parsed` the bytes of old versions parsed, `changes` the
+    task changes found."""
+
+    last: Commit
+    left: int
+    parsed: int
+    changes: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,9 +140,12 @@ _NO_CONFIG = _Config(None, None, None, None)
 class History:
     """Reads commits and file versions from one repository, with every cache in one place."""
 
-    def __init__(self, repo: Repo) -> None:
+    def __init__(self, repo: Repo, budget: int | None = None) -> None:
         self.repo = repo
         self.parser = Parser()
+        self.budget = budget  # None: BUDGET_BASE + BUDGET_PER_BYTE × the work tree's ledger bytes
+        self.cut: Cut | None = None
+        self.changes = 0
         self._config: dict[str, _Config] = {}
         self._settings: dict[str | None, Settings] = {}
         self._units: dict[str | None, dict[str, Unit]] = {}
@@ -263,6 +306,12 @@ class History:
 
     # -- the walk ---------------------------------------------------------------------
 
+    def spent(self) -> int:
+        """The walk's cost so far, in the budget's units (see BUDGET_BASE)."""
+        p = self.parser
+        parsed = p.parsed_bytes // PARSE_BYTES + ITEM_COST * (p.parsed_items + p.parsed_files)
+        return parsed + CHANGE_COST * self.changes
+
     def walk(self, commits: Iterable[Commit], only: str | None = None) -> Iterator[Step]:
         """One step per commit, parents first. `only`: a task id, to skip what cannot hold it."""
         needle = only.encode() if only else None
@@ -270,7 +319,11 @@ class History:
         shas = {c.sha for c in commits}
         self._whole = all(p in shas for c in commits for p in c.parents)
         theirs = self._second_parent_changes([c for c in commits if len(c.parents) == 2])
+        budget = self.budget if self.budget is not None else ledger_budget(self.repo.root)
         for n, c in enumerate(commits):
+            if n and self.spent() > budget:
+                self.cut = Cut(commits[n - 1], len(commits) - n, self.parser.parsed_bytes, self.changes)
+                return
             if n % _WINDOW == 0:
                 self._prefetch(commits[n : n + _WINDOW])
             parent_cfg = self.config_of(c.parents[0]) if c.parents else _NO_CONFIG
@@ -319,6 +372,7 @@ class History:
                     # needle let through, so look again at every task of the changed files
                     again = self._compare(c, ledger, old_year, new_year, None, broken)
                     step.tasks = [t for t in again if t.id == only]
+            self.changes += len(step.tasks)
             yield step
 
     def _broken_of(self, c: Commit) -> dict[str, Placed]:

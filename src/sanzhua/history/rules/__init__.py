@@ -38,6 +38,7 @@ from sanzhua.history.rules import (
     done_corrected,
     done_rewritten,
     extension_unauthorized,
+    history_cut,
     progress_rewritten,
     status_unauthorized,
     symlink_committed,
@@ -48,11 +49,11 @@ from sanzhua.history.rules import (
     verification_unauthorized,
 )
 from sanzhua.history.rules.base import Out, Who
-from sanzhua.history.walk import Step
+from sanzhua.history.walk import Cut, Step
 from sanzhua.model import Settings
 from sanzhua.problems import Problem, Severity
 
-__all__ = ["CODES", "RULES", "TASK_RULES", "audit_step", "specials_in_tree"]
+__all__ = ["CODES", "RULES", "TASK_RULES", "audit_step", "cut_finding", "specials_in_tree"]
 
 # In the order `sanzhua audit --list` and the docs show them.
 RULES: dict[str, ModuleType] = {
@@ -73,6 +74,7 @@ RULES: dict[str, ModuleType] = {
         unaudited_merge,
         unsigned,
         verification_unauthorized,  # issue 20: 销号 is the office's
+        history_cut,
     )
 }
 
@@ -118,6 +120,13 @@ def audit_step(step: Step, signature: str | None = None) -> list[Problem]:
     for tc in step.tasks:
         for rule in TASK_RULES:
             rule.audit(out, who, tc)
+    return out.found
+
+
+def cut_finding(cut: Cut) -> list[Problem]:
+    """The error that says where a walk stopped on its budget (history-cut)."""
+    out = Out(Step(cut.last, False, Settings(name=""), {}), LEVELS)
+    history_cut.audit_cut(out, cut)
     return out.found
 
 
