@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from sanzhua.load.settings import MAX_UNITS
+from sanzhua.load.settings import MAX_LIST, MAX_UNITS
 from sanzhua.output import width
 from tests.conftest import MakeLedger
 
@@ -65,3 +65,30 @@ def test_status_table_of_many_rows_is_laid_out_like_a_table(make_ledger: MakeLed
     ids = [width(line[: line.index("FGW-")]) for line in table]
     assert len(set(ids)) == 1  # the id column starts at the same place on every row
     assert sum("逾期" in line for line in table) == 300
+
+
+def test_settings_lists_are_bounded_and_codeowners_refuses_them(make_ledger: MakeLedger) -> None:
+    """250,000 supervisors pasted into sanzhua.yaml made `codeowners` write each unit's line
+    with all of them (minutes, hundreds of MB) and the history's per-commit standing crawl.
+    A list in the settings holds at most MAX_LIST entries; more is an error at the list, and
+    `codeowners`, made from the settings alone, refuses rather than write a CODEOWNERS with
+    no supervisors (what an unreadable list falls back to)."""
+    many = "".join(f"  - u{i}@x.cn\n" for i in range(MAX_LIST * 50))
+    settings = "name: 测试\nlang: zh\nsupervisors:\n" + many
+    root = make_ledger({"ledgers/fgw.yaml": TASK}, settings=settings)
+    r = _run(root, "check")
+    assert r.returncode == 1
+    assert f"“supervisors”的值“…”无效：最多 {MAX_LIST} 项（这里有 {MAX_LIST * 50} 项）" in r.stdout
+    r = subprocess.run(
+        [sys.executable, "-m", "sanzhua", "codeowners"], cwd=root, capture_output=True, text=True, timeout=120
+    )
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    assert "设置文件有错误，未生成" in r.stderr and "supervisors" in r.stderr
+    assert not (root / "CODEOWNERS").exists()
+    fine = settings.replace(many, "".join(f"  - u{i}@x.cn\n" for i in range(MAX_LIST)))
+    (root / "sanzhua.yaml").write_text(fine, encoding="utf-8")
+    r = subprocess.run(
+        [sys.executable, "-m", "sanzhua", "codeowners"], cwd=root, capture_output=True, text=True, timeout=120
+    )
+    assert r.returncode == 0, r.stderr
+    assert f"u{MAX_LIST - 1}@x.cn" in (root / "CODEOWNERS").read_text(encoding="utf-8")

@@ -41,11 +41,11 @@ def _mode(path: Path) -> int:
 @contextlib.contextmanager
 def replacing(path: Path) -> Iterator[Path]:
     """Yield a temporary path beside `path` to write to; on success it replaces `path`.
+    The folder must exist (the callers that make it say so).
 
     For writers that want a file name (openpyxl's `save`). Raises OSError as the
     writes do (the caller turns it into its message); the temporary is removed then.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name[:64]}.", suffix=".sanzhua-tmp")
     os.close(fd)
     try:

@@ -8,7 +8,6 @@ shapes are the ones docs/format.md documents, a contract with users.
 
 from __future__ import annotations
 
-import json
 import unicodedata
 from collections import Counter
 from collections.abc import Mapping
@@ -349,7 +348,7 @@ def audit_json(findings: list[Problem], commits: int, lang: Lang) -> str:
         "findings": [audit_row(f, lang) for f in findings],
         "summary": _audit_summary(findings, commits),
     }
-    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+    return jsontext.dumps(doc, "\n")
 
 
 def audit_text(findings: list[Problem], commits: int, lang: Lang) -> str:

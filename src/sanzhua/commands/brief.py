@@ -81,6 +81,7 @@ def _render(kind: str, fmt: str, context: dict[str, object], ledger: Ledger) -> 
 
 def _write(data: bytes, path: Path, lang: Lang = "zh") -> None:
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         replace_bytes(path, data)
     except OSError as e:
         raise write_failed(path, e, lang, "Word/WPS") from e

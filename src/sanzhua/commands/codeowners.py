@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from sanzhua.commands.common import EXIT_OK, EXIT_PROBLEMS, open_ledger
+from sanzhua.commands.common import EXIT_OK, EXIT_PROBLEMS, open_settings
 from sanzhua.errors import FatalError
 from sanzhua.history.git import Repo
 from sanzhua.i18n import say
@@ -83,7 +83,7 @@ def codeowners(
     out: TextIO | None = None,
 ) -> int:
     """Write (or with `check`, compare) the CODEOWNERS file; 1 when `check` finds it stale."""
-    opened = open_ledger(root, lang)
+    opened = open_settings(root, lang)
     ledger = opened.ledger
     prefix = ""
     top = ledger.root
@@ -110,6 +110,7 @@ def codeowners(
             return EXIT_OK
         stream.write(say("codeowners.stale", opened.lang, file=target))
         return EXIT_PROBLEMS
+    target.parent.mkdir(parents=True, exist_ok=True)
     replace_bytes(target, content.encode("utf-8"))
     stream.write(say("codeowners.wrote", opened.lang, file=target))
     return EXIT_OK

@@ -17,7 +17,7 @@ from sanzhua.load.safe import UnsafeFile, read_inside
 from sanzhua.model import Task
 from sanzhua.output import Summary, format_text
 from sanzhua.problems import Problem, msg
-from sanzhua.report.gaps import Gaps, gaps_of, stderr_lines
+from sanzhua.report.gaps import Gaps, gaps_of, settings_gaps, stderr_lines
 from sanzhua.workdays import WorkCalendar
 
 if TYPE_CHECKING:
@@ -81,6 +81,20 @@ def open_report(root: Path | None, lang: str | None = None, *, allow_errors: boo
     unless `allow_errors`; then `Opened.gaps` says what the report must say it left out.
     """
     return gate(open_ledger(root, lang), allow_errors=allow_errors)
+
+
+def open_settings(root: Path | None, lang: str | None = None) -> Opened:
+    """Load the ledger for what is made from its settings and units alone (CODEOWNERS):
+    refused (`Refused`, exit 1) when sanzhua.yaml, units.yaml or calendar.yaml has an
+    error, since a setting that cannot be read is taken at its default (no supervisors)."""
+    opened = open_ledger(root, lang)
+    gaps = Gaps(settings_gaps(opened.ledger))
+    if gaps:
+        files = stderr_lines(gaps, opened.lang, refused=True)[1:-1]  # each file, without the report's words
+        said = [say("settings.refused", opened.lang), *files, say("settings.refused.hint", opened.lang)]
+        sys.stderr.write("\n".join(said) + "\n")
+        raise Refused()
+    return opened
 
 
 def gate(opened: Opened, *, allow_errors: bool) -> Opened:

@@ -294,6 +294,7 @@ def init(
         path = directory / rel
         if path.exists() or path.is_symlink():
             continue  # never overwrite what is there (only with --force can we get here)
+        path.parent.mkdir(parents=True, exist_ok=True)
         replace_bytes(path, text.encode("utf-8"))
     in_repo = _git_init(directory)
     write = sys.stdout.write

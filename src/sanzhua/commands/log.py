@@ -9,11 +9,11 @@ and subject. The task is followed by its id across files.
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Any, TextIO
 
+from sanzhua import jsontext
 from sanzhua.commands.common import EXIT_OK, EXIT_PROBLEMS, format_option, root_and_lang
 from sanzhua.history.timeline import COPIED_WORDS, KIND_WORDS, Event, change_lines, history
 from sanzhua.i18n import Lang, label, say, text
@@ -40,7 +40,7 @@ def log(
     stream = out if out is not None else sys.stdout
     if fmt == "json":
         doc = {"version": 1, "task": task_id, "events": [_event_json(e) for e in events]}
-        stream.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
+        stream.write(jsontext.dumps(doc, "\n"))
     else:
         stream.write(timeline_text(task_id, events, language))
     return EXIT_OK if events else EXIT_PROBLEMS

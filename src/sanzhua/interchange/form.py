@@ -297,6 +297,7 @@ def write_form_xlsx(form: Form, path: Path) -> None:
     props.creator = "sanzhua"
     props.subject = form.code
     props.keywords = f"{FORMAT_NAME} {form.code}"
+    path.parent.mkdir(parents=True, exist_ok=True)
     with replacing(path) as tmp:
         wb.save(tmp)
 

@@ -53,7 +53,12 @@ def _text_list(v: Any) -> Any:
 
 
 Day = Annotated[date, BeforeValidator(_iso_date)]
-TextList = Annotated[list[str], BeforeValidator(_text_list)]
+# A list in the settings (supervisors, a unit's editors, the bulletin's requirements, a
+# contact's addresses ...) holds at most MAX_LIST entries: a 督查室 has a few supervisors, and
+# 250,000 pasted into sanzhua.yaml made CODEOWNERS (each unit's line names them all) and the
+# history's per-commit standing run for minutes.
+MAX_LIST = 100
+TextList = Annotated[list[str], BeforeValidator(_text_list), Field(max_length=MAX_LIST)]
 
 
 class _Strict(BaseModel):
@@ -219,6 +224,10 @@ _DETAILS: dict[str, tuple[str, str]] = {
     "string_type": ("应该是一段文字", "must be text"),
     "string_too_short": ("不能为空", "must not be empty"),
     "list_type": ("应该是列表，例如 [a, b]", "must be a list, e.g. [a, b]"),
+    "too_long": (
+        "最多 {max_length} 项（这里有 {actual_length} 项）",
+        "must have at most {max_length} items (it has {actual_length})",
+    ),
     "dict_type": ("应该是“键: 值”形式，下面缩进写各项", "must be a mapping: its keys indented below it"),
     "model_type": ("应该是“键: 值”形式，下面缩进写各项", "must be a mapping: its keys indented below it"),
     "model_attributes_type": ("应该是“键: 值”形式，下面缩进写各项", "must be a mapping: its keys indented below it"),

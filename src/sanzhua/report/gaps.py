@@ -145,10 +145,10 @@ def gaps_of(ledger: Ledger) -> Gaps:
                 tuple((i, u) for i, u, _ in stray),
             )
         )
-    return Gaps(tuple(out) + _settings_gaps(ledger))
+    return Gaps(tuple(out) + settings_gaps(ledger))
 
 
-def _settings_gaps(ledger: Ledger) -> tuple[FileGap, ...]:
+def settings_gaps(ledger: Ledger) -> tuple[FileGap, ...]:
     """The settings files with errors: a setting that cannot be read falls back to its
     default (a kind's answer limit, the holidays, a unit), which may change any figure."""
     by_file: dict[str, list[Problem]] = {}
