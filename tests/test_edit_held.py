@@ -22,33 +22,16 @@ import pytest
 
 from sanzhua.commands import edit as E
 from sanzhua.commands.check import check
-from sanzhua.commands.edit import EditRun, done, extend, progress
+from sanzhua.commands.edit import EditRun, done, extend
 from sanzhua.load import load_ledger, parse_ledger_bytes
 from sanzhua.load.cache import Cache, _check_of, cache_dir, content_key
 from sanzhua.load.index import rows_of
 from tests.conftest import MakeLedger, bench_generator
 from tests.test_cache_freshness import A, B, C, _outputs
+from tests.test_edit_lean import EDITS, Edit, Outcome, _run
 
 TODAY = date(2026, 11, 25)
 gen = bench_generator()
-
-Edit = Callable[[EditRun, str], int]
-Outcome = tuple[int, str, str, dict[str, bytes]]
-
-EDITS: list[tuple[str, Edit]] = [
-    ("progress", lambda r, t: progress(r, t, percent="70", note="过半: 进展 #2 'yes'")),
-    ("progress-value", lambda r, t: progress(r, t, value="12.5", note="- 注意\n第二行", by="张三")),
-    ("done", lambda r, t: done(r, t, when="2026-11-20")),
-    ("extend", lambda r, t: extend(r, t, to="2027-02-28", approved_by="县政府", ref="督办〔2026〕9号")),
-]
-
-
-def _run(root: Path, edit: Edit, task_id: str) -> Outcome:
-    out, err = io.StringIO(), io.StringIO()
-    code = edit(EditRun(root, TODAY, out=out, err=err), task_id)
-    files = {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted((root / "ledgers").rglob("*.y*ml"))}
-    return code, out.getvalue(), err.getvalue(), files
-
 
 _RUNS = count(1)
 
