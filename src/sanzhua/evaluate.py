@@ -14,7 +14,7 @@ from typing import Literal
 
 from sanzhua.kinds import ack_due, kind_of, lookup
 from sanzhua.load import Ledger
-from sanzhua.model import KindRule, Milestone, Progress, Settings, Task
+from sanzhua.model import KindRule, Milestone, Progress, Settings, Task, builder
 from sanzhua.workdays import WorkCalendar
 
 Light = Literal["red", "yellow", "green", "done", "none"]
@@ -64,6 +64,9 @@ class TaskState:
     @property
     def id(self) -> str:
         return self.task.id
+
+
+_task_state = builder(TaskState)  # TaskState(*fields) without its __init__ (issue 17)
 
 
 @dataclass(frozen=True)
@@ -179,23 +182,23 @@ class _Evaluator:
             states.extend(self.report_states(t, last_report))
             if not states:
                 states.append("on_track")
-        return TaskState(
-            task=t,
-            states=tuple(states),
-            light=_light(states),
-            deadline=deadline,
-            done=done_date,
-            is_done=is_done,
-            is_open=not closed and not suspended and not cancelled and started,
-            days_overdue=days_overdue,
-            days_late=days_late,
-            percent=None if not has_measure else (actual if actual is not None else 0.0),
-            expected_percent=expected,
-            has_measure=has_measure,
-            workdays_left=workdays_left,
-            overdue_milestones=overdue_ms,
-            last_report=last_report,
-            value=value,
+        return _task_state(  # TaskState's fields, in order
+            t,
+            tuple(states),
+            _light(states),
+            deadline,
+            done_date,
+            is_done,
+            not closed and not suspended and not cancelled and started,  # is_open
+            days_overdue,
+            days_late,
+            None if not has_measure else (actual if actual is not None else 0.0),  # percent
+            expected,
+            has_measure,
+            workdays_left,
+            overdue_ms,
+            last_report,
+            value,
         )
 
     def workdays_left(self, deadline: date) -> int:

@@ -7,9 +7,39 @@ unit, duplicate id, parent cycle, ...) are the checks' business (sanzhua.checks)
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import date
-from typing import Literal, NamedTuple
+from typing import Any, Literal, NamedTuple, TypeVar
+
+_R = TypeVar("_R")
+
+
+def builder(cls: type[_R]) -> Callable[..., _R]:
+    """A maker of `cls` (a frozen dataclass with slots) from every field's value in order,
+    equal to `cls(*values)` without running its __init__: a frozen dataclass's __init__
+    sets each field through object.__setattr__, and a report or an evaluation of 20,000
+    tasks makes tens of thousands of them (issue 17). The maker stores each value through
+    its slot's own descriptor; tests/test_builders.py holds it equal to `cls(*values)`."""
+    params = getattr(cls, "__dataclass_params__", None)
+    if not is_dataclass(cls) or params is None or not params.frozen or "__slots__" not in cls.__dict__:
+        raise TypeError(f"{cls.__name__}: a frozen dataclass with slots is built with its own __init__")
+    if hasattr(cls, "__post_init__"):
+        raise TypeError(f"{cls.__name__} has a __post_init__: build it with its own __init__")
+    setters = tuple(getattr(cls, f.name).__set__ for f in fields(cls))
+    count = len(setters)
+    new = object.__new__
+
+    def make(*values: Any) -> _R:
+        if len(values) != count:
+            raise TypeError(f"{cls.__name__} takes {count} values, {len(values)} given")
+        made: _R = new(cls)
+        for put, value in zip(setters, values, strict=False):  # counted above
+            put(made, value)
+        return made
+
+    return make
+
 
 Status = Literal["planned", "active", "done", "suspended", "cancelled"]
 Direction = Literal["at_least", "at_most"]

@@ -17,7 +17,7 @@ from sanzhua.i18n import LIGHT_LABELS as _LIGHT_WORDS
 from sanzhua.i18n import STATE_LABELS as _STATE_WORDS
 from sanzhua.i18n import say
 from sanzhua.kinds import DEFAULT_KIND, kind_of, lookup, rules_of, uses_kinds
-from sanzhua.model import Milestone, Settings, Task, Unit
+from sanzhua.model import Milestone, Settings, Task, Unit, builder
 from sanzhua.notices import COLOUR_NAMES, interview_list, named_units, statuses
 from sanzhua.periods import (
     Period,
@@ -202,6 +202,9 @@ class TaskLine:
     light: str
     light_text: str
     overdue_milestones: int
+
+
+_task_line = builder(TaskLine)  # TaskLine(*fields) without its __init__ (issue 17)
 
 
 @dataclass(frozen=True, slots=True)
@@ -558,7 +561,7 @@ class _Lines:
         got = self._fields.get(id(ts))
         if got is None or got[0] is not ts:
             got = self._fields[id(ts)] = (ts, self._line_fields(ts))  # `ts` kept: its id stays its own
-        return TaskLine(no, *got[1])
+        return _task_line(no, *got[1])
 
     def _line_fields(self, ts: TaskStateLike) -> tuple[Any, ...]:
         """TaskLine's fields after `no`, in their order."""
