@@ -22,6 +22,7 @@ from sanzhua.evaluate import evaluate
 from sanzhua.load import Ledger
 from sanzhua.notices import load_notices
 from sanzhua.periods import Period, period_of, series_start
+from sanzhua.render import bulletin
 from sanzhua.render.markdown import render_markdown
 from sanzhua.report.brief import Brief, assemble_brief
 from sanzhua.report.document import brief_context, default_name, made_from
@@ -139,7 +140,7 @@ def test_archive_word_files_same_as_the_plain_way(tmp_path: Path, which: str) ->
 def test_appendix_rows_as_the_template_writes_them() -> None:
     """The appendix rows written directly are the template's for awkward texts too."""
     token = "x"
-    probe = archive._probe(token)
+    probe = bulletin.probe_line(token)
     texts = ["a|b", "*星*", "_u_", "<b>", "&amp;", "a\\b", "\x01ctl", "line\nbreak", "`c`", "~s~", "[l](u)", ""]
     lines = tuple(
         replace(probe, no=i + 1, id=t, title=t + "题", unit=t, owner=t or "", state_text=t, light_text=t,
@@ -153,7 +154,7 @@ def test_appendix_rows_as_the_template_writes_them() -> None:
         "{% for x in rows %}| {{ x.no }} | {{ x.id }} | {{ x.title }} | {{ x.unit }} | {{ x.owner }} | "
         "{{ x.deadline|cn_date }} | {{ x.percent|pct }} | {{ x.state_text }} | {{ x.light_text }} |\n{% endfor %}"
     )
-    assert env.from_string(row).render(rows=lines) == "".join(map(archive.appendix_row, lines))
+    assert env.from_string(row).render(rows=lines) == "".join(map(bulletin.appendix_row, lines))
 
 
 def test_task_line_fields_in_their_order(tmp_path: Path) -> None:

@@ -39,7 +39,8 @@ from sanzhua.notices import (
 from sanzhua.outfile import replace_bytes
 from sanzhua.periods import PERIOD_KINDS, Period, PeriodKind, period_of
 from sanzhua.problems import msg
-from sanzhua.render.report import render_report
+from sanzhua.render.bulletin import bulletin_markdown
+from sanzhua.render.report import render_report, template_name
 from sanzhua.report.brief import (
     Brief,
     Lang,
@@ -255,7 +256,11 @@ def _bulletin(
         tracking_since=ledger.tracking_start(),
     )
     b = replace(b, notice=warning, made_from=stamp)
-    data = _render("brief", fmt, brief_context(b), ledger)
+    if fmt == "md":  # the appendix's rows written directly (with the built-in template)
+        name = template_name("brief", "md.j2", b.lang == "en", ledger.root)
+        data = bulletin_markdown(b, ledger.root, name).encode("utf-8")
+    else:
+        data = _render("brief", fmt, brief_context(b), ledger)
     target = output or (None if fmt == "md" else Path(default_name(b, fmt)))
     if charts and p.kind in CHART_PERIODS:
         data = _with_charts(data, fmt, b, ledger, target)

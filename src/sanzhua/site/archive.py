@@ -6,18 +6,17 @@ Markdown → HTML is markdown-it-py's: a CommonMark parser with tables, raw HTML
 off, so whatever a title holds stays text (the brief's Markdown escapes it as well); the
 bulletin's plain tables are written the way it writes them, without its parser
 (site/mdhtml.py, held equal to it). With the built-in template the appendix's rows (every
-open task, every week) are written directly (`bulletin_markdown`), and the Word files go
-through render/docx.py's lighter use of docxtpl; tests/test_site_archive_same.py holds every
-week's Markdown, page and Word file equal to the plain way of making them.
+open task, every week) are written directly (render/bulletin.py, which `sanzhua brief`
+uses too), and the Word files go through render/docx.py's lighter use of docxtpl;
+tests/test_site_archive_same.py holds every week's Markdown, page and Word file equal to
+the plain way of making them.
 """
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from pathlib import Path
 from urllib.parse import quote
 
 from markupsafe import Markup
@@ -27,10 +26,9 @@ from sanzhua.i18n import say
 from sanzhua.load import Ledger
 from sanzhua.notices import load_notices
 from sanzhua.periods import Period, period_of, series_start, week_of
-from sanzhua.render.markdown import render_markdown
+from sanzhua.render.bulletin import bulletin_markdown
 from sanzhua.render.report import render_report, template_name
-from sanzhua.render.templating import FILTERS, md_cell, read_template
-from sanzhua.report.brief import Brief, TaskLine, assemble_brief
+from sanzhua.report.brief import Brief, assemble_brief
 from sanzhua.report.document import brief_context, default_name, issue_number
 from sanzhua.score import Rules, Scoreboard, score_units
 from sanzhua.site import mdhtml
@@ -128,77 +126,6 @@ def bulletins(
             ledger, evaluate_at, p, written, score_at=score_at, lang=lang, notices=records, tracking_since=since
         )
         yield p, written, replace(b, notice=notice, made_from=made_from)
-
-
-# The appendix row of the built-in brief.md.j2, written here (see bulletin_markdown).
-_CN_DATE, _PCT = FILTERS["cn_date"], FILTERS["pct"]
-
-
-_TAILS: dict[tuple[object, ...], str] = {}  # a row after its number, by what it shows
-_TAILS_KEPT = 50_000
-
-
-def appendix_row(x: TaskLine) -> str:
-    """`| {{ x.no }} | {{ x.id }} | … |` of brief.md.j2's appendix, as the template prints it."""
-    key = (x.id, x.title, x.unit, x.owner, x.deadline, x.percent, x.state_text, x.light_text)
-    tail = _TAILS.get(key)
-    if tail is None:
-        tail = (
-            f" | {md_cell(x.id)} | {md_cell(x.title)} | {md_cell(x.unit)} | {md_cell(x.owner)} | "
-            f"{md_cell(_CN_DATE(x.deadline))} | {md_cell(_PCT(x.percent))} | {md_cell(x.state_text)} | "
-            f"{md_cell(x.light_text)} |\n"
-        )
-        if len(_TAILS) >= _TAILS_KEPT:
-            _TAILS.clear()
-        _TAILS[key] = tail
-    return f"| {x.no}{tail}"
-
-
-def _probe(token: str) -> TaskLine:
-    """An appendix line whose texts cannot occur in a ledger's bulletin by chance."""
-    return TaskLine(
-        no=1,
-        id=f"id-{token}",
-        title=f"title-{token}",
-        unit_id="",
-        unit=f"unit-{token}",
-        owner=f"owner-{token}",
-        leader="",
-        category="",
-        deadline=date(1901, 2, 3),
-        days_overdue=None,
-        workdays_left=None,
-        percent=12.5,
-        expected_percent=None,
-        done=None,
-        early_days=None,
-        last_report=None,
-        note="",
-        states=(),
-        state_text=f"state-{token}",
-        light=f"light-{token}",
-        light_text=f"light-{token}",
-        overdue_milestones=0,
-    )
-
-
-def bulletin_markdown(b: Brief, root: Path | None, name: str = "brief.md.j2") -> str:
-    """`render_markdown(name, brief_context(b), root)`, the appendix's rows (every
-    open task, in every week's bulletin) written by `appendix_row` rather than by Jinja.
-
-    Only with the built-in template: it is rendered with one made-up appendix line, whose
-    row must come out once and exactly as `appendix_row` writes it, and that row is then
-    replaced by the real rows; otherwise (a ledger's own template, or a built-in one that
-    writes the row differently) the whole bulletin goes through Jinja as before."""
-    if not b.appendix or not read_template(name, root).builtin:
-        return render_markdown(name, brief_context(b), root)
-    probe = _probe(secrets.token_hex(16))
-    text = render_markdown(name, brief_context(replace(b, appendix=(probe,))), root)
-    row = appendix_row(probe)
-    at = text.find(row)
-    if at < 0 or text.find(row, at + 1) >= 0 or text.count(probe.id) != 1:
-        return render_markdown(name, brief_context(b), root)
-    return text[:at] + "".join(map(appendix_row, b.appendix)) + text[at + len(row) :]
 
 
 def write_issues(
