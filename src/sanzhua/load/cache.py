@@ -95,10 +95,11 @@ class Parsed(NamedTuple):
     rows: tuple[TaskRow, ...]
 
 
-def parsed(data: bytes, rel: str, year: int, key: bytes) -> tuple[Parsed, FileResult]:
-    """Parse one file (the pure `parse_ledger_bytes`) and make its cache record."""
+def parsed(data: bytes, rel: str, year: int, key: bytes, *, encode: bool = True) -> tuple[Parsed, FileResult]:
+    """Parse one file (the pure `parse_ledger_bytes`) and make its cache record; without
+    `encode` (the cache is off) the record holds no result, which reads as a miss."""
     result = parse_ledger_bytes(data, rel, year)
-    return Parsed(key, encode_result(result), rows_of(result)), result
+    return Parsed(key, encode_result(result) if encode else b"", rows_of(result)), result
 
 
 class _Indexed(NamedTuple):

@@ -17,13 +17,16 @@ PARALLEL_MIN_BYTES = 2_000_000
 
 
 class Job(NamedTuple):
-    """One file to parse: its bytes, path (relative to the root), the ledger's year and
-    the content digest its cache record is kept under."""
+    """One file to parse: its bytes, path (relative to the root), the ledger's year, the
+    content digest its cache record is kept under, and whether the record is kept."""
 
     data: bytes
     rel: str
     year: int
     key: bytes
+    # Whether the record parsed in this process needs its result encoded: not when the
+    # cache is off (check --no-cache), where nothing is written and the result is at hand.
+    encode: bool = True
 
 
 def parse_all(jobs: list[Job], workers: int) -> Iterator[tuple[str, Parsed, FileResult | None]]:
@@ -34,7 +37,7 @@ def parse_all(jobs: list[Job], workers: int) -> Iterator[tuple[str, Parsed, File
     decoding, and it would only wait otherwise."""
     if workers < 2 or len(jobs) < 4 or sum(len(j.data) for j in jobs) < PARALLEL_MIN_BYTES:
         for j in jobs:
-            record, result = parsed(j.data, j.rel, j.year, j.key)
+            record, result = parsed(j.data, j.rel, j.year, j.key, encode=j.encode)
             yield j.rel, record, result
         return
     # This process also decodes what the workers send: it takes a little less than its share.
@@ -45,7 +48,7 @@ def parse_all(jobs: list[Job], workers: int) -> Iterator[tuple[str, Parsed, File
     with ProcessPoolExecutor(max_workers=workers - 1, initializer=gc.disable) as pool:
         futures = [pool.submit(_parse_batch, chunk) for chunk in _chunks(theirs, (workers - 1) * 4)]
         for j in jobs[:mine]:
-            record, result = parsed(j.data, j.rel, j.year, j.key)
+            record, result = parsed(j.data, j.rel, j.year, j.key, encode=j.encode)
             yield j.rel, record, result
         for future in futures:
             for rel, record in future.result():

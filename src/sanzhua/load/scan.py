@@ -189,7 +189,7 @@ def scan_files(root: Path, paths: list[Path], *, cache: bool, jobs: int | None, 
             if defer is not None and len(data) > defer:
                 deferred.add(rel)
             else:
-                todo.append(Job(data, rel, year, key))
+                todo.append(Job(data, rel, year, key, store.enabled))
     workers = jobs if jobs is not None else cpu_count()
     for rel, record, result in parse_all(todo, workers):
         index[rel] = record.rows

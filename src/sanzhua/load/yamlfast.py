@@ -451,21 +451,14 @@ class _Events:
     def value(self, ev: Any) -> Any:
         cls = ev.__class__
         if cls is _SCALAR_EVENT:
-            if ev.anchor is not None:
-                raise _Unusual
-            v = ev.value
-            style = ev.style
-            if not style:
-                return None if v in _NULLS else v
-            if self.escapes and style == '"' and _CONTROL.search(v) is not None:
-                raise _Unusual
-            return v
+            return self.scalar(ev)
         if ev.anchor is not None or self.depth >= _FAST_DEPTH:
             raise _Unusual
         self.depth += 1
         sm = ev.start_mark
         get = self.get
         value = self.value
+        scalar = self.scalar
         if cls is _MAPPING_START:
             d = YMap(sm.line + 1, sm.column + 1)
             pos = d.pos
@@ -481,7 +474,12 @@ class _Events:
                 km: Any = k.start_mark
                 v = get()
                 vm = v.start_mark
-                d[key] = value(v)
+                # A plain scalar, the commonest value, read here: no call (issue 17).
+                if v.__class__ is _SCALAR_EVENT and not v.style and v.anchor is None:
+                    text = v.value
+                    d[key] = None if text in _NULLS else text
+                else:
+                    d[key] = scalar(v) if v.__class__ is _SCALAR_EVENT else value(v)
                 pos[key] = (km.line + 1, km.column + 1, vm.line + 1, vm.column + 1)
             self.depth -= 1
             return d
@@ -494,10 +492,22 @@ class _Events:
                     break
                 vm = v.start_mark
                 ipos.append((vm.line + 1, vm.column + 1))
-                s.append(value(v))
+                s.append(scalar(v) if v.__class__ is _SCALAR_EVENT else value(v))
             self.depth -= 1
             return s
         raise _Unusual  # an alias
+
+    def scalar(self, ev: Any) -> Any:
+        """A scalar's value: None for a plain null, else its text as written."""
+        if ev.anchor is not None:
+            raise _Unusual
+        v = ev.value
+        style = ev.style
+        if not style:
+            return None if v in _NULLS else v
+        if self.escapes and style == '"' and _CONTROL.search(v) is not None:
+            raise _Unusual
+        return v
 
 
 def _read_events(text: str, data: bytes | None) -> Any:
