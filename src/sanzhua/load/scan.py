@@ -14,7 +14,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from sanzhua.errors import FatalError
 from sanzhua.load.cache import Cache, parsed
@@ -115,11 +115,63 @@ def _fatal(name: str, e: UnsafeFile) -> FatalError:
     return FatalError(p.message, p.hint)
 
 
+class _SettingsRead(NamedTuple):
+    """The three settings files read (parsed, or found in the cache by their bytes)."""
+
+    settings: Settings
+    units: dict[str, Unit]
+    calendar: WorkCalendar
+    problems: list[Problem]
+    has_units_file: bool
+    key: bytes  # digest of sanzhua.yaml, units.yaml and calendar.yaml
+
+
+class _FilesRead(NamedTuple):
+    """The ledger files read and digested, before any is parsed."""
+
+    order: list[str]
+    keys: dict[str, bytes]
+    sources: dict[str, bytes]
+    results: dict[str, FileResult]  # the files that could not be read, as problems
+    todo: list[Job]  # to parse now
+    deferred: set[str]  # to parse when first asked for
+
+
 def scan_files(root: Path, paths: list[Path], *, cache: bool, jobs: int | None, defer: int | None = None) -> Scan:
     """Read the settings files and the ledger files `paths` under `root`; parse what the
     cache does not hold (in worker processes when there is much of it), but for files of
     more than `defer` bytes, which are parsed when first asked for (`Scan.deferred`)."""
     store = Cache(root, cache)
+    s = _read_settings(root, store)
+    files = _read_files(root, paths, store, s.settings, defer)
+    index: dict[str, tuple[TaskRow, ...]] = {}
+    results = files.results
+    workers = jobs if jobs is not None else cpu_count()
+    for rel, record, result in parse_all(files.todo, workers):
+        index[rel] = record.rows
+        store.put(rel, record)
+        if result is not None:
+            results[rel] = result
+    return Scan(
+        root,
+        s.settings,
+        s.units,
+        s.calendar,
+        s.problems,
+        s.has_units_file,
+        files.order,
+        files.keys,
+        files.sources,
+        index,
+        s.key,
+        store,
+        results,
+        frozenset(files.deferred),
+    )
+
+
+def _read_settings(root: Path, store: Cache) -> _SettingsRead:
+    """sanzhua.yaml (FatalError when it is missing or refused), units.yaml and calendar.yaml."""
     problems: list[Problem] = []
     try:
         settings_bytes = read_optional(root / SETTINGS_FILE, root)
@@ -155,16 +207,16 @@ def scan_files(root: Path, paths: list[Path], *, cache: bool, jobs: int | None, 
     problems.extend(p)
     calendar = WorkCalendar(holidays=holidays, workdays=workdays)
     settings_key = b"".join(store.digest(d) for d in (settings_bytes, units_bytes, calendar_bytes))
+    return _SettingsRead(settings, units, calendar, problems, units_bytes is not None, settings_key)
 
+
+def _read_files(root: Path, paths: list[Path], store: Cache, settings: Settings, defer: int | None) -> _FilesRead:
+    """Each ledger file read (within the size limit) and digested; those the cache does not
+    hold are to be parsed, now or, over `defer` bytes, when first asked for."""
+    limit = settings.max_file_mb << 20
     year = settings.year
     person = str(year).encode()
-    index: dict[str, tuple[TaskRow, ...]] = {}
-    results: dict[str, FileResult] = {}
-    todo: list[Job] = []
-    keys: dict[str, bytes] = {}
-    sources: dict[str, bytes] = {}
-    order: list[str] = []
-    deferred: set[str] = set()
+    files = _FilesRead([], {}, {}, {}, [], set())
     cut = len(str(root)) + 1
     for path in paths:
         rel = str(path)[cut:].replace(os.sep, "/")
@@ -172,46 +224,25 @@ def scan_files(root: Path, paths: list[Path], *, cache: bool, jobs: int | None, 
             # A name with a line break or control character would forge lines in the CI log
             # (`::error file=...`) or rewrite the terminal: it is named escaped, and not read.
             rel = rel.encode("unicode_escape", "backslashreplace").decode("ascii")
-            order.append(rel)
+            files.order.append(rel)
             bad = Problem("unsafe-file", "error", rel, 0, 0, msg("unsafe.name", path=rel), msg("unsafe.name.hint"))
-            results[rel] = FileResult(rel, problems=[bad])
+            files.results[rel] = FileResult(rel, problems=[bad])
             continue
-        order.append(rel)
+        files.order.append(rel)
         try:
             data = read_inside(path, root, max_bytes=limit)
         except (OSError, UnsafeFile) as e:
-            results[rel] = FileResult(rel, problems=[_unread(rel, e, settings.max_file_mb)])
+            files.results[rel] = FileResult(rel, problems=[_unread(rel, e, settings.max_file_mb)])
             continue
         key = hashlib.blake2b(data, digest_size=16, person=person).digest()
-        keys[rel] = key
-        sources[rel] = data
+        files.keys[rel] = key
+        files.sources[rel] = data
         if not store.holds(rel, key):
             if defer is not None and len(data) > defer:
-                deferred.add(rel)
+                files.deferred.add(rel)
             else:
-                todo.append(Job(data, rel, year, key, store.enabled))
-    workers = jobs if jobs is not None else cpu_count()
-    for rel, record, result in parse_all(todo, workers):
-        index[rel] = record.rows
-        store.put(rel, record)
-        if result is not None:
-            results[rel] = result
-    return Scan(
-        root,
-        settings,
-        units,
-        calendar,
-        problems,
-        units_bytes is not None,
-        order,
-        keys,
-        sources,
-        index,
-        settings_key,
-        store,
-        results,
-        frozenset(deferred),
-    )
+                files.todo.append(Job(data, rel, year, key, store.enabled))
+    return files
 
 
 def _unread(rel: str, e: OSError | UnsafeFile, max_mb: int) -> Problem:
