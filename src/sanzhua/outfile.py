@@ -20,9 +20,16 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-__all__ = ["file_name", "replace_bytes", "replacing"]
+__all__ = ["file_name", "replace_bytes", "replacing", "umask"]
 
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
+
+
+def umask() -> int:
+    """The process's umask (reading it means setting it: set back at once)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _mode(path: Path) -> int:
@@ -33,9 +40,7 @@ def _mode(path: Path) -> int:
         st = None
     if st is not None and stat.S_ISREG(st.st_mode):
         return stat.S_IMODE(st.st_mode)
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
+    return 0o666 & ~umask()
 
 
 @contextlib.contextmanager

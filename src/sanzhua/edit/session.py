@@ -32,6 +32,7 @@ from sanzhua.history.git import run_git as _git
 from sanzhua.i18n import Lang, say, text
 from sanzhua.load import FileResult, Ledger, assemble, parse_ledger_bytes
 from sanzhua.model import Task
+from sanzhua.outfile import umask
 from sanzhua.output import width
 from sanzhua.problems import Msg, Problem, msg
 
@@ -375,9 +376,7 @@ def write_atomic(path: Path, data: bytes, expected: bytes | None) -> None:
         if not mode & 0o222:
             raise Refused(msg("edit.read-only-file", file=shown), msg("edit.read-only-file.hint"))
     else:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
+        mode = 0o666 & ~umask()
     tmp: str | None = None
     try:
         if st is None:

@@ -28,6 +28,7 @@ from sanzhua.evaluate import Evaluation
 from sanzhua.history.timeline import Event
 from sanzhua.i18n import say
 from sanzhua.load import Ledger
+from sanzhua.outfile import umask
 from sanzhua.problems import msg
 from sanzhua.render.svg import Series, line_chart
 from sanzhua.render.templating import FILTERS
@@ -223,9 +224,7 @@ def prepare(out: Path) -> Path:
         raise FatalError(msg("site.not-ours", folder=out), msg("site.not-ours.hint"))
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    umask = os.umask(0)
-    os.umask(umask)
-    tmp.chmod(0o777 & ~umask)  # mkdtemp's 0700 would hide the site from a web server
+    tmp.chmod(0o777 & ~umask())  # mkdtemp's 0700 would hide the site from a web server
     return tmp
 
 
