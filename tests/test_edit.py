@@ -198,6 +198,24 @@ def test_refuses_a_file_that_is_already_invalid(ledger: Path) -> None:
     assert "2026-02-30" in r.err.getvalue()  # type: ignore[union-attr]
 
 
+def test_a_refusal_shows_a_long_line_cut_around_the_column(ledger: Path) -> None:
+    # A hostile or minified line of a megabyte: the refusal shows the window around the
+    # error with a caret under it, as `check` does, never the whole line.
+    path = ledger / "ledgers" / "fgw.yaml"
+    bad = FGW.replace("due: 2026年9月底", "due: 2026-02-30   # " + "长" * 500_000).encode()
+    path.write_bytes(bad)
+    r = run_of(ledger)
+    assert progress(r, "XM-001", percent="10", note="x") == 1
+    assert path.read_bytes() == bad
+    err = r.err.getvalue()  # type: ignore[union-attr]
+    lines = err.splitlines()
+    shown = next(i for i, line in enumerate(lines) if " | " in line and "2026-02-30" in line)
+    assert len(lines[shown]) < 200 and lines[shown].endswith("…")
+    caret = lines[shown + 1]
+    assert caret.rstrip().endswith("^")
+    assert max(len(line) for line in lines) < 400
+
+
 def test_refuses_when_the_file_changed_in_between(
     ledger: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -1081,7 +1081,6 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     # an edit command's refusal (commands/edit.py)
     "edit.refused": ("sanzhua: 拒绝修改: {message}", "sanzhua: refused: {message}"),
     "edit.refused.hint": ("  提示：{hint}", "  hint: {hint}"),
-    "edit.problem.hint": ("      提示：{hint}", "      hint: {hint}"),
     # sanzhua import's notes (commands/importer.py)
     "import.note": ("{where}：{level} — {message}", "{where}: {level} — {message}"),
     "import.note.hint": ("（{hint}）", " ({hint})"),

@@ -89,9 +89,12 @@ Known = Mapping[str, Mapping[int, str | None]]  # file → line number → the l
 class SourceLines:
     """Source lines of the files that have problems, split once each; only shown lines
     are decoded. Lines already known (kept with cached results) are taken as they are;
-    else the bytes the loader read are used when given, else the file is read."""
+    else the bytes the loader read are used when given, else the file is read (unless
+    `root` is None: then a file not given shows no line)."""
 
-    def __init__(self, root: Path, sources: Mapping[str, bytes] | None = None, known: Known | None = None) -> None:
+    def __init__(
+        self, root: Path | None, sources: Mapping[str, bytes] | None = None, known: Known | None = None
+    ) -> None:
         self.root = root
         self.sources = sources or {}
         self.known = known or {}
@@ -106,7 +109,7 @@ class SourceLines:
             raw = self.sources.get(file)
             if raw is None:
                 try:
-                    raw = read_inside(self.root / file, self.root)
+                    raw = b"" if self.root is None else read_inside(self.root / file, self.root)
                 except (OSError, UnsafeFile):
                     raw = b""
             if raw.startswith(b"\xef\xbb\xbf"):
@@ -182,19 +185,10 @@ def github_annotations(problems: list[Problem], lang: Lang, tail: str) -> str:
     return "\n".join([*(annotation(p, lang) for p in problems), tail]) + "\n"
 
 
-def format_text(
-    problems: list[Problem],
-    summary: Summary,
-    lang: Lang,
-    root: Path,
-    as_of: date,
-    color: bool = False,
-    lines: SourceLines | None = None,
-) -> str:
-    """`path:line:col: level message [code]`, the source line with a caret, and a hint.
-    `lines` gives the source lines (by default each file is read from disk)."""
-    if lines is None:
-        lines = SourceLines(root)
+def problem_lines(problems: list[Problem], lang: Lang, lines: SourceLines, color: bool = False) -> list[str]:
+    """Each problem as `path:line:col: level message [code]`, the source line (cut to a
+    window around the column) with a caret, and the hint: the one way `check`, `audit`
+    and the edit commands show a problem."""
     out: list[str] = []
     for p in problems:
         level = level_word(p, lang)
@@ -212,6 +206,21 @@ def format_text(
         hint = hint_line(p, lang)
         if hint is not None:
             out.append(hint)
+    return out
+
+
+def format_text(
+    problems: list[Problem],
+    summary: Summary,
+    lang: Lang,
+    root: Path,
+    as_of: date,
+    color: bool = False,
+    lines: SourceLines | None = None,
+) -> str:
+    """`path:line:col: level message [code]`, the source line with a caret, and a hint.
+    `lines` gives the source lines (by default each file is read from disk)."""
+    out = problem_lines(problems, lang, lines if lines is not None else SourceLines(root), color)
     if problems:
         out.append("")
     out.append(_check_tail(summary, lang, as_of))

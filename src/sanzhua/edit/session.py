@@ -29,11 +29,11 @@ from sanzhua.checks import Context, run_checks
 from sanzhua.edit.source import unified_diff
 from sanzhua.history.git import GitError
 from sanzhua.history.git import run_git as _git
-from sanzhua.i18n import Lang, say, text
+from sanzhua.i18n import Lang
 from sanzhua.load import FileResult, Ledger, assemble, parse_ledger_bytes
 from sanzhua.model import Task
 from sanzhua.outfile import umask
-from sanzhua.output import width
+from sanzhua.output import SourceLines, problem_lines
 from sanzhua.problems import Msg, Problem, msg
 
 if TYPE_CHECKING:
@@ -459,20 +459,8 @@ def commit_files(root: Path, rels: list[str], subject: str) -> None:
 
 
 def format_problems(problems: list[Problem], lang: Lang, texts: dict[str, str]) -> str:
-    """`path:line:col: level message [code]`, the line and a caret, the hint."""
-    out: list[str] = []
-    level_words = {"error": ("错误", "error"), "warning": ("警告", "warning")}
-    for p in sorted(problems, key=Problem.sort_key):
-        level = level_words[p.severity][0 if lang == "zh" else 1]
-        where = f"{p.file}:{p.line}:{p.column}" if p.line else p.file
-        out.append(f"{where}: {level} {text(p.message, lang)} [{p.code}]")
-        lines = texts.get(p.file, "").split("\n")
-        if p.line and 0 < p.line <= len(lines) and p.file in texts:
-            gutter = f"{p.line:>5} | "
-            out.append(gutter + lines[p.line - 1])
-            if p.column:
-                pad = width(lines[p.line - 1][: p.column - 1])
-                out.append(" " * (len(gutter) - 2) + "| " + " " * pad + "^")
-        if p.hint is not None:
-            out.append(say("edit.problem.hint", lang, hint=text(p.hint, lang)))
+    """The problems as `check` shows them (sanzhua.output.problem_lines), sorted, with the
+    source lines of the files in `texts` (the edit's texts, before or after; no file is read)."""
+    lines = SourceLines(None, {f: t.encode("utf-8", "surrogatepass") for f, t in texts.items()})
+    out = problem_lines(sorted(problems, key=Problem.sort_key), lang, lines)
     return "\n".join(out) + ("\n" if out else "")

@@ -270,7 +270,7 @@ def _text(ctx: _Ctx, m: YMap, key: str) -> str | None:
     if isinstance(v, str):
         v = v.strip()
         # Short texts repeat (units, owners, leaders, categories): one object each keeps
-        # memory down and lets the cache's pickle store them once.
+        # memory down and lets the cache's marshal store them once (by reference).
         return (intern(v) if len(v) <= 24 else v) or None
     ctx.err("invalid-value", m.value_pos(key), msg("value.text", key=key), msg("value.text.hint", key=key))
     return None
