@@ -19,6 +19,7 @@ from sanzhua.edit import render as R
 from sanzhua.edit.errors import EditError as EditError
 from sanzhua.edit.source import BOM, Source
 from sanzhua.edit.tree import (
+    Entry,
     MappingNode,
     Node,
     ScalarNode,
@@ -420,65 +421,75 @@ def append_entry(
     e = entry(task, R.names(list_eng, R.TASK))
     if e is not None and isinstance(e.value, MappingNode) and e.value.value:
         _append_to_single(ed, e.value, item_table, fields, task_style, list_eng)
-        return
-    if e is not None and isinstance(e.value, SequenceNode):
-        seq = e.value
-        last = seq.value[-1] if seq.value else None
-        template = last if isinstance(last, MappingNode) else None
-        style = style_of(template, item_table, task_style) if template is not None else task_style
-        named = [
-            (R.key(k, item_table, style), v)
-            for k, v in _ordered(fields, template, item_table, _PLACEMENT.get(list_eng))
-        ]
-        if seq.flow_style:
-            pad = (
-                template is not None
-                and bool(template.flow_style)
-                and ed.text[template.start_mark.index + 1 : template.start_mark.index + 2] == " "
-            )
-            item = flow_map(named, pad)
-            if last is None:
-                at = seq.start_mark.index + 1
-                ed.replace(at, at, item)
-            else:
-                at = last.end_mark.index
-                ed.replace(at, at, ", " + item)
-            return
-        assert last is not None  # a block sequence has at least one item
-        dash = seq.start_mark.column
-        gap = max(1, last.start_mark.column - dash - 1)
-        end = extend_over_comments(last_line(last, ed.lines), ed.lines, dash)
-        if template is None or template.flow_style:
-            pad = (
-                template is not None
-                and ed.text[template.start_mark.index + 1 : template.start_mark.index + 2] == " "
-            )
-            ed.insert_lines(end, [" " * dash + "-" + " " * gap + flow_map(named, pad)])
-        else:
-            col = template.start_mark.column
-            lines = [" " * dash + "-" + " " * (col - dash - 1) + f"{named[0][0]}: {named[0][1]}"]
-            lines += [" " * col + f"{k}: {v}" for k, v in named[1:]]
-            ed.insert_lines(end, lines)
-        return
-    if e is not None and not is_null(e.value):
+    elif e is not None and isinstance(e.value, SequenceNode):
+        _append_to_list(ed, e.value, item_table, fields, task_style, list_eng)
+    elif e is not None and not is_null(e.value):
         raise EditError(msg("edit.not-a-list", key=e.key.value))
+    else:
+        _start_list(ed, task, e, item_table, fields, task_style, list_eng)
+
+
+def _append_to_list(
+    ed: Editor,
+    seq: SequenceNode,
+    item_table: dict[str, str],
+    fields: Sequence[Field],
+    task_style: str,
+    list_eng: str,
+) -> None:
+    """The entry after the list's last, in the last entry's shape (flow or block, its
+    keys' language and order, its spacing)."""
+    last = seq.value[-1] if seq.value else None
+    template = last if isinstance(last, MappingNode) else None
+    style = style_of(template, item_table, task_style) if template is not None else task_style
     named = [
-        (R.key(k, item_table, task_style), v)
-        for k, v in _ordered(fields, None, item_table, _PLACEMENT.get(list_eng))
+        (R.key(k, item_table, style), v) for k, v in _ordered(fields, template, item_table, _PLACEMENT.get(list_eng))
+    ]
+    # `{ date: …}`: the last entry's flow mapping has a space inside its braces
+    pad = template is not None and ed.text[template.start_mark.index + 1 : template.start_mark.index + 2] == " "
+    if seq.flow_style:
+        item = flow_map(named, pad and bool(template is not None and template.flow_style))
+        if last is None:
+            at = seq.start_mark.index + 1
+            ed.replace(at, at, item)
+        else:
+            at = last.end_mark.index
+            ed.replace(at, at, ", " + item)
+        return
+    assert last is not None  # a block sequence has at least one item
+    dash = seq.start_mark.column
+    gap = max(1, last.start_mark.column - dash - 1)
+    end = extend_over_comments(last_line(last, ed.lines), ed.lines, dash)
+    if template is None or template.flow_style:
+        ed.insert_lines(end, [" " * dash + "-" + " " * gap + flow_map(named, pad)])
+    else:
+        col = template.start_mark.column
+        lines = [" " * dash + "-" + " " * (col - dash - 1) + f"{named[0][0]}: {named[0][1]}"]
+        lines += [" " * col + f"{k}: {v}" for k, v in named[1:]]
+        ed.insert_lines(end, lines)
+
+
+def _start_list(
+    ed: Editor,
+    task: MappingNode,
+    e: Entry | None,
+    item_table: dict[str, str],
+    fields: Sequence[Field],
+    task_style: str,
+    list_eng: str,
+) -> None:
+    """The list's first entry: below a key written with no value (`progress:` or `~`), or
+    under a new key, in the style of the file's other lists."""
+    named = [
+        (R.key(k, item_table, task_style), v) for k, v in _ordered(fields, None, item_table, _PLACEMENT.get(list_eng))
     ]
     ls = list_style(ed, (list_eng, "progress", "extensions", "milestones"))
     if e is not None:
-        # `progress:` written with no value (or ~): the entries go below it.
         col = e.key.start_mark.column
         v = e.value
         if task.flow_style:
-            ed.replace(
-                v.start_mark.index,
-                v.end_mark.index,
-                " [" + flow_map(named) + "]"
-                if v.start_mark.index == v.end_mark.index
-                else "[" + flow_map(named) + "]",
-            )
+            empty = v.start_mark.index == v.end_mark.index
+            ed.replace(v.start_mark.index, v.end_mark.index, (" [" if empty else "[") + flow_map(named) + "]")
             return
         if v.end_mark.index > v.start_mark.index:
             ed.replace(_after_colon(ed, e.key), v.end_mark.index, "")

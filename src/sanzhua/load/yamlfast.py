@@ -624,91 +624,133 @@ _DASH_WITHOUT_SPACE = re.compile(r"^\s*(?:-(?=[^\s-])|[—–－﹣―])")
 _KEY_AT_LINE_START = re.compile(r"^(\s*)(?:-\s+)?[^\s:#'\"{}\[\],][^:#]*:(?:\s|$)")
 
 
+@dataclass(frozen=True)
+class _Slip:
+    """What libyaml said of a syntax error, and the text around it."""
+
+    path: str
+    lines: list[str]
+    line: int  # where libyaml stopped, 1-based
+    col: int
+    here: str  # that line
+    ch: str  # the character there, or ""
+    problem: str
+    context: str
+    cm: yaml.Mark | None  # where the construct that failed began
+
+    def at(self, key: str, ln: int | None = None, cl: int | None = None, **args: object) -> Problem:
+        """The problem `key` (and its hint) at (ln, cl), by default where libyaml stopped."""
+        where = (self.line if ln is None else ln, self.col if cl is None else cl)
+        return Problem("syntax", "error", self.path, *where, msg(key, **args), msg(key + ".hint", **args))
+
+
 def _syntax_problem(e: yaml.MarkedYAMLError, text: str, path: str) -> Problem:
+    """A syntax error worded for a clerk: the slip most likely made (a full-width colon, a
+    tab, an unclosed bracket, a missing space …) where it was made, else libyaml's words."""
     mark = e.problem_mark or e.context_mark
     line = mark.line + 1 if mark else 1
     col = mark.column + 1 if mark else 1
     lines = text.splitlines()
     here = lines[line - 1] if 0 < line <= len(lines) else ""
-    problem = e.problem or ""
-    context = e.context or ""
-    cm = e.context_mark
     ch = here[col - 1] if 0 < col <= len(here) else ""
+    slip = _Slip(path, lines, line, col, here, ch, e.problem or "", e.context or "", e.context_mark)
+    for diagnose in (_input_method_slip, _token_slip, _flow_slip, _dash_or_colon_slip, _indent_slip):
+        found = diagnose(slip)
+        if found is not None:
+            return found
+    detail = slip.problem + (f" ({slip.context})" if slip.context else "")
+    return Problem("syntax", "error", path, line, col, msg("yaml.generic", detail=detail), msg("yaml.generic.hint"))
 
-    def at(key: str, ln: int = line, cl: int = col, **args: object) -> Problem:
-        return Problem("syntax", "error", path, ln, cl, msg(key, **args), msg(key + ".hint", **args))
 
-    # A full-width colon after a key is the commonest slip with a Chinese input method;
-    # libyaml notices it only a line or two later, so look back for it.
+def _input_method_slip(s: _Slip) -> Problem | None:
+    """A full-width colon after a key (the commonest slip with a Chinese input method), or
+    indentation typed with the full-width space U+3000: libyaml notices either only a
+    line or two later, so look back for them."""
     for back in range(0, 3):
-        n = line - 1 - back
-        if 0 <= n < len(lines) and _FULLWIDTH_COLON_KEY.match(lines[n]):
-            return at("yaml.fullwidth-colon", n + 1, lines[n].index("：") + 1)
-    # Indentation typed with the input method's full-width space (U+3000): YAML reads it
-    # as text, and libyaml stumbles a line later.
+        n = s.line - 1 - back
+        if 0 <= n < len(s.lines) and _FULLWIDTH_COLON_KEY.match(s.lines[n]):
+            return s.at("yaml.fullwidth-colon", n + 1, s.lines[n].index("：") + 1)
     for back in range(0, 3):
-        n = line - 1 - back
-        if 0 <= n < len(lines) and _FULLWIDTH_INDENT.match(lines[n]):
-            return at("yaml.fullwidth-space", n + 1, lines[n].index("\u3000") + 1)
-    if "cannot start any token" in problem:
-        if ch == "\t" or (here[: col - 1].strip() == "" and "\t" in here[:col]):
-            return at("yaml.tab")
-        return at("yaml.reserved", char=ch)
+        n = s.line - 1 - back
+        if 0 <= n < len(s.lines) and _FULLWIDTH_INDENT.match(s.lines[n]):
+            return s.at("yaml.fullwidth-space", n + 1, s.lines[n].index("\u3000") + 1)
+    return None
+
+
+def _token_slip(s: _Slip) -> Problem | None:
+    """A tab, a reserved character, an escape YAML does not know, nesting too deep."""
+    here, col, cm = s.here, s.col, s.cm
+    if "cannot start any token" in s.problem:
+        if s.ch == "\t" or (here[: col - 1].strip() == "" and "\t" in here[:col]):
+            return s.at("yaml.tab")
+        return s.at("yaml.reserved", char=s.ch)
     if "\t" in here[: len(here) - len(here.lstrip())]:
-        return at("yaml.tab")
-    if "exceeded maximum nesting depth" in problem:
-        return at("yaml.too-deep")
-    if "unknown escape character" in problem:
-        return at("yaml.bad-escape", cm.line + 1 if cm else line, cm.column + 1 if cm else col)
-    if "quoted scalar" in context and cm is not None:
+        return s.at("yaml.tab")
+    if "exceeded maximum nesting depth" in s.problem:
+        return s.at("yaml.too-deep")
+    if "unknown escape character" in s.problem:
+        return s.at("yaml.bad-escape", cm.line + 1 if cm else None, cm.column + 1 if cm else None)
+    if "quoted scalar" in s.context and cm is not None:
         # The scalar runs to the end of the file: point at the quote that opens it.
-        return at("yaml.unclosed-quote", cm.line + 1, cm.column + 1)
-    if context.startswith("while parsing a flow"):
-        found = _unclosed_bracket(lines, line, col)
+        return s.at("yaml.unclosed-quote", cm.line + 1, cm.column + 1)
+    return None
+
+
+def _flow_slip(s: _Slip) -> Problem | None:
+    """An unclosed `[` or `{` (or a full-width comma inside one), an anchor, alias or
+    directive character, a second document."""
+    if s.context.startswith("while parsing a flow"):
+        found = _unclosed_bracket(s.lines, s.line, s.col)
         if found is not None:
             bl, bc, opening = found
-            comma = _fullwidth_comma(lines, (bl, bc), (line, col))
+            close = "]" if opening == "[" else "}"
+            comma = _fullwidth_comma(s.lines, (bl, bc), (s.line, s.col))
             if comma is not None:
-                close = "]" if opening == "[" else "}"
-                return at("yaml.fullwidth-comma", comma[0], comma[1], open=opening, close=close)
-            return at("yaml.unclosed-bracket", bl, bc, open=opening, close="]" if opening == "[" else "}")
-    if ("anchor" in context or "alias" in context or "directive" in context) and cm is not None:
-        char = lines[cm.line][cm.column] if cm.line < len(lines) and cm.column < len(lines[cm.line]) else ch
-        return at("yaml.reserved", cm.line + 1, cm.column + 1, char=char)
-    if "expected a single document" in context:
-        return at("yaml.many-documents")
-    if "undefined alias" in problem:
-        return at("yaml.alias")
-    if "mapping values are not allowed" in problem or "could not find expected ':'" in problem:
-        # A "- " without its space on the line above ("-id: A", "— id: A") makes this line a value.
-        prev = line - 2
-        while prev >= 0 and not lines[prev].strip():
-            prev -= 1
-        if prev >= 0 and _DASH_WITHOUT_SPACE.match(lines[prev]):
-            dash = len(lines[prev]) - len(lines[prev].lstrip()) + 1
-            return at("yaml.dash-space", prev + 1, dash)
-    if "could not find expected ':'" in problem or "mapping values are not allowed" in problem:
-        # `due:年底`: a key whose colon has no space after it reads as text.
-        for n in range(line - 1, min(line - 4, cm.line if cm else line) - 1, -1):
-            glued = _COLON_GLUED.match(lines[n]) if 0 <= n < len(lines) else None
-            if glued is not None:
-                return at("yaml.colon-space", n + 1, glued.end(1) + 1, name=glued.group(1).strip(" -"))
-    if "mapping values are not allowed" in problem:
-        key = _KEY_AT_LINE_START.match(here)
-        if key is not None and here.index(":") == col - 1:
+                return s.at("yaml.fullwidth-comma", comma[0], comma[1], open=opening, close=close)
+            return s.at("yaml.unclosed-bracket", bl, bc, open=opening, close=close)
+    cm = s.cm
+    if ("anchor" in s.context or "alias" in s.context or "directive" in s.context) and cm is not None:
+        inside = cm.line < len(s.lines) and cm.column < len(s.lines[cm.line])
+        return s.at("yaml.reserved", cm.line + 1, cm.column + 1, char=s.lines[cm.line][cm.column] if inside else s.ch)
+    if "expected a single document" in s.context:
+        return s.at("yaml.many-documents")
+    if "undefined alias" in s.problem:
+        return s.at("yaml.alias")
+    return None
+
+
+def _dash_or_colon_slip(s: _Slip) -> Problem | None:
+    """A "- " without its space on the line above ("-id: A", "— id: A"), which makes this
+    line a value; or `due:年底`, a key whose colon has no space after it (read as text)."""
+    if "mapping values are not allowed" not in s.problem and "could not find expected ':'" not in s.problem:
+        return None
+    lines = s.lines
+    prev = s.line - 2
+    while prev >= 0 and not lines[prev].strip():
+        prev -= 1
+    if prev >= 0 and _DASH_WITHOUT_SPACE.match(lines[prev]):
+        return s.at("yaml.dash-space", prev + 1, len(lines[prev]) - len(lines[prev].lstrip()) + 1)
+    for n in range(s.line - 1, min(s.line - 4, s.cm.line if s.cm else s.line) - 1, -1):
+        glued = _COLON_GLUED.match(lines[n]) if 0 <= n < len(lines) else None
+        if glued is not None:
+            return s.at("yaml.colon-space", n + 1, glued.end(1) + 1, name=glued.group(1).strip(" -"))
+    return None
+
+
+def _indent_slip(s: _Slip) -> Problem | None:
+    """A line indented as if it went on the value above, a key without its colon, a colon
+    inside a plain value, a block that ends where libyaml did not expect it."""
+    if "mapping values are not allowed" in s.problem:
+        key = _KEY_AT_LINE_START.match(s.here)
+        if key is not None and s.here.index(":") == s.col - 1:
             # The colon of the line's own key: the line is indented as if it went on the value above.
-            return _indent_problem(at, lines, line, len(key.group(1)) + 1)
-        return at("yaml.colon-in-value")
-    if "could not find expected ':'" in problem and cm is not None:
-        return _indent_problem(at, lines, cm.line + 1, cm.column + 1)  # the key that lacks its colon
-    if (
-        "did not find expected key" in problem
-        or "expected '-' indicator" in problem
-        or "expected <block end>" in problem
-    ):
-        return _indent_problem(at, lines, line, col)
-    detail = problem + (f" ({context})" if context else "")
-    return Problem("syntax", "error", path, line, col, msg("yaml.generic", detail=detail), msg("yaml.generic.hint"))
+            return _indent_problem(s.at, s.lines, s.line, len(key.group(1)) + 1)
+        return s.at("yaml.colon-in-value")
+    if "could not find expected ':'" in s.problem and s.cm is not None:
+        return _indent_problem(s.at, s.lines, s.cm.line + 1, s.cm.column + 1)  # the key that lacks its colon
+    if any(w in s.problem for w in ("did not find expected key", "expected '-' indicator", "expected <block end>")):
+        return _indent_problem(s.at, s.lines, s.line, s.col)
+    return None
 
 
 def outside_quotes(text: str) -> Iterator[tuple[int, str]]:
