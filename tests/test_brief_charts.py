@@ -7,12 +7,14 @@ import io
 import shutil
 import xml.etree.ElementTree as ET
 from datetime import date
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
 
 from sanzhua.commands.brief import brief
 from sanzhua.render import charts as C
+from sanzhua.render.svg import Series, line_chart
 from tests.conftest import REPO
 
 AS_OF = date(2026, 11, 25)
@@ -109,3 +111,16 @@ def test_charts_place_themselves_without_the_heading() -> None:
     assert C.place_in_markdown(text, [("图", "a.svg")]).endswith("![图](a.svg)\n\n")
     hostile = C.place_in_markdown("### 一、\n\n### 二、x\n", [("图", "a.svg")])
     assert hostile.index("a.svg") < hostile.index("### 二、")
+
+
+@pytest.mark.parametrize("weeks", [5, 12, 19, 20, 33, 47, 52, 53])
+def test_week_labels_on_a_trend_do_not_run_into_each_other(weeks: int) -> None:
+    # 47 weeks (the bundled ledger's year to late November) labelled "11/15" two weeks
+    # before "11/25": printed on top of each other in the 简报's picture.
+    labels = [f"L{i}" for i in range(weeks)]
+    svg = ET.fromstring(line_chart("t", labels, [Series("s", [1.0] * weeks, "#000")]))
+    shown = [int(t.text[1:]) for t in svg.iter() if t.tag.endswith("text") if (t.text or "").startswith("L")]
+    assert shown[0] == 0 and shown[-1] == weeks - 1  # the first week and the latest
+    step = -(-weeks // 10)
+    assert all(b - a >= step for a, b in pairwise(shown))
+    assert len(shown) <= 11

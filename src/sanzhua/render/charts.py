@@ -20,7 +20,7 @@ from pathlib import Path
 
 from sanzhua.i18n import Lang, say
 from sanzhua.load import Ledger
-from sanzhua.render.svg import Series, bar_chart, line_chart
+from sanzhua.render.svg import Series, axis_ticks, bar_chart, line_chart
 from sanzhua.report.brief import Brief
 from sanzhua.report.trends import Point, trend
 
@@ -226,12 +226,12 @@ def pngs(c: Charts, font: Path) -> list[tuple[str, bytes]]:
                 f"{last.completion_rate or 0:g}%",
                 (xs[-1], last.completion_rate or 0.0),
                 textcoords="offset points",
-                xytext=(4, 4),
+                xytext=(-4, 6),  # left of the point: the right-hand axis is close after it
+                ha="right",
                 fontsize=8,
                 color="#1f4e8c",
             )
-            step = max(1, len(xs) // 10)
-            ticks = [i for i in xs if i % step == 0 and len(xs) - 1 - i >= max(1, step // 2)] + [xs[-1]]
+            ticks = axis_ticks(len(xs))
             ax.set_xticks(ticks, [f"{c.points[i].day.month}/{c.points[i].day.day}" for i in ticks])
         lines = ax.get_lines() + ax2.get_lines()
         ax.legend(lines, [str(x.get_label()) for x in lines], loc="upper left", fontsize=8, frameon=False)

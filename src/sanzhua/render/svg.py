@@ -59,6 +59,16 @@ def _open(width: int, height: int, title: str, standalone: bool) -> list[str]:
     ]
 
 
+def axis_ticks(n: int) -> list[int]:
+    """Which of `n` points along a time axis get a label: about ten, evenly spaced, and the
+    last (the latest week) always; a regular one closer to the last than the spacing is
+    left out, so that the last two labels do not run into each other."""
+    if n <= 0:
+        return []
+    step = -(-n // 10)  # at most ten regular labels
+    return [i for i in range(0, n - 1, step) if n - 1 - i >= step] + [n - 1]
+
+
 def line_chart(
     title: str,
     x_labels: Sequence[str],
@@ -99,12 +109,10 @@ def line_chart(
         yy = y(v)
         out.append(f'<line x1="{left}" y1="{_n(yy)}" x2="{left + pw}" y2="{_n(yy)}" stroke="#ddd"/>')
         out.append(f'<text x="{left - 6}" y="{_n(yy + 4)}" text-anchor="end" fill="#555">{_n(v)}{esc(y_suffix)}</text>')
-    step = max(1, len(x_labels) // 10)
-    last_i = len(x_labels) - 1
-    for i, lab in enumerate(x_labels):
-        if (i % step == 0 and last_i - i >= max(1, step // 2)) or i == last_i:
-            out.append(f'<line x1="{_n(x(i))}" y1="{top + ph}" x2="{_n(x(i))}" y2="{top + ph + 4}" stroke="#888"/>')
-            out.append(f'<text x="{_n(x(i))}" y="{top + ph + 18}" text-anchor="middle" fill="#555">{esc(lab)}</text>')
+    for i in axis_ticks(len(x_labels)):
+        xi = _n(x(i))
+        out.append(f'<line x1="{xi}" y1="{top + ph}" x2="{xi}" y2="{top + ph + 4}" stroke="#888"/>')
+        out.append(f'<text x="{xi}" y="{top + ph + 18}" text-anchor="middle" fill="#555">{esc(x_labels[i])}</text>')
     out.append(f'<line x1="{left}" y1="{top + ph}" x2="{left + pw}" y2="{top + ph}" stroke="#888"/>')
     for s in series:
         pts = [(x(i), y(v)) for i, v in enumerate(s.values) if v is not None]
