@@ -497,6 +497,28 @@ def test_screenshots(browser: Any, bundled_site: tuple[Path, Path], width: int, 
     assert (ARTIFACTS / f"{name}-index.png").stat().st_size > 10_000
 
 
+@needs_browser
+def test_task_lists_fit_a_phone(browser: Any, bundled_site: tuple[Path, Path]) -> None:
+    """At phone width every cell of a task list (light, id, title, unit, deadline, state,
+    progress) is on the screen without scrolling sideways: a leader reading the overdue
+    list on a phone sees each task's deadline and state, not only its title."""
+    _, out = bundled_site
+    v = Visit(browser, out, 390)
+    for rel in ("index.html", "tasks.html", "u/zjj.html"):
+        page = v.open(rel)
+        cells = page.evaluate(
+            """() => Array.from(document.querySelectorAll('table.tasks tbody td')).map(td => {
+                const r = td.getBoundingClientRect();
+                return [td.textContent.trim(), r.left, r.right, r.width];
+            })"""
+        )
+        assert len(cells) > 20, rel
+        cut = [c for c in cells if c[1] < 0 or c[2] > 390 or (c[0] and c[3] == 0)]
+        assert cut == [], f"{rel}: {cut[:5]}"
+    v.clean()
+    v.close()
+
+
 def test_site_command_line(tmp_path: Path) -> None:
     """The command as a user runs it: exit 0 and where to look; a ledger with errors, exit 1."""
     root = _bundled(tmp_path)
