@@ -98,7 +98,7 @@ def task_main(
     _facts(out, esc(root), facts)
     if v.percent is not None:
         _percent(out, w, v, target)
-    out.append(f"<section><h2>{w['timeline']}</h2>\n<figure>{esc(timeline)}</figure>\n")
+    out.append(f'<section><h2>{w["timeline"]}</h2>\n<figure class="timeline">{esc(timeline)}</figure>\n')
     if milestones:
         _milestones(out, w, milestones)
     out.append(f"</section>\n<section><h2>{w['progress']}</h2>\n")
