@@ -519,6 +519,33 @@ def test_task_lists_fit_a_phone(browser: Any, bundled_site: tuple[Path, Path]) -
     v.close()
 
 
+@needs_browser
+def test_unit_names_stay_while_the_lights_scroll_on_a_phone(browser: Any, bundled_site: tuple[Path, Path]) -> None:
+    """The lights by unit are wider than a phone: scrolled to their last column (the
+    completion rate), each row still shows its unit's name at the left."""
+    _, out = bundled_site
+    v = Visit(browser, out, 390)
+    page = v.open("units.html")
+    names = page.evaluate(
+        """() => {
+            const box = document.querySelector('table.lights').closest('.scroll');
+            box.scrollLeft = box.scrollWidth;
+            return Array.from(document.querySelectorAll('table.lights tbody th')).map(th => {
+                const r = th.getBoundingClientRect();
+                return [th.textContent.trim(), r.left, r.right];
+            });
+        }"""
+    )
+    assert len(names) > 20 and box_scrolled(page)
+    assert [n for n in names if n[1] < 0 or n[2] > 390] == []
+    v.clean()
+    v.close()
+
+
+def box_scrolled(page: Any) -> bool:
+    return bool(page.evaluate("() => document.querySelector('table.lights').closest('.scroll').scrollLeft > 100"))
+
+
 def test_site_command_line(tmp_path: Path) -> None:
     """The command as a user runs it: exit 0 and where to look; a ledger with errors, exit 1."""
     root = _bundled(tmp_path)
