@@ -801,6 +801,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "codeowners.stale": ("{file} 已过期，请运行 sanzhua codeowners 重新生成\n", "{file} is out of date; run sanzhua codeowners\n"),
     "codeowners.wrote": ("已写入 {file}\n", "wrote {file}\n"),
     "site.archive.cut": ("存档只收最近 {weeks} 周的简报；此前的 {n} 期未收入（可用 sanzhua brief --week --as-of 当周某日 生成）。", "The archive holds the last {weeks} weeks' bulletins; the {n} issues before them are left out (sanzhua brief --week --as-of a day of that week writes one)."),
+    "site.archive.none": ("任务较多（{tasks} 项），存档不收简报（每期简报列出全部在办任务）；{n} 期均未收入（可用 sanzhua brief --week --as-of 当周某日 生成）。", "With {tasks} tasks the archive holds no bulletin (each lists every open task); the {n} issues are left out (sanzhua brief --week --as-of a day of that week writes one)."),
     "site.out.no-archive": ("注意：计分规则有错误，网站中没有简报存档（简报的排名按计分规则计算）。", "note: the scoring rules have errors, so the site has no bulletin archive (bulletins rank by them)."),
     "site.out.written": ("网站已生成：{folder}（{pages} 页，{tasks} 项任务，{seconds:.1f} 秒）\n  用浏览器打开 {index}\n", "site written: {folder} ({pages} pages, {tasks} tasks, {seconds:.1f} s)\n  open {index} in a browser\n"),
     "init.out.created": ("已在 {folder} 建立台账：\n", "Created a ledger in {folder}:\n"),

@@ -61,7 +61,6 @@ def weeks(first: date, as_of: date) -> list[Period]:
 
 
 ARCHIVE_TASK_WEEKS = 100_000  # tasks x weeks the archive renders at most (a bulletin lists every open task)
-ARCHIVE_MIN_WEEKS = 4
 
 
 def archive_weeks(ledger: Ledger, as_of: date) -> tuple[list[Period], int]:
@@ -69,12 +68,14 @@ def archive_weeks(ledger: Ledger, as_of: date) -> tuple[list[Period], int]:
     series' weeks (at most a year back: periods.series_start), and of those no more than
     ARCHIVE_TASK_WEEKS / tasks, the latest kept (every week's bulletin lists every open
     task: 15,000 tasks over 47 weeks were 350 MB of pages and a minute of CPU). The bundled
-    county's 111 tasks keep every week; 2,000 tasks 50 weeks; 20,000 tasks the last 5."""
+    county's 111 tasks keep every week; 2,000 tasks 50 weeks; 20,000 tasks the last 5;
+    50,000 the last 2; over 100,000 tasks none (issue 14: before, at least 4 weeks were
+    kept whatever the size, 400,000 task-weeks at 100,000 tasks)."""
     s = ledger.settings
     since_week_1 = weeks(s.bulletin.first_week or date(s.year, 1, 1), as_of)
     kept = weeks(series_start(s.bulletin.first_week, s.year, as_of), as_of)
-    most = max(ARCHIVE_MIN_WEEKS, ARCHIVE_TASK_WEEKS // max(len(ledger.tasks), 1))
-    kept = kept[-most:]
+    most = ARCHIVE_TASK_WEEKS // max(len(ledger.tasks), 1)
+    kept = kept[max(len(kept) - most, 0) :]
     return kept, max(len(since_week_1) - len(kept), 0)
 
 

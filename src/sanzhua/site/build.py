@@ -14,7 +14,7 @@ import os
 import secrets
 import shutil
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -34,6 +34,7 @@ from sanzhua.render.svg import Series, line_chart
 from sanzhua.render.templating import FILTERS
 from sanzhua.report.brief import LIGHT_LABELS, STATE_LABELS
 from sanzhua.report.document import made_from
+from sanzhua.site import data as site_data
 from sanzhua.site import story, taskpage
 from sanzhua.site.data import LIGHT_RANK, Names, Overview, TaskView, children_of, overview
 from sanzhua.site.text import Lang, words
@@ -310,7 +311,7 @@ def write_task_pages(
     kids = children_of(ledger.tasks)
     settings = ledger.settings
     w = wr.w
-    for v in ov.tasks:
+    for v in ov.tasks[: site_data.TASK_PAGES]:
         task = v.state.task
         ms = story.milestones(task, ov.as_of, lang)
         got = events.get(v.id, []) if events is not None else None
@@ -347,6 +348,18 @@ def write_task_pages(
             wr.framed(v.href, "tasks", taskpage.title(v), main)
         else:
             wr.page(v.href, "task.html", "tasks", **context)
+    write_task_groups(wr, ov.tasks[site_data.TASK_PAGES :], unit_href, lang)
+
+
+def write_task_groups(wr: Writer, views: Sequence[TaskView], unit_href: Mapping[str, str], lang: Lang) -> None:
+    """tg/: the tasks after the TASK_PAGES most urgent, GROUP_SIZE to a page, each at its
+    anchor (site/data.task_href): 100,000 tasks are 160 files rather than 100,000."""
+    pages, size = site_data.TASK_PAGES, site_data.GROUP_SIZE
+    for k in range(0, len(views), size):
+        part = views[k : k + size]
+        rel = part[0].href.partition("#")[0]
+        title, main = taskpage.group_main(part, pages + k + 1, wr.w, wr.raw, "../", lang, unit_href, pages, size)
+        wr.framed(rel, "tasks", title, main)
 
 
 def _num(x: float) -> str:
@@ -449,6 +462,8 @@ def _archive_cut(ledger: Ledger, as_of: date, lang: Lang) -> str:
     kept, left_out = archive.archive_weeks(ledger, as_of)
     if not left_out:
         return ""
+    if not kept:
+        return " " + say("site.archive.none", lang, tasks=len(ledger.tasks), n=left_out)
     return " " + say("site.archive.cut", lang, weeks=len(kept), n=left_out)
 
 

@@ -18,6 +18,20 @@ from sanzhua.site.text import Lang
 
 LIGHT_RANK = {"red": 0, "yellow": 1, "green": 2, "done": 3, "none": 4}
 
+# A page of its own for at most this many tasks, the most urgent (issue 14: 100,000 tasks
+# were 100,000 files, most of a 55-second build). The others are listed, each at an anchor
+# of its own (`tg/<n>.html#<name>`), GROUP_SIZE to a page: see docs/site.md.
+TASK_PAGES = 20_000
+GROUP_SIZE = 500
+
+
+def task_href(i: int, name: str) -> str:
+    """The link to the task at place `i` of the task list (most urgent first), whose page
+    name is `name`: its own page, or its anchor in a page of the tasks after TASK_PAGES."""
+    if i < TASK_PAGES:
+        return f"t/{name}.html"
+    return f"tg/{(i - TASK_PAGES) // GROUP_SIZE + 1}.html#{name}"
+
 
 @dataclass(frozen=True, slots=True)
 class Row:
@@ -262,13 +276,13 @@ def task_views(evaluation: Evaluation, units: _Units, lang: Lang, names: Names) 
     state_labels = STATE_LABELS[lang]
     sep = say("list.sep", lang)
     views: list[TaskView] = []
-    for st in sorted(evaluation.tasks.values(), key=urgency):
+    for i, st in enumerate(sorted(evaluation.tasks.values(), key=urgency)):
         t = st.task
         views.append(
             TaskView(
                 id=t.id,
                 title=t.title,
-                href=f"t/{names('t', t.id)}.html",
+                href=task_href(i, names("t", t.id)),
                 lead=t.lead,
                 unit=units.name(t.lead),
                 kind=units.kind(t.lead),

@@ -277,3 +277,46 @@ def unit_main(u: Any, w: Mapping[str, Markup], root: str, lang: Lang) -> str:
     if u.partner:
         out.append(f"<h2>{w['partner_tasks']}</h2>\n{task_table(u.partner, w, root, lang)}")
     return "".join(out)
+
+
+def group_main(
+    views: Sequence[Any],
+    first: int,
+    w: Mapping[str, Markup],
+    raw: Mapping[str, str],
+    root: str,
+    lang: Lang,
+    unit_href: Mapping[str, str],
+    pages: int,
+    size: int,
+) -> tuple[str, str]:
+    """(title, main) of a page of the tasks without a page of their own (those after the
+    `pages` most urgent, site/data.TASK_PAGES): each a row at the anchor its link names
+    (`tg/<n>.html#<name>`), with what the task list shows of it. `first`: the place of the
+    first of `views` in the task list, from 1."""
+    r = esc(root)
+    days = say("site.days", lang)
+    heading = esc(raw["grouped_title"].format(first=first, last=first + len(views) - 1))
+    out = [
+        f'<p class="crumbs"><a href="{r}index.html">{w["overview"]}</a> › '
+        f'<a href="{r}tasks.html">{w["all_tasks"]}</a></p>\n<h1>{heading}</h1>\n'
+        f'<p class="muted">{esc(raw["grouped"].format(pages=pages, size=size))}</p>\n'
+        '<div class="scroll"><table class="tasks">\n'
+        f'<thead><tr><th scope="col">{w["light"]}</th><th scope="col">{w["id"]}</th>'
+        f'<th scope="col">{w["title"]}</th><th scope="col">{w["unit"]}</th><th scope="col">{w["due"]}</th>'
+        f'<th scope="col">{w["states"]}</th><th scope="col" class="n">{w["percent"]}</th>'
+        f'<th scope="col">{w["owner"]}</th><th scope="col">{w["leader"]}</th></tr></thead>\n<tbody>\n'
+    ]
+    for v in views:
+        anchor = esc(v.href.partition("#")[2])
+        late = f' <span class="muted">{esc(v.days_overdue)}{days}</span>' if v.days_overdue else ""
+        out.append(
+            f'<tr id="{anchor}" data-id="{esc(v.id)}" data-light="{esc(v.light)}">\n<td>{light(v)}</td>'
+            f'<td class="id">{esc(v.id)}</td><td class="title">{esc(v.title)}</td>\n'
+            f'<td><a href="{r}{esc(unit_href.get(v.lead, "units.html"))}">{esc(v.unit)}</a></td>'
+            f'<td class="date">{esc(v.deadline or "—")}</td><td>{esc(v.state_text)}{late}</td>\n'
+            f'<td class="n">{pct(v.percent)} {bar(v.percent, v.expected)}</td>'
+            f"<td>{esc(v.owner)}</td><td>{esc(v.leader)}</td></tr>\n"
+        )
+    out.append("</tbody></table></div>")
+    return heading, "".join(out)

@@ -106,6 +106,12 @@ WORDS: dict[str, tuple[str, str]] = {
     "deleted": ("删除", "deleted"),
     "merge": ("（合并）", " (merge)"),
     "none_yet": ("暂无", "None"),
+    "grouped": (
+        "任务较多：按紧急程度排在前 {pages} 项的任务各有一页，其余任务列在这样的页面上，每页 {size} 项。",
+        "Many tasks: the {pages} most urgent have a page each; the others are listed on pages like this one, "
+        "{size} to a page.",
+    ),
+    "grouped_title": ("全部任务：第 {first}–{last} 项", "All tasks: {first}–{last}"),
     "worst_first": ("红灯多的排在前面", "Most red lights first"),
     "rate_note": (
         "完成率 = 已完成 ÷ 任务数（不含已取消）",

@@ -1,0 +1,125 @@
+"""The site's bounds for big ledgers (issue 14: no run over 30 s or 2 GB on inputs under
+10 MB): a page of its own for at most `site/data.TASK_PAGES` tasks, the others listed
+GROUP_SIZE to a page at anchors of their own; and the archive's budget of tasks × weeks
+held, down to no week at all. Both shown on the bundled ledger with the bounds lowered."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from datetime import date
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+import pytest
+
+from sanzhua.commands.site import site
+from sanzhua.site import archive
+from sanzhua.site import data as site_data
+from tests.test_site import Visit, _bundled, _status, browser, needs_browser  # noqa: F401 (browser: a fixture)
+
+AS_OF = date(2026, 11, 25)
+_HREF = re.compile(r'href="([^"]+)"')
+
+
+def _site(tmp: Path, **kw: Any) -> Path:
+    root = _bundled(tmp)
+    out = tmp / "site"
+    assert site(root, as_of=AS_OF, output=out, out=io.StringIO(), **kw) == 0
+    return out
+
+
+def _tasks_js(out: Path) -> list[dict[str, Any]]:
+    text = (out / "assets" / "tasks.js").read_text(encoding="utf-8")
+    doc = json.loads(text.removeprefix("window.SANZHUA_TASKS=").removesuffix(";\n"))
+    return [dict(zip(doc["cols"], row, strict=True)) for row in doc["rows"]]
+
+
+def _resolves(out: Path, page: Path, href: str) -> bool:
+    """A relative link from `page`: its file exists, and an anchor it names is an id there."""
+    path, _, anchor = unquote(href).partition("#")
+    target = (page.parent / path).resolve() if path else page
+    if not target.is_file():
+        return False
+    return not anchor or f'id="{anchor}"' in target.read_text(encoding="utf-8")
+
+
+def test_tasks_beyond_the_cap_are_listed_at_anchors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(site_data, "TASK_PAGES", 10)
+    monkeypatch.setattr(site_data, "GROUP_SIZE", 25)
+    out = _site(tmp_path, archive=False)
+    rows = _tasks_js(out)
+    assert len(rows) == 111
+    # The 10 most urgent have their page; the other 101 are on 5 pages of 25 (the last 1).
+    assert len(list((out / "t").glob("*.html"))) == 10
+    assert sorted(p.name for p in (out / "tg").glob("*.html")) == [f"{n}.html" for n in range(1, 6)]
+    assert [r["href"].startswith("t/") for r in rows] == [True] * 10 + [False] * 101
+    assert rows[10]["href"] == f"tg/1.html#{rows[10]['id']}" and rows[-1]["href"].startswith("tg/5.html#")
+    # Every task is on exactly one page: its own, or one row of a group page.
+    listed = [m for p in (out / "tg").glob("*.html") for m in re.findall(r'<tr id="([^"]+)"', p.read_text("utf-8"))]
+    assert sorted(listed) == sorted(r["id"] for r in rows[10:])
+    status = {t["id"]: t for t in _status(tmp_path / "bundled")["tasks"]}
+    group = (out / "tg" / "1.html").read_text(encoding="utf-8")
+    for r in rows[10:35]:
+        assert f'data-id="{r["id"]}" data-light="{status[r["id"]]["light"]}"' in group
+    # Every link of every page leads to a file, and to an anchor that is there.
+    for page in out.rglob("*.html"):
+        for href in _HREF.findall(page.read_text(encoding="utf-8")):
+            assert _resolves(out, page, href), (page.relative_to(out), href)
+    for r in rows:
+        assert _resolves(out, out / "index.html", r["href"]), r["href"]
+
+
+def test_a_ledger_within_the_cap_has_no_group_pages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(site_data, "TASK_PAGES", 111)
+    out = _site(tmp_path, archive=False)
+    assert len(list((out / "t").glob("*.html"))) == 111 and not (out / "tg").exists()
+    assert all(r["href"] == f"t/{r['id']}.html" for r in _tasks_js(out))
+
+
+def test_archive_over_its_budget_holds_no_week_and_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """111 tasks with a budget of 110 task-weeks: not even this week's bulletin (before,
+    4 weeks were kept whatever the budget); the archive's index says why."""
+    monkeypatch.setattr(archive, "ARCHIVE_TASK_WEEKS", 110)
+    out = _site(tmp_path)
+    assert not list((out / "briefs").glob("week-*"))
+    index = (out / "briefs" / "index.html").read_text(encoding="utf-8")
+    assert "任务较多（111 项），存档不收简报" in index and "47 期均未收入" in index
+
+
+def test_archive_budget_of_two_weeks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(archive, "ARCHIVE_TASK_WEEKS", 2 * 111 + 5)
+    out = _site(tmp_path)
+    assert sorted(p.name for p in (out / "briefs").glob("week-*.html")) == [
+        "week-2026-11-16.html",
+        "week-2026-11-23.html",
+    ]
+    assert "存档只收最近 2 周的简报；此前的 45 期未收入" in (out / "briefs" / "index.html").read_text("utf-8")
+
+
+@needs_browser
+def test_search_finds_a_grouped_task_and_its_link_opens_it(
+    browser: Any,  # noqa: F811
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(site_data, "TASK_PAGES", 10)
+    monkeypatch.setattr(site_data, "GROUP_SIZE", 25)
+    out = _site(tmp_path, archive=False)
+    last = _tasks_js(out)[-1]
+    v = Visit(browser, out)
+    page = v.open("tasks.html")
+    page.fill("#q", last["id"])
+    rows = page.eval_on_selector_all("#rows tr[data-id]", "els => els.map(e => e.dataset.id)")
+    assert rows == [last["id"]]
+    page.click(f'#rows tr[data-id="{last["id"]}"] a')
+    page.wait_for_load_state("load")
+    assert page.url.endswith(last["href"])
+    assert page.eval_on_selector(":target", "e => e.dataset.id") == last["id"]
+    assert page.is_visible(f'tr[id="{last["id"]}"]')
+    for rel in ("tg/1.html", "tg/5.html", "u/fgw.html", "index.html"):
+        v.open(rel)
+    v.clean()
+    v.close()
