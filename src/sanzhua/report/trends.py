@@ -427,6 +427,10 @@ def _open_days(
     late_from = len(days) if deadline is None else bisect_right(days, deadline)  # deadline < day
     missed = _milestones_missed(t, days)
     dates, entries, last_percent = reports.dates, reports.entries, reports.last_percent
+    if not has_target and (not last_percent or last_percent[-1] < 0):  # never a measure: never behind
+        owed_from = len(days) if period is None else bisect_left(days, begin + gap)  # (d - begin).days >= period
+        _unmeasured_days(dates, days, which, tally, late_from, missed, owed_from, gap)
+        return
     overdue, milestone_overdue = tally.overdue, tally.milestone_overdue
     behind, no_report = tally.behind, tally.no_report
     for i in which:
@@ -455,6 +459,35 @@ def _open_days(
         if has_measure:
             tally.expected[i].append(expected or 0.0)
             tally.actual[i].append(actual if actual is not None else 0.0)
+
+
+def _unmeasured_days(
+    dates: list[date],
+    days: Sequence[date],
+    which: Iterable[int],
+    tally: _Tally,
+    late_from: int,
+    missed: list[bool] | None,
+    owed_from: int,
+    gap: timedelta,
+) -> None:
+    """`_open_days`'s figures of a task that has no measure on any day (no percent reported,
+    no target to reach): overdue, a milestone overdue and no report, never behind and in
+    neither mean (issue 14: 100,000 one-line tasks over 47 weeks were most of the trend)."""
+    overdue, milestone_overdue, no_report = tally.overdue, tally.milestone_overdue, tally.no_report
+    for i in which:
+        if i >= late_from:
+            overdue[i] += 1
+        if missed is not None and missed[i]:
+            milestone_overdue[i] += 1
+        if i >= owed_from:
+            if not dates:
+                no_report[i] += 1
+                continue
+            d = days[i]
+            k = bisect_right(dates, d) - 1
+            if not (k >= 0 and dates[k] > d - gap):
+                no_report[i] += 1
 
 
 def _milestones_missed(t: Task, days: Sequence[date]) -> list[bool] | None:

@@ -12,7 +12,7 @@ from datetime import date
 from sanzhua.evaluate import Evaluation, TaskState
 from sanzhua.i18n import say
 from sanzhua.load import Ledger
-from sanzhua.model import Task
+from sanzhua.model import Task, builder
 from sanzhua.report.brief import LIGHT_LABELS, STATE_LABELS, Totals, totals
 from sanzhua.site.text import Lang
 
@@ -81,6 +81,9 @@ class TaskView:
     workdays_left: int | None
     rank: tuple[object, ...]  # urgency: most urgent first
     state: TaskState = field(repr=False, compare=False)
+
+
+_task_view = builder(TaskView)  # TaskView(*fields) without its __init__: 100,000 of them (issue 14)
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,35 +279,40 @@ def task_views(evaluation: Evaluation, units: _Units, lang: Lang, names: Names) 
     state_labels = STATE_LABELS[lang]
     sep = say("list.sep", lang)
     views: list[TaskView] = []
-    for i, st in enumerate(sorted(evaluation.tasks.values(), key=urgency)):
+    ranked = sorted(((urgency(st), st) for st in evaluation.tasks.values()), key=_first)
+    for i, (rank, st) in enumerate(ranked):
         t = st.task
         views.append(
-            TaskView(
-                id=t.id,
-                title=t.title,
-                href=task_href(i, names("t", t.id)),
-                lead=t.lead,
-                unit=units.name(t.lead),
-                kind=units.kind(t.lead),
-                partners=t.partners,
-                leader=t.leader or "",
-                owner=t.owner or "",
-                category=_category(t, lang),
-                deadline=st.deadline,
-                done=st.done,
-                light=st.light,
-                light_text=light_labels.get(st.light, st.light) if st.light != "none" else _none_text(st, lang),
-                states=st.states,
-                state_text=sep.join(state_labels.get(s, s) for s in st.states),
-                percent=None if st.percent is None else round(st.percent, 1),
-                expected=None if st.expected_percent is None else round(st.expected_percent, 1),
-                days_overdue=st.days_overdue,
-                workdays_left=st.workdays_left,
-                rank=urgency(st),
-                state=st,
+            _task_view(  # TaskView's fields, in order
+                t.id,
+                t.title,
+                task_href(i, names("t", t.id)),
+                t.lead,
+                units.name(t.lead),
+                units.kind(t.lead),
+                t.partners,
+                t.leader or "",
+                t.owner or "",
+                _category(t, lang),
+                st.deadline,
+                st.done,
+                st.light,
+                light_labels.get(st.light, st.light) if st.light != "none" else _none_text(st, lang),
+                st.states,
+                sep.join(state_labels.get(s, s) for s in st.states),
+                None if st.percent is None else round(st.percent, 1),
+                None if st.expected_percent is None else round(st.expected_percent, 1),
+                st.days_overdue,
+                st.workdays_left,
+                rank,
+                st,
             )
         )
     return views
+
+
+def _first(pair: tuple[tuple[object, ...], TaskState]) -> tuple[object, ...]:
+    return pair[0]
 
 
 def unit_views(units: _Units, views: Sequence[TaskView], by_unit: tuple[Row, ...]) -> tuple[UnitView, ...]:
