@@ -643,8 +643,9 @@ def report_cases(bench: Bench, out_dir: Path, *, site: bool) -> list[tuple[Case,
 
 
 def archive_case(bench: Bench, out_dir: Path) -> Case:
-    """The site with every week's bulletin (47 of them): minutes at 20,000 tasks, so one
-    run, and only for the main ledger."""
+    """The whole site, as `sanzhua site` makes it by default: with the archive of bulletins
+    (at 20,000 tasks its last 5 weeks, site/archive.ARCHIVE_TASK_WEEKS). One run, and only
+    for the main ledger; judged against the baseline of the same run (target 3 x)."""
     return Case("site (with the archive), 1 run", bench.sanzhua("site", "--as-of", AS_OF,
                                                                 "-o", str(out_dir / "site-archive")),
                 cold=True, keep_stdout=False)
@@ -688,7 +689,7 @@ def reports_and_site(bench: Bench, root: Path, base: Row, args: argparse.Namespa
         if not args.skip_archive:
             archive = archive_case(bench, out_dir)
             bench.rounds(root, [archive], times=1)
-            cases.append((archive, None))
+            cases.append((archive, 3.0))  # issue 19.5: the whole site, as a user runs it, <= 3 x
             half = archive_half_case(bench, out_dir, args.tasks // 2)
             bench.rounds(root, [half], times=1)
             cases.append((half, None))

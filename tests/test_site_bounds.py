@@ -19,6 +19,7 @@ from sanzhua.commands.site import site
 from sanzhua.site import archive
 from sanzhua.site import data as site_data
 from tests.test_site import Visit, _bundled, _status, browser, needs_browser  # noqa: F401 (browser: a fixture)
+from tests.test_site_taskpage import _both, _same
 
 AS_OF = date(2026, 11, 25)
 _HREF = re.compile(r'href="([^"]+)"')
@@ -38,12 +39,13 @@ def _tasks_js(out: Path) -> list[dict[str, Any]]:
 
 
 def _resolves(out: Path, page: Path, href: str) -> bool:
-    """A relative link from `page`: its file exists, and an anchor it names is an id there."""
+    """A relative link from `page`: its file exists, and an anchor it names is an id there
+    (a filter of the task list, `tasks.html#unit=…`, is no anchor)."""
     path, _, anchor = unquote(href).partition("#")
     target = (page.parent / path).resolve() if path else page
     if not target.is_file():
         return False
-    return not anchor or f'id="{anchor}"' in target.read_text(encoding="utf-8")
+    return not anchor or "=" in anchor or f'id="{anchor}"' in target.read_text(encoding="utf-8")
 
 
 def test_tasks_beyond_the_cap_are_listed_at_anchors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -70,6 +72,27 @@ def test_tasks_beyond_the_cap_are_listed_at_anchors(tmp_path: Path, monkeypatch:
             assert _resolves(out, page, href), (page.relative_to(out), href)
     for r in rows:
         assert _resolves(out, out / "index.html", r["href"]), r["href"]
+
+
+def test_unit_pages_list_at_most_unit_rows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A unit's page lists its UNIT_ROWS most urgent tasks and says how many more there are,
+    linking to the task list filtered to it; written the same by site/taskpage.py and by
+    templates/unit.html. Here 3: 城关镇 leads 7 tasks and partners in 3."""
+    monkeypatch.setattr(site_data, "UNIT_ROWS", 3)
+    monkeypatch.setattr(site_data, "TASK_PAGES", 30)
+    root = _bundled(tmp_path)
+    fast, slow = _both(root, tmp_path / "out", monkeypatch, AS_OF)
+    _same(fast, slow)
+    rows = _tasks_js(fast)
+    page = (fast / "u" / "chengguan.html").read_text(encoding="utf-8")
+    leads = [r["id"] for r in rows if r["lead"] == "chengguan"]
+    assert len(leads) > 3 and page.count('<tr data-id="') == 3 + min(3, sum("chengguan" in r["partners"] for r in rows))
+    assert [m for m in re.findall(r'<tr data-id="([^"]+)"', page)][:3] == leads[:3]  # the most urgent
+    more = f"另有 {len(leads) - 3} 项未在此列出（上表为最紧急的任务），见"
+    assert f'{more} <a href="../tasks.html#unit=chengguan">全部任务</a>' in page
+    for p in fast.rglob("*.html"):
+        for href in _HREF.findall(p.read_text(encoding="utf-8")):
+            assert _resolves(fast, p, href), (p.relative_to(fast), href)
 
 
 def test_a_ledger_within_the_cap_has_no_group_pages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -107,9 +130,18 @@ def test_search_finds_a_grouped_task_and_its_link_opens_it(
 ) -> None:
     monkeypatch.setattr(site_data, "TASK_PAGES", 10)
     monkeypatch.setattr(site_data, "GROUP_SIZE", 25)
+    monkeypatch.setattr(site_data, "UNIT_ROWS", 3)
     out = _site(tmp_path, archive=False)
-    last = _tasks_js(out)[-1]
+    rows = _tasks_js(out)
+    last = rows[-1]
     v = Visit(browser, out)
+    # A unit's page cut at 3 tasks links to the task list filtered to the unit: all of them.
+    page = v.open("u/chengguan.html")
+    page.click('a[href$="tasks.html#unit=chengguan"]')
+    page.wait_for_load_state("load")
+    page.wait_for_selector("#rows tr[data-id]")
+    shown = set(page.eval_on_selector_all("#rows tr[data-id]", "els => els.map(e => e.dataset.id)"))
+    assert {r["id"] for r in rows if r["lead"] == "chengguan"} <= shown
     page = v.open("tasks.html")
     page.fill("#q", last["id"])
     rows = page.eval_on_selector_all("#rows tr[data-id]", "els => els.map(e => e.dataset.id)")

@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from urllib.parse import quote
 
 from sanzhua.evaluate import Evaluation, TaskState
 from sanzhua.i18n import say
@@ -23,6 +24,7 @@ LIGHT_RANK = {"red": 0, "yellow": 1, "green": 2, "done": 3, "none": 4}
 # of its own (`tg/<n>.html#<name>`), GROUP_SIZE to a page: see docs/site.md.
 TASK_PAGES = 20_000
 GROUP_SIZE = 500
+UNIT_ROWS = 20_000  # a unit's page lists at most this many of its tasks, the most urgent
 
 
 def task_href(i: int, name: str) -> str:
@@ -95,8 +97,11 @@ class UnitView:
     deputy: str
     href: str
     row: Row
-    lead: tuple[TaskView, ...]
+    lead: tuple[TaskView, ...]  # at most UNIT_ROWS, the most urgent
     partner: tuple[TaskView, ...]
+    lead_more: int = 0  # the tasks it leads beyond UNIT_ROWS, not listed on its page
+    partner_more: int = 0
+    tasks_href: str = ""  # the task list filtered to the unit
 
 
 @dataclass(frozen=True, slots=True)
@@ -329,6 +334,7 @@ def unit_views(units: _Units, views: Sequence[TaskView], by_unit: tuple[Row, ...
     out: list[UnitView] = []
     for uid in [*units.units, *(k for k in rows if k not in units.units)]:
         unit = units.units.get(uid)
+        leads, partners = lead.get(uid, ()), partner.get(uid, ())
         out.append(
             UnitView(
                 id=uid,
@@ -338,8 +344,11 @@ def unit_views(units: _Units, views: Sequence[TaskView], by_unit: tuple[Row, ...
                 deputy=(unit.deputy or "") if unit else "",
                 href=units.href(uid),
                 row=rows.get(uid) or _empty_row(uid, units.name(uid), units.href(uid), units.kind(uid)),
-                lead=tuple(lead.get(uid, ())),
-                partner=tuple(partner.get(uid, ())),
+                lead=tuple(leads[:UNIT_ROWS]),
+                partner=tuple(partners[:UNIT_ROWS]),
+                lead_more=max(len(leads) - UNIT_ROWS, 0),
+                partner_more=max(len(partners) - UNIT_ROWS, 0),
+                tasks_href="tasks.html#unit=" + quote(uid, safe=""),
             )
         )
     return tuple(out)

@@ -274,9 +274,21 @@ def unit_main(u: Any, w: Mapping[str, Markup], root: str, lang: Lang) -> str:
         out.append(task_table(u.lead, w, root, lang))
     else:
         out.append(f'<p class="muted">{w["none_yet"]}</p>')
+    if u.lead_more:
+        out.append(_more(u.lead_more, u.tasks_href, w, r))
     if u.partner:
         out.append(f"<h2>{w['partner_tasks']}</h2>\n{task_table(u.partner, w, root, lang)}")
+    if u.partner_more:
+        out.append(_more(u.partner_more, u.tasks_href, w, r))
     return "".join(out)
+
+
+def _more(n: int, href: str, w: Mapping[str, Markup], r: str) -> str:
+    """unit.html's line under a table cut at site/data.UNIT_ROWS tasks."""
+    return (
+        f'<p class="muted">{w["unit_more"].replace("{n}", str(n))} '
+        f'<a href="{r}{esc(href)}">{w["all_tasks"]}</a></p>'
+    )
 
 
 def group_main(

@@ -111,6 +111,10 @@ WORDS: dict[str, tuple[str, str]] = {
         "Many tasks: the {pages} most urgent have a page each; the others are listed on pages like this one, "
         "{size} to a page.",
     ),
+    "unit_more": (
+        "另有 {n} 项未在此列出（上表为最紧急的任务），见",
+        "{n} more are not listed here (the table holds the most urgent): see",
+    ),
     "grouped_title": ("全部任务：第 {first}–{last} 项", "All tasks: {first}–{last}"),
     "worst_first": ("红灯多的排在前面", "Most red lights first"),
     "rate_note": (
