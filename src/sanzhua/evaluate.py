@@ -7,10 +7,10 @@ done dates, milestone done dates) has not happened yet and is ignored.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Literal
+from typing import Literal, Protocol
 
 from sanzhua.kinds import ack_due, kind_of, lookup
 from sanzhua.load import Ledger
@@ -177,7 +177,7 @@ class _Evaluator:
                 workdays_left = self.workdays_left(deadline)
                 if workdays_left <= self.soon:
                     states.append("due_soon")
-            if has_measure and expected is not None and (actual or 0.0) < expected - self.margin:
+            if self.behind(has_measure, actual, expected):
                 states.append("behind")
             states.extend(self.report_states(t, last_report))
             if not states:
@@ -200,6 +200,10 @@ class _Evaluator:
             last_report,
             value,
         )
+
+    def behind(self, has_measure: bool, actual: float | None, expected: float | None) -> bool:
+        """The state "behind": the actual percent under the expected by more than the margin."""
+        return has_measure and expected is not None and (actual or 0.0) < expected - self.margin
 
     def workdays_left(self, deadline: date) -> int:
         """Working days after as_of up to the deadline (the same deadlines recur: once each)."""
@@ -382,6 +386,141 @@ def evaluate(ledger: Ledger, as_of: date) -> Evaluation:
         as_of,
         tracking_since=ledger.tracking_start(),
     )
+
+
+# --- a task's states at an earlier date, from a later evaluation (issue 17) ---
+# A bulletin compares this period's totals with the previous period's, and those need only
+# each task's states at the previous period's end: not a second evaluation of every task.
+
+
+class StateView(Protocol):
+    """What a task's counts at a date read: its states, whether it is open, its deadline (a
+    TaskState has them all)."""
+
+    @property
+    def task(self) -> Task: ...
+    @property
+    def states(self) -> tuple[str, ...]: ...
+    @property
+    def is_open(self) -> bool: ...
+    @property
+    def deadline(self) -> date | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Counted:
+    """A task's states at a date that differ from a later evaluation's (see states_near)."""
+
+    task: Task
+    states: tuple[str, ...]
+    is_open: bool
+    deadline: date | None
+
+
+_counted = builder(Counted)  # Counted(*fields) without its __init__
+
+
+@dataclass(frozen=True)
+class States:
+    """Every task's states at `as_of`, in the evaluation's order: `evaluate(ledger,
+    as_of).tasks` but for the fields StateView does not name."""
+
+    as_of: date
+    tasks: Mapping[str, StateView]
+
+
+# The states that come and never go as the date moves on while a task stays as it was
+# (nothing of its own dated in between): see states_near.
+_GROWING = frozenset({"due_soon", "behind", "no_report"})
+
+
+def states_near(ledger: Ledger, as_of: date, known: Evaluation) -> States:
+    """Each task's states (and whether open, and its deadline) at `as_of`, equal to
+    `evaluate(ledger, as_of)`'s, worked out from `known`, the same ledger evaluated at a
+    date not before `as_of` (else every task is evaluated).
+
+    A task is evaluated again unless it is *quiet*: of no kind and not assigned (the 督办
+    kinds' clocks), and nothing of its own dated where it would count at one date and not
+    at the other (`_quiet`: a start, deadline, done date, verification or return, a
+    milestone's deadline or done date, a progress entry; for a parent, no progress entry
+    of its family either, whose progress and value are the parent's). A quiet task is
+    done, pending, suspended, cancelled, planned or open at both dates alike, with the
+    same progress, reports and value; being overdue or having a milestone overdue are the
+    same (no deadline in between). The other states of an open
+    task only come as time passes, never go, while its reports stay the same: the working
+    days left only shrink (due_soon), the expected percent only grows (behind), the time
+    since the last report only grows (no_report). So a quiet task has at `as_of` the states
+    known has, less those of due_soon, behind and no_report that do not yet hold then,
+    each tested as `evaluate` tests it; on_track if none is left.
+    tests/test_states_near.py holds the result to `evaluate` on real ledgers."""
+    if known.as_of < as_of:
+        return States(as_of, evaluate(ledger, as_of).tasks)
+    by_id: dict[str, Task] = {}
+    for t in ledger.tasks:
+        by_id.setdefault(t.id, t)
+    ev = _Evaluator(by_id, ledger.children, ledger.settings, ledger.calendar, as_of, ledger.tracking_start())
+    parents, later, same_day = ledger.children, known.as_of, known.as_of == as_of
+    out: dict[str, StateView] = {}
+    for tid, t in by_id.items():
+        k = known.tasks.get(tid)
+        if k is None or k.task is not t:
+            out[tid] = ev.state(t)
+        elif same_day or t.invalid:
+            out[tid] = k
+        elif not _quiet(t, as_of, later) or (
+            tid in parents and not all(_no_progress(m, as_of, later) for m in ev.families.get(tid, ()))
+        ):  # a parent's progress and value are its family's
+            out[tid] = ev.state(t)
+        elif not k.is_open or _GROWING.isdisjoint(k.states):
+            out[tid] = k
+        else:
+            out[tid] = _counted(t, _earlier_states(ev, k), True, k.deadline)
+    return States(as_of, out)
+
+
+def _earlier_states(ev: _Evaluator, k: TaskState) -> tuple[str, ...]:
+    """The states at ev's date of a quiet task open at known's later date (states_near)."""
+    t = k.task
+    kept: list[str] = []
+    for s in k.states:
+        if s == "due_soon":
+            held = k.deadline is not None and ev.workdays_left(k.deadline) <= ev.soon
+        elif s == "behind":
+            held = ev.behind(k.has_measure, k.percent, _expected(t.start, k.deadline, ev.as_of))
+        elif s == "no_report":
+            held = "no_report" in ev.report_states(t, k.last_report)
+        else:
+            held = True
+        if held:
+            kept.append(s)
+    return tuple(kept) if kept else ("on_track",)
+
+
+def _quiet(t: Task, lo: date, hi: date) -> bool:
+    """Whether the task is the same at `lo` as at the later `hi` but for the passing of time
+    (states_near): no kind's clock, and nothing of its own dated where it would count at
+    one date and not at the other: a start, done (the task's or a milestone's), verified,
+    returned or progress date after `lo` and up to `hi` (what is dated on a day has
+    happened that day); a deadline or a milestone's deadline from `lo` to before `hi` (a
+    deadline is missed the day after it)."""
+    if t.kind is not None or t.assigned is not None or lo < t.start <= hi:
+        return False
+    due, done, verified = t.due, t.done, t.verified
+    if (due is not None and lo <= due < hi) or (done is not None and lo < done <= hi):
+        return False
+    for m in t.milestones:
+        if lo <= m.due < hi or (m.done is not None and lo < m.done <= hi):
+            return False
+    if verified is not None and lo < verified.date <= hi:
+        return False
+    if t.returned and any(lo < r.date <= hi for r in t.returned):
+        return False
+    return _no_progress(t, lo, hi)
+
+
+def _no_progress(t: Task, lo: date, hi: date) -> bool:
+    """No progress entry of the task dated after `lo` and up to `hi`."""
+    return not any(lo < p.date <= hi for p in t.progress)
 
 
 def done_as_of(t: Task, as_of: date) -> tuple[date | None, bool]:

@@ -22,7 +22,7 @@ from sanzhua.commands.common import (
 )
 from sanzhua.commands.writefail import write_failed
 from sanzhua.errors import FatalError, Refused, bad_choice
-from sanzhua.evaluate import Evaluation, evaluate
+from sanzhua.evaluate import Evaluation, States, evaluate, states_near
 from sanzhua.filters import unit_choices, unit_id, unknown_unit
 from sanzhua.i18n import say
 from sanzhua.load import Ledger, frozen_gc
@@ -229,6 +229,18 @@ def _bulletin(
             evaluations[d] = evaluate(ledger, d)
         return evaluations[d]
 
+    nearby: dict[date, States] = {}
+
+    def states_at(d: date) -> Evaluation | States:
+        # The previous period's totals need each task's states alone: worked out from the
+        # nearest later evaluation made (this period's), not a second evaluation (issue 17).
+        later = [e for day, e in evaluations.items() if day >= d]
+        if not later or d in evaluations:
+            return evaluate_at(d)
+        if d not in nearby:
+            nearby[d] = states_near(ledger, d, min(later, key=lambda e: e.as_of))
+        return nearby[d]
+
     def score_at(d: date) -> Scoreboard:
         # Exactly `sanzhua score --year --as-of d`: the year holding d, evaluated at d.
         year = period_of("year", d)
@@ -254,6 +266,7 @@ def _bulletin(
         number=number,
         notices=records,
         tracking_since=ledger.tracking_start(),
+        states_at=states_at,
     )
     b = replace(b, notice=warning, made_from=stamp)
     if fmt == "md":  # the appendix's rows written directly (with the built-in template)

@@ -87,6 +87,26 @@ class EvaluationLike(Protocol):
     def tasks(self) -> Mapping[str, TaskStateLike]: ...
 
 
+class CountedLike(Protocol):
+    """What a task's counts at a date read (a TaskState, or evaluate.Counted)."""
+
+    @property
+    def task(self) -> Task: ...
+    @property
+    def states(self) -> tuple[str, ...]: ...
+    @property
+    def is_open(self) -> bool: ...
+    @property
+    def deadline(self) -> date | None: ...
+
+
+class StatesLike(Protocol):
+    """Every task's states at a date: an evaluation, or `evaluate.states_near`'s States."""
+
+    @property
+    def tasks(self) -> Mapping[str, CountedLike]: ...
+
+
 class LedgerLike(Protocol):
     @property
     def settings(self) -> Settings: ...
@@ -99,6 +119,8 @@ class LedgerLike(Protocol):
 
 
 Evaluator = Callable[[date], EvaluationLike]
+# Every task's states at a date, and no more: what the previous period's totals read.
+StatesAt = Callable[[date], StatesLike]
 # The year-to-date scoreboard at a date: what `sanzhua score --year --as-of D` computes.
 Scorer = Callable[[date], Scoreboard]
 
@@ -413,7 +435,7 @@ class Notice:
 # Counting
 
 
-def totals(evaluation: EvaluationLike, at: date) -> Totals:
+def totals(evaluation: StatesLike, at: date) -> Totals:
     """Counts and rates of the whole ledger in `evaluation`, computed at `at`."""
     n: dict[str, int] = dict.fromkeys(STATE_LABELS["zh"], 0)
     tasks = open_ = due_by_now = on_time_due = 0
@@ -796,12 +818,15 @@ def assemble_brief(
     number: int | None = None,
     notices: Sequence[NoticeRecord] = (),
     tracking_since: date | None = None,
+    states_at: StatesAt | None = None,
 ) -> Brief:
     """Everything a briefing for `period` says, as of `as_of` (the date written).
 
     `evaluate_at(d)` evaluates the ledger at `d`; it is called for the as-of date
-    (or the period's end, if earlier) and for the previous period's end, whose
-    totals give the change since the last issue. `score_at(d)` scores the units
+    (or the period's end, if earlier). The previous period's end, whose totals give
+    the change since the last issue, and the ends of the periods before it that the
+    约谈 list looks back on, need only each task's states: `states_at(d)` (by default
+    `evaluate_at`). `score_at(d)` scores the units
     for the year to `d` (`sanzhua score --year --as-of d`); the ranking shows it.
     A previous period that ended before `tracking_since` has no data to compare with.
     """
@@ -812,14 +837,15 @@ def assemble_brief(
     prev_period = previous(period)
     next_period = following(period)
     lines = _Lines(ledger, lang, at)
-    t_now, t_before = totals(now, at), totals(evaluate_at(prev_period.end), prev_period.end)
+    states_of: StatesAt = states_at or evaluate_at
+    t_now, t_before = totals(now, at), totals(states_of(prev_period.end), prev_period.end)
     states = list(now.tasks.values())
     completed = _completed(states, period, at, lines)
     overdue, n_overdue, n_ms = _overdue_groups(now, lines, ledger)
     unreported = _unreported(states, lines)
     by_category, by_unit_kind = _breakdowns(ledger, now, lang)
     b = settings.bulletin
-    parts = _notice_parts(ledger, evaluate_at, notices, period, at, lines)
+    parts = _notice_parts(ledger, states_of, notices, period, at, lines)
     return Brief(
         lang=lang,
         as_of=as_of,
@@ -945,7 +971,7 @@ def _appendix(states: list[TaskStateLike], lines: _Lines) -> tuple[TaskLine, ...
 
 def _notice_parts(
     ledger: LedgerLike,
-    evaluate_at: Evaluator,
+    states_at: StatesAt,
     records: Sequence[NoticeRecord],
     period: Period,
     at: date,
@@ -979,7 +1005,7 @@ def _notice_parts(
 
     def named_in(k: int) -> set[str]:
         if k not in named:
-            named[k] = named_units(evaluate_at(ends[k]).tasks.values())
+            named[k] = named_units(states_at(ends[k]).tasks.values())
         return named[k]
 
     chosen = interview_list(ledger.units, held, named_in, settings.interview_after)
