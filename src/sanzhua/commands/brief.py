@@ -201,6 +201,31 @@ def _notices(
     return EXIT_OK
 
 
+class _Evaluations:
+    """The ledger evaluated at the dates a bulletin asks for, each once; and each task's
+    states alone at a date before one evaluated (the previous period's end, whose totals
+    the bulletin compares), worked out from the nearest later evaluation rather than by
+    a second evaluation (`evaluate.states_near`, issue 17)."""
+
+    def __init__(self, ledger: Ledger) -> None:
+        self.ledger = ledger
+        self.made: dict[date, Evaluation] = {}
+        self.near: dict[date, States] = {}
+
+    def evaluate_at(self, d: date) -> Evaluation:
+        if d not in self.made:
+            self.made[d] = evaluate(self.ledger, d)
+        return self.made[d]
+
+    def states_at(self, d: date) -> Evaluation | States:
+        later = [e for day, e in self.made.items() if day >= d]
+        if not later or d in self.made:
+            return self.evaluate_at(d)
+        if d not in self.near:
+            self.near[d] = states_near(self.ledger, d, min(later, key=lambda e: e.as_of))
+        return self.near[d]
+
+
 def _bulletin(
     ledger: Ledger,
     as_of: date,
@@ -222,24 +247,8 @@ def _bulletin(
     rules = ledger_rules(ledger, lang_, as_of)
     if rules is None:
         return EXIT_PROBLEMS
-    evaluations: dict[date, Evaluation] = {}
-
-    def evaluate_at(d: date) -> Evaluation:
-        if d not in evaluations:
-            evaluations[d] = evaluate(ledger, d)
-        return evaluations[d]
-
-    nearby: dict[date, States] = {}
-
-    def states_at(d: date) -> Evaluation | States:
-        # The previous period's totals need each task's states alone: worked out from the
-        # nearest later evaluation made (this period's), not a second evaluation (issue 17).
-        later = [e for day, e in evaluations.items() if day >= d]
-        if not later or d in evaluations:
-            return evaluate_at(d)
-        if d not in nearby:
-            nearby[d] = states_near(ledger, d, min(later, key=lambda e: e.as_of))
-        return nearby[d]
+    evaluations = _Evaluations(ledger)
+    evaluate_at = evaluations.evaluate_at
 
     def score_at(d: date) -> Scoreboard:
         # Exactly `sanzhua score --year --as-of d`: the year holding d, evaluated at d.
@@ -266,7 +275,7 @@ def _bulletin(
         number=number,
         notices=records,
         tracking_since=ledger.tracking_start(),
-        states_at=states_at,
+        states_at=evaluations.states_at,
     )
     b = replace(b, notice=warning, made_from=stamp)
     if fmt == "md":  # the appendix's rows written directly (with the built-in template)
