@@ -218,6 +218,7 @@ def _read_files(root: Path, paths: list[Path], store: Cache, settings: Settings,
     person = str(year).encode()
     files = _FilesRead([], {}, {}, {}, [], set())
     cut = len(str(root)) + 1
+    real_root = os.path.realpath(root)
     for path in paths:
         rel = str(path)[cut:].replace(os.sep, "/")
         if has_unprintable(rel) or "\n" in rel or "\r" in rel:
@@ -230,7 +231,7 @@ def _read_files(root: Path, paths: list[Path], store: Cache, settings: Settings,
             continue
         files.order.append(rel)
         try:
-            data = read_inside(path, root, max_bytes=limit)
+            data = read_inside(path, root, max_bytes=limit, real_root=real_root)
         except (OSError, UnsafeFile) as e:
             files.results[rel] = FileResult(rel, problems=[_unread(rel, e, settings.max_file_mb)])
             continue
