@@ -14,6 +14,11 @@ from sanzhua.load.ledgerfile import FileResult
 
 # Below this many bytes to parse, starting processes costs more than it saves.
 PARALLEL_MIN_BYTES = 2_000_000
+# This process's share of the files, times the number of processes: an equal share. It was
+# 0.9 (this process decodes what the workers send); but a worker also encodes each result
+# to send it, and measured per process (bench/README.md, p-brief2) the worker was then the
+# longer by a fifth of a second at 20,000 tasks, this process waiting for it.
+MAIN_SHARE = 1.0
 
 
 class Job(NamedTuple):
@@ -40,10 +45,9 @@ def parse_all(jobs: list[Job], workers: int) -> Iterator[tuple[str, Parsed, File
             record, result = parsed(j.data, j.rel, j.year, j.key, encode=j.encode)
             yield j.rel, record, result
         return
-    # This process also decodes what the workers send: it takes a little less than its share.
     from concurrent.futures import ProcessPoolExecutor  # multiprocessing: only when parsing much (issue 17)
 
-    mine = len(jobs) * 9 // (10 * workers)
+    mine = int(len(jobs) * MAIN_SHARE / workers)
     theirs = jobs[mine:]
     with ProcessPoolExecutor(max_workers=workers - 1, initializer=gc.disable) as pool:
         futures = [pool.submit(_parse_batch, chunk) for chunk in _chunks(theirs, (workers - 1) * 4)]
