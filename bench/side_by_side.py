@@ -2,11 +2,13 @@
 wall and CPU seconds (the process and its workers) of check, status and brief, cold and
 warm, as ratios to the CSafeLoader baseline of bench/run.py measured in the same run.
 
-    .venv/bin/python bench/side_by_side.py [--site] LEDGER ROUNDS TREE...
+    .venv/bin/python bench/side_by_side.py [--site [--archive]] [--reports] LEDGER ROUNDS TREE...
 
 With --site the rows are the site's instead (issue 19.5): `site --no-archive` cold and
 warm, and with --archive also the whole site (every week's bulletin), each written to a
-fresh temporary folder (the previous one removed before, untimed).
+fresh temporary folder (the previous one removed before, untimed). With --reports the
+rest of bench/run.py's rows follow: `check` warm, `score --format json`, `export -f xlsx`
+and `calendar` cold (bench/run.py's --trees compares only the edit rows).
 
 Each TREE is a folder holding `src/sanzhua` (and `templates/`), e.g. made with
 `git archive REV src templates | tar -x -C TREE`; it is put first on PYTHONPATH.
@@ -44,6 +46,16 @@ SITE_ROWS = [
 ARCHIVE_ROWS = [("site (with the archive) cold", ["site", "-o", OUT], False)]
 # --- end of the site's rows ---
 
+# --- --reports (p-brief2): the other rows of bench/run.py's tables, for both trees in one run ---
+TMP = "{tmp}"  # replaced by a temporary folder that exists (the outputs refuse a missing one)
+REPORT_ROWS = [
+    ("check warm", ["check"], True),
+    ("score --format json cold", ["score", "--format", "json"], False),
+    ("export -f xlsx cold", ["export", "-f", "xlsx", "-o", TMP + "/x.xlsx"], False),
+    ("calendar cold", ["calendar", "-o", TMP + "/c.ics"], False),
+]
+# --- end of --reports ---
+
 
 def _run(argv: list[str], cwd: str, env: dict[str, str]) -> tuple[float, float]:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -59,7 +71,9 @@ def main() -> None:
     rows = ROWS
     if "--site" in args:
         rows = SITE_ROWS + (ARCHIVE_ROWS if "--archive" in args else [])
-    args = [a for a in args if a not in ("--site", "--archive")]
+    if "--reports" in args:
+        rows = rows + REPORT_ROWS
+    args = [a for a in args if a not in ("--site", "--archive", "--reports")]
     root, rounds, trees = args[0], int(args[1]), args[2:]
     cache = tempfile.mkdtemp(prefix="sanzhua-side-by-side-")
     out = Path(tempfile.mkdtemp(prefix="sanzhua-side-by-side-out-")) / "site"
@@ -70,7 +84,8 @@ def main() -> None:
             for name, cmd, warm in rows:
                 for tree in trees:
                     env = dict(os.environ, PYTHONPATH=str(Path(tree) / "src"), SANZHUA_CACHE_DIR=cache)
-                    argv = [sys.executable, "-m", "sanzhua", *[str(out) if c == OUT else c for c in cmd],
+                    argv = [sys.executable, "-m", "sanzhua",
+                            *[str(out) if c == OUT else c.replace(TMP, str(out.parent)) for c in cmd],
                             "--as-of", "2026-11-25"]
                     shutil.rmtree(cache, ignore_errors=True)
                     if warm:
