@@ -92,8 +92,9 @@ def test_a_later_date_is_evaluated() -> None:
     assert _same(ledger, known, date(2026, 7, 14)) == 0
 
 
-def _both(ledger: Ledger, as_of: date) -> None:
-    """The week's bulletin as of `as_of` made both ways is the same."""
+def _both(ledger: Ledger, as_of: date) -> int:
+    """The week's bulletin as of `as_of` made both ways is the same; how many units its
+    约谈 list names."""
     week = period_of("week", as_of)
     made: dict[date, Evaluation] = {}
 
@@ -114,11 +115,19 @@ def _both(ledger: Ledger, as_of: date) -> None:
     assert quick == plain
     prev = period_of("week", as_of - timedelta(days=7)).end
     assert totals(near(prev), prev) == totals(evaluate(ledger, prev), prev)
+    return len(plain.interviews)
 
 
-def test_bulletin_the_same(tmp_path: Path) -> None:
+@pytest.mark.parametrize("interviews", [False, True])
+def test_bulletin_the_same(tmp_path: Path, interviews: bool) -> None:
     """A week's bulletin with the previous week's states from states_near is the one made
-    with a second evaluation (the totals, their change, everything else)."""
-    ledger = load_ledger(_ledger(tmp_path / "gen", 7, verify=False), cache=False)
-    for as_of in (date(2026, 3, 18), date(2026, 9, 2), date(2026, 11, 25), date(2026, 12, 31)):
-        _both(ledger, as_of)
+    with a second evaluation (the totals, their change, everything else); with the 约谈
+    list, which looks back on the units named in the last three bulletins, too."""
+    root = _ledger(tmp_path / "gen", 7, verify=False)
+    if interviews:
+        with (root / "sanzhua.yaml").open("a", encoding="utf-8") as f:
+            f.write("notices:\n  interview_after: 3\n")
+    ledger = load_ledger(root, cache=False)
+    assert ledger.settings.notices.show_interviews is interviews
+    named = [_both(ledger, d) for d in (date(2026, 3, 18), date(2026, 9, 2), date(2026, 11, 25), date(2026, 12, 31))]
+    assert any(named) is interviews
