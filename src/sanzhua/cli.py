@@ -125,6 +125,8 @@ def run(fn: Callable[[], int]) -> NoReturn:
         raise typer.Exit(130) from None
     except BrokenPipeError:
         raise typer.Exit(0) from None
+    except MemoryError:  # a ledger or input too large for the memory there is: said so, not a defect
+        _fail(FatalError(msg("cli.memory"), msg("cli.memory.hint")))
     except Exception as e:
         if os.environ.get("SANZHUA_DEBUG"):
             traceback.print_exc()

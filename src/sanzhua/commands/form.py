@@ -14,10 +14,10 @@ from datetime import date
 from pathlib import Path
 from typing import TextIO
 
-from sanzhua.commands.common import EXIT_OK, open_report
+from sanzhua.commands.common import EXIT_OK, EXIT_PROBLEMS, open_report
 from sanzhua.errors import FatalError
 from sanzhua.i18n import Lang, say, text
-from sanzhua.interchange.form import Form, build_form, unit_tasks, write_form_xlsx
+from sanzhua.interchange.form import MAX_FORM_ROWS, Form, build_form, unit_tasks, write_form_xlsx
 from sanzhua.load import Ledger
 from sanzhua.load.keys import did_you_mean
 from sanzhua.model import Unit
@@ -96,16 +96,24 @@ def form(
         if not f.rows:
             stream.write(text(msg("form.no-tasks", unit=u.name), lg) + "\n")
             return EXIT_OK
+        if len(f.rows) > MAX_FORM_ROWS:
+            raise FatalError(msg("form.too-many", unit=u.name, rows=len(f.rows), limit=MAX_FORM_ROWS),
+                             msg("form.too-many.hint"), lang=lg)
         _write(f, path)
         stream.write(text(msg("form.wrote", file=str(path), unit=u.name, rows=len(f.rows), code=f.code), lg) + "\n")
         return EXIT_OK
     assert each_unit is not None
     written = 0
     empty: list[str] = []
+    too_many = 0
     for u in ledger.units.values():
         f = _form_of(ledger, u, as_of, commit, lg)
         if not f.rows:
             empty.append(u.name)
+            continue
+        if len(f.rows) > MAX_FORM_ROWS:
+            too_many += 1
+            sys.stderr.write(text(msg("form.too-many", unit=u.name, rows=len(f.rows), limit=MAX_FORM_ROWS), lg) + "\n")
             continue
         path = each_unit / default_name(u, as_of, lg)
         _write(f, path)
@@ -114,6 +122,9 @@ def form(
     if empty:
         stream.write(text(msg("form.none-for", units="、".join(empty)), lg) + "\n")
     stream.write(text(msg("form.summary", forms=written, dir=str(each_unit)), lg) + "\n")
+    if too_many:
+        sys.stderr.write(text(msg("form.too-many.hint"), lg) + "\n")
+        return EXIT_PROBLEMS
     return EXIT_OK
 
 

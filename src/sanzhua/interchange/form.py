@@ -45,6 +45,9 @@ META_SHEET = "_sanzhua"
 MAX_MILESTONE_PAIRS = 4
 TITLE_ROWS = 3  # title, form id line, header: data rows start at row 4
 FIRST_ROW = TITLE_ROWS + 1
+# The most task rows a form holds: `collect` reads at most form_read.MAX_ROWS rows of the
+# sheet, the title rows among them; a longer form could be written but never read back.
+MAX_FORM_ROWS = 5000 - TITLE_ROWS
 
 # Read-only columns, then the columns of this period's report; the milestone pairs
 # (ms1, ms1_date, …) and the hidden check column follow.

@@ -1,0 +1,61 @@
+"""Dense ledgers under 10 MB within issue 14's bound (bench/dense.py measures the time):
+what does not fit is refused with a clear message, never an internal error."""
+
+from __future__ import annotations
+
+import os
+import resource
+import subprocess
+import sys
+from pathlib import Path
+
+from sanzhua.interchange.form import MAX_FORM_ROWS
+from tests.conftest import MakeLedger
+
+HEAD = "unit: fgw\ntasks:\n"
+
+
+def one_line_tasks(n: int, prefix: str = "FGW") -> str:
+    return "".join(f"  - {{id: {prefix}-{i:06d}, title: 任务{i}, due: 2026-12-31}}\n" for i in range(1, n + 1))
+
+
+def _run(root: Path, *args: str, limit_mb: int | None = None) -> subprocess.CompletedProcess[str]:
+    def limit() -> None:
+        if limit_mb is not None:
+            resource.setrlimit(resource.RLIMIT_AS, (limit_mb << 20, limit_mb << 20))
+
+    env = {**os.environ, "COLUMNS": "100", "SANZHUA_CACHE_DIR": str(root.parent / "cache")}
+    return subprocess.run(
+        [sys.executable, "-m", "sanzhua", *args], cwd=root, capture_output=True, text=True, env=env,
+        timeout=300, preexec_fn=limit,
+    )
+
+
+def test_out_of_memory_is_said_as_such_not_as_an_internal_error(make_ledger: MakeLedger) -> None:
+    """A run that exhausts its memory (here an address-space limit, as on a small CI box)
+    says the ledger is too large for it, and exits 2; it is not a defect of sanzhua."""
+    root = make_ledger({"ledgers/fgw.yaml": HEAD + one_line_tasks(120_000)})
+    r = _run(root, "check", "--no-cache", "--as-of", "2026-11-25", limit_mb=300)
+    assert r.returncode == 2, (r.returncode, r.stderr[-2000:])
+    assert "内存不足" in r.stderr
+    assert "内部错误" not in r.stderr and "Traceback" not in r.stderr
+
+
+def test_form_of_more_rows_than_collect_reads_is_refused(make_ledger: MakeLedger, tmp_path: Path) -> None:
+    """A unit with more open tasks than a form holds gets no form (collect could not read
+    it back, and writing 100,000 rows took minutes): one message, exit 2; with
+    --each-unit the other units' forms are written and the run exits 1."""
+    root = make_ledger({
+        "ledgers/fgw.yaml": HEAD + one_line_tasks(MAX_FORM_ROWS + 1),
+        "ledgers/jyj.yaml": "unit: jyj\ntasks:\n" + one_line_tasks(3, "JYJ"),
+    })
+    book = tmp_path / "fgw.xlsx"
+    r = _run(root, "form", "--unit", "fgw", "-o", str(book), "--as-of", "2026-11-25")
+    assert r.returncode == 2, r.stderr
+    assert f"{MAX_FORM_ROWS + 1} 项在推进的任务，超过一份填报表的上限 {MAX_FORM_ROWS} 行" in r.stderr
+    assert not book.exists()
+    out = tmp_path / "forms"
+    r = _run(root, "form", "--each-unit", str(out), "--as-of", "2026-11-25")
+    assert r.returncode == 1, r.stderr
+    assert "超过一份填报表的上限" in r.stderr
+    assert [p.name for p in out.iterdir()] == ["进展填报表-县教育局-2026-11-25.xlsx"]
