@@ -7,9 +7,15 @@ import os
 import resource
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from sanzhua.interchange.form import MAX_FORM_ROWS
+from sanzhua.model import Settings, Unit
+from sanzhua.remind.messages import MAX_BYTES, Item, compose
 from tests.conftest import MakeLedger
 
 HEAD = "unit: fgw\ntasks:\n"
@@ -59,3 +65,32 @@ def test_form_of_more_rows_than_collect_reads_is_refused(make_ledger: MakeLedger
     assert r.returncode == 1, r.stderr
     assert "超过一份填报表的上限" in r.stderr
     assert [p.name for p in out.iterdir()] == ["进展填报表-县教育局-2026-11-25.xlsx"]
+
+
+def _split_by_rendering(unit: Unit, items: list[Item], channel: str) -> list[list[str]]:
+    """The parts as the old `compose` chose them: each trial part rendered in full."""
+    limit = MAX_BYTES[channel]
+    parts: list[list[Item]] = [[]]
+    for i in sorted(items, key=lambda x: ("overdue", "no_report").index(x.state)):
+        trial = [*parts[-1], i]
+        text = compose(unit, unit.id, channel, "x", trial, Settings(name="县"), date(2026, 11, 25), "zh")
+        if parts[-1] and (len(text) > 1 or len(text[0].text.encode("utf-8")) > limit):
+            parts.append([i])
+        else:
+            parts[-1] = trial
+    return [[i.task for i in p] for p in parts]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["overdue", "no_report"]), st.integers(0, 900)), max_size=40),
+       st.sampled_from(["wecom", "dingtalk"]))
+def test_remind_parts_fill_as_rendering_each_trial_did(specs: list[tuple[str, int]], channel: str) -> None:
+    """A unit's reminder is split into parts as long as the channel takes, each as full as
+    it can be: kept by counting bytes as items are added (rendering every trial part made
+    10,000 items minutes), the same parts as rendering did."""
+    unit = Unit(id="fgw", name="县发改委")
+    items = [Item(f"T{n}", state, f"**任务{n}** {'很长' * size}") for n, (state, size) in enumerate(specs)]
+    got = compose(unit, unit.id, channel, "x", items, Settings(name="县"), date(2026, 11, 25), "zh")
+    assert [[i.task for i in m.items] for m in got] == (_split_by_rendering(unit, items, channel) if items else [[]])
+    for m in got:
+        assert len(m.text.encode("utf-8")) <= MAX_BYTES[channel] or len(m.items) == 1

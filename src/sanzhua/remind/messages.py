@@ -9,7 +9,7 @@ Markdown, which both group robots render and an email shows as it is.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -165,15 +165,12 @@ def compose(
         lines.append(footer)
         return "\n".join(lines) + "\n"
 
-    limit = MAX_BYTES.get(channel, MAX_BYTES["email"])
-    chunks: list[list[tuple[str, list[Item]]]] = [[]]
-    for state, chosen in sections:
-        for i in chosen:
-            trial = _add(chunks[-1], state, i)
-            if chunks[-1] and len(render(trial, 99, 99).encode("utf-8")) > limit:
-                chunks.append(_add([], state, i))
-            else:
-                chunks[-1] = trial
+    def heading(state: str, n: int) -> int:
+        name = label(_SECTION_NAMES if state in _SECTION_NAMES else STATE_LABELS, state, lang)
+        return _bytes(say("remind.message.section", lang, heading=name, n=n))
+
+    empty = len(render([], 99, 99).encode("utf-8"))
+    chunks = _split(sections, MAX_BYTES.get(channel, MAX_BYTES["email"]), empty, heading)
     parts = len(chunks)
     return [
         Message(
@@ -191,13 +188,37 @@ def compose(
     ]
 
 
-def _add(chunk: list[tuple[str, list[Item]]], state: str, item: Item) -> list[tuple[str, list[Item]]]:
-    out = [(s, list(c)) for s, c in chunk]
-    if out and out[-1][0] == state:
-        out[-1][1].append(item)
-    else:
-        out.append((state, [item]))
-    return out
+def _bytes(line: str) -> int:
+    """What a line adds to a rendered message: its UTF-8 bytes and its line break."""
+    return len(line.encode("utf-8")) + 1
+
+
+def _split(
+    sections: list[tuple[str, list[Item]]], limit: int, empty: int, heading: Callable[[str, int], int]
+) -> list[list[tuple[str, list[Item]]]]:
+    """The items in parts of at most `limit` bytes as `render` writes them (each part as
+    many items as fit, in order; an item too long alone is a part of its own). `empty`:
+    a part without items; `heading(state, n)`: the bytes of a section's heading line. The
+    size is kept as items are added (rendering each trial made 10,000 items minutes)."""
+    chunks: list[list[tuple[str, list[Item]]]] = [[]]
+    size = empty
+    for state, chosen in sections:
+        for i in chosen:
+            chunk = chunks[-1]
+            same = bool(chunk) and chunk[-1][0] == state
+            n = len(chunk[-1][1]) + 1 if same else 1
+            grow = _bytes(f"{n}. {i.line}") + heading(state, n)
+            grow += -heading(state, n - 1) if same else 1  # the heading rewritten; a new section's blank line
+            if chunk and size + grow > limit:
+                chunks.append([(state, [i])])
+                size = empty + heading(state, 1) + _bytes(f"1. {i.line}") + 1
+                continue
+            if same:
+                chunk[-1][1].append(i)
+            else:
+                chunk.append((state, [i]))
+            size += grow
+    return chunks
 
 
 def targets(unit: Unit | None) -> list[tuple[str, str]]:
