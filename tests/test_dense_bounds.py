@@ -13,6 +13,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sanzhua.commands.brief import MAX_DOCX_ROWS
 from sanzhua.interchange.form import MAX_FORM_ROWS
 from sanzhua.model import Settings, Unit
 from sanzhua.remind.messages import MAX_BYTES, Item, compose
@@ -94,3 +95,17 @@ def test_remind_parts_fill_as_rendering_each_trial_did(specs: list[tuple[str, in
     assert [[i.task for i in m.items] for m in got] == (_split_by_rendering(unit, items, channel) if items else [[]])
     for m in got:
         assert len(m.text.encode("utf-8")) <= MAX_BYTES[channel] or len(m.items) == 1
+
+
+def test_word_brief_of_more_rows_than_it_holds_is_refused(make_ledger: MakeLedger, tmp_path: Path) -> None:
+    """A Word bulletin listing more than MAX_DOCX_ROWS lines is refused before rendering
+    (120,000 overdue tasks ran docxtpl out of 2 GB); Markdown still lists them all."""
+    overdue = "".join(f"  - {{id: FGW-{i:06d}, title: 任务{i}, due: 2026-06-30}}\n" for i in range(1, 20_002))
+    root = make_ledger({"ledgers/fgw.yaml": HEAD + overdue})
+    doc = tmp_path / "b.docx"
+    r = _run(root, "brief", "--format", "docx", "-o", str(doc), "--as-of", "2026-11-25")
+    assert r.returncode == 2, r.stderr[-2000:]
+    assert f"超过 Word 报告的上限 {MAX_DOCX_ROWS} 行" in r.stderr and "-f md" in r.stderr
+    assert not doc.exists()
+    r = _run(root, "brief", "--as-of", "2026-11-25")
+    assert r.returncode == 0 and "FGW-020001" in r.stdout

@@ -974,6 +974,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "template.docx.unusable.hint": ("删除台账 {folder} 中的同名文件即恢复内置模板", "delete it from the ledger's {folder} to use the built-in one"),
     "template.docx.too-big": ("解压后过大", "it would unpack to too much data"),
     "template.docx.not-docx": ("不是有效的 Word（.docx）文件", "it is not a Word (.docx) file"),
+    "brief.docx.too-many": ("这份报告要列出 {rows} 行（任务、节点等），超过 Word 报告的上限 {limit} 行，未生成", "this report would list {rows} rows (tasks, milestones …), more than the {limit} a Word report holds; nothing written"),
+    "brief.docx.too-many.hint": ("请用 Markdown（-f md）输出，或用 --unit 缩小范围", "write it as Markdown (-f md), or narrow it with --unit"),
     "brief.one-period": ("--week、--month、--quarter、--year、--from/--to 只能选一个", "choose one of --week, --month, --quarter, --year or --from/--to"),
     "remind.send-or-dry-run": ("--send 和 --dry-run 只能选一个", "choose --send or --dry-run"),
     "cli.memory": ("内存不足，未能完成：台账或输入对这条命令来说过大", "out of memory: the ledger or input is too large for this command"),

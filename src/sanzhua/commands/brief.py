@@ -7,6 +7,7 @@ module only picks the period, the template and where the output goes.
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from dataclasses import replace
 from datetime import date
@@ -76,8 +77,33 @@ def _period(kind: str, as_of: date, start: date | None, end: date | None) -> Per
     return period_of(pk, as_of, start, end)
 
 
+# Rows (tasks, milestones, lines of any list) a Word report is written with at most: Word
+# rendering (docxtpl, lxml) takes about 0.5 ms and 15 KB a row (bench/README.md, p-dense):
+# 300,000 rows ran out of 2 GB after minutes; 40,000 are about 20 s and 600 MB.
+MAX_DOCX_ROWS = 40_000
+
+
 def _render(kind: str, fmt: str, context: dict[str, object], ledger: Ledger) -> bytes:
+    if fmt == "docx":
+        rows = _rows(context)
+        if rows > MAX_DOCX_ROWS:
+            lang: Lang = "en" if context.get("lang") == "en" else "zh"
+            raise FatalError(msg("brief.docx.too-many", rows=rows, limit=MAX_DOCX_ROWS),
+                             msg("brief.docx.too-many.hint"), lang=lang)
     return render_report(kind, fmt, context, ledger.root)
+
+
+def _rows(value: object, depth: int = 0) -> int:
+    """The lines a report lists: every item of every list in it, nested ones too."""
+    if depth > 6:
+        return 0
+    if isinstance(value, list | tuple):
+        return len(value) + sum(_rows(x, depth + 1) for x in value)
+    if isinstance(value, dict):
+        return sum(_rows(x, depth + 1) for x in value.values())
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return sum(_rows(getattr(value, f.name), depth + 1) for f in dataclasses.fields(value))
+    return 0
 
 
 def _write(data: bytes, path: Path, lang: Lang = "zh") -> None:
