@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sanzhua.commands.brief import MAX_DOCX_ROWS
+from sanzhua.commands.fmt import MAX_FMT_BYTES
 from sanzhua.interchange.form import MAX_FORM_ROWS
 from sanzhua.model import Settings, Unit
 from sanzhua.remind.messages import MAX_BYTES, Item, compose
@@ -109,3 +110,23 @@ def test_word_brief_of_more_rows_than_it_holds_is_refused(make_ledger: MakeLedge
     assert not doc.exists()
     r = _run(root, "brief", "--as-of", "2026-11-25")
     assert r.returncode == 0 and "FGW-020001" in r.stdout
+
+
+def test_fmt_skips_a_file_over_its_limit_and_formats_the_others(make_ledger: MakeLedger) -> None:
+    """fmt lays out a file of at most MAX_FMT_BYTES (a 7.8 MB file ran over a minute):
+    a bigger one is skipped with a message naming the limit, exit 1; the others are
+    formatted as before."""
+    title = "很长的任务名称" * 10
+    big = HEAD + "".join(f"  - {{id: FGW-{i:06d}, title: {title}{i}, due: 2026-12-31}}\n" for i in range(20_000))
+    assert len(big.encode()) > MAX_FMT_BYTES
+    small = "unit: jyj\ntasks:\n  - {due: 2026-12-31, title: 任务,   id: JYJ-001}\n"
+    root = make_ledger({"ledgers/fgw.yaml": big, "ledgers/jyj.yaml": small})
+    r = _run(root, "fmt", "--check")
+    assert r.returncode == 1, r.stderr
+    assert "ledgers/fgw.yaml 有 5.0 MB，超过 sanzhua fmt 整理单个文件的上限 4 MB，已跳过" in r.stderr
+    assert "+  - {id: JYJ-001, title: 任务, due: 2026-12-31}" in r.stdout
+    r = _run(root, "fmt")
+    assert r.returncode == 1, r.stderr
+    laid_out = "unit: jyj\ntasks:\n  - {id: JYJ-001, title: 任务, due: 2026-12-31}\n"
+    assert (root / "ledgers/jyj.yaml").read_text() == laid_out
+    assert (root / "ledgers/fgw.yaml").read_text() == big

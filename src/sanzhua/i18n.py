@@ -274,6 +274,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "fmt.check-fail": ("{n} 个文件需要整理，运行 sanzhua fmt", "{n} files need formatting; run 'sanzhua fmt'"),
     "fmt.unsafe": ("整理 {file} 会改变内容含义，已跳过", "formatting {file} would change what it says; skipped"),
     "fmt.invalid": ("{file} 有错误，先改正再整理格式", "{file} has errors; fix them before formatting"),
+    "fmt.too-big": ("{file} 有 {mb} MB，超过 sanzhua fmt 整理单个文件的上限 {limit} MB，已跳过", "{file} is {mb} MB, more than the {limit} MB sanzhua fmt lays out in one file; skipped"),
+    "fmt.too-big.hint": ("请把它拆成几个文件（如按牵头单位或年度）后再整理", "split it into several files (by lead unit or by year), then format them"),
     "fmt.bug": ("内部错误：整理 {file} 时出错（{detail}），该文件未改动", "internal error while formatting {file} ({detail}); the file was left as it was"),
     "fmt.bug.hint": ("这是 sanzhua 的缺陷，请连同出错的文件一起报告；设置 SANZHUA_DEBUG=1 可看到详细信息", "this is a bug in sanzhua: please report it with the file; SANZHUA_DEBUG=1 shows details"),
     # fatal / cli

@@ -18,15 +18,27 @@ from sanzhua.i18n import Lang, text
 from sanzhua.load import Scan, frozen_gc, ledger_files, scan_ledger
 from sanzhua.problems import msg
 
+# The largest file fmt lays out (issue 14's bound: 30 s and 2 GB a run). Laying out takes
+# 2-4 s of CPU per MB (libyaml's node tree, the layout's walks, the new text parsed again:
+# bench/README.md, p-dense); a unit's file is rarely over a few hundred KB.
+MAX_FMT_BYTES = 4 * 1024 * 1024
+
+
+class _TooBig(Exception):
+    """The file is over MAX_FMT_BYTES and not known to be laid out already."""
+
 
 def _formatted(scan: Scan, rel: str, data: bytes, normalize_dates: bool) -> tuple[bytes | None, str]:
     """`format_bytes` of one file, unless the cache says these very bytes are laid out
     already (with this year and this --normalize-dates): `fmt --check` in CI or a
-    pre-commit hook then reads and digests each unchanged file, and lays out none."""
+    pre-commit hook then reads and digests each unchanged file, and lays out none.
+    Raises _TooBig for a file over MAX_FMT_BYTES that the cache does not know."""
     year = scan.settings.year
     done: list[tuple[bytes | None, str]] = []
 
     def lay_out() -> bool:
+        if len(data) > MAX_FMT_BYTES:
+            raise _TooBig
         done.append(format_bytes(data, rel, year, normalize_dates, scan.result(rel)))
         return done[0][0] == data
 
@@ -35,6 +47,8 @@ def _formatted(scan: Scan, rel: str, data: bytes, normalize_dates: bool) -> tupl
         return done[0]
     if same:
         return data, ""
+    if len(data) > MAX_FMT_BYTES:
+        raise _TooBig
     return format_bytes(data, rel, year, normalize_dates, scan.result(rel))
 
 
@@ -98,6 +112,12 @@ def _fmt_files(
             continue
         try:
             new, why = _formatted(scan, rel, data, normalize_dates)
+        except _TooBig:
+            failed += 1
+            mb = f"{len(data) / 1024 / 1024:.1f}"
+            err.write(text(msg("fmt.too-big", file=rel, mb=mb, limit=MAX_FMT_BYTES // 1024 // 1024), lang) + "\n")
+            err.write(text(msg("fmt.too-big.hint"), lang) + "\n")
+            continue
         except Exception as e:  # a defect of sanzhua: said as one, the file left alone, the others go on
             if os.environ.get("SANZHUA_DEBUG"):
                 traceback.print_exc()
