@@ -233,3 +233,16 @@ def test_openpyxl_parses_without_entities() -> None:
     import openpyxl.xml
 
     assert openpyxl.xml.DEFUSEDXML
+
+
+def test_more_rows_than_a_sheet_may_hold_are_refused_before_reading_them(root: Path, tmp_path: Path) -> None:
+    """50,001 rows of 20 cells (a 120,000-task export is such a sheet): refused from the
+    count of its row elements, before openpyxl loads the sheet and reads a million cells
+    one by one (30 s and more, only to refuse at the 50,001st row)."""
+    cells = "".join(f'<c r="{chr(65 + j)}{{r}}" t="inlineStr"><is><t>任务{j}</t></is></c>' for j in range(20))
+    rows = "".join(f'<row r="{r}">' + cells.replace("{r}", str(r)) + "</row>" for r in range(3, MAX_ROWS + 2))
+    book = workbook(tmp_path / "rows.xlsx", sheet(HEADER_ROWS + rows, dimension=f"A1:T{MAX_ROWS + 1}"))
+    r, seconds = run_import(root, book)
+    assert_refused(r, "未导入", str(MAX_ROWS))
+    assert seconds < 30
+    assert ledger_files(root) == []
