@@ -6,6 +6,7 @@ Exit codes (stable): 0 success; 1 the ledger has errors (or what --fail-on names
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import traceback
@@ -111,6 +112,7 @@ def as_of_date(value: str | None) -> date:
 def run(fn: Callable[[], int]) -> NoReturn:
     """Run a command: FatalError → message and exit 2; never a traceback. Its terminal
     output passes through `safe_terminal`: no control sequence from ledger text."""
+    code: int | None = None
     try:
         with safe_terminal():
             code = fn()
@@ -126,11 +128,14 @@ def run(fn: Callable[[], int]) -> NoReturn:
     except BrokenPipeError:
         raise typer.Exit(0) from None
     except MemoryError:  # a ledger or input too large for the memory there is: said so, not a defect
-        _fail(FatalError(msg("cli.memory"), msg("cli.memory.hint")))
+        pass  # said below, once the exception (and the frames holding the memory) is let go
     except Exception as e:
         if os.environ.get("SANZHUA_DEBUG"):
             traceback.print_exc()
         _fail(FatalError(msg("cli.internal", error=f"{type(e).__name__}: {e}"), msg("cli.internal.hint")))
+    if code is None:
+        gc.collect()
+        _fail(FatalError(msg("cli.memory"), msg("cli.memory.hint")))
     raise typer.Exit(code)
 
 
