@@ -84,22 +84,27 @@ def _fmt(
         scan.save()
 
 
+def _chosen(files: list[Path], paths: list[Path] | None, lang: Lang) -> list[Path]:
+    """The ledger files named on the command line (all without a name)."""
+    if not paths:
+        return files
+    chosen = {p.resolve() for p in paths}
+    unknown = [p for p in chosen if p not in {f.resolve() for f in files}]
+    if unknown:
+        bad = unknown[0]
+        if not bad.exists():
+            raise FatalError(msg("fmt.no-file", file=bad), msg("fmt.no-file.hint"), lang=lang)
+        raise FatalError(msg("fmt.not-ledger", file=bad), msg("fmt.not-ledger.hint", folder="ledgers/"), lang=lang)
+    return [f for f in files if f.resolve() in chosen]
+
+
 def _fmt_files(
     run: EditRun, scan: Scan, paths: list[Path] | None, *, check: bool, normalize_dates: bool
 ) -> int:
     lang: Lang = "en" if (run.lang or scan.settings.lang) == "en" else "zh"
     root = scan.root
     out, err = run.stdout(), run.stderr()
-    files = ledger_files(root)
-    if paths:
-        chosen = {p.resolve() for p in paths}
-        unknown = [p for p in chosen if p not in {f.resolve() for f in files}]
-        if unknown:
-            bad = unknown[0]
-            if not bad.exists():
-                raise FatalError(msg("fmt.no-file", file=bad), msg("fmt.no-file.hint"), lang=lang)
-            raise FatalError(msg("fmt.not-ledger", file=bad), msg("fmt.not-ledger.hint", folder="ledgers/"), lang=lang)
-        files = [f for f in files if f.resolve() in chosen]
+    files = _chosen(ledger_files(root), paths, lang)
     changed: list[tuple[str, bytes, bytes]] = []
     failed = 0
     broke = 0
