@@ -89,7 +89,7 @@ def _render(kind: str, fmt: str, context: dict[str, object], ledger: Ledger) -> 
         if rows > MAX_DOCX_ROWS:
             lang: Lang = "en" if context.get("lang") == "en" else "zh"
             raise FatalError(msg("brief.docx.too-many", rows=rows, limit=MAX_DOCX_ROWS),
-                             msg("brief.docx.too-many.hint"), lang=lang)
+                             msg("brief.docx.too-many.hint", option="-f md"), lang=lang)
     return render_report(kind, fmt, context, ledger.root)
 
 
