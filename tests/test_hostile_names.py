@@ -57,3 +57,23 @@ def test_reports_refuse_and_name_it(root: Path) -> None:
     assert r.returncode == 1
     assert SHOWN in r.stderr and "\x1b" not in r.stderr
     assert not any(s.startswith("::") for s in r.stderr.splitlines())
+
+
+@pytest.mark.parametrize("name", ["B.YAML", "b.Yml", "b.yaml "])
+def test_a_name_that_only_looks_like_a_ledger_file_is_named_not_skipped(tmp_path: Path, name: str) -> None:
+    """`B.YAML` (a Windows editor's upper case), `b.yaml ` (a trailing space): read by no
+    command. Skipped in silence, its tasks were missing from every report; now an
+    `unsafe-file` error, and a report names the file whose tasks it leaves out."""
+    (tmp_path / "sanzhua.yaml").write_text("name: 测试台账\nlang: zh\n", encoding="utf-8")
+    (tmp_path / "units.yaml").write_text(UNITS, encoding="utf-8")
+    (tmp_path / "ledgers").mkdir()
+    (tmp_path / "ledgers" / "ok.yaml").write_text(
+        "unit: fgw\ntasks:\n  - {id: A-1, title: 好, owner: 张三, due: 2026-12-31}\n", encoding="utf-8")
+    (tmp_path / "ledgers" / name).write_text(
+        "unit: fgw\ntasks:\n  - {id: B-1, title: 坏, owner: 张三, due: 2026-12-31}\n", encoding="utf-8")
+    (tmp_path / "ledgers" / "notes.md").write_text("not a ledger file\n", encoding="utf-8")
+    r = run(tmp_path, "check", "--format", "json")
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert [p["file"] for p in json.loads(r.stdout)["problems"] if p["code"] == "unsafe-file"] == [f"ledgers/{name}"]
+    r = run(tmp_path, "status")
+    assert r.returncode == 1 and f"ledgers/{name}" in r.stderr, r.stderr

@@ -194,6 +194,23 @@ def test_billion_laughs_in_the_shared_strings(root: Path, tmp_path: Path) -> Non
     assert ledger_files(root) == []
 
 
+def test_a_shared_string_index_past_the_table(root: Path, tmp_path: Path) -> None:
+    """A cell naming shared string 99999 of a table of one: a plain refusal naming the
+    file (exit 2), not an internal error (openpyxl's IndexError); nothing written."""
+    rows = (
+        '<row r="1"><c r="A1" t="inlineStr"><is><t>任务名称</t></is></c>'
+        '<c r="B1" t="inlineStr"><is><t>责任单位</t></is></c>'
+        '<c r="C1" t="inlineStr"><is><t>完成时限</t></is></c></row>'
+        '<row r="2"><c r="A2" t="s"><v>99999</v></c><c r="B2" t="s"><v>0</v></c>'
+        '<c r="C2" t="inlineStr"><is><t>2026-12-31</t></is></c></row>'
+    )
+    shared = f'<?xml version="1.0"?><sst {NS} count="1" uniqueCount="1"><si><t>县发改委</t></si></sst>'
+    book = workbook(tmp_path / "sst.xlsx", sheet(rows), shared)
+    r, _ = run_import(root, book)
+    assert_refused(r, "sst.xlsx")
+    assert ledger_files(root) == []
+
+
 def test_csv_nul_and_escape_bytes_are_removed_and_reported(root: Path, tmp_path: Path) -> None:
     source = tmp_path / "in.csv"
     source.write_bytes(

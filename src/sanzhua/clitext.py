@@ -618,7 +618,7 @@ CODE_DOCS_ZH: dict[str, str] = {
     "invalid-date": "日期不存在（2026-02-30）或无法识别（尽快）。",
     "missing-file": "缺少台账必需的文件（units.yaml）。",
     "calendar-fallback": "没有这一年的节假日安排，工作日按周一至周五计算。",
-    "unsafe-file": "未读取的文件：指向台账目录之外的链接、管道（FIFO）、设备或文件夹，超过 max_file_mb 的文件，或无权读取的文件。",
+    "unsafe-file": "未读取的文件：指向台账目录之外的链接、管道（FIFO）、设备或文件夹，超过 max_file_mb 的文件，无权读取的文件，或扩展名不是小写 .yaml/.yml 的台账文件（如 X.YAML）。",
     # check: named checks
     "unknown-unit": "任务的牵头单位或配合单位不在 units.yaml 中。",
     "duplicate-id": "两项任务用了同一个编号；编号在整个台账中必须唯一。",

@@ -44,6 +44,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "id.confusable": ("任务编号 {id} 与 {other}（{where}）只差大小写、全角或形近字母（{chars}），容易看成同一个", "task id {id} differs from {other} ({where}) only in case, full-width or look-alike letters ({chars})"),
     "id.confusable.hint": ("编号只用半角英文字母、数字和 - . _，同一任务处处写法一致；确是两个任务的，请换一个明显不同的编号", "write ids with half-width Latin letters, digits and - . _ only, the same way everywhere; if these are two tasks, give one a clearly different id"),
     "unsafe.name": ("文件名 {path} 含有换行或控制字符，未读取", "the file name {path} holds a line break or a control character; not read"),
+    "unsafe.suffix": ("文件 {path} 的扩展名不是 .yaml 或 .yml（须小写，后面不能有空格），未读取，其中的任务不计入", "the file {path} does not end in .yaml or .yml (lower case, nothing after it); not read, and none of its tasks count"),
+    "unsafe.suffix.hint": ("给文件改名（git mv），例如改为 .yaml 结尾", "rename it (git mv) to end in .yaml"),
     "unsafe.name.hint": ("给文件改名，新名字只用文字、数字和 - _ .（已提交的文件在 git 中改名后再提交）", "rename the file (git mv) to a name of letters, digits and - _ ."),
     "unsafe.fatal": ("无法读取 {path}，命令无法运行", "cannot read {path}; the command cannot run"),
     # YAML syntax
@@ -553,6 +555,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "edit.write-failed": ("写入 {file} 失败：{detail}；文件保持原样", "writing {file} failed: {detail}; the file is as it was"),
     "import.control-chars": ("{columns} 列的单元格含有不可见的控制字符，已删除后导入", "cells in column {columns} held invisible control characters; they were removed"),
     "import.control-chars.hint": ("请核对这一行导入的文字；控制字符常随从网页或其他系统复制的文字而来", "check the text imported from this row; such characters come with text copied from the web or other systems"),
+    "edit.lock-folder": ("{folder} 不是台账目录中的普通文件夹（是链接或文件），未写入：锁文件不能写到台账之外", "{folder} is not a plain folder of the ledger (a link or a file); nothing written: the lock cannot be written outside the ledger"),
+    "edit.lock-folder.hint": ("删除 {folder}（git rm {folder}），sanzhua 会自己建立它；它不应提交", "remove {folder} (git rm {folder}); sanzhua makes it itself, and it is never committed"),
     "edit.not-regular": ("{file} 不是普通文件（可能是链接或设备），未写入", "{file} is not a regular file (a link or a device?); nothing written"),
     # -- perf-edit: edits of files with line breaks the editor does not count
     "edit.odd-breaks": ("文件含有特殊换行字符（单独的回车符、U+0085、U+2028 或 U+2029），命令无法安全修改", "the file has unusual line breaks (a lone CR, U+0085, U+2028 or U+2029); a command cannot edit it safely"),

@@ -15,7 +15,7 @@ import contextlib
 import re
 import sys
 from collections.abc import Iterator
-from typing import Any, TextIO
+from typing import Any, TextIO, cast
 
 # C0 controls but tab, line feed and carriage return; DEL and the C1 controls; the
 # noncharacters U+FFFE/U+FFFF; lone surrogates (which no encoder writes).
@@ -31,6 +31,16 @@ _TERMINAL = re.compile(f"{_TERMINAL_CHARS.pattern}|\r(?!\n)")
 # alone is searched by a quick scan; with the alternation every position is tried): half
 # the time on a large output (status --format json of 20,000 tasks, issue 17).
 _BARE_CR = re.compile("\r(?!\n)")
+# A line that GitHub Actions reads as a workflow command: `::` after any leading white space
+# (the runner trims it). A ledger value with a line break (`title: "a\n::error::x"`, a unit's
+# name, a commit's author) printed by `status`, `show`, `check -f text` or `export -o -` in a
+# CI job would otherwise forge an annotation, mask a value (`::add-mask::`) or switch the
+# commands off (`::stop-commands::`). A zero-width space before the `::` leaves the line as it
+# reads and keeps it from being one; sanzhua's own annotations (`--format github`, where
+# every value is escaped) pass through `workflow_commands`.
+_COMMAND_AT_START = re.compile(r"(?:(?<=\n)|\A)([^\S\n]*)::")
+_COMMAND_AFTER_BREAK = re.compile(r"(?<=\n)([^\S\n]*)::")
+NOT_A_COMMAND = "\u200b"
 # What sanzhua itself writes to a terminal that is one: colours (SGR) only.
 _SGR = re.compile("\x1b\\[[0-9;]*m")
 
@@ -67,16 +77,28 @@ class SafeStream:
     """A text stream that passes everything through `for_terminal` (colours kept only
     when the stream is a terminal, where sanzhua itself colours its output)."""
 
-    def __init__(self, raw: TextIO) -> None:
+    def __init__(self, raw: TextIO, *, commands: bool = False) -> None:
         self._raw = raw
+        self._commands = commands  # whether a line may be a GitHub workflow command
+        self._line_start = True  # whether the next character written starts a line
         try:
             self._colours = bool(raw.isatty())
         except (AttributeError, ValueError, OSError):
             self._colours = False
 
     def write(self, text: str) -> int:
-        self._raw.write(for_terminal(text, self._colours))
+        shown = for_terminal(text, self._colours)
+        if not self._commands and "::" in shown:
+            pattern = _COMMAND_AT_START if self._line_start else _COMMAND_AFTER_BREAK
+            shown = pattern.sub(lambda m: m.group(1) + NOT_A_COMMAND + "::", shown)
+        if shown:
+            self._line_start = shown.endswith("\n")
+        self._raw.write(shown)
         return len(text)
+
+    def with_commands(self) -> SafeStream:
+        """The same stream, letting workflow commands through (`workflow_commands`)."""
+        return SafeStream(self._raw, commands=True)
 
     def writelines(self, lines: Any) -> None:
         for line in lines:
@@ -84,6 +106,12 @@ class SafeStream:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._raw, name)
+
+
+def workflow_commands(stream: TextIO) -> TextIO:
+    """`stream`, through which sanzhua's own GitHub annotations (`check`/`audit --format
+    github`, every ledger value in them escaped) pass as workflow commands."""
+    return cast(TextIO, stream.with_commands()) if isinstance(stream, SafeStream) else stream
 
 
 @contextlib.contextmanager

@@ -20,7 +20,7 @@ CODES: dict[str, tuple[str, str]] = {
     "missing-file": ("error", "A file the ledger needs (units.yaml) is missing."),
     "unsafe-file": (
         "error",
-        "A file not read: a link out of the ledger, a FIFO, device or folder, over max_file_mb, or unreadable.",
+        "A file not read: a link out of the ledger, a FIFO, device or folder, over max_file_mb, unreadable, or X.YAML.",
     ),
     "calendar-fallback": ("warning", "A year that no calendar covers; working days are counted Monday to Friday."),
     # issue 20: notices/*.yaml, the 督办通知 recorded by `brief --issue` (sanzhua.notices)

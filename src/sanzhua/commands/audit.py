@@ -37,6 +37,7 @@ from sanzhua.history.rules import CODES
 from sanzhua.i18n import text
 from sanzhua.output import AUDIT_FORMATS
 from sanzhua.problems import Msg
+from sanzhua.textsafe import workflow_commands
 
 
 def audit(
@@ -64,5 +65,7 @@ def audit(
         findings = [f for f in findings if f.code in chosen_codes]
     findings = [f for f in findings if f.code not in ignored]
     stream = out if out is not None else sys.stdout
+    if fmt == "github":
+        stream = workflow_commands(stream)
     stream.write(AUDIT_FORMATS[fmt](findings, commits, language))
     return EXIT_PROBLEMS if any(f.severity == "error" for f in findings) else EXIT_OK

@@ -39,6 +39,7 @@ from sanzhua.model import Task, TaskRow
 from sanzhua.notices import load_notices, notice_files
 from sanzhua.output import FORMATS, SourceLines, Summary
 from sanzhua.problems import Problem, msg
+from sanzhua.textsafe import workflow_commands
 
 
 def check(
@@ -87,6 +88,8 @@ def check(
     lines = SourceLines(scan.root, scan.sources, shown)
     text = FORMATS[fmt](problems, summary, chosen, scan.root, as_of, color, lines)
     stream = out if out is not None else sys.stdout
+    if fmt == "github":
+        stream = workflow_commands(stream)
     stream.write(text)
     if errors:
         return EXIT_PROBLEMS

@@ -23,6 +23,7 @@ from sanzhua.history.git import Repo
 from sanzhua.i18n import say
 from sanzhua.load import Ledger
 from sanzhua.outfile import replace_bytes
+from sanzhua.textsafe import printable
 
 SETTINGS_PATHS = ("sanzhua.yaml", "units.yaml", "calendar.yaml", "templates/")
 
@@ -61,7 +62,7 @@ def render(ledger: Ledger, prefix: str = "", owners_file: str = "CODEOWNERS") ->
             if uid and uid not in leads:
                 leads.append(uid)
         editors = [e for uid in leads if uid in ledger.units for e in ledger.units[uid].editors]
-        names = "、".join(ledger.units[u].name for u in leads if u in ledger.units)
+        names = " ".join(printable("、".join(ledger.units[u].name for u in leads if u in ledger.units)).split())
         if names:
             lines.append(f"# {names}")
         lines.append(f"/{_escape(prefix + f.path)} {_owners(editors + sup)}".rstrip())

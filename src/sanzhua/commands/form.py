@@ -16,6 +16,8 @@ from typing import TextIO
 
 from sanzhua.commands.common import EXIT_OK, EXIT_PROBLEMS, open_report
 from sanzhua.errors import FatalError
+from sanzhua.gitargs import GIT, git_env
+from sanzhua.history.git import worktree_changed
 from sanzhua.i18n import Lang, say, text
 from sanzhua.interchange.form import MAX_FORM_ROWS, Form, build_form, unit_tasks, write_form_xlsx
 from sanzhua.load import Ledger
@@ -30,23 +32,18 @@ def ledger_commit(ledger: Ledger) -> str:
     root = ledger.root
     try:
         head = subprocess.run(
-            ["git", "-C", str(root), "rev-parse", "--verify", "-q", "HEAD"],
+            [*GIT, "-C", str(root), "rev-parse", "--verify", "-q", "HEAD"],
             capture_output=True,
             text=True,
+            env=git_env(),
             check=False,
         )
         if head.returncode != 0:
             return ""
-        paths = ["sanzhua.yaml", "units.yaml", *(f.path for f in ledger.files)]
-        st = subprocess.run(
-            ["git", "-C", str(root), "status", "--porcelain", "--", *paths],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
     except OSError:
         return ""
-    return head.stdout.strip() + ("+" if st.stdout.strip() else "")
+    paths = ("sanzhua.yaml", "units.yaml", *(f.path for f in ledger.files))
+    return head.stdout.strip() + ("+" if worktree_changed(root, paths) else "")
 
 
 def find_unit(ledger: Ledger, name: str, lang: Lang) -> Unit:

@@ -17,7 +17,7 @@ from typing import TextIO
 from sanzhua.commands.common import EXIT_OK, ledger_rules, open_report
 from sanzhua.errors import FatalError
 from sanzhua.evaluate import evaluate
-from sanzhua.history.git import Repo
+from sanzhua.history.git import Repo, worktree_changed
 from sanzhua.history.timeline import Event, histories
 from sanzhua.i18n import say, text
 from sanzhua.load import Ledger
@@ -39,7 +39,7 @@ def _git(ledger: Ledger, notes: list[Msg]) -> tuple[dict[str, list[Event]] | Non
         if not repo.has_commits():
             return {}, ""
         head = repo.git("rev-parse", "--short=10", "HEAD").decode().strip()
-        dirty = repo.git("status", "--porcelain", "--", ".").strip() != b""
+        dirty = bool(worktree_changed(ledger.root, (".",)))
     finally:
         repo.close()
     return histories(ledger.root, notes), head + ("+" if dirty else "")

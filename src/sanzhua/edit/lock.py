@@ -52,6 +52,9 @@ def ledger_lock(root: Path, timeout: float | None = None) -> Iterator[None]:
     wait = lock_timeout() if timeout is None else timeout
     folder = root / LOCK_DIR
     path = folder / LOCK_NAME
+    if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+        # A committed `.sanzhua -> /elsewhere` would have the lock and its .gitignore written there.
+        raise Refused(msg("edit.lock-folder", folder=LOCK_DIR), msg("edit.lock-folder.hint", folder=LOCK_DIR))
     try:
         if not folder.is_dir():
             folder.mkdir(exist_ok=True)

@@ -9,7 +9,9 @@ commits costs two processes, not thousands.
 
 from __future__ import annotations
 
+import hashlib
 import os
+import stat
 import subprocess
 import threading
 from collections.abc import Callable
@@ -20,6 +22,7 @@ from pathlib import Path
 from typing import IO
 
 from sanzhua.errors import FatalError
+from sanzhua.gitargs import GIT, git_env
 from sanzhua.problems import msg
 
 NULL_OID = "0" * 40
@@ -71,7 +74,7 @@ class Commit:
 
 
 def _env() -> dict[str, str]:
-    env = dict(os.environ)
+    env = git_env()
     env["LC_ALL"] = "C"
     env.pop("GIT_DIR", None)
     env.pop("GIT_WORK_TREE", None)
@@ -80,7 +83,7 @@ def _env() -> dict[str, str]:
 
 # Configuration that would change git's output must not leak in from the user's config.
 _GIT = [
-    "git",
+    *GIT,
     "-c",
     "core.quotepath=off",
     "-c",
@@ -168,6 +171,8 @@ class Repo:
         ]
         if since:
             args.append(f"--since={since}")
+        # A revision is never read as an option (a --range of "--output=x" writes a file).
+        args.append("--end-of-options")
         args.extend(revisions)
         args.append("--")
         return parse_log(self.git(*args), self.rel)
@@ -235,13 +240,13 @@ class Repo:
         return proc.stdout.decode().strip() or None if proc.returncode == 0 else None
 
     def is_ancestor(self, a: str, b: str) -> bool:
-        args = [*_GIT, "merge-base", "--is-ancestor", a, b]
+        args = [*_GIT, "merge-base", "--is-ancestor", "--end-of-options", a, b]
         proc = subprocess.run(args, cwd=self.toplevel, capture_output=True, env=_env(), check=False)
         return proc.returncode == 0
 
     def merge_base(self, a: str, b: str) -> str | None:
         proc = subprocess.run(
-            [*_GIT, "merge-base", a, b],
+            [*_GIT, "merge-base", "--end-of-options", a, b],
             cwd=self.toplevel,
             capture_output=True,
             env=_env(),
@@ -391,7 +396,7 @@ class _CatFile:
 
     def __init__(self, cwd: Path, mode: str) -> None:
         self.proc = subprocess.Popen(
-            ["git", "cat-file", mode],
+            [*_GIT, "cat-file", mode],
             cwd=cwd,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -463,6 +468,76 @@ def run_git(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """`git -C root ARGS`, its output as text; a failing git is the caller's to read from
     the return code, a git that cannot start is a GitError."""
     try:
-        return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, check=False)
+        argv = [*GIT, "-C", str(root), *args]
+        return subprocess.run(argv, capture_output=True, text=True, env=git_env(), check=False)
     except OSError as e:
         raise GitError(str(e)) from None
+
+
+# -- whether the files differ from HEAD, without git reading the working tree ----------------
+
+
+def worktree_changed(root: Path, paths: tuple[str, ...]) -> bool | None:
+    """Whether the files below `paths` (relative to `root`) differ from HEAD's: changed,
+    added, deleted or untracked (not ignored). None when `root` is not in a repository
+    with a commit.
+
+    `git status` would answer, but it reads changed files through their attributes'
+    `filter=` drivers, programs a repository's own configuration names; sanzhua only
+    reading a ledger must run none. Git lists what HEAD and the index hold; the files'
+    bytes are hashed here as git hashes a blob, and a text file whose only difference is
+    CRLF line endings (core.autocrlf) counts as unchanged.
+    """
+    env = git_env()
+
+    def git(*args: str) -> bytes | None:
+        try:
+            done = subprocess.run([*GIT, *args], cwd=root, capture_output=True, env=env, timeout=60, check=False)
+        except (OSError, subprocess.SubprocessError):
+            return None
+        return done.stdout if done.returncode == 0 else None
+
+    tree = git("ls-tree", "-r", "-z", "HEAD", "--", *paths)
+    extra = git("ls-files", "-z", "--others", "--exclude-standard", "--", *paths)
+    staged = git("ls-files", "-z", "--cached", "--", *paths)
+    if tree is None or extra is None or staged is None:
+        return None
+    if extra.strip(b"\0"):
+        return True
+    committed: dict[bytes, tuple[bytes, str]] = {}
+    for entry in tree.split(b"\0"):
+        if b"\t" not in entry:
+            continue
+        meta, name = entry.split(b"\t", 1)
+        mode, _kind, oid = meta.split(b" ")
+        committed[name] = (mode, oid.decode())
+    if any(name not in committed for name in staged.split(b"\0") if name):
+        return True
+    return any(_differs(root, name, mode, oid) for name, (mode, oid) in committed.items())
+
+
+def _differs(root: Path, name: bytes, mode: bytes, oid: str) -> bool:
+    path = os.path.join(os.fsencode(root), name)
+    try:
+        st = os.lstat(path)
+        if mode == b"120000":
+            data = os.readlink(path) if stat.S_ISLNK(st.st_mode) else None
+        elif stat.S_ISREG(st.st_mode) and mode != b"160000":
+            with open(path, "rb") as f:
+                data = f.read()
+        else:
+            return mode != b"160000" or not stat.S_ISDIR(st.st_mode)  # a submodule: its folder is enough
+    except OSError:
+        return True
+    if data is None:
+        return True
+    if _blob_id(data, len(oid)) == oid:
+        return False
+    return b"\r\n" not in data or _blob_id(data.replace(b"\r\n", b"\n"), len(oid)) != oid
+
+
+def _blob_id(data: bytes, digits: int) -> str:
+    h = hashlib.sha256() if digits == 64 else hashlib.sha1(usedforsecurity=False)
+    h.update(b"blob %d\0" % len(data))
+    h.update(data)
+    return h.hexdigest()

@@ -113,6 +113,11 @@ def check_package(path: Path, *, max_parts: int = MAX_PARTS, max_unpacked: int =
         raise _too_big(path, "import.big.unpacked", size=size, limit=limit)
 
 
+# What openpyxl raises on a package that is broken rather than hostile: a part missing
+# (KeyError), a shared string's index past the table (IndexError), a number out of range.
+_BROKEN = (zipfile.BadZipFile, LookupError, OSError, ValueError, TypeError, AttributeError, ArithmeticError)
+
+
 def read_workbook(path: Path) -> list[Table]:
     """All sheets of a workbook, merged cells filled in, cached formula values used (and a
     `Formula` where a formula has none).
@@ -141,7 +146,7 @@ def read_workbook(path: Path) -> list[Table]:
         raise
     except (DefusedXmlException, SyntaxError) as e:  # ParseError and lxml's are SyntaxErrors
         raise _unsafe(path, e) from None
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, AttributeError) as e:
+    except _BROKEN as e:
         raise _unsafe(path, e) if _defused(e) else _unreadable(path, e) from None
     try:
         if len(wb.worksheets) > MAX_SHEETS:
@@ -156,7 +161,7 @@ def read_workbook(path: Path) -> list[Table]:
         raise
     except (DefusedXmlException, SyntaxError) as e:
         raise _unsafe(path, e) from None
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, AttributeError) as e:
+    except _BROKEN as e:
         raise _unsafe(path, e) if _defused(e) else _unreadable(path, e) from None
     finally:
         wb.close()

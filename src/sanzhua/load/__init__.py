@@ -24,12 +24,21 @@ from datetime import date
 from pathlib import Path
 
 from sanzhua.errors import FatalError
+from sanzhua.gitargs import GIT, git_env
 from sanzhua.kinds import derive_deadlines
 from sanzhua.load.index import Dues, resolve, rows_of
 from sanzhua.load.ledgerfile import FileResult, parse_ledger_bytes
 from sanzhua.load.parallel import frozen_gc
 from sanzhua.load.safe import inside
-from sanzhua.load.scan import CALENDAR_FILE, SETTINGS_FILE, UNITS_FILE, Scan, scan_files, unsafe_problem
+from sanzhua.load.scan import (
+    CALENDAR_FILE,
+    LEDGER_SUFFIXES,
+    SETTINGS_FILE,
+    UNITS_FILE,
+    Scan,
+    scan_files,
+    unsafe_problem,
+)
 from sanzhua.model import Settings, Task, TaskRow, Unit
 from sanzhua.problems import Problem, msg
 from sanzhua.workdays import WorkCalendar
@@ -96,8 +105,9 @@ def _first_commit(root: Path) -> date | None:
     """The committer date of the commit that added the ledger's sanzhua.yaml."""
     try:
         done = subprocess.run(
-            ["git", "-C", str(root), "log", "--diff-filter=A", "--format=%cs", "--", SETTINGS_FILE],
+            [*GIT, "-C", str(root), "log", "--diff-filter=A", "--format=%cs", "--", SETTINGS_FILE],
             capture_output=True,
+            env=git_env(),
             text=True,
             timeout=30,
             check=False,
@@ -125,7 +135,9 @@ def find_root(start: Path, lang: str | None = None) -> Path:
 
 
 def ledger_files(root: Path) -> list[Path]:
-    """Every *.yaml / *.yml below ledgers/, in a stable order (by relative path).
+    """Every *.yaml / *.yml below ledgers/, in a stable order (by relative path), and the
+    names that only look like one (`X.YAML`, `x.yml `: not read, an `unsafe-file` error,
+    so that no task of them is left out of a report unsaid).
 
     A folder that is a link out of the ledger root is not walked but listed itself, so
     that reading it reports it (`unsafe-file`); one that leads back inside is walked once.
@@ -157,7 +169,8 @@ def ledger_files(root: Path) -> list[Path]:
                     found.append(e.path)
                 else:
                     stack.append(e.path)
-            elif e.name.endswith((".yaml", ".yml")):
+            elif e.name.endswith(LEDGER_SUFFIXES) or e.name.lower().rstrip().endswith(LEDGER_SUFFIXES):
+                # `X.YAML`, `x.yaml ` are listed too, to be named as not read (load.scan)
                 found.append(e.path)
     cut = len(str(root)) + 1
     found.sort(key=lambda p: p[cut:].replace(os.sep, "/"))

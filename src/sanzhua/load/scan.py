@@ -29,6 +29,7 @@ from sanzhua.workdays import WorkCalendar
 SETTINGS_FILE = "sanzhua.yaml"
 UNITS_FILE = "units.yaml"
 CALENDAR_FILE = "calendar.yaml"
+LEDGER_SUFFIXES = (".yaml", ".yml")  # a ledger file's name ends in one, in lower case
 T = TypeVar("T")
 
 
@@ -230,6 +231,11 @@ def _read_files(root: Path, paths: list[Path], store: Cache, settings: Settings,
             files.results[rel] = FileResult(rel, problems=[bad])
             continue
         files.order.append(rel)
+        if not rel.endswith(LEDGER_SUFFIXES):
+            # `X.YAML` (a Windows editor), `x.yaml `: read by no command, so said, not skipped.
+            bad = Problem("unsafe-file", "error", rel, 0, 0, msg("unsafe.suffix", path=rel), msg("unsafe.suffix.hint"))
+            files.results[rel] = FileResult(rel, problems=[bad])
+            continue
         try:
             data = read_inside(path, root, max_bytes=limit, real_root=real_root)
         except (OSError, UnsafeFile) as e:

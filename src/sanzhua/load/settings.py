@@ -59,6 +59,11 @@ Day = Annotated[date, BeforeValidator(_iso_date)]
 # history's per-commit standing run for minutes.
 MAX_LIST = 100
 TextList = Annotated[list[str], BeforeValidator(_text_list), Field(max_length=MAX_LIST)]
+# An owner (a supervisor, a unit's editor) is one git account or email: CODEOWNERS writes
+# them on one line after the path, so a space, a line break or a # in one would make an
+# owner of its own, a rule of its own (`\n* @someone`: everything) or a comment.
+Owner = Annotated[str, Field(pattern=r"^[^\s#\x00-\x1f\x7f]+$")]
+OwnerList = Annotated[list[Owner], BeforeValidator(_text_list), Field(max_length=MAX_LIST)]
 
 
 class _Strict(BaseModel):
@@ -150,7 +155,7 @@ class SettingsIn(_Strict):
     due_soon_days: int = Field(default=5, ge=0, le=366)
     behind_margin: float = Field(default=20.0, ge=0, le=100)
     report_every: Literal["none", "week", "month"] = "week"
-    supervisors: TextList = Field(default_factory=list)
+    supervisors: OwnerList = Field(default_factory=list)
     bulletin: BulletinIn = Field(default_factory=BulletinIn)
     require_signed: bool = False
     backdate_days: int = Field(default=7, ge=0)
@@ -169,7 +174,7 @@ class UnitIn(_Strict):
     kind: str | None = None
     head: str | None = None
     deputy: str | None = None
-    editors: TextList = Field(default_factory=list)
+    editors: OwnerList = Field(default_factory=list)
     contact: ContactIn | None = None
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+from sanzhua.gitargs import GIT, git_env
+from sanzhua.history.git import worktree_changed
 from sanzhua.i18n import Lang, say
 from sanzhua.outfile import file_name
 from sanzhua.report.brief import Brief, Notice
@@ -58,7 +60,7 @@ def made_from(root: Path, lang: Lang) -> str:
     def git(*args: str) -> str | None:
         try:
             done = subprocess.run(
-                ["git", "-C", str(root), *args], capture_output=True, text=True, timeout=30, check=False
+                [*GIT, "-C", str(root), *args], capture_output=True, text=True, env=git_env(), timeout=30, check=False
             )
         except (OSError, subprocess.SubprocessError):
             return None
@@ -72,7 +74,6 @@ def made_from(root: Path, lang: Lang) -> str:
     else:
         sha, day = head.split(" ", 1)
         commit = say("document.commit", lang, sha=sha, day=day)
-    dirty = git("status", "--porcelain", "--", *_READ_PATHS)
-    if dirty:
+    if worktree_changed(root, _READ_PATHS):
         commit += say("document.dirty", lang)
     return commit + say("document.end", lang)

@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from sanzhua.gitargs import GIT, git_env
 from sanzhua.i18n import Lang, say
 from sanzhua.i18n import text as msg_text
 from sanzhua.kinds import kind_of, lookup
@@ -225,8 +226,9 @@ def _committed(root: Path, rel: str) -> bytes | None:
     """The file as last committed, to name the tasks of a file that cannot be read now."""
     try:
         done = subprocess.run(
-            ["git", "-C", str(root), "show", f"HEAD:{rel}"],
+            [*GIT, "-C", str(root), "cat-file", "blob", f"HEAD:{rel}"],
             capture_output=True,
+            env=git_env(),
             timeout=10,
             check=False,
         )

@@ -1,0 +1,677 @@
+# ruff: noqa: E501  (the hostile files are written one per line)
+"""A corpus of hostile ledger repositories run through every command (issue 14).
+
+    PYTHONPATH=$PWD/src .venv/bin/python bench/hostile_corpus.py [--only NAME...] [--keep DIR]
+
+Each case builds a real ledger repository (git, committed) in a temporary folder,
+changes it in one hostile way, and runs every command on it with a 60 s timeout and a
+2 GB address-space limit. A run is flagged when it prints a traceback or "internal
+error", exits outside 0/1/2, writes a control byte to the terminal, prints the canary
+text of a file outside the ledger, runs code (the canary command leaves a file), writes
+outside the ledger and its output folder, or takes over 30 s. The flags are printed per
+case; the exit code is 1 when anything was flagged.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent.parent
+CANARY = "CANARY-7f3a91-SECRET"
+LIMIT_AS = 2 * 1024**3
+TIMEOUT = 60.0
+
+SETTINGS = """\
+name: 测试县督查台账
+office: 县政府督查室
+year: 2026
+lang: zh
+"""
+UNITS = """\
+units:
+  - {id: fgw, name: 县发改委, kind: 县直部门}
+  - {id: jyj, name: 县教育局, kind: 县直部门}
+"""
+FGW = """\
+unit: fgw
+tasks:
+  - id: FGW-001
+    title: 项目前期
+    due: 2026-12-31
+    progress:
+      - {date: 2026-11-02, percent: 30, note: 开工}
+  - id: FGW-002
+    title: 招商引资
+    due: 2026-11-20
+"""
+JYJ = """\
+unit: jyj
+tasks:
+  - id: JYJ-001
+    title: 学校建设
+    due: 2026-10-31
+"""
+
+
+@dataclass
+class Case:
+    name: str
+    build: Callable[[Path, Path], None]  # (root, sandbox)
+    git: bool = True
+    # Tasks (ids) every report must list, or say it left out.
+    expect_ids: tuple[str, ...] = ()
+    extra: list[list[str]] = field(default_factory=list)
+
+
+def git(root: Path, *args: str) -> None:
+    env = dict(os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@x", GIT_COMMITTER_NAME="t",
+               GIT_COMMITTER_EMAIL="t@x", GIT_AUTHOR_DATE="2026-11-02T10:00:00+08:00",
+               GIT_COMMITTER_DATE="2026-11-02T10:00:00+08:00")
+    subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, env=env)
+
+
+def base(root: Path, *, commit: bool = True) -> None:
+    root.mkdir(parents=True)
+    (root / "ledgers").mkdir()
+    (root / "sanzhua.yaml").write_text(SETTINGS, encoding="utf-8")
+    (root / "units.yaml").write_text(UNITS, encoding="utf-8")
+    (root / "ledgers/fgw.yaml").write_text(FGW, encoding="utf-8")
+    (root / "ledgers/jyj.yaml").write_text(JYJ, encoding="utf-8")
+    if commit:
+        git(root, "init", "-q", "-b", "main")
+        git(root, "add", "-A")
+        git(root, "commit", "-q", "-m", "init")
+
+
+def commit_all(root: Path, message: str = "hostile") -> None:
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "--allow-empty", "-m", message)
+
+
+def commands(out: Path) -> list[list[str]]:
+    """Every command, as a CI job or a clerk would run it."""
+    a = ["--as-of", "2026-11-25"]
+    return [
+        ["check", *a], ["check", *a, "-f", "json"], ["check", *a, "-f", "github"],
+        ["status", *a], ["status", *a, "--all"], ["status", *a, "--by", "unit"],
+        ["status", *a, "-f", "json", "--all"], ["status", *a, "-f", "csv", "--all"],
+        ["show", "FGW-001", *a], ["show", "FGW-001", *a, "-f", "json"],
+        ["brief", "--week", *a], ["brief", "--month", *a],
+        ["brief", "--week", *a, "-f", "docx", "-o", str(out / "b.docx")],
+        ["brief", "--unit", "fgw", *a], ["brief", "--each-unit", str(out / "notices"), *a],
+        ["score", *a], ["score", "--month", *a, "--explain", "fgw"],
+        ["export", *a, "-o", str(out / "e.xlsx")], ["export", *a, "-f", "csv", "-o", str(out / "e.csv")],
+        ["form", "--each-unit", str(out / "forms"), *a],
+        ["calendar", *a, "-o", str(out / "c.ics")],
+        ["log", "FGW-001"], ["log", "FGW-001", "-f", "json"],
+        ["audit"], ["audit", "-f", "json"], ["audit", "-f", "github"],
+        ["site", *a, "-o", str(out / "site")],
+        ["codeowners", "--check"], ["codeowners", "-o", str(out / "CODEOWNERS")],
+        ["remind", *a], ["remind", *a, "-f", "json"],
+        ["fmt", "--check"],
+        ["progress", "FGW-001", "--percent", "50", "--note", "推进", "--date", "2026-11-24", "--dry-run"],
+        ["progress", "FGW-001", "--percent", "50", "--note", "推进", "--date", "2026-11-24"],
+        ["done", "FGW-002", "--date", "2026-11-20"],
+        ["extend", "FGW-001", "--to", "2027-01-31", "--approved-by", "常务会", "--ref", "延政〔2026〕1号"],
+        ["new", "--unit", "fgw", "--title", "新任务", "--due", "年底"],
+        ["fmt"],
+        ["help", "format"],
+    ]
+
+
+@dataclass
+class Result:
+    argv: list[str]
+    rc: int | None
+    out: bytes
+    err: bytes
+    cpu: float
+    wall: float
+
+
+def _limit() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (LIMIT_AS, LIMIT_AS))
+
+
+def run(argv: list[str], cwd: Path, env: dict[str, str]) -> Result:
+    t0 = time.monotonic()
+    r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    try:
+        p = subprocess.run([sys.executable, "-m", "sanzhua", *argv], cwd=cwd, env=env, capture_output=True,
+                           timeout=TIMEOUT, preexec_fn=_limit, stdin=subprocess.DEVNULL)
+        rc: int | None = p.returncode
+        out, err = p.stdout, p.stderr
+    except subprocess.TimeoutExpired as e:
+        rc, out, err = None, e.stdout or b"", e.stderr or b""
+    r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
+    return Result(argv, rc, out, err, cpu, time.monotonic() - t0)
+
+
+CONTROL = re.compile(rb"[\x00-\x08\x0b-\x1f\x7f]|\xc2[\x80-\x9f]")
+
+
+def flags_of(r: Result) -> list[str]:
+    both = r.out + r.err
+    found: list[str] = []
+    if r.rc is None:
+        found.append("timeout")
+    elif r.rc not in (0, 1, 2):
+        found.append(f"exit {r.rc}")
+    if b"Traceback" in both:
+        found.append("traceback")
+    if r.argv[0] != "help" and (b"internal error" in both or "内部错误".encode() in both):
+        found.append("internal error")
+    if CONTROL.search(both.replace(b"\r\n", b"\n")):
+        found.append("control byte " + repr(CONTROL.search(both.replace(b"\r\n", b"\n")).group()))  # type: ignore[union-attr]
+    if CANARY.encode() in both:
+        found.append("canary printed")
+    if r.wall > 30:
+        found.append(f"slow {r.wall:.0f}s")
+    return found
+
+
+def snapshot(where: Path, skip: tuple[Path, ...]) -> dict[str, tuple[int, int]]:
+    seen: dict[str, tuple[int, int]] = {}
+    for dirpath, dirnames, filenames in os.walk(where, followlinks=False):
+        d = Path(dirpath)
+        if any(d == s or s in d.parents for s in skip):
+            dirnames[:] = []
+            continue
+        for n in filenames + dirnames:
+            p = d / n
+            if p in skip:
+                continue
+            try:
+                st = os.lstat(p)
+            except OSError:
+                continue
+            seen[str(p)] = (st.st_mtime_ns, st.st_size)
+    return seen
+
+
+def run_case(case: Case, work: Path, verbose: bool) -> list[str]:
+    sandbox = work / case.name
+    sandbox.mkdir()
+    root = sandbox / "ledger"
+    out = sandbox / "out"
+    out.mkdir()
+    home = sandbox / "home"
+    home.mkdir()
+    (sandbox / "secret.txt").write_text(f"password: {CANARY}\n")
+    (home / ".git-credentials").write_text(f"https://u:{CANARY}@example.com\n")
+    base(root, commit=case.git)
+    case.build(root, sandbox)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SANZHUA_", "GIT_", "XDG_"))}
+    env.update(HOME=str(home), XDG_CACHE_HOME=str(sandbox / "cache"), PYTHONPATH=str(HERE / "src"),
+               LANG="C.UTF-8", SANZHUA_LOCK_TIMEOUT="5")
+    env.pop("GITHUB_ACTIONS", None)
+    problems: list[str] = []
+    pwned = sandbox / "PWNED"
+    for argv in [*commands(out), *case.extra]:
+        before = snapshot(sandbox, (root, out, sandbox / "cache"))
+        r = run(argv, root, env)
+        after = snapshot(sandbox, (root, out, sandbox / "cache"))
+        fl = flags_of(r)
+        if pwned.exists():
+            fl.append("CODE RAN")
+            pwned.unlink()
+        changed = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
+        if changed:
+            fl.append(f"wrote outside: {changed[:3]}")
+        if fl:
+            tail = (r.err or r.out).decode("utf-8", "replace").strip().splitlines()[-3:]
+            problems.append(f"{' '.join(argv[:3])} rc={r.rc}: {', '.join(fl)} | {' / '.join(tail)[:300]}")
+        elif verbose:
+            print(f"   ok rc={r.rc} {' '.join(argv[:3])} {r.wall:.1f}s", file=sys.stderr)
+    return problems
+
+
+# ---------------------------------------------------------------------------- the cases
+
+CASES: list[Case] = []
+
+
+def case(name: str, *, git_repo: bool = True, extra: list[list[str]] | None = None) -> Callable[
+        [Callable[[Path, Path], None]], Callable[[Path, Path], None]]:
+    def deco(fn: Callable[[Path, Path], None]) -> Callable[[Path, Path], None]:
+        CASES.append(Case(name, fn, git_repo, extra=extra or []))
+        return fn
+    return deco
+
+
+def write(root: Path, rel: str, text: str | bytes, *, commit: bool = True) -> None:
+    p = root / rel
+    p.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(text, bytes):
+        p.write_bytes(text)
+    else:
+        p.write_text(textwrap.dedent(text), encoding="utf-8")
+    if commit and (root / ".git").exists():
+        commit_all(root)
+
+
+@case("plain")
+def _plain(root: Path, sb: Path) -> None:
+    pass
+
+
+@case("python-tag")
+def _python_tag(root: Path, sb: Path) -> None:
+    write(root, "ledgers/x.yaml", f"""\
+        unit: fgw
+        tasks:
+          - id: X-001
+            title: !!python/object/apply:os.system ["touch {sb}/PWNED"]
+            due: 2026-12-31
+          - id: X-002
+            title: !!binary aGVsbG8=
+            due: !custom 2026-12-31
+    """)
+
+
+@case("merge-keys")
+def _merge(root: Path, sb: Path) -> None:
+    write(root, "ledgers/x.yaml", """\
+        unit: fgw
+        defaults: &d {due: 2026-12-31, owner: 张三}
+        tasks:
+          - <<: *d
+            id: X-001
+            title: 合并
+          - <<: [*d, {title: 列表合并}]
+            id: X-002
+          - &t {id: X-003, title: 锚, due: 2026-12-30}
+          - *t
+    """)
+
+
+@case("duplicate-keys")
+def _dups(root: Path, sb: Path) -> None:
+    write(root, "ledgers/x.yaml", """\
+        unit: fgw
+        tasks:
+          - id: X-001
+            id: X-009
+            title: 重复
+            due: 2026-12-31
+            due: 2026-01-01
+        tasks: []
+    """)
+
+
+@case("deep-nesting")
+def _deep(root: Path, sb: Path) -> None:
+    write(root, "ledgers/x.yaml", "unit: fgw\ntasks:\n  - id: X-001\n    title: " + "[" * 50000 + "]" * 50000 + "\n")
+    write(root, "ledgers/y.yaml", "unit: fgw\ntasks:\n  - id: Y-001\n    title: t\n    due: 2026-12-31\n    note: "
+          + "{a: " * 20000 + "1" + "}" * 20000 + "\n")
+
+
+@case("deep-block-nesting")
+def _deep_block(root: Path, sb: Path) -> None:
+    lines = ["unit: fgw", "tasks:", "  - id: X-001", "    title: t", "    due: 2026-12-31", "    extra:"]
+    for i in range(3000):
+        lines.append("  " * (i + 3) + "- a:")
+    write(root, "ledgers/x.yaml", "\n".join(lines) + "\n")
+
+
+def _settings_variants() -> None:
+    variants = {
+        "settings-list": b"- a\n- b\n",
+        "settings-scalar": b"hello\n",
+        "settings-empty": b"",
+        "settings-null": b"~\n",
+        "settings-comment": b"# only a comment\n",
+        "settings-bad-yaml": b"name: [unclosed\n",
+        "settings-utf16": SETTINGS.encode("utf-16"),
+        "settings-tag": b"name: !!python/name:os.system x\nyear: 2026\n",
+        "settings-year-huge": b"name: x\nyear: 99999999999999999999\nlang: zh\n",
+        "settings-year-str": b"name: x\nyear: '2026'\nlang: klingon\n",
+        "settings-bulletin-list": b"name: x\nyear: 2026\nbulletin: [1, 2]\nscoring: 7\nnotices: hello\n",
+    }
+    for name, data in variants.items():
+        def build(root: Path, sb: Path, data: bytes = data) -> None:
+            write(root, "sanzhua.yaml", data)
+        CASES.append(Case(name, build))
+    units = {
+        "units-list": b"- {id: fgw}\n",
+        "units-scalar": b"fgw\n",
+        "units-empty": b"",
+        "units-null": b"units: ~\n",
+        "units-dict-units": b"units: {fgw: {name: x}}\n",
+        "units-ids-weird": b"units:\n  - {id: [a], name: {x: 1}}\n  - {id: 12, name: 12}\n  - {id: fgw, name: x}\n",
+        "units-dup": b"units:\n  - {id: fgw, name: A}\n  - {id: fgw, name: B}\n  - {id: jyj, name: B}\n",
+        "units-editors-weird": b"units:\n  - {id: fgw, name: A, editors: '@everyone\\n* @evil'}\n  - {id: jyj, name: B}\n",
+    }
+    for name, data in units.items():
+        def build_u(root: Path, sb: Path, data: bytes = data) -> None:
+            write(root, "units.yaml", data)
+        CASES.append(Case(name, build_u))
+    ledgers = {
+        "ledger-comment-only": b"# nothing here\n",
+        "ledger-empty": b"",
+        "ledger-list": b"- id: X-001\n  title: t\n  due: 2026-12-31\n",
+        "ledger-scalar": b"just text\n",
+        "ledger-tasks-scalar": b"unit: fgw\ntasks: 5\n",
+        "ledger-tasks-map": b"unit: fgw\ntasks: {id: X-001, title: t, due: 2026-12-31}\n",
+        "ledger-task-scalar": b"unit: fgw\ntasks:\n  - 5\n  - ~\n  - [1,2]\n",
+        "ledger-bom-crlf": b"\xef\xbb\xbfunit: fgw\r\ntasks:\r\n  - id: X-001\n    title: t\r\n    due: 2026-12-31\r\n",
+        "ledger-utf16": "unit: fgw\ntasks:\n  - id: X-001\n    title: 标题\n    due: 2026-12-31\n".encode("utf-16"),
+        "ledger-utf16be-nobom": "unit: fgw\ntasks:\n  - id: X-001\n    title: t\n    due: 2026-12-31\n".encode("utf-16-be"),
+        "ledger-nul": b"unit: fgw\ntasks:\n  - id: X-001\n    title: a\x00b\n    due: 2026-12-31\n",
+        "ledger-latin1": b"unit: fgw\ntasks:\n  - id: X-001\n    title: caf\xe9\n    due: 2026-12-31\n",
+        "ledger-gbk": "unit: fgw\ntasks:\n  - id: X-001\n    title: 项目建设\n    due: 2026-12-31\n".encode("gbk"),
+        "ledger-multi-doc": b"unit: fgw\ntasks:\n  - {id: X-001, title: a, due: 2026-12-31}\n---\nunit: jyj\ntasks:\n  - {id: X-002, title: b, due: 2026-12-31}\n",
+        "ledger-lone-surrogate": b'unit: fgw\ntasks:\n  - id: X-001\n    title: "\\ud800x"\n    due: 2026-12-31\n',
+        "ledger-weird-values": (b"unit: fgw\ntasks:\n  - id: X-001\n    title: t\n    due: 2026-12-31\n"
+                                b"    progress:\n      - {date: 2026-11-02, percent: .nan}\n      - {date: 2026-11-03, percent: .inf}\n"
+                                b"      - {date: 2026-11-04, percent: 1e400}\n      - {date: 9999-12-31, percent: -5}\n"
+                                b"    target: {metric: m, value: .inf, unit: x}\n"
+                                b"    milestones: {a: b}\n    extensions: 5\n    partners: fgw\n    tags: {a: 1}\n"),
+        "ledger-huge-ints": (b"unit: fgw\ntasks:\n  - id: X-001\n    title: t\n    due: 2026-12-31\n"
+                             b"    target: {metric: m, value: 1" + b"0" * 4000 + b", unit: x}\n"
+                             b"    progress:\n      - {date: 2026-11-02, value: 1" + b"0" * 4000 + b"}\n"),
+        "ledger-id-weird": (b"unit: fgw\ntasks:\n  - id: ../../etc/passwd\n    title: t\n    due: 2026-12-31\n"
+                            b"  - id: '--output=x'\n    title: t\n    due: 2026-12-31\n"
+                            b"  - id: 'A B'\n    title: t\n    due: 2026-12-31\n  - id: 5\n    title: t\n    due: 2026-12-31\n"),
+        "ledger-dates-weird": (b"unit: fgw\ntasks:\n  - id: X-001\n    title: t\n    due: 0001-01-01\n"
+                               b"  - id: X-002\n    title: t\n    due: 9999-12-31\n"
+                               b"  - id: X-003\n    title: t\n    due: 2026-12-31T25:00:00\n"
+                               b"  - id: X-004\n    title: t\n    due: 99999\xe5\xb9\xb4\xe5\xba\x95\n"
+                               b"  - id: X-005\n    title: t\n    start: 2027-01-01\n    due: 2026-01-01\n    done: 1900-01-01\n"),
+        "ledger-parent-cycle": (b"unit: fgw\ntasks:\n  - {id: X-001, title: a, due: 2026-12-31, parent: X-002}\n"
+                                b"  - {id: X-002, title: b, due: 2026-12-31, parent: X-001}\n"
+                                b"  - {id: X-003, title: c, due: 2026-12-31, parent: X-003}\n"),
+        "ledger-unit-unknown": b"unit: nosuch\ntasks:\n  - {id: X-001, title: a, due: 2026-12-31}\n",
+        "ledger-unit-list": b"unit: [fgw, jyj]\ntasks:\n  - {id: X-001, title: a, due: 2026-12-31}\n",
+        "ledger-bidi-title": b"unit: fgw\ntasks:\n  - {id: X-001, title: \"a\\u202eb\\u2066c\\x1b[31m\", due: 2026-12-31}\n",
+        "ledger-markup-title": (b"unit: fgw\ntasks:\n  - id: X-001\n    title: \"<script>alert(1)</script>{{7*7}}{% raw %}\"\n"
+                                b"    due: 2026-12-31\n    note: \"](javascript:alert(1)) <img src=x onerror=alert(1)>\"\n"
+                                b"    owner: \"=cmd|' /C calc'!A0\"\n"),
+    }
+    for name, data in ledgers.items():
+        def build_l(root: Path, sb: Path, data: bytes = data) -> None:
+            write(root, "ledgers/x.yaml", data)
+        CASES.append(Case(name, build_l))
+
+
+_settings_variants()
+
+
+@case("yaml-dir")
+def _yaml_dir(root: Path, sb: Path) -> None:
+    (root / "ledgers/d.yaml").mkdir()
+    (root / "ledgers/d.yaml/inner.yaml").write_text("unit: fgw\ntasks:\n  - {id: D-001, title: a, due: 2026-12-31}\n")
+    commit_all(root)
+
+
+@case("settings-dir")
+def _settings_dir(root: Path, sb: Path) -> None:
+    (root / "units.yaml").unlink()
+    (root / "units.yaml").mkdir()
+    (root / "units.yaml/x").write_text("x")
+    commit_all(root)
+
+
+@case("case-collide")
+def _case(root: Path, sb: Path) -> None:
+    write(root, "ledgers/FGW.yaml", "unit: fgw\ntasks:\n  - {id: FGW-001, title: 重复, due: 2026-12-31}\n")
+
+
+@case("nfc-nfd")
+def _nfc(root: Path, sb: Path) -> None:
+    import unicodedata
+    n1 = unicodedata.normalize("NFC", "ledgers/café.yaml")
+    n2 = unicodedata.normalize("NFD", "ledgers/café.yaml")
+    write(root, n1, "unit: fgw\ntasks:\n  - {id: C-001, title: a, due: 2026-12-31}\n", commit=False)
+    write(root, n2, "unit: fgw\ntasks:\n  - {id: C-002, title: b, due: 2026-12-31}\n")
+    write(root, "ledgers/城关镇.yaml", "unit: jyj\ntasks:\n  - {id: C-003, title: c, due: 2026-12-31}\n")
+
+
+@case("non-utf8-name")
+def _nonutf8(root: Path, sb: Path) -> None:
+    p = os.path.join(os.fsencode(root / "ledgers"), b"bad\xff\xfe.yaml")
+    with open(p, "wb") as f:
+        f.write(b"unit: fgw\ntasks:\n  - {id: N-001, title: a, due: 2026-12-31}\n")
+    commit_all(root)
+
+
+@case("name-escapes")
+def _name_esc(root: Path, sb: Path) -> None:
+    write(root, "ledgers/\x1b[31mred.yaml", "unit: fgw\ntasks:\n  - {id: E-001, title: a, due: 2026-12-31}\n")
+
+
+@case("symlink-dir-root")
+def _sym_root(root: Path, sb: Path) -> None:
+    os.symlink("/", root / "ledgers/rootfs")
+    os.symlink("..", root / "ledgers/up")
+    os.symlink(sb, root / "ledgers/sandbox")
+    commit_all(root)
+
+
+@case("symlink-loop")
+def _sym_loop(root: Path, sb: Path) -> None:
+    os.symlink("loop2", root / "ledgers/loop1")
+    os.symlink("loop1", root / "ledgers/loop2")
+    os.symlink("loop.yaml", root / "ledgers/loop.yaml") if False else None
+    os.symlink("self.yaml", root / "ledgers/self.yaml")
+    (root / "ledgers/dirloop").mkdir()
+    os.symlink("..", root / "ledgers/dirloop/back")
+    commit_all(root)
+
+
+@case("symlink-secret")
+def _sym_secret(root: Path, sb: Path) -> None:
+    os.symlink(sb / "secret.txt", root / "ledgers/s.yaml")
+    os.symlink(sb / "secret.txt", root / "units.yaml.bak")
+    (root / "templates").mkdir()
+    os.symlink(sb / "secret.txt", root / "templates/bulletin.md.j2")
+    os.symlink(sb / "secret.txt", root / "calendar.yaml")
+    commit_all(root)
+
+
+@case("cache-dir-file")
+def _cache_file(root: Path, sb: Path) -> None:
+    (root / ".sanzhua").write_text("not a folder")
+    commit_all(root)
+    (sb / "cache").write_text("not a folder either")
+
+
+@case("cache-dir-symlink")
+def _cache_sym(root: Path, sb: Path) -> None:
+    (sb / "elsewhere").mkdir()
+    os.symlink(sb / "elsewhere", root / ".sanzhua")
+    commit_all(root)
+
+
+@case("cache-dir-readonly")
+def _cache_ro(root: Path, sb: Path) -> None:
+    (sb / "cache").mkdir()
+    (sb / "cache/sanzhua").mkdir()
+    os.chmod(sb / "cache/sanzhua", 0o500)
+    os.chmod(sb / "cache", 0o500)
+
+
+@case("cache-in-ledger")
+def _cache_in(root: Path, sb: Path) -> None:
+    # XDG_CACHE_HOME pointing at a committed folder is set through the case env below
+    (root / "cache").mkdir()
+    (root / "cache/sanzhua").mkdir()
+    (root / "cache/sanzhua/junk").write_bytes(b"\x80\x04garbage")
+    commit_all(root)
+
+
+@case("templates-hostile")
+def _templates(root: Path, sb: Path) -> None:
+    t = root / "templates"
+    t.mkdir()
+    body = (
+        "{% include '/etc/passwd' %}{% include '" + str(sb / "secret.txt") + "' %}\n"
+        "{% import '../sanzhua.yaml' as x %}{{ self.__init__ }}{{ cycler.__init__.__globals__ }}"
+        "{{ lipsum.__globals__['os'].system('touch " + str(sb / "PWNED") + "') }}"
+        "{{ ''.__class__.__mro__[1].__subclasses__() }}\n"
+        "{% macro r(n) %}{{ r(n) }}{% endmacro %}{{ r(1) }}\n"
+        "{% for a in range(100000) %}{% for b in range(100000) %}x{% endfor %}{% endfor %}\n"
+    )
+    for name in ("bulletin.md.j2", "notice.md.j2", "brief.md.j2", "week.md.j2", "month.md.j2"):
+        (t / name).write_text(body)
+    commit_all(root)
+
+
+@case("git-option-branch")
+def _git_branch(root: Path, sb: Path) -> None:
+    git(root, "branch", "-c", "main", "HEAD..x") if False else None
+    git(root, "update-ref", "refs/heads/--output=x", "HEAD")
+    git(root, "update-ref", "refs/tags/-p", "HEAD")
+
+
+@case("git-esc-author", extra=[["log", "X-001"], ["log", "X-001", "--range", "--output=/tmp/x"],
+                               ["audit", "--range", "--output=../pwn"], ["audit", "--range", "HEAD.."],
+                               ["audit", "--baseline", "--all"], ["audit", "--since", "-1"]])
+def _git_esc(root: Path, sb: Path) -> None:
+    write(root, "ledgers/x.yaml", "unit: fgw\ntasks:\n  - {id: X-001, title: a, due: 2026-12-31}\n", commit=False)
+    env = dict(os.environ, GIT_AUTHOR_NAME="evil\x1b]0;pwn\x07\x1b[2J", GIT_AUTHOR_EMAIL="e\x1b[31m@x",
+               GIT_COMMITTER_NAME="c\x9b31m", GIT_COMMITTER_EMAIL="c@x")
+    subprocess.run(["git", "add", "-A"], cwd=root, check=True)
+    subprocess.run(["git", "commit", "-q", "-m", "subj \x1b[31mred\x1b[0m\n\nbody\x07"], cwd=root, env=env, check=True)
+    write(root, "ledgers/x.yaml", "unit: fgw\ntasks:\n  - {id: X-001, title: a, due: 2027-12-31}\n", commit=False)
+    subprocess.run(["git", "commit", "-qam", "\x1b[2Jmove due"], cwd=root, env=env, check=True)
+
+
+@case("git-config-exec")
+def _git_cfg(root: Path, sb: Path) -> None:
+    write(root, ".gitattributes", "*.yaml filter=evil diff=evil merge=evil\n")
+    pwn = f"touch {sb}/PWNED; false"
+    for k, v in (("core.fsmonitor", pwn), ("core.pager", pwn), ("diff.external", pwn),
+                 ("core.sshCommand", pwn), ("core.editor", pwn), ("sequence.editor", pwn),
+                 ("filter.evil.clean", pwn), ("filter.evil.smudge", pwn), ("filter.evil.process", pwn),
+                 ("diff.evil.textconv", pwn), ("diff.evil.command", pwn), ("merge.evil.driver", pwn),
+                 ("core.hooksPath", str(sb / "hooks")), ("gpg.program", pwn),
+                 ("core.askPass", pwn), ("credential.helper", f"!{pwn}")):
+        git(root, "config", k, v)
+    (sb / "hooks").mkdir()
+    for hook in ("pre-commit", "post-commit", "commit-msg", "prepare-commit-msg", "post-checkout", "post-index-change"):
+        (sb / "hooks" / hook).write_text(f"#!/bin/sh\ntouch {sb}/PWNED\n")
+        os.chmod(sb / "hooks" / hook, 0o755)
+    # a stat change makes git re-read the files (through the clean filter) on the next status
+    for p in (root / "ledgers").iterdir():
+        os.utime(p, (1, 1))
+
+
+@case("git-file-elsewhere")
+def _git_file(root: Path, sb: Path) -> None:
+    shutil.move(root / ".git", sb / "realgit")
+    (root / ".git").write_text(f"gitdir: {sb}/realgit\n")
+
+
+@case("git-file-garbage")
+def _git_garbage(root: Path, sb: Path) -> None:
+    shutil.rmtree(root / ".git")
+    (root / ".git").write_text("gitdir: /nonexistent\n")
+
+
+@case("no-git", git_repo=False)
+def _nogit(root: Path, sb: Path) -> None:
+    pass
+
+
+@case("shallow-history")
+def _shallow(root: Path, sb: Path) -> None:
+    for i in range(3):
+        write(root, "ledgers/fgw.yaml", FGW.replace("30, note", f"{31 + i}, note"))
+    src = sb / "src"
+    shutil.move(root, src)
+    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{src}", str(root)], check=True, capture_output=True)
+
+
+@case("env-hostile")
+def _env_hostile(root: Path, sb: Path) -> None:
+    pass
+
+
+@case("notices-hostile")
+def _notices(root: Path, sb: Path) -> None:
+    write(root, "notices/2026.yaml", b"- !!python/object/apply:os.system ['touch PWNED']\n- {id: 1}\nx: [\n")
+    write(root, "notices/2025.yaml", b"notices:\n  - {number: 1, unit: fgw, date: 2026-13-40, color: \xe7\xba\xa2}\n")
+
+
+@case("calendar-hostile")
+def _cal(root: Path, sb: Path) -> None:
+    write(root, "calendar.yaml", b"holidays: [2026-01-01, x, 9999-99-99, ~]\nworkdays: {a: 1}\n" + b"extra: " * 1 + b"1\n")
+
+
+@case("calendar-all-holidays")
+def _cal_all(root: Path, sb: Path) -> None:
+    import datetime as dt
+    d0 = dt.date(2026, 1, 1)
+    days = [str(d0 + dt.timedelta(days=i)) for i in range(800)]
+    write(root, "calendar.yaml", "holidays:\n" + "".join(f"  - {d}\n" for d in days))
+
+
+@case("gitignored-ledger")
+def _ignored(root: Path, sb: Path) -> None:
+    write(root, ".gitignore", "ledgers/secret*.yaml\n", commit=False)
+    write(root, "ledgers/secret1.yaml", "unit: fgw\ntasks:\n  - {id: S-001, title: a, due: 2026-12-31}\n")
+
+
+@case("lock-file-hostile")
+def _lock(root: Path, sb: Path) -> None:
+    (root / ".sanzhua").mkdir()
+    os.symlink(sb / "secret.txt", root / ".sanzhua/edit.lock")
+    commit_all(root)
+
+
+@case("lock-dir")
+def _lockdir(root: Path, sb: Path) -> None:
+    (root / ".sanzhua").mkdir()
+    (root / ".sanzhua/edit.lock").mkdir()
+    (root / ".sanzhua/edit.lock/x").write_text("x")
+    commit_all(root)
+
+
+@case("tmp-file-symlink")
+def _tmpfile(root: Path, sb: Path) -> None:
+    os.symlink(sb / "secret.txt", root / "ledgers/.fgw.yaml.sanzhua-aaaa.tmp")
+    commit_all(root)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--only", nargs="*")
+    ap.add_argument("--keep")
+    ap.add_argument("-v", action="store_true")
+    args = ap.parse_args()
+    work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="hostile-"))
+    work.mkdir(exist_ok=True)
+    bad = 0
+    for c in CASES:
+        if args.only and c.name not in args.only:
+            continue
+        t0 = time.monotonic()
+        try:
+            found = run_case(c, work, args.v)
+        except Exception as e:
+            found = [f"harness: {type(e).__name__}: {e}"]
+        print(f"{c.name}: {'OK' if not found else f'{len(found)} flagged'} ({time.monotonic() - t0:.0f}s)", flush=True)
+        for f in found:
+            print("   ", f, flush=True)
+        bad += bool(found)
+    if not args.keep:
+        shutil.rmtree(work, ignore_errors=True)
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,318 @@
+# ruff: noqa: E501  (the hostile files are written one per line)
+"""Hostile workbooks and CSV files through `import` and `collect` (issue 14).
+
+    PYTHONPATH=$PWD/src .venv/bin/python bench/hostile_workbooks.py [--only NAME...] [--keep DIR]
+
+Each file is built by hand (zipfile, raw XML, raw bytes) and given to `import --dry-run`,
+`import` and `collect --dry-run` on a fresh ledger, with the limits of bench/hostile_corpus.py
+(60 s, 2 GB address space). Flagged: a traceback or "internal error", an exit outside
+0/1/2, control bytes on the terminal, the canary of a file outside the ledger printed,
+over 30 s, a ledger left broken (`check` no longer exits 0 or 1 without errors it had).
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+import time
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from hostile_corpus import CANARY, base, flags_of, run
+
+NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+RNS = 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
+CT = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">
+<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>
+<Default Extension="xml" ContentType="application/xml"/>
+<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>
+{over}
+</Types>"""
+SHEET_CT = ('<Override PartName="/xl/worksheets/{n}" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>')
+SST_CT = ('<Override PartName="/xl/sharedStrings.xml" '
+          'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>')
+RELS = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">
+<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>
+</Relationships>"""
+WS_REL = ('<Relationship Id="rId{i}" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+          'relationships/worksheet" Target="{target}"/>')
+SST_REL = ('<Relationship Id="rId99" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+           'relationships/sharedStrings" Target="sharedStrings.xml"/>')
+
+HEAD = ('<row r="1"><c r="A1" t="inlineStr"><is><t>任务名称</t></is></c>'
+        '<c r="B1" t="inlineStr"><is><t>责任单位</t></is></c>'
+        '<c r="C1" t="inlineStr"><is><t>完成时限</t></is></c>'
+        '<c r="D1" t="inlineStr"><is><t>进展情况</t></is></c></row>')
+
+
+def row(r: int, *cells: str) -> str:
+    return f'<row r="{r}">' + "".join(cells) + "</row>"
+
+
+def s(ref: str, text: str) -> str:
+    return f'<c r="{ref}" t="inlineStr"><is><t>{text}</t></is></c>'
+
+
+def GOOD(r: int = 2) -> str:
+    return row(r, s(f"A{r}", "新任务"), s(f"B{r}", "县发改委"), s(f"C{r}", "2026-12-31"), s(f"D{r}", "已开工"))
+
+
+def sheet(rows: str, dim: str = "A1:D2", after: str = "", prolog: str = "") -> str:
+    return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>{prolog}<worksheet {NS}>'
+            f'<dimension ref="{dim}"/><sheetData>{rows}</sheetData>{after}</worksheet>')
+
+
+def book(path: Path, sheets: list[tuple[str, str, str]], shared: str | None = None,
+         extra: dict[str, str | bytes] | None = None, wb_extra: str = "") -> Path:
+    """sheets: (sheet name, target relative to xl/, xml or "" for a missing part)."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        over = "".join(SHEET_CT.format(n=t.split("/")[-1]) for _, t, _ in sheets) + (SST_CT if shared else "")
+        z.writestr("[Content_Types].xml", CT.format(over=over))
+        z.writestr("_rels/.rels", RELS)
+        sheets_xml = "".join(f'<sheet name="{n}" sheetId="{i + 1}" r:id="rId{i + 1}"{wb_extra}/>'
+                             for i, (n, _, _) in enumerate(sheets))
+        z.writestr("xl/workbook.xml", f'<?xml version="1.0" encoding="UTF-8"?><workbook {NS} {RNS}>'
+                   f"<sheets>{sheets_xml}</sheets></workbook>")
+        rels = "".join(WS_REL.format(i=i + 1, target=t) for i, (_, t, _) in enumerate(sheets))
+        z.writestr("xl/_rels/workbook.xml.rels",
+                   '<?xml version="1.0" encoding="UTF-8"?><Relationships '
+                   'xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+                   + rels + (SST_REL if shared else "") + "</Relationships>")
+        for _, t, xml in sheets:
+            if xml:
+                z.writestr("xl/" + t if not t.startswith("/") else t.lstrip("/"), xml)
+        if shared is not None:
+            z.writestr("xl/sharedStrings.xml", shared)
+        for name, data in (extra or {}).items():
+            z.writestr(name, data)
+    return path
+
+
+CASES: dict[str, Callable[[Path, Path], Path]] = {}
+
+
+def case(name: str) -> Callable[[Callable[[Path, Path], Path]], Callable[[Path, Path], Path]]:
+    def deco(fn: Callable[[Path, Path], Path]) -> Callable[[Path, Path], Path]:
+        CASES[name] = fn
+        return fn
+    return deco
+
+
+def _csv(name: str, data: bytes) -> None:
+    CASES[name] = lambda d, sb: (d / f"{name}.csv").write_bytes(data) or d / f"{name}.csv"  # type: ignore[func-returns-value]
+
+
+HEADER_CSV = "任务名称,责任单位,完成时限,进展情况\n"
+_csv("csv-gbk", (HEADER_CSV + "新任务,县发改委,2026-12-31,已开工\n").encode("gbk"))
+_csv("csv-gb18030-4byte", (HEADER_CSV + "新任务𠀀,县发改委,2026-12-31,已开工\n").encode("gb18030"))
+_csv("csv-utf16-tsv", (HEADER_CSV.replace(",", "\t") + "新任务\t县发改委\t2026-12-31\t已开工\n").encode("utf-16"))
+_csv("csv-utf16le-nobom", (HEADER_CSV + "新任务,县发改委,2026-12-31,已开工\n").encode("utf-16-le"))
+_csv("csv-big5", (HEADER_CSV + "新任務,县发改委,2026-12-31,已開工\n").encode("big5", "replace"))
+_csv("csv-latin1", b"title,lead,due\ncaf\xe9,fgw,2026-12-31\n")
+_csv("csv-million-empty", (HEADER_CSV + "新任务,县发改委,2026-12-31,已开工\n").encode() + b"\n" * 1_000_000)
+_csv("csv-million-commas", (HEADER_CSV + "新任务,县发改委,2026-12-31,已开工\n").encode() + b",,,,\n" * 1_000_000)
+_csv("csv-wide", HEADER_CSV.encode() + b"," * 5_000_000 + b"\n")
+_csv("csv-one-quote", HEADER_CSV.encode() + b'"' + b"x" * 9_000_000 + b"\n")
+_csv("csv-cr-only", (HEADER_CSV + "新任务,县发改委,2026-12-31,已开工\n").replace("\n", "\r").encode())
+_csv("csv-semicolon", "任务名称;责任单位;完成时限\n新任务;县发改委;2026-12-31\n".encode())
+_csv("csv-formulas", (HEADER_CSV + '=1+1,县发改委,=TODAY(),"=HYPERLINK(""http://x"",""y"")"\n'
+                      "@SUM(1),+cmd,-2,\t=x\n").encode())
+_csv("csv-dates", (HEADER_CSV + "a,县发改委,1e10,x\nb,县发改委,99999,x\nc,县发改委,-1,x\n"
+                   "d,县发改委,2026-02-30,x\ne,县发改委,0,x\nf,县发改委,nan,x\ng,县发改委,inf,x\n").encode())
+_csv("csv-escapes", (HEADER_CSV + "a\x1b[31m\u202e,县发改委,2026-12-31,\x07\x00\n").encode())
+_csv("csv-empty", b"")
+_csv("csv-bom-only", b"\xef\xbb\xbf")
+_csv("csv-binary", bytes(range(256)) * 1000)
+_csv("csv-long-ids", (HEADER_CSV.replace("任务名称", "编号,任务名称") + "../../x,a,县发改委,2026-12-31,x\n"
+                      + "--output=x,b,县发改委,2026-12-31,x\n" + "FGW-001,dup,县发改委,2026-12-31,x\n").encode())
+
+
+@case("xlsx-good")
+def _good(d: Path, sb: Path) -> Path:
+    return book(d / "good.xlsx", [("台账", "worksheets/sheet1.xml", sheet(HEAD + GOOD()))])
+
+
+@case("xlsx-formulas")
+def _formulas(d: Path, sb: Path) -> Path:
+    rows = HEAD + row(2, s("A2", "新任务"), s("B2", "县发改委"), '<c r="C2"><f>TODAY()+30</f></c>',
+                      '<c r="D2" t="str"><f>WEBSERVICE("http://x")</f><v>x</v></c>')
+    rows += row(3, '<c r="A3"><f>A2</f></c>', s("B3", "县发改委"), s("C3", "2026-12-31"),
+                '<c r="D3" t="e"><v>#REF!</v></c>')
+    return book(d / "f.xlsx", [("台账", "worksheets/sheet1.xml", sheet(rows, "A1:D3"))])
+
+
+@case("xlsx-sst-out-of-range")
+def _sst(d: Path, sb: Path) -> Path:
+    rows = HEAD + row(2, '<c r="A2" t="s"><v>99999</v></c>', '<c r="B2" t="s"><v>-1</v></c>',
+                      '<c r="C2" t="s"><v>abc</v></c>', '<c r="D2" t="s"><v>0</v></c>')
+    shared = f'<?xml version="1.0"?><sst {NS} count="1" uniqueCount="1"><si><t>x</t></si></sst>'
+    return book(d / "sst.xlsx", [("台账", "worksheets/sheet1.xml", sheet(rows))], shared=shared)
+
+
+@case("xlsx-sheet-name-traversal")
+def _name(d: Path, sb: Path) -> Path:
+    return book(d / "n.xlsx", [("../../../etc/passwd", "worksheets/sheet1.xml", sheet(HEAD + GOOD())),
+                               ("\x1b[31mred", "worksheets/sheet2.xml", sheet(HEAD + GOOD()))])
+
+
+@case("xlsx-target-outside")
+def _target(d: Path, sb: Path) -> Path:
+    return book(d / "t.xlsx", [("台账", "../../../../" + str(sb / "secret.txt"), ""),
+                               ("二", "/etc/passwd", "")])
+
+
+@case("xlsx-missing-sheet-part")
+def _missing(d: Path, sb: Path) -> Path:
+    return book(d / "m.xlsx", [("台账", "worksheets/nothere.xml", "")])
+
+
+@case("xlsx-date-serials")
+def _serials(d: Path, sb: Path) -> Path:
+    rows = HEAD
+    for i, v in enumerate(["1e10", "-5", "99999999", "NaN", "INF", "1e308", "0", "60", "2958466"], start=2):
+        rows += row(i, s(f"A{i}", f"任务{i}"), s(f"B{i}", "县发改委"), f'<c r="C{i}" s="1"><v>{v}</v></c>')
+    styles = (f'<?xml version="1.0"?><styleSheet {NS}><numFmts count="1"><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/>'
+              '</numFmts><cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="164" applyNumberFormat="1"/></cellXfs></styleSheet>')
+    return book(d / "d.xlsx", [("台账", "worksheets/sheet1.xml", sheet(rows, "A1:C10"))],
+                extra={"xl/styles.xml": styles})
+
+
+@case("xlsx-hidden-sheet")
+def _hidden(d: Path, sb: Path) -> Path:
+    return book(d / "h.xlsx", [("台账", "worksheets/sheet1.xml", sheet(HEAD + GOOD()))], wb_extra=' state="veryHidden"')
+
+
+@case("xlsx-bad-refs")
+def _refs(d: Path, sb: Path) -> Path:
+    rows = HEAD + '<row r="2"><c r="ZZZZZZ2" t="inlineStr"><is><t>x</t></is></c><c r="A0"><v>1</v></c></row>'
+    rows += '<row r="-3"><c r="B-3"><v>1</v></c></row><row r="abc"><c><v>1</v></c></row>'
+    return book(d / "r.xlsx", [("台账", "worksheets/sheet1.xml", sheet(rows, "A1:ZZZZZZ99999999"))])
+
+
+@case("xlsx-not-zip")
+def _notzip(d: Path, sb: Path) -> Path:
+    p = d / "x.xlsx"
+    p.write_bytes(b"PK\x03\x04" + b"\x00" * 100)
+    return p
+
+
+@case("xlsx-encrypted")
+def _enc(d: Path, sb: Path) -> Path:
+    p = d / "e.xlsx"
+    p.write_bytes(bytes.fromhex("D0CF11E0A1B11AE1") + b"\x00" * 4000)  # an OLE2 container: encrypted xlsx / xls
+    return p
+
+
+@case("xls-renamed-csv")
+def _xls(d: Path, sb: Path) -> Path:
+    p = d / "old.xls"
+    p.write_bytes(bytes.fromhex("D0CF11E0A1B11AE1") + b"\x00" * 4000)
+    return p
+
+
+@case("xlsx-zip-traversal-names")
+def _zipnames(d: Path, sb: Path) -> Path:
+    return book(d / "z.xlsx", [("台账", "worksheets/sheet1.xml", sheet(HEAD + GOOD()))],
+                extra={"../../evil.txt": "x", "/abs/evil.txt": "y"})
+
+
+@case("xlsx-huge-inline-string")
+def _bigstr(d: Path, sb: Path) -> Path:
+    rows = HEAD + row(2, s("A2", "x" * 8_000_000), s("B2", "县发改委"), s("C2", "2026-12-31"))
+    return book(d / "big.xlsx", [("台账", "worksheets/sheet1.xml", sheet(rows))])
+
+
+@case("xlsx-many-rich-runs")
+def _runs(d: Path, sb: Path) -> Path:
+    cell = '<c r="A2" t="inlineStr"><is>' + "<r><t>a</t></r>" * 300_000 + "</is></c>"
+    rows = HEAD + row(2, cell, s("B2", "县发改委"), s("C2", "2026-12-31"))
+    return book(d / "runs.xlsx", [("台账", "worksheets/sheet1.xml", sheet(rows))])
+
+
+@case("xlsx-deep-xml")
+def _deep(d: Path, sb: Path) -> Path:
+    cell = '<c r="A2" t="inlineStr"><is><t>x</t>' + "<x>" * 200_000 + "</x>" * 200_000 + "</is></c>"
+    return book(d / "deep.xlsx", [("台账", "worksheets/sheet1.xml", sheet(HEAD + row(2, cell)))])
+
+
+@case("xlsx-many-sheets-empty")
+def _many(d: Path, sb: Path) -> Path:
+    return book(d / "many.xlsx", [(f"s{i}", f"worksheets/sheet{i}.xml", sheet(HEAD)) for i in range(190)])
+
+
+@case("xlsx-dup-sheet-names")
+def _dupnames(d: Path, sb: Path) -> Path:
+    return book(d / "dup.xlsx", [("台账", "worksheets/sheet1.xml", sheet(HEAD + GOOD())),
+                                 ("台账", "worksheets/sheet2.xml", sheet(HEAD + GOOD()))])
+
+
+@case("xlsx-external-link")
+def _ext(d: Path, sb: Path) -> Path:
+    rels = ('<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            f'<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/externalLinkPath" '
+            f'Target="file://{sb}/secret.txt" TargetMode="External"/></Relationships>')
+    link = (f'<?xml version="1.0"?><externalLink {NS} {RNS}><externalBook r:id="rId1"><sheetNames><sheetName val="x"/>'
+            '</sheetNames></externalBook></externalLink>')
+    return book(d / "ext.xlsx", [("台账", "worksheets/sheet1.xml", sheet(HEAD + GOOD()))],
+                extra={"xl/externalLinks/externalLink1.xml": link, "xl/externalLinks/_rels/externalLink1.xml.rels": rels})
+
+
+def run_file(name: str, build: Callable[[Path, Path], Path], work: Path) -> list[str]:
+    import os
+    sb = work / name
+    sb.mkdir()
+    (sb / "secret.txt").write_text(f"password: {CANARY}\n")
+    root = sb / "ledger"
+    base(root)
+    src = build(sb, sb)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SANZHUA_", "GIT_", "XDG_"))}
+    env.update(HOME=str(sb), XDG_CACHE_HOME=str(sb / "cache"), PYTHONPATH=str(Path(__file__).resolve().parent.parent / "src"),
+               LANG="C.UTF-8")
+    found: list[str] = []
+    for argv in (["import", str(src), "--dry-run", "--unit", "fgw"], ["import", str(src), "--unit", "fgw"],
+                 ["collect", str(src), "--dry-run"], ["collect", str(src)], ["check"]):
+        r = run(argv, root, env)
+        fl = flags_of(r)
+        if fl:
+            tail = (r.err or r.out).decode("utf-8", "replace").strip().splitlines()[-3:]
+            found.append(f"{argv[0]} {argv[2:3]} rc={r.rc}: {', '.join(fl)} | {' / '.join(tail)[:300]}")
+        if argv[0] == "check" and r.rc not in (0, 1):
+            found.append(f"check after rc={r.rc}")
+    return found
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--only", nargs="*")
+    ap.add_argument("--keep")
+    args = ap.parse_args()
+    work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="hostile-wb-"))
+    work.mkdir(exist_ok=True)
+    bad = 0
+    for name, build in CASES.items():
+        if args.only and name not in args.only:
+            continue
+        t0 = time.monotonic()
+        try:
+            found = run_file(name, build, work)
+        except Exception as e:
+            found = [f"harness: {type(e).__name__}: {e}"]
+        print(f"{name}: {'OK' if not found else f'{len(found)} flagged'} ({time.monotonic() - t0:.0f}s)", flush=True)
+        for f in found:
+            print("   ", f, flush=True)
+        bad += bool(found)
+    if not args.keep:
+        shutil.rmtree(work, ignore_errors=True)
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,41 @@
+"""How sanzhua starts git: the one command line and environment of every git it runs.
+
+A repository's own configuration (`.git/config`, which a ledger received as an archive
+or a shared folder brings along) can name programs for git to run: `core.fsmonitor` runs
+whenever git reads the index (`status`, `ls-files`, `commit`), `core.pager` when it
+pages. sanzhua's reports read the history and the files, and must not run any of them,
+so every git it starts is told `core.fsmonitor=false` (and the rest below). What git
+runs for a file's attributes (a `filter=` driver's clean command on `git status`) is
+avoided by not asking git to read the working tree at all when only reading:
+`history.git.worktree_changed` compares the files' bytes with HEAD's itself.
+
+Options that are not git's (a `--range` value such as `--output=x`) must come after
+`--end-of-options` on every git command that takes revisions (history.git).
+"""
+
+from __future__ import annotations
+
+import os
+
+GIT: tuple[str, ...] = (
+    "git",
+    "-c",
+    "core.fsmonitor=false",  # a program run on every read of the index
+    "-c",
+    "core.pager=cat",
+    "-c",
+    "pager.log=false",
+    "-c",
+    "core.untrackedCache=false",
+)
+
+
+def git_env() -> dict[str, str]:
+    """The environment for git: no prompt for a password (a CI job would hang on it), and
+    no optional write of the index by a command that only reads."""
+    env = dict(os.environ)
+    env["GIT_TERMINAL_PROMPT"] = "0"
+    env["GIT_OPTIONAL_LOCKS"] = "0"
+    env["GIT_PAGER"] = "cat"
+    env.pop("GIT_EXTERNAL_DIFF", None)
+    return env

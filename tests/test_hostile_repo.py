@@ -1,0 +1,245 @@
+"""Hostile repositories (issue 14, the held-out corpus of tools/hostile_corpus.py): what a
+repository brings besides its files must not make sanzhua run a program or write
+outside the ledger. Real git repositories, real `sanzhua` processes.
+
+- a `--range` that looks like an option (`--output=FILE`) was read by git as one, and
+  `audit`/`log` wrote git's output over FILE;
+- a repository's own `.git/config` (a ledger received as an archive) naming programs:
+  `core.fsmonitor`, and a `filter=` driver of a committed .gitattributes, ran on the
+  `git status` that `brief`, `form` and `site` asked to say whether the files were
+  committed;
+- a committed `.sanzhua -> /elsewhere` had the edit lock and its .gitignore written there.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sanzhua.history.git import worktree_changed
+
+SETTINGS = "name: 测试县督查台账\noffice: 县政府督查室\nyear: 2026\nlang: zh\n"
+UNITS = "units:\n  - {id: fgw, name: 县发改委, kind: 县直部门}\n"
+FGW = "unit: fgw\ntasks:\n  - id: FGW-001\n    title: 项目前期\n    due: 2026-12-31\n"
+
+
+def git(root: Path, *args: str) -> str:
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@x", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@x",
+    }
+    return subprocess.run(
+        ["git", "-c", "core.fsmonitor=false", *args], cwd=root, check=True, capture_output=True, text=True, env=env
+    ).stdout
+
+
+def sanzhua(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "XDG_CACHE_HOME": str(root.parent / "xdg")}
+    return subprocess.run(
+        [sys.executable, "-m", "sanzhua", *args], cwd=root, capture_output=True, text=True, env=env, timeout=120
+    )
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    root = tmp_path / "ledger"
+    (root / "ledgers").mkdir(parents=True)
+    (root / "sanzhua.yaml").write_text(SETTINGS, encoding="utf-8")
+    (root / "units.yaml").write_text(UNITS, encoding="utf-8")
+    (root / "ledgers" / "fgw.yaml").write_text(FGW, encoding="utf-8")
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "init")
+    return root
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["audit", "--range", "--output={out}"],
+        ["audit", "--range", "--output={out}", "--format", "json"],
+        ["log", "FGW-001", "--range", "--output={out}"],
+        ["log", "FGW-001", "--range=--output={out}"],
+    ],
+)
+def test_a_range_that_looks_like_an_option_is_not_one(repo: Path, argv: list[str]) -> None:
+    out = repo.parent / "written-by-git"
+    r = sanzhua(repo, *(a.format(out=out) for a in argv))
+    assert not out.exists(), "git read the range as --output and wrote a file outside the ledger"
+    assert r.returncode == 2, r.stdout + r.stderr
+    assert "bad revision" in r.stderr and "Traceback" not in r.stderr
+
+
+@pytest.fixture
+def armed(repo: Path) -> tuple[Path, Path]:
+    """The repository's own config names a program for fsmonitor and for a filter driver
+    a committed .gitattributes uses; the files' stat data is stale, so a `git status`
+    re-reads them (through the filter)."""
+    ran = repo.parent / "PROGRAM-RAN"
+    (repo / ".gitattributes").write_text("*.yaml filter=evil\n", encoding="utf-8")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "attributes")
+    for key in ("core.fsmonitor", "filter.evil.clean", "filter.evil.process"):
+        git(repo, "config", key, f"touch {ran}; false")
+    for p in [*(repo / "ledgers").iterdir(), repo / "sanzhua.yaml", repo / "units.yaml"]:
+        os.utime(p, (1, 1))
+    return repo, ran
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["brief", "--week", "--as-of", "2026-11-25"],
+        ["brief", "--unit", "fgw", "--as-of", "2026-11-25"],
+        ["form", "--unit", "fgw", "--as-of", "2026-11-25", "-o", "{tmp}/form.xlsx"],
+        ["site", "--as-of", "2026-11-25", "-o", "{tmp}/site", "--no-archive"],
+        ["audit"],
+        ["log", "FGW-001"],
+        ["check"],
+    ],
+)
+def test_no_program_of_the_repository_config_runs(armed: tuple[Path, Path], argv: list[str]) -> None:
+    repo, ran = armed
+    r = sanzhua(repo, *(a.format(tmp=repo.parent) for a in argv))
+    assert r.returncode in (0, 1), r.stdout + r.stderr
+    assert not ran.exists(), f"{argv[0]} ran a program the repository's config names"
+
+
+def test_the_bulletin_still_says_whether_the_files_are_committed(armed: tuple[Path, Path]) -> None:
+    repo, ran = armed
+    r = sanzhua(repo, "brief", "--week", "--as-of", "2026-11-25")
+    assert "据台账提交" in r.stdout and "未提交" not in r.stdout, r.stdout[-300:]
+    (repo / "ledgers" / "fgw.yaml").write_text(FGW.replace("项目前期", "项目后期"), encoding="utf-8")
+    r = sanzhua(repo, "brief", "--week", "--as-of", "2026-11-25")
+    assert "未提交" in r.stdout, r.stdout[-300:]
+    assert not ran.exists()
+
+
+def test_worktree_changed_is_what_git_status_says(repo: Path) -> None:
+    paths = ("sanzhua.yaml", "units.yaml", "ledgers")
+    assert worktree_changed(repo, paths) is False
+    f = repo / "ledgers" / "fgw.yaml"
+    f.write_text(FGW + "  # a comment\n", encoding="utf-8")
+    assert worktree_changed(repo, paths) is True
+    git(repo, "checkout", "--", "ledgers/fgw.yaml")
+    assert worktree_changed(repo, paths) is False
+    (repo / "ledgers" / "new.yaml").write_text("unit: fgw\ntasks: []\n", encoding="utf-8")
+    assert worktree_changed(repo, paths) is True  # untracked
+    assert worktree_changed(repo, ("sanzhua.yaml",)) is False
+    (repo / ".gitignore").write_text("ledgers/new.yaml\n", encoding="utf-8")
+    assert worktree_changed(repo, paths) is False  # ignored, as git status leaves it out
+    git(repo, "add", "-f", "ledgers/new.yaml")
+    assert worktree_changed(repo, paths) is True  # staged, not committed
+    git(repo, "rm", "-q", "--cached", "ledgers/new.yaml")
+    f.unlink()
+    assert worktree_changed(repo, paths) is True  # deleted
+    git(repo, "checkout", "--", "ledgers/fgw.yaml")
+    f.write_bytes(FGW.replace("\n", "\r\n").encode())  # core.autocrlf on Windows
+    assert worktree_changed(repo, paths) is False
+    sub = repo / "sub"
+    assert worktree_changed(repo.parent, paths) is None  # not a repository
+    sub.mkdir()
+    (sub / "ledgers").mkdir()
+    (sub / "ledgers" / "a.yaml").write_text("x\n", encoding="utf-8")
+    git(repo, "add", "sub")
+    git(repo, "commit", "-q", "-m", "sub")
+    assert worktree_changed(sub, ("ledgers",)) is False  # a ledger in a subfolder of the repository
+    (sub / "ledgers" / "a.yaml").write_text("y\n", encoding="utf-8")
+    assert worktree_changed(sub, ("ledgers",)) is True
+
+
+def test_a_committed_lock_folder_link_is_refused(repo: Path) -> None:
+    elsewhere = repo.parent / "elsewhere"
+    elsewhere.mkdir()
+    (repo / ".sanzhua").symlink_to(elsewhere)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "link")
+    before = (repo / "ledgers" / "fgw.yaml").read_bytes()
+    r = sanzhua(repo, "progress", "FGW-001", "--percent", "50", "--date", "2026-11-24")
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert ".sanzhua" in r.stderr and "Traceback" not in r.stderr
+    assert list(elsewhere.iterdir()) == [], "the lock was written outside the ledger"
+    assert (repo / "ledgers" / "fgw.yaml").read_bytes() == before
+
+
+FORGED_UNITS = 'units:\n  - {id: fgw, name: "县发改委\\n::error file=units.yaml::forged-unit", kind: 县直部门}\n'
+FORGED_FGW = (
+    "unit: fgw\ntasks:\n  - id: FGW-001\n"
+    '    title: "项目\\n  ::error file=x,line=1::forged-title"\n'
+    "    due: 2026-11-01\n"
+    '    owner: "张三\\n\\u3000::add-mask::forged-owner"\n'
+    '    progress:\n      - {date: 2026-10-01, percent: 5, note: "n\\n::stop-commands::forged-note"}\n'
+)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["check", "--format", "text"],
+        ["status", "--all"],
+        ["status", "--all", "--format", "csv"],
+        ["show", "FGW-001"],
+        ["export", "-f", "csv", "-o", "-"],
+        ["log", "FGW-001"],
+        ["audit"],
+    ],
+)
+def test_ledger_text_forges_no_workflow_command_in_a_ci_log(repo: Path, argv: list[str]) -> None:
+    """A value with a line break and `::` (GitHub Actions reads a line starting with `::`,
+    after white space, as a workflow command) printed by a command in CI: before, the line
+    `::error file=x,line=1::forged-title` stood on its own in the log."""
+    (repo / "units.yaml").write_text(FORGED_UNITS, encoding="utf-8")
+    (repo / "ledgers" / "fgw.yaml").write_text(FORGED_FGW, encoding="utf-8")
+    git(repo, "add", "-A")
+    git(repo, "-c", "user.name=x\n::error::forged-author", "commit", "-q", "-m", "s\n\n::error::forged-body")
+    r = sanzhua(repo, *argv, *([] if argv[0] in ("log", "audit") else ["--as-of", "2026-11-25"]))
+    assert "Traceback" not in r.stderr
+    shown = r.stdout + r.stderr
+    assert "::" in shown or argv[0] == "audit", shown  # the value reached the output
+    commands = [line for line in shown.splitlines() if line.lstrip().startswith("::")]
+    assert commands == []
+
+
+def test_sanzhuas_own_annotations_still_pass(repo: Path) -> None:
+    (repo / "ledgers" / "fgw.yaml").write_text(FORGED_FGW, encoding="utf-8")
+    r = sanzhua(repo, "check", "--format", "github", "--as-of", "2026-11-25")
+    lines = [line for line in r.stdout.splitlines() if line.startswith("::")]
+    assert len(lines) == 1 and lines[0].startswith("::warning file=ledgers/fgw.yaml,line=5"), r.stdout
+    assert "%0A" in lines[0]
+
+
+@pytest.mark.parametrize(
+    ("units", "settings"),
+    [
+        ('units:\n  - {id: fgw, name: 县发改委, editors: ["@ok\\n* @evil"]}\n', SETTINGS),
+        ("units:\n  - {id: fgw, name: 县发改委, editors: ['@ok # all']}\n", SETTINGS),
+        ("units:\n  - {id: fgw, name: 县发改委, editors: ['@a @b']}\n", SETTINGS),
+        (UNITS, SETTINGS + 'supervisors: ["ducha@x.gov\\n/ledgers/ @evil"]\n'),
+    ],
+    ids=["editor-line-break", "editor-hash", "editor-space", "supervisor-line-break"],
+)
+def test_an_owner_cannot_write_a_codeowners_rule(repo: Path, units: str, settings: str) -> None:
+    """An editor or supervisor with a line break, a space or a # made a CODEOWNERS rule of
+    its own (`* @evil`: every file), an owner of its own or a comment: now an error of the
+    settings, and codeowners writes nothing."""
+    (repo / "units.yaml").write_text(units, encoding="utf-8")
+    (repo / "sanzhua.yaml").write_text(settings, encoding="utf-8")
+    r = sanzhua(repo, "check")
+    assert r.returncode == 1 and "invalid-value" in r.stdout, r.stdout
+    r = sanzhua(repo, "codeowners")
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert not (repo / "CODEOWNERS").exists()
+
+
+def test_a_unit_name_with_a_line_break_stays_in_its_comment(repo: Path) -> None:
+    (repo / "units.yaml").write_text(
+        'units:\n  - {id: fgw, name: "县发改委\\n* @evil", editors: ["@ok"]}\n', encoding="utf-8"
+    )
+    r = sanzhua(repo, "codeowners", "-o", "-")
+    assert r.returncode == 0, r.stderr
+    rules = [line for line in r.stdout.splitlines() if line and not line.startswith("#")]
+    assert not any("@evil" in line for line in rules), r.stdout
