@@ -243,3 +243,35 @@ def test_a_unit_name_with_a_line_break_stays_in_its_comment(repo: Path) -> None:
     assert r.returncode == 0, r.stderr
     rules = [line for line in r.stdout.splitlines() if line and not line.startswith("#")]
     assert not any("@evil" in line for line in rules), r.stdout
+
+
+HOSTILE_UNITS = (
+    "units:\n  - {id: cg, name: 城关镇, kind: 乡镇}\n"
+    '  - {id: "../../byid", name: 某局, kind: 县直部门}\n'
+    '  - {id: zz, name: "../../byname", kind: 乡镇}\n'
+)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["new", "--unit", "zz", "--title", "新任务", "--due", "年底"], ["import", "{tmp}/in.csv"]],
+    ids=["new-named-like-its-peers", "import"],
+)
+def test_a_new_file_is_named_inside_the_ledger(tmp_path: Path, argv: list[str]) -> None:
+    """A unit whose name or id in units.yaml is `../../x`: `new` (whose file is named like
+    its peers', here by the unit's name) and `import` wrote ledgers/../../x.yaml, outside
+    the ledger. Now the name is one file name inside ledgers/."""
+    root = tmp_path / "ledger"
+    (root / "ledgers").mkdir(parents=True)
+    (root / "sanzhua.yaml").write_text(SETTINGS, encoding="utf-8")
+    (root / "units.yaml").write_text(HOSTILE_UNITS, encoding="utf-8")
+    (root / "ledgers" / "城关镇.yaml").write_text(
+        "unit: cg\ntasks:\n  - {id: CG-001, title: a, due: 2026-12-31}\n", encoding="utf-8"
+    )
+    (tmp_path / "in.csv").write_text("任务名称,责任单位,完成时限\n新任务,某局,2026-12-31\n", encoding="utf-8")
+    r = sanzhua(root, *(a.format(tmp=tmp_path) for a in argv))
+    assert r.returncode == 0, r.stdout + r.stderr
+    outside = [p.name for p in tmp_path.iterdir() if p.suffix == ".yaml"]
+    assert outside == [], "written outside the ledger"
+    written = sorted(p.name for p in (root / "ledgers").iterdir())
+    assert len(written) == 2 and "城关镇.yaml" in written, written

@@ -80,6 +80,7 @@ from sanzhua.load import keys as K
 from sanzhua.load.cache import plain_result
 from sanzhua.load.plain import BadCache, decode_file
 from sanzhua.model import Task, Unit
+from sanzhua.outfile import file_name
 from sanzhua.problems import Msg, msg
 
 # -- shared steps ------------------------------------------------------------------------
@@ -1012,7 +1013,8 @@ def _new_file(opened: Workspace, unit: Unit) -> tuple[str, bytes, Editor, int]:
         folder = mp.parent.as_posix()
         peer_unit = ledger.units[model.unit]
         stem = unit.name if mp.stem == peer_unit.name and mp.stem != peer_unit.id else unit.id
-    rel = f"{folder}/{stem}.yaml"
+    # A unit's name or id from units.yaml (`name: ../../x`) is one file name in the folder.
+    rel = f"{folder}/{file_name(stem, file_name(unit.id))}.yaml"
     if (root / rel).exists() or any(
         p.relative_to(root).as_posix() == rel for p in ledger_files(root)
     ):

@@ -32,6 +32,7 @@ from sanzhua.interchange.xlsx_import import Draft, ImportOptions, ImportPlan, Ro
 from sanzhua.load import LEDGER_DIR, Ledger, parse_ledger_bytes
 from sanzhua.load import keys as K
 from sanzhua.model import Task
+from sanzhua.outfile import file_name
 from sanzhua.problems import msg
 
 
@@ -190,7 +191,7 @@ def _targets(ledger: Ledger, plan: ImportPlan, source: str, today: date, lg: Lan
         tgt = by_unit.get(d.lead)
         if tgt is None:
             paths = files_of.get(d.lead, [])
-            preferred = f"{LEDGER_DIR}/{d.lead}.yaml"
+            preferred = f"{LEDGER_DIR}/{file_name(d.lead)}.yaml"  # an id of units.yaml: one name
             path = preferred if preferred in paths else (paths[0] if paths else preferred)
             name = ledger.units[d.lead].name if d.lead in ledger.units else d.lead
             fr = ledger.file(path) if paths else None
@@ -240,9 +241,10 @@ def _targets(ledger: Ledger, plan: ImportPlan, source: str, today: date, lg: Lan
 
 def _free_name(root: Path, unit: str) -> str:
     n = 2
-    while (root / LEDGER_DIR / f"{unit}-{n}.yaml").exists():
+    stem = file_name(unit)
+    while (root / LEDGER_DIR / f"{stem}-{n}.yaml").exists():
         n += 1
-    return f"{LEDGER_DIR}/{unit}-{n}.yaml"
+    return f"{LEDGER_DIR}/{stem}-{n}.yaml"
 
 
 def _check_block(block: list[str], tgt: _Target, year: int) -> str | None:
