@@ -275,3 +275,46 @@ def test_a_new_file_is_named_inside_the_ledger(tmp_path: Path, argv: list[str]) 
     assert outside == [], "written outside the ledger"
     written = sorted(p.name for p in (root / "ledgers").iterdir())
     assert len(written) == 2 and "城关镇.yaml" in written, written
+
+
+def test_a_ledgers_folder_linked_out_of_the_ledger_is_not_written_through(tmp_path: Path) -> None:
+    """`ledgers -> ../elsewhere` committed: `new` wrote its file there, and the sweep of
+    stale temporaries every edit makes removed `.x.yaml.sanzhua-*.tmp` files there."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    victim = elsewhere / ".victim.yaml.sanzhua-abc123.tmp"
+    victim.write_text("keep me\n", encoding="utf-8")
+    root = tmp_path / "ledger"
+    root.mkdir()
+    (root / "sanzhua.yaml").write_text(SETTINGS, encoding="utf-8")
+    (root / "units.yaml").write_text(UNITS, encoding="utf-8")
+    (root / "ledgers").symlink_to("../elsewhere")
+    r = sanzhua(root, "new", "--unit", "fgw", "--title", "新任务", "--due", "年底")
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert "ledgers" in r.stderr and "Traceback" not in r.stderr
+    assert sorted(p.name for p in elsewhere.iterdir()) == [victim.name]
+
+
+def test_a_notices_folder_link_is_neither_written_through_nor_skipped_unsaid(repo: Path) -> None:
+    """`notices -> ../elsewhere`: `brief --issue` recorded the notice there; the notices it
+    holds were left out of every count without a word. Now the record is refused, and check
+    names the link."""
+    elsewhere = repo.parent / "elsewhere"
+    elsewhere.mkdir()
+    (repo / "sanzhua.yaml").write_text(SETTINGS + "notices: {prefix: 延政督}\n", encoding="utf-8")
+    (repo / "ledgers" / "fgw.yaml").write_text(FGW.replace("2026-12-31", "2026-11-01"), encoding="utf-8")
+    (repo / "notices").symlink_to("../elsewhere")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "link")
+    r = sanzhua(repo, "brief", "--unit", "fgw", "--issue", "--as-of", "2026-11-25")
+    assert r.returncode == 2, r.stdout + r.stderr
+    assert list(elsewhere.iterdir()) == []
+    r = sanzhua(repo, "check", "--as-of", "2026-11-25")
+    assert r.returncode == 1 and "notices" in r.stdout and "invalid-notice" in r.stdout, r.stdout
+
+
+def test_a_notices_file_link_is_named(repo: Path) -> None:
+    (repo / "notices").mkdir()
+    (repo / "notices" / "2026.yaml").symlink_to("../units.yaml")
+    r = sanzhua(repo, "check", "--as-of", "2026-11-25")
+    assert r.returncode == 1 and "notices/2026.yaml" in r.stdout, r.stdout

@@ -557,6 +557,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "import.control-chars.hint": ("请核对这一行导入的文字；控制字符常随从网页或其他系统复制的文字而来", "check the text imported from this row; such characters come with text copied from the web or other systems"),
     "edit.lock-folder": ("{folder} 不是台账目录中的普通文件夹（是链接或文件），未写入：锁文件不能写到台账之外", "{folder} is not a plain folder of the ledger (a link or a file); nothing written: the lock cannot be written outside the ledger"),
     "edit.lock-folder.hint": ("删除 {folder}（git rm {folder}），sanzhua 会自己建立它；它不应提交", "remove {folder} (git rm {folder}); sanzhua makes it itself, and it is never committed"),
+    "edit.folder-outside": ("{folder} 是指向台账目录之外的链接，未写入", "{folder} is a link out of the ledger; nothing written"),
+    "edit.folder-outside.hint": ("用真正的文件夹替换链接（git rm {folder}，再提交文件夹本身）", "replace the link with the folder itself (git rm {folder}, then commit the folder)"),
+    "notice.record.folder-link": ("{folder} 是链接，督办通知未登记（不写到链接指向的地方）", "{folder} is a link; the notice was not recorded (nothing is written where it points)"),
+    "notice.link": ("{file} 是链接，未读取：其中登记的督办通知不计入", "{file} is a link and was not read: the notices it records do not count"),
+    "notice.link.hint": ("用文件本身替换链接（git rm，再提交文件）", "replace the link with the file itself (git rm, then commit the file)"),
     "edit.not-regular": ("{file} 不是普通文件（可能是链接或设备），未写入", "{file} is not a regular file (a link or a device?); nothing written"),
     # -- perf-edit: edits of files with line breaks the editor does not count
     "edit.odd-breaks": ("文件含有特殊换行字符（单独的回车符、U+0085、U+2028 或 U+2029），命令无法安全修改", "the file has unusual line breaks (a lone CR, U+0085, U+2028 or U+2029); a command cannot edit it safely"),

@@ -101,6 +101,18 @@ def notice_files(root: Path) -> list[str]:
     return out
 
 
+def notice_links(root: Path) -> list[str]:
+    """notices/ itself, or the *.yaml in it, when a link: not read, and said (check)."""
+    base = root / NOTICE_DIR
+    if base.is_symlink():
+        return [NOTICE_DIR]
+    if not base.is_dir():
+        return []
+    return sorted(
+        f"{NOTICE_DIR}/{e.name}" for e in os.scandir(base) if e.name.endswith((".yaml", ".yml")) and e.is_symlink()
+    )
+
+
 def load_notices(
     root: Path, units: Mapping[str, Unit] | None = None, task_ids: Iterable[str] | None = None
 ) -> tuple[list[NoticeRecord], list[Problem]]:
@@ -112,6 +124,7 @@ def load_notices(
     problems: list[Problem] = []
     known_tasks = set(task_ids) if task_ids is not None else None
     seen: dict[str, tuple[str, int]] = {}
+    problems.extend(_p(rel, 0, 0, "notice.link", "notice.link.hint", file=rel) for rel in notice_links(root))
     for rel in notice_files(root):
         path = root / rel
         try:
@@ -373,6 +386,8 @@ def append_record(root: Path, r: NoticeRecord) -> str:
 
     rel = f"{NOTICE_DIR}/{r.year}.yaml"
     path = root / rel
+    if (root / NOTICE_DIR).is_symlink():  # `notices -> ../elsewhere`: the record would be written there
+        raise FatalError(msg("notice.record.folder-link", folder=NOTICE_DIR))
     if path.is_symlink() or (path.exists() and not path.is_file()):
         raise FatalError(msg("notice.record.not-regular", file=rel))
     before = path.read_bytes() if path.exists() else None

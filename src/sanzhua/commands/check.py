@@ -36,7 +36,7 @@ from sanzhua.load import Scan, assemble_scan, frozen_gc, scan_ledger
 from sanzhua.load.cache import CheckEntry
 from sanzhua.load.index import resolve
 from sanzhua.model import Task, TaskRow
-from sanzhua.notices import load_notices, notice_files
+from sanzhua.notices import load_notices, notice_files, notice_links
 from sanzhua.output import FORMATS, SourceLines, Summary
 from sanzhua.problems import Problem, msg
 from sanzhua.textsafe import workflow_commands
@@ -161,7 +161,7 @@ def _problems(scan: Scan, as_of: date) -> tuple[list[Problem], int, dict[str, di
 
 def _notice_problems(scan: Scan, rows: list[TaskRow]) -> list[Problem]:
     """What is wrong with the recorded 督办通知 (notices/*.yaml), issue 20."""
-    if not notice_files(scan.root):
+    if not notice_files(scan.root) and not notice_links(scan.root):
         return []
     return load_notices(scan.root, scan.units, {r.id for r in rows})[1]
 

@@ -27,6 +27,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sanzhua.edit.session import Refused, os_refusal
+from sanzhua.load.safe import inside
 from sanzhua.problems import msg
 
 LOCK_DIR = ".sanzhua"
@@ -55,6 +56,11 @@ def ledger_lock(root: Path, timeout: float | None = None) -> Iterator[None]:
     if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
         # A committed `.sanzhua -> /elsewhere` would have the lock and its .gitignore written there.
         raise Refused(msg("edit.lock-folder", folder=LOCK_DIR), msg("edit.lock-folder.hint", folder=LOCK_DIR))
+    ledgers = root / "ledgers"
+    if ledgers.is_symlink() and not inside(os.path.realpath(ledgers), os.path.realpath(root)):
+        # A committed `ledgers -> ../elsewhere`: `new` wrote its file there, and the sweep of
+        # stale temporaries removed files there.
+        raise Refused(msg("edit.folder-outside", folder="ledgers"), msg("edit.folder-outside.hint", folder="ledgers"))
     try:
         if not folder.is_dir():
             folder.mkdir(exist_ok=True)
