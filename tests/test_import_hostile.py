@@ -263,3 +263,29 @@ def test_more_rows_than_a_sheet_may_hold_are_refused_before_reading_them(root: P
     assert_refused(r, "未导入", str(MAX_ROWS))
     assert seconds < 30
     assert ledger_files(root) == []
+
+
+def test_a_hidden_sheet_is_named(root: Path, tmp_path: Path) -> None:
+    """A sheet Excel does not show (veryHidden): its rows came in like any other's with no
+    word of where from; now the import warns, naming the sheet."""
+    book = workbook(tmp_path / "hidden.xlsx", sheet(HEADER_ROWS))
+    with zipfile.ZipFile(book) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    parts["xl/workbook.xml"] = parts["xl/workbook.xml"].replace(b'r:id="rId1"/>', b'r:id="rId1" state="veryHidden"/>')
+    with zipfile.ZipFile(book, "w") as z:
+        for n, data in parts.items():
+            z.writestr(n, data)
+    r, _ = run_import(root, book)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "隐藏" in r.stdout + r.stderr and "台账" in r.stdout + r.stderr, r.stdout + r.stderr
+    assert "新任务" in (root / "ledgers" / "fgw.yaml").read_text(encoding="utf-8")
+
+
+def test_excels_unicode_text_comes_in(root: Path, tmp_path: Path) -> None:
+    """Excel's “Unicode 文本” (UTF-16 with a BOM, tab separated), common from WPS and
+    Excel in China: refused before as neither UTF-8 nor GBK."""
+    source = tmp_path / "台账.txt"
+    source.write_bytes("任务名称\t责任单位\t完成时限\r\n新任务\t县发改委\t2026-12-31\r\n".encode("utf-16"))
+    r, _ = run_import(root, source)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "title: 新任务" in (root / "ledgers" / "fgw.yaml").read_text(encoding="utf-8")

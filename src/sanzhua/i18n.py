@@ -45,7 +45,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "id.confusable.hint": ("编号只用半角英文字母、数字和 - . _，同一任务处处写法一致；确是两个任务的，请换一个明显不同的编号", "write ids with half-width Latin letters, digits and - . _ only, the same way everywhere; if these are two tasks, give one a clearly different id"),
     "unsafe.name": ("文件名 {path} 含有换行或控制字符，未读取", "the file name {path} holds a line break or a control character; not read"),
     "unsafe.suffix": ("文件 {path} 的扩展名不是 .yaml 或 .yml（须小写，后面不能有空格），未读取，其中的任务不计入", "the file {path} does not end in .yaml or .yml (lower case, nothing after it); not read, and none of its tasks count"),
-    "unsafe.suffix.hint": ("给文件改名（git mv），例如改为 .yaml 结尾", "rename it (git mv) to end in .yaml"),
+    "unsafe.suffix.hint": ("给文件改名，以小写的 .yaml 结尾（已提交的文件在 git 中改名后再提交）", "rename it (git mv) to end in .yaml"),
     "unsafe.name.hint": ("给文件改名，新名字只用文字、数字和 - _ .（已提交的文件在 git 中改名后再提交）", "rename the file (git mv) to a name of letters, digits and - _ ."),
     "unsafe.fatal": ("无法读取 {path}，命令无法运行", "cannot read {path}; the command cannot run"),
     # YAML syntax
@@ -283,6 +283,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     # fatal / cli
     "cli.no-root": ("这里不是台账仓库", "this is not a ledger repository"),
     # interchange
+    "import.hidden-sheet": ("工作表“{sheet}”在 Excel 中是隐藏的，其中的行也会导入", "the sheet '{sheet}' is hidden in Excel; its rows are imported too"),
+    "import.hidden-sheet.hint": ("先用 --dry-run 看清要导入的内容；不要导入的工作表，用 --sheet 只选需要的工作表", "look at what would come in with --dry-run first; choose the sheets to import with --sheet"),
     "import.no-header": ("找不到表头（没有“任务名称”“责任单位”“完成时限”这样的列名），这个工作表未导入", "no header row found (no columns like 任务名称, 责任单位, 完成时限); the sheet is not imported"),
     "import.no-header.hint": ("表头要有任务名称一列；列名不同的，用 --map 列名=title 指定", "the header needs a task column; name unusual ones with --map COLUMN=title"),
     "import.unknown-columns": ("未识别的列：{columns}，其内容未导入", "columns not recognised: {columns}; their contents are not imported"),

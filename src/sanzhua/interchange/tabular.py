@@ -43,6 +43,7 @@ class Table:
     rows: list[list[CellValue]]
     merged_rows: frozenset[int] = frozenset()  # 1-based rows holding a cell merged across columns
     cleaned: tuple[tuple[int, int], ...] = ()  # (row, column), 1-based: control characters removed
+    hidden: bool = False  # a sheet Excel does not show (hidden or veryHidden)
 
 
 # What one import may read (issue 14.6). A county's 台账 is a few thousand rows of a few
@@ -267,7 +268,8 @@ def _read_sheet(path: Path, ws: Any, fs: Any, budget: list[int]) -> Table:
                 rows[rr - 1][cc - 1] = top
             if max_col > min_col:
                 merged_rows.add(rr)
-    return Table(ws.title, rows, frozenset(merged_rows), clean_cells(rows))
+    hidden = getattr(ws, "sheet_state", "visible") != "visible"
+    return Table(ws.title, rows, frozenset(merged_rows), clean_cells(rows), hidden)
 
 
 _MERGE = re.compile(
@@ -357,9 +359,11 @@ def cell_value(v: object, number_format: str | None) -> CellValue:
 
 
 def read_csv_bytes(data: bytes, name: str = "csv") -> Table:
-    """A CSV file in UTF-8 (BOM or not) or GBK/GB18030; comma, tab or semicolon separated."""
+    """A CSV file in UTF-8 (BOM or not), GBK/GB18030, or UTF-16 with its BOM (Excel's
+    “Unicode 文本”, tab separated); comma, tab or semicolon separated."""
     text: str | None = None
-    for codec in ("utf-8-sig", "gb18030"):
+    utf16 = data.startswith((b"\xff\xfe", b"\xfe\xff"))  # before GB18030, which reads it as nonsense
+    for codec in ("utf-16",) if utf16 else ("utf-8-sig", "gb18030"):
         try:
             text = data.decode(codec)
             break

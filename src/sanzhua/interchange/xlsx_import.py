@@ -151,6 +151,9 @@ def plan_import(
             plan.note(t.name, r, "warning", msg("import.control-chars", columns="、".join(
                 get_column_letter(c) for c in cols)), msg("import.control-chars.hint"))
     for t in chosen:
+        if t.hidden:  # its rows come in like any other's, and the clerk is told where from
+            plan.note(t.name, 0, "warning", msg("import.hidden-sheet", sheet=t.name), msg("import.hidden-sheet.hint"))
+    for t in chosen:
         kind = sheet_kind(t.name)
         if kind == "tasks":
             reader.read_sheet(t, skip_progress="progress" in details)
