@@ -101,7 +101,7 @@ def test_remind_parts_fill_as_rendering_each_trial_did(specs: list[tuple[str, in
 def test_word_brief_of_more_rows_than_it_holds_is_refused(make_ledger: MakeLedger, tmp_path: Path) -> None:
     """A Word bulletin listing more than MAX_DOCX_ROWS lines is refused before rendering
     (120,000 overdue tasks ran docxtpl out of 2 GB); Markdown still lists them all."""
-    overdue = "".join(f"  - {{id: FGW-{i:06d}, title: 任务{i}, due: 2026-06-30}}\n" for i in range(1, 20_002))
+    overdue = "".join(f"  - {{id: FGW-{i:06d}, title: 任务{i}, due: 2026-06-30}}\n" for i in range(1, 60_002))
     root = make_ledger({"ledgers/fgw.yaml": HEAD + overdue})
     doc = tmp_path / "b.docx"
     r = _run(root, "brief", "--format", "docx", "-o", str(doc), "--as-of", "2026-11-25")
@@ -109,7 +109,7 @@ def test_word_brief_of_more_rows_than_it_holds_is_refused(make_ledger: MakeLedge
     assert f"超过 Word 报告的上限 {MAX_DOCX_ROWS} 行" in r.stderr and "-f md" in r.stderr
     assert not doc.exists()
     r = _run(root, "brief", "--as-of", "2026-11-25")
-    assert r.returncode == 0 and "FGW-020001" in r.stdout
+    assert r.returncode == 0 and "FGW-060001" in r.stdout
 
 
 def test_fmt_skips_a_file_over_its_limit_and_formats_the_others(make_ledger: MakeLedger) -> None:
