@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import subprocess
 from collections.abc import Iterator
 from dataclasses import replace
@@ -180,3 +181,62 @@ def test_task_line_fields_in_their_order(tmp_path: Path) -> None:
             "overdue_milestones": len(ts.overdue_milestones),
         }
         assert {k: getattr(got, k) for k in want} == want
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _forking(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The archive written by forked children whatever its size and the machine's CPUs;
+    the sizes of the parts they were given."""
+    from sanzhua.site import forked
+
+    monkeypatch.setattr(archive, "FORK_MIN_TASK_WEEKS", 0)
+    monkeypatch.setattr(forked, "usable_cpus", lambda: 3)
+    given: list[int] = []
+    real = forked.start
+
+    def start(parts, *args):  # type: ignore[no-untyped-def]
+        given.extend(len(p) for p in parts)
+        return real(parts, *args)
+
+    monkeypatch.setattr(forked, "start", start)
+    return given
+
+
+def test_archive_written_by_forked_children_is_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A big archive's weeks are written by forked children in runs of weeks (site/forked.py):
+    every file of the site is byte for byte what one process writes, and the page count."""
+    root = _generated_with_history(tmp_path)
+    said_plain, said_forked = io.StringIO(), io.StringIO()
+    assert site(root, as_of=AS_OF, output=tmp_path / "plain", out=said_plain) == 0
+    given = _forking(monkeypatch)
+    assert site(root, as_of=AS_OF, output=tmp_path / "forked", out=said_forked) == 0
+    assert given == [16, 16, 15]  # 47 weeks, three children
+    assert _files(tmp_path / "forked") == _files(tmp_path / "plain")
+    pages = [re.search(r"（(\d+) 页", said.getvalue()) for said in (said_plain, said_forked)]
+    assert pages[0] and pages[1] and pages[0][1] == pages[1][1]  # 网站已生成：…（N 页
+
+
+def test_a_child_that_dies_is_made_up_for(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A child killed before it reports (or sending what does not decode): its weeks are
+    written again by the parent, and the site is whole."""
+    root = _generated_with_history(tmp_path)
+    assert site(root, as_of=AS_OF, output=tmp_path / "plain", out=io.StringIO()) == 0
+    given = _forking(monkeypatch)
+    sent = archive.issue_data
+
+    def dying(issues: list[archive.Issue], pages: int) -> object:  # runs in the children only
+        if issues[0].html < "week-2026-04":
+            os._exit(3)  # the first child dies
+        if issues[-1].html > "week-2026-09":
+            return ("garbage", None)  # the last sends what does not decode
+        return sent(issues, pages)  # the middle one does its part
+
+    monkeypatch.setattr(archive, "issue_data", dying)
+    assert site(root, as_of=AS_OF, output=tmp_path / "forked", out=io.StringIO()) == 0
+    assert len(given) == 3
+    assert _files(tmp_path / "forked") == _files(tmp_path / "plain")
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # no child left behind

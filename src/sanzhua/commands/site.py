@@ -86,12 +86,19 @@ def site(
     counted: list[int] = []
 
     def core(wr: B.Writer) -> None:
-        ov = B.write_core(wr, ledger, evaluation, events, lang_)
-        counted.append(len(ov.tasks))
-        B.write_trends(wr, ov, trend(ledger, as_of, use_git=history))
-        if rules is not None:
-            warning = notice(opened.gaps, lang_, lead=say("brief.out.lead", lang_)) if opened.gaps else ""
-            B.write_archive(wr, ledger, as_of, lang_, rules, docx=docx, notice=warning, evaluation=evaluation)
+        job: B.Archive | None = None
+        try:
+            if rules is not None:  # first: a big archive is written by forked children meanwhile
+                warning = notice(opened.gaps, lang_, lead=say("brief.out.lead", lang_)) if opened.gaps else ""
+                job = B.start_archive(wr, ledger, as_of, lang_, rules, docx=docx, notice=warning, evaluation=evaluation)
+            ov = B.write_core(wr, ledger, evaluation, events, lang_)
+            counted.append(len(ov.tasks))
+            B.write_trends(wr, ov, trend(ledger, as_of, use_git=history))
+            if job is not None:
+                B.finish_archive(wr, job)
+                job = None
+        finally:
+            B.stop_archive(job)
 
     built = B.build(output, info, [core])
     seconds = clock() - t0

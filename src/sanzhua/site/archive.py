@@ -14,9 +14,10 @@ the plain way of making them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from typing import Any
 from urllib.parse import quote
 
 from markupsafe import Markup
@@ -93,12 +94,14 @@ def bulletins(
     notice: str = "",
     made_from: str = "",
     known: Evaluation | None = None,
+    only: Sequence[Period] | None = None,
 ) -> Iterator[tuple[Period, date, Brief]]:
     """Each week's bulletin, oldest first, written at min(week's end, as_of), with the
     notice of what the ledger's errors left out and the commit it was made from, as
     `sanzhua brief` gives them. One at a time, and only the last few weeks' evaluations
     kept: the archive is weeks × tasks, its memory need not be. `known`: the ledger
-    already evaluated at some day (the site's, at `as_of`), used rather than made again."""
+    already evaluated at some day (the site's, at `as_of`), used rather than made again.
+    `only`: these of the archive's weeks (a forked child's part: site/forked.py)."""
     evaluations: dict[date, Evaluation] = {}
 
     def evaluate_at(d: date) -> Evaluation:
@@ -121,7 +124,7 @@ def bulletins(
         extra = say("brief.out.notices-left-out", lang, files=files)
         notice = f"{notice}；{extra}" if notice else extra
     since = ledger.tracking_start()
-    for p in archive_weeks(ledger, as_of)[0]:
+    for p in archive_weeks(ledger, as_of)[0] if only is None else only:
         written = min(p.end, as_of)
         b = assemble_brief(
             ledger, evaluate_at, p, written, score_at=score_at, lang=lang, notices=records, tracking_since=since
@@ -138,7 +141,7 @@ def write_issues(
     *,
     docx: bool,
 ) -> list[Issue]:
-    """Write each bulletin's .md (and .docx) and its HTML page; the issues, newest first."""
+    """Write each bulletin's .md (and .docx) and its HTML page; the issues, oldest first."""
     issues: list[Issue] = []
     for p, _written, b in made:
         text = bulletin_markdown(b, ledger.root, template_name("brief", "md.j2", b.lang == "en", ledger.root))
@@ -159,5 +162,39 @@ def write_issues(
         )
         page(f"briefs/{stem}.html", issue, markdown_html(text))
         issues.append(issue)
-    issues.reverse()
     return issues
+
+
+# Below this many task-weeks in the archive, forking children costs more than it saves.
+FORK_MIN_TASK_WEEKS = 20_000
+
+
+def parts(ledger: Ledger, as_of: date, cpus: int) -> list[list[Period]]:
+    """The archive's weeks cut into runs of consecutive weeks, one for each forked child
+    (site/forked.py): none when the archive is small or there is one CPU. Consecutive, so
+    that a child reuses one week's evaluation for the next week's "the week before"."""
+    kept = archive_weeks(ledger, as_of)[0]
+    if cpus < 2 or len(kept) < 2 or len(kept) * len(ledger.tasks) < FORK_MIN_TASK_WEEKS:
+        return []
+    n = min(cpus, len(kept))
+    size, extra = divmod(len(kept), n)
+    out: list[list[Period]] = []
+    i = 0
+    for k in range(n):
+        step = size + (1 if k < extra else 0)
+        out.append(kept[i : i + step])
+        i += step
+    return out
+
+
+def issue_data(issues: list[Issue], pages: int) -> tuple[list[tuple[str, ...]], int]:
+    """A part's issues and page count as plain data, for a forked child to send back."""
+    return [(i.title, i.period, i.html, i.md, i.docx) for i in issues], pages
+
+
+def issues_from(data: Any) -> tuple[list[Issue], int]:
+    """issue_data's result read back; a mistyped one is a ValueError (the part made again)."""
+    rows, pages = data
+    if not isinstance(pages, int) or not all(isinstance(r, tuple) and len(r) == 5 for r in rows):
+        raise ValueError("not an archive part")
+    return [Issue(*(str(x) for x in r)) for r in rows], pages

@@ -29,6 +29,7 @@ from sanzhua.history.timeline import Event
 from sanzhua.i18n import say
 from sanzhua.load import Ledger
 from sanzhua.outfile import umask
+from sanzhua.periods import Period
 from sanzhua.problems import msg
 from sanzhua.render.svg import Series, line_chart
 from sanzhua.render.templating import FILTERS
@@ -457,7 +458,7 @@ def write_trends(wr: Writer, ov: Overview, points: list[Any]) -> None:
 
 def _archive_cut(ledger: Ledger, as_of: date, lang: Lang) -> str:
     """What the archive leaves out: the issues before the weeks it holds (archive_weeks)."""
-    from sanzhua.site import archive  # lazy: as in write_archive
+    from sanzhua.site import archive  # lazy: as in start_archive
 
     kept, left_out = archive.archive_weeks(ledger, as_of)
     if not left_out:
@@ -467,7 +468,20 @@ def _archive_cut(ledger: Ledger, as_of: date, lang: Lang) -> str:
     return " " + say("site.archive.cut", lang, weeks=len(kept), n=left_out)
 
 
-def write_archive(
+@dataclass
+class Archive:
+    """The archive of bulletins being written (start_archive), its index still to write
+    (finish_archive): forked children may be writing its weeks meanwhile."""
+
+    ledger: Ledger
+    as_of: date
+    lang: Lang
+    docx: bool
+    write: Callable[[Sequence[Period] | None], tuple[list[Any], int]]
+    started: Any = None  # forked.Started, when the weeks are written by children
+
+
+def start_archive(
     wr: Writer,
     ledger: Ledger,
     as_of: date,
@@ -477,21 +491,50 @@ def write_archive(
     docx: bool,
     notice: str = "",
     evaluation: Evaluation | None = None,
-) -> int:
-    """briefs/: every week's bulletin as HTML, with its Markdown and (with `docx`) Word file.
+) -> Archive:
+    """Begin briefs/: every week's bulletin as HTML, with its Markdown and (with `docx`)
+    Word file. A big archive is written by forked children (site/forked.py), in runs of
+    consecutive weeks, while this process writes the other pages; finish_archive waits.
     `evaluation`: the ledger evaluated at `as_of`, if already made (the last week's)."""
-    from sanzhua.site import archive  # lazy: the bulletins' Word rendering (python-docx, ~0.3 s), for the archive only
+    # lazy: the bulletins' Word rendering (python-docx, ~0.3 s), for the archive only
+    from sanzhua.site import archive, forked
 
-    made = archive.bulletins(
-        ledger, rules, as_of, lang, notice=notice, made_from=made_from(ledger.root, lang), known=evaluation
-    )
+    stamp = made_from(ledger.root, lang)
 
-    def page(rel: str, issue: archive.Issue, body: Markup) -> None:
-        wr.page(rel, "brief.html", "briefs", b=issue, body=body)
+    def write(only: Sequence[Period] | None) -> tuple[list[Any], int]:
+        made = archive.bulletins(
+            ledger, rules, as_of, lang, notice=notice, made_from=stamp, known=evaluation, only=only
+        )
+        pages = wr.pages
 
-    issues = archive.write_issues(ledger, made, wr.text, wr.data, page, docx=docx)
-    w = wr.w
-    note = say("site.briefs.note", lang) + _archive_cut(ledger, as_of, lang)
-    wr.page("briefs/index.html", "briefs.html", "briefs", items=issues, docx=docx, note=note)
-    del w
+        def page(rel: str, issue: archive.Issue, body: Markup) -> None:
+            wr.page(rel, "brief.html", "briefs", b=issue, body=body)
+
+        issues = archive.write_issues(ledger, made, wr.text, wr.data, page, docx=docx)
+        count, wr.pages = wr.pages - pages, pages  # counted by finish_archive, made here or not
+        return issues, count
+
+    job = Archive(ledger, as_of, lang, docx, write)
+    parts = archive.parts(ledger, as_of, forked.usable_cpus()) if forked.can_fork() else []
+    if parts:
+        job.started = forked.start(
+            parts, write, lambda got: archive.issue_data(*got), archive.issues_from
+        )
+    return job
+
+
+def finish_archive(wr: Writer, job: Archive) -> int:
+    """Wait for the archive's weeks and write its index; the number of issues."""
+    done = [job.write(None)] if job.started is None else job.started.collect()
+    issues = [issue for part, _pages in done for issue in part]
+    wr.pages += sum(pages for _part, pages in done)
+    issues.reverse()  # newest first
+    note = say("site.briefs.note", job.lang) + _archive_cut(job.ledger, job.as_of, job.lang)
+    wr.page("briefs/index.html", "briefs.html", "briefs", items=issues, docx=job.docx, note=note)
     return len(issues)
+
+
+def stop_archive(job: Archive | None) -> None:
+    """End the children of an archive not finished (the build failed)."""
+    if job is not None and job.started is not None:
+        job.started.stop()
