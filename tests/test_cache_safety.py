@@ -22,7 +22,17 @@ import pytest
 from sanzhua.load import load_ledger
 from sanzhua.load.cache import _MAGIC, Cache, cache_dir
 from sanzhua.load.ledgerfile import FileResult, parse_ledger_bytes
-from sanzhua.load.plain import TASK_FIELDS, decode, decode_file, encode, encode_file
+from sanzhua.load.plain import (
+    PLAIN_PROBLEM_LINE,
+    PLAIN_TASK_ID,
+    PLAIN_TASK_TARGET,
+    TASK_FIELDS,
+    decode,
+    decode_file,
+    encode,
+    encode_file,
+    plain_file,
+)
 from sanzhua.model import Settings, Task
 from sanzhua.problems import Problem, msg
 from tests.conftest import REPO, MakeLedger
@@ -196,6 +206,28 @@ def test_the_cache_is_plain_data_that_reads_back_equal() -> None:
     settings = Settings(name="x", supervisors=("a",), extra={"scoring": scoring})
     value = (settings, [Problem("p", "error", "f", 1, 2, msg("k", when=date(2026, 1, 1)), None)])
     assert decode(marshal.loads(marshal.dumps(encode(value)))) == value
+
+
+def test_a_plain_file_record_names_its_parts() -> None:
+    """An edit reads a cached file record without building its tasks (load.plain.PlainFile):
+    each named part is FileResult's field of that name, and the task and problem fields an
+    edit reads by position (PLAIN_TASK_ID, PLAIN_TASK_TARGET, PLAIN_PROBLEM_LINE) are the
+    task's id and target and the problem's line."""
+    full = parse_ledger_bytes(RICH.encode(), "ledgers/a.yaml", 2026)
+    named = plain_file(marshal.loads(marshal.dumps(encode_file(full))))
+    assert named is not None
+    assert named._fields == tuple(f.name for f in dataclasses.fields(FileResult))
+    back = decode_file(named)  # as an edit builds the file's tasks from it
+    assert decode_file(marshal.loads(marshal.dumps(tuple(named)))) == back
+    for name in named._fields:
+        if name not in ("tasks", "problems"):
+            assert getattr(named, name) == getattr(back, name) == getattr(full, name), name
+    assert [t[PLAIN_TASK_ID] for t in named.tasks] == [t.id for t in full.tasks]
+    assert [t[PLAIN_TASK_TARGET] is None for t in named.tasks] == [t.target is None for t in full.tasks]
+    assert any(t.target is not None for t in full.tasks)
+    assert [p[PLAIN_PROBLEM_LINE] for p in named.problems] == [p.line for p in full.problems]
+    assert len({p.line for p in full.problems}) > 1
+    assert plain_file((1, 2, 3)) is None and plain_file(named[:7]) is None
 
 
 def test_the_cache_stays_out_of_the_work_tree(make_ledger: MakeLedger) -> None:

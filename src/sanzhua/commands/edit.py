@@ -78,7 +78,7 @@ from sanzhua.interchange.writer import FieldValue, Style, render_task, render_ta
 from sanzhua.load import FileResult, Ledger, Scan, assemble_scan, frozen_gc, ledger_files, scan_ledger
 from sanzhua.load import keys as K
 from sanzhua.load.cache import plain_result
-from sanzhua.load.plain import BadCache, decode_file
+from sanzhua.load.plain import PLAIN_TASK_TARGET, BadCache, decode_file
 from sanzhua.model import Task, Unit
 from sanzhua.outfile import file_name
 from sanzhua.problems import Msg, msg
@@ -288,7 +288,7 @@ def _quick(ws: Workspace, task_id: str, today: date) -> tuple[Task, str, bytes, 
         return None
     ws.quick = q
     node = find_task(ed, task_id)
-    default = q.raw[6] if q.raw[6] in ("en", "zh") else "en"
+    default = q.raw.key_style if q.raw.key_style in ("en", "zh") else "en"
     return q.task, rel, data, ed, style_of(node, R.TASK, default)
 
 
@@ -803,13 +803,13 @@ def _quick_new(
             q = open_lean(scan, None, today, held=None if path in scan.deferred else path, last=path)
             if q is None:
                 raise NeedFull()
-            if q.raw[3] in (unit.id, unit.name):
+            if q.raw.unit in (unit.id, unit.name):
                 return _lean_new(ws, q)
             continue
         raw = plain_result(store, path, key)
         if raw is None:
             return None
-        if raw[3] in (unit.id, unit.name):
+        if raw.unit in (unit.id, unit.name):
             rel = path
             break
     if rel is None:
@@ -829,8 +829,8 @@ def _quick_new(
     whole = q.span.whole
     starts = whole.starts()
     body = data[len(BOM) :] if data.startswith(BOM) else data
-    for i, t in enumerate(q.raw[1]):
-        if t[16] is not None:
+    for i, t in enumerate(q.raw.tasks):
+        if t[PLAIN_TASK_TARGET] is not None:
             got = task_node(body, whole.lines[i], starts, q.span.crlf)
             if got is None:
                 return None

@@ -64,7 +64,15 @@ from sanzhua.load.cache import (
     task_plain,
 )
 from sanzhua.load.index import Dues, resolve, rows_of
-from sanzhua.load.plain import BadCache, decode_file, decode_problems, encode_problem
+from sanzhua.load.plain import (
+    PLAIN_PROBLEM_LINE,
+    PLAIN_TASK_ID,
+    BadCache,
+    PlainFile,
+    decode_file,
+    decode_problems,
+    encode_problem,
+)
 from sanzhua.model import Task, TaskRow
 from sanzhua.output import SourceLines
 from sanzhua.problems import Problem, msg
@@ -81,7 +89,7 @@ class Quick:
     scan: Scan
     as_of: date
     rel: str
-    raw: tuple[Any, ...]  # the file's parse as plain data (sanzhua.load.plain.encode_file)
+    raw: PlainFile  # the file's parse as plain data (sanzhua.load.plain.encode_file)
     rows: list[TaskRow]  # every task's index row, in ledger order
     at: int  # the task's index in `rows`
     dues: Dues
@@ -124,11 +132,11 @@ def open_quick(scan: Scan, task_id: str, as_of: date, data: bytes) -> Quick | No
         return None
     file_rows = scan.rows(rel)
     index = next((i for i, r in enumerate(file_rows) if r is row or r == row), None)
-    if index is None or index >= len(raw[1]):
+    if index is None or index >= len(raw.tasks):
         return None
     try:
-        own = plain_task(raw[1][index])
-        parse_problems = decode_problems(raw[2])
+        own = plain_task(raw.tasks[index])
+        parse_problems = decode_problems(raw.problems)
     except BadCache:
         return None
     if own.id != task_id or own.line != row.line or own.file != rel:
@@ -141,21 +149,21 @@ def open_quick(scan: Scan, task_id: str, as_of: date, data: bytes) -> Quick | No
     ledger_wide = run_checks(Context(_ledger(scan, [], dues, []), as_of, rows, dues), scope="ledger")
     if any(p.severity == "error" and p.file == rel for p in [*entry.problems, *ledger_wide, *scan.problems]):
         return None  # the whole-ledger path refuses, in its words
-    tasks = raw[1]
+    tasks = raw.tasks
     whole = Whole(
         rel,
-        raw[3],
-        raw[6],
+        raw.unit,
+        raw.key_style,
         parse_problems,
-        raw[7],
+        raw.dropped,
         [r.line for r in file_rows],
-        raw[5],
+        raw.positions,
         lambda i: bool(tasks[i][15] or tasks[i][17] or tasks[i][21]),
     )
     span = span_of(whole, data, own, index, scan.settings.year)
     if span is None:
         return None
-    mini = _one(rel, raw, own, raw[5].get(own.id, {}))
+    mini = _one(rel, raw, own, raw.positions.get(own.id, {}))
     ledger = _ledger(scan, [mini], dues, [row])
     task = ledger.tasks[0]
     before = [*span.problems, *_task_findings(ledger, mini, as_of, rows, dues)]
@@ -209,7 +217,7 @@ def open_lean(
     wide = run_checks(Context(_ledger(scan, [], dues, []), as_of, rows, dues), scope="ledger")
     if any(p.severity == "error" and (p.file == rel or p.task == task_id) for p in wide):
         return None
-    raw: tuple[Any, ...] = (rel, [], [], mini.unit, mini.unit_pos, mini.positions, mini.key_style, [])
+    raw = PlainFile(rel, [], [], mini.unit, mini.unit_pos, mini.positions, mini.key_style, [])
     whole = Whole(
         rel, mini.unit, mini.key_style, mini.problems, [], lay.items, mini.positions, lambda i: True, lean=True
     )
@@ -292,9 +300,9 @@ def _parents_known(rows: list[TaskRow], at: int) -> bool:
     return True
 
 
-def _one(rel: str, raw: tuple[Any, ...], task: Task, positions: dict[str, tuple[int, int]]) -> FileResult:
+def _one(rel: str, raw: PlainFile, task: Task, positions: dict[str, tuple[int, int]]) -> FileResult:
     """The file as if it held this one task (for the checks that look at one task)."""
-    return FileResult(rel, [task], [], raw[3], raw[4], {task.id: positions}, raw[6], [])
+    return FileResult(rel, [task], [], raw.unit, raw.unit_pos, {task.id: positions}, raw.key_style, [])
 
 
 def _ledger(scan: Scan, files: list[FileResult], dues: Dues, rows: list[TaskRow]) -> Ledger:
@@ -311,7 +319,7 @@ def _file_checks(
     scan: Scan,
     rel: str,
     key: bytes,
-    raw: tuple[Any, ...],
+    raw: PlainFile,
     rows: list[TaskRow],
     dues: Dues,
     context: bytes,
@@ -375,11 +383,11 @@ def verify_quick(q: Quick, span_text: str, after: bytes, new_id: str | None = No
     ):
         raise internal
     if new_id is not None and (
-        tasks[1].id != new_id or plain(tasks[0]) != plain(old) or alone.positions[old.id] != q.raw[5].get(old.id)
+        tasks[1].id != new_id or plain(tasks[0]) != plain(old) or alone.positions[old.id] != q.raw.positions.get(old.id)
     ):
         raise internal  # the task before the new one reads as it did
     positions = {t.id: alone.positions[t.id] for t in tasks}
-    fr = FileResult(q.rel, list(tasks), [], q.raw[3], q.raw[4], positions, q.raw[6], [])
+    fr = FileResult(q.rel, list(tasks), [], q.raw.unit, q.raw.unit_pos, positions, q.raw.key_style, [])
     rows_part = rows_of(fr)
     same_row = new_id is None and _bare(rows_part[0]) == _bare(q.rows[q.at])
     rows, dues = q.rows, q.dues
@@ -412,7 +420,7 @@ def verify_quick(q: Quick, span_text: str, after: bytes, new_id: str | None = No
         text = after.removeprefix(b"\xef\xbb\xbf").decode("utf-8", "replace").replace("\r\n", "\n")
         raise Refused(msg("edit.would-break", file=q.rel), msg("edit.would-break.hint"), errors, {q.rel: text})
     notes = [p for p in added if p.severity == "warning" and p.code != "overdue"]
-    style = q.raw[6] if q.raw[6] == "mixed" or alone.key_style == q.raw[6] else "mixed"
+    style = q.raw.key_style if q.raw.key_style == "mixed" or alone.key_style == q.raw.key_style else "mixed"
     return Verified(list(tasks), positions, alone.problems, style, found, rows_part, dues, notes)
 
 
@@ -472,28 +480,28 @@ def store_written(q: Quick, v: Verified, span_text: str, after: bytes) -> None:
         if q.held is not None:
             _store_rows(q, v, span_text, after)
         return
-    if v.key_style != q.raw[6] or q.entry is None:
+    if v.key_style != q.raw.key_style or q.entry is None:
         return  # a fresh parse may word the file's problems otherwise (or none is at hand): parsed next time
     span = q.span
     shift = span_text.count("\n") - span.text.count("\n")
     index = span.index
     raw = q.raw
-    tasks: list[Any] = raw[1]
+    tasks: list[Any] = raw.tasks
     later = tasks[index + 1 :]
     moved = [shift_task(t, shift) for t in later] if shift else later
     new_tasks = [*tasks[:index], *(task_plain(t) for t in v.tasks), *moved]
-    positions = dict(raw[5])
+    positions = dict(raw.positions)
     positions.update(v.positions)
     if shift:
         for t in later:
-            spots = positions.get(t[0])
+            spots = positions.get(t[PLAIN_TASK_ID])
             if spots is not None:
-                positions[t[0]] = {k: (ln + shift, col) for k, (ln, col) in spots.items()}
+                positions[t[PLAIN_TASK_ID]] = {k: (ln + shift, col) for k, (ln, col) in spots.items()}
     lo, hi = span.line, span.next_line
     problems: list[Any] = []
     placed = False
-    for p in raw[2]:
-        line = p[3]
+    for p in raw.problems:
+        line = p[PLAIN_PROBLEM_LINE]
         if lo <= line < hi:
             continue
         if line >= hi:
@@ -504,8 +512,8 @@ def store_written(q: Quick, v: Verified, span_text: str, after: bytes) -> None:
         problems.append(p)
     if not placed:
         problems.extend(encode_problem(x) for x in v.problems)
-    dropped = [(ln + shift if ln >= hi else ln, i) for ln, i in raw[7]]
-    new_raw = (raw[0], new_tasks, problems, raw[3], raw[4], positions, raw[6], dropped)
+    dropped = [(ln + shift if ln >= hi else ln, i) for ln, i in raw.dropped]
+    new_raw = PlainFile(raw.path, new_tasks, problems, raw.unit, raw.unit_pos, positions, raw.key_style, dropped)
     old_rows = q.file_rows
     new_rows = (*old_rows[:index], *v.rows, *(_row_moved(r, shift) for r in old_rows[index + 1 :]))
     store = q.scan.store
@@ -536,7 +544,7 @@ def _store_checks(q: Quick, v: Verified, key: bytes, shift: int, span_text: str)
     old = q.entry
     if old is None:
         return
-    fr = FileResult(q.rel, list(v.tasks), [], q.raw[3], q.raw[4], v.positions, q.raw[6], [])
+    fr = FileResult(q.rel, list(v.tasks), [], q.raw.unit, q.raw.unit_pos, v.positions, q.raw.key_style, [])
     assembled = _ledger(q.scan, [fr], v.dues, list(v.rows)).tasks
     if years_counted([q.task], as_of) != years_counted(assembled[:1], as_of):
         return  # the file's years without the task's are not known

@@ -37,6 +37,7 @@ from sanzhua.load.index import rows_of
 from sanzhua.load.ledgerfile import FileResult, parse_ledger_bytes
 from sanzhua.load.plain import (
     BadCache,
+    PlainFile,
     _decode_task,
     _encode_task,
     decode,
@@ -47,6 +48,7 @@ from sanzhua.load.plain import (
     encode_file,
     encode_problems,
     encode_rows,
+    plain_file,
 )
 from sanzhua.model import Task, TaskRow
 from sanzhua.problems import Problem
@@ -387,8 +389,8 @@ def content_key(data: bytes, year: int) -> bytes:
     return hashlib.blake2b(data, digest_size=16, person=str(year).encode()).digest()
 
 
-def plain_result(store: Cache, rel: str, key: bytes) -> tuple[Any, ...] | None:
-    """The file's cached result as plain data (`encode_file`'s tuple, tasks not built), or
+def plain_result(store: Cache, rel: str, key: bytes) -> PlainFile | None:
+    """The file's cached result as plain data (`encode_file`'s record, tasks not built), or
     None when the cache does not hold this content of it."""
     blob = store._blob(rel, key)
     if blob is None:
@@ -397,21 +399,7 @@ def plain_result(store: Cache, rel: str, key: bytes) -> tuple[Any, ...] | None:
         raw = marshal.loads(blob)
     except (EOFError, TypeError, ValueError):
         return None
-    if type(raw) is not tuple or len(raw) != 8:
-        return None
-    _, tasks, problems, unit, unit_pos, positions, key_style, dropped = raw
-    if (
-        type(tasks) is not list
-        or type(problems) is not list
-        or type(positions) is not dict
-        or type(dropped) is not list
-        or type(key_style) is not str
-        or not (unit is None or type(unit) is str)
-        or type(unit_pos) is not tuple
-        or not all(type(d) is tuple and len(d) == 2 and type(d[0]) is int for d in dropped)
-    ):
-        return None
-    return raw
+    return plain_file(raw)
 
 
 def plain_task(raw: object) -> Task:
@@ -444,9 +432,9 @@ def shift_task(raw: tuple[Any, ...], by: int) -> tuple[object, ...]:
     return tuple(v)
 
 
-def put_plain(store: Cache, rel: str, key: bytes, raw: tuple[object, ...], rows: tuple[TaskRow, ...]) -> None:
+def put_plain(store: Cache, rel: str, key: bytes, raw: PlainFile, rows: tuple[TaskRow, ...]) -> None:
     """Store a file's entry made of plain data (an edit's written bytes)."""
-    store.put(rel, Parsed(key, marshal.dumps(raw, _MARSHAL_VERSION), rows))  # type: ignore[arg-type]
+    store.put(rel, Parsed(key, marshal.dumps(tuple(raw), _MARSHAL_VERSION), rows))
 
 
 def put_rows(store: Cache, rel: str, key: bytes, rows: tuple[TaskRow, ...]) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sanzhua.load.ledgerfile import FileResult
 from sanzhua.model import (
@@ -362,7 +362,30 @@ def _milestones(raw: Any) -> tuple[Milestone, ...]:
     return tuple(out)
 
 
+class PlainFile(NamedTuple):
+    """A file's parse as plain data, as the cache keeps it (`encode_file`; marshal keeps it
+    as a plain tuple, so `plain_file` names its parts on reading and `tuple()` unnames them
+    for writing). Tasks and problems stay in the codec's tuples (`plain_task`,
+    `task_plain`, `encode_problem`; `PLAIN_TASK_ID`, `PLAIN_PROBLEM_LINE` name the fields
+    an edit reads of them)."""
+
+    path: str
+    tasks: list[tuple[Any, ...]]
+    problems: list[tuple[Any, ...]]
+    unit: str | None
+    unit_pos: tuple[int, int]
+    positions: dict[str, dict[str, tuple[int, int]]]
+    key_style: str
+    dropped: list[tuple[int, str | None]]
+
+
+PLAIN_TASK_ID = 0  # a plain task's id (_encode_task's first field)
+PLAIN_TASK_TARGET = 16  # a plain task's target (None: the task has none)
+PLAIN_PROBLEM_LINE = 3  # a plain problem's line (encode_problem's fourth field)
+
+
 def encode_file(f: FileResult) -> tuple[object, ...]:
+    """`PlainFile`'s parts, as the plain tuple marshal writes."""
     return (
         f.path,
         [_encode_task(t) for t in f.tasks],
@@ -375,8 +398,28 @@ def encode_file(f: FileResult) -> tuple[object, ...]:
     )
 
 
-def decode_file(raw: object) -> FileResult:
+def plain_file(raw: object) -> PlainFile | None:
+    """A cached file record read back as plain data, its parts named (tasks not built), or
+    None when it is not of encode_file's shape."""
     if type(raw) is not tuple or len(raw) != 8:
+        return None
+    _, tasks, problems, unit, unit_pos, positions, key_style, dropped = raw
+    if (
+        type(tasks) is not list
+        or type(problems) is not list
+        or type(positions) is not dict
+        or type(dropped) is not list
+        or type(key_style) is not str
+        or not (unit is None or type(unit) is str)
+        or type(unit_pos) is not tuple
+        or not all(type(d) is tuple and len(d) == 2 and type(d[0]) is int for d in dropped)
+    ):
+        return None
+    return PlainFile._make(raw)
+
+
+def decode_file(raw: object) -> FileResult:
+    if not isinstance(raw, tuple) or len(raw) != 8:  # a plain tuple, or a PlainFile
         raise BadCache("a file result is not an 8-tuple")
     path, tasks, problems, unit, unit_pos, positions, key_style, dropped = raw
     if type(path) is not str or type(tasks) is not list or type(positions) is not dict or type(dropped) is not list:

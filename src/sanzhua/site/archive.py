@@ -170,13 +170,14 @@ FORK_MIN_TASK_WEEKS = 20_000
 
 
 def parts(ledger: Ledger, as_of: date, cpus: int) -> list[list[Period]]:
-    """The archive's weeks cut into runs of consecutive weeks, one for each forked child
-    (site/forked.py): none when the archive is small or there is one CPU. Consecutive, so
-    that a child reuses one week's evaluation for the next week's "the week before"."""
+    """The archive's weeks cut into runs of consecutive weeks: one for each forked child
+    (site/forked.py) and the last, the latest weeks, for this process once it has written
+    the site's other pages; none when the archive is small or there is one CPU. Runs of
+    consecutive weeks, so that one week's evaluation serves as the next's "week before"."""
     kept = archive_weeks(ledger, as_of)[0]
     if cpus < 2 or len(kept) < 2 or len(kept) * len(ledger.tasks) < FORK_MIN_TASK_WEEKS:
         return []
-    n = min(cpus, len(kept))
+    n = min(cpus + 1, len(kept))
     size, extra = divmod(len(kept), n)
     out: list[list[Period]] = []
     i = 0
