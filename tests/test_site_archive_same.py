@@ -187,22 +187,31 @@ def _files(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def _forking(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+def _forking(monkeypatch: pytest.MonkeyPatch) -> list[list[int]]:
     """The archive written by forked children whatever its size and the machine's CPUs;
-    the sizes of the parts they were given."""
+    for each build, the process ids of the children it forked."""
     from sanzhua.site import forked
 
     monkeypatch.setattr(archive, "FORK_MIN_TASK_WEEKS", 0)
     monkeypatch.setattr(forked, "usable_cpus", lambda: 3)
-    given: list[int] = []
+    pids: list[list[int]] = []
     real = forked.start
 
     def start(parts, *args):  # type: ignore[no-untyped-def]
-        given.extend(len(p) for p in parts)
-        return real(parts, *args)
+        started = real(parts, *args)
+        pids.append([c.pid for c in started.children])
+        return started
 
     monkeypatch.setattr(forked, "start", start)
-    return given
+    return pids
+
+
+def _reaped(pid: int) -> bool:
+    try:
+        os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        return True
+    return False
 
 
 def test_archive_written_by_forked_children_is_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -211,9 +220,9 @@ def test_archive_written_by_forked_children_is_the_same(tmp_path: Path, monkeypa
     root = _generated_with_history(tmp_path)
     said_plain, said_forked = io.StringIO(), io.StringIO()
     assert site(root, as_of=AS_OF, output=tmp_path / "plain", out=said_plain) == 0
-    given = _forking(monkeypatch)
+    pids = _forking(monkeypatch)
     assert site(root, as_of=AS_OF, output=tmp_path / "forked", out=said_forked) == 0
-    assert given == [12, 12, 12]  # 47 weeks: three children, and the last 11 weeks in the parent
+    assert len(pids) == 1 and len(pids[0]) == 3 and all(map(_reaped, pids[0]))
     assert _files(tmp_path / "forked") == _files(tmp_path / "plain")
     pages = [re.search(r"（(\d+) 页", said.getvalue()) for said in (said_plain, said_forked)]
     assert pages[0] and pages[1] and pages[0][1] == pages[1][1]  # 网站已生成：…（N 页
@@ -224,7 +233,7 @@ def test_a_child_that_dies_is_made_up_for(tmp_path: Path, monkeypatch: pytest.Mo
     written again by the parent, and the site is whole."""
     root = _generated_with_history(tmp_path)
     assert site(root, as_of=AS_OF, output=tmp_path / "plain", out=io.StringIO()) == 0
-    given = _forking(monkeypatch)
+    pids = _forking(monkeypatch)
     sent = archive.issue_data
 
     def dying(issues: list[archive.Issue], pages: int) -> object:  # runs in the children only
@@ -236,7 +245,5 @@ def test_a_child_that_dies_is_made_up_for(tmp_path: Path, monkeypatch: pytest.Mo
 
     monkeypatch.setattr(archive, "issue_data", dying)
     assert site(root, as_of=AS_OF, output=tmp_path / "forked", out=io.StringIO()) == 0
-    assert len(given) == 3
     assert _files(tmp_path / "forked") == _files(tmp_path / "plain")
-    with pytest.raises(ChildProcessError):
-        os.waitpid(-1, os.WNOHANG)  # no child left behind
+    assert len(pids) == 1 and len(pids[0]) == 3 and all(map(_reaped, pids[0]))  # none left behind

@@ -479,7 +479,6 @@ class Archive:
     docx: bool
     write: Callable[[Sequence[Period] | None], tuple[list[Any], int]]
     started: Any = None  # forked.Started, when the weeks are written by children
-    last: Sequence[Period] = ()  # then the latest weeks, which this process writes
 
 
 def start_archive(
@@ -495,8 +494,7 @@ def start_archive(
 ) -> Archive:
     """Begin briefs/: every week's bulletin as HTML, with its Markdown and (with `docx`)
     Word file. A big archive is written by forked children (site/forked.py), in runs of
-    consecutive weeks, while this process writes the other pages; finish_archive writes
-    the latest weeks, and waits for the rest.
+    consecutive weeks, while this process writes the other pages; finish_archive waits.
     `evaluation`: the ledger evaluated at `as_of`, if already made (the last week's)."""
     # lazy: the bulletins' Word rendering (python-docx, ~0.3 s), for the archive only
     from sanzhua.site import archive, forked
@@ -519,18 +517,13 @@ def start_archive(
     job = Archive(ledger, as_of, lang, docx, write)
     parts = archive.parts(ledger, as_of, forked.usable_cpus()) if forked.can_fork() else []
     if parts:
-        job.started = forked.start(parts[:-1], write, lambda got: archive.issue_data(*got), archive.issues_from)
-        job.last = parts[-1]
+        job.started = forked.start(parts, write, lambda got: archive.issue_data(*got), archive.issues_from)
     return job
 
 
 def finish_archive(wr: Writer, job: Archive) -> int:
     """Wait for the archive's weeks and write its index; the number of issues."""
-    if job.started is None:
-        done = [job.write(None)]
-    else:
-        mine = job.write(job.last)
-        done = [*job.started.collect(), mine]
+    done = [job.write(None)] if job.started is None else job.started.collect()
     issues = [issue for part, _pages in done for issue in part]
     wr.pages += sum(pages for _part, pages in done)
     issues.reverse()  # newest first
