@@ -172,9 +172,9 @@ FORK_MIN_TASK_WEEKS = 20_000
 def parts(ledger: Ledger, as_of: date, cpus: int) -> list[list[Period]]:
     """The archive's weeks cut into runs of consecutive weeks, one for each forked child
     (site/forked.py) of `cpus`; none when the archive is small or there is one CPU. This
-    process writes the site's other pages meanwhile: with the children one more process
-    than CPUs, so that none is idle while one finishes (measured in bench/README.md: the
-    parent writing the latest weeks after its pages made it the last to finish). Runs of
+    process writes the site's other pages meanwhile, one process more than CPUs, so that
+    none is idle while another finishes (this process writing weeks too, after its pages —
+    about as much work as a child's part at 20,000 tasks — would finish last). Runs of
     consecutive weeks, so that one week's evaluation serves as the next's "week before"."""
     kept = archive_weeks(ledger, as_of)[0]
     if cpus < 2 or len(kept) < 2 or len(kept) * len(ledger.tasks) < FORK_MIN_TASK_WEEKS:
