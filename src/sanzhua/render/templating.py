@@ -169,16 +169,50 @@ def _lang(lang: str) -> Lang:
     return "en" if lang == "en" else "zh"
 
 
+# A bulletin prints the same few hundred dates tens of thousands of times (issue 17):
+# each date's words are worked out once per language. Bounded: cleared when full. Only a
+# `date` itself is remembered (a datetime equals its date but is not one).
+_DATES: dict[tuple[date, str, bool], str] = {}
+_DATES_KEPT = 20_000
+
+
 def _cn_date(d: date | None, lang: str = "zh") -> str:
     if d is None:
         return "—"
+    if type(d) is not date or type(lang) is not str:
+        return _long_words(d, lang)
+    key = (d, lang, True)
+    got = _DATES.get(key)
+    if got is None:
+        got = _keep_date(key, _long_words(d, lang))
+    return got
+
+
+def _long_words(d: date, lang: str) -> str:
     return say("template.date.long", _lang(lang), iso=d.isoformat(), year=d.year, month=d.month, day=d.day)
 
 
 def _short_date(d: date | None, lang: str = "zh") -> str:
     if d is None:
         return "—"
+    if type(d) is not date or type(lang) is not str:
+        return _short_words(d, lang)
+    key = (d, lang, False)
+    got = _DATES.get(key)
+    if got is None:
+        got = _keep_date(key, _short_words(d, lang))
+    return got
+
+
+def _short_words(d: date, lang: str) -> str:
     return say("template.date.short", _lang(lang), month_day=d.strftime("%m-%d"), month=d.month, day=d.day)
+
+
+def _keep_date(key: tuple[date, str, bool], words: str) -> str:
+    if len(_DATES) >= _DATES_KEPT:
+        _DATES.clear()
+    _DATES[key] = words
+    return words
 
 
 def _tdate(d: date | None, year: int | None = None) -> str:

@@ -248,6 +248,9 @@ class Item:
     overdue_milestones: tuple[str, ...] = ()  # names of a task's own overdue milestones
 
 
+_item = builder(Item)  # Item(*fields) without its __init__: 11,000 of them at 20,000 tasks (issue 17)
+
+
 @dataclass(frozen=True, slots=True)
 class UnitGroup:
     """One unit's share of a 通报 list, worst units first."""
@@ -619,39 +622,40 @@ class _Lines:
     def task_item(self, ts: TaskStateLike, no: int = 0) -> Item:
         t = ts.task
         assert ts.deadline is not None
-        return Item(
-            no=no,
-            id=t.id,
-            title=t.title,
-            milestone="",
-            unit_id=t.lead,
-            unit=self.unit_name(t.lead),
-            owner=t.owner or "",
-            leader=t.leader or "",
-            deadline=ts.deadline,
-            days_overdue=max(0, (self.at - ts.deadline).days),
-            workdays_left=ts.workdays_left,
-            note=self.note(t),
-            overdue_milestones=tuple(m.name for m in ts.overdue_milestones),
+        return _item(  # Item's fields in order
+            no,
+            t.id,
+            t.title,
+            "",
+            t.lead,
+            self.unit_name(t.lead),
+            t.owner or "",
+            t.leader or "",
+            ts.deadline,
+            max(0, (self.at - ts.deadline).days),
+            ts.workdays_left,
+            self.note(t),
+            tuple(m.name for m in ts.overdue_milestones),
         )
 
     def milestone_item(
         self, ts: TaskStateLike, m: Milestone, workdays_left: int | None = None, no: int = 0
     ) -> Item:
         t = ts.task
-        return Item(
-            no=no,
-            id=t.id,
-            title=t.title,
-            milestone=m.name,
-            unit_id=t.lead,
-            unit=self.unit_name(t.lead),
-            owner=t.owner or "",
-            leader=t.leader or "",
-            deadline=m.due,
-            days_overdue=max(0, (self.at - m.due).days),
-            workdays_left=workdays_left,
-            note=self.note(t),
+        return _item(  # Item's fields in order
+            no,
+            t.id,
+            t.title,
+            m.name,
+            t.lead,
+            self.unit_name(t.lead),
+            t.owner or "",
+            t.leader or "",
+            m.due,
+            max(0, (self.at - m.due).days),
+            workdays_left,
+            self.note(t),
+            (),
         )
 
 
@@ -668,29 +672,6 @@ def _renumber(x: _T, no: int) -> _T:
 
 def _category(category: str | None, lang: Lang) -> str:
     return (category or "").replace("／", "/").strip() or _UNCATEGORISED[lang]
-
-
-def _breakdown(
-    evaluation: EvaluationLike,
-    key: Callable[[TaskStateLike], str],
-    order: Callable[[str], tuple[int, int]],
-) -> tuple[BreakdownRow, ...]:
-    acc: dict[str, list[int]] = {}
-    for ts in evaluation.tasks.values():
-        states = ts.states  # a few states: looked through, not made a set
-        if "cancelled" in states:
-            continue
-        row = acc.setdefault(key(ts), [0, 0, 0, 0, 0, 0])
-        row[0] += 1
-        row[1] += "done" in states or "done_late" in states
-        row[2] += "overdue" in states
-        row[3] += "due_soon" in states
-        row[4] += "behind" in states
-        row[5] += "no_report" in states
-    return tuple(
-        BreakdownRow(label, r[0], r[1], r[2], r[3], r[4], r[5], _pct(r[1], r[0]))
-        for label, r in sorted(acc.items(), key=lambda kv: order(kv[0]))
-    )
 
 
 _Overdue = tuple[int, date, TaskStateLike, Milestone | None]
@@ -934,32 +915,60 @@ def _unreported(states: list[TaskStateLike], lines: _Lines) -> tuple[UnreportedG
 def _breakdowns(
     ledger: LedgerLike, now: EvaluationLike, lang: Lang
 ) -> tuple[tuple[BreakdownRow, ...], tuple[BreakdownRow, ...]]:
-    """The counts by category and by kind of unit (乡镇, 县直部门)."""
+    """The counts by category and by kind of unit (乡镇, 县直部门), in one pass over the
+    tasks (issue 17); each category's and unit's label worked out once."""
     # Categories in the ledger's order, those under one heading (抓具体/…, 抓规范/…)
     # together: the heading's first appearance, then the category's.
+    label_of: dict[str | None, str] = {}
     cats: dict[str, tuple[int, int]] = {}
     heads: dict[str, int] = {}
     for t in ledger.tasks:
-        c = _category(t.category, lang)
-        if c not in cats:
-            cats[c] = (heads.setdefault(c.split("/", 1)[0], len(heads)), len(cats))
-    by_category = _breakdown(
-        now,
-        lambda ts: _category(ts.task.category, lang),
-        lambda c: cats.get(c, (len(heads), len(cats))),
-    )
+        if t.category not in label_of:
+            c = label_of[t.category] = _category(t.category, lang)
+            if c not in cats:
+                cats[c] = (heads.setdefault(c.split("/", 1)[0], len(heads)), len(cats))
+    other = _OTHER_KIND[lang]
     kinds: list[str] = []
     for u in ledger.units.values():
-        k = u.kind or _OTHER_KIND[lang]
+        k = u.kind or other
         if k not in kinds:
             kinds.append(k)
+    kind_of: dict[str, str] = {}
+    by_cat: dict[str, list[int]] = {}
+    by_kind: dict[str, list[int]] = {}
+    for ts in now.tasks.values():
+        states = ts.states  # a few states: looked through, not made a set
+        if "cancelled" in states:
+            continue
+        t = ts.task
+        cat = label_of.get(t.category)
+        if cat is None:
+            cat = label_of[t.category] = _category(t.category, lang)
+        kind = kind_of.get(t.lead)
+        if kind is None:
+            unit = ledger.units.get(t.lead)
+            kind = kind_of[t.lead] = (unit.kind if unit else None) or other
+        done = "done" in states or "done_late" in states
+        overdue, soon, behind = "overdue" in states, "due_soon" in states, "behind" in states
+        silent = "no_report" in states
+        for row in (by_cat.setdefault(cat, [0] * 6), by_kind.setdefault(kind, [0] * 6)):
+            row[0] += 1
+            row[1] += done
+            row[2] += overdue
+            row[3] += soon
+            row[4] += behind
+            row[5] += silent
+    return (
+        _breakdown_rows(by_cat, lambda c: cats.get(c, (len(heads), len(cats)))),
+        _breakdown_rows(by_kind, lambda k: (kinds.index(k) if k in kinds else len(kinds), 0)),
+    )
 
-    def kind_of(ts: TaskStateLike) -> str:
-        unit = ledger.units.get(ts.task.lead)
-        return (unit.kind if unit else None) or _OTHER_KIND[lang]
 
-    by_unit_kind = _breakdown(now, kind_of, lambda k: (kinds.index(k) if k in kinds else len(kinds), 0))
-    return by_category, by_unit_kind
+def _breakdown_rows(acc: dict[str, list[int]], order: Callable[[str], tuple[int, int]]) -> tuple[BreakdownRow, ...]:
+    return tuple(
+        BreakdownRow(label, r[0], r[1], r[2], r[3], r[4], r[5], _pct(r[1], r[0]))
+        for label, r in sorted(acc.items(), key=lambda kv: order(kv[0]))
+    )
 
 
 def _appendix(states: list[TaskStateLike], lines: _Lines) -> tuple[TaskLine, ...]:

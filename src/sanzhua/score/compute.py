@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import partial
-from typing import Literal
+from typing import Any, Literal, NamedTuple
 
 from sanzhua.evaluate import Evaluation, TaskState, evaluate
 from sanzhua.kinds import kind_of, lookup
@@ -183,12 +183,20 @@ def _rank(u: UnitScore) -> int:
     return u.rank
 
 
-@dataclass(frozen=True, slots=True)
-class _Event:
+class _Event(NamedTuple):
+    """One event of a task: its reason, the rule's points, the day it counts for, and what
+    the reason's words need (`args`), kept as `detail` and made into words only when the
+    entries are listed (--explain): a year's score makes 40,000 events at 20,000 tasks
+    and the ranking reads none of their words (issue 17)."""
+
     reason: str
     points: Decimal
     day: date
-    args: dict[str, object]
+    detail: tuple[Any, ...]
+
+    @property
+    def args(self) -> dict[str, object]:
+        return _ARGS[self.reason](*self.detail)
 
 
 def score_units(
@@ -296,6 +304,7 @@ class _Tally:
         self.owed: dict[str, list[tuple[int, int, str]]] = {}
         self.reported: dict[str, set[int]] = {}  # per unit: the periods in which it reported
         self.unit_missed: dict[str, _UnitMissed] = {}
+        self.weights: dict[str | None, Decimal] = {}  # by category, for the tasks without their own
 
     def counts_of(self, uid: str) -> dict[str, int]:
         c = self.counts.get(uid)
@@ -308,15 +317,15 @@ class _Tally:
         missing scored for each (the reports per unit are counted in units_missed)."""
         t = st.task
         lead = t.lead
-        partners = [p for p in dict.fromkeys(t.partners) if p and p != lead]
+        partners = [p for p in dict.fromkeys(t.partners) if p and p != lead] if t.partners else ()
         if lead:
-            self.counts_of(lead)["tasks"] += 1
+            (self.counts.get(lead) or self.counts_of(lead))["tasks"] += 1
         for p in partners:
             self.counts_of(p)["partner_tasks"] += 1
         start, at, rules = self.start, self.at, self.rules
         if at < start:
             return
-        weight = _weight(t, rules)
+        weight = self.weight(t)
         if weight != 0 and _is_scored(st, start, at):
             if lead:
                 self.scored_units.add(lead)
@@ -343,6 +352,15 @@ class _Tally:
         self.score(lead, "lead", _ONE, task_events, missing)
         for p in partners:
             self.score(p, "partner", rules.partner_share, task_events, missing)
+
+    def weight(self, t: Task) -> Decimal:
+        """The task's weight: its own, else its category's (worked out once per category)."""
+        if t.weight is not None:
+            return _weight(t, self.rules)
+        got = self.weights.get(t.category)
+        if got is None:
+            got = self.weights[t.category] = _weight(t, self.rules)
+        return got
 
     def score(self, uid: str, role: Role, share: Decimal, te: _TaskEvents, missing: int) -> None:
         """A task's events (and reports missing) for one of its units, at its share."""
@@ -507,12 +525,13 @@ class _ReportPeriods:
     """The calendar weeks or months whose last day falls in start..at, in order: one run
     works them out once, and each task finds its own by bisection."""
 
-    __slots__ = ("firsts", "lasts")
+    __slots__ = ("firsts", "lasts", "where")
 
     def __init__(self, every: ReportEvery, start: date, at: date) -> None:
         spans = list(_report_periods(every, start, at)) if every != "none" else []
         self.firsts = [f for f, _ in spans]
         self.lasts = [last for _, last in spans]
+        self.where: dict[date, int] = {}  # a report's day → the index of its period, -1 for none
 
     def gaps(self, task_start: date, done: date | None, reports: Iterable[date]) -> _Gaps | None:
         """The periods that began on or after the task's start and ended before it was
@@ -523,9 +542,13 @@ class _ReportPeriods:
         if hi <= lo:
             return None
         covered: set[int] = set()
+        where = self.where
         for d in reports:
-            i = bisect.bisect_right(firsts, d) - 1
-            if lo <= i < hi and d <= lasts[i]:
+            i = where.get(d)
+            if i is None:  # the period holding the day, -1 if none: found once per day
+                i = bisect.bisect_right(firsts, d) - 1
+                where[d] = i = i if i >= 0 and d <= lasts[i] else -1
+            if lo <= i < hi:
                 covered.add(i)
         return _Gaps(self, lo, hi, frozenset(covered), hi - lo - len(covered))
 
@@ -686,91 +709,47 @@ def _late_points(
 
 def _events(st: TaskState, rules: Rules, start: date, at: date) -> list[_Event]:
     """A task's events in the period start..at, except the reports missing (`_report_gaps`)."""
-    return list(_iter_events(st, rules, start, at))
-
-
-def _iter_events(st: TaskState, rules: Rules, start: date, at: date) -> Iterator[_Event]:
     states = st.states
     if "suspended" in states or "cancelled" in states or "invalid" in states:
-        return  # an invalid task's dates cannot be read: it neither gains nor loses
+        return []  # an invalid task's dates cannot be read: it neither gains nor loses
+    out: list[_Event] = []
     done = st.done
     if done is not None and start <= done <= at:
-        yield from _done_events(st.deadline, done, rules)
+        _done_events(out, st.deadline, done, rules)
     if "overdue" in states and st.deadline is not None and st.days_overdue is not None:
-        yield from _overdue_events(st.deadline, st.days_overdue, at, rules)
+        _overdue_events(out, st.deadline, st.days_overdue, at, rules)
     elif "behind" in states:
-        yield _Event(
-            "behind",
-            rules.behind,
-            at,
-            {"at": at.isoformat(), "percent": _pct(st.percent), "expected": _pct(st.expected_percent)},
-        )
+        out.append(_Event("behind", rules.behind, at, (at, st.percent, st.expected_percent)))
     if not (st.is_done and done is None) and st.task.milestones:
-        yield from _milestone_events(st.task, done, rules, start, at)
+        _milestone_events(out, st.task, done, rules, start, at)
+    return out
 
 
-def _done_events(deadline: date | None, done: date, rules: Rules) -> Iterator[_Event]:
+def _done_events(out: list[_Event], deadline: date | None, done: date, rules: Rules) -> None:
     """Done within the period: on time (and early), or late (and the days late)."""
-    iso = date.isoformat
     if deadline is None or done <= deadline:
-        yield _Event(
-            "done_on_time",
-            rules.done_on_time,
-            done,
-            {"deadline": iso(deadline) if deadline else "", "done": iso(done)},
-        )
+        out.append(_Event("done_on_time", rules.done_on_time, done, (deadline, done)))
         early = (deadline - done).days if deadline is not None else 0
         if deadline is not None and early >= rules.early_days:
-            args = {"deadline": iso(deadline), "done": iso(done), "days": early, "early_days": rules.early_days}
-            yield _Event("done_early", rules.done_early, done, args)
+            out.append(_Event("done_early", rules.done_early, done, (deadline, done, early, rules.early_days)))
         return
     late = (done - deadline).days
-    yield _Event("done_late", rules.done_late, done, {"deadline": iso(deadline), "done": iso(done), "days": late})
-    pts, weeks, capped = _late_points(late, rules.done_late_per_day, rules.done_late_per_week, rules.done_late_cap)
-    yield _Event(
-        "done_late_time",
-        pts,
-        done,
-        {
-            "deadline": iso(deadline),
-            "done": iso(done),
-            "days": late,
-            "weeks": weeks,
-            "per_day": rules.done_late_per_day,
-            "per_week": rules.done_late_per_week,
-            "cap": rules.done_late_cap,
-            "capped": capped is not None,
-            "uncapped": capped,
-        },
-    )
+    out.append(_Event("done_late", rules.done_late, done, (deadline, done, late)))
+    per_day, per_week, cap = rules.done_late_per_day, rules.done_late_per_week, rules.done_late_cap
+    pts, weeks, capped = _late_points(late, per_day, per_week, cap)
+    out.append(_Event("done_late_time", pts, done, (deadline, done, late, weeks, per_day, per_week, cap, capped)))
 
 
-def _overdue_events(deadline: date, days: int, at: date, rules: Rules) -> Iterator[_Event]:
+def _overdue_events(out: list[_Event], deadline: date, days: int, at: date, rules: Rules) -> None:
     """Overdue as of the end of the period, and the days overdue."""
-    iso = date.isoformat
-    yield _Event("overdue", rules.overdue, at, {"deadline": iso(deadline), "at": iso(at), "days": days})
-    pts, weeks, capped = _late_points(days, rules.overdue_per_day, rules.overdue_per_week, rules.overdue_cap)
-    yield _Event(
-        "overdue_time",
-        pts,
-        at,
-        {
-            "deadline": iso(deadline),
-            "at": iso(at),
-            "days": days,
-            "weeks": weeks,
-            "per_day": rules.overdue_per_day,
-            "per_week": rules.overdue_per_week,
-            "cap": rules.overdue_cap,
-            "capped": capped is not None,
-            "uncapped": capped,
-        },
-    )
+    out.append(_Event("overdue", rules.overdue, at, (deadline, at, days)))
+    per_day, per_week, cap = rules.overdue_per_day, rules.overdue_per_week, rules.overdue_cap
+    pts, weeks, capped = _late_points(days, per_day, per_week, cap)
+    out.append(_Event("overdue_time", pts, at, (deadline, at, days, weeks, per_day, per_week, cap, capped)))
 
 
-def _milestone_events(t: Task, done: date | None, rules: Rules, start: date, at: date) -> Iterator[_Event]:
+def _milestone_events(out: list[_Event], t: Task, done: date | None, rules: Rules, start: date, at: date) -> None:
     """Milestones missed in the period: on the day after their date, if not done by then."""
-    iso = date.isoformat
     for m in t.milestones:
         missed_on = m.due + _ONE_DAY
         if not start <= missed_on <= at or t.start > m.due:
@@ -779,16 +758,77 @@ def _milestone_events(t: Task, done: date | None, rules: Rules, start: date, at:
             continue
         if done is not None and done <= m.due:
             continue
-        yield _Event(
-            "milestone_missed",
-            rules.milestone_missed,
-            missed_on,
-            {
-                "milestone": m.name,
-                "due": iso(m.due),
-                "done": iso(m.done) if m.done is not None and m.done <= at else "",
-            },
-        )
+        out.append(_Event("milestone_missed", rules.milestone_missed, missed_on, (m.name, m.due, m.done, at)))
+
+
+# --- each event's words (its `args`), made from its detail when the entries are listed ---
+
+
+def _on_time_args(deadline: date | None, done: date) -> dict[str, object]:
+    return {"deadline": deadline.isoformat() if deadline else "", "done": done.isoformat()}
+
+
+def _early_args(deadline: date, done: date, early: int, early_days: int) -> dict[str, object]:
+    return {"deadline": deadline.isoformat(), "done": done.isoformat(), "days": early, "early_days": early_days}
+
+
+def _late_args(deadline: date, done: date, late: int) -> dict[str, object]:
+    return {"deadline": deadline.isoformat(), "done": done.isoformat(), "days": late}
+
+
+def _time_args(
+    when: str,
+) -> Callable[[date, date, int, int, Decimal, Decimal, Decimal | None, Decimal | None], dict[str, object]]:
+    """The words of done_late_time (`when` = "done") and overdue_time ("at")."""
+
+    def args(
+        deadline: date,
+        day: date,
+        days: int,
+        weeks: int,
+        per_day: Decimal,
+        per_week: Decimal,
+        cap: Decimal | None,
+        capped: Decimal | None,
+    ) -> dict[str, object]:
+        return {
+            "deadline": deadline.isoformat(),
+            when: day.isoformat(),
+            "days": days,
+            "weeks": weeks,
+            "per_day": per_day,
+            "per_week": per_week,
+            "cap": cap,
+            "capped": capped is not None,
+            "uncapped": capped,
+        }
+
+    return args
+
+
+def _overdue_args(deadline: date, at: date, days: int) -> dict[str, object]:
+    return {"deadline": deadline.isoformat(), "at": at.isoformat(), "days": days}
+
+
+def _behind_args(at: date, percent: float | None, expected: float | None) -> dict[str, object]:
+    return {"at": at.isoformat(), "percent": _pct(percent), "expected": _pct(expected)}
+
+
+def _missed_args(name: str, due: date, done: date | None, at: date) -> dict[str, object]:
+    shown = done.isoformat() if done is not None and done <= at else ""
+    return {"milestone": name, "due": due.isoformat(), "done": shown}
+
+
+_ARGS: dict[str, Callable[..., dict[str, object]]] = {
+    "done_on_time": _on_time_args,
+    "done_early": _early_args,
+    "done_late": _late_args,
+    "done_late_time": _time_args("done"),
+    "overdue": _overdue_args,
+    "overdue_time": _time_args("at"),
+    "behind": _behind_args,
+    "milestone_missed": _missed_args,
+}
 
 
 def _report_periods(every: ReportEvery, start: date, at: date) -> Iterator[tuple[date, date]]:
