@@ -27,13 +27,14 @@ from sanzhua.load.plain import (
     PLAIN_TASK_ID,
     PLAIN_TASK_TARGET,
     TASK_FIELDS,
+    BadCache,
     decode,
     decode_file,
     encode,
     encode_file,
     plain_file,
 )
-from sanzhua.model import Settings, Task
+from sanzhua.model import Milestone, Progress, Settings, Task
 from sanzhua.problems import Problem, msg
 from tests.conftest import REPO, MakeLedger
 
@@ -228,6 +229,33 @@ def test_a_plain_file_record_names_its_parts() -> None:
     assert [p[PLAIN_PROBLEM_LINE] for p in named.problems] == [p.line for p in full.problems]
     assert len({p.line for p in full.problems}) > 1
     assert plain_file((1, 2, 3)) is None and plain_file(named[:7]) is None
+
+
+def test_decoded_tasks_hold_exactly_the_models_fields_in_order() -> None:
+    """The decoder stores each field of a task, a milestone and a progress entry by name
+    (issue 17): every field of the model, no other, in the model's order, each equal to
+    the parser's; and a cached entry of the wrong length is a miss, not a short object."""
+    full = parse_ledger_bytes(RICH.encode(), "ledgers/a.yaml", 2026)
+    back = decode_file(marshal.loads(marshal.dumps(encode_file(full))))
+    for cls, made, parsed in [
+        (Task, back.tasks, full.tasks),
+        (Milestone, [m for t in back.tasks for m in t.milestones], [m for t in full.tasks for m in t.milestones]),
+        (Progress, [p for t in back.tasks for p in t.progress], [p for t in full.tasks for p in t.progress]),
+    ]:
+        assert made, cls
+        names = [f.name for f in dataclasses.fields(cls)]
+        for got, want in zip(made, parsed, strict=True):
+            assert list(vars(got)) == names
+            assert [getattr(got, n) for n in names] == [getattr(want, n) for n in names]
+    raw = encode_file(full)
+    task = next(t for t in raw[1] if t[15] and t[17])  # with milestones and progress
+    for short in (
+        (*task[:15], tuple(m[:4] for m in task[15]), *task[16:]),
+        (*task[:17], tuple(p[:6] for p in task[17]), *task[18:]),
+        (*task[:17], tuple((*p, None) for p in task[17]), *task[18:]),
+    ):
+        with pytest.raises(BadCache):
+            decode_file((*raw[:1], [short], *raw[2:]))
 
 
 def test_the_cache_stays_out_of_the_work_tree(make_ledger: MakeLedger) -> None:
