@@ -14,8 +14,8 @@ import pytest
 from sanzhua.commands.check import check
 from sanzhua.load import scan as scan_module
 from sanzhua.load import scan_ledger
-from sanzhua.load.cache import Cache, cache_dir, parsed, plain_result
-from sanzhua.load.parallel import PARALLEL_MIN_BYTES
+from sanzhua.load.cache import Cache, cache_dir, decode_result, parsed, plain_result
+from sanzhua.load.parallel import PARALLEL_MIN_BYTES, _decoded
 from tests.conftest import bench_generator
 
 AS_OF = date(2026, 11, 25)
@@ -71,3 +71,22 @@ def test_tasks_of_a_scan_with_the_cache_off(tmp_path: Path, monkeypatch: pytest.
         assert off.result(rel) == on.result(rel)
         assert off.rows(rel) == on.rows(rel)
     assert not (tmp_path / "cache").exists()  # neither saved: scan_ledger alone writes nothing
+
+
+def test_the_workers_results_come_decoded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The files a worker parsed are decoded as each batch comes (issue 17: all but the
+    last while the worker parses on), so the scan holds every file's result before any
+    is asked for, each equal to this process's own parse of the file; a worker's result
+    that does not decode is left to be parsed again."""
+    root = _big(tmp_path)
+    monkeypatch.setenv("SANZHUA_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(scan_module, "cpu_count", lambda: 2)
+    for cache in (False, True):
+        scan = scan_ledger(root, cache=cache)
+        assert set(scan._results) == set(scan.order)  # none left to decode when asked for
+        for rel in scan.order:
+            alone, _ = parsed(scan.sources[rel], rel, 2026, scan.keys[rel])
+            assert scan._results[rel] == decode_result(alone.result)
+    record, result = parsed(TEXT.encode(), "ledgers/a.yaml", 2026, b"k" * 16)
+    assert _decoded(record) == result
+    assert _decoded(record._replace(result=b"not marshal")) is None

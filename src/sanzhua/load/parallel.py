@@ -9,8 +9,9 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import NamedTuple
 
-from sanzhua.load.cache import Parsed, parsed
+from sanzhua.load.cache import Parsed, decode_result, parsed
 from sanzhua.load.ledgerfile import FileResult
+from sanzhua.load.plain import BadCache
 
 # Below this many bytes to parse, starting processes costs more than it saves.
 PARALLEL_MIN_BYTES = 2_000_000
@@ -19,6 +20,9 @@ PARALLEL_MIN_BYTES = 2_000_000
 # to send it, and measured per process (bench/README.md, p-brief2) the worker was then the
 # longer by a fifth of a second at 20,000 tasks, this process waiting for it.
 MAIN_SHARE = 1.0
+# Batches per worker process: this process decodes each as it comes, all but the last
+# while the workers parse.
+CHUNKS = 6
 
 
 class Job(NamedTuple):
@@ -35,11 +39,13 @@ class Job(NamedTuple):
 
 
 def parse_all(jobs: list[Job], workers: int) -> Iterator[tuple[str, Parsed, FileResult | None]]:
-    """Each file's cache record, and its result where it was parsed in this process.
+    """Each file's cache record, and its result (None only for a worker's result that
+    does not decode).
 
     With much to parse and more than one CPU, `workers - 1` processes parse a share and
     this process parses its own meanwhile: its results need no encoding, sending and
-    decoding, and it would only wait otherwise."""
+    decoding, and it would only wait otherwise. The workers' results come in batches,
+    each decoded as it comes."""
     if workers < 2 or len(jobs) < 4 or sum(len(j.data) for j in jobs) < PARALLEL_MIN_BYTES:
         for j in jobs:
             record, result = parsed(j.data, j.rel, j.year, j.key, encode=j.encode)
@@ -50,13 +56,25 @@ def parse_all(jobs: list[Job], workers: int) -> Iterator[tuple[str, Parsed, File
     mine = int(len(jobs) * MAIN_SHARE / workers)
     theirs = jobs[mine:]
     with ProcessPoolExecutor(max_workers=workers - 1, initializer=gc.disable) as pool:
-        futures = [pool.submit(_parse_batch, chunk) for chunk in _chunks(theirs, (workers - 1) * 4)]
+        futures = [pool.submit(_parse_batch, chunk) for chunk in _chunks(theirs, (workers - 1) * CHUNKS)]
         for j in jobs[:mine]:
             record, result = parsed(j.data, j.rel, j.year, j.key, encode=j.encode)
             yield j.rel, record, result
+        # Each batch's results decoded as it comes, while the workers parse the next ones:
+        # this process is done with its own share first (the workers also encode theirs),
+        # so only the last batch's decoding is left after the workers end (issue 17).
         for future in futures:
             for rel, record in future.result():
-                yield rel, record, None
+                yield rel, record, _decoded(record)
+
+
+def _decoded(record: Parsed) -> FileResult | None:
+    """A worker's result for a file, decoded; None if it does not decode (the file is
+    then parsed again when asked for, as a damaged cache entry is)."""
+    try:
+        return decode_result(record.result)
+    except BadCache:
+        return None
 
 
 def _parse_batch(jobs: list[Job]) -> list[tuple[str, Parsed]]:
