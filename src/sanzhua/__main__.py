@@ -1,5 +1,5 @@
 from __future__ import annotations
 
-from sanzhua.cli import main
+from sanzhua.cli import entry
 
-main()
+entry()
