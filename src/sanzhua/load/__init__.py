@@ -247,7 +247,7 @@ def assemble(
         for t in f.tasks:
             if t.lead not in units and t.lead in by_name:
                 t = replace(t, lead=by_name[t.lead])
-            if any(p not in units and p in by_name for p in t.partners):
+            if t.partners and any(p not in units and p in by_name for p in t.partners):
                 t = replace(t, partners=tuple(by_name.get(p, p) if p not in units else p for p in t.partners))
             if t.due is None and t.parent:
                 due = inherited.get((t.file, t.line))
