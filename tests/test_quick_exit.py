@@ -113,3 +113,16 @@ def test_output_that_cannot_be_flushed_leaves_the_ordinary_way(monkeypatch: pyte
     with pytest.raises(SystemExit):
         cli.entry()
     assert left == []
+
+
+def test_the_program_runs_with_the_collector_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`__main__.run` imports the CLI with the garbage collector off, and turns it back on
+    before the command runs (a command of many cycles must still have them collected)."""
+    import gc
+
+    from sanzhua import __main__ as program
+
+    seen: list[bool] = []
+    monkeypatch.setattr(cli, "entry", lambda: seen.append(gc.isenabled()))
+    program.run()
+    assert seen == [True] and gc.isenabled()
