@@ -314,7 +314,6 @@ class History:
 
     def walk(self, commits: Iterable[Commit], only: str | None = None) -> Iterator[Step]:
         """One step per commit, parents first. `only`: a task id, to skip what cannot hold it."""
-        needle = only.encode() if only else None
         commits = list(commits)
         shas = {c.sha for c in commits}
         self._whole = all(p in shas for c in commits for p in c.parents)
@@ -362,12 +361,13 @@ class History:
             if c.is_merge:
                 other = [ch for ch in theirs.get(c.sha, ()) if is_ledger_path(ch.path)]
                 if ledger or other:
-                    step.tasks = self._merge_only(c, ledger, other, old_year, new_year, needle)
+                    step.tasks = self._merge_only(c, ledger, other, old_year, new_year, only)
             elif ledger:
-                step.tasks = self._compare(c, ledger, old_year, new_year, needle, broken)
+                step.tasks = self._compare(c, ledger, old_year, new_year, only, broken)
             if only is not None:
                 step.tasks = [t for t in step.tasks if t.id == only]
-                if needle and ledger and not c.is_merge and any(t.old is None for t in step.tasks):
+                renamed = any(ch.old is not None for ch in ledger)  # a root commit renames nothing
+                if renamed and not c.is_merge and any(t.old is None for t in step.tasks):
                     # new here, or given this id here: the old id is not in the files the
                     # needle let through, so look again at every task of the changed files
                     again = self._compare(c, ledger, old_year, new_year, None, broken)
@@ -402,14 +402,19 @@ class History:
         changes: list[FileChange],
         old_year: int,
         new_year: int,
-        needle: bytes | None,
+        only: str | None,
         broken: dict[str, Placed] | None = None,
     ) -> list[TaskChange]:
+        """The tasks of the changed files the commit changed. `only`: a task id; the files
+        without it are skipped and only that task is compared (a file version parsed whole
+        for another walk would otherwise give its other tasks as deleted or created)."""
+        needle = only.encode() if only is not None else None
         inherited = broken if broken is not None else {}
         broken = dict(inherited)
         before: dict[str, Placed] = {}
         after: dict[str, Placed] = {}
         now: dict[str, FileView] = {}  # the changed files after the commit, where readable
+        met: set[str] = set()  # every id in them, `only` or not
         for ch in changes:
             old_v = self.view(ch.old, ch.path, old_year, needle)
             new_v = self.view(ch.new, ch.path, new_year, needle)
@@ -421,10 +426,13 @@ class History:
             now[ch.path] = new_v
             if not old_v.readable and c.parents:
                 old_v = self._last_readable(c.parents[0], ch.path, old_year)
+            met.update(p.task.id for v in (old_v, new_v) for p in v.tasks)
             for p in old_v.tasks:
-                before.setdefault(p.task.id, p)
+                if only is None or p.task.id == only:
+                    before.setdefault(p.task.id, p)
             for p in new_v.tasks:
-                after.setdefault(p.task.id, p)
+                if only is None or p.task.id == only:
+                    after.setdefault(p.task.id, p)
         out: list[TaskChange] = []
         changed: set[str] = {ch.path for ch in changes}
         for tid in before.keys() | after.keys():
@@ -469,7 +477,7 @@ class History:
                 self._broken[c.sha] = broken
             else:
                 self._broken.pop(c.sha, None)
-        self._seen.update(before, after)
+        self._seen.update(met)
         out = self._readded(c, pair_renamed(out))
         out.sort(key=_where)
         return out
@@ -594,9 +602,11 @@ class History:
         second: list[FileChange],
         old_year: int,
         new_year: int,
-        needle: bytes | None,
+        only: str | None,
     ) -> list[TaskChange]:
-        """What a two-parent merge changed beyond combining its parents, task by task."""
+        """What a two-parent merge changed beyond combining its parents, task by task
+        (`only`: that task alone, as in `_compare`)."""
+        needle = only.encode() if only is not None else None
         p1, p2 = c.parents
         vs1 = {ch.path: ch for ch in first}
         vs2 = {ch.path: ch for ch in second}
@@ -630,6 +640,8 @@ class History:
         self._seen.update(m, x, y)
         out: list[TaskChange] = []
         for tid in sorted(m.keys() | x.keys() | y.keys()):
+            if only is not None and tid != only:
+                continue
             now = m.get(tid)
             ours, theirs, at_base = x.get(tid), y.get(tid), b.get(tid)
             sides = [ours, theirs, at_base]
