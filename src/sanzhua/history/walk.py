@@ -396,25 +396,16 @@ class History:
                             want[oid] = None
         self._prefetched = self.repo.blobs(list(want)) if want else {}
 
-    def _compare(
-        self,
-        c: Commit,
-        changes: list[FileChange],
-        old_year: int,
-        new_year: int,
-        only: str | None,
-        broken: dict[str, Placed] | None = None,
-    ) -> list[TaskChange]:
-        """The tasks of the changed files the commit changed. `only`: a task id; the files
-        without it are skipped and only that task is compared (a file version parsed whole
-        for another walk would otherwise give its other tasks as deleted or created)."""
+    def _sides(
+        self, c: Commit, changes: list[FileChange], old_year: int, new_year: int, only: str | None
+    ) -> tuple[dict[str, Placed], dict[str, Placed], dict[str, FileView], set[str]]:
+        """The tasks of the changed files before and after the commit (`only`: that one),
+        the files after it where readable, and every id met in them."""
         needle = only.encode() if only is not None else None
-        inherited = broken if broken is not None else {}
-        broken = dict(inherited)
         before: dict[str, Placed] = {}
         after: dict[str, Placed] = {}
-        now: dict[str, FileView] = {}  # the changed files after the commit, where readable
-        met: set[str] = set()  # every id in them, `only` or not
+        now: dict[str, FileView] = {}
+        met: set[str] = set()
         for ch in changes:
             old_v = self.view(ch.old, ch.path, old_year, needle)
             new_v = self.view(ch.new, ch.path, new_year, needle)
@@ -433,6 +424,23 @@ class History:
             for p in new_v.tasks:
                 if only is None or p.task.id == only:
                     after.setdefault(p.task.id, p)
+        return before, after, now, met
+
+    def _compare(
+        self,
+        c: Commit,
+        changes: list[FileChange],
+        old_year: int,
+        new_year: int,
+        only: str | None,
+        broken: dict[str, Placed] | None = None,
+    ) -> list[TaskChange]:
+        """The tasks of the changed files the commit changed. `only`: a task id; the files
+        without it are skipped and only that task is compared (a file version parsed whole
+        for another walk would otherwise give its other tasks as deleted or created)."""
+        inherited = broken if broken is not None else {}
+        broken = dict(inherited)
+        before, after, now, met = self._sides(c, changes, old_year, new_year, only)
         out: list[TaskChange] = []
         changed: set[str] = {ch.path for ch in changes}
         for tid in before.keys() | after.keys():
