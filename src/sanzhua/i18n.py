@@ -348,6 +348,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "form.none-for": ("没有在推进任务、未生成填报表的单位：{units}", "units with no open tasks (no form): {units}"),
     "form.too-many": ("{unit} 有 {rows} 项在推进的任务，超过一份填报表的上限 {limit} 行（交回时读不了更长的表），未生成填报表", "{unit} has {rows} open tasks, more than the {limit} rows a form can hold (collect could not read it back); no form written"),
     "form.too-many.hint": ("这么多任务请直接在台账中用 sanzhua progress 填报，或用 sanzhua export 导出查看", "report progress in the ledger itself (sanzhua progress), or look at the tasks with sanzhua export"),
+    "form.too-many-rows": ("要写出的 {forms} 份填报表共 {rows} 行，超过一次写出的上限 {limit} 行，未生成填报表", "the {forms} forms would hold {rows} rows, more than the {limit} one run writes; no form written"),
+    "form.too-many-rows.hint": ("请用 sanzhua form --unit 单位 逐个单位生成；任务这么多时也可直接在台账中用 sanzhua progress 填报", "write the forms unit by unit (sanzhua form --unit UNIT), or report progress in the ledger itself (sanzhua progress)"),
     "form.summary": ("共写出 {forms} 份填报表到 {dir}", "{forms} forms written to {dir}"),
     "collect.unreadable": ("无法读取这个文件：{detail}", "cannot read the file: {detail}"),
     "collect.too-big-file": ("文件有 {mb} MB，超出填报表的大小限制（{limit} MB），未读取", "the file is {mb} MB, over a form's limit of {limit} MB; not read"),

@@ -26,6 +26,12 @@ from sanzhua.model import Unit
 from sanzhua.outfile import file_name
 from sanzhua.problems import msg
 
+# The most task rows `--each-unit` writes in one run, over all its forms: about 0.3 ms a
+# row in openpyxl (styles copied, bench/README.md "form --each-unit"), some 15 s of CPU.
+# Beyond it the run writes nothing and says so (exit 2): forms by `--unit`, or progress
+# reported in the ledger itself.
+MAX_EACH_ROWS = 50_000
+
 
 def ledger_commit(ledger: Ledger) -> str:
     """The commit the ledger's files are at, with "+" when some differ from it; "" outside git."""
@@ -100,11 +106,22 @@ def form(
         stream.write(text(msg("form.wrote", file=str(path), unit=u.name, rows=len(f.rows), code=f.code), lg) + "\n")
         return EXIT_OK
     assert each_unit is not None
+    return _each_unit(ledger, each_unit, as_of, commit, lg, stream)
+
+
+def _each_unit(ledger: Ledger, each_unit: Path, as_of: date, commit: str, lg: Lang, stream: TextIO) -> int:
+    """Every unit's form into the folder `each_unit`; 1 when some unit's form was too long."""
+    forms = [(u, _form_of(ledger, u, as_of, commit, lg)) for u in ledger.units.values()]
+    rows = sum(len(f.rows) for _, f in forms if len(f.rows) <= MAX_FORM_ROWS)
+    if rows > MAX_EACH_ROWS:
+        # Checked before any form is written: a run stopped half-way would leave some units' forms.
+        n = sum(1 for _, f in forms if 0 < len(f.rows) <= MAX_FORM_ROWS)
+        raise FatalError(msg("form.too-many-rows", forms=n, rows=rows, limit=MAX_EACH_ROWS),
+                         msg("form.too-many-rows.hint"), lang=lg)
     written = 0
     empty: list[str] = []
     too_many = 0
-    for u in ledger.units.values():
-        f = _form_of(ledger, u, as_of, commit, lg)
+    for u, f in forms:
         if not f.rows:
             empty.append(u.name)
             continue

@@ -23,7 +23,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import partial
+from functools import cached_property, partial
 from pathlib import Path
 from typing import Any
 
@@ -107,8 +107,12 @@ class FormRow:
     def lead(self) -> bool:
         return self.role == "lead"
 
-    def check_code(self) -> str:
+    @cached_property
+    def code_of_row(self) -> str:
         return check_code([self.texts[c] for c in READ_ONLY])
+
+    def check_code(self) -> str:
+        return self.code_of_row
 
 
 @dataclass(frozen=True)
@@ -124,7 +128,7 @@ class Form:
     lang: Lang
     office: str | None = None
 
-    @property
+    @cached_property
     def digest(self) -> str:
         return rows_digest(self.unit.id, self.as_of, [(r.seq, r.task_id, r.check_code()) for r in self.rows])
 
@@ -354,16 +358,23 @@ def _main_sheet(ws: Any, meta: Any, form: Form) -> None:
     # lazy: openpyxl takes ~0.3 s to import; workbooks only
     from openpyxl.utils import get_column_letter
 
+    # lazy: openpyxl takes ~0.3 s to import; workbooks only
+    from openpyxl.worksheet.cell_range import MultiCellRange
+
     cols = form.columns()
     letter = {c: get_column_letter(i) for i, c in enumerate(cols, start=1)}
-    look = _look()
-    _heading(ws, form, cols, look)
+    look = _Styled(_look())
+    _heading(ws, form, cols, look.look)
     checks = _cell_checks(ws, form.lang)
+    checked: dict[str, list[str]] = {kind: [] for kind in checks}
     for r_i, row in enumerate(form.rows, start=FIRST_ROW):
-        _task_row(ws, r_i, row, form, cols, look, checks)
+        _task_row(ws, r_i, row, form, cols, look, checked)
         if row.lead and row.milestones:
             _milestone_choices(ws, meta, r_i, row, form, letter)
         ws.row_dimensions[r_i].height = _row_height(row)
+    # Set once: adding a cell at a time looks through every range added before (quadratic).
+    for kind, dv in checks.items():
+        dv.sqref = MultiCellRange(" ".join(checked[kind]))
     _page(ws, form, cols, letter)
 
 
@@ -430,51 +441,84 @@ def _editable(row: FormRow, pairs: int) -> set[str]:
     return editable
 
 
+class _Styled:
+    """The form sheet's styles, and the style of each kind of task cell once it is made:
+    (column, may be filled in) → openpyxl's style indices, copied onto every later cell of
+    that kind. Styling each cell through openpyxl's attributes (border, fill, alignment,
+    number format, protection) hashes each style object again: most of a form's time."""
+
+    def __init__(self, look: _Look) -> None:
+        self.look = look
+        self.made: dict[tuple[str, bool], Any] = {}
+
+    def apply(self, cell: Any, c: str, editable: bool) -> None:
+        # lazy: openpyxl takes ~0.3 s to import; workbooks only
+        from openpyxl.styles.cell_style import StyleArray
+
+        key = (c, editable)
+        made = self.made.get(key)
+        if made is not None:
+            cell._style = StyleArray(made)
+            return
+        _style_cell(cell, c, editable, self.look)
+        self.made[key] = StyleArray(cell._style)
+
+
 def _task_row(
-    ws: Any, r_i: int, row: FormRow, form: Form, cols: list[str], look: _Look, checks: dict[str, Any]
+    ws: Any, r_i: int, row: FormRow, form: Form, cols: list[str], look: _Styled, checked: dict[str, list[str]]
 ) -> None:
-    """One task's cells: the read-only texts in grey, the check code, the cells to fill in."""
+    """One task's cells: the read-only texts in grey, the check code, the cells to fill in
+    (their coordinates added to `checked` by the validation they get)."""
     editable = _editable(row, form.pairs)
     for c_i, c in enumerate(cols, start=1):
         cell = ws.cell(row=r_i, column=c_i)
-        cell.border = look.border
         if c in READ_ONLY:
             cell.value = int(row.texts[c]) if c == "seq" else (row.texts[c] or None)
-            cell.number_format = "@"
-            cell.fill = look.grey
-            cell.alignment = look.center if c in ("seq", "role", "due") else look.wrap
         elif c == "check":
             cell.value = row.check_code()
-            cell.number_format = "@"
-        else:
-            _input_cell(cell, c, c in editable, form.as_of, look, checks)
+        elif c == "date":
+            cell.value = datetime(form.as_of.year, form.as_of.month, form.as_of.day)
+        look.apply(cell, c, c in editable)
+        kind = _check_kind(c)
+        if kind is not None and c in editable:
+            checked[kind].append(cell.coordinate)
 
 
-def _input_cell(cell: Any, c: str, editable: bool, as_of: date, look: _Look, checks: dict[str, Any]) -> None:
-    """A cell of the columns a unit fills in: yellow and unlocked where this row may be
-    filled in, else grey; its number format and validation by the column's kind."""
+def _check_kind(c: str) -> str | None:
+    """The validation of a column's cells that may be filled in: "date", "percent", "value"."""
+    if c in ("date", "done") or c.endswith("_date"):
+        return "date"
+    return c if c in ("percent", "value") else None
+
+
+def _style_cell(cell: Any, c: str, editable: bool, look: _Look) -> None:
+    """A task cell's style: the read-only texts grey, the check code as text; a cell of the
+    columns a unit fills in yellow and unlocked where this row may be filled in, else grey,
+    its number format by the column's kind."""
+    cell.border = look.border
+    if c in READ_ONLY:
+        cell.number_format = "@"
+        cell.fill = look.grey
+        cell.alignment = look.center if c in ("seq", "role", "due") else look.wrap
+        return
+    if c == "check":
+        cell.number_format = "@"
+        return
     if editable:
         cell.protection = look.unlocked
         cell.fill = look.open_fill
     else:
         cell.fill = look.grey
-    if c == "date":
-        cell.value = datetime(as_of.year, as_of.month, as_of.day)
-    if c in ("date", "done") or c.endswith("_date"):
+    kind = _check_kind(c)
+    if kind == "date":
         cell.number_format = "yyyy-mm-dd"
         cell.alignment = look.center
-        if editable:
-            checks["date"].add(cell)
-    elif c == "percent":
+    elif kind == "percent":
         cell.number_format = "0.##"
         cell.alignment = look.center
-        if editable:
-            checks["percent"].add(cell)
-    elif c == "value":
+    elif kind == "value":
         cell.number_format = "General"
         cell.alignment = look.center
-        if editable:
-            checks["value"].add(cell)
     elif c == "note" or (c.startswith("ms") and editable):
         cell.number_format = "@"
         cell.alignment = look.wrap
