@@ -116,14 +116,16 @@ def test_fmt_skips_a_file_over_its_limit_and_formats_the_others(make_ledger: Mak
     """fmt lays out a file of at most MAX_FMT_BYTES (a 7.8 MB file ran over a minute):
     a bigger one is skipped with a message naming the limit, exit 1; the others are
     formatted as before."""
-    title = "很长的任务名称" * 10
+    title = "很长的任务名称" * 25
     big = HEAD + "".join(f"  - {{id: FGW-{i:06d}, title: {title}{i}, due: 2026-12-31}}\n" for i in range(20_000))
     assert len(big.encode()) > MAX_FMT_BYTES
+    mb = f"{len(big.encode()) / 1024 / 1024:.1f}"
     small = "unit: jyj\ntasks:\n  - {due: 2026-12-31, title: 任务,   id: JYJ-001}\n"
     root = make_ledger({"ledgers/fgw.yaml": big, "ledgers/jyj.yaml": small})
     r = _run(root, "fmt", "--check")
     assert r.returncode == 1, r.stderr
-    assert "ledgers/fgw.yaml 有 5.0 MB，超过 sanzhua fmt 整理单个文件的上限 4 MB，已跳过" in r.stderr
+    limit = MAX_FMT_BYTES // 1024 // 1024
+    assert f"ledgers/fgw.yaml 有 {mb} MB，超过 sanzhua fmt 整理单个文件的上限 {limit} MB，已跳过" in r.stderr
     assert "+  - {id: JYJ-001, title: 任务, due: 2026-12-31}" in r.stdout
     r = _run(root, "fmt")
     assert r.returncode == 1, r.stderr

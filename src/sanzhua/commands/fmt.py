@@ -18,10 +18,11 @@ from sanzhua.i18n import Lang, text
 from sanzhua.load import Scan, frozen_gc, ledger_files, scan_ledger
 from sanzhua.problems import msg
 
-# The largest file fmt lays out (issue 14's bound: 30 s and 2 GB a run). Laying out takes
-# 2-4 s of CPU per MB (libyaml's node tree, the layout's walks, the new text parsed again:
-# bench/README.md, p-dense); a unit's file is rarely over a few hundred KB.
-MAX_FMT_BYTES = 4 * 1024 * 1024
+# The largest file fmt lays out (issue 14's bound: 30 s and 2 GB a run, on inputs under
+# 10 MB). Laying out takes about 1 s of CPU and 100 MB per MB (libyaml's node tree, the
+# layout's walks, the new text parsed again; 2-4 s per MB with the cycle collector
+# running: bench/README.md, p-dense2); a unit's file is rarely over a few hundred KB.
+MAX_FMT_BYTES = 10 * 1024 * 1024
 
 
 class _TooBig(Exception):
