@@ -50,6 +50,7 @@ CHANGE_COST = 100
 BUDGET_BASE = 10_000_000
 BUDGET_PER_BYTE = 0.5
 _TREES = 1024  # commit trees kept
+_FIND_ALONE = 16  # ids of one commit looked up file by file before its files' ids are gathered
 UNITS_FILE = "units.yaml"
 CONFIG_FILES = ("sanzhua.yaml", "units.yaml", "calendar.yaml")
 
@@ -160,6 +161,11 @@ class History:
         self._seen: set[str] = set()
         self._whole = False
         self._prefetched: dict[str, bytes] = {}
+        # For the commit being walked: blobs read outside the window's fetch, and the ids
+        # of its files outside those it changed once `id_elsewhere` is asked often.
+        self._fetched: dict[str, bytes] = {}
+        self._asked: dict[tuple[str, int, frozenset[str]], int] = {}
+        self._elsewhere: dict[tuple[str, int, frozenset[str]], set[str]] = {}
         # commit → the tasks written in its tree that cannot be built (a title deleted),
         # each with its last version that could: what the task is judged against once it
         # builds again. Kept only where non-empty, shared between commits while unchanged.
@@ -301,8 +307,23 @@ class History:
             self._deltas[c.sha] = (parent, c.changes)
 
     def id_elsewhere(self, sha: str, task_id: str, year: int, skip: set[str]) -> bool:
-        """Whether `task_id` is still in some ledger file of the commit outside `skip`."""
-        return self.find(sha, task_id, year, skip) is not None
+        """Whether `task_id` is still in some ledger file of the commit outside `skip`.
+
+        Asked about many ids of one commit (thousands of tasks removed at once), the ids of
+        those files are gathered once: a look through every file for each id was quadratic."""
+        key = (sha, year, frozenset(skip))
+        ids = self._elsewhere.get(key)
+        if ids is None:
+            asked = self._asked[key] = self._asked.get(key, 0) + 1
+            if asked <= _FIND_ALONE:
+                return self.find(sha, task_id, year, skip) is not None
+            ids = self._elsewhere[key] = {
+                p.task.id
+                for path, oid in self._tree(sha).items()
+                if path not in skip
+                for p in self.view(oid, path, year).tasks
+            }
+        return task_id in ids
 
     # -- the walk ---------------------------------------------------------------------
 
@@ -325,6 +346,9 @@ class History:
                 return
             if n % _WINDOW == 0:
                 self._prefetch(commits[n : n + _WINDOW])
+            self._fetched.clear()
+            self._asked.clear()
+            self._elsewhere.clear()
             parent_cfg = self.config_of(c.parents[0]) if c.parents else _NO_CONFIG
             baseline = parent_cfg.settings is None
             before = self.settings(parent_cfg.trusted_settings)
@@ -473,7 +497,7 @@ class History:
         # id written in a file the commit changed can have gone.
         waiting = [t for t in broken if t not in after and t not in before]
         if waiting:
-            olds = [self._prefetched.get(ch.old) or self.repo.blob(ch.old) or b"" for ch in changes if ch.old]
+            olds = [self._data(ch.old) or b"" for ch in changes if ch.old]
             for tid in waiting:
                 if not any(tid.encode() in data for data in olds):
                     continue
@@ -556,19 +580,35 @@ class History:
         """The id is still in a changed file, in a task the loader could not build (a missing
         title, say): a broken task that `check` reports, not a deleted one."""
         needle = tid.encode()
-        written = re.compile(
-            rb"(?:^|[\s{,])(?:id|\xe7\xbc\x96\xe5\x8f\xb7)[ \t]*:[ \t]*[\"']?"
-            + re.escape(needle)
-            + rb"[\"']?[ \t]*(?:[#,}\r\n]|$)",
-            re.M,
-        )
+        written: re.Pattern[bytes] | None = None
         for ch in changes:
             if ch.new is None:
                 continue
-            data = self.repo.blob(ch.new)
-            if data is not None and needle in data and written.search(data):
+            data = self._data(ch.new)
+            if data is None or needle not in data:
+                continue
+            if written is None:  # compiled only for an id still in the bytes: rarely
+                written = re.compile(
+                    rb"(?:^|[\s{,])(?:id|\xe7\xbc\x96\xe5\x8f\xb7)[ \t]*:[ \t]*[\"']?"
+                    + re.escape(needle)
+                    + rb"[\"']?[ \t]*(?:[#,}\r\n]|$)",
+                    re.M,
+                )
+            if written.search(data):
                 return True
         return False
+
+    def _data(self, oid: str) -> bytes | None:
+        """A blob's bytes: fetched with the window's, else once for the commit being walked
+        (a commit removing thousands of tasks asks about each of its files for each)."""
+        got = self._prefetched.get(oid)
+        if got is None:
+            got = self._fetched.get(oid)
+        if got is None:
+            got = self.repo.blob(oid)
+            if got is not None:
+                self._fetched[oid] = got
+        return got
 
     def _last_readable(self, sha: str, path: str, year: int) -> FileView:
         out = self.repo.git("log", "-z", "--format=%H", "--first-parent", sha, "--", f"{self.repo.prefix}{path}")
