@@ -10,6 +10,8 @@ import io
 import os
 import re
 import subprocess
+import sys
+import threading
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
@@ -192,8 +194,11 @@ def _forking(monkeypatch: pytest.MonkeyPatch) -> list[list[int]]:
     for each build, the process ids of the children it forked."""
     from sanzhua.site import forked
 
+    if not sys.platform.startswith("linux"):
+        pytest.skip("sanzhua forks on Linux only")
     monkeypatch.setattr(archive, "FORK_MIN_TASK_WEEKS", 0)
     monkeypatch.setattr(forked, "usable_cpus", lambda: 3)
+    monkeypatch.setattr(forked, "can_fork", lambda: True)  # a thread another test left is no matter here
     pids: list[list[int]] = []
     real = forked.start
 
@@ -247,3 +252,22 @@ def test_a_child_that_dies_is_made_up_for(tmp_path: Path, monkeypatch: pytest.Mo
     assert site(root, as_of=AS_OF, output=tmp_path / "forked", out=io.StringIO()) == 0
     assert _files(tmp_path / "forked") == _files(tmp_path / "plain")
     assert len(pids) == 1 and len(pids[0]) == 3 and all(map(_reaped, pids[0]))  # none left behind
+
+
+def test_no_fork_while_another_thread_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A thread holding a lock at a fork leaves it held for ever in the child: with another
+    thread running, the archive is written in this process alone."""
+    from sanzhua.site import forked
+
+    if not sys.platform.startswith("linux"):
+        pytest.skip("sanzhua forks on Linux only")
+    monkeypatch.setattr(forked, "usable_cpus", lambda: 2)
+    assert forked.can_fork() == (threading.active_count() == 1)
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert not forked.can_fork()
+    finally:
+        stop.set()
+        other.join()

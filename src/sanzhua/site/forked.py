@@ -8,8 +8,9 @@ in a child — an exception, a signal, a result that does not decode — the wor
 again here, in this process, where an error is raised and reported as it would have been
 without the children: the children only ever make a build faster, never different.
 
-Only where `os.fork` is the platform's way (Linux) and more than one CPU is ours; no
-thread is running when sanzhua forks (the loader's worker pool has been shut by then).
+Only where `os.fork` is the platform's way (Linux), more than one CPU is ours, and no
+other thread is running (none is in sanzhua by then: the loader's worker pool is shut and
+the history reader's feeding thread joined; `can_fork` holds to it).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import marshal
 import os
 import signal
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
@@ -39,7 +41,14 @@ def usable_cpus() -> int:
 
 
 def can_fork() -> bool:
-    return sys.platform.startswith("linux") and hasattr(os, "fork") and usable_cpus() > 1
+    """Linux, more than one CPU, and no other thread in this process: a thread holding a
+    lock at the fork would leave it held for ever in the child."""
+    return (
+        sys.platform.startswith("linux")
+        and hasattr(os, "fork")
+        and usable_cpus() > 1
+        and threading.active_count() == 1
+    )
 
 
 @dataclass
