@@ -152,3 +152,28 @@ def test_brief_with_a_hostile_template_exits_2(make_ledger: MakeLedger) -> None:
     assert done.returncode == 2, done.stderr
     assert "brief.md.j2" in done.stderr and "Traceback" not in done.stderr
     assert time.monotonic() - started < 30
+
+
+def test_a_ledger_template_is_compiled_once_and_still_bounded(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The site's archive renders a ledger's own brief.md.j2 for every week: it is compiled
+    once for the same bytes (again when they change), and every render is still bounded."""
+    compiled: list[str] = []
+    real = templating.LimitedSandbox.compile
+
+    def compile(self, source, *args, **kwargs):  # type: ignore[no-untyped-def]
+        compiled.append(source)
+        return real(self, source, *args, **kwargs)
+
+    monkeypatch.setattr(templating.LimitedSandbox, "compile", compile)
+    own = root / "templates" / "brief.md.j2"
+    own.write_text("第{{ n }}期\n", encoding="utf-8")
+    assert [render_markdown("brief.md.j2", {"n": n}, root) for n in (1, 2, 3)] == ["第1期\n", "第2期\n", "第3期\n"]
+    assert len(compiled) == 1
+    own.write_text("第{{ n }}期 {{ 'x' * n }}\n", encoding="utf-8")
+    assert render_markdown("brief.md.j2", {"n": 2}, root) == "第2期 xx\n"
+    assert len(compiled) == 2
+    for _ in range(2):  # the compiled template, kept, is still bounded on every render
+        with pytest.raises(FatalError) as err:
+            render_markdown("brief.md.j2", {"n": 10**10}, root)
+        assert "brief.md.j2" in err.value.message
+    assert len(compiled) == 2

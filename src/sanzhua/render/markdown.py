@@ -11,6 +11,8 @@ from sanzhua.problems import msg
 from sanzhua.render.templating import MAX_OUTPUT, TemplateLimit, environment, limits, read_template
 
 _BUILTIN: dict[tuple[str, bytes], Template] = {}
+# A ledger's own template, compiled (in its sandbox) once per process for the same bytes.
+_OWN: dict[tuple[str, bytes, str], Template] = {}
 
 
 def render_markdown(name: str, context: dict[str, object], ledger_root: Path | None) -> str:
@@ -49,8 +51,12 @@ def render_markdown(name: str, context: dict[str, object], ledger_root: Path | N
             raise FatalError(msg("template.not-utf8", path=path), msg("template.not-utf8.hint")) from None
         if src.builtin:
             return env.from_string(source).render(context)
+        own = (str(path), src.data, str(ledger_root))
         with limits(str(path)):
-            template = env.from_string(source)
+            template = _OWN.get(own) or env.from_string(source)
+            if own not in _OWN:  # the site's archive renders it for every week: compiled once
+                _OWN.clear()
+                _OWN[own] = template
             out: list[str] = []
             size = 0
             for piece in template.generate(context):
