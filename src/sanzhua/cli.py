@@ -1046,16 +1046,26 @@ def entry() -> None:
     out of the process once its output is flushed, without tearing the interpreter down:
     freeing the millions of objects a city's ledger is made of, one by one, is a tenth of
     a second of every report's CPU and of `check`'s wait (issue 17). Only with nothing
-    else running (one thread); an exit that is not a plain code, or output that cannot be
-    flushed (a closed pipe), leaves by the ordinary way, which reports it. Tests call
+    else running (one thread) and nothing watching (a profiler or tracer); an exit that
+    is not a plain code, or output that cannot be flushed (a closed pipe), leaves by the
+    ordinary way, which reports it. Tests call
     `main()`, which never leaves this way."""
     try:
         main()
     except SystemExit as e:
         code = e.code
-        if type(code) is int and 0 <= code <= 255 and threading.active_count() == 1 and _flushed():
+        if type(code) is int and 0 <= code <= 255 and threading.active_count() == 1 and not _watched() and _flushed():
             os._exit(code)
         raise
+
+
+def _watched() -> bool:
+    """Whether a profiler or tracer runs (`python -m cProfile`, coverage, a debugger): it
+    writes what it saw as the interpreter ends, which os._exit would skip."""
+    if sys.getprofile() is not None or sys.gettrace() is not None:
+        return True
+    monitoring = getattr(sys, "monitoring", None)  # Python 3.12's, which coverage may use
+    return monitoring is not None and any(monitoring.get_tool(i) is not None for i in range(6))
 
 
 def _flushed() -> bool:
