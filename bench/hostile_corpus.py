@@ -73,6 +73,8 @@ class Case:
     # Tasks (ids) every report must list, or say it left out.
     expect_ids: tuple[str, ...] = ()
     extra: list[list[str]] = field(default_factory=list)
+    # The environment of every run: {sb} and {root} are the sandbox and the ledger; None unsets.
+    env: dict[str, str | None] = field(default_factory=dict)
 
 
 def git(root: Path, *args: str) -> None:
@@ -218,6 +220,11 @@ def run_case(case: Case, work: Path, verbose: bool) -> list[str]:
     env.update(HOME=str(home), XDG_CACHE_HOME=str(sandbox / "cache"), PYTHONPATH=str(HERE / "src"),
                LANG="C.UTF-8", SANZHUA_LOCK_TIMEOUT="5")
     env.pop("GITHUB_ACTIONS", None)
+    for k, v in case.env.items():
+        if v is None:
+            env.pop(k, None)
+        else:
+            env[k] = v.format(sb=sandbox, root=root)
     problems: list[str] = []
     pwned = sandbox / "PWNED"
     for argv in [*commands(out), *case.extra]:
@@ -244,10 +251,11 @@ def run_case(case: Case, work: Path, verbose: bool) -> list[str]:
 CASES: list[Case] = []
 
 
-def case(name: str, *, git_repo: bool = True, extra: list[list[str]] | None = None) -> Callable[
+def case(name: str, *, git_repo: bool = True, extra: list[list[str]] | None = None,
+         env: dict[str, str | None] | None = None) -> Callable[
         [Callable[[Path, Path], None]], Callable[[Path, Path], None]]:
     def deco(fn: Callable[[Path, Path], None]) -> Callable[[Path, Path], None]:
-        CASES.append(Case(name, fn, git_repo, extra=extra or []))
+        CASES.append(Case(name, fn, git_repo, extra=extra or [], env=env or {}))
         return fn
     return deco
 
@@ -504,7 +512,7 @@ def _cache_ro(root: Path, sb: Path) -> None:
     os.chmod(sb / "cache", 0o500)
 
 
-@case("cache-in-ledger")
+@case("cache-in-ledger", env={"XDG_CACHE_HOME": "{root}/cache"})
 def _cache_in(root: Path, sb: Path) -> None:
     # XDG_CACHE_HOME pointing at a committed folder is set through the case env below
     (root / "cache").mkdir()
@@ -596,7 +604,9 @@ def _shallow(root: Path, sb: Path) -> None:
     subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{src}", str(root)], check=True, capture_output=True)
 
 
-@case("env-hostile")
+@case("env-hostile", env={"SANZHUA_CACHE_DIR": "{root}/ledgers", "SANZHUA_LOCK_TIMEOUT": "-5",
+                             "LANG": "xx_XX.ISO-8859-1", "LC_ALL": "C", "TERM": "\x1b[31m",
+                             "COLUMNS": "-1", "GITHUB_ACTIONS": "true", "TZ": "Nowhere/Bad-99"})
 def _env_hostile(root: Path, sb: Path) -> None:
     pass
 
@@ -645,6 +655,180 @@ def _lockdir(root: Path, sb: Path) -> None:
 def _tmpfile(root: Path, sb: Path) -> None:
     os.symlink(sb / "secret.txt", root / "ledgers/.fgw.yaml.sanzhua-aaaa.tmp")
     commit_all(root)
+
+
+# ------------------------------------------------------ p-hostile3: what the corpus lacked
+
+def _other_repo(sb: Path) -> Path:
+    """A second ledger repository beside the sandbox's, whose text is the canary."""
+    other = sb / "other"
+    base(other)
+    write(other, "ledgers/fgw.yaml", FGW.replace("项目前期", CANARY).replace("开工", CANARY))
+    write(other, "units.yaml", UNITS.replace("县发改委", CANARY))
+    return other
+
+
+@case("env-git-elsewhere", env={"GIT_DIR": "{sb}/other/.git", "GIT_WORK_TREE": "{sb}/other",
+                                "GIT_INDEX_FILE": "{sb}/other/.git/index", "GIT_CEILING_DIRECTORIES": "/"},
+      extra=[["progress", "FGW-001", "--percent", "60", "--note", "提交", "--date", "2026-11-24", "--commit"]])
+def _env_git(root: Path, sb: Path) -> None:
+    # A hook or a CI step of another repository runs sanzhua with git's variables still set.
+    _other_repo(sb)
+
+
+@case("env-home-in-ledger", env={"HOME": "{root}", "XDG_CACHE_HOME": None, "XDG_CONFIG_HOME": None})
+def _home_in(root: Path, sb: Path) -> None:
+    # HOME is the work tree (a clerk's home folder kept as the ledger, a CI job's workspace):
+    # its committed .gitconfig and .cache are the repository's, written by anyone.
+    pwn = f"touch {sb}/PWNED; false"
+    write(root, ".gitconfig", f"""\
+        [core]
+            fsmonitor = {pwn}
+            pager = {pwn}
+            hooksPath = {sb}/hooks
+            attributesFile = {root}/.attrs
+        [diff]
+            external = {pwn}
+        [filter "evil"]
+            clean = {pwn}
+            smudge = {pwn}
+            process = {pwn}
+        [diff "evil"]
+            textconv = {pwn}
+        [log]
+            showSignature = true
+        [gpg]
+            program = {pwn}
+    """, commit=False)
+    write(root, ".config/git/config", f"[core]\n    fsmonitor = {pwn}\n", commit=False)
+    write(root, ".attrs", "*.yaml filter=evil diff=evil\n", commit=False)
+    write(root, ".gitattributes", "*.yaml filter=evil diff=evil\n", commit=False)
+    write(root, ".cache/sanzhua/x/files.cache", b"sanzhua cache\n" + b"\x00" * 32 + b"\xff" * 100, commit=False)
+    commit_all(root)
+    for p in (root / "ledgers").iterdir():
+        os.utime(p, (1, 1))
+
+
+@case("settings-links-out")
+def _settings_links(root: Path, sb: Path) -> None:
+    # sanzhua.yaml and units.yaml are links to well-formed files outside the ledger whose
+    # text is the canary: reading them is the leak.
+    (sb / "s.yaml").write_text(SETTINGS.replace("测试县督查台账", CANARY).replace("县政府督查室", CANARY))
+    (sb / "u.yaml").write_text(UNITS.replace("县发改委", CANARY))
+    (sb / "c.yaml").write_text(f"holidays: [2026-12-01]\nnote: {CANARY}\n")
+    (root / "units.yaml").unlink()
+    os.symlink(sb / "u.yaml", root / "units.yaml")
+    os.symlink(sb / "c.yaml", root / "calendar.yaml")
+    commit_all(root)
+
+
+@case("settings-file-link-out")
+def _settings_link(root: Path, sb: Path) -> None:
+    (sb / "s.yaml").write_text(SETTINGS.replace("测试县督查台账", CANARY).replace("县政府督查室", CANARY))
+    (root / "sanzhua.yaml").unlink()
+    os.symlink(sb / "s.yaml", root / "sanzhua.yaml")
+    commit_all(root)
+
+
+@case("templates-dir-link", extra=[["brief", "--unit", "fgw", "--as-of", "2026-11-25", "-f", "docx", "-o", "/dev/null"]])
+def _tpl_link(root: Path, sb: Path) -> None:
+    t = sb / "tpl"
+    t.mkdir()
+    for name in ("bulletin.md.j2", "notice.md.j2", "brief.md.j2", "week.md.j2", "month.md.j2", "notice.docx", "bulletin.docx"):
+        (t / name).write_text(f"{CANARY}\n{{{{ 1 }}}}\n")
+    os.symlink(t, root / "templates")
+    commit_all(root)
+
+
+@case("big-scalar")
+def _big_scalar(root: Path, sb: Path) -> None:
+    # One 9 MB title: every report carries it, none may take over 30 s or 2 GB.
+    write(root, "ledgers/x.yaml", "unit: fgw\ntasks:\n  - id: X-001\n    title: " + "督" * 3_000_000
+          + "\n    due: 2026-11-20\n    progress:\n      - {date: 2026-11-02, percent: 30, note: 开工}\n")
+
+
+@case("blank-lines")
+def _blank(root: Path, sb: Path) -> None:
+    write(root, "ledgers/x.yaml", "unit: fgw\ntasks:\n  - id: X-001\n    title: t\n    due: 2026-12-31\n"
+          + "\n" * 4_000_000 + "#\n" * 2_000_000 + "  - {id: X-002, title: u, due: 2026-12-31}\n")
+
+
+@case("parent-chain")
+def _chain(root: Path, sb: Path) -> None:
+    lines = ["unit: fgw", "tasks:"]
+    for i in range(5000):
+        parent = f", parent: P-{i - 1:05d}" if i else ""
+        lines.append(f"  - {{id: P-{i:05d}, title: 链{i}, due: 2026-12-31{parent}}}")
+    write(root, "ledgers/p.yaml", "\n".join(lines) + "\n")
+
+
+@case("many-files")
+def _many(root: Path, sb: Path) -> None:
+    for i in range(20000):
+        (root / f"ledgers/m{i:05d}.yaml").write_text(f"unit: fgw\ntasks:\n  - {{id: M-{i:05d}, title: 件{i}, due: 2026-12-31}}\n")
+    commit_all(root)
+
+
+@case("git-odd-paths", extra=[["audit", "--range", "HEAD~3..HEAD"], ["log", "O-001"]])
+def _odd_paths(root: Path, sb: Path) -> None:
+    body = "unit: fgw\ntasks:\n  - {{id: {id}, title: 奇名, due: 2026-12-31}}\n"
+    names = ["ledgers/a\nb.yaml", "ledgers/t\tb.yaml", 'ledgers/q"x.yaml', "ledgers/b\\s.yaml", "ledgers/a => b.yaml",
+             "ledgers/{a => b}.yaml", "ledgers/-x.yaml", "ledgers/--output=y.yaml", "ledgers/ sp .yaml"]
+    for i, n in enumerate(names):
+        write(root, n, body.format(id=f"O-{i + 1:03d}"), commit=False)
+    commit_all(root, "odd names")
+    for n in names[:4]:  # renamed into one another, and one changed: the walk follows them
+        os.rename(root / n, root / (n + ".yaml"))
+    write(root, names[5], body.format(id="O-006").replace("2026-12-31", "2027-12-31"), commit=False)
+    commit_all(root, "renames")
+    write(root, "ledgers/z.yaml", body.format(id="Z-001"))
+
+
+@case("gitlink-yaml")
+def _gitlink(root: Path, sb: Path) -> None:
+    # A submodule entry (a commit this repository does not hold) named like a ledger file,
+    # and a .gitmodules whose url would run a command.
+    write(root, ".gitmodules", f'[submodule "x"]\n    path = ledgers/sub.yaml\n    url = ext::sh -c touch% {sb}/PWNED\n', commit=False)
+    git(root, "update-index", "--add", "--cacheinfo", "160000,1234567890123456789012345678901234567890,ledgers/sub.yaml")
+    git(root, "commit", "-q", "-m", "gitlink")
+    git(root, "update-index", "--cacheinfo", "160000,abcdefabcdefabcdefabcdefabcdefabcdefabcd,ledgers/sub.yaml")
+    git(root, "commit", "-q", "-m", "gitlink moved")
+
+
+@case("history-bomb")
+def _hbomb(root: Path, sb: Path) -> None:
+    # 60 commits of a 3 MB file (packed, the repository stays small): log and audit read them.
+    lines = ["unit: fgw", "tasks:"] + [f"  - {{id: H-{i:05d}, title: 历史{i}, due: 2026-12-31}}" for i in range(60000)]
+    for c in range(60):
+        lines[2 + c * 7] = f"  - {{id: H-{c * 7:05d}, title: 改{c}, due: 2027-01-{1 + c % 28:02d}}}"
+        write(root, "ledgers/h.yaml", "\n".join(lines) + "\n", commit=False)
+        git(root, "add", "-A")
+        git(root, "commit", "-q", "-m", f"edit {c}")
+    git(root, "gc", "-q")
+
+
+@case("remind-record-links", extra=[["remind", "--as-of", "2026-11-25", "--send"]])
+def _remind_links(root: Path, sb: Path) -> None:
+    (root / ".sanzhua").mkdir()
+    os.symlink(sb / "made-by-remind", root / ".sanzhua/remind-sent.json.lock")
+    os.symlink(sb / "home/.git-credentials", root / ".sanzhua/remind-sent.json")
+    write(root, "units.yaml", UNITS.replace("kind: 县直部门}", "kind: 县直部门, contact: {wecom_env: SANZHUA_WECOM_X}}"))
+
+
+@case("fifos", extra=[["remind", "--as-of", "2026-11-25", "--send"], ["codeowners", "--check"]])
+def _fifos(root: Path, sb: Path) -> None:
+    # Special files where sanzhua reads or writes (a shared folder, not git, can hold them).
+    for rel in ("calendar.yaml", "notices/2026.yaml", "templates/bulletin.md.j2", "templates/notice.md.j2",
+                "CODEOWNERS", ".sanzhua/edit.lock", ".sanzhua/remind-sent.json", ".sanzhua/remind-sent.json.lock",
+                "ledgers/.fgw.yaml.sanzhua-abc.tmp"):
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        os.mkfifo(root / rel)
+
+
+@case("units-fifo")
+def _units_fifo(root: Path, sb: Path) -> None:
+    (root / "units.yaml").unlink()
+    os.mkfifo(root / "units.yaml")
 
 
 def main() -> int:

@@ -318,3 +318,68 @@ def test_a_notices_file_link_is_named(repo: Path) -> None:
     (repo / "notices" / "2026.yaml").symlink_to("../units.yaml")
     r = sanzhua(repo, "check", "--as-of", "2026-11-25")
     assert r.returncode == 1 and "notices/2026.yaml" in r.stdout, r.stdout
+
+
+# git's own variables, as a hook or a CI step of another repository leaves them set
+_ELSEWHERE = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE")
+
+
+@pytest.fixture
+def elsewhere(repo: Path) -> tuple[Path, dict[str, str]]:
+    other = repo.parent / "other"
+    (other / "ledgers").mkdir(parents=True)
+    (other / "notes.txt").write_text("another repository\n", encoding="utf-8")
+    git(other, "init", "-q", "-b", "main")
+    git(other, "add", "-A")
+    git(other, "commit", "-q", "-m", "other")
+    env = {
+        "GIT_DIR": str(other / ".git"),
+        "GIT_WORK_TREE": str(other),
+        "GIT_INDEX_FILE": str(other / ".git" / "index"),
+    }
+    return other, env
+
+
+def _run_with(root: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    full = {**os.environ, "XDG_CACHE_HOME": str(root.parent / "xdg"), **env}
+    return subprocess.run(
+        [sys.executable, "-m", "sanzhua", *args], cwd=root, capture_output=True, text=True, env=full, timeout=120
+    )
+
+
+def test_git_variables_of_another_repository_do_not_move_a_commit(
+    repo: Path, elsewhere: tuple[Path, dict[str, str]]
+) -> None:
+    """`progress --commit` refused ("the ledger is not in a git repository") while `log`
+    read the ledger's own history: the commit asked git with GIT_DIR still set."""
+    other, env = elsewhere
+    other_head = git(other, "rev-parse", "HEAD")
+    r = _run_with(repo, env, "progress", "FGW-001", "--percent", "50", "--note", "推进", "--date", "2026-11-24", "--commit")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert git(other, "rev-parse", "HEAD") == other_head, "the commit went into another repository"
+    assert len(git(repo, "log", "--format=%H").split()) == 2
+    assert "推进" in git(repo, "show", "HEAD")
+
+
+def test_a_bulletin_names_the_ledgers_own_commit(repo: Path, elsewhere: tuple[Path, dict[str, str]]) -> None:
+    """The line 据台账提交 X named the other repository's commit (and compared the ledger's
+    files with that commit's), while the bulletin's history came from the ledger's own."""
+    other, env = elsewhere
+    r = _run_with(repo, env, "brief", "--week", "--as-of", "2026-11-25")
+    assert r.returncode == 0, r.stdout + r.stderr
+    own = git(repo, "rev-parse", "--short=7", "HEAD").strip()
+    theirs = git(other, "rev-parse", "--short=7", "HEAD").strip()
+    assert f"据台账提交 {own}" in r.stdout and theirs not in r.stdout
+    assert "未提交的修改" not in r.stdout
+
+
+def test_init_makes_the_new_ledgers_own_repository(tmp_path: Path) -> None:
+    """With GIT_DIR left set, `init` asked that repository whether the folder was in a work
+    tree (it said yes) and made no repository for the new ledger."""
+    other = tmp_path / "other"
+    other.mkdir()
+    git(other, "init", "-q", "-b", "main")
+    git(other, "commit", "-q", "--allow-empty", "-m", "other")
+    r = _run_with(tmp_path, {"GIT_DIR": str(other / ".git")}, "init", "new", "--name", "新台账")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert (tmp_path / "new" / ".git").is_dir(), "the new ledger has no repository"

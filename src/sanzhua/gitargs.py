@@ -9,6 +9,11 @@ runs for a file's attributes (a `filter=` driver's clean command on `git status`
 avoided by not asking git to read the working tree at all when only reading:
 `history.git.worktree_changed` compares the files' bytes with HEAD's itself.
 
+git's own variables that name a repository (`GIT_DIR`, `GIT_WORK_TREE`, `GIT_INDEX_FILE`
+and the object stores), which a hook or a CI step of another repository leaves set, are
+dropped: every git sanzhua runs is about the repository that holds the ledger folder it
+found, so a bulletin names the ledger's own commit and `--commit` commits there.
+
 Options that are not git's (a `--range` value such as `--output=x`) must come after
 `--end-of-options` on every git command that takes revisions (history.git).
 """
@@ -29,11 +34,24 @@ GIT: tuple[str, ...] = (
     "core.untrackedCache=false",
 )
 
+# Variables that would point git at another repository than the ledger's (see above).
+ELSEWHERE: tuple[str, ...] = (
+    "GIT_DIR",
+    "GIT_WORK_TREE",
+    "GIT_INDEX_FILE",
+    "GIT_COMMON_DIR",
+    "GIT_OBJECT_DIRECTORY",
+    "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+    "GIT_NAMESPACE",
+    "GIT_PREFIX",
+)
+
 
 def git_env() -> dict[str, str]:
-    """The environment for git: no prompt for a password (a CI job would hang on it), and
-    no optional write of the index by a command that only reads."""
-    env = dict(os.environ)
+    """The environment for git: the ledger's own repository (no variable naming another),
+    no prompt for a password (a CI job would hang on it), and no optional write of the
+    index by a command that only reads."""
+    env = {k: v for k, v in os.environ.items() if k not in ELSEWHERE}
     env["GIT_TERMINAL_PROMPT"] = "0"
     env["GIT_OPTIONAL_LOCKS"] = "0"
     env["GIT_PAGER"] = "cat"

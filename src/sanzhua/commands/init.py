@@ -14,6 +14,7 @@ from sanzhua import __version__
 from sanzhua.commands.common import EXIT_OK
 from sanzhua.edit import render as R
 from sanzhua.errors import FatalError, bad_choice
+from sanzhua.gitargs import GIT, git_env
 from sanzhua.i18n import Lang, say
 from sanzhua.outfile import replace_bytes
 from sanzhua.problems import msg
@@ -258,7 +259,9 @@ def _git_email(where: Path) -> str | None:
         return None
     while not where.exists():
         where = where.parent
-    got = subprocess.run(["git", "var", "GIT_AUTHOR_IDENT"], cwd=where, capture_output=True, text=True, check=False)
+    got = subprocess.run(
+        [*GIT, "var", "GIT_AUTHOR_IDENT"], cwd=where, capture_output=True, text=True, env=git_env(), check=False
+    )
     m = re.search(r"<([^<>\s]+@[^<>\s]+)>", got.stdout) if got.returncode == 0 else None
     return m.group(1) if m else None
 
@@ -352,15 +355,18 @@ def _git_init(directory: Path) -> bool:
     """`git init` the folder unless it is inside a work tree already; whether it was."""
     if not shutil.which("git"):
         return False
+    # git_env: a GIT_DIR left set by another repository's hook would answer for it, and
+    # `git init` would initialise it instead of the new ledger's folder.
     probe = subprocess.run(
-        ["git", "-C", str(directory), "rev-parse", "--is-inside-work-tree"],
+        [*GIT, "-C", str(directory), "rev-parse", "--is-inside-work-tree"],
         capture_output=True,
         text=True,
+        env=git_env(),
         check=False,
     )
     if probe.returncode == 0:
         return True
-    subprocess.run(["git", "init", "-q", str(directory)], check=False)
+    subprocess.run([*GIT, "init", "-q", str(directory)], env=git_env(), check=False)
     return False
 
 

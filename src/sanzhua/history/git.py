@@ -76,8 +76,6 @@ class Commit:
 def _env() -> dict[str, str]:
     env = git_env()
     env["LC_ALL"] = "C"
-    env.pop("GIT_DIR", None)
-    env.pop("GIT_WORK_TREE", None)
     return env
 
 
