@@ -818,7 +818,7 @@ def _remind_links(root: Path, sb: Path) -> None:
 @case("fifos", extra=[["remind", "--as-of", "2026-11-25", "--send"], ["codeowners", "--check"]])
 def _fifos(root: Path, sb: Path) -> None:
     # Special files where sanzhua reads or writes (a shared folder, not git, can hold them).
-    for rel in ("calendar.yaml", "notices/2026.yaml", "templates/bulletin.md.j2", "templates/notice.md.j2",
+    for rel in ("notices/2026.yaml", "templates/bulletin.md.j2", "templates/notice.md.j2",
                 "CODEOWNERS", ".sanzhua/edit.lock", ".sanzhua/remind-sent.json", ".sanzhua/remind-sent.json.lock",
                 "ledgers/.fgw.yaml.sanzhua-abc.tmp"):
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
@@ -829,6 +829,7 @@ def _fifos(root: Path, sb: Path) -> None:
 def _units_fifo(root: Path, sb: Path) -> None:
     (root / "units.yaml").unlink()
     os.mkfifo(root / "units.yaml")
+    os.mkfifo(root / "calendar.yaml")
 
 
 def main() -> int:

@@ -320,8 +320,23 @@ def test_a_notices_file_link_is_named(repo: Path) -> None:
     assert r.returncode == 1 and "notices/2026.yaml" in r.stdout, r.stdout
 
 
+@pytest.mark.parametrize("kind", ["fifo", "folder"])
+def test_a_notices_file_that_is_not_a_file_is_named(repo: Path, kind: str) -> None:
+    """A FIFO or a folder named notices/2026.yaml was skipped unsaid: check passed, and
+    remind and the bulletins counted none of the notices it should hold."""
+    (repo / "notices").mkdir()
+    if kind == "fifo":
+        os.mkfifo(repo / "notices" / "2026.yaml")
+    else:
+        (repo / "notices" / "2026.yaml").mkdir()
+    r = sanzhua(repo, "check", "--as-of", "2026-11-25")
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert "notices/2026.yaml" in r.stdout and "invalid-notice" in r.stdout and "不是普通文件" in r.stdout, r.stdout
+    r = sanzhua(repo, "remind", "--as-of", "2026-11-25")
+    assert r.returncode == 1 and "notices/2026.yaml" in r.stderr, r.stdout + r.stderr
+
+
 # git's own variables, as a hook or a CI step of another repository leaves them set
-_ELSEWHERE = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE")
 
 
 @pytest.fixture
@@ -354,7 +369,8 @@ def test_git_variables_of_another_repository_do_not_move_a_commit(
     read the ledger's own history: the commit asked git with GIT_DIR still set."""
     other, env = elsewhere
     other_head = git(other, "rev-parse", "HEAD")
-    r = _run_with(repo, env, "progress", "FGW-001", "--percent", "50", "--note", "推进", "--date", "2026-11-24", "--commit")
+    edit = ("progress", "FGW-001", "--percent", "50", "--note", "推进", "--date", "2026-11-24", "--commit")
+    r = _run_with(repo, env, *edit)
     assert r.returncode == 0, r.stdout + r.stderr
     assert git(other, "rev-parse", "HEAD") == other_head, "the commit went into another repository"
     assert len(git(repo, "log", "--format=%H").split()) == 2
@@ -383,3 +399,42 @@ def test_init_makes_the_new_ledgers_own_repository(tmp_path: Path) -> None:
     r = _run_with(tmp_path, {"GIT_DIR": str(other / ".git")}, "init", "new", "--name", "新台账")
     assert r.returncode == 0, r.stdout + r.stderr
     assert (tmp_path / "new" / ".git").is_dir(), "the new ledger has no repository"
+
+
+@pytest.fixture
+def reminding(repo: Path) -> Path:
+    """A unit with a channel (its webhook variable unset), and a .sanzhua folder."""
+    unit = "{id: fgw, name: 县发改委, kind: 县直部门, contact: {wecom_env: SANZHUA_WECOM_T}}"
+    (repo / "units.yaml").write_text(f"units:\n  - {unit}\n", encoding="utf-8")
+    (repo / "ledgers" / "fgw.yaml").write_text(FGW.replace("2026-12-31", "2026-11-01"), encoding="utf-8")
+    (repo / ".sanzhua").mkdir()
+    return repo
+
+
+def test_a_committed_send_lock_link_writes_nothing_outside(reminding: Path) -> None:
+    """`.sanzhua/remind-sent.json.lock -> /elsewhere/x` (a dangling link, which git commits):
+    `remind --send` created /elsewhere/x, opening the lock through the link."""
+    target = reminding.parent / "made-by-remind"
+    (reminding / ".sanzhua" / "remind-sent.json.lock").symlink_to(target)
+    git(reminding, "add", "-A")
+    git(reminding, "commit", "-q", "-m", "lock link")
+    r = sanzhua(reminding, "remind", "--send", "--as-of", "2026-11-25")
+    assert not target.exists(), "remind --send created a file outside the ledger"
+    assert r.returncode == 2 and "remind-sent.json.lock" in r.stderr and "Traceback" not in r.stderr, r.stderr
+
+
+def test_a_send_lock_fifo_is_refused_not_waited_on(reminding: Path) -> None:
+    os.mkfifo(reminding / ".sanzhua" / "remind-sent.json.lock")
+    r = sanzhua(reminding, "remind", "--send", "--as-of", "2026-11-25")
+    assert r.returncode == 2 and "remind-sent.json.lock" in r.stderr, r.stderr
+
+
+def test_a_record_of_sends_linked_out_names_the_link(reminding: Path) -> None:
+    """The refusal blamed `remind.sent_file in sanzhua.yaml`, which the ledger does not set:
+    the record itself is a link out of the ledger, and the message says so."""
+    (reminding.parent / "outside.json").write_text("{}", encoding="utf-8")
+    (reminding / ".sanzhua" / "remind-sent.json").symlink_to(reminding.parent / "outside.json")
+    r = sanzhua(reminding, "remind", "--as-of", "2026-11-25")
+    assert r.returncode == 2, r.stderr
+    assert ".sanzhua/remind-sent.json" in r.stderr and "链接" in r.stderr, r.stderr
+    assert "remind.sent_file" not in r.stderr, r.stderr

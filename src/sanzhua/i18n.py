@@ -565,6 +565,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "edit.folder-outside.hint": ("用真正的文件夹替换链接（git rm {folder}，再提交文件夹本身）", "replace the link with the folder itself (git rm {folder}, then commit the folder)"),
     "notice.record.folder-link": ("{folder} 是链接，督办通知未登记（不写到链接指向的地方）", "{folder} is a link; the notice was not recorded (nothing is written where it points)"),
     "notice.link": ("{file} 是链接，未读取：其中登记的督办通知不计入", "{file} is a link and was not read: the notices it records do not count"),
+    "notice.special": ("{file} 不是普通文件（是文件夹或特殊文件），未读取：其中登记的督办通知不计入", "{file} is not a regular file (a folder or a special file) and was not read: the notices it records do not count"),
+    "notice.special.hint": ("删除它，换成 YAML 格式的普通文件（sanzhua brief --issue 会新建）", "remove it and put a regular YAML file there (sanzhua brief --issue creates one)"),
     "notice.link.hint": ("用文件本身替换链接（git rm，再提交文件）", "replace the link with the file itself (git rm, then commit the file)"),
     "edit.not-regular": ("{file} 不是普通文件（可能是链接或设备），未写入", "{file} is not a regular file (a link or a device?); nothing written"),
     # -- perf-edit: edits of files with line breaks the editor does not count
@@ -971,6 +973,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "remind.sent.bad": ("发送记录 {path} {what}", "the record of sends {path} {what}"),
     "remind.sent.bad.hint": ("删除这个文件会让今天已经发过的提醒再发一次；确认后删除，或用 --sent-file 指定另一个文件", "deleting it sends today's reminders again; delete it if that is acceptable, or pass --sent-file"),
     "remind.busy": ("另一个 sanzhua remind 正在发送（{lock} 被占用）", "another sanzhua remind is sending ({lock} is held)"),
+    "remind.lock-unsafe": ("发送锁 {lock} 是链接或特殊文件，未打开：发送锁须是台账目录中的普通文件", "the send lock {lock} is a link or a special file and was not opened: it must be a regular file inside the ledger"),
+    "remind.lock-unsafe.hint": ("删除它（rm {lock}；已提交的用 git rm），再运行", "remove it (rm {lock}; git rm if committed) and run again"),
     "remind.busy.hint": ("等它结束后再运行", "run again when it has finished"),
     "import.internal": ("内部错误：写入 {file} 后文件读不回来", "internal error: {file} would not read back after the import"),
     "import.internal.hint": ("请报告这个问题，并附上导入的表格", "please report this, with the spreadsheet"),

@@ -27,6 +27,7 @@ from sanzhua.dates import DateError, parse_when
 from sanzhua.edit.render import text as scalar
 from sanzhua.errors import FatalError
 from sanzhua.load.keys import COLOUR_ALIASES
+from sanzhua.load.safe import TOO_BIG, UNREADABLE, UnsafeFile, read_inside
 from sanzhua.load.yamlfast import YMap, YSeq, decode, parse
 from sanzhua.model import NoticeSettings, Task, Unit
 from sanzhua.problems import Problem, msg
@@ -102,15 +103,25 @@ def notice_files(root: Path) -> list[str]:
 
 
 def notice_links(root: Path) -> list[str]:
-    """notices/ itself, or the *.yaml in it, when a link: not read, and said (check)."""
+    """notices/ itself, or the *.yaml in it, when not a regular file (a link, a FIFO, a
+    folder, a device): not read, and said (check), never skipped unsaid."""
     base = root / NOTICE_DIR
     if base.is_symlink():
         return [NOTICE_DIR]
     if not base.is_dir():
         return []
     return sorted(
-        f"{NOTICE_DIR}/{e.name}" for e in os.scandir(base) if e.name.endswith((".yaml", ".yml")) and e.is_symlink()
+        f"{NOTICE_DIR}/{e.name}"
+        for e in os.scandir(base)
+        if e.name.endswith((".yaml", ".yml")) and not e.is_file(follow_symlinks=False)
     )
+
+
+def _not_read(root: Path, rel: str) -> Problem:
+    """The problem of a notices path that is not a regular file: a link, or what it is."""
+    if os.path.islink(root / rel):
+        return _p(rel, 0, 0, "notice.link", "notice.link.hint", file=rel)
+    return _p(rel, 0, 0, "notice.special", "notice.special.hint", file=rel)
 
 
 def load_notices(
@@ -124,14 +135,18 @@ def load_notices(
     problems: list[Problem] = []
     known_tasks = set(task_ids) if task_ids is not None else None
     seen: dict[str, tuple[str, int]] = {}
-    problems.extend(_p(rel, 0, 0, "notice.link", "notice.link.hint", file=rel) for rel in notice_links(root))
+    problems.extend(_not_read(root, rel) for rel in notice_links(root))
     for rel in notice_files(root):
-        path = root / rel
         try:
-            if path.stat().st_size > MAX_BYTES:
+            data = read_inside(root / rel, root, max_bytes=MAX_BYTES)
+        except UnsafeFile as e:
+            if e.reason == TOO_BIG:
                 problems.append(_p(rel, 1, 1, "notice.too-big", "notice.shape.hint"))
-                continue
-            data = path.read_bytes()
+            elif e.reason == UNREADABLE:
+                problems.append(Problem("invalid-notice", "error", rel, 0, 0, msg("file.unreadable", detail=e.detail)))
+            else:  # swapped for a link or a FIFO since the folder was listed
+                problems.append(_not_read(root, rel))
+            continue
         except OSError as e:
             problems.append(Problem("invalid-notice", "error", rel, 0, 0, msg("file.unreadable", detail=str(e))))
             continue

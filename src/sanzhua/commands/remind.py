@@ -42,9 +42,14 @@ def sent_path(ledger: Ledger, given: Path | None) -> Path:
         return given
     rel = Path(ledger.settings.remind.sent_file)
     path = (ledger.root / rel).resolve()
-    if rel.is_absolute() or not path.is_relative_to(ledger.root.resolve()):
+    top = ledger.root.resolve()
+    if rel.is_absolute() or not Path(os.path.normpath(top / rel)).is_relative_to(top):
         raise FatalError(
             msg("remind.sent-outside", file=rel), msg("remind.sent-outside.hint"), lang=ledger.settings.lang
+        )
+    if not path.is_relative_to(top):  # the setting is fine, a link on the way leads out
+        raise FatalError(
+            msg("unsafe.outside", path=rel.as_posix(), detail=path), msg("unsafe.hint"), lang=ledger.settings.lang
         )
     return path
 

@@ -15,6 +15,7 @@ import contextlib
 import json
 import os
 import re
+import stat
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -113,13 +114,31 @@ def locked(path: Path) -> Iterator[None]:
     """Hold `path`.lock while sending: a second `remind --send` at the same time stops."""
     path.parent.mkdir(parents=True, exist_ok=True)
     lock_path = path.with_name(path.name + ".lock")
-    f: IO[bytes] = open(lock_path, "ab")  # noqa: SIM115 - held for the whole block
+    f = _open_lock(lock_path)
     try:
         if not _try_lock(f):
             raise FatalError(msg("remind.busy", lock=lock_path), msg("remind.busy.hint"))
         yield
     finally:
         f.close()
+
+
+def _open_lock(lock_path: Path) -> IO[bytes]:
+    """The lock file, opened without following a link (a committed `.lock -> /elsewhere/x`
+    had x created outside the ledger) and without waiting on a FIFO; a regular file only."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, "O_CLOEXEC", 0)
+    flags |= getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    refused = FatalError(msg("remind.lock-unsafe", lock=lock_path), msg("remind.lock-unsafe.hint", lock=lock_path))
+    if lock_path.is_symlink():
+        raise refused
+    try:
+        fd = os.open(lock_path, flags, 0o666)
+    except OSError as e:
+        raise refused from e
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise refused
+    return os.fdopen(fd, "ab")
 
 
 def _try_lock(f: IO[bytes]) -> bool:
