@@ -425,3 +425,32 @@ def test_a_milestone_removed_and_written_back_later(g: GitLedger) -> None:
     )
     g.commit("再恢复", who=FGW, when="2026-04-06")
     assert {f.commit for f in findings(g)} == {back}
+
+
+# -- git's replacement objects -------------------------------------------------------------
+
+
+def test_a_replace_ref_does_not_hide_a_commit(g: GitLedger) -> None:
+    """`git replace X FAKE` (a ref under refs/replace/, which can be pushed and fetched)
+    made git log show FAKE, a commit with the parent's files, in place of X: the moved
+    deadline vanished from the audit though the files still carry it."""
+    g.edit(F, "due: 2026-09-30", "due: 2026-12-31")
+    moved = g.commit("更新进展", who=FGW, when="2026-04-01")
+    assert ("deadline-moved", moved, "XM-001", F) in found(g)
+    parent_tree = g.git("rev-parse", f"{moved}~1^{{tree}}").strip()
+    fake = g.git("commit-tree", parent_tree, "-p", f"{moved}~1", "-m", "更新进展", who=FGW, when="2026-04-01").strip()
+    g.git("replace", moved, fake)
+    assert g.git("log", "-1", "--format=%T").strip() == parent_tree  # git itself now shows the fake
+    assert ("deadline-moved", moved, "XM-001", F) in found(g)
+
+
+def test_a_grafts_file_does_not_cut_a_commit_out(g: GitLedger) -> None:
+    """`.git/info/grafts` (a repository received as an archive or a shared folder) giving
+    the commit that moved a deadline no parent: git showed it as a first commit, and the
+    audit saw the tasks created, not changed."""
+    g.edit(F, "due: 2026-09-30", "due: 2026-12-31")
+    moved = g.commit("更新进展", who=FGW, when="2026-04-01")
+    (g.path / ".git" / "info").mkdir(exist_ok=True)
+    (g.path / ".git" / "info" / "grafts").write_text(f"{moved}\n", encoding="utf-8")
+    assert g.git("log", "--format=%H").split() == [moved]  # git itself now sees one commit
+    assert ("deadline-moved", moved, "XM-001", F) in found(g)

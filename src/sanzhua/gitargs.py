@@ -14,6 +14,11 @@ and the object stores), which a hook or a CI step of another repository leaves s
 dropped: every git sanzhua runs is about the repository that holds the ledger folder it
 found, so a bulletin names the ledger's own commit and `--commit` commits there.
 
+Replacement objects (`refs/replace/*`, which can be pushed and fetched like any ref) are
+not honoured (`GIT_NO_REPLACE_OBJECTS`): `git replace X FAKE` made git show FAKE in
+place of X, and a moved deadline vanished from the audit. Nor is a `.git/info/grafts`
+file (`GIT_GRAFT_FILE` names one that cannot exist), which could give that commit no parent.
+
 Options that are not git's (a `--range` value such as `--output=x`) must come after
 `--end-of-options` on every git command that takes revisions (history.git).
 """
@@ -55,5 +60,7 @@ def git_env() -> dict[str, str]:
     env["GIT_TERMINAL_PROMPT"] = "0"
     env["GIT_OPTIONAL_LOCKS"] = "0"
     env["GIT_PAGER"] = "cat"
+    env["GIT_NO_REPLACE_OBJECTS"] = "1"
+    env["GIT_GRAFT_FILE"] = os.path.join(os.devnull, "no-grafts")
     env.pop("GIT_EXTERNAL_DIFF", None)
     return env
