@@ -438,3 +438,40 @@ def test_a_record_of_sends_linked_out_names_the_link(reminding: Path) -> None:
     assert r.returncode == 2, r.stderr
     assert ".sanzhua/remind-sent.json" in r.stderr and "链接" in r.stderr, r.stderr
     assert "remind.sent_file" not in r.stderr, r.stderr
+
+
+def _odd_commit(repo: Path, author: str, committer: str) -> str:
+    """A commit (written as git would store any) whose author and committer lines carry
+    `author` and `committer` as their date and zone: git prints dates Python cannot hold."""
+    (repo / "ledgers" / "fgw.yaml").write_text(FGW.replace("2026-12-31", "2027-03-31"), encoding="utf-8")
+    git(repo, "add", "-A")
+    tree = git(repo, "write-tree").strip()
+    head = git(repo, "rev-parse", "HEAD").strip()
+    body = f"tree {tree}\nparent {head}\nauthor t <t@x> {author}\ncommitter t <t@x> {committer}\n\n推迟\n"
+    sha = subprocess.run(
+        ["git", "hash-object", "-t", "commit", "-w", "--stdin", "--literally"],
+        cwd=repo, input=body.encode(), capture_output=True, check=True,
+    ).stdout.decode().strip()
+    git(repo, "update-ref", "HEAD", sha)
+    return sha
+
+
+@pytest.mark.parametrize(
+    ("author", "committer"),
+    [
+        ("253402300800 +9959", "99999999999 -9959"),  # the year 10000; a zone of 99 hours
+        ("99999999999999999999 +0000", "-5 +99999"),  # what git cannot read at all
+    ],
+)
+def test_a_commit_date_python_cannot_hold_is_no_internal_error(repo: Path, author: str, committer: str) -> None:
+    """`git commit` accepts `--date '@253402300800 +9959'`; log, audit and site stopped
+    with an internal error (datetime.fromisoformat on git's 10000-01-05T03:59:00+99:59)."""
+    sha = _odd_commit(repo, author, committer)
+    for argv in (["log", "FGW-001"], ["audit"], ["audit", "-f", "json"], ["site", "-o", str(repo.parent / "site")]):
+        r = sanzhua(repo, *argv, "--as-of", "2026-11-25") if argv[0] == "site" else sanzhua(repo, *argv)
+        assert r.returncode in (0, 1), (argv, r.stdout + r.stderr)
+        assert "内部错误" not in r.stderr and "Traceback" not in r.stderr, r.stderr
+    r = sanzhua(repo, "log", "FGW-001")
+    assert sha[:10] in r.stdout and "2027-03-31" in r.stdout, r.stdout
+    r = sanzhua(repo, "brief", "--week", "--as-of", "2026-11-25")  # git printed "%cs" for the day
+    assert r.returncode == 0 and f"据台账提交 {sha[:7]}" in r.stdout and "%c" not in r.stdout, r.stdout

@@ -777,6 +777,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "document.no-git": ("本文件生成时台账不在 git 仓库中，无法注明所据版本。", "The ledger was not in a git repository when this was made; no version can be named."),
     "document.no-commit": ("据尚无提交的台账生成", "Made from a ledger with no commit yet"),
     "document.commit": ("据台账提交 {sha}（{day}）生成", "Made from the ledger's commit {sha} ({day})"),
+    "document.commit-undated": ("据台账提交 {sha} 生成", "Made from the ledger's commit {sha}"),
     "document.dirty": ("；生成时工作区有未提交的修改", "; the working tree had uncommitted changes"),
     "document.end": ("。", "."),
     # commands/status: the table, its summary and what it leaves out

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import stat
 import subprocess
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import IO
 
@@ -378,15 +379,45 @@ def parse_log(out: bytes, rel: Callable[[str], str | None] | None = None) -> lis
                 tuple(parents.decode().split()),
                 name.decode("utf-8", "replace"),
                 email.decode("utf-8", "replace"),
-                datetime.fromisoformat(when.decode()),
+                git_date(when),
                 subject.decode("utf-8", "replace"),
                 tuple(changes),
                 c_email.decode("utf-8", "replace"),
-                datetime.fromisoformat(c_when.decode()) if c_when else None,
+                git_date(c_when) if c_when else None,
                 tuple(specials),
             )
         )
     return commits
+
+
+_ISO = re.compile(r"^(\d{4,})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)([+-])(\d\d):(\d\d)$")
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # what git shows for a date it cannot read
+_LAST = datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)
+
+
+def git_date(raw: bytes) -> datetime:
+    """A date of `git log --format=%aI`: git stores any number as a commit's time and zone
+    (`git commit --date '@253402300800 +9959'`), and prints what Python's datetime cannot
+    hold (the year 10000, a zone of 99 hours, the placeholder itself for a line it cannot
+    read). Such a date is the same instant in UTC; past the year 9999, that year's end;
+    unreadable, 1970-01-01 (git's own reading) - never an internal error."""
+    text = raw.decode("ascii", "replace")
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        pass
+    m = _ISO.match(text)
+    if m is None:
+        return _EPOCH
+    year, month, day, hour, minute, second, sign, zh, zm = m.groups()
+    if int(year) > 9999:
+        return _LAST
+    try:
+        local = datetime(int(year), int(month), int(day), int(hour), int(minute), int(second), tzinfo=UTC)
+        offset = timedelta(hours=int(zh), minutes=int(zm))
+        return local - offset if sign == "+" else local + offset
+    except (ValueError, OverflowError):
+        return _EPOCH
 
 
 class _CatFile:

@@ -4,6 +4,7 @@ the site's archive both make them)."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 from pathlib import Path
 
@@ -73,7 +74,10 @@ def made_from(root: Path, lang: Lang) -> str:
         commit = say("document.no-commit", lang)
     else:
         sha, day = head.split(" ", 1)
-        commit = say("document.commit", lang, sha=sha, day=day)
+        if re.fullmatch(r"\d{4,}-\d\d-\d\d", day):
+            commit = say("document.commit", lang, sha=sha, day=day)
+        else:  # a committer line git cannot read: it prints the placeholder itself
+            commit = say("document.commit-undated", lang, sha=sha)
     if worktree_changed(root, _READ_PATHS):
         commit += say("document.dirty", lang)
     return commit + say("document.end", lang)
