@@ -832,6 +832,34 @@ def _units_fifo(root: Path, sb: Path) -> None:
     os.mkfifo(root / "calendar.yaml")
 
 
+@case("git-odd-dates")
+def _odd_dates(root: Path, sb: Path) -> None:
+    # git stores any number as a commit's time and zone; Python's datetime holds less.
+    write(root, "ledgers/fgw.yaml", FGW.replace("2026-12-31", "2027-03-31"), commit=False)
+    git(root, "add", "-A")
+    tree = subprocess.run(["git", "write-tree"], cwd=root, capture_output=True, check=True, text=True).stdout.strip()
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, check=True, text=True).stdout.strip()
+    for author, committer in (("253402300800 +9959", "99999999999 -9959"), ("99999999999999999999 +0000", "-5 +99999")):
+        body = f"tree {tree}\nparent {head}\nauthor t <t@x> {author}\ncommitter t <t@x> {committer}\n\nodd\n"
+        head = subprocess.run(["git", "hash-object", "-t", "commit", "-w", "--stdin", "--literally"], cwd=root,
+                              input=body.encode(), capture_output=True, check=True).stdout.decode().strip()
+    git(root, "update-ref", "HEAD", head)
+
+
+@case("git-replace-graft")
+def _replace(root: Path, sb: Path) -> None:
+    # A replacement object for HEAD and a grafts file that cuts the history.
+    write(root, "ledgers/fgw.yaml", FGW.replace("2026-12-31", "2027-03-31"))
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, check=True, text=True).stdout.strip()
+    fake = subprocess.run(["git", "commit-tree", "HEAD~1^{tree}", "-p", "HEAD~1", "-m", "fake"], cwd=root,
+                          capture_output=True, check=True, text=True,
+                          env=dict(os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@x", GIT_COMMITTER_NAME="t",
+                                   GIT_COMMITTER_EMAIL="t@x")).stdout.strip()
+    git(root, "replace", head, fake)
+    (root / ".git/info").mkdir(exist_ok=True)
+    (root / ".git/info/grafts").write_text(f"{head}\n")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--only", nargs="*")
