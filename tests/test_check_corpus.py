@@ -311,6 +311,14 @@ CASES: dict[str, tuple[dict[str, str | bytes], Found, int]] = {
         a((3, "parent-cycle"), (5, "parent-cycle")),
         1,
     ),
+    "parent-too-deep": (  # 22 tasks in one chain: the 22nd is 21 levels below the first
+        {
+            "ledgers/a.yaml": "unit: fgw\ntasks:\n"
+            + "".join(f"  - {{id: C{i}, title: c, due: 年底{f', parent: C{i - 1}' if i else ''}}}\n" for i in range(22))
+        },
+        a((24, "parent-too-deep")),
+        1,
+    ),
     # --- semantic checks -------------------------------------------------------------------------
     "milestone-after-due-is-a-warning": (
         {"ledgers/a.yaml": GOOD + "    milestones:\n      - {name: 验收, due: 2027-01-15}\n"},

@@ -624,6 +624,7 @@ CODE_DOCS_ZH: dict[str, str] = {
     "duplicate-id": "两项任务用了同一个编号；编号在整个台账中必须唯一。",
     "unknown-parent": "任务的 parent（上级任务）指向不存在的编号。",
     "parent-cycle": "上级任务形成循环（A → B → A）。",
+    "parent-too-deep": "上级任务（parent）链超过 20 层：更深的任务不计入上级的进度。",
     "overdue": "未完成的任务已过时限（警告；加 --fail-on overdue 时按失败处理）。",
     "milestone-after-due": "节点时限晚于任务时限。",
     "done-before-start": "完成日期（done）早于开始日期（start）。",

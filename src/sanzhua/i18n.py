@@ -208,6 +208,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "parent.unknown.hint": ("检查上级任务的编号；是不是“{guess}”？", "check the parent's id; did you mean '{guess}'?"),
     "parent.unknown.hint-plain": ("检查上级任务的编号是否写对", "check the parent's id"),
     "parent.cycle": ("上级任务形成了循环：{chain}", "the parents form a cycle: {chain}"),
+    "parent.too-deep": ("任务“{task}”是第 {depth} 层下级任务：上级任务（parent）链最多 {limit} 层，更深的任务不计入上级的进度", "task '{task}' is {depth} levels below its top task: a chain of parents has at most {limit} levels, and deeper tasks do not count in their parents' progress"),
+    "parent.too-deep.hint": ("把它的 parent 改为更高一层的任务，或把这条链拆成几项并列的任务", "set its parent to a task higher up, or split the chain into tasks side by side"),
     "parent.cycle.hint": ("一个任务不能是自己的上级（直接或间接），请改正其中一个 parent", "a task cannot be its own ancestor; fix one of the 'parent' keys"),
     "overdue.task": ("任务“{title}”已逾期 {days} 天（时限 {due}）", "'{title}' is {days} days overdue (due {due_iso})"),
     "overdue.hint": ("完成后填写 done: 完成日期；确需延期的，按程序审批后在 extensions 中登记", "record 'done: DATE' when finished; an approved extension goes in 'extensions'"),

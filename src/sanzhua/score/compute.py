@@ -17,7 +17,7 @@ from decimal import Decimal
 from functools import partial
 from typing import Any, Literal, NamedTuple
 
-from sanzhua.evaluate import Evaluation, TaskState, evaluate
+from sanzhua.evaluate import Evaluation, TaskState, below, evaluate
 from sanzhua.kinds import kind_of, lookup
 from sanzhua.load import Ledger
 from sanzhua.model import ReportEvery, Settings, Task, Unit
@@ -678,20 +678,13 @@ def _weight(t: Task, rules: Rules) -> Decimal:
 
 
 def _reports_of(t: Task, children: Mapping[str, Sequence[Task]]) -> list[date]:
-    """The dates of a task's progress entries and its descendants'."""
+    """The dates of a task's progress entries and its descendants' (its family's, as
+    evaluate counts them: down to MAX_PARENT_DEPTH levels)."""
     days = [p.date for p in t.progress]
-    kids = children.get(t.id)
-    if not kids:
+    if not children.get(t.id):
         return days
-    seen = {t.id}
-    stack = list(kids)
-    while stack:
-        c = stack.pop()
-        if c.id in seen:
-            continue
-        seen.add(c.id)
+    for c in below(t.id, children):
         days.extend(p.date for p in c.progress)
-        stack.extend(children.get(c.id, ()))
     return days
 
 
