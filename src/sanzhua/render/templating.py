@@ -177,42 +177,30 @@ _DATES_KEPT = 20_000
 
 
 def _cn_date(d: date | None, lang: str = "zh") -> str:
-    if d is None:
-        return "—"
-    if type(d) is not date or type(lang) is not str:
-        return _long_words(d, lang)
-    key = (d, lang, True)
-    got = _DATES.get(key)
-    if got is None:
-        got = _keep_date(key, _long_words(d, lang))
-    return got
-
-
-def _long_words(d: date, lang: str) -> str:
-    return say("template.date.long", _lang(lang), iso=d.isoformat(), year=d.year, month=d.month, day=d.day)
+    return _date_words(d, lang, True)
 
 
 def _short_date(d: date | None, lang: str = "zh") -> str:
+    return _date_words(d, lang, False)
+
+
+def _date_words(d: date | None, lang: str, long: bool) -> str:
+    """A date's words (`template.date.long` or `.short`), remembered in _DATES."""
     if d is None:
         return "—"
-    if type(d) is not date or type(lang) is not str:
-        return _short_words(d, lang)
-    key = (d, lang, False)
-    got = _DATES.get(key)
+    key = (d, lang, long)
+    remember = type(d) is date and type(lang) is str
+    got = _DATES.get(key) if remember else None
     if got is None:
-        got = _keep_date(key, _short_words(d, lang))
+        if long:
+            got = say("template.date.long", _lang(lang), iso=d.isoformat(), year=d.year, month=d.month, day=d.day)
+        else:
+            got = say("template.date.short", _lang(lang), month_day=d.strftime("%m-%d"), month=d.month, day=d.day)
+        if remember:
+            if len(_DATES) >= _DATES_KEPT:
+                _DATES.clear()
+            _DATES[key] = got
     return got
-
-
-def _short_words(d: date, lang: str) -> str:
-    return say("template.date.short", _lang(lang), month_day=d.strftime("%m-%d"), month=d.month, day=d.day)
-
-
-def _keep_date(key: tuple[date, str, bool], words: str) -> str:
-    if len(_DATES) >= _DATES_KEPT:
-        _DATES.clear()
-    _DATES[key] = words
-    return words
 
 
 def _tdate(d: date | None, year: int | None = None) -> str:
