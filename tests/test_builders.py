@@ -70,3 +70,22 @@ def test_wrong_count_and_wrong_classes() -> None:
     for cls in (NoSlots, NotFrozen, Posted):
         with pytest.raises(TypeError):
             builder(cls)
+
+
+def test_slots_other_than_the_fields_are_refused() -> None:
+    """The maker is a twin class of the same slots, made a `cls` by `__class__` assignment:
+    a class with a slot that is not a field (here `__weakref__`) is built with its own __init__."""
+
+    @dataclass(frozen=True, slots=True, weakref_slot=True)
+    class Weak:
+        a: int
+
+    with pytest.raises(TypeError):
+        builder(Weak)
+
+
+def test_the_maker_is_the_class_own_objects_equal() -> None:
+    made = _task_line(*range(22))
+    assert type(made) is TaskLine and made == TaskLine(*range(22))
+    with pytest.raises(TypeError):
+        _task_line(*range(23))

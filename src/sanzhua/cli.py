@@ -21,6 +21,7 @@ import typer.main
 from sanzhua import __version__
 from sanzhua.dates import DateError, parse_when
 from sanzhua.errors import EXIT_CANNOT_RUN, FatalError, Refused
+from sanzhua.lifetime import leave_quickly
 from sanzhua.problems import msg
 from sanzhua.textsafe import safe_terminal
 
@@ -1049,7 +1050,10 @@ def entry() -> None:
     else running (one thread) and nothing watching (a profiler or tracer); an exit that
     is not a plain code, or output that cannot be flushed (a closed pipe), leaves by the
     ordinary way, which reports it. Tests call
-    `main()`, which never leaves this way."""
+    `main()`, which never leaves this way. Leaving so, what a command made is not freed
+    when it returns either (sanzhua.lifetime)."""
+    if not _watched():
+        leave_quickly()
     try:
         main()
     except SystemExit as e:

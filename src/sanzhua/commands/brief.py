@@ -26,6 +26,7 @@ from sanzhua.errors import FatalError, Refused, bad_choice
 from sanzhua.evaluate import Evaluation, States, evaluate, states_near
 from sanzhua.filters import unit_choices, unit_id, unknown_unit
 from sanzhua.i18n import say
+from sanzhua.lifetime import keep
 from sanzhua.load import Ledger, frozen_gc
 from sanzhua.load.keys import did_you_mean
 from sanzhua.notices import (
@@ -276,6 +277,7 @@ def _bulletin(
     if rules is None:
         return EXIT_PROBLEMS
     evaluations = _Evaluations(ledger)
+    keep(evaluations)  # freed by the process's end, not by the command's return (issue 17)
     evaluate_at = evaluations.evaluate_at
 
     def score_at(d: date) -> Scoreboard:
@@ -306,6 +308,7 @@ def _bulletin(
         states_at=evaluations.states_at,
     )
     b = replace(b, notice=warning, made_from=stamp)
+    keep(b)  # its lines, likewise
     if fmt == "md":  # the appendix's rows written directly (with the built-in template)
         name = template_name("brief", "md.j2", b.lang == "en", ledger.root)
         data = bulletin_markdown(b, ledger.root, name).encode("utf-8")

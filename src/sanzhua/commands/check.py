@@ -32,6 +32,7 @@ from sanzhua.commands.common import (
 )
 from sanzhua.errors import FatalError
 from sanzhua.i18n import Lang
+from sanzhua.lifetime import keep
 from sanzhua.load import Scan, assemble_scan, frozen_gc, scan_ledger
 from sanzhua.load.cache import CheckEntry
 from sanzhua.load.index import resolve
@@ -73,6 +74,7 @@ def check(
     where = ledger_root(root, lang)
     with frozen_gc():
         scan = scan_ledger(where, cache=cache)
+        keep(scan)  # its files' tasks: freed by the process's end, not by the command's return (issue 17)
         problems, tasks, shown = _problems(scan, as_of)
     scan.save()
     chosen: Lang = "en" if (lang or scan.settings.lang) == "en" else "zh"

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, TextIO
 from sanzhua.errors import FatalError, Refused, bad_choice
 from sanzhua.evaluate import is_open
 from sanzhua.i18n import Lang, say
+from sanzhua.lifetime import keep
 from sanzhua.load import Ledger, find_root, load_ledger
 from sanzhua.load.safe import UnsafeFile, read_inside
 from sanzhua.model import Task
@@ -80,7 +81,9 @@ def open_report(root: Path | None, lang: str | None = None, *, allow_errors: boo
     left out is named on standard error, and the report is refused (`Refused`, exit 1)
     unless `allow_errors`; then `Opened.gaps` says what the report must say it left out.
     """
-    return gate(open_ledger(root, lang), allow_errors=allow_errors)
+    opened = open_ledger(root, lang)
+    keep(opened)  # freed by the process's end, not by the command's return (issue 17)
+    return gate(opened, allow_errors=allow_errors)
 
 
 def open_settings(root: Path | None, lang: str | None = None) -> Opened:

@@ -18,6 +18,7 @@ from sanzhua.commands.common import EXIT_OK, calendar_problems, choice_option, f
 from sanzhua.dates import format_cn
 from sanzhua.evaluate import LIGHTS, Evaluation, TaskState, evaluate
 from sanzhua.i18n import STATE_LABELS, Lang, label, say, text
+from sanzhua.lifetime import keep
 from sanzhua.load import Ledger, frozen_gc
 from sanzhua.output import LIGHT_MARK, LIGHT_STYLE, fit
 from sanzhua.output import width as _width
@@ -57,6 +58,7 @@ def status(
     with frozen_gc():  # a state per task, kept to the end: the cycle collector would only walk them (issue 17)
         evaluation = evaluate(ledger, as_of)
         rows = selected(evaluation, flt, sort)
+    keep(evaluation)  # freed by the process's end, not by the command's return (issue 17)
     stream = out or sys.stdout
     if opened.gaps and fmt == "table":
         # lazy: rich (~80 ms to import), only where a table is printed (issue 17)
