@@ -258,6 +258,21 @@ def test_decoded_tasks_hold_exactly_the_models_fields_in_order() -> None:
             decode_file((*raw[:1], [short], *raw[2:]))
 
 
+def test_parsed_progress_entries_are_the_models_own() -> None:
+    """The parser stores a progress entry's fields one by one, without Progress's __init__
+    (issue 17): each is a Progress equal to the one its __init__ makes, its fields in the
+    model's order, as frozen."""
+    full = parse_ledger_bytes(RICH.encode(), "ledgers/a.yaml", 2026)
+    entries = [p for t in full.tasks for p in t.progress]
+    assert entries
+    names = [f.name for f in dataclasses.fields(Progress)]
+    for p in entries:
+        assert type(p) is Progress and list(vars(p)) == names
+        assert p == Progress(*(getattr(p, n) for n in names)) and hash(p) == hash(Progress(**vars(p)))
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            p.note = "changed"  # type: ignore[misc]
+
+
 def test_the_cache_stays_out_of_the_work_tree(make_ledger: MakeLedger) -> None:
     root = make_ledger({"ledgers/a.yaml": RICH})
     before = sorted(p.relative_to(root) for p in root.rglob("*"))

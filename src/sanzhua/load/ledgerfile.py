@@ -623,18 +623,25 @@ def _progress(ctx: _Ctx, m: YMap, by: dict[str, str], positions: dict[str, tuple
         val = _number(ctx, item, pb["value"]) if "value" in pb else None
         if pdate is not None:
             positions[f"progress:{len(progress)}"] = item.value_pos(pb["date"])
-            progress.append(
-                Progress(
-                    pdate,
-                    _text(ctx, item, pb["note"]) if "note" in pb else None,
-                    val,
-                    pct,
-                    _text(ctx, item, pb["by"]) if "by" in pb else None,
-                    ipos[0],
-                    _text(ctx, item, pb["notice"]) if "notice" in pb else None,
-                )
-            )
+            # Progress(...) without its __init__ (seven object.__setattr__ calls; 80,000
+            # entries in a city's ledger, issue 17): each field stored in the model's order,
+            # as sanzhua.load.plain decodes one (tests/test_cache_safety.py holds the two equal).
+            p = _new(Progress)
+            f = p.__dict__
+            f["date"] = pdate
+            f["note"] = _text(ctx, item, pb["note"]) if "note" in pb else None
+            f["value"] = val
+            f["percent"] = pct
+            f["by"] = _text(ctx, item, pb["by"]) if "by" in pb else None
+            f["line"] = ipos[0]
+            f["notice"] = _text(ctx, item, pb["notice"]) if "notice" in pb else None
+            progress.append(p)
     return progress
+
+
+_new = object.__new__
+if tuple(f.name for f in fields(Progress)) != ("date", "note", "value", "percent", "by", "line", "notice"):
+    raise TypeError("Progress changed: _progress stores its fields one by one")  # pragma: no cover
 
 
 def _extensions(
