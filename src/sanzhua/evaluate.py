@@ -143,10 +143,24 @@ class _Evaluator:
         cancelled = not closed and t.status == "cancelled"
         started = t.start <= as_of
         reports = self.entries(t)
-        last_report = max([p.date for p in reports]) if reports else None
+        last_report = None
+        latest_value = latest_percent = None  # the entries of the latest value and percent
+        # One pass over the reports (issue 17): the latest date; of the entries with a value
+        # and with a percent, the latest (of equal dates, the last written: `>=`).
+        for p in reports:
+            d = p.date
+            if last_report is None or d > last_report:
+                last_report = d
+            if p.value is not None and (latest_value is None or d >= latest_value.date):
+                latest_value = p
+            if p.percent is not None and (latest_percent is None or d >= latest_percent.date):
+                latest_percent = p
         # The latest value: a parent's rolled up from its children (latest_value), else its own.
-        value = self.latest_value(t) if t.id in self.children else _latest_value(reports)
-        has_measure, actual = self.measure(t, reports, value)
+        if t.id in self.children:
+            value = self.latest_value(t)
+        else:
+            value = None if latest_value is None else float(latest_value.value)  # type: ignore[arg-type]
+        has_measure, actual = _measure(t, latest_percent, value)
         deadline = t.due
         expected = _expected(t.start, deadline, as_of)
         days_overdue = days_late = workdays_left = None
@@ -269,26 +283,17 @@ class _Evaluator:
         self.rollup[t.id] = result
         return result
 
-    @staticmethod
-    def measure(t: Task, reports: list[Progress], value: float | None) -> tuple[bool, float | None]:
-        """(whether the task has a measure of progress, its actual percent): the latest
-        reported percent, else the target's share reached (a target to reach at least)."""
-        percent_entry = _latest_entry(reports, "percent") if reports else None
-        if percent_entry is not None:
-            return True, percent_entry.percent
-        target = t.target
-        if target is not None and target.direction == "at_least":
-            return True, 100.0 * (value or 0.0) / target.value if target.value else 0.0
-        return False, None
 
-
-def _latest_value(entries: list[Progress]) -> float | None:
-    """`_latest(entries, "value")`: the value of the latest entry that has one."""
-    best: Progress | None = None
-    for p in entries:
-        if p.value is not None and (best is None or p.date >= best.date):
-            best = p
-    return None if best is None else float(best.value)  # type: ignore[arg-type]
+def _measure(t: Task, percent_entry: Progress | None, value: float | None) -> tuple[bool, float | None]:
+    """(whether the task has a measure of progress, its actual percent): the latest
+    reported percent (`percent_entry`, the latest entry that has one), else the target's
+    share reached (a target to reach at least)."""
+    if percent_entry is not None:
+        return True, percent_entry.percent
+    target = t.target
+    if target is not None and target.direction == "at_least":
+        return True, 100.0 * (value or 0.0) / target.value if target.value else 0.0
+    return False, None
 
 
 def _expected(start: date, deadline: date | None, as_of: date) -> float | None:
