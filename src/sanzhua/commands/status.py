@@ -130,19 +130,24 @@ def _row_json(st: TaskState) -> str:
     pct, expected = st.percent, st.expected_percent
     if (pct is not None and not _finite(pct)) or (expected is not None and not _finite(expected)):
         return jsontext.dumps(task_row(st)).replace("\n", "\n    ")
+    # The fields that are never None (the model's id, title, lead, file, line, status; the
+    # state's light and states) and the lists often empty are written without a call each:
+    # 20,000 rows (issue 17).
+    enc = encode_basestring
     return (
-        f'{{\n      "id": {_s(t.id)},\n      "title": {_s(t.title)},\n      "lead": {_s(t.lead)},'
-        f'\n      "partners": {_strings(t.partners)},\n      "owner": {_s(t.owner)},'
+        f'{{\n      "id": {enc(t.id)},\n      "title": {enc(t.title)},\n      "lead": {enc(t.lead)},'
+        f'\n      "partners": {_strings(t.partners) if t.partners else "[]"},\n      "owner": {_s(t.owner)},'
         f'\n      "leader": {_s(t.leader)},\n      "start": "{t.start.isoformat()}",'
         f'\n      "due": {_day(st.deadline)},\n      "done": {_day(st.done)},'
-        f'\n      "status": {_s(t.status)},\n      "states": {_strings(st.states)},'
-        f'\n      "light": {_s(st.light)},\n      "days_overdue": {_n(st.days_overdue)},'
+        f'\n      "status": {enc(t.status)},\n      "states": {_strings(st.states)},'
+        f'\n      "light": {enc(st.light)},\n      "days_overdue": {_n(st.days_overdue)},'
         f'\n      "percent": {_n(None if pct is None else round(pct, 1))},'
         f'\n      "expected_percent": {_n(None if expected is None else round(expected, 1))},'
-        f'\n      "file": {_s(t.file)},\n      "line": {_n(t.line)},\n      "category": {_s(t.category)},'
+        f'\n      "file": {enc(t.file)},\n      "line": {t.line!r},\n      "category": {_s(t.category)},'
         f'\n      "parent": {_s(t.parent)},\n      "days_late": {_n(st.days_late)},'
         f'\n      "workdays_left": {_n(st.workdays_left)},\n      "last_report": {_day(st.last_report)},'
-        f'\n      "overdue_milestones": {_milestones(st)},\n      "tags": {_strings(t.tags)}\n    }}'
+        f'\n      "overdue_milestones": {_milestones(st) if st.overdue_milestones else "[]"},'
+        f'\n      "tags": {_strings(t.tags) if t.tags else "[]"}\n    }}'
     )
 
 
