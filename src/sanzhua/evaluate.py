@@ -143,18 +143,7 @@ class _Evaluator:
         cancelled = not closed and t.status == "cancelled"
         started = t.start <= as_of
         reports = self.entries(t)
-        last_report = None
-        latest_value = latest_percent = None  # the entries of the latest value and percent
-        # One pass over the reports (issue 17): the latest date; of the entries with a value
-        # and with a percent, the latest (of equal dates, the last written: `>=`).
-        for p in reports:
-            d = p.date
-            if last_report is None or d > last_report:
-                last_report = d
-            if p.value is not None and (latest_value is None or d >= latest_value.date):
-                latest_value = p
-            if p.percent is not None and (latest_percent is None or d >= latest_percent.date):
-                latest_percent = p
+        last_report, latest_value, latest_percent = _latest_reports(reports)
         # The latest value: a parent's rolled up from its children (latest_value), else its own.
         if t.id in self.children:
             value = self.latest_value(t)
@@ -282,6 +271,23 @@ class _Evaluator:
             result = _latest(self.entries(t), "value")
         self.rollup[t.id] = result
         return result
+
+
+def _latest_reports(reports: list[Progress]) -> tuple[date | None, Progress | None, Progress | None]:
+    """In one pass over a task's reports (issue 17): the latest date, and of the entries with
+    a value and with a percent, the latest (of equal dates, the one written last: `>=`)."""
+    last: date | None = None
+    value: Progress | None = None
+    percent: Progress | None = None
+    for p in reports:
+        d = p.date
+        if last is None or d > last:
+            last = d
+        if p.value is not None and (value is None or d >= value.date):
+            value = p
+        if p.percent is not None and (percent is None or d >= percent.date):
+            percent = p
+    return last, value, percent
 
 
 def _measure(t: Task, percent_entry: Progress | None, value: float | None) -> tuple[bool, float | None]:
