@@ -327,7 +327,7 @@ def _decode_task(raw: object) -> Task:
     f["target"] = None if target is None else _fill(Target, _TARGET, target)
     f["progress"] = _progress(progress) if progress else ()
     f["status"] = status
-    f["done"] = day(done)
+    f["done"] = None if done is None else days.get(done) or day(done)
     f["parent"] = parent
     f["extensions"] = tuple(
         _fill(Extension, _EXTENSION, (day(to), day(fr), ab, ref, day(dt), ln)) for to, fr, ab, ref, dt, ln in extensions
@@ -337,12 +337,12 @@ def _decode_task(raw: object) -> Task:
     f["weight"] = weight
     f["lead_given"] = lead_given
     f["column"] = column
-    f["latest_entry"] = day(latest_entry)
-    f["latest_mark"] = day(latest_mark)
+    f["latest_entry"] = None if latest_entry is None else days.get(latest_entry) or day(latest_entry)
+    f["latest_mark"] = None if latest_mark is None else days.get(latest_mark) or day(latest_mark)
     f["invalid"] = invalid
     f["kind"] = kind
-    f["assigned"] = day(assigned)
-    f["acknowledged"] = day(acknowledged)
+    f["assigned"] = None if assigned is None else day(assigned)
+    f["acknowledged"] = None if acknowledged is None else day(acknowledged)
     f["satisfaction"] = satisfaction
     f["verified"] = None if verified is None else _fill(Verification, _VERIFICATION, (day(verified[0]), *verified[1:]))
     f["returned"] = (
@@ -378,7 +378,7 @@ def _milestones(raw: Any) -> tuple[Milestone, ...]:
         f["name"] = name
         f["due"] = days.get(due) or day(due)
         f["due_text"] = due_text
-        f["done"] = day(done)
+        f["done"] = None if done is None else day(done)
         f["line"] = line
         out.append(m)
     return tuple(out)
