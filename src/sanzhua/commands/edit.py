@@ -137,11 +137,15 @@ def _edit(run: EditRun, root: Path, body: Body, lean: bool) -> int:
     lang: Lang = "en" if (run.lang or scan.settings.lang) == "en" else "zh"
     ws = Workspace(scan, lang, lean=bool(scan.deferred), big=lean)
     try:
-        try:
-            return _attempt(run, ws, body)
-        except NeedFull:  # the file's bytes alone would not do: the whole ledger, parsed
-            ws = Workspace(scan, lang)
-            return _attempt(run, ws, body)
+        # The collector paused: an edit reads, composes and parses the file (a task of
+        # 60,000 progress entries is millions of small objects, none in a cycle), and
+        # collecting while they are made was half of its time (issue 14).
+        with frozen_gc():
+            try:
+                return _attempt(run, ws, body)
+            except NeedFull:  # the file's bytes alone would not do: the whole ledger, parsed
+                ws = Workspace(scan, lang)
+                return _attempt(run, ws, body)
     except Refused as e:
         _report(run, ws.lang, e)
         return EXIT_PROBLEMS
