@@ -112,6 +112,23 @@ def test_archive_over_its_budget_holds_no_week_and_says_so(tmp_path: Path, monke
     assert "任务较多（111 项），存档不收简报" in index and "47 期均未收入" in index
 
 
+def test_archive_of_a_ledger_over_its_task_cap_holds_no_week_and_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A ledger of more tasks than ARCHIVE_MAX_TASKS keeps no archived bulletin whatever its
+    task-weeks budget (issue 14: the one week a 96,830-task ledger kept was 8 s of its site);
+    the index says why, and the site is complete but for it."""
+    monkeypatch.setattr(archive, "ARCHIVE_MAX_TASKS", 110)
+    out = _site(tmp_path)
+    assert not list((out / "briefs").glob("week-*"))
+    index = (out / "briefs" / "index.html").read_text(encoding="utf-8")
+    assert "任务较多（111 项），存档不收简报" in index and "47 期均未收入" in index
+    assert len(list((out / "t").glob("*.html"))) == 111
+    monkeypatch.setattr(archive, "ARCHIVE_MAX_TASKS", 111)  # at the cap: kept, as before
+    (tmp_path / "again").mkdir()
+    assert len(list((_site(tmp_path / "again") / "briefs").glob("week-*.html"))) == 47
+
+
 def test_archive_budget_of_two_weeks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(archive, "ARCHIVE_TASK_WEEKS", 2 * 111 + 5)
     out = _site(tmp_path)

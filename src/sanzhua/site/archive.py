@@ -62,6 +62,10 @@ def weeks(first: date, as_of: date) -> list[Period]:
 
 
 ARCHIVE_TASK_WEEKS = 100_000  # tasks x weeks the archive renders at most (a bulletin lists every open task)
+# No archived bulletin of a ledger over this many tasks: one such week's bulletin (assembled,
+# scored, written, its table of every open task made HTML) was 8 s of a 19 s site of 96,830
+# tasks, and a page of 100,000 rows no reader opens (issue 14). `sanzhua brief` writes it.
+ARCHIVE_MAX_TASKS = 50_000
 
 
 def archive_weeks(ledger: Ledger, as_of: date) -> tuple[list[Period], int]:
@@ -70,12 +74,12 @@ def archive_weeks(ledger: Ledger, as_of: date) -> tuple[list[Period], int]:
     ARCHIVE_TASK_WEEKS / tasks, the latest kept (every week's bulletin lists every open
     task: 15,000 tasks over 47 weeks were 350 MB of pages and a minute of CPU). The bundled
     county's 111 tasks keep every week; 2,000 tasks 50 weeks; 20,000 tasks the last 5;
-    50,000 the last 2; over 100,000 tasks none (issue 14: before, at least 4 weeks were
-    kept whatever the size, 400,000 task-weeks at 100,000 tasks)."""
+    50,000 the last 2; over ARCHIVE_MAX_TASKS (50,000) none (issue 14: before, at least 4
+    weeks were kept whatever the size, 400,000 task-weeks at 100,000 tasks)."""
     s = ledger.settings
     since_week_1 = weeks(s.bulletin.first_week or date(s.year, 1, 1), as_of)
     kept = weeks(series_start(s.bulletin.first_week, s.year, as_of), as_of)
-    most = ARCHIVE_TASK_WEEKS // max(len(ledger.tasks), 1)
+    most = ARCHIVE_TASK_WEEKS // max(len(ledger.tasks), 1) if len(ledger.tasks) <= ARCHIVE_MAX_TASKS else 0
     kept = kept[max(len(kept) - most, 0) :]
     return kept, max(len(since_week_1) - len(kept), 0)
 
