@@ -361,6 +361,14 @@ CASES: dict[str, tuple[dict[str, str | bytes], Found, int]] = {
         1,
     ),
     "done-without-date": ({"ledgers/a.yaml": GOOD + "    status: 已完成\n"}, a((6, "done-without-date")), 0),
+    "long-title": (  # issue 14: pointed at the title; 1,000 characters are within the bound
+        {
+            "ledgers/a.yaml": T + "    title: " + "督" * 1001 + "\n    due: 年底\n",
+            "ledgers/b.yaml": T.replace("id: A", "id: B") + "    title: " + "督" * 1000 + "\n    due: 年底\n",
+        },
+        a((4, "long-title")),
+        0,
+    ),
 }
 
 

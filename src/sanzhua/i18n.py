@@ -11,6 +11,7 @@ import re
 from typing import Literal
 
 from sanzhua.problems import Msg
+from sanzhua.textsafe import SHOWN_CHARS
 
 Lang = Literal["zh", "en"]
 
@@ -227,6 +228,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "child.after-parent.hint": ("分解任务的时限不应晚于上级任务", "a share of a task should not be due after the task itself"),
     "extension.mismatch": ("最后一次延期的新时限 {to} 与任务时限 {due} 不一致", "the last extension's new deadline {to} differs from the deadline {due}"),
     "extension.mismatch.hint": ("延期后把 due 改为新时限，或改正延期记录（sanzhua extend 会同时改两处）", "set 'due' to the new deadline, or correct the extension ('sanzhua extend' does both)"),
+    "text.clipped": ("…（以下省略 {n} 字）", "… ({n} more characters left out)"),
+    "title.long": ("标题长 {chars} 字，超过 {limit} 字；简报和网站各页只显示前 {limit} 字", "the title is {chars} characters long, over {limit}: bulletins and the site's pages show its first {limit}"),
+    "title.long.hint": ("标题写一句话；详情写进进展说明（progress 的 note）", "keep the title to a sentence; put the details in a progress note"),
     "done.no-date": ("状态为已完成，但没有填写完成日期", "the status is done but there is no done date"),
     "done.no-date.hint": ("加上 done: 完成日期（或用 sanzhua done 编号）", "add 'done: DATE' (or run 'sanzhua done ID')"),
     # edit
@@ -1190,6 +1194,16 @@ def label(table: dict[str, tuple[str, str]], key: str, lang: Lang) -> str:
     if pair is None:
         return key
     return pair[0] if lang == "zh" else pair[1]
+
+
+def shown(value: str, lang: Lang) -> str:
+    """A ledger value as a bulletin or a page of the site shows it: whole up to
+    SHOWN_CHARS characters, past that its first SHOWN_CHARS and a mark saying how many
+    more were left out (…（以下省略 N 字）), so that one value cannot make a page or a
+    week's bulletin of megabytes (issue 14)."""
+    if len(value) <= SHOWN_CHARS:
+        return value
+    return value[:SHOWN_CHARS] + say("text.clipped", lang, n=len(value) - SHOWN_CHARS)
 
 
 def say(key: str, lang: Lang, **args: object) -> str:

@@ -17,6 +17,13 @@ import sys
 from collections.abc import Iterator
 from typing import Any, TextIO, cast
 
+# What one value of the ledger (a title, a progress note) may put on a page or into a
+# bulletin: its first SHOWN_CHARS characters, then how many more were left out
+# (i18n.shown). A title of 3 million characters was written into every archived week's
+# page, a gigabyte of site from a 9 MB file (issue 14); `check` warns past it (long-title),
+# and the task's own page, `show` and the exports keep the value whole.
+SHOWN_CHARS = 1000
+
 # C0 controls but tab, line feed and carriage return; DEL and the C1 controls; the
 # noncharacters U+FFFE/U+FFFF; lone surrogates (which no encoder writes).
 _UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")

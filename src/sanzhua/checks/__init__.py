@@ -30,6 +30,7 @@ from sanzhua.checks import (
     extension_mismatch,
     future_date,
     kind_requires,
+    long_title,
     milestone_after_due,
     missing_due,
     no_supervisors,
@@ -69,6 +70,7 @@ CHECKS: dict[str, ModuleType] = {
         extension_mismatch,
         done_without_date,
         progress_regressed,
+        long_title,  # issue 14
         scoring_rules,
         no_supervisors,
         unknown_kind,  # issue 20

@@ -15,6 +15,7 @@ from sanzhua.checks import (
     done_without_date,
     due_before_start,
     extension_mismatch,
+    long_title,
     milestone_after_due,
     progress_regressed,
 )
@@ -28,6 +29,7 @@ TASK_CHECKS: tuple[ModuleType, ...] = (
     extension_mismatch,
     done_without_date,
     progress_regressed,
+    long_title,
 )
 TASK_CODES = frozenset(m.CODE for m in TASK_CHECKS)
 

@@ -20,6 +20,7 @@ from sanzhua.load import keys as K
 from sanzhua.load.yamlfast import YMap, YSeq, decode, parse
 from sanzhua.model import Extension, Milestone, Progress, Return, Target, Task, Verification
 from sanzhua.problems import Msg, Problem, msg
+from sanzhua.textsafe import SHOWN_CHARS
 
 _FILE_KEYS = K.reverse(K.FILE_KEYS)
 _TASK_KEYS = K.reverse(K.TASK_KEYS)
@@ -418,6 +419,8 @@ def _build_task(ctx: _Ctx, m: YMap, result: FileResult, styles: set[str]) -> Tas
     ok = _require(ctx, m, (m.line, m.col), got, "title", "任务", "task") and ok
     title = _title(ctx, m, by)
     positions: dict[str, tuple[int, int]] = {}
+    if title is not None and len(title) > SHOWN_CHARS:  # where check's long-title points (issue 14)
+        positions["title"] = m.value_pos(by["title"])
     invalid: list[str] = []  # the fields the states depend on that cannot be read
     due, due_text = _task_date(ctx, m, by, "due", positions, invalid)
     if "due" not in by and "due" in got.guessed:

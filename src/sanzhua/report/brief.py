@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
 
 from sanzhua.i18n import LIGHT_LABELS as _LIGHT_WORDS
 from sanzhua.i18n import STATE_LABELS as _STATE_WORDS
-from sanzhua.i18n import say
+from sanzhua.i18n import say, shown
 from sanzhua.kinds import DEFAULT_KIND, kind_of, lookup, rules_of, uses_kinds
 from sanzhua.model import Milestone, Settings, Task, Unit, builder
 from sanzhua.notices import COLOUR_NAMES, interview_list, named_units, statuses
@@ -30,6 +30,7 @@ from sanzhua.periods import (
 )
 from sanzhua.score import Scoreboard, UnitScore, decimals
 from sanzhua.score import number as points_text
+from sanzhua.textsafe import SHOWN_CHARS
 
 if TYPE_CHECKING:
     from sanzhua.notices import NoticeRecord
@@ -566,8 +567,12 @@ class _Lines:
             for p in task.progress:
                 if p.note and p.date <= self.at and (best is None or p.date > best.date):
                     best = p
-            got = self._notes[task.id] = (best.note or "") if best is not None else ""
+            got = self._notes[task.id] = shown(best.note or "", self.lang) if best is not None else ""
         return got
+
+    def title(self, task: Task) -> str:
+        """The task's title as the bulletin shows it: cut past SHOWN_CHARS, saying so (i18n.shown)."""
+        return task.title if len(task.title) <= SHOWN_CHARS else shown(task.title, self.lang)
 
     def state_text(self, states: tuple[str, ...]) -> str:
         """逾期、未按时报送: the states in words (a few combinations recur in every list)."""
@@ -597,7 +602,7 @@ class _Lines:
         states = tuple(ts.states)
         return (
             t.id,
-            t.title,
+            self.title(t),
             t.lead,
             self.unit_name(t.lead),
             t.owner or "",
@@ -625,7 +630,7 @@ class _Lines:
         return _item(  # Item's fields in order
             no,
             t.id,
-            t.title,
+            self.title(t),
             "",
             t.lead,
             self.unit_name(t.lead),
@@ -645,8 +650,8 @@ class _Lines:
         return _item(  # Item's fields in order
             no,
             t.id,
-            t.title,
-            m.name,
+            self.title(t),
+            shown(m.name, self.lang),
             t.lead,
             self.unit_name(t.lead),
             t.owner or "",
@@ -1047,7 +1052,7 @@ def _kind_sections(ledger: LedgerLike, now: EvaluationLike, lines: _Lines, at: d
                 KindLine(
                     no=n,
                     id=ts.task.id,
-                    title=ts.task.title,
+                    title=lines.title(ts.task),
                     unit=lines.unit_name(ts.task.lead),
                     assigned=ts.task.assigned,
                     acknowledged=ts.task.acknowledged

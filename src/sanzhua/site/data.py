@@ -11,11 +11,12 @@ from datetime import date
 from urllib.parse import quote
 
 from sanzhua.evaluate import Evaluation, TaskState
-from sanzhua.i18n import say
+from sanzhua.i18n import say, shown
 from sanzhua.load import Ledger
 from sanzhua.model import Task, builder
 from sanzhua.report.brief import LIGHT_LABELS, STATE_LABELS, Totals, totals
 from sanzhua.site.text import Lang
+from sanzhua.textsafe import SHOWN_CHARS
 
 LIGHT_RANK = {"red": 0, "yellow": 1, "green": 2, "done": 3, "none": 4}
 
@@ -290,7 +291,7 @@ def task_views(evaluation: Evaluation, units: _Units, lang: Lang, names: Names) 
         views.append(
             _task_view(  # TaskView's fields, in order
                 t.id,
-                t.title,
+                t.title if len(t.title) <= SHOWN_CHARS else shown(t.title, lang),  # the task's page: whole
                 task_href(i, names("t", t.id)),
                 t.lead,
                 units.name(t.lead),

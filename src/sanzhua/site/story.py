@@ -10,7 +10,7 @@ from datetime import date
 from markupsafe import Markup
 
 from sanzhua.history.timeline import Event, change_lines
-from sanzhua.i18n import STATUS_LABELS, label, say
+from sanzhua.i18n import STATUS_LABELS, label, say, shown
 from sanzhua.model import Settings, Task, Unit
 from sanzhua.render.svg import Mark, timeline
 from sanzhua.site.data import TaskView
@@ -186,8 +186,8 @@ def event_rows(events: list[Event], lang: Lang) -> list[dict[str, object]]:
             "kind": kinds.get(e.kind, (e.kind, e.kind))[i],
             "merge": e.merge,
             "commit": e.commit[:10],
-            "subject": e.subject,
-            "lines": change_lines(e, lang),
+            "subject": shown(e.subject, lang),
+            "lines": [shown(line, lang) for line in change_lines(e, lang)],  # a 9 MB title set once (issue 14)
         }
         for e in reversed(events)
     ]

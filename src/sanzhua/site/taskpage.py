@@ -117,7 +117,7 @@ def _head(out: list[str], w: Mapping[str, Markup], r: str, v: Any, unit_href: st
     out.append(
         f'<p class="crumbs"><a href="{r}index.html">{w["overview"]}</a> › '
         f'<a href="{r}{esc(unit_href)}">{esc(v.unit)}</a></p>\n'
-        f'<h1><span class="tid">{esc(v.id)}</span> {esc(v.title)}</h1>\n'
+        f'<h1><span class="tid">{esc(v.id)}</span> {esc(v.state.task.title)}</h1>\n'
         f'<p class="state">{light(v)} <strong>{esc(v.state_text)}</strong></p>\n'
         f'<section class="why" aria-labelledby="why"><h2 id="why">{w["why"]}</h2>\n<ul>'
     )
