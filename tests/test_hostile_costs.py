@@ -4,22 +4,37 @@
   walking the millions of objects its reads and parses make;
 - one long title costs the site and the bulletins a bounded size: they show its first
   SHOWN_CHARS characters and say how many more they left out, the task's own page keeps
-  it whole (a 9 MB title was a gigabyte of site: written into every archived week).
+  it whole (a 9 MB title was a gigabyte of site: written into every archived week);
+- a history whose root commit holds tens of thousands of tasks: the file version's items
+  parsed in one document, the tasks normalised without dataclasses.replace, the walk
+  without the cycle collector, the trend reusing the loaded ledger's parse of a file its
+  commit holds unchanged, each giving what the plain way gives.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import io
 import zipfile
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from sanzhua.commands.brief import brief
 from sanzhua.commands.edit import EditRun, progress
 from sanzhua.commands.site import site
+from sanzhua.history import blobs
+from sanzhua.history.blobs import Parser, normalise
+from sanzhua.history.timeline import histories
+from sanzhua.load import load_ledger, parse_ledger_bytes
+from sanzhua.report import trends
 from sanzhua.textsafe import SHOWN_CHARS
 from tests.conftest import MakeLedger
+from tests.test_history import LAYOUTS, REPO
+from tests.test_history_repo import GitLedger
 
 TODAY = date(2026, 11, 25)
 
@@ -103,3 +118,136 @@ def test_the_bulletin_shows_a_long_title_cut_and_says_so(make_ledger: MakeLedger
     with zipfile.ZipFile(doc) as z:
         xml = z.read("word/document.xml").decode("utf-8")
     assert mark in xml and "尾" not in xml
+
+
+def _plain_normalise(task: Any) -> Any:
+    r = dataclasses.replace
+    return r(
+        task, file="", line=0, column=0, due_text=None, lead_given=True,
+        milestones=tuple(r(m, line=0, due_text="") for m in task.milestones),
+        progress=tuple(r(p, line=0) for p in task.progress),
+        extensions=tuple(r(e, line=0) for e in task.extensions),
+        verified=r(task.verified, line=0) if task.verified is not None else None,
+        returned=tuple(r(x, line=0) for x in task.returned),
+    )  # fmt: skip
+
+
+def test_normalise_is_dataclasses_replace() -> None:
+    files = sorted((REPO / "ledgers").rglob("*.y*ml"))
+    tasks = [t for f in files for t in parse_ledger_bytes(f.read_bytes(), "x", 2026).tasks]
+    assert any(t.milestones and t.progress and t.extensions for t in tasks)
+    for t in tasks:
+        got, want = normalise(t), _plain_normalise(t)
+        assert got == want and hash(got) == hash(want) and repr(got) == repr(want)
+        assert got.file == "" and t.file == "x"  # the parsed task is left as it was
+
+
+def _views(data: bytes, batch: int, monkeypatch: pytest.MonkeyPatch) -> tuple[list[Any], Parser, int]:
+    calls = 0
+    real = blobs.parse_ledger_bytes
+
+    def counted(*a: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        return real(*a)
+
+    monkeypatch.setattr(blobs, "BATCH_MIN", batch)
+    monkeypatch.setattr(blobs, "parse_ledger_bytes", counted)
+    p = Parser()
+    view = p.view("x", data, "ledgers/x.yaml", 2026)
+    kinds = ("milestones", "progress", "extensions")
+    got = [
+        (v.task, v.line, {k: v.at(k) for k in v.rel}, [v.entry_line(k, e) for k in kinds for e in getattr(v.task, k)])
+        for v in view.tasks
+    ]
+    return [view.readable, got], p, calls
+
+
+def _big_file(n: int) -> bytes:
+    lines = ["unit: fgw", "tasks:"]
+    for i in range(n):
+        lines += [f"  - id: B-{i:04d}", f"    title: 任务{i}", "    due: 2026-12-31"]
+        if i % 3 == 0:
+            lines += ["    milestones:", f"      - {{name: 节点{i}, due: 2026-06-30}}", "    progress:",
+                      f"      - {{date: 2026-03-0{1 + i % 9}, percent: {i % 90}, note: 第{i}次}}"]  # fmt: skip
+        if i % 7 == 0:
+            lines.append("    bad_key: 1")  # an error of the task: it still reads
+        if i % 11 == 0:
+            lines.append("  # 注释\n")
+    return ("\n".join(lines) + "\n").encode()
+
+
+@pytest.mark.parametrize("name", [*sorted(LAYOUTS), "big"])
+def test_a_file_version_parsed_in_one_document_reads_as_item_by_item(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = _big_file(300) if name == "big" else LAYOUTS[name].encode()
+    one_by_one, _, _ = _views(data, 10**9, monkeypatch)
+    batched, parser, calls = _views(data, 1, monkeypatch)
+    assert batched == one_by_one
+    if name == "big":
+        assert calls == 1 and parser.parsed_items == 300  # before: 300 parses; the budget counts them the same
+
+
+def test_an_alias_between_items_is_not_read_in_one_document(monkeypatch: pytest.MonkeyPatch) -> None:
+    data = _big_file(80).replace(b"title: \xe4\xbb\xbb\xe5\x8a\xa10\n", b"title: &t \xe4\xbb\xbb\xe5\x8a\xa10\n", 1)
+    data = data.replace(b"title: \xe4\xbb\xbb\xe5\x8a\xa11\n", b"title: *t\n", 1)
+    assert b"*t" in data and b"&t" in data
+    batched, _, calls = _views(data, 1, monkeypatch)
+    assert batched == _views(data, 10**9, monkeypatch)[0] and calls > 1
+
+
+def _big_repo(tmp_path: Path, n: int) -> Path:
+    g = GitLedger(tmp_path / "repo")
+    g.baseline()
+    g.write("ledgers/big.yaml", _big_file(n).decode())
+    g.commit(f"一次建 {n} 项")
+    g.edit("ledgers/big.yaml", "title: 任务5\n", "title: 任务五\n")
+    g.commit("改一项", when="2026-03-10")
+    return g.path
+
+
+def test_the_walk_of_a_big_root_commit_runs_without_the_collector(tmp_path: Path) -> None:
+    root = _big_repo(tmp_path, 3000)
+    collections = 0
+
+    def count(phase: str, info: dict[str, int]) -> None:
+        nonlocal collections
+        collections += phase == "start"
+
+    gc.collect()
+    gc.callbacks.append(count)
+    try:
+        got = histories(root)
+    finally:
+        gc.callbacks.remove(count)
+    assert len(got["B-0005"]) == 2 and len(got) == 3000 + 3
+    assert collections <= 3, collections  # before: some 500
+
+
+def test_the_trend_reads_a_file_the_ledger_holds_unchanged_from_the_ledger(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _big_repo(tmp_path, 200)
+    ledger = load_ledger(root)
+    plain = trends.trend(ledger, date(2026, 3, 29))
+    calls = 0
+    real = trends.parse_ledger_bytes
+
+    def counted(*a: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        return real(*a)
+
+    monkeypatch.setattr(trends, "parse_ledger_bytes", counted)
+    assert trends.trend(ledger, date(2026, 3, 29)) == plain
+    # the last commit's files are the work tree's: none parsed; the commit before it holds
+    # big.yaml's first version (before: 4 parses, big.yaml's second version too)
+    assert calls == 1, calls
+    (root / "ledgers" / "big.yaml").write_text(_big_file(199).decode(), encoding="utf-8")  # changed, not committed
+    changed = load_ledger(root)
+    calls = 0
+    got = trends.trend(changed, date(2026, 3, 29))
+    assert calls == 2  # big.yaml's two versions: neither is the work tree's
+    monkeypatch.setattr(trends._Past, "_read", lambda self, path, data, year: real(data, path, year))
+    assert got == trends.trend(changed, date(2026, 3, 29)) and got != plain

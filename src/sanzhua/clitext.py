@@ -633,6 +633,7 @@ CODE_DOCS_ZH: dict[str, str] = {
     "child-due-after-parent": "分解任务（下级任务）的时限晚于上级任务。",
     "extension-mismatch": "最后一次延期的新时限（to）与任务的时限（due）不一致。",
     "done-without-date": "状态为已完成（status: done），但没有完成日期（按已完成计算）。",
+    "long-title": "标题超过 1000 字：简报和网站各页只显示前 1000 字，其后写“…（以下省略 N 字）”；任务自己的页面、show 和导出仍是全文。",
     "confusable-id": "两个任务编号只差大小写、全角字母或形近的西里尔/希腊字母（警告），容易看成同一个。",
     "invalid-scoring": "计分规则（sanzhua.yaml 中的 scoring:）有不认识的键或无效的值。",
     "no-supervisors": "sanzhua.yaml 中写了 supervisors，但名单是空的：没有人有权修改时限、目标和延期。",

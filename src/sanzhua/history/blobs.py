@@ -12,9 +12,11 @@ is always the loader's.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import OrderedDict
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
+from typing import TypeVar
 
 from sanzhua.load import parse_ledger_bytes
 from sanzhua.load.yamlfast import decode
@@ -64,24 +66,45 @@ _TAB_INDENT = re.compile(r"^ *\t", re.M)
 _ITEM_AT: dict[int, re.Pattern[str]] = {}
 _END_AT: dict[int, re.Pattern[str]] = {}
 _FATAL = frozenset(("syntax", "encoding"))
+# A file version with at least this many items not parsed before (a new file, the root
+# commit) has them parsed in one document, each cut back to its item: one parse of the
+# loader costs some 70 µs besides its bytes, 60,000 items 4 s (issue 14). Not when the text
+# has `&` or `*`: an alias to an anchor of another item reads there but not alone.
+BATCH_MIN = 64
 
 
 def normalise(task: Task) -> Task:
     """The task without where it stands or how its dates are spelled (`9月底` is
-    2026-09-30): what two versions are compared on."""
-    return replace(
+    2026-09-30): what two versions are compared on. `dataclasses.replace` but for running
+    no __init__ (a root commit of 60,000 tasks: 1.4 s of it; issue 14): the task's fields
+    copied and these set, as `_with` does; tests/test_hostile_costs.py holds it equal."""
+    return _with(
         task,
         file="",
         line=0,
         column=0,
         due_text=None,
         lead_given=True,
-        milestones=tuple(replace(m, line=0, due_text="") for m in task.milestones),
-        progress=tuple(replace(p, line=0) for p in task.progress),
-        extensions=tuple(replace(e, line=0) for e in task.extensions),
-        verified=replace(task.verified, line=0) if task.verified is not None else None,  # issue 20
-        returned=tuple(replace(r, line=0) for r in task.returned),
+        milestones=tuple(_with(m, line=0, due_text="") for m in task.milestones) if task.milestones else (),
+        progress=tuple(_with(p, line=0) for p in task.progress) if task.progress else (),
+        extensions=tuple(_with(e, line=0) for e in task.extensions) if task.extensions else (),
+        verified=_with(task.verified, line=0) if task.verified is not None else None,  # issue 20
+        returned=tuple(_with(r, line=0) for r in task.returned) if task.returned else (),
     )
+
+
+_T = TypeVar("_T")
+
+
+def _with(obj: _T, **changes: object) -> _T:
+    """`replace(obj, **changes)` for a frozen dataclass without slots, __post_init__ or
+    fields left out of __init__ (the model's Task and its entries): its fields' values
+    copied into a new instance, these changed."""
+    new: _T = object.__new__(type(obj))
+    d = new.__dict__
+    d.update(obj.__dict__)
+    d.update(changes)
+    return new
 
 
 def _outside_ok(lines: list[str], unit_line: str) -> str | None:
@@ -142,7 +165,8 @@ class Parser:
     """Parses file versions, caching items by text and whole files by blob id."""
 
     def __init__(self, max_files: int = 65536) -> None:
-        self._items: dict[tuple[int, str, str], tuple[Task, Task, dict[str, tuple[int, int]]] | None] = {}
+        # item → (normalised, as parsed, positions, the line it was parsed at less 3), or None
+        self._items: dict[tuple[int, str, str], tuple[Task, Task, dict[str, tuple[int, int]], int] | None] = {}
         self._files: OrderedDict[tuple[str, str, int], FileView] = OrderedDict()
         self._max_files = max_files
         self._oids: set[str] = set()
@@ -178,6 +202,8 @@ class Parser:
         cut = _split(text)
         if cut is not None:
             unit_line, items = cut
+            if len(items) >= BATCH_MIN and "&" not in text and "*" not in text:
+                self._batch(year, unit_line, [it for _, it in items if (year, unit_line, it) not in self._items])
             placed: list[Placed] = []
             for first, item in items:
                 got = self._item(year, unit_line, item)
@@ -185,14 +211,48 @@ class Parser:
                     break
                 if got is None or got is True:
                     continue
-                placed.append(Placed(got[0], got[1], path, first - 3, got[2]))
+                placed.append(Placed(got[0], got[1], path, first - 3 - got[3], got[2]))
             else:
                 return FileView(tuple(placed), True)
         return self._whole(data, path, year)
 
+    def _batch(self, year: int, unit_line: str, items: list[str]) -> None:
+        """Parse `items` in one document and cache each as `_item` would have (its lines
+        those of the document: the cached offset says by how much). Nothing is cached when
+        the document has a fatal problem or a task that is not one item's own: `_item`
+        then parses them one by one."""
+        if len(items) < BATCH_MIN:
+            return
+        head = f"{unit_line or '# -'}\ntasks:\n"
+        starts: list[int] = []
+        line = 3
+        for item in items:
+            starts.append(line)
+            line += item.count("\n") + 1
+        doc = (head + "".join(f"{item}\n" for item in items)).encode()
+        res = parse_ledger_bytes(doc, "", year)
+        if any(p.code in _FATAL for p in res.problems):
+            return
+        found: dict[int, Task] = {}
+        for task in res.tasks:
+            k = bisect.bisect_right(starts, task.line) - 1
+            if k < 0 or k in found:
+                return
+            found[k] = task
+        self.parsed_items += len(items)  # the walk's budget counts them as before
+        self.parsed_bytes += len(doc)
+        for k, item in enumerate(items):
+            one = found.get(k)
+            if one is None:
+                self._items[(year, unit_line, item)] = None
+                continue
+            pos = dict(res.positions_of(one))
+            pos["__task__"] = (one.line, one.column)
+            self._items[(year, unit_line, item)] = (normalise(one), one, pos, starts[k] - 3)
+
     def _item(
         self, year: int, unit_line: str, item: str
-    ) -> tuple[Task, Task, dict[str, tuple[int, int]]] | bool | None:
+    ) -> tuple[Task, Task, dict[str, tuple[int, int]], int] | bool | None:
         key = (year, unit_line, item)
         if key in self._items:
             return self._items[key]
@@ -208,7 +268,7 @@ class Parser:
         task = res.tasks[0]
         pos = dict(res.positions_of(task))
         pos["__task__"] = (task.line, task.column)
-        got = (normalise(task), task, pos)
+        got = (normalise(task), task, pos, 0)
         self._items[key] = got
         return got
 

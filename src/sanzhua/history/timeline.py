@@ -136,7 +136,10 @@ def diff(old: Task | None, new: Task | None) -> list[Change]:
                 )
             )
     for name in ("extensions", "progress"):
-        before = Counter(getattr(base, name)) if base is not None else Counter()
+        if base is None:  # created: every entry added, in order (what the counting below gives)
+            out.extend(Change(name, None, entry_dict(entry), "added") for entry in getattr(new, name))
+            continue
+        before = Counter(getattr(base, name))
         after = Counter(getattr(new, name))
         removed = list((before - after).elements())
         for entry in getattr(new, name):

@@ -91,6 +91,17 @@ class _Past:
         self.files: dict[tuple[str, str, int], FileResult] = {}
         self.at: dict[str, Ledger | None] = {}
 
+    def _read(self, path: str, data: bytes, year: int) -> FileResult:
+        """A file version parsed; the loaded ledger's own parse when its file holds these
+        very bytes in the same year (the last commit's files, mostly: a 60,000-task file
+        was parsed again for the trend, a second of a site; issue 14)."""
+        ledger = self.ledger
+        if year == ledger.settings.year and ledger.sources.get(path) == data:
+            mine = ledger.file(path)
+            if mine is not None:
+                return mine
+        return parse_ledger_bytes(data, path, year)
+
     def ledger_at(self, sha: str) -> Ledger | None:
         if sha in self.at:
             return self.at[sha]
@@ -106,7 +117,7 @@ class _Past:
             for path, oid in listing:
                 key = (path, oid, settings.year)
                 if key not in self.files:
-                    self.files[key] = parse_ledger_bytes(data.get(oid, b""), path, settings.year)
+                    self.files[key] = self._read(path, data.get(oid, b""), settings.year)
                 results.append(self.files[key])
             got = assemble(self.ledger.root, settings, units, self.ledger.calendar, results, [])
         self.at[sha] = got
