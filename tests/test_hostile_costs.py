@@ -23,9 +23,12 @@ from typing import Any
 
 import pytest
 
+from sanzhua.commands import edit as E
+from sanzhua.commands import edit_quick
 from sanzhua.commands.brief import brief
 from sanzhua.commands.edit import EditRun, progress
 from sanzhua.commands.site import site
+from sanzhua.edit import span as span_mod
 from sanzhua.history import blobs
 from sanzhua.history.blobs import Parser, normalise
 from sanzhua.history.timeline import histories
@@ -70,6 +73,43 @@ def test_an_edit_of_a_long_progress_list_does_not_run_the_collector(make_ledger:
     # before: some 400 collections (one each 700 objects made: the file read, composed and
     # parsed three times over); the edit now pauses the collector, as loading does
     assert collections <= 3, collections
+
+
+def test_an_edit_from_the_bytes_alone_reads_the_task_twice_not_three_times(
+    make_ledger: MakeLedger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The lean edit (a big file the cache does not hold) read the task's lines after the
+    file's head, again after the span's stand-in head, and the edited lines: the second
+    is the first (edit.layout allows no anchor, tag or marker a head could change them
+    by), and the bytes written are those of the edit that parses the whole file."""
+    text = _many_entries(400)
+    real_quick, real_span = edit_quick.parse_ledger_bytes, span_mod.parse_ledger_bytes
+    calls = 0
+
+    def quick(*a: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        return real_quick(*a)
+
+    def spanned(*a: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        return real_span(*a)
+
+    outcomes = []
+    for lean in (True, False):
+        root: Path = make_ledger({"ledgers/p.yaml": text})
+        calls = 0
+        monkeypatch.setattr(edit_quick, "parse_ledger_bytes", quick)
+        monkeypatch.setattr(span_mod, "parse_ledger_bytes", spanned)
+        monkeypatch.setattr(E, "LEAN_MIN", 0 if lean else 1 << 62)
+        out, err = io.StringIO(), io.StringIO()
+        code = progress(EditRun(root, TODAY, out=out, err=err), "P-001", percent="60", note="推进")
+        outcomes.append((code, out.getvalue(), (root / "ledgers/p.yaml").read_bytes()))
+        monkeypatch.undo()
+        if lean:
+            assert calls == 2, calls  # before: 3
+    assert outcomes[0] == outcomes[1] and outcomes[0][0] == 0
 
 
 LONG = 200_000  # characters of one title

@@ -219,8 +219,9 @@ def open_lean(
         return None
     raw = PlainFile(rel, [], [], mini.unit, mini.unit_pos, mini.positions, mini.key_style, [])
     whole = Whole(
-        rel, mini.unit, mini.key_style, mini.problems, [], lay.items, mini.positions, lambda i: True, lean=True
-    )
+        rel, mini.unit, mini.key_style, mini.problems, [], lay.items, mini.positions, lambda i: True, lean=True,
+        alone=mini,
+    )  # fmt: skip
     span = span_of(whole, data, own, lay.index, scan.settings.year)
     if span is None:
         return None
