@@ -31,7 +31,7 @@ from sanzhua.commands.site import site
 from sanzhua.edit import span as span_mod
 from sanzhua.history import blobs
 from sanzhua.history.blobs import Parser, normalise
-from sanzhua.history.timeline import histories
+from sanzhua.history.timeline import histories, history
 from sanzhua.load import load_ledger, parse_ledger_bytes
 from sanzhua.report import trends
 from sanzhua.textsafe import SHOWN_CHARS
@@ -291,3 +291,30 @@ def test_the_trend_reads_a_file_the_ledger_holds_unchanged_from_the_ledger(
     assert calls == 2  # big.yaml's two versions: neither is the work tree's
     monkeypatch.setattr(trends._Past, "_read", lambda self, path, data, year: real(data, path, year))
     assert got == trends.trend(changed, date(2026, 3, 29)) and got != plain
+
+
+def test_the_walk_for_one_task_places_only_its_items(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`sanzhua log ID` over versions of a big file placed every task of each version to
+    find one (60 versions of 60,000 tasks: 18 s); now only the items holding the id, and
+    its events are those of the walk of every task."""
+    g = GitLedger(tmp_path / "repo")
+    g.baseline()
+    g.write("ledgers/big.yaml", _big_file(300).decode())
+    g.commit("建")
+    for i in range(5):
+        g.edit("ledgers/big.yaml", f"title: 任务{7 * i}\n", f"title: 任务{7 * i}改\n")
+        g.commit(f"改 {i}", when=f"2026-03-1{i}")
+    every = histories(g.path)
+    made = 0
+    real = blobs.Placed
+
+    def counted(*a: Any) -> Any:
+        nonlocal made
+        made += 1
+        return real(*a)
+
+    monkeypatch.setattr(blobs, "Placed", counted)
+    for tid in ("B-0007", "B-0000", "B-0299"):
+        made = 0
+        assert history(g.path, tid) == every[tid]
+        assert made <= 2 * 7, made  # before: some 1,800 (300 tasks, 6 versions)

@@ -152,12 +152,11 @@ def _split(text: str) -> tuple[str, list[tuple[int, str]]] | None:
         return None
     starts = [s.start() for s in item_re.finditer(text, first.start(), end)]
     items: list[tuple[int, str]] = []
-    line_no = text.count("\n", 0, first.start()) + 1
-    prev = first.start()
-    for i, s in enumerate(starts):
-        line_no += text.count("\n", prev, s)
-        prev = s
-        items.append((line_no, text[s : starts[i + 1] if i + 1 < len(starts) else end]))
+    line_no = text.count("\n", 0, starts[0]) + 1 if starts else 0
+    for s, e in zip(starts, [*starts[1:], end], strict=True):
+        item = text[s:e]
+        items.append((line_no, item))
+        line_no += item.count("\n")
     return unit, items
 
 
@@ -169,6 +168,7 @@ class Parser:
         self._items: dict[tuple[int, str, str], tuple[Task, Task, dict[str, tuple[int, int]], int] | None] = {}
         self._files: OrderedDict[tuple[str, str, int], FileView] = OrderedDict()
         self._max_files = max_files
+        self._needled: dict[tuple[str, str, int, str], FileView] = {}  # views for one task (`view`)
         self._oids: set[str] = set()
         self.parsed_items = 0
         self.parsed_files = 0
@@ -181,12 +181,24 @@ class Parser:
     def cached(self, oid: str, path: str, year: int) -> FileView | None:
         return self._files.get((oid, path, year))
 
-    def view(self, oid: str, data: bytes, path: str, year: int) -> FileView:
+    def view(self, oid: str, data: bytes, path: str, year: int, needle: str | None = None) -> FileView:
+        """The file version's tasks. `needle`: only the tasks whose item holds it are placed
+        (every item is still parsed or known, so that a version that cannot be read reads
+        so); such a view is not kept. A walk for one task (`sanzhua log`) placed all
+        60,000 tasks of each of 60 versions of a file to find one (issue 14)."""
         key = (oid, path, year)
         hit = self._files.get(key)
         if hit is not None:
             self._files.move_to_end(key)
             return hit
+        if needle is not None:  # the last few kept apart: a version is the next commit's old side
+            nkey = (oid, path, year, needle)
+            got = self._needled.get(nkey)
+            if got is None:
+                got = self._needled[nkey] = self._view(data, path, year, needle)
+                if len(self._needled) > 8:
+                    del self._needled[next(iter(self._needled))]
+            return got
         found = self._view(data, path, year)
         self._files[key] = found
         self._oids.add(oid)
@@ -195,21 +207,29 @@ class Parser:
             self._oids.discard(dropped[0])
         return found
 
-    def _view(self, data: bytes, path: str, year: int) -> FileView:
+    def _view(self, data: bytes, path: str, year: int, needle: str | None = None) -> FileView:
         text, _ = decode(data, path)
         if text is None:
             return FileView((), False)
         cut = _split(text)
         if cut is not None:
             unit_line, items = cut
-            if len(items) >= BATCH_MIN and "&" not in text and "*" not in text:
-                self._batch(year, unit_line, [it for _, it in items if (year, unit_line, it) not in self._items])
+            known = self._items
+            if (
+                len(items) >= BATCH_MIN
+                and "&" not in text
+                and "*" not in text
+                and any((year, unit_line, items[i][1]) not in known for i in (0, len(items) // 2, -1))
+            ):  # a version of a file read before (its first, middle and last items known) is not batched
+                self._batch(year, unit_line, [it for _, it in items if (year, unit_line, it) not in known])
             placed: list[Placed] = []
             for first, item in items:
+                if needle is not None and needle not in item and (year, unit_line, item) in known:
+                    continue  # read before, and not the task looked for
                 got = self._item(year, unit_line, item)
                 if got is False:
                     break
-                if got is None or got is True:
+                if got is None or got is True or (needle is not None and needle not in item):
                     continue
                 placed.append(Placed(got[0], got[1], path, first - 3 - got[3], got[2]))
             else:

@@ -252,7 +252,7 @@ class History:
             return FileView((), False)
         if needle is not None and needle not in data:
             return FileView((), True)
-        return self.parser.view(oid, data, path, year)
+        return self.parser.view(oid, data, path, year, needle.decode() if needle is not None else None)
 
     def view_at(self, rev: str, path: str, year: int) -> FileView:
         return self.view(self.repo.exists(f"{rev}:{self.repo.prefix}{path}"), path, year)
