@@ -390,11 +390,23 @@ def record_text(r: NoticeRecord, indent: str) -> str:
     )
 
 
-def append_record(root: Path, r: NoticeRecord) -> str:
+# What one run last wrote to each notices file: (its bytes, the notices they read as).
+Written = dict[str, tuple[bytes, list[NoticeRecord]]]
+
+
+def append_record(root: Path, r: NoticeRecord, written: Written | None = None) -> str:
     """Add `r` to notices/<year>.yaml, atomically, changing nothing else in the file.
 
     Refused (FatalError) when the file is not a valid notices file, or when the result
-    would not read back as the old notices and this one: nothing is written then."""
+    would not read back as the old notices and this one: nothing is written then.
+
+    `written`, kept by a caller that records many notices in one run (`brief --each-unit
+    --issue`: thousands), remembers what this function wrote. When the file is still
+    those bytes, read whole and verified then, the file is not read as YAML again (that
+    made a run of N notices N² records long): it ends with an item `record_text` wrote,
+    whose last line is a plain `colour:` scalar, so an item appended after it at the same
+    indent is one more item of the same list and leaves every earlier one as it read; the
+    new item alone is read back and compared."""
     # Lazy for start-up cost alone: the edit session (about 0.1 s, with the checks it runs
     # after a write) is needed only by `brief --issue`, the one command that records a notice.
     from sanzhua.edit.session import Refused, write_atomic
@@ -406,11 +418,14 @@ def append_record(root: Path, r: NoticeRecord) -> str:
     if path.is_symlink() or (path.exists() and not path.is_file()):
         raise FatalError(msg("notice.record.not-regular", file=rel))
     before = path.read_bytes() if path.exists() else None
+    known = written.get(rel) if written is not None else None
+    mine = known is not None and known[0] == before  # still the bytes this run wrote and verified
+    indent = "  "
     if before is None:
         old: list[NoticeRecord] = []
         new_text = _HEADER + record_text(r, "  ")
     else:
-        old, problems = parse_notices(before, rel)
+        old, problems = (known[1], []) if known is not None and mine else parse_notices(before, rel)
         if problems:
             raise FatalError(
                 msg("brief.notice-file-error", file=rel, line=problems[0].line), msg("brief.notice-file-error.hint")
@@ -424,15 +439,24 @@ def append_record(root: Path, r: NoticeRecord) -> str:
         indent = found.group(1) if found else "  "
         new_text = text + record_text(r, indent)
     data = new_text.encode("utf-8")
-    got, problems = parse_notices(data, rel)
     want = [*old, r]
-    same = [(x.number, x.issued, x.unit, x.tasks, x.reply_due, x.colour) for x in got] == [
-        (x.number, x.issued, x.unit, x.tasks, x.reply_due, x.colour) for x in want
-    ]
+    if mine:  # the new item alone is read back (see above)
+        got, problems = parse_notices((_HEADER + record_text(r, indent)).encode("utf-8"), rel)
+        same = _fields(got) == _fields([r])
+    else:
+        got, problems = parse_notices(data, rel)
+        same = _fields(got) == _fields(want)
     if problems or not same:
         raise FatalError(msg("notice.record.unsafe", file=rel), msg("notice.record.unsafe.hint"))
     try:
         write_atomic(path, data, before)
     except Refused as e:
         raise FatalError(msg("notice.record.changed", file=rel)) from e
+    if written is not None:
+        written[rel] = (data, want)
     return rel
+
+
+def _fields(records: Iterable[NoticeRecord]) -> list[tuple[object, ...]]:
+    """What a notice says, without where it stands (file, line)."""
+    return [(x.number, x.issued, x.unit, x.tasks, x.reply_due, x.colour) for x in records]

@@ -32,11 +32,13 @@ from sanzhua.load.keys import did_you_mean
 from sanzhua.notices import (
     COLOUR_NAMES,
     NoticeRecord,
+    Written,
     append_record,
     load_notices,
     next_number,
     number_text,
-    statuses,
+    replies,
+    status_of,
 )
 from sanzhua.outfile import replace_bytes
 from sanzhua.periods import PERIOD_KINDS, Period, PeriodKind, period_of
@@ -373,6 +375,14 @@ class _Register:
             raise FatalError(
                 msg("brief.notice-file-error", file=p.file, line=p.line), msg("brief.notice-file-error.hint"), lang=lang
             )
+        # What --each-unit issues to thousands of units is found per unit, not by reading every
+        # record (and every task's progress, for the replies) again for each notice: the replies
+        # are the ledger's, the same all run; the records by unit; the file as last written.
+        self.answers = replies(ledger.tasks)
+        self.by_unit: dict[str, list[NoticeRecord]] = {}
+        for r in self.records:
+            self.by_unit.setdefault(r.unit, []).append(r)
+        self.written: Written = {}
 
     def issue(self, n: Notice) -> Notice:
         lang = self.lang
@@ -382,7 +392,8 @@ class _Register:
             )
             return n
         settings = self.ledger.settings.notices
-        same_day = [r for r in self.records if r.unit == n.unit_id and r.issued == self.as_of]
+        mine = self.by_unit.get(n.unit_id, [])
+        same_day = [r for r in mine if r.issued == self.as_of]
         if same_day:
             r = same_day[-1]
             sys.stderr.write(
@@ -392,14 +403,16 @@ class _Register:
             ladder = settings.ladder
             held = [
                 s.colour
-                for s in statuses(self.records, self.ledger.tasks, self.as_of, settings, self.ledger.calendar)
-                if s.record.unit == n.unit_id and s.answered is None
+                for s in (status_of(r, self.as_of, self.answers, settings, self.ledger.calendar)
+                          for r in mine if r.issued <= self.as_of)
+                if s.answered is None
             ]
             colour = max(held, key=ladder.index, default=ladder[0]) if held else ladder[0]
             year = self.as_of.year
+            number = next_number(self.records, year)
             r = NoticeRecord(
-                number=number_text(settings.prefix, year, next_number(self.records, year)),
-                n=next_number(self.records, year),
+                number=number_text(settings.prefix, year, number),
+                n=number,
                 year=year,
                 issued=self.as_of,
                 unit=n.unit_id,
@@ -409,8 +422,9 @@ class _Register:
                 file="",
                 line=0,
             )
-            rel = append_record(self.ledger.root, r)
+            rel = append_record(self.ledger.root, r, self.written)
             self.records.append(r)
+            self.by_unit.setdefault(r.unit, []).append(r)
             sys.stderr.write(
                 say("brief.out.recorded", lang, unit=n.unit, number=r.number, file=rel)
             )
