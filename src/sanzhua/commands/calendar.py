@@ -11,8 +11,8 @@ from sanzhua.commands.common import EXIT_OK, open_report
 from sanzhua.errors import FatalError
 from sanzhua.evaluate import evaluate
 from sanzhua.i18n import text
-from sanzhua.interchange.ics import build_events, to_ical
-from sanzhua.outfile import replace_bytes
+from sanzhua.interchange.ics import build_events, ical_chunks
+from sanzhua.outfile import replacing
 from sanzhua.problems import msg
 from sanzhua.report.gaps import notice
 from sanzhua.selection import StatusFilter
@@ -43,13 +43,17 @@ def calendar(
     states = [st for st in evaluation.tasks.values() if flt.keep(st)]
     events = build_events(states, ledger.settings, ledger.units, ledger.calendar, lg, alarm_days)
     warning = notice(opened.gaps, lg) if opened.gaps else ""
-    data = to_ical(events, ledger.settings, lg, stamp, alarm_days, notice=warning)
+    # Written piece by piece (one event each, lines whole: never a character split), not
+    # made whole first: 116 MB at 100,000 tasks (issue 17).
+    chunks = ical_chunks(events, ledger.settings, lg, stamp, alarm_days, notice=warning)
     if output is not None and str(output) == "-":
-        stream.write(data.decode("utf-8"))
+        for chunk in chunks:
+            stream.write(chunk.decode("utf-8"))
         return EXIT_OK
     target = output or Path("deadlines.ics")
     try:
-        replace_bytes(target, data)
+        with replacing(target) as tmp, open(tmp, "wb") as f:
+            f.writelines(chunks)
     except OSError as e:
         raise FatalError(msg("write.failed", path=target, reason=e.strerror or e), lang=lg) from None
     tasks = len({e.uid.split("-due@")[0] for e in events if "-due@" in e.uid})

@@ -11,6 +11,7 @@ old one in calendars that check it.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -150,6 +151,22 @@ def to_ical(
     in RFC 5545's customary order and the rest alphabetically, text escaped as in
     RFC 5545 3.3.11, lines folded at 75 octets (tests/test_ics_writer.py holds the two
     equal)."""
+    return b"".join(ical_chunks(events, settings, lang, stamp, alarm_days, notice=notice))
+
+
+def ical_chunks(
+    events: Iterable[CalendarEvent],
+    settings: Settings,
+    lang: Lang,
+    stamp: datetime,
+    alarm_days: int | None,
+    *,
+    notice: str = "",
+) -> Iterator[bytes]:
+    """`to_ical`'s bytes in pieces, each line ended by CRLF: the calendar's head, then one
+    piece per event, then its end. `sanzhua calendar` writes them as they come (issue 17:
+    at 100,000 tasks the file is 116 MB, and its 2 million lines held at once, then
+    joined, were a third of the command's 1.2 GB)."""
     desc = say("ics.description", lang)
     lines: list[bytes] = [
         b"BEGIN:VCALENDAR",
@@ -165,10 +182,13 @@ def to_ical(
         ),
         b"X-WR-TIMEZONE:Asia/Shanghai",
     ]
+    lines.append(b"")
+    yield b"\r\n".join(lines)
     dtstamp = b"DTSTAMP:" + _utc(stamp)
     one_day = timedelta(days=1)
-    append = lines.append
     for e in events:
+        lines = []
+        append = lines.append
         # No control characters in the file: calendar apps stop reading at them (14.4).
         summary = printable(e.summary)
         append(b"BEGIN:VEVENT")
@@ -192,9 +212,9 @@ def to_ical(
             append(b"TRIGGER:" + _duration(trigger))
             append(b"END:VALARM")
         append(b"END:VEVENT")
-    append(b"END:VCALENDAR")
-    append(b"")
-    return b"\r\n".join(lines)
+        append(b"")
+        yield b"\r\n".join(lines)
+    yield b"END:VCALENDAR\r\n"
 
 
 def _text(value: str) -> str:
