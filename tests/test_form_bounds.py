@@ -50,6 +50,61 @@ def test_each_unit_past_the_bound_writes_nothing(root: Path, tmp_path: Path, mon
     assert not out.exists()
 
 
+class _Passes(list):  # type: ignore[type-arg]
+    """The ledger's tasks, counting the passes made over them."""
+
+    passes = 0
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        _Passes.passes += 1
+        return super().__iter__()
+
+
+def test_each_unit_finds_the_units_tasks_in_one_pass_and_counts_rows_before_making_them(
+    make_ledger: MakeLedger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 17: at 100,000 tasks and 5,000 units every unit's tasks were looked for in the
+    whole ledger (5,000 passes) and every form's rows made before the run was refused."""
+    from sanzhua.interchange import form as forms
+
+    units = "units:\n" + "".join(f"  - {{id: u{i}, name: 单位{i}, kind: 县直部门}}\n" for i in range(10))
+    files = {f"ledgers/u{i}.yaml": f"unit: u{i}\ntasks:\n" + tasks(f"U{i}", 3, partners=f"[u{(i + 1) % 10}]")
+             for i in range(10)}
+    root = make_ledger(files, units=units)
+    real = command.open_report
+
+    def counted(*args: object, **kwargs: object) -> object:
+        opened = real(*args, **kwargs)  # type: ignore[arg-type]
+        object.__setattr__(opened.ledger, "tasks", _Passes(opened.ledger.tasks))
+        return opened
+
+    made: list[str] = []
+    real_row = forms.form_row
+
+    def row(*args: object, **kwargs: object) -> object:
+        made.append("row")
+        return real_row(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(command, "open_report", counted)
+    monkeypatch.setattr(forms, "form_row", row)
+    monkeypatch.setattr(command, "MAX_EACH_ROWS", 59)
+    _Passes.passes = 0
+    with pytest.raises(FatalError) as e:
+        form(root, as_of=AS_OF, each_unit=tmp_path / "refused", out=io.StringIO())
+    assert e.value.text("zh")[0] == "要写出的 10 份填报表共 60 行，超过一次写出的上限 59 行，未生成填报表"
+    assert _Passes.passes <= 2 and made == []
+    monkeypatch.setattr(command, "MAX_EACH_ROWS", 60)
+    _Passes.passes = 0
+    assert form(root, as_of=AS_OF, each_unit=tmp_path / "forms", out=io.StringIO()) == 0
+    assert _Passes.passes <= 2 and len(made) == 60
+    # Each unit's rows: its own 3 tasks, then the 3 of the unit before it that it supports.
+    for i in range(10):
+        book = next((tmp_path / "forms").glob(f"*单位{i}*"))
+        ws = openpyxl.load_workbook(book)["进展填报"]
+        ids = [ws.cell(r, 2).value for r in range(4, ws.max_row + 1)]
+        assert ids == [f"U{i}-{k:03d}" for k in (1, 2, 3)] + [f"U{(i - 1) % 10}-{k:03d}" for k in (1, 2, 3)]
+
+
 def test_each_unit_at_the_bound_writes_every_form(root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(command, "MAX_EACH_ROWS", 8)
     out = tmp_path / "forms"

@@ -19,7 +19,7 @@ from sanzhua.errors import FatalError
 from sanzhua.gitargs import GIT, git_env
 from sanzhua.history.git import worktree_changed
 from sanzhua.i18n import Lang, say, text
-from sanzhua.interchange.form import MAX_FORM_ROWS, Form, build_form, unit_tasks, write_form_xlsx
+from sanzhua.interchange.form import MAX_FORM_ROWS, Form, build_form, unit_tasks, units_tasks, write_form_xlsx
 from sanzhua.load import Ledger
 from sanzhua.load.keys import did_you_mean
 from sanzhua.model import Unit
@@ -110,18 +110,24 @@ def form(
 
 
 def _each_unit(ledger: Ledger, each_unit: Path, as_of: date, commit: str, lg: Lang, stream: TextIO) -> int:
-    """Every unit's form into the folder `each_unit`; 1 when some unit's form was too long."""
-    forms = [(u, _form_of(ledger, u, as_of, commit, lg)) for u in ledger.units.values()]
-    rows = sum(len(f.rows) for _, f in forms if len(f.rows) <= MAX_FORM_ROWS)
+    """Every unit's form into the folder `each_unit`; 1 when some unit's form was too long.
+
+    The units' tasks are found in one pass over the ledger, and a form is made as it is
+    written: the rows (one a task) are counted first, from the tasks alone (issue 17)."""
+    by_unit = units_tasks(ledger.tasks, as_of)
+    sizes = [len(by_unit.get(u.id, ())) for u in ledger.units.values()]
+    rows = sum(n for n in sizes if n <= MAX_FORM_ROWS)
     if rows > MAX_EACH_ROWS:
         # Checked before any form is written: a run stopped half-way would leave some units' forms.
-        n = sum(1 for _, f in forms if 0 < len(f.rows) <= MAX_FORM_ROWS)
+        n = sum(1 for size in sizes if 0 < size <= MAX_FORM_ROWS)
         raise FatalError(msg("form.too-many-rows", forms=n, rows=rows, limit=MAX_EACH_ROWS),
                          msg("form.too-many-rows.hint"), lang=lg)
     written = 0
     empty: list[str] = []
     too_many = 0
-    for u, f in forms:
+    s = ledger.settings
+    for u in ledger.units.values():
+        f = build_form(s.name, u, by_unit.get(u.id, []), as_of, commit, lg, s.office)
         if not f.rows:
             empty.append(u.name)
             continue

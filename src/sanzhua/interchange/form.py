@@ -20,7 +20,7 @@ import hashlib
 import json
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property, partial
@@ -250,6 +250,19 @@ def form_row(seq: int, task: Task, role: str, as_of: date, lang: Lang) -> FormRo
 def unit_tasks(tasks: Sequence[Task], unit: Unit, as_of: date) -> list[Task]:
     """The unit's open tasks, led or shared, in ledger order: what its form lists."""
     return [t for t in tasks if (t.lead == unit.id or unit.id in t.partners) and is_open(t, as_of)]
+
+
+def units_tasks(tasks: Iterable[Task], as_of: date) -> dict[str, list[Task]]:
+    """`unit_tasks` of every unit named by a task (as lead or partner), in one pass over the
+    tasks rather than one per unit (issue 17: 5,000 units × 100,000 tasks took `form
+    --each-unit` ten minutes before it could say the forms were too many)."""
+    out: dict[str, list[Task]] = {}
+    for t in tasks:
+        if not is_open(t, as_of):
+            continue
+        for uid in dict.fromkeys((t.lead, *t.partners)):
+            out.setdefault(uid, []).append(t)
+    return out
 
 
 def build_form(
