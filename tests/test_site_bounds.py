@@ -172,3 +172,41 @@ def test_search_finds_a_grouped_task_and_its_link_opens_it(
         v.open(rel)
     v.clean()
     v.close()
+
+
+def test_only_the_tasks_with_a_page_have_their_history_made(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 17: at 100,000 tasks the events of every task (a created task lists each of its
+    fields and entries) were 600 MB of the site's 1.8 GB, though only the TASK_PAGES most
+    urgent show theirs. The others' events are not made; the pages are the same."""
+    from sanzhua.commands import site as command
+    from sanzhua.history import timeline
+    from tests.test_site import _git
+
+    monkeypatch.setattr(site_data, "TASK_PAGES", 10)
+    monkeypatch.setattr(site_data, "GROUP_SIZE", 25)
+    root = _bundled(tmp_path)
+    _git(root, "init", "-q", "-b", "main")
+    _git(root, "add", "-A")
+    _git(root, "commit", "-q", "-m", "建立台账")
+    (root / "ledgers" / "extra.yaml").write_text(
+        "unit: fgw\ntasks:\n  - {id: EXTRA-1, title: 追加任务, due: 2026-11-20}\n", encoding="utf-8")
+    _git(root, "add", "-A")
+    _git(root, "commit", "-q", "-m", "追加", when="2026-04-01T10:00:00+08:00")
+    made: list[str] = []
+    real_event = timeline._event
+
+    def event(c: Any, tc: Any) -> Any:
+        made.append(tc.id)
+        return real_event(c, tc)
+
+    monkeypatch.setattr(timeline, "_event", event)
+    kept, whole = tmp_path / "kept", tmp_path / "whole"
+    assert site(root, as_of=AS_OF, output=kept, out=io.StringIO(), archive=False) == 0
+    paged = {r["id"] for r in _tasks_js(kept)[:10]}
+    assert sorted(made) == sorted(paged) and len(made) == 10  # one commit made each
+    made.clear()
+    real = command.histories
+    monkeypatch.setattr(command, "histories", lambda root, notes, keep: real(root, notes))
+    assert site(root, as_of=AS_OF, output=whole, out=io.StringIO(), archive=False) == 0
+    assert len(made) == 112  # 111 tasks and the one added
+    _same(kept, whole)

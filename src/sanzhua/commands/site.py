@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from datetime import date
 from pathlib import Path
 from typing import TextIO
@@ -25,12 +25,16 @@ from sanzhua.problems import Msg
 from sanzhua.report.gaps import notice
 from sanzhua.report.trends import trend
 from sanzhua.site import build as B
+from sanzhua.site.data import paged_tasks
 from sanzhua.site.text import Lang
 
 
-def _git(ledger: Ledger, notes: list[Msg]) -> tuple[dict[str, list[Event]] | None, str]:
-    """Every task's events and the commit the site is built from; (None, "") outside git.
-    `notes` receives a warning when the history was too long to read whole."""
+def _git(
+    ledger: Ledger, notes: list[Msg], keep: Container[str] | None
+) -> tuple[dict[str, list[Event]] | None, str]:
+    """The events of the tasks in `keep` (of every task: None), and the commit the site is
+    built from; (None, "") outside git. `notes` receives a warning when the history was too
+    long to read whole."""
     try:
         repo = Repo(ledger.root)
     except FatalError:
@@ -42,7 +46,7 @@ def _git(ledger: Ledger, notes: list[Msg]) -> tuple[dict[str, list[Event]] | Non
         dirty = bool(worktree_changed(ledger.root, (".",)))
     finally:
         repo.close()
-    return histories(ledger.root, notes), head + ("+" if dirty else "")
+    return histories(ledger.root, notes, keep), head + ("+" if dirty else "")
 
 
 def site(
@@ -66,7 +70,9 @@ def site(
     ledger, chosen = opened.ledger, opened.lang
     lang_: Lang = chosen
     said: list[Msg] = []
-    events, commit = _git(ledger, said) if history else (None, "")
+    evaluation = evaluate(ledger, as_of)
+    # Only the tasks with a page of their own show their history (site/data.TASK_PAGES).
+    events, commit = _git(ledger, said, paged_tasks(evaluation)) if history else (None, "")
     # A history too long to read whole: every page says so, as it says what errors left out.
     notes = [text(Msg("site.history-cut", m.args), lang_) for m in said if m.key == "history.cut"]
     banner = [notice(opened.gaps, lang_)] if opened.gaps else []
@@ -82,7 +88,6 @@ def site(
     if archive and rules is None:
         notes.append(say("site.out.no-archive", lang_))
     info.has_archive = rules is not None
-    evaluation = evaluate(ledger, as_of)
     counted: list[int] = []
 
     def core(wr: B.Writer) -> None:

@@ -285,8 +285,7 @@ def task_views(evaluation: Evaluation, units: _Units, lang: Lang, names: Names) 
     state_labels = STATE_LABELS[lang]
     sep = say("list.sep", lang)
     views: list[TaskView] = []
-    ranked = sorted(((urgency(st), st) for st in evaluation.tasks.values()), key=_first)
-    for i, (rank, st) in enumerate(ranked):
+    for i, (rank, st) in enumerate(_ranked(evaluation)):
         t = st.task
         views.append(
             _task_view(  # TaskView's fields, in order
@@ -315,6 +314,19 @@ def task_views(evaluation: Evaluation, units: _Units, lang: Lang, names: Names) 
             )
         )
     return views
+
+
+def _ranked(evaluation: Evaluation) -> list[tuple[tuple[object, ...], TaskState]]:
+    """The tasks, most urgent first, each with its urgency: the order of every task list."""
+    return sorted(((urgency(st), st) for st in evaluation.tasks.values()), key=_first)
+
+
+def paged_tasks(evaluation: Evaluation) -> set[str] | None:
+    """The ids of the tasks with a page of their own (the first TASK_PAGES of `task_views`),
+    known before the pages are made; None when every task has one."""
+    if len(evaluation.tasks) <= TASK_PAGES:
+        return None
+    return {st.task.id for _, st in _ranked(evaluation)[:TASK_PAGES]}
 
 
 def _first(pair: tuple[tuple[object, ...], TaskState]) -> tuple[object, ...]:
