@@ -358,11 +358,19 @@ def table(results: list[Result]) -> str:
         f"{' '.join(r.flags) or 'ok'} |\n" for r in results)
 
 
+_LABELS = [s.label for s in rows(Target("TASK", "MILESTONE", "UNIT"), Path("out"), 100000)]
+
+
+def _chosen(label: str, asked: str) -> bool:
+    """A row's label is asked for by its whole label, or else by its beginning."""
+    return label == asked if asked in _LABELS else label.startswith(asked)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--tasks", type=int, default=100000, help="tasks in the ledger (20 a file)")
     ap.add_argument("--commands", "--only", default="",
-                    help="only rows whose label starts with one of these, comma-separated")
+                    help="only these rows, comma-separated: a whole label, or the beginning of labels")
     ap.add_argument("--cold", action="store_true", help="empty the parse cache before every row")
     ap.add_argument("--tree", type=Path, help="run this source tree of sanzhua (DIR/src) instead")
     ap.add_argument("--json", type=Path, help="write the rows here (default: bench/data/every_command.json)")
@@ -373,7 +381,7 @@ def main(argv: list[str] | None = None) -> int:
     chosen = [c for c in args.commands.split(",") if c]
     out = args.out.resolve()
     specs = [s for s in rows(Target("TASK", "MILESTONE", "UNIT"), out, args.tasks)
-             if not chosen or any(s.label.startswith(c) for c in chosen)]
+             if not chosen or any(_chosen(s.label, c) for c in chosen)]
     if args.list:
         for s in specs:
             print(f"{s.label:34} sanzhua {' '.join(s.argv)}")
@@ -392,7 +400,7 @@ def main(argv: list[str] | None = None) -> int:
     root, head, target = prepare(args.tasks, env)
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
-    specs = [s for s in rows(target, out, args.tasks) if not chosen or any(s.label.startswith(c) for c in chosen)]
+    specs = [s for s in rows(target, out, args.tasks) if not chosen or any(_chosen(s.label, c) for c in chosen)]
     with open("/proc/loadavg") as f:
         load = f.read().split()[:3]
     print(f"every command: {args.tasks} tasks ({root}), task {target.task}, unit {target.unit}; "
