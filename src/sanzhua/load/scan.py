@@ -21,6 +21,7 @@ from sanzhua.load.cache import Cache, parsed
 from sanzhua.load.ledgerfile import FileResult
 from sanzhua.load.parallel import Job, cpu_count, parse_all
 from sanzhua.load.safe import DEFAULT_MAX_BYTES, TOO_BIG, UNREADABLE, UnsafeFile, read_inside, read_optional
+from sanzhua.load.yamlfast import decode, parse
 from sanzhua.model import Settings, TaskRow, Unit
 from sanzhua.problems import Problem, msg
 from sanzhua.textsafe import has_unprintable
@@ -141,14 +142,30 @@ class _FilesRead(NamedTuple):
 def scan_files(root: Path, paths: list[Path], *, cache: bool, jobs: int | None, defer: int | None = None) -> Scan:
     """Read the settings files and the ledger files `paths` under `root`; parse what the
     cache does not hold (in worker processes when there is much of it), but for files of
-    more than `defer` bytes, which are parsed when first asked for (`Scan.deferred`)."""
+    more than `defer` bytes, which are parsed when first asked for (`Scan.deferred`).
+
+    The ledger files are read, and their parse started, before the settings files are
+    parsed (pydantic's models, a tenth of a second), so that a worker parses meanwhile
+    (issue 17): with the year and size limit sanzhua.yaml says at a glance. Should the
+    settings then say otherwise, the parse is stopped and done again with theirs."""
     store = Cache(root, cache)
-    s = _read_settings(root, store)
-    files = _read_files(root, paths, store, s.settings, defer)
+    settings_bytes = _settings_bytes(root)
+    workers = jobs if jobs is not None else cpu_count()
+    year, max_mb = _glance(settings_bytes)
+    files = _read_files(root, paths, store, year, max_mb, defer)
+    parsing = parse_all(files.todo, workers)
+    try:
+        s = _read_settings(root, store, settings_bytes)
+    except BaseException:
+        parsing.cancel()
+        raise
+    if (s.settings.year, s.settings.max_file_mb) != (year, max_mb):
+        parsing.cancel()
+        files = _read_files(root, paths, store, s.settings.year, s.settings.max_file_mb, defer)
+        parsing = parse_all(files.todo, workers)
     index: dict[str, tuple[TaskRow, ...]] = {}
     results = files.results
-    workers = jobs if jobs is not None else cpu_count()
-    for rel, record, result in parse_all(files.todo, workers):
+    for rel, record, result in parsing:
         index[rel] = record.rows
         store.put(rel, record)
         if result is not None:
@@ -171,9 +188,8 @@ def scan_files(root: Path, paths: list[Path], *, cache: bool, jobs: int | None, 
     )
 
 
-def _read_settings(root: Path, store: Cache) -> _SettingsRead:
-    """sanzhua.yaml (FatalError when it is missing or refused), units.yaml and calendar.yaml."""
-    problems: list[Problem] = []
+def _settings_bytes(root: Path) -> bytes:
+    """sanzhua.yaml's bytes (FatalError when it is missing or refused)."""
     try:
         settings_bytes = read_optional(root / SETTINGS_FILE, root)
     except UnsafeFile as e:
@@ -181,6 +197,28 @@ def _read_settings(root: Path, store: Cache) -> _SettingsRead:
     if settings_bytes is None:
         missing = msg("root.settings-missing", path=str(root / SETTINGS_FILE))
         raise FatalError(missing, msg("root.settings-missing.hint"))
+    return settings_bytes
+
+
+def _glance(settings_bytes: bytes) -> tuple[int, int]:
+    """The year and the size limit (MB) sanzhua.yaml gives, read without validating it (the
+    defaults where it gives no number in digits): what the ledger files are read and parsed
+    with while the settings are validated. Only a guess: `scan_files` holds it to them."""
+    defaults = Settings(name="")
+    text, _ = decode(settings_bytes, SETTINGS_FILE)
+    root = parse(text, SETTINGS_FILE).root if text is not None else None
+    got = root if isinstance(root, dict) else {}
+
+    def number(key: str, default: int) -> int:
+        v = got.get(key)
+        return int(v) if isinstance(v, str) and v.isascii() and v.isdigit() and len(v) < 6 else default
+
+    return number("year", defaults.year), number("max_file_mb", defaults.max_file_mb)
+
+
+def _read_settings(root: Path, store: Cache, settings_bytes: bytes) -> _SettingsRead:
+    """sanzhua.yaml (its bytes read), units.yaml and calendar.yaml."""
+    problems: list[Problem] = []
     # Each settings file is parsed again only when its bytes change (pydantic models are slow to build).
     settings, p = store.memo("settings", settings_bytes, lambda: settings_files().load_settings(settings_bytes))
     problems.extend(p)
@@ -211,11 +249,11 @@ def _read_settings(root: Path, store: Cache) -> _SettingsRead:
     return _SettingsRead(settings, units, calendar, problems, units_bytes is not None, settings_key)
 
 
-def _read_files(root: Path, paths: list[Path], store: Cache, settings: Settings, defer: int | None) -> _FilesRead:
-    """Each ledger file read (within the size limit) and digested; those the cache does not
-    hold are to be parsed, now or, over `defer` bytes, when first asked for."""
-    limit = settings.max_file_mb << 20
-    year = settings.year
+def _read_files(root: Path, paths: list[Path], store: Cache, year: int, max_mb: int, defer: int | None) -> _FilesRead:
+    """Each ledger file read (within the size limit, `max_mb`) and digested; those the cache
+    does not hold are to be parsed (for the ledger's `year`), now or, over `defer` bytes,
+    when first asked for."""
+    limit = max_mb << 20
     person = str(year).encode()
     files = _FilesRead([], {}, {}, {}, [], set())
     cut = len(str(root)) + 1
@@ -239,7 +277,7 @@ def _read_files(root: Path, paths: list[Path], store: Cache, settings: Settings,
         try:
             data = read_inside(path, root, max_bytes=limit, real_root=real_root)
         except (OSError, UnsafeFile) as e:
-            files.results[rel] = FileResult(rel, problems=[_unread(rel, e, settings.max_file_mb)])
+            files.results[rel] = FileResult(rel, problems=[_unread(rel, e, max_mb)])
             continue
         key = hashlib.blake2b(data, digest_size=16, person=person).digest()
         files.keys[rel] = key
