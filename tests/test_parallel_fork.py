@@ -10,10 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from sanzhua.load import ledger_files
+from sanzhua.load import ledger_files, scan_ledger
 from sanzhua.load import parallel as parallel_module
 from sanzhua.load import scan as scan_module
-from sanzhua.load import scan_ledger
 from sanzhua.load.scan import Scan
 from tests.conftest import bench_generator
 
