@@ -2,13 +2,15 @@
 wall and CPU seconds (the process and its workers) of check, status and brief, cold and
 warm, as ratios to the CSafeLoader baseline of bench/run.py measured in the same run.
 
-    .venv/bin/python bench/side_by_side.py [--site [--archive]] [--reports] LEDGER ROUNDS TREE...
+    .venv/bin/python bench/side_by_side.py [--site [--archive]] [--reports] [--only TEXT] LEDGER ROUNDS TREE...
 
 With --site the rows are the site's instead (issue 19.5): `site --no-archive` cold and
 warm, and with --archive also the whole site (every week's bulletin), each written to a
 fresh temporary folder (the previous one removed before, untimed). With --reports the
 rest of bench/run.py's rows follow: `check` warm, `score --format json`, `export -f xlsx`
-and `calendar` cold (bench/run.py's --trees compares only the edit rows).
+and `calendar` cold (bench/run.py's --trees compares only the edit rows). With --only TEXT
+only the rows whose name starts with TEXT run (e.g. `--only check`). Each row prints the
+best and, after it, the median of its runs (a busy machine's spread, p-check5).
 
 Each TREE is a folder holding `src/sanzhua` (and `templates/`), e.g. made with
 `git archive REV src templates | tar -x -C TREE`; it is put first on PYTHONPATH.
@@ -20,6 +22,7 @@ from __future__ import annotations
 import os
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -73,6 +76,10 @@ def main() -> None:
         rows = SITE_ROWS + (ARCHIVE_ROWS if "--archive" in args else [])
     if "--reports" in args:
         rows = rows + REPORT_ROWS
+    if "--only" in args:
+        at = args.index("--only")
+        rows = [r for r in rows if r[0].startswith(args[at + 1])]
+        del args[at : at + 2]
     args = [a for a in args if a not in ("--site", "--archive", "--reports")]
     root, rounds, trees = args[0], int(args[1]), args[2:]
     cache = tempfile.mkdtemp(prefix="sanzhua-side-by-side-")
@@ -96,13 +103,18 @@ def main() -> None:
     finally:
         shutil.rmtree(cache, ignore_errors=True)
         shutil.rmtree(out.parent, ignore_errors=True)
-    bw = min(w for w, _ in res[("baseline", "")])
-    bc = min(c for _, c in res[("baseline", "")])
-    print(f"baseline: wall {bw:.2f} s, CPU {bc:.2f} s (best of {len(res[('baseline', '')])})")
+    base = res[("baseline", "")]
+    bw, bc = min(w for w, _ in base), min(c for _, c in base)
+    mw, mc = statistics.median(w for w, _ in base), statistics.median(c for _, c in base)
+    print(f"baseline: wall {bw:.2f} s, CPU {bc:.2f} s (best of {len(base)}; median {mw:.2f} s, {mc:.2f} s)")
     for (name, tree), got in res.items():
         if name != "baseline":
             w, c = min(x for x, _ in got), min(y for _, y in got)
-            print(f"{name:28} {Path(tree).name:10} wall {w:6.2f} s {w / bw:5.2f} x   CPU {c:6.2f} s {c / bc:5.2f} x")
+            w2, c2 = statistics.median(x for x, _ in got), statistics.median(y for _, y in got)
+            print(
+                f"{name:28} {Path(tree).name:10} wall {w:6.2f} s {w / bw:5.2f} x   CPU {c:6.2f} s {c / bc:5.2f} x"
+                f"   median: wall {w2:6.2f} s {w2 / mw:5.2f} x   CPU {c2:6.2f} s {c2 / mc:5.2f} x"
+            )
 
 
 if __name__ == "__main__":

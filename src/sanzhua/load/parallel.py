@@ -31,7 +31,7 @@ PARALLEL_MIN_BYTES = 2_000_000
 # (a worker also encodes each result to send it: bench/README.md, p-brief2); since a forked
 # worker parses while this process reads the settings files (a tenth of a second), and
 # this process decodes what the workers send, a little less than an equal share (p-check5).
-MAIN_SHARE = 0.92
+MAIN_SHARE = 0.95
 # Batches per worker process: this process decodes each as it comes, all but the last
 # while the workers parse.
 CHUNKS = 6
