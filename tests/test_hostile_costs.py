@@ -28,6 +28,7 @@ from sanzhua.commands import edit_quick
 from sanzhua.commands.brief import brief
 from sanzhua.commands.edit import EditRun, progress
 from sanzhua.commands.site import site
+from sanzhua.edit import fmt as fmt_mod
 from sanzhua.edit import span as span_mod
 from sanzhua.history import blobs
 from sanzhua.history.blobs import Parser, normalise
@@ -318,3 +319,30 @@ def test_the_walk_for_one_task_places_only_its_items(tmp_path: Path, monkeypatch
         made = 0
         assert history(g.path, tid) == every[tid]
         assert made <= 2 * 7, made  # before: some 1,800 (300 tasks, 6 versions)
+
+
+def test_comment_lines_are_counted_without_a_walk_of_their_characters(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`fmt` counts a file's comments before and after, to lose none: 2 million comment
+    lines (bench/hostile_corpus.py's blank-lines) were walked character by character, 8 of
+    its 12 s. A line whose first character past spaces and tabs is `#` is a comment whole."""
+    lines = ["# a", "  # b  ", "\t# c", "#", "x: 1 # d", "y: '#' # e", "z: '# f'", "  - {id: A} #g", "\r# h",
+             "a#b", " 'q' # i", "#  '", ""]  # fmt: skip
+    text = "\n".join(lines * 3)
+    walked = 0
+    real = fmt_mod.outside_quotes
+
+    def counted(line: str) -> Any:
+        nonlocal walked
+        walked += 1
+        return real(line)
+
+    monkeypatch.setattr(fmt_mod, "outside_quotes", counted)
+    got = fmt_mod.comments(text)
+    assert walked == 3 * 7  # the lines with a `#` that is not their first character
+    want: dict[str, int] = {}
+    for line in text.split("\n"):  # the character walk for every line, as before
+        for i, _ in real(line):
+            if line[i] == "#" and (i == 0 or line[i - 1] in " \t"):
+                want[line[i:].rstrip()] = want.get(line[i:].rstrip(), 0) + 1
+                break
+    assert dict(got) == want

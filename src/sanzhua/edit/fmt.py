@@ -580,6 +580,10 @@ def comments(text: str) -> Counter[str]:
     for line in text.split("\n"):
         if "#" not in line:  # most lines: no comment to look for character by character
             continue
+        bare = line.lstrip(" \t")
+        if bare.startswith("#"):  # a comment line: its `#` is unquoted and starts the comment
+            found[bare.rstrip()] += 1  # (2 million of them were 8 s of `fmt`; issue 14)
+            continue
         for i, _ in outside_quotes(line):
             if starts_comment(line, i):
                 found[line[i:].rstrip()] += 1
