@@ -183,17 +183,23 @@ def test_normalise_is_dataclasses_replace() -> None:
         assert got.file == "" and t.file == "x"  # the parsed task is left as it was
 
 
+class _Calls:
+    """Counts the calls of `owner.name` (patched for the test), each passed on to the real one."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, owner: Any, name: str) -> None:
+        self.n = 0
+        self.real = getattr(owner, name)
+
+        def counted(*a: Any) -> Any:
+            self.n += 1
+            return self.real(*a)
+
+        monkeypatch.setattr(owner, name, counted)
+
+
 def _views(data: bytes, batch: int, monkeypatch: pytest.MonkeyPatch) -> tuple[list[Any], Parser, int]:
-    calls = 0
-    real = blobs.parse_ledger_bytes
-
-    def counted(*a: Any) -> Any:
-        nonlocal calls
-        calls += 1
-        return real(*a)
-
     monkeypatch.setattr(blobs, "BATCH_MIN", batch)
-    monkeypatch.setattr(blobs, "parse_ledger_bytes", counted)
+    calls = _Calls(monkeypatch, blobs, "parse_ledger_bytes")
     p = Parser()
     view = p.view("x", data, "ledgers/x.yaml", 2026)
     kinds = ("milestones", "progress", "extensions")
@@ -201,7 +207,7 @@ def _views(data: bytes, batch: int, monkeypatch: pytest.MonkeyPatch) -> tuple[li
         (v.task, v.line, {k: v.at(k) for k in v.rel}, [v.entry_line(k, e) for k in kinds for e in getattr(v.task, k)])
         for v in view.tasks
     ]
-    return [view.readable, got], p, calls
+    return [view.readable, got], p, calls.n
 
 
 def _big_file(n: int) -> bytes:
@@ -272,24 +278,17 @@ def test_the_trend_reads_a_file_the_ledger_holds_unchanged_from_the_ledger(
     root = _big_repo(tmp_path, 200)
     ledger = load_ledger(root)
     plain = trends.trend(ledger, date(2026, 3, 29))
-    calls = 0
-    real = trends.parse_ledger_bytes
-
-    def counted(*a: Any) -> Any:
-        nonlocal calls
-        calls += 1
-        return real(*a)
-
-    monkeypatch.setattr(trends, "parse_ledger_bytes", counted)
+    calls = _Calls(monkeypatch, trends, "parse_ledger_bytes")
     assert trends.trend(ledger, date(2026, 3, 29)) == plain
     # the last commit's files are the work tree's: none parsed; the commit before it holds
     # big.yaml's first version (before: 4 parses, big.yaml's second version too)
-    assert calls == 1, calls
+    assert calls.n == 1, calls.n
     (root / "ledgers" / "big.yaml").write_text(_big_file(199).decode(), encoding="utf-8")  # changed, not committed
     changed = load_ledger(root)
-    calls = 0
+    calls.n = 0
     got = trends.trend(changed, date(2026, 3, 29))
-    assert calls == 2  # big.yaml's two versions: neither is the work tree's
+    assert calls.n == 2  # big.yaml's two versions: neither is the work tree's
+    real = calls.real
     monkeypatch.setattr(trends._Past, "_read", lambda self, path, data, year: real(data, path, year))
     assert got == trends.trend(changed, date(2026, 3, 29)) and got != plain
 
@@ -306,19 +305,11 @@ def test_the_walk_for_one_task_places_only_its_items(tmp_path: Path, monkeypatch
         g.edit("ledgers/big.yaml", f"title: 任务{7 * i}\n", f"title: 任务{7 * i}改\n")
         g.commit(f"改 {i}", when=f"2026-03-1{i}")
     every = histories(g.path)
-    made = 0
-    real = blobs.Placed
-
-    def counted(*a: Any) -> Any:
-        nonlocal made
-        made += 1
-        return real(*a)
-
-    monkeypatch.setattr(blobs, "Placed", counted)
+    made = _Calls(monkeypatch, blobs, "Placed")
     for tid in ("B-0007", "B-0000", "B-0299"):
-        made = 0
+        made.n = 0
         assert history(g.path, tid) == every[tid]
-        assert made <= 2 * 7, made  # before: some 1,800 (300 tasks, 6 versions)
+        assert made.n <= 2 * 7, made.n  # before: some 1,800 (300 tasks, 6 versions)
 
 
 def test_comment_lines_are_counted_without_a_walk_of_their_characters(monkeypatch: pytest.MonkeyPatch) -> None:
