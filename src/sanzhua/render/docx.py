@@ -16,6 +16,7 @@ from typing import Any
 
 from docxtpl import DocxTemplate
 from jinja2 import Environment, Template, TemplateError
+from lxml import etree
 
 from sanzhua.errors import FatalError
 from sanzhua.problems import msg
@@ -33,7 +34,7 @@ def render_docx(name: str, context: dict[str, object], ledger_root: Path | None)
             tpl: DocxTemplate = _OwnTemplate(io.BytesIO(src.data))
             tpl.render(context, jinja_env=_own_environment(), autoescape=True)
         else:
-            tpl = DocxTemplate(io.BytesIO(src.data))
+            tpl = _Template(io.BytesIO(src.data))
             with limits(str(path)):
                 tpl.render(context, jinja_env=environment(sandboxed=True), autoescape=True)
     except TemplateError as e:
@@ -43,6 +44,45 @@ def render_docx(name: str, context: dict[str, object], ledger_root: Path | None)
     buf = io.BytesIO()
     tpl.save(buf)
     return buf.getvalue()
+
+
+# --- the rendered body put in the document without lxml's quadratic move ------------------
+# docxtpl parses the rendered body into a document of its own, then `map_tree` puts it in
+# place of the template's body: lxml moves it into the Word document, mapping each node's
+# namespace through a cache. An attribute in the xml: namespace (xml:space="preserve" on
+# every run of text) is never found there: lxml (through 6.2, proxy.pxi `_fixCNs`) caches
+# it under its new namespace, not its old one, so each such attribute scans the cache and
+# adds one more entry to it, quadratic in their number. A bulletin of 20,000 tasks has
+# 260,000 of them: the move was 10 s of its 16. They are taken off before the move (lxml
+# strips them in C) and set again after it, each element's attributes in their order: the
+# same bytes (tests/test_docx_fast.py).
+
+_XML_NS = "{http://www.w3.org/XML/1998/namespace}"
+_XML_ATTRIBUTED = etree.XPath("descendant-or-self::*[@xml:*]")
+
+
+class _Template(DocxTemplate):  # type: ignore[misc]
+    def map_tree(self, tree: Any) -> None:
+        marked: list[tuple[Any, tuple[tuple[str, str], ...]]] = []
+        names: set[str] = set()
+        # an element's attributes -> (those from its first xml: one on, the others of them)
+        seen: dict[tuple[tuple[str, str], ...], tuple[tuple[tuple[str, str], ...], tuple[str, ...]]] = {}
+        for el in _XML_ATTRIBUTED(tree):
+            items = tuple(el.items())
+            got = seen.get(items)
+            if got is None:
+                first = next(i for i, (k, _v) in enumerate(items) if k.startswith(_XML_NS))
+                tail = items[first:]
+                names.update(k for k, _v in tail if k.startswith(_XML_NS))
+                got = seen[items] = (tail, tuple(k for k, _v in tail if not k.startswith(_XML_NS)))
+            for k in got[1]:  # set again after the xml: ones, to keep the order
+                del el.attrib[k]
+            marked.append((el, got[0]))
+        etree.strip_attributes(tree, *names)
+        super().map_tree(tree)
+        for el, tail in marked:
+            for k, v in tail:
+                el.set(k, v)
 
 
 # --- sanzhua's own Word templates, rendered as docxtpl renders them with less work ---------
@@ -63,7 +103,7 @@ _ENV: list[Environment] = []
 _REMEMBERED = 64  # template texts remembered (a .docx has a few parts)
 
 
-class _OwnTemplate(DocxTemplate):  # type: ignore[misc]
+class _OwnTemplate(_Template):
     def patch_xml(self, src_xml: str) -> str:
         got = _PATCHED.get(src_xml)
         if got is None:
