@@ -1,0 +1,74 @@
+"""Many ledger files and long histories (issue 14, p-hostile5): the work is counted, not
+timed.
+
+- whether the ledger's files differ from HEAD (the form's and the bulletin's commit line)
+  gives git the files' folders, not each file: git matches every file of the repository
+  against every pathspec, and 20,000 one-task files were 4.6 s of git's CPU.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sanzhua.history import git as git_mod
+from sanzhua.history.git import worktree_changed
+from tests.test_history_repo import GitLedger
+
+ONE = "unit: fgw\ntasks:\n  - {{id: M-{i:03d}, title: 件{i}, due: 2026-12-31}}\n"
+
+
+def _many(tmp_path: Path, n: int) -> tuple[GitLedger, tuple[str, ...]]:
+    g = GitLedger(tmp_path / "repo")
+    g.write("sanzhua.yaml", "name: 台账\nyear: 2026\n")
+    g.write("units.yaml", "units:\n  - {id: fgw, name: 县发改委}\n")
+    for i in range(n):
+        g.write(f"ledgers/m{i:03d}.yaml", ONE.format(i=i))
+    g.write("ledgers/other/notes.yaml", "x: 1\n")
+    g.write("README.md", "台账\n")
+    g.commit("many")
+    return g, ("sanzhua.yaml", "units.yaml", *(f"ledgers/m{i:03d}.yaml" for i in range(n)))
+
+
+def test_whether_many_files_changed_gives_git_their_folders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    g, paths = _many(tmp_path, 300)
+    specs: list[int] = []
+    plain_run = subprocess.run
+
+    def counting(argv: list[str], *a: Any, **k: Any) -> Any:
+        specs.append(len(argv) - argv.index("--") - 1)
+        return plain_run(argv, *a, **k)
+
+    monkeypatch.setattr(git_mod.subprocess, "run", counting)
+    assert worktree_changed(g.path, paths) is False
+    assert len(specs) == 3 and max(specs) <= 3, specs  # before: 302 pathspecs a call
+    monkeypatch.setattr(git_mod.subprocess, "run", plain_run)
+    # what is and is not one of `paths`, as before
+    g.write("README.md", "改了\n")
+    g.write("ledgers/other/notes.yaml", "x: 2\n")
+    g.write("ledgers/untracked.yaml", "x: 3\n")
+    g.write("elsewhere/new.yaml", "x: 4\n")
+    assert worktree_changed(g.path, paths) is False
+    assert worktree_changed(g.path, (*paths, "ledgers/untracked.yaml")) is True  # untracked
+    assert worktree_changed(g.path, ("ledgers",)) is True
+    g.edit("ledgers/m150.yaml", "件150", "件一五零")
+    assert worktree_changed(g.path, paths) is True
+    g.git("checkout", "--", "ledgers/m150.yaml")
+    (g.path / "ledgers/m007.yaml").unlink()
+    assert worktree_changed(g.path, paths) is True  # deleted
+    g.git("checkout", "--", "ledgers/m007.yaml")
+    assert worktree_changed(g.path, paths) is False
+    g.git("add", "ledgers/untracked.yaml")
+    assert worktree_changed(g.path, (*paths, "ledgers/untracked.yaml")) is True  # staged, not committed
+    assert worktree_changed(g.path, paths) is False
+
+
+def test_a_file_name_that_looks_like_a_pattern_is_only_itself(tmp_path: Path) -> None:
+    g, _paths = _many(tmp_path, 3)
+    g.write("ledgers/[m]*.yaml", ONE.format(i=9))
+    g.commit("odd")
+    g.write("ledgers/m001.yaml", "changed\n")
+    assert worktree_changed(g.path, ("ledgers/[m]*.yaml",)) is False
