@@ -45,16 +45,24 @@ def inside(path: str, root: str) -> bool:
     return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
 
 
-def read_inside(path: Path, root: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, real_root: str | None = None) -> bytes:
+def read_inside(
+    path: Path,
+    root: Path,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    real_root: str | None = None,
+    real_dirs: dict[str, str] | None = None,
+) -> bytes:
     """The bytes of the regular file `path`, whose real path must lie inside `root`.
 
     Raises FileNotFoundError when there is no such file (nor a dangling link), and
     UnsafeFile for a link out of the root, a special file or folder, a file over
     `max_bytes` (at most max_bytes + 1 bytes are ever read), or a system error.
     `real_root` is `os.path.realpath(root)` when the caller reads many files of one root
-    (the loader: a thousand files, a thousand resolutions of the same folder).
+    (the loader: a thousand files, a thousand resolutions of the same folder), and
+    `real_dirs` the real paths of the folders read so far, filled as they are resolved.
     """
-    real = os.path.realpath(path)
+    real = os.path.realpath(path) if real_dirs is None else _real_path(str(path), real_dirs)
     if not inside(real, real_root if real_root is not None else os.path.realpath(root)):
         if not os.path.lexists(path):
             raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), str(path))
@@ -97,6 +105,25 @@ def read_inside(path: Path, root: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, r
     if len(data) > max_bytes:
         raise UnsafeFile(path, TOO_BIG, f">{max_bytes}")
     return data
+
+
+def _real_path(path: str, real_dirs: dict[str, str]) -> str:
+    """`os.path.realpath(path)`, its folder resolved once for all the files in it: a file
+    that is no link is its real folder and its name. os.path.realpath looks up every
+    component of every path: 20,000 files in one folder were 160,000 lstat calls."""
+    folder, name = os.path.split(path)
+    if name in ("", ".", ".."):
+        return os.path.realpath(path)
+    real_folder = real_dirs.get(folder)
+    if real_folder is None:
+        real_folder = real_dirs[folder] = os.path.realpath(folder)
+    real = os.path.join(real_folder, name)
+    try:
+        if not stat.S_ISLNK(os.lstat(real).st_mode):
+            return real
+    except OSError:
+        pass
+    return os.path.realpath(path)
 
 
 def _regular(path: Path, mode: int) -> None:

@@ -258,6 +258,7 @@ def _read_files(root: Path, paths: list[Path], store: Cache, year: int, max_mb: 
     files = _FilesRead([], {}, {}, {}, [], set())
     cut = len(str(root)) + 1
     real_root = os.path.realpath(root)
+    real_dirs: dict[str, str] = {}
     for path in paths:
         rel = str(path)[cut:].replace(os.sep, "/")
         if has_unprintable(rel) or "\n" in rel or "\r" in rel:
@@ -275,7 +276,7 @@ def _read_files(root: Path, paths: list[Path], store: Cache, year: int, max_mb: 
             files.results[rel] = FileResult(rel, problems=[bad])
             continue
         try:
-            data = read_inside(path, root, max_bytes=limit, real_root=real_root)
+            data = read_inside(path, root, max_bytes=limit, real_root=real_root, real_dirs=real_dirs)
         except (OSError, UnsafeFile) as e:
             files.results[rel] = FileResult(rel, problems=[_unread(rel, e, max_mb)])
             continue
