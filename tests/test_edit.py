@@ -444,10 +444,10 @@ def test_fmt_reports_its_own_defect_per_file_and_goes_on(ledger: Path, monkeypat
     before = fgw_path.read_bytes()
     others = {p: p.read_bytes() for p in (ledger / "ledgers").rglob("*.y*ml") if p != fgw_path}
 
-    def broken(text: str, year: int, normalize: bool = False) -> str:
+    def broken(text: str, year: int, normalize: bool = False, lines: list[str] | None = None) -> str:
         if "fgw" in text or "发改" in text:
             raise IndexError("list index out of range")
-        return real(text, year, normalize)
+        return real(text, year, normalize, lines)
 
     monkeypatch.setattr(fmt_module, "format_text", broken)
     r = run_of(ledger)
