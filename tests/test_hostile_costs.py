@@ -27,6 +27,7 @@ import pytest
 
 from sanzhua.commands import edit as E
 from sanzhua.commands import edit_quick
+from sanzhua.commands import fmt as fmt_cmd
 from sanzhua.commands.brief import brief
 from sanzhua.commands.edit import EditRun, progress
 from sanzhua.commands.site import site
@@ -37,6 +38,7 @@ from sanzhua.history import blobs
 from sanzhua.history.blobs import Parser, normalise
 from sanzhua.history.timeline import histories, history
 from sanzhua.load import load_ledger, parse_ledger_bytes
+from sanzhua.load import scan as load_scan
 from sanzhua.report import trends
 from sanzhua.textsafe import SHOWN_CHARS
 from tests.conftest import MakeLedger
@@ -396,3 +398,58 @@ def test_fmt_walks_blank_and_comment_lines_a_run_at_a_time() -> None:
         assert "\n\n\n" not in new.decode()
     # before: some 190 calls more per line (400,000 more for the bigger file)
     assert made[800] - made[200] < 100, made
+
+
+def test_fmt_parses_no_file_it_will_not_lay_out(make_ledger: MakeLedger, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file over MAX_FMT_BYTES is skipped by fmt, said too big: it was parsed first all
+    the same (a 40 MB file of 60,000 tasks: 9 s of CPU and 900 MB, to be skipped)."""
+    monkeypatch.setattr(fmt_cmd, "MAX_FMT_BYTES", 4000)
+    items = (f"  - {{id: FGW-{i:04d}, title: 任务{i}, due: 2026-12-31}}\n" for i in range(200))
+    big = "unit: fgw\ntasks:\n" + "".join(items)
+    small = "unit: jyj\ntasks:\n  - {due: 2026-12-31, title: 任务,   id: JYJ-001}\n"
+    root = make_ledger({"ledgers/fgw.yaml": big, "ledgers/jyj.yaml": small})
+    parsed: list[str] = []
+    real = load_scan.parse_all
+
+    def counted(jobs: list[Any], workers: int) -> Any:
+        parsed.extend(j.rel for j in jobs)
+        return real(jobs, workers)
+
+    monkeypatch.setattr(load_scan, "parse_all", counted)
+    for check in (True, False):
+        out, err = io.StringIO(), io.StringIO()
+        assert fmt_cmd.fmt(EditRun(root, TODAY, out=out, err=err), check=check) == 1
+        assert "ledgers/fgw.yaml" in err.getvalue() and "4000" not in err.getvalue()  # said in MB
+        assert "JYJ-001, title: 任务, due" in out.getvalue()
+    assert "ledgers/fgw.yaml" not in parsed and "ledgers/jyj.yaml" in parsed
+    assert (root / "ledgers/fgw.yaml").read_text(encoding="utf-8") == big
+
+
+def test_fmt_compares_tasks_moved_by_the_layout_field_by_field(monkeypatch: pytest.MonkeyPatch) -> None:
+    """fmt reads the file it made and compares each task with the one it read: a task on
+    another line or column went through `plain` (nested tuples of every field), 1 of the
+    6 s of a 60,000-task file indented anew. Now its fields but the position and the
+    deadline's spelling are compared as they are, `plain` only when they differ."""
+    text = "unit: fgw\ntasks:\n" + "".join(
+        f"- id: FGW-{i:03d}\n  title: 任务{i}\n  due: 2026-12-31\n  progress:\n"
+        f"  - {{date: 2026-11-02, percent: {i % 90}}}\n"
+        for i in range(50)
+    )
+    made = 0
+    real = fmt_mod.plain
+
+    def counted(value: Any, spelling: bool = True) -> Any:
+        nonlocal made
+        made += 1
+        return real(value, spelling)
+
+    monkeypatch.setattr(fmt_mod, "plain", counted)
+    new, why = fmt_mod.format_bytes(text.encode(), "ledgers/fgw.yaml", 2026)
+    assert why == "" and new is not None and new.startswith(b"unit: fgw\ntasks:\n  - id: FGW-000\n    title:")
+    assert made == 0, made  # before: 100 (each task, before and after)
+    # a task that did change is still told apart (the layout is checked by its result)
+    before = parse_ledger_bytes(text.encode(), "ledgers/fgw.yaml", 2026).tasks
+    after = list(parse_ledger_bytes(new, "ledgers/fgw.yaml", 2026).tasks)
+    assert fmt_mod._same_tasks(after, before)
+    after[7] = dataclasses.replace(after[7], title="别的")
+    assert not fmt_mod._same_tasks(after, before)
