@@ -32,6 +32,7 @@ from sanzhua.commands.brief import brief
 from sanzhua.commands.edit import EditRun, progress
 from sanzhua.commands.site import site
 from sanzhua.edit import fmt as fmt_mod
+from sanzhua.edit import ops as ops_mod
 from sanzhua.edit import span as span_mod
 from sanzhua.edit.source import unified_diff
 from sanzhua.history import blobs
@@ -453,3 +454,46 @@ def test_fmt_compares_tasks_moved_by_the_layout_field_by_field(monkeypatch: pyte
     assert fmt_mod._same_tasks(after, before)
     after[7] = dataclasses.replace(after[7], title="别的")
     assert not fmt_mod._same_tasks(after, before)
+
+
+def _entry_layouts(n: int) -> dict[str, str]:
+    """A task of `n` progress entries, written in the ways a clerk writes a list."""
+    flow = _many_entries(n)
+    block = flow.replace("      - {date: ", "      - date: ").replace(", percent: ", "\n        percent: ")
+    block = block.replace(", note: ", "\n        note: ").replace("次}\n", "次\n")
+    block = block.replace("\n        note: 第7次", "\n        # 注\n        note: 第7次")
+    # the second entry's dash alone on its line
+    alone = flow.replace("      - {date: 2026-01-02,", "      -\n        {date: 2026-01-02,", 1)
+    zh = flow.replace("unit:", "责任单位:").replace("progress:", "进展:").replace("{date:", "{日期:")
+    return {"flow": flow, "block": block, "alone": alone, "zh": zh, "crlf": flow.replace("\n", "\r\n")}
+
+
+def test_an_appended_progress_entry_composes_the_long_list_without_its_middle(
+    make_ledger: MakeLedger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`progress` of a task of 60,000 entries composed all of them (libyaml's node tree) to
+    find the list's end. The entries between the second and the last are left out of what
+    is composed and put back as they were: the same bytes as the edit of the whole file,
+    whatever the list's layout (a list the cut cannot be sure of is composed whole)."""
+    real = ops_mod.compose
+    for name, text in _entry_layouts(300).items():
+        outcomes = []
+        for cut in (True, False):
+            root: Path = make_ledger({"ledgers/p.yaml": text.encode()})
+            composed: list[int] = []
+
+            def counted(doc: str, composed: list[int] = composed) -> Any:
+                composed.append(len(doc))
+                return real(doc)
+
+            monkeypatch.setattr(ops_mod, "compose", counted)
+            if not cut:  # the edit of the whole file, as a task's lines are not read alone
+                monkeypatch.setattr(E, "_quick", lambda *a, **k: None)
+            out, err = io.StringIO(), io.StringIO()
+            code = progress(EditRun(root, TODAY, out=out, err=err), "P-001", percent="60", note="推进")
+            outcomes.append((code, out.getvalue(), err.getvalue(), (root / "ledgers/p.yaml").read_bytes()))
+            monkeypatch.undo()
+            if cut and name != "alone":
+                assert max(composed) < 1000, (name, composed)  # before: the 300 entries (18 KB)
+        assert outcomes[0] == outcomes[1], name
+        assert outcomes[0][0] == 0 and outcomes[0][3].count("推进".encode()) == 1, (name, outcomes[0][2])

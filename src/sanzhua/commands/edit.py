@@ -225,9 +225,12 @@ def _finish(run: EditRun, ws: Workspace, change: Change) -> int:
     return EXIT_OK
 
 
-def _locate(ws: Workspace, task_id: str, today: date) -> tuple[Task, str, bytes, Editor, str]:
-    """The task, its file, the file's bytes as read now, an editor on them, the task's key style."""
-    got = _quick(ws, task_id, today)
+def _locate(
+    ws: Workspace, task_id: str, today: date, *, cut_progress: bool = False
+) -> tuple[Task, str, bytes, Editor, str]:
+    """The task, its file, the file's bytes as read now, an editor on them, the task's key
+    style. `cut_progress`: the edit appends a progress entry (SpanEditor's cut_progress)."""
+    got = _quick(ws, task_id, today, cut_progress)
     if got is not None:
         return got
     ledger = ws.ledger
@@ -250,18 +253,20 @@ def _locate(ws: Workspace, task_id: str, today: date) -> tuple[Task, str, bytes,
     return task, rel, data, ed, style_of(node, R.TASK, default)
 
 
-def _quick_editor(q: Quick) -> SpanEditor | None:
+def _quick_editor(q: Quick, cut_progress: bool = False) -> SpanEditor | None:
     """An editor of the quick view's task lines; None (the whole file is edited instead)
     when they do not compose alone, or NeedFull when the file is too big for that."""
     try:
-        return SpanEditor(q.span)
+        return SpanEditor(q.span, cut_progress=cut_progress)
     except yaml.YAMLError:
         if q.lean:
             raise NeedFull() from None
         return None
 
 
-def _quick(ws: Workspace, task_id: str, today: date) -> tuple[Task, str, bytes, Editor, str] | None:
+def _quick(
+    ws: Workspace, task_id: str, today: date, cut_progress: bool = False
+) -> tuple[Task, str, bytes, Editor, str] | None:
     """`_locate` from the scan alone, when it can be (sanzhua.commands.edit_quick)."""
     scan = ws.scan
     known = (rel for rel in scan.order if rel not in scan.deferred)
@@ -287,7 +292,7 @@ def _quick(ws: Workspace, task_id: str, today: date) -> tuple[Task, str, bytes, 
         q = open_quick(scan, task_id, today, data)
     if q is None:
         return None
-    ed = _quick_editor(q)
+    ed = _quick_editor(q, cut_progress)
     if ed is None:
         return None
     ws.quick = q
@@ -429,7 +434,7 @@ def progress(
             raise Refused(msg("percent.range", value=R.number(pct)), msg("percent.range.hint"))
         val = _number(value, "--value") if value is not None else None
         day = _day(when, "--date", year) if when else run.today
-        task, rel, data, ed, style = _locate(opened, task_id, run.today)
+        task, rel, data, ed, style = _locate(opened, task_id, run.today, cut_progress=True)
         if _is_done(task) and why is None:
             raise Refused(
                 msg("edit.progress-on-done", id=task_id, done=task.done.isoformat() if task.done else "status: done"),

@@ -282,18 +282,42 @@ class SpanEditor(Editor):
     """An `Editor` over the stand-in document of one task's span. Every edit operation
     works on it as on the whole file; `result()` gives the whole file's new bytes."""
 
-    def __init__(self, span: Span) -> None:
+    def __init__(self, span: Span, *, cut_progress: bool = False) -> None:
+        """`cut_progress`: the edit appends to the task's progress list (or touches none of
+        its entries but the first and the last): a long list is composed with the entries
+        between its second and its last left out, and put back as they were (a task of
+        60,000 entries was composed whole to append one; issue 14)."""
         # The head without the blank lines: splices need no file line numbers.
         self.head = span.prefix.rstrip("\n") + "\n"
-        super().__init__(Source((self.head + span.text).encode("utf-8")))
         self.span = span
+        self.cut_at, self.cut = -1, ""  # where in the document the left-out lines stood, and they
+        text = span.text
+        got = _entries_cut(span) if cut_progress else None
+        if got is not None:
+            lo, hi = got
+            self.cut_at, self.cut = len(self.head) + lo, text[lo:hi]
+            text = text[:lo] + text[hi:]
+        super().__init__(Source((self.head + text).encode("utf-8")))
 
     def new_span(self) -> str:
         """The span's new text; the stand-in's head must be as it was."""
-        new = self.new_text()
+        new = self.new_text() if self.cut_at < 0 else self._new_text_uncut()
         if not new.startswith(self.head):
             raise SpanBroken()
         return new[len(self.head) :]
+
+    def _new_text_uncut(self) -> str:
+        """The document's new text with the left-out entries back where they were: no edit
+        may reach where they stood (it could be before them or after them)."""
+        at, size = self.cut_at, len(self.cut)
+        out = self.text[:at] + self.cut + self.text[at:]
+        for s, e, new in sorted(self.edits, key=lambda x: (x[0], x[1]), reverse=True):
+            if s <= at <= e:
+                raise SpanBroken()
+            if s > at:
+                s, e = s + size, e + size
+            out = out[:s] + new + out[e:]
+        return out
 
     def result(self) -> bytes:
         return self.span.splice(self.new_span())
@@ -336,6 +360,30 @@ class SpanEditor(Editor):
                 if isinstance(v, SequenceNode) and v.value and isinstance(v.value[0], MappingNode):
                     return v.value[0]
         return None
+
+
+# A progress list of at least this many entries is composed with its middle left out.
+CUT_ENTRIES = 16
+
+
+def _entries_cut(span: Span) -> tuple[int, int] | None:
+    """Where, in the span's text, the lines from the task's second progress entry to its
+    last one start: whole items of one block list (each line starts with the list's dash
+    at the same column), which the edit of the list's end does not read. None when the
+    list is short or not written so."""
+    entries = span.task.progress
+    if len(entries) < CUT_ENTRIES:
+        return None
+    lines = span.text.split("\n")
+    rows = [p.line - span.line for p in (entries[0], entries[1], entries[-1])]
+    if not 0 < rows[0] < rows[1] < rows[2] < len(lines):
+        return None
+    dashes = [_DASH.match(lines[r]) for r in rows]
+    if any(d is None or len(d.group(1)) != len(lines[rows[0]]) - len(lines[rows[0]].lstrip(" ")) for d in dashes):
+        return None
+    lo = sum(map(len, lines[: rows[1]])) + rows[1]  # the offset of line rows[1]
+    hi = lo + sum(map(len, lines[rows[1] : rows[2]])) + rows[2] - rows[1]
+    return lo, hi
 
 
 class SpanBroken(Exception):
