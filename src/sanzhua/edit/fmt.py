@@ -296,9 +296,16 @@ class _Layout:
 
     def _comment_lines(self, lo: int, hi: int) -> list[int]:
         """The comment lines in [lo, hi), where there is no content line."""
-        if self.kinds.find(_BLANK, lo, hi) < 0:
-            return list(range(lo, hi))
-        return list(compress(range(lo, hi), map(_COMMENT_KIND.__eq__, self.kinds[lo:hi])))
+        if hi > len(self.lines):  # libyaml counted more lines (odd line breaks): as it always went
+            if self.kinds.find(_BLANK, lo, hi) < 0:
+                return list(range(lo, hi))
+            return list(compress(range(lo, hi), map(_COMMENT_KIND.__eq__, self.kinds[lo:hi])))
+        first, last = self.kinds.find(_COMMENT, lo, hi), self.kinds.rfind(_COMMENT, lo, hi) + 1
+        if first < 0:
+            return []
+        if self.kinds.find(_BLANK, first, last) < 0:  # one run of comment lines
+            return list(range(first, last))
+        return list(compress(range(first, last), map(_COMMENT_KIND.__eq__, self.kinds[first:last])))
 
     def _assign_comments(self) -> None:
         """Each comment line goes with the content below it, or with the content above
@@ -738,7 +745,7 @@ def format_text(text: str, year: int, normalize: bool = False, lines: list[str] 
 
 # A comment line (its first character past spaces and tabs is `#`): the comment, its
 # trailing white space left out; a line with a `#` further on: the whole line.
-_COMMENT_LINE = re.compile(r"^[ \t]*(#[^\n]*?)[^\S\n]*$", re.M)
+_COMMENT_LINE = re.compile(r"^[ \t]*(#(?:[^\n]*\S)?)", re.M)
 _HASH_LINE = re.compile(r"^[ \t]*[^ \t#\n][^\n]*#[^\n]*$", re.M)
 
 

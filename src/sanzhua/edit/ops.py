@@ -171,14 +171,15 @@ def same_runs(old: Sequence[str], new: Sequence[str]) -> list[tuple[int, int, in
     short, other = (old_mid, new_mid) if len(old_mid) <= len(new_mid) else (new_mid, old_mid)
     maybe = {line for line, c in Counter(short).items() if c == 1}
     once = {line for line, c in Counter(filter(maybe.__contains__, other)).items() if c == 1}
-    at_old = {old[i]: i for i in compress(range(head, n - tail), map(once.__contains__, old_mid))}
     last_i = head - 1
     anchors: list[tuple[int, int]] = []
-    for j in compress(range(head, m - tail), map(once.__contains__, new_mid)):
-        i = at_old[new[j]]
-        if i > last_i:
-            last_i = i
-            anchors.append((i, j))
+    if once:
+        at_old = {old[i]: i for i in compress(range(head, n - tail), map(once.__contains__, old_mid))}
+        for j in compress(range(head, m - tail), map(once.__contains__, new_mid)):
+            i = at_old[new[j]]
+            if i > last_i:
+                last_i = i
+                anchors.append((i, j))
     # Between two anchors (and before the first, after the last) pair equal lines from
     # both ends of the gap.
     prev_i, prev_j = head - 1, head - 1
