@@ -212,6 +212,7 @@ class _Layout:
         self.aliased: set[int] = set()
         if "*" in text:  # an alias is written `*name`: without one, no node stands twice (a walk saved)
             self._find_aliases(root)
+        self.beyond: set[int] = set()
         self._spans(root)
         self.up: dict[int, list[int]] = {}
         # Entries (a key and its value, a list item) by the line they end on:
@@ -277,6 +278,8 @@ class _Layout:
         end = self._last(v)
         if end > line:  # the lines it runs over are content, whatever they look like
             self.kinds[line + 1 : end + 1] = _CONTENT * (end - line)
+            if end >= len(self.lines):  # odd line breaks: libyaml's lines past the text's
+                self.beyond.update(range(max(line + 1, len(self.lines)), end + 1))
 
     def _collect_ends(self, node: Node, depth: int) -> None:
         if isinstance(node, MappingNode) and not node.flow_style:
@@ -313,6 +316,11 @@ class _Layout:
 
         The lines are walked a run of content lines at a time (issue 14: a file of 4
         million blank lines and 2 million comments asked each line's kind twice)."""
+        n_lines = len(self.lines)
+        if self.last >= n_lines and any(i not in self.beyond for i in range(max(self.first, n_lines), self.last + 1)):
+            # libyaml counted lines the text has not (odd line breaks): the walk of the
+            # lines one by one met one and failed, and so it still does
+            raise IndexError("list index out of range")
         prev: int | None = None
         at = self.first
         for m in _CONTENT_RUNS.finditer(self.kinds, self.first, self.last + 1):
