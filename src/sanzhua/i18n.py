@@ -1141,13 +1141,19 @@ def text(m: Msg | None, lang: Lang) -> str:
 
 QUOTE_MAX = 120  # characters of a quoted value a message shows before "…"
 _QUOTED = re.compile(r"[“'‘]\{(\w+)\}[”'’]")
+_QUOTED_KEYS: dict[str, tuple[str, ...]] = {}  # each template's quoted names, found once (issue 17)
 
 
 def _clip_quoted(template: str, args: dict[str, object]) -> dict[str, object]:
     """A value the message quotes back (“{text}”, '{value}') is the user's text, any
     length: a 5,000-digit number or a pasted paragraph is shown by its first QUOTE_MAX
     characters, so one bad cell cannot flood a terminal or a CI log."""
-    long = [k for k in _QUOTED.findall(template) if isinstance(args.get(k), str) and len(str(args[k])) > QUOTE_MAX]
+    quoted = _QUOTED_KEYS.get(template)
+    if quoted is None:
+        quoted = _QUOTED_KEYS[template] = tuple(_QUOTED.findall(template))  # the catalogue's: bounded
+    if not quoted:
+        return args
+    long = [k for k in quoted if isinstance(args.get(k), str) and len(str(args[k])) > QUOTE_MAX]
     if not long:
         return args
     return {k: f"{str(v)[:QUOTE_MAX]}…" if k in long else v for k, v in args.items()}

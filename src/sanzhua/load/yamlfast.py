@@ -14,13 +14,21 @@ text (sanzhua.edit), which keeps every other byte as it was; a round-trip dump
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.reader import ReaderError
+
+try:
+    from yaml import _yaml as _cyaml  # libyaml's binding, whose event classes `_light_events` replaces
+except ImportError:  # pragma: no cover - PyYAML without libyaml
+    _cyaml = None  # type: ignore[assignment]
 
 from sanzhua.problems import Problem, msg
 
@@ -405,14 +413,104 @@ class _Unusual(Exception):
     """The event builder met something it leaves to the composer and walker."""
 
 
-_SCALAR_EVENT = yaml.ScalarEvent
-_MAPPING_START = yaml.MappingStartEvent
-_MAPPING_END = yaml.MappingEndEvent
-_SEQUENCE_START = yaml.SequenceStartEvent
-_SEQUENCE_END = yaml.SequenceEndEvent
 _STREAM_END = yaml.StreamEndEvent
 _DOCUMENT_END = yaml.DocumentEndEvent
 _FAST_DEPTH = _MAX_DEPTH - 4  # deeper than this: the walker says whether it is too deep
+
+
+# --- light events (issue 17) ---
+# libyaml's binding makes each event by calling the Python class named in its module
+# (`yaml._yaml.ScalarEvent(anchor, tag, implicit, value, start_mark, end_mark, style)`),
+# whose `__init__` is Python: a sixth of a file's reading, a million calls at 20,000
+# tasks. While `_Events` reads, those names are `functools.partial(partial, KIND)`, so an
+# event is made in C: a `partial` whose `func` is its kind and whose `args` are what the
+# class would have been given, in that order. Where the names cannot be replaced (another
+# PyYAML, or another thread that might be reading YAML meanwhile) each event is converted
+# to the same form instead (`_light`), slower and the same.
+
+
+def _scalar_kind(*args: object) -> None:  # pragma: no cover - never called
+    """The `func` of a light scalar event: args (anchor, tag, implicit, value, start, end, style)."""
+
+
+def _mapping_kind(*args: object) -> None:  # pragma: no cover - never called
+    """A mapping's start: args (anchor, tag, implicit, start, end, flow_style)."""
+
+
+def _sequence_kind(*args: object) -> None:  # pragma: no cover - never called
+    """A sequence's start: args as a mapping's."""
+
+
+def _end_kind(*args: object) -> None:  # pragma: no cover - never called
+    """A mapping's or a sequence's end: args (start, end)."""
+
+
+def _alias_kind(*args: object) -> None:  # pragma: no cover - never called
+    """An alias: args (anchor, start, end)."""
+
+
+_LIGHT: dict[str, Any] = {
+    "ScalarEvent": partial(partial, _scalar_kind),
+    "MappingStartEvent": partial(partial, _mapping_kind),
+    "SequenceStartEvent": partial(partial, _sequence_kind),
+    "MappingEndEvent": partial(partial, _end_kind),
+    "SequenceEndEvent": partial(partial, _end_kind),
+    "AliasEvent": partial(partial, _alias_kind),
+}
+_patchable: bool | None = None  # whether the binding's names can be replaced: probed once
+
+
+def _light(ev: Any) -> Any:
+    """A real event as a light one (the events of a stream and a document stay as they are)."""
+    cls = ev.__class__
+    if cls is yaml.ScalarEvent:
+        return partial(_scalar_kind, ev.anchor, ev.tag, ev.implicit, ev.value, ev.start_mark, ev.end_mark, ev.style)
+    if cls is yaml.MappingStartEvent or cls is yaml.SequenceStartEvent:
+        kind = _mapping_kind if cls is yaml.MappingStartEvent else _sequence_kind
+        return partial(kind, ev.anchor, ev.tag, ev.implicit, ev.start_mark, ev.end_mark, ev.flow_style)
+    if cls is yaml.MappingEndEvent or cls is yaml.SequenceEndEvent:
+        return partial(_end_kind, ev.start_mark, ev.end_mark)
+    if cls is yaml.AliasEvent:
+        return partial(_alias_kind, ev.anchor, ev.start_mark, ev.end_mark)
+    return ev
+
+
+@contextmanager
+def _light_events() -> Iterator[bool]:
+    """The binding's event classes replaced by light ones while the block runs (restored
+    after it, whatever happens); yields False, replacing nothing, where that cannot be done."""
+    global _patchable
+    binding: Any = _cyaml
+    if binding is None or threading.active_count() != 1:
+        yield False
+        return
+    if _patchable is None:
+        _patchable = False
+        if all(getattr(binding, n, None) is getattr(yaml.events, n) for n in _LIGHT):
+            _patchable = True  # tried below: the events must come light
+            with _light_events():
+                loader = _TextLoader("a: b\n")
+                try:
+                    evs: list[Any] = [loader.get_event() for _ in range(5)]
+                finally:
+                    loader.dispose()
+            light = evs[3]
+            _patchable = getattr(light, "func", None) is _scalar_kind and light.args[3] == "a"
+        if not _patchable:
+            yield False
+            return
+    if not _patchable:
+        yield False
+        return
+    saved = {n: getattr(binding, n) for n in _LIGHT}
+    try:
+        for n, f in _LIGHT.items():
+            setattr(binding, n, f)
+        yield True
+    finally:
+        for n, f in saved.items():
+            setattr(binding, n, f)
+# --- end of light events ---
 
 
 class _Events:
@@ -426,6 +524,7 @@ class _Events:
     raises `_Unusual` or libyaml's error, and `parse` reads the file again with the
     composer and the walker, which report all of these. Where it finishes, the tree is
     the walker's, key for key and position for position (tests/test_yamlfast_events.py).
+    The events are light ones (`_light_events`).
     """
 
     def __init__(self, source: str | bytes, escapes: bool) -> None:
@@ -436,73 +535,89 @@ class _Events:
 
     def document(self) -> Any:
         try:
-            get = self.get
-            get()  # the stream's start
-            ev = get()
-            if ev.__class__ is _STREAM_END:
-                return None
-            root = self.value(get())
-            if get().__class__ is not _DOCUMENT_END or get().__class__ is not _STREAM_END:
-                raise _Unusual
-            return root
+            with _light_events() as light:
+                if not light:
+                    raw = self.get
+                    self.get = lambda: _light(raw())
+                get = self.get
+                get()  # the stream's start
+                ev = get()
+                if ev.__class__ is _STREAM_END:
+                    return None
+                root = self.value(get())
+                if get().__class__ is not _DOCUMENT_END or get().__class__ is not _STREAM_END:
+                    raise _Unusual
+                return root
         finally:
             self.loader.dispose()
 
     def value(self, ev: Any) -> Any:
-        cls = ev.__class__
-        if cls is _SCALAR_EVENT:
-            return self.scalar(ev)
-        if ev.anchor is not None or self.depth >= _FAST_DEPTH:
+        kind = ev.func
+        a = ev.args
+        if kind is _scalar_kind:
+            return self.scalar(a)
+        if kind is _alias_kind or a[0] is not None or self.depth >= _FAST_DEPTH:
             raise _Unusual
         self.depth += 1
-        sm = ev.start_mark
+        sm = a[3]
         get = self.get
         value = self.value
         scalar = self.scalar
-        if cls is _MAPPING_START:
+        if kind is _mapping_kind:
             d = YMap(sm.line + 1, sm.column + 1)
             pos = d.pos
             while True:
                 k = get()
-                if k.__class__ is not _SCALAR_EVENT:
-                    if k.__class__ is _MAPPING_END:
+                ka = k.args
+                if k.func is not _scalar_kind:
+                    if k.func is _end_kind:
                         break
                     raise _Unusual  # a mapping or a sequence as a key, or an alias
-                key = k.value
-                if key in d or k.anchor is not None:
+                key = ka[3]
+                if key in d or ka[0] is not None:
                     raise _Unusual
-                km: Any = k.start_mark
+                km: Any = ka[4]
                 v = get()
-                vm = v.start_mark
-                # A plain scalar, the commonest value, read here: no call (issue 17).
-                if v.__class__ is _SCALAR_EVENT and not v.style and v.anchor is None:
-                    text = v.value
-                    d[key] = None if text in _NULLS else text
+                va = v.args
+                if v.func is _scalar_kind:
+                    vm = va[4]
+                    # A plain scalar, the commonest value, read here: no call (issue 17).
+                    if not va[6] and va[0] is None:
+                        text = va[3]
+                        d[key] = None if text in _NULLS else text
+                    else:
+                        d[key] = scalar(va)
                 else:
-                    d[key] = scalar(v) if v.__class__ is _SCALAR_EVENT else value(v)
+                    d[key] = value(v)
+                    vm = va[3]
                 pos[key] = (km.line + 1, km.column + 1, vm.line + 1, vm.column + 1)
             self.depth -= 1
             return d
-        if cls is _SEQUENCE_START:
-            s = YSeq(sm.line + 1, sm.column + 1)
-            ipos = s.pos
-            while True:
-                v = get()
-                if v.__class__ is _SEQUENCE_END:
-                    break
-                vm = v.start_mark
-                ipos.append((vm.line + 1, vm.column + 1))
-                s.append(scalar(v) if v.__class__ is _SCALAR_EVENT else value(v))
-            self.depth -= 1
-            return s
-        raise _Unusual  # an alias
+        s = YSeq(sm.line + 1, sm.column + 1)  # a sequence: `_light` makes no other kind
+        ipos = s.pos
+        while True:
+            v = get()
+            if v.func is _end_kind:
+                break
+            va = v.args
+            if v.func is _scalar_kind:
+                vm = va[4]
+                item = scalar(va)
+            else:
+                item = value(v)
+                vm = va[3]
+            ipos.append((vm.line + 1, vm.column + 1))
+            s.append(item)
+        self.depth -= 1
+        return s
 
-    def scalar(self, ev: Any) -> Any:
-        """A scalar's value: None for a plain null, else its text as written."""
-        if ev.anchor is not None:
+    def scalar(self, a: tuple[Any, ...]) -> Any:
+        """A scalar's value (from a light event's args): None for a plain null, else its
+        text as written."""
+        if a[0] is not None:
             raise _Unusual
-        v = ev.value
-        style = ev.style
+        v = a[3]
+        style = a[6]
         if not style:
             return None if v in _NULLS else v
         if self.escapes and style == '"' and _CONTROL.search(v) is not None:
