@@ -131,3 +131,26 @@ def test_a_binding_that_cannot_be_replaced_is_read_the_same(monkeypatch: pytest.
     monkeypatch.delattr(binding, "AliasEvent")
     assert [_seen(parse(t, "f.yaml")) for t in texts] == alone
     assert yamlfast._patchable is False
+
+
+def test_the_parser_reads_its_positions_without_a_call_each(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A task's dates, status, lead, parent, milestones and progress entries are placed by
+    their mapping's own positions (`pos[key][2:]`), not by a `value_pos` call each (five
+    and more per task before): the same positions, held to the cache's and the checks'
+    tests elsewhere; here, only where a value is looked at for another reason."""
+    from sanzhua.load.ledgerfile import parse_ledger_bytes
+
+    files = sorted((REPO / "ledgers").rglob("*.yaml"))
+    want = [parse_ledger_bytes(p.read_bytes(), p.name, 2026) for p in files]
+    calls = [0]
+    real = yamlfast.YMap.value_pos
+
+    def counted(self: Any, key: str) -> Any:
+        calls[0] += 1
+        return real(self, key)
+
+    monkeypatch.setattr(yamlfast.YMap, "value_pos", counted)
+    got = [parse_ledger_bytes(p.read_bytes(), p.name, 2026) for p in files]
+    assert [(r.tasks, r.positions, r.problems) for r in got] == [(r.tasks, r.positions, r.problems) for r in want]
+    tasks = sum(len(r.tasks) for r in got)
+    assert tasks > 100 and calls[0] < tasks

@@ -436,12 +436,12 @@ def _build_task(ctx: _Ctx, m: YMap, result: FileResult, styles: set[str]) -> Tas
     cycle = _cycle(ctx, m, by, positions)
     lead = _text(ctx, m, by["lead"]) if "lead" in by else None
     if "lead" in by:
-        positions["lead"] = m.value_pos(by["lead"])
+        positions["lead"] = m.pos[by["lead"]][2:]
     if "partners" in by:
         _partner_positions(m, by["partners"], positions)
     parent = _text(ctx, m, by["parent"]) if "parent" in by else None
     if "parent" in by:
-        positions["parent"] = m.value_pos(by["parent"])
+        positions["parent"] = m.pos[by["parent"]][2:]
     if not ok or tid is None or title is None:
         result.dropped.append((m.line, tid or _stray_id(m, got)))
         return None
@@ -524,7 +524,7 @@ def _task_date(
     got = _date(ctx, m, by[name])
     if len(ctx.problems) > before:
         invalid.append(name)
-    positions[name] = m.value_pos(by[name])
+    positions[name] = m.pos[by[name]][2:]  # value_pos of a key the mapping has, without a call
     return got
 
 
@@ -544,7 +544,7 @@ def _status(
             invalid.append("status")
         else:
             status = s
-    positions["status"] = m.value_pos(by["status"])
+    positions["status"] = m.pos[by["status"]][2:]
     return status
 
 
@@ -563,9 +563,9 @@ def _milestones(
         mdone, _ = _date(ctx, item, mb["done"]) if "done" in mb else (None, None)
         if has and name is not None and mdue is not None and mdue_text is not None:
             # Where the dates stand, for the checks that point at them ("milestone:N:due").
-            positions[f"milestone:{len(milestones)}:due"] = item.value_pos(mb["due"])
+            positions[f"milestone:{len(milestones)}:due"] = item.pos[mb["due"]][2:]
             if mdone is not None:
-                positions[f"milestone:{len(milestones)}:done"] = item.value_pos(mb["done"])
+                positions[f"milestone:{len(milestones)}:done"] = item.pos[mb["done"]][2:]
             milestones.append(Milestone(name, mdue, mdue_text, mdone, ipos[0]))
         if len(ctx.problems) > before and "milestone" not in invalid:
             invalid.append("milestone")  # a milestone whose dates or name cannot be read
@@ -625,7 +625,7 @@ def _progress(ctx: _Ctx, m: YMap, by: dict[str, str], positions: dict[str, tuple
             pct = None
         val = _number(ctx, item, pb["value"]) if "value" in pb else None
         if pdate is not None:
-            positions[f"progress:{len(progress)}"] = item.value_pos(pb["date"])
+            positions[f"progress:{len(progress)}"] = item.pos[pb["date"]][2:]
             # Progress(...) without its __init__ (seven object.__setattr__ calls; 80,000
             # entries in a city's ledger, issue 17): each field stored in the model's order,
             # as sanzhua.load.plain decodes one (tests/test_cache_safety.py holds the two equal).
