@@ -7,7 +7,8 @@ warm, as ratios to the CSafeLoader baseline of bench/run.py measured in the same
 With --site the rows are the site's instead (issue 19.5): `site --no-archive` cold and
 warm, and with --archive also the whole site (every week's bulletin), each written to a
 fresh temporary folder (the previous one removed before, untimed). With --reports the
-rest of bench/run.py's rows follow: `check` warm, `score --format json`, `export -f xlsx`
+rest of bench/run.py's rows follow: `check` warm (as it is, and with a comment appended to
+one ledger file after the cache is filled, bench/run.py's row), `score --format json`, `export -f xlsx`
 and `calendar` cold (bench/run.py's --trees compares only the edit rows). With --only TEXT
 only the rows whose name starts with TEXT run (e.g. `--only check`). Each row prints the
 best and, after it, the median of its runs (a busy machine's spread, p-check5).
@@ -19,6 +20,7 @@ The parse cache goes to a temporary folder, emptied before every cold run.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import resource
 import shutil
@@ -27,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
@@ -51,8 +54,10 @@ ARCHIVE_ROWS = [("site (with the archive) cold", ["site", "-o", OUT], False)]
 
 # --- --reports (p-brief2): the other rows of bench/run.py's tables, for both trees in one run ---
 TMP = "{tmp}"  # replaced by a temporary folder that exists (the outputs refuse a missing one)
+CHANGED = "changed"  # warm, then a comment appended to one ledger file before the timed run (bench/run.py's row)
 REPORT_ROWS = [
     ("check warm", ["check"], True),
+    ("check warm, 1 file changed", ["check"], CHANGED),
     ("score --format json cold", ["score", "--format", "json"], False),
     ("export -f xlsx cold", ["export", "-f", "xlsx", "-o", TMP + "/x.xlsx"], False),
     ("calendar cold", ["calendar", "-o", TMP + "/c.ics"], False),
@@ -67,6 +72,24 @@ def _run(argv: list[str], cwd: str, env: dict[str, str]) -> tuple[float, float]:
     wall = time.perf_counter() - t
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+@contextlib.contextmanager
+def _touched(root: Path, touch: bool) -> Iterator[None]:
+    """With `touch`, a comment line appended to the middle ledger file (as bench/run.py's
+    warm_run does) while the block runs, the file restored after it."""
+    if not touch:
+        yield
+        return
+    paths = sorted(p for p in (root / "ledgers").rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+    victim = paths[len(paths) // 2]
+    original = victim.read_bytes()
+    newline = b"\r\n" if b"\r\n" in original else b"\n"
+    try:
+        victim.write_bytes(original + b"# bench: touched" + newline)
+        yield
+    finally:
+        victim.write_bytes(original)
 
 
 def main() -> None:
@@ -98,7 +121,8 @@ def main() -> None:
                     if warm:
                         _run(argv, root, env)
                     shutil.rmtree(out, ignore_errors=True)
-                    res.setdefault((name, tree), []).append(_run(argv, root, env))
+                    with _touched(Path(root), warm == CHANGED):
+                        res.setdefault((name, tree), []).append(_run(argv, root, env))
             res[("baseline", "")].append(_run([sys.executable, "-c", BASELINE], root, dict(os.environ)))
     finally:
         shutil.rmtree(cache, ignore_errors=True)
