@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable, Container
+from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from datetime import date
 from pathlib import Path
 from typing import TextIO
@@ -30,7 +31,7 @@ from sanzhua.site.text import Lang
 
 
 def _git(
-    ledger: Ledger, notes: list[Msg], keep: Container[str] | None
+    ledger: Ledger, notes: list[Msg], keep: AbstractSet[str] | None
 ) -> tuple[dict[str, list[Event]] | None, str]:
     """The events of the tasks in `keep` (of every task: None), and the commit the site is
     built from; (None, "") outside git. `notes` receives a warning when the history was too

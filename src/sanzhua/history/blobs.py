@@ -13,8 +13,10 @@ is always the loader's.
 from __future__ import annotations
 
 import bisect
+import hashlib
 import re
 from collections import OrderedDict
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, fields
 from typing import TypeVar
 
@@ -160,12 +162,27 @@ def _split(text: str) -> tuple[str, list[tuple[int, str]]] | None:
     return unit, items
 
 
-class Parser:
-    """Parses file versions, caching items by text and whole files by blob id."""
+# What `Parser._item` caches for an item whose task is not one of the parser's `keep`: that it
+# parses alone (so the file version reads), and nothing of the task.
+_OTHER = True
 
-    def __init__(self, max_files: int = 65536) -> None:
-        # item → (normalised, as parsed, positions, the line it was parsed at less 3), or None
-        self._items: dict[tuple[int, str, str], tuple[Task, Task, dict[str, tuple[int, int]], int] | None] = {}
+
+class Parser:
+    """Parses file versions, caching items by text and whole files by blob id.
+
+    `keep`: the ids of the only tasks the views hold (None: every task). The other tasks'
+    items are still parsed, so that a version that cannot be read reads so, but only that
+    they parsed is kept, under a digest of their text: the site's walk at 100,000 tasks held
+    every task of the first commit twice (normalised and as parsed, with its positions and its
+    item's text), some 600 MB, to show the history of 20,000 (issue 17). `full` views (`view`)
+    hold every task all the same, parsed again and not kept."""
+
+    def __init__(self, max_files: int = 65536, keep: AbstractSet[str] | None = None) -> None:
+        self.keep = keep
+        # item → (normalised, as parsed, positions, the line it was parsed at less 3), None (no
+        # task), or _OTHER (a task not kept); keyed by (year, unit line, text), or with `keep`
+        # by a digest of the three
+        self._items: dict[object, tuple[Task, Task, dict[str, tuple[int, int]], int] | bool | None] = {}
         self._files: OrderedDict[tuple[str, str, int], FileView] = OrderedDict()
         self._max_files = max_files
         self._needled: dict[tuple[str, str, int, str], FileView] = {}  # views for one task (`view`)
@@ -181,11 +198,16 @@ class Parser:
     def cached(self, oid: str, path: str, year: int) -> FileView | None:
         return self._files.get((oid, path, year))
 
-    def view(self, oid: str, data: bytes, path: str, year: int, needle: str | None = None) -> FileView:
+    def view(
+        self, oid: str, data: bytes, path: str, year: int, needle: str | None = None, full: bool = False
+    ) -> FileView:
         """The file version's tasks. `needle`: only the tasks whose item holds it are placed
         (every item is still parsed or known, so that a version that cannot be read reads
         so); such a view is not kept. A walk for one task (`sanzhua log`) placed all
-        60,000 tasks of each of 60 versions of a file to find one (issue 14)."""
+        60,000 tasks of each of 60 versions of a file to find one (issue 14). `full`: every
+        task, also those not in `keep`; not kept either."""
+        if full and self.keep is not None:
+            return self._view(data, path, year, needle, True)
         key = (oid, path, year)
         hit = self._files.get(key)
         if hit is not None:
@@ -207,7 +229,14 @@ class Parser:
             self._oids.discard(dropped[0])
         return found
 
-    def _view(self, data: bytes, path: str, year: int, needle: str | None = None) -> FileView:
+    def _key(self, year: int, unit_line: str, item: str) -> object:
+        """An item's key in the cache: its text, or with `keep` a digest of it."""
+        if self.keep is None:
+            return (year, unit_line, item)
+        text = f"{year}\0{unit_line}\0{item}".encode("utf-8", "surrogatepass")
+        return hashlib.blake2b(text, digest_size=16).digest()
+
+    def _view(self, data: bytes, path: str, year: int, needle: str | None = None, full: bool = False) -> FileView:
         text, _ = decode(data, path)
         if text is None:
             return FileView((), False)
@@ -215,18 +244,20 @@ class Parser:
         if cut is not None:
             unit_line, items = cut
             known = self._items
+            keys = [self._key(year, unit_line, it) for _, it in items]
             if (
                 len(items) >= BATCH_MIN
                 and "&" not in text
                 and "*" not in text
-                and any((year, unit_line, items[i][1]) not in known for i in (0, len(items) // 2, -1))
+                and any(keys[i] not in known for i in (0, len(items) // 2, -1))
             ):  # a version of a file read before (its first, middle and last items known) is not batched
-                self._batch(year, unit_line, [it for _, it in items if (year, unit_line, it) not in known])
+                new = [(k, it) for k, (_, it) in zip(keys, items, strict=True) if k not in known]
+                self._batch(year, unit_line, new)
             placed: list[Placed] = []
-            for first, item in items:
-                if needle is not None and needle not in item and (year, unit_line, item) in known:
+            for key, (first, item) in zip(keys, items, strict=True):
+                if needle is not None and needle not in item and key in known:
                     continue  # read before, and not the task looked for
-                got = self._item(year, unit_line, item)
+                got = self._item(year, unit_line, item, key, full)
                 if got is False:
                     break
                 if got is None or got is True or (needle is not None and needle not in item):
@@ -234,22 +265,25 @@ class Parser:
                 placed.append(Placed(got[0], got[1], path, first - 3 - got[3], got[2]))
             else:
                 return FileView(tuple(placed), True)
-        return self._whole(data, path, year)
+        return self._whole(data, path, year, full)
 
-    def _batch(self, year: int, unit_line: str, items: list[str]) -> None:
-        """Parse `items` in one document and cache each as `_item` would have (its lines
-        those of the document: the cached offset says by how much). Nothing is cached when
-        the document has a fatal problem or a task that is not one item's own: `_item`
+    def _kept(self, task: Task) -> bool:
+        return self.keep is None or task.id in self.keep
+
+    def _batch(self, year: int, unit_line: str, items: list[tuple[object, str]]) -> None:
+        """Parse `items` (key, text) in one document and cache each as `_item` would have (its
+        lines those of the document: the cached offset says by how much). Nothing is cached
+        when the document has a fatal problem or a task that is not one item's own: `_item`
         then parses them one by one."""
         if len(items) < BATCH_MIN:
             return
         head = f"{unit_line or '# -'}\ntasks:\n"
         starts: list[int] = []
         line = 3
-        for item in items:
+        for _, item in items:
             starts.append(line)
             line += item.count("\n") + 1
-        doc = (head + "".join(f"{item}\n" for item in items)).encode()
+        doc = (head + "".join(f"{item}\n" for _, item in items)).encode()
         res = parse_ledger_bytes(doc, "", year)
         if any(p.code in _FATAL for p in res.problems):
             return
@@ -261,21 +295,25 @@ class Parser:
             found[k] = task
         self.parsed_items += len(items)  # the walk's budget counts them as before
         self.parsed_bytes += len(doc)
-        for k, item in enumerate(items):
+        for k, (key, _) in enumerate(items):
             one = found.get(k)
             if one is None:
-                self._items[(year, unit_line, item)] = None
-                continue
-            pos = dict(res.positions_of(one))
-            pos["__task__"] = (one.line, one.column)
-            self._items[(year, unit_line, item)] = (normalise(one), one, pos, starts[k] - 3)
+                self._items[key] = None
+            elif not self._kept(one):
+                self._items[key] = _OTHER
+            else:
+                pos = dict(res.positions_of(one))
+                pos["__task__"] = (one.line, one.column)
+                self._items[key] = (normalise(one), one, pos, starts[k] - 3)
 
     def _item(
-        self, year: int, unit_line: str, item: str
+        self, year: int, unit_line: str, item: str, key: object, full: bool = False
     ) -> tuple[Task, Task, dict[str, tuple[int, int]], int] | bool | None:
-        key = (year, unit_line, item)
-        if key in self._items:
-            return self._items[key]
+        """The item's task, None if it has none, False if it does not parse alone, _OTHER if
+        its task is not in `keep` (unless `full`)."""
+        got = self._items.get(key, False)
+        if got is not False and not (full and got is _OTHER):
+            return got
         self.parsed_items += 1
         mini = f"{unit_line or '# -'}\ntasks:\n{item}\n".encode()
         self.parsed_bytes += len(mini)
@@ -288,11 +326,12 @@ class Parser:
         task = res.tasks[0]
         pos = dict(res.positions_of(task))
         pos["__task__"] = (task.line, task.column)
-        got = (normalise(task), task, pos, 0)
-        self._items[key] = got
-        return got
+        made = (normalise(task), task, pos, 0)
+        kept = self._kept(task)
+        self._items[key] = made if kept else _OTHER
+        return made if kept or full else _OTHER
 
-    def _whole(self, data: bytes, path: str, year: int) -> FileView:
+    def _whole(self, data: bytes, path: str, year: int, full: bool = False) -> FileView:
         self.parsed_files += 1
         self.parsed_bytes += len(data)
         res = parse_ledger_bytes(data, path, year)
@@ -300,9 +339,10 @@ class Parser:
             return FileView((), False)
         placed = []
         for t in res.tasks:
-            pos = dict(res.positions_of(t))
-            pos["__task__"] = (t.line, t.column)
-            placed.append(Placed(normalise(t), t, path, 0, pos))
+            if full or self._kept(t):
+                pos = dict(res.positions_of(t))
+                pos["__task__"] = (t.line, t.column)
+                placed.append(Placed(normalise(t), t, path, 0, pos))
         return FileView(tuple(placed), True)
 
 

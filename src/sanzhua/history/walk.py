@@ -25,6 +25,7 @@ import os
 import re
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from pathlib import Path
@@ -162,6 +163,7 @@ class History:
         self._seen: set[str] = set()
         self._whole = False
         self._prefetched: dict[str, bytes] = {}
+        self._release: dict[int, list[str]] = {}  # commit number → blobs last needed there
         # For the commit being walked: blobs read outside the window's fetch, and the ids
         # of its files outside those it changed once `id_elsewhere` is asked often.
         self._fetched: dict[str, bytes] = {}
@@ -177,6 +179,9 @@ class History:
         self._dropped: dict[str, dict[str, dict[str, Milestone]]] = {}
         self._walked: set[str] = set()
         self._made: dict[str, date] = {}
+        # Comparing every task of a commit's changed files although a set of ids is walked
+        # (`_only`): the views then hold every task, not only those of the set.
+        self._full = False
 
     # -- settings and units, as of any commit ---------------------------------------
 
@@ -240,9 +245,12 @@ class History:
     # -- file versions ---------------------------------------------------------------
 
     def view(self, oid: str | None, path: str, year: int, needle: bytes | None = None) -> FileView:
+        """A file version's tasks (with a set `only` walked, those tasks' alone unless
+        `_full`); `needle`: only the tasks whose text holds it (see Parser.view)."""
         if oid is None:
             return FileView((), True)
-        hit = self.parser.cached(oid, path, year)
+        full = self._full and self.parser.keep is not None
+        hit = None if full else self.parser.cached(oid, path, year)
         if hit is not None:
             return hit
         data = self._prefetched.get(oid)
@@ -252,7 +260,7 @@ class History:
             return FileView((), False)
         if needle is not None and needle not in data:
             return FileView((), True)
-        return self.parser.view(oid, data, path, year, needle.decode() if needle is not None else None)
+        return self.parser.view(oid, data, path, year, needle.decode() if needle is not None else None, full)
 
     def view_at(self, rev: str, path: str, year: int) -> FileView:
         return self.view(self.repo.exists(f"{rev}:{self.repo.prefix}{path}"), path, year)
@@ -334,8 +342,12 @@ class History:
         parsed = p.parsed_bytes // PARSE_BYTES + ITEM_COST * (p.parsed_items + p.parsed_files)
         return parsed + CHANGE_COST * self.changes
 
-    def walk(self, commits: Iterable[Commit], only: str | None = None) -> Iterator[Step]:
-        """One step per commit, parents first. `only`: a task id, to skip what cannot hold it.
+    def walk(self, commits: Iterable[Commit], only: str | AbstractSet[str] | None = None) -> Iterator[Step]:
+        """One step per commit, parents first. `only`: a task id, to skip what cannot hold it;
+        or a set of ids, whose tasks alone are kept from each file version (the other tasks'
+        items are parsed, so that a version that cannot be read reads so, and forgotten: see
+        blobs.Parser's `keep`). The steps hold only those tasks, as the whole walk gives them;
+        the budget counts the changes of those tasks, as for one id.
 
         The cycle collector is paused meanwhile (and while the caller reads the steps): the
         file versions parsed are millions of small objects without cycles, and collecting
@@ -348,8 +360,11 @@ class History:
             if enabled:
                 gc.enable()
 
-    def _walk(self, commits: Iterable[Commit], only: str | None) -> Iterator[Step]:
+    def _walk(self, commits: Iterable[Commit], only: str | AbstractSet[str] | None) -> Iterator[Step]:
         commits = list(commits)
+        one = only if isinstance(only, str) else None  # a needle: files without it are skipped
+        if only is not None and one is None and self.parser.keep != only:
+            self.parser = Parser(keep=frozenset(only))
         shas = {c.sha for c in commits}
         self._whole = all(p in shas for c in commits for p in c.parents)
         theirs = self._second_parent_changes([c for c in commits if len(c.parents) == 2])
@@ -358,8 +373,10 @@ class History:
             if n and self.spent() > budget:
                 self.cut = Cut(commits[n - 1], len(commits) - n, self.parser.parsed_bytes, self.changes)
                 return
+            for oid in self._release.pop(n - 1, ()):
+                self._prefetched.pop(oid, None)
             if n % _WINDOW == 0:
-                self._prefetch(commits[n : n + _WINDOW])
+                self._prefetch(commits[n : n + _WINDOW], n)
             self._fetched.clear()
             self._asked.clear()
             self._elsewhere.clear()
@@ -399,19 +416,51 @@ class History:
             if c.is_merge:
                 other = [ch for ch in theirs.get(c.sha, ()) if is_ledger_path(ch.path)]
                 if ledger or other:
-                    step.tasks = self._merge_only(c, ledger, other, old_year, new_year, only)
+                    step.tasks = self._merge_only(c, ledger, other, old_year, new_year, one)
             elif ledger:
-                step.tasks = self._compare(c, ledger, old_year, new_year, only, broken)
+                step.tasks = self._compare(c, ledger, old_year, new_year, one, broken)
             if only is not None:
-                step.tasks = [t for t in step.tasks if t.id == only]
-                renamed = any(ch.old is not None for ch in ledger)  # a root commit renames nothing
-                if renamed and not c.is_merge and any(t.old is None for t in step.tasks):
-                    # new here, or given this id here: the old id is not in the files the
-                    # needle let through, so look again at every task of the changed files
-                    again = self._compare(c, ledger, old_year, new_year, None, broken)
-                    step.tasks = [t for t in again if t.id == only]
+                step.tasks = self._only(c, ledger, old_year, new_year, only, step.tasks, broken)
             self.changes += len(step.tasks)
             yield step
+
+    def _only(
+        self,
+        c: Commit,
+        ledger: list[FileChange],
+        old_year: int,
+        new_year: int,
+        only: str | AbstractSet[str],
+        tasks: list[TaskChange],
+        broken: dict[str, Placed],
+    ) -> list[TaskChange]:
+        """The changes of the tasks asked for (`walk`'s `only`) among the commit's `tasks`,
+        compared again with every task of the changed files where one may be paired with
+        another (`pair_renamed`) that the needle or the set let through not."""
+        wanted = {only} if isinstance(only, str) else only
+        tasks = [t for t in tasks if t.id in wanted]
+        if c.is_merge or not any(ch.old is not None for ch in ledger):  # a root commit renames nothing
+            return tasks
+        if isinstance(only, str):
+            # new here, or given this id here: the old id is not in the files the needle
+            # let through, so look again at every task of the changed files
+            again = any(t.old is None for t in tasks)
+        else:  # a task gone or made is paired, or not, by the titles of all tasks gone and made
+            again = any(
+                t.old is None or t.new is None or t.renamed_from is not None or t.renamed_to is not None for t in tasks
+            )
+        if not again:
+            return tasks
+        self._full = True
+        self._asked.clear()
+        self._elsewhere.clear()
+        try:
+            every = self._compare(c, ledger, old_year, new_year, None, broken)
+        finally:
+            self._full = False
+            self._asked.clear()
+            self._elsewhere.clear()
+        return [t for t in every if t.id in wanted]
 
     def _broken_of(self, c: Commit) -> dict[str, Placed]:
         """The broken tasks the commit inherits from its parents (not copied: `_compare`
@@ -423,16 +472,21 @@ class History:
                 got = mine if not got else {**got, **mine}
         return got
 
-    def _prefetch(self, commits: list[Commit]) -> None:
-        """Fetch the ledger file versions the next commits need in one exchange with git."""
-        want: dict[str, None] = {}
-        for c in commits:
+    def _prefetch(self, commits: list[Commit], start: int) -> None:
+        """Fetch the ledger file versions the next commits (`start` the first's number in the
+        walk) need in one exchange with git; each is let go once the last of them that
+        changed it is walked (`_release`): the first commit's were the whole ledger's bytes."""
+        last: dict[str, int] = {}
+        for k, c in enumerate(commits, start):
             for ch in c.changes:
                 if is_ledger_path(ch.path):
                     for oid in (ch.old, ch.new):
                         if oid is not None and not self.parser.has(oid):
-                            want[oid] = None
-        self._prefetched = self.repo.blobs(list(want)) if want else {}
+                            last[oid] = k
+        self._prefetched = self.repo.blobs(list(last)) if last else {}
+        self._release = {}
+        for oid, k in last.items():
+            self._release.setdefault(k, []).append(oid)
 
     def _sides(
         self, c: Commit, changes: list[FileChange], old_year: int, new_year: int, only: str | None
