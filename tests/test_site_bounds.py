@@ -205,8 +205,8 @@ def test_only_the_tasks_with_a_page_have_their_history_made(tmp_path: Path, monk
     paged = {r["id"] for r in _tasks_js(kept)[:10]}
     assert sorted(made) == sorted(paged) and len(made) == 10  # one commit made each
     made.clear()
-    real = command.histories
-    monkeypatch.setattr(command, "histories", lambda root, notes, keep: real(root, notes))
+    real = command.task_events
+    monkeypatch.setattr(command, "task_events", lambda root, notes, keep: real(root, notes))
     assert site(root, as_of=AS_OF, output=whole, out=io.StringIO(), archive=False) == 0
     assert len(made) == 112  # 111 tasks and the one added
     _same(kept, whole)

@@ -19,12 +19,12 @@ from sanzhua.history.git import Repo
 from sanzhua.history.timeline import histories
 from sanzhua.history.walk import History, Step
 from sanzhua.site import data as site_data
+from tests.test_history_repo import JTJ, SUP, GitLedger
 from tests.test_hostile_costs import _big_file
 from tests.test_log_walk import rich
 from tests.test_site import _bundled, _git
 from tests.test_site_bounds import AS_OF, _tasks_js
 from tests.test_site_taskpage import _same
-from tests.test_history_repo import JTJ, SUP, GitLedger
 
 
 def _more(g: GitLedger) -> None:
@@ -35,14 +35,19 @@ def _more(g: GitLedger) -> None:
     g.commit("写坏", who=JTJ, when="2026-03-10")
     g.edit("ledgers/jtj.yaml", "    due: 年底\n", "    title: 县城道路绿化提升\n    due: 2026-12-20\n")
     g.commit("修好", who=JTJ, when="2026-03-11")
-    g.write("ledgers/copy.yaml", "unit: jtj\ntasks:\n  - id: JT-001\n    title: 县城道路绿化提升\n    due: 2027-06-30\n")
+    g.write(
+        "ledgers/copy.yaml", "unit: jtj\ntasks:\n  - id: JT-001\n    title: 县城道路绿化提升\n    due: 2027-06-30\n"
+    )
     g.write("ledgers/dup1.yaml", "unit: fgw\ntasks:\n  - id: D-1\n    title: 重复任务\n    due: 2026-12-31\n")
     g.write("ledgers/dup2.yaml", "unit: fgw\ntasks:\n  - id: D-1\n    title: 重复任务\n    due: 2026-12-31\n")
     g.write("ledgers/ren.yaml", "unit: fgw\ntasks:\n  - id: R-1\n    title: 改号任务\n    due: 2026-12-31\n")
     g.write("ledgers/big.yaml", _big_file(100).decode())
     g.commit("复制", who=SUP, when="2026-03-12")
     g.edit("ledgers/dup1.yaml", "id: D-1\n", "id: D-2\n")
-    g.edit("ledgers/ren.yaml", "id: R-1\n    title: 改号任务\n    due: 2026-12-31", "id: R-2\n    title: 改号任务\n    due: 2027-01-31")
+    g.edit(
+        "ledgers/ren.yaml", "id: R-1\n    title: 改号任务\n    due: 2026-12-31",
+        "id: R-2\n    title: 改号任务\n    due: 2027-01-31"
+    )
     g.edit("ledgers/big.yaml", "title: 任务3\n", "title: 任务3改\n")
     g.edit("ledgers/big.yaml", "  - id: B-0010\n    title: 任务10\n    due: 2026-12-31\n", "")
     g.commit("改号", who=SUP, when="2026-03-13")
@@ -107,17 +112,17 @@ def test_the_events_of_a_set_are_those_of_the_whole_walk(g: GitLedger) -> None:
 def test_the_walk_lets_go_of_each_blob_once_walked(g: GitLedger) -> None:
     """The first commit's file versions (at 100,000 tasks the ledger's 78 MB) were held
     until the walk's next window of commits, 256 later: now each is let go once the last
-    commit of the window that changed it is walked."""
+    commit of the window that changed it is compared, before its step is read."""
     repo = Repo(g.path)
     try:
         commits = repo.log(["HEAD"])
         walk = History(repo)
         held = []
         for k, _ in enumerate(walk.walk(commits, only={"XM-001"})):
-            later = {oid for c in commits[k:] for ch in c.changes for oid in (ch.old, ch.new)}
-            assert set(walk._prefetched) <= later
+            later = {oid for c in commits[k + 1 :] for ch in c.changes for oid in (ch.old, ch.new)}
+            assert set(walk._prefetched) <= later  # before: every blob of the window
             held.append(len(walk._prefetched))
-        assert held[0] > held[-1] > 0
+        assert held[0] > 0 and held[-1] == 0
     finally:
         repo.close()
 
@@ -144,7 +149,7 @@ def test_a_site_over_a_history_is_the_same_with_the_set_walked(tmp_path: Path, m
     _git(root, "checkout", "-q", "-b", "side")
     for rel in sorted((root / "ledgers").glob("*.yaml")):
         text = rel.read_text(encoding="utf-8")
-        for tid in paged[:3] + [rows[-1]["id"]]:
+        for tid in [*paged[:3], rows[-1]["id"]]:
             text = text.replace(f"id: {tid}\n", f"id: {tid}\n    tags: [分支]\n", 1)
         rel.write_text(text, encoding="utf-8")
     _git(root, "commit", "-q", "-am", "分支", when="2026-05-01T10:00:00+08:00")
@@ -162,8 +167,8 @@ def test_a_site_over_a_history_is_the_same_with_the_set_walked(tmp_path: Path, m
     monkeypatch.setattr(History, "walk", walk)
     assert site(root, as_of=AS_OF, output=kept, out=io.StringIO(), archive=False) == 0
     assert walked == [set(r["id"] for r in _tasks_js(kept)[:10])]
-    real = command.histories
-    monkeypatch.setattr(command, "histories", lambda root, notes, keep: real(root, notes))
+    real = command.task_events
+    monkeypatch.setattr(command, "task_events", lambda root, notes, keep: real(root, notes))
     whole = tmp_path / "whole"
     assert site(root, as_of=AS_OF, output=whole, out=io.StringIO(), archive=False) == 0
     assert walked[-1] is None

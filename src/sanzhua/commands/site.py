@@ -19,7 +19,7 @@ from sanzhua.commands.common import EXIT_OK, ledger_rules, open_report
 from sanzhua.errors import FatalError
 from sanzhua.evaluate import evaluate
 from sanzhua.history.git import Repo, worktree_changed
-from sanzhua.history.timeline import Event, histories
+from sanzhua.history.timeline import task_events
 from sanzhua.i18n import say, text
 from sanzhua.load import Ledger
 from sanzhua.problems import Msg
@@ -27,15 +27,16 @@ from sanzhua.report.gaps import notice
 from sanzhua.report.trends import trend
 from sanzhua.site import build as B
 from sanzhua.site.data import paged_tasks
+from sanzhua.site.story import PageEvent, page_event
 from sanzhua.site.text import Lang
 
 
 def _git(
-    ledger: Ledger, notes: list[Msg], keep: AbstractSet[str] | None
-) -> tuple[dict[str, list[Event]] | None, str]:
-    """The events of the tasks in `keep` (of every task: None), and the commit the site is
-    built from; (None, "") outside git. `notes` receives a warning when the history was too
-    long to read whole."""
+    ledger: Ledger, notes: list[Msg], keep: AbstractSet[str] | None, lang: Lang
+) -> tuple[dict[str, list[PageEvent]] | None, str]:
+    """The events of the tasks in `keep` (of every task: None), as their pages show them,
+    and the commit the site is built from; (None, "") outside git. `notes` receives a
+    warning when the history was too long to read whole."""
     try:
         repo = Repo(ledger.root)
     except FatalError:
@@ -47,7 +48,10 @@ def _git(
         dirty = bool(worktree_changed(ledger.root, (".",)))
     finally:
         repo.close()
-    return histories(ledger.root, notes, keep), head + ("+" if dirty else "")
+    rows: dict[str, list[PageEvent]] = {}
+    for tid, event in task_events(ledger.root, notes, keep):
+        rows.setdefault(tid, []).append(page_event(event, lang))
+    return rows, head + ("+" if dirty else "")
 
 
 def site(
@@ -73,7 +77,7 @@ def site(
     said: list[Msg] = []
     evaluation = evaluate(ledger, as_of)
     # Only the tasks with a page of their own show their history (site/data.TASK_PAGES).
-    events, commit = _git(ledger, said, paged_tasks(evaluation)) if history else (None, "")
+    events, commit = _git(ledger, said, paged_tasks(evaluation), lang_) if history else (None, "")
     # A history too long to read whole: every page says so, as it says what errors left out.
     notes = [text(Msg("site.history-cut", m.args), lang_) for m in said if m.key == "history.cut"]
     banner = [notice(opened.gaps, lang_)] if opened.gaps else []

@@ -11,6 +11,7 @@ comparison the audit's findings use too.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, fields
 from datetime import date
@@ -183,10 +184,23 @@ def history(root: Path, task_id: str, rev_range: str | None = None, notes: list[
 def histories(
     root: Path, notes: list[Msg] | None = None, keep: AbstractSet[str] | None = None
 ) -> dict[str, list[Event]]:
-    """Every task's events from one walk of the whole history (HEAD), oldest first, by task id.
+    """Every task's events from one walk of the whole history (HEAD), oldest first, by task id
+    (`task_events`, gathered)."""
+    out: dict[str, list[Event]] = {}
+    for tid, event in task_events(root, notes, keep):
+        out.setdefault(tid, []).append(event)
+    return out
+
+
+def task_events(
+    root: Path, notes: list[Msg] | None = None, keep: AbstractSet[str] | None = None
+) -> Iterator[tuple[str, Event]]:
+    """(task id, event) of every task from one walk of the whole history (HEAD), oldest
+    first, as the walk makes them: a caller keeps what it needs of each (the site, the rows
+    of its pages).
 
     What `history` gives for one task, for all of them at the cost of one walk (the site's
-    task pages). Empty when the repository has no commit yet. With `keep`, only the events
+    task pages). None when the repository has no commit yet. With `keep`, only the events
     of those tasks are made (the site's pages show at most 20,000 tasks' histories: at
     100,000 tasks the events of all of them, each created task listing every field and
     entry, were 600 MB of the site's 1.8 GB; issue 17), and the walk keeps only their tasks
@@ -196,18 +210,16 @@ def histories(
     repo = Repo(root)
     try:
         if not repo.has_commits():
-            return {}
+            return
         if notes is not None and repo.is_shallow():
             notes.append(Msg("audit.shallow", {}))
-        out: dict[str, list[Event]] = {}
         walk = History(repo)
         for step in walk.walk(repo.log(["HEAD"]), only=keep):
             for tc in step.tasks:
                 if keep is None or tc.id in keep:
-                    out.setdefault(tc.id, []).append(_event(step.commit, tc))
+                    yield tc.id, _event(step.commit, tc)
         if walk.cut is not None and notes is not None:
             notes.append(cut_note(walk.cut))
-        return out
     finally:
         repo.close()
 

@@ -373,8 +373,6 @@ class History:
             if n and self.spent() > budget:
                 self.cut = Cut(commits[n - 1], len(commits) - n, self.parser.parsed_bytes, self.changes)
                 return
-            for oid in self._release.pop(n - 1, ()):
-                self._prefetched.pop(oid, None)
             if n % _WINDOW == 0:
                 self._prefetch(commits[n : n + _WINDOW], n)
             self._fetched.clear()
@@ -408,6 +406,7 @@ class History:
             if len(c.parents) > 2:
                 step.skipped = True
                 step.unmerged = self._octopus_own(c)
+                self._let_go(n)
                 yield step
                 continue
             old_year = settings.year
@@ -422,7 +421,16 @@ class History:
             if only is not None:
                 step.tasks = self._only(c, ledger, old_year, new_year, only, step.tasks, broken)
             self.changes += len(step.tasks)
+            self._let_go(n)
             yield step
+
+    def _let_go(self, n: int) -> None:
+        """The blobs the walk no longer needs once commit `n` is compared: let go before its
+        step is read (at 100,000 tasks the first commit's events were made while its 78 MB
+        of files were still held)."""
+        for oid in self._release.pop(n, ()):
+            self._prefetched.pop(oid, None)
+        self._fetched.clear()
 
     def _only(
         self,

@@ -25,7 +25,6 @@ from markupsafe import Markup, escape
 
 from sanzhua.errors import FatalError
 from sanzhua.evaluate import Evaluation
-from sanzhua.history.timeline import Event
 from sanzhua.i18n import say
 from sanzhua.load import Ledger
 from sanzhua.outfile import umask
@@ -247,7 +246,7 @@ def write_core(
     wr: Writer,
     ledger: Ledger,
     evaluation: Evaluation,
-    events: Mapping[str, list[Event]] | None,
+    events: Mapping[str, Sequence[story.PageEvent]] | None,
     lang: Lang,
     *,
     fast: bool = True,
@@ -300,7 +299,7 @@ def write_task_pages(
     wr: Writer,
     ledger: Ledger,
     ov: Overview,
-    events: Mapping[str, list[Event]] | None,
+    events: Mapping[str, Sequence[story.PageEvent]] | None,
     lang: Lang,
     *,
     fast: bool = True,
@@ -342,7 +341,7 @@ def write_task_pages(
                 for p in sorted(task.progress, key=lambda p: p.date, reverse=True)
             ],
             "extensions": list(task.extensions),
-            "events": story.event_rows(got, lang) if got is not None else None,
+            "events": story.event_rows(got) if got is not None else None,
         }
         if fast:
             main = taskpage.task_main(w=w, root="../" * v.href.count("/"), **context)

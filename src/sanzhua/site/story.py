@@ -3,7 +3,7 @@ timeline, progress, extensions and what git says each commit changed."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -169,25 +169,57 @@ def timeline_svg(v: TaskView, task: Task, rows: list[MilestoneRow], as_of: date,
     return Markup(timeline(f"{v.id} {w['timeline']}", task.start, deadline, as_of, marks, w["today"]))
 
 
-def event_rows(events: list[Event], lang: Lang) -> list[dict[str, object]]:
-    """A task's git history, newest first, for its page."""
-    kinds = {
-        "created": ("新建", "created"),
-        "changed": ("修改", "changed"),
-        "moved": ("移动", "moved"),
-        "deleted": ("删除", "deleted"),
-    }
+@dataclass(frozen=True, slots=True)
+class PageEvent:
+    """One event of a task's history as its page shows it (`page_event`): what the site
+    holds for the tasks with a page from the walk to the pages, rather than the `Event`
+    with a `Change` and a dictionary for each field and entry (issue 17)."""
+
+    date: str
+    author: str
+    email: str
+    kind: str
+    merge: bool
+    commit: str
+    subject: str
+    lines: tuple[str, ...]
+
+
+_KINDS = {
+    "created": ("新建", "created"),
+    "changed": ("修改", "changed"),
+    "moved": ("移动", "moved"),
+    "deleted": ("删除", "deleted"),
+}
+
+
+def page_event(e: Event, lang: Lang) -> PageEvent:
+    """The event as a row of its task's page."""
     i = 0 if lang == "zh" else 1
+    return PageEvent(
+        e.date,
+        e.author,
+        e.email,
+        _KINDS.get(e.kind, (e.kind, e.kind))[i],
+        e.merge,
+        e.commit[:10],
+        shown(e.subject, lang),
+        tuple(shown(line, lang) for line in change_lines(e, lang)),  # a 9 MB title set once (issue 14)
+    )
+
+
+def event_rows(events: Sequence[PageEvent]) -> list[dict[str, object]]:
+    """A task's git history, newest first, for its page."""
     return [
         {
             "date": e.date,
             "author": e.author,
             "email": e.email,
-            "kind": kinds.get(e.kind, (e.kind, e.kind))[i],
+            "kind": e.kind,
             "merge": e.merge,
-            "commit": e.commit[:10],
-            "subject": shown(e.subject, lang),
-            "lines": [shown(line, lang) for line in change_lines(e, lang)],  # a 9 MB title set once (issue 14)
+            "commit": e.commit,
+            "subject": e.subject,
+            "lines": list(e.lines),
         }
         for e in reversed(events)
     ]
