@@ -174,3 +174,26 @@ def test_a_site_over_a_history_is_the_same_with_the_set_walked(tmp_path: Path, m
     assert walked[-1] is None
     _same(kept, whole)
     assert "分支" in (kept / _tasks_js(kept)[0]["href"]).read_text(encoding="utf-8")
+
+
+def test_a_page_event_holds_the_lines_of_the_event() -> None:
+    """The site holds each event of a paged task as the row its page shows (`PageEvent`),
+    its lines joined into one string unless a line holds a line feed: the rows are the
+    lines `change_lines` gives, in both languages, a note of several lines kept whole."""
+    from sanzhua.history.timeline import Change, Event, change_lines
+    from sanzhua.i18n import shown
+    from sanzhua.site.story import event_rows, page_event
+
+    def event(*changes: Change) -> Event:
+        return Event("a" * 40, "张三", "z@x.cn", "2026-03-01", "进展", "changed", "ledgers/a.yaml", 3,
+                     changes=list(changes))  # fmt: skip
+
+    one = Change("title", "旧", "新")
+    note = Change("progress", None, {"date": "2026-03-01", "note": "第一行\n第二行"}, "added")
+    for e in (event(), event(one), event(one, note), event(note), event(one, Change("tags", None, ["甲"]))):
+        for lang in ("zh", "en"):
+            want = [shown(line, lang) for line in change_lines(e, lang)]
+            row = page_event(e, lang)
+            assert row.line_list() == want
+            assert event_rows([row])[0]["lines"] == want
+            assert isinstance(row.lines, str) == (bool(want) and not any("\n" in x for x in want))

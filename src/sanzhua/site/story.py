@@ -182,7 +182,13 @@ class PageEvent:
     merge: bool
     commit: str
     subject: str
-    lines: tuple[str, ...]
+    # what it changed, a line each (`change_lines`): joined by line feeds into one string, one
+    # object rather than a dozen for a task created with its fields and entries; a tuple when
+    # there is none, or a line holds a line feed itself (a note of several lines)
+    lines: str | tuple[str, ...]
+
+    def line_list(self) -> list[str]:
+        return list(self.lines) if isinstance(self.lines, tuple) else self.lines.split("\n")
 
 
 _KINDS = {
@@ -196,6 +202,7 @@ _KINDS = {
 def page_event(e: Event, lang: Lang) -> PageEvent:
     """The event as a row of its task's page."""
     i = 0 if lang == "zh" else 1
+    lines = tuple(shown(line, lang) for line in change_lines(e, lang))  # a 9 MB title set once (issue 14)
     return PageEvent(
         e.date,
         e.author,
@@ -204,7 +211,7 @@ def page_event(e: Event, lang: Lang) -> PageEvent:
         e.merge,
         e.commit[:10],
         shown(e.subject, lang),
-        tuple(shown(line, lang) for line in change_lines(e, lang)),  # a 9 MB title set once (issue 14)
+        "\n".join(lines) if lines and all(line and "\n" not in line for line in lines) else lines,
     )
 
 
@@ -219,7 +226,7 @@ def event_rows(events: Sequence[PageEvent]) -> list[dict[str, object]]:
             "merge": e.merge,
             "commit": e.commit,
             "subject": e.subject,
-            "lines": list(e.lines),
+            "lines": e.line_list(),
         }
         for e in reversed(events)
     ]
