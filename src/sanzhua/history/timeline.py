@@ -200,7 +200,7 @@ def task_events(
     of its pages).
 
     What `history` gives for one task, for all of them at the cost of one walk (the site's
-    task pages). None when the repository has no commit yet. With `keep`, only the events
+    task pages). Nothing when the repository has no commit yet. With `keep`, only the events
     of those tasks are made (the site's pages show at most 20,000 tasks' histories: at
     100,000 tasks the events of all of them, each created task listing every field and
     entry, were 600 MB of the site's 1.8 GB; issue 17), and the walk keeps only their tasks
