@@ -52,3 +52,22 @@ def test_a_second_check_lays_out_no_unchanged_file(make_ledger: MakeLedger, monk
     code, out = _check(root)
     assert code == 1 and "title:   二" in out and len(calls) == 3  # a changed file is laid out again
     assert _check(root)[0] == 1 and len(calls) == 4  # one that would change is never taken as laid out
+
+
+@pytest.mark.parametrize("brk", ["\u2028", "\u2029", "\x85"])
+def test_a_quoted_line_separator_is_refused_plainly_not_an_internal_error(make_ledger: MakeLedger, brk: str) -> None:
+    """A title pasted from a web page or Word may hold U+2028 in quotes: libyaml counts
+    it as a line break, the layout's lines do not. fmt said "internal error, a sanzhua
+    bug" (IndexError) and exit 2; it now skips the file as edits refuse it, exit 1, and
+    lays out the other files."""
+    text = f'unit: fgw\ntasks:\n  - id: A-1\n    title: "甲{brk}乙"\n    due: 2026-12-31\n'
+    other = LAID_OUT.replace("fgw", "jyj").replace("A-", "B-")
+    root = make_ledger({"ledgers/fgw.yaml": text, "ledgers/jyj.yaml": other})
+    code, out = _check(root)
+    assert code == 1, out
+    assert "ledgers/fgw.yaml 含有特殊换行字符" in out and "内部错误" not in out
+    assert "1 个文件格式规范" in out  # the other file was laid out and found right
+    err = io.StringIO()
+    assert F.fmt(EditRun(root, date(2026, 11, 25), out=io.StringIO(), err=err)) == 1
+    assert (root / "ledgers/fgw.yaml").read_text(encoding="utf-8") == text  # untouched
+    assert "内部错误" not in err.getvalue()

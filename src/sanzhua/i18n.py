@@ -281,6 +281,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "fmt.changed": ("已整理 {n} 个文件", "reformatted {n} files"),
     "fmt.check-fail": ("{n} 个文件需要整理，运行 sanzhua fmt", "{n} files need formatting; run 'sanzhua fmt'"),
     "fmt.unsafe": ("整理 {file} 会改变内容含义，已跳过", "formatting {file} would change what it says; skipped"),
+    "fmt.odd-breaks": ("{file} 含有特殊换行字符（单独的回车符、U+0085、U+2028 或 U+2029），无法安全整理，已跳过", "{file} has unusual line breaks (a lone CR, U+0085, U+2028 or U+2029) and cannot be laid out safely; skipped"),
     "fmt.invalid": ("{file} 有错误，先改正再整理格式", "{file} has errors; fix them before formatting"),
     "fmt.too-big": ("{file} 有 {mb} MB，超过 sanzhua fmt 整理单个文件的上限 {limit} MB，已跳过", "{file} is {mb} MB, more than the {limit} MB sanzhua fmt lays out in one file; skipped"),
     "fmt.too-big.hint": ("请把它拆成几个文件（如按牵头单位或年度）后再整理", "split it into several files (by lead unit or by year), then format them"),

@@ -135,7 +135,11 @@ def _fmt_files(
             continue
         if new is None:
             failed += 1
-            err.write(text(msg("fmt.invalid" if why == "invalid" else "fmt.unsafe", file=rel), lang) + "\n")
+            if why == "odd-breaks":
+                err.write(text(msg("fmt.odd-breaks", file=rel), lang) + "\n")
+                err.write(text(msg("edit.odd-breaks.hint"), lang) + "\n")
+            else:
+                err.write(text(msg("fmt.invalid" if why == "invalid" else "fmt.unsafe", file=rel), lang) + "\n")
             continue
         if new != data:
             changed.append((rel, data, new))

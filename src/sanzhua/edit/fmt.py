@@ -774,7 +774,8 @@ def format_bytes(
     data: bytes, path: str, year: int, normalize_dates: bool = False, parsed: FileResult | None = None
 ) -> tuple[bytes | None, str]:
     """The formatted bytes (BOM and line endings kept), or None and why: "invalid",
-    "unsafe". A defect of the formatter raises (the command reports it per file).
+    "unsafe", "odd-breaks" (unusual line breaks the layout cannot place). A defect of the
+    formatter raises (the command reports it per file).
 
     `parsed`: the loader's parse of these very bytes, when the caller has it (fmt of a
     big file used to parse it three times). A file the layout leaves as it is needs no
@@ -817,7 +818,16 @@ def _format_bytes(
         return None, "invalid"
     src = Source(data)
     text = src.text
-    new_text = format_text(text, year, normalize_dates, src.lines)
+    try:
+        new_text = format_text(text, year, normalize_dates, src.lines)
+    except Unsafe:
+        raise
+    except Exception:
+        # libyaml breaks lines at CR, NEL, LS and PS too: its line numbers are then not the
+        # text's lines, and a layout that trips on that refuses the file (as edits do)
+        if any(c in text for c in _ODD_BREAKS):
+            return None, "odd-breaks"
+        raise
     out = rebuild(src, new_text)
     if out == data:
         return out, ""
