@@ -304,3 +304,24 @@ def test_word_outputs_carry_the_number_the_notices_and_the_list(ledger: Path, tm
     assert "（四）督办通知办理情况" in got and "红色（已升级）" in got
     assert "1. 县发改委（红色督办单测督〔2026〕1号未回复；连续2期被通报）" in got
     assert "{%" not in got and "{{" not in got
+
+
+def test_issue_waits_for_the_edit_lock_and_refuses_past_it(
+    ledger: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`brief --issue` numbers and records notices under the ledger's edit lock: while another
+    writer holds it nothing is recorded (two `--issue` runs at once gave two notices one
+    number, and the notices file an error that refused every later run)."""
+    from sanzhua.edit.lock import ledger_lock
+
+    monkeypatch.setenv("SANZHUA_LOCK_TIMEOUT", "0.2")
+    with ledger_lock(ledger), pytest.raises(FatalError) as e:
+        brief(ledger, as_of=date(2026, 11, 25), unit="fgw", issue=True, out=io.StringIO())
+    assert "另一个 sanzhua 命令正在修改台账" in e.value.message
+    assert not (ledger / "notices/2026.yaml").exists()
+    # The lock free, the notice is recorded; a plain notice needs no lock.
+    with ledger_lock(ledger):
+        out = io.StringIO()
+        assert brief(ledger, as_of=date(2026, 11, 25), unit="fgw", out=out) == 0
+    text = issue(ledger, "2026-11-25", unit="fgw")[1]
+    assert text.count("number:") == 1

@@ -200,9 +200,37 @@ def _notices(
 ) -> int:
     """督办通知 for `unit` (to `output`, or Markdown to `out`) and/or every unit that needs
     one (into `each_unit`); with `issue`, each numbered, coloured and recorded."""
-    chosen = lang_
+    if not issue:
+        return _notices_out(ledger, as_of, unit, each_unit, fmt, output, out, None, warning, stamp, lang_)
+    # Lazy for start-up cost alone (the edit session, about 0.1 s): only --issue writes.
+    from sanzhua.edit.lock import ledger_lock
+    from sanzhua.edit.session import Refused
+
+    # The notices are numbered and recorded under the ledger's edit lock, from reading the
+    # records to the last one written: two `--issue` runs at once gave two notices one
+    # number (〔2026〕5号 twice, and the file an error every later run refused).
+    try:
+        with ledger_lock(ledger.root):
+            register = _Register(ledger, as_of, lang_)
+            return _notices_out(ledger, as_of, unit, each_unit, fmt, output, out, register, warning, stamp, lang_)
+    except Refused as e:  # only taking the lock refuses here
+        raise FatalError(e.message, e.hint, lang=lang_) from None
+
+
+def _notices_out(
+    ledger: Ledger,
+    as_of: date,
+    unit: str | None,
+    each_unit: Path | None,
+    fmt: str,
+    output: Path | None,
+    out: TextIO,
+    register: _Register | None,
+    warning: str,
+    stamp: str,
+    lang_: Lang,
+) -> int:
     evaluation = evaluate(ledger, as_of)
-    register = _Register(ledger, as_of, chosen) if issue else None
 
     def make_notice(uid: str) -> Notice:
         """The unit's notice; with --issue, numbered, coloured and recorded first."""
