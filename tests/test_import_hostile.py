@@ -289,3 +289,16 @@ def test_excels_unicode_text_comes_in(root: Path, tmp_path: Path) -> None:
     r, _ = run_import(root, source)
     assert r.returncode == 0, r.stdout + r.stderr
     assert "title: 新任务" in (root / "ledgers" / "fgw.yaml").read_text(encoding="utf-8")
+
+
+def test_a_librarys_python_warning_is_not_printed(root: Path, tmp_path: Path) -> None:
+    """A workbook written by a script or WPS (here: no styles part) made openpyxl print a
+    UserWarning with a path into site-packages and a line of its source; sanzhua says what
+    it has to say itself."""
+    book = workbook(tmp_path / "nostyle.xlsx", sheet(HEADER_ROWS))
+    with zipfile.ZipFile(book, "a") as z:  # cell formats, but no named style "Normal"
+        z.writestr("xl/styles.xml", f'<?xml version="1.0"?><styleSheet {NS}><cellXfs count="1"><xf numFmtId="0"/></cellXfs></styleSheet>')
+    r, _ = run_import(root, book)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "Warning" not in r.stderr and "site-packages" not in r.stderr and "warn(" not in r.stderr, r.stderr
+    assert "新任务" in (root / "ledgers" / "fgw.yaml").read_text(encoding="utf-8")

@@ -10,7 +10,9 @@ import gc
 import os
 import sys
 import threading
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
@@ -110,12 +112,27 @@ def as_of_date(value: str | None) -> date:
         )
 
 
+@contextmanager
+def _quiet_libraries() -> Iterator[None]:
+    """Python warnings of the libraries sanzhua reads and writes with are not the user's:
+    openpyxl's on a workbook WPS or a script wrote ("Workbook contains no default style",
+    "Data Validation extension is not supported"), printed with a path into site-packages
+    and a line of its source. What sanzhua has to say about a file it says itself; with
+    SANZHUA_DEBUG set they are shown."""
+    if os.environ.get("SANZHUA_DEBUG"):
+        yield
+        return
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield
+
+
 def run(fn: Callable[[], int]) -> NoReturn:
     """Run a command: FatalError → message and exit 2; never a traceback. Its terminal
     output passes through `safe_terminal`: no control sequence from ledger text."""
     code: int | None = None
     try:
-        with safe_terminal():
+        with safe_terminal(), _quiet_libraries():
             code = fn()
     except FatalError as e:
         _fail(e)
