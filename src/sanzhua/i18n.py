@@ -955,6 +955,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "import.big.parts": ("压缩包有 {n} 个部件", "the package has {n} parts"),
     "import.big.ratio": ("部件 {part} 解压后是压缩前的 {ratio} 倍（疑似压缩炸弹）", "the part {part} unpacks to {ratio} times its packed size (a zip bomb?)"),
     "import.big.unpacked": ("解压后共 {size} MB，超过上限 {limit} MB", "it unpacks to {size} MB, over the {limit} MB limit"),
+    "import.big.styles": ("样式表有 {n} 个格式、字体、填充、边框或样式，超过 {limit} 个", "the stylesheet has {n} formats, fonts, fills, borders or styles, over {limit}"),
+    "import.big.styles.hint": ("把数据复制粘贴（只粘贴值）到一个新工作簿，另存为 .xlsx 再导入", "paste the data (values only) into a new workbook, save it as .xlsx and import that"),
     "import.big.sheets": ("有 {n} 个工作表", "it has {n} sheets"),
     "import.big.rows": ("工作表“{sheet}”超过 {limit} 行", "the sheet '{sheet}' has more than {limit} rows"),
     "import.big.columns": ("工作表“{sheet}”第 {row} 行有第 {column} 列的内容，超过 {limit} 列", "row {row} of the sheet '{sheet}' has a value in column {column}, past column {limit}"),

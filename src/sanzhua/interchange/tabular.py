@@ -60,15 +60,20 @@ MAX_COLUMNS = 500
 MAX_CELLS = 500_000  # cells held (rows x columns), merged areas included: about 15 s to read
 MAX_MERGES = 100_000
 MAX_CELL_CHARS = 5_000  # one cell's text: a 台账 cell is a sentence or a paragraph; the rest is cut
+# Formats, fonts, fills, borders and styles of xl/styles.xml, which openpyxl reads whole
+# before any cell: Excel holds at most 64,000 cell formats (and as many cell-style ones);
+# a 2.7 MB workbook of a million took an import 23 s of CPU and 1.85 GB, a form's
+# collect (which opens it twice) more than the 2 GB a run may have.
+MAX_STYLES = 150_000
 
 
 class TooBig(FatalError):
     """The spreadsheet is beyond what an import reads; nothing was read into the ledger."""
 
 
-def _too_big(path: Path, key: str, /, **args: object) -> TooBig:
+def _too_big(path: Path, key: str, /, hint: str = "import.too-big.hint", **args: object) -> TooBig:
     """The file is beyond a limit: `key` (import.big.*) says which."""
-    return TooBig(msg("import.too-big", file=path.name, detail=msg(key, **args)), msg("import.too-big.hint"))
+    return TooBig(msg("import.too-big", file=path.name, detail=msg(key, **args)), msg(hint))
 
 
 def read_table_file(path: Path) -> list[Table]:
@@ -112,6 +117,26 @@ def check_package(path: Path, *, max_parts: int = MAX_PARTS, max_unpacked: int =
     if total > max_unpacked:
         size, limit = total // 1024 // 1024, max_unpacked // 1024 // 1024
         raise _too_big(path, "import.big.unpacked", size=size, limit=limit)
+    _count_styles(path)
+
+
+_STYLE_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:xf|numFmt|font|fill|border|dxf|cellStyle)[\s/>]")
+
+
+def _count_styles(path: Path) -> None:
+    """Refuse a stylesheet (xl/styles.xml, where openpyxl reads it) with more than
+    `MAX_STYLES` entries, before it is parsed; the package's sizes are checked already."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            try:
+                data = z.read("xl/styles.xml")
+            except KeyError:
+                return
+    except (zipfile.BadZipFile, OSError, ValueError, RuntimeError, NotImplementedError) as e:
+        raise _unreadable(path, e) from None
+    n = len(_STYLE_TAG.findall(data))
+    if n > MAX_STYLES:
+        raise _too_big(path, "import.big.styles", hint="import.big.styles.hint", n=n, limit=MAX_STYLES)
 
 
 # What openpyxl raises on a package that is broken rather than hostile: a part missing
