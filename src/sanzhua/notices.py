@@ -450,8 +450,10 @@ def append_record(root: Path, r: NoticeRecord, written: Written | None = None) -
         raise FatalError(msg("notice.record.unsafe", file=rel), msg("notice.record.unsafe.hint"))
     try:
         write_atomic(path, data, before)
-    except Refused as e:
-        raise FatalError(msg("notice.record.changed", file=rel)) from e
+    except Refused as e:  # changed meanwhile, or a full disk, a file too large, a read-only one
+        if e.message.key == "edit.changed-on-disk":
+            raise FatalError(msg("notice.record.changed", file=rel)) from e
+        raise FatalError(e.message, e.hint) from e
     if written is not None:
         written[rel] = (data, want)
     return rel

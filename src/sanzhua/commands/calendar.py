@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TextIO
 
 from sanzhua.commands.common import EXIT_OK, open_report
+from sanzhua.commands.writefail import write_failed
 from sanzhua.errors import FatalError
 from sanzhua.evaluate import evaluate
 from sanzhua.i18n import text
@@ -55,7 +56,7 @@ def calendar(
         with replacing(target) as tmp, open(tmp, "wb") as f:
             f.writelines(chunks)
     except OSError as e:
-        raise FatalError(msg("write.failed", path=target, reason=e.strerror or e), lang=lg) from None
+        raise write_failed(target, e, lg) from None
     tasks = len({e.uid.split("-due@")[0] for e in events if "-due@" in e.uid})
     stream.write(
         text(msg("calendar.wrote", events=len(events), tasks=tasks, file=str(target)), lg) + "\n"

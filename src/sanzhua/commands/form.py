@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TextIO
 
 from sanzhua.commands.common import EXIT_OK, EXIT_PROBLEMS, open_report
+from sanzhua.commands.writefail import serialisation_error, write_failed
 from sanzhua.errors import FatalError
 from sanzhua.gitargs import GIT, git_env
 from sanzhua.history.git import worktree_changed
@@ -157,4 +158,17 @@ def _write(f: Form, path: Path) -> None:
     try:
         write_form_xlsx(f, path)
     except OSError as e:
-        raise FatalError(msg("write.failed", path=path, reason=e.strerror or e), msg("form.write.hint")) from None
+        raise _failed(path, e, f.lang) from None
+    except Exception as e:  # lxml's SerialisationError: a full disk, a file past ulimit -f
+        io = serialisation_error(e)
+        if io is None:
+            raise
+        raise _failed(path, io, f.lang) from None
+
+
+def _failed(path: Path, e: OSError, lang: Lang) -> FatalError:
+    """A full disk, a file too large, no permission said as such; else form.write.hint's advice."""
+    failed = write_failed(path, e, lang)
+    if failed.said_hint is None:
+        return FatalError(msg("write.failed", path=path, reason=e.strerror or e), msg("form.write.hint"), lang=lang)
+    return failed

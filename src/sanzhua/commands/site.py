@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TextIO
 
 from sanzhua.commands.common import EXIT_OK, ledger_rules, open_report
+from sanzhua.commands.writefail import write_failed
 from sanzhua.errors import FatalError
 from sanzhua.evaluate import evaluate
 from sanzhua.history.git import Repo, worktree_changed
@@ -110,7 +111,10 @@ def site(
         finally:
             B.stop_archive(job)
 
-    built = B.build(output, info, [core])
+    try:
+        built = B.build(output, info, [core])
+    except OSError as e:  # a full disk, a file too large, no permission: the old site is as it was
+        raise write_failed(output, e, lang_) from None
     seconds = clock() - t0
     stream.write(
         say(

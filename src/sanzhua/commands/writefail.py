@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import os
 from pathlib import Path
 
 from sanzhua.errors import FatalError
@@ -17,6 +18,8 @@ _CAUSES = {
     errno.EPERM: "write.denied",
     errno.ENOSPC: "write.disk-full",
     errno.EROFS: "write.read-only",
+    errno.EDQUOT: "write.disk-full",
+    errno.EFBIG: "write.too-large",  # past RLIMIT_FSIZE (ulimit -f)
 }
 
 
@@ -35,3 +38,13 @@ def write_failed(path: Path, e: OSError, lang: Lang, app: str = "Excel/WPS") -> 
     if key is not None:
         return FatalError(msg(key, path=path), msg(f"{key}.hint", app=app, example=path / "out"), lang=lang)
     return FatalError(msg("write.failed", path=path, reason=e.strerror or str(e)), lang=lang)
+
+
+def serialisation_error(e: Exception) -> OSError | None:
+    """lxml's `SerialisationError("IO_EFBIG")` (openpyxl saving a workbook through lxml onto a
+    full disk or past `ulimit -f`) as the OSError it stands for; None for any other error."""
+    if type(e).__name__ != "SerialisationError":
+        return None
+    name = str(e).removeprefix("IO_")
+    code = getattr(errno, name, None)
+    return OSError(code, os.strerror(code) if isinstance(code, int) else str(e))
