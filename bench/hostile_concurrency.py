@@ -1,7 +1,9 @@
+# ruff: noqa: E501  (the command lines are written one per line)
 """Concurrent edits of one file lose nothing (issue 14): 4 `progress` writers, a `new`
 writer and an `fmt` writer at once, each in a process of its own, ROUNDS rounds each.
 
     PYTHONPATH=$PWD/src .venv/bin/python bench/hostile_concurrency.py [ROUNDS]   # default 250
+    PYTHONPATH=$PWD/src .venv/bin/python bench/hostile_concurrency.py --kill ROUNDS   # writers killed (kill_main)
 
 Every progress note and every new task a writer said it wrote must be in the file at the
 end, the file must check without errors, and no temporary file may be left behind.
@@ -11,6 +13,8 @@ end, the file must check without errors, and no temporary file may be left behin
 from __future__ import annotations
 
 import os
+import random
+import signal
 import subprocess
 import sys
 import tempfile
@@ -60,7 +64,107 @@ tasks:
 """
 
 
+KILL_UNITS = "units:\n  - {id: fgw, name: 县发改委, kind: 县直部门}\n  - {id: jyj, name: 县教育局, kind: 县直部门}\n"
+
+
+def _kill_argv(i: int, rnd: random.Random, root: Path) -> tuple[list[str], str | None]:
+    """One writer's command line and the text it leaves in the ledger when it completes."""
+    kind = rnd.choice(["progress", "progress", "new", "done", "extend", "fmt", "import", "commit", "issue"])
+    note = f"k{i}"
+    if kind == "progress":
+        return ["progress", rnd.choice(["FGW-001", "FGW-002"]), "--note", note, "--date", "2026-11-20"], note
+    if kind == "commit":
+        return ["progress", "FGW-001", "--note", note, "--date", "2026-11-20", "--commit"], note
+    if kind == "new":
+        return ["new", "--unit", rnd.choice(["fgw", "jyj"]), "--title", note, "--due", "2026-12-31"], note
+    if kind == "done":
+        return ["done", "FGW-002", "--date", "2026-11-20"], None
+    if kind == "extend":
+        return ["extend", "FGW-001", "--to", f"2027-0{1 + i % 9}-28", "--approved-by", "常务会", "--ref", f"延政〔2026〕{i}号"], None
+    if kind == "import":
+        csv = root.parent / f"in{i}.csv"
+        csv.write_text(f"任务名称,责任单位,完成时限\n{note},县发改委,2026-12-31\n", encoding="utf-8")
+        return ["import", str(csv), "--unit", "fgw"], note
+    if kind == "issue":
+        return ["brief", "--unit", "jyj", "--issue", "--as-of", f"2026-12-{1 + i % 28:02d}", "-o", str(root.parent / f"n{i}.md")], None
+    return ["fmt"], None
+
+
+def _kill_ledger(work: Path) -> tuple[Path, dict[str, str]]:
+    root = work / "ledger"
+    (root / "ledgers").mkdir(parents=True)
+    (root / "sanzhua.yaml").write_text(SETTINGS, encoding="utf-8")
+    (root / "units.yaml").write_text(KILL_UNITS, encoding="utf-8")
+    (root / "ledgers" / "fgw.yaml").write_text(FGW, encoding="utf-8")
+    (root / "ledgers" / "jyj.yaml").write_text("unit: jyj\ntasks:\n  - {id: JYJ-001, title: 学校, due: 2026-11-30}\n",
+                                                 encoding="utf-8")
+    git_env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@x", "GIT_COMMITTER_NAME": "t",
+               "GIT_COMMITTER_EMAIL": "t@x"}
+    for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "init"]):
+        subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, env=git_env)
+    return root, {**git_env, "SANZHUA_LOCK_TIMEOUT": "60", "XDG_CACHE_HOME": str(work / "cache")}
+
+
+def _kill_round(i: int, rnd: random.Random, root: Path, env: dict[str, str], written: list[str],
+                problems: list[str]) -> int:
+    procs = []
+    for j in range(2):
+        argv, mark = _kill_argv(2 * i + j, rnd, root)
+        p = subprocess.Popen([sys.executable, "-m", "sanzhua", *argv], cwd=root, env=env,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        procs.append((argv, mark, p, rnd.uniform(0.0, 2.5)))
+    start = time.monotonic()
+    killed = 0
+    for argv, mark, p, at in procs:
+        try:
+            p.wait(timeout=max(0.0, at - (time.monotonic() - start)))
+        except subprocess.TimeoutExpired:
+            p.send_signal(signal.SIGKILL)
+            killed += 1
+        _out, err = p.communicate()
+        if p.returncode == 0 and mark is not None:
+            written.append(mark)
+        elif p.returncode not in (0, 1, 2, -signal.SIGKILL) or b"Traceback" in err or "内部错误".encode() in err:
+            problems.append(f"{argv[:2]} rc={p.returncode}: {err.decode(errors='replace')[-300:]}")
+    return killed
+
+
+def kill_main(rounds: int) -> int:
+    """Writers run through the CLI (the real program), two at a time, and killed with SIGKILL
+    at a random moment: every edit that said it was written (exit 0) is in the ledger at the
+    end, the ledger checks without errors after every round, and no temporary file is left
+    once a later writer ran."""
+    rnd = random.Random(14)
+    work = Path(tempfile.mkdtemp(prefix="hostile-kill-"))
+    root, env = _kill_ledger(work)
+    written: list[str] = []
+    problems: list[str] = []
+    killed = 0
+    t0 = time.monotonic()
+    for i in range(rounds):
+        killed += _kill_round(i, rnd, root, env, written, problems)
+        c = subprocess.run([sys.executable, "-m", "sanzhua", "check", "--as-of", "2026-11-25", "-f", "json"], cwd=root,
+                           env=env, capture_output=True, text=True)
+        if c.returncode not in (0, 1) or '"severity": "error"' in c.stdout:
+            problems.append(f"round {i}: check rc={c.returncode}: {(c.stdout + c.stderr)[-400:]}")
+            break
+    # one last writer sweeps what the killed ones left
+    subprocess.run([sys.executable, "-m", "sanzhua", "progress", "FGW-001", "--note", "last", "--date", "2026-11-20"],
+                   cwd=root, env=env, capture_output=True)
+    text = "".join(p.read_text(encoding="utf-8") for p in sorted((root / "ledgers").glob("*.yaml")))
+    lost = [m for m in written if m not in text]
+    leftovers = [str(p.relative_to(root)) for p in root.rglob("*") if ".git" not in p.parts
+                 and (p.name.endswith(".tmp") or "sanzhua-tmp" in p.name)]
+    print(f"{rounds} rounds x 2 writers in {time.monotonic() - t0:.0f} s: {killed} killed, {len(written)} edits "
+          f"written, {len(lost)} lost, {len(leftovers)} temporary files left, {len(problems)} problems")
+    for x in (problems + [f"lost {m}" for m in lost] + [f"left {x}" for x in leftovers])[:20]:
+        print("   ", x)
+    return 1 if problems or lost or leftovers else 0
+
+
 def main() -> int:
+    if len(sys.argv) > 2 and sys.argv[1] == "--kill":
+        return kill_main(int(sys.argv[2]))
     rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 250
     work = Path(tempfile.mkdtemp(prefix="hostile-conc-"))
     root = work / "ledger"

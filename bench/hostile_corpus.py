@@ -178,6 +178,8 @@ def flags_of(r: Result) -> list[str]:
         found.append("internal error")
     if CONTROL.search(both.replace(b"\r\n", b"\n")):
         found.append("control byte " + repr(CONTROL.search(both.replace(b"\r\n", b"\n")).group()))  # type: ignore[union-attr]
+    if re.search(rb"\b[A-Z]\w*Warning: ", both):
+        found.append("python warning")
     if CANARY.encode() in both:
         found.append("canary printed")
     if r.wall > 30:
@@ -858,6 +860,190 @@ def _replace(root: Path, sb: Path) -> None:
     git(root, "replace", head, fake)
     (root / ".git/info").mkdir(exist_ok=True)
     (root / ".git/info/grafts").write_text(f"{head}\n")
+
+
+# ------------------------------------------------ p-redin: git shapes the corpus lacked
+
+def _commit_dated(root: Path, message: str, when: str) -> None:
+    env = dict(os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@x", GIT_COMMITTER_NAME="t",
+               GIT_COMMITTER_EMAIL="t@x", GIT_AUTHOR_DATE=when, GIT_COMMITTER_DATE=when)
+    subprocess.run(["git", "add", "-A"], cwd=root, check=True, capture_output=True, env=env)
+    subprocess.run(["git", "commit", "-q", "--allow-empty", "-m", message], cwd=root, check=True,
+                   capture_output=True, env=env)
+
+
+@case("git-attributes", extra=[["log", "JYJ-001"], ["audit", "--range", "HEAD~2..HEAD"]])
+def _attrs(root: Path, sb: Path) -> None:
+    # working-tree-encoding, eol=crlf, -text and a filter without a driver: git's view of a
+    # file differs from the bytes in the work tree.
+    write(root, ".gitattributes", "ledgers/fgw.yaml working-tree-encoding=UTF-16\n*.yaml eol=crlf\n"
+          "ledgers/jyj.yaml -text filter=nodriver\nunits.yaml filter=nodriver diff=nodriver\n", commit=False)
+    (root / "ledgers/fgw.yaml").write_bytes(FGW.replace("30, note", "40, note").encode("utf-16"))
+    (root / "ledgers/jyj.yaml").write_bytes(JYJ.replace("\n", "\r\n").replace("2026-10-31", "2026-12-31").encode())
+    commit_all(root, "attributes")
+    write(root, "ledgers/jyj.yaml", JYJ.replace("学校建设", "学校改建").replace("\n", "\r\n"))
+
+
+@case("git-mailmap", extra=[["log", "FGW-002"], ["audit", "--range", "HEAD~1..HEAD"]])
+def _mailmap(root: Path, sb: Path) -> None:
+    # A .mailmap that would make a clerk's commit a supervisor's, names with ESC and bidi.
+    write(root, "sanzhua.yaml", SETTINGS + "supervisors: [boss@gov]\n")
+    write(root, ".mailmap", "Boss \u202eevil\x1b[31m <boss@gov> <t@x>\n\x1b]0;x\x07 <t@x>\n")
+    write(root, "ledgers/fgw.yaml", FGW.replace("2026-11-20", "2027-06-30"))
+
+
+@case("git-octopus", extra=[["log", "JYJ-001"], ["audit", "--range", "HEAD~1..HEAD"]])
+def _octopus(root: Path, sb: Path) -> None:
+    for b, (rel, old, new) in enumerate((("ledgers/fgw.yaml", "2026-11-20", "2027-01-20"),
+                                         ("ledgers/jyj.yaml", "2026-10-31", "2027-02-28"),
+                                         ("ledgers/k.yaml", "", ""))):
+        git(root, "checkout", "-q", "-b", f"b{b}", "main")
+        if old:
+            text = (root / rel).read_text(encoding="utf-8").replace(old, new)
+        else:
+            text = "unit: jyj\ntasks:\n  - {id: K-001, title: 合并, due: 2026-12-31}\n"
+        write(root, rel, text)
+    git(root, "checkout", "-q", "main")
+    git(root, "merge", "-q", "--no-ff", "-m", "octopus", "b0", "b1", "b2")
+
+
+@case("git-dates-edge", extra=[["log", "JYJ-001"], ["audit", "--since", "1969-12-31"]])
+def _dates_edge(root: Path, sb: Path) -> None:
+    for i, when in enumerate(("1970-01-01T00:00:00+0000", "2099-12-31T23:59:59+1400",
+                              "2026-11-24T23:30:00-1200", "2026-11-25T00:30:00+1400", "1970-01-01T00:00:01-1200")):
+        write(root, "ledgers/jyj.yaml", JYJ.replace("学校建设", f"学校建设{i}"), commit=False)
+        _commit_dated(root, f"dated {when}", when)
+
+
+@case("git-3000-commits", extra=[["log", "JYJ-001"], ["log", "FGW-002"]])
+def _many_commits(root: Path, sb: Path) -> None:
+    # 3,000 tiny commits, made by fast-import (a commit a process would take minutes).
+    lines = ["reset refs/heads/main", "from refs/heads/main^0"]
+    for i in range(3000):
+        body = JYJ.replace("学校建设", f"学校建设{i}").encode()
+        msg = f"c{i}".encode()
+        lines.append(f"commit refs/heads/main\ncommitter t <t@x> {1793000000 + i * 60} +0800\n"
+                     f"data {len(msg)}\n{msg.decode()}\nM 100644 inline ledgers/jyj.yaml\ndata {len(body)}")
+        lines.append(body.decode())
+    data = ("\n".join(lines) + "\n").encode()
+    subprocess.run(["git", "fast-import", "--quiet"], cwd=root, input=data, check=True, capture_output=True)
+    git(root, "reset", "-q", "--hard", "main")
+
+
+@case("git-tags", extra=[["log", "FGW-001", "--range", "v1..HEAD"], ["audit", "--range", "v1..HEAD"]])
+def _tags(root: Path, sb: Path) -> None:
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, check=True, text=True).stdout.strip()
+    write(root, "ledgers/fgw.yaml", FGW.replace("2026-11-20", "2027-01-20"))
+    git(root, "tag", "-a", "-m", "v1", "v1", head)
+    git(root, "tag", head[:12], "HEAD")        # a tag named like another commit
+    git(root, "tag", "HEAD", head)             # a tag named HEAD
+    git(root, "tag", "-a", "-m", "tree", "tree-tag", "HEAD^{tree}")
+
+
+@case("git-rename-every-commit", extra=[["log", "FGW-001"], ["log", "FGW-002"]])
+def _renames(root: Path, sb: Path) -> None:
+    name = "ledgers/fgw.yaml"
+    for i in range(40):
+        new = f"ledgers/r{i}/fgw{i}.yaml" if i % 2 else f"ledgers/fgw{i}.yaml"
+        (root / new).parent.mkdir(parents=True, exist_ok=True)
+        os.rename(root / name, root / new)
+        if i % 5 == 0:
+            text = (root / new).read_text(encoding="utf-8").replace("2026-11-20", f"2026-12-{1 + i % 28:02d}")
+            (root / new).write_text(text, encoding="utf-8")
+        commit_all(root, f"rename {i}")
+        name = new
+
+
+@case("git-file-folder-file", extra=[["log", "JYJ-001"]])
+def _file_folder(root: Path, sb: Path) -> None:
+    (root / "ledgers/jyj.yaml").unlink()
+    write(root, "ledgers/jyj.yaml/inner.yaml", JYJ.replace("学校建设", "文件夹里"))
+    shutil.rmtree(root / "ledgers/jyj.yaml")
+    write(root, "ledgers/jyj.yaml", JYJ.replace("2026-10-31", "2026-12-31"))
+
+
+@case("git-symlink-in-history", extra=[["log", "JYJ-001"], ["log", "L-001"]])
+def _sym_hist(root: Path, sb: Path) -> None:
+    # A ledger file that was a link (mode 120000, to a secret and to /etc/passwd) in commits
+    # gone from the work tree: the walk reads the blob, the link's target, never the target.
+    (root / "ledgers/jyj.yaml").unlink()
+    os.symlink(sb / "secret.txt", root / "ledgers/jyj.yaml")
+    os.symlink("/etc/passwd", root / "ledgers/l.yaml")
+    commit_all(root, "links")
+    (root / "ledgers/jyj.yaml").unlink()
+    (root / "ledgers/l.yaml").unlink()
+    write(root, "ledgers/jyj.yaml", JYJ, commit=False)
+    write(root, "ledgers/l.yaml", "unit: fgw\ntasks:\n  - {id: L-001, title: 链接, due: 2026-12-31}\n")
+
+
+@case("git-gitlink-history", extra=[["log", "JYJ-001"]])
+def _gitlink_hist(root: Path, sb: Path) -> None:
+    # A ledger file turned into a submodule entry and back.
+    git(root, "rm", "-q", "--cached", "ledgers/jyj.yaml")
+    git(root, "update-index", "--add", "--cacheinfo", "160000,1234567890123456789012345678901234567890,ledgers/jyj.yaml")
+    git(root, "commit", "-q", "-m", "gitlink")
+    git(root, "rm", "-q", "--cached", "ledgers/jyj.yaml")
+    write(root, "ledgers/jyj.yaml", JYJ.replace("2026-10-31", "2026-12-31"))
+
+
+@case("git-detached-head")
+def _detached(root: Path, sb: Path) -> None:
+    write(root, "ledgers/fgw.yaml", FGW.replace("2026-11-20", "2027-01-20"))
+    git(root, "checkout", "-q", "--detach", "HEAD~1")
+
+
+@case("git-unborn", git_repo=False)
+def _unborn(root: Path, sb: Path) -> None:
+    git(root, "init", "-q", "-b", "main")
+
+
+@case("git-unborn-staged", git_repo=False)
+def _unborn_staged(root: Path, sb: Path) -> None:
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+
+
+@case("git-repo-in-repo")
+def _repo_in_repo(root: Path, sb: Path) -> None:
+    # The ledger's repository inside another (the sandbox), which holds another ledger's
+    # files, with the canary, under the same paths.
+    outer_files = {"sanzhua.yaml": SETTINGS, "ledgers/fgw.yaml": FGW.replace("项目前期", CANARY)}
+    for rel, text in outer_files.items():
+        (sb / rel).parent.mkdir(parents=True, exist_ok=True)
+        (sb / rel).write_text(text, encoding="utf-8")
+    git(sb, "init", "-q", "-b", "main")
+    git(sb, "add", "sanzhua.yaml", "ledgers")
+    git(sb, "commit", "-q", "-m", "outer")
+    write(root, "ledgers/fgw.yaml", FGW.replace("2026-11-20", "2027-01-20"))
+
+
+@case("git-ledger-subfolder", extra=[["log", "FGW-002"], ["audit", "--range", "HEAD~1..HEAD"]])
+def _subfolder(root: Path, sb: Path) -> None:
+    # The ledger is a folder of a bigger repository (the sandbox), not its top.
+    shutil.rmtree(root / ".git")
+    (sb / "README").write_text("outer\n")
+    git(sb, "init", "-q", "-b", "main")
+    git(sb, "add", "ledger", "README")
+    git(sb, "commit", "-q", "-m", "outer")
+    (root / "ledgers/fgw.yaml").write_text(FGW.replace("2026-11-20", "2027-01-20"), encoding="utf-8")
+    git(sb, "add", "ledger")
+    git(sb, "commit", "-q", "-m", "moved")
+
+
+@case("git-worktree-root")
+def _worktree(root: Path, sb: Path) -> None:
+    write(root, "ledgers/fgw.yaml", FGW.replace("2026-11-20", "2027-01-20"))
+    main = sb / "main-clone"
+    os.rename(root, main)
+    git(main, "worktree", "add", "-q", "-b", "wt", str(root), "HEAD~1")
+
+
+@case("git-bare-clone-beside")
+def _bare(root: Path, sb: Path) -> None:
+    # The ledger's .git is a bare clone's folder named by a .git file (core.bare = true).
+    subprocess.run(["git", "clone", "-q", "--bare", str(root), str(sb / "bare.git")], check=True, capture_output=True)
+    shutil.rmtree(root / ".git")
+    (root / ".git").write_text(f"gitdir: {sb}/bare.git\n")
 
 
 def main() -> int:

@@ -265,6 +265,143 @@ def _ext(d: Path, sb: Path) -> Path:
                 extra={"xl/externalLinks/externalLink1.xml": link, "xl/externalLinks/_rels/externalLink1.xml.rels": rels})
 
 
+# ------------------------------------------------------------- p-redin: what was not tried
+
+_csv("csv-bom-gbk", b"\xef\xbb\xbf" + (HEADER_CSV + "新任务,县发改委,2026-12-31,已开工\n").encode("gbk"))
+_csv("csv-header-repeated", (HEADER_CSV * 3 + "新任务,县发改委,2026-12-31,已开工\n" + HEADER_CSV).encode())
+_csv("csv-dup-headers", ("任务名称,任务名称,责任单位,责任单位,完成时限,完成时限\n"
+                         "甲,乙,县发改委,县教育局,2026-12-31,2027-01-31\n").encode())
+_csv("csv-10000-columns", (HEADER_CSV.rstrip("\n") + ",x" * 10_000 + "\n" + "新任务,县发改委,2026-12-31,已开工"
+                           + ",1" * 10_000 + "\n").encode())
+_csv("csv-ids-as-dates", ("编号,任务名称,责任单位,完成时限\n2026-12-31,新任务,县发改委,2026-12-31\n"
+                          "45000,二,县发改委,2026-12-31\n1e308,三,县发改委,-0\n").encode())
+_csv("csv-mixed-line-ends", (HEADER_CSV + "甲,县发改委,2026-12-31,x\r乙,县发改委,2026-12-31,y\r\n"
+                             "丙,县发改委,2026-12-31,\"多\r行\n\"\n").encode())
+_csv("csv-nul-in-quotes", (HEADER_CSV + '甲,县发改委,2026-12-31,"a\x00b"\n').encode())
+
+
+def _styles(n: int) -> str:
+    fmts = "".join(f'<numFmt numFmtId="{164 + i}" formatCode="yyyy-mm-dd;@{i}"/>' for i in range(min(n, 60_000)))
+    xfs = "".join(f'<xf numFmtId="{164 + i % 60_000}" applyNumberFormat="1"/>' for i in range(n))
+    return (f'<?xml version="1.0"?><styleSheet {NS}><numFmts count="{min(n, 60_000)}">{fmts}</numFmts>'
+            f'<cellXfs count="{n}">{xfs}</cellXfs></styleSheet>')
+
+
+@case("xlsx-100k-styles")
+def _many_styles(d: Path, sb: Path) -> Path:
+    rows = HEAD + row(2, s("A2", "新任务"), s("B2", "县发改委"), '<c r="C2" s="99999"><v>46387</v></c>')
+    return book(d / "styles.xlsx", [("台账", "worksheets/sheet1.xml", sheet(rows))], extra={"xl/styles.xml": _styles(100_000)})
+
+
+@case("xlsx-1m-styles")
+def _million_styles(d: Path, sb: Path) -> Path:
+    # 2.7 MB packed: a million varied cell formats (a run of one packs past the zip-bomb ratio).
+    import random
+    rnd = random.Random(1)
+    xfs = "".join(f'<xf numFmtId="{rnd.randrange(50)}" fontId="0" borderId="{rnd.randrange(9)}" applyNumberFormat="1"/>'
+                  for _ in range(1_000_000))
+    st = f'<?xml version="1.0"?><styleSheet {NS}><cellXfs count="1000000">{xfs}</cellXfs></styleSheet>'
+    return book(d / "styles1m.xlsx", [("台账", "worksheets/sheet1.xml", sheet(HEAD + GOOD()))], extra={"xl/styles.xml": st})
+
+
+@case("xlsx-16384-columns")
+def _wide(d: Path, sb: Path) -> Path:
+    from openpyxl.utils import get_column_letter
+    cells = "".join(f'<c r="{get_column_letter(i)}2"><v>{i}</v></c>' for i in range(1, 16385))
+    rows = HEAD + f'<row r="2">{cells}</row>' + row(3, s("A3", "新任务"), s("B3", "县发改委"), s("C3", "2026-12-31"))
+    return book(d / "wide.xlsx", [("台账", "worksheets/sheet1.xml", sheet(rows, "A1:XFD3"))])
+
+
+@case("xlsx-far-cell")
+def _far(d: Path, sb: Path) -> Path:
+    rows = HEAD + row(2, s("A2", "新任务"), s("B2", "县发改委"), s("C2", "2026-12-31"), '<c r="XFD2"><v>1</v></c>')
+    rows += '<row r="1048576"><c r="A1048576"><v>1</v></c></row>'
+    return book(d / "far.xlsx", [("台账", "worksheets/sheet1.xml", sheet(rows, "A1:XFD1048576"))])
+
+
+@case("xlsx-million-shared-strings")
+def _million_sst(d: Path, sb: Path) -> Path:
+    sis = "<si><t>x</t></si>" * 1_000_000 + "<si><t>新任务</t></si><si><t>县发改委</t></si>"
+    shared = f'<?xml version="1.0"?><sst {NS} count="1000002" uniqueCount="1000002">{sis}</sst>'
+    rows = HEAD + row(2, '<c r="A2" t="s"><v>1000000</v></c>', '<c r="B2" t="s"><v>1000001</v></c>', s("C2", "2026-12-31"))
+    return book(d / "sst.xlsx", [("台账", "worksheets/sheet1.xml", sheet(rows))], shared=shared)
+
+
+@case("xlsx-one-line-sheet")
+def _one_line(d: Path, sb: Path) -> Path:
+    rows = HEAD + "".join(row(r, s(f"A{r}", f"任务{r}" + "长" * 300), s(f"B{r}", "县发改委"), s(f"C{r}", "2026-12-31"))
+                          for r in range(2, 9000))
+    return book(d / "line.xlsx", [("台账", "worksheets/sheet1.xml", sheet(rows, "A1:D9000"))])
+
+
+@case("xlsm-vba")
+def _vba(d: Path, sb: Path) -> Path:
+    return book(d / "macro.xlsm", [("台账", "worksheets/sheet1.xml", sheet(HEAD + GOOD()))],
+                extra={"xl/vbaProject.bin": bytes.fromhex("D0CF11E0A1B11AE1") + b"\x00" * 2000})
+
+
+@case("ods-file")
+def _ods(d: Path, sb: Path) -> Path:
+    import zipfile as zf
+    p = d / "t.ods"
+    with zf.ZipFile(p, "w") as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("content.xml", "<office:document-content/>")
+    return p
+
+
+@case("xls-biff-as-xlsx")
+def _biff(d: Path, sb: Path) -> Path:
+    p = d / "biff.xlsx"
+    p.write_bytes(bytes.fromhex("0908100000060500") + b"\x00" * 4000)  # a BIFF8 record stream, renamed
+    return p
+
+
+@case("xlsx-odd-numbers")
+def _odd_numbers(d: Path, sb: Path) -> Path:
+    rows = HEAD
+    for i, v in enumerate(["1e308", "-0", "60", "59", "61", "-1e308", "4.9e-324", "2958465.9999999", "1E+400"], start=2):
+        rows += row(i, s(f"A{i}", f"任务{i}"), s(f"B{i}", "县发改委"), f'<c r="C{i}" s="1"><v>{v}</v></c>',
+                    f'<c r="D{i}"><v>{v}</v></c>')
+    styles = (f'<?xml version="1.0"?><styleSheet {NS}><cellXfs count="2"><xf numFmtId="0"/>'
+              '<xf numFmtId="14" applyNumberFormat="1"/></cellXfs></styleSheet>')
+    return book(d / "n.xlsx", [("台账", "worksheets/sheet1.xml", sheet(rows, "A1:D10"))], extra={"xl/styles.xml": styles})
+
+
+@case("xlsx-1904-dates")
+def _d1904(d: Path, sb: Path) -> Path:
+    rows = HEAD + row(2, s("A2", "新任务"), s("B2", "县发改委"), '<c r="C2" s="1"><v>44925</v></c>')
+    styles = (f'<?xml version="1.0"?><styleSheet {NS}><cellXfs count="2"><xf numFmtId="0"/>'
+              '<xf numFmtId="14" applyNumberFormat="1"/></cellXfs></styleSheet>')
+    return book(d / "d1904.xlsx", [("台账", "worksheets/sheet1.xml", sheet(rows))], extra={"xl/styles.xml": styles},
+                wb_extra="")
+
+
+@case("xlsx-error-cached")
+def _err_cached(d: Path, sb: Path) -> Path:
+    rows = HEAD + row(2, '<c r="A2" t="e"><f>1/0</f><v>#DIV/0!</v></c>', '<c r="B2" t="e"><f>X</f><v>#NAME?</v></c>',
+                      '<c r="C2" t="e"><f>Y</f><v>#VALUE!</v></c>', '<c r="D2" t="e"><v>#N/A</v></c>')
+    rows += row(3, s("A3", "新任务"), s("B3", "县发改委"), '<c r="C3" t="e"><v>#NUM!</v></c>')
+    return book(d / "err.xlsx", [("台账", "worksheets/sheet1.xml", sheet(rows, "A1:D3"))])
+
+
+@case("xlsx-dates-as-ids")
+def _dates_ids(d: Path, sb: Path) -> Path:
+    head = HEAD.replace('<row r="1">', '<row r="1"><c r="E1" t="inlineStr"><is><t>编号</t></is></c>')
+    rows = head + row(2, s("A2", "新任务"), s("B2", "县发改委"), s("C2", "2026-12-31"), s("D2", "x"),
+                      '<c r="E2" s="1"><v>46387</v></c>')
+    rows += row(3, s("A3", "二"), s("B3", "县发改委"), s("C3", "2026-12-31"), s("D3", "x"), '<c r="E3" t="b"><v>1</v></c>')
+    styles = (f'<?xml version="1.0"?><styleSheet {NS}><cellXfs count="2"><xf numFmtId="0"/>'
+              '<xf numFmtId="14" applyNumberFormat="1"/></cellXfs></styleSheet>')
+    return book(d / "ids.xlsx", [("台账", "worksheets/sheet1.xml", sheet(rows, "A1:E3"))], extra={"xl/styles.xml": styles})
+
+
+@case("xlsx-header-repeated")
+def _head_rep(d: Path, sb: Path) -> Path:
+    rows = HEAD + GOOD(2) + HEAD.replace('r="1"', 'r="3"').replace("1\"", "3\"") + GOOD(4)
+    return book(d / "rep.xlsx", [("台账", "worksheets/sheet1.xml", sheet(rows, "A1:D4"))])
+
+
 def run_file(name: str, build: Callable[[Path, Path], Path], work: Path) -> list[str]:
     import os
     sb = work / name
