@@ -475,3 +475,31 @@ def test_a_commit_date_python_cannot_hold_is_no_internal_error(repo: Path, autho
     assert sha[:10] in r.stdout and "2027-03-31" in r.stdout, r.stdout
     r = sanzhua(repo, "brief", "--week", "--as-of", "2026-11-25")  # git printed "%cs" for the day
     assert r.returncode == 0 and f"据台账提交 {sha[:7]}" in r.stdout and "%c" not in r.stdout, r.stdout
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="giving the repository to another user needs root")
+def test_a_repository_another_user_owns_is_named_not_called_missing(repo: Path) -> None:
+    """git refuses a repository another user owns (safe.directory: a ledger on a shared folder
+    or copied as root). log and audit said 不在 git 仓库中 with the advice `git init`, and the
+    bulletin that it was not in git; now git's refusal is named with its own remedy, and
+    sanzhua does not lift the guard itself."""
+    for dirpath, dirnames, filenames in os.walk(repo):
+        for n in [*dirnames, *filenames]:
+            os.lchown(os.path.join(dirpath, n), 65534, 65534)
+    os.lchown(repo, 65534, 65534)
+    for argv in (["log", "FGW-001"], ["audit"]):
+        r = sanzhua(repo, *argv)
+        assert r.returncode == 2, r.stdout + r.stderr
+        assert "仓库属于另一个用户" in r.stderr and "safe.directory" in r.stderr, r.stderr
+        assert "git init" not in r.stderr and "不在 git 仓库中" not in r.stderr
+    r = sanzhua(repo, "brief", "--week", "--as-of", "2026-11-25")
+    assert r.returncode == 0, r.stderr
+    assert "git 拒绝读取台账仓库" in r.stdout and "不在 git 仓库中" not in r.stdout
+    before = (repo / "ledgers/fgw.yaml").read_bytes()
+    r = sanzhua(repo, "progress", "FGW-001", "--note", "推进", "--commit")
+    assert r.returncode == 1 and "safe.directory" in r.stderr, r.stderr
+    assert (repo / "ledgers/fgw.yaml").read_bytes() == before
+    r = sanzhua(repo, "site", "--as-of", "2026-11-25", "--no-archive", "-o", str(repo.parent / "site"))
+    assert r.returncode == 0, r.stderr
+    assert "safe.directory" in r.stderr
+    assert "safe.directory" in (repo.parent / "site/index.html").read_text(encoding="utf-8")

@@ -52,6 +52,21 @@ ELSEWHERE: tuple[str, ...] = (
 )
 
 
+def not_owned(stderr: str | bytes) -> str | None:
+    """The command that lets git read a repository it refused because another user owns
+    it (git's "dubious ownership", `safe.directory`: a ledger on a shared folder, copied
+    as root, or mounted from a server), taken from git's own message; None for any other
+    failure. sanzhua does not lift the guard itself: a repository of another user may
+    name programs in its config; the user decides."""
+    text = stderr.decode("utf-8", "replace") if isinstance(stderr, bytes) else stderr
+    if "safe.directory" not in text:
+        return None
+    for line in text.splitlines():
+        if "safe.directory" in line and "git config" in line:
+            return line.strip()
+    return "git config --global --add safe.directory <DIR>"
+
+
 def git_env() -> dict[str, str]:
     """The environment for git: the ledger's own repository (no variable naming another),
     no prompt for a password (a CI job would hang on it), and no optional write of the

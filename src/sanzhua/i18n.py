@@ -783,6 +783,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "brief.out.issued-today": ("{unit}今天已发出 {number}，不重复登记\n", "{unit}: {number} was issued today already; not recorded again\n"),
     "brief.out.recorded": ("已登记 {number}（{unit}）→ {file}\n", "recorded {number} ({unit}) in {file}\n"),
     # report/document: the line naming the commit a document was made from
+    "document.not-owned": ("本文件生成时 git 拒绝读取台账仓库（仓库属于另一个用户），无法注明所据版本。", "git refused to read the ledger's repository (another user owns it) when this was made; no version can be named."),
     "document.no-git": ("本文件生成时台账不在 git 仓库中，无法注明所据版本。", "The ledger was not in a git repository when this was made; no version can be named."),
     "document.no-commit": ("据尚无提交的台账生成", "Made from a ledger with no commit yet"),
     "document.commit": ("据台账提交 {sha}（{day}）生成", "Made from the ledger's commit {sha} ({day})"),
@@ -928,6 +929,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "fmt.not-ledger.hint": ("sanzhua fmt 只整理 {folder} 下的 .yaml、.yml 文件", "sanzhua fmt formats the .yaml and .yml files under {folder}"),
     "git.missing": ("找不到 git 命令，请先安装 git", "git is not installed"),
     "git.missing.hint": ("安装 git，并确认在命令行中能运行它", "install git and make sure it is on PATH"),
+    "git.not-owned": ("git 拒绝读取 {root} 所在的仓库：仓库属于另一个用户（git 的 safe.directory 保护），读不到修改历史", "git refuses to read the repository holding {root}: another user owns it (git's safe.directory guard), so there is no history to read"),
+    "git.not-owned.hint": ("确认这个仓库可信后，运行 {command}", "once you trust this repository, run {command}"),
     "git.no-repo": ("{root} 不在 git 仓库中，无法读取修改历史", "{root} is not in a git repository: there is no history to read"),
     "git.no-repo.hint": ("台账要放在 git 仓库里提交，审计才有依据：{command}", "a ledger is committed to a git repository, which is what the audit reads: {command}"),
     "git.failed": ("{command} 失败：{detail}", "{command} failed: {detail}"),

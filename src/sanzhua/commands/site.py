@@ -40,7 +40,9 @@ def _git(
     warning when the history was too long to read whole."""
     try:
         repo = Repo(ledger.root)
-    except FatalError:
+    except FatalError as e:  # outside git: no history; a repository git refuses: said on every page
+        if isinstance(e.said, Msg) and e.said.key == "git.not-owned":
+            notes.append(e.said)
         return None, ""
     try:
         if not repo.has_commits():
@@ -81,6 +83,7 @@ def site(
     events, commit = _git(ledger, said, paged_tasks(evaluation), lang_) if history else (None, "")
     # A history too long to read whole: every page says so, as it says what errors left out.
     notes = [text(Msg("site.history-cut", m.args), lang_) for m in said if m.key == "history.cut"]
+    notes += [text(m, lang_) for m in said if m.key == "git.not-owned"]
     banner = [notice(opened.gaps, lang_)] if opened.gaps else []
     info = B.SiteInfo(
         name=ledger.settings.name,

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from sanzhua.checks import Context, run_checks
 from sanzhua.edit.source import unified_diff
+from sanzhua.gitargs import not_owned
 from sanzhua.history.git import GitError
 from sanzhua.history.git import run_git as _git
 from sanzhua.i18n import Lang
@@ -423,6 +424,9 @@ def write_atomic(path: Path, data: bytes, expected: bytes | None) -> None:
 def can_commit(root: Path, rel: str) -> None:
     """Refuse --commit outside a git repository or when the file has uncommitted changes."""
     r = _git(root, "rev-parse", "--is-inside-work-tree")
+    owned = not_owned(r.stderr) if r.returncode != 0 else None
+    if owned is not None:
+        raise Refused(msg("git.not-owned", root=root), msg("git.not-owned.hint", command=owned))
     if r.returncode != 0 or r.stdout.strip() != "true":
         raise Refused(msg("edit.no-git"), msg("edit.no-git.hint"))
     r = _git(root, "status", "--porcelain", "--", rel)

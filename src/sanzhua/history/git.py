@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import IO
 
 from sanzhua.errors import FatalError
-from sanzhua.gitargs import GIT, git_env
+from sanzhua.gitargs import GIT, git_env, not_owned
 from sanzhua.problems import msg
 
 NULL_OID = "0" * 40
@@ -110,6 +110,9 @@ class Repo:
         except FileNotFoundError as e:
             raise FatalError(msg("git.missing"), msg("git.missing.hint")) from e
         if out.returncode != 0:
+            owned = not_owned(out.stderr)
+            if owned is not None:
+                raise FatalError(msg("git.not-owned", root=root), msg("git.not-owned.hint", command=owned))
             raise FatalError(
                 msg("git.no-repo", root=root), msg("git.no-repo.hint", command="git init && git add . && git commit")
             )

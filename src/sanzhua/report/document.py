@@ -8,7 +8,7 @@ import re
 import subprocess
 from pathlib import Path
 
-from sanzhua.gitargs import GIT, git_env
+from sanzhua.gitargs import GIT, git_env, not_owned
 from sanzhua.history.git import worktree_changed
 from sanzhua.i18n import Lang, say
 from sanzhua.outfile import file_name
@@ -58,6 +58,8 @@ def made_from(root: Path, lang: Lang) -> str:
     """据台账提交 1a2b3c4（2026-11-25）生成; with uncommitted changes to the ledger's files,
     says so; outside git, says that no version can be named."""
 
+    refused: list[str] = []
+
     def git(*args: str) -> str | None:
         try:
             done = subprocess.run(
@@ -65,10 +67,12 @@ def made_from(root: Path, lang: Lang) -> str:
             )
         except (OSError, subprocess.SubprocessError):
             return None
+        if done.returncode != 0 and not_owned(done.stderr) is not None:
+            refused.append(done.stderr)
         return done.stdout.strip() if done.returncode == 0 else None
 
     if git("rev-parse", "--is-inside-work-tree") != "true":
-        return say("document.no-git", lang)
+        return say("document.not-owned" if refused else "document.no-git", lang)
     head = git("log", "-1", "--format=%h %cs")
     if not head:
         commit = say("document.no-commit", lang)
