@@ -503,3 +503,29 @@ def test_a_repository_another_user_owns_is_named_not_called_missing(repo: Path) 
     assert r.returncode == 0, r.stderr
     assert "safe.directory" in r.stderr
     assert "safe.directory" in (repo.parent / "site/index.html").read_text(encoding="utf-8")
+
+
+def test_a_blob_over_the_limit_is_not_read_and_the_next_one_is(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A ledger file of 215 MB in a commit of a 780 KB repository (repeated lines pack a
+    thousand times) took `audit` past 2 GB: a blob over MAX_BLOB_BYTES is read past, not kept,
+    and the walk takes that version as unreadable; the objects after it still read right."""
+    from sanzhua.history import git as G
+
+    big = "unit: fgw\ntasks:\n" + "  - {id: BIG-001, title: 大, due: 2026-12-31}\n" * 2000  # 90 KB
+    (repo / "ledgers" / "big.yaml").write_text(big, encoding="utf-8")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "big")
+    big_oid = git(repo, "rev-parse", "HEAD:ledgers/big.yaml").strip()
+    small_oid = git(repo, "rev-parse", "HEAD:ledgers/fgw.yaml").strip()
+    git(repo, "rm", "-q", "ledgers/big.yaml")
+    git(repo, "commit", "-q", "-m", "gone")
+    monkeypatch.setattr(G, "MAX_BLOB_BYTES", 50_000)
+    r = G.Repo(repo)
+    try:
+        assert r.blob(big_oid) is None
+        assert r.blob(small_oid) == FGW.encode()
+        got = r.blobs([big_oid, small_oid, big_oid, small_oid])
+        assert got == {small_oid: FGW.encode()}
+        assert r.blob(small_oid) == FGW.encode()
+    finally:
+        r.close()

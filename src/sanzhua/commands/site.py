@@ -42,7 +42,7 @@ def _git(
         repo = Repo(ledger.root)
     except FatalError as e:  # outside git: no history; a repository git refuses: said on every page
         if isinstance(e.said, Msg) and e.said.key == "git.not-owned":
-            notes.append(e.said)
+            notes.extend(m for m in (e.said, e.said_hint) if isinstance(m, Msg))
         return None, ""
     try:
         if not repo.has_commits():
@@ -83,7 +83,7 @@ def site(
     events, commit = _git(ledger, said, paged_tasks(evaluation), lang_) if history else (None, "")
     # A history too long to read whole: every page says so, as it says what errors left out.
     notes = [text(Msg("site.history-cut", m.args), lang_) for m in said if m.key == "history.cut"]
-    notes += [text(m, lang_) for m in said if m.key == "git.not-owned"]
+    notes += [text(m, lang_) for m in said if m.key in ("git.not-owned", "git.not-owned.hint")]
     banner = [notice(opened.gaps, lang_)] if opened.gaps else []
     info = B.SiteInfo(
         name=ledger.settings.name,

@@ -36,7 +36,11 @@ def write_failed(path: Path, e: OSError, lang: Lang, app: str = "Excel/WPS") -> 
         )
     key = _CAUSES.get(code) if code is not None else None
     if key is not None:
-        return FatalError(msg(key, path=path), msg(f"{key}.hint", app=app, example=path / "out"), lang=lang)
+        return FatalError(
+            msg(key, path=path, command="ulimit -f"),
+            msg(f"{key}.hint", app=app, example=path / "out", command="ulimit -f unlimited"),
+            lang=lang,
+        )
     return FatalError(msg("write.failed", path=path, reason=e.strerror or str(e)), lang=lang)
 
 

@@ -341,7 +341,7 @@ def os_refusal(e: OSError, file: str) -> Refused:
     if code == errno.EROFS:
         return Refused(msg("edit.read-only-fs", file=file), msg("edit.read-only-fs.hint"))
     if code == errno.EFBIG:  # past RLIMIT_FSIZE (ulimit -f) or the file system's largest file
-        return Refused(msg("edit.too-large", file=file), msg("edit.too-large.hint"))
+        return Refused(msg("edit.too-large", file=file), msg("edit.too-large.hint", command="ulimit -f unlimited"))
     if code in (errno.EACCES, errno.EPERM):
         return Refused(msg("edit.no-permission", file=file), msg("edit.no-permission.hint"))
     return Refused(msg("edit.write-failed", file=file, detail=e.strerror or str(e)))

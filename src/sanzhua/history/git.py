@@ -423,10 +423,18 @@ def git_date(raw: bytes) -> datetime:
         return _EPOCH
 
 
+# A blob larger than this is not read (the `max_file_mb` default, which the working tree's
+# files are held to): a 780 KB repository can hold a 215 MB ledger file in its history
+# (repeated lines pack a thousand times), and reading and parsing it took `audit` past
+# 2 GB. The walk takes such a version as unreadable, like one that does not parse.
+MAX_BLOB_BYTES = 64 * 1024 * 1024
+
+
 class _CatFile:
     """One long-running `git cat-file --batch` (or `--batch-check`)."""
 
-    def __init__(self, cwd: Path, mode: str) -> None:
+    def __init__(self, cwd: Path, mode: str, max_blob: int | None = None) -> None:
+        self.max_blob = MAX_BLOB_BYTES if max_blob is None else max_blob
         self.proc = subprocess.Popen(
             [*_GIT, "cat-file", mode],
             cwd=cwd,
@@ -444,12 +452,26 @@ class _CatFile:
         return self.stdout.readline().rstrip(b"\n").split(b" ")
 
     def read(self, spec: str) -> tuple[bytes, bytes] | None:
-        """(object type, content) of any object, or None."""
+        """(object type, content) of any object, or None; one over `max_blob` is None."""
         head = self._ask(spec)
         if len(head) != 3:  # "<spec> missing" / "ambiguous"
             return None
-        size = int(head[2])
-        return head[1], self.stdout.read(size + 1)[:size]
+        data = self._content(int(head[2]))
+        return None if data is None else (head[1], data)
+
+    def _content(self, size: int) -> bytes | None:
+        """The object's bytes (and the line feed after them, read past); an object over
+        `max_blob` (a blob, or a commit whose message is that long) is read past a megabyte
+        at a time and None: a commit's signature is then not found (unsigned)."""
+        if size <= self.max_blob:
+            return self.stdout.read(size + 1)[:size]
+        left = size + 1
+        while left > 0:
+            n = len(self.stdout.read(min(left, 1 << 20)))
+            if n == 0:
+                break
+            left -= n
+        return None
 
     def get(self, spec: str) -> bytes | None:
         got = self.read(spec)
@@ -470,9 +492,8 @@ class _CatFile:
             head = self.stdout.readline().rstrip(b"\n").split(b" ")
             if len(head) != 3:
                 continue
-            size = int(head[2])
-            data = self.stdout.read(size + 1)[:size]
-            if head[1] == kind:
+            data = self._content(int(head[2]))
+            if head[1] == kind and data is not None:
                 found[spec] = data
         writer.join()
         return found
