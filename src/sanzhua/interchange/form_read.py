@@ -39,6 +39,7 @@ MAX_UNPACKED_BYTES = 100 * 1024 * 1024
 MAX_MEMBERS = 500  # (a part more than 100 times its packed size is refused, as on import)
 MAX_ROWS = 5000
 MAX_COLS = 100
+MAX_STRINGS = 100_000  # shared strings: a form's rows hold a few thousand (collect reads the table twice)
 
 Raw = str | int | float | date | datetime | None
 
@@ -110,7 +111,7 @@ class _Grid:
 def _check_zip(path: Path) -> None:
     """The workbook guard every import has (tabular.check_package), with a form's limits."""
     try:
-        check_package(path, max_parts=MAX_MEMBERS, max_unpacked=MAX_UNPACKED_BYTES)
+        check_package(path, max_parts=MAX_MEMBERS, max_unpacked=MAX_UNPACKED_BYTES, max_strings=MAX_STRINGS)
     except FatalError as e:
         raise FormFileError(msg("collect.unreadable", detail=e.said)) from None
 

@@ -65,6 +65,12 @@ MAX_CELL_CHARS = 5_000  # one cell's text: a 台账 cell is a sentence or a para
 # a 2.7 MB workbook of a million took an import 23 s of CPU and 1.85 GB, a form's
 # collect (which opens it twice) more than the 2 GB a run may have.
 MAX_STYLES = 150_000
+# Shared strings (openpyxl reads the table whole, for each time it opens the workbook: a
+# 4 MB workbook of a million took an import 9 s of CPU, a form's collect 19 s) and defined
+# names (all read with the workbook part: 300,000 in 2.8 MB, collect 8.5 s). An import
+# holds at most MAX_CELLS cells, so no more distinct strings; a form holds fewer.
+MAX_STRINGS = 500_000
+MAX_NAMES = 100_000
 
 
 class TooBig(FatalError):
@@ -97,9 +103,12 @@ def _unreadable(path: Path, detail: object) -> FatalError:
     return FatalError(msg("import.unreadable", file=path.name, detail=detail), msg("import.unreadable.hint"))
 
 
-def check_package(path: Path, *, max_parts: int = MAX_PARTS, max_unpacked: int = MAX_UNPACKED_BYTES) -> None:
+def check_package(
+    path: Path, *, max_parts: int = MAX_PARTS, max_unpacked: int = MAX_UNPACKED_BYTES, max_strings: int = MAX_STRINGS
+) -> None:
     """Refuse a workbook whose zip package is too big unpacked, packs too well (a zip
-    bomb) or has too many parts, before any XML of it is parsed. The one guard of every
+    bomb), has too many parts, or more shared strings, defined names or styles than it
+    may (`_count_entries`), before any XML of it is parsed. The one guard of every
     workbook sanzhua reads: an import's, and a returned form's with its smaller limits."""
     try:
         with zipfile.ZipFile(path) as z:
@@ -117,26 +126,36 @@ def check_package(path: Path, *, max_parts: int = MAX_PARTS, max_unpacked: int =
     if total > max_unpacked:
         size, limit = total // 1024 // 1024, max_unpacked // 1024 // 1024
         raise _too_big(path, "import.big.unpacked", size=size, limit=limit)
-    _count_styles(path)
+    _count_entries(path, infos, max_strings)
 
 
 _STYLE_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:xf|numFmt|font|fill|border|dxf|cellStyle)[\s/>]")
+_STRING_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s/>]")
+_NAME_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?definedName[\s/>]")
+_SHEET_PART = re.compile(r"(?:^|/)worksheets/[^/]+\.xml$")
 
 
-def _count_styles(path: Path) -> None:
-    """Refuse a stylesheet (xl/styles.xml, where openpyxl reads it) with more than
-    `MAX_STYLES` entries, before it is parsed; the package's sizes are checked already."""
+def _count_entries(path: Path, infos: list[zipfile.ZipInfo], max_strings: int) -> None:
+    """Refuse a workbook whose stylesheet (xl/styles.xml, where openpyxl reads it), shared
+    strings or defined names (in whatever part: openpyxl finds those parts by their
+    content type and relationship, not by name) hold more entries than `MAX_STYLES`,
+    `max_strings` or `MAX_NAMES`, before openpyxl reads them whole; the package's sizes
+    are checked already. The sheets' rows and cells are counted by `_count_tags`."""
     try:
         with zipfile.ZipFile(path) as z:
-            try:
-                data = z.read("xl/styles.xml")
-            except KeyError:
-                return
-    except (zipfile.BadZipFile, OSError, ValueError, RuntimeError, NotImplementedError) as e:
+            for info in infos:
+                name = info.filename
+                if not name.endswith(".xml") or _SHEET_PART.search(name):
+                    continue
+                data = z.read(info)
+                if name == "xl/styles.xml" and (n := len(_STYLE_TAG.findall(data))) > MAX_STYLES:
+                    raise _too_big(path, "import.big.styles", hint="import.big.styles.hint", n=n, limit=MAX_STYLES)
+                if (n := len(_STRING_TAG.findall(data))) > max_strings:
+                    raise _too_big(path, "import.big.strings", hint="import.big.styles.hint", n=n, limit=max_strings)
+                if (n := len(_NAME_TAG.findall(data))) > MAX_NAMES:
+                    raise _too_big(path, "import.big.names", hint="import.big.styles.hint", n=n, limit=MAX_NAMES)
+    except (zipfile.BadZipFile, OSError, ValueError, RuntimeError, NotImplementedError, EOFError) as e:
         raise _unreadable(path, e) from None
-    n = len(_STYLE_TAG.findall(data))
-    if n > MAX_STYLES:
-        raise _too_big(path, "import.big.styles", hint="import.big.styles.hint", n=n, limit=MAX_STYLES)
 
 
 # What openpyxl raises on a package that is broken rather than hostile: a part missing

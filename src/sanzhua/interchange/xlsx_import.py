@@ -207,6 +207,27 @@ class _Reader:
             draft = self._task(table.name, idx + 1, got, title, context_unit, sections, skip_progress)
             if draft is not None:
                 self.plan.drafts.append(draft)
+                self._dropped_twins(table, header, idx + 1, got)
+
+    def _dropped_twins(self, table: Table, header: Header, rownum: int, got: _RowCells) -> None:
+        """A field of one value with two columns (two 任务名称, two 完成时限) whose cells differ
+        in this row: the first is imported, and the other said, not dropped unsaid."""
+        for name, idx in got.cols.items():
+            if len(idx) < 2 or name in _MANY_COLUMNS:
+                continue
+            cells = [(i, t) for i in idx if i < len(got.row) and (t := text_of(got.row[i])) is not None]
+            if len({t for _, t in cells}) < 2:
+                continue
+            (first, kept), (other, dropped) = cells[0], next(c for c in cells[1:] if c[1] != cells[0][1])
+            said = msg(
+                "import.column-twice",
+                header=_label(table, header, other),
+                kept=_short(kept),
+                column=get_column_letter(first + 1),
+                dropped=_short(dropped),
+                other=get_column_letter(other + 1),
+            )
+            self.plan.note(table.name, rownum, "warning", said, msg("import.column-twice.hint"))
 
     def _header(self, table: Table) -> Header | None:
         """The sheet's header, with notes on what it says (a due column read from another,
@@ -861,6 +882,11 @@ _DETAIL_ORDER: dict[str, tuple[str, ...]] = {
     "milestones": ("name", "due", "done"),
     "extensions": ("from", "to", "approved_by", "ref", "date"),
 }
+
+
+# Fields read from every column that has them (units, partners, tags, remarks), and the
+# columns never imported: two of these are no loss.
+_MANY_COLUMNS = frozenset({"lead", "partners", "tags", "remarks", "ignore", "seq"})
 
 
 class _RowCells:
