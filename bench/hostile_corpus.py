@@ -986,6 +986,18 @@ def _gitlink_hist(root: Path, sb: Path) -> None:
     write(root, "ledgers/jyj.yaml", JYJ.replace("2026-10-31", "2026-12-31"))
 
 
+@case("history-blob-bomb", extra=[["log", "BIG-001"], ["audit", "--range", "HEAD~2..HEAD"]])
+def _blob_bomb(root: Path, sb: Path) -> None:
+    # A 215 MB ledger file in one commit, gone in the next: packed, the repository is 780 KB.
+    with open(root / "ledgers/big.yaml", "w", encoding="utf-8") as f:
+        f.write("unit: fgw\ntasks:\n")
+        f.write("  - {id: BIG-001, title: 大, due: 2026-12-31}\n" * 5_000_000)
+    commit_all(root, "big")
+    (root / "ledgers/big.yaml").unlink()
+    commit_all(root, "gone")
+    git(root, "gc", "-q")
+
+
 @case("git-detached-head")
 def _detached(root: Path, sb: Path) -> None:
     write(root, "ledgers/fgw.yaml", FGW.replace("2026-11-20", "2027-01-20"))

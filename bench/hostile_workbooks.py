@@ -71,7 +71,7 @@ def sheet(rows: str, dim: str = "A1:D2", after: str = "", prolog: str = "") -> s
 
 
 def book(path: Path, sheets: list[tuple[str, str, str]], shared: str | None = None,
-         extra: dict[str, str | bytes] | None = None, wb_extra: str = "") -> Path:
+         extra: dict[str, str | bytes] | None = None, wb_extra: str = "", names: str = "") -> Path:
     """sheets: (sheet name, target relative to xl/, xml or "" for a missing part)."""
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
         over = "".join(SHEET_CT.format(n=t.split("/")[-1]) for _, t, _ in sheets) + (SST_CT if shared else "")
@@ -80,7 +80,7 @@ def book(path: Path, sheets: list[tuple[str, str, str]], shared: str | None = No
         sheets_xml = "".join(f'<sheet name="{n}" sheetId="{i + 1}" r:id="rId{i + 1}"{wb_extra}/>'
                              for i, (n, _, _) in enumerate(sheets))
         z.writestr("xl/workbook.xml", f'<?xml version="1.0" encoding="UTF-8"?><workbook {NS} {RNS}>'
-                   f"<sheets>{sheets_xml}</sheets></workbook>")
+                   f"<sheets>{sheets_xml}</sheets>{f'<definedNames>{names}</definedNames>' if names else ''}</workbook>")
         rels = "".join(WS_REL.format(i=i + 1, target=t) for i, (_, t, _) in enumerate(sheets))
         z.writestr("xl/_rels/workbook.xml.rels",
                    '<?xml version="1.0" encoding="UTF-8"?><Relationships '
@@ -302,6 +302,27 @@ def _million_styles(d: Path, sb: Path) -> Path:
                   for _ in range(1_000_000))
     st = f'<?xml version="1.0"?><styleSheet {NS}><cellXfs count="1000000">{xfs}</cellXfs></styleSheet>'
     return book(d / "styles1m.xlsx", [("台账", "worksheets/sheet1.xml", sheet(HEAD + GOOD()))], extra={"xl/styles.xml": st})
+
+
+@case("xlsx-1m-varied-strings")
+def _varied_sst(d: Path, sb: Path) -> Path:
+    # 4 MB packed: a million distinct shared strings (a run of one packs past the zip-bomb ratio).
+    import random
+    rnd = random.Random(5)
+    sis = "".join(f"<si><t>{rnd.randrange(36**4):x}</t></si>" for _ in range(1_000_000))
+    shared = f'<?xml version="1.0"?><sst {NS}>{sis}<si><t>新任务</t></si><si><t>县发改委</t></si></sst>'
+    rows = HEAD + row(2, '<c r="A2" t="s"><v>1000000</v></c>', '<c r="B2" t="s"><v>1000001</v></c>', s("C2", "2026-12-31"))
+    return book(d / "sst1m.xlsx", [("台账", "worksheets/sheet1.xml", sheet(rows))], shared=shared)
+
+
+@case("xlsx-300k-names")
+def _names(d: Path, sb: Path) -> Path:
+    import random
+    rnd = random.Random(2)
+    names = "".join(f'<definedName name="n{i}_{rnd.randrange(10**6)}">台账!$A${rnd.randrange(1, 999)}</definedName>'
+                    for i in range(300_000))
+    return book(d / "names.xlsx", [("台账", "worksheets/sheet1.xml", sheet(HEAD + GOOD()))],
+                wb_extra="", extra={}, names=names)
 
 
 @case("xlsx-16384-columns")
