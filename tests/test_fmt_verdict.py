@@ -12,6 +12,7 @@ import pytest
 
 from sanzhua.commands import fmt as F
 from sanzhua.commands.edit import EditRun
+from sanzhua.edit.fmt import OddBreaks, _Layout, format_text
 from tests.conftest import MakeLedger
 
 LAID_OUT = """\
@@ -71,3 +72,33 @@ def test_a_quoted_line_separator_is_refused_plainly_not_an_internal_error(make_l
     assert F.fmt(EditRun(root, date(2026, 11, 25), out=io.StringIO(), err=err)) == 1
     assert (root / "ledgers/fgw.yaml").read_text(encoding="utf-8") == text  # untouched
     assert "内部错误" not in err.getvalue()
+
+
+def test_a_flow_list_broken_by_a_paragraph_separator_is_skipped_as_odd_breaks(make_ledger: MakeLedger) -> None:
+    """libyaml numbers the flow list's last line past the text's lines: the layout's walk
+    of the value's lines stops there with OddBreaks (the same verdict as before, when an
+    IndexError stood for it), not with an error taken for a defect."""
+    text = "unit: fgw\ntasks:\n  - id: A-1\n    title: 一\n    due: 2026-12-31\n    tags: [a, \u2029b]\n"
+    root = make_ledger({"ledgers/fgw.yaml": text})
+    code, out = _check(root)
+    assert code == 1 and "ledgers/fgw.yaml 含有特殊换行字符" in out and "内部错误" not in out, out
+    with pytest.raises(OddBreaks):
+        format_text(text, 2026)
+
+
+def test_an_unrelated_index_error_in_a_file_with_odd_breaks_is_a_defect_not_odd_breaks(
+    make_ledger: MakeLedger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Any IndexError of the layout of a file holding U+2028 was reported as "odd line
+    breaks" (the file skipped, exit 1), hiding a defect. Only OddBreaks says that now;
+    anything else is the internal error it is (exit 2, the other files laid out)."""
+    text = 'unit: fgw\ntasks:\n  - id: A-1\n    title: "甲\u2028乙"\n    due: 2026-12-31\n'
+    root = make_ledger({"ledgers/fgw.yaml": text})
+
+    def broken(self: _Layout) -> None:
+        raise IndexError("list index out of range")
+
+    monkeypatch.setattr(_Layout, "_assign_comments", broken)
+    code, out = _check(root)
+    assert code == 2, out
+    assert "特殊换行字符" not in out and "内部错误" in out and "IndexError" in out, out

@@ -44,6 +44,14 @@ class Unsafe(Exception):
     """The file is written in a way this formatter does not lay out (left as it is)."""
 
 
+class OddBreaks(Exception):
+    """libyaml numbered a line the text's lines do not have: it breaks lines at NEL,
+    U+2028, U+2029 and a lone CR too (in quoted text, say), the layout only at LF, and
+    the layout cannot place what stands past its lines. fmt skips the file and says so
+    ("fmt.odd-breaks"); any other exception of the layout is a defect, reported as one
+    (an IndexError was taken for this whenever the file held such a break; issue 14)."""
+
+
 def _order(table: dict[str, str]) -> dict[str, int]:
     rank: dict[str, int] = {}
     for i, (en, zh) in enumerate(table.items()):
@@ -317,10 +325,11 @@ class _Layout:
         The lines are walked a run of content lines at a time (issue 14: a file of 4
         million blank lines and 2 million comments asked each line's kind twice)."""
         n_lines = len(self.lines)
-        if self.last >= n_lines and any(i not in self.beyond for i in range(max(self.first, n_lines), self.last + 1)):
+        past = range(max(self.first, n_lines), self.last + 1)
+        if self.odd_breaks and self.last >= n_lines and any(i not in self.beyond for i in past):
             # libyaml counted lines the text has not (odd line breaks): the walk of the
             # lines one by one met one and failed, and so it still does
-            raise IndexError("list index out of range")
+            raise OddBreaks(f"line {self.last + 1} of {n_lines}")
         prev: int | None = None
         at = self.first
         for m in _CONTENT_RUNS.finditer(self.kinds, self.first, self.last + 1):
@@ -584,6 +593,7 @@ class _Layout:
         if block:
             assert isinstance(v, ScalarNode)
             header = self._header(v)
+            self._within(end)
             body = [n for n in range(line + 1, end + 1) if self.lines[n].strip()]
             if header is None or not body:
                 raise Unsafe("block scalar")
@@ -593,6 +603,7 @@ class _Layout:
             else:
                 shift = col + 2 - content
         for n in range(line + 1, end + 1):
+            self._within(n)
             text = self.lines[n]
             ind = _indent(text)
             if not text.strip() and (not block or ind <= content):
@@ -601,6 +612,11 @@ class _Layout:
                 new = max(0, ind + shift)
                 self.emit(n, " " * new + text[ind:], [(ind, new)], strip=not block)
             self._comments_after(n)
+
+    def _within(self, line: int) -> None:
+        """Raise OddBreaks for a line libyaml numbered past the text's (odd line breaks)."""
+        if line >= len(self.lines) and self.odd_breaks:
+            raise OddBreaks(f"line {line + 1} of {len(self.lines)}")
 
     def _dash_line(self, item: Node, dash: int) -> int:
         line = int(item.start_mark.line)
@@ -820,14 +836,11 @@ def _format_bytes(
     text = src.text
     try:
         new_text = format_text(text, year, normalize_dates, src.lines)
-    except Unsafe:
-        raise
-    except Exception:
+    except OddBreaks:
         # libyaml breaks lines at CR, NEL, LS and PS too: its line numbers are then not the
-        # text's lines, and a layout that trips on that refuses the file (as edits do)
-        if any(c in text for c in _ODD_BREAKS):
-            return None, "odd-breaks"
-        raise
+        # text's lines, and a layout that trips on that refuses the file (as edits do);
+        # anything else raised is a defect and goes up as one
+        return None, "odd-breaks"
     out = rebuild(src, new_text)
     if out == data:
         return out, ""
