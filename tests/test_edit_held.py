@@ -372,3 +372,45 @@ def test_lean_equals_whole_on_written_files(
                 assert outcomes[0] == outcomes[1], (variant, name, tid, cached)
     # a tab (in a comment or anywhere) is a layout the bytes alone do not vouch for
     assert (sum(q is not None for q in taken) > 10) == (variant != "tab-in-comment"), variant
+
+
+@pytest.mark.parametrize("lean_min", [0, 1 << 62], ids=["held-lean", "cached-parse"])
+def test_an_edit_that_moves_a_row_runs_the_ledger_wide_checks_twice_not_three_times(
+    lean_min: int, generated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`extend` and `new` change an index row: the ledger-wide checks run on the rows
+    before the edit (to know the file is valid) and after it. The "before" is what the
+    edit found when it opened, not worked out a second time (60,000 rows: 0.1 s each;
+    issue 17); the outcome is the whole path's."""
+    from sanzhua.commands import edit_quick as Q
+
+    ledger = load_ledger(generated)
+    unit = sorted({t.lead for t in ledger.tasks if t.lead})[0]
+    parents = {t.parent for t in ledger.tasks}
+    task = next(
+        t for t in ledger.tasks if t.lead == unit and t.parent is None and t.status == "active" and t.id not in parents
+    )
+    real = Q.run_checks
+    scopes: list[str] = []
+
+    def counted(ctx: object, scope: str = "ledger", **kw: object) -> object:
+        scopes.append(scope)
+        return real(ctx, scope=scope, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Q, "run_checks", counted)
+    edits: list[tuple[str, Edit]] = [
+        ("extend", lambda r, t: extend(r, t, to="2027-02-28", approved_by="县政府", ref="督办〔2026〕9号")),
+        ("new", lambda r, _t: E.new(r, E.NewTask(unit=unit, title="新增任务", due="2026-12-31"))),
+    ]
+    for name, edit in edits:
+        outcomes = []
+        for lm in (lean_min, None):
+            copy = tmp_path / f"{name}-{lm}"
+            shutil.copytree(generated, copy)
+            check(copy, as_of=TODAY, out=io.StringIO())
+            monkeypatch.setattr(E, "LEAN_MIN", 1 << 62 if lm is None else lm)
+            scopes.clear()
+            outcomes.append(_run(copy, edit, task.id))
+            if lm is not None:
+                assert scopes.count("ledger") == 2, (name, scopes)
+        assert outcomes[0] == outcomes[1] and outcomes[0][0] == 0, (name, outcomes[0][2])

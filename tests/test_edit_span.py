@@ -199,3 +199,36 @@ def test_refusal_from_a_span_edit_is_the_whole_file_refusal(
     fast, slow, used = _both(tmp_path, root, shrink, "P-1", monkeypatch)
     assert used == 1
     assert fast == slow
+
+
+def test_the_splice_and_its_proof_copy_the_file_once_not_three_times() -> None:
+    """The new bytes are the file with the task's lines replaced: made with one copy of the
+    file (its two sides were sliced, then added: three copies of a 40 MB file), and proven
+    by comparing the sides in place (they were sliced again to compare). Counted in bytes
+    allocated (tracemalloc), not in time (issue 17)."""
+    import tracemalloc
+
+    from sanzhua.edit.session import Change, check_splice
+    from sanzhua.load import parse_ledger_bytes
+
+    long = "很长的说明" * 20
+    tasks = "".join(f"  - id: A-{i}\n    title: 任务{i}，{long}\n    due: 2026-12-31\n" for i in range(3000))
+    data = ("unit: fgw\ntasks:\n" + tasks).encode()
+    fr = parse_ledger_bytes(data, "ledgers/fgw.yaml", 2026)
+    span = S.find_span(fr, data, fr.tasks[1500], 2026)
+    assert span is not None
+    new_text = span.text + "    owner: 张三\n"
+    tracemalloc.start()
+    try:
+        after = span.splice(new_text)
+        _, peak = tracemalloc.get_traced_memory()
+        change = Change("ledgers/fgw.yaml", data, after, "x", task_id="A-1500", span=span, span_text=new_text)
+        tracemalloc.reset_peak()
+        held, _ = tracemalloc.get_traced_memory()
+        check_splice(change, span)
+        proof = tracemalloc.get_traced_memory()[1] - held
+    finally:
+        tracemalloc.stop()
+    assert after == data[: span.start] + new_text.encode() + data[span.end :]
+    assert peak < 1.2 * len(data), (peak, len(data))  # the new bytes themselves, once
+    assert proof < 0.1 * len(data), (proof, len(data))  # nothing of the file's size

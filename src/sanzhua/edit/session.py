@@ -252,10 +252,12 @@ def check_splice(change: Change, span: Span) -> None:
     new_span = change.span_text.replace("\n", "\r\n") if span.crlf else change.span_text
     size = len(new_span.encode("utf-8"))
     after = change.after
+    data = memoryview(span.data)  # compared in place (slices of a 40 MB file were copies)
     if (
         change.before != span.data
-        or after[: span.start] != span.data[: span.start]
-        or after[span.start + size :] != span.data[span.end :]
+        or len(after) != span.start + size + len(span.data) - span.end
+        or not after.startswith(data[: span.start])
+        or not after.endswith(data[span.end :])
         or not change.span_text.endswith("\n")
     ):
         raise Refused(msg("edit.internal", file=change.rel), msg("edit.internal.hint"))

@@ -127,7 +127,8 @@ class Span:
     def splice(self, span_text: str) -> bytes:
         """The file's bytes with the span replaced by `span_text` (LF, as in `text`)."""
         body = span_text.replace("\n", "\r\n") if self.crlf else span_text
-        return self.data[: self.start] + body.encode("utf-8") + self.data[self.end :]
+        data = memoryview(self.data)  # the file's bytes copied once, not sliced and added (40 MB: three copies)
+        return b"".join((data[: self.start], body.encode("utf-8"), data[self.end :]))
 
     def diff(self, span_text: str) -> str:
         """The unified diff of the edit, as `unified_diff` of the whole file would show it
