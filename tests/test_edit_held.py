@@ -26,6 +26,7 @@ from sanzhua.commands.edit import EditRun, done, extend
 from sanzhua.load import load_ledger, parse_ledger_bytes
 from sanzhua.load.cache import Cache, _check_of, cache_dir, content_key
 from sanzhua.load.index import rows_of
+from sanzhua.model import TaskRow
 from tests.conftest import MakeLedger, bench_generator
 from tests.test_cache_freshness import A, B, C, _outputs
 from tests.test_edit_lean import EDITS, Edit, Outcome, _run
@@ -375,13 +376,14 @@ def test_lean_equals_whole_on_written_files(
 
 
 @pytest.mark.parametrize("lean_min", [0, 1 << 62], ids=["held-lean", "cached-parse"])
-def test_an_edit_that_moves_a_row_runs_the_ledger_wide_checks_twice_not_three_times(
+def test_an_edit_that_moves_a_row_runs_the_ledger_wide_checks_and_seen_twice_not_three_times(
     lean_min: int, generated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """`extend` and `new` change an index row: the ledger-wide checks run on the rows
     before the edit (to know the file is valid) and after it. The "before" is what the
     edit found when it opened, not worked out a second time (60,000 rows: 0.1 s each;
-    issue 17); the outcome is the whole path's."""
+    issue 17); so is what the file's tasks saw of the ledger (`check`'s `seen`) before the
+    edit; the outcome is the whole path's."""
     from sanzhua.commands import edit_quick as Q
 
     ledger = load_ledger(generated)
@@ -398,6 +400,14 @@ def test_an_edit_that_moves_a_row_runs_the_ledger_wide_checks_twice_not_three_ti
         return real(ctx, scope=scope, **kw)  # type: ignore[arg-type]
 
     monkeypatch.setattr(Q, "run_checks", counted)
+    real_seen = Q.seen_of
+    seen_sizes: list[tuple[str, int]] = []
+
+    def seen_counted(rows: tuple[TaskRow, ...], dues: object) -> tuple[object, ...]:
+        seen_sizes.append((rows[0].file if rows else "", len(rows)))
+        return real_seen(rows, dues)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Q, "seen_of", seen_counted)
     edits: list[tuple[str, Edit]] = [
         ("extend", lambda r, t: extend(r, t, to="2027-02-28", approved_by="县政府", ref="督办〔2026〕9号")),
         ("new", lambda r, _t: E.new(r, E.NewTask(unit=unit, title="新增任务", due="2026-12-31"))),
@@ -410,7 +420,11 @@ def test_an_edit_that_moves_a_row_runs_the_ledger_wide_checks_twice_not_three_ti
             check(copy, as_of=TODAY, out=io.StringIO())
             monkeypatch.setattr(E, "LEAN_MIN", 1 << 62 if lm is None else lm)
             scopes.clear()
+            seen_sizes.clear()
             outcomes.append(_run(copy, edit, task.id))
             if lm is not None:
                 assert scopes.count("ledger") == 2, (name, scopes)
+            if lm == 0:  # held: what the file's tasks saw before, worked out once (then after)
+                mine = next(t.file for t in ledger.tasks if t.lead == unit)
+                assert sum(f == mine and n > 2 for f, n in seen_sizes) == 2, (name, seen_sizes)
         assert outcomes[0] == outcomes[1] and outcomes[0][0] == 0, (name, outcomes[0][2])

