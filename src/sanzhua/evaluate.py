@@ -7,6 +7,8 @@ done dates, milestone done dates) has not happened yet and is ignored.
 
 from __future__ import annotations
 
+import math
+import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -266,7 +268,7 @@ class _Evaluator:
             ]
         result: float | None
         if matching:
-            result = sum(self.latest_value(c, seen | {t.id}) or 0.0 for c in matching)
+            result = finite(sum(self.latest_value(c, seen | {t.id}) or 0.0 for c in matching))
         else:
             result = _latest(self.entries(t), "value")
         self.rollup[t.id] = result
@@ -298,8 +300,30 @@ def _measure(t: Task, percent_entry: Progress | None, value: float | None) -> tu
         return True, percent_entry.percent
     target = t.target
     if target is not None and target.direction == "at_least":
-        return True, 100.0 * (value or 0.0) / target.value if target.value else 0.0
+        return True, reached_percent(value, target.value)
     return False, None
+
+
+_LARGEST = sys.float_info.max
+
+
+def finite(x: float) -> float:
+    """`x` as a number every output can write: past the largest float, the largest float
+    (JSON has no Infinity, issue 14); NaN, which only infinities give, 0."""
+    if -_LARGEST <= x <= _LARGEST:
+        return x
+    return 0.0 if x != x else math.copysign(_LARGEST, x)
+
+
+def reached_percent(value: float | None, target: float) -> float:
+    """The share of `target` that `value` reaches, in percent (0 for a zero target), and
+    finite: a value of 1e308 of a target of 1e308 is 100, not 100 × 1e308 / 1e308 = inf."""
+    if not target:
+        return 0.0
+    p = 100.0 * (value or 0.0) / target
+    if -_LARGEST <= p <= _LARGEST:
+        return p  # the common case, computed as it always was
+    return finite((value or 0.0) / target * 100.0)
 
 
 def _expected(start: date, deadline: date | None, as_of: date) -> float | None:

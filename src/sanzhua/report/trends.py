@@ -18,7 +18,7 @@ from math import fsum
 from typing import Any
 
 from sanzhua.errors import FatalError
-from sanzhua.evaluate import Evaluation, done_as_of, families, verification_as_of
+from sanzhua.evaluate import Evaluation, done_as_of, families, finite, reached_percent, verification_as_of
 from sanzhua.history.git import Commit, Repo
 from sanzhua.history.walk import History
 from sanzhua.kinds import kind_of, lookup
@@ -76,9 +76,22 @@ def point(ev: Evaluation, day: date, source: str, commit: str = "") -> Point:
         behind=t.behind,
         no_report=t.no_report,
         measured=n,
-        expected_mean=round(fsum(s.expected_percent or 0.0 for s in measured) / n, 1) if n else None,
-        actual_mean=round(fsum(s.percent or 0.0 for s in measured) / n, 1) if n else None,
+        expected_mean=_mean([s.expected_percent or 0.0 for s in measured]),
+        actual_mean=_mean([s.percent or 0.0 for s in measured]),
     )
+
+
+def _mean(values: list[float]) -> float | None:
+    """The mean of percents to one decimal (None of none). A target's share may be as
+    large as a float goes (evaluate.reached_percent): past it the sum would overflow, and
+    each is divided first (issue 14)."""
+    n = len(values)
+    if not n:
+        return None
+    try:
+        return round(fsum(values) / n, 1)
+    except OverflowError:
+        return round(finite(fsum(v / n for v in values)), 1)
 
 
 class _Past:
@@ -249,8 +262,8 @@ class _Tally:
                     "behind": self.behind[i],
                     "no_report": self.no_report[i],
                     "measured": m,
-                    "expected_mean": round(fsum(self.expected[i]) / m, 1) if m else None,
-                    "actual_mean": round(fsum(self.actual[i]) / m, 1) if m else None,
+                    "expected_mean": _mean(self.expected[i]),
+                    "actual_mean": _mean(self.actual[i]),
                 }
             )
         return out
@@ -456,7 +469,7 @@ def _open_days(
         has_measure = actual is not None or has_target
         if actual is None and has_target and target is not None:
             value = rolled[i] if rolled is not None else reports.value(k)
-            actual = 100.0 * (value or 0.0) / target.value if target.value else 0.0
+            actual = reached_percent(value, target.value)
         expected: float | None = None
         if deadline is not None:
             if span <= 0:

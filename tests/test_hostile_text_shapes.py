@@ -1,0 +1,113 @@
+"""What a unit's own text and numbers do to the shape of every output (issue 14, p-redout).
+
+A title, a unit's name or a number is written by whoever edits the ledger; whatever it
+holds, the bulletin keeps its tables and headings, a spreadsheet runs nothing, a problem
+stays on its line, and JSON stays JSON. Each test runs the real command on a real git
+ledger and reads the output back (markdown-it for the Markdown, python-docx for Word,
+the csv and json modules).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+AS_OF = "2026-11-25"
+
+
+def _git(root: Path, *args: str) -> None:
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@x", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@x", "GIT_AUTHOR_DATE": "2026-11-02T10:00:00+08:00",
+           "GIT_COMMITTER_DATE": "2026-11-02T10:00:00+08:00"}
+    subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, env=env)
+
+
+def ledger(tmp_path: Path, units: str, files: dict[str, str], settings: str = "") -> Path:
+    """A committed ledger: `units` the lines of units.yaml's list, `files` ledger files."""
+    root = tmp_path / "ledger"
+    (root / "ledgers").mkdir(parents=True)
+    (root / "sanzhua.yaml").write_text(
+        "name: 测试县督查台账\noffice: 县政府督查室\nyear: 2026\nlang: zh\ntracking_since: 2026-10-01\n" + settings,
+        encoding="utf-8",
+    )
+    (root / "units.yaml").write_text("units:\n" + units, encoding="utf-8")
+    for rel, text in files.items():
+        (root / rel).write_text(text, encoding="utf-8")
+    _git(root, "init", "-q", "-b", "main")
+    _git(root, "add", "-A")
+    _git(root, "commit", "-q", "-m", "init")
+    return root
+
+
+def sanzhua(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    r = subprocess.run(
+        [sys.executable, "-m", "sanzhua", *args], cwd=root, capture_output=True, text=True,
+        env={**os.environ, "COLUMNS": "200"}, timeout=120,
+    )
+    assert r.returncode in (0, 1), r.stderr
+    assert "Traceback" not in r.stderr
+    return r
+
+
+def strict_json(text: str) -> object:
+    """JSON as any other program reads it: no Infinity, no NaN."""
+
+    def refuse(name: str) -> object:
+        raise AssertionError(f"{name} is not JSON")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+# --- numbers -----------------------------------------------------------------------------
+
+HUGE = """\
+unit: a
+tasks:
+  - id: A-1
+    title: 巨大目标
+    due: 2026-12-31
+    target: {metric: 投资, value: 1e308, unit: 万元}
+    progress:
+      - {date: 2026-11-20, value: 1e308}
+  - id: A-2
+    title: 上级
+    due: 2026-12-31
+    target: {metric: 个数, value: 10, unit: 个}
+  - id: A-3
+    title: 下级一
+    parent: A-2
+    target: {metric: 个数, value: 1e308, unit: 个}
+    progress: [{date: 2026-11-20, value: 1e308}]
+  - id: A-4
+    title: 下级二
+    parent: A-2
+    target: {metric: 个数, value: 1e308, unit: 个}
+    progress: [{date: 2026-11-20, value: 1e308}]
+  - id: A-5
+    title: 极小目标
+    due: 2026-12-31
+    target: {metric: 投资, value: 1e-300, unit: 万元}
+    progress:
+      - {date: 2026-11-20, value: 1e300}
+"""
+
+
+def test_huge_targets_and_values_give_json_and_no_inf(tmp_path: Path) -> None:
+    root = ledger(tmp_path, "  - {id: a, name: 甲局}\n", {"ledgers/a.yaml": HUGE})
+    doc = strict_json(sanzhua(root, "status", "--all", "-f", "json", "--as-of", AS_OF).stdout)
+    percent = {t["id"]: t["percent"] for t in doc["tasks"]}  # type: ignore[index]
+    assert percent["A-1"] == 100.0  # 1e308 of 1e308, not 100 × 1e308 / 1e308 = inf
+    assert percent["A-3"] == percent["A-4"] == 100.0
+    assert percent["A-2"] == percent["A-5"] == sys.float_info.max  # past any float: the largest
+    shown = strict_json(sanzhua(root, "show", "A-2", "-f", "json", "--as-of", AS_OF).stdout)
+    assert "Infinity" not in json.dumps(shown)
+    for args in (("brief", "--week"), ("status", "--all"), ("show", "A-2"), ("export", "-f", "csv", "-o", "-")):
+        out = sanzhua(root, *args, "--as-of", AS_OF).stdout
+        assert "inf" not in out and "nan" not in out, args
+    sanzhua(root, "site", "-o", str(tmp_path / "site"), "--as-of", AS_OF)
+    for page in (tmp_path / "site").rglob("*"):
+        if page.suffix in (".js", ".html", ".json"):
+            assert "Infinity" not in page.read_text(encoding="utf-8"), page
