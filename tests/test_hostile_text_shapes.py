@@ -9,11 +9,15 @@ the csv and json modules).
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 AS_OF = "2026-11-25"
 
@@ -111,3 +115,63 @@ def test_huge_targets_and_values_give_json_and_no_inf(tmp_path: Path) -> None:
     for page in (tmp_path / "site").rglob("*"):
         if page.suffix in (".js", ".html", ".json"):
             assert "Infinity" not in page.read_text(encoding="utf-8"), page
+
+
+# --- CSV: nothing a spreadsheet runs -------------------------------------------------------
+
+FORMULAS = ["=1+1", "+2+3", "-2+3", "@SUM(1)", '=HYPERLINK("http://e","x")']
+
+
+def _formula_ledger(tmp_path: Path) -> Path:
+    units = "".join(f"  - {{id: u{i}, name: {json.dumps(f)}, kind: {json.dumps(f)}}}\n" for i, f in enumerate(FORMULAS))
+    files = {
+        f"ledgers/u{i}.yaml": (
+            f"unit: u{i}\ntasks:\n  - id: F-{i}\n    title: {json.dumps(f)}\n    owner: {json.dumps(f)}\n"
+            f"    leader: {json.dumps(f)}\n    category: {json.dumps(f)}\n    tags: [{json.dumps(f)}]\n"
+            "    due: 2026-11-10\n"
+        )
+        for i, f in enumerate(FORMULAS)
+    }
+    return ledger(tmp_path, units, files)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("status", "--all", "-f", "csv"),
+        ("status", "--by", "unit", "-f", "csv"),
+        ("status", "--by", "leader", "-f", "csv"),
+        ("score", "-f", "csv"),
+        ("score", "--explain", "u4", "-f", "csv"),
+        ("export", "-f", "csv", "-o", "-"),
+    ],
+)
+def test_no_csv_cell_is_a_formula(tmp_path: Path, args: tuple[str, ...]) -> None:
+    """status, score and export as CSV (status's and score's wrote the text as it was)."""
+    root = _formula_ledger(tmp_path)
+    out = sanzhua(root, *args, "--as-of", AS_OF).stdout
+    rows = list(csv.reader(io.StringIO(out.lstrip("\ufeff"))))
+    cells = [c for row in rows[1:] for c in row]
+    assert any("HYPERLINK" in c or "=1+1" in c for c in cells), out  # the text is there
+    for c in cells:
+        assert not c.startswith(("=", "+", "@", "\t", "\r")), (args, c)
+        assert not c.startswith("-") or c.lstrip("-").replace(".", "").isdigit(), (args, c)
+
+
+def test_score_markdown_escapes_ledger_text(tmp_path: Path) -> None:
+    """score -f md wrote a unit's name into its table as it was: HTML, a link, a comment."""
+    from markdown_it import MarkdownIt
+
+    names = ["<img src=x onerror=alert(1)>局", "[点我](javascript:alert(1))局", "<!-- 注释局", "反引号`x`局"]
+    units = "".join(f"  - {{id: u{i}, name: {json.dumps(n)}}}\n" for i, n in enumerate(names))
+    files = {f"ledgers/u{i}.yaml": f"unit: u{i}\ntasks:\n  - {{id: M-{i}, title: {json.dumps(n)}, due: 2026-11-10}}\n"
+             for i, n in enumerate(names)}
+    root = ledger(tmp_path, units, files)
+    md = MarkdownIt("commonmark").enable("table")  # raw HTML allowed, as a Markdown viewer may
+    for args in (("score", "-f", "md"), ("score", "--explain", "u0", "-f", "md")):
+        text = sanzhua(root, *args, "--as-of", AS_OF).stdout
+        html = md.render(text)
+        assert "<img" not in html and "<!--" not in html and "<a " not in html, html
+        assert "onerror=alert(1)" in html  # shown as text
+    table = sanzhua(root, "score", "-f", "md", "--as-of", AS_OF).stdout
+    assert sum(1 for t in md.parse(table) if t.type == "tr_open") == 1 + len(names)

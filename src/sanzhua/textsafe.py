@@ -59,6 +59,19 @@ def printable(text: str) -> str:
     return _UNPRINTABLE.sub("", text)
 
 
+# A cell a spreadsheet would take for a formula (OWASP, CSV injection): = + - @, and a
+# tab or carriage return, which some readers skip before looking for one.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_text(value: str) -> str:
+    """Text for a CSV cell: no control characters, and a `'` before anything a
+    spreadsheet would run as a formula (`sanzhua import` takes the `'` off again).
+    Every CSV sanzhua writes (`export`, `status`, `score`) passes its text through it."""
+    value = printable(value)
+    return "'" + value if value.startswith(FORMULA_START) else value
+
+
 def has_unprintable(text: str) -> bool:
     return _UNPRINTABLE.search(text) is not None
 

@@ -31,6 +31,7 @@ from sanzhua.score import (
     score_units,
     signed,
 )
+from sanzhua.textsafe import printable, spreadsheet_text
 
 COUNT_LABELS: dict[str, tuple[str, str]] = {
     "tasks": ("牵头任务", "tasks led"),
@@ -306,9 +307,9 @@ def format_csv(
         w.writerow(
             [
                 "" if u.rank is None else u.rank,
-                u.unit,
-                u.name,
-                u.kind,
+                spreadsheet_text(u.unit),
+                spreadsheet_text(u.name),
+                spreadsheet_text(u.kind),
                 number(u.score),
                 number(u.added),
                 number(u.taken),
@@ -319,7 +320,12 @@ def format_csv(
 
 
 def _md_cell(s: str) -> str:
-    return s.replace("|", "\\|").replace("\n", " ")
+    """Ledger text in a Markdown line or cell: escaped as the bulletin escapes it, so a
+    unit named "<img …>", "[x](javascript:…)" or "# 标题" stays text (issue 14)."""
+    # lazy: the templating module imports Jinja2, which only the Markdown formats need here
+    from sanzhua.render.templating import md_escape
+
+    return md_escape(printable(s))
 
 
 def format_md(
@@ -328,7 +334,7 @@ def format_md(
     """A Markdown table with every count (a document has room for them)."""
     head = _headers(lang)
     lines = [
-        f"## {_title(board, period, lang)}",
+        f"## {_md_cell(_title(board, period, lang))}",
         "",
         "| " + " | ".join(head) + " |",
         "|" + "|".join("---:" if i not in (1, 2) else "---" for i in range(len(head))) + "|",
@@ -336,7 +342,7 @@ def format_md(
     places = _places(board)
     lines += ["| " + " | ".join(_md_cell(c) for c in _row(u, places)) + " |" for u in board.units]
     if board.unranked:
-        lines += ["", _unranked_note(board, lang)]
+        lines += ["", _md_cell(_unranked_note(board, lang))]
     return "\n".join(lines) + "\n"
 
 
@@ -438,7 +444,7 @@ def explain_md(board: Scoreboard, u: UnitScore, period: Period, lang: Lang) -> s
         say("score.out.reason", lang),
     ]
     lines = [
-        f"## {_explain_head(board, u, period, lang)}",
+        f"## {_md_cell(_explain_head(board, u, period, lang))}",
         "",
         "| " + " | ".join(head) + " |",
         "|---:|---|---|---|",
@@ -473,7 +479,7 @@ def explain_csv(board: Scoreboard, u: UnitScore, period: Period, lang: Lang) -> 
     )
     w.writerow(
         [
-            u.unit,
+            spreadsheet_text(u.unit),
             number(u.base),
             "",
             "",
@@ -489,17 +495,17 @@ def explain_csv(board: Scoreboard, u: UnitScore, period: Period, lang: Lang) -> 
     for e in u.entries:
         w.writerow(
             [
-                u.unit,
+                spreadsheet_text(u.unit),
                 number(e.points),
-                e.task_id,
-                e.title,
+                spreadsheet_text(e.task_id),
+                spreadsheet_text(e.title),
                 e.reason_key,
                 e.role,
                 number(e.rule_points),
                 number(e.weight),
                 number(e.share),
                 e.date.isoformat() if e.date else "",
-                reason_text(e, lang),
+                spreadsheet_text(reason_text(e, lang)),
             ]
         )
     return buf.getvalue()

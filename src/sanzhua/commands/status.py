@@ -24,6 +24,7 @@ from sanzhua.output import LIGHT_MARK, LIGHT_STYLE, fit
 from sanzhua.output import width as _width
 from sanzhua.report.gaps import Gaps, notice
 from sanzhua.selection import StatusFilter, selected, task_row
+from sanzhua.textsafe import spreadsheet_text
 
 if TYPE_CHECKING:  # rich is imported where a table is printed: not for JSON or CSV (issue 17)
     # lazy: rich (~80 ms to import), only where a table is printed (issue 17)
@@ -212,8 +213,18 @@ def _csv(
     w.writerow(CSV_FIELDS)
     for st in rows:
         r = task_row(st)
-        w.writerow(["|".join(r[f]) if isinstance(r[f], list) else ("" if r[f] is None else r[f]) for f in CSV_FIELDS])
+        w.writerow([_csv_cell(r[f]) for f in CSV_FIELDS])
     stream.write(buf.getvalue())
+
+
+def _csv_cell(v: object) -> object:
+    """A CSV cell: a list joined with |, text that no spreadsheet runs as a formula (a title
+    "=HYPERLINK(…)", a unit named "@SUM(…)": issue 14)."""
+    if v is None:
+        return ""
+    if isinstance(v, list):
+        return spreadsheet_text("|".join(v))
+    return spreadsheet_text(v) if isinstance(v, str) else v
 
 
 def counts_line(ev: Evaluation, rows: Iterable[TaskState], lang: Lang, year: int | None = None) -> Text:
@@ -534,7 +545,7 @@ def _summary(
         wr = csv.writer(buf, lineterminator="\n")
         wr.writerow(cols)
         for d in data:
-            wr.writerow(["" if d.get(c) is None else d.get(c) for c in cols])
+            wr.writerow([_csv_cell(d.get(c)) for c in cols])
         stream.write(buf.getvalue())
         return
     # lazy: rich (~80 ms to import), only where a table is printed (issue 17)

@@ -25,7 +25,7 @@ from sanzhua.i18n import LIGHT_LABELS, STATE_LABELS, STATUS_LABELS, Lang, label,
 from sanzhua.interchange.columns import MAIN_COLUMNS, PRINTED_COLUMNS
 from sanzhua.model import Settings, Unit
 from sanzhua.outfile import replacing
-from sanzhua.textsafe import printable
+from sanzhua.textsafe import printable, spreadsheet_text
 
 # openpyxl is imported inside the functions that write a workbook, for start-up cost alone:
 # it takes about half a second to import, and `export --format csv` never needs it.
@@ -196,16 +196,10 @@ _WIDTHS = _Widths()
 
 # --- CSV ------------------------------------------------------------------------------
 
-# A cell a spreadsheet would take for a formula (OWASP, CSV injection): = + - @, and a
-# tab or carriage return, which some readers skip before looking for one.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
 def csv_text(value: str) -> str:
-    """Text for a CSV cell: no control characters, and a `'` before anything a
-    spreadsheet would run as a formula (`sanzhua import` takes the `'` off again)."""
-    value = printable(value)
-    return "'" + value if value.startswith(_FORMULA_START) else value
+    """Text for a CSV cell (textsafe.spreadsheet_text): no control characters, and a `'`
+    before anything a spreadsheet would run as a formula."""
+    return spreadsheet_text(value)
 
 
 def write_csv(ex: Export) -> str:
