@@ -175,3 +175,70 @@ def test_score_markdown_escapes_ledger_text(tmp_path: Path) -> None:
         assert "onerror=alert(1)" in html  # shown as text
     table = sanzhua(root, "score", "-f", "md", "--as-of", AS_OF).stdout
     assert sum(1 for t in md.parse(table) if t.type == "tr_open") == 1 + len(names)
+
+
+# --- the Markdown bulletin: a value never starts a block ----------------------------------
+
+BLOCK_NAMES = ["# 标题局", "- 列表局", "+ 加号局", "1. 数字局", "2) 括号局", "---", "==="]
+
+
+def test_a_value_at_the_start_of_a_line_starts_no_block(tmp_path: Path) -> None:
+    """A unit named "# 标题局" printed before its table of overdue tasks was a heading as
+    big as the bulletin's name; "- …", "1. …" a list; a title after "5. " a heading or a
+    list inside the list of tasks done. Every one is text now, and every unit still has
+    its line and its table."""
+    from markdown_it import MarkdownIt
+
+    units = "".join(f"  - {{id: u{i}, name: {json.dumps(n)}, kind: 县直部门}}\n" for i, n in enumerate(BLOCK_NAMES))
+    files = {
+        f"ledgers/u{i}.yaml": (
+            f"unit: u{i}\ntasks:\n"
+            f"  - {{id: B-{i}a, title: {json.dumps(n)}, owner: {json.dumps(n)}, due: 2026-11-10}}\n"
+            f"  - {{id: B-{i}b, title: {json.dumps(n)}, due: 2026-12-31, done: 2026-11-24}}\n"
+            f"  - {{id: B-{i}c, title: {json.dumps(n)}, start: 2026-01-01, due: 2026-12-20,"
+            " progress: [{date: 2026-10-05, percent: 5}]}\n"
+        )
+        for i, n in enumerate(BLOCK_NAMES)
+    }
+    settings = 'bulletin:\n  requirements:\n    - "# 要求一"\n    - "- 要求二"\n'
+    root = ledger(tmp_path, units, files, settings)
+    md = MarkdownIt("commonmark").enable("table")
+    for args in (("brief", "--week"), ("brief", "--month"), ("brief", "--unit", "u0")):
+        text = sanzhua(root, *args, "--as-of", AS_OF).stdout
+        tokens = md.parse(text)
+        headings = [tokens[i + 1].content for i, t in enumerate(tokens) if t.type == "heading_open"]
+        marks = ("标题局", "列表局", "加号局", "数字局", "括号局", "要求一", "要求二", "-", "=")
+        assert not any(h.startswith(m) for h in headings for m in marks), headings  # a value's own heading
+        assert not any(t.type == "bullet_list_open" for t in tokens), args
+        assert not any(t.type == "hr" and t.map and t.map[0] > 10 and t.map[0] < len(text.splitlines()) - 8
+                       for t in tokens), args
+        for t in tokens:  # no list inside a list item
+            if t.type in ("ordered_list_open", "bullet_list_open"):
+                assert t.level == 0, (args, t.map)
+    week = sanzhua(root, "brief", "--week", "--as-of", AS_OF).stdout
+    tokens = md.parse(week)
+    inline = " ".join(t.content for t in tokens if t.type == "inline")
+    for n in BLOCK_NAMES:  # every unit's line before its table of overdue tasks, as text
+        assert f"{n}（逾期任务1项" in inline.replace("\\", ""), n
+    rows = sum(1 for t in tokens if t.type == "tr_open")
+    assert rows == sum(1 for line in week.splitlines() if line.startswith("|") and not line.startswith("|-"))
+
+
+# --- check: one problem, one line ----------------------------------------------------------
+
+FORGED = "项目\nledgers/b.yaml:1:1: 错误 伪造的问题 [syntax]\u2028第三行\r第四行"
+
+
+def test_a_title_over_lines_cannot_forge_a_problem_line(tmp_path: Path) -> None:
+    """check quoted a title written over two lines as it was: its second line stood on its
+    own in the output, where it read as a problem of another file."""
+    units = "  - {id: a, name: 甲局}\n"
+    task = f"  - {{id: A-1, title: {json.dumps(FORGED)}, due: 2026-11-10}}\n"
+    root = ledger(tmp_path, units, {"ledgers/a.yaml": "unit: a\ntasks:\n" + task})
+    for lang in ("zh", "en"):
+        out = sanzhua(root, "check", "--as-of", AS_OF, "--lang", lang).stdout
+        assert "伪造的问题" in out  # the title is quoted
+        lines = out.splitlines()
+        assert not any(line.startswith("ledgers/b.yaml") for line in lines), out
+        assert not any(line.startswith(("第三行", "第四行")) for line in lines), out
+        assert len([line for line in lines if line.startswith("ledgers/a.yaml:")]) == 1, out

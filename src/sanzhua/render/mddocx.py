@@ -5,7 +5,7 @@ ledger's bulletin or notice is its English Markdown template (the one source of 
 words) written as a plain Word document: headings, paragraphs with bold and italic,
 block quotes and tables. Only the Markdown those templates produce is read: `#` to
 `###` headings, `---` rules, `> ` quotes, pipe tables and paragraphs; backslash escapes
-(sanzhua.render.templating.md_escape) are undone.
+(sanzhua.render.templating.md_escape, a block's mark at the start of a value too) are undone.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Inches, Pt
 
 _INLINE = re.compile(r"(\*\*.+?\*\*|(?<![\\*])\*(?!\*).+?(?<!\\)\*)")
-_ESCAPED = re.compile(r"\\([\\`*_\[\]<>|~&])")
+_ESCAPED = re.compile(r"\\([\\`*_\[\]<>|~&#+=.)-])")
 _CELL_SPLIT = re.compile(r"(?<!\\)\|")
 
 

@@ -116,18 +116,37 @@ _MD_OR_UNPRINTABLE = re.compile(
 )
 
 
+# What starts a block when a value begins a line (a unit's name before its table, a title
+# after "3. "): a heading "# ", a list item "- ", "+ " or "1. ", a rule "---" or a setext
+# underline "===" (issue 14). A backslash before its mark keeps it text; `*`, `_`, `>`, `<`,
+# backticks and `~` are escaped wherever they stand.
+_BLOCK_START = re.compile(
+    r"[ \t]*(?:(#)#{0,5}(?:[ \t]|$)|([-+])(?:[ \t]|$)|\d{1,9}([.)])(?:[ \t]|$)|(-)(?:[ \t]*-){2,}[ \t]*$|(=)=*[ \t]*$)"
+)
+_LEAD_CHARS = frozenset("#-+=0123456789 \t")
+
+
+def _block_start_escaped(text: str) -> str:
+    """`text` with a backslash before the mark that would make it start a block."""
+    m = _BLOCK_START.match(text)
+    if m is None:
+        return text
+    at = next(m.start(g) for g in range(1, 6) if m.start(g) >= 0)
+    return text[:at] + "\\" + text[at:]
+
+
 def md_escape(value: object) -> MdSafe:
     """Escape ledger text for a Markdown table cell or line: `|` and `*` in a title
-    cannot break a table or start emphasis; line breaks become spaces."""
+    cannot break a table or start emphasis, nor "# " a heading; line breaks become spaces."""
     if isinstance(value, MdSafe):
         return value
     text = "" if value is None else str(value)
     if _MD_TOUCHED.search(text) is None:  # most text: nothing to do
-        return MdSafe(text)
+        return MdSafe(_block_start_escaped(text) if text[:1] in _LEAD_CHARS else text)
     text = " ".join(text.splitlines())
     text = _MD_SPECIAL.sub(r"\\\1", text)
     text = _ENTITY.sub(r"\\&", text)
-    return MdSafe(text)
+    return MdSafe(_block_start_escaped(text) if text[:1] in _LEAD_CHARS else text)
 
 
 def _md_finalize(value: object) -> object:
@@ -135,9 +154,8 @@ def _md_finalize(value: object) -> object:
         return ""
     if type(value) is str:  # the common case, checked first: printed as is unless it must change
         if _MD_OR_UNPRINTABLE.search(value) is None:
-            return value
-        value = printable(value)
-        return value if _MD_TOUCHED.search(value) is None else md_escape(value)
+            return value if value[:1] not in _LEAD_CHARS else _block_start_escaped(value)
+        return md_escape(printable(value))
     if isinstance(value, str) and not isinstance(value, MdSafe):
         return md_escape(printable(value))
     return _printable_finalize(value)
