@@ -8,6 +8,7 @@ shapes are the ones docs/format.md documents, a contract with users.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections import Counter
 from collections.abc import Mapping
@@ -146,7 +147,18 @@ def list_codes(codes: Mapping[str, tuple[str, str]], lang: Lang) -> str:
 
 def hint_line(p: Problem, lang: Lang) -> str | None:
     """The hint under a problem, indented, or None when it has none."""
-    return None if p.hint is None else text(Msg("output.hint", {"hint": text(p.hint, lang)}), lang)
+    return None if p.hint is None else text(Msg("output.hint", {"hint": one_line(text(p.hint, lang))}), lang)
+
+
+# The line breaks of str.splitlines. A message quotes ledger text (a title written over two
+# lines, a unit's name): printed as it is, its second half would start a line of its own,
+# one that could read as a problem sanzhua never found (issue 14).
+_BREAKS = re.compile("\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]")
+
+
+def one_line(s: str) -> str:
+    """`s` on one line: each line break a space."""
+    return s if _BREAKS.search(s) is None else _BREAKS.sub(" ", s)
 
 
 def gh_escape(s: str, prop: bool = False) -> str:
@@ -195,7 +207,7 @@ def problem_lines(problems: list[Problem], lang: Lang, lines: SourceLines, color
         if color:
             level = ("\x1b[1;31m" if p.severity == "error" else "\x1b[1;33m") + level + "\x1b[0m"
         where = f"{p.file}:{p.line}:{p.column}" if p.line else p.file
-        out.append(f"{where}: {level} {text(p.message, lang)} [{p.code}]")
+        out.append(f"{where}: {level} {one_line(text(p.message, lang))} [{p.code}]")
         src = lines.get(p.file, p.line) if p.line else None
         if src is not None:
             shown, pad = excerpt(src.replace("\t", "→"), p.column)
@@ -365,7 +377,7 @@ def audit_text(findings: list[Problem], commits: int, lang: Lang) -> str:
     out: list[str] = []
     for f in findings:
         where = (f"{f.file}:{f.line}" if f.line else f.file) if f.file else f.commit[:10]
-        out.append(f"{where}: {level_word(f, lang)} {text(f.message, lang)} [{f.code}]")
+        out.append(f"{where}: {level_word(f, lang)} {one_line(text(f.message, lang))} [{f.code}]")
         said: dict[str, object] = {
             "commit": f.commit[:10],
             "date": f.date,
@@ -373,7 +385,7 @@ def audit_text(findings: list[Problem], commits: int, lang: Lang) -> str:
             "email": f.author,
             "subject": f.subject,
         }
-        out.append("      " + text(Msg("audit.commit-line", said), lang))
+        out.append("      " + one_line(text(Msg("audit.commit-line", said), lang)))
         hint = hint_line(f, lang)
         if hint is not None:
             out.append(hint)
