@@ -242,3 +242,56 @@ def test_a_title_over_lines_cannot_forge_a_problem_line(tmp_path: Path) -> None:
         assert not any(line.startswith("ledgers/b.yaml") for line in lines), out
         assert not any(line.startswith(("第三行", "第四行")) for line in lines), out
         assert len([line for line in lines if line.startswith("ledgers/a.yaml:")]) == 1, out
+
+
+# --- Word: a row taller than a page may break ----------------------------------------------
+
+
+def test_a_row_taller_than_a_page_may_break_across_pages(tmp_path: Path) -> None:
+    """The tables' rows are kept on one page (cantSplit), and Word clips a row that cannot
+    fit on any page: a long title's row lost its end on paper. Such a row may split now;
+    an ordinary row is still kept whole."""
+    from docx import Document
+
+    long_title = "国" * 900 + "完"
+    names = "、".join(["张三"] * 60)
+    files = {"ledgers/a.yaml": (
+        "unit: a\ntasks:\n"
+        f"  - {{id: A-1, title: {long_title}, owner: 李四, due: 2026-11-10}}\n"
+        f"  - {{id: A-2, title: 普通任务, owner: {json.dumps(names)}, due: 2026-11-10}}\n"
+        "  - {id: A-3, title: 另一项普通任务, owner: 王五, due: 2026-11-10}\n"
+    )}
+    root = ledger(tmp_path, "  - {id: a, name: 甲局}\n", files)
+    out = tmp_path / "b.docx"
+    sanzhua(root, "brief", "--week", "--as-of", AS_OF, "-f", "docx", "-o", str(out))
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    seen = {}
+    for table in Document(str(out)).tables:
+        for row in table.rows:
+            text = "".join(t.text or "" for t in row._tr.iter(f"{w}t"))
+            for tid in ("A-1", "A-2", "A-3"):
+                if text.startswith(("1" + tid, "2" + tid, "3" + tid)) or f"{tid}" in text[:8]:
+                    seen.setdefault(tid, []).append(row._tr.find(f"{w}trPr/{w}cantSplit") is not None)
+    assert seen["A-1"] and not any(seen["A-1"]), seen  # 900 characters in the task column
+    assert seen["A-2"] and not any(seen["A-2"]), seen  # 180 in the narrow 责任人 column
+    assert seen["A-3"] and all(seen["A-3"]), seen
+
+
+def test_tall_rows_are_measured_by_their_cells() -> None:
+    from lxml import etree
+
+    from sanzhua.render.docx import TALL_LINES, let_tall_rows_split
+
+    w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+    def row(width: int, text: str) -> str:
+        return (f'<w:tr><w:trPr><w:cantSplit/></w:trPr><w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/></w:tcPr>'
+                f"<w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:tc></w:tr>")
+
+    # 2,600 twips less the margins hold 9 wide characters a line
+    rows = [row(2600, "国" * 9 * TALL_LINES), row(2600, "国" * (9 * TALL_LINES + 1)), row(2600, "a" * 18 * TALL_LINES),
+            row(2600, "a" * 18 * (TALL_LINES + 1)), row(900, "国" * 61)]
+    body = etree.fromstring(f'<w:body xmlns:w="{w}"><w:tbl>{"".join(rows)}</w:tbl></w:body>')
+    assert let_tall_rows_split(body) == 3
+    kept = [r.find(f"{{{w}}}trPr/{{{w}}}cantSplit") is not None for r in body.iter(f"{{{w}}}tr")]
+    assert kept == [True, False, True, False, False]

@@ -63,6 +63,7 @@ _XML_ATTRIBUTED = etree.XPath("descendant-or-self::*[@xml:*]")
 
 class _Template(DocxTemplate):  # type: ignore[misc]
     def map_tree(self, tree: Any) -> None:
+        let_tall_rows_split(tree)
         marked: list[tuple[Any, tuple[tuple[str, str], ...]]] = []
         names: set[str] = set()
         # an element's attributes -> (those from its first xml: one on, the others of them)
@@ -83,6 +84,53 @@ class _Template(DocxTemplate):  # type: ignore[misc]
         for el, tail in marked:
             for k, v in tail:
                 el.set(k, v)
+
+
+# --- a row taller than a page may break across pages ------------------------------------
+# The templates keep each row of a table on one page (w:cantSplit): a task's row is not
+# cut in two at a page's foot. Word clips a row that cannot fit on a page at all (its text
+# past the foot is not shown nor printed: LibreOffice splits it anyway), and a title of a
+# thousand characters, or a person's name of hundreds, makes one (issue 14). Such a row
+# loses its cantSplit. Its height is estimated from each cell's width and text at 小四
+# (12 pt, the body tables' size; the smaller appendix tables fit more), a wide character an
+# em and another half of one; past TALL_LINES lines (a page of 225 mm holds about 42 at
+# single spacing) it may split. Rows with no cell of more than _SHORT_CELL characters are
+# not measured (found by XPath, in C).
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_NS = {"w": _W[1:-1]}
+_SHORT_CELL = 60
+TALL_LINES = 30
+_EM = 240  # twips of a 12-point character
+_CELL_MARGINS = 2 * 108  # twips: Word's default left and right cell margins
+_LONG_ROWS = etree.XPath(f"//w:tr[w:trPr/w:cantSplit][w:tc[string-length(.) > {_SHORT_CELL}]]", namespaces=_NS)
+
+
+def _lines(cell: Any) -> int:
+    """The lines a table cell's paragraphs take at 小四 in its width (tcW, twips)."""
+    width = cell.find(f"{_W}tcPr/{_W}tcW")
+    try:
+        twips = int(width.get(f"{_W}w")) if width is not None and width.get(f"{_W}type", "dxa") == "dxa" else 0
+    except (TypeError, ValueError):
+        twips = 0
+    per_line = max(1, (twips - _CELL_MARGINS) // _EM)  # ems a line holds
+    total = 0
+    for p in cell.iter(f"{_W}p"):
+        text = "".join(t.text or "" for t in p.iter(f"{_W}t"))
+        ems = sum(1.0 if ord(ch) > 0x2E7F else 0.5 for ch in text)
+        total += max(1, -int(-ems // per_line))
+    return total
+
+
+def let_tall_rows_split(body: Any) -> int:
+    """Take cantSplit off each row too tall for a page; the number of rows changed."""
+    changed = 0
+    for row in _LONG_ROWS(body):
+        if max((_lines(c) for c in row.iterfind(f"{_W}tc")), default=0) > TALL_LINES:
+            for el in row.findall(f"{_W}trPr/{_W}cantSplit"):
+                el.getparent().remove(el)
+            changed += 1
+    return changed
 
 
 # --- sanzhua's own Word templates, rendered as docxtpl renders them with less work ---------
