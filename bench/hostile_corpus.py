@@ -15,6 +15,7 @@ case; the exit code is 1 when anything was flagged.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import resource
@@ -182,6 +183,11 @@ def flags_of(r: Result) -> list[str]:
         found.append("python warning")
     if CANARY.encode() in both:
         found.append("canary printed")
+    if "json" in r.argv and r.rc in (0, 1) and r.out.strip():
+        try:  # JSON as another program reads it: no Infinity, no NaN (issue 14, p-redout)
+            json.loads(r.out, parse_constant=lambda name: (_ for _ in ()).throw(ValueError(name)))
+        except ValueError as e:
+            found.append(f"not JSON: {str(e)[:60]}")
     if r.wall > 30:
         found.append(f"slow {r.wall:.0f}s")
     return found
@@ -762,6 +768,51 @@ def _chain(root: Path, sb: Path) -> None:
         parent = f", parent: P-{i - 1:05d}" if i else ""
         lines.append(f"  - {{id: P-{i:05d}, title: 链{i}, due: 2026-12-31{parent}}}")
     write(root, "ledgers/p.yaml", "\n".join(lines) + "\n")
+
+
+# A unit's own text in every field, as a careless or hostile editor writes it: Markdown's
+# block marks at a line's start, HTML and script, links, formulas, a title over lines, bidi
+# and zero-width characters, rare CJK, emoji, tabs (issue 14, p-redout). And numbers at a
+# float's end: a share of a target past any float, a parent's sum of such values, a weight.
+_TEXTS = ["# 标题局", "- 列表局", "1. 数字局", "+ 加号", "---", "===", "县|管道|局", "<!-- 注释",
+          "</script><script>document.title='pwned'</script>", "[点我](javascript:alert(1))",
+          "<img src=x onerror=alert(1)>", "=HYPERLINK(\"http://e\",\"x\")", "@SUM(1)", "-2+3", "换行\n第二行",
+          "a\r\nDTSTART:19700101T000000Z\r\nX;y,z", "\u202e局反转\u202c", "零\u200b宽", "𠀀𪚥局", "👨‍👩‍👧局",
+          "制\t表", "反斜杠\\", "`反引号`", "&#124;&lt;实体"]
+
+
+@case("text-shapes", extra=[["score", "-f", "md", "--as-of", "2026-11-25"], ["score", "-f", "csv", "--as-of", "2026-11-25"],
+                            ["status", "--by", "unit", "-f", "csv", "--as-of", "2026-11-25"]])
+def _text_shapes(root: Path, sb: Path) -> None:
+    q = lambda s: json.dumps(s, ensure_ascii=False)  # noqa: E731  (YAML's double quotes are JSON's)
+    units = ["units:", "  - {id: fgw, name: 县发改委, kind: 县直部门}", "  - {id: jyj, name: 县教育局, kind: 县直部门}"]
+    for i, t in enumerate(_TEXTS):
+        units.append(f"  - {{id: t{i:02d}, name: {q(t + '单位')}, kind: {q(t)}}}")
+        lines = [f"unit: t{i:02d}", "tasks:",
+                 f"  - id: T{i:02d}-1", f"    title: {q(t)}", f"    owner: {q(t)}", f"    leader: {q(t)}",
+                 f"    category: {q(t)}", f"    tags: [{q(t)}]", "    due: 2026-11-10",
+                 f"    milestones: [{{name: {q(t)}, due: 2026-11-01}}]",
+                 f"    target: {{metric: {q(t)}, value: 100, unit: {q(t)}}}",
+                 f"    progress: [{{date: 2026-11-03, value: 10, note: {q(t)}}}]",
+                 f"  - {{id: T{i:02d}-2, title: {q(t)}, due: 2026-12-31, done: 2026-11-24}}"]
+        write(root, f"ledgers/t{i:02d}.yaml", "\n".join(lines) + "\n", commit=False)
+    write(root, "units.yaml", "\n".join(units) + "\n", commit=False)
+    write(root, "sanzhua.yaml", SETTINGS + f"bulletin:\n  requirements: [{q('# 要求 | <!--')}]\n")
+
+
+@case("numbers-huge")
+def _numbers_huge(root: Path, sb: Path) -> None:
+    write(root, "ledgers/n.yaml", """\
+        unit: fgw
+        tasks:
+          - {id: N-001, title: 巨大, due: 2026-12-31, target: {metric: 投资, value: 1e308}, progress: [{date: 2026-11-20, value: 1e308}]}
+          - {id: N-002, title: 极小, due: 2026-12-31, target: {metric: 投资, value: 1e-300}, progress: [{date: 2026-11-20, value: 1e300}]}
+          - {id: N-003, title: 上级, due: 2026-12-31, target: {metric: 个, value: 10, unit: 个}}
+          - {id: N-004, title: 下级一, parent: N-003, target: {metric: 个, value: 1e308, unit: 个}, progress: [{date: 2026-11-20, value: 1e308}]}
+          - {id: N-005, title: 下级二, parent: N-003, target: {metric: 个, value: 1e308, unit: 个}, progress: [{date: 2026-11-20, value: 1e308}]}
+          - {id: N-006, title: 权重, due: 2026-11-12, weight: 1e308}
+          - {id: N-007, title: 负目标, due: 2026-12-31, target: {metric: 个, value: -100}, progress: [{date: 2026-11-20, value: -1e308}]}
+        """)
 
 
 @case("many-files")
