@@ -295,3 +295,40 @@ def test_tall_rows_are_measured_by_their_cells() -> None:
     assert let_tall_rows_split(body) == 3
     kept = [r.find(f"{{{w}}}trPr/{{{w}}}cantSplit") is not None for r in body.iter(f"{{{w}}}tr")]
     assert kept == [True, False, True, False, False]
+
+
+# --- bidirectional controls: no document shows its own words reversed ----------------------
+
+BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+
+
+def test_bidirectional_controls_reach_no_document(tmp_path: Path) -> None:
+    """An unclosed U+202E in a title reversed the rest of its line in the bulletin: the
+    template's own words and numbers ("比时限提前37天") read backwards."""
+    import openpyxl
+    from docx import Document
+
+    title = "\u202e局反转\u2067隔离"
+    files = {"ledgers/a.yaml": (
+        "unit: a\ntasks:\n"
+        f"  - {{id: R-1, title: {json.dumps(title)}, owner: {json.dumps(title)}, due: 2026-12-31, done: 2026-11-24}}\n"
+        f"  - {{id: R-2, title: {json.dumps(title)}, due: 2026-11-10,\n"
+        f"      milestones: [{{name: {json.dumps(title)}, due: 2026-11-01}}]}}\n"
+    )}
+    root = ledger(tmp_path, f"  - {{id: a, name: {json.dumps(title + '单位')}}}\n", files)
+    texts = {}
+    sanzhua(root, "brief", "--week", "--as-of", AS_OF, "-o", str(tmp_path / "b.md"))  # a file: no terminal filter
+    texts["md"] = (tmp_path / "b.md").read_text(encoding="utf-8")
+    sanzhua(root, "export", "-f", "csv", "-o", str(tmp_path / "e.csv"), "--as-of", AS_OF)
+    texts["csv"] = (tmp_path / "e.csv").read_text(encoding="utf-8-sig")
+    sanzhua(root, "brief", "--week", "--as-of", AS_OF, "-f", "docx", "-o", str(tmp_path / "b.docx"))
+    texts["docx"] = "\n".join(p.text for t in Document(str(tmp_path / "b.docx")).tables for r in t.rows for p in
+                              (c for c in r.cells))
+    sanzhua(root, "export", "-o", str(tmp_path / "e.xlsx"), "--as-of", AS_OF)
+    wb = openpyxl.load_workbook(tmp_path / "e.xlsx")
+    texts["xlsx"] = "\n".join(str(c.value) for ws in wb for row in ws.iter_rows() for c in row if c.value)
+    sanzhua(root, "calendar", "-o", str(tmp_path / "c.ics"), "--as-of", AS_OF)
+    texts["ics"] = (tmp_path / "c.ics").read_text(encoding="utf-8")
+    for name, text in texts.items():
+        assert "局反转" in text, name  # the title is there
+        assert not any(ch in text for ch in BIDI), name

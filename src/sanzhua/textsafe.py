@@ -68,8 +68,28 @@ def spreadsheet_text(value: str) -> str:
     """Text for a CSV cell: no control characters, and a `'` before anything a
     spreadsheet would run as a formula (`sanzhua import` takes the `'` off again).
     Every CSV sanzhua writes (`export`, `status`, `score`) passes its text through it."""
-    value = printable(value)
+    value = document_text(value)
     return "'" + value if value.startswith(FORMULA_START) else value
+
+
+# For a document (a bulletin in Markdown or Word, a workbook, CSV, a calendar) also the
+# bidirectional embedding, override and isolate controls: an unclosed U+202E in a title
+# reversed the rest of its line, the template's own words and numbers with it ("提前37天"
+# shown as "天73前提"), in an official bulletin (issue 14).
+_DOCUMENT_UNSAFE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff\u202a-\u202e\u2066-\u2069]"
+)
+
+
+def document_text(text: str) -> str:
+    """`text` without what `printable` removes, nor the bidirectional controls."""
+    if _DOCUMENT_UNSAFE.search(text) is None:
+        return text
+    return _DOCUMENT_UNSAFE.sub("", text)
+
+
+def has_document_unsafe(text: str) -> bool:
+    return _DOCUMENT_UNSAFE.search(text) is not None
 
 
 def has_unprintable(text: str) -> bool:

@@ -31,7 +31,7 @@ from sanzhua.score import (
     score_units,
     signed,
 )
-from sanzhua.textsafe import printable, spreadsheet_text
+from sanzhua.textsafe import document_text, spreadsheet_text
 
 COUNT_LABELS: dict[str, tuple[str, str]] = {
     "tasks": ("牵头任务", "tasks led"),
@@ -325,7 +325,7 @@ def _md_cell(s: str) -> str:
     # lazy: the templating module imports Jinja2, which only the Markdown formats need here
     from sanzhua.render.templating import md_escape
 
-    return md_escape(printable(s))
+    return md_escape(document_text(s))
 
 
 def format_md(

@@ -25,7 +25,7 @@ from sanzhua.i18n import LIGHT_LABELS, STATE_LABELS, STATUS_LABELS, Lang, label,
 from sanzhua.interchange.columns import MAIN_COLUMNS, PRINTED_COLUMNS
 from sanzhua.model import Settings, Unit
 from sanzhua.outfile import replacing
-from sanzhua.textsafe import printable, spreadsheet_text
+from sanzhua.textsafe import document_text, spreadsheet_text
 
 # openpyxl is imported inside the functions that write a workbook, for start-up cost alone:
 # it takes about half a second to import, and `export --format csv` never needs it.
@@ -243,7 +243,7 @@ def write_xlsx(ex: Export, path: Path, by_unit: bool = False, *, fast: bool = Tr
 
     wb = Workbook(write_only=True)
     rows = build_rows(ex)
-    title = say("export.title", ex.lang, name=printable(ex.settings.name))
+    title = say("export.title", ex.lang, name=document_text(ex.settings.name))
     if by_unit:
         groups: dict[str, list[dict[str, Value]]] = {}
         for st, row in zip(ex.states, rows, strict=True):
@@ -251,7 +251,7 @@ def write_xlsx(ex: Export, path: Path, by_unit: bool = False, *, fast: bool = Tr
         order = [u for u in ex.units if u in groups] + [u for u in groups if u not in ex.units]
         used: set[str] = set()
         for uid in order:
-            name = printable(unit_name(ex.units, uid))
+            name = document_text(unit_name(ex.units, uid))
             ws = wb.create_sheet(_sheet_title(name, used))
             group = [dict(r, seq=n) for n, r in enumerate(groups[uid], 1)]
             _task_sheet(ws, ex, group, say("export.unit-title", ex.lang, name=name), fast)
@@ -273,7 +273,7 @@ def write_xlsx(ex: Export, path: Path, by_unit: bool = False, *, fast: bool = Tr
 
 
 def _sheet_title(name: str, used: set[str]) -> str:
-    clean = "".join("_" if ch in "[]:*?/\\'" else ch for ch in printable(name))[:28].strip()
+    clean = "".join("_" if ch in "[]:*?/\\'" else ch for ch in document_text(name))[:28].strip()
     clean = clean or "Sheet"
     out, n = clean, 2
     while out in used:
@@ -304,7 +304,7 @@ def cell(ws: Any, value: Value, **style: Any) -> Any:
     # lazy: openpyxl takes ~0.3 s to import; workbooks only
     from openpyxl.cell import WriteOnlyCell
 
-    c = WriteOnlyCell(ws, printable(value) if isinstance(value, str) else value)
+    c = WriteOnlyCell(ws, document_text(value) if isinstance(value, str) else value)
     if isinstance(value, str):
         c.data_type = "s"
     for name, v in style.items():
@@ -538,7 +538,7 @@ def _summary_heading(ws: Any, ex: Export, head: list[str], s: dict[str, Any]) ->
         [
             cell(
                 ws,
-                say("export.summary.title", ex.lang, name=printable(ex.settings.name)),
+                say("export.summary.title", ex.lang, name=document_text(ex.settings.name)),
                 font=s["title_font"],
                 alignment=Alignment(horizontal="center", vertical="center"),
             )
@@ -720,7 +720,7 @@ def _row_xml(
             if s:  # a styled empty cell: kept, for its border
                 out.append(f'<c r="{ref}"{s} t="n"></c>')
         elif isinstance(v, str):
-            text = printable(v)[:32767]
+            text = document_text(v)[:32767]
             if not text:
                 out.append(f'<c r="{ref}"{s} t="inlineStr"></c>')
             elif text != text.strip():

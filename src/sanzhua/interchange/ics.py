@@ -19,7 +19,7 @@ from sanzhua import __version__
 from sanzhua.evaluate import TaskState
 from sanzhua.i18n import STATE_LABELS, Lang, label, say
 from sanzhua.model import Settings, Unit
-from sanzhua.textsafe import printable
+from sanzhua.textsafe import document_text
 from sanzhua.workdays import WorkCalendar
 
 ALARM_HOUR = 9
@@ -175,10 +175,10 @@ def ical_chunks(
         b"CALSCALE:GREGORIAN",
         b"METHOD:PUBLISH",
         # The X-WR- properties are not RFC 5545's: calendar apps read them unescaped.
-        _line("X-WR-CALDESC", _unbroken(printable(f"{notice} {desc}" if notice else desc))),
+        _line("X-WR-CALDESC", _unbroken(document_text(f"{notice} {desc}" if notice else desc))),
         _line(
             "X-WR-CALNAME",
-            _unbroken(printable(say("ics.name", lang, name=settings.name))),
+            _unbroken(document_text(say("ics.name", lang, name=settings.name))),
         ),
         b"X-WR-TIMEZONE:Asia/Shanghai",
     ]
@@ -190,7 +190,7 @@ def ical_chunks(
         lines = []
         append = lines.append
         # No control characters in the file: calendar apps stop reading at them (14.4).
-        summary = printable(e.summary)
+        summary = document_text(e.summary)
         append(b"BEGIN:VEVENT")
         append(_line("SUMMARY", _text(summary)))
         append(b"DTSTART;VALUE=DATE:" + _day(e.day))
@@ -198,8 +198,8 @@ def ical_chunks(
         append(dtstamp)
         append(_line("UID", _text(e.uid)))
         append(b"SEQUENCE:" + str(e.sequence).encode())
-        append(_line("CATEGORIES", ",".join(_text(printable(c)) for c in e.categories)))
-        append(_line("DESCRIPTION", _text(printable(e.description))))
+        append(_line("CATEGORIES", ",".join(_text(document_text(c)) for c in e.categories)))
+        append(_line("DESCRIPTION", _text(document_text(e.description))))
         append(b"TRANSP:TRANSPARENT")
         if e.alarm_day is not None and alarm_days is not None:
             n = alarm_days

@@ -37,7 +37,7 @@ from sanzhua.i18n import Lang, say
 from sanzhua.load.safe import UnsafeFile, read_inside
 from sanzhua.periods import cn_numeral
 from sanzhua.problems import msg
-from sanzhua.textsafe import has_unprintable, printable
+from sanzhua.textsafe import document_text, has_document_unsafe
 
 
 def builtin_dir() -> Path:
@@ -108,11 +108,11 @@ _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
 _ENTITY = re.compile(r"&(?=#?\w+;)")
 # Every character md_escape may change: those it escapes, "&" and str.splitlines' line breaks.
 _MD_TOUCHED = re.compile(r"[\\`*_\[\]<>|~&\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
-# Those, or a character `printable` removes: text with none is printed as it is, found
+# Those, or a character `document_text` removes: text with none is printed as it is, found
 # with one search instead of two (a bulletin prints 300,000 values at 20,000 tasks, issue 17).
 _MD_OR_UNPRINTABLE = re.compile(
     "[\\\\`*_\\[\\]<>|~&\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"
-    "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]"
+    "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff\u202a-\u202e\u2066-\u2069]"
 )
 
 
@@ -155,9 +155,9 @@ def _md_finalize(value: object) -> object:
     if type(value) is str:  # the common case, checked first: printed as is unless it must change
         if _MD_OR_UNPRINTABLE.search(value) is None:
             return value if value[:1] not in _LEAD_CHARS else _block_start_escaped(value)
-        return md_escape(printable(value))
+        return md_escape(document_text(value))
     if isinstance(value, str) and not isinstance(value, MdSafe):
-        return md_escape(printable(value))
+        return md_escape(document_text(value))
     return _printable_finalize(value)
 
 
@@ -169,9 +169,10 @@ def md_cell(value: object) -> str:
 def _printable_finalize(value: object) -> object:
     """Every printed value without control characters (issue 14.4): in Word they are not
     XML, and docxtpl's recovering parser then drops `&<>` from the rest of the document;
-    "\a" is its paragraph break. Text marked safe keeps its mark."""
-    if isinstance(value, str) and has_unprintable(value):
-        cleaned = printable(value)
+    "\a" is its paragraph break. Nor a bidirectional control (textsafe.document_text): an
+    unclosed override reversed the rest of its line. Text marked safe keeps its mark."""
+    if isinstance(value, str) and has_document_unsafe(value):
+        cleaned = document_text(value)
         if isinstance(value, (MdSafe, Markup)):
             return type(value)(cleaned)
         return cleaned
