@@ -19,6 +19,7 @@ from sanzhua.load import load_ledger
 from sanzhua.render.docx import render_docx
 from sanzhua.render.markdown import render_markdown
 from sanzhua.render.templating import (
+    _BLOCK_START,
     _MD_TOUCHED,
     MdSafe,
     _md_finalize,
@@ -29,7 +30,7 @@ from sanzhua.render.templating import (
 )
 from sanzhua.report.brief import assemble_notice
 from sanzhua.report.document import notice_context
-from sanzhua.textsafe import printable
+from sanzhua.textsafe import document_text
 from tests.conftest import MakeLedger
 
 AS_OF = date(2026, 11, 25)
@@ -132,16 +133,19 @@ def test_builtin_render_escapes_as_before() -> None:
 
 def test_markdown_finalize_prints_text_as_the_two_searches_did() -> None:
     """The Markdown finalize passes text on unchanged after one search (issue 17); what it
-    prints is what the two steps print: `printable`, then `md_escape` if anything is left
+    prints is what the two steps print: `document_text`, then `md_escape` if anything is left
     to escape. Random text over the characters either step touches, and plain text."""
     def two_steps(text: str) -> object:
-        cleaned = printable(text)
-        return cleaned if _MD_TOUCHED.search(cleaned) is None else md_escape(cleaned)
+        cleaned = document_text(text)
+        plain = _MD_TOUCHED.search(cleaned) is None and _BLOCK_START.match(cleaned) is None
+        return cleaned if plain else md_escape(cleaned)
 
     alphabet = [*"a任 |*_`[]<>~&\\#\n\r\v\f\t", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029"]
     alphabet += ["\x00", "\x07", "\x1b", "\x7f", "\x9f", "\xa0", "\ufffe", "\uffff", "\ud800", "\u3000"]
+    alphabet += [*"-+=1.)", "\u202e", "\u2067"]  # a block's marks at the start (issue 14), bidi controls
     rng = random.Random(17)
     texts = ["", "县住建局", "完成率11.1%", "a|b", "\x1b[31m", "&amp;", "&#1;"]
+    texts += ["1. 数字局", "# 标题", "- a", "+", "---", "===", "2026年11月10日", "33.3%", "12) x", "-74", "+3"]
     texts += ["".join(rng.choice(alphabet) for _ in range(rng.randrange(10))) for _ in range(5000)]
     for text in texts:
         got, want = _md_finalize(text), two_steps(text)

@@ -124,6 +124,8 @@ _BLOCK_START = re.compile(
     r"[ \t]*(?:(#)#{0,5}(?:[ \t]|$)|([-+])(?:[ \t]|$)|\d{1,9}([.)])(?:[ \t]|$)|(-)(?:[ \t]*-){2,}[ \t]*$|(=)=*[ \t]*$)"
 )
 _LEAD_CHARS = frozenset("#-+=0123456789 \t")
+_BLOCK_MATCH = _BLOCK_START.match
+_DIGITS = frozenset("0123456789")
 
 
 def _block_start_escaped(text: str) -> str:
@@ -154,8 +156,18 @@ def _md_finalize(value: object) -> object:
         return ""
     if type(value) is str:  # the common case, checked first: printed as is unless it must change
         if _MD_OR_UNPRINTABLE.search(value) is None:
-            return value if value[:1] not in _LEAD_CHARS else _block_start_escaped(value)
-        return md_escape(document_text(value))
+            # A block's marks and digits are all below ">": one comparison passes text that
+            # starts with a letter or a Han character (most); a date or a number sanzhua
+            # wrote has no "." or ")" of a list's "1." (issue 17's pace).
+            if value >= ">" or value[:1] not in _LEAD_CHARS:
+                return value
+            if value[:1] in _DIGITS and "." not in value and ")" not in value:
+                return value
+            return value if _BLOCK_MATCH(value) is None else md_escape(value)
+        value = document_text(value)
+        if _MD_TOUCHED.search(value) is None and _BLOCK_MATCH(value) is None:
+            return value
+        return md_escape(value)
     if isinstance(value, str) and not isinstance(value, MdSafe):
         return md_escape(document_text(value))
     return _printable_finalize(value)
