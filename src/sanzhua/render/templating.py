@@ -117,12 +117,12 @@ _MD_OR_UNPRINTABLE = re.compile(
 
 
 # What starts a block when a value begins a line (a unit's name before its table, a title
-# after "3. "): a heading "# ", a list item "- ", "+ " or "1. ", a rule "---" or a setext
-# underline "===" (issue 14). A backslash before its mark keeps it text; `*`, `_`, `>`, `<`,
-# backticks and `~` are escaped wherever they stand.
-_BLOCK_START = re.compile(
-    r"[ \t]*(?:(#)#{0,5}(?:[ \t]|$)|([-+])(?:[ \t]|$)|\d{1,9}([.)])(?:[ \t]|$)|(-)(?:[ \t]*-){2,}[ \t]*$|(=)=*[ \t]*$)"
-)
+# after "3. "): a heading "# ", a list item "- ", "+ " or "1. " (issue 14). A backslash
+# before its mark keeps it text; `*`, `_`, `>`, `<`, backticks and `~` are escaped wherever
+# they stand. A value that is a whole line of "---" or "===" (a rule, a setext underline)
+# is left as it is: no built-in template prints a value alone on a line, and a ledger's own
+# template may print `{{ '-' * 3 }}` for its rule.
+_BLOCK_START = re.compile(r"[ \t]*(?:(#)#{0,5}(?:[ \t]|$)|([-+])(?:[ \t]|$)|\d{1,9}([.)])(?:[ \t]|$))")
 _LEAD_CHARS = frozenset("#-+=0123456789 \t")
 _BLOCK_MATCH = _BLOCK_START.match
 _DIGITS = frozenset("0123456789")
@@ -133,7 +133,7 @@ def _block_start_escaped(text: str) -> str:
     m = _BLOCK_START.match(text)
     if m is None:
         return text
-    at = next(m.start(g) for g in range(1, 6) if m.start(g) >= 0)
+    at = next(m.start(g) for g in range(1, 4) if m.start(g) >= 0)
     return text[:at] + "\\" + text[at:]
 
 
