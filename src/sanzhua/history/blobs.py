@@ -16,8 +16,10 @@ import bisect
 import hashlib
 import re
 from collections import OrderedDict
+from collections.abc import Iterable
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
+from itertools import pairwise
 from typing import TypeVar
 
 from sanzhua.load import parse_ledger_bytes
@@ -59,6 +61,11 @@ class FileView:
 
     tasks: tuple[Placed, ...]
     readable: bool
+    # Made from the view of another version of the file whose tasks were `base`: the tasks
+    # are base's but for base[span[0]:span[2]] (the items changed), in whose place stand
+    # tasks[span[0]:span[1]]; what `History._sides` compares rather than every task (issue 14).
+    base: tuple[Placed, ...] | None = field(default=None, compare=False)
+    span: tuple[int, int, int] = field(default=(0, 0, 0), compare=False)
 
 
 _TASKS_KEY = re.compile(r"^(?:tasks|任务清单)[ \t]*:[ \t]*(?:#.*)?\r?$", re.M)
@@ -121,8 +128,9 @@ def _outside_ok(lines: list[str], unit_line: str) -> str | None:
     return unit_line
 
 
-def _split(text: str) -> tuple[str, list[tuple[int, str]]] | None:
-    """(the file's `unit:` line or "", [(first line number, item text)]) or None if unsure.
+def _cut(text: str) -> tuple[str, list[int], int] | None:
+    """(the file's `unit:` line or "", each item's first character then the list's end, the
+    items' indent) or None if unsure; `_split`'s work without the items' text and lines.
 
     Regular expressions over the whole text rather than a loop over lines: a file
     version is cut once per commit that touches it, so this is on the hot path.
@@ -136,30 +144,109 @@ def _split(text: str) -> tuple[str, list[tuple[int, str]]] | None:
     first = _CONTENT.search(text, body)
     if first is None:
         unit = _outside_ok(text[: key.start()].split("\n"), "")
-        return (unit, []) if unit is not None else None
+        return (unit, [len(text)], 0) if unit is not None else None
     line = text[first.start() : text.find("\n", first.start()) if "\n" in text[first.start() :] else len(text)]
     m = re.match(r"( *)-(?: |\r?$)", line)
     if m is None:
         unit = _outside_ok(text[: key.start()].split("\n") + text[first.start() :].split("\n"), "")
-        return (unit, []) if unit is not None else None
+        return (unit, [len(text)], 0) if unit is not None else None
     indent = len(m.group(1))
-    item_re = _ITEM_AT.get(indent)
-    if item_re is None:
-        item_re = _ITEM_AT[indent] = re.compile(rf"^ {{{indent}}}-(?: |\r?$)", re.M)
-        _END_AT[indent] = re.compile(rf"^(?! {{{indent}}}-(?: |\r?$)) {{0,{indent}}}[^ \r\n#]", re.M)
+    item_re = _item_at(indent)
     stop = _END_AT[indent].search(text, first.start())
     end = stop.start() if stop is not None else len(text)
     unit = _outside_ok(text[: key.start()].split("\n") + text[end:].split("\n"), "")
     if unit is None:
         return None
     starts = [s.start() for s in item_re.finditer(text, first.start(), end)]
-    items: list[tuple[int, str]] = []
-    line_no = text.count("\n", 0, starts[0]) + 1 if starts else 0
-    for s, e in zip(starts, [*starts[1:], end], strict=True):
-        item = text[s:e]
-        items.append((line_no, item))
-        line_no += item.count("\n")
-    return unit, items
+    starts.append(end)
+    return unit, starts, indent
+
+
+def _item_at(indent: int) -> re.Pattern[str]:
+    item_re = _ITEM_AT.get(indent)
+    if item_re is None:
+        item_re = _ITEM_AT[indent] = re.compile(rf"^ {{{indent}}}-(?: |\r?$)", re.M)
+        _END_AT[indent] = re.compile(rf"^(?! {{{indent}}}-(?: |\r?$)) {{0,{indent}}}[^ \r\n#]", re.M)
+    return item_re
+
+
+def _firsts(text: str, starts: list[int], line_no: int) -> list[int]:
+    """The first line of each item (`starts` without the end), the first's `line_no`."""
+    out: list[int] = []
+    for s, e in pairwise(starts):
+        out.append(line_no)
+        line_no += text.count("\n", s, e)
+    return out
+
+
+def _split(text: str) -> tuple[str, list[tuple[int, str]]] | None:
+    """(the file's `unit:` line or "", [(first line number, item text)]) or None if unsure."""
+    cut = _cut(text)
+    if cut is None:
+        return None
+    unit, starts, _indent = cut
+    if len(starts) == 1:
+        return unit, []
+    firsts = _firsts(text, starts, text.count("\n", 0, starts[0]) + 1)
+    return unit, [(f, text[s:e]) for f, s, e in zip(firsts, starts, starts[1:], strict=False)]
+
+
+def _common_prefix(a: str, b: str) -> int:
+    """How many characters `a` and `b` begin with alike (compared a stretch at a time, in C)."""
+    n = min(len(a), len(b))
+    i, step = 0, 4096
+    while i < n:
+        j = min(n, i + step)
+        if a[i:j] != b[i:j]:
+            while j - i > 1:  # the first difference lies in [i, j)
+                mid = (i + j) // 2
+                if a[i:mid] == b[i:mid]:
+                    i = mid
+                else:
+                    j = mid
+            return i
+        i, step = j, min(step * 2, 1 << 20)
+    return n
+
+
+def _common_suffix(a: str, b: str, limit: int) -> int:
+    """How many characters `a` and `b` end with alike, at most `limit`."""
+    la, lb = len(a), len(b)
+    i, step = 0, 4096
+    while i < limit:
+        j = min(limit, i + step)
+        if a[la - j : la - i] != b[lb - j : lb - i]:
+            while j - i > 1:  # the last difference lies in the j-i characters before la-i
+                mid = (i + j) // 2
+                if a[la - mid : la - i] == b[lb - mid : lb - i]:
+                    i = mid
+                else:
+                    j = mid
+            return i
+        i, step = j, min(step * 2, 1 << 20)
+    return limit
+
+
+@dataclass(slots=True)
+class _Layout:
+    """A version of a file cut into items: what the next version of the file is cut against
+    (`Parser._recut`), so that a commit changing one task of a big file costs the items it
+    changed, not every item of the file (a 60,000-task file over 60 commits: issue 14)."""
+
+    text: str
+    year: int
+    unit_line: str
+    indent: int
+    starts: list[int]  # each item's first character, then the list's end
+    firsts: list[int]  # each item's first line
+    keys: list[object]  # each item's key in the parser's cache (all known)
+    placed: tuple[Placed, ...] | None  # the view of every (kept) task; None: not made
+    counts: list[int] | None  # with `placed`: how many of it stand before item k (k = 0..n)
+
+
+# Files of fewer items are cut whole every time (cheap); the layouts kept hold at most this
+# many characters of text (the last version of each big file walked).
+_LAYOUT_CHARS = 48_000_000
 
 
 # What `Parser._item` caches for an item whose task is not one of the parser's `keep`: that it
@@ -190,6 +277,9 @@ class Parser:
         self.parsed_items = 0
         self.parsed_files = 0
         self.parsed_bytes = 0  # of YAML handed to the loader: what the walk's budget counts
+        self.cut_items = 0  # items cut from a file version's text and keyed (`_view`)
+        # path → the last version of a big file cut, the next one is cut against (`_recut`)
+        self._layouts: OrderedDict[str, _Layout] = OrderedDict()
 
     def has(self, oid: str) -> bool:
         """Whether some parse of this blob is cached (its bytes are then not needed again)."""
@@ -240,32 +330,171 @@ class Parser:
         text, _ = decode(data, path)
         if text is None:
             return FileView((), False)
-        cut = _split(text)
-        if cut is not None:
-            unit_line, items = cut
-            known = self._items
-            keys = [self._key(year, unit_line, it) for _, it in items]
-            if (
-                len(items) >= BATCH_MIN
-                and "&" not in text
-                and "*" not in text
-                and any(keys[i] not in known for i in (0, len(items) // 2, -1))
-            ):  # a version of a file read before (its first, middle and last items known) is not batched
-                new = [(k, it) for k, (_, it) in zip(keys, items, strict=True) if k not in known]
-                self._batch(year, unit_line, new)
-            placed: list[Placed] = []
-            for key, (first, item) in zip(keys, items, strict=True):
-                if needle is not None and needle not in item and key in known:
-                    continue  # read before, and not the task looked for
-                got = self._item(year, unit_line, item, key, full)
-                if got is False:
-                    break
-                if got is None or got is True or (needle is not None and needle not in item):
-                    continue
-                placed.append(Placed(got[0], got[1], path, first - 3 - got[3], got[2]))
-            else:
-                return FileView(tuple(placed), True)
-        return self._whole(data, path, year, full)
+        derived = None if full else self._recut(text, path, year)
+        if derived is not None:
+            layout, region, base = derived
+        else:
+            cut = _cut(text)
+            if cut is None:
+                return self._whole(data, path, year, full)
+            unit_line, starts, indent = cut
+            n = len(starts) - 1
+            firsts = _firsts(text, starts, text.count("\n", 0, starts[0]) + 1) if n else []
+            keys = [self._key(year, unit_line, text[s:e]) for s, e in pairwise(starts)]
+            self.cut_items += n
+            layout = _Layout(text, year, unit_line, indent, starts, firsts, keys, None, None)
+            region, base = range(n), None
+        keys, starts, known, n = layout.keys, layout.starts, self._items, len(layout.keys)
+        if (
+            n >= BATCH_MIN
+            and "&" not in text
+            and "*" not in text
+            and any(keys[i] not in known for i in (0, n // 2, -1))
+        ):  # a version of a file read before (its first, middle and last items known) is not batched
+            new = [(keys[k], text[starts[k] : starts[k + 1]]) for k in region if keys[k] not in known]
+            self._batch(year, layout.unit_line, new)
+        view = self._place(layout, region, base, path, needle, full)
+        if view is None:
+            return self._whole(data, path, year, full)
+        if not full and n >= BATCH_MIN:
+            self._keep_layout(path, layout)
+        return view
+
+    def _recut(self, text: str, path: str, year: int) -> tuple[_Layout, range, tuple[_Layout, int, int, int]] | None:
+        """The version `text` of `path` cut against the last version of it cut (`_layouts`):
+        the items both begin and end with are taken as they were, only those between are cut
+        and keyed. (the new layout, the new layout's items that may be new, (the old layout,
+        the first item changed, the first item after the change in the old, the lines added));
+        None when the change reaches outside the task list or might end it (the text is then
+        cut whole, as `_cut` would cut it: tests/test_walk_cost.py holds the two equal)."""
+        old = self._layouts.get(path)
+        if old is None or old.year != year or old.text is text:
+            return None
+        a = old.text
+        starts, n = old.starts, len(old.starts) - 1
+        p = _common_prefix(a, text)
+        q = _common_suffix(a, text, min(len(a), len(text)) - p)
+        i0 = bisect.bisect_right(starts, p, 0, n) - 1  # the item the first difference is in
+        j0 = bisect.bisect_right(starts, len(a) - q)  # the first item (or the end) after the last
+        if i0 < 0 or j0 > n:
+            return None
+        delta = len(text) - len(a)
+        lo, hi = starts[i0], starts[j0] + delta
+        item_re = _item_at(old.indent)
+        if _END_AT[old.indent].search(text, lo, hi) is not None:
+            return None
+        if text.find("\t", lo, hi) >= 0 and _TAB_INDENT.search(text, lo, hi):
+            return None
+        mid = [m.start() for m in item_re.finditer(text, lo, hi)]
+        if not mid or mid[0] != lo:
+            return None
+        lines = text.count("\n", lo, hi) - a.count("\n", lo, starts[j0])
+        mid.append(hi)
+        firsts = _firsts(text, mid, old.firsts[i0])
+        keys = [self._key(year, old.unit_line, text[s:e]) for s, e in pairwise(mid)]
+        self.cut_items += len(keys)
+        tail = starts[j0:]
+        layout = _Layout(
+            text,
+            year,
+            old.unit_line,
+            old.indent,
+            starts[:i0] + mid[:-1] + ([s + delta for s in tail] if delta else tail),
+            old.firsts[:i0] + firsts + ([f + lines for f in old.firsts[j0:]] if lines else old.firsts[j0:]),
+            old.keys[:i0] + keys + old.keys[j0:],
+            None,
+            None,
+        )
+        return layout, range(i0, i0 + len(keys)), (old, i0, j0, lines)
+
+    def _keep_layout(self, path: str, layout: _Layout) -> None:
+        self._layouts.pop(path, None)
+        self._layouts[path] = layout
+        total = sum(len(x.text) for x in self._layouts.values())
+        while total > _LAYOUT_CHARS and len(self._layouts) > 1:
+            total -= len(self._layouts.pop(next(iter(self._layouts))).text)
+
+    def _place(
+        self,
+        layout: _Layout,
+        region: range,
+        base: tuple[_Layout, int, int, int] | None,
+        path: str,
+        needle: str | None,
+        full: bool,
+    ) -> FileView | None:
+        """The view (None: an item does not parse alone). Derived from the old
+        layout's view where it has one (the items before and after the change placed as they
+        were, a line further if lines were added); with a needle, only the items holding it
+        and the items changed are looked at."""
+        if needle is not None:
+            order: Iterable[int] = region if base is None else self._needled_items(layout, region, needle)
+            got = self._place_items(layout, order, path, needle, full, False)
+            return FileView(tuple(got[0]), True) if got is not None else None
+        old = base[0] if base is not None else None
+        if base is None or old is None or old.placed is None or old.counts is None or full:
+            got = self._place_items(layout, range(len(layout.keys)), path, None, full, not full)
+            if got is None:
+                return None
+            placed = tuple(got[0])
+            if not full:
+                layout.placed, layout.counts = placed, got[1]
+            return FileView(placed, True)
+        _, i0, j0, lines = base
+        got = self._place_items(layout, region, path, None, False, True)
+        if got is None:
+            return None
+        mid, counts = got
+        at, after = old.counts[i0], old.counts[j0]
+        tail = old.placed[after:]
+        if lines:
+            tail = tuple(Placed(p.task, p.raw, p.file, p.shift + lines, p.rel) for p in tail)
+        placed = old.placed[:at] + tuple(mid) + tail
+        more = at + len(mid) - after
+        assert counts is not None
+        layout.placed = placed
+        rest = [c + more for c in old.counts[j0:]] if more else old.counts[j0:]
+        layout.counts = old.counts[:i0] + [at + c for c in counts[:-1]] + rest
+        return FileView(placed, True, old.placed, (at, at + len(mid), after))
+
+    def _needled_items(self, layout: _Layout, region: range, needle: str) -> list[int]:
+        """The items holding `needle` (found in the text, not item by item) and the items of
+        `region`, in order."""
+        text, starts = layout.text, layout.starts
+        found = set(region)
+        end = starts[-1]
+        at = text.find(needle, starts[0], end) if needle else -1
+        while at >= 0:
+            k = bisect.bisect_right(starts, at) - 1
+            found.add(k)
+            at = text.find(needle, starts[k + 1], end)
+        return sorted(found)
+
+    def _place_items(
+        self, layout: _Layout, order: Iterable[int], path: str, needle: str | None, full: bool, count: bool
+    ) -> tuple[list[Placed], list[int] | None] | None:
+        """The tasks of the items `order` (None: one does not parse alone); `count`: also how
+        many stand before each of them, then in all."""
+        text, starts, firsts, keys, unit_line = layout.text, layout.starts, layout.firsts, layout.keys, layout.unit_line
+        known, year = self._items, layout.year
+        placed: list[Placed] = []
+        counts: list[int] | None = [] if count else None
+        for k in order:
+            item = text[starts[k] : starts[k + 1]]
+            key = keys[k]
+            if counts is not None:
+                counts.append(len(placed))
+            if needle is not None and needle not in item and key in known:
+                continue  # read before, and not the task looked for
+            got = self._item(year, unit_line, item, key, full)
+            if got is False:
+                return None
+            if got is None or got is True or (needle is not None and needle not in item):
+                continue
+            placed.append(Placed(got[0], got[1], path, firsts[k] - 3 - got[3], got[2]))
+        if counts is not None:
+            counts.append(len(placed))
+        return placed, counts
 
     def _kept(self, task: Task) -> bool:
         return self.keep is None or task.id in self.keep

@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterable, Iterator
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, fields, replace
 from datetime import date
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -498,14 +499,16 @@ class History:
 
     def _sides(
         self, c: Commit, changes: list[FileChange], old_year: int, new_year: int, only: str | None
-    ) -> tuple[dict[str, Placed], dict[str, Placed], dict[str, FileView], set[str]]:
+    ) -> tuple[dict[str, Placed], dict[str, Placed], dict[str, FileView], set[str], set[str]]:
         """The tasks of the changed files before and after the commit (`only`: that one),
-        the files after it where readable, and every id met in them."""
+        the files after it where readable, every id met in them, and the ids left as they
+        were (`_steady`: not in `before` or `after`, which hold only what may have changed)."""
         needle = only.encode() if only is not None else None
         before: dict[str, Placed] = {}
         after: dict[str, Placed] = {}
         now: dict[str, FileView] = {}
         met: set[str] = set()
+        pairs: list[tuple[FileView, FileView]] = []
         for ch in changes:
             old_v = self.view(ch.old, ch.path, old_year, needle)
             new_v = self.view(ch.new, ch.path, new_year, needle)
@@ -517,14 +520,26 @@ class History:
             now[ch.path] = new_v
             if not old_v.readable and c.parents:
                 old_v = self._last_readable(c.parents[0], ch.path, old_year)
-            met.update(p.task.id for v in (old_v, new_v) for p in v.tasks)
-            for p in old_v.tasks:
+            pairs.append((old_v, new_v))
+        steady = _steady(pairs) if only is None else {}
+        kept: set[str] = set()
+        for k, (old_v, new_v) in enumerate(pairs):
+            olds, news = old_v.tasks, new_v.tasks
+            same = steady.get(k)
+            if same is not None and new_v.base is not None:
+                a, e, b = new_v.span
+                olds, news = new_v.base[a:b], news[a:e]  # the others are the same tasks, one line on
+                kept |= same
+                met |= same
+            met.update(map(_ID, olds))
+            met.update(map(_ID, news))
+            for p in olds:
                 if only is None or p.task.id == only:
                     before.setdefault(p.task.id, p)
-            for p in new_v.tasks:
+            for p in news:
                 if only is None or p.task.id == only:
                     after.setdefault(p.task.id, p)
-        return before, after, now, met
+        return before, after, now, met, kept
 
     def _compare(
         self,
@@ -540,7 +555,7 @@ class History:
         for another walk would otherwise give its other tasks as deleted or created)."""
         inherited = broken if broken is not None else {}
         broken = dict(inherited)
-        before, after, now, met = self._sides(c, changes, old_year, new_year, only)
+        before, after, now, met, steady = self._sides(c, changes, old_year, new_year, only)
         out: list[TaskChange] = []
         changed: set[str] = {ch.path for ch in changes}
         for tid in before.keys() | after.keys():
@@ -560,7 +575,13 @@ class History:
                 # Taken from a file the commit changed: a copy if the id is still there.
                 kept = now.get(old.file)
                 copied = kept is not None and any(p.task.id == tid for p in kept.tasks)
-            if old is not None and new is not None and old.task == new.task and old.file == new.file:
+            # `is` first: the unchanged items of a big file are placed with the same task (issue 14)
+            if (
+                old is not None
+                and new is not None
+                and old.file == new.file
+                and (old.task is new.task or old.task == new.task)
+            ):
                 continue
             if new is None and old is not None:
                 if self._still_written(c, changes, tid, new_year):
@@ -571,7 +592,7 @@ class History:
             out.append(TaskChange(tid, old, new, copied))
         # A broken task whose id is now gone from the tree: deleted, as it last stood. Only an
         # id written in a file the commit changed can have gone.
-        waiting = [t for t in broken if t not in after and t not in before]
+        waiting = [t for t in broken if t not in after and t not in before and t not in steady]
         if waiting:
             olds = [self._data(ch.old) or b"" for ch in changes if ch.old]
             for tid in waiting:
@@ -861,6 +882,39 @@ def parse_diff_tree(out: bytes, rel: Callable[[str], str | None]) -> dict[str, l
             )
         )
     return found
+
+
+_ID = attrgetter("task.id")
+
+
+def _steady(pairs: list[tuple[FileView, FileView]]) -> dict[int, frozenset[str]]:
+    """Of the (before, after) views of a commit's changed files, those whose after view was
+    made from the before view (`FileView.base`, a big file of which the commit changed a few
+    items): k → the ids of the items it left as they were, when none of those ids is in the
+    items changed or in another file (the first of each id on either side is then the same
+    task in the same file, which `_compare` would find unchanged). {} when one is: every
+    task is compared (tests/test_walk_cost.py holds the two equal)."""
+    derived = {k for k, (old, new) in enumerate(pairs) if new.base is not None and new.base is old.tasks}
+    if not derived:
+        return {}
+    out: dict[int, frozenset[str]] = {}
+    seen: list[frozenset[str]] = []
+    for k, (old, new) in enumerate(pairs):
+        if k not in derived:
+            seen.append(frozenset(map(_ID, old.tasks)) | frozenset(map(_ID, new.tasks)))
+            continue
+        assert new.base is not None
+        a, e, b = new.span
+        same = frozenset(map(_ID, new.base[:a])) | frozenset(map(_ID, new.base[b:]))
+        changed = frozenset(map(_ID, new.base[a:b])) | frozenset(map(_ID, new.tasks[a:e]))
+        if same & changed:
+            return {}
+        out[k] = same
+        seen.append(same | changed)
+    for k, same in out.items():
+        if any(same & ids for j, ids in enumerate(seen) if j != k):
+            return {}
+    return out
 
 
 def _where(t: TaskChange) -> tuple[str, int]:
