@@ -529,3 +529,33 @@ def test_a_blob_over_the_limit_is_not_read_and_the_next_one_is(repo: Path, monke
         assert r.blob(small_oid) == FGW.encode()
     finally:
         r.close()
+
+
+def _commit_with_message(repo: Path, message: str) -> None:
+    (repo / "ledgers" / "fgw.yaml").write_text(FGW + f"# {len(message)}\n", encoding="utf-8")
+    git(repo, "add", "-A")
+    (repo.parent / "msg.txt").write_text(message, encoding="utf-8")
+    git(repo, "commit", "-q", "-F", str(repo.parent / "msg.txt"))
+
+
+def test_a_huge_commit_message_is_cut_by_git_and_an_ordinary_long_one_kept(repo: Path) -> None:
+    """A commit message of 200 MB packs into 200 KB and whole took `audit` and `log` past a
+    gigabyte each. In a repository with a commit over BIG_COMMIT_BYTES, git cuts subjects,
+    names and e-mails to so many columns; otherwise every subject stays whole."""
+    from sanzhua.history.git import BIG_COMMIT_BYTES, SUBJECT_COLUMNS, Repo
+
+    long = "长" * 600 + "x" * 900  # 2,100 columns: over the cut, under the big commit
+    _commit_with_message(repo, long)
+    subjects = [c.subject for c in Repo(repo).log(["HEAD"])]
+    assert subjects == ["init", long]
+
+    _commit_with_message(repo, "y" * (BIG_COMMIT_BYTES + 10) + "\n\nbody")
+    commits = Repo(repo).log(["HEAD"])
+    assert [c.subject[:4] for c in commits] == ["init", "长长长长", "yyyy"]
+    assert commits[0].subject == "init" and commits[0].author == "t" and commits[0].email == "t@x"
+    for c in commits[1:]:
+        assert c.subject.endswith("..") and len(c.subject) <= SUBJECT_COLUMNS
+    assert commits[1].subject.startswith("长" * 600)
+    done = sanzhua(repo, "audit", "-f", "json")
+    assert done.returncode in (0, 1), done.stderr
+    assert "y" * (SUBJECT_COLUMNS + 1) not in done.stdout

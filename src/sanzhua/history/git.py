@@ -121,6 +121,7 @@ class Repo:
         self.prefix = lines[1] if len(lines) > 1 else ""  # "" or "sub/dir/"
         self._blobs: _CatFile | None = None
         self._check: _CatFile | None = None
+        self._big_commit: bool | None = None
 
     def git(self, *args: str, stdin: bytes | None = None) -> bytes:
         """Run one git command at the top level and return its output; failures are fatal."""
@@ -158,6 +159,7 @@ class Repo:
 
     def log(self, revisions: list[str], since: str | None = None) -> list[Commit]:
         """Every commit of `revisions`, parents before children, with its changed files."""
+        cut = self._has_big_commit()
         args = [
             "log",
             "-z",
@@ -169,7 +171,7 @@ class Repo:
             "--no-textconv",
             "--reverse",
             "--topo-order",
-            "--format=%x01%H%x00%P%x00%an%x00%ae%x00%aI%x00%s%x00%ce%x00%cI%x00",
+            _LOG_FORMAT_CUT if cut else _LOG_FORMAT,
         ]
         if since:
             args.append(f"--since={since}")
@@ -177,7 +179,19 @@ class Repo:
         args.append("--end-of-options")
         args.extend(revisions)
         args.append("--")
-        return parse_log(self.git(*args), self.rel)
+        return parse_log(self.git(*args), self.rel, cut=cut)
+
+    def _has_big_commit(self) -> bool:
+        """Whether any commit of the repository is over BIG_COMMIT_BYTES (a long message or
+        name): git's sizes of its objects, without their content, read once."""
+        if self._big_commit is None:
+            out = self.git(
+                "cat-file", "--batch-all-objects", "--unordered", "--batch-check=%(objecttype) %(objectsize)"
+            )
+            self._big_commit = any(
+                line.startswith(b"commit ") and int(line[7:]) > BIG_COMMIT_BYTES for line in out.splitlines()
+            )
+        return self._big_commit
 
     def _batch(self) -> _CatFile:
         """The one `git cat-file --batch` that reads every object's content (blobs, commits)."""
@@ -337,7 +351,23 @@ def _signature_kind(commit: bytes) -> str | None:
     return None
 
 
-def parse_log(out: bytes, rel: Callable[[str], str | None] | None = None) -> list[Commit]:
+_LOG_FORMAT = "--format=%x01%H%x00%P%x00%an%x00%ae%x00%aI%x00%s%x00%ce%x00%cI%x00"
+# A commit message of 200 MB packs into 200 KB, and whole it took `audit` and `log` past a
+# gigabyte each (issue 14). In a repository with a commit over BIG_COMMIT_BYTES, git itself
+# cuts each commit's subject, names and e-mails to so many columns (ending the cut text in
+# ".."), padding them with spaces that parse_log takes off. Only then: the padding costs
+# about a kilobyte a commit, and an ordinary repository's subjects stay whole.
+BIG_COMMIT_BYTES = 64 * 1024
+SUBJECT_COLUMNS = 2000
+NAME_COLUMNS = 200
+EMAIL_COLUMNS = 320
+_LOG_FORMAT_CUT = (
+    f"--format=%x01%H%x00%P%x00%<({NAME_COLUMNS},trunc)%an%x00%<({EMAIL_COLUMNS},trunc)%ae%x00%aI%x00"
+    f"%<({SUBJECT_COLUMNS},trunc)%s%x00%<({EMAIL_COLUMNS},trunc)%ce%x00%cI%x00"
+)
+
+
+def parse_log(out: bytes, rel: Callable[[str], str | None] | None = None, *, cut: bool = False) -> list[Commit]:
     """The output of `git log -z --raw --format=%x01…` → commits. `rel` maps repository paths."""
     to_rel: Callable[[str], str | None] = rel if rel is not None else (lambda p: p)
     commits: list[Commit] = []
@@ -348,6 +378,8 @@ def parse_log(out: bytes, rel: Callable[[str], str | None] | None = None) -> lis
         if len(fields) < 9:
             continue
         sha, parents, name, email, when, subject, c_email, c_when, rest = fields
+        if cut:  # the padding of _LOG_FORMAT_CUT
+            name, email, subject, c_email = (f.rstrip(b" ") for f in (name, email, subject, c_email))
         changes: list[FileChange] = []
         specials: list[tuple[str, str]] = []
         tokens = rest.split(b"\0")
