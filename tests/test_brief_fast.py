@@ -44,7 +44,7 @@ def _both(root: Path, monkeypatch: pytest.MonkeyPatch, as_of: date = AS_OF) -> t
         fast = io.StringIO()
         assert brief(root, as_of=as_of, period="week", fmt="md", out=fast, allow_errors=True) == 0
     with monkeypatch.context() as m:
-        m.setattr(brief_command, "bulletin_markdown", _plain)
+        m.setattr(brief_command, "bulletin_pieces", lambda b, r, name="brief.md.j2": iter([_plain(b, r, name)]))
         plain = io.StringIO()
         assert brief(root, as_of=as_of, period="week", fmt="md", out=plain, allow_errors=True) == 0
     return fast.getvalue(), plain.getvalue(), rows
@@ -98,3 +98,29 @@ def test_own_template_rendered_whole(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert fast == plain
     assert rows == 0
     assert "在推进任务一览表（本县）" in fast
+
+
+class _Writes(io.StringIO):
+    """A stream that counts what is written to it, write by write."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sizes: list[int] = []
+
+    def write(self, s: str) -> int:
+        self.sizes.append(len(s))
+        return super().write(s)
+
+
+def test_the_bulletin_on_the_screen_is_written_in_pieces(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On the screen the bulletin is written piece by piece (the template's text before and
+    after the appendix, the appendix ROWS_PER_PIECE rows at a time), never as one string
+    made into bytes and back (issue 17); the text is the same as the whole template's."""
+    root = _generated(tmp_path)
+    _, plain, rows = _both(root, monkeypatch)
+    monkeypatch.setattr(bulletin, "ROWS_PER_PIECE", 40)
+    out = _Writes()
+    assert brief(root, as_of=AS_OF, period="week", fmt="md", out=out, allow_errors=True) == 0
+    assert out.getvalue() == plain
+    assert len(out.sizes) >= 2 + -(-rows // 40)  # before, the rows 40 at a time, after
+    assert max(out.sizes) < len(plain) * 3 // 4  # no write holds the whole text

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import sys
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -43,7 +44,7 @@ from sanzhua.notices import (
 from sanzhua.outfile import replace_bytes
 from sanzhua.periods import PERIOD_KINDS, Period, PeriodKind, period_of
 from sanzhua.problems import msg
-from sanzhua.render.bulletin import bulletin_markdown
+from sanzhua.render.bulletin import bulletin_pieces
 from sanzhua.render.report import render_report, template_name
 from sanzhua.report.brief import (
     Brief,
@@ -134,6 +135,18 @@ def _markdown_out(out: TextIO, data: bytes) -> None:
     """Markdown on the screen ends with a newline, so the shell prompt starts its own line."""
     text = data.decode("utf-8")
     out.write(text if text.endswith("\n") else text + "\n")
+
+
+def _markdown_pieces_out(out: TextIO, pieces: Iterable[str]) -> None:
+    """`_markdown_out` of the pieces' text, written as they come: a city's bulletin is
+    never one string, then bytes, then a string again (issue 17)."""
+    last = ""
+    for piece in pieces:
+        if piece:
+            out.write(piece)
+            last = piece
+    if not last.endswith("\n"):
+        out.write("\n")
 
 
 def brief(
@@ -339,13 +352,18 @@ def _bulletin(
     )
     b = replace(b, notice=warning, made_from=stamp)
     keep(b)  # its lines, likewise
+    target = output or (None if fmt == "md" else Path(default_name(b, fmt)))
+    with_charts = charts and p.kind in CHART_PERIODS
     if fmt == "md":  # the appendix's rows written directly (with the built-in template)
         name = template_name("brief", "md.j2", b.lang == "en", ledger.root)
-        data = bulletin_markdown(b, ledger.root, name).encode("utf-8")
+        pieces = bulletin_pieces(b, ledger.root, name)
+        if target is None and not with_charts:  # on the screen: written piece by piece
+            _markdown_pieces_out(out, pieces)
+            return EXIT_OK
+        data = "".join(pieces).encode("utf-8")
     else:
         data = _render("brief", fmt, brief_context(b), ledger)
-    target = output or (None if fmt == "md" else Path(default_name(b, fmt)))
-    if charts and p.kind in CHART_PERIODS:
+    if with_charts:
         data = _with_charts(data, fmt, b, ledger, target)
     if target is None:
         _markdown_out(out, data)

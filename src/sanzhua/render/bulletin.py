@@ -10,6 +10,7 @@ template through Jinja.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -73,18 +74,39 @@ def probe_line(token: str) -> TaskLine:
 
 def bulletin_markdown(b: Brief, root: Path | None, name: str = "brief.md.j2") -> str:
     """`render_markdown(name, brief_context(b), root)`, the appendix's rows (every
-    open task, in every week's bulletin) written by `appendix_row` rather than by Jinja.
+    open task, in every week's bulletin) written by `appendix_row` rather than by Jinja:
+    `bulletin_pieces` joined."""
+    return "".join(bulletin_pieces(b, root, name))
 
-    Only with the built-in template: it is rendered with one made-up appendix line, whose
-    row must come out once and exactly as `appendix_row` writes it, and that row is then
-    replaced by the real rows; otherwise (a ledger's own template, or a built-in one that
-    writes the row differently) the whole bulletin goes through Jinja as before."""
+
+# Appendix rows joined into one piece at a time: a piece is a few hundred kilobytes, never
+# the whole bulletin (3.4 million characters at 20,000 tasks, issue 17).
+ROWS_PER_PIECE = 1000
+
+
+def bulletin_pieces(b: Brief, root: Path | None, name: str = "brief.md.j2") -> Iterator[str]:
+    """The bulletin's Markdown in pieces, in order (joined, `bulletin_markdown`): what
+    `sanzhua brief` writes out piece by piece, so that the text of a city's bulletin is
+    never one string, then bytes, then a string again (issue 17).
+
+    Only with the built-in template are the appendix's rows written here: it is rendered
+    with one made-up appendix line, whose row must come out once and exactly as
+    `appendix_row` writes it, and that row is then replaced by the real rows; otherwise (a
+    ledger's own template, or a built-in one that writes the row differently) the whole
+    bulletin goes through Jinja as before. The template is rendered before the first piece
+    is given, so its errors come before anything is written."""
     if not b.appendix or not read_template(name, root).builtin:
-        return render_markdown(name, brief_context(b), root)
+        yield render_markdown(name, brief_context(b), root)
+        return
     probe = probe_line(secrets.token_hex(16))
     text = render_markdown(name, brief_context(replace(b, appendix=(probe,))), root)
     row = appendix_row(probe)
     at = text.find(row)
     if at < 0 or text.find(row, at + 1) >= 0 or text.count(probe.id) != 1:
-        return render_markdown(name, brief_context(b), root)
-    return text[:at] + "".join(map(appendix_row, b.appendix)) + text[at + len(row) :]
+        yield render_markdown(name, brief_context(b), root)
+        return
+    yield text[:at]
+    rows = b.appendix
+    for i in range(0, len(rows), ROWS_PER_PIECE):
+        yield "".join(map(appendix_row, rows[i : i + ROWS_PER_PIECE]))
+    yield text[at + len(row) :]
