@@ -19,13 +19,22 @@ rows, the check results, the parsed settings files), a results file beside it (e
 file's parsed result, read only when a command needs tasks), and a small delta (what a run that changed a few
 files found), so a re-check after one edit does not rewrite the whole cache. The delta
 and the results file name the main file they were written with (a random token).
+
+The check results are kept in the main file as one marshalled blob of their own, read only
+by a command that asks for them (`check`, the edits), not by a report. The results file is
+a head (its stamp, token and each file's place) and then the files' encoded results one
+after another; it is mapped rather than read where the system maps files (POSIX), and each
+result is decoded from its place in the mapping: a city's 13 MB of results are neither
+read into a buffer nor copied out of it into a bytes object per file (issue 17).
 """
 
 from __future__ import annotations
 
 import hashlib
 import marshal
+import mmap
 import os
+import struct
 import tempfile
 from collections.abc import Callable
 from contextlib import suppress
@@ -48,6 +57,7 @@ from sanzhua.load.plain import (
     encode_file,
     encode_problems,
     encode_rows,
+    file_record,
     plain_file,
 )
 from sanzhua.model import Task, TaskRow
@@ -57,10 +67,11 @@ T = TypeVar("T")
 _R = TypeVar("_R", "_Indexed", "_Stored", "_Changed")
 
 # Bump when a record or the plain codec changes; the version and the code digest are part of the stamp too.
-CACHE_FORMAT = 7
+CACHE_FORMAT = 8
 _MAGIC = b"sanzhua cache\n"
 _DIGEST = 32
 _MARSHAL_VERSION = 4
+_HEAD_SIZE = struct.Struct("<Q")  # the results file's head, its length before it
 
 
 def cache_dir(root: Path) -> Path:
@@ -112,10 +123,12 @@ class _Indexed(NamedTuple):
 
 
 class _Stored(NamedTuple):
-    """The results file's entry of a ledger file: its digest and encoded result."""
+    """The results file's entry of a ledger file: its digest, and where its encoded result
+    stands after the head (offset and length)."""
 
     key: bytes
-    result: bytes
+    start: int
+    length: int
 
 
 class _Changed(NamedTuple):
@@ -132,6 +145,8 @@ def _record(cls: type[_R], raw: object) -> _R | None:
         return None
     rec = cls._make(raw)
     if "result" in cls._fields and type(rec.result) is not bytes:  # type: ignore[attr-defined]
+        return None
+    if "start" in cls._fields and not (type(raw[1]) is int and type(raw[2]) is int and raw[1] >= 0 and raw[2] >= 0):
         return None
     return rec
 
@@ -151,7 +166,7 @@ def encode_result(result: FileResult) -> bytes:
     return marshal.dumps(encode_file(result), _MARSHAL_VERSION)  # type: ignore[arg-type]
 
 
-def decode_result(blob: bytes) -> FileResult:
+def decode_result(blob: bytes | memoryview) -> FileResult:
     try:
         return decode_file(marshal.loads(blob))
     except (EOFError, TypeError, ValueError) as e:
@@ -196,17 +211,65 @@ def _read(path: Path) -> object:
 
 
 def _write(path: Path, value: object) -> None:
-    body = marshal.dumps(value, _MARSHAL_VERSION)  # type: ignore[arg-type]
+    _write_pieces(path, [marshal.dumps(value, _MARSHAL_VERSION)])  # type: ignore[arg-type]
+
+
+def _write_pieces(path: Path, pieces: list[bytes | memoryview]) -> None:
+    """A cache file whose body is these pieces, one after another: the magic line, the
+    body's digest, the body; written to a temporary file and renamed into place."""
+    digest = hashlib.blake2b(digest_size=_DIGEST)
+    for piece in pieces:
+        digest.update(piece)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".files.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(_MAGIC)
-            fh.write(hashlib.blake2b(body, digest_size=_DIGEST).digest())
-            fh.write(body)
+            fh.write(digest.digest())
+            for piece in pieces:
+                fh.write(piece)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _mapped(path: Path) -> bytes | mmap.mmap | None:
+    """The file's bytes: mapped (read-only) where the system maps files, else read; None
+    when it cannot be read. A cache file is only ever replaced by a rename, never written
+    in place, so a mapping keeps the bytes it was made of. Not on Windows, which would
+    refuse the rename over a mapped file."""
+    try:
+        with path.open("rb") as fh:
+            if os.name == "posix":
+                with suppress(OSError, ValueError):  # an empty file, a file system that maps nothing
+                    return mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+            return fh.read()
+    except OSError:
+        return None
+
+
+def _read_results(path: Path) -> tuple[object, memoryview] | None:
+    """The results file: its head (plain data) and the bytes after it, where each file's
+    result stands (`_Stored`'s offset and length); None when it is missing, damaged or not
+    ours. The digest covers the head and every result."""
+    data = _mapped(path)
+    if data is None:
+        return None
+    head = len(_MAGIC) + _DIGEST
+    if len(data) < head + _HEAD_SIZE.size or data[: len(_MAGIC)] != _MAGIC:
+        return None
+    view = memoryview(data)
+    body = view[head:]
+    if hashlib.blake2b(body, digest_size=_DIGEST).digest() != view[len(_MAGIC) : head]:
+        return None
+    (size,) = _HEAD_SIZE.unpack_from(body)
+    if size > len(body) - _HEAD_SIZE.size:
+        return None
+    try:
+        index = marshal.loads(body[_HEAD_SIZE.size : _HEAD_SIZE.size + size])
+    except (EOFError, TypeError, ValueError):
+        return None
+    return index, body[_HEAD_SIZE.size + size :]
 
 
 class Cache:
@@ -225,11 +288,13 @@ class Cache:
         # committed by anyone: then there is no cache.
         self.enabled = enabled and not _inside(self.folder, root)
         self.index: dict[str, object] = {}  # rel → an _Indexed, as read
-        self.checks: dict[str, object] = {}  # rel → an encoded CheckEntry
+        self._checks: dict[str, object] | None = {}  # rel → an encoded CheckEntry; None: in _checks_blob
+        self._checks_blob = b""  # the main file's check results, marshalled, until first asked for
         self.meta: dict[str, object] = {}  # settings, units, calendar: name → (digest, encoded value)
         self.changed: dict[str, _Changed] = {}  # files parsed since the main file was written
         self.changed_checks: dict[str, object] = {}
-        self._stored: dict[str, object] | None = None  # the results file, once read
+        self._stored: dict[str, object] | None = None  # the results file's entries, once read
+        self._results: memoryview = memoryview(b"")  # the encoded results the entries point into
         self.token: bytes | None = None  # the main file's, None when there is none
         self.dirty = False
         self.stamp = f"{__version__}/{CACHE_FORMAT}/{code_fingerprint()}"
@@ -241,9 +306,10 @@ class Cache:
         if type(main) is not tuple or len(main) != 5 or main[0] != self.stamp:
             return
         _, token, index, checks, meta = main
-        if type(token) is not bytes or not all(type(d) is dict for d in (index, checks, meta)):
+        if type(token) is not bytes or type(checks) is not bytes or not all(type(d) is dict for d in (index, meta)):
             return
-        self.index, self.checks, self.meta, self.token = index, checks, meta, token
+        self.index, self.meta, self.token = index, meta, token
+        self._checks, self._checks_blob = None, checks
         delta = _read(self.delta_path)
         if type(delta) is not tuple or len(delta) != 5 or delta[0] != self.stamp or delta[1] != token:
             return  # no delta, or a broken one: the main file alone is still right
@@ -255,9 +321,22 @@ class Cache:
             if entry is not None:
                 self.index[rel] = (entry.key, entry.rows)
                 self.changed[rel] = entry
-        self.checks.update(changed_checks)
-        self.changed_checks = changed_checks
+        self.changed_checks = changed_checks  # over the main file's, when those are read (`checks`)
         self.meta = meta
+
+    @property
+    def checks(self) -> dict[str, object]:
+        """Each file's check results (encoded CheckEntry) by path: the main file's, decoded
+        when first asked for (a report never asks), with the delta's over them."""
+        if self._checks is None:
+            try:
+                got = marshal.loads(self._checks_blob)
+            except (EOFError, TypeError, ValueError):
+                got = None
+            self._checks = got if type(got) is dict else {}
+            self._checks.update(self.changed_checks)
+            self._checks_blob = b""
+        return self._checks
 
     def holds(self, rel: str, key: bytes) -> bool:
         """Whether the cache has index rows for this content of the file (not decoded)."""
@@ -284,20 +363,26 @@ class Cache:
         except BadCache:
             return None
 
-    def _blob(self, rel: str, key: bytes) -> bytes | None:
-        entry: _Changed | _Stored | None = self.changed.get(rel)
-        if entry is None:
-            entry = _record(_Stored, self._all_stored().get(rel))
-        return entry.result if entry is not None and entry.key == key else None
+    def _blob(self, rel: str, key: bytes) -> bytes | memoryview | None:
+        """The file's encoded result if the cache holds it for this content: this run's, or
+        its place in the results file (a view of it, not a copy)."""
+        changed = self.changed.get(rel)
+        if changed is not None:
+            return changed.result if changed.key == key else None
+        stored = _record(_Stored, self._all_stored().get(rel))
+        if stored is None or stored.key != key or stored.start + stored.length > len(self._results):
+            return None
+        return self._results[stored.start : stored.start + stored.length]
 
     def _all_stored(self) -> dict[str, object]:
         if self._stored is None:
             self._stored = {}
-            if self.token is not None:
-                got = _read(self.results_path)
-                fits = type(got) is tuple and len(got) == 3 and got[0] == self.stamp and got[1] == self.token
-                if fits and type(got[2]) is dict:  # type: ignore[index]
-                    self._stored = got[2]  # type: ignore[index]
+            got = _read_results(self.results_path) if self.token is not None else None
+            if got is not None:
+                head, results = got
+                fits = type(head) is tuple and len(head) == 3 and head[0] == self.stamp and head[1] == self.token
+                if fits and type(head[2]) is dict:  # type: ignore[index]
+                    self._stored, self._results = head[2], results  # type: ignore[index]
         return self._stored
 
     def put(self, rel: str, entry: Parsed) -> None:
@@ -360,18 +445,29 @@ class Cache:
             if token is None or self.changed:
                 # New parsed files: the results file is rewritten, under a new token.
                 token = os.urandom(16)
-                stored: dict[str, tuple[bytes, bytes]] = {}
-                for rel, raw in index.items():
-                    hit = _record(_Indexed, raw)
-                    blob = self._blob(rel, hit.key) if hit is not None else None
-                    if hit is not None and blob is not None:
-                        stored[rel] = (hit.key, blob)
-                _write(self.results_path, (self.stamp, token, stored))
+                self._write_results(index, token)
             # else only check results changed (a new as-of date): the results file stands.
-            _write(self.path, (self.stamp, token, index, checks, self.meta))
+            checks_blob = marshal.dumps(checks, _MARSHAL_VERSION)
+            _write(self.path, (self.stamp, token, index, checks_blob, self.meta))
             self.delta_path.unlink(missing_ok=True)
         except (OSError, ValueError):
             pass  # a read-only or missing home still checks, only slower next time
+
+    def _write_results(self, index: dict[str, object], token: bytes) -> None:
+        """The results file of the files in `index`: the head (stamp, token, each file's
+        digest and place), its length before it, then each file's encoded result."""
+        stored: dict[str, tuple[bytes, int, int]] = {}
+        blobs: list[bytes | memoryview] = []
+        at = 0
+        for rel, raw in index.items():
+            hit = _record(_Indexed, raw)
+            blob = self._blob(rel, hit.key) if hit is not None else None
+            if hit is not None and blob is not None:
+                stored[rel] = (hit.key, at, len(blob))
+                blobs.append(blob)
+                at += len(blob)
+        head = marshal.dumps((self.stamp, token, stored), _MARSHAL_VERSION)
+        _write_pieces(self.results_path, [_HEAD_SIZE.pack(len(head)), head, *blobs])
 
 
 # --- an edit's own entries (p-edit, issue 14.8 / 17: sanzhua.commands.edit_quick) -------
@@ -434,7 +530,7 @@ def shift_task(raw: tuple[Any, ...], by: int) -> tuple[object, ...]:
 
 def put_plain(store: Cache, rel: str, key: bytes, raw: PlainFile, rows: tuple[TaskRow, ...]) -> None:
     """Store a file's entry made of plain data (an edit's written bytes)."""
-    store.put(rel, Parsed(key, marshal.dumps(tuple(raw), _MARSHAL_VERSION), rows))
+    store.put(rel, Parsed(key, marshal.dumps(file_record(raw), _MARSHAL_VERSION), rows))  # type: ignore[arg-type]
 
 
 def put_rows(store: Cache, rel: str, key: bytes, rows: tuple[TaskRow, ...]) -> None:

@@ -8,12 +8,13 @@ It says only what the file says: the checks, even those about one task alone
 
 from __future__ import annotations
 
+import marshal
 import re
 import unicodedata
 from dataclasses import MISSING, dataclass, field, fields, replace
 from datetime import date
 from sys import intern
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sanzhua.dates import DateError, parse_when
 from sanzhua.load import keys as K
@@ -68,6 +69,45 @@ class FileResult:
     def positions_of(self, task: Task) -> dict[str, tuple[int, int]]:
         """Where the values of one task of the file stand: field → (line, column)."""
         return self.positions.get(f"{task.id}\0{task.line}") or self.positions.get(task.id) or {}
+
+    if not TYPE_CHECKING:  # to the type checker, `positions` is the field it always is
+
+        def __getattr__(self, name: str) -> Any:
+            """`positions` of a result read from the cache, decoded when first read
+            (`positions_later`): a report never reads them (issue 17)."""
+            if name == "positions":
+                blob = self.__dict__.pop(_POSITIONS_LATER, None)
+                if blob is not None:
+                    value = self.__dict__["positions"] = positions_from(blob)
+                    return value
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+
+_POSITIONS_LATER = "_positions_later"  # where a FileResult keeps its positions, encoded
+
+
+def positions_blob(positions: dict[str, dict[str, tuple[int, int]]]) -> bytes:
+    """A file's positions as the cache keeps them: marshalled on their own, so that reading
+    a file's result from the cache need not build them (`positions_later`)."""
+    return marshal.dumps(positions, 4)
+
+
+def positions_from(blob: bytes) -> dict[str, dict[str, tuple[int, int]]]:
+    """`positions_blob`'s positions back; none from a blob that is not of its making (the
+    cache file's digest stands before it, so only a forged file has one)."""
+    try:
+        got = marshal.loads(blob)
+    except (EOFError, TypeError, ValueError):
+        return {}
+    return got if type(got) is dict else {}
+
+
+def positions_later(result: FileResult, blob: bytes) -> FileResult:
+    """`result` with its positions those of `blob` (`positions_blob`), decoded when
+    `result.positions` is first read: tests/test_cache_safety.py holds the two equal."""
+    del result.__dict__["positions"]
+    result.__dict__[_POSITIONS_LATER] = blob
+    return result
 
 
 class _Ctx:

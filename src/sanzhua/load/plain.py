@@ -15,7 +15,7 @@ import dataclasses
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
-from sanzhua.load.ledgerfile import FileResult
+from sanzhua.load.ledgerfile import FileResult, positions_blob, positions_from, positions_later
 from sanzhua.model import (
     BulletinSettings,
     Contact,
@@ -407,17 +407,23 @@ PLAIN_PROBLEM_LINE = 3  # a plain problem's line (encode_problem's fourth field)
 
 
 def encode_file(f: FileResult) -> tuple[object, ...]:
-    """`PlainFile`'s parts, as the plain tuple marshal writes."""
+    """`PlainFile`'s parts, as the plain tuple marshal writes: the positions marshalled
+    on their own (`positions_blob`), decoded only by what reads them."""
     return (
         f.path,
         [_encode_task(t) for t in f.tasks],
         encode_problems(f.problems),
         f.unit,
         f.unit_pos,
-        f.positions,
+        positions_blob(f.positions),
         f.key_style,
         f.dropped,
     )
+
+
+def file_record(raw: PlainFile) -> tuple[object, ...]:
+    """A PlainFile as the plain tuple the cache writes (`encode_file`'s shape)."""
+    return (*raw[:5], positions_blob(raw.positions), *raw[6:])
 
 
 def plain_file(raw: object) -> PlainFile | None:
@@ -426,6 +432,8 @@ def plain_file(raw: object) -> PlainFile | None:
     if type(raw) is not tuple or len(raw) != 8:
         return None
     _, tasks, problems, unit, unit_pos, positions, key_style, dropped = raw
+    if type(positions) is bytes:
+        positions = positions_from(positions)
     if (
         type(tasks) is not list
         or type(problems) is not list
@@ -437,17 +445,23 @@ def plain_file(raw: object) -> PlainFile | None:
         or not all(type(d) is tuple and len(d) == 2 and type(d[0]) is int for d in dropped)
     ):
         return None
-    return PlainFile._make(raw)
+    return PlainFile._make((*raw[:5], positions, *raw[6:]))
 
 
 def decode_file(raw: object) -> FileResult:
     if not isinstance(raw, tuple) or len(raw) != 8:  # a plain tuple, or a PlainFile
         raise BadCache("a file result is not an 8-tuple")
     path, tasks, problems, unit, unit_pos, positions, key_style, dropped = raw
-    if type(path) is not str or type(tasks) is not list or type(positions) is not dict or type(dropped) is not list:
+    later = type(positions) is bytes  # as the cache writes them (encode_file); a PlainFile's are a dict
+    if type(path) is not str or type(tasks) is not list or not (later or type(positions) is dict):
+        raise BadCache("a file result's parts")
+    if type(dropped) is not list:
         raise BadCache("a file result's parts")
     try:
         decoded = [_decode_task(t) for t in tasks]
     except (TypeError, ValueError) as e:  # a nested part of the wrong shape
         raise BadCache(str(e)) from e
-    return FileResult(path, decoded, decode_problems(problems), unit, unit_pos, positions, key_style, dropped)
+    problems_ = decode_problems(problems)
+    if later:
+        return positions_later(FileResult(path, decoded, problems_, unit, unit_pos, {}, key_style, dropped), positions)
+    return FileResult(path, decoded, problems_, unit, unit_pos, positions, key_style, dropped)
