@@ -17,8 +17,8 @@ import pytest
 
 from sanzhua.commands.check import check
 from sanzhua.commands.status import status
-from sanzhua.load import load_ledger, scan_ledger
 from sanzhua.load import ledgerfile as ledgerfile_module
+from sanzhua.load import load_ledger, scan_ledger
 from sanzhua.load.cache import Cache, cache_dir, encode_result, plain_result
 from sanzhua.load.ledgerfile import parse_ledger_bytes
 from tests.conftest import bench_generator
