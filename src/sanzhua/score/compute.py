@@ -20,7 +20,7 @@ from typing import Any, Literal, NamedTuple
 from sanzhua.evaluate import Evaluation, TaskState, below, evaluate
 from sanzhua.kinds import kind_of, lookup
 from sanzhua.load import Ledger
-from sanzhua.model import ReportEvery, Settings, Task, Unit
+from sanzhua.model import ReportEvery, Settings, Task, Unit, builder
 from sanzhua.periods import month_of, week_of
 from sanzhua.score.rules import Rules
 
@@ -348,7 +348,7 @@ class _Tally:
                 if ev.reason in c:
                     c[ev.reason] += 1
             c["report_missing"] += missing
-        task_events = _TaskEvents(t, weight, events, gaps)
+        task_events = _task_events(t, weight, events, gaps)
         self.score(lead, "lead", _ONE, task_events, missing)
         for p in partners:
             self.score(p, "partner", rules.partner_share, task_events, missing)
@@ -481,12 +481,18 @@ class _Gaps:
                 yield firsts[i], lasts[i]
 
 
+_gaps = builder(_Gaps)  # _Gaps(*fields) without its __init__: one per task (issue 17)
+
+
 @dataclass(frozen=True, slots=True)
 class _TaskEvents:
     task: Task
     weight: Decimal
     events: list[_Event]  # every event but the reports missing, in the order entries list them
     gaps: _Gaps | None
+
+
+_task_events = builder(_TaskEvents)
 
 
 _Source = tuple[_TaskEvents, Role, Decimal]  # a task's events, the unit's role and share
@@ -550,7 +556,7 @@ class _ReportPeriods:
                 where[d] = i = i if i >= 0 and d <= lasts[i] else -1
             if lo <= i < hi:
                 covered.add(i)
-        return _Gaps(self, lo, hi, frozenset(covered), hi - lo - len(covered))
+        return _gaps(self, lo, hi, frozenset(covered), hi - lo - len(covered))
 
 
 def _report_gaps(
@@ -561,7 +567,8 @@ def _report_gaps(
 ) -> _Gaps | None:
     """Which reporting periods the task missed: none for a suspended or cancelled task,
     nor for one marked done without a done date, nor before `since` (tracking_since)."""
-    if not periods.firsts or {"suspended", "cancelled", "invalid"} & set(st.states):
+    states = st.states  # a few states: looked through, not made a set (issue 17)
+    if not periods.firsts or "suspended" in states or "cancelled" in states or "invalid" in states:
         return None
     if st.is_done and st.done is None:
         return None
