@@ -121,7 +121,6 @@ class Repo:
         self.prefix = lines[1] if len(lines) > 1 else ""  # "" or "sub/dir/"
         self._blobs: _CatFile | None = None
         self._check: _CatFile | None = None
-        self._big_commit: bool | None = None
 
     def git(self, *args: str, stdin: bytes | None = None) -> bytes:
         """Run one git command at the top level and return its output; failures are fatal."""
@@ -159,7 +158,7 @@ class Repo:
 
     def log(self, revisions: list[str], since: str | None = None) -> list[Commit]:
         """Every commit of `revisions`, parents before children, with its changed files."""
-        cut = self._has_big_commit()
+        cut = self._has_big_commit(revisions, since)
         args = [
             "log",
             "-z",
@@ -181,17 +180,12 @@ class Repo:
         args.append("--")
         return parse_log(self.git(*args), self.rel, cut=cut)
 
-    def _has_big_commit(self) -> bool:
-        """Whether any commit of the repository is over BIG_COMMIT_BYTES (a long message or
-        name): git's sizes of its objects, without their content, read once."""
-        if self._big_commit is None:
-            out = self.git(
-                "cat-file", "--batch-all-objects", "--unordered", "--batch-check=%(objecttype) %(objectsize)"
-            )
-            self._big_commit = any(
-                line.startswith(b"commit ") and int(line[7:]) > BIG_COMMIT_BYTES for line in out.splitlines()
-            )
-        return self._big_commit
+    def _has_big_commit(self, revisions: list[str], since: str | None) -> bool:
+        """Whether any commit of `revisions` is over BIG_COMMIT_BYTES (a long message or
+        name): git's sizes of those commits, without their content."""
+        args = ["rev-list", *([f"--since={since}"] if since else []), "--end-of-options", *revisions, "--"]
+        sizes = self.git("cat-file", "--batch-check=%(objectsize)", stdin=self.git(*args))
+        return any(int(size) > BIG_COMMIT_BYTES for size in sizes.split())
 
     def _batch(self) -> _CatFile:
         """The one `git cat-file --batch` that reads every object's content (blobs, commits)."""
