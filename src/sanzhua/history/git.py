@@ -185,7 +185,8 @@ class Repo:
         name): git's sizes of those commits, without their content."""
         args = ["rev-list", *([f"--since={since}"] if since else []), "--end-of-options", *revisions, "--"]
         sizes = self.git("cat-file", "--batch-check=%(objectsize)", stdin=self.git(*args))
-        return any(int(size) > BIG_COMMIT_BYTES for size in sizes.split())
+        # A commit git cannot find (a partial clone) answers "<id> missing": not big.
+        return any(size.isdigit() and int(size) > BIG_COMMIT_BYTES for size in sizes.split())
 
     def _batch(self) -> _CatFile:
         """The one `git cat-file --batch` that reads every object's content (blobs, commits)."""
