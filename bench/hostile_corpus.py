@@ -1109,6 +1109,46 @@ def _bare(root: Path, sb: Path) -> None:
     (root / ".git").write_text(f"gitdir: {sb}/bare.git\n")
 
 
+# ------------------------------------------------------------- p-red3b: templates that raise or break
+
+_DOCX_OUT = ["brief", "--unit", "fgw", "--as-of", "2026-11-25", "-f", "docx", "-o", "/dev/null"]
+
+
+@case("templates-raise", extra=[_DOCX_OUT])
+def _templates_raise(root: Path, sb: Path) -> None:
+    # Python's own errors and a C loop no time limit stops, in a ledger's Markdown templates.
+    t = root / "templates"
+    t.mkdir()
+    (t / "brief.md.j2").write_text("第一行\n{{ 1/0 }}\n")
+    (t / "notice.md.j2").write_text("{{ ([range(2000)|list]*2000)|sum(start=[])|length }}{{ (9**9000)|string }}")
+    commit_all(root)
+
+
+@case("templates-docx-broken", extra=[_DOCX_OUT])
+def _templates_docx(root: Path, sb: Path) -> None:
+    # A .docx without its document part; one whose document holds a DTD of nested entities
+    # and an external entity naming the canary; both were internal errors.
+    import re
+    import zipfile
+
+    t = root / "templates"
+    t.mkdir()
+    with zipfile.ZipFile(HERE / "templates/notice.docx") as z:
+        parts = {i: z.read(i) for i in z.namelist()}
+    with zipfile.ZipFile(t / "brief.docx", "w") as z:
+        for name, data in parts.items():
+            if name != "word/document.xml":
+                z.writestr(name, data)
+    dtd = ('<!DOCTYPE w:document [<!ENTITY x SYSTEM "file://' + str(sb / "secret.txt") + '"><!ENTITY a "aaaaaaaaaa">'
+           + "".join(f'<!ENTITY {c} "{("&" + p + ";") * 10}">' for p, c in zip("abcdefg", "bcdefgh", strict=True)) + "]>").encode()
+    doc = re.sub(rb"(<\?xml[^>]*\?>)", lambda m: m.group(1) + dtd, parts["word/document.xml"], count=1)
+    parts["word/document.xml"] = doc.replace(b"<w:body>", b"<w:body><w:p><w:r><w:t>&x;&h;</w:t></w:r></w:p>", 1)
+    with zipfile.ZipFile(t / "notice.docx", "w") as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    commit_all(root)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--only", nargs="*")

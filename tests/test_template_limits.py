@@ -15,6 +15,7 @@ import sys
 import time
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -177,3 +178,108 @@ def test_a_ledger_template_is_compiled_once_and_still_bounded(root: Path, monkey
             render_markdown("brief.md.j2", {"n": 10**10}, root)
         assert "brief.md.j2" in err.value.message
     assert len(compiled) == 2
+
+
+# --- p-red3b: what a template raises, a C loop no time limit stops, a broken .docx (issue 14)
+
+
+@pytest.mark.parametrize(
+    ("source", "line", "error"),
+    [
+        ("{{ 1/0 }}", 1, "ZeroDivisionError"),
+        ("第一行\n{% set n = 9 ** 9000 %}\n{{ n | string }}", 3, "ValueError"),
+        ("{{ 'a'.encode('rot13') }}", 1, "LookupError"),
+        ("\n{{ [1, 'a'] | sort }}", 2, "TypeError"),
+    ],
+)
+def test_what_a_template_raises_is_a_refusal_naming_its_line(root: Path, source: str, line: int, error: str) -> None:
+    """Python's own errors in a ledger's template (a division by zero, a number too long
+    to print, an unknown codec, a sort of mixed values) were internal errors, exit 2 with
+    "a sanzhua bug"; now a refusal naming the template, the line and the error."""
+    (root / "templates" / "brief.md.j2").write_text(source, encoding="utf-8")
+    with pytest.raises(FatalError) as err:
+        render_markdown("brief.md.j2", {}, root)
+    said = err.value.message
+    assert "brief.md.j2" in said and f"line {line}" in said and error in said, said
+
+
+def test_a_sum_of_lists_is_bounded_and_numbers_still_add_up(root: Path) -> None:
+    """Python's sum() of 2,000 lists of 2,000 copies every partial sum in one C call that
+    no time limit can stop: 54 s of wall time, the 15 s limit firing only after it."""
+    own = root / "templates" / "brief.md.j2"
+    own.write_text("{{ ([range(2000) | list] * 2000) | sum(start=[]) | length }}", encoding="utf-8")
+    started = time.monotonic()
+    with pytest.raises(FatalError, match="sum"):
+        render_markdown("brief.md.j2", {}, root)
+    assert time.monotonic() - started < 5
+    own.write_text("{{ [1, 2, 3] | sum }} {{ [[1], [2]] | sum(start=[]) }} {{ rows | sum(attribute='a') }}",
+                   encoding="utf-8")  # fmt: skip
+    assert render_markdown("brief.md.j2", {"rows": [{"a": 2}, {"a": 3}]}, root) == "6 [1, 2] 5"
+
+
+def test_a_product_of_huge_numbers_is_refused(root: Path) -> None:
+    """`**` was bounded, `*` not: squaring a 100-million-bit number is seconds of C."""
+    (root / "templates" / "brief.md.j2").write_text("{{ (3 ** 30000) * (3 ** 30000) }}", encoding="utf-8")
+    with pytest.raises(FatalError, match=r"brief\.md\.j2"):
+        render_markdown("brief.md.j2", {}, root)
+
+
+def _notice_parts() -> dict[str, bytes]:
+    with zipfile.ZipFile(builtin_dir() / "notice.docx") as z:
+        return {i: z.read(i) for i in z.namelist()}
+
+
+LAUGHS = (
+    b'<!DOCTYPE w:document [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
+    b'<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;"><!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;">'
+    b'<!ENTITY e "&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;"><!ENTITY f "&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;">'
+    b'<!ENTITY g "&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;"><!ENTITY h "&g;&g;&g;&g;&g;&g;&g;&g;&g;&g;">]>'
+)
+
+
+def _laughs(parts: dict[str, bytes]) -> None:
+    doc = parts["word/document.xml"]
+    end = doc.index(b"?>") + 2
+    doc = doc[:end] + LAUGHS + doc[end:]
+    parts["word/document.xml"] = doc.replace(b"<w:body>", b"<w:body><w:p><w:r><w:t>&h;</w:t></w:r></w:p>", 1)
+
+
+@pytest.mark.parametrize(
+    "spoil",
+    [
+        lambda p: p.pop("word/document.xml"),
+        lambda p: p.pop("[Content_Types].xml"),
+        _laughs,
+        lambda p: p.update({"word/document.xml": p["word/document.xml"].replace(b"<w:body>", b"<w:body><w:p>", 1)}),
+        lambda p: p.update({"_rels/.rels": p["_rels/.rels"].replace(
+            b'Target="word/document.xml"', b'Target="file:///etc/passwd" TargetMode="External"')}),
+        lambda p: p.update({"word/document.xml": p["word/document.xml"].replace(
+            b"<w:body>", b"<w:body><w:p><w:r><w:t>{{ 1/0 }}</w:t></w:r></w:p>", 1)}),
+    ],
+    ids=["no-document", "no-content-types", "billion-laughs", "broken-xml", "external-main-part", "division"],
+)
+def test_a_broken_word_template_is_a_refusal_naming_it(make_ledger: MakeLedger, spoil: Any) -> None:
+    """A ledger's .docx without its document part or [Content_Types].xml, with a DTD of
+    nested entities, XML that does not parse, its main part an external link, or a tag
+    that divides by zero: each was an internal error (KeyError, XMLSyntaxError,
+    ValueError, ZeroDivisionError); now a refusal naming the template."""
+    from datetime import date
+
+    from sanzhua.evaluate import evaluate
+    from sanzhua.load import load_ledger
+    from sanzhua.report.brief import assemble_notice
+    from sanzhua.report.document import notice_context
+
+    root = make_ledger({"ledgers/fgw.yaml": "unit: fgw\ntasks:\n  - {id: F-1, title: 项目, due: 2026-03-31}\n"})
+    ledger = load_ledger(root, cache=False)
+    as_of = date(2026, 11, 25)
+    context = notice_context(assemble_notice(ledger, evaluate(ledger, as_of), "fgw", as_of))
+    (root / "templates").mkdir()
+    parts = _notice_parts()
+    spoil(parts)
+    with zipfile.ZipFile(root / "templates" / "notice.docx", "w") as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    with pytest.raises(FatalError) as err:
+        render_docx("notice.docx", context, root)
+    assert "notice.docx" in err.value.message and "line" not in err.value.message.split(":")[0]

@@ -947,6 +947,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "template.not-utf8": ("模板 {path} 不是 UTF-8 文本", "template {path} is not UTF-8 text"),
     "template.not-utf8.hint": ("请用文本编辑器把模板另存为 UTF-8", "save the template as UTF-8 in a text editor"),
     "template.error": ("模板 {path} 出错：{error}", "template {path}: {error}"),
+    "template.error-at": ("模板 {path} 第 {line} 行出错：{error}", "template {path}, line {line}: {error}"),
     "template.error.hint": ("请检查模板中的变量名和 {{% %}} 标签；删除台账 {folder} 中的同名文件即恢复内置模板。", "check the names and the {{% %}} tags in the template; delete it from the ledger's {folder} to use the built-in one"),
     "template.word-error": ("Word 模板 {path} 出错：{error}", "Word template {path}: {error}"),
     "template.word-error.hint": ("在 Word/WPS 中修改模板时，{{{{ }}}} 和 {{% %}} 标签要在一次输入中完成，引号须为英文直引号；删除台账 {folder} 中的同名文件即恢复内置模板。", "when editing the template in Word or WPS, type each {{{{ }}}} and {{% %}} tag in one go, with straight quotes; delete it from the ledger's {folder} to use the built-in one"),

@@ -20,30 +20,40 @@ from lxml import etree
 
 from sanzhua.errors import FatalError
 from sanzhua.problems import msg
-from sanzhua.render.templating import MAX_DOCX_UNPACKED, environment, limits, read_template
+from sanzhua.render.templating import MAX_DOCX_UNPACKED, environment, limits, own_template_failed, read_template
 
 
 def render_docx(name: str, context: dict[str, object], ledger_root: Path | None) -> bytes:
     """Render Word template `name` (the ledger's own, else the built-in) to .docx bytes."""
     src = read_template(name, ledger_root)
     path = src.path
-    if not src.builtin:
-        _check_package(path, src.data)
-    try:
-        if src.builtin:
+    if src.builtin:
+        try:
             tpl: DocxTemplate = _OwnTemplate(io.BytesIO(src.data))
             tpl.render(context, jinja_env=_own_environment(), autoescape=True)
-        else:
-            tpl = _Template(io.BytesIO(src.data))
-            with limits(str(path)):
-                tpl.render(context, jinja_env=environment(sandboxed=True), autoescape=True)
+        except TemplateError as e:
+            raise FatalError(
+                msg("template.word-error", path=path, error=e), msg("template.word-error.hint", folder="templates/")
+            ) from e
+        buf = io.BytesIO()
+        tpl.save(buf)
+        return buf.getvalue()
+    _check_package(path, src.data)
+    try:
+        tpl = _Template(io.BytesIO(src.data))
+        with limits(str(path)):
+            tpl.render(context, jinja_env=environment(sandboxed=True), autoescape=True)
+        buf = io.BytesIO()
+        tpl.save(buf)
+        return buf.getvalue()
+    except FatalError:
+        raise
     except TemplateError as e:
         raise FatalError(
             msg("template.word-error", path=path, error=e), msg("template.word-error.hint", folder="templates/")
         ) from e
-    buf = io.BytesIO()
-    tpl.save(buf)
-    return buf.getvalue()
+    except Exception as e:  # a ledger's own .docx is data: a part missing, XML it cannot parse, what its tags raise
+        raise own_template_failed(path, e, "template.word-error.hint", at_line=False) from e
 
 
 # --- the rendered body put in the document without lxml's quadratic move ------------------

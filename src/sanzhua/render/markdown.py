@@ -8,7 +8,14 @@ from jinja2 import Template, TemplateError
 
 from sanzhua.errors import FatalError
 from sanzhua.problems import msg
-from sanzhua.render.templating import MAX_OUTPUT, TemplateLimit, environment, limits, read_template
+from sanzhua.render.templating import (
+    MAX_OUTPUT,
+    TemplateLimit,
+    environment,
+    limits,
+    own_template_failed,
+    read_template,
+)
 
 _BUILTIN: dict[tuple[str, bytes], Template] = {}
 # A ledger's own template, compiled (in its sandbox) once per process for the same bytes.
@@ -65,7 +72,13 @@ def render_markdown(name: str, context: dict[str, object], ledger_root: Path | N
                     raise TemplateLimit(f"the output passed {MAX_OUTPUT} characters")
                 out.append(piece)
             return "".join(out)
+    except FatalError:
+        raise
     except TemplateError as e:
         raise FatalError(
             msg("template.error", path=path, error=e), msg("template.error.hint", folder="templates/")
         ) from e
+    except Exception as e:  # a ledger's own template is data: whatever it raises is its fault
+        if src.builtin:
+            raise
+        raise own_template_failed(path, e, "template.error.hint") from e
