@@ -80,6 +80,7 @@ _FATAL = frozenset(("syntax", "encoding"))
 # loader costs some 70 µs besides its bytes, 60,000 items 4 s (issue 14). Not when the text
 # has `&` or `*`: an alias to an anchor of another item reads there but not alone.
 BATCH_MIN = 64
+_CHUNK = 256  # items of small files parsed in one document (`Parser.prebatch`)
 
 
 def normalise(task: Task) -> Task:
@@ -280,6 +281,8 @@ class Parser:
         self.cut_items = 0  # items cut from a file version's text and keyed (`_view`)
         # path → the last version of a big file cut, the next one is cut against (`_recut`)
         self._layouts: OrderedDict[str, _Layout] = OrderedDict()
+        # (oid, path, year) → the version's text and cut, made by `prebatch` for `view`
+        self._precut: dict[tuple[str, str, int], tuple[str, tuple[str, list[int], int]]] = {}
 
     def has(self, oid: str) -> bool:
         """Whether some parse of this blob is cached (its bytes are then not needed again)."""
@@ -311,7 +314,7 @@ class Parser:
                 if len(self._needled) > 8:
                     del self._needled[next(iter(self._needled))]
             return got
-        found = self._view(data, path, year)
+        found = self._view(data, path, year, pre=self._precut.pop(key, None))
         self._files[key] = found
         self._oids.add(oid)
         if len(self._files) > self._max_files:
@@ -326,15 +329,66 @@ class Parser:
         text = f"{year}\0{unit_line}\0{item}".encode("utf-8", "surrogatepass")
         return hashlib.blake2b(text, digest_size=16).digest()
 
-    def _view(self, data: bytes, path: str, year: int, needle: str | None = None, full: bool = False) -> FileView:
-        text, _ = decode(data, path)
+    def prebatch(self, files: Iterable[tuple[str, bytes, str, int]]) -> None:
+        """The items of many small file versions (oid, bytes, path, year) not read before (a
+        root commit of 20,000 one-task files) parsed in one document per year, unit line and
+        indent, each cached as `_item` would cache it and counted as its own parse, bytes
+        and all (the walk's budget stops where it stopped): 20,000 parses of the loader, some
+        70 µs each besides their bytes, become one (issue 14). Each version's cut is kept for
+        its `view`. Not for a text with `&` or `*` (an alias reads in one item but not alone),
+        nor for a file of BATCH_MIN items or more (`_view` batches it on its own)."""
+        self._precut.clear()
+        groups: dict[tuple[int, str, int], dict[object, str]] = {}
+        for oid, data, path, year in files:
+            key = (oid, path, year)
+            if key in self._files or key in self._precut or path in self._layouts:
+                continue
+            text, _ = decode(data, path)
+            if text is None or "&" in text or "*" in text:
+                continue
+            cut = _cut(text)
+            if cut is None or len(cut[1]) > BATCH_MIN:
+                continue
+            self._precut[key] = (text, cut)
+            unit_line, starts, indent = cut
+            group = groups.setdefault((year, unit_line, indent), {})
+            for s, e in pairwise(starts):
+                item = text[s:e]
+                k = self._key(year, unit_line, item)
+                if k not in self._items:
+                    group.setdefault(k, item)
+        for (year, unit_line, _indent), group in groups.items():
+            items = list(group.items())
+            if len(items) < BATCH_MIN:
+                continue
+            # in documents of at most _CHUNK items: one that cannot be read alone (a syntax
+            # error: nothing of its document is cached) costs its own document's items
+            n = -(-len(items) // _CHUNK)
+            for k in range(n):
+                self._batch(year, unit_line, items[k * len(items) // n : (k + 1) * len(items) // n], alone=True)
+
+    def forget_cuts(self) -> None:
+        """Let go of the cuts `prebatch` made that no `view` took."""
+        self._precut.clear()
+
+    def _view(
+        self,
+        data: bytes,
+        path: str,
+        year: int,
+        needle: str | None = None,
+        full: bool = False,
+        pre: tuple[str, tuple[str, list[int], int]] | None = None,
+    ) -> FileView:
+        """The view of one version; `pre`: its text and cut, made by `prebatch`."""
+        text = pre[0] if pre is not None else decode(data, path)[0]
         if text is None:
             return FileView((), False)
         derived = None if full else self._recut(text, path, year)
         if derived is not None:
             layout, region, base = derived
         else:
-            cut = _cut(text)
+            cut = pre[1] if pre is not None else _cut(text)
             if cut is None:
                 return self._whole(data, path, year, full)
             unit_line, starts, indent = cut
@@ -499,12 +553,13 @@ class Parser:
     def _kept(self, task: Task) -> bool:
         return self.keep is None or task.id in self.keep
 
-    def _batch(self, year: int, unit_line: str, items: list[tuple[object, str]]) -> None:
+    def _batch(self, year: int, unit_line: str, items: list[tuple[object, str]], alone: bool = False) -> None:
         """Parse `items` (key, text) in one document and cache each as `_item` would have (its
         lines those of the document: the cached offset says by how much). Nothing is cached
         when the document has a fatal problem or a task that is not one item's own: `_item`
-        then parses them one by one."""
-        if len(items) < BATCH_MIN:
+        then parses them one by one. `alone`: the bytes counted are those of each item's own
+        document (`prebatch`)."""
+        if len(items) < BATCH_MIN and not alone:
             return
         head = f"{unit_line or '# -'}\ntasks:\n"
         starts: list[int] = []
@@ -523,7 +578,7 @@ class Parser:
                 return
             found[k] = task
         self.parsed_items += len(items)  # the walk's budget counts them as before
-        self.parsed_bytes += len(doc)
+        self.parsed_bytes += len(doc) + (len(head.encode()) * (len(items) - 1) if alone else 0)
         for k, (key, _) in enumerate(items):
             one = found.get(k)
             if one is None:

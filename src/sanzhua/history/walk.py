@@ -53,6 +53,7 @@ CHANGE_COST = 100
 BUDGET_BASE = 10_000_000
 BUDGET_PER_BYTE = 0.5
 _TREES = 1024  # commit trees kept
+_PREBATCH = 64  # a commit changing this many files has their small versions parsed together
 _FIND_ALONE = 16  # ids of one commit looked up file by file before its files' ids are gathered
 UNITS_FILE = "units.yaml"
 CONFIG_FILES = ("sanzhua.yaml", "units.yaml", "calendar.yaml")
@@ -509,6 +510,8 @@ class History:
         now: dict[str, FileView] = {}
         met: set[str] = set()
         pairs: list[tuple[FileView, FileView]] = []
+        if needle is None and len(changes) >= _PREBATCH and not (self._full and self.parser.keep is not None):
+            self._prebatch(changes, old_year, new_year)
         for ch in changes:
             old_v = self.view(ch.old, ch.path, old_year, needle)
             new_v = self.view(ch.new, ch.path, new_year, needle)
@@ -521,6 +524,7 @@ class History:
             if not old_v.readable and c.parents:
                 old_v = self._last_readable(c.parents[0], ch.path, old_year)
             pairs.append((old_v, new_v))
+        self.parser.forget_cuts()
         steady = _steady(pairs) if only is None else {}
         kept: set[str] = set()
         for k, (old_v, new_v) in enumerate(pairs):
@@ -540,6 +544,17 @@ class History:
                 if only is None or p.task.id == only:
                     after.setdefault(p.task.id, p)
         return before, after, now, met, kept
+
+    def _prebatch(self, changes: list[FileChange], old_year: int, new_year: int) -> None:
+        """The commit's small file versions fetched with the window's, parsed together
+        (`Parser.prebatch`): the root commit of 20,000 one-task files (issue 14)."""
+        got = self._prefetched
+        self.parser.prebatch(
+            (oid, got[oid], ch.path, year)
+            for ch in changes
+            for oid, year in ((ch.old, old_year), (ch.new, new_year))
+            if oid is not None and oid in got
+        )
 
     def _compare(
         self,
