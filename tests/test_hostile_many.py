@@ -102,3 +102,37 @@ def test_the_loader_resolves_a_folder_of_files_once(make_ledger: MakeLedger, mon
     assert len(ids) == 202 and ids.count("M-201") == 2 and "M-202" not in ids  # the link in read, the one out not
     assert [p.code for f in ledger.files if f.path == "ledgers/out.yaml" for p in f.problems] == ["unsafe-file"]
     assert len(resolved) <= 20, len(resolved)  # the settings, the folders, the links; before: 215, one a file more
+
+
+def test_asking_twice_whether_many_files_changed_reads_them_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The site asks of "." and its archive of the ledger's files: 40,000 files were read
+    and hashed twice (issue 14, p-site2). An unchanged stat now answers the second time."""
+    g, paths = _many(tmp_path, 300)
+    old = 1_700_000_000
+    for p in (g.path / "ledgers").rglob("*.yaml"):
+        os.utime(p, (old, old))
+    hashed: list[int] = []
+    plain = git_mod._blob_id
+
+    def counting(data: bytes, digits: int) -> str:
+        hashed.append(len(data))
+        return plain(data, digits)
+
+    monkeypatch.setattr(git_mod, "_blob_id", counting)
+    assert worktree_changed(g.path, (".",)) is False
+    first = len(hashed)
+    assert first >= 300
+    assert worktree_changed(g.path, paths) is False
+    assert worktree_changed(g.path, ("ledgers",)) is False
+    assert len(hashed) - first <= 5  # before: every file again, 300 and 301
+    # a file rewritten with bytes of the same size and its old mtime set back: still seen
+    target = g.path / "ledgers/m150.yaml"
+    target.write_text(target.read_text(encoding="utf-8").replace("件150", "件151"), encoding="utf-8")
+    os.utime(target, (old, old))
+    assert worktree_changed(g.path, paths) is True
+    g.git("checkout", "--", "ledgers/m150.yaml")
+    assert worktree_changed(g.path, paths) is False
+    g.edit("ledgers/m007.yaml", "件7", "件七")  # a new mtime
+    assert worktree_changed(g.path, ("ledgers",)) is True
