@@ -4,6 +4,7 @@ writer and an `fmt` writer at once, each in a process of its own, ROUNDS rounds 
 
     PYTHONPATH=$PWD/src .venv/bin/python bench/hostile_concurrency.py [ROUNDS]   # default 250
     PYTHONPATH=$PWD/src .venv/bin/python bench/hostile_concurrency.py --kill ROUNDS   # writers killed (kill_main)
+    PYTHONPATH=$PWD/src .venv/bin/python bench/hostile_concurrency.py --cli ROUNDS    # 4 CLI writers (cli_main)
 
 Every progress note and every new task a writer said it wrote must be in the file at the
 end, the file must check without errors, and no temporary file may be left behind.
@@ -162,9 +163,61 @@ def kill_main(rounds: int) -> int:
     return 1 if problems or lost or leftovers else 0
 
 
+def _cli_writer(name: str, rounds: int, root: Path, env: dict[str, str], said: list[str], refused: list[str],
+                problems: list[str]) -> None:
+    """One clerk's shell loop: `sanzhua progress` ROUNDS times, each a process of its own."""
+    for i in range(rounds):
+        note = f"{name}-{i}"
+        argv = ["progress", "FGW-001" if i % 2 else "FGW-002", "--note", note, "--date", "2026-11-20"]
+        p = subprocess.run([sys.executable, "-m", "sanzhua", *argv], cwd=root, env=env, capture_output=True)
+        err = p.stderr.decode(errors="replace")
+        if p.returncode == 0:
+            said.append(note)
+        elif p.returncode in (1, 2) and "Traceback" not in err and "内部错误" not in err and err.strip():
+            refused.append(f"{note}: rc={p.returncode}: {err.strip()[:200]}")
+        else:
+            problems.append(f"{note}: rc={p.returncode}: {err[-300:]}")
+
+
+def cli_main(rounds: int, writers: int = 4) -> int:
+    """`writers` clerks each run `sanzhua progress` (the installed program, a process a
+    round, the default lock timeout) ROUNDS times on one file at once: every note whose
+    command exited 0 is in the file at the end, every other run refused with a message and
+    exit 1 or 2 (never a traceback), the file checks, and no temporary file is left."""
+    import threading
+
+    work = Path(tempfile.mkdtemp(prefix="hostile-cli-"))
+    root, env = _kill_ledger(work)
+    env.pop("SANZHUA_LOCK_TIMEOUT", None)
+    said: list[str] = []
+    refused: list[str] = []
+    problems: list[str] = []
+    t0 = time.monotonic()
+    threads = [threading.Thread(target=_cli_writer, args=(f"c{w}", rounds, root, env, said, refused, problems))
+               for w in range(writers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    text = (root / "ledgers" / "fgw.yaml").read_text(encoding="utf-8")
+    lost = [n for n in said if f"note: {n}}}" not in text and f"note: {n}\n" not in text]
+    check = subprocess.run([sys.executable, "-m", "sanzhua", "check", "--as-of", "2026-11-25"], cwd=root,
+                           capture_output=True, text=True, env=env)
+    leftovers = [str(p.relative_to(root)) for p in root.rglob("*") if ".git" not in p.parts
+                 and (p.name.endswith(".tmp") or "sanzhua-tmp" in p.name)]
+    print(f"{rounds} rounds x {writers} CLI writers in {time.monotonic() - t0:.0f} s: {len(said)} notes written, "
+          f"{len(lost)} lost, {len(refused)} refused, {len(problems)} problems; check exit {check.returncode}; "
+          f"{len(leftovers)} temporary files left")
+    for x in (problems + refused + [f"lost {m}" for m in lost] + [f"left {x}" for x in leftovers])[:20]:
+        print("   ", x)
+    return 1 if problems or lost or leftovers or check.returncode != 0 else 0
+
+
 def main() -> int:
     if len(sys.argv) > 2 and sys.argv[1] == "--kill":
         return kill_main(int(sys.argv[2]))
+    if len(sys.argv) > 2 and sys.argv[1] == "--cli":
+        return cli_main(int(sys.argv[2]))
     rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 250
     work = Path(tempfile.mkdtemp(prefix="hostile-conc-"))
     root = work / "ledger"
