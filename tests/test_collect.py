@@ -174,6 +174,8 @@ MISTAKES = [
     ),
     ("formula without a result", {("FGW-003", "进度（%）"): "=50+10"}, "进度（%）", "FGW-003", "公式"),
     ("control character", {("FGW-003", "进展情况"): "正常\u202e推进"}, "进展情况", "FGW-003", "控制字符"),
+    # Excel's longest cell: it was written as its first 5,000 characters, unsaid (p-red3b)
+    ("a note past the cell limit", {("FGW-003", "进展情况"): "长" * 32767}, "进展情况", "FGW-003", "有 32767 字"),
 ]
 
 

@@ -379,6 +379,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "collect.unknown-unit": ("表中的单位 {unit} 不在 units.yaml 中", "the form's unit {unit} is not in units.yaml"),
     "collect.not-this-unit": ("这是 {unit} 的填报表，不是 --unit {given} 的", "this is {unit}'s form, not --unit {given}'s"),
     "collect.form-future": ("填报表的日期 {as_of} 晚于今天（{today}）", "the form is dated {as_of}, after today ({today})"),
+    "collect.too-long": ("“{column}”有 {n} 字，超过 {limit} 字的上限，请精简后重新填写", "'{column}' holds {n} characters, over the limit of {limit}; shorten it"),
     "collect.control-char": ("“{column}”含有不可见的控制字符，请删除后重新填写", "'{column}' holds an invisible control character; delete it and type the text again"),
     "collect.not-date": ("“{value}”不是有效日期（{detail}），请填写如 2026-11-25 的日期", "'{value}' is not a valid date ({detail}); write a date like 2026-11-25"),
     "collect.not-number": ("“{value}”不是数字；文字说明请写在“进展情况”一列", "'{value}' is not a number; write words in the progress note column"),

@@ -27,7 +27,7 @@ from sanzhua.errors import FatalError
 from sanzhua.i18n import Lang
 from sanzhua.interchange import form as F
 from sanzhua.interchange.cells import serial_to_date
-from sanzhua.interchange.tabular import cell_value, check_package, read_csv_bytes
+from sanzhua.interchange.tabular import MAX_CELL_CHARS, cell_value, check_package, read_csv_bytes
 from sanzhua.problems import Msg, msg
 
 # openpyxl is imported inside the function that opens a workbook, for start-up cost alone:
@@ -157,6 +157,24 @@ def _read_xlsx(path: Path) -> _Grid:
         formulas.close()
 
 
+class Overlong(str):
+    """A cell's text past MAX_CELL_CHARS, cut there (`length`: what the cell held). A form's
+    cell is a clerk's report: it is refused by name, never written cut (a note of 32,767
+    characters was written as its first 5,000, and collect said nothing)."""
+
+    length: int
+
+
+def _cell(v: object, number_format: str | None) -> Raw:
+    """`cell_value`, with text it cut marked `Overlong`."""
+    got = cell_value(v, number_format)
+    if isinstance(v, str) and isinstance(got, str) and len(v) > MAX_CELL_CHARS:
+        cut = Overlong(got)
+        cut.length = len(v)
+        return cut
+    return got
+
+
 def _sheet_rows(ws: object, fws: object | None, max_cols: int = MAX_COLS) -> list[list[Raw]]:
     """Rows of a read-only sheet; a formula with no saved result reads as its text."""
     out: list[list[Raw]] = []
@@ -172,7 +190,7 @@ def _sheet_rows(ws: object, fws: object | None, max_cols: int = MAX_COLS) -> lis
                 fv = getattr(frow[j], "value", None)
                 if isinstance(fv, str) and fv.startswith("="):
                     v = fv
-            row.append(cell_value(v, getattr(c, "number_format", None)))
+            row.append(_cell(v, getattr(c, "number_format", None)))
         out.append(row)
     return out
 
@@ -185,7 +203,7 @@ def _read_csv(path: Path) -> _Grid:
         raise FormFileError(msg("collect.unreadable", detail=e.said)) from None  # said in the run's language
     if len(table.rows) > MAX_ROWS:
         raise FormFileError(msg("collect.too-many-rows", limit=MAX_ROWS))
-    return _Grid([[cell_value(v, None) for v in r[:MAX_COLS]] for r in table.rows])
+    return _Grid([[_cell(v, None) for v in r[:MAX_COLS]] for r in table.rows])
 
 
 def read_form(path: Path) -> ReturnedForm:
@@ -462,7 +480,9 @@ def read_row(row: ReturnedRow, year: int, lang: str) -> tuple[RowReport, list[Is
         return F.header_text(c, "en" if lang == "en" else "zh")
 
     for c, (ref, v) in row.cells.items():
-        if isinstance(v, str) and _CONTROL.search(v):
+        if isinstance(v, Overlong):
+            issues.append(Issue(ref, msg("collect.too-long", column=head(c), n=v.length, limit=MAX_CELL_CHARS)))
+        elif isinstance(v, str) and _CONTROL.search(v):
             issues.append(Issue(ref, msg("collect.control-char", column=head(c))))
     if issues:
         return rep, issues
