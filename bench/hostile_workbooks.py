@@ -423,6 +423,114 @@ def _head_rep(d: Path, sb: Path) -> Path:
     return book(d / "rep.xlsx", [("台账", "worksheets/sheet1.xml", sheet(rows, "A1:D4"))])
 
 
+# ------------------------------------------------------------- p-red3b: parts by other names, forms tampered
+
+def _parts(good_sheet: str, *, sheet_part: str = "xl/worksheets/sheet1.xml", shared: str | None = None,
+           shared_part: str = "xl/sharedStrings.xml", extra: tuple[tuple[str, str | bytes], ...] = ()) -> list[tuple[str, str | bytes]]:
+    """A workbook's parts, the sheet and the shared strings at the paths given."""
+    over = SHEET_CT.format(n="x").replace("/xl/worksheets/x", "/" + sheet_part)
+    rels = WS_REL.format(i=1, target=sheet_part[3:])
+    if shared is not None:
+        over += SST_CT.replace("/xl/sharedStrings.xml", "/" + shared_part)
+        rels += SST_REL.replace("sharedStrings.xml", shared_part[3:])
+    return [("[Content_Types].xml", CT.format(over=over)), ("_rels/.rels", RELS),
+            ("xl/workbook.xml", f'<?xml version="1.0" encoding="UTF-8"?><workbook {NS} {RNS}><sheets>'
+             '<sheet name="台账" sheetId="1" r:id="rId1"/></sheets></workbook>'),
+            ("xl/_rels/workbook.xml.rels", '<?xml version="1.0" encoding="UTF-8"?><Relationships '
+             f'xmlns="http://schemas.openxmlformats.org/package/2006/relationships">{rels}</Relationships>'),
+            (sheet_part, good_sheet), *(((shared_part, shared),) if shared is not None else ()), *extra]
+
+
+def _zip(path: Path, parts: list[tuple[str, str | bytes]]) -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts:
+            z.writestr(name, data)
+    return path
+
+
+@case("xlsx-sst-not-named-xml")
+def _sst_bin(d: Path, sb: Path) -> Path:
+    # A million shared strings in xl/strs.bin: only .xml parts were counted (import 9.6 s CPU, collect > 90 s).
+    import random
+    rnd = random.Random(5)
+    sis = "".join(f"<si><t>{rnd.randrange(36**4):x}</t></si>" for _ in range(1_000_000))
+    shared = f'<?xml version="1.0"?><sst {NS}>{sis}<si><t>新任务</t></si><si><t>县发改委</t></si></sst>'
+    rows = HEAD + row(2, '<c r="A2" t="s"><v>1000000</v></c>', '<c r="B2" t="s"><v>1000001</v></c>', s("C2", "2026-12-31"))
+    return _zip(d / "sstbin.xlsx", _parts(sheet(rows), shared=shared, shared_part="xl/strs.bin"))
+
+
+@case("xlsx-sheet-odd-path-1m-rows")
+def _odd_rows(d: Path, sb: Path) -> Path:
+    rows = HEAD + GOOD() + "".join(f'<row r="{r}"/>' for r in range(3, 1_048_577))
+    return _zip(d / "oddrows.xlsx", _parts(sheet(rows, "A1:D1048576"), sheet_part="xl/data/s1.bin"))
+
+
+@case("xlsx-dtd-in-package-parts")
+def _dtd_parts(d: Path, sb: Path) -> Path:
+    # A parameter entity naming the canary in every part openpyxl parses: never read (strace), never printed.
+    dtd = f'<!DOCTYPE x [<!ENTITY % p SYSTEM "file://{sb}/secret.txt"> %p; <!ENTITY a "aaaa">]>'
+    return _zip(d / "dtd.xlsx", [(n, v.replace("?>", "?>" + dtd, 1) if isinstance(v, str) and n != "xl/worksheets/sheet1.xml" else v)
+                                 for n, v in _parts(sheet(HEAD + GOOD()))])
+
+
+@case("xlsx-package-odd")
+def _pkg_odd(d: Path, sb: Path) -> Path:
+    # No [Content_Types].xml; a cell typed n holding text and d holding a non-date; a 9 MB stored part.
+    rows = HEAD + row(2, '<c r="A2" t="n"><v>abc</v></c>', s("B2", "县发改委"), '<c r="C2" t="d"><v>x</v></c>')
+    parts = [p for p in _parts(sheet(rows)) if p[0] != "[Content_Types].xml"]
+    return _zip(d / "odd.xlsx", [*parts, ("xl/media/image1.png", bytes(9_000_000))])
+
+
+@case("xlsx-bombs-in-unread-parts")
+def _bombs(d: Path, sb: Path) -> Path:
+    return _zip(d / "bombs.xlsx", _parts(sheet(HEAD + GOOD()), extra=(
+        ("docProps/app.xml", "<a>" + " " * 120_000_000 + "</a>"),
+        ("xl/printerSettings/printerSettings1.bin", b"\0" * 50_000_000),
+        ("xl\\..\\..\\evil.txt", "x"))))
+
+
+@case("xlsx-worksheet-rel-external")
+def _rel_ext(d: Path, sb: Path) -> Path:
+    parts = _parts(sheet(HEAD + GOOD()))
+    return _zip(d / "relext.xlsx", [(n, v.replace('Target="worksheets/sheet1.xml"', 'Target="http://169.254.169.254/x" TargetMode="External"')
+                                     if n == "xl/_rels/workbook.xml.rels" and isinstance(v, str) else v) for n, v in parts])
+
+
+def _form(sb: Path) -> Path:
+    """The real form of fgw, as `sanzhua form` writes it in the case's ledger."""
+    import os
+    import subprocess
+    out = sb / "form.xlsx"
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent / "src"), "XDG_CACHE_HOME": str(sb / "cache")}
+    subprocess.run([sys.executable, "-m", "sanzhua", "form", "--unit", "fgw", "-o", str(out), "--as-of", "2026-11-25"],
+                   cwd=sb / "ledger", env=env, check=True, capture_output=True)
+    return out
+
+
+@case("form-note-32767")
+def _form_long(d: Path, sb: Path) -> Path:
+    # Excel's longest cell as a note: it was written as its first 5,000 characters, unsaid.
+    import openpyxl
+    wb = openpyxl.load_workbook(_form(sb))
+    ws = wb["进展填报"]
+    ws.cell(4, 10).value, ws.cell(4, 12).value = 60, "长" * 32767
+    wb.save(d / "long.xlsx")
+    return d / "long.xlsx"
+
+
+@case("form-tampered-ids")
+def _form_ids(d: Path, sb: Path) -> Path:
+    # Another unit's task, a task that is not there, one row copied: grey cells and the identity sheet both changed.
+    import openpyxl
+    wb = openpyxl.load_workbook(_form(sb))
+    ws, meta = wb["进展填报"], wb["_sanzhua"]
+    for r, tid in ((4, "JYJ-001"), (5, "FGW-999")):
+        ws.cell(r, 2).value = meta.cell(r, 2).value = tid
+        ws.cell(r, 10).value, ws.cell(r, 12).value = 50, "推进"
+    wb.save(d / "ids.xlsx")
+    return d / "ids.xlsx"
+
+
 def run_file(name: str, build: Callable[[Path, Path], Path], work: Path) -> list[str]:
     import os
     sb = work / name
