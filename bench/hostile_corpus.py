@@ -1149,6 +1149,20 @@ def _templates_docx(root: Path, sb: Path) -> None:
     commit_all(root)
 
 
+@case("remind-hostile-contacts", extra=[["remind", "--as-of", "2026-11-25", "--send"]])
+def _remind_contacts(root: Path, sb: Path) -> None:
+    # An address with CR LF and a header after it (an internal error on --send); a CA file
+    # outside the ledger (read whole by OpenSSL); nothing listens on port 1.
+    (root / "units.yaml").write_text(
+        "units:\n  - id: fgw\n    name: \"县发改委\\r\\nBcc: evil@example.com\"\n    kind: 县直部门\n"
+        "    contact: {email: [\"a@example.com\\r\\nBcc: evil2@example.com\"]}\n"
+        "  - {id: jyj, name: 县教育局, kind: 县直部门, contact: {email: [b@example.com]}}\n")
+    with (root / "sanzhua.yaml").open("a") as f:
+        f.write(f"remind:\n  retries: 0\n  timeout: 2\n  email:\n    host: 127.0.0.1\n    port: 1\n"
+                f"    sender: ducha@example.gov.cn\n    ca_file: {sb}/secret.txt\n")
+    commit_all(root)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--only", nargs="*")

@@ -13,6 +13,7 @@ import hmac
 import io
 import json
 import os
+import shutil
 import socket
 import threading
 import urllib.parse
@@ -418,7 +419,8 @@ def test_a_long_list_is_split_for_wecom(make_ledger: MakeLedger) -> None:
 
 def test_send_delivers_on_every_channel_and_not_twice(ledger: Path, robot: Robot, mailbox: Mailbox) -> None:
     root = ledger
-    (root / "sanzhua.yaml").write_text(settings(mailbox.port, str(mailbox.ca_file)), encoding="utf-8")
+    shutil.copy(mailbox.ca_file, root / "ca.pem")  # the CA file is the ledger's own (relative to its root)
+    (root / "sanzhua.yaml").write_text(settings(mailbox.port, "ca.pem"), encoding="utf-8")
     env = env_for(robot, mailbox)
     code, out, _ = run(root, send=True, env=env)
     assert code == 1  # nyj has no contact
@@ -550,7 +552,8 @@ def test_missing_secret_is_a_reported_failure(ledger: Path, robot: Robot) -> Non
 
 
 def test_smtp_wrong_password_fails_without_retry(ledger: Path, robot: Robot, mailbox: Mailbox) -> None:
-    (ledger / "sanzhua.yaml").write_text(settings(mailbox.port, str(mailbox.ca_file)), encoding="utf-8")
+    shutil.copy(mailbox.ca_file, ledger / "ca.pem")
+    (ledger / "sanzhua.yaml").write_text(settings(mailbox.port, "ca.pem"), encoding="utf-8")
     code, out, _ = run(ledger, send=True, env=env_for(robot, T_SMTP_PASSWORD="nope"), units=["chengguan"])
     assert code == 1
     assert "SMTP 登录失败 / login failed: 535" in out and "nope" not in out, out
@@ -566,6 +569,57 @@ def test_smtp_with_an_untrusted_certificate_fails_clearly(ledger: Path, robot: R
     assert code == 1
     assert "证书无法验证" in out and "remind.email.ca_file" in out
     assert mailbox.mails == []
+
+
+def test_a_ca_file_outside_the_ledger_is_not_read(
+    ledger: Path, robot: Robot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """remind.email.ca_file is a file of the ledger (docs/format.md: relative to its root):
+    an absolute path, or a link out of the root, named a file outside the ledger that a
+    committed sanzhua.yaml chose, and OpenSSL read it whole (p-red3b). Now refused by
+    name before any connection; a FIFO is never waited on."""
+    import ssl
+
+    outside = tmp_path / "outside-ca.pem"
+    trustme = pytest.importorskip("trustme")
+    trustme.CA().cert_pem.write_to_path(str(outside))
+    os.symlink(outside, ledger / "linked-ca.pem")
+    os.mkfifo(ledger / "fifo-ca.pem")
+    files: list[object] = []
+    real_context = ssl.create_default_context
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        files.append(kwargs.get("cafile"))
+        return real_context(*args, **kwargs)
+
+    monkeypatch.setattr(ssl, "create_default_context", spy)
+    for ca in (str(outside), "linked-ca.pem", "fifo-ca.pem", "../outside-ca.pem"):
+        (ledger / "sanzhua.yaml").write_text(settings(1, ca), encoding="utf-8")
+        code, out, _ = run(ledger, send=True, env=env_for(robot), units=["chengguan"])
+        assert code == 1, out
+        assert "remind.email.ca_file" in out and "台账目录" in out, out
+    assert files == [], files
+
+
+def test_a_line_break_in_an_address_is_a_failed_send_not_an_internal_error(ledger: Path, robot: Robot) -> None:
+    """A unit's address (units.yaml, which any unit's editor may touch) with CR LF and a
+    header after it: the email library refused the header with a ValueError that reached
+    the user as an internal error, and the preview printed the header on a line of its
+    own (p-red3b). Now that message fails by name, the others are sent, nothing is
+    connected to for it, and the preview keeps it on one line."""
+    units = (ledger / "units.yaml").read_text(encoding="utf-8")
+    units = units.replace("[clerk@chengguan.example.gov.cn, head@chengguan.example.gov.cn]",
+                          '["clerk@chengguan.example.gov.cn\\r\\nBcc: evil@example.com"]')  # fmt: skip
+    assert "Bcc" in units
+    (ledger / "units.yaml").write_text(units, encoding="utf-8")
+    (ledger / "sanzhua.yaml").write_text(settings(1), encoding="utf-8")  # port 1: nothing listens
+    code, out, _ = run(ledger)
+    assert code == 0 and "Bcc" in out
+    assert not any(line.startswith("Bcc") for line in out.splitlines()), out
+    code, out, _ = run(ledger, send=True, env=env_for(robot))
+    assert code == 1, out
+    assert "not an e-mail address" in out and "内部错误" not in out, out
+    assert len(robot.received) == 2  # the robots' messages still went
 
 
 def test_smtp_server_down_is_retried_then_reported(ledger: Path, robot: Robot) -> None:

@@ -92,8 +92,10 @@ def _unreachable(m: Message, ledger: Ledger, env: Mapping[str, str], lang: Lang)
 
 
 def _channel(m: Message, lang: Lang) -> str:
+    """The channel and its address on one line: a line break in a unit's address
+    (units.yaml) is shown as a space, not as a line of its own."""
     name = label(CHANNEL_NAMES, m.channel, lang)
-    return say("remind.out.channel", lang, name=name, target=m.target) if m.target else name
+    return say("remind.out.channel", lang, name=name, target=" ".join(m.target.split())) if m.target else name
 
 
 def remind(

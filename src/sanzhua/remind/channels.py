@@ -27,6 +27,7 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
 
+from sanzhua.load.safe import UnsafeFile, read_inside
 from sanzhua.model import EmailSettings, RemindSettings, Unit
 from sanzhua.remind.messages import Message
 
@@ -107,13 +108,7 @@ def send_email(settings: EmailSettings, env: Mapping[str, str], root: Path, m: M
         raise DeliveryError(
             "security: none 时不能登录：密码会明文传送 / no login without TLS (security: none)", retry=False
         )
-    msg = EmailMessage()
-    msg["Subject"] = m.title
-    msg["From"] = settings.sender
-    msg["To"] = ", ".join(addresses)
-    msg["Date"] = formatdate(localtime=True)
-    msg["Message-ID"] = make_msgid(domain=settings.sender.rpartition("@")[2] or None)
-    msg.set_content(m.text)
+    msg = _email_message(settings, m, addresses)
     try:
         context = _tls_context(settings, root)
         smtp: smtplib.SMTP
@@ -148,14 +143,49 @@ def send_email(settings: EmailSettings, env: Mapping[str, str], root: Path, m: M
         raise DeliveryError(f"部分收件人被拒收 / some recipients refused: {', '.join(refused)}", retry=False)
 
 
+def _email_message(settings: EmailSettings, m: Message, addresses: list[str]) -> EmailMessage:
+    """The mail, or a DeliveryError for an address or header a unit's or the office's
+    settings made invalid: a line break in an address (units.yaml's contact) would add
+    a header of its own (`Bcc:`), and the email library refused it with an internal error."""
+    for address in [*addresses, settings.sender]:
+        if not address or any(ch.isspace() or ord(ch) < 32 or ch in "<>,;" for ch in address):
+            raise DeliveryError(f"邮件地址无效 / not an e-mail address: {address!r}", retry=False)
+    msg = EmailMessage()
+    try:
+        msg["Subject"] = m.title
+        msg["From"] = settings.sender
+        msg["To"] = ", ".join(addresses)
+        msg["Date"] = formatdate(localtime=True)
+        msg["Message-ID"] = make_msgid(domain=settings.sender.rpartition("@")[2] or None)
+        msg.set_content(m.text)
+    except (ValueError, TypeError) as e:
+        raise DeliveryError(f"邮件头无效 / an invalid mail header: {e}", retry=False) from None
+    return msg
+
+
 def _tls_context(settings: EmailSettings, root: Path) -> ssl.SSLContext:
+    """The system's CAs, or the ledger's own CA file: read like every file of the ledger
+    (`read_inside`: a regular file inside the root, at most 1 MB), never one outside it,
+    which a committed sanzhua.yaml could name (an absolute path, a link out, a FIFO)."""
     if settings.ca_file is None:
         return ssl.create_default_context()
     path = Path(settings.ca_file)
     path = path if path.is_absolute() else root / path
-    if not path.is_file() or path.stat().st_size > 1024 * 1024:
-        raise DeliveryError(f"remind.email.ca_file 不是可读的证书文件 / is not a certificate file: {path}", retry=False)
-    return ssl.create_default_context(cafile=str(path))
+    try:
+        data = read_inside(path, root, max_bytes=1024 * 1024)
+    except (UnsafeFile, OSError):
+        raise DeliveryError(
+            f"remind.email.ca_file 须是台账目录中的证书文件 / must be a certificate file inside the ledger: "
+            f"{settings.ca_file}",
+            retry=False,
+        ) from None
+    try:
+        pem = data.lstrip().startswith(b"-----")
+        return ssl.create_default_context(cadata=data.decode("ascii") if pem else data)
+    except (ssl.SSLError, ValueError, UnicodeDecodeError):
+        raise DeliveryError(
+            f"remind.email.ca_file 不是证书文件 / is not a certificate file: {settings.ca_file}", retry=False
+        ) from None
 
 
 class Pacer:
