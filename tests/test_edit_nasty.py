@@ -745,3 +745,56 @@ def test_fmt_refuses_an_invalid_file_and_check_fails(repo: Path) -> None:
     assert "ledgers/fgw.yaml 有错误" in r.err.getvalue()  # type: ignore[union-attr]
     assert path.read_bytes() == FGW.replace(b"due: 2026-11-30", b"due: 2026-02-30")
     assert fmt(run_of(repo), check=True) == 1
+
+
+SWAP = """\
+import os, sys
+from pathlib import Path
+from sanzhua.edit import session
+path, kind = Path(sys.argv[1]), sys.argv[2]
+expected = path.read_bytes()
+real_chmod = os.chmod
+
+
+def swap(p, mode, **kw):  # right before the last look: the file becomes a FIFO or a link
+    real_chmod(p, mode, **kw)
+    if str(p) != str(path):
+        os.unlink(path)
+        os.mkfifo(path) if kind == "fifo" else os.symlink("/dev/zero", path)
+
+
+os.chmod = swap
+try:
+    session.write_atomic(path, expected + b"# new\\n", expected)
+except session.Refused as e:
+    print("refused:", e)
+"""
+
+
+@pytest.mark.parametrize("kind", ["fifo", "zero"])
+def test_a_file_swapped_mid_edit_for_a_fifo_or_a_link_to_dev_zero_is_refused(tmp_path: Path, kind: str) -> None:
+    """The last look before the replace read the file through links and without a bound:
+    swapped mid-edit for a FIFO it waited for ever, for a link to /dev/zero it read until
+    memory ran out (p-red3b). Now read without following a link or waiting, at most one
+    byte past what it must hold, and refused by name; no temporary file is left."""
+    import os
+    import resource
+    import sys
+
+    from tests.conftest import REPO
+
+    led = tmp_path / "ledgers"
+    led.mkdir()
+    path = led / "fgw.yaml"
+    path.write_text("unit: fgw\ntasks: []\n", encoding="utf-8")
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+
+    done = subprocess.run(
+        [sys.executable, "-c", SWAP, str(path), kind], capture_output=True, text=True, timeout=30,
+        env={**os.environ, "PYTHONPATH": str(REPO / "src")}, preexec_fn=limit,
+    )  # fmt: skip
+    assert done.returncode == 0 and "refused:" in done.stdout, done.stdout + done.stderr
+    assert "not-regular" in done.stdout, done.stdout
+    assert [p.name for p in led.iterdir()] == ["fgw.yaml"]

@@ -356,6 +356,35 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[n:]
 
 
+def _held(path: Path, expected: bytes | None, shown: str) -> bytes | None:
+    """What `path` holds now (None: nothing there), to compare with `expected`: read without
+    following a link or waiting on a FIFO, and never more than one byte past `expected`.
+    A file swapped mid-edit for a link to /dev/zero was read until memory ran out, for a
+    FIFO waited on for ever (p-red3b); a link, FIFO, device or folder is refused by name."""
+    flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        return None
+    except OSError as e:
+        if e.errno in (errno.ELOOP, errno.ENXIO):  # a link (O_NOFOLLOW); a socket
+            raise Refused(msg("edit.not-regular", file=shown)) from None
+        raise os_refusal(e, shown) from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise Refused(msg("edit.not-regular", file=shown))
+        limit = (len(expected) if expected is not None else 0) + 1
+        chunks: list[bytes] = []
+        while limit > 0 and (chunk := os.read(fd, limit)):
+            chunks.append(chunk)
+            limit -= len(chunk)
+        return b"".join(chunks)
+    except OSError as e:
+        raise os_refusal(e, shown) from None
+    finally:
+        os.close(fd)
+
+
 def write_atomic(path: Path, data: bytes, expected: bytes | None) -> None:
     """Replace `path` with `data`, unless it is no longer `expected` (None: must not exist).
 
@@ -367,16 +396,15 @@ def write_atomic(path: Path, data: bytes, expected: bytes | None) -> None:
     shown = str(path)
     try:
         st: os.stat_result | None = os.lstat(path)
-        current: bytes | None = path.read_bytes()
     except FileNotFoundError:
-        st, current = None, None
+        st = None
     except OSError as e:
         raise os_refusal(e, shown) from None
-    if current != expected:
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        raise Refused(msg("edit.not-regular", file=shown))
+    if _held(path, expected, shown) != expected:
         raise Refused(msg("edit.changed-on-disk", file=shown), msg("edit.changed-on-disk.hint"))
     if st is not None:
-        if not stat.S_ISREG(st.st_mode):
-            raise Refused(msg("edit.not-regular", file=shown))
         mode = stat.S_IMODE(st.st_mode)
         if not mode & 0o222:
             raise Refused(msg("edit.read-only-file", file=shown), msg("edit.read-only-file.hint"))
@@ -394,11 +422,7 @@ def write_atomic(path: Path, data: bytes, expected: bytes | None) -> None:
             os.close(fd)
         os.chmod(tmp, mode)
         # Last look: a save from an editor between our read and now must not be lost.
-        try:
-            now: bytes | None = path.read_bytes()
-        except FileNotFoundError:
-            now = None
-        if now != expected:
+        if _held(path, expected, shown) != expected:
             raise Refused(msg("edit.changed-on-disk", file=shown), msg("edit.changed-on-disk.hint"))
         os.replace(tmp, path)
         tmp = None
