@@ -225,6 +225,25 @@ def test_csv_nul_and_escape_bytes_are_removed_and_reported(root: Path, tmp_path:
     assert "控制字符" in r.stdout + r.stderr
 
 
+def test_a_cell_cut_at_the_limit_is_said_on_its_row(root: Path, tmp_path: Path) -> None:
+    """A workbook's cell over MAX_CELL_CHARS is imported as its first MAX_CELL_CHARS
+    characters: that was said nowhere (p-red3b); now a warning on its row names the column."""
+    from sanzhua.interchange.tabular import MAX_CELL_CHARS
+
+    rows = (
+        '<row r="1"><c r="A1" t="inlineStr"><is><t>任务名称</t></is></c>'
+        '<c r="B1" t="inlineStr"><is><t>责任单位</t></is></c>'
+        '<c r="C1" t="inlineStr"><is><t>完成时限</t></is></c></row>'
+        f'<row r="2"><c r="A2" t="inlineStr"><is><t>{"长" * (MAX_CELL_CHARS + 10)}</t></is></c>'
+        '<c r="B2" t="inlineStr"><is><t>县发改委</t></is></c><c r="C2" t="inlineStr"><is><t>2026-12-31</t></is></c></row>'
+    )
+    r, _ = run_import(root, workbook(tmp_path / "long.xlsx", sheet(rows)))
+    said = r.stdout + r.stderr
+    assert r.returncode == 0, said
+    assert f"A 列的单元格超过 {MAX_CELL_CHARS} 字" in said, said
+    assert "长" * MAX_CELL_CHARS in (root / "ledgers" / "fgw.yaml").read_text(encoding="utf-8")
+
+
 def test_csv_cell_over_the_field_limit_is_refused_by_name(root: Path, tmp_path: Path) -> None:
     """A 6 MB cell (the csv module stops at 131,072 characters): a refusal naming the row,
     not an internal error; nothing is written."""

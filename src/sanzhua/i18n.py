@@ -569,6 +569,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "edit.too-large": ("{file} 超过了本进程允许写入的文件大小上限，未写入；文件保持原样", "{file} is over the file size this process may write; nothing written, the file is as it was"),
     "edit.too-large.hint": ("取消文件大小限制（{command}）后重新运行命令", "lift the limit ({command}), then run the command again"),
     "edit.write-failed": ("写入 {file} 失败：{detail}；文件保持原样", "writing {file} failed: {detail}; the file is as it was"),
+    "import.cut": ("{columns} 列的单元格超过 {limit} 字，只导入了前 {limit} 字", "cells in column {columns} held more than {limit} characters; only the first {limit} were imported"),
+    "import.cut.hint": ("请核对这一行导入的文字，超出的部分请分条写入进展或另行补录", "check the text imported from this row; add what was cut as progress notes or by hand"),
     "import.control-chars": ("{columns} 列的单元格含有不可见的控制字符，已删除后导入", "cells in column {columns} held invisible control characters; they were removed"),
     "import.control-chars.hint": ("请核对这一行导入的文字；控制字符常随从网页或其他系统复制的文字而来", "check the text imported from this row; such characters come with text copied from the web or other systems"),
     "edit.lock-folder": ("{folder} 不是台账目录中的普通文件夹（是链接或文件），未写入：锁文件不能写到台账之外", "{folder} is not a plain folder of the ledger (a link or a file); nothing written: the lock cannot be written outside the ledger"),

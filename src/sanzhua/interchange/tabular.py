@@ -44,6 +44,7 @@ class Table:
     merged_rows: frozenset[int] = frozenset()  # 1-based rows holding a cell merged across columns
     cleaned: tuple[tuple[int, int], ...] = ()  # (row, column), 1-based: control characters removed
     hidden: bool = False  # a sheet Excel does not show (hidden or veryHidden)
+    cut: tuple[tuple[int, int], ...] = ()  # (row, column), 1-based: text cut at MAX_CELL_CHARS
 
 
 # What one import may read (issue 14.6). A county's 台账 is a few thousand rows of a few
@@ -267,6 +268,7 @@ def _read_sheet(path: Path, ws: Any, fs: Any, budget: list[int]) -> Table:
     if fs is not None:
         fs.reset_dimensions()
     rows: list[list[CellValue]] = []
+    cut: list[tuple[int, int]] = []
     width = 0
     for r_i, r in enumerate(ws.iter_rows(), start=1):
         if r_i > MAX_ROWS:
@@ -287,6 +289,8 @@ def _read_sheet(path: Path, ws: Any, fs: Any, budget: list[int]) -> Table:
                 f = frow[c_i].value
                 if isinstance(f, str) and f.startswith("="):
                     v = Formula(f)
+            if isinstance(v, str) and len(v) > MAX_CELL_CHARS:
+                cut.append((r_i, c_i + 1))
             row.append(cell_value(v, getattr(c, "number_format", None)))
         rows.append(row)
         width = max(width, n)
@@ -316,7 +320,7 @@ def _read_sheet(path: Path, ws: Any, fs: Any, budget: list[int]) -> Table:
             if max_col > min_col:
                 merged_rows.add(rr)
     hidden = getattr(ws, "sheet_state", "visible") != "visible"
-    return Table(ws.title, rows, frozenset(merged_rows), clean_cells(rows), hidden)
+    return Table(ws.title, rows, frozenset(merged_rows), clean_cells(rows), hidden, tuple(cut))
 
 
 _MERGE = re.compile(

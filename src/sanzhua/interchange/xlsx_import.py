@@ -35,7 +35,7 @@ from sanzhua.interchange.cells import (
     text_of,
 )
 from sanzhua.interchange.columns import detail_field, done_or_due, field_of, normalize, sheet_kind
-from sanzhua.interchange.tabular import CellValue, Formula, Table
+from sanzhua.interchange.tabular import MAX_CELL_CHARS, CellValue, Formula, Table
 from sanzhua.interchange.writer import FieldValue
 from sanzhua.load import keys as K
 from sanzhua.model import Task, Unit
@@ -150,6 +150,14 @@ def plan_import(
         for r, cols in rows_cleaned.items():
             plan.note(t.name, r, "warning", msg("import.control-chars", columns="、".join(
                 get_column_letter(c) for c in cols)), msg("import.control-chars.hint"))
+    for t in chosen:  # text past MAX_CELL_CHARS is cut: said on its row, never unsaid
+        rows_cut: dict[int, list[int]] = {}
+        for r, c in t.cut:
+            rows_cut.setdefault(r, []).append(c)
+        for r, cols in rows_cut.items():
+            columns = "、".join(get_column_letter(c) for c in cols)
+            said = msg("import.cut", columns=columns, limit=MAX_CELL_CHARS)
+            plan.note(t.name, r, "warning", said, msg("import.cut.hint"))
     for t in chosen:
         if t.hidden:  # its rows come in like any other's, and the clerk is told where from
             plan.note(t.name, 0, "warning", msg("import.hidden-sheet", sheet=t.name), msg("import.hidden-sheet.hint"))
