@@ -559,3 +559,29 @@ def test_a_huge_commit_message_is_cut_by_git_and_an_ordinary_long_one_kept(repo:
     done = sanzhua(repo, "audit", "-f", "json")
     assert done.returncode in (0, 1), done.stderr
     assert "y" * (SUBJECT_COLUMNS + 1) not in done.stdout
+
+
+def test_a_git_lock_left_behind_is_said_in_the_ledgers_language_and_the_edit_kept(repo: Path) -> None:
+    """A `.git/index.lock` left by a killed git: `--commit` printed git's own English
+    ("fatal: Unable to create …index.lock': File exists. Another git process seems…").
+    It is said in the ledger's language, with the lock's path and the remedy; exit 1, the
+    edit written (not committed), as before."""
+    lock = repo / ".git" / "index.lock"
+    lock.write_bytes(b"")
+    r = sanzhua(repo, "progress", "FGW-001", "--note", "推进", "--commit")
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert "锁文件" in r.stderr and str(lock) in r.stderr and "删除" in r.stderr, r.stderr
+    assert "Unable to create" not in r.stderr and "fatal" not in r.stderr, r.stderr
+    assert "推进" in (repo / "ledgers/fgw.yaml").read_text(encoding="utf-8")
+    assert git(repo, "log", "--format=%s").count("\n") == 1  # nothing committed
+    r = sanzhua(repo, "progress", "FGW-001", "--note", "again", "--commit")
+    assert r.returncode == 1 and "尚未提交的改动" in r.stderr, r.stderr  # the written file is left to commit
+    lock.unlink()
+    (repo / "sanzhua.yaml").write_text(SETTINGS.replace("lang: zh", "lang: en"), encoding="utf-8")
+    (repo / "ledgers/fgw.yaml").write_text(FGW.replace("    title:", "    title:  "), encoding="utf-8")
+    git(repo, "commit", "-qam", "unformatted")
+    lock.write_bytes(b"")
+    r = sanzhua(repo, "fmt", "--commit")
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert "lock file" in r.stderr and str(lock) in r.stderr and "remove" in r.stderr, r.stderr
+    assert "fatal" not in r.stderr, r.stderr

@@ -44,6 +44,7 @@ from sanzhua.edit.session import (
     Change,
     Refused,
     can_commit,
+    commit_failure_text,
     commit_files,
     format_problems,
     require_valid,
@@ -396,7 +397,7 @@ def _write(
         try:
             commit_files(ledger.root, rels, subject)
         except GitError as e:
-            run.stderr().write(text(msg("edit.git-failed", detail=str(e)), lang) + "\n")
+            run.stderr().write(commit_failure_text(e, lang))
             return True, True
         out.write(text(msg("edit.committed", subject=subject_line(subject)), lang) + "\n")
     return bool(fr.refused), bool(changes)

@@ -54,6 +54,7 @@ from sanzhua.edit.session import (
     can_commit,
     check_splice,
     commit,
+    commit_failure_text,
     format_problems,
     require_valid,
     subject_line,
@@ -219,7 +220,7 @@ def _finish(run: EditRun, ws: Workspace, change: Change) -> int:
         try:
             commit(root, change.rel, change.subject)
         except GitError as e:
-            run.stderr().write(text(msg("edit.git-failed", detail=str(e)), lang) + "\n")
+            run.stderr().write(commit_failure_text(e, lang))
             return EXIT_PROBLEMS
         out.write(text(msg("edit.committed", subject=subject_line(change.subject)), lang) + "\n")
     return EXIT_OK

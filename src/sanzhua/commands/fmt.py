@@ -10,7 +10,7 @@ from pathlib import Path
 from sanzhua.commands.common import EXIT_OK, EXIT_PROBLEMS, EditRun, lang_before_loading, ledger_root
 from sanzhua.edit.fmt import format_bytes
 from sanzhua.edit.lock import ledger_lock
-from sanzhua.edit.session import Refused, write_atomic
+from sanzhua.edit.session import Refused, commit_failure_text, commit_files, write_atomic
 from sanzhua.edit.source import unified_diff
 from sanzhua.errors import EXIT_CANNOT_RUN, FatalError
 from sanzhua.history.git import GitError, run_git
@@ -172,11 +172,10 @@ def _fmt_files(
     out.write(text(msg("fmt.changed", n=len(written)), lang) + "\n")
     if run.commit and written:
         subject = f"fmt: {written[0]}" if len(written) == 1 else f"fmt: {len(written)} ledger files"
-        r = run_git(root, "add", "--", *written)
-        if r.returncode == 0:
-            r = run_git(root, "commit", "-q", "-m", subject, "--", *written)
-        if r.returncode != 0:
-            err.write(text(msg("edit.git-failed", detail=GitError((r.stderr or r.stdout).strip())), lang) + "\n")
+        try:
+            commit_files(root, written, subject)
+        except GitError as e:
+            err.write(commit_failure_text(e, lang))
             return EXIT_PROBLEMS
         out.write(text(msg("edit.committed", subject=subject), lang) + "\n")
     if broke:

@@ -17,6 +17,7 @@ import contextlib
 import errno
 import os
 import stat
+import subprocess
 import tempfile
 from collections import Counter
 from collections.abc import Callable
@@ -30,7 +31,7 @@ from sanzhua.edit.source import unified_diff
 from sanzhua.gitargs import not_owned
 from sanzhua.history.git import GitError
 from sanzhua.history.git import run_git as _git
-from sanzhua.i18n import Lang
+from sanzhua.i18n import Lang, text
 from sanzhua.load import FileResult, Ledger, assemble, parse_ledger_bytes
 from sanzhua.model import Task
 from sanzhua.outfile import umask
@@ -468,13 +469,41 @@ def subject_line(subject: str, limit: int = 72) -> str:
     return one if len(one) <= limit else one[: limit - 1].rstrip() + "…"
 
 
+class CommitFailed(GitError):
+    """`git add`/`git commit` failed after the files were written: what to say about it
+    (git's own words, or, for a cause sanzhua knows, the ledger's language and a remedy)."""
+
+    def __init__(self, message: Msg, hint: Msg | None = None) -> None:
+        super().__init__(message.key)
+        self.message = message
+        self.hint = hint
+
+
+def commit_failure_text(e: GitError, lang: Lang) -> str:
+    """The lines that say a commit failed (the file is written): a CommitFailed's message
+    and hint, or git's own words for a git that could not start."""
+    if isinstance(e, CommitFailed):
+        lines = [text(e.message, lang)] + ([text(e.hint, lang)] if e.hint is not None else [])
+        return "\n".join(lines) + "\n"
+    return text(msg("edit.git-failed", detail=str(e)), lang) + "\n"
+
+
+def _failed(root: Path, r: subprocess.CompletedProcess[str], rels: list[str]) -> CommitFailed:
+    """Why `git add`/`git commit` failed. A `index.lock` left by a killed git (or held by one
+    running) is said in the ledger's language with its path and what to do: git's own
+    message is English (or the system's language) and names no remedy (issue 14)."""
+    detail = (r.stderr or r.stdout).strip()
+    where = _git(root, "rev-parse", "--git-path", "index.lock")
+    lock = os.path.join(root, where.stdout.strip()) if where.returncode == 0 and where.stdout.strip() else ""
+    if lock and os.path.lexists(lock):
+        lock = os.path.normpath(lock)
+        hint = msg("edit.git-locked.hint", lock=lock, files=" ".join(rels))
+        return CommitFailed(msg("edit.git-locked", lock=lock), hint)
+    return CommitFailed(msg("edit.git-failed", detail=detail))
+
+
 def commit(root: Path, rel: str, subject: str) -> None:
-    subject = subject_line(subject)
-    r = _git(root, "add", "--", rel)
-    if r.returncode == 0:
-        r = _git(root, "commit", "-q", "-m", subject, "--", rel)
-    if r.returncode != 0:
-        raise GitError((r.stderr or r.stdout).strip())
+    commit_files(root, [rel], subject)
 
 
 def commit_files(root: Path, rels: list[str], subject: str) -> None:
@@ -484,7 +513,7 @@ def commit_files(root: Path, rels: list[str], subject: str) -> None:
     if r.returncode == 0:
         r = _git(root, "commit", "-q", "-m", subject, "--", *rels)
     if r.returncode != 0:
-        raise GitError((r.stderr or r.stdout).strip())
+        raise _failed(root, r, rels)
 
 
 # -- output --------------------------------------------------------------------------------
