@@ -188,6 +188,8 @@ def flags_of(r: Result) -> list[str]:
             json.loads(r.out, parse_constant=lambda name: (_ for _ in ()).throw(ValueError(name)))
         except ValueError as e:
             found.append(f"not JSON: {str(e)[:60]}")
+    if (long := re.search(rb"\d{60,}", both)) is not None:  # a number no reader takes in (p-known)
+        found.append(f"a number of {len(long.group())} digits")
     if r.wall > 30:
         found.append(f"slow {r.wall:.0f}s")
     return found
@@ -810,9 +812,23 @@ def _numbers_huge(root: Path, sb: Path) -> None:
           - {id: N-003, title: 上级, due: 2026-12-31, target: {metric: 个, value: 10, unit: 个}}
           - {id: N-004, title: 下级一, parent: N-003, target: {metric: 个, value: 1e308, unit: 个}, progress: [{date: 2026-11-20, value: 1e308}]}
           - {id: N-005, title: 下级二, parent: N-003, target: {metric: 个, value: 1e308, unit: 个}, progress: [{date: 2026-11-20, value: 1e308}]}
-          - {id: N-006, title: 权重, due: 2026-11-12, weight: 1e308}
+          - {id: N-006, title: 权重, due: 2026-11-12, weight: 100}
           - {id: N-007, title: 负目标, due: 2026-12-31, target: {metric: 个, value: -100}, progress: [{date: 2026-11-20, value: -1e308}]}
         """)
+
+
+@case("weight-huge", extra=[["score", "--as-of", "2026-11-25", "--allow-errors"],
+                             ["score", "--month", "--as-of", "2026-11-25", "--allow-errors", "-f", "json"]])
+def _weight_huge(root: Path, sb: Path) -> None:
+    """A weight of 1e308 (a task's and a category's) and points of 1e308: `score` printed
+    300-digit numbers; now `check` refuses each with its bound (p-known)."""
+    write(root, "ledgers/w.yaml", """\
+        unit: fgw
+        tasks:
+          - {id: W-001, title: 权重, category: 抓具体, due: 2026-11-12, weight: 1e308}
+          - {id: W-002, title: 类别权重, category: 抓具体, due: 2026-11-12}
+        """, commit=False)
+    write(root, "sanzhua.yaml", SETTINGS + "scoring:\n  overdue_per_day: -1e308\n  category_weights: {抓具体: 1e308}\n")
 
 
 @case("many-files")

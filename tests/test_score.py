@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 from datetime import date
 from decimal import Decimal
@@ -629,3 +630,33 @@ def test_table_fits_a_terminal_and_wide_shows_every_count(columns: int) -> None:
     for word in ("牵头任务", "配合任务", "提前完成", "逾期完成", "进度滞后", "未报送进展"):
         assert word in head
     assert "…" not in r.stdout
+
+
+def test_an_absurd_weight_or_points_are_refused_with_their_bound(tmp_path: Path) -> None:
+    """A weight of 1e308 (a task's own or a category's) or points of 1e308 were accepted, and
+    `score` printed 300-digit numbers (issue 14, p-redout). `check` now refuses each with its
+    bound (a weight at most 100, points within ±10,000); the bounds themselves are accepted."""
+    tasks = """\
+        unit: a
+        tasks:
+          - {id: T1, title: 权重过大, category: 抓具体, weight: 1e308, due: 2026-09-01}
+          - {id: T2, title: 权重上限, category: 抓具体, weight: 100, due: 2026-09-01}
+        """
+    root = make(tmp_path, "overdue_per_day: -1e308\nbase: 10000\ncategory_weights: {抓具体: 1e9}\n", tasks)
+    result = CliRunner().invoke(app, ["check", "--root", str(root), "--as-of", "2026-09-11", "-f", "json"])
+    doc = json.loads(result.stdout)
+    got = {(p["file"], p["line"], p["code"]) for p in doc["problems"] if p["severity"] == "error"}
+    assert got == {
+        ("ledgers/tasks.yaml", 3, "invalid-value"),
+        ("sanzhua.yaml", 5, "invalid-scoring"),
+        ("sanzhua.yaml", 7, "invalid-scoring"),
+    }, doc
+    said = " ".join(p["message"] + " " + (p.get("hint") or "") for p in doc["problems"])
+    assert "不能超过 100" in said and "-10000" in said and "不能大于 100" in said, said
+    result = CliRunner().invoke(app, ["score", "--root", str(root), "--as-of", "2026-09-11", "--allow-errors"])
+    assert result.exit_code == 1 and not re.search(r"\d{20}", result.output), result.output
+    (root / "sanzhua.yaml").write_text("name: 测试县\nyear: 2026\nreport_every: none\n", encoding="utf-8")
+    (root / "ledgers/tasks.yaml").write_text(textwrap.dedent(tasks).replace("1e308", "0.5"), encoding="utf-8")
+    result = CliRunner().invoke(app, ["score", "--root", str(root), "--as-of", "2026-09-11", "-f", "json"])
+    assert result.exit_code == 0, result.output
+    assert "-500" in result.output  # 100 × -5 for T2

@@ -162,7 +162,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "percent.range": ("进度 {value}% 超出了 0–100 的范围", "the percent {value} is outside 0-100"),
     "percent.range.hint": ("进度（percent）填 0 到 100 之间的数字；实际完成量请填在 value 里", "write a percent from 0 to 100; amounts go in 'value'"),
     "weight.negative": ("权重不能为负数", "a weight cannot be negative"),
-    "weight.hint": ("写一个不小于 0 的数字，默认是 1", "write a number of 0 or more; the default is 1"),
+    "weight.too-big": ("权重 {value} 太大：不能超过 {max}", "the weight {value} is too big: it can be at most {max}"),
+    "weight.hint": ("写一个 0 到 {max} 之间的数字，默认是 1", "write a number from 0 to {max}; the default is 1"),
     # settings
     "settings.invalid": ("“{key}”的值“{value}”无效：{detail_zh}", "invalid value '{value}' for '{key}': {detail_en}"),
     "settings.invalid.hint": ("按台账格式说明中“{key}”的说明修改（运行 sanzhua help format 查看）", "see '{key}' in the ledger format (sanzhua help format)"),
@@ -429,7 +430,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "score.rules.reward-negative.hint": ("加分写正数，例如 {key}: {value}；确实要扣分可忽略此警告", "write rewards as positive numbers, e.g. {key}: {value}; ignore this if a deduction is meant"),
     "score.rules.penalty-positive": ("“{key}”是扣分项，这里写成了正数 {value}，会加分", "'{key}' is a penalty but is written positive ({value}): it adds points"),
     "score.rules.penalty-positive.hint": ("扣分写负数，例如 {key}: {value}；确实要加分可忽略此警告", "write penalties as negative numbers, e.g. {key}: {value}; ignore this if a reward is meant"),
-    "score.rules.invalid.hint": ("scoring 中的分值写数字（加分为正、扣分为负，如 -0.5），partner_share 在 0 到 1 之间，early_days 为正整数；详见 sanzhua help scoring", "points are numbers (rewards positive, penalties negative, e.g. -0.5), partner_share is from 0 to 1, early_days a whole number of days; see sanzhua help scoring"),
+    "score.rules.invalid.hint": ("scoring 中的分值写 -10000 到 10000 之间的数字（加分为正、扣分为负，如 -0.5），category_weights 的权重在 0 到 100 之间，partner_share 在 0 到 1 之间，early_days 为正整数；详见 sanzhua help scoring", "points are numbers from -10000 to 10000 (rewards positive, penalties negative, e.g. -0.5), category_weights from 0 to 100, partner_share from 0 to 1, early_days a whole number of days; see sanzhua help scoring"),
     "score.rules.unused-category": ("category_weights 中的类别“{category}”没有对应的任务", "no task has the category '{category}' named in category_weights"),
     "score.rules.unused-category.hint": ("类别名称要与任务的 category 一致，也可写前半段，如“抓具体”", "use a task's category, or its first part such as 抓具体"),
     # audit

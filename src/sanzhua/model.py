@@ -217,6 +217,8 @@ class EmailSettings:
     ca_file: str | None = None  # a CA bundle for a server whose certificate an internal CA signed
 
 
+MAX_WEIGHT = 100  # the largest weight of a task or a category in `score` (issue 14: 1e308 printed 300 digits)
+
 REMIND_STATES: tuple[str, ...] = (
     "overdue",
     "milestone_overdue",

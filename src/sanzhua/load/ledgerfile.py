@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from sanzhua.dates import DateError, parse_when
 from sanzhua.load import keys as K
 from sanzhua.load.yamlfast import YMap, YSeq, decode, parse
-from sanzhua.model import Extension, Milestone, Progress, Return, Target, Task, Verification
+from sanzhua.model import MAX_WEIGHT, Extension, Milestone, Progress, Return, Target, Task, Verification
 from sanzhua.problems import Msg, Problem, msg
 from sanzhua.textsafe import SHOWN_CHARS
 
@@ -719,7 +719,11 @@ def _extensions(
 def _weight(ctx: _Ctx, m: YMap, key: str) -> float | None:
     weight = _number(ctx, m, key)
     if weight is not None and weight < 0:
-        ctx.err("invalid-value", m.value_pos(key), msg("weight.negative"), msg("weight.hint"))
+        ctx.err("invalid-value", m.value_pos(key), msg("weight.negative"), msg("weight.hint", max=MAX_WEIGHT))
+        return None
+    if weight is not None and weight > MAX_WEIGHT:
+        too_big = msg("weight.too-big", value=str(m[key]).strip(), max=MAX_WEIGHT)
+        ctx.err("invalid-value", m.value_pos(key), too_big, msg("weight.hint", max=MAX_WEIGHT))
         return None
     return weight
 

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from sanzhua.score.rules_in import ScoringIn
 
 SETTINGS_FILE = "sanzhua.yaml"
+MAX_POINTS = 10_000  # the largest points of one rule, either sign (issue 14)
 
 
 def _number(v: Any) -> Any:

@@ -11,11 +11,15 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from sanzhua.score.rules import _number
+from sanzhua.model import MAX_WEIGHT
+from sanzhua.score.rules import MAX_POINTS, _number
 
-Points = Annotated[Decimal, BeforeValidator(_number), Field(allow_inf_nan=False)]
+# Points and weights have bounds no county's rules come near (issue 14: a weight of 1e308
+# printed 300-digit scores): a point value at most 10,000 either way, a weight at most
+# MAX_WEIGHT, as a task's own `weight` (load.ledgerfile).
+Points = Annotated[Decimal, BeforeValidator(_number), Field(ge=-MAX_POINTS, le=MAX_POINTS, allow_inf_nan=False)]
 Share = Annotated[Decimal, BeforeValidator(_number), Field(ge=0, le=1, allow_inf_nan=False)]
-Weight = Annotated[Decimal, BeforeValidator(_number), Field(ge=0, allow_inf_nan=False)]
+Weight = Annotated[Decimal, BeforeValidator(_number), Field(ge=0, le=MAX_WEIGHT, allow_inf_nan=False)]
 Days = Annotated[int, BeforeValidator(_number), Field(ge=1, le=366)]
 
 
