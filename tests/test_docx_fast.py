@@ -28,7 +28,7 @@ from tests.test_site import _bundled, _hostile
 def _plain(name: str, context: dict[str, object]) -> bytes:
     """What render_docx wrote before: docxtpl as it comes, a fresh environment."""
     tpl = DocxTemplate(io.BytesIO((builtin_dir() / name).read_bytes()))
-    tpl.render(context, jinja_env=environment(sandboxed=False), autoescape=True)
+    tpl.render(context, jinja_env=environment(sandboxed=False, word=True), autoescape=True)
     buf = io.BytesIO()
     tpl.save(buf)
     return buf.getvalue()
@@ -71,8 +71,12 @@ def test_listing_characters_still_become_runs(tmp_path: Path) -> None:
         context = brief_context(replace(b, requirements=(text,), notice=text))
         fast = render_docx("brief.docx", context, root)
         assert _parts(fast) == _parts(_plain("brief.docx", context)), repr(text)
+    body = _parts(render_docx("brief.docx", brief_context(replace(b, requirements=("第一\t第二",))), root))
+    assert b"<w:tab/>" in body["word/document.xml"]
+    # a line break in a value is joined as in the Markdown (a justified line ending in a
+    # w:br is stretched across the page in Word: p-known)
     body = _parts(render_docx("brief.docx", brief_context(replace(b, requirements=("第一行\n第二行",))), root))
-    assert b"<w:br/>" in body["word/document.xml"]
+    assert "第一行 第二行".encode() in body["word/document.xml"]
 
 
 @pytest.mark.parametrize("own", [False, True])

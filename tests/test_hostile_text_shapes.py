@@ -332,3 +332,40 @@ def test_bidirectional_controls_reach_no_document(tmp_path: Path) -> None:
     for name, text in texts.items():
         assert "局反转" in text, name  # the title is there
         assert not any(ch in text for ch in BIDI), name
+
+
+# --- a title over lines in Word -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("own_template", [False, True])
+def test_a_value_over_lines_is_one_line_in_word(tmp_path: Path, own_template: bool) -> None:
+    """A title written over lines kept its line break in Word (docxtpl's `w:br`), and Word
+    stretches a justified line ending in one across its cell ("项 目 前 期 工 作"). Its lines
+    are joined as the Markdown joins them, in sanzhua's template and a ledger's own."""
+    from docx import Document
+
+    files = {"ledgers/a.yaml": (
+        "unit: a\ntasks:\n"
+        "  - id: L-1\n    title: |-\n      推进森林公园综合开发项目前期工作\n      完成可研批复\n"
+        "    owner: \"张三\\r\\n李四\"\n    due: 2026-11-10\n"
+        "    milestones: [{name: \"里程\\u2028一\", due: 2026-11-01}]\n"
+        "    progress: [{date: 2026-11-03, percent: 10, note: \"第一行\\n第二行\"}]\n"
+    )}
+    root = ledger(tmp_path, "  - {id: a, name: 甲局}\n", files)
+    if own_template:
+        (root / "templates").mkdir()
+        builtin = Path(__file__).resolve().parent.parent / "templates" / "brief.docx"
+        (root / "templates" / "brief.docx").write_bytes(builtin.read_bytes())
+    out = tmp_path / "b.docx"
+    sanzhua(root, "brief", "--week", "--as-of", AS_OF, "-f", "docx", "-o", str(out))
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    body = Document(str(out)).element.body
+    joined = [p for p in body.iter(f"{w}p") if "推进森林" in "".join(t.text or "" for t in p.iter(f"{w}t"))]
+    assert joined, "the title is in the bulletin"
+    for p in joined:
+        text = "".join(t.text or "" for t in p.iter(f"{w}t"))
+        assert text.count("推进森林公园综合开发项目前期工作 完成可研批复") == 1, text
+    for p in body.iter(f"{w}p"):
+        if p.find(f".//{w}br") is not None:  # the template's own header breaks ("逾期\n天数") only
+            text = "".join(t.text or "" for t in p.iter(f"{w}t"))
+            assert len(text) <= 8 and not any(s in text for s in ("推进", "张三", "里程", "第一行")), text

@@ -76,9 +76,8 @@ def spreadsheet_text(value: str) -> str:
 # bidirectional embedding, override and isolate controls: an unclosed U+202E in a title
 # reversed the rest of its line, the template's own words and numbers with it ("提前37天"
 # shown as "天73前提"), in an official bulletin (issue 14).
-_DOCUMENT_UNSAFE = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff\u202a-\u202e\u2066-\u2069]"
-)
+DOCUMENT_UNSAFE_CHARS = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff\u202a-\u202e\u2066-\u2069"
+_DOCUMENT_UNSAFE = re.compile(f"[{DOCUMENT_UNSAFE_CHARS}]")
 
 
 def document_text(text: str) -> str:

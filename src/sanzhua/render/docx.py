@@ -42,7 +42,7 @@ def render_docx(name: str, context: dict[str, object], ledger_root: Path | None)
     try:
         tpl = _Template(io.BytesIO(src.data))
         with limits(str(path)):
-            tpl.render(context, jinja_env=environment(sandboxed=True), autoescape=True)
+            tpl.render(context, jinja_env=environment(sandboxed=True, word=True), autoescape=True)
         buf = io.BytesIO()
         tpl.save(buf)
         return buf.getvalue()
@@ -188,7 +188,7 @@ def _own_environment() -> Environment:
     """One environment for the built-in Word templates, whose `from_string` compiles each
     text once (docxtpl sets `autoescape` on it before compiling: always True here)."""
     if not _ENV:
-        env = environment(sandboxed=False)
+        env = environment(sandboxed=False, word=True)
         plain = env.from_string
 
         def from_string(source: Any, globals: Any = None, template_class: Any = None) -> Template:

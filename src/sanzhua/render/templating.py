@@ -37,7 +37,7 @@ from sanzhua.i18n import Lang, say
 from sanzhua.load.safe import UnsafeFile, read_inside
 from sanzhua.periods import cn_numeral
 from sanzhua.problems import msg
-from sanzhua.textsafe import document_text, has_document_unsafe
+from sanzhua.textsafe import DOCUMENT_UNSAFE_CHARS, document_text, has_document_unsafe
 
 
 def builtin_dir() -> Path:
@@ -189,6 +189,22 @@ def _printable_finalize(value: object) -> object:
             return type(value)(cleaned)
         return cleaned
     return value
+
+
+# Line breaks in a printed value: docxtpl makes each a Word line break (`w:br`), and Word
+# stretches a justified line that ends in one across the whole line (a title written over two
+# lines read "项 目 前 期 工 作" in its cell). The Markdown bulletin joins them (md_escape).
+_WORD_UNSAFE = re.compile(f"[{DOCUMENT_UNSAFE_CHARS}\n\r\u2028\u2029]")
+
+
+def _word_finalize(value: object) -> object:
+    """A value printed in Word: as `_printable_finalize`, and its lines joined as the
+    Markdown joins them (one space), so no line of a justified paragraph ends in a break."""
+    if type(value) is str:
+        if _WORD_UNSAFE.search(value) is None:
+            return value
+        return " ".join(document_text(value).splitlines())
+    return _printable_finalize(value)
 
 
 # ---------------------------------------------------------------------------
@@ -556,13 +572,14 @@ def environment(
     loader_dirs: list[Path] | None = None,
     sandboxed: bool = True,
     boundary: Path | None = None,
+    word: bool = False,
 ) -> Environment:
     """A Jinja2 environment with StrictUndefined and sanzhua's filters; sandboxed unless
     `sandboxed` is False (only for the built-in templates: see `is_builtin`).
 
     For Markdown, every printed string is escaped unless it went through `|md`
-    already (autoescape for Markdown); Word output uses XML autoescape instead,
-    switched on by docxtpl.
+    already (autoescape for Markdown); Word output (`word`) uses XML autoescape instead,
+    switched on by docxtpl, and joins a value's lines (`_word_finalize`).
     """
     env = (LimitedSandbox if sandboxed else Environment)(
         undefined=StrictUndefined,
@@ -570,7 +587,7 @@ def environment(
         lstrip_blocks=True,
         keep_trailing_newline=True,
         loader=SafeLoader(loader_dirs, boundary) if loader_dirs else None,
-        finalize=_md_finalize if markdown else _printable_finalize,
+        finalize=_md_finalize if markdown else _word_finalize if word else _printable_finalize,
     )
     env.filters.update(FILTERS)
     if markdown:
