@@ -500,6 +500,7 @@ def test_codes_are_documented() -> None:
         "cache-committed",
         "verification-unauthorized",
         "history-cut",
+        "version-too-big",
     }
     assert all(doc for _, doc in CODES.values())
     documented = (Path(__file__).parents[1] / "docs" / "audit.md").read_text(encoding="utf-8")

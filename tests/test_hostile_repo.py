@@ -585,3 +585,44 @@ def test_a_git_lock_left_behind_is_said_in_the_ledgers_language_and_the_edit_kep
     assert r.returncode == 1, r.stdout + r.stderr
     assert "lock file" in r.stderr and str(lock) in r.stderr and "remove" in r.stderr, r.stderr
     assert "fatal" not in r.stderr, r.stderr
+
+
+def test_a_version_over_the_blob_limit_is_an_audit_finding(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A version of a ledger file over MAX_BLOB_BYTES is read past (not kept): the walk
+    skipped it without a word, so what its commit changed in that file went unaudited.
+    `audit` now names it (version-too-big, an error: complete or loud) on the commit that
+    wrote it, with the file and its size; the versions it can read are audited as before."""
+    import io
+    import json
+
+    from sanzhua.commands.audit import audit
+    from sanzhua.history import git as G
+
+    big = "unit: fgw\ntasks:\n" + "  - {id: BIG-001, title: 大, due: 2026-12-31}\n" + "# 填充\n" * 12_000
+    (repo / "ledgers" / "big.yaml").write_text(big, encoding="utf-8")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "big")
+    first = git(repo, "rev-parse", "HEAD").strip()
+    (repo / "ledgers" / "big.yaml").write_text(big.replace("2026-12-31", "2027-06-30"), encoding="utf-8")
+    (repo / "ledgers" / "fgw.yaml").write_text(FGW.replace("2026-12-31", "2027-03-31"), encoding="utf-8")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "moved")
+    second = git(repo, "rev-parse", "HEAD").strip()
+    size = (repo / "ledgers" / "big.yaml").stat().st_size
+    out = io.StringIO()
+    assert audit(repo, fmt="json", lang="en", out=out) == 1
+    codes = {(f["code"], f["commit"]) for f in json.loads(out.getvalue())["findings"]}
+    assert not any(code == "version-too-big" for code, _ in codes)  # under the limit: read
+    monkeypatch.setattr(G, "MAX_BLOB_BYTES", 50_000)
+    out = io.StringIO()
+    assert audit(repo, fmt="json", lang="en", out=out) == 1
+    findings = json.loads(out.getvalue())["findings"]
+    named = [(f["commit"], f["file"], f["after"], f["severity"]) for f in findings if f["code"] == "version-too-big"]
+    assert named == [
+        (first, "ledgers/big.yaml", len(big.encode()), "error"), (second, "ledgers/big.yaml", size, "error")
+    ]
+    assert any(f["code"] == "deadline-moved" and f["file"] == "ledgers/fgw.yaml" for f in findings)  # still audited
+    out = io.StringIO()
+    audit(repo, fmt="text", lang="zh", out=out)
+    shown = out.getvalue()
+    assert "超过读取上限（0 MB）" in shown and "ledgers/big.yaml" in shown and f"git show --stat {second[:10]}" in shown

@@ -651,6 +651,7 @@ CODE_DOCS_ZH: dict[str, str] = {
     "backdated": "已有任务新增的完成日期、节点完成日期或进展，日期比提交时间早 backdate_days（默认 7）天以上。",
     "unaudited-merge": "一次合并两个以上分支（章鱼式合并），且合并后的文件与每个分支都不同，无法逐项比对。",
     "history-cut": "要审计的历史超过一次运行的上限（例如每个提交都改写成千上万项任务），审计在所列提交之后停止，其后的提交未审计；用 --range 该提交..HEAD 审计其余部分。",
+    "version-too-big": "历史中某个文件版本超过读取上限（64 MB），未读取，所在提交对该文件的修改未审计；用 git 人工核对该提交。",
     "unsigned": "台账要求签名（require_signed: true），但提交没有有效签名。",
     "done-rewritten": "不在 supervisors 名单中的人改动或删除了已提交的任务或节点完成日期（done）。",
     "status-unauthorized": "不在 supervisors 名单中的人把任务状态改为 suspended 暂缓或 cancelled 已取消。",

@@ -466,6 +466,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "audit.sig.X": ("签名已过期", "expired signature"),
     "audit.sig.Y": ("签名密钥已过期", "signed with an expired key"),
     "audit.history-cut": ("审计在提交 {sha} 之后停止：已解析 {mb} MB 旧版本、{changes} 项任务改动，超过一次运行的上限；其后 {left} 个提交未审计", "the audit stopped after commit {sha}: {mb} MB of old versions parsed and {changes} task changes found, more than one run may read; the {left} commits after it were not audited"),
+    "audit.version-too-big": ("提交 {sha} 写入的 {file} 有 {mb} MB，超过读取上限（{limit} MB），未读取，这次提交对它的修改未审计", "commit {sha} wrote {file} of {mb} MB, more than sanzhua reads ({limit} MB): it was not read, and what the commit changed in it was not audited"),
+    "audit.version-too-big.hint": ("用 git show --stat {sha} 查看这次提交，人工核对 {file} 的改动；台账文件应保持在上限以内（可拆分为多个文件）", "look at the commit with 'git show --stat {sha}' and check the changes to {file} by hand; keep ledger files under the limit (split a big one into several files)"),
     "audit.history-cut.hint": ("用 sanzhua audit --range {sha}..HEAD 审计其余的提交", "audit the rest with sanzhua audit --range {sha}..HEAD"),
     "history.cut": ("修改记录只读到提交 {sha}（{day}）：历史超过一次运行的上限，其后 {left} 个提交未读取；用 --range {sha}..HEAD 查看其余部分", "the history was read up to commit {sha} ({day}) only: it is larger than one run may read, and the {left} commits after it were not read; use --range {sha}..HEAD for the rest"),
     "settings.refused": ("sanzhua: 设置文件有错误，未生成（有误的设置会按默认值计算，结果不可信）：", "sanzhua: the settings have errors, nothing was written (a setting that cannot be read is taken at its default, and the result could not be trusted):"),

@@ -203,6 +203,10 @@ class Repo:
         """Many blobs in one exchange: requests are written by a thread while answers are read."""
         return self._batch().many(specs)
 
+    def too_big(self, oid: str) -> int | None:
+        """The size of a blob asked for and read past as over MAX_BLOB_BYTES, or None."""
+        return self._blobs.too_big.get(oid) if self._blobs is not None else None
+
     def exists(self, spec: str) -> str | None:
         """The object id `spec` names (e.g. `REV:path`), or None."""
         if self._check is None:
@@ -463,6 +467,9 @@ class _CatFile:
 
     def __init__(self, cwd: Path, mode: str, max_blob: int | None = None) -> None:
         self.max_blob = MAX_BLOB_BYTES if max_blob is None else max_blob
+        # The blobs read past for their size, by the spec asked: {spec: size} (the audit
+        # names each version it could not read: version-too-big).
+        self.too_big: dict[str, int] = {}
         self.proc = subprocess.Popen(
             [*_GIT, "cat-file", mode],
             cwd=cwd,
@@ -485,7 +492,11 @@ class _CatFile:
         if len(head) != 3:  # "<spec> missing" / "ambiguous"
             return None
         data = self._content(int(head[2]))
-        return None if data is None else (head[1], data)
+        if data is None:
+            if head[1] == b"blob":
+                self.too_big[spec] = int(head[2])
+            return None
+        return (head[1], data)
 
     def _content(self, size: int) -> bytes | None:
         """The object's bytes (and the line feed after them, read past); an object over
@@ -523,6 +534,8 @@ class _CatFile:
             data = self._content(int(head[2]))
             if head[1] == kind and data is not None:
                 found[spec] = data
+            elif data is None and head[1] == b"blob":
+                self.too_big[spec] = int(head[2])
         writer.join()
         return found
 

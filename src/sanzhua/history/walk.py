@@ -126,6 +126,9 @@ class Step:
     # An octopus merge's files (ledger and config) that match none of its parents: what
     # it changed beyond taking each file from one branch, which the audit cannot judge.
     unmerged: list[str] = field(default_factory=list)
+    # The files the commit changed whose new version is over history.git.MAX_BLOB_BYTES:
+    # (path, size). Not read, so not compared: the audit names each (version-too-big).
+    too_big: list[tuple[str, int]] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -408,6 +411,7 @@ class History:
             if len(c.parents) > 2:
                 step.skipped = True
                 step.unmerged = self._octopus_own(c)
+                step.too_big = self._too_big(c)
                 self._let_go(n)
                 yield step
                 continue
@@ -423,8 +427,18 @@ class History:
             if only is not None:
                 step.tasks = self._only(c, ledger, old_year, new_year, only, step.tasks, broken)
             self.changes += len(step.tasks)
+            step.too_big = self._too_big(c)
             self._let_go(n)
             yield step
+
+    def _too_big(self, c: Commit) -> list[tuple[str, int]]:
+        """The files `c` changed whose new version git's reader passed over for its size."""
+        out: list[tuple[str, int]] = []
+        for ch in c.changes:
+            size = self.repo.too_big(ch.new) if ch.new is not None else None
+            if size is not None:
+                out.append((ch.path, size))
+        return out
 
     def _let_go(self, n: int) -> None:
         """The blobs the walk no longer needs once commit `n` is compared: let go before its

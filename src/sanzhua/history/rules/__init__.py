@@ -7,9 +7,10 @@ user documentation (`CODES`, `sanzhua audit --list`). The scope says what it rea
 so which function it has:
 
 - "task": `audit(out, who, tc)`, one task's change in a commit (most rules);
-- "commit": the commit as a whole — `audit_commit(out, who, step)`, or for the two that
-  are not about its changes, `audit_signature(out, state)` (unsigned) and
-  `audit_skipped(out, step)` (an octopus merge not compared task by task);
+- "commit": the commit as a whole — `audit_commit(out, who, step)`, or for those that
+  are not about its changes, `audit_signature(out, state)` (unsigned),
+  `audit_skipped(out, step)` (an octopus merge not compared task by task) and
+  `audit_versions(out, step)` (a file version too big to read);
 - "tree": `audit_entry(out, path)`, an entry standing in a commit's tree.
 
 A rule adds findings to `out` (sanzhua.history.rules.base.Out) under its own code; `Out`
@@ -47,6 +48,7 @@ from sanzhua.history.rules import (
     unauthorized_edit,
     unsigned,
     verification_unauthorized,
+    version_too_big,
 )
 from sanzhua.history.rules.base import Out, Who
 from sanzhua.history.walk import Cut, Step
@@ -75,6 +77,7 @@ RULES: dict[str, ModuleType] = {
         unsigned,
         verification_unauthorized,  # issue 20: 销号 is the office's
         history_cut,
+        version_too_big,  # issue 14: a version over the blob limit, named, not skipped unsaid
     )
 }
 
@@ -109,6 +112,7 @@ def audit_step(step: Step, signature: str | None = None) -> list[Problem]:
     if signature is not None and step.settings.require_signed:
         unsigned.audit_signature(out, signature)
     out.found.extend(specials_in_tree(step.commit, step.specials))
+    version_too_big.audit_versions(out, step)
     if step.skipped:
         unaudited_merge.audit_skipped(out, step)
         return out.found
