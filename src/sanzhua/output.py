@@ -210,7 +210,9 @@ def problem_lines(problems: list[Problem], lang: Lang, lines: SourceLines, color
         out.append(f"{where}: {level} {one_line(text(p.message, lang))} [{p.code}]")
         src = lines.get(p.file, p.line) if p.line else None
         if src is not None:
-            shown, pad = excerpt(src.replace("\t", "→"), p.column)
+            # A break only libyaml makes (a lone CR, U+2028) shown as the space it takes,
+            # so the caret stays under the column (the loader counts it as one).
+            shown, pad = excerpt(one_line(src).replace("\t", "→"), p.column)
             gutter = f"{p.line:>5} | "
             out.append(gutter + shown)
             if p.column:

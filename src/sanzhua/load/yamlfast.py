@@ -17,7 +17,7 @@ import re
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Any
 
@@ -418,6 +418,74 @@ _DOCUMENT_END = yaml.DocumentEndEvent
 _FAST_DEPTH = _MAX_DEPTH - 4  # deeper than this: the walker says whether it is too deep
 
 
+# --- lines as libyaml numbers them and as the file has them ---
+# libyaml ends a line at LF, CRLF, and also at a lone CR, NEL (U+0085), LS (U+2028) and PS
+# (U+2029); an editor, `check`'s source lines and its caret end one at LF alone. In a file
+# that holds one of those (a title pasted from a web page or Word), every position libyaml
+# gave after it was a line too far, and its column counted from the odd break: `check`
+# named the wrong line and showed it. Such a file's positions are mapped to the file's
+# lines; a file without one pays one scan, shared with the search for control characters.
+_CONTROL_OR_BREAK = re.compile("[\r\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff\ud800-\udfff]")
+_ODD_BREAK = re.compile("[\x85\u2028\u2029]")
+_YAML_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+_FILE_COUNTED = frozenset(("yaml.control-char",))  # problems placed by counting LFs (_raw_controls, _reader_problem)
+_LINE_ARGS = ("first_line",)  # a message's argument that names a line of libyaml's
+
+
+class _LineMap:
+    """libyaml's (line, column) → the file's, for a text with breaks only libyaml makes."""
+
+    def __init__(self, text: str) -> None:
+        # For each of libyaml's lines (0-based): the file's line, and how many characters
+        # of that line stand before it.
+        self.line: list[int] = [0]
+        self.shift: list[int] = [0]
+        line = start = 0
+        for m in _YAML_BREAK.finditer(text):
+            end = m.end()
+            if text[end - 1] == "\n":
+                line += 1
+                start = end
+            self.line.append(line)
+            self.shift.append(end - start)
+
+    def at(self, line: int, col: int) -> Pos:
+        """A 1-based position of libyaml's as the file's."""
+        i = line - 1
+        if i < 0:
+            return line, col
+        last = len(self.line) - 1
+        if i > last:  # past the last break (cannot be; kept in the file's count)
+            return self.line[last] + 1 + (i - last), col
+        return self.line[i] + 1, col + self.shift[i]
+
+    def apply(self, doc: Document) -> Document:
+        """The document with every position of its tree and problems the file's. Problems
+        already counted in the file's lines (a control character's) are left as they are."""
+        at = self.at
+        doc.problems = [p if p.message.key in _FILE_COUNTED else self._problem(p) for p in doc.problems]
+        stack = [doc.root]
+        while stack:
+            v = stack.pop()
+            if isinstance(v, YMap):
+                v.line, v.col = at(v.line, v.col)
+                v.pos = {k: (*at(a, b), *at(c, d)) for k, (a, b, c, d) in v.pos.items()}
+                stack.extend(x for x in v.values() if isinstance(x, (YMap, YSeq)))
+            elif isinstance(v, YSeq):
+                v.line, v.col = at(v.line, v.col)
+                v.pos = [at(a, b) for a, b in v.pos]
+                stack.extend(x for x in v if isinstance(x, (YMap, YSeq)))
+        return doc
+
+    def _problem(self, p: Problem) -> Problem:
+        line, col = self.at(p.line, p.column)
+        args = p.message.args
+        if any(isinstance(args.get(a), int) for a in _LINE_ARGS):
+            args = {k: self.at(v, 1)[0] if k in _LINE_ARGS and isinstance(v, int) else v for k, v in args.items()}
+            return replace(p, line=line, column=col, message=replace(p.message, args=args))
+        return replace(p, line=line, column=col)
+
+
 # --- light events (issue 17) ---
 # libyaml's binding makes each event by calling the Python class named in its module
 # (`yaml._yaml.ScalarEvent(anchor, tag, implicit, value, start_mark, end_mark, style)`),
@@ -651,7 +719,22 @@ def parse(text: str, path: str, data: bytes | None = None) -> Document:
     and the rest of the file is still read (each is read as U+FFFD, which keeps every
     column where it was); so is one written as a double-quoted escape ("\\x01", "\\e")
     and a lone surrogate escape ("\\ud800"), which libyaml cannot read at all.
+
+    Every position is the file's line (lines end at LF) and column, as an editor and
+    `check`'s source lines count them, also where libyaml breaks lines an editor does not
+    (`_LineMap`).
     """
+    if _CONTROL_OR_BREAK.search(text) is None:  # the common file: one scan decides
+        root = _read_events(text, data)
+        if root is not _FAILED:
+            return Document(path, root, text=text)
+        return _parse(text, path, data)
+    if _ODD_BREAK.search(text) is None and text.count("\r") == text.count("\r\n"):
+        return _parse(text, path, data)  # a control character, or CRLF line ends
+    return _LineMap(text).apply(_parse(text, path, data))
+
+
+def _parse(text: str, path: str, data: bytes | None) -> Document:
     controls: list[Problem] = []
     if _CONTROL.search(text) is not None:
         controls = list(_raw_controls(text, path))
