@@ -369,3 +369,28 @@ def test_a_value_over_lines_is_one_line_in_word(tmp_path: Path, own_template: bo
         if p.find(f".//{w}br") is not None:  # the template's own header breaks ("逾期\n天数") only
             text = "".join(t.text or "" for t in p.iter(f"{w}t"))
             assert len(text) <= 8 and not any(s in text for s in ("推进", "张三", "里程", "第一行")), text
+
+
+def test_bidirectional_controls_reach_no_page_of_the_site(tmp_path: Path) -> None:
+    """The site kept them: an unclosed U+202E in a unit's name reversed the unit's kind
+    beside its link ("县直部门" read "门部直县"), in a milestone's name the template's own
+    words around it on the task page ("尚未完成，已过时限 2026-11-01" backwards), in the
+    timeline's SVG and the change record. Every page, script and chart drops them now."""
+    title = "\u202e反转标题\u2067隔离"
+    files = {"ledgers/a.yaml": (
+        "unit: a\ntasks:\n"
+        f"  - {{id: R-1, title: {json.dumps(title)}, owner: {json.dumps(title)}, due: 2026-11-10,\n"
+        f"      milestones: [{{name: {json.dumps(title)}, due: 2026-11-01}}],\n"
+        f"      progress: [{{date: 2026-11-03, percent: 10, note: {json.dumps(title)}}}]}}\n"
+        f"  - {{id: R-2, title: {json.dumps(title)}, due: 2026-12-31, done: 2026-11-24}}\n"
+    )}
+    root = ledger(tmp_path, f"  - {{id: a, name: {json.dumps('甲局' + title)}, kind: 县直部门}}\n", files)
+    site = tmp_path / "site"
+    sanzhua(root, "site", "--as-of", AS_OF, "-o", str(site))
+    seen = 0
+    for path in site.rglob("*"):
+        if path.is_file() and path.suffix in (".html", ".js", ".svg"):
+            text = path.read_text(encoding="utf-8")
+            assert not any(ch in text for ch in BIDI), path
+            seen += "反转标题" in text
+    assert seen >= 5  # the title is on the overview, the lists, the task pages and in tasks.js

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import shutil
 import tempfile
@@ -144,6 +145,15 @@ def _task_data(ov: Overview, lang: Lang) -> dict[str, Any]:
     return {"version": 1, "as_of": ov.as_of.isoformat(), "cols": list(TASK_COLUMNS), "rows": rows, "labels": labels}
 
 
+# The bidirectional embedding, override and isolate controls (U+202A-U+202E, U+2066-U+2069)
+# in UTF-8. An unclosed U+202E in a unit's name reversed what followed it outside its own
+# element (the unit's kind beside its link: "县直部门" read "门部直县"), and in a page's
+# <title>; the documents drop them (textsafe.document_text), and so does every page, script
+# and chart the site writes, at the one place they are written. Searched in the bytes: the
+# lead byte 0xE2 is rare in Chinese text, so a page without one is passed over fast.
+_BIDI_UTF8 = re.compile(b"\xe2(?:\x80[\xaa-\xae]|\x81[\xa6-\xa9])")
+
+
 class Writer:
     """Writes pages into a folder, counting them."""
 
@@ -200,10 +210,14 @@ class Writer:
 
     def text(self, rel: str, text: str) -> None:
         """`Path.write_text(text, encoding="utf-8")`, without a text stream per file (21,000
-        files): the line ends turned into the platform's as a text stream would."""
+        files): the line ends turned into the platform's as a text stream would. Without a
+        bidirectional control (`_BIDI_UTF8`)."""
         if os.linesep != "\n":
             text = text.replace("\n", os.linesep)
-        self.data(rel, text.encode("utf-8"))
+        data = text.encode("utf-8")
+        if _BIDI_UTF8.search(data) is not None:
+            data = _BIDI_UTF8.sub(b"", data)
+        self.data(rel, data)
 
     def data(self, rel: str, data: bytes) -> None:
         fd = os.open(self.path(rel), os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0), 0o666)
