@@ -832,6 +832,20 @@ def _weight_huge(root: Path, sb: Path) -> None:
     write(root, "sanzhua.yaml", SETTINGS + "scoring:\n  overdue_per_day: -1e308\n  category_weights: {抓具体: 1e308}\n")
 
 
+@case("odd-line-breaks")
+def _odd_line_breaks(root: Path, sb: Path) -> None:
+    """U+2028, U+2029, NEL and a lone CR (line breaks to libyaml, not to an editor) before
+    a problem: `check` named it a line too far per break (p-known)."""
+    write(root, "ledgers/odd.yaml", 'unit: fgw\ntasks:\n  - id: O-001\n    title: "甲\u2028乙\x85丙\u2029丁"\n'
+          '    due: 2026-13-01\n  - {id: O-002, title: "a\rb", due: 2026-11-10}\n')
+
+
+@case("git-index-lock", extra=[["progress", "FGW-001", "--note", "锁", "--commit"], ["fmt", "--commit"]])
+def _index_lock(root: Path, sb: Path) -> None:
+    """A `.git/index.lock` left by a killed git: `--commit` said git's own English (p-known)."""
+    (root / ".git" / "index.lock").write_bytes(b"")
+
+
 @case("many-files")
 def _many(root: Path, sb: Path) -> None:
     for i in range(20000):

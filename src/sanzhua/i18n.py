@@ -278,7 +278,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "edit.dirty.hint": ("先提交或撤销 {file} 的改动，或去掉 --commit", "commit or undo the changes to {file} first, or drop --commit"),
     "edit.git-failed": ("git 提交失败：{detail}（文件已写入）", "git commit failed: {detail} (the file was written)"),
     "edit.git-locked": ("git 提交失败：git 的锁文件 {lock} 存在（另一个 git 正在运行，或上次 git 被中断后留下了它）；文件已写入，尚未提交", "git commit failed: git's lock file {lock} exists (another git is running, or one that was killed left it behind); the file was written, not committed"),
-    "edit.git-locked.hint": ("确认没有 git 正在运行（包括编辑器和 IDE 里的 git）后，删除 {lock}，再运行 git add {files} 和 git commit", "make sure no git is running (an editor's or IDE's included), then remove {lock} and run 'git add {files}' and 'git commit'"),
+    "edit.git-locked.hint": ("确认没有 git 正在运行（包括编辑器里的 git）后，删除 {lock}，再运行 git add {files} 和 git commit", "make sure no git is running (an editor's or IDE's included), then remove {lock} and run 'git add {files}' and 'git commit'"),
     "fmt.needs": ("{file} 格式不规范", "{file} is not formatted"),
     "fmt.ok": ("{n} 个文件格式规范", "{n} files formatted"),
     "fmt.changed": ("已整理 {n} 个文件", "reformatted {n} files"),
