@@ -31,5 +31,5 @@ def audit_versions(out: Out, step: Step) -> None:
             0,
             msg(f"audit.{CODE}", file=path, mb=mb, sha=sha, limit=limit),
             after=size,
-            hint=msg(f"audit.{CODE}.hint", file=path, sha=sha),
+            hint=msg(f"audit.{CODE}.hint", file=path, command=f"git show --stat {sha}"),
         )
