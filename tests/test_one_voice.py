@@ -122,7 +122,8 @@ def test_audit_rules_are_one_module_each_registered_like_the_checks() -> None:
         assert m.__name__.endswith("." + code.replace("-", "_"))
         assert m.LEVEL in ("error", "warning") and rules.CODES[code][0] == m.LEVEL
         assert m.SCOPE in entry
-        assert any(hasattr(m, f) for f in (entry[m.SCOPE], "audit_signature", "audit_skipped", "audit_cut")), code
+        others = ("audit_signature", "audit_skipped", "audit_cut", "audit_versions")
+        assert any(hasattr(m, f) for f in (entry[m.SCOPE], *others)), code
         assert len(rules.CODES[code][1]) > 40, "its docstring documents it"
     assert {m.CODE for m in rules.TASK_RULES} == {c for c, m in rules.RULES.items() if m.SCOPE == "task"}
 
