@@ -238,7 +238,9 @@ def run_case(case: Case, work: Path, verbose: bool) -> list[str]:
             env[k] = v.format(sb=sandbox, root=root)
     problems: list[str] = []
     pwned = sandbox / "PWNED"
-    for argv in [*commands(out), *case.extra]:
+    extra = [[a.replace("{sb}", str(sandbox)).replace("{root}", str(root)).replace("{out}", str(out)) for a in argv]
+             for argv in case.extra]
+    for argv in [*commands(out), *extra]:
         before = snapshot(sandbox, (root, out, sandbox / "cache"))
         r = run(argv, root, env)
         after = snapshot(sandbox, (root, out, sandbox / "cache"))
@@ -1192,6 +1194,270 @@ def _remind_contacts(root: Path, sb: Path) -> None:
         f.write(f"remind:\n  retries: 0\n  timeout: 2\n  email:\n    host: 127.0.0.1\n    port: 1\n"
                 f"    sender: ducha@example.gov.cn\n    ca_file: {sb}/secret.txt\n")
     commit_all(root)
+
+
+# ------------------------------------------- p-red3a: ledger repositories the corpus lacked
+
+@case("yaml-keys-odd")
+def _keys_odd(root: Path, sb: Path) -> None:
+    # Keys that are not text, YAML's own tags and dates past any calendar.
+    write(root, "ledgers/x.yaml", """\
+        unit: fgw
+        ? [a, b]
+        : x
+        1: x
+        null: y
+        true:
+        tasks:
+          - id: X-001
+            ? {k: v}
+            : x
+            1: x
+            null: y
+            true:
+            title: !!binary 5LiA
+            due: 2026-12-31
+            tags: !!set {a, b}
+            milestones: !!omap [{a: 1}, {b: 2}]
+            partners: !!pairs [{a: 1}]
+          - id: X-002
+            title: !!str 2026-12-31
+            due: !!timestamp 0000-01-01
+            start: !!timestamp 99999-01-01
+          - id: X-003
+            title: !!int 5
+            due: !!float 2026
+          - {id: !!null , title: 无编号, due: 2026-12-31}
+        """)
+
+
+@case("yaml-numbers-odd")
+def _numbers_odd(root: Path, sb: Path) -> None:
+    write(root, "ledgers/x.yaml", """\
+        unit: fgw
+        tasks:
+          - id: X-001
+            title: 数字
+            due: 2026-12-31
+            weight: 0x10
+            target: {metric: m, value: 0x7fffffffffffffffffff}
+            progress:
+              - {date: 2026-11-02, value: 1_000}
+              - {date: 2026-11-03, value: 0o17}
+              - {date: 2026-11-04, value: +.5}
+              - {date: 2026-11-05, percent: -0.0}
+              - {date: 2026-11-06, percent: "50%"}
+              - {date: 2026-11-07, percent: 五十}
+              - {date: 2026-11-08, percent: .NaN}
+              - {date: 2026-11-09, percent: 1e308}
+              - {date: 2026-11-10, percent: -.inf}
+              - {date: 2026-11-11, percent: 0b101}
+              - {date: 2026-11-12, percent: 1:30}
+          - id: X-002
+            title: 日期
+            due: 2026-02-30
+            start: '2026-1-1'
+            done: 20261231
+          - {id: X-003, title: 日期二, due: 2026-12-31 00:00:00 +14:00, start: 2026-W48-1}
+          - {id: X-004, title: 负零, due: 2026-12-31, target: {metric: m, value: -0.0}, progress: [{date: 2026-11-02, value: 0}]}
+        """)
+
+
+@case("yaml-alias-bomb")
+def _alias_bomb(root: Path, sb: Path) -> None:
+    # A billion laughs (10^9 items if expanded), an alias used 100,000 times, an anchor on every node.
+    lines = ["unit: fgw", "a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    for i in range(1, 9):
+        lines.append(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]")
+    lines += ["tasks:", "  - id: X-001", "    title: t", "    due: 2026-12-31", "    tags: *a8", "    note: *a8"]
+    write(root, "ledgers/x.yaml", "\n".join(lines) + "\n", commit=False)
+    lines = ["unit: jyj", "tasks:", "  - {id: Y-000001, title: 锚点, due: 2026-12-31, tags: &tg [a, b]}"]
+    lines += [f"  - {{id: Y-{i:06d}, title: t, due: 2026-12-31, tags: *tg}}" for i in range(2, 100000)]
+    write(root, "ledgers/y.yaml", "\n".join(lines) + "\n", commit=False)
+    lines = ["unit: jyj", "tasks:"]
+    lines += [f"  - &t{i} {{id: &i{i} Z-{i:05d}, title: &n{i} 锚{i}, due: &d{i} 2026-12-31}}" for i in range(20000)]
+    write(root, "ledgers/z.yaml", "\n".join(lines) + "\n")
+
+
+@case("yaml-escapes-100k")
+def _escapes(root: Path, sb: Path) -> None:
+    write(root, "ledgers/x.yaml", 'unit: fgw\ntasks:\n  - id: X-001\n    title: "' + "\\u4e00" * 100000 + '"\n'
+          '    due: 2026-12-31\n    note: "' + "\\x41\\t\\N\\_\\L\\P" * 50000 + '"\n')
+
+
+@case("yaml-block-9mb")
+def _block9(root: Path, sb: Path) -> None:
+    # A 9 MB keep-chomped block scalar with trailing spaces as a progress note, and a folded one.
+    body = "".join(f"      第{i}行说明   \n" for i in range(400000))
+    write(root, "ledgers/x.yaml", "unit: fgw\ntasks:\n  - id: X-001\n    title: 块\n    due: 2026-11-20\n"
+          "    progress:\n      - date: 2026-11-02\n        percent: 30\n        note: |+\n" + body.replace("      ", "          ")
+          + "\n\n\n  - id: X-002\n    title: >-\n" + "      折叠\n" * 1000 + "    due: 2026-12-31\n")
+
+
+@case("yaml-stream-shapes")
+def _stream(root: Path, sb: Path) -> None:
+    write(root, "ledgers/a.yaml", b"%YAML 1.1\n%TAG !e! tag:evil.example,2000:\n---\nunit: fgw\ntasks:\n  - {id: A-001, title: !e!x t, due: 2026-12-31}\n", commit=False)
+    write(root, "ledgers/b.yaml", b"unit: fgw\ntasks:\n  - {id: B-001, title: t, due: 2026-12-31}\n...\nnot yaml at all: [\n", commit=False)
+    write(root, "ledgers/c.yaml", b"---\n---\nunit: fgw\ntasks:\n  - {id: C-001, title: t, due: 2026-12-31}\n", commit=False)
+    write(root, "ledgers/d.yaml", b"unit: fgw\ntasks:\n\t- {id: D-001, title: t, due: 2026-12-31}\n", commit=False)
+    write(root, "ledgers/e.yaml", b"unit: fgw\ntasks:\n  - {id: E-001, title: t\xef\xbb\xbfx, due: 2026-12-31}\n\xef\xbb\xbf  - {id: E-002, title: t, due: 2026-12-31}\n", commit=False)
+    write(root, "ledgers/f.yaml", "unit: fgw\ntasks:\n  - {id: F-001, title: t, due: 2026-12-31}\n".encode("utf-32"), commit=False)
+    write(root, "ledgers/g.yaml", b"unit: fgw\r\ntasks:\r\n  - id: G-001\r\n    title: a\rb\r\n    due: 2026-12-31\r  - {id: G-002, title: t, due: 2026-12-31}\n", commit=False)
+    write(root, "ledgers/h.yaml", b'unit: fgw\ntasks:\n  - id: H-001\n    title: "never closed\n    due: 2026-12-31\n', commit=False)
+    write(root, "ledgers/i.yaml", b"%YAML 1.3\n---\nunit: fgw\ntasks: []\n", commit=False)
+    write(root, "ledgers/j.yaml", b"unit: fgw\ntasks:\n  - {id: J-001, title: 't\n", commit=False)
+    write(root, "ledgers/k.yaml", "unit: fgw\ntasks:\n  - {id: K-001, title: t, due: 2026-12-31}\n".encode("utf-32-be"), commit=False)
+    write(root, "ledgers/l.yaml", b"\xff\xfe\x00\x00" + b"garbage")
+
+
+@case("dashes-10mb")
+def _dashes(root: Path, sb: Path) -> None:
+    # 9.5 MB of items with no keys, and a million tiny tasks (each lacking title and due) in 9 MB.
+    write(root, "ledgers/x.yaml", "unit: fgw\ntasks:\n" + "- \n" * 3_200_000, commit=False)
+    write(root, "ledgers/y.yaml", "unit: jyj\ntasks:\n" + "".join(f"- id: M{i}\n" for i in range(1_000_000)))
+
+
+@case("entries-huge")
+def _entries(root: Path, sb: Path) -> None:
+    # 10,000 milestones on one task, 100,000 progress entries on another (9 MB together).
+    ms = "".join(f"      - {{name: 节点{i}, due: 2026-{1 + i % 12:02d}-{1 + i % 28:02d}}}\n" for i in range(10000))
+    pr = "".join(f"      - {{date: 2026-{1 + i % 11:02d}-{1 + i % 28:02d}, percent: {i % 100}, note: 进展{i}}}\n" for i in range(100000))
+    write(root, "ledgers/x.yaml", "unit: fgw\ntasks:\n  - id: X-001\n    title: 节点多\n    due: 2026-12-31\n    milestones:\n" + ms
+          + "  - id: X-002\n    title: 进展多\n    due: 2026-12-31\n    progress:\n" + pr,
+          commit=True)
+
+
+@case("ids-odd", extra=[["show", "..", "--as-of", "2026-11-25"], ["log", "."], ["progress", "..", "--percent", "5", "--note", "x", "--date", "2026-11-24"],
+                        ["brief", "--unit", "-o", "--as-of", "2026-11-25"], ["brief", "--unit", "--help", "--as-of", "2026-11-25", "--issue"],
+                        ["form", "--unit", "-", "--as-of", "2026-11-25", "-o", "{out}/one.xlsx"],
+                        ["show", "x;touch {sb}/PWNED", "--as-of", "2026-11-25"], ["log", "$(touch {sb}/PWNED)"]])
+def _ids_odd(root: Path, sb: Path) -> None:
+    # Ids and unit ids that become page, notice and form file names.
+    q = lambda s: json.dumps(s, ensure_ascii=False)  # noqa: E731
+    ids = ["A" * 10000, "..", ".", "X-" + "督" * 300, "CON", "-rf", "ＡＢ-001", "index", "tasks", "x.html", "x5ec1f7e700f37c3d",
+           "assets", "a\nb", "a\u0000b", "X/../../x", "x;touch PWNED", "$(touch PWNED)", "X\u2028Y"]
+    lines = ["unit: fgw", "tasks:"] + [f"  - {{id: {q(t)}, title: 奇{i}, due: 2026-11-20}}" for i, t in enumerate(ids)]
+    write(root, "ledgers/x.yaml", "\n".join(lines) + "\n", commit=False)
+    units = ["units:", "  - {id: fgw, name: 县发改委, kind: 县直部门}", "  - {id: jyj, name: 县教育局, kind: 县直部门}"]
+    for i, u in enumerate(["-o", "u" * 5000, "--help", "_", "-", "..", "a/b", "u\u0000x"]):
+        units.append(f"  - {{id: {q(u)}, name: {q('单位' + str(i) + u[:50])}, kind: 县直部门}}")
+        write(root, f"ledgers/u{i}.yaml", f"unit: {q(u)}\ntasks:\n  - {{id: U{i}-001, title: 单位任务, due: 2026-11-20}}\n", commit=False)
+    write(root, "units.yaml", "\n".join(units) + "\n")
+
+
+@case("template-text-in-fields")
+def _tpl_text(root: Path, sb: Path) -> None:
+    # Template syntax in every field a clerk owns: it must stay data in every output.
+    evil = ("{{ 7*7 }}{% include '" + str(sb / "secret.txt") + "' %}{{ lipsum.__globals__.os.system('touch "
+            + str(sb / "PWNED") + "') }}{% for x in range(99999999) %}x{% endfor %}${7*7}#{7*7}<%= 7*7 %>")
+    q = json.dumps(evil, ensure_ascii=False)
+    write(root, "units.yaml", f"units:\n  - {{id: fgw, name: {q}, kind: {q}}}\n  - {{id: jyj, name: 县教育局, kind: 县直部门}}\n", commit=False)
+    write(root, "sanzhua.yaml", SETTINGS.replace("测试县督查台账", evil.replace("'", "''").join("''")).replace("县政府督查室", "x")
+          + f"bulletin:\n  name: {q}\n  report: {q}\n  send: {q}\n  issue: {q}\n  requirements: [{q}]\n", commit=False)
+    write(root, "ledgers/x.yaml", f"""\
+        unit: fgw
+        tasks:
+          - id: X-001
+            title: {q}
+            owner: {q}
+            leader: {q}
+            category: {q}
+            tags: [{q}]
+            due: 2026-11-10
+            milestones: [{{name: {q}, due: 2026-11-01}}]
+            target: {{metric: {q}, value: 100, unit: {q}}}
+            progress: [{{date: 2026-11-03, value: 10, note: {q}}}]
+          - {{id: X-002, title: {q}, due: 2026-12-31, done: 2026-11-24}}
+        """)
+
+
+@case("settings-types-wrong")
+def _settings_types(root: Path, sb: Path) -> None:
+    # Every setting a value of the wrong type (lang: zh): the messages must be Chinese, no traceback.
+    write(root, "sanzhua.yaml", """\
+        name: [1, 2]
+        office: {a: 1}
+        year: 2999
+        lang: zh
+        due_soon_days: 五
+        behind_margin: .nan
+        report_every: 7
+        supervisors: 5
+        bulletin: {first_week: 2026-02-30, copies: 0, requirements: {a: 1}, name: [x]}
+        require_signed: yes please
+        backdate_days: -1
+        tracking_since: 0001-01-01
+        scoring: [1]
+        remind: {retries: 1e9, backoff: .nan, timeout: .inf, sent_file: ../../x, email: {host: '', port: 0, sender: x}}
+        kinds: {x: {ack_days: .inf, report_every: hourly}}
+        notices: {ladder: [purple], prefix: 5}
+        max_file_mb: 0
+        verify_done: [true]
+        """)
+
+
+@case("settings-year-edge")
+def _settings_year(root: Path, sb: Path) -> None:
+    # A year the settings accept but the dates do not (2999), and tracking/first week far off.
+    write(root, "sanzhua.yaml", SETTINGS.replace("2026", "2199") + "tracking_since: 2199-12-31\nbulletin: {first_week: 1900-01-01}\n"
+          "due_soon_days: 366\nbackdate_days: 100000000000\n", commit=False)
+    write(root, "ledgers/x.yaml", "unit: fgw\ntasks:\n  - {id: X-001, title: 年底, due: 年底}\n  - {id: X-002, title: 季度, due: 第四季度}\n")
+
+
+@case("settings-small-limit")
+def _small_limit(root: Path, sb: Path) -> None:
+    # max_file_mb: 1 and a 1.5 MB ledger file: refused by name, not dropped unsaid.
+    write(root, "sanzhua.yaml", SETTINGS + "max_file_mb: 1\n", commit=False)
+    write(root, "ledgers/x.yaml", "unit: fgw\ntasks:\n" + "".join(f"  - {{id: S-{i:05d}, title: 限{i}, due: 2026-12-31}}\n" for i in range(30000)))
+
+
+@case("calendar-100k")
+def _cal100k(root: Path, sb: Path) -> None:
+    import datetime as dt
+    d0 = dt.date(1900, 1, 1)
+    days = [str(d0 + dt.timedelta(days=i)) for i in range(100000)]
+    write(root, "calendar.yaml", "holidays:\n" + "".join(f"  - {d}\n" for d in days) + "workdays:\n" + "".join(f"  - {d}\n" for d in days[::7]))
+
+
+@case("outputs-onto-ledger", extra=[
+    ["export", "--as-of", "2026-11-25", "-o", "ledgers/fgw.yaml"], ["export", "--as-of", "2026-11-25", "-f", "csv", "-o", "sanzhua.yaml"],
+    ["calendar", "--as-of", "2026-11-25", "-o", ".git/config"], ["brief", "--week", "--as-of", "2026-11-25", "-o", "units.yaml"],
+    ["brief", "--week", "--as-of", "2026-11-25", "-f", "docx", "-o", "ledgers/jyj.yaml"], ["codeowners", "-o", "ledgers/fgw.yaml"],
+    ["form", "--unit", "fgw", "--as-of", "2026-11-25", "-o", ".git/HEAD"], ["site", "--as-of", "2026-11-25", "-o", "ledgers"],
+    ["site", "--as-of", "2026-11-25", "-o", "."], ["site", "--as-of", "2026-11-25", "-o", ".git"],
+    ["brief", "--each-unit", "ledgers", "--as-of", "2026-11-25"], ["form", "--each-unit", ".git", "--as-of", "2026-11-25"],
+    ["check", "--as-of", "2026-11-25"], ["log", "FGW-001"]])
+def _onto_ledger(root: Path, sb: Path) -> None:
+    # -o pointed at the ledger's own files and at git's: nothing of the ledger may be lost.
+    pass
+
+
+@case("outputs-odd-targets", extra=[
+    ["export", "--as-of", "2026-11-25", "-o", "{sb}/dev/full"], ["export", "--as-of", "2026-11-25", "-f", "csv", "-o", "{sb}/dev/null"],
+    ["brief", "--week", "--as-of", "2026-11-25", "-o", "{sb}/dev/null"], ["calendar", "--as-of", "2026-11-25", "-o", "{sb}/dev/full"],
+    ["codeowners", "-o", "{sb}/dev/full"], ["export", "--as-of", "2026-11-25", "-o", "{out}/missing/deep/e.xlsx"],
+    ["export", "--as-of", "2026-11-25", "-o", "{out}/fifo"],
+    ["export", "--as-of", "2026-11-25", "-o", "{out}"], ["export", "--as-of", "2026-11-25", "-o", ""],
+    ["site", "--as-of", "2026-11-25", "-o", "{sb}/dev"]])
+def _odd_targets(root: Path, sb: Path) -> None:
+    # Device files made in the sandbox (as root: the very /dev/null and /dev/full), a FIFO, a missing folder.
+    (sb / "dev").mkdir()
+    if os.geteuid() == 0:
+        os.mknod(sb / "dev/null", 0o666 | 0o020000, os.makedev(1, 3))
+        os.mknod(sb / "dev/full", 0o666 | 0o020000, os.makedev(1, 7))
+    os.mkfifo(sb / "out/fifo")
+
+
+@case("env-bare", env={"HOME": None, "LANG": None, "LC_ALL": None, "TERM": "dumb", "COLUMNS": "5", "NO_COLOR": "1",
+                       "PATH": "/usr/bin:/bin", "USER": None, "LOGNAME": None, "TMPDIR": "/nonexistent"})
+def _env_bare(root: Path, sb: Path) -> None:
+    pass
+
+
+@case("env-wide", env={"LANG": "C", "LC_ALL": "C", "COLUMNS": "100000", "LINES": "-3", "TERM": "xterm-256color",
+                       "FORCE_COLOR": "1", "PYTHONIOENCODING": "ascii", "SANZHUA_LOCK_TIMEOUT": "nan"})
+def _env_wide(root: Path, sb: Path) -> None:
+    pass
 
 
 def main() -> int:

@@ -8,19 +8,30 @@ current folder. Had someone committed `CODEOWNERS -> ~/.bashrc`, an ordinary
 bytes go to a temporary file in the same folder, which then replaces the path with one
 rename: a symbolic link there is replaced, never followed; a reader never sees half a file;
 a crash or a full disk leaves the old file as it was and no temporary behind.
+
+Two kinds of path are not replaced (issue 14, p-red3a). A device or a pipe named there
+(`-o /dev/null`, `-o /dev/full`, a FIFO) is written into, as a shell's `>` would: replacing
+it left a regular file where /dev/null stood, for every program on the machine, when
+sanzhua ran as root (as in a CI container). And a path sanzhua never writes an output to is
+refused (`NotAnOutput`): an existing YAML file (sanzhua's outputs are Markdown, Word,
+xlsx, CSV, iCalendar and CODEOWNERS, so a YAML file there is a ledger file, the settings or
+the units: `export -o ledgers/fgw.yaml` replaced the ledger with a workbook), and any path
+inside a `.git` folder (`calendar -o .git/config`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
+import shutil
 import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-__all__ = ["file_name", "replace_bytes", "replacing", "umask"]
+__all__ = ["NotAnOutput", "file_name", "replace_bytes", "replacing", "umask"]
 
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
 
@@ -43,6 +54,62 @@ def _mode(path: Path) -> int:
     return 0o666 & ~umask()
 
 
+class NotAnOutput(OSError):
+    """A path sanzhua will not write an output to; `why` names the reason ("ledger-yaml",
+    "in-git", "not-a-file"), the last part of its catalogue key `write.<why>`."""
+
+    def __init__(self, path: Path, why: str) -> None:
+        super().__init__(errno.EPERM, why, str(path))
+        self.why = why
+
+
+_LEDGER_SUFFIXES = (".yaml", ".yml")
+
+
+def _refuse(path: Path, st: os.stat_result | None) -> None:
+    """Raise NotAnOutput when `path` (its lstat `st`) is no place for an output."""
+    if st is not None and (stat.S_ISREG(st.st_mode) or stat.S_ISLNK(st.st_mode)) \
+            and path.suffix.lower() in _LEDGER_SUFFIXES:
+        raise NotAnOutput(path, "ledger-yaml")
+    try:
+        folder = Path(os.path.realpath(path.parent if str(path.parent) else "."))
+    except (OSError, ValueError):
+        folder = path.parent
+    if ".git" in folder.parts:
+        raise NotAnOutput(path, "in-git")
+    if st is not None and (stat.S_ISBLK(st.st_mode) or stat.S_ISSOCK(st.st_mode)):
+        raise NotAnOutput(path, "not-a-file")
+
+
+def _into_device(path: Path, fifo: bool) -> int:
+    """Open the device or FIFO at `path` for writing, never creating, never following a link
+    (a FIFO without a reader is ENXIO at once, not a wait)."""
+    flags = os.O_WRONLY | os.O_NOCTTY | os.O_NOFOLLOW | (os.O_NONBLOCK if fifo else 0)
+    fd = os.open(path, flags)
+    if fifo:
+        os.set_blocking(fd, True)
+    return fd
+
+
+@contextlib.contextmanager
+def _through_device(path: Path, fifo: bool) -> Iterator[Path]:
+    """A temporary in the system's temporary folder (never beside a device, in /dev), whose
+    bytes go into the device once written."""
+    fd = _into_device(path, fifo)
+    try:
+        tfd, tmp = tempfile.mkstemp(suffix=".sanzhua-tmp")
+        os.close(tfd)
+        try:
+            yield Path(tmp)
+            with open(tmp, "rb") as src, os.fdopen(os.dup(fd), "wb") as dst:
+                shutil.copyfileobj(src, dst)
+        finally:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+    finally:
+        os.close(fd)
+
+
 @contextlib.contextmanager
 def replacing(path: Path) -> Iterator[Path]:
     """Yield a temporary path beside `path` to write to; on success it replaces `path`.
@@ -51,6 +118,15 @@ def replacing(path: Path) -> Iterator[Path]:
     For writers that want a file name (openpyxl's `save`). Raises OSError as the
     writes do (the caller turns it into its message); the temporary is removed then.
     """
+    try:
+        st: os.stat_result | None = os.lstat(path)
+    except OSError:
+        st = None
+    _refuse(path, st)
+    if st is not None and (stat.S_ISCHR(st.st_mode) or stat.S_ISFIFO(st.st_mode)):
+        with _through_device(path, stat.S_ISFIFO(st.st_mode)) as tmp:
+            yield tmp
+        return
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name[:64]}.", suffix=".sanzhua-tmp")
     os.close(fd)
     try:

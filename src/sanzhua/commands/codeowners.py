@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TextIO
 
 from sanzhua.commands.common import EXIT_OK, EXIT_PROBLEMS, open_settings
+from sanzhua.commands.writefail import write_failed
 from sanzhua.errors import FatalError
 from sanzhua.history.git import Repo
 from sanzhua.i18n import say
@@ -111,7 +112,10 @@ def codeowners(
             return EXIT_OK
         stream.write(say("codeowners.stale", opened.lang, file=target))
         return EXIT_PROBLEMS
-    target.parent.mkdir(parents=True, exist_ok=True)
-    replace_bytes(target, content.encode("utf-8"))
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        replace_bytes(target, content.encode("utf-8"))
+    except OSError as e:  # a ledger file or .git named by -o, a read-only or full disk (issue 14)
+        raise write_failed(target, e, opened.lang) from None
     stream.write(say("codeowners.wrote", opened.lang, file=target))
     return EXIT_OK

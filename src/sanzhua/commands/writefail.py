@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sanzhua.errors import FatalError
 from sanzhua.i18n import Lang
+from sanzhua.outfile import NotAnOutput
 from sanzhua.problems import msg
 
 # errno → the catalogue key of the message (its hint is the key + ".hint")
@@ -20,6 +21,7 @@ _CAUSES = {
     errno.EROFS: "write.read-only",
     errno.EDQUOT: "write.disk-full",
     errno.EFBIG: "write.too-large",  # past RLIMIT_FSIZE (ulimit -f)
+    errno.ENXIO: "write.no-reader",  # a FIFO nobody reads (opened without waiting)
 }
 
 
@@ -27,6 +29,12 @@ def write_failed(path: Path, e: OSError, lang: Lang, app: str = "Excel/WPS") -> 
     """The message for a failed write of `path`: a missing folder, a folder in the way,
     no permission (often the file open in `app` on Windows), a full or read-only disk."""
     parent = path.parent if str(path.parent) else Path(".")
+    if isinstance(e, NotAnOutput):
+        return FatalError(
+            msg(f"write.{e.why}", path=path),
+            msg(f"write.{e.why}.hint"),
+            lang=lang,
+        )
     code = e.errno
     if code == errno.ENOENT or (code is None and not parent.is_dir()):
         return FatalError(

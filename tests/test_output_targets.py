@@ -1,0 +1,148 @@
+"""Where `-o` may point (issue 14, p-red3a): an output never replaces the ledger's own files,
+git's, or a device.
+
+- `export -o ledgers/fgw.yaml` replaced the ledger file with a workbook (exit 0), and
+  `codeowners -o ledgers/x.yaml` did the same for CODEOWNERS; `calendar -o .git/config`
+  wrote the calendar over git's configuration (every later git command: "bad config").
+- `-o /dev/full` printed 已导出 and exited 0; run as root (a CI container) the output's
+  temporary was renamed over the device, so /dev/full (and /dev/null, the common
+  `-o /dev/null`) became a regular file for every program on the machine.
+- A FIFO named by `-o` is written into (a shell's `>`), and one nobody reads is said, not
+  waited on.
+
+Real ledgers in git, real `sanzhua` processes. The device cases make their own device
+nodes in the test's folder (mknod: as root only), never touch /dev.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+SETTINGS = "name: 测试县督查台账\noffice: 县政府督查室\nyear: 2026\nlang: zh\n"
+UNITS = "units:\n  - {id: fgw, name: 县发改委, kind: 县直部门}\n"
+FGW = "unit: fgw\ntasks:\n  - id: FGW-001\n    title: 项目前期\n    due: 2026-12-31\n"
+AS_OF = ["--as-of", "2026-11-25"]
+
+
+def git(root: Path, *args: str) -> str:
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@x", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@x"}
+    return subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, text=True, env=env).stdout
+
+
+def sanzhua(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "XDG_CACHE_HOME": str(root.parent / "xdg")}
+    return subprocess.run([sys.executable, "-m", "sanzhua", *args], cwd=root, capture_output=True, text=True,
+                          env=env, timeout=120)
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    root = tmp_path / "ledger"
+    (root / "ledgers").mkdir(parents=True)
+    (root / "sanzhua.yaml").write_text(SETTINGS, encoding="utf-8")
+    (root / "units.yaml").write_text(UNITS, encoding="utf-8")
+    (root / "ledgers" / "fgw.yaml").write_text(FGW, encoding="utf-8")
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "init")
+    return root
+
+
+@pytest.mark.parametrize(
+    ("argv", "target"),
+    [
+        (["export", *AS_OF, "-o", "ledgers/fgw.yaml"], "ledgers/fgw.yaml"),
+        (["export", *AS_OF, "-f", "csv", "-o", "units.yaml"], "units.yaml"),
+        (["brief", "--week", *AS_OF, "-o", "sanzhua.yaml"], "sanzhua.yaml"),
+        (["brief", "--week", *AS_OF, "-f", "docx", "-o", "ledgers/fgw.yaml"], "ledgers/fgw.yaml"),
+        (["calendar", *AS_OF, "-o", "ledgers/fgw.yaml"], "ledgers/fgw.yaml"),
+        (["codeowners", "-o", "ledgers/fgw.yaml"], "ledgers/fgw.yaml"),
+        (["form", "--unit", "fgw", *AS_OF, "-o", ".git/form.xlsx"], ".git/form.xlsx"),
+        (["calendar", *AS_OF, "-o", ".git/config"], ".git/config"),
+        (["codeowners", "-o", ".git/CODEOWNERS"], ".git/CODEOWNERS"),
+        (["export", *AS_OF, "-o", ".git/hooks/pre-commit"], ".git/hooks/pre-commit"),
+    ],
+)
+def test_an_output_onto_the_ledgers_files_or_into_git_is_refused(repo: Path, argv: list[str], target: str) -> None:
+    path = repo / target
+    before = path.read_bytes() if path.exists() else None
+    r = sanzhua(repo, *argv)
+    assert r.returncode == 2, (r.stdout, r.stderr)
+    assert "不能把输出写到" in r.stderr and target in r.stderr, r.stderr
+    assert "内部错误" not in r.stderr and "Traceback" not in r.stderr
+    assert (path.read_bytes() if path.exists() else None) == before
+    assert git(repo, "status", "--porcelain") == ""
+    assert sanzhua(repo, "check", *AS_OF).returncode == 0
+
+
+def test_an_output_beside_the_ledger_files_is_still_written(repo: Path) -> None:
+    r = sanzhua(repo, "export", *AS_OF, "-o", "ledgers/out.xlsx")
+    assert r.returncode == 0, r.stderr
+    assert (repo / "ledgers/out.xlsx").read_bytes()[:2] == b"PK"
+
+
+needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="mknod needs root (the case the defect was: a CI container)")
+
+
+@needs_root
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["export", *AS_OF, "-o", "{dev}"],
+        ["export", *AS_OF, "-f", "csv", "-o", "{dev}"],
+        ["brief", "--week", *AS_OF, "-f", "docx", "-o", "{dev}"],
+        ["calendar", *AS_OF, "-o", "{dev}"],
+        ["codeowners", "-o", "{dev}"],
+    ],
+)
+def test_a_device_named_by_o_is_written_into_not_replaced(repo: Path, tmp_path: Path, argv: list[str]) -> None:
+    null = tmp_path / "null"
+    full = tmp_path / "full"
+    os.mknod(null, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+    os.mknod(full, 0o666 | stat.S_IFCHR, os.makedev(1, 7))
+    ok = sanzhua(repo, *[a.replace("{dev}", str(null)) for a in argv])
+    assert ok.returncode == 0, ok.stderr
+    assert stat.S_ISCHR(os.lstat(null).st_mode), "the device was replaced by a file"
+    bad = sanzhua(repo, *[a.replace("{dev}", str(full)) for a in argv])
+    assert bad.returncode == 2, (bad.stdout, bad.stderr)
+    assert "磁盘已满" in bad.stderr, bad.stderr
+    assert stat.S_ISCHR(os.lstat(full).st_mode), "the device was replaced by a file"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["full", "ledger", "null", "xdg"]
+
+
+def test_a_fifo_nobody_reads_is_said_not_waited_on(repo: Path, tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    r = sanzhua(repo, "calendar", *AS_OF, "-o", str(fifo))
+    assert r.returncode == 2, (r.stdout, r.stderr)
+    assert "管道" in r.stderr and "Traceback" not in r.stderr
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+
+
+def test_a_fifo_being_read_gets_the_output(repo: Path, tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    # open the reader first without waiting for a writer, then read until the writer closes
+    fd = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+
+    def read() -> None:
+        os.set_blocking(fd, True)
+        with os.fdopen(fd, "rb") as f:
+            got.append(f.read())
+
+    r = sanzhua(repo, "export", *AS_OF, "-f", "csv", "-o", str(fifo))
+    reader = threading.Thread(target=read)
+    reader.start()
+    reader.join(30)
+    assert r.returncode == 0, r.stderr
+    assert "FGW-001" in got[0].decode("utf-8-sig")
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
