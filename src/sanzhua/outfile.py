@@ -124,8 +124,8 @@ def replacing(path: Path) -> Iterator[Path]:
         st = None
     _refuse(path, st)
     if st is not None and (stat.S_ISCHR(st.st_mode) or stat.S_ISFIFO(st.st_mode)):
-        with _through_device(path, stat.S_ISFIFO(st.st_mode)) as tmp:
-            yield tmp
+        with _through_device(path, stat.S_ISFIFO(st.st_mode)) as staged:
+            yield staged
         return
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name[:64]}.", suffix=".sanzhua-tmp")
     os.close(fd)
