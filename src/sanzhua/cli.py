@@ -1069,15 +1069,36 @@ def entry() -> None:
     ordinary way, which reports it. Tests call
     `main()`, which never leaves this way. Leaving so, what a command made is not freed
     when it returns either (sanzhua.lifetime)."""
+    _open_standard_streams()
     if not _watched():
         leave_quickly()
     try:
         main()
     except SystemExit as e:
         code = e.code
-        if type(code) is int and 0 <= code <= 255 and threading.active_count() == 1 and not _watched() and _flushed():
+        flushed = _flushed()
+        if type(code) is int and 0 <= code <= 255 and threading.active_count() == 1 and not _watched() and flushed:
             os._exit(code)
         raise
+
+
+def _open_standard_streams() -> None:
+    """A standard descriptor the caller closed (`sanzhua check >&-`, `<&-`) opened on
+    /dev/null (issue 14, p-red3a): Python had left sys.stdout None, an internal error at
+    the first write, and the next file sanzhua opened (a ledger's temporary) would have
+    been given the number, where what a library or git writes to "stdout" would land. The
+    output is lost, as the caller asked; the exit code stays the command's."""
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            null = os.open(os.devnull, os.O_RDWR)
+            if null != fd:
+                os.dup2(null, fd)
+                os.close(null)
+    for name, fd, mode in (("stdin", 0, "r"), ("stdout", 1, "w"), ("stderr", 2, "w")):
+        if getattr(sys, name) is None:
+            setattr(sys, name, open(fd, mode, encoding="utf-8", errors="backslashreplace", closefd=False))  # noqa: SIM115
 
 
 def _watched() -> bool:
@@ -1090,10 +1111,19 @@ def _watched() -> bool:
 
 
 def _flushed() -> bool:
+    """Whether the output went out. A reader that left early (`sanzhua show X | head -1`)
+    is no failure of the command: what could not be written is dropped, and the command's
+    own exit code stands (it was 1, from the interpreter's exit, with nothing said)."""
     try:
         for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
             if stream is not None:
                 stream.flush()
-    except (OSError, ValueError):  # a closed pipe or file: the ordinary exit says what it says
+    except BrokenPipeError:
+        null = os.open(os.devnull, os.O_WRONLY)
+        for fd in (1, 2):
+            os.dup2(null, fd)
+        os.close(null)
+        return _flushed()
+    except (OSError, ValueError):  # a closed file: the ordinary exit says what it says
         return False
     return True

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from sanzhua.errors import FatalError, Refused, bad_choice
 from sanzhua.evaluate import is_open
@@ -22,10 +22,26 @@ from sanzhua.report.gaps import Gaps, gaps_of, settings_gaps, stderr_lines
 from sanzhua.workdays import WorkCalendar
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from sanzhua.score.rules import Rules
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
+
+
+def console(stream: TextIO, **options: Any) -> Console:
+    """A rich Console writing to `stream` whose reader left early (`sanzhua show X | head -1`)
+    is a BrokenPipeError, as any other write's (`cli.run`: exit 0, nothing said): rich's own
+    handling raised SystemExit(1), a failure with no word said (issue 14, p-red3a)."""
+    # lazy: rich only for the commands that print tables (start-up cost)
+    from rich.console import Console
+
+    class _Console(Console):
+        def on_broken_pipe(self) -> None:
+            raise BrokenPipeError
+
+    return _Console(file=stream, **options)
 
 
 @dataclass

@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.text import Text
 
 from sanzhua.commands.common import EXIT_OK, format_option, gate, open_ledger
+from sanzhua.commands.common import console as common_console
 from sanzhua.dates import format_cn
 from sanzhua.errors import FatalError, Refused
 from sanzhua.evaluate import Evaluation, TaskState, evaluate
@@ -289,7 +290,7 @@ def _json(st: TaskState, ledger: Ledger, ev: Evaluation, lang: Lang) -> dict[str
 
 
 def _text(stream: TextIO, st: TaskState, ledger: Ledger, ev: Evaluation, lang: Lang, width: int | None) -> None:
-    console = Console(file=stream, width=width, highlight=False)
+    console = common_console(stream, width=width, highlight=False)
     t = st.task
     w = partial(say, lang=lang)
     head = Text()

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from sanzhua import jsontext
 from sanzhua.commands.common import EXIT_OK, calendar_problems, choice_option, format_option, open_report
+from sanzhua.commands.common import console as common_console
 from sanzhua.dates import format_cn
 from sanzhua.evaluate import LIGHTS, Evaluation, TaskState, evaluate
 from sanzhua.i18n import STATE_LABELS, Lang, label, say, text
@@ -63,10 +64,9 @@ def status(
     stream = out or sys.stdout
     if opened.gaps and fmt == "table":
         # lazy: rich (~80 ms to import), only where a table is printed (issue 17)
-        from rich.console import Console
         from rich.text import Text
 
-        Console(file=stream, width=width, highlight=False, soft_wrap=True).print(
+        common_console(stream, width=width, highlight=False, soft_wrap=True).print(
             Text(notice(opened.gaps, opened.lang), style="bold red")
         )
     if fmt == "json":
@@ -282,10 +282,7 @@ def _table(
     there is room. Long unit names and leaders shrink to a short form (县住建局 → 住建局,
     副县长 李某某 → 李某某) before anything is cut.
     """
-    # lazy: rich (~80 ms to import), only where a table is printed (issue 17)
-    from rich.console import Console
-
-    console = Console(file=stream, width=width, highlight=False, soft_wrap=False)
+    console = common_console(stream, width=width, highlight=False, soft_wrap=False)
     shown = rows if show_all else [st for st in rows if st.light in ("red", "yellow") or "invalid" in st.states]
     green = sum(st.light == "green" for st in rows) if not show_all else 0
     closed = len(rows) - len(shown) - green
@@ -549,10 +546,9 @@ def _summary(
         stream.write(buf.getvalue())
         return
     # lazy: rich (~80 ms to import), only where a table is printed (issue 17)
-    from rich.console import Console
     from rich.table import Table
 
-    console = Console(file=stream, width=width, highlight=False)
+    console = common_console(stream, width=width, highlight=False)
     w = partial(say, lang=lang)
     table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
     table.add_column(w("status.sum.unit") if by == "unit" else w("status.sum.leader"))

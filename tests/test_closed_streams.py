@@ -1,0 +1,85 @@
+"""The standard streams as a script or CI step may leave them (issue 14, p-red3a).
+
+- `sanzhua check >&-` (stdout closed): an internal error, `'NoneType' object has no
+  attribute 'isatty'`, exit 2; with fd 1 free, the next file sanzhua opened would have
+  been given that number.
+- `sanzhua show ID | head -1` (a reader that leaves early): exit 1 with nothing said
+  (rich's own broken-pipe handling); `status` and the others exit 0.
+
+Real ledgers in git, real `sanzhua` processes.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SETTINGS = "name: 测试县督查台账\noffice: 县政府督查室\nyear: 2026\nlang: zh\n"
+UNITS = "units:\n  - {id: fgw, name: 县发改委, kind: 县直部门}\n"
+FGW = "unit: fgw\ntasks:\n  - id: FGW-001\n    title: 项目前期\n    due: 2026-11-20\n"
+AS_OF = ["--as-of", "2026-11-25"]
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    root = tmp_path / "ledger"
+    (root / "ledgers").mkdir(parents=True)
+    (root / "sanzhua.yaml").write_text(SETTINGS, encoding="utf-8")
+    (root / "units.yaml").write_text(UNITS, encoding="utf-8")
+    (root / "ledgers" / "fgw.yaml").write_text(FGW, encoding="utf-8")
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@x", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@x"}
+    for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "init"]):
+        subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, env=env)
+    return root
+
+
+def env_of(root: Path) -> dict[str, str]:
+    return {**os.environ, "XDG_CACHE_HOME": str(root.parent / "xdg")}
+
+
+def closing(*fds: int) -> object:
+    def close() -> None:
+        for fd in fds:
+            os.close(fd)
+    return close
+
+
+@pytest.mark.parametrize("fds", [(1,), (1, 2), (0, 1, 2)])
+def test_a_report_with_its_streams_closed_keeps_its_exit_code(repo: Path, fds: tuple[int, ...]) -> None:
+    r = subprocess.run([sys.executable, "-m", "sanzhua", "check", *AS_OF, "--fail-on", "overdue"], cwd=repo,
+                       env=env_of(repo), capture_output=True, timeout=120, preexec_fn=closing(*fds))
+    assert r.returncode == 1, r.stderr.decode()
+    assert "内部错误".encode() not in r.stderr and b"Traceback" not in r.stderr
+    ok = subprocess.run([sys.executable, "-m", "sanzhua", "status", *AS_OF], cwd=repo, env=env_of(repo),
+                        capture_output=True, timeout=120, preexec_fn=closing(*fds))
+    assert ok.returncode == 0, ok.stderr.decode()
+
+
+def test_an_edit_with_every_stream_closed_writes_the_ledger_and_only_it(repo: Path) -> None:
+    r = subprocess.run([sys.executable, "-m", "sanzhua", "progress", "FGW-001", "--percent", "40", "--note", "推进",
+                        "--date", "2026-11-24"], cwd=repo, env=env_of(repo), capture_output=True, timeout=120,
+                       preexec_fn=closing(0, 1, 2))
+    assert r.returncode == 0
+    text = (repo / "ledgers/fgw.yaml").read_text(encoding="utf-8")
+    assert text == FGW + "    progress:\n      - {date: 2026-11-24, percent: 40, note: 推进}\n"
+    assert sorted(p.name for p in (repo / "ledgers").iterdir()) == ["fgw.yaml"]
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["show", "FGW-001", *AS_OF], ["status", *AS_OF, "--all"], ["status", *AS_OF, "--by", "unit"],
+     ["check", *AS_OF], ["help", "format"]],
+)
+def test_a_reader_that_leaves_early_is_no_failure(repo: Path, argv: list[str]) -> None:
+    p = subprocess.Popen([sys.executable, "-m", "sanzhua", *argv], cwd=repo, env=env_of(repo),
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert p.stdout is not None and p.stderr is not None
+    p.stdout.close()  # the reader is gone before the first line
+    err = p.stderr.read()
+    assert p.wait(120) == 0, err.decode()
+    assert err == b""
