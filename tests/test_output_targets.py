@@ -146,3 +146,52 @@ def test_a_fifo_being_read_gets_the_output(repo: Path, tmp_path: Path) -> None:
     assert r.returncode == 0, r.stderr
     assert "FGW-001" in got[0].decode("utf-8-sig")
     assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+
+
+TWO_UNITS = "units:\n  - {id: fgw, name: NAME, kind: 县直部门}\n  - {id: jyj, name: OTHER, kind: 县直部门}\n"
+JYJ = "unit: jyj\ntasks:\n  - id: JYJ-001\n    title: 学校建设\n    due: 2026-10-31\n"
+FGW_LATE = FGW.replace("2026-12-31", "2026-11-02")
+
+
+def two_units(repo: Path, name: str, other: str) -> None:
+    (repo / "units.yaml").write_text(TWO_UNITS.replace("OTHER", other).replace("NAME", name), encoding="utf-8")
+    (repo / "ledgers/fgw.yaml").write_text(FGW_LATE, encoding="utf-8")
+    (repo / "ledgers/jyj.yaml").write_text(JYJ, encoding="utf-8")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "units")
+
+
+@pytest.mark.parametrize(("name", "other"), [("同名局", "同名局"), ("a/b局", "a_b局"), ("局" * 200, "局" * 199 + "乙")])
+def test_every_units_notice_and_form_is_its_own_file(repo: Path, tmp_path: Path, name: str, other: str) -> None:
+    two_units(repo, name, other)
+    r = sanzhua(repo, "brief", "--each-unit", str(tmp_path / "n"), *AS_OF)
+    assert r.returncode == 0, r.stderr
+    notices = sorted((tmp_path / "n").iterdir())
+    assert len(notices) == 2, notices
+    assert ["FGW-001" in p.read_text(encoding="utf-8") for p in notices].count(True) == 1
+    assert ["JYJ-001" in p.read_text(encoding="utf-8") for p in notices].count(True) == 1
+    f = sanzhua(repo, "form", "--each-unit", str(tmp_path / "f"), *AS_OF)
+    assert f.returncode == 0, f.stderr
+    assert len(list((tmp_path / "f").iterdir())) == 2
+    assert all(len(p.name.encode()) <= 255 for p in [*notices, *(tmp_path / "f").iterdir()])
+
+
+def test_a_units_long_name_still_names_its_form_and_notice(repo: Path) -> None:
+    two_units(repo, "局" * 200, "县教育局")
+    for argv in (["form", "--unit", "fgw", *AS_OF], ["brief", "--unit", "fgw", *AS_OF, "-f", "docx"]):
+        r = sanzhua(repo, *argv)
+        assert r.returncode == 0, r.stderr
+    made = [p for p in repo.iterdir() if p.suffix in (".xlsx", ".docx")]
+    assert len(made) == 2 and all(len(p.name.encode()) <= 255 and "局局局" in p.name for p in made), made
+
+
+def test_file_name_keeps_a_short_name_and_cuts_a_long_one_apart() -> None:
+    from sanzhua.outfile import NAME_BYTES, DistinctNames, file_name
+
+    assert file_name("县发改委") == "县发改委"
+    assert file_name("../../x") == "_.._x"
+    a, b = file_name("局" * 200), file_name("局" * 199 + "乙")
+    assert a != b and len(a.encode()) <= NAME_BYTES and len(b.encode()) <= NAME_BYTES
+    names = DistinctNames()
+    assert [names("n-同名.md", "a"), names("n-同名.md", "b"), names("N-同名.md", "b")] == [
+        "n-同名.md", "n-同名-b.md", "N-同名-b-3.md"]

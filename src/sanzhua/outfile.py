@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import hashlib
 import os
 import re
 import shutil
@@ -31,7 +32,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-__all__ = ["NotAnOutput", "file_name", "replace_bytes", "replacing", "umask"]
+__all__ = ["DistinctNames", "NotAnOutput", "file_name", "replace_bytes", "replacing", "umask"]
 
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
 
@@ -149,4 +150,48 @@ def file_name(name: str, empty: str = "_") -> str:
     """A name from the settings or units.yaml made one file name in the output folder: no
     folder separators (`bulletin.name: ../../x` once wrote outside it), none of the characters
     Windows refuses, no control characters, no leading or trailing dots and spaces."""
-    return _UNSAFE.sub("_", name).strip(". ") or empty
+    name = _UNSAFE.sub("_", name).strip(". ") or empty
+    return name if len(name.encode("utf-8", "surrogatepass")) <= NAME_BYTES else _cut(name)
+
+
+# A name's share of a file name, in UTF-8 bytes: a file name is at most 255 bytes, and a
+# form's or a notice's holds a unit's name beside a word and a date. A unit named with 200
+# Han characters (600 bytes) made `brief --each-unit` and `form` stop at that unit, "File
+# name too long" (issue 14, p-red3a).
+NAME_BYTES = 96
+
+
+def _cut(name: str) -> str:
+    """`name` cut to its first characters that fit NAME_BYTES with "~" and 8 hex digits of
+    the whole name's digest (two long names alike in their first 80 bytes stay apart)."""
+    digest = hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    room, kept = NAME_BYTES - 9, []
+    for ch in name:
+        room -= len(ch.encode("utf-8", "surrogatepass"))
+        if room < 0:
+            break
+        kept.append(ch)
+    return "".join(kept).rstrip(". ") + "~" + digest
+
+
+class DistinctNames:
+    """The file names one run writes into one folder (`brief --each-unit`, `form
+    --each-unit`), each once: two units of one name (units.yaml does not forbid it), or two
+    names made one file name, wrote the same file, and the first unit's notice or form was
+    replaced by the second's while both were said written (issue 14, p-red3a). A name
+    given before gets its unit's id before the extension, then a number."""
+
+    def __init__(self) -> None:
+        self._taken: set[str] = set()
+
+    def __call__(self, name: str, key: str) -> str:
+        stem, dot, ext = name.rpartition(".")
+        if not dot:
+            stem, ext = name, ""
+        tail = f".{ext}" if dot else ""
+        got, n = name, 1
+        while got.casefold() in self._taken:
+            n += 1
+            got = f"{stem}-{file_name(key)}{tail}" if n == 2 else f"{stem}-{file_name(key)}-{n}{tail}"
+        self._taken.add(got.casefold())
+        return got

@@ -41,7 +41,7 @@ from sanzhua.notices import (
     replies,
     status_of,
 )
-from sanzhua.outfile import replace_bytes
+from sanzhua.outfile import DistinctNames, replace_bytes
 from sanzhua.periods import PERIOD_KINDS, Period, PeriodKind, period_of
 from sanzhua.problems import msg
 from sanzhua.render.bulletin import bulletin_pieces
@@ -263,11 +263,12 @@ def _notices_out(
         if each_unit is None:
             return EXIT_OK
     if each_unit is not None:
+        names = DistinctNames()
         for uid in units_needing_notice(evaluation):
             n = replace(
                 make_notice(uid), notice=warning, made_from=stamp
             )
-            path = each_unit / notice_name(n, fmt)
+            path = each_unit / names(notice_name(n, fmt), uid)
             _write(_render("notice", fmt, notice_context(n), ledger), path, lang_)
             print(str(path), file=out)
     return EXIT_OK

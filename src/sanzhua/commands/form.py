@@ -24,7 +24,7 @@ from sanzhua.interchange.form import MAX_FORM_ROWS, Form, build_form, unit_tasks
 from sanzhua.load import Ledger
 from sanzhua.load.keys import did_you_mean
 from sanzhua.model import Unit
-from sanzhua.outfile import file_name
+from sanzhua.outfile import DistinctNames, file_name
 from sanzhua.problems import msg
 
 # The most task rows `--each-unit` writes in one run, over all its forms: about 0.3 ms a
@@ -126,6 +126,7 @@ def _each_unit(ledger: Ledger, each_unit: Path, as_of: date, commit: str, lg: La
     written = 0
     empty: list[str] = []
     too_many = 0
+    names = DistinctNames()
     s = ledger.settings
     for u in ledger.units.values():
         f = build_form(s.name, u, by_unit.get(u.id, []), as_of, commit, lg, s.office)
@@ -136,7 +137,7 @@ def _each_unit(ledger: Ledger, each_unit: Path, as_of: date, commit: str, lg: La
             too_many += 1
             sys.stderr.write(text(msg("form.too-many", unit=u.name, rows=len(f.rows), limit=MAX_FORM_ROWS), lg) + "\n")
             continue
-        path = each_unit / default_name(u, as_of, lg)
+        path = each_unit / names(default_name(u, as_of, lg), u.id)
         _write(f, path)
         written += 1
         stream.write(text(msg("form.wrote", file=str(path), unit=u.name, rows=len(f.rows), code=f.code), lg) + "\n")
