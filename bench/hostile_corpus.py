@@ -215,6 +215,23 @@ def snapshot(where: Path, skip: tuple[Path, ...]) -> dict[str, tuple[int, int]]:
     return seen
 
 
+EDITS = {"progress", "done", "extend", "new", "fmt", "collect", "import", "init"}
+
+
+def ledger_digest(root: Path) -> dict[str, bytes]:
+    """The ledger's own files and git's configuration, which no report may change: an `-o`
+    onto ledgers/fgw.yaml or .git/config once replaced them (issue 14, p-red3a)."""
+    seen: dict[str, bytes] = {}
+    for p in [root / "sanzhua.yaml", root / "units.yaml", root / ".git/config", root / ".git/HEAD",
+              *(sorted((root / "ledgers").rglob("*.y*ml")) if (root / "ledgers").is_dir() else [])]:
+        try:
+            if p.is_file() and not p.is_symlink():
+                seen[str(p.relative_to(root))] = p.read_bytes()
+        except OSError:
+            continue
+    return seen
+
+
 def run_case(case: Case, work: Path, verbose: bool) -> list[str]:
     sandbox = work / case.name
     sandbox.mkdir()
@@ -242,9 +259,12 @@ def run_case(case: Case, work: Path, verbose: bool) -> list[str]:
              for argv in case.extra]
     for argv in [*commands(out), *extra]:
         before = snapshot(sandbox, (root, out, sandbox / "cache"))
+        own = ledger_digest(root) if argv[0] not in EDITS else None
         r = run(argv, root, env)
         after = snapshot(sandbox, (root, out, sandbox / "cache"))
         fl = flags_of(r)
+        if own is not None and (now := ledger_digest(root)) != own:
+            fl.append(f"ledger changed by a report: {sorted(k for k in set(own) | set(now) if own.get(k) != now.get(k))[:3]}")
         if pwned.exists():
             fl.append("CODE RAN")
             pwned.unlink()
@@ -1446,6 +1466,16 @@ def _odd_targets(root: Path, sb: Path) -> None:
         os.mknod(sb / "dev/null", 0o666 | 0o020000, os.makedev(1, 3))
         os.mknod(sb / "dev/full", 0o666 | 0o020000, os.makedev(1, 7))
     os.mkfifo(sb / "out/fifo")
+
+
+@case("units-same-name")
+def _units_same(root: Path, sb: Path) -> None:
+    # Two units of one name, and two names that are one file name: each unit's notice and form its own file.
+    write(root, "units.yaml", "units:\n  - {id: fgw, name: 同名局, kind: 县直部门}\n  - {id: jyj, name: 同名局, kind: 县直部门}\n"
+          "  - {id: a1, name: a/b局}\n  - {id: a2, name: a_b局}\n  - {id: l1, name: " + "局" * 200 + "}\n  - {id: l2, name: " + "局" * 199 + "乙}\n", commit=False)
+    for u in ("a1", "a2", "l1", "l2"):
+        write(root, f"ledgers/{u}.yaml", f"unit: {u}\ntasks:\n  - {{id: {u.upper()}-001, title: 任务, due: 2026-11-02}}\n", commit=False)
+    commit_all(root)
 
 
 @case("env-bare", env={"HOME": None, "LANG": None, "LC_ALL": None, "TERM": "dumb", "COLUMNS": "5", "NO_COLOR": "1",
