@@ -11,6 +11,7 @@ Real ledgers in git, real `sanzhua` processes.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -83,3 +84,23 @@ def test_a_reader_that_leaves_early_is_no_failure(repo: Path, argv: list[str]) -
     err = p.stderr.read()
     assert p.wait(120) == 0, err.decode()
     assert err == b""
+
+
+EMOJI = "unit: fgw\ntasks:\n  - {id: E-001, title: 👨‍👩‍👧𠀀€局, owner: 😀, due: 2026-11-20}\n"
+
+
+@pytest.mark.parametrize("encoding", ["gbk", "ascii", "latin-1"])
+@pytest.mark.parametrize("argv", [["status", *AS_OF, "--all"], ["show", "E-001", *AS_OF], ["check", *AS_OF],
+                                  ["brief", "--week", *AS_OF], ["status", *AS_OF, "-f", "json", "--all"]])
+def test_an_output_in_another_encoding_shows_what_it_cannot_encode_as_a_mark(
+        repo: Path, encoding: str, argv: list[str]) -> None:
+    (repo / "ledgers/e.yaml").write_text(EMOJI, encoding="utf-8")
+    r = subprocess.run([sys.executable, "-m", "sanzhua", *argv], cwd=repo, capture_output=True, timeout=120,
+                       env={**env_of(repo), "PYTHONIOENCODING": encoding})
+    assert r.returncode == 0, r.stderr.decode(encoding, "replace")
+    out = r.stdout.decode(encoding)
+    assert "E-001" in out and "?" in out
+    if encoding == "gbk":
+        assert "局" in out
+    if "json" in argv:
+        json.loads(out)

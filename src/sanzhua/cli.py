@@ -6,6 +6,7 @@ Exit codes (stable): 0 success; 1 the ledger has errors (or what --fail-on names
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 import sys
@@ -1099,6 +1100,20 @@ def _open_standard_streams() -> None:
     for name, fd, mode in (("stdin", 0, "r"), ("stdout", 1, "w"), ("stderr", 2, "w")):
         if getattr(sys, name) is None:
             setattr(sys, name, open(fd, mode, encoding="utf-8", errors="backslashreplace", closefd=False))  # noqa: SIM115
+    for stream in (sys.stdout, sys.stderr):
+        _replace_what_cannot_be_shown(stream)
+
+
+def _replace_what_cannot_be_shown(stream: object) -> None:
+    """An output whose encoding is not UTF's (a Windows console or file in GBK, cp936;
+    PYTHONIOENCODING=gbk or ascii) shows what it cannot encode as "?": an emoji or a rare
+    character (Ext-B) in a title was an internal error, UnicodeEncodeError, and the
+    internal error's own words came out as \\u escapes (issue 14, p-red3a)."""
+    encoding = str(getattr(stream, "encoding", "") or "").lower().replace("_", "-")
+    reconfigure = getattr(stream, "reconfigure", None)
+    if reconfigure is not None and not encoding.startswith("utf"):
+        with contextlib.suppress(ValueError, OSError):
+            reconfigure(errors="replace")
 
 
 def _watched() -> bool:
