@@ -175,7 +175,8 @@ def flags_of(r: Result) -> list[str]:
         found.append(f"exit {r.rc}")
     if b"Traceback" in both:
         found.append("traceback")
-    if r.argv[0] != "help" and (b"internal error" in both or "内部错误".encode() in both):
+    if r.argv[0] != "help" and (b"internal error" in both or "内部错误".encode() in both
+                                or b"\\u5185\\u90e8\\u9519\\u8bef" in both or "内部错误".encode("gbk") in both):
         found.append("internal error")
     if CONTROL.search(both.replace(b"\r\n", b"\n")):
         found.append("control byte " + repr(CONTROL.search(both.replace(b"\r\n", b"\n")).group()))  # type: ignore[union-attr]
@@ -1476,6 +1477,19 @@ def _units_same(root: Path, sb: Path) -> None:
     for u in ("a1", "a2", "l1", "l2"):
         write(root, f"ledgers/{u}.yaml", f"unit: {u}\ntasks:\n  - {{id: {u.upper()}-001, title: 任务, due: 2026-11-02}}\n", commit=False)
     commit_all(root)
+
+
+@case("env-gbk-terminal", env={"PYTHONIOENCODING": "gbk"}, extra=[["status", "--as-of", "2026-11-25", "--all"]])
+def _gbk_terminal(root: Path, sb: Path) -> None:
+    # Output in GBK (a Windows console or a redirected file in cp936): text GBK has no
+    # character for (emoji, Ext-B, €) in every field.
+    write(root, "ledgers/x.yaml", "unit: fgw\ntasks:\n  - {id: E-001, title: 👨‍👩‍👧𠀀€局, owner: 😀, due: 2026-11-20,"
+          " progress: [{date: 2026-11-02, percent: 10, note: 🚧}]}\n")
+
+
+@case("env-ascii-terminal", env={"PYTHONIOENCODING": "ascii", "LANG": "C", "LC_ALL": "C"})
+def _ascii_terminal(root: Path, sb: Path) -> None:
+    pass
 
 
 @case("env-bare", env={"HOME": None, "LANG": None, "LC_ALL": None, "TERM": "dumb", "COLUMNS": "5", "NO_COLOR": "1",

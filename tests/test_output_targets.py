@@ -195,3 +195,23 @@ def test_file_name_keeps_a_short_name_and_cuts_a_long_one_apart() -> None:
     names = DistinctNames()
     assert [names("n-同名.md", "a"), names("n-同名.md", "b"), names("N-同名.md", "b")] == [
         "n-同名.md", "n-同名-b.md", "N-同名-b-3.md"]
+
+
+@pytest.mark.parametrize("folder", ["ledgers", ".", "public"])
+def test_a_committed_site_marker_does_not_let_site_replace_the_ledger(repo: Path, folder: str) -> None:
+    (repo / "public").mkdir()
+    (repo / "public/notes.yml").write_text("a: 1\n", encoding="utf-8")
+    (repo / folder / ".sanzhua-site").write_text("sanzhua site\n", encoding="utf-8")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "marker")
+    r = sanzhua(repo, "site", *AS_OF, "-o", folder)
+    assert r.returncode == 2, (r.stdout, r.stderr)
+    assert "不能覆盖" in r.stderr and "Traceback" not in r.stderr
+    assert git(repo, "status", "--porcelain") == ""
+
+
+def test_a_site_written_before_is_still_replaced(repo: Path, tmp_path: Path) -> None:
+    for _ in range(2):
+        r = sanzhua(repo, "site", *AS_OF, "-o", str(tmp_path / "site"))
+        assert r.returncode == 0, r.stderr
+    assert (tmp_path / "site/index.html").is_file()

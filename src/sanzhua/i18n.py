@@ -959,6 +959,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "notice.record.changed": ("{file} 在登记时被修改，未写入", "{file} changed while the notice was being recorded; nothing written"),
     "site.folder.hint": ("用 -o 指定一个新的或空的文件夹。", "give -o a new or empty folder"),
     "site.not-ours": ("{folder} 不是空文件夹，也不是 sanzhua 生成的网站，不能覆盖", "{folder} is neither empty nor a site sanzhua wrote; it is not replaced"),
+    "site.holds-ledger": ("{folder} 中有 {found}，不是 sanzhua 生成的网站（台账或仓库本身），不能覆盖", "{folder} holds {found}: not a site sanzhua wrote (the ledger or its repository itself); it is not replaced"),
     "site.not-ours.hint": ("用 -o 指定一个新的或空的文件夹（之前生成的网站文件夹可以直接覆盖）。", "give -o a new or empty folder (a folder with a site written before is replaced)"),
     "template.not-utf8": ("模板 {path} 不是 UTF-8 文本", "template {path} is not UTF-8 text"),
     "template.not-utf8.hint": ("请用文本编辑器把模板另存为 UTF-8", "save the template as UTF-8 in a text editor"),

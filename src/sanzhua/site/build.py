@@ -9,6 +9,7 @@ fetch() a file beside it, but it may load a script.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -237,10 +238,39 @@ def prepare(out: Path) -> Path:
         raise FatalError(msg("init.not-a-folder", folder=out), msg("site.folder.hint"))
     if out.is_dir() and any(out.iterdir()) and not (out / MARKER).is_file():
         raise FatalError(msg("site.not-ours", folder=out), msg("site.not-ours.hint"))
+    found = _not_a_site(out) if out.is_dir() else None
+    if found is not None:
+        raise FatalError(msg("site.holds-ledger", folder=out, found=found), msg("site.not-ours.hint"))
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     tmp.chmod(0o777 & ~umask())  # mkdtemp's 0700 would hide the site from a web server
     return tmp
+
+
+def _not_a_site(out: Path) -> str | None:
+    """What in the folder `out` no site holds: a YAML file (a ledger's, its settings), a
+    `.git`, or the folder this command runs in. A committed `ledgers/.sanzhua-site` (or one
+    at the top) had `site -o ledgers` (`site -o .`) replace the ledger's files, and the
+    repository with them, by the site: the marker alone is anyone's to commit (issue 14,
+    p-red3a). None when it may be replaced."""
+    with contextlib.suppress(OSError):
+        here = Path.cwd().resolve()
+        real = out.resolve()
+        if here == real or real in here.parents:
+            return str(here)
+    stack = [out]
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for e in entries:
+            if e.name == ".git" or e.name.lower().endswith((".yaml", ".yml")):
+                return str(Path(e.path).relative_to(out))
+            if e.is_dir(follow_symlinks=False):
+                stack.append(Path(e.path))
+    return None
 
 
 def publish(tmp: Path, out: Path) -> None:
