@@ -166,7 +166,7 @@ def run(argv: list[str], cwd: Path, env: dict[str, str]) -> Result:
 CONTROL = re.compile(rb"[\x00-\x08\x0b-\x1f\x7f]|\xc2[\x80-\x9f]")
 
 
-def flags_of(r: Result) -> list[str]:
+def flags_of(r: Result, encoding: str = "utf-8") -> list[str]:
     both = r.out + r.err
     found: list[str] = []
     if r.rc is None:
@@ -186,7 +186,7 @@ def flags_of(r: Result) -> list[str]:
         found.append("canary printed")
     if "json" in r.argv and r.rc in (0, 1) and r.out.strip():
         try:  # JSON as another program reads it: no Infinity, no NaN (issue 14, p-redout)
-            json.loads(r.out, parse_constant=lambda name: (_ for _ in ()).throw(ValueError(name)))
+            json.loads(r.out.decode(encoding), parse_constant=lambda name: (_ for _ in ()).throw(ValueError(name)))
         except ValueError as e:
             found.append(f"not JSON: {str(e)[:60]}")
     # A score no reader takes in (p-known; a target written 1e308 is printed as written)
@@ -263,7 +263,7 @@ def run_case(case: Case, work: Path, verbose: bool) -> list[str]:
         own = ledger_digest(root) if argv[0] not in EDITS else None
         r = run(argv, root, env)
         after = snapshot(sandbox, (root, out, sandbox / "cache"))
-        fl = flags_of(r)
+        fl = flags_of(r, env.get("PYTHONIOENCODING") or "utf-8")  # JSON in the encoding the case asked for
         if own is not None and (now := ledger_digest(root)) != own:
             fl.append(f"ledger changed by a report: {sorted(k for k in set(own) | set(now) if own.get(k) != now.get(k))[:3]}")
         if pwned.exists():

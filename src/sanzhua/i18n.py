@@ -910,7 +910,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "write.in-git.hint": ("用 -o 写到 .git 以外的文件夹", "give -o a path outside the .git folder"),
     "write.not-a-file": ("不能把输出写到 {path}：这不是普通文件（块设备或套接字）", "will not write output to {path}: it is not a regular file (a block device or a socket)"),
     "write.not-a-file.hint": ("用 -o 写到普通文件", "give -o a regular file"),
-    "write.no-reader": ("无法写入 {path}：这是一个管道（FIFO），没有程序在读取", "cannot write {path}: it is a pipe (FIFO) that no program is reading"),
+    "write.no-reader": ("无法写入 {path}：这是一个管道，没有程序在读取", "cannot write {path}: it is a pipe (FIFO) that no program is reading"),
     "write.no-reader.hint": ("先启动读取管道的程序，或用 -o 写到普通文件", "start the program that reads the pipe first, or give -o a regular file"),
     "write.denied": ("无法写入 {path}：没有权限", "cannot write {path}: permission denied"),
     "write.denied.hint": ("文件可能正在 {app} 中打开，关闭后重试；或用 -o 写到自己有权限的文件夹", "is the file open in {app}? close it and retry, or write to a folder of your own with -o"),
