@@ -1134,11 +1134,28 @@ def _flushed() -> bool:
             if stream is not None:
                 stream.flush()
     except BrokenPipeError:
-        null = os.open(os.devnull, os.O_WRONLY)
-        for fd in (1, 2):
-            os.dup2(null, fd)
-        os.close(null)
-        return _flushed()
+        return _quieted()
     except (OSError, ValueError):  # a closed file: the ordinary exit says what it says
+        return False
+    return True
+
+
+def _quieted() -> bool:
+    """After a broken pipe: the standard output's descriptor pointed at /dev/null, so what
+    is left in its buffer goes there; whether every stream then flushed."""
+    try:
+        fd = sys.__stdout__.fileno() if sys.__stdout__ is not None else -1
+    except (AttributeError, OSError, ValueError):
+        fd = -1
+    if fd < 0:
+        return False
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, fd)
+    os.close(null)
+    try:
+        for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
+            if stream is not None:
+                stream.flush()
+    except (OSError, ValueError):
         return False
     return True
