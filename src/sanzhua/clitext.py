@@ -618,6 +618,7 @@ CODE_DOCS_ZH: dict[str, str] = {
     "invalid-date": "日期不存在（2026-02-30）或无法识别（尽快）。",
     "missing-file": "缺少台账必需的文件（units.yaml）。",
     "calendar-fallback": "没有这一年的节假日安排，工作日按周一至周五计算。",
+    "too-many-problems": "一个文件的问题超过 10,000 个：只列出前 10,000 个，其余的个数由这一条说明。",
     "unsafe-file": "未读取的文件：指向台账目录之外的链接、管道（FIFO）、设备或文件夹，超过 max_file_mb 的文件，无权读取的文件，或扩展名不是小写 .yaml/.yml 的台账文件（如 X.YAML）。",
     # check: named checks
     "unknown-unit": "任务的牵头单位或配合单位不在 units.yaml 中。",

@@ -103,6 +103,15 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "yaml.generic.hint": ("检查这一行和上一行的缩进、冒号和引号", "check the indentation, colons and quotes on this line and the one above"),
     # file shape
     "file.empty": ("文件是空的", "the file is empty"),
+    "file.too-many-problems": (
+        "本文件的问题太多：以上列出了前 {shown} 个，另有 {more} 个未列出（其中错误 {errors} 个）",
+        "too many problems in this file: the first {shown} are listed, {more} more are not ({errors} of them errors)",
+    ),
+    "file.too-many-problems.hint": (
+        "这不像是手写的台账文件：先修正上面列出的问题（常见原因是整段内容缩进或格式写错），再运行 sanzhua check",
+        "this does not look like a ledger file written by hand: fix the problems listed above "
+        "(often a whole block indented or shaped wrongly), then run sanzhua check again",
+    ),
     "file.empty.hint": ("写上 unit:（责任单位）和 tasks:（任务清单），或删除这个文件", "add 'unit:' and 'tasks:', or delete the file"),
     "file.not-mapping": ("文件的最外层必须是“键: 值”形式（映射），而不是列表或一段文字", "the top level of the file must be a mapping (key: value), not a list or text"),
     "file.not-mapping.hint": ("台账文件以 unit: 和 tasks: 两个键开头，任务写在 tasks: 下面", "a ledger file starts with 'unit:' and 'tasks:', with the tasks listed under 'tasks:'"),

@@ -18,6 +18,10 @@ CODES: dict[str, tuple[str, str]] = {
     ),
     "invalid-date": ("error", "A date that does not exist (2026-02-30) or cannot be read (尽快)."),
     "missing-file": ("error", "A file the ledger needs (units.yaml) is missing."),
+    "too-many-problems": (
+        "error",
+        "A file with over 10,000 problems: the first 10,000 are listed, the rest counted in this one.",
+    ),
     "unsafe-file": (
         "error",
         "A file not read: a link out of the ledger, a FIFO, device or folder, over max_file_mb, unreadable, or X.YAML.",

@@ -110,20 +110,58 @@ def positions_later(result: FileResult, blob: bytes) -> FileResult:
     return result
 
 
+# The problems one file's reading lists; past them each is counted, not made, and one
+# `too-many-problems` says how many more there are (issue 14): 3.2 million bare `- ` items
+# (9.6 MB) made 3.2 million problems, 43 s of CPU and 6.3 GB for `check`.
+MAX_FILE_PROBLEMS = 10_000
+
+
 class _Ctx:
-    __slots__ = ("path", "problems", "task_id", "year")
+    __slots__ = ("more_errors", "more_warnings", "path", "problems", "task_id", "year")
 
     def __init__(self, path: str, year: int) -> None:
         self.path = path
         self.year = year
         self.problems: list[Problem] = []
         self.task_id: str | None = None
+        self.more_errors = 0
+        self.more_warnings = 0
+
+    def full(self) -> bool:
+        return len(self.problems) >= MAX_FILE_PROBLEMS
 
     def err(self, code: str, pos: tuple[int, int], m: Msg, hint: Msg | None = None, severity: str = "error") -> None:
+        if len(self.problems) >= MAX_FILE_PROBLEMS:
+            if severity == "error":
+                self.more_errors += 1
+            else:
+                self.more_warnings += 1
+            return
         self.problems.append(
             Problem(
                 code, "error" if severity == "error" else "warning", self.path, pos[0], pos[1], m, hint, self.task_id
             )
+        )
+
+    def unlisted(self) -> Problem | None:
+        """The one problem that says how many were counted and not listed."""
+        more = self.more_errors + self.more_warnings
+        if not more:
+            return None
+        last = self.problems[-1]
+        return Problem(
+            "too-many-problems",
+            "error" if self.more_errors else "warning",
+            self.path,
+            last.line,
+            last.column,
+            msg(
+                "file.too-many-problems",
+                shown=f"{len(self.problems):,}",
+                more=f"{more:,}",
+                errors=f"{self.more_errors:,}",
+            ),
+            msg("file.too-many-problems.hint"),
         )
 
 
@@ -183,9 +221,11 @@ def parse_ledger_bytes(data: bytes, path: str, year: int) -> FileResult:
             ctx.task_id = None
             if not isinstance(item, YMap):
                 pos = tasks_node.item_pos(i)
-                ctx.err(
-                    "invalid-value", pos, msg("task.not-mapping"), _scalar_hint(item) or msg("task.not-mapping.hint")
-                )
+                if ctx.full():
+                    ctx.more_errors += 1
+                else:
+                    hint = _scalar_hint(item) or msg("task.not-mapping.hint")
+                    ctx.err("invalid-value", pos, msg("task.not-mapping"), hint)
                 result.dropped.append((pos[0], None))
                 continue
             task = _build_task(ctx, item, result, styles)
@@ -198,6 +238,9 @@ def parse_ledger_bytes(data: bytes, path: str, year: int) -> FileResult:
             ctx.task_id = orphan.id
             ctx.err("missing-key", (root.line, root.col), msg("file.no-unit", task=orphan.id), msg("task.no-lead.hint"))
     result.problems.extend(ctx.problems)
+    unlisted = ctx.unlisted()
+    if unlisted is not None:
+        result.problems.append(unlisted)
     result.key_style = "mixed" if len(styles) > 1 else (styles.pop() if styles else "en")
     return result
 
