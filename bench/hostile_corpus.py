@@ -189,8 +189,9 @@ def flags_of(r: Result, encoding: str = "utf-8") -> list[str]:
             json.loads(r.out.decode(encoding), parse_constant=lambda name: (_ for _ in ()).throw(ValueError(name)))
         except ValueError as e:
             found.append(f"not JSON: {str(e)[:60]}")
-    # A score no reader takes in (p-known; a target written 1e308 is printed as written)
-    if r.argv[0] == "score" and (long := re.search(rb"\d{60,}", both)) is not None:
+    # A score no reader takes in (p-known; a target written 1e308 is printed as written). The
+    # score itself, not a refusal that quotes the ledger's own bad value (cut at 120 characters).
+    if r.argv[0] == "score" and (long := re.search(rb"\d{60,}", r.out)) is not None:
         found.append(f"a number of {len(long.group())} digits")
     if r.wall > 30:
         found.append(f"slow {r.wall:.0f}s")
