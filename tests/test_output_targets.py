@@ -18,42 +18,15 @@ from __future__ import annotations
 
 import os
 import stat
-import subprocess
-import sys
 import threading
 from pathlib import Path
 
 import pytest
 
-SETTINGS = "name: 测试县督查台账\noffice: 县政府督查室\nyear: 2026\nlang: zh\n"
-UNITS = "units:\n  - {id: fgw, name: 县发改委, kind: 县直部门}\n"
-FGW = "unit: fgw\ntasks:\n  - id: FGW-001\n    title: 项目前期\n    due: 2026-12-31\n"
+from tests.test_hostile_repo import FGW, git, sanzhua
+from tests.test_hostile_repo import repo as repo  # the same git repository, a fixture
+
 AS_OF = ["--as-of", "2026-11-25"]
-
-
-def git(root: Path, *args: str) -> str:
-    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@x", "GIT_COMMITTER_NAME": "t",
-           "GIT_COMMITTER_EMAIL": "t@x"}
-    return subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, text=True, env=env).stdout
-
-
-def sanzhua(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "XDG_CACHE_HOME": str(root.parent / "xdg")}
-    return subprocess.run([sys.executable, "-m", "sanzhua", *args], cwd=root, capture_output=True, text=True,
-                          env=env, timeout=120)
-
-
-@pytest.fixture
-def repo(tmp_path: Path) -> Path:
-    root = tmp_path / "ledger"
-    (root / "ledgers").mkdir(parents=True)
-    (root / "sanzhua.yaml").write_text(SETTINGS, encoding="utf-8")
-    (root / "units.yaml").write_text(UNITS, encoding="utf-8")
-    (root / "ledgers" / "fgw.yaml").write_text(FGW, encoding="utf-8")
-    git(root, "init", "-q", "-b", "main")
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "init")
-    return root
 
 
 @pytest.mark.parametrize(
