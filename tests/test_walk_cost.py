@@ -141,6 +141,19 @@ def test_a_new_version_of_a_big_file_keys_only_the_items_it_changed(monkeypatch:
         assert keys.n <= 300 + 20 * 2  # before: 300 a version, 6,300
 
 
+def test_a_file_of_one_item_written_many_times_parses_that_item_once() -> None:
+    """3.2 million bare `- ` items (9.6 MB) were all handed to the loader in one batch
+    document, a second copy of the file in nodes: `sanzhua audit` 1.93 GB, 8.8 s. The same
+    text is one item to parse (issue 14)."""
+    for keep in (None, frozenset({"X-1"})):
+        p = Parser(keep=keep)
+        data = ("unit: fgw\ntasks:\n" + "- \n" * 20_000 + "- {id: X-1, title: t, due: 2026-12-31}\n").encode()
+        v = p.view("o0", data, "ledgers/x.yaml", 2026)
+        assert v.readable and [x.task.id for x in v.tasks] == ["X-1"]
+        assert p.parsed_bytes < 1000  # before: 80,057, the whole list again
+        assert p.parsed_items == 2
+
+
 def _history(g: GitLedger) -> None:
     """A big file edited commit after commit: one task, a task moved to a small file and
     back, an id written twice, items added and removed, a file renamed."""
