@@ -9,6 +9,8 @@ git's, or a device.
   `-o /dev/null`) became a regular file for every program on the machine.
 - A FIFO named by `-o` is written into (a shell's `>`), and one nobody reads is said, not
   waited on.
+- `-o /dev/stdout` as root replaced the link /dev/stdout with a regular file; the process's
+  own streams are now written through, and other links in /dev, /proc or /sys refused.
 
 Real ledgers in git, real `sanzhua` processes. The device cases make their own device
 nodes in the test's folder (mknod: as root only), never touch /dev.
@@ -119,6 +121,29 @@ def test_a_fifo_being_read_gets_the_output(repo: Path, tmp_path: Path) -> None:
     assert r.returncode == 0, r.stderr
     assert "FGW-001" in got[0].decode("utf-8-sig")
     assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+
+
+@pytest.mark.parametrize("name", ["/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"])
+def test_the_process_own_stdout_named_by_o_gets_the_output_through_the_stream(repo: Path, name: str) -> None:
+    """/dev/stdout is a link: as root its temporary was renamed over it, a regular file
+    where every program's /dev/stdout stood."""
+    r = sanzhua(repo, "export", *AS_OF, "-f", "csv", "-o", name)
+    assert r.returncode == 0, r.stderr
+    assert "FGW-001" in r.stdout
+    assert os.path.islink("/dev/stdout") and os.readlink("/dev/stdout") == "/proc/self/fd/1"
+
+
+@pytest.mark.skipif(not os.access("/dev/shm", os.W_OK), reason="needs a writable /dev/shm")
+def test_a_link_in_a_system_folder_is_refused_not_replaced(repo: Path, tmp_path: Path) -> None:
+    link = Path(f"/dev/shm/sanzhua-test-{os.getpid()}")
+    link.symlink_to(tmp_path / "x.ics")
+    try:
+        r = sanzhua(repo, "calendar", *AS_OF, "-o", str(link))
+        assert r.returncode == 2, (r.stdout, r.stderr)
+        assert "不是普通文件" in r.stderr and "Traceback" not in r.stderr
+        assert link.is_symlink() and not (tmp_path / "x.ics").exists()
+    finally:
+        link.unlink()
 
 
 TWO_UNITS = "units:\n  - {id: fgw, name: NAME, kind: 县直部门}\n  - {id: jyj, name: OTHER, kind: 县直部门}\n"

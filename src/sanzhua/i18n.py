@@ -917,7 +917,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "write.ledger-yaml.hint": ("用 -o 另写一个文件名（不是 .yaml 或 .yml）", "give -o another file name (not .yaml or .yml)"),
     "write.in-git": ("不能把输出写到 {path}：这是 .git 文件夹里的位置，写入会损坏仓库", "will not write output to {path}: it is inside a .git folder and would damage the repository"),
     "write.in-git.hint": ("用 -o 写到 .git 以外的文件夹", "give -o a path outside the .git folder"),
-    "write.not-a-file": ("不能把输出写到 {path}：这不是普通文件（块设备或套接字）", "will not write output to {path}: it is not a regular file (a block device or a socket)"),
+    "write.not-a-file": ("不能把输出写到 {path}：这不是普通文件（块设备、套接字或系统目录中的链接）", "will not write output to {path}: it is not a regular file (a block device, a socket or a link in a system folder)"),
     "write.not-a-file.hint": ("用 -o 写到普通文件", "give -o a regular file"),
     "write.no-reader": ("无法写入 {path}：这是一个管道，没有程序在读取", "cannot write {path}: it is a pipe (FIFO) that no program is reading"),
     "write.no-reader.hint": ("先启动读取管道的程序，或用 -o 写到普通文件", "start the program that reads the pipe first, or give -o a regular file"),

@@ -17,6 +17,11 @@ refused (`NotAnOutput`): an existing YAML file (sanzhua's outputs are Markdown, 
 xlsx, CSV, iCalendar and CODEOWNERS, so a YAML file there is a ledger file, the settings or
 the units: `export -o ledgers/fgw.yaml` replaced the ledger with a workbook), and any path
 inside a `.git` folder (`calendar -o .git/config`).
+
+The process's own streams named by path (`-o /dev/stdout`, `/dev/stderr`, `/dev/fd/N`,
+`/proc/self/fd/N`) are written into through the stream itself; any other link in a system
+folder (/dev, /proc, /sys) is refused: /dev/stdout is a link, and as root its replacement
+left a regular file where every program's /dev/stdout stood.
 """
 
 from __future__ import annotations
@@ -80,6 +85,20 @@ def _refuse(path: Path, st: os.stat_result | None) -> None:
         raise NotAnOutput(path, "in-git")
     if st is not None and (stat.S_ISBLK(st.st_mode) or stat.S_ISSOCK(st.st_mode)):
         raise NotAnOutput(path, "not-a-file")
+    if st is not None and stat.S_ISLNK(st.st_mode) and (folder.parts[1:2] or ("",))[0] in _SYSTEM:
+        raise NotAnOutput(path, "not-a-file")
+
+
+_SYSTEM = ("dev", "proc", "sys")
+_OWN_STREAM = re.compile(r"/dev/std(out|err)|/(?:dev/fd|proc/self/fd)/(\d{1,6})")
+
+
+def _own_stream(path: Path) -> int | None:
+    """The descriptor `path` names when it is one of this process's own streams."""
+    m = _OWN_STREAM.fullmatch(os.path.normpath(os.path.abspath(path)))
+    if m is None:
+        return None
+    return (1 if m.group(1) == "out" else 2) if m.group(1) else int(m.group(2))
 
 
 def _into_device(path: Path, fifo: bool) -> int:
@@ -93,10 +112,10 @@ def _into_device(path: Path, fifo: bool) -> int:
 
 
 @contextlib.contextmanager
-def _through_device(path: Path, fifo: bool) -> Iterator[Path]:
+def _through_device(path: Path, fifo: bool, own: int | None = None) -> Iterator[Path]:
     """A temporary in the system's temporary folder (never beside a device, in /dev), whose
-    bytes go into the device once written."""
-    fd = _into_device(path, fifo)
+    bytes go into the device once written; `own`: into that descriptor of this process."""
+    fd = _into_device(path, fifo) if own is None else os.dup(own)
     try:
         tfd, tmp = tempfile.mkstemp(suffix=".sanzhua-tmp")
         os.close(tfd)
@@ -119,6 +138,11 @@ def replacing(path: Path) -> Iterator[Path]:
     For writers that want a file name (openpyxl's `save`). Raises OSError as the
     writes do (the caller turns it into its message); the temporary is removed then.
     """
+    own = _own_stream(path)
+    if own is not None:
+        with _through_device(path, False, own) as staged:
+            yield staged
+        return
     try:
         st: os.stat_result | None = os.lstat(path)
     except OSError:
