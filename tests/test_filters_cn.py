@@ -97,12 +97,26 @@ def test_markdown_on_stdout_ends_with_a_newline(make_ledger: MakeLedger) -> None
         assert out.getvalue().endswith("\n") and not out.getvalue().endswith("\n\n\n")
 
 
-@pytest.mark.parametrize("number", [-3, 0])
-def test_brief_number_must_be_positive(make_ledger: MakeLedger, number: int) -> None:
+@pytest.mark.parametrize("number", [-3, 0, 100_000, 10**29])
+def test_brief_number_must_be_an_issue_number(make_ledger: MakeLedger, number: int) -> None:
+    """A 30-digit --number was printed in the bulletin's heading as given (issue 14)."""
     root = make_ledger({"ledgers/fgw.yaml": LEDGER})
     with pytest.raises(FatalError) as e:
         brief(root, as_of=AS_OF, number=number, out=io.StringIO())
-    assert "正整数" in e.value.message and str(number) in e.value.message
+    assert "1 到 99999" in e.value.message and str(number) in e.value.message
+    out = io.StringIO()
+    assert brief(root, as_of=AS_OF, number=99_999, out=out) == 0
+    assert "第99999期" in out.getvalue()
+
+
+@pytest.mark.parametrize("days", [-1, -5])
+def test_due_within_must_not_be_negative(make_ledger: MakeLedger, days: int) -> None:
+    """`--due-within -5` listed nothing and exited 0 (issue 14)."""
+    root = make_ledger({"ledgers/fgw.yaml": LEDGER})
+    with pytest.raises(FatalError) as e:
+        _ids(root, StatusFilter(due_within=days))
+    assert "--due-within" in e.value.message and str(days) in e.value.message
+    assert _ids(root, StatusFilter(due_within=0)) is not None
 
 
 @pytest.mark.parametrize("fmt", ["xlsx", "csv"])

@@ -171,7 +171,7 @@ HELP_ZH: dict[str, str] = {
     "This year's 工作简报.": "本年度工作简报。",
     "Start of a custom period, e.g. 2026-11-01.": "自定义期间的开始日期，例如 2026-11-01。",
     "End of a custom period (default: --as-of).": "自定义期间的结束日期（默认：--as-of）。",
-    "Issue number (第N期); default: computed.": "期数（第N期），正整数；默认自动计算。",
+    "Issue number (第N期); default: computed.": "期数（第N期），1 到 99999；默认自动计算。",
     "A 督办通知 (reminder notice) for this unit id.": "给这个单位（编号或名称）的督办通知。",
     "Write one 督办通知 per unit that needs one into DIR.": "给每个需要督办的单位各写一份督办通知，放到这个目录。",
     "md (Markdown) or docx (Word).": "输出格式：md（Markdown）或 docx（Word）。",

@@ -66,6 +66,10 @@ class StatusFilter:
                     lang=lang,
                 )
             lights.append(code)
+        if self.due_within is not None and self.due_within < 0:
+            raise FatalError(
+                msg("option.due-within", value=self.due_within), msg("option.due-within.hint"), lang=lang
+            )
         units: list[str] = []
         for u in self.units:
             uid = unit_id(ledger.units, u)

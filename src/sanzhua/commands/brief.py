@@ -87,6 +87,7 @@ def _period(kind: str, as_of: date, start: date | None, end: date | None) -> Per
 # bulletin of the 20,000-task bench ledger has 90,000 rows, 22 s CPU and 860 MB, and must
 # not be refused (a cap of 40,000 refused it); 120,000 rows are about 30 s and 1.1 GB.
 MAX_DOCX_ROWS = 120_000
+MAX_NUMBER = 99_999  # 第N期: a 30-digit --number was printed in the heading as given
 
 
 def _render(kind: str, fmt: str, context: dict[str, object], ledger: Ledger) -> bytes:
@@ -179,7 +180,7 @@ def brief(
     opened = open_report(root, lang, allow_errors=allow_errors)
     ledger, chosen = opened.ledger, opened.lang
     lang_: Lang = chosen
-    if number is not None and number < 1:
+    if number is not None and not 1 <= number <= MAX_NUMBER:
         raise FatalError(msg("brief.number", number=number), msg("brief.number.hint"), lang=lang_)
     # the settings files' errors are the gate's too (report.gaps), and said with the rest
     warning = notice(opened.gaps, chosen, lead=say("brief.out.lead", chosen)) if opened.gaps else ""
