@@ -99,8 +99,35 @@ def test_an_output_in_another_encoding_shows_what_it_cannot_encode_as_a_mark(
                        env={**env_of(repo), "PYTHONIOENCODING": encoding})
     assert r.returncode == 0, r.stderr.decode(encoding, "replace")
     out = r.stdout.decode(encoding)
-    assert "E-001" in out and "?" in out
+    assert "E-001" in out
     if encoding == "gbk":
         assert "局" in out
     if "json" in argv:
-        json.loads(out)
+        assert json.loads(out)["tasks"][0]["title"] == "👨‍👩‍👧𠀀€局"
+    else:
+        assert "?" in out
+
+
+@pytest.mark.parametrize("encoding", ["gbk", "ascii", "latin-1"])
+@pytest.mark.parametrize("argv", [["status", *AS_OF, "-f", "json", "--all"], ["status", *AS_OF, "-f", "json", "--by", "unit"],
+                                  ["show", "E-001", *AS_OF, "-f", "json"], ["check", *AS_OF, "-f", "json"],
+                                  ["score", *AS_OF, "-f", "json"], ["log", "E-001", "-f", "json"],
+                                  ["audit", "-f", "json"], ["remind", *AS_OF, "-f", "json"]])
+def test_json_in_another_encoding_escapes_what_it_cannot_encode(repo: Path, encoding: str, argv: list[str]) -> None:
+    """JSON lost an emoji or a rare character to "?" on an output in GBK or ASCII: it is
+    now written as JSON's own escape, and reads back as the ledger wrote it (issue 14)."""
+    (repo / "ledgers/e.yaml").write_text(EMOJI, encoding="utf-8")
+    subprocess.run(["git", "add", "-A"], cwd=repo, check=True)
+    subprocess.run(["git", "-c", "user.name=😀", "-c", "user.email=t@x", "commit", "-qm", "表情😀"], cwd=repo, check=True)
+    r = subprocess.run([sys.executable, "-m", "sanzhua", *argv], cwd=repo, capture_output=True, timeout=120,
+                       env={**env_of(repo), "PYTHONIOENCODING": encoding})
+    assert r.returncode in (0, 1), r.stderr.decode(encoding, "replace")
+    text = r.stdout.decode(encoding)
+    doc = json.loads(text)
+    assert "?" not in json.dumps(doc, ensure_ascii=False).replace('"?"', ""), text[:2000]
+    if argv[0] in ("status", "show") and "--by" not in argv:
+        task = doc["tasks"][0] if "tasks" in doc else doc
+        assert task["title"] == "👨‍👩‍👧𠀀€局" and task["owner"] == "😀"
+    if argv[0] in ("check", "log", "audit"):
+        assert "😀" in json.dumps(doc, ensure_ascii=False) or "𠀀" in json.dumps(doc, ensure_ascii=False) \
+            or argv[0] == "audit"

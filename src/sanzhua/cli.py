@@ -128,9 +128,14 @@ def _quiet_libraries() -> Iterator[None]:
         yield
 
 
-def run(fn: Callable[[], int]) -> NoReturn:
+def run(fn: Callable[[], int], fmt: str | None = None) -> NoReturn:
     """Run a command: FatalError → message and exit 2; never a traceback. Its terminal
-    output passes through `safe_terminal`: no control sequence from ledger text."""
+    output passes through `safe_terminal`: no control sequence from ledger text. `fmt`:
+    the command's --format; JSON escapes what the output's encoding lacks."""
+    if fmt == "json":
+        from sanzhua.jsontext import escape_unencodable  # lazy: JSON runs only
+
+        escape_unencodable(sys.stdout)
     code: int | None = None
     try:
         with safe_terminal(), _quiet_libraries():
@@ -221,7 +226,8 @@ def check_cmd(
             fail_on=fail_on or (),
             cache=not no_cache,
             color=sys.stdout.isatty(),
-        )
+        ),
+        chosen,
     )
 
 
@@ -286,7 +292,8 @@ def status_cmd(
     run(
         lambda: status(
             root, as_of=day, fmt=fmt, lang=lang, flt=flt, sort=sort, by=by, show_all=show_all, allow_errors=allow_errors
-        )
+        ),
+        fmt,
     )
 
 
@@ -304,7 +311,7 @@ def show_cmd(
     from sanzhua.commands.show import show
 
     day = as_of_date(as_of)
-    run(lambda: show(root, task_id, as_of=day, lang=lang, fmt=fmt, allow_errors=allow_errors))
+    run(lambda: show(root, task_id, as_of=day, lang=lang, fmt=fmt, allow_errors=allow_errors), fmt)
 
 
 @app.command("init")
@@ -450,7 +457,8 @@ def score_cmd(
             color=sys.stdout.isatty(),
             wide=wide,
             allow_errors=allow_errors,
-        )
+        ),
+        fmt,
     )
 
 
@@ -833,7 +841,7 @@ def log_cmd(
     # lazy: a run loads only its own command
     from sanzhua.commands.log import log
 
-    run(lambda: log(root, task_id, fmt=fmt, lang=lang, rev_range=rev_range))
+    run(lambda: log(root, task_id, fmt=fmt, lang=lang, rev_range=rev_range), fmt)
 
 
 @app.command("audit")
@@ -891,7 +899,8 @@ def audit_cmd(
             lang=lang,
             select=select or (),
             ignore=ignore or (),
-        )
+        ),
+        fmt,
     )
 
 
@@ -1004,7 +1013,8 @@ def remind_cmd(
             lang=lang,
             sent_file=sent_file,
             allow_errors=allow_errors,
-        )
+        ),
+        fmt,
     )
 
 @app.command("help")

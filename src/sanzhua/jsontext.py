@@ -11,6 +11,8 @@ goes to `json.dumps` itself, so the text is always the module's.
 
 from __future__ import annotations
 
+import codecs
+import contextlib
 import json
 from collections.abc import Callable, Iterable
 from json.encoder import encode_basestring  # the C escaper, where the interpreter has it
@@ -100,3 +102,33 @@ def _value(v: Any, nl: str, out: list[str], chunks: list[str]) -> None:
         out.append(float.__repr__(v))
     else:
         raise _Unknown
+
+
+def _escaped(err: UnicodeError) -> tuple[str, int]:
+    """A character the output's encoding lacks, as JSON's own escape (`\\u00e9`, a
+    surrogate pair beyond the BMP): the text stays JSON, and says what the ledger says."""
+    if not isinstance(err, UnicodeEncodeError):
+        raise err
+    out: list[str] = []
+    for ch in err.object[err.start : err.end]:
+        c = ord(ch)
+        if c > 0xFFFF:
+            c -= 0x10000
+            out.append(f"\\u{0xD800 | (c >> 10):04x}\\u{0xDC00 | (c & 0x3FF):04x}")
+        else:
+            out.append(f"\\u{c:04x}")
+    return "".join(out), err.end
+
+
+codecs.register_error("sanzhua.json", _escaped)
+
+
+def escape_unencodable(stream: object) -> None:
+    """JSON on an output whose encoding is not UTF's (a console or file in GBK; ASCII): what
+    it cannot encode is written as JSON escapes, where the terminal's "?" stood for it and
+    the JSON lost an emoji or a rare character (Ext-B) of a title (issue 14)."""
+    encoding = str(getattr(stream, "encoding", "") or "").lower().replace("_", "-")
+    reconfigure = getattr(stream, "reconfigure", None)
+    if reconfigure is not None and not encoding.startswith("utf"):
+        with contextlib.suppress(ValueError, OSError):
+            reconfigure(errors="sanzhua.json")
