@@ -109,7 +109,8 @@ def test_an_output_in_another_encoding_shows_what_it_cannot_encode_as_a_mark(
 
 
 @pytest.mark.parametrize("encoding", ["gbk", "ascii", "latin-1"])
-@pytest.mark.parametrize("argv", [["status", *AS_OF, "-f", "json", "--all"], ["status", *AS_OF, "-f", "json", "--by", "unit"],
+@pytest.mark.parametrize("argv", [["status", *AS_OF, "-f", "json", "--all"],
+                                  ["status", *AS_OF, "-f", "json", "--by", "unit"],
                                   ["show", "E-001", *AS_OF, "-f", "json"], ["check", *AS_OF, "-f", "json"],
                                   ["score", *AS_OF, "-f", "json"], ["log", "E-001", "-f", "json"],
                                   ["audit", "-f", "json"], ["remind", *AS_OF, "-f", "json"]])
@@ -118,7 +119,8 @@ def test_json_in_another_encoding_escapes_what_it_cannot_encode(repo: Path, enco
     now written as JSON's own escape, and reads back as the ledger wrote it (issue 14)."""
     (repo / "ledgers/e.yaml").write_text(EMOJI, encoding="utf-8")
     subprocess.run(["git", "add", "-A"], cwd=repo, check=True)
-    subprocess.run(["git", "-c", "user.name=😀", "-c", "user.email=t@x", "commit", "-qm", "表情😀"], cwd=repo, check=True)
+    subprocess.run(["git", "-c", "user.name=😀", "-c", "user.email=t@x", "commit", "-qm", "表情😀"], cwd=repo,
+                   check=True)
     r = subprocess.run([sys.executable, "-m", "sanzhua", *argv], cwd=repo, capture_output=True, timeout=120,
                        env={**env_of(repo), "PYTHONIOENCODING": encoding})
     assert r.returncode in (0, 1), r.stderr.decode(encoding, "replace")
