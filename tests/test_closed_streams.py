@@ -19,23 +19,23 @@ from pathlib import Path
 
 import pytest
 
-SETTINGS = "name: 测试县督查台账\noffice: 县政府督查室\nyear: 2026\nlang: zh\n"
-UNITS = "units:\n  - {id: fgw, name: 县发改委, kind: 县直部门}\n"
-FGW = "unit: fgw\ntasks:\n  - id: FGW-001\n    title: 项目前期\n    due: 2026-11-20\n"
+from tests.test_hostile_repo import FGW, SETTINGS, UNITS, git
+
 AS_OF = ["--as-of", "2026-11-25"]
+LATE = FGW.replace("2026-12-31", "2026-11-20")
 
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
+    """test_hostile_repo's repository, its one task overdue (`check --fail-on overdue`)."""
     root = tmp_path / "ledger"
     (root / "ledgers").mkdir(parents=True)
     (root / "sanzhua.yaml").write_text(SETTINGS, encoding="utf-8")
     (root / "units.yaml").write_text(UNITS, encoding="utf-8")
-    (root / "ledgers" / "fgw.yaml").write_text(FGW, encoding="utf-8")
-    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@x", "GIT_COMMITTER_NAME": "t",
-           "GIT_COMMITTER_EMAIL": "t@x"}
-    for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "init"]):
-        subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, env=env)
+    (root / "ledgers" / "fgw.yaml").write_text(LATE, encoding="utf-8")
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "init")
     return root
 
 
@@ -67,7 +67,7 @@ def test_an_edit_with_every_stream_closed_writes_the_ledger_and_only_it(repo: Pa
                        preexec_fn=closing(0, 1, 2))
     assert r.returncode == 0
     text = (repo / "ledgers/fgw.yaml").read_text(encoding="utf-8")
-    assert text == FGW + "    progress:\n      - {date: 2026-11-24, percent: 40, note: 推进}\n"
+    assert text == LATE + "    progress:\n      - {date: 2026-11-24, percent: 40, note: 推进}\n"
     assert sorted(p.name for p in (repo / "ledgers").iterdir()) == ["fgw.yaml"]
 
 
@@ -118,9 +118,8 @@ def test_json_in_another_encoding_escapes_what_it_cannot_encode(repo: Path, enco
     """JSON lost an emoji or a rare character to "?" on an output in GBK or ASCII: it is
     now written as JSON's own escape, and reads back as the ledger wrote it (issue 14)."""
     (repo / "ledgers/e.yaml").write_text(EMOJI, encoding="utf-8")
-    subprocess.run(["git", "add", "-A"], cwd=repo, check=True)
-    subprocess.run(["git", "-c", "user.name=😀", "-c", "user.email=t@x", "commit", "-qm", "表情😀"], cwd=repo,
-                   check=True)
+    git(repo, "add", "-A")
+    git(repo, "-c", "user.name=😀", "commit", "-qm", "表情😀")
     r = subprocess.run([sys.executable, "-m", "sanzhua", *argv], cwd=repo, capture_output=True, timeout=120,
                        env={**env_of(repo), "PYTHONIOENCODING": encoding})
     assert r.returncode in (0, 1), r.stderr.decode(encoding, "replace")
