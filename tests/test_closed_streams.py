@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_hostile_repo import FGW, SETTINGS, UNITS, git
+from tests.test_hostile_repo import FGW, git, make_repo
 
 AS_OF = ["--as-of", "2026-11-25"]
 LATE = FGW.replace("2026-12-31", "2026-11-20")
@@ -28,15 +28,7 @@ LATE = FGW.replace("2026-12-31", "2026-11-20")
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
     """test_hostile_repo's repository, its one task overdue (`check --fail-on overdue`)."""
-    root = tmp_path / "ledger"
-    (root / "ledgers").mkdir(parents=True)
-    (root / "sanzhua.yaml").write_text(SETTINGS, encoding="utf-8")
-    (root / "units.yaml").write_text(UNITS, encoding="utf-8")
-    (root / "ledgers" / "fgw.yaml").write_text(LATE, encoding="utf-8")
-    git(root, "init", "-q", "-b", "main")
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "init")
-    return root
+    return make_repo(tmp_path, LATE)
 
 
 def env_of(root: Path) -> dict[str, str]:

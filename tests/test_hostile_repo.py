@@ -44,17 +44,22 @@ def sanzhua(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-@pytest.fixture
-def repo(tmp_path: Path) -> Path:
+def make_repo(tmp_path: Path, fgw: str = FGW) -> Path:
+    """A one-unit ledger in git, `fgw` its unit's file, committed."""
     root = tmp_path / "ledger"
     (root / "ledgers").mkdir(parents=True)
     (root / "sanzhua.yaml").write_text(SETTINGS, encoding="utf-8")
     (root / "units.yaml").write_text(UNITS, encoding="utf-8")
-    (root / "ledgers" / "fgw.yaml").write_text(FGW, encoding="utf-8")
+    (root / "ledgers" / "fgw.yaml").write_text(fgw, encoding="utf-8")
     git(root, "init", "-q", "-b", "main")
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "init")
     return root
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    return make_repo(tmp_path)
 
 
 @pytest.mark.parametrize(
